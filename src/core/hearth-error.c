@@ -1,0 +1,251 @@
+/* hearth-error.c
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-error"
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "hearth-error.h"
+
+G_DEFINE_QUARK (hearth-error-quark, hearth_error)
+
+const char *
+hearth_error_get_action (const GError *error)
+{
+  if (error == NULL || error->domain != HEARTH_ERROR)
+    return "Try again, and report a bug if it keeps happening";
+
+  switch ((HearthErrorCode) error->code)
+    {
+    case HEARTH_ERROR_INVALID_ARGUMENT:
+      return "Check the value and try again";
+    case HEARTH_ERROR_CONNECTION_REFUSED:
+      return "Start the server (for Ollama: ollama serve) or check the endpoint";
+    case HEARTH_ERROR_HOST_NOT_FOUND:
+      return "Check the host name in the endpoint";
+    case HEARTH_ERROR_TIMEOUT:
+      return "Check that the server is running and not overloaded, then try again";
+    case HEARTH_ERROR_TLS:
+      return "Check the server's certificate, or use http:// for a local server";
+    case HEARTH_ERROR_UNAUTHORIZED:
+      return "Check the API key for this server";
+    case HEARTH_ERROR_MODEL_NOT_FOUND:
+      return "Pull it first (hearth-cli pull MODEL) or choose an installed model";
+    case HEARTH_ERROR_NO_MODEL:
+      return "Pull a model first (hearth-cli pull MODEL)";
+    case HEARTH_ERROR_RATE_LIMITED:
+      return "Wait a little and try again";
+    case HEARTH_ERROR_SERVER_BUSY:
+      return "The server's queue is full: wait a little and try again";
+    case HEARTH_ERROR_SERVER_ERROR:
+      return "Check the server's log, then try again";
+    case HEARTH_ERROR_BROKEN_STREAM:
+      return "The text that arrived was kept; check the server and try again";
+    case HEARTH_ERROR_MALFORMED_STREAM:
+      return "The text that arrived was kept; check that the endpoint and API kind match the server";
+    case HEARTH_ERROR_CANCELLED:
+      return "The text that arrived was kept";
+    case HEARTH_ERROR_FAILED:
+    default:
+      return "Try again, and report a bug if it keeps happening";
+    }
+}
+
+static char *
+strip_final_period (const char *text)
+{
+  g_autofree char *copy = g_strstrip (g_strdup (text ? text : ""));
+  gsize len = strlen (copy);
+
+  while (len > 0 && (copy[len - 1] == '.' || copy[len - 1] == '\n'))
+    copy[--len] = '\0';
+  return g_steal_pointer (&copy);
+}
+
+/* One line: "<what happened>. <what to do>." */
+char *
+hearth_error_describe (const GError *error)
+{
+  g_autofree char *what = NULL;
+  g_autofree char *action = NULL;
+  g_autofree char *line = NULL;
+
+  g_return_val_if_fail (error != NULL, NULL);
+
+  what = strip_final_period (error->message);
+  action = strip_final_period (hearth_error_get_action (error));
+  line = g_strdup_printf ("%s. %s.", what, action);
+  /* Never more than one line, whatever the server sent. */
+  g_strdelimit (line, "\r\n", ' ');
+  return g_steal_pointer (&line);
+}
+
+int
+hearth_error_exit_code (const GError *error)
+{
+  if (error == NULL)
+    return 0;
+  if (error->domain != HEARTH_ERROR)
+    return 1;
+
+  switch ((HearthErrorCode) error->code)
+    {
+    case HEARTH_ERROR_INVALID_ARGUMENT:
+      return 2;
+    case HEARTH_ERROR_CONNECTION_REFUSED:
+    case HEARTH_ERROR_HOST_NOT_FOUND:
+    case HEARTH_ERROR_TIMEOUT:
+    case HEARTH_ERROR_TLS:
+      return 3;
+    case HEARTH_ERROR_MODEL_NOT_FOUND:
+    case HEARTH_ERROR_NO_MODEL:
+      return 4;
+    case HEARTH_ERROR_SERVER_BUSY:
+    case HEARTH_ERROR_SERVER_ERROR:
+    case HEARTH_ERROR_BROKEN_STREAM:
+    case HEARTH_ERROR_MALFORMED_STREAM:
+      return 5;
+    case HEARTH_ERROR_UNAUTHORIZED:
+      return 6;
+    case HEARTH_ERROR_RATE_LIMITED:
+      return 7;
+    case HEARTH_ERROR_CANCELLED:
+      return 130;
+    case HEARTH_ERROR_FAILED:
+    default:
+      return 1;
+    }
+}
+
+/* Only failures that happen before any text arrived may be retried. */
+gboolean
+hearth_error_is_retryable (const GError *error)
+{
+  return g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_CONNECTION_REFUSED) ||
+         g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_RATE_LIMITED) ||
+         g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_SERVER_BUSY);
+}
+
+/* The message inside {"error":"…"} or {"error":{"message":"…"}}, else the body. */
+static char *
+extract_server_message (const char *body)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+  JsonObject *object;
+  JsonNode *err;
+
+  if (body == NULL || *body == '\0')
+    return NULL;
+  if (!json_parser_load_from_data (parser, body, -1, NULL))
+    goto plain;
+  root = json_parser_get_root (parser);
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    goto plain;
+  object = json_node_get_object (root);
+  err = json_object_get_member (object, "error");
+  if (err == NULL)
+    goto plain;
+  if (JSON_NODE_HOLDS_VALUE (err) && json_node_get_value_type (err) == G_TYPE_STRING)
+    return g_strdup (json_node_get_string (err));
+  if (JSON_NODE_HOLDS_OBJECT (err))
+    {
+      const char *msg = json_object_get_string_member_with_default (json_node_get_object (err),
+                                                                    "message", NULL);
+      if (msg != NULL)
+        return g_strdup (msg);
+    }
+
+plain:
+  if (g_utf8_validate (body, -1, NULL) && strlen (body) < 300)
+    return g_strstrip (g_strdup (body));
+  return NULL;
+}
+
+static gboolean
+message_means_model_not_found (const char *message)
+{
+  g_autofree char *lower = message ? g_ascii_strdown (message, -1) : NULL;
+
+  if (lower == NULL)
+    return FALSE;
+  return (strstr (lower, "model") != NULL &&
+          (strstr (lower, "not found") != NULL || strstr (lower, "does not exist") != NULL)) ||
+         strstr (lower, "model_not_found") != NULL;
+}
+
+GError *
+hearth_error_from_server_message (const char *message,
+                                  const char *model)
+{
+  if (message_means_model_not_found (message))
+    {
+      if (model != NULL)
+        return g_error_new (HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
+                            "The model “%s” is not installed on the server", model);
+      return g_error_new (HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
+                          "The server does not have that model (%s)", message);
+    }
+  return g_error_new (HEARTH_ERROR, HEARTH_ERROR_SERVER_ERROR,
+                      "The server reported an error: %s", message ? message : "unknown error");
+}
+
+GError *
+hearth_error_from_http (guint       status,
+                        const char *body,
+                        const char *endpoint,
+                        const char *model)
+{
+  g_autofree char *message = extract_server_message (body);
+  const char *detail = message ? message : "no details";
+
+  if (status == 401 || status == 403)
+    return g_error_new (HEARTH_ERROR, HEARTH_ERROR_UNAUTHORIZED,
+                        "The server at %s refused the request (HTTP %u: %s)",
+                        endpoint, status, detail);
+  if (status == 404 && (model != NULL || message_means_model_not_found (message)) &&
+      (message == NULL || message_means_model_not_found (message)))
+    return hearth_error_from_server_message (message ? message : "model not found", model);
+  if (status == 404)
+    return g_error_new (HEARTH_ERROR, HEARTH_ERROR_SERVER_ERROR,
+                        "The server at %s has no such API (HTTP 404)", endpoint);
+  if (status == 429)
+    return g_error_new (HEARTH_ERROR, HEARTH_ERROR_RATE_LIMITED,
+                        "The server at %s is rate limiting requests (HTTP 429)", endpoint);
+  if (status == 503)
+    return g_error_new (HEARTH_ERROR, HEARTH_ERROR_SERVER_BUSY,
+                        "The server at %s is busy (HTTP 503: %s)", endpoint, detail);
+  if (status == 400 && message_means_model_not_found (message))
+    return hearth_error_from_server_message (message, model);
+  return g_error_new (HEARTH_ERROR, HEARTH_ERROR_SERVER_ERROR,
+                      "The server at %s answered HTTP %u: %s", endpoint, status, detail);
+}
+
+GError *
+hearth_error_from_io (const GError *io_error,
+                      const char   *endpoint)
+{
+  const char *what = io_error ? io_error->message : "unknown error";
+
+  if (g_error_matches (io_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_CANCELLED, "Cancelled");
+  if (g_error_matches (io_error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
+    return g_error_new (HEARTH_ERROR, HEARTH_ERROR_CONNECTION_REFUSED,
+                        "Could not connect to %s: nothing is listening there", endpoint);
+  if (io_error != NULL && io_error->domain == G_RESOLVER_ERROR)
+    return g_error_new (HEARTH_ERROR, HEARTH_ERROR_HOST_NOT_FOUND,
+                        "Could not find the host of %s (%s)", endpoint, what);
+  if (g_error_matches (io_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    return g_error_new (HEARTH_ERROR, HEARTH_ERROR_TIMEOUT,
+                        "The server at %s did not answer in time", endpoint);
+  if (io_error != NULL && io_error->domain == G_TLS_ERROR)
+    return g_error_new (HEARTH_ERROR, HEARTH_ERROR_TLS,
+                        "A secure connection to %s failed (%s)", endpoint, what);
+  if (g_error_matches (io_error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE) ||
+      g_error_matches (io_error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE))
+    return g_error_new (HEARTH_ERROR, HEARTH_ERROR_CONNECTION_REFUSED,
+                        "Could not reach %s (%s)", endpoint, what);
+  return g_error_new (HEARTH_ERROR, HEARTH_ERROR_BROKEN_STREAM,
+                      "The connection to %s broke (%s)", endpoint, what);
+}
