@@ -93,3 +93,15 @@ hearth_message_state_from_string (const char         *str,
     }
   return FALSE;
 }
+
+/* g_set_str() arrived in GLib 2.76. */
+gboolean
+hearth_set_str (char       **ptr,
+                const char  *value)
+{
+  if (g_strcmp0 (*ptr, value) == 0)
+    return FALSE;
+  g_free (*ptr);
+  *ptr = g_strdup (value);
+  return TRUE;
+}

@@ -66,6 +66,8 @@ const char  *hearth_api_kind_to_string          (HearthApiKind              kind
 gboolean     hearth_api_kind_from_string        (const char                *str,
                                                  HearthApiKind             *kind);
 const char  *hearth_message_state_to_string     (HearthMessageState         state);
+gboolean     hearth_set_str                     (char                     **ptr,
+                                                 const char                *value);
 gboolean     hearth_message_state_from_string   (const char                *str,
                                                  HearthMessageState        *state);
 

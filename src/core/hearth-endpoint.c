@@ -1,0 +1,170 @@
+/* hearth-endpoint.c
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-endpoint"
+
+#include "config.h"
+
+#include "hearth-endpoint.h"
+#include "hearth-error.h"
+
+static gboolean
+split_host_port (const char  *hostport,
+                 char       **host,
+                 char       **port)
+{
+  const char *colon;
+
+  if (hostport[0] == '[')
+    {
+      const char *close = strchr (hostport, ']');
+
+      if (close == NULL)
+        return FALSE;
+      *host = g_strndup (hostport, close - hostport + 1);
+      if (close[1] == ':' && close[2] != '\0')
+        *port = g_strdup (close + 2);
+      return close[1] == '\0' || close[1] == ':';
+    }
+
+  colon = strrchr (hostport, ':');
+  if (colon != NULL && strchr (hostport, ':') != colon)
+    {
+      /* A bare IPv6 address without brackets. */
+      *host = g_strdup_printf ("[%s]", hostport);
+      return TRUE;
+    }
+  if (colon != NULL)
+    {
+      *host = g_strndup (hostport, colon - hostport);
+      *port = g_strdup (colon + 1);
+    }
+  else
+    {
+      *host = g_strdup (hostport);
+    }
+  return TRUE;
+}
+
+static gboolean
+port_is_valid (const char *port)
+{
+  guint64 value;
+
+  return g_ascii_string_to_unsigned (port, 10, 1, 65535, &value, NULL);
+}
+
+/* Accepts what OLLAMA_HOST accepts: host, host:port, scheme://host:port[/path].
+ * Without a scheme the port defaults to 11434 (Ollama's); with one, to the
+ * scheme's. For the OpenAI API a trailing /v1 is dropped: paths are added later. */
+char *
+hearth_endpoint_normalize (const char     *input,
+                           HearthApiKind   api,
+                           GError        **error)
+{
+  g_autofree char *trimmed = g_strstrip (g_strdup (input ? input : ""));
+  g_autofree char *scheme = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *port = NULL;
+  g_autofree char *path = NULL;
+  const char *default_port = "11434";
+  const char *rest = trimmed;
+  const char *sep = strstr (trimmed, "://");
+  char *slash;
+  g_autofree char *hostport = NULL;
+
+  if (sep != NULL)
+    {
+      scheme = g_ascii_strdown (trimmed, sep - trimmed);
+      rest = sep + 3;
+      if (g_str_equal (scheme, "http"))
+        default_port = "80";
+      else if (g_str_equal (scheme, "https"))
+        default_port = "443";
+      else
+        goto invalid;
+    }
+  else
+    {
+      scheme = g_strdup ("http");
+    }
+
+  hostport = g_strdup (rest);
+  if ((slash = strchr (hostport, '/')) != NULL)
+    {
+      path = g_strdup (slash);
+      *slash = '\0';
+    }
+  if (!split_host_port (hostport, &host, &port))
+    goto invalid;
+  if (host[0] == '\0' || strpbrk (host, " \t@?#") != NULL)
+    goto invalid;
+  if (port == NULL)
+    port = g_strdup (default_port);
+  if (!port_is_valid (port))
+    goto invalid;
+  /* Servers listen on 0.0.0.0; clients connect to this machine. */
+  if (g_str_equal (host, "0.0.0.0"))
+    {
+      g_free (host);
+      host = g_strdup ("127.0.0.1");
+    }
+
+  if (path != NULL)
+    {
+      gsize len;
+
+      while ((len = strlen (path)) > 0 && path[len - 1] == '/')
+        path[len - 1] = '\0';
+      if (api == HEARTH_API_OPENAI && g_str_has_suffix (path, "/v1"))
+        path[strlen (path) - 3] = '\0';
+    }
+
+  {
+    g_autofree char *url = g_strdup_printf ("%s://%s:%s%s", scheme, host, port,
+                                            path ? path : "");
+    if (!g_uri_is_valid (url, G_URI_FLAGS_NONE, NULL))
+      goto invalid;
+    return g_steal_pointer (&url);
+  }
+
+invalid:
+  g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+               "“%s” is not a server address: use host, host:port or http://host:port",
+               trimmed);
+  return NULL;
+}
+
+GSettings *
+hearth_settings_try_new (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  if (schema == NULL)
+    return NULL;
+  return g_settings_new_full (schema, NULL, NULL);
+}
+
+/* --endpoint > OLLAMA_HOST (Ollama API only) > GSettings > the default. */
+char *
+hearth_endpoint_resolve (const char     *explicit_endpoint,
+                         HearthApiKind   api,
+                         GSettings      *settings,
+                         GError        **error)
+{
+  const char *env = g_getenv ("OLLAMA_HOST");
+  g_autofree char *stored = NULL;
+
+  if (explicit_endpoint != NULL && *explicit_endpoint != '\0')
+    return hearth_endpoint_normalize (explicit_endpoint, api, error);
+  if (api == HEARTH_API_OLLAMA && env != NULL && *env != '\0')
+    return hearth_endpoint_normalize (env, api, error);
+  if (settings != NULL)
+    stored = g_settings_get_string (settings, "endpoint");
+  if (stored != NULL && *stored != '\0')
+    return hearth_endpoint_normalize (stored, api, error);
+  return g_strdup (HEARTH_DEFAULT_ENDPOINT);
+}

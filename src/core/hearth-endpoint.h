@@ -1,0 +1,23 @@
+/* hearth-endpoint.h
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "hearth-types.h"
+
+G_BEGIN_DECLS
+
+#define HEARTH_DEFAULT_ENDPOINT "http://127.0.0.1:11434"
+
+char       *hearth_endpoint_normalize   (const char    *input,
+                                         HearthApiKind  api,
+                                         GError       **error);
+char       *hearth_endpoint_resolve     (const char    *explicit_endpoint,
+                                         HearthApiKind  api,
+                                         GSettings     *settings,
+                                         GError       **error);
+GSettings  *hearth_settings_try_new     (void);
+
+G_END_DECLS

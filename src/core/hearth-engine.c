@@ -1,0 +1,383 @@
+/* hearth-engine.c
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-engine"
+
+#include "hearth-engine.h"
+#include "hearth-error.h"
+#include "hearth-reply-private.h"
+
+/* A crash loses at most this much streamed text. */
+#define SAVE_INTERVAL_MS 1000
+#define TITLE_LENGTH     60
+#define DEFAULT_TIMEOUT  300
+
+struct _HearthEngine
+{
+  GObject      parent_instance;
+
+  HearthStore *store;
+  SoupSession *session;
+  GHashTable  *providers;    /* "api endpoint" → HearthProvider */
+};
+
+G_DEFINE_FINAL_TYPE (HearthEngine, hearth_engine, G_TYPE_OBJECT)
+
+static void
+hearth_engine_dispose (GObject *object)
+{
+  HearthEngine *self = (HearthEngine *)object;
+
+  g_clear_pointer (&self->providers, g_hash_table_unref);
+  g_clear_object (&self->session);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (hearth_engine_parent_class)->dispose (object);
+}
+
+static void
+hearth_engine_class_init (HearthEngineClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = hearth_engine_dispose;
+}
+
+static void
+hearth_engine_init (HearthEngine *self)
+{
+  g_autofree char *user_agent = g_strdup_printf ("Hearth/%s", PACKAGE_VERSION);
+
+  self->session = soup_session_new_with_options ("timeout", DEFAULT_TIMEOUT,
+                                                 "user-agent", user_agent,
+                                                 NULL);
+  self->providers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+}
+
+HearthEngine *
+hearth_engine_new (HearthStore *store)
+{
+  HearthEngine *self = g_object_new (HEARTH_TYPE_ENGINE, NULL);
+
+  g_return_val_if_fail (store == NULL || HEARTH_IS_STORE (store), NULL);
+
+  self->store = store ? g_object_ref (store) : NULL;
+  return self;
+}
+
+HearthStore *
+hearth_engine_get_store (HearthEngine *self)
+{
+  g_return_val_if_fail (HEARTH_IS_ENGINE (self), NULL);
+  return self->store;
+}
+
+SoupSession *
+hearth_engine_get_session (HearthEngine *self)
+{
+  g_return_val_if_fail (HEARTH_IS_ENGINE (self), NULL);
+  return self->session;
+}
+
+/* How long the server may stay silent (connecting, or between two reads). */
+void
+hearth_engine_set_timeout (HearthEngine *self,
+                           guint         seconds)
+{
+  g_return_if_fail (HEARTH_IS_ENGINE (self));
+  g_object_set (self->session, "timeout", seconds, NULL);
+}
+
+HearthProvider *
+hearth_engine_get_provider (HearthEngine  *self,
+                            HearthApiKind  api,
+                            const char    *endpoint)
+{
+  g_autofree char *key = NULL;
+  HearthProvider *provider;
+
+  g_return_val_if_fail (HEARTH_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (endpoint != NULL, NULL);
+
+  key = g_strdup_printf ("%s %s", hearth_api_kind_to_string (api), endpoint);
+  provider = g_hash_table_lookup (self->providers, key);
+  if (provider == NULL)
+    {
+      provider = hearth_provider_new (api, endpoint, self->session);
+      g_hash_table_insert (self->providers, g_steal_pointer (&key), provider);
+    }
+  return provider;
+}
+
+/* One chat request, from the stored question to the stored answer. */
+
+typedef struct
+{
+  HearthEngine      *engine;
+  HearthProvider    *provider;
+  HearthChatRequest *request;
+  HearthReply       *reply;
+  HearthMessage     *record;
+  guint              save_source;
+  gboolean           dirty;
+} ChatJob;
+
+static void
+chat_job_free (ChatJob *job)
+{
+  g_clear_handle_id (&job->save_source, g_source_remove);
+  g_clear_object (&job->engine);
+  g_clear_object (&job->provider);
+  g_clear_pointer (&job->request, hearth_chat_request_free);
+  g_clear_object (&job->reply);
+  g_clear_pointer (&job->record, hearth_message_free);
+  g_free (job);
+}
+
+static HearthMessageState
+state_for_reply (HearthReply *reply)
+{
+  switch (hearth_reply_get_state (reply))
+    {
+    case HEARTH_REPLY_DONE:
+      return HEARTH_MESSAGE_COMPLETE;
+    case HEARTH_REPLY_FAILED:
+      return HEARTH_MESSAGE_FAILED;
+    case HEARTH_REPLY_CANCELLED:
+      return HEARTH_MESSAGE_CANCELLED;
+    case HEARTH_REPLY_WAITING:
+    case HEARTH_REPLY_STREAMING:
+    default:
+      return HEARTH_MESSAGE_PARTIAL;
+    }
+}
+
+static void
+save_record (ChatJob *job)
+{
+  HearthStore *store = job->engine->store;
+  HearthMessage *record = job->record;
+  const GError *reply_error = hearth_reply_get_error (job->reply);
+  g_autoptr(GError) error = NULL;
+
+  if (store == NULL || record == NULL)
+    return;
+
+  hearth_set_str (&record->content, hearth_reply_get_content (job->reply));
+  hearth_set_str (&record->thinking, hearth_reply_get_thinking (job->reply));
+  hearth_set_str (&record->model, hearth_reply_get_model (job->reply));
+  hearth_set_str (&record->done_reason, hearth_reply_get_done_reason (job->reply));
+  record->state = state_for_reply (job->reply);
+  record->figures = *hearth_reply_get_figures (job->reply);
+  if (reply_error != NULL && !hearth_reply_is_finished (job->reply))
+    reply_error = NULL;
+  g_clear_pointer (&record->error, g_free);
+  if (reply_error != NULL)
+    record->error = hearth_error_describe (reply_error);
+
+  if (!hearth_store_update_message (store, record, &error))
+    g_message ("Could not save the reply: %s", error->message);
+  job->dirty = FALSE;
+}
+
+static gboolean
+save_timeout_cb (gpointer user_data)
+{
+  ChatJob *job = user_data;
+
+  if (job->dirty)
+    save_record (job);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_reply_delta (HearthReply *reply,
+                const char  *content,
+                const char  *thinking,
+                gpointer     user_data)
+{
+  ChatJob *job = user_data;
+
+  job->dirty = TRUE;
+  if (job->save_source == 0 && job->engine->store != NULL)
+    job->save_source = g_timeout_add (SAVE_INTERVAL_MS, save_timeout_cb, job);
+}
+
+static void
+on_reply_finished (HearthReply *reply,
+                   gpointer     user_data)
+{
+  ChatJob *job = user_data;
+
+  g_signal_handlers_disconnect_by_data (reply, job);
+  save_record (job);
+  chat_job_free (job);
+}
+
+static void
+models_listed_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  ChatJob *job = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) models = NULL;
+
+  models = hearth_provider_list_models_finish (HEARTH_PROVIDER (object), result, &error);
+  if (models != NULL && models->len == 0)
+    error = g_error_new (HEARTH_ERROR, HEARTH_ERROR_NO_MODEL,
+                         "The server at %s has no models installed",
+                         hearth_provider_get_endpoint (job->provider));
+  if (error != NULL)
+    {
+      hearth_reply_fail (job->reply, error);
+      return;
+    }
+
+  job->request->model = g_strdup (((HearthModelInfo *) g_ptr_array_index (models, 0))->name);
+  hearth_provider_chat (job->provider, job->request, job->reply);
+}
+
+static char *
+title_from_prompt (const char *prompt)
+{
+  g_autofree char *line = g_strstrip (g_strdup (prompt ? prompt : ""));
+  const char *end;
+
+  g_strdelimit (line, "\r\n\t", ' ');
+  if (*line == '\0')
+    return g_strdup ("New chat");
+  if (g_utf8_strlen (line, -1) <= TITLE_LENGTH)
+    return g_steal_pointer (&line);
+  end = g_utf8_offset_to_pointer (line, TITLE_LENGTH - 1);
+  return g_strdup_printf ("%.*s…", (int) (end - line), line);
+}
+
+static gboolean
+prepend_history (HearthStore        *store,
+                 HearthChatRequest  *request,
+                 gint64              conversation_id,
+                 GError            **error)
+{
+  g_autoptr(GPtrArray) history = NULL;
+  guint inserted = 0;
+
+  history = hearth_store_list_messages (store, conversation_id, 0, 0, error);
+  if (history == NULL)
+    return FALSE;
+  for (guint i = 0; i < history->len; i++)
+    {
+      HearthMessage *old = g_ptr_array_index (history, i);
+
+      /* A failed reply or an empty one would only confuse the model. */
+      if (old->state == HEARTH_MESSAGE_FAILED || old->content == NULL || *old->content == '\0')
+        continue;
+      g_ptr_array_insert (request->messages, inserted++,
+                          hearth_message_new (old->role, old->content));
+    }
+  return TRUE;
+}
+
+static HearthMessage *
+new_record (HearthProvider     *provider,
+            const char         *role,
+            const char         *content,
+            const char         *model,
+            gint64              conversation_id,
+            HearthMessageState  state)
+{
+  HearthMessage *message = hearth_message_new (role, content);
+
+  message->conversation_id = conversation_id;
+  message->model = g_strdup (model);
+  message->endpoint = g_strdup (hearth_provider_get_endpoint (provider));
+  message->api = g_strdup (hearth_api_kind_to_string (hearth_provider_get_api (provider)));
+  message->state = state;
+  return message;
+}
+
+/* The user's message is stored before anything is sent, so it is never lost. */
+static gboolean
+store_exchange (HearthEngine       *self,
+                ChatJob            *job,
+                gint64              conversation_id,
+                GError            **error)
+{
+  const HearthMessage *question;
+  g_autoptr(HearthMessage) user_record = NULL;
+  g_autoptr(HearthConversation) conversation = NULL;
+
+  g_return_val_if_fail (job->request->messages->len > 0, FALSE);
+  question = g_ptr_array_index (job->request->messages, job->request->messages->len - 1);
+
+  if (conversation_id >= 0)
+    {
+      conversation = hearth_store_get_conversation (self->store, conversation_id, error);
+      if (conversation == NULL || !prepend_history (self->store, job->request, conversation_id, error))
+        return FALSE;
+    }
+  else
+    {
+      g_autofree char *title = title_from_prompt (question->content);
+
+      conversation_id = hearth_store_create_conversation (self->store, title, error);
+      if (conversation_id < 0)
+        return FALSE;
+    }
+
+  user_record = new_record (job->provider, "user", question->content, job->request->model,
+                            conversation_id, HEARTH_MESSAGE_COMPLETE);
+  if (hearth_store_add_message (self->store, user_record, error) < 0)
+    return FALSE;
+  job->record = new_record (job->provider, "assistant", "", job->request->model,
+                            conversation_id, HEARTH_MESSAGE_PARTIAL);
+  if (hearth_store_add_message (self->store, job->record, error) < 0)
+    return FALSE;
+  hearth_reply_set_ids (job->reply, conversation_id, job->record->id);
+  return TRUE;
+}
+
+/**
+ * hearth_engine_chat:
+ * @request: (transfer full): the request; its last message is the question
+ * @conversation_id: the conversation to continue, or -1 for a new one
+ *
+ * Returns: (transfer full): a reply that streams until it is finished, or
+ *   %NULL when the question could not be stored.
+ */
+HearthReply *
+hearth_engine_chat (HearthEngine       *self,
+                    HearthProvider     *provider,
+                    HearthChatRequest  *request,
+                    gint64              conversation_id,
+                    GError            **error)
+{
+  ChatJob *job;
+
+  g_return_val_if_fail (HEARTH_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (HEARTH_IS_PROVIDER (provider), NULL);
+  g_return_val_if_fail (request != NULL && request->messages->len > 0, NULL);
+
+  job = g_new0 (ChatJob, 1);
+  job->engine = g_object_ref (self);
+  job->provider = g_object_ref (provider);
+  job->request = request;
+  job->reply = hearth_reply_new (hearth_provider_get_endpoint (provider),
+                                 hearth_provider_get_api (provider));
+  hearth_reply_set_model (job->reply, request->model);
+
+  if (self->store != NULL && !store_exchange (self, job, conversation_id, error))
+    {
+      chat_job_free (job);
+      return NULL;
+    }
+
+  g_signal_connect (job->reply, "delta", G_CALLBACK (on_reply_delta), job);
+  g_signal_connect (job->reply, "finished", G_CALLBACK (on_reply_finished), job);
+
+  if (request->model == NULL || *request->model == '\0')
+    hearth_provider_list_models_async (provider, hearth_reply_get_cancellable (job->reply),
+                                       models_listed_cb, job);
+  else
+    hearth_provider_chat (provider, request, job->reply);
+
+  return g_object_ref (job->reply);
+}

@@ -1,0 +1,32 @@
+/* hearth-reply-private.h
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * What providers and the engine use to drive a reply; the UI and CLI only read.
+ */
+#pragma once
+
+#include "hearth-reply.h"
+
+G_BEGIN_DECLS
+
+HearthReply  *hearth_reply_new               (const char                *endpoint,
+                                              HearthApiKind              api);
+void          hearth_reply_set_model         (HearthReply               *self,
+                                              const char                *model);
+void          hearth_reply_set_ids           (HearthReply               *self,
+                                              gint64                     conversation_id,
+                                              gint64                     message_id);
+void          hearth_reply_mark_sent         (HearthReply               *self);
+void          hearth_reply_mark_headers      (HearthReply               *self);
+void          hearth_reply_add_attempt       (HearthReply               *self);
+void          hearth_reply_append            (HearthReply               *self,
+                                              const char                *content,
+                                              const char                *thinking);
+void          hearth_reply_flush             (HearthReply               *self);
+gboolean      hearth_reply_has_text          (HearthReply               *self);
+void          hearth_reply_complete          (HearthReply               *self,
+                                              const HearthServerFigures *server);
+void          hearth_reply_fail              (HearthReply               *self,
+                                              const GError              *error);
+
+G_END_DECLS

@@ -1,0 +1,487 @@
+/* hearth-reply.c
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-reply"
+
+#include "hearth-error.h"
+#include "hearth-reply-private.h"
+
+struct _HearthReply
+{
+  GObject              parent_instance;
+
+  GString             *content;
+  GString             *thinking;
+  GString             *pending_content;
+  GString             *pending_thinking;
+  char                *model;
+  char                *endpoint;
+  char                *done_reason;
+  GError              *error;
+  GCancellable        *cancellable;
+  HearthApiKind        api;
+  HearthReplyState     state;
+  HearthFigures        figures;
+  HearthServerFigures  server;
+  gint64               conversation_id;
+  gint64               message_id;
+  gint64               sent_us;
+  gint64               headers_us;
+  gint64               first_token_us;
+  gint64               last_token_us;
+  gint64               finished_us;
+  guint64              n_deltas;
+  guint                attempts;
+};
+
+enum {
+  PROP_0,
+  PROP_STATE,
+  PROP_MODEL,
+  N_PROPS
+};
+
+enum {
+  DELTA,
+  FINISHED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (HearthReply, hearth_reply, G_TYPE_OBJECT)
+
+GType
+hearth_reply_state_get_type (void)
+{
+  static gsize type_id;
+  static const GEnumValue values[] = {
+    { HEARTH_REPLY_WAITING, "HEARTH_REPLY_WAITING", "waiting" },
+    { HEARTH_REPLY_STREAMING, "HEARTH_REPLY_STREAMING", "streaming" },
+    { HEARTH_REPLY_DONE, "HEARTH_REPLY_DONE", "done" },
+    { HEARTH_REPLY_FAILED, "HEARTH_REPLY_FAILED", "failed" },
+    { HEARTH_REPLY_CANCELLED, "HEARTH_REPLY_CANCELLED", "cancelled" },
+    { 0, NULL, NULL }
+  };
+
+  if (g_once_init_enter (&type_id))
+    g_once_init_leave (&type_id, g_enum_register_static ("HearthReplyState", values));
+  return type_id;
+}
+
+static void
+hearth_reply_finalize (GObject *object)
+{
+  HearthReply *self = (HearthReply *)object;
+
+  g_string_free (self->content, TRUE);
+  g_string_free (self->thinking, TRUE);
+  g_string_free (self->pending_content, TRUE);
+  g_string_free (self->pending_thinking, TRUE);
+  g_free (self->model);
+  g_free (self->endpoint);
+  g_free (self->done_reason);
+  g_clear_error (&self->error);
+  g_clear_object (&self->cancellable);
+  hearth_server_figures_clear (&self->server);
+
+  G_OBJECT_CLASS (hearth_reply_parent_class)->finalize (object);
+}
+
+static void
+hearth_reply_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  HearthReply *self = HEARTH_REPLY (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+    case PROP_MODEL:
+      g_value_set_string (value, self->model);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hearth_reply_class_init (HearthReplyClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = hearth_reply_finalize;
+  object_class->get_property = hearth_reply_get_property;
+
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL,
+                       HEARTH_TYPE_REPLY_STATE, HEARTH_REPLY_WAITING,
+                       (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_MODEL] =
+    g_param_spec_string ("model", NULL, NULL, NULL,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* One emission per batch of text (one network read), not per token. */
+  signals[DELTA] =
+    g_signal_new ("delta",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+  signals[FINISHED] =
+    g_signal_new ("finished",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+}
+
+static void
+hearth_reply_init (HearthReply *self)
+{
+  self->content = g_string_new (NULL);
+  self->thinking = g_string_new (NULL);
+  self->pending_content = g_string_new (NULL);
+  self->pending_thinking = g_string_new (NULL);
+  self->cancellable = g_cancellable_new ();
+  self->conversation_id = -1;
+  self->message_id = -1;
+  hearth_figures_init (&self->figures);
+  hearth_server_figures_init (&self->server);
+}
+
+HearthReply *
+hearth_reply_new (const char    *endpoint,
+                  HearthApiKind  api)
+{
+  HearthReply *self = g_object_new (HEARTH_TYPE_REPLY, NULL);
+
+  self->endpoint = g_strdup (endpoint);
+  self->api = api;
+  return self;
+}
+
+static void
+set_state (HearthReply      *self,
+           HearthReplyState  state)
+{
+  if (self->state == state)
+    return;
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+void
+hearth_reply_set_model (HearthReply *self,
+                        const char  *model)
+{
+  g_return_if_fail (HEARTH_IS_REPLY (self));
+
+  if (hearth_set_str (&self->model, model))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
+}
+
+void
+hearth_reply_set_ids (HearthReply *self,
+                      gint64       conversation_id,
+                      gint64       message_id)
+{
+  self->conversation_id = conversation_id;
+  self->message_id = message_id;
+}
+
+void
+hearth_reply_mark_sent (HearthReply *self)
+{
+  if (self->sent_us == 0)
+    self->sent_us = g_get_monotonic_time ();
+}
+
+void
+hearth_reply_mark_headers (HearthReply *self)
+{
+  self->headers_us = g_get_monotonic_time ();
+}
+
+void
+hearth_reply_add_attempt (HearthReply *self)
+{
+  self->attempts++;
+}
+
+void
+hearth_reply_append (HearthReply *self,
+                     const char  *content,
+                     const char  *thinking)
+{
+  gint64 now;
+
+  g_return_if_fail (HEARTH_IS_REPLY (self));
+
+  if ((content == NULL || *content == '\0') && (thinking == NULL || *thinking == '\0'))
+    return;
+
+  now = g_get_monotonic_time ();
+  if (self->first_token_us == 0)
+    self->first_token_us = now;
+  self->last_token_us = now;
+  self->n_deltas++;
+
+  if (content != NULL)
+    g_string_append (self->pending_content, content);
+  if (thinking != NULL)
+    g_string_append (self->pending_thinking, thinking);
+  set_state (self, HEARTH_REPLY_STREAMING);
+}
+
+void
+hearth_reply_flush (HearthReply *self)
+{
+  g_return_if_fail (HEARTH_IS_REPLY (self));
+
+  if (self->pending_content->len == 0 && self->pending_thinking->len == 0)
+    return;
+
+  g_string_append_len (self->content, self->pending_content->str, self->pending_content->len);
+  g_string_append_len (self->thinking, self->pending_thinking->str, self->pending_thinking->len);
+  g_signal_emit (self, signals[DELTA], 0,
+                 self->pending_content->len ? self->pending_content->str : NULL,
+                 self->pending_thinking->len ? self->pending_thinking->str : NULL);
+  g_string_truncate (self->pending_content, 0);
+  g_string_truncate (self->pending_thinking, 0);
+}
+
+gboolean
+hearth_reply_has_text (HearthReply *self)
+{
+  return self->n_deltas > 0;
+}
+
+static double
+us_to_ms (gint64 from,
+          gint64 to)
+{
+  if (from == 0 || to == 0 || to < from)
+    return -1;
+  return (to - from) / 1000.0;
+}
+
+static void
+compute_client_figures (HearthReply *self)
+{
+  HearthFigures *f = &self->figures;
+  double decode_s;
+
+  f->ttft_ms = us_to_ms (self->sent_us, self->first_token_us);
+  f->total_ms = us_to_ms (self->sent_us, self->finished_us);
+  f->tokens_out = self->n_deltas > 0 ? (gint64) self->n_deltas : -1;
+  decode_s = (self->last_token_us - self->first_token_us) / 1e6;
+  if (self->n_deltas > 1 && decode_s > 0)
+    f->tokens_per_s = (self->n_deltas - 1) / decode_s;
+}
+
+/* Server figures replace the client's where the server gave them. */
+static void
+apply_server_figures (HearthReply *self)
+{
+  const HearthServerFigures *s = &self->server;
+  HearthFigures *f = &self->figures;
+
+  if (s->prompt_tokens >= 0)
+    f->tokens_in = s->prompt_tokens;
+  if (s->completion_tokens >= 0)
+    f->tokens_out = s->completion_tokens;
+  if (s->load_duration_ns >= 0)
+    f->load_ms = s->load_duration_ns / 1e6;
+
+  if (s->completion_tokens > 0 && s->eval_duration_ns > 0)
+    {
+      f->tokens_per_s = s->completion_tokens * 1e9 / s->eval_duration_ns;
+      f->from_server = TRUE;
+    }
+  else if (s->predicted_per_second > 0)
+    {
+      f->tokens_per_s = s->predicted_per_second;
+      f->from_server = TRUE;
+    }
+
+  if (s->prompt_tokens > 0 && s->prompt_eval_duration_ns > 0)
+    f->prompt_tokens_per_s = s->prompt_tokens * 1e9 / s->prompt_eval_duration_ns;
+  else if (s->prompt_per_second > 0)
+    f->prompt_tokens_per_s = s->prompt_per_second;
+}
+
+static void
+finish (HearthReply      *self,
+        HearthReplyState  state)
+{
+  hearth_reply_flush (self);
+  self->finished_us = g_get_monotonic_time ();
+  if (self->last_token_us == 0)
+    self->last_token_us = self->finished_us;
+  compute_client_figures (self);
+  apply_server_figures (self);
+  set_state (self, state);
+  g_signal_emit (self, signals[FINISHED], 0);
+}
+
+void
+hearth_reply_complete (HearthReply               *self,
+                       const HearthServerFigures *server)
+{
+  g_return_if_fail (HEARTH_IS_REPLY (self));
+  g_return_if_fail (!hearth_reply_is_finished (self));
+
+  if (server != NULL)
+    {
+      hearth_server_figures_copy (&self->server, server);
+      hearth_set_str (&self->done_reason, server->done_reason);
+    }
+  if (self->done_reason == NULL)
+    self->done_reason = g_strdup ("stop");
+  finish (self, HEARTH_REPLY_DONE);
+}
+
+void
+hearth_reply_fail (HearthReply  *self,
+                   const GError *error)
+{
+  gboolean cancelled;
+
+  g_return_if_fail (HEARTH_IS_REPLY (self));
+  g_return_if_fail (error != NULL);
+
+  if (hearth_reply_is_finished (self))
+    return;
+
+  cancelled = g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_CANCELLED) ||
+              g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  self->error = g_error_copy (error);
+  hearth_set_str (&self->done_reason, cancelled ? "cancelled" : "error");
+  finish (self, cancelled ? HEARTH_REPLY_CANCELLED : HEARTH_REPLY_FAILED);
+}
+
+HearthReplyState
+hearth_reply_get_state (HearthReply *self)
+{
+  g_return_val_if_fail (HEARTH_IS_REPLY (self), HEARTH_REPLY_FAILED);
+  return self->state;
+}
+
+gboolean
+hearth_reply_is_finished (HearthReply *self)
+{
+  g_return_val_if_fail (HEARTH_IS_REPLY (self), TRUE);
+  return self->state >= HEARTH_REPLY_DONE;
+}
+
+const char *
+hearth_reply_get_content (HearthReply *self)
+{
+  g_return_val_if_fail (HEARTH_IS_REPLY (self), NULL);
+  return self->content->str;
+}
+
+gsize
+hearth_reply_get_content_length (HearthReply *self)
+{
+  g_return_val_if_fail (HEARTH_IS_REPLY (self), 0);
+  return self->content->len;
+}
+
+const char *
+hearth_reply_get_thinking (HearthReply *self)
+{
+  g_return_val_if_fail (HEARTH_IS_REPLY (self), NULL);
+  return self->thinking->str;
+}
+
+const char *
+hearth_reply_get_model (HearthReply *self)
+{
+  g_return_val_if_fail (HEARTH_IS_REPLY (self), NULL);
+  return self->model;
+}
+
+const char *
+hearth_reply_get_endpoint (HearthReply *self)
+{
+  g_return_val_if_fail (HEARTH_IS_REPLY (self), NULL);
+  return self->endpoint;
+}
+
+HearthApiKind
+hearth_reply_get_api (HearthReply *self)
+{
+  g_return_val_if_fail (HEARTH_IS_REPLY (self), HEARTH_API_OLLAMA);
+  return self->api;
+}
+
+const char *
+hearth_reply_get_done_reason (HearthReply *self)
+{
+  g_return_val_if_fail (HEARTH_IS_REPLY (self), NULL);
+  return self->done_reason;
+}
+
+const GError *
+hearth_reply_get_error (HearthReply *self)
+{
+  g_return_val_if_fail (HEARTH_IS_REPLY (self), NULL);
+  return self->error;
+}
+
+const HearthFigures *
+hearth_reply_get_figures (HearthReply *self)
+{
+  g_return_val_if_fail (HEARTH_IS_REPLY (self), NULL);
+  return &self->figures;
+}
+
+const HearthServerFigures *
+hearth_reply_get_server_figures (HearthReply *self)
+{
+  g_return_val_if_fail (HEARTH_IS_REPLY (self), NULL);
+  return &self->server;
+}
+
+gint64
+hearth_reply_get_conversation_id (HearthReply *self)
+{
+  g_return_val_if_fail (HEARTH_IS_REPLY (self), -1);
+  return self->conversation_id;
+}
+
+gint64
+hearth_reply_get_message_id (HearthReply *self)
+{
+  g_return_val_if_fail (HEARTH_IS_REPLY (self), -1);
+  return self->message_id;
+}
+
+guint
+hearth_reply_get_attempts (HearthReply *self)
+{
+  g_return_val_if_fail (HEARTH_IS_REPLY (self), 0);
+  return self->attempts;
+}
+
+GCancellable *
+hearth_reply_get_cancellable (HearthReply *self)
+{
+  g_return_val_if_fail (HEARTH_IS_REPLY (self), NULL);
+  return self->cancellable;
+}
+
+void
+hearth_reply_cancel (HearthReply *self)
+{
+  g_return_if_fail (HEARTH_IS_REPLY (self));
+  g_cancellable_cancel (self->cancellable);
+}

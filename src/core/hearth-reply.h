@@ -1,0 +1,45 @@
+/* hearth-reply.h
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "hearth-types.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  HEARTH_REPLY_WAITING,
+  HEARTH_REPLY_STREAMING,
+  HEARTH_REPLY_DONE,
+  HEARTH_REPLY_FAILED,
+  HEARTH_REPLY_CANCELLED,
+} HearthReplyState;
+
+#define HEARTH_TYPE_REPLY_STATE (hearth_reply_state_get_type ())
+#define HEARTH_TYPE_REPLY (hearth_reply_get_type ())
+
+G_DECLARE_FINAL_TYPE (HearthReply, hearth_reply, HEARTH, REPLY, GObject)
+
+GType                       hearth_reply_state_get_type         (void) G_GNUC_CONST;
+HearthReplyState            hearth_reply_get_state              (HearthReply *self);
+gboolean                    hearth_reply_is_finished            (HearthReply *self);
+const char                 *hearth_reply_get_content            (HearthReply *self);
+gsize                       hearth_reply_get_content_length     (HearthReply *self);
+const char                 *hearth_reply_get_thinking           (HearthReply *self);
+const char                 *hearth_reply_get_model              (HearthReply *self);
+const char                 *hearth_reply_get_endpoint           (HearthReply *self);
+HearthApiKind               hearth_reply_get_api                (HearthReply *self);
+const char                 *hearth_reply_get_done_reason        (HearthReply *self);
+const GError               *hearth_reply_get_error              (HearthReply *self);
+const HearthFigures        *hearth_reply_get_figures            (HearthReply *self);
+const HearthServerFigures  *hearth_reply_get_server_figures     (HearthReply *self);
+gint64                      hearth_reply_get_conversation_id    (HearthReply *self);
+gint64                      hearth_reply_get_message_id         (HearthReply *self);
+guint                       hearth_reply_get_attempts           (HearthReply *self);
+GCancellable               *hearth_reply_get_cancellable        (HearthReply *self);
+void                        hearth_reply_cancel                 (HearthReply *self);
+
+G_END_DECLS

@@ -1,0 +1,50 @@
+/* hearth-chat-request.c
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <math.h>
+
+#include "hearth-chat-request.h"
+
+HearthChatRequest *
+hearth_chat_request_new (void)
+{
+  HearthChatRequest *request = g_new0 (HearthChatRequest, 1);
+
+  request->messages = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_message_free);
+  request->temperature = NAN;
+  request->num_predict = -1;
+  request->stream = TRUE;
+  return request;
+}
+
+void
+hearth_chat_request_free (HearthChatRequest *request)
+{
+  if (request == NULL)
+    return;
+  g_free (request->model);
+  g_free (request->system);
+  g_ptr_array_unref (request->messages);
+  g_free (request);
+}
+
+void
+hearth_chat_request_add_message (HearthChatRequest *request,
+                                 const char        *role,
+                                 const char        *content)
+{
+  g_ptr_array_add (request->messages, hearth_message_new (role, content));
+}
+
+void
+hearth_model_info_free (HearthModelInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_free (info->name);
+  g_free (info->digest);
+  g_free (info->family);
+  g_free (info->parameter_size);
+  g_free (info->quantization);
+  g_free (info);
+}

@@ -1,0 +1,47 @@
+/* hearth-chat-request.h
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "hearth-store.h"
+
+G_BEGIN_DECLS
+
+/* What one chat request says; numbers left unset are not sent. */
+typedef struct
+{
+  char      *model;
+  char      *system;
+  GPtrArray *messages;      /* of HearthMessage: role + content */
+  double     temperature;   /* NAN: unset */
+  gint64     seed;
+  gboolean   has_seed;
+  gint64     num_predict;   /* < 0: unset */
+  gboolean   stream;
+} HearthChatRequest;
+
+HearthChatRequest  *hearth_chat_request_new          (void);
+void                hearth_chat_request_free         (HearthChatRequest *request);
+void                hearth_chat_request_add_message  (HearthChatRequest *request,
+                                                      const char        *role,
+                                                      const char        *content);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthChatRequest, hearth_chat_request_free)
+
+typedef struct
+{
+  char   *name;
+  char   *digest;
+  char   *family;
+  char   *parameter_size;
+  char   *quantization;
+  gint64  size;             /* bytes; -1 unknown */
+} HearthModelInfo;
+
+void                hearth_model_info_free           (HearthModelInfo   *info);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthModelInfo, hearth_model_info_free)
+
+G_END_DECLS

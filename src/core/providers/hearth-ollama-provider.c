@@ -1,0 +1,383 @@
+/* hearth-ollama-provider.c
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-ollama"
+
+#include <math.h>
+
+#include "hearth-error.h"
+#include "hearth-http.h"
+#include "hearth-ollama-provider.h"
+
+struct _HearthOllamaProvider
+{
+  HearthProvider parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (HearthOllamaProvider, hearth_ollama_provider, HEARTH_TYPE_PROVIDER)
+
+static void
+add_messages (JsonBuilder             *builder,
+              const HearthChatRequest *request)
+{
+  json_builder_set_member_name (builder, "messages");
+  json_builder_begin_array (builder);
+  if (request->system != NULL && *request->system != '\0')
+    {
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "role");
+      json_builder_add_string_value (builder, "system");
+      json_builder_set_member_name (builder, "content");
+      json_builder_add_string_value (builder, request->system);
+      json_builder_end_object (builder);
+    }
+  for (guint i = 0; i < request->messages->len; i++)
+    {
+      const HearthMessage *message = g_ptr_array_index (request->messages, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "role");
+      json_builder_add_string_value (builder, message->role);
+      json_builder_set_member_name (builder, "content");
+      json_builder_add_string_value (builder, message->content ? message->content : "");
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+}
+
+static void
+add_options (JsonBuilder             *builder,
+             const HearthChatRequest *request)
+{
+  if (isnan (request->temperature) && !request->has_seed && request->num_predict < 0)
+    return;
+
+  json_builder_set_member_name (builder, "options");
+  json_builder_begin_object (builder);
+  if (!isnan (request->temperature))
+    {
+      json_builder_set_member_name (builder, "temperature");
+      json_builder_add_double_value (builder, request->temperature);
+    }
+  if (request->has_seed)
+    {
+      json_builder_set_member_name (builder, "seed");
+      json_builder_add_int_value (builder, request->seed);
+    }
+  if (request->num_predict >= 0)
+    {
+      json_builder_set_member_name (builder, "num_predict");
+      json_builder_add_int_value (builder, request->num_predict);
+    }
+  json_builder_end_object (builder);
+}
+
+JsonNode *
+hearth_ollama_build_chat_body (const HearthChatRequest *request)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "model");
+  json_builder_add_string_value (builder, request->model);
+  add_messages (builder, request);
+  add_options (builder, request);
+  json_builder_set_member_name (builder, "stream");
+  json_builder_add_boolean_value (builder, request->stream);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+static SoupMessage *
+hearth_ollama_provider_build_chat_message (HearthProvider          *provider,
+                                           const HearthChatRequest *request)
+{
+  g_autoptr(JsonNode) body = hearth_ollama_build_chat_body (request);
+
+  return hearth_provider_new_message (provider, "POST", "/api/chat", body);
+}
+
+static const char *
+hearth_ollama_provider_get_models_path (HearthProvider *provider)
+{
+  return "/api/tags";
+}
+
+static HearthModelInfo *
+parse_model (JsonObject *object)
+{
+  HearthModelInfo *info = g_new0 (HearthModelInfo, 1);
+  JsonObject *details = NULL;
+
+  if (json_object_has_member (object, "details") &&
+      JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "details")))
+    details = json_object_get_object_member (object, "details");
+
+  info->name = g_strdup (json_object_get_string_member_with_default (object, "name", NULL));
+  info->digest = g_strdup (json_object_get_string_member_with_default (object, "digest", NULL));
+  info->size = json_object_get_int_member_with_default (object, "size", -1);
+  if (details != NULL)
+    {
+      info->family = g_strdup (json_object_get_string_member_with_default (details, "family", NULL));
+      info->parameter_size =
+        g_strdup (json_object_get_string_member_with_default (details, "parameter_size", NULL));
+      info->quantization =
+        g_strdup (json_object_get_string_member_with_default (details, "quantization_level",
+                                                              NULL));
+    }
+  return info;
+}
+
+static GPtrArray *
+hearth_ollama_provider_parse_models (HearthProvider  *provider,
+                                     JsonNode        *root,
+                                     GError         **error)
+{
+  g_autoptr(GPtrArray) models = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_model_info_free);
+  JsonArray *array;
+
+  if (!JSON_NODE_HOLDS_OBJECT (root) ||
+      !json_object_has_member (json_node_get_object (root), "models") ||
+      !JSON_NODE_HOLDS_ARRAY (json_object_get_member (json_node_get_object (root), "models")))
+    {
+      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_MALFORMED_STREAM,
+                   "The server at %s did not answer like Ollama (no model list)",
+                   hearth_provider_get_endpoint (provider));
+      return NULL;
+    }
+
+  array = json_object_get_array_member (json_node_get_object (root), "models");
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+
+      if (JSON_NODE_HOLDS_OBJECT (node) &&
+          json_object_has_member (json_node_get_object (node), "name"))
+        g_ptr_array_add (models, parse_model (json_node_get_object (node)));
+    }
+  return g_steal_pointer (&models);
+}
+
+static void
+hearth_ollama_provider_class_init (HearthOllamaProviderClass *klass)
+{
+  HearthProviderClass *provider_class = HEARTH_PROVIDER_CLASS (klass);
+
+  provider_class->chat_format = HEARTH_STREAM_FORMAT_OLLAMA_NDJSON;
+  provider_class->build_chat_message = hearth_ollama_provider_build_chat_message;
+  provider_class->get_models_path = hearth_ollama_provider_get_models_path;
+  provider_class->parse_models = hearth_ollama_provider_parse_models;
+}
+
+static void
+hearth_ollama_provider_init (HearthOllamaProvider *self)
+{
+}
+
+/* Pull: NDJSON progress lines, one layer per digest, layers interleaved. */
+
+typedef struct
+{
+  char               *model;
+  HearthPullProgress  progress;
+  gpointer            progress_data;
+  GDataInputStream   *lines;
+  GHashTable         *layers;    /* digest → gint64[2] { completed, total } */
+  gboolean            success;
+} PullData;
+
+static void
+pull_data_free (PullData *data)
+{
+  g_free (data->model);
+  g_clear_object (&data->lines);
+  g_hash_table_unref (data->layers);
+  g_free (data);
+}
+
+static void
+report_progress (PullData   *data,
+                 const char *status)
+{
+  GHashTableIter iter;
+  gint64 *layer;
+  gint64 completed = 0;
+  gint64 total = 0;
+
+  g_hash_table_iter_init (&iter, data->layers);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &layer))
+    {
+      completed += layer[0];
+      total += layer[1];
+    }
+  if (data->progress != NULL)
+    data->progress (status, completed, total > 0 ? total : -1, data->progress_data);
+}
+
+static gboolean
+handle_pull_line (PullData    *data,
+                  const char  *line,
+                  GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *object;
+  const char *status;
+  const char *digest;
+
+  if (*line == '\0')
+    return TRUE;
+  if (!json_parser_load_from_data (parser, line, -1, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_MALFORMED_STREAM,
+                   "The server sent download progress that could not be read");
+      return FALSE;
+    }
+  object = json_node_get_object (json_parser_get_root (parser));
+  if (json_object_has_member (object, "error"))
+    {
+      const char *message = json_object_get_string_member_with_default (object, "error", NULL);
+
+      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_SERVER_ERROR,
+                   "Downloading “%s” failed: %s", data->model, message ? message : "unknown error");
+      return FALSE;
+    }
+
+  status = json_object_get_string_member_with_default (object, "status", "");
+  digest = json_object_get_string_member_with_default (object, "digest", NULL);
+  if (digest != NULL)
+    {
+      gint64 *layer = g_hash_table_lookup (data->layers, digest);
+
+      if (layer == NULL)
+        {
+          layer = g_new0 (gint64, 2);
+          g_hash_table_insert (data->layers, g_strdup (digest), layer);
+        }
+      layer[0] = MAX (layer[0], json_object_get_int_member_with_default (object, "completed", 0));
+      layer[1] = MAX (layer[1], json_object_get_int_member_with_default (object, "total", 0));
+    }
+  if (g_str_equal (status, "success"))
+    data->success = TRUE;
+  report_progress (data, status);
+  return TRUE;
+}
+
+static void
+pull_read_line_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PullData *data = g_task_get_task_data (task);
+  HearthProvider *provider = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  gsize len;
+
+  line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (object), result, &len,
+                                                    &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, hearth_error_from_io (error,
+                                                       hearth_provider_get_endpoint (provider)));
+      return;
+    }
+  if (line == NULL)
+    {
+      if (data->success)
+        g_task_return_boolean (task, TRUE);
+      else
+        g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_BROKEN_STREAM,
+                                 "The download of “%s” stopped before it finished", data->model);
+      return;
+    }
+  g_strchomp (line);
+  if (!handle_pull_line (data, line, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_data_input_stream_read_line_async (data->lines, G_PRIORITY_DEFAULT,
+                                       g_task_get_cancellable (task), pull_read_line_cb,
+                                       g_object_ref (task));
+}
+
+static void
+pull_send_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PullData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr(GInputStream) stream = hearth_http_send_finish (result, NULL, &error);
+
+  if (stream == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  data->lines = g_data_input_stream_new (stream);
+  g_data_input_stream_set_newline_type (data->lines, G_DATA_STREAM_NEWLINE_TYPE_ANY);
+  g_data_input_stream_read_line_async (data->lines, G_PRIORITY_DEFAULT,
+                                       g_task_get_cancellable (task), pull_read_line_cb,
+                                       g_object_ref (task));
+}
+
+static SoupMessage *
+build_pull_message (gpointer user_data)
+{
+  GTask *task = user_data;
+  PullData *data = g_task_get_task_data (task);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) body = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "model");
+  json_builder_add_string_value (builder, data->model);
+  json_builder_set_member_name (builder, "stream");
+  json_builder_add_boolean_value (builder, TRUE);
+  json_builder_end_object (builder);
+  body = json_builder_get_root (builder);
+  return hearth_provider_new_message (g_task_get_source_object (task), "POST", "/api/pull", body);
+}
+
+void
+hearth_ollama_provider_pull_async (HearthOllamaProvider *self,
+                                   const char           *model,
+                                   HearthPullProgress    progress,
+                                   gpointer              progress_data,
+                                   GCancellable         *cancellable,
+                                   GAsyncReadyCallback   callback,
+                                   gpointer              user_data)
+{
+  HearthProvider *provider = HEARTH_PROVIDER (self);
+  GTask *task;
+  PullData *data;
+
+  g_return_if_fail (HEARTH_IS_OLLAMA_PROVIDER (self));
+  g_return_if_fail (model != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hearth_ollama_provider_pull_async);
+  data = g_new0 (PullData, 1);
+  data->model = g_strdup (model);
+  data->progress = progress;
+  data->progress_data = progress_data;
+  data->layers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_task_set_task_data (task, data, (GDestroyNotify) pull_data_free);
+
+  hearth_http_send_async (hearth_provider_get_session (provider), build_pull_message,
+                          g_object_ref (task), g_object_unref,
+                          hearth_provider_get_endpoint (provider), model, NULL, cancellable,
+                          pull_send_cb, task);
+}
+
+gboolean
+hearth_ollama_provider_pull_finish (HearthOllamaProvider  *self,
+                                    GAsyncResult          *result,
+                                    GError               **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -1,0 +1,33 @@
+/* hearth-ollama-provider.h
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "hearth-provider.h"
+
+G_BEGIN_DECLS
+
+#define HEARTH_TYPE_OLLAMA_PROVIDER (hearth_ollama_provider_get_type ())
+
+G_DECLARE_FINAL_TYPE (HearthOllamaProvider, hearth_ollama_provider, HEARTH, OLLAMA_PROVIDER,
+                      HearthProvider)
+
+/* Download progress summed over every layer seen so far; total is -1 until known. */
+typedef void (*HearthPullProgress) (const char *status,
+                                    gint64      completed,
+                                    gint64      total,
+                                    gpointer    user_data);
+
+void       hearth_ollama_provider_pull_async     (HearthOllamaProvider  *self,
+                                                  const char            *model,
+                                                  HearthPullProgress     progress,
+                                                  gpointer               progress_data,
+                                                  GCancellable          *cancellable,
+                                                  GAsyncReadyCallback    callback,
+                                                  gpointer               user_data);
+gboolean   hearth_ollama_provider_pull_finish    (HearthOllamaProvider  *self,
+                                                  GAsyncResult          *result,
+                                                  GError               **error);
+JsonNode  *hearth_ollama_build_chat_body         (const HearthChatRequest *request);
+
+G_END_DECLS

@@ -1,0 +1,152 @@
+/* hearth-openai-provider.c
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-openai"
+
+#include <math.h>
+
+#include "hearth-error.h"
+#include "hearth-openai-provider.h"
+
+struct _HearthOpenaiProvider
+{
+  HearthProvider parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (HearthOpenaiProvider, hearth_openai_provider, HEARTH_TYPE_PROVIDER)
+
+static void
+add_message (JsonBuilder *builder,
+             const char  *role,
+             const char  *content)
+{
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "role");
+  json_builder_add_string_value (builder, role);
+  json_builder_set_member_name (builder, "content");
+  json_builder_add_string_value (builder, content ? content : "");
+  json_builder_end_object (builder);
+}
+
+static void
+add_sampling (JsonBuilder             *builder,
+              const HearthChatRequest *request)
+{
+  if (!isnan (request->temperature))
+    {
+      json_builder_set_member_name (builder, "temperature");
+      json_builder_add_double_value (builder, request->temperature);
+    }
+  if (request->has_seed)
+    {
+      json_builder_set_member_name (builder, "seed");
+      json_builder_add_int_value (builder, request->seed);
+    }
+  if (request->num_predict >= 0)
+    {
+      json_builder_set_member_name (builder, "max_tokens");
+      json_builder_add_int_value (builder, request->num_predict);
+    }
+}
+
+JsonNode *
+hearth_openai_build_chat_body (const HearthChatRequest *request)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "model");
+  json_builder_add_string_value (builder, request->model);
+  json_builder_set_member_name (builder, "messages");
+  json_builder_begin_array (builder);
+  if (request->system != NULL && *request->system != '\0')
+    add_message (builder, "system", request->system);
+  for (guint i = 0; i < request->messages->len; i++)
+    {
+      const HearthMessage *message = g_ptr_array_index (request->messages, i);
+
+      add_message (builder, message->role, message->content);
+    }
+  json_builder_end_array (builder);
+  add_sampling (builder, request);
+  json_builder_set_member_name (builder, "stream");
+  json_builder_add_boolean_value (builder, TRUE);
+  /* Without this vLLM and others send no token counts when streaming. */
+  json_builder_set_member_name (builder, "stream_options");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "include_usage");
+  json_builder_add_boolean_value (builder, TRUE);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+static SoupMessage *
+hearth_openai_provider_build_chat_message (HearthProvider          *provider,
+                                           const HearthChatRequest *request)
+{
+  g_autoptr(JsonNode) body = hearth_openai_build_chat_body (request);
+
+  return hearth_provider_new_message (provider, "POST", "/v1/chat/completions", body);
+}
+
+static const char *
+hearth_openai_provider_get_models_path (HearthProvider *provider)
+{
+  return "/v1/models";
+}
+
+static GPtrArray *
+hearth_openai_provider_parse_models (HearthProvider  *provider,
+                                     JsonNode        *root,
+                                     GError         **error)
+{
+  g_autoptr(GPtrArray) models = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_model_info_free);
+  JsonObject *object;
+  JsonArray *array;
+
+  if (!JSON_NODE_HOLDS_OBJECT (root) ||
+      !json_object_has_member ((object = json_node_get_object (root)), "data") ||
+      !JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "data")))
+    {
+      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_MALFORMED_STREAM,
+                   "The server at %s did not answer like an OpenAI-compatible server "
+                   "(no model list)", hearth_provider_get_endpoint (provider));
+      return NULL;
+    }
+
+  array = json_object_get_array_member (object, "data");
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+      const char *id;
+      HearthModelInfo *info;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        continue;
+      id = json_object_get_string_member_with_default (json_node_get_object (node), "id", NULL);
+      if (id == NULL)
+        continue;
+      info = g_new0 (HearthModelInfo, 1);
+      info->name = g_strdup (id);
+      info->size = -1;
+      g_ptr_array_add (models, info);
+    }
+  return g_steal_pointer (&models);
+}
+
+static void
+hearth_openai_provider_class_init (HearthOpenaiProviderClass *klass)
+{
+  HearthProviderClass *provider_class = HEARTH_PROVIDER_CLASS (klass);
+
+  provider_class->chat_format = HEARTH_STREAM_FORMAT_OPENAI_SSE;
+  provider_class->build_chat_message = hearth_openai_provider_build_chat_message;
+  provider_class->get_models_path = hearth_openai_provider_get_models_path;
+  provider_class->parse_models = hearth_openai_provider_parse_models;
+}
+
+static void
+hearth_openai_provider_init (HearthOpenaiProvider *self)
+{
+}

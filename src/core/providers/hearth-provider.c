@@ -1,0 +1,399 @@
+/* hearth-provider.c
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-provider"
+
+#include "hearth-error.h"
+#include "hearth-http.h"
+#include "hearth-ollama-provider.h"
+#include "hearth-openai-provider.h"
+#include "hearth-provider.h"
+#include "hearth-reply-private.h"
+
+#define READ_SIZE 16384
+
+typedef struct
+{
+  SoupSession *session;
+  char        *endpoint;
+  char        *api_key;
+} HearthProviderPrivate;
+
+G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (HearthProvider, hearth_provider, G_TYPE_OBJECT)
+
+static void
+hearth_provider_finalize (GObject *object)
+{
+  HearthProvider *self = HEARTH_PROVIDER (object);
+  HearthProviderPrivate *priv = hearth_provider_get_instance_private (self);
+
+  g_clear_object (&priv->session);
+  g_free (priv->endpoint);
+  g_clear_pointer (&priv->api_key, g_free);
+
+  G_OBJECT_CLASS (hearth_provider_parent_class)->finalize (object);
+}
+
+static void
+hearth_provider_class_init (HearthProviderClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = hearth_provider_finalize;
+}
+
+static void
+hearth_provider_init (HearthProvider *self)
+{
+}
+
+HearthProvider *
+hearth_provider_new (HearthApiKind  api,
+                     const char    *endpoint,
+                     SoupSession   *session)
+{
+  GType type = api == HEARTH_API_OPENAI ? HEARTH_TYPE_OPENAI_PROVIDER
+                                        : HEARTH_TYPE_OLLAMA_PROVIDER;
+  HearthProvider *self = g_object_new (type, NULL);
+  HearthProviderPrivate *priv = hearth_provider_get_instance_private (self);
+
+  g_return_val_if_fail (endpoint != NULL, NULL);
+  g_return_val_if_fail (SOUP_IS_SESSION (session), NULL);
+
+  priv->endpoint = g_strdup (endpoint);
+  priv->session = g_object_ref (session);
+  return self;
+}
+
+HearthApiKind
+hearth_provider_get_api (HearthProvider *self)
+{
+  return HEARTH_IS_OPENAI_PROVIDER (self) ? HEARTH_API_OPENAI : HEARTH_API_OLLAMA;
+}
+
+const char *
+hearth_provider_get_endpoint (HearthProvider *self)
+{
+  HearthProviderPrivate *priv = hearth_provider_get_instance_private (self);
+
+  return priv->endpoint;
+}
+
+SoupSession *
+hearth_provider_get_session (HearthProvider *self)
+{
+  HearthProviderPrivate *priv = hearth_provider_get_instance_private (self);
+
+  return priv->session;
+}
+
+/* Kept in memory only; it comes from the Secret Service or the environment. */
+void
+hearth_provider_set_api_key (HearthProvider *self,
+                             const char     *api_key)
+{
+  HearthProviderPrivate *priv = hearth_provider_get_instance_private (self);
+
+  g_clear_pointer (&priv->api_key, g_free);
+  priv->api_key = g_strdup (api_key);
+}
+
+char *
+hearth_provider_build_url (HearthProvider *self,
+                           const char     *path)
+{
+  HearthProviderPrivate *priv = hearth_provider_get_instance_private (self);
+
+  return g_strconcat (priv->endpoint, path, NULL);
+}
+
+SoupMessage *
+hearth_provider_new_message (HearthProvider *self,
+                             const char     *method,
+                             const char     *path,
+                             JsonNode       *body)
+{
+  HearthProviderPrivate *priv = hearth_provider_get_instance_private (self);
+  g_autofree char *url = hearth_provider_build_url (self, path);
+  SoupMessage *message = hearth_http_new_json_message (method, url, body);
+
+  if (priv->api_key != NULL && *priv->api_key != '\0')
+    {
+      g_autofree char *value = g_strdup_printf ("Bearer %s", priv->api_key);
+
+      soup_message_headers_replace (soup_message_get_request_headers (message),
+                                    "Authorization", value);
+    }
+  return message;
+}
+
+/* Streaming a chat reply: a fixed buffer, fed to the incremental parser. */
+
+typedef struct
+{
+  HearthProvider     *provider;
+  HearthReply        *reply;
+  HearthChatRequest  *request;
+  HearthStreamParser *parser;
+  GInputStream       *stream;
+  HearthServerFigures figures;
+  gboolean            done;
+  guint8              buffer[READ_SIZE];
+} ChatData;
+
+static void
+chat_data_free (ChatData *data)
+{
+  g_clear_object (&data->provider);
+  g_clear_object (&data->reply);
+  g_clear_pointer (&data->parser, hearth_stream_parser_free);
+  g_clear_object (&data->stream);
+  hearth_server_figures_clear (&data->figures);
+  g_free (data);
+}
+
+static void
+on_parser_delta (const char *content,
+                 const char *thinking,
+                 gpointer    user_data)
+{
+  ChatData *data = user_data;
+
+  hearth_reply_append (data->reply, content, thinking);
+}
+
+static void
+on_parser_done (const HearthServerFigures *figures,
+                gpointer                   user_data)
+{
+  ChatData *data = user_data;
+
+  hearth_server_figures_copy (&data->figures, figures);
+  data->done = TRUE;
+}
+
+static const HearthStreamCallbacks parser_callbacks = {
+  on_parser_delta,
+  on_parser_done,
+};
+
+static void
+chat_fail (ChatData *data,
+           GError   *error)
+{
+  hearth_reply_fail (data->reply, error);
+  g_error_free (error);
+  if (data->stream != NULL)
+    g_input_stream_close_async (data->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+  chat_data_free (data);
+}
+
+static void read_next (ChatData *data);
+
+static void
+chat_read_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  ChatData *data = user_data;
+  GError *error = NULL;
+  const char *endpoint = hearth_provider_get_endpoint (data->provider);
+  gssize n_read = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
+
+  if (n_read < 0)
+    {
+      g_autoptr(GError) io_error = error;
+
+      chat_fail (data, hearth_error_from_io (io_error, endpoint));
+      return;
+    }
+
+  if (n_read == 0)
+    {
+      if (!hearth_stream_parser_finish (data->parser, &error))
+        {
+          hearth_reply_flush (data->reply);
+          chat_fail (data, error);
+          return;
+        }
+      hearth_reply_complete (data->reply, &data->figures);
+      g_input_stream_close_async (data->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+      chat_data_free (data);
+      return;
+    }
+
+  if (!hearth_stream_parser_feed (data->parser, (const char *) data->buffer, n_read, &error))
+    {
+      chat_fail (data, error);
+      return;
+    }
+  /* One UI update per network read, however many tokens it held. */
+  hearth_reply_flush (data->reply);
+  read_next (data);
+}
+
+static void
+read_next (ChatData *data)
+{
+  g_input_stream_read_async (data->stream, data->buffer, sizeof data->buffer,
+                             G_PRIORITY_DEFAULT, hearth_reply_get_cancellable (data->reply),
+                             chat_read_cb, data);
+}
+
+static void
+chat_send_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  ChatData *data = user_data;
+  GError *error = NULL;
+  HearthProviderClass *klass = HEARTH_PROVIDER_GET_CLASS (data->provider);
+
+  data->stream = hearth_http_send_finish (result, NULL, &error);
+  if (data->stream == NULL)
+    {
+      chat_fail (data, error);
+      return;
+    }
+  data->parser = hearth_stream_parser_new (klass->chat_format, &parser_callbacks, data);
+  read_next (data);
+}
+
+static SoupMessage *
+build_chat_message (gpointer user_data)
+{
+  ChatData *data = user_data;
+
+  return HEARTH_PROVIDER_GET_CLASS (data->provider)->build_chat_message (data->provider,
+                                                                          data->request);
+}
+
+/* Drives @reply until it is finished; cancel through hearth_reply_cancel(). */
+void
+hearth_provider_chat (HearthProvider          *self,
+                      const HearthChatRequest *request,
+                      HearthReply             *reply)
+{
+  ChatData *data;
+
+  g_return_if_fail (HEARTH_IS_PROVIDER (self));
+  g_return_if_fail (request != NULL && request->model != NULL);
+  g_return_if_fail (HEARTH_IS_REPLY (reply));
+
+  data = g_new0 (ChatData, 1);
+  data->provider = g_object_ref (self);
+  data->reply = g_object_ref (reply);
+  data->request = (HearthChatRequest *) request;
+  hearth_server_figures_init (&data->figures);
+  hearth_reply_set_model (reply, request->model);
+
+  hearth_http_send_async (hearth_provider_get_session (self), build_chat_message, data, NULL,
+                          hearth_provider_get_endpoint (self), request->model, reply,
+                          hearth_reply_get_cancellable (reply), chat_send_cb, data);
+}
+
+/* JSON requests */
+
+typedef struct
+{
+  HearthProvider *provider;
+  char           *method;
+  char           *path;
+  JsonNode       *body;
+} JsonRequest;
+
+static void
+json_request_free (JsonRequest *request)
+{
+  g_clear_object (&request->provider);
+  g_free (request->method);
+  g_free (request->path);
+  g_clear_pointer (&request->body, json_node_unref);
+  g_free (request);
+}
+
+static SoupMessage *
+build_json_message (gpointer user_data)
+{
+  JsonRequest *request = user_data;
+
+  return hearth_provider_new_message (request->provider, request->method, request->path,
+                                      request->body);
+}
+
+void
+hearth_provider_request_json_async (HearthProvider      *self,
+                                    const char          *method,
+                                    const char          *path,
+                                    JsonNode            *body,
+                                    const char          *model,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  JsonRequest *request = g_new0 (JsonRequest, 1);
+
+  request->provider = g_object_ref (self);
+  request->method = g_strdup (method);
+  request->path = g_strdup (path);
+  request->body = body ? json_node_ref (body) : NULL;
+  hearth_http_get_json_async (hearth_provider_get_session (self), build_json_message, request,
+                              (GDestroyNotify) json_request_free,
+                              hearth_provider_get_endpoint (self), model, cancellable,
+                              callback, user_data);
+}
+
+JsonNode *
+hearth_provider_request_json_finish (HearthProvider  *self,
+                                     GAsyncResult    *result,
+                                     GError         **error)
+{
+  return hearth_http_get_json_finish (result, error);
+}
+
+static void
+list_models_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  HearthProvider *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  g_autoptr(JsonNode) root = hearth_http_get_json_finish (result, &error);
+  GPtrArray *models;
+
+  if (root == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  models = HEARTH_PROVIDER_GET_CLASS (self)->parse_models (self, root, &error);
+  if (models == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, models, (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+hearth_provider_list_models_async (HearthProvider      *self,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (HEARTH_IS_PROVIDER (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hearth_provider_list_models_async);
+  hearth_provider_request_json_async (self, "GET",
+                                      HEARTH_PROVIDER_GET_CLASS (self)->get_models_path (self),
+                                      NULL, NULL, cancellable, list_models_cb, task);
+}
+
+/* Returns: (transfer container) (element-type HearthModelInfo) */
+GPtrArray *
+hearth_provider_list_models_finish (HearthProvider  *self,
+                                    GAsyncResult    *result,
+                                    GError         **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
