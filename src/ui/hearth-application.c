@@ -1,0 +1,132 @@
+/* hearth-application.c
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-application"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "hearth-application.h"
+#include "hearth-window.h"
+
+#define HEARTH_WEBSITE_URL "https://github.com/hearthapp/hearth"
+#define HEARTH_ISSUE_URL   "https://github.com/hearthapp/hearth/issues"
+
+struct _HearthApplication
+{
+  AdwApplication parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (HearthApplication, hearth_application, ADW_TYPE_APPLICATION)
+
+static void
+hearth_application_activate (GApplication *application)
+{
+  GtkWindow *window;
+
+  window = gtk_application_get_active_window (GTK_APPLICATION (application));
+  if (window == NULL)
+    window = GTK_WINDOW (hearth_window_new (HEARTH_APPLICATION (application)));
+
+  gtk_window_present (window);
+}
+
+static void
+hearth_application_new_chat (GSimpleAction *action,
+                             GVariant      *parameter,
+                             gpointer       user_data)
+{
+  /* There is one chat view so far; a new chat starts in the window. */
+  g_application_activate (G_APPLICATION (user_data));
+}
+
+static void
+hearth_application_about (GSimpleAction *action,
+                          GVariant      *parameter,
+                          gpointer       user_data)
+{
+  GtkApplication *application = GTK_APPLICATION (user_data);
+  const char *developers[] = { _("The Hearth developers"), NULL };
+  GtkWindow *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", gtk_application_get_active_window (application),
+                        "application-name", _("Hearth"),
+                        "application-icon", APP_ID,
+                        "developer-name", _("The Hearth developers"),
+                        "developers", developers,
+                        "version", PACKAGE_VERSION,
+                        "website", HEARTH_WEBSITE_URL,
+                        "issue-url", HEARTH_ISSUE_URL,
+                        "copyright", _("© 2026 The Hearth developers"),
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        /* Translators: Replace "translator-credits" with your names,
+                         * one name per line */
+                        "translator-credits", _("translator-credits"),
+                        NULL);
+  gtk_window_present (about);
+}
+
+static void
+hearth_application_quit (GSimpleAction *action,
+                         GVariant      *parameter,
+                         gpointer       user_data)
+{
+  GtkApplication *application = GTK_APPLICATION (user_data);
+  g_autoptr(GList) windows = NULL;
+
+  /* Closing rather than destroying lets each window save its state. */
+  windows = g_list_copy (gtk_application_get_windows (application));
+  for (const GList *l = windows; l != NULL; l = l->next)
+    gtk_window_close (GTK_WINDOW (l->data));
+
+  g_application_quit (G_APPLICATION (application));
+}
+
+static const GActionEntry app_entries[] = {
+  { "new-chat", hearth_application_new_chat },
+  { "about", hearth_application_about },
+  { "quit", hearth_application_quit },
+};
+
+static void
+hearth_application_startup (GApplication *application)
+{
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *help_accels[] = { "<Control>question", NULL };
+
+  G_APPLICATION_CLASS (hearth_application_parent_class)->startup (application);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (application),
+                                   app_entries,
+                                   G_N_ELEMENTS (app_entries),
+                                   application);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (application), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (application),
+                                         "win.show-help-overlay",
+                                         help_accels);
+}
+
+static void
+hearth_application_class_init (HearthApplicationClass *klass)
+{
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  app_class->activate = hearth_application_activate;
+  app_class->startup = hearth_application_startup;
+}
+
+static void
+hearth_application_init (HearthApplication *self)
+{
+}
+
+HearthApplication *
+hearth_application_new (void)
+{
+  return g_object_new (HEARTH_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       NULL);
+}

@@ -1,0 +1,486 @@
+/* test-ui.c
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-test-ui"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <string.h>
+
+#include "hearth-application.h"
+#include "hearth-test-util.h"
+#include "hearth-window.h"
+
+#define RESOURCE_BASE "/io/github/hearthapp/Hearth"
+
+static HearthApplication *app;
+
+static gboolean
+timeout_reached (gpointer user_data)
+{
+  gboolean *reached = user_data;
+
+  *reached = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Spins the main loop until @done returns TRUE, for at most five seconds. */
+static gboolean
+spin_until (gboolean (*done) (gpointer),
+            gpointer   data)
+{
+  gboolean reached = FALSE;
+  guint timeout_id = g_timeout_add_seconds (5, timeout_reached, &reached);
+
+  while (!done (data) && !reached)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (!reached)
+    g_source_remove (timeout_id);
+  return done (data);
+}
+
+static void
+spin_for (guint milliseconds)
+{
+  gboolean reached = FALSE;
+
+  g_timeout_add (milliseconds, timeout_reached, &reached);
+  while (!reached)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static GtkWidget *
+find_descendant (GtkWidget *widget,
+                 GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_descendant (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static char *
+screenshot_path (const char *name)
+{
+  const char *dir = g_getenv ("HEARTH_SCREENSHOT_DIR");
+
+  if (dir == NULL)
+    dir = g_getenv ("MESON_BUILD_ROOT");
+  if (dir == NULL)
+    dir = hearth_test_get_tmpdir ();
+
+  g_mkdir_with_parents (dir, 0755);
+  return g_build_filename (dir, name, NULL);
+}
+
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GskRenderer) renderer = gsk_cairo_renderer_new ();
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = screenshot_path (name);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+
+  gsk_renderer_realize (renderer, gtk_native_get_surface (GTK_NATIVE (widget)), &error);
+  g_assert_no_error (error);
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  gsk_renderer_unrealize (renderer);
+
+  g_assert_cmpint (gdk_texture_get_width (texture), ==, width);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+static HearthWindow *
+open_window (void)
+{
+  GtkWindow *window;
+
+  g_application_activate (G_APPLICATION (app));
+  window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  g_assert_true (HEARTH_IS_WINDOW (window));
+  return HEARTH_WINDOW (window);
+}
+
+static gboolean
+window_is_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (data));
+}
+
+typedef struct
+{
+  GtkWidget *widget;
+  int        width;
+} SizeWait;
+
+/* The surface, not the window widget: the widget leaves out the client-side
+ * decorations, and the default size is that of the surface. */
+static gboolean
+surface_has_width (gpointer data)
+{
+  SizeWait *wait = data;
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (wait->widget));
+
+  return surface != NULL && gdk_surface_get_width (surface) == wait->width;
+}
+
+static void
+close_and_finalize (HearthWindow *window)
+{
+  g_object_ref (window);
+  gtk_window_close (GTK_WINDOW (window));
+  spin_for (100);
+  g_assert_finalize_object (window);
+}
+
+static void
+build_ui_resources (const char *dir,
+                    guint      *n_built)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) children = g_resources_enumerate_children (dir, 0, &error);
+
+  g_assert_no_error (error);
+
+  for (guint i = 0; children[i] != NULL; i++)
+    {
+      g_autofree char *path = g_strconcat (dir, children[i], NULL);
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(GtkBuilder) builder = NULL;
+      g_autoptr(GSList) objects = NULL;
+
+      if (g_str_has_suffix (path, "/"))
+        {
+          build_ui_resources (path, n_built);
+          continue;
+        }
+      if (!g_str_has_suffix (path, ".ui"))
+        continue;
+
+      /* Templates are built through their types, in the window tests. */
+      bytes = g_resources_lookup_data (path, 0, &error);
+      g_assert_no_error (error);
+      if (g_strstr_len (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+                        "<template") != NULL)
+        continue;
+
+      builder = gtk_builder_new ();
+      gtk_builder_add_from_resource (builder, path, &error);
+      g_assert_no_error (error);
+
+      objects = gtk_builder_get_objects (builder);
+      for (const GSList *l = objects; l != NULL; l = l->next)
+        if (GTK_IS_WINDOW (l->data))
+          gtk_window_destroy (GTK_WINDOW (l->data));
+      (*n_built)++;
+    }
+}
+
+static void
+test_ui_resources (void)
+{
+  guint n_built = 0;
+
+  build_ui_resources (RESOURCE_BASE "/", &n_built);
+  g_assert_cmpuint (n_built, >=, 1);
+}
+
+static void
+test_ui_help_overlay (void)
+{
+  g_autoptr(GtkBuilder) builder = NULL;
+  GObject *overlay;
+
+  builder = gtk_builder_new_from_resource (RESOURCE_BASE "/gtk/help-overlay.ui");
+  overlay = gtk_builder_get_object (builder, "help_overlay");
+  g_assert_true (GTK_IS_SHORTCUTS_WINDOW (overlay));
+  gtk_window_destroy (GTK_WINDOW (overlay));
+}
+
+static void
+test_ui_window_pages (void)
+{
+  static const struct {
+    const char *name;
+    const char *title;
+  } expected[] = {
+    { "chat", "Chat" },
+    { "hardware", "Hardware" },
+    { "performance", "Performance" },
+  };
+  HearthWindow *window = open_window ();
+  AdwViewStack *stack;
+  g_autoptr(GtkSelectionModel) pages = NULL;
+
+  stack = ADW_VIEW_STACK (find_descendant (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK));
+  g_assert_nonnull (stack);
+  g_assert_nonnull (find_descendant (GTK_WIDGET (window), ADW_TYPE_VIEW_SWITCHER_TITLE));
+  g_assert_nonnull (find_descendant (GTK_WIDGET (window), ADW_TYPE_VIEW_SWITCHER_BAR));
+
+  pages = adw_view_stack_get_pages (stack);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (pages)), ==, G_N_ELEMENTS (expected));
+
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autoptr(AdwViewStackPage) page = g_list_model_get_item (G_LIST_MODEL (pages), i);
+      GtkWidget *child = adw_view_stack_page_get_child (page);
+
+      g_assert_cmpstr (adw_view_stack_page_get_name (page), ==, expected[i].name);
+      g_assert_cmpstr (adw_view_stack_page_get_title (page), ==, expected[i].title);
+      g_assert_nonnull (adw_view_stack_page_get_icon_name (page));
+      g_assert_true (ADW_IS_STATUS_PAGE (child));
+      g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (child)), ==, expected[i].title);
+      g_assert_nonnull (strstr (adw_status_page_get_description (ADW_STATUS_PAGE (child)),
+                                "hearth-cli ask"));
+    }
+
+  close_and_finalize (window);
+}
+
+typedef struct
+{
+  GType      type;
+  GtkWindow *found;
+} ToplevelWait;
+
+static gboolean
+toplevel_is_mapped (gpointer data)
+{
+  ToplevelWait *wait = data;
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (toplevel, wait->type) && gtk_widget_get_mapped (toplevel))
+        {
+          wait->found = GTK_WINDOW (toplevel);
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+static void
+test_ui_about (void)
+{
+  HearthWindow *window = open_window ();
+  ToplevelWait wait = { ADW_TYPE_ABOUT_WINDOW, NULL };
+  AdwAboutWindow *about;
+
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "about"));
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  g_assert_true (spin_until (toplevel_is_mapped, &wait));
+  about = ADW_ABOUT_WINDOW (wait.found);
+
+  g_assert_cmpstr (adw_about_window_get_application_name (about), ==, "Hearth");
+  g_assert_cmpstr (adw_about_window_get_version (about), ==, PACKAGE_VERSION);
+  g_assert_cmpstr (adw_about_window_get_application_icon (about), ==, APP_ID);
+  g_assert_cmpint (adw_about_window_get_license_type (about), ==, GTK_LICENSE_GPL_3_0);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (about)) == GTK_WINDOW (window));
+  spin_for (100);
+  save_screenshot (GTK_WIDGET (about), "hearth-about.png");
+
+  g_object_ref (about);
+  gtk_window_destroy (GTK_WINDOW (about));
+  spin_for (100);
+  g_assert_finalize_object (about);
+
+  close_and_finalize (window);
+}
+
+static void
+test_ui_help_overlay_action (void)
+{
+  HearthWindow *window = open_window ();
+  ToplevelWait wait = { GTK_TYPE_SHORTCUTS_WINDOW, NULL };
+
+  /* GtkApplication finds gtk/help-overlay.ui under the resource base path. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL);
+  g_assert_true (spin_until (toplevel_is_mapped, &wait));
+  spin_for (100);
+  save_screenshot (GTK_WIDGET (wait.found), "hearth-shortcuts.png");
+
+  gtk_widget_hide (GTK_WIDGET (wait.found));
+  close_and_finalize (window);
+}
+
+static void
+test_ui_actions (void)
+{
+  static const char *expected[] = { "new-chat", "about", "quit" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), expected[i]));
+  /* Not built yet, so not offered. */
+  g_assert_false (g_action_group_has_action (G_ACTION_GROUP (app), "preferences"));
+}
+
+static void
+test_ui_new_chat (void)
+{
+  GtkWindow *window;
+
+  g_assert_null (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  g_action_group_activate_action (G_ACTION_GROUP (app), "new-chat", NULL);
+  window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  g_assert_true (HEARTH_IS_WINDOW (window));
+
+  /* A second new chat reuses the one window. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "new-chat", NULL);
+  g_assert_cmpuint (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))), ==, 1);
+
+  close_and_finalize (HEARTH_WINDOW (window));
+}
+
+static void
+resize_and_wait (GtkWindow *window,
+                 int        width,
+                 int        height)
+{
+  SizeWait wait = { GTK_WIDGET (window), width };
+
+  gtk_window_set_default_size (window, width, height);
+  g_assert_true (spin_until (surface_has_width, &wait));
+}
+
+static void
+test_ui_window_size (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  HearthWindow *window = open_window ();
+  int width;
+  int height;
+
+  g_assert_true (spin_until (window_is_mapped, window));
+  resize_and_wait (GTK_WINDOW (window), 720, 540);
+  close_and_finalize (window);
+
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 720);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 540);
+  g_assert_false (g_settings_get_boolean (settings, "window-maximized"));
+
+  window = open_window ();
+  gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  g_assert_cmpint (width, ==, 720);
+  g_assert_cmpint (height, ==, 540);
+
+  close_and_finalize (window);
+  g_settings_reset (settings, "window-width");
+  g_settings_reset (settings, "window-height");
+}
+
+static gboolean
+switcher_bar_revealed (gpointer data)
+{
+  AdwViewSwitcherBar *bar = data;
+  GtkWidget *revealer = find_descendant (GTK_WIDGET (bar), GTK_TYPE_REVEALER);
+
+  return adw_view_switcher_bar_get_reveal (bar)
+         && gtk_revealer_get_child_revealed (GTK_REVEALER (revealer));
+}
+
+static void
+test_ui_screenshot (void)
+{
+  static const char *pages[] = { "hardware", "performance", "chat" };
+  HearthWindow *window = open_window ();
+  AdwViewStack *stack;
+  AdwViewSwitcherBar *bar;
+
+  g_assert_true (spin_until (window_is_mapped, window));
+  resize_and_wait (GTK_WINDOW (window), 1000, 700);
+  stack = ADW_VIEW_STACK (find_descendant (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK));
+
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("hearth-window-%s.png", pages[i]);
+
+      adw_view_stack_set_visible_child_name (stack, pages[i]);
+      spin_for (100);
+      save_screenshot (GTK_WIDGET (window), name);
+    }
+
+  bar = ADW_VIEW_SWITCHER_BAR (find_descendant (GTK_WIDGET (window),
+                                                ADW_TYPE_VIEW_SWITCHER_BAR));
+  g_assert_false (adw_view_switcher_bar_get_reveal (bar));
+
+  /* Narrow: the switcher leaves the header bar for the bottom bar. */
+  resize_and_wait (GTK_WINDOW (window), 400, 700);
+  g_assert_true (spin_until (switcher_bar_revealed, bar));
+  /* Let the header bar finish its crossfade from switcher to title. */
+  spin_for (500);
+  save_screenshot (GTK_WIDGET (window), "hearth-window-narrow.png");
+
+  close_and_finalize (window);
+}
+
+static void
+test_ui_no_display (void)
+{
+  g_test_skip ("needs a display: run under xvfb-run");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  hearth_test_init (&argc, &argv);
+
+  if (!gtk_init_check ())
+    {
+      g_test_add_func ("/ui/no-display", test_ui_no_display);
+      return g_test_run ();
+    }
+
+  adw_init ();
+
+  app = hearth_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/ui/resources", test_ui_resources);
+  g_test_add_func ("/ui/help-overlay", test_ui_help_overlay);
+  g_test_add_func ("/ui/help-overlay-action", test_ui_help_overlay_action);
+  g_test_add_func ("/ui/actions", test_ui_actions);
+  g_test_add_func ("/ui/new-chat", test_ui_new_chat);
+  g_test_add_func ("/ui/window/pages", test_ui_window_pages);
+  g_test_add_func ("/ui/window/size", test_ui_window_size);
+  g_test_add_func ("/ui/window/screenshot", test_ui_screenshot);
+  g_test_add_func ("/ui/about", test_ui_about);
+
+  status = g_test_run ();
+
+  g_clear_object (&app);
+  return status;
+}
