@@ -1,0 +1,941 @@
+/* hearth-cli.c — the headless Hearth: same engine, no GTK
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-cli"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib-unix.h>
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "hearth-endpoint.h"
+#include "hearth-engine.h"
+#include "hearth-error.h"
+#include "hearth-ollama-provider.h"
+
+#define EXIT_USAGE       2
+#define EXIT_INTERRUPTED 130
+
+typedef struct
+{
+  GMainLoop   *loop;
+  HearthReply *reply;
+  GCancellable *cancellable;
+  gboolean     interrupted;
+  gboolean     json;
+  gboolean     wrote_text;
+  gboolean     ended_with_newline;
+  int          exit_code;
+  /* pull */
+  gint64       pull_started_us;
+  gint64       last_report_us;
+  gint64       last_completed;
+  char        *last_status;
+} Cli;
+
+static char   *opt_endpoint;
+static char   *opt_api;
+static char   *opt_model;
+static char   *opt_system;
+static gint64  opt_conversation = -1;
+static double  opt_temperature = NAN;
+static gint64  opt_seed = G_MININT64;
+static gboolean opt_json;
+static int     opt_timeout = 300;
+
+static const GOptionEntry server_entries[] = {
+  { "endpoint", 0, 0, G_OPTION_ARG_STRING, &opt_endpoint,
+    N_("The server: host, host:port or http://host:port"), "URL" },
+  { "api", 0, 0, G_OPTION_ARG_STRING, &opt_api,
+    N_("The server's API: ollama or openai"), "KIND" },
+  { "timeout", 0, 0, G_OPTION_ARG_INT, &opt_timeout,
+    N_("Give up when the server is silent this long (default 300)"), "SECONDS" },
+  { NULL }
+};
+
+static const GOptionEntry json_entries[] = {
+  { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_("Print JSON"), NULL },
+  { NULL }
+};
+
+static const GOptionEntry ask_entries[] = {
+  { "model", 'm', 0, G_OPTION_ARG_STRING, &opt_model, N_("The model to ask"), "NAME" },
+  { "system", 0, 0, G_OPTION_ARG_STRING, &opt_system, N_("A system prompt"), "TEXT" },
+  { "conversation", 'c', 0, G_OPTION_ARG_INT64, &opt_conversation,
+    N_("Continue this conversation"), "ID" },
+  { "temperature", 't', 0, G_OPTION_ARG_DOUBLE, &opt_temperature,
+    N_("Sampling temperature"), "T" },
+  { "seed", 0, 0, G_OPTION_ARG_INT64, &opt_seed, N_("Sampling seed"), "N" },
+  { NULL }
+};
+
+/* Every failure ends here: one line, what happened and what to do. */
+static int
+fail (const GError *error)
+{
+  g_autofree char *line = hearth_error_describe (error);
+
+  if (error->domain != HEARTH_ERROR)
+    {
+      g_autofree char *text = g_strdup (error->message);
+      gsize len = strlen (text);
+
+      while (len > 0 && (text[len - 1] == '.' || text[len - 1] == '\n'))
+        text[--len] = '\0';
+      g_strdelimit (text, "\r\n", ' ');
+      g_printerr ("hearth-cli: %s.\n", text);
+      return 1;
+    }
+  g_printerr ("hearth-cli: %s\n", line);
+  return hearth_error_exit_code (error);
+}
+
+static int
+usage_error (const char *command,
+             const char *message)
+{
+  g_printerr ("hearth-cli: %s. Run “hearth-cli %s --help” for usage.\n", message, command);
+  return EXIT_USAGE;
+}
+
+static gboolean
+parse_options (const char          *command,
+               const char          *parameter,
+               const GOptionEntry  *entries,
+               gboolean             server,
+               int                 *argc,
+               char              ***argv,
+               int                 *exit_code)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (parameter);
+  g_autoptr(GError) error = NULL;
+
+  g_option_context_set_help_enabled (context, TRUE);
+  if (entries != NULL)
+    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (server)
+    g_option_context_add_main_entries (context, server_entries, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, json_entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      g_autofree char *message = g_strdup (error->message);
+
+      g_strchomp (message);
+      if (g_str_has_suffix (message, "."))
+        message[strlen (message) - 1] = '\0';
+      *exit_code = usage_error (command, message);
+      return FALSE;
+    }
+  if (opt_timeout <= 0)
+    {
+      *exit_code = usage_error (command, "--timeout needs a number of seconds above 0");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+resolve_server (GSettings      *settings,
+                HearthApiKind  *api,
+                char          **endpoint,
+                GError        **error)
+{
+  g_autofree char *stored_api = settings ? g_settings_get_string (settings, "api-kind") : NULL;
+  const char *api_name = opt_api ? opt_api : stored_api;
+
+  *api = HEARTH_API_OLLAMA;
+  if (api_name != NULL && *api_name != '\0' && !hearth_api_kind_from_string (api_name, api))
+    {
+      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+                   "“%s” is not an API Hearth speaks: use ollama or openai", api_name);
+      return FALSE;
+    }
+  *endpoint = hearth_endpoint_resolve (opt_endpoint, *api, settings, error);
+  return *endpoint != NULL;
+}
+
+static HearthEngine *
+new_engine (gboolean   with_store,
+            GError   **error)
+{
+  g_autoptr(HearthStore) store = NULL;
+  HearthEngine *engine;
+
+  if (with_store)
+    {
+      g_autofree char *path = hearth_store_default_path ();
+
+      store = hearth_store_open (path, error);
+      if (store == NULL)
+        return NULL;
+    }
+  engine = hearth_engine_new (store);
+  hearth_engine_set_timeout (engine, opt_timeout);
+  return engine;
+}
+
+/* API keys come from the environment or the Secret Service, never argv. */
+static void
+apply_api_key (HearthProvider *provider)
+{
+  const char *key = g_getenv ("HEARTH_API_KEY");
+
+  if ((key == NULL || *key == '\0') && hearth_provider_get_api (provider) == HEARTH_API_OPENAI)
+    key = g_getenv ("OPENAI_API_KEY");
+  if (key != NULL && *key != '\0')
+    hearth_provider_set_api_key (provider, key);
+}
+
+static gboolean
+on_interrupt (gpointer user_data)
+{
+  Cli *cli = user_data;
+
+  cli->interrupted = TRUE;
+  if (cli->reply != NULL)
+    hearth_reply_cancel (cli->reply);
+  if (cli->cancellable != NULL)
+    g_cancellable_cancel (cli->cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+watch_signals (Cli *cli)
+{
+  g_unix_signal_add (SIGINT, on_interrupt, cli);
+  g_unix_signal_add (SIGTERM, on_interrupt, cli);
+  g_unix_signal_add (SIGHUP, on_interrupt, cli);
+}
+
+/* ask */
+
+static void
+on_ask_delta (HearthReply *reply,
+              const char  *content,
+              const char  *thinking,
+              Cli         *cli)
+{
+  gsize len;
+
+  if (cli->json || content == NULL)
+    return;
+  len = strlen (content);
+  fwrite (content, 1, len, stdout);
+  fflush (stdout);
+  cli->wrote_text = TRUE;
+  cli->ended_with_newline = len > 0 && content[len - 1] == '\n';
+}
+
+static void
+on_ask_finished (HearthReply *reply,
+                 Cli         *cli)
+{
+  g_main_loop_quit (cli->loop);
+}
+
+static void
+add_figure (JsonBuilder *builder,
+            const char  *name,
+            double       value,
+            gboolean     integer)
+{
+  json_builder_set_member_name (builder, name);
+  if (value < 0)
+    json_builder_add_null_value (builder);
+  else if (integer)
+    json_builder_add_int_value (builder, (gint64) value);
+  else
+    json_builder_add_double_value (builder, round (value * 1000) / 1000);
+}
+
+static void
+add_string (JsonBuilder *builder,
+            const char  *name,
+            const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_int (JsonBuilder *builder,
+         const char  *name,
+         gint64       value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value < 0)
+    json_builder_add_null_value (builder);
+  else
+    json_builder_add_int_value (builder, value);
+}
+
+static void
+print_json (JsonNode *root)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, isatty (STDOUT_FILENO));
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
+}
+
+static const char *
+reply_state_name (HearthReply *reply)
+{
+  GEnumClass *klass = g_type_class_ref (HEARTH_TYPE_REPLY_STATE);
+  GEnumValue *value = g_enum_get_value (klass, hearth_reply_get_state (reply));
+
+  g_type_class_unref (klass);
+  return value ? value->value_nick : NULL;
+}
+
+static void
+print_reply_json (HearthReply *reply)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  const HearthFigures *figures = hearth_reply_get_figures (reply);
+  const GError *error = hearth_reply_get_error (reply);
+  const char *thinking = hearth_reply_get_thinking (reply);
+
+  json_builder_begin_object (builder);
+  add_string (builder, "content", hearth_reply_get_content (reply));
+  if (thinking != NULL && *thinking != '\0')
+    add_string (builder, "thinking", thinking);
+  add_string (builder, "model", hearth_reply_get_model (reply));
+  add_string (builder, "endpoint", hearth_reply_get_endpoint (reply));
+  add_string (builder, "api", hearth_api_kind_to_string (hearth_reply_get_api (reply)));
+  add_int (builder, "conversation_id", hearth_reply_get_conversation_id (reply));
+  add_int (builder, "message_id", hearth_reply_get_message_id (reply));
+  add_figure (builder, "ttft_ms", figures->ttft_ms, FALSE);
+  add_figure (builder, "total_ms", figures->total_ms, FALSE);
+  add_int (builder, "tokens_in", figures->tokens_in);
+  add_int (builder, "tokens_out", figures->tokens_out);
+  add_figure (builder, "tokens_per_s", figures->tokens_per_s, FALSE);
+  add_figure (builder, "load_ms", figures->load_ms, FALSE);
+  add_string (builder, "done_reason", hearth_reply_get_done_reason (reply));
+  add_string (builder, "figures_from", figures->from_server ? "server" : "client");
+  add_string (builder, "state", reply_state_name (reply));
+  if (error != NULL)
+    {
+      g_autofree char *line = hearth_error_describe (error);
+      add_string (builder, "error", line);
+    }
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  print_json (root);
+}
+
+static char *
+read_prompt (int      argc,
+             char   **argv,
+             GError **error)
+{
+  g_autoptr(GIOChannel) channel = NULL;
+  char *text = NULL;
+  gsize len;
+
+  if (argc == 3 && g_str_equal (argv[2], "-"))
+    {
+      channel = g_io_channel_unix_new (STDIN_FILENO);
+      g_io_channel_set_encoding (channel, NULL, NULL);
+      if (g_io_channel_read_to_end (channel, &text, &len, error) != G_IO_STATUS_NORMAL)
+        return NULL;
+      return text;
+    }
+  return g_strjoinv (" ", argv + 2);
+}
+
+static gboolean
+prompt_is_blank (const char *prompt)
+{
+  for (const char *p = prompt; *p != '\0'; p++)
+    if (!g_ascii_isspace (*p))
+      return FALSE;
+  return TRUE;
+}
+
+static HearthChatRequest *
+build_request (char      *prompt,
+               GSettings *settings)
+{
+  HearthChatRequest *request = hearth_chat_request_new ();
+  g_autofree char *stored_model = settings ? g_settings_get_string (settings, "default-model")
+                                           : NULL;
+
+  request->model = g_strdup (opt_model ? opt_model
+                             : (stored_model && *stored_model ? stored_model : NULL));
+  request->system = g_strdup (opt_system);
+  request->temperature = opt_temperature;
+  if (opt_seed != G_MININT64)
+    {
+      request->has_seed = TRUE;
+      request->seed = opt_seed;
+    }
+  hearth_chat_request_add_message (request, "user", prompt);
+  return request;
+}
+
+static int
+finish_ask (Cli *cli)
+{
+  HearthReply *reply = cli->reply;
+  const GError *error = hearth_reply_get_error (reply);
+
+  if (!cli->json && cli->wrote_text && !cli->ended_with_newline && isatty (STDOUT_FILENO))
+    g_print ("\n");
+  if (cli->json)
+    print_reply_json (reply);
+  if (error == NULL)
+    return 0;
+  if (cli->interrupted)
+    {
+      g_printerr ("hearth-cli: Interrupted. The reply so far was kept in conversation %"
+                  G_GINT64_FORMAT ".\n", hearth_reply_get_conversation_id (reply));
+      return EXIT_INTERRUPTED;
+    }
+  return fail (error);
+}
+
+static int
+command_ask (int    argc,
+             char **argv)
+{
+  g_autoptr(GSettings) settings = hearth_settings_try_new ();
+  g_autoptr(HearthEngine) engine = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autofree char *endpoint = NULL;
+  g_autofree char *prompt = NULL;
+  HearthProvider *provider;
+  HearthApiKind api;
+  Cli cli = { 0 };
+  int exit_code = 0;
+
+  if (!parse_options ("ask", "PROMPT | -", ask_entries, TRUE, &argc, &argv, &exit_code))
+    return exit_code;
+  if (argc < 3)
+    return usage_error ("ask", "Say what to ask: hearth-cli ask \"why is the sky blue?\"");
+  if (!resolve_server (settings, &api, &endpoint, &error))
+    return fail (error);
+  if ((prompt = read_prompt (argc, argv, &error)) == NULL)
+    return fail (error);
+  if (prompt_is_blank (prompt))
+    return usage_error ("ask", "The prompt is empty");
+  if ((engine = new_engine (TRUE, &error)) == NULL)
+    return fail (error);
+
+  provider = hearth_engine_get_provider (engine, api, endpoint);
+  apply_api_key (provider);
+  cli.json = opt_json;
+  cli.reply = hearth_engine_chat (engine, provider, build_request (prompt, settings),
+                                  opt_conversation, &error);
+  if (cli.reply == NULL)
+    return fail (error);
+
+  loop = cli.loop = g_main_loop_new (NULL, FALSE);
+  watch_signals (&cli);
+  g_signal_connect (cli.reply, "delta", G_CALLBACK (on_ask_delta), &cli);
+  g_signal_connect (cli.reply, "finished", G_CALLBACK (on_ask_finished), &cli);
+  if (!hearth_reply_is_finished (cli.reply))
+    g_main_loop_run (loop);
+
+  exit_code = finish_ask (&cli);
+  g_clear_object (&cli.reply);
+  return exit_code;
+}
+
+/* models */
+
+static void
+models_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Cli *cli = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) models = hearth_provider_list_models_finish (HEARTH_PROVIDER (object),
+                                                                    result, &error);
+
+  g_main_loop_quit (cli->loop);
+  if (models == NULL)
+    {
+      cli->exit_code = fail (error);
+      return;
+    }
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < models->len; i++)
+        {
+          HearthModelInfo *info = g_ptr_array_index (models, i);
+
+          json_builder_begin_object (builder);
+          add_string (builder, "name", info->name);
+          add_int (builder, "size", info->size);
+          add_string (builder, "parameter_size", info->parameter_size);
+          add_string (builder, "quantization", info->quantization);
+          add_string (builder, "family", info->family);
+          add_string (builder, "digest", info->digest);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      root = json_builder_get_root (builder);
+      print_json (root);
+      return;
+    }
+
+  if (models->len == 0)
+    {
+      g_printerr ("hearth-cli: The server has no models. Pull one with hearth-cli pull MODEL.\n");
+      return;
+    }
+  g_print ("%-40s %10s %11s %s\n", "NAME", "SIZE", "PARAMETERS", "QUANTIZATION");
+  for (guint i = 0; i < models->len; i++)
+    {
+      HearthModelInfo *info = g_ptr_array_index (models, i);
+      g_autofree char *size = info->size >= 0 ? g_format_size (info->size) : g_strdup ("—");
+
+      g_print ("%-40s %10s %11s %s\n", info->name, size,
+               info->parameter_size ? info->parameter_size : "—",
+               info->quantization ? info->quantization : "—");
+    }
+}
+
+static int
+command_models (int    argc,
+                char **argv)
+{
+  g_autoptr(GSettings) settings = hearth_settings_try_new ();
+  g_autoptr(HearthEngine) engine = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autofree char *endpoint = NULL;
+  HearthProvider *provider;
+  HearthApiKind api;
+  Cli cli = { 0 };
+  int exit_code = 0;
+
+  if (!parse_options ("models", NULL, NULL, TRUE, &argc, &argv, &exit_code))
+    return exit_code;
+  if (argc > 2)
+    return usage_error ("models", "models takes no arguments");
+  if (!resolve_server (settings, &api, &endpoint, &error))
+    return fail (error);
+
+  engine = new_engine (FALSE, NULL);
+  provider = hearth_engine_get_provider (engine, api, endpoint);
+  apply_api_key (provider);
+  cli.json = opt_json;
+  cli.cancellable = g_cancellable_new ();
+  loop = cli.loop = g_main_loop_new (NULL, FALSE);
+  watch_signals (&cli);
+  hearth_provider_list_models_async (provider, cli.cancellable, models_cb, &cli);
+  g_main_loop_run (loop);
+  g_clear_object (&cli.cancellable);
+  return cli.exit_code;
+}
+
+/* pull */
+
+static char *
+format_eta (double seconds)
+{
+  guint s = (guint) seconds;
+
+  if (s >= 3600)
+    return g_strdup_printf ("%u:%02u:%02u", s / 3600, (s / 60) % 60, s % 60);
+  return g_strdup_printf ("%u:%02u", s / 60, s % 60);
+}
+
+static void
+on_pull_progress (const char *status,
+                  gint64      completed,
+                  gint64      total,
+                  gpointer    user_data)
+{
+  Cli *cli = user_data;
+  gint64 now = g_get_monotonic_time ();
+  gboolean tty = isatty (STDERR_FILENO);
+  double elapsed = (now - cli->pull_started_us) / 1e6;
+  double speed = elapsed > 0 ? completed / elapsed : 0;
+  g_autofree char *done = g_format_size (completed);
+  g_autofree char *all = total > 0 ? g_format_size (total) : g_strdup ("?");
+  g_autofree char *rate = g_format_size ((guint64) speed);
+  g_autofree char *eta = NULL;
+
+  if (g_str_has_prefix (status, "pulling ") && !g_str_equal (status, "pulling manifest") && total > 0)
+    {
+      /* At most four lines a second, and one per status on a pipe. */
+      if (now - cli->last_report_us < 250000 && completed < total)
+        return;
+      if (!tty && now - cli->last_report_us < 1000000 && completed < total)
+        return;
+      cli->last_report_us = now;
+      eta = speed > 0 ? format_eta ((total - completed) / speed) : g_strdup ("?");
+      g_printerr ("%spulling %5.1f%%  %s / %s  %s/s  ETA %s%s", tty ? "\r\033[K" : "",
+                  100.0 * completed / total, done, all, rate, eta, tty ? "" : "\n");
+      return;
+    }
+  if (g_strcmp0 (cli->last_status, status) == 0)
+    return;
+  hearth_set_str (&cli->last_status, status);
+  g_printerr ("%s%s\n", tty && cli->last_report_us ? "\r\033[K" : "", status);
+}
+
+static void
+pull_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Cli *cli = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_main_loop_quit (cli->loop);
+  if (hearth_ollama_provider_pull_finish (HEARTH_OLLAMA_PROVIDER (object), result, &error))
+    return;
+  if (cli->interrupted)
+    {
+      g_printerr ("\nhearth-cli: Interrupted. Pull the model again to resume.\n");
+      cli->exit_code = EXIT_INTERRUPTED;
+      return;
+    }
+  cli->exit_code = fail (error);
+}
+
+static int
+command_pull (int    argc,
+              char **argv)
+{
+  g_autoptr(GSettings) settings = hearth_settings_try_new ();
+  g_autoptr(HearthEngine) engine = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autofree char *endpoint = NULL;
+  HearthProvider *provider;
+  HearthApiKind api;
+  Cli cli = { 0 };
+  int exit_code = 0;
+
+  if (!parse_options ("pull", "MODEL", NULL, TRUE, &argc, &argv, &exit_code))
+    return exit_code;
+  if (argc != 3)
+    return usage_error ("pull", "Name one model to pull, for example llama3.2:1b");
+  if (!resolve_server (settings, &api, &endpoint, &error))
+    return fail (error);
+  if (api != HEARTH_API_OLLAMA)
+    return usage_error ("pull", "Only Ollama servers can pull models: use --api ollama");
+
+  engine = new_engine (FALSE, NULL);
+  provider = hearth_engine_get_provider (engine, api, endpoint);
+  cli.cancellable = g_cancellable_new ();
+  cli.pull_started_us = g_get_monotonic_time ();
+  loop = cli.loop = g_main_loop_new (NULL, FALSE);
+  watch_signals (&cli);
+  hearth_ollama_provider_pull_async (HEARTH_OLLAMA_PROVIDER (provider), argv[2],
+                                     on_pull_progress, &cli, cli.cancellable, pull_cb, &cli);
+  g_main_loop_run (loop);
+  g_clear_object (&cli.cancellable);
+  g_free (cli.last_status);
+  return cli.exit_code;
+}
+
+/* history */
+
+static char *
+format_time (gint64 ms)
+{
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (ms / 1000);
+  g_autoptr(GDateTime) local = utc ? g_date_time_to_local (utc) : NULL;
+
+  return local ? g_date_time_format (local, "%Y-%m-%d %H:%M") : g_strdup ("?");
+}
+
+static int
+history_list (HearthStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) conversations = hearth_store_list_conversations (store, &error);
+
+  if (conversations == NULL)
+    return fail (error);
+  if (opt_json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < conversations->len; i++)
+        {
+          HearthConversation *c = g_ptr_array_index (conversations, i);
+
+          json_builder_begin_object (builder);
+          add_int (builder, "id", c->id);
+          add_string (builder, "title", c->title);
+          add_int (builder, "created_ms", c->created_ms);
+          add_int (builder, "updated_ms", c->updated_ms);
+          add_int (builder, "messages", c->n_messages);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      root = json_builder_get_root (builder);
+      print_json (root);
+      return 0;
+    }
+  if (conversations->len == 0)
+    {
+      g_printerr ("hearth-cli: No conversations yet. Start one with hearth-cli ask \"…\".\n");
+      return 0;
+    }
+  for (guint i = 0; i < conversations->len; i++)
+    {
+      HearthConversation *c = g_ptr_array_index (conversations, i);
+      g_autofree char *when = format_time (c->updated_ms);
+
+      g_print ("%6" G_GINT64_FORMAT "  %s  %3" G_GINT64_FORMAT " msgs  %s\n",
+               c->id, when, c->n_messages, c->title);
+    }
+  return 0;
+}
+
+static void
+add_message_json (JsonBuilder   *builder,
+                  HearthMessage *m)
+{
+  json_builder_begin_object (builder);
+  add_int (builder, "id", m->id);
+  add_string (builder, "role", m->role);
+  add_string (builder, "content", m->content);
+  if (m->thinking != NULL && *m->thinking != '\0')
+    add_string (builder, "thinking", m->thinking);
+  add_string (builder, "model", m->model);
+  add_string (builder, "endpoint", m->endpoint);
+  add_string (builder, "api", m->api);
+  add_string (builder, "state", hearth_message_state_to_string (m->state));
+  add_string (builder, "error", m->error);
+  add_string (builder, "done_reason", m->done_reason);
+  add_int (builder, "created_ms", m->created_ms);
+  add_figure (builder, "ttft_ms", m->figures.ttft_ms, FALSE);
+  add_figure (builder, "total_ms", m->figures.total_ms, FALSE);
+  add_int (builder, "tokens_in", m->figures.tokens_in);
+  add_int (builder, "tokens_out", m->figures.tokens_out);
+  add_figure (builder, "tokens_per_s", m->figures.tokens_per_s, FALSE);
+  json_builder_end_object (builder);
+}
+
+static void
+print_message (HearthMessage *m)
+{
+  g_autofree char *when = format_time (m->created_ms);
+  gboolean assistant = g_strcmp0 (m->role, "assistant") == 0;
+
+  g_print ("── %s%s%s%s · %s", assistant ? "Assistant" : "You",
+           assistant && m->model ? " (" : "", assistant && m->model ? m->model : "",
+           assistant && m->model ? ")" : "", when);
+  if (m->state != HEARTH_MESSAGE_COMPLETE)
+    g_print (" · %s", hearth_message_state_to_string (m->state));
+  if (assistant && m->figures.tokens_per_s > 0)
+    g_print (" · %.1f tokens/s", m->figures.tokens_per_s);
+  g_print ("\n%s\n", m->content ? m->content : "");
+  if (m->error != NULL)
+    g_print ("(%s)\n", m->error);
+  g_print ("\n");
+}
+
+static int
+history_show (HearthStore *store,
+              const char  *id_text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthConversation) conversation = NULL;
+  g_autoptr(GPtrArray) messages = NULL;
+  gint64 id;
+
+  if (!g_ascii_string_to_signed (id_text, 10, 1, G_MAXINT64, &id, NULL))
+    return usage_error ("history", "history show needs a conversation number");
+  conversation = hearth_store_get_conversation (store, id, &error);
+  if (conversation == NULL)
+    return fail (error);
+  messages = hearth_store_list_messages (store, id, 0, 0, &error);
+  if (messages == NULL)
+    return fail (error);
+
+  if (opt_json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      add_int (builder, "id", conversation->id);
+      add_string (builder, "title", conversation->title);
+      add_int (builder, "created_ms", conversation->created_ms);
+      json_builder_set_member_name (builder, "messages");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < messages->len; i++)
+        add_message_json (builder, g_ptr_array_index (messages, i));
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      print_json (root);
+      return 0;
+    }
+  g_print ("%s\n\n", conversation->title);
+  for (guint i = 0; i < messages->len; i++)
+    print_message (g_ptr_array_index (messages, i));
+  return 0;
+}
+
+static int
+history_search (HearthStore *store,
+                const char  *query)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) hits = hearth_store_search (store, query, 50, &error);
+
+  if (hits == NULL)
+    return fail (error);
+  if (opt_json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < hits->len; i++)
+        {
+          HearthSearchHit *hit = g_ptr_array_index (hits, i);
+
+          json_builder_begin_object (builder);
+          add_int (builder, "conversation_id", hit->conversation_id);
+          add_int (builder, "message_id", hit->message_id);
+          add_string (builder, "title", hit->conversation_title);
+          add_string (builder, "role", hit->role);
+          add_string (builder, "snippet", hit->snippet);
+          add_int (builder, "created_ms", hit->created_ms);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      root = json_builder_get_root (builder);
+      print_json (root);
+      return 0;
+    }
+  if (hits->len == 0)
+    {
+      g_printerr ("hearth-cli: Nothing in the history matches “%s”.\n", query);
+      return 0;
+    }
+  for (guint i = 0; i < hits->len; i++)
+    {
+      HearthSearchHit *hit = g_ptr_array_index (hits, i);
+      g_autofree char *snippet = g_strdup (hit->snippet);
+
+      g_strdelimit (snippet, "\r\n", ' ');
+      g_print ("%6" G_GINT64_FORMAT "  %-9s %s\n        %s\n", hit->conversation_id, hit->role,
+               hit->conversation_title, snippet);
+    }
+  return 0;
+}
+
+static int
+command_history (int    argc,
+                 char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthStore) store = NULL;
+  g_autofree char *path = NULL;
+  const char *sub;
+  int exit_code = 0;
+
+  if (!parse_options ("history", "list | show ID | search TEXT", NULL, FALSE, &argc, &argv,
+                      &exit_code))
+    return exit_code;
+  sub = argc > 2 ? argv[2] : "list";
+  if ((g_str_equal (sub, "list") && argc > 3) ||
+      (g_str_equal (sub, "show") && argc != 4) ||
+      (g_str_equal (sub, "search") && argc < 4))
+    return usage_error ("history", "Use history list, history show ID or history search TEXT");
+  if (!g_str_equal (sub, "list") && !g_str_equal (sub, "show") && !g_str_equal (sub, "search"))
+    return usage_error ("history", "Use history list, history show ID or history search TEXT");
+
+  path = hearth_store_default_path ();
+  if ((store = hearth_store_open (path, &error)) == NULL)
+    return fail (error);
+  if (g_str_equal (sub, "show"))
+    return history_show (store, argv[3]);
+  if (g_str_equal (sub, "search"))
+    {
+      g_autofree char *query = g_strjoinv (" ", argv + 3);
+      return history_search (store, query);
+    }
+  return history_list (store);
+}
+
+static void
+print_usage (FILE *out)
+{
+  fprintf (out,
+           "Usage:\n"
+           "  hearth-cli ask [--endpoint URL] [--api ollama|openai] [--model NAME] [--system TEXT]\n"
+           "                 [--conversation ID] [--temperature T] [--seed N] [--json] [PROMPT | -]\n"
+           "  hearth-cli models [--endpoint URL] [--api ollama|openai] [--json]\n"
+           "  hearth-cli pull MODEL [--endpoint URL]\n"
+           "  hearth-cli history list [--json] | show ID [--json] | search TEXT [--json]\n"
+           "\n"
+           "Run “hearth-cli COMMAND --help” for a command's options.\n");
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  const char *command;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  g_set_prgname ("hearth-cli");
+
+  if (argc < 2)
+    {
+      print_usage (stderr);
+      return EXIT_USAGE;
+    }
+  command = argv[1];
+  if (g_str_equal (command, "ask"))
+    return command_ask (argc, argv);
+  if (g_str_equal (command, "models"))
+    return command_models (argc, argv);
+  if (g_str_equal (command, "pull"))
+    return command_pull (argc, argv);
+  if (g_str_equal (command, "history"))
+    return command_history (argc, argv);
+  if (g_str_equal (command, "--help") || g_str_equal (command, "-h") ||
+      g_str_equal (command, "help"))
+    {
+      print_usage (stdout);
+      return 0;
+    }
+  if (g_str_equal (command, "--version"))
+    {
+      g_print ("hearth-cli %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  g_printerr ("hearth-cli: “%s” is not a command. Run hearth-cli --help for the commands.\n",
+              command);
+  return EXIT_USAGE;
+}

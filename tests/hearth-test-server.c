@@ -1,0 +1,244 @@
+/* hearth-test-server.c
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <libsoup/soup.h>
+#include <signal.h>
+
+#include "hearth-test-server.h"
+#include "hearth-test-util.h"
+
+struct _HearthTestServer
+{
+  GSubprocess *process;
+  char        *url;
+  char        *log_path;
+};
+
+static const char *
+source_dir (void)
+{
+  const char *dir = g_getenv ("HEARTH_SOURCE_DIR");
+
+  g_assert_nonnull (dir);
+  return dir;
+}
+
+static char *
+engine_path (const char *name)
+{
+  return g_build_filename (source_dir (), "tests", "engine", name, NULL);
+}
+
+/* Loud, and counted as a skip: never a silent pass. */
+static gboolean
+skip_loudly (const char *reason)
+{
+  g_printerr ("\n*** SKIPPED: %s ***\n\n", reason);
+  g_test_skip (reason);
+  return FALSE;
+}
+
+gboolean
+hearth_test_require_node (void)
+{
+  g_autofree char *node = g_find_program_in_path ("node");
+  g_autofree char *modules = engine_path ("node_modules/node-llama-cpp/package.json");
+  g_autofree char *out = NULL;
+  int status = 0;
+  guint64 major = 0;
+
+  if (node == NULL)
+    return skip_loudly ("the test engine needs Node.js ≥ 20, and node is not on PATH "
+                        "(build-aux/test installs it)");
+  if (!g_spawn_command_line_sync ("node -p process.versions.node", &out, NULL, &status, NULL) ||
+      !g_ascii_string_to_unsigned (g_strstrip (out), 10, 0, G_MAXUINT, &major, NULL) ||
+      major < 20)
+    {
+      /* "20.1.0" does not parse whole; take the part before the first dot. */
+      char *dot = out ? strchr (out, '.') : NULL;
+
+      if (dot != NULL)
+        *dot = '\0';
+      if (out == NULL || !g_ascii_string_to_unsigned (out, 10, 0, G_MAXUINT, &major, NULL) ||
+          major < 20)
+        return skip_loudly ("the test engine needs Node.js ≥ 20");
+    }
+  if (!g_file_test (modules, G_FILE_TEST_EXISTS))
+    return skip_loudly ("tests/engine/node_modules is missing: run tests/engine/install.sh "
+                        "(build-aux/test does)");
+  return TRUE;
+}
+
+/* Returns: the path of a freshly generated tiny GGUF model in the test tmpdir. */
+char *
+hearth_test_make_model (const char *mode,
+                        const char *name)
+{
+  g_autofree char *script = engine_path ("make-model.mjs");
+  g_autofree char *dir = hearth_test_build_tmp_path ("models", NULL);
+  g_autofree char *file = g_strconcat (name, ".gguf", NULL);
+  g_autofree char *path = g_build_filename (dir, file, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+
+  g_mkdir_with_parents (dir, 0700);
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    return g_steal_pointer (&path);
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error,
+                              "node", script, "--mode", mode, path, NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_check (process, NULL, &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&path);
+}
+
+HearthTestServer *
+hearth_test_server_start (const char         *script,
+                          const char * const *args)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  HearthTestServer *server = g_new0 (HearthTestServer, 1);
+  static guint counter;
+
+  g_autofree char *log_name = g_strdup_printf ("server-%u.log", ++counter);
+
+  server->log_path = hearth_test_build_tmp_path (log_name, NULL);
+
+  g_ptr_array_add (argv, g_strdup ("node"));
+  g_ptr_array_add (argv, engine_path (script));
+  g_ptr_array_add (argv, g_strdup ("--port"));
+  g_ptr_array_add (argv, g_strdup ("0"));
+  g_ptr_array_add (argv, g_strdup ("--log"));
+  g_ptr_array_add (argv, g_strdup (server->log_path));
+  for (guint i = 0; args != NULL && args[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
+  g_ptr_array_add (argv, NULL);
+
+  server->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata,
+                                                  &error);
+  g_assert_no_error (error);
+
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
+  line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+  g_assert_no_error (error);
+  if (line == NULL || !g_str_has_prefix (line, "listening on "))
+    g_error ("%s did not start: %s", script, line ? line : "(no output)");
+  server->url = g_strdup (line + strlen ("listening on "));
+  g_strstrip (server->url);
+  return server;
+}
+
+const char *
+hearth_test_server_get_url (HearthTestServer *server)
+{
+  return server->url;
+}
+
+char *
+hearth_test_server_request (HearthTestServer *server,
+                            const char       *method,
+                            const char       *path)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *url = g_strconcat (server->url, path, NULL);
+  g_autoptr(SoupMessage) message = soup_message_new (method, url);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = soup_session_send_and_read (session, message, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (message), ==, 200);
+  return g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+}
+
+char *
+hearth_test_server_read_log (HearthTestServer *server)
+{
+  char *contents = NULL;
+
+  if (!g_file_get_contents (server->log_path, &contents, NULL, NULL))
+    return g_strdup ("");
+  return contents;
+}
+
+void
+hearth_test_server_stop (HearthTestServer *server)
+{
+  if (server == NULL)
+    return;
+  g_subprocess_send_signal (server->process, SIGTERM);
+  g_subprocess_wait (server->process, NULL, NULL);
+  g_clear_object (&server->process);
+  g_free (server->url);
+  g_free (server->log_path);
+  g_free (server);
+}
+
+/* hearth-cli as a user runs it: a subprocess with its exit code and both streams. */
+
+HearthTestRun *
+hearth_test_run_cliv (const char         *stdin_text,
+                      const char * const *args)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cli = g_build_filename (g_getenv ("HEARTH_BUILD_DIR"), "src", "hearth-cli", NULL);
+  HearthTestRun *run = g_new0 (HearthTestRun, 1);
+
+  g_ptr_array_add (argv, cli);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, stdin_text, NULL, &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  run->exit_code = g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process)
+                                                        : 128 + g_subprocess_get_term_sig (process);
+  return run;
+}
+
+HearthTestRun *
+hearth_test_run_cli (const char *stdin_text,
+                     const char *first_arg,
+                     ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  va_list ap;
+
+  va_start (ap, first_arg);
+  for (const char *arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+  return hearth_test_run_cliv (stdin_text, (const char * const *) args->pdata);
+}
+
+void
+hearth_test_run_free (HearthTestRun *run)
+{
+  g_free (run->out);
+  g_free (run->err);
+  g_free (run);
+}
+
+/* The error contract: exactly one line, "hearth-cli: <what>. <what to do>." */
+void
+hearth_test_assert_one_line (const char *err)
+{
+  g_assert_nonnull (err);
+  g_assert_true (g_str_has_prefix (err, "hearth-cli: "));
+  g_assert_true (g_str_has_suffix (err, ".\n"));
+  g_assert_null (strchr (err, '\n') == err + strlen (err) - 1 ? NULL : err);
+  g_assert_null (strstr (err, "CRITICAL"));
+  g_assert_null (strstr (err, "WARNING"));
+}

@@ -1,0 +1,43 @@
+/* hearth-test-server.h — the test engine and the fault server, as subprocesses
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef struct _HearthTestServer HearthTestServer;
+
+gboolean           hearth_test_require_node        (void);
+char              *hearth_test_make_model          (const char        *mode,
+                                                    const char        *name);
+HearthTestServer  *hearth_test_server_start        (const char        *script,
+                                                    const char * const *args);
+const char        *hearth_test_server_get_url      (HearthTestServer  *server);
+char              *hearth_test_server_request      (HearthTestServer  *server,
+                                                    const char        *method,
+                                                    const char        *path);
+char              *hearth_test_server_read_log     (HearthTestServer  *server);
+void               hearth_test_server_stop         (HearthTestServer  *server);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthTestServer, hearth_test_server_stop)
+
+typedef struct
+{
+  int    exit_code;
+  char  *out;
+  char  *err;
+} HearthTestRun;
+
+HearthTestRun     *hearth_test_run_cli             (const char        *stdin_text,
+                                                    const char        *first_arg,
+                                                    ...) G_GNUC_NULL_TERMINATED;
+HearthTestRun     *hearth_test_run_cliv            (const char        *stdin_text,
+                                                    const char * const *argv);
+void               hearth_test_run_free            (HearthTestRun     *run);
+void               hearth_test_assert_one_line     (const char        *err);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthTestRun, hearth_test_run_free)
+
+G_END_DECLS

@@ -1,0 +1,735 @@
+/* test-cli.c — hearth-cli end to end, against the real test engine and the fault server
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <json-glib/json-glib.h>
+#include <signal.h>
+
+#include "hearth-store.h"
+#include "hearth-test-server.h"
+#include "hearth-test-util.h"
+
+#define SENTENCE "The sky is blue because air scatters blue light more than red light."
+
+static HearthTestServer *engine;
+static HearthTestServer *fault;
+
+static const char *apis[] = { "ollama", "openai" };
+
+static HearthTestServer *
+get_engine (void)
+{
+  if (engine == NULL)
+    {
+      g_autofree char *fixed = hearth_test_make_model ("fixed", "tiny-fixed");
+      g_autofree char *random = hearth_test_make_model ("random", "tiny-random");
+      g_autofree char *models = g_path_get_dirname (fixed);
+      g_autofree char *pull_dir = hearth_test_build_tmp_path ("pull-source", NULL);
+      g_autofree char *pullable = g_build_filename (pull_dir, "tiny-pulled.gguf", NULL);
+      g_autofree char *contents = NULL;
+      gsize len;
+      const char *args[] = { "--models", models, "--pull-source", pull_dir, NULL };
+
+      g_mkdir_with_parents (pull_dir, 0700);
+      g_assert_true (g_file_get_contents (fixed, &contents, &len, NULL));
+      g_assert_true (g_file_set_contents (pullable, contents, len, NULL));
+      engine = hearth_test_server_start ("server.mjs", args);
+    }
+  return engine;
+}
+
+static HearthTestServer *
+get_fault (void)
+{
+  if (fault == NULL)
+    fault = hearth_test_server_start ("fault-server.mjs", NULL);
+  return fault;
+}
+
+static JsonNode *
+parse_json (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+static HearthStore *
+open_history (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = hearth_store_default_path ();
+  HearthStore *store = hearth_store_open (path, &error);
+
+  g_assert_no_error (error);
+  return store;
+}
+
+static HearthMessage *
+stored_reply (gint64 conversation_id)
+{
+  g_autoptr(HearthStore) store = open_history ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) messages = hearth_store_list_messages (store, conversation_id, 0, 0, &error);
+  HearthMessage *last;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (messages->len, >=, 2);
+  last = g_ptr_array_steal_index (messages, messages->len - 1);
+  g_assert_cmpstr (last->role, ==, "assistant");
+  return last;
+}
+
+static gint64
+newest_conversation (void)
+{
+  g_autoptr(HearthStore) store = open_history ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = hearth_store_list_conversations (store, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, >, 0);
+  return ((HearthConversation *) g_ptr_array_index (list, 0))->id;
+}
+
+/* The real engine */
+
+static void
+test_ask_exact_text (gconstpointer data)
+{
+  const char *api = data;
+  g_autoptr(HearthTestRun) run = NULL;
+  g_autoptr(HearthMessage) reply = NULL;
+  g_autoptr(HearthStore) store = NULL;
+  g_autoptr(GPtrArray) messages = NULL;
+  gint64 id;
+
+  if (!hearth_test_require_node ())
+    return;
+  run = hearth_test_run_cli (NULL, "ask", "--endpoint", hearth_test_server_get_url (get_engine ()),
+                             "--api", api, "--model", "tiny-fixed", "why is the sky blue?", NULL);
+  g_assert_cmpstr (run->err, ==, "");
+  g_assert_cmpint (run->exit_code, ==, 0);
+  g_assert_cmpstr (run->out, ==, SENTENCE);
+
+  id = newest_conversation ();
+  store = open_history ();
+  messages = hearth_store_list_messages (store, id, 0, 0, NULL);
+  g_assert_cmpuint (messages->len, ==, 2);
+  g_assert_cmpstr (((HearthMessage *) messages->pdata[0])->content, ==, "why is the sky blue?");
+  reply = stored_reply (id);
+  g_assert_cmpstr (reply->content, ==, SENTENCE);
+  g_assert_cmpint (reply->state, ==, HEARTH_MESSAGE_COMPLETE);
+  g_assert_cmpstr (reply->api, ==, api);
+  g_assert_cmpint (reply->figures.tokens_out, >, 5);
+  g_assert_cmpfloat (reply->figures.tokens_per_s, >, 0);
+  g_assert_cmpfloat (reply->figures.ttft_ms, >, 0);
+}
+
+static void
+test_ask_json (gconstpointer data)
+{
+  const char *api = data;
+  g_autoptr(HearthTestRun) run = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(HearthMessage) reply = NULL;
+  JsonObject *o;
+
+  if (!hearth_test_require_node ())
+    return;
+  run = hearth_test_run_cli (NULL, "ask", "--endpoint", hearth_test_server_get_url (get_engine ()),
+                             "--api", api, "--model", "tiny-fixed:latest", "--json",
+                             "--temperature", "0", "--seed", "42", "hello there", NULL);
+  g_assert_cmpint (run->exit_code, ==, 0);
+  g_assert_cmpstr (run->err, ==, "");
+  root = parse_json (run->out);
+  o = json_node_get_object (root);
+  g_assert_cmpstr (json_object_get_string_member (o, "content"), ==, SENTENCE);
+  g_assert_cmpstr (json_object_get_string_member (o, "api"), ==, api);
+  g_assert_cmpstr (json_object_get_string_member (o, "endpoint"), ==,
+                   hearth_test_server_get_url (get_engine ()));
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (o, "model"), "tiny-fixed"));
+  g_assert_cmpstr (json_object_get_string_member (o, "done_reason"), ==, "stop");
+  g_assert_cmpstr (json_object_get_string_member (o, "figures_from"), ==, "server");
+  g_assert_cmpfloat (json_object_get_double_member (o, "ttft_ms"), >, 0);
+  g_assert_cmpfloat (json_object_get_double_member (o, "total_ms"), >=,
+                     json_object_get_double_member (o, "ttft_ms"));
+  g_assert_cmpint (json_object_get_int_member (o, "tokens_in"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (o, "tokens_out"), >, 5);
+  g_assert_cmpfloat (json_object_get_double_member (o, "tokens_per_s"), >, 0);
+
+  reply = stored_reply (json_object_get_int_member (o, "conversation_id"));
+  g_assert_cmpint (reply->id, ==, json_object_get_int_member (o, "message_id"));
+  g_assert_cmpint (reply->figures.tokens_out, ==, json_object_get_int_member (o, "tokens_out"));
+}
+
+static void
+test_ask_stdin_and_continue (void)
+{
+  g_autoptr(HearthTestRun) first = NULL;
+  g_autoptr(HearthTestRun) second = NULL;
+  g_autoptr(HearthStore) store = NULL;
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *stats = NULL;
+
+  if (!hearth_test_require_node ())
+    return;
+  first = hearth_test_run_cli ("a question\nover two lines\n", "ask", "--endpoint",
+                               hearth_test_server_get_url (get_engine ()),
+                               "--model", "tiny-fixed", "-", NULL);
+  g_assert_cmpint (first->exit_code, ==, 0);
+  g_assert_cmpstr (first->out, ==, SENTENCE);
+
+  id = g_strdup_printf ("%" G_GINT64_FORMAT, newest_conversation ());
+  second = hearth_test_run_cli (NULL, "ask", "--endpoint", hearth_test_server_get_url (get_engine ()),
+                                "--model", "tiny-fixed", "--conversation", id, "and then?", NULL);
+  g_assert_cmpint (second->exit_code, ==, 0);
+
+  store = open_history ();
+  messages = hearth_store_list_messages (store, g_ascii_strtoll (id, NULL, 10), 0, 0, NULL);
+  g_assert_cmpuint (messages->len, ==, 4);
+  g_assert_cmpstr (((HearthMessage *) messages->pdata[0])->content, ==,
+                   "a question\nover two lines\n");
+  g_assert_cmpstr (((HearthMessage *) messages->pdata[2])->content, ==, "and then?");
+  g_assert_cmpstr (((HearthMessage *) messages->pdata[3])->content, ==, SENTENCE);
+
+  /* A conversation that does not exist is an error, and nothing is sent. */
+  {
+    g_autoptr(HearthTestRun) bad = hearth_test_run_cli (NULL, "ask", "--endpoint",
+                                                        hearth_test_server_get_url (get_engine ()),
+                                                        "--conversation", "999999", "hi", NULL);
+    g_assert_cmpint (bad->exit_code, !=, 0);
+    hearth_test_assert_one_line (bad->err);
+  }
+}
+
+static void
+test_ask_default_model (void)
+{
+  g_autoptr(HearthTestRun) run = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  if (!hearth_test_require_node ())
+    return;
+  run = hearth_test_run_cli (NULL, "ask", "--endpoint", hearth_test_server_get_url (get_engine ()),
+                             "--json", "who are you?", NULL);
+  g_assert_cmpint (run->exit_code, ==, 0);
+  root = parse_json (run->out);
+  /* The first model the server lists. */
+  g_assert_nonnull (json_object_get_string_member (json_node_get_object (root), "model"));
+}
+
+static void
+test_unknown_model (gconstpointer data)
+{
+  g_autoptr(HearthTestRun) run = NULL;
+  g_autoptr(HearthMessage) reply = NULL;
+
+  if (!hearth_test_require_node ())
+    return;
+  run = hearth_test_run_cli (NULL, "ask", "--endpoint", hearth_test_server_get_url (get_engine ()),
+                             "--api", data, "--model", "no-such-model", "hi", NULL);
+  g_assert_cmpint (run->exit_code, ==, 4);
+  g_assert_cmpstr (run->out, ==, "");
+  hearth_test_assert_one_line (run->err);
+  g_assert_nonnull (strstr (run->err, "no-such-model"));
+  g_assert_nonnull (strstr (run->err, "pull"));
+
+  /* The question is kept; the failed reply says why. */
+  reply = stored_reply (newest_conversation ());
+  g_assert_cmpint (reply->state, ==, HEARTH_MESSAGE_FAILED);
+  g_assert_nonnull (reply->error);
+}
+
+static void
+test_models (gconstpointer data)
+{
+  const char *api = data;
+  g_autoptr(HearthTestRun) run = NULL;
+  g_autoptr(HearthTestRun) json = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  JsonArray *array;
+  gboolean found = FALSE;
+
+  if (!hearth_test_require_node ())
+    return;
+  run = hearth_test_run_cli (NULL, "models", "--endpoint", hearth_test_server_get_url (get_engine ()),
+                             "--api", api, NULL);
+  g_assert_cmpint (run->exit_code, ==, 0);
+  g_assert_nonnull (strstr (run->out, "tiny-fixed"));
+
+  json = hearth_test_run_cli (NULL, "models", "--endpoint", hearth_test_server_get_url (get_engine ()),
+                              "--api", api, "--json", NULL);
+  g_assert_cmpint (json->exit_code, ==, 0);
+  root = parse_json (json->out);
+  array = json_node_get_array (root);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *m = json_array_get_object_element (array, i);
+
+      if (!g_str_has_prefix (json_object_get_string_member (m, "name"), "tiny-fixed"))
+        continue;
+      found = TRUE;
+      if (g_str_equal (api, "ollama"))
+        {
+          g_assert_cmpint (json_object_get_int_member (m, "size"), >, 1000);
+          g_assert_cmpstr (json_object_get_string_member (m, "quantization"), ==, "F32");
+        }
+    }
+  g_assert_true (found);
+}
+
+static void
+test_pull (void)
+{
+  g_autoptr(HearthTestRun) run = NULL;
+  g_autoptr(HearthTestRun) models = NULL;
+  g_autoptr(HearthTestRun) missing = NULL;
+
+  if (!hearth_test_require_node ())
+    return;
+  run = hearth_test_run_cli (NULL, "pull", "tiny-pulled", "--endpoint",
+                             hearth_test_server_get_url (get_engine ()), NULL);
+  g_assert_cmpstr (run->out, ==, "");
+  g_assert_cmpint (run->exit_code, ==, 0);
+  g_assert_nonnull (strstr (run->err, "pulling"));
+  g_assert_nonnull (strstr (run->err, "100.0%"));
+  g_assert_nonnull (strstr (run->err, "success"));
+
+  models = hearth_test_run_cli (NULL, "models", "--endpoint",
+                                hearth_test_server_get_url (get_engine ()), NULL);
+  g_assert_nonnull (strstr (models->out, "tiny-pulled"));
+
+  missing = hearth_test_run_cli (NULL, "pull", "no-such-model", "--endpoint",
+                                 hearth_test_server_get_url (get_engine ()), NULL);
+  g_assert_cmpint (missing->exit_code, !=, 0);
+  g_assert_nonnull (strstr (missing->err, "no-such-model"));
+}
+
+static void
+test_history_search (void)
+{
+  g_autoptr(HearthTestRun) ask = NULL;
+  g_autoptr(HearthTestRun) search = NULL;
+  g_autoptr(HearthTestRun) json = NULL;
+  g_autoptr(HearthTestRun) list = NULL;
+  g_autoptr(HearthTestRun) show = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *id = NULL;
+
+  if (!hearth_test_require_node ())
+    return;
+  ask = hearth_test_run_cli (NULL, "ask", "--endpoint", hearth_test_server_get_url (get_engine ()),
+                             "--model", "tiny-fixed", "why is the zebra striped?", NULL);
+  g_assert_cmpint (ask->exit_code, ==, 0);
+
+  search = hearth_test_run_cli (NULL, "history", "search", "zebra", NULL);
+  g_assert_cmpint (search->exit_code, ==, 0);
+  g_assert_nonnull (strstr (search->out, "[zebra]"));
+
+  json = hearth_test_run_cli (NULL, "history", "search", "scatters", "--json", NULL);
+  root = parse_json (json->out);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (root)), >=, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (json_node_get_array (root), 0), "role"), ==, "assistant");
+
+  list = hearth_test_run_cli (NULL, "history", "list", NULL);
+  g_assert_cmpint (list->exit_code, ==, 0);
+  g_assert_nonnull (strstr (list->out, "why is the zebra striped?"));
+
+  id = g_strdup_printf ("%" G_GINT64_FORMAT, newest_conversation ());
+  show = hearth_test_run_cli (NULL, "history", "show", id, NULL);
+  g_assert_cmpint (show->exit_code, ==, 0);
+  g_assert_nonnull (strstr (show->out, SENTENCE));
+}
+
+/* Cancelling: Ctrl+C keeps what arrived, and the server sees the client go. */
+
+typedef struct
+{
+  GMainLoop *loop;
+  GString   *out;
+  GSubprocess *process;
+  GInputStream *stream;
+  char       buffer[4096];
+  gint64     started_us;
+  gsize      bytes_at_mark;
+  gint64     mark_us;
+} LiveRun;
+
+static void live_read (LiveRun *live);
+
+static void
+live_read_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  LiveRun *live = user_data;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, NULL);
+
+  if (n <= 0)
+    {
+      g_main_loop_quit (live->loop);
+      return;
+    }
+  g_string_append_len (live->out, live->buffer, n);
+  live_read (live);
+}
+
+static void
+live_read (LiveRun *live)
+{
+  g_input_stream_read_async (live->stream, live->buffer, sizeof live->buffer, G_PRIORITY_DEFAULT,
+                             NULL, live_read_cb, live);
+}
+
+static gboolean
+send_signal_cb (gpointer user_data)
+{
+  LiveRun *live = user_data;
+
+  g_subprocess_send_signal (live->process, live->mark_us ? SIGKILL : SIGINT);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+mark_cb (gpointer user_data)
+{
+  LiveRun *live = user_data;
+
+  live->bytes_at_mark = live->out->len;
+  live->mark_us = g_get_monotonic_time ();
+  return G_SOURCE_REMOVE;
+}
+
+static LiveRun *
+live_start (const char * const *args)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cli = g_build_filename (g_getenv ("HEARTH_BUILD_DIR"), "src", "hearth-cli", NULL);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  LiveRun *live = g_new0 (LiveRun, 1);
+
+  g_ptr_array_add (argv, cli);
+  for (guint i = 0; args[i]; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  live->loop = g_main_loop_new (NULL, FALSE);
+  live->out = g_string_new (NULL);
+  live->process = g_subprocess_newv ((const char * const *) argv->pdata,
+                                     G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+  live->stream = g_subprocess_get_stdout_pipe (live->process);
+  live_read (live);
+  return live;
+}
+
+static void
+live_free (LiveRun *live)
+{
+  g_main_loop_unref (live->loop);
+  g_string_free (live->out, TRUE);
+  g_object_unref (live->process);
+  g_free (live);
+}
+
+static void
+test_cancel (gconstpointer data)
+{
+  const char *api = data;
+  const char *args[] = { "ask", "--endpoint", NULL, "--api", api, "--model", "slow", "go", NULL };
+  g_autoptr(HearthMessage) reply = NULL;
+  g_autofree char *events = NULL;
+  LiveRun *live;
+
+  if (!hearth_test_require_node ())
+    return;
+  args[2] = hearth_test_server_get_url (get_fault ());
+  live = live_start (args);
+  g_timeout_add (1500, send_signal_cb, live);
+  g_main_loop_run (live->loop);
+  g_subprocess_wait (live->process, NULL, NULL);
+
+  g_assert_cmpint (g_subprocess_get_exit_status (live->process), ==, 130);
+  g_assert_cmpuint (live->out->len, >, 0);
+
+  reply = stored_reply (newest_conversation ());
+  g_assert_cmpint (reply->state, ==, HEARTH_MESSAGE_CANCELLED);
+  g_assert_cmpstr (reply->content, ==, live->out->str);
+
+  /* The connection was closed, so the server stopped generating. */
+  g_usleep (200 * 1000);
+  events = hearth_test_server_request (get_fault (), "GET", "/_events");
+  g_assert_nonnull (strstr (events, "client-closed"));
+  live_free (live);
+}
+
+/* kill -9 while streaming loses at most the last 2 seconds of text. */
+static void
+test_crash_safety (void)
+{
+  const char *args[] = { "ask", "--endpoint", NULL, "--model", "slow", "go", NULL };
+  g_autoptr(HearthMessage) reply = NULL;
+  LiveRun *live;
+
+  if (!hearth_test_require_node ())
+    return;
+  args[2] = hearth_test_server_get_url (get_fault ());
+  live = live_start (args);
+  g_timeout_add (1000, mark_cb, live);
+  g_timeout_add (3500, send_signal_cb, live);
+  g_main_loop_run (live->loop);
+  g_subprocess_wait (live->process, NULL, NULL);
+  g_assert_true (g_subprocess_get_if_signaled (live->process));
+
+  reply = stored_reply (newest_conversation ());
+  g_assert_cmpint (reply->state, ==, HEARTH_MESSAGE_PARTIAL);
+  g_assert_true (g_str_has_prefix (live->out->str, reply->content));
+  /* Everything printed by 2.5 s before the kill is stored. */
+  g_assert_cmpuint (live->bytes_at_mark, >, 0);
+  g_assert_cmpuint (strlen (reply->content), >=, live->bytes_at_mark);
+  live_free (live);
+}
+
+/* The fault server */
+
+typedef struct
+{
+  const char *model;
+  int         exit_code;
+  const char *stdout_prefix;   /* NULL: must be empty */
+  const char *stderr_word;     /* in the one-line error */
+  HearthMessageState state;
+} FaultCase;
+
+static const FaultCase fault_cases[] = {
+  { "drop-mid-stream", 5, "Partial answer", "broke", HEARTH_MESSAGE_FAILED },
+  { "error-500", 5, NULL, "something broke", HEARTH_MESSAGE_FAILED },
+  { "error-in-stream", 5, "", "model crashed", HEARTH_MESSAGE_FAILED },
+  { "malformed", 5, "", "", HEARTH_MESSAGE_FAILED },
+  { "rate-limit-always", 7, NULL, "429", HEARTH_MESSAGE_FAILED },
+  { "unknown-model", 4, NULL, "unknown-model", HEARTH_MESSAGE_FAILED },
+  { "auth", 6, NULL, "API key", HEARTH_MESSAGE_FAILED },
+};
+
+static void
+run_fault_case (const char      *api,
+                const FaultCase *c)
+{
+  g_autoptr(HearthTestRun) run = NULL;
+  g_autoptr(HearthMessage) reply = NULL;
+
+  run = hearth_test_run_cli (NULL, "ask", "--endpoint", hearth_test_server_get_url (get_fault ()),
+                             "--api", api, "--model", c->model, "hello", NULL);
+  g_test_message ("%s/%s: exit %d, out “%s”, err “%s”", api, c->model, run->exit_code, run->out,
+                  run->err);
+  g_assert_cmpint (run->exit_code, ==, c->exit_code);
+  hearth_test_assert_one_line (run->err);
+  g_assert_nonnull (strstr (run->err, c->stderr_word));
+  if (c->stdout_prefix == NULL)
+    g_assert_cmpstr (run->out, ==, "");
+  else
+    g_assert_true (g_str_has_prefix (run->out, c->stdout_prefix));
+
+  /* Whatever arrived is in the history, next to why it stopped. */
+  reply = stored_reply (newest_conversation ());
+  g_assert_cmpint (reply->state, ==, c->state);
+  g_assert_cmpstr (reply->content, ==, run->out);
+  g_assert_nonnull (reply->error);
+}
+
+static void
+test_faults (gconstpointer data)
+{
+  if (!hearth_test_require_node ())
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (fault_cases); i++)
+    run_fault_case (data, &fault_cases[i]);
+}
+
+static void
+test_fault_retries (gconstpointer data)
+{
+  const char *api = data;
+  const char *models[] = { "rate-limit", "busy" };
+
+  if (!hearth_test_require_node ())
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (models); i++)
+    {
+      g_autoptr(HearthTestRun) run = NULL;
+      g_autofree char *reset = hearth_test_server_request (get_fault (), "POST", "/_reset");
+      g_autofree char *stats = NULL;
+
+      run = hearth_test_run_cli (NULL, "ask", "--endpoint", hearth_test_server_get_url (get_fault ()),
+                                 "--api", api, "--model", models[i], "hello", NULL);
+      g_assert_cmpint (run->exit_code, ==, 0);
+      g_assert_cmpstr (run->out, ==, "Hello from the fault server.");
+      g_assert_cmpstr (run->err, ==, "");
+    }
+}
+
+static void
+test_fault_exact_bytes (gconstpointer data)
+{
+  const char *api = data;
+  g_autoptr(HearthTestRun) utf8 = NULL;
+  g_autoptr(HearthTestRun) markup = NULL;
+  g_autoptr(HearthTestRun) huge = NULL;
+
+  if (!hearth_test_require_node ())
+    return;
+  utf8 = hearth_test_run_cli (NULL, "ask", "--endpoint", hearth_test_server_get_url (get_fault ()),
+                              "--api", api, "--model", "split-utf8", "hello", NULL);
+  g_assert_cmpint (utf8->exit_code, ==, 0);
+  g_assert_cmpstr (utf8->out, ==, "héllo wörld — 日本語 🙂");
+
+  markup = hearth_test_run_cli (NULL, "ask", "--endpoint", hearth_test_server_get_url (get_fault ()),
+                                "--api", api, "--model", "markup", "hello", NULL);
+  g_assert_cmpint (markup->exit_code, ==, 0);
+  g_assert_nonnull (strstr (markup->out, "<b>bold</b> & </span> <i>"));
+  g_assert_nonnull (strstr (markup->out, "\a"));
+  g_assert_nonnull (strstr (markup->out, "\u202e"));
+  g_assert_nonnull (strstr (markup->out, "%s %n"));
+
+  huge = hearth_test_run_cli (NULL, "ask", "--endpoint", hearth_test_server_get_url (get_fault ()),
+                              "--api", api, "--model", "huge", "hello", NULL);
+  g_assert_cmpint (huge->exit_code, ==, 0);
+  g_assert_cmpuint (strlen (huge->out), >=, 4 * 1000 * 1000);
+}
+
+static void
+test_fault_stall (void)
+{
+  g_autoptr(HearthTestRun) run = NULL;
+
+  if (!hearth_test_require_node ())
+    return;
+  run = hearth_test_run_cli (NULL, "ask", "--endpoint", hearth_test_server_get_url (get_fault ()),
+                             "--model", "stall", "--timeout", "1", "hello", NULL);
+  g_assert_cmpint (run->exit_code, ==, 3);
+  hearth_test_assert_one_line (run->err);
+  g_assert_nonnull (strstr (run->err, "in time"));
+}
+
+static void
+test_auth_key_from_environment (void)
+{
+  g_autoptr(HearthTestRun) run = NULL;
+  const char *args[] = { "ask", "--endpoint", NULL, "--api", "openai", "--model", "auth", "hi",
+                         NULL };
+
+  if (!hearth_test_require_node ())
+    return;
+  args[2] = hearth_test_server_get_url (get_fault ());
+  g_setenv ("HEARTH_API_KEY", "sekrit", TRUE);
+  run = hearth_test_run_cliv (NULL, args);
+  g_unsetenv ("HEARTH_API_KEY");
+  g_assert_cmpint (run->exit_code, ==, 0);
+  g_assert_cmpstr (run->out, ==, "Hello from the fault server.");
+}
+
+/* No server at all */
+
+static void
+test_unreachable (void)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GInetSocketAddress) address = NULL;
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(HearthTestRun) run = NULL;
+  g_autofree char *url = NULL;
+
+  /* A port that was free a moment ago and is closed now. */
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  address = G_INET_SOCKET_ADDRESS (g_inet_socket_address_new_from_string ("127.0.0.1", 0));
+  g_assert_true (g_socket_bind (socket, G_SOCKET_ADDRESS (address), TRUE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  url = g_strdup_printf ("127.0.0.1:%u",
+                         g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  g_socket_close (socket, NULL);
+
+  run = hearth_test_run_cli (NULL, "ask", "--endpoint", url, "--model", "m", "hello", NULL);
+  g_assert_cmpint (run->exit_code, ==, 3);
+  hearth_test_assert_one_line (run->err);
+  g_assert_nonnull (strstr (run->err, "nothing is listening"));
+
+  /* OLLAMA_HOST in the forms Ollama accepts, without a scheme. */
+  g_setenv ("OLLAMA_HOST", url, TRUE);
+  {
+    g_autoptr(HearthTestRun) env = hearth_test_run_cli (NULL, "models", NULL);
+    g_assert_cmpint (env->exit_code, ==, 3);
+    g_assert_nonnull (strstr (env->err, url));
+  }
+  g_unsetenv ("OLLAMA_HOST");
+}
+
+static void
+test_usage_errors (void)
+{
+  const char *cases[][4] = {
+    { "ask", NULL },
+    { "ask", "--api", "grpc", "hi" },
+    { "ask", "--endpoint", "ftp://x", "hi" },
+    { "ask", "--bogus", "hi", NULL },
+    { "frobnicate", NULL },
+    { "history", "show", "abc", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *args[5] = { 0 };
+      g_autoptr(HearthTestRun) run = NULL;
+
+      memcpy (args, cases[i], sizeof cases[i]);
+      run = hearth_test_run_cliv (NULL, args);
+      g_assert_cmpint (run->exit_code, ==, 2);
+      hearth_test_assert_one_line (run->err);
+    }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int ret;
+
+  hearth_test_init (&argc, &argv);
+
+  for (guint i = 0; i < G_N_ELEMENTS (apis); i++)
+    {
+      g_autofree char *p1 = g_strdup_printf ("/cli/%s/ask-exact-text", apis[i]);
+      g_autofree char *p2 = g_strdup_printf ("/cli/%s/ask-json", apis[i]);
+      g_autofree char *p3 = g_strdup_printf ("/cli/%s/unknown-model", apis[i]);
+      g_autofree char *p4 = g_strdup_printf ("/cli/%s/models", apis[i]);
+      g_autofree char *p5 = g_strdup_printf ("/cli/%s/cancel", apis[i]);
+      g_autofree char *p6 = g_strdup_printf ("/cli/%s/faults", apis[i]);
+      g_autofree char *p7 = g_strdup_printf ("/cli/%s/fault-retries", apis[i]);
+      g_autofree char *p8 = g_strdup_printf ("/cli/%s/fault-exact-bytes", apis[i]);
+
+      g_test_add_data_func (p1, apis[i], test_ask_exact_text);
+      g_test_add_data_func (p2, apis[i], test_ask_json);
+      g_test_add_data_func (p3, apis[i], test_unknown_model);
+      g_test_add_data_func (p4, apis[i], test_models);
+      g_test_add_data_func (p5, apis[i], test_cancel);
+      g_test_add_data_func (p6, apis[i], test_faults);
+      g_test_add_data_func (p7, apis[i], test_fault_retries);
+      g_test_add_data_func (p8, apis[i], test_fault_exact_bytes);
+    }
+  g_test_add_func ("/cli/stdin-and-continue", test_ask_stdin_and_continue);
+  g_test_add_func ("/cli/default-model", test_ask_default_model);
+  g_test_add_func ("/cli/pull", test_pull);
+  g_test_add_func ("/cli/history", test_history_search);
+  g_test_add_func ("/cli/crash-safety", test_crash_safety);
+  g_test_add_func ("/cli/stall", test_fault_stall);
+  g_test_add_func ("/cli/auth-key-from-environment", test_auth_key_from_environment);
+  g_test_add_func ("/cli/unreachable", test_unreachable);
+  g_test_add_func ("/cli/usage-errors", test_usage_errors);
+
+  ret = g_test_run ();
+  g_clear_pointer (&engine, hearth_test_server_stop);
+  g_clear_pointer (&fault, hearth_test_server_stop);
+  return ret;
+}
