@@ -381,3 +381,239 @@ hearth_ollama_provider_pull_finish (HearthOllamaProvider  *self,
 {
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+/* The smaller endpoints: one JSON request each. */
+
+static JsonNode *
+model_body (const char *model)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "model");
+  json_builder_add_string_value (builder, model);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+static JsonObject *
+expect_object (HearthProvider  *provider,
+               JsonNode        *root,
+               GError         **error)
+{
+  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
+    return json_node_get_object (root);
+  g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_MALFORMED_STREAM,
+               "The server at %s did not answer like Ollama",
+               hearth_provider_get_endpoint (provider));
+  return NULL;
+}
+
+static void
+json_request_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  JsonNode *root = hearth_provider_request_json_finish (HEARTH_PROVIDER (object), result, &error);
+
+  if (root == NULL)
+    g_task_return_error (task, error);
+  else if (expect_object (HEARTH_PROVIDER (object), root, &error) == NULL)
+    {
+      json_node_unref (root);
+      g_task_return_error (task, error);
+    }
+  else
+    g_task_return_pointer (task, root, (GDestroyNotify) json_node_unref);
+}
+
+static void
+request_object (HearthOllamaProvider *self,
+                gpointer              source_tag,
+                const char           *method,
+                const char           *path,
+                const char           *model,
+                GCancellable         *cancellable,
+                GAsyncReadyCallback   callback,
+                gpointer              user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(JsonNode) body = model ? model_body (model) : NULL;
+
+  g_task_set_source_tag (task, source_tag);
+  hearth_provider_request_json_async (HEARTH_PROVIDER (self), method, path, body, model,
+                                      cancellable, json_request_cb, task);
+}
+
+void
+hearth_ollama_provider_version_async (HearthOllamaProvider *self,
+                                      GCancellable         *cancellable,
+                                      GAsyncReadyCallback   callback,
+                                      gpointer              user_data)
+{
+  g_return_if_fail (HEARTH_IS_OLLAMA_PROVIDER (self));
+  request_object (self, hearth_ollama_provider_version_async, "GET", "/api/version", NULL,
+                  cancellable, callback, user_data);
+}
+
+char *
+hearth_ollama_provider_version_finish (HearthOllamaProvider  *self,
+                                       GAsyncResult          *result,
+                                       GError               **error)
+{
+  g_autoptr(JsonNode) root = g_task_propagate_pointer (G_TASK (result), error);
+  const char *version;
+
+  if (root == NULL)
+    return NULL;
+  version = json_object_get_string_member_with_default (json_node_get_object (root), "version",
+                                                        NULL);
+  if (version == NULL)
+    {
+      expect_object (HEARTH_PROVIDER (self), NULL, error);
+      return NULL;
+    }
+  return g_strdup (version);
+}
+
+void
+hearth_ollama_provider_show_async (HearthOllamaProvider *self,
+                                   const char           *model,
+                                   GCancellable         *cancellable,
+                                   GAsyncReadyCallback   callback,
+                                   gpointer              user_data)
+{
+  g_return_if_fail (HEARTH_IS_OLLAMA_PROVIDER (self));
+  g_return_if_fail (model != NULL);
+  request_object (self, hearth_ollama_provider_show_async, "POST", "/api/show", model,
+                  cancellable, callback, user_data);
+}
+
+/* Returns: (transfer full): details, model_info, capabilities… as the server sent them. */
+JsonObject *
+hearth_ollama_provider_show_finish (HearthOllamaProvider  *self,
+                                    GAsyncResult          *result,
+                                    GError               **error)
+{
+  g_autoptr(JsonNode) root = g_task_propagate_pointer (G_TASK (result), error);
+
+  return root ? json_object_ref (json_node_get_object (root)) : NULL;
+}
+
+void
+hearth_ollama_provider_ps_async (HearthOllamaProvider *self,
+                                 GCancellable         *cancellable,
+                                 GAsyncReadyCallback   callback,
+                                 gpointer              user_data)
+{
+  g_return_if_fail (HEARTH_IS_OLLAMA_PROVIDER (self));
+  request_object (self, hearth_ollama_provider_ps_async, "GET", "/api/ps", NULL,
+                  cancellable, callback, user_data);
+}
+
+static HearthLoadedModel *
+parse_loaded_model (JsonObject *object)
+{
+  HearthLoadedModel *model = g_new0 (HearthLoadedModel, 1);
+
+  model->name = g_strdup (json_object_get_string_member_with_default (object, "name", NULL));
+  model->digest = g_strdup (json_object_get_string_member_with_default (object, "digest", NULL));
+  model->expires_at = g_strdup (json_object_get_string_member_with_default (object, "expires_at",
+                                                                            NULL));
+  model->size = json_object_get_int_member_with_default (object, "size", -1);
+  model->size_vram = json_object_get_int_member_with_default (object, "size_vram", -1);
+  model->context_length = json_object_get_int_member_with_default (object, "context_length", -1);
+  return model;
+}
+
+/* Returns: (transfer container) (element-type HearthLoadedModel) */
+GPtrArray *
+hearth_ollama_provider_ps_finish (HearthOllamaProvider  *self,
+                                  GAsyncResult          *result,
+                                  GError               **error)
+{
+  g_autoptr(JsonNode) root = g_task_propagate_pointer (G_TASK (result), error);
+  GPtrArray *loaded;
+  JsonNode *models;
+  JsonArray *array;
+
+  if (root == NULL)
+    return NULL;
+  models = json_object_get_member (json_node_get_object (root), "models");
+  if (models == NULL || !JSON_NODE_HOLDS_ARRAY (models))
+    {
+      expect_object (HEARTH_PROVIDER (self), NULL, error);
+      return NULL;
+    }
+  loaded = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_loaded_model_free);
+  array = json_node_get_array (models);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+
+      if (JSON_NODE_HOLDS_OBJECT (node))
+        g_ptr_array_add (loaded, parse_loaded_model (json_node_get_object (node)));
+    }
+  return loaded;
+}
+
+static void
+delete_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  g_autoptr(JsonNode) root = hearth_provider_request_json_finish (HEARTH_PROVIDER (object), result,
+                                                                  &error);
+
+  /* Ollama answers an empty 200; that is not JSON, and it is success. */
+  if (root == NULL && !g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_MALFORMED_STREAM))
+    g_task_return_error (task, error);
+  else
+    {
+      g_clear_error (&error);
+      g_task_return_boolean (task, TRUE);
+    }
+}
+
+void
+hearth_ollama_provider_delete_async (HearthOllamaProvider *self,
+                                     const char           *model,
+                                     GCancellable         *cancellable,
+                                     GAsyncReadyCallback   callback,
+                                     gpointer              user_data)
+{
+  GTask *task;
+  g_autoptr(JsonNode) body = NULL;
+
+  g_return_if_fail (HEARTH_IS_OLLAMA_PROVIDER (self));
+  g_return_if_fail (model != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hearth_ollama_provider_delete_async);
+  body = model_body (model);
+  hearth_provider_request_json_async (HEARTH_PROVIDER (self), "DELETE", "/api/delete", body, model,
+                                      cancellable, delete_cb, task);
+}
+
+gboolean
+hearth_ollama_provider_delete_finish (HearthOllamaProvider  *self,
+                                      GAsyncResult          *result,
+                                      GError               **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+hearth_loaded_model_free (HearthLoadedModel *model)
+{
+  if (model == NULL)
+    return;
+  g_free (model->name);
+  g_free (model->digest);
+  g_free (model->expires_at);
+  g_free (model);
+}

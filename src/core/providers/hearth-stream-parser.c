@@ -1,0 +1,691 @@
+/* hearth-stream-parser.c
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-stream-parser"
+
+#include <string.h>
+#include <json-glib/json-glib.h>
+
+#include "hearth-error.h"
+#include "hearth-stream-parser.h"
+
+/* One line (or one SSE event) may not grow past this; a whole reply may. */
+#define MAX_LINE_SIZE (16 * 1024 * 1024)
+/* How much of a bad line an error message quotes. */
+#define QUOTE_CHARS   60
+
+struct _HearthStreamParser
+{
+  HearthStreamFormat     format;
+  HearthStreamCallbacks  callbacks;
+  gpointer               user_data;
+
+  GByteArray            *buffer;          /* bytes not yet consumed as lines */
+  gsize                  scanned;         /* prefix of buffer known to hold no newline */
+  gboolean               seen_line;       /* a byte-order mark may only open the stream */
+  JsonParser            *json;
+
+  GString               *event_data;      /* SSE: data lines of the current event */
+  guint                  event_lines;
+  gboolean               event_is_error;
+
+  HearthServerFigures    figures;
+  gboolean               finish_seen;     /* OpenAI: a finish_reason arrived */
+  gboolean               done;
+  GError                *error;           /* sticky: once set, nothing more is parsed */
+};
+
+static gboolean
+fail (HearthStreamParser  *self,
+      GError              *error,
+      GError             **out_error)
+{
+  g_assert (self->error == NULL);
+
+  self->error = error;
+  g_propagate_error (out_error, g_error_copy (error));
+  return FALSE;
+}
+
+/* Up to QUOTE_CHARS printable characters of @line; anything else as \xNN. */
+static char *
+quote_line (const char *line,
+            gsize       len)
+{
+  GString *quote = g_string_new (NULL);
+  const char *p = line;
+  const char *end = line + len;
+  guint n_chars;
+
+  for (n_chars = 0; p < end && n_chars < QUOTE_CHARS; n_chars++)
+    {
+      gunichar c = g_utf8_get_char_validated (p, end - p);
+
+      if (c < (gunichar) -2 && c != '\\' && g_unichar_isprint (c))
+        {
+          g_string_append_unichar (quote, c);
+          p = g_utf8_next_char (p);
+        }
+      else
+        {
+          g_string_append_printf (quote, "\\x%02x", (guchar) *p);
+          p++;
+        }
+    }
+  if (p < end)
+    g_string_append (quote, "…");
+  return g_string_free (quote, FALSE);
+}
+
+static gboolean
+fail_malformed (HearthStreamParser  *self,
+                const char          *line,
+                gsize                len,
+                const char          *why,
+                GError             **error)
+{
+  g_autofree char *quote = quote_line (line, len);
+
+  return fail (self,
+               g_error_new (HEARTH_ERROR, HEARTH_ERROR_MALFORMED_STREAM,
+                            "The server sent a line that is not part of a chat reply (%s): “%s”",
+                            why, quote),
+               error);
+}
+
+static gboolean
+fail_too_long (HearthStreamParser  *self,
+               GError             **error)
+{
+  return fail (self,
+               g_error_new (HEARTH_ERROR, HEARTH_ERROR_MALFORMED_STREAM,
+                            "The server sent a line longer than %u MiB",
+                            MAX_LINE_SIZE / (1024 * 1024)),
+               error);
+}
+
+/* The text of {"error":"…"} or {"error":{"message":"…"}}. */
+static gboolean
+fail_server (HearthStreamParser  *self,
+             JsonNode            *node,
+             GError             **error)
+{
+  g_autofree char *text = NULL;
+  const char *message = NULL;
+
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    message = json_node_get_string (node);
+  else if (JSON_NODE_HOLDS_OBJECT (node))
+    message = json_object_get_string_member_with_default (json_node_get_object (node),
+                                                          "message", NULL);
+  if (message == NULL)
+    message = text = json_to_string (node, FALSE);
+
+  return fail (self, hearth_error_from_server_message (message, self->figures.model), error);
+}
+
+static gint64
+member_int (JsonObject *object,
+            const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return -1;
+  if (json_node_get_value_type (node) == G_TYPE_INT64)
+    return json_node_get_int (node);
+  if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
+    return (gint64) json_node_get_double (node);
+  return -1;
+}
+
+static double
+member_double (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return -1;
+  if (json_node_get_value_type (node) == G_TYPE_INT64)
+    return json_node_get_int (node);
+  if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
+    return json_node_get_double (node);
+  return -1;
+}
+
+/* A string member, or NULL when it is missing, null or not a string. */
+static const char *
+member_string (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+/* Like member_string(), but FALSE when the member holds something other than text. */
+static gboolean
+member_text (JsonObject  *object,
+             const char  *name,
+             const char **text)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  *text = NULL;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return FALSE;
+  *text = json_node_get_string (node);
+  return TRUE;
+}
+
+/* An object member, or NULL when it is missing or null; FALSE when it is no object. */
+static gboolean
+member_object (JsonObject  *object,
+               const char  *name,
+               JsonObject **member)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  *member = NULL;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return FALSE;
+  *member = json_node_get_object (node);
+  return TRUE;
+}
+
+static void
+set_string (char       **field,
+            const char  *value)
+{
+  if (value != NULL && g_strcmp0 (*field, value) != 0)
+    {
+      g_free (*field);
+      *field = g_strdup (value);
+    }
+}
+
+static void
+emit_delta (HearthStreamParser *self,
+            const char         *content,
+            const char         *thinking)
+{
+  if (content != NULL && *content == '\0')
+    content = NULL;
+  if (thinking != NULL && *thinking == '\0')
+    thinking = NULL;
+  if ((content != NULL || thinking != NULL) && self->callbacks.delta != NULL)
+    self->callbacks.delta (content, thinking, self->user_data);
+}
+
+static void
+emit_done (HearthStreamParser *self)
+{
+  g_assert (!self->done);
+
+  self->done = TRUE;
+  if (self->callbacks.done != NULL)
+    self->callbacks.done (&self->figures, self->user_data);
+}
+
+/* Parses @text into an object; an error object in it fails the stream. */
+static gboolean
+parse_object (HearthStreamParser  *self,
+              const char          *text,
+              gsize                len,
+              JsonObject         **object,
+              GError             **error)
+{
+  JsonNode *root;
+  JsonNode *server_error;
+
+  if (!g_utf8_validate (text, len, NULL) ||
+      !json_parser_load_from_data (self->json, text, len, NULL))
+    return fail_malformed (self, text, len, "not JSON", error);
+
+  root = json_parser_get_root (self->json);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return fail_malformed (self, text, len, "not a JSON object", error);
+
+  *object = json_node_get_object (root);
+  server_error = json_object_get_member (*object, "error");
+  if (server_error != NULL && !JSON_NODE_HOLDS_NULL (server_error))
+    return fail_server (self, server_error, error);
+  return TRUE;
+}
+
+/* Ollama NDJSON */
+
+static void
+ollama_read_figures (HearthStreamParser *self,
+                     JsonObject         *object)
+{
+  HearthServerFigures *figures = &self->figures;
+
+  set_string (&figures->done_reason, member_string (object, "done_reason"));
+  figures->total_duration_ns = member_int (object, "total_duration");
+  figures->load_duration_ns = member_int (object, "load_duration");
+  figures->prompt_tokens = member_int (object, "prompt_eval_count");
+  figures->prompt_eval_duration_ns = member_int (object, "prompt_eval_duration");
+  figures->completion_tokens = member_int (object, "eval_count");
+  figures->eval_duration_ns = member_int (object, "eval_duration");
+}
+
+static gboolean
+ollama_line (HearthStreamParser  *self,
+             const char          *line,
+             gsize                len,
+             GError             **error)
+{
+  JsonObject *object;
+  JsonObject *message;
+  JsonNode *done;
+  const char *content = NULL;
+  const char *thinking = NULL;
+
+  if (!parse_object (self, line, len, &object, error))
+    return FALSE;
+
+  done = json_object_get_member (object, "done");
+  if (!member_object (object, "message", &message) ||
+      (done != NULL && (!JSON_NODE_HOLDS_VALUE (done) ||
+                        json_node_get_value_type (done) != G_TYPE_BOOLEAN)) ||
+      (message == NULL && done == NULL) ||
+      (message != NULL && (!member_text (message, "content", &content) ||
+                           !member_text (message, "thinking", &thinking))))
+    return fail_malformed (self, line, len, "not a chat message", error);
+
+  set_string (&self->figures.model, member_string (object, "model"));
+  emit_delta (self, content, thinking);
+  if (done != NULL && json_node_get_boolean (done))
+    {
+      ollama_read_figures (self, object);
+      emit_done (self);
+    }
+  return TRUE;
+}
+
+/* OpenAI SSE */
+
+static void
+openai_read_usage (HearthStreamParser *self,
+                   JsonObject         *usage)
+{
+  gint64 prompt = member_int (usage, "prompt_tokens");
+  gint64 completion = member_int (usage, "completion_tokens");
+
+  if (prompt >= 0)
+    self->figures.prompt_tokens = prompt;
+  if (completion >= 0)
+    self->figures.completion_tokens = completion;
+}
+
+/* llama.cpp's own figures; its token counts only stand in for a missing usage. */
+static void
+openai_read_timings (HearthStreamParser *self,
+                     JsonObject         *timings)
+{
+  HearthServerFigures *figures = &self->figures;
+
+  figures->prompt_ms = member_double (timings, "prompt_ms");
+  figures->prompt_per_second = member_double (timings, "prompt_per_second");
+  figures->predicted_ms = member_double (timings, "predicted_ms");
+  figures->predicted_per_second = member_double (timings, "predicted_per_second");
+  if (figures->prompt_tokens < 0)
+    figures->prompt_tokens = member_int (timings, "prompt_n");
+  if (figures->completion_tokens < 0)
+    figures->completion_tokens = member_int (timings, "predicted_n");
+}
+
+static gboolean
+openai_choice (HearthStreamParser *self,
+               JsonNode           *node)
+{
+  JsonObject *choice;
+  JsonObject *delta;
+  const char *content;
+  const char *thinking;
+  const char *reasoning;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return FALSE;
+  choice = json_node_get_object (node);
+  if (!member_object (choice, "delta", &delta))
+    return FALSE;
+  if (delta != NULL)
+    {
+      if (!member_text (delta, "content", &content) ||
+          !member_text (delta, "reasoning_content", &thinking) ||
+          !member_text (delta, "reasoning", &reasoning))
+        return FALSE;
+      emit_delta (self, content, thinking != NULL ? thinking : reasoning);
+    }
+  if (member_string (choice, "finish_reason") != NULL)
+    {
+      set_string (&self->figures.done_reason, member_string (choice, "finish_reason"));
+      self->finish_seen = TRUE;
+    }
+  return TRUE;
+}
+
+static gboolean
+openai_payload (HearthStreamParser  *self,
+                const char          *text,
+                gsize                len,
+                GError             **error)
+{
+  JsonObject *object;
+  JsonNode *choices;
+  JsonObject *usage;
+  JsonObject *timings;
+
+  if (!parse_object (self, text, len, &object, error))
+    return FALSE;
+
+  choices = json_object_get_member (object, "choices");
+  if (!member_object (object, "usage", &usage) ||
+      !member_object (object, "timings", &timings) ||
+      (choices == NULL && usage == NULL && timings == NULL) ||
+      (choices != NULL && !JSON_NODE_HOLDS_ARRAY (choices)))
+    return fail_malformed (self, text, len, "not a chat completion chunk", error);
+
+  set_string (&self->figures.model, member_string (object, "model"));
+  if (choices != NULL && json_array_get_length (json_node_get_array (choices)) > 0 &&
+      !openai_choice (self, json_array_get_element (json_node_get_array (choices), 0)))
+    return fail_malformed (self, text, len, "not a chat completion chunk", error);
+  if (usage != NULL)
+    openai_read_usage (self, usage);
+  if (timings != NULL)
+    openai_read_timings (self, timings);
+  return TRUE;
+}
+
+/* The data of an `event: error`: JSON with an error or a message, or plain text. */
+static gboolean
+openai_error_event (HearthStreamParser  *self,
+                    const char          *text,
+                    gsize                len,
+                    GError             **error)
+{
+  g_autofree char *quote = NULL;
+  JsonObject *object;
+  const char *message;
+
+  if (g_utf8_validate (text, len, NULL) &&
+      json_parser_load_from_data (self->json, text, len, NULL) &&
+      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (self->json)))
+    {
+      object = json_node_get_object (json_parser_get_root (self->json));
+      if (json_object_has_member (object, "error"))
+        return fail_server (self, json_object_get_member (object, "error"), error);
+      message = member_string (object, "message");
+      if (message != NULL)
+        return fail (self, hearth_error_from_server_message (message, self->figures.model), error);
+    }
+
+  quote = quote_line (text, len);
+  return fail (self, hearth_error_from_server_message (quote, self->figures.model), error);
+}
+
+static gboolean
+sse_dispatch (HearthStreamParser  *self,
+              GError             **error)
+{
+  gboolean ok = TRUE;
+
+  if (self->event_lines > 0 && self->event_is_error)
+    ok = openai_error_event (self, self->event_data->str, self->event_data->len, error);
+  else if (self->event_lines > 0)
+    ok = openai_payload (self, self->event_data->str, self->event_data->len, error);
+
+  g_string_truncate (self->event_data, 0);
+  self->event_lines = 0;
+  self->event_is_error = FALSE;
+  return ok;
+}
+
+static gboolean
+sse_data (HearthStreamParser  *self,
+          const char          *value,
+          gsize                len,
+          GError             **error)
+{
+  if (strcmp (value, "[DONE]") == 0)
+    {
+      if (!sse_dispatch (self, error))
+        return FALSE;
+      emit_done (self);
+      return TRUE;
+    }
+
+  if (self->event_data->len + len + 1 > MAX_LINE_SIZE)
+    return fail_too_long (self, error);
+  if (self->event_lines++ > 0)
+    g_string_append_c (self->event_data, '\n');
+  g_string_append_len (self->event_data, value, len);
+  return TRUE;
+}
+
+static gboolean
+field_is (const char *line,
+          gsize       len,
+          const char *name)
+{
+  return len == strlen (name) && memcmp (line, name, len) == 0;
+}
+
+static gboolean
+sse_line (HearthStreamParser  *self,
+          const char          *line,
+          gsize                len,
+          GError             **error)
+{
+  const char *colon;
+  const char *value;
+  gsize name_len;
+
+  if (len == 0)
+    return sse_dispatch (self, error);
+  if (line[0] == ':')
+    return TRUE;
+
+  colon = memchr (line, ':', len);
+  name_len = colon != NULL ? (gsize) (colon - line) : len;
+  value = colon != NULL ? colon + 1 : line + len;
+  if (*value == ' ')
+    value++;
+
+  if (field_is (line, name_len, "data"))
+    return sse_data (self, value, line + len - value, error);
+  if (field_is (line, name_len, "event"))
+    self->event_is_error = strcmp (value, "error") == 0;
+  /* id:, retry: and unknown fields mean nothing to a chat reply. */
+  return TRUE;
+}
+
+/* Lines */
+
+static gboolean
+is_blank (const char *line,
+          gsize       len)
+{
+  for (gsize i = 0; i < len; i++)
+    {
+      if (line[i] != ' ' && line[i] != '\t')
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* @line is NUL-terminated at @len and lacks its "\n". */
+static gboolean
+process_line (HearthStreamParser  *self,
+              char                *line,
+              gsize                len,
+              GError             **error)
+{
+  if (len > 0 && line[len - 1] == '\r')
+    line[--len] = '\0';
+  if (!self->seen_line && len >= 3 && memcmp (line, "\xef\xbb\xbf", 3) == 0)
+    {
+      line += 3;
+      len -= 3;
+    }
+  self->seen_line = TRUE;
+
+  if (self->done)
+    return TRUE;
+  if (self->format == HEARTH_STREAM_FORMAT_OPENAI_SSE)
+    return sse_line (self, line, len, error);
+  if (is_blank (line, len))
+    return TRUE;
+  return ollama_line (self, line, len, error);
+}
+
+/* Consumes every complete line; searching resumes where the last feed stopped. */
+static gboolean
+process_buffer (HearthStreamParser  *self,
+                GError             **error)
+{
+  char *data = (char *) self->buffer->data;
+  gsize len = self->buffer->len;
+  gsize start = 0;
+  char *newline;
+
+  while ((newline = memchr (data + self->scanned, '\n', len - self->scanned)) != NULL)
+    {
+      gsize end = newline - data;
+
+      if (!self->done && end - start > MAX_LINE_SIZE)
+        return fail_too_long (self, error);
+      *newline = '\0';
+      if (!process_line (self, data + start, end - start, error))
+        return FALSE;
+      start = self->scanned = end + 1;
+    }
+
+  if (self->done)
+    g_byte_array_set_size (self->buffer, 0);
+  else if (start > 0)
+    g_byte_array_remove_range (self->buffer, 0, start);
+  self->scanned = self->buffer->len;
+  if (self->buffer->len > MAX_LINE_SIZE)
+    return fail_too_long (self, error);
+  return TRUE;
+}
+
+HearthStreamParser *
+hearth_stream_parser_new (HearthStreamFormat           format,
+                          const HearthStreamCallbacks *callbacks,
+                          gpointer                     user_data)
+{
+  HearthStreamParser *self;
+
+  g_return_val_if_fail (callbacks != NULL, NULL);
+
+  self = g_new0 (HearthStreamParser, 1);
+  self->format = format;
+  self->callbacks = *callbacks;
+  self->user_data = user_data;
+  self->buffer = g_byte_array_new ();
+  self->json = json_parser_new ();
+  self->event_data = g_string_new (NULL);
+  hearth_server_figures_init (&self->figures);
+  return self;
+}
+
+void
+hearth_stream_parser_free (HearthStreamParser *self)
+{
+  if (self == NULL)
+    return;
+
+  g_byte_array_unref (self->buffer);
+  g_object_unref (self->json);
+  g_string_free (self->event_data, TRUE);
+  hearth_server_figures_clear (&self->figures);
+  g_clear_error (&self->error);
+  g_free (self);
+}
+
+gboolean
+hearth_stream_parser_feed (HearthStreamParser  *self,
+                           const char          *data,
+                           gsize                len,
+                           GError             **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (data != NULL || len == 0, FALSE);
+
+  if (self->error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (self->error));
+      return FALSE;
+    }
+  /* Nothing after the end of the reply matters, so it need not be kept. */
+  if (self->done || len == 0)
+    return TRUE;
+
+  g_byte_array_append (self->buffer, (const guint8 *) data, len);
+  return process_buffer (self, error);
+}
+
+/* The last line may lack its newline (stream:false, or a server that just closes). */
+static gboolean
+process_last_line (HearthStreamParser  *self,
+                   GError             **error)
+{
+  gsize len = self->buffer->len;
+
+  if (len > 0)
+    {
+      g_byte_array_append (self->buffer, (const guint8 *) "", 1);
+      if (!process_line (self, (char *) self->buffer->data, len, error))
+        return FALSE;
+      g_byte_array_set_size (self->buffer, 0);
+      self->scanned = 0;
+    }
+  if (self->format == HEARTH_STREAM_FORMAT_OPENAI_SSE && !self->done)
+    return sse_dispatch (self, error);
+  return TRUE;
+}
+
+gboolean
+hearth_stream_parser_finish (HearthStreamParser  *self,
+                             GError             **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (self->error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (self->error));
+      return FALSE;
+    }
+  if (!process_last_line (self, error))
+    return FALSE;
+
+  /* Without [DONE], a finish_reason still says the answer was complete. */
+  if (!self->done && self->finish_seen)
+    emit_done (self);
+  if (!self->done)
+    return fail (self,
+                 g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_BROKEN_STREAM,
+                                      "The reply ended before the server finished it"),
+                 error);
+  return TRUE;
+}
+
+gboolean
+hearth_stream_parser_is_done (HearthStreamParser *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return self->done;
+}

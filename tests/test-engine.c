@@ -1,0 +1,438 @@
+/* test-engine.c — HearthEngine and the providers in-process, against the real servers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <json-glib/json-glib.h>
+
+#include "hearth-engine.h"
+#include "hearth-error.h"
+#include "hearth-ollama-provider.h"
+#include "hearth-test-server.h"
+#include "hearth-test-util.h"
+
+#define SENTENCE "The sky is blue because air scatters blue light more than red light."
+
+static HearthTestServer *engine_server;
+static HearthTestServer *fault_server;
+
+static const char *
+engine_url (void)
+{
+  if (engine_server == NULL)
+    {
+      g_autofree char *fixed = hearth_test_make_model ("fixed", "tiny-fixed");
+      g_autofree char *models = g_path_get_dirname (fixed);
+      const char *args[] = { "--models", models, NULL };
+
+      engine_server = hearth_test_server_start ("server.mjs", args);
+    }
+  return hearth_test_server_get_url (engine_server);
+}
+
+static const char *
+fault_url (void)
+{
+  if (fault_server == NULL)
+    fault_server = hearth_test_server_start ("fault-server.mjs", NULL);
+  return hearth_test_server_get_url (fault_server);
+}
+
+typedef struct
+{
+  GMainLoop *loop;
+  GString   *text;
+  guint      n_deltas;
+  GArray    *states;
+} Watch;
+
+static void
+on_delta (HearthReply *reply,
+          const char  *content,
+          const char  *thinking,
+          Watch       *watch)
+{
+  watch->n_deltas++;
+  if (content != NULL)
+    g_string_append (watch->text, content);
+}
+
+static void
+on_state (HearthReply *reply,
+          GParamSpec  *pspec,
+          Watch       *watch)
+{
+  HearthReplyState state = hearth_reply_get_state (reply);
+
+  g_array_append_val (watch->states, state);
+}
+
+static void
+on_finished (HearthReply *reply,
+             Watch       *watch)
+{
+  g_main_loop_quit (watch->loop);
+}
+
+static Watch *
+watch_new (HearthReply *reply)
+{
+  Watch *watch = g_new0 (Watch, 1);
+
+  watch->loop = g_main_loop_new (NULL, FALSE);
+  watch->text = g_string_new (NULL);
+  watch->states = g_array_new (FALSE, FALSE, sizeof (HearthReplyState));
+  g_signal_connect (reply, "delta", G_CALLBACK (on_delta), watch);
+  g_signal_connect (reply, "notify::state", G_CALLBACK (on_state), watch);
+  g_signal_connect (reply, "finished", G_CALLBACK (on_finished), watch);
+  return watch;
+}
+
+static void
+watch_run (Watch       *watch,
+           HearthReply *reply)
+{
+  if (!hearth_reply_is_finished (reply))
+    g_main_loop_run (watch->loop);
+}
+
+static void
+watch_free (Watch *watch)
+{
+  g_main_loop_unref (watch->loop);
+  g_string_free (watch->text, TRUE);
+  g_array_unref (watch->states);
+  g_free (watch);
+}
+
+static HearthChatRequest *
+request_for (const char *model,
+             const char *prompt)
+{
+  HearthChatRequest *request = hearth_chat_request_new ();
+
+  request->model = g_strdup (model);
+  hearth_chat_request_add_message (request, "user", prompt);
+  return request;
+}
+
+static HearthReply *
+chat (HearthEngine  *engine,
+      HearthApiKind  api,
+      const char    *url,
+      const char    *model,
+      Watch        **watch)
+{
+  g_autoptr(GError) error = NULL;
+  HearthProvider *provider = hearth_engine_get_provider (engine, api, url);
+  HearthReply *reply = hearth_engine_chat (engine, provider, request_for (model, "hi"), -1, &error);
+
+  g_assert_no_error (error);
+  *watch = watch_new (reply);
+  return reply;
+}
+
+static void
+test_stream_in_process (gconstpointer data)
+{
+  HearthApiKind api = GPOINTER_TO_INT (data);
+  g_autoptr(HearthEngine) engine = hearth_engine_new (NULL);
+  g_autoptr(HearthReply) reply = NULL;
+  const HearthFigures *figures;
+  Watch *watch;
+
+  if (!hearth_test_require_node ())
+    return;
+  reply = chat (engine, api, engine_url (), "tiny-fixed", &watch);
+  g_assert_cmpint (hearth_reply_get_state (reply), ==, HEARTH_REPLY_WAITING);
+  watch_run (watch, reply);
+
+  g_assert_cmpint (hearth_reply_get_state (reply), ==, HEARTH_REPLY_DONE);
+  g_assert_cmpstr (hearth_reply_get_content (reply), ==, SENTENCE);
+  /* What the signals carried adds up to the reply, batch by batch. */
+  g_assert_cmpstr (watch->text->str, ==, SENTENCE);
+  g_assert_cmpuint (watch->n_deltas, >=, 1);
+  g_assert_cmpuint (watch->states->len, ==, 2);
+  g_assert_cmpint (g_array_index (watch->states, HearthReplyState, 0), ==, HEARTH_REPLY_STREAMING);
+  g_assert_cmpint (g_array_index (watch->states, HearthReplyState, 1), ==, HEARTH_REPLY_DONE);
+  g_assert_cmpint (hearth_reply_get_conversation_id (reply), ==, -1);
+  g_assert_cmpuint (hearth_reply_get_attempts (reply), ==, 1);
+
+  figures = hearth_reply_get_figures (reply);
+  g_assert_true (figures->from_server);
+  g_assert_cmpint (figures->tokens_out, >, 5);
+  g_assert_cmpint (figures->tokens_in, >, 0);
+  g_assert_cmpfloat (figures->ttft_ms, >, 0);
+  g_assert_cmpfloat (figures->total_ms, >=, figures->ttft_ms);
+  g_assert_cmpfloat (figures->tokens_per_s, >, 0);
+  watch_free (watch);
+}
+
+typedef struct
+{
+  GMainLoop    *loop;
+  GAsyncResult *result;
+} Wait;
+
+static void
+wait_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Wait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+  g_main_loop_quit (wait->loop);
+}
+
+static GAsyncResult *
+wait_for (Wait *wait)
+{
+  wait->loop = g_main_loop_new (NULL, FALSE);
+  g_main_loop_run (wait->loop);
+  g_main_loop_unref (wait->loop);
+  return wait->result;
+}
+
+static void
+test_ollama_endpoints (void)
+{
+  g_autoptr(HearthEngine) engine = hearth_engine_new (NULL);
+  HearthOllamaProvider *ollama;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthReply) reply = NULL;
+  g_autofree char *version = NULL;
+  g_autoptr(JsonObject) show = NULL;
+  g_autoptr(GPtrArray) loaded = NULL;
+  g_autoptr(GPtrArray) models = NULL;
+  Wait w1 = { 0 }, w2 = { 0 }, w3 = { 0 }, w4 = { 0 }, w5 = { 0 }, w6 = { 0 };
+  Watch *watch;
+
+  if (!hearth_test_require_node ())
+    return;
+  ollama = HEARTH_OLLAMA_PROVIDER (hearth_engine_get_provider (engine, HEARTH_API_OLLAMA,
+                                                               engine_url ()));
+
+  hearth_ollama_provider_version_async (ollama, NULL, wait_cb, &w1);
+  version = hearth_ollama_provider_version_finish (ollama, wait_for (&w1), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (version, !=, "");
+
+  hearth_ollama_provider_show_async (ollama, "tiny-fixed", NULL, wait_cb, &w2);
+  show = hearth_ollama_provider_show_finish (ollama, wait_for (&w2), &error);
+  g_assert_no_error (error);
+  g_assert_true (json_object_has_member (show, "model_info"));
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (show, "model_info"),
+                                               "llama.block_count"), ==, 2);
+
+  /* A model that was just used is in memory. */
+  reply = chat (engine, HEARTH_API_OLLAMA, engine_url (), "tiny-fixed", &watch);
+  watch_run (watch, reply);
+  watch_free (watch);
+  hearth_ollama_provider_ps_async (ollama, NULL, wait_cb, &w3);
+  loaded = hearth_ollama_provider_ps_finish (ollama, wait_for (&w3), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (loaded->len, >=, 1);
+  g_assert_true (g_str_has_prefix (((HearthLoadedModel *) loaded->pdata[0])->name, "tiny-fixed"));
+  g_assert_cmpint (((HearthLoadedModel *) loaded->pdata[0])->size, >, 0);
+
+  hearth_ollama_provider_show_async (ollama, "missing-model", NULL, wait_cb, &w4);
+  g_assert_null (hearth_ollama_provider_show_finish (ollama, wait_for (&w4), &error));
+  g_assert_error (error, HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND);
+  g_clear_error (&error);
+
+  hearth_ollama_provider_delete_async (ollama, "missing-model", NULL, wait_cb, &w5);
+  g_assert_false (hearth_ollama_provider_delete_finish (ollama, wait_for (&w5), &error));
+  g_assert_error (error, HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND);
+  g_clear_error (&error);
+
+  hearth_provider_list_models_async (HEARTH_PROVIDER (ollama), NULL, wait_cb, &w6);
+  models = hearth_provider_list_models_finish (HEARTH_PROVIDER (ollama), wait_for (&w6), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (models->len, >=, 1);
+
+  g_clear_object (&w1.result); g_clear_object (&w2.result); g_clear_object (&w3.result);
+  g_clear_object (&w4.result); g_clear_object (&w5.result); g_clear_object (&w6.result);
+}
+
+static gboolean
+cancel_cb (gpointer user_data)
+{
+  hearth_reply_cancel (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_cancel_keeps_text (void)
+{
+  g_autoptr(HearthStore) store = NULL;
+  g_autoptr(HearthEngine) engine = NULL;
+  g_autoptr(HearthReply) reply = NULL;
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autofree char *path = hearth_test_build_tmp_path ("cancel.db", NULL);
+  HearthMessage *stored;
+  Watch *watch;
+
+  if (!hearth_test_require_node ())
+    return;
+  store = hearth_store_open (path, NULL);
+  engine = hearth_engine_new (store);
+  reply = chat (engine, HEARTH_API_OLLAMA, fault_url (), "slow", &watch);
+  g_timeout_add (600, cancel_cb, reply);
+  watch_run (watch, reply);
+
+  g_assert_cmpint (hearth_reply_get_state (reply), ==, HEARTH_REPLY_CANCELLED);
+  g_assert_error ((GError *) hearth_reply_get_error (reply), HEARTH_ERROR, HEARTH_ERROR_CANCELLED);
+  g_assert_cmpuint (hearth_reply_get_content_length (reply), >, 0);
+  g_assert_cmpstr (watch->text->str, ==, hearth_reply_get_content (reply));
+
+  messages = hearth_store_list_messages (store, hearth_reply_get_conversation_id (reply), 0, 0, NULL);
+  stored = g_ptr_array_index (messages, messages->len - 1);
+  g_assert_cmpint (stored->state, ==, HEARTH_MESSAGE_CANCELLED);
+  g_assert_cmpstr (stored->content, ==, hearth_reply_get_content (reply));
+  watch_free (watch);
+}
+
+/* While a reply streams, the history already holds most of it. */
+static gboolean
+check_saved_cb (gpointer user_data)
+{
+  HearthReply *reply = user_data;
+  g_autofree char *path = hearth_test_build_tmp_path ("saving.db", NULL);
+  g_autoptr(HearthStore) reader = hearth_store_open (path, NULL);
+  g_autoptr(GPtrArray) messages = hearth_store_list_messages (reader,
+                                                              hearth_reply_get_conversation_id (reply),
+                                                              0, 0, NULL);
+  HearthMessage *stored = g_ptr_array_index (messages, messages->len - 1);
+
+  g_assert_false (hearth_reply_is_finished (reply));
+  g_assert_cmpint (stored->state, ==, HEARTH_MESSAGE_PARTIAL);
+  g_assert_cmpuint (strlen (stored->content), >, 0);
+  g_assert_true (g_str_has_prefix (hearth_reply_get_content (reply), stored->content));
+  hearth_reply_cancel (reply);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_saved_while_streaming (void)
+{
+  g_autofree char *path = hearth_test_build_tmp_path ("saving.db", NULL);
+  g_autoptr(HearthStore) store = NULL;
+  g_autoptr(HearthEngine) engine = NULL;
+  g_autoptr(HearthReply) reply = NULL;
+  Watch *watch;
+
+  if (!hearth_test_require_node ())
+    return;
+  store = hearth_store_open (path, NULL);
+  engine = hearth_engine_new (store);
+  reply = chat (engine, HEARTH_API_OLLAMA, fault_url (), "slow", &watch);
+  g_timeout_add (2500, check_saved_cb, reply);
+  watch_run (watch, reply);
+  g_assert_cmpint (hearth_reply_get_state (reply), ==, HEARTH_REPLY_CANCELLED);
+  watch_free (watch);
+}
+
+static void
+test_retries (void)
+{
+  g_autoptr(HearthEngine) engine = hearth_engine_new (NULL);
+  g_autoptr(HearthReply) limited = NULL;
+  g_autoptr(HearthReply) dropped = NULL;
+  g_autofree char *reset = NULL;
+  Watch *watch;
+
+  if (!hearth_test_require_node ())
+    return;
+  reset = hearth_test_server_request (fault_server ? fault_server : (fault_url (), fault_server),
+                                      "POST", "/_reset");
+  limited = chat (engine, HEARTH_API_OLLAMA, fault_url (), "rate-limit", &watch);
+  watch_run (watch, limited);
+  g_assert_cmpint (hearth_reply_get_state (limited), ==, HEARTH_REPLY_DONE);
+  g_assert_cmpuint (hearth_reply_get_attempts (limited), ==, 2);
+  watch_free (watch);
+
+  /* Text had arrived: never retried, never duplicated. */
+  dropped = chat (engine, HEARTH_API_OLLAMA, fault_url (), "drop-mid-stream", &watch);
+  watch_run (watch, dropped);
+  g_assert_cmpint (hearth_reply_get_state (dropped), ==, HEARTH_REPLY_FAILED);
+  g_assert_cmpuint (hearth_reply_get_attempts (dropped), ==, 1);
+  g_assert_error ((GError *) hearth_reply_get_error (dropped), HEARTH_ERROR,
+                  HEARTH_ERROR_BROKEN_STREAM);
+  g_assert_cmpuint (hearth_reply_get_content_length (dropped), >, 0);
+  watch_free (watch);
+}
+
+static void
+test_refused_backs_off (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new_from_string ("127.0.0.1", 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(HearthEngine) engine = hearth_engine_new (NULL);
+  g_autoptr(HearthReply) reply = NULL;
+  g_autofree char *url = NULL;
+  gint64 start;
+  Watch *watch;
+
+  g_assert_true (g_socket_bind (socket, any, TRUE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  url = g_strdup_printf ("http://127.0.0.1:%u",
+                         g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  g_socket_close (socket, NULL);
+
+  start = g_get_monotonic_time ();
+  reply = chat (engine, HEARTH_API_OPENAI, url, "m", &watch);
+  watch_run (watch, reply);
+  g_assert_error ((GError *) hearth_reply_get_error (reply), HEARTH_ERROR,
+                  HEARTH_ERROR_CONNECTION_REFUSED);
+  g_assert_cmpuint (hearth_reply_get_attempts (reply), ==, 3);
+  /* Two waits: 250 ms and 500 ms, each at least 75 % of that. */
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, (gint64) (0.75 * 750 * 1000));
+  watch_free (watch);
+}
+
+static void
+test_cancel_during_backoff (void)
+{
+  g_autoptr(HearthEngine) engine = hearth_engine_new (NULL);
+  g_autoptr(HearthReply) reply = NULL;
+  g_autofree char *reset = NULL;
+  gint64 start;
+  Watch *watch;
+
+  if (!hearth_test_require_node ())
+    return;
+  reset = hearth_test_server_request (fault_server ? fault_server : (fault_url (), fault_server),
+                                      "POST", "/_reset");
+  start = g_get_monotonic_time ();
+  reply = chat (engine, HEARTH_API_OLLAMA, fault_url (), "rate-limit-always", &watch);
+  g_timeout_add (300, cancel_cb, reply);
+  watch_run (watch, reply);
+  g_assert_cmpint (hearth_reply_get_state (reply), ==, HEARTH_REPLY_CANCELLED);
+  /* Retry-After is 1 s; cancelling does not wait for it. */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 900 * 1000);
+  watch_free (watch);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int ret;
+
+  hearth_test_init (&argc, &argv);
+  g_test_add_data_func ("/engine/ollama/stream", GINT_TO_POINTER (HEARTH_API_OLLAMA),
+                        test_stream_in_process);
+  g_test_add_data_func ("/engine/openai/stream", GINT_TO_POINTER (HEARTH_API_OPENAI),
+                        test_stream_in_process);
+  g_test_add_func ("/engine/ollama/endpoints", test_ollama_endpoints);
+  g_test_add_func ("/engine/cancel-keeps-text", test_cancel_keeps_text);
+  g_test_add_func ("/engine/saved-while-streaming", test_saved_while_streaming);
+  g_test_add_func ("/engine/retries", test_retries);
+  g_test_add_func ("/engine/refused-backs-off", test_refused_backs_off);
+  g_test_add_func ("/engine/cancel-during-backoff", test_cancel_during_backoff);
+  ret = g_test_run ();
+  g_clear_pointer (&engine_server, hearth_test_server_stop);
+  g_clear_pointer (&fault_server, hearth_test_server_stop);
+  return ret;
+}
