@@ -246,8 +246,8 @@ parse_object (HearthStreamParser  *self,
   JsonNode *root;
   JsonNode *server_error;
 
-  if (!g_utf8_validate (text, len, NULL) ||
-      !json_parser_load_from_data (self->json, text, len, NULL))
+  /* json-glib rejects text that is not UTF-8 itself. */
+  if (!json_parser_load_from_data (self->json, text, len, NULL))
     return fail_malformed (self, text, len, "not JSON", error);
 
   root = json_parser_get_root (self->json);
@@ -418,8 +418,7 @@ openai_error_event (HearthStreamParser  *self,
   JsonObject *object;
   const char *message;
 
-  if (g_utf8_validate (text, len, NULL) &&
-      json_parser_load_from_data (self->json, text, len, NULL) &&
+  if (json_parser_load_from_data (self->json, text, len, NULL) &&
       JSON_NODE_HOLDS_OBJECT (json_parser_get_root (self->json)))
     {
       object = json_node_get_object (json_parser_get_root (self->json));
@@ -495,6 +494,9 @@ sse_line (HearthStreamParser  *self,
     return sse_dispatch (self, error);
   if (line[0] == ':')
     return TRUE;
+  /* SSE ignores unknown fields, but bare JSON means the API kind is wrong. */
+  if (line[0] == '{' || line[0] == '[')
+    return fail_malformed (self, line, len, "not server-sent events", error);
 
   colon = memchr (line, ':', len);
   name_len = colon != NULL ? (gsize) (colon - line) : len;
@@ -506,6 +508,9 @@ sse_line (HearthStreamParser  *self,
     return sse_data (self, value, line + len - value, error);
   if (field_is (line, name_len, "event"))
     self->event_is_error = strcmp (value, "error") == 0;
+  /* llama.cpp sends a failure as its own field: `error: {"code","message","type"}`. */
+  if (field_is (line, name_len, "error"))
+    return openai_error_event (self, value, line + len - value, error);
   /* id:, retry: and unknown fields mean nothing to a chat reply. */
   return TRUE;
 }

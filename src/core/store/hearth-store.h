@@ -67,6 +67,11 @@ HearthStore         *hearth_store_open                   (const char          *p
                                                           GError             **error);
 const char          *hearth_store_get_path               (HearthStore         *self);
 int                  hearth_store_get_schema_version     (HearthStore         *self);
+gboolean             hearth_store_begin                  (HearthStore         *self,
+                                                          GError             **error);
+gboolean             hearth_store_commit                 (HearthStore         *self,
+                                                          GError             **error);
+void                 hearth_store_rollback               (HearthStore         *self);
 gint64               hearth_store_create_conversation    (HearthStore         *self,
                                                           const char          *title,
                                                           GError             **error);

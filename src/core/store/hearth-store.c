@@ -1,0 +1,1069 @@
+/* hearth-store.c
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-store"
+
+#include <errno.h>
+#include <math.h>
+#include <sqlite3.h>
+
+#include "hearth-store.h"
+
+#define BUSY_TIMEOUT_MS   2000
+#define MAX_QUERY_WORDS   32
+
+typedef enum
+{
+  STMT_USER_VERSION,
+  STMT_CREATE_CONVERSATION,
+  STMT_RENAME_CONVERSATION,
+  STMT_DELETE_CONVERSATION,
+  STMT_GET_CONVERSATION,
+  STMT_LIST_CONVERSATIONS,
+  STMT_ADD_MESSAGE,
+  STMT_UPDATE_MESSAGE,
+  STMT_LIST_MESSAGES,
+  STMT_SEARCH,
+  N_STATEMENTS
+} StatementId;
+
+struct _HearthStore
+{
+  GObject        parent_instance;
+
+  char          *path;
+  sqlite3       *db;
+  sqlite3_stmt  *statements[N_STATEMENTS];
+  int            schema_version;
+};
+
+G_DEFINE_FINAL_TYPE (HearthStore, hearth_store, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (hearth-store-error-quark, hearth_store_error)
+
+/* Migrations */
+
+typedef struct
+{
+  int         version;
+  const char *sql;
+} Migration;
+
+static const Migration migrations[] = {
+  {
+    1,
+    "CREATE TABLE conversations ("
+    "  id          INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  title       TEXT NOT NULL DEFAULT '',"
+    "  created_ms  INTEGER NOT NULL,"
+    "  updated_ms  INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX conversations_by_update ON conversations (updated_ms);"
+    "CREATE TABLE messages ("
+    "  id                   INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  conversation_id      INTEGER NOT NULL"
+    "                       REFERENCES conversations (id) ON DELETE CASCADE,"
+    "  role                 TEXT NOT NULL,"
+    "  content              TEXT NOT NULL DEFAULT '',"
+    "  thinking             TEXT,"
+    "  model                TEXT,"
+    "  endpoint             TEXT,"
+    "  api                  TEXT,"
+    "  state                TEXT NOT NULL DEFAULT 'complete'"
+    "                       CHECK (state IN ('complete', 'partial', 'failed', 'cancelled')),"
+    "  error                TEXT,"
+    "  done_reason          TEXT,"
+    "  created_ms           INTEGER NOT NULL,"
+    "  tokens_in            INTEGER,"
+    "  tokens_out           INTEGER,"
+    "  ttft_ms              REAL,"
+    "  total_ms             REAL,"
+    "  load_ms              REAL,"
+    "  prompt_tokens_per_s  REAL,"
+    "  tokens_per_s         REAL,"
+    "  figures_from_server  INTEGER NOT NULL DEFAULT 0"
+    ");"
+    "CREATE INDEX messages_by_conversation ON messages (conversation_id, id);"
+    "CREATE VIRTUAL TABLE messages_fts USING fts5 ("
+    "  content, content = 'messages', content_rowid = 'id',"
+    "  tokenize = 'unicode61 remove_diacritics 2'"
+    ");"
+    "CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN"
+    "  INSERT INTO messages_fts (rowid, content) VALUES (new.id, new.content);"
+    "END;"
+    "CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN"
+    "  INSERT INTO messages_fts (messages_fts, rowid, content)"
+    "    VALUES ('delete', old.id, old.content);"
+    "END;"
+    /* A streaming reply is saved every few seconds; skip the reindex when
+     * only its figures or state changed. */
+    "CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages"
+    "  WHEN old.content IS NOT new.content BEGIN"
+    "  INSERT INTO messages_fts (messages_fts, rowid, content)"
+    "    VALUES ('delete', old.id, old.content);"
+    "  INSERT INTO messages_fts (rowid, content) VALUES (new.id, new.content);"
+    "END;"
+    /* In the same statement as the insert, so the two cannot disagree. */
+    "CREATE TRIGGER messages_touch_conversation AFTER INSERT ON messages BEGIN"
+    "  UPDATE conversations SET updated_ms = max (updated_ms, new.created_ms)"
+    "    WHERE id = new.conversation_id;"
+    "END;"
+  },
+};
+
+#define LATEST_SCHEMA_VERSION (migrations[G_N_ELEMENTS (migrations) - 1].version)
+
+
+#define CONVERSATION_COLUMNS \
+  "c.id, c.title, c.created_ms, c.updated_ms," \
+  " (SELECT count(*) FROM messages AS m WHERE m.conversation_id = c.id)"
+
+#define MESSAGE_COLUMNS \
+  "id, conversation_id, role, content, thinking, model, endpoint, api, state, error," \
+  " done_reason, created_ms, tokens_in, tokens_out, ttft_ms, total_ms, load_ms," \
+  " prompt_tokens_per_s, tokens_per_s, figures_from_server"
+
+static const char * const statement_sql[N_STATEMENTS] = {
+  [STMT_USER_VERSION] = "PRAGMA user_version",
+  [STMT_CREATE_CONVERSATION] =
+    "INSERT INTO conversations (title, created_ms, updated_ms) VALUES (:title, :now, :now)",
+  [STMT_RENAME_CONVERSATION] = "UPDATE conversations SET title = :title WHERE id = :id",
+  [STMT_DELETE_CONVERSATION] = "DELETE FROM conversations WHERE id = :id",
+  [STMT_GET_CONVERSATION] =
+    "SELECT " CONVERSATION_COLUMNS " FROM conversations AS c WHERE c.id = :id",
+  [STMT_LIST_CONVERSATIONS] =
+    "SELECT " CONVERSATION_COLUMNS " FROM conversations AS c"
+    " ORDER BY c.updated_ms DESC, c.id DESC",
+  [STMT_ADD_MESSAGE] =
+    "INSERT INTO messages (conversation_id, role, endpoint, api, created_ms,"
+    " content, thinking, state, error, done_reason, model, tokens_in, tokens_out, ttft_ms,"
+    " total_ms, load_ms, prompt_tokens_per_s, tokens_per_s, figures_from_server)"
+    " VALUES (:conversation_id, :role, :endpoint, :api, :created_ms,"
+    " :content, :thinking, :state, :error, :done_reason, :model, :tokens_in, :tokens_out,"
+    " :ttft_ms, :total_ms, :load_ms, :prompt_tokens_per_s, :tokens_per_s, :from_server)",
+  [STMT_UPDATE_MESSAGE] =
+    "UPDATE messages SET content = :content, thinking = :thinking, state = :state,"
+    " error = :error, done_reason = :done_reason, model = :model, tokens_in = :tokens_in,"
+    " tokens_out = :tokens_out, ttft_ms = :ttft_ms, total_ms = :total_ms, load_ms = :load_ms,"
+    " prompt_tokens_per_s = :prompt_tokens_per_s, tokens_per_s = :tokens_per_s,"
+    " figures_from_server = :from_server"
+    " WHERE id = :id",
+  /* The last :limit messages before :before_id, turned back to oldest first. */
+  [STMT_LIST_MESSAGES] =
+    "SELECT * FROM (SELECT " MESSAGE_COLUMNS " FROM messages"
+    "  WHERE conversation_id = :conversation_id AND id < :before_id"
+    "  ORDER BY id DESC LIMIT :limit)"
+    " ORDER BY id ASC",
+  /* Rank every match by the index alone, then build snippets only for the
+   * rows that are returned: snippet() has to re-read and re-tokenize the text. */
+  [STMT_SEARCH] =
+    "WITH top (id, score) AS MATERIALIZED ("
+    "  SELECT rowid, rank FROM messages_fts WHERE messages_fts MATCH :query"
+    "  ORDER BY rank, rowid DESC LIMIT :limit)"
+    " SELECT m.id, m.conversation_id, c.title, m.role,"
+    "  snippet (messages_fts, 0, '[', ']', '…', 12), m.created_ms"
+    " FROM top"
+    " JOIN messages_fts ON messages_fts.rowid = top.id"
+    " JOIN messages AS m ON m.id = top.id"
+    " JOIN conversations AS c ON c.id = m.conversation_id"
+    " WHERE messages_fts MATCH :query"
+    " ORDER BY top.score, m.created_ms DESC, m.id DESC",
+};
+
+/* A statement borrowed from the cache; g_autoptr() hands it back reset, so a
+ * finished read never keeps the WAL snapshot open. */
+typedef sqlite3_stmt StoreStatement;
+
+static void
+store_statement_release (StoreStatement *stmt)
+{
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (StoreStatement, store_statement_release)
+
+/* Errors */
+
+static GError *
+store_error_new (const char *path,
+                 int         rc,
+                 const char *detail)
+{
+  switch (rc & 0xff)
+    {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return g_error_new (HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_LOCKED,
+                          "The history database is in use by another program (%s): "
+                          "close other copies of Hearth and try again", path);
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+      return g_error_new (HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_READ_ONLY,
+                          "The history database %s cannot be written (%s): "
+                          "check the permissions of %s and of its folder",
+                          path, detail, path);
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return g_error_new (HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_CORRUPT,
+                          "The history database %s is damaged (%s): move it aside to start "
+                          "a new history, or restore it from a backup", path, detail);
+    case SQLITE_FULL:
+      return g_error_new (HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_FAILED,
+                          "The history database %s cannot grow because the disk is full: "
+                          "free some space and try again", path);
+    case SQLITE_IOERR:
+      return g_error_new (HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_FAILED,
+                          "The history database %s could not be read or written (%s): "
+                          "check the disk and try again", path, detail);
+    default:
+      return g_error_new (HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_FAILED,
+                          "The history database %s reported an error (%s): try again, "
+                          "and report a bug if it keeps happening", path, detail);
+    }
+}
+
+static void
+store_set_error (HearthStore  *self,
+                 int           rc,
+                 GError      **error)
+{
+  const char *detail = self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc);
+
+  g_propagate_error (error, store_error_new (self->path, rc, detail));
+}
+
+static gboolean
+store_set_not_found (GError     **error,
+                     const char  *what,
+                     gint64       id)
+{
+  g_set_error (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_NOT_FOUND,
+               "There is no %s %" G_GINT64_FORMAT " in the history: "
+               "it may have been deleted, reload the list and try again", what, id);
+  return FALSE;
+}
+
+/* Statements, prepared once per store on first use */
+
+static StoreStatement *
+store_statement (HearthStore  *self,
+                 StatementId   id,
+                 GError      **error)
+{
+  int rc;
+
+  g_assert (id < N_STATEMENTS);
+
+  if (self->statements[id] != NULL)
+    return self->statements[id];
+
+  rc = sqlite3_prepare_v3 (self->db, statement_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+                           &self->statements[id], NULL);
+  if (rc != SQLITE_OK)
+    {
+      store_set_error (self, rc, error);
+      return NULL;
+    }
+  return self->statements[id];
+}
+
+static void
+bind_text (sqlite3_stmt *stmt,
+           const char   *name,
+           const char   *value)
+{
+  int index = sqlite3_bind_parameter_index (stmt, name);
+
+  g_assert (index > 0);
+  sqlite3_bind_text (stmt, index, value, -1, SQLITE_STATIC);
+}
+
+static void
+bind_int64 (sqlite3_stmt *stmt,
+            const char   *name,
+            gint64        value)
+{
+  int index = sqlite3_bind_parameter_index (stmt, name);
+
+  g_assert (index > 0);
+  sqlite3_bind_int64 (stmt, index, value);
+}
+
+/* Figures: negative means unknown, stored as NULL. */
+static void
+bind_count (sqlite3_stmt *stmt,
+            const char   *name,
+            gint64        value)
+{
+  if (value >= 0)
+    bind_int64 (stmt, name, value);
+}
+
+static void
+bind_measure (sqlite3_stmt *stmt,
+              const char   *name,
+              double        value)
+{
+  int index = sqlite3_bind_parameter_index (stmt, name);
+
+  g_assert (index > 0);
+  if (value >= 0 && isfinite (value))
+    sqlite3_bind_double (stmt, index, value);
+}
+
+static void
+bind_message_body (sqlite3_stmt        *stmt,
+                   const HearthMessage *message)
+{
+  const HearthFigures *figures = &message->figures;
+
+  bind_text (stmt, ":content", message->content != NULL ? message->content : "");
+  bind_text (stmt, ":thinking", message->thinking);
+  bind_text (stmt, ":state", hearth_message_state_to_string (message->state));
+  bind_text (stmt, ":error", message->error);
+  bind_text (stmt, ":done_reason", message->done_reason);
+  bind_text (stmt, ":model", message->model);
+  bind_count (stmt, ":tokens_in", figures->tokens_in);
+  bind_count (stmt, ":tokens_out", figures->tokens_out);
+  bind_measure (stmt, ":ttft_ms", figures->ttft_ms);
+  bind_measure (stmt, ":total_ms", figures->total_ms);
+  bind_measure (stmt, ":load_ms", figures->load_ms);
+  bind_measure (stmt, ":prompt_tokens_per_s", figures->prompt_tokens_per_s);
+  bind_measure (stmt, ":tokens_per_s", figures->tokens_per_s);
+  bind_int64 (stmt, ":from_server", figures->from_server ? 1 : 0);
+}
+
+static char *
+column_text (sqlite3_stmt *stmt,
+             int           column)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
+}
+
+static gint64
+column_count (sqlite3_stmt *stmt,
+              int           column)
+{
+  if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
+    return -1;
+  return sqlite3_column_int64 (stmt, column);
+}
+
+static double
+column_measure (sqlite3_stmt *stmt,
+                int           column)
+{
+  if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
+    return -1;
+  return sqlite3_column_double (stmt, column);
+}
+
+static gint64
+now_ms (void)
+{
+  return g_get_real_time () / 1000;
+}
+
+/* Runs a statement that returns no rows; FALSE with @error set on failure. */
+static gboolean
+store_step_done (HearthStore   *self,
+                 sqlite3_stmt  *stmt,
+                 GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+    return TRUE;
+  store_set_error (self, rc, error);
+  return FALSE;
+}
+
+static gboolean
+store_exec (HearthStore  *self,
+            const char   *sql,
+            GError      **error)
+{
+  int rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+
+  if (rc == SQLITE_OK)
+    return TRUE;
+  store_set_error (self, rc, error);
+  return FALSE;
+}
+
+/* Opening and migrating */
+
+static gboolean
+store_read_user_version (HearthStore  *self,
+                         int          *version,
+                         GError      **error)
+{
+  g_autoptr(StoreStatement) stmt = store_statement (self, STMT_USER_VERSION, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      store_set_error (self, rc, error);
+      return FALSE;
+    }
+  *version = sqlite3_column_int (stmt, 0);
+  return TRUE;
+}
+
+static gboolean
+store_check_not_too_new (HearthStore  *self,
+                         int           version,
+                         GError      **error)
+{
+  if (version <= LATEST_SCHEMA_VERSION)
+    return TRUE;
+  g_set_error (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_TOO_NEW,
+               "The history database %s was written by a newer version of Hearth "
+               "(schema %d, this version knows up to %d): update Hearth to open it",
+               self->path, version, LATEST_SCHEMA_VERSION);
+  return FALSE;
+}
+
+static gboolean
+store_apply_migrations (HearthStore  *self,
+                        int           from_version,
+                        GError      **error)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (migrations); i++)
+    {
+      g_autofree char *set_version = NULL;
+
+      if (migrations[i].version <= from_version)
+        continue;
+      if (!store_exec (self, migrations[i].sql, error))
+        return FALSE;
+      set_version = g_strdup_printf ("PRAGMA user_version = %d", migrations[i].version);
+      if (!store_exec (self, set_version, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Another process may migrate at the same moment: the version is read again
+ * inside the write transaction, which only one of them holds. */
+static gboolean
+store_migrate (HearthStore  *self,
+               GError      **error)
+{
+  int version = 0;
+
+  if (self->schema_version == LATEST_SCHEMA_VERSION)
+    return TRUE;
+  if (!store_exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  if (!store_read_user_version (self, &version, error) ||
+      !store_check_not_too_new (self, version, error) ||
+      !store_apply_migrations (self, version, error) ||
+      !store_exec (self, "COMMIT", error))
+    {
+      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      return FALSE;
+    }
+  self->schema_version = LATEST_SCHEMA_VERSION;
+  return TRUE;
+}
+
+static gboolean
+store_make_parent (HearthStore  *self,
+                   GError      **error)
+{
+  g_autofree char *dir = g_path_get_dirname (self->path);
+  int saved_errno;
+
+  if (g_mkdir_with_parents (dir, 0700) == 0)
+    return TRUE;
+
+  saved_errno = errno;
+  if (saved_errno == EACCES || saved_errno == EPERM || saved_errno == EROFS)
+    g_set_error (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_READ_ONLY,
+                 "The folder of the history database %s cannot be created (%s): "
+                 "check the permissions of %s", self->path, g_strerror (saved_errno), dir);
+  else
+    g_set_error (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_FAILED,
+                 "The folder of the history database %s cannot be created (%s): "
+                 "check the disk and try again", self->path, g_strerror (saved_errno));
+  return FALSE;
+}
+
+static gboolean
+store_open_db (HearthStore  *self,
+               GError      **error)
+{
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
+              SQLITE_OPEN_EXRESCODE;
+  int rc;
+
+  if (!store_make_parent (self, error))
+    return FALSE;
+
+  rc = sqlite3_open_v2 (self->path, &self->db, flags, NULL);
+  if (rc != SQLITE_OK)
+    {
+      store_set_error (self, rc, error);
+      return FALSE;
+    }
+  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+
+  /* Reading the version is the first read of the file: a file that is not a
+   * database fails here, at open time, not at the first write. */
+  return store_read_user_version (self, &self->schema_version, error) &&
+         store_check_not_too_new (self, self->schema_version, error) &&
+         store_exec (self,
+                     "PRAGMA journal_mode = WAL;"
+                     "PRAGMA synchronous = NORMAL;"
+                     "PRAGMA foreign_keys = ON;", error) &&
+         store_migrate (self, error);
+}
+
+static void
+hearth_store_finalize (GObject *object)
+{
+  HearthStore *self = (HearthStore *)object;
+
+  for (guint i = 0; i < N_STATEMENTS; i++)
+    g_clear_pointer (&self->statements[i], sqlite3_finalize);
+  g_clear_pointer (&self->db, sqlite3_close);
+  g_clear_pointer (&self->path, g_free);
+
+  G_OBJECT_CLASS (hearth_store_parent_class)->finalize (object);
+}
+
+static void
+hearth_store_class_init (HearthStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = hearth_store_finalize;
+}
+
+static void
+hearth_store_init (HearthStore *self)
+{
+}
+
+char *
+hearth_store_default_path (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "hearth", "hearth.db", NULL);
+}
+
+/**
+ * hearth_store_open:
+ *
+ * Opens (creating and migrating if needed) the database at @path. The store
+ * keeps one connection and must be used from one thread; a worker thread
+ * opens its own store on the same path.
+ *
+ * Returns: (transfer full): the store, or %NULL with @error set
+ */
+HearthStore *
+hearth_store_open (const char  *path,
+                   GError     **error)
+{
+  g_autoptr(HearthStore) self = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (HEARTH_TYPE_STORE, NULL);
+  self->path = g_strdup (path);
+  if (!store_open_db (self, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+const char *
+hearth_store_get_path (HearthStore *self)
+{
+  g_return_val_if_fail (HEARTH_IS_STORE (self), NULL);
+
+  return self->path;
+}
+
+int
+hearth_store_get_schema_version (HearthStore *self)
+{
+  g_return_val_if_fail (HEARTH_IS_STORE (self), 0);
+
+  return self->schema_version;
+}
+
+/* Batches */
+
+/**
+ * hearth_store_begin:
+ *
+ * Groups the following writes in one transaction, for a bulk import: nothing
+ * after it is durable until hearth_store_commit() returns.
+ */
+gboolean
+hearth_store_begin (HearthStore  *self,
+                    GError      **error)
+{
+  g_return_val_if_fail (HEARTH_IS_STORE (self), FALSE);
+
+  return store_exec (self, "BEGIN IMMEDIATE", error);
+}
+
+gboolean
+hearth_store_commit (HearthStore  *self,
+                     GError      **error)
+{
+  g_return_val_if_fail (HEARTH_IS_STORE (self), FALSE);
+
+  return store_exec (self, "COMMIT", error);
+}
+
+void
+hearth_store_rollback (HearthStore *self)
+{
+  g_return_if_fail (HEARTH_IS_STORE (self));
+
+  if (!sqlite3_get_autocommit (self->db))
+    sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Conversations */
+
+gint64
+hearth_store_create_conversation (HearthStore  *self,
+                                  const char   *title,
+                                  GError      **error)
+{
+  g_autoptr(StoreStatement) stmt = NULL;
+
+  g_return_val_if_fail (HEARTH_IS_STORE (self), -1);
+
+  stmt = store_statement (self, STMT_CREATE_CONVERSATION, error);
+  if (stmt == NULL)
+    return -1;
+  bind_text (stmt, ":title", title != NULL ? title : "");
+  bind_int64 (stmt, ":now", now_ms ());
+  if (!store_step_done (self, stmt, error))
+    return -1;
+  return sqlite3_last_insert_rowid (self->db);
+}
+
+static gboolean
+store_change_conversation (HearthStore  *self,
+                           StatementId   id,
+                           gint64        conversation_id,
+                           const char   *title,
+                           GError      **error)
+{
+  g_autoptr(StoreStatement) stmt = store_statement (self, id, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  if (title != NULL)
+    bind_text (stmt, ":title", title);
+  bind_int64 (stmt, ":id", conversation_id);
+  if (!store_step_done (self, stmt, error))
+    return FALSE;
+  if (sqlite3_changes (self->db) == 0)
+    return store_set_not_found (error, "conversation", conversation_id);
+  return TRUE;
+}
+
+gboolean
+hearth_store_rename_conversation (HearthStore  *self,
+                                  gint64        conversation_id,
+                                  const char   *title,
+                                  GError      **error)
+{
+  g_return_val_if_fail (HEARTH_IS_STORE (self), FALSE);
+
+  return store_change_conversation (self, STMT_RENAME_CONVERSATION, conversation_id,
+                                    title != NULL ? title : "", error);
+}
+
+gboolean
+hearth_store_delete_conversation (HearthStore  *self,
+                                  gint64        conversation_id,
+                                  GError      **error)
+{
+  g_return_val_if_fail (HEARTH_IS_STORE (self), FALSE);
+
+  return store_change_conversation (self, STMT_DELETE_CONVERSATION, conversation_id,
+                                    NULL, error);
+}
+
+static HearthConversation *
+conversation_from_row (sqlite3_stmt *stmt)
+{
+  HearthConversation *conversation = g_new0 (HearthConversation, 1);
+
+  conversation->id = sqlite3_column_int64 (stmt, 0);
+  conversation->title = column_text (stmt, 1);
+  conversation->created_ms = sqlite3_column_int64 (stmt, 2);
+  conversation->updated_ms = sqlite3_column_int64 (stmt, 3);
+  conversation->n_messages = sqlite3_column_int64 (stmt, 4);
+  return conversation;
+}
+
+HearthConversation *
+hearth_store_get_conversation (HearthStore  *self,
+                               gint64        conversation_id,
+                               GError      **error)
+{
+  g_autoptr(StoreStatement) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (HEARTH_IS_STORE (self), NULL);
+
+  stmt = store_statement (self, STMT_GET_CONVERSATION, error);
+  if (stmt == NULL)
+    return NULL;
+  bind_int64 (stmt, ":id", conversation_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return conversation_from_row (stmt);
+  if (rc == SQLITE_DONE)
+    store_set_not_found (error, "conversation", conversation_id);
+  else
+    store_set_error (self, rc, error);
+  return NULL;
+}
+
+typedef gpointer (*RowFunc) (sqlite3_stmt *stmt);
+
+/* Steps @stmt to the end, collecting one item per row. */
+static GPtrArray *
+store_collect (HearthStore     *self,
+               sqlite3_stmt    *stmt,
+               RowFunc          row_func,
+               GDestroyNotify   free_func,
+               GError         **error)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (free_func);
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (items, row_func (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      store_set_error (self, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&items);
+}
+
+/**
+ * hearth_store_list_conversations:
+ *
+ * Returns: (transfer container) (element-type HearthConversation): the
+ *   conversations, the most recently active first
+ */
+GPtrArray *
+hearth_store_list_conversations (HearthStore  *self,
+                                 GError      **error)
+{
+  g_autoptr(StoreStatement) stmt = NULL;
+
+  g_return_val_if_fail (HEARTH_IS_STORE (self), NULL);
+
+  stmt = store_statement (self, STMT_LIST_CONVERSATIONS, error);
+  if (stmt == NULL)
+    return NULL;
+  return store_collect (self, stmt, (RowFunc) conversation_from_row,
+                        (GDestroyNotify) hearth_conversation_free, error);
+}
+
+/* Messages */
+
+/**
+ * hearth_store_add_message:
+ *
+ * Saves @message in its conversation (@message->conversation_id) and fills in
+ * its id, and its created_ms if that was not set. Durable once it returns.
+ *
+ * Returns: the new message id, or -1 with @error set
+ */
+gint64
+hearth_store_add_message (HearthStore    *self,
+                          HearthMessage  *message,
+                          GError        **error)
+{
+  g_autoptr(StoreStatement) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (HEARTH_IS_STORE (self), -1);
+  g_return_val_if_fail (message != NULL, -1);
+  g_return_val_if_fail (message->role != NULL, -1);
+
+  stmt = store_statement (self, STMT_ADD_MESSAGE, error);
+  if (stmt == NULL)
+    return -1;
+  if (message->created_ms <= 0)
+    message->created_ms = now_ms ();
+  bind_int64 (stmt, ":conversation_id", message->conversation_id);
+  bind_text (stmt, ":role", message->role);
+  bind_text (stmt, ":endpoint", message->endpoint);
+  bind_text (stmt, ":api", message->api);
+  bind_int64 (stmt, ":created_ms", message->created_ms);
+  bind_message_body (stmt, message);
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+    {
+      store_set_not_found (error, "conversation", message->conversation_id);
+      return -1;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      store_set_error (self, rc, error);
+      return -1;
+    }
+  message->id = sqlite3_last_insert_rowid (self->db);
+  return message->id;
+}
+
+/**
+ * hearth_store_update_message:
+ *
+ * Replaces the content, thinking, state, error, done reason, model and
+ * figures of the saved message @message->id. Cheap enough to call while a
+ * reply streams.
+ */
+gboolean
+hearth_store_update_message (HearthStore          *self,
+                             const HearthMessage  *message,
+                             GError              **error)
+{
+  g_autoptr(StoreStatement) stmt = NULL;
+
+  g_return_val_if_fail (HEARTH_IS_STORE (self), FALSE);
+  g_return_val_if_fail (message != NULL, FALSE);
+
+  stmt = store_statement (self, STMT_UPDATE_MESSAGE, error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_int64 (stmt, ":id", message->id);
+  bind_message_body (stmt, message);
+  if (!store_step_done (self, stmt, error))
+    return FALSE;
+  if (sqlite3_changes (self->db) == 0)
+    return store_set_not_found (error, "message", message->id);
+  return TRUE;
+}
+
+static HearthMessage *
+message_from_row (sqlite3_stmt *stmt)
+{
+  HearthMessage *message = g_new0 (HearthMessage, 1);
+  HearthFigures *figures = &message->figures;
+
+  message->id = sqlite3_column_int64 (stmt, 0);
+  message->conversation_id = sqlite3_column_int64 (stmt, 1);
+  message->role = column_text (stmt, 2);
+  message->content = column_text (stmt, 3);
+  message->thinking = column_text (stmt, 4);
+  message->model = column_text (stmt, 5);
+  message->endpoint = column_text (stmt, 6);
+  message->api = column_text (stmt, 7);
+  if (!hearth_message_state_from_string ((const char *) sqlite3_column_text (stmt, 8),
+                                         &message->state))
+    message->state = HEARTH_MESSAGE_FAILED;
+  message->error = column_text (stmt, 9);
+  message->done_reason = column_text (stmt, 10);
+  message->created_ms = sqlite3_column_int64 (stmt, 11);
+  figures->tokens_in = column_count (stmt, 12);
+  figures->tokens_out = column_count (stmt, 13);
+  figures->ttft_ms = column_measure (stmt, 14);
+  figures->total_ms = column_measure (stmt, 15);
+  figures->load_ms = column_measure (stmt, 16);
+  figures->prompt_tokens_per_s = column_measure (stmt, 17);
+  figures->tokens_per_s = column_measure (stmt, 18);
+  figures->from_server = sqlite3_column_int (stmt, 19) != 0;
+  return message;
+}
+
+/**
+ * hearth_store_list_messages:
+ * @before_id: only messages with a smaller id; 0 or less for no bound
+ * @limit: at most this many, the latest ones; 0 for all
+ *
+ * Pages a conversation backwards: pass the first id of one page as
+ * @before_id of the next.
+ *
+ * Returns: (transfer container) (element-type HearthMessage): the messages,
+ *   oldest first
+ */
+GPtrArray *
+hearth_store_list_messages (HearthStore  *self,
+                            gint64        conversation_id,
+                            gint64        before_id,
+                            guint         limit,
+                            GError      **error)
+{
+  g_autoptr(StoreStatement) stmt = NULL;
+
+  g_return_val_if_fail (HEARTH_IS_STORE (self), NULL);
+
+  stmt = store_statement (self, STMT_LIST_MESSAGES, error);
+  if (stmt == NULL)
+    return NULL;
+  bind_int64 (stmt, ":conversation_id", conversation_id);
+  bind_int64 (stmt, ":before_id", before_id > 0 ? before_id : G_MAXINT64);
+  bind_int64 (stmt, ":limit", limit > 0 ? (gint64) limit : -1);
+  return store_collect (self, stmt, (RowFunc) message_from_row,
+                        (GDestroyNotify) hearth_message_free, error);
+}
+
+/* Search */
+
+static void
+append_query_word (GString *query,
+                   GString *word,
+                   guint   *n_words)
+{
+  if (word->len == 0 || *n_words >= MAX_QUERY_WORDS)
+    return;
+  if ((*n_words)++ > 0)
+    g_string_append (query, " AND ");
+  /* Only letters and digits reach here, so the quotes cannot be broken out of. */
+  g_string_append_printf (query, "\"%s\"*", word->str);
+}
+
+/* Free text → an FTS5 query that cannot be a syntax error: every run of
+ * letters and digits becomes a quoted prefix term, and the terms are ANDed.
+ * Everything else separates words, as it does for the unicode61 tokenizer. */
+static char *
+store_build_match_query (const char *text)
+{
+  g_autofree char *valid = g_utf8_make_valid (text, -1);
+  g_autoptr(GString) query = g_string_new (NULL);
+  g_autoptr(GString) word = g_string_new (NULL);
+  guint n_words = 0;
+
+  for (const char *p = valid; ; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c != 0 && g_unichar_isalnum (c))
+        {
+          g_string_append_unichar (word, c);
+          continue;
+        }
+      append_query_word (query, word, &n_words);
+      g_string_truncate (word, 0);
+      if (c == 0)
+        break;
+    }
+  if (n_words == 0)
+    return NULL;
+  return g_string_free (g_steal_pointer (&query), FALSE);
+}
+
+static HearthSearchHit *
+search_hit_from_row (sqlite3_stmt *stmt)
+{
+  HearthSearchHit *hit = g_new0 (HearthSearchHit, 1);
+
+  hit->message_id = sqlite3_column_int64 (stmt, 0);
+  hit->conversation_id = sqlite3_column_int64 (stmt, 1);
+  hit->conversation_title = column_text (stmt, 2);
+  hit->role = column_text (stmt, 3);
+  hit->snippet = column_text (stmt, 4);
+  /* One line in a list of results. */
+  if (hit->snippet != NULL)
+    g_strdelimit (hit->snippet, "\r\n\t", ' ');
+  hit->created_ms = sqlite3_column_int64 (stmt, 5);
+  return hit;
+}
+
+/**
+ * hearth_store_search:
+ * @query: what the user typed; any text is accepted
+ * @limit: at most this many hits; 0 for all
+ *
+ * Finds messages containing every word of @query (as a word prefix, ignoring
+ * case and accents), best match first. Can take a while on a long history:
+ * call it in a worker thread with its own store.
+ *
+ * Returns: (transfer container) (element-type HearthSearchHit): the hits
+ */
+GPtrArray *
+hearth_store_search (HearthStore  *self,
+                     const char   *query,
+                     guint         limit,
+                     GError      **error)
+{
+  g_autoptr(StoreStatement) stmt = NULL;
+  g_autofree char *match = NULL;
+
+  g_return_val_if_fail (HEARTH_IS_STORE (self), NULL);
+
+  match = store_build_match_query (query != NULL ? query : "");
+  if (match == NULL)
+    return g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_search_hit_free);
+
+  stmt = store_statement (self, STMT_SEARCH, error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, ":query", match);
+  bind_int64 (stmt, ":limit", limit > 0 ? (gint64) limit : -1);
+  return store_collect (self, stmt, (RowFunc) search_hit_from_row,
+                        (GDestroyNotify) hearth_search_hit_free, error);
+}
+
+/* Records */
+
+HearthMessage *
+hearth_message_new (const char *role,
+                    const char *content)
+{
+  HearthMessage *message = g_new0 (HearthMessage, 1);
+
+  message->role = g_strdup (role);
+  message->content = g_strdup (content != NULL ? content : "");
+  message->state = HEARTH_MESSAGE_COMPLETE;
+  hearth_figures_init (&message->figures);
+  return message;
+}
+
+void
+hearth_message_free (HearthMessage *message)
+{
+  if (message == NULL)
+    return;
+  g_free (message->role);
+  g_free (message->content);
+  g_free (message->thinking);
+  g_free (message->model);
+  g_free (message->endpoint);
+  g_free (message->api);
+  g_free (message->error);
+  g_free (message->done_reason);
+  g_free (message);
+}
+
+void
+hearth_conversation_free (HearthConversation *conversation)
+{
+  if (conversation == NULL)
+    return;
+  g_free (conversation->title);
+  g_free (conversation);
+}
+
+void
+hearth_search_hit_free (HearthSearchHit *hit)
+{
+  if (hit == NULL)
+    return;
+  g_free (hit->conversation_title);
+  g_free (hit->role);
+  g_free (hit->snippet);
+  g_free (hit);
+}
