@@ -3,6 +3,7 @@
  */
 #include <libsoup/soup.h>
 #include <signal.h>
+#include <sys/prctl.h>
 
 #include "hearth-test-server.h"
 #include "hearth-test-util.h"
@@ -84,12 +85,19 @@ hearth_test_make_model (const char *mode,
   g_mkdir_with_parents (dir, 0700);
   if (g_file_test (path, G_FILE_TEST_EXISTS))
     return g_steal_pointer (&path);
-  process = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error,
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error,
                               "node", script, "--mode", mode, path, NULL);
   g_assert_no_error (error);
   g_subprocess_wait_check (process, NULL, &error);
   g_assert_no_error (error);
   return g_steal_pointer (&path);
+}
+
+/* A server never outlives the test that started it, even one that crashed. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
 }
 
 HearthTestServer *
@@ -118,6 +126,7 @@ hearth_test_server_start (const char         *script,
     g_ptr_array_add (argv, g_strdup (args[i]));
   g_ptr_array_add (argv, NULL);
 
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   server->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata,
                                                   &error);
   g_assert_no_error (error);

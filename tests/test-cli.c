@@ -505,7 +505,7 @@ typedef struct
 } FaultCase;
 
 static const FaultCase fault_cases[] = {
-  { "drop-mid-stream", 5, "Partial answer", "broke", HEARTH_MESSAGE_FAILED },
+  { "drop-mid-stream", 5, "Partial answer", "ended", HEARTH_MESSAGE_FAILED },
   { "error-500", 5, NULL, "something broke", HEARTH_MESSAGE_FAILED },
   { "error-in-stream", 5, "", "model crashed", HEARTH_MESSAGE_FAILED },
   { "malformed", 5, "", "", HEARTH_MESSAGE_FAILED },
@@ -523,8 +523,8 @@ run_fault_case (const char      *api,
 
   run = hearth_test_run_cli (NULL, "ask", "--endpoint", hearth_test_server_get_url (get_fault ()),
                              "--api", api, "--model", c->model, "hello", NULL);
-  g_test_message ("%s/%s: exit %d, out “%s”, err “%s”", api, c->model, run->exit_code, run->out,
-                  run->err);
+  g_test_message ("%s/%s: exit %d, out “%s”, err “%.*s”", api, c->model, run->exit_code, run->out,
+                  (int) strcspn (run->err, "\n"), run->err);
   g_assert_cmpint (run->exit_code, ==, c->exit_code);
   hearth_test_assert_one_line (run->err);
   g_assert_nonnull (strstr (run->err, c->stderr_word));

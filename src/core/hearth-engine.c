@@ -3,6 +3,8 @@
  */
 #define G_LOG_DOMAIN "hearth-engine"
 
+#include "config.h"
+
 #include "hearth-engine.h"
 #include "hearth-error.h"
 #include "hearth-reply-private.h"

@@ -247,5 +247,5 @@ hearth_error_from_io (const GError *io_error,
     return g_error_new (HEARTH_ERROR, HEARTH_ERROR_CONNECTION_REFUSED,
                         "Could not reach %s (%s)", endpoint, what);
   return g_error_new (HEARTH_ERROR, HEARTH_ERROR_BROKEN_STREAM,
-                      "The connection to %s broke (%s)", endpoint, what);
+                      "The connection to %s broke before the reply ended (%s)", endpoint, what);
 }

@@ -415,12 +415,13 @@ json_request_cb (GObject      *object,
                  gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  HearthProvider *provider = g_task_get_source_object (task);
   GError *error = NULL;
-  JsonNode *root = hearth_provider_request_json_finish (HEARTH_PROVIDER (object), result, &error);
+  JsonNode *root = hearth_provider_request_json_finish (provider, result, &error);
 
   if (root == NULL)
     g_task_return_error (task, error);
-  else if (expect_object (HEARTH_PROVIDER (object), root, &error) == NULL)
+  else if (expect_object (provider, root, &error) == NULL)
     {
       json_node_unref (root);
       g_task_return_error (task, error);
@@ -566,8 +567,8 @@ delete_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   GError *error = NULL;
-  g_autoptr(JsonNode) root = hearth_provider_request_json_finish (HEARTH_PROVIDER (object), result,
-                                                                  &error);
+  g_autoptr(JsonNode) root = hearth_provider_request_json_finish (g_task_get_source_object (task),
+                                                                  result, &error);
 
   /* Ollama answers an empty 200; that is not JSON, and it is success. */
   if (root == NULL && !g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_MALFORMED_STREAM))
