@@ -11,6 +11,8 @@
 #include "hearth-reply-private.h"
 
 #define READ_SIZE 16384
+/* Bounded, so that a fast stream cannot starve the main loop. */
+#define MAX_READS_PER_WAKEUP 64
 
 typedef struct
 {
@@ -134,6 +136,7 @@ typedef struct
   HearthChatRequest  *request;
   HearthStreamParser *parser;
   GInputStream       *stream;
+  GSource            *source;
   HearthServerFigures figures;
   gboolean            done;
   guint8              buffer[READ_SIZE];
@@ -146,6 +149,7 @@ chat_data_free (ChatData *data)
   g_clear_object (&data->reply);
   g_clear_pointer (&data->parser, hearth_stream_parser_free);
   g_clear_object (&data->stream);
+  g_clear_pointer (&data->source, g_source_unref);
   hearth_server_figures_clear (&data->figures);
   g_free (data);
 }
@@ -176,14 +180,80 @@ static const HearthStreamCallbacks parser_callbacks = {
 };
 
 static void
-chat_fail (ChatData *data,
-           GError   *error)
+chat_finish (ChatData *data,
+             GError   *error)
 {
-  hearth_reply_fail (data->reply, error);
-  g_error_free (error);
-  if (data->stream != NULL)
-    g_input_stream_close_async (data->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+  if (error != NULL)
+    {
+      hearth_reply_fail (data->reply, error);
+      g_error_free (error);
+    }
+  else
+    {
+      hearth_reply_complete (data->reply, &data->figures);
+    }
+  if (data->source != NULL)
+    g_source_destroy (data->source);
+  g_input_stream_close_async (data->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
   chat_data_free (data);
+}
+
+/* Returns FALSE once the reply is finished (and @data freed). */
+static gboolean
+handle_read (ChatData *data,
+             gssize    n_read,
+             GError   *io_error)
+{
+  GError *error = NULL;
+
+  if (n_read < 0)
+    {
+      chat_finish (data, hearth_error_from_io (io_error,
+                                               hearth_provider_get_endpoint (data->provider)));
+      g_error_free (io_error);
+      return FALSE;
+    }
+  if (n_read == 0)
+    {
+      hearth_stream_parser_finish (data->parser, &error);
+      chat_finish (data, error);
+      return FALSE;
+    }
+  if (!hearth_stream_parser_feed (data->parser, (const char *) data->buffer, n_read, &error))
+    {
+      chat_finish (data, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Drains what has arrived, then gives the reply one update for all of it:
+ * one signal per wake-up, however many tokens the server sent meanwhile. */
+static gboolean
+chat_readable_cb (GObject  *pollable,
+                  gpointer  user_data)
+{
+  ChatData *data = user_data;
+  GCancellable *cancellable = hearth_reply_get_cancellable (data->reply);
+
+  for (guint i = 0; i < MAX_READS_PER_WAKEUP; i++)
+    {
+      GError *error = NULL;
+      gssize n_read;
+
+      n_read = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (pollable),
+                                                         data->buffer, sizeof data->buffer,
+                                                         cancellable, &error);
+      if (n_read < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        {
+          g_error_free (error);
+          break;
+        }
+      if (!handle_read (data, n_read, error))
+        return G_SOURCE_REMOVE;
+    }
+  hearth_reply_flush (data->reply);
+  return G_SOURCE_CONTINUE;
 }
 
 static void read_next (ChatData *data);
@@ -195,37 +265,10 @@ chat_read_cb (GObject      *object,
 {
   ChatData *data = user_data;
   GError *error = NULL;
-  const char *endpoint = hearth_provider_get_endpoint (data->provider);
   gssize n_read = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
 
-  if (n_read < 0)
-    {
-      g_autoptr(GError) io_error = error;
-
-      chat_fail (data, hearth_error_from_io (io_error, endpoint));
-      return;
-    }
-
-  if (n_read == 0)
-    {
-      if (!hearth_stream_parser_finish (data->parser, &error))
-        {
-          hearth_reply_flush (data->reply);
-          chat_fail (data, error);
-          return;
-        }
-      hearth_reply_complete (data->reply, &data->figures);
-      g_input_stream_close_async (data->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
-      chat_data_free (data);
-      return;
-    }
-
-  if (!hearth_stream_parser_feed (data->parser, (const char *) data->buffer, n_read, &error))
-    {
-      chat_fail (data, error);
-      return;
-    }
-  /* One UI update per network read, however many tokens it held. */
+  if (!handle_read (data, n_read, error))
+    return;
   hearth_reply_flush (data->reply);
   read_next (data);
 }
@@ -250,11 +293,25 @@ chat_send_cb (GObject      *object,
   data->stream = hearth_http_send_finish (result, NULL, &error);
   if (data->stream == NULL)
     {
-      chat_fail (data, error);
+      hearth_reply_fail (data->reply, error);
+      g_error_free (error);
+      chat_data_free (data);
       return;
     }
   data->parser = hearth_stream_parser_new (klass->chat_format, &parser_callbacks, data);
-  read_next (data);
+
+  if (G_IS_POLLABLE_INPUT_STREAM (data->stream) &&
+      g_pollable_input_stream_can_poll (G_POLLABLE_INPUT_STREAM (data->stream)))
+    {
+      data->source = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (data->stream),
+                                                            hearth_reply_get_cancellable (data->reply));
+      g_source_set_callback (data->source, (GSourceFunc) chat_readable_cb, data, NULL);
+      g_source_attach (data->source, g_main_context_get_thread_default ());
+    }
+  else
+    {
+      read_next (data);
+    }
 }
 
 static SoupMessage *
