@@ -690,6 +690,43 @@ test_usage_errors (void)
     }
 }
 
+/* A damaged history is a clear error, and the database is left for the user. */
+static void
+test_corrupt_history (void)
+{
+  g_autofree char *saved = g_strdup (g_getenv ("XDG_DATA_HOME"));
+  g_autofree char *home = hearth_test_build_tmp_path ("corrupt-home", NULL);
+  g_autofree char *dir = g_build_filename (home, "hearth", NULL);
+  g_autofree char *db = g_build_filename (dir, "hearth.db", NULL);
+  g_autofree char *after = NULL;
+  const char garbage[] = "this is not a database, it is a shopping list: eggs, milk, flour";
+  const char *commands[][4] = {
+    { "history", "list", NULL },
+    { "history", "search", "eggs", NULL },
+    { "ask", "--endpoint", "127.0.0.1:9", "hi" },
+  };
+
+  g_mkdir_with_parents (dir, 0700);
+  g_assert_true (g_file_set_contents (db, garbage, sizeof garbage, NULL));
+  g_setenv ("XDG_DATA_HOME", home, TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      const char *args[5] = { 0 };
+      g_autoptr(HearthTestRun) run = NULL;
+
+      memcpy (args, commands[i], sizeof commands[i]);
+      run = hearth_test_run_cliv (NULL, args);
+      g_assert_cmpint (run->exit_code, ==, 1);
+      hearth_test_assert_one_line (run->err);
+      g_assert_nonnull (strstr (run->err, "damaged"));
+      g_assert_nonnull (strstr (run->err, db));
+    }
+  g_setenv ("XDG_DATA_HOME", saved, TRUE);
+
+  g_assert_true (g_file_get_contents (db, &after, NULL, NULL));
+  g_assert_cmpstr (after, ==, garbage);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -727,6 +764,7 @@ main (int    argc,
   g_test_add_func ("/cli/auth-key-from-environment", test_auth_key_from_environment);
   g_test_add_func ("/cli/unreachable", test_unreachable);
   g_test_add_func ("/cli/usage-errors", test_usage_errors);
+  g_test_add_func ("/cli/corrupt-history", test_corrupt_history);
 
   ret = g_test_run ();
   g_clear_pointer (&engine, hearth_test_server_stop);
