@@ -397,6 +397,29 @@ print_json (JsonNode *root)
   fwrite (out->str, 1, out->len, stdout);
 }
 
+typedef void (*AddItemFunc) (JsonBuilder *builder,
+                             gpointer     item);
+
+/* Prints @items as a JSON array of objects, each filled in by @add_item. */
+static void
+print_json_list (GPtrArray   *items,
+                 AddItemFunc  add_item)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < items->len; i++)
+    {
+      json_builder_begin_object (builder);
+      add_item (builder, g_ptr_array_index (items, i));
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  root = json_builder_get_root (builder);
+  print_json (root);
+}
+
 static const char *
 reply_state_name (HearthReply *reply)
 {
@@ -566,6 +589,18 @@ command_ask (int    argc,
 /* models */
 
 static void
+add_model_json (JsonBuilder     *builder,
+                HearthModelInfo *info)
+{
+  add_string (builder, "name", info->name);
+  add_int (builder, "size", info->size);
+  add_string (builder, "parameter_size", info->parameter_size);
+  add_string (builder, "quantization", info->quantization);
+  add_string (builder, "family", info->family);
+  add_string (builder, "digest", info->digest);
+}
+
+static void
 models_cb (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
@@ -584,26 +619,7 @@ models_cb (GObject      *object,
 
   if (cli->json)
     {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
-
-      json_builder_begin_array (builder);
-      for (guint i = 0; i < models->len; i++)
-        {
-          HearthModelInfo *info = g_ptr_array_index (models, i);
-
-          json_builder_begin_object (builder);
-          add_string (builder, "name", info->name);
-          add_int (builder, "size", info->size);
-          add_string (builder, "parameter_size", info->parameter_size);
-          add_string (builder, "quantization", info->quantization);
-          add_string (builder, "family", info->family);
-          add_string (builder, "digest", info->digest);
-          json_builder_end_object (builder);
-        }
-      json_builder_end_array (builder);
-      root = json_builder_get_root (builder);
-      print_json (root);
+      print_json_list (models, (AddItemFunc) add_model_json);
       return;
     }
 
@@ -773,6 +789,17 @@ format_time (gint64 ms)
   return local ? g_date_time_format (local, "%Y-%m-%d %H:%M") : g_strdup ("?");
 }
 
+static void
+add_conversation_json (JsonBuilder        *builder,
+                       HearthConversation *c)
+{
+  add_int (builder, "id", c->id);
+  add_string (builder, "title", c->title);
+  add_int (builder, "created_ms", c->created_ms);
+  add_int (builder, "updated_ms", c->updated_ms);
+  add_int (builder, "messages", c->n_messages);
+}
+
 static int
 history_list (HearthStore *store)
 {
@@ -783,25 +810,7 @@ history_list (HearthStore *store)
     return fail (error);
   if (opt_json)
     {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
-
-      json_builder_begin_array (builder);
-      for (guint i = 0; i < conversations->len; i++)
-        {
-          HearthConversation *c = g_ptr_array_index (conversations, i);
-
-          json_builder_begin_object (builder);
-          add_int (builder, "id", c->id);
-          add_string (builder, "title", c->title);
-          add_int (builder, "created_ms", c->created_ms);
-          add_int (builder, "updated_ms", c->updated_ms);
-          add_int (builder, "messages", c->n_messages);
-          json_builder_end_object (builder);
-        }
-      json_builder_end_array (builder);
-      root = json_builder_get_root (builder);
-      print_json (root);
+      print_json_list (conversations, (AddItemFunc) add_conversation_json);
       return 0;
     }
   if (conversations->len == 0)
@@ -907,6 +916,18 @@ history_show (HearthStore *store,
   return 0;
 }
 
+static void
+add_hit_json (JsonBuilder     *builder,
+              HearthSearchHit *hit)
+{
+  add_int (builder, "conversation_id", hit->conversation_id);
+  add_int (builder, "message_id", hit->message_id);
+  add_string (builder, "title", hit->conversation_title);
+  add_string (builder, "role", hit->role);
+  add_string (builder, "snippet", hit->snippet);
+  add_int (builder, "created_ms", hit->created_ms);
+}
+
 static int
 history_search (HearthStore *store,
                 const char  *query)
@@ -918,26 +939,7 @@ history_search (HearthStore *store,
     return fail (error);
   if (opt_json)
     {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
-
-      json_builder_begin_array (builder);
-      for (guint i = 0; i < hits->len; i++)
-        {
-          HearthSearchHit *hit = g_ptr_array_index (hits, i);
-
-          json_builder_begin_object (builder);
-          add_int (builder, "conversation_id", hit->conversation_id);
-          add_int (builder, "message_id", hit->message_id);
-          add_string (builder, "title", hit->conversation_title);
-          add_string (builder, "role", hit->role);
-          add_string (builder, "snippet", hit->snippet);
-          add_int (builder, "created_ms", hit->created_ms);
-          json_builder_end_object (builder);
-        }
-      json_builder_end_array (builder);
-      root = json_builder_get_root (builder);
-      print_json (root);
+      print_json_list (hits, (AddItemFunc) add_hit_json);
       return 0;
     }
   if (hits->len == 0)

@@ -36,6 +36,37 @@ hearth_chat_request_add_message (HearthChatRequest *request,
   g_ptr_array_add (request->messages, hearth_message_new (role, content));
 }
 
+static void
+write_message (JsonBuilder *builder,
+               const char  *role,
+               const char  *content)
+{
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "role");
+  json_builder_add_string_value (builder, role);
+  json_builder_set_member_name (builder, "content");
+  json_builder_add_string_value (builder, content ? content : "");
+  json_builder_end_object (builder);
+}
+
+/* The "messages" member both APIs share: the system prompt first. */
+void
+hearth_chat_request_write_messages (const HearthChatRequest *request,
+                                    JsonBuilder             *builder)
+{
+  json_builder_set_member_name (builder, "messages");
+  json_builder_begin_array (builder);
+  if (request->system != NULL && *request->system != '\0')
+    write_message (builder, "system", request->system);
+  for (guint i = 0; i < request->messages->len; i++)
+    {
+      const HearthMessage *message = g_ptr_array_index (request->messages, i);
+
+      write_message (builder, message->role, message->content);
+    }
+  json_builder_end_array (builder);
+}
+
 void
 hearth_model_info_free (HearthModelInfo *info)
 {

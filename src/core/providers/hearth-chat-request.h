@@ -4,6 +4,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 #include "hearth-store.h"
 
@@ -27,6 +28,8 @@ void                hearth_chat_request_free         (HearthChatRequest *request
 void                hearth_chat_request_add_message  (HearthChatRequest *request,
                                                       const char        *role,
                                                       const char        *content);
+void                hearth_chat_request_write_messages (const HearthChatRequest *request,
+                                                        JsonBuilder             *builder);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthChatRequest, hearth_chat_request_free)
 

@@ -17,35 +17,6 @@ struct _HearthOllamaProvider
 G_DEFINE_FINAL_TYPE (HearthOllamaProvider, hearth_ollama_provider, HEARTH_TYPE_PROVIDER)
 
 static void
-add_messages (JsonBuilder             *builder,
-              const HearthChatRequest *request)
-{
-  json_builder_set_member_name (builder, "messages");
-  json_builder_begin_array (builder);
-  if (request->system != NULL && *request->system != '\0')
-    {
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "role");
-      json_builder_add_string_value (builder, "system");
-      json_builder_set_member_name (builder, "content");
-      json_builder_add_string_value (builder, request->system);
-      json_builder_end_object (builder);
-    }
-  for (guint i = 0; i < request->messages->len; i++)
-    {
-      const HearthMessage *message = g_ptr_array_index (request->messages, i);
-
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "role");
-      json_builder_add_string_value (builder, message->role);
-      json_builder_set_member_name (builder, "content");
-      json_builder_add_string_value (builder, message->content ? message->content : "");
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-}
-
-static void
 add_options (JsonBuilder             *builder,
              const HearthChatRequest *request)
 {
@@ -80,7 +51,7 @@ hearth_ollama_build_chat_body (const HearthChatRequest *request)
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "model");
   json_builder_add_string_value (builder, request->model);
-  add_messages (builder, request);
+  hearth_chat_request_write_messages (request, builder);
   add_options (builder, request);
   json_builder_set_member_name (builder, "stream");
   json_builder_add_boolean_value (builder, request->stream);

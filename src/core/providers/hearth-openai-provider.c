@@ -16,19 +16,6 @@ struct _HearthOpenaiProvider
 G_DEFINE_FINAL_TYPE (HearthOpenaiProvider, hearth_openai_provider, HEARTH_TYPE_PROVIDER)
 
 static void
-add_message (JsonBuilder *builder,
-             const char  *role,
-             const char  *content)
-{
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "role");
-  json_builder_add_string_value (builder, role);
-  json_builder_set_member_name (builder, "content");
-  json_builder_add_string_value (builder, content ? content : "");
-  json_builder_end_object (builder);
-}
-
-static void
 add_sampling (JsonBuilder             *builder,
               const HearthChatRequest *request)
 {
@@ -57,17 +44,7 @@ hearth_openai_build_chat_body (const HearthChatRequest *request)
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "model");
   json_builder_add_string_value (builder, request->model);
-  json_builder_set_member_name (builder, "messages");
-  json_builder_begin_array (builder);
-  if (request->system != NULL && *request->system != '\0')
-    add_message (builder, "system", request->system);
-  for (guint i = 0; i < request->messages->len; i++)
-    {
-      const HearthMessage *message = g_ptr_array_index (request->messages, i);
-
-      add_message (builder, message->role, message->content);
-    }
-  json_builder_end_array (builder);
+  hearth_chat_request_write_messages (request, builder);
   add_sampling (builder, request);
   json_builder_set_member_name (builder, "stream");
   json_builder_add_boolean_value (builder, TRUE);
