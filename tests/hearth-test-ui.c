@@ -1,0 +1,101 @@
+/* hearth-test-ui.c
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib/gstdio.h>
+
+#include "hearth-test-ui.h"
+#include "hearth-test-util.h"
+
+static gboolean
+timeout_reached (gpointer user_data)
+{
+  gboolean *reached = user_data;
+
+  *reached = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Spins the main loop until @done returns TRUE or @timeout_ms pass. */
+gboolean
+hearth_test_spin_until (gboolean (*done) (gpointer),
+                        gpointer   data,
+                        guint      timeout_ms)
+{
+  gboolean reached = FALSE;
+  guint timeout_id = g_timeout_add (timeout_ms, timeout_reached, &reached);
+
+  while (!done (data) && !reached)
+    g_main_context_iteration (NULL, TRUE);
+  if (!reached)
+    g_source_remove (timeout_id);
+  return done (data);
+}
+
+void
+hearth_test_spin_for (guint milliseconds)
+{
+  gboolean reached = FALSE;
+
+  g_timeout_add (milliseconds, timeout_reached, &reached);
+  while (!reached)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+GtkWidget *
+hearth_test_find_descendant (GtkWidget *widget,
+                             GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = hearth_test_find_descendant (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Screenshots go beside meson's test logs (HEARTH_SCREENSHOT_DIR), else the tmpdir. */
+static char *
+screenshot_path (const char *name)
+{
+  const char *dir = g_getenv ("HEARTH_SCREENSHOT_DIR");
+
+  if (dir == NULL || *dir == '\0')
+    return hearth_test_build_tmp_path (name, NULL);
+  g_mkdir_with_parents (dir, 0755);
+  return g_build_filename (dir, name, NULL);
+}
+
+/* Returns: (transfer full): where the PNG was written. */
+char *
+hearth_test_save_screenshot (GtkWidget  *widget,
+                             const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GskRenderer) renderer = gsk_cairo_renderer_new ();
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GError) error = NULL;
+  char *path = screenshot_path (name);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+
+  gsk_renderer_realize (renderer, gtk_native_get_surface (gtk_widget_get_native (widget)), &error);
+  g_assert_no_error (error);
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  gsk_renderer_unrealize (renderer);
+
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+  return path;
+}

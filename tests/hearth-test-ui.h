@@ -1,0 +1,19 @@
+/* hearth-test-ui.h — helpers for tests that drive real widgets under Xvfb
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+gboolean    hearth_test_spin_until        (gboolean   (*done) (gpointer),
+                                           gpointer     data,
+                                           guint        timeout_ms);
+void        hearth_test_spin_for          (guint        milliseconds);
+GtkWidget  *hearth_test_find_descendant   (GtkWidget   *widget,
+                                           GType        type);
+char       *hearth_test_save_screenshot   (GtkWidget   *widget,
+                                           const char  *name);
+
+G_END_DECLS
