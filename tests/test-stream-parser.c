@@ -756,6 +756,237 @@ test_long_line_byte_by_byte (void)
   g_assert_cmpuint (result->content->len, ==, 4 * MiB);
 }
 
+/* Fast path against json-glib */
+
+/* Parses @data once with the fast path and once with json-glib alone; both must
+ * deliver the same, down to the words of an error. */
+static void
+assert_same_as_json_glib (HearthStreamFormat  format,
+                          const char         *data,
+                          gsize               len)
+{
+  g_autoptr(Result) fast = NULL;
+  g_autoptr(Result) slow = NULL;
+  g_autofree char *escaped = g_strescape (data, NULL);
+
+  fast = parse_stream (format, data, len, 0, len);
+  g_setenv ("HEARTH_PARSER_NO_FAST_PATH", "1", TRUE);
+  slow = parse_stream (format, data, len, 0, len);
+  g_unsetenv ("HEARTH_PARSER_NO_FAST_PATH");
+
+  if (g_test_verbose ())
+    g_test_message ("%s", escaped);
+  assert_same_result (slow, fast);
+  if (slow->error != NULL)
+    g_assert_cmpstr (slow->error->message, ==, fast->error->message);
+}
+
+static void
+assert_line_same_as_json_glib (HearthStreamFormat  format,
+                               const char         *line)
+{
+  g_autofree char *text = NULL;
+
+  if (format == OLLAMA)
+    text = g_strconcat (LINE ("a", "false") "\n", line, "\n" LINE ("z", "true") "\n", NULL);
+  else
+    text = g_strconcat (DELTA ("a") "data: ", line, "\n\n" DELTA ("z") "data: [DONE]\n\n", NULL);
+  assert_same_as_json_glib (format, text, strlen (text));
+}
+
+static const char * const tricky_ollama[] = {
+  /* Escapes and Unicode */
+  "{\"message\":{\"content\":\"\\\" \\\\ \\/ \\b \\f \\n \\r \\t\"},\"done\":false}",
+  "{\"message\":{\"content\":\"\\u00e9\\u00E9 \\ud83d\\ude00 \\uD83D\\uDE00 \\u20ac\"},\"done\":false}",
+  "{\"message\":{\"content\":\"caf\xc3\xa9 \xf0\x9f\x94\xa5 \xe4\xbd\xa0\"},\"done\":false}",
+  "{\"message\":{\"content\":\"\\ud83d\"},\"done\":false}",
+  "{\"message\":{\"content\":\"\\ude00\"},\"done\":false}",
+  "{\"message\":{\"content\":\"\\ud83d\\u0041\"},\"done\":false}",
+  "{\"message\":{\"content\":\"\\ud83dx\"},\"done\":false}",
+  "{\"message\":{\"content\":\"a\\u0000b\"},\"done\":false}",
+  "{\"message\":{\"content\":\"\\u0001\\u001f\\u007f\"},\"done\":false}",
+  "{\"message\":{\"content\":\"\\x41\"},\"done\":false}",
+  "{\"message\":{\"content\":\"\\u12\"},\"done\":false}",
+  "{\"message\":{\"content\":\"\\u12g4\"},\"done\":false}",
+  "{\"message\":{\"content\":\"\\'\"},\"done\":false}",
+  "{\"message\":{\"content\":\"tab\there\"},\"done\":false}",
+  "{\"message\":{\"content\":\"\x7f\"},\"done\":false}",
+  "{\"message\":{\"content\":\"\xc3\"},\"done\":false}",
+  "{\"message\":{\"content\":\"\xc0\xaf\"},\"done\":false}",
+  "{\"message\":{\"content\":\"\xed\xa0\x80\"},\"done\":false}",
+  "{\"message\":{\"content\":\"\xf4\x90\x80\x80\"},\"done\":false}",
+  "{\"message\":{\"content\":\"x\"},\"done\":false,\"caf\xc3\xa9\":\"\xc3\"}",
+  "{\"message\":{\"content\":\"x\"},\"done\":false,\"k\\u0065y\":1}",
+  "{\"m\\u0065ssage\":{\"content\":\"x\"},\"done\":false}",
+  "{\"message\":{\"content\":\"x\"},\"done\":false,\"\":1}",
+  /* Numbers */
+  "{\"done\":true,\"total_duration\":1e3,\"load_duration\":-0,\"eval_count\":1.5,"
+  "\"eval_duration\":1E+2,\"prompt_eval_count\":-7,\"prompt_eval_duration\":2.5e-1}",
+  "{\"done\":true,\"total_duration\":9223372036854775807,\"eval_count\":123456789012345678}",
+  "{\"done\":true,\"total_duration\":9223372036854775808,\"eval_count\":-9223372036854775808}",
+  "{\"done\":true,\"total_duration\":99999999999999999999999,\"big\":1e400}",
+  "{\"done\":true,\"total_duration\":0.1,\"eval_count\":1.5e18,\"max\":1.7976931348623157e308,"
+  "\"load_duration\":5e-324,\"eval_duration\":123456789.123456789}",
+  "{\"done\":true,\"total_duration\":01}",
+  "{\"done\":true,\"total_duration\":1.}",
+  "{\"done\":true,\"total_duration\":.5}",
+  "{\"done\":true,\"total_duration\":+1}",
+  "{\"done\":true,\"total_duration\":1e}",
+  "{\"done\":true,\"total_duration\":0x10}",
+  "{\"done\":true,\"total_duration\":-}",
+  "{\"done\":true,\"total_duration\":\"12\",\"eval_count\":null,\"load_duration\":true,"
+  "\"eval_duration\":[1],\"prompt_eval_count\":{\"n\":1}}",
+  /* Unknown members, nested */
+  "{\"details\":{\"a\":[1,{\"b\":[[],{}]},\"c\",null,true,false,-1.5e3],\"d\":{}},"
+  "\"message\":{\"role\":\"assistant\",\"content\":\"x\",\"images\":[\"\\u00e9\"],"
+  "\"tool_calls\":[{\"function\":{\"name\":\"f\",\"arguments\":{\"x\":1}}}]},\"done\":false}",
+  "{\"message\":{\"content\":\"x\"},\"done\":false,\"deep\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+  "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"
+  "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
+  /* Whitespace */
+  " \t{ \"message\" : { \"content\" : \"x\" } , \"done\" : false } \t",
+  "{\r\"message\"\r:{\"content\":\"x\"},\"done\":false}",
+  "{\"message\":{\"content\":\"x\"},\"done\":false}\f",
+  "{\"message\":{\"content\":\"x\"},\"done\":false}\v",
+  "{\"message\":{\"content\":\"x\"},\"done\":false} {}",
+  "{\"message\":{\"content\":\"x\"},\"done\":false},",
+  "{\"message\":{\"content\":\"x\"},\"done\":false,}",
+  "{\"message\":{\"content\":\"x\",},\"done\":false}",
+  "{\"message\":{\"content\":\"x\"},\"done\":false /* c */}",
+  "{\"message\":{\"content\":\"x\"},\"done\":false // c",
+  "{'message':{'content':'x'},'done':false}",
+  "{message:{content:\"x\"},done:false}",
+  /* Duplicates and odd types */
+  "{\"message\":{\"content\":\"a\",\"content\":\"b\"},\"done\":false}",
+  "{\"message\":{\"content\":\"a\"},\"done\":false,\"done\":true}",
+  "{\"model\":\"a\",\"model\":\"b\",\"done\":true}",
+  "{\"x\":1,\"x\":2,\"message\":{\"content\":\"a\"},\"done\":false}",
+  "{\"message\":{\"content\":null,\"thinking\":\"t\"},\"done\":false}",
+  "{\"message\":{\"content\":\"\",\"thinking\":\"\"},\"done\":false}",
+  "{\"message\":null,\"done\":false}",
+  "{\"message\":null}",
+  "{\"message\":{},\"done\":null}",
+  "{\"message\":{\"content\":false},\"done\":false}",
+  "{\"message\":[],\"done\":false}",
+  "{\"message\":{\"content\":\"x\"},\"done\":TRUE}",
+  "{\"message\":{\"content\":\"x\"},\"done\":tru}",
+  "{\"message\":{\"content\":\"x\"},\"done\":nul}",
+  "{\"message\":{\"content\":\"x\"},\"done\":false,\"model\":5}",
+  "{\"message\":{\"content\":\"x\"},\"done\":true,\"done_reason\":[\"stop\"]}",
+  /* Errors */
+  "{\"error\":null,\"message\":{\"content\":\"x\"},\"done\":false}",
+  "{\"error\":\"boom\",\"message\":{\"content\":\"x\"},\"done\":false}",
+  "{\"error\":{\"message\":\"gone\"},\"done\":false}",
+  "{\"error\":{\"code\":3},\"done\":false}",
+  "{\"error\":\"a\",\"error\":null}",
+  "{\"message\":{\"content\":\"x\"",
+  "{\"message\":{\"content\":\"x\"},\"done\":false",
+  "{\"message\":{\"content\":\"x},\"done\":false}",
+  "{",
+  "}",
+  "[]",
+  "null",
+  "{}",
+};
+
+static const char * const tricky_openai[] = {
+  "{\"choices\":[{\"delta\":{\"content\":\"\\u00e9\\ud83d\\ude00\\n\"}}]}",
+  "{\"choices\":[{\"delta\":{\"content\":\"a\"}},{\"delta\":{\"content\":5}},7]}",
+  "{\"choices\":[{\"delta\":{\"reasoning_content\":\"r\",\"reasoning\":\"s\"}}]}",
+  "{\"choices\":[{\"delta\":{\"reasoning_content\":null,\"reasoning\":\"s\"}}]}",
+  "{\"choices\":[{\"delta\":{\"content\":\"a\",\"content\":\"b\"}}]}",
+  "{\"choices\":[{\"delta\":null,\"finish_reason\":\"stop\"}]}",
+  "{\"choices\":[{\"finish_reason\":\"length\"}]}",
+  "{\"choices\":[{\"delta\":{},\"finish_reason\":7}]}",
+  "{\"choices\":[{\"delta\":{},\"finish_reason\":\"a\",\"finish_reason\":\"b\"}]}",
+  "{\"choices\":[null]}",
+  "{\"choices\":[[]]}",
+  "{\"choices\":[\"x\"]}",
+  "{\"choices\":null}",
+  "{\"choices\":[],\"choices\":[]}",
+  "{\"choices\":[],\"usage\":null}",
+  "{\"choices\":[],\"usage\":{\"prompt_tokens\":1.9,\"completion_tokens\":\"2\"}}",
+  "{\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4},\"timings\":null}",
+  "{\"usage\":null,\"timings\":null}",
+  "{\"timings\":{\"prompt_ms\":1e2,\"predicted_per_second\":-0.0,\"prompt_n\":2.7,"
+  "\"predicted_n\":-1,\"prompt_per_second\":null}}",
+  "{\"timings\":[]}",
+  "{\"model\":\"m\\u00e9\",\"choices\":[{\"index\":0,\"logprobs\":{\"content\":[{\"t\":[1,2]}]},"
+  "\"delta\":{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"x\"}],\"content\":\"c\"}}]}",
+  "{\"error\":null,\"choices\":[{\"delta\":{\"content\":\"c\"}}]}",
+  "{\"error\":{\"message\":\"nope\",\"code\":\"model_not_found\"}}",
+  "{\"error\":\"plain\",\"choices\":[]}",
+  " { \"choices\" : [ { \"delta\" : { \"content\" : \"w\" } } ] } ",
+  "{\"choices\":[{\"delta\":{\"content\":\"x\"}}]}\r",
+  "{\"choices\":[{\"delta\":{\"content\":\"x\"}}]",
+  "{\"choices\":[{\"delta\":{\"content\":\"x\"}}]}}",
+  "{\"choices\":[{\"delta\":{\"content\":\"x\"}},]}",
+};
+
+static void
+test_fast_path_tricky (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (tricky_ollama); i++)
+    assert_line_same_as_json_glib (OLLAMA, tricky_ollama[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (tricky_openai); i++)
+    assert_line_same_as_json_glib (OPENAI, tricky_openai[i]);
+}
+
+/* Multi-line SSE events join with "\n", which is whitespace inside JSON. */
+static void
+test_fast_path_multiline_event (void)
+{
+  const char *event = "data: {\"choices\":\ndata: [{\"delta\":\ndata: {\"content\":\"j\"}}]}\n\n"
+                      "data: {\"choices\":[{\"delta\":{\"content\":\"a\ndata: b\"}}]}\n\n"
+                      "data: [DONE]\n\n";
+
+  assert_same_as_json_glib (OPENAI, event, strlen (event));
+}
+
+/* Random damage to recorded streams: the fast path must never accept what json-glib
+ * reads differently. */
+static void
+test_fast_path_mutations (void)
+{
+  const char *files[] = { "ollama-chat.ndjson", "ollama-thinking.ndjson", "openai-chat.sse",
+                          "llamacpp-timings.sse", "lmstudio-reasoning.sse" };
+  static const char alphabet[] = "{}[]\":,\\ \t\r-+.eE0159tfnul/ubx\x01\x7f\xc3\xa9\xed\xf0";
+  GRand *rand = g_rand_new_with_seed (20250314);
+  guint n_runs = g_test_slow () ? 20000 : 1500;
+
+  for (guint run = 0; run < n_runs; run++)
+    {
+      const char *file = files[run % G_N_ELEMENTS (files)];
+      HearthStreamFormat format = g_str_has_suffix (file, ".sse") ? OPENAI : OLLAMA;
+      gsize len;
+      g_autofree char *contents = load_stream (file, &len);
+      GString *text = g_string_new_len (contents, len);
+      guint n_edits = g_rand_int_range (rand, 1, 4);
+
+      for (guint e = 0; e < n_edits && text->len > 0; e++)
+        {
+          gsize pos = g_rand_int_range (rand, 0, text->len);
+          char c = alphabet[g_rand_int_range (rand, 0, sizeof alphabet - 1)];
+
+          switch (g_rand_int_range (rand, 0, 3))
+            {
+            case 0:
+              text->str[pos] = c;
+              break;
+            case 1:
+              g_string_insert_c (text, pos, c);
+              break;
+            default:
+              g_string_erase (text, pos, 1);
+              break;
+            }
+        }
+      assert_same_as_json_glib (format, text->str, text->len);
+      g_string_free (text, TRUE);
+    }
+  g_rand_free (rand);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -790,6 +1021,9 @@ main (int   argc,
   g_test_add_func ("/stream-parser/size/line-limit-in-one-feed", test_line_limit_in_one_feed);
   g_test_add_func ("/stream-parser/size/long-reply", test_long_reply);
   g_test_add_func ("/stream-parser/size/long-line-byte-by-byte", test_long_line_byte_by_byte);
+  g_test_add_func ("/stream-parser/fast-path/tricky", test_fast_path_tricky);
+  g_test_add_func ("/stream-parser/fast-path/multiline-event", test_fast_path_multiline_event);
+  g_test_add_func ("/stream-parser/fast-path/mutations", test_fast_path_mutations);
 
   return g_test_run ();
 }
