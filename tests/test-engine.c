@@ -414,6 +414,61 @@ test_cancel_during_backoff (void)
   watch_free (watch);
 }
 
+/* Retry after a failure: the failed reply goes, the question stays, a new answer comes. */
+static void
+test_regenerate (void)
+{
+  g_autofree char *path = hearth_test_build_tmp_path ("regenerate.db", NULL);
+  g_autoptr(HearthStore) store = NULL;
+  g_autoptr(HearthEngine) engine = NULL;
+  g_autoptr(HearthReply) failed = NULL;
+  g_autoptr(HearthReply) again = NULL;
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GError) error = NULL;
+  HearthChatRequest *options;
+  Watch *watch;
+
+  if (!hearth_test_require_node ())
+    return;
+  store = hearth_store_open (path, NULL);
+  engine = hearth_engine_new (store);
+  failed = chat (engine, HEARTH_API_OLLAMA, fault_url (), "drop-mid-stream", &watch);
+  watch_run (watch, failed);
+  watch_free (watch);
+  g_assert_cmpint (hearth_reply_get_state (failed), ==, HEARTH_REPLY_FAILED);
+  g_assert_cmpint (hearth_reply_get_question_id (failed), >, 0);
+
+  g_assert_true (hearth_store_delete_messages_from (store, hearth_reply_get_conversation_id (failed),
+                                                    hearth_reply_get_message_id (failed), &error));
+  options = hearth_chat_request_new ();
+  options->model = g_strdup ("tiny-fixed");
+  again = hearth_engine_regenerate (engine,
+                                    hearth_engine_get_provider (engine, HEARTH_API_OLLAMA, engine_url ()),
+                                    options, hearth_reply_get_conversation_id (failed), &error);
+  g_assert_no_error (error);
+  watch = watch_new (again);
+  watch_run (watch, again);
+  watch_free (watch);
+
+  g_assert_cmpint (hearth_reply_get_state (again), ==, HEARTH_REPLY_DONE);
+  g_assert_cmpstr (hearth_reply_get_content (again), ==, SENTENCE);
+  g_assert_cmpint (hearth_reply_get_question_id (again), ==, hearth_reply_get_question_id (failed));
+  messages = hearth_store_list_messages (store, hearth_reply_get_conversation_id (failed), 0, 0, NULL);
+  g_assert_cmpuint (messages->len, ==, 2);
+  g_assert_cmpstr (((HearthMessage *) messages->pdata[1])->content, ==, SENTENCE);
+
+  /* Nothing left to answer: a clear refusal, nothing sent. */
+  options = hearth_chat_request_new ();
+  g_assert_true (hearth_store_delete_messages_from (store, hearth_reply_get_conversation_id (failed),
+                                                    hearth_reply_get_question_id (failed), NULL));
+  g_assert_null (hearth_engine_regenerate (engine,
+                                           hearth_engine_get_provider (engine, HEARTH_API_OLLAMA,
+                                                                       engine_url ()),
+                                           options, hearth_reply_get_conversation_id (failed),
+                                           &error));
+  g_assert_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -431,6 +486,7 @@ main (int    argc,
   g_test_add_func ("/engine/retries", test_retries);
   g_test_add_func ("/engine/refused-backs-off", test_refused_backs_off);
   g_test_add_func ("/engine/cancel-during-backoff", test_cancel_during_backoff);
+  g_test_add_func ("/engine/regenerate", test_regenerate);
   ret = g_test_run ();
   g_clear_pointer (&engine_server, hearth_test_server_stop);
   g_clear_pointer (&fault_server, hearth_test_server_stop);

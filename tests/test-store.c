@@ -1051,6 +1051,43 @@ test_crash_safety (void)
   assert_index_in_sync (store);
 }
 
+static void
+test_messages_delete_from (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthStore) store = open_store ("delete-from");
+  g_autoptr(GPtrArray) left = NULL;
+  g_autoptr(GPtrArray) other_left = NULL;
+  g_autoptr(GPtrArray) hits = NULL;
+  gint64 conversation_id = create_conversation (store, "Edited");
+  gint64 other_id = create_conversation (store, "Untouched");
+  gint64 ids[6];
+
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      g_autofree char *content = g_strdup_printf ("pelican number %u", i);
+
+      ids[i] = add_message (store, conversation_id, i % 2 ? "assistant" : "user", content);
+      add_message (store, other_id, "user", "pelican elsewhere");
+    }
+
+  g_assert_true (hearth_store_delete_messages_from (store, conversation_id, ids[2], &error));
+  g_assert_no_error (error);
+  left = hearth_store_list_messages (store, conversation_id, 0, 0, &error);
+  g_assert_cmpuint (left->len, ==, 2);
+  g_assert_cmpint (((HearthMessage *) left->pdata[1])->id, ==, ids[1]);
+  other_left = hearth_store_list_messages (store, other_id, 0, 0, &error);
+  g_assert_cmpuint (other_left->len, ==, 6);
+
+  /* Gone from search too. */
+  hits = hearth_store_search (store, "number", 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (hits->len, ==, 2);
+
+  g_assert_false (hearth_store_delete_messages_from (store, conversation_id, ids[4], &error));
+  g_assert_error (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_NOT_FOUND);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1064,6 +1101,7 @@ main (int   argc,
   g_test_add_func ("/store/conversations/crud", test_conversations_crud);
   g_test_add_func ("/store/messages/round-trip", test_messages_round_trip);
   g_test_add_func ("/store/messages/paging", test_messages_paging);
+  g_test_add_func ("/store/messages/delete-from", test_messages_delete_from);
   g_test_add_func ("/store/search/basic", test_search_basic);
   g_test_add_func ("/store/search/ranking", test_search_ranking);
   g_test_add_func ("/store/search/hostile", test_search_hostile);

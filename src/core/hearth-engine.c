@@ -278,7 +278,9 @@ title_from_prompt (const char *prompt)
   return g_strdup_printf ("%.*s…", (int) (end - line), line);
 }
 
-static gboolean
+/* Puts the conversation so far before the request's messages; returns the
+ * id of the last user message in it, or 0 when there is none. */
+static gint64
 prepend_history (HearthStore        *store,
                  HearthChatRequest  *request,
                  gint64              conversation_id,
@@ -286,10 +288,11 @@ prepend_history (HearthStore        *store,
 {
   g_autoptr(GPtrArray) history = NULL;
   guint inserted = 0;
+  gint64 last_user_id = 0;
 
   history = hearth_store_list_messages (store, conversation_id, 0, 0, error);
   if (history == NULL)
-    return FALSE;
+    return -1;
   for (guint i = 0; i < history->len; i++)
     {
       HearthMessage *old = g_ptr_array_index (history, i);
@@ -299,8 +302,9 @@ prepend_history (HearthStore        *store,
         continue;
       g_ptr_array_insert (request->messages, inserted++,
                           hearth_message_new (old->role, old->content));
+      last_user_id = g_strcmp0 (old->role, "user") == 0 ? old->id : 0;
     }
-  return TRUE;
+  return last_user_id;
 }
 
 static HearthMessage *
@@ -321,6 +325,21 @@ new_record (HearthProvider     *provider,
   return message;
 }
 
+static gboolean
+add_reply_record (HearthEngine  *self,
+                  ChatJob       *job,
+                  gint64         conversation_id,
+                  gint64         question_id,
+                  GError       **error)
+{
+  job->record = new_record (job->provider, "assistant", "", job->request->model,
+                            conversation_id, HEARTH_MESSAGE_PARTIAL);
+  if (hearth_store_add_message (self->store, job->record, error) < 0)
+    return FALSE;
+  hearth_reply_set_ids (job->reply, conversation_id, question_id, job->record->id);
+  return TRUE;
+}
+
 /* The user's message is stored before anything is sent, so it is never lost. */
 static gboolean
 store_exchange (HearthEngine       *self,
@@ -338,7 +357,8 @@ store_exchange (HearthEngine       *self,
   if (conversation_id >= 0)
     {
       conversation = hearth_store_get_conversation (self->store, conversation_id, error);
-      if (conversation == NULL || !prepend_history (self->store, job->request, conversation_id, error))
+      if (conversation == NULL ||
+          prepend_history (self->store, job->request, conversation_id, error) < 0)
         return FALSE;
     }
   else
@@ -354,12 +374,59 @@ store_exchange (HearthEngine       *self,
                             conversation_id, HEARTH_MESSAGE_COMPLETE);
   if (hearth_store_add_message (self->store, user_record, error) < 0)
     return FALSE;
-  job->record = new_record (job->provider, "assistant", "", job->request->model,
-                            conversation_id, HEARTH_MESSAGE_PARTIAL);
-  if (hearth_store_add_message (self->store, job->record, error) < 0)
+  return add_reply_record (self, job, conversation_id, user_record->id, error);
+}
+
+/* Answers the conversation's last question again: its failed or unwanted
+ * replies must already be gone (hearth_store_delete_messages_from). */
+static gboolean
+store_regeneration (HearthEngine  *self,
+                    ChatJob       *job,
+                    gint64         conversation_id,
+                    GError       **error)
+{
+  gint64 question_id = prepend_history (self->store, job->request, conversation_id, error);
+
+  if (question_id < 0)
     return FALSE;
-  hearth_reply_set_ids (job->reply, conversation_id, job->record->id);
-  return TRUE;
+  if (question_id == 0)
+    {
+      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+                   "The conversation does not end with a question to answer");
+      return FALSE;
+    }
+  return add_reply_record (self, job, conversation_id, question_id, error);
+}
+
+static ChatJob *
+chat_job_new (HearthEngine      *self,
+              HearthProvider    *provider,
+              HearthChatRequest *request)
+{
+  ChatJob *job = g_new0 (ChatJob, 1);
+
+  job->engine = g_object_ref (self);
+  job->provider = g_object_ref (provider);
+  job->request = request;
+  job->reply = hearth_reply_new (hearth_provider_get_endpoint (provider),
+                                 hearth_provider_get_api (provider));
+  hearth_reply_set_model (job->reply, request->model);
+  return job;
+}
+
+static HearthReply *
+chat_job_start (ChatJob *job)
+{
+  g_signal_connect (job->reply, "delta", G_CALLBACK (on_reply_delta), job);
+  g_signal_connect (job->reply, "finished", G_CALLBACK (on_reply_finished), job);
+
+  if (job->request->model == NULL || *job->request->model == '\0')
+    hearth_provider_list_models_async (job->provider, hearth_reply_get_cancellable (job->reply),
+                                       models_listed_cb, job);
+  else
+    hearth_provider_chat (job->provider, job->request, job->reply);
+
+  return g_object_ref (job->reply);
 }
 
 /**
@@ -383,28 +450,48 @@ hearth_engine_chat (HearthEngine       *self,
   g_return_val_if_fail (HEARTH_IS_PROVIDER (provider), NULL);
   g_return_val_if_fail (request != NULL && request->messages->len > 0, NULL);
 
-  job = g_new0 (ChatJob, 1);
-  job->engine = g_object_ref (self);
-  job->provider = g_object_ref (provider);
-  job->request = request;
-  job->reply = hearth_reply_new (hearth_provider_get_endpoint (provider),
-                                 hearth_provider_get_api (provider));
-  hearth_reply_set_model (job->reply, request->model);
-
+  job = chat_job_new (self, provider, request);
   if (self->store != NULL && !store_exchange (self, job, conversation_id, error))
     {
       chat_job_free (job);
       return NULL;
     }
+  return chat_job_start (job);
+}
 
-  g_signal_connect (job->reply, "delta", G_CALLBACK (on_reply_delta), job);
-  g_signal_connect (job->reply, "finished", G_CALLBACK (on_reply_finished), job);
+/**
+ * hearth_engine_regenerate:
+ * @request: (transfer full): the options; its messages come from the history
+ *
+ * Asks for a new answer to the last question of @conversation_id.
+ *
+ * Returns: (transfer full): the new reply, or %NULL
+ */
+HearthReply *
+hearth_engine_regenerate (HearthEngine       *self,
+                          HearthProvider     *provider,
+                          HearthChatRequest  *request,
+                          gint64              conversation_id,
+                          GError            **error)
+{
+  ChatJob *job;
 
-  if (request->model == NULL || *request->model == '\0')
-    hearth_provider_list_models_async (provider, hearth_reply_get_cancellable (job->reply),
-                                       models_listed_cb, job);
-  else
-    hearth_provider_chat (provider, request, job->reply);
+  g_return_val_if_fail (HEARTH_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (HEARTH_IS_PROVIDER (provider), NULL);
+  g_return_val_if_fail (request != NULL && request->messages->len == 0, NULL);
 
-  return g_object_ref (job->reply);
+  if (self->store == NULL)
+    {
+      hearth_chat_request_free (request);
+      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+                   "There is no history to answer from");
+      return NULL;
+    }
+  job = chat_job_new (self, provider, request);
+  if (!store_regeneration (self, job, conversation_id, error))
+    {
+      chat_job_free (job);
+      return NULL;
+    }
+  return chat_job_start (job);
 }

@@ -29,5 +29,10 @@ HearthReply     *hearth_engine_chat           (HearthEngine       *self,
                                                HearthChatRequest  *request,
                                                gint64              conversation_id,
                                                GError            **error);
+HearthReply     *hearth_engine_regenerate     (HearthEngine       *self,
+                                               HearthProvider     *provider,
+                                               HearthChatRequest  *request,
+                                               gint64              conversation_id,
+                                               GError            **error);
 
 G_END_DECLS

@@ -15,6 +15,7 @@ void          hearth_reply_set_model         (HearthReply               *self,
                                               const char                *model);
 void          hearth_reply_set_ids           (HearthReply               *self,
                                               gint64                     conversation_id,
+                                              gint64                     question_id,
                                               gint64                     message_id);
 void          hearth_reply_mark_sent         (HearthReply               *self);
 void          hearth_reply_mark_headers      (HearthReply               *self);

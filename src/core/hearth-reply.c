@@ -25,6 +25,7 @@ struct _HearthReply
   HearthServerFigures  server;
   gint64               conversation_id;
   gint64               message_id;
+  gint64               question_id;
   gint64               sent_us;
   gint64               headers_us;
   gint64               first_token_us;
@@ -152,6 +153,7 @@ hearth_reply_init (HearthReply *self)
   self->cancellable = g_cancellable_new ();
   self->conversation_id = -1;
   self->message_id = -1;
+  self->question_id = -1;
   hearth_figures_init (&self->figures);
   hearth_server_figures_init (&self->server);
 }
@@ -190,9 +192,11 @@ hearth_reply_set_model (HearthReply *self,
 void
 hearth_reply_set_ids (HearthReply *self,
                       gint64       conversation_id,
+                      gint64       question_id,
                       gint64       message_id)
 {
   self->conversation_id = conversation_id;
+  self->question_id = question_id;
   self->message_id = message_id;
 }
 
@@ -463,6 +467,14 @@ hearth_reply_get_message_id (HearthReply *self)
 {
   g_return_val_if_fail (HEARTH_IS_REPLY (self), -1);
   return self->message_id;
+}
+
+/* The stored user message this reply answers. */
+gint64
+hearth_reply_get_question_id (HearthReply *self)
+{
+  g_return_val_if_fail (HEARTH_IS_REPLY (self), -1);
+  return self->question_id;
 }
 
 guint

@@ -38,6 +38,7 @@ const HearthFigures        *hearth_reply_get_figures            (HearthReply *se
 const HearthServerFigures  *hearth_reply_get_server_figures     (HearthReply *self);
 gint64                      hearth_reply_get_conversation_id    (HearthReply *self);
 gint64                      hearth_reply_get_message_id         (HearthReply *self);
+gint64                      hearth_reply_get_question_id        (HearthReply *self);
 guint                       hearth_reply_get_attempts           (HearthReply *self);
 GCancellable               *hearth_reply_get_cancellable        (HearthReply *self);
 void                        hearth_reply_cancel                 (HearthReply *self);
