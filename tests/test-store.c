@@ -1086,6 +1086,17 @@ test_messages_delete_from (void)
 
   g_assert_false (hearth_store_delete_messages_from (store, conversation_id, ids[4], &error));
   g_assert_error (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* One message alone. */
+  g_assert_true (hearth_store_delete_message (store, ids[0], &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&left, g_ptr_array_unref);
+  left = hearth_store_list_messages (store, conversation_id, 0, 0, &error);
+  g_assert_cmpuint (left->len, ==, 1);
+  g_assert_cmpint (((HearthMessage *) left->pdata[0])->id, ==, ids[1]);
+  g_assert_false (hearth_store_delete_message (store, ids[0], &error));
+  g_assert_error (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_NOT_FOUND);
 }
 
 int

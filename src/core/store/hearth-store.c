@@ -25,6 +25,7 @@ typedef enum
   STMT_LIST_MESSAGES,
   STMT_SEARCH,
   STMT_DELETE_MESSAGES_FROM,
+  STMT_DELETE_MESSAGE,
   N_STATEMENTS
 } StatementId;
 
@@ -130,6 +131,7 @@ static const char * const statement_sql[N_STATEMENTS] = {
     "INSERT INTO conversations (title, created_ms, updated_ms) VALUES (:title, :now, :now)",
   [STMT_RENAME_CONVERSATION] = "UPDATE conversations SET title = :title WHERE id = :id",
   [STMT_DELETE_CONVERSATION] = "DELETE FROM conversations WHERE id = :id",
+  [STMT_DELETE_MESSAGE] = "DELETE FROM messages WHERE id = :id",
   [STMT_DELETE_MESSAGES_FROM] =
     "DELETE FROM messages WHERE conversation_id = :conversation AND id >= :id",
   [STMT_GET_CONVERSATION] =
@@ -699,6 +701,26 @@ hearth_store_delete_conversation (HearthStore  *self,
 
   return store_change_conversation (self, STMT_DELETE_CONVERSATION, conversation_id,
                                     NULL, error);
+}
+
+gboolean
+hearth_store_delete_message (HearthStore  *self,
+                             gint64        message_id,
+                             GError      **error)
+{
+  g_autoptr(StoreStatement) stmt = NULL;
+
+  g_return_val_if_fail (HEARTH_IS_STORE (self), FALSE);
+
+  stmt = store_statement (self, STMT_DELETE_MESSAGE, error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_int64 (stmt, ":id", message_id);
+  if (!store_step_done (self, stmt, error))
+    return FALSE;
+  if (sqlite3_changes (self->db) == 0)
+    return store_set_not_found (error, "message", message_id);
+  return TRUE;
 }
 
 /* Removes a message and everything after it in its conversation: what

@@ -93,6 +93,9 @@ gint64               hearth_store_add_message            (HearthStore         *s
 gboolean             hearth_store_update_message         (HearthStore         *self,
                                                           const HearthMessage *message,
                                                           GError             **error);
+gboolean             hearth_store_delete_message         (HearthStore         *self,
+                                                          gint64               message_id,
+                                                          GError             **error);
 gboolean             hearth_store_delete_messages_from   (HearthStore         *self,
                                                           gint64               conversation_id,
                                                           gint64               message_id,
