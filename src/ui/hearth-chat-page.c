@@ -1,0 +1,1022 @@
+/* hearth-chat-page.c — conversations on the left, the chat on the right
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-chat-page"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "hearth-chat-page.h"
+#include "hearth-conversation-list.h"
+#include "hearth-endpoint.h"
+#include "hearth-error.h"
+#include "hearth-message-item.h"
+#include "hearth-message-row.h"
+
+#define PAGE_SIZE 50
+
+struct _HearthChatPage
+{
+  GtkWidget              parent_instance;
+
+  HearthEngine          *engine;
+  GSettings             *settings;
+  GListStore            *messages;
+  HearthReply           *reply;
+  GCancellable          *load_cancellable;
+  GCancellable          *models_cancellable;
+  GPtrArray             *model_names;
+  gint64                 conversation_id;
+  gint64                 edit_from_id;
+  gint64                 oldest_id;
+  gboolean               has_older;
+  gboolean               loading;
+  gboolean               stick_to_bottom;
+  gboolean               selecting_model;
+
+  AdwToastOverlay       *toast_overlay;
+  AdwLeaflet            *leaflet;
+  GtkWidget             *sidebar_box;
+  HearthConversationList *conversation_list;
+  GtkLabel              *title_label;
+  GtkRevealer           *banner_revealer;
+  GtkLabel              *banner_label;
+  GtkStack              *content_stack;
+  AdwStatusPage         *welcome_page;
+  AdwStatusPage         *unreachable_page;
+  GtkScrolledWindow     *message_scroller;
+  GtkListView           *message_view;
+  GtkRevealer           *edit_revealer;
+  GtkTextView           *composer_view;
+  GtkWidget             *send_button;
+  GtkWidget             *stop_button;
+  GtkDropDown           *model_dropdown;
+  GtkLabel              *model_status_label;
+};
+
+G_DEFINE_FINAL_TYPE (HearthChatPage, hearth_chat_page, GTK_TYPE_WIDGET)
+
+static void load_models (HearthChatPage *self);
+
+static void
+toast (HearthChatPage *self,
+       const char     *text)
+{
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+}
+
+/* Without a history there is no sidebar; these keep the callers simple. */
+static void
+sidebar_reload (HearthChatPage *self)
+{
+  if (self->conversation_list != NULL)
+    hearth_conversation_list_reload (self->conversation_list);
+}
+
+static void
+sidebar_select (HearthChatPage *self,
+                gint64          id)
+{
+  if (self->conversation_list != NULL)
+    hearth_conversation_list_select (self->conversation_list, id);
+}
+
+static HearthStore *
+get_store (HearthChatPage *self)
+{
+  return self->engine ? hearth_engine_get_store (self->engine) : NULL;
+}
+
+static HearthProvider *
+get_provider (HearthChatPage  *self,
+              GError         **error)
+{
+  g_autofree char *api_name = g_settings_get_string (self->settings, "api-kind");
+  g_autofree char *endpoint = NULL;
+  HearthApiKind api = HEARTH_API_OLLAMA;
+
+  hearth_api_kind_from_string (api_name, &api);
+  endpoint = hearth_endpoint_resolve (NULL, api, self->settings, error);
+  if (endpoint == NULL)
+    return NULL;
+  return hearth_engine_get_provider (self->engine, api, endpoint);
+}
+
+static void
+update_actions (HearthChatPage *self)
+{
+  gboolean streaming = self->reply != NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.stop", streaming);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.send", !streaming && self->engine);
+  gtk_widget_set_visible (self->send_button, !streaming);
+  gtk_widget_set_visible (self->stop_button, streaming);
+  gtk_revealer_set_reveal_child (self->edit_revealer, self->edit_from_id > 0);
+}
+
+/* Messages list */
+
+static void
+setup_row (GtkSignalListItemFactory *factory,
+           GtkListItem              *list_item,
+           gpointer                  user_data)
+{
+  gtk_list_item_set_activatable (list_item, FALSE);
+  gtk_list_item_set_child (list_item, hearth_message_row_new ());
+}
+
+static void
+bind_row (GtkSignalListItemFactory *factory,
+          GtkListItem              *list_item,
+          HearthChatPage           *self)
+{
+  guint position = gtk_list_item_get_position (list_item);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->messages));
+
+  hearth_message_row_set_item (HEARTH_MESSAGE_ROW (gtk_list_item_get_child (list_item)),
+                               gtk_list_item_get_item (list_item), position + 1 == n);
+}
+
+static void
+unbind_row (GtkSignalListItemFactory *factory,
+            GtkListItem              *list_item,
+            gpointer                  user_data)
+{
+  hearth_message_row_set_item (HEARTH_MESSAGE_ROW (gtk_list_item_get_child (list_item)), NULL,
+                               FALSE);
+}
+
+static HearthMessageItem *
+find_item (HearthChatPage *self,
+           gint64          id,
+           guint          *position)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->messages));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(HearthMessageItem) item = g_list_model_get_item (G_LIST_MODEL (self->messages), i);
+
+      if (hearth_message_item_get_id (item) == id)
+        {
+          if (position != NULL)
+            *position = i;
+          return item;
+        }
+    }
+  return NULL;
+}
+
+/* Only while the reader is at the bottom does new text pull the view down. */
+static void
+on_scroll_value (GtkAdjustment  *adjustment,
+                 HearthChatPage *self)
+{
+  double bottom = gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment);
+
+  self->stick_to_bottom = gtk_adjustment_get_value (adjustment) >= bottom - 40;
+}
+
+static void
+on_scroll_upper (GtkAdjustment  *adjustment,
+                 GParamSpec     *pspec,
+                 HearthChatPage *self)
+{
+  if (self->stick_to_bottom)
+    gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) -
+                                          gtk_adjustment_get_page_size (adjustment));
+}
+
+static void
+scroll_to_bottom (HearthChatPage *self)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->message_scroller);
+
+  self->stick_to_bottom = TRUE;
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+}
+
+/* Loading messages: in a worker, with its own connection. */
+
+typedef struct
+{
+  char   *path;
+  gint64  conversation_id;
+  gint64  before_id;
+} LoadData;
+
+static void
+load_data_free (LoadData *data)
+{
+  g_free (data->path);
+  g_free (data);
+}
+
+static void
+load_in_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  LoadData *data = task_data;
+  GError *error = NULL;
+  g_autoptr(HearthStore) store = hearth_store_open (data->path, &error);
+  GPtrArray *messages;
+
+  if (store == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  messages = hearth_store_list_messages (store, data->conversation_id, data->before_id, PAGE_SIZE,
+                                         &error);
+  if (messages == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, messages, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+messages_loaded_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  HearthChatPage *self = HEARTH_CHAT_PAGE (object);
+  LoadData *data = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) messages = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr(GPtrArray) items = NULL;
+  gboolean first_page = data->before_id <= 0;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self->loading = FALSE;
+  if (messages == NULL)
+    {
+      toast (self, error->message);
+      return;
+    }
+
+  items = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < messages->len; i++)
+    g_ptr_array_add (items, hearth_message_item_new (g_ptr_array_index (messages, i)));
+  g_list_store_splice (self->messages, 0, 0, items->pdata, items->len);
+  self->has_older = messages->len == PAGE_SIZE;
+  if (messages->len > 0)
+    self->oldest_id = ((HearthMessage *) g_ptr_array_index (messages, 0))->id;
+  if (first_page)
+    scroll_to_bottom (self);
+}
+
+static void
+load_page (HearthChatPage *self,
+           gint64          before_id)
+{
+  g_autoptr(GTask) task = NULL;
+  LoadData *data;
+  HearthStore *store = get_store (self);
+
+  if (store == NULL || self->conversation_id < 0)
+    return;
+  self->loading = TRUE;
+  data = g_new0 (LoadData, 1);
+  data->path = g_strdup (hearth_store_get_path (store));
+  data->conversation_id = self->conversation_id;
+  data->before_id = before_id;
+  task = g_task_new (self, self->load_cancellable, messages_loaded_cb, NULL);
+  g_task_set_source_tag (task, load_page);
+  g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
+  g_task_run_in_thread (task, load_in_thread);
+}
+
+static void
+on_edge_reached (GtkScrolledWindow *scroller,
+                 GtkPositionType    position,
+                 HearthChatPage    *self)
+{
+  if (position == GTK_POS_TOP && self->has_older && !self->loading)
+    load_page (self, self->oldest_id);
+}
+
+static void
+reset_conversation (HearthChatPage *self,
+                    gint64          conversation_id)
+{
+  g_cancellable_cancel (self->load_cancellable);
+  g_clear_object (&self->load_cancellable);
+  self->load_cancellable = g_cancellable_new ();
+  g_list_store_remove_all (self->messages);
+  self->conversation_id = conversation_id;
+  self->oldest_id = 0;
+  self->has_older = FALSE;
+  self->loading = FALSE;
+  self->edit_from_id = -1;
+  update_actions (self);
+}
+
+void
+hearth_chat_page_open_conversation (HearthChatPage *self,
+                                    gint64          conversation_id)
+{
+  HearthStore *store = get_store (self);
+  g_autoptr(HearthConversation) conversation = NULL;
+
+  g_return_if_fail (HEARTH_IS_CHAT_PAGE (self));
+
+  if (store != NULL)
+    conversation = hearth_store_get_conversation (store, conversation_id, NULL);
+  if (conversation == NULL)
+    return;
+  reset_conversation (self, conversation_id);
+  gtk_label_set_text (self->title_label, conversation->title);
+  gtk_stack_set_visible_child_name (self->content_stack, "messages");
+  sidebar_select (self, conversation_id);
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+  load_page (self, 0);
+}
+
+void
+hearth_chat_page_new_chat (HearthChatPage *self)
+{
+  g_return_if_fail (HEARTH_IS_CHAT_PAGE (self));
+
+  reset_conversation (self, -1);
+  gtk_label_set_text (self->title_label, _("New Chat"));
+  if (!g_str_equal (gtk_stack_get_visible_child_name (self->content_stack), "unreachable"))
+    gtk_stack_set_visible_child_name (self->content_stack, "welcome");
+  sidebar_select (self, -1);
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+  gtk_widget_grab_focus (GTK_WIDGET (self->composer_view));
+}
+
+/* Sending */
+
+static char *
+dup_selected_model (HearthChatPage *self)
+{
+  guint selected = gtk_drop_down_get_selected (self->model_dropdown);
+
+  if (self->model_names == NULL || selected >= self->model_names->len)
+    return NULL;
+  return g_strdup (g_ptr_array_index (self->model_names, selected));
+}
+
+static HearthChatRequest *
+new_request (HearthChatPage *self)
+{
+  HearthChatRequest *request = hearth_chat_request_new ();
+  double temperature = g_settings_get_double (self->settings, "temperature");
+  g_autofree char *system = g_settings_get_string (self->settings, "system-prompt");
+
+  request->model = dup_selected_model (self);
+  if (temperature >= 0)
+    request->temperature = temperature;
+  if (*system != '\0')
+    request->system = g_steal_pointer (&system);
+  return request;
+}
+
+static gboolean
+error_is_unreachable (const GError *error)
+{
+  return hearth_error_exit_code (error) == 3;
+}
+
+static void
+show_unreachable (HearthChatPage *self,
+                  const GError   *error)
+{
+  g_autofree char *text = hearth_error_describe (error);
+
+  adw_status_page_set_description (self->unreachable_page, text);
+  gtk_label_set_text (self->banner_label, text);
+  if (self->conversation_id < 0 && g_list_model_get_n_items (G_LIST_MODEL (self->messages)) == 0)
+    gtk_stack_set_visible_child_name (self->content_stack, "unreachable");
+  else
+    gtk_revealer_set_reveal_child (self->banner_revealer, TRUE);
+}
+
+static void
+notify_finished (HearthChatPage *self,
+                 HearthReply    *reply)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GApplication *application = g_application_get_default ();
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *id = NULL;
+  const char *content = hearth_reply_get_content (reply);
+
+  if (application == NULL || !GTK_IS_WINDOW (root) || gtk_window_is_active (GTK_WINDOW (root)))
+    return;
+
+  title = g_strdup_printf (_("%s replied"), hearth_reply_get_model (reply));
+  body = g_utf8_substring (content, 0, MIN (g_utf8_strlen (content, -1), 120));
+  notification = g_notification_new (title);
+  g_notification_set_body (notification, body);
+  g_notification_set_default_action_and_target (notification, "app.show-conversation", "x",
+                                                hearth_reply_get_conversation_id (reply));
+  id = g_strdup_printf ("reply-%" G_GINT64_FORMAT, hearth_reply_get_conversation_id (reply));
+  g_application_send_notification (application, id, notification);
+}
+
+static void
+on_reply_finished (HearthReply    *reply,
+                   HearthChatPage *self)
+{
+  const GError *error = hearth_reply_get_error (reply);
+
+  g_signal_handlers_disconnect_by_data (reply, self);
+  if (reply == self->reply)
+    g_clear_object (&self->reply);
+  update_actions (self);
+  sidebar_reload (self);
+  if (error != NULL && error_is_unreachable (error))
+    show_unreachable (self, error);
+  else if (error == NULL)
+    gtk_revealer_set_reveal_child (self->banner_revealer, FALSE);
+  if (hearth_reply_get_state (reply) == HEARTH_REPLY_DONE)
+    notify_finished (self, reply);
+}
+
+static void
+track_reply (HearthChatPage *self,
+             HearthReply    *reply)
+{
+  g_autoptr(HearthMessageItem) item = hearth_message_item_new_for_reply (reply);
+
+  self->reply = g_object_ref (reply);
+  g_signal_connect (reply, "finished", G_CALLBACK (on_reply_finished), self);
+  g_list_store_append (self->messages, item);
+  gtk_stack_set_visible_child_name (self->content_stack, "messages");
+  scroll_to_bottom (self);
+  update_actions (self);
+}
+
+static void
+add_question_item (HearthChatPage *self,
+                   HearthReply    *reply,
+                   const char     *text)
+{
+  g_autoptr(HearthMessage) question = hearth_message_new ("user", text);
+  g_autoptr(HearthMessageItem) item = NULL;
+
+  question->id = hearth_reply_get_question_id (reply);
+  question->conversation_id = hearth_reply_get_conversation_id (reply);
+  question->created_ms = g_get_real_time () / 1000;
+  item = hearth_message_item_new (question);
+  g_list_store_append (self->messages, item);
+}
+
+/* Removes @from_id and every message after it, on screen and on disk. */
+static gboolean
+truncate_from (HearthChatPage *self,
+               gint64          from_id)
+{
+  g_autoptr(GError) error = NULL;
+  guint position;
+
+  if (find_item (self, from_id, &position) == NULL)
+    return FALSE;
+  if (get_store (self) != NULL &&
+      !hearth_store_delete_messages_from (get_store (self), self->conversation_id, from_id, &error))
+    {
+      toast (self, error->message);
+      return FALSE;
+    }
+  g_list_store_splice (self->messages, position,
+                       g_list_model_get_n_items (G_LIST_MODEL (self->messages)) - position,
+                       NULL, 0);
+  return TRUE;
+}
+
+static char *
+dup_composer_text (HearthChatPage *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->composer_view);
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+static gboolean
+is_blank (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    if (!g_ascii_isspace (*p))
+      return FALSE;
+  return TRUE;
+}
+
+static void
+send_message (HearthChatPage *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthReply) reply = NULL;
+  g_autofree char *text = dup_composer_text (self);
+  HearthChatRequest *request;
+  HearthProvider *provider;
+  gboolean was_new = self->conversation_id < 0;
+
+  if (self->reply != NULL || self->engine == NULL || is_blank (text))
+    return;
+  if ((provider = get_provider (self, &error)) == NULL)
+    {
+      g_autofree char *line = hearth_error_describe (error);
+      toast (self, line);
+      return;
+    }
+  if (self->edit_from_id > 0 && !truncate_from (self, self->edit_from_id))
+    return;
+  self->edit_from_id = -1;
+
+  request = new_request (self);
+  hearth_chat_request_add_message (request, "user", text);
+  reply = hearth_engine_chat (self->engine, provider, request, self->conversation_id, &error);
+  if (reply == NULL)
+    {
+      /* Nothing was sent; the text stays in the composer. */
+      g_autofree char *line = hearth_error_describe (error);
+      toast (self, line);
+      return;
+    }
+
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->composer_view), "", 0);
+  self->conversation_id = hearth_reply_get_conversation_id (reply);
+  add_question_item (self, reply, text);
+  track_reply (self, reply);
+  if (was_new)
+    {
+      sidebar_reload (self);
+      sidebar_select (self, self->conversation_id);
+      gtk_label_set_text (self->title_label, text);
+    }
+}
+
+static void
+regenerate (HearthChatPage *self,
+            gint64          message_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthReply) reply = NULL;
+  HearthProvider *provider;
+
+  if (self->reply != NULL || self->conversation_id < 0)
+    return;
+  if ((provider = get_provider (self, &error)) == NULL || !truncate_from (self, message_id))
+    {
+      if (error != NULL)
+        toast (self, error->message);
+      return;
+    }
+  reply = hearth_engine_regenerate (self->engine, provider, new_request (self),
+                                    self->conversation_id, &error);
+  if (reply == NULL)
+    {
+      g_autofree char *line = hearth_error_describe (error);
+      toast (self, line);
+      return;
+    }
+  track_reply (self, reply);
+}
+
+/* Actions */
+
+static void
+chat_send (GtkWidget  *widget,
+           const char *action_name,
+           GVariant   *parameter)
+{
+  send_message (HEARTH_CHAT_PAGE (widget));
+}
+
+static void
+chat_stop (GtkWidget  *widget,
+           const char *action_name,
+           GVariant   *parameter)
+{
+  HearthChatPage *self = HEARTH_CHAT_PAGE (widget);
+
+  if (self->reply != NULL)
+    hearth_reply_cancel (self->reply);
+}
+
+static void
+chat_new (GtkWidget  *widget,
+          const char *action_name,
+          GVariant   *parameter)
+{
+  hearth_chat_page_new_chat (HEARTH_CHAT_PAGE (widget));
+}
+
+static void
+chat_copy_message (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  HearthChatPage *self = HEARTH_CHAT_PAGE (widget);
+  HearthMessageItem *item = find_item (self, g_variant_get_int64 (parameter), NULL);
+
+  if (item == NULL)
+    return;
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget),
+                          hearth_message_item_get_message (item)->content);
+  toast (self, _("Copied to clipboard"));
+}
+
+static void
+chat_edit_message (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  HearthChatPage *self = HEARTH_CHAT_PAGE (widget);
+  gint64 id = g_variant_get_int64 (parameter);
+  HearthMessageItem *item = find_item (self, id, NULL);
+
+  if (item == NULL || self->reply != NULL)
+    return;
+  hearth_chat_page_set_composer_text (self, hearth_message_item_get_message (item)->content);
+  self->edit_from_id = id;
+  update_actions (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->composer_view));
+}
+
+static void
+chat_cancel_edit (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  HearthChatPage *self = HEARTH_CHAT_PAGE (widget);
+
+  self->edit_from_id = -1;
+  update_actions (self);
+}
+
+static void
+chat_regenerate (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  regenerate (HEARTH_CHAT_PAGE (widget), g_variant_get_int64 (parameter));
+}
+
+static void
+chat_delete_message (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  HearthChatPage *self = HEARTH_CHAT_PAGE (widget);
+  g_autoptr(GError) error = NULL;
+  gint64 id = g_variant_get_int64 (parameter);
+  guint position;
+
+  if (find_item (self, id, &position) == NULL)
+    return;
+  if (get_store (self) != NULL && !hearth_store_delete_message (get_store (self), id, &error))
+    {
+      toast (self, error->message);
+      return;
+    }
+  g_list_store_remove (self->messages, position);
+  /* The row that became last gets its Regenerate button. */
+  if (position > 0 && position == g_list_model_get_n_items (G_LIST_MODEL (self->messages)))
+    g_list_model_items_changed (G_LIST_MODEL (self->messages), position - 1, 1, 1);
+}
+
+static void
+chat_reconnect (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  load_models (HEARTH_CHAT_PAGE (widget));
+}
+
+static void
+chat_search (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  HearthChatPage *self = HEARTH_CHAT_PAGE (widget);
+
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+  if (self->conversation_list != NULL)
+    hearth_conversation_list_focus_search (self->conversation_list);
+}
+
+static void
+chat_show_sidebar (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  adw_leaflet_navigate (HEARTH_CHAT_PAGE (widget)->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+/* Enter sends; Shift+Enter is a new line. */
+static gboolean
+on_composer_key (GtkEventControllerKey *controller,
+                 guint                  keyval,
+                 guint                  keycode,
+                 GdkModifierType        state,
+                 HearthChatPage        *self)
+{
+  if ((keyval == GDK_KEY_Return || keyval == GDK_KEY_KP_Enter) &&
+      !(state & (GDK_SHIFT_MASK | GDK_CONTROL_MASK | GDK_ALT_MASK)))
+    {
+      send_message (self);
+      return GDK_EVENT_STOP;
+    }
+  return GDK_EVENT_PROPAGATE;
+}
+
+/* Models */
+
+static void
+models_loaded_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(HearthChatPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) models = hearth_provider_list_models_finish (HEARTH_PROVIDER (object),
+                                                                    result, &error);
+  g_autoptr(GtkStringList) strings = gtk_string_list_new (NULL);
+  g_autofree char *preferred = NULL;
+  guint selected = 0;
+
+  if (g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_CANCELLED))
+    return;
+  if (models == NULL)
+    {
+      g_autofree char *line = hearth_error_describe (error);
+
+      gtk_label_set_text (self->model_status_label, line);
+      if (error_is_unreachable (error))
+        show_unreachable (self, error);
+      return;
+    }
+
+  preferred = g_settings_get_string (self->settings, "default-model");
+  g_clear_pointer (&self->model_names, g_ptr_array_unref);
+  self->model_names = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < models->len; i++)
+    {
+      HearthModelInfo *info = g_ptr_array_index (models, i);
+      g_autofree char *size = info->size > 0 ? g_format_size (info->size) : NULL;
+      g_autofree char *label = size ? g_strdup_printf ("%s (%s%s%s)", info->name, size,
+                                                       info->quantization ? ", " : "",
+                                                       info->quantization ? info->quantization : "")
+                                    : g_strdup (info->name);
+
+      gtk_string_list_append (strings, label);
+      g_ptr_array_add (self->model_names, g_strdup (info->name));
+      if (g_strcmp0 (info->name, preferred) == 0)
+        selected = i;
+    }
+  gtk_drop_down_set_model (self->model_dropdown, G_LIST_MODEL (strings));
+  gtk_drop_down_set_selected (self->model_dropdown, models->len ? selected : GTK_INVALID_LIST_POSITION);
+  gtk_label_set_text (self->model_status_label,
+                      models->len ? "" : _("The server has no models: pull one first"));
+  gtk_revealer_set_reveal_child (self->banner_revealer, FALSE);
+  if (g_str_equal (gtk_stack_get_visible_child_name (self->content_stack), "unreachable"))
+    gtk_stack_set_visible_child_name (self->content_stack, "welcome");
+}
+
+static void
+load_models (HearthChatPage *self)
+{
+  g_autoptr(GError) error = NULL;
+  HearthProvider *provider;
+
+  if (self->engine == NULL)
+    return;
+  g_cancellable_cancel (self->models_cancellable);
+  g_clear_object (&self->models_cancellable);
+  self->models_cancellable = g_cancellable_new ();
+  if ((provider = get_provider (self, &error)) == NULL)
+    {
+      g_autofree char *line = hearth_error_describe (error);
+      gtk_label_set_text (self->model_status_label, line);
+      return;
+    }
+  gtk_label_set_text (self->model_status_label, _("Looking for models…"));
+  hearth_provider_list_models_async (provider, self->models_cancellable, models_loaded_cb,
+                                     g_object_ref (self));
+}
+
+static void
+on_server_setting_changed (GSettings      *settings,
+                           const char     *key,
+                           HearthChatPage *self)
+{
+  load_models (self);
+}
+
+static void
+on_conversation_activated (HearthConversationList *list,
+                           gint64                  id,
+                           HearthChatPage         *self)
+{
+  if (id != self->conversation_id)
+    hearth_chat_page_open_conversation (self, id);
+  else
+    adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
+static void
+on_conversation_deleted (HearthConversationList *list,
+                         gint64                  id,
+                         HearthChatPage         *self)
+{
+  if (id == self->conversation_id)
+    {
+      if (self->reply != NULL)
+        hearth_reply_cancel (self->reply);
+      hearth_chat_page_new_chat (self);
+    }
+}
+
+void
+hearth_chat_page_set_engine (HearthChatPage *self,
+                             HearthEngine   *engine,
+                             const GError   *store_error)
+{
+  HearthStore *store;
+
+  g_return_if_fail (HEARTH_IS_CHAT_PAGE (self));
+  g_return_if_fail (HEARTH_IS_ENGINE (engine));
+  g_return_if_fail (self->engine == NULL);
+
+  self->engine = g_object_ref (engine);
+  store = hearth_engine_get_store (engine);
+  if (store != NULL)
+    {
+      self->conversation_list = HEARTH_CONVERSATION_LIST (hearth_conversation_list_new (store));
+      gtk_widget_set_vexpand (GTK_WIDGET (self->conversation_list), TRUE);
+      gtk_box_append (GTK_BOX (self->sidebar_box), GTK_WIDGET (self->conversation_list));
+      g_signal_connect_object (self->conversation_list, "conversation-activated",
+                               G_CALLBACK (on_conversation_activated), self, 0);
+      g_signal_connect_object (self->conversation_list, "conversation-deleted",
+                               G_CALLBACK (on_conversation_deleted), self, 0);
+    }
+  else if (store_error != NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("History is off: %s"), store_error->message);
+
+      gtk_label_set_text (self->banner_label, text);
+      gtk_revealer_set_reveal_child (self->banner_revealer, TRUE);
+    }
+  update_actions (self);
+  load_models (self);
+}
+
+gint64
+hearth_chat_page_get_conversation_id (HearthChatPage *self)
+{
+  g_return_val_if_fail (HEARTH_IS_CHAT_PAGE (self), -1);
+  return self->conversation_id;
+}
+
+/* Returns: (nullable) (transfer none): the reply that is streaming */
+HearthReply *
+hearth_chat_page_get_current_reply (HearthChatPage *self)
+{
+  g_return_val_if_fail (HEARTH_IS_CHAT_PAGE (self), NULL);
+  return self->reply;
+}
+
+GListModel *
+hearth_chat_page_get_messages (HearthChatPage *self)
+{
+  g_return_val_if_fail (HEARTH_IS_CHAT_PAGE (self), NULL);
+  return G_LIST_MODEL (self->messages);
+}
+
+void
+hearth_chat_page_set_composer_text (HearthChatPage *self,
+                                    const char     *text)
+{
+  g_return_if_fail (HEARTH_IS_CHAT_PAGE (self));
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->composer_view), text, -1);
+}
+
+char *
+hearth_chat_page_dup_composer_text (HearthChatPage *self)
+{
+  g_return_val_if_fail (HEARTH_IS_CHAT_PAGE (self), NULL);
+  return dup_composer_text (self);
+}
+
+static void
+hearth_chat_page_dispose (GObject *object)
+{
+  HearthChatPage *self = HEARTH_CHAT_PAGE (object);
+
+  if (self->reply != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->reply, self);
+      hearth_reply_cancel (self->reply);
+    }
+  g_clear_object (&self->reply);
+  g_cancellable_cancel (self->load_cancellable);
+  g_cancellable_cancel (self->models_cancellable);
+  g_clear_object (&self->load_cancellable);
+  g_clear_object (&self->models_cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), HEARTH_TYPE_CHAT_PAGE);
+  g_clear_object (&self->messages);
+  g_clear_object (&self->engine);
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->model_names, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (hearth_chat_page_parent_class)->dispose (object);
+}
+
+static void
+hearth_chat_page_class_init (HearthChatPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = hearth_chat_page_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/hearthapp/Hearth/hearth-chat-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, HearthChatPage, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, HearthChatPage, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, HearthChatPage, sidebar_box);
+  gtk_widget_class_bind_template_child (widget_class, HearthChatPage, title_label);
+  gtk_widget_class_bind_template_child (widget_class, HearthChatPage, banner_revealer);
+  gtk_widget_class_bind_template_child (widget_class, HearthChatPage, banner_label);
+  gtk_widget_class_bind_template_child (widget_class, HearthChatPage, content_stack);
+  gtk_widget_class_bind_template_child (widget_class, HearthChatPage, welcome_page);
+  gtk_widget_class_bind_template_child (widget_class, HearthChatPage, unreachable_page);
+  gtk_widget_class_bind_template_child (widget_class, HearthChatPage, message_scroller);
+  gtk_widget_class_bind_template_child (widget_class, HearthChatPage, message_view);
+  gtk_widget_class_bind_template_child (widget_class, HearthChatPage, edit_revealer);
+  gtk_widget_class_bind_template_child (widget_class, HearthChatPage, composer_view);
+  gtk_widget_class_bind_template_child (widget_class, HearthChatPage, send_button);
+  gtk_widget_class_bind_template_child (widget_class, HearthChatPage, stop_button);
+  gtk_widget_class_bind_template_child (widget_class, HearthChatPage, model_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, HearthChatPage, model_status_label);
+
+  gtk_widget_class_install_action (widget_class, "chat.send", NULL, chat_send);
+  gtk_widget_class_install_action (widget_class, "chat.stop", NULL, chat_stop);
+  gtk_widget_class_install_action (widget_class, "chat.new", NULL, chat_new);
+  gtk_widget_class_install_action (widget_class, "chat.copy-message", "x", chat_copy_message);
+  gtk_widget_class_install_action (widget_class, "chat.edit-message", "x", chat_edit_message);
+  gtk_widget_class_install_action (widget_class, "chat.cancel-edit", NULL, chat_cancel_edit);
+  gtk_widget_class_install_action (widget_class, "chat.regenerate", "x", chat_regenerate);
+  gtk_widget_class_install_action (widget_class, "chat.delete-message", "x", chat_delete_message);
+  gtk_widget_class_install_action (widget_class, "chat.reconnect", NULL, chat_reconnect);
+  gtk_widget_class_install_action (widget_class, "chat.search", NULL, chat_search);
+  gtk_widget_class_install_action (widget_class, "chat.show-sidebar", NULL, chat_show_sidebar);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "chat.stop", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "chat.search", NULL);
+
+  g_type_ensure (HEARTH_TYPE_MESSAGE_ROW);
+}
+
+static void
+hearth_chat_page_init (HearthChatPage *self)
+{
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+  GtkEventController *keys = gtk_event_controller_key_new ();
+  GtkAdjustment *vadjustment;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->conversation_id = -1;
+  self->edit_from_id = -1;
+  self->stick_to_bottom = TRUE;
+  self->load_cancellable = g_cancellable_new ();
+  self->settings = g_settings_new (APP_ID);
+  self->messages = g_list_store_new (HEARTH_TYPE_MESSAGE_ITEM);
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_row), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), self);
+  gtk_list_view_set_factory (self->message_view, factory);
+  gtk_list_view_set_model (self->message_view,
+                           GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->messages)))));
+
+  vadjustment = gtk_scrolled_window_get_vadjustment (self->message_scroller);
+  g_signal_connect_object (vadjustment, "value-changed", G_CALLBACK (on_scroll_value), self, 0);
+  g_signal_connect_object (vadjustment, "notify::upper", G_CALLBACK (on_scroll_upper), self, 0);
+  g_signal_connect_object (self->message_scroller, "edge-reached", G_CALLBACK (on_edge_reached),
+                           self, 0);
+
+  g_signal_connect_object (keys, "key-pressed", G_CALLBACK (on_composer_key), self, 0);
+  gtk_widget_add_controller (GTK_WIDGET (self->composer_view), keys);
+
+  g_signal_connect_object (self->settings, "changed::endpoint",
+                           G_CALLBACK (on_server_setting_changed), self, 0);
+  g_signal_connect_object (self->settings, "changed::api-kind",
+                           G_CALLBACK (on_server_setting_changed), self, 0);
+
+  gtk_label_set_text (self->title_label, _("New Chat"));
+  update_actions (self);
+}

@@ -1,0 +1,225 @@
+/* hearth-message-item.c — one message in the chat list, stored or streaming
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-message-item"
+
+#include <glib/gi18n.h>
+
+#include "hearth-error.h"
+#include "hearth-message-item.h"
+
+struct _HearthMessageItem
+{
+  GObject        parent_instance;
+
+  HearthMessage *message;
+  HearthReply   *reply;
+};
+
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (HearthMessageItem, hearth_message_item, G_TYPE_OBJECT)
+
+static void
+hearth_message_item_dispose (GObject *object)
+{
+  HearthMessageItem *self = HEARTH_MESSAGE_ITEM (object);
+
+  if (self->reply != NULL)
+    g_signal_handlers_disconnect_by_data (self->reply, self);
+  g_clear_object (&self->reply);
+
+  G_OBJECT_CLASS (hearth_message_item_parent_class)->dispose (object);
+}
+
+static void
+hearth_message_item_finalize (GObject *object)
+{
+  HearthMessageItem *self = HEARTH_MESSAGE_ITEM (object);
+
+  g_clear_pointer (&self->message, hearth_message_free);
+
+  G_OBJECT_CLASS (hearth_message_item_parent_class)->finalize (object);
+}
+
+static void
+hearth_message_item_class_init (HearthMessageItemClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = hearth_message_item_dispose;
+  object_class->finalize = hearth_message_item_finalize;
+
+  /* The state, figures or error changed; text arrives through the reply. */
+  signals[CHANGED] =
+    g_signal_new ("changed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+}
+
+static void
+hearth_message_item_init (HearthMessageItem *self)
+{
+}
+
+static HearthMessage *
+copy_message (const HearthMessage *message)
+{
+  HearthMessage *copy = hearth_message_new (message->role, message->content);
+
+  copy->id = message->id;
+  copy->conversation_id = message->conversation_id;
+  copy->thinking = g_strdup (message->thinking);
+  copy->model = g_strdup (message->model);
+  copy->endpoint = g_strdup (message->endpoint);
+  copy->api = g_strdup (message->api);
+  copy->error = g_strdup (message->error);
+  copy->done_reason = g_strdup (message->done_reason);
+  copy->created_ms = message->created_ms;
+  copy->state = message->state;
+  copy->figures = message->figures;
+  return copy;
+}
+
+HearthMessageItem *
+hearth_message_item_new (const HearthMessage *message)
+{
+  HearthMessageItem *self = g_object_new (HEARTH_TYPE_MESSAGE_ITEM, NULL);
+
+  self->message = copy_message (message);
+  return self;
+}
+
+/* Keeps the stored view of a live reply in step with it. */
+static void
+on_reply_finished (HearthReply       *reply,
+                   HearthMessageItem *self)
+{
+  HearthMessage *m = self->message;
+  const GError *error = hearth_reply_get_error (reply);
+
+  hearth_set_str (&m->content, hearth_reply_get_content (reply));
+  hearth_set_str (&m->thinking, hearth_reply_get_thinking (reply));
+  hearth_set_str (&m->model, hearth_reply_get_model (reply));
+  hearth_set_str (&m->done_reason, hearth_reply_get_done_reason (reply));
+  m->figures = *hearth_reply_get_figures (reply);
+  switch (hearth_reply_get_state (reply))
+    {
+    case HEARTH_REPLY_DONE:
+      m->state = HEARTH_MESSAGE_COMPLETE;
+      break;
+    case HEARTH_REPLY_CANCELLED:
+      m->state = HEARTH_MESSAGE_CANCELLED;
+      break;
+    case HEARTH_REPLY_FAILED:
+      m->state = HEARTH_MESSAGE_FAILED;
+      break;
+    case HEARTH_REPLY_WAITING:
+    case HEARTH_REPLY_STREAMING:
+    default:
+      m->state = HEARTH_MESSAGE_PARTIAL;
+    }
+  g_clear_pointer (&m->error, g_free);
+  if (error != NULL && m->state == HEARTH_MESSAGE_FAILED)
+    m->error = hearth_error_describe (error);
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+static void
+on_reply_model (HearthReply       *reply,
+                GParamSpec        *pspec,
+                HearthMessageItem *self)
+{
+  hearth_set_str (&self->message->model, hearth_reply_get_model (reply));
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+HearthMessageItem *
+hearth_message_item_new_for_reply (HearthReply *reply)
+{
+  HearthMessageItem *self = g_object_new (HEARTH_TYPE_MESSAGE_ITEM, NULL);
+
+  self->message = hearth_message_new ("assistant", hearth_reply_get_content (reply));
+  self->message->id = hearth_reply_get_message_id (reply);
+  self->message->conversation_id = hearth_reply_get_conversation_id (reply);
+  self->message->model = g_strdup (hearth_reply_get_model (reply));
+  self->message->created_ms = g_get_real_time () / 1000;
+  self->message->state = HEARTH_MESSAGE_PARTIAL;
+  self->reply = g_object_ref (reply);
+  if (hearth_reply_is_finished (reply))
+    on_reply_finished (reply, self);
+  else
+    {
+      g_signal_connect_object (reply, "finished", G_CALLBACK (on_reply_finished), self, 0);
+      g_signal_connect_object (reply, "notify::model", G_CALLBACK (on_reply_model), self, 0);
+    }
+  return self;
+}
+
+const HearthMessage *
+hearth_message_item_get_message (HearthMessageItem *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MESSAGE_ITEM (self), NULL);
+  return self->message;
+}
+
+/* Returns: (nullable) (transfer none): the reply while it is live */
+HearthReply *
+hearth_message_item_get_reply (HearthMessageItem *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MESSAGE_ITEM (self), NULL);
+  return self->reply;
+}
+
+gint64
+hearth_message_item_get_id (HearthMessageItem *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MESSAGE_ITEM (self), -1);
+  return self->message->id;
+}
+
+gboolean
+hearth_message_item_is_assistant (HearthMessageItem *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MESSAGE_ITEM (self), FALSE);
+  return g_strcmp0 (self->message->role, "assistant") == 0;
+}
+
+gboolean
+hearth_message_item_is_streaming (HearthMessageItem *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MESSAGE_ITEM (self), FALSE);
+  return self->reply != NULL && !hearth_reply_is_finished (self->reply);
+}
+
+/* "42.1 tokens/s · 0.35 s to first token · 128 tokens · llama3.2:3b"; only
+ * what was measured is said. */
+char *
+hearth_message_item_dup_figures (HearthMessageItem *self)
+{
+  const HearthFigures *f = &self->message->figures;
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+
+  g_return_val_if_fail (HEARTH_IS_MESSAGE_ITEM (self), NULL);
+
+  if (f->tokens_per_s > 0)
+    g_ptr_array_add (parts, g_strdup_printf (_("%.1f tokens/s"), f->tokens_per_s));
+  if (f->ttft_ms >= 0)
+    g_ptr_array_add (parts, f->ttft_ms < 1000
+                            ? g_strdup_printf (_("%.0f ms to first token"), f->ttft_ms)
+                            : g_strdup_printf (_("%.2f s to first token"), f->ttft_ms / 1000));
+  if (f->tokens_out > 0)
+    g_ptr_array_add (parts, g_strdup_printf ("%" G_GINT64_FORMAT " %s", f->tokens_out,
+                                             f->tokens_out == 1 ? _("token") : _("tokens")));
+  if (self->message->model != NULL)
+    g_ptr_array_add (parts, g_strdup (self->message->model));
+  g_ptr_array_add (parts, NULL);
+  return g_strjoinv (" · ", (char **) parts->pdata);
+}

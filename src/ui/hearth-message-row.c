@@ -1,0 +1,282 @@
+/* hearth-message-row.c — one message, recycled by the chat's GtkListView
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-message-row"
+
+#include <glib/gi18n.h>
+
+#include "hearth-markdown-view.h"
+#include "hearth-message-row.h"
+
+struct _HearthMessageRow
+{
+  GtkWidget          parent_instance;
+
+  HearthMessageItem *item;
+  HearthReply       *reply;
+
+  GtkWidget         *box;
+  GtkLabel          *role_label;
+  GtkLabel          *state_label;
+  GtkSpinner        *spinner;
+  GtkWidget         *actions_box;
+  GtkWidget         *copy_button;
+  GtkWidget         *edit_button;
+  GtkWidget         *regenerate_button;
+  GtkWidget         *delete_button;
+  GtkExpander       *thinking_expander;
+  GtkLabel          *thinking_label;
+  GtkLabel          *user_label;
+  HearthMarkdownView *markdown_view;
+  GtkWidget         *error_box;
+  GtkLabel          *error_label;
+  GtkWidget         *retry_button;
+  GtkLabel          *figures_label;
+
+  GString           *thinking;
+};
+
+G_DEFINE_FINAL_TYPE (HearthMessageRow, hearth_message_row, GTK_TYPE_WIDGET)
+
+static void
+set_target (GtkWidget *button,
+            gint64     id)
+{
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button), g_variant_new_int64 (id));
+}
+
+static const char *
+state_text (const HearthMessage *m,
+            gboolean             streaming)
+{
+  if (streaming)
+    return NULL;
+  switch (m->state)
+    {
+    case HEARTH_MESSAGE_CANCELLED:
+      return _("Stopped");
+    case HEARTH_MESSAGE_PARTIAL:
+      return _("Interrupted");
+    case HEARTH_MESSAGE_FAILED:
+      return _("Failed");
+    case HEARTH_MESSAGE_COMPLETE:
+    default:
+      return NULL;
+    }
+}
+
+/* Everything but the text, which streams on its own path. */
+static void
+refresh_status (HearthMessageRow *self)
+{
+  const HearthMessage *m = hearth_message_item_get_message (self->item);
+  gboolean assistant = hearth_message_item_is_assistant (self->item);
+  gboolean streaming = hearth_message_item_is_streaming (self->item);
+  const char *state = state_text (m, streaming);
+  g_autofree char *figures = NULL;
+
+  gtk_label_set_text (self->role_label,
+                      assistant ? (m->model ? m->model : _("Assistant")) : _("You"));
+  gtk_widget_set_visible (GTK_WIDGET (self->state_label), state != NULL);
+  gtk_label_set_text (self->state_label, state ? state : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), streaming);
+  gtk_spinner_set_spinning (self->spinner, streaming);
+  gtk_widget_set_visible (self->actions_box, !streaming);
+
+  gtk_widget_set_visible (self->error_box, m->state == HEARTH_MESSAGE_FAILED && !streaming);
+  gtk_label_set_text (self->error_label, m->error ? m->error : _("The reply failed."));
+
+  figures = assistant && !streaming && m->state != HEARTH_MESSAGE_FAILED
+            ? hearth_message_item_dup_figures (self->item) : NULL;
+  gtk_widget_set_visible (GTK_WIDGET (self->figures_label), figures != NULL && *figures != '\0');
+  gtk_label_set_text (self->figures_label, figures ? figures : "");
+
+  gtk_widget_set_visible (GTK_WIDGET (self->thinking_expander),
+                          m->thinking != NULL && *m->thinking != '\0');
+}
+
+static void
+on_item_changed (HearthMessageItem *item,
+                 HearthMessageRow  *self)
+{
+  if (self->reply != NULL && hearth_reply_is_finished (self->reply))
+    {
+      hearth_markdown_view_finish (self->markdown_view);
+      g_signal_handlers_disconnect_by_data (self->reply, self);
+      g_clear_object (&self->reply);
+    }
+  refresh_status (self);
+}
+
+static void
+on_reply_delta (HearthReply      *reply,
+                const char       *content,
+                const char       *thinking,
+                HearthMessageRow *self)
+{
+  if (content != NULL)
+    hearth_markdown_view_append (self->markdown_view, content);
+  if (thinking != NULL)
+    {
+      g_string_append (self->thinking, thinking);
+      gtk_label_set_text (self->thinking_label, self->thinking->str);
+      gtk_widget_set_visible (GTK_WIDGET (self->thinking_expander), TRUE);
+    }
+}
+
+static void
+unbind (HearthMessageRow *self)
+{
+  if (self->item != NULL)
+    g_signal_handlers_disconnect_by_data (self->item, self);
+  if (self->reply != NULL)
+    g_signal_handlers_disconnect_by_data (self->reply, self);
+  g_clear_object (&self->reply);
+  g_clear_object (&self->item);
+}
+
+static void
+bind_text (HearthMessageRow *self)
+{
+  const HearthMessage *m = hearth_message_item_get_message (self->item);
+  HearthReply *reply = hearth_message_item_get_reply (self->item);
+  gboolean assistant = hearth_message_item_is_assistant (self->item);
+  gboolean live = reply != NULL && !hearth_reply_is_finished (reply);
+  const char *content = live ? hearth_reply_get_content (reply) : m->content;
+  const char *thinking = live ? hearth_reply_get_thinking (reply) : m->thinking;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->user_label), !assistant);
+  gtk_widget_set_visible (GTK_WIDGET (self->markdown_view), assistant);
+  if (assistant)
+    {
+      hearth_markdown_view_set_text (self->markdown_view, content ? content : "");
+      if (!live)
+        hearth_markdown_view_finish (self->markdown_view);
+    }
+  else
+    {
+      /* Plain text: what the user typed, never markup. */
+      gtk_label_set_text (self->user_label, content ? content : "");
+    }
+  g_string_assign (self->thinking, thinking ? thinking : "");
+  gtk_label_set_text (self->thinking_label, self->thinking->str);
+
+  if (live)
+    {
+      self->reply = g_object_ref (reply);
+      g_signal_connect (reply, "delta", G_CALLBACK (on_reply_delta), self);
+    }
+}
+
+void
+hearth_message_row_set_item (HearthMessageRow  *self,
+                             HearthMessageItem *item,
+                             gboolean           is_last)
+{
+  gint64 id;
+  gboolean assistant;
+
+  g_return_if_fail (HEARTH_IS_MESSAGE_ROW (self));
+  g_return_if_fail (item == NULL || HEARTH_IS_MESSAGE_ITEM (item));
+
+  unbind (self);
+  if (item == NULL)
+    return;
+
+  self->item = g_object_ref (item);
+  id = hearth_message_item_get_id (item);
+  assistant = hearth_message_item_is_assistant (item);
+  g_signal_connect (item, "changed", G_CALLBACK (on_item_changed), self);
+
+  set_target (self->copy_button, id);
+  set_target (self->edit_button, id);
+  set_target (self->regenerate_button, id);
+  set_target (self->retry_button, id);
+  set_target (self->delete_button, id);
+  gtk_widget_set_visible (self->edit_button, !assistant);
+  gtk_widget_set_visible (self->regenerate_button, assistant && is_last);
+  gtk_widget_set_visible (self->retry_button, is_last);
+
+  if (assistant)
+    gtk_widget_remove_css_class (self->box, "user-message");
+  else
+    gtk_widget_add_css_class (self->box, "user-message");
+
+  bind_text (self);
+  refresh_status (self);
+}
+
+HearthMessageItem *
+hearth_message_row_get_item (HearthMessageRow *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MESSAGE_ROW (self), NULL);
+  return self->item;
+}
+
+static void
+hearth_message_row_dispose (GObject *object)
+{
+  HearthMessageRow *self = HEARTH_MESSAGE_ROW (object);
+
+  unbind (self);
+  gtk_widget_dispose_template (GTK_WIDGET (self), HEARTH_TYPE_MESSAGE_ROW);
+
+  G_OBJECT_CLASS (hearth_message_row_parent_class)->dispose (object);
+}
+
+static void
+hearth_message_row_finalize (GObject *object)
+{
+  HearthMessageRow *self = HEARTH_MESSAGE_ROW (object);
+
+  g_string_free (self->thinking, TRUE);
+
+  G_OBJECT_CLASS (hearth_message_row_parent_class)->finalize (object);
+}
+
+static void
+hearth_message_row_class_init (HearthMessageRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = hearth_message_row_dispose;
+  object_class->finalize = hearth_message_row_finalize;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/hearthapp/Hearth/hearth-message-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, box);
+  gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, role_label);
+  gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, state_label);
+  gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, spinner);
+  gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, actions_box);
+  gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, copy_button);
+  gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, edit_button);
+  gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, regenerate_button);
+  gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, delete_button);
+  gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, thinking_expander);
+  gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, thinking_label);
+  gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, user_label);
+  gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, markdown_view);
+  gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, error_box);
+  gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, error_label);
+  gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, retry_button);
+  gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, figures_label);
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+
+  g_type_ensure (HEARTH_TYPE_MARKDOWN_VIEW);
+}
+
+static void
+hearth_message_row_init (HearthMessageRow *self)
+{
+  g_type_ensure (HEARTH_TYPE_MARKDOWN_VIEW);
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->thinking = g_string_new (NULL);
+}
+
+GtkWidget *
+hearth_message_row_new (void)
+{
+  return g_object_new (HEARTH_TYPE_MESSAGE_ROW, NULL);
+}
