@@ -9,6 +9,7 @@
 #include <locale.h>
 
 #include "hearth-application.h"
+#include "hearth-window.h"
 
 int
 main (int   argc,
@@ -16,6 +17,7 @@ main (int   argc,
 {
   g_autoptr(HearthApplication) app = NULL;
 
+  hearth_main_started_us = g_get_monotonic_time ();
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

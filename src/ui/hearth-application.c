@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "hearth-application.h"
+#include "hearth-preferences-window.h"
 #include "hearth-window.h"
 
 #define HEARTH_WEBSITE_URL "https://github.com/hearthapp/hearth"
@@ -15,7 +16,10 @@
 
 struct _HearthApplication
 {
-  AdwApplication parent_instance;
+  AdwApplication  parent_instance;
+
+  HearthEngine   *engine;
+  GError         *store_error;
 };
 
 G_DEFINE_FINAL_TYPE (HearthApplication, hearth_application, ADW_TYPE_APPLICATION)
@@ -32,13 +36,41 @@ hearth_application_activate (GApplication *application)
   gtk_window_present (window);
 }
 
+static HearthWindow *
+present_window (GApplication *application)
+{
+  g_application_activate (application);
+  return HEARTH_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (application)));
+}
+
 static void
 hearth_application_new_chat (GSimpleAction *action,
                              GVariant      *parameter,
                              gpointer       user_data)
 {
-  /* There is one chat view so far; a new chat starts in the window. */
-  g_application_activate (G_APPLICATION (user_data));
+  hearth_window_new_chat (present_window (G_APPLICATION (user_data)));
+}
+
+/* From a notification: bring the conversation back. */
+static void
+hearth_application_show_conversation (GSimpleAction *action,
+                                      GVariant      *parameter,
+                                      gpointer       user_data)
+{
+  hearth_window_show_conversation (present_window (G_APPLICATION (user_data)),
+                                   g_variant_get_int64 (parameter));
+}
+
+static void
+hearth_application_preferences (GSimpleAction *action,
+                                GVariant      *parameter,
+                                gpointer       user_data)
+{
+  HearthApplication *self = HEARTH_APPLICATION (user_data);
+  GtkWidget *window = hearth_preferences_window_new (
+    gtk_application_get_active_window (GTK_APPLICATION (self)), self->engine);
+
+  gtk_window_present (GTK_WINDOW (window));
 }
 
 static void
@@ -86,6 +118,8 @@ hearth_application_quit (GSimpleAction *action,
 
 static const GActionEntry app_entries[] = {
   { "new-chat", hearth_application_new_chat },
+  { "show-conversation", hearth_application_show_conversation, "x" },
+  { "preferences", hearth_application_preferences },
   { "about", hearth_application_about },
   { "quit", hearth_application_quit },
 };
@@ -95,23 +129,52 @@ hearth_application_startup (GApplication *application)
 {
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *help_accels[] = { "<Control>question", NULL };
+  static const char *new_chat_accels[] = { "<Control>n", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
+  HearthApplication *self = HEARTH_APPLICATION (application);
+  g_autofree char *path = hearth_store_default_path ();
+  g_autoptr(HearthStore) store = NULL;
 
   G_APPLICATION_CLASS (hearth_application_parent_class)->startup (application);
+
+  /* Without its history Hearth still chats, and says why nothing is kept. */
+  store = hearth_store_open (path, &self->store_error);
+  if (store == NULL)
+    g_message ("History unavailable: %s", self->store_error->message);
+  self->engine = hearth_engine_new (store);
 
   g_action_map_add_action_entries (G_ACTION_MAP (application),
                                    app_entries,
                                    G_N_ELEMENTS (app_entries),
                                    application);
   gtk_application_set_accels_for_action (GTK_APPLICATION (application), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (application), "app.new-chat",
+                                         new_chat_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (application), "app.preferences",
+                                         preferences_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (application),
                                          "win.show-help-overlay",
                                          help_accels);
 }
 
 static void
+hearth_application_dispose (GObject *object)
+{
+  HearthApplication *self = HEARTH_APPLICATION (object);
+
+  g_clear_object (&self->engine);
+  g_clear_error (&self->store_error);
+
+  G_OBJECT_CLASS (hearth_application_parent_class)->dispose (object);
+}
+
+static void
 hearth_application_class_init (HearthApplicationClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = hearth_application_dispose;
 
   app_class->activate = hearth_application_activate;
   app_class->startup = hearth_application_startup;
@@ -129,4 +192,20 @@ hearth_application_new (void)
                        "application-id", APP_ID,
                        "flags", G_APPLICATION_DEFAULT_FLAGS,
                        NULL);
+}
+
+/* Returns: (transfer none): the engine every window shares */
+HearthEngine *
+hearth_application_get_engine (HearthApplication *self)
+{
+  g_return_val_if_fail (HEARTH_IS_APPLICATION (self), NULL);
+  return self->engine;
+}
+
+/* Returns: (nullable): why the history could not be opened */
+const GError *
+hearth_application_get_store_error (HearthApplication *self)
+{
+  g_return_val_if_fail (HEARTH_IS_APPLICATION (self), NULL);
+  return self->store_error;
 }

@@ -11,6 +11,10 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (HearthApplication, hearth_application, HEARTH, APPLICATION, AdwApplication)
 
-HearthApplication *hearth_application_new (void);
+#include "hearth-engine.h"
+
+HearthApplication *hearth_application_new              (void);
+HearthEngine      *hearth_application_get_engine       (HearthApplication *self);
+const GError      *hearth_application_get_store_error  (HearthApplication *self);
 
 G_END_DECLS

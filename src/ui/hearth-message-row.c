@@ -38,11 +38,14 @@ struct _HearthMessageRow
 
 G_DEFINE_FINAL_TYPE (HearthMessageRow, hearth_message_row, GTK_TYPE_WIDGET)
 
+/* Target first, then name: a parameterised action without its target warns. */
 static void
-set_target (GtkWidget *button,
-            gint64     id)
+set_action (GtkWidget  *button,
+            const char *action,
+            gint64      id)
 {
   gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button), g_variant_new_int64 (id));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action);
 }
 
 static const char *
@@ -188,11 +191,11 @@ hearth_message_row_set_item (HearthMessageRow  *self,
   assistant = hearth_message_item_is_assistant (item);
   g_signal_connect (item, "changed", G_CALLBACK (on_item_changed), self);
 
-  set_target (self->copy_button, id);
-  set_target (self->edit_button, id);
-  set_target (self->regenerate_button, id);
-  set_target (self->retry_button, id);
-  set_target (self->delete_button, id);
+  set_action (self->copy_button, "chat.copy-message", id);
+  set_action (self->edit_button, "chat.edit-message", id);
+  set_action (self->regenerate_button, "chat.regenerate", id);
+  set_action (self->retry_button, "chat.regenerate", id);
+  set_action (self->delete_button, "chat.delete-message", id);
   gtk_widget_set_visible (self->edit_button, !assistant);
   gtk_widget_set_visible (self->regenerate_button, assistant && is_last);
   gtk_widget_set_visible (self->retry_button, is_last);

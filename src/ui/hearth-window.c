@@ -5,6 +5,9 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
+#include "hearth-chat-page.h"
 #include "hearth-window.h"
 
 struct _HearthWindow
@@ -12,9 +15,14 @@ struct _HearthWindow
   AdwApplicationWindow  parent_instance;
 
   GSettings            *settings;
+
+  AdwViewStack         *view_stack;
+  HearthChatPage       *chat_page;
 };
 
 G_DEFINE_FINAL_TYPE (HearthWindow, hearth_window, ADW_TYPE_APPLICATION_WINDOW)
+
+gint64 hearth_main_started_us;
 
 static void
 hearth_window_save_state (HearthWindow *self)
@@ -61,6 +69,113 @@ hearth_window_dispose (GObject *object)
   G_OBJECT_CLASS (hearth_window_parent_class)->dispose (object);
 }
 
+/* The window as the user sees it, written to a PNG: how tests, benchmarks
+ * and bug reports look at Hearth without a compositor. */
+gboolean
+hearth_window_save_png (HearthWindow  *self,
+                        const char    *path,
+                        GError       **error)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GskRenderer) renderer = gsk_cairo_renderer_new ();
+  g_autoptr(GdkTexture) texture = NULL;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  if (node == NULL || !gsk_renderer_realize (renderer, gtk_native_get_surface (GTK_NATIVE (self)),
+                                             error))
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "The window has nothing to show yet");
+      return FALSE;
+    }
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  gsk_renderer_unrealize (renderer);
+  if (!gdk_texture_save_to_png (texture, path))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Could not write %s", path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+screenshot_and_quit (gpointer user_data)
+{
+  HearthWindow *self = user_data;
+  g_autoptr(GError) error = NULL;
+  const char *path = g_getenv ("HEARTH_SCREENSHOT");
+
+  if (!hearth_window_save_png (self, path, &error))
+    g_printerr ("hearth: %s\n", error->message);
+  g_application_quit (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));
+  return G_SOURCE_REMOVE;
+}
+
+/* For the start-up benchmark: report the first painted frame and stop. */
+static void
+on_first_paint (GdkFrameClock *clock,
+                HearthWindow  *self)
+{
+  g_autofree char *status = NULL;
+  const char *rss;
+
+  g_signal_handlers_disconnect_by_func (clock, on_first_paint, self);
+  g_file_get_contents ("/proc/self/status", &status, NULL, NULL);
+  rss = status ? strstr (status, "VmRSS:") : NULL;
+  g_print ("first-frame: %" G_GINT64_FORMAT " us after main, RSS %s\n",
+           g_get_monotonic_time () - hearth_main_started_us,
+           rss ? g_strstrip (g_strndup (rss + 6, strcspn (rss + 6, "\n"))) : "?");
+  g_application_quit (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));
+}
+
+static void
+hearth_window_realize (GtkWidget *widget)
+{
+  HearthWindow *self = HEARTH_WINDOW (widget);
+
+  GTK_WIDGET_CLASS (hearth_window_parent_class)->realize (widget);
+
+  if (g_getenv ("HEARTH_EXIT_AFTER_FIRST_FRAME") != NULL)
+    g_signal_connect (gtk_widget_get_frame_clock (widget), "after-paint",
+                      G_CALLBACK (on_first_paint), self);
+  if (g_getenv ("HEARTH_SCREENSHOT") != NULL)
+    g_timeout_add (g_ascii_strtoull (g_getenv ("HEARTH_SCREENSHOT_DELAY_MS") ?: "1500", NULL, 10),
+                   screenshot_and_quit, self);
+}
+
+/* The setup assistant is its own piece of work; until it exists, say so. */
+static void
+hearth_window_setup (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  GtkWidget *window = adw_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *status = adw_status_page_new ();
+
+  adw_status_page_set_icon_name (ADW_STATUS_PAGE (status), "emblem-system-symbolic");
+  adw_status_page_set_title (ADW_STATUS_PAGE (status), _("Setup Assistant"));
+  adw_status_page_set_description (ADW_STATUS_PAGE (status),
+                                   _("The assistant that finds your server and recommends a model "
+                                     "is not built yet. Meanwhile, set the server address in "
+                                     "Preferences (Ctrl+,)."));
+  gtk_widget_set_vexpand (status, TRUE);
+  gtk_box_append (GTK_BOX (box), adw_header_bar_new ());
+  gtk_box_append (GTK_BOX (box), status);
+  adw_window_set_content (ADW_WINDOW (window), box);
+  gtk_window_set_title (GTK_WINDOW (window), _("Setup Assistant"));
+  gtk_window_set_default_size (GTK_WINDOW (window), 480, 420);
+  gtk_window_set_modal (GTK_WINDOW (window), TRUE);
+  gtk_window_set_transient_for (GTK_WINDOW (window), GTK_WINDOW (widget));
+  gtk_window_present (GTK_WINDOW (window));
+}
+
 static void
 hearth_window_class_init (HearthWindowClass *klass)
 {
@@ -71,9 +186,16 @@ hearth_window_class_init (HearthWindowClass *klass)
   object_class->dispose = hearth_window_dispose;
 
   window_class->close_request = hearth_window_close_request;
+  widget_class->realize = hearth_window_realize;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/hearthapp/Hearth/hearth-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, HearthWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, HearthWindow, chat_page);
+
+  gtk_widget_class_install_action (widget_class, "win.setup", NULL, hearth_window_setup);
+
+  g_type_ensure (HEARTH_TYPE_CHAT_PAGE);
 }
 
 static void
@@ -91,9 +213,33 @@ hearth_window_init (HearthWindow *self)
 HearthWindow *
 hearth_window_new (HearthApplication *application)
 {
+  HearthWindow *self;
+
   g_return_val_if_fail (HEARTH_IS_APPLICATION (application), NULL);
 
-  return g_object_new (HEARTH_TYPE_WINDOW,
+  self = g_object_new (HEARTH_TYPE_WINDOW,
                        "application", application,
                        NULL);
+  hearth_chat_page_set_engine (self->chat_page, hearth_application_get_engine (application),
+                               hearth_application_get_store_error (application));
+  return self;
+}
+
+void
+hearth_window_new_chat (HearthWindow *self)
+{
+  g_return_if_fail (HEARTH_IS_WINDOW (self));
+
+  adw_view_stack_set_visible_child_name (self->view_stack, "chat");
+  hearth_chat_page_new_chat (self->chat_page);
+}
+
+void
+hearth_window_show_conversation (HearthWindow *self,
+                                 gint64        conversation_id)
+{
+  g_return_if_fail (HEARTH_IS_WINDOW (self));
+
+  adw_view_stack_set_visible_child_name (self->view_stack, "chat");
+  hearth_chat_page_open_conversation (self->chat_page, conversation_id);
 }

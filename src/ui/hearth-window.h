@@ -9,10 +9,19 @@
 
 G_BEGIN_DECLS
 
+/* When main() started, for the start-up benchmark. */
+extern gint64 hearth_main_started_us;
+
 #define HEARTH_TYPE_WINDOW (hearth_window_get_type ())
 
 G_DECLARE_FINAL_TYPE (HearthWindow, hearth_window, HEARTH, WINDOW, AdwApplicationWindow)
 
-HearthWindow *hearth_window_new (HearthApplication *application);
+HearthWindow *hearth_window_new                (HearthApplication *application);
+void          hearth_window_new_chat           (HearthWindow      *self);
+gboolean      hearth_window_save_png           (HearthWindow      *self,
+                                                const char        *path,
+                                                GError           **error);
+void          hearth_window_show_conversation  (HearthWindow      *self,
+                                                gint64             conversation_id);
 
 G_END_DECLS

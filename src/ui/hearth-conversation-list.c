@@ -1,0 +1,1143 @@
+/* hearth-conversation-list.c
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-conversation-list"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "hearth-conversation-list.h"
+#include "hearth-conversation-row.h"
+
+#define RESOURCE_PATH "/io/github/hearthapp/Hearth/"
+#define SEARCH_LIMIT  500
+
+/* HearthConversationItem: one conversation as the list shows it. Made in a
+ * worker thread, then only used on the main thread. */
+
+#define HEARTH_TYPE_CONVERSATION_ITEM (hearth_conversation_item_get_type ())
+
+G_DECLARE_FINAL_TYPE (HearthConversationItem, hearth_conversation_item,
+                      HEARTH, CONVERSATION_ITEM, GObject)
+
+struct _HearthConversationItem
+{
+  GObject  parent_instance;
+
+  gint64   id;
+  char    *title;
+  gint64   updated_ms;
+  gint64   n_messages;
+  char    *snippet;       /* the best search hit, its match between [ and ] */
+  char    *header;        /* the day heading shown above this item, or NULL */
+  guint    day;           /* local Julian day of updated_ms */
+
+  /* While its delete waits for the toast: where it was, in which list. */
+  guint    position;
+  guint    generation;
+};
+
+enum {
+  ITEM_PROP_0,
+  ITEM_PROP_TITLE,
+  ITEM_PROP_HEADER,
+  N_ITEM_PROPS
+};
+
+static GParamSpec *item_properties[N_ITEM_PROPS];
+
+G_DEFINE_FINAL_TYPE (HearthConversationItem, hearth_conversation_item, G_TYPE_OBJECT)
+
+static void
+hearth_conversation_item_finalize (GObject *object)
+{
+  HearthConversationItem *self = HEARTH_CONVERSATION_ITEM (object);
+
+  g_free (self->title);
+  g_free (self->snippet);
+  g_free (self->header);
+
+  G_OBJECT_CLASS (hearth_conversation_item_parent_class)->finalize (object);
+}
+
+static void
+hearth_conversation_item_get_property (GObject    *object,
+                                       guint       prop_id,
+                                       GValue     *value,
+                                       GParamSpec *pspec)
+{
+  HearthConversationItem *self = HEARTH_CONVERSATION_ITEM (object);
+
+  switch (prop_id)
+    {
+    case ITEM_PROP_TITLE:
+      g_value_set_string (value, self->title);
+      break;
+
+    case ITEM_PROP_HEADER:
+      g_value_set_string (value, self->header);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hearth_conversation_item_class_init (HearthConversationItemClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = hearth_conversation_item_finalize;
+  object_class->get_property = hearth_conversation_item_get_property;
+
+  item_properties[ITEM_PROP_TITLE] =
+    g_param_spec_string ("title", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  item_properties[ITEM_PROP_HEADER] =
+    g_param_spec_string ("header", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_ITEM_PROPS, item_properties);
+}
+
+static void
+hearth_conversation_item_init (HearthConversationItem *self)
+{
+}
+
+static guint
+local_day (gint64 unix_ms)
+{
+  g_autoptr(GDateTime) local = g_date_time_new_from_unix_local (unix_ms / 1000);
+  GDate date;
+  int year;
+  int month;
+  int day;
+
+  if (local == NULL)
+    return 1;
+  g_date_time_get_ymd (local, &year, &month, &day);
+  g_date_clear (&date, 1);
+  g_date_set_dmy (&date, day, month, year);
+  return g_date_get_julian (&date);
+}
+
+static HearthConversationItem *
+hearth_conversation_item_new (const HearthConversation *conversation,
+                              const char               *snippet)
+{
+  HearthConversationItem *self = g_object_new (HEARTH_TYPE_CONVERSATION_ITEM, NULL);
+
+  self->id = conversation->id;
+  self->title = g_strdup (conversation->title != NULL ? conversation->title : "");
+  self->updated_ms = conversation->updated_ms;
+  self->n_messages = conversation->n_messages;
+  self->snippet = g_strdup (snippet);
+  self->day = local_day (conversation->updated_ms);
+  return self;
+}
+
+static gboolean
+replace_string (char       **field,
+                const char  *value)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+  g_free (*field);
+  *field = g_strdup (value);
+  return TRUE;
+}
+
+static void
+hearth_conversation_item_set_title (HearthConversationItem *self,
+                                    const char             *title)
+{
+  if (replace_string (&self->title, title))
+    g_object_notify_by_pspec (G_OBJECT (self), item_properties[ITEM_PROP_TITLE]);
+}
+
+static void
+hearth_conversation_item_set_header (HearthConversationItem *self,
+                                     const char             *header)
+{
+  if (replace_string (&self->header, header))
+    g_object_notify_by_pspec (G_OBJECT (self), item_properties[ITEM_PROP_HEADER]);
+}
+
+static const char *
+hearth_conversation_item_get_display_title (HearthConversationItem *self)
+{
+  return self->title[0] != '\0' ? self->title : _("New Conversation");
+}
+
+/* HearthConversationList */
+
+struct _HearthConversationList
+{
+  GtkWidget            parent_instance;
+
+  HearthStore         *store;
+  GListStore          *model;
+  GtkSingleSelection  *selection;
+  GCancellable        *cancellable;
+  GHashTable          *pending_deletes;    /* &item->id → item */
+  char                *search_text;        /* NULL when not searching */
+  gint64               selected_id;
+  guint                generation;         /* bumped each time the list is replaced */
+
+  AdwToastOverlay     *toast_overlay;
+  GtkSearchEntry      *search_entry;
+  GtkStack            *stack;
+  GtkListView         *list_view;
+
+  guint                showing_results : 1;
+  guint                updating : 1;
+};
+
+enum {
+  PROP_0,
+  PROP_STORE,
+  N_PROPS
+};
+
+enum {
+  CONVERSATION_ACTIVATED,
+  CONVERSATION_DELETED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (HearthConversationList, hearth_conversation_list, GTK_TYPE_WIDGET)
+
+static void start_query (HearthConversationList *self);
+
+/* Markup */
+
+static void
+append_escaped (GString    *markup,
+                const char *text,
+                gssize      length)
+{
+  g_autofree char *escaped = g_markup_escape_text (text, length);
+
+  g_string_append (markup, escaped);
+}
+
+/* The store marks the match between [ and ]; everything else is plain text. */
+static char *
+snippet_to_markup (const char *snippet)
+{
+  GString *markup = g_string_new (NULL);
+  const char *start = snippet;
+  gboolean bold = FALSE;
+
+  for (const char *p = snippet; ; p++)
+    {
+      gboolean opens = *p == '[' && !bold;
+      gboolean closes = *p == ']' && bold;
+
+      if (*p != '\0' && !opens && !closes)
+        continue;
+      append_escaped (markup, start, p - start);
+      if (*p == '\0')
+        break;
+      g_string_append (markup, opens ? "<b>" : "</b>");
+      bold = opens;
+      start = p + 1;
+    }
+  if (bold)
+    g_string_append (markup, "</b>");
+  return g_string_free (markup, FALSE);
+}
+
+static char *
+time_to_markup (HearthConversationItem *item)
+{
+  g_autoptr(GDateTime) local = g_date_time_new_from_unix_local (item->updated_ms / 1000);
+  g_autofree char *hours = local != NULL ? g_date_time_format (local, "%H:%M") : g_strdup ("");
+  g_autofree char *text = NULL;
+
+  if (item->n_messages <= 0)
+    return g_markup_escape_text (hours, -1);
+  text = g_strdup_printf (ngettext ("%s · %" G_GINT64_FORMAT " message",
+                                    "%s · %" G_GINT64_FORMAT " messages",
+                                    item->n_messages),
+                          hours, item->n_messages);
+  return g_markup_escape_text (text, -1);
+}
+
+static char *
+day_to_header (guint day,
+               guint today)
+{
+  g_autoptr(GDateTime) local = NULL;
+  GDate date;
+
+  if (day == today)
+    return g_strdup (_("Today"));
+  if (day + 1 == today)
+    return g_strdup (_("Yesterday"));
+
+  g_date_clear (&date, 1);
+  g_date_set_julian (&date, day);
+  local = g_date_time_new_local (g_date_get_year (&date), g_date_get_month (&date),
+                                 g_date_get_day (&date), 12, 0, 0);
+  if (day < today && today - day < 7)
+    return g_date_time_format (local, "%A");
+  /* Translators: a day heading in the conversation list, see g_date_time_format() */
+  return g_date_time_format (local, _("%-d %B %Y"));
+}
+
+/* Rows */
+
+static void
+sync_row (HearthConversationRow  *row,
+          HearthConversationItem *item)
+{
+  g_autofree char *subtitle = NULL;
+
+  if (item->snippet != NULL)
+    subtitle = snippet_to_markup (item->snippet);
+  else
+    subtitle = time_to_markup (item);
+
+  hearth_conversation_row_set_conversation_id (row, item->id);
+  hearth_conversation_row_set_header (row, item->header);
+  hearth_conversation_row_set_title (row, hearth_conversation_item_get_display_title (item));
+  hearth_conversation_row_set_subtitle_markup (row, subtitle);
+}
+
+static void
+item_notify_cb (HearthConversationItem *item,
+                GParamSpec             *pspec,
+                HearthConversationRow  *row)
+{
+  sync_row (row, item);
+}
+
+static void
+factory_setup_cb (GtkSignalListItemFactory *factory,
+                  GtkListItem              *list_item,
+                  gpointer                  user_data)
+{
+  gtk_list_item_set_child (list_item, hearth_conversation_row_new ());
+}
+
+static void
+factory_bind_cb (GtkSignalListItemFactory *factory,
+                 GtkListItem              *list_item,
+                 gpointer                  user_data)
+{
+  HearthConversationItem *item = gtk_list_item_get_item (list_item);
+  GtkWidget *row = gtk_list_item_get_child (list_item);
+
+  sync_row (HEARTH_CONVERSATION_ROW (row), item);
+  g_signal_connect_object (item, "notify", G_CALLBACK (item_notify_cb), row, 0);
+}
+
+static void
+factory_unbind_cb (GtkSignalListItemFactory *factory,
+                   GtkListItem              *list_item,
+                   gpointer                  user_data)
+{
+  HearthConversationItem *item = gtk_list_item_get_item (list_item);
+  GtkWidget *row = gtk_list_item_get_child (list_item);
+
+  g_signal_handlers_disconnect_by_func (item, item_notify_cb, row);
+}
+
+/* Model */
+
+static HearthConversationItem *
+find_item (HearthConversationList *self,
+           gint64                  id,
+           guint                  *position)
+{
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->model));
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(HearthConversationItem) item = NULL;
+
+      item = g_list_model_get_item (G_LIST_MODEL (self->model), i);
+
+      if (item->id != id)
+        continue;
+      if (position != NULL)
+        *position = i;
+      return g_steal_pointer (&item);
+    }
+  return NULL;
+}
+
+/* A heading shows where a day starts; search results are ranked, not dated. */
+static void
+update_header (HearthConversationList *self,
+               guint                   position,
+               guint                   today)
+{
+  GListModel *model = G_LIST_MODEL (self->model);
+  g_autoptr(HearthConversationItem) item = g_list_model_get_item (model, position);
+  g_autoptr(HearthConversationItem) previous = NULL;
+  g_autofree char *header = NULL;
+
+  if (position > 0)
+    previous = g_list_model_get_item (model, position - 1);
+  if (!self->showing_results && (previous == NULL || previous->day != item->day))
+    header = day_to_header (item->day, today);
+  hearth_conversation_item_set_header (item, header);
+}
+
+/* Only the items that moved next to a new neighbour can change heading. */
+static void
+model_items_changed_cb (HearthConversationList *self,
+                        guint                   position,
+                        guint                   removed,
+                        guint                   added,
+                        GListModel             *model)
+{
+  guint n_items = g_list_model_get_n_items (model);
+  guint today = local_day (g_get_real_time () / 1000);
+
+  for (guint i = position; i <= position + added && i < n_items; i++)
+    update_header (self, i, today);
+}
+
+static void
+update_page (HearthConversationList *self)
+{
+  const char *page = "list";
+
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->model)) == 0)
+    page = self->showing_results ? "no-results" : "empty";
+  gtk_stack_set_visible_child_name (self->stack, page);
+}
+
+/* Changes the selection without it counting as the user's choice. */
+static void
+show_selected (HearthConversationList *self)
+{
+  guint position = GTK_INVALID_LIST_POSITION;
+  g_autoptr(HearthConversationItem) item = NULL;
+
+  if (self->selected_id >= 0)
+    item = find_item (self, self->selected_id, &position);
+  self->updating = TRUE;
+  gtk_single_selection_set_selected (self->selection, position);
+  self->updating = FALSE;
+  if (item != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u",
+                                position);
+}
+
+static void
+replace_items (HearthConversationList *self,
+               GPtrArray              *items,
+               gboolean                results)
+{
+  g_autoptr(GPtrArray) shown = g_ptr_array_new ();
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      HearthConversationItem *item = items->pdata[i];
+
+      if (!g_hash_table_contains (self->pending_deletes, &item->id))
+        g_ptr_array_add (shown, item);
+    }
+
+  self->showing_results = results;
+  self->generation++;
+  self->updating = TRUE;
+  g_list_store_splice (self->model, 0, g_list_model_get_n_items (G_LIST_MODEL (self->model)),
+                       shown->pdata, shown->len);
+  self->updating = FALSE;
+  show_selected (self);
+  update_page (self);
+}
+
+/* Loading, in a worker thread with its own connection */
+
+typedef struct
+{
+  char *path;
+  char *text;
+} Query;
+
+static void
+query_free (Query *query)
+{
+  g_free (query->path);
+  g_free (query->text);
+  g_free (query);
+}
+
+static GPtrArray *
+items_from_conversations (GPtrArray *conversations)
+{
+  GPtrArray *items = g_ptr_array_new_full (conversations->len, g_object_unref);
+
+  for (guint i = 0; i < conversations->len; i++)
+    g_ptr_array_add (items, hearth_conversation_item_new (conversations->pdata[i], NULL));
+  return items;
+}
+
+static gboolean
+title_matches (const char *title,
+               const char *folded_text)
+{
+  g_autofree char *folded_title = g_utf8_casefold (title != NULL ? title : "", -1);
+
+  return strstr (folded_title, folded_text) != NULL;
+}
+
+/* One item per conversation, for its best hit; then the conversations whose
+ * title matches, since titles are not in the full-text index. */
+static GPtrArray *
+items_from_hits (GPtrArray  *conversations,
+                 GPtrArray  *hits,
+                 const char *text)
+{
+  g_autoptr(GHashTable) by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autoptr(GHashTable) added = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autofree char *folded_text = g_utf8_casefold (text, -1);
+  GPtrArray *items = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < conversations->len; i++)
+    {
+      HearthConversation *conversation = conversations->pdata[i];
+
+      g_hash_table_insert (by_id, &conversation->id, conversation);
+    }
+  for (guint i = 0; i < hits->len; i++)
+    {
+      HearthSearchHit *hit = hits->pdata[i];
+      HearthConversation *conversation = g_hash_table_lookup (by_id, &hit->conversation_id);
+
+      if (conversation == NULL || !g_hash_table_add (added, &conversation->id))
+        continue;
+      g_ptr_array_add (items, hearth_conversation_item_new (conversation, hit->snippet));
+    }
+  for (guint i = 0; i < conversations->len; i++)
+    {
+      HearthConversation *conversation = conversations->pdata[i];
+
+      if (!g_hash_table_contains (added, &conversation->id)
+          && title_matches (conversation->title, folded_text))
+        g_ptr_array_add (items, hearth_conversation_item_new (conversation, NULL));
+    }
+  return items;
+}
+
+static GPtrArray *
+run_query (Query         *query,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  g_autoptr(HearthStore) store = NULL;
+  g_autoptr(GPtrArray) conversations = NULL;
+  g_autoptr(GPtrArray) hits = NULL;
+
+  store = hearth_store_open (query->path, error);
+  if (store == NULL)
+    return NULL;
+  conversations = hearth_store_list_conversations (store, error);
+  if (conversations == NULL)
+    return NULL;
+  if (query->text == NULL)
+    return items_from_conversations (conversations);
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  hits = hearth_store_search (store, query->text, SEARCH_LIMIT, error);
+  if (hits == NULL)
+    return NULL;
+  return items_from_hits (conversations, hits, query->text);
+}
+
+/* Called in a worker thread. */
+static void
+query_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *items = run_query (task_data, cancellable, &error);
+
+  if (items == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, items, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+query_done_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  HearthConversationList *self = HEARTH_CONVERSATION_LIST (object);
+  Query *query = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GError) error = NULL;
+
+  items = g_task_propagate_pointer (G_TASK (result), &error);
+  if (items == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Could not load the conversations: %s", error->message);
+      return;
+    }
+  replace_items (self, items, query->text != NULL);
+}
+
+/* A newer query makes the running one stale: cancel it. */
+static void
+start_query (HearthConversationList *self)
+{
+  g_autoptr(GTask) task = NULL;
+  Query *query;
+
+  if (self->store == NULL)
+    return;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+
+  query = g_new0 (Query, 1);
+  query->path = g_strdup (hearth_store_get_path (self->store));
+  query->text = g_strdup (self->search_text);
+
+  task = g_task_new (self, self->cancellable, query_done_cb, NULL);
+  g_task_set_source_tag (task, start_query);
+  g_task_set_task_data (task, query, (GDestroyNotify) query_free);
+  g_task_run_in_thread (task, query_thread);
+}
+
+/* Selection and activation */
+
+static void
+selection_changed_cb (HearthConversationList *self)
+{
+  HearthConversationItem *item = gtk_single_selection_get_selected_item (self->selection);
+
+  if (self->updating || item == NULL)
+    return;
+  self->selected_id = item->id;
+  g_signal_emit (self, signals[CONVERSATION_ACTIVATED], 0, item->id);
+}
+
+static void
+list_activate_cb (HearthConversationList *self,
+                  guint                   position)
+{
+  g_autoptr(HearthConversationItem) item = NULL;
+
+  if (position != gtk_single_selection_get_selected (self->selection))
+    {
+      gtk_single_selection_set_selected (self->selection, position);
+      return;
+    }
+  item = g_list_model_get_item (G_LIST_MODEL (self->model), position);
+  if (item != NULL)
+    g_signal_emit (self, signals[CONVERSATION_ACTIVATED], 0, item->id);
+}
+
+/* Search */
+
+static void
+search_changed_cb (HearthConversationList *self)
+{
+  g_autofree char *text = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+
+  g_strstrip (text);
+  if (*text == '\0')
+    g_clear_pointer (&text, g_free);
+  if (g_strcmp0 (text, self->search_text) == 0)
+    return;
+  g_free (self->search_text);
+  self->search_text = g_steal_pointer (&text);
+  start_query (self);
+}
+
+static void
+stop_search_cb (HearthConversationList *self)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+}
+
+/* Enter in the search entry opens the best result. */
+static void
+search_activate_cb (HearthConversationList *self)
+{
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->model)) > 0)
+    list_activate_cb (self, 0);
+}
+
+/* Rename */
+
+static void
+show_error_toast (HearthConversationList *self,
+                  const char             *what,
+                  const GError           *error)
+{
+  g_autofree char *escaped = g_markup_escape_text (error->message, -1);
+
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new_format ("%s: %s", what, escaped));
+}
+
+static void
+rename_conversation (HearthConversationList *self,
+                     gint64                  id,
+                     const char             *title)
+{
+  g_autoptr(HearthConversationItem) item = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->store == NULL)
+    return;
+  if (!hearth_store_rename_conversation (self->store, id, title, &error))
+    {
+      show_error_toast (self, _("Could not rename the conversation"), error);
+      return;
+    }
+  item = find_item (self, id, NULL);
+  if (item != NULL)
+    hearth_conversation_item_set_title (item, title);
+}
+
+static char *
+rename_dialog_get_title (AdwMessageDialog *dialog)
+{
+  GtkWidget *entry = adw_message_dialog_get_extra_child (dialog);
+
+  return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (entry))));
+}
+
+static void
+rename_entry_changed_cb (GtkEditable      *entry,
+                         AdwMessageDialog *dialog)
+{
+  g_autofree char *title = rename_dialog_get_title (dialog);
+
+  adw_message_dialog_set_response_enabled (dialog, "rename", *title != '\0');
+}
+
+static void
+rename_response_cb (AdwMessageDialog       *dialog,
+                    const char             *response,
+                    HearthConversationList *self)
+{
+  g_autofree char *title = rename_dialog_get_title (dialog);
+  HearthConversationItem *item = g_object_get_data (G_OBJECT (dialog), "item");
+
+  if (g_strcmp0 (response, "rename") == 0 && *title != '\0')
+    rename_conversation (self, item->id, title);
+}
+
+static GtkWidget *
+rename_dialog_new (HearthConversationList *self,
+                   HearthConversationItem *item)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *entry = gtk_entry_new ();
+  AdwMessageDialog *dialog;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root)
+                                                                            : NULL,
+                                                       _("Rename Conversation"), NULL));
+  gtk_editable_set_text (GTK_EDITABLE (entry), item->title);
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Title"),
+                                  -1);
+  adw_message_dialog_set_extra_child (dialog, entry);
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("_Cancel"),
+                                    "rename", _("_Rename"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "rename", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "rename");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
+  rename_entry_changed_cb (GTK_EDITABLE (entry), dialog);
+
+  g_object_set_data_full (G_OBJECT (dialog), "item", g_object_ref (item), g_object_unref);
+  g_signal_connect (entry, "changed", G_CALLBACK (rename_entry_changed_cb), dialog);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (rename_response_cb), self, 0);
+  return GTK_WIDGET (dialog);
+}
+
+static void
+rename_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  HearthConversationList *self = HEARTH_CONVERSATION_LIST (widget);
+  g_autoptr(HearthConversationItem) item = NULL;
+
+  item = find_item (self, g_variant_get_int64 (parameter), NULL);
+  if (item != NULL)
+    gtk_window_present (GTK_WINDOW (rename_dialog_new (self, item)));
+}
+
+/* Delete, with a toast to undo it; the store only forgets once the toast is gone */
+
+static void
+delete_from_store (HearthConversationList *self,
+                   gint64                  id)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->store == NULL)
+    return;
+  if (!hearth_store_delete_conversation (self->store, id, &error)
+      && !g_error_matches (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_NOT_FOUND))
+    {
+      show_error_toast (self, _("Could not delete the conversation"), error);
+      start_query (self);
+      return;
+    }
+  if (self->selected_id == id)
+    self->selected_id = -1;
+  g_signal_emit (self, signals[CONVERSATION_DELETED], 0, id);
+}
+
+static void
+toast_dismissed_cb (AdwToast               *toast,
+                    HearthConversationList *self)
+{
+  HearthConversationItem *item = g_object_get_data (G_OBJECT (toast), "item");
+  gint64 id = item->id;
+
+  if (g_hash_table_remove (self->pending_deletes, &id))
+    delete_from_store (self, id);
+}
+
+/* Back in place if the list is still the one it left; else the list reloads. */
+static void
+toast_undo_cb (AdwToast               *toast,
+               HearthConversationList *self)
+{
+  HearthConversationItem *item = g_object_get_data (G_OBJECT (toast), "item");
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->model));
+
+  if (!g_hash_table_steal (self->pending_deletes, &item->id))
+    return;
+  if (item->generation == self->generation)
+    g_list_store_insert (self->model, MIN (item->position, n_items), item);
+  else
+    start_query (self);
+  g_object_unref (item);
+  show_selected (self);
+  update_page (self);
+}
+
+static void
+show_undo_toast (HearthConversationList *self,
+                 HearthConversationItem *item)
+{
+  g_autofree char *title = g_markup_escape_text (hearth_conversation_item_get_display_title (item),
+                                                 -1);
+  AdwToast *toast = adw_toast_new_format (_("“%s” deleted"), title);
+
+  adw_toast_set_button_label (toast, _("_Undo"));
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  g_object_set_data_full (G_OBJECT (toast), "item", g_object_ref (item), g_object_unref);
+  g_signal_connect_object (toast, "button-clicked", G_CALLBACK (toast_undo_cb), self, 0);
+  g_signal_connect_object (toast, "dismissed", G_CALLBACK (toast_dismissed_cb), self, 0);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+delete_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  HearthConversationList *self = HEARTH_CONVERSATION_LIST (widget);
+  g_autoptr(HearthConversationItem) item = NULL;
+  guint position;
+
+  item = find_item (self, g_variant_get_int64 (parameter), &position);
+  if (item == NULL)
+    return;
+
+  item->position = position;
+  item->generation = self->generation;
+  g_hash_table_insert (self->pending_deletes, &item->id, g_object_ref (item));
+
+  self->updating = TRUE;
+  g_list_store_remove (self->model, position);
+  self->updating = FALSE;
+  update_page (self);
+  show_undo_toast (self, item);
+}
+
+/* What the toasts still hold back is done when the list goes away. */
+static void
+finish_pending_deletes (HearthConversationList *self)
+{
+  GHashTableIter iter;
+  HearthConversationItem *item;
+
+  g_hash_table_iter_init (&iter, self->pending_deletes);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &item))
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!hearth_store_delete_conversation (self->store, item->id, &error)
+          && !g_error_matches (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_NOT_FOUND))
+        g_warning ("Could not delete conversation %" G_GINT64_FORMAT ": %s",
+                   item->id, error->message);
+      g_hash_table_iter_remove (&iter);
+    }
+}
+
+/* Key bindings act on the selected conversation. */
+static gboolean
+selected_shortcut_cb (GtkWidget *widget,
+                      GVariant  *args,
+                      gpointer   user_data)
+{
+  HearthConversationList *self = HEARTH_CONVERSATION_LIST (widget);
+  const char *action_name = g_variant_get_string (args, NULL);
+
+  if (self->selected_id < 0)
+    return FALSE;
+  return gtk_widget_activate_action (widget, action_name, "x", self->selected_id);
+}
+
+/* Style */
+
+static void
+ensure_style (void)
+{
+  static GtkCssProvider *provider;
+
+  if (provider != NULL)
+    return;
+  provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (provider, RESOURCE_PATH "hearth-conversation-list.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
+/* GObject */
+
+static void
+hearth_conversation_list_dispose (GObject *object)
+{
+  HearthConversationList *self = HEARTH_CONVERSATION_LIST (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (self->store != NULL)
+    finish_pending_deletes (self);
+  /* Without a store, nothing the children do while they go starts a query. */
+  g_clear_object (&self->store);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), HEARTH_TYPE_CONVERSATION_LIST);
+
+  g_clear_object (&self->selection);
+  g_clear_object (&self->model);
+
+  G_OBJECT_CLASS (hearth_conversation_list_parent_class)->dispose (object);
+}
+
+static void
+hearth_conversation_list_finalize (GObject *object)
+{
+  HearthConversationList *self = HEARTH_CONVERSATION_LIST (object);
+
+  g_hash_table_unref (self->pending_deletes);
+  g_free (self->search_text);
+
+  G_OBJECT_CLASS (hearth_conversation_list_parent_class)->finalize (object);
+}
+
+static void
+hearth_conversation_list_set_store (HearthConversationList *self,
+                                    HearthStore            *store)
+{
+  if (!g_set_object (&self->store, store))
+    return;
+  start_query (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
+}
+
+static void
+hearth_conversation_list_get_property (GObject    *object,
+                                       guint       prop_id,
+                                       GValue     *value,
+                                       GParamSpec *pspec)
+{
+  HearthConversationList *self = HEARTH_CONVERSATION_LIST (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hearth_conversation_list_set_property (GObject      *object,
+                                       guint         prop_id,
+                                       const GValue *value,
+                                       GParamSpec   *pspec)
+{
+  HearthConversationList *self = HEARTH_CONVERSATION_LIST (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      hearth_conversation_list_set_store (self, g_value_get_object (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hearth_conversation_list_class_init (HearthConversationListClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = hearth_conversation_list_dispose;
+  object_class->finalize = hearth_conversation_list_finalize;
+  object_class->get_property = hearth_conversation_list_get_property;
+  object_class->set_property = hearth_conversation_list_set_property;
+
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL,
+                         HEARTH_TYPE_STORE,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[CONVERSATION_ACTIVATED] =
+    g_signal_new ("conversation-activated",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_INT64);
+  signals[CONVERSATION_DELETED] =
+    g_signal_new ("conversation-deleted",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_INT64);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               RESOURCE_PATH "hearth-conversation-list.ui");
+  gtk_widget_class_bind_template_child (widget_class, HearthConversationList, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, HearthConversationList, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, HearthConversationList, stack);
+  gtk_widget_class_bind_template_child (widget_class, HearthConversationList, list_view);
+  gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, stop_search_cb);
+  gtk_widget_class_bind_template_callback (widget_class, search_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, list_activate_cb);
+
+  gtk_widget_class_install_action (widget_class, "conversation.rename", "x", rename_action);
+  gtk_widget_class_install_action (widget_class, "conversation.delete", "x", delete_action);
+
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_F2, 0,
+                                selected_shortcut_cb, "s", "conversation.rename");
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Delete, 0,
+                                selected_shortcut_cb, "s", "conversation.delete");
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+}
+
+static void
+hearth_conversation_list_init (HearthConversationList *self)
+{
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  ensure_style ();
+
+  self->selected_id = -1;
+  self->pending_deletes = g_hash_table_new_full (g_int64_hash, g_int64_equal,
+                                                 NULL, g_object_unref);
+
+  self->model = g_list_store_new (HEARTH_TYPE_CONVERSATION_ITEM);
+  g_signal_connect_object (self->model, "items-changed",
+                           G_CALLBACK (model_items_changed_cb), self, G_CONNECT_SWAPPED);
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->model)));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+  g_signal_connect_object (self->selection, "notify::selected",
+                           G_CALLBACK (selection_changed_cb), self, G_CONNECT_SWAPPED);
+
+  g_signal_connect (factory, "setup", G_CALLBACK (factory_setup_cb), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (factory_bind_cb), NULL);
+  g_signal_connect (factory, "unbind", G_CALLBACK (factory_unbind_cb), NULL);
+  gtk_list_view_set_factory (self->list_view, factory);
+  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+}
+
+GtkWidget *
+hearth_conversation_list_new (HearthStore *store)
+{
+  g_return_val_if_fail (store == NULL || HEARTH_IS_STORE (store), NULL);
+
+  return g_object_new (HEARTH_TYPE_CONVERSATION_LIST,
+                       "store", store,
+                       NULL);
+}
+
+HearthStore *
+hearth_conversation_list_get_store (HearthConversationList *self)
+{
+  g_return_val_if_fail (HEARTH_IS_CONVERSATION_LIST (self), NULL);
+
+  return self->store;
+}
+
+/* Reloads in a worker thread; the selection stays on the same conversation. */
+void
+hearth_conversation_list_reload (HearthConversationList *self)
+{
+  g_return_if_fail (HEARTH_IS_CONVERSATION_LIST (self));
+
+  start_query (self);
+}
+
+/* Selects @id (-1: nothing) without emitting HearthConversationList::conversation-activated. */
+void
+hearth_conversation_list_select (HearthConversationList *self,
+                                 gint64                  id)
+{
+  g_return_if_fail (HEARTH_IS_CONVERSATION_LIST (self));
+
+  self->selected_id = id >= 0 ? id : -1;
+  show_selected (self);
+}
+
+gint64
+hearth_conversation_list_get_selected (HearthConversationList *self)
+{
+  g_return_val_if_fail (HEARTH_IS_CONVERSATION_LIST (self), -1);
+
+  return self->selected_id;
+}
+
+void
+hearth_conversation_list_focus_search (HearthConversationList *self)
+{
+  g_return_if_fail (HEARTH_IS_CONVERSATION_LIST (self));
+
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}

@@ -1,0 +1,741 @@
+/* hearth-preferences-window.c
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-preferences-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+#include <string.h>
+
+#include "hearth-endpoint.h"
+#include "hearth-error.h"
+#include "hearth-ollama-provider.h"
+#include "hearth-preferences-window.h"
+
+/* Long enough to cover a burst of typing, short enough that little is lost. */
+#define PROMPT_SAVE_DELAY_MS 500
+
+struct _HearthPreferencesWindow
+{
+  AdwPreferencesWindow  parent_instance;
+
+  HearthEngine         *engine;
+  GSettings            *settings;
+  GCancellable         *test_cancellable;
+  GCancellable         *models_cancellable;
+  GHashTable           *model_details;    /* name → "4.7 GB · 8.0B · Q4_K_M" */
+  char                 *missing_model;
+  guint                 test_model_count;
+  guint                 prompt_save_id;
+  gboolean              syncing;          /* widgets are being set from GSettings */
+
+  AdwEntryRow          *address_row;
+  GtkLabel             *address_error_label;
+  AdwComboRow          *api_row;
+  AdwActionRow         *test_row;
+  GtkSpinner           *test_spinner;
+  AdwComboRow          *model_row;
+  GtkStringList        *model_list;
+  GtkSwitch            *default_temperature_switch;
+  GtkSpinButton        *temperature_spin;
+  GtkTextView          *system_prompt_view;
+};
+
+G_DEFINE_FINAL_TYPE (HearthPreferencesWindow, hearth_preferences_window,
+                     ADW_TYPE_PREFERENCES_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_ENGINE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static gboolean
+is_cancelled (const GError *error)
+{
+  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+         g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_CANCELLED);
+}
+
+/* Ollama lists "llama3.2:latest" for a model pulled as "llama3.2". */
+static gboolean
+model_names_match (const char *listed,
+                   const char *stored)
+{
+  gsize len = strlen (stored);
+
+  return g_str_equal (listed, stored) ||
+         (strncmp (listed, stored, len) == 0 && g_str_equal (listed + len, ":latest"));
+}
+
+static HearthApiKind
+current_api (HearthPreferencesWindow *self)
+{
+  return adw_combo_row_get_selected (self->api_row) == HEARTH_API_OPENAI
+         ? HEARTH_API_OPENAI : HEARTH_API_OLLAMA;
+}
+
+/* What the address row says, or the automatic address when it is empty. */
+static char *
+current_endpoint (HearthPreferencesWindow  *self,
+                  GError                  **error)
+{
+  const char *typed = gtk_editable_get_text (GTK_EDITABLE (self->address_row));
+  g_autofree char *text = g_strstrip (g_strdup (typed));
+
+  return hearth_endpoint_resolve (*text != '\0' ? text : NULL, current_api (self), NULL, error);
+}
+
+static char *
+format_model_details (const HearthModelInfo *info)
+{
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+
+  if (info->size >= 0)
+    g_ptr_array_add (parts, g_format_size (info->size));
+  if (info->parameter_size != NULL && *info->parameter_size != '\0')
+    g_ptr_array_add (parts, g_strdup (info->parameter_size));
+  if (info->quantization != NULL && *info->quantization != '\0')
+    g_ptr_array_add (parts, g_strdup (info->quantization));
+  g_ptr_array_add (parts, NULL);
+
+  return g_strjoinv (" · ", (char **) parts->pdata);
+}
+
+/* @in_list: for the popover, where there is room to say what automatic means. */
+static char *
+model_title (HearthPreferencesWindow *self,
+             const char              *name,
+             gboolean                 in_list)
+{
+  if (*name == '\0')
+    return g_strdup (in_list ? _("Automatic (first model the server lists)") : _("Automatic"));
+  if (g_strcmp0 (name, self->missing_model) == 0)
+    return g_strdup_printf (_("%s (not installed)"), name);
+  return g_strdup (name);
+}
+
+/* Returns: whether the stored model is in the list (and now selected). */
+static gboolean
+select_stored_model (HearthPreferencesWindow *self)
+{
+  g_autofree char *stored = g_settings_get_string (self->settings, "default-model");
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->model_list));
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      if (!model_names_match (gtk_string_list_get_string (self->model_list, i), stored))
+        continue;
+      self->syncing = TRUE;
+      adw_combo_row_set_selected (self->model_row, i);
+      self->syncing = FALSE;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* @models is NULL while they are not known: the stored model is kept unmarked. */
+static void
+set_models (HearthPreferencesWindow *self,
+            GPtrArray               *models)
+{
+  g_autofree char *stored = g_settings_get_string (self->settings, "default-model");
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) names = NULL;
+  gboolean found = *stored == '\0';
+
+  g_hash_table_remove_all (self->model_details);
+  g_clear_pointer (&self->missing_model, g_free);
+  g_strv_builder_add (builder, "");
+  for (guint i = 0; models != NULL && i < models->len; i++)
+    {
+      const HearthModelInfo *info = g_ptr_array_index (models, i);
+
+      g_strv_builder_add (builder, info->name);
+      g_hash_table_insert (self->model_details, g_strdup (info->name),
+                           format_model_details (info));
+      found |= model_names_match (info->name, stored);
+    }
+  if (!found)
+    {
+      g_strv_builder_add (builder, stored);
+      if (models != NULL)
+        self->missing_model = g_strdup (stored);
+    }
+  names = g_strv_builder_end (builder);
+
+  /* The selection moves while items go; that is not the person's choice. */
+  self->syncing = TRUE;
+  gtk_string_list_splice (self->model_list, 0,
+                          g_list_model_get_n_items (G_LIST_MODEL (self->model_list)),
+                          (const char * const *) names);
+  self->syncing = FALSE;
+  select_stored_model (self);
+}
+
+static void
+default_model_changed_cb (HearthPreferencesWindow *self)
+{
+  g_autofree char *stored = NULL;
+
+  if (select_stored_model (self))
+    return;
+  stored = g_settings_get_string (self->settings, "default-model");
+  gtk_string_list_append (self->model_list, stored);
+  select_stored_model (self);
+}
+
+static void
+model_selected_cb (HearthPreferencesWindow *self)
+{
+  GtkStringObject *item;
+
+  if (self->syncing)
+    return;
+  item = adw_combo_row_get_selected_item (self->model_row);
+  if (item != NULL)
+    g_settings_set_string (self->settings, "default-model", gtk_string_object_get_string (item));
+}
+
+static void
+model_item_setup_cb (GtkSignalListItemFactory *factory,
+                     GtkListItem              *item,
+                     gpointer                  user_data)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *title = gtk_label_new (NULL);
+  GtkWidget *details = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
+  gtk_label_set_xalign (GTK_LABEL (details), 0);
+  gtk_widget_add_css_class (details, "caption");
+  gtk_widget_add_css_class (details, "dim-label");
+  gtk_box_append (GTK_BOX (box), title);
+  gtk_box_append (GTK_BOX (box), details);
+  gtk_list_item_set_child (item, box);
+}
+
+static void
+model_item_bind (HearthPreferencesWindow *self,
+                 GtkListItem             *item,
+                 gboolean                 with_details)
+{
+  GtkWidget *title = gtk_widget_get_first_child (gtk_list_item_get_child (item));
+  GtkWidget *details = gtk_widget_get_next_sibling (title);
+  const char *name = gtk_string_object_get_string (gtk_list_item_get_item (item));
+  const char *text = with_details ? g_hash_table_lookup (self->model_details, name) : NULL;
+  g_autofree char *label = model_title (self, name, with_details);
+
+  gtk_label_set_text (GTK_LABEL (title), label);
+  gtk_label_set_text (GTK_LABEL (details), text ? text : "");
+  gtk_widget_set_visible (details, text != NULL && *text != '\0');
+}
+
+static void
+model_row_item_bind_cb (HearthPreferencesWindow  *self,
+                        GtkListItem              *item,
+                        GtkSignalListItemFactory *factory)
+{
+  model_item_bind (self, item, FALSE);
+}
+
+static void
+model_list_item_bind_cb (HearthPreferencesWindow  *self,
+                         GtkListItem              *item,
+                         GtkSignalListItemFactory *factory)
+{
+  model_item_bind (self, item, TRUE);
+}
+
+static GtkListItemFactory *
+new_model_factory (HearthPreferencesWindow *self,
+                   GCallback                bind)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+
+  g_signal_connect (factory, "setup", G_CALLBACK (model_item_setup_cb), NULL);
+  g_signal_connect_object (factory, "bind", bind, self, G_CONNECT_SWAPPED);
+  return factory;
+}
+
+static void
+set_models_status (HearthPreferencesWindow *self,
+                   const char              *status)
+{
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->model_row), status);
+}
+
+static void
+show_models (HearthPreferencesWindow *self,
+             GPtrArray               *models)
+{
+  set_models (self, models);
+  set_models_status (self, _("The model new chats start with"));
+}
+
+static void
+models_listed_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) models = hearth_provider_list_models_finish (HEARTH_PROVIDER (object),
+                                                                    result, &error);
+  HearthPreferencesWindow *self = user_data;
+
+  /* Cancelled means the window may be gone: dispose cancels. */
+  if (is_cancelled (error))
+    return;
+  if (models == NULL)
+    {
+      set_models_status (self, _("The server could not be reached: test the connection above"));
+      return;
+    }
+  show_models (self, models);
+}
+
+static void
+fetch_models (HearthPreferencesWindow *self)
+{
+  g_autofree char *endpoint = current_endpoint (self, NULL);
+  HearthProvider *provider;
+
+  g_cancellable_cancel (self->models_cancellable);
+  g_clear_object (&self->models_cancellable);
+  if (endpoint == NULL)
+    {
+      set_models_status (self, _("The server address is not valid"));
+      return;
+    }
+  set_models_status (self, _("Loading the server’s models…"));
+  self->models_cancellable = g_cancellable_new ();
+  provider = hearth_engine_get_provider (self->engine, current_api (self), endpoint);
+  hearth_provider_list_models_async (provider, self->models_cancellable, models_listed_cb, self);
+}
+
+static void
+set_testing (HearthPreferencesWindow *self,
+             gboolean                 testing)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->test_spinner), testing);
+  gtk_spinner_set_spinning (self->test_spinner, testing);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->test_row), "error");
+  if (testing)
+    adw_action_row_set_subtitle (self->test_row, _("Connecting…"));
+}
+
+/* A changed address or API makes the last result stale. */
+static void
+reset_test (HearthPreferencesWindow *self)
+{
+  g_cancellable_cancel (self->test_cancellable);
+  g_clear_object (&self->test_cancellable);
+  set_testing (self, FALSE);
+  adw_action_row_set_subtitle (self->test_row, _("Check that a server answers at this address"));
+}
+
+static void
+finish_test (HearthPreferencesWindow *self,
+             const char              *version,
+             const GError            *error)
+{
+  g_autofree char *models = NULL;
+  g_autofree char *text = NULL;
+
+  set_testing (self, FALSE);
+  if (error != NULL)
+    {
+      text = hearth_error_describe (error);
+      gtk_widget_add_css_class (GTK_WIDGET (self->test_row), "error");
+      adw_action_row_set_subtitle (self->test_row, text);
+      return;
+    }
+  models = g_strdup_printf (ngettext ("%u model", "%u models", self->test_model_count),
+                            self->test_model_count);
+  if (version != NULL)
+    text = g_strdup_printf (_("Connected: Ollama %s, %s"), version, models);
+  else
+    text = g_strdup_printf (_("Connected: %s"), models);
+  adw_action_row_set_subtitle (self->test_row, text);
+}
+
+/* The models answered already; a version that does not is no reason to fail. */
+static void
+test_version_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *version = NULL;
+  HearthPreferencesWindow *self = user_data;
+
+  version = hearth_ollama_provider_version_finish (HEARTH_OLLAMA_PROVIDER (object), result,
+                                                   &error);
+  if (is_cancelled (error))
+    return;
+  finish_test (self, version, NULL);
+}
+
+static void
+test_models_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) models = hearth_provider_list_models_finish (HEARTH_PROVIDER (object),
+                                                                    result, &error);
+  HearthPreferencesWindow *self = user_data;
+
+  if (is_cancelled (error))
+    return;
+  if (models == NULL)
+    {
+      finish_test (self, NULL, error);
+      return;
+    }
+
+  g_cancellable_cancel (self->models_cancellable);
+  show_models (self, models);
+  self->test_model_count = models->len;
+  if (HEARTH_IS_OLLAMA_PROVIDER (object))
+    hearth_ollama_provider_version_async (HEARTH_OLLAMA_PROVIDER (object), self->test_cancellable,
+                                          test_version_cb, self);
+  else
+    finish_test (self, NULL, NULL);
+}
+
+static void
+test_button_clicked_cb (HearthPreferencesWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *endpoint = NULL;
+  HearthProvider *provider;
+
+  reset_test (self);
+  endpoint = current_endpoint (self, &error);
+  if (endpoint == NULL)
+    {
+      finish_test (self, NULL, error);
+      return;
+    }
+
+  self->test_cancellable = g_cancellable_new ();
+  set_testing (self, TRUE);
+  provider = hearth_engine_get_provider (self->engine, current_api (self), endpoint);
+  hearth_provider_list_models_async (provider, self->test_cancellable, test_models_cb, self);
+}
+
+static gboolean
+endpoint_is_valid (const char  *text,
+                   GError     **error)
+{
+  g_autofree char *trimmed = g_strstrip (g_strdup (text));
+  g_autofree char *normalized = NULL;
+
+  if (*trimmed == '\0')
+    return TRUE;
+  normalized = hearth_endpoint_normalize (trimmed, HEARTH_API_OLLAMA, error);
+  return normalized != NULL;
+}
+
+/* Returning NULL keeps an address that is not valid out of GSettings. */
+static GVariant *
+endpoint_set_mapping (const GValue       *value,
+                      const GVariantType *expected_type,
+                      gpointer            user_data)
+{
+  g_autofree char *trimmed = g_strstrip (g_value_dup_string (value));
+
+  if (!endpoint_is_valid (trimmed, NULL))
+    return NULL;
+  return g_variant_new_string (trimmed);
+}
+
+static void
+address_changed_cb (HearthPreferencesWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean valid = endpoint_is_valid (gtk_editable_get_text (GTK_EDITABLE (self->address_row)),
+                                      &error);
+
+  if (valid)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->address_row), "error");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self->address_row), "error");
+  gtk_label_set_text (self->address_error_label, error ? error->message : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->address_error_label), !valid);
+  reset_test (self);
+}
+
+static gboolean
+api_get_mapping (GValue   *value,
+                 GVariant *variant,
+                 gpointer  user_data)
+{
+  HearthApiKind kind;
+
+  if (!hearth_api_kind_from_string (g_variant_get_string (variant, NULL), &kind))
+    return FALSE;
+  g_value_set_uint (value, kind);
+  return TRUE;
+}
+
+static GVariant *
+api_set_mapping (const GValue       *value,
+                 const GVariantType *expected_type,
+                 gpointer            user_data)
+{
+  guint selected = g_value_get_uint (value);
+
+  if (selected > HEARTH_API_OPENAI)
+    return NULL;
+  return g_variant_new_string (hearth_api_kind_to_string (selected));
+}
+
+static void
+load_temperature (HearthPreferencesWindow *self)
+{
+  double temperature = g_settings_get_double (self->settings, "temperature");
+
+  self->syncing = TRUE;
+  gtk_switch_set_active (self->default_temperature_switch, temperature < 0);
+  if (temperature >= 0)
+    gtk_spin_button_set_value (self->temperature_spin, temperature);
+  self->syncing = FALSE;
+}
+
+static void
+temperature_changed_cb (HearthPreferencesWindow *self)
+{
+  double value;
+
+  if (self->syncing)
+    return;
+  if (gtk_switch_get_active (self->default_temperature_switch))
+    value = -1.0;
+  else
+    value = round (gtk_spin_button_get_value (self->temperature_spin) * 10) / 10;
+  g_settings_set_double (self->settings, "temperature", value);
+}
+
+static void
+save_system_prompt (HearthPreferencesWindow *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->system_prompt_view);
+  GtkTextIter start;
+  GtkTextIter end;
+  g_autofree char *text = NULL;
+  g_autofree char *stored = g_settings_get_string (self->settings, "system-prompt");
+
+  g_clear_handle_id (&self->prompt_save_id, g_source_remove);
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  if (!g_str_equal (text, stored))
+    g_settings_set_string (self->settings, "system-prompt", text);
+}
+
+static gboolean
+save_system_prompt_cb (gpointer user_data)
+{
+  HearthPreferencesWindow *self = user_data;
+
+  self->prompt_save_id = 0;
+  save_system_prompt (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+system_prompt_changed_cb (HearthPreferencesWindow *self)
+{
+  g_clear_handle_id (&self->prompt_save_id, g_source_remove);
+  self->prompt_save_id = g_timeout_add (PROMPT_SAVE_DELAY_MS, save_system_prompt_cb, self);
+}
+
+static void
+load_system_prompt (HearthPreferencesWindow *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->system_prompt_view);
+  g_autofree char *prompt = g_settings_get_string (self->settings, "system-prompt");
+
+  gtk_text_buffer_set_text (buffer, prompt, -1);
+  g_signal_connect_object (buffer, "changed", G_CALLBACK (system_prompt_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+}
+
+static void
+bind_settings (HearthPreferencesWindow *self)
+{
+  g_settings_bind_with_mapping (self->settings, "endpoint", self->address_row, "text",
+                                G_SETTINGS_BIND_DEFAULT, NULL, endpoint_set_mapping, NULL, NULL);
+  g_settings_bind_with_mapping (self->settings, "api-kind", self->api_row, "selected",
+                                G_SETTINGS_BIND_DEFAULT, api_get_mapping, api_set_mapping,
+                                NULL, NULL);
+  g_signal_connect_object (self->api_row, "notify::selected", G_CALLBACK (reset_test), self,
+                           G_CONNECT_SWAPPED);
+
+  load_temperature (self);
+  g_signal_connect_object (self->settings, "changed::temperature",
+                           G_CALLBACK (load_temperature), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::default-model",
+                           G_CALLBACK (default_model_changed_cb), self, G_CONNECT_SWAPPED);
+  load_system_prompt (self);
+}
+
+static void
+hearth_preferences_window_constructed (GObject *object)
+{
+  HearthPreferencesWindow *self = HEARTH_PREFERENCES_WINDOW (object);
+
+  G_OBJECT_CLASS (hearth_preferences_window_parent_class)->constructed (object);
+
+  g_assert (HEARTH_IS_ENGINE (self->engine));
+  fetch_models (self);
+}
+
+static void
+hearth_preferences_window_dispose (GObject *object)
+{
+  HearthPreferencesWindow *self = HEARTH_PREFERENCES_WINDOW (object);
+
+  if (self->prompt_save_id != 0)
+    save_system_prompt (self);
+  g_cancellable_cancel (self->test_cancellable);
+  g_cancellable_cancel (self->models_cancellable);
+  g_clear_object (&self->test_cancellable);
+  g_clear_object (&self->models_cancellable);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->engine);
+
+  G_OBJECT_CLASS (hearth_preferences_window_parent_class)->dispose (object);
+}
+
+static void
+hearth_preferences_window_finalize (GObject *object)
+{
+  HearthPreferencesWindow *self = HEARTH_PREFERENCES_WINDOW (object);
+
+  g_clear_pointer (&self->model_details, g_hash_table_unref);
+  g_clear_pointer (&self->missing_model, g_free);
+
+  G_OBJECT_CLASS (hearth_preferences_window_parent_class)->finalize (object);
+}
+
+static void
+hearth_preferences_window_get_property (GObject    *object,
+                                        guint       prop_id,
+                                        GValue     *value,
+                                        GParamSpec *pspec)
+{
+  HearthPreferencesWindow *self = HEARTH_PREFERENCES_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_ENGINE:
+      g_value_set_object (value, self->engine);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hearth_preferences_window_set_property (GObject      *object,
+                                        guint         prop_id,
+                                        const GValue *value,
+                                        GParamSpec   *pspec)
+{
+  HearthPreferencesWindow *self = HEARTH_PREFERENCES_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_ENGINE:
+      self->engine = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hearth_preferences_window_class_init (HearthPreferencesWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = hearth_preferences_window_constructed;
+  object_class->dispose = hearth_preferences_window_dispose;
+  object_class->finalize = hearth_preferences_window_finalize;
+  object_class->get_property = hearth_preferences_window_get_property;
+  object_class->set_property = hearth_preferences_window_set_property;
+
+  properties[PROP_ENGINE] =
+    g_param_spec_object ("engine", NULL, NULL,
+                         HEARTH_TYPE_ENGINE,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                          G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/hearthapp/Hearth/"
+                                               "hearth-preferences-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, address_row);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow,
+                                        address_error_label);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, api_row);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, test_row);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, test_spinner);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, model_row);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, model_list);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow,
+                                        default_temperature_switch);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, temperature_spin);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow,
+                                        system_prompt_view);
+  gtk_widget_class_bind_template_callback (widget_class, address_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, test_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, model_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, temperature_changed_cb);
+}
+
+static void
+hearth_preferences_window_init (HearthPreferencesWindow *self)
+{
+  g_autoptr(GtkListItemFactory) row_factory = NULL;
+  g_autoptr(GtkListItemFactory) list_factory = NULL;
+
+  /* Until the settings are loaded, no widget change is the person's. */
+  self->syncing = TRUE;
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = g_settings_new (APP_ID);
+  self->model_details = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  row_factory = new_model_factory (self, G_CALLBACK (model_row_item_bind_cb));
+  list_factory = new_model_factory (self, G_CALLBACK (model_list_item_bind_cb));
+  adw_combo_row_set_factory (self->model_row, row_factory);
+  adw_combo_row_set_list_factory (self->model_row, list_factory);
+
+  self->syncing = FALSE;
+  set_models (self, NULL);
+  bind_settings (self);
+}
+
+GtkWidget *
+hearth_preferences_window_new (GtkWindow    *parent,
+                               HearthEngine *engine)
+{
+  g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
+  g_return_val_if_fail (HEARTH_IS_ENGINE (engine), NULL);
+
+  return g_object_new (HEARTH_TYPE_PREFERENCES_WINDOW,
+                       "transient-for", parent,
+                       "engine", engine,
+                       NULL);
+}

@@ -1,0 +1,496 @@
+/* test-preferences.c
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-test-preferences"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <string.h>
+
+#include "hearth-preferences-window.h"
+#include "hearth-test-server.h"
+#include "hearth-test-ui.h"
+#include "hearth-test-util.h"
+
+#define FAULT_SCENARIOS 14
+
+static GSettings *settings;
+static HearthTestServer *fault;
+
+static const char *
+fault_url (void)
+{
+  if (fault == NULL)
+    fault = hearth_test_server_start ("fault-server.mjs", NULL);
+  return hearth_test_server_get_url (fault);
+}
+
+/* An address where nothing listens: a port the kernel just gave out and took back. */
+static char *
+closed_address (void)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(GError) error = NULL;
+  guint16 port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
+
+  g_assert_no_error (error);
+  g_socket_listener_close (listener);
+  return g_strdup_printf ("http://127.0.0.1:%u", port);
+}
+
+static gboolean
+widget_is_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (data));
+}
+
+static GtkWidget *
+open_window (void)
+{
+  g_autoptr(HearthEngine) engine = hearth_engine_new (NULL);
+  GtkWidget *window = hearth_preferences_window_new (NULL, engine);
+
+  g_assert_true (HEARTH_IS_PREFERENCES_WINDOW (window));
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (hearth_test_spin_until (widget_is_mapped, window, 5000));
+  return window;
+}
+
+static void
+close_and_finalize (GtkWidget *window)
+{
+  g_object_ref (window);
+  gtk_window_close (GTK_WINDOW (window));
+  hearth_test_spin_for (100);
+  g_assert_finalize_object (window);
+}
+
+static GtkWidget *
+find_row (GtkWidget  *widget,
+          const char *title)
+{
+  if (ADW_IS_PREFERENCES_ROW (widget) &&
+      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_row (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+require_row (GtkWidget  *window,
+             const char *title)
+{
+  GtkWidget *row = find_row (window, title);
+
+  g_assert_nonnull (row);
+  return row;
+}
+
+static GtkWidget *
+find_label_containing (GtkWidget  *widget,
+                       const char *text)
+{
+  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label_containing (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+reset_settings (void)
+{
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_auto(GStrv) keys = NULL;
+
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  keys = g_settings_schema_list_keys (schema);
+  for (guint i = 0; keys[i] != NULL; i++)
+    g_settings_reset (settings, keys[i]);
+}
+
+static void
+assert_setting (const char *key,
+                const char *expected)
+{
+  g_autofree char *value = g_settings_get_string (settings, key);
+
+  g_assert_cmpstr (value, ==, expected);
+}
+
+static gboolean
+test_finished (gpointer data)
+{
+  GtkWidget *row = data;
+  const char *subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+
+  return gtk_widget_has_css_class (row, "error") || g_str_has_prefix (subtitle, "Connected");
+}
+
+static void
+run_test_connection (GtkWidget *window)
+{
+  GtkWidget *row = require_row (window, "Test Connection");
+  GtkWidget *button = hearth_test_find_descendant (row, GTK_TYPE_BUTTON);
+  GtkWidget *spinner = hearth_test_find_descendant (row, GTK_TYPE_SPINNER);
+
+  g_assert_nonnull (button);
+  /* "clicked" itself: activating a button only clicks it after an animation. */
+  g_signal_emit_by_name (button, "clicked");
+  /* Nothing has answered yet: the main thread never waits for the server. */
+  g_assert_true (gtk_widget_get_visible (spinner));
+  g_assert_true (hearth_test_spin_until (test_finished, row, 10000));
+  g_assert_false (gtk_widget_get_visible (spinner));
+}
+
+static void
+test_preferences_instantiate (void)
+{
+  GtkWidget *window = open_window ();
+  static const char *titles[] = {
+    "Address", "API", "Test Connection", "Default Model",
+    "Use the Model’s Default Temperature", "Temperature", "System Prompt",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (titles); i++)
+    require_row (window, titles[i]);
+  g_assert_nonnull (hearth_test_find_descendant (window, GTK_TYPE_TEXT_VIEW));
+  close_and_finalize (window);
+}
+
+static void
+test_preferences_endpoint (void)
+{
+  GtkWidget *window = open_window ();
+  GtkWidget *row = require_row (window, "Address");
+  static const char *invalid[] = { "two words", "ftp://x", "host:99999" };
+
+  gtk_editable_set_text (GTK_EDITABLE (row), "127.0.0.1:8080");
+  assert_setting ("endpoint", "127.0.0.1:8080");
+  g_assert_false (gtk_widget_has_css_class (row, "error"));
+
+  for (guint i = 0; i < G_N_ELEMENTS (invalid); i++)
+    {
+      g_autofree char *stored = NULL;
+
+      gtk_editable_set_text (GTK_EDITABLE (row), invalid[i]);
+      stored = g_settings_get_string (settings, "endpoint");
+      g_assert_cmpstr (stored, ==, "127.0.0.1:8080");
+      g_assert_true (gtk_widget_has_css_class (row, "error"));
+      g_assert_nonnull (find_label_containing (window, "is not a server address"));
+    }
+
+  gtk_editable_set_text (GTK_EDITABLE (row), "http://localhost:1234/v1");
+  assert_setting ("endpoint", "http://localhost:1234/v1");
+  g_assert_false (gtk_widget_has_css_class (row, "error"));
+
+  gtk_editable_set_text (GTK_EDITABLE (row), "");
+  assert_setting ("endpoint", "");
+  g_assert_false (gtk_widget_has_css_class (row, "error"));
+
+  close_and_finalize (window);
+  reset_settings ();
+}
+
+static void
+test_preferences_api (void)
+{
+  GtkWidget *window = open_window ();
+  AdwComboRow *row = ADW_COMBO_ROW (require_row (window, "API"));
+
+  g_assert_cmpuint (adw_combo_row_get_selected (row), ==, 0);
+  adw_combo_row_set_selected (row, 1);
+  assert_setting ("api-kind", "openai");
+  g_settings_set_string (settings, "api-kind", "ollama");
+  g_assert_cmpuint (adw_combo_row_get_selected (row), ==, 0);
+
+  close_and_finalize (window);
+  reset_settings ();
+}
+
+static void
+test_preferences_connected (void)
+{
+  GtkWidget *window;
+  GtkWidget *row;
+  g_autofree char *expected = NULL;
+  g_autofree char *path = NULL;
+
+  if (!hearth_test_require_node ())
+    return;
+
+  g_settings_set_string (settings, "endpoint", fault_url ());
+  window = open_window ();
+  row = require_row (window, "Test Connection");
+
+  run_test_connection (window);
+  expected = g_strdup_printf ("Connected: Ollama 0.0.0-hearth-fault, %u models", FAULT_SCENARIOS);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, expected);
+  g_assert_false (gtk_widget_has_css_class (row, "error"));
+  hearth_test_spin_for (200);
+  path = hearth_test_save_screenshot (window, "preferences-connected.png");
+
+  adw_combo_row_set_selected (ADW_COMBO_ROW (require_row (window, "API")), 1);
+  g_assert_false (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)),
+                                    "Connected"));
+  run_test_connection (window);
+  g_free (expected);
+  expected = g_strdup_printf ("Connected: %u models", FAULT_SCENARIOS);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, expected);
+
+  close_and_finalize (window);
+  reset_settings ();
+}
+
+static void
+test_preferences_refused (void)
+{
+  g_autofree char *address = closed_address ();
+  g_autofree char *path = NULL;
+  GtkWidget *window = open_window ();
+  GtkWidget *row = require_row (window, "Test Connection");
+
+  gtk_editable_set_text (GTK_EDITABLE (require_row (window, "Address")), address);
+  run_test_connection (window);
+  g_assert_true (gtk_widget_has_css_class (row, "error"));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)),
+                            "nothing is listening"));
+  hearth_test_spin_for (200);
+  path = hearth_test_save_screenshot (window, "preferences-error.png");
+
+  /* A new address clears the stale result. */
+  gtk_editable_set_text (GTK_EDITABLE (require_row (window, "Address")), "two words");
+  g_assert_false (gtk_widget_has_css_class (row, "error"));
+  hearth_test_spin_for (100);
+  g_free (path);
+  path = hearth_test_save_screenshot (window, "preferences-invalid-address.png");
+
+  close_and_finalize (window);
+  reset_settings ();
+}
+
+static gboolean
+models_loaded (gpointer data)
+{
+  AdwComboRow *row = data;
+
+  return g_list_model_get_n_items (adw_combo_row_get_model (row)) > 2;
+}
+
+static int
+find_item (AdwComboRow *row,
+           const char  *name)
+{
+  GListModel *model = adw_combo_row_get_model (row);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    if (g_str_equal (gtk_string_list_get_string (GTK_STRING_LIST (model), i), name))
+      return i;
+  return -1;
+}
+
+static gboolean
+popover_is_mapped (gpointer data)
+{
+  GtkWidget *popover = hearth_test_find_descendant (GTK_WIDGET (data), GTK_TYPE_POPOVER);
+
+  return popover != NULL && gtk_widget_get_mapped (popover);
+}
+
+/* The list shows each model's details, which only its popover builds. */
+static void
+open_popover (AdwComboRow *row)
+{
+  GtkWidget *popover;
+  g_autofree char *path = NULL;
+
+  gtk_widget_activate (GTK_WIDGET (row));
+  g_assert_true (hearth_test_spin_until (popover_is_mapped, row, 5000));
+  hearth_test_spin_for (200);
+  popover = hearth_test_find_descendant (GTK_WIDGET (row), GTK_TYPE_POPOVER);
+  g_assert_nonnull (find_label_containing (popover, "1.0\u00a0kB · 0 · F32"));
+  g_assert_nonnull (find_label_containing (popover, "Automatic (first model the server lists)"));
+  path = hearth_test_save_screenshot (popover, "preferences-models.png");
+  gtk_popover_popdown (GTK_POPOVER (popover));
+}
+
+static void
+test_preferences_models (void)
+{
+  GtkWidget *window;
+  AdwComboRow *row;
+  int index;
+
+  if (!hearth_test_require_node ())
+    return;
+
+  g_settings_set_string (settings, "endpoint", fault_url ());
+  g_settings_set_string (settings, "default-model", "gone-model");
+  window = open_window ();
+  row = ADW_COMBO_ROW (require_row (window, "Default Model"));
+
+  g_assert_true (hearth_test_spin_until (models_loaded, row, 10000));
+  g_assert_cmpuint (g_list_model_get_n_items (adw_combo_row_get_model (row)), ==,
+                    FAULT_SCENARIOS + 2);
+  g_assert_cmpint (find_item (row, ""), ==, 0);
+  g_assert_cmpint (find_item (row, "ok:latest"), >, 0);
+  index = find_item (row, "gone-model");
+  g_assert_cmpint (index, >, 0);
+  g_assert_cmpuint (adw_combo_row_get_selected (row), ==, index);
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (row), "gone-model (not installed)"));
+  open_popover (row);
+  assert_setting ("default-model", "gone-model");
+
+  adw_combo_row_set_selected (row, find_item (row, "ok:latest"));
+  assert_setting ("default-model", "ok:latest");
+  adw_combo_row_set_selected (row, 0);
+  assert_setting ("default-model", "");
+
+  close_and_finalize (window);
+  reset_settings ();
+}
+
+static gboolean
+subtitle_says_unreachable (gpointer data)
+{
+  const char *subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (data));
+
+  return subtitle != NULL && strstr (subtitle, "could not be reached") != NULL;
+}
+
+static void
+test_preferences_models_unreachable (void)
+{
+  g_autofree char *address = closed_address ();
+  GtkWidget *window;
+  AdwComboRow *row;
+
+  g_settings_set_string (settings, "endpoint", address);
+  g_settings_set_string (settings, "default-model", "llama3.2");
+  window = open_window ();
+  row = ADW_COMBO_ROW (require_row (window, "Default Model"));
+
+  g_assert_true (hearth_test_spin_until (subtitle_says_unreachable, row, 10000));
+  /* Not known to be missing, so kept as it is, and still selectable. */
+  g_assert_cmpint (find_item (row, "llama3.2"), ==, 1);
+  g_assert_cmpuint (adw_combo_row_get_selected (row), ==, 1);
+  g_assert_null (find_label_containing (GTK_WIDGET (row), "not installed"));
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (row)));
+  adw_combo_row_set_selected (row, 0);
+  assert_setting ("default-model", "");
+
+  close_and_finalize (window);
+  reset_settings ();
+}
+
+static void
+test_preferences_temperature (void)
+{
+  GtkWidget *window = open_window ();
+  GtkSwitch *toggle = GTK_SWITCH (hearth_test_find_descendant (
+    require_row (window, "Use the Model’s Default Temperature"), GTK_TYPE_SWITCH));
+  GtkSpinButton *spin = GTK_SPIN_BUTTON (hearth_test_find_descendant (
+    require_row (window, "Temperature"), GTK_TYPE_SPIN_BUTTON));
+
+  g_assert_true (gtk_switch_get_active (toggle));
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (spin)));
+
+  gtk_switch_set_active (toggle, FALSE);
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (spin)));
+  g_assert_cmpfloat_with_epsilon (g_settings_get_double (settings, "temperature"), 0.8, 1e-9);
+
+  gtk_spin_button_set_value (spin, 1.3);
+  g_assert_cmpfloat_with_epsilon (g_settings_get_double (settings, "temperature"), 1.3, 1e-9);
+
+  gtk_switch_set_active (toggle, TRUE);
+  g_assert_cmpfloat (g_settings_get_double (settings, "temperature"), ==, -1.0);
+
+  g_settings_set_double (settings, "temperature", 0.5);
+  g_assert_false (gtk_switch_get_active (toggle));
+  g_assert_cmpfloat_with_epsilon (gtk_spin_button_get_value (spin), 0.5, 1e-9);
+
+  close_and_finalize (window);
+  reset_settings ();
+}
+
+static gboolean
+prompt_saved (gpointer data)
+{
+  g_autofree char *stored = g_settings_get_string (settings, "system-prompt");
+
+  return g_str_equal (stored, data);
+}
+
+static void
+test_preferences_system_prompt (void)
+{
+  GtkWidget *window = open_window ();
+  GtkTextView *view = GTK_TEXT_VIEW (hearth_test_find_descendant (window, GTK_TYPE_TEXT_VIEW));
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
+
+  gtk_text_buffer_set_text (buffer, "Answer in French.", -1);
+  g_assert_true (hearth_test_spin_until (prompt_saved, (gpointer) "Answer in French.", 5000));
+
+  /* Closing saves what the delay has not saved yet. */
+  gtk_text_buffer_set_text (buffer, "Be brief.", -1);
+  close_and_finalize (window);
+  g_assert_true (prompt_saved ((gpointer) "Be brief."));
+
+  window = open_window ();
+  view = GTK_TEXT_VIEW (hearth_test_find_descendant (window, GTK_TYPE_TEXT_VIEW));
+  {
+    GtkTextIter start;
+    GtkTextIter end;
+    g_autofree char *text = NULL;
+
+    gtk_text_buffer_get_bounds (gtk_text_view_get_buffer (view), &start, &end);
+    text = gtk_text_buffer_get_text (gtk_text_view_get_buffer (view), &start, &end, FALSE);
+    g_assert_cmpstr (text, ==, "Be brief.");
+  }
+  close_and_finalize (window);
+  reset_settings ();
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int ret;
+
+  hearth_test_init (&argc, &argv);
+  g_unsetenv ("OLLAMA_HOST");
+  gtk_init ();
+  adw_init ();
+  settings = g_settings_new (APP_ID);
+
+  g_test_add_func ("/preferences/instantiate", test_preferences_instantiate);
+  g_test_add_func ("/preferences/endpoint", test_preferences_endpoint);
+  g_test_add_func ("/preferences/api", test_preferences_api);
+  g_test_add_func ("/preferences/connected", test_preferences_connected);
+  g_test_add_func ("/preferences/refused", test_preferences_refused);
+  g_test_add_func ("/preferences/models", test_preferences_models);
+  g_test_add_func ("/preferences/models-unreachable", test_preferences_models_unreachable);
+  g_test_add_func ("/preferences/temperature", test_preferences_temperature);
+  g_test_add_func ("/preferences/system-prompt", test_preferences_system_prompt);
+
+  ret = g_test_run ();
+  g_clear_pointer (&fault, hearth_test_server_stop);
+  g_clear_object (&settings);
+  return ret;
+}
