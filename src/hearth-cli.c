@@ -780,6 +780,14 @@ command_pull (int    argc,
 
 /* history */
 
+static gboolean
+parse_id (const char *text,
+          gint64     *id)
+{
+  return g_ascii_string_to_signed (text, 10, 1, G_MAXINT64, id, NULL);
+}
+
+
 static char *
 format_time (gint64 ms)
 {
@@ -882,7 +890,7 @@ history_show (HearthStore *store,
   g_autoptr(GPtrArray) messages = NULL;
   gint64 id;
 
-  if (!g_ascii_string_to_signed (id_text, 10, 1, G_MAXINT64, &id, NULL))
+  if (!parse_id (id_text, &id))
     return usage_error ("history", "history show needs a conversation number");
   conversation = hearth_store_get_conversation (store, id, &error);
   if (conversation == NULL)
@@ -960,6 +968,54 @@ history_search (HearthStore *store,
 }
 
 static int
+history_rename (HearthStore  *store,
+                char        **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *title = g_strstrip (g_strjoinv (" ", argv + 4));
+  gint64 id;
+
+  if (!parse_id (argv[3], &id))
+    return usage_error ("history", "history rename needs a conversation number");
+  if (*title == '\0')
+    return usage_error ("history", "The new title is empty");
+  if (!hearth_store_rename_conversation (store, id, title, &error))
+    return fail (error);
+  return 0;
+}
+
+static int
+history_delete (HearthStore *store,
+                const char  *id_text)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 id;
+
+  if (!parse_id (id_text, &id))
+    return usage_error ("history", "history delete needs a conversation number");
+  if (!hearth_store_delete_conversation (store, id, &error))
+    return fail (error);
+  return 0;
+}
+
+#define HISTORY_USAGE "Use history list, show ID, search TEXT, rename ID TITLE or delete ID"
+
+static gboolean
+history_args_valid (const char *sub,
+                    int         argc)
+{
+  if (g_str_equal (sub, "list"))
+    return argc <= 3;
+  if (g_str_equal (sub, "show") || g_str_equal (sub, "delete"))
+    return argc == 4;
+  if (g_str_equal (sub, "search"))
+    return argc >= 4;
+  if (g_str_equal (sub, "rename"))
+    return argc >= 5;
+  return FALSE;
+}
+
+static int
 command_history (int    argc,
                  char **argv)
 {
@@ -969,22 +1025,22 @@ command_history (int    argc,
   const char *sub;
   int exit_code = 0;
 
-  if (!parse_options ("history", "list | show ID | search TEXT", NULL, FALSE, &argc, &argv,
-                      &exit_code))
+  if (!parse_options ("history", "list | show ID | search TEXT | rename ID TITLE | delete ID",
+                      NULL, FALSE, &argc, &argv, &exit_code))
     return exit_code;
   sub = argc > 2 ? argv[2] : "list";
-  if ((g_str_equal (sub, "list") && argc > 3) ||
-      (g_str_equal (sub, "show") && argc != 4) ||
-      (g_str_equal (sub, "search") && argc < 4))
-    return usage_error ("history", "Use history list, history show ID or history search TEXT");
-  if (!g_str_equal (sub, "list") && !g_str_equal (sub, "show") && !g_str_equal (sub, "search"))
-    return usage_error ("history", "Use history list, history show ID or history search TEXT");
+  if (!history_args_valid (sub, argc))
+    return usage_error ("history", HISTORY_USAGE);
 
   path = hearth_store_default_path ();
   if ((store = hearth_store_open (path, &error)) == NULL)
     return fail (error);
   if (g_str_equal (sub, "show"))
     return history_show (store, argv[3]);
+  if (g_str_equal (sub, "rename"))
+    return history_rename (store, argv);
+  if (g_str_equal (sub, "delete"))
+    return history_delete (store, argv[3]);
   if (g_str_equal (sub, "search"))
     {
       g_autofree char *query = g_strjoinv (" ", argv + 3);
@@ -1003,6 +1059,7 @@ print_usage (FILE *out)
            "  hearth-cli models [--endpoint URL] [--api ollama|openai] [--json]\n"
            "  hearth-cli pull MODEL [--endpoint URL]\n"
            "  hearth-cli history list [--json] | show ID [--json] | search TEXT [--json]\n"
+           "                     | rename ID TITLE | delete ID\n"
            "\n"
            "Run “hearth-cli COMMAND --help” for a command's options.\n");
 }

@@ -343,6 +343,27 @@ test_history_search (void)
   show = hearth_test_run_cli (NULL, "history", "show", id, NULL);
   g_assert_cmpint (show->exit_code, ==, 0);
   g_assert_nonnull (strstr (show->out, SENTENCE));
+
+  /* What the sidebar does, the CLI does. */
+  {
+    g_autoptr(HearthTestRun) rename = hearth_test_run_cli (NULL, "history", "rename", id,
+                                                           "Zebra", "stripes", NULL);
+    g_autoptr(HearthTestRun) listed = NULL;
+    g_autoptr(HearthTestRun) deleted = NULL;
+    g_autoptr(HearthTestRun) again = NULL;
+    g_autoptr(HearthTestRun) gone = NULL;
+
+    g_assert_cmpint (rename->exit_code, ==, 0);
+    listed = hearth_test_run_cli (NULL, "history", "list", NULL);
+    g_assert_nonnull (strstr (listed->out, "Zebra stripes"));
+    deleted = hearth_test_run_cli (NULL, "history", "delete", id, NULL);
+    g_assert_cmpint (deleted->exit_code, ==, 0);
+    again = hearth_test_run_cli (NULL, "history", "delete", id, NULL);
+    g_assert_cmpint (again->exit_code, ==, 1);
+    hearth_test_assert_one_line (again->err);
+    gone = hearth_test_run_cli (NULL, "history", "search", "zebra", NULL);
+    g_assert_null (strstr (gone->out, "[zebra]"));
+  }
 }
 
 /* Cancelling: Ctrl+C keeps what arrived, and the server sees the client go. */
