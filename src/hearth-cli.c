@@ -192,6 +192,26 @@ apply_api_key (HearthProvider *provider)
     hearth_provider_set_api_key (provider, key);
 }
 
+/* The server a command talks to: options, environment, settings, defaults. */
+static HearthProvider *
+open_provider (GSettings      *settings,
+               gboolean        with_store,
+               HearthEngine  **engine,
+               GError        **error)
+{
+  g_autofree char *endpoint = NULL;
+  HearthProvider *provider;
+  HearthApiKind api;
+
+  if (!resolve_server (settings, &api, &endpoint, error))
+    return NULL;
+  if ((*engine = new_engine (with_store, error)) == NULL)
+    return NULL;
+  provider = hearth_engine_get_provider (*engine, api, endpoint);
+  apply_api_key (provider);
+  return provider;
+}
+
 static gboolean
 on_interrupt (gpointer user_data)
 {
@@ -205,12 +225,22 @@ on_interrupt (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Until the command's callback quits; Ctrl+C cancels what is under way. */
 static void
-watch_signals (Cli *cli)
+run_loop (Cli *cli)
 {
-  g_unix_signal_add (SIGINT, on_interrupt, cli);
-  g_unix_signal_add (SIGTERM, on_interrupt, cli);
-  g_unix_signal_add (SIGHUP, on_interrupt, cli);
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  guint sources[] = {
+    g_unix_signal_add (SIGINT, on_interrupt, cli),
+    g_unix_signal_add (SIGTERM, on_interrupt, cli),
+    g_unix_signal_add (SIGHUP, on_interrupt, cli),
+  };
+
+  cli->loop = loop;
+  g_main_loop_run (loop);
+  cli->loop = NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (sources); i++)
+    g_source_remove (sources[i]);
 }
 
 /* ask */
@@ -545,11 +575,8 @@ command_ask (int    argc,
   g_autoptr(GSettings) settings = hearth_settings_try_new ();
   g_autoptr(HearthEngine) engine = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GMainLoop) loop = NULL;
-  g_autofree char *endpoint = NULL;
   g_autofree char *prompt = NULL;
   HearthProvider *provider;
-  HearthApiKind api;
   Cli cli = { 0 };
   int exit_code = 0;
 
@@ -557,29 +584,23 @@ command_ask (int    argc,
     return exit_code;
   if (argc < 3)
     return usage_error ("ask", "Say what to ask: hearth-cli ask \"why is the sky blue?\"");
-  if (!resolve_server (settings, &api, &endpoint, &error))
-    return fail (error);
   if ((prompt = read_prompt (argc, argv, &error)) == NULL)
     return fail (error);
   if (prompt_is_blank (prompt))
     return usage_error ("ask", "The prompt is empty");
-  if ((engine = new_engine (TRUE, &error)) == NULL)
+  if ((provider = open_provider (settings, TRUE, &engine, &error)) == NULL)
     return fail (error);
 
-  provider = hearth_engine_get_provider (engine, api, endpoint);
-  apply_api_key (provider);
   cli.json = opt_json;
   cli.reply = hearth_engine_chat (engine, provider, build_request (prompt, settings),
                                   opt_conversation, &error);
   if (cli.reply == NULL)
     return fail (error);
 
-  loop = cli.loop = g_main_loop_new (NULL, FALSE);
-  watch_signals (&cli);
   g_signal_connect (cli.reply, "delta", G_CALLBACK (on_ask_delta), &cli);
   g_signal_connect (cli.reply, "finished", G_CALLBACK (on_ask_finished), &cli);
   if (!hearth_reply_is_finished (cli.reply))
-    g_main_loop_run (loop);
+    run_loop (&cli);
 
   exit_code = finish_ask (&cli);
   g_clear_object (&cli.reply);
@@ -647,10 +668,7 @@ command_models (int    argc,
   g_autoptr(GSettings) settings = hearth_settings_try_new ();
   g_autoptr(HearthEngine) engine = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GMainLoop) loop = NULL;
-  g_autofree char *endpoint = NULL;
   HearthProvider *provider;
-  HearthApiKind api;
   Cli cli = { 0 };
   int exit_code = 0;
 
@@ -658,18 +676,13 @@ command_models (int    argc,
     return exit_code;
   if (argc > 2)
     return usage_error ("models", "models takes no arguments");
-  if (!resolve_server (settings, &api, &endpoint, &error))
+  if ((provider = open_provider (settings, FALSE, &engine, &error)) == NULL)
     return fail (error);
 
-  engine = new_engine (FALSE, NULL);
-  provider = hearth_engine_get_provider (engine, api, endpoint);
-  apply_api_key (provider);
   cli.json = opt_json;
   cli.cancellable = g_cancellable_new ();
-  loop = cli.loop = g_main_loop_new (NULL, FALSE);
-  watch_signals (&cli);
   hearth_provider_list_models_async (provider, cli.cancellable, models_cb, &cli);
-  g_main_loop_run (loop);
+  run_loop (&cli);
   g_clear_object (&cli.cancellable);
   return cli.exit_code;
 }
@@ -748,10 +761,7 @@ command_pull (int    argc,
   g_autoptr(GSettings) settings = hearth_settings_try_new ();
   g_autoptr(HearthEngine) engine = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GMainLoop) loop = NULL;
-  g_autofree char *endpoint = NULL;
   HearthProvider *provider;
-  HearthApiKind api;
   Cli cli = { 0 };
   int exit_code = 0;
 
@@ -759,20 +769,16 @@ command_pull (int    argc,
     return exit_code;
   if (argc != 3)
     return usage_error ("pull", "Name one model to pull, for example llama3.2:1b");
-  if (!resolve_server (settings, &api, &endpoint, &error))
+  if ((provider = open_provider (settings, FALSE, &engine, &error)) == NULL)
     return fail (error);
-  if (api != HEARTH_API_OLLAMA)
+  if (!HEARTH_IS_OLLAMA_PROVIDER (provider))
     return usage_error ("pull", "Only Ollama servers can pull models: use --api ollama");
 
-  engine = new_engine (FALSE, NULL);
-  provider = hearth_engine_get_provider (engine, api, endpoint);
   cli.cancellable = g_cancellable_new ();
   cli.pull_started_us = g_get_monotonic_time ();
-  loop = cli.loop = g_main_loop_new (NULL, FALSE);
-  watch_signals (&cli);
   hearth_ollama_provider_pull_async (HEARTH_OLLAMA_PROVIDER (provider), argv[2],
                                      on_pull_progress, &cli, cli.cancellable, pull_cb, &cli);
-  g_main_loop_run (loop);
+  run_loop (&cli);
   g_clear_object (&cli.cancellable);
   g_free (cli.last_status);
   return cli.exit_code;

@@ -703,24 +703,36 @@ hearth_store_delete_conversation (HearthStore  *self,
                                     NULL, error);
 }
 
-gboolean
-hearth_store_delete_message (HearthStore  *self,
-                             gint64        message_id,
-                             GError      **error)
+/* @conversation_id < 0: the statement takes the message id alone. */
+static gboolean
+delete_messages (HearthStore  *self,
+                 StatementId   id,
+                 gint64        conversation_id,
+                 gint64        message_id,
+                 GError      **error)
 {
-  g_autoptr(StoreStatement) stmt = NULL;
+  g_autoptr(StoreStatement) stmt = store_statement (self, id, error);
 
-  g_return_val_if_fail (HEARTH_IS_STORE (self), FALSE);
-
-  stmt = store_statement (self, STMT_DELETE_MESSAGE, error);
   if (stmt == NULL)
     return FALSE;
+  if (conversation_id >= 0)
+    bind_int64 (stmt, ":conversation", conversation_id);
   bind_int64 (stmt, ":id", message_id);
   if (!store_step_done (self, stmt, error))
     return FALSE;
   if (sqlite3_changes (self->db) == 0)
     return store_set_not_found (error, "message", message_id);
   return TRUE;
+}
+
+gboolean
+hearth_store_delete_message (HearthStore  *self,
+                             gint64        message_id,
+                             GError      **error)
+{
+  g_return_val_if_fail (HEARTH_IS_STORE (self), FALSE);
+
+  return delete_messages (self, STMT_DELETE_MESSAGE, -1, message_id, error);
 }
 
 /* Removes a message and everything after it in its conversation: what
@@ -731,20 +743,10 @@ hearth_store_delete_messages_from (HearthStore  *self,
                                    gint64        message_id,
                                    GError      **error)
 {
-  g_autoptr(StoreStatement) stmt = NULL;
-
   g_return_val_if_fail (HEARTH_IS_STORE (self), FALSE);
+  g_return_val_if_fail (conversation_id >= 0, FALSE);
 
-  stmt = store_statement (self, STMT_DELETE_MESSAGES_FROM, error);
-  if (stmt == NULL)
-    return FALSE;
-  bind_int64 (stmt, ":conversation", conversation_id);
-  bind_int64 (stmt, ":id", message_id);
-  if (!store_step_done (self, stmt, error))
-    return FALSE;
-  if (sqlite3_changes (self->db) == 0)
-    return store_set_not_found (error, "message", message_id);
-  return TRUE;
+  return delete_messages (self, STMT_DELETE_MESSAGES_FROM, conversation_id, message_id, error);
 }
 
 static HearthConversation *
