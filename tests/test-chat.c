@@ -309,6 +309,7 @@ test_chat_cancel_keeps_partial (void)
   close_window (window);
 }
 
+/* Holds the old item, so a new one cannot be allocated at its address. */
 typedef struct
 {
   HearthChatPage    *page;
@@ -365,8 +366,9 @@ test_chat_error_and_retry (void)
   gtk_widget_activate (retry);
   /* Activation is not synchronous: wait for the new reply to replace the old. */
   retried.page = page;
-  retried.old = item;
+  retried.old = g_object_ref (item);
   g_assert_true (hearth_test_spin_until (last_item_replaced, &retried, 10000));
+  g_object_unref (retried.old);
   g_assert_true (hearth_test_spin_until (reply_finished, page, 10000));
   g_assert_cmpuint (g_list_model_get_n_items (hearth_chat_page_get_messages (page)), ==, 2);
   item = last_item (page);

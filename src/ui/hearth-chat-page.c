@@ -16,6 +16,7 @@
 #include "hearth-message-row.h"
 
 #define PAGE_SIZE 50
+#define SETTLE_FRAMES 4
 
 struct _HearthChatPage
 {
@@ -34,7 +35,8 @@ struct _HearthChatPage
   gboolean               has_older;
   gboolean               loading;
   gboolean               stick_to_bottom;
-  gboolean               selecting_model;
+  guint                  settle_tick;
+  guint                  settle_frames;
 
   AdwToastOverlay       *toast_overlay;
   AdwLeaflet            *leaflet;
@@ -184,18 +186,45 @@ on_scroll_upper (GtkAdjustment  *adjustment,
                  GParamSpec     *pspec,
                  HearthChatPage *self)
 {
-  if (self->stick_to_bottom)
+  if (self->stick_to_bottom && self->settle_tick == 0)
     gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) -
                                           gtk_adjustment_get_page_size (adjustment));
 }
 
 static void
-scroll_to_bottom (HearthChatPage *self)
+scroll_to_last_item (HearthChatPage *self)
 {
-  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->message_scroller);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->messages));
 
   self->stick_to_bottom = TRUE;
-  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+  if (n > 0)
+    gtk_widget_activate_action (GTK_WIDGET (self->message_view), "list.scroll-to-item", "u", n - 1);
+}
+
+/* GtkListView 4.8 measures rows lazily and re-anchors as it does: a pixel
+ * offset set meanwhile lands on the wrong rows. Scroll by item for a few
+ * frames, and only then let pixels (and the top edge) count again. */
+static gboolean
+settle_tick_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  HearthChatPage *self = HEARTH_CHAT_PAGE (widget);
+
+  scroll_to_last_item (self);
+  if (++self->settle_frames < SETTLE_FRAMES)
+    return G_SOURCE_CONTINUE;
+  self->settle_frames = 0;
+  self->settle_tick = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+scroll_to_bottom (HearthChatPage *self)
+{
+  scroll_to_last_item (self);
+  if (self->settle_tick == 0)
+    self->settle_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), settle_tick_cb, NULL, NULL);
 }
 
 /* Loading messages: in a worker, with its own connection. */
@@ -296,7 +325,7 @@ on_edge_reached (GtkScrolledWindow *scroller,
                  GtkPositionType    position,
                  HearthChatPage    *self)
 {
-  if (position == GTK_POS_TOP && self->has_older && !self->loading)
+  if (position == GTK_POS_TOP && self->has_older && !self->loading && self->settle_tick == 0)
     load_page (self, self->oldest_id);
 }
 
@@ -921,6 +950,9 @@ hearth_chat_page_dispose (GObject *object)
       hearth_reply_cancel (self->reply);
     }
   g_clear_object (&self->reply);
+  if (self->settle_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->settle_tick);
+  self->settle_tick = 0;
   g_cancellable_cancel (self->load_cancellable);
   g_cancellable_cancel (self->models_cancellable);
   g_clear_object (&self->load_cancellable);
@@ -1006,6 +1038,7 @@ hearth_chat_page_init (HearthChatPage *self)
   vadjustment = gtk_scrolled_window_get_vadjustment (self->message_scroller);
   g_signal_connect_object (vadjustment, "value-changed", G_CALLBACK (on_scroll_value), self, 0);
   g_signal_connect_object (vadjustment, "notify::upper", G_CALLBACK (on_scroll_upper), self, 0);
+  g_signal_connect_object (vadjustment, "notify::page-size", G_CALLBACK (on_scroll_upper), self, 0);
   g_signal_connect_object (self->message_scroller, "edge-reached", G_CALLBACK (on_edge_reached),
                            self, 0);
 

@@ -25,10 +25,13 @@ if (!Number.isInteger(opt.port) || opt.port < 0 || opt.port > 65535) die("bad --
 const SCENARIOS = [
   "ok", "drop-mid-stream", "rate-limit", "rate-limit-always", "busy", "error-500", "error-in-stream",
   "malformed", "split-utf8", "stall", "huge", "markup", "slow", "auth",
+  "thinking",
 ];
 const OK_TEXT = "Hello from the fault server.";
 const MARKUP_TEXT = "<b>bold</b> & </span> <i> \u0007 bell, \u202e reversed, %s %n %d {0} $(x) \\n end";
 const SPLIT_TEXT = "héllo wörld — 日本語 🙂";
+const THINKING_PIECES = ["The user ", "asks why ", "the sky is blue; ", "recall Rayleigh scattering."];
+const THINKING_ANSWER = "Short wavelengths scatter more.";
 
 // ---------------------------------------------------------------- state, stats, events
 let state = { hits: {} };         // per-scenario request counters (rate-limit / busy)
@@ -74,6 +77,7 @@ function flavour(kind, model, body) {
       stream: body.stream !== false,
       contentType: "application/x-ndjson",
       delta: (t) => JSON.stringify({ model, created_at: new Date().toISOString(), message: { role: "assistant", content: t }, done: false }) + "\n",
+      thinking: (t) => JSON.stringify({ model, created_at: new Date().toISOString(), message: { role: "assistant", content: "", thinking: t }, done: false }) + "\n",
       final: (n, reason = "stop") => JSON.stringify({
         model, created_at: new Date().toISOString(), message: { role: "assistant", content: "" },
         done_reason: reason, done: true, total_duration: 5_000_000 + n * 1000, load_duration: 1_000_000,
@@ -97,6 +101,7 @@ function flavour(kind, model, body) {
     stream: body.stream === true,
     contentType: "text/event-stream",
     delta: (t) => { const d = first ? { role: "assistant", content: t } : { content: t }; first = false; return chunk(d); },
+    thinking: (t) => { const d = first ? { role: "assistant", content: null, reasoning_content: t } : { reasoning_content: t }; first = false; return chunk(d); },
     final: (n, reason = "stop") => chunk({}, reason, {
       timings: { prompt_n: 5, prompt_ms: 1, prompt_per_second: 5000, predicted_n: n, predicted_ms: n * 0.001 + 0.001, predicted_per_second: 1000 },
     }) + (usage ? `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model, choices: [], usage: { prompt_tokens: 5, completion_tokens: n, total_tokens: n + 5 } })}\n\n` : "") + "data: [DONE]\n\n",
@@ -193,6 +198,17 @@ async function chat(req, res, kind, body) {
       return reply(res, f, chunksOf(MARKUP_TEXT, 4));
     case "slow":
       return reply(res, f, Array.from({ length: 200 }, (_, i) => `t${i} `), { delayMs: 50 });
+    case "thinking": {
+      // reasoning deltas first (Ollama message.thinking / OpenAI delta.reasoning_content), then the answer
+      const answer = words(THINKING_ANSWER);
+      if (!f.stream) return sendJson(res, 200, f.whole(THINKING_ANSWER, answer.length));
+      res.writeHead(200, { "Content-Type": f.contentType, "Cache-Control": "no-cache" });
+      res.flushHeaders();
+      for (const p of THINKING_PIECES) { if (!(await write(res, f.thinking(p)))) return; await sleep(10); }
+      for (const p of answer) { if (!(await write(res, f.delta(p)))) return; await sleep(10); }
+      await write(res, f.final(THINKING_PIECES.length + answer.length));
+      return res.end();
+    }
     case "auth":
       if (req.headers.authorization !== "Bearer sekrit") {
         return f.error(res, 401, kind === "ollama" ? "unauthorized" : "Incorrect API key provided", "invalid_api_key",

@@ -1,0 +1,1340 @@
+/* test-chat-actions.c — the chat page's message actions, paging, thinking, notifications,
+ * keyboard and narrow layout, driven as a person would
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-test-chat-actions"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <signal.h>
+
+#include "hearth-application.h"
+#include "hearth-chat-page.h"
+#include "hearth-markdown-view.h"
+#include "hearth-message-item.h"
+#include "hearth-message-row.h"
+#include "hearth-test-server.h"
+#include "hearth-test-ui.h"
+#include "hearth-test-util.h"
+#include "hearth-window.h"
+
+#define SENTENCE "The sky is blue because air scatters blue light more than red light."
+#define OK_TEXT "Hello from the fault server."
+#define THINKING_TEXT "The user asks why the sky is blue; recall Rayleigh scattering."
+#define THINKING_ANSWER "Short wavelengths scatter more."
+#define N_PAGED 180
+#define PAGE 50
+
+static HearthApplication *app;
+static HearthTestServer *engine_server;
+static HearthTestServer *fault_server;
+static GSubprocess *dunst;
+
+/* Servers and settings */
+
+static const char *
+engine_url (void)
+{
+  if (engine_server == NULL)
+    {
+      g_autofree char *fixed = hearth_test_make_model ("fixed", "tiny-fixed");
+      g_autofree char *models = g_path_get_dirname (fixed);
+      const char *args[] = { "--models", models, NULL };
+
+      engine_server = hearth_test_server_start ("server.mjs", args);
+    }
+  return hearth_test_server_get_url (engine_server);
+}
+
+static const char *
+fault_url (void)
+{
+  if (fault_server == NULL)
+    fault_server = hearth_test_server_start ("fault-server.mjs", NULL);
+  return hearth_test_server_get_url (fault_server);
+}
+
+static void
+use_server_api (const char *url,
+                const char *model,
+                const char *api)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+  g_settings_set_string (settings, "default-model", model);
+  g_settings_set_string (settings, "api-kind", api);
+  g_settings_set_string (settings, "endpoint", url);
+}
+
+static void
+use_server (const char *url,
+            const char *model)
+{
+  use_server_api (url, model, "ollama");
+}
+
+static HearthStore *
+app_store (void)
+{
+  return hearth_engine_get_store (hearth_application_get_engine (app));
+}
+
+/* What is on disk, read through a connection of our own as a restarted Hearth would. */
+static GPtrArray *
+stored_messages (gint64 conversation_id)
+{
+  g_autofree char *path = hearth_store_default_path ();
+  g_autoptr(HearthStore) store = hearth_store_open (path, NULL);
+  g_autoptr(GError) error = NULL;
+  GPtrArray *messages;
+
+  g_assert_nonnull (store);
+  messages = hearth_store_list_messages (store, conversation_id, 0, 0, &error);
+  g_assert_no_error (error);
+  return messages;
+}
+
+static HearthMessage *
+stored (GPtrArray *messages,
+        guint      i)
+{
+  return g_ptr_array_index (messages, i);
+}
+
+/* Widgets */
+
+static GtkWidget *
+find_with_class (GtkWidget  *widget,
+                 GType       type,
+                 const char *css_class)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) &&
+      (css_class == NULL || gtk_widget_has_css_class (widget, css_class)))
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_with_class (c, type, css_class);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static HearthChatPage *
+chat_page (HearthWindow *window)
+{
+  return HEARTH_CHAT_PAGE (hearth_test_find_descendant (GTK_WIDGET (window), HEARTH_TYPE_CHAT_PAGE));
+}
+
+static GtkWidget *
+message_view (HearthChatPage *page)
+{
+  GtkWidget *view = find_with_class (GTK_WIDGET (page), GTK_TYPE_LIST_VIEW, "message-list");
+
+  g_assert_nonnull (view);
+  return view;
+}
+
+static GtkAdjustment *
+message_vadjustment (HearthChatPage *page)
+{
+  GtkWidget *scroller = gtk_widget_get_ancestor (message_view (page), GTK_TYPE_SCROLLED_WINDOW);
+
+  return gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+}
+
+static GtkDropDown *
+model_dropdown (HearthChatPage *page)
+{
+  return GTK_DROP_DOWN (hearth_test_find_descendant (GTK_WIDGET (page), GTK_TYPE_DROP_DOWN));
+}
+
+static gboolean
+models_listed (gpointer data)
+{
+  GListModel *model = gtk_drop_down_get_model (model_dropdown (data));
+
+  return model != NULL && g_list_model_get_n_items (model) > 0;
+}
+
+/* Picks @name in the model picker; labels are "name:tag (size)" or just "name". */
+static void
+select_model (HearthChatPage *page,
+              const char     *name)
+{
+  GtkDropDown *dropdown = model_dropdown (page);
+  GListModel *model;
+
+  g_assert_true (hearth_test_spin_until (models_listed, page, 10000));
+  model = gtk_drop_down_get_model (dropdown);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      const char *label = gtk_string_list_get_string (GTK_STRING_LIST (model), i);
+      char after = label[strlen (name)];
+
+      if (g_str_has_prefix (label, name) && (after == ':' || after == ' ' || after == '\0'))
+        {
+          gtk_drop_down_set_selected (dropdown, i);
+          return;
+        }
+    }
+  g_error ("model %s is not listed", name);
+}
+
+static HearthWindow *
+new_window (int width,
+            int height)
+{
+  HearthWindow *window = hearth_window_new (app);
+
+  if (width > 0)
+    gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
+
+static HearthWindow *
+open_window (void)
+{
+  return new_window (0, 0);
+}
+
+static void
+close_window (HearthWindow *window)
+{
+  g_object_ref (window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  hearth_test_spin_for (100);
+  g_assert_finalize_object (window);
+}
+
+static guint
+n_messages (HearthChatPage *page)
+{
+  return g_list_model_get_n_items (hearth_chat_page_get_messages (page));
+}
+
+static gboolean
+reply_finished (gpointer data)
+{
+  HearthChatPage *page = data;
+
+  return n_messages (page) >= 2 && hearth_chat_page_get_current_reply (page) == NULL;
+}
+
+static void
+send (HearthChatPage *page,
+      const char     *text)
+{
+  hearth_chat_page_set_composer_text (page, text);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "chat.send", NULL));
+}
+
+static void
+send_and_wait (HearthChatPage *page,
+               const char     *text)
+{
+  guint before = n_messages (page);
+
+  send (page, text);
+  g_assert_cmpuint (n_messages (page), ==, before + 2);
+  g_assert_true (hearth_test_spin_until (reply_finished, page, 20000));
+}
+
+/* Returns: (transfer none) */
+static HearthMessageItem *
+nth_item (HearthChatPage *page,
+          guint           i)
+{
+  g_autoptr(HearthMessageItem) item = g_list_model_get_item (hearth_chat_page_get_messages (page), i);
+
+  g_assert_nonnull (item);
+  return item;
+}
+
+static HearthMessageItem *
+last_item (HearthChatPage *page)
+{
+  g_assert_cmpuint (n_messages (page), >, 0);
+  return nth_item (page, n_messages (page) - 1);
+}
+
+static const char *
+item_text (HearthMessageItem *item)
+{
+  return hearth_message_item_get_message (item)->content;
+}
+
+static void
+collect_rows (GtkWidget *widget,
+              GPtrArray *rows)
+{
+  if (HEARTH_IS_MESSAGE_ROW (widget))
+    {
+      if (hearth_message_row_get_item (HEARTH_MESSAGE_ROW (widget)) != NULL &&
+          gtk_widget_get_mapped (widget))
+        g_ptr_array_add (rows, widget);
+      return;
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    collect_rows (c, rows);
+}
+
+/* The rows a person can see, top to bottom. */
+static GPtrArray *
+rows_on_screen (HearthChatPage *page)
+{
+  GPtrArray *rows = g_ptr_array_new ();
+
+  collect_rows (message_view (page), rows);
+  return rows;
+}
+
+static HearthMessageRow *
+row_for (HearthChatPage    *page,
+         HearthMessageItem *item)
+{
+  g_autoptr(GPtrArray) rows = rows_on_screen (page);
+
+  for (guint i = 0; i < rows->len; i++)
+    if (hearth_message_row_get_item (rows->pdata[i]) == item)
+      return rows->pdata[i];
+  return NULL;
+}
+
+static void
+collect_visible_labels (GtkWidget *widget,
+                        GString   *out)
+{
+  if (!gtk_widget_get_visible (widget))
+    return;
+  if (GTK_IS_LABEL (widget))
+    {
+      g_string_append (out, gtk_label_get_text (GTK_LABEL (widget)));
+      g_string_append_c (out, '\n');
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    collect_visible_labels (c, out);
+}
+
+static char *
+visible_text (GtkWidget *widget)
+{
+  GString *out = g_string_new (NULL);
+
+  collect_visible_labels (widget, out);
+  return g_string_free (out, FALSE);
+}
+
+/* Everything the message list shows, row after row. */
+static char *
+screen_text (HearthChatPage *page)
+{
+  g_autoptr(GPtrArray) rows = rows_on_screen (page);
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < rows->len; i++)
+    collect_visible_labels (rows->pdata[i], out);
+  return g_string_free (out, FALSE);
+}
+
+static GtkWidget *
+label_with_prefix (GtkWidget  *widget,
+                   const char *prefix)
+{
+  if (GTK_IS_LABEL (widget) && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (widget)), prefix))
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = label_with_prefix (c, prefix);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+button_with_action (GtkWidget  *widget,
+                    const char *action)
+{
+  if (GTK_IS_BUTTON (widget) &&
+      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0)
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = button_with_action (c, action);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+screenshot (HearthWindow *window,
+            const char   *name)
+{
+  g_autofree char *path = NULL;
+
+  hearth_test_spin_for (400);
+  path = hearth_test_save_screenshot (GTK_WIDGET (window), name);
+}
+
+/* 1. Paging */
+
+static gint64
+create_conversation (const char *title,
+                     guint       n)
+{
+  HearthStore *store = app_store ();
+  g_autoptr(GError) error = NULL;
+  gint64 id = hearth_store_create_conversation (store, title, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (hearth_store_begin (store, &error));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("Message %03u", i);
+      g_autoptr(HearthMessage) m = hearth_message_new (i % 2 ? "assistant" : "user", text);
+
+      m->conversation_id = id;
+      m->model = i % 2 ? g_strdup ("tiny-fixed:latest") : NULL;
+      m->created_ms = g_get_real_time () / 1000;
+      m->state = HEARTH_MESSAGE_COMPLETE;
+      hearth_store_add_message (store, m, &error);
+      g_assert_no_error (error);
+    }
+  g_assert_true (hearth_store_commit (store, &error));
+  return id;
+}
+
+typedef struct
+{
+  HearthChatPage *page;
+  guint           n;
+} Count;
+
+static gboolean
+has_n_messages (gpointer data)
+{
+  Count *c = data;
+
+  return n_messages (c->page) == c->n;
+}
+
+static gboolean
+scrolled_to_bottom (gpointer data)
+{
+  GtkAdjustment *adj = message_vadjustment (data);
+
+  return gtk_adjustment_get_upper (adj) > gtk_adjustment_get_page_size (adj) &&
+         gtk_adjustment_get_value (adj) + gtk_adjustment_get_page_size (adj) >=
+         gtk_adjustment_get_upper (adj) - 1;
+}
+
+/* The messages shown are Message first … Message first+n-1, in order. */
+static void
+assert_messages_from (HearthChatPage *page,
+                      guint           first)
+{
+  for (guint i = 0; i < n_messages (page); i++)
+    {
+      g_autofree char *expected = g_strdup_printf ("Message %03u", first + i);
+
+      g_assert_cmpstr (item_text (nth_item (page, i)), ==, expected);
+    }
+}
+
+/* As a person dragging the scrollbar to the top. */
+static void
+scroll_to_top (HearthChatPage *page)
+{
+  GtkAdjustment *adj = message_vadjustment (page);
+
+  if (gtk_adjustment_get_value (adj) == 0)
+    {
+      gtk_adjustment_set_value (adj, MIN (40, gtk_adjustment_get_upper (adj) -
+                                              gtk_adjustment_get_page_size (adj)));
+      hearth_test_spin_for (50);
+    }
+  gtk_adjustment_set_value (adj, 0);
+}
+
+/* Opens the conversation and waits until it settles. */
+static HearthWindow *
+open_long_conversation (gint64 id)
+{
+  HearthWindow *window = open_window ();
+  HearthChatPage *page = chat_page (window);
+  Count count = { page, PAGE };
+
+  hearth_window_show_conversation (window, id);
+  g_assert_true (hearth_test_spin_until (has_n_messages, &count, 5000));
+  hearth_test_spin_for (500);
+  return window;
+}
+
+static void
+test_paging_opens_at_bottom (void)
+{
+  gint64 id = create_conversation ("A long talk", N_PAGED);
+  HearthWindow *window = open_long_conversation (id);
+  HearthChatPage *page = chat_page (window);
+  GtkAdjustment *adj = message_vadjustment (page);
+  g_autofree char *text = NULL;
+
+  screenshot (window, "chat-paging-opened.png");
+  text = screen_text (page);
+  g_test_message ("opened: %u messages, scrolled %.0f+%.0f of %.0f", n_messages (page),
+                  gtk_adjustment_get_value (adj), gtk_adjustment_get_page_size (adj),
+                  gtk_adjustment_get_upper (adj));
+  g_assert_cmpuint (n_messages (page), ==, PAGE);
+  g_assert_true (scrolled_to_bottom (page));
+  g_assert_nonnull (strstr (text, "Message 179"));
+  assert_messages_from (page, N_PAGED - PAGE);
+  g_assert_null (strstr (text, "Message 129"));
+  close_window (window);
+}
+
+static void
+test_paging_scroll_up (void)
+{
+  gint64 id = create_conversation ("Another long talk", N_PAGED);
+  HearthWindow *window = open_long_conversation (id);
+  HearthChatPage *page = chat_page (window);
+  Count count = { page, 0 };
+  guint loaded = n_messages (page);
+
+  /* Whole pages, the latest ones, oldest first. */
+  g_assert_cmpuint (loaded % PAGE, ==, 0);
+  assert_messages_from (page, N_PAGED - loaded);
+  while (loaded < N_PAGED)
+    {
+      loaded = MIN (loaded + PAGE, N_PAGED);
+      count.n = loaded;
+      scroll_to_top (page);
+      g_assert_true (hearth_test_spin_until (has_n_messages, &count, 5000));
+      assert_messages_from (page, N_PAGED - loaded);
+      hearth_test_spin_for (100);
+    }
+
+  /* The start of the conversation: nothing more to load, and it is on screen. */
+  scroll_to_top (page);
+  hearth_test_spin_for (500);
+  g_assert_cmpuint (n_messages (page), ==, N_PAGED);
+  assert_messages_from (page, 0);
+  gtk_adjustment_set_value (message_vadjustment (page), 0);
+  hearth_test_spin_for (200);
+  {
+    g_autofree char *text = screen_text (page);
+
+    g_assert_nonnull (strstr (text, "Message 000"));
+  }
+  close_window (window);
+}
+
+/* 2. Edit and resend */
+
+static GtkRevealer *
+edit_revealer (HearthChatPage *page)
+{
+  GtkWidget *label = label_with_prefix (GTK_WIDGET (page), "Editing");
+
+  g_assert_nonnull (label);
+  return GTK_REVEALER (gtk_widget_get_ancestor (label, GTK_TYPE_REVEALER));
+}
+
+static gboolean
+edit_banner_shown (gpointer data)
+{
+  GtkRevealer *revealer = edit_revealer (data);
+
+  return gtk_revealer_get_reveal_child (revealer) && gtk_revealer_get_child_revealed (revealer);
+}
+
+static gboolean
+edit_banner_hidden (gpointer data)
+{
+  GtkRevealer *revealer = edit_revealer (data);
+
+  return !gtk_revealer_get_reveal_child (revealer) && !gtk_revealer_get_child_revealed (revealer);
+}
+
+static gboolean
+stored_has_id (GPtrArray *messages,
+               gint64     id)
+{
+  for (guint i = 0; i < messages->len; i++)
+    if (stored (messages, i)->id == id)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_edit_and_resend (void)
+{
+  HearthWindow *window;
+  HearthChatPage *page;
+  gint64 old_id;
+  g_autofree char *composer = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GPtrArray) after_cancel = NULL;
+
+  if (!hearth_test_require_node ())
+    return;
+  use_server (engine_url (), "tiny-fixed");
+  window = open_window ();
+  page = chat_page (window);
+  g_assert_true (hearth_test_spin_until (models_listed, page, 10000));
+  send_and_wait (page, "Why is the sky blue?");
+  old_id = hearth_message_item_get_id (nth_item (page, 0));
+  g_assert_cmpint (old_id, >, 0);
+  g_assert_true (edit_banner_hidden (page));
+
+  gtk_widget_activate_action (GTK_WIDGET (page), "chat.edit-message", "x", old_id);
+  composer = hearth_chat_page_dup_composer_text (page);
+  g_assert_cmpstr (composer, ==, "Why is the sky blue?");
+  g_assert_true (hearth_test_spin_until (edit_banner_shown, page, 2000));
+  screenshot (window, "chat-editing.png");
+
+  hearth_chat_page_set_composer_text (page, "Why is the sea blue?");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "chat.send", NULL));
+  g_assert_true (hearth_test_spin_until (reply_finished, page, 20000));
+  g_assert_true (hearth_test_spin_until (edit_banner_hidden, page, 2000));
+
+  g_assert_cmpuint (n_messages (page), ==, 2);
+  g_assert_cmpstr (item_text (nth_item (page, 0)), ==, "Why is the sea blue?");
+  g_assert_cmpstr (item_text (nth_item (page, 1)), ==, SENTENCE);
+  hearth_test_spin_for (200);
+  rows = rows_on_screen (page);
+  g_assert_cmpuint (rows->len, ==, 2);
+  text = screen_text (page);
+  g_assert_nonnull (strstr (text, "Why is the sea blue?"));
+  g_assert_null (strstr (text, "Why is the sky blue?"));
+
+  messages = stored_messages (hearth_chat_page_get_conversation_id (page));
+  g_assert_cmpuint (messages->len, ==, 2);
+  g_assert_cmpstr (stored (messages, 0)->content, ==, "Why is the sea blue?");
+  g_assert_cmpstr (stored (messages, 1)->content, ==, SENTENCE);
+  g_assert_false (stored_has_id (messages, old_id));
+
+  /* Cancel: the banner goes, and sending appends. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "chat.edit-message", "x",
+                              hearth_message_item_get_id (nth_item (page, 0)));
+  g_assert_true (hearth_test_spin_until (edit_banner_shown, page, 2000));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "chat.cancel-edit", NULL));
+  g_assert_true (hearth_test_spin_until (edit_banner_hidden, page, 2000));
+  send_and_wait (page, "And the grass?");
+  g_assert_cmpuint (n_messages (page), ==, 4);
+  g_assert_cmpstr (item_text (nth_item (page, 0)), ==, "Why is the sea blue?");
+  g_assert_cmpstr (item_text (nth_item (page, 2)), ==, "And the grass?");
+  after_cancel = stored_messages (hearth_chat_page_get_conversation_id (page));
+  g_assert_cmpuint (after_cancel->len, ==, 4);
+  g_assert_cmpstr (stored (after_cancel, 0)->content, ==, "Why is the sea blue?");
+  close_window (window);
+}
+
+/* 3. Delete and copy */
+
+static void
+text_read_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  char **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, &error);
+  g_assert_no_error (error);
+  if (*out == NULL)
+    *out = g_strdup ("");
+}
+
+static gboolean
+is_set (gpointer data)
+{
+  return *(char **) data != NULL;
+}
+
+static char *
+read_clipboard (GtkWidget *widget)
+{
+  char *text = NULL;
+
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (widget), NULL, text_read_cb, &text);
+  g_assert_true (hearth_test_spin_until (is_set, &text, 5000));
+  return text;
+}
+
+static gboolean
+toast_copied_shown (gpointer data)
+{
+  g_autofree char *text = visible_text (data);
+
+  return strstr (text, "Copied to clipboard") != NULL;
+}
+
+static void
+test_delete_and_copy (void)
+{
+  HearthWindow *window;
+  HearthChatPage *page;
+  gint64 answer_id;
+  g_autofree char *clip = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GPtrArray) messages = NULL;
+
+  if (!hearth_test_require_node ())
+    return;
+  use_server (fault_url (), "ok");
+  window = open_window ();
+  page = chat_page (window);
+  select_model (page, "ok");
+  send_and_wait (page, "Say hello");
+  answer_id = hearth_message_item_get_id (last_item (page));
+
+  /* Copy: the exact text, and a toast that says so. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "chat.copy-message", "x", answer_id);
+  clip = read_clipboard (GTK_WIDGET (page));
+  g_assert_cmpstr (clip, ==, OK_TEXT);
+  g_assert_true (hearth_test_spin_until (toast_copied_shown, page, 2000));
+  screenshot (window, "chat-copied.png");
+
+  /* Delete the answer: gone from the screen and from disk; the question stays. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "chat.delete-message", "x", answer_id);
+  hearth_test_spin_for (200);
+  g_assert_cmpuint (n_messages (page), ==, 1);
+  g_assert_cmpstr (item_text (nth_item (page, 0)), ==, "Say hello");
+  text = screen_text (page);
+  g_assert_null (strstr (text, OK_TEXT));
+  g_assert_nonnull (strstr (text, "Say hello"));
+  messages = stored_messages (hearth_chat_page_get_conversation_id (page));
+  g_assert_cmpuint (messages->len, ==, 1);
+  g_assert_cmpstr (stored (messages, 0)->content, ==, "Say hello");
+  g_assert_false (stored_has_id (messages, answer_id));
+  close_window (window);
+}
+
+/* 4. Regenerate */
+
+typedef struct
+{
+  HearthChatPage    *page;
+  HearthMessageItem *old;
+} Replaced;
+
+static gboolean
+last_item_replaced (gpointer data)
+{
+  Replaced *r = data;
+  guint n = n_messages (r->page);
+
+  return n > 0 && nth_item (r->page, n - 1) != r->old;
+}
+
+static void
+test_regenerate (void)
+{
+  HearthWindow *window;
+  HearthChatPage *page;
+  Replaced replaced;
+  gint64 old_id;
+  HearthMessageItem *answer;
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autofree char *text = NULL;
+
+  if (!hearth_test_require_node ())
+    return;
+  use_server (engine_url (), "tiny-fixed");
+  window = open_window ();
+  page = chat_page (window);
+  g_assert_true (hearth_test_spin_until (models_listed, page, 10000));
+  send_and_wait (page, "Why is the sky blue?");
+  replaced.page = page;
+  /* Held, so that the new item cannot be allocated where the old one was. */
+  replaced.old = g_object_ref (last_item (page));
+  old_id = hearth_message_item_get_id (replaced.old);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "chat.regenerate", "x", old_id));
+  g_assert_true (hearth_test_spin_until (last_item_replaced, &replaced, 10000));
+  g_assert_true (hearth_test_spin_until (reply_finished, page, 20000));
+
+  g_assert_cmpuint (n_messages (page), ==, 2);
+  answer = last_item (page);
+  g_assert_true (hearth_message_item_is_assistant (answer));
+  g_assert_cmpint (hearth_message_item_get_message (answer)->state, ==, HEARTH_MESSAGE_COMPLETE);
+  g_assert_cmpstr (item_text (answer), ==, SENTENCE);
+  g_assert_cmpint (hearth_message_item_get_id (answer), !=, old_id);
+  hearth_test_spin_for (200);
+  text = screen_text (page);
+  g_assert_nonnull (strstr (text, SENTENCE));
+  g_assert_nonnull (strstr (text, "Why is the sky blue?"));
+
+  messages = stored_messages (hearth_chat_page_get_conversation_id (page));
+  g_assert_cmpuint (messages->len, ==, 2);
+  g_assert_cmpstr (stored (messages, 0)->role, ==, "user");
+  g_assert_cmpstr (stored (messages, 1)->role, ==, "assistant");
+  g_assert_cmpint (stored (messages, 1)->id, ==, hearth_message_item_get_id (answer));
+  g_assert_false (stored_has_id (messages, old_id));
+  g_object_unref (replaced.old);
+  close_window (window);
+}
+
+/* 5. Thinking */
+
+static void
+check_thinking_reply (HearthWindow *window,
+                      const char   *shot)
+{
+  HearthChatPage *page = chat_page (window);
+  HearthMessageItem *answer = last_item (page);
+  HearthMessageRow *row;
+  GtkExpander *expander;
+  GtkWidget *markdown;
+  g_autofree char *collapsed = NULL;
+  g_autofree char *expanded = NULL;
+  g_autofree char *answer_text = NULL;
+  g_autoptr(GPtrArray) messages = NULL;
+
+  g_assert_cmpstr (item_text (answer), ==, THINKING_ANSWER);
+  g_assert_cmpstr (hearth_message_item_get_message (answer)->thinking, ==, THINKING_TEXT);
+  hearth_test_spin_for (200);
+  row = row_for (page, answer);
+  g_assert_nonnull (row);
+  expander = GTK_EXPANDER (hearth_test_find_descendant (GTK_WIDGET (row), GTK_TYPE_EXPANDER));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (expander)));
+  g_assert_false (gtk_expander_get_expanded (expander));
+  g_assert_cmpstr (gtk_expander_get_label (expander), ==, "Thinking");
+
+  /* Collapsed: the answer shows, the thinking does not; the answer never holds it. */
+  collapsed = visible_text (GTK_WIDGET (row));
+  g_assert_nonnull (strstr (collapsed, "Thinking"));
+  g_assert_null (strstr (collapsed, "Rayleigh"));
+  markdown = hearth_test_find_descendant (GTK_WIDGET (row), HEARTH_TYPE_MARKDOWN_VIEW);
+  answer_text = visible_text (markdown);
+  g_assert_nonnull (strstr (answer_text, THINKING_ANSWER));
+  g_assert_null (strstr (answer_text, "Rayleigh"));
+
+  gtk_expander_set_expanded (expander, TRUE);
+  hearth_test_spin_for (200);
+  expanded = visible_text (GTK_WIDGET (row));
+  g_assert_nonnull (strstr (expanded, THINKING_TEXT));
+  screenshot (window, shot);
+
+  messages = stored_messages (hearth_chat_page_get_conversation_id (page));
+  g_assert_cmpuint (messages->len, ==, 2);
+  g_assert_cmpstr (stored (messages, 1)->thinking, ==, THINKING_TEXT);
+  g_assert_cmpstr (stored (messages, 1)->content, ==, THINKING_ANSWER);
+}
+
+static void
+test_thinking (gconstpointer data)
+{
+  const char *api = data;
+  HearthWindow *window;
+  HearthChatPage *page;
+
+  if (!hearth_test_require_node ())
+    return;
+  use_server_api (fault_url (), "thinking", api);
+  window = open_window ();
+  page = chat_page (window);
+  select_model (page, "thinking");
+  send_and_wait (page, "Why is the sky blue?");
+  check_thinking_reply (window, g_str_equal (api, "openai") ? "chat-thinking-openai.png"
+                                                            : "chat-thinking.png");
+  close_window (window);
+  use_server (fault_url (), "ok");
+}
+
+/* 6. Notifications through a real daemon */
+
+static gboolean
+name_has_owner (GDBusConnection *bus,
+                const char      *name)
+{
+  g_autoptr(GVariant) reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus",
+                                                           "/org/freedesktop/DBus",
+                                                           "org.freedesktop.DBus", "NameHasOwner",
+                                                           g_variant_new ("(s)", name),
+                                                           G_VARIANT_TYPE ("(b)"),
+                                                           G_DBUS_CALL_FLAGS_NONE, 1000, NULL, NULL);
+  gboolean owned = FALSE;
+
+  if (reply != NULL)
+    g_variant_get (reply, "(b)", &owned);
+  return owned;
+}
+
+static gboolean
+daemon_up (gpointer data)
+{
+  return name_has_owner (data, "org.freedesktop.Notifications");
+}
+
+static gboolean
+owner_is_dunst (GDBusConnection *bus)
+{
+  g_autoptr(GVariant) reply = NULL;
+
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.Notifications",
+                                       "/org/freedesktop/Notifications",
+                                       "org.freedesktop.DBus.Properties", "Get",
+                                       g_variant_new ("(ss)", "org.dunstproject.cmd0",
+                                                      "displayedLength"),
+                                       G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NONE, 5000,
+                                       NULL, NULL);
+  return reply != NULL;
+}
+
+/* Starts dunst with short timeouts; FALSE (and the test skipped) when it cannot run. */
+static gboolean
+start_dunst (GDBusConnection *bus)
+{
+  g_autofree char *config = hearth_test_build_tmp_path ("dunstrc", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_find_program_in_path ("dunst");
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+
+  if (dunst != NULL)
+    return TRUE;
+  if (path == NULL || g_getenv ("DISPLAY") == NULL)
+    {
+      g_test_skip ("dunst or DISPLAY missing: no notification daemon to talk to");
+      return FALSE;
+    }
+  if (name_has_owner (bus, "org.freedesktop.Notifications"))
+    {
+      /* Another test's notification may have had the bus start dunst already
+       * (it ships a D-Bus service file): a real dunst is as good as ours. */
+      if (owner_is_dunst (bus))
+        return TRUE;
+      g_test_skip ("a notification daemon that is not dunst owns the name on this bus");
+      return FALSE;
+    }
+  g_file_set_contents (config,
+                       "[global]\n  idle_threshold = 0\n  history_length = 20\n"
+                       "[urgency_low]\n  timeout = 30\n"
+                       "[urgency_normal]\n  timeout = 30\n"
+                       "[urgency_critical]\n  timeout = 30\n", -1, &error);
+  g_assert_no_error (error);
+  /* Our G_DEBUG=fatal-warnings would turn dunst's own GLib warnings into aborts. */
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
+  g_subprocess_launcher_unsetenv (launcher, "MALLOC_CHECK_");
+  dunst = g_subprocess_launcher_spawn (launcher, &error, path, "-config", config, NULL);
+  g_assert_no_error (error);
+  if (!hearth_test_spin_until (daemon_up, bus, 10000))
+    {
+      g_test_skip ("dunst did not take org.freedesktop.Notifications (is the display usable?)");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static GVariant *
+dunst_call (GDBusConnection *bus,
+            const char      *method,
+            GVariant        *args,
+            const char      *reply_type)
+{
+  g_autoptr(GError) error = NULL;
+  GVariant *reply = g_dbus_connection_call_sync (bus, "org.freedesktop.Notifications",
+                                                 "/org/freedesktop/Notifications",
+                                                 "org.dunstproject.cmd0", method, args,
+                                                 reply_type ? G_VARIANT_TYPE (reply_type) : NULL,
+                                                 G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
+
+  g_assert_no_error (error);
+  return reply;
+}
+
+static guint
+dunst_count (GDBusConnection *bus,
+             const char      *property)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_sync (bus, "org.freedesktop.Notifications",
+                                                           "/org/freedesktop/Notifications",
+                                                           "org.freedesktop.DBus.Properties", "Get",
+                                                           g_variant_new ("(ss)",
+                                                                          "org.dunstproject.cmd0",
+                                                                          property),
+                                                           G_VARIANT_TYPE ("(v)"),
+                                                           G_DBUS_CALL_FLAGS_NONE, 5000, NULL,
+                                                           &error);
+  g_autoptr(GVariant) value = NULL;
+
+  g_assert_no_error (error);
+  g_variant_get (reply, "(v)", &value);
+  return g_variant_get_uint32 (value);
+}
+
+static gboolean
+notification_displayed (gpointer data)
+{
+  return dunst_count (data, "displayedLength") + dunst_count (data, "waitingLength") > 0;
+}
+
+/* The (summary, body) pairs dunst keeps, newest first, as `dunstctl history` prints them. */
+static char *
+dunst_history (GDBusConnection *bus)
+{
+  g_autoptr(GVariant) reply = dunst_call (bus, "NotificationListHistory", NULL, "(aa{sv})");
+  g_autoptr(GVariant) list = g_variant_get_child_value (reply, 0);
+  GString *out = g_string_new (NULL);
+  GVariantIter iter;
+  GVariant *dict;
+
+  g_variant_iter_init (&iter, list);
+  while ((dict = g_variant_iter_next_value (&iter)) != NULL)
+    {
+      const char *summary = NULL;
+      const char *body = NULL;
+
+      g_variant_lookup (dict, "summary", "&s", &summary);
+      g_variant_lookup (dict, "body", "&s", &body);
+      g_string_append_printf (out, "%s|%s\n", summary ? summary : "", body ? body : "");
+      g_variant_unref (dict);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+window_inactive (gpointer data)
+{
+  return !gtk_window_is_active (data);
+}
+
+typedef struct
+{
+  HearthChatPage *page;
+  gint64          id;
+} Shown;
+
+static gboolean
+conversation_shown (gpointer data)
+{
+  Shown *s = data;
+
+  return hearth_chat_page_get_conversation_id (s->page) == s->id && n_messages (s->page) == 2;
+}
+
+static void
+test_notification (void)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  HearthWindow *window;
+  HearthChatPage *page;
+  GtkWidget *other = NULL;
+  Shown shown;
+  g_autofree char *expected = NULL;
+  g_autofree char *history = NULL;
+
+  if (!hearth_test_require_node ())
+    return;
+  if (bus == NULL)
+    {
+      g_test_skip ("no session bus");
+      return;
+    }
+  if (!start_dunst (bus))
+    return;
+  use_server (fault_url (), "ok");
+  window = open_window ();
+  page = chat_page (window);
+  select_model (page, "ok");
+  hearth_test_spin_for (300);
+  g_test_message ("window active after present: %d", gtk_window_is_active (GTK_WINDOW (window)));
+  if (gtk_window_is_active (GTK_WINDOW (window)))
+    {
+      /* Another application's window takes the focus. */
+      other = gtk_window_new ();
+      gtk_window_present (GTK_WINDOW (other));
+      g_assert_true (hearth_test_spin_until (window_inactive, window, 5000));
+    }
+
+  send_and_wait (page, "Notify me");
+  shown.page = page;
+  shown.id = hearth_chat_page_get_conversation_id (page);
+  g_assert_true (hearth_test_spin_until (notification_displayed, bus, 5000));
+
+  /* The person clicks the notification after having moved on. */
+  hearth_window_new_chat (window);
+  g_assert_cmpuint (n_messages (page), ==, 0);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "show-conversation",
+                                  g_variant_new_int64 (shown.id));
+  g_assert_true (hearth_test_spin_until (conversation_shown, &shown, 5000));
+  g_assert_cmpstr (item_text (nth_item (page, 1)), ==, OK_TEXT);
+
+  g_clear_pointer (&history, g_free);
+  g_variant_unref (dunst_call (bus, "NotificationCloseAll", NULL, NULL));
+  history = dunst_history (bus);
+  g_test_message ("dunst history: %s", history);
+  expected = g_strdup_printf ("%s replied|%s\n",
+                              hearth_message_item_get_message (nth_item (page, 1))->model, OK_TEXT);
+  g_assert_nonnull (strstr (history, expected));
+  g_assert_nonnull (strstr (history, "ok:latest replied"));
+
+  if (other != NULL)
+    gtk_window_destroy (GTK_WINDOW (other));
+  close_window (window);
+}
+
+/* 7. Keyboard */
+
+static gboolean
+accels_contain (const char *action,
+                const char *accel)
+{
+  g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), action);
+
+  return g_strv_contains ((const char * const *) accels, accel);
+}
+
+static gboolean
+has_streamed_text (gpointer data)
+{
+  HearthReply *reply = hearth_chat_page_get_current_reply (data);
+
+  return reply != NULL && hearth_reply_get_content_length (reply) > 20;
+}
+
+/* The action the page's class binds to @keyval with no modifier, from its shortcut controller. */
+static GtkShortcutAction *
+class_binding (GtkWidget *widget,
+               guint      keyval)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          GtkShortcutTrigger *trigger = gtk_shortcut_get_trigger (shortcut);
+
+          if (GTK_IS_KEYVAL_TRIGGER (trigger) &&
+              gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (trigger)) == keyval &&
+              gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (trigger)) == 0)
+            return gtk_shortcut_get_action (shortcut);
+        }
+    }
+  return NULL;
+}
+
+/* The key controller the page put on its composer (found by its handler's data). */
+static GtkEventController *
+composer_keys (HearthChatPage *page)
+{
+  GtkWidget *view = hearth_test_find_descendant (GTK_WIDGET (page), GTK_TYPE_TEXT_VIEW);
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (view);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_EVENT_CONTROLLER_KEY (controller) &&
+          g_signal_handler_find (controller, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, page) != 0)
+        return GTK_EVENT_CONTROLLER (controller);
+    }
+  return NULL;
+}
+
+static gboolean
+press (GtkEventController *keys,
+       guint               keyval,
+       GdkModifierType     state)
+{
+  gboolean handled = FALSE;
+
+  g_signal_emit_by_name (keys, "key-pressed", keyval, 0, state, &handled);
+  return handled;
+}
+
+static void
+test_keyboard (void)
+{
+  HearthWindow *window;
+  HearthChatPage *page;
+  GtkStack *stack;
+  GtkShortcutAction *escape;
+  GtkEventController *keys;
+  g_autofree char *composer = NULL;
+
+  g_assert_true (accels_contain ("app.new-chat", "<Control>n"));
+  g_assert_true (accels_contain ("app.preferences", "<Control>comma"));
+  if (!hearth_test_require_node ())
+    return;
+  use_server (fault_url (), "slow");
+  window = open_window ();
+  page = chat_page (window);
+  stack = GTK_STACK (gtk_widget_get_ancestor (message_view (page), GTK_TYPE_STACK));
+  select_model (page, "slow");
+
+  /* Escape stops the streaming reply: the class binding, activated as GTK does on the key. */
+  send (page, "Tell me a long story");
+  g_assert_true (hearth_test_spin_until (has_streamed_text, page, 10000));
+  escape = class_binding (GTK_WIDGET (page), GDK_KEY_Escape);
+  g_assert_nonnull (escape);
+  g_assert_true (gtk_shortcut_action_activate (escape, GTK_SHORTCUT_ACTION_EXCLUSIVE,
+                                               GTK_WIDGET (page), NULL));
+  g_assert_true (hearth_test_spin_until (reply_finished, page, 5000));
+  g_assert_cmpint (hearth_message_item_get_message (last_item (page))->state, ==,
+                   HEARTH_MESSAGE_CANCELLED);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "messages");
+
+  /* Ctrl+N: an empty page with the welcome. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "new-chat", NULL);
+  g_assert_cmpuint (n_messages (page), ==, 0);
+  g_assert_cmpint (hearth_chat_page_get_conversation_id (page), ==, -1);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "welcome");
+
+  /* Shift+Enter is left to the text view (a new line); Enter sends. */
+  use_server (fault_url (), "ok");
+  select_model (page, "ok");
+  keys = composer_keys (page);
+  g_assert_nonnull (keys);
+  hearth_chat_page_set_composer_text (page, "First line");
+  g_assert_false (press (keys, GDK_KEY_Return, GDK_SHIFT_MASK));
+  g_assert_cmpuint (n_messages (page), ==, 0);
+  g_assert_true (press (keys, GDK_KEY_Return, 0));
+  g_assert_cmpuint (n_messages (page), ==, 2);
+  composer = hearth_chat_page_dup_composer_text (page);
+  g_assert_cmpstr (composer, ==, "");
+  g_assert_true (hearth_test_spin_until (reply_finished, page, 10000));
+  g_assert_cmpstr (item_text (nth_item (page, 0)), ==, "First line");
+  close_window (window);
+}
+
+/* 8. Narrow window */
+
+static AdwLeaflet *
+leaflet (HearthWindow *window)
+{
+  return ADW_LEAFLET (hearth_test_find_descendant (GTK_WIDGET (window), ADW_TYPE_LEAFLET));
+}
+
+static gboolean
+folded (gpointer data)
+{
+  return adw_leaflet_get_folded (leaflet (data)) &&
+         gtk_widget_get_width (GTK_WIDGET (data)) <= 420;
+}
+
+static gboolean
+showing (HearthWindow *window,
+         const char   *name)
+{
+  AdwLeaflet *l = leaflet (window);
+
+  return g_strcmp0 (adw_leaflet_get_visible_child_name (l), name) == 0 &&
+         !adw_leaflet_get_child_transition_running (l);
+}
+
+static gboolean
+showing_content (gpointer data)
+{
+  return showing (data, "content");
+}
+
+static gboolean
+showing_sidebar (gpointer data)
+{
+  return showing (data, "sidebar");
+}
+
+static GtkWidget *
+sidebar (HearthWindow *window)
+{
+  return find_with_class (GTK_WIDGET (window), GTK_TYPE_BOX, "chat-sidebar");
+}
+
+static void
+test_narrow (void)
+{
+  gint64 id = create_conversation ("Narrow talk", 2);
+  HearthWindow *window = new_window (400, 700);
+  HearthChatPage *page = chat_page (window);
+  GtkWidget *back = button_with_action (GTK_WIDGET (page), "chat.show-sidebar");
+  GtkWidget *list_view;
+  Shown shown = { page, id };
+
+  g_assert_true (hearth_test_spin_until (folded, window, 5000));
+  screenshot (window, "chat-narrow-start.png");
+
+  hearth_window_show_conversation (window, id);
+  g_assert_true (hearth_test_spin_until (conversation_shown, &shown, 5000));
+  g_assert_true (hearth_test_spin_until (showing_content, window, 5000));
+  g_assert_false (gtk_widget_get_mapped (sidebar (window)));
+  g_assert_true (gtk_widget_get_mapped (back));
+  screenshot (window, "chat-narrow-content.png");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "chat.show-sidebar", NULL));
+  g_assert_true (hearth_test_spin_until (showing_sidebar, window, 5000));
+  g_assert_true (gtk_widget_get_mapped (sidebar (window)));
+  g_assert_false (gtk_widget_get_mapped (back));
+  screenshot (window, "chat-narrow-sidebar.png");
+
+  /* Picking the conversation (the newest, so the first row) returns to it. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "new-chat", NULL);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "chat.show-sidebar", NULL));
+  g_assert_true (hearth_test_spin_until (showing_sidebar, window, 5000));
+  list_view = find_with_class (sidebar (window), GTK_TYPE_LIST_VIEW, NULL);
+  g_assert_nonnull (list_view);
+  gtk_widget_activate_action (list_view, "list.activate-item", "u", 0);
+  g_assert_true (hearth_test_spin_until (conversation_shown, &shown, 5000));
+  g_assert_true (hearth_test_spin_until (showing_content, window, 5000));
+  g_assert_false (gtk_widget_get_mapped (sidebar (window)));
+  screenshot (window, "chat-narrow-picked.png");
+  close_window (window);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  hearth_test_init (&argc, &argv);
+  gtk_init ();
+  adw_init ();
+
+  app = hearth_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/chat-actions/paging/opens-at-bottom", test_paging_opens_at_bottom);
+  g_test_add_func ("/chat-actions/paging/scroll-up", test_paging_scroll_up);
+  g_test_add_func ("/chat-actions/edit-and-resend", test_edit_and_resend);
+  g_test_add_func ("/chat-actions/delete-and-copy", test_delete_and_copy);
+  g_test_add_func ("/chat-actions/regenerate", test_regenerate);
+  g_test_add_data_func ("/chat-actions/thinking/ollama", "ollama", test_thinking);
+  g_test_add_data_func ("/chat-actions/thinking/openai", "openai", test_thinking);
+  g_test_add_func ("/chat-actions/notification", test_notification);
+  g_test_add_func ("/chat-actions/keyboard", test_keyboard);
+  g_test_add_func ("/chat-actions/narrow", test_narrow);
+
+  status = g_test_run ();
+  g_clear_pointer (&engine_server, hearth_test_server_stop);
+  g_clear_pointer (&fault_server, hearth_test_server_stop);
+  if (dunst != NULL)
+    {
+      g_subprocess_send_signal (dunst, SIGTERM);
+      g_subprocess_wait (dunst, NULL, NULL);
+      g_clear_object (&dunst);
+    }
+  g_clear_object (&app);
+  return status;
+}
