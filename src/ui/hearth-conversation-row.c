@@ -91,20 +91,29 @@ build_menu (gint64 id)
   return G_MENU_MODEL (menu);
 }
 
+/* Built when the menu opens, not per row: a GtkPopoverMenu for each of a
+ * few hundred rows was most of the start-up cost of a long history. */
+static void
+create_popup (GtkMenuButton *button,
+              gpointer       user_data)
+{
+  HearthConversationRow *self = user_data;
+  g_autoptr(GMenuModel) menu = build_menu (self->conversation_id);
+
+  gtk_menu_button_set_menu_model (button, menu);
+}
+
 /* The menu items carry the id as their action target. */
 void
 hearth_conversation_row_set_conversation_id (HearthConversationRow *self,
                                              gint64                 id)
 {
-  g_autoptr(GMenuModel) menu = NULL;
-
   g_return_if_fail (HEARTH_IS_CONVERSATION_ROW (self));
 
   if (self->conversation_id == id)
     return;
   self->conversation_id = id;
-  menu = build_menu (id);
-  gtk_menu_button_set_menu_model (self->menu_button, menu);
+  gtk_menu_button_set_create_popup_func (self->menu_button, create_popup, self, NULL);
 }
 
 const char *

@@ -12,7 +12,10 @@ hearth_chat_request_new (void)
 
   request->messages = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_message_free);
   request->temperature = NAN;
+  request->top_p = NAN;
+  request->top_k = -1;
   request->num_predict = -1;
+  request->num_ctx = -1;
   request->stream = TRUE;
   return request;
 }
@@ -24,6 +27,7 @@ hearth_chat_request_free (HearthChatRequest *request)
     return;
   g_free (request->model);
   g_free (request->system);
+  g_strfreev (request->stop);
   g_ptr_array_unref (request->messages);
   g_free (request);
 }

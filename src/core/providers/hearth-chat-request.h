@@ -17,9 +17,13 @@ typedef struct
   char      *system;
   GPtrArray *messages;      /* of HearthMessage: role + content */
   double     temperature;   /* NAN: unset */
+  double     top_p;         /* NAN: unset */
+  gint64     top_k;         /* < 0: unset */
   gint64     seed;
   gboolean   has_seed;
   gint64     num_predict;   /* < 0: unset */
+  gint64     num_ctx;       /* < 0: unset */
+  char     **stop;          /* NULL: unset */
   gboolean   stream;
 } HearthChatRequest;
 

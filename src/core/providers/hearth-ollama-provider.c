@@ -17,28 +17,46 @@ struct _HearthOllamaProvider
 G_DEFINE_FINAL_TYPE (HearthOllamaProvider, hearth_ollama_provider, HEARTH_TYPE_PROVIDER)
 
 static void
+add_double_option (JsonBuilder *builder,
+                   const char  *name,
+                   double       value)
+{
+  if (isnan (value))
+    return;
+  json_builder_set_member_name (builder, name);
+  json_builder_add_double_value (builder, value);
+}
+
+static void
+add_int_option (JsonBuilder *builder,
+                const char  *name,
+                gint64       value)
+{
+  if (value < 0)
+    return;
+  json_builder_set_member_name (builder, name);
+  json_builder_add_int_value (builder, value);
+}
+
+static void
 add_options (JsonBuilder             *builder,
              const HearthChatRequest *request)
 {
-  if (isnan (request->temperature) && !request->has_seed && request->num_predict < 0)
-    return;
-
   json_builder_set_member_name (builder, "options");
   json_builder_begin_object (builder);
-  if (!isnan (request->temperature))
+  add_double_option (builder, "temperature", request->temperature);
+  add_double_option (builder, "top_p", request->top_p);
+  add_int_option (builder, "top_k", request->top_k);
+  add_int_option (builder, "seed", request->has_seed ? request->seed : -1);
+  add_int_option (builder, "num_predict", request->num_predict);
+  add_int_option (builder, "num_ctx", request->num_ctx);
+  if (request->stop != NULL)
     {
-      json_builder_set_member_name (builder, "temperature");
-      json_builder_add_double_value (builder, request->temperature);
-    }
-  if (request->has_seed)
-    {
-      json_builder_set_member_name (builder, "seed");
-      json_builder_add_int_value (builder, request->seed);
-    }
-  if (request->num_predict >= 0)
-    {
-      json_builder_set_member_name (builder, "num_predict");
-      json_builder_add_int_value (builder, request->num_predict);
+      json_builder_set_member_name (builder, "stop");
+      json_builder_begin_array (builder);
+      for (guint i = 0; request->stop[i] != NULL; i++)
+        json_builder_add_string_value (builder, request->stop[i]);
+      json_builder_end_array (builder);
     }
   json_builder_end_object (builder);
 }

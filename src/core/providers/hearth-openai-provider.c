@@ -24,6 +24,17 @@ add_sampling (JsonBuilder             *builder,
       json_builder_set_member_name (builder, "temperature");
       json_builder_add_double_value (builder, request->temperature);
     }
+  if (!isnan (request->top_p))
+    {
+      json_builder_set_member_name (builder, "top_p");
+      json_builder_add_double_value (builder, request->top_p);
+    }
+  /* Not in OpenAI's API, but llama.cpp's server and vLLM take it. */
+  if (request->top_k >= 0)
+    {
+      json_builder_set_member_name (builder, "top_k");
+      json_builder_add_int_value (builder, request->top_k);
+    }
   if (request->has_seed)
     {
       json_builder_set_member_name (builder, "seed");
@@ -33,6 +44,14 @@ add_sampling (JsonBuilder             *builder,
     {
       json_builder_set_member_name (builder, "max_tokens");
       json_builder_add_int_value (builder, request->num_predict);
+    }
+  if (request->stop != NULL)
+    {
+      json_builder_set_member_name (builder, "stop");
+      json_builder_begin_array (builder);
+      for (guint i = 0; request->stop[i] != NULL; i++)
+        json_builder_add_string_value (builder, request->stop[i]);
+      json_builder_end_array (builder);
     }
 }
 
