@@ -45,6 +45,7 @@ static gint64  opt_conversation = -1;
 static double  opt_temperature = NAN;
 static gint64  opt_seed = G_MININT64;
 static gboolean opt_json;
+static gboolean opt_no_cache;
 static int     opt_timeout = 300;
 
 static const GOptionEntry server_entries[] = {
@@ -70,6 +71,8 @@ static const GOptionEntry ask_entries[] = {
   { "temperature", 't', 0, G_OPTION_ARG_DOUBLE, &opt_temperature,
     N_("Sampling temperature"), "T" },
   { "seed", 0, 0, G_OPTION_ARG_INT64, &opt_seed, N_("Sampling seed"), "N" },
+  { "no-cache", 0, 0, G_OPTION_ARG_NONE, &opt_no_cache,
+    N_("Generate a fresh answer, even for a question asked before"), NULL },
   { NULL }
 };
 
@@ -158,6 +161,33 @@ resolve_server (GSettings      *settings,
     }
   *endpoint = hearth_endpoint_resolve (opt_endpoint, *api, settings, error);
   return *endpoint != NULL;
+}
+
+/* A broken cache never stops a question: Hearth answers without it. */
+static void
+attach_cache (HearthEngine *engine,
+              GSettings    *settings)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthCache) cache = NULL;
+  g_autofree char *path = NULL;
+  guint64 max_mb = settings ? g_settings_get_int (settings, "cache-max-mb") : 256;
+  gint64 ttl_days = settings ? g_settings_get_int (settings, "cache-ttl-days") : 30;
+
+  if (settings != NULL && !g_settings_get_boolean (settings, "cache-enabled"))
+    return;
+  path = hearth_cache_default_path ();
+  cache = hearth_cache_open (path, max_mb * 1024 * 1024, 32 * 1024 * 1024,
+                             ttl_days * 24 * 3600, &error);
+  if (cache == NULL)
+    {
+      g_printerr ("hearth-cli: %s. Answering without the cache.\n", error->message);
+      return;
+    }
+  if (hearth_cache_get_warning (cache) != NULL)
+    g_printerr ("hearth-cli: %s\n", hearth_cache_get_warning (cache));
+  hearth_engine_set_cache (engine, cache,
+                           settings && g_settings_get_boolean (settings, "cache-all-requests"));
 }
 
 static HearthEngine *
@@ -487,6 +517,10 @@ print_reply_json (HearthReply *reply)
   add_string (builder, "done_reason", hearth_reply_get_done_reason (reply));
   add_string (builder, "figures_from", figures->from_server ? "server" : "client");
   add_string (builder, "state", reply_state_name (reply));
+  json_builder_set_member_name (builder, "cached");
+  json_builder_add_boolean_value (builder, hearth_reply_get_cached (reply));
+  if (hearth_reply_get_cached (reply))
+    add_figure (builder, "time_saved_ms", hearth_reply_get_time_saved_ms (reply), FALSE);
   if (error != NULL)
     {
       g_autofree char *line = hearth_error_describe (error);
@@ -543,6 +577,7 @@ build_request (char      *prompt,
       request->has_seed = TRUE;
       request->seed = opt_seed;
     }
+  request->bypass_cache = opt_no_cache;
   hearth_chat_request_add_message (request, "user", prompt);
   return request;
 }
@@ -590,6 +625,7 @@ command_ask (int    argc,
     return usage_error ("ask", "The prompt is empty");
   if ((provider = open_provider (settings, TRUE, &engine, &error)) == NULL)
     return fail (error);
+  attach_cache (engine, settings);
 
   cli.json = opt_json;
   cli.reply = hearth_engine_chat (engine, provider, build_request (prompt, settings),
@@ -1055,17 +1091,94 @@ command_history (int    argc,
   return history_list (store);
 }
 
+/* cache */
+
+static int
+cache_stats (HearthCache *cache)
+{
+  HearthCacheStats stats;
+  guint64 hits, lookups;
+  g_autofree char *on_disk = NULL;
+  g_autofree char *served = NULL;
+
+  hearth_cache_get_stats (cache, &stats);
+  hits = stats.memory_hits + stats.disk_hits;
+  /* A disk lookup happens only after a memory miss. */
+  lookups = hits + stats.disk_misses;
+  if (opt_json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      add_int (builder, "entries", stats.entries);
+      add_int (builder, "bytes_on_disk", stats.bytes_on_disk);
+      add_int (builder, "memory_hits", stats.memory_hits);
+      add_int (builder, "memory_misses", stats.memory_misses);
+      add_int (builder, "disk_hits", stats.disk_hits);
+      add_int (builder, "disk_misses", stats.disk_misses);
+      add_figure (builder, "hit_rate", lookups ? (double) hits / lookups : -1, FALSE);
+      add_int (builder, "bytes_served", stats.bytes_served);
+      add_figure (builder, "time_saved_ms", stats.time_saved_ms, FALSE);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      print_json (root);
+      return 0;
+    }
+  on_disk = g_format_size (stats.bytes_on_disk);
+  served = g_format_size (stats.bytes_served);
+  g_print ("Entries:     %" G_GUINT64_FORMAT " (%s compressed)\n", stats.entries, on_disk);
+  if (lookups > 0)
+    g_print ("Hit rate:    %.1f %% (%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " lookups)\n",
+             100.0 * hits / lookups, hits, lookups);
+  else
+    g_print ("Hit rate:    no lookups yet\n");
+  g_print ("Hits:        %" G_GUINT64_FORMAT " from memory, %" G_GUINT64_FORMAT " from disk\n",
+           stats.memory_hits, stats.disk_hits);
+  g_print ("Served:      %s of answers, %.1f s of generation saved\n", served,
+           stats.time_saved_ms / 1000);
+  return 0;
+}
+
+static int
+command_cache (int    argc,
+               char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthCache) cache = NULL;
+  g_autofree char *path = NULL;
+  const char *sub;
+  int exit_code = 0;
+
+  if (!parse_options ("cache", "stats | clear", NULL, FALSE, &argc, &argv, &exit_code))
+    return exit_code;
+  sub = argc > 2 ? argv[2] : "stats";
+  if (argc > 3 || (!g_str_equal (sub, "stats") && !g_str_equal (sub, "clear")))
+    return usage_error ("cache", "Use cache stats or cache clear");
+
+  path = hearth_cache_default_path ();
+  if ((cache = hearth_cache_open (path, G_MAXUINT64, 0, 0, &error)) == NULL)
+    return fail (error);
+  if (hearth_cache_get_warning (cache) != NULL)
+    g_printerr ("hearth-cli: %s\n", hearth_cache_get_warning (cache));
+  if (g_str_equal (sub, "clear"))
+    return hearth_cache_clear (cache, &error) ? 0 : fail (error);
+  return cache_stats (cache);
+}
+
 static void
 print_usage (FILE *out)
 {
   fprintf (out,
            "Usage:\n"
            "  hearth-cli ask [--endpoint URL] [--api ollama|openai] [--model NAME] [--system TEXT]\n"
-           "                 [--conversation ID] [--temperature T] [--seed N] [--json] [PROMPT | -]\n"
+           "                 [--conversation ID] [--temperature T] [--seed N] [--no-cache] [--json]\n"
+           "                 [PROMPT | -]\n"
            "  hearth-cli models [--endpoint URL] [--api ollama|openai] [--json]\n"
            "  hearth-cli pull MODEL [--endpoint URL]\n"
            "  hearth-cli history list [--json] | show ID [--json] | search TEXT [--json]\n"
            "                     | rename ID TITLE | delete ID\n"
+           "  hearth-cli cache stats [--json] | clear\n"
            "\n"
            "Run “hearth-cli COMMAND --help” for a command's options.\n");
 }
@@ -1096,6 +1209,8 @@ main (int    argc,
     return command_pull (argc, argv);
   if (g_str_equal (command, "history"))
     return command_history (argc, argv);
+  if (g_str_equal (command, "cache"))
+    return command_cache (argc, argv);
   if (g_str_equal (command, "--help") || g_str_equal (command, "-h") ||
       g_str_equal (command, "help"))
     {

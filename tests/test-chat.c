@@ -444,6 +444,60 @@ test_chat_survives_restart (void)
   close_window (window);
 }
 
+/* A deterministic question asked twice: the second answer is marked cached,
+ * and Generate Fresh asks the model again. */
+static void
+test_chat_cached_badge (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  HearthWindow *window;
+  HearthChatPage *page;
+  HearthMessageItem *item;
+  HearthMessageRow *row;
+  GtkWidget *fresh;
+  g_autofree char *text = NULL;
+  Replaced regenerated;
+
+  if (!hearth_test_require_node ())
+    return;
+  use_server (engine_url (), "tiny-fixed");
+  g_settings_set_double (settings, "temperature", 0);
+  window = open_window ();
+  page = chat_page (window);
+  g_assert_true (hearth_test_spin_until (models_listed, page, 10000));
+
+  send (page, "What is a cache?");
+  g_assert_true (hearth_test_spin_until (reply_finished, page, 20000));
+  g_assert_false (hearth_message_item_get_cached (last_item (page)));
+
+  hearth_chat_page_new_chat (page);
+  send (page, "What is a cache?");
+  g_assert_true (hearth_test_spin_until (reply_finished, page, 20000));
+  item = last_item (page);
+  g_assert_true (hearth_message_item_get_cached (item));
+  g_assert_cmpstr (hearth_message_item_get_message (item)->content, ==, SENTENCE);
+  hearth_test_spin_for (200);
+  row = row_for (page, item);
+  text = row_text (row);
+  g_test_message ("cached row: %s", text);
+  g_assert_nonnull (strstr (text, "Cached · saved"));
+  screenshot (window, "chat-cached.png");
+
+  fresh = visible_button_with_label (GTK_WIDGET (row), "Generate _Fresh");
+  g_assert_nonnull (fresh);
+  regenerated.page = page;
+  regenerated.old = g_object_ref (item);
+  gtk_widget_activate (fresh);
+  g_assert_true (hearth_test_spin_until (last_item_replaced, &regenerated, 10000));
+  g_object_unref (regenerated.old);
+  g_assert_true (hearth_test_spin_until (reply_finished, page, 20000));
+  g_assert_false (hearth_message_item_get_cached (last_item (page)));
+  g_assert_cmpstr (hearth_message_item_get_message (last_item (page))->content, ==, SENTENCE);
+
+  g_settings_reset (settings, "temperature");
+  close_window (window);
+}
+
 static void
 test_chat_unreachable (void)
 {
@@ -484,6 +538,7 @@ main (int   argc,
   g_test_add_func ("/chat/error-and-retry", test_chat_error_and_retry);
   g_test_add_func ("/chat/markup-literal", test_chat_markup_literal);
   g_test_add_func ("/chat/survives-restart", test_chat_survives_restart);
+  g_test_add_func ("/chat/cached-badge", test_chat_cached_badge);
   g_test_add_func ("/chat/unreachable", test_chat_unreachable);
 
   status = g_test_run ();

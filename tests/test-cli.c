@@ -711,6 +711,111 @@ test_usage_errors (void)
     }
 }
 
+static gint64
+engine_chat_requests (const char *path)
+{
+  g_autofree char *stats = hearth_test_server_request (get_engine (), "GET", "/_stats");
+  g_autoptr(JsonNode) root = parse_json (stats);
+  JsonObject *paths = json_object_get_object_member (json_node_get_object (root), "paths");
+
+  return json_object_get_int_member_with_default (paths, path, 0);
+}
+
+static JsonObject *
+ask_json (const char *api,
+          const char *extra,
+          const char *prompt)
+{
+  const char *args[] = { "ask", "--endpoint", NULL, "--api", api, "--model", "tiny-fixed",
+                         "--json", prompt, extra, NULL };
+  g_autoptr(HearthTestRun) run = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  args[2] = hearth_test_server_get_url (get_engine ());
+  run = hearth_test_run_cliv (NULL, args);
+  g_assert_cmpint (run->exit_code, ==, 0);
+  root = parse_json (run->out);
+  return json_object_ref (json_node_get_object (root));
+}
+
+/* The second identical deterministic question is answered from the cache:
+ * the engine sees one request, not two. */
+static void
+test_cache (gconstpointer data)
+{
+  const char *api = data;
+  const char *path = g_str_equal (api, "openai") ? "/v1/chat/completions" : "/api/chat";
+  g_autofree char *prompt = g_strdup_printf ("Cache me, %s", api);
+  g_autoptr(JsonObject) first = NULL;
+  g_autoptr(JsonObject) second = NULL;
+  g_autoptr(JsonObject) fresh = NULL;
+  g_autoptr(JsonObject) sampled = NULL;
+  g_autoptr(HearthTestRun) stats = NULL;
+  g_autoptr(HearthTestRun) cleared = NULL;
+  g_autoptr(JsonNode) stats_root = NULL;
+  gint64 before;
+
+  if (!hearth_test_require_node ())
+    return;
+  before = engine_chat_requests (path);
+  first = ask_json (api, "--temperature=0", prompt);
+  g_assert_false (json_object_get_boolean_member (first, "cached"));
+  g_assert_cmpint (engine_chat_requests (path), ==, before + 1);
+
+  second = ask_json (api, "--temperature=0", prompt);
+  g_assert_true (json_object_get_boolean_member (second, "cached"));
+  g_assert_cmpint (engine_chat_requests (path), ==, before + 1);
+  g_assert_cmpstr (json_object_get_string_member (second, "content"), ==, SENTENCE);
+  /* The original figures, and the time not spent generating again. */
+  g_assert_cmpint (json_object_get_int_member (second, "tokens_out"), ==,
+                   json_object_get_int_member (first, "tokens_out"));
+  g_assert_true (json_object_has_member (second, "time_saved_ms"));
+  g_assert_cmpint (json_object_get_int_member (second, "message_id"), >,
+                   json_object_get_int_member (first, "message_id"));
+
+  /* --no-cache, and a sampled (non-deterministic) question, go to the model. */
+  fresh = ask_json (api, "--no-cache", prompt);
+  g_assert_false (json_object_get_boolean_member (fresh, "cached"));
+  g_assert_cmpint (engine_chat_requests (path), ==, before + 2);
+  sampled = ask_json (api, "--temperature=0.8", prompt);
+  g_assert_false (json_object_get_boolean_member (sampled, "cached"));
+  g_assert_cmpint (engine_chat_requests (path), ==, before + 3);
+
+  stats = hearth_test_run_cli (NULL, "cache", "stats", "--json", NULL);
+  g_assert_cmpint (stats->exit_code, ==, 0);
+  stats_root = parse_json (stats->out);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (stats_root), "entries"), >=, 1);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (stats_root), "disk_hits"), >=, 1);
+
+  cleared = hearth_test_run_cli (NULL, "cache", "clear", NULL);
+  g_assert_cmpint (cleared->exit_code, ==, 0);
+  {
+    g_autoptr(JsonObject) after_clear = ask_json (api, "--temperature=0", prompt);
+    g_assert_false (json_object_get_boolean_member (after_clear, "cached"));
+  }
+}
+
+/* A damaged cache is set aside with a warning; the question is answered. */
+static void
+test_cache_corrupt (void)
+{
+  g_autofree char *dir = g_build_filename (g_getenv ("XDG_CACHE_HOME"), "hearth", NULL);
+  g_autofree char *db = g_build_filename (dir, "cache.db", NULL);
+  g_autoptr(HearthTestRun) run = NULL;
+  const char garbage[] = "not a cache at all, just some bytes that are long enough to matter";
+
+  if (!hearth_test_require_node ())
+    return;
+  g_mkdir_with_parents (dir, 0700);
+  g_assert_true (g_file_set_contents (db, garbage, sizeof garbage, NULL));
+  run = hearth_test_run_cli (NULL, "ask", "--endpoint", hearth_test_server_get_url (get_engine ()),
+                             "--model", "tiny-fixed", "--temperature", "0", "hello cache", NULL);
+  g_assert_cmpint (run->exit_code, ==, 0);
+  g_assert_cmpstr (run->out, ==, SENTENCE);
+  g_assert_nonnull (strstr (run->err, "damaged"));
+  g_assert_null (strstr (run->err, "CRITICAL"));
+}
+
 /* A damaged history is a clear error, and the database is left for the user. */
 static void
 test_corrupt_history (void)
@@ -766,6 +871,7 @@ main (int    argc,
       g_autofree char *p6 = g_strdup_printf ("/cli/%s/faults", apis[i]);
       g_autofree char *p7 = g_strdup_printf ("/cli/%s/fault-retries", apis[i]);
       g_autofree char *p8 = g_strdup_printf ("/cli/%s/fault-exact-bytes", apis[i]);
+      g_autofree char *p9 = g_strdup_printf ("/cli/%s/cache", apis[i]);
 
       g_test_add_data_func (p1, apis[i], test_ask_exact_text);
       g_test_add_data_func (p2, apis[i], test_ask_json);
@@ -775,6 +881,7 @@ main (int    argc,
       g_test_add_data_func (p6, apis[i], test_faults);
       g_test_add_data_func (p7, apis[i], test_fault_retries);
       g_test_add_data_func (p8, apis[i], test_fault_exact_bytes);
+      g_test_add_data_func (p9, apis[i], test_cache);
     }
   g_test_add_func ("/cli/stdin-and-continue", test_ask_stdin_and_continue);
   g_test_add_func ("/cli/default-model", test_ask_default_model);
@@ -786,6 +893,7 @@ main (int    argc,
   g_test_add_func ("/cli/unreachable", test_unreachable);
   g_test_add_func ("/cli/usage-errors", test_usage_errors);
   g_test_add_func ("/cli/corrupt-history", test_corrupt_history);
+  g_test_add_func ("/cli/cache-corrupt", test_cache_corrupt);
 
   ret = g_test_run ();
   g_clear_pointer (&engine, hearth_test_server_stop);

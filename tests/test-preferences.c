@@ -443,6 +443,57 @@ test_preferences_temperature (void)
   reset_settings ();
 }
 
+/* The cache group shows what the engine's cache measured, and Clear empties it. */
+static void
+test_preferences_cache (void)
+{
+  g_autofree char *path = hearth_test_build_tmp_path ("prefs-cache.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthCache) cache = hearth_cache_open (path, 1 << 20, 1 << 20, 0, &error);
+  g_autoptr(HearthEngine) engine = hearth_engine_new (NULL);
+  g_autoptr(HearthCacheEntry) entry = hearth_cache_entry_new ();
+  g_autoptr(HearthCacheEntry) hit = NULL;
+  GtkWidget *window;
+  GtkWidget *stats_row;
+  GtkSwitch *enabled;
+  GtkButton *clear;
+
+  g_assert_no_error (error);
+  entry->content = g_strdup ("Remembered answer");
+  entry->model = g_strdup ("m");
+  entry->figures.total_ms = 1500;
+  hearth_cache_store (cache, "k", entry);
+  hit = hearth_cache_lookup (cache, "k");
+  g_assert_nonnull (hit);
+  hearth_engine_set_cache (engine, cache, FALSE);
+
+  window = hearth_preferences_window_new (NULL, engine);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (hearth_test_spin_until (widget_is_mapped, window, 5000));
+  stats_row = require_row (window, "In the Cache");
+  g_test_message ("cache row: %s", adw_action_row_get_subtitle (ADW_ACTION_ROW (stats_row)));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (stats_row)),
+                            "1 answer,"));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (stats_row)),
+                            "1.5 s of generation saved"));
+
+  clear = GTK_BUTTON (hearth_test_find_descendant (stats_row, GTK_TYPE_BUTTON));
+  g_signal_emit_by_name (clear, "clicked");
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (stats_row)),
+                            "0 answers"));
+  g_assert_null (hearth_cache_lookup (cache, "k"));
+
+  enabled = GTK_SWITCH (hearth_test_find_descendant (require_row (window, "Reuse Answers"),
+                                                     GTK_TYPE_SWITCH));
+  g_assert_true (gtk_switch_get_active (enabled));
+  gtk_switch_set_active (enabled, FALSE);
+  g_assert_false (g_settings_get_boolean (settings, "cache-enabled"));
+  g_assert_false (gtk_widget_get_sensitive (require_row (window, "Size Limit")));
+
+  close_and_finalize (window);
+  reset_settings ();
+}
+
 static gboolean
 prompt_saved (gpointer data)
 {
@@ -502,6 +553,7 @@ main (int   argc,
   g_test_add_func ("/preferences/models-unreachable", test_preferences_models_unreachable);
   g_test_add_func ("/preferences/temperature", test_preferences_temperature);
   g_test_add_func ("/preferences/system-prompt", test_preferences_system_prompt);
+  g_test_add_func ("/preferences/cache", test_preferences_cache);
 
   ret = g_test_run ();
   g_clear_pointer (&fault, hearth_test_server_stop);

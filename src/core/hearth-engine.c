@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include "hearth-cache.h"
 #include "hearth-engine.h"
 #include "hearth-error.h"
 #include "hearth-reply-private.h"
@@ -19,6 +20,8 @@ struct _HearthEngine
   GObject      parent_instance;
 
   HearthStore *store;
+  HearthCache *cache;
+  gboolean     cache_all;
   SoupSession *session;
   SoupSession *local_session;
   GHashTable  *providers;    /* "api endpoint" → HearthProvider */
@@ -35,6 +38,7 @@ hearth_engine_dispose (GObject *object)
   g_clear_object (&self->session);
   g_clear_object (&self->local_session);
   g_clear_object (&self->store);
+  g_clear_object (&self->cache);
 
   G_OBJECT_CLASS (hearth_engine_parent_class)->dispose (object);
 }
@@ -143,6 +147,7 @@ typedef struct
   HearthChatRequest *request;
   HearthReply       *reply;
   HearthMessage     *record;
+  char              *cache_key;
   guint              save_source;
   gboolean           dirty;
 } ChatJob;
@@ -156,6 +161,7 @@ chat_job_free (ChatJob *job)
   g_clear_pointer (&job->request, hearth_chat_request_free);
   g_clear_object (&job->reply);
   g_clear_pointer (&job->record, hearth_message_free);
+  g_free (job->cache_key);
   g_free (job);
 }
 
@@ -228,6 +234,25 @@ on_reply_delta (HearthReply *reply,
     job->save_source = g_timeout_add (SAVE_INTERVAL_MS, save_timeout_cb, job);
 }
 
+/* Only a whole answer is worth repeating: never a failed, cancelled or partial one. */
+static void
+remember_reply (ChatJob *job)
+{
+  g_autoptr(HearthCacheEntry) entry = NULL;
+
+  if (job->cache_key == NULL || hearth_reply_get_state (job->reply) != HEARTH_REPLY_DONE ||
+      hearth_reply_get_cached (job->reply))
+    return;
+  entry = hearth_cache_entry_new ();
+  entry->content = g_strdup (hearth_reply_get_content (job->reply));
+  entry->thinking = g_strdup (hearth_reply_get_thinking (job->reply));
+  entry->model = g_strdup (hearth_reply_get_model (job->reply));
+  entry->done_reason = g_strdup (hearth_reply_get_done_reason (job->reply));
+  entry->figures = *hearth_reply_get_figures (job->reply);
+  entry->created_ms = g_get_real_time () / 1000;
+  hearth_cache_store (job->engine->cache, job->cache_key, entry);
+}
+
 static void
 on_reply_finished (HearthReply *reply,
                    gpointer     user_data)
@@ -236,7 +261,55 @@ on_reply_finished (HearthReply *reply,
 
   g_signal_handlers_disconnect_by_data (reply, job);
   save_record (job);
+  remember_reply (job);
   chat_job_free (job);
+}
+
+static gboolean
+wants_cache (ChatJob *job)
+{
+  HearthEngine *self = job->engine;
+
+  return self->cache != NULL && !job->request->bypass_cache &&
+         (self->cache_all || hearth_cache_request_is_deterministic (job->request));
+}
+
+/* "llama3.2" is "llama3.2:latest" to Ollama. */
+static const HearthModelInfo *
+find_model (GPtrArray  *models,
+            const char *name)
+{
+  g_autofree char *with_tag = strchr (name, ':') ? NULL : g_strconcat (name, ":latest", NULL);
+
+  for (guint i = 0; i < models->len; i++)
+    {
+      const HearthModelInfo *info = g_ptr_array_index (models, i);
+
+      if (g_strcmp0 (info->name, name) == 0 || g_strcmp0 (info->name, with_tag) == 0)
+        return info;
+    }
+  return NULL;
+}
+
+/* The cached answer goes through the same reply object as a live one. */
+static gboolean
+answer_from_cache (ChatJob                *job,
+                   const HearthModelInfo  *model)
+{
+  HearthEngine *self = job->engine;
+  g_autoptr(HearthCacheEntry) entry = NULL;
+  /* Without a digest (OpenAI-compatible servers) the name stands for the model. */
+  const char *digest = model->digest ? model->digest : model->name;
+
+  job->cache_key = hearth_cache_key (hearth_provider_get_api (job->provider),
+                                     hearth_provider_get_endpoint (job->provider), digest,
+                                     job->request);
+  entry = hearth_cache_lookup (self->cache, job->cache_key);
+  if (entry == NULL)
+    return FALSE;
+  hearth_reply_complete_from_cache (job->reply, entry->content, entry->thinking, entry->model,
+                                    entry->done_reason, &entry->figures);
+  return TRUE;
 }
 
 static void
@@ -247,6 +320,7 @@ models_listed_cb (GObject      *object,
   ChatJob *job = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) models = NULL;
+  const HearthModelInfo *model;
 
   models = hearth_provider_list_models_finish (HEARTH_PROVIDER (object), result, &error);
   if (models != NULL && models->len == 0)
@@ -259,7 +333,15 @@ models_listed_cb (GObject      *object,
       return;
     }
 
-  job->request->model = g_strdup (((HearthModelInfo *) g_ptr_array_index (models, 0))->name);
+  if (job->request->model == NULL || *job->request->model == '\0')
+    {
+      g_free (job->request->model);
+      job->request->model = g_strdup (((HearthModelInfo *) g_ptr_array_index (models, 0))->name);
+      hearth_reply_set_model (job->reply, job->request->model);
+    }
+  model = find_model (models, job->request->model);
+  if (model != NULL && wants_cache (job) && answer_from_cache (job, model))
+    return;
   hearth_provider_chat (job->provider, job->request, job->reply);
 }
 
@@ -420,7 +502,9 @@ chat_job_start (ChatJob *job)
   g_signal_connect (job->reply, "delta", G_CALLBACK (on_reply_delta), job);
   g_signal_connect (job->reply, "finished", G_CALLBACK (on_reply_finished), job);
 
-  if (job->request->model == NULL || *job->request->model == '\0')
+  /* The model list names the model when none was asked for, and gives the
+   * digest a cached answer must match. */
+  if (job->request->model == NULL || *job->request->model == '\0' || wants_cache (job))
     hearth_provider_list_models_async (job->provider, hearth_reply_get_cancellable (job->reply),
                                        models_listed_cb, job);
   else
@@ -494,4 +578,29 @@ hearth_engine_regenerate (HearthEngine       *self,
       return NULL;
     }
   return chat_job_start (job);
+}
+
+/**
+ * hearth_engine_set_cache:
+ * @cache: (nullable): answers to identical questions, or %NULL for none
+ * @cache_all: serve every request from it, not only deterministic ones
+ */
+void
+hearth_engine_set_cache (HearthEngine *self,
+                         HearthCache  *cache,
+                         gboolean      cache_all)
+{
+  g_return_if_fail (HEARTH_IS_ENGINE (self));
+  g_return_if_fail (cache == NULL || HEARTH_IS_CACHE (cache));
+
+  g_set_object (&self->cache, cache);
+  self->cache_all = cache_all;
+}
+
+/* Returns: (nullable) (transfer none) */
+HearthCache *
+hearth_engine_get_cache (HearthEngine *self)
+{
+  g_return_val_if_fail (HEARTH_IS_ENGINE (self), NULL);
+  return self->cache;
 }

@@ -5,6 +5,7 @@
 
 #include <libsoup/soup.h>
 
+#include "hearth-cache.h"
 #include "hearth-chat-request.h"
 #include "hearth-provider.h"
 #include "hearth-reply.h"
@@ -18,6 +19,10 @@ G_DECLARE_FINAL_TYPE (HearthEngine, hearth_engine, HEARTH, ENGINE, GObject)
 
 HearthEngine    *hearth_engine_new            (HearthStore        *store);
 HearthStore     *hearth_engine_get_store      (HearthEngine       *self);
+void             hearth_engine_set_cache      (HearthEngine       *self,
+                                               HearthCache        *cache,
+                                               gboolean            cache_all);
+HearthCache     *hearth_engine_get_cache      (HearthEngine       *self);
 SoupSession     *hearth_engine_get_session    (HearthEngine       *self);
 void             hearth_engine_set_timeout    (HearthEngine       *self,
                                                guint               seconds);

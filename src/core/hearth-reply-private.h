@@ -29,5 +29,11 @@ void          hearth_reply_complete          (HearthReply               *self,
                                               const HearthServerFigures *server);
 void          hearth_reply_fail              (HearthReply               *self,
                                               const GError              *error);
+void          hearth_reply_complete_from_cache (HearthReply             *self,
+                                                const char              *content,
+                                                const char              *thinking,
+                                                const char              *model,
+                                                const char              *done_reason,
+                                                const HearthFigures     *figures);
 
 G_END_DECLS

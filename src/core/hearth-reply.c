@@ -33,6 +33,8 @@ struct _HearthReply
   gint64               finished_us;
   guint64              n_deltas;
   guint                attempts;
+  gboolean             cached;
+  double               time_saved_ms;
 };
 
 enum {
@@ -350,6 +352,50 @@ hearth_reply_complete (HearthReply               *self,
   if (self->done_reason == NULL)
     self->done_reason = g_strdup ("stop");
   finish (self, HEARTH_REPLY_DONE);
+}
+
+/* A remembered answer: its text in one batch, its original figures, and how
+ * much time not generating it again saved. */
+void
+hearth_reply_complete_from_cache (HearthReply         *self,
+                                  const char          *content,
+                                  const char          *thinking,
+                                  const char          *model,
+                                  const char          *done_reason,
+                                  const HearthFigures *figures)
+{
+  double elapsed_ms;
+
+  g_return_if_fail (HEARTH_IS_REPLY (self));
+  g_return_if_fail (!hearth_reply_is_finished (self));
+
+  hearth_reply_mark_sent (self);
+  hearth_reply_set_model (self, model);
+  hearth_reply_append (self, content, thinking);
+  hearth_reply_flush (self);
+  hearth_set_str (&self->done_reason, done_reason ? done_reason : "stop");
+  self->cached = TRUE;
+  self->finished_us = g_get_monotonic_time ();
+  self->figures = *figures;
+  elapsed_ms = (self->finished_us - self->sent_us) / 1000.0;
+  self->time_saved_ms = figures->total_ms > elapsed_ms ? figures->total_ms - elapsed_ms : 0;
+  set_state (self, HEARTH_REPLY_DONE);
+  g_signal_emit (self, signals[FINISHED], 0);
+}
+
+gboolean
+hearth_reply_get_cached (HearthReply *self)
+{
+  g_return_val_if_fail (HEARTH_IS_REPLY (self), FALSE);
+  return self->cached;
+}
+
+/* Returns: the generation time a cached answer saved; 0 for a live one */
+double
+hearth_reply_get_time_saved_ms (HearthReply *self)
+{
+  g_return_val_if_fail (HEARTH_IS_REPLY (self), 0);
+  return self->time_saved_ms;
 }
 
 void

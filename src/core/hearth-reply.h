@@ -40,6 +40,8 @@ gint64                      hearth_reply_get_conversation_id    (HearthReply *se
 gint64                      hearth_reply_get_message_id         (HearthReply *self);
 gint64                      hearth_reply_get_question_id        (HearthReply *self);
 guint                       hearth_reply_get_attempts           (HearthReply *self);
+gboolean                    hearth_reply_get_cached             (HearthReply *self);
+double                      hearth_reply_get_time_saved_ms      (HearthReply *self);
 GCancellable               *hearth_reply_get_cancellable        (HearthReply *self);
 void                        hearth_reply_cancel                 (HearthReply *self);
 

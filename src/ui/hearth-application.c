@@ -20,6 +20,8 @@ struct _HearthApplication
 
   HearthEngine   *engine;
   GError         *store_error;
+  GSettings      *settings;
+  char           *cache_warning;
 };
 
 G_DEFINE_FINAL_TYPE (HearthApplication, hearth_application, ADW_TYPE_APPLICATION)
@@ -124,6 +126,49 @@ static const GActionEntry app_entries[] = {
   { "quit", hearth_application_quit },
 };
 
+/* The cache follows its settings; a cache that cannot open is left out, and
+ * Hearth answers without it. */
+static void
+apply_cache_settings (HearthApplication *self)
+{
+  HearthCache *cache = hearth_engine_get_cache (self->engine);
+  guint64 max_bytes = (guint64) g_settings_get_int (self->settings, "cache-max-mb") << 20;
+  gint64 ttl = (gint64) g_settings_get_int (self->settings, "cache-ttl-days") * 24 * 3600;
+  gboolean all = g_settings_get_boolean (self->settings, "cache-all-requests");
+  g_autoptr(GError) error = NULL;
+
+  if (!g_settings_get_boolean (self->settings, "cache-enabled"))
+    {
+      hearth_engine_set_cache (self->engine, NULL, FALSE);
+      return;
+    }
+  if (cache == NULL)
+    {
+      g_autofree char *path = hearth_cache_default_path ();
+      g_autoptr(HearthCache) opened = hearth_cache_open (path, max_bytes, 32 << 20, ttl, &error);
+
+      if (opened == NULL)
+        {
+          g_message ("Answering without the cache: %s", error->message);
+          return;
+        }
+      g_free (self->cache_warning);
+      self->cache_warning = g_strdup (hearth_cache_get_warning (opened));
+      hearth_engine_set_cache (self->engine, opened, all);
+      return;
+    }
+  hearth_cache_set_limits (cache, max_bytes, ttl);
+  hearth_engine_set_cache (self->engine, cache, all);
+}
+
+static void
+on_settings_changed (HearthApplication *self,
+                     const char        *key)
+{
+  if (g_str_has_prefix (key, "cache-"))
+    apply_cache_settings (self);
+}
+
 static void
 hearth_application_startup (GApplication *application)
 {
@@ -142,6 +187,10 @@ hearth_application_startup (GApplication *application)
   if (store == NULL)
     g_message ("History unavailable: %s", self->store_error->message);
   self->engine = hearth_engine_new (store);
+  self->settings = g_settings_new (APP_ID);
+  apply_cache_settings (self);
+  g_signal_connect_object (self->settings, "changed", G_CALLBACK (on_settings_changed), self,
+                           G_CONNECT_SWAPPED);
 
   g_action_map_add_action_entries (G_ACTION_MAP (application),
                                    app_entries,
@@ -163,6 +212,8 @@ hearth_application_dispose (GObject *object)
   HearthApplication *self = HEARTH_APPLICATION (object);
 
   g_clear_object (&self->engine);
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->cache_warning, g_free);
   g_clear_error (&self->store_error);
 
   G_OBJECT_CLASS (hearth_application_parent_class)->dispose (object);
@@ -208,4 +259,12 @@ hearth_application_get_store_error (HearthApplication *self)
 {
   g_return_val_if_fail (HEARTH_IS_APPLICATION (self), NULL);
   return self->store_error;
+}
+
+/* Returns: (nullable): said once, when a damaged cache was set aside */
+const char *
+hearth_application_get_cache_warning (HearthApplication *self)
+{
+  g_return_val_if_fail (HEARTH_IS_APPLICATION (self), NULL);
+  return self->cache_warning;
 }

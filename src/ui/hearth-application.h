@@ -16,5 +16,6 @@ G_DECLARE_FINAL_TYPE (HearthApplication, hearth_application, HEARTH, APPLICATION
 HearthApplication *hearth_application_new              (void);
 HearthEngine      *hearth_application_get_engine       (HearthApplication *self);
 const GError      *hearth_application_get_store_error  (HearthApplication *self);
+const char        *hearth_application_get_cache_warning (HearthApplication *self);
 
 G_END_DECLS

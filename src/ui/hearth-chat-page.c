@@ -588,10 +588,12 @@ send_message (HearthChatPage *self)
 
 static void
 regenerate (HearthChatPage *self,
-            gint64          message_id)
+            gint64          message_id,
+            gboolean        fresh)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(HearthReply) reply = NULL;
+  HearthChatRequest *request;
   HearthProvider *provider;
 
   if (self->reply != NULL || self->conversation_id < 0)
@@ -602,8 +604,9 @@ regenerate (HearthChatPage *self,
         toast (self, error->message);
       return;
     }
-  reply = hearth_engine_regenerate (self->engine, provider, new_request (self),
-                                    self->conversation_id, &error);
+  request = new_request (self);
+  request->bypass_cache = fresh;
+  reply = hearth_engine_regenerate (self->engine, provider, request, self->conversation_id, &error);
   if (reply == NULL)
     {
       g_autofree char *line = hearth_error_describe (error);
@@ -690,7 +693,16 @@ chat_regenerate (GtkWidget  *widget,
                  const char *action_name,
                  GVariant   *parameter)
 {
-  regenerate (HEARTH_CHAT_PAGE (widget), g_variant_get_int64 (parameter));
+  regenerate (HEARTH_CHAT_PAGE (widget), g_variant_get_int64 (parameter), FALSE);
+}
+
+/* Past the response cache: the model answers again. */
+static void
+chat_regenerate_fresh (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  regenerate (HEARTH_CHAT_PAGE (widget), g_variant_get_int64 (parameter), TRUE);
 }
 
 static void
@@ -902,6 +914,14 @@ hearth_chat_page_set_engine (HearthChatPage *self,
   load_models (self);
 }
 
+void
+hearth_chat_page_add_toast (HearthChatPage *self,
+                            const char     *text)
+{
+  g_return_if_fail (HEARTH_IS_CHAT_PAGE (self));
+  toast (self, text);
+}
+
 gint64
 hearth_chat_page_get_conversation_id (HearthChatPage *self)
 {
@@ -1001,6 +1021,8 @@ hearth_chat_page_class_init (HearthChatPageClass *klass)
   gtk_widget_class_install_action (widget_class, "chat.edit-message", "x", chat_edit_message);
   gtk_widget_class_install_action (widget_class, "chat.cancel-edit", NULL, chat_cancel_edit);
   gtk_widget_class_install_action (widget_class, "chat.regenerate", "x", chat_regenerate);
+  gtk_widget_class_install_action (widget_class, "chat.regenerate-fresh", "x",
+                                   chat_regenerate_fresh);
   gtk_widget_class_install_action (widget_class, "chat.delete-message", "x", chat_delete_message);
   gtk_widget_class_install_action (widget_class, "chat.reconnect", NULL, chat_reconnect);
   gtk_widget_class_install_action (widget_class, "chat.search", NULL, chat_search);

@@ -17,6 +17,8 @@ void          hearth_chat_page_set_engine          (HearthChatPage *self,
                                                     HearthEngine   *engine,
                                                     const GError   *store_error);
 void          hearth_chat_page_new_chat            (HearthChatPage *self);
+void          hearth_chat_page_add_toast           (HearthChatPage *self,
+                                                    const char     *text);
 void          hearth_chat_page_open_conversation   (HearthChatPage *self,
                                                     gint64          conversation_id);
 gint64        hearth_chat_page_get_conversation_id (HearthChatPage *self);

@@ -14,6 +14,8 @@ struct _HearthMessageItem
 
   HearthMessage *message;
   HearthReply   *reply;
+  gboolean       cached;
+  double         time_saved_ms;
 };
 
 enum {
@@ -110,6 +112,8 @@ on_reply_finished (HearthReply       *reply,
   hearth_set_str (&m->model, hearth_reply_get_model (reply));
   hearth_set_str (&m->done_reason, hearth_reply_get_done_reason (reply));
   m->figures = *hearth_reply_get_figures (reply);
+  self->cached = hearth_reply_get_cached (reply);
+  self->time_saved_ms = hearth_reply_get_time_saved_ms (reply);
   switch (hearth_reply_get_state (reply))
     {
     case HEARTH_REPLY_DONE:
@@ -222,4 +226,19 @@ hearth_message_item_dup_figures (HearthMessageItem *self)
     g_ptr_array_add (parts, g_strdup (self->message->model));
   g_ptr_array_add (parts, NULL);
   return g_strjoinv (" · ", (char **) parts->pdata);
+}
+
+/* Whether this answer came from the response cache (known while it is on screen). */
+gboolean
+hearth_message_item_get_cached (HearthMessageItem *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MESSAGE_ITEM (self), FALSE);
+  return self->cached;
+}
+
+double
+hearth_message_item_get_time_saved_ms (HearthMessageItem *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MESSAGE_ITEM (self), 0);
+  return self->time_saved_ms;
 }

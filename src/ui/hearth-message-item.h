@@ -22,5 +22,7 @@ gint64               hearth_message_item_get_id         (HearthMessageItem   *se
 gboolean             hearth_message_item_is_assistant   (HearthMessageItem   *self);
 gboolean             hearth_message_item_is_streaming   (HearthMessageItem   *self);
 char                *hearth_message_item_dup_figures    (HearthMessageItem   *self);
+gboolean             hearth_message_item_get_cached     (HearthMessageItem   *self);
+double               hearth_message_item_get_time_saved_ms (HearthMessageItem *self);
 
 G_END_DECLS

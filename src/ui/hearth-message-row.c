@@ -18,6 +18,8 @@ struct _HearthMessageRow
   GtkWidget         *box;
   GtkLabel          *role_label;
   GtkLabel          *state_label;
+  GtkLabel          *cached_label;
+  GtkWidget         *fresh_button;
   GtkSpinner        *spinner;
   GtkWidget         *actions_box;
   GtkWidget         *copy_button;
@@ -68,6 +70,22 @@ state_text (const HearthMessage *m,
     }
 }
 
+static void
+refresh_cached (HearthMessageRow *self,
+                gboolean          streaming)
+{
+  gboolean cached = !streaming && hearth_message_item_get_cached (self->item);
+  double saved = hearth_message_item_get_time_saved_ms (self->item);
+  g_autofree char *text = NULL;
+
+  if (cached)
+    text = saved >= 1000 ? g_strdup_printf (_("Cached · saved %.1f s"), saved / 1000)
+                         : g_strdup_printf (_("Cached · saved %.0f ms"), saved);
+  gtk_widget_set_visible (GTK_WIDGET (self->cached_label), cached);
+  gtk_label_set_text (self->cached_label, text ? text : "");
+  gtk_widget_set_visible (self->fresh_button, cached);
+}
+
 /* Everything but the text, which streams on its own path. */
 static void
 refresh_status (HearthMessageRow *self)
@@ -96,6 +114,7 @@ refresh_status (HearthMessageRow *self)
 
   gtk_widget_set_visible (GTK_WIDGET (self->thinking_expander),
                           m->thinking != NULL && *m->thinking != '\0');
+  refresh_cached (self, streaming);
 }
 
 static void
@@ -196,6 +215,7 @@ hearth_message_row_set_item (HearthMessageRow  *self,
   set_action (self->regenerate_button, "chat.regenerate", id);
   set_action (self->retry_button, "chat.regenerate", id);
   set_action (self->delete_button, "chat.delete-message", id);
+  set_action (self->fresh_button, "chat.regenerate-fresh", id);
   gtk_widget_set_visible (self->edit_button, !assistant);
   gtk_widget_set_visible (self->regenerate_button, assistant && is_last);
   gtk_widget_set_visible (self->retry_button, is_last);
@@ -251,6 +271,8 @@ hearth_message_row_class_init (HearthMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, box);
   gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, role_label);
   gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, state_label);
+  gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, cached_label);
+  gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, fresh_button);
   gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, spinner);
   gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, actions_box);
   gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, copy_button);

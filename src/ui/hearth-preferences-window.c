@@ -41,6 +41,15 @@ struct _HearthPreferencesWindow
   GtkSwitch            *default_temperature_switch;
   GtkSpinButton        *temperature_spin;
   GtkTextView          *system_prompt_view;
+  GtkSwitch            *cache_enabled_switch;
+  GtkSwitch            *cache_all_switch;
+  AdwActionRow         *cache_all_row;
+  AdwActionRow         *cache_size_row;
+  AdwActionRow         *cache_ttl_row;
+  GtkSpinButton        *cache_size_spin;
+  GtkSpinButton        *cache_ttl_spin;
+  AdwActionRow         *cache_stats_row;
+  GtkWidget            *cache_clear_button;
 };
 
 G_DEFINE_FINAL_TYPE (HearthPreferencesWindow, hearth_preferences_window,
@@ -567,6 +576,90 @@ load_system_prompt (HearthPreferencesWindow *self)
                            G_CONNECT_SWAPPED);
 }
 
+/* What the cache holds, measured: nothing here is an estimate. */
+static void
+refresh_cache_stats (HearthPreferencesWindow *self)
+{
+  HearthCache *cache = hearth_engine_get_cache (self->engine);
+  HearthCacheStats stats;
+  g_autofree char *size = NULL;
+  g_autofree char *count = NULL;
+  g_autofree char *text = NULL;
+  guint64 hits, lookups;
+
+  gtk_widget_set_sensitive (self->cache_clear_button, cache != NULL);
+  if (cache == NULL)
+    {
+      adw_action_row_set_subtitle (self->cache_stats_row, _("The cache is off"));
+      return;
+    }
+  hearth_cache_get_stats (cache, &stats);
+  size = g_format_size (stats.bytes_on_disk);
+  hits = stats.memory_hits + stats.disk_hits;
+  lookups = hits + stats.disk_misses;
+  count = stats.entries == 1 ? g_strdup (_("1 answer"))
+                             : g_strdup_printf (_("%" G_GUINT64_FORMAT " answers"), stats.entries);
+  if (lookups > 0)
+    text = g_strdup_printf (_("%s, %s · %.0f %% of %" G_GUINT64_FORMAT " lookups answered · "
+                              "%.1f s of generation saved"),
+                            count, size, 100.0 * hits / lookups, lookups,
+                            stats.time_saved_ms / 1000);
+  else
+    text = g_strdup_printf (_("%s, %s · no lookups yet"), count, size);
+  adw_action_row_set_subtitle (self->cache_stats_row, text);
+}
+
+static void
+cache_clear_clicked_cb (HearthPreferencesWindow *self)
+{
+  HearthCache *cache = hearth_engine_get_cache (self->engine);
+  g_autoptr(GError) error = NULL;
+
+  if (cache != NULL && !hearth_cache_clear (cache, &error))
+    {
+      adw_action_row_set_subtitle (self->cache_stats_row, error->message);
+      return;
+    }
+  refresh_cache_stats (self);
+}
+
+static gboolean
+refresh_cache_stats_idle (gpointer user_data)
+{
+  refresh_cache_stats (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* The application opens or drops the cache on the same change, through its
+ * own GSettings: count once it has. */
+static void
+cache_enabled_changed_cb (HearthPreferencesWindow *self)
+{
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, refresh_cache_stats_idle, g_object_ref (self),
+                   g_object_unref);
+}
+
+static void
+bind_cache_settings (HearthPreferencesWindow *self)
+{
+  g_settings_bind (self->settings, "cache-enabled", self->cache_enabled_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "cache-all-requests", self->cache_all_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "cache-max-mb", self->cache_size_spin, "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "cache-ttl-days", self->cache_ttl_spin, "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "cache-enabled", self->cache_all_row, "sensitive",
+                   G_SETTINGS_BIND_GET);
+  g_settings_bind (self->settings, "cache-enabled", self->cache_size_row, "sensitive",
+                   G_SETTINGS_BIND_GET);
+  g_settings_bind (self->settings, "cache-enabled", self->cache_ttl_row, "sensitive",
+                   G_SETTINGS_BIND_GET);
+  g_signal_connect_object (self->settings, "changed::cache-enabled",
+                           G_CALLBACK (cache_enabled_changed_cb), self, G_CONNECT_SWAPPED);
+}
+
 static void
 bind_settings (HearthPreferencesWindow *self)
 {
@@ -584,6 +677,7 @@ bind_settings (HearthPreferencesWindow *self)
   g_signal_connect_object (self->settings, "changed::default-model",
                            G_CALLBACK (default_model_changed_cb), self, G_CONNECT_SWAPPED);
   load_system_prompt (self);
+  bind_cache_settings (self);
 }
 
 static void
@@ -595,6 +689,7 @@ hearth_preferences_window_constructed (GObject *object)
 
   g_assert (HEARTH_IS_ENGINE (self->engine));
   fetch_models (self);
+  refresh_cache_stats (self);
 }
 
 static void
@@ -701,7 +796,19 @@ hearth_preferences_window_class_init (HearthPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, address_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, test_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, model_selected_cb);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow,
+                                        cache_enabled_switch);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, cache_all_switch);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, cache_all_row);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, cache_size_row);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, cache_ttl_row);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, cache_size_spin);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, cache_ttl_spin);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, cache_stats_row);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow,
+                                        cache_clear_button);
   gtk_widget_class_bind_template_callback (widget_class, temperature_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, cache_clear_clicked_cb);
 }
 
 static void

@@ -222,6 +222,8 @@ hearth_window_new (HearthApplication *application)
                        NULL);
   hearth_chat_page_set_engine (self->chat_page, hearth_application_get_engine (application),
                                hearth_application_get_store_error (application));
+  if (hearth_application_get_cache_warning (application) != NULL)
+    hearth_chat_page_add_toast (self->chat_page, hearth_application_get_cache_warning (application));
   return self;
 }
 

@@ -25,6 +25,7 @@ typedef struct
   gint64     num_ctx;       /* < 0: unset */
   char     **stop;          /* NULL: unset */
   gboolean   stream;
+  gboolean   bypass_cache;  /* a fresh answer, whatever the cache holds */
 } HearthChatRequest;
 
 HearthChatRequest  *hearth_chat_request_new          (void);

@@ -1,0 +1,82 @@
+/* hearth-cache.h
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+
+#include "hearth-chat-request.h"
+#include "hearth-types.h"
+
+G_BEGIN_DECLS
+
+#define HEARTH_CACHE_ERROR (hearth_cache_error_quark ())
+
+typedef enum
+{
+  HEARTH_CACHE_ERROR_FAILED,
+  HEARTH_CACHE_ERROR_READ_ONLY,   /* the file or its folder cannot be written */
+  HEARTH_CACHE_ERROR_TOO_NEW,     /* written by a newer Hearth */
+} HearthCacheError;
+
+typedef struct
+{
+  char          *content;
+  char          *thinking;      /* may be NULL */
+  char          *model;
+  char          *done_reason;
+  HearthFigures  figures;       /* as measured when the reply was generated */
+  gint64         created_ms;    /* unix time; <= 0 when storing means "now" */
+} HearthCacheEntry;
+
+typedef struct
+{
+  guint64 memory_hits;
+  guint64 memory_misses;
+  guint64 disk_hits;
+  guint64 disk_misses;
+  guint64 entries;              /* on disk */
+  guint64 bytes_on_disk;        /* compressed payload bytes */
+  guint64 bytes_served;         /* uncompressed reply bytes served from the cache, all time */
+  double  time_saved_ms;        /* sum over hits of the original generation time */
+} HearthCacheStats;
+
+#define HEARTH_TYPE_CACHE (hearth_cache_get_type ())
+
+G_DECLARE_FINAL_TYPE (HearthCache, hearth_cache, HEARTH, CACHE, GObject)
+
+GQuark             hearth_cache_error_quark                (void);
+char              *hearth_cache_default_path               (void);
+HearthCache       *hearth_cache_open                       (const char               *path,
+                                                            guint64                   max_disk_bytes,
+                                                            guint64                   max_memory_bytes,
+                                                            gint64                    ttl_seconds,
+                                                            GError                  **error);
+const char        *hearth_cache_get_path                   (HearthCache              *self);
+const char        *hearth_cache_get_warning                (HearthCache              *self);
+void               hearth_cache_set_limits                 (HearthCache              *self,
+                                                            guint64                   max_disk_bytes,
+                                                            gint64                    ttl_seconds);
+char              *hearth_cache_key                        (HearthApiKind             api,
+                                                            const char               *endpoint,
+                                                            const char               *model_digest,
+                                                            const HearthChatRequest  *request);
+gboolean           hearth_cache_request_is_deterministic   (const HearthChatRequest  *request);
+HearthCacheEntry  *hearth_cache_lookup                     (HearthCache              *self,
+                                                            const char               *key);
+void               hearth_cache_store                      (HearthCache              *self,
+                                                            const char               *key,
+                                                            const HearthCacheEntry   *entry);
+gboolean           hearth_cache_clear                      (HearthCache              *self,
+                                                            GError                  **error);
+void               hearth_cache_get_stats                  (HearthCache              *self,
+                                                            HearthCacheStats         *stats);
+void               hearth_cache_flush                      (HearthCache              *self);
+
+HearthCacheEntry  *hearth_cache_entry_new                  (void);
+HearthCacheEntry  *hearth_cache_entry_copy                 (const HearthCacheEntry   *entry);
+void               hearth_cache_entry_free                 (HearthCacheEntry         *entry);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthCacheEntry, hearth_cache_entry_free)
+
+G_END_DECLS
