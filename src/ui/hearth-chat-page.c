@@ -586,10 +586,10 @@ send_message (HearthChatPage *self)
     }
 }
 
+/* A new answer, never the remembered one: regenerating bypasses the cache. */
 static void
 regenerate (HearthChatPage *self,
-            gint64          message_id,
-            gboolean        fresh)
+            gint64          message_id)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(HearthReply) reply = NULL;
@@ -605,7 +605,7 @@ regenerate (HearthChatPage *self,
       return;
     }
   request = new_request (self);
-  request->bypass_cache = fresh;
+  request->bypass_cache = TRUE;
   reply = hearth_engine_regenerate (self->engine, provider, request, self->conversation_id, &error);
   if (reply == NULL)
     {
@@ -693,16 +693,7 @@ chat_regenerate (GtkWidget  *widget,
                  const char *action_name,
                  GVariant   *parameter)
 {
-  regenerate (HEARTH_CHAT_PAGE (widget), g_variant_get_int64 (parameter), FALSE);
-}
-
-/* Past the response cache: the model answers again. */
-static void
-chat_regenerate_fresh (GtkWidget  *widget,
-                       const char *action_name,
-                       GVariant   *parameter)
-{
-  regenerate (HEARTH_CHAT_PAGE (widget), g_variant_get_int64 (parameter), TRUE);
+  regenerate (HEARTH_CHAT_PAGE (widget), g_variant_get_int64 (parameter));
 }
 
 static void
@@ -1021,8 +1012,6 @@ hearth_chat_page_class_init (HearthChatPageClass *klass)
   gtk_widget_class_install_action (widget_class, "chat.edit-message", "x", chat_edit_message);
   gtk_widget_class_install_action (widget_class, "chat.cancel-edit", NULL, chat_cancel_edit);
   gtk_widget_class_install_action (widget_class, "chat.regenerate", "x", chat_regenerate);
-  gtk_widget_class_install_action (widget_class, "chat.regenerate-fresh", "x",
-                                   chat_regenerate_fresh);
   gtk_widget_class_install_action (widget_class, "chat.delete-message", "x", chat_delete_message);
   gtk_widget_class_install_action (widget_class, "chat.reconnect", NULL, chat_reconnect);
   gtk_widget_class_install_action (widget_class, "chat.search", NULL, chat_search);

@@ -215,7 +215,7 @@ hearth_message_row_set_item (HearthMessageRow  *self,
   set_action (self->regenerate_button, "chat.regenerate", id);
   set_action (self->retry_button, "chat.regenerate", id);
   set_action (self->delete_button, "chat.delete-message", id);
-  set_action (self->fresh_button, "chat.regenerate-fresh", id);
+  set_action (self->fresh_button, "chat.regenerate", id);
   gtk_widget_set_visible (self->edit_button, !assistant);
   gtk_widget_set_visible (self->regenerate_button, assistant && is_last);
   gtk_widget_set_visible (self->retry_button, is_last);
