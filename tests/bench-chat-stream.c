@@ -22,6 +22,7 @@
 #include "hearth-bench-util.h"
 #include "hearth-chat-page.h"
 #include "hearth-message-item.h"
+#include "hearth-test-chat.h"
 #include "hearth-test-server.h"
 #include "hearth-test-ui.h"
 #include "hearth-test-util.h"
@@ -44,22 +45,6 @@ cpu_ms (void)
          usage.ru_stime.tv_sec * 1e3 + usage.ru_stime.tv_usec / 1e3;
 }
 
-static void
-use_server (const char *url)
-{
-  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
-
-  g_settings_set_string (settings, "default-model", "bench:latest");
-  g_settings_set_string (settings, "api-kind", "ollama");
-  g_settings_set_string (settings, "endpoint", url);
-}
-
-static HearthChatPage *
-chat_page (HearthWindow *window)
-{
-  return HEARTH_CHAT_PAGE (hearth_test_find_descendant (GTK_WIDGET (window), HEARTH_TYPE_CHAT_PAGE));
-}
-
 static gboolean
 ready (gpointer data)
 {
@@ -67,15 +52,6 @@ ready (gpointer data)
   GListModel *models = gtk_drop_down_get_model (dropdown);
 
   return gtk_widget_get_mapped (data) && models != NULL && g_list_model_get_n_items (models) > 0;
-}
-
-static gboolean
-reply_finished (gpointer data)
-{
-  HearthChatPage *page = data;
-
-  return g_list_model_get_n_items (hearth_chat_page_get_messages (page)) >= 2 &&
-         hearth_chat_page_get_current_reply (page) == NULL;
 }
 
 static void
@@ -160,7 +136,7 @@ static void
 stream_reply (HearthWindow *window,
               Stream       *stream)
 {
-  HearthChatPage *page = chat_page (window);
+  HearthChatPage *page = hearth_test_chat_page (window);
   GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
   gulong handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint),
                                      stream->frames);
@@ -170,7 +146,7 @@ stream_reply (HearthWindow *window,
   cpu_start = cpu_ms ();
   stream->start_us = g_get_monotonic_time ();
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "chat.send", NULL));
-  if (!hearth_test_spin_until (reply_finished, page, TIMEOUT_MS))
+  if (!hearth_test_spin_until (hearth_test_chat_reply_finished, page, TIMEOUT_MS))
     g_error ("the reply did not finish in %d s", TIMEOUT_MS / 1000);
   stream->finished_us = g_get_monotonic_time ();
   if (!hearth_test_spin_until (reply_shown, stream, TIMEOUT_MS))
@@ -204,14 +180,14 @@ bench_stream (const char *name,
   Stream stream = { frames, 0, 0, 0, 0 };
   HearthWindow *window;
 
-  use_server (hearth_test_server_get_url (server));
+  hearth_test_chat_use_server (hearth_test_server_get_url (server), "bench:latest");
   window = hearth_window_new (app);
   gtk_window_present (GTK_WINDOW (window));
   g_assert_true (hearth_test_spin_until (ready, window, 10000));
   hearth_test_spin_for (500);
 
   stream_reply (window, &stream);
-  print_stream (name, &stream, chat_page (window));
+  print_stream (name, &stream, hearth_test_chat_page (window));
   hearth_test_spin_for (300);
   g_free (hearth_test_save_screenshot (GTK_WIDGET (window), screenshot));
   gtk_window_destroy (GTK_WINDOW (window));

@@ -3,6 +3,7 @@
  */
 #include <libsoup/soup.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/prctl.h>
 
 #include "hearth-test-server.h"
@@ -184,6 +185,76 @@ hearth_test_server_stop (HearthTestServer *server)
   g_free (server->url);
   g_free (server->log_path);
   g_free (server);
+}
+
+/* One engine and one fault server per test program, started when first asked for. */
+static HearthTestServer *engine_server;
+static HearthTestServer *fault_server;
+
+static void
+stop_shared_servers (void)
+{
+  g_clear_pointer (&engine_server, hearth_test_server_stop);
+  g_clear_pointer (&fault_server, hearth_test_server_stop);
+}
+
+static void
+stop_at_exit (void)
+{
+  static gsize registered;
+
+  if (g_once_init_enter (&registered))
+    {
+      atexit (stop_shared_servers);
+      g_once_init_leave (&registered, 1);
+    }
+}
+
+/* The test engine serving the tiny models (tiny-fixed, and any other model made
+ * before it starts); @extra_args go after --models and count only on the first call.
+ *
+ * Returns: (transfer none) */
+HearthTestServer *
+hearth_test_engine_server (const char * const *extra_args)
+{
+  if (engine_server == NULL)
+    {
+      g_autofree char *fixed = hearth_test_make_model ("fixed", "tiny-fixed");
+      g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+
+      g_ptr_array_add (args, g_strdup ("--models"));
+      g_ptr_array_add (args, g_path_get_dirname (fixed));
+      for (guint i = 0; extra_args != NULL && extra_args[i] != NULL; i++)
+        g_ptr_array_add (args, g_strdup (extra_args[i]));
+      g_ptr_array_add (args, NULL);
+      stop_at_exit ();
+      engine_server = hearth_test_server_start ("server.mjs", (const char * const *) args->pdata);
+    }
+  return engine_server;
+}
+
+const char *
+hearth_test_engine_url (void)
+{
+  return hearth_test_server_get_url (hearth_test_engine_server (NULL));
+}
+
+/* Returns: (transfer none) */
+HearthTestServer *
+hearth_test_fault_server (void)
+{
+  if (fault_server == NULL)
+    {
+      stop_at_exit ();
+      fault_server = hearth_test_server_start ("fault-server.mjs", NULL);
+    }
+  return fault_server;
+}
+
+const char *
+hearth_test_fault_url (void)
+{
+  return hearth_test_server_get_url (hearth_test_fault_server ());
 }
 
 /* hearth-cli as a user runs it: a subprocess with its exit code and both streams. */

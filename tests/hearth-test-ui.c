@@ -59,6 +59,51 @@ hearth_test_find_descendant (GtkWidget *widget,
   return NULL;
 }
 
+/* The first @type under @widget with @css_class, or any @type if @css_class is NULL. */
+GtkWidget *
+hearth_test_find_with_class (GtkWidget  *widget,
+                             GType       type,
+                             const char *css_class)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) &&
+      (css_class == NULL || gtk_widget_has_css_class (widget, css_class)))
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = hearth_test_find_with_class (c, type, css_class);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Appends the text of every visible label under @widget, a line each. */
+void
+hearth_test_collect_visible_labels (GtkWidget *widget,
+                                    GString   *out)
+{
+  if (!gtk_widget_get_visible (widget))
+    return;
+  if (GTK_IS_LABEL (widget))
+    {
+      g_string_append (out, gtk_label_get_text (GTK_LABEL (widget)));
+      g_string_append_c (out, '\n');
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    hearth_test_collect_visible_labels (c, out);
+}
+
+/* Returns: (transfer full): what a person reads in @widget. */
+char *
+hearth_test_visible_text (GtkWidget *widget)
+{
+  GString *out = g_string_new (NULL);
+
+  hearth_test_collect_visible_labels (widget, out);
+  return g_string_free (out, FALSE);
+}
+
 /* Screenshots go beside meson's test logs (HEARTH_SCREENSHOT_DIR), else the tmpdir. */
 static char *
 screenshot_path (const char *name)

@@ -7,13 +7,19 @@
 
 G_BEGIN_DECLS
 
-gboolean    hearth_test_spin_until        (gboolean   (*done) (gpointer),
-                                           gpointer     data,
-                                           guint        timeout_ms);
-void        hearth_test_spin_for          (guint        milliseconds);
-GtkWidget  *hearth_test_find_descendant   (GtkWidget   *widget,
-                                           GType        type);
-char       *hearth_test_save_screenshot   (GtkWidget   *widget,
-                                           const char  *name);
+gboolean   hearth_test_spin_until             (gboolean   (*done) (gpointer),
+                                               gpointer     data,
+                                               guint        timeout_ms);
+void       hearth_test_spin_for               (guint        milliseconds);
+GtkWidget *hearth_test_find_descendant        (GtkWidget   *widget,
+                                               GType        type);
+GtkWidget *hearth_test_find_with_class        (GtkWidget   *widget,
+                                               GType        type,
+                                               const char  *css_class);
+void       hearth_test_collect_visible_labels (GtkWidget   *widget,
+                                               GString     *out);
+char      *hearth_test_visible_text           (GtkWidget   *widget);
+char      *hearth_test_save_screenshot        (GtkWidget   *widget,
+                                               const char  *name);
 
 G_END_DECLS

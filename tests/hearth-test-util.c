@@ -1,10 +1,20 @@
 /* hearth-test-util.c
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#define _GNU_SOURCE
+
 #include <glib/gstdio.h>
+#include <grp.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "hearth-test-util.h"
+
+#define NOBODY_ID 65534
 
 static char *test_tmpdir;
 
@@ -90,4 +100,181 @@ hearth_test_build_tmp_path (const char *first_element,
   va_end (args);
   g_ptr_array_add (parts, NULL);
   return g_build_filenamev ((char **) parts->pdata);
+}
+
+/* SQLite */
+
+sqlite3 *
+hearth_test_sqlite_open (const char *path)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  return db;
+}
+
+void
+hearth_test_sqlite_exec (sqlite3    *db,
+                         const char *sql)
+{
+  char *message = NULL;
+
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+}
+
+/* Creates the file if needed. */
+void
+hearth_test_sqlite_run (const char *path,
+                        const char *sql)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  hearth_test_sqlite_exec (db, sql);
+  sqlite3_close (db);
+}
+
+/* The first column of the first row, or NULL when there is none. */
+char *
+hearth_test_sqlite_query_text (const char *path,
+                               const char *sql)
+{
+  sqlite3 *db = hearth_test_sqlite_open (path);
+  sqlite3_stmt *stmt = NULL;
+  char *result = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    result = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return result;
+}
+
+gint64
+hearth_test_sqlite_query_int (const char *path,
+                              const char *sql)
+{
+  g_autofree char *text = hearth_test_sqlite_query_text (path, sql);
+
+  g_assert_nonnull (text);
+  return g_ascii_strtoll (text, NULL, 10);
+}
+
+/* Read-only files */
+
+/* Each path to nobody, and the temporary directory open to it. */
+gboolean
+hearth_test_hand_to_nobody (const char *first_path,
+                            ...)
+{
+  va_list args;
+  gboolean ok;
+
+  if (geteuid () != 0)
+    return TRUE;
+  ok = chmod (hearth_test_get_tmpdir (), 0711) == 0;
+  va_start (args, first_path);
+  for (const char *path = first_path; ok && path != NULL; path = va_arg (args, const char *))
+    ok = chown (path, NOBODY_ID, NOBODY_ID) == 0;
+  va_end (args);
+  if (!ok)
+    g_test_skip ("SKIPPED: cannot hand the test files to uid 65534 (nobody), so "
+                 "read-only errors are NOT tested");
+  return ok;
+}
+
+/* One line a stage: "<stage> <error code, -1 for none> <message or ok>". */
+void
+hearth_test_write_report (int           fd,
+                          const char   *stage,
+                          const GError *error)
+{
+  g_autofree char *line = g_strdup_printf ("%s %d %s\n", stage, error ? error->code : -1,
+                                           error ? error->message : "ok");
+
+  if (write (fd, line, strlen (line)) < 0)
+    _exit (3);
+}
+
+static gboolean
+drop_privileges (void)
+{
+  if (geteuid () != 0)
+    return TRUE;
+  return setgroups (0, NULL) == 0 &&
+         setresgid (NOBODY_ID, NOBODY_ID, NOBODY_ID) == 0 &&
+         setresuid (NOBODY_ID, NOBODY_ID, NOBODY_ID) == 0 &&
+         geteuid () == NOBODY_ID;
+}
+
+static char *
+read_all (int fd)
+{
+  g_autoptr(GString) output = g_string_new (NULL);
+  char buf[512];
+  ssize_t n;
+
+  while ((n = read (fd, buf, sizeof buf)) > 0)
+    g_string_append_len (output, buf, n);
+  return g_string_free (g_steal_pointer (&output), FALSE);
+}
+
+/**
+ * hearth_test_run_as_nobody:
+ * @func: runs in a forked child as nobody, and reports on its fd with
+ *   hearth_test_write_report()
+ *
+ * Returns: (transfer full) (nullable): what @func reported, or %NULL when the
+ *   child could not become nobody and the test is skipped
+ */
+char *
+hearth_test_run_as_nobody (HearthTestChildFunc func,
+                           gpointer            user_data)
+{
+  g_autofree char *output = NULL;
+  int fds[2];
+  int status;
+  pid_t pid;
+
+  g_assert_cmpint (pipe (fds), ==, 0);
+  fflush (stdout);
+  fflush (stderr);
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      close (fds[0]);
+      if (!drop_privileges ())
+        hearth_test_write_report (fds[1], "skip", NULL);
+      else
+        func (fds[1], user_data);
+      _exit (0);
+    }
+  close (fds[1]);
+  output = read_all (fds[0]);
+  close (fds[0]);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  if (!g_str_has_prefix (output, "skip"))
+    return g_steal_pointer (&output);
+  g_test_skip ("SKIPPED: cannot switch to uid 65534 (nobody) in a child process, so "
+               "read-only errors are NOT tested");
+  return NULL;
+}
+
+void
+hearth_test_assert_read_only_report (const char *line,
+                                     const char *stage,
+                                     int         code,
+                                     const char *path)
+{
+  g_autofree char *prefix = g_strdup_printf ("%s %d ", stage, code);
+
+  g_test_message ("%s", line);
+  g_assert_true (g_str_has_prefix (line, prefix));
+  g_assert_nonnull (strstr (line, path));
+  g_assert_nonnull (strstr (line, "permissions"));
 }

@@ -4,9 +4,7 @@
 #define _GNU_SOURCE
 
 #include <glib/gstdio.h>
-#include <grp.h>
 #include <math.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,7 +14,6 @@
 #include "hearth-cache.h"
 #include "hearth-test-util.h"
 
-#define NOBODY_ID   65534
 #define LARGE       (G_GUINT64_CONSTANT (1) << 30)
 #define N_PER_PROC  500
 
@@ -742,13 +739,9 @@ test_corrupt_foreign (void)
   g_autofree char *dir = g_path_get_dirname (path);
   g_autoptr(GError) error = NULL;
   g_autoptr(HearthCache) cache = NULL;
-  sqlite3 *db = NULL;
 
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, "CREATE TABLE entries (x); PRAGMA user_version = 1;",
-                                 NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (db);
+  hearth_test_sqlite_run (path, "CREATE TABLE entries (x); PRAGMA user_version = 1;");
 
   cache = hearth_cache_open (path, LARGE, LARGE, 0, &error);
   g_assert_no_error (error);
@@ -918,21 +911,10 @@ test_two_processes (void)
 /* A folder that cannot be written */
 
 static void
-write_report (int         fd,
-              const char *stage,
-              GError     *error)
+read_only_child (int      fd,
+                 gpointer user_data)
 {
-  g_autofree char *line = g_strdup_printf ("%s %d %s\n", stage, error ? error->code : -1,
-                                           error ? error->message : "ok");
-
-  if (write (fd, line, strlen (line)) < 0)
-    _exit (3);
-}
-
-static void
-read_only_child (int         fd,
-                 const char *dir)
-{
+  const char *dir = user_data;
   const char *stages[] = { "create", "mkdir", "damaged" };
   g_autofree char *fresh = g_build_filename (dir, "cache.db", NULL);
   g_autofree char *nested = g_build_filename (dir, "sub", "cache.db", NULL);
@@ -944,79 +926,8 @@ read_only_child (int         fd,
       g_autoptr(GError) error = NULL;
       g_autoptr(HearthCache) cache = hearth_cache_open (paths[i], LARGE, LARGE, 0, &error);
 
-      write_report (fd, stages[i], error);
+      hearth_test_write_report (fd, stages[i], error);
     }
-}
-
-static gboolean
-drop_privileges (void)
-{
-  if (geteuid () != 0)
-    return TRUE;
-  return setgroups (0, NULL) == 0 &&
-         setresgid (NOBODY_ID, NOBODY_ID, NOBODY_ID) == 0 &&
-         setresuid (NOBODY_ID, NOBODY_ID, NOBODY_ID) == 0 &&
-         geteuid () == NOBODY_ID;
-}
-
-static char *
-run_read_only_child (const char *dir)
-{
-  g_autoptr(GString) output = g_string_new (NULL);
-  char buf[512];
-  ssize_t n;
-  int fds[2];
-  int status;
-  pid_t pid;
-
-  g_assert_cmpint (pipe (fds), ==, 0);
-  fflush (stdout);
-  fflush (stderr);
-  pid = fork ();
-  g_assert_cmpint (pid, >=, 0);
-  if (pid == 0)
-    {
-      close (fds[0]);
-      if (!drop_privileges ())
-        write_report (fds[1], "skip", NULL);
-      else
-        read_only_child (fds[1], dir);
-      _exit (0);
-    }
-  close (fds[1]);
-  while ((n = read (fds[0], buf, sizeof buf)) > 0)
-    g_string_append_len (output, buf, n);
-  close (fds[0]);
-  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
-  g_assert_true (WIFEXITED (status));
-  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
-  return g_string_free (g_steal_pointer (&output), FALSE);
-}
-
-static void
-assert_read_only_report (const char *line,
-                         const char *stage,
-                         const char *path)
-{
-  g_autofree char *prefix = g_strdup_printf ("%s %d ", stage, HEARTH_CACHE_ERROR_READ_ONLY);
-
-  g_test_message ("%s", line);
-  g_assert_true (g_str_has_prefix (line, prefix));
-  g_assert_nonnull (strstr (line, path));
-  g_assert_nonnull (strstr (line, "permissions"));
-}
-
-static gboolean
-hand_to_nobody (const char *dir,
-                const char *bad_dir,
-                const char *bad_file)
-{
-  if (geteuid () != 0)
-    return TRUE;
-  return chmod (hearth_test_get_tmpdir (), 0711) == 0 &&
-         chown (dir, NOBODY_ID, NOBODY_ID) == 0 &&
-         chown (bad_dir, NOBODY_ID, NOBODY_ID) == 0 &&
-         chown (bad_file, NOBODY_ID, NOBODY_ID) == 0;
 }
 
 static void
@@ -1032,28 +943,21 @@ test_read_only (void)
   g_assert_true (g_file_set_contents (bad_file, "not a database, not at all", -1, NULL));
   /* Root ignores permissions, so the child becomes an ordinary user (nobody)
    * who owns the folder, as a user owns their own cache folder. */
-  if (!hand_to_nobody (dir, bad_dir, bad_file))
-    {
-      g_test_skip ("SKIPPED: cannot hand the test files to uid 65534 (nobody), so "
-                   "read-only errors are NOT tested");
-      return;
-    }
+  if (!hearth_test_hand_to_nobody (dir, bad_dir, bad_file, NULL))
+    return;
   g_assert_cmpint (chmod (bad_dir, 0500), ==, 0);
   g_assert_cmpint (chmod (dir, 0500), ==, 0);
-  output = run_read_only_child (dir);
+  output = hearth_test_run_as_nobody (read_only_child, dir);
   g_assert_cmpint (chmod (dir, 0700), ==, 0);
   g_assert_cmpint (chmod (bad_dir, 0700), ==, 0);
-  if (g_str_has_prefix (output, "skip"))
-    {
-      g_test_skip ("SKIPPED: cannot switch to uid 65534 (nobody) in a child process, so "
-                   "read-only errors are NOT tested");
-      return;
-    }
+  if (output == NULL)
+    return;
   lines = g_strsplit (output, "\n", -1);
   g_assert_cmpuint (g_strv_length (lines), ==, 4);
-  assert_read_only_report (lines[0], "create", dir);
-  assert_read_only_report (lines[1], "mkdir", dir);
-  assert_read_only_report (lines[2], "damaged", bad_file);
+  hearth_test_assert_read_only_report (lines[0], "create", HEARTH_CACHE_ERROR_READ_ONLY, dir);
+  hearth_test_assert_read_only_report (lines[1], "mkdir", HEARTH_CACHE_ERROR_READ_ONLY, dir);
+  hearth_test_assert_read_only_report (lines[2], "damaged", HEARTH_CACHE_ERROR_READ_ONLY,
+                                       bad_file);
 }
 
 int

@@ -14,6 +14,7 @@
 #include "hearth-markdown-view.h"
 #include "hearth-message-item.h"
 #include "hearth-message-row.h"
+#include "hearth-test-chat.h"
 #include "hearth-test-server.h"
 #include "hearth-test-ui.h"
 #include "hearth-test-util.h"
@@ -27,52 +28,9 @@
 #define PAGE 50
 
 static HearthApplication *app;
-static HearthTestServer *engine_server;
-static HearthTestServer *fault_server;
 static GSubprocess *dunst;
 
-/* Servers and settings */
-
-static const char *
-engine_url (void)
-{
-  if (engine_server == NULL)
-    {
-      g_autofree char *fixed = hearth_test_make_model ("fixed", "tiny-fixed");
-      g_autofree char *models = g_path_get_dirname (fixed);
-      const char *args[] = { "--models", models, NULL };
-
-      engine_server = hearth_test_server_start ("server.mjs", args);
-    }
-  return hearth_test_server_get_url (engine_server);
-}
-
-static const char *
-fault_url (void)
-{
-  if (fault_server == NULL)
-    fault_server = hearth_test_server_start ("fault-server.mjs", NULL);
-  return hearth_test_server_get_url (fault_server);
-}
-
-static void
-use_server_api (const char *url,
-                const char *model,
-                const char *api)
-{
-  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
-
-  g_settings_set_string (settings, "default-model", model);
-  g_settings_set_string (settings, "api-kind", api);
-  g_settings_set_string (settings, "endpoint", url);
-}
-
-static void
-use_server (const char *url,
-            const char *model)
-{
-  use_server_api (url, model, "ollama");
-}
+/* The store */
 
 static HearthStore *
 app_store (void)
@@ -104,240 +62,42 @@ stored (GPtrArray *messages,
 
 /* Widgets */
 
-static GtkWidget *
-find_with_class (GtkWidget  *widget,
-                 GType       type,
-                 const char *css_class)
+/* Everything the message list shows, row after row. */
+static char *
+screen_text (HearthChatPage *page)
 {
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) &&
-      (css_class == NULL || gtk_widget_has_css_class (widget, css_class)))
-    return widget;
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_with_class (c, type, css_class);
+  g_autoptr(GPtrArray) rows = hearth_test_chat_rows_on_screen (page);
+  GString *out = g_string_new (NULL);
 
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static HearthChatPage *
-chat_page (HearthWindow *window)
-{
-  return HEARTH_CHAT_PAGE (hearth_test_find_descendant (GTK_WIDGET (window), HEARTH_TYPE_CHAT_PAGE));
-}
-
-static GtkWidget *
-message_view (HearthChatPage *page)
-{
-  GtkWidget *view = find_with_class (GTK_WIDGET (page), GTK_TYPE_LIST_VIEW, "message-list");
-
-  g_assert_nonnull (view);
-  return view;
+  for (guint i = 0; i < rows->len; i++)
+    hearth_test_collect_visible_labels (rows->pdata[i], out);
+  return g_string_free (out, FALSE);
 }
 
 static GtkAdjustment *
 message_vadjustment (HearthChatPage *page)
 {
-  GtkWidget *scroller = gtk_widget_get_ancestor (message_view (page), GTK_TYPE_SCROLLED_WINDOW);
+  GtkWidget *scroller = gtk_widget_get_ancestor (hearth_test_chat_message_view (page),
+                                                 GTK_TYPE_SCROLLED_WINDOW);
 
   return gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
-}
-
-static GtkDropDown *
-model_dropdown (HearthChatPage *page)
-{
-  return GTK_DROP_DOWN (hearth_test_find_descendant (GTK_WIDGET (page), GTK_TYPE_DROP_DOWN));
-}
-
-static gboolean
-models_listed (gpointer data)
-{
-  GListModel *model = gtk_drop_down_get_model (model_dropdown (data));
-
-  return model != NULL && g_list_model_get_n_items (model) > 0;
-}
-
-/* Picks @name in the model picker; labels are "name:tag (size)" or just "name". */
-static void
-select_model (HearthChatPage *page,
-              const char     *name)
-{
-  GtkDropDown *dropdown = model_dropdown (page);
-  GListModel *model;
-
-  g_assert_true (hearth_test_spin_until (models_listed, page, 10000));
-  model = gtk_drop_down_get_model (dropdown);
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-    {
-      const char *label = gtk_string_list_get_string (GTK_STRING_LIST (model), i);
-      char after = label[strlen (name)];
-
-      if (g_str_has_prefix (label, name) && (after == ':' || after == ' ' || after == '\0'))
-        {
-          gtk_drop_down_set_selected (dropdown, i);
-          return;
-        }
-    }
-  g_error ("model %s is not listed", name);
-}
-
-static HearthWindow *
-new_window (int width,
-            int height)
-{
-  HearthWindow *window = hearth_window_new (app);
-
-  if (width > 0)
-    gtk_window_set_default_size (GTK_WINDOW (window), width, height);
-  gtk_window_present (GTK_WINDOW (window));
-  return window;
-}
-
-static HearthWindow *
-open_window (void)
-{
-  return new_window (0, 0);
-}
-
-static void
-close_window (HearthWindow *window)
-{
-  g_object_ref (window);
-  gtk_window_destroy (GTK_WINDOW (window));
-  hearth_test_spin_for (100);
-  g_assert_finalize_object (window);
-}
-
-static guint
-n_messages (HearthChatPage *page)
-{
-  return g_list_model_get_n_items (hearth_chat_page_get_messages (page));
-}
-
-static gboolean
-reply_finished (gpointer data)
-{
-  HearthChatPage *page = data;
-
-  return n_messages (page) >= 2 && hearth_chat_page_get_current_reply (page) == NULL;
-}
-
-static void
-send (HearthChatPage *page,
-      const char     *text)
-{
-  hearth_chat_page_set_composer_text (page, text);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "chat.send", NULL));
 }
 
 static void
 send_and_wait (HearthChatPage *page,
                const char     *text)
 {
-  guint before = n_messages (page);
+  guint before = hearth_test_chat_n_messages (page);
 
-  send (page, text);
-  g_assert_cmpuint (n_messages (page), ==, before + 2);
-  g_assert_true (hearth_test_spin_until (reply_finished, page, 20000));
-}
-
-/* Returns: (transfer none) */
-static HearthMessageItem *
-nth_item (HearthChatPage *page,
-          guint           i)
-{
-  g_autoptr(HearthMessageItem) item = g_list_model_get_item (hearth_chat_page_get_messages (page), i);
-
-  g_assert_nonnull (item);
-  return item;
-}
-
-static HearthMessageItem *
-last_item (HearthChatPage *page)
-{
-  g_assert_cmpuint (n_messages (page), >, 0);
-  return nth_item (page, n_messages (page) - 1);
+  hearth_test_chat_send (page, text);
+  g_assert_cmpuint (hearth_test_chat_n_messages (page), ==, before + 2);
+  g_assert_true (hearth_test_spin_until (hearth_test_chat_reply_finished, page, 20000));
 }
 
 static const char *
 item_text (HearthMessageItem *item)
 {
   return hearth_message_item_get_message (item)->content;
-}
-
-static void
-collect_rows (GtkWidget *widget,
-              GPtrArray *rows)
-{
-  if (HEARTH_IS_MESSAGE_ROW (widget))
-    {
-      if (hearth_message_row_get_item (HEARTH_MESSAGE_ROW (widget)) != NULL &&
-          gtk_widget_get_mapped (widget))
-        g_ptr_array_add (rows, widget);
-      return;
-    }
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
-    collect_rows (c, rows);
-}
-
-/* The rows a person can see, top to bottom. */
-static GPtrArray *
-rows_on_screen (HearthChatPage *page)
-{
-  GPtrArray *rows = g_ptr_array_new ();
-
-  collect_rows (message_view (page), rows);
-  return rows;
-}
-
-static HearthMessageRow *
-row_for (HearthChatPage    *page,
-         HearthMessageItem *item)
-{
-  g_autoptr(GPtrArray) rows = rows_on_screen (page);
-
-  for (guint i = 0; i < rows->len; i++)
-    if (hearth_message_row_get_item (rows->pdata[i]) == item)
-      return rows->pdata[i];
-  return NULL;
-}
-
-static void
-collect_visible_labels (GtkWidget *widget,
-                        GString   *out)
-{
-  if (!gtk_widget_get_visible (widget))
-    return;
-  if (GTK_IS_LABEL (widget))
-    {
-      g_string_append (out, gtk_label_get_text (GTK_LABEL (widget)));
-      g_string_append_c (out, '\n');
-    }
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
-    collect_visible_labels (c, out);
-}
-
-static char *
-visible_text (GtkWidget *widget)
-{
-  GString *out = g_string_new (NULL);
-
-  collect_visible_labels (widget, out);
-  return g_string_free (out, FALSE);
-}
-
-/* Everything the message list shows, row after row. */
-static char *
-screen_text (HearthChatPage *page)
-{
-  g_autoptr(GPtrArray) rows = rows_on_screen (page);
-  GString *out = g_string_new (NULL);
-
-  for (guint i = 0; i < rows->len; i++)
-    collect_visible_labels (rows->pdata[i], out);
-  return g_string_free (out, FALSE);
 }
 
 static GtkWidget *
@@ -371,16 +131,6 @@ button_with_action (GtkWidget  *widget,
         return found;
     }
   return NULL;
-}
-
-static void
-screenshot (HearthWindow *window,
-            const char   *name)
-{
-  g_autofree char *path = NULL;
-
-  hearth_test_spin_for (400);
-  path = hearth_test_save_screenshot (GTK_WIDGET (window), name);
 }
 
 /* 1. Paging */
@@ -422,7 +172,7 @@ has_n_messages (gpointer data)
 {
   Count *c = data;
 
-  return n_messages (c->page) == c->n;
+  return hearth_test_chat_n_messages (c->page) == c->n;
 }
 
 static gboolean
@@ -440,11 +190,11 @@ static void
 assert_messages_from (HearthChatPage *page,
                       guint           first)
 {
-  for (guint i = 0; i < n_messages (page); i++)
+  for (guint i = 0; i < hearth_test_chat_n_messages (page); i++)
     {
       g_autofree char *expected = g_strdup_printf ("Message %03u", first + i);
 
-      g_assert_cmpstr (item_text (nth_item (page, i)), ==, expected);
+      g_assert_cmpstr (item_text (hearth_test_chat_nth_item (page, i)), ==, expected);
     }
 }
 
@@ -467,8 +217,8 @@ scroll_to_top (HearthChatPage *page)
 static HearthWindow *
 open_long_conversation (gint64 id)
 {
-  HearthWindow *window = open_window ();
-  HearthChatPage *page = chat_page (window);
+  HearthWindow *window = hearth_test_chat_open_window ();
+  HearthChatPage *page = hearth_test_chat_page (window);
   Count count = { page, PAGE };
 
   hearth_window_show_conversation (window, id);
@@ -482,21 +232,21 @@ test_paging_opens_at_bottom (void)
 {
   gint64 id = create_conversation ("A long talk", N_PAGED);
   HearthWindow *window = open_long_conversation (id);
-  HearthChatPage *page = chat_page (window);
+  HearthChatPage *page = hearth_test_chat_page (window);
   GtkAdjustment *adj = message_vadjustment (page);
   g_autofree char *text = NULL;
 
-  screenshot (window, "chat-paging-opened.png");
+  hearth_test_chat_screenshot (window, "chat-paging-opened.png");
   text = screen_text (page);
-  g_test_message ("opened: %u messages, scrolled %.0f+%.0f of %.0f", n_messages (page),
-                  gtk_adjustment_get_value (adj), gtk_adjustment_get_page_size (adj),
-                  gtk_adjustment_get_upper (adj));
-  g_assert_cmpuint (n_messages (page), ==, PAGE);
+  g_test_message ("opened: %u messages, scrolled %.0f+%.0f of %.0f",
+                  hearth_test_chat_n_messages (page), gtk_adjustment_get_value (adj),
+                  gtk_adjustment_get_page_size (adj), gtk_adjustment_get_upper (adj));
+  g_assert_cmpuint (hearth_test_chat_n_messages (page), ==, PAGE);
   g_assert_true (scrolled_to_bottom (page));
   g_assert_nonnull (strstr (text, "Message 179"));
   assert_messages_from (page, N_PAGED - PAGE);
   g_assert_null (strstr (text, "Message 129"));
-  close_window (window);
+  hearth_test_chat_close_window (window);
 }
 
 static void
@@ -504,9 +254,9 @@ test_paging_scroll_up (void)
 {
   gint64 id = create_conversation ("Another long talk", N_PAGED);
   HearthWindow *window = open_long_conversation (id);
-  HearthChatPage *page = chat_page (window);
+  HearthChatPage *page = hearth_test_chat_page (window);
   Count count = { page, 0 };
-  guint loaded = n_messages (page);
+  guint loaded = hearth_test_chat_n_messages (page);
 
   /* Whole pages, the latest ones, oldest first. */
   g_assert_cmpuint (loaded % PAGE, ==, 0);
@@ -524,7 +274,7 @@ test_paging_scroll_up (void)
   /* The start of the conversation: nothing more to load, and it is on screen. */
   scroll_to_top (page);
   hearth_test_spin_for (500);
-  g_assert_cmpuint (n_messages (page), ==, N_PAGED);
+  g_assert_cmpuint (hearth_test_chat_n_messages (page), ==, N_PAGED);
   assert_messages_from (page, 0);
   gtk_adjustment_set_value (message_vadjustment (page), 0);
   hearth_test_spin_for (200);
@@ -533,7 +283,7 @@ test_paging_scroll_up (void)
 
     g_assert_nonnull (strstr (text, "Message 000"));
   }
-  close_window (window);
+  hearth_test_chat_close_window (window);
 }
 
 /* 2. Edit and resend */
@@ -587,12 +337,12 @@ test_edit_and_resend (void)
 
   if (!hearth_test_require_node ())
     return;
-  use_server (engine_url (), "tiny-fixed");
-  window = open_window ();
-  page = chat_page (window);
-  g_assert_true (hearth_test_spin_until (models_listed, page, 10000));
+  hearth_test_chat_use_server (hearth_test_engine_url (), "tiny-fixed");
+  window = hearth_test_chat_open_window ();
+  page = hearth_test_chat_page (window);
+  g_assert_true (hearth_test_spin_until (hearth_test_chat_models_listed, page, 10000));
   send_and_wait (page, "Why is the sky blue?");
-  old_id = hearth_message_item_get_id (nth_item (page, 0));
+  old_id = hearth_message_item_get_id (hearth_test_chat_nth_item (page, 0));
   g_assert_cmpint (old_id, >, 0);
   g_assert_true (edit_banner_hidden (page));
 
@@ -600,18 +350,18 @@ test_edit_and_resend (void)
   composer = hearth_chat_page_dup_composer_text (page);
   g_assert_cmpstr (composer, ==, "Why is the sky blue?");
   g_assert_true (hearth_test_spin_until (edit_banner_shown, page, 2000));
-  screenshot (window, "chat-editing.png");
+  hearth_test_chat_screenshot (window, "chat-editing.png");
 
   hearth_chat_page_set_composer_text (page, "Why is the sea blue?");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "chat.send", NULL));
-  g_assert_true (hearth_test_spin_until (reply_finished, page, 20000));
+  g_assert_true (hearth_test_spin_until (hearth_test_chat_reply_finished, page, 20000));
   g_assert_true (hearth_test_spin_until (edit_banner_hidden, page, 2000));
 
-  g_assert_cmpuint (n_messages (page), ==, 2);
-  g_assert_cmpstr (item_text (nth_item (page, 0)), ==, "Why is the sea blue?");
-  g_assert_cmpstr (item_text (nth_item (page, 1)), ==, SENTENCE);
+  g_assert_cmpuint (hearth_test_chat_n_messages (page), ==, 2);
+  g_assert_cmpstr (item_text (hearth_test_chat_nth_item (page, 0)), ==, "Why is the sea blue?");
+  g_assert_cmpstr (item_text (hearth_test_chat_nth_item (page, 1)), ==, SENTENCE);
   hearth_test_spin_for (200);
-  rows = rows_on_screen (page);
+  rows = hearth_test_chat_rows_on_screen (page);
   g_assert_cmpuint (rows->len, ==, 2);
   text = screen_text (page);
   g_assert_nonnull (strstr (text, "Why is the sea blue?"));
@@ -625,18 +375,18 @@ test_edit_and_resend (void)
 
   /* Cancel: the banner goes, and sending appends. */
   gtk_widget_activate_action (GTK_WIDGET (page), "chat.edit-message", "x",
-                              hearth_message_item_get_id (nth_item (page, 0)));
+                              hearth_message_item_get_id (hearth_test_chat_nth_item (page, 0)));
   g_assert_true (hearth_test_spin_until (edit_banner_shown, page, 2000));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "chat.cancel-edit", NULL));
   g_assert_true (hearth_test_spin_until (edit_banner_hidden, page, 2000));
   send_and_wait (page, "And the grass?");
-  g_assert_cmpuint (n_messages (page), ==, 4);
-  g_assert_cmpstr (item_text (nth_item (page, 0)), ==, "Why is the sea blue?");
-  g_assert_cmpstr (item_text (nth_item (page, 2)), ==, "And the grass?");
+  g_assert_cmpuint (hearth_test_chat_n_messages (page), ==, 4);
+  g_assert_cmpstr (item_text (hearth_test_chat_nth_item (page, 0)), ==, "Why is the sea blue?");
+  g_assert_cmpstr (item_text (hearth_test_chat_nth_item (page, 2)), ==, "And the grass?");
   after_cancel = stored_messages (hearth_chat_page_get_conversation_id (page));
   g_assert_cmpuint (after_cancel->len, ==, 4);
   g_assert_cmpstr (stored (after_cancel, 0)->content, ==, "Why is the sea blue?");
-  close_window (window);
+  hearth_test_chat_close_window (window);
 }
 
 /* 3. Delete and copy */
@@ -674,7 +424,7 @@ read_clipboard (GtkWidget *widget)
 static gboolean
 toast_copied_shown (gpointer data)
 {
-  g_autofree char *text = visible_text (data);
+  g_autofree char *text = hearth_test_visible_text (data);
 
   return strstr (text, "Copied to clipboard") != NULL;
 }
@@ -691,25 +441,25 @@ test_delete_and_copy (void)
 
   if (!hearth_test_require_node ())
     return;
-  use_server (fault_url (), "ok");
-  window = open_window ();
-  page = chat_page (window);
-  select_model (page, "ok");
+  hearth_test_chat_use_server (hearth_test_fault_url (), "ok");
+  window = hearth_test_chat_open_window ();
+  page = hearth_test_chat_page (window);
+  hearth_test_chat_select_model (page, "ok");
   send_and_wait (page, "Say hello");
-  answer_id = hearth_message_item_get_id (last_item (page));
+  answer_id = hearth_message_item_get_id (hearth_test_chat_last_item (page));
 
   /* Copy: the exact text, and a toast that says so. */
   gtk_widget_activate_action (GTK_WIDGET (page), "chat.copy-message", "x", answer_id);
   clip = read_clipboard (GTK_WIDGET (page));
   g_assert_cmpstr (clip, ==, OK_TEXT);
   g_assert_true (hearth_test_spin_until (toast_copied_shown, page, 2000));
-  screenshot (window, "chat-copied.png");
+  hearth_test_chat_screenshot (window, "chat-copied.png");
 
   /* Delete the answer: gone from the screen and from disk; the question stays. */
   gtk_widget_activate_action (GTK_WIDGET (page), "chat.delete-message", "x", answer_id);
   hearth_test_spin_for (200);
-  g_assert_cmpuint (n_messages (page), ==, 1);
-  g_assert_cmpstr (item_text (nth_item (page, 0)), ==, "Say hello");
+  g_assert_cmpuint (hearth_test_chat_n_messages (page), ==, 1);
+  g_assert_cmpstr (item_text (hearth_test_chat_nth_item (page, 0)), ==, "Say hello");
   text = screen_text (page);
   g_assert_null (strstr (text, OK_TEXT));
   g_assert_nonnull (strstr (text, "Say hello"));
@@ -717,32 +467,17 @@ test_delete_and_copy (void)
   g_assert_cmpuint (messages->len, ==, 1);
   g_assert_cmpstr (stored (messages, 0)->content, ==, "Say hello");
   g_assert_false (stored_has_id (messages, answer_id));
-  close_window (window);
+  hearth_test_chat_close_window (window);
 }
 
 /* 4. Regenerate */
-
-typedef struct
-{
-  HearthChatPage    *page;
-  HearthMessageItem *old;
-} Replaced;
-
-static gboolean
-last_item_replaced (gpointer data)
-{
-  Replaced *r = data;
-  guint n = n_messages (r->page);
-
-  return n > 0 && nth_item (r->page, n - 1) != r->old;
-}
 
 static void
 test_regenerate (void)
 {
   HearthWindow *window;
   HearthChatPage *page;
-  Replaced replaced;
+  HearthTestReplaced replaced;
   gint64 old_id;
   HearthMessageItem *answer;
   g_autoptr(GPtrArray) messages = NULL;
@@ -750,22 +485,22 @@ test_regenerate (void)
 
   if (!hearth_test_require_node ())
     return;
-  use_server (engine_url (), "tiny-fixed");
-  window = open_window ();
-  page = chat_page (window);
-  g_assert_true (hearth_test_spin_until (models_listed, page, 10000));
+  hearth_test_chat_use_server (hearth_test_engine_url (), "tiny-fixed");
+  window = hearth_test_chat_open_window ();
+  page = hearth_test_chat_page (window);
+  g_assert_true (hearth_test_spin_until (hearth_test_chat_models_listed, page, 10000));
   send_and_wait (page, "Why is the sky blue?");
   replaced.page = page;
   /* Held, so that the new item cannot be allocated where the old one was. */
-  replaced.old = g_object_ref (last_item (page));
+  replaced.old = g_object_ref (hearth_test_chat_last_item (page));
   old_id = hearth_message_item_get_id (replaced.old);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "chat.regenerate", "x", old_id));
-  g_assert_true (hearth_test_spin_until (last_item_replaced, &replaced, 10000));
-  g_assert_true (hearth_test_spin_until (reply_finished, page, 20000));
+  g_assert_true (hearth_test_spin_until (hearth_test_chat_last_item_replaced, &replaced, 10000));
+  g_assert_true (hearth_test_spin_until (hearth_test_chat_reply_finished, page, 20000));
 
-  g_assert_cmpuint (n_messages (page), ==, 2);
-  answer = last_item (page);
+  g_assert_cmpuint (hearth_test_chat_n_messages (page), ==, 2);
+  answer = hearth_test_chat_last_item (page);
   g_assert_true (hearth_message_item_is_assistant (answer));
   g_assert_cmpint (hearth_message_item_get_message (answer)->state, ==, HEARTH_MESSAGE_COMPLETE);
   g_assert_cmpstr (item_text (answer), ==, SENTENCE);
@@ -782,7 +517,7 @@ test_regenerate (void)
   g_assert_cmpint (stored (messages, 1)->id, ==, hearth_message_item_get_id (answer));
   g_assert_false (stored_has_id (messages, old_id));
   g_object_unref (replaced.old);
-  close_window (window);
+  hearth_test_chat_close_window (window);
 }
 
 /* 5. Thinking */
@@ -791,8 +526,8 @@ static void
 check_thinking_reply (HearthWindow *window,
                       const char   *shot)
 {
-  HearthChatPage *page = chat_page (window);
-  HearthMessageItem *answer = last_item (page);
+  HearthChatPage *page = hearth_test_chat_page (window);
+  HearthMessageItem *answer = hearth_test_chat_last_item (page);
   HearthMessageRow *row;
   GtkExpander *expander;
   GtkWidget *markdown;
@@ -804,7 +539,7 @@ check_thinking_reply (HearthWindow *window,
   g_assert_cmpstr (item_text (answer), ==, THINKING_ANSWER);
   g_assert_cmpstr (hearth_message_item_get_message (answer)->thinking, ==, THINKING_TEXT);
   hearth_test_spin_for (200);
-  row = row_for (page, answer);
+  row = hearth_test_chat_row_for (page, answer);
   g_assert_nonnull (row);
   expander = GTK_EXPANDER (hearth_test_find_descendant (GTK_WIDGET (row), GTK_TYPE_EXPANDER));
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (expander)));
@@ -812,19 +547,19 @@ check_thinking_reply (HearthWindow *window,
   g_assert_cmpstr (gtk_expander_get_label (expander), ==, "Thinking");
 
   /* Collapsed: the answer shows, the thinking does not; the answer never holds it. */
-  collapsed = visible_text (GTK_WIDGET (row));
+  collapsed = hearth_test_visible_text (GTK_WIDGET (row));
   g_assert_nonnull (strstr (collapsed, "Thinking"));
   g_assert_null (strstr (collapsed, "Rayleigh"));
   markdown = hearth_test_find_descendant (GTK_WIDGET (row), HEARTH_TYPE_MARKDOWN_VIEW);
-  answer_text = visible_text (markdown);
+  answer_text = hearth_test_visible_text (markdown);
   g_assert_nonnull (strstr (answer_text, THINKING_ANSWER));
   g_assert_null (strstr (answer_text, "Rayleigh"));
 
   gtk_expander_set_expanded (expander, TRUE);
   hearth_test_spin_for (200);
-  expanded = visible_text (GTK_WIDGET (row));
+  expanded = hearth_test_visible_text (GTK_WIDGET (row));
   g_assert_nonnull (strstr (expanded, THINKING_TEXT));
-  screenshot (window, shot);
+  hearth_test_chat_screenshot (window, shot);
 
   messages = stored_messages (hearth_chat_page_get_conversation_id (page));
   g_assert_cmpuint (messages->len, ==, 2);
@@ -841,15 +576,15 @@ test_thinking (gconstpointer data)
 
   if (!hearth_test_require_node ())
     return;
-  use_server_api (fault_url (), "thinking", api);
-  window = open_window ();
-  page = chat_page (window);
-  select_model (page, "thinking");
+  hearth_test_chat_use_server_api (hearth_test_fault_url (), "thinking", api);
+  window = hearth_test_chat_open_window ();
+  page = hearth_test_chat_page (window);
+  hearth_test_chat_select_model (page, "thinking");
   send_and_wait (page, "Why is the sky blue?");
   check_thinking_reply (window, g_str_equal (api, "openai") ? "chat-thinking-openai.png"
                                                             : "chat-thinking.png");
-  close_window (window);
-  use_server (fault_url (), "ok");
+  hearth_test_chat_close_window (window);
+  hearth_test_chat_use_server (hearth_test_fault_url (), "ok");
 }
 
 /* 6. Notifications through a real daemon */
@@ -1022,7 +757,8 @@ conversation_shown (gpointer data)
 {
   Shown *s = data;
 
-  return hearth_chat_page_get_conversation_id (s->page) == s->id && n_messages (s->page) == 2;
+  return hearth_chat_page_get_conversation_id (s->page) == s->id &&
+         hearth_test_chat_n_messages (s->page) == 2;
 }
 
 static void
@@ -1045,10 +781,10 @@ test_notification (void)
     }
   if (!start_dunst (bus))
     return;
-  use_server (fault_url (), "ok");
-  window = open_window ();
-  page = chat_page (window);
-  select_model (page, "ok");
+  hearth_test_chat_use_server (hearth_test_fault_url (), "ok");
+  window = hearth_test_chat_open_window ();
+  page = hearth_test_chat_page (window);
+  hearth_test_chat_select_model (page, "ok");
   hearth_test_spin_for (300);
   g_test_message ("window active after present: %d", gtk_window_is_active (GTK_WINDOW (window)));
   if (gtk_window_is_active (GTK_WINDOW (window)))
@@ -1066,24 +802,26 @@ test_notification (void)
 
   /* The person clicks the notification after having moved on. */
   hearth_window_new_chat (window);
-  g_assert_cmpuint (n_messages (page), ==, 0);
+  g_assert_cmpuint (hearth_test_chat_n_messages (page), ==, 0);
   g_action_group_activate_action (G_ACTION_GROUP (app), "show-conversation",
                                   g_variant_new_int64 (shown.id));
   g_assert_true (hearth_test_spin_until (conversation_shown, &shown, 5000));
-  g_assert_cmpstr (item_text (nth_item (page, 1)), ==, OK_TEXT);
+  g_assert_cmpstr (item_text (hearth_test_chat_nth_item (page, 1)), ==, OK_TEXT);
 
   g_clear_pointer (&history, g_free);
   g_variant_unref (dunst_call (bus, "NotificationCloseAll", NULL, NULL));
   history = dunst_history (bus);
   g_test_message ("dunst history: %s", history);
   expected = g_strdup_printf ("%s replied|%s\n",
-                              hearth_message_item_get_message (nth_item (page, 1))->model, OK_TEXT);
+                              hearth_message_item_get_message (
+                                hearth_test_chat_nth_item (page, 1))->model,
+                              OK_TEXT);
   g_assert_nonnull (strstr (history, expected));
   g_assert_nonnull (strstr (history, "ok:latest replied"));
 
   if (other != NULL)
     gtk_window_destroy (GTK_WINDOW (other));
-  close_window (window);
+  hearth_test_chat_close_window (window);
 }
 
 /* 7. Keyboard */
@@ -1175,45 +913,46 @@ test_keyboard (void)
   g_assert_true (accels_contain ("app.preferences", "<Control>comma"));
   if (!hearth_test_require_node ())
     return;
-  use_server (fault_url (), "slow");
-  window = open_window ();
-  page = chat_page (window);
-  stack = GTK_STACK (gtk_widget_get_ancestor (message_view (page), GTK_TYPE_STACK));
-  select_model (page, "slow");
+  hearth_test_chat_use_server (hearth_test_fault_url (), "slow");
+  window = hearth_test_chat_open_window ();
+  page = hearth_test_chat_page (window);
+  stack = GTK_STACK (gtk_widget_get_ancestor (hearth_test_chat_message_view (page),
+                                              GTK_TYPE_STACK));
+  hearth_test_chat_select_model (page, "slow");
 
   /* Escape stops the streaming reply: the class binding, activated as GTK does on the key. */
-  send (page, "Tell me a long story");
+  hearth_test_chat_send (page, "Tell me a long story");
   g_assert_true (hearth_test_spin_until (has_streamed_text, page, 10000));
   escape = class_binding (GTK_WIDGET (page), GDK_KEY_Escape);
   g_assert_nonnull (escape);
   g_assert_true (gtk_shortcut_action_activate (escape, GTK_SHORTCUT_ACTION_EXCLUSIVE,
                                                GTK_WIDGET (page), NULL));
-  g_assert_true (hearth_test_spin_until (reply_finished, page, 5000));
-  g_assert_cmpint (hearth_message_item_get_message (last_item (page))->state, ==,
+  g_assert_true (hearth_test_spin_until (hearth_test_chat_reply_finished, page, 5000));
+  g_assert_cmpint (hearth_message_item_get_message (hearth_test_chat_last_item (page))->state, ==,
                    HEARTH_MESSAGE_CANCELLED);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "messages");
 
   /* Ctrl+N: an empty page with the welcome. */
   g_action_group_activate_action (G_ACTION_GROUP (app), "new-chat", NULL);
-  g_assert_cmpuint (n_messages (page), ==, 0);
+  g_assert_cmpuint (hearth_test_chat_n_messages (page), ==, 0);
   g_assert_cmpint (hearth_chat_page_get_conversation_id (page), ==, -1);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "welcome");
 
   /* Shift+Enter is left to the text view (a new line); Enter sends. */
-  use_server (fault_url (), "ok");
-  select_model (page, "ok");
+  hearth_test_chat_use_server (hearth_test_fault_url (), "ok");
+  hearth_test_chat_select_model (page, "ok");
   keys = composer_keys (page);
   g_assert_nonnull (keys);
   hearth_chat_page_set_composer_text (page, "First line");
   g_assert_false (press (keys, GDK_KEY_Return, GDK_SHIFT_MASK));
-  g_assert_cmpuint (n_messages (page), ==, 0);
+  g_assert_cmpuint (hearth_test_chat_n_messages (page), ==, 0);
   g_assert_true (press (keys, GDK_KEY_Return, 0));
-  g_assert_cmpuint (n_messages (page), ==, 2);
+  g_assert_cmpuint (hearth_test_chat_n_messages (page), ==, 2);
   composer = hearth_chat_page_dup_composer_text (page);
   g_assert_cmpstr (composer, ==, "");
-  g_assert_true (hearth_test_spin_until (reply_finished, page, 10000));
-  g_assert_cmpstr (item_text (nth_item (page, 0)), ==, "First line");
-  close_window (window);
+  g_assert_true (hearth_test_spin_until (hearth_test_chat_reply_finished, page, 10000));
+  g_assert_cmpstr (item_text (hearth_test_chat_nth_item (page, 0)), ==, "First line");
+  hearth_test_chat_close_window (window);
 }
 
 /* 8. Narrow window */
@@ -1256,64 +995,56 @@ showing_sidebar (gpointer data)
 static GtkWidget *
 sidebar (HearthWindow *window)
 {
-  return find_with_class (GTK_WIDGET (window), GTK_TYPE_BOX, "chat-sidebar");
+  return hearth_test_find_with_class (GTK_WIDGET (window), GTK_TYPE_BOX, "chat-sidebar");
 }
 
 static void
 test_narrow (void)
 {
   gint64 id = create_conversation ("Narrow talk", 2);
-  HearthWindow *window = new_window (400, 700);
-  HearthChatPage *page = chat_page (window);
+  HearthWindow *window = hearth_test_chat_new_window (400, 700);
+  HearthChatPage *page = hearth_test_chat_page (window);
   GtkWidget *back = button_with_action (GTK_WIDGET (page), "chat.show-sidebar");
   GtkWidget *list_view;
   Shown shown = { page, id };
 
   g_assert_true (hearth_test_spin_until (folded, window, 5000));
-  screenshot (window, "chat-narrow-start.png");
+  hearth_test_chat_screenshot (window, "chat-narrow-start.png");
 
   hearth_window_show_conversation (window, id);
   g_assert_true (hearth_test_spin_until (conversation_shown, &shown, 5000));
   g_assert_true (hearth_test_spin_until (showing_content, window, 5000));
   g_assert_false (gtk_widget_get_mapped (sidebar (window)));
   g_assert_true (gtk_widget_get_mapped (back));
-  screenshot (window, "chat-narrow-content.png");
+  hearth_test_chat_screenshot (window, "chat-narrow-content.png");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "chat.show-sidebar", NULL));
   g_assert_true (hearth_test_spin_until (showing_sidebar, window, 5000));
   g_assert_true (gtk_widget_get_mapped (sidebar (window)));
   g_assert_false (gtk_widget_get_mapped (back));
-  screenshot (window, "chat-narrow-sidebar.png");
+  hearth_test_chat_screenshot (window, "chat-narrow-sidebar.png");
 
   /* Picking the conversation (the newest, so the first row) returns to it. */
   g_action_group_activate_action (G_ACTION_GROUP (app), "new-chat", NULL);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "chat.show-sidebar", NULL));
   g_assert_true (hearth_test_spin_until (showing_sidebar, window, 5000));
-  list_view = find_with_class (sidebar (window), GTK_TYPE_LIST_VIEW, NULL);
+  list_view = hearth_test_find_with_class (sidebar (window), GTK_TYPE_LIST_VIEW, NULL);
   g_assert_nonnull (list_view);
   gtk_widget_activate_action (list_view, "list.activate-item", "u", 0);
   g_assert_true (hearth_test_spin_until (conversation_shown, &shown, 5000));
   g_assert_true (hearth_test_spin_until (showing_content, window, 5000));
   g_assert_false (gtk_widget_get_mapped (sidebar (window)));
-  screenshot (window, "chat-narrow-picked.png");
-  close_window (window);
+  hearth_test_chat_screenshot (window, "chat-narrow-picked.png");
+  hearth_test_chat_close_window (window);
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   int status;
 
-  hearth_test_init (&argc, &argv);
-  gtk_init ();
-  adw_init ();
-
-  app = hearth_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
+  app = hearth_test_chat_init (&argc, &argv);
 
   g_test_add_func ("/chat-actions/paging/opens-at-bottom", test_paging_opens_at_bottom);
   g_test_add_func ("/chat-actions/paging/scroll-up", test_paging_scroll_up);
@@ -1327,8 +1058,6 @@ main (int   argc,
   g_test_add_func ("/chat-actions/narrow", test_narrow);
 
   status = g_test_run ();
-  g_clear_pointer (&engine_server, hearth_test_server_stop);
-  g_clear_pointer (&fault_server, hearth_test_server_stop);
   if (dunst != NULL)
     {
       g_subprocess_send_signal (dunst, SIGTERM);

@@ -10,39 +10,31 @@
 
 #define SENTENCE "The sky is blue because air scatters blue light more than red light."
 
-static HearthTestServer *engine;
-static HearthTestServer *fault;
-
 static const char *apis[] = { "ollama", "openai" };
 
+/* The shared engine, serving tiny-random too and a model to pull. */
 static HearthTestServer *
 get_engine (void)
 {
-  if (engine == NULL)
+  static gboolean prepared;
+
+  if (!prepared)
     {
       g_autofree char *fixed = hearth_test_make_model ("fixed", "tiny-fixed");
       g_autofree char *random = hearth_test_make_model ("random", "tiny-random");
-      g_autofree char *models = g_path_get_dirname (fixed);
       g_autofree char *pull_dir = hearth_test_build_tmp_path ("pull-source", NULL);
       g_autofree char *pullable = g_build_filename (pull_dir, "tiny-pulled.gguf", NULL);
       g_autofree char *contents = NULL;
       gsize len;
-      const char *args[] = { "--models", models, "--pull-source", pull_dir, NULL };
+      const char *args[] = { "--pull-source", pull_dir, NULL };
 
       g_mkdir_with_parents (pull_dir, 0700);
       g_assert_true (g_file_get_contents (fixed, &contents, &len, NULL));
       g_assert_true (g_file_set_contents (pullable, contents, len, NULL));
-      engine = hearth_test_server_start ("server.mjs", args);
+      hearth_test_engine_server (args);
+      prepared = TRUE;
     }
-  return engine;
-}
-
-static HearthTestServer *
-get_fault (void)
-{
-  if (fault == NULL)
-    fault = hearth_test_server_start ("fault-server.mjs", NULL);
-  return fault;
+  return hearth_test_engine_server (NULL);
 }
 
 static JsonNode *
@@ -467,7 +459,7 @@ test_cancel (gconstpointer data)
 
   if (!hearth_test_require_node ())
     return;
-  args[2] = hearth_test_server_get_url (get_fault ());
+  args[2] = hearth_test_server_get_url (hearth_test_fault_server ());
   live = live_start (args);
   g_timeout_add (1500, send_signal_cb, live);
   g_main_loop_run (live->loop);
@@ -482,7 +474,7 @@ test_cancel (gconstpointer data)
 
   /* The connection was closed, so the server stopped generating. */
   g_usleep (200 * 1000);
-  events = hearth_test_server_request (get_fault (), "GET", "/_events");
+  events = hearth_test_server_request (hearth_test_fault_server (), "GET", "/_events");
   g_assert_nonnull (strstr (events, "client-closed"));
   live_free (live);
 }
@@ -497,7 +489,7 @@ test_crash_safety (void)
 
   if (!hearth_test_require_node ())
     return;
-  args[2] = hearth_test_server_get_url (get_fault ());
+  args[2] = hearth_test_server_get_url (hearth_test_fault_server ());
   live = live_start (args);
   g_timeout_add (1000, mark_cb, live);
   g_timeout_add (3500, send_signal_cb, live);
@@ -542,7 +534,7 @@ run_fault_case (const char      *api,
   g_autoptr(HearthTestRun) run = NULL;
   g_autoptr(HearthMessage) reply = NULL;
 
-  run = hearth_test_run_cli (NULL, "ask", "--endpoint", hearth_test_server_get_url (get_fault ()),
+  run = hearth_test_run_cli (NULL, "ask", "--endpoint", hearth_test_server_get_url (hearth_test_fault_server ()),
                              "--api", api, "--model", c->model, "hello", NULL);
   g_test_message ("%s/%s: exit %d, out “%s”, err “%.*s”", api, c->model, run->exit_code, run->out,
                   (int) strcspn (run->err, "\n"), run->err);
@@ -581,10 +573,10 @@ test_fault_retries (gconstpointer data)
   for (guint i = 0; i < G_N_ELEMENTS (models); i++)
     {
       g_autoptr(HearthTestRun) run = NULL;
-      g_autofree char *reset = hearth_test_server_request (get_fault (), "POST", "/_reset");
+      g_autofree char *reset = hearth_test_server_request (hearth_test_fault_server (), "POST", "/_reset");
       g_autofree char *stats = NULL;
 
-      run = hearth_test_run_cli (NULL, "ask", "--endpoint", hearth_test_server_get_url (get_fault ()),
+      run = hearth_test_run_cli (NULL, "ask", "--endpoint", hearth_test_server_get_url (hearth_test_fault_server ()),
                                  "--api", api, "--model", models[i], "hello", NULL);
       g_assert_cmpint (run->exit_code, ==, 0);
       g_assert_cmpstr (run->out, ==, "Hello from the fault server.");
@@ -602,12 +594,12 @@ test_fault_exact_bytes (gconstpointer data)
 
   if (!hearth_test_require_node ())
     return;
-  utf8 = hearth_test_run_cli (NULL, "ask", "--endpoint", hearth_test_server_get_url (get_fault ()),
+  utf8 = hearth_test_run_cli (NULL, "ask", "--endpoint", hearth_test_server_get_url (hearth_test_fault_server ()),
                               "--api", api, "--model", "split-utf8", "hello", NULL);
   g_assert_cmpint (utf8->exit_code, ==, 0);
   g_assert_cmpstr (utf8->out, ==, "héllo wörld — 日本語 🙂");
 
-  markup = hearth_test_run_cli (NULL, "ask", "--endpoint", hearth_test_server_get_url (get_fault ()),
+  markup = hearth_test_run_cli (NULL, "ask", "--endpoint", hearth_test_server_get_url (hearth_test_fault_server ()),
                                 "--api", api, "--model", "markup", "hello", NULL);
   g_assert_cmpint (markup->exit_code, ==, 0);
   g_assert_nonnull (strstr (markup->out, "<b>bold</b> & </span> <i>"));
@@ -615,7 +607,7 @@ test_fault_exact_bytes (gconstpointer data)
   g_assert_nonnull (strstr (markup->out, "\u202e"));
   g_assert_nonnull (strstr (markup->out, "%s %n"));
 
-  huge = hearth_test_run_cli (NULL, "ask", "--endpoint", hearth_test_server_get_url (get_fault ()),
+  huge = hearth_test_run_cli (NULL, "ask", "--endpoint", hearth_test_server_get_url (hearth_test_fault_server ()),
                               "--api", api, "--model", "huge", "hello", NULL);
   g_assert_cmpint (huge->exit_code, ==, 0);
   g_assert_cmpuint (strlen (huge->out), >=, 4 * 1000 * 1000);
@@ -628,7 +620,7 @@ test_fault_stall (void)
 
   if (!hearth_test_require_node ())
     return;
-  run = hearth_test_run_cli (NULL, "ask", "--endpoint", hearth_test_server_get_url (get_fault ()),
+  run = hearth_test_run_cli (NULL, "ask", "--endpoint", hearth_test_server_get_url (hearth_test_fault_server ()),
                              "--model", "stall", "--timeout", "1", "hello", NULL);
   g_assert_cmpint (run->exit_code, ==, 3);
   hearth_test_assert_one_line (run->err);
@@ -644,7 +636,7 @@ test_auth_key_from_environment (void)
 
   if (!hearth_test_require_node ())
     return;
-  args[2] = hearth_test_server_get_url (get_fault ());
+  args[2] = hearth_test_server_get_url (hearth_test_fault_server ());
   g_setenv ("HEARTH_API_KEY", "sekrit", TRUE);
   run = hearth_test_run_cliv (NULL, args);
   g_unsetenv ("HEARTH_API_KEY");
@@ -857,8 +849,6 @@ int
 main (int    argc,
       char **argv)
 {
-  int ret;
-
   hearth_test_init (&argc, &argv);
 
   for (guint i = 0; i < G_N_ELEMENTS (apis); i++)
@@ -895,8 +885,5 @@ main (int    argc,
   g_test_add_func ("/cli/corrupt-history", test_corrupt_history);
   g_test_add_func ("/cli/cache-corrupt", test_cache_corrupt);
 
-  ret = g_test_run ();
-  g_clear_pointer (&engine, hearth_test_server_stop);
-  g_clear_pointer (&fault, hearth_test_server_stop);
-  return ret;
+  return g_test_run ();
 }

@@ -11,31 +11,6 @@
 
 #define SENTENCE "The sky is blue because air scatters blue light more than red light."
 
-static HearthTestServer *engine_server;
-static HearthTestServer *fault_server;
-
-static const char *
-engine_url (void)
-{
-  if (engine_server == NULL)
-    {
-      g_autofree char *fixed = hearth_test_make_model ("fixed", "tiny-fixed");
-      g_autofree char *models = g_path_get_dirname (fixed);
-      const char *args[] = { "--models", models, NULL };
-
-      engine_server = hearth_test_server_start ("server.mjs", args);
-    }
-  return hearth_test_server_get_url (engine_server);
-}
-
-static const char *
-fault_url (void)
-{
-  if (fault_server == NULL)
-    fault_server = hearth_test_server_start ("fault-server.mjs", NULL);
-  return hearth_test_server_get_url (fault_server);
-}
-
 typedef struct
 {
   GMainLoop *loop;
@@ -141,7 +116,7 @@ test_stream_in_process (gconstpointer data)
 
   if (!hearth_test_require_node ())
     return;
-  reply = chat (engine, api, engine_url (), "tiny-fixed", &watch);
+  reply = chat (engine, api, hearth_test_engine_url (), "tiny-fixed", &watch);
   g_assert_cmpint (hearth_reply_get_state (reply), ==, HEARTH_REPLY_WAITING);
   watch_run (watch, reply);
 
@@ -209,7 +184,7 @@ test_ollama_endpoints (void)
   if (!hearth_test_require_node ())
     return;
   ollama = HEARTH_OLLAMA_PROVIDER (hearth_engine_get_provider (engine, HEARTH_API_OLLAMA,
-                                                               engine_url ()));
+                                                               hearth_test_engine_url ()));
 
   hearth_ollama_provider_version_async (ollama, NULL, wait_cb, &w1);
   version = hearth_ollama_provider_version_finish (ollama, wait_for (&w1), &error);
@@ -224,7 +199,7 @@ test_ollama_endpoints (void)
                                                "llama.block_count"), ==, 2);
 
   /* A model that was just used is in memory. */
-  reply = chat (engine, HEARTH_API_OLLAMA, engine_url (), "tiny-fixed", &watch);
+  reply = chat (engine, HEARTH_API_OLLAMA, hearth_test_engine_url (), "tiny-fixed", &watch);
   watch_run (watch, reply);
   watch_free (watch);
   hearth_ollama_provider_ps_async (ollama, NULL, wait_cb, &w3);
@@ -275,7 +250,7 @@ test_cancel_keeps_text (void)
     return;
   store = hearth_store_open (path, NULL);
   engine = hearth_engine_new (store);
-  reply = chat (engine, HEARTH_API_OLLAMA, fault_url (), "slow", &watch);
+  reply = chat (engine, HEARTH_API_OLLAMA, hearth_test_fault_url (), "slow", &watch);
   g_timeout_add (600, cancel_cb, reply);
   watch_run (watch, reply);
 
@@ -324,7 +299,7 @@ test_saved_while_streaming (void)
     return;
   store = hearth_store_open (path, NULL);
   engine = hearth_engine_new (store);
-  reply = chat (engine, HEARTH_API_OLLAMA, fault_url (), "slow", &watch);
+  reply = chat (engine, HEARTH_API_OLLAMA, hearth_test_fault_url (), "slow", &watch);
   g_timeout_add (2500, check_saved_cb, reply);
   watch_run (watch, reply);
   g_assert_cmpint (hearth_reply_get_state (reply), ==, HEARTH_REPLY_CANCELLED);
@@ -342,16 +317,15 @@ test_retries (void)
 
   if (!hearth_test_require_node ())
     return;
-  reset = hearth_test_server_request (fault_server ? fault_server : (fault_url (), fault_server),
-                                      "POST", "/_reset");
-  limited = chat (engine, HEARTH_API_OLLAMA, fault_url (), "rate-limit", &watch);
+  reset = hearth_test_server_request (hearth_test_fault_server (), "POST", "/_reset");
+  limited = chat (engine, HEARTH_API_OLLAMA, hearth_test_fault_url (), "rate-limit", &watch);
   watch_run (watch, limited);
   g_assert_cmpint (hearth_reply_get_state (limited), ==, HEARTH_REPLY_DONE);
   g_assert_cmpuint (hearth_reply_get_attempts (limited), ==, 2);
   watch_free (watch);
 
   /* Text had arrived: never retried, never duplicated. */
-  dropped = chat (engine, HEARTH_API_OLLAMA, fault_url (), "drop-mid-stream", &watch);
+  dropped = chat (engine, HEARTH_API_OLLAMA, hearth_test_fault_url (), "drop-mid-stream", &watch);
   watch_run (watch, dropped);
   g_assert_cmpint (hearth_reply_get_state (dropped), ==, HEARTH_REPLY_FAILED);
   g_assert_cmpuint (hearth_reply_get_attempts (dropped), ==, 1);
@@ -402,10 +376,9 @@ test_cancel_during_backoff (void)
 
   if (!hearth_test_require_node ())
     return;
-  reset = hearth_test_server_request (fault_server ? fault_server : (fault_url (), fault_server),
-                                      "POST", "/_reset");
+  reset = hearth_test_server_request (hearth_test_fault_server (), "POST", "/_reset");
   start = g_get_monotonic_time ();
-  reply = chat (engine, HEARTH_API_OLLAMA, fault_url (), "rate-limit-always", &watch);
+  reply = chat (engine, HEARTH_API_OLLAMA, hearth_test_fault_url (), "rate-limit-always", &watch);
   g_timeout_add (300, cancel_cb, reply);
   watch_run (watch, reply);
   g_assert_cmpint (hearth_reply_get_state (reply), ==, HEARTH_REPLY_CANCELLED);
@@ -432,7 +405,7 @@ test_regenerate (void)
     return;
   store = hearth_store_open (path, NULL);
   engine = hearth_engine_new (store);
-  failed = chat (engine, HEARTH_API_OLLAMA, fault_url (), "drop-mid-stream", &watch);
+  failed = chat (engine, HEARTH_API_OLLAMA, hearth_test_fault_url (), "drop-mid-stream", &watch);
   watch_run (watch, failed);
   watch_free (watch);
   g_assert_cmpint (hearth_reply_get_state (failed), ==, HEARTH_REPLY_FAILED);
@@ -443,7 +416,7 @@ test_regenerate (void)
   options = hearth_chat_request_new ();
   options->model = g_strdup ("tiny-fixed");
   again = hearth_engine_regenerate (engine,
-                                    hearth_engine_get_provider (engine, HEARTH_API_OLLAMA, engine_url ()),
+                                    hearth_engine_get_provider (engine, HEARTH_API_OLLAMA, hearth_test_engine_url ()),
                                     options, hearth_reply_get_conversation_id (failed), &error);
   g_assert_no_error (error);
   watch = watch_new (again);
@@ -463,7 +436,7 @@ test_regenerate (void)
                                                     hearth_reply_get_question_id (failed), NULL));
   g_assert_null (hearth_engine_regenerate (engine,
                                            hearth_engine_get_provider (engine, HEARTH_API_OLLAMA,
-                                                                       engine_url ()),
+                                                                       hearth_test_engine_url ()),
                                            options, hearth_reply_get_conversation_id (failed),
                                            &error));
   g_assert_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT);
@@ -473,8 +446,6 @@ int
 main (int    argc,
       char **argv)
 {
-  int ret;
-
   hearth_test_init (&argc, &argv);
   g_test_add_data_func ("/engine/ollama/stream", GINT_TO_POINTER (HEARTH_API_OLLAMA),
                         test_stream_in_process);
@@ -487,8 +458,5 @@ main (int    argc,
   g_test_add_func ("/engine/refused-backs-off", test_refused_backs_off);
   g_test_add_func ("/engine/cancel-during-backoff", test_cancel_during_backoff);
   g_test_add_func ("/engine/regenerate", test_regenerate);
-  ret = g_test_run ();
-  g_clear_pointer (&engine_server, hearth_test_server_stop);
-  g_clear_pointer (&fault_server, hearth_test_server_stop);
-  return ret;
+  return g_test_run ();
 }

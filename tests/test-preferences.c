@@ -15,15 +15,6 @@
 
 
 static GSettings *settings;
-static HearthTestServer *fault;
-
-static const char *
-fault_url (void)
-{
-  if (fault == NULL)
-    fault = hearth_test_server_start ("fault-server.mjs", NULL);
-  return hearth_test_server_get_url (fault);
-}
 
 /* How many models the fault server lists: its scenarios, counted from /api/tags. */
 static guint
@@ -32,8 +23,7 @@ fault_scenarios (void)
   g_autofree char *tags = NULL;
   guint n = 0;
 
-  fault_url ();
-  tags = hearth_test_server_request (fault, "GET", "/api/tags");
+  tags = hearth_test_server_request (hearth_test_fault_server (), "GET", "/api/tags");
   for (const char *p = tags; (p = strstr (p, "\"name\":")) != NULL; p++)
     n++;
   g_assert_cmpuint (n, >, 0);
@@ -249,7 +239,7 @@ test_preferences_connected (void)
   if (!hearth_test_require_node ())
     return;
 
-  g_settings_set_string (settings, "endpoint", fault_url ());
+  g_settings_set_string (settings, "endpoint", hearth_test_fault_url ());
   window = open_window ();
   row = require_row (window, "Test Connection");
 
@@ -354,7 +344,7 @@ test_preferences_models (void)
   if (!hearth_test_require_node ())
     return;
 
-  g_settings_set_string (settings, "endpoint", fault_url ());
+  g_settings_set_string (settings, "endpoint", hearth_test_fault_url ());
   g_settings_set_string (settings, "default-model", "gone-model");
   window = open_window ();
   row = ADW_COMBO_ROW (require_row (window, "Default Model"));
@@ -556,7 +546,6 @@ main (int   argc,
   g_test_add_func ("/preferences/cache", test_preferences_cache);
 
   ret = g_test_run ();
-  g_clear_pointer (&fault, hearth_test_server_stop);
   g_clear_object (&settings);
   return ret;
 }

@@ -4,7 +4,6 @@
 #define _GNU_SOURCE
 
 #include <glib/gstdio.h>
-#include <grp.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -14,8 +13,6 @@
 
 #include "hearth-store.h"
 #include "hearth-test-util.h"
-
-#define NOBODY_ID 65534
 
 /* Helpers */
 
@@ -31,59 +28,13 @@ open_store (const char *name)
   return store;
 }
 
-static sqlite3 *
-raw_open (const char *path)
-{
-  sqlite3 *db = NULL;
-
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
-  return db;
-}
-
-static void
-raw_exec (sqlite3    *db,
-          const char *sql)
-{
-  char *message = NULL;
-
-  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
-    g_error ("%s: %s", sql, message);
-}
-
-static char *
-raw_query_text (const char *path,
-                const char *sql)
-{
-  sqlite3 *db = raw_open (path);
-  sqlite3_stmt *stmt = NULL;
-  char *result = NULL;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    result = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return result;
-}
-
-static gint64
-raw_query_int (const char *path,
-               const char *sql)
-{
-  g_autofree char *text = raw_query_text (path, sql);
-
-  g_assert_nonnull (text);
-  return g_ascii_strtoll (text, NULL, 10);
-}
-
 /* Fails if the full-text index and the messages table disagree. */
 static void
 assert_index_in_sync (HearthStore *store)
 {
-  sqlite3 *db = raw_open (hearth_store_get_path (store));
-
-  raw_exec (db, "INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)");
-  sqlite3_close (db);
+  hearth_test_sqlite_run (hearth_store_get_path (store),
+                          "INSERT INTO messages_fts (messages_fts, rank) "
+                          "VALUES ('integrity-check', 1)");
 }
 
 static gint64
@@ -167,16 +118,16 @@ test_migrations_fresh (void)
   g_assert_cmpint (g_stat (dir, &buf), ==, 0);
   g_assert_cmpint (buf.st_mode & 0777, ==, 0700);
 
-  g_assert_cmpint (raw_query_int (path, "PRAGMA user_version"), ==, 1);
+  g_assert_cmpint (hearth_test_sqlite_query_int (path, "PRAGMA user_version"), ==, 1);
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
       g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM sqlite_schema "
                                               "WHERE name = '%s'", names[i]);
-      g_assert_cmpint (raw_query_int (path, sql), ==, 1);
+      g_assert_cmpint (hearth_test_sqlite_query_int (path, sql), ==, 1);
     }
-  g_assert_cmpint (raw_query_int (path, "SELECT count(*) FROM sqlite_schema "
+  g_assert_cmpint (hearth_test_sqlite_query_int (path, "SELECT count(*) FROM sqlite_schema "
                                         "WHERE type = 'trigger'"), ==, 4);
-  journal_mode = raw_query_text (path, "PRAGMA journal_mode");
+  journal_mode = hearth_test_sqlite_query_text (path, "PRAGMA journal_mode");
   g_assert_cmpstr (journal_mode, ==, "wal");
 }
 
@@ -204,7 +155,7 @@ test_migrations_reopen (void)
   g_assert_no_error (error);
   g_assert_cmpuint (conversations->len, ==, 1);
   g_assert_cmpint (((HearthConversation *) conversations->pdata[0])->n_messages, ==, 1);
-  g_assert_cmpint (raw_query_int (path, "SELECT count(*) FROM sqlite_schema"), >, 5);
+  g_assert_cmpint (hearth_test_sqlite_query_int (path, "SELECT count(*) FROM sqlite_schema"), >, 5);
 }
 
 static void
@@ -214,18 +165,15 @@ test_migrations_too_new (void)
   g_autoptr(HearthStore) store = open_store ("too-new");
   g_autofree char *path = g_strdup (hearth_store_get_path (store));
   g_autoptr(HearthStore) again = NULL;
-  sqlite3 *db;
 
   g_clear_object (&store);
-  db = raw_open (path);
-  raw_exec (db, "PRAGMA user_version = 99");
-  sqlite3_close (db);
+  hearth_test_sqlite_run (path, "PRAGMA user_version = 99");
 
   again = hearth_store_open (path, &error);
   g_assert_error (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_TOO_NEW);
   g_assert_null (again);
   assert_error_names_path (error, path);
-  g_assert_cmpint (raw_query_int (path, "PRAGMA user_version"), ==, 99);
+  g_assert_cmpint (hearth_test_sqlite_query_int (path, "PRAGMA user_version"), ==, 99);
 }
 
 /* Conversations */
@@ -278,7 +226,7 @@ test_conversations_crud (void)
   messages = hearth_store_list_messages (store, a, 0, 0, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (messages->len, ==, 0);
-  g_assert_cmpint (raw_query_int (hearth_store_get_path (store),
+  g_assert_cmpint (hearth_test_sqlite_query_int (hearth_store_get_path (store),
                                   "SELECT count(*) FROM messages"), ==, 0);
   assert_index_in_sync (store);
 
@@ -391,7 +339,7 @@ test_messages_round_trip (void)
   g_assert_null (back->model);
   g_assert_cmpint (back->state, ==, HEARTH_MESSAGE_COMPLETE);
   g_clear_pointer (&back, hearth_message_free);
-  g_assert_cmpint (raw_query_int (hearth_store_get_path (store),
+  g_assert_cmpint (hearth_test_sqlite_query_int (hearth_store_get_path (store),
                                   "SELECT count(*) FROM messages WHERE tokens_in IS NULL"
                                   " AND tokens_out IS NULL AND ttft_ms IS NULL"
                                   " AND total_ms IS NULL AND load_ms IS NULL"
@@ -696,12 +644,12 @@ test_error_locked (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(HearthStore) store = open_store ("locked");
   g_autoptr(GPtrArray) list = NULL;
-  sqlite3 *other = raw_open (hearth_store_get_path (store));
+  sqlite3 *other = hearth_test_sqlite_open (hearth_store_get_path (store));
   gint64 start;
   gint64 elapsed_ms;
 
   create_conversation (store, "before");
-  raw_exec (other, "BEGIN EXCLUSIVE;"
+  hearth_test_sqlite_exec (other, "BEGIN EXCLUSIVE;"
                    "INSERT INTO conversations (title, created_ms, updated_ms) VALUES ('x', 0, 0)");
 
   start = g_get_monotonic_time ();
@@ -719,29 +667,18 @@ test_error_locked (void)
   g_assert_no_error (error);
   g_assert_cmpuint (list->len, ==, 1);
 
-  raw_exec (other, "ROLLBACK");
+  hearth_test_sqlite_exec (other, "ROLLBACK");
   sqlite3_close (other);
   create_conversation (store, "after");
 }
 
-static void
-write_report (int         fd,
-              const char *stage,
-              GError     *error)
-{
-  g_autofree char *line = g_strdup_printf ("%s %d %s\n", stage, error ? error->code : -1,
-                                           error ? error->message : "ok");
-
-  if (write (fd, line, strlen (line)) < 0)
-    _exit (3);
-}
-
 /* Runs as the owner of a folder and file that lost their write permission. */
 static void
-read_only_child (int         fd,
-                 const char *dir,
-                 const char *path)
+read_only_child (int      fd,
+                 gpointer user_data)
 {
+  const char *path = user_data;
+  g_autofree char *dir = g_path_get_dirname (path);
   g_autoptr(GError) error = NULL;
   g_autoptr(HearthStore) store = NULL;
   g_autofree char *fresh = g_build_filename (dir, "new.db", NULL);
@@ -749,79 +686,20 @@ read_only_child (int         fd,
   HearthStore *other;
 
   store = hearth_store_open (path, &error);
-  write_report (fd, "open", error);
+  hearth_test_write_report (fd, "open", error);
   if (store != NULL)
     {
       hearth_store_create_conversation (store, "denied", &error);
-      write_report (fd, "write", error);
+      hearth_test_write_report (fd, "write", error);
     }
   g_clear_error (&error);
   other = hearth_store_open (fresh, &error);
-  write_report (fd, "create", error);
+  hearth_test_write_report (fd, "create", error);
   g_clear_object (&other);
   g_clear_error (&error);
   other = hearth_store_open (nested, &error);
-  write_report (fd, "mkdir", error);
+  hearth_test_write_report (fd, "mkdir", error);
   g_clear_object (&other);
-}
-
-static gboolean
-drop_privileges (void)
-{
-  if (geteuid () != 0)
-    return TRUE;
-  return setgroups (0, NULL) == 0 &&
-         setresgid (NOBODY_ID, NOBODY_ID, NOBODY_ID) == 0 &&
-         setresuid (NOBODY_ID, NOBODY_ID, NOBODY_ID) == 0 &&
-         geteuid () == NOBODY_ID;
-}
-
-static char *
-run_read_only_child (const char *dir,
-                     const char *path)
-{
-  int fds[2];
-  pid_t pid;
-  int status;
-  g_autoptr(GString) output = g_string_new (NULL);
-  char buf[512];
-  ssize_t n;
-
-  g_assert_cmpint (pipe (fds), ==, 0);
-  fflush (stdout);
-  fflush (stderr);
-  pid = fork ();
-  g_assert_cmpint (pid, >=, 0);
-  if (pid == 0)
-    {
-      close (fds[0]);
-      if (!drop_privileges ())
-        write_report (fds[1], "skip", NULL);
-      else
-        read_only_child (fds[1], dir, path);
-      _exit (0);
-    }
-  close (fds[1]);
-  while ((n = read (fds[0], buf, sizeof buf)) > 0)
-    g_string_append_len (output, buf, n);
-  close (fds[0]);
-  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
-  g_assert_true (WIFEXITED (status));
-  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
-  return g_string_free (g_steal_pointer (&output), FALSE);
-}
-
-static void
-assert_read_only_report (const char *line,
-                         const char *stage,
-                         const char *path)
-{
-  g_autofree char *prefix = g_strdup_printf ("%s %d ", stage, HEARTH_STORE_ERROR_READ_ONLY);
-
-  g_test_message ("%s", line);
-  g_assert_true (g_str_has_prefix (line, prefix));
-  g_assert_nonnull (strstr (line, path));
-  g_assert_nonnull (strstr (line, "permissions"));
 }
 
 static void
@@ -831,6 +709,7 @@ test_error_read_only (void)
   g_autofree char *path = g_build_filename (dir, "hearth.db", NULL);
   g_autofree char *output = NULL;
   g_auto(GStrv) lines = NULL;
+  guint n_lines;
   g_autoptr(HearthStore) store = open_store ("read-only");
 
   create_conversation (store, "kept");
@@ -838,35 +717,28 @@ test_error_read_only (void)
 
   /* Root ignores permissions, so the child becomes an ordinary user (nobody)
    * who owns the files, as a user owns their own history. */
-  if (geteuid () == 0 &&
-      (chmod (hearth_test_get_tmpdir (), 0711) != 0 ||
-       chown (dir, NOBODY_ID, NOBODY_ID) != 0 || chown (path, NOBODY_ID, NOBODY_ID) != 0))
-    {
-      g_test_skip ("SKIPPED: cannot hand the test files to uid 65534 (nobody), so "
-                   "read-only errors are NOT tested");
-      return;
-    }
+  if (!hearth_test_hand_to_nobody (dir, path, NULL))
+    return;
   g_assert_cmpint (chmod (path, 0400), ==, 0);
   g_assert_cmpint (chmod (dir, 0500), ==, 0);
 
-  output = run_read_only_child (dir, path);
+  output = hearth_test_run_as_nobody (read_only_child, path);
   g_assert_cmpint (chmod (dir, 0700), ==, 0);
-  if (g_str_has_prefix (output, "skip"))
-    {
-      g_test_skip ("SKIPPED: cannot switch to uid 65534 (nobody) in a child process, so "
-                   "read-only errors are NOT tested");
-      return;
-    }
+  if (output == NULL)
+    return;
   lines = g_strsplit (output, "\n", -1);
   g_assert_cmpuint (g_strv_length (lines), >=, 4);
   /* The existing history opens either read-only or not at all, and a write
    * fails with READ_ONLY either way. */
   if (g_str_has_prefix (lines[0], "open -1"))
-    assert_read_only_report (lines[1], "write", path);
+    hearth_test_assert_read_only_report (lines[1], "write", HEARTH_STORE_ERROR_READ_ONLY, path);
   else
-    assert_read_only_report (lines[0], "open", path);
-  assert_read_only_report (lines[g_strv_length (lines) - 3], "create", dir);
-  assert_read_only_report (lines[g_strv_length (lines) - 2], "mkdir", dir);
+    hearth_test_assert_read_only_report (lines[0], "open", HEARTH_STORE_ERROR_READ_ONLY, path);
+  n_lines = g_strv_length (lines);
+  hearth_test_assert_read_only_report (lines[n_lines - 3], "create",
+                                       HEARTH_STORE_ERROR_READ_ONLY, dir);
+  hearth_test_assert_read_only_report (lines[n_lines - 2], "mkdir",
+                                       HEARTH_STORE_ERROR_READ_ONLY, dir);
 }
 
 static void

@@ -10,6 +10,7 @@
 
 #include "hearth-application.h"
 #include "hearth-chat-page.h"
+#include "hearth-test-ui.h"
 #include "hearth-test-util.h"
 #include "hearth-window.h"
 
@@ -17,102 +18,18 @@
 
 static HearthApplication *app;
 
-static gboolean
-timeout_reached (gpointer user_data)
-{
-  gboolean *reached = user_data;
-
-  *reached = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Spins the main loop until @done returns TRUE, for at most five seconds. */
-static gboolean
-spin_until (gboolean (*done) (gpointer),
-            gpointer   data)
-{
-  gboolean reached = FALSE;
-  guint timeout_id = g_timeout_add_seconds (5, timeout_reached, &reached);
-
-  while (!done (data) && !reached)
-    g_main_context_iteration (NULL, TRUE);
-
-  if (!reached)
-    g_source_remove (timeout_id);
-  return done (data);
-}
-
-static void
-spin_for (guint milliseconds)
-{
-  gboolean reached = FALSE;
-
-  g_timeout_add (milliseconds, timeout_reached, &reached);
-  while (!reached)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-static GtkWidget *
-find_descendant (GtkWidget *widget,
-                 GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_descendant (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static char *
-screenshot_path (const char *name)
-{
-  const char *dir = g_getenv ("HEARTH_SCREENSHOT_DIR");
-
-  if (dir == NULL)
-    dir = g_getenv ("MESON_BUILD_ROOT");
-  if (dir == NULL)
-    dir = hearth_test_get_tmpdir ();
-
-  g_mkdir_with_parents (dir, 0755);
-  return g_build_filename (dir, name, NULL);
-}
-
+/* The screenshot, and a check that the PNG is as wide as the widget. */
 static void
 save_screenshot (GtkWidget  *widget,
                  const char *name)
 {
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GskRenderer) renderer = gsk_cairo_renderer_new ();
+  g_autofree char *path = hearth_test_save_screenshot (widget, name);
   g_autoptr(GdkTexture) texture = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = screenshot_path (name);
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
 
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-
-  gsk_renderer_realize (renderer, gtk_native_get_surface (GTK_NATIVE (widget)), &error);
+  texture = gdk_texture_new_from_filename (path, &error);
   g_assert_no_error (error);
-  texture = gsk_renderer_render_texture (renderer, node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  gsk_renderer_unrealize (renderer);
-
-  g_assert_cmpint (gdk_texture_get_width (texture), ==, width);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
+  g_assert_cmpint (gdk_texture_get_width (texture), ==, gtk_widget_get_width (widget));
 }
 
 static HearthWindow *
@@ -154,7 +71,7 @@ close_and_finalize (HearthWindow *window)
 {
   g_object_ref (window);
   gtk_window_close (GTK_WINDOW (window));
-  spin_for (100);
+  hearth_test_spin_for (100);
   g_assert_finalize_object (window);
 }
 
@@ -237,10 +154,11 @@ test_ui_window_pages (void)
   AdwViewStack *stack;
   g_autoptr(GtkSelectionModel) pages = NULL;
 
-  stack = ADW_VIEW_STACK (find_descendant (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK));
+  stack = ADW_VIEW_STACK (hearth_test_find_descendant (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK));
   g_assert_nonnull (stack);
-  g_assert_nonnull (find_descendant (GTK_WIDGET (window), ADW_TYPE_VIEW_SWITCHER_TITLE));
-  g_assert_nonnull (find_descendant (GTK_WIDGET (window), ADW_TYPE_VIEW_SWITCHER_BAR));
+  g_assert_nonnull (hearth_test_find_descendant (GTK_WIDGET (window),
+                                                ADW_TYPE_VIEW_SWITCHER_TITLE));
+  g_assert_nonnull (hearth_test_find_descendant (GTK_WIDGET (window), ADW_TYPE_VIEW_SWITCHER_BAR));
 
   pages = adw_view_stack_get_pages (stack);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (pages)), ==, G_N_ELEMENTS (expected));
@@ -303,7 +221,7 @@ test_ui_about (void)
 
   g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "about"));
   g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
-  g_assert_true (spin_until (toplevel_is_mapped, &wait));
+  g_assert_true (hearth_test_spin_until (toplevel_is_mapped, &wait, 5000));
   about = ADW_ABOUT_WINDOW (wait.found);
 
   g_assert_cmpstr (adw_about_window_get_application_name (about), ==, "Hearth");
@@ -311,12 +229,12 @@ test_ui_about (void)
   g_assert_cmpstr (adw_about_window_get_application_icon (about), ==, APP_ID);
   g_assert_cmpint (adw_about_window_get_license_type (about), ==, GTK_LICENSE_GPL_3_0);
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (about)) == GTK_WINDOW (window));
-  spin_for (100);
+  hearth_test_spin_for (100);
   save_screenshot (GTK_WIDGET (about), "hearth-about.png");
 
   g_object_ref (about);
   gtk_window_destroy (GTK_WINDOW (about));
-  spin_for (100);
+  hearth_test_spin_for (100);
   g_assert_finalize_object (about);
 
   close_and_finalize (window);
@@ -330,8 +248,8 @@ test_ui_help_overlay_action (void)
 
   /* GtkApplication finds gtk/help-overlay.ui under the resource base path. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL);
-  g_assert_true (spin_until (toplevel_is_mapped, &wait));
-  spin_for (100);
+  g_assert_true (hearth_test_spin_until (toplevel_is_mapped, &wait, 5000));
+  hearth_test_spin_for (100);
   save_screenshot (GTK_WIDGET (wait.found), "hearth-shortcuts.png");
 
   gtk_widget_hide (GTK_WIDGET (wait.found));
@@ -373,7 +291,7 @@ resize_and_wait (GtkWindow *window,
   SizeWait wait = { GTK_WIDGET (window), width };
 
   gtk_window_set_default_size (window, width, height);
-  g_assert_true (spin_until (surface_has_width, &wait));
+  g_assert_true (hearth_test_spin_until (surface_has_width, &wait, 5000));
 }
 
 static void
@@ -384,7 +302,7 @@ test_ui_window_size (void)
   int width;
   int height;
 
-  g_assert_true (spin_until (window_is_mapped, window));
+  g_assert_true (hearth_test_spin_until (window_is_mapped, window, 5000));
   resize_and_wait (GTK_WINDOW (window), 720, 540);
   close_and_finalize (window);
 
@@ -406,7 +324,7 @@ static gboolean
 switcher_bar_revealed (gpointer data)
 {
   AdwViewSwitcherBar *bar = data;
-  GtkWidget *revealer = find_descendant (GTK_WIDGET (bar), GTK_TYPE_REVEALER);
+  GtkWidget *revealer = hearth_test_find_descendant (GTK_WIDGET (bar), GTK_TYPE_REVEALER);
 
   return adw_view_switcher_bar_get_reveal (bar)
          && gtk_revealer_get_child_revealed (GTK_REVEALER (revealer));
@@ -420,28 +338,28 @@ test_ui_screenshot (void)
   AdwViewStack *stack;
   AdwViewSwitcherBar *bar;
 
-  g_assert_true (spin_until (window_is_mapped, window));
+  g_assert_true (hearth_test_spin_until (window_is_mapped, window, 5000));
   resize_and_wait (GTK_WINDOW (window), 1000, 700);
-  stack = ADW_VIEW_STACK (find_descendant (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK));
+  stack = ADW_VIEW_STACK (hearth_test_find_descendant (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK));
 
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
     {
       g_autofree char *name = g_strdup_printf ("hearth-window-%s.png", pages[i]);
 
       adw_view_stack_set_visible_child_name (stack, pages[i]);
-      spin_for (100);
+      hearth_test_spin_for (100);
       save_screenshot (GTK_WIDGET (window), name);
     }
 
-  bar = ADW_VIEW_SWITCHER_BAR (find_descendant (GTK_WIDGET (window),
+  bar = ADW_VIEW_SWITCHER_BAR (hearth_test_find_descendant (GTK_WIDGET (window),
                                                 ADW_TYPE_VIEW_SWITCHER_BAR));
   g_assert_false (adw_view_switcher_bar_get_reveal (bar));
 
   /* Narrow: the switcher leaves the header bar for the bottom bar. */
   resize_and_wait (GTK_WINDOW (window), 400, 700);
-  g_assert_true (spin_until (switcher_bar_revealed, bar));
+  g_assert_true (hearth_test_spin_until (switcher_bar_revealed, bar, 5000));
   /* Let the header bar finish its crossfade from switcher to title. */
-  spin_for (500);
+  hearth_test_spin_for (500);
   save_screenshot (GTK_WIDGET (window), "hearth-window-narrow.png");
 
   close_and_finalize (window);

@@ -11,6 +11,7 @@
 #include <zstd.h>
 
 #include "hearth-cache.h"
+#include "hearth-sqlite.h"
 
 #define BUSY_TIMEOUT_MS        2000
 #define SCHEMA_VERSION         1
@@ -145,6 +146,7 @@ static const char schema_sql[] =
   "rowid, model, done_reason, payload, tokens_in, tokens_out, ttft_ms, total_ms, load_ms," \
   " prompt_tokens_per_s, tokens_per_s, figures_from_server, created_ms"
 
+/* COL_TOKENS_IN to COL_FROM_SERVER: in the order hearth_sqlite_column_figures() reads. */
 enum
 {
   COL_ROWID, COL_MODEL, COL_DONE_REASON, COL_PAYLOAD, COL_TOKENS_IN, COL_TOKENS_OUT,
@@ -194,19 +196,6 @@ static const char * const statement_sql[N_STATEMENTS] = {
     " s.time_saved_ms, m.entries, m.total_size FROM stats AS s, meta AS m",
   [STMT_CLEAR] = "DELETE FROM entries",
 };
-
-/* A statement borrowed from the cache; g_autoptr() hands it back reset, so a
- * finished read never keeps the WAL snapshot open. */
-typedef sqlite3_stmt CacheStatement;
-
-static void
-cache_statement_release (CacheStatement *stmt)
-{
-  sqlite3_reset (stmt);
-  sqlite3_clear_bindings (stmt);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (CacheStatement, cache_statement_release)
 
 static gint64
 now_ms (void)
@@ -602,15 +591,13 @@ memory_lookup (HearthCache *self,
 static void
 cache_close_db (HearthCache *self)
 {
-  for (guint i = 0; i < N_STATEMENTS; i++)
-    g_clear_pointer (&self->statements[i], sqlite3_finalize);
-  g_clear_pointer (&self->db, sqlite3_close);
+  hearth_sqlite_close (&self->db, self->statements, N_STATEMENTS);
 }
 
 static gboolean
 rc_means_damage (int rc)
 {
-  return (rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB;
+  return hearth_sqlite_classify (rc) == HEARTH_SQLITE_FAILURE_CORRUPT;
 }
 
 /* Never fails the caller: logs, and asks for the file to be rebuilt (after
@@ -621,28 +608,19 @@ cache_note_failure (HearthCache *self,
                     const char  *what)
 {
   g_debug ("Response cache %s: cannot %s: %s", self->path, what,
-           self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
+           hearth_sqlite_describe (self->db, rc));
   if (rc_means_damage (rc))
     self->needs_recovery = TRUE;
 }
 
-static CacheStatement *
+static HearthSqliteStatement *
 cache_statement (HearthCache *self,
                  StatementId  id,
                  int         *rc)
 {
   g_assert (id < N_STATEMENTS);
 
-  *rc = SQLITE_OK;
-  if (self->db == NULL)
-    {
-      *rc = SQLITE_MISUSE;
-      return NULL;
-    }
-  if (self->statements[id] == NULL)
-    *rc = sqlite3_prepare_v3 (self->db, statement_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
-                              &self->statements[id], NULL);
-  return self->statements[id];
+  return hearth_sqlite_statement (self->db, &self->statements[id], statement_sql[id], rc);
 }
 
 /* Runs a statement that returns no rows, or only the first one. */
@@ -651,97 +629,11 @@ cache_run (HearthCache *self,
            StatementId  id)
 {
   int rc;
-  g_autoptr(CacheStatement) stmt = cache_statement (self, id, &rc);
+  g_autoptr(HearthSqliteStatement) stmt = cache_statement (self, id, &rc);
 
   if (stmt == NULL)
     return rc;
-  rc = sqlite3_step (stmt);
-  return rc == SQLITE_ROW ? SQLITE_DONE : rc;
-}
-
-static int
-cache_step_done (sqlite3_stmt *stmt)
-{
-  int rc = sqlite3_step (stmt);
-
-  return rc == SQLITE_ROW ? SQLITE_DONE : rc;
-}
-
-static void
-bind_text (sqlite3_stmt *stmt,
-           const char   *name,
-           const char   *value)
-{
-  int index = sqlite3_bind_parameter_index (stmt, name);
-
-  g_assert (index > 0);
-  sqlite3_bind_text (stmt, index, value, -1, SQLITE_STATIC);
-}
-
-static void
-bind_int64 (sqlite3_stmt *stmt,
-            const char   *name,
-            gint64        value)
-{
-  int index = sqlite3_bind_parameter_index (stmt, name);
-
-  g_assert (index > 0);
-  sqlite3_bind_int64 (stmt, index, value);
-}
-
-static void
-bind_double (sqlite3_stmt *stmt,
-             const char   *name,
-             double        value)
-{
-  int index = sqlite3_bind_parameter_index (stmt, name);
-
-  g_assert (index > 0);
-  sqlite3_bind_double (stmt, index, value);
-}
-
-/* Figures: negative means unknown, stored as NULL. */
-static void
-bind_count (sqlite3_stmt *stmt,
-            const char   *name,
-            gint64        value)
-{
-  if (value >= 0)
-    bind_int64 (stmt, name, value);
-}
-
-static void
-bind_measure (sqlite3_stmt *stmt,
-              const char   *name,
-              double        value)
-{
-  if (value >= 0 && isfinite (value))
-    bind_double (stmt, name, value);
-}
-
-static gint64
-column_count (sqlite3_stmt *stmt,
-              int           column)
-{
-  if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
-    return -1;
-  return sqlite3_column_int64 (stmt, column);
-}
-
-static double
-column_measure (sqlite3_stmt *stmt,
-                int           column)
-{
-  if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
-    return -1;
-  return sqlite3_column_double (stmt, column);
-}
-
-static char *
-column_text (sqlite3_stmt *stmt,
-             int           column)
-{
-  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
+  return hearth_sqlite_step_done (stmt);
 }
 
 static int
@@ -767,17 +659,17 @@ static int
 flush_counters (HearthCache *self)
 {
   int rc;
-  g_autoptr(CacheStatement) stmt = cache_statement (self, STMT_ADD_STATS, &rc);
+  g_autoptr(HearthSqliteStatement) stmt = cache_statement (self, STMT_ADD_STATS, &rc);
 
   if (stmt == NULL)
     return rc;
-  bind_int64 (stmt, ":memory_hits", self->pending.memory_hits);
-  bind_int64 (stmt, ":memory_misses", self->pending.memory_misses);
-  bind_int64 (stmt, ":disk_hits", self->pending.disk_hits);
-  bind_int64 (stmt, ":disk_misses", self->pending.disk_misses);
-  bind_int64 (stmt, ":bytes_served", self->pending.bytes_served);
-  bind_double (stmt, ":time_saved_ms", self->pending.time_saved_ms);
-  return cache_step_done (stmt);
+  hearth_sqlite_bind_int64 (stmt, ":memory_hits", self->pending.memory_hits);
+  hearth_sqlite_bind_int64 (stmt, ":memory_misses", self->pending.memory_misses);
+  hearth_sqlite_bind_int64 (stmt, ":disk_hits", self->pending.disk_hits);
+  hearth_sqlite_bind_int64 (stmt, ":disk_misses", self->pending.disk_misses);
+  hearth_sqlite_bind_int64 (stmt, ":bytes_served", self->pending.bytes_served);
+  hearth_sqlite_bind_double (stmt, ":time_saved_ms", self->pending.time_saved_ms);
+  return hearth_sqlite_step_done (stmt);
 }
 
 static int
@@ -786,16 +678,16 @@ flush_touches (HearthCache *self)
   GHashTableIter iter;
   gpointer key, value;
   int rc;
-  g_autoptr(CacheStatement) stmt = cache_statement (self, STMT_TOUCH, &rc);
+  g_autoptr(HearthSqliteStatement) stmt = cache_statement (self, STMT_TOUCH, &rc);
 
   if (stmt == NULL)
     return rc;
   g_hash_table_iter_init (&iter, self->touches);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
-      bind_text (stmt, ":key", key);
-      bind_int64 (stmt, ":used_ms", *(gint64 *) value);
-      rc = cache_step_done (stmt);
+      hearth_sqlite_bind_text (stmt, ":key", key);
+      hearth_sqlite_bind_int64 (stmt, ":used_ms", *(gint64 *) value);
+      rc = hearth_sqlite_step_done (stmt);
       sqlite3_reset (stmt);
       if (rc != SQLITE_DONE)
         return rc;
@@ -874,24 +766,18 @@ cache_set_open_error (HearthCache  *self,
 {
   g_autofree char *dir = g_path_get_dirname (self->path);
 
-  switch (rc & 0xff)
-    {
-    case SQLITE_READONLY:
-    case SQLITE_CANTOPEN:
-    case SQLITE_PERM:
-    case SQLITE_AUTH:
-      g_set_error (error, HEARTH_CACHE_ERROR, HEARTH_CACHE_ERROR_READ_ONLY,
-                   "The response cache %s cannot be written (%s): check the permissions "
-                   "of %s and of its folder %s; Hearth answers without a cache until then",
-                   self->path, detail, self->path, dir);
-      break;
-    default:
-      g_set_error (error, HEARTH_CACHE_ERROR, HEARTH_CACHE_ERROR_FAILED,
-                   "The response cache %s cannot be opened (%s): delete it to start an "
-                   "empty cache; Hearth answers without a cache until then",
-                   self->path, detail);
-      break;
-    }
+  /* An authorizer's refusal, too, is for the permissions to fix. */
+  if (hearth_sqlite_classify (rc) == HEARTH_SQLITE_FAILURE_READ_ONLY ||
+      (rc & 0xff) == SQLITE_AUTH)
+    g_set_error (error, HEARTH_CACHE_ERROR, HEARTH_CACHE_ERROR_READ_ONLY,
+                 "The response cache %s cannot be written (%s): check the permissions "
+                 "of %s and of its folder %s; Hearth answers without a cache until then",
+                 self->path, detail, self->path, dir);
+  else
+    g_set_error (error, HEARTH_CACHE_ERROR, HEARTH_CACHE_ERROR_FAILED,
+                 "The response cache %s cannot be opened (%s): delete it to start an "
+                 "empty cache; Hearth answers without a cache until then",
+                 self->path, detail);
 }
 
 /* The first column of the first row; SQLITE_DONE on success. */
@@ -901,7 +787,7 @@ cache_query_int64 (HearthCache *self,
                    gint64      *value)
 {
   int rc;
-  g_autoptr(CacheStatement) stmt = cache_statement (self, id, &rc);
+  g_autoptr(HearthSqliteStatement) stmt = cache_statement (self, id, &rc);
 
   if (stmt == NULL)
     return rc;
@@ -941,7 +827,7 @@ static int
 cache_check_tables (HearthCache *self)
 {
   int rc;
-  g_autoptr(CacheStatement) stmt = cache_statement (self, STMT_CHECK, &rc);
+  g_autoptr(HearthSqliteStatement) stmt = cache_statement (self, STMT_CHECK, &rc);
 
   if (stmt == NULL)
     return rc;
@@ -1014,8 +900,7 @@ cache_try_open (HearthCache  *self,
       cache_close_db (self);
       return FALSE;
     }
-  cache_set_open_error (self, *rc, self->db != NULL ? sqlite3_errmsg (self->db)
-                                                    : sqlite3_errstr (*rc), error);
+  cache_set_open_error (self, *rc, hearth_sqlite_describe (self->db, *rc), error);
   if ((*rc & 0xff) == SQLITE_ERROR)
     *rc = SQLITE_CORRUPT;
   cache_close_db (self);
@@ -1218,12 +1103,12 @@ disk_delete (HearthCache *self,
              const char  *key)
 {
   int rc;
-  g_autoptr(CacheStatement) stmt = cache_statement (self, STMT_DELETE, &rc);
+  g_autoptr(HearthSqliteStatement) stmt = cache_statement (self, STMT_DELETE, &rc);
 
   if (stmt == NULL)
     return rc;
-  bind_text (stmt, ":key", key);
-  return cache_step_done (stmt);
+  hearth_sqlite_bind_text (stmt, ":key", key);
+  return hearth_sqlite_step_done (stmt);
 }
 
 static HearthCacheEntry *
@@ -1231,22 +1116,14 @@ disk_entry_from_row (HearthCache  *self,
                      sqlite3_stmt *stmt)
 {
   g_autoptr(HearthCacheEntry) entry = hearth_cache_entry_new ();
-  HearthFigures *figures = &entry->figures;
 
   if (!payload_decompress (self, sqlite3_column_blob (stmt, COL_PAYLOAD),
                            sqlite3_column_bytes (stmt, COL_PAYLOAD), entry))
     return NULL;
-  entry->model = column_text (stmt, COL_MODEL);
-  entry->done_reason = column_text (stmt, COL_DONE_REASON);
+  entry->model = hearth_sqlite_column_text (stmt, COL_MODEL);
+  entry->done_reason = hearth_sqlite_column_text (stmt, COL_DONE_REASON);
   entry->created_ms = sqlite3_column_int64 (stmt, COL_CREATED_MS);
-  figures->tokens_in = column_count (stmt, COL_TOKENS_IN);
-  figures->tokens_out = column_count (stmt, COL_TOKENS_OUT);
-  figures->ttft_ms = column_measure (stmt, COL_TTFT_MS);
-  figures->total_ms = column_measure (stmt, COL_TOTAL_MS);
-  figures->load_ms = column_measure (stmt, COL_LOAD_MS);
-  figures->prompt_tokens_per_s = column_measure (stmt, COL_PROMPT_TOKENS_PER_S);
-  figures->tokens_per_s = column_measure (stmt, COL_TOKENS_PER_S);
-  figures->from_server = sqlite3_column_int (stmt, COL_FROM_SERVER) != 0;
+  hearth_sqlite_column_figures (stmt, COL_TOKENS_IN, &entry->figures);
   if (entry->model == NULL)
     entry->model = g_strdup ("");
   return g_steal_pointer (&entry);
@@ -1260,7 +1137,7 @@ disk_read (HearthCache *self,
            gboolean    *stale)
 {
   int rc;
-  g_autoptr(CacheStatement) stmt = cache_statement (self, STMT_GET, &rc);
+  g_autoptr(HearthSqliteStatement) stmt = cache_statement (self, STMT_GET, &rc);
   HearthCacheEntry *entry;
 
   *stale = FALSE;
@@ -1269,7 +1146,7 @@ disk_read (HearthCache *self,
       cache_note_failure (self, rc, "read a reply");
       return NULL;
     }
-  bind_text (stmt, ":key", key);
+  hearth_sqlite_bind_text (stmt, ":key", key);
   rc = sqlite3_step (stmt);
   if (rc != SQLITE_ROW)
     {
@@ -1383,30 +1260,22 @@ disk_upsert (HearthCache            *self,
              GBytes                 *payload,
              gint64                  now)
 {
-  const HearthFigures *figures = &entry->figures;
   int rc;
-  g_autoptr(CacheStatement) stmt = cache_statement (self, STMT_UPSERT, &rc);
+  g_autoptr(HearthSqliteStatement) stmt = cache_statement (self, STMT_UPSERT, &rc);
 
   if (stmt == NULL)
     return rc;
-  bind_text (stmt, ":key", key);
-  bind_text (stmt, ":model", entry->model);
-  bind_text (stmt, ":done_reason", entry->done_reason);
+  hearth_sqlite_bind_text (stmt, ":key", key);
+  hearth_sqlite_bind_text (stmt, ":model", entry->model);
+  hearth_sqlite_bind_text (stmt, ":done_reason", entry->done_reason);
   sqlite3_bind_blob (stmt, sqlite3_bind_parameter_index (stmt, ":payload"),
                      g_bytes_get_data (payload, NULL), g_bytes_get_size (payload),
                      SQLITE_STATIC);
-  bind_int64 (stmt, ":size", g_bytes_get_size (payload));
-  bind_count (stmt, ":tokens_in", figures->tokens_in);
-  bind_count (stmt, ":tokens_out", figures->tokens_out);
-  bind_measure (stmt, ":ttft_ms", figures->ttft_ms);
-  bind_measure (stmt, ":total_ms", figures->total_ms);
-  bind_measure (stmt, ":load_ms", figures->load_ms);
-  bind_measure (stmt, ":prompt_tokens_per_s", figures->prompt_tokens_per_s);
-  bind_measure (stmt, ":tokens_per_s", figures->tokens_per_s);
-  bind_int64 (stmt, ":from_server", figures->from_server ? 1 : 0);
-  bind_int64 (stmt, ":created_ms", entry->created_ms);
-  bind_int64 (stmt, ":now", now);
-  return cache_step_done (stmt);
+  hearth_sqlite_bind_int64 (stmt, ":size", g_bytes_get_size (payload));
+  hearth_sqlite_bind_figures (stmt, &entry->figures);
+  hearth_sqlite_bind_int64 (stmt, ":created_ms", entry->created_ms);
+  hearth_sqlite_bind_int64 (stmt, ":now", now);
+  return hearth_sqlite_step_done (stmt);
 }
 
 /* The least recently used rows whose sizes add up to @excess: walks the
@@ -1417,7 +1286,7 @@ disk_collect_oldest (HearthCache *self,
                      GArray      *rowids)
 {
   int rc;
-  g_autoptr(CacheStatement) stmt = cache_statement (self, STMT_OLDEST, &rc);
+  g_autoptr(HearthSqliteStatement) stmt = cache_statement (self, STMT_OLDEST, &rc);
   gint64 freed = 0;
 
   if (stmt == NULL)
@@ -1437,14 +1306,14 @@ disk_delete_rowids (HearthCache *self,
                     GArray      *rowids)
 {
   int rc;
-  g_autoptr(CacheStatement) stmt = cache_statement (self, STMT_DELETE_ROWID, &rc);
+  g_autoptr(HearthSqliteStatement) stmt = cache_statement (self, STMT_DELETE_ROWID, &rc);
 
   if (stmt == NULL)
     return rc;
   for (guint i = 0; i < rowids->len; i++)
     {
-      bind_int64 (stmt, ":rowid", g_array_index (rowids, gint64, i));
-      rc = cache_step_done (stmt);
+      hearth_sqlite_bind_int64 (stmt, ":rowid", g_array_index (rowids, gint64, i));
+      rc = hearth_sqlite_step_done (stmt);
       sqlite3_reset (stmt);
       if (rc != SQLITE_DONE)
         return rc;
@@ -1608,7 +1477,7 @@ stats_read_disk (HearthCache      *self,
                  HearthCacheStats *stats)
 {
   int rc;
-  g_autoptr(CacheStatement) stmt = cache_statement (self, STMT_READ_STATS, &rc);
+  g_autoptr(HearthSqliteStatement) stmt = cache_statement (self, STMT_READ_STATS, &rc);
 
   if (stmt == NULL || (rc = sqlite3_step (stmt)) != SQLITE_ROW)
     {

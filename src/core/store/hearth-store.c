@@ -4,9 +4,9 @@
 #define G_LOG_DOMAIN "hearth-store"
 
 #include <errno.h>
-#include <math.h>
 #include <sqlite3.h>
 
+#include "hearth-sqlite.h"
 #include "hearth-store.h"
 
 #define BUSY_TIMEOUT_MS   2000
@@ -184,19 +184,6 @@ static const char * const statement_sql[N_STATEMENTS] = {
     " ORDER BY top.score, m.created_ms DESC, m.id DESC",
 };
 
-/* A statement borrowed from the cache; g_autoptr() hands it back reset, so a
- * finished read never keeps the WAL snapshot open. */
-typedef sqlite3_stmt StoreStatement;
-
-static void
-store_statement_release (StoreStatement *stmt)
-{
-  sqlite3_reset (stmt);
-  sqlite3_clear_bindings (stmt);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (StoreStatement, store_statement_release)
-
 /* Errors */
 
 static GError *
@@ -204,33 +191,30 @@ store_error_new (const char *path,
                  int         rc,
                  const char *detail)
 {
-  switch (rc & 0xff)
+  switch (hearth_sqlite_classify (rc))
     {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
+    case HEARTH_SQLITE_FAILURE_BUSY:
       return g_error_new (HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_LOCKED,
                           "The history database is in use by another program (%s): "
                           "close other copies of Hearth and try again", path);
-    case SQLITE_READONLY:
-    case SQLITE_CANTOPEN:
-    case SQLITE_PERM:
+    case HEARTH_SQLITE_FAILURE_READ_ONLY:
       return g_error_new (HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_READ_ONLY,
                           "The history database %s cannot be written (%s): "
                           "check the permissions of %s and of its folder",
                           path, detail, path);
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
+    case HEARTH_SQLITE_FAILURE_CORRUPT:
       return g_error_new (HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_CORRUPT,
                           "The history database %s is damaged (%s): move it aside to start "
                           "a new history, or restore it from a backup", path, detail);
-    case SQLITE_FULL:
+    case HEARTH_SQLITE_FAILURE_FULL:
       return g_error_new (HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_FAILED,
                           "The history database %s cannot grow because the disk is full: "
                           "free some space and try again", path);
-    case SQLITE_IOERR:
+    case HEARTH_SQLITE_FAILURE_IO:
       return g_error_new (HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_FAILED,
                           "The history database %s could not be read or written (%s): "
                           "check the disk and try again", path, detail);
+    case HEARTH_SQLITE_FAILURE_OTHER:
     default:
       return g_error_new (HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_FAILED,
                           "The history database %s reported an error (%s): try again, "
@@ -243,9 +227,8 @@ store_set_error (HearthStore  *self,
                  int           rc,
                  GError      **error)
 {
-  const char *detail = self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc);
-
-  g_propagate_error (error, store_error_new (self->path, rc, detail));
+  g_propagate_error (error,
+                     store_error_new (self->path, rc, hearth_sqlite_describe (self->db, rc)));
 }
 
 static gboolean
@@ -261,117 +244,33 @@ store_set_not_found (GError     **error,
 
 /* Statements, prepared once per store on first use */
 
-static StoreStatement *
+static HearthSqliteStatement *
 store_statement (HearthStore  *self,
                  StatementId   id,
                  GError      **error)
 {
+  HearthSqliteStatement *stmt;
   int rc;
 
   g_assert (id < N_STATEMENTS);
 
-  if (self->statements[id] != NULL)
-    return self->statements[id];
-
-  rc = sqlite3_prepare_v3 (self->db, statement_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
-                           &self->statements[id], NULL);
-  if (rc != SQLITE_OK)
-    {
-      store_set_error (self, rc, error);
-      return NULL;
-    }
-  return self->statements[id];
-}
-
-static void
-bind_text (sqlite3_stmt *stmt,
-           const char   *name,
-           const char   *value)
-{
-  int index = sqlite3_bind_parameter_index (stmt, name);
-
-  g_assert (index > 0);
-  sqlite3_bind_text (stmt, index, value, -1, SQLITE_STATIC);
-}
-
-static void
-bind_int64 (sqlite3_stmt *stmt,
-            const char   *name,
-            gint64        value)
-{
-  int index = sqlite3_bind_parameter_index (stmt, name);
-
-  g_assert (index > 0);
-  sqlite3_bind_int64 (stmt, index, value);
-}
-
-/* Figures: negative means unknown, stored as NULL. */
-static void
-bind_count (sqlite3_stmt *stmt,
-            const char   *name,
-            gint64        value)
-{
-  if (value >= 0)
-    bind_int64 (stmt, name, value);
-}
-
-static void
-bind_measure (sqlite3_stmt *stmt,
-              const char   *name,
-              double        value)
-{
-  int index = sqlite3_bind_parameter_index (stmt, name);
-
-  g_assert (index > 0);
-  if (value >= 0 && isfinite (value))
-    sqlite3_bind_double (stmt, index, value);
+  stmt = hearth_sqlite_statement (self->db, &self->statements[id], statement_sql[id], &rc);
+  if (stmt == NULL)
+    store_set_error (self, rc, error);
+  return stmt;
 }
 
 static void
 bind_message_body (sqlite3_stmt        *stmt,
                    const HearthMessage *message)
 {
-  const HearthFigures *figures = &message->figures;
-
-  bind_text (stmt, ":content", message->content != NULL ? message->content : "");
-  bind_text (stmt, ":thinking", message->thinking);
-  bind_text (stmt, ":state", hearth_message_state_to_string (message->state));
-  bind_text (stmt, ":error", message->error);
-  bind_text (stmt, ":done_reason", message->done_reason);
-  bind_text (stmt, ":model", message->model);
-  bind_count (stmt, ":tokens_in", figures->tokens_in);
-  bind_count (stmt, ":tokens_out", figures->tokens_out);
-  bind_measure (stmt, ":ttft_ms", figures->ttft_ms);
-  bind_measure (stmt, ":total_ms", figures->total_ms);
-  bind_measure (stmt, ":load_ms", figures->load_ms);
-  bind_measure (stmt, ":prompt_tokens_per_s", figures->prompt_tokens_per_s);
-  bind_measure (stmt, ":tokens_per_s", figures->tokens_per_s);
-  bind_int64 (stmt, ":from_server", figures->from_server ? 1 : 0);
-}
-
-static char *
-column_text (sqlite3_stmt *stmt,
-             int           column)
-{
-  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
-}
-
-static gint64
-column_count (sqlite3_stmt *stmt,
-              int           column)
-{
-  if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
-    return -1;
-  return sqlite3_column_int64 (stmt, column);
-}
-
-static double
-column_measure (sqlite3_stmt *stmt,
-                int           column)
-{
-  if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
-    return -1;
-  return sqlite3_column_double (stmt, column);
+  hearth_sqlite_bind_text (stmt, ":content", message->content != NULL ? message->content : "");
+  hearth_sqlite_bind_text (stmt, ":thinking", message->thinking);
+  hearth_sqlite_bind_text (stmt, ":state", hearth_message_state_to_string (message->state));
+  hearth_sqlite_bind_text (stmt, ":error", message->error);
+  hearth_sqlite_bind_text (stmt, ":done_reason", message->done_reason);
+  hearth_sqlite_bind_text (stmt, ":model", message->model);
+  hearth_sqlite_bind_figures (stmt, &message->figures);
 }
 
 static gint64
@@ -386,9 +285,9 @@ store_step_done (HearthStore   *self,
                  sqlite3_stmt  *stmt,
                  GError       **error)
 {
-  int rc = sqlite3_step (stmt);
+  int rc = hearth_sqlite_step_done (stmt);
 
-  if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+  if (rc == SQLITE_DONE)
     return TRUE;
   store_set_error (self, rc, error);
   return FALSE;
@@ -414,7 +313,7 @@ store_read_user_version (HearthStore  *self,
                          int          *version,
                          GError      **error)
 {
-  g_autoptr(StoreStatement) stmt = store_statement (self, STMT_USER_VERSION, error);
+  g_autoptr(HearthSqliteStatement) stmt = store_statement (self, STMT_USER_VERSION, error);
   int rc;
 
   if (stmt == NULL)
@@ -544,9 +443,7 @@ hearth_store_finalize (GObject *object)
 {
   HearthStore *self = (HearthStore *)object;
 
-  for (guint i = 0; i < N_STATEMENTS; i++)
-    g_clear_pointer (&self->statements[i], sqlite3_finalize);
-  g_clear_pointer (&self->db, sqlite3_close);
+  hearth_sqlite_close (&self->db, self->statements, N_STATEMENTS);
   g_clear_pointer (&self->path, g_free);
 
   G_OBJECT_CLASS (hearth_store_parent_class)->finalize (object);
@@ -654,15 +551,15 @@ hearth_store_create_conversation (HearthStore  *self,
                                   const char   *title,
                                   GError      **error)
 {
-  g_autoptr(StoreStatement) stmt = NULL;
+  g_autoptr(HearthSqliteStatement) stmt = NULL;
 
   g_return_val_if_fail (HEARTH_IS_STORE (self), -1);
 
   stmt = store_statement (self, STMT_CREATE_CONVERSATION, error);
   if (stmt == NULL)
     return -1;
-  bind_text (stmt, ":title", title != NULL ? title : "");
-  bind_int64 (stmt, ":now", now_ms ());
+  hearth_sqlite_bind_text (stmt, ":title", title != NULL ? title : "");
+  hearth_sqlite_bind_int64 (stmt, ":now", now_ms ());
   if (!store_step_done (self, stmt, error))
     return -1;
   return sqlite3_last_insert_rowid (self->db);
@@ -675,13 +572,13 @@ store_change_conversation (HearthStore  *self,
                            const char   *title,
                            GError      **error)
 {
-  g_autoptr(StoreStatement) stmt = store_statement (self, id, error);
+  g_autoptr(HearthSqliteStatement) stmt = store_statement (self, id, error);
 
   if (stmt == NULL)
     return FALSE;
   if (title != NULL)
-    bind_text (stmt, ":title", title);
-  bind_int64 (stmt, ":id", conversation_id);
+    hearth_sqlite_bind_text (stmt, ":title", title);
+  hearth_sqlite_bind_int64 (stmt, ":id", conversation_id);
   if (!store_step_done (self, stmt, error))
     return FALSE;
   if (sqlite3_changes (self->db) == 0)
@@ -720,13 +617,13 @@ delete_messages (HearthStore  *self,
                  gint64        message_id,
                  GError      **error)
 {
-  g_autoptr(StoreStatement) stmt = store_statement (self, id, error);
+  g_autoptr(HearthSqliteStatement) stmt = store_statement (self, id, error);
 
   if (stmt == NULL)
     return FALSE;
   if (conversation_id >= 0)
-    bind_int64 (stmt, ":conversation", conversation_id);
-  bind_int64 (stmt, ":id", message_id);
+    hearth_sqlite_bind_int64 (stmt, ":conversation", conversation_id);
+  hearth_sqlite_bind_int64 (stmt, ":id", message_id);
   if (!store_step_done (self, stmt, error))
     return FALSE;
   if (sqlite3_changes (self->db) == 0)
@@ -764,7 +661,7 @@ conversation_from_row (sqlite3_stmt *stmt)
   HearthConversation *conversation = g_new0 (HearthConversation, 1);
 
   conversation->id = sqlite3_column_int64 (stmt, 0);
-  conversation->title = column_text (stmt, 1);
+  conversation->title = hearth_sqlite_column_text (stmt, 1);
   conversation->created_ms = sqlite3_column_int64 (stmt, 2);
   conversation->updated_ms = sqlite3_column_int64 (stmt, 3);
   conversation->n_messages = sqlite3_column_int64 (stmt, 4);
@@ -776,7 +673,7 @@ hearth_store_get_conversation (HearthStore  *self,
                                gint64        conversation_id,
                                GError      **error)
 {
-  g_autoptr(StoreStatement) stmt = NULL;
+  g_autoptr(HearthSqliteStatement) stmt = NULL;
   int rc;
 
   g_return_val_if_fail (HEARTH_IS_STORE (self), NULL);
@@ -784,7 +681,7 @@ hearth_store_get_conversation (HearthStore  *self,
   stmt = store_statement (self, STMT_GET_CONVERSATION, error);
   if (stmt == NULL)
     return NULL;
-  bind_int64 (stmt, ":id", conversation_id);
+  hearth_sqlite_bind_int64 (stmt, ":id", conversation_id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     return conversation_from_row (stmt);
@@ -828,7 +725,7 @@ GPtrArray *
 hearth_store_list_conversations (HearthStore  *self,
                                  GError      **error)
 {
-  g_autoptr(StoreStatement) stmt = NULL;
+  g_autoptr(HearthSqliteStatement) stmt = NULL;
 
   g_return_val_if_fail (HEARTH_IS_STORE (self), NULL);
 
@@ -854,7 +751,7 @@ hearth_store_add_message (HearthStore    *self,
                           HearthMessage  *message,
                           GError        **error)
 {
-  g_autoptr(StoreStatement) stmt = NULL;
+  g_autoptr(HearthSqliteStatement) stmt = NULL;
   int rc;
 
   g_return_val_if_fail (HEARTH_IS_STORE (self), -1);
@@ -866,11 +763,11 @@ hearth_store_add_message (HearthStore    *self,
     return -1;
   if (message->created_ms <= 0)
     message->created_ms = now_ms ();
-  bind_int64 (stmt, ":conversation_id", message->conversation_id);
-  bind_text (stmt, ":role", message->role);
-  bind_text (stmt, ":endpoint", message->endpoint);
-  bind_text (stmt, ":api", message->api);
-  bind_int64 (stmt, ":created_ms", message->created_ms);
+  hearth_sqlite_bind_int64 (stmt, ":conversation_id", message->conversation_id);
+  hearth_sqlite_bind_text (stmt, ":role", message->role);
+  hearth_sqlite_bind_text (stmt, ":endpoint", message->endpoint);
+  hearth_sqlite_bind_text (stmt, ":api", message->api);
+  hearth_sqlite_bind_int64 (stmt, ":created_ms", message->created_ms);
   bind_message_body (stmt, message);
 
   rc = sqlite3_step (stmt);
@@ -900,7 +797,7 @@ hearth_store_update_message (HearthStore          *self,
                              const HearthMessage  *message,
                              GError              **error)
 {
-  g_autoptr(StoreStatement) stmt = NULL;
+  g_autoptr(HearthSqliteStatement) stmt = NULL;
 
   g_return_val_if_fail (HEARTH_IS_STORE (self), FALSE);
   g_return_val_if_fail (message != NULL, FALSE);
@@ -908,7 +805,7 @@ hearth_store_update_message (HearthStore          *self,
   stmt = store_statement (self, STMT_UPDATE_MESSAGE, error);
   if (stmt == NULL)
     return FALSE;
-  bind_int64 (stmt, ":id", message->id);
+  hearth_sqlite_bind_int64 (stmt, ":id", message->id);
   bind_message_body (stmt, message);
   if (!store_step_done (self, stmt, error))
     return FALSE;
@@ -921,30 +818,22 @@ static HearthMessage *
 message_from_row (sqlite3_stmt *stmt)
 {
   HearthMessage *message = g_new0 (HearthMessage, 1);
-  HearthFigures *figures = &message->figures;
 
   message->id = sqlite3_column_int64 (stmt, 0);
   message->conversation_id = sqlite3_column_int64 (stmt, 1);
-  message->role = column_text (stmt, 2);
-  message->content = column_text (stmt, 3);
-  message->thinking = column_text (stmt, 4);
-  message->model = column_text (stmt, 5);
-  message->endpoint = column_text (stmt, 6);
-  message->api = column_text (stmt, 7);
+  message->role = hearth_sqlite_column_text (stmt, 2);
+  message->content = hearth_sqlite_column_text (stmt, 3);
+  message->thinking = hearth_sqlite_column_text (stmt, 4);
+  message->model = hearth_sqlite_column_text (stmt, 5);
+  message->endpoint = hearth_sqlite_column_text (stmt, 6);
+  message->api = hearth_sqlite_column_text (stmt, 7);
   if (!hearth_message_state_from_string ((const char *) sqlite3_column_text (stmt, 8),
                                          &message->state))
     message->state = HEARTH_MESSAGE_FAILED;
-  message->error = column_text (stmt, 9);
-  message->done_reason = column_text (stmt, 10);
+  message->error = hearth_sqlite_column_text (stmt, 9);
+  message->done_reason = hearth_sqlite_column_text (stmt, 10);
   message->created_ms = sqlite3_column_int64 (stmt, 11);
-  figures->tokens_in = column_count (stmt, 12);
-  figures->tokens_out = column_count (stmt, 13);
-  figures->ttft_ms = column_measure (stmt, 14);
-  figures->total_ms = column_measure (stmt, 15);
-  figures->load_ms = column_measure (stmt, 16);
-  figures->prompt_tokens_per_s = column_measure (stmt, 17);
-  figures->tokens_per_s = column_measure (stmt, 18);
-  figures->from_server = sqlite3_column_int (stmt, 19) != 0;
+  hearth_sqlite_column_figures (stmt, 12, &message->figures);
   return message;
 }
 
@@ -966,16 +855,16 @@ hearth_store_list_messages (HearthStore  *self,
                             guint         limit,
                             GError      **error)
 {
-  g_autoptr(StoreStatement) stmt = NULL;
+  g_autoptr(HearthSqliteStatement) stmt = NULL;
 
   g_return_val_if_fail (HEARTH_IS_STORE (self), NULL);
 
   stmt = store_statement (self, STMT_LIST_MESSAGES, error);
   if (stmt == NULL)
     return NULL;
-  bind_int64 (stmt, ":conversation_id", conversation_id);
-  bind_int64 (stmt, ":before_id", before_id > 0 ? before_id : G_MAXINT64);
-  bind_int64 (stmt, ":limit", limit > 0 ? (gint64) limit : -1);
+  hearth_sqlite_bind_int64 (stmt, ":conversation_id", conversation_id);
+  hearth_sqlite_bind_int64 (stmt, ":before_id", before_id > 0 ? before_id : G_MAXINT64);
+  hearth_sqlite_bind_int64 (stmt, ":limit", limit > 0 ? (gint64) limit : -1);
   return store_collect (self, stmt, (RowFunc) message_from_row,
                         (GDestroyNotify) hearth_message_free, error);
 }
@@ -1035,9 +924,9 @@ search_hit_from_row (sqlite3_stmt *stmt)
 
   hit->message_id = sqlite3_column_int64 (stmt, 0);
   hit->conversation_id = sqlite3_column_int64 (stmt, 1);
-  hit->conversation_title = column_text (stmt, 2);
-  hit->role = column_text (stmt, 3);
-  hit->snippet = column_text (stmt, 4);
+  hit->conversation_title = hearth_sqlite_column_text (stmt, 2);
+  hit->role = hearth_sqlite_column_text (stmt, 3);
+  hit->snippet = hearth_sqlite_column_text (stmt, 4);
   /* One line in a list of results. */
   if (hit->snippet != NULL)
     g_strdelimit (hit->snippet, "\r\n\t", ' ');
@@ -1062,7 +951,7 @@ hearth_store_search (HearthStore  *self,
                      guint         limit,
                      GError      **error)
 {
-  g_autoptr(StoreStatement) stmt = NULL;
+  g_autoptr(HearthSqliteStatement) stmt = NULL;
   g_autofree char *match = NULL;
 
   g_return_val_if_fail (HEARTH_IS_STORE (self), NULL);
@@ -1074,8 +963,8 @@ hearth_store_search (HearthStore  *self,
   stmt = store_statement (self, STMT_SEARCH, error);
   if (stmt == NULL)
     return NULL;
-  bind_text (stmt, ":query", match);
-  bind_int64 (stmt, ":limit", limit > 0 ? (gint64) limit : -1);
+  hearth_sqlite_bind_text (stmt, ":query", match);
+  hearth_sqlite_bind_int64 (stmt, ":limit", limit > 0 ? (gint64) limit : -1);
   return store_collect (self, stmt, (RowFunc) search_hit_from_row,
                         (GDestroyNotify) hearth_search_hit_free, error);
 }
