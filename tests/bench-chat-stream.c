@@ -9,7 +9,7 @@
  * in process, sends a prompt through the chat page; every frame painted until
  * the reply finishes is timed from the frame clock's after-paint, and the
  * process's CPU time (user + system, all threads) is taken over the same span.
- * Once with prose, once with one giant fenced code block.
+ * With prose in paragraphs, prose in one paragraph, and one giant fenced code block.
  */
 #define G_LOG_DOMAIN "hearth-bench-chat-stream"
 
@@ -216,7 +216,10 @@ main (int    argc,
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
   g_application_register (G_APPLICATION (app), NULL, &error);
   g_assert_no_error (error);
-  bench_stream ("stream", NULL);
+  /* A reply in paragraphs, as models write; the worst case, one 20,000-token
+   * paragraph; and one giant code block. */
+  bench_stream ("stream-paragraphs", "--paragraphs");
+  bench_stream ("stream-one-paragraph", NULL);
   bench_stream ("stream-code", "--code");
   g_clear_object (&app);
   return 0;

@@ -2,20 +2,22 @@
 // Benchmark server: POST /api/chat answers a fixed NDJSON stream of 10,000 tokens (model "bench")
 // as fast as possible from precomputed lines; GET /api/tags lists "bench:latest".  Same
 // start-line contract as server.mjs:
-//   node bench-ndjson-server.mjs [--port N] [--lines-per-write N] [--tokens N] [--code]
+//   node bench-ndjson-server.mjs [--port N] [--lines-per-write N] [--tokens N] [--code|--paragraphs]
 //   -> "listening on http://127.0.0.1:PORT"
 // By default every line is its own write (as Ollama flushes per token); --lines-per-write
 // batches lines to take the server's own cost out of the measurement.  --tokens changes the
-// length; --code makes the reply one giant fenced code block.
+// length; --code makes the reply one giant fenced code block; --paragraphs breaks the prose
+// into paragraphs of 80 tokens, as a model's reply is (without it, it is one paragraph).
 import http from "node:http";
 
-let TOKENS = 10000, CODE = false;
+let TOKENS = 10000, CODE = false, PARAGRAPHS = false;
 let port = 0, BATCH = 1;
 for (let i = 2; i < process.argv.length; i++) {
   if (process.argv[i] === "--port") port = Number(process.argv[++i]);
   else if (process.argv[i] === "--log") i++; // accepted for the common contract; nothing to log
   else if (process.argv[i] === "--tokens") TOKENS = Math.max(1, Number(process.argv[++i]) || 10000);
   else if (process.argv[i] === "--code") CODE = true;
+  else if (process.argv[i] === "--paragraphs") PARAGRAPHS = true;
   else if (process.argv[i] === "--lines-per-write") BATCH = Math.max(1, Number(process.argv[++i]) || 1);
   else { process.stderr.write(`bench-ndjson-server.mjs: unknown argument ${process.argv[i]}\n`); process.exit(2); }
 }
@@ -27,6 +29,7 @@ const token = (content) => JSON.stringify({ model: "bench", created_at: created,
 for (let i = 0; i < TOKENS; i++) {
   if (CODE && i === 0) lines.push(token("Here it is:\n\n```c\n"));
   else if (CODE && i === TOKENS - 1) lines.push(token("\n```\n"));
+  else if (PARAGRAPHS && i % 80 === 79) lines.push(token("\n\n"));
   else lines.push(token((CODE ? CODE_WORDS : WORDS)[i % (CODE ? CODE_WORDS : WORDS).length]));
 }
 lines.push(JSON.stringify({
