@@ -574,6 +574,66 @@ test_markdown_streaming_unmapped (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+caught_up (gpointer data)
+{
+  return hearth_markdown_view_is_caught_up (data);
+}
+
+static guint frames_seen;
+
+static gboolean
+count_frame (GtkWidget     *widget,
+             GdkFrameClock *clock,
+             gpointer       user_data)
+{
+  frames_seen++;
+  return G_SOURCE_CONTINUE;
+}
+
+/* A burst far larger than a frame's budget is laid out over several frames,
+ * never all in one, and ends exactly as the whole text set at once would. */
+static void
+test_markdown_streaming_budget (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *view = hearth_markdown_view_new ();
+  g_autoptr(GtkWidget) whole = NULL;
+  g_autofree char *streamed_dump = NULL;
+  g_autofree char *whole_dump = NULL;
+  GString *document = g_string_new (NULL);
+  guint tick;
+
+  for (guint i = 0; i < 400; i++)
+    g_string_append_printf (document, "Paragraph %u, long enough to take some room on the "
+                            "screen once it is laid out.\n\n", i);
+  gtk_window_set_child (GTK_WINDOW (window), view);
+  gtk_window_present (GTK_WINDOW (window));
+  hearth_test_spin_for (200);
+  g_assert_true (gtk_widget_get_mapped (view));
+
+  frames_seen = 0;
+  tick = gtk_widget_add_tick_callback (view, count_frame, NULL, NULL);
+  hearth_markdown_view_append (HEARTH_MARKDOWN_VIEW (view), document->str);
+  hearth_markdown_view_finish (HEARTH_MARKDOWN_VIEW (view));
+  /* finish() with a backlog on screen does not lay it all out at once. */
+  g_assert_false (hearth_markdown_view_is_caught_up (HEARTH_MARKDOWN_VIEW (view)));
+  g_assert_cmpuint (hearth_markdown_view_get_n_committed_blocks (HEARTH_MARKDOWN_VIEW (view)), <, 400);
+  g_assert_true (hearth_test_spin_until (caught_up, view, 20000));
+  gtk_widget_remove_tick_callback (view, tick);
+  g_test_message ("%zu bytes caught up in %u frames", document->len, frames_seen);
+  g_assert_cmpuint (frames_seen, >=, document->len / 4096);
+  g_assert_cmpuint (hearth_markdown_view_get_n_committed_blocks (HEARTH_MARKDOWN_VIEW (view)), ==, 400);
+
+  whole = new_view (document->str);
+  streamed_dump = dump_view (view);
+  whole_dump = dump_view (whole);
+  g_assert_cmpstr (streamed_dump, ==, whole_dump);
+
+  g_string_free (document, TRUE);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* A streaming fence keeps its widget and grows its buffer. */
 static void
 test_markdown_streaming_code_reuse (void)
@@ -742,6 +802,7 @@ main (int   argc,
   g_test_add_func ("/markdown/streaming-matches-whole", test_markdown_streaming_matches_whole);
   g_test_add_func ("/markdown/streaming-commits-once", test_markdown_streaming_commits_once);
   g_test_add_func ("/markdown/streaming-coalesces", test_markdown_streaming_coalesces);
+  g_test_add_func ("/markdown/streaming-budget", test_markdown_streaming_budget);
   g_test_add_func ("/markdown/streaming-unmapped", test_markdown_streaming_unmapped);
   g_test_add_func ("/markdown/streaming-code-reuse", test_markdown_streaming_code_reuse);
   g_test_add_func ("/markdown/set-text-resets", test_markdown_set_text_resets);

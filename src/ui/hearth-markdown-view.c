@@ -14,6 +14,10 @@
 /* Raw HTML is model text like any other: shown, never interpreted. */
 #define MARKDOWN_FLAGS (MD_DIALECT_GITHUB | MD_FLAG_NOHTML)
 #define FLUSH_PRIORITY (G_PRIORITY_HIGH_IDLE + 10)
+/* How much new text one frame may lay out while a burst is caught up with:
+ * a model writes a few kilobytes a second, a local server can send 80 KB in
+ * a tenth of one, and laying that out at once would freeze the window. */
+#define FRAME_BUDGET 4096
 
 struct _HearthMarkdownView
 {
@@ -21,9 +25,11 @@ struct _HearthMarkdownView
 
   GString    *text;
   gsize       committed;        /* bytes of @text that are final and built */
+  gsize       shown;            /* bytes of @text on screen, committed or in the tail */
   GtkWidget  *last_committed;   /* the last child built from committed text */
   guint       idle_id;
   guint       tick_id;
+  gboolean    finishing;        /* finish() was called while a backlog was shown */
   guint       n_committed_blocks;
   guint       n_tail_builds;
 };
@@ -797,7 +803,8 @@ commit_until (HearthMarkdownView *self,
 }
 
 static void
-rebuild_tail (HearthMarkdownView *self)
+rebuild_tail (HearthMarkdownView *self,
+              gsize               shown)
 {
   g_autoptr(GPtrArray) blocks = NULL;
   GtkWidget *last = gtk_widget_get_last_child (GTK_WIDGET (self));
@@ -806,14 +813,12 @@ rebuild_tail (HearthMarkdownView *self)
   if (last != NULL && last != self->last_committed && HEARTH_IS_CODE_BLOCK (last))
     reusable = HEARTH_CODE_BLOCK (last);
 
-  if (self->committed == self->text->len)
+  if (self->committed == shown)
     {
       clear_tail (self, NULL);
       return;
     }
-  blocks = build_blocks (self->text->str + self->committed,
-                         self->text->len - self->committed,
-                         reusable);
+  blocks = build_blocks (self->text->str + self->committed, shown - self->committed, reusable);
   clear_tail (self, blocks);
   insert_blocks (self, blocks, self->last_committed);
   self->n_tail_builds++;
@@ -830,17 +835,58 @@ cancel_flush (HearthMarkdownView *self)
     }
 }
 
-static void
-flush (HearthMarkdownView *self)
+/* The end of the text this frame may show: all of it, or a budget's worth
+ * more, cut at a character boundary. */
+static gsize
+frame_limit (HearthMarkdownView *self,
+             gboolean            budgeted)
 {
+  const char *text = self->text->str;
+  gsize limit = MAX (self->shown, self->committed) + FRAME_BUDGET;
+
+  if (!budgeted || limit >= self->text->len)
+    return self->text->len;
+  while (limit > self->committed && (text[limit] & 0xC0) == 0x80)
+    limit--;
+  return limit;
+}
+
+static void schedule_flush (HearthMarkdownView *self);
+
+static void
+flush (HearthMarkdownView *self,
+       gboolean            budgeted)
+{
+  gsize limit;
   gsize end;
 
   cancel_flush (self);
+  limit = frame_limit (self, budgeted);
   end = self->committed + find_commit_point (self->text->str + self->committed,
-                                             self->text->len - self->committed);
+                                             limit - self->committed);
   if (end > self->committed)
     commit_until (self, end);
-  rebuild_tail (self);
+  else
+    /* One block still open (a long paragraph or code block): showing it in
+     * slices would lay it out again every frame. */
+    limit = self->text->len;
+  self->shown = limit;
+
+  if (limit < self->text->len)
+    {
+      /* More next frame; show what this one could afford. */
+      rebuild_tail (self, limit);
+      schedule_flush (self);
+      return;
+    }
+  if (self->finishing)
+    {
+      self->finishing = FALSE;
+      if (self->text->len > self->committed)
+        commit_until (self, self->text->len);
+      return;
+    }
+  rebuild_tail (self, self->text->len);
 }
 
 static gboolean
@@ -849,7 +895,7 @@ flush_idle_cb (gpointer user_data)
   HearthMarkdownView *self = user_data;
 
   self->idle_id = 0;
-  flush (self);
+  flush (self, FALSE);
   return G_SOURCE_REMOVE;
 }
 
@@ -861,7 +907,7 @@ flush_tick_cb (GtkWidget     *widget,
   HearthMarkdownView *self = HEARTH_MARKDOWN_VIEW (widget);
 
   self->tick_id = 0;
-  flush (self);
+  flush (self, TRUE);
   return G_SOURCE_REMOVE;
 }
 
@@ -901,6 +947,7 @@ remove_all (HearthMarkdownView *self)
     gtk_widget_unparent (child);
   self->last_committed = NULL;
   self->committed = 0;
+  self->shown = 0;
 }
 
 static void
@@ -982,7 +1029,8 @@ hearth_markdown_view_set_text (HearthMarkdownView *self,
   self->n_committed_blocks = 0;
   self->n_tail_builds = 0;
   g_string_assign (self->text, text);
-  flush (self);
+  self->finishing = FALSE;
+  flush (self, FALSE);
 }
 
 void
@@ -1003,9 +1051,25 @@ hearth_markdown_view_finish (HearthMarkdownView *self)
 {
   g_return_if_fail (HEARTH_IS_MARKDOWN_VIEW (self));
 
+  /* A shown view with a backlog catches up frame by frame, then finishes. */
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)) && self->text->len - self->committed > FRAME_BUDGET)
+    {
+      self->finishing = TRUE;
+      schedule_flush (self);
+      return;
+    }
   cancel_flush (self);
+  self->finishing = FALSE;
   if (self->text->len > self->committed)
     commit_until (self, self->text->len);
+}
+
+/* Whether everything appended so far is on screen, nothing left for later frames. */
+gboolean
+hearth_markdown_view_is_caught_up (HearthMarkdownView *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MARKDOWN_VIEW (self), TRUE);
+  return !self->finishing && self->tick_id == 0 && self->idle_id == 0;
 }
 
 guint

@@ -18,6 +18,7 @@ void        hearth_markdown_view_set_text               (HearthMarkdownView *sel
 void        hearth_markdown_view_append                 (HearthMarkdownView *self,
                                                          const char         *delta);
 void        hearth_markdown_view_finish                 (HearthMarkdownView *self);
+gboolean    hearth_markdown_view_is_caught_up           (HearthMarkdownView *self);
 guint       hearth_markdown_view_get_n_committed_blocks (HearthMarkdownView *self);
 guint       hearth_markdown_view_get_n_tail_builds      (HearthMarkdownView *self);
 gboolean    hearth_markdown_view_can_open_uri           (const char         *uri);
