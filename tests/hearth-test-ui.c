@@ -131,8 +131,19 @@ hearth_test_save_screenshot (GtkWidget  *widget,
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
 
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  /* A widget whose layout is still pending has nothing to paint yet: let a
+   * frame pass and try again. */
+  for (guint attempt = 0; attempt < 40; attempt++)
+    {
+      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+      if (node != NULL)
+        break;
+      hearth_test_spin_for (50);
+      snapshot = gtk_snapshot_new ();
+      width = gtk_widget_get_width (widget);
+      height = gtk_widget_get_height (widget);
+    }
   g_assert_nonnull (node);
 
   gsk_renderer_realize (renderer, gtk_native_get_surface (gtk_widget_get_native (widget)), &error);
