@@ -136,9 +136,12 @@ hearth_test_chat_select_model (HearthChatPage *page,
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
     {
       const char *label = gtk_string_list_get_string (GTK_STRING_LIST (model), i);
-      char after = label[strlen (name)];
+      char after;
 
-      if (g_str_has_prefix (label, name) && (after == ':' || after == ' ' || after == '\0'))
+      if (!g_str_has_prefix (label, name))
+        continue;
+      after = label[strlen (name)];
+      if (after == ':' || after == ' ' || after == '\0')
         {
           gtk_drop_down_set_selected (dropdown, i);
           return;

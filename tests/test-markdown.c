@@ -619,7 +619,7 @@ test_markdown_streaming_budget (void)
   /* finish() with a backlog on screen does not lay it all out at once. */
   g_assert_false (hearth_markdown_view_is_caught_up (HEARTH_MARKDOWN_VIEW (view)));
   g_assert_cmpuint (hearth_markdown_view_get_n_committed_blocks (HEARTH_MARKDOWN_VIEW (view)), <, 400);
-  g_assert_true (hearth_test_spin_until (caught_up, view, 20000));
+  g_assert_true (hearth_test_spin_until (caught_up, view, 60000));
   gtk_widget_remove_tick_callback (view, tick);
   g_test_message ("%zu bytes caught up in %u frames", document->len, frames_seen);
   g_assert_cmpuint (frames_seen, >=, document->len / 4096);
