@@ -808,6 +808,52 @@ test_cache_corrupt (void)
   g_assert_null (strstr (run->err, "CRITICAL"));
 }
 
+/* On this machine the report agrees with the system. */
+static void
+test_hardware_and_recommend (void)
+{
+  g_autoptr(HearthTestRun) hardware = hearth_test_run_cli (NULL, "hardware", "--json", NULL);
+  g_autoptr(HearthTestRun) text = hearth_test_run_cli (NULL, "hardware", NULL);
+  g_autoptr(HearthTestRun) recommend = hearth_test_run_cli (NULL, "recommend", "--use", "code",
+                                                            "--json", NULL);
+  g_autoptr(HearthTestRun) bad = hearth_test_run_cli (NULL, "recommend", "--use", "poetry", NULL);
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonNode) picks = NULL;
+  g_autofree char *meminfo = NULL;
+  JsonObject *cpu, *memory;
+  const char *line;
+
+  g_assert_cmpint (hardware->exit_code, ==, 0);
+  root = parse_json (hardware->out);
+  cpu = json_object_get_object_member (json_node_get_object (root), "cpu");
+  memory = json_object_get_object_member (json_node_get_object (root), "memory");
+  g_assert_cmpint (json_object_get_int_member (cpu, "threads"), ==, g_get_num_processors ());
+  g_assert_true (g_file_get_contents ("/proc/meminfo", &meminfo, NULL, NULL));
+  line = strstr (meminfo, "MemTotal:");
+  g_assert_nonnull (line);
+  g_assert_cmpint (json_object_get_int_member (memory, "total"), ==,
+                   g_ascii_strtoll (line + strlen ("MemTotal:"), NULL, 10) * 1024);
+  g_assert_cmpfloat (json_object_get_double_member (memory, "bandwidth_gbs"), >, 0);
+  g_assert_true (json_object_has_member (json_node_get_object (root), "score"));
+
+  g_assert_cmpint (text->exit_code, ==, 0);
+  g_assert_nonnull (strstr (text->out, "## Score:"));
+
+  g_assert_cmpint (recommend->exit_code, ==, 0);
+  picks = parse_json (recommend->out);
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (picks)); i++)
+    {
+      JsonObject *pick = json_array_get_object_element (json_node_get_array (picks), i);
+
+      g_assert_nonnull (strstr (json_object_get_string_member (pick, "estimate_basis"), "stimate"));
+      g_assert_cmpint (json_object_get_int_member (pick, "memory_needed"), <,
+                       json_object_get_int_member (memory, "total"));
+    }
+
+  g_assert_cmpint (bad->exit_code, ==, 2);
+  hearth_test_assert_one_line (bad->err);
+}
+
 /* A damaged history is a clear error, and the database is left for the user. */
 static void
 test_corrupt_history (void)
@@ -884,6 +930,7 @@ main (int    argc,
   g_test_add_func ("/cli/usage-errors", test_usage_errors);
   g_test_add_func ("/cli/corrupt-history", test_corrupt_history);
   g_test_add_func ("/cli/cache-corrupt", test_cache_corrupt);
+  g_test_add_func ("/cli/hardware-and-recommend", test_hardware_and_recommend);
 
   return g_test_run ();
 }

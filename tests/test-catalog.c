@@ -1,0 +1,332 @@
+/* test-catalog.c — the model catalog, fit estimates, hardware score and recommendations
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "hearth-catalog.h"
+#include "hearth-test-util.h"
+
+#define GIB ((gint64) 1 << 30)
+
+static GPtrArray *
+load_catalog (void)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *catalog = hearth_catalog_load (&error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (catalog);
+  return catalog;
+}
+
+static HearthHardware *
+machine_new (gint64      mem_total,
+             double      bandwidth_gbs,
+             int         cores,
+             const char *arch,
+             const char *features)
+{
+  HearthHardware *hardware = g_new0 (HearthHardware, 1);
+
+  hardware->mem_total = mem_total;
+  hardware->mem_available = mem_total / 2;
+  hardware->mem_bandwidth_gbs = bandwidth_gbs;
+  hardware->cpu_cores = cores;
+  hardware->cpu_threads = cores * 2;
+  hardware->arch = g_strdup (arch);
+  hardware->cpu_features = features ? g_strsplit (features, " ", -1) : NULL;
+  hardware->gpus = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_gpu_free);
+  return hardware;
+}
+
+static void
+machine_add_gpu (HearthHardware  *hardware,
+                 const char      *name,
+                 HearthGpuVendor  vendor,
+                 gboolean         integrated,
+                 gint64           vram_total)
+{
+  HearthGpu *gpu = g_new0 (HearthGpu, 1);
+
+  gpu->name = g_strdup (name);
+  gpu->vendor = vendor;
+  gpu->integrated = integrated;
+  gpu->vram_total = vram_total;
+  gpu->vram_used = -1;
+  g_ptr_array_add (hardware->gpus, gpu);
+}
+
+static HearthHardware *
+desktop_new (void)
+{
+  HearthHardware *hardware = machine_new (64 * GIB, 80, 16, "x86_64", "sse4_2 avx avx2 avx512f fma f16c");
+
+  machine_add_gpu (hardware, "NVIDIA GeForce RTX 4090", HEARTH_GPU_VENDOR_NVIDIA, FALSE, 24 * GIB);
+  return hardware;
+}
+
+static HearthHardware *
+laptop_new (void)
+{
+  HearthHardware *hardware = machine_new (16 * GIB, 25, 4, "x86_64", "sse4_2 avx avx2 fma f16c");
+
+  machine_add_gpu (hardware, "Intel UHD Graphics 620", HEARTH_GPU_VENDOR_INTEL, TRUE, -1);
+  return hardware;
+}
+
+static HearthFit *
+fit_default (GPtrArray            *catalog,
+             const char           *name,
+             const HearthHardware *hardware,
+             gint64                context)
+{
+  const HearthCatalogModel *model = hearth_catalog_lookup (catalog, name);
+
+  g_assert_nonnull (model);
+  return hearth_catalog_fit (model, hearth_catalog_model_get_default_quant (model), hardware, context);
+}
+
+static void
+test_catalog_contents (void)
+{
+  g_autoptr(GPtrArray) catalog = load_catalog ();
+  g_autoptr(GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) families = g_hash_table_new (g_str_hash, g_str_equal);
+
+  g_assert_cmpuint (catalog->len, >=, 30);
+  for (guint i = 0; i < catalog->len; i++)
+    {
+      const HearthCatalogModel *model = g_ptr_array_index (catalog, i);
+      const HearthCatalogQuant *quant = hearth_catalog_model_get_default_quant (model);
+      g_autofree char *base = g_strndup (model->name, strcspn (model->name, ":"));
+
+      g_assert_true (g_hash_table_add (names, model->name));
+      g_hash_table_add (families, model->family);
+      g_assert_cmpfloat (model->parameters, >, 1e8);
+      g_assert_cmpint (model->layers, >, 0);
+      g_assert_cmpint (model->kv_heads, >, 0);
+      g_assert_cmpint (model->head_dim, >, 0);
+      g_assert_cmpint (model->context_length, >=, 2048);
+      g_assert_nonnull (model->license);
+      g_assert_nonnull (quant);
+      g_assert_cmpint (quant->size, >, 0);
+      g_assert_true (g_str_has_prefix (quant->tag, base));
+    }
+  g_assert_cmpuint (g_hash_table_size (families), >=, 8);
+  g_assert_true (hearth_catalog_model_has_capability (hearth_catalog_lookup (catalog, "nomic-embed-text:v1.5"),
+                                                      "embedding"));
+  g_assert_true (hearth_catalog_model_has_capability (hearth_catalog_lookup (catalog, "llava:7b"), "vision"));
+}
+
+static void
+test_catalog_invalid (void)
+{
+  const char *json = "{\"models\": [{\"name\": \"x:1b\"}]}";
+  g_autoptr(GBytes) bytes = g_bytes_new_static (json, strlen (json));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) catalog = hearth_catalog_load_from_bytes (bytes, &error);
+
+  g_assert_error (error, HEARTH_CATALOG_ERROR, HEARTH_CATALOG_ERROR_INVALID);
+  g_assert_null (catalog);
+}
+
+static void
+test_kv_cache (void)
+{
+  g_autoptr(GPtrArray) catalog = load_catalog ();
+  const HearthCatalogModel *model = hearth_catalog_lookup (catalog, "llama3.1:8b");
+
+  /* 2 (K, V) × 32 layers × 8 KV heads × 128 × 2 bytes × 8192 tokens */
+  g_assert_cmpint (hearth_catalog_model_kv_cache_bytes (model, 8192), ==, GIB);
+}
+
+static void
+test_fit_8gb_gpu (void)
+{
+  g_autoptr(GPtrArray) catalog = load_catalog ();
+  g_autoptr(HearthHardware) hardware = machine_new (32 * GIB, 50, 8, "x86_64", "avx2 fma f16c");
+  g_autoptr(HearthFit) fit = NULL;
+  const HearthCatalogModel *model = hearth_catalog_lookup (catalog, "llama3.1:8b");
+  const HearthCatalogQuant *quant = hearth_catalog_model_get_default_quant (model);
+
+  machine_add_gpu (hardware, "NVIDIA GeForce RTX 3070", HEARTH_GPU_VENDOR_NVIDIA, FALSE, 8 * GIB);
+  g_assert_cmpstr (quant->name, ==, "Q4_K_M");
+  fit = hearth_catalog_fit (model, quant, hardware, 8192);
+  g_assert_cmpint (fit->placement, ==, HEARTH_PLACEMENT_RUNS_ON_GPU);
+  g_assert_cmpfloat (fit->gpu_fraction, ==, 1.0);
+  g_assert_cmpint (fit->memory_needed, <=, 8 * GIB);
+  g_assert_cmpint (fit->best_context, >=, 8192);
+  g_assert_cmpint (fit->memory_needed, >, quant->size + GIB);
+  /* No GPU bandwidth is measured, so no figure is made up. */
+  g_assert_cmpfloat (fit->tokens_per_s, <, 0);
+  g_assert_nonnull (strstr (fit->estimate_basis, "estimate"));
+
+  hearth_fit_set_measured (fit, 71.5);
+  g_assert_true (fit->measured);
+  g_assert_cmpfloat (fit->tokens_per_s, ==, 71.5);
+  g_assert_nonnull (strstr (fit->estimate_basis, "Measured"));
+}
+
+static void
+test_fit_70b (void)
+{
+  g_autoptr(GPtrArray) catalog = load_catalog ();
+  g_autoptr(HearthHardware) desktop = desktop_new ();
+  g_autoptr(HearthHardware) tiny = machine_new (2 * GIB, 3, 4, "aarch64", "neon");
+  g_autoptr(HearthFit) on_desktop = fit_default (catalog, "llama3.1:70b", desktop, 0);
+  g_autoptr(HearthFit) on_tiny = fit_default (catalog, "llama3.1:70b", tiny, 0);
+
+  g_assert_cmpint (on_desktop->placement, !=, HEARTH_PLACEMENT_RUNS_ON_GPU);
+  g_assert_cmpint (on_desktop->placement, ==, HEARTH_PLACEMENT_PARTLY_ON_GPU);
+  g_assert_cmpfloat (on_desktop->gpu_fraction, >, 0);
+  g_assert_cmpfloat (on_desktop->gpu_fraction, <, 1);
+  g_assert_nonnull (strstr (on_desktop->estimate_basis, "Estimate"));
+
+  g_assert_cmpint (on_tiny->placement, ==, HEARTH_PLACEMENT_TOO_LARGE);
+  g_assert_cmpint (on_tiny->best_context, ==, 0);
+  g_assert_cmpfloat (on_tiny->tokens_per_s, <, 0);
+}
+
+static void
+test_fit_integrated_gpu (void)
+{
+  g_autoptr(GPtrArray) catalog = load_catalog ();
+  g_autoptr(HearthHardware) laptop = laptop_new ();
+  g_autoptr(HearthFit) fit = fit_default (catalog, "llama3.2:3b", laptop, 0);
+
+  /* Shared memory is not VRAM: the model runs from RAM at RAM's speed. */
+  g_assert_cmpint (fit->placement, ==, HEARTH_PLACEMENT_CPU_ONLY);
+  g_assert_cmpfloat (fit->gpu_fraction, ==, 0);
+  g_assert_cmpfloat_with_epsilon (fit->tokens_per_s, 25 * 0.6 / 2.0, 0.01);
+  g_assert_nonnull (strstr (fit->estimate_basis, "Estimate"));
+  g_assert_cmpint (fit->best_context, ==, 65536);
+}
+
+static void
+assert_small_models (GPtrArray *recommendations)
+{
+  g_assert_cmpuint (recommendations->len, ==, 3);
+  for (guint i = 0; i < recommendations->len; i++)
+    {
+      const HearthRecommendation *recommendation = g_ptr_array_index (recommendations, i);
+
+      g_assert_cmpint (recommendation->tier, ==, i);
+      g_assert_cmpfloat (recommendation->model->parameters, >=, 1e9);
+      g_assert_cmpfloat (recommendation->model->parameters, <, 4e9);
+      g_assert_cmpint (recommendation->fit->placement, !=, HEARTH_PLACEMENT_TOO_LARGE);
+    }
+}
+
+static void
+test_recommend_small_machines (void)
+{
+  g_autoptr(GPtrArray) catalog = load_catalog ();
+  g_autoptr(HearthHardware) laptop_4gb = machine_new (16 * GIB, 30, 4, "x86_64", "avx2 fma f16c");
+  g_autoptr(HearthHardware) laptop = laptop_new ();
+  g_autoptr(GPtrArray) on_4gb = NULL;
+  g_autoptr(GPtrArray) on_laptop = NULL;
+  const HearthRecommendation *fast;
+
+  machine_add_gpu (laptop_4gb, "NVIDIA GeForce GTX 1650", HEARTH_GPU_VENDOR_NVIDIA, FALSE, 4 * GIB);
+  on_4gb = hearth_catalog_recommend (catalog, laptop_4gb, HEARTH_USE_CHAT);
+  assert_small_models (on_4gb);
+  for (guint i = 0; i < on_4gb->len; i++)
+    g_assert_cmpint (((HearthRecommendation *) g_ptr_array_index (on_4gb, i))->fit->placement,
+                     ==, HEARTH_PLACEMENT_RUNS_ON_GPU);
+
+  on_laptop = hearth_catalog_recommend (catalog, laptop, HEARTH_USE_CHAT);
+  assert_small_models (on_laptop);
+  fast = g_ptr_array_index (on_laptop, HEARTH_TIER_FAST);
+  g_assert_cmpint (fast->fit->placement, ==, HEARTH_PLACEMENT_CPU_ONLY);
+  g_assert_cmpfloat (fast->fit->tokens_per_s, >=, 5);
+}
+
+static void
+test_recommend_uses (void)
+{
+  g_autoptr(GPtrArray) catalog = load_catalog ();
+  g_autoptr(HearthHardware) desktop = desktop_new ();
+  HearthUse uses[] = { HEARTH_USE_CHAT, HEARTH_USE_CODE, HEARTH_USE_REASONING };
+
+  for (guint u = 0; u < G_N_ELEMENTS (uses); u++)
+    {
+      g_autoptr(GPtrArray) recommendations = hearth_catalog_recommend (catalog, desktop, uses[u]);
+      const HearthRecommendation *capable;
+
+      g_assert_cmpuint (recommendations->len, ==, 3);
+      for (guint i = 0; i < recommendations->len; i++)
+        {
+          const HearthRecommendation *recommendation = g_ptr_array_index (recommendations, i);
+
+          g_assert_false (hearth_catalog_model_has_capability (recommendation->model, "embedding"));
+          g_assert_cmpint (recommendation->fit->placement, ==, HEARTH_PLACEMENT_RUNS_ON_GPU);
+          if (uses[u] == HEARTH_USE_CODE)
+            g_assert_cmpstr (recommendation->model->family, ==, "qwen2.5-coder");
+          if (uses[u] == HEARTH_USE_REASONING)
+            g_assert_true (hearth_catalog_model_has_capability (recommendation->model, "thinking"));
+        }
+      capable = g_ptr_array_index (recommendations, HEARTH_TIER_MOST_CAPABLE);
+      g_assert_cmpfloat (capable->model->parameters, >=, 2e10);
+    }
+}
+
+static int
+sum_reasons (const HearthScore *score,
+             gboolean          *says_not_measured)
+{
+  int sum = 0;
+
+  for (guint i = 0; i < score->reasons->len; i++)
+    {
+      const HearthScoreReason *reason = g_ptr_array_index (score->reasons, i);
+
+      sum += reason->points;
+      if (strstr (reason->text, "not measured"))
+        *says_not_measured = TRUE;
+    }
+
+  return sum;
+}
+
+static void
+test_score (void)
+{
+  g_autoptr(HearthHardware) desktop = desktop_new ();
+  g_autoptr(HearthHardware) laptop = laptop_new ();
+  g_autoptr(HearthHardware) board = machine_new (4 * GIB, -1, 4, "aarch64", "neon");
+  g_autoptr(HearthHardware) old = machine_new (2 * GIB, -1, 2, "x86_64", "sse4_2");
+  g_autoptr(HearthScore) desktop_score = hearth_hardware_score (desktop);
+  g_autoptr(HearthScore) laptop_score = hearth_hardware_score (laptop);
+  g_autoptr(HearthScore) board_score = hearth_hardware_score (board);
+  g_autoptr(HearthScore) old_score = hearth_hardware_score (old);
+  gboolean not_measured = FALSE;
+
+  g_assert_cmpint (desktop_score->score, >, laptop_score->score);
+  g_assert_cmpint (laptop_score->score, >, board_score->score);
+  g_assert_cmpint (desktop_score->score, <=, 100);
+  g_assert_cmpint (old_score->score, ==, 0);
+
+  g_assert_cmpint (sum_reasons (desktop_score, &not_measured), ==, desktop_score->score);
+  g_assert_false (not_measured);
+  g_assert_cmpint (sum_reasons (laptop_score, &not_measured), ==, laptop_score->score);
+  g_assert_cmpint (sum_reasons (old_score, &not_measured), ==, old_score->score);
+  g_assert_cmpint (sum_reasons (board_score, &not_measured), ==, board_score->score);
+  g_assert_true (not_measured);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  hearth_test_init (&argc, &argv);
+
+  g_test_add_func ("/catalog/contents", test_catalog_contents);
+  g_test_add_func ("/catalog/invalid", test_catalog_invalid);
+  g_test_add_func ("/catalog/kv-cache", test_kv_cache);
+  g_test_add_func ("/catalog/fit/8gb-gpu", test_fit_8gb_gpu);
+  g_test_add_func ("/catalog/fit/70b", test_fit_70b);
+  g_test_add_func ("/catalog/fit/integrated-gpu", test_fit_integrated_gpu);
+  g_test_add_func ("/catalog/recommend/small-machines", test_recommend_small_machines);
+  g_test_add_func ("/catalog/recommend/uses", test_recommend_uses);
+  g_test_add_func ("/catalog/score", test_score);
+
+  return g_test_run ();
+}
