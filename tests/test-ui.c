@@ -10,6 +10,7 @@
 
 #include "hearth-application.h"
 #include "hearth-chat-page.h"
+#include "hearth-hardware-page.h"
 #include "hearth-test-ui.h"
 #include "hearth-test-util.h"
 #include "hearth-window.h"
@@ -173,8 +174,13 @@ test_ui_window_pages (void)
       g_assert_nonnull (adw_view_stack_page_get_icon_name (page));
       if (i == 0)
         {
-          /* The chat page is real now; the others are honest placeholders. */
+          /* The chat and hardware pages are real now; the others are honest placeholders. */
           g_assert_true (HEARTH_IS_CHAT_PAGE (child));
+          continue;
+        }
+      if (i == 1)
+        {
+          g_assert_true (HEARTH_IS_HARDWARE_PAGE (child));
           continue;
         }
       g_assert_true (ADW_IS_STATUS_PAGE (child));

@@ -26,16 +26,30 @@ struct _HearthApplication
 
 G_DEFINE_FINAL_TYPE (HearthApplication, hearth_application, ADW_TYPE_APPLICATION)
 
+/* The first window of a first run opens the setup assistant; tests opt out. */
+static gboolean
+wants_first_run_setup (HearthApplication *self)
+{
+  return g_strcmp0 (g_getenv ("HEARTH_FIRST_RUN_SETUP"), "0") != 0 &&
+         !g_settings_get_boolean (self->settings, "setup-done");
+}
+
 static void
 hearth_application_activate (GApplication *application)
 {
   GtkWindow *window;
+  gboolean created = FALSE;
 
   window = gtk_application_get_active_window (GTK_APPLICATION (application));
   if (window == NULL)
-    window = GTK_WINDOW (hearth_window_new (HEARTH_APPLICATION (application)));
+    {
+      window = GTK_WINDOW (hearth_window_new (HEARTH_APPLICATION (application)));
+      created = TRUE;
+    }
 
   gtk_window_present (window);
+  if (created && wants_first_run_setup (HEARTH_APPLICATION (application)))
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.setup", NULL);
 }
 
 static HearthWindow *

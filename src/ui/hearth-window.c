@@ -8,6 +8,8 @@
 #include <glib/gi18n.h>
 
 #include "hearth-chat-page.h"
+#include "hearth-hardware-page.h"
+#include "hearth-setup-window.h"
 #include "hearth-window.h"
 
 struct _HearthWindow
@@ -18,6 +20,7 @@ struct _HearthWindow
 
   AdwViewStack         *view_stack;
   HearthChatPage       *chat_page;
+  HearthHardwarePage   *hardware_page;
 };
 
 G_DEFINE_FINAL_TYPE (HearthWindow, hearth_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -149,31 +152,15 @@ hearth_window_realize (GtkWidget *widget)
                    screenshot_and_quit, self);
 }
 
-/* The setup assistant is its own piece of work; until it exists, say so. */
 static void
 hearth_window_setup (GtkWidget  *widget,
                      const char *action_name,
                      GVariant   *parameter)
 {
-  GtkWidget *window = adw_window_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  GtkWidget *status = adw_status_page_new ();
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (widget));
+  HearthEngine *engine = hearth_application_get_engine (HEARTH_APPLICATION (application));
 
-  adw_status_page_set_icon_name (ADW_STATUS_PAGE (status), "emblem-system-symbolic");
-  adw_status_page_set_title (ADW_STATUS_PAGE (status), _("Setup Assistant"));
-  adw_status_page_set_description (ADW_STATUS_PAGE (status),
-                                   _("The assistant that finds your server and recommends a model "
-                                     "is not built yet. Meanwhile, set the server address in "
-                                     "Preferences (Ctrl+,)."));
-  gtk_widget_set_vexpand (status, TRUE);
-  gtk_box_append (GTK_BOX (box), adw_header_bar_new ());
-  gtk_box_append (GTK_BOX (box), status);
-  adw_window_set_content (ADW_WINDOW (window), box);
-  gtk_window_set_title (GTK_WINDOW (window), _("Setup Assistant"));
-  gtk_window_set_default_size (GTK_WINDOW (window), 480, 420);
-  gtk_window_set_modal (GTK_WINDOW (window), TRUE);
-  gtk_window_set_transient_for (GTK_WINDOW (window), GTK_WINDOW (widget));
-  gtk_window_present (GTK_WINDOW (window));
+  gtk_window_present (GTK_WINDOW (hearth_setup_window_new (GTK_WINDOW (widget), engine)));
 }
 
 static void
@@ -192,10 +179,12 @@ hearth_window_class_init (HearthWindowClass *klass)
                                                "/io/github/hearthapp/Hearth/hearth-window.ui");
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, chat_page);
+  gtk_widget_class_bind_template_child (widget_class, HearthWindow, hardware_page);
 
   gtk_widget_class_install_action (widget_class, "win.setup", NULL, hearth_window_setup);
 
   g_type_ensure (HEARTH_TYPE_CHAT_PAGE);
+  g_type_ensure (HEARTH_TYPE_HARDWARE_PAGE);
 }
 
 static void
@@ -222,6 +211,7 @@ hearth_window_new (HearthApplication *application)
                        NULL);
   hearth_chat_page_set_engine (self->chat_page, hearth_application_get_engine (application),
                                hearth_application_get_store_error (application));
+  hearth_hardware_page_set_engine (self->hardware_page, hearth_application_get_engine (application));
   if (hearth_application_get_cache_warning (application) != NULL)
     hearth_chat_page_add_toast (self->chat_page, hearth_application_get_cache_warning (application));
   return self;

@@ -1,0 +1,295 @@
+/* test-setup.c — the setup assistant, walked page by page against the test engine
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-test-setup"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <string.h>
+
+#include "hearth-setup-window.h"
+#include "hearth-test-server.h"
+#include "hearth-test-ui.h"
+#include "hearth-test-util.h"
+
+static GSettings *settings;
+
+/* An address where nothing listens: a port the kernel just gave out and took back. */
+static char *
+closed_address (void)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(GError) error = NULL;
+  guint16 port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
+
+  g_assert_no_error (error);
+  g_socket_listener_close (listener);
+  return g_strdup_printf ("http://127.0.0.1:%u", port);
+}
+
+/* The test engine, able to pull "tiny-pulled" from a directory of its own. */
+static const char *
+engine_url (void)
+{
+  g_autofree char *fixed = hearth_test_make_model ("fixed", "tiny-fixed");
+  g_autofree char *source = hearth_test_build_tmp_path ("pull-source", NULL);
+  g_autofree char *pulled = g_build_filename (source, "tiny-pulled.gguf", NULL);
+  const char *args[] = { "--pull-source", source, NULL };
+
+  if (!g_file_test (pulled, G_FILE_TEST_EXISTS))
+    {
+      g_autoptr(GFile) from = g_file_new_for_path (fixed);
+      g_autoptr(GFile) to = g_file_new_for_path (pulled);
+      g_autoptr(GError) error = NULL;
+
+      g_mkdir_with_parents (source, 0700);
+      g_file_copy (from, to, G_FILE_COPY_NONE, NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+    }
+  return hearth_test_server_get_url (hearth_test_engine_server (args));
+}
+
+static gboolean
+widget_is_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (data));
+}
+
+typedef struct
+{
+  GtkWidget  *widget;
+  const char *text;
+} Showing;
+
+static gboolean
+shows_text (gpointer data)
+{
+  Showing *showing = data;
+  g_autofree char *text = hearth_test_visible_text (showing->widget);
+
+  return strstr (text, showing->text) != NULL;
+}
+
+static void
+wait_for_text (GtkWidget  *window,
+               const char *text,
+               guint       timeout_ms)
+{
+  Showing showing = { window, text };
+
+  if (!hearth_test_spin_until (shows_text, &showing, timeout_ms))
+    {
+      g_autofree char *visible = hearth_test_visible_text (window);
+
+      g_error ("“%s” never showed; visible: %s", text, visible);
+    }
+}
+
+static GtkWidget *
+open_window (const char * const *candidates)
+{
+  g_autoptr(HearthEngine) engine = hearth_engine_new (NULL);
+  GtkWidget *window = hearth_setup_window_new (NULL, engine);
+
+  hearth_setup_window_set_candidates (HEARTH_SETUP_WINDOW (window), candidates);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (hearth_test_spin_until (widget_is_mapped, window, 5000));
+  return window;
+}
+
+static gboolean
+next_enabled (GtkWidget *window)
+{
+  GtkWidget *next = hearth_test_find_with_class (window, GTK_TYPE_BUTTON, "suggested-action");
+
+  g_assert_nonnull (next);
+  return gtk_widget_is_sensitive (next) && gtk_widget_get_visible (next);
+}
+
+static void
+go_next (GtkWidget  *window,
+         const char *expected_page)
+{
+  g_assert_true (next_enabled (window));
+  gtk_widget_activate_action (window, "setup.next", NULL);
+  hearth_test_spin_for (50);
+  g_assert_cmpstr (hearth_setup_window_get_page (HEARTH_SETUP_WINDOW (window)), ==, expected_page);
+}
+
+static void
+screenshot (GtkWidget  *window,
+            const char *name)
+{
+  g_autofree char *file = g_strconcat (name, ".png", NULL);
+
+  hearth_test_spin_for (400);   /* let the stack's slide finish */
+  g_free (hearth_test_save_screenshot (window, file));
+}
+
+static void
+assert_setting (const char *key,
+                const char *expected)
+{
+  g_autofree char *value = g_settings_get_string (settings, key);
+
+  g_assert_cmpstr (value, ==, expected);
+}
+
+static AdwActionRow *
+find_row_ending (GtkWidget  *widget,
+                 const char *suffix)
+{
+  if (ADW_IS_ACTION_ROW (widget) &&
+      g_str_has_suffix (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), suffix))
+    return ADW_ACTION_ROW (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      AdwActionRow *row = find_row_ending (child, suffix);
+
+      if (row != NULL)
+        return row;
+    }
+  return NULL;
+}
+
+static void
+close_and_finalize (GtkWidget *window)
+{
+  g_object_ref (window);
+  gtk_window_close (GTK_WINDOW (window));
+  hearth_test_spin_for (100);
+  g_assert_finalize_object (window);
+}
+
+static void
+walk_to_servers (GtkWidget *window)
+{
+  g_autofree char *threads = g_strdup_printf ("%u threads", g_get_num_processors ());
+
+  g_assert_cmpstr (hearth_setup_window_get_page (HEARTH_SETUP_WINDOW (window)), ==, "welcome");
+  wait_for_text (window, "stay on this machine", 1000);
+  screenshot (window, "setup-1-welcome");
+  go_next (window, "hardware");
+  wait_for_text (window, "of 100", 60000);
+  wait_for_text (window, threads, 1000);
+  screenshot (window, "setup-2-hardware");
+  go_next (window, "servers");
+}
+
+static void
+test_setup_walk (void)
+{
+  g_autofree char *closed = closed_address ();
+  const char *url;
+  GtkWidget *window;
+
+  if (!hearth_test_require_node ())
+    return;
+  url = engine_url ();
+  window = open_window ((const char *[]) { url, closed, NULL });
+  walk_to_servers (window);
+  wait_for_text (window, "Found: Ollama 0.0.0-hearth-test, 1 model", 10000);
+  wait_for_text (window, "Not running", 10000);
+  g_assert_false (next_enabled (window));
+  adw_action_row_activate (find_row_ending (window, url));
+  screenshot (window, "setup-3-servers");
+  go_next (window, "model");
+
+  wait_for_text (window, "tiny-fixed:latest", 1000);
+  wait_for_text (window, "Installed", 1000);
+  g_assert_false (next_enabled (window));
+  screenshot (window, "setup-4-model");
+  hearth_setup_window_choose_model (HEARTH_SETUP_WINDOW (window), "tiny-pulled");
+  go_next (window, "download");
+
+  wait_for_text (window, " left", 30000);
+  g_free (hearth_test_save_screenshot (window, "setup-5-downloading.png"));
+  gtk_widget_activate_action (window, "setup.cancel-download", NULL);
+  wait_for_text (window, "Download Cancelled", 10000);
+  g_assert_false (next_enabled (window));
+  screenshot (window, "setup-5-cancelled");
+  gtk_widget_activate_action (window, "setup.retry-download", NULL);
+  wait_for_text (window, "100 %", 30000);
+  screenshot (window, "setup-5-download");
+  go_next (window, "done");
+  assert_setting ("endpoint", url);
+  assert_setting ("api-kind", "ollama");
+  assert_setting ("default-model", "tiny-pulled");
+  g_assert_true (g_settings_get_boolean (settings, "setup-done"));
+  screenshot (window, "setup-6-done");
+
+  g_object_ref (window);
+  gtk_widget_activate_action (window, "setup.start", NULL);
+  hearth_test_spin_for (100);
+  g_assert_false (gtk_widget_get_visible (window));
+  g_assert_finalize_object (window);
+}
+
+/* An installed model needs no download: Next goes straight to the end. */
+static void
+test_setup_installed (void)
+{
+  const char *url;
+  GtkWidget *window;
+
+  if (!hearth_test_require_node ())
+    return;
+  url = engine_url ();
+  window = open_window ((const char *[]) { url, NULL });
+  go_next (window, "hardware");
+  wait_for_text (window, "of 100", 60000);   /* the probe holds the window until it ends */
+  go_next (window, "servers");
+  wait_for_text (window, "Found: Ollama", 10000);
+  adw_action_row_activate (find_row_ending (window, url));
+  go_next (window, "model");
+  hearth_setup_window_choose_model (HEARTH_SETUP_WINDOW (window), "tiny-fixed:latest");
+  go_next (window, "done");
+  assert_setting ("default-model", "tiny-fixed:latest");
+  close_and_finalize (window);
+}
+
+static void
+test_setup_nothing_found (void)
+{
+  g_autofree char *closed = closed_address ();
+  GtkWidget *window = open_window ((const char *[]) { closed, NULL });
+
+  walk_to_servers (window);
+  wait_for_text (window, "Not running", 10000);
+  wait_for_text (window, "install.sh", 1000);
+  wait_for_text (window, "Rescan", 1000);
+  g_assert_false (next_enabled (window));
+  screenshot (window, "setup-3-servers-none");
+
+  gtk_widget_activate_action (window, "setup.rescan", NULL);
+  wait_for_text (window, "Not running", 10000);
+  wait_for_text (window, "install.sh", 1000);
+  close_and_finalize (window);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int ret;
+
+  hearth_test_init (&argc, &argv);
+  g_unsetenv ("OLLAMA_HOST");
+  gtk_init ();
+  adw_init ();
+  /* What GtkApplication does for the application's own icon */
+  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                    "/io/github/hearthapp/Hearth/icons");
+  settings = g_settings_new (APP_ID);
+
+  g_test_add_func ("/setup/walk", test_setup_walk);
+  g_test_add_func ("/setup/installed", test_setup_installed);
+  g_test_add_func ("/setup/nothing-found", test_setup_nothing_found);
+
+  ret = g_test_run ();
+  g_clear_object (&settings);
+  return ret;
+}
