@@ -247,11 +247,16 @@ add_value (HearthHardwarePage  *self,
   AdwActionRow *row = add_row (self, group, title, NULL);
   GtkWidget *label = gtk_label_new (value ? value : _("Unknown"));
 
-  /* Long values (a models folder) shorten in the middle; the tooltip keeps them whole.
-   * The row would otherwise squeeze a short value into a column of words. */
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+  /* Short values keep their width (an ellipsizing label would be squeezed into a
+   * column of words); long ones (a models folder) shorten in the middle, down to
+   * a dozen characters on a narrow window, and the tooltip keeps them whole. */
   gtk_label_set_single_line_mode (GTK_LABEL (label), TRUE);
-  gtk_label_set_width_chars (GTK_LABEL (label), MIN ((int) g_utf8_strlen (value ? value : "", -1), 40));
+  if (value != NULL && g_utf8_strlen (value, -1) > 24)
+    {
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+      gtk_label_set_width_chars (GTK_LABEL (label), 12);
+      gtk_label_set_max_width_chars (GTK_LABEL (label), 48);
+    }
   gtk_label_set_xalign (GTK_LABEL (label), 1.0);
   gtk_widget_set_tooltip_text (label, value);
   gtk_widget_add_css_class (label, "dim-label");
