@@ -1190,7 +1190,9 @@ print_recommendation (HearthRecommendation *r)
 {
   g_autofree char *size = g_format_size (r->quant->size);
   g_autofree char *needed = g_format_size (r->fit->memory_needed);
-  g_autofree char *speed = r->fit->tokens_per_s > 0
+  g_autofree char *speed = r->fit->measured
+                           ? g_strdup_printf ("%.1f tokens/s (measured)", r->fit->tokens_per_s)
+                           : r->fit->tokens_per_s > 0
                            ? g_strdup_printf ("~%.0f tokens/s (estimate)", r->fit->tokens_per_s)
                            : g_strdup ("no speed estimate");
 
@@ -1227,6 +1229,14 @@ command_recommend (int    argc,
       (catalog = hearth_catalog_load (&error)) == NULL)
     return fail (error);
   picks = hearth_catalog_recommend (catalog, hardware, use);
+  {
+    /* What this machine measured beats an estimate; no history, no matter. */
+    g_autofree char *path = hearth_store_default_path ();
+    g_autoptr(HearthStore) store = g_file_test (path, G_FILE_TEST_EXISTS)
+                                   ? hearth_store_open (path, NULL) : NULL;
+
+    hearth_catalog_apply_measurements (picks, store);
+  }
   if (opt_json)
     {
       print_json_list (picks, (AddItemFunc) add_recommendation_json);

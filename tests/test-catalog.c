@@ -312,6 +312,45 @@ test_score (void)
   g_assert_true (not_measured);
 }
 
+/* A model used here: its measured speed replaces the estimate. */
+static void
+test_catalog_measured_replaces_estimate (void)
+{
+  g_autofree char *path = hearth_test_build_tmp_path ("measured.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthStore) store = hearth_store_open (path, &error);
+  g_autoptr(GPtrArray) catalog = hearth_catalog_load (&error);
+  g_autoptr(HearthHardware) hw = NULL;
+  g_autoptr(GPtrArray) picks = NULL;
+  HearthRecommendation *first;
+  gint64 conversation;
+  const double speeds[] = { 30.0, 10.0, 20.0 };
+
+  g_assert_no_error (error);
+  hw = laptop_new ();
+  picks = hearth_catalog_recommend (catalog, hw, HEARTH_USE_CHAT);
+  g_assert_cmpuint (picks->len, >, 0);
+  first = g_ptr_array_index (picks, 0);
+  g_assert_false (first->fit->measured);
+
+  conversation = hearth_store_create_conversation (store, "speed", &error);
+  for (guint i = 0; i < G_N_ELEMENTS (speeds); i++)
+    {
+      g_autoptr(HearthMessage) m = hearth_message_new ("assistant", "answer");
+
+      m->conversation_id = conversation;
+      m->model = g_strdup (first->quant->tag);
+      m->state = HEARTH_MESSAGE_COMPLETE;
+      m->figures.tokens_per_s = speeds[i];
+      hearth_store_add_message (store, m, &error);
+      g_assert_no_error (error);
+    }
+  hearth_catalog_apply_measurements (picks, store);
+  g_assert_true (first->fit->measured);
+  g_assert_cmpfloat (first->fit->tokens_per_s, ==, 20.0);
+  g_assert_nonnull (strstr (first->fit->estimate_basis, "Measured"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -328,5 +367,6 @@ main (int   argc,
   g_test_add_func ("/catalog/recommend/uses", test_recommend_uses);
   g_test_add_func ("/catalog/score", test_score);
 
+  g_test_add_func ("/catalog/measured-replaces-estimate", test_catalog_measured_replaces_estimate);
   return g_test_run ();
 }

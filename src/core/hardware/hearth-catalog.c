@@ -1039,3 +1039,22 @@ hearth_recommendation_free (HearthRecommendation *recommendation)
   hearth_fit_free (recommendation->fit);
   g_free (recommendation);
 }
+
+/* Once a model has been used here, what it measured replaces the estimate. */
+void
+hearth_catalog_apply_measurements (GPtrArray   *recommendations,
+                                   HearthStore *store)
+{
+  g_return_if_fail (recommendations != NULL);
+
+  if (store == NULL)
+    return;
+  for (guint i = 0; i < recommendations->len; i++)
+    {
+      HearthRecommendation *r = g_ptr_array_index (recommendations, i);
+      double speed = hearth_store_get_measured_speed (store, r->model->name, r->quant->tag, NULL);
+
+      if (speed > 0)
+        hearth_fit_set_measured (r->fit, speed);
+    }
+}

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "hearth-hardware.h"
+#include "hearth-store.h"
 
 G_BEGIN_DECLS
 
@@ -124,6 +125,8 @@ GPtrArray                *hearth_catalog_recommend            (GPtrArray        
                                                                const HearthHardware       *hardware,
                                                                HearthUse                   use);
 const char               *hearth_tier_to_string               (HearthTier                  tier);
+void                      hearth_catalog_apply_measurements   (GPtrArray                  *recommendations,
+                                                               HearthStore                *store);
 void                      hearth_recommendation_free          (HearthRecommendation       *recommendation);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthCatalogQuant, hearth_catalog_quant_free)

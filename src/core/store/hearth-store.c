@@ -26,6 +26,7 @@ typedef enum
   STMT_SEARCH,
   STMT_DELETE_MESSAGES_FROM,
   STMT_DELETE_MESSAGE,
+  STMT_MODEL_SPEEDS,
   N_STATEMENTS
 } StatementId;
 
@@ -134,6 +135,11 @@ static const char * const statement_sql[N_STATEMENTS] = {
   [STMT_RENAME_CONVERSATION] = "UPDATE conversations SET title = :title WHERE id = :id",
   [STMT_DELETE_CONVERSATION] = "DELETE FROM conversations WHERE id = :id",
   [STMT_DELETE_MESSAGE] = "DELETE FROM messages WHERE id = :id",
+  [STMT_MODEL_SPEEDS] =
+    "SELECT tokens_per_s FROM messages"
+    " WHERE role = 'assistant' AND state = 'complete' AND tokens_per_s > 0"
+    "  AND (model = :name OR model = :tag)"
+    " ORDER BY id DESC LIMIT 100",
   [STMT_DELETE_MESSAGES_FROM] =
     "DELETE FROM messages WHERE conversation_id = :conversation AND id >= :id",
   [STMT_GET_CONVERSATION] =
@@ -653,6 +659,58 @@ hearth_store_delete_messages_from (HearthStore  *self,
   g_return_val_if_fail (conversation_id >= 0, FALSE);
 
   return delete_messages (self, STMT_DELETE_MESSAGES_FROM, conversation_id, message_id, error);
+}
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+/**
+ * hearth_store_get_measured_speed:
+ * @name: the model as the server names it; @tag: another name for the same
+ *   model (a quantization's tag), or %NULL
+ *
+ * Returns: the median decode speed of the last 100 complete replies from this
+ *   model, in tokens/s; -1 when it was never measured
+ */
+double
+hearth_store_get_measured_speed (HearthStore  *self,
+                                 const char   *name,
+                                 const char   *tag,
+                                 GError      **error)
+{
+  g_autoptr(HearthSqliteStatement) stmt = NULL;
+  g_autoptr(GArray) speeds = g_array_new (FALSE, FALSE, sizeof (double));
+  int rc;
+
+  g_return_val_if_fail (HEARTH_IS_STORE (self), -1);
+  g_return_val_if_fail (name != NULL, -1);
+
+  stmt = store_statement (self, STMT_MODEL_SPEEDS, error);
+  if (stmt == NULL)
+    return -1;
+  hearth_sqlite_bind_text (stmt, ":name", name);
+  hearth_sqlite_bind_text (stmt, ":tag", tag != NULL ? tag : name);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      double speed = sqlite3_column_double (stmt, 0);
+
+      g_array_append_val (speeds, speed);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      store_set_error (self, rc, error);
+      return -1;
+    }
+  if (speeds->len == 0)
+    return -1;
+  g_array_sort (speeds, compare_doubles);
+  return g_array_index (speeds, double, speeds->len / 2);
 }
 
 static HearthConversation *

@@ -105,6 +105,10 @@ GPtrArray           *hearth_store_list_messages          (HearthStore         *s
                                                           gint64               before_id,
                                                           guint                limit,
                                                           GError             **error);
+double               hearth_store_get_measured_speed     (HearthStore         *self,
+                                                          const char          *name,
+                                                          const char          *tag,
+                                                          GError             **error);
 GPtrArray           *hearth_store_search                 (HearthStore         *self,
                                                           const char          *query,
                                                           guint                limit,
