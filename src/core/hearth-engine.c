@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "hearth-cache.h"
+#include "hearth-endpoint.h"
 #include "hearth-engine.h"
 #include "hearth-error.h"
 #include "hearth-reply-private.h"
@@ -136,6 +137,32 @@ hearth_engine_get_provider (HearthEngine  *self,
       g_hash_table_insert (self->providers, g_steal_pointer (&key), provider);
     }
   return provider;
+}
+
+/**
+ * hearth_engine_get_configured_provider:
+ * @settings: the app's settings (api-kind, endpoint)
+ *
+ * Returns: (transfer none): the server the settings name, as the CLI would
+ *   resolve it (OLLAMA_HOST, then the setting, then the default)
+ */
+HearthProvider *
+hearth_engine_get_configured_provider (HearthEngine  *self,
+                                       GSettings     *settings,
+                                       GError       **error)
+{
+  g_autofree char *api_name = g_settings_get_string (settings, "api-kind");
+  g_autofree char *endpoint = NULL;
+  HearthApiKind api = HEARTH_API_OLLAMA;
+
+  g_return_val_if_fail (HEARTH_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  hearth_api_kind_from_string (api_name, &api);
+  endpoint = hearth_endpoint_resolve (NULL, api, settings, error);
+  if (endpoint == NULL)
+    return NULL;
+  return hearth_engine_get_provider (self, api, endpoint);
 }
 
 /* One chat request, from the stored question to the stored answer. */

@@ -29,6 +29,9 @@ void             hearth_engine_set_timeout    (HearthEngine       *self,
 HearthProvider  *hearth_engine_get_provider   (HearthEngine       *self,
                                                HearthApiKind       api,
                                                const char         *endpoint);
+HearthProvider  *hearth_engine_get_configured_provider (HearthEngine  *self,
+                                                        GSettings     *settings,
+                                                        GError       **error);
 HearthReply     *hearth_engine_chat           (HearthEngine       *self,
                                                HearthProvider     *provider,
                                                HearthChatRequest  *request,

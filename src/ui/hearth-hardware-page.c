@@ -63,17 +63,9 @@ toast (HearthHardwarePage *self,
 
 static HearthProvider *
 get_provider (HearthHardwarePage  *self,
-              GError             **error)
+              GError       **error)
 {
-  g_autofree char *api_name = g_settings_get_string (self->settings, "api-kind");
-  g_autofree char *endpoint = NULL;
-  HearthApiKind api = HEARTH_API_OLLAMA;
-
-  hearth_api_kind_from_string (api_name, &api);
-  endpoint = hearth_endpoint_resolve (NULL, api, self->settings, error);
-  if (endpoint == NULL)
-    return NULL;
-  return hearth_engine_get_provider (self->engine, api, endpoint);
+  return hearth_engine_get_configured_provider (self->engine, self->settings, error);
 }
 
 /* Pulls */
