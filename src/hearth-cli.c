@@ -6,10 +6,12 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <gio/gunixinputstream.h>
 #include <glib-unix.h>
 #include <locale.h>
 #include <math.h>
 #include <stdio.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "hearth-endpoint.h"
@@ -17,6 +19,7 @@
 #include "hearth-catalog.h"
 #include "hearth-error.h"
 #include "hearth-ollama-provider.h"
+#include "hearth-secrets.h"
 
 #define EXIT_USAGE       2
 #define EXIT_INTERRUPTED 130
@@ -212,16 +215,38 @@ new_engine (gboolean   with_store,
   return engine;
 }
 
+/* The keyring's key for this endpoint. No Secret Service at all is the normal
+ * state of a headless machine: silent. Anything else is said, once. */
+static char *
+lookup_stored_key (const char *endpoint)
+{
+  g_autoptr(GError) error = NULL;
+  char *key = hearth_secrets_lookup_sync (endpoint, NULL, &error);
+
+  if (error != NULL && !g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_KEYRING_UNAVAILABLE))
+    {
+      g_autofree char *line = hearth_error_describe (error);
+
+      g_printerr ("hearth-cli: %s\n", line);
+    }
+  return key;
+}
+
 /* API keys come from the environment or the Secret Service, never argv. */
 static void
-apply_api_key (HearthProvider *provider)
+apply_api_key (HearthProvider *provider,
+               const char     *endpoint)
 {
   const char *key = g_getenv ("HEARTH_API_KEY");
+  char *stored = NULL;
 
   if ((key == NULL || *key == '\0') && hearth_provider_get_api (provider) == HEARTH_API_OPENAI)
     key = g_getenv ("OPENAI_API_KEY");
+  if (key == NULL || *key == '\0')
+    key = stored = lookup_stored_key (endpoint);
   if (key != NULL && *key != '\0')
     hearth_provider_set_api_key (provider, key);
+  hearth_secrets_free (stored);
 }
 
 /* The server a command talks to: options, environment, settings, defaults. */
@@ -240,7 +265,7 @@ open_provider (GSettings      *settings,
   if ((*engine = new_engine (with_store, error)) == NULL)
     return NULL;
   provider = hearth_engine_get_provider (*engine, api, endpoint);
-  apply_api_key (provider);
+  apply_api_key (provider, endpoint);
   return provider;
 }
 
@@ -1328,6 +1353,118 @@ command_cache (int    argc,
   return cache_stats (cache);
 }
 
+/* key */
+
+/* One line from standard input, without echo on a terminal. */
+static char *
+read_key_line (GError **error)
+{
+  g_autoptr(GInputStream) in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+  g_autoptr(GDataInputStream) data = g_data_input_stream_new (in);
+  gboolean tty = isatty (STDIN_FILENO);
+  struct termios saved;
+  char *line;
+
+  if (tty && tcgetattr (STDIN_FILENO, &saved) == 0)
+    {
+      struct termios quiet = saved;
+
+      quiet.c_lflag &= ~ECHO;
+      g_printerr ("API key: ");
+      tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+  else
+    tty = FALSE;
+  line = g_data_input_stream_read_line (data, NULL, NULL, error);
+  if (tty)
+    {
+      tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
+      g_printerr ("\n");
+    }
+  if (line != NULL)
+    g_strstrip (line);
+  return line;
+}
+
+static int
+key_set (const char *endpoint)
+{
+  g_autoptr(GError) error = NULL;
+  char *key = read_key_line (&error);
+  gboolean stored;
+
+  if (key == NULL && error != NULL)
+    return fail (error);
+  if (key == NULL || *key == '\0')
+    {
+      hearth_secrets_free (key);
+      return usage_error ("key", "The key is empty: give it on standard input, for example "
+                                 "hearth-cli key set < key.txt");
+    }
+  stored = hearth_secrets_store_sync (endpoint, key, NULL, &error);
+  hearth_secrets_free (key);
+  if (!stored)
+    return fail (error);
+  g_print ("The API key for %s is stored in the keyring.\n", endpoint);
+  return 0;
+}
+
+static int
+key_delete (const char *endpoint)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (hearth_secrets_delete_sync (endpoint, NULL, &error))
+    g_print ("The API key for %s was removed from the keyring.\n", endpoint);
+  else if (error == NULL)
+    g_print ("No API key for %s was stored.\n", endpoint);
+  else
+    return fail (error);
+  return 0;
+}
+
+static int
+key_status (const char *endpoint)
+{
+  g_autoptr(GError) error = NULL;
+  char *key = hearth_secrets_lookup_sync (endpoint, NULL, &error);
+
+  if (error != NULL)
+    return fail (error);
+  if (key != NULL)
+    g_print ("An API key for %s is stored in the keyring.\n", endpoint);
+  else
+    g_print ("No API key for %s is stored.\n", endpoint);
+  hearth_secrets_free (key);
+  return 0;
+}
+
+static int
+command_key (int    argc,
+             char **argv)
+{
+  g_autoptr(GSettings) settings = hearth_settings_try_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *endpoint = NULL;
+  HearthApiKind api;
+  const char *sub;
+  int exit_code = 0;
+
+  if (!parse_options ("key", "set | delete | status", NULL, TRUE, &argc, &argv, &exit_code))
+    return exit_code;
+  sub = argc == 3 ? argv[2] : "";
+  if (!g_str_equal (sub, "set") && !g_str_equal (sub, "delete") && !g_str_equal (sub, "status"))
+    return usage_error ("key", "Use key set, key delete or key status; the key itself goes "
+                               "on standard input, never on the command line");
+  if (!resolve_server (settings, &api, &endpoint, &error))
+    return fail (error);
+  if (g_str_equal (sub, "set"))
+    return key_set (endpoint);
+  if (g_str_equal (sub, "delete"))
+    return key_delete (endpoint);
+  return key_status (endpoint);
+}
+
 static void
 print_usage (FILE *out)
 {
@@ -1338,6 +1475,7 @@ print_usage (FILE *out)
            "                 [PROMPT | -]\n"
            "  hearth-cli models [--endpoint URL] [--api ollama|openai] [--json]\n"
            "  hearth-cli pull MODEL [--endpoint URL]\n"
+           "  hearth-cli key set | delete | status [--endpoint URL] [--api ollama|openai]\n"
            "  hearth-cli history list [--json] | show ID [--json] | search TEXT [--json]\n"
            "                     | rename ID TITLE | delete ID\n"
            "  hearth-cli cache stats [--json] | clear\n"
@@ -1371,6 +1509,8 @@ main (int    argc,
     return command_models (argc, argv);
   if (g_str_equal (command, "pull"))
     return command_pull (argc, argv);
+  if (g_str_equal (command, "key"))
+    return command_key (argc, argv);
   if (g_str_equal (command, "history"))
     return command_history (argc, argv);
   if (g_str_equal (command, "cache"))

@@ -644,6 +644,78 @@ test_auth_key_from_environment (void)
   g_assert_cmpstr (run->out, ==, "Hello from the fault server.");
 }
 
+/* The key goes in on standard input, lives in the keyring, and nowhere else. */
+static gboolean
+file_holds (const char *path,
+            const char *needle)
+{
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+  gsize n = strlen (needle);
+
+  if (!g_file_get_contents (path, &contents, &len, NULL))
+    return FALSE;
+  for (gsize i = 0; i + n <= len; i++)
+    if (memcmp (contents + i, needle, n) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_auth_key_from_keyring (void)
+{
+  g_autoptr(HearthTestRun) set = NULL;
+  g_autoptr(HearthTestRun) ask = NULL;
+  g_autoptr(HearthTestRun) status = NULL;
+  g_autoptr(HearthTestRun) empty = NULL;
+  g_autoptr(HearthTestRun) deleted = NULL;
+  g_autoptr(HearthTestRun) refused = NULL;
+  g_autofree char *db = NULL;
+  g_autofree char *wal = NULL;
+  const char *url;
+
+  if (!hearth_test_require_node ())
+    return;
+  url = hearth_test_server_get_url (hearth_test_fault_server ());
+  g_unsetenv ("HEARTH_API_KEY");
+  g_unsetenv ("OPENAI_API_KEY");
+  set = hearth_test_run_cli ("sekrit\n", "key", "set", "--endpoint", url, "--api", "openai", NULL);
+  if (set->exit_code != 0 && strstr (set->err, "keyring") != NULL)
+    {
+      g_autofree char *reason = g_strdup_printf ("No Secret Service (run with build-aux/test): %s",
+                                                 set->err);
+      g_test_skip (reason);
+      return;
+    }
+  g_assert_cmpint (set->exit_code, ==, 0);
+  g_assert_null (strstr (set->out, "sekrit"));
+
+  ask = hearth_test_run_cli (NULL, "ask", "--endpoint", url, "--api", "openai", "--model", "auth",
+                             "hi", NULL);
+  g_assert_cmpint (ask->exit_code, ==, 0);
+  g_assert_cmpstr (ask->out, ==, "Hello from the fault server.");
+
+  status = hearth_test_run_cli (NULL, "key", "status", "--endpoint", url, "--api", "openai", NULL);
+  g_assert_cmpint (status->exit_code, ==, 0);
+  g_assert_nonnull (strstr (status->out, "is stored"));
+  g_assert_null (strstr (status->out, "sekrit"));
+
+  empty = hearth_test_run_cli ("\n", "key", "set", "--endpoint", url, "--api", "openai", NULL);
+  g_assert_cmpint (empty->exit_code, ==, 2);
+
+  db = hearth_store_default_path ();
+  wal = g_strconcat (db, "-wal", NULL);
+  g_assert_true (g_file_test (db, G_FILE_TEST_EXISTS));
+  g_assert_false (file_holds (db, "sekrit"));
+  g_assert_false (file_holds (wal, "sekrit"));
+
+  deleted = hearth_test_run_cli (NULL, "key", "delete", "--endpoint", url, "--api", "openai", NULL);
+  g_assert_cmpint (deleted->exit_code, ==, 0);
+  refused = hearth_test_run_cli (NULL, "ask", "--endpoint", url, "--api", "openai", "--model", "auth",
+                                 "hi", NULL);
+  g_assert_cmpint (refused->exit_code, ==, 6);
+}
+
 /* No server at all */
 
 static void
@@ -926,6 +998,7 @@ main (int    argc,
   g_test_add_func ("/cli/crash-safety", test_crash_safety);
   g_test_add_func ("/cli/stall", test_fault_stall);
   g_test_add_func ("/cli/auth-key-from-environment", test_auth_key_from_environment);
+  g_test_add_func ("/cli/auth-key-from-keyring", test_auth_key_from_keyring);
   g_test_add_func ("/cli/unreachable", test_unreachable);
   g_test_add_func ("/cli/usage-errors", test_usage_errors);
   g_test_add_func ("/cli/corrupt-history", test_corrupt_history);

@@ -46,6 +46,10 @@ hearth_error_get_action (const GError *error)
       return "The text that arrived was kept; check that the endpoint and API kind match the server";
     case HEARTH_ERROR_CANCELLED:
       return "The text that arrived was kept";
+    case HEARTH_ERROR_KEYRING_UNAVAILABLE:
+      return "Start a keyring such as GNOME Keyring, or set HEARTH_API_KEY for this session";
+    case HEARTH_ERROR_KEYRING_LOCKED:
+      return "Unlock the keyring when asked, then try again";
     case HEARTH_ERROR_FAILED:
     default:
       return "Try again, and report a bug if it keeps happening";
@@ -112,6 +116,8 @@ hearth_error_exit_code (const GError *error)
       return 7;
     case HEARTH_ERROR_CANCELLED:
       return 130;
+    case HEARTH_ERROR_KEYRING_UNAVAILABLE:
+    case HEARTH_ERROR_KEYRING_LOCKED:
     case HEARTH_ERROR_FAILED:
     default:
       return 1;

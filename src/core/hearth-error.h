@@ -27,6 +27,8 @@ typedef enum
   HEARTH_ERROR_MALFORMED_STREAM,    /* a line that is not what the protocol says */
   HEARTH_ERROR_CANCELLED,
   HEARTH_ERROR_NO_MODEL,            /* the server has no model to answer with */
+  HEARTH_ERROR_KEYRING_UNAVAILABLE, /* no Secret Service on the session bus */
+  HEARTH_ERROR_KEYRING_LOCKED,      /* locked, and the unlock prompt was dismissed */
 } HearthErrorCode;
 
 GQuark       hearth_error_quark          (void);
