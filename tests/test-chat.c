@@ -10,6 +10,7 @@
 #include "hearth-application.h"
 #include "hearth-chat-page.h"
 #include "hearth-markdown-view.h"
+#include "hearth-secrets.h"
 #include "hearth-message-item.h"
 #include "hearth-message-row.h"
 #include "hearth-test-chat.h"
@@ -209,6 +210,40 @@ test_chat_markup_literal (void)
   hearth_test_chat_close_window (window);
 }
 
+/* A key in the keyring reaches the server, though no variable names it. */
+static void
+test_chat_key_from_keyring (void)
+{
+  g_autoptr(GError) error = NULL;
+  HearthWindow *window;
+  HearthChatPage *page;
+
+  if (!hearth_test_require_node ())
+    return;
+  g_unsetenv ("HEARTH_API_KEY");
+  if (!hearth_secrets_store_sync (hearth_test_fault_url (), "sekrit", NULL, &error))
+    {
+      g_autofree char *why = g_strdup_printf ("no Secret Service to hold the key: %s",
+                                              error->message);
+      g_printerr ("\n*** SKIPPED: %s ***\n\n", why);
+      g_test_skip (why);
+      return;
+    }
+  hearth_test_chat_use_server_api (hearth_test_fault_url (), "auth", "openai");
+  window = hearth_test_chat_open_window ();
+  page = hearth_test_chat_page (window);
+  hearth_test_chat_select_model (page, "auth");
+  hearth_test_chat_send (page, "Let me in");
+  g_assert_true (hearth_test_spin_until (hearth_test_chat_reply_finished, page, 10000));
+  g_assert_cmpint (hearth_message_item_get_message (hearth_test_chat_last_item (page))->state, ==,
+                   HEARTH_MESSAGE_COMPLETE);
+  g_assert_cmpstr (hearth_message_item_get_message (hearth_test_chat_last_item (page))->content, ==,
+                   "Hello from the fault server.");
+  hearth_test_chat_close_window (window);
+  g_assert_true (hearth_secrets_delete_sync (hearth_test_fault_url (), NULL, &error));
+  hearth_test_chat_use_server_api (hearth_test_fault_url (), "", "ollama");
+}
+
 static gboolean
 conversation_loaded (gpointer data)
 {
@@ -337,6 +372,7 @@ main (int   argc,
   g_test_add_func ("/chat/survives-restart", test_chat_survives_restart);
   g_test_add_func ("/chat/cached-badge", test_chat_cached_badge);
   g_test_add_func ("/chat/unreachable", test_chat_unreachable);
+  g_test_add_func ("/chat/key-from-keyring", test_chat_key_from_keyring);
 
   status = g_test_run ();
   g_clear_object (&app);

@@ -809,6 +809,21 @@ models_loaded_cb (GObject      *object,
     gtk_stack_set_visible_child_name (self->content_stack, "welcome");
 }
 
+/* The server's key (if the keyring has one) goes with every request after this. */
+static void
+api_key_loaded_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(HearthChatPage) self = user_data;
+
+  hearth_provider_load_api_key_finish (HEARTH_PROVIDER (object), result);
+  if (g_cancellable_is_cancelled (self->models_cancellable))
+    return;
+  hearth_provider_list_models_async (HEARTH_PROVIDER (object), self->models_cancellable,
+                                     models_loaded_cb, g_object_ref (self));
+}
+
 static void
 load_models (HearthChatPage *self)
 {
@@ -827,8 +842,8 @@ load_models (HearthChatPage *self)
       return;
     }
   gtk_label_set_text (self->model_status_label, _("Looking for models…"));
-  hearth_provider_list_models_async (provider, self->models_cancellable, models_loaded_cb,
-                                     g_object_ref (self));
+  hearth_provider_load_api_key_async (provider, self->models_cancellable, api_key_loaded_cb,
+                                      g_object_ref (self));
 }
 
 static void

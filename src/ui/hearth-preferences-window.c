@@ -308,6 +308,43 @@ models_listed_cb (GObject      *object,
   show_models (self, models);
 }
 
+/* The server's key first (env or keyring), then its model list. */
+typedef struct
+{
+  HearthPreferencesWindow *self;       /* kept alive by the cancellable's owner */
+  GCancellable            *cancellable;
+  GAsyncReadyCallback      next;
+} ListAfterKey;
+
+static void
+list_after_key_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  ListAfterKey *data = user_data;
+
+  hearth_provider_load_api_key_finish (HEARTH_PROVIDER (object), result);
+  if (!g_cancellable_is_cancelled (data->cancellable))
+    hearth_provider_list_models_async (HEARTH_PROVIDER (object), data->cancellable, data->next,
+                                       data->self);
+  g_object_unref (data->cancellable);
+  g_free (data);
+}
+
+static void
+list_models_with_key (HearthPreferencesWindow *self,
+                      HearthProvider          *provider,
+                      GCancellable            *cancellable,
+                      GAsyncReadyCallback      next)
+{
+  ListAfterKey *data = g_new0 (ListAfterKey, 1);
+
+  data->self = self;
+  data->cancellable = g_object_ref (cancellable);
+  data->next = next;
+  hearth_provider_load_api_key_async (provider, cancellable, list_after_key_cb, data);
+}
+
 static void
 fetch_models (HearthPreferencesWindow *self)
 {
@@ -324,7 +361,7 @@ fetch_models (HearthPreferencesWindow *self)
   set_models_status (self, _("Loading the server’s models…"));
   self->models_cancellable = g_cancellable_new ();
   provider = hearth_engine_get_provider (self->engine, current_api (self), endpoint);
-  hearth_provider_list_models_async (provider, self->models_cancellable, models_listed_cb, self);
+  list_models_with_key (self, provider, self->models_cancellable, models_listed_cb);
 }
 
 static void
@@ -436,7 +473,7 @@ test_button_clicked_cb (HearthPreferencesWindow *self)
   self->test_cancellable = g_cancellable_new ();
   set_testing (self, TRUE);
   provider = hearth_engine_get_provider (self->engine, current_api (self), endpoint);
-  hearth_provider_list_models_async (provider, self->test_cancellable, test_models_cb, self);
+  list_models_with_key (self, provider, self->test_cancellable, test_models_cb);
 }
 
 static gboolean

@@ -9,6 +9,7 @@
 #include "hearth-openai-provider.h"
 #include "hearth-provider.h"
 #include "hearth-reply-private.h"
+#include "hearth-secrets.h"
 
 #define READ_SIZE 16384
 /* Bounded, so that a fast stream cannot starve the main loop. */
@@ -19,6 +20,7 @@ typedef struct
   SoupSession *session;
   char        *endpoint;
   char        *api_key;
+  gboolean     api_key_loaded;
 } HearthProviderPrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (HearthProvider, hearth_provider, G_TYPE_OBJECT)
@@ -31,7 +33,7 @@ hearth_provider_finalize (GObject *object)
 
   g_clear_object (&priv->session);
   g_free (priv->endpoint);
-  g_clear_pointer (&priv->api_key, g_free);
+  g_clear_pointer (&priv->api_key, hearth_secrets_free);
 
   G_OBJECT_CLASS (hearth_provider_parent_class)->finalize (object);
 }
@@ -94,8 +96,59 @@ hearth_provider_set_api_key (HearthProvider *self,
 {
   HearthProviderPrivate *priv = hearth_provider_get_instance_private (self);
 
-  g_clear_pointer (&priv->api_key, g_free);
+  g_clear_pointer (&priv->api_key, hearth_secrets_free);
   priv->api_key = g_strdup (api_key);
+  priv->api_key_loaded = TRUE;
+}
+
+static void
+api_key_looked_up_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  HearthProvider *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  char *key = hearth_secrets_lookup_finish (result, &error);
+
+  /* No keyring, or no key for this server: the server may not need one. */
+  if (error != NULL)
+    g_debug ("No API key for %s: %s", hearth_provider_get_endpoint (self), error->message);
+  if (key != NULL)
+    hearth_provider_set_api_key (self, key);
+  hearth_secrets_free (key);
+  g_task_return_boolean (task, TRUE);
+}
+
+/* The key for this server, once: HEARTH_API_KEY, else the Secret Service. */
+void
+hearth_provider_load_api_key_async (HearthProvider      *self,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  HearthProviderPrivate *priv = hearth_provider_get_instance_private (self);
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  const char *env = g_getenv ("HEARTH_API_KEY");
+
+  g_task_set_source_tag (task, hearth_provider_load_api_key_async);
+  if (!priv->api_key_loaded && env != NULL && *env != '\0')
+    hearth_provider_set_api_key (self, env);
+  if (priv->api_key_loaded)
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+  priv->api_key_loaded = TRUE;
+  hearth_secrets_lookup_async (priv->endpoint, cancellable, api_key_looked_up_cb, task);
+}
+
+void
+hearth_provider_load_api_key_finish (HearthProvider *self,
+                                     GAsyncResult   *result)
+{
+  g_task_propagate_boolean (G_TASK (result), NULL);
 }
 
 char *

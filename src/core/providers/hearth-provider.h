@@ -38,6 +38,12 @@ const char      *hearth_provider_get_endpoint       (HearthProvider       *self)
 SoupSession     *hearth_provider_get_session        (HearthProvider       *self);
 void             hearth_provider_set_api_key        (HearthProvider       *self,
                                                      const char           *api_key);
+void             hearth_provider_load_api_key_async (HearthProvider       *self,
+                                                     GCancellable         *cancellable,
+                                                     GAsyncReadyCallback   callback,
+                                                     gpointer              user_data);
+void             hearth_provider_load_api_key_finish (HearthProvider      *self,
+                                                      GAsyncResult        *result);
 char            *hearth_provider_build_url          (HearthProvider       *self,
                                                      const char           *path);
 SoupMessage     *hearth_provider_new_message        (HearthProvider       *self,
