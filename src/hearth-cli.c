@@ -18,6 +18,7 @@
 #include "hearth-engine.h"
 #include "hearth-catalog.h"
 #include "hearth-error.h"
+#include "hearth-metrics.h"
 #include "hearth-ollama-provider.h"
 #include "hearth-secrets.h"
 
@@ -52,6 +53,9 @@ static gint64  opt_seed = G_MININT64;
 static gboolean opt_json;
 static gboolean opt_no_cache;
 static int     opt_timeout = 300;
+static char   *opt_since;
+static gboolean opt_csv;
+static gboolean opt_summary;
 
 static const GOptionEntry server_entries[] = {
   { "endpoint", 0, 0, G_OPTION_ARG_STRING, &opt_endpoint,
@@ -1118,6 +1122,235 @@ command_history (int    argc,
   return history_list (store);
 }
 
+/* metrics */
+
+static const GOptionEntry metrics_entries[] = {
+  { "since", 0, 0, G_OPTION_ARG_STRING, &opt_since,
+    N_("Requests in this window: 90s, 5m, 1h, 24h, 7d… (default 1h)"), "WINDOW" },
+  { "model", 'm', 0, G_OPTION_ARG_STRING, &opt_model, N_("Only requests to this model"), "NAME" },
+  { "csv", 0, 0, G_OPTION_ARG_NONE, &opt_csv, N_("Print CSV"), NULL },
+  { "summary", 0, 0, G_OPTION_ARG_NONE, &opt_summary,
+    N_("Print counts, success rate and percentiles per model and endpoint"), NULL },
+  { NULL }
+};
+
+static const char *
+figures_source (const HearthMessage *m)
+{
+  return m->figures.from_server ? "server" : "client";
+}
+
+static void
+add_request_json (JsonBuilder   *builder,
+                  HearthMessage *m)
+{
+  add_int (builder, "created_ms", m->created_ms);
+  add_string (builder, "model", m->model);
+  add_string (builder, "endpoint", m->endpoint);
+  add_string (builder, "api", m->api);
+  add_string (builder, "state", hearth_message_state_to_string (m->state));
+  add_string (builder, "error", m->error);
+  add_figure (builder, "ttft_ms", m->figures.ttft_ms, FALSE);
+  add_figure (builder, "total_ms", m->figures.total_ms, FALSE);
+  add_figure (builder, "load_ms", m->figures.load_ms, FALSE);
+  add_int (builder, "tokens_in", m->figures.tokens_in);
+  add_int (builder, "tokens_out", m->figures.tokens_out);
+  add_figure (builder, "prompt_tokens_per_s", m->figures.prompt_tokens_per_s, FALSE);
+  add_figure (builder, "tokens_per_s", m->figures.tokens_per_s, FALSE);
+  add_string (builder, "figures_from", figures_source (m));
+}
+
+/* An unknown figure prints as an empty field. */
+static char *
+format_figure (double value)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (value < 0)
+    return g_strdup ("");
+  return g_strdup (g_ascii_formatd (buffer, sizeof buffer, "%.1f", value));
+}
+
+/* One CSV record (RFC 4180): fields with a comma, quote or line break are
+ * quoted, quotes inside doubled. */
+static void
+print_csv_record (const char * const *fields)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+
+  for (guint i = 0; fields[i] != NULL; i++)
+    {
+      if (i > 0)
+        g_string_append_c (line, ',');
+      if (strpbrk (fields[i], ",\"\r\n") == NULL)
+        {
+          g_string_append (line, fields[i]);
+          continue;
+        }
+      g_string_append_c (line, '"');
+      for (const char *p = fields[i]; *p != '\0'; p++)
+        g_string_append_printf (line, *p == '"' ? "\"\"" : "%c", *p);
+      g_string_append_c (line, '"');
+    }
+  g_string_append (line, "\r\n");
+  fwrite (line->str, 1, line->len, stdout);
+}
+
+static char *
+format_count (gint64 value)
+{
+  return value < 0 ? g_strdup ("") : g_strdup_printf ("%" G_GINT64_FORMAT, value);
+}
+
+static void
+print_request_csv (HearthMessage *m)
+{
+  g_autofree char *created = format_count (m->created_ms);
+  g_autofree char *ttft = format_figure (m->figures.ttft_ms);
+  g_autofree char *total = format_figure (m->figures.total_ms);
+  g_autofree char *tokens_in = format_count (m->figures.tokens_in);
+  g_autofree char *tokens_out = format_count (m->figures.tokens_out);
+  g_autofree char *speed = format_figure (m->figures.tokens_per_s);
+  const char *fields[] = {
+    created, m->model ? m->model : "", m->endpoint ? m->endpoint : "", m->api ? m->api : "",
+    hearth_message_state_to_string (m->state), ttft, total, tokens_in, tokens_out, speed,
+    figures_source (m), m->error ? m->error : "", NULL
+  };
+
+  print_csv_record (fields);
+}
+
+static void
+print_request_line (HearthMessage *m)
+{
+  g_autofree char *when = format_time (m->created_ms);
+  g_autofree char *ttft = format_figure (m->figures.ttft_ms);
+  g_autofree char *total = format_figure (m->figures.total_ms);
+  g_autofree char *tokens = format_count (m->figures.tokens_out);
+  g_autofree char *speed = format_figure (m->figures.tokens_per_s);
+
+  g_print ("%s  %-20s %-26s %-9s %8s %9s %6s %8s  %s\n", when,
+           m->model ? m->model : "?", m->endpoint ? m->endpoint : "?",
+           hearth_message_state_to_string (m->state), ttft, total, tokens, speed,
+           figures_source (m));
+}
+
+static int
+metrics_rows (HearthStore *store,
+              gint64       since_ms)
+{
+  static const char * const header[] = {
+    "created_ms", "model", "endpoint", "api", "state", "ttft_ms", "total_ms", "tokens_in",
+    "tokens_out", "tokens_per_s", "figures_from", "error", NULL
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rows = hearth_store_list_request_rows (store, since_ms, opt_model, &error);
+
+  if (rows == NULL)
+    return fail (error);
+  if (opt_json)
+    {
+      print_json_list (rows, (AddItemFunc) add_request_json);
+      return 0;
+    }
+  if (opt_csv)
+    print_csv_record (header);
+  else
+    g_print ("%-16s  %-20s %-26s %-9s %8s %9s %6s %8s  %s\n", "time", "model", "endpoint",
+             "outcome", "ttft ms", "total ms", "tokens", "tokens/s", "figures from");
+  for (guint i = 0; i < rows->len; i++)
+    {
+      if (opt_csv)
+        print_request_csv (g_ptr_array_index (rows, i));
+      else
+        print_request_line (g_ptr_array_index (rows, i));
+    }
+  return 0;
+}
+
+static void
+add_group_json (JsonBuilder        *builder,
+                HearthMetricsGroup *g)
+{
+  add_string (builder, "model", g->model);
+  add_string (builder, "endpoint", g->endpoint);
+  add_int (builder, "count", g->count);
+  add_int (builder, "successes", g->successes);
+  add_figure (builder, "success_rate", g->success_rate, FALSE);
+  add_figure (builder, "ttft_p50_ms", g->ttft_p50_ms, FALSE);
+  add_figure (builder, "ttft_p95_ms", g->ttft_p95_ms, FALSE);
+  add_figure (builder, "ttft_p99_ms", g->ttft_p99_ms, FALSE);
+  add_figure (builder, "total_p50_ms", g->total_p50_ms, FALSE);
+  add_figure (builder, "total_p95_ms", g->total_p95_ms, FALSE);
+  add_figure (builder, "total_p99_ms", g->total_p99_ms, FALSE);
+  add_figure (builder, "median_tokens_per_s", g->median_tokens_per_s, FALSE);
+}
+
+static void
+print_group_line (HearthMetricsGroup *g)
+{
+  g_autofree char *t50 = format_figure (g->ttft_p50_ms);
+  g_autofree char *t95 = format_figure (g->ttft_p95_ms);
+  g_autofree char *t99 = format_figure (g->ttft_p99_ms);
+  g_autofree char *a50 = format_figure (g->total_p50_ms);
+  g_autofree char *a95 = format_figure (g->total_p95_ms);
+  g_autofree char *a99 = format_figure (g->total_p99_ms);
+  g_autofree char *speed = format_figure (g->median_tokens_per_s);
+
+  g_print ("%-20s %-26s %6u %7.1f%%  %s / %s / %s  %s / %s / %s  %s\n",
+           g->model ? g->model : "?", g->endpoint ? g->endpoint : "?", g->count,
+           100 * g->success_rate, t50, t95, t99, a50, a95, a99, speed);
+}
+
+static int
+metrics_summary (HearthStore *store,
+                 gint64       since_ms)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) groups = hearth_metrics_aggregate (store, since_ms, opt_model, &error);
+
+  if (groups == NULL)
+    return fail (error);
+  if (opt_json)
+    {
+      print_json_list (groups, (AddItemFunc) add_group_json);
+      return 0;
+    }
+  g_print ("%-20s %-26s %6s %8s  %s  %s  %s\n", "model", "endpoint", "count", "success",
+           "ttft ms p50 / p95 / p99", "total ms p50 / p95 / p99", "tokens/s");
+  for (guint i = 0; i < groups->len; i++)
+    print_group_line (g_ptr_array_index (groups, i));
+  return 0;
+}
+
+static int
+command_metrics (int    argc,
+                 char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthStore) store = NULL;
+  g_autofree char *path = NULL;
+  gint64 window;
+  int exit_code = 0;
+
+  if (!parse_options ("metrics", NULL, metrics_entries, FALSE, &argc, &argv, &exit_code))
+    return exit_code;
+  if (argc > 2)
+    return usage_error ("metrics", "metrics takes no arguments");
+  if (opt_csv && (opt_json || opt_summary))
+    return usage_error ("metrics", "--csv lists requests; it goes with neither --json nor --summary");
+  window = hearth_metrics_parse_since (opt_since != NULL ? opt_since : "1h", &error);
+  if (window < 0)
+    return usage_error ("metrics", error->message);
+
+  path = hearth_store_default_path ();
+  if ((store = hearth_store_open (path, &error)) == NULL)
+    return fail (error);
+  if (opt_summary)
+    return metrics_summary (store, g_get_real_time () / 1000 - window);
+  return metrics_rows (store, g_get_real_time () / 1000 - window);
+}
+
 /* hardware */
 
 static void
@@ -1478,6 +1711,7 @@ print_usage (FILE *out)
            "  hearth-cli key set | delete | status [--endpoint URL] [--api ollama|openai]\n"
            "  hearth-cli history list [--json] | show ID [--json] | search TEXT [--json]\n"
            "                     | rename ID TITLE | delete ID\n"
+           "  hearth-cli metrics [--since 1h] [--model NAME] [--csv | --json] [--summary]\n"
            "  hearth-cli cache stats [--json] | clear\n"
            "  hearth-cli hardware [--json]\n"
            "  hearth-cli recommend [--use chat|code|reasoning] [--json]\n"
@@ -1513,6 +1747,8 @@ main (int    argc,
     return command_key (argc, argv);
   if (g_str_equal (command, "history"))
     return command_history (argc, argv);
+  if (g_str_equal (command, "metrics"))
+    return command_metrics (argc, argv);
   if (g_str_equal (command, "cache"))
     return command_cache (argc, argv);
   if (g_str_equal (command, "hardware"))

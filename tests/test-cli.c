@@ -88,6 +88,61 @@ newest_conversation (void)
 
 /* The real engine */
 
+static JsonObject *
+find_model (JsonArray  *array,
+            const char *model)
+{
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *object = json_array_get_object_element (array, i);
+
+      if (g_strcmp0 (json_object_get_string_member (object, "model"), model) == 0)
+        return object;
+    }
+  g_assert_not_reached ();
+}
+
+static void
+test_metrics (void)
+{
+  g_autoptr(HearthTestRun) ask = NULL, json = NULL, csv = NULL, summary = NULL, bad = NULL;
+  g_autoptr(JsonNode) rows = NULL, groups = NULL;
+  g_auto(GStrv) lines = NULL;
+  JsonObject *group;
+
+  if (!hearth_test_require_node ())
+    return;
+  ask = hearth_test_run_cli (NULL, "ask", "--endpoint", hearth_test_server_get_url (get_engine ()),
+                             "--model", "tiny-fixed", "--no-cache", "how fast are you?", NULL);
+  g_assert_cmpint (ask->exit_code, ==, 0);
+
+  json = hearth_test_run_cli (NULL, "metrics", "--json", "--since", "1h", NULL);
+  g_assert_cmpint (json->exit_code, ==, 0);
+  rows = parse_json (json->out);
+  g_assert_cmpfloat (json_object_get_double_member (find_model (json_node_get_array (rows),
+                                                                "tiny-fixed"), "ttft_ms"), >, 0);
+
+  csv = hearth_test_run_cli (NULL, "metrics", "--csv", "--since", "1h", NULL);
+  g_assert_cmpint (csv->exit_code, ==, 0);
+  g_assert_true (g_str_has_prefix (csv->out, "created_ms,model,endpoint,"));
+  lines = g_strsplit (csv->out, "\r\n", -1);
+  /* The header, one line per row, and the empty string after the last break. */
+  g_assert_cmpuint (g_strv_length (lines), ==, json_array_get_length (json_node_get_array (rows)) + 2);
+
+  summary = hearth_test_run_cli (NULL, "metrics", "--summary", "--json", NULL);
+  g_assert_cmpint (summary->exit_code, ==, 0);
+  groups = parse_json (summary->out);
+  group = find_model (json_node_get_array (groups), "tiny-fixed");
+  g_assert_cmpint (json_object_get_int_member (group, "count"), >=, 1);
+  g_assert_cmpfloat (json_object_get_double_member (group, "success_rate"), >=, 0);
+  g_assert_cmpfloat (json_object_get_double_member (group, "success_rate"), <=, 1);
+
+  bad = hearth_test_run_cli (NULL, "metrics", "--since", "soon", NULL);
+  g_assert_cmpint (bad->exit_code, ==, 2);
+  hearth_test_assert_one_line (bad->err);
+}
+
+
 static void
 test_ask_exact_text (gconstpointer data)
 {
@@ -995,6 +1050,7 @@ main (int    argc,
   g_test_add_func ("/cli/default-model", test_ask_default_model);
   g_test_add_func ("/cli/pull", test_pull);
   g_test_add_func ("/cli/history", test_history_search);
+  g_test_add_func ("/cli/metrics", test_metrics);
   g_test_add_func ("/cli/crash-safety", test_crash_safety);
   g_test_add_func ("/cli/stall", test_fault_stall);
   g_test_add_func ("/cli/auth-key-from-environment", test_auth_key_from_environment);

@@ -27,6 +27,7 @@ typedef enum
   STMT_DELETE_MESSAGES_FROM,
   STMT_DELETE_MESSAGE,
   STMT_MODEL_SPEEDS,
+  STMT_LIST_REQUEST_ROWS,
   N_STATEMENTS
 } StatementId;
 
@@ -140,6 +141,15 @@ static const char * const statement_sql[N_STATEMENTS] = {
     " WHERE role = 'assistant' AND state = 'complete' AND tokens_per_s > 0"
     "  AND (model = :name OR model = :tag)"
     " ORDER BY id DESC LIMIT 100",
+  /* The columns message_from_row reads, without the text: only the figures
+   * and outcome of each request are wanted. */
+  [STMT_LIST_REQUEST_ROWS] =
+    "SELECT id, conversation_id, role, '', NULL, model, endpoint, api, state, error,"
+    " done_reason, created_ms, tokens_in, tokens_out, ttft_ms, total_ms, load_ms,"
+    " prompt_tokens_per_s, tokens_per_s, figures_from_server FROM messages"
+    " WHERE role = 'assistant' AND created_ms >= :since"
+    "  AND (:model IS NULL OR model = :model)"
+    " ORDER BY created_ms, id",
   [STMT_DELETE_MESSAGES_FROM] =
     "DELETE FROM messages WHERE conversation_id = :conversation AND id >= :id",
   [STMT_GET_CONVERSATION] =
@@ -923,6 +933,36 @@ hearth_store_list_messages (HearthStore  *self,
   hearth_sqlite_bind_int64 (stmt, ":conversation_id", conversation_id);
   hearth_sqlite_bind_int64 (stmt, ":before_id", before_id > 0 ? before_id : G_MAXINT64);
   hearth_sqlite_bind_int64 (stmt, ":limit", limit > 0 ? (gint64) limit : -1);
+  return store_collect (self, stmt, (RowFunc) message_from_row,
+                        (GDestroyNotify) hearth_message_free, error);
+}
+
+/**
+ * hearth_store_list_request_rows:
+ * @since_ms: only replies created at or after this unix time in milliseconds
+ * @model: (nullable): only replies from this model
+ *
+ * Lists the assistant replies, one per request, with their outcome and
+ * figures; content and thinking are left empty.
+ *
+ * Returns: (transfer container) (element-type HearthMessage): the replies,
+ *   oldest first
+ */
+GPtrArray *
+hearth_store_list_request_rows (HearthStore  *self,
+                                gint64        since_ms,
+                                const char   *model,
+                                GError      **error)
+{
+  g_autoptr(HearthSqliteStatement) stmt = NULL;
+
+  g_return_val_if_fail (HEARTH_IS_STORE (self), NULL);
+
+  stmt = store_statement (self, STMT_LIST_REQUEST_ROWS, error);
+  if (stmt == NULL)
+    return NULL;
+  hearth_sqlite_bind_int64 (stmt, ":since", since_ms);
+  hearth_sqlite_bind_text (stmt, ":model", model);
   return store_collect (self, stmt, (RowFunc) message_from_row,
                         (GDestroyNotify) hearth_message_free, error);
 }

@@ -109,6 +109,10 @@ double               hearth_store_get_measured_speed     (HearthStore         *s
                                                           const char          *name,
                                                           const char          *tag,
                                                           GError             **error);
+GPtrArray           *hearth_store_list_request_rows      (HearthStore         *self,
+                                                          gint64               since_ms,
+                                                          const char          *model,
+                                                          GError             **error);
 GPtrArray           *hearth_store_search                 (HearthStore         *self,
                                                           const char          *query,
                                                           guint                limit,

@@ -1,0 +1,766 @@
+/* hearth-graph.c — a live line chart of up to four series
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Drawn in the Sysprof manner: values are normalised to 0..1 by
+ * hearth-graph-model.c, lines go through cairo, and the grid with its labels
+ * is kept as a render node until the size, the axis or the style changes.
+ */
+#define G_LOG_DOMAIN "hearth-graph"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+#include <string.h>
+
+#include "hearth-graph.h"
+#include "hearth-graph-model.h"
+
+#define MAX_TICKS     4
+#define PAD_TOP       6.0
+#define PAD_BOTTOM    6.0
+#define LINE_WIDTH    1.5
+#define FILL_ALPHA    0.18
+#define LABEL_PAD     4.0
+
+typedef struct
+{
+  char             *name;
+  HearthGraphRing  *ring;
+  HearthGraphColor  color;
+} Series;
+
+struct _HearthGraph
+{
+  GtkWidget      parent_instance;
+
+  Series         series[HEARTH_GRAPH_MAX_SERIES];
+  guint          n_series;
+  guint          capacity;
+
+  double         range_min;
+  double         range_max;
+  gint64         span_us;
+  char          *unit;
+  char          *summary;
+
+  /* the cached grid, and what it was drawn for */
+  GskRenderNode *grid_node;
+  int            grid_width;
+  int            grid_height;
+  double         grid_min;
+  double         grid_max;
+  double         grid_step;
+  gboolean       grid_cache_enabled;
+
+  double         pointer_x;
+  gboolean       pointer_inside;
+  gboolean       dirty;
+  guint          n_snapshots;
+};
+
+G_DEFINE_FINAL_TYPE (HearthGraph, hearth_graph, GTK_TYPE_WIDGET)
+
+static const char * const color_names[] = {
+  [HEARTH_GRAPH_COLOR_ACCENT]  = "accent_bg_color",
+  [HEARTH_GRAPH_COLOR_SUCCESS] = "success_bg_color",
+  [HEARTH_GRAPH_COLOR_WARNING] = "warning_bg_color",
+  [HEARTH_GRAPH_COLOR_ERROR]   = "error_bg_color",
+};
+
+static const GdkRGBA fallback_colors[] = {
+  [HEARTH_GRAPH_COLOR_ACCENT]  = { 0.208, 0.518, 0.894, 1 },
+  [HEARTH_GRAPH_COLOR_SUCCESS] = { 0.149, 0.635, 0.412, 1 },
+  [HEARTH_GRAPH_COLOR_WARNING] = { 0.804, 0.576, 0.035, 1 },
+  [HEARTH_GRAPH_COLOR_ERROR]   = { 0.753, 0.110, 0.157, 1 },
+};
+
+static void
+lookup_color (HearthGraph      *self,
+              HearthGraphColor  color,
+              GdkRGBA          *rgba)
+{
+  GtkStyleContext *context = gtk_widget_get_style_context (GTK_WIDGET (self));
+
+  if (!gtk_style_context_lookup_color (context, color_names[color], rgba))
+    *rgba = fallback_colors[color];
+}
+
+static void
+foreground_color (HearthGraph *self,
+                  double       alpha,
+                  GdkRGBA     *rgba)
+{
+  gtk_style_context_get_color (gtk_widget_get_style_context (GTK_WIDGET (self)), rgba);
+  rgba->alpha *= alpha;
+}
+
+static gboolean
+has_samples (HearthGraph *self)
+{
+  for (guint i = 0; i < self->n_series; i++)
+    if (hearth_graph_ring_get_length (self->series[i].ring) > 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* The newest sample's time: the right edge of the window. */
+static gint64
+end_time (HearthGraph *self)
+{
+  gint64 end = G_MININT64;
+
+  for (guint i = 0; i < self->n_series; i++)
+    {
+      const HearthGraphSample *last = hearth_graph_ring_get_last (self->series[i].ring);
+
+      if (last != NULL)
+        end = MAX (end, last->time_us);
+    }
+  return end;
+}
+
+static void
+compute_axis (HearthGraph *self,
+              gint64       end_us,
+              double      *axis_min,
+              double      *axis_max,
+              double      *step)
+{
+  double lo = INFINITY;
+  double hi = -INFINITY;
+
+  for (guint i = 0; i < self->n_series; i++)
+    {
+      double s_lo, s_hi;
+
+      if (hearth_graph_ring_get_bounds (self->series[i].ring, end_us - self->span_us, &s_lo, &s_hi))
+        {
+          lo = MIN (lo, s_lo);
+          hi = MAX (hi, s_hi);
+        }
+    }
+  if (!isnan (self->range_min))
+    lo = self->range_min;
+  if (!isnan (self->range_max))
+    hi = self->range_max;
+  if (!isfinite (lo))
+    lo = MIN (0, hi);
+  if (!isfinite (hi))
+    hi = lo + 1;
+
+  hearth_graph_nice_scale (lo, hi, MAX_TICKS, axis_min, axis_max, step);
+  /* a fixed range is kept exactly, not rounded out */
+  if (!isnan (self->range_min))
+    *axis_min = self->range_min;
+  if (!isnan (self->range_max))
+    *axis_max = self->range_max;
+}
+
+static char *
+format_value (HearthGraph *self,
+              double       value)
+{
+  const char *unit = self->unit != NULL ? self->unit : "";
+  const char *space = (unit[0] == '\0' || g_str_equal (unit, "%")) ? "" : " ";
+  int digits = fabs (value) >= 100 || value == floor (value) ? 0 : 1;
+
+  return g_strdup_printf ("%.*f%s%s", digits, value, space, unit);
+}
+
+static void
+drop_grid (HearthGraph *self)
+{
+  g_clear_pointer (&self->grid_node, gsk_render_node_unref);
+}
+
+static void
+update_summary (HearthGraph *self)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < self->n_series; i++)
+    {
+      const HearthGraphSample *last = hearth_graph_ring_get_last (self->series[i].ring);
+      g_autofree char *value = NULL;
+
+      if (last == NULL)
+        continue;
+      value = format_value (self, last->value);
+      if (text->len > 0)
+        g_string_append (text, ", ");
+      g_string_append_printf (text, "%s %s", self->series[i].name, value);
+    }
+  if (text->len == 0)
+    g_string_append (text, _("No data yet"));
+
+  g_free (self->summary);
+  self->summary = g_string_free (text, FALSE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, self->summary,
+                                  -1);
+}
+
+static void
+invalidate (HearthGraph *self)
+{
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    gtk_widget_queue_draw (GTK_WIDGET (self));
+  else
+    self->dirty = TRUE;
+}
+
+static void
+draw_label (cairo_t        *cr,
+            PangoLayout    *layout,
+            const GdkRGBA  *color,
+            double          x,
+            double          y)
+{
+  gdk_cairo_set_source_rgba (cr, color);
+  cairo_move_to (cr, x, y);
+  pango_cairo_show_layout (cr, layout);
+}
+
+static GskRenderNode *
+build_grid (HearthGraph *self,
+            int          width,
+            int          height,
+            double       axis_min,
+            double       axis_max,
+            double       step)
+{
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
+  double plot_height = height - PAD_TOP - PAD_BOTTOM;
+  GdkRGBA line_color, label_color;
+  cairo_t *cr;
+  guint n_lines = (guint) round ((axis_max - axis_min) / step);
+
+  foreground_color (self, 0.12, &line_color);
+  foreground_color (self, 0.55, &label_color);
+  pango_layout_set_attributes (layout, NULL);
+  {
+    PangoAttrList *attrs = pango_attr_list_new ();
+
+    pango_attr_list_insert (attrs, pango_attr_scale_new (PANGO_SCALE_SMALL));
+    pango_attr_list_insert (attrs, pango_attr_font_features_new ("tnum=1"));
+    pango_layout_set_attributes (layout, attrs);
+    pango_attr_list_unref (attrs);
+  }
+
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  cairo_set_line_width (cr, 1.0);
+
+  for (guint i = 0; i <= n_lines && n_lines <= 64; i++)
+    {
+      double value = axis_min + i * step;
+      double y = PAD_TOP + round (hearth_graph_value_to_y (value, axis_min, axis_max, plot_height)) + 0.5;
+      g_autofree char *text = format_value (self, value);
+      int text_height;
+
+      gdk_cairo_set_source_rgba (cr, &line_color);
+      cairo_move_to (cr, 0, y);
+      cairo_line_to (cr, width, y);
+      cairo_stroke (cr);
+
+      pango_layout_set_text (layout, text, -1);
+      pango_layout_get_pixel_size (layout, NULL, &text_height);
+      /* below its line, but the lowest one above it, to stay inside */
+      draw_label (cr, layout, &label_color, LABEL_PAD,
+                  i == 0 ? y - text_height - 1 : y + 1);
+    }
+
+  cairo_destroy (cr);
+  g_object_unref (layout);
+  return gtk_snapshot_free_to_node (snapshot);
+}
+
+static void
+draw_series (HearthGraph   *self,
+             cairo_t       *cr,
+             guint          index,
+             gint64         end_us,
+             double         axis_min,
+             double         axis_max,
+             double         width,
+             double         plot_height,
+             gboolean       fill)
+{
+  const HearthGraphRing *ring = self->series[index].ring;
+  guint length = hearth_graph_ring_get_length (ring);
+  gint64 start_us = end_us - self->span_us;
+  double first_x = 0, last_x = 0;
+  gboolean started = FALSE;
+  GdkRGBA color;
+
+  lookup_color (self, self->series[index].color, &color);
+
+  cairo_new_path (cr);
+  for (guint i = 0; i < length; i++)
+    {
+      const HearthGraphSample *s = hearth_graph_ring_get (ring, i);
+      double x, y;
+
+      if (s->time_us < start_us)
+        continue;
+      x = hearth_graph_time_to_x (s->time_us, end_us, self->span_us, width);
+      y = PAD_TOP + hearth_graph_value_to_y (s->value, axis_min, axis_max, plot_height);
+      if (!started)
+        {
+          cairo_move_to (cr, x, y);
+          first_x = x;
+          started = TRUE;
+        }
+      else
+        cairo_line_to (cr, x, y);
+      last_x = x;
+    }
+  if (!started)
+    return;
+
+  if (fill)
+    {
+      cairo_line_to (cr, last_x, PAD_TOP + plot_height);
+      cairo_line_to (cr, first_x, PAD_TOP + plot_height);
+      cairo_close_path (cr);
+      cairo_set_source_rgba (cr, color.red, color.green, color.blue, color.alpha * FILL_ALPHA);
+      cairo_fill (cr);
+      return;
+    }
+
+  gdk_cairo_set_source_rgba (cr, &color);
+  cairo_stroke (cr);
+}
+
+static void
+draw_pointer (HearthGraph *self,
+              cairo_t     *cr,
+              gint64       end_us,
+              double       axis_min,
+              double       axis_max,
+              double       width,
+              double       height,
+              double       plot_height)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GDateTime) when = NULL;
+  g_autofree char *clock = NULL;
+  PangoLayout *layout;
+  GdkRGBA line_color, fg, bg;
+  gint64 pointer_us;
+  gint64 sample_us = 0;
+  gssize first_end = -1;
+  double x = 0;
+  int text_width, text_height;
+  double box_x, box_y;
+
+  pointer_us = end_us - (gint64) ((1.0 - self->pointer_x / width) * self->span_us);
+
+  for (guint i = 0; i < self->n_series; i++)
+    {
+      const HearthGraphRing *ring = self->series[i].ring;
+      int nearest = hearth_graph_ring_find_nearest (ring, pointer_us);
+      const HearthGraphSample *s;
+      g_autofree char *value = NULL;
+
+      if (nearest < 0)
+        continue;
+      s = hearth_graph_ring_get (ring, nearest);
+      if (s->time_us < end_us - self->span_us)
+        continue;
+      value = format_value (self, s->value);
+      if (text->len == 0)
+        {
+          sample_us = s->time_us;
+          x = hearth_graph_time_to_x (s->time_us, end_us, self->span_us, width);
+        }
+      else
+        g_string_append_c (text, '\n');
+      if (self->n_series > 1)
+        g_string_append_printf (text, "%s ", self->series[i].name);
+      g_string_append (text, value);
+      if (first_end < 0)
+        first_end = text->len;
+    }
+  if (text->len == 0)
+    return;
+
+  when = g_date_time_new_from_unix_local (sample_us / G_USEC_PER_SEC);
+  clock = g_date_time_format (when, "%H:%M:%S");
+  /* the time goes on the first line: "12.4 tokens/s · 14:02:31" */
+  g_string_insert (text, first_end, " · ");
+  g_string_insert (text, first_end + strlen (" · "), clock);
+
+  foreground_color (self, 0.45, &line_color);
+  x = round (x) + 0.5;
+  cairo_set_line_width (cr, 1.0);
+  gdk_cairo_set_source_rgba (cr, &line_color);
+  cairo_move_to (cr, x, PAD_TOP);
+  cairo_line_to (cr, x, PAD_TOP + plot_height);
+  cairo_stroke (cr);
+
+  layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text->str);
+  pango_layout_get_pixel_size (layout, &text_width, &text_height);
+  box_x = x + 6;
+  if (box_x + text_width + 2 * LABEL_PAD > width)
+    box_x = x - 6 - text_width - 2 * LABEL_PAD;
+  box_x = MAX (0, box_x);
+  box_y = PAD_TOP + 2;
+  if (box_y + text_height + 2 * LABEL_PAD > height)
+    box_y = 0;
+
+  foreground_color (self, 1.0, &fg);
+  bg = fg;
+  /* an inverted, slightly translucent bubble reads on both styles */
+  bg.alpha = 0.85;
+  cairo_new_path (cr);
+  {
+    double w = text_width + 2 * LABEL_PAD, h = text_height + 2 * LABEL_PAD, r = 4;
+
+    cairo_arc (cr, box_x + w - r, box_y + r, r, -G_PI / 2, 0);
+    cairo_arc (cr, box_x + w - r, box_y + h - r, r, 0, G_PI / 2);
+    cairo_arc (cr, box_x + r, box_y + h - r, r, G_PI / 2, G_PI);
+    cairo_arc (cr, box_x + r, box_y + r, r, G_PI, 3 * G_PI / 2);
+    cairo_close_path (cr);
+  }
+  gdk_cairo_set_source_rgba (cr, &bg);
+  cairo_fill (cr);
+
+  /* text in the background colour: the inverse of the foreground */
+  fg.red = 1 - fg.red;
+  fg.green = 1 - fg.green;
+  fg.blue = 1 - fg.blue;
+  fg.alpha = 1;
+  draw_label (cr, layout, &fg, box_x + LABEL_PAD, box_y + LABEL_PAD);
+  g_object_unref (layout);
+}
+
+static void
+draw_empty (HearthGraph *self,
+            GtkSnapshot *snapshot,
+            int          width,
+            int          height)
+{
+  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), _("No data yet"));
+  GdkRGBA color;
+  int text_width, text_height;
+
+  foreground_color (self, 0.55, &color);
+  pango_layout_get_pixel_size (layout, &text_width, &text_height);
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT ((width - text_width) / 2.0,
+                                                          (height - text_height) / 2.0));
+  gtk_snapshot_append_layout (snapshot, layout, &color);
+  gtk_snapshot_restore (snapshot);
+  g_object_unref (layout);
+}
+
+static void
+hearth_graph_snapshot (GtkWidget   *widget,
+                       GtkSnapshot *snapshot)
+{
+  HearthGraph *self = HEARTH_GRAPH (widget);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  double plot_height = height - PAD_TOP - PAD_BOTTOM;
+  double axis_min, axis_max, step;
+  gint64 end_us;
+  cairo_t *cr;
+
+  self->n_snapshots++;
+  self->dirty = FALSE;
+
+  if (width <= 0 || plot_height <= 0)
+    return;
+
+  if (!has_samples (self))
+    {
+      draw_empty (self, snapshot, width, height);
+      return;
+    }
+
+  end_us = end_time (self);
+  compute_axis (self, end_us, &axis_min, &axis_max, &step);
+
+  if (self->grid_node == NULL ||
+      self->grid_width != width || self->grid_height != height ||
+      self->grid_min != axis_min || self->grid_max != axis_max || self->grid_step != step)
+    {
+      drop_grid (self);
+      self->grid_node = build_grid (self, width, height, axis_min, axis_max, step);
+      self->grid_width = width;
+      self->grid_height = height;
+      self->grid_min = axis_min;
+      self->grid_max = axis_max;
+      self->grid_step = step;
+    }
+  if (self->grid_node != NULL)
+    gtk_snapshot_append_node (snapshot, self->grid_node);
+  if (!self->grid_cache_enabled)
+    drop_grid (self);
+
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  cairo_set_line_width (cr, LINE_WIDTH);
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+  cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
+  /* the fill under the first series, then the lines, the first on top */
+  draw_series (self, cr, 0, end_us, axis_min, axis_max, width, plot_height, TRUE);
+  for (guint i = self->n_series; i > 0; i--)
+    draw_series (self, cr, i - 1, end_us, axis_min, axis_max, width, plot_height, FALSE);
+  if (self->pointer_inside)
+    draw_pointer (self, cr, end_us, axis_min, axis_max, width, height, plot_height);
+  cairo_destroy (cr);
+}
+
+static void
+hearth_graph_measure (GtkWidget      *widget,
+                      GtkOrientation  orientation,
+                      int             for_size,
+                      int            *minimum,
+                      int            *natural,
+                      int            *minimum_baseline,
+                      int            *natural_baseline)
+{
+  *minimum = orientation == GTK_ORIENTATION_HORIZONTAL ? 120 : 80;
+  *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? 480 : 160;
+}
+
+static void
+hearth_graph_size_allocate (GtkWidget *widget,
+                            int        width,
+                            int        height,
+                            int        baseline)
+{
+  HearthGraph *self = HEARTH_GRAPH (widget);
+
+  if (width != self->grid_width || height != self->grid_height)
+    drop_grid (self);
+}
+
+static void
+hearth_graph_map (GtkWidget *widget)
+{
+  HearthGraph *self = HEARTH_GRAPH (widget);
+
+  GTK_WIDGET_CLASS (hearth_graph_parent_class)->map (widget);
+  if (self->dirty)
+    gtk_widget_queue_draw (widget);
+}
+
+static void
+hearth_graph_css_changed (GtkWidget         *widget,
+                          GtkCssStyleChange *change)
+{
+  HearthGraph *self = HEARTH_GRAPH (widget);
+
+  GTK_WIDGET_CLASS (hearth_graph_parent_class)->css_changed (widget, change);
+  /* colours and fonts may have changed: dark style, accent, text scale */
+  drop_grid (self);
+  invalidate (self);
+}
+
+static void
+on_motion (GtkEventControllerMotion *controller,
+           double                    x,
+           double                    y,
+           HearthGraph              *self)
+{
+  self->pointer_x = x;
+  self->pointer_inside = TRUE;
+  invalidate (self);
+}
+
+static void
+on_leave (GtkEventControllerMotion *controller,
+          HearthGraph              *self)
+{
+  self->pointer_inside = FALSE;
+  invalidate (self);
+}
+
+static void
+hearth_graph_finalize (GObject *object)
+{
+  HearthGraph *self = HEARTH_GRAPH (object);
+
+  for (guint i = 0; i < self->n_series; i++)
+    {
+      g_free (self->series[i].name);
+      hearth_graph_ring_free (self->series[i].ring);
+    }
+  drop_grid (self);
+  g_free (self->unit);
+  g_free (self->summary);
+
+  G_OBJECT_CLASS (hearth_graph_parent_class)->finalize (object);
+}
+
+static void
+hearth_graph_class_init (HearthGraphClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->finalize = hearth_graph_finalize;
+  widget_class->snapshot = hearth_graph_snapshot;
+  widget_class->measure = hearth_graph_measure;
+  widget_class->size_allocate = hearth_graph_size_allocate;
+  widget_class->map = hearth_graph_map;
+  widget_class->css_changed = hearth_graph_css_changed;
+
+  gtk_widget_class_set_css_name (widget_class, "graph");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+}
+
+static void
+hearth_graph_init (HearthGraph *self)
+{
+  GtkEventController *motion = gtk_event_controller_motion_new ();
+
+  self->range_min = NAN;
+  self->range_max = NAN;
+  self->grid_cache_enabled = TRUE;
+
+  g_signal_connect (motion, "enter", G_CALLBACK (on_motion), self);
+  g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
+  g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), motion);
+
+  update_summary (self);
+}
+
+GtkWidget *
+hearth_graph_new (guint capacity)
+{
+  HearthGraph *self;
+
+  g_return_val_if_fail (capacity > 0, NULL);
+
+  self = g_object_new (HEARTH_TYPE_GRAPH, NULL);
+  self->capacity = capacity;
+  self->span_us = (gint64) capacity * G_USEC_PER_SEC;
+  return GTK_WIDGET (self);
+}
+
+guint
+hearth_graph_add_series (HearthGraph *self,
+                         const char  *name)
+{
+  Series *series;
+
+  g_return_val_if_fail (HEARTH_IS_GRAPH (self), 0);
+  g_return_val_if_fail (self->n_series < HEARTH_GRAPH_MAX_SERIES, 0);
+
+  series = &self->series[self->n_series];
+  series->name = g_strdup (name != NULL ? name : "");
+  series->ring = hearth_graph_ring_new (self->capacity);
+  series->color = (HearthGraphColor) self->n_series;
+  return self->n_series++;
+}
+
+void
+hearth_graph_set_series_color (HearthGraph      *self,
+                               guint             series,
+                               HearthGraphColor  color)
+{
+  g_return_if_fail (HEARTH_IS_GRAPH (self));
+  g_return_if_fail (series < self->n_series);
+  g_return_if_fail (color <= HEARTH_GRAPH_COLOR_ERROR);
+
+  if (self->series[series].color == color)
+    return;
+  self->series[series].color = color;
+  invalidate (self);
+}
+
+void
+hearth_graph_push (HearthGraph *self,
+                   guint        series,
+                   gint64       time_us,
+                   double       value)
+{
+  g_return_if_fail (HEARTH_IS_GRAPH (self));
+  g_return_if_fail (series < self->n_series);
+
+  hearth_graph_ring_push (self->series[series].ring, time_us, value);
+  update_summary (self);
+  invalidate (self);
+}
+
+void
+hearth_graph_set_range (HearthGraph *self,
+                        double       min,
+                        double       max)
+{
+  g_return_if_fail (HEARTH_IS_GRAPH (self));
+
+  self->range_min = min;
+  self->range_max = max;
+  invalidate (self);
+}
+
+void
+hearth_graph_set_time_window (HearthGraph *self,
+                              gint64       span_us)
+{
+  g_return_if_fail (HEARTH_IS_GRAPH (self));
+  g_return_if_fail (span_us > 0);
+
+  if (self->span_us == span_us)
+    return;
+  self->span_us = span_us;
+  invalidate (self);
+}
+
+void
+hearth_graph_set_unit (HearthGraph *self,
+                       const char  *unit)
+{
+  g_return_if_fail (HEARTH_IS_GRAPH (self));
+
+  if (g_strcmp0 (self->unit, unit) == 0)
+    return;
+  g_free (self->unit);
+  self->unit = g_strdup (unit);
+  drop_grid (self);
+  update_summary (self);
+  invalidate (self);
+}
+
+const char *
+hearth_graph_get_summary (HearthGraph *self)
+{
+  g_return_val_if_fail (HEARTH_IS_GRAPH (self), NULL);
+
+  return self->summary;
+}
+
+guint
+hearth_graph_get_n_snapshots (HearthGraph *self)
+{
+  g_return_val_if_fail (HEARTH_IS_GRAPH (self), 0);
+
+  return self->n_snapshots;
+}
+
+guint
+hearth_graph_get_n_samples (HearthGraph *self,
+                            guint        series)
+{
+  g_return_val_if_fail (HEARTH_IS_GRAPH (self), 0);
+  g_return_val_if_fail (series < self->n_series, 0);
+
+  return hearth_graph_ring_get_length (self->series[series].ring);
+}
+
+void
+hearth_graph_set_grid_cache_enabled (HearthGraph *self,
+                                     gboolean     enabled)
+{
+  g_return_if_fail (HEARTH_IS_GRAPH (self));
+
+  self->grid_cache_enabled = !!enabled;
+  if (!enabled)
+    drop_grid (self);
+}
