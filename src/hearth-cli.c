@@ -18,6 +18,7 @@
 #include "hearth-engine.h"
 #include "hearth-catalog.h"
 #include "hearth-error.h"
+#include "hearth-json.h"
 #include "hearth-metrics.h"
 #include "hearth-ollama-provider.h"
 #include "hearth-secrets.h"
@@ -330,45 +331,6 @@ on_ask_finished (HearthReply *reply,
   g_main_loop_quit (cli->loop);
 }
 
-static void
-add_figure (JsonBuilder *builder,
-            const char  *name,
-            double       value,
-            gboolean     integer)
-{
-  json_builder_set_member_name (builder, name);
-  if (value < 0)
-    json_builder_add_null_value (builder);
-  else if (integer)
-    json_builder_add_int_value (builder, (gint64) value);
-  else
-    json_builder_add_double_value (builder, value);
-}
-
-static void
-add_string (JsonBuilder *builder,
-            const char  *name,
-            const char  *value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
-static void
-add_int (JsonBuilder *builder,
-         const char  *name,
-         gint64       value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value < 0)
-    json_builder_add_null_value (builder);
-  else
-    json_builder_add_int_value (builder, value);
-}
-
 static void write_node (GString *out, JsonNode *node, int depth, gboolean pretty);
 
 static void
@@ -531,31 +493,31 @@ print_reply_json (HearthReply *reply)
   const char *thinking = hearth_reply_get_thinking (reply);
 
   json_builder_begin_object (builder);
-  add_string (builder, "content", hearth_reply_get_content (reply));
+  hearth_json_add_string (builder, "content", hearth_reply_get_content (reply));
   if (thinking != NULL && *thinking != '\0')
-    add_string (builder, "thinking", thinking);
-  add_string (builder, "model", hearth_reply_get_model (reply));
-  add_string (builder, "endpoint", hearth_reply_get_endpoint (reply));
-  add_string (builder, "api", hearth_api_kind_to_string (hearth_reply_get_api (reply)));
-  add_int (builder, "conversation_id", hearth_reply_get_conversation_id (reply));
-  add_int (builder, "message_id", hearth_reply_get_message_id (reply));
-  add_figure (builder, "ttft_ms", figures->ttft_ms, FALSE);
-  add_figure (builder, "total_ms", figures->total_ms, FALSE);
-  add_int (builder, "tokens_in", figures->tokens_in);
-  add_int (builder, "tokens_out", figures->tokens_out);
-  add_figure (builder, "tokens_per_s", figures->tokens_per_s, FALSE);
-  add_figure (builder, "load_ms", figures->load_ms, FALSE);
-  add_string (builder, "done_reason", hearth_reply_get_done_reason (reply));
-  add_string (builder, "figures_from", figures->from_server ? "server" : "client");
-  add_string (builder, "state", reply_state_name (reply));
+    hearth_json_add_string (builder, "thinking", thinking);
+  hearth_json_add_string (builder, "model", hearth_reply_get_model (reply));
+  hearth_json_add_string (builder, "endpoint", hearth_reply_get_endpoint (reply));
+  hearth_json_add_string (builder, "api", hearth_api_kind_to_string (hearth_reply_get_api (reply)));
+  hearth_json_add_int (builder, "conversation_id", hearth_reply_get_conversation_id (reply));
+  hearth_json_add_int (builder, "message_id", hearth_reply_get_message_id (reply));
+  hearth_json_add_double (builder, "ttft_ms", figures->ttft_ms);
+  hearth_json_add_double (builder, "total_ms", figures->total_ms);
+  hearth_json_add_int (builder, "tokens_in", figures->tokens_in);
+  hearth_json_add_int (builder, "tokens_out", figures->tokens_out);
+  hearth_json_add_double (builder, "tokens_per_s", figures->tokens_per_s);
+  hearth_json_add_double (builder, "load_ms", figures->load_ms);
+  hearth_json_add_string (builder, "done_reason", hearth_reply_get_done_reason (reply));
+  hearth_json_add_string (builder, "figures_from", figures->from_server ? "server" : "client");
+  hearth_json_add_string (builder, "state", reply_state_name (reply));
   json_builder_set_member_name (builder, "cached");
   json_builder_add_boolean_value (builder, hearth_reply_get_cached (reply));
   if (hearth_reply_get_cached (reply))
-    add_figure (builder, "time_saved_ms", hearth_reply_get_time_saved_ms (reply), FALSE);
+    hearth_json_add_double (builder, "time_saved_ms", hearth_reply_get_time_saved_ms (reply));
   if (error != NULL)
     {
       g_autofree char *line = hearth_error_describe (error);
-      add_string (builder, "error", line);
+      hearth_json_add_string (builder, "error", line);
     }
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
@@ -680,12 +642,12 @@ static void
 add_model_json (JsonBuilder     *builder,
                 HearthModelInfo *info)
 {
-  add_string (builder, "name", info->name);
-  add_int (builder, "size", info->size);
-  add_string (builder, "parameter_size", info->parameter_size);
-  add_string (builder, "quantization", info->quantization);
-  add_string (builder, "family", info->family);
-  add_string (builder, "digest", info->digest);
+  hearth_json_add_string (builder, "name", info->name);
+  hearth_json_add_int (builder, "size", info->size);
+  hearth_json_add_string (builder, "parameter_size", info->parameter_size);
+  hearth_json_add_string (builder, "quantization", info->quantization);
+  hearth_json_add_string (builder, "family", info->family);
+  hearth_json_add_string (builder, "digest", info->digest);
 }
 
 static void
@@ -874,11 +836,11 @@ static void
 add_conversation_json (JsonBuilder        *builder,
                        HearthConversation *c)
 {
-  add_int (builder, "id", c->id);
-  add_string (builder, "title", c->title);
-  add_int (builder, "created_ms", c->created_ms);
-  add_int (builder, "updated_ms", c->updated_ms);
-  add_int (builder, "messages", c->n_messages);
+  hearth_json_add_int (builder, "id", c->id);
+  hearth_json_add_string (builder, "title", c->title);
+  hearth_json_add_int (builder, "created_ms", c->created_ms);
+  hearth_json_add_int (builder, "updated_ms", c->updated_ms);
+  hearth_json_add_int (builder, "messages", c->n_messages);
 }
 
 static int
@@ -915,23 +877,23 @@ add_message_json (JsonBuilder   *builder,
                   HearthMessage *m)
 {
   json_builder_begin_object (builder);
-  add_int (builder, "id", m->id);
-  add_string (builder, "role", m->role);
-  add_string (builder, "content", m->content);
+  hearth_json_add_int (builder, "id", m->id);
+  hearth_json_add_string (builder, "role", m->role);
+  hearth_json_add_string (builder, "content", m->content);
   if (m->thinking != NULL && *m->thinking != '\0')
-    add_string (builder, "thinking", m->thinking);
-  add_string (builder, "model", m->model);
-  add_string (builder, "endpoint", m->endpoint);
-  add_string (builder, "api", m->api);
-  add_string (builder, "state", hearth_message_state_to_string (m->state));
-  add_string (builder, "error", m->error);
-  add_string (builder, "done_reason", m->done_reason);
-  add_int (builder, "created_ms", m->created_ms);
-  add_figure (builder, "ttft_ms", m->figures.ttft_ms, FALSE);
-  add_figure (builder, "total_ms", m->figures.total_ms, FALSE);
-  add_int (builder, "tokens_in", m->figures.tokens_in);
-  add_int (builder, "tokens_out", m->figures.tokens_out);
-  add_figure (builder, "tokens_per_s", m->figures.tokens_per_s, FALSE);
+    hearth_json_add_string (builder, "thinking", m->thinking);
+  hearth_json_add_string (builder, "model", m->model);
+  hearth_json_add_string (builder, "endpoint", m->endpoint);
+  hearth_json_add_string (builder, "api", m->api);
+  hearth_json_add_string (builder, "state", hearth_message_state_to_string (m->state));
+  hearth_json_add_string (builder, "error", m->error);
+  hearth_json_add_string (builder, "done_reason", m->done_reason);
+  hearth_json_add_int (builder, "created_ms", m->created_ms);
+  hearth_json_add_double (builder, "ttft_ms", m->figures.ttft_ms);
+  hearth_json_add_double (builder, "total_ms", m->figures.total_ms);
+  hearth_json_add_int (builder, "tokens_in", m->figures.tokens_in);
+  hearth_json_add_int (builder, "tokens_out", m->figures.tokens_out);
+  hearth_json_add_double (builder, "tokens_per_s", m->figures.tokens_per_s);
   json_builder_end_object (builder);
 }
 
@@ -978,9 +940,9 @@ history_show (HearthStore *store,
       g_autoptr(JsonNode) root = NULL;
 
       json_builder_begin_object (builder);
-      add_int (builder, "id", conversation->id);
-      add_string (builder, "title", conversation->title);
-      add_int (builder, "created_ms", conversation->created_ms);
+      hearth_json_add_int (builder, "id", conversation->id);
+      hearth_json_add_string (builder, "title", conversation->title);
+      hearth_json_add_int (builder, "created_ms", conversation->created_ms);
       json_builder_set_member_name (builder, "messages");
       json_builder_begin_array (builder);
       for (guint i = 0; i < messages->len; i++)
@@ -1001,12 +963,12 @@ static void
 add_hit_json (JsonBuilder     *builder,
               HearthSearchHit *hit)
 {
-  add_int (builder, "conversation_id", hit->conversation_id);
-  add_int (builder, "message_id", hit->message_id);
-  add_string (builder, "title", hit->conversation_title);
-  add_string (builder, "role", hit->role);
-  add_string (builder, "snippet", hit->snippet);
-  add_int (builder, "created_ms", hit->created_ms);
+  hearth_json_add_int (builder, "conversation_id", hit->conversation_id);
+  hearth_json_add_int (builder, "message_id", hit->message_id);
+  hearth_json_add_string (builder, "title", hit->conversation_title);
+  hearth_json_add_string (builder, "role", hit->role);
+  hearth_json_add_string (builder, "snippet", hit->snippet);
+  hearth_json_add_int (builder, "created_ms", hit->created_ms);
 }
 
 static int
@@ -1144,20 +1106,20 @@ static void
 add_request_json (JsonBuilder   *builder,
                   HearthMessage *m)
 {
-  add_int (builder, "created_ms", m->created_ms);
-  add_string (builder, "model", m->model);
-  add_string (builder, "endpoint", m->endpoint);
-  add_string (builder, "api", m->api);
-  add_string (builder, "state", hearth_message_state_to_string (m->state));
-  add_string (builder, "error", m->error);
-  add_figure (builder, "ttft_ms", m->figures.ttft_ms, FALSE);
-  add_figure (builder, "total_ms", m->figures.total_ms, FALSE);
-  add_figure (builder, "load_ms", m->figures.load_ms, FALSE);
-  add_int (builder, "tokens_in", m->figures.tokens_in);
-  add_int (builder, "tokens_out", m->figures.tokens_out);
-  add_figure (builder, "prompt_tokens_per_s", m->figures.prompt_tokens_per_s, FALSE);
-  add_figure (builder, "tokens_per_s", m->figures.tokens_per_s, FALSE);
-  add_string (builder, "figures_from", figures_source (m));
+  hearth_json_add_int (builder, "created_ms", m->created_ms);
+  hearth_json_add_string (builder, "model", m->model);
+  hearth_json_add_string (builder, "endpoint", m->endpoint);
+  hearth_json_add_string (builder, "api", m->api);
+  hearth_json_add_string (builder, "state", hearth_message_state_to_string (m->state));
+  hearth_json_add_string (builder, "error", m->error);
+  hearth_json_add_double (builder, "ttft_ms", m->figures.ttft_ms);
+  hearth_json_add_double (builder, "total_ms", m->figures.total_ms);
+  hearth_json_add_double (builder, "load_ms", m->figures.load_ms);
+  hearth_json_add_int (builder, "tokens_in", m->figures.tokens_in);
+  hearth_json_add_int (builder, "tokens_out", m->figures.tokens_out);
+  hearth_json_add_double (builder, "prompt_tokens_per_s", m->figures.prompt_tokens_per_s);
+  hearth_json_add_double (builder, "tokens_per_s", m->figures.tokens_per_s);
+  hearth_json_add_string (builder, "figures_from", figures_source (m));
 }
 
 /* An unknown figure prints as an empty field. */
@@ -1272,18 +1234,18 @@ static void
 add_group_json (JsonBuilder        *builder,
                 HearthMetricsGroup *g)
 {
-  add_string (builder, "model", g->model);
-  add_string (builder, "endpoint", g->endpoint);
-  add_int (builder, "count", g->count);
-  add_int (builder, "successes", g->successes);
-  add_figure (builder, "success_rate", g->success_rate, FALSE);
-  add_figure (builder, "ttft_p50_ms", g->ttft_p50_ms, FALSE);
-  add_figure (builder, "ttft_p95_ms", g->ttft_p95_ms, FALSE);
-  add_figure (builder, "ttft_p99_ms", g->ttft_p99_ms, FALSE);
-  add_figure (builder, "total_p50_ms", g->total_p50_ms, FALSE);
-  add_figure (builder, "total_p95_ms", g->total_p95_ms, FALSE);
-  add_figure (builder, "total_p99_ms", g->total_p99_ms, FALSE);
-  add_figure (builder, "median_tokens_per_s", g->median_tokens_per_s, FALSE);
+  hearth_json_add_string (builder, "model", g->model);
+  hearth_json_add_string (builder, "endpoint", g->endpoint);
+  hearth_json_add_int (builder, "count", g->count);
+  hearth_json_add_int (builder, "successes", g->successes);
+  hearth_json_add_double (builder, "success_rate", g->success_rate);
+  hearth_json_add_double (builder, "ttft_p50_ms", g->ttft_p50_ms);
+  hearth_json_add_double (builder, "ttft_p95_ms", g->ttft_p95_ms);
+  hearth_json_add_double (builder, "ttft_p99_ms", g->ttft_p99_ms);
+  hearth_json_add_double (builder, "total_p50_ms", g->total_p50_ms);
+  hearth_json_add_double (builder, "total_p95_ms", g->total_p95_ms);
+  hearth_json_add_double (builder, "total_p99_ms", g->total_p99_ms);
+  hearth_json_add_double (builder, "median_tokens_per_s", g->median_tokens_per_s);
 }
 
 static void
@@ -1359,7 +1321,7 @@ add_score_json (JsonBuilder       *builder,
 {
   json_builder_set_member_name (builder, "score");
   json_builder_begin_object (builder);
-  add_int (builder, "value", score->score);
+  hearth_json_add_int (builder, "value", score->score);
   json_builder_set_member_name (builder, "reasons");
   json_builder_begin_array (builder);
   for (guint i = 0; i < score->reasons->len; i++)
@@ -1369,7 +1331,7 @@ add_score_json (JsonBuilder       *builder,
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "points");
       json_builder_add_int_value (builder, reason->points);
-      add_string (builder, "text", reason->text);
+      hearth_json_add_string (builder, "text", reason->text);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -1429,18 +1391,18 @@ static void
 add_recommendation_json (JsonBuilder          *builder,
                          HearthRecommendation *r)
 {
-  add_string (builder, "tier", hearth_tier_to_string (r->tier));
-  add_string (builder, "model", r->model->name);
-  add_string (builder, "tag", r->quant->tag);
-  add_string (builder, "quantization", r->quant->name);
-  add_int (builder, "download_size", r->quant->size);
-  add_string (builder, "placement", hearth_placement_to_string (r->fit->placement));
-  add_int (builder, "memory_needed", r->fit->memory_needed);
-  add_int (builder, "best_context", r->fit->best_context);
-  add_figure (builder, "tokens_per_s", r->fit->tokens_per_s, FALSE);
+  hearth_json_add_string (builder, "tier", hearth_tier_to_string (r->tier));
+  hearth_json_add_string (builder, "model", r->model->name);
+  hearth_json_add_string (builder, "tag", r->quant->tag);
+  hearth_json_add_string (builder, "quantization", r->quant->name);
+  hearth_json_add_int (builder, "download_size", r->quant->size);
+  hearth_json_add_string (builder, "placement", hearth_placement_to_string (r->fit->placement));
+  hearth_json_add_int (builder, "memory_needed", r->fit->memory_needed);
+  hearth_json_add_int (builder, "best_context", r->fit->best_context);
+  hearth_json_add_double (builder, "tokens_per_s", r->fit->tokens_per_s);
   json_builder_set_member_name (builder, "tokens_per_s_measured");
   json_builder_add_boolean_value (builder, r->fit->measured);
-  add_string (builder, "estimate_basis", r->fit->estimate_basis);
+  hearth_json_add_string (builder, "estimate_basis", r->fit->estimate_basis);
 }
 
 static void
@@ -1531,15 +1493,15 @@ cache_stats (HearthCache *cache)
       g_autoptr(JsonNode) root = NULL;
 
       json_builder_begin_object (builder);
-      add_int (builder, "entries", stats.entries);
-      add_int (builder, "bytes_on_disk", stats.bytes_on_disk);
-      add_int (builder, "memory_hits", stats.memory_hits);
-      add_int (builder, "memory_misses", stats.memory_misses);
-      add_int (builder, "disk_hits", stats.disk_hits);
-      add_int (builder, "disk_misses", stats.disk_misses);
-      add_figure (builder, "hit_rate", lookups ? (double) hits / lookups : -1, FALSE);
-      add_int (builder, "bytes_served", stats.bytes_served);
-      add_figure (builder, "time_saved_ms", stats.time_saved_ms, FALSE);
+      hearth_json_add_int (builder, "entries", stats.entries);
+      hearth_json_add_int (builder, "bytes_on_disk", stats.bytes_on_disk);
+      hearth_json_add_int (builder, "memory_hits", stats.memory_hits);
+      hearth_json_add_int (builder, "memory_misses", stats.memory_misses);
+      hearth_json_add_int (builder, "disk_hits", stats.disk_hits);
+      hearth_json_add_int (builder, "disk_misses", stats.disk_misses);
+      hearth_json_add_double (builder, "hit_rate", lookups ? (double) hits / lookups : -1);
+      hearth_json_add_int (builder, "bytes_served", stats.bytes_served);
+      hearth_json_add_double (builder, "time_saved_ms", stats.time_saved_ms);
       json_builder_end_object (builder);
       root = json_builder_get_root (builder);
       print_json (root);

@@ -13,6 +13,7 @@
 #include <sys/utsname.h>
 
 #include "hearth-hardware.h"
+#include "hearth-json.h"
 
 #define GIB (G_GINT64_CONSTANT (1) << 30)
 
@@ -1197,60 +1198,24 @@ hearth_storage_kind_to_string (HearthStorageKind kind)
  * rely on the shape. */
 
 static void
-json_add_int (JsonBuilder *builder,
-              const char  *name,
-              gint64       value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value < 0)
-    json_builder_add_null_value (builder);
-  else
-    json_builder_add_int_value (builder, value);
-}
-
-static void
-json_add_double (JsonBuilder *builder,
-                 const char  *name,
-                 double       value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value < 0)
-    json_builder_add_null_value (builder);
-  else
-    json_builder_add_double_value (builder, value);
-}
-
-static void
-json_add_string (JsonBuilder *builder,
-                 const char  *name,
-                 const char  *value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value == NULL)
-    json_builder_add_null_value (builder);
-  else
-    json_builder_add_string_value (builder, value);
-}
-
-static void
 json_add_cpu (JsonBuilder          *builder,
               const HearthHardware *hw)
 {
   json_builder_set_member_name (builder, "cpu");
   json_builder_begin_object (builder);
-  json_add_string (builder, "model", hw->cpu_model);
-  json_add_string (builder, "vendor", hw->cpu_vendor);
-  json_add_int (builder, "cores", hw->cpu_cores);
-  json_add_int (builder, "threads", hw->cpu_threads);
-  json_add_double (builder, "max_mhz", hw->cpu_max_mhz);
-  json_add_int (builder, "cache_l2", hw->cache_l2);
-  json_add_int (builder, "cache_l3", hw->cache_l3);
+  hearth_json_add_string (builder, "model", hw->cpu_model);
+  hearth_json_add_string (builder, "vendor", hw->cpu_vendor);
+  hearth_json_add_int (builder, "cores", hw->cpu_cores);
+  hearth_json_add_int (builder, "threads", hw->cpu_threads);
+  hearth_json_add_double (builder, "max_mhz", hw->cpu_max_mhz);
+  hearth_json_add_int (builder, "cache_l2", hw->cache_l2);
+  hearth_json_add_int (builder, "cache_l3", hw->cache_l3);
   json_builder_set_member_name (builder, "features");
   json_builder_begin_array (builder);
   for (guint i = 0; hw->cpu_features != NULL && hw->cpu_features[i] != NULL; i++)
     json_builder_add_string_value (builder, hw->cpu_features[i]);
   json_builder_end_array (builder);
-  json_add_string (builder, "arch", hw->arch);
+  hearth_json_add_string (builder, "arch", hw->arch);
   json_builder_end_object (builder);
 }
 
@@ -1260,11 +1225,11 @@ json_add_memory (JsonBuilder          *builder,
 {
   json_builder_set_member_name (builder, "memory");
   json_builder_begin_object (builder);
-  json_add_int (builder, "total", hw->mem_total);
-  json_add_int (builder, "available", hw->mem_available);
-  json_add_int (builder, "swap_total", hw->swap_total);
-  json_add_int (builder, "swap_free", hw->swap_free);
-  json_add_double (builder, "bandwidth_gbs", hw->mem_bandwidth_gbs);
+  hearth_json_add_int (builder, "total", hw->mem_total);
+  hearth_json_add_int (builder, "available", hw->mem_available);
+  hearth_json_add_int (builder, "swap_total", hw->swap_total);
+  hearth_json_add_int (builder, "swap_free", hw->swap_free);
+  hearth_json_add_double (builder, "bandwidth_gbs", hw->mem_bandwidth_gbs);
   json_builder_end_object (builder);
 }
 
@@ -1273,17 +1238,17 @@ json_add_gpu (JsonBuilder     *builder,
               const HearthGpu *gpu)
 {
   json_builder_begin_object (builder);
-  json_add_string (builder, "name", gpu->name);
-  json_add_string (builder, "vendor", hearth_gpu_vendor_to_string (gpu->vendor));
+  hearth_json_add_string (builder, "name", gpu->name);
+  hearth_json_add_string (builder, "vendor", hearth_gpu_vendor_to_string (gpu->vendor));
   json_builder_set_member_name (builder, "integrated");
   json_builder_add_boolean_value (builder, gpu->integrated);
-  json_add_int (builder, "vram_total", gpu->vram_total);
-  json_add_int (builder, "vram_used", gpu->vram_used);
-  json_add_string (builder, "driver", gpu->driver);
-  json_add_string (builder, "compute_capability", gpu->compute_capability);
-  json_add_int (builder, "utilization", gpu->utilization);
-  json_add_double (builder, "temperature_c", gpu->temperature_c);
-  json_add_string (builder, "source", gpu->source);
+  hearth_json_add_int (builder, "vram_total", gpu->vram_total);
+  hearth_json_add_int (builder, "vram_used", gpu->vram_used);
+  hearth_json_add_string (builder, "driver", gpu->driver);
+  hearth_json_add_string (builder, "compute_capability", gpu->compute_capability);
+  hearth_json_add_int (builder, "utilization", gpu->utilization);
+  hearth_json_add_double (builder, "temperature_c", gpu->temperature_c);
+  hearth_json_add_string (builder, "source", gpu->source);
   json_builder_end_object (builder);
 }
 
@@ -1299,16 +1264,16 @@ json_add_rest (JsonBuilder          *builder,
 
   json_builder_set_member_name (builder, "storage");
   json_builder_begin_object (builder);
-  json_add_string (builder, "models_dir", hw->models_dir);
-  json_add_int (builder, "models_free", hw->models_free);
-  json_add_string (builder, "kind", hw->storage_kind == HEARTH_STORAGE_UNKNOWN
+  hearth_json_add_string (builder, "models_dir", hw->models_dir);
+  hearth_json_add_int (builder, "models_free", hw->models_free);
+  hearth_json_add_string (builder, "kind", hw->storage_kind == HEARTH_STORAGE_UNKNOWN
                    ? NULL : hearth_storage_kind_to_string (hw->storage_kind));
   json_builder_end_object (builder);
 
   json_builder_set_member_name (builder, "system");
   json_builder_begin_object (builder);
-  json_add_string (builder, "os", hw->os_name);
-  json_add_string (builder, "kernel", hw->kernel);
+  hearth_json_add_string (builder, "os", hw->os_name);
+  hearth_json_add_string (builder, "kernel", hw->kernel);
   json_builder_set_member_name (builder, "flatpak");
   json_builder_add_boolean_value (builder, hw->flatpak);
   json_builder_end_object (builder);

@@ -1,0 +1,22 @@
+/* hearth-json.h — JSON members that say null when a value is unknown
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* Negative numbers and NULL strings are "unknown": written as null, so the
+ * shape of an object never depends on what was measured. */
+void  hearth_json_add_string  (JsonBuilder *builder,
+                               const char  *name,
+                               const char  *value);
+void  hearth_json_add_int     (JsonBuilder *builder,
+                               const char  *name,
+                               gint64       value);
+void  hearth_json_add_double  (JsonBuilder *builder,
+                               const char  *name,
+                               double       value);
+
+G_END_DECLS
