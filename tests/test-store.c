@@ -110,15 +110,16 @@ test_migrations_fresh (void)
   g_autofree char *journal_mode = NULL;
   GStatBuf buf;
   const char * const names[] = { "conversations", "messages", "messages_fts",
-                                 "messages_by_conversation" };
+                                 "messages_by_conversation", "messages_requests_by_time",
+                                 "resource_samples", "bench_runs" };
 
   g_assert_no_error (error);
   g_assert_cmpstr (hearth_store_get_path (store), ==, path);
-  g_assert_cmpint (hearth_store_get_schema_version (store), ==, 1);
+  g_assert_cmpint (hearth_store_get_schema_version (store), ==, 2);
   g_assert_cmpint (g_stat (dir, &buf), ==, 0);
   g_assert_cmpint (buf.st_mode & 0777, ==, 0700);
 
-  g_assert_cmpint (hearth_test_sqlite_query_int (path, "PRAGMA user_version"), ==, 1);
+  g_assert_cmpint (hearth_test_sqlite_query_int (path, "PRAGMA user_version"), ==, 2);
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
       g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM sqlite_schema "
@@ -150,7 +151,7 @@ test_migrations_reopen (void)
   /* A second connection on the same file, as a worker thread would open. */
   third = hearth_store_open (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (hearth_store_get_schema_version (again), ==, 1);
+  g_assert_cmpint (hearth_store_get_schema_version (again), ==, 2);
   conversations = hearth_store_list_conversations (third, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (conversations->len, ==, 1);

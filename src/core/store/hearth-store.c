@@ -8,6 +8,7 @@
 
 #include "hearth-sqlite.h"
 #include "hearth-store.h"
+#include "hearth-store-private.h"
 
 #define BUSY_TIMEOUT_MS   2000
 #define MAX_QUERY_WORDS   32
@@ -114,6 +115,64 @@ static const Migration migrations[] = {
     "  UPDATE conversations SET updated_ms = max (updated_ms, new.created_ms)"
     "    WHERE id = new.conversation_id;"
     "END;"
+  },
+  {
+    2,
+    /* Request metrics over a time window read the replies by time. */
+    "CREATE INDEX messages_requests_by_time ON messages (created_ms)"
+    "  WHERE role = 'assistant';"
+    /* The resource sampler's history: minutes (resolution_s = 60) and
+     * hours (3600), averaged; *_peak keep the highest sample. */
+    "CREATE TABLE resource_samples ("
+    "  resolution_s        INTEGER NOT NULL,"
+    "  time_ms             INTEGER NOT NULL,"
+    "  n_samples           INTEGER NOT NULL,"
+    "  cpu_percent         REAL,"
+    "  cpu_peak            REAL,"
+    "  mem_total           INTEGER,"
+    "  mem_used            INTEGER,"
+    "  swap_used           INTEGER,"
+    "  gpu_percent         REAL,"
+    "  vram_total          INTEGER,"
+    "  vram_used           INTEGER,"
+    "  gpu_temperature_c   REAL,"
+    "  gpu_power_w         REAL,"
+    "  server_cpu_percent  REAL,"
+    "  server_rss          INTEGER,"
+    "  PRIMARY KEY (resolution_s, time_ms)"
+    ") WITHOUT ROWID;"
+    /* Model benchmarks: one row per run of the prompt set. */
+    "CREATE TABLE bench_runs ("
+    "  id                  INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  created_ms          INTEGER NOT NULL,"
+    "  model               TEXT NOT NULL,"
+    "  digest              TEXT,"
+    "  endpoint            TEXT NOT NULL,"
+    "  api                 TEXT NOT NULL,"
+    "  options             TEXT NOT NULL,"
+    "  hardware            TEXT NOT NULL,"
+    "  runs                INTEGER NOT NULL,"
+    "  state               TEXT NOT NULL"
+    "                      CHECK (state IN ('complete', 'cancelled', 'failed')),"
+    "  error               TEXT,"
+    "  load_ms             REAL,"
+    "  ttft_p50_ms         REAL,"
+    "  ttft_p95_ms         REAL,"
+    "  prompt_tps_median   REAL,"
+    "  prompt_tps_min      REAL,"
+    "  prompt_tps_max      REAL,"
+    "  decode_tps_median   REAL,"
+    "  decode_tps_min      REAL,"
+    "  decode_tps_max      REAL,"
+    "  peak_cpu_percent    REAL,"
+    "  peak_mem_used       INTEGER,"
+    "  peak_vram_used      INTEGER,"
+    "  previous_id         INTEGER,"
+    "  change_percent      REAL,"
+    "  regression          INTEGER NOT NULL DEFAULT 0"
+    ");"
+    "CREATE INDEX bench_runs_by_key ON bench_runs"
+    "  (model, digest, options, hardware, created_ms);"
   },
 };
 
@@ -236,6 +295,23 @@ store_error_new (const char *path,
                           "The history database %s reported an error (%s): try again, "
                           "and report a bug if it keeps happening", path, detail);
     }
+}
+
+void
+hearth_store_set_error (HearthStore  *self,
+                        int           rc,
+                        GError      **error)
+{
+  g_propagate_error (error,
+                     store_error_new (self->path, rc, hearth_sqlite_describe (self->db, rc)));
+}
+
+sqlite3 *
+hearth_store_get_db (HearthStore *self)
+{
+  g_return_val_if_fail (HEARTH_IS_STORE (self), NULL);
+
+  return self->db;
 }
 
 static void

@@ -1,0 +1,20 @@
+/* hearth-store-private.h — for modules that keep their own tables in the
+ * history database (resource samples, benchmark runs)
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <sqlite3.h>
+
+#include "hearth-store.h"
+
+G_BEGIN_DECLS
+
+/* The store's connection; main thread only, like the store itself. */
+sqlite3  *hearth_store_get_db    (HearthStore  *self);
+/* Words a failed SQLite call as the store does, in HEARTH_STORE_ERROR. */
+void      hearth_store_set_error (HearthStore  *self,
+                                  int           rc,
+                                  GError      **error);
+
+G_END_DECLS
