@@ -6,11 +6,13 @@
 #define _GNU_SOURCE
 
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "hearth-hardware.h"
 #include "hearth-json.h"
@@ -491,8 +493,21 @@ gpu_new (const char *source)
   gpu->vram_used = -1;
   gpu->utilization = -1;
   gpu->temperature_c = -1;
+  gpu->power_w = -1;
   gpu->source = g_strdup (source);
   return gpu;
+}
+
+static HearthGpu *
+gpu_copy (const HearthGpu *gpu)
+{
+  HearthGpu *copy = g_memdup2 (gpu, sizeof *gpu);
+
+  copy->name = g_strdup (gpu->name);
+  copy->driver = g_strdup (gpu->driver);
+  copy->compute_capability = g_strdup (gpu->compute_capability);
+  copy->source = g_strdup (gpu->source);
+  return copy;
 }
 
 void
@@ -525,6 +540,7 @@ typedef struct
   int (*get_compute) (NvmlDevice device, int *major, int *minor);
   int (*get_utilization) (NvmlDevice device, NvmlUtilization *utilization);
   int (*get_temperature) (NvmlDevice device, int sensor, unsigned int *temperature);
+  int (*get_power) (NvmlDevice device, unsigned int *milliwatts);
 } Nvml;
 
 static gboolean
@@ -544,6 +560,7 @@ nvml_load (void  *library,
   NVML_SYMBOL (get_compute, "nvmlDeviceGetCudaComputeCapability");
   NVML_SYMBOL (get_utilization, "nvmlDeviceGetUtilizationRates");
   NVML_SYMBOL (get_temperature, "nvmlDeviceGetTemperature");
+  NVML_SYMBOL (get_power, "nvmlDeviceGetPowerUsage");
 #undef NVML_SYMBOL
   return nvml->init && nvml->shutdown && nvml->get_count && nvml->get_handle
          && nvml->get_name && nvml->get_memory && nvml->get_driver;
@@ -558,7 +575,7 @@ nvml_gpu (const Nvml *nvml,
   char name[96] = "";
   NvmlMemory memory;
   NvmlUtilization utilization;
-  unsigned int temperature;
+  unsigned int temperature, milliwatts;
   int major, minor;
 
   gpu->vendor = HEARTH_GPU_VENDOR_NVIDIA;
@@ -577,36 +594,9 @@ nvml_gpu (const Nvml *nvml,
   /* Sensor 0 is NVML_TEMPERATURE_GPU. */
   if (nvml->get_temperature && nvml->get_temperature (device, 0, &temperature) == 0)
     gpu->temperature_c = temperature;
+  if (nvml->get_power && nvml->get_power (device, &milliwatts) == 0)
+    gpu->power_w = milliwatts / 1000.0;
   return gpu;
-}
-
-static void
-probe_nvml (GPtrArray *gpus)
-{
-  void *library = dlopen ("libnvidia-ml.so.1", RTLD_NOW | RTLD_LOCAL);
-  Nvml nvml = { 0, };
-  char version[80] = "";
-  g_autofree char *driver = NULL;
-  unsigned int count = 0;
-
-  if (library == NULL)
-    return;
-  if (nvml_load (library, &nvml) && nvml.init () == 0)
-    {
-      if (nvml.get_driver (version, sizeof version) == 0)
-        driver = g_strdup_printf ("nvidia %s", version);
-      if (nvml.get_count (&count) != 0)
-        count = 0;
-      for (unsigned int i = 0; i < count; i++)
-        {
-          NvmlDevice device;
-
-          if (nvml.get_handle (i, &device) == 0)
-            g_ptr_array_add (gpus, nvml_gpu (&nvml, device, driver));
-        }
-      nvml.shutdown ();
-    }
-  dlclose (library);
 }
 
 /* nvidia-smi reports "[N/A]" for what a card does not support. */
@@ -620,8 +610,21 @@ smi_int (const char *field)
   return value;
 }
 
+static double
+smi_double (const char *field)
+{
+  char *end = NULL;
+  double value;
+
+  if (field == NULL)
+    return -1;
+  value = g_ascii_strtod (field, &end);
+  return end != field && *end == '\0' && value >= 0 ? value : -1;
+}
+
 /* One CSV line: name, memory.total, memory.used (MiB), driver_version,
- * compute_cap, utilization.gpu (%), temperature.gpu (°C). */
+ * compute_cap, utilization.gpu (%), temperature.gpu (°C) and, when the
+ * query asked for it, power.draw (W). */
 static HearthGpu *
 smi_parse_line (const char *line)
 {
@@ -643,6 +646,7 @@ smi_parse_line (const char *line)
     gpu->compute_capability = g_strdup (fields[4]);
   gpu->utilization = smi_int (fields[5]);
   gpu->temperature_c = smi_int (fields[6]);
+  gpu->power_w = smi_double (fields[7]);
   return gpu;
 }
 
@@ -662,23 +666,21 @@ smi_parse (const char *output,
 }
 
 /* nvidia-smi can hang on a wedged driver; coreutils' timeout bounds it
- * without needing a main loop in the probe's worker thread. */
+ * without needing a main loop in the caller's worker thread. */
 static void
-probe_nvidia_smi (GPtrArray *gpus)
+run_nvidia_smi (const char *smi,
+                const char *timeout,
+                GPtrArray  *gpus)
 {
-  g_autofree char *smi = g_find_program_in_path ("nvidia-smi");
-  g_autofree char *timeout = g_find_program_in_path ("timeout");
   g_autofree char *output = NULL;
   int status;
   const char *argv[] = {
     timeout, "5", smi,
     "--query-gpu=name,memory.total,memory.used,driver_version,compute_cap,"
-    "utilization.gpu,temperature.gpu",
+    "utilization.gpu,temperature.gpu,power.draw",
     "--format=csv,noheader,nounits", NULL
   };
 
-  if (smi == NULL || timeout == NULL)
-    return;
   if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
                      &output, NULL, &status, NULL)
       || !g_spawn_check_wait_status (status, NULL))
@@ -736,26 +738,6 @@ vendor_from_pci (gint64      pci_vendor,
   return HEARTH_GPU_VENDOR_UNKNOWN;
 }
 
-static double
-drm_temperature (const char *root,
-                 const char *device)
-{
-  g_autofree char *hwmon = g_build_filename (device, "hwmon", NULL);
-  g_autofree char *hwmon_path = root_path (root, hwmon);
-  g_autoptr(GDir) dir = g_dir_open (hwmon_path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *input = g_build_filename (hwmon, name, "temp1_input", NULL);
-      gint64 millidegrees = root_read_int (root, input);
-
-      if (millidegrees >= 0)
-        return millidegrees / 1000.0;
-    }
-  return -1;
-}
-
 static char *
 drm_name (const char      *root,
           const char      *device,
@@ -780,32 +762,105 @@ drm_name (const char      *root,
                           driver != NULL ? driver : "unknown driver");
 }
 
+/* Read every second by the sampler: open and read into the stack, no
+ * allocation. */
 static gint64
-drm_read (const char *root,
-          const char *device,
-          const char *file)
+read_small_int (const char *path)
 {
-  g_autofree char *path = g_build_filename (device, file, NULL);
+  char buffer[64];
+  ssize_t n;
+  int fd;
+  gint64 value;
 
-  return root_read_int (root, path);
+  if (path == NULL || (fd = open (path, O_RDONLY | O_CLOEXEC)) < 0)
+    return -1;
+  n = read (fd, buffer, sizeof buffer - 1);
+  close (fd);
+  if (n <= 0)
+    return -1;
+  buffer[n] = '\0';
+  g_strchomp (buffer);
+  if (!g_ascii_string_to_signed (buffer, 10, G_MININT64, G_MAXINT64, &value, NULL))
+    return -1;
+  return value;
 }
 
-static HearthGpu *
-drm_gpu (const char *root,
-         const char *card)
+/* A card as found once: what does not change, and where the figures that
+ * do are read. */
+typedef struct
 {
-  g_autofree char *device = g_build_filename ("sys/class/drm", card, "device", NULL);
+  HearthGpu *gpu;
+  char      *busy_path;
+  char      *vram_used_path;
+  char      *temperature_path;   /* millidegrees */
+  char      *power_path;         /* microwatts */
+} DrmCard;
+
+static void
+drm_card_free (DrmCard *card)
+{
+  hearth_gpu_free (card->gpu);
+  g_free (card->busy_path);
+  g_free (card->vram_used_path);
+  g_free (card->temperature_path);
+  g_free (card->power_path);
+  g_free (card);
+}
+
+static char *
+existing_file (const char *root,
+               const char *directory,
+               const char *file)
+{
+  g_autofree char *relative = g_build_filename (directory, file, NULL);
+  g_autofree char *path = root_path (root, relative);
+
+  return g_file_test (path, G_FILE_TEST_EXISTS) ? g_steal_pointer (&path) : NULL;
+}
+
+/* The card's hwmon directory: the first with a temperature or a power
+ * reading. Older amdgpu reports power1_average, newer power1_input. */
+static void
+drm_card_find_hwmon (DrmCard    *card,
+                     const char *root,
+                     const char *device)
+{
+  g_autofree char *hwmon = g_build_filename (device, "hwmon", NULL);
+  g_autofree char *hwmon_path = root_path (root, hwmon);
+  g_autoptr(GDir) dir = g_dir_open (hwmon_path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *directory = g_build_filename (hwmon, name, NULL);
+
+      card->temperature_path = existing_file (root, directory, "temp1_input");
+      card->power_path = existing_file (root, directory, "power1_average");
+      if (card->power_path == NULL)
+        card->power_path = existing_file (root, directory, "power1_input");
+      if (card->temperature_path != NULL || card->power_path != NULL)
+        return;
+    }
+}
+
+static DrmCard *
+drm_card_new (const char *root,
+              const char *name)
+{
+  g_autofree char *device = g_build_filename ("sys/class/drm", name, "device", NULL);
   g_autofree char *vendor_path = g_build_filename (device, "vendor", NULL);
+  g_autofree char *total_path = g_build_filename (device, "mem_info_vram_total", NULL);
   gint64 pci_vendor = root_read_hex (root, vendor_path);
-  HearthGpu *gpu = gpu_new ("sysfs");
+  DrmCard *card = g_new0 (DrmCard, 1);
+  HearthGpu *gpu = card->gpu = gpu_new ("sysfs");
 
   gpu->driver = drm_driver (root, device);
   gpu->vendor = vendor_from_pci (pci_vendor, gpu->driver);
   gpu->name = drm_name (root, device, gpu->vendor, pci_vendor, gpu->driver);
-  gpu->vram_total = drm_read (root, device, "mem_info_vram_total");
-  gpu->vram_used = drm_read (root, device, "mem_info_vram_used");
-  gpu->utilization = drm_read (root, device, "gpu_busy_percent");
-  gpu->temperature_c = drm_temperature (root, device);
+  gpu->vram_total = root_read_int (root, total_path);
+  card->busy_path = existing_file (root, device, "gpu_busy_percent");
+  card->vram_used_path = existing_file (root, device, "mem_info_vram_used");
+  drm_card_find_hwmon (card, root, device);
 
   /* An APU's VRAM is a carve-out of system memory, set small in firmware. */
   if (gpu->vendor == HEARTH_GPU_VENDOR_INTEL)
@@ -814,6 +869,20 @@ drm_gpu (const char *root,
     gpu->integrated = gpu->vram_total >= 0 && gpu->vram_total < GIB;
   else if (gpu->vendor == HEARTH_GPU_VENDOR_APPLE_OR_ARM)
     gpu->integrated = TRUE;
+  return card;
+}
+
+static HearthGpu *
+drm_card_read (const DrmCard *card)
+{
+  HearthGpu *gpu = gpu_copy (card->gpu);
+  gint64 millidegrees = read_small_int (card->temperature_path);
+  gint64 microwatts = read_small_int (card->power_path);
+
+  gpu->vram_used = read_small_int (card->vram_used_path);
+  gpu->utilization = read_small_int (card->busy_path);
+  gpu->temperature_c = millidegrees >= 0 ? millidegrees / 1000.0 : -1;
+  gpu->power_w = microwatts >= 0 ? microwatts / 1e6 : -1;
   return gpu;
 }
 
@@ -832,58 +901,203 @@ compare_names (gconstpointer a,
   return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
 }
 
-static void
-probe_drm (const char *root,
-           gboolean    skip_nvidia,
-           GPtrArray  *gpus)
+static GPtrArray *
+drm_cards (const char *root)
 {
   g_autofree char *path = root_path (root, "sys/class/drm");
   g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  g_autoptr(GPtrArray) cards = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *cards = g_ptr_array_new_with_free_func ((GDestroyNotify) drm_card_free);
   const char *name;
 
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     if (is_card_entry (name))
-      g_ptr_array_add (cards, g_strdup (name));
-  g_ptr_array_sort (cards, compare_names);
+      g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+  for (guint i = 0; i < names->len; i++)
+    g_ptr_array_add (cards, drm_card_new (root, g_ptr_array_index (names, i)));
+  return cards;
+}
 
-  for (guint i = 0; i < cards->len; i++)
+/* The GPU reader
+ *
+ * Keeps what is costly to find between reads: NVML stays loaded and
+ * initialised, the DRM cards and their files are found once, and
+ * nvidia-smi (only asked when NVML is missing) runs at most every
+ * SMI_INTERVAL_US, its last answer standing in between.
+ *
+ * A fixture tree stands in for NVML and nvidia-smi with a file
+ * "nvidia-smi.csv" at its root, holding what
+ * `nvidia-smi --query-gpu=name,memory.total,memory.used,driver_version,
+ * compute_cap,utilization.gpu,temperature.gpu[,power.draw]
+ * --format=csv,noheader,nounits` printed on the machine it describes.
+ */
+
+#define SMI_INTERVAL_US (10 * G_USEC_PER_SEC)
+
+struct _HearthGpuReader
+{
+  char      *root;
+  gboolean   real;
+  void      *nvml_library;
+  Nvml       nvml;
+  gboolean   nvml_ready;
+  char      *nvml_driver;
+  char      *smi;
+  char      *timeout;
+  GPtrArray *smi_gpus;       /* the last answer of nvidia-smi */
+  gint64     smi_read_us;    /* monotonic; 0 = never */
+  GPtrArray *cards;          /* of DrmCard; NULL until the first read */
+};
+
+static void
+reader_open_nvml (HearthGpuReader *reader)
+{
+  char version[80] = "";
+
+  reader->nvml_library = dlopen ("libnvidia-ml.so.1", RTLD_NOW | RTLD_LOCAL);
+  if (reader->nvml_library == NULL)
+    return;
+  if (!nvml_load (reader->nvml_library, &reader->nvml) || reader->nvml.init () != 0)
     {
-      HearthGpu *gpu = drm_gpu (root, g_ptr_array_index (cards, i));
+      g_clear_pointer (&reader->nvml_library, dlclose);
+      return;
+    }
+  reader->nvml_ready = TRUE;
+  if (reader->nvml.get_driver (version, sizeof version) == 0)
+    reader->nvml_driver = g_strdup_printf ("nvidia %s", version);
+}
 
-      if (skip_nvidia && gpu->vendor == HEARTH_GPU_VENDOR_NVIDIA)
-        hearth_gpu_free (gpu);
-      else
-        g_ptr_array_add (gpus, gpu);
+/**
+ * hearth_gpu_reader_new:
+ * @root: (nullable): the file system root to read, or %NULL for this machine
+ *
+ * On the real root, loads and initialises NVML when it is installed.
+ *
+ * Returns: (transfer full): a reader for hearth_gpu_reader_read()
+ */
+HearthGpuReader *
+hearth_gpu_reader_new (const char *root)
+{
+  HearthGpuReader *reader = g_new0 (HearthGpuReader, 1);
+
+  reader->root = g_strdup (root != NULL ? root : "/");
+  reader->real = root_is_real (root);
+  if (reader->real)
+    {
+      reader_open_nvml (reader);
+      reader->smi = g_find_program_in_path ("nvidia-smi");
+      reader->timeout = g_find_program_in_path ("timeout");
+    }
+  return reader;
+}
+
+static void
+reader_read_nvml (HearthGpuReader *reader,
+                  GPtrArray       *gpus)
+{
+  unsigned int count = 0;
+
+  if (!reader->nvml_ready || reader->nvml.get_count (&count) != 0)
+    return;
+  for (unsigned int i = 0; i < count; i++)
+    {
+      NvmlDevice device;
+
+      if (reader->nvml.get_handle (i, &device) == 0)
+        g_ptr_array_add (gpus, nvml_gpu (&reader->nvml, device, reader->nvml_driver));
     }
 }
 
-/* A fixture tree stands in for NVML and nvidia-smi with a file
- * "nvidia-smi.csv" at its root, holding what
- * `nvidia-smi --query-gpu=name,memory.total,memory.used,driver_version,
- * compute_cap,utilization.gpu,temperature.gpu --format=csv,noheader,nounits`
- * printed on the machine it describes. */
+static void
+reader_read_smi (HearthGpuReader *reader,
+                 GPtrArray       *gpus)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (reader->smi == NULL || reader->timeout == NULL)
+    return;
+  if (reader->smi_gpus == NULL || now - reader->smi_read_us >= SMI_INTERVAL_US)
+    {
+      g_clear_pointer (&reader->smi_gpus, g_ptr_array_unref);
+      reader->smi_gpus = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_gpu_free);
+      run_nvidia_smi (reader->smi, reader->timeout, reader->smi_gpus);
+      reader->smi_read_us = now;
+    }
+  for (guint i = 0; i < reader->smi_gpus->len; i++)
+    g_ptr_array_add (gpus, gpu_copy (g_ptr_array_index (reader->smi_gpus, i)));
+}
+
+/**
+ * hearth_gpu_reader_read:
+ * @reader: a reader
+ *
+ * Blocks for as long as NVML or sysfs take (microseconds), or nvidia-smi
+ * when it has to run. One thread at a time.
+ *
+ * Returns: (transfer full) (element-type HearthGpu): the GPUs and their
+ *   current figures
+ */
+GPtrArray *
+hearth_gpu_reader_read (HearthGpuReader *reader)
+{
+  GPtrArray *gpus = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_gpu_free);
+  gboolean have_nvidia;
+
+  g_return_val_if_fail (reader != NULL, gpus);
+
+  if (reader->real)
+    {
+      reader_read_nvml (reader, gpus);
+      if (gpus->len == 0)
+        reader_read_smi (reader, gpus);
+    }
+  else
+    {
+      g_autofree char *csv = root_read (reader->root, "nvidia-smi.csv");
+
+      if (csv != NULL)
+        smi_parse (csv, gpus);
+    }
+
+  if (reader->cards == NULL)
+    reader->cards = drm_cards (reader->root);
+  /* NVIDIA cards NVML already described would otherwise appear twice. */
+  have_nvidia = gpus->len > 0;
+  for (guint i = 0; i < reader->cards->len; i++)
+    {
+      const DrmCard *card = g_ptr_array_index (reader->cards, i);
+
+      if (!(have_nvidia && card->gpu->vendor == HEARTH_GPU_VENDOR_NVIDIA))
+        g_ptr_array_add (gpus, drm_card_read (card));
+    }
+  return gpus;
+}
+
+void
+hearth_gpu_reader_free (HearthGpuReader *reader)
+{
+  if (reader == NULL)
+    return;
+  if (reader->nvml_ready)
+    reader->nvml.shutdown ();
+  g_clear_pointer (&reader->nvml_library, dlclose);
+  g_free (reader->nvml_driver);
+  g_free (reader->smi);
+  g_free (reader->timeout);
+  g_clear_pointer (&reader->smi_gpus, g_ptr_array_unref);
+  g_clear_pointer (&reader->cards, g_ptr_array_unref);
+  g_free (reader->root);
+  g_free (reader);
+}
+
 static void
 probe_gpus (const char     *root,
             HearthHardware *hw)
 {
-  hw->gpus = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_gpu_free);
+  g_autoptr(HearthGpuReader) reader = hearth_gpu_reader_new (root);
 
-  if (root_is_real (root))
-    {
-      probe_nvml (hw->gpus);
-      if (hw->gpus->len == 0)
-        probe_nvidia_smi (hw->gpus);
-    }
-  else
-    {
-      g_autofree char *csv = root_read (root, "nvidia-smi.csv");
-
-      if (csv != NULL)
-        smi_parse (csv, hw->gpus);
-    }
-  /* NVIDIA cards NVML already described would otherwise appear twice. */
-  probe_drm (root, hw->gpus->len > 0, hw->gpus);
+  hw->gpus = hearth_gpu_reader_read (reader);
 }
 
 /* Storage */
@@ -1248,6 +1462,7 @@ json_add_gpu (JsonBuilder     *builder,
   hearth_json_add_string (builder, "compute_capability", gpu->compute_capability);
   hearth_json_add_int (builder, "utilization", gpu->utilization);
   hearth_json_add_double (builder, "temperature_c", gpu->temperature_c);
+  hearth_json_add_double (builder, "power_w", gpu->power_w);
   hearth_json_add_string (builder, "source", gpu->source);
   json_builder_end_object (builder);
 }
@@ -1367,6 +1582,8 @@ markdown_gpu (GString         *out,
     g_string_append_printf (out, "  - Utilisation: %d%%\n", gpu->utilization);
   if (gpu->temperature_c >= 0)
     g_string_append_printf (out, "  - Temperature: %.0f °C\n", gpu->temperature_c);
+  if (gpu->power_w >= 0)
+    g_string_append_printf (out, "  - Power: %.0f W\n", gpu->power_w);
 }
 
 static void

@@ -37,6 +37,7 @@ typedef struct
   char             *compute_capability;
   int               utilization;      /* percent */
   double            temperature_c;
+  double            power_w;          /* drawn now */
   char             *source;           /* "nvml", "nvidia-smi", "sysfs" */
 } HearthGpu;
 
@@ -88,5 +89,15 @@ const char      *hearth_gpu_vendor_to_string     (HearthGpuVendor   vendor);
 const char      *hearth_storage_kind_to_string   (HearthStorageKind kind);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthHardware, hearth_hardware_free)
+
+/* The GPUs' figures read again and again (NVML kept loaded, cards found
+ * once); what hearth_hardware_probe() uses for its GPUs too. */
+typedef struct _HearthGpuReader HearthGpuReader;
+
+HearthGpuReader *hearth_gpu_reader_new           (const char       *root);
+GPtrArray       *hearth_gpu_reader_read          (HearthGpuReader  *reader);
+void             hearth_gpu_reader_free          (HearthGpuReader  *reader);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthGpuReader, hearth_gpu_reader_free)
 
 G_END_DECLS
