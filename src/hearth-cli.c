@@ -1102,26 +1102,6 @@ figures_source (const HearthMessage *m)
   return m->figures.from_server ? "server" : "client";
 }
 
-static void
-add_request_json (JsonBuilder   *builder,
-                  HearthMessage *m)
-{
-  hearth_json_add_int (builder, "created_ms", m->created_ms);
-  hearth_json_add_string (builder, "model", m->model);
-  hearth_json_add_string (builder, "endpoint", m->endpoint);
-  hearth_json_add_string (builder, "api", m->api);
-  hearth_json_add_string (builder, "state", hearth_message_state_to_string (m->state));
-  hearth_json_add_string (builder, "error", m->error);
-  hearth_json_add_double (builder, "ttft_ms", m->figures.ttft_ms);
-  hearth_json_add_double (builder, "total_ms", m->figures.total_ms);
-  hearth_json_add_double (builder, "load_ms", m->figures.load_ms);
-  hearth_json_add_int (builder, "tokens_in", m->figures.tokens_in);
-  hearth_json_add_int (builder, "tokens_out", m->figures.tokens_out);
-  hearth_json_add_double (builder, "prompt_tokens_per_s", m->figures.prompt_tokens_per_s);
-  hearth_json_add_double (builder, "tokens_per_s", m->figures.tokens_per_s);
-  hearth_json_add_string (builder, "figures_from", figures_source (m));
-}
-
 /* An unknown figure prints as an empty field. */
 static char *
 format_figure (double value)
@@ -1133,53 +1113,10 @@ format_figure (double value)
   return g_strdup (g_ascii_formatd (buffer, sizeof buffer, "%.1f", value));
 }
 
-/* One CSV record (RFC 4180): fields with a comma, quote or line break are
- * quoted, quotes inside doubled. */
-static void
-print_csv_record (const char * const *fields)
-{
-  g_autoptr(GString) line = g_string_new (NULL);
-
-  for (guint i = 0; fields[i] != NULL; i++)
-    {
-      if (i > 0)
-        g_string_append_c (line, ',');
-      if (strpbrk (fields[i], ",\"\r\n") == NULL)
-        {
-          g_string_append (line, fields[i]);
-          continue;
-        }
-      g_string_append_c (line, '"');
-      for (const char *p = fields[i]; *p != '\0'; p++)
-        g_string_append_printf (line, *p == '"' ? "\"\"" : "%c", *p);
-      g_string_append_c (line, '"');
-    }
-  g_string_append (line, "\r\n");
-  fwrite (line->str, 1, line->len, stdout);
-}
-
 static char *
 format_count (gint64 value)
 {
   return value < 0 ? g_strdup ("") : g_strdup_printf ("%" G_GINT64_FORMAT, value);
-}
-
-static void
-print_request_csv (HearthMessage *m)
-{
-  g_autofree char *created = format_count (m->created_ms);
-  g_autofree char *ttft = format_figure (m->figures.ttft_ms);
-  g_autofree char *total = format_figure (m->figures.total_ms);
-  g_autofree char *tokens_in = format_count (m->figures.tokens_in);
-  g_autofree char *tokens_out = format_count (m->figures.tokens_out);
-  g_autofree char *speed = format_figure (m->figures.tokens_per_s);
-  const char *fields[] = {
-    created, m->model ? m->model : "", m->endpoint ? m->endpoint : "", m->api ? m->api : "",
-    hearth_message_state_to_string (m->state), ttft, total, tokens_in, tokens_out, speed,
-    figures_source (m), m->error ? m->error : "", NULL
-  };
-
-  print_csv_record (fields);
 }
 
 static void
@@ -1197,55 +1134,45 @@ print_request_line (HearthMessage *m)
            figures_source (m));
 }
 
+/* --csv and --json print what the Performance page exports, byte for byte. */
+static HearthMetricsFormat
+metrics_format (void)
+{
+  if (opt_csv)
+    return HEARTH_METRICS_FORMAT_CSV;
+  return isatty (STDOUT_FILENO) ? HEARTH_METRICS_FORMAT_JSON_PRETTY : HEARTH_METRICS_FORMAT_JSON;
+}
+
+static int
+print_export (const char   *text,
+              const GError *error)
+{
+  if (text == NULL)
+    return fail (error);
+  fputs (text, stdout);
+  return 0;
+}
+
 static int
 metrics_rows (HearthStore *store,
               gint64       since_ms)
 {
-  static const char * const header[] = {
-    "created_ms", "model", "endpoint", "api", "state", "ttft_ms", "total_ms", "tokens_in",
-    "tokens_out", "tokens_per_s", "figures_from", "error", NULL
-  };
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) rows = hearth_store_list_request_rows (store, since_ms, opt_model, &error);
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autofree char *text = NULL;
 
-  if (rows == NULL)
+  if (opt_json || opt_csv)
+    {
+      text = hearth_metrics_export_rows (store, since_ms, opt_model, metrics_format (), &error);
+      return print_export (text, error);
+    }
+  if ((rows = hearth_store_list_request_rows (store, since_ms, opt_model, &error)) == NULL)
     return fail (error);
-  if (opt_json)
-    {
-      print_json_list (rows, (AddItemFunc) add_request_json);
-      return 0;
-    }
-  if (opt_csv)
-    print_csv_record (header);
-  else
-    g_print ("%-16s  %-20s %-26s %-9s %8s %9s %6s %8s  %s\n", "time", "model", "endpoint",
-             "outcome", "ttft ms", "total ms", "tokens", "tokens/s", "figures from");
+  g_print ("%-16s  %-20s %-26s %-9s %8s %9s %6s %8s  %s\n", "time", "model", "endpoint",
+           "outcome", "ttft ms", "total ms", "tokens", "tokens/s", "figures from");
   for (guint i = 0; i < rows->len; i++)
-    {
-      if (opt_csv)
-        print_request_csv (g_ptr_array_index (rows, i));
-      else
-        print_request_line (g_ptr_array_index (rows, i));
-    }
+    print_request_line (g_ptr_array_index (rows, i));
   return 0;
-}
-
-static void
-add_group_json (JsonBuilder        *builder,
-                HearthMetricsGroup *g)
-{
-  hearth_json_add_string (builder, "model", g->model);
-  hearth_json_add_string (builder, "endpoint", g->endpoint);
-  hearth_json_add_int (builder, "count", g->count);
-  hearth_json_add_int (builder, "successes", g->successes);
-  hearth_json_add_double (builder, "success_rate", g->success_rate);
-  hearth_json_add_double (builder, "ttft_p50_ms", g->ttft_p50_ms);
-  hearth_json_add_double (builder, "ttft_p95_ms", g->ttft_p95_ms);
-  hearth_json_add_double (builder, "ttft_p99_ms", g->ttft_p99_ms);
-  hearth_json_add_double (builder, "total_p50_ms", g->total_p50_ms);
-  hearth_json_add_double (builder, "total_p95_ms", g->total_p95_ms);
-  hearth_json_add_double (builder, "total_p99_ms", g->total_p99_ms);
-  hearth_json_add_double (builder, "median_tokens_per_s", g->median_tokens_per_s);
 }
 
 static void
@@ -1269,15 +1196,18 @@ metrics_summary (HearthStore *store,
                  gint64       since_ms)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) groups = hearth_metrics_aggregate (store, since_ms, opt_model, &error);
+  g_autoptr(GPtrArray) groups = NULL;
+  g_autofree char *text = NULL;
 
-  if (groups == NULL)
-    return fail (error);
-  if (opt_json)
+  if (opt_json || opt_csv)
     {
-      print_json_list (groups, (AddItemFunc) add_group_json);
-      return 0;
+      text = hearth_metrics_export_groups (store, since_ms, opt_model,
+                                           HEARTH_METRICS_BY_MODEL_AND_ENDPOINT,
+                                           metrics_format (), &error);
+      return print_export (text, error);
     }
+  if ((groups = hearth_metrics_aggregate (store, since_ms, opt_model, &error)) == NULL)
+    return fail (error);
   g_print ("%-20s %-26s %6s %8s  %s  %s  %s\n", "model", "endpoint", "count", "success",
            "ttft ms p50 / p95 / p99", "total ms p50 / p95 / p99", "tokens/s");
   for (guint i = 0; i < groups->len; i++)
@@ -1299,8 +1229,8 @@ command_metrics (int    argc,
     return exit_code;
   if (argc > 2)
     return usage_error ("metrics", "metrics takes no arguments");
-  if (opt_csv && (opt_json || opt_summary))
-    return usage_error ("metrics", "--csv lists requests; it goes with neither --json nor --summary");
+  if (opt_csv && opt_json)
+    return usage_error ("metrics", "--csv and --json cannot go together: choose one");
   window = hearth_metrics_parse_since (opt_since != NULL ? opt_since : "1h", &error);
   if (window < 0)
     return usage_error ("metrics", error->message);

@@ -9,6 +9,20 @@
 
 G_BEGIN_DECLS
 
+typedef enum
+{
+  HEARTH_METRICS_BY_MODEL_AND_ENDPOINT,
+  HEARTH_METRICS_BY_MODEL,              /* endpoint is NULL */
+  HEARTH_METRICS_BY_ENDPOINT,           /* model is NULL */
+} HearthMetricsGrouping;
+
+typedef enum
+{
+  HEARTH_METRICS_FORMAT_CSV,            /* RFC 4180, a header row, CRLF */
+  HEARTH_METRICS_FORMAT_JSON,           /* one line */
+  HEARTH_METRICS_FORMAT_JSON_PRETTY,    /* indented, for a terminal */
+} HearthMetricsFormat;
+
 /* The requests to one model at one endpoint; -1 = no known value. */
 typedef struct
 {
@@ -24,17 +38,35 @@ typedef struct
   double   total_p95_ms;
   double   total_p99_ms;
   double   median_tokens_per_s;
+  double   median_prompt_tokens_per_s;
+  double   median_load_ms;
 } HearthMetricsGroup;
 
-GPtrArray  *hearth_metrics_aggregate       (HearthStore         *store,
-                                            gint64               since_ms,
-                                            const char          *model,
-                                            GError             **error);
-double      hearth_metrics_percentile      (GArray              *values,
-                                            double               percent);
-gint64      hearth_metrics_parse_since     (const char          *text,
-                                            GError             **error);
-void        hearth_metrics_group_free      (HearthMetricsGroup  *group);
+GPtrArray  *hearth_metrics_aggregate       (HearthStore            *store,
+                                            gint64                  since_ms,
+                                            const char             *model,
+                                            GError                **error);
+GPtrArray  *hearth_metrics_aggregate_by    (HearthStore            *store,
+                                            gint64                  since_ms,
+                                            const char             *model,
+                                            HearthMetricsGrouping   grouping,
+                                            GError                **error);
+char       *hearth_metrics_export_rows     (HearthStore            *store,
+                                            gint64                  since_ms,
+                                            const char             *model,
+                                            HearthMetricsFormat     format,
+                                            GError                **error);
+char       *hearth_metrics_export_groups   (HearthStore            *store,
+                                            gint64                  since_ms,
+                                            const char             *model,
+                                            HearthMetricsGrouping   grouping,
+                                            HearthMetricsFormat     format,
+                                            GError                **error);
+double      hearth_metrics_percentile      (GArray                 *values,
+                                            double                  percent);
+gint64      hearth_metrics_parse_since     (const char             *text,
+                                            GError                **error);
+void        hearth_metrics_group_free      (HearthMetricsGroup     *group);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthMetricsGroup, hearth_metrics_group_free)
 
