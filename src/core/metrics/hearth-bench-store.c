@@ -1,0 +1,295 @@
+/* hearth-bench-store.c — benchmark results in the history database
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-bench"
+
+#include "config.h"
+
+#include <math.h>
+
+#include "hearth-bench.h"
+#include "hearth-sqlite.h"
+#include "hearth-store-private.h"
+
+#define RESULT_COLUMNS \
+  "b.id, b.created_ms, b.model, b.digest, b.endpoint, b.api, b.options, b.hardware, b.runs," \
+  " b.state, b.error, b.load_ms, b.ttft_p50_ms, b.ttft_p95_ms, b.prompt_tps_median," \
+  " b.prompt_tps_min, b.prompt_tps_max, b.decode_tps_median, b.decode_tps_min," \
+  " b.decode_tps_max, b.peak_cpu_percent, b.peak_mem_used, b.peak_vram_used, b.previous_id," \
+  " b.change_percent, b.regression, p.created_ms"
+
+/* Only a complete run of the same model, options and machine compares. */
+static const char previous_sql[] =
+  "SELECT id, created_ms, decode_tps_median FROM bench_runs"
+  " WHERE state = 'complete' AND model = :model AND digest IS :digest"
+  "  AND options = :options AND hardware = :hardware AND decode_tps_median > 0"
+  " ORDER BY created_ms DESC, id DESC LIMIT 1";
+
+static const char insert_sql[] =
+  "INSERT INTO bench_runs (created_ms, model, digest, endpoint, api, options, hardware, runs,"
+  " state, error, load_ms, ttft_p50_ms, ttft_p95_ms, prompt_tps_median, prompt_tps_min,"
+  " prompt_tps_max, decode_tps_median, decode_tps_min, decode_tps_max, peak_cpu_percent,"
+  " peak_mem_used, peak_vram_used, previous_id, change_percent, regression)"
+  " VALUES (:created_ms, :model, :digest, :endpoint, :api, :options, :hardware, :runs,"
+  " :state, :error, :load_ms, :ttft_p50_ms, :ttft_p95_ms, :prompt_tps_median, :prompt_tps_min,"
+  " :prompt_tps_max, :decode_tps_median, :decode_tps_min, :decode_tps_max, :peak_cpu_percent,"
+  " :peak_mem_used, :peak_vram_used, :previous_id, :change_percent, :regression)";
+
+static const char list_sql[] =
+  "SELECT " RESULT_COLUMNS " FROM bench_runs AS b"
+  " LEFT JOIN bench_runs AS p ON p.id = b.previous_id"
+  " WHERE :model IS NULL OR b.model = :model"
+  " ORDER BY b.created_ms DESC, b.id DESC LIMIT :limit";
+
+/* The statements are the store's to outlive, not ours: prepared per call. */
+static sqlite3_stmt *
+prepare (HearthStore  *store,
+         const char   *sql,
+         GError      **error)
+{
+  sqlite3 *db = hearth_store_get_db (store);
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      hearth_store_set_error (store, rc, error);
+      return NULL;
+    }
+  return stmt;
+}
+
+/* Unknown figures are stored as NULL. */
+static void
+bind_figure (sqlite3_stmt *stmt,
+             const char   *name,
+             double        value)
+{
+  if (value >= 0)
+    hearth_sqlite_bind_double (stmt, name, value);
+}
+
+static void
+bind_bytes (sqlite3_stmt *stmt,
+            const char   *name,
+            gint64        value)
+{
+  if (value >= 0)
+    hearth_sqlite_bind_int64 (stmt, name, value);
+}
+
+static double
+column_figure (sqlite3_stmt *stmt,
+               int           column)
+{
+  if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
+    return -1;
+  return sqlite3_column_double (stmt, column);
+}
+
+static gint64
+column_bytes (sqlite3_stmt *stmt,
+              int           column)
+{
+  if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
+    return -1;
+  return sqlite3_column_int64 (stmt, column);
+}
+
+static gboolean
+find_previous (HearthStore        *store,
+               HearthBenchResult  *result,
+               GError            **error)
+{
+  sqlite3_stmt *stmt = prepare (store, previous_sql, error);
+  double previous_tps;
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  hearth_sqlite_bind_text (stmt, ":model", result->model);
+  hearth_sqlite_bind_text (stmt, ":digest", result->digest);
+  hearth_sqlite_bind_text (stmt, ":options", result->options);
+  hearth_sqlite_bind_text (stmt, ":hardware", result->hardware);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      result->previous_id = sqlite3_column_int64 (stmt, 0);
+      result->previous_created_ms = sqlite3_column_int64 (stmt, 1);
+      previous_tps = sqlite3_column_double (stmt, 2);
+      if (result->decode_tps_median > 0)
+        result->change_percent = 100 * (result->decode_tps_median - previous_tps) / previous_tps;
+      result->regression = result->change_percent < -HEARTH_BENCH_REGRESSION_PERCENT;
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      hearth_store_set_error (store, rc, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+bind_result (sqlite3_stmt            *stmt,
+             const HearthBenchResult *r)
+{
+  hearth_sqlite_bind_int64 (stmt, ":created_ms", r->created_ms);
+  hearth_sqlite_bind_text (stmt, ":model", r->model);
+  hearth_sqlite_bind_text (stmt, ":digest", r->digest);
+  hearth_sqlite_bind_text (stmt, ":endpoint", r->endpoint);
+  hearth_sqlite_bind_text (stmt, ":api", r->api);
+  hearth_sqlite_bind_text (stmt, ":options", r->options);
+  hearth_sqlite_bind_text (stmt, ":hardware", r->hardware);
+  hearth_sqlite_bind_int64 (stmt, ":runs", r->runs);
+  hearth_sqlite_bind_text (stmt, ":state", hearth_bench_state_to_string (r->state));
+  hearth_sqlite_bind_text (stmt, ":error", r->error);
+  bind_figure (stmt, ":load_ms", r->load_ms);
+  bind_figure (stmt, ":ttft_p50_ms", r->ttft_p50_ms);
+  bind_figure (stmt, ":ttft_p95_ms", r->ttft_p95_ms);
+  bind_figure (stmt, ":prompt_tps_median", r->prompt_tps_median);
+  bind_figure (stmt, ":prompt_tps_min", r->prompt_tps_min);
+  bind_figure (stmt, ":prompt_tps_max", r->prompt_tps_max);
+  bind_figure (stmt, ":decode_tps_median", r->decode_tps_median);
+  bind_figure (stmt, ":decode_tps_min", r->decode_tps_min);
+  bind_figure (stmt, ":decode_tps_max", r->decode_tps_max);
+  bind_figure (stmt, ":peak_cpu_percent", r->peak_cpu_percent);
+  bind_bytes (stmt, ":peak_mem_used", r->peak_mem_used);
+  bind_bytes (stmt, ":peak_vram_used", r->peak_vram_used);
+  if (r->previous_id > 0)
+    hearth_sqlite_bind_int64 (stmt, ":previous_id", r->previous_id);
+  if (!isnan (r->change_percent))
+    hearth_sqlite_bind_double (stmt, ":change_percent", r->change_percent);
+  hearth_sqlite_bind_int64 (stmt, ":regression", r->regression);
+}
+
+/**
+ * hearth_bench_result_save:
+ *
+ * Compares a complete @result with the previous complete run of the same
+ * model, digest, options and hardware (change_percent, regression), stores
+ * it and sets its id. Main thread only, like the store.
+ */
+gboolean
+hearth_bench_result_save (HearthStore        *store,
+                          HearthBenchResult  *result,
+                          GError            **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (HEARTH_IS_STORE (store), FALSE);
+  g_return_val_if_fail (result != NULL && result->model != NULL, FALSE);
+  g_return_val_if_fail (result->id == 0, FALSE);
+
+  result->previous_id = 0;
+  result->previous_created_ms = -1;
+  result->change_percent = NAN;
+  result->regression = FALSE;
+  if (result->state == HEARTH_BENCH_COMPLETE && !find_previous (store, result, error))
+    return FALSE;
+
+  if ((stmt = prepare (store, insert_sql, error)) == NULL)
+    return FALSE;
+  bind_result (stmt, result);
+  rc = hearth_sqlite_step_done (stmt);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      hearth_store_set_error (store, rc, error);
+      return FALSE;
+    }
+  result->id = sqlite3_last_insert_rowid (hearth_store_get_db (store));
+  return TRUE;
+}
+
+static HearthBenchState
+state_from_string (const char *text)
+{
+  if (g_strcmp0 (text, "complete") == 0)
+    return HEARTH_BENCH_COMPLETE;
+  if (g_strcmp0 (text, "cancelled") == 0)
+    return HEARTH_BENCH_CANCELLED;
+  return HEARTH_BENCH_FAILED;
+}
+
+static void
+read_figures (sqlite3_stmt      *stmt,
+              HearthBenchResult *r)
+{
+  r->load_ms = column_figure (stmt, 11);
+  r->already_loaded = r->load_ms >= 0 && r->load_ms < HEARTH_BENCH_ALREADY_LOADED_MS;
+  r->ttft_p50_ms = column_figure (stmt, 12);
+  r->ttft_p95_ms = column_figure (stmt, 13);
+  r->prompt_tps_median = column_figure (stmt, 14);
+  r->prompt_tps_min = column_figure (stmt, 15);
+  r->prompt_tps_max = column_figure (stmt, 16);
+  r->decode_tps_median = column_figure (stmt, 17);
+  r->decode_tps_min = column_figure (stmt, 18);
+  r->decode_tps_max = column_figure (stmt, 19);
+  r->peak_cpu_percent = column_figure (stmt, 20);
+  r->peak_mem_used = column_bytes (stmt, 21);
+  r->peak_vram_used = column_bytes (stmt, 22);
+}
+
+static HearthBenchResult *
+result_from_row (sqlite3_stmt *stmt)
+{
+  HearthBenchResult *r = hearth_bench_result_new ();
+  const char *state = (const char *) sqlite3_column_text (stmt, 9);
+
+  r->id = sqlite3_column_int64 (stmt, 0);
+  r->created_ms = sqlite3_column_int64 (stmt, 1);
+  r->model = hearth_sqlite_column_text (stmt, 2);
+  r->digest = hearth_sqlite_column_text (stmt, 3);
+  r->endpoint = hearth_sqlite_column_text (stmt, 4);
+  r->api = hearth_sqlite_column_text (stmt, 5);
+  r->options = hearth_sqlite_column_text (stmt, 6);
+  r->hardware = hearth_sqlite_column_text (stmt, 7);
+  r->runs = sqlite3_column_int (stmt, 8);
+  r->state = state_from_string (state);
+  r->error = hearth_sqlite_column_text (stmt, 10);
+  read_figures (stmt, r);
+  r->previous_id = sqlite3_column_int64 (stmt, 23);
+  if (sqlite3_column_type (stmt, 24) != SQLITE_NULL)
+    r->change_percent = sqlite3_column_double (stmt, 24);
+  r->regression = sqlite3_column_int (stmt, 25) != 0;
+  r->previous_created_ms = column_bytes (stmt, 26);
+  return r;
+}
+
+/**
+ * hearth_bench_list_results:
+ * @model: (nullable): only this model's runs
+ * @limit: at most this many, 0 for all
+ *
+ * Returns: (transfer full) (element-type HearthBenchResult): the stored
+ *   runs, newest first, or %NULL with @error set
+ */
+GPtrArray *
+hearth_bench_list_results (HearthStore  *store,
+                           const char   *model,
+                           guint         limit,
+                           GError      **error)
+{
+  g_autoptr(GPtrArray) results = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (HEARTH_IS_STORE (store), NULL);
+
+  if ((stmt = prepare (store, list_sql, error)) == NULL)
+    return NULL;
+  hearth_sqlite_bind_text (stmt, ":model", model);
+  hearth_sqlite_bind_int64 (stmt, ":limit", limit > 0 ? (gint64) limit : -1);
+  results = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_bench_result_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (results, result_from_row (stmt));
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      hearth_store_set_error (store, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&results);
+}

@@ -1,0 +1,879 @@
+/* hearth-bench.c — a model benchmark: a warm-up, then N runs of a fixed prompt set
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-bench"
+
+#include "config.h"
+
+#include <math.h>
+
+#include "hearth-bench.h"
+#include "hearth-error.h"
+#include "hearth-hardware.h"
+#include "hearth-json.h"
+#include "hearth-metrics.h"
+#include "hearth-reply-private.h"
+
+#define SEED              42
+#define NUM_CTX           2048
+#define SHORT_ANSWER      32
+#define LONG_ANSWER       160
+#define LONG_PROMPT_PARTS 7
+/* Bumped whenever the prompts change, so that older runs stop comparing. */
+#define PROMPT_SET        1
+
+typedef struct
+{
+  const char *label;
+  gboolean    long_prompt;
+  gint64      num_predict;
+} BenchCase;
+
+static const BenchCase cases[] = {
+  { "short prompt, short answer", FALSE, SHORT_ANSWER },
+  { "short prompt, long answer", FALSE, LONG_ANSWER },
+  { "long prompt, short answer", TRUE, SHORT_ANSWER },
+  { "long prompt, long answer", TRUE, LONG_ANSWER },
+};
+
+/* About 130 words; LONG_PROMPT_PARTS of them make about 1,000 tokens on
+ * common tokenizers, well inside NUM_CTX with the longest answer. */
+static const char long_text[] =
+  "The sun is bright over the quiet valley and the river runs under the old bridge to the "
+  "ocean. In the morning a small bird sings in the garden, a brown dog and a lazy cat sleep "
+  "by the kitchen window, and the teacher walks to the school with a student. People come to "
+  "the market in the city to buy bread, cheese, apples, oranges, coffee, tea, sugar and salt. "
+  "In the evening the wind is cold, clouds cover the moon, and rain and snow fall on the "
+  "forest, the field and the mountain. A friend tells a story about a family who work "
+  "together on an island, and they think about the planet, the stars and the golden light "
+  "that comes again after the dark night.";
+
+struct _HearthBench
+{
+  GObject            parent_instance;
+
+  HearthProvider    *provider;
+  char              *model;
+  guint              runs;
+  HearthSampler     *sampler;
+  double             scale;
+
+  HearthBenchResult *result;
+  guint              done;
+  guint              total;
+
+  /* While running */
+  GTask             *task;
+  HearthChatRequest *request;
+  HearthReply       *reply;
+  gulong             cancel_id;
+  gboolean           holding;
+  gint64             started_us;
+  double             warmup_ttft_ms;
+  GArray            *ttft;
+  GArray            *first_case_ttft;
+  GArray            *prompt_tps;
+  GArray            *decode_tps;
+  guint              n_from_server;
+  guint              n_from_client;
+};
+
+G_DEFINE_FINAL_TYPE (HearthBench, hearth_bench, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_FRACTION,
+  N_PROPS
+};
+
+enum {
+  PROGRESS,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+/* Results */
+
+HearthBenchResult *
+hearth_bench_result_new (void)
+{
+  HearthBenchResult *result = g_new0 (HearthBenchResult, 1);
+
+  result->state = HEARTH_BENCH_FAILED;
+  result->load_ms = -1;
+  result->ttft_p50_ms = result->ttft_p95_ms = -1;
+  result->prompt_tps_median = result->prompt_tps_min = result->prompt_tps_max = -1;
+  result->decode_tps_median = result->decode_tps_min = result->decode_tps_max = -1;
+  result->peak_cpu_percent = -1;
+  result->peak_mem_used = result->peak_vram_used = -1;
+  result->previous_created_ms = -1;
+  result->change_percent = NAN;
+  return result;
+}
+
+void
+hearth_bench_result_free (HearthBenchResult *result)
+{
+  if (result == NULL)
+    return;
+  g_free (result->model);
+  g_free (result->digest);
+  g_free (result->endpoint);
+  g_free (result->api);
+  g_free (result->options);
+  g_free (result->hardware);
+  g_free (result->error);
+  g_free (result);
+}
+
+static HearthBenchResult *
+hearth_bench_result_copy (const HearthBenchResult *result)
+{
+  HearthBenchResult *copy = g_memdup2 (result, sizeof *result);
+
+  copy->model = g_strdup (result->model);
+  copy->digest = g_strdup (result->digest);
+  copy->endpoint = g_strdup (result->endpoint);
+  copy->api = g_strdup (result->api);
+  copy->options = g_strdup (result->options);
+  copy->hardware = g_strdup (result->hardware);
+  copy->error = g_strdup (result->error);
+  return copy;
+}
+
+const char *
+hearth_bench_state_to_string (HearthBenchState state)
+{
+  switch (state)
+    {
+    case HEARTH_BENCH_COMPLETE:
+      return "complete";
+    case HEARTH_BENCH_CANCELLED:
+      return "cancelled";
+    case HEARTH_BENCH_FAILED:
+    default:
+      return "failed";
+    }
+}
+
+static void
+add_optional_double (JsonBuilder *builder,
+                     const char  *name,
+                     double       value)
+{
+  json_builder_set_member_name (builder, name);
+  if (isnan (value))
+    json_builder_add_null_value (builder);
+  else
+    json_builder_add_double_value (builder, value);
+}
+
+static void
+add_boolean (JsonBuilder *builder,
+             const char  *name,
+             gboolean     value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_boolean_value (builder, value);
+}
+
+static void
+add_options (JsonBuilder *builder,
+             const char  *options)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  json_builder_set_member_name (builder, "options");
+  if (options != NULL && json_parser_load_from_data (parser, options, -1, NULL))
+    json_builder_add_value (builder, json_node_copy (json_parser_get_root (parser)));
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_figures_json (JsonBuilder             *builder,
+                  const HearthBenchResult *r)
+{
+  hearth_json_add_double (builder, "load_ms", r->load_ms);
+  add_boolean (builder, "already_loaded", r->already_loaded);
+  hearth_json_add_double (builder, "ttft_p50_ms", r->ttft_p50_ms);
+  hearth_json_add_double (builder, "ttft_p95_ms", r->ttft_p95_ms);
+  hearth_json_add_double (builder, "prompt_tps_median", r->prompt_tps_median);
+  hearth_json_add_double (builder, "prompt_tps_min", r->prompt_tps_min);
+  hearth_json_add_double (builder, "prompt_tps_max", r->prompt_tps_max);
+  hearth_json_add_double (builder, "decode_tps_median", r->decode_tps_median);
+  hearth_json_add_double (builder, "decode_tps_min", r->decode_tps_min);
+  hearth_json_add_double (builder, "decode_tps_max", r->decode_tps_max);
+  hearth_json_add_string (builder, "figures_from", r->figures_from);
+  hearth_json_add_double (builder, "peak_cpu_percent", r->peak_cpu_percent);
+  hearth_json_add_int (builder, "peak_mem_used", r->peak_mem_used);
+  hearth_json_add_int (builder, "peak_vram_used", r->peak_vram_used);
+}
+
+/* Returns: (transfer full): the result as one JSON object; unknown figures are null */
+JsonNode *
+hearth_bench_result_to_json (const HearthBenchResult *r)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  g_return_val_if_fail (r != NULL, NULL);
+
+  json_builder_begin_object (builder);
+  hearth_json_add_int (builder, "id", r->id > 0 ? r->id : -1);
+  hearth_json_add_int (builder, "created_ms", r->created_ms);
+  hearth_json_add_string (builder, "model", r->model);
+  hearth_json_add_string (builder, "digest", r->digest);
+  hearth_json_add_string (builder, "endpoint", r->endpoint);
+  hearth_json_add_string (builder, "api", r->api);
+  add_options (builder, r->options);
+  hearth_json_add_string (builder, "hardware", r->hardware);
+  hearth_json_add_int (builder, "runs", r->runs);
+  hearth_json_add_string (builder, "state", hearth_bench_state_to_string (r->state));
+  hearth_json_add_string (builder, "error", r->error);
+  add_figures_json (builder, r);
+  hearth_json_add_int (builder, "previous_id", r->previous_id > 0 ? r->previous_id : -1);
+  hearth_json_add_int (builder, "previous_created_ms",
+                       r->previous_id > 0 ? r->previous_created_ms : -1);
+  add_optional_double (builder, "change_percent", r->change_percent);
+  add_boolean (builder, "regression", r->regression);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+/* The benchmark */
+
+static void
+hearth_bench_dispose (GObject *object)
+{
+  HearthBench *self = (HearthBench *)object;
+
+  g_assert (self->task == NULL);
+
+  g_clear_object (&self->provider);
+  g_clear_object (&self->sampler);
+
+  G_OBJECT_CLASS (hearth_bench_parent_class)->dispose (object);
+}
+
+static void
+hearth_bench_finalize (GObject *object)
+{
+  HearthBench *self = (HearthBench *)object;
+
+  g_free (self->model);
+  g_clear_pointer (&self->result, hearth_bench_result_free);
+
+  G_OBJECT_CLASS (hearth_bench_parent_class)->finalize (object);
+}
+
+static void
+hearth_bench_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  HearthBench *self = HEARTH_BENCH (object);
+
+  switch (prop_id)
+    {
+    case PROP_FRACTION:
+      g_value_set_double (value, hearth_bench_get_fraction (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hearth_bench_class_init (HearthBenchClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = hearth_bench_dispose;
+  object_class->finalize = hearth_bench_finalize;
+  object_class->get_property = hearth_bench_get_property;
+
+  properties[PROP_FRACTION] =
+    g_param_spec_double ("fraction", NULL, NULL, 0, 1, 0,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * HearthBench::progress:
+   * @done: requests finished
+   * @total: requests in the benchmark, the warm-up included
+   * @label: what runs now, e.g. "Run 2 of 3 · long prompt, short answer"
+   */
+  signals[PROGRESS] =
+    g_signal_new ("progress",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_STRING);
+}
+
+static void
+hearth_bench_init (HearthBench *self)
+{
+  const char *scale = g_getenv ("HEARTH_BENCH_SCALE");
+
+  self->runs = HEARTH_BENCH_DEFAULT_RUNS;
+  self->scale = scale != NULL ? g_ascii_strtod (scale, NULL) : 1;
+  if (!(self->scale > 0 && self->scale <= 1))
+    self->scale = 1;
+}
+
+HearthBench *
+hearth_bench_new (HearthProvider *provider,
+                  const char     *model,
+                  guint           runs,
+                  HearthSampler  *sampler)
+{
+  HearthBench *self;
+
+  g_return_val_if_fail (HEARTH_IS_PROVIDER (provider), NULL);
+  g_return_val_if_fail (model != NULL && *model != '\0', NULL);
+  g_return_val_if_fail (sampler == NULL || HEARTH_IS_SAMPLER (sampler), NULL);
+
+  self = g_object_new (HEARTH_TYPE_BENCH, NULL);
+  self->provider = g_object_ref (provider);
+  self->model = g_strdup (model);
+  if (runs > 0)
+    self->runs = runs;
+  self->sampler = sampler ? g_object_ref (sampler) : NULL;
+  return self;
+}
+
+double
+hearth_bench_get_fraction (HearthBench *self)
+{
+  g_return_val_if_fail (HEARTH_IS_BENCH (self), 0);
+
+  return self->total > 0 ? (double) self->done / self->total : 0;
+}
+
+/* Returns: (nullable) (transfer none): the last run's result in any state,
+ *   or %NULL before one finished */
+const HearthBenchResult *
+hearth_bench_get_result (HearthBench *self)
+{
+  g_return_val_if_fail (HEARTH_IS_BENCH (self), NULL);
+
+  return self->task == NULL ? self->result : NULL;
+}
+
+static gint64
+case_num_predict (HearthBench     *self,
+                  const BenchCase *bench_case)
+{
+  return MAX (1, (gint64) round (bench_case->num_predict * self->scale));
+}
+
+static guint
+long_prompt_parts (HearthBench *self)
+{
+  return MAX (1, (guint) round (LONG_PROMPT_PARTS * self->scale));
+}
+
+/* The same text for every run, so that only the machine and model vary. */
+static char *
+options_json (HearthBench *self)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  hearth_json_add_int (builder, "prompt_set", PROMPT_SET);
+  hearth_json_add_int (builder, "seed", SEED);
+  hearth_json_add_double (builder, "temperature", 0);
+  hearth_json_add_int (builder, "num_ctx", NUM_CTX);
+  json_builder_set_member_name (builder, "num_predict");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    json_builder_add_int_value (builder, case_num_predict (self, &cases[i]));
+  json_builder_end_array (builder);
+  hearth_json_add_int (builder, "long_prompt_parts", long_prompt_parts (self));
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+/* Each prompt starts with its own case number: a server that keeps the
+ * previous prompt's cache can never reuse it for the next request. */
+static char *
+case_prompt (HearthBench *self,
+             guint        index)
+{
+  const BenchCase *bench_case = &cases[index];
+  g_autoptr(GString) prompt = g_string_new (NULL);
+  const char *ask = bench_case->num_predict == SHORT_ANSWER
+                    ? "Say in one short sentence what the text is about."
+                    : "Tell a long story that goes on from the text, with many details.";
+
+  g_string_append_printf (prompt, "Benchmark case %u.\n\n", index + 1);
+  if (bench_case->long_prompt)
+    {
+      for (guint i = 0; i < long_prompt_parts (self); i++)
+        g_string_append_printf (prompt, "Part %u. %s\n\n", i + 1, long_text);
+    }
+  else
+    g_string_append (prompt, "The sky is blue and the sun is bright over the quiet valley.\n\n");
+  g_string_append (prompt, ask);
+  return g_string_free (g_steal_pointer (&prompt), FALSE);
+}
+
+static HearthChatRequest *
+case_request (HearthBench *self,
+              guint        index)
+{
+  HearthChatRequest *request = hearth_chat_request_new ();
+  g_autofree char *prompt = case_prompt (self, index);
+
+  request->model = g_strdup (self->result->model);
+  request->temperature = 0;
+  request->has_seed = TRUE;
+  request->seed = SEED;
+  request->num_predict = case_num_predict (self, &cases[index]);
+  request->num_ctx = NUM_CTX;
+  request->stream = TRUE;
+  request->bypass_cache = TRUE;
+  hearth_chat_request_add_message (request, "user", prompt);
+  return request;
+}
+
+/* Hardware: read once per process, off the main thread */
+
+G_LOCK_DEFINE_STATIC (fingerprint);
+static char *fingerprint;
+
+static char *
+hardware_fingerprint (const HearthHardware *hw)
+{
+  g_autoptr(GString) text = g_string_new (hw->cpu_model ? hw->cpu_model : "unknown CPU");
+
+  g_string_append_printf (text, " · %d threads", hw->cpu_threads);
+  if (hw->mem_total > 0)
+    g_string_append_printf (text, " · %.0f GiB RAM", hw->mem_total / (double) (1 << 30));
+  for (guint i = 0; hw->gpus != NULL && i < hw->gpus->len; i++)
+    {
+      const HearthGpu *gpu = g_ptr_array_index (hw->gpus, i);
+
+      g_string_append_printf (text, "%s%s", i == 0 ? " · " : ", ",
+                              gpu->name ? gpu->name : "unknown GPU");
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static void
+probe_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  g_autoptr(HearthHardware) hardware = NULL;
+  GError *error = NULL;
+
+  G_LOCK (fingerprint);
+  if (fingerprint == NULL)
+    {
+      hardware = hearth_hardware_probe ("/", FALSE, &error);
+      if (hardware != NULL)
+        fingerprint = hardware_fingerprint (hardware);
+    }
+  if (fingerprint != NULL)
+    g_task_return_pointer (task, g_strdup (fingerprint), g_free);
+  else
+    g_task_return_error (task, error);
+  G_UNLOCK (fingerprint);
+}
+
+/* Running */
+
+static void
+emit_progress (HearthBench *self,
+               const char  *label)
+{
+  g_signal_emit (self, signals[PROGRESS], 0, self->done, self->total, label);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRACTION]);
+}
+
+static void
+clear_run_state (HearthBench *self)
+{
+  GCancellable *cancellable = g_task_get_cancellable (self->task);
+
+  if (self->cancel_id != 0)
+    g_cancellable_disconnect (cancellable, self->cancel_id);
+  self->cancel_id = 0;
+  if (self->holding)
+    hearth_sampler_release (self->sampler);
+  self->holding = FALSE;
+  g_clear_object (&self->reply);
+  g_clear_pointer (&self->request, hearth_chat_request_free);
+  g_clear_pointer (&self->ttft, g_array_unref);
+  g_clear_pointer (&self->first_case_ttft, g_array_unref);
+  g_clear_pointer (&self->prompt_tps, g_array_unref);
+  g_clear_pointer (&self->decode_tps, g_array_unref);
+}
+
+static GError *
+cancelled_error (void)
+{
+  return g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_CANCELLED, "The benchmark was cancelled");
+}
+
+/* Ends the run: @error NULL means complete. */
+static void
+finish (HearthBench  *self,
+        GError       *error)
+{
+  GTask *task = self->task;
+  gboolean cancelled = g_cancellable_is_cancelled (g_task_get_cancellable (task));
+
+  clear_run_state (self);
+  self->task = NULL;
+  if (error == NULL)
+    {
+      self->result->state = HEARTH_BENCH_COMPLETE;
+      g_task_return_pointer (task, hearth_bench_result_copy (self->result),
+                             (GDestroyNotify) hearth_bench_result_free);
+    }
+  else
+    {
+      cancelled |= g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_CANCELLED);
+      if (cancelled && !g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_CANCELLED))
+        {
+          g_clear_error (&error);
+          error = cancelled_error ();
+        }
+      self->result->state = cancelled ? HEARTH_BENCH_CANCELLED : HEARTH_BENCH_FAILED;
+      self->result->error = hearth_error_describe (error);
+      g_task_return_error (task, error);
+    }
+  g_object_unref (task);
+}
+
+static void
+spread (GArray *values,
+        double *median,
+        double *min,
+        double *max)
+{
+  *median = hearth_metrics_percentile (values, 50);
+  /* The percentile sorted them. */
+  *min = values->len > 0 ? g_array_index (values, double, 0) : -1;
+  *max = values->len > 0 ? g_array_index (values, double, values->len - 1) : -1;
+}
+
+/* Without a server's load figure, the warm-up's extra wait stands for it. */
+static void
+estimate_load (HearthBench *self)
+{
+  HearthBenchResult *r = self->result;
+  double usual;
+
+  if (r->load_ms >= 0 || self->warmup_ttft_ms < 0 || self->first_case_ttft->len == 0)
+    return;
+  usual = hearth_metrics_percentile (self->first_case_ttft, 50);
+  r->load_ms = MAX (0, self->warmup_ttft_ms - usual);
+}
+
+static void
+summarise (HearthBench *self)
+{
+  HearthBenchResult *r = self->result;
+  estimate_load (self);
+  r->already_loaded = r->load_ms >= 0 && r->load_ms < HEARTH_BENCH_ALREADY_LOADED_MS;
+  r->ttft_p50_ms = hearth_metrics_percentile (self->ttft, 50);
+  r->ttft_p95_ms = hearth_metrics_percentile (self->ttft, 95);
+  spread (self->prompt_tps, &r->prompt_tps_median, &r->prompt_tps_min, &r->prompt_tps_max);
+  spread (self->decode_tps, &r->decode_tps_median, &r->decode_tps_min, &r->decode_tps_max);
+  if (self->n_from_client == 0)
+    r->figures_from = "server";
+  else if (self->n_from_server == 0)
+    r->figures_from = "client";
+  else
+    r->figures_from = "mixed";
+  if (self->sampler != NULL)
+    hearth_sampler_get_peaks (self->sampler, self->started_us, &r->peak_cpu_percent,
+                              &r->peak_mem_used, &r->peak_vram_used);
+}
+
+static void
+record_warm_up (HearthBench         *self,
+                const HearthFigures *f)
+{
+  const HearthServerFigures *server = hearth_reply_get_server_figures (self->reply);
+
+  self->warmup_ttft_ms = f->ttft_ms;
+  if (f->load_ms >= 0)
+    self->result->load_ms = f->load_ms;
+  /* Ollama leaves out a load that took no time. */
+  else if (self->result->api != NULL && g_str_equal (self->result->api, "ollama") &&
+           server->eval_duration_ns >= 0)
+    self->result->load_ms = 0;
+}
+
+/* Prompt speed only from the long prompts: a dozen tokens time the overhead. */
+static void
+record_figures (HearthBench         *self,
+                const BenchCase     *bench_case,
+                const HearthFigures *f)
+{
+  double prompt_tps = f->prompt_tokens_per_s;
+
+  if (f->ttft_ms >= 0)
+    g_array_append_val (self->ttft, f->ttft_ms);
+  if (f->ttft_ms >= 0 && bench_case == &cases[0])
+    g_array_append_val (self->first_case_ttft, f->ttft_ms);
+  if (f->tokens_per_s > 0)
+    {
+      g_array_append_val (self->decode_tps, f->tokens_per_s);
+      if (f->from_server)
+        self->n_from_server++;
+      else
+        self->n_from_client++;
+    }
+  if (prompt_tps <= 0 && f->tokens_in > 0 && f->ttft_ms > 0)
+    prompt_tps = f->tokens_in * 1000.0 / f->ttft_ms;
+  if (bench_case->long_prompt && prompt_tps > 0)
+    g_array_append_val (self->prompt_tps, prompt_tps);
+}
+
+static void next_request (HearthBench *self);
+
+static void
+on_reply_finished (HearthReply *reply,
+                   HearthBench *self)
+{
+  const BenchCase *bench_case = &cases[self->done == 0 ? 0 : (self->done - 1) % G_N_ELEMENTS (cases)];
+  GCancellable *cancellable = g_task_get_cancellable (self->task);
+
+  g_signal_handlers_disconnect_by_data (reply, self);
+  if (g_cancellable_is_cancelled (cancellable) ||
+      hearth_reply_get_state (reply) == HEARTH_REPLY_CANCELLED)
+    {
+      finish (self, cancelled_error ());
+      return;
+    }
+  if (hearth_reply_get_state (reply) != HEARTH_REPLY_DONE)
+    {
+      finish (self, g_error_copy (hearth_reply_get_error (reply)));
+      return;
+    }
+  if (self->done == 0)
+    record_warm_up (self, hearth_reply_get_figures (reply));
+  else
+    {
+      record_figures (self, bench_case, hearth_reply_get_figures (reply));
+      if ((self->done - 1) % G_N_ELEMENTS (cases) == G_N_ELEMENTS (cases) - 1)
+        self->result->runs++;
+    }
+  self->done++;
+  next_request (self);
+}
+
+static char *
+request_label (HearthBench *self)
+{
+  guint index = self->done == 0 ? 0 : (self->done - 1) % G_N_ELEMENTS (cases);
+
+  if (self->done == 0)
+    return g_strdup_printf ("Warm-up · %s", cases[index].label);
+  return g_strdup_printf ("Run %u of %u · %s", (self->done - 1) / (guint) G_N_ELEMENTS (cases) + 1,
+                          self->runs, cases[index].label);
+}
+
+static void
+next_request (HearthBench *self)
+{
+  g_autofree char *label = NULL;
+  guint index = self->done == 0 ? 0 : (self->done - 1) % G_N_ELEMENTS (cases);
+
+  g_clear_object (&self->reply);
+  g_clear_pointer (&self->request, hearth_chat_request_free);
+  if (self->done == self->total)
+    {
+      summarise (self);
+      emit_progress (self, "Done");
+      finish (self, NULL);
+      return;
+    }
+  label = request_label (self);
+  emit_progress (self, label);
+
+  /* Kept until the reply finishes: the provider borrows it. */
+  self->request = case_request (self, index);
+  self->reply = hearth_reply_new (hearth_provider_get_endpoint (self->provider),
+                                  hearth_provider_get_api (self->provider));
+  hearth_reply_set_model (self->reply, self->request->model);
+  g_signal_connect (self->reply, "finished", G_CALLBACK (on_reply_finished), self);
+  hearth_provider_chat (self->provider, self->request, self->reply);
+}
+
+static void
+on_cancelled (GCancellable *cancellable,
+              HearthBench  *self)
+{
+  if (self->reply != NULL && !hearth_reply_is_finished (self->reply))
+    hearth_reply_cancel (self->reply);
+}
+
+static void
+start_requests (HearthBench *self)
+{
+  GCancellable *cancellable = g_task_get_cancellable (self->task);
+
+  self->ttft = g_array_new (FALSE, FALSE, sizeof (double));
+  self->first_case_ttft = g_array_new (FALSE, FALSE, sizeof (double));
+  self->prompt_tps = g_array_new (FALSE, FALSE, sizeof (double));
+  self->decode_tps = g_array_new (FALSE, FALSE, sizeof (double));
+  self->n_from_server = self->n_from_client = 0;
+  self->warmup_ttft_ms = -1;
+  if (self->sampler != NULL)
+    {
+      hearth_sampler_hold (self->sampler);
+      self->holding = TRUE;
+    }
+  self->started_us = g_get_real_time ();
+  if (cancellable != NULL)
+    self->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), self, NULL);
+  next_request (self);
+}
+
+/* "llama3.2" is "llama3.2:latest" to Ollama. */
+static const HearthModelInfo *
+find_model (GPtrArray  *models,
+            const char *name)
+{
+  g_autofree char *with_tag = strchr (name, ':') ? NULL : g_strconcat (name, ":latest", NULL);
+
+  for (guint i = 0; i < models->len; i++)
+    {
+      const HearthModelInfo *info = g_ptr_array_index (models, i);
+
+      if (g_strcmp0 (info->name, name) == 0 || g_strcmp0 (info->name, with_tag) == 0)
+        return info;
+    }
+  return NULL;
+}
+
+static void
+models_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  HearthBench *self = user_data;
+  g_autoptr(GPtrArray) models = NULL;
+  GError *error = NULL;
+  const HearthModelInfo *info;
+
+  models = hearth_provider_list_models_finish (HEARTH_PROVIDER (object), result, &error);
+  if (models == NULL)
+    {
+      finish (self, error);
+      return;
+    }
+  if ((info = find_model (models, self->model)) == NULL)
+    {
+      finish (self, g_error_new (HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
+                                 "The model “%s” is not installed on the server", self->model));
+      return;
+    }
+  /* One name per model, so that "m" and "m:latest" compare with each other. */
+  hearth_set_str (&self->result->model, info->name);
+  if (hearth_provider_get_api (self->provider) == HEARTH_API_OLLAMA)
+    hearth_set_str (&self->result->digest, info->digest);
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (self->task)))
+    finish (self, cancelled_error ());
+  else
+    start_requests (self);
+}
+
+static void
+probe_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  HearthBench *self = user_data;
+  GError *error = NULL;
+  char *hardware = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (hardware == NULL)
+    {
+      finish (self, error);
+      return;
+    }
+  g_free (self->result->hardware);
+  self->result->hardware = hardware;
+  hearth_provider_list_models_async (self->provider, g_task_get_cancellable (self->task),
+                                     models_cb, self);
+}
+
+static HearthBenchResult *
+new_result (HearthBench *self)
+{
+  HearthBenchResult *result = hearth_bench_result_new ();
+
+  result->created_ms = g_get_real_time () / 1000;
+  result->model = g_strdup (self->model);
+  result->endpoint = g_strdup (hearth_provider_get_endpoint (self->provider));
+  result->api = g_strdup (hearth_api_kind_to_string (hearth_provider_get_api (self->provider)));
+  result->options = options_json (self);
+  return result;
+}
+
+/**
+ * hearth_bench_run_async:
+ *
+ * Runs the benchmark once; "progress" is emitted before each request and at
+ * the end. Nothing goes into the chat history or the response cache.
+ */
+void
+hearth_bench_run_async (HearthBench         *self,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) probe = NULL;
+
+  g_return_if_fail (HEARTH_IS_BENCH (self));
+  g_return_if_fail (self->task == NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  /* The task holds the benchmark alive until it ends. */
+  self->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (self->task, hearth_bench_run_async);
+  g_task_set_check_cancellable (self->task, FALSE);
+
+  g_clear_pointer (&self->result, hearth_bench_result_free);
+  self->result = new_result (self);
+  self->done = 0;
+  self->total = 1 + self->runs * G_N_ELEMENTS (cases);
+  emit_progress (self, "Reading the hardware");
+
+  probe = g_task_new (NULL, NULL, probe_cb, self);
+  g_task_set_source_tag (probe, hearth_bench_run_async);
+  g_task_run_in_thread (probe, probe_thread);
+}
+
+/**
+ * hearth_bench_run_finish:
+ *
+ * Returns: (transfer full): the result of a complete run, or %NULL with
+ *   @error set (HEARTH_ERROR_CANCELLED when cancelled); the partial result
+ *   is then hearth_bench_get_result()
+ */
+HearthBenchResult *
+hearth_bench_run_finish (HearthBench   *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (HEARTH_IS_BENCH (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -1,0 +1,102 @@
+/* hearth-bench.h — a model benchmark: a warm-up, then N runs of a fixed prompt set
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "hearth-provider.h"
+#include "hearth-sampler.h"
+#include "hearth-store.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  HEARTH_BENCH_COMPLETE,
+  HEARTH_BENCH_CANCELLED,
+  HEARTH_BENCH_FAILED,
+} HearthBenchState;
+
+/* One benchmark. Figures are medians over the measured requests; a negative
+ * figure (or NAN for change_percent) means "not known". */
+typedef struct
+{
+  gint64            id;                  /* 0 until saved */
+  gint64            created_ms;
+  char             *model;
+  char             *digest;              /* NULL on OpenAI-compatible servers */
+  char             *endpoint;
+  char             *api;
+  char             *options;             /* JSON text: seed, temperature, num_ctx, num_predict */
+  char             *hardware;            /* "CPU · N threads · N GiB RAM · GPU, GPU" */
+  guint             runs;                /* runs measured to the end */
+  HearthBenchState  state;
+  char             *error;               /* one line, when failed */
+  double            load_ms;             /* from the warm-up */
+  gboolean          already_loaded;      /* load_ms ~ 0: the model was in memory */
+  double            ttft_p50_ms;
+  double            ttft_p95_ms;
+  double            prompt_tps_median;
+  double            prompt_tps_min;
+  double            prompt_tps_max;
+  double            decode_tps_median;
+  double            decode_tps_min;
+  double            decode_tps_max;
+  const char       *figures_from;        /* "server", "client", "mixed"; NULL when not kept */
+  double            peak_cpu_percent;
+  gint64            peak_mem_used;       /* bytes */
+  gint64            peak_vram_used;      /* bytes */
+  gint64            previous_id;         /* 0: no earlier run to compare with */
+  gint64            previous_created_ms;
+  double            change_percent;      /* decode tokens/s against the previous run */
+  gboolean          regression;          /* more than 15 % slower */
+} HearthBenchResult;
+
+#define HEARTH_BENCH_DEFAULT_RUNS       3
+#define HEARTH_BENCH_REGRESSION_PERCENT 15.0
+/* A warm-up load below this loaded nothing: the model was in memory. */
+#define HEARTH_BENCH_ALREADY_LOADED_MS  50.0
+
+HearthBenchResult  *hearth_bench_result_new         (void);
+void                hearth_bench_result_free        (HearthBenchResult  *result);
+JsonNode           *hearth_bench_result_to_json     (const HearthBenchResult *result);
+const char         *hearth_bench_state_to_string    (HearthBenchState    state);
+gboolean            hearth_bench_result_save        (HearthStore        *store,
+                                                     HearthBenchResult  *result,
+                                                     GError            **error);
+GPtrArray          *hearth_bench_list_results       (HearthStore        *store,
+                                                     const char         *model,
+                                                     guint               limit,
+                                                     GError            **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthBenchResult, hearth_bench_result_free)
+
+#define HEARTH_TYPE_BENCH (hearth_bench_get_type ())
+
+G_DECLARE_FINAL_TYPE (HearthBench, hearth_bench, HEARTH, BENCH, GObject)
+
+/* @sampler: (nullable): measures the peaks while the benchmark runs; it must
+ * be started, the benchmark holds it at the 1 s interval.
+ *
+ * HEARTH_BENCH_SCALE (test suites only) multiplies every num_predict and
+ * shortens the long prompt by the same factor (0 < scale <= 1); the options
+ * JSON records the values actually sent, so scaled runs never compare with
+ * full ones. */
+HearthBench        *hearth_bench_new                (HearthProvider     *provider,
+                                                     const char         *model,
+                                                     guint               runs,
+                                                     HearthSampler      *sampler);
+double              hearth_bench_get_fraction       (HearthBench        *self);
+void                hearth_bench_run_async          (HearthBench        *self,
+                                                     GCancellable       *cancellable,
+                                                     GAsyncReadyCallback callback,
+                                                     gpointer            user_data);
+HearthBenchResult  *hearth_bench_run_finish         (HearthBench        *self,
+                                                     GAsyncResult       *result,
+                                                     GError            **error);
+const HearthBenchResult *
+                    hearth_bench_get_result         (HearthBench        *self);
+
+G_END_DECLS
