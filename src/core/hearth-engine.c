@@ -30,6 +30,13 @@ struct _HearthEngine
 
 G_DEFINE_FINAL_TYPE (HearthEngine, hearth_engine, G_TYPE_OBJECT)
 
+enum {
+  REPLY_RECORDED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static void
 hearth_engine_dispose (GObject *object)
 {
@@ -48,6 +55,20 @@ static void
 hearth_engine_class_init (HearthEngineClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = hearth_engine_dispose;
+
+  /**
+   * HearthEngine::reply-recorded:
+   * @reply: the finished reply
+   *
+   * A reply finished (done, failed or cancelled) and its figures are in
+   * the history: what the Performance page listens to.
+   */
+  signals[REPLY_RECORDED] =
+    g_signal_new ("reply-recorded",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, HEARTH_TYPE_REPLY);
 }
 
 static void
@@ -285,11 +306,14 @@ on_reply_finished (HearthReply *reply,
                    gpointer     user_data)
 {
   ChatJob *job = user_data;
+  HearthEngine *engine = g_object_ref (job->engine);
 
   g_signal_handlers_disconnect_by_data (reply, job);
   save_record (job);
   remember_reply (job);
   chat_job_free (job);
+  g_signal_emit (engine, signals[REPLY_RECORDED], 0, reply);
+  g_object_unref (engine);
 }
 
 static gboolean

@@ -688,6 +688,22 @@ hearth_graph_push (HearthGraph *self,
   invalidate (self);
 }
 
+/* Drops every sample, keeping the series, for a new time range. */
+void
+hearth_graph_clear (HearthGraph *self)
+{
+  g_return_if_fail (HEARTH_IS_GRAPH (self));
+
+  for (guint i = 0; i < self->n_series; i++)
+    {
+      hearth_graph_ring_free (self->series[i].ring);
+      self->series[i].ring = hearth_graph_ring_new (self->capacity);
+    }
+  drop_grid (self);
+  update_summary (self);
+  invalidate (self);
+}
+
 void
 hearth_graph_set_range (HearthGraph *self,
                         double       min,

@@ -31,6 +31,7 @@ void        hearth_graph_push                   (HearthGraph      *self,
                                                  guint             series,
                                                  gint64            time_us,
                                                  double            value);
+void        hearth_graph_clear                  (HearthGraph      *self);
 void        hearth_graph_set_range              (HearthGraph      *self,
                                                  double            min,
                                                  double            max);
