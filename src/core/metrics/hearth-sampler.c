@@ -1,0 +1,954 @@
+/* hearth-sampler.c — CPU, memory, GPU and inference-server use over time
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-sampler"
+
+#define _GNU_SOURCE
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hearth-hardware.h"
+#include "hearth-sampler.h"
+
+#define DEFAULT_ACTIVE_MS 1000
+#define DEFAULT_IDLE_MS   10000
+/* Walking every process's file descriptors costs milliseconds; it is done
+ * at most this often, and never twice for the same listening socket. */
+#define SERVER_RESCAN_US  (10 * G_USEC_PER_SEC)
+#define MAX_INODES        8
+
+/* What the reading side keeps between two readings. */
+typedef struct
+{
+  guint64  busy;
+  guint64  total;
+} CpuTimes;
+
+struct _HearthSampler
+{
+  GObject          parent_instance;
+
+  /* Reading: one thread at a time, under read_lock */
+  GMutex           read_lock;
+  char            *root;
+  char            *stat_path;
+  char            *meminfo_path;
+  char            *buffer;
+  gsize            buffer_size;
+  CpuTimes        *cpu_prev;         /* [0] all cores, [1 + i] core i */
+  CpuTimes        *cpu_now;
+  guint            cpu_capacity;
+  guint            n_cpu_prev;       /* entries in cpu_prev, 0 = none yet */
+  HearthGpuReader *gpus;
+  guint            server_port_read; /* the port the cached pid was found for */
+  int              server_pid;
+  char            *server_fd_path;   /* the fd linking to the socket */
+  char            *server_link;      /* "socket:[inode]" */
+  gint64           server_scan_us;   /* monotonic, last walk of /proc; 0 = never */
+  guint64          server_scan_inode;  /* the socket that walk looked for */
+  guint64          server_ticks;
+  gint64           server_ticks_us;
+  long             clock_ticks;
+  long             page_size;
+
+  /* Shared with the worker thread, under lock */
+  GMutex           lock;
+  GCond            cond;
+  guint            port;
+  guint            holds;
+  guint            active_ms;
+  guint            idle_ms;
+  gboolean         stopping;
+
+  /* Main thread */
+  GThread         *thread;
+  GMainContext    *context;
+  guint            generation;
+  HearthSample   **ring;
+  guint            ring_capacity;
+  guint            ring_start;
+  guint            ring_length;
+};
+
+G_DEFINE_FINAL_TYPE (HearthSampler, hearth_sampler, G_TYPE_OBJECT)
+
+enum {
+  SAMPLE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* Samples */
+
+static HearthSample *
+sample_new (guint n_cores)
+{
+  HearthSample *sample = g_new0 (HearthSample, 1);
+
+  sample->time_us = g_get_real_time ();
+  sample->cpu_percent = -1;
+  sample->n_cores = n_cores;
+  sample->core_percent = g_new (double, MAX (n_cores, 1));
+  for (guint i = 0; i < n_cores; i++)
+    sample->core_percent[i] = -1;
+  sample->mem_total = sample->mem_used = -1;
+  sample->swap_total = sample->swap_used = -1;
+  sample->gpu_percent = -1;
+  sample->vram_total = sample->vram_used = -1;
+  sample->gpu_temperature_c = -1;
+  sample->gpu_power_w = -1;
+  sample->server_pid = -1;
+  sample->server_cpu_percent = -1;
+  sample->server_rss = -1;
+  return sample;
+}
+
+HearthSample *
+hearth_sample_copy (const HearthSample *sample)
+{
+  HearthSample *copy;
+
+  g_return_val_if_fail (sample != NULL, NULL);
+
+  copy = g_memdup2 (sample, sizeof *sample);
+  copy->core_percent = g_memdup2 (sample->core_percent,
+                                  sizeof (double) * MAX (sample->n_cores, 1));
+  return copy;
+}
+
+void
+hearth_sample_free (HearthSample *sample)
+{
+  if (sample == NULL)
+    return;
+  g_free (sample->core_percent);
+  g_free (sample);
+}
+
+/* Files: read every second, so into one reused buffer with open and read
+ * rather than an allocation per file. */
+
+static gssize
+read_into (HearthSampler *self,
+           const char    *path)
+{
+  gsize length = 0;
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+
+  if (fd < 0)
+    return -1;
+  for (;;)
+    {
+      gssize n;
+
+      if (length + 1 >= self->buffer_size)
+        {
+          self->buffer_size *= 2;
+          self->buffer = g_realloc (self->buffer, self->buffer_size);
+        }
+      n = read (fd, self->buffer + length, self->buffer_size - length - 1);
+      if (n <= 0)
+        break;
+      length += n;
+    }
+  close (fd);
+  self->buffer[length] = '\0';
+  return length;
+}
+
+/* CPU: /proc/stat's "cpu" and "cpuN" lines count jiffies in user, nice,
+ * system, idle, iowait, irq, softirq and steal (guest time is already in
+ * user). */
+
+static gboolean
+parse_cpu_line (const char *line,
+                CpuTimes   *times)
+{
+  guint64 field[8] = { 0, };
+  const char *p = line;
+  char *end;
+
+  while (*p != ' ' && *p != '\0')
+    p++;
+  for (guint i = 0; i < G_N_ELEMENTS (field); i++)
+    {
+      field[i] = g_ascii_strtoull (p, &end, 10);
+      if (end == p)
+        {
+          if (i < 4)
+            return FALSE;
+          break;
+        }
+      p = end;
+    }
+  times->total = 0;
+  for (guint i = 0; i < G_N_ELEMENTS (field); i++)
+    times->total += field[i];
+  times->busy = times->total - field[3] - field[4];
+  return TRUE;
+}
+
+static guint
+count_cpu_lines (const char *text)
+{
+  guint n = 0;
+
+  for (const char *line = text; line != NULL && g_str_has_prefix (line, "cpu"); n++)
+    {
+      line = strchr (line, '\n');
+      if (line != NULL)
+        line++;
+    }
+  return n;
+}
+
+/* Returns the number of entries: [0] all cores, then one per core. */
+static guint
+parse_stat (char     *text,
+            CpuTimes *times,
+            guint     n_max)
+{
+  guint n = 0;
+
+  for (char *line = text; line != NULL && g_str_has_prefix (line, "cpu") && n < n_max;)
+    {
+      char *next = strchr (line, '\n');
+
+      if (next != NULL)
+        *next++ = '\0';
+      if (parse_cpu_line (line, &times[n]))
+        n++;
+      line = next;
+    }
+  return n;
+}
+
+static double
+busy_percent (const CpuTimes *before,
+              const CpuTimes *after)
+{
+  guint64 total, busy;
+
+  if (after->total <= before->total || after->busy < before->busy)
+    return -1;
+  total = after->total - before->total;
+  busy = after->busy - before->busy;
+  return CLAMP (100.0 * busy / total, 0, 100);
+}
+
+static HearthSample *
+read_cpu (HearthSampler *self)
+{
+  gssize length = read_into (self, self->stat_path);
+  guint n_lines = length > 0 ? count_cpu_lines (self->buffer) : 0;
+  HearthSample *sample;
+  CpuTimes *swap;
+  guint n;
+
+  if (n_lines > self->cpu_capacity)
+    {
+      self->cpu_prev = g_renew (CpuTimes, self->cpu_prev, n_lines);
+      self->cpu_now = g_renew (CpuTimes, self->cpu_now, n_lines);
+      self->cpu_capacity = n_lines;
+      self->n_cpu_prev = 0;
+    }
+  n = n_lines > 0 ? parse_stat (self->buffer, self->cpu_now, n_lines) : 0;
+  sample = sample_new (n > 0 ? n - 1 : 0);
+
+  /* A CPU going on- or offline changes the lines: start over. */
+  if (n > 0 && n == self->n_cpu_prev)
+    {
+      sample->cpu_percent = busy_percent (&self->cpu_prev[0], &self->cpu_now[0]);
+      for (guint i = 1; i < n; i++)
+        sample->core_percent[i - 1] = busy_percent (&self->cpu_prev[i], &self->cpu_now[i]);
+    }
+  swap = self->cpu_prev;
+  self->cpu_prev = self->cpu_now;
+  self->cpu_now = swap;
+  self->n_cpu_prev = n;
+  return sample;
+}
+
+/* Memory */
+
+static gint64
+meminfo_value (const char *text,
+               const char *key)
+{
+  const char *line = strstr (text, key);
+
+  while (line != NULL && line != text && line[-1] != '\n')
+    line = strstr (line + 1, key);
+  if (line == NULL)
+    return -1;
+  return g_ascii_strtoll (line + strlen (key), NULL, 10) * 1024;
+}
+
+static void
+read_memory (HearthSampler *self,
+             HearthSample  *sample)
+{
+  gint64 available, swap_free;
+
+  if (read_into (self, self->meminfo_path) <= 0)
+    return;
+  sample->mem_total = meminfo_value (self->buffer, "MemTotal:");
+  available = meminfo_value (self->buffer, "MemAvailable:");
+  sample->swap_total = meminfo_value (self->buffer, "SwapTotal:");
+  swap_free = meminfo_value (self->buffer, "SwapFree:");
+  if (sample->mem_total >= 0 && available >= 0)
+    sample->mem_used = sample->mem_total - available;
+  if (sample->swap_total >= 0 && swap_free >= 0)
+    sample->swap_used = sample->swap_total - swap_free;
+}
+
+/* GPUs: the busiest and hottest card, memory and power summed over the
+ * cards that have their own. */
+static void
+read_gpus (HearthSampler *self,
+           HearthSample  *sample)
+{
+  g_autoptr(GPtrArray) gpus = hearth_gpu_reader_read (self->gpus);
+
+  for (guint i = 0; i < gpus->len; i++)
+    {
+      const HearthGpu *gpu = g_ptr_array_index (gpus, i);
+
+      if (gpu->utilization >= 0)
+        sample->gpu_percent = MAX (sample->gpu_percent, gpu->utilization);
+      if (gpu->temperature_c >= 0)
+        sample->gpu_temperature_c = MAX (sample->gpu_temperature_c, gpu->temperature_c);
+      if (gpu->power_w >= 0)
+        sample->gpu_power_w = MAX (sample->gpu_power_w, 0) + gpu->power_w;
+      if (!gpu->integrated && gpu->vram_total >= 0)
+        sample->vram_total = MAX (sample->vram_total, 0) + gpu->vram_total;
+      if (!gpu->integrated && gpu->vram_used >= 0)
+        sample->vram_used = MAX (sample->vram_used, 0) + gpu->vram_used;
+    }
+}
+
+/* The server process
+ *
+ * proc/net/tcp and tcp6 name the inode of the socket listening on the
+ * port; the process holding it has a proc/<pid>/fd/N linking to
+ * "socket:[inode]". Once found, one readlink per reading confirms it.
+ */
+
+static guint
+listening_inodes (HearthSampler *self,
+                  guint          port,
+                  guint64       *inodes)
+{
+  static const char * const tables[] = { "proc/net/tcp", "proc/net/tcp6" };
+  guint n = 0;
+
+  for (guint t = 0; t < G_N_ELEMENTS (tables); t++)
+    {
+      g_autofree char *path = g_build_filename (self->root, tables[t], NULL);
+      char *line;
+
+      if (read_into (self, path) <= 0)
+        continue;
+      line = strchr (self->buffer, '\n');
+      while (line != NULL && n < MAX_INODES)
+        {
+          unsigned int local_port, state;
+          unsigned long inode;
+
+          line++;
+          if (sscanf (line, " %*u: %*[0-9A-Fa-f]:%X %*[0-9A-Fa-f]:%*X %X %*X:%*X %*X:%*X %*X %*u %*u %lu",
+                      &local_port, &state, &inode) == 3
+              && local_port == port && state == 0x0A && inode != 0)
+            inodes[n++] = inode;
+          line = strchr (line, '\n');
+        }
+    }
+  return n;
+}
+
+static gboolean
+link_is_socket (const char    *path,
+                const guint64 *inodes,
+                guint          n_inodes,
+                guint64       *found)
+{
+  char target[64];
+  ssize_t length = readlink (path, target, sizeof target - 1);
+  unsigned long inode;
+
+  if (length <= 0)
+    return FALSE;
+  target[length] = '\0';
+  if (sscanf (target, "socket:[%lu]", &inode) != 1)
+    return FALSE;
+  for (guint i = 0; i < n_inodes; i++)
+    if (inodes[i] == inode)
+      {
+        *found = inode;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static void
+server_set (HearthSampler *self,
+            int            pid,
+            const char    *fd_path,
+            guint64        inode)
+{
+  self->server_pid = pid;
+  g_clear_pointer (&self->server_fd_path, g_free);
+  g_clear_pointer (&self->server_link, g_free);
+  self->server_ticks_us = 0;
+  if (pid <= 0)
+    return;
+  self->server_fd_path = g_strdup (fd_path);
+  self->server_link = g_strdup_printf ("socket:[%" G_GUINT64_FORMAT "]", inode);
+}
+
+static gboolean
+process_holds_socket (HearthSampler *self,
+                      const char    *pid_name,
+                      const guint64 *inodes,
+                      guint          n_inodes)
+{
+  g_autofree char *fd_dir = g_build_filename (self->root, "proc", pid_name, "fd", NULL);
+  DIR *dir = opendir (fd_dir);
+  struct dirent *entry;
+  gboolean found = FALSE;
+
+  while (dir != NULL && !found && (entry = readdir (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      guint64 inode;
+
+      if (entry->d_name[0] == '.')
+        continue;
+      path = g_build_filename (fd_dir, entry->d_name, NULL);
+      if (link_is_socket (path, inodes, n_inodes, &inode))
+        {
+          server_set (self, atoi (pid_name), path, inode);
+          /* Found: a later walk for the same socket is worth doing. */
+          self->server_scan_inode = 0;
+          found = TRUE;
+        }
+    }
+  if (dir != NULL)
+    closedir (dir);
+  return found;
+}
+
+static void
+find_server (HearthSampler *self,
+             guint          port)
+{
+  g_autofree char *proc = g_build_filename (self->root, "proc", NULL);
+  guint64 inodes[MAX_INODES];
+  guint n_inodes = listening_inodes (self, port, inodes);
+  DIR *dir;
+  struct dirent *entry;
+
+  self->server_scan_us = g_get_monotonic_time ();
+  /* Nothing listens, or the walk already failed for this socket (it
+   * belongs to another user, whose fds are not ours to read). */
+  if (n_inodes == 0 || inodes[0] == self->server_scan_inode)
+    return;
+  self->server_scan_inode = inodes[0];
+  dir = opendir (proc);
+  while (dir != NULL && (entry = readdir (dir)) != NULL)
+    if (g_ascii_isdigit (entry->d_name[0])
+        && process_holds_socket (self, entry->d_name, inodes, n_inodes))
+      break;
+  if (dir != NULL)
+    closedir (dir);
+}
+
+static gboolean
+server_still_there (HearthSampler *self)
+{
+  char target[64];
+  ssize_t length;
+
+  if (self->server_pid <= 0)
+    return FALSE;
+  length = readlink (self->server_fd_path, target, sizeof target - 1);
+  if (length <= 0)
+    return FALSE;
+  target[length] = '\0';
+  return g_str_equal (target, self->server_link);
+}
+
+static void
+read_server_cpu (HearthSampler *self,
+                 HearthSample  *sample)
+{
+  char path[64];
+  g_autofree char *full = NULL;
+  unsigned long utime, stime;
+  const char *fields;
+  gint64 now = g_get_monotonic_time ();
+
+  g_snprintf (path, sizeof path, "proc/%d/stat", self->server_pid);
+  full = g_build_filename (self->root, path, NULL);
+  if (read_into (self, full) <= 0 || (fields = strrchr (self->buffer, ')')) == NULL)
+    return;
+  /* After the name: state, then fields 4..13, then utime and stime. */
+  if (sscanf (fields + 1, " %*c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %lu %lu",
+              &utime, &stime) != 2)
+    return;
+  if (self->server_ticks_us > 0 && now > self->server_ticks_us
+      && utime + stime >= self->server_ticks)
+    sample->server_cpu_percent = 100.0 * (utime + stime - self->server_ticks) / self->clock_ticks
+                                 / ((now - self->server_ticks_us) / (double) G_USEC_PER_SEC);
+  self->server_ticks = utime + stime;
+  self->server_ticks_us = now;
+}
+
+static void
+read_server_rss (HearthSampler *self,
+                 HearthSample  *sample)
+{
+  char path[64];
+  g_autofree char *full = NULL;
+  unsigned long size, resident;
+
+  g_snprintf (path, sizeof path, "proc/%d/statm", self->server_pid);
+  full = g_build_filename (self->root, path, NULL);
+  if (read_into (self, full) > 0 && sscanf (self->buffer, "%lu %lu", &size, &resident) == 2)
+    sample->server_rss = (gint64) resident * self->page_size;
+}
+
+static void
+read_server (HearthSampler *self,
+             HearthSample  *sample,
+             guint          port)
+{
+  if (port != self->server_port_read)
+    {
+      server_set (self, 0, NULL, 0);
+      self->server_port_read = port;
+      self->server_scan_us = 0;
+      self->server_scan_inode = 0;
+    }
+  if (port == 0)
+    return;
+  if (!server_still_there (self))
+    {
+      server_set (self, 0, NULL, 0);
+      if (self->server_scan_us == 0
+          || g_get_monotonic_time () - self->server_scan_us >= SERVER_RESCAN_US)
+        find_server (self, port);
+    }
+  if (self->server_pid <= 0)
+    return;
+  sample->server_pid = self->server_pid;
+  read_server_cpu (self, sample);
+  read_server_rss (self, sample);
+}
+
+static HearthSample *
+take_sample (HearthSampler *self)
+{
+  HearthSample *sample;
+  guint port;
+
+  g_mutex_lock (&self->lock);
+  port = self->port;
+  g_mutex_unlock (&self->lock);
+
+  g_mutex_lock (&self->read_lock);
+  sample = read_cpu (self);
+  read_memory (self, sample);
+  read_gpus (self, sample);
+  read_server (self, sample, port);
+  g_mutex_unlock (&self->read_lock);
+  return sample;
+}
+
+/* The ring */
+
+static const HearthSample *
+ring_push (HearthSampler *self,
+           HearthSample  *sample)
+{
+  guint slot;
+
+  if (self->ring_length == self->ring_capacity)
+    {
+      slot = self->ring_start;
+      hearth_sample_free (self->ring[slot]);
+      self->ring_start = (self->ring_start + 1) % self->ring_capacity;
+    }
+  else
+    {
+      slot = (self->ring_start + self->ring_length) % self->ring_capacity;
+      self->ring_length++;
+    }
+  self->ring[slot] = sample;
+  return sample;
+}
+
+/* Periodic sampling */
+
+typedef struct
+{
+  GWeakRef      sampler;
+  HearthSample *sample;
+  guint         generation;
+} Delivery;
+
+static void
+delivery_free (Delivery *delivery)
+{
+  g_weak_ref_clear (&delivery->sampler);
+  hearth_sample_free (delivery->sample);
+  g_free (delivery);
+}
+
+static gboolean
+deliver_cb (gpointer user_data)
+{
+  Delivery *delivery = user_data;
+  g_autoptr(HearthSampler) self = g_weak_ref_get (&delivery->sampler);
+  const HearthSample *sample;
+
+  /* Read before stop (): dropped. */
+  if (self == NULL || self->thread == NULL || delivery->generation != self->generation)
+    return G_SOURCE_REMOVE;
+  sample = ring_push (self, g_steal_pointer (&delivery->sample));
+  g_signal_emit (self, signals[SAMPLE], 0, sample);
+  return G_SOURCE_REMOVE;
+}
+
+/* Not g_main_context_invoke (): it would call back in this thread
+ * whenever the main context happens not to be running. */
+static void
+deliver (HearthSampler *self,
+         HearthSample  *sample)
+{
+  g_autoptr(GSource) source = g_idle_source_new ();
+  Delivery *delivery = g_new0 (Delivery, 1);
+
+  g_weak_ref_init (&delivery->sampler, self);
+  delivery->sample = sample;
+  delivery->generation = self->generation;
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, deliver_cb, delivery, (GDestroyNotify) delivery_free);
+  g_source_set_static_name (source, "[hearth] sampler delivery");
+  g_source_attach (source, self->context);
+}
+
+static gint64
+interval_us_locked (HearthSampler *self)
+{
+  return (gint64) (self->holds > 0 ? self->active_ms : self->idle_ms) * 1000;
+}
+
+/* self->context and self->generation do not change while this runs:
+ * stop () joins the thread before it touches them. */
+static gpointer
+sampler_thread (gpointer data)
+{
+  HearthSampler *self = data;
+
+  g_mutex_lock (&self->lock);
+  while (!self->stopping)
+    {
+      gint64 started = g_get_monotonic_time ();
+
+      g_mutex_unlock (&self->lock);
+      deliver (self, take_sample (self));
+      g_mutex_lock (&self->lock);
+      /* Recomputed on every wake-up, so hold () and release () take effect
+       * at once. */
+      while (!self->stopping && g_get_monotonic_time () < started + interval_us_locked (self))
+        g_cond_wait_until (&self->cond, &self->lock, started + interval_us_locked (self));
+    }
+  g_mutex_unlock (&self->lock);
+  return NULL;
+}
+
+/* GObject */
+
+static void
+hearth_sampler_dispose (GObject *object)
+{
+  HearthSampler *self = HEARTH_SAMPLER (object);
+
+  hearth_sampler_stop (self);
+
+  G_OBJECT_CLASS (hearth_sampler_parent_class)->dispose (object);
+}
+
+static void
+hearth_sampler_finalize (GObject *object)
+{
+  HearthSampler *self = HEARTH_SAMPLER (object);
+
+  for (guint i = 0; i < self->ring_length; i++)
+    hearth_sample_free (self->ring[(self->ring_start + i) % self->ring_capacity]);
+  g_free (self->ring);
+  g_clear_pointer (&self->gpus, hearth_gpu_reader_free);
+  server_set (self, 0, NULL, 0);
+  g_free (self->cpu_prev);
+  g_free (self->cpu_now);
+  g_free (self->buffer);
+  g_free (self->root);
+  g_free (self->stat_path);
+  g_free (self->meminfo_path);
+  g_mutex_clear (&self->read_lock);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+
+  G_OBJECT_CLASS (hearth_sampler_parent_class)->finalize (object);
+}
+
+static void
+hearth_sampler_class_init (HearthSamplerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = hearth_sampler_dispose;
+  object_class->finalize = hearth_sampler_finalize;
+
+  /**
+   * HearthSampler::sample:
+   * @sampler: the sampler
+   * @sample: (type gpointer): the HearthSample just pushed onto the ring,
+   *   owned by the ring
+   */
+  signals[SAMPLE] = g_signal_new ("sample",
+                                  G_TYPE_FROM_CLASS (klass),
+                                  G_SIGNAL_RUN_LAST,
+                                  0, NULL, NULL,
+                                  g_cclosure_marshal_VOID__POINTER,
+                                  G_TYPE_NONE, 1, G_TYPE_POINTER);
+}
+
+static void
+hearth_sampler_init (HearthSampler *self)
+{
+  g_mutex_init (&self->read_lock);
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+  self->active_ms = DEFAULT_ACTIVE_MS;
+  self->idle_ms = DEFAULT_IDLE_MS;
+  self->buffer_size = 16 * 1024;
+  self->buffer = g_malloc (self->buffer_size);
+  self->clock_ticks = sysconf (_SC_CLK_TCK);
+  self->page_size = sysconf (_SC_PAGESIZE);
+}
+
+/**
+ * hearth_sampler_new:
+ * @root: (nullable): "/" or %NULL for this machine, or a fixture tree
+ * @ring_capacity: how many samples the ring keeps, at least 1
+ *
+ * On this machine, loads NVML when it is installed.
+ *
+ * Returns: (transfer full): a new sampler, not running
+ */
+HearthSampler *
+hearth_sampler_new (const char *root,
+                    guint       ring_capacity)
+{
+  HearthSampler *self;
+
+  g_return_val_if_fail (ring_capacity > 0, NULL);
+
+  self = g_object_new (HEARTH_TYPE_SAMPLER, NULL);
+  self->root = g_strdup (root != NULL ? root : "/");
+  self->stat_path = g_build_filename (self->root, "proc", "stat", NULL);
+  self->meminfo_path = g_build_filename (self->root, "proc", "meminfo", NULL);
+  self->gpus = hearth_gpu_reader_new (self->root);
+  self->ring_capacity = ring_capacity;
+  self->ring = g_new0 (HearthSample *, ring_capacity);
+  return self;
+}
+
+const HearthSample *
+hearth_sampler_sample (HearthSampler *self)
+{
+  g_return_val_if_fail (HEARTH_IS_SAMPLER (self), NULL);
+
+  return ring_push (self, take_sample (self));
+}
+
+void
+hearth_sampler_set_server_port (HearthSampler *self,
+                                guint          port)
+{
+  g_return_if_fail (HEARTH_IS_SAMPLER (self));
+  g_return_if_fail (port <= G_MAXUINT16);
+
+  g_mutex_lock (&self->lock);
+  self->port = port;
+  g_mutex_unlock (&self->lock);
+}
+
+guint
+hearth_sampler_get_n_samples (HearthSampler *self)
+{
+  g_return_val_if_fail (HEARTH_IS_SAMPLER (self), 0);
+
+  return self->ring_length;
+}
+
+const HearthSample *
+hearth_sampler_get_sample (HearthSampler *self,
+                           guint          index)
+{
+  g_return_val_if_fail (HEARTH_IS_SAMPLER (self), NULL);
+  g_return_val_if_fail (index < self->ring_length, NULL);
+
+  return self->ring[(self->ring_start + index) % self->ring_capacity];
+}
+
+const HearthSample *
+hearth_sampler_get_last (HearthSampler *self)
+{
+  g_return_val_if_fail (HEARTH_IS_SAMPLER (self), NULL);
+
+  if (self->ring_length == 0)
+    return NULL;
+  return hearth_sampler_get_sample (self, self->ring_length - 1);
+}
+
+void
+hearth_sampler_start (HearthSampler *self)
+{
+  g_return_if_fail (HEARTH_IS_SAMPLER (self));
+
+  if (self->thread != NULL)
+    return;
+  self->context = g_main_context_ref_thread_default ();
+  self->stopping = FALSE;
+  self->thread = g_thread_new ("hearth-sampler", sampler_thread, self);
+}
+
+void
+hearth_sampler_stop (HearthSampler *self)
+{
+  g_return_if_fail (HEARTH_IS_SAMPLER (self));
+
+  if (self->thread == NULL)
+    return;
+  g_mutex_lock (&self->lock);
+  self->stopping = TRUE;
+  g_cond_signal (&self->cond);
+  g_mutex_unlock (&self->lock);
+  g_clear_pointer (&self->thread, g_thread_join);
+  /* Deliveries still queued on the context find another generation. */
+  self->generation++;
+  g_clear_pointer (&self->context, g_main_context_unref);
+}
+
+gboolean
+hearth_sampler_is_running (HearthSampler *self)
+{
+  g_return_val_if_fail (HEARTH_IS_SAMPLER (self), FALSE);
+
+  return self->thread != NULL;
+}
+
+void
+hearth_sampler_hold (HearthSampler *self)
+{
+  g_return_if_fail (HEARTH_IS_SAMPLER (self));
+
+  g_mutex_lock (&self->lock);
+  self->holds++;
+  g_cond_signal (&self->cond);
+  g_mutex_unlock (&self->lock);
+}
+
+void
+hearth_sampler_release (HearthSampler *self)
+{
+  g_return_if_fail (HEARTH_IS_SAMPLER (self));
+
+  g_mutex_lock (&self->lock);
+  if (self->holds == 0)
+    g_critical ("hearth_sampler_release () without a hold");
+  else
+    self->holds--;
+  g_cond_signal (&self->cond);
+  g_mutex_unlock (&self->lock);
+}
+
+guint
+hearth_sampler_get_interval_ms (HearthSampler *self)
+{
+  guint interval;
+
+  g_return_val_if_fail (HEARTH_IS_SAMPLER (self), 0);
+
+  g_mutex_lock (&self->lock);
+  interval = (guint) (interval_us_locked (self) / 1000);
+  g_mutex_unlock (&self->lock);
+  return interval;
+}
+
+void
+hearth_sampler_set_intervals (HearthSampler *self,
+                              guint          active_ms,
+                              guint          idle_ms)
+{
+  g_return_if_fail (HEARTH_IS_SAMPLER (self));
+  g_return_if_fail (active_ms > 0 && idle_ms > 0);
+
+  g_mutex_lock (&self->lock);
+  self->active_ms = active_ms;
+  self->idle_ms = idle_ms;
+  g_cond_signal (&self->cond);
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+peak_double (double *peak,
+             double  value)
+{
+  if (peak != NULL && value >= 0)
+    *peak = MAX (*peak, value);
+}
+
+static void
+peak_int (gint64 *peak,
+          gint64  value)
+{
+  if (peak != NULL && value >= 0)
+    *peak = MAX (*peak, value);
+}
+
+void
+hearth_sampler_get_peaks (HearthSampler *self,
+                          gint64         since_us,
+                          double        *cpu_percent,
+                          gint64        *mem_used,
+                          gint64        *vram_used)
+{
+  g_return_if_fail (HEARTH_IS_SAMPLER (self));
+
+  if (cpu_percent != NULL)
+    *cpu_percent = -1;
+  if (mem_used != NULL)
+    *mem_used = -1;
+  if (vram_used != NULL)
+    *vram_used = -1;
+  for (guint i = 0; i < self->ring_length; i++)
+    {
+      const HearthSample *sample = hearth_sampler_get_sample (self, i);
+
+      if (sample->time_us < since_us)
+        continue;
+      peak_double (cpu_percent, sample->cpu_percent);
+      peak_int (mem_used, sample->mem_used);
+      peak_int (vram_used, sample->vram_used);
+    }
+}
