@@ -218,7 +218,7 @@ read_figures (sqlite3_stmt      *stmt,
               HearthBenchResult *r)
 {
   r->load_ms = column_figure (stmt, 11);
-  r->already_loaded = r->load_ms >= 0 && r->load_ms < HEARTH_BENCH_ALREADY_LOADED_MS;
+  r->already_loaded = r->load_ms == 0;
   r->ttft_p50_ms = column_figure (stmt, 12);
   r->ttft_p95_ms = column_figure (stmt, 13);
   r->prompt_tps_median = column_figure (stmt, 14);

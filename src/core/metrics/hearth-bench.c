@@ -12,6 +12,7 @@
 #include "hearth-hardware.h"
 #include "hearth-json.h"
 #include "hearth-metrics.h"
+#include "hearth-ollama-provider.h"
 #include "hearth-reply-private.h"
 
 #define SEED              42
@@ -21,6 +22,8 @@
 #define LONG_PROMPT_PARTS 7
 /* Bumped whenever the prompts change, so that older runs stop comparing. */
 #define PROMPT_SET        1
+/* A client's estimate of the load below this is noise: nothing was loaded. */
+#define LOAD_NOISE_MS     50.0
 
 typedef struct
 {
@@ -69,6 +72,7 @@ struct _HearthBench
   gulong             cancel_id;
   gboolean           holding;
   gint64             started_us;
+  gboolean           was_loaded;   /* in /api/ps before the warm-up */
   double             warmup_ttft_ms;
   GArray            *ttft;
   GArray            *first_case_ttft;
@@ -563,9 +567,14 @@ spread (GArray *values,
         double *max)
 {
   *median = hearth_metrics_percentile (values, 50);
-  /* The percentile sorted them. */
-  *min = values->len > 0 ? g_array_index (values, double, 0) : -1;
-  *max = values->len > 0 ? g_array_index (values, double, values->len - 1) : -1;
+  *min = *max = -1;
+  for (guint i = 0; i < values->len; i++)
+    {
+      double value = g_array_index (values, double, i);
+
+      *min = i == 0 ? value : MIN (*min, value);
+      *max = i == 0 ? value : MAX (*max, value);
+    }
 }
 
 /* Without a server's load figure, the warm-up's extra wait stands for it. */
@@ -578,7 +587,7 @@ estimate_load (HearthBench *self)
   if (r->load_ms >= 0 || self->warmup_ttft_ms < 0 || self->first_case_ttft->len == 0)
     return;
   usual = hearth_metrics_percentile (self->first_case_ttft, 50);
-  r->load_ms = MAX (0, self->warmup_ttft_ms - usual);
+  r->load_ms = self->warmup_ttft_ms - usual < LOAD_NOISE_MS ? 0 : self->warmup_ttft_ms - usual;
 }
 
 static void
@@ -586,7 +595,7 @@ summarise (HearthBench *self)
 {
   HearthBenchResult *r = self->result;
   estimate_load (self);
-  r->already_loaded = r->load_ms >= 0 && r->load_ms < HEARTH_BENCH_ALREADY_LOADED_MS;
+  r->already_loaded = r->load_ms == 0;
   r->ttft_p50_ms = hearth_metrics_percentile (self->ttft, 50);
   r->ttft_p95_ms = hearth_metrics_percentile (self->ttft, 95);
   spread (self->prompt_tps, &r->prompt_tps_median, &r->prompt_tps_min, &r->prompt_tps_max);
@@ -602,6 +611,8 @@ summarise (HearthBench *self)
                               &r->peak_mem_used, &r->peak_vram_used);
 }
 
+/* A model that was in memory loads in no time, whatever bookkeeping the
+ * server counts as its load. */
 static void
 record_warm_up (HearthBench         *self,
                 const HearthFigures *f)
@@ -609,10 +620,12 @@ record_warm_up (HearthBench         *self,
   const HearthServerFigures *server = hearth_reply_get_server_figures (self->reply);
 
   self->warmup_ttft_ms = f->ttft_ms;
-  if (f->load_ms >= 0)
+  if (self->was_loaded)
+    self->result->load_ms = 0;
+  else if (f->load_ms >= 0)
     self->result->load_ms = f->load_ms;
   /* Ollama leaves out a load that took no time. */
-  else if (self->result->api != NULL && g_str_equal (self->result->api, "ollama") &&
+  else if (hearth_provider_get_api (self->provider) == HEARTH_API_OLLAMA &&
            server->eval_duration_ns >= 0)
     self->result->load_ms = 0;
 }
@@ -744,6 +757,15 @@ start_requests (HearthBench *self)
   next_request (self);
 }
 
+static void
+start_unless_cancelled (HearthBench *self)
+{
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (self->task)))
+    finish (self, cancelled_error ());
+  else
+    start_requests (self);
+}
+
 /* "llama3.2" is "llama3.2:latest" to Ollama. */
 static const HearthModelInfo *
 find_model (GPtrArray  *models,
@@ -759,6 +781,27 @@ find_model (GPtrArray  *models,
         return info;
     }
   return NULL;
+}
+
+/* Whether the warm-up will load the model; without /api/ps, the load
+ * figure alone says. */
+static void
+ps_cb (GObject      *object,
+       GAsyncResult *result,
+       gpointer      user_data)
+{
+  HearthBench *self = user_data;
+  g_autoptr(GPtrArray) loaded = NULL;
+
+  loaded = hearth_ollama_provider_ps_finish (HEARTH_OLLAMA_PROVIDER (object), result, NULL);
+  self->was_loaded = FALSE;
+  for (guint i = 0; loaded != NULL && i < loaded->len; i++)
+    {
+      const HearthLoadedModel *model = g_ptr_array_index (loaded, i);
+
+      self->was_loaded |= g_strcmp0 (model->name, self->result->model) == 0;
+    }
+  start_unless_cancelled (self);
 }
 
 static void
@@ -785,12 +828,14 @@ models_cb (GObject      *object,
     }
   /* One name per model, so that "m" and "m:latest" compare with each other. */
   hearth_set_str (&self->result->model, info->name);
-  if (hearth_provider_get_api (self->provider) == HEARTH_API_OLLAMA)
-    hearth_set_str (&self->result->digest, info->digest);
-  if (g_cancellable_is_cancelled (g_task_get_cancellable (self->task)))
-    finish (self, cancelled_error ());
-  else
-    start_requests (self);
+  if (hearth_provider_get_api (self->provider) != HEARTH_API_OLLAMA)
+    {
+      start_unless_cancelled (self);
+      return;
+    }
+  hearth_set_str (&self->result->digest, info->digest);
+  hearth_ollama_provider_ps_async (HEARTH_OLLAMA_PROVIDER (self->provider),
+                                   g_task_get_cancellable (self->task), ps_cb, self);
 }
 
 static void

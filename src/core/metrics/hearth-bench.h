@@ -34,8 +34,8 @@ typedef struct
   guint             runs;                /* runs measured to the end */
   HearthBenchState  state;
   char             *error;               /* one line, when failed */
-  double            load_ms;             /* from the warm-up */
-  gboolean          already_loaded;      /* load_ms ~ 0: the model was in memory */
+  double            load_ms;             /* from the warm-up; 0: it was in memory */
+  gboolean          already_loaded;      /* load_ms == 0 */
   double            ttft_p50_ms;
   double            ttft_p95_ms;
   double            prompt_tps_median;
@@ -56,8 +56,6 @@ typedef struct
 
 #define HEARTH_BENCH_DEFAULT_RUNS       3
 #define HEARTH_BENCH_REGRESSION_PERCENT 15.0
-/* A warm-up load below this loaded nothing: the model was in memory. */
-#define HEARTH_BENCH_ALREADY_LOADED_MS  50.0
 
 HearthBenchResult  *hearth_bench_result_new         (void);
 void                hearth_bench_result_free        (HearthBenchResult  *result);
