@@ -1,12 +1,25 @@
 /* test-metrics.c
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <math.h>
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
 #include "hearth-error.h"
 #include "hearth-metrics.h"
 #include "hearth-test-util.h"
 
 #define NOW_MS   G_GINT64_CONSTANT (1700000000000)
 #define HOUR_MS  G_GINT64_CONSTANT (3600000)
+
+#define CSV_ROWS_HEADER \
+  "created_ms,model,endpoint,api,state,ttft_ms,total_ms,tokens_in,tokens_out,tokens_per_s," \
+  "figures_from,error\r\n"
+#define CSV_GROUPS_HEADER \
+  "model,endpoint,count,successes,success_rate,ttft_p50_ms,ttft_p95_ms,ttft_p99_ms," \
+  "total_p50_ms,total_p95_ms,total_p99_ms,median_tokens_per_s,median_prompt_tokens_per_s," \
+  "median_load_ms\r\n"
 
 static HearthStore *
 open_store (const char *name)
@@ -20,7 +33,40 @@ open_store (const char *name)
   return store;
 }
 
-/* Stores one request: a user message and its reply. */
+/* Stores one request: a user message and @reply, which it takes. */
+static void
+add_reply (HearthStore   *store,
+           HearthMessage *reply)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthMessage) question = hearth_message_new ("user", "q");
+  g_autoptr(HearthMessage) owned = reply;
+  gint64 conversation_id = hearth_store_create_conversation (store, "t", &error);
+
+  g_assert_no_error (error);
+  question->conversation_id = reply->conversation_id = conversation_id;
+  question->created_ms = reply->created_ms;
+  hearth_store_add_message (store, question, &error);
+  g_assert_no_error (error);
+  hearth_store_add_message (store, reply, &error);
+  g_assert_no_error (error);
+}
+
+static HearthMessage *
+reply_new (const char         *model,
+           const char         *endpoint,
+           HearthMessageState  state,
+           gint64              created_ms)
+{
+  HearthMessage *reply = hearth_message_new ("assistant", "a");
+
+  reply->model = g_strdup (model);
+  reply->endpoint = g_strdup (endpoint);
+  reply->state = state;
+  reply->created_ms = created_ms;
+  return reply;
+}
+
 static void
 add_request (HearthStore        *store,
              const char         *model,
@@ -30,25 +76,12 @@ add_request (HearthStore        *store,
              double              ttft_ms,
              double              total_ms)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(HearthMessage) question = hearth_message_new ("user", "q");
-  g_autoptr(HearthMessage) reply = hearth_message_new ("assistant", "a");
-  gint64 conversation_id = hearth_store_create_conversation (store, "t", &error);
+  HearthMessage *reply = reply_new (model, endpoint, state, created_ms);
 
-  g_assert_no_error (error);
-  question->conversation_id = reply->conversation_id = conversation_id;
-  question->created_ms = created_ms;
-  hearth_store_add_message (store, question, &error);
-  g_assert_no_error (error);
-  reply->model = g_strdup (model);
-  reply->endpoint = g_strdup (endpoint);
-  reply->state = state;
-  reply->created_ms = created_ms;
   reply->figures.ttft_ms = ttft_ms;
   reply->figures.total_ms = total_ms;
   reply->figures.tokens_per_s = ttft_ms > 0 ? ttft_ms / 10 : -1;
-  hearth_store_add_message (store, reply, &error);
-  g_assert_no_error (error);
+  add_reply (store, reply);
 }
 
 static GPtrArray *
@@ -189,6 +222,345 @@ test_grouping (void)
   g_assert_cmpstr (((HearthMessage *) g_ptr_array_index (rows, 2))->endpoint, ==, "e2");
 }
 
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+static GPtrArray *
+aggregate_by (HearthStore           *store,
+              HearthMetricsGrouping  grouping)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *groups = hearth_metrics_aggregate_by (store, 0, NULL, grouping, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (groups);
+  return groups;
+}
+
+/* Requests to two models at two endpoints, with speeds and load times. */
+static void
+add_grouping_data (HearthStore *store)
+{
+  static const struct
+  {
+    const char *model, *endpoint;
+    double ttft, prompt_speed, load;
+  } rows[] = {
+    { "a", "e1", 10, 100, 0 }, { "a", "e1", 20, 200, 1000 }, { "a", "e2", 30, 300, 0 },
+    { "b", "e1", 40, -1, -1 }, { "b", "e2", 50, 500, 2000 }, { "b", "e2", 60, 600, 3000 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      HearthMessage *reply = reply_new (rows[i].model, rows[i].endpoint,
+                                        i == 3 ? HEARTH_MESSAGE_FAILED : HEARTH_MESSAGE_COMPLETE,
+                                        NOW_MS - i);
+
+      reply->figures.ttft_ms = rows[i].ttft;
+      reply->figures.total_ms = 10 * rows[i].ttft;
+      reply->figures.tokens_per_s = rows[i].ttft / 10;
+      reply->figures.prompt_tokens_per_s = rows[i].prompt_speed;
+      reply->figures.load_ms = rows[i].load;
+      add_reply (store, reply);
+    }
+}
+
+static void
+test_grouping_by (void)
+{
+  g_autoptr(HearthStore) store = open_store ("grouping-by");
+  g_autoptr(GPtrArray) by_model = NULL, by_endpoint = NULL, both = NULL;
+  HearthMetricsGroup *group;
+
+  add_grouping_data (store);
+
+  by_model = aggregate_by (store, HEARTH_METRICS_BY_MODEL);
+  g_assert_cmpuint (by_model->len, ==, 2);
+  group = g_ptr_array_index (by_model, 0);
+  g_assert_cmpstr (group->model, ==, "a");
+  g_assert_null (group->endpoint);
+  g_assert_cmpuint (group->count, ==, 3);
+  g_assert_cmpfloat (group->success_rate, ==, 1);
+  /* Nearest rank over 10, 20, 30: ⌈1.5⌉ = 2 → 20; ⌈2.85⌉ = 3 → 30. */
+  g_assert_cmpfloat (group->ttft_p50_ms, ==, 20);
+  g_assert_cmpfloat (group->ttft_p95_ms, ==, 30);
+  g_assert_cmpfloat (group->total_p99_ms, ==, 300);
+  g_assert_cmpfloat (group->median_tokens_per_s, ==, 2);
+  g_assert_cmpfloat (group->median_prompt_tokens_per_s, ==, 200);
+  g_assert_cmpfloat (group->median_load_ms, ==, 0);
+  group = g_ptr_array_index (by_model, 1);
+  g_assert_cmpstr (group->model, ==, "b");
+  g_assert_cmpuint (group->successes, ==, 2);
+  /* The unknown prompt speed and load time are left out, not counted as 0. */
+  g_assert_cmpfloat (group->median_prompt_tokens_per_s, ==, 500);
+  g_assert_cmpfloat (group->median_load_ms, ==, 2000);
+  g_assert_cmpfloat (group->ttft_p50_ms, ==, 50);
+
+  by_endpoint = aggregate_by (store, HEARTH_METRICS_BY_ENDPOINT);
+  g_assert_cmpuint (by_endpoint->len, ==, 2);
+  group = g_ptr_array_index (by_endpoint, 0);
+  g_assert_null (group->model);
+  g_assert_cmpstr (group->endpoint, ==, "e1");
+  g_assert_cmpuint (group->count, ==, 3);
+  g_assert_cmpuint (group->successes, ==, 2);
+  g_assert_cmpfloat (group->ttft_p50_ms, ==, 20);
+  g_assert_cmpfloat (group->ttft_p99_ms, ==, 40);
+  g_assert_cmpfloat (group->median_prompt_tokens_per_s, ==, 100);
+  g_assert_cmpfloat (group->median_load_ms, ==, 0);
+  group = g_ptr_array_index (by_endpoint, 1);
+  g_assert_cmpstr (group->endpoint, ==, "e2");
+  g_assert_cmpfloat (group->ttft_p50_ms, ==, 50);
+  g_assert_cmpfloat (group->median_prompt_tokens_per_s, ==, 500);
+  g_assert_cmpfloat (group->median_load_ms, ==, 2000);
+
+  both = aggregate_by (store, HEARTH_METRICS_BY_MODEL_AND_ENDPOINT);
+  g_assert_cmpuint (both->len, ==, 4);
+  group = g_ptr_array_index (both, 3);
+  g_assert_cmpstr (group->model, ==, "b");
+  g_assert_cmpstr (group->endpoint, ==, "e2");
+  g_assert_cmpfloat (group->ttft_p50_ms, ==, 50);
+  g_assert_cmpfloat (group->median_load_ms, ==, 2000);
+}
+
+/* Selection must agree with sorting: many sizes, many repeated values. */
+static void
+test_percentile_matches_sort (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (42);
+  static const double percents[] = { 1, 10, 50, 90, 95, 99, 99.9, 100 };
+
+  for (guint n = 1; n < 300; n += 7)
+    {
+      g_autoptr(GArray) values = g_array_new (FALSE, FALSE, sizeof (double));
+      g_autoptr(GArray) sorted = NULL;
+      guint spread = g_rand_int_range (rand, 1, 2 * n + 2);
+
+      for (guint i = 0; i < n; i++)
+        {
+          double value = g_rand_int_range (rand, 0, spread);
+
+          g_array_append_val (values, value);
+        }
+      sorted = g_array_copy (values);
+      g_array_sort (sorted, compare_doubles);
+      for (guint i = 0; i < G_N_ELEMENTS (percents); i++)
+        {
+          guint rank = (guint) ceil (percents[i] / 100.0 * n - 1e-9);
+
+          g_assert_cmpfloat (hearth_metrics_percentile (values, percents[i]), ==,
+                             g_array_index (sorted, double, CLAMP (rank, 1, n) - 1));
+        }
+    }
+}
+
+/* p50, p95 and p99 of one group, each selected in what the one before left. */
+static void
+test_percentiles_random (void)
+{
+  g_autoptr(HearthStore) store = open_store ("percentiles-random");
+  g_autoptr(GArray) ttft = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GPtrArray) groups = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  g_autoptr(GError) error = NULL;
+  HearthMetricsGroup *group;
+
+  hearth_store_begin (store, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 333; i++)
+    {
+      double value = g_rand_int_range (rand, 0, 120);
+
+      add_request (store, "m", "e", HEARTH_MESSAGE_COMPLETE, NOW_MS - i, value, 1);
+      g_array_append_val (ttft, value);
+    }
+  hearth_store_commit (store, &error);
+  g_assert_no_error (error);
+  g_array_sort (ttft, compare_doubles);
+
+  groups = aggregate (store, 0, NULL);
+  group = g_ptr_array_index (groups, 0);
+  /* Ranks ⌈0.5 × 333⌉ = 167, ⌈0.95 × 333⌉ = 317, ⌈0.99 × 333⌉ = 330. */
+  g_assert_cmpfloat (group->ttft_p50_ms, ==, g_array_index (ttft, double, 166));
+  g_assert_cmpfloat (group->ttft_p95_ms, ==, g_array_index (ttft, double, 316));
+  g_assert_cmpfloat (group->ttft_p99_ms, ==, g_array_index (ttft, double, 329));
+}
+
+/* A row on the first millisecond of each window counts; one before does not. */
+static void
+test_windows (void)
+{
+  static const char * const windows[] = { "5m", "1h", "24h", "7d" };
+  g_autoptr(HearthStore) store = open_store ("windows");
+  gint64 lengths[G_N_ELEMENTS (windows)];
+
+  for (guint i = 0; i < G_N_ELEMENTS (windows); i++)
+    {
+      lengths[i] = hearth_metrics_parse_since (windows[i], NULL);
+      add_request (store, "m", "e", HEARTH_MESSAGE_COMPLETE, NOW_MS - lengths[i], i + 1, 1);
+      add_request (store, "m", "e", HEARTH_MESSAGE_COMPLETE, NOW_MS - lengths[i] - 1, 100, 1);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (windows); i++)
+    {
+      g_autoptr(GPtrArray) groups = aggregate (store, NOW_MS - lengths[i], NULL);
+      HearthMetricsGroup *group = g_ptr_array_index (groups, 0);
+
+      g_test_message ("%s", windows[i]);
+      /* Inside: the rows on each shorter window's edge, their neighbours
+       * just outside those, and this window's own edge row. */
+      g_assert_cmpuint (group->count, ==, 2 * i + 1);
+      g_assert_cmpfloat (group->ttft_p99_ms, ==, i > 0 ? 100 : 1);
+    }
+}
+
+/* One well-behaved request, one whose model name and error need quoting. */
+static HearthStore *
+open_export_store (const char *name)
+{
+  HearthStore *store = open_store (name);
+  HearthMessage *reply = reply_new ("a,\"b\"\nc", "http://e", HEARTH_MESSAGE_COMPLETE,
+                                    NOW_MS - 2);
+
+  reply->figures.ttft_ms = 12.5;
+  reply->figures.total_ms = 100.25;
+  reply->figures.tokens_per_s = 4.627;
+  reply->figures.tokens_in = 7;
+  add_reply (store, reply);
+  reply = reply_new ("m", "http://e", HEARTH_MESSAGE_FAILED, NOW_MS - 1);
+  reply->error = g_strdup ("boom, \"bad\"");
+  add_reply (store, reply);
+  return store;
+}
+
+static char *
+export_rows (HearthStore         *store,
+             HearthMetricsFormat  format)
+{
+  g_autoptr(GError) error = NULL;
+  char *text = hearth_metrics_export_rows (store, 0, NULL, format, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (text);
+  return text;
+}
+
+static char *
+export_groups (HearthStore           *store,
+               HearthMetricsGrouping  grouping,
+               HearthMetricsFormat    format)
+{
+  g_autoptr(GError) error = NULL;
+  char *text = hearth_metrics_export_groups (store, 0, NULL, grouping, format, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (text);
+  return text;
+}
+
+static void
+test_export_csv (void)
+{
+  g_autoptr(HearthStore) store = open_export_store ("export-csv");
+  g_autofree char *rows = export_rows (store, HEARTH_METRICS_FORMAT_CSV);
+  g_autofree char *groups = export_groups (store, HEARTH_METRICS_BY_MODEL_AND_ENDPOINT,
+                                           HEARTH_METRICS_FORMAT_CSV);
+  g_autofree char *by_endpoint = export_groups (store, HEARTH_METRICS_BY_ENDPOINT,
+                                                HEARTH_METRICS_FORMAT_CSV);
+
+  /* RFC 4180: quoted when there is a comma, quote or line break, quotes
+   * doubled; unknown values empty. */
+  g_assert_cmpstr (rows, ==,
+                   CSV_ROWS_HEADER
+                   "1699999999998,\"a,\"\"b\"\"\nc\",http://e,,complete,12.5,100.25,7,,4.627,"
+                   "client,\r\n"
+                   "1699999999999,m,http://e,,failed,,,,,,client,\"boom, \"\"bad\"\"\"\r\n");
+  g_assert_cmpstr (groups, ==,
+                   CSV_GROUPS_HEADER
+                   "\"a,\"\"b\"\"\nc\",http://e,1,1,1,12.5,12.5,12.5,100.25,100.25,100.25,4.627,,"
+                   "\r\n"
+                   "m,http://e,1,0,0,,,,,,,,,\r\n");
+  g_assert_cmpstr (by_endpoint, ==,
+                   CSV_GROUPS_HEADER
+                   ",http://e,2,1,0.5,12.5,12.5,12.5,100.25,100.25,100.25,4.627,,\r\n");
+}
+
+static JsonArray *
+parse_array (const char *text,
+             JsonNode  **root)
+{
+  g_autoptr(GError) error = NULL;
+
+  *root = json_from_string (text, &error);
+  g_assert_no_error (error);
+  return json_node_get_array (*root);
+}
+
+static void
+test_export_json (void)
+{
+  g_autoptr(HearthStore) store = open_export_store ("export-json");
+  g_autofree char *rows = export_rows (store, HEARTH_METRICS_FORMAT_JSON);
+  g_autofree char *pretty = export_rows (store, HEARTH_METRICS_FORMAT_JSON_PRETTY);
+  g_autofree char *groups = export_groups (store, HEARTH_METRICS_BY_MODEL,
+                                           HEARTH_METRICS_FORMAT_JSON);
+  g_autoptr(JsonNode) rows_root = NULL, pretty_root = NULL, groups_root = NULL;
+  JsonArray *array = parse_array (rows, &rows_root);
+  JsonObject *object;
+
+  /* One line, figures to the microsecond and no further. */
+  g_assert_true (g_str_has_suffix (rows, "}]\n"));
+  g_assert_true (strchr (rows, '\n') == rows + strlen (rows) - 1);
+  g_assert_nonnull (strstr (rows, "\"tokens_per_s\":4.627,"));
+  g_assert_cmpuint (json_array_get_length (array), ==, 2);
+  object = json_array_get_object_element (array, 0);
+  g_assert_cmpstr (json_object_get_string_member (object, "model"), ==, "a,\"b\"\nc");
+  g_assert_cmpint (json_object_get_int_member (object, "tokens_in"), ==, 7);
+  g_assert_true (json_object_get_null_member (object, "tokens_out"));
+  g_assert_true (json_object_get_null_member (object, "load_ms"));
+  g_assert_true (json_object_get_null_member (object, "api"));
+  object = json_array_get_object_element (array, 1);
+  g_assert_cmpstr (json_object_get_string_member (object, "error"), ==, "boom, \"bad\"");
+  g_assert_true (json_object_get_null_member (object, "ttft_ms"));
+
+  /* Indented for a terminal, the same values. */
+  parse_array (pretty, &pretty_root);
+  g_assert_true (g_str_has_prefix (pretty, "[\n  {\n    \"created_ms\": 1699999999998,\n"));
+  g_assert_true (json_node_equal (rows_root, pretty_root));
+
+  g_assert_cmpstr (groups, ==,
+                   "[{\"model\":\"a,\\\"b\\\"\\nc\",\"endpoint\":null,\"count\":1,\"successes\":1,"
+                   "\"success_rate\":1,\"ttft_p50_ms\":12.5,\"ttft_p95_ms\":12.5,"
+                   "\"ttft_p99_ms\":12.5,\"total_p50_ms\":100.25,\"total_p95_ms\":100.25,"
+                   "\"total_p99_ms\":100.25,\"median_tokens_per_s\":4.627,"
+                   "\"median_prompt_tokens_per_s\":null,\"median_load_ms\":null},"
+                   "{\"model\":\"m\",\"endpoint\":null,\"count\":1,\"successes\":0,"
+                   "\"success_rate\":0,\"ttft_p50_ms\":null,\"ttft_p95_ms\":null,"
+                   "\"ttft_p99_ms\":null,\"total_p50_ms\":null,\"total_p95_ms\":null,"
+                   "\"total_p99_ms\":null,\"median_tokens_per_s\":null,"
+                   "\"median_prompt_tokens_per_s\":null,\"median_load_ms\":null}]\n");
+  parse_array (groups, &groups_root);
+}
+
+static void
+test_export_empty (void)
+{
+  g_autoptr(HearthStore) store = open_store ("export-empty");
+  g_autofree char *json = export_rows (store, HEARTH_METRICS_FORMAT_JSON);
+  g_autofree char *pretty = export_groups (store, HEARTH_METRICS_BY_MODEL,
+                                           HEARTH_METRICS_FORMAT_JSON_PRETTY);
+  g_autofree char *csv = export_groups (store, HEARTH_METRICS_BY_MODEL,
+                                        HEARTH_METRICS_FORMAT_CSV);
+
+  g_assert_cmpstr (json, ==, "[]\n");
+  g_assert_cmpstr (pretty, ==, "[]\n");
+  g_assert_cmpstr (csv, ==, CSV_GROUPS_HEADER);
+}
+
 static void
 test_parse_since (void)
 {
@@ -236,6 +608,13 @@ main (int   argc,
   g_test_add_func ("/metrics/window-and-unknown", test_window_and_unknown);
   g_test_add_func ("/metrics/grouping", test_grouping);
   g_test_add_func ("/metrics/parse-since", test_parse_since);
+  g_test_add_func ("/metrics/grouping-by", test_grouping_by);
+  g_test_add_func ("/metrics/percentile-matches-sort", test_percentile_matches_sort);
+  g_test_add_func ("/metrics/percentiles-random", test_percentiles_random);
+  g_test_add_func ("/metrics/windows", test_windows);
+  g_test_add_func ("/metrics/export-csv", test_export_csv);
+  g_test_add_func ("/metrics/export-json", test_export_json);
+  g_test_add_func ("/metrics/export-empty", test_export_empty);
 
   return g_test_run ();
 }
