@@ -717,6 +717,12 @@ next_request (HearthBench *self)
     }
   label = request_label (self);
   emit_progress (self, label);
+  /* A handler of "progress" may have cancelled. */
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (self->task)))
+    {
+      finish (self, cancelled_error ());
+      return;
+    }
 
   /* Kept until the reply finishes: the provider borrows it. */
   self->request = case_request (self, index);
@@ -898,7 +904,7 @@ hearth_bench_run_async (HearthBench         *self,
   self->result = new_result (self);
   self->done = 0;
   self->total = 1 + self->runs * G_N_ELEMENTS (cases);
-  emit_progress (self, "Reading the hardware");
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRACTION]);
 
   probe = g_task_new (NULL, NULL, probe_cb, self);
   g_task_set_source_tag (probe, hearth_bench_run_async);
