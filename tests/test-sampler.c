@@ -569,6 +569,8 @@ sample_cb (HearthSampler      *sampler,
   counter->last_matches = hearth_sampler_get_last (sampler) == sample;
 }
 
+/* Runs the main context until @counter has @count samples, or for
+ * @timeout_ms. */
 static gboolean
 wait_for_count (Counter *counter,
                 guint    count,
@@ -585,15 +587,10 @@ wait_for_count (Counter *counter,
 }
 
 static void
-run_for (gint64 ms)
+run_for (Counter *counter,
+         gint64   ms)
 {
-  gint64 end = test_ms () + ms;
-
-  while (test_ms () < end)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
+  wait_for_count (counter, G_MAXUINT, ms);
 }
 
 static void
@@ -614,7 +611,7 @@ test_periodic (void)
   g_assert_true (hearth_sampler_is_running (sampler));
   g_assert_true (wait_for_count (&counter, 1, 2000));
   g_assert_true (counter.last_matches);
-  run_for (300);
+  run_for (&counter, 300);
   g_assert_cmpuint (counter.count, ==, 1);
 
   /* A hold wakes the thread: samples every 20 ms from now on. */
@@ -627,9 +624,9 @@ test_periodic (void)
   /* Released: back to idle; one sample may have been under way. */
   hearth_sampler_release (sampler);
   g_assert_cmpuint (hearth_sampler_get_interval_ms (sampler), ==, 10000);
-  run_for (60);
+  run_for (&counter, 60);
   at_release = counter.count;
-  run_for (300);
+  run_for (&counter, 300);
   g_assert_cmpuint (counter.count, ==, at_release);
 
   /* Stopped: nothing more arrives, not even what was queued. */
@@ -638,14 +635,14 @@ test_periodic (void)
   hearth_sampler_stop (sampler);
   g_assert_false (hearth_sampler_is_running (sampler));
   at_release = counter.count;
-  run_for (100);
+  run_for (&counter, 100);
   g_assert_cmpuint (counter.count, ==, at_release);
 
   /* Started again, and dropped while running: dispose joins the thread. */
   hearth_sampler_start (sampler);
   g_assert_true (wait_for_count (&counter, at_release + 3, 2000));
   g_assert_finalize_object (sampler);
-  run_for (50);
+  run_for (&counter, 50);
 }
 
 /* Resource history */
@@ -655,20 +652,12 @@ synthetic (gint64 time_ms,
            double cpu,
            gint64 mem_used)
 {
-  HearthSample *sample = g_new0 (HearthSample, 1);
+  HearthSample *sample = hearth_sample_new (0);
 
   sample->time_us = time_ms * 1000;
   sample->cpu_percent = cpu;
   sample->mem_total = 16 * 1024 * MIB;
   sample->mem_used = mem_used;
-  sample->swap_total = sample->swap_used = -1;
-  sample->gpu_percent = -1;
-  sample->vram_total = sample->vram_used = -1;
-  sample->gpu_temperature_c = -1;
-  sample->gpu_power_w = -1;
-  sample->server_pid = -1;
-  sample->server_cpu_percent = -1;
-  sample->server_rss = -1;
   return sample;
 }
 

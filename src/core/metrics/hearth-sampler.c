@@ -86,8 +86,14 @@ static guint signals[N_SIGNALS];
 
 /* Samples */
 
-static HearthSample *
-sample_new (guint n_cores)
+/**
+ * hearth_sample_new:
+ * @n_cores: how many per-core figures the sample has room for
+ *
+ * Returns: (transfer full): a sample taken now, every figure unknown (-1)
+ */
+HearthSample *
+hearth_sample_new (guint n_cores)
 {
   HearthSample *sample = g_new0 (HearthSample, 1);
 
@@ -259,7 +265,7 @@ read_cpu (HearthSampler *self)
       self->n_cpu_prev = 0;
     }
   n = n_lines > 0 ? parse_stat (self->buffer, self->cpu_now, n_lines) : 0;
-  sample = sample_new (n > 0 ? n - 1 : 0);
+  sample = hearth_sample_new (n > 0 ? n - 1 : 0);
 
   /* A CPU going on- or offline changes the lines: start over. */
   if (n > 0 && n == self->n_cpu_prev)

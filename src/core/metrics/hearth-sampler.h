@@ -30,6 +30,7 @@ typedef struct
   gint64   server_rss;         /* bytes */
 } HearthSample;
 
+HearthSample *hearth_sample_new  (guint               n_cores);
 HearthSample *hearth_sample_copy (const HearthSample *sample);
 void          hearth_sample_free (HearthSample       *sample);
 
