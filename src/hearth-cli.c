@@ -1336,9 +1336,45 @@ print_bench_comparison (const HearthBenchResult *r)
              r->change_percent, r->previous_id, when);
 }
 
+/* "seed 42, temperature 0, num_ctx 2048, num_predict 32/160/32/160" */
+static char *
+format_bench_options (const char *options)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GString) text = g_string_new (NULL);
+  JsonObject *o;
+  JsonArray *predict;
+
+  if (!json_parser_load_from_data (parser, options, -1, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return g_strdup (options);
+  o = json_node_get_object (json_parser_get_root (parser));
+  g_string_append_printf (text, "seed %" G_GINT64_FORMAT ", temperature %g, num_ctx %" G_GINT64_FORMAT,
+                          json_object_get_int_member_with_default (o, "seed", -1),
+                          json_object_get_double_member_with_default (o, "temperature", -1),
+                          json_object_get_int_member_with_default (o, "num_ctx", -1));
+  predict = json_object_get_array_member (o, "num_predict");
+  for (guint i = 0; predict != NULL && i < json_array_get_length (predict); i++)
+    g_string_append_printf (text, "%s%" G_GINT64_FORMAT, i == 0 ? ", num_predict " : "/",
+                            json_array_get_int_element (predict, i));
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static void
+print_bench_load (const HearthBenchResult *r)
+{
+  if (r->already_loaded)
+    g_print ("Load time:           none, the model was already in memory\n");
+  else if (r->load_ms >= 0)
+    g_print ("Load time:           %.1f ms\n", r->load_ms);
+  else
+    g_print ("Load time:           unknown\n");
+}
+
 static void
 print_bench_result (const HearthBenchResult *r)
 {
+  g_autofree char *options = format_bench_options (r->options);
   g_autofree char *prompt = format_figure_with_spread (r->prompt_tps_median, r->prompt_tps_min,
                                                         r->prompt_tps_max);
   g_autofree char *decode = format_figure_with_spread (r->decode_tps_median, r->decode_tps_min,
@@ -1348,22 +1384,19 @@ print_bench_result (const HearthBenchResult *r)
   g_autofree char *cpu = r->peak_cpu_percent < 0 ? g_strdup ("not measured")
                          : g_strdup_printf ("%.0f %%", r->peak_cpu_percent);
 
-  g_print ("Model:               %s%s%s\n", r->model, r->digest ? " " : "",
-           r->digest ? r->digest : "");
+  if (r->digest != NULL)
+    g_print ("Model:               %s (digest %.12s)\n", r->model, r->digest);
+  else
+    g_print ("Model:               %s\n", r->model);
   g_print ("Server:              %s (%s)\n", r->endpoint, r->api);
   g_print ("Hardware:            %s\n", r->hardware);
-  g_print ("Options:             %s\n", r->options);
+  g_print ("Options:             %s\n", options);
   g_print ("Runs:                %u, after a warm-up\n", r->runs);
-  if (r->already_loaded)
-    g_print ("Load time:           %.1f ms (the model was already loaded)\n", r->load_ms);
-  else if (r->load_ms >= 0)
-    g_print ("Load time:           %.1f ms\n", r->load_ms);
-  else
-    g_print ("Load time:           unknown\n");
+  print_bench_load (r);
   g_print ("Time to first token: p50 %.1f ms, p95 %.1f ms\n", r->ttft_p50_ms, r->ttft_p95_ms);
   g_print ("Prompt tokens/s:     %s\n", prompt);
   g_print ("Decode tokens/s:     %s\n", decode);
-  g_print ("Figures from:        %s\n", r->figures_from ? r->figures_from : "unknown");
+  g_print ("Speeds timed by:     %s\n", r->figures_from ? r->figures_from : "unknown");
   g_print ("Peak CPU:            %s\n", cpu);
   g_print ("Peak memory used:    %s\n", mem);
   g_print ("Peak VRAM used:      %s\n", vram);
