@@ -292,11 +292,19 @@ test_gpu_nvidia (void)
 
 #define SERVER_PORT 11435   /* 0x2CAB */
 
+#define TCP_HEADER \
+  "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt" \
+  "   uid  timeout inode\n"
+#define TCP_REST "0000000000000000 100 0 0 10 0\n"
+
 static const char tcp_table[] =
-  "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
-  "   0: 0100007F:2CAB 0100007F:D2F0 01 00000000:00000000 00:00000000 00000000  1000        0 999 1 0000000000000000 20 4 30 10 -1\n"
-  "   1: 0100007F:2CAB 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 424242 1 0000000000000000 100 0 0 10 0\n"
-  "   2: 00000000:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 777 1 0000000000000000 100 0 0 10 0\n";
+  TCP_HEADER
+  "   0: 0100007F:2CAB 0100007F:D2F0 01 00000000:00000000 00:00000000 00000000"
+  "  1000        0 999 1 " TCP_REST
+  "   1: 0100007F:2CAB 00000000:0000 0A 00000000:00000000 00:00000000 00000000"
+  "  1000        0 424242 1 " TCP_REST
+  "   2: 00000000:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000"
+  "     0        0 777 1 " TCP_REST;
 
 static void
 write_process_stat (const char *root,
@@ -373,6 +381,54 @@ test_server_fixture (void)
   g_assert_cmpint (sample->server_pid, ==, -1);
   g_assert_cmpfloat (sample->server_cpu_percent, ==, -1);
   g_assert_cmpint (sample->server_rss, ==, -1);
+}
+
+/* Listening on IPv6 only, as a server bound to [::] is. */
+static void
+test_server_fixture_ipv6 (void)
+{
+  g_autofree char *root = copy_fixture ("arm-board", "server-ipv6");
+  g_autoptr(HearthSampler) sampler = hearth_sampler_new (root, 10);
+  const HearthSample *sample;
+
+  write_file (root, "proc/net/tcp", TCP_HEADER);
+  write_file (root, "proc/net/tcp6",
+              TCP_HEADER
+              "   0: 00000000000000000000000000000000:2CAB "
+              "00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000"
+              "  1000        0 515151 1 " TCP_REST);
+  write_link (root, "proc/4343/fd/12", "socket:[515151]");
+  write_file (root, "proc/4343/stat",
+              "4343 (ollama) S 1 4343 4343 0 -1 4194560 100 0 0 0 7 3 0 0 20 0 9 0 1 1 1 1\n");
+  write_file (root, "proc/4343/statm", "1000 512 100 10 0 400 0\n");
+  hearth_sampler_set_server_port (sampler, SERVER_PORT);
+  sample = hearth_sampler_sample (sampler);
+  g_assert_cmpint (sample->server_pid, ==, 4343);
+  g_assert_cmpint (sample->server_rss, ==, 512 * sysconf (_SC_PAGESIZE));
+}
+
+/* A root with nothing to read: every figure unknown, nothing fails. */
+static void
+test_empty_root (void)
+{
+  g_autofree char *root = hearth_test_build_tmp_path ("empty-root", NULL);
+  g_autoptr(HearthSampler) sampler = NULL;
+  const HearthSample *sample;
+
+  g_assert_cmpint (g_mkdir_with_parents (root, 0700), ==, 0);
+  sampler = hearth_sampler_new (root, 10);
+  hearth_sampler_set_server_port (sampler, SERVER_PORT);
+  hearth_sampler_sample (sampler);
+  sample = hearth_sampler_sample (sampler);
+  g_assert_cmpuint (sample->n_cores, ==, 0);
+  g_assert_cmpfloat (sample->cpu_percent, ==, -1);
+  g_assert_cmpint (sample->mem_total, ==, -1);
+  g_assert_cmpint (sample->mem_used, ==, -1);
+  g_assert_cmpint (sample->swap_used, ==, -1);
+  g_assert_cmpfloat (sample->gpu_percent, ==, -1);
+  g_assert_cmpint (sample->vram_total, ==, -1);
+  g_assert_cmpfloat (sample->gpu_temperature_c, ==, -1);
+  g_assert_cmpint (sample->server_pid, ==, -1);
 }
 
 /* This machine */
@@ -890,6 +946,8 @@ main (int   argc,
   g_test_add_func ("/sampler/gpu-amd-changes", test_gpu_amd_changes);
   g_test_add_func ("/sampler/gpu-nvidia", test_gpu_nvidia);
   g_test_add_func ("/sampler/server-fixture", test_server_fixture);
+  g_test_add_func ("/sampler/server-fixture-ipv6", test_server_fixture_ipv6);
+  g_test_add_func ("/sampler/empty-root", test_empty_root);
   g_test_add_func ("/sampler/this-machine", test_this_machine);
   g_test_add_func ("/sampler/server-this-machine", test_server_this_machine);
   g_test_add_func ("/sampler/ring", test_ring);

@@ -368,8 +368,9 @@ listening_inodes (HearthSampler *self,
           unsigned long inode;
 
           line++;
-          if (sscanf (line, " %*u: %*[0-9A-Fa-f]:%X %*[0-9A-Fa-f]:%*X %X %*X:%*X %*X:%*X %*X %*u %*u %lu",
-                      &local_port, &state, &inode) == 3
+          /* sl: local:port remote:port st tx:rx tr:when retrnsmt uid timeout inode */
+          if (sscanf (line, " %*u: %*[0-9A-Fa-f]:%X %*[0-9A-Fa-f]:%*X %X %*X:%*X %*X:%*X %*X"
+                      " %*u %*u %lu", &local_port, &state, &inode) == 3
               && local_port == port && state == 0x0A && inode != 0)
             inodes[n++] = inode;
           line = strchr (line, '\n');
