@@ -33,8 +33,16 @@ enum
   COLUMN_LOAD,
 };
 
+/* What a group is told apart by; NULL where the grouping ignores it. */
 typedef struct
 {
+  char *model;
+  char *endpoint;
+} GroupKey;
+
+typedef struct
+{
+  GroupKey            key;
   HearthMetricsGroup *group;
   GArray             *ttft;
   GArray             *total;
@@ -55,6 +63,8 @@ accumulator_new (const char *model,
 {
   Accumulator *acc = g_new0 (Accumulator, 1);
 
+  acc->key.model = g_strdup (model);
+  acc->key.endpoint = g_strdup (endpoint);
   acc->group = g_new0 (HearthMetricsGroup, 1);
   acc->group->model = g_strdup (model);
   acc->group->endpoint = g_strdup (endpoint);
@@ -70,6 +80,8 @@ static void
 accumulator_free (Accumulator *acc)
 {
   g_clear_pointer (&acc->group, hearth_metrics_group_free);
+  g_free (acc->key.model);
+  g_free (acc->key.endpoint);
   g_array_unref (acc->ttft);
   g_array_unref (acc->total);
   g_array_unref (acc->speed);
@@ -107,43 +119,74 @@ accumulator_add (Accumulator  *acc,
   append_if (acc->load, load, load >= 0);
 }
 
-/* Hoare's selection: afterwards values[k] is the value sorting would put
- * there, with nothing larger before it and nothing smaller after it. Linear
- * on average, where sorting a million values takes about 80 ms. */
+static inline void
+swap_values (double *values,
+             gssize  i,
+             gssize  j)
+{
+  double swap = values[i];
+
+  values[i] = values[j];
+  values[j] = swap;
+}
+
+/* Floyd and Rivest's selection: afterwards values[k] is the value sorting
+ * would put there, with nothing larger before it and nothing smaller after.
+ * A pivot chosen from a sample close to rank k leaves a short second pass,
+ * about 1.5 n comparisons in all, where sorting a million values takes
+ * about 80 ms. */
+static void
+select_range (double *values,
+              gssize  left,
+              gssize  right,
+              gssize  k)
+{
+  while (right > left)
+    {
+      double pivot;
+      gssize i, j;
+
+      if (right - left > 600)
+        {
+          double n = right - left + 1, rank = k - left + 1, z = log (n);
+          double sample = 0.5 * exp (2 * z / 3);
+          double deviation = 0.5 * sqrt (z * sample * (n - sample) / n) *
+                             (rank < n / 2 ? -1 : 1);
+
+          select_range (values, MAX (left, (gssize) (k - rank * sample / n + deviation)),
+                        MIN (right, (gssize) (k + (n - rank) * sample / n + deviation)), k);
+        }
+      pivot = values[k];
+      i = left;
+      j = right;
+      swap_values (values, left, k);
+      if (values[right] > pivot)
+        swap_values (values, right, left);
+      while (i < j)
+        {
+          swap_values (values, i++, j--);
+          while (values[i] < pivot)
+            i++;
+          while (values[j] > pivot)
+            j--;
+        }
+      if (values[left] == pivot)
+        swap_values (values, left, j);
+      else
+        swap_values (values, ++j, right);
+      if (j <= k)
+        left = j + 1;
+      if (k <= j)
+        right = j - 1;
+    }
+}
+
 static double
 select_nth (double *values,
             gssize  n,
             gssize  k)
 {
-  gssize low = 0, high = n - 1;
-
-  while (low < high)
-    {
-      double a = values[low], b = values[low + (high - low) / 2], c = values[high];
-      double pivot = MAX (MIN (a, b), MIN (MAX (a, b), c));
-      gssize i = low, j = high;
-
-      while (i <= j)
-        {
-          while (values[i] < pivot)
-            i++;
-          while (values[j] > pivot)
-            j--;
-          if (i <= j)
-            {
-              double swap = values[i];
-
-              values[i++] = values[j];
-              values[j--] = swap;
-            }
-        }
-      if (k <= j)
-        high = j;
-      else if (k >= i)
-        low = i;
-      else
-        return values[k];
-    }
+  select_range (values, 0, n - 1, k);
   return values[k];
 }
 
@@ -230,30 +273,43 @@ compare_groups (gconstpointer a,
   return by_model != 0 ? by_model : g_strcmp0 (x->endpoint, y->endpoint);
 }
 
-/* The accumulator for the current row, made on its first row; @key is
- * scratch space, so a row that joins a known group allocates nothing. */
+static guint
+group_key_hash (gconstpointer data)
+{
+  const GroupKey *key = data;
+
+  return (key->model != NULL ? g_str_hash (key->model) : 0) * 31 +
+         (key->endpoint != NULL ? g_str_hash (key->endpoint) : 0);
+}
+
+static gboolean
+group_key_equal (gconstpointer a,
+                 gconstpointer b)
+{
+  const GroupKey *x = a, *y = b;
+
+  return g_strcmp0 (x->model, y->model) == 0 && g_strcmp0 (x->endpoint, y->endpoint) == 0;
+}
+
+/* The accumulator for the current row, made on its first row. The key
+ * points into the row, so a row that joins a known group copies nothing. */
 static Accumulator *
 lookup_accumulator (GHashTable            *by_key,
-                    GString               *key,
                     sqlite3_stmt          *stmt,
                     HearthMetricsGrouping  grouping)
 {
-  const char *model = NULL, *endpoint = NULL;
+  GroupKey key = { NULL, NULL };
   Accumulator *acc;
 
   if (grouping != HEARTH_METRICS_BY_ENDPOINT)
-    model = (const char *) sqlite3_column_text (stmt, COLUMN_MODEL);
+    key.model = (char *) sqlite3_column_text (stmt, COLUMN_MODEL);
   if (grouping != HEARTH_METRICS_BY_MODEL)
-    endpoint = (const char *) sqlite3_column_text (stmt, COLUMN_ENDPOINT);
-  g_string_truncate (key, 0);
-  g_string_append (key, model != NULL ? model : "");
-  g_string_append_c (key, '\x1f');
-  g_string_append (key, endpoint != NULL ? endpoint : "");
-  acc = g_hash_table_lookup (by_key, key->str);
+    key.endpoint = (char *) sqlite3_column_text (stmt, COLUMN_ENDPOINT);
+  acc = g_hash_table_lookup (by_key, &key);
   if (acc == NULL)
     {
-      acc = accumulator_new (model, endpoint);
-      g_hash_table_insert (by_key, g_strndup (key->str, key->len), acc);
+      acc = accumulator_new (key.model, key.endpoint);
+      g_hash_table_insert (by_key, &acc->key, acc);
     }
   return acc;
 }
@@ -264,11 +320,10 @@ accumulate (sqlite3_stmt          *stmt,
             HearthMetricsGrouping  grouping,
             GHashTable            *by_key)
 {
-  g_autoptr(GString) key = g_string_sized_new (128);
   int rc;
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    accumulator_add (lookup_accumulator (by_key, key, stmt, grouping), stmt);
+    accumulator_add (lookup_accumulator (by_key, stmt, grouping), stmt);
   return rc;
 }
 
@@ -322,7 +377,7 @@ hearth_metrics_aggregate_by (HearthStore            *store,
     }
   sqlite3_bind_int64 (stmt, 1, since_ms);
   sqlite3_bind_text (stmt, 2, model, -1, SQLITE_STATIC);
-  by_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+  by_key = g_hash_table_new_full (group_key_hash, group_key_equal, NULL,
                                   (GDestroyNotify) accumulator_free);
   rc = accumulate (stmt, grouping, by_key);
   sqlite3_finalize (stmt);
