@@ -314,8 +314,8 @@ read_memory (HearthSampler *self,
     sample->swap_used = sample->swap_total - swap_free;
 }
 
-/* GPUs: the busiest and hottest card, memory and power summed over the
- * cards that have their own. */
+/* GPUs: the busiest and hottest card, power summed over all cards and
+ * memory over those that have their own (an APU's is system memory). */
 static void
 read_gpus (HearthSampler *self,
            HearthSample  *sample)
