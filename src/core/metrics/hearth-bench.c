@@ -382,7 +382,7 @@ long_prompt_parts (HearthBench *self)
   return MAX (1, (guint) round (LONG_PROMPT_PARTS * self->scale));
 }
 
-/* The same text for every run, so that only the machine and model vary. */
+/* What is sent, as text that compares equal between runs that sent the same. */
 static char *
 options_json (HearthBench *self)
 {
@@ -509,8 +509,10 @@ clear_run_state (HearthBench *self)
 {
   GCancellable *cancellable = g_task_get_cancellable (self->task);
 
+  /* Not g_cancellable_disconnect(): the reply may finish, and this run end,
+   * inside the "cancelled" emission. */
   if (self->cancel_id != 0)
-    g_cancellable_disconnect (cancellable, self->cancel_id);
+    g_signal_handler_disconnect (cancellable, self->cancel_id);
   self->cancel_id = 0;
   if (self->holding)
     hearth_sampler_release (self->sampler);
@@ -664,6 +666,8 @@ on_reply_finished (HearthReply *reply,
 {
   const BenchCase *bench_case = &cases[self->done == 0 ? 0 : (self->done - 1) % G_N_ELEMENTS (cases)];
   GCancellable *cancellable = g_task_get_cancellable (self->task);
+  /* Alive to the end of its own emission, whatever the run lets go of. */
+  g_autoptr(HearthReply) hold = g_object_ref (reply);
 
   g_signal_handlers_disconnect_by_data (reply, self);
   if (g_cancellable_is_cancelled (cancellable) ||
@@ -758,8 +762,9 @@ start_requests (HearthBench *self)
       self->holding = TRUE;
     }
   self->started_us = g_get_real_time ();
+  /* Cancelled before this point: next_request() says so. */
   if (cancellable != NULL)
-    self->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), self, NULL);
+    self->cancel_id = g_signal_connect (cancellable, "cancelled", G_CALLBACK (on_cancelled), self);
   next_request (self);
 }
 
