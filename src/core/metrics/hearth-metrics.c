@@ -1,4 +1,5 @@
-/* hearth-metrics.c — request figures per model and endpoint over a window
+/* hearth-metrics.c — request figures per model and endpoint over a window,
+ * and their CSV and JSON export
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "hearth-metrics"
@@ -11,8 +12,9 @@
 #include "hearth-metrics.h"
 #include "hearth-store-private.h"
 
-/* Only the columns the figures need, so a window of a million replies reads
- * no text; the time range walks messages_requests_by_time. Unknown figures
+/* Only the columns the figures need, none of the message text; the time
+ * range walks messages_requests_by_time (EXPLAIN QUERY PLAN: SEARCH messages
+ * USING INDEX messages_requests_by_time (created_ms>?)). Unknown figures
  * are NULL in the table and -1 here, as everywhere else. */
 #define REQUEST_FIGURES_SQL \
   "SELECT model, endpoint, state = 'complete', coalesce (ttft_ms, -1)," \
@@ -558,6 +560,34 @@ append_csv_record (GString            *out,
   g_string_append (out, "\r\n");
 }
 
+typedef void (*AppendCsvFunc) (GString  *out,
+                               gpointer  item);
+
+/* What one kind of item looks like in each format. */
+typedef struct
+{
+  const char * const *header;
+  guint               n_columns;
+  AppendCsvFunc       append_csv;
+  AddItemFunc         add_json;
+} ExportShape;
+
+static char *
+export_items (GPtrArray           *items,
+              HearthMetricsFormat  format,
+              const ExportShape   *shape)
+{
+  GString *out;
+
+  if (format != HEARTH_METRICS_FORMAT_CSV)
+    return export_json (items, shape->add_json, format == HEARTH_METRICS_FORMAT_JSON_PRETTY);
+  out = g_string_new (NULL);
+  append_csv_record (out, shape->header, shape->n_columns);
+  for (guint i = 0; i < items->len; i++)
+    shape->append_csv (out, g_ptr_array_index (items, i));
+  return g_string_free (out, FALSE);
+}
+
 /* An unknown figure is an empty field. */
 static char *
 csv_figure (double value)
@@ -619,20 +649,10 @@ append_row_csv (GString       *out,
   append_csv_record (out, fields, G_N_ELEMENTS (fields));
 }
 
-static char *
-export_rows_csv (GPtrArray *rows)
-{
-  static const char * const header[] = {
-    "created_ms", "model", "endpoint", "api", "state", "ttft_ms", "total_ms", "tokens_in",
-    "tokens_out", "tokens_per_s", "figures_from", "error",
-  };
-  GString *out = g_string_new (NULL);
-
-  append_csv_record (out, header, G_N_ELEMENTS (header));
-  for (guint i = 0; i < rows->len; i++)
-    append_row_csv (out, g_ptr_array_index (rows, i));
-  return g_string_free (out, FALSE);
-}
+static const char * const row_columns[] = {
+  "created_ms", "model", "endpoint", "api", "state", "ttft_ms", "total_ms", "tokens_in",
+  "tokens_out", "tokens_per_s", "figures_from", "error",
+};
 
 /**
  * hearth_metrics_export_rows:
@@ -660,10 +680,10 @@ hearth_metrics_export_rows (HearthStore          *store,
   rows = hearth_store_list_request_rows (store, since_ms, model, error);
   if (rows == NULL)
     return NULL;
-  if (format == HEARTH_METRICS_FORMAT_CSV)
-    return export_rows_csv (rows);
-  return export_json (rows, (AddItemFunc) add_row_json,
-                      format == HEARTH_METRICS_FORMAT_JSON_PRETTY);
+  return export_items (rows, format, &(ExportShape) {
+                         row_columns, G_N_ELEMENTS (row_columns),
+                         (AppendCsvFunc) append_row_csv, (AddItemFunc) add_row_json,
+                       });
 }
 
 /* The figures of a group, by name, in the order both formats give them. */
@@ -714,22 +734,6 @@ append_group_csv (GString            *out,
   append_csv_record (out, (const char * const *) fields->pdata, fields->len);
 }
 
-static char *
-export_groups_csv (GPtrArray *groups)
-{
-  const char *header[4 + G_N_ELEMENTS (group_figures)] = {
-    "model", "endpoint", "count", "successes",
-  };
-  GString *out = g_string_new (NULL);
-
-  for (guint i = 0; i < G_N_ELEMENTS (group_figures); i++)
-    header[4 + i] = group_figures[i].name;
-  append_csv_record (out, header, G_N_ELEMENTS (header));
-  for (guint i = 0; i < groups->len; i++)
-    append_group_csv (out, g_ptr_array_index (groups, i));
-  return g_string_free (out, FALSE);
-}
-
 /**
  * hearth_metrics_export_groups:
  * @since_ms: only requests made at or after this unix time in milliseconds
@@ -749,6 +753,9 @@ hearth_metrics_export_groups (HearthStore            *store,
                               HearthMetricsFormat     format,
                               GError                **error)
 {
+  const char *columns[4 + G_N_ELEMENTS (group_figures)] = {
+    "model", "endpoint", "count", "successes",
+  };
   g_autoptr(GPtrArray) groups = NULL;
 
   g_return_val_if_fail (HEARTH_IS_STORE (store), NULL);
@@ -757,10 +764,12 @@ hearth_metrics_export_groups (HearthStore            *store,
   groups = hearth_metrics_aggregate_by (store, since_ms, model, grouping, error);
   if (groups == NULL)
     return NULL;
-  if (format == HEARTH_METRICS_FORMAT_CSV)
-    return export_groups_csv (groups);
-  return export_json (groups, (AddItemFunc) add_group_json,
-                      format == HEARTH_METRICS_FORMAT_JSON_PRETTY);
+  for (guint i = 0; i < G_N_ELEMENTS (group_figures); i++)
+    columns[4 + i] = group_figures[i].name;
+  return export_items (groups, format, &(ExportShape) {
+                         columns, G_N_ELEMENTS (columns),
+                         (AppendCsvFunc) append_group_csv, (AddItemFunc) add_group_json,
+                       });
 }
 
 /**
