@@ -1323,7 +1323,8 @@ print_bench_comparison (const HearthBenchResult *r)
 
   if (r->previous_id <= 0)
     {
-      g_print ("No earlier run of this model with these options on this machine to compare with.\n");
+      g_print ("No earlier run of this model with these options on this machine "
+               "to compare with.\n");
       return;
     }
   when = format_time (r->previous_created_ms);
@@ -1349,7 +1350,8 @@ format_bench_options (const char *options)
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return g_strdup (options);
   o = json_node_get_object (json_parser_get_root (parser));
-  g_string_append_printf (text, "seed %" G_GINT64_FORMAT ", temperature %g, num_ctx %" G_GINT64_FORMAT,
+  g_string_append_printf (text,
+                          "seed %" G_GINT64_FORMAT ", temperature %g, num_ctx %" G_GINT64_FORMAT,
                           json_object_get_int_member_with_default (o, "seed", -1),
                           json_object_get_double_member_with_default (o, "temperature", -1),
                           json_object_get_int_member_with_default (o, "num_ctx", -1));
@@ -1416,8 +1418,9 @@ static HearthSampler *
 start_sampler (HearthProvider *provider)
 {
   HearthSampler *sampler = hearth_sampler_new ("/", 600);
+  const char *endpoint = hearth_provider_get_endpoint (provider);
 
-  hearth_sampler_set_server_port (sampler, local_server_port (hearth_provider_get_endpoint (provider)));
+  hearth_sampler_set_server_port (sampler, local_server_port (endpoint));
   hearth_sampler_start (sampler);
   return sampler;
 }
@@ -1515,7 +1518,8 @@ bench_list (GSettings *settings)
       g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
 
       for (guint i = 0; i < results->len; i++)
-        json_array_add_element (array, hearth_bench_result_to_json (g_ptr_array_index (results, i)));
+        json_array_add_element (array,
+                                hearth_bench_result_to_json (g_ptr_array_index (results, i)));
       json_node_set_array (root, array);
       print_json (root);
       return 0;
@@ -1910,7 +1914,8 @@ print_usage (FILE *out)
            "  hearth-cli cache stats [--json] | clear\n"
            "  hearth-cli hardware [--json]\n"
            "  hearth-cli recommend [--use chat|code|reasoning] [--json]\n"
-           "  hearth-cli bench [--model NAME] [--runs N] [--endpoint URL] [--api ollama|openai] [--json]\n"
+           "  hearth-cli bench [--model NAME] [--runs N] [--endpoint URL] [--api ollama|openai]\n"
+           "                   [--json]\n"
            "  hearth-cli bench list [--model NAME] [--json]\n"
            "\n"
            "Run “hearth-cli COMMAND --help” for a command's options.\n");

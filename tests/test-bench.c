@@ -288,12 +288,13 @@ test_errors (void)
   g_autofree char *line = NULL;
   Wait missing = { 0 };
   Wait refused = { 0 };
+  HearthProvider *provider;
 
   if (!hearth_test_require_node ())
     return;
-  unknown = hearth_bench_new (hearth_engine_get_provider (engine, HEARTH_API_OLLAMA,
-                                                          hearth_test_server_get_url (get_engine ())),
-                              "no-such-model", 1, NULL);
+  provider = hearth_engine_get_provider (engine, HEARTH_API_OLLAMA,
+                                         hearth_test_server_get_url (get_engine ()));
+  unknown = hearth_bench_new (provider, "no-such-model", 1, NULL);
   run_bench (unknown, &missing);
   g_assert_null (missing.result);
   g_assert_error (missing.error, HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND);
@@ -538,7 +539,8 @@ wait_cb (GObject      *object,
 static void
 test_cli_interrupt (void)
 {
-  g_autofree char *cli = g_build_filename (g_getenv ("HEARTH_BUILD_DIR"), "src", "hearth-cli", NULL);
+  g_autofree char *cli = g_build_filename (g_getenv ("HEARTH_BUILD_DIR"), "src", "hearth-cli",
+                                          NULL);
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;

@@ -660,11 +660,18 @@ record_figures (HearthBench         *self,
 
 static void next_request (HearthBench *self);
 
+/* The warm-up is the first case; then each run goes through them all. */
+static guint
+current_case (HearthBench *self)
+{
+  return self->done == 0 ? 0 : (self->done - 1) % G_N_ELEMENTS (cases);
+}
+
 static void
 on_reply_finished (HearthReply *reply,
                    HearthBench *self)
 {
-  const BenchCase *bench_case = &cases[self->done == 0 ? 0 : (self->done - 1) % G_N_ELEMENTS (cases)];
+  const BenchCase *bench_case = &cases[current_case (self)];
   GCancellable *cancellable = g_task_get_cancellable (self->task);
   /* Alive to the end of its own emission, whatever the run lets go of. */
   g_autoptr(HearthReply) hold = g_object_ref (reply);
@@ -686,7 +693,7 @@ on_reply_finished (HearthReply *reply,
   else
     {
       record_figures (self, bench_case, hearth_reply_get_figures (reply));
-      if ((self->done - 1) % G_N_ELEMENTS (cases) == G_N_ELEMENTS (cases) - 1)
+      if (current_case (self) == G_N_ELEMENTS (cases) - 1)
         self->result->runs++;
     }
   self->done++;
@@ -696,7 +703,7 @@ on_reply_finished (HearthReply *reply,
 static char *
 request_label (HearthBench *self)
 {
-  guint index = self->done == 0 ? 0 : (self->done - 1) % G_N_ELEMENTS (cases);
+  guint index = current_case (self);
 
   if (self->done == 0)
     return g_strdup_printf ("Warm-up · %s", cases[index].label);
@@ -708,7 +715,7 @@ static void
 next_request (HearthBench *self)
 {
   g_autofree char *label = NULL;
-  guint index = self->done == 0 ? 0 : (self->done - 1) % G_N_ELEMENTS (cases);
+  guint index = current_case (self);
 
   g_clear_object (&self->reply);
   g_clear_pointer (&self->request, hearth_chat_request_free);
