@@ -60,6 +60,7 @@ static gboolean opt_no_cache;
 static int     opt_timeout = 300;
 static char   *opt_since;
 static gboolean opt_csv;
+static char   *opt_by;
 static gboolean opt_summary;
 
 static const GOptionEntry server_entries[] = {
@@ -1097,8 +1098,26 @@ static const GOptionEntry metrics_entries[] = {
   { "csv", 0, 0, G_OPTION_ARG_NONE, &opt_csv, N_("Print CSV"), NULL },
   { "summary", 0, 0, G_OPTION_ARG_NONE, &opt_summary,
     N_("Print counts, success rate and percentiles per model and endpoint"), NULL },
+  { "by", 0, 0, G_OPTION_ARG_STRING, &opt_by,
+    N_("With --summary: one line per model, per endpoint, or per both (default)"),
+    "model|endpoint" },
   { NULL }
 };
+
+static gboolean
+parse_grouping (const char            *text,
+                HearthMetricsGrouping *grouping)
+{
+  if (text == NULL)
+    *grouping = HEARTH_METRICS_BY_MODEL_AND_ENDPOINT;
+  else if (g_str_equal (text, "model"))
+    *grouping = HEARTH_METRICS_BY_MODEL;
+  else if (g_str_equal (text, "endpoint"))
+    *grouping = HEARTH_METRICS_BY_ENDPOINT;
+  else
+    return FALSE;
+  return TRUE;
+}
 
 static const char *
 figures_source (const HearthMessage *m)
@@ -1179,8 +1198,17 @@ metrics_rows (HearthStore *store,
   return 0;
 }
 
+/* NULL is an unknown model or endpoint, or under --by all of them. */
+static const char *
+group_label (const char *name,
+             gboolean    grouped)
+{
+  return name != NULL ? name : grouped ? "?" : "(all)";
+}
+
 static void
-print_group_line (HearthMetricsGroup *g)
+print_group_line (HearthMetricsGroup    *g,
+                  HearthMetricsGrouping  grouping)
 {
   g_autofree char *t50 = format_figure (g->ttft_p50_ms);
   g_autofree char *t95 = format_figure (g->ttft_p95_ms);
@@ -1191,13 +1219,15 @@ print_group_line (HearthMetricsGroup *g)
   g_autofree char *speed = format_figure (g->median_tokens_per_s);
 
   g_print ("%-20s %-26s %6u %7.1f%%  %s / %s / %s  %s / %s / %s  %s\n",
-           g->model ? g->model : "?", g->endpoint ? g->endpoint : "?", g->count,
+           group_label (g->model, grouping != HEARTH_METRICS_BY_ENDPOINT),
+           group_label (g->endpoint, grouping != HEARTH_METRICS_BY_MODEL), g->count,
            100 * g->success_rate, t50, t95, t99, a50, a95, a99, speed);
 }
 
 static int
-metrics_summary (HearthStore *store,
-                 gint64       since_ms)
+metrics_summary (HearthStore           *store,
+                 gint64                 since_ms,
+                 HearthMetricsGrouping  grouping)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) groups = NULL;
@@ -1205,17 +1235,17 @@ metrics_summary (HearthStore *store,
 
   if (opt_json || opt_csv)
     {
-      text = hearth_metrics_export_groups (store, since_ms, opt_model,
-                                           HEARTH_METRICS_BY_MODEL_AND_ENDPOINT,
+      text = hearth_metrics_export_groups (store, since_ms, opt_model, grouping,
                                            metrics_format (), &error);
       return print_export (text, error);
     }
-  if ((groups = hearth_metrics_aggregate (store, since_ms, opt_model, &error)) == NULL)
+  groups = hearth_metrics_aggregate_by (store, since_ms, opt_model, grouping, &error);
+  if (groups == NULL)
     return fail (error);
   g_print ("%-20s %-26s %6s %8s  %s  %s  %s\n", "model", "endpoint", "count", "success",
            "ttft ms p50 / p95 / p99", "total ms p50 / p95 / p99", "tokens/s");
   for (guint i = 0; i < groups->len; i++)
-    print_group_line (g_ptr_array_index (groups, i));
+    print_group_line (g_ptr_array_index (groups, i), grouping);
   return 0;
 }
 
@@ -1226,11 +1256,16 @@ command_metrics (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(HearthStore) store = NULL;
   g_autofree char *path = NULL;
+  HearthMetricsGrouping grouping;
   gint64 window;
   int exit_code = 0;
 
   if (!parse_options ("metrics", NULL, metrics_entries, FALSE, &argc, &argv, &exit_code))
     return exit_code;
+  if (!parse_grouping (opt_by, &grouping))
+    return usage_error ("metrics", "--by takes model or endpoint");
+  if (opt_by != NULL && !opt_summary)
+    return usage_error ("metrics", "--by groups the summary: add --summary");
   if (argc > 2)
     return usage_error ("metrics", "metrics takes no arguments");
   if (opt_csv && opt_json)
@@ -1243,7 +1278,7 @@ command_metrics (int    argc,
   if ((store = hearth_store_open (path, &error)) == NULL)
     return fail (error);
   if (opt_summary)
-    return metrics_summary (store, g_get_real_time () / 1000 - window);
+    return metrics_summary (store, g_get_real_time () / 1000 - window, grouping);
   return metrics_rows (store, g_get_real_time () / 1000 - window);
 }
 
@@ -1253,7 +1288,8 @@ static int opt_runs = HEARTH_BENCH_DEFAULT_RUNS;
 
 static const GOptionEntry bench_entries[] = {
   { "model", 'm', 0, G_OPTION_ARG_STRING, &opt_model,
-    N_("The model to measure (default: the default model); with list, only its runs"), "NAME" },
+    N_("The model to measure (default: the default model, else the server's first); "
+       "with list, only its runs"), "NAME" },
   { "runs", 'n', 0, G_OPTION_ARG_INT, &opt_runs,
     N_("Runs of the prompt set after the warm-up (default 3)"), "N" },
   { NULL }
@@ -1463,8 +1499,6 @@ bench_run (GSettings *settings)
   Cli cli = { 0 };
   int exit_code;
 
-  if (model == NULL || *model == '\0')
-    return usage_error ("bench", "Say which model to measure: hearth-cli bench --model NAME");
   if ((provider = open_provider (settings, TRUE, &engine, &error)) == NULL)
     return fail (error);
 

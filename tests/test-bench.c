@@ -38,6 +38,12 @@ get_engine (void)
   return hearth_test_engine_server (NULL);
 }
 
+static const char *
+engine_url (void)
+{
+  return hearth_test_server_get_url (get_engine ());
+}
+
 static HearthStore *
 open_history (void)
 {
@@ -80,6 +86,7 @@ typedef struct
   GError            *error;
   GCancellable      *cancellable;
   guint              cancel_at;     /* cancel while this request streams; 0 never */
+  gboolean           cancel_now;    /* cancel from the first "progress" */
   guint              n_progress;
   guint              last_done;
   guint              total;
@@ -113,6 +120,8 @@ on_progress (HearthBench *bench,
   wait->total = total;
   if (wait->cancel_at != 0 && done == wait->cancel_at)
     g_timeout_add (300, cancel_cb, wait);
+  if (wait->cancel_now)
+    cancel_cb (wait);
 }
 
 static void
@@ -278,6 +287,30 @@ test_cancel (void)
   wait_clear (&wait);
 }
 
+/* No model named: the server's first, like a chat. Cancelled from the
+ * first "progress", before any request is sent. */
+static void
+test_first_model (void)
+{
+  g_autoptr(HearthEngine) engine = hearth_engine_new (NULL);
+  g_autoptr(HearthBench) bench = NULL;
+  const HearthBenchResult *partial;
+  Wait wait = { .cancel_now = TRUE };
+
+  if (!hearth_test_require_node ())
+    return;
+  bench = hearth_bench_new (hearth_engine_get_provider (engine, HEARTH_API_OLLAMA, engine_url ()),
+                            NULL, 0, NULL);
+  run_bench (bench, &wait);
+  g_assert_error (wait.error, HEARTH_ERROR, HEARTH_ERROR_CANCELLED);
+  g_assert_cmpuint (wait.n_progress, ==, 1);
+  g_assert_cmpuint (wait.total, ==, 1 + HEARTH_BENCH_DEFAULT_RUNS * 4);
+  partial = hearth_bench_get_result (bench);
+  g_assert_cmpint (partial->state, ==, HEARTH_BENCH_CANCELLED);
+  g_assert_true (g_str_has_prefix (partial->model, "tiny-"));
+  wait_clear (&wait);
+}
+
 /* No such model, no such server: said clearly, before anything is measured. */
 static void
 test_errors (void)
@@ -415,12 +448,6 @@ test_regression (void)
 }
 
 /* hearth-cli bench */
-
-static const char *
-engine_url (void)
-{
-  return hearth_test_server_get_url (get_engine ());
-}
 
 static JsonObject *
 bench_json (JsonNode **root)
@@ -572,6 +599,7 @@ main (int    argc,
   g_test_add_data_func ("/bench/ollama/pace", GINT_TO_POINTER (HEARTH_API_OLLAMA), test_pace);
   g_test_add_data_func ("/bench/openai/pace", GINT_TO_POINTER (HEARTH_API_OPENAI), test_pace);
   g_test_add_func ("/bench/cancel", test_cancel);
+  g_test_add_func ("/bench/first-model", test_first_model);
   g_test_add_func ("/bench/errors", test_errors);
   g_test_add_func ("/bench/regression", test_regression);
   g_test_add_func ("/bench/cli", test_cli);

@@ -339,12 +339,11 @@ hearth_bench_new (HearthProvider *provider,
   HearthBench *self;
 
   g_return_val_if_fail (HEARTH_IS_PROVIDER (provider), NULL);
-  g_return_val_if_fail (model != NULL && *model != '\0', NULL);
   g_return_val_if_fail (sampler == NULL || HEARTH_IS_SAMPLER (sampler), NULL);
 
   self = g_object_new (HEARTH_TYPE_BENCH, NULL);
   self->provider = g_object_ref (provider);
-  self->model = g_strdup (model);
+  self->model = model != NULL && *model != '\0' ? g_strdup (model) : NULL;
   if (runs > 0)
     self->runs = runs;
   self->sampler = sampler ? g_object_ref (sampler) : NULL;
@@ -838,7 +837,16 @@ models_cb (GObject      *object,
       finish (self, error);
       return;
     }
-  if ((info = find_model (models, self->model)) == NULL)
+  if (models->len == 0)
+    {
+      finish (self, g_error_new (HEARTH_ERROR, HEARTH_ERROR_NO_MODEL,
+                                 "The server at %s has no models installed",
+                                 hearth_provider_get_endpoint (self->provider)));
+      return;
+    }
+  /* No model named: the server's first, as a chat would. */
+  info = self->model == NULL ? g_ptr_array_index (models, 0) : find_model (models, self->model);
+  if (info == NULL)
     {
       finish (self, g_error_new (HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
                                  "The model “%s” is not installed on the server", self->model));

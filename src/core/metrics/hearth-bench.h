@@ -75,7 +75,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthBenchResult, hearth_bench_result_free)
 
 G_DECLARE_FINAL_TYPE (HearthBench, hearth_bench, HEARTH, BENCH, GObject)
 
-/* @sampler: (nullable): measures the peaks while the benchmark runs; it must
+/* @model: (nullable): the model to measure; %NULL for the server's first
+ * @runs: runs after the warm-up; 0 for HEARTH_BENCH_DEFAULT_RUNS
+ * @sampler: (nullable): measures the peaks while the benchmark runs; it must
  * be started, the benchmark holds it at the 1 s interval.
  *
  * HEARTH_BENCH_SCALE (test suites only) multiplies every num_predict and
