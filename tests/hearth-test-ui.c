@@ -83,7 +83,8 @@ void
 hearth_test_collect_visible_labels (GtkWidget *widget,
                                     GString   *out)
 {
-  if (!gtk_widget_get_visible (widget))
+  /* a stack's other pages are visible widgets, but not shown */
+  if (!gtk_widget_get_visible (widget) || !gtk_widget_get_child_visible (widget))
     return;
   if (GTK_IS_LABEL (widget))
     {

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "hearth-application.h"
+#include "hearth-endpoint.h"
 #include "hearth-preferences-window.h"
 #include "hearth-window.h"
 
@@ -22,6 +23,8 @@ struct _HearthApplication
   GError         *store_error;
   GSettings      *settings;
   char           *cache_warning;
+  HearthSampler  *sampler;
+  HearthResourceHistory *resource_history;
 };
 
 G_DEFINE_FINAL_TYPE (HearthApplication, hearth_application, ADW_TYPE_APPLICATION)
@@ -175,12 +178,65 @@ apply_cache_settings (HearthApplication *self)
   hearth_engine_set_cache (self->engine, cache, all);
 }
 
+/* The sampler watches the inference server's process when the configured
+ * server runs on this machine. */
+static void
+apply_sampler_port (HearthApplication *self)
+{
+  g_autofree char *api_name = g_settings_get_string (self->settings, "api-kind");
+  g_autofree char *endpoint = NULL;
+  g_autoptr(GUri) uri = NULL;
+  HearthApiKind api = HEARTH_API_OLLAMA;
+  const char *host;
+  guint port = 0;
+
+  hearth_api_kind_from_string (api_name, &api);
+  endpoint = hearth_endpoint_resolve (NULL, api, self->settings, NULL);
+  if (endpoint != NULL)
+    uri = g_uri_parse (endpoint, G_URI_FLAGS_NONE, NULL);
+  host = uri != NULL ? g_uri_get_host (uri) : NULL;
+  if (host != NULL && (g_str_equal (host, "localhost") || g_str_has_prefix (host, "127.")
+                       || g_str_equal (host, "::1") || g_str_equal (host, "[::1]")
+                       || g_str_equal (host, "0.0.0.0")))
+    port = g_uri_get_port (uri) > 0 ? g_uri_get_port (uri)
+                                     : g_str_equal (g_uri_get_scheme (uri), "https") ? 443 : 80;
+  hearth_sampler_set_server_port (self->sampler, port);
+}
+
+static void
+apply_retention (HearthApplication *self)
+{
+  if (self->resource_history == NULL)
+    return;
+  hearth_resource_history_set_minute_days (self->resource_history,
+                                           g_settings_get_int (self->settings, "samples-minute-days"));
+  hearth_resource_history_set_hour_days (self->resource_history,
+                                         g_settings_get_int (self->settings, "samples-hour-days"));
+}
+
+static void
+on_sample (HearthSampler     *sampler,
+           HearthSample      *sample,
+           HearthApplication *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* A failed write (a full disk) loses a minute of graph, not the app. */
+  if (self->resource_history != NULL
+      && !hearth_resource_history_add (self->resource_history, sample, &error))
+    g_message ("Resource samples not kept: %s", error->message);
+}
+
 static void
 on_settings_changed (HearthApplication *self,
                      const char        *key)
 {
   if (g_str_has_prefix (key, "cache-"))
     apply_cache_settings (self);
+  else if (g_str_equal (key, "endpoint") || g_str_equal (key, "api-kind"))
+    apply_sampler_port (self);
+  else if (g_str_has_prefix (key, "samples-"))
+    apply_retention (self);
 }
 
 static void
@@ -203,6 +259,17 @@ hearth_application_startup (GApplication *application)
   self->engine = hearth_engine_new (store);
   self->settings = g_settings_new (APP_ID);
   apply_cache_settings (self);
+
+  /* CPU, memory and GPU use, every 10 s in the background and every second
+   * while the Performance page is open; kept per minute and hour. */
+  self->sampler = hearth_sampler_new ("/", 600);
+  if (store != NULL)
+    self->resource_history = hearth_resource_history_new (store);
+  apply_sampler_port (self);
+  apply_retention (self);
+  g_signal_connect_object (self->sampler, "sample", G_CALLBACK (on_sample), self, 0);
+  hearth_sampler_start (self->sampler);
+
   g_signal_connect_object (self->settings, "changed", G_CALLBACK (on_settings_changed), self,
                            G_CONNECT_SWAPPED);
 
@@ -225,6 +292,10 @@ hearth_application_dispose (GObject *object)
 {
   HearthApplication *self = HEARTH_APPLICATION (object);
 
+  if (self->sampler != NULL)
+    hearth_sampler_stop (self->sampler);
+  g_clear_object (&self->sampler);
+  g_clear_object (&self->resource_history);
   g_clear_object (&self->engine);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->cache_warning, g_free);
@@ -281,4 +352,23 @@ hearth_application_get_cache_warning (HearthApplication *self)
 {
   g_return_val_if_fail (HEARTH_IS_APPLICATION (self), NULL);
   return self->cache_warning;
+}
+
+/* Returns: (transfer none): the resource sampler every window shares */
+HearthSampler *
+hearth_application_get_sampler (HearthApplication *self)
+{
+  g_return_val_if_fail (HEARTH_IS_APPLICATION (self), NULL);
+
+  return self->sampler;
+}
+
+/* Returns: (transfer none) (nullable): the minutes and hours of samples,
+ *   %NULL without a history database */
+HearthResourceHistory *
+hearth_application_get_resource_history (HearthApplication *self)
+{
+  g_return_val_if_fail (HEARTH_IS_APPLICATION (self), NULL);
+
+  return self->resource_history;
 }

@@ -12,10 +12,15 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (HearthApplication, hearth_application, HEARTH, APPLICATION, AdwApplication)
 
 #include "hearth-engine.h"
+#include "hearth-resource-history.h"
+#include "hearth-sampler.h"
 
 HearthApplication *hearth_application_new              (void);
 HearthEngine      *hearth_application_get_engine       (HearthApplication *self);
 const GError      *hearth_application_get_store_error  (HearthApplication *self);
 const char        *hearth_application_get_cache_warning (HearthApplication *self);
+HearthSampler     *hearth_application_get_sampler      (HearthApplication *self);
+HearthResourceHistory *
+                   hearth_application_get_resource_history (HearthApplication *self);
 
 G_END_DECLS

@@ -9,6 +9,7 @@
 
 #include "hearth-chat-page.h"
 #include "hearth-hardware-page.h"
+#include "hearth-performance-page.h"
 #include "hearth-setup-window.h"
 #include "hearth-window.h"
 
@@ -21,6 +22,7 @@ struct _HearthWindow
   AdwViewStack         *view_stack;
   HearthChatPage       *chat_page;
   HearthHardwarePage   *hardware_page;
+  HearthPerformancePage *performance_page;
 };
 
 G_DEFINE_FINAL_TYPE (HearthWindow, hearth_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -180,11 +182,13 @@ hearth_window_class_init (HearthWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, chat_page);
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, hardware_page);
+  gtk_widget_class_bind_template_child (widget_class, HearthWindow, performance_page);
 
   gtk_widget_class_install_action (widget_class, "win.setup", NULL, hearth_window_setup);
 
   g_type_ensure (HEARTH_TYPE_CHAT_PAGE);
   g_type_ensure (HEARTH_TYPE_HARDWARE_PAGE);
+  g_type_ensure (HEARTH_TYPE_PERFORMANCE_PAGE);
 }
 
 static void
@@ -212,6 +216,12 @@ hearth_window_new (HearthApplication *application)
   hearth_chat_page_set_engine (self->chat_page, hearth_application_get_engine (application),
                                hearth_application_get_store_error (application));
   hearth_hardware_page_set_engine (self->hardware_page, hearth_application_get_engine (application));
+  hearth_performance_page_set_engine (self->performance_page,
+                                      hearth_application_get_engine (application));
+  if (hearth_application_get_sampler (application) != NULL)
+    hearth_performance_page_set_sampler (self->performance_page,
+                                         hearth_application_get_sampler (application),
+                                         hearth_application_get_resource_history (application));
   if (hearth_application_get_cache_warning (application) != NULL)
     hearth_chat_page_add_toast (self->chat_page, hearth_application_get_cache_warning (application));
   return self;
