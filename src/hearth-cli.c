@@ -1319,23 +1319,6 @@ bench_cb (GObject      *object,
   g_main_loop_quit (cli->loop);
 }
 
-/* The peaks of this machine are only the server's when the server runs here. */
-static guint
-local_server_port (const char *endpoint)
-{
-  g_autoptr(GUri) uri = g_uri_parse (endpoint, G_URI_FLAGS_NONE, NULL);
-  const char *host = uri ? g_uri_get_host (uri) : NULL;
-  g_autoptr(GInetAddress) address = host ? g_inet_address_new_from_string (host) : NULL;
-  int port = uri ? g_uri_get_port (uri) : -1;
-
-  if (host == NULL || port <= 0)
-    return 0;
-  if (g_ascii_strcasecmp (host, "localhost") != 0 &&
-      (address == NULL || !g_inet_address_get_is_loopback (address)))
-    return 0;
-  return port;
-}
-
 static char *
 format_figure_with_spread (double median,
                            double min,
@@ -1456,7 +1439,7 @@ start_sampler (HearthProvider *provider)
   HearthSampler *sampler = hearth_sampler_new ("/", 600);
   const char *endpoint = hearth_provider_get_endpoint (provider);
 
-  hearth_sampler_set_server_port (sampler, local_server_port (endpoint));
+  hearth_sampler_set_server_port (sampler, hearth_endpoint_local_port (endpoint));
   hearth_sampler_start (sampler);
   return sampler;
 }

@@ -168,3 +168,46 @@ hearth_endpoint_resolve (const char     *explicit_endpoint,
     return hearth_endpoint_normalize (stored, api, error);
   return g_strdup (HEARTH_DEFAULT_ENDPOINT);
 }
+
+/**
+ * hearth_endpoint_is_loopback:
+ * @endpoint: a normalised endpoint URL
+ *
+ * Returns: whether the server runs on this machine (localhost, 127.0.0.0/8, ::1)
+ */
+gboolean
+hearth_endpoint_is_loopback (const char *endpoint)
+{
+  g_autoptr(GUri) uri = endpoint != NULL ? g_uri_parse (endpoint, G_URI_FLAGS_NONE, NULL) : NULL;
+  const char *host = uri != NULL ? g_uri_get_host (uri) : NULL;
+  g_autoptr(GInetAddress) address = NULL;
+
+  if (host == NULL)
+    return FALSE;
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return TRUE;
+  address = g_inet_address_new_from_string (host);
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
+/**
+ * hearth_endpoint_local_port:
+ * @endpoint: a normalised endpoint URL
+ *
+ * Returns: the TCP port of a server on this machine (the scheme's default
+ *   when the URL names none), or 0 when the server runs elsewhere
+ */
+guint
+hearth_endpoint_local_port (const char *endpoint)
+{
+  g_autoptr(GUri) uri = NULL;
+  int port;
+
+  if (!hearth_endpoint_is_loopback (endpoint))
+    return 0;
+  uri = g_uri_parse (endpoint, G_URI_FLAGS_NONE, NULL);
+  port = g_uri_get_port (uri);
+  if (port > 0)
+    return port;
+  return g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") == 0 ? 443 : 80;
+}

@@ -19,5 +19,7 @@ char       *hearth_endpoint_resolve     (const char    *explicit_endpoint,
                                          GSettings     *settings,
                                          GError       **error);
 GSettings  *hearth_settings_try_new     (void);
+gboolean    hearth_endpoint_is_loopback (const char    *endpoint);
+guint       hearth_endpoint_local_port  (const char    *endpoint);
 
 G_END_DECLS

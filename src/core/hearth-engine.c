@@ -123,21 +123,6 @@ hearth_engine_set_timeout (HearthEngine *self,
   g_object_set (self->local_session, "timeout", seconds, NULL);
 }
 
-static gboolean
-is_loopback (const char *endpoint)
-{
-  g_autoptr(GUri) uri = g_uri_parse (endpoint, G_URI_FLAGS_NONE, NULL);
-  const char *host = uri ? g_uri_get_host (uri) : NULL;
-  g_autoptr(GInetAddress) address = NULL;
-
-  if (host == NULL)
-    return FALSE;
-  if (g_ascii_strcasecmp (host, "localhost") == 0)
-    return TRUE;
-  address = g_inet_address_new_from_string (host);
-  return address != NULL && g_inet_address_get_is_loopback (address);
-}
-
 HearthProvider *
 hearth_engine_get_provider (HearthEngine  *self,
                             HearthApiKind  api,
@@ -154,7 +139,7 @@ hearth_engine_get_provider (HearthEngine  *self,
   if (provider == NULL)
     {
       provider = hearth_provider_new (api, endpoint,
-                                      is_loopback (endpoint) ? self->local_session : self->session);
+                                      hearth_endpoint_is_loopback (endpoint) ? self->local_session : self->session);
       g_hash_table_insert (self->providers, g_steal_pointer (&key), provider);
     }
   return provider;
@@ -325,23 +310,6 @@ wants_cache (ChatJob *job)
          (self->cache_all || hearth_cache_request_is_deterministic (job->request));
 }
 
-/* "llama3.2" is "llama3.2:latest" to Ollama. */
-static const HearthModelInfo *
-find_model (GPtrArray  *models,
-            const char *name)
-{
-  g_autofree char *with_tag = strchr (name, ':') ? NULL : g_strconcat (name, ":latest", NULL);
-
-  for (guint i = 0; i < models->len; i++)
-    {
-      const HearthModelInfo *info = g_ptr_array_index (models, i);
-
-      if (g_strcmp0 (info->name, name) == 0 || g_strcmp0 (info->name, with_tag) == 0)
-        return info;
-    }
-  return NULL;
-}
-
 /* The cached answer goes through the same reply object as a live one. */
 static gboolean
 answer_from_cache (ChatJob                *job,
@@ -390,7 +358,7 @@ models_listed_cb (GObject      *object,
       job->request->model = g_strdup (((HearthModelInfo *) g_ptr_array_index (models, 0))->name);
       hearth_reply_set_model (job->reply, job->request->model);
     }
-  model = find_model (models, job->request->model);
+  model = hearth_model_info_find (models, job->request->model);
   if (model != NULL && wants_cache (job) && answer_from_cache (job, model))
     return;
   hearth_provider_chat (job->provider, job->request, job->reply);

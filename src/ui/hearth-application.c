@@ -185,22 +185,12 @@ apply_sampler_port (HearthApplication *self)
 {
   g_autofree char *api_name = g_settings_get_string (self->settings, "api-kind");
   g_autofree char *endpoint = NULL;
-  g_autoptr(GUri) uri = NULL;
   HearthApiKind api = HEARTH_API_OLLAMA;
-  const char *host;
-  guint port = 0;
 
   hearth_api_kind_from_string (api_name, &api);
   endpoint = hearth_endpoint_resolve (NULL, api, self->settings, NULL);
-  if (endpoint != NULL)
-    uri = g_uri_parse (endpoint, G_URI_FLAGS_NONE, NULL);
-  host = uri != NULL ? g_uri_get_host (uri) : NULL;
-  if (host != NULL && (g_str_equal (host, "localhost") || g_str_has_prefix (host, "127.")
-                       || g_str_equal (host, "::1") || g_str_equal (host, "[::1]")
-                       || g_str_equal (host, "0.0.0.0")))
-    port = g_uri_get_port (uri) > 0 ? g_uri_get_port (uri)
-                                     : g_str_equal (g_uri_get_scheme (uri), "https") ? 443 : 80;
-  hearth_sampler_set_server_port (self->sampler, port);
+  hearth_sampler_set_server_port (self->sampler,
+                                  endpoint != NULL ? hearth_endpoint_local_port (endpoint) : 0);
 }
 
 static void

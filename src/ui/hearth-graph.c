@@ -17,7 +17,7 @@
 #include "hearth-graph-model.h"
 
 #define MAX_TICKS     4
-#define PAD_TOP       6.0
+#define PAD_TOP       16.0   /* room for the top line's label above it */
 #define PAD_BOTTOM    6.0
 #define LINE_WIDTH    1.5
 #define FILL_ALPHA    0.18
@@ -266,9 +266,8 @@ build_grid (HearthGraph *self,
 
       pango_layout_set_text (layout, text, -1);
       pango_layout_get_pixel_size (layout, NULL, &text_height);
-      /* below its line, but the lowest one above it, to stay inside */
-      draw_label (cr, layout, &label_color, LABEL_PAD,
-                  i == 0 ? y - text_height - 1 : y + 1);
+      /* every label above its line: never two in one gap */
+      draw_label (cr, layout, &label_color, LABEL_PAD, y - text_height - 1);
     }
 
   cairo_destroy (cr);

@@ -17,6 +17,7 @@
 
 #include "hearth-bench.h"
 #include "hearth-endpoint.h"
+#include "hearth-error.h"
 #include "hearth-graph.h"
 #include "hearth-ollama-provider.h"
 #include "hearth-performance-page.h"
@@ -170,7 +171,15 @@ card_init (Card        *card,
   GtkWidget *graph = hearth_graph_new (capacity);
 
   gtk_widget_add_css_class (box, "card");
-  gtk_widget_add_css_class (box, "perf-card");
+  /* margins rather than CSS padding: the page looks the same outside the app */
+  gtk_widget_set_margin_top (header, 12);
+  gtk_widget_set_margin_start (header, 12);
+  gtk_widget_set_margin_end (header, 12);
+  gtk_widget_set_margin_start (caption, 12);
+  gtk_widget_set_margin_end (caption, 12);
+  gtk_widget_set_margin_start (graph, 12);
+  gtk_widget_set_margin_end (graph, 12);
+  gtk_widget_set_margin_bottom (graph, 12);
   gtk_widget_add_css_class (title_label, "heading");
   gtk_label_set_xalign (GTK_LABEL (title_label), 0);
   gtk_widget_set_hexpand (title_label, TRUE);
@@ -896,10 +905,19 @@ models_done (GObject      *object,
   gtk_string_list_splice (self->models, 0, n, NULL);
   if (models == NULL)
     {
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->model_dropdown), error->message);
+      g_autofree char *tooltip = g_strdup_printf (_("No model to benchmark: %s"), error->message);
+
+      gtk_widget_set_visible (GTK_WIDGET (self->model_dropdown), FALSE);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->bench_button), tooltip);
       gtk_widget_action_set_enabled (GTK_WIDGET (self), "performance.benchmark", FALSE);
       return;
     }
+  gtk_widget_set_visible (GTK_WIDGET (self->model_dropdown), models->len > 0);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->bench_button),
+                               models->len > 0
+                               ? _("Measure load time, time to first token and tokens per second "
+                                   "of the chosen model with a fixed set of prompts")
+                               : _("No model to benchmark: the server has none installed"));
   preferred = g_settings_get_string (self->settings, "default-model");
   for (guint i = 0; i < models->len; i++)
     {
@@ -909,7 +927,6 @@ models_done (GObject      *object,
       if (g_strcmp0 (info->name, preferred) == 0)
         selected = i;
     }
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->model_dropdown), _("Model to benchmark"));
   if (models->len > 0)
     gtk_drop_down_set_selected (self->model_dropdown, selected != GTK_INVALID_LIST_POSITION ? selected : 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "performance.benchmark",
@@ -927,7 +944,8 @@ load_models (HearthPerformancePage *self)
   provider = hearth_engine_get_configured_provider (self->engine, self->settings, &error);
   if (provider == NULL)
     {
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->model_dropdown), error->message);
+      gtk_widget_set_visible (GTK_WIDGET (self->model_dropdown), FALSE);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->bench_button), error->message);
       return;
     }
   self->models_cancellable = g_cancellable_new ();
@@ -971,7 +989,17 @@ bench_done (GObject      *object,
 
   if (bench_result == NULL)
     {
-      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+      /* cancelled or failed: nothing is stored */
+      if (g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_CANCELLED))
+        toast = adw_toast_new (_("Benchmark cancelled; nothing was saved"));
+      else
+        {
+          g_autofree char *message = g_strdup_printf (_("The benchmark failed: %s"), error->message);
+
+          toast = adw_toast_new (message);
+          adw_toast_set_timeout (toast, 0);
+        }
+      adw_toast_overlay_add_toast (self->toast_overlay, toast);
       return;
     }
 

@@ -48,6 +48,8 @@ struct _HearthPreferencesWindow
   AdwActionRow         *cache_ttl_row;
   GtkSpinButton        *cache_size_spin;
   GtkSpinButton        *cache_ttl_spin;
+  GtkSpinButton        *samples_minute_spin;
+  GtkSpinButton        *samples_hour_spin;
   AdwActionRow         *cache_stats_row;
   GtkWidget            *cache_clear_button;
 };
@@ -685,6 +687,10 @@ bind_cache_settings (HearthPreferencesWindow *self)
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "cache-max-mb", self->cache_size_spin, "value",
                    G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "samples-minute-days", self->samples_minute_spin, "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "samples-hour-days", self->samples_hour_spin, "value",
+                   G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "cache-ttl-days", self->cache_ttl_spin, "value",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "cache-enabled", self->cache_all_row, "sensitive",
@@ -841,6 +847,8 @@ hearth_preferences_window_class_init (HearthPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, cache_ttl_row);
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, cache_size_spin);
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, cache_ttl_spin);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, samples_minute_spin);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, samples_hour_spin);
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, cache_stats_row);
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow,
                                         cache_clear_button);

@@ -783,23 +783,6 @@ start_unless_cancelled (HearthBench *self)
     start_requests (self);
 }
 
-/* "llama3.2" is "llama3.2:latest" to Ollama. */
-static const HearthModelInfo *
-find_model (GPtrArray  *models,
-            const char *name)
-{
-  g_autofree char *with_tag = strchr (name, ':') ? NULL : g_strconcat (name, ":latest", NULL);
-
-  for (guint i = 0; i < models->len; i++)
-    {
-      const HearthModelInfo *info = g_ptr_array_index (models, i);
-
-      if (g_strcmp0 (info->name, name) == 0 || g_strcmp0 (info->name, with_tag) == 0)
-        return info;
-    }
-  return NULL;
-}
-
 /* Whether the warm-up will load the model; without /api/ps, the load
  * figure alone says. */
 static void
@@ -845,7 +828,7 @@ models_cb (GObject      *object,
       return;
     }
   /* No model named: the server's first, as a chat would. */
-  info = self->model == NULL ? g_ptr_array_index (models, 0) : find_model (models, self->model);
+  info = self->model == NULL ? g_ptr_array_index (models, 0) : hearth_model_info_find (models, self->model);
   if (info == NULL)
     {
       finish (self, g_error_new (HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,

@@ -3,6 +3,8 @@
  */
 #include <math.h>
 
+#include <string.h>
+
 #include "hearth-chat-request.h"
 
 HearthChatRequest *
@@ -82,4 +84,27 @@ hearth_model_info_free (HearthModelInfo *info)
   g_free (info->parameter_size);
   g_free (info->quantization);
   g_free (info);
+}
+
+/**
+ * hearth_model_info_find:
+ * @models: (element-type HearthModelInfo): a server's models
+ * @name: a model name; "llama3.2" is "llama3.2:latest" to Ollama
+ *
+ * Returns: (transfer none) (nullable): the model called @name
+ */
+const HearthModelInfo *
+hearth_model_info_find (GPtrArray  *models,
+                        const char *name)
+{
+  g_autofree char *with_tag = strchr (name, ':') ? NULL : g_strconcat (name, ":latest", NULL);
+
+  for (guint i = 0; i < models->len; i++)
+    {
+      const HearthModelInfo *info = g_ptr_array_index (models, i);
+
+      if (g_strcmp0 (info->name, name) == 0 || g_strcmp0 (info->name, with_tag) == 0)
+        return info;
+    }
+  return NULL;
 }

@@ -49,6 +49,9 @@ typedef struct
 } HearthModelInfo;
 
 void                hearth_model_info_free           (HearthModelInfo   *info);
+const HearthModelInfo *
+                    hearth_model_info_find           (GPtrArray         *models,
+                                                      const char        *name);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthModelInfo, hearth_model_info_free)
 
