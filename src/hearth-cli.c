@@ -1217,11 +1217,14 @@ print_group_line (HearthMetricsGroup    *g,
   g_autofree char *a95 = format_figure (g->total_p95_ms);
   g_autofree char *a99 = format_figure (g->total_p99_ms);
   g_autofree char *speed = format_figure (g->median_tokens_per_s);
+  /* none ended yet (all still streaming or stopped): no rate */
+  g_autofree char *success = g->success_rate >= 0 ? g_strdup_printf ("%.1f%%", 100 * g->success_rate)
+                                                  : g_strdup ("-");
 
-  g_print ("%-20s %-26s %6u %7.1f%%  %s / %s / %s  %s / %s / %s  %s\n",
+  g_print ("%-20s %-26s %6u %8s  %s / %s / %s  %s / %s / %s  %s\n",
            group_label (g->model, grouping != HEARTH_METRICS_BY_ENDPOINT),
            group_label (g->endpoint, grouping != HEARTH_METRICS_BY_MODEL), g->count,
-           100 * g->success_rate, t50, t95, t99, a50, a95, a99, speed);
+           success, t50, t95, t99, a50, a95, a99, speed);
 }
 
 static int

@@ -513,7 +513,7 @@ fill_models_table (HearthPerformancePage *self,
       grid_cell (self->models_grid, 1, row, server, FALSE);
       grid_cell (self->models_grid, 2, row, count, TRUE);
       success_label = grid_cell (self->models_grid, 3, row, success, TRUE);
-      if (group->success_rate < 1)
+      if (group->success_rate >= 0 && group->success_rate < 1)
         gtk_widget_add_css_class (GTK_WIDGET (success_label), "warning");
       grid_cell (self->models_grid, 4, row, p50, TRUE);
       grid_cell (self->models_grid, 5, row, p95, TRUE);
@@ -1510,10 +1510,13 @@ hearth_performance_page_init (HearthPerformancePage *self)
   card_init (&self->tokens, self->request_cards, _("Tokens per Second"), REQUEST_GRAPH_CAPACITY,
              _("tokens/s"));
   hearth_graph_add_series (self->tokens.graph, _("Reply"));
+  /* from zero: a 2 % wobble must not look like a collapse */
+  hearth_graph_set_range (self->tokens.graph, 0, NAN);
   card_init (&self->ttft, self->request_cards, _("Time to First Token"), REQUEST_GRAPH_CAPACITY,
              _("ms"));
   hearth_graph_add_series (self->ttft.graph, _("Reply"));
   hearth_graph_set_series_color (self->ttft.graph, 0, HEARTH_GRAPH_COLOR_SUCCESS);
+  hearth_graph_set_range (self->ttft.graph, 0, NAN);
 
   card_init (&self->cpu, self->system_cards, _("CPU"), SYSTEM_GRAPH_CAPACITY, "%");
   hearth_graph_add_series (self->cpu.graph, _("All"));
@@ -1522,6 +1525,7 @@ hearth_performance_page_init (HearthPerformancePage *self)
   hearth_graph_set_range (self->cpu.graph, 0, 100);
   card_init (&self->memory, self->system_cards, _("Memory"), SYSTEM_GRAPH_CAPACITY, _("GiB"));
   hearth_graph_add_series (self->memory.graph, _("Used"));
+  hearth_graph_set_range (self->memory.graph, 0, NAN);
   self->memory_server_series = hearth_graph_add_series (self->memory.graph, _("Server"));
   hearth_graph_set_series_color (self->memory.graph, self->memory_server_series,
                                  HEARTH_GRAPH_COLOR_WARNING);
@@ -1531,6 +1535,7 @@ hearth_performance_page_init (HearthPerformancePage *self)
   hearth_graph_set_range (self->gpu.graph, 0, 100);
   card_init (&self->vram, self->system_cards, _("VRAM"), SYSTEM_GRAPH_CAPACITY, _("GiB"));
   hearth_graph_add_series (self->vram.graph, _("Used"));
+  hearth_graph_set_range (self->vram.graph, 0, NAN);
   hearth_graph_set_series_color (self->vram.graph, 0, HEARTH_GRAPH_COLOR_SUCCESS);
   card_set_visible (&self->gpu, FALSE);
   card_set_visible (&self->vram, FALSE);

@@ -149,6 +149,10 @@ hearth_window_realize (GtkWidget *widget)
   if (g_getenv ("HEARTH_EXIT_AFTER_FIRST_FRAME") != NULL)
     g_signal_connect (gtk_widget_get_frame_clock (widget), "after-paint",
                       G_CALLBACK (on_first_paint), self);
+  /* HEARTH_VIEW=chat|hardware|performance opens on that page (screenshots, demos) */
+  if (g_getenv ("HEARTH_VIEW") != NULL
+      && adw_view_stack_get_child_by_name (self->view_stack, g_getenv ("HEARTH_VIEW")) != NULL)
+    adw_view_stack_set_visible_child_name (self->view_stack, g_getenv ("HEARTH_VIEW"));
   if (g_getenv ("HEARTH_SCREENSHOT") != NULL)
     g_timeout_add (g_ascii_strtoull (g_getenv ("HEARTH_SCREENSHOT_DELAY_MS") ?: "1500", NULL, 10),
                    screenshot_and_quit, self);

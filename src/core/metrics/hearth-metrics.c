@@ -17,7 +17,7 @@
  * USING INDEX messages_requests_by_time (created_ms>?)). Unknown figures
  * are NULL in the table and -1 here, as everywhere else. */
 #define REQUEST_FIGURES_SQL \
-  "SELECT model, endpoint, state = 'complete', coalesce (ttft_ms, -1)," \
+  "SELECT model, endpoint, state = 'complete', state = 'failed', coalesce (ttft_ms, -1)," \
   " coalesce (total_ms, -1), coalesce (tokens_per_s, -1)," \
   " coalesce (prompt_tokens_per_s, -1), coalesce (load_ms, -1)" \
   " FROM messages WHERE role = 'assistant' AND created_ms >= ?1" \
@@ -28,6 +28,7 @@ enum
   COLUMN_MODEL,
   COLUMN_ENDPOINT,
   COLUMN_COMPLETE,
+  COLUMN_FAILED,
   COLUMN_TTFT,
   COLUMN_TOTAL,
   COLUMN_SPEED,
@@ -114,6 +115,7 @@ accumulator_add (Accumulator  *acc,
 
   acc->group->count++;
   acc->group->successes += sqlite3_column_int (stmt, COLUMN_COMPLETE);
+  acc->group->failures += sqlite3_column_int (stmt, COLUMN_FAILED);
   append_if (acc->ttft, ttft, ttft >= 0);
   append_if (acc->total, total, total >= 0);
   append_if (acc->speed, speed, speed > 0);
@@ -253,7 +255,10 @@ accumulator_finish (Accumulator *acc)
 {
   HearthMetricsGroup *group = g_steal_pointer (&acc->group);
 
-  group->success_rate = (double) group->successes / group->count;
+  /* A reply still streaming, or stopped by the person who asked, is
+   * neither: the rate is over the requests that ended on their own. */
+  group->success_rate = group->successes + group->failures > 0
+    ? (double) group->successes / (group->successes + group->failures) : -1;
   percentiles_50_95_99 (acc->ttft, &group->ttft_p50_ms, &group->ttft_p95_ms,
                         &group->ttft_p99_ms);
   percentiles_50_95_99 (acc->total, &group->total_p50_ms, &group->total_p95_ms,

@@ -29,8 +29,9 @@ typedef struct
   char    *model;
   char    *endpoint;
   guint    count;
-  guint    successes;
-  double   success_rate;
+  guint    successes;        /* complete */
+  guint    failures;         /* failed; partial and cancelled are neither */
+  double   success_rate;     /* successes / (successes + failures), -1 when none ended */
   double   ttft_p50_ms;
   double   ttft_p95_ms;
   double   ttft_p99_ms;
