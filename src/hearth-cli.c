@@ -336,123 +336,12 @@ on_ask_finished (HearthReply *reply,
   g_main_loop_quit (cli->loop);
 }
 
-static void write_node (GString *out, JsonNode *node, int depth, gboolean pretty);
-
-static void
-write_string (GString    *out,
-              const char *str)
-{
-  g_string_append_c (out, '"');
-  for (const guchar *p = (const guchar *) str; *p != '\0'; p++)
-    {
-      switch (*p)
-        {
-        case '"': g_string_append (out, "\\\""); break;
-        case '\\': g_string_append (out, "\\\\"); break;
-        case '\n': g_string_append (out, "\\n"); break;
-        case '\r': g_string_append (out, "\\r"); break;
-        case '\t': g_string_append (out, "\\t"); break;
-        default:
-          if (*p < 0x20)
-            g_string_append_printf (out, "\\u%04x", *p);
-          else
-            g_string_append_c (out, *p);
-        }
-    }
-  g_string_append_c (out, '"');
-}
-
-/* Figures are measured in milliseconds to the microsecond: three decimals say
- * all there is, where %.17g would print 4.6269999999999998. */
-static void
-write_double (GString *out,
-              double   value)
-{
-  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
-  gsize len;
-
-  g_ascii_formatd (buffer, sizeof buffer, "%.3f", value);
-  len = strlen (buffer);
-  while (len > 0 && buffer[len - 1] == '0')
-    buffer[--len] = '\0';
-  if (len > 0 && buffer[len - 1] == '.')
-    buffer[--len] = '\0';
-  g_string_append (out, buffer);
-}
-
-static void
-write_newline (GString  *out,
-               int       depth,
-               gboolean  pretty)
-{
-  if (pretty)
-    g_string_append_printf (out, "\n%*s", depth * 2, "");
-}
-
-static void
-write_container (GString  *out,
-                 JsonNode *node,
-                 int       depth,
-                 gboolean  pretty)
-{
-  gboolean object = JSON_NODE_HOLDS_OBJECT (node);
-  g_autoptr(GList) members = object ? json_object_get_members (json_node_get_object (node)) : NULL;
-  guint n = object ? g_list_length (members) : json_array_get_length (json_node_get_array (node));
-  GList *member = members;
-
-  g_string_append_c (out, object ? '{' : '[');
-  for (guint i = 0; i < n; i++)
-    {
-      if (i > 0)
-        g_string_append_c (out, ',');
-      write_newline (out, depth + 1, pretty);
-      if (object)
-        {
-          write_string (out, member->data);
-          g_string_append (out, pretty ? ": " : ":");
-          write_node (out, json_object_get_member (json_node_get_object (node), member->data),
-                      depth + 1, pretty);
-          member = member->next;
-        }
-      else
-        {
-          write_node (out, json_array_get_element (json_node_get_array (node), i), depth + 1,
-                      pretty);
-        }
-    }
-  if (n > 0)
-    write_newline (out, depth, pretty);
-  g_string_append_c (out, object ? '}' : ']');
-}
-
-static void
-write_node (GString  *out,
-            JsonNode *node,
-            int       depth,
-            gboolean  pretty)
-{
-  if (JSON_NODE_HOLDS_OBJECT (node) || JSON_NODE_HOLDS_ARRAY (node))
-    write_container (out, node, depth, pretty);
-  else if (JSON_NODE_HOLDS_NULL (node))
-    g_string_append (out, "null");
-  else if (json_node_get_value_type (node) == G_TYPE_STRING)
-    write_string (out, json_node_get_string (node));
-  else if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
-    write_double (out, json_node_get_double (node));
-  else if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
-    g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
-  else
-    g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
-}
-
 static void
 print_json (JsonNode *root)
 {
-  g_autoptr(GString) out = g_string_new (NULL);
+  g_autofree char *text = hearth_json_to_string (root, isatty (STDOUT_FILENO));
 
-  write_node (out, root, 0, isatty (STDOUT_FILENO));
-  g_string_append_c (out, '\n');
-  fwrite (out->str, 1, out->len, stdout);
+  g_print ("%s\n", text);
 }
 
 typedef void (*AddItemFunc) (JsonBuilder *builder,

@@ -19,4 +19,9 @@ void  hearth_json_add_double  (JsonBuilder *builder,
                                const char  *name,
                                double       value);
 
+void  hearth_json_append_figure (GString    *out,
+                                double      value);
+char *hearth_json_to_string   (JsonNode    *node,
+                               gboolean     pretty);
+
 G_END_DECLS

@@ -417,99 +417,14 @@ hearth_metrics_aggregate (HearthStore  *store,
 
 /* Export */
 
-/* Figures are measured in milliseconds to the microsecond: three decimals say
- * all there is, where %.17g would print 4.6269999999999998. */
-static void
-append_figure (GString *out,
-               double   value)
-{
-  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
-  gsize len;
-
-  g_ascii_formatd (buffer, sizeof buffer, "%.3f", value);
-  len = strlen (buffer);
-  while (len > 0 && buffer[len - 1] == '0')
-    buffer[--len] = '\0';
-  if (len > 0 && buffer[len - 1] == '.')
-    buffer[--len] = '\0';
-  g_string_append (out, buffer);
-}
-
-static void
-append_json_string (GString    *out,
-                    const char *str)
-{
-  g_string_append_c (out, '"');
-  for (const guchar *p = (const guchar *) str; *p != '\0'; p++)
-    {
-      switch (*p)
-        {
-        case '"': g_string_append (out, "\\\""); break;
-        case '\\': g_string_append (out, "\\\\"); break;
-        case '\n': g_string_append (out, "\\n"); break;
-        case '\r': g_string_append (out, "\\r"); break;
-        case '\t': g_string_append (out, "\\t"); break;
-        default:
-          if (*p < 0x20)
-            g_string_append_printf (out, "\\u%04x", *p);
-          else
-            g_string_append_c (out, *p);
-        }
-    }
-  g_string_append_c (out, '"');
-}
-
-static void
-append_json_value (GString  *out,
-                   JsonNode *node)
-{
-  if (JSON_NODE_HOLDS_NULL (node))
-    g_string_append (out, "null");
-  else if (json_node_get_value_type (node) == G_TYPE_STRING)
-    append_json_string (out, json_node_get_string (node));
-  else if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
-    append_figure (out, json_node_get_double (node));
-  else
-    g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
-}
-
-static void
-append_json_object (GString    *out,
-                    JsonObject *object,
-                    gboolean    pretty)
-{
-  g_autoptr(GList) members = json_object_get_members (object);
-
-  g_string_append_c (out, '{');
-  for (GList *m = members; m != NULL; m = m->next)
-    {
-      if (m != members)
-        g_string_append_c (out, ',');
-      g_string_append (out, pretty ? "\n    " : "");
-      append_json_string (out, m->data);
-      g_string_append (out, pretty ? ": " : ":");
-      append_json_value (out, json_object_get_member (object, m->data));
-    }
-  g_string_append (out, pretty && members != NULL ? "\n  }" : "}");
-}
-
 /* An array of flat objects, written as hearth-cli writes all its JSON. */
 static char *
 format_json (JsonNode *root,
              gboolean  pretty)
 {
-  JsonArray *items = json_node_get_array (root);
-  guint n = json_array_get_length (items);
-  GString *out = g_string_new ("[");
+  g_autofree char *text = hearth_json_to_string (root, pretty);
 
-  for (guint i = 0; i < n; i++)
-    {
-      g_string_append (out, i > 0 ? "," : "");
-      g_string_append (out, pretty ? "\n  " : "");
-      append_json_object (out, json_array_get_object_element (items, i), pretty);
-    }
-  g_string_append (out, pretty && n > 0 ? "\n]\n" : "]\n");
-  return g_string_free (out, FALSE);
+  return g_strconcat (text, "\n", NULL);
 }
 
 typedef void (*AddItemFunc) (JsonBuilder *builder,
@@ -600,7 +515,7 @@ csv_figure (double value)
   g_autoptr(GString) out = g_string_new (NULL);
 
   if (value >= 0)
-    append_figure (out, value);
+    hearth_json_append_figure (out, value);
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
