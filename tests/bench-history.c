@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "hearth-store.h"
+#include "hearth-bench-util.h"
 #include "hearth-test-util.h"
 
 #define N_MESSAGES        100000
@@ -294,26 +295,6 @@ make_query (TextMaker *maker,
     }
 }
 
-static int
-compare_doubles (gconstpointer a,
-                 gconstpointer b)
-{
-  double x = *(const double *) a;
-  double y = *(const double *) b;
-
-  return (x > y) - (x < y);
-}
-
-static double
-percentile (const double *sorted,
-            guint         n,
-            double        p)
-{
-  guint index = (guint) ceil (p * n) - 1;
-
-  return sorted[MIN (index, n - 1)];
-}
-
 static void
 run_searches (HearthStore *store,
               TextMaker   *maker)
@@ -333,11 +314,11 @@ run_searches (HearthStore *store,
       check (error);
       total_hits += hits->len;
     }
-  qsort (times, N_SEARCHES, sizeof times[0], compare_doubles);
+  qsort (times, N_SEARCHES, sizeof times[0], hearth_bench_compare_doubles);
   printf ("history-search-hits: %.1f per query\n", (double) total_hits / N_SEARCHES);
-  printf ("history-search-p50: %.2f ms\n", percentile (times, N_SEARCHES, 0.50));
-  printf ("history-search-p95: %.2f ms\n", percentile (times, N_SEARCHES, 0.95));
-  printf ("history-search-p99: %.2f ms\n", percentile (times, N_SEARCHES, 0.99));
+  printf ("history-search-p50: %.2f ms\n", hearth_bench_percentile (times, N_SEARCHES, 0.50));
+  printf ("history-search-p95: %.2f ms\n", hearth_bench_percentile (times, N_SEARCHES, 0.95));
+  printf ("history-search-p99: %.2f ms\n", hearth_bench_percentile (times, N_SEARCHES, 0.99));
 }
 
 int

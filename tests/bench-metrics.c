@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "hearth-metrics.h"
+#include "hearth-bench-util.h"
 #include "hearth-test-util.h"
 
 #define N_ROWS           1000000
@@ -120,26 +121,6 @@ fill_history (const char *path,
   fflush (stdout);
 }
 
-static int
-compare_doubles (gconstpointer a,
-                 gconstpointer b)
-{
-  double x = *(const double *) a;
-  double y = *(const double *) b;
-
-  return (x > y) - (x < y);
-}
-
-static double
-percentile (const double *sorted,
-            guint         n,
-            double        p)
-{
-  guint index = (guint) ceil (p * n) - 1;
-
-  return sorted[MIN (index, n - 1)];
-}
-
 static guint
 count_rows (GPtrArray *groups)
 {
@@ -171,7 +152,7 @@ time_aggregate (HearthStore           *store,
       *n_rows = count_rows (groups);
       *n_groups = groups->len;
     }
-  qsort (times, N_REPEATS, sizeof times[0], compare_doubles);
+  qsort (times, N_REPEATS, sizeof times[0], hearth_bench_compare_doubles);
 }
 
 static void
@@ -188,7 +169,7 @@ run_windows (HearthStore *store,
       time_aggregate (store, now_ms - windows[w].ms, HEARTH_METRICS_BY_MODEL_AND_ENDPOINT,
                       times, &n_rows, &n_groups);
       printf ("metrics-aggregate-%-6s %9u %7u %9.2f %9.2f %6.0f ms\n", windows[w].name, n_rows,
-              n_groups, percentile (times, N_REPEATS, 0.50), percentile (times, N_REPEATS, 0.95),
+              n_groups, hearth_bench_percentile (times, N_REPEATS, 0.50), hearth_bench_percentile (times, N_REPEATS, 0.95),
               TARGET_MS);
       fflush (stdout);
     }
@@ -211,8 +192,8 @@ run_groupings (HearthStore *store,
       time_aggregate (store, now_ms - 7 * DAY_MS, groupings[g].grouping, times, &n_rows,
                       &n_groups);
       printf ("metrics-aggregate-7d-%s: %u rows, %u groups, p50 %.2f ms, p95 %.2f ms\n",
-              groupings[g].name, n_rows, n_groups, percentile (times, N_REPEATS, 0.50),
-              percentile (times, N_REPEATS, 0.95));
+              groupings[g].name, n_rows, n_groups, hearth_bench_percentile (times, N_REPEATS, 0.50),
+              hearth_bench_percentile (times, N_REPEATS, 0.95));
     }
 }
 
@@ -246,7 +227,7 @@ old_aggregate (HearthStore *store,
     }
   g_hash_table_iter_init (&iter, by_key);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &values))
-    g_array_sort (values, compare_doubles);
+    g_array_sort (values, hearth_bench_compare_doubles);
   return rows->len;
 }
 
@@ -264,9 +245,9 @@ run_baseline (HearthStore *store,
       n_rows = old_aggregate (store, now_ms - 7 * DAY_MS);
       times[i] = (g_get_monotonic_time () - start) / 1000.0;
     }
-  qsort (times, N_BASELINE, sizeof times[0], compare_doubles);
+  qsort (times, N_BASELINE, sizeof times[0], hearth_bench_compare_doubles);
   printf ("metrics-baseline-7d (list_request_rows + grouping, ttft only): %u rows, "
-          "p50 %.2f ms, max %.2f ms of %d\n", n_rows, percentile (times, N_BASELINE, 0.50),
+          "p50 %.2f ms, max %.2f ms of %d\n", n_rows, hearth_bench_percentile (times, N_BASELINE, 0.50),
           times[N_BASELINE - 1], N_BASELINE);
 }
 

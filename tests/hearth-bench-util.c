@@ -18,8 +18,8 @@ static const char * const words[] = {
   "café", "naïve", "résumé", "Zürich",
 };
 
-static int
-compare_doubles (gconstpointer a,
+int
+hearth_bench_compare_doubles (gconstpointer a,
                  gconstpointer b)
 {
   double x = *(const double *) a, y = *(const double *) b;
@@ -39,7 +39,7 @@ hearth_bench_percentile (double *values,
   if (n == 0)
     return 0;
   sorted = g_memdup2 (values, n * sizeof *values);
-  qsort (sorted, n, sizeof *sorted, compare_doubles);
+  qsort (sorted, n, sizeof *sorted, hearth_bench_compare_doubles);
   rank = (guint) (fraction * n + 0.999999);
   return sorted[CLAMP (rank, 1, n) - 1];
 }
@@ -53,7 +53,7 @@ hearth_bench_median (double *values,
   if (n == 0)
     return 0;
   sorted = g_memdup2 (values, n * sizeof *values);
-  qsort (sorted, n, sizeof *sorted, compare_doubles);
+  qsort (sorted, n, sizeof *sorted, hearth_bench_compare_doubles);
   return n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
 }
 

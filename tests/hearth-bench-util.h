@@ -1,4 +1,4 @@
-/* hearth-bench-util.h — figures and fixtures shared by the UI benchmarks
+/* hearth-bench-util.h — figures and fixtures shared by the benchmarks
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
@@ -7,6 +7,8 @@
 
 G_BEGIN_DECLS
 
+int      hearth_bench_compare_doubles     (gconstpointer  a,
+                                           gconstpointer  b);
 double   hearth_bench_percentile          (double       *values,
                                            guint         n,
                                            double        fraction);

@@ -172,7 +172,8 @@ test_performance_empty (void)
 
   text = hearth_test_visible_text (GTK_WIDGET (fixture.page));
   assert_text_has (text, "No Requests in This Range");
-  assert_text_has (text, "Send a prompt in Chat or run a benchmark");
+  assert_text_has (text, "Send a prompt in Chat");
+  assert_text_has (text, "run a benchmark below");
   assert_text_has (text, "No benchmarks yet");
   assert_text_has (text, "CPU");
   assert_text_has (text, "Memory");
