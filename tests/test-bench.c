@@ -252,6 +252,19 @@ test_pace (gconstpointer data)
   g_assert_cmpfloat (fabs (second.result->change_percent), <, HEARTH_BENCH_REGRESSION_PERCENT);
   g_assert_false (second.result->regression);
 
+  /* What was measured comes back from the history as it was. */
+  {
+    g_autoptr(GPtrArray) stored = hearth_bench_list_results (store, NULL, 1, &error);
+    const HearthBenchResult *newest;
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (stored->len, ==, 1);
+    newest = g_ptr_array_index (stored, 0);
+    g_assert_cmpint (newest->id, ==, second.result->id);
+    g_assert_true (newest->already_loaded);
+    g_assert_cmpstr (newest->figures_from, ==, second.result->figures_from);
+  }
+
   conversations = hearth_store_list_conversations (store, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (conversations->len, ==, 0);

@@ -16,7 +16,7 @@
   " b.state, b.error, b.load_ms, b.ttft_p50_ms, b.ttft_p95_ms, b.prompt_tps_median," \
   " b.prompt_tps_min, b.prompt_tps_max, b.decode_tps_median, b.decode_tps_min," \
   " b.decode_tps_max, b.peak_cpu_percent, b.peak_mem_used, b.peak_vram_used, b.previous_id," \
-  " b.change_percent, b.regression, p.created_ms"
+  " b.change_percent, b.regression, p.created_ms, b.already_loaded, b.figures_from"
 
 /* Only a complete run of the same model, options and machine compares. */
 static const char previous_sql[] =
@@ -29,11 +29,13 @@ static const char insert_sql[] =
   "INSERT INTO bench_runs (created_ms, model, digest, endpoint, api, options, hardware, runs,"
   " state, error, load_ms, ttft_p50_ms, ttft_p95_ms, prompt_tps_median, prompt_tps_min,"
   " prompt_tps_max, decode_tps_median, decode_tps_min, decode_tps_max, peak_cpu_percent,"
-  " peak_mem_used, peak_vram_used, previous_id, change_percent, regression)"
+  " peak_mem_used, peak_vram_used, previous_id, change_percent, regression, already_loaded,"
+  " figures_from)"
   " VALUES (:created_ms, :model, :digest, :endpoint, :api, :options, :hardware, :runs,"
   " :state, :error, :load_ms, :ttft_p50_ms, :ttft_p95_ms, :prompt_tps_median, :prompt_tps_min,"
   " :prompt_tps_max, :decode_tps_median, :decode_tps_min, :decode_tps_max, :peak_cpu_percent,"
-  " :peak_mem_used, :peak_vram_used, :previous_id, :change_percent, :regression)";
+  " :peak_mem_used, :peak_vram_used, :previous_id, :change_percent, :regression,"
+  " :already_loaded, :figures_from)";
 
 static const char list_sql[] =
   "SELECT " RESULT_COLUMNS " FROM bench_runs AS b"
@@ -161,6 +163,8 @@ bind_result (sqlite3_stmt            *stmt,
   if (!isnan (r->change_percent))
     hearth_sqlite_bind_double (stmt, ":change_percent", r->change_percent);
   hearth_sqlite_bind_int64 (stmt, ":regression", r->regression);
+  hearth_sqlite_bind_int64 (stmt, ":already_loaded", r->already_loaded);
+  hearth_sqlite_bind_text (stmt, ":figures_from", r->figures_from);
 }
 
 /**
@@ -218,7 +222,6 @@ read_figures (sqlite3_stmt      *stmt,
               HearthBenchResult *r)
 {
   r->load_ms = column_figure (stmt, 11);
-  r->already_loaded = r->load_ms == 0;
   r->ttft_p50_ms = column_figure (stmt, 12);
   r->ttft_p95_ms = column_figure (stmt, 13);
   r->prompt_tps_median = column_figure (stmt, 14);
@@ -230,6 +233,18 @@ read_figures (sqlite3_stmt      *stmt,
   r->peak_cpu_percent = column_figure (stmt, 20);
   r->peak_mem_used = column_bytes (stmt, 21);
   r->peak_vram_used = column_bytes (stmt, 22);
+}
+
+/* figures_from points at static strings, so a stored one maps back. */
+static const char *
+figures_from_string (const char *text)
+{
+  static const char * const known[] = { "server", "client", "mixed" };
+
+  for (guint i = 0; text != NULL && i < G_N_ELEMENTS (known); i++)
+    if (g_str_equal (text, known[i]))
+      return known[i];
+  return NULL;
 }
 
 static HearthBenchResult *
@@ -255,6 +270,8 @@ result_from_row (sqlite3_stmt *stmt)
     r->change_percent = sqlite3_column_double (stmt, 24);
   r->regression = sqlite3_column_int (stmt, 25) != 0;
   r->previous_created_ms = column_bytes (stmt, 26);
+  r->already_loaded = sqlite3_column_int (stmt, 27) != 0;
+  r->figures_from = figures_from_string ((const char *) sqlite3_column_text (stmt, 28));
   return r;
 }
 
