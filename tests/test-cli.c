@@ -289,6 +289,8 @@ test_unknown_model (gconstpointer data)
   reply = stored_reply (newest_conversation ());
   g_assert_cmpint (reply->state, ==, HEARTH_MESSAGE_FAILED);
   g_assert_nonnull (reply->error);
+  /* and what kind of failure it was, for the metrics */
+  g_assert_cmpstr (reply->error_class, ==, "model-not-found");
 }
 
 static void

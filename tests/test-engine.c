@@ -410,6 +410,16 @@ test_regenerate (void)
   watch_free (watch);
   g_assert_cmpint (hearth_reply_get_state (failed), ==, HEARTH_REPLY_FAILED);
   g_assert_cmpint (hearth_reply_get_question_id (failed), >, 0);
+  {
+    g_autoptr(GPtrArray) rows = hearth_store_list_request_rows (store, 0, NULL, &error);
+    const HearthMessage *row;
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (rows->len, ==, 1);
+    row = g_ptr_array_index (rows, 0);
+    g_assert_cmpint (row->state, ==, HEARTH_MESSAGE_FAILED);
+    g_assert_cmpstr (row->error_class, ==, "broken-stream");
+  }
 
   g_assert_true (hearth_store_delete_messages_from (store, hearth_reply_get_conversation_id (failed),
                                                     hearth_reply_get_message_id (failed), &error));

@@ -14,7 +14,7 @@
 #define HOUR_MS  G_GINT64_CONSTANT (3600000)
 
 #define CSV_ROWS_HEADER \
-  "created_ms,model,endpoint,api,state,ttft_ms,total_ms,tokens_in,tokens_out,tokens_per_s," \
+  "created_ms,model,endpoint,api,state,outcome,ttft_ms,total_ms,tokens_in,tokens_out,tokens_per_s," \
   "figures_from,error\r\n"
 #define CSV_GROUPS_HEADER \
   "model,endpoint,count,successes,success_rate,ttft_p50_ms,ttft_p95_ms,ttft_p99_ms," \
@@ -437,6 +437,7 @@ open_export_store (const char *name)
   add_reply (store, reply);
   reply = reply_new ("m", "http://e", HEARTH_MESSAGE_FAILED, NOW_MS - 1);
   reply->error = g_strdup ("boom, \"bad\"");
+  reply->error_class = g_strdup ("server-error");
   add_reply (store, reply);
   return store;
 }
@@ -480,9 +481,10 @@ test_export_csv (void)
    * doubled; unknown values empty. */
   g_assert_cmpstr (rows, ==,
                    CSV_ROWS_HEADER
-                   "1699999999998,\"a,\"\"b\"\"\nc\",http://e,,complete,12.5,100.25,7,,4.627,"
+                   "1699999999998,\"a,\"\"b\"\"\nc\",http://e,,complete,ok,12.5,100.25,7,,4.627,"
                    "client,\r\n"
-                   "1699999999999,m,http://e,,failed,,,,,,client,\"boom, \"\"bad\"\"\"\r\n");
+                   "1699999999999,m,http://e,,failed,server-error,,,,,,client,"
+                   "\"boom, \"\"bad\"\"\"\r\n");
   g_assert_cmpstr (groups, ==,
                    CSV_GROUPS_HEADER
                    "\"a,\"\"b\"\"\nc\",http://e,1,1,1,12.5,12.5,12.5,100.25,100.25,100.25,4.627,,"
@@ -529,6 +531,7 @@ test_export_json (void)
   g_assert_true (json_object_get_null_member (object, "api"));
   object = json_array_get_object_element (array, 1);
   g_assert_cmpstr (json_object_get_string_member (object, "error"), ==, "boom, \"bad\"");
+  g_assert_cmpstr (json_object_get_string_member (object, "outcome"), ==, "server-error");
   g_assert_true (json_object_get_null_member (object, "ttft_ms"));
 
   /* Indented for a terminal, the same values. */

@@ -236,8 +236,12 @@ save_record (ChatJob *job)
   if (reply_error != NULL && !hearth_reply_is_finished (job->reply))
     reply_error = NULL;
   g_clear_pointer (&record->error, g_free);
+  g_clear_pointer (&record->error_class, g_free);
   if (reply_error != NULL)
-    record->error = hearth_error_describe (reply_error);
+    {
+      record->error = hearth_error_describe (reply_error);
+      record->error_class = g_strdup (hearth_error_get_class (reply_error));
+    }
 
   if (!hearth_store_update_message (store, record, &error))
     g_message ("Could not save the reply: %s", error->message);

@@ -255,3 +255,45 @@ hearth_error_from_io (const GError *io_error,
   return g_error_new (HEARTH_ERROR, HEARTH_ERROR_BROKEN_STREAM,
                       "The connection to %s broke before the reply ended (%s)", endpoint, what);
 }
+
+/**
+ * hearth_error_get_class:
+ *
+ * Returns: a short, stable name for the kind of failure, as the metrics
+ *   and their exports record it: "connection-refused", "host-not-found",
+ *   "timeout", "tls", "unauthorized", "model-not-found", "rate-limited",
+ *   "server-busy", "server-error", "broken-stream", "malformed-stream",
+ *   "cancelled", "no-model", "invalid-argument", "keyring", or "other"
+ */
+const char *
+hearth_error_get_class (const GError *error)
+{
+  g_return_val_if_fail (error != NULL, "other");
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return "cancelled";
+  if (error->domain != HEARTH_ERROR)
+    return "other";
+  switch ((HearthErrorCode) error->code)
+    {
+    case HEARTH_ERROR_INVALID_ARGUMENT: return "invalid-argument";
+    case HEARTH_ERROR_CONNECTION_REFUSED: return "connection-refused";
+    case HEARTH_ERROR_HOST_NOT_FOUND: return "host-not-found";
+    case HEARTH_ERROR_TIMEOUT: return "timeout";
+    case HEARTH_ERROR_TLS: return "tls";
+    case HEARTH_ERROR_UNAUTHORIZED: return "unauthorized";
+    case HEARTH_ERROR_MODEL_NOT_FOUND: return "model-not-found";
+    case HEARTH_ERROR_RATE_LIMITED: return "rate-limited";
+    case HEARTH_ERROR_SERVER_BUSY: return "server-busy";
+    case HEARTH_ERROR_SERVER_ERROR: return "server-error";
+    case HEARTH_ERROR_BROKEN_STREAM: return "broken-stream";
+    case HEARTH_ERROR_MALFORMED_STREAM: return "malformed-stream";
+    case HEARTH_ERROR_CANCELLED: return "cancelled";
+    case HEARTH_ERROR_NO_MODEL: return "no-model";
+    case HEARTH_ERROR_KEYRING_UNAVAILABLE:
+    case HEARTH_ERROR_KEYRING_LOCKED: return "keyring";
+    case HEARTH_ERROR_FAILED:
+    default:
+      return "other";
+    }
+}

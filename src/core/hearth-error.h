@@ -33,6 +33,7 @@ typedef enum
 
 GQuark       hearth_error_quark          (void);
 const char  *hearth_error_get_action     (const GError *error);
+const char  *hearth_error_get_class      (const GError *error);
 char        *hearth_error_describe       (const GError *error);
 int          hearth_error_exit_code      (const GError *error);
 gboolean     hearth_error_is_retryable   (const GError *error);

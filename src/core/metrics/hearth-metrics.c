@@ -531,6 +531,25 @@ figures_source (const HearthMessage *m)
   return m->figures.from_server ? "server" : "client";
 }
 
+/* "ok", the kind of failure ("timeout", "model-not-found"…), or what
+ * became of a reply that did not end on its own ("cancelled", "partial"). */
+static const char *
+outcome (const HearthMessage *m)
+{
+  switch (m->state)
+    {
+    case HEARTH_MESSAGE_COMPLETE:
+      return "ok";
+    case HEARTH_MESSAGE_FAILED:
+      /* replies stored before failures were classed say only that */
+      return m->error_class != NULL ? m->error_class : "failed";
+    case HEARTH_MESSAGE_CANCELLED:
+    case HEARTH_MESSAGE_PARTIAL:
+    default:
+      return hearth_message_state_to_string (m->state);
+    }
+}
+
 static void
 add_row_json (JsonBuilder   *builder,
               HearthMessage *m)
@@ -540,6 +559,7 @@ add_row_json (JsonBuilder   *builder,
   hearth_json_add_string (builder, "endpoint", m->endpoint);
   hearth_json_add_string (builder, "api", m->api);
   hearth_json_add_string (builder, "state", hearth_message_state_to_string (m->state));
+  hearth_json_add_string (builder, "outcome", outcome (m));
   hearth_json_add_string (builder, "error", m->error);
   hearth_json_add_double (builder, "ttft_ms", m->figures.ttft_ms);
   hearth_json_add_double (builder, "total_ms", m->figures.total_ms);
@@ -562,7 +582,8 @@ append_row_csv (GString       *out,
   g_autofree char *tokens_out = csv_count (m->figures.tokens_out);
   g_autofree char *speed = csv_figure (m->figures.tokens_per_s);
   const char *fields[] = {
-    created, m->model, m->endpoint, m->api, hearth_message_state_to_string (m->state), ttft,
+    created, m->model, m->endpoint, m->api, hearth_message_state_to_string (m->state),
+    outcome (m), ttft,
     total, tokens_in, tokens_out, speed, figures_source (m), m->error,
   };
 
@@ -570,7 +591,7 @@ append_row_csv (GString       *out,
 }
 
 static const char * const row_columns[] = {
-  "created_ms", "model", "endpoint", "api", "state", "ttft_ms", "total_ms", "tokens_in",
+  "created_ms", "model", "endpoint", "api", "state", "outcome", "ttft_ms", "total_ms", "tokens_in",
   "tokens_out", "tokens_per_s", "figures_from", "error",
 };
 

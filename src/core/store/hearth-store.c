@@ -121,6 +121,9 @@ static const Migration migrations[] = {
     /* Request metrics over a time window read the replies by time. */
     "CREATE INDEX messages_requests_by_time ON messages (created_ms)"
     "  WHERE role = 'assistant';"
+    /* What kind of failure a failed reply met, as hearth_error_get_class ()
+     * names it: the outcome the metrics count. */
+    "ALTER TABLE messages ADD COLUMN error_class TEXT;"
     /* The resource sampler's history: minutes (resolution_s = 60) and
      * hours (3600), averaged; *_peak keep the highest sample. */
     "CREATE TABLE resource_samples ("
@@ -188,7 +191,7 @@ static const Migration migrations[] = {
 #define MESSAGE_COLUMNS \
   "id, conversation_id, role, content, thinking, model, endpoint, api, state, error," \
   " done_reason, created_ms, tokens_in, tokens_out, ttft_ms, total_ms, load_ms," \
-  " prompt_tokens_per_s, tokens_per_s, figures_from_server"
+  " prompt_tokens_per_s, tokens_per_s, figures_from_server, error_class"
 
 static const char * const statement_sql[N_STATEMENTS] = {
   [STMT_USER_VERSION] = "PRAGMA user_version",
@@ -207,7 +210,7 @@ static const char * const statement_sql[N_STATEMENTS] = {
   [STMT_LIST_REQUEST_ROWS] =
     "SELECT id, conversation_id, role, '', NULL, model, endpoint, api, state, error,"
     " done_reason, created_ms, tokens_in, tokens_out, ttft_ms, total_ms, load_ms,"
-    " prompt_tokens_per_s, tokens_per_s, figures_from_server FROM messages"
+    " prompt_tokens_per_s, tokens_per_s, figures_from_server, error_class FROM messages"
     " WHERE role = 'assistant' AND created_ms >= :since"
     "  AND (:model IS NULL OR model = :model)"
     " ORDER BY created_ms, id",
@@ -221,16 +224,17 @@ static const char * const statement_sql[N_STATEMENTS] = {
   [STMT_ADD_MESSAGE] =
     "INSERT INTO messages (conversation_id, role, endpoint, api, created_ms,"
     " content, thinking, state, error, done_reason, model, tokens_in, tokens_out, ttft_ms,"
-    " total_ms, load_ms, prompt_tokens_per_s, tokens_per_s, figures_from_server)"
+    " total_ms, load_ms, prompt_tokens_per_s, tokens_per_s, figures_from_server, error_class)"
     " VALUES (:conversation_id, :role, :endpoint, :api, :created_ms,"
     " :content, :thinking, :state, :error, :done_reason, :model, :tokens_in, :tokens_out,"
-    " :ttft_ms, :total_ms, :load_ms, :prompt_tokens_per_s, :tokens_per_s, :from_server)",
+    " :ttft_ms, :total_ms, :load_ms, :prompt_tokens_per_s, :tokens_per_s, :from_server,"
+    " :error_class)",
   [STMT_UPDATE_MESSAGE] =
     "UPDATE messages SET content = :content, thinking = :thinking, state = :state,"
     " error = :error, done_reason = :done_reason, model = :model, tokens_in = :tokens_in,"
     " tokens_out = :tokens_out, ttft_ms = :ttft_ms, total_ms = :total_ms, load_ms = :load_ms,"
     " prompt_tokens_per_s = :prompt_tokens_per_s, tokens_per_s = :tokens_per_s,"
-    " figures_from_server = :from_server"
+    " figures_from_server = :from_server, error_class = :error_class"
     " WHERE id = :id",
   /* The last :limit messages before :before_id, turned back to oldest first. */
   [STMT_LIST_MESSAGES] =
@@ -362,6 +366,7 @@ bind_message_body (sqlite3_stmt        *stmt,
   hearth_sqlite_bind_text (stmt, ":thinking", message->thinking);
   hearth_sqlite_bind_text (stmt, ":state", hearth_message_state_to_string (message->state));
   hearth_sqlite_bind_text (stmt, ":error", message->error);
+  hearth_sqlite_bind_text (stmt, ":error_class", message->error_class);
   hearth_sqlite_bind_text (stmt, ":done_reason", message->done_reason);
   hearth_sqlite_bind_text (stmt, ":model", message->model);
   hearth_sqlite_bind_figures (stmt, &message->figures);
@@ -980,6 +985,7 @@ message_from_row (sqlite3_stmt *stmt)
   message->done_reason = hearth_sqlite_column_text (stmt, 10);
   message->created_ms = sqlite3_column_int64 (stmt, 11);
   hearth_sqlite_column_figures (stmt, 12, &message->figures);
+  message->error_class = hearth_sqlite_column_text (stmt, 20);
   return message;
 }
 
@@ -1172,6 +1178,7 @@ hearth_message_free (HearthMessage *message)
   g_free (message->endpoint);
   g_free (message->api);
   g_free (message->error);
+  g_free (message->error_class);
   g_free (message->done_reason);
   g_free (message);
 }

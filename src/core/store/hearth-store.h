@@ -32,6 +32,7 @@ typedef struct
   char               *endpoint;
   char               *api;           /* "ollama" or "openai" */
   char               *error;         /* what went wrong, for failed messages */
+  char               *error_class;   /* its kind: hearth_error_get_class () */
   char               *done_reason;
   gint64              created_ms;    /* unix time in milliseconds */
   HearthMessageState  state;
