@@ -896,6 +896,36 @@ test_history_list (void)
   g_assert_cmpfloat (row->cpu_peak, ==, 50);
 }
 
+/* Quitting in the middle of a minute keeps the samples it had. */
+static void
+test_history_flush (void)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(HearthStore) store = open_store ("history-flush", &path);
+  g_autoptr(HearthResourceHistory) history = hearth_resource_history_new (store);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) rows = NULL;
+  const HearthResourceRow *row;
+
+  add (history, synthetic (T0_MS + 1000, 10, 100 * MIB));
+  add (history, synthetic (T0_MS + 2000, 30, 300 * MIB));
+  g_assert_cmpint (hearth_test_sqlite_query_int (path, "SELECT count(*) FROM resource_samples"), ==, 0);
+  g_assert_true (hearth_resource_history_flush (history, &error));
+  g_assert_no_error (error);
+  /* a second flush has nothing left to write */
+  g_assert_true (hearth_resource_history_flush (history, &error));
+
+  rows = hearth_resource_history_list (history, T0_MS, MINUTE_MS, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, ==, 1);
+  row = &g_array_index (rows, HearthResourceRow, 0);
+  g_assert_cmpint (row->time_ms, ==, T0_MS);
+  g_assert_cmpint (row->n_samples, ==, 2);
+  g_assert_cmpfloat (row->cpu_percent, ==, 20);
+  g_assert_cmpfloat (row->cpu_peak, ==, 30);
+  g_assert_cmpint (row->mem_used, ==, 200 * MIB);
+}
+
 /* Hour rows where minutes were pruned, minute rows after: each hour once. */
 static void
 test_history_list_hours (void)
@@ -955,6 +985,7 @@ main (int   argc,
   g_test_add_func ("/resource-history/minutes-and-hours", test_history_minutes_and_hours);
   g_test_add_func ("/resource-history/prune", test_history_prune);
   g_test_add_func ("/resource-history/list", test_history_list);
+  g_test_add_func ("/resource-history/flush", test_history_flush);
   g_test_add_func ("/resource-history/list-hours", test_history_list_hours);
 
   return g_test_run ();

@@ -281,9 +281,13 @@ static void
 hearth_application_dispose (GObject *object)
 {
   HearthApplication *self = HEARTH_APPLICATION (object);
+  g_autoptr(GError) error = NULL;
 
   if (self->sampler != NULL)
     hearth_sampler_stop (self->sampler);
+  if (self->resource_history != NULL
+      && !hearth_resource_history_flush (self->resource_history, &error))
+    g_message ("The last minute of resource samples was not kept: %s", error->message);
   g_clear_object (&self->sampler);
   g_clear_object (&self->resource_history);
   g_clear_object (&self->engine);

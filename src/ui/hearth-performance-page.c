@@ -194,7 +194,6 @@ card_init (Card        *card,
   gtk_label_set_wrap (GTK_LABEL (caption), TRUE);
   gtk_label_set_wrap_mode (GTK_LABEL (caption), PANGO_WRAP_WORD_CHAR);
   gtk_widget_set_size_request (graph, 200, 120);
-  gtk_widget_set_vexpand (graph, TRUE);
   hearth_graph_set_unit (HEARTH_GRAPH (graph), unit);
 
   gtk_box_append (GTK_BOX (header), title_label);
@@ -513,7 +512,9 @@ fill_models_table (HearthPerformancePage *self,
       grid_cell (self->models_grid, 1, row, server, FALSE);
       grid_cell (self->models_grid, 2, row, count, TRUE);
       success_label = grid_cell (self->models_grid, 3, row, success, TRUE);
-      if (group->success_rate >= 0 && group->success_rate < 1)
+      if (group->success_rate == 0)
+        gtk_widget_add_css_class (GTK_WIDGET (success_label), "error");
+      else if (group->success_rate > 0 && group->success_rate < 1)
         gtk_widget_add_css_class (GTK_WIDGET (success_label), "warning");
       grid_cell (self->models_grid, 4, row, p50, TRUE);
       grid_cell (self->models_grid, 5, row, p95, TRUE);

@@ -362,6 +362,30 @@ hearth_resource_history_add (HearthResourceHistory  *self,
   return ok;
 }
 
+/**
+ * hearth_resource_history_flush:
+ * @self: a history
+ * @error: return location for an error
+ *
+ * Writes the minute gathered so far, with the samples it has, as when
+ * Hearth quits in the middle of one. Main thread only.
+ *
+ * Returns: %FALSE when the write failed
+ */
+gboolean
+hearth_resource_history_flush (HearthResourceHistory  *self,
+                               GError                **error)
+{
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (HEARTH_IS_RESOURCE_HISTORY (self), FALSE);
+
+  if (self->minute.minute_ms >= 0 && self->minute.n_samples > 0)
+    ok = flush_minute (self, self->minute.minute_ms, error);
+  minute_reset (&self->minute, -1);
+  return ok;
+}
+
 /* Listing */
 
 static double

@@ -37,6 +37,8 @@ HearthResourceHistory *hearth_resource_history_new             (HearthStore     
 gboolean               hearth_resource_history_add             (HearthResourceHistory  *self,
                                                                 const HearthSample     *sample,
                                                                 GError                **error);
+gboolean               hearth_resource_history_flush           (HearthResourceHistory  *self,
+                                                                GError                **error);
 GArray                *hearth_resource_history_list            (HearthResourceHistory  *self,
                                                                 gint64                  since_ms,
                                                                 gint64                  bucket_ms,
