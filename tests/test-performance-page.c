@@ -207,6 +207,17 @@ count_grid_rows (GtkWidget  *page,
   return rows;
 }
 
+/* Wide tables scroll inside the page: the window still narrows to a phone's
+ * 360 pixels (its width-request). */
+static void
+assert_fits_narrow_window (GtkWidget *page)
+{
+  int minimum;
+
+  gtk_widget_measure (page, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
+  g_assert_cmpint (minimum, <=, 360);
+}
+
 /* Known replies: the cards show their medians, the table one row per
  * model, and the range decides which replies count. */
 static void
@@ -237,6 +248,7 @@ test_performance_requests (void)
   assert_text_lacks (text, "gamma:3b");
   assert_text_lacks (text, "No Requests in This Range");
   g_assert_cmpuint (count_grid_rows (GTK_WIDGET (fixture.page), "perf-models-table"), ==, 3);
+  assert_fits_narrow_window (GTK_WIDGET (fixture.page));
   shot = hearth_test_save_screenshot (GTK_WIDGET (fixture.window), "performance-requests.png");
   g_test_message ("screenshot: %s", shot);
 
@@ -405,6 +417,7 @@ test_performance_bench_table (void)
   g_assert_nonnull (flagged);
   g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (flagged)), ==, "20 % slower");
   g_assert_cmpuint (count_grid_rows (GTK_WIDGET (fixture.page), "perf-bench-table"), ==, 3);
+  assert_fits_narrow_window (GTK_WIDGET (fixture.page));
   shot = hearth_test_save_screenshot (GTK_WIDGET (fixture.window), "performance-benchmarks.png");
   g_test_message ("screenshot: %s", shot);
   fixture_close (&fixture);
