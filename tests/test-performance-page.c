@@ -207,6 +207,17 @@ count_grid_rows (GtkWidget  *page,
   return rows;
 }
 
+static void
+scroll_to_system (Fixture *fixture)
+{
+  GtkWidget *scroller = hearth_test_find_descendant (GTK_WIDGET (fixture->page),
+                                                     GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+
+  gtk_adjustment_set_value (adjustment, 380);
+  hearth_test_spin_for (100);
+}
+
 /* Wide tables scroll inside the page: the window still narrows to a phone's
  * 360 pixels (its width-request). */
 static void
@@ -424,6 +435,49 @@ test_performance_bench_table (void)
 }
 
 static gboolean
+gpu_card_shown (gpointer data)
+{
+  g_autofree char *text = hearth_test_visible_text (GTK_WIDGET (data));
+
+  return strstr (text, "VRAM") != NULL;
+}
+
+/* On a machine with a GPU (the AMD desktop fixture tree), the GPU and VRAM
+ * cards show what its driver reports: 2 % busy, 45 °C, 23 W,
+ * 489.1 MiB of 24.0 GiB. Without one they stay hidden (the other tests). */
+static void
+test_performance_gpu (void)
+{
+  Fixture fixture = { 0, };
+  g_autofree char *root = g_build_filename (g_getenv ("HEARTH_SOURCE_DIR"), "tests", "data",
+                                            "hardware", "amd-desktop", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *shot = NULL;
+
+  fixture_open (&fixture);
+  hearth_sampler_stop (fixture.sampler);
+  g_clear_object (&fixture.sampler);
+  fixture.sampler = hearth_sampler_new (root, 600);
+  hearth_sampler_set_intervals (fixture.sampler, 100, 100);
+  hearth_sampler_start (fixture.sampler);
+  fixture_show (&fixture);
+  g_assert_true (hearth_test_spin_until (gpu_card_shown, fixture.page, 5000));
+  hearth_test_spin_for (300);
+
+  text = hearth_test_visible_text (GTK_WIDGET (fixture.page));
+  assert_text_has (text, "GPU");
+  assert_text_has (text, "2 %");
+  assert_text_has (text, "45 °C · 23 W");
+  /* g_format_size () keeps the number and its unit together with a no-break space */
+  assert_text_has (text, "489.1\u00a0MiB of 24.0\u00a0GiB");
+  assert_text_lacks (text, "No GPU was found");
+  scroll_to_system (&fixture);
+  shot = hearth_test_save_screenshot (GTK_WIDGET (fixture.window), "performance-gpu.png");
+  g_test_message ("screenshot: %s", shot);
+  fixture_close (&fixture);
+}
+
+static gboolean
 bench_finished (gpointer data)
 {
   return !hearth_performance_page_is_benchmarking (HEARTH_PERFORMANCE_PAGE (data));
@@ -513,6 +567,7 @@ main (int   argc,
   g_test_add_func ("/performance-page/requests", test_performance_requests);
   g_test_add_func ("/performance-page/export", test_performance_export);
   g_test_add_func ("/performance-page/bench-table", test_performance_bench_table);
+  g_test_add_func ("/performance-page/gpu", test_performance_gpu);
   g_test_add_func ("/performance-page/bench-run", test_performance_bench_run);
 
   ret = g_test_run ();

@@ -522,7 +522,7 @@ hearth_graph_measure (GtkWidget      *widget,
                       int            *natural_baseline)
 {
   *minimum = orientation == GTK_ORIENTATION_HORIZONTAL ? 120 : 80;
-  *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? 480 : 160;
+  *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? 300 : 160;
 }
 
 static void

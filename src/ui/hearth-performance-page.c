@@ -193,6 +193,9 @@ card_init (Card        *card,
   gtk_label_set_xalign (GTK_LABEL (caption), 0);
   gtk_label_set_wrap (GTK_LABEL (caption), TRUE);
   gtk_label_set_wrap_mode (GTK_LABEL (caption), PANGO_WRAP_WORD_CHAR);
+  /* a long caption wraps rather than widening the card: two cards a row
+   * from about 650 pixels */
+  gtk_label_set_max_width_chars (GTK_LABEL (caption), 36);
   gtk_widget_set_size_request (graph, 200, 120);
   hearth_graph_set_unit (HEARTH_GRAPH (graph), unit);
 
@@ -1498,6 +1501,8 @@ hearth_performance_page_init (HearthPerformancePage *self)
   self->settings = g_settings_new (APP_ID);
   self->models = gtk_string_list_new (NULL);
   gtk_drop_down_set_model (self->model_dropdown, G_LIST_MODEL (self->models));
+  /* shown once the server has listed its models */
+  gtk_widget_set_visible (GTK_WIDGET (self->model_dropdown), FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "performance.benchmark", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "performance.cancel-benchmark", FALSE);
 
