@@ -286,6 +286,27 @@ test_paging_scroll_up (void)
   hearth_test_chat_close_window (window);
 }
 
+/* Reaching the top again while a page is still loading: the next page
+ * follows by itself, with no further scroll. */
+static void
+test_paging_top_while_loading (void)
+{
+  gint64 id = create_conversation ("A talk scrolled fast", N_PAGED);
+  HearthWindow *window = open_long_conversation (id);
+  HearthChatPage *page = hearth_test_chat_page (window);
+  Count count = { page, 3 * PAGE };
+
+  g_assert_cmpuint (hearth_test_chat_n_messages (page), ==, PAGE);
+  /* two trips to the top before the first page can arrive: the load runs
+   * in a worker, and its result comes back through this main loop */
+  scroll_to_top (page);
+  gtk_adjustment_set_value (message_vadjustment (page), 40);
+  gtk_adjustment_set_value (message_vadjustment (page), 0);
+  g_assert_true (hearth_test_spin_until (has_n_messages, &count, 5000));
+  assert_messages_from (page, N_PAGED - 3 * PAGE);
+  hearth_test_chat_close_window (window);
+}
+
 /* 2. Edit and resend */
 
 static GtkRevealer *
@@ -1048,6 +1069,7 @@ main (int   argc,
 
   g_test_add_func ("/chat-actions/paging/opens-at-bottom", test_paging_opens_at_bottom);
   g_test_add_func ("/chat-actions/paging/scroll-up", test_paging_scroll_up);
+  g_test_add_func ("/chat-actions/paging/top-while-loading", test_paging_top_while_loading);
   g_test_add_func ("/chat-actions/edit-and-resend", test_edit_and_resend);
   g_test_add_func ("/chat-actions/delete-and-copy", test_delete_and_copy);
   g_test_add_func ("/chat-actions/regenerate", test_regenerate);

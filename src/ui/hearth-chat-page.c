@@ -34,6 +34,7 @@ struct _HearthChatPage
   gint64                 oldest_id;
   gboolean               has_older;
   gboolean               loading;
+  gboolean               older_wanted;  /* the top was reached while busy */
   gboolean               stick_to_bottom;
   guint                  settle_tick;
   guint                  settle_frames;
@@ -193,6 +194,8 @@ scroll_to_last_item (HearthChatPage *self)
     gtk_widget_activate_action (GTK_WIDGET (self->message_view), "list.scroll-to-item", "u", n - 1);
 }
 
+static void load_wanted_page (HearthChatPage *self);
+
 /* GtkListView 4.8 measures rows lazily and re-anchors as it does: a pixel
  * offset set meanwhile lands on the wrong rows. Scroll by item for a few
  * frames, and only then let pixels (and the top edge) count again. */
@@ -208,6 +211,7 @@ settle_tick_cb (GtkWidget     *widget,
     return G_SOURCE_CONTINUE;
   self->settle_frames = 0;
   self->settle_tick = 0;
+  load_wanted_page (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -259,6 +263,22 @@ load_in_thread (GTask        *task,
     g_task_return_pointer (task, messages, (GDestroyNotify) g_ptr_array_unref);
 }
 
+static void load_page (HearthChatPage *self,
+                       gint64          before_id);
+
+/* Reaching the top while a page loads or the view settles asks for the
+ * next page as soon as it can come, rather than waiting for another
+ * scroll that may never come (the view is already at the top). */
+static void
+load_wanted_page (HearthChatPage *self)
+{
+  if (!self->older_wanted || self->loading || self->settle_tick != 0)
+    return;
+  self->older_wanted = FALSE;
+  if (self->has_older)
+    load_page (self, self->oldest_id);
+}
+
 static void
 messages_loaded_cb (GObject      *object,
                     GAsyncResult *result,
@@ -289,6 +309,8 @@ messages_loaded_cb (GObject      *object,
     self->oldest_id = ((HearthMessage *) g_ptr_array_index (messages, 0))->id;
   if (first_page)
     scroll_to_bottom (self);
+  else
+    load_wanted_page (self);
 }
 
 static void
@@ -317,7 +339,11 @@ on_edge_reached (GtkScrolledWindow *scroller,
                  GtkPositionType    position,
                  HearthChatPage    *self)
 {
-  if (position == GTK_POS_TOP && self->has_older && !self->loading && self->settle_tick == 0)
+  if (position != GTK_POS_TOP || !self->has_older)
+    return;
+  if (self->loading || self->settle_tick != 0)
+    self->older_wanted = TRUE;
+  else
     load_page (self, self->oldest_id);
 }
 
@@ -333,6 +359,7 @@ reset_conversation (HearthChatPage *self,
   self->oldest_id = 0;
   self->has_older = FALSE;
   self->loading = FALSE;
+  self->older_wanted = FALSE;
   self->edit_from_id = -1;
   update_actions (self);
 }
