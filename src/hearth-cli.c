@@ -22,6 +22,7 @@
 #include "hearth-json.h"
 #include "hearth-metrics.h"
 #include "hearth-ollama-provider.h"
+#include "hearth-resource-history.h"
 #include "hearth-secrets.h"
 
 #define EXIT_USAGE       2
@@ -1174,6 +1175,214 @@ command_metrics (int    argc,
   return metrics_rows (store, g_get_real_time () / 1000 - window);
 }
 
+/* resources */
+
+static gboolean opt_now;
+
+static const GOptionEntry resources_entries[] = {
+  { "since", 0, 0, G_OPTION_ARG_STRING, &opt_since,
+    N_("Use in this window: 5m, 1h, 24h, 7d, 90d… (default 1h)"), "WINDOW" },
+  { "now", 0, 0, G_OPTION_ARG_NONE, &opt_now,
+    N_("Read this machine now, over one second, instead of the stored history"), NULL },
+  { NULL }
+};
+
+/* The unit a person reads; -1 is unknown. */
+static char *
+format_resource_bytes (gint64 bytes)
+{
+  if (bytes < 0)
+    return g_strdup ("-");
+  return g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
+}
+
+static char *
+format_resource_percent (double percent)
+{
+  if (percent < 0)
+    return g_strdup ("-");
+  return g_strdup_printf ("%.1f%%", percent);
+}
+
+static void
+add_resource_json (JsonBuilder             *builder,
+                   const HearthResourceRow *row)
+{
+  json_builder_begin_object (builder);
+  hearth_json_add_int (builder, "time_ms", row->time_ms);
+  hearth_json_add_int (builder, "samples", row->n_samples);
+  hearth_json_add_double (builder, "cpu_percent", row->cpu_percent);
+  hearth_json_add_double (builder, "cpu_peak", row->cpu_peak);
+  hearth_json_add_int (builder, "mem_total", row->mem_total);
+  hearth_json_add_int (builder, "mem_used", row->mem_used);
+  hearth_json_add_int (builder, "swap_used", row->swap_used);
+  hearth_json_add_double (builder, "gpu_percent", row->gpu_percent);
+  hearth_json_add_int (builder, "vram_total", row->vram_total);
+  hearth_json_add_int (builder, "vram_used", row->vram_used);
+  hearth_json_add_double (builder, "gpu_temperature_c", row->gpu_temperature_c);
+  hearth_json_add_double (builder, "gpu_power_w", row->gpu_power_w);
+  hearth_json_add_double (builder, "server_cpu_percent", row->server_cpu_percent);
+  hearth_json_add_int (builder, "server_rss", row->server_rss);
+  json_builder_end_object (builder);
+}
+
+static void
+print_resource_line (const HearthResourceRow *row)
+{
+  g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (row->time_ms / 1000);
+  g_autofree char *time = g_date_time_format (when, "%Y-%m-%d %H:%M");
+  g_autofree char *cpu = format_resource_percent (row->cpu_percent);
+  g_autofree char *peak = format_resource_percent (row->cpu_peak);
+  g_autofree char *mem = format_resource_bytes (row->mem_used);
+  g_autofree char *swap = format_resource_bytes (row->swap_used);
+  g_autofree char *gpu = format_resource_percent (row->gpu_percent);
+  g_autofree char *vram = format_resource_bytes (row->vram_used);
+  g_autofree char *server_cpu = format_resource_percent (row->server_cpu_percent);
+  g_autofree char *server_rss = format_resource_bytes (row->server_rss);
+
+  g_print ("%-16s %7" G_GINT64_FORMAT " %7s %7s %11s %11s %6s %11s %10s %11s\n", time,
+           row->n_samples, cpu, peak, mem, swap, gpu, vram, server_cpu, server_rss);
+}
+
+/* One reading of this machine: CPU needs two, a second apart. */
+static int
+resources_now (void)
+{
+  g_autoptr(GSettings) settings = hearth_settings_try_new ();
+  g_autoptr(HearthSampler) sampler = hearth_sampler_new ("/", 2);
+  g_autofree char *endpoint = NULL;
+  HearthResourceRow row;
+  const HearthSample *sample;
+  HearthApiKind api;
+
+  if (resolve_server (settings, &api, &endpoint, NULL))
+    hearth_sampler_set_server_port (sampler, hearth_endpoint_local_port (endpoint));
+  hearth_sampler_sample (sampler);
+  g_usleep (G_USEC_PER_SEC);
+  sample = hearth_sampler_sample (sampler);
+
+  row = (HearthResourceRow) {
+    .time_ms = sample->time_us / 1000, .n_samples = 1,
+    .cpu_percent = sample->cpu_percent, .cpu_peak = sample->cpu_percent,
+    .mem_total = sample->mem_total, .mem_used = sample->mem_used,
+    .swap_used = sample->swap_used, .gpu_percent = sample->gpu_percent,
+    .vram_total = sample->vram_total, .vram_used = sample->vram_used,
+    .gpu_temperature_c = sample->gpu_temperature_c, .gpu_power_w = sample->gpu_power_w,
+    .server_cpu_percent = sample->server_cpu_percent, .server_rss = sample->server_rss,
+  };
+  if (opt_json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      add_resource_json (builder, &row);
+      root = json_builder_get_root (builder);
+      print_json (root);
+      return 0;
+    }
+  {
+    g_autofree char *mem = format_resource_bytes (row.mem_used);
+    g_autofree char *mem_total = format_resource_bytes (row.mem_total);
+    g_autofree char *swap = format_resource_bytes (row.swap_used);
+
+    g_print ("CPU:           %.1f%% of %u cores\n", row.cpu_percent, sample->n_cores);
+    g_print ("Memory used:   %s of %s; swap %s\n", mem, mem_total, swap);
+  }
+  if (row.gpu_percent >= 0 || row.vram_used >= 0)
+    {
+      g_autofree char *vram = format_resource_bytes (row.vram_used);
+      g_autofree char *vram_total = format_resource_bytes (row.vram_total);
+
+      g_print ("GPU:           %.0f%% busy", row.gpu_percent);
+      if (row.gpu_temperature_c >= 0)
+        g_print (", %.0f °C", row.gpu_temperature_c);
+      if (row.gpu_power_w >= 0)
+        g_print (", %.0f W", row.gpu_power_w);
+      g_print ("\nVRAM used:     %s of %s\n", vram, vram_total);
+    }
+  else
+    g_print ("GPU:           none found (NVML, nvidia-smi and /sys/class/drm were read)\n");
+  if (sample->server_pid > 0)
+    {
+      g_autofree char *rss = format_resource_bytes (row.server_rss);
+
+      g_print ("Server:        process %d, %.1f%% of one core, %s resident\n",
+               sample->server_pid, row.server_cpu_percent, rss);
+    }
+  else
+    g_print ("Server:        not found on this machine%s\n",
+             endpoint != NULL ? " (or run by another user)" : "");
+  return 0;
+}
+
+static int
+command_resources (int    argc,
+                   char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthStore) store = NULL;
+  g_autoptr(HearthResourceHistory) history = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(GArray) rows = NULL;
+  g_autofree char *path = NULL;
+  gint64 window, bucket_ms;
+  int exit_code = 0;
+
+  if (!parse_options ("resources", NULL, resources_entries, TRUE, &argc, &argv, &exit_code))
+    return exit_code;
+  if (argc > 2)
+    return usage_error ("resources", "resources takes no arguments");
+  if (opt_now)
+    return resources_now ();
+  window = hearth_metrics_parse_since (opt_since != NULL ? opt_since : "1h", &error);
+  if (window < 0)
+    return usage_error ("resources", error->message);
+
+  path = hearth_store_default_path ();
+  if ((store = hearth_store_open (path, &error)) == NULL)
+    return fail (error);
+  history = hearth_resource_history_new (store);
+  if ((settings = hearth_settings_try_new ()) != NULL)
+    {
+      hearth_resource_history_set_minute_days (history,
+                                               g_settings_get_int (settings, "samples-minute-days"));
+      hearth_resource_history_set_hour_days (history,
+                                             g_settings_get_int (settings, "samples-hour-days"));
+    }
+  /* minutes while they are kept, hours beyond */
+  bucket_ms = window <= (gint64) hearth_resource_history_get_minute_days (history) * 24 * 3600 * 1000
+              ? 60 * 1000 : 3600 * 1000;
+  rows = hearth_resource_history_list (history, g_get_real_time () / 1000 - window, bucket_ms,
+                                       &error);
+  if (rows == NULL)
+    return fail (error);
+
+  if (opt_json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < rows->len; i++)
+        add_resource_json (builder, &g_array_index (rows, HearthResourceRow, i));
+      json_builder_end_array (builder);
+      root = json_builder_get_root (builder);
+      print_json (root);
+      return 0;
+    }
+  if (rows->len == 0)
+    {
+      g_print ("No resource samples in this window: Hearth keeps them while the app runs "
+               "(every 10 s, every second on its Performance page).\n");
+      return 0;
+    }
+  g_print ("%-16s %7s %7s %7s %11s %11s %6s %11s %10s %11s\n", "time", "samples", "cpu",
+           "peak", "memory", "swap", "gpu", "vram", "server cpu", "server rss");
+  for (guint i = 0; i < rows->len; i++)
+    print_resource_line (&g_array_index (rows, HearthResourceRow, i));
+  return 0;
+}
+
 /* bench */
 
 static int opt_runs = HEARTH_BENCH_DEFAULT_RUNS;
@@ -1820,6 +2029,7 @@ print_usage (FILE *out)
            "  hearth-cli history list [--json] | show ID [--json] | search TEXT [--json]\n"
            "                     | rename ID TITLE | delete ID\n"
            "  hearth-cli metrics [--since 1h] [--model NAME] [--csv | --json] [--summary]\n"
+           "  hearth-cli resources [--since 1h] [--json] | resources --now [--json]\n"
            "  hearth-cli cache stats [--json] | clear\n"
            "  hearth-cli hardware [--json]\n"
            "  hearth-cli recommend [--use chat|code|reasoning] [--json]\n"
@@ -1868,6 +2078,8 @@ main (int    argc,
     return command_recommend (argc, argv);
   if (g_str_equal (command, "bench"))
     return command_bench (argc, argv);
+  if (g_str_equal (command, "resources"))
+    return command_resources (argc, argv);
   if (g_str_equal (command, "--help") || g_str_equal (command, "-h") ||
       g_str_equal (command, "help"))
     {

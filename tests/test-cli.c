@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include "hearth-store.h"
+#include "hearth-resource-history.h"
 #include "hearth-test-server.h"
 #include "hearth-test-util.h"
 
@@ -142,6 +143,64 @@ test_metrics (void)
   hearth_test_assert_one_line (bad->err);
 }
 
+/* The resource history the app keeps, and a reading of this machine now. */
+static void
+test_resources (void)
+{
+  g_autoptr(HearthTestRun) now = NULL, stored = NULL, table = NULL, bad = NULL;
+  g_autoptr(JsonNode) reading = NULL, rows = NULL;
+  g_autoptr(HearthStore) store = open_history ();
+  g_autoptr(HearthResourceHistory) history = hearth_resource_history_new (store);
+  g_autoptr(GError) error = NULL;
+  gint64 minute_ms = (g_get_real_time () / 1000 / 60000 - 5) * 60000;
+  JsonObject *object;
+  gint64 mem_total;
+
+  /* a minute of two samples, five minutes ago, as the app would write it */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(HearthSample) sample = hearth_sample_new (2);
+
+      sample->time_us = (minute_ms + 1000 + i * 1000) * 1000;
+      sample->cpu_percent = 20 + 40 * i;
+      sample->mem_total = (gint64) 8 << 30;
+      sample->mem_used = (gint64) (1 + i) << 30;
+      g_assert_true (hearth_resource_history_add (history, sample, &error));
+    }
+  g_assert_true (hearth_resource_history_flush (history, &error));
+  g_assert_no_error (error);
+
+  stored = hearth_test_run_cli (NULL, "resources", "--since", "1h", "--json", NULL);
+  g_assert_cmpint (stored->exit_code, ==, 0);
+  rows = parse_json (stored->out);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (rows)), >=, 1);
+  object = json_array_get_object_element (json_node_get_array (rows), 0);
+  g_assert_cmpint (json_object_get_int_member (object, "time_ms"), ==, minute_ms);
+  g_assert_cmpint (json_object_get_int_member (object, "samples"), ==, 2);
+  g_assert_cmpfloat (json_object_get_double_member (object, "cpu_percent"), ==, 40);
+  g_assert_cmpfloat (json_object_get_double_member (object, "cpu_peak"), ==, 60);
+  g_assert_true (json_object_get_null_member (object, "gpu_percent"));
+
+  table = hearth_test_run_cli (NULL, "resources", NULL);
+  g_assert_cmpint (table->exit_code, ==, 0);
+  g_assert_nonnull (strstr (table->out, "40.0%"));
+
+  /* this machine, over a second: within what /proc says */
+  now = hearth_test_run_cli (NULL, "resources", "--now", "--json", NULL);
+  g_assert_cmpint (now->exit_code, ==, 0);
+  reading = parse_json (now->out);
+  object = json_node_get_object (reading);
+  g_assert_cmpfloat (json_object_get_double_member (object, "cpu_percent"), >=, 0);
+  g_assert_cmpfloat (json_object_get_double_member (object, "cpu_percent"), <=, 100);
+  mem_total = json_object_get_int_member (object, "mem_total");
+  g_assert_cmpint (mem_total, >, 0);
+  g_assert_cmpint (json_object_get_int_member (object, "mem_used"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (object, "mem_used"), <=, mem_total);
+
+  bad = hearth_test_run_cli (NULL, "resources", "--since", "later", NULL);
+  g_assert_cmpint (bad->exit_code, ==, 2);
+  hearth_test_assert_one_line (bad->err);
+}
 
 static void
 test_ask_exact_text (gconstpointer data)
@@ -1053,6 +1112,7 @@ main (int    argc,
   g_test_add_func ("/cli/pull", test_pull);
   g_test_add_func ("/cli/history", test_history_search);
   g_test_add_func ("/cli/metrics", test_metrics);
+  g_test_add_func ("/cli/resources", test_resources);
   g_test_add_func ("/cli/crash-safety", test_crash_safety);
   g_test_add_func ("/cli/stall", test_fault_stall);
   g_test_add_func ("/cli/auth-key-from-environment", test_auth_key_from_environment);

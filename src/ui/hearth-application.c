@@ -277,10 +277,12 @@ hearth_application_startup (GApplication *application)
                                          help_accels);
 }
 
+/* Windows may outlive the main loop; the samples of the minute in
+ * progress are written when the application stops, not when it is freed. */
 static void
-hearth_application_dispose (GObject *object)
+hearth_application_shutdown (GApplication *application)
 {
-  HearthApplication *self = HEARTH_APPLICATION (object);
+  HearthApplication *self = HEARTH_APPLICATION (application);
   g_autoptr(GError) error = NULL;
 
   if (self->sampler != NULL)
@@ -288,6 +290,15 @@ hearth_application_dispose (GObject *object)
   if (self->resource_history != NULL
       && !hearth_resource_history_flush (self->resource_history, &error))
     g_message ("The last minute of resource samples was not kept: %s", error->message);
+
+  G_APPLICATION_CLASS (hearth_application_parent_class)->shutdown (application);
+}
+
+static void
+hearth_application_dispose (GObject *object)
+{
+  HearthApplication *self = HEARTH_APPLICATION (object);
+
   g_clear_object (&self->sampler);
   g_clear_object (&self->resource_history);
   g_clear_object (&self->engine);
@@ -308,6 +319,7 @@ hearth_application_class_init (HearthApplicationClass *klass)
 
   app_class->activate = hearth_application_activate;
   app_class->startup = hearth_application_startup;
+  app_class->shutdown = hearth_application_shutdown;
 }
 
 static void
