@@ -16,17 +16,23 @@ timeout_reached (gpointer user_data)
 }
 
 /* Spins the main loop until @done returns TRUE or @timeout_ms pass. */
+/* Sanitizer builds run many times slower: HEARTH_TEST_SLOWDOWN=5 gives
+ * every wait five times as long (a wait, never a pass, is what it buys). */
+static guint
+slowdown (void)
+{
+  const char *factor = g_getenv ("HEARTH_TEST_SLOWDOWN");
+
+  return factor != NULL ? MAX (1, (guint) g_ascii_strtoull (factor, NULL, 10)) : 1;
+}
+
 gboolean
 hearth_test_spin_until (gboolean (*done) (gpointer),
                         gpointer   data,
                         guint      timeout_ms)
 {
-  /* Sanitizer builds run many times slower: HEARTH_TEST_SLOWDOWN=5 gives
-   * every wait five times as long (a wait, never a pass, is what it buys). */
-  const char *slowdown = g_getenv ("HEARTH_TEST_SLOWDOWN");
-  guint factor = slowdown != NULL ? MAX (1, (guint) g_ascii_strtoull (slowdown, NULL, 10)) : 1;
   gboolean reached = FALSE;
-  guint timeout_id = g_timeout_add (timeout_ms * factor, timeout_reached, &reached);
+  guint timeout_id = g_timeout_add (timeout_ms * slowdown (), timeout_reached, &reached);
 
   while (!done (data) && !reached)
     g_main_context_iteration (NULL, TRUE);
@@ -40,7 +46,7 @@ hearth_test_spin_for (guint milliseconds)
 {
   gboolean reached = FALSE;
 
-  g_timeout_add (milliseconds, timeout_reached, &reached);
+  g_timeout_add (milliseconds * slowdown (), timeout_reached, &reached);
   while (!reached)
     g_main_context_iteration (NULL, TRUE);
 }
