@@ -345,26 +345,13 @@ print_json (JsonNode *root)
   g_print ("%s\n", text);
 }
 
-typedef void (*AddItemFunc) (JsonBuilder *builder,
-                             gpointer     item);
-
 /* Prints @items as a JSON array of objects, each filled in by @add_item. */
 static void
-print_json_list (GPtrArray   *items,
-                 AddItemFunc  add_item)
+print_json_list (GPtrArray         *items,
+                 HearthJsonAddFunc  add_item)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonNode) root = hearth_json_array_of_objects (items, add_item);
 
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < items->len; i++)
-    {
-      json_builder_begin_object (builder);
-      add_item (builder, g_ptr_array_index (items, i));
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-  root = json_builder_get_root (builder);
   print_json (root);
 }
 
@@ -564,7 +551,7 @@ models_cb (GObject      *object,
 
   if (cli->json)
     {
-      print_json_list (models, (AddItemFunc) add_model_json);
+      print_json_list (models, (HearthJsonAddFunc) add_model_json);
       return;
     }
 
@@ -748,7 +735,7 @@ history_list (HearthStore *store)
     return fail (error);
   if (opt_json)
     {
-      print_json_list (conversations, (AddItemFunc) add_conversation_json);
+      print_json_list (conversations, (HearthJsonAddFunc) add_conversation_json);
       return 0;
     }
   if (conversations->len == 0)
@@ -877,7 +864,7 @@ history_search (HearthStore *store,
     return fail (error);
   if (opt_json)
     {
-      print_json_list (hits, (AddItemFunc) add_hit_json);
+      print_json_list (hits, (HearthJsonAddFunc) add_hit_json);
       return 0;
     }
   if (hits->len == 0)
@@ -1814,7 +1801,7 @@ command_recommend (int    argc,
   }
   if (opt_json)
     {
-      print_json_list (picks, (AddItemFunc) add_recommendation_json);
+      print_json_list (picks, (HearthJsonAddFunc) add_recommendation_json);
       return 0;
     }
   if (picks->len == 0)

@@ -179,3 +179,27 @@ hearth_json_to_string (JsonNode *node,
   write_node (out, node, 0, pretty);
   return g_string_free (out, FALSE);
 }
+
+/**
+ * hearth_json_array_of_objects:
+ * @items: what to list
+ * @add_item: adds the members of the object for one item
+ *
+ * Returns: (transfer full): an array with one object per item, in order
+ */
+JsonNode *
+hearth_json_array_of_objects (GPtrArray         *items,
+                              HearthJsonAddFunc  add_item)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < items->len; i++)
+    {
+      json_builder_begin_object (builder);
+      add_item (builder, g_ptr_array_index (items, i));
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  return json_builder_get_root (builder);
+}

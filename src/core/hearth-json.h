@@ -19,6 +19,12 @@ void  hearth_json_add_double  (JsonBuilder *builder,
                                const char  *name,
                                double       value);
 
+/* Fills in the members of one object for @item. */
+typedef void (*HearthJsonAddFunc) (JsonBuilder *builder,
+                                   gpointer     item);
+
+JsonNode *hearth_json_array_of_objects (GPtrArray        *items,
+                                        HearthJsonAddFunc add_item);
 void  hearth_json_append_figure (GString    *out,
                                 double      value);
 char *hearth_json_to_string   (JsonNode    *node,

@@ -427,26 +427,13 @@ format_json (JsonNode *root,
   return g_strconcat (text, "\n", NULL);
 }
 
-typedef void (*AddItemFunc) (JsonBuilder *builder,
-                             gpointer     item);
-
 static char *
-export_json (GPtrArray   *items,
-             AddItemFunc  add_item,
-             gboolean     pretty)
+export_json (GPtrArray         *items,
+             HearthJsonAddFunc  add_item,
+             gboolean           pretty)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonNode) root = hearth_json_array_of_objects (items, add_item);
 
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < items->len; i++)
-    {
-      json_builder_begin_object (builder);
-      add_item (builder, g_ptr_array_index (items, i));
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-  root = json_builder_get_root (builder);
   return format_json (root, pretty);
 }
 
@@ -489,7 +476,7 @@ typedef struct
   const char * const *header;
   guint               n_columns;
   AppendCsvFunc       append_csv;
-  AddItemFunc         add_json;
+  HearthJsonAddFunc   add_json;
 } ExportShape;
 
 static char *
@@ -623,7 +610,7 @@ hearth_metrics_export_rows (HearthStore          *store,
     return NULL;
   return export_items (rows, format, &(ExportShape) {
                          row_columns, G_N_ELEMENTS (row_columns),
-                         (AppendCsvFunc) append_row_csv, (AddItemFunc) add_row_json,
+                         (AppendCsvFunc) append_row_csv, (HearthJsonAddFunc) add_row_json,
                        });
 }
 
@@ -709,7 +696,7 @@ hearth_metrics_export_groups (HearthStore            *store,
     columns[4 + i] = group_figures[i].name;
   return export_items (groups, format, &(ExportShape) {
                          columns, G_N_ELEMENTS (columns),
-                         (AppendCsvFunc) append_group_csv, (AddItemFunc) add_group_json,
+                         (AppendCsvFunc) append_group_csv, (HearthJsonAddFunc) add_group_json,
                        });
 }
 
