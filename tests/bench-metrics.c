@@ -159,18 +159,46 @@ static void
 run_windows (HearthStore *store,
              gint64       now_ms)
 {
+  double first_times[G_N_ELEMENTS (windows)];
+
+  /* Timed apart: each window's first query, from the largest down, so the
+   * 90-day one finds the day cache empty. */
+  for (guint w = G_N_ELEMENTS (windows); w-- > 0;)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) groups = NULL;
+      gint64 start = g_get_monotonic_time ();
+
+      groups = hearth_metrics_aggregate (store, now_ms - windows[w].ms, NULL, &error);
+      first_times[w] = (g_get_monotonic_time () - start) / 1000.0;
+      check (error);
+    }
+  printf ("metrics-day-cache: %" G_GINT64_FORMAT " days packed, %.1f MiB of figures\n",
+          hearth_test_sqlite_query_int (hearth_store_get_path (store),
+                                        "SELECT count (*) FROM request_figures_days_done"),
+          hearth_test_sqlite_query_int (hearth_store_get_path (store),
+                                        "SELECT sum (coalesce (length (ttft), 0)"
+                                        " + coalesce (length (total), 0)"
+                                        " + coalesce (length (speed), 0)"
+                                        " + coalesce (length (prompt_speed), 0)"
+                                        " + coalesce (length (load), 0))"
+                                        " FROM request_figures_days") / 1048576.0);
   printf ("%-24s %9s %7s %9s %9s %9s\n", "window", "rows", "groups", "p50 ms", "p95 ms",
           "target");
   for (guint w = 0; w < G_N_ELEMENTS (windows); w++)
     {
       double times[N_REPEATS];
       guint n_rows = 0, n_groups = 0;
+      double first_ms;
 
       time_aggregate (store, now_ms - windows[w].ms, HEARTH_METRICS_BY_MODEL_AND_ENDPOINT,
                       times, &n_rows, &n_groups);
-      printf ("metrics-aggregate-%-6s %9u %7u %9.2f %9.2f %6.0f ms\n", windows[w].name, n_rows,
-              n_groups, hearth_bench_percentile (times, N_REPEATS, 0.50), hearth_bench_percentile (times, N_REPEATS, 0.95),
-              TARGET_MS);
+      /* the first query of a window packs the whole past days it covers
+       * that an earlier window did not (hearth-metrics.c's day cache) */
+      first_ms = first_times[w];
+      printf ("metrics-aggregate-%-6s %9u %7u %9.2f %9.2f %6.0f ms   first %.2f ms\n",
+              windows[w].name, n_rows, n_groups, hearth_bench_percentile (times, N_REPEATS, 0.50),
+              hearth_bench_percentile (times, N_REPEATS, 0.95), TARGET_MS, first_ms);
       fflush (stdout);
     }
 }

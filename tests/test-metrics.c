@@ -604,6 +604,106 @@ test_parse_since (void)
     }
 }
 
+#define DAY_MS G_GINT64_CONSTANT (86400000)
+
+static gint64
+cached_days (const char *path)
+{
+  return hearth_test_sqlite_query_int (path, "SELECT count (*) FROM request_figures_days_done");
+}
+
+/* Whole past days are read from packed per-day figures after the first
+ * query: the same exact answers, and a change to a day's replies forgets it. */
+static void
+test_day_cache (void)
+{
+  g_autoptr(HearthStore) store = open_store ("day-cache");
+  g_autofree char *path = g_strdup (hearth_store_get_path (store));
+  g_autoptr(GPtrArray) groups = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 today_ms = g_get_real_time () / 1000 / DAY_MS * DAY_MS;
+  HearthMetricsGroup *group;
+  HearthMessage *reply;
+  gint64 last_id;
+
+  /* Three days ago: ttft 10 and 20; two days ago: 30, 40, a failure;
+   * today: 50 (read row by row, never cached) */
+  add_request (store, "m", "e", HEARTH_MESSAGE_COMPLETE, today_ms - 3 * DAY_MS + 1000, 10, 100);
+  add_request (store, "m", "e", HEARTH_MESSAGE_COMPLETE, today_ms - 3 * DAY_MS + 2000, 20, 200);
+  add_request (store, "m", "e", HEARTH_MESSAGE_COMPLETE, today_ms - 2 * DAY_MS + 1000, 30, 300);
+  add_request (store, "m", "e", HEARTH_MESSAGE_COMPLETE, today_ms - 2 * DAY_MS + 2000, 40, 400);
+  add_request (store, "m", "e", HEARTH_MESSAGE_FAILED, today_ms - 2 * DAY_MS + 3000, -1, -1);
+  add_request (store, "m", "e", HEARTH_MESSAGE_COMPLETE, today_ms + 1, 50, 500);
+  g_assert_cmpint (cached_days (path), ==, 0);
+
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      /* the first pass fills the cache, the second reads it */
+      g_clear_pointer (&groups, g_ptr_array_unref);
+      groups = aggregate (store, today_ms - 4 * DAY_MS, NULL);
+      g_assert_cmpuint (groups->len, ==, 1);
+      group = g_ptr_array_index (groups, 0);
+      g_assert_cmpuint (group->count, ==, 6);
+      g_assert_cmpuint (group->successes, ==, 5);
+      g_assert_cmpuint (group->failures, ==, 1);
+      g_assert_cmpfloat (group->ttft_p50_ms, ==, 30);
+      g_assert_cmpfloat (group->ttft_p95_ms, ==, 50);
+      g_assert_cmpfloat (group->total_p50_ms, ==, 300);
+      g_assert_cmpfloat (group->median_tokens_per_s, ==, 3);
+      /* days -3, -2 and -1 are done (nothing before the oldest reply);
+       * today never is */
+      g_assert_cmpint (cached_days (path), ==, 3);
+    }
+
+  /* A window starting inside day -3 reads that day's part row by row. */
+  g_clear_pointer (&groups, g_ptr_array_unref);
+  groups = aggregate (store, today_ms - 3 * DAY_MS + 1500, NULL);
+  group = g_ptr_array_index (groups, 0);
+  g_assert_cmpuint (group->count, ==, 5);
+  /* 20, 30, 40, 50: the nearest rank of 50 % is the 2nd */
+  g_assert_cmpfloat (group->ttft_p50_ms, ==, 30);
+
+  /* A reply of day -2 changes: that day is forgotten and read again. */
+  last_id = hearth_test_sqlite_query_int (path, "SELECT max (id) FROM messages"
+                                                " WHERE created_ms < strftime ('%s', 'now') * 1000"
+                                                " - 86400000 * 2 + 86400000 / 2 AND state = 'failed'");
+  g_assert_cmpint (last_id, >, 0);
+  {
+    g_autofree char *sql = g_strdup_printf ("UPDATE messages SET state = 'complete', ttft_ms = 60"
+                                            " WHERE id = %" G_GINT64_FORMAT, last_id);
+
+    hearth_test_sqlite_run (path, sql);
+  }
+  g_assert_cmpint (cached_days (path), ==, 2);
+  g_clear_pointer (&groups, g_ptr_array_unref);
+  groups = aggregate (store, today_ms - 4 * DAY_MS, NULL);
+  group = g_ptr_array_index (groups, 0);
+  g_assert_cmpuint (group->failures, ==, 0);
+  g_assert_cmpfloat (group->ttft_p95_ms, ==, 60);
+  g_assert_cmpint (cached_days (path), ==, 3);
+
+  /* Deleting day -3's replies forgets day -3. */
+  hearth_test_sqlite_run (path, "DELETE FROM messages WHERE ttft_ms IN (10, 20)");
+  g_assert_cmpint (cached_days (path), ==, 2);
+  g_clear_pointer (&groups, g_ptr_array_unref);
+  groups = aggregate (store, today_ms - 4 * DAY_MS, NULL);
+  group = g_ptr_array_index (groups, 0);
+  g_assert_cmpuint (group->count, ==, 4);
+  g_assert_cmpfloat (group->ttft_p50_ms, ==, 40);
+
+  /* Model filters apply to cached days too. */
+  reply = reply_new ("other", "e", HEARTH_MESSAGE_COMPLETE, today_ms - 2 * DAY_MS + 5000);
+  reply->figures.ttft_ms = 7;
+  add_reply (store, reply);
+  g_clear_pointer (&groups, g_ptr_array_unref);
+  groups = hearth_metrics_aggregate (store, today_ms - 4 * DAY_MS, "other", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (groups->len, ==, 1);
+  group = g_ptr_array_index (groups, 0);
+  g_assert_cmpuint (group->count, ==, 1);
+  g_assert_cmpfloat (group->ttft_p50_ms, ==, 7);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -619,6 +719,7 @@ main (int   argc,
   g_test_add_func ("/metrics/percentile-matches-sort", test_percentile_matches_sort);
   g_test_add_func ("/metrics/percentiles-random", test_percentiles_random);
   g_test_add_func ("/metrics/windows", test_windows);
+  g_test_add_func ("/metrics/day-cache", test_day_cache);
   g_test_add_func ("/metrics/export-csv", test_export_csv);
   g_test_add_func ("/metrics/export-json", test_export_json);
   g_test_add_func ("/metrics/export-empty", test_export_empty);

@@ -127,7 +127,7 @@ test_migrations_fresh (void)
       g_assert_cmpint (hearth_test_sqlite_query_int (path, sql), ==, 1);
     }
   g_assert_cmpint (hearth_test_sqlite_query_int (path, "SELECT count(*) FROM sqlite_schema "
-                                        "WHERE type = 'trigger'"), ==, 4);
+                                        "WHERE type = 'trigger'"), ==, 7);
   journal_mode = hearth_test_sqlite_query_text (path, "PRAGMA journal_mode");
   g_assert_cmpstr (journal_mode, ==, "wal");
 }

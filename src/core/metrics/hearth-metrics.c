@@ -19,9 +19,18 @@
 #define REQUEST_FIGURES_SQL \
   "SELECT model, endpoint, state = 'complete', state = 'failed', coalesce (ttft_ms, -1)," \
   " coalesce (total_ms, -1), coalesce (tokens_per_s, -1)," \
-  " coalesce (prompt_tokens_per_s, -1), coalesce (load_ms, -1)" \
-  " FROM messages WHERE role = 'assistant' AND created_ms >= ?1" \
+  " coalesce (prompt_tokens_per_s, -1), coalesce (load_ms, -1), created_ms / 86400000" \
+  " FROM messages WHERE role = 'assistant' AND created_ms >= ?1 AND created_ms < ?3" \
   " AND (?2 IS NULL OR model = ?2)"
+
+#define DAY_MS G_GINT64_CONSTANT (86400000)
+
+/* The packed figures of whole past days (see migration 2 in hearth-store.c):
+ * the same first two columns as REQUEST_FIGURES_SQL. */
+#define CACHED_DAYS_SQL \
+  "SELECT model, endpoint, count, successes, failures, ttft, total, speed, prompt_speed," \
+  " load FROM request_figures_days WHERE day >= ?1 AND day < ?2" \
+  " AND (?3 IS NULL OR model = ?3)"
 
 enum
 {
@@ -34,13 +43,25 @@ enum
   COLUMN_SPEED,
   COLUMN_PROMPT_SPEED,
   COLUMN_LOAD,
+  COLUMN_DAY,
+};
+
+enum
+{
+  CACHED_MODEL,
+  CACHED_ENDPOINT,
+  CACHED_COUNT,
+  CACHED_SUCCESSES,
+  CACHED_FAILURES,
+  CACHED_FIRST_FIGURES,   /* ttft, total, speed, prompt_speed, load */
 };
 
 /* What a group is told apart by; NULL where the grouping ignores it. */
 typedef struct
 {
-  char *model;
-  char *endpoint;
+  char   *model;
+  char   *endpoint;
+  gint64  day;        /* only while filling the day cache; 0 otherwise */
 } GroupKey;
 
 typedef struct
@@ -52,6 +73,7 @@ typedef struct
   GArray             *speed;
   GArray             *prompt_speed;
   GArray             *load;
+  gsize               reserve[5];   /* values about to come, per array */
 } Accumulator;
 
 static GArray *
@@ -62,12 +84,14 @@ doubles_new (void)
 
 static Accumulator *
 accumulator_new (const char *model,
-                 const char *endpoint)
+                 const char *endpoint,
+                 gint64      day)
 {
   Accumulator *acc = g_new0 (Accumulator, 1);
 
   acc->key.model = g_strdup (model);
   acc->key.endpoint = g_strdup (endpoint);
+  acc->key.day = day;
   acc->group = g_new0 (HearthMetricsGroup, 1);
   acc->group->model = g_strdup (model);
   acc->group->endpoint = g_strdup (endpoint);
@@ -285,8 +309,8 @@ group_key_hash (gconstpointer data)
 {
   const GroupKey *key = data;
 
-  return (key->model != NULL ? g_str_hash (key->model) : 0) * 31 +
-         (key->endpoint != NULL ? g_str_hash (key->endpoint) : 0);
+  return ((key->model != NULL ? g_str_hash (key->model) : 0) * 31 +
+          (key->endpoint != NULL ? g_str_hash (key->endpoint) : 0)) * 31 + (guint) key->day;
 }
 
 static gboolean
@@ -295,7 +319,8 @@ group_key_equal (gconstpointer a,
 {
   const GroupKey *x = a, *y = b;
 
-  return g_strcmp0 (x->model, y->model) == 0 && g_strcmp0 (x->endpoint, y->endpoint) == 0;
+  return x->day == y->day && g_strcmp0 (x->model, y->model) == 0 &&
+         g_strcmp0 (x->endpoint, y->endpoint) == 0;
 }
 
 /* The accumulator for the current row, made on its first row. The key
@@ -303,9 +328,10 @@ group_key_equal (gconstpointer a,
 static Accumulator *
 lookup_accumulator (GHashTable            *by_key,
                     sqlite3_stmt          *stmt,
-                    HearthMetricsGrouping  grouping)
+                    HearthMetricsGrouping  grouping,
+                    gint64                 day)
 {
-  GroupKey key = { NULL, NULL };
+  GroupKey key = { NULL, NULL, day };
   Accumulator *acc;
 
   if (grouping != HEARTH_METRICS_BY_ENDPOINT)
@@ -315,7 +341,7 @@ lookup_accumulator (GHashTable            *by_key,
   acc = g_hash_table_lookup (by_key, &key);
   if (acc == NULL)
     {
-      acc = accumulator_new (key.model, key.endpoint);
+      acc = accumulator_new (key.model, key.endpoint, day);
       g_hash_table_insert (by_key, &acc->key, acc);
     }
   return acc;
@@ -330,36 +356,369 @@ accumulate (sqlite3_stmt          *stmt,
   int rc;
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    accumulator_add (lookup_accumulator (by_key, stmt, grouping), stmt);
+    accumulator_add (lookup_accumulator (by_key, stmt, grouping, 0), stmt);
   return rc;
 }
+
+typedef struct
+{
+  GPtrArray *accumulators;
+  GPtrArray *groups;      /* same length, filled in */
+  guint      first;       /* this worker's share: first, first + 2, … */
+} FinishShare;
+
+static gpointer
+finish_share (gpointer data)
+{
+  FinishShare *share = data;
+
+  for (guint i = share->first; i < share->accumulators->len; i += 2)
+    share->groups->pdata[i] = accumulator_finish (g_ptr_array_index (share->accumulators, i));
+  return NULL;
+}
+
+static gsize
+accumulator_size (const Accumulator *acc)
+{
+  return acc->ttft->len + acc->total->len + acc->speed->len + acc->prompt_speed->len +
+         acc->load->len;
+}
+
+/* Selection is most of the work over months of requests: with more than a
+ * core and enough values, two threads take every other group. */
+#define PARALLEL_FINISH_VALUES 200000
 
 static GPtrArray *
 finish_groups (GHashTable *by_key)
 {
   GPtrArray *groups = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_metrics_group_free);
+  g_autoptr(GPtrArray) accumulators = g_ptr_array_new ();
+  FinishShare shares[2];
   GHashTableIter iter;
   Accumulator *acc;
+  gsize n_values = 0;
+  GThread *helper = NULL;
 
   g_hash_table_iter_init (&iter, by_key);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &acc))
-    g_ptr_array_add (groups, accumulator_finish (acc));
+    {
+      g_ptr_array_add (accumulators, acc);
+      n_values += accumulator_size (acc);
+    }
+  g_ptr_array_set_size (groups, accumulators->len);
+  for (guint i = 0; i < G_N_ELEMENTS (shares); i++)
+    shares[i] = (FinishShare) { accumulators, groups, i };
+  if (n_values > PARALLEL_FINISH_VALUES && accumulators->len > 1 && g_get_num_processors () > 1)
+    helper = g_thread_try_new ("hearth-metrics", finish_share, &shares[1], NULL);
+  finish_share (&shares[0]);
+  if (helper != NULL)
+    g_thread_join (helper);
+  else
+    {
+      shares[1].first = 1;
+      finish_share (&shares[1]);
+    }
   g_ptr_array_sort (groups, compare_groups);
   return groups;
 }
 
-/**
- * hearth_metrics_aggregate_by:
- * @since_ms: only requests made at or after this unix time in milliseconds
- * @model: (nullable): only requests to this model
- * @grouping: per model and endpoint, per model, or per endpoint
- *
- * Exact percentiles over every stored reply in the window.
- *
- * Returns: (transfer container) (element-type HearthMetricsGroup): one group
- *   per model and/or endpoint, sorted by model then endpoint; %NULL with
- *   @error set when the store cannot be read
- */
+/* Reading rows and cached days */
+
+/* Statements are prepared per call: preparing costs microseconds, and a
+ * cached statement would have to be finalized before the store closes its
+ * connection. */
+
+/* Adds every reply made in [from_ms, to_ms) to its group. */
+static int
+accumulate_rows (HearthStore            *store,
+                 gint64                  from_ms,
+                 gint64                  to_ms,
+                 const char             *model,
+                 HearthMetricsGrouping   grouping,
+                 GHashTable             *by_key)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (hearth_store_get_db (store), REQUEST_FIGURES_SQL, -1, &stmt, NULL);
+
+  if (rc != SQLITE_OK)
+    return rc;
+  sqlite3_bind_int64 (stmt, 1, from_ms);
+  sqlite3_bind_text (stmt, 2, model, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, to_ms);
+  rc = accumulate (stmt, grouping, by_key);
+  sqlite3_finalize (stmt);
+  return rc;
+}
+
+/* The oldest reply's time, or -1 when there is none. */
+static int
+oldest_request_ms (HearthStore *store,
+                   gint64      *oldest_ms)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (hearth_store_get_db (store),
+                               "SELECT min (created_ms) FROM messages WHERE role = 'assistant'",
+                               -1, &stmt, NULL);
+
+  *oldest_ms = -1;
+  if (rc != SQLITE_OK)
+    return rc;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+    *oldest_ms = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
+static void
+append_blob (GArray       *values,
+             sqlite3_stmt *stmt,
+             int           column)
+{
+  const void *blob = sqlite3_column_blob (stmt, column);
+  int bytes = sqlite3_column_bytes (stmt, column);
+
+  if (blob != NULL && bytes > 0)
+    g_array_append_vals (values, blob, bytes / sizeof (double));
+}
+
+/* Makes room for what the cached days will add: the arrays grow once, not
+ * by doubling through tens of megabytes. length () of a blob is read from
+ * the record header, without the blob. */
+#define CACHED_SIZES_SQL \
+  "SELECT model, endpoint, length (ttft), length (total), length (speed)," \
+  " length (prompt_speed), length (load) FROM request_figures_days" \
+  " WHERE day >= ?1 AND day < ?2 AND (?3 IS NULL OR model = ?3)"
+
+static void
+reserve (GArray *values,
+         gsize   more)
+{
+  guint len = values->len;
+
+  g_array_set_size (values, len + more);
+  g_array_set_size (values, len);
+}
+
+static int
+reserve_cached (HearthStore            *store,
+                gint64                  first_day,
+                gint64                  end_day,
+                const char             *model,
+                HearthMetricsGrouping   grouping,
+                GHashTable             *by_key)
+{
+  sqlite3_stmt *stmt = NULL;
+  GHashTableIter iter;
+  Accumulator *acc;
+  int rc = sqlite3_prepare_v2 (hearth_store_get_db (store), CACHED_SIZES_SQL, -1, &stmt, NULL);
+
+  if (rc != SQLITE_OK)
+    return rc;
+  sqlite3_bind_int64 (stmt, 1, first_day);
+  sqlite3_bind_int64 (stmt, 2, end_day);
+  sqlite3_bind_text (stmt, 3, model, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      acc = lookup_accumulator (by_key, stmt, grouping, 0);
+      for (guint i = 0; i < G_N_ELEMENTS (acc->reserve); i++)
+        acc->reserve[i] += sqlite3_column_int64 (stmt, 2 + i) / sizeof (double);
+    }
+  sqlite3_finalize (stmt);
+  g_hash_table_iter_init (&iter, by_key);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &acc))
+    {
+      GArray *arrays[] = { acc->ttft, acc->total, acc->speed, acc->prompt_speed, acc->load };
+
+      for (guint i = 0; i < G_N_ELEMENTS (arrays); i++)
+        {
+          reserve (arrays[i], acc->reserve[i]);
+          acc->reserve[i] = 0;
+        }
+    }
+  return rc;
+}
+
+/* Adds the cached days [first_day, end_day) to their groups. */
+static int
+accumulate_cached (HearthStore            *store,
+                   gint64                  first_day,
+                   gint64                  end_day,
+                   const char             *model,
+                   HearthMetricsGrouping   grouping,
+                   GHashTable             *by_key)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = reserve_cached (store, first_day, end_day, model, grouping, by_key);
+
+  if (rc != SQLITE_DONE)
+    return rc;
+  rc = sqlite3_prepare_v2 (hearth_store_get_db (store), CACHED_DAYS_SQL, -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    return rc;
+  sqlite3_bind_int64 (stmt, 1, first_day);
+  sqlite3_bind_int64 (stmt, 2, end_day);
+  sqlite3_bind_text (stmt, 3, model, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      Accumulator *acc = lookup_accumulator (by_key, stmt, grouping, 0);
+
+      acc->group->count += sqlite3_column_int (stmt, CACHED_COUNT);
+      acc->group->successes += sqlite3_column_int (stmt, CACHED_SUCCESSES);
+      acc->group->failures += sqlite3_column_int (stmt, CACHED_FAILURES);
+      append_blob (acc->ttft, stmt, CACHED_FIRST_FIGURES);
+      append_blob (acc->total, stmt, CACHED_FIRST_FIGURES + 1);
+      append_blob (acc->speed, stmt, CACHED_FIRST_FIGURES + 2);
+      append_blob (acc->prompt_speed, stmt, CACHED_FIRST_FIGURES + 3);
+      append_blob (acc->load, stmt, CACHED_FIRST_FIGURES + 4);
+    }
+  sqlite3_finalize (stmt);
+  return rc;
+}
+
+static void
+bind_blob (sqlite3_stmt *stmt,
+           int           index,
+           GArray       *values)
+{
+  if (values->len > 0)
+    sqlite3_bind_blob (stmt, index, values->data, values->len * sizeof (double), SQLITE_STATIC);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+/* Packs the replies of the days [first_day, end_day) per day, model and
+ * endpoint, and marks those days done. */
+static int
+fill_days (HearthStore *store,
+           gint64       first_day,
+           gint64       end_day)
+{
+  sqlite3 *db = hearth_store_get_db (store);
+  g_autoptr(GHashTable) by_key = g_hash_table_new_full (group_key_hash, group_key_equal, NULL,
+                                                        (GDestroyNotify) accumulator_free);
+  sqlite3_stmt *stmt = NULL;
+  GHashTableIter iter;
+  Accumulator *acc;
+  int rc = sqlite3_prepare_v2 (db, REQUEST_FIGURES_SQL, -1, &stmt, NULL);
+
+  if (rc != SQLITE_OK)
+    return rc;
+  sqlite3_bind_int64 (stmt, 1, first_day * DAY_MS);
+  sqlite3_bind_null (stmt, 2);
+  sqlite3_bind_int64 (stmt, 3, end_day * DAY_MS);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    accumulator_add (lookup_accumulator (by_key, stmt, HEARTH_METRICS_BY_MODEL_AND_ENDPOINT,
+                                         sqlite3_column_int64 (stmt, COLUMN_DAY)),
+                     stmt);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return rc;
+
+  rc = sqlite3_prepare_v2 (db, "INSERT INTO request_figures_days (day, model, endpoint, count,"
+                           " successes, failures, ttft, total, speed, prompt_speed, load)"
+                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    return rc;
+  g_hash_table_iter_init (&iter, by_key);
+  while (rc == SQLITE_OK && g_hash_table_iter_next (&iter, NULL, (gpointer *) &acc))
+    {
+      sqlite3_bind_int64 (stmt, 1, acc->key.day);
+      sqlite3_bind_text (stmt, 2, acc->key.model, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 3, acc->key.endpoint, -1, SQLITE_STATIC);
+      sqlite3_bind_int (stmt, 4, acc->group->count);
+      sqlite3_bind_int (stmt, 5, acc->group->successes);
+      sqlite3_bind_int (stmt, 6, acc->group->failures);
+      bind_blob (stmt, 7, acc->ttft);
+      bind_blob (stmt, 8, acc->total);
+      bind_blob (stmt, 9, acc->speed);
+      bind_blob (stmt, 10, acc->prompt_speed);
+      bind_blob (stmt, 11, acc->load);
+      rc = sqlite3_step (stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode (db);
+      sqlite3_reset (stmt);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_OK)
+    return rc;
+
+  rc = sqlite3_prepare_v2 (db, "INSERT OR IGNORE INTO request_figures_days_done (day) VALUES (?)",
+                           -1, &stmt, NULL);
+  for (gint64 day = first_day; rc == SQLITE_OK && day < end_day; day++)
+    {
+      sqlite3_bind_int64 (stmt, 1, day);
+      rc = sqlite3_step (stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode (db);
+      sqlite3_reset (stmt);
+    }
+  sqlite3_finalize (stmt);
+  return rc;
+}
+
+/* Makes sure the days [first_day, end_day) are in the day cache. FALSE
+ * when they cannot be (a read-only database, a transaction already open,
+ * another writer holding on): the caller reads the rows instead. */
+static gboolean
+cache_days (HearthStore *store,
+            gint64       first_day,
+            gint64       end_day)
+{
+  sqlite3 *db = hearth_store_get_db (store);
+  g_autoptr(GArray) done = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 expected = first_day;
+  int rc;
+
+  if (sqlite3_db_readonly (db, "main") == 1 || !sqlite3_get_autocommit (db))
+    return FALSE;
+  /* All there already: no write lock needed. */
+  if (sqlite3_prepare_v2 (db, "SELECT count (*) FROM request_figures_days_done"
+                          " WHERE day >= ? AND day < ?", -1, &stmt, NULL) != SQLITE_OK)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, first_day);
+  sqlite3_bind_int64 (stmt, 2, end_day);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW && sqlite3_column_int64 (stmt, 0) == end_day - first_day)
+    {
+      sqlite3_finalize (stmt);
+      return TRUE;
+    }
+  sqlite3_finalize (stmt);
+
+  if (sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+    return FALSE;
+  /* The days done, read to the end before anything is written; then each
+   * run of days between them is filled in one pass over its rows. */
+  done = g_array_new (FALSE, FALSE, sizeof (gint64));
+  rc = sqlite3_prepare_v2 (db, "SELECT day FROM request_figures_days_done"
+                           " WHERE day >= ? AND day < ? ORDER BY day", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, first_day);
+      sqlite3_bind_int64 (stmt, 2, end_day);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          gint64 day = sqlite3_column_int64 (stmt, 0);
+
+          g_array_append_val (done, day);
+        }
+      sqlite3_finalize (stmt);
+    }
+  g_array_append_val (done, end_day);
+  for (guint i = 0; rc == SQLITE_DONE && i < done->len; i++)
+    {
+      gint64 done_day = g_array_index (done, gint64, i);
+
+      if (done_day > expected && fill_days (store, expected, done_day) != SQLITE_OK)
+        rc = SQLITE_ERROR;
+      expected = done_day + 1;
+    }
+  if (rc != SQLITE_DONE || sqlite3_exec (db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+    {
+      sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 GPtrArray *
 hearth_metrics_aggregate_by (HearthStore            *store,
                              gint64                  since_ms,
@@ -368,26 +727,32 @@ hearth_metrics_aggregate_by (HearthStore            *store,
                              GError                **error)
 {
   g_autoptr(GHashTable) by_key = NULL;
-  sqlite3_stmt *stmt = NULL;
+  gint64 today = g_get_real_time () / 1000 / DAY_MS;
+  gint64 first_day, oldest_ms;
   int rc;
 
   g_return_val_if_fail (HEARTH_IS_STORE (store), NULL);
   g_return_val_if_fail (grouping <= HEARTH_METRICS_BY_ENDPOINT, NULL);
 
-  /* Prepared per call: preparing costs microseconds, and a cached statement
-   * would have to be finalized before the store closes its connection. */
-  rc = sqlite3_prepare_v2 (hearth_store_get_db (store), REQUEST_FIGURES_SQL, -1, &stmt, NULL);
+  by_key = g_hash_table_new_full (group_key_hash, group_key_equal, NULL,
+                                  (GDestroyNotify) accumulator_free);
+
+  /* Whole past days come from the day cache; the part of a day at the
+   * start of the window and today are read row by row. */
+  rc = oldest_request_ms (store, &oldest_ms);
   if (rc != SQLITE_OK)
     {
       hearth_store_set_error (store, rc, error);
       return NULL;
     }
-  sqlite3_bind_int64 (stmt, 1, since_ms);
-  sqlite3_bind_text (stmt, 2, model, -1, SQLITE_STATIC);
-  by_key = g_hash_table_new_full (group_key_hash, group_key_equal, NULL,
-                                  (GDestroyNotify) accumulator_free);
-  rc = accumulate (stmt, grouping, by_key);
-  sqlite3_finalize (stmt);
+  first_day = MAX ((since_ms + DAY_MS - 1) / DAY_MS, oldest_ms / DAY_MS);
+  if (oldest_ms < 0 || first_day >= today || !cache_days (store, first_day, today))
+    rc = accumulate_rows (store, since_ms, G_MAXINT64, model, grouping, by_key);
+  else if ((rc = accumulate_rows (store, since_ms, first_day * DAY_MS, model, grouping,
+                                  by_key)) == SQLITE_DONE
+           && (rc = accumulate_cached (store, first_day, today, model, grouping,
+                                       by_key)) == SQLITE_DONE)
+    rc = accumulate_rows (store, today * DAY_MS, G_MAXINT64, model, grouping, by_key);
   if (rc != SQLITE_DONE)
     {
       hearth_store_set_error (store, rc, error);
