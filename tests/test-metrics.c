@@ -7,6 +7,8 @@
 #include <json-glib/json-glib.h>
 
 #include "hearth-error.h"
+#include <sqlite3.h>
+
 #include "hearth-metrics.h"
 #include "hearth-test-util.h"
 
@@ -704,6 +706,70 @@ test_day_cache (void)
   g_assert_cmpfloat (group->ttft_p50_ms, ==, 7);
 }
 
+/* Enough values for the selection to run on two threads: the same exact
+ * nearest-rank answers. ttft of group a is 1..N in a shuffled order, of
+ * group b 2, 4 … 2N; spread over past days, so the day cache serves them. */
+static void
+test_large_groups (void)
+{
+  enum { N = 110000 };
+  g_autoptr(HearthStore) store = open_store ("large");
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  g_autoptr(GPtrArray) groups = NULL;
+  g_autofree guint *order = g_new (guint, N);
+  gint64 today_ms = g_get_real_time () / 1000 / DAY_MS * DAY_MS;
+  sqlite3 *db = hearth_test_sqlite_open (hearth_store_get_path (store));
+  sqlite3_stmt *stmt = NULL;
+
+  for (guint i = 0; i < N; i++)
+    order[i] = i + 1;
+  for (guint i = N - 1; i > 0; i--)
+    {
+      guint j = g_rand_int_range (rand, 0, i + 1), swap = order[i];
+
+      order[i] = order[j];
+      order[j] = swap;
+    }
+  hearth_test_sqlite_exec (db, "BEGIN");
+  hearth_test_sqlite_exec (db, "INSERT INTO conversations (title, created_ms, updated_ms)"
+                               " VALUES ('large', 0, 0)");
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "INSERT INTO messages (conversation_id, role, model,"
+                                       " endpoint, state, created_ms, ttft_ms, total_ms)"
+                                       " VALUES (1, 'assistant', ?1, 'e', 'complete', ?2, ?3, ?3)",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  for (guint g = 0; g < 2; g++)
+    for (guint i = 0; i < N; i++)
+      {
+        sqlite3_bind_text (stmt, 1, g == 0 ? "a" : "b", -1, SQLITE_STATIC);
+        sqlite3_bind_int64 (stmt, 2, today_ms - 1 - (gint64) (i % 5) * DAY_MS);
+        sqlite3_bind_double (stmt, 3, (double) order[i] * (g + 1));
+        g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+        sqlite3_reset (stmt);
+      }
+  sqlite3_finalize (stmt);
+  hearth_test_sqlite_exec (db, "COMMIT");
+  sqlite3_close (db);
+
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      g_clear_pointer (&groups, g_ptr_array_unref);
+      groups = aggregate (store, today_ms - 10 * DAY_MS, NULL);
+      g_assert_cmpuint (groups->len, ==, 2);
+      for (guint g = 0; g < 2; g++)
+        {
+          HearthMetricsGroup *group = g_ptr_array_index (groups, g);
+
+          g_assert_cmpstr (group->model, ==, g == 0 ? "a" : "b");
+          g_assert_cmpuint (group->count, ==, N);
+          /* ranks ⌈0.5 N⌉, ⌈0.95 N⌉, ⌈0.99 N⌉ */
+          g_assert_cmpfloat (group->ttft_p50_ms, ==, 55000.0 * (g + 1));
+          g_assert_cmpfloat (group->ttft_p95_ms, ==, 104500.0 * (g + 1));
+          g_assert_cmpfloat (group->ttft_p99_ms, ==, 108900.0 * (g + 1));
+          g_assert_cmpfloat (group->total_p99_ms, ==, 108900.0 * (g + 1));
+        }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -720,6 +786,7 @@ main (int   argc,
   g_test_add_func ("/metrics/percentiles-random", test_percentiles_random);
   g_test_add_func ("/metrics/windows", test_windows);
   g_test_add_func ("/metrics/day-cache", test_day_cache);
+  g_test_add_func ("/metrics/large-groups", test_large_groups);
   g_test_add_func ("/metrics/export-csv", test_export_csv);
   g_test_add_func ("/metrics/export-json", test_export_json);
   g_test_add_func ("/metrics/export-empty", test_export_empty);
