@@ -323,3 +323,16 @@ hearth_test_assert_one_line (const char *err)
   g_assert_null (strstr (err, "CRITICAL"));
   g_assert_null (strstr (err, "WARNING"));
 }
+
+/* Returns: (transfer full): the history database hearth-cli uses under the
+ * test's XDG_DATA_HOME */
+HearthStore *
+hearth_test_open_history (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = hearth_store_default_path ();
+  HearthStore *store = hearth_store_open (path, &error);
+
+  g_assert_no_error (error);
+  return store;
+}

@@ -5,6 +5,8 @@
 
 #include <gio/gio.h>
 
+#include "hearth-store.h"
+
 G_BEGIN_DECLS
 
 typedef struct _HearthTestServer HearthTestServer;
@@ -44,5 +46,8 @@ void               hearth_test_run_free            (HearthTestRun     *run);
 void               hearth_test_assert_one_line     (const char        *err);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthTestRun, hearth_test_run_free)
+
+/* The history database hearth-cli uses under the test's XDG_DATA_HOME. */
+HearthStore       *hearth_test_open_history        (void);
 
 G_END_DECLS

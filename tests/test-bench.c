@@ -44,22 +44,11 @@ engine_url (void)
   return hearth_test_server_get_url (get_engine ());
 }
 
-static HearthStore *
-open_history (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = hearth_store_default_path ();
-  HearthStore *store = hearth_store_open (path, &error);
-
-  g_assert_no_error (error);
-  return store;
-}
-
 static guint
 count_rows (const char *where)
 {
   /* Opening the history creates it. */
-  g_autoptr(HearthStore) store = open_history ();
+  g_autoptr(HearthStore) store = hearth_test_open_history ();
   g_autofree char *path = hearth_store_default_path ();
   g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM bench_runs WHERE %s", where);
 
@@ -218,7 +207,7 @@ test_pace (gconstpointer data)
 
   if (!hearth_test_require_node ())
     return;
-  store = open_history ();
+  store = hearth_test_open_history ();
   engine = hearth_engine_new (store);
   provider = hearth_engine_get_provider (engine, api, hearth_test_server_get_url (get_engine ()));
   sampler = hearth_sampler_new ("/", 60);

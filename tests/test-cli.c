@@ -49,21 +49,10 @@ parse_json (const char *text)
   return json_node_copy (json_parser_get_root (parser));
 }
 
-static HearthStore *
-open_history (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = hearth_store_default_path ();
-  HearthStore *store = hearth_store_open (path, &error);
-
-  g_assert_no_error (error);
-  return store;
-}
-
 static HearthMessage *
 stored_reply (gint64 conversation_id)
 {
-  g_autoptr(HearthStore) store = open_history ();
+  g_autoptr(HearthStore) store = hearth_test_open_history ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) messages = hearth_store_list_messages (store, conversation_id, 0, 0, &error);
   HearthMessage *last;
@@ -78,7 +67,7 @@ stored_reply (gint64 conversation_id)
 static gint64
 newest_conversation (void)
 {
-  g_autoptr(HearthStore) store = open_history ();
+  g_autoptr(HearthStore) store = hearth_test_open_history ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) list = hearth_store_list_conversations (store, &error);
 
@@ -149,7 +138,7 @@ test_resources (void)
 {
   g_autoptr(HearthTestRun) now = NULL, stored = NULL, table = NULL, bad = NULL;
   g_autoptr(JsonNode) reading = NULL, rows = NULL;
-  g_autoptr(HearthStore) store = open_history ();
+  g_autoptr(HearthStore) store = hearth_test_open_history ();
   g_autoptr(HearthResourceHistory) history = hearth_resource_history_new (store);
   g_autoptr(GError) error = NULL;
   gint64 minute_ms = (g_get_real_time () / 1000 / 60000 - 5) * 60000;
@@ -221,7 +210,7 @@ test_ask_exact_text (gconstpointer data)
   g_assert_cmpstr (run->out, ==, SENTENCE);
 
   id = newest_conversation ();
-  store = open_history ();
+  store = hearth_test_open_history ();
   messages = hearth_store_list_messages (store, id, 0, 0, NULL);
   g_assert_cmpuint (messages->len, ==, 2);
   g_assert_cmpstr (((HearthMessage *) messages->pdata[0])->content, ==, "why is the sky blue?");
@@ -294,7 +283,7 @@ test_ask_stdin_and_continue (void)
                                 "--model", "tiny-fixed", "--conversation", id, "and then?", NULL);
   g_assert_cmpint (second->exit_code, ==, 0);
 
-  store = open_history ();
+  store = hearth_test_open_history ();
   messages = hearth_store_list_messages (store, g_ascii_strtoll (id, NULL, 10), 0, 0, NULL);
   g_assert_cmpuint (messages->len, ==, 4);
   g_assert_cmpstr (((HearthMessage *) messages->pdata[0])->content, ==,
