@@ -8,7 +8,9 @@
 #include <adwaita.h>
 #include <string.h>
 
+#include "hearth-endpoint.h"
 #include "hearth-preferences-window.h"
+#include "hearth-secrets.h"
 #include "hearth-test-server.h"
 #include "hearth-test-ui.h"
 #include "hearth-test-util.h"
@@ -522,6 +524,110 @@ test_preferences_system_prompt (void)
   reset_settings ();
 }
 
+typedef struct
+{
+  GtkWidget  *row;
+  const char *needle;
+} SubtitleWait;
+
+static gboolean
+subtitle_has (gpointer data)
+{
+  SubtitleWait *wait = data;
+  const char *subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (wait->row));
+
+  return subtitle != NULL && strstr (subtitle, wait->needle) != NULL;
+}
+
+/* The key typed in Preferences goes to the keyring (a real gnome-keyring on
+ * the tests' session bus), never to GSettings, and can be removed again. */
+static void
+test_preferences_api_key (void)
+{
+  g_autofree char *address = closed_address ();
+  g_autofree char *endpoint = NULL;
+  g_autofree char *stored = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_auto(GStrv) keys = NULL;
+  GtkWidget *window, *row, *entry, *save, *remove;
+  SubtitleWait wait;
+
+  /* the server the window names: the address as an OpenAI-compatible one */
+  endpoint = hearth_endpoint_resolve (address, HEARTH_API_OPENAI, NULL, &error);
+  g_assert_no_error (error);
+  if (!hearth_secrets_store_sync (endpoint, "probe", NULL, &error)
+      || !hearth_secrets_delete_sync (endpoint, NULL, &error))
+    {
+      g_autofree char *reason = g_strdup_printf ("No Secret Service to test against (%s); run the "
+                                                 "suite with build-aux/test", error->message);
+      g_printerr ("\n*** SKIPPED: %s ***\n\n", reason);
+      g_test_skip (reason);
+      return;
+    }
+  g_settings_set_string (settings, "endpoint", address);
+  g_settings_set_string (settings, "api-kind", "openai");
+  window = open_window ();
+  row = require_row (window, "Key");
+  entry = hearth_test_find_with_class (row, GTK_TYPE_ENTRY, "api-key-entry");
+  save = hearth_test_find_with_class (row, GTK_TYPE_BUTTON, NULL);
+  g_assert_nonnull (entry);
+  wait = (SubtitleWait) { row, "Only for servers" };
+  g_assert_true (hearth_test_spin_until (subtitle_has, &wait, 5000));
+  g_assert_false (gtk_entry_get_visibility (GTK_ENTRY (entry)));
+
+  /* Typed and saved with Enter: in the keyring, out of the entry. */
+  g_assert_false (gtk_widget_get_sensitive (save));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "  sk-test-0123456789  ");
+  g_assert_true (gtk_widget_get_sensitive (save));
+  g_signal_emit_by_name (entry, "activate");
+  wait.needle = "Saved in the keyring";
+  g_assert_true (hearth_test_spin_until (subtitle_has, &wait, 5000));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
+  {
+    GtkWidget *scroller = gtk_widget_get_ancestor (row, GTK_TYPE_SCROLLED_WINDOW);
+    GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+    g_autofree char *shot = NULL;
+
+    gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+    hearth_test_spin_for (100);
+    shot = hearth_test_save_screenshot (window, "preferences-api-key.png");
+    g_test_message ("screenshot: %s", shot);
+  }
+  stored = hearth_secrets_lookup_sync (endpoint, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (stored, ==, "sk-test-0123456789");
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  keys = g_settings_schema_list_keys (schema);
+  for (guint i = 0; keys[i] != NULL; i++)
+    {
+      g_autoptr(GVariant) value = g_settings_get_value (settings, keys[i]);
+      g_autofree char *text = g_variant_print (value, FALSE);
+
+      g_assert_null (strstr (text, "sk-test"));
+    }
+  close_and_finalize (window);
+
+  /* Opened again: it says a key is stored, and Remove takes it away. */
+  window = open_window ();
+  row = require_row (window, "Key");
+  wait = (SubtitleWait) { row, "A key is stored" };
+  g_assert_true (hearth_test_spin_until (subtitle_has, &wait, 5000));
+  remove = hearth_test_find_with_class (row, GTK_TYPE_BUTTON, "api-key-remove");
+  g_assert_nonnull (remove);
+  g_assert_true (gtk_widget_get_sensitive (remove));
+  g_signal_emit_by_name (remove, "clicked");
+  wait.needle = "Removed from the keyring";
+  g_assert_true (hearth_test_spin_until (subtitle_has, &wait, 5000));
+  g_clear_pointer (&stored, hearth_secrets_free);
+  stored = hearth_secrets_lookup_sync (endpoint, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (stored);
+  g_assert_false (gtk_widget_get_sensitive (remove));
+  close_and_finalize (window);
+  reset_settings ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -544,6 +650,7 @@ main (int   argc,
   g_test_add_func ("/preferences/temperature", test_preferences_temperature);
   g_test_add_func ("/preferences/system-prompt", test_preferences_system_prompt);
   g_test_add_func ("/preferences/cache", test_preferences_cache);
+  g_test_add_func ("/preferences/api-key", test_preferences_api_key);
 
   ret = g_test_run ();
   g_clear_object (&settings);

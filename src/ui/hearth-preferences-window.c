@@ -13,6 +13,7 @@
 #include "hearth-error.h"
 #include "hearth-ollama-provider.h"
 #include "hearth-preferences-window.h"
+#include "hearth-secrets.h"
 
 /* Long enough to cover a burst of typing, short enough that little is lost. */
 #define PROMPT_SAVE_DELAY_MS 500
@@ -35,6 +36,11 @@ struct _HearthPreferencesWindow
   GtkLabel             *address_error_label;
   AdwComboRow          *api_row;
   AdwActionRow         *test_row;
+  AdwActionRow         *key_row;
+  GtkEntry             *key_entry;
+  GtkWidget            *key_save_button;
+  GtkWidget            *key_remove_button;
+  GCancellable         *key_cancellable;
   GtkSpinner           *test_spinner;
   AdwComboRow          *model_row;
   GtkStringList        *model_list;
@@ -377,6 +383,162 @@ set_testing (HearthPreferencesWindow *self,
     adw_action_row_set_subtitle (self->test_row, _("Connecting…"));
 }
 
+/* The API key: typed here, kept only in the Secret Service */
+
+static void
+set_key_status (HearthPreferencesWindow *self,
+                const char              *status,
+                gboolean                 stored,
+                gboolean                 failed)
+{
+  adw_action_row_set_subtitle (self->key_row, status);
+  gtk_widget_set_sensitive (self->key_remove_button, stored);
+  if (failed)
+    gtk_widget_add_css_class (GTK_WIDGET (self->key_row), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->key_row), "error");
+}
+
+static void
+key_lookup_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  HearthPreferencesWindow *self = user_data;
+  g_autoptr(GError) error = NULL;
+  char *key = hearth_secrets_lookup_finish (result, &error);
+
+  if (is_cancelled (error))
+    return;
+  if (error != NULL)
+    set_key_status (self, error->message, FALSE, TRUE);
+  else if (key != NULL)
+    set_key_status (self, _("A key is stored in the keyring for this server"), TRUE, FALSE);
+  else
+    set_key_status (self, _("Only for servers that ask for one; kept in the keyring"), FALSE,
+                    FALSE);
+  hearth_secrets_free (key);
+}
+
+/* Whether a key is stored for the server the rows name now. */
+static void
+refresh_key_status (HearthPreferencesWindow *self)
+{
+  g_autofree char *endpoint = current_endpoint (self, NULL);
+
+  g_cancellable_cancel (self->key_cancellable);
+  g_clear_object (&self->key_cancellable);
+  if (endpoint == NULL)
+    {
+      set_key_status (self, _("The server address is not valid"), FALSE, FALSE);
+      return;
+    }
+  self->key_cancellable = g_cancellable_new ();
+  hearth_secrets_lookup_async (endpoint, self->key_cancellable, key_lookup_cb, self);
+}
+
+typedef struct
+{
+  HearthPreferencesWindow *self;
+  char                    *endpoint;
+  HearthApiKind            api;
+  char                    *key;      /* NULL when removing */
+} KeyChange;
+
+static void
+key_change_free (KeyChange *change)
+{
+  g_free (change->endpoint);
+  hearth_secrets_free (change->key);
+  g_free (change);
+}
+
+static void
+key_changed_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  KeyChange *change = user_data;
+  HearthPreferencesWindow *self = change->self;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = change->key != NULL ? hearth_secrets_store_finish (result, &error)
+                                    : hearth_secrets_delete_finish (result, &error);
+
+  if (is_cancelled (error))
+    {
+      key_change_free (change);
+      return;
+    }
+  if (!ok)
+    set_key_status (self, error->message, FALSE, TRUE);
+  else
+    {
+      /* the engine's provider for this server uses it from the next request */
+      hearth_provider_set_api_key (hearth_engine_get_provider (self->engine, change->api,
+                                                               change->endpoint),
+                                   change->key);
+      if (change->key != NULL)
+        set_key_status (self, _("Saved in the keyring for this server"), TRUE, FALSE);
+      else
+        set_key_status (self, _("Removed from the keyring"), FALSE, FALSE);
+    }
+  key_change_free (change);
+}
+
+static void
+change_key (HearthPreferencesWindow *self,
+            const char              *key)
+{
+  g_autoptr(GError) error = NULL;
+  KeyChange *change;
+  char *endpoint = current_endpoint (self, &error);
+
+  if (endpoint == NULL)
+    {
+      set_key_status (self, error->message, FALSE, TRUE);
+      return;
+    }
+  g_cancellable_cancel (self->key_cancellable);
+  g_clear_object (&self->key_cancellable);
+  self->key_cancellable = g_cancellable_new ();
+  change = g_new0 (KeyChange, 1);
+  change->self = self;
+  change->endpoint = endpoint;
+  change->api = current_api (self);
+  change->key = key != NULL ? g_strdup (key) : NULL;
+  if (key != NULL)
+    hearth_secrets_store_async (endpoint, key, self->key_cancellable, key_changed_cb, change);
+  else
+    hearth_secrets_delete_async (endpoint, self->key_cancellable, key_changed_cb, change);
+}
+
+static void
+key_save_cb (HearthPreferencesWindow *self)
+{
+  g_autofree char *key = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->key_entry))));
+
+  if (*key == '\0')
+    return;
+  change_key (self, key);
+  /* the key lives in the keyring, not in a widget */
+  gtk_editable_set_text (GTK_EDITABLE (self->key_entry), "");
+  explicit_bzero (key, strlen (key));
+}
+
+static void
+key_remove_cb (HearthPreferencesWindow *self)
+{
+  change_key (self, NULL);
+}
+
+static void
+key_entry_changed_cb (HearthPreferencesWindow *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->key_entry));
+
+  gtk_widget_set_sensitive (self->key_save_button, *text != '\0');
+}
+
 /* A changed address or API makes the last result stale. */
 static void
 reset_test (HearthPreferencesWindow *self)
@@ -385,6 +547,7 @@ reset_test (HearthPreferencesWindow *self)
   g_clear_object (&self->test_cancellable);
   set_testing (self, FALSE);
   adw_action_row_set_subtitle (self->test_row, _("Check that a server answers at this address"));
+  refresh_key_status (self);
 }
 
 static void
@@ -733,6 +896,7 @@ hearth_preferences_window_constructed (GObject *object)
   g_assert (HEARTH_IS_ENGINE (self->engine));
   fetch_models (self);
   refresh_cache_stats (self);
+  refresh_key_status (self);
 }
 
 static void
@@ -744,8 +908,10 @@ hearth_preferences_window_dispose (GObject *object)
     save_system_prompt (self);
   g_cancellable_cancel (self->test_cancellable);
   g_cancellable_cancel (self->models_cancellable);
+  g_cancellable_cancel (self->key_cancellable);
   g_clear_object (&self->test_cancellable);
   g_clear_object (&self->models_cancellable);
+  g_clear_object (&self->key_cancellable);
   g_clear_object (&self->settings);
   g_clear_object (&self->engine);
 
@@ -828,6 +994,11 @@ hearth_preferences_window_class_init (HearthPreferencesWindowClass *klass)
                                         address_error_label);
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, api_row);
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, test_row);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, key_row);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, key_entry);
+
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, key_save_button);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, key_remove_button);
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, test_spinner);
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, model_row);
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, model_list);
@@ -838,6 +1009,9 @@ hearth_preferences_window_class_init (HearthPreferencesWindowClass *klass)
                                         system_prompt_view);
   gtk_widget_class_bind_template_callback (widget_class, address_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, test_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, key_save_cb);
+  gtk_widget_class_bind_template_callback (widget_class, key_remove_cb);
+  gtk_widget_class_bind_template_callback (widget_class, key_entry_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, model_selected_cb);
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow,
                                         cache_enabled_switch);
