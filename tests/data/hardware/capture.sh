@@ -4,8 +4,8 @@
 #
 # Usage: tests/data/hardware/capture.sh [DEST]   (default: this-machine next to this script)
 #
-# Copies exactly what hearth_hardware_probe() reads from / so that a test can
-# replay this machine. Two files have no kernel counterpart and are written
+# Copies exactly what hearth_hardware_probe() and the resource sampler read
+# from / so that a test can replay this machine. Two files have no kernel counterpart and are written
 # here: "models-device" (the disk holding the models directory, which the
 # real probe finds through stat() and /sys/dev/block) and "nvidia-smi.csv"
 # (the nvidia-smi query the probe runs, when nvidia-smi is installed).
@@ -24,6 +24,7 @@ copy () {
 
 copy /proc/cpuinfo
 copy /proc/meminfo
+copy /proc/stat
 copy /proc/sys/kernel/osrelease
 copy /etc/os-release
 copy /sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq
@@ -46,7 +47,8 @@ for card in /sys/class/drm/card*; do
     copy "$dev/$f"
   done
   for h in "$dev"/hwmon/hwmon*; do
-    [ -d "$h" ] && copy "$h/temp1_input"
+    [ -d "$h" ] || continue
+    for f in temp1_input power1_average power1_input; do copy "$h/$f"; done
   done
 done
 
@@ -64,7 +66,7 @@ if [ -n "$majmin" ] && [ -e "/sys/dev/block/$majmin" ]; then
 fi
 
 if command -v nvidia-smi >/dev/null 2>&1; then
-  nvidia-smi --query-gpu=name,memory.total,memory.used,driver_version,compute_cap,utilization.gpu,temperature.gpu \
+  nvidia-smi --query-gpu=name,memory.total,memory.used,driver_version,compute_cap,utilization.gpu,temperature.gpu,power.draw \
              --format=csv,noheader,nounits > "$dest/nvidia-smi.csv" || rm -f "$dest/nvidia-smi.csv"
 fi
 [ -e /.flatpak-info ] && : > "$dest/.flatpak-info"
