@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "hearth-catalog-labels.h"
 #include "hearth-catalog.h"
 #include "hearth-endpoint.h"
 #include "hearth-error.h"
@@ -402,40 +403,6 @@ show_score (HearthHardwarePage *self)
     }
 }
 
-static const char *
-tier_name (HearthTier tier)
-{
-  switch (tier)
-    {
-    case HEARTH_TIER_FAST:
-      return _("Fast");
-    case HEARTH_TIER_BALANCED:
-      return _("Balanced");
-    case HEARTH_TIER_MOST_CAPABLE:
-      return _("Most Capable");
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-static const char *
-placement_name (HearthPlacement placement)
-{
-  switch (placement)
-    {
-    case HEARTH_PLACEMENT_RUNS_ON_GPU:
-      return _("Runs on the GPU");
-    case HEARTH_PLACEMENT_PARTLY_ON_GPU:
-      return _("Partly on the GPU");
-    case HEARTH_PLACEMENT_CPU_ONLY:
-      return _("CPU only");
-    case HEARTH_PLACEMENT_TOO_LARGE:
-      return _("Too large");
-    default:
-      g_assert_not_reached ();
-    }
-}
-
 static char *
 describe_fit (const HearthRecommendation *pick,
               const char                 *tiers)
@@ -452,7 +419,7 @@ describe_fit (const HearthRecommendation *pick,
     speed = g_strdup_printf (_("~%.0f tokens/s (estimate)"), fit->tokens_per_s);
   /* Translators: tier · placement · memory · speed, e.g. "Fast · CPU only · needs 1.5 GB · ~7 tokens/s (estimate)" */
   return g_strdup_printf (_("%s · %s · needs %s · %s"), tiers,
-                          placement_name (fit->placement), memory, speed);
+                          hearth_placement_label (fit->placement), memory, speed);
 }
 
 /* One row per tag: a model picked for several tiers names them all.
@@ -462,7 +429,7 @@ dup_tiers (GPtrArray *picks,
            guint      index)
 {
   const HearthRecommendation *pick = g_ptr_array_index (picks, index);
-  g_autoptr(GString) tiers = g_string_new (tier_name (pick->tier));
+  g_autoptr(GString) tiers = g_string_new (hearth_tier_label (pick->tier));
 
   for (guint i = 0; i < picks->len; i++)
     {
@@ -473,7 +440,7 @@ dup_tiers (GPtrArray *picks,
       if (i < index)
         return NULL;
       /* Translators: joins two tiers a model is picked for, "Fast & Balanced" */
-      g_string_append_printf (tiers, _(" & %s"), tier_name (other->tier));
+      g_string_append_printf (tiers, _(" & %s"), hearth_tier_label (other->tier));
     }
   return g_string_free (g_steal_pointer (&tiers), FALSE);
 }

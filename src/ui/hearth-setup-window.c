@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "hearth-catalog-labels.h"
 #include "hearth-catalog.h"
 #include "hearth-endpoint.h"
 #include "hearth-error.h"
@@ -507,22 +508,6 @@ add_model_row (HearthSetupWindow *self,
   gtk_list_box_append (list, GTK_WIDGET (row));
 }
 
-static const char *
-tier_title (HearthTier tier)
-{
-  switch (tier)
-    {
-    case HEARTH_TIER_FAST:
-      return _("Fast");
-    case HEARTH_TIER_BALANCED:
-      return _("Balanced");
-    case HEARTH_TIER_MOST_CAPABLE:
-      return _("Most Capable");
-    default:
-      g_return_val_if_reached (NULL);
-    }
-}
-
 static char *
 describe_fit (const HearthRecommendation *rec)
 {
@@ -530,10 +515,10 @@ describe_fit (const HearthRecommendation *rec)
   const HearthFit *fit = rec->fit;
 
   if (fit->tokens_per_s < 0)
-    return g_strdup_printf (_("%s download · %s"), size, hearth_placement_to_string (fit->placement));
+    return g_strdup_printf (_("%s download · %s"), size, hearth_placement_label (fit->placement));
   return g_strdup_printf (fit->measured ? _("%s download · %s · %.0f tokens/s measured")
                                         : _("%s download · %s · about %.0f tokens/s"),
-                          size, hearth_placement_to_string (fit->placement), fit->tokens_per_s);
+                          size, hearth_placement_label (fit->placement), fit->tokens_per_s);
 }
 
 static const char *
@@ -550,7 +535,7 @@ add_recommendation (HearthSetupWindow *self,
 {
   const HearthRecommendation *rec = g_ptr_array_index (recs, *i);
   const char *name = recommendation_name (rec);
-  g_autoptr(GString) title = g_string_new (tier_title (rec->tier));
+  g_autoptr(GString) title = g_string_new (hearth_tier_label (rec->tier));
   g_autofree char *subtitle = describe_fit (rec);
 
   while (*i + 1 < recs->len &&
@@ -558,7 +543,7 @@ add_recommendation (HearthSetupWindow *self,
     {
       *i += 1;
       g_string_append_printf (title, ", %s",
-        tier_title (((HearthRecommendation *) g_ptr_array_index (recs, *i))->tier));
+        hearth_tier_label (((HearthRecommendation *) g_ptr_array_index (recs, *i))->tier));
     }
   g_string_append_printf (title, " — %s", name);
   add_model_row (self, self->recommended_list, name, title->str, subtitle);
