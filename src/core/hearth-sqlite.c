@@ -128,9 +128,10 @@ hearth_sqlite_bind_double (sqlite3_stmt *stmt,
   sqlite3_bind_double (stmt, parameter_index (stmt, name), value);
 }
 
-/* Figures: negative means unknown, stored as NULL. */
-static void
-bind_count (sqlite3_stmt *stmt,
+/* Figures: negative means unknown, stored as NULL (a parameter left
+ * unbound). */
+void
+hearth_sqlite_bind_count (sqlite3_stmt *stmt,
                           const char   *name,
                           gint64        value)
 {
@@ -138,10 +139,10 @@ bind_count (sqlite3_stmt *stmt,
     hearth_sqlite_bind_int64 (stmt, name, value);
 }
 
-static void
-bind_measure (sqlite3_stmt *stmt,
-              const char   *name,
-              double        value)
+void
+hearth_sqlite_bind_measure (sqlite3_stmt *stmt,
+                            const char   *name,
+                            double        value)
 {
   int index = parameter_index (stmt, name);
 
@@ -155,13 +156,13 @@ void
 hearth_sqlite_bind_figures (sqlite3_stmt        *stmt,
                             const HearthFigures *figures)
 {
-  bind_count (stmt, ":tokens_in", figures->tokens_in);
-  bind_count (stmt, ":tokens_out", figures->tokens_out);
-  bind_measure (stmt, ":ttft_ms", figures->ttft_ms);
-  bind_measure (stmt, ":total_ms", figures->total_ms);
-  bind_measure (stmt, ":load_ms", figures->load_ms);
-  bind_measure (stmt, ":prompt_tokens_per_s", figures->prompt_tokens_per_s);
-  bind_measure (stmt, ":tokens_per_s", figures->tokens_per_s);
+  hearth_sqlite_bind_count (stmt, ":tokens_in", figures->tokens_in);
+  hearth_sqlite_bind_count (stmt, ":tokens_out", figures->tokens_out);
+  hearth_sqlite_bind_measure (stmt, ":ttft_ms", figures->ttft_ms);
+  hearth_sqlite_bind_measure (stmt, ":total_ms", figures->total_ms);
+  hearth_sqlite_bind_measure (stmt, ":load_ms", figures->load_ms);
+  hearth_sqlite_bind_measure (stmt, ":prompt_tokens_per_s", figures->prompt_tokens_per_s);
+  hearth_sqlite_bind_measure (stmt, ":tokens_per_s", figures->tokens_per_s);
   hearth_sqlite_bind_int64 (stmt, ":from_server", figures->from_server ? 1 : 0);
 }
 
@@ -173,18 +174,18 @@ hearth_sqlite_column_text (sqlite3_stmt *stmt,
 }
 
 /* NULL, an unknown figure, reads back as -1. */
-static gint64
-column_count (sqlite3_stmt *stmt,
-              int           column)
+gint64
+hearth_sqlite_column_count (sqlite3_stmt *stmt,
+                            int           column)
 {
   if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
     return -1;
   return sqlite3_column_int64 (stmt, column);
 }
 
-static double
-column_measure (sqlite3_stmt *stmt,
-                int           column)
+double
+hearth_sqlite_column_measure (sqlite3_stmt *stmt,
+                              int           column)
 {
   if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
     return -1;
@@ -198,12 +199,12 @@ hearth_sqlite_column_figures (sqlite3_stmt  *stmt,
                               int            first_column,
                               HearthFigures *figures)
 {
-  figures->tokens_in = column_count (stmt, first_column);
-  figures->tokens_out = column_count (stmt, first_column + 1);
-  figures->ttft_ms = column_measure (stmt, first_column + 2);
-  figures->total_ms = column_measure (stmt, first_column + 3);
-  figures->load_ms = column_measure (stmt, first_column + 4);
-  figures->prompt_tokens_per_s = column_measure (stmt, first_column + 5);
-  figures->tokens_per_s = column_measure (stmt, first_column + 6);
+  figures->tokens_in = hearth_sqlite_column_count (stmt, first_column);
+  figures->tokens_out = hearth_sqlite_column_count (stmt, first_column + 1);
+  figures->ttft_ms = hearth_sqlite_column_measure (stmt, first_column + 2);
+  figures->total_ms = hearth_sqlite_column_measure (stmt, first_column + 3);
+  figures->load_ms = hearth_sqlite_column_measure (stmt, first_column + 4);
+  figures->prompt_tokens_per_s = hearth_sqlite_column_measure (stmt, first_column + 5);
+  figures->tokens_per_s = hearth_sqlite_column_measure (stmt, first_column + 6);
   figures->from_server = sqlite3_column_int (stmt, first_column + 7) != 0;
 }

@@ -54,6 +54,18 @@ void                 hearth_sqlite_bind_int64         (sqlite3_stmt           *s
 void                 hearth_sqlite_bind_double        (sqlite3_stmt           *stmt,
                                                        const char             *name,
                                                        double                  value);
+/* Figures: a negative (or not finite) value is unknown, NULL in the table,
+ * and NULL reads back as -1. */
+void                 hearth_sqlite_bind_count         (sqlite3_stmt           *stmt,
+                                                       const char             *name,
+                                                       gint64                  value);
+void                 hearth_sqlite_bind_measure       (sqlite3_stmt           *stmt,
+                                                       const char             *name,
+                                                       double                  value);
+gint64               hearth_sqlite_column_count       (sqlite3_stmt           *stmt,
+                                                       int                     column);
+double               hearth_sqlite_column_measure     (sqlite3_stmt           *stmt,
+                                                       int                     column);
 void                 hearth_sqlite_bind_figures       (sqlite3_stmt           *stmt,
                                                        const HearthFigures    *figures);
 

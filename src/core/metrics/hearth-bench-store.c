@@ -43,67 +43,12 @@ static const char list_sql[] =
   " WHERE :model IS NULL OR b.model = :model"
   " ORDER BY b.created_ms DESC, b.id DESC LIMIT :limit";
 
-/* The statements are the store's to outlive, not ours: prepared per call. */
-static sqlite3_stmt *
-prepare (HearthStore  *store,
-         const char   *sql,
-         GError      **error)
-{
-  sqlite3 *db = hearth_store_get_db (store);
-  sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
-
-  if (rc != SQLITE_OK)
-    {
-      hearth_store_set_error (store, rc, error);
-      return NULL;
-    }
-  return stmt;
-}
-
-/* Unknown figures are stored as NULL. */
-static void
-bind_figure (sqlite3_stmt *stmt,
-             const char   *name,
-             double        value)
-{
-  if (value >= 0)
-    hearth_sqlite_bind_double (stmt, name, value);
-}
-
-static void
-bind_bytes (sqlite3_stmt *stmt,
-            const char   *name,
-            gint64        value)
-{
-  if (value >= 0)
-    hearth_sqlite_bind_int64 (stmt, name, value);
-}
-
-static double
-column_figure (sqlite3_stmt *stmt,
-               int           column)
-{
-  if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
-    return -1;
-  return sqlite3_column_double (stmt, column);
-}
-
-static gint64
-column_bytes (sqlite3_stmt *stmt,
-              int           column)
-{
-  if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
-    return -1;
-  return sqlite3_column_int64 (stmt, column);
-}
-
 static gboolean
 find_previous (HearthStore        *store,
                HearthBenchResult  *result,
                GError            **error)
 {
-  sqlite3_stmt *stmt = prepare (store, previous_sql, error);
+  sqlite3_stmt *stmt = hearth_store_prepare (store, previous_sql, error);
   double previous_tps;
   int rc;
 
@@ -146,18 +91,18 @@ bind_result (sqlite3_stmt            *stmt,
   hearth_sqlite_bind_int64 (stmt, ":runs", r->runs);
   hearth_sqlite_bind_text (stmt, ":state", hearth_bench_state_to_string (r->state));
   hearth_sqlite_bind_text (stmt, ":error", r->error);
-  bind_figure (stmt, ":load_ms", r->load_ms);
-  bind_figure (stmt, ":ttft_p50_ms", r->ttft_p50_ms);
-  bind_figure (stmt, ":ttft_p95_ms", r->ttft_p95_ms);
-  bind_figure (stmt, ":prompt_tps_median", r->prompt_tps_median);
-  bind_figure (stmt, ":prompt_tps_min", r->prompt_tps_min);
-  bind_figure (stmt, ":prompt_tps_max", r->prompt_tps_max);
-  bind_figure (stmt, ":decode_tps_median", r->decode_tps_median);
-  bind_figure (stmt, ":decode_tps_min", r->decode_tps_min);
-  bind_figure (stmt, ":decode_tps_max", r->decode_tps_max);
-  bind_figure (stmt, ":peak_cpu_percent", r->peak_cpu_percent);
-  bind_bytes (stmt, ":peak_mem_used", r->peak_mem_used);
-  bind_bytes (stmt, ":peak_vram_used", r->peak_vram_used);
+  hearth_sqlite_bind_measure (stmt, ":load_ms", r->load_ms);
+  hearth_sqlite_bind_measure (stmt, ":ttft_p50_ms", r->ttft_p50_ms);
+  hearth_sqlite_bind_measure (stmt, ":ttft_p95_ms", r->ttft_p95_ms);
+  hearth_sqlite_bind_measure (stmt, ":prompt_tps_median", r->prompt_tps_median);
+  hearth_sqlite_bind_measure (stmt, ":prompt_tps_min", r->prompt_tps_min);
+  hearth_sqlite_bind_measure (stmt, ":prompt_tps_max", r->prompt_tps_max);
+  hearth_sqlite_bind_measure (stmt, ":decode_tps_median", r->decode_tps_median);
+  hearth_sqlite_bind_measure (stmt, ":decode_tps_min", r->decode_tps_min);
+  hearth_sqlite_bind_measure (stmt, ":decode_tps_max", r->decode_tps_max);
+  hearth_sqlite_bind_measure (stmt, ":peak_cpu_percent", r->peak_cpu_percent);
+  hearth_sqlite_bind_count (stmt, ":peak_mem_used", r->peak_mem_used);
+  hearth_sqlite_bind_count (stmt, ":peak_vram_used", r->peak_vram_used);
   if (r->previous_id > 0)
     hearth_sqlite_bind_int64 (stmt, ":previous_id", r->previous_id);
   if (!isnan (r->change_percent))
@@ -193,7 +138,7 @@ hearth_bench_result_save (HearthStore        *store,
   if (result->state == HEARTH_BENCH_COMPLETE && !find_previous (store, result, error))
     return FALSE;
 
-  if ((stmt = prepare (store, insert_sql, error)) == NULL)
+  if ((stmt = hearth_store_prepare (store, insert_sql, error)) == NULL)
     return FALSE;
   bind_result (stmt, result);
   rc = hearth_sqlite_step_done (stmt);
@@ -221,18 +166,18 @@ static void
 read_figures (sqlite3_stmt      *stmt,
               HearthBenchResult *r)
 {
-  r->load_ms = column_figure (stmt, 11);
-  r->ttft_p50_ms = column_figure (stmt, 12);
-  r->ttft_p95_ms = column_figure (stmt, 13);
-  r->prompt_tps_median = column_figure (stmt, 14);
-  r->prompt_tps_min = column_figure (stmt, 15);
-  r->prompt_tps_max = column_figure (stmt, 16);
-  r->decode_tps_median = column_figure (stmt, 17);
-  r->decode_tps_min = column_figure (stmt, 18);
-  r->decode_tps_max = column_figure (stmt, 19);
-  r->peak_cpu_percent = column_figure (stmt, 20);
-  r->peak_mem_used = column_bytes (stmt, 21);
-  r->peak_vram_used = column_bytes (stmt, 22);
+  r->load_ms = hearth_sqlite_column_measure (stmt, 11);
+  r->ttft_p50_ms = hearth_sqlite_column_measure (stmt, 12);
+  r->ttft_p95_ms = hearth_sqlite_column_measure (stmt, 13);
+  r->prompt_tps_median = hearth_sqlite_column_measure (stmt, 14);
+  r->prompt_tps_min = hearth_sqlite_column_measure (stmt, 15);
+  r->prompt_tps_max = hearth_sqlite_column_measure (stmt, 16);
+  r->decode_tps_median = hearth_sqlite_column_measure (stmt, 17);
+  r->decode_tps_min = hearth_sqlite_column_measure (stmt, 18);
+  r->decode_tps_max = hearth_sqlite_column_measure (stmt, 19);
+  r->peak_cpu_percent = hearth_sqlite_column_measure (stmt, 20);
+  r->peak_mem_used = hearth_sqlite_column_count (stmt, 21);
+  r->peak_vram_used = hearth_sqlite_column_count (stmt, 22);
 }
 
 /* figures_from points at static strings, so a stored one maps back. */
@@ -269,7 +214,7 @@ result_from_row (sqlite3_stmt *stmt)
   if (sqlite3_column_type (stmt, 24) != SQLITE_NULL)
     r->change_percent = sqlite3_column_double (stmt, 24);
   r->regression = sqlite3_column_int (stmt, 25) != 0;
-  r->previous_created_ms = column_bytes (stmt, 26);
+  r->previous_created_ms = hearth_sqlite_column_count (stmt, 26);
   r->already_loaded = sqlite3_column_int (stmt, 27) != 0;
   r->figures_from = figures_from_string ((const char *) sqlite3_column_text (stmt, 28));
   return r;
@@ -295,7 +240,7 @@ hearth_bench_list_results (HearthStore  *store,
 
   g_return_val_if_fail (HEARTH_IS_STORE (store), NULL);
 
-  if ((stmt = prepare (store, list_sql, error)) == NULL)
+  if ((stmt = hearth_store_prepare (store, list_sql, error)) == NULL)
     return NULL;
   hearth_sqlite_bind_text (stmt, ":model", model);
   hearth_sqlite_bind_int64 (stmt, ":limit", limit > 0 ? (gint64) limit : -1);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "hearth-resource-history.h"
+#include "hearth-sqlite.h"
 #include "hearth-store-private.h"
 
 #define MINUTE_MS (G_GINT64_CONSTANT (60) * 1000)
@@ -188,39 +189,6 @@ run (HearthResourceHistory  *self,
   return rc == SQLITE_DONE;
 }
 
-static sqlite3_stmt *
-prepare (HearthResourceHistory  *self,
-         const char             *sql,
-         GError                **error)
-{
-  sqlite3 *db = hearth_store_get_db (self->store);
-  sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
-
-  if (rc != SQLITE_OK)
-    {
-      hearth_store_set_error (self->store, rc, error);
-      return NULL;
-    }
-  return stmt;
-}
-
-static gboolean
-exec (HearthResourceHistory  *self,
-      const char             *sql,
-      GError                **error)
-{
-  sqlite3 *db = hearth_store_get_db (self->store);
-  int rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
-
-  if (rc != SQLITE_OK)
-    {
-      hearth_store_set_error (self->store, rc, error);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static void
 bind_mean (sqlite3_stmt *stmt,
            int           index,
@@ -252,7 +220,7 @@ write_minute (HearthResourceHistory  *self,
   for (guint i = 0; i < N_COLUMNS; i++)
     g_string_append (sql, ", ?");
   g_string_append (sql, ")");
-  stmt = prepare (self, sql->str, error);
+  stmt = hearth_store_prepare (self->store, sql->str, error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, minute->minute_ms);
@@ -280,7 +248,7 @@ write_hours (HearthResourceHistory  *self,
     "  SELECT 1 FROM resource_samples AS h"
     "  WHERE h.resolution_s = 3600 AND h.time_ms = m.time_ms / 3600000 * 3600000) "
     "GROUP BY hour", column_list (), averages);
-  sqlite3_stmt *stmt = prepare (self, sql, error);
+  sqlite3_stmt *stmt = hearth_store_prepare (self->store, sql, error);
 
   if (stmt == NULL)
     return FALSE;
@@ -293,10 +261,10 @@ prune (HearthResourceHistory  *self,
        gint64                  now_ms,
        GError                **error)
 {
-  sqlite3_stmt *stmt = prepare (self,
-                                "DELETE FROM resource_samples WHERE "
-                                "(resolution_s = 60 AND time_ms < ?1) OR "
-                                "(resolution_s = 3600 AND time_ms < ?2)", error);
+  sqlite3_stmt *stmt = hearth_store_prepare (self->store,
+                                             "DELETE FROM resource_samples WHERE "
+                                             "(resolution_s = 60 AND time_ms < ?1) OR "
+                                             "(resolution_s = 3600 AND time_ms < ?2)", error);
 
   if (stmt == NULL)
     return FALSE;
@@ -314,14 +282,14 @@ flush_minute (HearthResourceHistory  *self,
 {
   gboolean hour_ended = floor_to (now_ms, HOUR_MS) > floor_to (self->minute.minute_ms, HOUR_MS);
 
-  if (!exec (self, "SAVEPOINT resource_samples", error))
+  if (!hearth_store_exec (self->store, "SAVEPOINT resource_samples", error))
     return FALSE;
   if (write_minute (self, error)
       && (!hour_ended || write_hours (self, floor_to (now_ms, HOUR_MS), error))
       && prune (self, now_ms, error))
-    return exec (self, "RELEASE resource_samples", error);
-  exec (self, "ROLLBACK TO resource_samples", NULL);
-  exec (self, "RELEASE resource_samples", NULL);
+    return hearth_store_exec (self->store, "RELEASE resource_samples", error);
+  hearth_store_exec (self->store, "ROLLBACK TO resource_samples", NULL);
+  hearth_store_exec (self->store, "RELEASE resource_samples", NULL);
   return FALSE;
 }
 
@@ -388,42 +356,24 @@ hearth_resource_history_flush (HearthResourceHistory  *self,
 
 /* Listing */
 
-static double
-column_double (sqlite3_stmt *stmt,
-               int           index)
-{
-  if (sqlite3_column_type (stmt, index) == SQLITE_NULL)
-    return -1;
-  return sqlite3_column_double (stmt, index);
-}
-
-static gint64
-column_int (sqlite3_stmt *stmt,
-            int           index)
-{
-  if (sqlite3_column_type (stmt, index) == SQLITE_NULL)
-    return -1;
-  return sqlite3_column_int64 (stmt, index);
-}
-
 static void
 read_row (sqlite3_stmt      *stmt,
           HearthResourceRow *row)
 {
   row->time_ms = sqlite3_column_int64 (stmt, 0);
   row->n_samples = sqlite3_column_int64 (stmt, 1);
-  row->cpu_peak = column_double (stmt, 2);
-  row->cpu_percent = column_double (stmt, 3 + COLUMN_CPU);
-  row->mem_total = column_int (stmt, 3 + COLUMN_MEM_TOTAL);
-  row->mem_used = column_int (stmt, 3 + COLUMN_MEM_USED);
-  row->swap_used = column_int (stmt, 3 + COLUMN_SWAP_USED);
-  row->gpu_percent = column_double (stmt, 3 + COLUMN_GPU);
-  row->vram_total = column_int (stmt, 3 + COLUMN_VRAM_TOTAL);
-  row->vram_used = column_int (stmt, 3 + COLUMN_VRAM_USED);
-  row->gpu_temperature_c = column_double (stmt, 3 + COLUMN_TEMPERATURE);
-  row->gpu_power_w = column_double (stmt, 3 + COLUMN_POWER);
-  row->server_cpu_percent = column_double (stmt, 3 + COLUMN_SERVER_CPU);
-  row->server_rss = column_int (stmt, 3 + COLUMN_SERVER_RSS);
+  row->cpu_peak = hearth_sqlite_column_measure (stmt, 2);
+  row->cpu_percent = hearth_sqlite_column_measure (stmt, 3 + COLUMN_CPU);
+  row->mem_total = hearth_sqlite_column_count (stmt, 3 + COLUMN_MEM_TOTAL);
+  row->mem_used = hearth_sqlite_column_count (stmt, 3 + COLUMN_MEM_USED);
+  row->swap_used = hearth_sqlite_column_count (stmt, 3 + COLUMN_SWAP_USED);
+  row->gpu_percent = hearth_sqlite_column_measure (stmt, 3 + COLUMN_GPU);
+  row->vram_total = hearth_sqlite_column_count (stmt, 3 + COLUMN_VRAM_TOTAL);
+  row->vram_used = hearth_sqlite_column_count (stmt, 3 + COLUMN_VRAM_USED);
+  row->gpu_temperature_c = hearth_sqlite_column_measure (stmt, 3 + COLUMN_TEMPERATURE);
+  row->gpu_power_w = hearth_sqlite_column_measure (stmt, 3 + COLUMN_POWER);
+  row->server_cpu_percent = hearth_sqlite_column_measure (stmt, 3 + COLUMN_SERVER_CPU);
+  row->server_rss = hearth_sqlite_column_count (stmt, 3 + COLUMN_SERVER_RSS);
 }
 
 /**
@@ -463,7 +413,7 @@ hearth_resource_history_list (HearthResourceHistory  *self,
     "  time_ms + 3600000 <= (SELECT IFNULL (MIN (time_ms), 9223372036854775807)"
     "                        FROM resource_samples WHERE resolution_s = 60))) "
     "GROUP BY bucket ORDER BY bucket", averages);
-  stmt = prepare (self, sql, error);
+  stmt = hearth_store_prepare (self->store, sql, error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, since_ms);

@@ -17,4 +17,14 @@ void      hearth_store_set_error (HearthStore  *self,
                                   int           rc,
                                   GError      **error);
 
+/* A statement prepared for one call, to sqlite3_finalize () after; NULL
+ * with @error set as the store words it. */
+sqlite3_stmt *hearth_store_prepare  (HearthStore  *self,
+                                     const char   *sql,
+                                     GError      **error);
+/* Runs @sql (no rows); FALSE with @error set. */
+gboolean  hearth_store_exec         (HearthStore  *self,
+                                     const char   *sql,
+                                     GError      **error);
+
 G_END_DECLS

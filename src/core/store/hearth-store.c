@@ -349,6 +349,43 @@ hearth_store_set_error (HearthStore  *self,
                      store_error_new (self->path, rc, hearth_sqlite_describe (self->db, rc)));
 }
 
+sqlite3_stmt *
+hearth_store_prepare (HearthStore  *self,
+                      const char   *sql,
+                      GError      **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (HEARTH_IS_STORE (self), NULL);
+
+  rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      hearth_store_set_error (self, rc, error);
+      return NULL;
+    }
+  return stmt;
+}
+
+gboolean
+hearth_store_exec (HearthStore  *self,
+                   const char   *sql,
+                   GError      **error)
+{
+  int rc;
+
+  g_return_val_if_fail (HEARTH_IS_STORE (self), FALSE);
+
+  rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+  if (rc != SQLITE_OK)
+    {
+      hearth_store_set_error (self, rc, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 sqlite3 *
 hearth_store_get_db (HearthStore *self)
 {
@@ -429,19 +466,6 @@ store_step_done (HearthStore   *self,
   return FALSE;
 }
 
-static gboolean
-store_exec (HearthStore  *self,
-            const char   *sql,
-            GError      **error)
-{
-  int rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
-
-  if (rc == SQLITE_OK)
-    return TRUE;
-  store_set_error (self, rc, error);
-  return FALSE;
-}
-
 /* Opening and migrating */
 
 static gboolean
@@ -489,10 +513,10 @@ store_apply_migrations (HearthStore  *self,
 
       if (migrations[i].version <= from_version)
         continue;
-      if (!store_exec (self, migrations[i].sql, error))
+      if (!hearth_store_exec (self, migrations[i].sql, error))
         return FALSE;
       set_version = g_strdup_printf ("PRAGMA user_version = %d", migrations[i].version);
-      if (!store_exec (self, set_version, error))
+      if (!hearth_store_exec (self, set_version, error))
         return FALSE;
     }
   return TRUE;
@@ -508,12 +532,12 @@ store_migrate (HearthStore  *self,
 
   if (self->schema_version == LATEST_SCHEMA_VERSION)
     return TRUE;
-  if (!store_exec (self, "BEGIN IMMEDIATE", error))
+  if (!hearth_store_exec (self, "BEGIN IMMEDIATE", error))
     return FALSE;
   if (!store_read_user_version (self, &version, error) ||
       !store_check_not_too_new (self, version, error) ||
       !store_apply_migrations (self, version, error) ||
-      !store_exec (self, "COMMIT", error))
+      !hearth_store_exec (self, "COMMIT", error))
     {
       sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
       return FALSE;
@@ -567,7 +591,7 @@ store_open_db (HearthStore  *self,
    * database fails here, at open time, not at the first write. */
   return store_read_user_version (self, &self->schema_version, error) &&
          store_check_not_too_new (self, self->schema_version, error) &&
-         store_exec (self,
+         hearth_store_exec (self,
                      "PRAGMA journal_mode = WAL;"
                      "PRAGMA synchronous = NORMAL;"
                      "PRAGMA foreign_keys = ON;"
@@ -663,7 +687,7 @@ hearth_store_begin (HearthStore  *self,
 {
   g_return_val_if_fail (HEARTH_IS_STORE (self), FALSE);
 
-  return store_exec (self, "BEGIN IMMEDIATE", error);
+  return hearth_store_exec (self, "BEGIN IMMEDIATE", error);
 }
 
 gboolean
@@ -672,7 +696,7 @@ hearth_store_commit (HearthStore  *self,
 {
   g_return_val_if_fail (HEARTH_IS_STORE (self), FALSE);
 
-  return store_exec (self, "COMMIT", error);
+  return hearth_store_exec (self, "COMMIT", error);
 }
 
 void
