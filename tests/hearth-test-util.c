@@ -278,3 +278,15 @@ hearth_test_assert_read_only_report (const char *line,
   g_assert_nonnull (strstr (line, path));
   g_assert_nonnull (strstr (line, "permissions"));
 }
+
+HearthStore *
+hearth_test_open_store (const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = hearth_test_build_tmp_path (name, "hearth.db", NULL);
+  HearthStore *store = hearth_store_open (path, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  return store;
+}

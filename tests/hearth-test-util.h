@@ -6,6 +6,8 @@
 #include <glib.h>
 #include <sqlite3.h>
 
+#include "hearth-store.h"
+
 G_BEGIN_DECLS
 
 /* g_test_init() plus a private temporary home: XDG_DATA_HOME, XDG_CACHE_HOME,
@@ -46,5 +48,8 @@ void         hearth_test_assert_read_only_report (const char *line,
                                                   const char *stage,
                                                   int         code,
                                                   const char *path);
+
+/* A fresh history database at <tmpdir>/@name/hearth.db; asserts it opens. */
+HearthStore *hearth_test_open_store      (const char   *name);
 
 G_END_DECLS

@@ -23,18 +23,6 @@
   "total_p50_ms,total_p95_ms,total_p99_ms,median_tokens_per_s,median_prompt_tokens_per_s," \
   "median_load_ms\r\n"
 
-static HearthStore *
-open_store (const char *name)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = hearth_test_build_tmp_path (name, "hearth.db", NULL);
-  HearthStore *store = hearth_store_open (path, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (store);
-  return store;
-}
-
 /* Stores one request: a user message and @reply, which it takes. */
 static void
 add_reply (HearthStore   *store,
@@ -102,7 +90,7 @@ aggregate (HearthStore *store,
 static void
 test_percentiles (void)
 {
-  g_autoptr(HearthStore) store = open_store ("percentiles");
+  g_autoptr(HearthStore) store = hearth_test_open_store ("percentiles");
   g_autoptr(GPtrArray) groups = NULL;
   HearthMetricsGroup *group;
 
@@ -148,7 +136,7 @@ test_percentile_small (void)
 static void
 test_window_and_unknown (void)
 {
-  g_autoptr(HearthStore) store = open_store ("window");
+  g_autoptr(HearthStore) store = hearth_test_open_store ("window");
   g_autoptr(GPtrArray) groups = NULL;
   HearthMetricsGroup *group;
 
@@ -188,7 +176,7 @@ test_window_and_unknown (void)
 static void
 test_grouping (void)
 {
-  g_autoptr(HearthStore) store = open_store ("grouping");
+  g_autoptr(HearthStore) store = hearth_test_open_store ("grouping");
   g_autoptr(GPtrArray) groups = NULL;
   g_autoptr(GPtrArray) rows = NULL;
   g_autoptr(GError) error = NULL;
@@ -279,7 +267,7 @@ add_grouping_data (HearthStore *store)
 static void
 test_grouping_by (void)
 {
-  g_autoptr(HearthStore) store = open_store ("grouping-by");
+  g_autoptr(HearthStore) store = hearth_test_open_store ("grouping-by");
   g_autoptr(GPtrArray) by_model = NULL, by_endpoint = NULL, both = NULL;
   HearthMetricsGroup *group;
 
@@ -369,7 +357,7 @@ test_percentile_matches_sort (void)
 static void
 test_percentiles_random (void)
 {
-  g_autoptr(HearthStore) store = open_store ("percentiles-random");
+  g_autoptr(HearthStore) store = hearth_test_open_store ("percentiles-random");
   g_autoptr(GArray) ttft = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GPtrArray) groups = NULL;
   g_autoptr(GRand) rand = g_rand_new_with_seed (7);
@@ -402,7 +390,7 @@ static void
 test_windows (void)
 {
   static const char * const windows[] = { "5m", "1h", "24h", "7d" };
-  g_autoptr(HearthStore) store = open_store ("windows");
+  g_autoptr(HearthStore) store = hearth_test_open_store ("windows");
   gint64 lengths[G_N_ELEMENTS (windows)];
 
   for (guint i = 0; i < G_N_ELEMENTS (windows); i++)
@@ -428,7 +416,7 @@ test_windows (void)
 static HearthStore *
 open_export_store (const char *name)
 {
-  HearthStore *store = open_store (name);
+  HearthStore *store = hearth_test_open_store (name);
   HearthMessage *reply = reply_new ("a,\"b\"\nc", "http://e", HEARTH_MESSAGE_COMPLETE,
                                     NOW_MS - 2);
 
@@ -558,7 +546,7 @@ test_export_json (void)
 static void
 test_export_empty (void)
 {
-  g_autoptr(HearthStore) store = open_store ("export-empty");
+  g_autoptr(HearthStore) store = hearth_test_open_store ("export-empty");
   g_autofree char *json = export_rows (store, HEARTH_METRICS_FORMAT_JSON);
   g_autofree char *pretty = export_groups (store, HEARTH_METRICS_BY_MODEL,
                                            HEARTH_METRICS_FORMAT_JSON_PRETTY);
@@ -619,7 +607,7 @@ cached_days (const char *path)
 static void
 test_day_cache (void)
 {
-  g_autoptr(HearthStore) store = open_store ("day-cache");
+  g_autoptr(HearthStore) store = hearth_test_open_store ("day-cache");
   g_autofree char *path = g_strdup (hearth_store_get_path (store));
   g_autoptr(GPtrArray) groups = NULL;
   g_autoptr(GError) error = NULL;
@@ -713,7 +701,7 @@ static void
 test_large_groups (void)
 {
   enum { N = 110000 };
-  g_autoptr(HearthStore) store = open_store ("large");
+  g_autoptr(HearthStore) store = hearth_test_open_store ("large");
   g_autoptr(GRand) rand = g_rand_new_with_seed (7);
   g_autoptr(GPtrArray) groups = NULL;
   g_autofree guint *order = g_new (guint, N);

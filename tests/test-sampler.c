@@ -728,19 +728,6 @@ add (HearthResourceHistory *history,
   g_assert_no_error (error);
 }
 
-static HearthStore *
-open_store (const char  *name,
-            char       **path)
-{
-  g_autoptr(GError) error = NULL;
-  HearthStore *store;
-
-  *path = hearth_test_build_tmp_path (name, "hearth.db", NULL);
-  store = hearth_store_open (*path, &error);
-  g_assert_no_error (error);
-  return store;
-}
-
 static double
 query_double (const char *path,
               const char *sql)
@@ -754,8 +741,8 @@ query_double (const char *path,
 static void
 test_history_minutes_and_hours (void)
 {
-  g_autofree char *path = NULL;
-  g_autoptr(HearthStore) store = open_store ("history-rows", &path);
+  g_autoptr(HearthStore) store = hearth_test_open_store ("history-rows");
+  g_autofree char *path = g_strdup (hearth_store_get_path (store));
   g_autoptr(HearthResourceHistory) history = hearth_resource_history_new (store);
   HearthSample *with_server = synthetic (T0_MS + 40000, 60, 300 * MIB);
 
@@ -829,8 +816,8 @@ fill_days (HearthResourceHistory *history,
 static void
 test_history_prune (void)
 {
-  g_autofree char *path = NULL;
-  g_autoptr(HearthStore) store = open_store ("history-prune", &path);
+  g_autoptr(HearthStore) store = hearth_test_open_store ("history-prune");
+  g_autofree char *path = g_strdup (hearth_store_get_path (store));
   g_autoptr(HearthResourceHistory) history = hearth_resource_history_new (store);
 
   g_assert_cmpint (hearth_resource_history_get_minute_days (history), ==, 7);
@@ -859,8 +846,8 @@ test_history_prune (void)
 static void
 test_history_list (void)
 {
-  g_autofree char *path = NULL;
-  g_autoptr(HearthStore) store = open_store ("history-list", &path);
+  g_autoptr(HearthStore) store = hearth_test_open_store ("history-list");
+  g_autofree char *path = g_strdup (hearth_store_get_path (store));
   g_autoptr(HearthResourceHistory) history = hearth_resource_history_new (store);
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) rows = NULL;
@@ -900,8 +887,8 @@ test_history_list (void)
 static void
 test_history_flush (void)
 {
-  g_autofree char *path = NULL;
-  g_autoptr(HearthStore) store = open_store ("history-flush", &path);
+  g_autoptr(HearthStore) store = hearth_test_open_store ("history-flush");
+  g_autofree char *path = g_strdup (hearth_store_get_path (store));
   g_autoptr(HearthResourceHistory) history = hearth_resource_history_new (store);
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) rows = NULL;
@@ -930,8 +917,8 @@ test_history_flush (void)
 static void
 test_history_list_hours (void)
 {
-  g_autofree char *path = NULL;
-  g_autoptr(HearthStore) store = open_store ("history-list-hours", &path);
+  g_autoptr(HearthStore) store = hearth_test_open_store ("history-list-hours");
+  g_autofree char *path = g_strdup (hearth_store_get_path (store));
   g_autoptr(HearthResourceHistory) history = hearth_resource_history_new (store);
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) rows = NULL;

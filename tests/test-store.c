@@ -16,18 +16,6 @@
 
 /* Helpers */
 
-static HearthStore *
-open_store (const char *name)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = hearth_test_build_tmp_path (name, "hearth.db", NULL);
-  HearthStore *store = hearth_store_open (path, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (store);
-  return store;
-}
-
 /* Fails if the full-text index and the messages table disagree. */
 static void
 assert_index_in_sync (HearthStore *store)
@@ -136,7 +124,7 @@ static void
 test_migrations_reopen (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(HearthStore) store = open_store ("reopen");
+  g_autoptr(HearthStore) store = hearth_test_open_store ("reopen");
   g_autofree char *path = g_strdup (hearth_store_get_path (store));
   g_autoptr(HearthStore) again = NULL;
   g_autoptr(HearthStore) third = NULL;
@@ -163,7 +151,7 @@ static void
 test_migrations_too_new (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(HearthStore) store = open_store ("too-new");
+  g_autoptr(HearthStore) store = hearth_test_open_store ("too-new");
   g_autofree char *path = g_strdup (hearth_store_get_path (store));
   g_autoptr(HearthStore) again = NULL;
 
@@ -183,7 +171,7 @@ static void
 test_conversations_crud (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(HearthStore) store = open_store ("conversations");
+  g_autoptr(HearthStore) store = hearth_test_open_store ("conversations");
   g_autoptr(HearthConversation) conversation = NULL;
   g_autoptr(GPtrArray) list = NULL;
   g_autoptr(GPtrArray) messages = NULL;
@@ -319,7 +307,7 @@ static void
 test_messages_round_trip (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(HearthStore) store = open_store ("messages");
+  g_autoptr(HearthStore) store = hearth_test_open_store ("messages");
   g_autoptr(HearthMessage) bare = hearth_message_new ("user", "hello");
   g_autoptr(HearthMessage) full = hearth_message_new ("assistant", NULL);
   g_autoptr(HearthMessage) update = hearth_message_new ("assistant", "replaced");
@@ -407,7 +395,7 @@ static void
 test_messages_paging (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(HearthStore) store = open_store ("paging");
+  g_autoptr(HearthStore) store = hearth_test_open_store ("paging");
   g_autoptr(GPtrArray) page = NULL;
   gint64 conversation_id = create_conversation (store, "Long");
   gint64 other_id = create_conversation (store, "Other");
@@ -453,7 +441,7 @@ static HearthStore *
 open_search_store (const char *name,
                    gint64     *conversation_id)
 {
-  HearthStore *store = open_store (name);
+  HearthStore *store = hearth_test_open_store (name);
 
   *conversation_id = create_conversation (store, "Fruit talk");
   add_message (store, *conversation_id, "user", "Where can I buy a banana and a quantum computer?");
@@ -538,7 +526,7 @@ add_crossing (HearthStore *store,
 static void
 test_search_ranking (void)
 {
-  g_autoptr(HearthStore) store = open_store ("ranking");
+  g_autoptr(HearthStore) store = hearth_test_open_store ("ranking");
   g_autoptr(GPtrArray) hits = NULL;
   g_autoptr(GError) error = NULL;
   gint64 conversation_id = create_conversation (store, "Zoo");
@@ -605,7 +593,7 @@ static void
 test_search_follows_changes (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(HearthStore) store = open_store ("search-changes");
+  g_autoptr(HearthStore) store = hearth_test_open_store ("search-changes");
   g_autoptr(HearthMessage) message = hearth_message_new ("assistant", "original walrus");
   g_autoptr(GPtrArray) hits = NULL;
   gint64 conversation_id = create_conversation (store, "Sea");
@@ -643,7 +631,7 @@ static void
 test_error_locked (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(HearthStore) store = open_store ("locked");
+  g_autoptr(HearthStore) store = hearth_test_open_store ("locked");
   g_autoptr(GPtrArray) list = NULL;
   sqlite3 *other = hearth_test_sqlite_open (hearth_store_get_path (store));
   gint64 start;
@@ -711,7 +699,7 @@ test_error_read_only (void)
   g_autofree char *output = NULL;
   g_auto(GStrv) lines = NULL;
   guint n_lines;
-  g_autoptr(HearthStore) store = open_store ("read-only");
+  g_autoptr(HearthStore) store = hearth_test_open_store ("read-only");
 
   create_conversation (store, "kept");
   g_clear_object (&store);
@@ -766,7 +754,7 @@ static void
 test_error_corrupt_pages (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(HearthStore) store = open_store ("damaged");
+  g_autoptr(HearthStore) store = hearth_test_open_store ("damaged");
   g_autofree char *path = g_strdup (hearth_store_get_path (store));
   g_autofree char *contents = NULL;
   g_autoptr(GPtrArray) list = NULL;
@@ -928,7 +916,7 @@ static void
 test_messages_delete_from (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(HearthStore) store = open_store ("delete-from");
+  g_autoptr(HearthStore) store = hearth_test_open_store ("delete-from");
   g_autoptr(GPtrArray) left = NULL;
   g_autoptr(GPtrArray) other_left = NULL;
   g_autoptr(GPtrArray) hits = NULL;
