@@ -13,6 +13,7 @@
 #include "hearth-bench.h"
 #include "hearth-graph.h"
 #include "hearth-performance-page.h"
+#include "hearth-reply-private.h"
 #include "hearth-test-server.h"
 #include "hearth-test-ui.h"
 #include "hearth-test-util.h"
@@ -155,6 +156,25 @@ cpu_has_samples (gpointer data)
          || strstr (text, "core; the busiest") != NULL;
 }
 
+/* The graph whose summary (what a screen reader says) starts with @prefix. */
+static GtkWidget *
+find_graph_with_series (GtkWidget  *widget,
+                        const char *prefix)
+{
+  if (HEARTH_IS_GRAPH (widget) &&
+      g_str_has_prefix (hearth_graph_get_summary (HEARTH_GRAPH (widget)), prefix))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_graph_with_series (child, prefix);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 /* No request yet: the page says how to get some, and the system graphs
  * still fill from the sampler. */
 static void
@@ -179,9 +199,10 @@ test_performance_empty (void)
   assert_text_has (text, "Memory");
   assert_text_has (text, " %");
 
-  /* The CPU graph is the first graph of the system section: it got samples. */
-  graph = hearth_test_find_descendant (GTK_WIDGET (fixture.page), HEARTH_TYPE_GRAPH);
+  /* The CPU graph (series "All" and "Server") got the sampler's samples. */
+  graph = find_graph_with_series (GTK_WIDGET (fixture.page), "All ");
   g_assert_nonnull (graph);
+  g_assert_cmpuint (hearth_graph_get_n_samples (HEARTH_GRAPH (graph), 0), >, 0);
   shot = hearth_test_save_screenshot (GTK_WIDGET (fixture.window), "performance-empty.png");
   g_test_message ("screenshot: %s", shot);
   fixture_close (&fixture);
@@ -227,6 +248,17 @@ assert_fits_narrow_window (GtkWidget *page)
 
   gtk_widget_measure (page, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
   g_assert_cmpint (minimum, <=, 360);
+}
+
+static gboolean
+page_shows_delta (gpointer data)
+{
+  g_autofree char *text = NULL;
+
+  if (!hearth_performance_page_is_loaded (HEARTH_PERFORMANCE_PAGE (data)))
+    return FALSE;
+  text = hearth_test_visible_text (GTK_WIDGET (data));
+  return strstr (text, "delta:2b") != NULL;
 }
 
 /* Known replies: the cards show their medians, the table one row per
@@ -276,13 +308,15 @@ test_performance_requests (void)
   shot = hearth_test_save_screenshot (GTK_WIDGET (fixture.window), "performance-1h.png");
   g_test_message ("screenshot: %s", shot);
 
-  /* A new reply recorded by the engine shows without a manual refresh. */
+  /* A new reply recorded by the engine shows without a manual refresh:
+   * the page listens to HearthEngine::reply-recorded. */
   add_reply (fixture.store, "delta:2b", 1000, 50, 60, FALSE);
-  hearth_performance_page_refresh (fixture.page);
-  wait_loaded (&fixture);
-  g_clear_pointer (&text, g_free);
-  text = hearth_test_visible_text (GTK_WIDGET (fixture.page));
-  assert_text_has (text, "delta:2b");
+  {
+    g_autoptr(HearthReply) reply = hearth_reply_new ("http://127.0.0.1:11434", HEARTH_API_OLLAMA);
+
+    g_signal_emit_by_name (fixture.engine, "reply-recorded", reply);
+  }
+  g_assert_true (hearth_test_spin_until (page_shows_delta, fixture.page, 10000));
   fixture_close (&fixture);
 }
 
