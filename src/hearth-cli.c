@@ -1248,15 +1248,7 @@ resources_now (void)
   g_usleep (G_USEC_PER_SEC);
   sample = hearth_sampler_sample (sampler);
 
-  row = (HearthResourceRow) {
-    .time_ms = sample->time_us / 1000, .n_samples = 1,
-    .cpu_percent = sample->cpu_percent, .cpu_peak = sample->cpu_percent,
-    .mem_total = sample->mem_total, .mem_used = sample->mem_used,
-    .swap_used = sample->swap_used, .gpu_percent = sample->gpu_percent,
-    .vram_total = sample->vram_total, .vram_used = sample->vram_used,
-    .gpu_temperature_c = sample->gpu_temperature_c, .gpu_power_w = sample->gpu_power_w,
-    .server_cpu_percent = sample->server_cpu_percent, .server_rss = sample->server_rss,
-  };
+  hearth_resource_row_from_sample (&row, sample);
   if (opt_json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();

@@ -337,26 +337,6 @@ static void update_live_labels (HearthPerformancePage *self,
                                 const HearthSample    *sample);
 
 static void
-push_sample (HearthPerformancePage *self,
-             const HearthSample    *sample)
-{
-  if (sample->cpu_percent >= 0)
-    hearth_graph_push (self->cpu.graph, 0, sample->time_us, sample->cpu_percent);
-  if (sample->server_cpu_percent >= 0 && sample->n_cores > 0)
-    hearth_graph_push (self->cpu.graph, self->cpu_server_series, sample->time_us,
-                       sample->server_cpu_percent / sample->n_cores);
-  if (sample->mem_used >= 0)
-    hearth_graph_push (self->memory.graph, 0, sample->time_us, sample->mem_used / GIB);
-  if (sample->server_rss >= 0)
-    hearth_graph_push (self->memory.graph, self->memory_server_series, sample->time_us,
-                       sample->server_rss / GIB);
-  if (sample->gpu_percent >= 0)
-    hearth_graph_push (self->gpu.graph, 0, sample->time_us, sample->gpu_percent);
-  if (sample->vram_used >= 0)
-    hearth_graph_push (self->vram.graph, 0, sample->time_us, sample->vram_used / GIB);
-}
-
-static void
 push_resource_row (HearthPerformancePage   *self,
                    const HearthResourceRow *row,
                    guint                    n_cores)
@@ -365,6 +345,7 @@ push_resource_row (HearthPerformancePage   *self,
 
   if (row->cpu_percent >= 0)
     hearth_graph_push (self->cpu.graph, 0, time_us, row->cpu_percent);
+  /* the server's share of the whole machine, on the same axis */
   if (row->server_cpu_percent >= 0 && n_cores > 0)
     hearth_graph_push (self->cpu.graph, self->cpu_server_series, time_us,
                        row->server_cpu_percent / n_cores);
@@ -377,6 +358,16 @@ push_resource_row (HearthPerformancePage   *self,
     hearth_graph_push (self->gpu.graph, 0, time_us, row->gpu_percent);
   if (row->vram_used >= 0)
     hearth_graph_push (self->vram.graph, 0, time_us, row->vram_used / GIB);
+}
+
+static void
+push_sample (HearthPerformancePage *self,
+             const HearthSample    *sample)
+{
+  HearthResourceRow row;
+
+  hearth_resource_row_from_sample (&row, sample);
+  push_resource_row (self, &row, sample->n_cores);
 }
 
 static void

@@ -354,6 +354,31 @@ hearth_resource_history_flush (HearthResourceHistory  *self,
   return ok;
 }
 
+void
+hearth_resource_row_from_sample (HearthResourceRow  *row,
+                                 const HearthSample *sample)
+{
+  g_return_if_fail (row != NULL);
+  g_return_if_fail (sample != NULL);
+
+  *row = (HearthResourceRow) {
+    .time_ms = sample->time_us / 1000,
+    .n_samples = 1,
+    .cpu_percent = sample->cpu_percent,
+    .cpu_peak = sample->cpu_percent,
+    .mem_total = sample->mem_total,
+    .mem_used = sample->mem_used,
+    .swap_used = sample->swap_used,
+    .gpu_percent = sample->gpu_percent,
+    .vram_total = sample->vram_total,
+    .vram_used = sample->vram_used,
+    .gpu_temperature_c = sample->gpu_temperature_c,
+    .gpu_power_w = sample->gpu_power_w,
+    .server_cpu_percent = sample->server_cpu_percent,
+    .server_rss = sample->server_rss,
+  };
+}
+
 /* Listing */
 
 static void

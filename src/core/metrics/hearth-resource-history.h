@@ -28,6 +28,10 @@ typedef struct
   gint64  server_rss;
 } HearthResourceRow;
 
+/* One sample as a row of one (n_samples 1, the CPU its own peak). */
+void                   hearth_resource_row_from_sample         (HearthResourceRow      *row,
+                                                                const HearthSample     *sample);
+
 #define HEARTH_TYPE_RESOURCE_HISTORY (hearth_resource_history_get_type ())
 
 G_DECLARE_FINAL_TYPE (HearthResourceHistory, hearth_resource_history,

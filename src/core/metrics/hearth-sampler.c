@@ -115,19 +115,6 @@ hearth_sample_new (guint n_cores)
   return sample;
 }
 
-HearthSample *
-hearth_sample_copy (const HearthSample *sample)
-{
-  HearthSample *copy;
-
-  g_return_val_if_fail (sample != NULL, NULL);
-
-  copy = g_memdup2 (sample, sizeof *sample);
-  copy->core_percent = g_memdup2 (sample->core_percent,
-                                  sizeof (double) * MAX (sample->n_cores, 1));
-  return copy;
-}
-
 void
 hearth_sample_free (HearthSample *sample)
 {

@@ -31,7 +31,6 @@ typedef struct
 } HearthSample;
 
 HearthSample *hearth_sample_new  (guint               n_cores);
-HearthSample *hearth_sample_copy (const HearthSample *sample);
 void          hearth_sample_free (HearthSample       *sample);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthSample, hearth_sample_free)
