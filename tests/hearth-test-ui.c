@@ -52,21 +52,52 @@ hearth_test_spin_for (guint milliseconds)
 }
 
 GtkWidget *
-hearth_test_find_descendant (GtkWidget *widget,
-                             GType      type)
+hearth_test_find_widget (GtkWidget             *widget,
+                         HearthTestWidgetMatch  match,
+                         gpointer               data)
 {
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+  if (match (widget, data))
     return widget;
   for (GtkWidget *child = gtk_widget_get_first_child (widget);
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
-      GtkWidget *found = hearth_test_find_descendant (child, type);
+      GtkWidget *found = hearth_test_find_widget (child, match, data);
 
       if (found != NULL)
         return found;
     }
   return NULL;
+}
+
+static gboolean
+is_of_type (GtkWidget *widget,
+            gpointer   type)
+{
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (type));
+}
+
+GtkWidget *
+hearth_test_find_descendant (GtkWidget *widget,
+                             GType      type)
+{
+  return hearth_test_find_widget (widget, is_of_type, GSIZE_TO_POINTER (type));
+}
+
+typedef struct
+{
+  GType       type;
+  const char *css_class;
+} TypeAndClass;
+
+static gboolean
+is_of_type_and_class (GtkWidget *widget,
+                      gpointer   data)
+{
+  const TypeAndClass *wanted = data;
+
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, wanted->type) &&
+         (wanted->css_class == NULL || gtk_widget_has_css_class (widget, wanted->css_class));
 }
 
 /* The first @type under @widget with @css_class, or any @type if @css_class is NULL. */
@@ -75,17 +106,9 @@ hearth_test_find_with_class (GtkWidget  *widget,
                              GType       type,
                              const char *css_class)
 {
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) &&
-      (css_class == NULL || gtk_widget_has_css_class (widget, css_class)))
-    return widget;
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = hearth_test_find_with_class (c, type, css_class);
+  TypeAndClass wanted = { type, css_class };
 
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return hearth_test_find_widget (widget, is_of_type_and_class, &wanted);
 }
 
 /* Appends the text of every visible label under @widget, a line each. */

@@ -11,6 +11,13 @@ gboolean   hearth_test_spin_until             (gboolean   (*done) (gpointer),
                                                gpointer     data,
                                                guint        timeout_ms);
 void       hearth_test_spin_for               (guint        milliseconds);
+/* The first widget under @widget (itself included, depth first) that
+ * @match accepts. */
+typedef gboolean (*HearthTestWidgetMatch) (GtkWidget *widget,
+                                           gpointer   data);
+GtkWidget *hearth_test_find_widget            (GtkWidget   *widget,
+                                               HearthTestWidgetMatch match,
+                                               gpointer     data);
 GtkWidget *hearth_test_find_descendant        (GtkWidget   *widget,
                                                GType        type);
 GtkWidget *hearth_test_find_with_class        (GtkWidget   *widget,

@@ -210,26 +210,34 @@ search_for (HearthConversationList *list,
   gtk_editable_set_text (GTK_EDITABLE (entry), text);
 }
 
+typedef struct
+{
+  const char *label;
+  const char *icon_name;
+} ButtonWanted;
+
+static gboolean
+is_button (GtkWidget *widget,
+           gpointer   data)
+{
+  const ButtonWanted *wanted = data;
+
+  return GTK_IS_BUTTON (widget)
+         && ((wanted->label != NULL
+              && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), wanted->label) == 0)
+             || (wanted->icon_name != NULL
+                 && g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (widget)),
+                               wanted->icon_name) == 0));
+}
+
 static GtkWidget *
 find_button (GtkWidget  *widget,
              const char *label,
              const char *icon_name)
 {
-  if (GTK_IS_BUTTON (widget)
-      && ((label != NULL && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
-          || (icon_name != NULL
-              && g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (widget)), icon_name) == 0)))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_button (child, label, icon_name);
+  ButtonWanted wanted = { label, icon_name };
 
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return hearth_test_find_widget (widget, is_button, &wanted);
 }
 
 /* Fixture */

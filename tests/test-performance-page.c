@@ -157,22 +157,19 @@ cpu_has_samples (gpointer data)
 }
 
 /* The graph whose summary (what a screen reader says) starts with @prefix. */
+static gboolean
+is_graph_starting (GtkWidget *widget,
+                   gpointer   prefix)
+{
+  return HEARTH_IS_GRAPH (widget) &&
+         g_str_has_prefix (hearth_graph_get_summary (HEARTH_GRAPH (widget)), prefix);
+}
+
 static GtkWidget *
 find_graph_with_series (GtkWidget  *widget,
                         const char *prefix)
 {
-  if (HEARTH_IS_GRAPH (widget) &&
-      g_str_has_prefix (hearth_graph_get_summary (HEARTH_GRAPH (widget)), prefix))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_graph_with_series (child, prefix);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return hearth_test_find_widget (widget, is_graph_starting, (gpointer) prefix);
 }
 
 /* No request yet: the page says how to get some, and the system graphs

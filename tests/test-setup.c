@@ -136,23 +136,19 @@ assert_setting (const char *key,
   g_assert_cmpstr (value, ==, expected);
 }
 
+static gboolean
+is_row_ending (GtkWidget *widget,
+               gpointer   suffix)
+{
+  return ADW_IS_ACTION_ROW (widget) &&
+         g_str_has_suffix (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), suffix);
+}
+
 static AdwActionRow *
 find_row_ending (GtkWidget  *widget,
                  const char *suffix)
 {
-  if (ADW_IS_ACTION_ROW (widget) &&
-      g_str_has_suffix (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), suffix))
-    return ADW_ACTION_ROW (widget);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      AdwActionRow *row = find_row_ending (child, suffix);
-
-      if (row != NULL)
-        return row;
-    }
-  return NULL;
+  return ADW_ACTION_ROW (hearth_test_find_widget (widget, is_row_ending, (gpointer) suffix));
 }
 
 static void
