@@ -20,6 +20,7 @@
 typedef struct
 {
   HearthStore             *store;
+  HearthEngine            *engine;
   GtkWindow               *window;
   HearthConversationList  *list;
   gint64                   ids[N_SEEDED];   /* newest first */
@@ -267,7 +268,8 @@ open_window (Fixture *fixture,
 {
   fixture->window = GTK_WINDOW (gtk_window_new ());
   gtk_window_set_default_size (fixture->window, width, height);
-  fixture->list = HEARTH_CONVERSATION_LIST (hearth_conversation_list_new (fixture->store));
+  fixture->engine = hearth_engine_new (fixture->store);
+  fixture->list = HEARTH_CONVERSATION_LIST (hearth_conversation_list_new (fixture->engine));
   g_object_ref (fixture->list);
   g_signal_connect (fixture->list, "conversation-activated", G_CALLBACK (activated_cb), fixture);
   g_signal_connect (fixture->list, "conversation-deleted", G_CALLBACK (deleted_cb), fixture);
@@ -301,6 +303,7 @@ close_window (Fixture *fixture)
   gtk_window_destroy (fixture->window);
   hearth_test_spin_for (100);
   g_assert_finalize_object (g_steal_pointer (&fixture->list));
+  g_assert_finalize_object (g_steal_pointer (&fixture->engine));
 }
 
 static void

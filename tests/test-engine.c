@@ -5,7 +5,6 @@
 
 #include "hearth-engine.h"
 #include "hearth-error.h"
-#include "hearth-ollama-provider.h"
 #include "hearth-test-server.h"
 #include "hearth-test-util.h"
 
@@ -171,11 +170,11 @@ static void
 test_ollama_endpoints (void)
 {
   g_autoptr(HearthEngine) engine = hearth_engine_new (NULL);
-  HearthOllamaProvider *ollama;
+  HearthProvider *ollama;
   g_autoptr(GError) error = NULL;
   g_autoptr(HearthReply) reply = NULL;
   g_autofree char *version = NULL;
-  g_autoptr(JsonObject) show = NULL;
+  g_autoptr(HearthModelDetails) show = NULL;
   g_autoptr(GPtrArray) loaded = NULL;
   g_autoptr(GPtrArray) models = NULL;
   Wait w1 = { 0 }, w2 = { 0 }, w3 = { 0 }, w4 = { 0 }, w5 = { 0 }, w6 = { 0 };
@@ -183,44 +182,45 @@ test_ollama_endpoints (void)
 
   if (!hearth_test_require_node ())
     return;
-  ollama = HEARTH_OLLAMA_PROVIDER (hearth_engine_get_provider (engine, HEARTH_API_OLLAMA,
-                                                               hearth_test_engine_url ()));
+  ollama = hearth_engine_get_provider (engine, HEARTH_API_OLLAMA, hearth_test_engine_url ());
 
-  hearth_ollama_provider_version_async (ollama, NULL, wait_cb, &w1);
-  version = hearth_ollama_provider_version_finish (ollama, wait_for (&w1), &error);
+  hearth_provider_version_async (ollama, NULL, wait_cb, &w1);
+  version = hearth_provider_version_finish (ollama, wait_for (&w1), &error);
   g_assert_no_error (error);
   g_assert_cmpstr (version, !=, "");
 
-  hearth_ollama_provider_show_async (ollama, "tiny-fixed", NULL, wait_cb, &w2);
-  show = hearth_ollama_provider_show_finish (ollama, wait_for (&w2), &error);
+  hearth_provider_show_async (ollama, "tiny-fixed", NULL, wait_cb, &w2);
+  show = hearth_provider_show_finish (ollama, wait_for (&w2), &error);
   g_assert_no_error (error);
-  g_assert_true (json_object_has_member (show, "model_info"));
-  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (show, "model_info"),
-                                               "llama.block_count"), ==, 2);
+  g_assert_cmpstr (show->name, ==, "tiny-fixed");
+  g_assert_cmpint (show->context_length, >, 0);
+  g_assert_cmpint (show->parameter_count, >, 0);
+  g_assert_nonnull (show->capabilities);
+  g_assert_true (g_strv_contains ((const char * const *) show->capabilities, "completion"));
 
   /* A model that was just used is in memory. */
   reply = chat (engine, HEARTH_API_OLLAMA, hearth_test_engine_url (), "tiny-fixed", &watch);
   watch_run (watch, reply);
   watch_free (watch);
-  hearth_ollama_provider_ps_async (ollama, NULL, wait_cb, &w3);
-  loaded = hearth_ollama_provider_ps_finish (ollama, wait_for (&w3), &error);
+  hearth_provider_list_loaded_async (ollama, NULL, wait_cb, &w3);
+  loaded = hearth_provider_list_loaded_finish (ollama, wait_for (&w3), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (loaded->len, >=, 1);
   g_assert_true (g_str_has_prefix (((HearthLoadedModel *) loaded->pdata[0])->name, "tiny-fixed"));
   g_assert_cmpint (((HearthLoadedModel *) loaded->pdata[0])->size, >, 0);
 
-  hearth_ollama_provider_show_async (ollama, "missing-model", NULL, wait_cb, &w4);
-  g_assert_null (hearth_ollama_provider_show_finish (ollama, wait_for (&w4), &error));
+  hearth_provider_show_async (ollama, "missing-model", NULL, wait_cb, &w4);
+  g_assert_null (hearth_provider_show_finish (ollama, wait_for (&w4), &error));
   g_assert_error (error, HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND);
   g_clear_error (&error);
 
-  hearth_ollama_provider_delete_async (ollama, "missing-model", NULL, wait_cb, &w5);
-  g_assert_false (hearth_ollama_provider_delete_finish (ollama, wait_for (&w5), &error));
+  hearth_provider_delete_async (ollama, "missing-model", NULL, wait_cb, &w5);
+  g_assert_false (hearth_provider_delete_finish (ollama, wait_for (&w5), &error));
   g_assert_error (error, HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND);
   g_clear_error (&error);
 
-  hearth_provider_list_models_async (HEARTH_PROVIDER (ollama), NULL, wait_cb, &w6);
-  models = hearth_provider_list_models_finish (HEARTH_PROVIDER (ollama), wait_for (&w6), &error);
+  hearth_provider_list_models_async (ollama, NULL, wait_cb, &w6);
+  models = hearth_provider_list_models_finish (ollama, wait_for (&w6), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (models->len, >=, 1);
 

@@ -1,32 +1,15 @@
-/* hearth-engine.c
+/* hearth-engine.c — the one door: what it owns, and the rules both front ends follow
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "hearth-engine"
 
 #include "config.h"
 
-#include "hearth-cache.h"
 #include "hearth-endpoint.h"
-#include "hearth-engine.h"
+#include "hearth-engine-private.h"
 #include "hearth-error.h"
-#include "hearth-reply-private.h"
 
-/* A crash loses at most this much streamed text. */
-#define SAVE_INTERVAL_MS 1000
-#define TITLE_LENGTH     60
 #define DEFAULT_TIMEOUT  300
-
-struct _HearthEngine
-{
-  GObject      parent_instance;
-
-  HearthStore *store;
-  HearthCache *cache;
-  gboolean     cache_all;
-  SoupSession *session;
-  SoupSession *local_session;
-  GHashTable  *providers;    /* "api endpoint" → HearthProvider */
-};
 
 G_DEFINE_FINAL_TYPE (HearthEngine, hearth_engine, G_TYPE_OBJECT)
 
@@ -42,19 +25,44 @@ hearth_engine_dispose (GObject *object)
 {
   HearthEngine *self = (HearthEngine *)object;
 
+  if (self->settings != NULL)
+    g_signal_handlers_disconnect_by_data (self->settings, self);
+  if (self->sampler != NULL)
+    g_signal_handlers_disconnect_by_data (self->sampler, self);
   g_clear_pointer (&self->providers, g_hash_table_unref);
   g_clear_object (&self->session);
   g_clear_object (&self->local_session);
+  g_clear_object (&self->resource_history);
+  g_clear_object (&self->sampler);
   g_clear_object (&self->store);
   g_clear_object (&self->cache);
+  g_clear_object (&self->settings);
+  g_mutex_lock (&self->reader_lock);
+  g_clear_object (&self->reader);
+  g_mutex_unlock (&self->reader_lock);
 
   G_OBJECT_CLASS (hearth_engine_parent_class)->dispose (object);
 }
 
 static void
+hearth_engine_finalize (GObject *object)
+{
+  HearthEngine *self = (HearthEngine *)object;
+
+  g_clear_error (&self->store_error);
+  g_free (self->cache_warning);
+  g_mutex_clear (&self->reader_lock);
+
+  G_OBJECT_CLASS (hearth_engine_parent_class)->finalize (object);
+}
+
+static void
 hearth_engine_class_init (HearthEngineClass *klass)
 {
-  G_OBJECT_CLASS (klass)->dispose = hearth_engine_dispose;
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = hearth_engine_dispose;
+  object_class->finalize = hearth_engine_finalize;
 
   /**
    * HearthEngine::reply-recorded:
@@ -76,6 +84,7 @@ hearth_engine_init (HearthEngine *self)
 {
   g_autofree char *user_agent = g_strdup_printf ("Hearth/%s", PACKAGE_VERSION);
 
+  g_mutex_init (&self->reader_lock);
   self->session = soup_session_new_with_options ("timeout", DEFAULT_TIMEOUT,
                                                  "user-agent", user_agent,
                                                  NULL);
@@ -88,15 +97,198 @@ hearth_engine_init (HearthEngine *self)
   self->providers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
 }
 
+void
+_hearth_engine_emit_reply_recorded (HearthEngine *self,
+                                    HearthReply  *reply)
+{
+  g_signal_emit (self, signals[REPLY_RECORDED], 0, reply);
+}
+
+/**
+ * hearth_engine_new:
+ * @store: (nullable): the history, or %NULL to keep none
+ *
+ * An engine with no settings: the defaults and the environment decide.
+ */
 HearthEngine *
 hearth_engine_new (HearthStore *store)
 {
-  HearthEngine *self = g_object_new (HEARTH_TYPE_ENGINE, NULL);
+  HearthEngine *self;
 
   g_return_val_if_fail (store == NULL || HEARTH_IS_STORE (store), NULL);
 
+  self = g_object_new (HEARTH_TYPE_ENGINE, NULL);
   self->store = store ? g_object_ref (store) : NULL;
   return self;
+}
+
+/* Settings: the cache, the sampler's server and the retention follow them. */
+
+/* A cache that cannot open is left out: Hearth answers without it. */
+static void
+apply_cache_settings (HearthEngine *self)
+{
+  GSettings *settings = self->settings;
+  /* Without the settings schema (a CLI run from the build): its defaults. */
+  guint64 max_bytes = (guint64) (settings ? g_settings_get_int (settings, "cache-max-mb") : 256) << 20;
+  gint64 ttl = (gint64) (settings ? g_settings_get_int (settings, "cache-ttl-days") : 30) * 24 * 3600;
+  gboolean all = settings != NULL && g_settings_get_boolean (settings, "cache-all-requests");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(HearthCache) opened = NULL;
+
+  if (settings != NULL && !g_settings_get_boolean (settings, "cache-enabled"))
+    {
+      hearth_engine_set_cache (self, NULL, FALSE);
+      return;
+    }
+  if (self->cache != NULL)
+    {
+      hearth_cache_set_limits (self->cache, max_bytes, ttl);
+      self->cache_all = all;
+      return;
+    }
+  path = hearth_cache_default_path ();
+  opened = hearth_cache_open (path, max_bytes, 32 << 20, ttl, &error);
+  g_clear_pointer (&self->cache_warning, g_free);
+  if (opened == NULL)
+    {
+      self->cache_warning = g_strdup_printf ("%s. Answering without the cache.", error->message);
+      return;
+    }
+  self->cache_warning = g_strdup (hearth_cache_get_warning (opened));
+  hearth_engine_set_cache (self, opened, all);
+}
+
+/* The sampler watches the inference server's process when the configured
+ * server runs on this machine. */
+static void
+apply_sampler_port (HearthEngine *self)
+{
+  HearthProvider *provider;
+
+  if (self->sampler == NULL)
+    return;
+  provider = hearth_engine_resolve_provider (self, NULL, NULL, NULL);
+  hearth_sampler_set_server_port (self->sampler,
+                                  provider != NULL
+                                  ? hearth_endpoint_local_port (hearth_provider_get_endpoint (provider))
+                                  : 0);
+}
+
+static void
+apply_retention (HearthEngine *self)
+{
+  if (self->resource_history == NULL || self->settings == NULL)
+    return;
+  hearth_resource_history_set_minute_days (self->resource_history,
+                                           g_settings_get_int (self->settings, "samples-minute-days"));
+  hearth_resource_history_set_hour_days (self->resource_history,
+                                         g_settings_get_int (self->settings, "samples-hour-days"));
+}
+
+static void
+on_settings_changed (HearthEngine *self,
+                     const char   *key)
+{
+  if (g_str_has_prefix (key, "cache-"))
+    apply_cache_settings (self);
+  else if (g_str_equal (key, "endpoint") || g_str_equal (key, "api-kind"))
+    apply_sampler_port (self);
+  else if (g_str_has_prefix (key, "samples-"))
+    apply_retention (self);
+}
+
+static void
+on_sample (HearthSampler *sampler,
+           HearthSample  *sample,
+           HearthEngine  *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* A failed write (a full disk) loses a minute of graph, not the app. */
+  if (self->resource_history != NULL
+      && !hearth_resource_history_add (self->resource_history, sample, &error))
+    g_message ("Resource samples not kept: %s", error->message);
+}
+
+static void
+open_history (HearthEngine *self)
+{
+  g_autofree char *path = hearth_store_default_path ();
+
+  /* Without its history Hearth still chats, and says why nothing is kept. */
+  self->store = hearth_store_open (path, &self->store_error);
+  if (self->store == NULL)
+    g_debug ("History unavailable: %s", self->store_error->message);
+}
+
+/* CPU, memory and GPU use, every 10 s in the background and every second
+ * while someone watches; kept per minute and hour. */
+static void
+start_sampler (HearthEngine *self)
+{
+  self->sampler = hearth_sampler_new ("/", 600);
+  if (self->store != NULL)
+    self->resource_history = hearth_resource_history_new (self->store);
+  apply_sampler_port (self);
+  apply_retention (self);
+  g_signal_connect (self->sampler, "sample", G_CALLBACK (on_sample), self);
+  hearth_sampler_start (self->sampler);
+}
+
+/**
+ * hearth_engine_new_for_settings:
+ * @settings: (nullable): the app's settings; %NULL for the defaults
+ * @flags: what to open: the history, the cache, the sampler
+ *
+ * The engine both front ends use: it opens the history at its default
+ * path, the response cache as the settings say, and samples the machine,
+ * and follows the settings as they change. What could not open is said by
+ * hearth_engine_get_store_error() and hearth_engine_get_cache_warning().
+ */
+HearthEngine *
+hearth_engine_new_for_settings (GSettings         *settings,
+                                HearthEngineFlags  flags)
+{
+  HearthEngine *self;
+
+  g_return_val_if_fail (settings == NULL || G_IS_SETTINGS (settings), NULL);
+
+  self = g_object_new (HEARTH_TYPE_ENGINE, NULL);
+  self->settings = settings ? g_object_ref (settings) : NULL;
+  if (flags & HEARTH_ENGINE_HISTORY)
+    open_history (self);
+  if (flags & HEARTH_ENGINE_CACHE)
+    apply_cache_settings (self);
+  if (self->settings != NULL)
+    g_signal_connect_swapped (self->settings, "changed", G_CALLBACK (on_settings_changed), self);
+  if (flags & HEARTH_ENGINE_SAMPLER)
+    start_sampler (self);
+  return self;
+}
+
+/**
+ * hearth_engine_shutdown:
+ *
+ * Stops sampling and writes the samples of the minute in progress. Windows
+ * may outlive the main loop, so this is called when the application stops,
+ * not when the engine is freed.
+ */
+void
+hearth_engine_shutdown (HearthEngine *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (HEARTH_IS_ENGINE (self));
+
+  if (self->sampler != NULL)
+    hearth_sampler_stop (self->sampler);
+  if (self->resource_history != NULL
+      && !hearth_resource_history_flush (self->resource_history, &error))
+    g_message ("The last minute of resource samples was not kept: %s", error->message);
+  if (self->cache != NULL)
+    hearth_cache_flush (self->cache);
 }
 
 HearthStore *
@@ -104,6 +296,46 @@ hearth_engine_get_store (HearthEngine *self)
 {
   g_return_val_if_fail (HEARTH_IS_ENGINE (self), NULL);
   return self->store;
+}
+
+/* Returns: (nullable): why the history could not be opened */
+const GError *
+hearth_engine_get_store_error (HearthEngine *self)
+{
+  g_return_val_if_fail (HEARTH_IS_ENGINE (self), NULL);
+  return self->store_error;
+}
+
+/* Returns: (nullable): what went wrong with the response cache, in a sentence */
+const char *
+hearth_engine_get_cache_warning (HearthEngine *self)
+{
+  g_return_val_if_fail (HEARTH_IS_ENGINE (self), NULL);
+  return self->cache_warning;
+}
+
+/* Returns: (nullable) (transfer none) */
+GSettings *
+hearth_engine_get_settings (HearthEngine *self)
+{
+  g_return_val_if_fail (HEARTH_IS_ENGINE (self), NULL);
+  return self->settings;
+}
+
+/* Returns: (nullable) (transfer none): the machine's sampler, when it runs */
+HearthSampler *
+hearth_engine_get_sampler (HearthEngine *self)
+{
+  g_return_val_if_fail (HEARTH_IS_ENGINE (self), NULL);
+  return self->sampler;
+}
+
+/* Returns: (nullable) (transfer none): the kept resource samples */
+HearthResourceHistory *
+hearth_engine_get_resource_history (HearthEngine *self)
+{
+  g_return_val_if_fail (HEARTH_IS_ENGINE (self), NULL);
+  return self->resource_history;
 }
 
 SoupSession *
@@ -121,486 +353,6 @@ hearth_engine_set_timeout (HearthEngine *self,
   g_return_if_fail (HEARTH_IS_ENGINE (self));
   g_object_set (self->session, "timeout", seconds, NULL);
   g_object_set (self->local_session, "timeout", seconds, NULL);
-}
-
-HearthProvider *
-hearth_engine_get_provider (HearthEngine  *self,
-                            HearthApiKind  api,
-                            const char    *endpoint)
-{
-  g_autofree char *key = NULL;
-  HearthProvider *provider;
-
-  g_return_val_if_fail (HEARTH_IS_ENGINE (self), NULL);
-  g_return_val_if_fail (endpoint != NULL, NULL);
-
-  key = g_strdup_printf ("%s %s", hearth_api_kind_to_string (api), endpoint);
-  provider = g_hash_table_lookup (self->providers, key);
-  if (provider == NULL)
-    {
-      provider = hearth_provider_new (api, endpoint,
-                                      hearth_endpoint_is_loopback (endpoint) ? self->local_session : self->session);
-      g_hash_table_insert (self->providers, g_steal_pointer (&key), provider);
-    }
-  return provider;
-}
-
-/**
- * hearth_engine_get_configured_provider:
- * @settings: the app's settings (api-kind, endpoint)
- *
- * Returns: (transfer none): the server the settings name, as the CLI would
- *   resolve it (OLLAMA_HOST, then the setting, then the default)
- */
-HearthProvider *
-hearth_engine_get_configured_provider (HearthEngine  *self,
-                                       GSettings     *settings,
-                                       GError       **error)
-{
-  g_autofree char *api_name = g_settings_get_string (settings, "api-kind");
-  g_autofree char *endpoint = NULL;
-  HearthApiKind api = HEARTH_API_OLLAMA;
-
-  g_return_val_if_fail (HEARTH_IS_ENGINE (self), NULL);
-  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
-
-  hearth_api_kind_from_string (api_name, &api);
-  endpoint = hearth_endpoint_resolve (NULL, api, settings, error);
-  if (endpoint == NULL)
-    return NULL;
-  return hearth_engine_get_provider (self, api, endpoint);
-}
-
-/* One chat request, from the stored question to the stored answer. */
-
-typedef struct
-{
-  HearthEngine      *engine;
-  HearthProvider    *provider;
-  HearthChatRequest *request;
-  HearthReply       *reply;
-  HearthMessage     *record;
-  char              *cache_key;
-  guint              save_source;
-  gboolean           dirty;
-} ChatJob;
-
-static void
-chat_job_free (ChatJob *job)
-{
-  g_clear_handle_id (&job->save_source, g_source_remove);
-  g_clear_object (&job->engine);
-  g_clear_object (&job->provider);
-  g_clear_pointer (&job->request, hearth_chat_request_free);
-  g_clear_object (&job->reply);
-  g_clear_pointer (&job->record, hearth_message_free);
-  g_free (job->cache_key);
-  g_free (job);
-}
-
-static HearthMessageState
-state_for_reply (HearthReply *reply)
-{
-  switch (hearth_reply_get_state (reply))
-    {
-    case HEARTH_REPLY_DONE:
-      return HEARTH_MESSAGE_COMPLETE;
-    case HEARTH_REPLY_FAILED:
-      return HEARTH_MESSAGE_FAILED;
-    case HEARTH_REPLY_CANCELLED:
-      return HEARTH_MESSAGE_CANCELLED;
-    case HEARTH_REPLY_WAITING:
-    case HEARTH_REPLY_STREAMING:
-    default:
-      return HEARTH_MESSAGE_PARTIAL;
-    }
-}
-
-static void
-save_record (ChatJob *job)
-{
-  HearthStore *store = job->engine->store;
-  HearthMessage *record = job->record;
-  const GError *reply_error = hearth_reply_get_error (job->reply);
-  g_autoptr(GError) error = NULL;
-
-  if (store == NULL || record == NULL)
-    return;
-
-  hearth_set_str (&record->content, hearth_reply_get_content (job->reply));
-  hearth_set_str (&record->thinking, hearth_reply_get_thinking (job->reply));
-  hearth_set_str (&record->model, hearth_reply_get_model (job->reply));
-  hearth_set_str (&record->done_reason, hearth_reply_get_done_reason (job->reply));
-  record->state = state_for_reply (job->reply);
-  record->figures = *hearth_reply_get_figures (job->reply);
-  if (reply_error != NULL && !hearth_reply_is_finished (job->reply))
-    reply_error = NULL;
-  g_clear_pointer (&record->error, g_free);
-  g_clear_pointer (&record->error_class, g_free);
-  if (reply_error != NULL)
-    {
-      record->error = hearth_error_describe (reply_error);
-      record->error_class = g_strdup (hearth_error_get_class (reply_error));
-    }
-
-  if (!hearth_store_update_message (store, record, &error))
-    g_message ("Could not save the reply: %s", error->message);
-  job->dirty = FALSE;
-}
-
-static gboolean
-save_timeout_cb (gpointer user_data)
-{
-  ChatJob *job = user_data;
-
-  if (job->dirty)
-    save_record (job);
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-on_reply_delta (HearthReply *reply,
-                const char  *content,
-                const char  *thinking,
-                gpointer     user_data)
-{
-  ChatJob *job = user_data;
-
-  job->dirty = TRUE;
-  if (job->save_source == 0 && job->engine->store != NULL)
-    job->save_source = g_timeout_add (SAVE_INTERVAL_MS, save_timeout_cb, job);
-}
-
-/* Only a whole answer is worth repeating: never a failed, cancelled or partial one. */
-static void
-remember_reply (ChatJob *job)
-{
-  g_autoptr(HearthCacheEntry) entry = NULL;
-
-  if (job->cache_key == NULL || hearth_reply_get_state (job->reply) != HEARTH_REPLY_DONE ||
-      hearth_reply_get_cached (job->reply))
-    return;
-  entry = hearth_cache_entry_new ();
-  entry->content = g_strdup (hearth_reply_get_content (job->reply));
-  entry->thinking = g_strdup (hearth_reply_get_thinking (job->reply));
-  entry->model = g_strdup (hearth_reply_get_model (job->reply));
-  entry->done_reason = g_strdup (hearth_reply_get_done_reason (job->reply));
-  entry->figures = *hearth_reply_get_figures (job->reply);
-  entry->created_ms = g_get_real_time () / 1000;
-  hearth_cache_store (job->engine->cache, job->cache_key, entry);
-}
-
-static void
-on_reply_finished (HearthReply *reply,
-                   gpointer     user_data)
-{
-  ChatJob *job = user_data;
-  HearthEngine *engine = g_object_ref (job->engine);
-
-  g_signal_handlers_disconnect_by_data (reply, job);
-  save_record (job);
-  remember_reply (job);
-  chat_job_free (job);
-  g_signal_emit (engine, signals[REPLY_RECORDED], 0, reply);
-  g_object_unref (engine);
-}
-
-static gboolean
-wants_cache (ChatJob *job)
-{
-  HearthEngine *self = job->engine;
-
-  return self->cache != NULL && !job->request->bypass_cache &&
-         (self->cache_all || hearth_cache_request_is_deterministic (job->request));
-}
-
-/* The cached answer goes through the same reply object as a live one. */
-static gboolean
-answer_from_cache (ChatJob                *job,
-                   const HearthModelInfo  *model)
-{
-  HearthEngine *self = job->engine;
-  g_autoptr(HearthCacheEntry) entry = NULL;
-  /* Without a digest (OpenAI-compatible servers) the name stands for the model. */
-  const char *digest = model->digest ? model->digest : model->name;
-
-  job->cache_key = hearth_cache_key (hearth_provider_get_api (job->provider),
-                                     hearth_provider_get_endpoint (job->provider), digest,
-                                     job->request);
-  entry = hearth_cache_lookup (self->cache, job->cache_key);
-  if (entry == NULL)
-    return FALSE;
-  hearth_reply_complete_from_cache (job->reply, entry->content, entry->thinking, entry->model,
-                                    entry->done_reason, &entry->figures);
-  return TRUE;
-}
-
-static void
-models_listed_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  ChatJob *job = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) models = NULL;
-  const HearthModelInfo *model;
-
-  models = hearth_provider_list_models_finish (HEARTH_PROVIDER (object), result, &error);
-  if (models != NULL && models->len == 0)
-    error = g_error_new (HEARTH_ERROR, HEARTH_ERROR_NO_MODEL,
-                         "The server at %s has no models installed",
-                         hearth_provider_get_endpoint (job->provider));
-  if (error != NULL)
-    {
-      hearth_reply_fail (job->reply, error);
-      return;
-    }
-
-  if (job->request->model == NULL || *job->request->model == '\0')
-    {
-      g_free (job->request->model);
-      job->request->model = g_strdup (((HearthModelInfo *) g_ptr_array_index (models, 0))->name);
-      hearth_reply_set_model (job->reply, job->request->model);
-    }
-  model = hearth_model_info_find (models, job->request->model);
-  if (model != NULL && wants_cache (job) && answer_from_cache (job, model))
-    return;
-  hearth_provider_chat (job->provider, job->request, job->reply);
-}
-
-static char *
-title_from_prompt (const char *prompt)
-{
-  g_autofree char *line = g_strstrip (g_strdup (prompt ? prompt : ""));
-  const char *end;
-
-  g_strdelimit (line, "\r\n\t", ' ');
-  if (*line == '\0')
-    return g_strdup ("New chat");
-  if (g_utf8_strlen (line, -1) <= TITLE_LENGTH)
-    return g_steal_pointer (&line);
-  end = g_utf8_offset_to_pointer (line, TITLE_LENGTH - 1);
-  return g_strdup_printf ("%.*s…", (int) (end - line), line);
-}
-
-/* Puts the conversation so far before the request's messages; returns the
- * id of the last user message in it, or 0 when there is none. */
-static gint64
-prepend_history (HearthStore        *store,
-                 HearthChatRequest  *request,
-                 gint64              conversation_id,
-                 GError            **error)
-{
-  g_autoptr(GPtrArray) history = NULL;
-  guint inserted = 0;
-  gint64 last_user_id = 0;
-
-  history = hearth_store_list_messages (store, conversation_id, 0, 0, error);
-  if (history == NULL)
-    return -1;
-  for (guint i = 0; i < history->len; i++)
-    {
-      HearthMessage *old = g_ptr_array_index (history, i);
-
-      /* A failed reply or an empty one would only confuse the model. */
-      if (old->state == HEARTH_MESSAGE_FAILED || old->content == NULL || *old->content == '\0')
-        continue;
-      g_ptr_array_insert (request->messages, inserted++,
-                          hearth_message_new (old->role, old->content));
-      last_user_id = g_strcmp0 (old->role, "user") == 0 ? old->id : 0;
-    }
-  return last_user_id;
-}
-
-static HearthMessage *
-new_record (HearthProvider     *provider,
-            const char         *role,
-            const char         *content,
-            const char         *model,
-            gint64              conversation_id,
-            HearthMessageState  state)
-{
-  HearthMessage *message = hearth_message_new (role, content);
-
-  message->conversation_id = conversation_id;
-  message->model = g_strdup (model);
-  message->endpoint = g_strdup (hearth_provider_get_endpoint (provider));
-  message->api = g_strdup (hearth_api_kind_to_string (hearth_provider_get_api (provider)));
-  message->state = state;
-  return message;
-}
-
-static gboolean
-add_reply_record (HearthEngine  *self,
-                  ChatJob       *job,
-                  gint64         conversation_id,
-                  gint64         question_id,
-                  GError       **error)
-{
-  job->record = new_record (job->provider, "assistant", "", job->request->model,
-                            conversation_id, HEARTH_MESSAGE_PARTIAL);
-  if (hearth_store_add_message (self->store, job->record, error) < 0)
-    return FALSE;
-  hearth_reply_set_ids (job->reply, conversation_id, question_id, job->record->id);
-  return TRUE;
-}
-
-/* The user's message is stored before anything is sent, so it is never lost. */
-static gboolean
-store_exchange (HearthEngine       *self,
-                ChatJob            *job,
-                gint64              conversation_id,
-                GError            **error)
-{
-  const HearthMessage *question;
-  g_autoptr(HearthMessage) user_record = NULL;
-  g_autoptr(HearthConversation) conversation = NULL;
-
-  g_return_val_if_fail (job->request->messages->len > 0, FALSE);
-  question = g_ptr_array_index (job->request->messages, job->request->messages->len - 1);
-
-  if (conversation_id >= 0)
-    {
-      conversation = hearth_store_get_conversation (self->store, conversation_id, error);
-      if (conversation == NULL ||
-          prepend_history (self->store, job->request, conversation_id, error) < 0)
-        return FALSE;
-    }
-  else
-    {
-      g_autofree char *title = title_from_prompt (question->content);
-
-      conversation_id = hearth_store_create_conversation (self->store, title, error);
-      if (conversation_id < 0)
-        return FALSE;
-    }
-
-  user_record = new_record (job->provider, "user", question->content, job->request->model,
-                            conversation_id, HEARTH_MESSAGE_COMPLETE);
-  if (hearth_store_add_message (self->store, user_record, error) < 0)
-    return FALSE;
-  return add_reply_record (self, job, conversation_id, user_record->id, error);
-}
-
-/* Answers the conversation's last question again: its failed or unwanted
- * replies must already be gone (hearth_store_delete_messages_from). */
-static gboolean
-store_regeneration (HearthEngine  *self,
-                    ChatJob       *job,
-                    gint64         conversation_id,
-                    GError       **error)
-{
-  gint64 question_id = prepend_history (self->store, job->request, conversation_id, error);
-
-  if (question_id < 0)
-    return FALSE;
-  if (question_id == 0)
-    {
-      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "The conversation does not end with a question to answer");
-      return FALSE;
-    }
-  return add_reply_record (self, job, conversation_id, question_id, error);
-}
-
-static ChatJob *
-chat_job_new (HearthEngine      *self,
-              HearthProvider    *provider,
-              HearthChatRequest *request)
-{
-  ChatJob *job = g_new0 (ChatJob, 1);
-
-  job->engine = g_object_ref (self);
-  job->provider = g_object_ref (provider);
-  job->request = request;
-  job->reply = hearth_reply_new (hearth_provider_get_endpoint (provider),
-                                 hearth_provider_get_api (provider));
-  hearth_reply_set_model (job->reply, request->model);
-  return job;
-}
-
-static HearthReply *
-chat_job_start (ChatJob *job)
-{
-  g_signal_connect (job->reply, "delta", G_CALLBACK (on_reply_delta), job);
-  g_signal_connect (job->reply, "finished", G_CALLBACK (on_reply_finished), job);
-
-  /* The model list names the model when none was asked for, and gives the
-   * digest a cached answer must match. */
-  if (job->request->model == NULL || *job->request->model == '\0' || wants_cache (job))
-    hearth_provider_list_models_async (job->provider, hearth_reply_get_cancellable (job->reply),
-                                       models_listed_cb, job);
-  else
-    hearth_provider_chat (job->provider, job->request, job->reply);
-
-  return g_object_ref (job->reply);
-}
-
-/**
- * hearth_engine_chat:
- * @request: (transfer full): the request; its last message is the question
- * @conversation_id: the conversation to continue, or -1 for a new one
- *
- * Returns: (transfer full): a reply that streams until it is finished, or
- *   %NULL when the question could not be stored.
- */
-HearthReply *
-hearth_engine_chat (HearthEngine       *self,
-                    HearthProvider     *provider,
-                    HearthChatRequest  *request,
-                    gint64              conversation_id,
-                    GError            **error)
-{
-  ChatJob *job;
-
-  g_return_val_if_fail (HEARTH_IS_ENGINE (self), NULL);
-  g_return_val_if_fail (HEARTH_IS_PROVIDER (provider), NULL);
-  g_return_val_if_fail (request != NULL && request->messages->len > 0, NULL);
-
-  job = chat_job_new (self, provider, request);
-  if (self->store != NULL && !store_exchange (self, job, conversation_id, error))
-    {
-      chat_job_free (job);
-      return NULL;
-    }
-  return chat_job_start (job);
-}
-
-/**
- * hearth_engine_regenerate:
- * @request: (transfer full): the options; its messages come from the history
- *
- * Asks for a new answer to the last question of @conversation_id.
- *
- * Returns: (transfer full): the new reply, or %NULL
- */
-HearthReply *
-hearth_engine_regenerate (HearthEngine       *self,
-                          HearthProvider     *provider,
-                          HearthChatRequest  *request,
-                          gint64              conversation_id,
-                          GError            **error)
-{
-  ChatJob *job;
-
-  g_return_val_if_fail (HEARTH_IS_ENGINE (self), NULL);
-  g_return_val_if_fail (HEARTH_IS_PROVIDER (provider), NULL);
-  g_return_val_if_fail (request != NULL && request->messages->len == 0, NULL);
-
-  if (self->store == NULL)
-    {
-      hearth_chat_request_free (request);
-      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "There is no history to answer from");
-      return NULL;
-    }
-  job = chat_job_new (self, provider, request);
-  if (!store_regeneration (self, job, conversation_id, error))
-    {
-      chat_job_free (job);
-      return NULL;
-    }
-  return chat_job_start (job);
 }
 
 /**
@@ -626,4 +378,191 @@ hearth_engine_get_cache (HearthEngine *self)
 {
   g_return_val_if_fail (HEARTH_IS_ENGINE (self), NULL);
   return self->cache;
+}
+
+/* Servers */
+
+HearthProvider *
+hearth_engine_get_provider (HearthEngine  *self,
+                            HearthApiKind  api,
+                            const char    *endpoint)
+{
+  g_autofree char *key = NULL;
+  HearthProvider *provider;
+
+  g_return_val_if_fail (HEARTH_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (endpoint != NULL, NULL);
+
+  key = g_strdup_printf ("%s %s", hearth_api_kind_to_string (api), endpoint);
+  provider = g_hash_table_lookup (self->providers, key);
+  if (provider == NULL)
+    {
+      SoupSession *session = hearth_endpoint_is_loopback (endpoint) ? self->local_session
+                                                                    : self->session;
+
+      provider = hearth_provider_new (api, endpoint, session);
+      g_hash_table_insert (self->providers, g_steal_pointer (&key), provider);
+    }
+  return provider;
+}
+
+/**
+ * hearth_resolve_api_kind:
+ * @explicit_api: (nullable): what the user said (--api), or %NULL
+ * @settings: (nullable): the app's settings
+ *
+ * The API a request speaks: the explicit one, else the setting, else
+ * Ollama's. A name Hearth does not know is an error, from wherever it came.
+ */
+gboolean
+hearth_resolve_api_kind (const char     *explicit_api,
+                         GSettings      *settings,
+                         HearthApiKind  *api,
+                         GError        **error)
+{
+  g_autofree char *stored = NULL;
+  const char *name = explicit_api;
+
+  *api = HEARTH_API_OLLAMA;
+  if ((name == NULL || *name == '\0') && settings != NULL)
+    name = stored = g_settings_get_string (settings, "api-kind");
+  if (name == NULL || *name == '\0')
+    return TRUE;
+  if (hearth_api_kind_from_string (name, api))
+    return TRUE;
+  g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+               "“%s” is not an API Hearth speaks: use ollama or openai", name);
+  return FALSE;
+}
+
+static HearthProvider *
+resolve_with_settings (HearthEngine  *self,
+                       GSettings     *settings,
+                       const char    *endpoint,
+                       const char    *api_name,
+                       GError       **error)
+{
+  g_autofree char *url = NULL;
+  HearthApiKind api;
+
+  if (!hearth_resolve_api_kind (api_name, settings, &api, error))
+    return NULL;
+  url = hearth_endpoint_resolve (endpoint, api, settings, error);
+  if (url == NULL)
+    return NULL;
+  return hearth_engine_get_provider (self, api, url);
+}
+
+/**
+ * hearth_engine_resolve_provider:
+ * @endpoint: (nullable): an explicit server address, or %NULL
+ * @api: (nullable): an explicit API name ("ollama", "openai"), or %NULL
+ *
+ * The server a request goes to, by the one rule both front ends follow:
+ * explicit arguments, then the environment (OLLAMA_HOST), then the
+ * settings, then the default. Its API key comes, on its first request,
+ * from HEARTH_API_KEY, OPENAI_API_KEY (OpenAI-compatible servers) or the
+ * keyring, in that order.
+ *
+ * Returns: (transfer none): the server, or %NULL with @error set
+ */
+HearthProvider *
+hearth_engine_resolve_provider (HearthEngine  *self,
+                                const char    *endpoint,
+                                const char    *api,
+                                GError       **error)
+{
+  g_return_val_if_fail (HEARTH_IS_ENGINE (self), NULL);
+
+  return resolve_with_settings (self, self->settings, endpoint, api, error);
+}
+
+/**
+ * hearth_engine_get_configured_provider:
+ * @settings: (nullable): the settings to read, or %NULL for the engine's
+ *
+ * Returns: (transfer none): the server the settings name, resolved as
+ *   hearth_engine_resolve_provider() does
+ */
+HearthProvider *
+hearth_engine_get_configured_provider (HearthEngine  *self,
+                                       GSettings     *settings,
+                                       GError       **error)
+{
+  g_return_val_if_fail (HEARTH_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (settings == NULL || G_IS_SETTINGS (settings), NULL);
+
+  return resolve_with_settings (self, settings ? settings : self->settings, NULL, NULL, error);
+}
+
+/**
+ * hearth_engine_resolve_model:
+ * @model: (nullable): an explicit model name, or %NULL
+ *
+ * Returns: (transfer full) (nullable): the model to ask: the explicit one,
+ *   else the default model of the settings; %NULL lets the server's first
+ *   model answer
+ */
+char *
+hearth_engine_resolve_model (HearthEngine *self,
+                             const char   *model)
+{
+  g_autofree char *stored = NULL;
+
+  g_return_val_if_fail (HEARTH_IS_ENGINE (self), NULL);
+
+  if (model != NULL && *model != '\0')
+    return g_strdup (model);
+  if (self->settings != NULL)
+    stored = g_settings_get_string (self->settings, "default-model");
+  return stored != NULL && *stored != '\0' ? g_steal_pointer (&stored) : NULL;
+}
+
+/* Workers */
+
+static void
+reader_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  HearthEngine *self = g_object_get_data (G_OBJECT (task), "hearth-engine");
+  HearthReaderFunc func = g_object_get_data (G_OBJECT (task), "hearth-reader-func");
+  g_autoptr(GError) error = NULL;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  g_mutex_lock (&self->reader_lock);
+  if (self->reader == NULL && self->store != NULL)
+    self->reader = hearth_store_open (hearth_store_get_path (self->store), &error);
+  if (self->reader == NULL)
+    g_task_return_error (task, error ? g_steal_pointer (&error)
+                                     : g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_FAILED,
+                                                            "There is no history"));
+  else
+    func (self->reader, task, task_data, cancellable);
+  g_mutex_unlock (&self->reader_lock);
+}
+
+/**
+ * _hearth_engine_run_reader:
+ * @task: the task to return through; its task data goes to @func
+ *
+ * Runs @func in a worker thread with a connection of its own to the
+ * history, one worker at a time, so the main thread never waits on a read.
+ */
+void
+_hearth_engine_run_reader (HearthEngine     *self,
+                           GTask            *task,
+                           HearthReaderFunc  func)
+{
+  if (self->store == NULL)
+    {
+      g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_FAILED,
+                               "The history is not available");
+      return;
+    }
+  g_object_set_data_full (G_OBJECT (task), "hearth-engine", g_object_ref (self), g_object_unref);
+  g_object_set_data (G_OBJECT (task), "hearth-reader-func", func);
+  g_task_run_in_thread (task, reader_thread);
 }

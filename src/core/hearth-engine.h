@@ -3,12 +3,16 @@
  */
 #pragma once
 
+#include <gio/gio.h>
 #include <libsoup/soup.h>
 
 #include "hearth-cache.h"
 #include "hearth-chat-request.h"
+#include "hearth-metrics.h"
 #include "hearth-provider.h"
 #include "hearth-reply.h"
+#include "hearth-resource-history.h"
+#include "hearth-sampler.h"
 #include "hearth-store.h"
 
 G_BEGIN_DECLS
@@ -17,21 +21,73 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (HearthEngine, hearth_engine, HEARTH, ENGINE, GObject)
 
+typedef enum
+{
+  HEARTH_ENGINE_HISTORY = 1 << 0,   /* open hearth.db */
+  HEARTH_ENGINE_CACHE   = 1 << 1,   /* open the response cache as the settings say */
+  HEARTH_ENGINE_SAMPLER = 1 << 2,   /* sample the machine and keep its resource use */
+} HearthEngineFlags;
+
+/* A conversation that matches a search: by its text (a snippet) or its title. */
+typedef struct
+{
+  HearthConversation *conversation;
+  gint64              message_id;    /* 0 when only the title matched */
+  char               *role;          /* of the matching message, or NULL */
+  char               *snippet;       /* the match between [ and ], or NULL */
+} HearthConversationMatch;
+
+/* What the Performance page shows for a window. */
+typedef struct
+{
+  GPtrArray *rows;        /* HearthMessage: one per request, oldest first */
+  GPtrArray *groups;      /* HearthMetricsGroup: per model and server */
+  GPtrArray *bench;       /* HearthBenchResult: the newest benchmarks */
+  GArray    *resources;   /* HearthResourceRow, or NULL when not asked for */
+} HearthPerformanceReport;
+
+void             hearth_performance_report_free (HearthPerformanceReport *report);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthPerformanceReport, hearth_performance_report_free)
+
+void             hearth_conversation_match_free (HearthConversationMatch *match);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthConversationMatch, hearth_conversation_match_free)
+
 HearthEngine    *hearth_engine_new            (HearthStore        *store);
+HearthEngine    *hearth_engine_new_for_settings (GSettings        *settings,
+                                                 HearthEngineFlags flags);
+void             hearth_engine_shutdown       (HearthEngine       *self);
 HearthStore     *hearth_engine_get_store      (HearthEngine       *self);
+const GError    *hearth_engine_get_store_error (HearthEngine      *self);
+GSettings       *hearth_engine_get_settings   (HearthEngine       *self);
+HearthSampler   *hearth_engine_get_sampler    (HearthEngine       *self);
+HearthResourceHistory *
+                 hearth_engine_get_resource_history (HearthEngine *self);
 void             hearth_engine_set_cache      (HearthEngine       *self,
                                                HearthCache        *cache,
                                                gboolean            cache_all);
 HearthCache     *hearth_engine_get_cache      (HearthEngine       *self);
+const char      *hearth_engine_get_cache_warning (HearthEngine    *self);
 SoupSession     *hearth_engine_get_session    (HearthEngine       *self);
 void             hearth_engine_set_timeout    (HearthEngine       *self,
                                                guint               seconds);
+
+gboolean         hearth_resolve_api_kind      (const char         *explicit_api,
+                                               GSettings          *settings,
+                                               HearthApiKind      *api,
+                                               GError            **error);
 HearthProvider  *hearth_engine_get_provider   (HearthEngine       *self,
                                                HearthApiKind       api,
                                                const char         *endpoint);
+HearthProvider  *hearth_engine_resolve_provider (HearthEngine     *self,
+                                                 const char       *endpoint,
+                                                 const char       *api,
+                                                 GError          **error);
 HearthProvider  *hearth_engine_get_configured_provider (HearthEngine  *self,
                                                         GSettings     *settings,
                                                         GError       **error);
+char            *hearth_engine_resolve_model  (HearthEngine       *self,
+                                               const char         *model);
+
 HearthReply     *hearth_engine_chat           (HearthEngine       *self,
                                                HearthProvider     *provider,
                                                HearthChatRequest  *request,
@@ -42,5 +98,73 @@ HearthReply     *hearth_engine_regenerate     (HearthEngine       *self,
                                                HearthChatRequest  *request,
                                                gint64              conversation_id,
                                                GError            **error);
+
+/* The history, for pages and commands: reads run in a worker. */
+void             hearth_engine_list_messages_async  (HearthEngine        *self,
+                                                     gint64               conversation_id,
+                                                     gint64               before_id,
+                                                     guint                limit,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+GPtrArray       *hearth_engine_list_messages_finish (HearthEngine        *self,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
+void             hearth_engine_list_conversations_async  (HearthEngine        *self,
+                                                          GCancellable        *cancellable,
+                                                          GAsyncReadyCallback  callback,
+                                                          gpointer             user_data);
+GPtrArray       *hearth_engine_list_conversations_finish (HearthEngine        *self,
+                                                          GAsyncResult        *result,
+                                                          GError             **error);
+void             hearth_engine_search_async   (HearthEngine        *self,
+                                               const char          *text,
+                                               guint                limit,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+GPtrArray       *hearth_engine_search_finish  (HearthEngine        *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
+HearthConversation *
+                 hearth_engine_get_conversation (HearthEngine      *self,
+                                                 gint64             conversation_id,
+                                                 GError           **error);
+gboolean         hearth_engine_rename_conversation (HearthEngine   *self,
+                                                    gint64          conversation_id,
+                                                    const char     *title,
+                                                    GError        **error);
+gboolean         hearth_engine_delete_conversation (HearthEngine   *self,
+                                                    gint64          conversation_id,
+                                                    GError        **error);
+gboolean         hearth_engine_delete_message (HearthEngine       *self,
+                                               gint64              message_id,
+                                               GError            **error);
+gboolean         hearth_engine_delete_messages_from (HearthEngine *self,
+                                                     gint64        conversation_id,
+                                                     gint64        message_id,
+                                                     GError      **error);
+
+/* Metrics */
+void             hearth_engine_performance_report_async  (HearthEngine        *self,
+                                                          gint64               since_ms,
+                                                          gint64               bucket_ms,
+                                                          GCancellable        *cancellable,
+                                                          GAsyncReadyCallback  callback,
+                                                          gpointer             user_data);
+HearthPerformanceReport *
+                 hearth_engine_performance_report_finish (HearthEngine        *self,
+                                                          GAsyncResult        *result,
+                                                          GError             **error);
+void             hearth_engine_export_metrics_async  (HearthEngine        *self,
+                                                      gint64               since_ms,
+                                                      const char          *model,
+                                                      HearthMetricsFormat  format,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+char            *hearth_engine_export_metrics_finish (HearthEngine        *self,
+                                                      GAsyncResult        *result,
+                                                      GError             **error);
 
 G_END_DECLS

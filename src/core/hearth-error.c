@@ -50,6 +50,8 @@ hearth_error_get_action (const GError *error)
       return "Start a keyring such as GNOME Keyring, or set HEARTH_API_KEY for this session";
     case HEARTH_ERROR_KEYRING_LOCKED:
       return "Unlock the keyring when asked, then try again";
+    case HEARTH_ERROR_NOT_SUPPORTED:
+      return "Do it on the server itself, or use a server that speaks Ollama's API";
     case HEARTH_ERROR_FAILED:
     default:
       return "Try again, and report a bug if it keeps happening";
@@ -116,6 +118,8 @@ hearth_error_exit_code (const GError *error)
       return 7;
     case HEARTH_ERROR_CANCELLED:
       return 130;
+    case HEARTH_ERROR_NOT_SUPPORTED:
+      return 8;
     case HEARTH_ERROR_KEYRING_UNAVAILABLE:
     case HEARTH_ERROR_KEYRING_LOCKED:
     case HEARTH_ERROR_FAILED:
@@ -131,6 +135,30 @@ hearth_error_is_retryable (const GError *error)
   return g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_CONNECTION_REFUSED) ||
          g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_RATE_LIMITED) ||
          g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_SERVER_BUSY);
+}
+
+/* Nothing answered: the server is down, the address is wrong, or it is silent. */
+gboolean
+hearth_error_is_unreachable (const GError *error)
+{
+  return g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_CONNECTION_REFUSED) ||
+         g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_HOST_NOT_FOUND) ||
+         g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_TIMEOUT) ||
+         g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_TLS);
+}
+
+/* Hearth's own "cancelled" and GIO's are one thing to a front end. */
+gboolean
+hearth_error_is_cancelled (const GError *error)
+{
+  return g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_CANCELLED) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+gboolean
+hearth_error_is_not_supported (const GError *error)
+{
+  return g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_NOT_SUPPORTED);
 }
 
 /* The message inside {"error":"…"} or {"error":{"message":"…"}}, else the body. */
@@ -292,6 +320,7 @@ hearth_error_get_class (const GError *error)
     case HEARTH_ERROR_NO_MODEL: return "no-model";
     case HEARTH_ERROR_KEYRING_UNAVAILABLE:
     case HEARTH_ERROR_KEYRING_LOCKED: return "keyring";
+    case HEARTH_ERROR_NOT_SUPPORTED: return "not-supported";
     case HEARTH_ERROR_FAILED:
     default:
       return "other";

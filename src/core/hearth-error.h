@@ -29,6 +29,7 @@ typedef enum
   HEARTH_ERROR_NO_MODEL,            /* the server has no model to answer with */
   HEARTH_ERROR_KEYRING_UNAVAILABLE, /* no Secret Service on the session bus */
   HEARTH_ERROR_KEYRING_LOCKED,      /* locked, and the unlock prompt was dismissed */
+  HEARTH_ERROR_NOT_SUPPORTED,       /* the server's API has no such operation */
 } HearthErrorCode;
 
 GQuark       hearth_error_quark          (void);
@@ -37,6 +38,9 @@ const char  *hearth_error_get_class      (const GError *error);
 char        *hearth_error_describe       (const GError *error);
 int          hearth_error_exit_code      (const GError *error);
 gboolean     hearth_error_is_retryable   (const GError *error);
+gboolean     hearth_error_is_unreachable (const GError *error);
+gboolean     hearth_error_is_cancelled   (const GError *error);
+gboolean     hearth_error_is_not_supported (const GError *error);
 GError      *hearth_error_from_http      (guint         status,
                                           const char   *body,
                                           const char   *endpoint,

@@ -8,7 +8,6 @@
 #include <glib/gi18n.h>
 
 #include "hearth-application.h"
-#include "hearth-endpoint.h"
 #include "hearth-preferences-window.h"
 #include "hearth-window.h"
 
@@ -20,11 +19,7 @@ struct _HearthApplication
   AdwApplication  parent_instance;
 
   HearthEngine   *engine;
-  GError         *store_error;
   GSettings      *settings;
-  char           *cache_warning;
-  HearthSampler  *sampler;
-  HearthResourceHistory *resource_history;
 };
 
 G_DEFINE_FINAL_TYPE (HearthApplication, hearth_application, ADW_TYPE_APPLICATION)
@@ -143,92 +138,6 @@ static const GActionEntry app_entries[] = {
   { "quit", hearth_application_quit },
 };
 
-/* The cache follows its settings; a cache that cannot open is left out, and
- * Hearth answers without it. */
-static void
-apply_cache_settings (HearthApplication *self)
-{
-  HearthCache *cache = hearth_engine_get_cache (self->engine);
-  guint64 max_bytes = (guint64) g_settings_get_int (self->settings, "cache-max-mb") << 20;
-  gint64 ttl = (gint64) g_settings_get_int (self->settings, "cache-ttl-days") * 24 * 3600;
-  gboolean all = g_settings_get_boolean (self->settings, "cache-all-requests");
-  g_autoptr(GError) error = NULL;
-
-  if (!g_settings_get_boolean (self->settings, "cache-enabled"))
-    {
-      hearth_engine_set_cache (self->engine, NULL, FALSE);
-      return;
-    }
-  if (cache == NULL)
-    {
-      g_autofree char *path = hearth_cache_default_path ();
-      g_autoptr(HearthCache) opened = hearth_cache_open (path, max_bytes, 32 << 20, ttl, &error);
-
-      if (opened == NULL)
-        {
-          g_message ("Answering without the cache: %s", error->message);
-          return;
-        }
-      g_free (self->cache_warning);
-      self->cache_warning = g_strdup (hearth_cache_get_warning (opened));
-      hearth_engine_set_cache (self->engine, opened, all);
-      return;
-    }
-  hearth_cache_set_limits (cache, max_bytes, ttl);
-  hearth_engine_set_cache (self->engine, cache, all);
-}
-
-/* The sampler watches the inference server's process when the configured
- * server runs on this machine. */
-static void
-apply_sampler_port (HearthApplication *self)
-{
-  g_autofree char *api_name = g_settings_get_string (self->settings, "api-kind");
-  g_autofree char *endpoint = NULL;
-  HearthApiKind api = HEARTH_API_OLLAMA;
-
-  hearth_api_kind_from_string (api_name, &api);
-  endpoint = hearth_endpoint_resolve (NULL, api, self->settings, NULL);
-  hearth_sampler_set_server_port (self->sampler,
-                                  endpoint != NULL ? hearth_endpoint_local_port (endpoint) : 0);
-}
-
-static void
-apply_retention (HearthApplication *self)
-{
-  if (self->resource_history == NULL)
-    return;
-  hearth_resource_history_set_minute_days (self->resource_history,
-                                           g_settings_get_int (self->settings, "samples-minute-days"));
-  hearth_resource_history_set_hour_days (self->resource_history,
-                                         g_settings_get_int (self->settings, "samples-hour-days"));
-}
-
-static void
-on_sample (HearthSampler     *sampler,
-           HearthSample      *sample,
-           HearthApplication *self)
-{
-  g_autoptr(GError) error = NULL;
-
-  /* A failed write (a full disk) loses a minute of graph, not the app. */
-  if (self->resource_history != NULL
-      && !hearth_resource_history_add (self->resource_history, sample, &error))
-    g_message ("Resource samples not kept: %s", error->message);
-}
-
-static void
-on_settings_changed (HearthApplication *self,
-                     const char        *key)
-{
-  if (g_str_has_prefix (key, "cache-"))
-    apply_cache_settings (self);
-  else if (g_str_equal (key, "endpoint") || g_str_equal (key, "api-kind"))
-    apply_sampler_port (self);
-  else if (g_str_has_prefix (key, "samples-"))
-    apply_retention (self);
-}
-
 static void
 hearth_application_startup (GApplication *application)
 {
@@ -237,31 +146,18 @@ hearth_application_startup (GApplication *application)
   static const char *new_chat_accels[] = { "<Control>n", NULL };
   static const char *preferences_accels[] = { "<Control>comma", NULL };
   HearthApplication *self = HEARTH_APPLICATION (application);
-  g_autofree char *path = hearth_store_default_path ();
-  g_autoptr(HearthStore) store = NULL;
 
   G_APPLICATION_CLASS (hearth_application_parent_class)->startup (application);
 
-  /* Without its history Hearth still chats, and says why nothing is kept. */
-  store = hearth_store_open (path, &self->store_error);
-  if (store == NULL)
-    g_message ("History unavailable: %s", self->store_error->message);
-  self->engine = hearth_engine_new (store);
+  /* The engine opens the history, the cache and the sampler, and follows
+   * the settings; without its history Hearth still chats, and says why
+   * nothing is kept. */
   self->settings = g_settings_new (APP_ID);
-  apply_cache_settings (self);
-
-  /* CPU, memory and GPU use, every 10 s in the background and every second
-   * while the Performance page is open; kept per minute and hour. */
-  self->sampler = hearth_sampler_new ("/", 600);
-  if (store != NULL)
-    self->resource_history = hearth_resource_history_new (store);
-  apply_sampler_port (self);
-  apply_retention (self);
-  g_signal_connect_object (self->sampler, "sample", G_CALLBACK (on_sample), self, 0);
-  hearth_sampler_start (self->sampler);
-
-  g_signal_connect_object (self->settings, "changed", G_CALLBACK (on_settings_changed), self,
-                           G_CONNECT_SWAPPED);
+  self->engine = hearth_engine_new_for_settings (self->settings,
+                                                 HEARTH_ENGINE_HISTORY | HEARTH_ENGINE_CACHE |
+                                                 HEARTH_ENGINE_SAMPLER);
+  if (hearth_engine_get_store_error (self->engine) != NULL)
+    g_message ("History unavailable: %s", hearth_engine_get_store_error (self->engine)->message);
 
   g_action_map_add_action_entries (G_ACTION_MAP (application),
                                    app_entries,
@@ -283,13 +179,9 @@ static void
 hearth_application_shutdown (GApplication *application)
 {
   HearthApplication *self = HEARTH_APPLICATION (application);
-  g_autoptr(GError) error = NULL;
 
-  if (self->sampler != NULL)
-    hearth_sampler_stop (self->sampler);
-  if (self->resource_history != NULL
-      && !hearth_resource_history_flush (self->resource_history, &error))
-    g_message ("The last minute of resource samples was not kept: %s", error->message);
+  if (self->engine != NULL)
+    hearth_engine_shutdown (self->engine);
 
   G_APPLICATION_CLASS (hearth_application_parent_class)->shutdown (application);
 }
@@ -299,12 +191,8 @@ hearth_application_dispose (GObject *object)
 {
   HearthApplication *self = HEARTH_APPLICATION (object);
 
-  g_clear_object (&self->sampler);
-  g_clear_object (&self->resource_history);
   g_clear_object (&self->engine);
   g_clear_object (&self->settings);
-  g_clear_pointer (&self->cache_warning, g_free);
-  g_clear_error (&self->store_error);
 
   G_OBJECT_CLASS (hearth_application_parent_class)->dispose (object);
 }
@@ -349,7 +237,7 @@ const GError *
 hearth_application_get_store_error (HearthApplication *self)
 {
   g_return_val_if_fail (HEARTH_IS_APPLICATION (self), NULL);
-  return self->store_error;
+  return self->engine ? hearth_engine_get_store_error (self->engine) : NULL;
 }
 
 /* Returns: (nullable): said once, when a damaged cache was set aside */
@@ -357,7 +245,7 @@ const char *
 hearth_application_get_cache_warning (HearthApplication *self)
 {
   g_return_val_if_fail (HEARTH_IS_APPLICATION (self), NULL);
-  return self->cache_warning;
+  return self->engine ? hearth_engine_get_cache_warning (self->engine) : NULL;
 }
 
 /* Returns: (transfer none): the resource sampler every window shares */
@@ -366,7 +254,7 @@ hearth_application_get_sampler (HearthApplication *self)
 {
   g_return_val_if_fail (HEARTH_IS_APPLICATION (self), NULL);
 
-  return self->sampler;
+  return self->engine ? hearth_engine_get_sampler (self->engine) : NULL;
 }
 
 /* Returns: (transfer none) (nullable): the minutes and hours of samples,
@@ -376,5 +264,5 @@ hearth_application_get_resource_history (HearthApplication *self)
 {
   g_return_val_if_fail (HEARTH_IS_APPLICATION (self), NULL);
 
-  return self->resource_history;
+  return self->engine ? hearth_engine_get_resource_history (self->engine) : NULL;
 }

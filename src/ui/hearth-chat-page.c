@@ -34,6 +34,7 @@ struct _HearthChatPage
   gint64                 oldest_id;
   gboolean               has_older;
   gboolean               loading;
+  gint64                 loading_before_id;
   gboolean               older_wanted;  /* the top was reached while busy */
   gboolean               stick_to_bottom;
   guint                  settle_tick;
@@ -223,45 +224,7 @@ scroll_to_bottom (HearthChatPage *self)
     self->settle_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), settle_tick_cb, NULL, NULL);
 }
 
-/* Loading messages: in a worker, with its own connection. */
-
-typedef struct
-{
-  char   *path;
-  gint64  conversation_id;
-  gint64  before_id;
-} LoadData;
-
-static void
-load_data_free (LoadData *data)
-{
-  g_free (data->path);
-  g_free (data);
-}
-
-static void
-load_in_thread (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
-{
-  LoadData *data = task_data;
-  GError *error = NULL;
-  g_autoptr(HearthStore) store = hearth_store_open (data->path, &error);
-  GPtrArray *messages;
-
-  if (store == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  messages = hearth_store_list_messages (store, data->conversation_id, data->before_id, PAGE_SIZE,
-                                         &error);
-  if (messages == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, messages, (GDestroyNotify) g_ptr_array_unref);
-}
+/* Loading messages: the engine reads them in a worker. */
 
 static void load_page (HearthChatPage *self,
                        gint64          before_id);
@@ -284,14 +247,14 @@ messages_loaded_cb (GObject      *object,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
-  HearthChatPage *self = HEARTH_CHAT_PAGE (object);
-  LoadData *data = g_task_get_task_data (G_TASK (result));
+  g_autoptr(HearthChatPage) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) messages = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr(GPtrArray) messages = NULL;
   g_autoptr(GPtrArray) items = NULL;
-  gboolean first_page = data->before_id <= 0;
+  gboolean first_page = self->loading_before_id <= 0;
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  messages = hearth_engine_list_messages_finish (HEARTH_ENGINE (object), result, &error);
+  if (hearth_error_is_cancelled (error))
     return;
   self->loading = FALSE;
   if (messages == NULL)
@@ -317,21 +280,13 @@ static void
 load_page (HearthChatPage *self,
            gint64          before_id)
 {
-  g_autoptr(GTask) task = NULL;
-  LoadData *data;
-  HearthStore *store = get_store (self);
-
-  if (store == NULL || self->conversation_id < 0)
+  if (get_store (self) == NULL || self->conversation_id < 0)
     return;
   self->loading = TRUE;
-  data = g_new0 (LoadData, 1);
-  data->path = g_strdup (hearth_store_get_path (store));
-  data->conversation_id = self->conversation_id;
-  data->before_id = before_id;
-  task = g_task_new (self, self->load_cancellable, messages_loaded_cb, NULL);
-  g_task_set_source_tag (task, load_page);
-  g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
-  g_task_run_in_thread (task, load_in_thread);
+  self->loading_before_id = before_id;
+  hearth_engine_list_messages_async (self->engine, self->conversation_id, before_id, PAGE_SIZE,
+                                     self->load_cancellable, messages_loaded_cb,
+                                     g_object_ref (self));
 }
 
 static void
@@ -374,7 +329,7 @@ hearth_chat_page_open_conversation (HearthChatPage *self,
   g_return_if_fail (HEARTH_IS_CHAT_PAGE (self));
 
   if (store != NULL)
-    conversation = hearth_store_get_conversation (store, conversation_id, NULL);
+    conversation = hearth_engine_get_conversation (self->engine, conversation_id, NULL);
   if (conversation == NULL)
     return;
   reset_conversation (self, conversation_id);
@@ -530,7 +485,7 @@ truncate_from (HearthChatPage *self,
   if (find_item (self, from_id, &position) == NULL)
     return FALSE;
   if (get_store (self) != NULL &&
-      !hearth_store_delete_messages_from (get_store (self), self->conversation_id, from_id, &error))
+      !hearth_engine_delete_messages_from (self->engine, self->conversation_id, from_id, &error))
     {
       toast (self, error->message);
       return FALSE;
@@ -727,7 +682,7 @@ chat_delete_message (GtkWidget  *widget,
 
   if (find_item (self, id, &position) == NULL)
     return;
-  if (get_store (self) != NULL && !hearth_store_delete_message (get_store (self), id, &error))
+  if (get_store (self) != NULL && !hearth_engine_delete_message (self->engine, id, &error))
     {
       toast (self, error->message);
       return;
@@ -920,7 +875,7 @@ hearth_chat_page_set_engine (HearthChatPage *self,
   store = hearth_engine_get_store (engine);
   if (store != NULL)
     {
-      self->conversation_list = HEARTH_CONVERSATION_LIST (hearth_conversation_list_new (store));
+      self->conversation_list = HEARTH_CONVERSATION_LIST (hearth_conversation_list_new (engine));
       gtk_widget_set_vexpand (GTK_WIDGET (self->conversation_list), TRUE);
       gtk_box_append (GTK_BOX (self->sidebar_box), GTK_WIDGET (self->conversation_list));
       g_signal_connect_object (self->conversation_list, "conversation-activated",

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hearth-conversation-list.h"
+#include "hearth-error.h"
 #include "hearth-conversation-row.h"
 
 #define RESOURCE_PATH "/io/github/hearthapp/Hearth/"
@@ -178,7 +179,7 @@ struct _HearthConversationList
 {
   GtkWidget            parent_instance;
 
-  HearthStore         *store;
+  HearthEngine        *engine;
   GListStore          *model;
   GtkSingleSelection  *selection;
   GCancellable        *cancellable;
@@ -198,7 +199,7 @@ struct _HearthConversationList
 
 enum {
   PROP_0,
-  PROP_STORE,
+  PROP_ENGINE,
   N_PROPS
 };
 
@@ -459,21 +460,7 @@ replace_items (HearthConversationList *self,
   update_page (self);
 }
 
-/* Loading, in a worker thread with its own connection */
-
-typedef struct
-{
-  char *path;
-  char *text;
-} Query;
-
-static void
-query_free (Query *query)
-{
-  g_free (query->path);
-  g_free (query->text);
-  g_free (query);
-}
+/* Loading: the engine reads in a worker; one ranking for the GUI and the CLI */
 
 static GPtrArray *
 items_from_conversations (GPtrArray *conversations)
@@ -485,136 +472,62 @@ items_from_conversations (GPtrArray *conversations)
   return items;
 }
 
-static gboolean
-title_matches (const char *title,
-               const char *folded_text)
-{
-  g_autofree char *folded_title = g_utf8_casefold (title != NULL ? title : "", -1);
-
-  return strstr (folded_title, folded_text) != NULL;
-}
-
-/* One item per conversation, for its best hit; then the conversations whose
- * title matches, since titles are not in the full-text index. */
 static GPtrArray *
-items_from_hits (GPtrArray  *conversations,
-                 GPtrArray  *hits,
-                 const char *text)
+items_from_matches (GPtrArray *matches)
 {
-  g_autoptr(GHashTable) by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
-  g_autoptr(GHashTable) added = g_hash_table_new (g_int64_hash, g_int64_equal);
-  g_autofree char *folded_text = g_utf8_casefold (text, -1);
-  GPtrArray *items = g_ptr_array_new_with_free_func (g_object_unref);
+  GPtrArray *items = g_ptr_array_new_full (matches->len, g_object_unref);
 
-  for (guint i = 0; i < conversations->len; i++)
+  for (guint i = 0; i < matches->len; i++)
     {
-      HearthConversation *conversation = conversations->pdata[i];
+      HearthConversationMatch *match = matches->pdata[i];
 
-      g_hash_table_insert (by_id, &conversation->id, conversation);
-    }
-  for (guint i = 0; i < hits->len; i++)
-    {
-      HearthSearchHit *hit = hits->pdata[i];
-      HearthConversation *conversation = g_hash_table_lookup (by_id, &hit->conversation_id);
-
-      if (conversation == NULL || !g_hash_table_add (added, &conversation->id))
-        continue;
-      g_ptr_array_add (items, hearth_conversation_item_new (conversation, hit->snippet));
-    }
-  for (guint i = 0; i < conversations->len; i++)
-    {
-      HearthConversation *conversation = conversations->pdata[i];
-
-      if (!g_hash_table_contains (added, &conversation->id)
-          && title_matches (conversation->title, folded_text))
-        g_ptr_array_add (items, hearth_conversation_item_new (conversation, NULL));
+      g_ptr_array_add (items, hearth_conversation_item_new (match->conversation, match->snippet));
     }
   return items;
 }
 
-static GPtrArray *
-run_query (Query         *query,
-           GCancellable  *cancellable,
-           GError       **error)
-{
-  g_autoptr(HearthStore) store = NULL;
-  g_autoptr(GPtrArray) conversations = NULL;
-  g_autoptr(GPtrArray) hits = NULL;
-
-  store = hearth_store_open (query->path, error);
-  if (store == NULL)
-    return NULL;
-  conversations = hearth_store_list_conversations (store, error);
-  if (conversations == NULL)
-    return NULL;
-  if (query->text == NULL)
-    return items_from_conversations (conversations);
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return NULL;
-  hits = hearth_store_search (store, query->text, SEARCH_LIMIT, error);
-  if (hits == NULL)
-    return NULL;
-  return items_from_hits (conversations, hits, query->text);
-}
-
-/* Called in a worker thread. */
 static void
-query_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
+conversations_loaded_cb (GObject      *object,
+                         GAsyncResult *result,
+                         gpointer      user_data)
 {
-  g_autoptr(GError) error = NULL;
-  GPtrArray *items = run_query (task_data, cancellable, &error);
-
-  if (items == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, items, (GDestroyNotify) g_ptr_array_unref);
-}
-
-static void
-query_done_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  HearthConversationList *self = HEARTH_CONVERSATION_LIST (object);
-  Query *query = g_task_get_task_data (G_TASK (result));
+  g_autoptr(HearthConversationList) self = user_data;
+  g_autoptr(GPtrArray) found = NULL;
   g_autoptr(GPtrArray) items = NULL;
   g_autoptr(GError) error = NULL;
+  gboolean results = g_task_get_source_tag (G_TASK (result)) == hearth_engine_search_async;
 
-  items = g_task_propagate_pointer (G_TASK (result), &error);
-  if (items == NULL)
+  if (results)
+    found = hearth_engine_search_finish (HEARTH_ENGINE (object), result, &error);
+  else
+    found = hearth_engine_list_conversations_finish (HEARTH_ENGINE (object), result, &error);
+  if (found == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (!hearth_error_is_cancelled (error))
         g_warning ("Could not load the conversations: %s", error->message);
       return;
     }
-  replace_items (self, items, query->text != NULL);
+  items = results ? items_from_matches (found) : items_from_conversations (found);
+  replace_items (self, items, results);
 }
 
 /* A newer query makes the running one stale: cancel it. */
 static void
 start_query (HearthConversationList *self)
 {
-  g_autoptr(GTask) task = NULL;
-  Query *query;
-
-  if (self->store == NULL)
+  if (self->engine == NULL || hearth_engine_get_store (self->engine) == NULL)
     return;
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
 
-  query = g_new0 (Query, 1);
-  query->path = g_strdup (hearth_store_get_path (self->store));
-  query->text = g_strdup (self->search_text);
-
-  task = g_task_new (self, self->cancellable, query_done_cb, NULL);
-  g_task_set_source_tag (task, start_query);
-  g_task_set_task_data (task, query, (GDestroyNotify) query_free);
-  g_task_run_in_thread (task, query_thread);
+  if (self->search_text != NULL)
+    hearth_engine_search_async (self->engine, self->search_text, SEARCH_LIMIT, self->cancellable,
+                                conversations_loaded_cb, g_object_ref (self));
+  else
+    hearth_engine_list_conversations_async (self->engine, self->cancellable,
+                                            conversations_loaded_cb, g_object_ref (self));
 }
 
 /* Selection and activation */
@@ -697,9 +610,9 @@ rename_conversation (HearthConversationList *self,
   g_autoptr(HearthConversationItem) item = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (self->store == NULL)
+  if (self->engine == NULL)
     return;
-  if (!hearth_store_rename_conversation (self->store, id, title, &error))
+  if (!hearth_engine_rename_conversation (self->engine, id, title, &error))
     {
       show_error_toast (self, _("Could not rename the conversation"), error);
       return;
@@ -792,9 +705,9 @@ delete_from_store (HearthConversationList *self,
 {
   g_autoptr(GError) error = NULL;
 
-  if (self->store == NULL)
+  if (self->engine == NULL)
     return;
-  if (!hearth_store_delete_conversation (self->store, id, &error)
+  if (!hearth_engine_delete_conversation (self->engine, id, &error)
       && !g_error_matches (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_NOT_FOUND))
     {
       show_error_toast (self, _("Could not delete the conversation"), error);
@@ -888,7 +801,7 @@ finish_pending_deletes (HearthConversationList *self)
     {
       g_autoptr(GError) error = NULL;
 
-      if (!hearth_store_delete_conversation (self->store, item->id, &error)
+      if (!hearth_engine_delete_conversation (self->engine, item->id, &error)
           && !g_error_matches (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_NOT_FOUND))
         g_warning ("Could not delete conversation %" G_GINT64_FORMAT ": %s",
                    item->id, error->message);
@@ -935,10 +848,10 @@ hearth_conversation_list_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  if (self->store != NULL)
+  if (self->engine != NULL)
     finish_pending_deletes (self);
-  /* Without a store, nothing the children do while they go starts a query. */
-  g_clear_object (&self->store);
+  /* Without an engine, nothing the children do while they go starts a query. */
+  g_clear_object (&self->engine);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), HEARTH_TYPE_CONVERSATION_LIST);
 
@@ -960,13 +873,13 @@ hearth_conversation_list_finalize (GObject *object)
 }
 
 static void
-hearth_conversation_list_set_store (HearthConversationList *self,
-                                    HearthStore            *store)
+hearth_conversation_list_set_engine (HearthConversationList *self,
+                                     HearthEngine           *engine)
 {
-  if (!g_set_object (&self->store, store))
+  if (!g_set_object (&self->engine, engine))
     return;
   start_query (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
 }
 
 static void
@@ -979,8 +892,8 @@ hearth_conversation_list_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_STORE:
-      g_value_set_object (value, self->store);
+    case PROP_ENGINE:
+      g_value_set_object (value, self->engine);
       break;
 
     default:
@@ -998,8 +911,8 @@ hearth_conversation_list_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_STORE:
-      hearth_conversation_list_set_store (self, g_value_get_object (value));
+    case PROP_ENGINE:
+      hearth_conversation_list_set_engine (self, g_value_get_object (value));
       break;
 
     default:
@@ -1018,9 +931,9 @@ hearth_conversation_list_class_init (HearthConversationListClass *klass)
   object_class->get_property = hearth_conversation_list_get_property;
   object_class->set_property = hearth_conversation_list_set_property;
 
-  properties[PROP_STORE] =
-    g_param_spec_object ("store", NULL, NULL,
-                         HEARTH_TYPE_STORE,
+  properties[PROP_ENGINE] =
+    g_param_spec_object ("engine", NULL, NULL,
+                         HEARTH_TYPE_ENGINE,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -1089,21 +1002,21 @@ hearth_conversation_list_init (HearthConversationList *self)
 }
 
 GtkWidget *
-hearth_conversation_list_new (HearthStore *store)
+hearth_conversation_list_new (HearthEngine *engine)
 {
-  g_return_val_if_fail (store == NULL || HEARTH_IS_STORE (store), NULL);
+  g_return_val_if_fail (engine == NULL || HEARTH_IS_ENGINE (engine), NULL);
 
   return g_object_new (HEARTH_TYPE_CONVERSATION_LIST,
-                       "store", store,
+                       "engine", engine,
                        NULL);
 }
 
-HearthStore *
-hearth_conversation_list_get_store (HearthConversationList *self)
+HearthEngine *
+hearth_conversation_list_get_engine (HearthConversationList *self)
 {
   g_return_val_if_fail (HEARTH_IS_CONVERSATION_LIST (self), NULL);
 
-  return self->store;
+  return self->engine;
 }
 
 /* Reloads in a worker thread; the selection stays on the same conversation. */

@@ -5,7 +5,7 @@
 
 #include <adwaita.h>
 
-#include "hearth-store.h"
+#include "hearth-engine.h"
 
 G_BEGIN_DECLS
 
@@ -14,8 +14,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (HearthConversationList, hearth_conversation_list, HEARTH, CONVERSATION_LIST,
                       GtkWidget)
 
-GtkWidget    *hearth_conversation_list_new           (HearthStore            *store);
-HearthStore  *hearth_conversation_list_get_store     (HearthConversationList *self);
+GtkWidget    *hearth_conversation_list_new           (HearthEngine           *engine);
+HearthEngine *hearth_conversation_list_get_engine    (HearthConversationList *self);
 void          hearth_conversation_list_reload        (HearthConversationList *self);
 void          hearth_conversation_list_select        (HearthConversationList *self,
                                                       gint64                  id);

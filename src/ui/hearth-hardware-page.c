@@ -14,7 +14,6 @@
 #include "hearth-error.h"
 #include "hearth-hardware-page.h"
 #include "hearth-hardware.h"
-#include "hearth-ollama-provider.h"
 
 /* One Install button and the pull it started; shared by the row and the pull in flight. */
 typedef struct
@@ -135,7 +134,7 @@ on_pulled (GObject      *source,
   Pull *pull = user_data;
   g_autoptr(GError) error = NULL;
 
-  hearth_ollama_provider_pull_finish (HEARTH_OLLAMA_PROVIDER (source), result, &error);
+  hearth_provider_pull_finish (HEARTH_PROVIDER (source), result, &error);
   g_clear_object (&pull->cancellable);
   pull_set_busy (pull, FALSE);
   if (error == NULL)
@@ -160,10 +159,10 @@ pull_start (Pull *pull)
   g_autoptr(GError) error = NULL;
   HearthProvider *provider = get_provider (pull->self, &error);
 
-  if (provider == NULL || !HEARTH_IS_OLLAMA_PROVIDER (provider))
+  if (provider == NULL || !(hearth_provider_get_features (provider) & HEARTH_PROVIDER_CAN_PULL))
     {
       g_autofree char *text = error ? hearth_error_describe (error)
-                                    : g_strdup (_("Only Ollama servers can download models."));
+                                    : g_strdup (_("This server cannot download models."));
 
       adw_action_row_set_subtitle (pull->row, text);
       return;
@@ -172,9 +171,8 @@ pull_start (Pull *pull)
   pull->started_us = g_get_monotonic_time ();
   pull_set_busy (pull, TRUE);
   adw_action_row_set_subtitle (pull->row, _("Starting the download…"));
-  hearth_ollama_provider_pull_async (HEARTH_OLLAMA_PROVIDER (provider), pull->tag,
-                                     on_pull_progress, pull, pull->cancellable,
-                                     on_pulled, pull_ref (pull));
+  hearth_provider_pull_async (provider, pull->tag, on_pull_progress, pull, pull->cancellable,
+                              on_pulled, pull_ref (pull));
 }
 
 static void
@@ -189,19 +187,20 @@ on_install_clicked (GtkButton *button,
     pull_start (pull);
 }
 
-/* Sensitive only when the server is an Ollama one: nothing else has /api/pull. */
+/* Sensitive only when the server can download models (Ollama's /api/pull). */
 static void
 update_install_button (HearthHardwarePage *self,
                        GtkButton          *button)
 {
   g_autoptr(GError) error = NULL;
   HearthProvider *provider = self->engine ? get_provider (self, &error) : NULL;
-  gboolean ollama = provider != NULL && HEARTH_IS_OLLAMA_PROVIDER (provider);
+  gboolean can_pull = provider != NULL &&
+                      (hearth_provider_get_features (provider) & HEARTH_PROVIDER_CAN_PULL);
 
-  gtk_widget_set_sensitive (GTK_WIDGET (button), ollama);
+  gtk_widget_set_sensitive (GTK_WIDGET (button), can_pull);
   gtk_widget_set_tooltip_text (GTK_WIDGET (button),
-                               ollama ? _("Download this model to the server")
-                                      : _("Only Ollama servers can download models"));
+                               can_pull ? _("Download this model to the server")
+                                        : _("Only Ollama servers can download models"));
 }
 
 /* Rows */

@@ -11,7 +11,6 @@
 
 #include "hearth-endpoint.h"
 #include "hearth-error.h"
-#include "hearth-ollama-provider.h"
 #include "hearth-preferences-window.h"
 #include "hearth-secrets.h"
 
@@ -585,8 +584,7 @@ test_version_cb (GObject      *object,
   g_autofree char *version = NULL;
   HearthPreferencesWindow *self = user_data;
 
-  version = hearth_ollama_provider_version_finish (HEARTH_OLLAMA_PROVIDER (object), result,
-                                                   &error);
+  version = hearth_provider_version_finish (HEARTH_PROVIDER (object), result, &error);
   if (is_cancelled (error))
     return;
   finish_test (self, version, NULL);
@@ -613,9 +611,9 @@ test_models_cb (GObject      *object,
   g_cancellable_cancel (self->models_cancellable);
   show_models (self, models);
   self->test_model_count = models->len;
-  if (HEARTH_IS_OLLAMA_PROVIDER (object))
-    hearth_ollama_provider_version_async (HEARTH_OLLAMA_PROVIDER (object), self->test_cancellable,
-                                          test_version_cb, self);
+  if (hearth_provider_get_features (HEARTH_PROVIDER (object)) & HEARTH_PROVIDER_CAN_VERSION)
+    hearth_provider_version_async (HEARTH_PROVIDER (object), self->test_cancellable,
+                                   test_version_cb, self);
   else
     finish_test (self, NULL, NULL);
 }

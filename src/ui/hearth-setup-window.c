@@ -12,7 +12,6 @@
 #include "hearth-endpoint.h"
 #include "hearth-error.h"
 #include "hearth-hardware.h"
-#include "hearth-ollama-provider.h"
 #include "hearth-setup-window.h"
 
 /* One server the assistant looked for; shared with the probes still running. */
@@ -323,8 +322,7 @@ on_version (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *version = NULL;
 
-  version = hearth_ollama_provider_version_finish (HEARTH_OLLAMA_PROVIDER (source), result,
-                                                   &error);
+  version = hearth_provider_version_finish (HEARTH_PROVIDER (source), result, &error);
   if (g_cancellable_is_cancelled (server->cancellable))
     return;
   if (version == NULL)
@@ -342,9 +340,9 @@ probe_server (Server *server)
   HearthProvider *provider = hearth_engine_get_provider (server->self->engine, server->api,
                                                          server->url);
 
-  if (server->api == HEARTH_API_OLLAMA)
-    hearth_ollama_provider_version_async (HEARTH_OLLAMA_PROVIDER (provider), server->cancellable,
-                                          on_version, server_ref (server));
+  if (hearth_provider_get_features (provider) & HEARTH_PROVIDER_CAN_VERSION)
+    hearth_provider_version_async (provider, server->cancellable, on_version,
+                                   server_ref (server));
   else
     list_models (server, provider);
 }
@@ -653,7 +651,7 @@ on_pulled (GObject      *source,
 
   g_clear_object (&self->pull_cancellable);
   gtk_widget_set_visible (self->cancel_button, FALSE);
-  if (!hearth_ollama_provider_pull_finish (HEARTH_OLLAMA_PROVIDER (source), result, &error))
+  if (!hearth_provider_pull_finish (HEARTH_PROVIDER (source), result, &error))
     pull_failed (self, error);
   else
     {
@@ -682,9 +680,8 @@ start_pull (HearthSetupWindow *self)
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
   gtk_widget_set_visible (self->cancel_button, TRUE);
   gtk_widget_set_visible (self->retry_button, FALSE);
-  hearth_ollama_provider_pull_async (HEARTH_OLLAMA_PROVIDER (provider), self->model,
-                                     on_pull_progress, self, self->pull_cancellable,
-                                     on_pulled, g_object_ref (self));
+  hearth_provider_pull_async (provider, self->model, on_pull_progress, self,
+                              self->pull_cancellable, on_pulled, g_object_ref (self));
 }
 
 static void

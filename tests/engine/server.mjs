@@ -348,6 +348,7 @@ async function ollamaChat(req, res, body, ctl) {
   if (!modelFile(gen.model)) throw new BadRequest(`model "${gen.model}" not found, try pulling it first`, 404);
   const stream = body.stream !== false;
   const cname = canonical(gen.model);
+  if (gen.messages.length === 0) return ollamaLoadOrUnload(res, gen, cname, stream);
   if (!stream) {
     const r = await generate(gen, async () => {});
     if (r.aborted) return;
@@ -382,6 +383,23 @@ async function ollamaChat(req, res, body, ctl) {
     model: cname, created_at: nowIso(), message: { role: "assistant", content: "" },
     done_reason: r.doneReason, done: true, ...ollamaMetrics(r),
   }) + "\n");
+  res.end();
+}
+
+// As Ollama does: a chat without messages loads the model, or with keep_alive 0 unloads it.
+async function ollamaLoadOrUnload(res, gen, cname, stream) {
+  let reason = "load";
+  if (keepAliveMs(gen.keepAlive) === 0) {
+    unload(cname);
+    reason = "unload";
+  } else {
+    const acq = await acquireModel(gen.model);
+    acq.entry.expiresAt = Date.now() + keepAliveMs(gen.keepAlive);
+  }
+  const answer = { model: cname, created_at: nowIso(), message: { role: "assistant", content: "" }, done_reason: reason, done: true };
+  if (!stream) return sendJson(res, 200, answer);
+  res.writeHead(200, { "Content-Type": "application/x-ndjson" });
+  await write(res, JSON.stringify(answer) + "\n");
   res.end();
 }
 

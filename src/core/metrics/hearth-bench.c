@@ -12,7 +12,6 @@
 #include "hearth-hardware.h"
 #include "hearth-json.h"
 #include "hearth-metrics.h"
-#include "hearth-ollama-provider.h"
 #include "hearth-reply-private.h"
 
 #define SEED              42
@@ -793,7 +792,7 @@ ps_cb (GObject      *object,
   HearthBench *self = user_data;
   g_autoptr(GPtrArray) loaded = NULL;
 
-  loaded = hearth_ollama_provider_ps_finish (HEARTH_OLLAMA_PROVIDER (object), result, NULL);
+  loaded = hearth_provider_list_loaded_finish (HEARTH_PROVIDER (object), result, NULL);
   self->was_loaded = FALSE;
   for (guint i = 0; loaded != NULL && i < loaded->len; i++)
     {
@@ -837,14 +836,14 @@ models_cb (GObject      *object,
     }
   /* One name per model, so that "m" and "m:latest" compare with each other. */
   hearth_set_str (&self->result->model, info->name);
-  if (hearth_provider_get_api (self->provider) != HEARTH_API_OLLAMA)
+  hearth_set_str (&self->result->digest, info->digest);
+  if (!(hearth_provider_get_features (self->provider) & HEARTH_PROVIDER_CAN_LIST_LOADED))
     {
       start_unless_cancelled (self);
       return;
     }
-  hearth_set_str (&self->result->digest, info->digest);
-  hearth_ollama_provider_ps_async (HEARTH_OLLAMA_PROVIDER (self->provider),
-                                   g_task_get_cancellable (self->task), ps_cb, self);
+  hearth_provider_list_loaded_async (self->provider, g_task_get_cancellable (self->task),
+                                     ps_cb, self);
 }
 
 static void

@@ -147,6 +147,32 @@ hearth_ollama_provider_parse_models (HearthProvider  *provider,
   return g_steal_pointer (&models);
 }
 
+static char *
+hearth_ollama_provider_canonical_model_name (HearthProvider *provider,
+                                             const char     *name)
+{
+  return hearth_model_name_with_tag (name);
+}
+
+static void hearth_ollama_provider_show_async        (HearthProvider *provider,
+                                                      GTask          *task,
+                                                      const char     *model);
+static void hearth_ollama_provider_pull_async        (HearthProvider     *provider,
+                                                      GTask              *task,
+                                                      const char         *model,
+                                                      HearthPullProgress  progress,
+                                                      gpointer            progress_data);
+static void hearth_ollama_provider_delete_async      (HearthProvider *provider,
+                                                      GTask          *task,
+                                                      const char     *model);
+static void hearth_ollama_provider_list_loaded_async (HearthProvider *provider,
+                                                      GTask          *task);
+static void hearth_ollama_provider_unload_async      (HearthProvider *provider,
+                                                      GTask          *task,
+                                                      const char     *model);
+static void hearth_ollama_provider_version_async     (HearthProvider *provider,
+                                                      GTask          *task);
+
 static void
 hearth_ollama_provider_class_init (HearthOllamaProviderClass *klass)
 {
@@ -156,6 +182,14 @@ hearth_ollama_provider_class_init (HearthOllamaProviderClass *klass)
   provider_class->build_chat_message = hearth_ollama_provider_build_chat_message;
   provider_class->get_models_path = hearth_ollama_provider_get_models_path;
   provider_class->parse_models = hearth_ollama_provider_parse_models;
+  provider_class->canonical_model_name = hearth_ollama_provider_canonical_model_name;
+  provider_class->show_async = hearth_ollama_provider_show_async;
+  provider_class->pull_async = hearth_ollama_provider_pull_async;
+  provider_class->delete_async = hearth_ollama_provider_delete_async;
+  provider_class->list_loaded_async = hearth_ollama_provider_list_loaded_async;
+  provider_class->unload_async = hearth_ollama_provider_unload_async;
+  provider_class->version_async = hearth_ollama_provider_version_async;
+  provider_class->server_kind = "Ollama";
 }
 
 static void
@@ -183,7 +217,6 @@ pull_data_free (PullData *data)
   g_hash_table_unref (data->layers);
   g_free (data);
 }
-
 static void
 report_progress (PullData   *data,
                  const char *status)
@@ -332,55 +365,48 @@ build_pull_message (gpointer user_data)
   return hearth_provider_new_message (g_task_get_source_object (task), "POST", "/api/pull", body);
 }
 
-void
-hearth_ollama_provider_pull_async (HearthOllamaProvider *self,
-                                   const char           *model,
-                                   HearthPullProgress    progress,
-                                   gpointer              progress_data,
-                                   GCancellable         *cancellable,
-                                   GAsyncReadyCallback   callback,
-                                   gpointer              user_data)
+static void
+hearth_ollama_provider_pull_async (HearthProvider     *provider,
+                                   GTask              *task,
+                                   const char         *model,
+                                   HearthPullProgress  progress,
+                                   gpointer            progress_data)
 {
-  HearthProvider *provider = HEARTH_PROVIDER (self);
-  GTask *task;
-  PullData *data;
+  PullData *data = g_new0 (PullData, 1);
 
-  g_return_if_fail (HEARTH_IS_OLLAMA_PROVIDER (self));
-  g_return_if_fail (model != NULL);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, hearth_ollama_provider_pull_async);
-  data = g_new0 (PullData, 1);
   data->model = g_strdup (model);
   data->progress = progress;
   data->progress_data = progress_data;
   data->layers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_task_set_task_data (task, data, (GDestroyNotify) pull_data_free);
-
   hearth_http_send_async (hearth_provider_get_session (provider), build_pull_message,
                           g_object_ref (task), g_object_unref,
-                          hearth_provider_get_endpoint (provider), model, NULL, cancellable,
-                          pull_send_cb, task);
-}
-
-gboolean
-hearth_ollama_provider_pull_finish (HearthOllamaProvider  *self,
-                                    GAsyncResult          *result,
-                                    GError               **error)
-{
-  return g_task_propagate_boolean (G_TASK (result), error);
+                          hearth_provider_get_endpoint (provider), model, NULL,
+                          g_task_get_cancellable (task), pull_send_cb, task);
 }
 
 /* The smaller endpoints: one JSON request each. */
 
 static JsonNode *
-model_body (const char *model)
+model_body (const char *model,
+            gboolean    unload)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "model");
   json_builder_add_string_value (builder, model);
+  if (unload)
+    {
+      /* Ollama's way to free a model now: an empty chat that keeps it 0 s. */
+      json_builder_set_member_name (builder, "messages");
+      json_builder_begin_array (builder);
+      json_builder_end_array (builder);
+      json_builder_set_member_name (builder, "keep_alive");
+      json_builder_add_int_value (builder, 0);
+      json_builder_set_member_name (builder, "stream");
+      json_builder_add_boolean_value (builder, FALSE);
+    }
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
@@ -398,6 +424,12 @@ expect_object (HearthProvider  *provider,
   return NULL;
 }
 
+/* What each endpoint's answer becomes; FALSE with @error set when it is not that. */
+typedef gboolean (*ParseAnswer) (HearthProvider  *provider,
+                                 GTask           *task,
+                                 JsonObject      *answer,
+                                 GError         **error);
+
 static void
 json_request_cb (GObject      *object,
                  GAsyncResult *result,
@@ -405,102 +437,145 @@ json_request_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   HearthProvider *provider = g_task_get_source_object (task);
+  ParseAnswer parse = g_task_get_task_data (task);
   GError *error = NULL;
-  JsonNode *root = hearth_provider_request_json_finish (provider, result, &error);
+  g_autoptr(JsonNode) root = hearth_provider_request_json_finish (provider, result, &error);
+  JsonObject *answer;
 
-  if (root == NULL)
+  if (root == NULL || (answer = expect_object (provider, root, &error)) == NULL ||
+      !parse (provider, task, answer, &error))
     g_task_return_error (task, error);
-  else if (expect_object (provider, root, &error) == NULL)
-    {
-      json_node_unref (root);
-      g_task_return_error (task, error);
-    }
-  else
-    g_task_return_pointer (task, root, (GDestroyNotify) json_node_unref);
 }
 
 static void
-request_object (HearthOllamaProvider *self,
-                gpointer              source_tag,
-                const char           *method,
-                const char           *path,
-                const char           *model,
-                GCancellable         *cancellable,
-                GAsyncReadyCallback   callback,
-                gpointer              user_data)
+request_object (HearthProvider *provider,
+                GTask          *task,
+                const char     *method,
+                const char     *path,
+                JsonNode       *body,
+                const char     *model,
+                ParseAnswer     parse)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr(JsonNode) body = model ? model_body (model) : NULL;
-
-  g_task_set_source_tag (task, source_tag);
-  hearth_provider_request_json_async (HEARTH_PROVIDER (self), method, path, body, model,
-                                      cancellable, json_request_cb, task);
+  g_task_set_task_data (task, parse, NULL);
+  hearth_provider_request_json_async (provider, method, path, body, model,
+                                      g_task_get_cancellable (task), json_request_cb, task);
 }
 
-void
-hearth_ollama_provider_version_async (HearthOllamaProvider *self,
-                                      GCancellable         *cancellable,
-                                      GAsyncReadyCallback   callback,
-                                      gpointer              user_data)
+static gboolean
+parse_version (HearthProvider  *provider,
+               GTask           *task,
+               JsonObject      *answer,
+               GError         **error)
 {
-  g_return_if_fail (HEARTH_IS_OLLAMA_PROVIDER (self));
-  request_object (self, hearth_ollama_provider_version_async, "GET", "/api/version", NULL,
-                  cancellable, callback, user_data);
-}
+  const char *version = json_object_get_string_member_with_default (answer, "version", NULL);
 
-char *
-hearth_ollama_provider_version_finish (HearthOllamaProvider  *self,
-                                       GAsyncResult          *result,
-                                       GError               **error)
-{
-  g_autoptr(JsonNode) root = g_task_propagate_pointer (G_TASK (result), error);
-  const char *version;
-
-  if (root == NULL)
-    return NULL;
-  version = json_object_get_string_member_with_default (json_node_get_object (root), "version",
-                                                        NULL);
   if (version == NULL)
+    return expect_object (provider, NULL, error) != NULL;
+  g_task_return_pointer (task, g_strdup (version), g_free);
+  return TRUE;
+}
+
+static void
+hearth_ollama_provider_version_async (HearthProvider *provider,
+                                      GTask          *task)
+{
+  request_object (provider, task, "GET", "/api/version", NULL, NULL, parse_version);
+}
+
+static const char *
+string_member (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = object ? json_object_get_member (object, name) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+static JsonObject *
+object_member (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+/* model_info keys are "<architecture>.context_length" and so on. */
+static gint64
+model_info_int (JsonObject *info,
+                const char *suffix)
+{
+  g_autoptr(GList) members = info ? json_object_get_members (info) : NULL;
+
+  for (const GList *l = members; l != NULL; l = l->next)
     {
-      expect_object (HEARTH_PROVIDER (self), NULL, error);
-      return NULL;
+      JsonNode *node = json_object_get_member (info, l->data);
+
+      if (g_str_has_suffix (l->data, suffix) && JSON_NODE_HOLDS_VALUE (node) &&
+          json_node_get_value_type (node) == G_TYPE_INT64)
+        return json_node_get_int (node);
     }
-  return g_strdup (version);
+  return -1;
 }
 
-void
-hearth_ollama_provider_show_async (HearthOllamaProvider *self,
-                                   const char           *model,
-                                   GCancellable         *cancellable,
-                                   GAsyncReadyCallback   callback,
-                                   gpointer              user_data)
+static char **
+string_array (JsonObject *object,
+              const char *name)
 {
-  g_return_if_fail (HEARTH_IS_OLLAMA_PROVIDER (self));
-  g_return_if_fail (model != NULL);
-  request_object (self, hearth_ollama_provider_show_async, "POST", "/api/show", model,
-                  cancellable, callback, user_data);
+  JsonNode *node = json_object_get_member (object, name);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  JsonArray *array;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return NULL;
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+
+      if (JSON_NODE_HOLDS_VALUE (element) && json_node_get_value_type (element) == G_TYPE_STRING)
+        g_strv_builder_add (builder, json_node_get_string (element));
+    }
+  return g_strv_builder_end (builder);
 }
 
-/* Returns: (transfer full): details, model_info, capabilities… as the server sent them. */
-JsonObject *
-hearth_ollama_provider_show_finish (HearthOllamaProvider  *self,
-                                    GAsyncResult          *result,
-                                    GError               **error)
+static gboolean
+parse_show (HearthProvider  *provider,
+            GTask           *task,
+            JsonObject      *answer,
+            GError         **error)
 {
-  g_autoptr(JsonNode) root = g_task_propagate_pointer (G_TASK (result), error);
+  HearthModelDetails *details = hearth_model_details_new ();
+  JsonObject *about = object_member (answer, "details");
+  JsonObject *info = object_member (answer, "model_info");
 
-  return root ? json_object_ref (json_node_get_object (root)) : NULL;
+  details->name = g_strdup (g_object_get_data (G_OBJECT (task), "model"));
+  details->family = g_strdup (string_member (about, "family"));
+  details->parameter_size = g_strdup (string_member (about, "parameter_size"));
+  details->quantization = g_strdup (string_member (about, "quantization_level"));
+  details->format = g_strdup (string_member (about, "format"));
+  details->parameter_count = model_info_int (info, "general.parameter_count");
+  details->context_length = model_info_int (info, ".context_length");
+  details->capabilities = string_array (answer, "capabilities");
+  details->license = g_strdup (string_member (answer, "license"));
+  if (details->license != NULL && *details->license == '\0')
+    g_clear_pointer (&details->license, g_free);
+  g_task_return_pointer (task, details, (GDestroyNotify) hearth_model_details_free);
+  return TRUE;
 }
 
-void
-hearth_ollama_provider_ps_async (HearthOllamaProvider *self,
-                                 GCancellable         *cancellable,
-                                 GAsyncReadyCallback   callback,
-                                 gpointer              user_data)
+static void
+hearth_ollama_provider_show_async (HearthProvider *provider,
+                                   GTask          *task,
+                                   const char     *model)
 {
-  g_return_if_fail (HEARTH_IS_OLLAMA_PROVIDER (self));
-  request_object (self, hearth_ollama_provider_ps_async, "GET", "/api/ps", NULL,
-                  cancellable, callback, user_data);
+  g_autoptr(JsonNode) body = model_body (model, FALSE);
+
+  g_object_set_data_full (G_OBJECT (task), "model", g_strdup (model), g_free);
+  request_object (provider, task, "POST", "/api/show", body, model, parse_show);
 }
 
 static HearthLoadedModel *
@@ -508,45 +583,65 @@ parse_loaded_model (JsonObject *object)
 {
   HearthLoadedModel *model = g_new0 (HearthLoadedModel, 1);
 
-  model->name = g_strdup (json_object_get_string_member_with_default (object, "name", NULL));
-  model->digest = g_strdup (json_object_get_string_member_with_default (object, "digest", NULL));
-  model->expires_at = g_strdup (json_object_get_string_member_with_default (object, "expires_at",
-                                                                            NULL));
+  model->name = g_strdup (string_member (object, "name"));
+  model->digest = g_strdup (string_member (object, "digest"));
+  model->expires_at = g_strdup (string_member (object, "expires_at"));
   model->size = json_object_get_int_member_with_default (object, "size", -1);
   model->size_vram = json_object_get_int_member_with_default (object, "size_vram", -1);
   model->context_length = json_object_get_int_member_with_default (object, "context_length", -1);
   return model;
 }
 
-/* Returns: (transfer container) (element-type HearthLoadedModel) */
-GPtrArray *
-hearth_ollama_provider_ps_finish (HearthOllamaProvider  *self,
-                                  GAsyncResult          *result,
-                                  GError               **error)
+static gboolean
+parse_loaded (HearthProvider  *provider,
+              GTask           *task,
+              JsonObject      *answer,
+              GError         **error)
 {
-  g_autoptr(JsonNode) root = g_task_propagate_pointer (G_TASK (result), error);
+  JsonNode *models = json_object_get_member (answer, "models");
   GPtrArray *loaded;
-  JsonNode *models;
   JsonArray *array;
 
-  if (root == NULL)
-    return NULL;
-  models = json_object_get_member (json_node_get_object (root), "models");
   if (models == NULL || !JSON_NODE_HOLDS_ARRAY (models))
-    {
-      expect_object (HEARTH_PROVIDER (self), NULL, error);
-      return NULL;
-    }
+    return expect_object (provider, NULL, error) != NULL;
   loaded = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_loaded_model_free);
   array = json_node_get_array (models);
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
       JsonNode *node = json_array_get_element (array, i);
 
-      if (JSON_NODE_HOLDS_OBJECT (node))
+      if (JSON_NODE_HOLDS_OBJECT (node) && string_member (json_node_get_object (node), "name"))
         g_ptr_array_add (loaded, parse_loaded_model (json_node_get_object (node)));
     }
-  return loaded;
+  g_task_return_pointer (task, loaded, (GDestroyNotify) g_ptr_array_unref);
+  return TRUE;
+}
+
+static void
+hearth_ollama_provider_list_loaded_async (HearthProvider *provider,
+                                          GTask          *task)
+{
+  request_object (provider, task, "GET", "/api/ps", NULL, NULL, parse_loaded);
+}
+
+static gboolean
+parse_unload (HearthProvider  *provider,
+              GTask           *task,
+              JsonObject      *answer,
+              GError         **error)
+{
+  g_task_return_boolean (task, TRUE);
+  return TRUE;
+}
+
+static void
+hearth_ollama_provider_unload_async (HearthProvider *provider,
+                                     GTask          *task,
+                                     const char     *model)
+{
+  g_autoptr(JsonNode) body = model_body (model, TRUE);
+
+  request_object (provider, task, "POST", "/api/chat", body, model, parse_unload);
 }
 
 static void
@@ -569,41 +664,13 @@ delete_cb (GObject      *object,
     }
 }
 
-void
-hearth_ollama_provider_delete_async (HearthOllamaProvider *self,
-                                     const char           *model,
-                                     GCancellable         *cancellable,
-                                     GAsyncReadyCallback   callback,
-                                     gpointer              user_data)
+static void
+hearth_ollama_provider_delete_async (HearthProvider *provider,
+                                     GTask          *task,
+                                     const char     *model)
 {
-  GTask *task;
-  g_autoptr(JsonNode) body = NULL;
+  g_autoptr(JsonNode) body = model_body (model, FALSE);
 
-  g_return_if_fail (HEARTH_IS_OLLAMA_PROVIDER (self));
-  g_return_if_fail (model != NULL);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, hearth_ollama_provider_delete_async);
-  body = model_body (model);
-  hearth_provider_request_json_async (HEARTH_PROVIDER (self), "DELETE", "/api/delete", body, model,
-                                      cancellable, delete_cb, task);
-}
-
-gboolean
-hearth_ollama_provider_delete_finish (HearthOllamaProvider  *self,
-                                      GAsyncResult          *result,
-                                      GError               **error)
-{
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-void
-hearth_loaded_model_free (HearthLoadedModel *model)
-{
-  if (model == NULL)
-    return;
-  g_free (model->name);
-  g_free (model->digest);
-  g_free (model->expires_at);
-  g_free (model);
+  hearth_provider_request_json_async (provider, "DELETE", "/api/delete", body, model,
+                                      g_task_get_cancellable (task), delete_cb, task);
 }

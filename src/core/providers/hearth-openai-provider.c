@@ -140,6 +140,7 @@ hearth_openai_provider_class_init (HearthOpenaiProviderClass *klass)
   provider_class->build_chat_message = hearth_openai_provider_build_chat_message;
   provider_class->get_models_path = hearth_openai_provider_get_models_path;
   provider_class->parse_models = hearth_openai_provider_parse_models;
+  provider_class->server_kind = "OpenAI-compatible";
 }
 
 static void

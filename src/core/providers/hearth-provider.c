@@ -73,6 +73,60 @@ hearth_provider_get_api (HearthProvider *self)
   return HEARTH_IS_OPENAI_PROVIDER (self) ? HEARTH_API_OPENAI : HEARTH_API_OLLAMA;
 }
 
+/* Returns: what to call the server in a sentence: "Ollama" */
+const char *
+hearth_provider_get_server_kind (HearthProvider *self)
+{
+  g_return_val_if_fail (HEARTH_IS_PROVIDER (self), NULL);
+  return HEARTH_PROVIDER_GET_CLASS (self)->server_kind;
+}
+
+HearthProviderFeatures
+hearth_provider_get_features (HearthProvider *self)
+{
+  HearthProviderClass *klass;
+  HearthProviderFeatures features = 0;
+
+  g_return_val_if_fail (HEARTH_IS_PROVIDER (self), 0);
+
+  klass = HEARTH_PROVIDER_GET_CLASS (self);
+  if (klass->show_async != NULL)
+    features |= HEARTH_PROVIDER_CAN_SHOW;
+  if (klass->pull_async != NULL)
+    features |= HEARTH_PROVIDER_CAN_PULL;
+  if (klass->delete_async != NULL)
+    features |= HEARTH_PROVIDER_CAN_DELETE;
+  if (klass->list_loaded_async != NULL)
+    features |= HEARTH_PROVIDER_CAN_LIST_LOADED;
+  if (klass->unload_async != NULL)
+    features |= HEARTH_PROVIDER_CAN_UNLOAD;
+  if (klass->version_async != NULL)
+    features |= HEARTH_PROVIDER_CAN_VERSION;
+  return features;
+}
+
+/**
+ * hearth_provider_canonical_model_name:
+ *
+ * One name for one model in the history, the metrics and the cache key:
+ * to Ollama "tiny" is "tiny:latest".
+ *
+ * Returns: (transfer full) (nullable): the name the server means
+ */
+char *
+hearth_provider_canonical_model_name (HearthProvider *self,
+                                      const char     *name)
+{
+  HearthProviderClass *klass;
+
+  g_return_val_if_fail (HEARTH_IS_PROVIDER (self), NULL);
+
+  klass = HEARTH_PROVIDER_GET_CLASS (self);
+  if (name == NULL || *name == '\0' || klass->canonical_model_name == NULL)
+    return g_strdup (name);
+  return klass->canonical_model_name (self, name);
+}
+
 const char *
 hearth_provider_get_endpoint (HearthProvider *self)
 {
@@ -120,7 +174,25 @@ api_key_looked_up_cb (GObject      *object,
   g_task_return_boolean (task, TRUE);
 }
 
-/* The key for this server, once: HEARTH_API_KEY, else the Secret Service. */
+/* The environment's key for this server, as those ecosystems name it. */
+static const char *
+environment_key (HearthProvider *self)
+{
+  const char *key = g_getenv ("HEARTH_API_KEY");
+
+  if ((key == NULL || *key == '\0') && hearth_provider_get_api (self) == HEARTH_API_OPENAI)
+    key = g_getenv ("OPENAI_API_KEY");
+  return key != NULL && *key != '\0' ? key : NULL;
+}
+
+/**
+ * hearth_provider_load_api_key_async:
+ *
+ * The key for this server, once, by the one rule both front ends follow:
+ * HEARTH_API_KEY, then OPENAI_API_KEY for an OpenAI-compatible server, then
+ * the Secret Service. Requests load it themselves; calling this first only
+ * moves the keyring's wait earlier.
+ */
 void
 hearth_provider_load_api_key_async (HearthProvider      *self,
                                     GCancellable        *cancellable,
@@ -129,10 +201,10 @@ hearth_provider_load_api_key_async (HearthProvider      *self,
 {
   HearthProviderPrivate *priv = hearth_provider_get_instance_private (self);
   GTask *task = g_task_new (self, cancellable, callback, user_data);
-  const char *env = g_getenv ("HEARTH_API_KEY");
+  const char *env = environment_key (self);
 
   g_task_set_source_tag (task, hearth_provider_load_api_key_async);
-  if (!priv->api_key_loaded && env != NULL && *env != '\0')
+  if (!priv->api_key_loaded && env != NULL)
     hearth_provider_set_api_key (self, env);
   if (priv->api_key_loaded)
     {
@@ -142,6 +214,46 @@ hearth_provider_load_api_key_async (HearthProvider      *self,
     }
   priv->api_key_loaded = TRUE;
   hearth_secrets_lookup_async (priv->endpoint, cancellable, api_key_looked_up_cb, task);
+}
+
+/* Runs @then once the key is known (at once when it already is). */
+typedef struct
+{
+  GFunc    then;
+  gpointer data;
+} KeyWait;
+
+static void
+key_loaded_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  KeyWait *wait = user_data;
+
+  hearth_provider_load_api_key_finish (HEARTH_PROVIDER (object), result);
+  wait->then (object, wait->data);
+  g_free (wait);
+}
+
+static void
+with_api_key (HearthProvider *self,
+              GFunc           then,
+              gpointer        data)
+{
+  HearthProviderPrivate *priv = hearth_provider_get_instance_private (self);
+  KeyWait *wait;
+
+  if (priv->api_key_loaded || environment_key (self) != NULL)
+    {
+      if (!priv->api_key_loaded)
+        hearth_provider_set_api_key (self, environment_key (self));
+      then (self, data);
+      return;
+    }
+  wait = g_new0 (KeyWait, 1);
+  wait->then = then;
+  wait->data = data;
+  hearth_provider_load_api_key_async (self, NULL, key_loaded_cb, wait);
 }
 
 void
@@ -376,6 +488,18 @@ build_chat_message (gpointer user_data)
                                                                           data->request);
 }
 
+static void
+chat_send (gpointer source,
+           gpointer user_data)
+{
+  ChatData *data = user_data;
+  HearthProvider *self = data->provider;
+
+  hearth_http_send_async (hearth_provider_get_session (self), build_chat_message, data, NULL,
+                          hearth_provider_get_endpoint (self), data->request->model, data->reply,
+                          hearth_reply_get_cancellable (data->reply), chat_send_cb, data);
+}
+
 /* Drives @reply until it is finished; cancel through hearth_reply_cancel(). */
 void
 hearth_provider_chat (HearthProvider          *self,
@@ -394,10 +518,7 @@ hearth_provider_chat (HearthProvider          *self,
   data->request = (HearthChatRequest *) request;
   hearth_server_figures_init (&data->figures);
   hearth_reply_set_model (reply, request->model);
-
-  hearth_http_send_async (hearth_provider_get_session (self), build_chat_message, data, NULL,
-                          hearth_provider_get_endpoint (self), request->model, reply,
-                          hearth_reply_get_cancellable (reply), chat_send_cb, data);
+  with_api_key (self, chat_send, data);
 }
 
 /* JSON requests */
@@ -429,6 +550,31 @@ build_json_message (gpointer user_data)
                                       request->body);
 }
 
+typedef struct
+{
+  JsonRequest         *request;
+  char                *model;
+  GCancellable        *cancellable;
+  GAsyncReadyCallback  callback;
+  gpointer             user_data;
+} JsonSend;
+
+static void
+json_send (gpointer source,
+           gpointer user_data)
+{
+  JsonSend *send = user_data;
+  HearthProvider *self = send->request->provider;
+
+  hearth_http_get_json_async (hearth_provider_get_session (self), build_json_message,
+                              send->request, (GDestroyNotify) json_request_free,
+                              hearth_provider_get_endpoint (self), send->model,
+                              send->cancellable, send->callback, send->user_data);
+  g_free (send->model);
+  g_clear_object (&send->cancellable);
+  g_free (send);
+}
+
 void
 hearth_provider_request_json_async (HearthProvider      *self,
                                     const char          *method,
@@ -440,15 +586,18 @@ hearth_provider_request_json_async (HearthProvider      *self,
                                     gpointer             user_data)
 {
   JsonRequest *request = g_new0 (JsonRequest, 1);
+  JsonSend *send = g_new0 (JsonSend, 1);
 
   request->provider = g_object_ref (self);
   request->method = g_strdup (method);
   request->path = g_strdup (path);
   request->body = body ? json_node_ref (body) : NULL;
-  hearth_http_get_json_async (hearth_provider_get_session (self), build_json_message, request,
-                              (GDestroyNotify) json_request_free,
-                              hearth_provider_get_endpoint (self), model, cancellable,
-                              callback, user_data);
+  send->request = request;
+  send->model = g_strdup (model);
+  send->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
+  send->callback = callback;
+  send->user_data = user_data;
+  with_api_key (self, json_send, send);
 }
 
 JsonNode *
@@ -505,5 +654,249 @@ hearth_provider_list_models_finish (HearthProvider  *self,
                                     GAsyncResult    *result,
                                     GError         **error)
 {
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* The operations a server may or may not have. */
+
+static const char *
+operation_name (gpointer source_tag)
+{
+  if (source_tag == hearth_provider_show_async)
+    return "show a model's details";
+  if (source_tag == hearth_provider_pull_async)
+    return "download models";
+  if (source_tag == hearth_provider_delete_async)
+    return "delete models";
+  if (source_tag == hearth_provider_list_loaded_async)
+    return "list the models in memory";
+  if (source_tag == hearth_provider_unload_async)
+    return "unload models";
+  return "tell its version";
+}
+
+static GTask *
+operation_task (HearthProvider      *self,
+                gpointer             source_tag,
+                gboolean             supported,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  if (supported)
+    return task;
+  g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_NOT_SUPPORTED,
+                           "This server cannot %s: %s speaks the %s API",
+                           operation_name (source_tag), hearth_provider_get_endpoint (self),
+                           hearth_provider_get_server_kind (self));
+  g_object_unref (task);
+  return NULL;
+}
+
+typedef struct
+{
+  GTask              *task;
+  char               *model;
+  HearthPullProgress  progress;
+  gpointer            progress_data;
+} Operation;
+
+static void
+operation_start (gpointer source,
+                 gpointer user_data)
+{
+  Operation *op = user_data;
+  HearthProvider *self = source;
+  HearthProviderClass *klass = HEARTH_PROVIDER_GET_CLASS (self);
+  gpointer tag = g_task_get_source_tag (op->task);
+
+  if (tag == hearth_provider_show_async)
+    klass->show_async (self, op->task, op->model);
+  else if (tag == hearth_provider_pull_async)
+    klass->pull_async (self, op->task, op->model, op->progress, op->progress_data);
+  else if (tag == hearth_provider_delete_async)
+    klass->delete_async (self, op->task, op->model);
+  else if (tag == hearth_provider_list_loaded_async)
+    klass->list_loaded_async (self, op->task);
+  else if (tag == hearth_provider_unload_async)
+    klass->unload_async (self, op->task, op->model);
+  else
+    klass->version_async (self, op->task);
+  g_free (op->model);
+  g_free (op);
+}
+
+/* Takes the task: the class's function returns through it. */
+static void
+operation_run (HearthProvider     *self,
+               GTask              *task,
+               const char         *model,
+               HearthPullProgress  progress,
+               gpointer            progress_data)
+{
+  Operation *op;
+
+  if (task == NULL)
+    return;
+  op = g_new0 (Operation, 1);
+  op->task = task;
+  op->model = g_strdup (model);
+  op->progress = progress;
+  op->progress_data = progress_data;
+  with_api_key (self, operation_start, op);
+}
+
+void
+hearth_provider_show_async (HearthProvider      *self,
+                            const char          *model,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_return_if_fail (HEARTH_IS_PROVIDER (self));
+  g_return_if_fail (model != NULL);
+
+  operation_run (self, operation_task (self, hearth_provider_show_async,
+                                       HEARTH_PROVIDER_GET_CLASS (self)->show_async != NULL,
+                                       cancellable, callback, user_data),
+                 model, NULL, NULL);
+}
+
+/* Returns: (transfer full): the model's figures */
+HearthModelDetails *
+hearth_provider_show_finish (HearthProvider  *self,
+                             GAsyncResult    *result,
+                             GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* @progress is called on the main thread until the task returns. */
+void
+hearth_provider_pull_async (HearthProvider      *self,
+                            const char          *model,
+                            HearthPullProgress   progress,
+                            gpointer             progress_data,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_return_if_fail (HEARTH_IS_PROVIDER (self));
+  g_return_if_fail (model != NULL);
+
+  operation_run (self, operation_task (self, hearth_provider_pull_async,
+                                       HEARTH_PROVIDER_GET_CLASS (self)->pull_async != NULL,
+                                       cancellable, callback, user_data),
+                 model, progress, progress_data);
+}
+
+gboolean
+hearth_provider_pull_finish (HearthProvider  *self,
+                             GAsyncResult    *result,
+                             GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+hearth_provider_delete_async (HearthProvider      *self,
+                              const char          *model,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (HEARTH_IS_PROVIDER (self));
+  g_return_if_fail (model != NULL);
+
+  operation_run (self, operation_task (self, hearth_provider_delete_async,
+                                       HEARTH_PROVIDER_GET_CLASS (self)->delete_async != NULL,
+                                       cancellable, callback, user_data),
+                 model, NULL, NULL);
+}
+
+gboolean
+hearth_provider_delete_finish (HearthProvider  *self,
+                               GAsyncResult    *result,
+                               GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+hearth_provider_list_loaded_async (HearthProvider      *self,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_return_if_fail (HEARTH_IS_PROVIDER (self));
+
+  operation_run (self, operation_task (self, hearth_provider_list_loaded_async,
+                                       HEARTH_PROVIDER_GET_CLASS (self)->list_loaded_async != NULL,
+                                       cancellable, callback, user_data),
+                 NULL, NULL, NULL);
+}
+
+/* Returns: (transfer container) (element-type HearthLoadedModel) */
+GPtrArray *
+hearth_provider_list_loaded_finish (HearthProvider  *self,
+                                    GAsyncResult    *result,
+                                    GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+hearth_provider_unload_async (HearthProvider      *self,
+                              const char          *model,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (HEARTH_IS_PROVIDER (self));
+  g_return_if_fail (model != NULL);
+
+  operation_run (self, operation_task (self, hearth_provider_unload_async,
+                                       HEARTH_PROVIDER_GET_CLASS (self)->unload_async != NULL,
+                                       cancellable, callback, user_data),
+                 model, NULL, NULL);
+}
+
+gboolean
+hearth_provider_unload_finish (HearthProvider  *self,
+                               GAsyncResult    *result,
+                               GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+hearth_provider_version_async (HearthProvider      *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_return_if_fail (HEARTH_IS_PROVIDER (self));
+
+  operation_run (self, operation_task (self, hearth_provider_version_async,
+                                       HEARTH_PROVIDER_GET_CLASS (self)->version_async != NULL,
+                                       cancellable, callback, user_data),
+                 NULL, NULL, NULL);
+}
+
+/* Returns: (transfer full): the server's version, as it writes it */
+char *
+hearth_provider_version_finish (HearthProvider  *self,
+                                GAsyncResult    *result,
+                                GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -7,6 +7,7 @@
 #include <json-glib/json-glib.h>
 
 #include "hearth-chat-request.h"
+#include "hearth-model.h"
 #include "hearth-reply.h"
 #include "hearth-stream-parser.h"
 
@@ -15,6 +16,17 @@ G_BEGIN_DECLS
 #define HEARTH_TYPE_PROVIDER (hearth_provider_get_type ())
 
 G_DECLARE_DERIVABLE_TYPE (HearthProvider, hearth_provider, HEARTH, PROVIDER, GObject)
+
+/* What a server can do besides chat and listing its models. */
+typedef enum
+{
+  HEARTH_PROVIDER_CAN_SHOW        = 1 << 0,
+  HEARTH_PROVIDER_CAN_PULL        = 1 << 1,
+  HEARTH_PROVIDER_CAN_DELETE      = 1 << 2,
+  HEARTH_PROVIDER_CAN_LIST_LOADED = 1 << 3,
+  HEARTH_PROVIDER_CAN_UNLOAD      = 1 << 4,
+  HEARTH_PROVIDER_CAN_VERSION     = 1 << 5,
+} HearthProviderFeatures;
 
 struct _HearthProviderClass
 {
@@ -28,12 +40,43 @@ struct _HearthProviderClass
   GPtrArray         *(*parse_models)         (HearthProvider          *self,
                                               JsonNode                *root,
                                               GError                 **error);
+  char              *(*canonical_model_name) (HearthProvider          *self,
+                                              const char              *name);
+
+  /* Each returns through a GTask: a HearthModelDetails, a GPtrArray of
+   * HearthLoadedModel, a version string, or a boolean. A class that leaves
+   * one NULL answers HEARTH_ERROR_NOT_SUPPORTED. */
+  void               (*show_async)           (HearthProvider          *self,
+                                              GTask                   *task,
+                                              const char              *model);
+  void               (*pull_async)           (HearthProvider          *self,
+                                              GTask                   *task,
+                                              const char              *model,
+                                              HearthPullProgress       progress,
+                                              gpointer                 progress_data);
+  void               (*delete_async)         (HearthProvider          *self,
+                                              GTask                   *task,
+                                              const char              *model);
+  void               (*list_loaded_async)    (HearthProvider          *self,
+                                              GTask                   *task);
+  void               (*unload_async)         (HearthProvider          *self,
+                                              GTask                   *task,
+                                              const char              *model);
+  void               (*version_async)        (HearthProvider          *self,
+                                              GTask                   *task);
+
+  const char          *server_kind;          /* "Ollama", "OpenAI-compatible server" */
 };
 
 HearthProvider  *hearth_provider_new                (HearthApiKind         api,
                                                      const char           *endpoint,
                                                      SoupSession          *session);
 HearthApiKind    hearth_provider_get_api            (HearthProvider       *self);
+const char      *hearth_provider_get_server_kind    (HearthProvider       *self);
+HearthProviderFeatures
+                 hearth_provider_get_features       (HearthProvider       *self);
+char            *hearth_provider_canonical_model_name (HearthProvider     *self,
+                                                       const char         *name);
 const char      *hearth_provider_get_endpoint       (HearthProvider       *self);
 SoupSession     *hearth_provider_get_session        (HearthProvider       *self);
 void             hearth_provider_set_api_key        (HearthProvider       *self,
@@ -71,5 +114,55 @@ void             hearth_provider_request_json_async (HearthProvider       *self,
 JsonNode        *hearth_provider_request_json_finish (HearthProvider      *self,
                                                       GAsyncResult        *result,
                                                       GError             **error);
+
+void             hearth_provider_show_async         (HearthProvider       *self,
+                                                     const char           *model,
+                                                     GCancellable         *cancellable,
+                                                     GAsyncReadyCallback   callback,
+                                                     gpointer              user_data);
+HearthModelDetails *
+                 hearth_provider_show_finish        (HearthProvider       *self,
+                                                     GAsyncResult         *result,
+                                                     GError              **error);
+void             hearth_provider_pull_async         (HearthProvider       *self,
+                                                     const char           *model,
+                                                     HearthPullProgress    progress,
+                                                     gpointer              progress_data,
+                                                     GCancellable         *cancellable,
+                                                     GAsyncReadyCallback   callback,
+                                                     gpointer              user_data);
+gboolean         hearth_provider_pull_finish        (HearthProvider       *self,
+                                                     GAsyncResult         *result,
+                                                     GError              **error);
+void             hearth_provider_delete_async       (HearthProvider       *self,
+                                                     const char           *model,
+                                                     GCancellable         *cancellable,
+                                                     GAsyncReadyCallback   callback,
+                                                     gpointer              user_data);
+gboolean         hearth_provider_delete_finish      (HearthProvider       *self,
+                                                     GAsyncResult         *result,
+                                                     GError              **error);
+void             hearth_provider_list_loaded_async  (HearthProvider       *self,
+                                                     GCancellable         *cancellable,
+                                                     GAsyncReadyCallback   callback,
+                                                     gpointer              user_data);
+GPtrArray       *hearth_provider_list_loaded_finish (HearthProvider       *self,
+                                                     GAsyncResult         *result,
+                                                     GError              **error);
+void             hearth_provider_unload_async       (HearthProvider       *self,
+                                                     const char           *model,
+                                                     GCancellable         *cancellable,
+                                                     GAsyncReadyCallback   callback,
+                                                     gpointer              user_data);
+gboolean         hearth_provider_unload_finish      (HearthProvider       *self,
+                                                     GAsyncResult         *result,
+                                                     GError              **error);
+void             hearth_provider_version_async      (HearthProvider       *self,
+                                                     GCancellable         *cancellable,
+                                                     GAsyncReadyCallback   callback,
+                                                     gpointer              user_data);
+char            *hearth_provider_version_finish     (HearthProvider       *self,
+                                                     GAsyncResult         *result,
+                                                     GError              **error);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "hearth-error.h"
+#include "hearth-json-scanner.h"
 #include "hearth-stream-parser.h"
 
 /* One line (or one SSE event) may not grow past this; a whole reply may. */
@@ -271,673 +272,51 @@ parse_object (HearthStreamParser  *self,
   return TRUE;
 }
 
-/* Fast path
- *
- * json-glib builds a node tree and runs a GScanner for every line, which costs more
- * than everything else per token. Most lines are plain, well-formed chunks, so a
- * strict scanner reads those directly: it keeps only the members the parser needs
- * and skips the rest without allocating. Whenever it is unsure (anything json-glib
- * might read differently, or a line that would fail), it gives up before any side
- * effect, and the json-glib path above handles the line, errors included. */
-
-/* Deeper nesting is legal but never seen in a chat reply. */
-#define FAST_MAX_DEPTH  64
-/* More digits than this may not fit a gint64. */
-#define FAST_MAX_DIGITS 18
-/* Longer numbers go to json-glib rather than a bigger buffer. */
-#define FAST_MAX_NUMBER 64
-
-typedef enum
-{
-  SLOT_NONE,
-  SLOT_ERROR,
-  SLOT_MODEL,
-  /* Ollama */
-  SLOT_MESSAGE,
-  SLOT_CONTENT,
-  SLOT_THINKING,
-  SLOT_DONE,
-  SLOT_DONE_REASON,
-  SLOT_TOTAL_DURATION,
-  SLOT_LOAD_DURATION,
-  SLOT_PROMPT_EVAL_COUNT,
-  SLOT_PROMPT_EVAL_DURATION,
-  SLOT_EVAL_COUNT,
-  SLOT_EVAL_DURATION,
-  /* OpenAI */
-  SLOT_CHOICES,
-  SLOT_CHOICE,
-  SLOT_DELTA,
-  SLOT_DELTA_CONTENT,
-  SLOT_REASONING_CONTENT,
-  SLOT_REASONING,
-  SLOT_FINISH_REASON,
-  SLOT_USAGE,
-  SLOT_PROMPT_TOKENS,
-  SLOT_COMPLETION_TOKENS,
-  SLOT_TIMINGS,
-  SLOT_PROMPT_MS,
-  SLOT_PROMPT_PER_SECOND,
-  SLOT_PREDICTED_MS,
-  SLOT_PREDICTED_PER_SECOND,
-  SLOT_PROMPT_N,
-  SLOT_PREDICTED_N,
-  N_SLOTS
-} FastSlot;
-
-typedef enum
-{
-  FAST_ABSENT,
-  FAST_NULL,
-  FAST_BOOLEAN,
-  FAST_INT,
-  FAST_DOUBLE,
-  FAST_STRING,
-  FAST_OBJECT,
-  FAST_ARRAY,
-} FastType;
-
-typedef struct
-{
-  FastType  type;
-  gboolean  boolean;
-  gint64    integer;
-  double    number;
-  gsize     offset;       /* FAST_STRING: where its decoded text starts in the scratch */
-} FastValue;
-
-typedef struct _FastKey FastKey;
-
-/* Where a member's value goes, and which members of it are read in turn. */
-struct _FastKey
-{
-  const char    *name;
-  gsize          len;
-  FastSlot       slot;
-  const FastKey *members;   /* if the value is an object; ends with a NULL name */
-  const FastKey *element;   /* if the value is an array: how its first element is read */
-};
-
-#define KEY(name, slot)             { name, sizeof name - 1, slot, NULL, NULL }
-#define OBJECT_KEY(name, slot, ks)  { name, sizeof name - 1, slot, ks, NULL }
-#define ARRAY_KEY(name, slot, el)   { name, sizeof name - 1, slot, NULL, el }
-#define END_KEYS                    { NULL, 0, SLOT_NONE, NULL, NULL }
-
-static const FastKey ollama_message_keys[] = {
-  KEY ("content", SLOT_CONTENT),
-  KEY ("thinking", SLOT_THINKING),
-  END_KEYS,
-};
-
-static const FastKey ollama_keys[] = {
-  KEY ("error", SLOT_ERROR),
-  KEY ("model", SLOT_MODEL),
-  OBJECT_KEY ("message", SLOT_MESSAGE, ollama_message_keys),
-  KEY ("done", SLOT_DONE),
-  KEY ("done_reason", SLOT_DONE_REASON),
-  KEY ("total_duration", SLOT_TOTAL_DURATION),
-  KEY ("load_duration", SLOT_LOAD_DURATION),
-  KEY ("prompt_eval_count", SLOT_PROMPT_EVAL_COUNT),
-  KEY ("prompt_eval_duration", SLOT_PROMPT_EVAL_DURATION),
-  KEY ("eval_count", SLOT_EVAL_COUNT),
-  KEY ("eval_duration", SLOT_EVAL_DURATION),
-  END_KEYS,
-};
-
-static const FastKey openai_delta_keys[] = {
-  KEY ("content", SLOT_DELTA_CONTENT),
-  KEY ("reasoning_content", SLOT_REASONING_CONTENT),
-  KEY ("reasoning", SLOT_REASONING),
-  END_KEYS,
-};
-
-static const FastKey openai_choice_keys[] = {
-  OBJECT_KEY ("delta", SLOT_DELTA, openai_delta_keys),
-  KEY ("finish_reason", SLOT_FINISH_REASON),
-  END_KEYS,
-};
-
-static const FastKey openai_choice_key = { NULL, 0, SLOT_CHOICE, openai_choice_keys, NULL };
-
-static const FastKey openai_usage_keys[] = {
-  KEY ("prompt_tokens", SLOT_PROMPT_TOKENS),
-  KEY ("completion_tokens", SLOT_COMPLETION_TOKENS),
-  END_KEYS,
-};
-
-static const FastKey openai_timings_keys[] = {
-  KEY ("prompt_ms", SLOT_PROMPT_MS),
-  KEY ("prompt_per_second", SLOT_PROMPT_PER_SECOND),
-  KEY ("predicted_ms", SLOT_PREDICTED_MS),
-  KEY ("predicted_per_second", SLOT_PREDICTED_PER_SECOND),
-  KEY ("prompt_n", SLOT_PROMPT_N),
-  KEY ("predicted_n", SLOT_PREDICTED_N),
-  END_KEYS,
-};
-
-static const FastKey openai_keys[] = {
-  KEY ("error", SLOT_ERROR),
-  KEY ("model", SLOT_MODEL),
-  ARRAY_KEY ("choices", SLOT_CHOICES, &openai_choice_key),
-  OBJECT_KEY ("usage", SLOT_USAGE, openai_usage_keys),
-  OBJECT_KEY ("timings", SLOT_TIMINGS, openai_timings_keys),
-  END_KEYS,
-};
-
-typedef struct
-{
-  const char *p;
-  const char *end;
-  guint       depth;
-  GString    *scratch;    /* decoded strings, each NUL-terminated */
-  FastValue   values[N_SLOTS];
-} FastScanner;
-
-static gboolean fast_value (FastScanner   *s,
-                            const FastKey *key);
-
-static inline int
-fast_peek (const FastScanner *s)
-{
-  return s->p < s->end ? (guchar) *s->p : -1;
-}
-
-/* Exactly JSON's whitespace; anything else is left to json-glib. */
-static inline void
-fast_skip_space (FastScanner *s)
-{
-  while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
-    s->p++;
-}
-
-static gboolean
-fast_expect (FastScanner *s,
-             char         c)
-{
-  fast_skip_space (s);
-  if (fast_peek (s) != c)
-    return FALSE;
-  s->p++;
-  fast_skip_space (s);
-  return TRUE;
-}
-
-/* Bytes from 0x80 up come in runs that hold whole characters, as ASCII never
- * occurs inside a UTF-8 sequence; a run is validated as a whole. */
-static const char *
-fast_skip_utf8 (const char *p,
-                const char *end)
-{
-  const char *run = p;
-
-  while (p < end && (guchar) *p >= 0x80)
-    p++;
-  return g_utf8_validate_len (run, p - run, NULL) ? p : NULL;
-}
-
-static int
-fast_hex4 (const char *p,
-           const char *end)
-{
-  int value = 0;
-
-  if (end - p < 4)
-    return -1;
-  for (int i = 0; i < 4; i++)
-    {
-      int digit = g_ascii_xdigit_value (p[i]);
-
-      if (digit < 0)
-        return -1;
-      value = value * 16 + digit;
-    }
-  return value;
-}
-
-/* A \uXXXX escape at @p (after the backslash), or a surrogate pair; NULL for a lone
- * surrogate or U+0000, which would not survive as a C string anyway. */
-static const char *
-fast_unicode_escape (const char *p,
-                     const char *end,
-                     gunichar   *c)
-{
-  int high = fast_hex4 (p + 1, end);
-  int low;
-
-  if (high <= 0 || (high >= 0xdc00 && high <= 0xdfff))
-    return NULL;
-  if (high < 0xd800 || high > 0xdbff)
-    {
-      *c = high;
-      return p + 5;
-    }
-  if (end - p < 7 || p[5] != '\\' || p[6] != 'u')
-    return NULL;
-  low = fast_hex4 (p + 7, end);
-  if (low < 0xdc00 || low > 0xdfff)
-    return NULL;
-  *c = 0x10000 + ((high - 0xd800) << 10) + (low - 0xdc00);
-  return p + 11;
-}
-
-/* One escape at @p (after the backslash), appended to @out unless it is NULL. */
-static const char *
-fast_escape (const char *p,
-             const char *end,
-             GString    *out)
-{
-  gunichar c;
-
-  if (p >= end)
-    return NULL;
-  switch (*p)
-    {
-    case '"':  c = '"';  break;
-    case '\\': c = '\\'; break;
-    case '/':  c = '/';  break;
-    case 'b':  c = '\b'; break;
-    case 'f':  c = '\f'; break;
-    case 'n':  c = '\n'; break;
-    case 'r':  c = '\r'; break;
-    case 't':  c = '\t'; break;
-    case 'u':
-      p = fast_unicode_escape (p, end, &c);
-      if (p != NULL && out != NULL)
-        g_string_append_unichar (out, c);
-      return p;
-    default:
-      return NULL;
-    }
-  if (out != NULL)
-    g_string_append_c (out, c);
-  return p + 1;
-}
-
-/* A string at s->p, decoded into the scratch when @value is not NULL. */
-static gboolean
-fast_string (FastScanner *s,
-             FastValue   *value)
-{
-  GString *out = value != NULL ? s->scratch : NULL;
-  const char *p = s->p + 1;
-  const char *run = p;
-
-  if (value != NULL)
-    {
-      value->type = FAST_STRING;
-      value->offset = out->len;
-    }
-  while (p < s->end)
-    {
-      guchar c = *p;
-
-      if (c == '"' || c == '\\')
-        {
-          if (out != NULL)
-            g_string_append_len (out, run, p - run);
-          if (c == '"')
-            {
-              if (out != NULL)
-                g_string_append_c (out, '\0');
-              s->p = p + 1;
-              return TRUE;
-            }
-          run = p = fast_escape (p + 1, s->end, out);
-        }
-      else if (c >= 0x80)
-        p = fast_skip_utf8 (p, s->end);
-      else if (c < 0x20)
-        return FALSE;
-      else
-        p++;
-      if (p == NULL)
-        return FALSE;
-    }
-  return FALSE;
-}
-
-/* A member name without escapes (json-glib would decode them); its bytes stay in place. */
-static gboolean
-fast_name (FastScanner  *s,
-           const char  **name,
-           gsize        *len)
-{
-  const char *p = s->p + 1;
-
-  while (p < s->end && *p != '"')
-    {
-      guchar c = *p;
-
-      if (c == '\\' || c < 0x20)
-        return FALSE;
-      p = c >= 0x80 ? fast_skip_utf8 (p, s->end) : p + 1;
-      if (p == NULL)
-        return FALSE;
-    }
-  if (p >= s->end || p == s->p + 1)
-    return FALSE;
-  *name = s->p + 1;
-  *len = p - *name;
-  s->p = p + 1;
-  return TRUE;
-}
-
-static const char *
-fast_digits (const char *p,
-             const char *end)
-{
-  while (p < end && g_ascii_isdigit (*p))
-    p++;
-  return p;
-}
-
-/* A number exactly as JSON spells it; integers that may not fit, and doubles that
- * overflow, are json-glib's to judge, even in members that are skipped. */
-static gboolean
-fast_number (FastScanner *s,
-             FastValue   *value)
-{
-  const char *start = s->p;
-  const char *p = start;
-  const char *digits;
-  gboolean is_int = TRUE;
-  char buffer[FAST_MAX_NUMBER];
-  char *parsed_end;
-
-  if (*p == '-')
-    p++;
-  digits = p;
-  if (p < s->end && *p == '0')
-    p++;
-  else if (p < s->end && *p >= '1' && *p <= '9')
-    p = fast_digits (p, s->end);
-  else
-    return FALSE;
-  if (p < s->end && *p == '.')
-    {
-      is_int = FALSE;
-      if (p + 1 >= s->end || !g_ascii_isdigit (p[1]))
-        return FALSE;
-      p = fast_digits (p + 1, s->end);
-    }
-  if (p < s->end && (*p == 'e' || *p == 'E'))
-    {
-      is_int = FALSE;
-      p++;
-      if (p < s->end && (*p == '+' || *p == '-'))
-        p++;
-      if (p >= s->end || !g_ascii_isdigit (*p))
-        return FALSE;
-      p = fast_digits (p, s->end);
-    }
-  s->p = p;
-  if (is_int)
-    {
-      gint64 n = 0;
-
-      if (p - digits > FAST_MAX_DIGITS)
-        return FALSE;
-      for (const char *d = digits; d < p; d++)
-        n = n * 10 + (*d - '0');
-      value->type = FAST_INT;
-      value->integer = *start == '-' ? -n : n;
-      return TRUE;
-    }
-
-  if (p - start >= FAST_MAX_NUMBER)
-    return FALSE;
-  memcpy (buffer, start, p - start);
-  buffer[p - start] = '\0';
-  value->type = FAST_DOUBLE;
-  value->number = g_ascii_strtod (buffer, &parsed_end);
-  return parsed_end == buffer + (p - start) && isfinite (value->number);
-}
-
-static gboolean
-fast_literal (FastScanner *s,
-              const char  *word,
-              gsize        len)
-{
-  if ((gsize) (s->end - s->p) < len || memcmp (s->p, word, len) != 0)
-    return FALSE;
-  s->p += len;
-  return TRUE;
-}
-
-static const FastKey *
-fast_lookup (const FastKey *keys,
-             const char    *name,
-             gsize          len)
-{
-  for (; keys != NULL && keys->name != NULL; keys++)
-    {
-      if (keys->len == len && memcmp (keys->name, name, len) == 0)
-        return keys;
-    }
-  return NULL;
-}
-
-/* An object at s->p; members named in @keys are kept, the rest skipped. */
-static gboolean
-fast_object (FastScanner   *s,
-             const FastKey *keys)
-{
-  if (++s->depth > FAST_MAX_DEPTH || !fast_expect (s, '{'))
-    return FALSE;
-  if (fast_peek (s) == '}')
-    {
-      s->p++;
-      s->depth--;
-      return TRUE;
-    }
-  for (;;)
-    {
-      const FastKey *key;
-      const char *name;
-      gsize len;
-
-      if (fast_peek (s) != '"' || !fast_name (s, &name, &len) || !fast_expect (s, ':'))
-        return FALSE;
-      key = fast_lookup (keys, name, len);
-      /* Which of two equal names json-glib keeps is its business. */
-      if (key != NULL && s->values[key->slot].type != FAST_ABSENT)
-        return FALSE;
-      if (!fast_value (s, key))
-        return FALSE;
-      fast_skip_space (s);
-      if (fast_peek (s) == '}')
-        break;
-      if (!fast_expect (s, ','))
-        return FALSE;
-    }
-  s->p++;
-  s->depth--;
-  return TRUE;
-}
-
-/* An array at s->p; its first element is read as @element says, the rest skipped. */
-static gboolean
-fast_array (FastScanner   *s,
-            const FastKey *element)
-{
-  if (++s->depth > FAST_MAX_DEPTH || !fast_expect (s, '['))
-    return FALSE;
-  if (fast_peek (s) == ']')
-    {
-      s->p++;
-      s->depth--;
-      return TRUE;
-    }
-  for (guint i = 0; ; i++)
-    {
-      if (!fast_value (s, i == 0 ? element : NULL))
-        return FALSE;
-      fast_skip_space (s);
-      if (fast_peek (s) == ']')
-        break;
-      if (!fast_expect (s, ','))
-        return FALSE;
-    }
-  s->p++;
-  s->depth--;
-  return TRUE;
-}
-
-/* Any value at s->p, kept in @key's slot when there is one. */
-static gboolean
-fast_value (FastScanner   *s,
-            const FastKey *key)
-{
-  FastValue *value = key != NULL && key->slot != SLOT_NONE ? &s->values[key->slot] : NULL;
-  FastValue ignored;
-
-  if (value == NULL)
-    value = &ignored;
-  switch (fast_peek (s))
-    {
-    case '{':
-      value->type = FAST_OBJECT;
-      return fast_object (s, key != NULL ? key->members : NULL);
-    case '[':
-      value->type = FAST_ARRAY;
-      return fast_array (s, key != NULL ? key->element : NULL);
-    case '"':
-      return fast_string (s, value != &ignored ? value : NULL);
-    case 't':
-    case 'f':
-      value->type = FAST_BOOLEAN;
-      value->boolean = *s->p == 't';
-      return value->boolean ? fast_literal (s, "true", 4) : fast_literal (s, "false", 5);
-    case 'n':
-      value->type = FAST_NULL;
-      return fast_literal (s, "null", 4);
-    case '-':
-    case '0': case '1': case '2': case '3': case '4':
-    case '5': case '6': case '7': case '8': case '9':
-      return fast_number (s, value);
-    default:
-      return FALSE;
-    }
-}
-
-/* Reads the object that is all of @text; FALSE when json-glib should have it. */
-static gboolean
-fast_scan (FastScanner   *s,
-           GString       *scratch,
-           const char    *text,
-           gsize          len,
-           const FastKey *keys)
-{
-  s->p = text;
-  s->end = text + len;
-  s->depth = 0;
-  s->scratch = scratch;
-  memset (s->values, 0, sizeof s->values);
-  g_string_truncate (scratch, 0);
-
-  fast_skip_space (s);
-  if (fast_peek (s) != '{' || !fast_object (s, keys))
-    return FALSE;
-  fast_skip_space (s);
-  if (s->p != s->end)
-    return FALSE;
-  /* A server error takes json-glib's path, which words it. */
-  return s->values[SLOT_ERROR].type == FAST_ABSENT || s->values[SLOT_ERROR].type == FAST_NULL;
-}
-
-/* The accessors mirror member_int(), member_double(), member_string() and member_text(). */
-
-static gint64
-fast_get_int (const FastScanner *s,
-              FastSlot           slot)
-{
-  const FastValue *value = &s->values[slot];
-
-  if (value->type == FAST_INT)
-    return value->integer;
-  if (value->type == FAST_DOUBLE)
-    return (gint64) value->number;
-  return -1;
-}
-
-static double
-fast_get_double (const FastScanner *s,
-                 FastSlot           slot)
-{
-  const FastValue *value = &s->values[slot];
-
-  if (value->type == FAST_INT)
-    return value->integer;
-  if (value->type == FAST_DOUBLE)
-    return value->number;
-  return -1;
-}
-
-static const char *
-fast_get_string (const FastScanner *s,
-                 FastSlot           slot)
-{
-  const FastValue *value = &s->values[slot];
-
-  return value->type == FAST_STRING ? s->scratch->str + value->offset : NULL;
-}
-
-static gboolean
-fast_get_text (const FastScanner  *s,
-               FastSlot            slot,
-               const char        **text)
-{
-  FastType type = s->values[slot].type;
-
-  *text = fast_get_string (s, slot);
-  return type == FAST_ABSENT || type == FAST_NULL || type == FAST_STRING;
-}
-
-/* Missing, null or an object, as member_object() accepts. */
-static gboolean
-fast_is_object (const FastScanner *s,
-                FastSlot           slot)
-{
-  FastType type = s->values[slot].type;
-
-  return type == FAST_ABSENT || type == FAST_NULL || type == FAST_OBJECT;
-}
+/* Fast path: lines hearth-json-scanner.c reads without json-glib */
 
 static gboolean
 ollama_line_fast (HearthStreamParser *self,
                   const char         *line,
                   gsize               len)
 {
-  FastScanner s;
+  HearthJsonScanner s;
   const char *content;
   const char *thinking;
-  FastType done;
+  HearthJsonType done;
 
-  if (!fast_scan (&s, self->scratch, line, len, ollama_keys))
+  if (!hearth_json_scanner_scan (&s, self->scratch, line, len, hearth_json_scanner_ollama_keys))
     return FALSE;
 
   /* The checks of ollama_line(); a line failing them is its to report. */
-  done = s.values[SLOT_DONE].type;
-  if (!fast_is_object (&s, SLOT_MESSAGE) ||
-      (done != FAST_ABSENT && done != FAST_BOOLEAN) ||
-      (s.values[SLOT_MESSAGE].type != FAST_OBJECT && done == FAST_ABSENT) ||
-      !fast_get_text (&s, SLOT_CONTENT, &content) ||
-      !fast_get_text (&s, SLOT_THINKING, &thinking))
+  done = s.values[HEARTH_JSON_SLOT_DONE].type;
+  if (!hearth_json_scanner_is_object (&s, HEARTH_JSON_SLOT_MESSAGE) ||
+      (done != HEARTH_JSON_ABSENT && done != HEARTH_JSON_BOOLEAN) ||
+      (s.values[HEARTH_JSON_SLOT_MESSAGE].type != HEARTH_JSON_OBJECT &&
+       done == HEARTH_JSON_ABSENT) ||
+      !hearth_json_scanner_get_text (&s, HEARTH_JSON_SLOT_CONTENT, &content) ||
+      !hearth_json_scanner_get_text (&s, HEARTH_JSON_SLOT_THINKING, &thinking))
     return FALSE;
 
-  set_string (&self->figures.model, fast_get_string (&s, SLOT_MODEL));
+  set_string (&self->figures.model, hearth_json_scanner_get_string (&s, HEARTH_JSON_SLOT_MODEL));
   emit_delta (self, content, thinking);
-  if (done == FAST_BOOLEAN && s.values[SLOT_DONE].boolean)
+  if (done == HEARTH_JSON_BOOLEAN && s.values[HEARTH_JSON_SLOT_DONE].boolean)
     {
       HearthServerFigures *figures = &self->figures;
 
-      set_string (&figures->done_reason, fast_get_string (&s, SLOT_DONE_REASON));
-      figures->total_duration_ns = fast_get_int (&s, SLOT_TOTAL_DURATION);
-      figures->load_duration_ns = fast_get_int (&s, SLOT_LOAD_DURATION);
-      figures->prompt_tokens = fast_get_int (&s, SLOT_PROMPT_EVAL_COUNT);
-      figures->prompt_eval_duration_ns = fast_get_int (&s, SLOT_PROMPT_EVAL_DURATION);
-      figures->completion_tokens = fast_get_int (&s, SLOT_EVAL_COUNT);
-      figures->eval_duration_ns = fast_get_int (&s, SLOT_EVAL_DURATION);
+      set_string (&figures->done_reason,
+                  hearth_json_scanner_get_string (&s, HEARTH_JSON_SLOT_DONE_REASON));
+      figures->total_duration_ns =
+        hearth_json_scanner_get_int (&s, HEARTH_JSON_SLOT_TOTAL_DURATION);
+      figures->load_duration_ns =
+        hearth_json_scanner_get_int (&s, HEARTH_JSON_SLOT_LOAD_DURATION);
+      figures->prompt_tokens =
+        hearth_json_scanner_get_int (&s, HEARTH_JSON_SLOT_PROMPT_EVAL_COUNT);
+      figures->prompt_eval_duration_ns =
+        hearth_json_scanner_get_int (&s, HEARTH_JSON_SLOT_PROMPT_EVAL_DURATION);
+      figures->completion_tokens =
+        hearth_json_scanner_get_int (&s, HEARTH_JSON_SLOT_EVAL_COUNT);
+      figures->eval_duration_ns =
+        hearth_json_scanner_get_int (&s, HEARTH_JSON_SLOT_EVAL_DURATION);
       emit_done (self);
     }
   return TRUE;
@@ -948,59 +327,67 @@ openai_payload_fast (HearthStreamParser *self,
                      const char         *text,
                      gsize               len)
 {
-  FastScanner s;
-  FastType choices;
-  FastType choice;
+  HearthJsonScanner s;
+  HearthJsonType choices;
+  HearthJsonType choice;
   const char *content = NULL;
   const char *thinking = NULL;
   const char *reasoning = NULL;
   HearthServerFigures *figures = &self->figures;
 
-  if (!fast_scan (&s, self->scratch, text, len, openai_keys))
+  if (!hearth_json_scanner_scan (&s, self->scratch, text, len, hearth_json_scanner_openai_keys))
     return FALSE;
 
   /* The checks of openai_payload() and openai_choice(). */
-  choices = s.values[SLOT_CHOICES].type;
-  choice = s.values[SLOT_CHOICE].type;
-  if (!fast_is_object (&s, SLOT_USAGE) || !fast_is_object (&s, SLOT_TIMINGS) ||
-      (choices == FAST_ABSENT && s.values[SLOT_USAGE].type != FAST_OBJECT &&
-       s.values[SLOT_TIMINGS].type != FAST_OBJECT) ||
-      (choices != FAST_ABSENT && choices != FAST_ARRAY) ||
-      (choice != FAST_ABSENT && choice != FAST_OBJECT) ||
-      !fast_is_object (&s, SLOT_DELTA) ||
-      !fast_get_text (&s, SLOT_DELTA_CONTENT, &content) ||
-      !fast_get_text (&s, SLOT_REASONING_CONTENT, &thinking) ||
-      !fast_get_text (&s, SLOT_REASONING, &reasoning))
+  choices = s.values[HEARTH_JSON_SLOT_CHOICES].type;
+  choice = s.values[HEARTH_JSON_SLOT_CHOICE].type;
+  if (!hearth_json_scanner_is_object (&s, HEARTH_JSON_SLOT_USAGE) ||
+      !hearth_json_scanner_is_object (&s, HEARTH_JSON_SLOT_TIMINGS) ||
+      (choices == HEARTH_JSON_ABSENT &&
+       s.values[HEARTH_JSON_SLOT_USAGE].type != HEARTH_JSON_OBJECT &&
+       s.values[HEARTH_JSON_SLOT_TIMINGS].type != HEARTH_JSON_OBJECT) ||
+      (choices != HEARTH_JSON_ABSENT && choices != HEARTH_JSON_ARRAY) ||
+      (choice != HEARTH_JSON_ABSENT && choice != HEARTH_JSON_OBJECT) ||
+      !hearth_json_scanner_is_object (&s, HEARTH_JSON_SLOT_DELTA) ||
+      !hearth_json_scanner_get_text (&s, HEARTH_JSON_SLOT_DELTA_CONTENT, &content) ||
+      !hearth_json_scanner_get_text (&s, HEARTH_JSON_SLOT_REASONING_CONTENT, &thinking) ||
+      !hearth_json_scanner_get_text (&s, HEARTH_JSON_SLOT_REASONING, &reasoning))
     return FALSE;
 
-  set_string (&figures->model, fast_get_string (&s, SLOT_MODEL));
-  if (s.values[SLOT_DELTA].type == FAST_OBJECT)
+  set_string (&figures->model, hearth_json_scanner_get_string (&s, HEARTH_JSON_SLOT_MODEL));
+  if (s.values[HEARTH_JSON_SLOT_DELTA].type == HEARTH_JSON_OBJECT)
     emit_delta (self, content, thinking != NULL ? thinking : reasoning);
-  if (fast_get_string (&s, SLOT_FINISH_REASON) != NULL)
+  if (hearth_json_scanner_get_string (&s, HEARTH_JSON_SLOT_FINISH_REASON) != NULL)
     {
-      set_string (&figures->done_reason, fast_get_string (&s, SLOT_FINISH_REASON));
+      set_string (&figures->done_reason,
+                  hearth_json_scanner_get_string (&s, HEARTH_JSON_SLOT_FINISH_REASON));
       self->finish_seen = TRUE;
     }
-  if (s.values[SLOT_USAGE].type == FAST_OBJECT)
+  if (s.values[HEARTH_JSON_SLOT_USAGE].type == HEARTH_JSON_OBJECT)
     {
-      gint64 prompt = fast_get_int (&s, SLOT_PROMPT_TOKENS);
-      gint64 completion = fast_get_int (&s, SLOT_COMPLETION_TOKENS);
+      gint64 prompt = hearth_json_scanner_get_int (&s, HEARTH_JSON_SLOT_PROMPT_TOKENS);
+      gint64 completion = hearth_json_scanner_get_int (&s, HEARTH_JSON_SLOT_COMPLETION_TOKENS);
 
       if (prompt >= 0)
         figures->prompt_tokens = prompt;
       if (completion >= 0)
         figures->completion_tokens = completion;
     }
-  if (s.values[SLOT_TIMINGS].type == FAST_OBJECT)
+  if (s.values[HEARTH_JSON_SLOT_TIMINGS].type == HEARTH_JSON_OBJECT)
     {
-      figures->prompt_ms = fast_get_double (&s, SLOT_PROMPT_MS);
-      figures->prompt_per_second = fast_get_double (&s, SLOT_PROMPT_PER_SECOND);
-      figures->predicted_ms = fast_get_double (&s, SLOT_PREDICTED_MS);
-      figures->predicted_per_second = fast_get_double (&s, SLOT_PREDICTED_PER_SECOND);
+      figures->prompt_ms =
+        hearth_json_scanner_get_double (&s, HEARTH_JSON_SLOT_PROMPT_MS);
+      figures->prompt_per_second =
+        hearth_json_scanner_get_double (&s, HEARTH_JSON_SLOT_PROMPT_PER_SECOND);
+      figures->predicted_ms =
+        hearth_json_scanner_get_double (&s, HEARTH_JSON_SLOT_PREDICTED_MS);
+      figures->predicted_per_second =
+        hearth_json_scanner_get_double (&s, HEARTH_JSON_SLOT_PREDICTED_PER_SECOND);
       if (figures->prompt_tokens < 0)
-        figures->prompt_tokens = fast_get_int (&s, SLOT_PROMPT_N);
+        figures->prompt_tokens = hearth_json_scanner_get_int (&s, HEARTH_JSON_SLOT_PROMPT_N);
       if (figures->completion_tokens < 0)
-        figures->completion_tokens = fast_get_int (&s, SLOT_PREDICTED_N);
+        figures->completion_tokens =
+          hearth_json_scanner_get_int (&s, HEARTH_JSON_SLOT_PREDICTED_N);
     }
   return TRUE;
 }

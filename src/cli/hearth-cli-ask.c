@@ -1,0 +1,220 @@
+/* hearth-cli-ask.c — hearth-cli ask: one question, the answer streamed
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-cli"
+
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "hearth-cli-private.h"
+#include "hearth-endpoint.h"
+#include "hearth-error.h"
+
+static char   *opt_system;
+static gint64  opt_conversation = -1;
+static double  opt_temperature = NAN;
+static gint64  opt_seed = G_MININT64;
+static gboolean opt_no_cache;
+
+static const GOptionEntry ask_entries[] = {
+  { "model", 'm', 0, G_OPTION_ARG_STRING, &opt_model, N_("The model to ask"), "NAME" },
+  { "system", 0, 0, G_OPTION_ARG_STRING, &opt_system, N_("A system prompt"), "TEXT" },
+  { "conversation", 'c', 0, G_OPTION_ARG_INT64, &opt_conversation,
+    N_("Continue this conversation"), "ID" },
+  { "temperature", 't', 0, G_OPTION_ARG_DOUBLE, &opt_temperature,
+    N_("Sampling temperature"), "T" },
+  { "seed", 0, 0, G_OPTION_ARG_INT64, &opt_seed, N_("Sampling seed"), "N" },
+  { "no-cache", 0, 0, G_OPTION_ARG_NONE, &opt_no_cache,
+    N_("Generate a fresh answer, even for a question asked before"), NULL },
+  { NULL }
+};
+
+static void
+on_ask_delta (HearthReply *reply,
+              const char  *content,
+              const char  *thinking,
+              Cli         *cli)
+{
+  gsize len;
+
+  if (cli->json || content == NULL)
+    return;
+  len = strlen (content);
+  fwrite (content, 1, len, stdout);
+  fflush (stdout);
+  cli->wrote_text = TRUE;
+  cli->ended_with_newline = len > 0 && content[len - 1] == '\n';
+}
+
+static void
+on_ask_finished (HearthReply *reply,
+                 Cli         *cli)
+{
+  g_main_loop_quit (cli->loop);
+}
+
+static const char *
+reply_state_name (HearthReply *reply)
+{
+  GEnumClass *klass = g_type_class_ref (HEARTH_TYPE_REPLY_STATE);
+  GEnumValue *value = g_enum_get_value (klass, hearth_reply_get_state (reply));
+
+  g_type_class_unref (klass);
+  return value ? value->value_nick : NULL;
+}
+
+static void
+print_reply_json (HearthReply *reply)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  const HearthFigures *figures = hearth_reply_get_figures (reply);
+  const GError *error = hearth_reply_get_error (reply);
+  const char *thinking = hearth_reply_get_thinking (reply);
+
+  json_builder_begin_object (builder);
+  hearth_json_add_string (builder, "content", hearth_reply_get_content (reply));
+  if (thinking != NULL && *thinking != '\0')
+    hearth_json_add_string (builder, "thinking", thinking);
+  hearth_json_add_string (builder, "model", hearth_reply_get_model (reply));
+  hearth_json_add_string (builder, "endpoint", hearth_reply_get_endpoint (reply));
+  hearth_json_add_string (builder, "api", hearth_api_kind_to_string (hearth_reply_get_api (reply)));
+  hearth_json_add_int (builder, "conversation_id", hearth_reply_get_conversation_id (reply));
+  hearth_json_add_int (builder, "message_id", hearth_reply_get_message_id (reply));
+  hearth_json_add_double (builder, "ttft_ms", figures->ttft_ms);
+  hearth_json_add_double (builder, "total_ms", figures->total_ms);
+  hearth_json_add_int (builder, "tokens_in", figures->tokens_in);
+  hearth_json_add_int (builder, "tokens_out", figures->tokens_out);
+  hearth_json_add_double (builder, "tokens_per_s", figures->tokens_per_s);
+  hearth_json_add_double (builder, "load_ms", figures->load_ms);
+  hearth_json_add_string (builder, "done_reason", hearth_reply_get_done_reason (reply));
+  hearth_json_add_string (builder, "figures_from", figures->from_server ? "server" : "client");
+  hearth_json_add_string (builder, "state", reply_state_name (reply));
+  json_builder_set_member_name (builder, "cached");
+  json_builder_add_boolean_value (builder, hearth_reply_get_cached (reply));
+  if (hearth_reply_get_cached (reply))
+    hearth_json_add_double (builder, "time_saved_ms", hearth_reply_get_time_saved_ms (reply));
+  if (error != NULL)
+    {
+      g_autofree char *line = hearth_error_describe (error);
+      hearth_json_add_string (builder, "error", line);
+    }
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  print_json (root);
+}
+
+static char *
+read_prompt (int      argc,
+             char   **argv,
+             GError **error)
+{
+  g_autoptr(GIOChannel) channel = NULL;
+  char *text = NULL;
+  gsize len;
+
+  if (argc == 3 && g_str_equal (argv[2], "-"))
+    {
+      channel = g_io_channel_unix_new (STDIN_FILENO);
+      g_io_channel_set_encoding (channel, NULL, NULL);
+      if (g_io_channel_read_to_end (channel, &text, &len, error) != G_IO_STATUS_NORMAL)
+        return NULL;
+      return text;
+    }
+  return g_strjoinv (" ", argv + 2);
+}
+
+static gboolean
+prompt_is_blank (const char *prompt)
+{
+  for (const char *p = prompt; *p != '\0'; p++)
+    if (!g_ascii_isspace (*p))
+      return FALSE;
+  return TRUE;
+}
+
+static HearthChatRequest *
+build_request (char      *prompt,
+               GSettings *settings)
+{
+  HearthChatRequest *request = hearth_chat_request_new ();
+  g_autofree char *stored_model = settings ? g_settings_get_string (settings, "default-model")
+                                           : NULL;
+
+  request->model = g_strdup (opt_model ? opt_model
+                             : (stored_model && *stored_model ? stored_model : NULL));
+  request->system = g_strdup (opt_system);
+  request->temperature = opt_temperature;
+  if (opt_seed != G_MININT64)
+    {
+      request->has_seed = TRUE;
+      request->seed = opt_seed;
+    }
+  request->bypass_cache = opt_no_cache;
+  hearth_chat_request_add_message (request, "user", prompt);
+  return request;
+}
+
+static int
+finish_ask (Cli *cli)
+{
+  HearthReply *reply = cli->reply;
+  const GError *error = hearth_reply_get_error (reply);
+
+  if (!cli->json && cli->wrote_text && !cli->ended_with_newline && isatty (STDOUT_FILENO))
+    g_print ("\n");
+  if (cli->json)
+    print_reply_json (reply);
+  if (error == NULL)
+    return 0;
+  if (cli->interrupted)
+    {
+      g_printerr ("hearth-cli: Interrupted. The reply so far was kept in conversation %"
+                  G_GINT64_FORMAT ".\n", hearth_reply_get_conversation_id (reply));
+      return EXIT_INTERRUPTED;
+    }
+  return fail (error);
+}
+
+int
+hearth_cli_command_ask (int    argc,
+                        char **argv)
+{
+  g_autoptr(GSettings) settings = hearth_settings_try_new ();
+  g_autoptr(HearthEngine) engine = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *prompt = NULL;
+  HearthProvider *provider;
+  Cli cli = { 0 };
+  int exit_code = 0;
+
+  if (!parse_options ("ask", "PROMPT | -", ask_entries, TRUE, &argc, &argv, &exit_code))
+    return exit_code;
+  if (argc < 3)
+    return usage_error ("ask", "Say what to ask: hearth-cli ask \"why is the sky blue?\"");
+  if ((prompt = read_prompt (argc, argv, &error)) == NULL)
+    return fail (error);
+  if (prompt_is_blank (prompt))
+    return usage_error ("ask", "The prompt is empty");
+  if ((provider = open_provider (settings, HEARTH_ENGINE_HISTORY | HEARTH_ENGINE_CACHE, &engine,
+                                 &error)) == NULL)
+    return fail (error);
+
+  cli.json = opt_json;
+  cli.reply = hearth_engine_chat (engine, provider, build_request (prompt, settings),
+                                  opt_conversation, &error);
+  if (cli.reply == NULL)
+    return fail (error);
+
+  g_signal_connect (cli.reply, "delta", G_CALLBACK (on_ask_delta), &cli);
+  g_signal_connect (cli.reply, "finished", G_CALLBACK (on_ask_finished), &cli);
+  if (!hearth_reply_is_finished (cli.reply))
+    run_loop (&cli);
+
+  exit_code = finish_ask (&cli);
+  g_clear_object (&cli.reply);
+  return exit_code;
+}

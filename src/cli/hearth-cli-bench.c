@@ -1,0 +1,295 @@
+/* hearth-cli-bench.c — hearth-cli bench: measure a model, and the stored runs
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-cli"
+
+#include "config.h"
+
+#include <math.h>
+#include <unistd.h>
+
+#include "hearth-cli-private.h"
+#include "hearth-endpoint.h"
+
+static int opt_runs = HEARTH_BENCH_DEFAULT_RUNS;
+
+static const GOptionEntry bench_entries[] = {
+  { "model", 'm', 0, G_OPTION_ARG_STRING, &opt_model,
+    N_("The model to measure (default: the default model, else the server's first); "
+       "with list, only its runs"), "NAME" },
+  { "runs", 'n', 0, G_OPTION_ARG_INT, &opt_runs,
+    N_("Runs of the prompt set after the warm-up (default 3)"), "N" },
+  { NULL }
+};
+
+static void
+on_bench_progress (HearthBench *bench,
+                   guint        done,
+                   guint        total,
+                   const char  *label,
+                   Cli         *cli)
+{
+  if (isatty (STDERR_FILENO))
+    g_printerr ("\r\033[K[%u/%u] %s", done, total, label);
+  else
+    g_printerr ("hearth-cli: [%u/%u] %s\n", done, total, label);
+}
+
+static void
+bench_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Cli *cli = user_data;
+
+  cli->bench_result = hearth_bench_run_finish (HEARTH_BENCH (object), result, &cli->error);
+  g_main_loop_quit (cli->loop);
+}
+
+static char *
+format_figure_with_spread (double median,
+                           double min,
+                           double max)
+{
+  if (median < 0)
+    return g_strdup ("unknown");
+  return g_strdup_printf ("%.1f (min %.1f, max %.1f)", median, min, max);
+}
+
+static char *
+format_peak_bytes (gint64 bytes)
+{
+  return bytes < 0 ? g_strdup ("not measured") : g_format_size (bytes);
+}
+
+static void
+print_bench_comparison (const HearthBenchResult *r)
+{
+  g_autofree char *when = NULL;
+
+  if (r->previous_id <= 0)
+    {
+      g_print ("No earlier run of this model with these options on this machine "
+               "to compare with.\n");
+      return;
+    }
+  when = format_time (r->previous_created_ms);
+  if (r->regression)
+    g_print ("\n%sRegression: %.1f %% slower than run #%" G_GINT64_FORMAT " on %s%s\n\n",
+             isatty (STDOUT_FILENO) ? "\033[1;31m" : "", -r->change_percent, r->previous_id,
+             when, isatty (STDOUT_FILENO) ? "\033[0m" : "");
+  else
+    g_print ("Decode speed %+.1f %% against run #%" G_GINT64_FORMAT " on %s.\n",
+             r->change_percent, r->previous_id, when);
+}
+
+/* "seed 42, temperature 0, num_ctx 2048, num_predict 32/160/32/160" */
+static char *
+format_bench_options (const char *options)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GString) text = g_string_new (NULL);
+  JsonObject *o;
+  JsonArray *predict;
+
+  if (!json_parser_load_from_data (parser, options, -1, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return g_strdup (options);
+  o = json_node_get_object (json_parser_get_root (parser));
+  g_string_append_printf (text,
+                          "seed %" G_GINT64_FORMAT ", temperature %g, num_ctx %" G_GINT64_FORMAT,
+                          json_object_get_int_member_with_default (o, "seed", -1),
+                          json_object_get_double_member_with_default (o, "temperature", -1),
+                          json_object_get_int_member_with_default (o, "num_ctx", -1));
+  predict = json_object_get_array_member (o, "num_predict");
+  for (guint i = 0; predict != NULL && i < json_array_get_length (predict); i++)
+    g_string_append_printf (text, "%s%" G_GINT64_FORMAT, i == 0 ? ", num_predict " : "/",
+                            json_array_get_int_element (predict, i));
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static void
+print_bench_load (const HearthBenchResult *r)
+{
+  if (r->already_loaded)
+    g_print ("Load time:           none, the model was already in memory\n");
+  else if (r->load_ms >= 0)
+    g_print ("Load time:           %.1f ms\n", r->load_ms);
+  else
+    g_print ("Load time:           unknown\n");
+}
+
+static void
+print_bench_result (const HearthBenchResult *r)
+{
+  g_autofree char *options = format_bench_options (r->options);
+  g_autofree char *prompt = format_figure_with_spread (r->prompt_tps_median, r->prompt_tps_min,
+                                                        r->prompt_tps_max);
+  g_autofree char *decode = format_figure_with_spread (r->decode_tps_median, r->decode_tps_min,
+                                                        r->decode_tps_max);
+  g_autofree char *mem = format_peak_bytes (r->peak_mem_used);
+  g_autofree char *vram = format_peak_bytes (r->peak_vram_used);
+  g_autofree char *cpu = r->peak_cpu_percent < 0 ? g_strdup ("not measured")
+                         : g_strdup_printf ("%.0f %%", r->peak_cpu_percent);
+
+  if (r->digest != NULL)
+    g_print ("Model:               %s (digest %.12s)\n", r->model, r->digest);
+  else
+    g_print ("Model:               %s\n", r->model);
+  g_print ("Server:              %s (%s)\n", r->endpoint, r->api);
+  g_print ("Hardware:            %s\n", r->hardware);
+  g_print ("Options:             %s\n", options);
+  g_print ("Runs:                %u, after a warm-up\n", r->runs);
+  print_bench_load (r);
+  g_print ("Time to first token: p50 %.1f ms, p95 %.1f ms\n", r->ttft_p50_ms, r->ttft_p95_ms);
+  g_print ("Prompt tokens/s:     %s\n", prompt);
+  g_print ("Decode tokens/s:     %s\n", decode);
+  g_print ("Speeds timed by:     %s\n", r->figures_from ? r->figures_from : "unknown");
+  g_print ("Peak CPU:            %s\n", cpu);
+  g_print ("Peak memory used:    %s\n", mem);
+  g_print ("Peak VRAM used:      %s\n", vram);
+  print_bench_comparison (r);
+  g_print ("Stored as benchmark run #%" G_GINT64_FORMAT ".\n", r->id);
+}
+
+static void
+print_bench_json (const HearthBenchResult *r)
+{
+  g_autoptr(JsonNode) root = hearth_bench_result_to_json (r);
+
+  print_json (root);
+}
+
+static HearthSampler *
+start_sampler (HearthProvider *provider)
+{
+  HearthSampler *sampler = hearth_sampler_new ("/", 600);
+  const char *endpoint = hearth_provider_get_endpoint (provider);
+
+  hearth_sampler_set_server_port (sampler, hearth_endpoint_local_port (endpoint));
+  hearth_sampler_start (sampler);
+  return sampler;
+}
+
+static int
+bench_end (Cli                *cli,
+           HearthStore        *store,
+           HearthBenchResult  *result)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (cli->interrupted)
+    {
+      g_printerr ("hearth-cli: Interrupted. The benchmark was cancelled and nothing was stored.\n");
+      return EXIT_INTERRUPTED;
+    }
+  if (result == NULL)
+    return fail (cli->error);
+  if (!hearth_bench_result_save (store, result, &error))
+    return fail (error);
+  if (opt_json)
+    print_bench_json (result);
+  else
+    print_bench_result (result);
+  return 0;
+}
+
+static int
+bench_run (GSettings *settings)
+{
+  g_autoptr(HearthEngine) engine = NULL;
+  g_autoptr(HearthSampler) sampler = NULL;
+  g_autoptr(HearthBench) bench = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stored_model = settings ? g_settings_get_string (settings, "default-model")
+                                           : NULL;
+  const char *model = opt_model ? opt_model : stored_model;
+  HearthProvider *provider;
+  Cli cli = { 0 };
+  int exit_code;
+
+  if ((provider = open_provider (settings, HEARTH_ENGINE_HISTORY, &engine, &error)) == NULL)
+    return fail (error);
+
+  sampler = start_sampler (provider);
+  bench = hearth_bench_new (provider, model, opt_runs, sampler);
+  g_signal_connect (bench, "progress", G_CALLBACK (on_bench_progress), &cli);
+  cli.cancellable = cancellable;
+  hearth_bench_run_async (bench, cancellable, bench_cb, &cli);
+  run_loop (&cli);
+  hearth_sampler_stop (sampler);
+  if (isatty (STDERR_FILENO))
+    g_printerr ("\r\033[K");
+
+  exit_code = bench_end (&cli, hearth_engine_get_store (engine), cli.bench_result);
+  g_clear_pointer (&cli.bench_result, hearth_bench_result_free);
+  g_clear_error (&cli.error);
+  return exit_code;
+}
+
+static void
+print_bench_row (const HearthBenchResult *r)
+{
+  g_autofree char *when = format_time (r->created_ms);
+  g_autofree char *load = format_figure (r->load_ms);
+  g_autofree char *t50 = format_figure (r->ttft_p50_ms);
+  g_autofree char *t95 = format_figure (r->ttft_p95_ms);
+  g_autofree char *prompt = format_figure (r->prompt_tps_median);
+  g_autofree char *decode = format_figure (r->decode_tps_median);
+  g_autofree char *change = isnan (r->change_percent) ? g_strdup ("")
+                            : g_strdup_printf ("%+.1f %%", r->change_percent);
+
+  g_print ("%5" G_GINT64_FORMAT "  %s  %-20s %-9s %4u %9s %8s %8s %10s %10s %9s%s\n", r->id, when,
+           r->model, hearth_bench_state_to_string (r->state), r->runs, load, t50, t95, prompt,
+           decode, change, r->regression ? "  REGRESSION" : "");
+}
+
+static int
+bench_list (GSettings *settings)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthStore) store = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autofree char *path = hearth_store_default_path ();
+
+  if ((store = hearth_store_open (path, &error)) == NULL ||
+      (results = hearth_bench_list_results (store, opt_model, 0, &error)) == NULL)
+    return fail (error);
+  if (opt_json)
+    {
+      g_autoptr(JsonArray) array = json_array_new ();
+      g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
+
+      for (guint i = 0; i < results->len; i++)
+        json_array_add_element (array,
+                                hearth_bench_result_to_json (g_ptr_array_index (results, i)));
+      json_node_set_array (root, array);
+      print_json (root);
+      return 0;
+    }
+  g_print ("%5s  %-16s  %-20s %-9s %4s %9s %8s %8s %10s %10s %9s\n", "run", "time", "model",
+           "state", "runs", "load ms", "ttft p50", "ttft p95", "prompt t/s", "decode t/s",
+           "change");
+  for (guint i = 0; i < results->len; i++)
+    print_bench_row (g_ptr_array_index (results, i));
+  return 0;
+}
+
+int
+hearth_cli_command_bench (int    argc,
+                          char **argv)
+{
+  g_autoptr(GSettings) settings = hearth_settings_try_new ();
+  int exit_code = 0;
+
+  if (!parse_options ("bench", "[list]", bench_entries, TRUE, &argc, &argv, &exit_code))
+    return exit_code;
+  if (argc > 3 || (argc == 3 && !g_str_equal (argv[2], "list")))
+    return usage_error ("bench", "Use bench to measure a model, or bench list for the stored runs");
+  if (opt_runs < 1 || opt_runs > 100)
+    return usage_error ("bench", "--runs takes a number from 1 to 100");
+  if (argc == 3)
+    return bench_list (settings);
+  return bench_run (settings);
+}

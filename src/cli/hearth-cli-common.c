@@ -1,0 +1,223 @@
+/* hearth-cli-common.c — what the commands share: options, failures, server, loop, JSON
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-cli"
+
+#include "config.h"
+
+#include <glib-unix.h>
+#include <unistd.h>
+
+#include "hearth-cli-private.h"
+#include "hearth-endpoint.h"
+#include "hearth-error.h"
+#include "hearth-secrets.h"
+
+static char    *opt_endpoint;
+static char    *opt_api;
+static int      opt_timeout = 300;
+
+char           *opt_model;
+gboolean        opt_json;
+
+static const GOptionEntry server_entries[] = {
+  { "endpoint", 0, 0, G_OPTION_ARG_STRING, &opt_endpoint,
+    N_("The server: host, host:port or http://host:port"), "URL" },
+  { "api", 0, 0, G_OPTION_ARG_STRING, &opt_api,
+    N_("The server's API: ollama or openai"), "KIND" },
+  { "timeout", 0, 0, G_OPTION_ARG_INT, &opt_timeout,
+    N_("Give up when the server is silent this long (default 300)"), "SECONDS" },
+  { NULL }
+};
+
+static const GOptionEntry json_entries[] = {
+  { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_("Print JSON"), NULL },
+  { NULL }
+};
+
+/* Every failure ends here: one line, what happened and what to do. */
+int
+fail (const GError *error)
+{
+  g_autofree char *line = hearth_error_describe (error);
+
+  if (error->domain != HEARTH_ERROR)
+    {
+      g_autofree char *text = g_strdup (error->message);
+      gsize len = strlen (text);
+
+      while (len > 0 && (text[len - 1] == '.' || text[len - 1] == '\n'))
+        text[--len] = '\0';
+      g_strdelimit (text, "\r\n", ' ');
+      g_printerr ("hearth-cli: %s.\n", text);
+      return 1;
+    }
+  g_printerr ("hearth-cli: %s\n", line);
+  return hearth_error_exit_code (error);
+}
+
+int
+usage_error (const char *command,
+             const char *message)
+{
+  g_printerr ("hearth-cli: %s. Run “hearth-cli %s --help” for usage.\n", message, command);
+  return EXIT_USAGE;
+}
+
+gboolean
+parse_options (const char          *command,
+               const char          *parameter,
+               const GOptionEntry  *entries,
+               gboolean             server,
+               int                 *argc,
+               char              ***argv,
+               int                 *exit_code)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (parameter);
+  g_autoptr(GError) error = NULL;
+
+  g_option_context_set_help_enabled (context, TRUE);
+  if (entries != NULL)
+    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (server)
+    g_option_context_add_main_entries (context, server_entries, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, json_entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      g_autofree char *message = g_strdup (error->message);
+
+      g_strchomp (message);
+      if (g_str_has_suffix (message, "."))
+        message[strlen (message) - 1] = '\0';
+      *exit_code = usage_error (command, message);
+      return FALSE;
+    }
+  if (opt_timeout <= 0)
+    {
+      *exit_code = usage_error (command, "--timeout needs a number of seconds above 0");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The server's API and address, by the engine's rule (no engine needed). */
+gboolean
+resolve_server (GSettings      *settings,
+                HearthApiKind  *api,
+                char          **endpoint,
+                GError        **error)
+{
+  if (!hearth_resolve_api_kind (opt_api, settings, api, error))
+    return FALSE;
+  *endpoint = hearth_endpoint_resolve (opt_endpoint, *api, settings, error);
+  return *endpoint != NULL;
+}
+
+/**
+ * open_engine:
+ * @flags: what the command needs: the history, the cache
+ *
+ * The engine the GUI also uses, with the same settings. A command that
+ * needs the history fails without it; a broken cache is only said.
+ */
+HearthEngine *
+open_engine (GSettings          *settings,
+             HearthEngineFlags   flags,
+             GError            **error)
+{
+  g_autoptr(HearthEngine) engine = hearth_engine_new_for_settings (settings, flags);
+
+  if ((flags & HEARTH_ENGINE_HISTORY) && hearth_engine_get_store (engine) == NULL)
+    {
+      g_propagate_error (error, g_error_copy (hearth_engine_get_store_error (engine)));
+      return NULL;
+    }
+  if (hearth_engine_get_cache_warning (engine) != NULL)
+    g_printerr ("hearth-cli: %s\n", hearth_engine_get_cache_warning (engine));
+  hearth_engine_set_timeout (engine, opt_timeout);
+  return g_steal_pointer (&engine);
+}
+
+/* The server a command talks to: options, environment, settings, defaults;
+ * its key from the environment or the keyring, never argv. */
+HearthProvider *
+open_provider (GSettings          *settings,
+               HearthEngineFlags   flags,
+               HearthEngine      **engine,
+               GError            **error)
+{
+  if ((*engine = open_engine (settings, flags, error)) == NULL)
+    return NULL;
+  return hearth_engine_resolve_provider (*engine, opt_endpoint, opt_api, error);
+}
+
+static gboolean
+on_interrupt (gpointer user_data)
+{
+  Cli *cli = user_data;
+
+  cli->interrupted = TRUE;
+  if (cli->reply != NULL)
+    hearth_reply_cancel (cli->reply);
+  if (cli->cancellable != NULL)
+    g_cancellable_cancel (cli->cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Until the command's callback quits; Ctrl+C cancels what is under way. */
+void
+run_loop (Cli *cli)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  guint sources[] = {
+    g_unix_signal_add (SIGINT, on_interrupt, cli),
+    g_unix_signal_add (SIGTERM, on_interrupt, cli),
+    g_unix_signal_add (SIGHUP, on_interrupt, cli),
+  };
+
+  cli->loop = loop;
+  g_main_loop_run (loop);
+  cli->loop = NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (sources); i++)
+    g_source_remove (sources[i]);
+}
+
+void
+print_json (JsonNode *root)
+{
+  g_autofree char *text = hearth_json_to_string (root, isatty (STDOUT_FILENO));
+
+  g_print ("%s\n", text);
+}
+
+/* Prints @items as a JSON array of objects, each filled in by @add_item. */
+void
+print_json_list (GPtrArray         *items,
+                 HearthJsonAddFunc  add_item)
+{
+  g_autoptr(JsonNode) root = hearth_json_array_of_objects (items, add_item);
+
+  print_json (root);
+}
+
+char *
+format_time (gint64 ms)
+{
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (ms / 1000);
+  g_autoptr(GDateTime) local = utc ? g_date_time_to_local (utc) : NULL;
+
+  return local ? g_date_time_format (local, "%Y-%m-%d %H:%M") : g_strdup ("?");
+}
+
+/* An unknown figure prints as an empty field. */
+char *
+format_figure (double value)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (value < 0)
+    return g_strdup ("");
+  return g_strdup (g_ascii_formatd (buffer, sizeof buffer, "%.1f", value));
+}

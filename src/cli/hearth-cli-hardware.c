@@ -1,0 +1,171 @@
+/* hearth-cli-hardware.c — hearth-cli hardware and recommend: this machine, and models that suit it
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-cli"
+
+#include "config.h"
+
+#include "hearth-cli-private.h"
+#include "hearth-catalog.h"
+
+static char *opt_use;
+
+/* hardware */
+
+static void
+add_score_json (JsonBuilder       *builder,
+                const HearthScore *score)
+{
+  json_builder_set_member_name (builder, "score");
+  json_builder_begin_object (builder);
+  hearth_json_add_int (builder, "value", score->score);
+  json_builder_set_member_name (builder, "reasons");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < score->reasons->len; i++)
+    {
+      const HearthScoreReason *reason = g_ptr_array_index (score->reasons, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "points");
+      json_builder_add_int_value (builder, reason->points);
+      hearth_json_add_string (builder, "text", reason->text);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+}
+
+int
+hearth_cli_command_hardware (int    argc,
+                             char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthHardware) hardware = NULL;
+  g_autoptr(HearthScore) score = NULL;
+  int exit_code = 0;
+
+  if (!parse_options ("hardware", NULL, NULL, FALSE, &argc, &argv, &exit_code))
+    return exit_code;
+  if (argc > 2)
+    return usage_error ("hardware", "hardware takes no arguments");
+  if ((hardware = hearth_hardware_probe (NULL, TRUE, &error)) == NULL)
+    return fail (error);
+  score = hearth_hardware_score (hardware);
+
+  if (opt_json)
+    {
+      g_autoptr(JsonNode) root = hearth_hardware_to_json (hardware);
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) score_node = NULL;
+
+      json_builder_begin_object (builder);
+      add_score_json (builder, score);
+      json_builder_end_object (builder);
+      score_node = json_builder_get_root (builder);
+      json_object_set_member (json_node_get_object (root), "score",
+                              json_node_ref (json_object_get_member (json_node_get_object (score_node),
+                                                                     "score")));
+      print_json (root);
+      return 0;
+    }
+  {
+    g_autofree char *report = hearth_hardware_to_markdown (hardware);
+
+    g_print ("%s\n## Score: %d / 100\n\n", report, score->score);
+    for (guint i = 0; i < score->reasons->len; i++)
+      g_print ("- %s\n", ((HearthScoreReason *) g_ptr_array_index (score->reasons, i))->text);
+  }
+  return 0;
+}
+
+static const GOptionEntry recommend_entries[] = {
+  { "use", 0, 0, G_OPTION_ARG_STRING, &opt_use,
+    N_("What the model is for: chat, code or reasoning"), "USE" },
+  { NULL }
+};
+
+static void
+add_recommendation_json (JsonBuilder          *builder,
+                         HearthRecommendation *r)
+{
+  hearth_json_add_string (builder, "tier", hearth_tier_to_string (r->tier));
+  hearth_json_add_string (builder, "model", r->model->name);
+  hearth_json_add_string (builder, "tag", r->quant->tag);
+  hearth_json_add_string (builder, "quantization", r->quant->name);
+  hearth_json_add_int (builder, "download_size", r->quant->size);
+  hearth_json_add_string (builder, "placement", hearth_placement_to_string (r->fit->placement));
+  hearth_json_add_int (builder, "memory_needed", r->fit->memory_needed);
+  hearth_json_add_int (builder, "best_context", r->fit->best_context);
+  hearth_json_add_double (builder, "tokens_per_s", r->fit->tokens_per_s);
+  json_builder_set_member_name (builder, "tokens_per_s_measured");
+  json_builder_add_boolean_value (builder, r->fit->measured);
+  hearth_json_add_string (builder, "estimate_basis", r->fit->estimate_basis);
+}
+
+static void
+print_recommendation (HearthRecommendation *r)
+{
+  g_autofree char *size = g_format_size (r->quant->size);
+  g_autofree char *needed = g_format_size (r->fit->memory_needed);
+  g_autofree char *speed = r->fit->measured
+                           ? g_strdup_printf ("%.1f tokens/s (measured)", r->fit->tokens_per_s)
+                           : r->fit->tokens_per_s > 0
+                           ? g_strdup_printf ("~%.0f tokens/s (estimate)", r->fit->tokens_per_s)
+                           : g_strdup ("no speed estimate");
+
+  g_print ("%-13s %-34s %s download, needs %s, %s, %s\n", hearth_tier_to_string (r->tier),
+           r->quant->tag, size, needed, hearth_placement_to_string (r->fit->placement), speed);
+  g_print ("%-13s %s\n", "", r->fit->estimate_basis);
+}
+
+int
+hearth_cli_command_recommend (int    argc,
+                              char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthHardware) hardware = NULL;
+  g_autoptr(GPtrArray) catalog = NULL;
+  g_autoptr(GPtrArray) picks = NULL;
+  HearthUse use = HEARTH_USE_CHAT;
+  int exit_code = 0;
+
+  if (!parse_options ("recommend", NULL, recommend_entries, FALSE, &argc, &argv, &exit_code))
+    return exit_code;
+  if (argc > 2)
+    return usage_error ("recommend", "recommend takes no arguments");
+  if (opt_use == NULL || g_str_equal (opt_use, "chat"))
+    use = HEARTH_USE_CHAT;
+  else if (g_str_equal (opt_use, "code"))
+    use = HEARTH_USE_CODE;
+  else if (g_str_equal (opt_use, "reasoning"))
+    use = HEARTH_USE_REASONING;
+  else
+    return usage_error ("recommend", "--use takes chat, code or reasoning");
+
+  if ((hardware = hearth_hardware_probe (NULL, TRUE, &error)) == NULL ||
+      (catalog = hearth_catalog_load (&error)) == NULL)
+    return fail (error);
+  picks = hearth_catalog_recommend (catalog, hardware, use);
+  {
+    /* What this machine measured beats an estimate; no history, no matter. */
+    g_autofree char *path = hearth_store_default_path ();
+    g_autoptr(HearthStore) store = g_file_test (path, G_FILE_TEST_EXISTS)
+                                   ? hearth_store_open (path, NULL) : NULL;
+
+    hearth_catalog_apply_measurements (picks, store);
+  }
+  if (opt_json)
+    {
+      print_json_list (picks, (HearthJsonAddFunc) add_recommendation_json);
+      return 0;
+    }
+  if (picks->len == 0)
+    {
+      g_printerr ("hearth-cli: No model in the catalog runs well on this machine. "
+                  "Free some memory or use a server on another machine.\n");
+      return 0;
+    }
+  for (guint i = 0; i < picks->len; i++)
+    print_recommendation (g_ptr_array_index (picks, i));
+  return 0;
+}

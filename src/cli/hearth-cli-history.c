@@ -1,0 +1,267 @@
+/* hearth-cli-history.c — hearth-cli history: list, show, search, rename and delete conversations
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-cli"
+
+#include "config.h"
+
+#include "hearth-cli-private.h"
+
+static gboolean
+parse_id (const char *text,
+          gint64     *id)
+{
+  return g_ascii_string_to_signed (text, 10, 1, G_MAXINT64, id, NULL);
+}
+
+static void
+add_conversation_json (JsonBuilder        *builder,
+                       HearthConversation *c)
+{
+  hearth_json_add_int (builder, "id", c->id);
+  hearth_json_add_string (builder, "title", c->title);
+  hearth_json_add_int (builder, "created_ms", c->created_ms);
+  hearth_json_add_int (builder, "updated_ms", c->updated_ms);
+  hearth_json_add_int (builder, "messages", c->n_messages);
+}
+
+static int
+history_list (HearthStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) conversations = hearth_store_list_conversations (store, &error);
+
+  if (conversations == NULL)
+    return fail (error);
+  if (opt_json)
+    {
+      print_json_list (conversations, (HearthJsonAddFunc) add_conversation_json);
+      return 0;
+    }
+  if (conversations->len == 0)
+    {
+      g_printerr ("hearth-cli: No conversations yet. Start one with hearth-cli ask \"…\".\n");
+      return 0;
+    }
+  for (guint i = 0; i < conversations->len; i++)
+    {
+      HearthConversation *c = g_ptr_array_index (conversations, i);
+      g_autofree char *when = format_time (c->updated_ms);
+
+      g_print ("%6" G_GINT64_FORMAT "  %s  %3" G_GINT64_FORMAT " msgs  %s\n",
+               c->id, when, c->n_messages, c->title);
+    }
+  return 0;
+}
+
+static void
+add_message_json (JsonBuilder   *builder,
+                  HearthMessage *m)
+{
+  json_builder_begin_object (builder);
+  hearth_json_add_int (builder, "id", m->id);
+  hearth_json_add_string (builder, "role", m->role);
+  hearth_json_add_string (builder, "content", m->content);
+  if (m->thinking != NULL && *m->thinking != '\0')
+    hearth_json_add_string (builder, "thinking", m->thinking);
+  hearth_json_add_string (builder, "model", m->model);
+  hearth_json_add_string (builder, "endpoint", m->endpoint);
+  hearth_json_add_string (builder, "api", m->api);
+  hearth_json_add_string (builder, "state", hearth_message_state_to_string (m->state));
+  hearth_json_add_string (builder, "error", m->error);
+  hearth_json_add_string (builder, "done_reason", m->done_reason);
+  hearth_json_add_int (builder, "created_ms", m->created_ms);
+  hearth_json_add_double (builder, "ttft_ms", m->figures.ttft_ms);
+  hearth_json_add_double (builder, "total_ms", m->figures.total_ms);
+  hearth_json_add_int (builder, "tokens_in", m->figures.tokens_in);
+  hearth_json_add_int (builder, "tokens_out", m->figures.tokens_out);
+  hearth_json_add_double (builder, "tokens_per_s", m->figures.tokens_per_s);
+  json_builder_end_object (builder);
+}
+
+static void
+print_message (HearthMessage *m)
+{
+  g_autofree char *when = format_time (m->created_ms);
+  gboolean assistant = g_strcmp0 (m->role, "assistant") == 0;
+
+  g_print ("── %s%s%s%s · %s", assistant ? "Assistant" : "You",
+           assistant && m->model ? " (" : "", assistant && m->model ? m->model : "",
+           assistant && m->model ? ")" : "", when);
+  if (m->state != HEARTH_MESSAGE_COMPLETE)
+    g_print (" · %s", hearth_message_state_to_string (m->state));
+  if (assistant && m->figures.tokens_per_s > 0)
+    g_print (" · %.1f tokens/s", m->figures.tokens_per_s);
+  g_print ("\n%s\n", m->content ? m->content : "");
+  if (m->error != NULL)
+    g_print ("(%s)\n", m->error);
+  g_print ("\n");
+}
+
+static int
+history_show (HearthStore *store,
+              const char  *id_text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthConversation) conversation = NULL;
+  g_autoptr(GPtrArray) messages = NULL;
+  gint64 id;
+
+  if (!parse_id (id_text, &id))
+    return usage_error ("history", "history show needs a conversation number");
+  conversation = hearth_store_get_conversation (store, id, &error);
+  if (conversation == NULL)
+    return fail (error);
+  messages = hearth_store_list_messages (store, id, 0, 0, &error);
+  if (messages == NULL)
+    return fail (error);
+
+  if (opt_json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      hearth_json_add_int (builder, "id", conversation->id);
+      hearth_json_add_string (builder, "title", conversation->title);
+      hearth_json_add_int (builder, "created_ms", conversation->created_ms);
+      json_builder_set_member_name (builder, "messages");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < messages->len; i++)
+        add_message_json (builder, g_ptr_array_index (messages, i));
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      print_json (root);
+      return 0;
+    }
+  g_print ("%s\n\n", conversation->title);
+  for (guint i = 0; i < messages->len; i++)
+    print_message (g_ptr_array_index (messages, i));
+  return 0;
+}
+
+static void
+add_hit_json (JsonBuilder     *builder,
+              HearthSearchHit *hit)
+{
+  hearth_json_add_int (builder, "conversation_id", hit->conversation_id);
+  hearth_json_add_int (builder, "message_id", hit->message_id);
+  hearth_json_add_string (builder, "title", hit->conversation_title);
+  hearth_json_add_string (builder, "role", hit->role);
+  hearth_json_add_string (builder, "snippet", hit->snippet);
+  hearth_json_add_int (builder, "created_ms", hit->created_ms);
+}
+
+static int
+history_search (HearthStore *store,
+                const char  *query)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) hits = hearth_store_search (store, query, 50, &error);
+
+  if (hits == NULL)
+    return fail (error);
+  if (opt_json)
+    {
+      print_json_list (hits, (HearthJsonAddFunc) add_hit_json);
+      return 0;
+    }
+  if (hits->len == 0)
+    {
+      g_printerr ("hearth-cli: Nothing in the history matches “%s”.\n", query);
+      return 0;
+    }
+  for (guint i = 0; i < hits->len; i++)
+    {
+      HearthSearchHit *hit = g_ptr_array_index (hits, i);
+      g_autofree char *snippet = g_strdup (hit->snippet);
+
+      g_strdelimit (snippet, "\r\n", ' ');
+      g_print ("%6" G_GINT64_FORMAT "  %-9s %s\n        %s\n", hit->conversation_id, hit->role,
+               hit->conversation_title, snippet);
+    }
+  return 0;
+}
+
+static int
+history_rename (HearthStore  *store,
+                char        **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *title = g_strstrip (g_strjoinv (" ", argv + 4));
+  gint64 id;
+
+  if (!parse_id (argv[3], &id))
+    return usage_error ("history", "history rename needs a conversation number");
+  if (*title == '\0')
+    return usage_error ("history", "The new title is empty");
+  if (!hearth_store_rename_conversation (store, id, title, &error))
+    return fail (error);
+  return 0;
+}
+
+static int
+history_delete (HearthStore *store,
+                const char  *id_text)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 id;
+
+  if (!parse_id (id_text, &id))
+    return usage_error ("history", "history delete needs a conversation number");
+  if (!hearth_store_delete_conversation (store, id, &error))
+    return fail (error);
+  return 0;
+}
+
+#define HISTORY_USAGE "Use history list, show ID, search TEXT, rename ID TITLE or delete ID"
+
+static gboolean
+history_args_valid (const char *sub,
+                    int         argc)
+{
+  if (g_str_equal (sub, "list"))
+    return argc <= 3;
+  if (g_str_equal (sub, "show") || g_str_equal (sub, "delete"))
+    return argc == 4;
+  if (g_str_equal (sub, "search"))
+    return argc >= 4;
+  if (g_str_equal (sub, "rename"))
+    return argc >= 5;
+  return FALSE;
+}
+
+int
+hearth_cli_command_history (int    argc,
+                            char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthStore) store = NULL;
+  g_autofree char *path = NULL;
+  const char *sub;
+  int exit_code = 0;
+
+  if (!parse_options ("history", "list | show ID | search TEXT | rename ID TITLE | delete ID",
+                      NULL, FALSE, &argc, &argv, &exit_code))
+    return exit_code;
+  sub = argc > 2 ? argv[2] : "list";
+  if (!history_args_valid (sub, argc))
+    return usage_error ("history", HISTORY_USAGE);
+
+  path = hearth_store_default_path ();
+  if ((store = hearth_store_open (path, &error)) == NULL)
+    return fail (error);
+  if (g_str_equal (sub, "show"))
+    return history_show (store, argv[3]);
+  if (g_str_equal (sub, "rename"))
+    return history_rename (store, argv);
+  if (g_str_equal (sub, "delete"))
+    return history_delete (store, argv[3]);
+  if (g_str_equal (sub, "search"))
+    {
+      g_autofree char *query = g_strjoinv (" ", argv + 3);
+      return history_search (store, query);
+    }
+  return history_list (store);
+}

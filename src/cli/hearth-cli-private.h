@@ -1,0 +1,92 @@
+/* hearth-cli-private.h — what the hearth-cli commands share
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib/gi18n.h>
+
+#include "hearth-bench.h"
+#include "hearth-engine.h"
+#include "hearth-json.h"
+
+G_BEGIN_DECLS
+
+#define EXIT_USAGE       2
+#define EXIT_INTERRUPTED 130
+
+typedef struct
+{
+  GMainLoop   *loop;
+  HearthReply *reply;
+  GCancellable *cancellable;
+  gboolean     interrupted;
+  gboolean     json;
+  gboolean     wrote_text;
+  gboolean     ended_with_newline;
+  int          exit_code;
+  /* pull */
+  gint64       pull_started_us;
+  gint64       last_report_us;
+  gint64       last_completed;
+  char        *last_status;
+  /* bench */
+  HearthBenchResult *bench_result;
+  GError      *error;
+} Cli;
+
+/* Options more than one command takes. */
+extern char     *opt_model;
+extern gboolean  opt_json;
+
+int             fail                          (const GError        *error);
+int             usage_error                   (const char          *command,
+                                               const char          *message);
+gboolean        parse_options                 (const char          *command,
+                                               const char          *parameter,
+                                               const GOptionEntry  *entries,
+                                               gboolean             server,
+                                               int                 *argc,
+                                               char              ***argv,
+                                               int                 *exit_code);
+gboolean        resolve_server                (GSettings           *settings,
+                                               HearthApiKind       *api,
+                                               char               **endpoint,
+                                               GError             **error);
+HearthEngine   *open_engine                   (GSettings           *settings,
+                                               HearthEngineFlags    flags,
+                                               GError             **error);
+HearthProvider *open_provider                 (GSettings           *settings,
+                                               HearthEngineFlags    flags,
+                                               HearthEngine       **engine,
+                                               GError             **error);
+void            run_loop                      (Cli                 *cli);
+void            print_json                    (JsonNode            *root);
+void            print_json_list               (GPtrArray           *items,
+                                               HearthJsonAddFunc    add_item);
+char           *format_time                   (gint64               ms);
+char           *format_figure                 (double               value);
+
+int             hearth_cli_command_ask        (int                  argc,
+                                               char               **argv);
+int             hearth_cli_command_models     (int                  argc,
+                                               char               **argv);
+int             hearth_cli_command_pull       (int                  argc,
+                                               char               **argv);
+int             hearth_cli_command_key        (int                  argc,
+                                               char               **argv);
+int             hearth_cli_command_history    (int                  argc,
+                                               char               **argv);
+int             hearth_cli_command_metrics    (int                  argc,
+                                               char               **argv);
+int             hearth_cli_command_resources  (int                  argc,
+                                               char               **argv);
+int             hearth_cli_command_cache      (int                  argc,
+                                               char               **argv);
+int             hearth_cli_command_hardware   (int                  argc,
+                                               char               **argv);
+int             hearth_cli_command_recommend  (int                  argc,
+                                               char               **argv);
+int             hearth_cli_command_bench      (int                  argc,
+                                               char               **argv);
+
+G_END_DECLS

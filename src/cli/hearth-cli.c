@@ -1,0 +1,94 @@
+/* hearth-cli.c — the headless Hearth: same engine, no GTK
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-cli"
+
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+
+#include "hearth-cli-private.h"
+
+typedef struct
+{
+  const char *name;
+  int       (*run) (int    argc,
+                    char **argv);
+} CliCommand;
+
+static const CliCommand commands[] = {
+  { "ask",       hearth_cli_command_ask },
+  { "models",    hearth_cli_command_models },
+  { "pull",      hearth_cli_command_pull },
+  { "key",       hearth_cli_command_key },
+  { "history",   hearth_cli_command_history },
+  { "metrics",   hearth_cli_command_metrics },
+  { "cache",     hearth_cli_command_cache },
+  { "hardware",  hearth_cli_command_hardware },
+  { "recommend", hearth_cli_command_recommend },
+  { "bench",     hearth_cli_command_bench },
+  { "resources", hearth_cli_command_resources },
+};
+
+static void
+print_usage (FILE *out)
+{
+  fprintf (out,
+           "Usage:\n"
+           "  hearth-cli ask [--endpoint URL] [--api ollama|openai] [--model NAME] [--system TEXT]\n"
+           "                 [--conversation ID] [--temperature T] [--seed N] [--no-cache] [--json]\n"
+           "                 [PROMPT | -]\n"
+           "  hearth-cli models [--endpoint URL] [--api ollama|openai] [--json]\n"
+           "  hearth-cli pull MODEL [--endpoint URL]\n"
+           "  hearth-cli key set | delete | status [--endpoint URL] [--api ollama|openai]\n"
+           "  hearth-cli history list [--json] | show ID [--json] | search TEXT [--json]\n"
+           "                     | rename ID TITLE | delete ID\n"
+           "  hearth-cli metrics [--since 1h] [--model NAME] [--csv | --json] [--summary]\n"
+           "  hearth-cli resources [--since 1h] [--json] | resources --now [--json]\n"
+           "  hearth-cli cache stats [--json] | clear\n"
+           "  hearth-cli hardware [--json]\n"
+           "  hearth-cli recommend [--use chat|code|reasoning] [--json]\n"
+           "  hearth-cli bench [--model NAME] [--runs N] [--endpoint URL] [--api ollama|openai]\n"
+           "                   [--json]\n"
+           "  hearth-cli bench list [--model NAME] [--json]\n"
+           "\n"
+           "Run “hearth-cli COMMAND --help” for a command's options.\n");
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  const char *command;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  g_set_prgname ("hearth-cli");
+
+  if (argc < 2)
+    {
+      print_usage (stderr);
+      return EXIT_USAGE;
+    }
+  command = argv[1];
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (command, commands[i].name))
+      return commands[i].run (argc, argv);
+  if (g_str_equal (command, "--help") || g_str_equal (command, "-h") ||
+      g_str_equal (command, "help"))
+    {
+      print_usage (stdout);
+      return 0;
+    }
+  if (g_str_equal (command, "--version"))
+    {
+      g_print ("hearth-cli %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  g_printerr ("hearth-cli: “%s” is not a command. Run hearth-cli --help for the commands.\n",
+              command);
+  return EXIT_USAGE;
+}

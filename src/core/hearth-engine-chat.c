@@ -1,0 +1,495 @@
+/* hearth-engine-chat.c — one chat request, from the stored question to the stored answer
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-engine"
+
+#include "config.h"
+
+#include "hearth-cache.h"
+#include "hearth-endpoint.h"
+#include "hearth-engine-private.h"
+#include "hearth-error.h"
+#include "hearth-reply-private.h"
+
+/* A crash loses at most this much streamed text. */
+#define SAVE_INTERVAL_MS 1000
+#define TITLE_LENGTH     60
+
+/* One chat request, from the stored question to the stored answer. */
+
+typedef struct
+{
+  HearthEngine      *engine;
+  HearthProvider    *provider;
+  HearthChatRequest *request;
+  HearthReply       *reply;
+  HearthMessage     *record;
+  char              *cache_key;
+  guint              save_source;
+  gboolean           dirty;
+  gint64             history_before;   /* > 0: read the conversation before sending */
+} ChatJob;
+
+static void
+chat_job_free (ChatJob *job)
+{
+  g_clear_handle_id (&job->save_source, g_source_remove);
+  g_clear_object (&job->engine);
+  g_clear_object (&job->provider);
+  g_clear_pointer (&job->request, hearth_chat_request_free);
+  g_clear_object (&job->reply);
+  g_clear_pointer (&job->record, hearth_message_free);
+  g_free (job->cache_key);
+  g_free (job);
+}
+
+static HearthMessageState
+state_for_reply (HearthReply *reply)
+{
+  switch (hearth_reply_get_state (reply))
+    {
+    case HEARTH_REPLY_DONE:
+      return HEARTH_MESSAGE_COMPLETE;
+    case HEARTH_REPLY_FAILED:
+      return HEARTH_MESSAGE_FAILED;
+    case HEARTH_REPLY_CANCELLED:
+      return HEARTH_MESSAGE_CANCELLED;
+    case HEARTH_REPLY_WAITING:
+    case HEARTH_REPLY_STREAMING:
+    default:
+      return HEARTH_MESSAGE_PARTIAL;
+    }
+}
+
+static void
+save_record (ChatJob *job)
+{
+  HearthStore *store = job->engine->store;
+  HearthMessage *record = job->record;
+  const GError *reply_error = hearth_reply_get_error (job->reply);
+  g_autoptr(GError) error = NULL;
+
+  if (store == NULL || record == NULL)
+    return;
+
+  hearth_set_str (&record->content, hearth_reply_get_content (job->reply));
+  hearth_set_str (&record->thinking, hearth_reply_get_thinking (job->reply));
+  hearth_set_str (&record->model, hearth_reply_get_model (job->reply));
+  hearth_set_str (&record->done_reason, hearth_reply_get_done_reason (job->reply));
+  record->state = state_for_reply (job->reply);
+  record->figures = *hearth_reply_get_figures (job->reply);
+  if (reply_error != NULL && !hearth_reply_is_finished (job->reply))
+    reply_error = NULL;
+  g_clear_pointer (&record->error, g_free);
+  g_clear_pointer (&record->error_class, g_free);
+  if (reply_error != NULL)
+    {
+      record->error = hearth_error_describe (reply_error);
+      record->error_class = g_strdup (hearth_error_get_class (reply_error));
+    }
+
+  if (!hearth_store_update_message (store, record, &error))
+    g_message ("Could not save the reply: %s", error->message);
+  job->dirty = FALSE;
+}
+
+static gboolean
+save_timeout_cb (gpointer user_data)
+{
+  ChatJob *job = user_data;
+
+  if (job->dirty)
+    save_record (job);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_reply_delta (HearthReply *reply,
+                const char  *content,
+                const char  *thinking,
+                gpointer     user_data)
+{
+  ChatJob *job = user_data;
+
+  job->dirty = TRUE;
+  if (job->save_source == 0 && job->engine->store != NULL)
+    job->save_source = g_timeout_add (SAVE_INTERVAL_MS, save_timeout_cb, job);
+}
+
+/* Only a whole answer is worth repeating: never a failed, cancelled or partial one. */
+static void
+remember_reply (ChatJob *job)
+{
+  g_autoptr(HearthCacheEntry) entry = NULL;
+
+  if (job->cache_key == NULL || hearth_reply_get_state (job->reply) != HEARTH_REPLY_DONE ||
+      hearth_reply_get_cached (job->reply))
+    return;
+  entry = hearth_cache_entry_new ();
+  entry->content = g_strdup (hearth_reply_get_content (job->reply));
+  entry->thinking = g_strdup (hearth_reply_get_thinking (job->reply));
+  entry->model = g_strdup (hearth_reply_get_model (job->reply));
+  entry->done_reason = g_strdup (hearth_reply_get_done_reason (job->reply));
+  entry->figures = *hearth_reply_get_figures (job->reply);
+  entry->created_ms = g_get_real_time () / 1000;
+  hearth_cache_store (job->engine->cache, job->cache_key, entry);
+}
+
+static void
+on_reply_finished (HearthReply *reply,
+                   gpointer     user_data)
+{
+  ChatJob *job = user_data;
+  HearthEngine *engine = g_object_ref (job->engine);
+
+  g_signal_handlers_disconnect_by_data (reply, job);
+  save_record (job);
+  remember_reply (job);
+  chat_job_free (job);
+  _hearth_engine_emit_reply_recorded (engine, reply);
+  g_object_unref (engine);
+}
+
+static gboolean
+wants_cache (ChatJob *job)
+{
+  HearthEngine *self = job->engine;
+
+  return self->cache != NULL && !job->request->bypass_cache &&
+         (self->cache_all || hearth_cache_request_is_deterministic (job->request));
+}
+
+/* The cached answer goes through the same reply object as a live one. */
+static gboolean
+answer_from_cache (ChatJob                *job,
+                   const HearthModelInfo  *model)
+{
+  HearthEngine *self = job->engine;
+  g_autoptr(HearthCacheEntry) entry = NULL;
+  /* Without a digest (OpenAI-compatible servers) the name stands for the model. */
+  const char *digest = model->digest ? model->digest : model->name;
+
+  job->cache_key = hearth_cache_key (hearth_provider_get_api (job->provider),
+                                     hearth_provider_get_endpoint (job->provider), digest,
+                                     job->request);
+  entry = hearth_cache_lookup (self->cache, job->cache_key);
+  if (entry == NULL)
+    return FALSE;
+  hearth_reply_complete_from_cache (job->reply, entry->content, entry->thinking, entry->model,
+                                    entry->done_reason, &entry->figures);
+  return TRUE;
+}
+
+static void
+models_listed_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  ChatJob *job = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) models = NULL;
+  const HearthModelInfo *model;
+
+  models = hearth_provider_list_models_finish (HEARTH_PROVIDER (object), result, &error);
+  if (models != NULL && models->len == 0)
+    error = g_error_new (HEARTH_ERROR, HEARTH_ERROR_NO_MODEL,
+                         "The server at %s has no models installed",
+                         hearth_provider_get_endpoint (job->provider));
+  if (error != NULL)
+    {
+      hearth_reply_fail (job->reply, error);
+      return;
+    }
+
+  if (job->request->model == NULL || *job->request->model == '\0')
+    {
+      g_free (job->request->model);
+      job->request->model = g_strdup (((HearthModelInfo *) g_ptr_array_index (models, 0))->name);
+      hearth_reply_set_model (job->reply, job->request->model);
+    }
+  model = hearth_model_info_find (models, job->request->model);
+  if (model != NULL && wants_cache (job) && answer_from_cache (job, model))
+    return;
+  hearth_provider_chat (job->provider, job->request, job->reply);
+}
+
+static char *
+title_from_prompt (const char *prompt)
+{
+  g_autofree char *line = g_strstrip (g_strdup (prompt ? prompt : ""));
+  const char *end;
+
+  g_strdelimit (line, "\r\n\t", ' ');
+  if (*line == '\0')
+    return g_strdup ("New chat");
+  if (g_utf8_strlen (line, -1) <= TITLE_LENGTH)
+    return g_steal_pointer (&line);
+  end = g_utf8_offset_to_pointer (line, TITLE_LENGTH - 1);
+  return g_strdup_printf ("%.*s…", (int) (end - line), line);
+}
+
+/* Puts the conversation so far before the request's messages; returns the
+ * id of the last user message in it, or 0 when there is none. */
+static gint64
+insert_history (HearthChatRequest *request,
+                GPtrArray         *history)
+{
+  guint inserted = 0;
+  gint64 last_user_id = 0;
+
+  for (guint i = 0; i < history->len; i++)
+    {
+      HearthMessage *old = g_ptr_array_index (history, i);
+
+      /* A failed reply or an empty one would only confuse the model. */
+      if (old->state == HEARTH_MESSAGE_FAILED || old->content == NULL || *old->content == '\0')
+        continue;
+      g_ptr_array_insert (request->messages, inserted++,
+                          hearth_message_new (old->role, old->content));
+      last_user_id = g_strcmp0 (old->role, "user") == 0 ? old->id : 0;
+    }
+  return last_user_id;
+}
+
+static gint64
+prepend_history (HearthStore        *store,
+                 HearthChatRequest  *request,
+                 gint64              conversation_id,
+                 GError            **error)
+{
+  g_autoptr(GPtrArray) history = NULL;
+
+  history = hearth_store_list_messages (store, conversation_id, 0, 0, error);
+  if (history == NULL)
+    return -1;
+  return insert_history (request, history);
+}
+
+static HearthMessage *
+new_record (HearthProvider     *provider,
+            const char         *role,
+            const char         *content,
+            const char         *model,
+            gint64              conversation_id,
+            HearthMessageState  state)
+{
+  HearthMessage *message = hearth_message_new (role, content);
+
+  message->conversation_id = conversation_id;
+  message->model = g_strdup (model);
+  message->endpoint = g_strdup (hearth_provider_get_endpoint (provider));
+  message->api = g_strdup (hearth_api_kind_to_string (hearth_provider_get_api (provider)));
+  message->state = state;
+  return message;
+}
+
+static gboolean
+add_reply_record (HearthEngine  *self,
+                  ChatJob       *job,
+                  gint64         conversation_id,
+                  gint64         question_id,
+                  GError       **error)
+{
+  job->record = new_record (job->provider, "assistant", "", job->request->model,
+                            conversation_id, HEARTH_MESSAGE_PARTIAL);
+  if (hearth_store_add_message (self->store, job->record, error) < 0)
+    return FALSE;
+  hearth_reply_set_ids (job->reply, conversation_id, question_id, job->record->id);
+  return TRUE;
+}
+
+/* The user's message is stored before anything is sent, so it is never lost. */
+static gboolean
+store_exchange (HearthEngine       *self,
+                ChatJob            *job,
+                gint64              conversation_id,
+                GError            **error)
+{
+  const HearthMessage *question;
+  g_autoptr(HearthMessage) user_record = NULL;
+  g_autoptr(HearthConversation) conversation = NULL;
+
+  g_return_val_if_fail (job->request->messages->len > 0, FALSE);
+  question = g_ptr_array_index (job->request->messages, job->request->messages->len - 1);
+
+  if (conversation_id >= 0)
+    {
+      /* The conversation so far is read in a worker before sending. */
+      conversation = hearth_store_get_conversation (self->store, conversation_id, error);
+      if (conversation == NULL)
+        return FALSE;
+    }
+  else
+    {
+      g_autofree char *title = title_from_prompt (question->content);
+
+      conversation_id = hearth_store_create_conversation (self->store, title, error);
+      if (conversation_id < 0)
+        return FALSE;
+    }
+
+  user_record = new_record (job->provider, "user", question->content, job->request->model,
+                            conversation_id, HEARTH_MESSAGE_COMPLETE);
+  if (hearth_store_add_message (self->store, user_record, error) < 0)
+    return FALSE;
+  if (conversation != NULL)
+    job->history_before = user_record->id;
+  return add_reply_record (self, job, conversation_id, user_record->id, error);
+}
+
+/* Answers the conversation's last question again: its failed or unwanted
+ * replies must already be gone (hearth_store_delete_messages_from). */
+static gboolean
+store_regeneration (HearthEngine  *self,
+                    ChatJob       *job,
+                    gint64         conversation_id,
+                    GError       **error)
+{
+  gint64 question_id = prepend_history (self->store, job->request, conversation_id, error);
+
+  if (question_id < 0)
+    return FALSE;
+  if (question_id == 0)
+    {
+      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+                   "The conversation does not end with a question to answer");
+      return FALSE;
+    }
+  return add_reply_record (self, job, conversation_id, question_id, error);
+}
+
+static ChatJob *
+chat_job_new (HearthEngine      *self,
+              HearthProvider    *provider,
+              HearthChatRequest *request)
+{
+  ChatJob *job = g_new0 (ChatJob, 1);
+
+  job->engine = g_object_ref (self);
+  job->provider = g_object_ref (provider);
+  job->request = request;
+  job->reply = hearth_reply_new (hearth_provider_get_endpoint (provider),
+                                 hearth_provider_get_api (provider));
+  hearth_reply_set_model (job->reply, request->model);
+  return job;
+}
+
+static void
+chat_job_send (ChatJob *job)
+{
+  /* The model list names the model when none was asked for, and gives the
+   * digest a cached answer must match. */
+  if (job->request->model == NULL || *job->request->model == '\0' || wants_cache (job))
+    hearth_provider_list_models_async (job->provider, hearth_reply_get_cancellable (job->reply),
+                                       models_listed_cb, job);
+  else
+    hearth_provider_chat (job->provider, job->request, job->reply);
+}
+
+static void
+history_read_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  ChatJob *job = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) history = hearth_engine_list_messages_finish (HEARTH_ENGINE (object),
+                                                                     result, &error);
+
+  /* Cancelled meanwhile: the reply ends here, as cancelled. */
+  if (history == NULL)
+    {
+      hearth_reply_fail (job->reply, error);
+      return;
+    }
+  insert_history (job->request, history);
+  chat_job_send (job);
+}
+
+static HearthReply *
+chat_job_start (ChatJob *job)
+{
+  g_autoptr(HearthReply) reply = g_object_ref (job->reply);
+
+  g_signal_connect (job->reply, "delta", G_CALLBACK (on_reply_delta), job);
+  g_signal_connect (job->reply, "finished", G_CALLBACK (on_reply_finished), job);
+
+  /* A long conversation is read off the main thread: the messages before
+   * the question just stored. */
+  if (job->history_before > 0)
+    hearth_engine_list_messages_async (job->engine, job->record->conversation_id,
+                                       job->history_before, 0,
+                                       hearth_reply_get_cancellable (job->reply),
+                                       history_read_cb, job);
+  else
+    chat_job_send (job);
+
+  return g_steal_pointer (&reply);
+}
+
+/**
+ * hearth_engine_chat:
+ * @request: (transfer full): the request; its last message is the question
+ * @conversation_id: the conversation to continue, or -1 for a new one
+ *
+ * Returns: (transfer full): a reply that streams until it is finished, or
+ *   %NULL when the question could not be stored.
+ */
+HearthReply *
+hearth_engine_chat (HearthEngine       *self,
+                    HearthProvider     *provider,
+                    HearthChatRequest  *request,
+                    gint64              conversation_id,
+                    GError            **error)
+{
+  ChatJob *job;
+
+  g_return_val_if_fail (HEARTH_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (HEARTH_IS_PROVIDER (provider), NULL);
+  g_return_val_if_fail (request != NULL && request->messages->len > 0, NULL);
+
+  job = chat_job_new (self, provider, request);
+  if (self->store != NULL && !store_exchange (self, job, conversation_id, error))
+    {
+      chat_job_free (job);
+      return NULL;
+    }
+  return chat_job_start (job);
+}
+
+/**
+ * hearth_engine_regenerate:
+ * @request: (transfer full): the options; its messages come from the history
+ *
+ * Asks for a new answer to the last question of @conversation_id.
+ *
+ * Returns: (transfer full): the new reply, or %NULL
+ */
+HearthReply *
+hearth_engine_regenerate (HearthEngine       *self,
+                          HearthProvider     *provider,
+                          HearthChatRequest  *request,
+                          gint64              conversation_id,
+                          GError            **error)
+{
+  ChatJob *job;
+
+  g_return_val_if_fail (HEARTH_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (HEARTH_IS_PROVIDER (provider), NULL);
+  g_return_val_if_fail (request != NULL && request->messages->len == 0, NULL);
+
+  if (self->store == NULL)
+    {
+      hearth_chat_request_free (request);
+      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+                   "There is no history to answer from");
+      return NULL;
+    }
+  job = chat_job_new (self, provider, request);
+  if (!store_regeneration (self, job, conversation_id, error))
+    {
+      chat_job_free (job);
+      return NULL;
+    }
+  return chat_job_start (job);
+}

@@ -1,0 +1,327 @@
+/* hearth-performance-page-bench.c — the Benchmarks section: the models, a run, its results
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-performance-page"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "hearth-error.h"
+#include "hearth-performance-page-private.h"
+
+/* Models for the benchmark */
+
+static void
+models_done (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(HearthPerformancePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) models = NULL;
+  g_autofree char *preferred = NULL;
+  guint selected = GTK_INVALID_LIST_POSITION;
+  guint n;
+
+  models = hearth_provider_list_models_finish (HEARTH_PROVIDER (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->models_cancellable);
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->models));
+  gtk_string_list_splice (self->models, 0, n, NULL);
+  if (models == NULL)
+    {
+      g_autofree char *tooltip = g_strdup_printf (_("No model to benchmark: %s"), error->message);
+
+      gtk_widget_set_visible (GTK_WIDGET (self->model_dropdown), FALSE);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->bench_button), tooltip);
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "performance.benchmark", FALSE);
+      return;
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->model_dropdown), models->len > 0);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->bench_button),
+                               models->len > 0
+                               ? _("Measure load time, time to first token and tokens per second "
+                                   "of the chosen model with a fixed set of prompts")
+                               : _("No model to benchmark: the server has none installed"));
+  preferred = g_settings_get_string (self->settings, "default-model");
+  for (guint i = 0; i < models->len; i++)
+    {
+      const HearthModelInfo *info = g_ptr_array_index (models, i);
+
+      gtk_string_list_append (self->models, info->name);
+      if (g_strcmp0 (info->name, preferred) == 0)
+        selected = i;
+    }
+  if (models->len > 0)
+    gtk_drop_down_set_selected (self->model_dropdown, selected != GTK_INVALID_LIST_POSITION ? selected : 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "performance.benchmark",
+                                 models->len > 0 && self->bench == NULL);
+}
+
+void
+_hearth_performance_page_load_models (HearthPerformancePage *self)
+{
+  g_autoptr(GError) error = NULL;
+  HearthProvider *provider;
+
+  if (self->engine == NULL || self->models_cancellable != NULL)
+    return;
+  provider = hearth_engine_get_configured_provider (self->engine, self->settings, &error);
+  if (provider == NULL)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->model_dropdown), FALSE);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->bench_button), error->message);
+      return;
+    }
+  self->models_cancellable = g_cancellable_new ();
+  hearth_provider_list_models_async (provider, self->models_cancellable, models_done,
+                                     g_object_ref (self));
+}
+
+/* Benchmarks */
+
+static void
+on_bench_progress (HearthBench *bench,
+                   guint        done,
+                   guint        total,
+                   const char  *label,
+                   gpointer     user_data)
+{
+  HearthPerformancePage *self = user_data;
+
+  gtk_label_set_label (self->bench_label, label);
+  gtk_progress_bar_set_fraction (self->bench_progress, hearth_bench_get_fraction (bench));
+}
+
+static void
+bench_done (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(HearthPerformancePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthBenchResult) bench_result = NULL;
+  HearthStore *store;
+  AdwToast *toast = NULL;
+
+  bench_result = hearth_bench_run_finish (HEARTH_BENCH (object), result, &error);
+  g_signal_handlers_disconnect_by_data (object, self);
+  g_clear_object (&self->bench);
+  g_clear_object (&self->bench_cancellable);
+  gtk_revealer_set_reveal_child (self->bench_revealer, FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "performance.benchmark", TRUE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "performance.cancel-benchmark", FALSE);
+
+  if (bench_result == NULL)
+    {
+      /* cancelled or failed: nothing is stored */
+      if (g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_CANCELLED))
+        toast = adw_toast_new (_("Benchmark cancelled; nothing was saved"));
+      else
+        {
+          g_autofree char *message = g_strdup_printf (_("The benchmark failed: %s"), error->message);
+
+          toast = adw_toast_new (message);
+          adw_toast_set_timeout (toast, 0);
+        }
+      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+      return;
+    }
+
+  store = hearth_engine_get_store (self->engine);
+  if (bench_result->state == HEARTH_BENCH_COMPLETE && store != NULL
+      && !hearth_bench_result_save (store, bench_result, &error))
+    {
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+      return;
+    }
+
+  switch (bench_result->state)
+    {
+    case HEARTH_BENCH_COMPLETE:
+      if (bench_result->regression)
+        toast = adw_toast_new_format (_("%s is %.0f %% slower than in its previous benchmark"),
+                                      bench_result->model, -bench_result->change_percent);
+      else
+        toast = adw_toast_new_format (_("Benchmark of %s finished: %.1f tokens/s"),
+                                      bench_result->model, bench_result->decode_tps_median);
+      break;
+    case HEARTH_BENCH_CANCELLED:
+      toast = adw_toast_new (_("Benchmark cancelled; nothing was saved"));
+      break;
+    case HEARTH_BENCH_FAILED:
+    default:
+      toast = adw_toast_new (bench_result->error != NULL ? bench_result->error : _("The benchmark failed"));
+      adw_toast_set_timeout (toast, 0);
+      break;
+    }
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  hearth_performance_page_refresh (self);
+}
+
+void
+hearth_performance_page_run_benchmark (HearthPerformancePage *self,
+                                       const char            *model)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *label = NULL;
+  HearthProvider *provider;
+  GtkStringObject *item;
+
+  g_return_if_fail (HEARTH_IS_PERFORMANCE_PAGE (self));
+
+  if (self->bench != NULL || self->engine == NULL)
+    return;
+  if (model == NULL)
+    {
+      item = gtk_drop_down_get_selected_item (self->model_dropdown);
+      if (item == NULL)
+        return;
+      model = gtk_string_object_get_string (item);
+    }
+  provider = hearth_engine_get_configured_provider (self->engine, self->settings, &error);
+  if (provider == NULL)
+    {
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+      return;
+    }
+
+  self->bench = hearth_bench_new (provider, model, HEARTH_BENCH_DEFAULT_RUNS, self->sampler);
+  self->bench_cancellable = g_cancellable_new ();
+  g_signal_connect (self->bench, "progress", G_CALLBACK (on_bench_progress), self);
+  label = g_strdup_printf (_("Benchmarking %s: warming up…"), model);
+  gtk_label_set_label (self->bench_label, label);
+  gtk_progress_bar_set_fraction (self->bench_progress, 0);
+  gtk_revealer_set_reveal_child (self->bench_revealer, TRUE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "performance.benchmark", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "performance.cancel-benchmark", TRUE);
+  hearth_bench_run_async (self->bench, self->bench_cancellable, bench_done, g_object_ref (self));
+}
+
+gboolean
+hearth_performance_page_is_benchmarking (HearthPerformancePage *self)
+{
+  g_return_val_if_fail (HEARTH_IS_PERFORMANCE_PAGE (self), FALSE);
+
+  return self->bench != NULL;
+}
+
+void
+_hearth_performance_page_benchmark_action (GtkWidget  *widget,
+                                           const char *action_name,
+                                           GVariant   *parameter)
+{
+  hearth_performance_page_run_benchmark (HEARTH_PERFORMANCE_PAGE (widget), NULL);
+}
+
+void
+_hearth_performance_page_cancel_benchmark_action (GtkWidget  *widget,
+                                                  const char *action_name,
+                                                  GVariant   *parameter)
+{
+  HearthPerformancePage *self = HEARTH_PERFORMANCE_PAGE (widget);
+
+  if (self->bench_cancellable != NULL)
+    g_cancellable_cancel (self->bench_cancellable);
+}
+
+/* Results */
+
+/* "41.2 (39.8–42.0)": the median and the spread of the runs */
+static char *
+format_spread (double median,
+               double min,
+               double max,
+               int    digits)
+{
+  if (median < 0 || isnan (median))
+    return g_strdup ("—");
+  if (min < 0 || max < 0)
+    return g_strdup_printf ("%.*f", digits, median);
+  return g_strdup_printf ("%.*f (%.*f–%.*f)", digits, median, digits, min, digits, max);
+}
+
+static char *
+format_change (const HearthBenchResult *result)
+{
+  if (result->previous_id <= 0 || isnan (result->change_percent))
+    return g_strdup (_("First run"));
+  if (result->regression)
+    return g_strdup_printf (_("%.0f %% slower"), -result->change_percent);
+  if (result->change_percent >= 0.5)
+    return g_strdup_printf (_("%.0f %% faster"), result->change_percent);
+  if (result->change_percent <= -0.5)
+    return g_strdup_printf (_("%.0f %% slower"), -result->change_percent);
+  return g_strdup (_("Same speed"));
+}
+
+void
+_hearth_performance_page_fill_bench_table (HearthPerformancePage *self,
+                                           GPtrArray             *results)
+{
+  const char *headers[] = {
+    N_("Model"), N_("Date"), N_("Runs"), N_("Load"), N_("First token p50 / p95"),
+    N_("Prompt tokens/s"), N_("Decode tokens/s"), N_("Peak CPU · RAM · VRAM"), N_("Change"),
+  };
+
+  _hearth_performance_page_grid_clear (self->bench_grid);
+  gtk_stack_set_visible_child_name (self->bench_stack, results->len > 0 ? "data" : "empty");
+  if (results->len == 0)
+    return;
+
+  for (guint c = 0; c < G_N_ELEMENTS (headers); c++)
+    _hearth_performance_page_grid_cell (self->bench_grid, c, 0, _(headers[c]), c >= 2);
+
+  for (guint i = 0; i < results->len; i++)
+    {
+      const HearthBenchResult *result = g_ptr_array_index (results, i);
+      g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (result->created_ms / 1000);
+      g_autofree char *date = g_date_time_format (when, "%x %H:%M");
+      g_autofree char *runs = g_strdup_printf ("%u", result->runs);
+      g_autofree char *load = result->already_loaded
+                              ? g_strdup (_("in memory"))
+                              : _hearth_performance_page_format_ms (result->load_ms);
+      g_autofree char *p50 = _hearth_performance_page_format_ms (result->ttft_p50_ms);
+      g_autofree char *p95 = _hearth_performance_page_format_ms (result->ttft_p95_ms);
+      g_autofree char *ttft = g_strdup_printf ("%s / %s", p50, p95);
+      g_autofree char *prompt = format_spread (result->prompt_tps_median, result->prompt_tps_min,
+                                               result->prompt_tps_max, 0);
+      g_autofree char *decode = format_spread (result->decode_tps_median, result->decode_tps_min,
+                                               result->decode_tps_max, 1);
+      g_autofree char *cpu = _hearth_performance_page_format_percent (result->peak_cpu_percent);
+      g_autofree char *ram = _hearth_performance_page_format_bytes (result->peak_mem_used);
+      g_autofree char *vram = _hearth_performance_page_format_bytes (result->peak_vram_used);
+      g_autofree char *peaks = g_strdup_printf ("%s · %s · %s", cpu, ram, vram);
+      g_autofree char *change = NULL;
+      GtkLabel *change_label;
+      int row = i + 1;
+
+      if (result->state != HEARTH_BENCH_COMPLETE)
+        change = g_strdup (result->state == HEARTH_BENCH_CANCELLED ? _("Cancelled") : _("Failed"));
+      else
+        change = format_change (result);
+
+      _hearth_performance_page_grid_cell (self->bench_grid, 0, row, result->model, FALSE);
+      _hearth_performance_page_grid_cell (self->bench_grid, 1, row, date, FALSE);
+      _hearth_performance_page_grid_cell (self->bench_grid, 2, row, runs, TRUE);
+      _hearth_performance_page_grid_cell (self->bench_grid, 3, row, load, TRUE);
+      _hearth_performance_page_grid_cell (self->bench_grid, 4, row, ttft, TRUE);
+      _hearth_performance_page_grid_cell (self->bench_grid, 5, row, prompt, TRUE);
+      _hearth_performance_page_grid_cell (self->bench_grid, 6, row, decode, TRUE);
+      _hearth_performance_page_grid_cell (self->bench_grid, 7, row, peaks, TRUE);
+      change_label = _hearth_performance_page_grid_cell (self->bench_grid, 8, row, change, TRUE);
+      if (result->regression)
+        {
+          gtk_widget_add_css_class (GTK_WIDGET (change_label), "error");
+          gtk_widget_set_tooltip_text (GTK_WIDGET (change_label),
+                                       _("Decode speed fell by more than 15 % against the previous "
+                                         "run of this model with the same options on this hardware"));
+        }
+      if (result->error != NULL)
+        gtk_widget_set_tooltip_text (GTK_WIDGET (change_label), result->error);
+    }
+}

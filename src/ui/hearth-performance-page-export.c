@@ -1,0 +1,178 @@
+/* hearth-performance-page-export.c — Export as CSV or JSON, and its file chooser
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-performance-page"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "hearth-performance-page-private.h"
+
+/* Export */
+
+typedef struct
+{
+  GFile *file;
+  char  *text;
+} Export;
+
+static void
+export_free (Export *export)
+{
+  g_clear_object (&export->file);
+  g_free (export->text);
+  g_free (export);
+}
+
+static void
+export_failed (GTask        *task,
+               GFile        *file,
+               const GError *error)
+{
+  g_autofree char *name = g_file_get_parse_name (file);
+
+  g_task_return_new_error (task, G_IO_ERROR,
+                           error->domain == G_IO_ERROR ? error->code : G_IO_ERROR_FAILED,
+                           _("The metrics could not be saved to %s: %s"), name, error->message);
+}
+
+static void
+export_written (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Export *export = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_replace_contents_finish (G_FILE (object), result, NULL, &error))
+    export_failed (task, export->file, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+export_read (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Export *export = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  export->text = hearth_engine_export_metrics_finish (HEARTH_ENGINE (object), result, &error);
+  if (export->text == NULL)
+    {
+      export_failed (task, export->file, error);
+      return;
+    }
+  g_file_replace_contents_async (export->file, export->text, strlen (export->text), NULL, FALSE,
+                                 G_FILE_CREATE_REPLACE_DESTINATION, g_task_get_cancellable (task),
+                                 export_written, g_object_ref (task));
+}
+
+void
+hearth_performance_page_export_async (HearthPerformancePage *self,
+                                      GFile                 *file,
+                                      HearthMetricsFormat    format,
+                                      GCancellable          *cancellable,
+                                      GAsyncReadyCallback    callback,
+                                      gpointer               user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Export *export;
+
+  g_return_if_fail (HEARTH_IS_PERFORMANCE_PAGE (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hearth_performance_page_export_async);
+  if (self->engine == NULL || hearth_engine_get_store (self->engine) == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                               _("There is no history to export: the history database could not be opened"));
+      return;
+    }
+  export = g_new0 (Export, 1);
+  export->file = g_object_ref (file);
+  g_task_set_task_data (task, export, (GDestroyNotify) export_free);
+  hearth_engine_export_metrics_async (self->engine,
+                                      g_get_real_time () / 1000
+                                      - _hearth_performance_page_range_span_ms (self->range),
+                                      NULL, format, cancellable, export_read,
+                                      g_object_ref (task));
+}
+
+gboolean
+hearth_performance_page_export_finish (HearthPerformancePage  *self,
+                                       GAsyncResult           *result,
+                                       GError                **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+export_done (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  HearthPerformancePage *self = HEARTH_PERFORMANCE_PAGE (object);
+  g_autoptr(GError) error = NULL;
+  AdwToast *toast;
+
+  if (hearth_performance_page_export_finish (self, result, &error))
+    toast = adw_toast_new (_("Metrics exported"));
+  else
+    {
+      toast = adw_toast_new (error->message);
+      adw_toast_set_timeout (toast, 0);
+    }
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+chooser_response (GtkNativeDialog *dialog,
+                  int              response,
+                  gpointer         user_data)
+{
+  HearthPerformancePage *self = user_data;
+  HearthMetricsFormat format = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "format"));
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+
+      hearth_performance_page_export_async (self, file, format, NULL, export_done, NULL);
+    }
+  g_clear_object (&self->chooser);
+}
+
+void
+_hearth_performance_page_export_action (GtkWidget  *widget,
+                                        const char *action_name,
+                                        GVariant   *parameter)
+{
+  HearthPerformancePage *self = HEARTH_PERFORMANCE_PAGE (widget);
+  const char *kind = g_variant_get_string (parameter, NULL);
+  gboolean json = g_str_equal (kind, "json");
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%d");
+  g_autofree char *name = g_strdup_printf ("hearth-metrics-%s.%s", stamp, json ? "json" : "csv");
+  GtkRoot *root = gtk_widget_get_root (widget);
+
+  if (self->chooser != NULL)
+    return;
+  self->chooser = gtk_file_chooser_native_new (json ? _("Export Metrics as JSON")
+                                                    : _("Export Metrics as CSV"),
+                                               GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                               GTK_FILE_CHOOSER_ACTION_SAVE,
+                                               _("_Export"), _("_Cancel"));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
+  g_object_set_data (G_OBJECT (self->chooser), "format",
+                     GINT_TO_POINTER (json ? HEARTH_METRICS_FORMAT_JSON : HEARTH_METRICS_FORMAT_CSV));
+  g_signal_connect (self->chooser, "response", G_CALLBACK (chooser_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
