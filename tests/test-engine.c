@@ -452,6 +452,175 @@ test_regenerate (void)
   g_assert_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT);
 }
 
+/* "tiny-fixed" and "tiny-fixed:latest" are one model in the history and
+ * the cache: the second, deterministic question is answered from it. */
+static void
+test_one_model_name (void)
+{
+  g_autoptr(HearthStore) store = hearth_test_open_store ("one-model-name");
+  g_autofree char *cache_path = hearth_test_build_tmp_path ("one-model-name", "cache.db", NULL);
+  g_autoptr(HearthCache) cache = NULL;
+  g_autoptr(HearthEngine) engine = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *names[] = { "tiny-fixed", "tiny-fixed:latest" };
+  HearthReply *replies[2];
+
+  if (!hearth_test_require_node ())
+    return;
+  cache = hearth_cache_open (cache_path, 1 << 20, 1 << 20, 3600, &error);
+  g_assert_no_error (error);
+  engine = hearth_engine_new (store);
+  hearth_engine_set_cache (engine, cache, FALSE);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      HearthProvider *provider = hearth_engine_get_provider (engine, HEARTH_API_OLLAMA,
+                                                             hearth_test_engine_url ());
+      HearthChatRequest *request = request_for (names[i], "hi");
+      g_autoptr(GPtrArray) messages = NULL;
+      Watch *watch;
+
+      request->temperature = 0;
+      replies[i] = hearth_engine_chat (engine, provider, request, -1, &error);
+      g_assert_no_error (error);
+      watch = watch_new (replies[i]);
+      watch_run (watch, replies[i]);
+      watch_free (watch);
+      g_assert_cmpint (hearth_reply_get_state (replies[i]), ==, HEARTH_REPLY_DONE);
+      messages = hearth_store_list_messages (store, hearth_reply_get_conversation_id (replies[i]),
+                                             0, 0, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (messages->len, ==, 2);
+      g_assert_cmpstr (((HearthMessage *) messages->pdata[0])->model, ==, "tiny-fixed:latest");
+      g_assert_cmpstr (((HearthMessage *) messages->pdata[1])->model, ==, "tiny-fixed:latest");
+    }
+  g_assert_false (hearth_reply_get_cached (replies[0]));
+  g_assert_true (hearth_reply_get_cached (replies[1]));
+  g_assert_cmpstr (hearth_reply_get_content (replies[1]), ==, hearth_reply_get_content (replies[0]));
+  g_object_unref (replies[0]);
+  g_object_unref (replies[1]);
+}
+
+/* Unload frees a loaded model now; an OpenAI-compatible server says what
+ * it cannot do instead of pretending. */
+static void
+test_unload_and_not_supported (void)
+{
+  g_autoptr(HearthEngine) engine = hearth_engine_new (NULL);
+  g_autoptr(HearthReply) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) loaded = NULL;
+  HearthProvider *ollama;
+  HearthProvider *openai;
+  gboolean still_loaded = FALSE;
+  Wait w1 = { 0 }, w2 = { 0 }, w3 = { 0 }, w4 = { 0 };
+  Watch *watch;
+
+  if (!hearth_test_require_node ())
+    return;
+  ollama = hearth_engine_get_provider (engine, HEARTH_API_OLLAMA, hearth_test_engine_url ());
+  openai = hearth_engine_get_provider (engine, HEARTH_API_OPENAI, hearth_test_engine_url ());
+  reply = chat (engine, HEARTH_API_OLLAMA, hearth_test_engine_url (), "tiny-fixed", &watch);
+  watch_run (watch, reply);
+  watch_free (watch);
+
+  hearth_provider_unload_async (ollama, "tiny-fixed", NULL, wait_cb, &w1);
+  g_assert_true (hearth_provider_unload_finish (ollama, wait_for (&w1), &error));
+  g_assert_no_error (error);
+  hearth_provider_list_loaded_async (ollama, NULL, wait_cb, &w2);
+  loaded = hearth_provider_list_loaded_finish (ollama, wait_for (&w2), &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < loaded->len; i++)
+    still_loaded |= g_str_has_prefix (((HearthLoadedModel *) loaded->pdata[i])->name, "tiny-fixed");
+  g_assert_false (still_loaded);
+
+  g_assert_cmpint (hearth_provider_get_features (ollama), ==,
+                   HEARTH_PROVIDER_CAN_SHOW | HEARTH_PROVIDER_CAN_PULL | HEARTH_PROVIDER_CAN_DELETE |
+                   HEARTH_PROVIDER_CAN_LIST_LOADED | HEARTH_PROVIDER_CAN_UNLOAD |
+                   HEARTH_PROVIDER_CAN_VERSION);
+  g_assert_cmpint (hearth_provider_get_features (openai), ==, 0);
+  hearth_provider_unload_async (openai, "tiny-fixed", NULL, wait_cb, &w3);
+  g_assert_false (hearth_provider_unload_finish (openai, wait_for (&w3), &error));
+  g_assert_true (hearth_error_is_not_supported (error));
+  g_assert_nonnull (strstr (error->message, "OpenAI-compatible"));
+  g_clear_error (&error);
+  hearth_provider_pull_async (openai, "tiny-fixed", NULL, NULL, NULL, wait_cb, &w4);
+  g_assert_false (hearth_provider_pull_finish (openai, wait_for (&w4), &error));
+  g_assert_error (error, HEARTH_ERROR, HEARTH_ERROR_NOT_SUPPORTED);
+
+  g_clear_object (&w1.result); g_clear_object (&w2.result);
+  g_clear_object (&w3.result); g_clear_object (&w4.result);
+}
+
+/* The same rule for every front end: explicit, then settings; an API Hearth
+ * does not speak is an error, never a silent Ollama. */
+static void
+test_resolve_provider (void)
+{
+  g_autoptr(HearthEngine) engine = hearth_engine_new_for_settings (NULL, 0);
+  g_autoptr(GError) error = NULL;
+  HearthProvider *provider;
+
+  provider = hearth_engine_resolve_provider (engine, "127.0.0.1:9", "openai", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (hearth_provider_get_api (provider), ==, HEARTH_API_OPENAI);
+  g_assert_cmpstr (hearth_provider_get_endpoint (provider), ==, "http://127.0.0.1:9");
+  g_assert_cmpstr (hearth_provider_get_server_kind (provider), ==, "OpenAI-compatible");
+
+  g_assert_null (hearth_engine_resolve_provider (engine, NULL, "anthropic", &error));
+  g_assert_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "anthropic"));
+}
+
+static void
+search_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Wait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+  g_main_loop_quit (wait->loop);
+}
+
+/* One ranking: text hits first, then conversations whose title matches. */
+static void
+test_search_ranking (void)
+{
+  g_autoptr(HearthStore) store = hearth_test_open_store ("search-ranking");
+  g_autoptr(HearthEngine) engine = hearth_engine_new (store);
+  g_autoptr(HearthMessage) a = hearth_message_new ("user", "Tell me about volcanoes");
+  g_autoptr(HearthMessage) b = hearth_message_new ("user", "Something else entirely");
+  g_autoptr(GPtrArray) matches = NULL;
+  g_autoptr(GError) error = NULL;
+  Wait wait = { 0 };
+  HearthConversationMatch *first, *second;
+
+  a->conversation_id = hearth_store_create_conversation (store, "Geology", &error);
+  b->conversation_id = hearth_store_create_conversation (store, "Volcano trip", &error);
+  g_assert_no_error (error);
+  hearth_store_add_message (store, a, &error);
+  hearth_store_add_message (store, b, &error);
+  g_assert_no_error (error);
+
+  wait.loop = g_main_loop_new (NULL, FALSE);
+  hearth_engine_search_async (engine, "volcano", 0, NULL, search_cb, &wait);
+  g_main_loop_run (wait.loop);
+  matches = hearth_engine_search_finish (engine, wait.result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (matches->len, ==, 2);
+  first = matches->pdata[0];
+  second = matches->pdata[1];
+  g_assert_cmpint (first->conversation->id, ==, a->conversation_id);
+  g_assert_cmpint (first->message_id, ==, a->id);
+  g_assert_nonnull (first->snippet);
+  g_assert_cmpint (second->conversation->id, ==, b->conversation_id);
+  g_assert_cmpstr (second->conversation->title, ==, "Volcano trip");
+  g_assert_cmpint (second->message_id, ==, 0);
+  g_assert_null (second->snippet);
+  g_main_loop_unref (wait.loop);
+  g_clear_object (&wait.result);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -468,5 +637,9 @@ main (int    argc,
   g_test_add_func ("/engine/refused-backs-off", test_refused_backs_off);
   g_test_add_func ("/engine/cancel-during-backoff", test_cancel_during_backoff);
   g_test_add_func ("/engine/regenerate", test_regenerate);
+  g_test_add_func ("/engine/one-model-name", test_one_model_name);
+  g_test_add_func ("/engine/unload-and-not-supported", test_unload_and_not_supported);
+  g_test_add_func ("/engine/resolve-provider", test_resolve_provider);
+  g_test_add_func ("/engine/search-ranking", test_search_ranking);
   return g_test_run ();
 }

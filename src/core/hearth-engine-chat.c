@@ -364,7 +364,12 @@ chat_job_new (HearthEngine      *self,
               HearthChatRequest *request)
 {
   ChatJob *job = g_new0 (ChatJob, 1);
+  /* One name per model in the history, the metrics and the cache key:
+   * "tiny" and "tiny:latest" are the same model to Ollama. */
+  char *model = hearth_provider_canonical_model_name (provider, request->model);
 
+  g_free (request->model);
+  request->model = model;
   job->engine = g_object_ref (self);
   job->provider = g_object_ref (provider);
   job->request = request;
