@@ -11,6 +11,7 @@
 #include "hearth-application.h"
 #include "hearth-chat-page.h"
 #include "hearth-hardware-page.h"
+#include "hearth-models-page.h"
 #include "hearth-performance-page.h"
 #include "hearth-test-ui.h"
 #include "hearth-test-util.h"
@@ -151,6 +152,7 @@ test_ui_window_pages (void)
     { "chat", "Chat" },
     { "hardware", "Hardware" },
     { "performance", "Performance" },
+    { "models", "Models" },
   };
   HearthWindow *window = open_window ();
   AdwViewStack *stack;
@@ -183,7 +185,12 @@ test_ui_window_pages (void)
           g_assert_true (HEARTH_IS_HARDWARE_PAGE (child));
           continue;
         }
-      g_assert_true (HEARTH_IS_PERFORMANCE_PAGE (child));
+      if (i == 2)
+        {
+          g_assert_true (HEARTH_IS_PERFORMANCE_PAGE (child));
+          continue;
+        }
+      g_assert_true (HEARTH_IS_MODELS_PAGE (child));
     }
 
   close_and_finalize (window);

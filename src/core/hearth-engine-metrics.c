@@ -4,6 +4,7 @@
 #define G_LOG_DOMAIN "hearth-engine"
 
 #include "hearth-bench.h"
+#include "hearth-catalog.h"
 #include "hearth-engine-private.h"
 #include "hearth-error.h"
 #include "hearth-metrics.h"
@@ -184,4 +185,36 @@ hearth_engine_export_metrics_finish (HearthEngine  *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Keeps a finished benchmark in the history; without one, nothing to keep. */
+gboolean
+hearth_engine_save_bench_result (HearthEngine       *self,
+                                 HearthBenchResult  *result,
+                                 GError            **error)
+{
+  g_return_val_if_fail (HEARTH_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (result != NULL, FALSE);
+
+  if (self->store == NULL)
+    return TRUE;
+  return hearth_bench_result_save (self->store, result, error);
+}
+
+/* Once a model has been used here, what it measured replaces the estimate. */
+void
+hearth_engine_apply_measurements (HearthEngine *self,
+                                  GPtrArray    *recommendations)
+{
+  g_return_if_fail (HEARTH_IS_ENGINE (self));
+
+  hearth_catalog_apply_measurements (recommendations, self->store);
+}
+
+/* Whether replies, benchmarks and resource use are kept: the history opened. */
+gboolean
+hearth_engine_has_history (HearthEngine *self)
+{
+  g_return_val_if_fail (HEARTH_IS_ENGINE (self), FALSE);
+  return self->store != NULL;
 }

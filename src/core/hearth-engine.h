@@ -6,6 +6,7 @@
 #include <gio/gio.h>
 #include <libsoup/soup.h>
 
+#include "hearth-bench.h"
 #include "hearth-cache.h"
 #include "hearth-chat-request.h"
 #include "hearth-metrics.h"
@@ -57,6 +58,7 @@ HearthEngine    *hearth_engine_new_for_settings (GSettings        *settings,
                                                  HearthEngineFlags flags);
 void             hearth_engine_shutdown       (HearthEngine       *self);
 HearthStore     *hearth_engine_get_store      (HearthEngine       *self);
+gboolean         hearth_engine_has_history    (HearthEngine       *self);
 const GError    *hearth_engine_get_store_error (HearthEngine      *self);
 GSettings       *hearth_engine_get_settings   (HearthEngine       *self);
 HearthSampler   *hearth_engine_get_sampler    (HearthEngine       *self);
@@ -166,5 +168,10 @@ void             hearth_engine_export_metrics_async  (HearthEngine        *self,
 char            *hearth_engine_export_metrics_finish (HearthEngine        *self,
                                                       GAsyncResult        *result,
                                                       GError             **error);
+gboolean         hearth_engine_save_bench_result     (HearthEngine        *self,
+                                                      HearthBenchResult   *result,
+                                                      GError             **error);
+void             hearth_engine_apply_measurements    (HearthEngine        *self,
+                                                      GPtrArray           *recommendations);
 
 G_END_DECLS

@@ -87,10 +87,10 @@ sidebar_select (HearthChatPage *self,
     hearth_conversation_list_select (self->conversation_list, id);
 }
 
-static HearthStore *
-get_store (HearthChatPage *self)
+static gboolean
+has_history (HearthChatPage *self)
 {
-  return self->engine ? hearth_engine_get_store (self->engine) : NULL;
+  return self->engine != NULL && hearth_engine_has_history (self->engine);
 }
 
 static HearthProvider *
@@ -280,7 +280,7 @@ static void
 load_page (HearthChatPage *self,
            gint64          before_id)
 {
-  if (get_store (self) == NULL || self->conversation_id < 0)
+  if (!has_history (self) || self->conversation_id < 0)
     return;
   self->loading = TRUE;
   self->loading_before_id = before_id;
@@ -323,12 +323,11 @@ void
 hearth_chat_page_open_conversation (HearthChatPage *self,
                                     gint64          conversation_id)
 {
-  HearthStore *store = get_store (self);
   g_autoptr(HearthConversation) conversation = NULL;
 
   g_return_if_fail (HEARTH_IS_CHAT_PAGE (self));
 
-  if (store != NULL)
+  if (has_history (self))
     conversation = hearth_engine_get_conversation (self->engine, conversation_id, NULL);
   if (conversation == NULL)
     return;
@@ -484,7 +483,7 @@ truncate_from (HearthChatPage *self,
 
   if (find_item (self, from_id, &position) == NULL)
     return FALSE;
-  if (get_store (self) != NULL &&
+  if (has_history (self) &&
       !hearth_engine_delete_messages_from (self->engine, self->conversation_id, from_id, &error))
     {
       toast (self, error->message);
@@ -682,7 +681,7 @@ chat_delete_message (GtkWidget  *widget,
 
   if (find_item (self, id, &position) == NULL)
     return;
-  if (get_store (self) != NULL && !hearth_engine_delete_message (self->engine, id, &error))
+  if (has_history (self) && !hearth_engine_delete_message (self->engine, id, &error))
     {
       toast (self, error->message);
       return;
@@ -865,15 +864,12 @@ hearth_chat_page_set_engine (HearthChatPage *self,
                              HearthEngine   *engine,
                              const GError   *store_error)
 {
-  HearthStore *store;
-
   g_return_if_fail (HEARTH_IS_CHAT_PAGE (self));
   g_return_if_fail (HEARTH_IS_ENGINE (engine));
   g_return_if_fail (self->engine == NULL);
 
   self->engine = g_object_ref (engine);
-  store = hearth_engine_get_store (engine);
-  if (store != NULL)
+  if (hearth_engine_has_history (engine))
     {
       self->conversation_list = HEARTH_CONVERSATION_LIST (hearth_conversation_list_new (engine));
       gtk_widget_set_vexpand (GTK_WIDGET (self->conversation_list), TRUE);

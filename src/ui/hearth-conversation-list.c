@@ -515,7 +515,7 @@ conversations_loaded_cb (GObject      *object,
 static void
 start_query (HearthConversationList *self)
 {
-  if (self->engine == NULL || hearth_engine_get_store (self->engine) == NULL)
+  if (self->engine == NULL || !hearth_engine_has_history (self->engine))
     return;
 
   g_cancellable_cancel (self->cancellable);

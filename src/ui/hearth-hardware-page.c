@@ -484,7 +484,7 @@ show_recommendations (HearthHardwarePage *self)
     }
   picks = hearth_catalog_recommend (self->catalog, self->hardware, HEARTH_USE_CHAT);
   if (picks != NULL && self->engine != NULL)
-    hearth_catalog_apply_measurements (picks, hearth_engine_get_store (self->engine));
+    hearth_engine_apply_measurements (self->engine, picks);
   if (picks == NULL || picks->len == 0)
     add_row (self, self->recommend_group, _("No model in the catalog fits this machine"), NULL);
   for (guint i = 0; picks != NULL && i < picks->len; i++)

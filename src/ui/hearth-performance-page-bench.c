@@ -105,7 +105,6 @@ bench_done (GObject      *object,
   g_autoptr(HearthPerformancePage) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(HearthBenchResult) bench_result = NULL;
-  HearthStore *store;
   AdwToast *toast = NULL;
 
   bench_result = hearth_bench_run_finish (HEARTH_BENCH (object), result, &error);
@@ -132,9 +131,8 @@ bench_done (GObject      *object,
       return;
     }
 
-  store = hearth_engine_get_store (self->engine);
-  if (bench_result->state == HEARTH_BENCH_COMPLETE && store != NULL
-      && !hearth_bench_result_save (store, bench_result, &error))
+  if (bench_result->state == HEARTH_BENCH_COMPLETE
+      && !hearth_engine_save_bench_result (self->engine, bench_result, &error))
     {
       adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
       return;

@@ -88,7 +88,7 @@ hearth_performance_page_export_async (HearthPerformancePage *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, hearth_performance_page_export_async);
-  if (self->engine == NULL || hearth_engine_get_store (self->engine) == NULL)
+  if (self->engine == NULL || !hearth_engine_has_history (self->engine))
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                                _("There is no history to export: the history database could not be opened"));

@@ -364,15 +364,13 @@ refresh_done (GObject      *object,
 void
 hearth_performance_page_refresh (HearthPerformancePage *self)
 {
-  HearthStore *store;
   gint64 span_ms;
   gint64 bucket_ms;
 
   g_return_if_fail (HEARTH_IS_PERFORMANCE_PAGE (self));
 
   set_time_windows (self);
-  store = self->engine != NULL ? hearth_engine_get_store (self->engine) : NULL;
-  if (store == NULL)
+  if (self->engine == NULL || !hearth_engine_has_history (self->engine))
     {
       /* No history: the live samples are still worth showing. */
       gtk_stack_set_visible_child_name (self->requests_stack, "empty");

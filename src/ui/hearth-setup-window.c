@@ -561,7 +561,7 @@ add_recommendations (HearthSetupWindow *self)
     return;
   recs = hearth_catalog_recommend (self->catalog, self->hardware, HEARTH_USE_CHAT);
   if (recs != NULL && self->engine != NULL)
-    hearth_catalog_apply_measurements (recs, hearth_engine_get_store (self->engine));
+    hearth_engine_apply_measurements (self->engine, recs);
   for (guint i = 0; recs != NULL && i < recs->len; i++)
     add_recommendation (self, recs, &i);
 }

@@ -9,6 +9,7 @@
 
 #include "hearth-chat-page.h"
 #include "hearth-hardware-page.h"
+#include "hearth-models-page.h"
 #include "hearth-performance-page.h"
 #include "hearth-setup-window.h"
 #include "hearth-window.h"
@@ -23,6 +24,7 @@ struct _HearthWindow
   HearthChatPage       *chat_page;
   HearthHardwarePage   *hardware_page;
   HearthPerformancePage *performance_page;
+  HearthModelsPage     *models_page;
 };
 
 G_DEFINE_FINAL_TYPE (HearthWindow, hearth_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -149,7 +151,7 @@ hearth_window_realize (GtkWidget *widget)
   if (g_getenv ("HEARTH_EXIT_AFTER_FIRST_FRAME") != NULL)
     g_signal_connect (gtk_widget_get_frame_clock (widget), "after-paint",
                       G_CALLBACK (on_first_paint), self);
-  /* HEARTH_VIEW=chat|hardware|performance opens on that page (screenshots, demos) */
+  /* HEARTH_VIEW=chat|hardware|performance|models opens on that page (screenshots, demos) */
   if (g_getenv ("HEARTH_VIEW") != NULL
       && adw_view_stack_get_child_by_name (self->view_stack, g_getenv ("HEARTH_VIEW")) != NULL)
     adw_view_stack_set_visible_child_name (self->view_stack, g_getenv ("HEARTH_VIEW"));
@@ -187,12 +189,14 @@ hearth_window_class_init (HearthWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, chat_page);
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, hardware_page);
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, performance_page);
+  gtk_widget_class_bind_template_child (widget_class, HearthWindow, models_page);
 
   gtk_widget_class_install_action (widget_class, "win.setup", NULL, hearth_window_setup);
 
   g_type_ensure (HEARTH_TYPE_CHAT_PAGE);
   g_type_ensure (HEARTH_TYPE_HARDWARE_PAGE);
   g_type_ensure (HEARTH_TYPE_PERFORMANCE_PAGE);
+  g_type_ensure (HEARTH_TYPE_MODELS_PAGE);
 }
 
 static void
@@ -222,6 +226,7 @@ hearth_window_new (HearthApplication *application)
   hearth_hardware_page_set_engine (self->hardware_page, hearth_application_get_engine (application));
   hearth_performance_page_set_engine (self->performance_page,
                                       hearth_application_get_engine (application));
+  hearth_models_page_set_engine (self->models_page, hearth_application_get_engine (application));
   if (hearth_application_get_sampler (application) != NULL)
     hearth_performance_page_set_sampler (self->performance_page,
                                          hearth_application_get_sampler (application),

@@ -285,7 +285,9 @@ json_splice_cb (GObject      *object,
     }
   bytes = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
   parser = json_parser_new ();
-  if (!json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL),
+  /* An empty body (Ollama's answer to a delete) is no JSON, and no crash. */
+  if (g_bytes_get_size (bytes) == 0 ||
+      !json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL),
                                    g_bytes_get_size (bytes), NULL))
     {
       g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_MALFORMED_STREAM,

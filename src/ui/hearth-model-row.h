@@ -1,0 +1,25 @@
+/* hearth-model-row.h
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "hearth-provider.h"
+
+G_BEGIN_DECLS
+
+#define HEARTH_TYPE_MODEL_ROW (hearth_model_row_get_type ())
+
+G_DECLARE_FINAL_TYPE (HearthModelRow, hearth_model_row, HEARTH, MODEL_ROW, AdwActionRow)
+
+GtkWidget   *hearth_model_row_new                (const HearthModelInfo    *info,
+                                                  HearthProviderFeatures    features);
+const char  *hearth_model_row_get_name           (HearthModelRow           *self);
+gboolean     hearth_model_row_get_loaded         (HearthModelRow           *self);
+void         hearth_model_row_set_loaded         (HearthModelRow           *self,
+                                                  const HearthLoadedModel  *loaded);
+void         hearth_model_row_set_context_length (HearthModelRow           *self,
+                                                  gint64                    context_length);
+
+G_END_DECLS
