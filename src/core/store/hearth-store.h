@@ -5,6 +5,7 @@
 
 #include <glib-object.h>
 
+#include "hearth-message.h"
 #include "hearth-types.h"
 
 G_BEGIN_DECLS
@@ -20,24 +21,6 @@ typedef enum
   HEARTH_STORE_ERROR_NOT_FOUND,
   HEARTH_STORE_ERROR_TOO_NEW,       /* written by a newer Hearth */
 } HearthStoreError;
-
-typedef struct
-{
-  gint64              id;
-  gint64              conversation_id;
-  char               *role;          /* "system", "user", "assistant" */
-  char               *content;
-  char               *thinking;
-  char               *model;
-  char               *endpoint;
-  char               *api;           /* "ollama" or "openai" */
-  char               *error;         /* what went wrong, for failed messages */
-  char               *error_class;   /* its kind: hearth_error_get_class () */
-  char               *done_reason;
-  gint64              created_ms;    /* unix time in milliseconds */
-  HearthMessageState  state;
-  HearthFigures       figures;
-} HearthMessage;
 
 typedef struct
 {
@@ -119,13 +102,9 @@ GPtrArray           *hearth_store_search                 (HearthStore         *s
                                                           guint                limit,
                                                           GError             **error);
 
-HearthMessage       *hearth_message_new                  (const char          *role,
-                                                          const char          *content);
-void                 hearth_message_free                 (HearthMessage       *message);
 void                 hearth_conversation_free            (HearthConversation  *conversation);
 void                 hearth_search_hit_free              (HearthSearchHit     *hit);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthMessage, hearth_message_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthConversation, hearth_conversation_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthSearchHit, hearth_search_hit_free)
 

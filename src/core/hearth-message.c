@@ -1,0 +1,37 @@
+/* hearth-message.c
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-message"
+
+#include "hearth-message.h"
+
+HearthMessage *
+hearth_message_new (const char *role,
+                    const char *content)
+{
+  HearthMessage *message = g_new0 (HearthMessage, 1);
+
+  message->role = g_strdup (role);
+  message->content = g_strdup (content != NULL ? content : "");
+  message->state = HEARTH_MESSAGE_COMPLETE;
+  hearth_figures_init (&message->figures);
+  return message;
+}
+
+void
+hearth_message_free (HearthMessage *message)
+{
+  if (message == NULL)
+    return;
+  g_free (message->role);
+  g_free (message->content);
+  g_free (message->thinking);
+  g_free (message->model);
+  g_free (message->endpoint);
+  g_free (message->api);
+  g_free (message->error);
+  g_free (message->error_class);
+  g_free (message->done_reason);
+  g_free (message);
+}
+
