@@ -4,6 +4,7 @@
 #include <json-glib/json-glib.h>
 #include <signal.h>
 
+#include "hearth-model.h"
 #include "hearth-store.h"
 #include "hearth-resource-history.h"
 #include "hearth-test-server.h"
@@ -78,15 +79,19 @@ newest_conversation (void)
 
 /* The real engine */
 
+/* The history keeps an Ollama model by its full name: "tiny-fixed:latest". */
 static JsonObject *
 find_model (JsonArray  *array,
             const char *model)
 {
+  g_autofree char *tagged = hearth_model_name_with_tag (model);
+
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
       JsonObject *object = json_array_get_object_element (array, i);
+      const char *name = json_object_get_string_member (object, "model");
 
-      if (g_strcmp0 (json_object_get_string_member (object, "model"), model) == 0)
+      if (g_strcmp0 (name, model) == 0 || g_strcmp0 (name, tagged) == 0)
         return object;
     }
   g_assert_not_reached ();

@@ -173,7 +173,7 @@ start_sampler (HearthProvider *provider)
 
 static int
 bench_end (Cli                *cli,
-           HearthStore        *store,
+           HearthEngine       *engine,
            HearthBenchResult  *result)
 {
   g_autoptr(GError) error = NULL;
@@ -185,7 +185,7 @@ bench_end (Cli                *cli,
     }
   if (result == NULL)
     return fail (cli->error);
-  if (!hearth_bench_result_save (store, result, &error))
+  if (!hearth_engine_save_bench_result (engine, result, &error))
     return fail (error);
   if (opt_json)
     print_bench_json (result);
@@ -222,7 +222,7 @@ bench_run (GSettings *settings)
   if (isatty (STDERR_FILENO))
     g_printerr ("\r\033[K");
 
-  exit_code = bench_end (&cli, hearth_engine_get_store (engine), cli.bench_result);
+  exit_code = bench_end (&cli, engine, cli.bench_result);
   g_clear_pointer (&cli.bench_result, hearth_bench_result_free);
   g_clear_error (&cli.error);
   return exit_code;
@@ -249,12 +249,13 @@ static int
 bench_list (GSettings *settings)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(HearthStore) store = NULL;
+  g_autoptr(HearthEngine) engine = NULL;
   g_autoptr(GPtrArray) results = NULL;
-  g_autofree char *path = hearth_store_default_path ();
 
-  if ((store = hearth_store_open (path, &error)) == NULL ||
-      (results = hearth_bench_list_results (store, opt_model, 0, &error)) == NULL)
+  /* The engine lists benchmarks only inside its performance report: its store does. */
+  if ((engine = open_engine (settings, HEARTH_ENGINE_HISTORY, &error)) == NULL ||
+      (results = hearth_bench_list_results (hearth_engine_get_store (engine), opt_model, 0,
+                                            &error)) == NULL)
     return fail (error);
   if (opt_json)
     {

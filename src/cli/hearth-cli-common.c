@@ -129,7 +129,7 @@ open_engine (GSettings          *settings,
 {
   g_autoptr(HearthEngine) engine = hearth_engine_new_for_settings (settings, flags);
 
-  if ((flags & HEARTH_ENGINE_HISTORY) && hearth_engine_get_store (engine) == NULL)
+  if ((flags & HEARTH_ENGINE_HISTORY) && !hearth_engine_has_history (engine))
     {
       g_propagate_error (error, g_error_copy (hearth_engine_get_store_error (engine)));
       return NULL;
@@ -184,6 +184,18 @@ run_loop (Cli *cli)
     g_source_remove (sources[i]);
 }
 
+/* The callback of an engine call run with run_loop(): its _finish comes after. */
+void
+keep_result (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Cli *cli = user_data;
+
+  g_set_object (&cli->result, result);
+  g_main_loop_quit (cli->loop);
+}
+
 void
 print_json (JsonNode *root)
 {
@@ -199,6 +211,21 @@ print_json_list (GPtrArray         *items,
 {
   g_autoptr(JsonNode) root = hearth_json_array_of_objects (items, add_item);
 
+  print_json (root);
+}
+
+/* Prints @item as one JSON object, filled in by @add_item. */
+void
+print_json_object (gpointer           item,
+                   HearthJsonAddFunc  add_item)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  add_item (builder, item);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
   print_json (root);
 }
 

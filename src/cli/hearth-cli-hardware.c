@@ -148,11 +148,9 @@ hearth_cli_command_recommend (int    argc,
   picks = hearth_catalog_recommend (catalog, hardware, use);
   {
     /* What this machine measured beats an estimate; no history, no matter. */
-    g_autofree char *path = hearth_store_default_path ();
-    g_autoptr(HearthStore) store = g_file_test (path, G_FILE_TEST_EXISTS)
-                                   ? hearth_store_open (path, NULL) : NULL;
+    g_autoptr(HearthEngine) engine = hearth_engine_new_for_settings (NULL, HEARTH_ENGINE_HISTORY);
 
-    hearth_catalog_apply_measurements (picks, store);
+    hearth_engine_apply_measurements (engine, picks);
   }
   if (opt_json)
     {

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "hearth-cli-private.h"
+#include "hearth-endpoint.h"
 
 static gboolean
 parse_id (const char *text,
@@ -26,11 +27,16 @@ add_conversation_json (JsonBuilder        *builder,
 }
 
 static int
-history_list (HearthStore *store)
+history_list (HearthEngine *engine)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) conversations = hearth_store_list_conversations (store, &error);
+  g_autoptr(GPtrArray) conversations = NULL;
+  Cli cli = { 0 };
 
+  hearth_engine_list_conversations_async (engine, NULL, keep_result, &cli);
+  run_loop (&cli);
+  conversations = hearth_engine_list_conversations_finish (engine, cli.result, &error);
+  g_clear_object (&cli.result);
   if (conversations == NULL)
     return fail (error);
   if (opt_json)
@@ -99,20 +105,24 @@ print_message (HearthMessage *m)
 }
 
 static int
-history_show (HearthStore *store,
-              const char  *id_text)
+history_show (HearthEngine *engine,
+              const char   *id_text)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(HearthConversation) conversation = NULL;
   g_autoptr(GPtrArray) messages = NULL;
+  Cli cli = { 0 };
   gint64 id;
 
   if (!parse_id (id_text, &id))
     return usage_error ("history", "history show needs a conversation number");
-  conversation = hearth_store_get_conversation (store, id, &error);
+  conversation = hearth_engine_get_conversation (engine, id, &error);
   if (conversation == NULL)
     return fail (error);
-  messages = hearth_store_list_messages (store, id, 0, 0, &error);
+  hearth_engine_list_messages_async (engine, id, 0, 0, NULL, keep_result, &cli);
+  run_loop (&cli);
+  messages = hearth_engine_list_messages_finish (engine, cli.result, &error);
+  g_clear_object (&cli.result);
   if (messages == NULL)
     return fail (error);
 
@@ -141,52 +151,68 @@ history_show (HearthStore *store,
   return 0;
 }
 
-static void
-add_hit_json (JsonBuilder     *builder,
-              HearthSearchHit *hit)
+/* A title-only match has no message: its role is "title", its line the title. */
+static const char *
+match_role (const HearthConversationMatch *match)
 {
-  hearth_json_add_int (builder, "conversation_id", hit->conversation_id);
-  hearth_json_add_int (builder, "message_id", hit->message_id);
-  hearth_json_add_string (builder, "title", hit->conversation_title);
-  hearth_json_add_string (builder, "role", hit->role);
-  hearth_json_add_string (builder, "snippet", hit->snippet);
-  hearth_json_add_int (builder, "created_ms", hit->created_ms);
+  return match->message_id != 0 ? match->role : "title";
+}
+
+static void
+add_match_json (JsonBuilder             *builder,
+                HearthConversationMatch *match)
+{
+  hearth_json_add_int (builder, "conversation_id", match->conversation->id);
+  hearth_json_add_int (builder, "message_id", match->message_id != 0 ? match->message_id : -1);
+  hearth_json_add_string (builder, "title", match->conversation->title);
+  hearth_json_add_string (builder, "role", match_role (match));
+  hearth_json_add_string (builder, "snippet", match->snippet);
+  hearth_json_add_int (builder, "created_ms", match->created_ms);
+}
+
+static void
+print_match (const HearthConversationMatch *match)
+{
+  g_autofree char *line = g_strdup (match->snippet != NULL ? match->snippet
+                                                            : match->conversation->title);
+
+  g_strdelimit (line, "\r\n", ' ');
+  g_print ("%6" G_GINT64_FORMAT "  %-9s %s\n        %s\n", match->conversation->id,
+           match_role (match), match->conversation->title, line);
 }
 
 static int
-history_search (HearthStore *store,
-                const char  *query)
+history_search (HearthEngine *engine,
+                const char   *query)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) hits = hearth_store_search (store, query, 50, &error);
+  g_autoptr(GPtrArray) matches = NULL;
+  Cli cli = { 0 };
 
-  if (hits == NULL)
+  hearth_engine_search_async (engine, query, 50, NULL, keep_result, &cli);
+  run_loop (&cli);
+  matches = hearth_engine_search_finish (engine, cli.result, &error);
+  g_clear_object (&cli.result);
+  if (matches == NULL)
     return fail (error);
   if (opt_json)
     {
-      print_json_list (hits, (HearthJsonAddFunc) add_hit_json);
+      print_json_list (matches, (HearthJsonAddFunc) add_match_json);
       return 0;
     }
-  if (hits->len == 0)
+  if (matches->len == 0)
     {
       g_printerr ("hearth-cli: Nothing in the history matches “%s”.\n", query);
       return 0;
     }
-  for (guint i = 0; i < hits->len; i++)
-    {
-      HearthSearchHit *hit = g_ptr_array_index (hits, i);
-      g_autofree char *snippet = g_strdup (hit->snippet);
-
-      g_strdelimit (snippet, "\r\n", ' ');
-      g_print ("%6" G_GINT64_FORMAT "  %-9s %s\n        %s\n", hit->conversation_id, hit->role,
-               hit->conversation_title, snippet);
-    }
+  for (guint i = 0; i < matches->len; i++)
+    print_match (g_ptr_array_index (matches, i));
   return 0;
 }
 
 static int
-history_rename (HearthStore  *store,
-                char        **argv)
+history_rename (HearthEngine  *engine,
+                char         **argv)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *title = g_strstrip (g_strjoinv (" ", argv + 4));
@@ -196,21 +222,21 @@ history_rename (HearthStore  *store,
     return usage_error ("history", "history rename needs a conversation number");
   if (*title == '\0')
     return usage_error ("history", "The new title is empty");
-  if (!hearth_store_rename_conversation (store, id, title, &error))
+  if (!hearth_engine_rename_conversation (engine, id, title, &error))
     return fail (error);
   return 0;
 }
 
 static int
-history_delete (HearthStore *store,
-                const char  *id_text)
+history_delete (HearthEngine *engine,
+                const char   *id_text)
 {
   g_autoptr(GError) error = NULL;
   gint64 id;
 
   if (!parse_id (id_text, &id))
     return usage_error ("history", "history delete needs a conversation number");
-  if (!hearth_store_delete_conversation (store, id, &error))
+  if (!hearth_engine_delete_conversation (engine, id, &error))
     return fail (error);
   return 0;
 }
@@ -236,9 +262,9 @@ int
 hearth_cli_command_history (int    argc,
                             char **argv)
 {
+  g_autoptr(GSettings) settings = hearth_settings_try_new ();
   g_autoptr(GError) error = NULL;
-  g_autoptr(HearthStore) store = NULL;
-  g_autofree char *path = NULL;
+  g_autoptr(HearthEngine) engine = NULL;
   const char *sub;
   int exit_code = 0;
 
@@ -249,19 +275,18 @@ hearth_cli_command_history (int    argc,
   if (!history_args_valid (sub, argc))
     return usage_error ("history", HISTORY_USAGE);
 
-  path = hearth_store_default_path ();
-  if ((store = hearth_store_open (path, &error)) == NULL)
+  if ((engine = open_engine (settings, HEARTH_ENGINE_HISTORY, &error)) == NULL)
     return fail (error);
   if (g_str_equal (sub, "show"))
-    return history_show (store, argv[3]);
+    return history_show (engine, argv[3]);
   if (g_str_equal (sub, "rename"))
-    return history_rename (store, argv);
+    return history_rename (engine, argv);
   if (g_str_equal (sub, "delete"))
-    return history_delete (store, argv[3]);
+    return history_delete (engine, argv[3]);
   if (g_str_equal (sub, "search"))
     {
       g_autofree char *query = g_strjoinv (" ", argv + 3);
-      return history_search (store, query);
+      return history_search (engine, query);
     }
-  return history_list (store);
+  return history_list (engine);
 }

@@ -94,20 +94,36 @@ print_export (const char   *text,
   return 0;
 }
 
+/* What the Performance page's export button writes. */
 static int
-metrics_rows (HearthStore *store,
-              gint64       since_ms)
+metrics_export (HearthEngine *engine,
+                gint64        since_ms)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  Cli cli = { 0 };
+
+  hearth_engine_export_metrics_async (engine, since_ms, opt_model, metrics_format (), NULL,
+                                      keep_result, &cli);
+  run_loop (&cli);
+  text = hearth_engine_export_metrics_finish (engine, cli.result, &error);
+  g_clear_object (&cli.result);
+  return print_export (text, error);
+}
+
+static int
+metrics_rows (HearthEngine *engine,
+              gint64        since_ms)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) rows = NULL;
-  g_autofree char *text = NULL;
 
   if (opt_json || opt_csv)
-    {
-      text = hearth_metrics_export_rows (store, since_ms, opt_model, metrics_format (), &error);
-      return print_export (text, error);
-    }
-  if ((rows = hearth_store_list_request_rows (store, since_ms, opt_model, &error)) == NULL)
+    return metrics_export (engine, since_ms);
+  /* the engine's report has no model filter: the rows come from its store */
+  rows = hearth_store_list_request_rows (hearth_engine_get_store (engine), since_ms, opt_model,
+                                         &error);
+  if (rows == NULL)
     return fail (error);
   g_print ("%-16s  %-20s %-26s %-9s %8s %9s %6s %8s  %s\n", "time", "model", "endpoint",
            "outcome", "ttft ms", "total ms", "tokens", "tokens/s", "figures from");
@@ -145,11 +161,13 @@ print_group_line (HearthMetricsGroup    *g,
            success, t50, t95, t99, a50, a95, a99, speed);
 }
 
+/* No engine call groups by model or endpoint alone: the engine's store does. */
 static int
-metrics_summary (HearthStore           *store,
+metrics_summary (HearthEngine          *engine,
                  gint64                 since_ms,
                  HearthMetricsGrouping  grouping)
 {
+  HearthStore *store = hearth_engine_get_store (engine);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) groups = NULL;
   g_autofree char *text = NULL;
@@ -174,9 +192,9 @@ int
 hearth_cli_command_metrics (int    argc,
                             char **argv)
 {
+  g_autoptr(GSettings) settings = hearth_settings_try_new ();
   g_autoptr(GError) error = NULL;
-  g_autoptr(HearthStore) store = NULL;
-  g_autofree char *path = NULL;
+  g_autoptr(HearthEngine) engine = NULL;
   HearthMetricsGrouping grouping;
   gint64 window;
   int exit_code = 0;
@@ -195,12 +213,11 @@ hearth_cli_command_metrics (int    argc,
   if (window < 0)
     return usage_error ("metrics", error->message);
 
-  path = hearth_store_default_path ();
-  if ((store = hearth_store_open (path, &error)) == NULL)
+  if ((engine = open_engine (settings, HEARTH_ENGINE_HISTORY, &error)) == NULL)
     return fail (error);
   if (opt_summary)
-    return metrics_summary (store, g_get_real_time () / 1000 - window, grouping);
-  return metrics_rows (store, g_get_real_time () / 1000 - window);
+    return metrics_summary (engine, g_get_real_time () / 1000 - window, grouping);
+  return metrics_rows (engine, g_get_real_time () / 1000 - window);
 }
 
 /* resources */
@@ -339,12 +356,11 @@ int
 hearth_cli_command_resources (int    argc,
                               char **argv)
 {
+  g_autoptr(GSettings) settings = hearth_settings_try_new ();
   g_autoptr(GError) error = NULL;
-  g_autoptr(HearthStore) store = NULL;
+  g_autoptr(HearthEngine) engine = NULL;
   g_autoptr(HearthResourceHistory) history = NULL;
-  g_autoptr(GSettings) settings = NULL;
   g_autoptr(GArray) rows = NULL;
-  g_autofree char *path = NULL;
   gint64 window, bucket_ms;
   int exit_code = 0;
 
@@ -358,11 +374,11 @@ hearth_cli_command_resources (int    argc,
   if (window < 0)
     return usage_error ("resources", error->message);
 
-  path = hearth_store_default_path ();
-  if ((store = hearth_store_open (path, &error)) == NULL)
+  if ((engine = open_engine (settings, HEARTH_ENGINE_HISTORY, &error)) == NULL)
     return fail (error);
-  history = hearth_resource_history_new (store);
-  if ((settings = hearth_settings_try_new ()) != NULL)
+  /* The engine keeps one only while it samples; this reads, with the app's retention. */
+  history = hearth_resource_history_new (hearth_engine_get_store (engine));
+  if (settings != NULL)
     {
       hearth_resource_history_set_minute_days (history,
                                                g_settings_get_int (settings, "samples-minute-days"));

@@ -1,14 +1,91 @@
-/* hearth-cli-models.c — hearth-cli models and pull: what the server has, and getting more
+/* hearth-cli-models.c — hearth-cli models, pull, show, ps, unload and rm: the server's models
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "hearth-cli"
 
 #include "config.h"
 
+#include <math.h>
 #include <unistd.h>
 
 #include "hearth-cli-private.h"
 #include "hearth-endpoint.h"
+
+/* Starts one question to the server about @model (NULL for none). */
+typedef void (*ModelCall) (HearthProvider      *provider,
+                           const char          *model,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data);
+
+/**
+ * run_model_command:
+ * @parameter: "MODEL" for a command that names one, or %NULL for none
+ * @missing: the usage error when the arguments do not fit
+ *
+ * What models, show, ps, unload and rm share: the server options, the
+ * server, and one call whose @callback prints and quits.
+ */
+static int
+run_model_command (const char           *command,
+                   const char           *parameter,
+                   const char           *missing,
+                   int                   argc,
+                   char                **argv,
+                   ModelCall             call,
+                   GAsyncReadyCallback   callback)
+{
+  g_autoptr(GSettings) settings = hearth_settings_try_new ();
+  g_autoptr(HearthEngine) engine = NULL;
+  g_autoptr(GError) error = NULL;
+  HearthProvider *provider;
+  Cli cli = { 0 };
+  int exit_code = 0;
+
+  if (!parse_options (command, parameter, NULL, TRUE, &argc, &argv, &exit_code))
+    return exit_code;
+  if (parameter != NULL ? argc != 3 : argc > 2)
+    return usage_error (command, missing);
+  if ((provider = open_provider (settings, 0, &engine, &error)) == NULL)
+    return fail (error);
+
+  cli.json = opt_json;
+  cli.cancellable = g_cancellable_new ();
+  call (provider, parameter != NULL ? argv[2] : NULL, cli.cancellable, callback, &cli);
+  run_loop (&cli);
+  g_clear_object (&cli.cancellable);
+  return cli.exit_code;
+}
+
+/* How a list from the server prints: JSON, a table, or a line when it is empty. */
+typedef struct
+{
+  HearthJsonAddFunc   add_json;
+  const char         *empty;
+  void              (*print_header) (void);
+  GFunc               print_row;
+} ModelTable;
+
+/* The callback's end: quits the loop and prints @items, or fails with @error. */
+static void
+print_table (Cli              *cli,
+             GPtrArray        *items,
+             const GError     *error,
+             const ModelTable *table)
+{
+  g_main_loop_quit (cli->loop);
+  if (items == NULL)
+    cli->exit_code = fail (error);
+  else if (cli->json)
+    print_json_list (items, table->add_json);
+  else if (items->len == 0)
+    g_printerr ("hearth-cli: %s\n", table->empty);
+  else
+    {
+      table->print_header ();
+      g_ptr_array_foreach (items, table->print_row, NULL);
+    }
+}
 
 /* models */
 
@@ -25,69 +102,57 @@ add_model_json (JsonBuilder     *builder,
 }
 
 static void
+print_model_header (void)
+{
+  g_print ("%-40s %10s %11s %s\n", "NAME", "SIZE", "PARAMETERS", "QUANTIZATION");
+}
+
+static void
+print_model (HearthModelInfo *info,
+             gpointer         unused)
+{
+  g_autofree char *size = info->size >= 0 ? g_format_size (info->size) : g_strdup ("—");
+
+  g_print ("%-40s %10s %11s %s\n", info->name, size,
+           info->parameter_size ? info->parameter_size : "—",
+           info->quantization ? info->quantization : "—");
+}
+
+static const ModelTable model_table = {
+  (HearthJsonAddFunc) add_model_json,
+  "The server has no models. Pull one with hearth-cli pull MODEL.",
+  print_model_header,
+  (GFunc) print_model,
+};
+
+static void
 models_cb (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  Cli *cli = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) models = hearth_provider_list_models_finish (HEARTH_PROVIDER (object),
                                                                     result, &error);
 
-  g_main_loop_quit (cli->loop);
-  if (models == NULL)
-    {
-      cli->exit_code = fail (error);
-      return;
-    }
+  print_table (user_data, models, error, &model_table);
+}
 
-  if (cli->json)
-    {
-      print_json_list (models, (HearthJsonAddFunc) add_model_json);
-      return;
-    }
-
-  if (models->len == 0)
-    {
-      g_printerr ("hearth-cli: The server has no models. Pull one with hearth-cli pull MODEL.\n");
-      return;
-    }
-  g_print ("%-40s %10s %11s %s\n", "NAME", "SIZE", "PARAMETERS", "QUANTIZATION");
-  for (guint i = 0; i < models->len; i++)
-    {
-      HearthModelInfo *info = g_ptr_array_index (models, i);
-      g_autofree char *size = info->size >= 0 ? g_format_size (info->size) : g_strdup ("—");
-
-      g_print ("%-40s %10s %11s %s\n", info->name, size,
-               info->parameter_size ? info->parameter_size : "—",
-               info->quantization ? info->quantization : "—");
-    }
+static void
+list_models (HearthProvider      *provider,
+             const char          *model,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
+{
+  hearth_provider_list_models_async (provider, cancellable, callback, user_data);
 }
 
 int
 hearth_cli_command_models (int    argc,
                            char **argv)
 {
-  g_autoptr(GSettings) settings = hearth_settings_try_new ();
-  g_autoptr(HearthEngine) engine = NULL;
-  g_autoptr(GError) error = NULL;
-  HearthProvider *provider;
-  Cli cli = { 0 };
-  int exit_code = 0;
-
-  if (!parse_options ("models", NULL, NULL, TRUE, &argc, &argv, &exit_code))
-    return exit_code;
-  if (argc > 2)
-    return usage_error ("models", "models takes no arguments");
-  if ((provider = open_provider (settings, 0, &engine, &error)) == NULL)
-    return fail (error);
-
-  cli.json = opt_json;
-  cli.cancellable = g_cancellable_new ();
-  hearth_provider_list_models_async (provider, cli.cancellable, models_cb, &cli);
-  run_loop (&cli);
-  g_clear_object (&cli.cancellable);
-  return cli.exit_code;
+  return run_model_command ("models", NULL, "models takes no arguments", argc, argv,
+                            list_models, models_cb);
 }
 
 /* pull */
@@ -185,4 +250,227 @@ hearth_cli_command_pull (int    argc,
   g_clear_object (&cli.cancellable);
   g_free (cli.last_status);
   return cli.exit_code;
+}
+
+/* show */
+
+#define UNKNOWN "unknown"
+
+static char *
+format_parameters (const HearthModelDetails *details)
+{
+  if (details->parameter_size != NULL && details->parameter_count > 0)
+    return g_strdup_printf ("%s (%" G_GINT64_FORMAT ")", details->parameter_size,
+                            details->parameter_count);
+  if (details->parameter_size != NULL)
+    return g_strdup (details->parameter_size);
+  if (details->parameter_count > 0)
+    return g_strdup_printf ("%" G_GINT64_FORMAT, details->parameter_count);
+  return g_strdup (UNKNOWN);
+}
+
+static void
+print_details (const HearthModelDetails *details)
+{
+  g_autofree char *parameters = format_parameters (details);
+  g_autofree char *context = details->context_length > 0
+                             ? g_strdup_printf ("%" G_GINT64_FORMAT, details->context_length)
+                             : g_strdup (UNKNOWN);
+  g_autofree char *capabilities = details->capabilities == NULL ? g_strdup (UNKNOWN)
+                                  : details->capabilities[0] == NULL ? g_strdup ("none")
+                                  : g_strjoinv (", ", details->capabilities);
+
+  g_print ("%-16s %s\n", "Name:", details->name ? details->name : UNKNOWN);
+  g_print ("%-16s %s\n", "Family:", details->family ? details->family : UNKNOWN);
+  g_print ("%-16s %s\n", "Parameters:", parameters);
+  g_print ("%-16s %s\n", "Quantization:", details->quantization ? details->quantization : UNKNOWN);
+  g_print ("%-16s %s\n", "Format:", details->format ? details->format : UNKNOWN);
+  g_print ("%-16s %s\n", "Context length:", context);
+  g_print ("%-16s %s\n", "Capabilities:", capabilities);
+}
+
+static void
+add_details_json (JsonBuilder        *builder,
+                  HearthModelDetails *details)
+{
+  hearth_json_add_string (builder, "name", details->name);
+  hearth_json_add_string (builder, "family", details->family);
+  hearth_json_add_string (builder, "parameter_size", details->parameter_size);
+  hearth_json_add_int (builder, "parameter_count", details->parameter_count);
+  hearth_json_add_string (builder, "quantization", details->quantization);
+  hearth_json_add_string (builder, "format", details->format);
+  hearth_json_add_int (builder, "context_length", details->context_length);
+  json_builder_set_member_name (builder, "capabilities");
+  if (details->capabilities == NULL)
+    json_builder_add_null_value (builder);
+  else
+    {
+      json_builder_begin_array (builder);
+      for (guint i = 0; details->capabilities[i] != NULL; i++)
+        json_builder_add_string_value (builder, details->capabilities[i]);
+      json_builder_end_array (builder);
+    }
+  hearth_json_add_string (builder, "license", details->license);
+}
+
+static void
+show_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Cli *cli = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthModelDetails) details = hearth_provider_show_finish (HEARTH_PROVIDER (object),
+                                                                       result, &error);
+
+  g_main_loop_quit (cli->loop);
+  if (details == NULL)
+    cli->exit_code = fail (error);
+  else if (cli->json)
+    print_json_object (details, (HearthJsonAddFunc) add_details_json);
+  else
+    print_details (details);
+}
+
+int
+hearth_cli_command_show (int    argc,
+                         char **argv)
+{
+  return run_model_command ("show", "MODEL", "Name one model to show, for example llama3.2:1b",
+                            argc, argv, hearth_provider_show_async, show_cb);
+}
+
+/* ps */
+
+static char *
+format_expiry (const char *expires_at)
+{
+  g_autoptr(GDateTime) when = NULL;
+  g_autoptr(GDateTime) local = NULL;
+
+  if (expires_at == NULL)
+    return g_strdup (UNKNOWN);
+  if ((when = g_date_time_new_from_iso8601 (expires_at, NULL)) == NULL)
+    return g_strdup (expires_at);
+  local = g_date_time_to_local (when);
+  return g_date_time_format (local, "%Y-%m-%d %H:%M");
+}
+
+static char *
+format_loaded_size (gint64 size)
+{
+  return size >= 0 ? g_format_size (size) : g_strdup (UNKNOWN);
+}
+
+static void
+add_loaded_json (JsonBuilder       *builder,
+                 HearthLoadedModel *model)
+{
+  double percent = hearth_loaded_model_vram_percent (model);
+
+  hearth_json_add_string (builder, "name", model->name);
+  hearth_json_add_int (builder, "size", model->size);
+  hearth_json_add_int (builder, "size_vram", model->size_vram);
+  hearth_json_add_double (builder, "vram_percent", isnan (percent) ? -1 : percent);
+  hearth_json_add_int (builder, "context_length", model->context_length);
+  hearth_json_add_string (builder, "expires_at", model->expires_at);
+}
+
+static void
+print_loaded_header (void)
+{
+  g_print ("%-40s %10s %10s %7s  %s\n", "NAME", "SIZE", "VRAM", "IN VRAM", "EXPIRES");
+}
+
+static void
+print_loaded (const HearthLoadedModel *model,
+              gpointer                 unused)
+{
+  double percent = hearth_loaded_model_vram_percent (model);
+  g_autofree char *size = format_loaded_size (model->size);
+  g_autofree char *vram = format_loaded_size (model->size_vram);
+  g_autofree char *share = isnan (percent) ? g_strdup (UNKNOWN) : g_strdup_printf ("%.0f%%", percent);
+  g_autofree char *expires = format_expiry (model->expires_at);
+
+  g_print ("%-40s %10s %10s %7s  %s\n", model->name, size, vram, share, expires);
+}
+
+static const ModelTable loaded_table = {
+  (HearthJsonAddFunc) add_loaded_json,
+  "No model is loaded.",
+  print_loaded_header,
+  (GFunc) print_loaded,
+};
+
+static void
+ps_cb (GObject      *object,
+       GAsyncResult *result,
+       gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) loaded = hearth_provider_list_loaded_finish (HEARTH_PROVIDER (object),
+                                                                    result, &error);
+
+  print_table (user_data, loaded, error, &loaded_table);
+}
+
+static void
+list_loaded (HearthProvider      *provider,
+             const char          *model,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
+{
+  hearth_provider_list_loaded_async (provider, cancellable, callback, user_data);
+}
+
+int
+hearth_cli_command_ps (int    argc,
+                       char **argv)
+{
+  return run_model_command ("ps", NULL, "ps takes no arguments", argc, argv, list_loaded, ps_cb);
+}
+
+/* unload and rm: quiet when done, like the history's delete */
+
+static void
+unload_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Cli *cli = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_main_loop_quit (cli->loop);
+  if (!hearth_provider_unload_finish (HEARTH_PROVIDER (object), result, &error))
+    cli->exit_code = fail (error);
+}
+
+int
+hearth_cli_command_unload (int    argc,
+                           char **argv)
+{
+  return run_model_command ("unload", "MODEL", "Name one model to unload, for example llama3.2:1b",
+                            argc, argv, hearth_provider_unload_async, unload_cb);
+}
+
+static void
+rm_cb (GObject      *object,
+       GAsyncResult *result,
+       gpointer      user_data)
+{
+  Cli *cli = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_main_loop_quit (cli->loop);
+  if (!hearth_provider_delete_finish (HEARTH_PROVIDER (object), result, &error))
+    cli->exit_code = fail (error);
+}
+
+int
+hearth_cli_command_rm (int    argc,
+                       char **argv)
+{
+  return run_model_command ("rm", "MODEL", "Name one model to delete, for example llama3.2:1b",
+                            argc, argv, hearth_provider_delete_async, rm_cb);
 }

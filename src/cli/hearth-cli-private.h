@@ -32,6 +32,8 @@ typedef struct
   /* bench */
   HearthBenchResult *bench_result;
   GError      *error;
+  /* an engine call's answer, for its _finish once the loop is back */
+  GAsyncResult *result;
 } Cli;
 
 /* Options more than one command takes. */
@@ -60,8 +62,13 @@ HearthProvider *open_provider                 (GSettings           *settings,
                                                HearthEngine       **engine,
                                                GError             **error);
 void            run_loop                      (Cli                 *cli);
+void            keep_result                   (GObject             *object,
+                                               GAsyncResult        *result,
+                                               gpointer             user_data);
 void            print_json                    (JsonNode            *root);
 void            print_json_list               (GPtrArray           *items,
+                                               HearthJsonAddFunc    add_item);
+void            print_json_object             (gpointer             item,
                                                HearthJsonAddFunc    add_item);
 char           *format_time                   (gint64               ms);
 char           *format_figure                 (double               value);
@@ -71,6 +78,14 @@ int             hearth_cli_command_ask        (int                  argc,
 int             hearth_cli_command_models     (int                  argc,
                                                char               **argv);
 int             hearth_cli_command_pull       (int                  argc,
+                                               char               **argv);
+int             hearth_cli_command_show       (int                  argc,
+                                               char               **argv);
+int             hearth_cli_command_ps         (int                  argc,
+                                               char               **argv);
+int             hearth_cli_command_unload     (int                  argc,
+                                               char               **argv);
+int             hearth_cli_command_rm         (int                  argc,
                                                char               **argv);
 int             hearth_cli_command_key        (int                  argc,
                                                char               **argv);

@@ -21,6 +21,10 @@ static const CliCommand commands[] = {
   { "ask",       hearth_cli_command_ask },
   { "models",    hearth_cli_command_models },
   { "pull",      hearth_cli_command_pull },
+  { "show",      hearth_cli_command_show },
+  { "ps",        hearth_cli_command_ps },
+  { "unload",    hearth_cli_command_unload },
+  { "rm",        hearth_cli_command_rm },
   { "key",       hearth_cli_command_key },
   { "history",   hearth_cli_command_history },
   { "metrics",   hearth_cli_command_metrics },
@@ -41,6 +45,10 @@ print_usage (FILE *out)
            "                 [PROMPT | -]\n"
            "  hearth-cli models [--endpoint URL] [--api ollama|openai] [--json]\n"
            "  hearth-cli pull MODEL [--endpoint URL]\n"
+           "  hearth-cli show MODEL [--endpoint URL] [--api ollama|openai] [--json]\n"
+           "  hearth-cli ps [--endpoint URL] [--api ollama|openai] [--json]\n"
+           "  hearth-cli unload MODEL [--endpoint URL] [--api ollama|openai]\n"
+           "  hearth-cli rm MODEL [--endpoint URL] [--api ollama|openai]\n"
            "  hearth-cli key set | delete | status [--endpoint URL] [--api ollama|openai]\n"
            "  hearth-cli history list [--json] | show ID [--json] | search TEXT [--json]\n"
            "                     | rename ID TITLE | delete ID\n"

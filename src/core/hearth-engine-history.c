@@ -167,11 +167,13 @@ match_new (const HearthConversation *conversation,
   match->conversation = g_new0 (HearthConversation, 1);
   *match->conversation = *conversation;
   match->conversation->title = g_strdup (conversation->title);
+  match->created_ms = -1;
   if (hit != NULL)
     {
       match->message_id = hit->message_id;
       match->role = g_strdup (hit->role);
       match->snippet = g_strdup (hit->snippet);
+      match->created_ms = hit->created_ms;
     }
   return match;
 }

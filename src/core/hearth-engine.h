@@ -36,6 +36,7 @@ typedef struct
   gint64              message_id;    /* 0 when only the title matched */
   char               *role;          /* of the matching message, or NULL */
   char               *snippet;       /* the match between [ and ], or NULL */
+  gint64              created_ms;    /* the matching message's time, or -1 */
 } HearthConversationMatch;
 
 /* What the Performance page shows for a window. */
