@@ -251,11 +251,15 @@ bench_list (GSettings *settings)
   g_autoptr(GError) error = NULL;
   g_autoptr(HearthEngine) engine = NULL;
   g_autoptr(GPtrArray) results = NULL;
+  Cli cli = { 0 };
 
-  /* The engine lists benchmarks only inside its performance report: its store does. */
-  if ((engine = open_engine (settings, HEARTH_ENGINE_HISTORY, &error)) == NULL ||
-      (results = hearth_bench_list_results (hearth_engine_get_store (engine), opt_model, 0,
-                                            &error)) == NULL)
+  if ((engine = open_engine (settings, HEARTH_ENGINE_HISTORY, &error)) == NULL)
+    return fail (error);
+  hearth_engine_list_bench_results_async (engine, opt_model, NULL, keep_result, &cli);
+  run_loop (&cli);
+  results = hearth_engine_list_bench_results_finish (engine, cli.result, &error);
+  g_clear_object (&cli.result);
+  if (results == NULL)
     return fail (error);
   if (opt_json)
     {

@@ -117,12 +117,14 @@ metrics_rows (HearthEngine *engine,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) rows = NULL;
+  Cli cli = { 0 };
 
   if (opt_json || opt_csv)
     return metrics_export (engine, since_ms);
-  /* the engine's report has no model filter: the rows come from its store */
-  rows = hearth_store_list_request_rows (hearth_engine_get_store (engine), since_ms, opt_model,
-                                         &error);
+  hearth_engine_list_requests_async (engine, since_ms, opt_model, NULL, keep_result, &cli);
+  run_loop (&cli);
+  rows = hearth_engine_list_requests_finish (engine, cli.result, &error);
+  g_clear_object (&cli.result);
   if (rows == NULL)
     return fail (error);
   g_print ("%-16s  %-20s %-26s %-9s %8s %9s %6s %8s  %s\n", "time", "model", "endpoint",
@@ -161,24 +163,29 @@ print_group_line (HearthMetricsGroup    *g,
            success, t50, t95, t99, a50, a95, a99, speed);
 }
 
-/* No engine call groups by model or endpoint alone: the engine's store does. */
 static int
 metrics_summary (HearthEngine          *engine,
                  gint64                 since_ms,
                  HearthMetricsGrouping  grouping)
 {
-  HearthStore *store = hearth_engine_get_store (engine);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) groups = NULL;
   g_autofree char *text = NULL;
+  gboolean as_text = opt_json || opt_csv;
+  gpointer answer;
+  Cli cli = { 0 };
 
-  if (opt_json || opt_csv)
+  hearth_engine_summarize_metrics_async (engine, since_ms, opt_model, grouping, as_text,
+                                         metrics_format (), NULL, keep_result, &cli);
+  run_loop (&cli);
+  answer = hearth_engine_summarize_metrics_finish (engine, cli.result, &error);
+  g_clear_object (&cli.result);
+  if (as_text)
     {
-      text = hearth_metrics_export_groups (store, since_ms, opt_model, grouping,
-                                           metrics_format (), &error);
+      text = answer;
       return print_export (text, error);
     }
-  groups = hearth_metrics_aggregate_by (store, since_ms, opt_model, grouping, &error);
+  groups = answer;
   if (groups == NULL)
     return fail (error);
   g_print ("%-20s %-26s %6s %8s  %s  %s  %s\n", "model", "endpoint", "count", "success",
@@ -359,10 +366,10 @@ hearth_cli_command_resources (int    argc,
   g_autoptr(GSettings) settings = hearth_settings_try_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(HearthEngine) engine = NULL;
-  g_autoptr(HearthResourceHistory) history = NULL;
   g_autoptr(GArray) rows = NULL;
   gint64 window, bucket_ms;
   int exit_code = 0;
+  Cli cli = { 0 };
 
   if (!parse_options ("resources", NULL, resources_entries, TRUE, &argc, &argv, &exit_code))
     return exit_code;
@@ -376,20 +383,14 @@ hearth_cli_command_resources (int    argc,
 
   if ((engine = open_engine (settings, HEARTH_ENGINE_HISTORY, &error)) == NULL)
     return fail (error);
-  /* The engine keeps one only while it samples; this reads, with the app's retention. */
-  history = hearth_resource_history_new (hearth_engine_get_store (engine));
-  if (settings != NULL)
-    {
-      hearth_resource_history_set_minute_days (history,
-                                               g_settings_get_int (settings, "samples-minute-days"));
-      hearth_resource_history_set_hour_days (history,
-                                             g_settings_get_int (settings, "samples-hour-days"));
-    }
   /* minutes while they are kept, hours beyond */
-  bucket_ms = window <= (gint64) hearth_resource_history_get_minute_days (history) * 24 * 3600 * 1000
+  bucket_ms = window <= (gint64) hearth_engine_get_minute_days (engine) * 24 * 3600 * 1000
               ? 60 * 1000 : 3600 * 1000;
-  rows = hearth_resource_history_list (history, g_get_real_time () / 1000 - window, bucket_ms,
-                                       &error);
+  hearth_engine_list_resources_async (engine, g_get_real_time () / 1000 - window, bucket_ms,
+                                      NULL, keep_result, &cli);
+  run_loop (&cli);
+  rows = hearth_engine_list_resources_finish (engine, cli.result, &error);
+  g_clear_object (&cli.result);
   if (rows == NULL)
     return fail (error);
 

@@ -23,50 +23,173 @@ hearth_performance_report_free (HearthPerformanceReport *report)
   g_free (report);
 }
 
+/* Every metrics read: what it asks, and which of the workers below answers. */
+typedef enum
+{
+  READ_REPORT,
+  READ_EXPORT_ROWS,
+  READ_EXPORT_GROUPS,
+  READ_REQUESTS,
+  READ_SUMMARY,
+  READ_RESOURCES,
+  READ_BENCH,
+} ReadKind;
+
 typedef struct
 {
-  gint64 since_ms;
-  gint64 bucket_ms;
-  int    minute_days;
-  int    hour_days;
-} ReportQuery;
+  ReadKind               kind;
+  gint64                 since_ms;
+  gint64                 bucket_ms;
+  char                  *model;
+  HearthMetricsGrouping  grouping;
+  HearthMetricsFormat    format;
+  int                    minute_days;
+  int                    hour_days;
+} MetricsQuery;
 
-static gboolean
-read_resources (HearthStore              *reader,
-                const ReportQuery        *query,
-                HearthPerformanceReport  *report,
-                GError                  **error)
+static void
+metrics_query_free (MetricsQuery *query)
+{
+  g_free (query->model);
+  g_free (query);
+}
+
+/* The retention the app keeps resource use for: what its sampler's history
+ * uses, else the settings, else their defaults. */
+static void
+get_retention (HearthEngine *self,
+               int          *minute_days,
+               int          *hour_days)
+{
+  *minute_days = 7;
+  *hour_days = 90;
+  if (self->resource_history != NULL)
+    {
+      *minute_days = hearth_resource_history_get_minute_days (self->resource_history);
+      *hour_days = hearth_resource_history_get_hour_days (self->resource_history);
+    }
+  else if (self->settings != NULL)
+    {
+      *minute_days = g_settings_get_int (self->settings, "samples-minute-days");
+      *hour_days = g_settings_get_int (self->settings, "samples-hour-days");
+    }
+}
+
+static GArray *
+read_resources (HearthStore         *reader,
+                const MetricsQuery  *query,
+                GError             **error)
 {
   /* a reader of its own on this thread's connection, with the app's retention */
   g_autoptr(HearthResourceHistory) history = hearth_resource_history_new (reader);
 
   hearth_resource_history_set_minute_days (history, query->minute_days);
   hearth_resource_history_set_hour_days (history, query->hour_days);
-  report->resources = hearth_resource_history_list (history, query->since_ms, query->bucket_ms,
-                                                    error);
-  return report->resources != NULL;
+  return hearth_resource_history_list (history, query->since_ms, query->bucket_ms, error);
+}
+
+static HearthPerformanceReport *
+read_report (HearthStore         *reader,
+             const MetricsQuery  *query,
+             GError             **error)
+{
+  g_autoptr(HearthPerformanceReport) report = g_new0 (HearthPerformanceReport, 1);
+
+  if ((report->rows = hearth_store_list_request_rows (reader, query->since_ms, NULL, error)) == NULL
+      || (report->groups = hearth_metrics_aggregate (reader, query->since_ms, NULL, error)) == NULL
+      || (report->bench = hearth_bench_list_results (reader, NULL, BENCH_LIST_LIMIT, error)) == NULL
+      || (query->bucket_ms > 0
+          && (report->resources = read_resources (reader, query, error)) == NULL))
+    return NULL;
+  return g_steal_pointer (&report);
 }
 
 static void
-report_in_worker (HearthStore  *reader,
-                  GTask        *task,
-                  gpointer      task_data,
-                  GCancellable *cancellable)
+read_in_worker (HearthStore  *reader,
+                GTask        *task,
+                gpointer      task_data,
+                GCancellable *cancellable)
 {
-  ReportQuery *query = task_data;
-  g_autoptr(HearthPerformanceReport) report = g_new0 (HearthPerformanceReport, 1);
+  MetricsQuery *query = task_data;
   GError *error = NULL;
+  gpointer answer = NULL;
+  GDestroyNotify free_answer = (GDestroyNotify) g_ptr_array_unref;
 
-  if ((report->rows = hearth_store_list_request_rows (reader, query->since_ms, NULL, &error)) == NULL
-      || (report->groups = hearth_metrics_aggregate (reader, query->since_ms, NULL, &error)) == NULL
-      || (report->bench = hearth_bench_list_results (reader, NULL, BENCH_LIST_LIMIT, &error)) == NULL
-      || (query->bucket_ms > 0 && !read_resources (reader, query, report, &error)))
+  switch (query->kind)
     {
-      g_task_return_error (task, error);
-      return;
+    case READ_REPORT:
+      answer = read_report (reader, query, &error);
+      free_answer = (GDestroyNotify) hearth_performance_report_free;
+      break;
+    case READ_EXPORT_ROWS:
+      answer = hearth_metrics_export_rows (reader, query->since_ms, query->model, query->format,
+                                           &error);
+      free_answer = g_free;
+      break;
+    case READ_EXPORT_GROUPS:
+      answer = hearth_metrics_export_groups (reader, query->since_ms, query->model,
+                                             query->grouping, query->format, &error);
+      free_answer = g_free;
+      break;
+    case READ_REQUESTS:
+      answer = hearth_store_list_request_rows (reader, query->since_ms, query->model, &error);
+      break;
+    case READ_SUMMARY:
+      answer = hearth_metrics_aggregate_by (reader, query->since_ms, query->model,
+                                            query->grouping, &error);
+      break;
+    case READ_RESOURCES:
+      answer = read_resources (reader, query, &error);
+      free_answer = (GDestroyNotify) g_array_unref;
+      break;
+    case READ_BENCH:
+    default:
+      answer = hearth_bench_list_results (reader, query->model, 0, &error);
+      break;
     }
-  g_task_return_pointer (task, g_steal_pointer (&report),
-                         (GDestroyNotify) hearth_performance_report_free);
+  if (answer == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, answer, free_answer);
+}
+
+/* Returns: (transfer full): the task; fill in its query, then run_read() */
+static GTask *
+start_read (HearthEngine        *self,
+            gpointer             source_tag,
+            ReadKind             kind,
+            GCancellable        *cancellable,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  MetricsQuery *query = g_new0 (MetricsQuery, 1);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_return_on_cancel (task, TRUE);
+  query->kind = kind;
+  get_retention (self, &query->minute_days, &query->hour_days);
+  g_task_set_task_data (task, query, (GDestroyNotify) metrics_query_free);
+  return task;
+}
+
+static void
+run_read (HearthEngine *self,
+          GTask        *task)
+{
+  _hearth_engine_run_reader (self, task, read_in_worker);
+  g_object_unref (task);
+}
+
+static gpointer
+finish_read (HearthEngine  *self,
+             GAsyncResult  *result,
+             gpointer       source_tag,
+             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**
@@ -86,23 +209,17 @@ hearth_engine_performance_report_async (HearthEngine        *self,
                                         GAsyncReadyCallback  callback,
                                         gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  ReportQuery *query;
+  GTask *task;
+  MetricsQuery *query;
 
   g_return_if_fail (HEARTH_IS_ENGINE (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, hearth_engine_performance_report_async);
-  g_task_set_return_on_cancel (task, TRUE);
-  query = g_new0 (ReportQuery, 1);
+  task = start_read (self, hearth_engine_performance_report_async, READ_REPORT, cancellable,
+                     callback, user_data);
+  query = g_task_get_task_data (task);
   query->since_ms = since_ms;
   query->bucket_ms = bucket_ms;
-  query->minute_days = self->resource_history
-                       ? hearth_resource_history_get_minute_days (self->resource_history) : 7;
-  query->hour_days = self->resource_history
-                     ? hearth_resource_history_get_hour_days (self->resource_history) : 90;
-  g_task_set_task_data (task, query, g_free);
-  _hearth_engine_run_reader (self, task, report_in_worker);
+  run_read (self, task);
 }
 
 /* Returns: (transfer full) */
@@ -111,39 +228,7 @@ hearth_engine_performance_report_finish (HearthEngine  *self,
                                          GAsyncResult  *result,
                                          GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-typedef struct
-{
-  gint64               since_ms;
-  char                *model;
-  HearthMetricsFormat  format;
-} ExportQuery;
-
-static void
-export_query_free (ExportQuery *query)
-{
-  g_free (query->model);
-  g_free (query);
-}
-
-static void
-export_in_worker (HearthStore  *reader,
-                  GTask        *task,
-                  gpointer      task_data,
-                  GCancellable *cancellable)
-{
-  ExportQuery *query = task_data;
-  GError *error = NULL;
-  char *text = hearth_metrics_export_rows (reader, query->since_ms, query->model, query->format,
-                                           &error);
-
-  if (text == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, text, g_free);
+  return finish_read (self, result, hearth_engine_performance_report_async, error);
 }
 
 /**
@@ -162,19 +247,18 @@ hearth_engine_export_metrics_async (HearthEngine        *self,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  ExportQuery *query;
+  GTask *task;
+  MetricsQuery *query;
 
   g_return_if_fail (HEARTH_IS_ENGINE (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, hearth_engine_export_metrics_async);
-  query = g_new0 (ExportQuery, 1);
+  task = start_read (self, hearth_engine_export_metrics_async, READ_EXPORT_ROWS, cancellable,
+                     callback, user_data);
+  query = g_task_get_task_data (task);
   query->since_ms = since_ms;
   query->model = g_strdup (model);
   query->format = format;
-  g_task_set_task_data (task, query, (GDestroyNotify) export_query_free);
-  _hearth_engine_run_reader (self, task, export_in_worker);
+  run_read (self, task);
 }
 
 /* Returns: (transfer full): the export's text */
@@ -183,8 +267,160 @@ hearth_engine_export_metrics_finish (HearthEngine  *self,
                                      GAsyncResult  *result,
                                      GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return finish_read (self, result, hearth_engine_export_metrics_async, error);
+}
+
+/**
+ * hearth_engine_summarize_metrics_async:
+ * @model: (nullable): only this model's replies
+ * @format: with @as_text, the export's format
+ * @as_text: return the summary as CSV or JSON text instead of groups
+ *
+ * The requests of the window per model, endpoint or both: counts, success
+ * rate, percentiles, median speed.
+ */
+void
+hearth_engine_summarize_metrics_async (HearthEngine          *self,
+                                       gint64                 since_ms,
+                                       const char            *model,
+                                       HearthMetricsGrouping  grouping,
+                                       gboolean               as_text,
+                                       HearthMetricsFormat    format,
+                                       GCancellable          *cancellable,
+                                       GAsyncReadyCallback    callback,
+                                       gpointer               user_data)
+{
+  GTask *task;
+  MetricsQuery *query;
+
+  g_return_if_fail (HEARTH_IS_ENGINE (self));
+
+  task = start_read (self, hearth_engine_summarize_metrics_async,
+                     as_text ? READ_EXPORT_GROUPS : READ_SUMMARY, cancellable, callback,
+                     user_data);
+  query = g_task_get_task_data (task);
+  query->since_ms = since_ms;
+  query->model = g_strdup (model);
+  query->grouping = grouping;
+  query->format = format;
+  run_read (self, task);
+}
+
+/* Returns: (transfer full): a GPtrArray of HearthMetricsGroup, or the text */
+gpointer
+hearth_engine_summarize_metrics_finish (HearthEngine  *self,
+                                        GAsyncResult  *result,
+                                        GError       **error)
+{
+  return finish_read (self, result, hearth_engine_summarize_metrics_async, error);
+}
+
+/* The stored requests of a window, one row each (no content), oldest first. */
+void
+hearth_engine_list_requests_async (HearthEngine        *self,
+                                   gint64               since_ms,
+                                   const char          *model,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  GTask *task;
+  MetricsQuery *query;
+
+  g_return_if_fail (HEARTH_IS_ENGINE (self));
+
+  task = start_read (self, hearth_engine_list_requests_async, READ_REQUESTS, cancellable,
+                     callback, user_data);
+  query = g_task_get_task_data (task);
+  query->since_ms = since_ms;
+  query->model = g_strdup (model);
+  run_read (self, task);
+}
+
+/* Returns: (transfer container) (element-type HearthMessage) */
+GPtrArray *
+hearth_engine_list_requests_finish (HearthEngine  *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  return finish_read (self, result, hearth_engine_list_requests_async, error);
+}
+
+/**
+ * hearth_engine_list_resources_async:
+ * @bucket_ms: the step: 60000 (minutes) or 3600000 (hours)
+ *
+ * The machine's stored resource use since @since_ms, with the app's retention.
+ */
+void
+hearth_engine_list_resources_async (HearthEngine        *self,
+                                    gint64               since_ms,
+                                    gint64               bucket_ms,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  GTask *task;
+  MetricsQuery *query;
+
+  g_return_if_fail (HEARTH_IS_ENGINE (self));
+
+  task = start_read (self, hearth_engine_list_resources_async, READ_RESOURCES, cancellable,
+                     callback, user_data);
+  query = g_task_get_task_data (task);
+  query->since_ms = since_ms;
+  query->bucket_ms = bucket_ms;
+  run_read (self, task);
+}
+
+/* Returns: (transfer full) (element-type HearthResourceRow) */
+GArray *
+hearth_engine_list_resources_finish (HearthEngine  *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  return finish_read (self, result, hearth_engine_list_resources_async, error);
+}
+
+/* How many days resource use is kept per minute (then per hour). */
+int
+hearth_engine_get_minute_days (HearthEngine *self)
+{
+  int minute_days, hour_days;
+
+  g_return_val_if_fail (HEARTH_IS_ENGINE (self), 7);
+
+  get_retention (self, &minute_days, &hour_days);
+  return minute_days;
+}
+
+/* The stored benchmarks, newest first. */
+void
+hearth_engine_list_bench_results_async (HearthEngine        *self,
+                                        const char          *model,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
+{
+  GTask *task;
+  MetricsQuery *query;
+
+  g_return_if_fail (HEARTH_IS_ENGINE (self));
+
+  task = start_read (self, hearth_engine_list_bench_results_async, READ_BENCH, cancellable,
+                     callback, user_data);
+  query = g_task_get_task_data (task);
+  query->model = g_strdup (model);
+  run_read (self, task);
+}
+
+/* Returns: (transfer container) (element-type HearthBenchResult) */
+GPtrArray *
+hearth_engine_list_bench_results_finish (HearthEngine  *self,
+                                         GAsyncResult  *result,
+                                         GError       **error)
+{
+  return finish_read (self, result, hearth_engine_list_bench_results_async, error);
 }
 
 /* Keeps a finished benchmark in the history; without one, nothing to keep. */

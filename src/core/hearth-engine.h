@@ -169,6 +169,45 @@ void             hearth_engine_export_metrics_async  (HearthEngine        *self,
 char            *hearth_engine_export_metrics_finish (HearthEngine        *self,
                                                       GAsyncResult        *result,
                                                       GError             **error);
+void             hearth_engine_summarize_metrics_async  (HearthEngine          *self,
+                                                         gint64                 since_ms,
+                                                         const char            *model,
+                                                         HearthMetricsGrouping  grouping,
+                                                         gboolean               as_text,
+                                                         HearthMetricsFormat    format,
+                                                         GCancellable          *cancellable,
+                                                         GAsyncReadyCallback    callback,
+                                                         gpointer               user_data);
+gpointer         hearth_engine_summarize_metrics_finish (HearthEngine          *self,
+                                                         GAsyncResult          *result,
+                                                         GError               **error);
+void             hearth_engine_list_requests_async   (HearthEngine        *self,
+                                                      gint64               since_ms,
+                                                      const char          *model,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+GPtrArray       *hearth_engine_list_requests_finish  (HearthEngine        *self,
+                                                      GAsyncResult        *result,
+                                                      GError             **error);
+void             hearth_engine_list_resources_async  (HearthEngine        *self,
+                                                      gint64               since_ms,
+                                                      gint64               bucket_ms,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+GArray          *hearth_engine_list_resources_finish (HearthEngine        *self,
+                                                      GAsyncResult        *result,
+                                                      GError             **error);
+int              hearth_engine_get_minute_days       (HearthEngine        *self);
+void             hearth_engine_list_bench_results_async  (HearthEngine        *self,
+                                                          const char          *model,
+                                                          GCancellable        *cancellable,
+                                                          GAsyncReadyCallback  callback,
+                                                          gpointer             user_data);
+GPtrArray       *hearth_engine_list_bench_results_finish (HearthEngine        *self,
+                                                          GAsyncResult        *result,
+                                                          GError             **error);
 gboolean         hearth_engine_save_bench_result     (HearthEngine        *self,
                                                       HearthBenchResult   *result,
                                                       GError             **error);
