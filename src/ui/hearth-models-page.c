@@ -10,6 +10,7 @@
 #include "hearth-error.h"
 #include "hearth-model-row.h"
 #include "hearth-models-page.h"
+#include "hearth-pull-progress.h"
 
 #define POLL_SECONDS 5
 
@@ -391,25 +392,6 @@ on_server_setting_changed (GSettings        *settings,
 
 /* Pull */
 
-/* The same wording as the setup window's download. */
-static char *
-format_progress (HearthModelsPage *self,
-                 gint64            completed,
-                 gint64            total)
-{
-  double seconds = (g_get_monotonic_time () - self->pull_started_us) / (double) G_USEC_PER_SEC;
-  double speed = seconds > 0.2 ? (completed - self->pull_first_bytes) / seconds : 0;
-  g_autofree char *rate = NULL;
-  int left;
-
-  if (speed <= 0)
-    return g_strdup_printf ("%d %%", (int) (100 * completed / total));
-  rate = g_format_size ((guint64) speed);
-  left = (int) ((total - completed) / speed);
-  return g_strdup_printf (_("%d %% · %s/s · %d:%02d left"), (int) (100 * completed / total), rate,
-                          left / 60, left % 60);
-}
-
 static void
 on_pull_progress (const char *status,
                   gint64      completed,
@@ -417,19 +399,9 @@ on_pull_progress (const char *status,
                   gpointer    user_data)
 {
   HearthModelsPage *self = user_data;
-  g_autofree char *text = NULL;
 
-  if (total <= 0 || completed < 0)
-    {
-      gtk_progress_bar_pulse (self->progress_bar);
-      gtk_label_set_label (self->progress_label, status ? status : _("Starting…"));
-      return;
-    }
-  if (self->pull_first_bytes < 0)
-    self->pull_first_bytes = completed;
-  text = format_progress (self, completed, total);
-  gtk_progress_bar_set_fraction (self->progress_bar, (double) completed / total);
-  gtk_label_set_label (self->progress_label, text);
+  hearth_pull_progress_show (self->progress_bar, self->progress_label, self->pull_started_us,
+                             &self->pull_first_bytes, status, completed, total);
 }
 
 static void
