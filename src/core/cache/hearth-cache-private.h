@@ -1,0 +1,111 @@
+/* hearth-cache-private.h — what the response cache's files share
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <sqlite3.h>
+#include <zstd.h>
+
+#include "hearth-cache.h"
+#include "hearth-sqlite.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  STMT_USER_VERSION,
+  STMT_CHECK,
+  STMT_BEGIN,
+  STMT_COMMIT,
+  STMT_ROLLBACK,
+  STMT_GET,
+  STMT_DELETE,
+  STMT_DELETE_ROWID,
+  STMT_UPSERT,
+  STMT_TOTAL_SIZE,
+  STMT_OLDEST,
+  STMT_TOUCH,
+  STMT_ADD_STATS,
+  STMT_READ_STATS,
+  STMT_CLEAR,
+  N_STATEMENTS
+} StatementId;
+
+typedef struct
+{
+  guint64 memory_hits;
+  guint64 memory_misses;
+  guint64 disk_hits;
+  guint64 disk_misses;
+  guint64 bytes_served;
+  double  time_saved_ms;
+} Counters;
+
+struct _HearthCache
+{
+  GObject        parent_instance;
+
+  char          *path;
+  char          *warning;
+  sqlite3       *db;
+  sqlite3_stmt  *statements[N_STATEMENTS];
+  gboolean       needs_recovery;
+
+  guint64        max_disk_bytes;
+  guint64        max_memory_bytes;
+  gint64         ttl_seconds;
+
+  GHashTable    *memory;        /* key → MemoryNode */
+  GQueue         lru;
+  guint64        memory_bytes;
+
+  Counters       pending;       /* not yet added to the stats table */
+  GHashTable    *touches;       /* key → gint64 *: last use not yet on disk */
+  gint64         last_flush_ms;
+
+  ZSTD_CCtx     *cctx;
+  ZSTD_DCtx     *dctx;
+};
+
+/* hearth-cache.c */
+gboolean          _hearth_cache_entry_expired     (HearthCache             *self,
+                                                   gint64                   created_ms,
+                                                   gint64                   now);
+
+/* hearth-cache-db.c */
+gboolean          _hearth_cache_open_db           (HearthCache             *self,
+                                                   GError                 **error);
+void              _hearth_cache_close_db          (HearthCache             *self);
+void              _hearth_cache_recover_if_needed (HearthCache             *self);
+gboolean          _hearth_cache_rc_means_damage   (int                      rc);
+void              _hearth_cache_note_failure      (HearthCache             *self,
+                                                   int                      rc,
+                                                   const char              *what);
+int               _hearth_cache_run               (HearthCache             *self,
+                                                   StatementId              id);
+int               _hearth_cache_begin             (HearthCache             *self);
+int               _hearth_cache_commit            (HearthCache             *self,
+                                                   int                      rc);
+int               _hearth_cache_write_pending     (HearthCache             *self);
+void              _hearth_cache_pending_written   (HearthCache             *self,
+                                                   gint64                   now);
+void              _hearth_cache_flush_pending     (HearthCache             *self,
+                                                   gint64                   now);
+GBytes           *_hearth_cache_payload_compress  (HearthCache             *self,
+                                                   const HearthCacheEntry  *entry);
+int               _hearth_cache_disk_delete       (HearthCache             *self,
+                                                   const char              *key);
+HearthCacheEntry *_hearth_cache_disk_read         (HearthCache             *self,
+                                                   const char              *key,
+                                                   gint64                   now,
+                                                   gboolean                *stale);
+int               _hearth_cache_disk_upsert       (HearthCache             *self,
+                                                   const char              *key,
+                                                   const HearthCacheEntry  *entry,
+                                                   GBytes                  *payload,
+                                                   gint64                   now);
+int               _hearth_cache_disk_evict        (HearthCache             *self);
+void              _hearth_cache_stats_read_disk   (HearthCache             *self,
+                                                   HearthCacheStats        *stats);
+
+G_END_DECLS
