@@ -153,32 +153,24 @@ read_in_worker (HearthStore  *reader,
     g_task_return_pointer (task, answer, free_answer);
 }
 
-/* Returns: (transfer full): the task; fill in its query, then run_read() */
-static GTask *
-start_read (HearthEngine        *self,
+/* Runs @request (copied) in the reader's worker; its answer returns through a task. */
+static void
+read_async (HearthEngine        *self,
             gpointer             source_tag,
-            ReadKind             kind,
+            const MetricsQuery  *request,
             GCancellable        *cancellable,
             GAsyncReadyCallback  callback,
             gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  MetricsQuery *query = g_new0 (MetricsQuery, 1);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  MetricsQuery *query = g_memdup2 (request, sizeof *request);
 
+  query->model = g_strdup (request->model);
+  get_retention (self, &query->minute_days, &query->hour_days);
   g_task_set_source_tag (task, source_tag);
   g_task_set_return_on_cancel (task, TRUE);
-  query->kind = kind;
-  get_retention (self, &query->minute_days, &query->hour_days);
   g_task_set_task_data (task, query, (GDestroyNotify) metrics_query_free);
-  return task;
-}
-
-static void
-run_read (HearthEngine *self,
-          GTask        *task)
-{
   _hearth_engine_run_reader (self, task, read_in_worker);
-  g_object_unref (task);
 }
 
 static gpointer
@@ -209,17 +201,11 @@ hearth_engine_performance_report_async (HearthEngine        *self,
                                         GAsyncReadyCallback  callback,
                                         gpointer             user_data)
 {
-  GTask *task;
-  MetricsQuery *query;
-
   g_return_if_fail (HEARTH_IS_ENGINE (self));
 
-  task = start_read (self, hearth_engine_performance_report_async, READ_REPORT, cancellable,
-                     callback, user_data);
-  query = g_task_get_task_data (task);
-  query->since_ms = since_ms;
-  query->bucket_ms = bucket_ms;
-  run_read (self, task);
+  read_async (self, hearth_engine_performance_report_async,
+              &(MetricsQuery) { .kind = READ_REPORT, .since_ms = since_ms, .bucket_ms = bucket_ms },
+              cancellable, callback, user_data);
 }
 
 /* Returns: (transfer full) */
@@ -247,18 +233,12 @@ hearth_engine_export_metrics_async (HearthEngine        *self,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
-  GTask *task;
-  MetricsQuery *query;
-
   g_return_if_fail (HEARTH_IS_ENGINE (self));
 
-  task = start_read (self, hearth_engine_export_metrics_async, READ_EXPORT_ROWS, cancellable,
-                     callback, user_data);
-  query = g_task_get_task_data (task);
-  query->since_ms = since_ms;
-  query->model = g_strdup (model);
-  query->format = format;
-  run_read (self, task);
+  read_async (self, hearth_engine_export_metrics_async,
+              &(MetricsQuery) { .kind = READ_EXPORT_ROWS, .since_ms = since_ms,
+                                .model = (char *) model, .format = format },
+              cancellable, callback, user_data);
 }
 
 /* Returns: (transfer full): the export's text */
@@ -290,20 +270,13 @@ hearth_engine_summarize_metrics_async (HearthEngine          *self,
                                        GAsyncReadyCallback    callback,
                                        gpointer               user_data)
 {
-  GTask *task;
-  MetricsQuery *query;
-
   g_return_if_fail (HEARTH_IS_ENGINE (self));
 
-  task = start_read (self, hearth_engine_summarize_metrics_async,
-                     as_text ? READ_EXPORT_GROUPS : READ_SUMMARY, cancellable, callback,
-                     user_data);
-  query = g_task_get_task_data (task);
-  query->since_ms = since_ms;
-  query->model = g_strdup (model);
-  query->grouping = grouping;
-  query->format = format;
-  run_read (self, task);
+  read_async (self, hearth_engine_summarize_metrics_async,
+              &(MetricsQuery) { .kind = as_text ? READ_EXPORT_GROUPS : READ_SUMMARY,
+                                .since_ms = since_ms, .model = (char *) model,
+                                .grouping = grouping, .format = format },
+              cancellable, callback, user_data);
 }
 
 /* Returns: (transfer full): a GPtrArray of HearthMetricsGroup, or the text */
@@ -324,17 +297,12 @@ hearth_engine_list_requests_async (HearthEngine        *self,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
-  GTask *task;
-  MetricsQuery *query;
-
   g_return_if_fail (HEARTH_IS_ENGINE (self));
 
-  task = start_read (self, hearth_engine_list_requests_async, READ_REQUESTS, cancellable,
-                     callback, user_data);
-  query = g_task_get_task_data (task);
-  query->since_ms = since_ms;
-  query->model = g_strdup (model);
-  run_read (self, task);
+  read_async (self, hearth_engine_list_requests_async,
+              &(MetricsQuery) { .kind = READ_REQUESTS, .since_ms = since_ms,
+                                .model = (char *) model },
+              cancellable, callback, user_data);
 }
 
 /* Returns: (transfer container) (element-type HearthMessage) */
@@ -360,17 +328,12 @@ hearth_engine_list_resources_async (HearthEngine        *self,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
-  GTask *task;
-  MetricsQuery *query;
-
   g_return_if_fail (HEARTH_IS_ENGINE (self));
 
-  task = start_read (self, hearth_engine_list_resources_async, READ_RESOURCES, cancellable,
-                     callback, user_data);
-  query = g_task_get_task_data (task);
-  query->since_ms = since_ms;
-  query->bucket_ms = bucket_ms;
-  run_read (self, task);
+  read_async (self, hearth_engine_list_resources_async,
+              &(MetricsQuery) { .kind = READ_RESOURCES, .since_ms = since_ms,
+                                .bucket_ms = bucket_ms },
+              cancellable, callback, user_data);
 }
 
 /* Returns: (transfer full) (element-type HearthResourceRow) */
@@ -402,16 +365,11 @@ hearth_engine_list_bench_results_async (HearthEngine        *self,
                                         GAsyncReadyCallback  callback,
                                         gpointer             user_data)
 {
-  GTask *task;
-  MetricsQuery *query;
-
   g_return_if_fail (HEARTH_IS_ENGINE (self));
 
-  task = start_read (self, hearth_engine_list_bench_results_async, READ_BENCH, cancellable,
-                     callback, user_data);
-  query = g_task_get_task_data (task);
-  query->model = g_strdup (model);
-  run_read (self, task);
+  read_async (self, hearth_engine_list_bench_results_async,
+              &(MetricsQuery) { .kind = READ_BENCH, .model = (char *) model },
+              cancellable, callback, user_data);
 }
 
 /* Returns: (transfer container) (element-type HearthBenchResult) */

@@ -659,45 +659,32 @@ hearth_provider_list_models_finish (HearthProvider  *self,
 
 /* The operations a server may or may not have. */
 
-static const char *
-operation_name (gpointer source_tag)
+typedef enum
 {
-  if (source_tag == hearth_provider_show_async)
-    return "show a model's details";
-  if (source_tag == hearth_provider_pull_async)
-    return "download models";
-  if (source_tag == hearth_provider_delete_async)
-    return "delete models";
-  if (source_tag == hearth_provider_list_loaded_async)
-    return "list the models in memory";
-  if (source_tag == hearth_provider_unload_async)
-    return "unload models";
-  return "tell its version";
-}
+  OP_SHOW,
+  OP_PULL,
+  OP_DELETE,
+  OP_LIST_LOADED,
+  OP_UNLOAD,
+  OP_VERSION,
+} OperationKind;
 
-static GTask *
-operation_task (HearthProvider      *self,
-                gpointer             source_tag,
-                gboolean             supported,
-                GCancellable        *cancellable,
-                GAsyncReadyCallback  callback,
-                gpointer             user_data)
+static const struct
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, source_tag);
-  if (supported)
-    return task;
-  g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_NOT_SUPPORTED,
-                           "This server cannot %s: %s speaks the %s API",
-                           operation_name (source_tag), hearth_provider_get_endpoint (self),
-                           hearth_provider_get_server_kind (self));
-  g_object_unref (task);
-  return NULL;
-}
+  HearthProviderFeatures  feature;
+  const char             *what;
+} operations[] = {
+  [OP_SHOW]        = { HEARTH_PROVIDER_CAN_SHOW, "show a model's details" },
+  [OP_PULL]        = { HEARTH_PROVIDER_CAN_PULL, "download models" },
+  [OP_DELETE]      = { HEARTH_PROVIDER_CAN_DELETE, "delete models" },
+  [OP_LIST_LOADED] = { HEARTH_PROVIDER_CAN_LIST_LOADED, "list the models in memory" },
+  [OP_UNLOAD]      = { HEARTH_PROVIDER_CAN_UNLOAD, "unload models" },
+  [OP_VERSION]     = { HEARTH_PROVIDER_CAN_VERSION, "tell its version" },
+};
 
 typedef struct
 {
+  OperationKind       kind;
   GTask              *task;
   char               *model;
   HearthPullProgress  progress;
@@ -705,48 +692,72 @@ typedef struct
 } Operation;
 
 static void
-operation_start (gpointer source,
-                 gpointer user_data)
+operation_run (gpointer source,
+               gpointer user_data)
 {
   Operation *op = user_data;
   HearthProvider *self = source;
   HearthProviderClass *klass = HEARTH_PROVIDER_GET_CLASS (self);
-  gpointer tag = g_task_get_source_tag (op->task);
 
-  if (tag == hearth_provider_show_async)
-    klass->show_async (self, op->task, op->model);
-  else if (tag == hearth_provider_pull_async)
-    klass->pull_async (self, op->task, op->model, op->progress, op->progress_data);
-  else if (tag == hearth_provider_delete_async)
-    klass->delete_async (self, op->task, op->model);
-  else if (tag == hearth_provider_list_loaded_async)
-    klass->list_loaded_async (self, op->task);
-  else if (tag == hearth_provider_unload_async)
-    klass->unload_async (self, op->task, op->model);
-  else
-    klass->version_async (self, op->task);
+  switch (op->kind)
+    {
+    case OP_SHOW:
+      klass->show_async (self, op->task, op->model);
+      break;
+    case OP_PULL:
+      klass->pull_async (self, op->task, op->model, op->progress, op->progress_data);
+      break;
+    case OP_DELETE:
+      klass->delete_async (self, op->task, op->model);
+      break;
+    case OP_LIST_LOADED:
+      klass->list_loaded_async (self, op->task);
+      break;
+    case OP_UNLOAD:
+      klass->unload_async (self, op->task, op->model);
+      break;
+    case OP_VERSION:
+    default:
+      klass->version_async (self, op->task);
+      break;
+    }
   g_free (op->model);
   g_free (op);
 }
 
-/* Takes the task: the class's function returns through it. */
+/* The class's function returns through the task, once the key is known;
+ * a server without the operation says so at once. */
 static void
-operation_run (HearthProvider     *self,
-               GTask              *task,
-               const char         *model,
-               HearthPullProgress  progress,
-               gpointer            progress_data)
+operation_start (HearthProvider      *self,
+                 OperationKind        kind,
+                 gpointer             source_tag,
+                 const char          *model,
+                 HearthPullProgress   progress,
+                 gpointer             progress_data,
+                 GCancellable        *cancellable,
+                 GAsyncReadyCallback  callback,
+                 gpointer             user_data)
 {
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
   Operation *op;
 
-  if (task == NULL)
-    return;
+  g_task_set_source_tag (task, source_tag);
+  if (!(hearth_provider_get_features (self) & operations[kind].feature))
+    {
+      g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_NOT_SUPPORTED,
+                               "This server cannot %s: %s speaks the %s API",
+                               operations[kind].what, hearth_provider_get_endpoint (self),
+                               hearth_provider_get_server_kind (self));
+      g_object_unref (task);
+      return;
+    }
   op = g_new0 (Operation, 1);
+  op->kind = kind;
   op->task = task;
   op->model = g_strdup (model);
   op->progress = progress;
   op->progress_data = progress_data;
-  with_api_key (self, operation_start, op);
+  with_api_key (self, operation_run, op);
 }
 
 void
@@ -759,10 +770,8 @@ hearth_provider_show_async (HearthProvider      *self,
   g_return_if_fail (HEARTH_IS_PROVIDER (self));
   g_return_if_fail (model != NULL);
 
-  operation_run (self, operation_task (self, hearth_provider_show_async,
-                                       HEARTH_PROVIDER_GET_CLASS (self)->show_async != NULL,
-                                       cancellable, callback, user_data),
-                 model, NULL, NULL);
+  operation_start (self, OP_SHOW, hearth_provider_show_async, model, NULL, NULL,
+                   cancellable, callback, user_data);
 }
 
 /* Returns: (transfer full): the model's figures */
@@ -788,10 +797,8 @@ hearth_provider_pull_async (HearthProvider      *self,
   g_return_if_fail (HEARTH_IS_PROVIDER (self));
   g_return_if_fail (model != NULL);
 
-  operation_run (self, operation_task (self, hearth_provider_pull_async,
-                                       HEARTH_PROVIDER_GET_CLASS (self)->pull_async != NULL,
-                                       cancellable, callback, user_data),
-                 model, progress, progress_data);
+  operation_start (self, OP_PULL, hearth_provider_pull_async, model, progress, progress_data,
+                   cancellable, callback, user_data);
 }
 
 gboolean
@@ -813,10 +820,8 @@ hearth_provider_delete_async (HearthProvider      *self,
   g_return_if_fail (HEARTH_IS_PROVIDER (self));
   g_return_if_fail (model != NULL);
 
-  operation_run (self, operation_task (self, hearth_provider_delete_async,
-                                       HEARTH_PROVIDER_GET_CLASS (self)->delete_async != NULL,
-                                       cancellable, callback, user_data),
-                 model, NULL, NULL);
+  operation_start (self, OP_DELETE, hearth_provider_delete_async, model, NULL, NULL,
+                   cancellable, callback, user_data);
 }
 
 gboolean
@@ -836,10 +841,8 @@ hearth_provider_list_loaded_async (HearthProvider      *self,
 {
   g_return_if_fail (HEARTH_IS_PROVIDER (self));
 
-  operation_run (self, operation_task (self, hearth_provider_list_loaded_async,
-                                       HEARTH_PROVIDER_GET_CLASS (self)->list_loaded_async != NULL,
-                                       cancellable, callback, user_data),
-                 NULL, NULL, NULL);
+  operation_start (self, OP_LIST_LOADED, hearth_provider_list_loaded_async, NULL, NULL, NULL,
+                   cancellable, callback, user_data);
 }
 
 /* Returns: (transfer container) (element-type HearthLoadedModel) */
@@ -862,10 +865,8 @@ hearth_provider_unload_async (HearthProvider      *self,
   g_return_if_fail (HEARTH_IS_PROVIDER (self));
   g_return_if_fail (model != NULL);
 
-  operation_run (self, operation_task (self, hearth_provider_unload_async,
-                                       HEARTH_PROVIDER_GET_CLASS (self)->unload_async != NULL,
-                                       cancellable, callback, user_data),
-                 model, NULL, NULL);
+  operation_start (self, OP_UNLOAD, hearth_provider_unload_async, model, NULL, NULL,
+                   cancellable, callback, user_data);
 }
 
 gboolean
@@ -885,10 +886,8 @@ hearth_provider_version_async (HearthProvider      *self,
 {
   g_return_if_fail (HEARTH_IS_PROVIDER (self));
 
-  operation_run (self, operation_task (self, hearth_provider_version_async,
-                                       HEARTH_PROVIDER_GET_CLASS (self)->version_async != NULL,
-                                       cancellable, callback, user_data),
-                 NULL, NULL, NULL);
+  operation_start (self, OP_VERSION, hearth_provider_version_async, NULL, NULL, NULL,
+                   cancellable, callback, user_data);
 }
 
 /* Returns: (transfer full): the server's version, as it writes it */
