@@ -239,6 +239,26 @@ hearth_test_engine_url (void)
   return hearth_test_server_get_url (hearth_test_engine_server (NULL));
 }
 
+/* The test engine, able to pull "tiny-pulled" (a copy of tiny-fixed) from a
+ * --pull-source folder of its own; models made before it starts are served too.
+ *
+ * Returns: (transfer none) */
+HearthTestServer *
+hearth_test_engine_with_pull_source (void)
+{
+  g_autofree char *fixed = hearth_test_make_model ("fixed", "tiny-fixed");
+  g_autofree char *pull_dir = hearth_test_build_tmp_path ("pull-source", NULL);
+  g_autofree char *pullable = g_build_filename (pull_dir, "tiny-pulled.gguf", NULL);
+  g_autofree char *contents = NULL;
+  gsize len;
+  const char *args[] = { "--pull-source", pull_dir, NULL };
+
+  g_mkdir_with_parents (pull_dir, 0700);
+  g_assert_true (g_file_get_contents (fixed, &contents, &len, NULL));
+  g_assert_true (g_file_set_contents (pullable, contents, len, NULL));
+  return hearth_test_engine_server (args);
+}
+
 /* Returns: (transfer none) */
 HearthTestServer *
 hearth_test_fault_server (void)

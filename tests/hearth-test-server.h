@@ -27,6 +27,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthTestServer, hearth_test_server_stop)
 
 HearthTestServer  *hearth_test_engine_server       (const char * const *extra_args);
 const char        *hearth_test_engine_url          (void);
+HearthTestServer  *hearth_test_engine_with_pull_source (void);
 HearthTestServer  *hearth_test_fault_server        (void);
 const char        *hearth_test_fault_url           (void);
 

@@ -290,3 +290,15 @@ hearth_test_open_store (const char *name)
   g_assert_nonnull (store);
   return store;
 }
+
+/* Returns: (transfer full): the root of @text, which must be JSON */
+JsonNode *
+hearth_test_parse_json (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  return json_node_copy (json_parser_get_root (parser));
+}

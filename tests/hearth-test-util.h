@@ -4,6 +4,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 #include <sqlite3.h>
 
 #include "hearth-store.h"
@@ -51,5 +52,8 @@ void         hearth_test_assert_read_only_report (const char *line,
 
 /* A fresh history database at <tmpdir>/@name/hearth.db; asserts it opens. */
 HearthStore *hearth_test_open_store      (const char   *name);
+
+/* Parses what a command printed; asserts it is JSON. */
+JsonNode    *hearth_test_parse_json      (const char   *text);
 
 G_END_DECLS

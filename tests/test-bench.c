@@ -55,17 +55,6 @@ count_rows (const char *where)
   return hearth_test_sqlite_query_int (path, sql);
 }
 
-static JsonNode *
-parse_json (const char *text)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_data (parser, text, -1, &error);
-  g_assert_no_error (error);
-  return json_node_copy (json_parser_get_root (parser));
-}
-
 /* Running a benchmark in-process */
 
 typedef struct
@@ -158,7 +147,7 @@ assert_complete (const HearthBenchResult *r,
                  HearthApiKind            api,
                  guint                    runs)
 {
-  g_autoptr(JsonNode) options = parse_json (r->options);
+  g_autoptr(JsonNode) options = hearth_test_parse_json (r->options);
   JsonObject *o = json_node_get_object (options);
 
   g_assert_cmpint (r->state, ==, HEARTH_BENCH_COMPLETE);
@@ -460,7 +449,7 @@ bench_json (JsonNode **root)
 
   g_assert_cmpint (run->exit_code, ==, 0);
   g_assert_nonnull (strstr (run->err, "Run 1 of 1 · long prompt, long answer"));
-  *root = parse_json (run->out);
+  *root = hearth_test_parse_json (run->out);
   return json_node_get_object (*root);
 }
 
@@ -516,7 +505,7 @@ test_cli (void)
 
   list = hearth_test_run_cli (NULL, "bench", "list", "--json", NULL);
   g_assert_cmpint (list->exit_code, ==, 0);
-  list_root = parse_json (list->out);
+  list_root = hearth_test_parse_json (list->out);
   rows = json_node_get_array (list_root);
   g_assert_cmpuint (json_array_get_length (rows), ==, before + 3);
   g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (rows, 0),
@@ -535,7 +524,7 @@ test_cli (void)
   g_assert_cmpint (table->exit_code, ==, 0);
   g_assert_nonnull (strstr (table->out, "REGRESSION"));
   none = hearth_test_run_cli (NULL, "bench", "list", "--model", "nothing", "--json", NULL);
-  none_root = parse_json (none->out);
+  none_root = hearth_test_parse_json (none->out);
   g_assert_cmpuint (json_array_get_length (json_node_get_array (none_root)), ==, 0);
 
   /* An unknown model: one line, and nothing stored. */

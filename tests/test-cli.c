@@ -22,32 +22,12 @@ get_engine (void)
 
   if (!prepared)
     {
-      g_autofree char *fixed = hearth_test_make_model ("fixed", "tiny-fixed");
       g_autofree char *random = hearth_test_make_model ("random", "tiny-random");
-      g_autofree char *pull_dir = hearth_test_build_tmp_path ("pull-source", NULL);
-      g_autofree char *pullable = g_build_filename (pull_dir, "tiny-pulled.gguf", NULL);
-      g_autofree char *contents = NULL;
-      gsize len;
-      const char *args[] = { "--pull-source", pull_dir, NULL };
 
-      g_mkdir_with_parents (pull_dir, 0700);
-      g_assert_true (g_file_get_contents (fixed, &contents, &len, NULL));
-      g_assert_true (g_file_set_contents (pullable, contents, len, NULL));
-      hearth_test_engine_server (args);
+      hearth_test_engine_with_pull_source ();
       prepared = TRUE;
     }
   return hearth_test_engine_server (NULL);
-}
-
-static JsonNode *
-parse_json (const char *text)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_data (parser, text, -1, &error);
-  g_assert_no_error (error);
-  return json_node_copy (json_parser_get_root (parser));
 }
 
 static HearthMessage *
@@ -113,7 +93,7 @@ test_metrics (void)
 
   json = hearth_test_run_cli (NULL, "metrics", "--json", "--since", "1h", NULL);
   g_assert_cmpint (json->exit_code, ==, 0);
-  rows = parse_json (json->out);
+  rows = hearth_test_parse_json (json->out);
   g_assert_cmpfloat (json_object_get_double_member (find_model (json_node_get_array (rows),
                                                                 "tiny-fixed"), "ttft_ms"), >, 0);
 
@@ -126,7 +106,7 @@ test_metrics (void)
 
   summary = hearth_test_run_cli (NULL, "metrics", "--summary", "--json", NULL);
   g_assert_cmpint (summary->exit_code, ==, 0);
-  groups = parse_json (summary->out);
+  groups = hearth_test_parse_json (summary->out);
   group = find_model (json_node_get_array (groups), "tiny-fixed");
   g_assert_cmpint (json_object_get_int_member (group, "count"), >=, 1);
   g_assert_cmpfloat (json_object_get_double_member (group, "success_rate"), >=, 0);
@@ -166,7 +146,7 @@ test_resources (void)
 
   stored = hearth_test_run_cli (NULL, "resources", "--since", "1h", "--json", NULL);
   g_assert_cmpint (stored->exit_code, ==, 0);
-  rows = parse_json (stored->out);
+  rows = hearth_test_parse_json (stored->out);
   g_assert_cmpuint (json_array_get_length (json_node_get_array (rows)), >=, 1);
   object = json_array_get_object_element (json_node_get_array (rows), 0);
   g_assert_cmpint (json_object_get_int_member (object, "time_ms"), ==, minute_ms);
@@ -182,7 +162,7 @@ test_resources (void)
   /* this machine, over a second: within what /proc says */
   now = hearth_test_run_cli (NULL, "resources", "--now", "--json", NULL);
   g_assert_cmpint (now->exit_code, ==, 0);
-  reading = parse_json (now->out);
+  reading = hearth_test_parse_json (now->out);
   object = json_node_get_object (reading);
   g_assert_cmpfloat (json_object_get_double_member (object, "cpu_percent"), >=, 0);
   g_assert_cmpfloat (json_object_get_double_member (object, "cpu_percent"), <=, 100);
@@ -244,7 +224,7 @@ test_ask_json (gconstpointer data)
                              "--temperature", "0", "--seed", "42", "hello there", NULL);
   g_assert_cmpint (run->exit_code, ==, 0);
   g_assert_cmpstr (run->err, ==, "");
-  root = parse_json (run->out);
+  root = hearth_test_parse_json (run->out);
   o = json_node_get_object (root);
   g_assert_cmpstr (json_object_get_string_member (o, "content"), ==, SENTENCE);
   g_assert_cmpstr (json_object_get_string_member (o, "api"), ==, api);
@@ -317,7 +297,7 @@ test_ask_default_model (void)
   run = hearth_test_run_cli (NULL, "ask", "--endpoint", hearth_test_server_get_url (get_engine ()),
                              "--json", "who are you?", NULL);
   g_assert_cmpint (run->exit_code, ==, 0);
-  root = parse_json (run->out);
+  root = hearth_test_parse_json (run->out);
   /* The first model the server lists. */
   g_assert_nonnull (json_object_get_string_member (json_node_get_object (root), "model"));
 }
@@ -366,7 +346,7 @@ test_models (gconstpointer data)
   json = hearth_test_run_cli (NULL, "models", "--endpoint", hearth_test_server_get_url (get_engine ()),
                               "--api", api, "--json", NULL);
   g_assert_cmpint (json->exit_code, ==, 0);
-  root = parse_json (json->out);
+  root = hearth_test_parse_json (json->out);
   array = json_node_get_array (root);
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
@@ -433,7 +413,7 @@ test_history_search (void)
   g_assert_nonnull (strstr (search->out, "[zebra]"));
 
   json = hearth_test_run_cli (NULL, "history", "search", "scatters", "--json", NULL);
-  root = parse_json (json->out);
+  root = hearth_test_parse_json (json->out);
   g_assert_cmpuint (json_array_get_length (json_node_get_array (root)), >=, 1);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (json_node_get_array (root), 0), "role"), ==, "assistant");
 
@@ -889,7 +869,7 @@ static gint64
 engine_chat_requests (const char *path)
 {
   g_autofree char *stats = hearth_test_server_request (get_engine (), "GET", "/_stats");
-  g_autoptr(JsonNode) root = parse_json (stats);
+  g_autoptr(JsonNode) root = hearth_test_parse_json (stats);
   JsonObject *paths = json_object_get_object_member (json_node_get_object (root), "paths");
 
   return json_object_get_int_member_with_default (paths, path, 0);
@@ -908,7 +888,7 @@ ask_json (const char *api,
   args[2] = hearth_test_server_get_url (get_engine ());
   run = hearth_test_run_cliv (NULL, args);
   g_assert_cmpint (run->exit_code, ==, 0);
-  root = parse_json (run->out);
+  root = hearth_test_parse_json (run->out);
   return json_object_ref (json_node_get_object (root));
 }
 
@@ -957,7 +937,7 @@ test_cache (gconstpointer data)
 
   stats = hearth_test_run_cli (NULL, "cache", "stats", "--json", NULL);
   g_assert_cmpint (stats->exit_code, ==, 0);
-  stats_root = parse_json (stats->out);
+  stats_root = hearth_test_parse_json (stats->out);
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (stats_root), "entries"), >=, 1);
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (stats_root), "disk_hits"), >=, 1);
 
@@ -1006,7 +986,7 @@ test_hardware_and_recommend (void)
   const char *line;
 
   g_assert_cmpint (hardware->exit_code, ==, 0);
-  root = parse_json (hardware->out);
+  root = hearth_test_parse_json (hardware->out);
   cpu = json_object_get_object_member (json_node_get_object (root), "cpu");
   memory = json_object_get_object_member (json_node_get_object (root), "memory");
   g_assert_cmpint (json_object_get_int_member (cpu, "threads"), ==, g_get_num_processors ());
@@ -1022,7 +1002,7 @@ test_hardware_and_recommend (void)
   g_assert_nonnull (strstr (text->out, "## Score:"));
 
   g_assert_cmpint (recommend->exit_code, ==, 0);
-  picks = parse_json (recommend->out);
+  picks = hearth_test_parse_json (recommend->out);
   for (guint i = 0; i < json_array_get_length (json_node_get_array (picks)); i++)
     {
       JsonObject *pick = json_array_get_object_element (json_node_get_array (picks), i);

@@ -20,23 +20,9 @@ static GSettings *settings;
 static gboolean
 start_engine (void)
 {
-  g_autofree char *fixed = NULL;
-  g_autofree char *pull_dir = NULL;
-  g_autofree char *pullable = NULL;
-  g_autofree char *contents = NULL;
-  gsize len;
-  const char *args[] = { "--pull-source", NULL, NULL };
-
   if (!hearth_test_require_node ())
     return FALSE;
-  fixed = hearth_test_make_model ("fixed", "tiny-fixed");
-  pull_dir = hearth_test_build_tmp_path ("pull-source", NULL);
-  pullable = g_build_filename (pull_dir, "tiny-pulled.gguf", NULL);
-  g_mkdir_with_parents (pull_dir, 0700);
-  g_assert_true (g_file_get_contents (fixed, &contents, &len, NULL));
-  g_assert_true (g_file_set_contents (pullable, contents, len, NULL));
-  args[1] = pull_dir;
-  hearth_test_engine_server (args);
+  hearth_test_engine_with_pull_source ();
   g_settings_set_string (settings, "endpoint", hearth_test_engine_url ());
   g_settings_set_string (settings, "api-kind", "ollama");
   return TRUE;

@@ -77,17 +77,6 @@ gui_ask (HearthEngine   *engine,
 
 /* The CLI's path */
 
-static JsonNode *
-parse_json (const char *text)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_data (parser, text, -1, &error);
-  g_assert_no_error (error);
-  return json_node_copy (json_parser_get_root (parser));
-}
-
 /* A failure the GUI shows in a toast, the CLI prints as its one line. */
 static void
 assert_same_failure (const HearthTestRun *run,
@@ -227,7 +216,7 @@ test_title_search (void)
   g_assert_no_error (error);
   json = hearth_test_run_cli (NULL, "history", "search", "quokka", "--json", NULL);
   g_assert_cmpint (json->exit_code, ==, 0);
-  root = parse_json (json->out);
+  root = hearth_test_parse_json (json->out);
   array = json_node_get_array (root);
 
   /* the same conversations, in the same order */
@@ -293,7 +282,7 @@ cli_ask_cached (const char *url,
   g_autoptr(JsonNode) root = NULL;
 
   g_assert_cmpint (run->exit_code, ==, 0);
-  root = parse_json (run->out);
+  root = hearth_test_parse_json (run->out);
   return json_object_get_boolean_member (json_node_get_object (root), "cached");
 }
 
@@ -375,7 +364,7 @@ test_show (void)
 
   json = hearth_test_run_cli (NULL, "show", "tiny-fixed", "--endpoint", url, "--json", NULL);
   g_assert_cmpint (json->exit_code, ==, 0);
-  root = parse_json (json->out);
+  root = hearth_test_parse_json (json->out);
   object = json_node_get_object (root);
   g_assert_cmpstr (json_object_get_string_member (object, "name"), ==, details->name);
   g_assert_cmpint (json_object_get_int_member (object, "context_length"), ==,
@@ -436,7 +425,7 @@ test_ps_and_unload (void)
 
   json = hearth_test_run_cli (NULL, "ps", "--endpoint", url, "--json", NULL);
   g_assert_cmpint (json->exit_code, ==, 0);
-  root = parse_json (json->out);
+  root = hearth_test_parse_json (json->out);
   object = find_named (json_node_get_array (root), model->name);
   g_assert_nonnull (object);
   g_assert_cmpint (json_object_get_int_member (object, "size"), ==, model->size);
@@ -459,7 +448,7 @@ test_ps_and_unload (void)
   for (guint i = 0; i < loaded->len; i++)
     g_assert_cmpstr (((HearthLoadedModel *) loaded->pdata[i])->name, !=, "tiny-fixed:latest");
   after = hearth_test_run_cli (NULL, "ps", "--endpoint", url, "--json", NULL);
-  after_root = parse_json (after->out);
+  after_root = hearth_test_parse_json (after->out);
   g_assert_null (find_named (json_node_get_array (after_root), "tiny-fixed:latest"));
   if (loaded->len == 0)
     {
@@ -495,7 +484,7 @@ test_rm (void)
   g_assert_cmpint (rm->exit_code, ==, 0);
   g_assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
   models = hearth_test_run_cli (NULL, "models", "--endpoint", url, "--json", NULL);
-  root = parse_json (models->out);
+  root = hearth_test_parse_json (models->out);
   g_assert_null (find_named (json_node_get_array (root), "tiny-doomed:latest"));
 
   again = hearth_test_run_cli (NULL, "rm", "tiny-doomed", "--endpoint", url, NULL);
