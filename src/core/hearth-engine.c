@@ -526,7 +526,7 @@ reader_thread (GTask        *task,
                gpointer      task_data,
                GCancellable *cancellable)
 {
-  HearthEngine *self = g_object_get_data (G_OBJECT (task), "hearth-engine");
+  HearthEngine *self = source_object;
   HearthReaderFunc func = g_object_get_data (G_OBJECT (task), "hearth-reader-func");
   g_autoptr(GError) error = NULL;
 
@@ -546,7 +546,7 @@ reader_thread (GTask        *task,
 
 /**
  * _hearth_engine_run_reader:
- * @task: the task to return through; its task data goes to @func
+ * @task: the engine's task to return through; its task data goes to @func
  *
  * Runs @func in a worker thread with a connection of its own to the
  * history, one worker at a time, so the main thread never waits on a read.
@@ -562,7 +562,8 @@ _hearth_engine_run_reader (HearthEngine     *self,
                                "The history is not available");
       return;
     }
-  g_object_set_data_full (G_OBJECT (task), "hearth-engine", g_object_ref (self), g_object_unref);
+  g_return_if_fail (g_task_get_source_object (task) == self);
+
   g_object_set_data (G_OBJECT (task), "hearth-reader-func", func);
   g_task_run_in_thread (task, reader_thread);
 }
