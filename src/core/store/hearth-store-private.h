@@ -1,11 +1,13 @@
-/* hearth-store-private.h — for modules that keep their own tables in the
- * history database (resource samples, benchmark runs)
+/* hearth-store-private.h — what the store's files share, and what modules
+ * that keep their own tables in the history database (resource samples,
+ * benchmark runs) reach it through
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
 
 #include <sqlite3.h>
 
+#include "hearth-sqlite.h"
 #include "hearth-store.h"
 
 G_BEGIN_DECLS
@@ -26,5 +28,53 @@ sqlite3_stmt *hearth_store_prepare  (HearthStore  *self,
 gboolean  hearth_store_exec         (HearthStore  *self,
                                      const char   *sql,
                                      GError      **error);
+
+/* The rest is for the store's own files. */
+
+typedef enum
+{
+  STMT_USER_VERSION,
+  STMT_CREATE_CONVERSATION,
+  STMT_RENAME_CONVERSATION,
+  STMT_DELETE_CONVERSATION,
+  STMT_GET_CONVERSATION,
+  STMT_LIST_CONVERSATIONS,
+  STMT_ADD_MESSAGE,
+  STMT_UPDATE_MESSAGE,
+  STMT_LIST_MESSAGES,
+  STMT_SEARCH,
+  STMT_DELETE_MESSAGES_FROM,
+  STMT_DELETE_MESSAGE,
+  STMT_MODEL_SPEEDS,
+  STMT_LIST_REQUEST_ROWS,
+  N_STATEMENTS
+} StatementId;
+
+struct _HearthStore
+{
+  GObject        parent_instance;
+
+  char          *path;
+  sqlite3       *db;
+  sqlite3_stmt  *statements[N_STATEMENTS];
+  int            schema_version;
+};
+
+typedef gpointer (*RowFunc) (sqlite3_stmt *stmt);
+
+/* hearth-store.c */
+HearthSqliteStatement *_hearth_store_statement        (HearthStore     *self,
+                                                       StatementId      id,
+                                                       GError         **error);
+GPtrArray             *_hearth_store_collect          (HearthStore     *self,
+                                                       sqlite3_stmt    *stmt,
+                                                       RowFunc          row_func,
+                                                       GDestroyNotify   free_func,
+                                                       GError         **error);
+HearthMessage         *_hearth_store_message_from_row (sqlite3_stmt    *stmt);
+
+/* hearth-store-schema.c */
+gboolean               _hearth_store_open_db          (HearthStore     *self,
+                                                       GError         **error);
 
 G_END_DECLS

@@ -1,0 +1,320 @@
+/* hearth-store-schema.c — the schema and its migrations, and opening the file
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-store"
+
+#include <errno.h>
+
+#include "hearth-store-private.h"
+
+#define BUSY_TIMEOUT_MS   2000
+
+/* Migrations */
+
+typedef struct
+{
+  int         version;
+  const char *sql;
+} Migration;
+
+static const Migration migrations[] = {
+  {
+    1,
+    "CREATE TABLE conversations ("
+    "  id          INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  title       TEXT NOT NULL DEFAULT '',"
+    "  created_ms  INTEGER NOT NULL,"
+    "  updated_ms  INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX conversations_by_update ON conversations (updated_ms);"
+    "CREATE TABLE messages ("
+    "  id                   INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  conversation_id      INTEGER NOT NULL"
+    "                       REFERENCES conversations (id) ON DELETE CASCADE,"
+    "  role                 TEXT NOT NULL,"
+    "  content              TEXT NOT NULL DEFAULT '',"
+    "  thinking             TEXT,"
+    "  model                TEXT,"
+    "  endpoint             TEXT,"
+    "  api                  TEXT,"
+    "  state                TEXT NOT NULL DEFAULT 'complete'"
+    "                       CHECK (state IN ('complete', 'partial', 'failed', 'cancelled')),"
+    "  error                TEXT,"
+    "  done_reason          TEXT,"
+    "  created_ms           INTEGER NOT NULL,"
+    "  tokens_in            INTEGER,"
+    "  tokens_out           INTEGER,"
+    "  ttft_ms              REAL,"
+    "  total_ms             REAL,"
+    "  load_ms              REAL,"
+    "  prompt_tokens_per_s  REAL,"
+    "  tokens_per_s         REAL,"
+    "  figures_from_server  INTEGER NOT NULL DEFAULT 0"
+    ");"
+    "CREATE INDEX messages_by_conversation ON messages (conversation_id, id);"
+    /* prefix = '3': "the"* as you type would otherwise merge every term
+     * that starts with it (50 ms and more over 100,000 messages). */
+    "CREATE VIRTUAL TABLE messages_fts USING fts5 ("
+    "  content, content = 'messages', content_rowid = 'id',"
+    "  tokenize = 'unicode61 remove_diacritics 2', prefix = '3'"
+    ");"
+    "CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN"
+    "  INSERT INTO messages_fts (rowid, content) VALUES (new.id, new.content);"
+    "END;"
+    "CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN"
+    "  INSERT INTO messages_fts (messages_fts, rowid, content)"
+    "    VALUES ('delete', old.id, old.content);"
+    "END;"
+    /* A streaming reply is saved every few seconds; skip the reindex when
+     * only its figures or state changed. */
+    "CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages"
+    "  WHEN old.content IS NOT new.content BEGIN"
+    "  INSERT INTO messages_fts (messages_fts, rowid, content)"
+    "    VALUES ('delete', old.id, old.content);"
+    "  INSERT INTO messages_fts (rowid, content) VALUES (new.id, new.content);"
+    "END;"
+    /* In the same statement as the insert, so the two cannot disagree. */
+    "CREATE TRIGGER messages_touch_conversation AFTER INSERT ON messages BEGIN"
+    "  UPDATE conversations SET updated_ms = max (updated_ms, new.created_ms)"
+    "    WHERE id = new.conversation_id;"
+    "END;"
+  },
+  {
+    2,
+    /* Request metrics over a time window read the replies by time. */
+    "CREATE INDEX messages_requests_by_time ON messages (created_ms)"
+    "  WHERE role = 'assistant';"
+    /* What kind of failure a failed reply met, as hearth_error_get_class ()
+     * names it: the outcome the metrics count. */
+    "ALTER TABLE messages ADD COLUMN error_class TEXT;"
+    /* The resource sampler's history: minutes (resolution_s = 60) and
+     * hours (3600), averaged; *_peak keep the highest sample. */
+    "CREATE TABLE resource_samples ("
+    "  resolution_s        INTEGER NOT NULL,"
+    "  time_ms             INTEGER NOT NULL,"
+    "  n_samples           INTEGER NOT NULL,"
+    "  cpu_percent         REAL,"
+    "  cpu_peak            REAL,"
+    "  mem_total           INTEGER,"
+    "  mem_used            INTEGER,"
+    "  swap_used           INTEGER,"
+    "  gpu_percent         REAL,"
+    "  vram_total          INTEGER,"
+    "  vram_used           INTEGER,"
+    "  gpu_temperature_c   REAL,"
+    "  gpu_power_w         REAL,"
+    "  server_cpu_percent  REAL,"
+    "  server_rss          INTEGER,"
+    "  PRIMARY KEY (resolution_s, time_ms)"
+    ") WITHOUT ROWID;"
+    /* Model benchmarks: one row per run of the prompt set. */
+    "CREATE TABLE bench_runs ("
+    "  id                  INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  created_ms          INTEGER NOT NULL,"
+    "  model               TEXT NOT NULL,"
+    "  digest              TEXT,"
+    "  endpoint            TEXT NOT NULL,"
+    "  api                 TEXT NOT NULL,"
+    "  options             TEXT NOT NULL,"
+    "  hardware            TEXT NOT NULL,"
+    "  runs                INTEGER NOT NULL,"
+    "  state               TEXT NOT NULL"
+    "                      CHECK (state IN ('complete', 'cancelled', 'failed')),"
+    "  error               TEXT,"
+    "  load_ms             REAL,"
+    "  ttft_p50_ms         REAL,"
+    "  ttft_p95_ms         REAL,"
+    "  prompt_tps_median   REAL,"
+    "  prompt_tps_min      REAL,"
+    "  prompt_tps_max      REAL,"
+    "  decode_tps_median   REAL,"
+    "  decode_tps_min      REAL,"
+    "  decode_tps_max      REAL,"
+    "  peak_cpu_percent    REAL,"
+    "  peak_mem_used       INTEGER,"
+    "  peak_vram_used      INTEGER,"
+    "  previous_id         INTEGER,"
+    "  change_percent      REAL,"
+    "  regression          INTEGER NOT NULL DEFAULT 0,"
+    "  already_loaded      INTEGER NOT NULL DEFAULT 0,"
+    "  figures_from        TEXT"
+    ");"
+    "CREATE INDEX bench_runs_by_key ON bench_runs"
+    "  (model, digest, options, hardware, created_ms);"
+    /* The figures of whole past days, per model and endpoint, packed as
+     * arrays of doubles (known values only): exact percentiles over months
+     * of requests without reading every row again. Filled by
+     * hearth-metrics-days.c on first use; a change to a reply of that day
+     * forgets the day. Days are UTC days since the epoch. */
+    "CREATE TABLE request_figures_days ("
+    "  day           INTEGER NOT NULL,"
+    "  model         TEXT,"
+    "  endpoint      TEXT,"
+    "  count         INTEGER NOT NULL,"
+    "  successes     INTEGER NOT NULL,"
+    "  failures      INTEGER NOT NULL,"
+    "  ttft          BLOB,"
+    "  total         BLOB,"
+    "  speed         BLOB,"
+    "  prompt_speed  BLOB,"
+    "  load          BLOB"
+    ");"
+    "CREATE INDEX request_figures_days_by_day ON request_figures_days (day);"
+    "CREATE TABLE request_figures_days_done (day INTEGER PRIMARY KEY);"
+    "CREATE TRIGGER request_figures_forget_insert AFTER INSERT ON messages"
+    "  WHEN new.role = 'assistant' BEGIN"
+    "  DELETE FROM request_figures_days_done WHERE day = new.created_ms / 86400000;"
+    "  DELETE FROM request_figures_days WHERE day = new.created_ms / 86400000;"
+    "END;"
+    "CREATE TRIGGER request_figures_forget_update AFTER UPDATE ON messages"
+    "  WHEN old.role = 'assistant' OR new.role = 'assistant' BEGIN"
+    "  DELETE FROM request_figures_days_done"
+    "    WHERE day IN (old.created_ms / 86400000, new.created_ms / 86400000);"
+    "  DELETE FROM request_figures_days"
+    "    WHERE day IN (old.created_ms / 86400000, new.created_ms / 86400000);"
+    "END;"
+    "CREATE TRIGGER request_figures_forget_delete AFTER DELETE ON messages"
+    "  WHEN old.role = 'assistant' BEGIN"
+    "  DELETE FROM request_figures_days_done WHERE day = old.created_ms / 86400000;"
+    "  DELETE FROM request_figures_days WHERE day = old.created_ms / 86400000;"
+    "END;"
+  },
+};
+
+#define LATEST_SCHEMA_VERSION (migrations[G_N_ELEMENTS (migrations) - 1].version)
+
+/* Opening and migrating */
+
+static gboolean
+store_read_user_version (HearthStore  *self,
+                         int          *version,
+                         GError      **error)
+{
+  g_autoptr(HearthSqliteStatement) stmt = _hearth_store_statement (self, STMT_USER_VERSION, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      hearth_store_set_error (self, rc, error);
+      return FALSE;
+    }
+  *version = sqlite3_column_int (stmt, 0);
+  return TRUE;
+}
+
+static gboolean
+store_check_not_too_new (HearthStore  *self,
+                         int           version,
+                         GError      **error)
+{
+  if (version <= LATEST_SCHEMA_VERSION)
+    return TRUE;
+  g_set_error (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_TOO_NEW,
+               "The history database %s was written by a newer version of Hearth "
+               "(schema %d, this version knows up to %d): update Hearth to open it",
+               self->path, version, LATEST_SCHEMA_VERSION);
+  return FALSE;
+}
+
+static gboolean
+store_apply_migrations (HearthStore  *self,
+                        int           from_version,
+                        GError      **error)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (migrations); i++)
+    {
+      g_autofree char *set_version = NULL;
+
+      if (migrations[i].version <= from_version)
+        continue;
+      if (!hearth_store_exec (self, migrations[i].sql, error))
+        return FALSE;
+      set_version = g_strdup_printf ("PRAGMA user_version = %d", migrations[i].version);
+      if (!hearth_store_exec (self, set_version, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Another process may migrate at the same moment: the version is read again
+ * inside the write transaction, which only one of them holds. */
+static gboolean
+store_migrate (HearthStore  *self,
+               GError      **error)
+{
+  int version = 0;
+
+  if (self->schema_version == LATEST_SCHEMA_VERSION)
+    return TRUE;
+  if (!hearth_store_exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  if (!store_read_user_version (self, &version, error) ||
+      !store_check_not_too_new (self, version, error) ||
+      !store_apply_migrations (self, version, error) ||
+      !hearth_store_exec (self, "COMMIT", error))
+    {
+      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      return FALSE;
+    }
+  self->schema_version = LATEST_SCHEMA_VERSION;
+  return TRUE;
+}
+
+static gboolean
+store_make_parent (HearthStore  *self,
+                   GError      **error)
+{
+  g_autofree char *dir = g_path_get_dirname (self->path);
+  int saved_errno;
+
+  if (g_mkdir_with_parents (dir, 0700) == 0)
+    return TRUE;
+
+  saved_errno = errno;
+  if (saved_errno == EACCES || saved_errno == EPERM || saved_errno == EROFS)
+    g_set_error (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_READ_ONLY,
+                 "The folder of the history database %s cannot be created (%s): "
+                 "check the permissions of %s", self->path, g_strerror (saved_errno), dir);
+  else
+    g_set_error (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_FAILED,
+                 "The folder of the history database %s cannot be created (%s): "
+                 "check the disk and try again", self->path, g_strerror (saved_errno));
+  return FALSE;
+}
+
+gboolean
+_hearth_store_open_db (HearthStore  *self,
+                       GError      **error)
+{
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
+              SQLITE_OPEN_EXRESCODE;
+  int rc;
+
+  if (!store_make_parent (self, error))
+    return FALSE;
+
+  rc = sqlite3_open_v2 (self->path, &self->db, flags, NULL);
+  if (rc != SQLITE_OK)
+    {
+      hearth_store_set_error (self, rc, error);
+      return FALSE;
+    }
+  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+
+  /* Reading the version is the first read of the file: a file that is not a
+   * database fails here, at open time, not at the first write. */
+  return store_read_user_version (self, &self->schema_version, error) &&
+         store_check_not_too_new (self, self->schema_version, error) &&
+         hearth_store_exec (self,
+                     "PRAGMA journal_mode = WAL;"
+                     "PRAGMA synchronous = NORMAL;"
+                     "PRAGMA foreign_keys = ON;"
+                     /* Reads map the file instead of copying every page
+                      * through read (): a tenth of the time of months of
+                      * metrics. Only this user's own file is mapped. */
+                     "PRAGMA mmap_size = 268435456;", error) &&
+         store_migrate (self, error);
+}
