@@ -8,7 +8,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
-#include "hearth-chat-page.h"
+#include "hearth-chat-page-private.h"
 #include "hearth-conversation-list.h"
 #include "hearth-endpoint.h"
 #include "hearth-error.h"
@@ -18,90 +18,46 @@
 #define PAGE_SIZE 50
 #define SETTLE_FRAMES 4
 
-struct _HearthChatPage
-{
-  GtkWidget              parent_instance;
-
-  HearthEngine          *engine;
-  GSettings             *settings;
-  GListStore            *messages;
-  HearthReply           *reply;
-  GCancellable          *load_cancellable;
-  GCancellable          *models_cancellable;
-  GPtrArray             *model_names;
-  gint64                 conversation_id;
-  gint64                 edit_from_id;
-  gint64                 oldest_id;
-  gboolean               has_older;
-  gboolean               loading;
-  gint64                 loading_before_id;
-  gboolean               older_wanted;  /* the top was reached while busy */
-  gboolean               stick_to_bottom;
-  guint                  settle_tick;
-  guint                  settle_frames;
-
-  AdwToastOverlay       *toast_overlay;
-  AdwLeaflet            *leaflet;
-  GtkWidget             *sidebar_box;
-  HearthConversationList *conversation_list;
-  GtkLabel              *title_label;
-  GtkRevealer           *banner_revealer;
-  GtkLabel              *banner_label;
-  GtkStack              *content_stack;
-  AdwStatusPage         *welcome_page;
-  AdwStatusPage         *unreachable_page;
-  GtkScrolledWindow     *message_scroller;
-  GtkListView           *message_view;
-  GtkRevealer           *edit_revealer;
-  GtkTextView           *composer_view;
-  GtkWidget             *send_button;
-  GtkWidget             *stop_button;
-  GtkDropDown           *model_dropdown;
-  GtkLabel              *model_status_label;
-};
-
 G_DEFINE_FINAL_TYPE (HearthChatPage, hearth_chat_page, GTK_TYPE_WIDGET)
 
-static void load_models (HearthChatPage *self);
-
-static void
-toast (HearthChatPage *self,
-       const char     *text)
+void
+_hearth_chat_page_toast (HearthChatPage *self,
+                         const char     *text)
 {
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
 }
 
 /* Without a history there is no sidebar; these keep the callers simple. */
-static void
-sidebar_reload (HearthChatPage *self)
+void
+_hearth_chat_page_sidebar_reload (HearthChatPage *self)
 {
   if (self->conversation_list != NULL)
     hearth_conversation_list_reload (self->conversation_list);
 }
 
-static void
-sidebar_select (HearthChatPage *self,
-                gint64          id)
+void
+_hearth_chat_page_sidebar_select (HearthChatPage *self,
+                                  gint64          id)
 {
   if (self->conversation_list != NULL)
     hearth_conversation_list_select (self->conversation_list, id);
 }
 
-static gboolean
-has_history (HearthChatPage *self)
+gboolean
+_hearth_chat_page_has_history (HearthChatPage *self)
 {
   return self->engine != NULL && hearth_engine_has_history (self->engine);
 }
 
-static HearthProvider *
-get_provider (HearthChatPage  *self,
-              GError       **error)
+HearthProvider *
+_hearth_chat_page_get_provider (HearthChatPage  *self,
+                                GError       **error)
 {
   return hearth_engine_get_configured_provider (self->engine, self->settings, error);
 }
 
-static void
-update_actions (HearthChatPage *self)
+void
+_hearth_chat_page_update_actions (HearthChatPage *self)
 {
   gboolean streaming = self->reply != NULL;
 
@@ -144,10 +100,10 @@ unbind_row (GtkSignalListItemFactory *factory,
                                FALSE);
 }
 
-static HearthMessageItem *
-find_item (HearthChatPage *self,
-           gint64          id,
-           guint          *position)
+HearthMessageItem *
+_hearth_chat_page_find_item (HearthChatPage *self,
+                             gint64          id,
+                             guint          *position)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->messages));
 
@@ -216,8 +172,8 @@ settle_tick_cb (GtkWidget     *widget,
   return G_SOURCE_REMOVE;
 }
 
-static void
-scroll_to_bottom (HearthChatPage *self)
+void
+_hearth_chat_page_scroll_to_bottom (HearthChatPage *self)
 {
   scroll_to_last_item (self);
   if (self->settle_tick == 0)
@@ -259,7 +215,7 @@ messages_loaded_cb (GObject      *object,
   self->loading = FALSE;
   if (messages == NULL)
     {
-      toast (self, error->message);
+      _hearth_chat_page_toast (self, error->message);
       return;
     }
 
@@ -271,7 +227,7 @@ messages_loaded_cb (GObject      *object,
   if (messages->len > 0)
     self->oldest_id = ((HearthMessage *) g_ptr_array_index (messages, 0))->id;
   if (first_page)
-    scroll_to_bottom (self);
+    _hearth_chat_page_scroll_to_bottom (self);
   else
     load_wanted_page (self);
 }
@@ -280,7 +236,7 @@ static void
 load_page (HearthChatPage *self,
            gint64          before_id)
 {
-  if (!has_history (self) || self->conversation_id < 0)
+  if (!_hearth_chat_page_has_history (self) || self->conversation_id < 0)
     return;
   self->loading = TRUE;
   self->loading_before_id = before_id;
@@ -316,7 +272,7 @@ reset_conversation (HearthChatPage *self,
   self->loading = FALSE;
   self->older_wanted = FALSE;
   self->edit_from_id = -1;
-  update_actions (self);
+  _hearth_chat_page_update_actions (self);
 }
 
 void
@@ -327,14 +283,14 @@ hearth_chat_page_open_conversation (HearthChatPage *self,
 
   g_return_if_fail (HEARTH_IS_CHAT_PAGE (self));
 
-  if (has_history (self))
+  if (_hearth_chat_page_has_history (self))
     conversation = hearth_engine_get_conversation (self->engine, conversation_id, NULL);
   if (conversation == NULL)
     return;
   reset_conversation (self, conversation_id);
   gtk_label_set_text (self->title_label, conversation->title);
   gtk_stack_set_visible_child_name (self->content_stack, "messages");
-  sidebar_select (self, conversation_id);
+  _hearth_chat_page_sidebar_select (self, conversation_id);
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
   load_page (self, 0);
 }
@@ -348,47 +304,20 @@ hearth_chat_page_new_chat (HearthChatPage *self)
   gtk_label_set_text (self->title_label, _("New Chat"));
   if (!g_str_equal (gtk_stack_get_visible_child_name (self->content_stack), "unreachable"))
     gtk_stack_set_visible_child_name (self->content_stack, "welcome");
-  sidebar_select (self, -1);
+  _hearth_chat_page_sidebar_select (self, -1);
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
   gtk_widget_grab_focus (GTK_WIDGET (self->composer_view));
 }
 
-/* Sending */
-
-static char *
-dup_selected_model (HearthChatPage *self)
-{
-  guint selected = gtk_drop_down_get_selected (self->model_dropdown);
-
-  if (self->model_names == NULL || selected >= self->model_names->len)
-    return NULL;
-  return g_strdup (g_ptr_array_index (self->model_names, selected));
-}
-
-static HearthChatRequest *
-new_request (HearthChatPage *self)
-{
-  HearthChatRequest *request = hearth_chat_request_new ();
-  double temperature = g_settings_get_double (self->settings, "temperature");
-  g_autofree char *system = g_settings_get_string (self->settings, "system-prompt");
-
-  request->model = dup_selected_model (self);
-  if (temperature >= 0)
-    request->temperature = temperature;
-  if (*system != '\0')
-    request->system = g_steal_pointer (&system);
-  return request;
-}
-
-static gboolean
-error_is_unreachable (const GError *error)
+gboolean
+_hearth_chat_page_error_is_unreachable (const GError *error)
 {
   return hearth_error_exit_code (error) == 3;
 }
 
-static void
-show_unreachable (HearthChatPage *self,
-                  const GError   *error)
+void
+_hearth_chat_page_show_unreachable (HearthChatPage *self,
+                                    const GError   *error)
 {
   g_autofree char *text = hearth_error_describe (error);
 
@@ -400,101 +329,6 @@ show_unreachable (HearthChatPage *self,
     gtk_revealer_set_reveal_child (self->banner_revealer, TRUE);
 }
 
-static void
-notify_finished (HearthChatPage *self,
-                 HearthReply    *reply)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  GApplication *application = g_application_get_default ();
-  g_autoptr(GNotification) notification = NULL;
-  g_autofree char *title = NULL;
-  g_autofree char *body = NULL;
-  g_autofree char *id = NULL;
-  const char *content = hearth_reply_get_content (reply);
-
-  if (application == NULL || !GTK_IS_WINDOW (root) || gtk_window_is_active (GTK_WINDOW (root)))
-    return;
-
-  title = g_strdup_printf (_("%s replied"), hearth_reply_get_model (reply));
-  body = g_utf8_substring (content, 0, MIN (g_utf8_strlen (content, -1), 120));
-  notification = g_notification_new (title);
-  g_notification_set_body (notification, body);
-  g_notification_set_default_action_and_target (notification, "app.show-conversation", "x",
-                                                hearth_reply_get_conversation_id (reply));
-  id = g_strdup_printf ("reply-%" G_GINT64_FORMAT, hearth_reply_get_conversation_id (reply));
-  g_application_send_notification (application, id, notification);
-}
-
-static void
-on_reply_finished (HearthReply    *reply,
-                   HearthChatPage *self)
-{
-  const GError *error = hearth_reply_get_error (reply);
-
-  g_signal_handlers_disconnect_by_data (reply, self);
-  if (reply == self->reply)
-    g_clear_object (&self->reply);
-  update_actions (self);
-  sidebar_reload (self);
-  if (error != NULL && error_is_unreachable (error))
-    show_unreachable (self, error);
-  else if (error == NULL)
-    gtk_revealer_set_reveal_child (self->banner_revealer, FALSE);
-  if (hearth_reply_get_state (reply) == HEARTH_REPLY_DONE)
-    notify_finished (self, reply);
-}
-
-static void
-track_reply (HearthChatPage *self,
-             HearthReply    *reply)
-{
-  g_autoptr(HearthMessageItem) item = hearth_message_item_new_for_reply (reply);
-
-  self->reply = g_object_ref (reply);
-  g_signal_connect (reply, "finished", G_CALLBACK (on_reply_finished), self);
-  g_list_store_append (self->messages, item);
-  gtk_stack_set_visible_child_name (self->content_stack, "messages");
-  scroll_to_bottom (self);
-  update_actions (self);
-}
-
-static void
-add_question_item (HearthChatPage *self,
-                   HearthReply    *reply,
-                   const char     *text)
-{
-  g_autoptr(HearthMessage) question = hearth_message_new ("user", text);
-  g_autoptr(HearthMessageItem) item = NULL;
-
-  question->id = hearth_reply_get_question_id (reply);
-  question->conversation_id = hearth_reply_get_conversation_id (reply);
-  question->created_ms = g_get_real_time () / 1000;
-  item = hearth_message_item_new (question);
-  g_list_store_append (self->messages, item);
-}
-
-/* Removes @from_id and every message after it, on screen and on disk. */
-static gboolean
-truncate_from (HearthChatPage *self,
-               gint64          from_id)
-{
-  g_autoptr(GError) error = NULL;
-  guint position;
-
-  if (find_item (self, from_id, &position) == NULL)
-    return FALSE;
-  if (has_history (self) &&
-      !hearth_engine_delete_messages_from (self->engine, self->conversation_id, from_id, &error))
-    {
-      toast (self, error->message);
-      return FALSE;
-    }
-  g_list_store_splice (self->messages, position,
-                       g_list_model_get_n_items (G_LIST_MODEL (self->messages)) - position,
-                       NULL, 0);
-  return TRUE;
-}
-
 static char *
 dup_composer_text (HearthChatPage *self)
 {
@@ -503,221 +337,6 @@ dup_composer_text (HearthChatPage *self)
 
   gtk_text_buffer_get_bounds (buffer, &start, &end);
   return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
-}
-
-static gboolean
-is_blank (const char *text)
-{
-  for (const char *p = text; *p != '\0'; p++)
-    if (!g_ascii_isspace (*p))
-      return FALSE;
-  return TRUE;
-}
-
-static void
-send_message (HearthChatPage *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(HearthReply) reply = NULL;
-  g_autofree char *text = dup_composer_text (self);
-  HearthChatRequest *request;
-  HearthProvider *provider;
-  gboolean was_new = self->conversation_id < 0;
-
-  if (self->reply != NULL || self->engine == NULL || is_blank (text))
-    return;
-  if ((provider = get_provider (self, &error)) == NULL)
-    {
-      g_autofree char *line = hearth_error_describe (error);
-      toast (self, line);
-      return;
-    }
-  if (self->edit_from_id > 0 && !truncate_from (self, self->edit_from_id))
-    return;
-  self->edit_from_id = -1;
-
-  request = new_request (self);
-  hearth_chat_request_add_message (request, "user", text);
-  reply = hearth_engine_chat (self->engine, provider, request, self->conversation_id, &error);
-  if (reply == NULL)
-    {
-      /* Nothing was sent; the text stays in the composer. */
-      g_autofree char *line = hearth_error_describe (error);
-      toast (self, line);
-      return;
-    }
-
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->composer_view), "", 0);
-  self->conversation_id = hearth_reply_get_conversation_id (reply);
-  add_question_item (self, reply, text);
-  track_reply (self, reply);
-  if (was_new)
-    {
-      sidebar_reload (self);
-      sidebar_select (self, self->conversation_id);
-      gtk_label_set_text (self->title_label, text);
-    }
-}
-
-/* A new answer, never the remembered one: regenerating bypasses the cache. */
-static void
-regenerate (HearthChatPage *self,
-            gint64          message_id)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(HearthReply) reply = NULL;
-  HearthChatRequest *request;
-  HearthProvider *provider;
-
-  if (self->reply != NULL || self->conversation_id < 0)
-    return;
-  if ((provider = get_provider (self, &error)) == NULL || !truncate_from (self, message_id))
-    {
-      if (error != NULL)
-        toast (self, error->message);
-      return;
-    }
-  request = new_request (self);
-  request->bypass_cache = TRUE;
-  reply = hearth_engine_regenerate (self->engine, provider, request, self->conversation_id, &error);
-  if (reply == NULL)
-    {
-      g_autofree char *line = hearth_error_describe (error);
-      toast (self, line);
-      return;
-    }
-  track_reply (self, reply);
-}
-
-/* Actions */
-
-static void
-chat_send (GtkWidget  *widget,
-           const char *action_name,
-           GVariant   *parameter)
-{
-  send_message (HEARTH_CHAT_PAGE (widget));
-}
-
-static void
-chat_stop (GtkWidget  *widget,
-           const char *action_name,
-           GVariant   *parameter)
-{
-  HearthChatPage *self = HEARTH_CHAT_PAGE (widget);
-
-  if (self->reply != NULL)
-    hearth_reply_cancel (self->reply);
-}
-
-static void
-chat_new (GtkWidget  *widget,
-          const char *action_name,
-          GVariant   *parameter)
-{
-  hearth_chat_page_new_chat (HEARTH_CHAT_PAGE (widget));
-}
-
-static void
-chat_copy_message (GtkWidget  *widget,
-                   const char *action_name,
-                   GVariant   *parameter)
-{
-  HearthChatPage *self = HEARTH_CHAT_PAGE (widget);
-  HearthMessageItem *item = find_item (self, g_variant_get_int64 (parameter), NULL);
-
-  if (item == NULL)
-    return;
-  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget),
-                          hearth_message_item_get_message (item)->content);
-  toast (self, _("Copied to clipboard"));
-}
-
-static void
-chat_edit_message (GtkWidget  *widget,
-                   const char *action_name,
-                   GVariant   *parameter)
-{
-  HearthChatPage *self = HEARTH_CHAT_PAGE (widget);
-  gint64 id = g_variant_get_int64 (parameter);
-  HearthMessageItem *item = find_item (self, id, NULL);
-
-  if (item == NULL || self->reply != NULL)
-    return;
-  hearth_chat_page_set_composer_text (self, hearth_message_item_get_message (item)->content);
-  self->edit_from_id = id;
-  update_actions (self);
-  gtk_widget_grab_focus (GTK_WIDGET (self->composer_view));
-}
-
-static void
-chat_cancel_edit (GtkWidget  *widget,
-                  const char *action_name,
-                  GVariant   *parameter)
-{
-  HearthChatPage *self = HEARTH_CHAT_PAGE (widget);
-
-  self->edit_from_id = -1;
-  update_actions (self);
-}
-
-static void
-chat_regenerate (GtkWidget  *widget,
-                 const char *action_name,
-                 GVariant   *parameter)
-{
-  regenerate (HEARTH_CHAT_PAGE (widget), g_variant_get_int64 (parameter));
-}
-
-static void
-chat_delete_message (GtkWidget  *widget,
-                     const char *action_name,
-                     GVariant   *parameter)
-{
-  HearthChatPage *self = HEARTH_CHAT_PAGE (widget);
-  g_autoptr(GError) error = NULL;
-  gint64 id = g_variant_get_int64 (parameter);
-  guint position;
-
-  if (find_item (self, id, &position) == NULL)
-    return;
-  if (has_history (self) && !hearth_engine_delete_message (self->engine, id, &error))
-    {
-      toast (self, error->message);
-      return;
-    }
-  g_list_store_remove (self->messages, position);
-  /* The row that became last gets its Regenerate button. */
-  if (position > 0 && position == g_list_model_get_n_items (G_LIST_MODEL (self->messages)))
-    g_list_model_items_changed (G_LIST_MODEL (self->messages), position - 1, 1, 1);
-}
-
-static void
-chat_reconnect (GtkWidget  *widget,
-                const char *action_name,
-                GVariant   *parameter)
-{
-  load_models (HEARTH_CHAT_PAGE (widget));
-}
-
-static void
-chat_search (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *parameter)
-{
-  HearthChatPage *self = HEARTH_CHAT_PAGE (widget);
-
-  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
-  if (self->conversation_list != NULL)
-    hearth_conversation_list_focus_search (self->conversation_list);
-}
-
-static void
-chat_show_sidebar (GtkWidget  *widget,
-                   const char *action_name,
-                   GVariant   *parameter)
-{
-  adw_leaflet_navigate (HEARTH_CHAT_PAGE (widget)->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
 }
 
 /* Enter sends; Shift+Enter is a new line. */
@@ -731,7 +350,7 @@ on_composer_key (GtkEventControllerKey *controller,
   if ((keyval == GDK_KEY_Return || keyval == GDK_KEY_KP_Enter) &&
       !(state & (GDK_SHIFT_MASK | GDK_CONTROL_MASK | GDK_ALT_MASK)))
     {
-      send_message (self);
+      _hearth_chat_page_send_message (self);
       return GDK_EVENT_STOP;
     }
   return GDK_EVENT_PROPAGATE;
@@ -759,8 +378,8 @@ models_loaded_cb (GObject      *object,
       g_autofree char *line = hearth_error_describe (error);
 
       gtk_label_set_text (self->model_status_label, line);
-      if (error_is_unreachable (error))
-        show_unreachable (self, error);
+      if (_hearth_chat_page_error_is_unreachable (error))
+        _hearth_chat_page_show_unreachable (self, error);
       return;
     }
 
@@ -805,8 +424,8 @@ api_key_loaded_cb (GObject      *object,
                                      models_loaded_cb, g_object_ref (self));
 }
 
-static void
-load_models (HearthChatPage *self)
+void
+_hearth_chat_page_load_models (HearthChatPage *self)
 {
   g_autoptr(GError) error = NULL;
   HearthProvider *provider;
@@ -816,7 +435,7 @@ load_models (HearthChatPage *self)
   g_cancellable_cancel (self->models_cancellable);
   g_clear_object (&self->models_cancellable);
   self->models_cancellable = g_cancellable_new ();
-  if ((provider = get_provider (self, &error)) == NULL)
+  if ((provider = _hearth_chat_page_get_provider (self, &error)) == NULL)
     {
       g_autofree char *line = hearth_error_describe (error);
       gtk_label_set_text (self->model_status_label, line);
@@ -832,7 +451,7 @@ on_server_setting_changed (GSettings      *settings,
                            const char     *key,
                            HearthChatPage *self)
 {
-  load_models (self);
+  _hearth_chat_page_load_models (self);
 }
 
 static void
@@ -886,8 +505,8 @@ hearth_chat_page_set_engine (HearthChatPage *self,
       gtk_label_set_text (self->banner_label, text);
       gtk_revealer_set_reveal_child (self->banner_revealer, TRUE);
     }
-  update_actions (self);
-  load_models (self);
+  _hearth_chat_page_update_actions (self);
+  _hearth_chat_page_load_models (self);
 }
 
 void
@@ -895,7 +514,7 @@ hearth_chat_page_add_toast (HearthChatPage *self,
                             const char     *text)
 {
   g_return_if_fail (HEARTH_IS_CHAT_PAGE (self));
-  toast (self, text);
+  _hearth_chat_page_toast (self, text);
 }
 
 gint64
@@ -990,17 +609,7 @@ hearth_chat_page_class_init (HearthChatPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HearthChatPage, model_dropdown);
   gtk_widget_class_bind_template_child (widget_class, HearthChatPage, model_status_label);
 
-  gtk_widget_class_install_action (widget_class, "chat.send", NULL, chat_send);
-  gtk_widget_class_install_action (widget_class, "chat.stop", NULL, chat_stop);
-  gtk_widget_class_install_action (widget_class, "chat.new", NULL, chat_new);
-  gtk_widget_class_install_action (widget_class, "chat.copy-message", "x", chat_copy_message);
-  gtk_widget_class_install_action (widget_class, "chat.edit-message", "x", chat_edit_message);
-  gtk_widget_class_install_action (widget_class, "chat.cancel-edit", NULL, chat_cancel_edit);
-  gtk_widget_class_install_action (widget_class, "chat.regenerate", "x", chat_regenerate);
-  gtk_widget_class_install_action (widget_class, "chat.delete-message", "x", chat_delete_message);
-  gtk_widget_class_install_action (widget_class, "chat.reconnect", NULL, chat_reconnect);
-  gtk_widget_class_install_action (widget_class, "chat.search", NULL, chat_search);
-  gtk_widget_class_install_action (widget_class, "chat.show-sidebar", NULL, chat_show_sidebar);
+  _hearth_chat_page_class_actions_init (klass);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "chat.stop", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "chat.search", NULL);
@@ -1047,5 +656,5 @@ hearth_chat_page_init (HearthChatPage *self)
                            G_CALLBACK (on_server_setting_changed), self, 0);
 
   gtk_label_set_text (self->title_label, _("New Chat"));
-  update_actions (self);
+  _hearth_chat_page_update_actions (self);
 }

@@ -8,170 +8,12 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "hearth-conversation-list.h"
+#include "hearth-conversation-list-private.h"
 #include "hearth-error.h"
 #include "hearth-conversation-row.h"
 
 #define RESOURCE_PATH "/io/github/hearthapp/Hearth/"
 #define SEARCH_LIMIT  500
-
-/* HearthConversationItem: one conversation as the list shows it. Made in a
- * worker thread, then only used on the main thread. */
-
-#define HEARTH_TYPE_CONVERSATION_ITEM (hearth_conversation_item_get_type ())
-
-G_DECLARE_FINAL_TYPE (HearthConversationItem, hearth_conversation_item,
-                      HEARTH, CONVERSATION_ITEM, GObject)
-
-struct _HearthConversationItem
-{
-  GObject  parent_instance;
-
-  gint64   id;
-  char    *title;
-  gint64   updated_ms;
-  gint64   n_messages;
-  char    *snippet;       /* the best search hit, its match between [ and ] */
-  char    *header;        /* the day heading shown above this item, or NULL */
-  guint    day;           /* local Julian day of updated_ms */
-
-  /* While its delete waits for the toast: where it was, in which list. */
-  guint    position;
-  guint    generation;
-};
-
-enum {
-  ITEM_PROP_0,
-  ITEM_PROP_TITLE,
-  ITEM_PROP_HEADER,
-  N_ITEM_PROPS
-};
-
-static GParamSpec *item_properties[N_ITEM_PROPS];
-
-G_DEFINE_FINAL_TYPE (HearthConversationItem, hearth_conversation_item, G_TYPE_OBJECT)
-
-static void
-hearth_conversation_item_finalize (GObject *object)
-{
-  HearthConversationItem *self = HEARTH_CONVERSATION_ITEM (object);
-
-  g_free (self->title);
-  g_free (self->snippet);
-  g_free (self->header);
-
-  G_OBJECT_CLASS (hearth_conversation_item_parent_class)->finalize (object);
-}
-
-static void
-hearth_conversation_item_get_property (GObject    *object,
-                                       guint       prop_id,
-                                       GValue     *value,
-                                       GParamSpec *pspec)
-{
-  HearthConversationItem *self = HEARTH_CONVERSATION_ITEM (object);
-
-  switch (prop_id)
-    {
-    case ITEM_PROP_TITLE:
-      g_value_set_string (value, self->title);
-      break;
-
-    case ITEM_PROP_HEADER:
-      g_value_set_string (value, self->header);
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-hearth_conversation_item_class_init (HearthConversationItemClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->finalize = hearth_conversation_item_finalize;
-  object_class->get_property = hearth_conversation_item_get_property;
-
-  item_properties[ITEM_PROP_TITLE] =
-    g_param_spec_string ("title", NULL, NULL, NULL,
-                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  item_properties[ITEM_PROP_HEADER] =
-    g_param_spec_string ("header", NULL, NULL, NULL,
-                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_ITEM_PROPS, item_properties);
-}
-
-static void
-hearth_conversation_item_init (HearthConversationItem *self)
-{
-}
-
-static guint
-local_day (gint64 unix_ms)
-{
-  g_autoptr(GDateTime) local = g_date_time_new_from_unix_local (unix_ms / 1000);
-  GDate date;
-  int year;
-  int month;
-  int day;
-
-  if (local == NULL)
-    return 1;
-  g_date_time_get_ymd (local, &year, &month, &day);
-  g_date_clear (&date, 1);
-  g_date_set_dmy (&date, day, month, year);
-  return g_date_get_julian (&date);
-}
-
-static HearthConversationItem *
-hearth_conversation_item_new (const HearthConversation *conversation,
-                              const char               *snippet)
-{
-  HearthConversationItem *self = g_object_new (HEARTH_TYPE_CONVERSATION_ITEM, NULL);
-
-  self->id = conversation->id;
-  self->title = g_strdup (conversation->title != NULL ? conversation->title : "");
-  self->updated_ms = conversation->updated_ms;
-  self->n_messages = conversation->n_messages;
-  self->snippet = g_strdup (snippet);
-  self->day = local_day (conversation->updated_ms);
-  return self;
-}
-
-static gboolean
-replace_string (char       **field,
-                const char  *value)
-{
-  if (g_strcmp0 (*field, value) == 0)
-    return FALSE;
-  g_free (*field);
-  *field = g_strdup (value);
-  return TRUE;
-}
-
-static void
-hearth_conversation_item_set_title (HearthConversationItem *self,
-                                    const char             *title)
-{
-  if (replace_string (&self->title, title))
-    g_object_notify_by_pspec (G_OBJECT (self), item_properties[ITEM_PROP_TITLE]);
-}
-
-static void
-hearth_conversation_item_set_header (HearthConversationItem *self,
-                                     const char             *header)
-{
-  if (replace_string (&self->header, header))
-    g_object_notify_by_pspec (G_OBJECT (self), item_properties[ITEM_PROP_HEADER]);
-}
-
-static const char *
-hearth_conversation_item_get_display_title (HearthConversationItem *self)
-{
-  return self->title[0] != '\0' ? self->title : _("New Conversation");
-}
 
 /* HearthConversationList */
 
@@ -216,141 +58,6 @@ G_DEFINE_FINAL_TYPE (HearthConversationList, hearth_conversation_list, GTK_TYPE_
 
 static void start_query (HearthConversationList *self);
 
-/* Markup */
-
-static void
-append_escaped (GString    *markup,
-                const char *text,
-                gssize      length)
-{
-  g_autofree char *escaped = g_markup_escape_text (text, length);
-
-  g_string_append (markup, escaped);
-}
-
-/* The store marks the match between [ and ]; everything else is plain text. */
-static char *
-snippet_to_markup (const char *snippet)
-{
-  GString *markup = g_string_new (NULL);
-  const char *start = snippet;
-  gboolean bold = FALSE;
-
-  for (const char *p = snippet; ; p++)
-    {
-      gboolean opens = *p == '[' && !bold;
-      gboolean closes = *p == ']' && bold;
-
-      if (*p != '\0' && !opens && !closes)
-        continue;
-      append_escaped (markup, start, p - start);
-      if (*p == '\0')
-        break;
-      g_string_append (markup, opens ? "<b>" : "</b>");
-      bold = opens;
-      start = p + 1;
-    }
-  if (bold)
-    g_string_append (markup, "</b>");
-  return g_string_free (markup, FALSE);
-}
-
-static char *
-time_to_markup (HearthConversationItem *item)
-{
-  g_autoptr(GDateTime) local = g_date_time_new_from_unix_local (item->updated_ms / 1000);
-  g_autofree char *hours = local != NULL ? g_date_time_format (local, "%H:%M") : g_strdup ("");
-  g_autofree char *text = NULL;
-
-  if (item->n_messages <= 0)
-    return g_markup_escape_text (hours, -1);
-  text = g_strdup_printf (ngettext ("%s · %" G_GINT64_FORMAT " message",
-                                    "%s · %" G_GINT64_FORMAT " messages",
-                                    item->n_messages),
-                          hours, item->n_messages);
-  return g_markup_escape_text (text, -1);
-}
-
-static char *
-day_to_header (guint day,
-               guint today)
-{
-  g_autoptr(GDateTime) local = NULL;
-  GDate date;
-
-  if (day == today)
-    return g_strdup (_("Today"));
-  if (day + 1 == today)
-    return g_strdup (_("Yesterday"));
-
-  g_date_clear (&date, 1);
-  g_date_set_julian (&date, day);
-  local = g_date_time_new_local (g_date_get_year (&date), g_date_get_month (&date),
-                                 g_date_get_day (&date), 12, 0, 0);
-  if (day < today && today - day < 7)
-    return g_date_time_format (local, "%A");
-  /* Translators: a day heading in the conversation list, see g_date_time_format() */
-  return g_date_time_format (local, _("%-d %B %Y"));
-}
-
-/* Rows */
-
-static void
-sync_row (HearthConversationRow  *row,
-          HearthConversationItem *item)
-{
-  g_autofree char *subtitle = NULL;
-
-  if (item->snippet != NULL)
-    subtitle = snippet_to_markup (item->snippet);
-  else
-    subtitle = time_to_markup (item);
-
-  hearth_conversation_row_set_conversation_id (row, item->id);
-  hearth_conversation_row_set_header (row, item->header);
-  hearth_conversation_row_set_title (row, hearth_conversation_item_get_display_title (item));
-  hearth_conversation_row_set_subtitle_markup (row, subtitle);
-}
-
-static void
-item_notify_cb (HearthConversationItem *item,
-                GParamSpec             *pspec,
-                HearthConversationRow  *row)
-{
-  sync_row (row, item);
-}
-
-static void
-factory_setup_cb (GtkSignalListItemFactory *factory,
-                  GtkListItem              *list_item,
-                  gpointer                  user_data)
-{
-  gtk_list_item_set_child (list_item, hearth_conversation_row_new ());
-}
-
-static void
-factory_bind_cb (GtkSignalListItemFactory *factory,
-                 GtkListItem              *list_item,
-                 gpointer                  user_data)
-{
-  HearthConversationItem *item = gtk_list_item_get_item (list_item);
-  GtkWidget *row = gtk_list_item_get_child (list_item);
-
-  sync_row (HEARTH_CONVERSATION_ROW (row), item);
-  g_signal_connect_object (item, "notify", G_CALLBACK (item_notify_cb), row, 0);
-}
-
-static void
-factory_unbind_cb (GtkSignalListItemFactory *factory,
-                   GtkListItem              *list_item,
-                   gpointer                  user_data)
-{
-  HearthConversationItem *item = gtk_list_item_get_item (list_item);
-  GtkWidget *row = gtk_list_item_get_child (list_item);
-
-  g_signal_handlers_disconnect_by_func (item, item_notify_cb, row);
-}
-
 /* Model */
 
 static HearthConversationItem *
@@ -389,8 +96,8 @@ update_header (HearthConversationList *self,
   if (position > 0)
     previous = g_list_model_get_item (model, position - 1);
   if (!self->showing_results && (previous == NULL || previous->day != item->day))
-    header = day_to_header (item->day, today);
-  hearth_conversation_item_set_header (item, header);
+    header = _hearth_conversation_list_day_to_header (item->day, today);
+  _hearth_conversation_item_set_header (item, header);
 }
 
 /* Only the items that moved next to a new neighbour can change heading. */
@@ -402,7 +109,7 @@ model_items_changed_cb (HearthConversationList *self,
                         GListModel             *model)
 {
   guint n_items = g_list_model_get_n_items (model);
-  guint today = local_day (g_get_real_time () / 1000);
+  guint today = _hearth_conversation_list_local_day (g_get_real_time () / 1000);
 
   for (guint i = position; i <= position + added && i < n_items; i++)
     update_header (self, i, today);
@@ -468,7 +175,7 @@ items_from_conversations (GPtrArray *conversations)
   GPtrArray *items = g_ptr_array_new_full (conversations->len, g_object_unref);
 
   for (guint i = 0; i < conversations->len; i++)
-    g_ptr_array_add (items, hearth_conversation_item_new (conversations->pdata[i], NULL));
+    g_ptr_array_add (items, _hearth_conversation_item_new (conversations->pdata[i], NULL));
   return items;
 }
 
@@ -481,7 +188,7 @@ items_from_matches (GPtrArray *matches)
     {
       HearthConversationMatch *match = matches->pdata[i];
 
-      g_ptr_array_add (items, hearth_conversation_item_new (match->conversation, match->snippet));
+      g_ptr_array_add (items, _hearth_conversation_item_new (match->conversation, match->snippet));
     }
   return items;
 }
@@ -619,7 +326,7 @@ rename_conversation (HearthConversationList *self,
     }
   item = find_item (self, id, NULL);
   if (item != NULL)
-    hearth_conversation_item_set_title (item, title);
+    _hearth_conversation_item_set_title (item, title);
 }
 
 static char *
@@ -753,7 +460,7 @@ static void
 show_undo_toast (HearthConversationList *self,
                  HearthConversationItem *item)
 {
-  g_autofree char *title = g_markup_escape_text (hearth_conversation_item_get_display_title (item),
+  g_autofree char *title = g_markup_escape_text (_hearth_conversation_item_get_display_title (item),
                                                  -1);
   AdwToast *toast = adw_toast_new_format (_("“%s” deleted"), title);
 
@@ -975,7 +682,7 @@ hearth_conversation_list_class_init (HearthConversationListClass *klass)
 static void
 hearth_conversation_list_init (HearthConversationList *self)
 {
-  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+  g_autoptr(GtkListItemFactory) factory = _hearth_conversation_list_row_factory_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
   ensure_style ();
@@ -994,9 +701,6 @@ hearth_conversation_list_init (HearthConversationList *self)
   g_signal_connect_object (self->selection, "notify::selected",
                            G_CALLBACK (selection_changed_cb), self, G_CONNECT_SWAPPED);
 
-  g_signal_connect (factory, "setup", G_CALLBACK (factory_setup_cb), NULL);
-  g_signal_connect (factory, "bind", G_CALLBACK (factory_bind_cb), NULL);
-  g_signal_connect (factory, "unbind", G_CALLBACK (factory_unbind_cb), NULL);
   gtk_list_view_set_factory (self->list_view, factory);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
 }

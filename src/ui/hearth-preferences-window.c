@@ -11,53 +11,11 @@
 
 #include "hearth-endpoint.h"
 #include "hearth-error.h"
-#include "hearth-preferences-window.h"
+#include "hearth-preferences-window-private.h"
 #include "hearth-secrets.h"
 
 /* Long enough to cover a burst of typing, short enough that little is lost. */
 #define PROMPT_SAVE_DELAY_MS 500
-
-struct _HearthPreferencesWindow
-{
-  AdwPreferencesWindow  parent_instance;
-
-  HearthEngine         *engine;
-  GSettings            *settings;
-  GCancellable         *test_cancellable;
-  GCancellable         *models_cancellable;
-  GHashTable           *model_details;    /* name → "4.7 GB · 8.0B · Q4_K_M" */
-  char                 *missing_model;
-  guint                 test_model_count;
-  guint                 prompt_save_id;
-  gboolean              syncing;          /* widgets are being set from GSettings */
-
-  AdwEntryRow          *address_row;
-  GtkLabel             *address_error_label;
-  AdwComboRow          *api_row;
-  AdwActionRow         *test_row;
-  AdwActionRow         *key_row;
-  GtkEntry             *key_entry;
-  GtkWidget            *key_save_button;
-  GtkWidget            *key_remove_button;
-  GCancellable         *key_cancellable;
-  GtkSpinner           *test_spinner;
-  AdwComboRow          *model_row;
-  GtkStringList        *model_list;
-  GtkSwitch            *default_temperature_switch;
-  GtkSpinButton        *temperature_spin;
-  GtkTextView          *system_prompt_view;
-  GtkSwitch            *cache_enabled_switch;
-  GtkSwitch            *cache_all_switch;
-  AdwActionRow         *cache_all_row;
-  AdwActionRow         *cache_size_row;
-  AdwActionRow         *cache_ttl_row;
-  GtkSpinButton        *cache_size_spin;
-  GtkSpinButton        *cache_ttl_spin;
-  GtkSpinButton        *samples_minute_spin;
-  GtkSpinButton        *samples_hour_spin;
-  AdwActionRow         *cache_stats_row;
-  GtkWidget            *cache_clear_button;
-};
 
 G_DEFINE_FINAL_TYPE (HearthPreferencesWindow, hearth_preferences_window,
                      ADW_TYPE_PREFERENCES_WINDOW)
@@ -70,13 +28,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static gboolean
-is_cancelled (const GError *error)
-{
-  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-         g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_CANCELLED);
-}
-
 /* Ollama lists "llama3.2:latest" for a model pulled as "llama3.2". */
 static gboolean
 model_names_match (const char *listed,
@@ -86,24 +37,6 @@ model_names_match (const char *listed,
 
   return g_str_equal (listed, stored) ||
          (strncmp (listed, stored, len) == 0 && g_str_equal (listed + len, ":latest"));
-}
-
-static HearthApiKind
-current_api (HearthPreferencesWindow *self)
-{
-  return adw_combo_row_get_selected (self->api_row) == HEARTH_API_OPENAI
-         ? HEARTH_API_OPENAI : HEARTH_API_OLLAMA;
-}
-
-/* What the address row says, or the automatic address when it is empty. */
-static char *
-current_endpoint (HearthPreferencesWindow  *self,
-                  GError                  **error)
-{
-  const char *typed = gtk_editable_get_text (GTK_EDITABLE (self->address_row));
-  g_autofree char *text = g_strstrip (g_strdup (typed));
-
-  return hearth_endpoint_resolve (*text != '\0' ? text : NULL, current_api (self), NULL, error);
 }
 
 static char *
@@ -286,9 +219,9 @@ set_models_status (HearthPreferencesWindow *self,
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self->model_row), status);
 }
 
-static void
-show_models (HearthPreferencesWindow *self,
-             GPtrArray               *models)
+void
+_hearth_preferences_window_show_models (HearthPreferencesWindow *self,
+                                        GPtrArray               *models)
 {
   set_models (self, models);
   set_models_status (self, _("The model new chats start with"));
@@ -305,14 +238,14 @@ models_listed_cb (GObject      *object,
   HearthPreferencesWindow *self = user_data;
 
   /* Cancelled means the window may be gone: dispose cancels. */
-  if (is_cancelled (error))
+  if (hearth_error_is_cancelled (error))
     return;
   if (models == NULL)
     {
       set_models_status (self, _("The server could not be reached: test the connection above"));
       return;
     }
-  show_models (self, models);
+  _hearth_preferences_window_show_models (self, models);
 }
 
 /* The server's key first (env or keyring), then its model list. */
@@ -338,11 +271,11 @@ list_after_key_cb (GObject      *object,
   g_free (data);
 }
 
-static void
-list_models_with_key (HearthPreferencesWindow *self,
-                      HearthProvider          *provider,
-                      GCancellable            *cancellable,
-                      GAsyncReadyCallback      next)
+void
+_hearth_preferences_window_list_models_with_key (HearthPreferencesWindow *self,
+                                                 HearthProvider          *provider,
+                                                 GCancellable            *cancellable,
+                                                 GAsyncReadyCallback      next)
 {
   ListAfterKey *data = g_new0 (ListAfterKey, 1);
 
@@ -355,7 +288,7 @@ list_models_with_key (HearthPreferencesWindow *self,
 static void
 fetch_models (HearthPreferencesWindow *self)
 {
-  g_autofree char *endpoint = current_endpoint (self, NULL);
+  g_autofree char *endpoint = _hearth_preferences_window_current_endpoint (self, NULL);
   HearthProvider *provider;
 
   g_cancellable_cancel (self->models_cancellable);
@@ -367,343 +300,11 @@ fetch_models (HearthPreferencesWindow *self)
     }
   set_models_status (self, _("Loading the server’s models…"));
   self->models_cancellable = g_cancellable_new ();
-  provider = hearth_engine_get_provider (self->engine, current_api (self), endpoint);
-  list_models_with_key (self, provider, self->models_cancellable, models_listed_cb);
-}
-
-static void
-set_testing (HearthPreferencesWindow *self,
-             gboolean                 testing)
-{
-  gtk_widget_set_visible (GTK_WIDGET (self->test_spinner), testing);
-  gtk_spinner_set_spinning (self->test_spinner, testing);
-  gtk_widget_remove_css_class (GTK_WIDGET (self->test_row), "error");
-  if (testing)
-    adw_action_row_set_subtitle (self->test_row, _("Connecting…"));
-}
-
-/* The API key: typed here, kept only in the Secret Service */
-
-static void
-set_key_status (HearthPreferencesWindow *self,
-                const char              *status,
-                gboolean                 stored,
-                gboolean                 failed)
-{
-  adw_action_row_set_subtitle (self->key_row, status);
-  gtk_widget_set_sensitive (self->key_remove_button, stored);
-  if (failed)
-    gtk_widget_add_css_class (GTK_WIDGET (self->key_row), "error");
-  else
-    gtk_widget_remove_css_class (GTK_WIDGET (self->key_row), "error");
-}
-
-static void
-key_lookup_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  HearthPreferencesWindow *self = user_data;
-  g_autoptr(GError) error = NULL;
-  char *key = hearth_secrets_lookup_finish (result, &error);
-
-  if (is_cancelled (error))
-    return;
-  if (error != NULL)
-    set_key_status (self, error->message, FALSE, TRUE);
-  else if (key != NULL)
-    set_key_status (self, _("A key is stored in the keyring for this server"), TRUE, FALSE);
-  else
-    set_key_status (self, _("Only for servers that ask for one; kept in the keyring"), FALSE,
-                    FALSE);
-  hearth_secrets_free (key);
-}
-
-/* Whether a key is stored for the server the rows name now. */
-static void
-refresh_key_status (HearthPreferencesWindow *self)
-{
-  g_autofree char *endpoint = current_endpoint (self, NULL);
-
-  g_cancellable_cancel (self->key_cancellable);
-  g_clear_object (&self->key_cancellable);
-  if (endpoint == NULL)
-    {
-      set_key_status (self, _("The server address is not valid"), FALSE, FALSE);
-      return;
-    }
-  self->key_cancellable = g_cancellable_new ();
-  hearth_secrets_lookup_async (endpoint, self->key_cancellable, key_lookup_cb, self);
-}
-
-typedef struct
-{
-  HearthPreferencesWindow *self;
-  char                    *endpoint;
-  HearthApiKind            api;
-  char                    *key;      /* NULL when removing */
-} KeyChange;
-
-static void
-key_change_free (KeyChange *change)
-{
-  g_free (change->endpoint);
-  hearth_secrets_free (change->key);
-  g_free (change);
-}
-
-static void
-key_changed_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  KeyChange *change = user_data;
-  HearthPreferencesWindow *self = change->self;
-  g_autoptr(GError) error = NULL;
-  gboolean ok = change->key != NULL ? hearth_secrets_store_finish (result, &error)
-                                    : hearth_secrets_delete_finish (result, &error);
-
-  if (is_cancelled (error))
-    {
-      key_change_free (change);
-      return;
-    }
-  if (!ok)
-    set_key_status (self, error->message, FALSE, TRUE);
-  else
-    {
-      /* the engine's provider for this server uses it from the next request */
-      hearth_provider_set_api_key (hearth_engine_get_provider (self->engine, change->api,
-                                                               change->endpoint),
-                                   change->key);
-      if (change->key != NULL)
-        set_key_status (self, _("Saved in the keyring for this server"), TRUE, FALSE);
-      else
-        set_key_status (self, _("Removed from the keyring"), FALSE, FALSE);
-    }
-  key_change_free (change);
-}
-
-static void
-change_key (HearthPreferencesWindow *self,
-            const char              *key)
-{
-  g_autoptr(GError) error = NULL;
-  KeyChange *change;
-  char *endpoint = current_endpoint (self, &error);
-
-  if (endpoint == NULL)
-    {
-      set_key_status (self, error->message, FALSE, TRUE);
-      return;
-    }
-  g_cancellable_cancel (self->key_cancellable);
-  g_clear_object (&self->key_cancellable);
-  self->key_cancellable = g_cancellable_new ();
-  change = g_new0 (KeyChange, 1);
-  change->self = self;
-  change->endpoint = endpoint;
-  change->api = current_api (self);
-  change->key = key != NULL ? g_strdup (key) : NULL;
-  if (key != NULL)
-    hearth_secrets_store_async (endpoint, key, self->key_cancellable, key_changed_cb, change);
-  else
-    hearth_secrets_delete_async (endpoint, self->key_cancellable, key_changed_cb, change);
-}
-
-static void
-key_save_cb (HearthPreferencesWindow *self)
-{
-  g_autofree char *key = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->key_entry))));
-
-  if (*key == '\0')
-    return;
-  change_key (self, key);
-  /* the key lives in the keyring, not in a widget */
-  gtk_editable_set_text (GTK_EDITABLE (self->key_entry), "");
-  explicit_bzero (key, strlen (key));
-}
-
-static void
-key_remove_cb (HearthPreferencesWindow *self)
-{
-  change_key (self, NULL);
-}
-
-static void
-key_entry_changed_cb (HearthPreferencesWindow *self)
-{
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->key_entry));
-
-  gtk_widget_set_sensitive (self->key_save_button, *text != '\0');
-}
-
-/* A changed address or API makes the last result stale. */
-static void
-reset_test (HearthPreferencesWindow *self)
-{
-  g_cancellable_cancel (self->test_cancellable);
-  g_clear_object (&self->test_cancellable);
-  set_testing (self, FALSE);
-  adw_action_row_set_subtitle (self->test_row, _("Check that a server answers at this address"));
-  refresh_key_status (self);
-}
-
-static void
-finish_test (HearthPreferencesWindow *self,
-             const char              *version,
-             const GError            *error)
-{
-  g_autofree char *models = NULL;
-  g_autofree char *text = NULL;
-
-  set_testing (self, FALSE);
-  if (error != NULL)
-    {
-      text = hearth_error_describe (error);
-      gtk_widget_add_css_class (GTK_WIDGET (self->test_row), "error");
-      adw_action_row_set_subtitle (self->test_row, text);
-      return;
-    }
-  models = g_strdup_printf (ngettext ("%u model", "%u models", self->test_model_count),
-                            self->test_model_count);
-  if (version != NULL)
-    text = g_strdup_printf (_("Connected: Ollama %s, %s"), version, models);
-  else
-    text = g_strdup_printf (_("Connected: %s"), models);
-  adw_action_row_set_subtitle (self->test_row, text);
-}
-
-/* The models answered already; a version that does not is no reason to fail. */
-static void
-test_version_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *version = NULL;
-  HearthPreferencesWindow *self = user_data;
-
-  version = hearth_provider_version_finish (HEARTH_PROVIDER (object), result, &error);
-  if (is_cancelled (error))
-    return;
-  finish_test (self, version, NULL);
-}
-
-static void
-test_models_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) models = hearth_provider_list_models_finish (HEARTH_PROVIDER (object),
-                                                                    result, &error);
-  HearthPreferencesWindow *self = user_data;
-
-  if (is_cancelled (error))
-    return;
-  if (models == NULL)
-    {
-      finish_test (self, NULL, error);
-      return;
-    }
-
-  g_cancellable_cancel (self->models_cancellable);
-  show_models (self, models);
-  self->test_model_count = models->len;
-  if (hearth_provider_get_features (HEARTH_PROVIDER (object)) & HEARTH_PROVIDER_CAN_VERSION)
-    hearth_provider_version_async (HEARTH_PROVIDER (object), self->test_cancellable,
-                                   test_version_cb, self);
-  else
-    finish_test (self, NULL, NULL);
-}
-
-static void
-test_button_clicked_cb (HearthPreferencesWindow *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *endpoint = NULL;
-  HearthProvider *provider;
-
-  reset_test (self);
-  endpoint = current_endpoint (self, &error);
-  if (endpoint == NULL)
-    {
-      finish_test (self, NULL, error);
-      return;
-    }
-
-  self->test_cancellable = g_cancellable_new ();
-  set_testing (self, TRUE);
-  provider = hearth_engine_get_provider (self->engine, current_api (self), endpoint);
-  list_models_with_key (self, provider, self->test_cancellable, test_models_cb);
-}
-
-static gboolean
-endpoint_is_valid (const char  *text,
-                   GError     **error)
-{
-  g_autofree char *trimmed = g_strstrip (g_strdup (text));
-  g_autofree char *normalized = NULL;
-
-  if (*trimmed == '\0')
-    return TRUE;
-  normalized = hearth_endpoint_normalize (trimmed, HEARTH_API_OLLAMA, error);
-  return normalized != NULL;
-}
-
-/* Returning NULL keeps an address that is not valid out of GSettings. */
-static GVariant *
-endpoint_set_mapping (const GValue       *value,
-                      const GVariantType *expected_type,
-                      gpointer            user_data)
-{
-  g_autofree char *trimmed = g_strstrip (g_value_dup_string (value));
-
-  if (!endpoint_is_valid (trimmed, NULL))
-    return NULL;
-  return g_variant_new_string (trimmed);
-}
-
-static void
-address_changed_cb (HearthPreferencesWindow *self)
-{
-  g_autoptr(GError) error = NULL;
-  gboolean valid = endpoint_is_valid (gtk_editable_get_text (GTK_EDITABLE (self->address_row)),
-                                      &error);
-
-  if (valid)
-    gtk_widget_remove_css_class (GTK_WIDGET (self->address_row), "error");
-  else
-    gtk_widget_add_css_class (GTK_WIDGET (self->address_row), "error");
-  gtk_label_set_text (self->address_error_label, error ? error->message : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->address_error_label), !valid);
-  reset_test (self);
-}
-
-static gboolean
-api_get_mapping (GValue   *value,
-                 GVariant *variant,
-                 gpointer  user_data)
-{
-  HearthApiKind kind;
-
-  if (!hearth_api_kind_from_string (g_variant_get_string (variant, NULL), &kind))
-    return FALSE;
-  g_value_set_uint (value, kind);
-  return TRUE;
-}
-
-static GVariant *
-api_set_mapping (const GValue       *value,
-                 const GVariantType *expected_type,
-                 gpointer            user_data)
-{
-  guint selected = g_value_get_uint (value);
-
-  if (selected > HEARTH_API_OPENAI)
-    return NULL;
-  return g_variant_new_string (hearth_api_kind_to_string (selected));
+  provider = hearth_engine_get_provider (self->engine,
+                                         _hearth_preferences_window_current_api (self),
+                                         endpoint);
+  _hearth_preferences_window_list_models_with_key (self, provider, self->models_cancellable,
+                                                   models_listed_cb);
 }
 
 static void
@@ -867,13 +468,7 @@ bind_cache_settings (HearthPreferencesWindow *self)
 static void
 bind_settings (HearthPreferencesWindow *self)
 {
-  g_settings_bind_with_mapping (self->settings, "endpoint", self->address_row, "text",
-                                G_SETTINGS_BIND_DEFAULT, NULL, endpoint_set_mapping, NULL, NULL);
-  g_settings_bind_with_mapping (self->settings, "api-kind", self->api_row, "selected",
-                                G_SETTINGS_BIND_DEFAULT, api_get_mapping, api_set_mapping,
-                                NULL, NULL);
-  g_signal_connect_object (self->api_row, "notify::selected", G_CALLBACK (reset_test), self,
-                           G_CONNECT_SWAPPED);
+  _hearth_preferences_window_bind_server_settings (self);
 
   load_temperature (self);
   g_signal_connect_object (self->settings, "changed::temperature",
@@ -894,7 +489,7 @@ hearth_preferences_window_constructed (GObject *object)
   g_assert (HEARTH_IS_ENGINE (self->engine));
   fetch_models (self);
   refresh_cache_stats (self);
-  refresh_key_status (self);
+  _hearth_preferences_window_refresh_key_status (self);
 }
 
 static void
@@ -1005,11 +600,7 @@ hearth_preferences_window_class_init (HearthPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, temperature_spin);
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow,
                                         system_prompt_view);
-  gtk_widget_class_bind_template_callback (widget_class, address_changed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, test_button_clicked_cb);
-  gtk_widget_class_bind_template_callback (widget_class, key_save_cb);
-  gtk_widget_class_bind_template_callback (widget_class, key_remove_cb);
-  gtk_widget_class_bind_template_callback (widget_class, key_entry_changed_cb);
+  _hearth_preferences_window_class_server_init (klass);
   gtk_widget_class_bind_template_callback (widget_class, model_selected_cb);
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow,
                                         cache_enabled_switch);

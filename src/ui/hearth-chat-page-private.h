@@ -1,0 +1,79 @@
+/* hearth-chat-page-private.h — shared by the files of HearthChatPage
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "hearth-chat-page.h"
+#include "hearth-conversation-list.h"
+#include "hearth-message-item.h"
+
+G_BEGIN_DECLS
+
+struct _HearthChatPage
+{
+  GtkWidget              parent_instance;
+
+  HearthEngine          *engine;
+  GSettings             *settings;
+  GListStore            *messages;
+  HearthReply           *reply;
+  GCancellable          *load_cancellable;
+  GCancellable          *models_cancellable;
+  GPtrArray             *model_names;
+  gint64                 conversation_id;
+  gint64                 edit_from_id;
+  gint64                 oldest_id;
+  gboolean               has_older;
+  gboolean               loading;
+  gint64                 loading_before_id;
+  gboolean               older_wanted;  /* the top was reached while busy */
+  gboolean               stick_to_bottom;
+  guint                  settle_tick;
+  guint                  settle_frames;
+
+  AdwToastOverlay       *toast_overlay;
+  AdwLeaflet            *leaflet;
+  GtkWidget             *sidebar_box;
+  HearthConversationList *conversation_list;
+  GtkLabel              *title_label;
+  GtkRevealer           *banner_revealer;
+  GtkLabel              *banner_label;
+  GtkStack              *content_stack;
+  AdwStatusPage         *welcome_page;
+  AdwStatusPage         *unreachable_page;
+  GtkScrolledWindow     *message_scroller;
+  GtkListView           *message_view;
+  GtkRevealer           *edit_revealer;
+  GtkTextView           *composer_view;
+  GtkWidget             *send_button;
+  GtkWidget             *stop_button;
+  GtkDropDown           *model_dropdown;
+  GtkLabel              *model_status_label;
+};
+
+/* hearth-chat-page.c */
+void               _hearth_chat_page_toast                (HearthChatPage       *self,
+                                                           const char           *text);
+void               _hearth_chat_page_sidebar_reload       (HearthChatPage       *self);
+void               _hearth_chat_page_sidebar_select       (HearthChatPage       *self,
+                                                           gint64                id);
+gboolean           _hearth_chat_page_has_history          (HearthChatPage       *self);
+HearthProvider    *_hearth_chat_page_get_provider         (HearthChatPage       *self,
+                                                           GError              **error);
+void               _hearth_chat_page_update_actions       (HearthChatPage       *self);
+HearthMessageItem *_hearth_chat_page_find_item            (HearthChatPage       *self,
+                                                           gint64                id,
+                                                           guint                *position);
+void               _hearth_chat_page_scroll_to_bottom     (HearthChatPage       *self);
+gboolean           _hearth_chat_page_error_is_unreachable (const GError         *error);
+void               _hearth_chat_page_show_unreachable     (HearthChatPage       *self,
+                                                           const GError         *error);
+void               _hearth_chat_page_load_models          (HearthChatPage       *self);
+
+/* hearth-chat-page-actions.c */
+void               _hearth_chat_page_send_message         (HearthChatPage       *self);
+void               _hearth_chat_page_class_actions_init   (HearthChatPageClass  *klass);
+
+G_END_DECLS
