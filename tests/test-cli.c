@@ -4,6 +4,7 @@
 #include <json-glib/json-glib.h>
 #include <signal.h>
 
+#include "hearth-endpoint.h"
 #include "hearth-model.h"
 #include "hearth-store.h"
 #include "hearth-resource-history.h"
@@ -806,6 +807,82 @@ test_auth_key_from_keyring (void)
   g_assert_cmpint (refused->exit_code, ==, 6);
 }
 
+/* A key with a line break in it is refused where it enters, with a line
+ * that names where it came from; no request goes out without it, and
+ * nothing reaches libsoup to complain about. */
+static void
+test_auth_key_with_line_break (void)
+{
+  g_autoptr(HearthTestRun) env = NULL;
+  g_autoptr(HearthTestRun) set = NULL;
+  g_autoptr(HearthTestRun) status = NULL;
+  g_autoptr(HearthTestRun) stored = NULL;
+  g_autoptr(HearthTestRun) cleanup = NULL;
+  g_autofree char *endpoint = NULL;
+  g_autofree char *tool_err = NULL;
+  int tool_status = 0;
+  const char *url;
+
+  if (!hearth_test_require_node ())
+    return;
+  url = hearth_test_server_get_url (hearth_test_fault_server ());
+  g_unsetenv ("OPENAI_API_KEY");
+
+  g_setenv ("HEARTH_API_KEY", "sek\r\nrit", TRUE);
+  env = hearth_test_run_cli (NULL, "ask", "--endpoint", url, "--api", "openai", "--model", "auth",
+                             "hi", NULL);
+  g_unsetenv ("HEARTH_API_KEY");
+  g_assert_cmpint (env->exit_code, ==, 2);
+  hearth_test_assert_one_line (env->err);
+  g_assert_nonnull (strstr (env->err, "HEARTH_API_KEY contains a line break"));
+  g_assert_null (strstr (env->err, "sek"));
+  g_assert_null (strstr (env->err, "CRITICAL"));
+  g_assert_cmpstr (env->out, ==, "");
+
+  /* key set sees the whole of standard input, not its first line */
+  set = hearth_test_run_cli ("sek\r\nrit\n", "key", "set", "--endpoint", url, "--api", "openai",
+                             NULL);
+  if (set->exit_code != 2 && strstr (set->err, "keyring") != NULL)
+    {
+      g_autofree char *reason = g_strdup_printf ("No Secret Service (run with build-aux/test): %s",
+                                                 set->err);
+      g_test_skip (reason);
+      return;
+    }
+  g_assert_cmpint (set->exit_code, ==, 2);
+  hearth_test_assert_one_line (set->err);
+  g_assert_nonnull (strstr (set->err, "line break"));
+  status = hearth_test_run_cli (NULL, "key", "status", "--endpoint", url, "--api", "openai", NULL);
+  g_assert_cmpint (status->exit_code, ==, 0);
+  g_assert_nonnull (strstr (status->out, "No API key"));
+
+  /* one put in the keyring by another program is refused when it is used */
+  endpoint = hearth_endpoint_resolve (url, HEARTH_API_OPENAI, NULL, NULL);
+  g_assert_nonnull (endpoint);
+  {
+    g_autofree char *command =
+      g_strdup_printf ("sh -c \"printf 'sek\\nrit' | secret-tool store --label probe "
+                       "xdg:schema io.github.hearthapp.Hearth.ApiKey endpoint %s\"", endpoint);
+
+    if (!g_spawn_command_line_sync (command, NULL, &tool_err, &tool_status, NULL) ||
+        !g_spawn_check_wait_status (tool_status, NULL))
+      {
+        g_autofree char *reason = g_strdup_printf ("secret-tool could not store a key: %s",
+                                                   tool_err ? tool_err : "not found");
+        g_test_skip (reason);
+        return;
+      }
+  }
+  stored = hearth_test_run_cli (NULL, "ask", "--endpoint", url, "--api", "openai", "--model", "auth",
+                                "hi", NULL);
+  g_assert_cmpint (stored->exit_code, ==, 2);
+  hearth_test_assert_one_line (stored->err);
+  g_assert_nonnull (strstr (stored->err, "stored in the keyring"));
+  g_assert_nonnull (strstr (stored->err, "line break"));
+  cleanup = hearth_test_run_cli (NULL, "key", "delete", "--endpoint", url, "--api", "openai", NULL);
+  g_assert_cmpint (cleanup->exit_code, ==, 0);
+}
+
 /* No server at all */
 
 static void
@@ -1091,6 +1168,7 @@ main (int    argc,
   g_test_add_func ("/cli/stall", test_fault_stall);
   g_test_add_func ("/cli/auth-key-from-environment", test_auth_key_from_environment);
   g_test_add_func ("/cli/auth-key-from-keyring", test_auth_key_from_keyring);
+  g_test_add_func ("/cli/auth-key-with-line-break", test_auth_key_with_line_break);
   g_test_add_func ("/cli/unreachable", test_unreachable);
   g_test_add_func ("/cli/usage-errors", test_usage_errors);
   g_test_add_func ("/cli/corrupt-history", test_corrupt_history);

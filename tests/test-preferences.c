@@ -568,6 +568,17 @@ test_preferences_api_key (void)
   g_assert_true (hearth_test_spin_until (subtitle_has, &wait, 5000));
   g_assert_false (gtk_entry_get_visibility (GTK_ENTRY (entry)));
 
+  /* A key pasted with a line break in it is refused, and stays to be fixed. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "sk-test\r\n0123");
+  g_signal_emit_by_name (entry, "activate");
+  wait.needle = "contains a line break";
+  g_assert_true (hearth_test_spin_until (subtitle_has, &wait, 5000));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "sk-test\r\n0123");
+  stored = hearth_secrets_lookup_sync (endpoint, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (stored);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+
   /* Typed and saved with Enter: in the keyring, out of the entry. */
   g_assert_false (gtk_widget_get_sensitive (save));
   gtk_editable_set_text (GTK_EDITABLE (entry), "  sk-test-0123456789  ");

@@ -11,44 +11,71 @@
 
 #include "hearth-cli-private.h"
 #include "hearth-endpoint.h"
+#include "hearth-error.h"
 #include "hearth-secrets.h"
 
-/* One line from standard input, without echo on a terminal. */
+#define MAX_KEY_INPUT 65536
+
+/* The key from standard input: one line, without echo, on a terminal; all of
+ * it from a pipe or a file, so that a line break inside the key is seen and
+ * refused instead of silently cutting the key short. Spaces and line breaks
+ * around it are dropped. */
 static char *
-read_key_line (GError **error)
+read_key (GError **error)
 {
   g_autoptr(GInputStream) in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
-  g_autoptr(GDataInputStream) data = g_data_input_stream_new (in);
   gboolean tty = isatty (STDIN_FILENO);
   struct termios saved;
-  char *line;
+  char *key;
+  gsize len = 0;
 
   if (tty && tcgetattr (STDIN_FILENO, &saved) == 0)
     {
+      g_autoptr(GDataInputStream) data = g_data_input_stream_new (in);
       struct termios quiet = saved;
 
       quiet.c_lflag &= ~ECHO;
       g_printerr ("API key: ");
       tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
-    }
-  else
-    tty = FALSE;
-  line = g_data_input_stream_read_line (data, NULL, NULL, error);
-  if (tty)
-    {
+      key = g_data_input_stream_read_line (data, NULL, NULL, error);
       tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
       g_printerr ("\n");
     }
-  if (line != NULL)
-    g_strstrip (line);
-  return line;
+  else
+    {
+      key = g_malloc0 (MAX_KEY_INPUT + 1);
+      if (!g_input_stream_read_all (in, key, MAX_KEY_INPUT, &len, NULL, error))
+        {
+          hearth_secrets_free (key);
+          return NULL;
+        }
+      if (len == MAX_KEY_INPUT)
+        {
+          hearth_secrets_free (key);
+          g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_KEY,
+                       "The API key is longer than %d bytes: is this the right file?",
+                       MAX_KEY_INPUT);
+          return NULL;
+        }
+      if (memchr (key, '\0', len) != NULL)
+        {
+          hearth_secrets_free (key);
+          g_set_error_literal (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_KEY,
+                               "The API key contains a NUL byte, which cannot be sent to a server");
+          return NULL;
+        }
+    }
+  /* spaces and line breaks around the key are the file's, not the key's */
+  if (key != NULL)
+    g_strstrip (key);
+  return key;
 }
 
 static int
 key_set (const char *endpoint)
 {
   g_autoptr(GError) error = NULL;
-  char *key = read_key_line (&error);
+  char *key = read_key (&error);
   gboolean stored;
 
   if (key == NULL && error != NULL)

@@ -52,6 +52,8 @@ hearth_error_get_action (const GError *error)
       return "Unlock the keyring when asked, then try again";
     case HEARTH_ERROR_NOT_SUPPORTED:
       return "Do it on the server itself, or use a server that speaks Ollama's API";
+    case HEARTH_ERROR_INVALID_KEY:
+      return "Copy the key again, without line breaks or spaces, and set it once more";
     case HEARTH_ERROR_FAILED:
     default:
       return "Try again, and report a bug if it keeps happening";
@@ -98,6 +100,7 @@ hearth_error_exit_code (const GError *error)
   switch ((HearthErrorCode) error->code)
     {
     case HEARTH_ERROR_INVALID_ARGUMENT:
+    case HEARTH_ERROR_INVALID_KEY:
       return 2;
     case HEARTH_ERROR_CONNECTION_REFUSED:
     case HEARTH_ERROR_HOST_NOT_FOUND:
@@ -291,7 +294,8 @@ hearth_error_from_io (const GError *io_error,
  *   and their exports record it: "connection-refused", "host-not-found",
  *   "timeout", "tls", "unauthorized", "model-not-found", "rate-limited",
  *   "server-busy", "server-error", "broken-stream", "malformed-stream",
- *   "cancelled", "no-model", "invalid-argument", "keyring", or "other"
+ *   "cancelled", "no-model", "invalid-argument", "keyring", "not-supported",
+ *   "invalid-key", or "other"
  */
 const char *
 hearth_error_get_class (const GError *error)
@@ -321,6 +325,7 @@ hearth_error_get_class (const GError *error)
     case HEARTH_ERROR_KEYRING_UNAVAILABLE:
     case HEARTH_ERROR_KEYRING_LOCKED: return "keyring";
     case HEARTH_ERROR_NOT_SUPPORTED: return "not-supported";
+    case HEARTH_ERROR_INVALID_KEY: return "invalid-key";
     case HEARTH_ERROR_FAILED:
     default:
       return "other";

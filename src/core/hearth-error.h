@@ -30,6 +30,7 @@ typedef enum
   HEARTH_ERROR_KEYRING_UNAVAILABLE, /* no Secret Service on the session bus */
   HEARTH_ERROR_KEYRING_LOCKED,      /* locked, and the unlock prompt was dismissed */
   HEARTH_ERROR_NOT_SUPPORTED,       /* the server's API has no such operation */
+  HEARTH_ERROR_INVALID_KEY,         /* an API key no HTTP header can carry */
 } HearthErrorCode;
 
 GQuark       hearth_error_quark          (void);

@@ -68,6 +68,53 @@ hearth_secrets_free (char *key)
     }
 }
 
+/**
+ * hearth_secrets_check_key:
+ * @key: a key as it was given
+ * @origin: where it came from, as the user knows it: "The API key",
+ *   "HEARTH_API_KEY", "The API key in the keyring"
+ *
+ * A key travels in an HTTP header, which cannot carry a line break or any
+ * other control character, nor text outside ASCII; such a key is refused
+ * where it enters, with a message that never contains the key itself.
+ */
+gboolean
+hearth_secrets_check_key (const char  *key,
+                          const char  *origin,
+                          GError     **error)
+{
+  const guchar *p;
+
+  g_return_val_if_fail (origin != NULL, FALSE);
+
+  if (key == NULL || *key == '\0')
+    {
+      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_KEY, "%s is empty", origin);
+      return FALSE;
+    }
+  for (p = (const guchar *) key; *p != '\0'; p++)
+    {
+      const char *what = NULL;
+
+      if (*p == '\r' || *p == '\n')
+        what = "a line break";
+      else if (*p < 0x20 || *p == 0x7f)
+        what = "a control character";
+      else if (*p == ' ')
+        what = "a space";
+      else if (*p >= 0x80)
+        what = "a character outside ASCII";
+      if (what != NULL)
+        {
+          g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_KEY,
+                       "%s contains %s (at character %u), which cannot be sent to a server",
+                       origin, what, (guint) ((const char *) p - key) + 1);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 /* Async */
 
 static void
@@ -93,12 +140,18 @@ hearth_secrets_store_async (const char          *endpoint,
 {
   g_autoptr(GTask) task = NULL;
   g_autofree char *label = NULL;
+  GError *error = NULL;
 
   g_return_if_fail (endpoint != NULL);
-  g_return_if_fail (key != NULL && *key != '\0');
+  g_return_if_fail (key != NULL);
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, hearth_secrets_store_async);
+  if (!hearth_secrets_check_key (key, "The API key", &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
   label = make_label (endpoint);
   secret_password_store (get_schema (), SECRET_COLLECTION_DEFAULT, label, key, cancellable,
                          store_cb, g_steal_pointer (&task),
@@ -214,8 +267,10 @@ hearth_secrets_store_sync (const char    *endpoint,
   GError *local_error = NULL;
 
   g_return_val_if_fail (endpoint != NULL, FALSE);
-  g_return_val_if_fail (key != NULL && *key != '\0', FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
 
+  if (!hearth_secrets_check_key (key, "The API key", error))
+    return FALSE;
   label = make_label (endpoint);
   if (secret_password_store_sync (get_schema (), SECRET_COLLECTION_DEFAULT, label, key,
                                   cancellable, &local_error,

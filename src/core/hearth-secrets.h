@@ -40,5 +40,8 @@ gboolean     hearth_secrets_delete_sync    (const char           *endpoint,
                                             GCancellable         *cancellable,
                                             GError              **error);
 void         hearth_secrets_free           (char                 *key);
+gboolean     hearth_secrets_check_key      (const char           *key,
+                                            const char           *origin,
+                                            GError              **error);
 
 G_END_DECLS

@@ -176,9 +176,20 @@ static void
 key_save_cb (HearthPreferencesWindow *self)
 {
   g_autofree char *key = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->key_entry))));
+  g_autoptr(GError) error = NULL;
 
   if (*key == '\0')
     return;
+  /* a key no server can be sent stays in the entry, to be corrected */
+  if (!hearth_secrets_check_key (key, _("The API key"), &error))
+    {
+      g_autofree char *line = hearth_error_describe (error);
+
+      set_key_status (self, line, FALSE, TRUE);
+      explicit_bzero (key, strlen (key));
+      gtk_widget_grab_focus (GTK_WIDGET (self->key_entry));
+      return;
+    }
   change_key (self, key);
   /* the key lives in the keyring, not in a widget */
   gtk_editable_set_text (GTK_EDITABLE (self->key_entry), "");

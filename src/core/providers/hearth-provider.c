@@ -21,6 +21,7 @@ typedef struct
   char        *endpoint;
   char        *api_key;
   gboolean     api_key_loaded;
+  GError      *key_error;      /* the key found cannot be sent; every request says so */
 } HearthProviderPrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (HearthProvider, hearth_provider, G_TYPE_OBJECT)
@@ -34,6 +35,7 @@ hearth_provider_finalize (GObject *object)
   g_clear_object (&priv->session);
   g_free (priv->endpoint);
   g_clear_pointer (&priv->api_key, hearth_secrets_free);
+  g_clear_error (&priv->key_error);
 
   G_OBJECT_CLASS (hearth_provider_parent_class)->finalize (object);
 }
@@ -143,16 +145,30 @@ hearth_provider_get_session (HearthProvider *self)
   return priv->session;
 }
 
-/* Kept in memory only; it comes from the Secret Service or the environment. */
-void
-hearth_provider_set_api_key (HearthProvider *self,
-                             const char     *api_key)
+/* Kept in memory only; it comes from the Secret Service or the environment.
+ * A key no header can carry is not kept: requests fail with what is wrong,
+ * naming @origin, instead of going out without it. */
+static void
+accept_key (HearthProvider *self,
+            const char     *key,
+            const char     *origin)
 {
   HearthProviderPrivate *priv = hearth_provider_get_instance_private (self);
 
   g_clear_pointer (&priv->api_key, hearth_secrets_free);
-  priv->api_key = g_strdup (api_key);
+  g_clear_error (&priv->key_error);
   priv->api_key_loaded = TRUE;
+  if (key == NULL || *key == '\0')
+    return;
+  if (hearth_secrets_check_key (key, origin, &priv->key_error))
+    priv->api_key = g_strdup (key);
+}
+
+void
+hearth_provider_set_api_key (HearthProvider *self,
+                             const char     *api_key)
+{
+  accept_key (self, api_key, "The API key");
 }
 
 static void
@@ -169,20 +185,42 @@ api_key_looked_up_cb (GObject      *object,
   if (error != NULL)
     g_debug ("No API key for %s: %s", hearth_provider_get_endpoint (self), error->message);
   if (key != NULL)
-    hearth_provider_set_api_key (self, key);
+    accept_key (self, key, "The API key stored in the keyring for this server");
   hearth_secrets_free (key);
   g_task_return_boolean (task, TRUE);
 }
 
-/* The environment's key for this server, as those ecosystems name it. */
+/* The environment's key for this server, as those ecosystems name it;
+ * @name is set to the variable's name. */
 static const char *
-environment_key (HearthProvider *self)
+environment_key (HearthProvider  *self,
+                 const char     **name)
 {
   const char *key = g_getenv ("HEARTH_API_KEY");
+  const char *var = "HEARTH_API_KEY";
 
   if ((key == NULL || *key == '\0') && hearth_provider_get_api (self) == HEARTH_API_OPENAI)
-    key = g_getenv ("OPENAI_API_KEY");
+    {
+      key = g_getenv ("OPENAI_API_KEY");
+      var = "OPENAI_API_KEY";
+    }
+  if (name != NULL)
+    *name = var;
   return key != NULL && *key != '\0' ? key : NULL;
+}
+
+/* Takes the environment's key, when there is one and none is loaded yet. */
+static gboolean
+accept_environment_key (HearthProvider *self)
+{
+  HearthProviderPrivate *priv = hearth_provider_get_instance_private (self);
+  const char *name = NULL;
+  const char *env = environment_key (self, &name);
+
+  if (priv->api_key_loaded || env == NULL)
+    return priv->api_key_loaded;
+  accept_key (self, env, name);
+  return TRUE;
 }
 
 /**
@@ -201,12 +239,9 @@ hearth_provider_load_api_key_async (HearthProvider      *self,
 {
   HearthProviderPrivate *priv = hearth_provider_get_instance_private (self);
   GTask *task = g_task_new (self, cancellable, callback, user_data);
-  const char *env = environment_key (self);
 
   g_task_set_source_tag (task, hearth_provider_load_api_key_async);
-  if (!priv->api_key_loaded && env != NULL)
-    hearth_provider_set_api_key (self, env);
-  if (priv->api_key_loaded)
+  if (accept_environment_key (self))
     {
       g_task_return_boolean (task, TRUE);
       g_object_unref (task);
@@ -216,12 +251,30 @@ hearth_provider_load_api_key_async (HearthProvider      *self,
   hearth_secrets_lookup_async (priv->endpoint, cancellable, api_key_looked_up_cb, task);
 }
 
-/* Runs @then once the key is known (at once when it already is). */
+/* Runs @then once the key is known (at once when it already is), or @fail
+ * when the key found cannot be sent. */
+typedef void (*KeyFailFunc) (gpointer data, const GError *error);
+
 typedef struct
 {
-  GFunc    then;
-  gpointer data;
+  GFunc       then;
+  KeyFailFunc fail;
+  gpointer    data;
 } KeyWait;
+
+static void
+run_with_key (HearthProvider *self,
+              GFunc           then,
+              KeyFailFunc     fail,
+              gpointer        data)
+{
+  HearthProviderPrivate *priv = hearth_provider_get_instance_private (self);
+
+  if (priv->key_error != NULL)
+    fail (data, priv->key_error);
+  else
+    then (self, data);
+}
 
 static void
 key_loaded_cb (GObject      *object,
@@ -231,27 +284,26 @@ key_loaded_cb (GObject      *object,
   KeyWait *wait = user_data;
 
   hearth_provider_load_api_key_finish (HEARTH_PROVIDER (object), result);
-  wait->then (object, wait->data);
+  run_with_key (HEARTH_PROVIDER (object), wait->then, wait->fail, wait->data);
   g_free (wait);
 }
 
 static void
 with_api_key (HearthProvider *self,
               GFunc           then,
+              KeyFailFunc     fail,
               gpointer        data)
 {
-  HearthProviderPrivate *priv = hearth_provider_get_instance_private (self);
   KeyWait *wait;
 
-  if (priv->api_key_loaded || environment_key (self) != NULL)
+  if (accept_environment_key (self))
     {
-      if (!priv->api_key_loaded)
-        hearth_provider_set_api_key (self, environment_key (self));
-      then (self, data);
+      run_with_key (self, then, fail, data);
       return;
     }
   wait = g_new0 (KeyWait, 1);
   wait->then = then;
+  wait->fail = fail;
   wait->data = data;
   hearth_provider_load_api_key_async (self, NULL, key_loaded_cb, wait);
 }
@@ -500,6 +552,16 @@ chat_send (gpointer source,
                           hearth_reply_get_cancellable (data->reply), chat_send_cb, data);
 }
 
+static void
+chat_key_failed (gpointer      user_data,
+                 const GError *error)
+{
+  ChatData *data = user_data;
+
+  hearth_reply_fail (data->reply, error);
+  chat_data_free (data);
+}
+
 /* Drives @reply until it is finished; cancel through hearth_reply_cancel(). */
 void
 hearth_provider_chat (HearthProvider          *self,
@@ -518,7 +580,7 @@ hearth_provider_chat (HearthProvider          *self,
   data->request = (HearthChatRequest *) request;
   hearth_server_figures_init (&data->figures);
   hearth_reply_set_model (reply, request->model);
-  with_api_key (self, chat_send, data);
+  with_api_key (self, chat_send, chat_key_failed, data);
 }
 
 /* JSON requests */
@@ -575,6 +637,23 @@ json_send (gpointer source,
   g_free (send);
 }
 
+static void
+json_key_failed (gpointer      user_data,
+                 const GError *error)
+{
+  JsonSend *send = user_data;
+  /* the same source object as hearth_http_get_json_async()'s tasks */
+  GTask *task = g_task_new (hearth_provider_get_session (send->request->provider),
+                            send->cancellable, send->callback, send->user_data);
+
+  g_task_return_error (task, g_error_copy (error));
+  g_object_unref (task);
+  json_request_free (send->request);
+  g_free (send->model);
+  g_clear_object (&send->cancellable);
+  g_free (send);
+}
+
 void
 hearth_provider_request_json_async (HearthProvider      *self,
                                     const char          *method,
@@ -597,7 +676,7 @@ hearth_provider_request_json_async (HearthProvider      *self,
   send->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
   send->callback = callback;
   send->user_data = user_data;
-  with_api_key (self, json_send, send);
+  with_api_key (self, json_send, json_key_failed, send);
 }
 
 JsonNode *
@@ -725,6 +804,18 @@ operation_run (gpointer source,
   g_free (op);
 }
 
+static void
+operation_key_failed (gpointer      user_data,
+                      const GError *error)
+{
+  Operation *op = user_data;
+
+  g_task_return_error (op->task, g_error_copy (error));
+  g_object_unref (op->task);
+  g_free (op->model);
+  g_free (op);
+}
+
 /* The class's function returns through the task, once the key is known;
  * a server without the operation says so at once. */
 static void
@@ -757,7 +848,7 @@ operation_start (HearthProvider      *self,
   op->model = g_strdup (model);
   op->progress = progress;
   op->progress_data = progress_data;
-  with_api_key (self, operation_run, op);
+  with_api_key (self, operation_run, operation_key_failed, op);
 }
 
 void
