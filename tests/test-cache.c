@@ -960,6 +960,54 @@ test_read_only (void)
                                        bad_file);
 }
 
+/* Another copy of Hearth creating the cache holds it for a moment: opening
+ * waits for it. One that never lets go is contention, not damage: the error
+ * says so and never advises deleting anything. */
+static gpointer
+release_later (gpointer data)
+{
+  sqlite3 *db = data;
+
+  g_usleep (500 * 1000);
+  g_assert_cmpint (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+  return NULL;
+}
+
+static void
+test_busy (void)
+{
+  g_autofree char *path = cache_path ("busy");
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthCache) cache = NULL;
+  g_autoptr(HearthCache) waited = NULL;
+  GThread *thread;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  /* a fresh file, still in rollback-journal mode, locked as while the schema is made */
+  g_assert_cmpint (sqlite3_exec (db, "BEGIN EXCLUSIVE", NULL, NULL, NULL), ==, SQLITE_OK);
+  cache = hearth_cache_open (path, LARGE, LARGE, 0, &error);
+  g_assert_null (cache);
+  g_assert_error (error, HEARTH_CACHE_ERROR, HEARTH_CACHE_ERROR_BUSY);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "other copies of Hearth"));
+  g_assert_null (strstr (error->message, "delete"));
+  g_assert_null (find_aside (path));
+  g_clear_error (&error);
+
+  thread = g_thread_new ("release", release_later, db);
+  waited = hearth_cache_open (path, LARGE, LARGE, 0, &error);
+  g_thread_join (thread);
+  g_assert_no_error (error);
+  g_assert_nonnull (waited);
+  g_assert_null (hearth_cache_get_warning (waited));
+  store_text (waited, "after", "the wait");
+  g_assert_true (has (waited, "after"));
+  sqlite3_close (db);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -987,6 +1035,7 @@ main (int   argc,
   g_test_add_func ("/cache/corrupt/in-use", test_corrupt_in_use);
   g_test_add_func ("/cache/two-processes", test_two_processes);
   g_test_add_func ("/cache/read-only", test_read_only);
+  g_test_add_func ("/cache/busy", test_busy);
 
   return g_test_run ();
 }

@@ -9,7 +9,9 @@
 
 #include "hearth-cache-private.h"
 
-#define BUSY_TIMEOUT_MS        2000
+/* Twenty copies of hearth-cli starting at once on a fresh profile queue
+ * for the file while the first creates it; they wait, up to this long. */
+#define BUSY_TIMEOUT_MS        5000
 #define SCHEMA_VERSION         1
 #define COMPRESSION_LEVEL      3
 #define MAX_PAYLOAD_BYTES      (256 * 1024 * 1024)
@@ -377,8 +379,14 @@ cache_set_open_error (HearthCache  *self,
 {
   g_autofree char *dir = g_path_get_dirname (self->path);
 
+  /* Contention is nobody's fault and nothing to delete. */
+  if (hearth_sqlite_classify (rc) == HEARTH_SQLITE_FAILURE_BUSY)
+    g_set_error (error, HEARTH_CACHE_ERROR, HEARTH_CACHE_ERROR_BUSY,
+                 "The response cache %s stayed busy for %d s: other copies of Hearth are "
+                 "using it; this answer is not cached, the next one tries again",
+                 self->path, BUSY_TIMEOUT_MS / 1000);
   /* An authorizer's refusal, too, is for the permissions to fix. */
-  if (hearth_sqlite_classify (rc) == HEARTH_SQLITE_FAILURE_READ_ONLY ||
+  else if (hearth_sqlite_classify (rc) == HEARTH_SQLITE_FAILURE_READ_ONLY ||
       (rc & 0xff) == SQLITE_AUTH)
     g_set_error (error, HEARTH_CACHE_ERROR, HEARTH_CACHE_ERROR_READ_ONLY,
                  "The response cache %s cannot be written (%s): check the permissions "

@@ -17,6 +17,7 @@ typedef enum
   HEARTH_CACHE_ERROR_FAILED,
   HEARTH_CACHE_ERROR_READ_ONLY,   /* the file or its folder cannot be written */
   HEARTH_CACHE_ERROR_TOO_NEW,     /* written by a newer Hearth */
+  HEARTH_CACHE_ERROR_BUSY,        /* other copies of Hearth held it too long */
 } HearthCacheError;
 
 typedef struct
