@@ -610,6 +610,8 @@ typedef struct
 
 static const FaultCase fault_cases[] = {
   { "drop-mid-stream", 5, "Partial answer", "ended", HEARTH_MESSAGE_FAILED },
+  { "drop-burst", 5, "Three quick words", "after part of the reply", HEARTH_MESSAGE_FAILED },
+  { "reset-before-text", 5, NULL, "before any of the reply arrived", HEARTH_MESSAGE_FAILED },
   { "error-500", 5, NULL, "something broke", HEARTH_MESSAGE_FAILED },
   { "error-in-stream", 5, "", "model crashed", HEARTH_MESSAGE_FAILED },
   { "malformed", 5, "", "", HEARTH_MESSAGE_FAILED },
@@ -642,6 +644,9 @@ run_fault_case (const char      *api,
   g_assert_cmpint (reply->state, ==, c->state);
   g_assert_cmpstr (reply->content, ==, run->out);
   g_assert_nonnull (reply->error);
+  /* a few pieces, most in one read: too little to measure a speed from */
+  g_assert_cmpfloat (reply->figures.tokens_per_s, <, 0);
+  g_assert_null (strstr (run->err, "was kept"));
 }
 
 static void

@@ -41,11 +41,11 @@ hearth_error_get_action (const GError *error)
     case HEARTH_ERROR_SERVER_ERROR:
       return "Check the server's log, then try again";
     case HEARTH_ERROR_BROKEN_STREAM:
-      return "The text that arrived was kept; check the server and try again";
+      return "Check the server and try again";
     case HEARTH_ERROR_MALFORMED_STREAM:
-      return "The text that arrived was kept; check that the endpoint and API kind match the server";
+      return "Check that the endpoint and API kind match the server";
     case HEARTH_ERROR_CANCELLED:
-      return "The text that arrived was kept";
+      return "Ask again when you are ready";
     case HEARTH_ERROR_KEYRING_UNAVAILABLE:
       return "Start a keyring such as GNOME Keyring, or set HEARTH_API_KEY for this session";
     case HEARTH_ERROR_KEYRING_LOCKED:
@@ -284,7 +284,7 @@ hearth_error_from_io (const GError *io_error,
     return g_error_new (HEARTH_ERROR, HEARTH_ERROR_CONNECTION_REFUSED,
                         "Could not reach %s (%s)", endpoint, what);
   return g_error_new (HEARTH_ERROR, HEARTH_ERROR_BROKEN_STREAM,
-                      "The connection to %s broke before the reply ended (%s)", endpoint, what);
+                      "The connection to %s broke (%s)", endpoint, what);
 }
 
 /**

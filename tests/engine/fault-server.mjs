@@ -25,7 +25,7 @@ if (!Number.isInteger(opt.port) || opt.port < 0 || opt.port > 65535) die("bad --
 const SCENARIOS = [
   "ok", "drop-mid-stream", "rate-limit", "rate-limit-always", "busy", "error-500", "error-in-stream",
   "malformed", "split-utf8", "stall", "huge", "markup", "slow", "auth",
-  "thinking",
+  "thinking", "drop-burst", "reset-before-text",
 ];
 const OK_TEXT = "Hello from the fault server.";
 const MARKUP_TEXT = "<b>bold</b> & </span> <i> \u0007 bell, \u202e reversed, %s %n %d {0} $(x) \\n end";
@@ -143,6 +143,24 @@ async function chat(req, res, kind, body) {
       for (const p of ["Partial ", "answer ", "that ", "stops"]) { await write(res, f.delta(p)); await sleep(20); }
       res.serverDropped = true;
       res.destroy(); // no final line, no [DONE]
+      return;
+    }
+    case "drop-burst": {
+      // three deltas in one write (one read for the client), then the connection goes
+      res.writeHead(200, { "Content-Type": f.contentType });
+      await write(res, ["Three ", "quick ", "words"].map((p) => f.delta(p)).join(""));
+      await sleep(20);
+      res.serverDropped = true;
+      res.destroy();
+      return;
+    }
+    case "reset-before-text": {
+      // headers, then the connection goes before any of the reply
+      res.writeHead(200, { "Content-Type": f.contentType });
+      res.flushHeaders();
+      await sleep(20);
+      res.serverDropped = true;
+      res.destroy();
       return;
     }
     case "rate-limit":

@@ -820,7 +820,7 @@ hearth_stream_parser_finish (HearthStreamParser  *self,
   if (!self->done)
     return fail (self,
                  g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_BROKEN_STREAM,
-                                      "The reply ended before the server finished it"),
+                                      "The server ended the stream early"),
                  error);
   return TRUE;
 }
