@@ -59,6 +59,7 @@ typedef struct
 
 HearthBenchResult  *hearth_bench_result_new         (void);
 void                hearth_bench_result_free        (HearthBenchResult  *result);
+HearthBenchResult  *hearth_bench_result_copy        (const HearthBenchResult *result);
 JsonNode           *hearth_bench_result_to_json     (const HearthBenchResult *result);
 const char         *hearth_bench_state_to_string    (HearthBenchState    state);
 gboolean            hearth_bench_result_save        (HearthStore        *store,
