@@ -71,10 +71,13 @@ hearth_test_require_node (void)
   return TRUE;
 }
 
-/* Returns: the path of a freshly generated tiny GGUF model in the test tmpdir. */
+/* Returns: the path of a freshly generated tiny GGUF model in the test
+ * tmpdir, trained (so its metadata says) for @context tokens; 0 for the
+ * generator's default. */
 char *
-hearth_test_make_model (const char *mode,
-                        const char *name)
+hearth_test_make_model_with_context (const char *mode,
+                                     const char *name,
+                                     guint       context)
 {
   g_autofree char *script = engine_path ("make-model.mjs");
   g_autofree char *dir = hearth_test_build_tmp_path ("models", NULL);
@@ -86,12 +89,27 @@ hearth_test_make_model (const char *mode,
   g_mkdir_with_parents (dir, 0700);
   if (g_file_test (path, G_FILE_TEST_EXISTS))
     return g_steal_pointer (&path);
-  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error,
-                              "node", script, "--mode", mode, path, NULL);
+  if (context > 0)
+    {
+      g_autofree char *size = g_strdup_printf ("%u", context);
+
+      process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, "node", script,
+                                  "--mode", mode, "--context", size, path, NULL);
+    }
+  else
+    process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error,
+                                "node", script, "--mode", mode, path, NULL);
   g_assert_no_error (error);
   g_subprocess_wait_check (process, NULL, &error);
   g_assert_no_error (error);
   return g_steal_pointer (&path);
+}
+
+char *
+hearth_test_make_model (const char *mode,
+                        const char *name)
+{
+  return hearth_test_make_model_with_context (mode, name, 0);
 }
 
 /* A server never outlives the test that started it, even one that crashed. */

@@ -14,6 +14,9 @@ typedef struct _HearthTestServer HearthTestServer;
 gboolean           hearth_test_require_node        (void);
 char              *hearth_test_make_model          (const char        *mode,
                                                     const char        *name);
+char              *hearth_test_make_model_with_context (const char    *mode,
+                                                        const char    *name,
+                                                        guint          context);
 HearthTestServer  *hearth_test_server_start        (const char        *script,
                                                     const char * const *args);
 const char        *hearth_test_server_get_url      (HearthTestServer  *server);

@@ -21,6 +21,8 @@
 #define TOKEN_DELAY_MS "50"
 #define PACE           (1000.0 / 50)
 #define RANDOM_MODEL   "tiny-random"
+#define SHORT_MODEL    "tiny-short-context"
+#define SHORT_CONTEXT  256
 
 static HearthTestServer *
 get_engine (void)
@@ -30,6 +32,8 @@ get_engine (void)
   if (!prepared)
     {
       g_autofree char *random = hearth_test_make_model ("random", RANDOM_MODEL);
+      g_autofree char *short_context = hearth_test_make_model_with_context ("random", SHORT_MODEL,
+                                                                            SHORT_CONTEXT);
       const char *args[] = { "--token-delay-ms", TOKEN_DELAY_MS, NULL };
 
       hearth_test_engine_server (args);
@@ -337,6 +341,57 @@ test_errors (void)
   wait_clear (&refused);
 }
 
+/* A model trained for 256 tokens. Where the server tells its context
+ * (Ollama's show), the long prompt is cut to fit it and num_ctx says 256;
+ * where it cannot (the OpenAI API), the long cases it refuses are named and
+ * left out, and the others still measure the model. */
+static void
+test_small_context (void)
+{
+  g_autoptr(HearthEngine) engine = hearth_engine_new (NULL);
+  g_autoptr(HearthBench) sized = NULL;
+  g_autoptr(HearthBench) refused = NULL;
+  g_autoptr(JsonNode) options = NULL;
+  JsonObject *o;
+  Wait ollama = { 0 };
+  Wait openai = { 0 };
+
+  if (!hearth_test_require_node ())
+    return;
+  sized = hearth_bench_new (hearth_engine_get_provider (engine, HEARTH_API_OLLAMA, engine_url ()),
+                            SHORT_MODEL, 1, NULL);
+  run_bench (sized, &ollama);
+  g_assert_no_error (ollama.error);
+  g_assert_cmpint (ollama.result->state, ==, HEARTH_BENCH_COMPLETE);
+  g_assert_null (ollama.result->error);
+  options = hearth_test_parse_json (ollama.result->options);
+  o = json_node_get_object (options);
+  g_test_message ("options: %s", ollama.result->options);
+  g_assert_cmpint (json_object_get_int_member (o, "num_ctx"), ==, SHORT_CONTEXT);
+  g_assert_cmpint (json_object_get_int_member (o, "long_prompt_parts"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (o, "long_prompt_bytes"), >, 100);
+  g_assert_cmpfloat (ollama.result->prompt_tps_median, >, 0);
+  assert_pace (ollama.result->decode_tps_median);
+
+  refused = hearth_bench_new (hearth_engine_get_provider (engine, HEARTH_API_OPENAI, engine_url ()),
+                              SHORT_MODEL, 1, NULL);
+  run_bench (refused, &openai);
+  g_assert_no_error (openai.error);
+  g_assert_cmpint (openai.result->state, ==, HEARTH_BENCH_COMPLETE);
+  g_assert_cmpuint (openai.result->runs, ==, 1);
+  g_assert_nonnull (openai.result->error);
+  g_test_message ("left out: %s; from %s; decode %f..%f; ttft %f", openai.result->error, openai.result->figures_from, openai.result->decode_tps_min, openai.result->decode_tps_max, openai.result->ttft_p50_ms);
+  g_assert_nonnull (strstr (openai.result->error, "long prompt, short answer"));
+  g_assert_nonnull (strstr (openai.result->error, "long prompt, long answer"));
+  g_assert_nonnull (strstr (openai.result->error, "context is 256"));
+  g_assert_null (strstr (openai.result->error, "short prompt"));
+  /* prompt speed comes from the long prompts only: none was measured */
+  g_assert_cmpfloat (openai.result->prompt_tps_median, <, 0);
+  assert_pace (openai.result->decode_tps_median);
+  wait_clear (&ollama);
+  wait_clear (&openai);
+}
+
 /* Regression flagging on stored rows */
 
 static HearthBenchResult *
@@ -592,6 +647,7 @@ main (int    argc,
   g_test_add_func ("/bench/cancel", test_cancel);
   g_test_add_func ("/bench/first-model", test_first_model);
   g_test_add_func ("/bench/errors", test_errors);
+  g_test_add_func ("/bench/small-context", test_small_context);
   g_test_add_func ("/bench/regression", test_regression);
   g_test_add_func ("/bench/cli", test_cli);
   g_test_add_func ("/bench/cli-interrupt", test_cli_interrupt);

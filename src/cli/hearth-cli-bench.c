@@ -140,6 +140,8 @@ print_bench_result (const HearthBenchResult *r)
   g_print ("Hardware:            %s\n", r->hardware);
   g_print ("Options:             %s\n", options);
   g_print ("Runs:                %u, after a warm-up\n", r->runs);
+  if (r->error != NULL)
+    g_print ("Cases left out:      %s\n", r->error);
   print_bench_load (r);
   g_print ("Time to first token: p50 %.1f ms, p95 %.1f ms\n", r->ttft_p50_ms, r->ttft_p95_ms);
   g_print ("Prompt tokens/s:     %s\n", prompt);

@@ -144,6 +144,14 @@ bench_done (GObject      *object,
       if (bench_result->regression)
         toast = adw_toast_new_format (_("%s is %.0f %% slower than in its previous benchmark"),
                                       bench_result->model, -bench_result->change_percent);
+      else if (bench_result->error != NULL)
+        {
+          /* the cases the server refused are named in the result's tooltip */
+          toast = adw_toast_new_format (_("Benchmark of %s finished: %.1f tokens/s, with cases "
+                                          "the server refused left out"),
+                                        bench_result->model, bench_result->decode_tps_median);
+          adw_toast_set_timeout (toast, 0);
+        }
       else
         toast = adw_toast_new_format (_("Benchmark of %s finished: %.1f tokens/s"),
                                       bench_result->model, bench_result->decode_tps_median);
@@ -300,6 +308,13 @@ _hearth_performance_page_fill_bench_table (HearthPerformancePage *self,
 
       if (result->state != HEARTH_BENCH_COMPLETE)
         change = g_strdup (result->state == HEARTH_BENCH_CANCELLED ? _("Cancelled") : _("Failed"));
+      else if (result->error != NULL)
+        {
+          g_autofree char *measured = format_change (result);
+
+          /* Translators: a benchmark's change, and that some cases were refused */
+          change = g_strdup_printf (_("%s · some cases left out"), measured);
+        }
       else
         change = format_change (result);
 

@@ -57,17 +57,18 @@ const HEAD_DIM = N_EMBD / N_HEAD;
 
 function usage(msg) {
   if (msg) process.stderr.write(`make-model: ${msg}\n`);
-  process.stderr.write('usage: node make-model.mjs --mode fixed|random [--sentence "..."] [--seed N] OUT.gguf\n');
+  process.stderr.write('usage: node make-model.mjs --mode fixed|random [--sentence "..."] [--seed N] [--context N] OUT.gguf\n');
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const o = { mode: null, sentence: DEFAULT_SENTENCE, seed: 42, out: null };
+  const o = { mode: null, sentence: DEFAULT_SENTENCE, seed: 42, context: N_CTX, out: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--mode") o.mode = argv[++i];
     else if (a === "--sentence") o.sentence = argv[++i];
     else if (a === "--seed") o.seed = Number(argv[++i]);
+    else if (a === "--context") o.context = Number(argv[++i]);
     else if (a === "-h" || a === "--help") usage();
     else if (a.startsWith("--")) usage(`unknown option ${a}`);
     else if (o.out == null) o.out = a;
@@ -76,6 +77,7 @@ function parseArgs(argv) {
   if (o.mode !== "fixed" && o.mode !== "random") usage("--mode must be fixed or random");
   if (!o.out) usage("missing OUT.gguf");
   if (!Number.isInteger(o.seed)) usage("--seed must be an integer");
+  if (!Number.isInteger(o.context) || o.context < 16) usage("--context must be an integer of at least 16");
   if (typeof o.sentence !== "string" || o.sentence.length === 0) usage("--sentence must not be empty");
   return o;
 }
@@ -276,7 +278,7 @@ function main() {
       : `Hearth test model: random words (seed ${opt.seed})`],
     ["general.file_type", GT.UINT32, 0],
     ["general.alignment", GT.UINT32, 32],
-    ["llama.context_length", GT.UINT32, N_CTX],
+    ["llama.context_length", GT.UINT32, opt.context],
     ["llama.embedding_length", GT.UINT32, N_EMBD],
     ["llama.block_count", GT.UINT32, N_LAYER],
     ["llama.feed_forward_length", GT.UINT32, N_FF],

@@ -224,7 +224,9 @@ async function generate(gen, onText) {
   let ctx = null;
   try {
     const history = toHistory(gen.messages);
-    const numCtx = gen.numCtx > 0 ? Math.floor(gen.numCtx) : DEFAULT_NUM_CTX;
+    // As Ollama does, a context never grows past what the model was trained for.
+    const numCtx = Math.min(gen.numCtx > 0 ? Math.floor(gen.numCtx) : DEFAULT_NUM_CTX,
+                            entry.info.contextLength);
     ctx = await entry.model.createContext({ contextSize: numCtx, threads: 1, sequences: 1 });
     entry.numCtx = ctx.contextSize; // llama.cpp rounds small sizes up (minimum 256)
     const seq = ctx.getSequence();

@@ -21,6 +21,11 @@
 #define LONG_PROMPT_PARTS 7
 /* Bumped whenever the prompts change, so that older runs stop comparing. */
 #define PROMPT_SET        1
+/* Sizing the long prompt for a small context: common tokenizers make a
+ * token of 4 bytes or more of English; 3 leaves room for others. The chat
+ * template and the question take the rest. */
+#define BYTES_PER_TOKEN_LOW    3
+#define PROMPT_OVERHEAD_TOKENS 64
 /* A client's estimate of the load below this is noise: nothing was loaded. */
 #define LOAD_NOISE_MS     50.0
 
@@ -39,7 +44,8 @@ static const BenchCase cases[] = {
 };
 
 /* About 130 words; LONG_PROMPT_PARTS of them make about 1,000 tokens on
- * common tokenizers, well inside NUM_CTX with the longest answer. */
+ * common tokenizers, well inside NUM_CTX with the longest answer. A model
+ * with a smaller context gets fewer parts (see size_for_context()). */
 static const char long_text[] =
   "The sun is bright over the quiet valley and the river runs under the old bridge to the "
   "ocean. In the morning a small bird sings in the garden, a brown dog and a lazy cat sleep "
@@ -63,6 +69,12 @@ struct _HearthBench
   HearthBenchResult *result;
   guint              done;
   guint              total;
+  gint64             num_ctx;          /* sent: NUM_CTX, or the model's context when smaller */
+  char              *long_body;        /* the long prompt's parts, sized for num_ctx */
+  guint              long_parts;       /* whole parts in it */
+  gboolean           long_cut;         /* the one part it holds is cut short */
+  guint              rejected;         /* a bit per case the server refused */
+  GString           *left_out;         /* why, for the result */
 
   /* While running */
   GTask             *task;
@@ -118,6 +130,7 @@ hearth_bench_finalize (GObject *object)
   HearthBench *self = (HearthBench *)object;
 
   g_free (self->model);
+  g_free (self->long_body);
   g_clear_pointer (&self->result, hearth_bench_result_free);
 
   G_OBJECT_CLASS (hearth_bench_parent_class)->finalize (object);
@@ -243,16 +256,66 @@ options_json (HearthBench *self)
   hearth_json_add_int (builder, "prompt_set", PROMPT_SET);
   hearth_json_add_int (builder, "seed", SEED);
   hearth_json_add_double (builder, "temperature", 0);
-  hearth_json_add_int (builder, "num_ctx", NUM_CTX);
+  hearth_json_add_int (builder, "num_ctx", self->num_ctx);
   json_builder_set_member_name (builder, "num_predict");
   json_builder_begin_array (builder);
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     json_builder_add_int_value (builder, case_num_predict (self, &cases[i]));
   json_builder_end_array (builder);
-  hearth_json_add_int (builder, "long_prompt_parts", long_prompt_parts (self));
+  hearth_json_add_int (builder, "long_prompt_parts", self->long_parts);
+  /* only a model with a small context has its one part cut */
+  if (self->long_cut)
+    hearth_json_add_int (builder, "long_prompt_bytes", strlen (self->long_body));
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   return json_to_string (root, FALSE);
+}
+
+/* The long prompt's parts, as many as fit @num_ctx with the longest answer;
+ * when not even one does, the first cut at a word. */
+static void
+size_for_context (HearthBench *self,
+                  gint64       context_length)
+{
+  g_autoptr(GString) body = g_string_new (NULL);
+  gint64 longest = 0;
+  gint64 budget;
+
+  self->num_ctx = context_length > 0 ? MIN (NUM_CTX, context_length) : NUM_CTX;
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    longest = MAX (longest, case_num_predict (self, &cases[i]));
+  budget = (self->num_ctx - longest - PROMPT_OVERHEAD_TOKENS) * BYTES_PER_TOKEN_LOW;
+  self->long_parts = 0;
+  self->long_cut = FALSE;
+  for (guint i = 0; i < long_prompt_parts (self); i++)
+    {
+      g_autofree char *part = g_strdup_printf ("Part %u. %s\n\n", i + 1, long_text);
+
+      if ((gint64) (body->len + strlen (part)) > budget)
+        {
+          if (i == 0 && budget > 0)
+            {
+              const char *space;
+
+              g_string_append_len (body, part, budget);
+              space = strrchr (body->str, ' ');
+              if (space != NULL)
+                g_string_truncate (body, space - body->str);
+              g_string_append (body, "\n\n");
+              self->long_cut = TRUE;
+            }
+          break;
+        }
+      g_string_append (body, part);
+      self->long_parts++;
+    }
+  g_free (self->long_body);
+  self->long_body = g_string_free (g_steal_pointer (&body), FALSE);
+  if (self->result != NULL)
+    {
+      g_free (self->result->options);
+      self->result->options = options_json (self);
+    }
 }
 
 /* Each prompt starts with its own case number: a server that keeps the
@@ -269,10 +332,7 @@ case_prompt (HearthBench *self,
 
   g_string_append_printf (prompt, "Benchmark case %u.\n\n", index + 1);
   if (bench_case->long_prompt)
-    {
-      for (guint i = 0; i < long_prompt_parts (self); i++)
-        g_string_append_printf (prompt, "Part %u. %s\n\n", i + 1, long_text);
-    }
+    g_string_append (prompt, self->long_body);
   else
     g_string_append (prompt, "The sky is blue and the sun is bright over the quiet valley.\n\n");
   g_string_append (prompt, ask);
@@ -291,7 +351,7 @@ case_request (HearthBench *self,
   request->has_seed = TRUE;
   request->seed = SEED;
   request->num_predict = case_num_predict (self, &cases[index]);
-  request->num_ctx = NUM_CTX;
+  request->num_ctx = self->num_ctx;
   request->stream = TRUE;
   request->bypass_cache = TRUE;
   hearth_chat_request_add_message (request, "user", prompt);
@@ -373,6 +433,8 @@ clear_run_state (HearthBench *self)
   g_clear_pointer (&self->first_case_ttft, g_array_unref);
   g_clear_pointer (&self->prompt_tps, g_array_unref);
   g_clear_pointer (&self->decode_tps, g_array_unref);
+  if (self->left_out != NULL)
+    g_string_free (g_steal_pointer (&self->left_out), TRUE);
 }
 
 static GError *
@@ -406,6 +468,7 @@ finish (HearthBench  *self,
           error = cancelled_error ();
         }
       self->result->state = cancelled ? HEARTH_BENCH_CANCELLED : HEARTH_BENCH_FAILED;
+      g_free (self->result->error);
       self->result->error = hearth_error_describe (error);
       g_task_return_error (task, error);
     }
@@ -518,6 +581,28 @@ current_case (HearthBench *self)
 }
 
 static void
+note_rejected (HearthBench  *self,
+               guint         index,
+               const GError *error)
+{
+  if (self->rejected & (1u << index))
+    return;
+  self->rejected |= 1u << index;
+  if (self->left_out == NULL)
+    self->left_out = g_string_new ("Left out, the server refused them: ");
+  else
+    g_string_append (self->left_out, " · ");
+  g_string_append_printf (self->left_out, "“%s” (%s)", cases[index].label, error->message);
+}
+
+/* Every measured case refused: there is nothing to report but why. */
+static gboolean
+nothing_measured (HearthBench *self)
+{
+  return self->rejected == (1u << G_N_ELEMENTS (cases)) - 1;
+}
+
+static void
 on_reply_finished (HearthReply *reply,
                    HearthBench *self)
 {
@@ -535,7 +620,20 @@ on_reply_finished (HearthReply *reply,
     }
   if (hearth_reply_get_state (reply) != HEARTH_REPLY_DONE)
     {
-      finish (self, g_error_copy (hearth_reply_get_error (reply)));
+      const GError *error = hearth_reply_get_error (reply);
+
+      /* A case the server refuses (a prompt too long for the model, say) is
+       * left out of the figures; the others still measure the model. */
+      if (self->done > 0 && g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_SERVER_ERROR))
+        {
+          note_rejected (self, current_case (self), error);
+          if (current_case (self) == G_N_ELEMENTS (cases) - 1)
+            self->result->runs++;
+          self->done++;
+          next_request (self);
+          return;
+        }
+      finish (self, g_error_copy (error));
       return;
     }
   if (self->done == 0)
@@ -571,7 +669,16 @@ next_request (HearthBench *self)
   g_clear_pointer (&self->request, hearth_chat_request_free);
   if (self->done == self->total)
     {
+      if (nothing_measured (self))
+        {
+          finish (self, g_error_new (HEARTH_ERROR, HEARTH_ERROR_SERVER_ERROR,
+                                     "The server refused every case of the benchmark. %s",
+                                     self->left_out->str));
+          return;
+        }
       summarise (self);
+      if (self->left_out != NULL)
+        hearth_set_str (&self->result->error, self->left_out->str);
       emit_progress (self, "Done");
       finish (self, NULL);
       return;
@@ -612,6 +719,7 @@ start_requests (HearthBench *self)
   self->prompt_tps = g_array_new (FALSE, FALSE, sizeof (double));
   self->decode_tps = g_array_new (FALSE, FALSE, sizeof (double));
   self->n_from_server = self->n_from_client = 0;
+  self->rejected = 0;
   self->warmup_ttft_ms = -1;
   if (self->sampler != NULL)
     {
@@ -656,6 +764,37 @@ ps_cb (GObject      *object,
 }
 
 static void
+check_loaded (HearthBench *self)
+{
+  if (!(hearth_provider_get_features (self->provider) & HEARTH_PROVIDER_CAN_LIST_LOADED))
+    {
+      start_unless_cancelled (self);
+      return;
+    }
+  hearth_provider_list_loaded_async (self->provider, g_task_get_cancellable (self->task),
+                                     ps_cb, self);
+}
+
+/* The model's context length sizes the long prompt; without it, the
+ * defaults, and a case the server refuses is reported. */
+static void
+show_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  HearthBench *self = user_data;
+  g_autoptr(HearthModelDetails) details = NULL;
+  g_autoptr(GError) error = NULL;
+
+  details = hearth_provider_show_finish (HEARTH_PROVIDER (object), result, &error);
+  if (details == NULL)
+    g_debug ("No context length for %s: %s", self->result->model, error->message);
+  else
+    size_for_context (self, details->context_length);
+  check_loaded (self);
+}
+
+static void
 models_cb (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
@@ -689,13 +828,13 @@ models_cb (GObject      *object,
   /* One name per model, so that "m" and "m:latest" compare with each other. */
   hearth_set_str (&self->result->model, info->name);
   hearth_set_str (&self->result->digest, info->digest);
-  if (!(hearth_provider_get_features (self->provider) & HEARTH_PROVIDER_CAN_LIST_LOADED))
+  if (!(hearth_provider_get_features (self->provider) & HEARTH_PROVIDER_CAN_SHOW))
     {
-      start_unless_cancelled (self);
+      check_loaded (self);
       return;
     }
-  hearth_provider_list_loaded_async (self->provider, g_task_get_cancellable (self->task),
-                                     ps_cb, self);
+  hearth_provider_show_async (self->provider, info->name, g_task_get_cancellable (self->task),
+                              show_cb, self);
 }
 
 static void
@@ -755,6 +894,7 @@ hearth_bench_run_async (HearthBench         *self,
   g_task_set_check_cancellable (self->task, FALSE);
 
   g_clear_pointer (&self->result, hearth_bench_result_free);
+  size_for_context (self, -1);
   self->result = new_result (self);
   self->done = 0;
   self->total = 1 + self->runs * G_N_ELEMENTS (cases);

@@ -33,7 +33,8 @@ typedef struct
   char             *hardware;            /* "CPU · N threads · N GiB RAM · GPU, GPU" */
   guint             runs;                /* runs measured to the end */
   HearthBenchState  state;
-  char             *error;               /* one line, when failed */
+  char             *error;               /* one line: why it failed; for a complete run,
+                                            the cases the server refused, or NULL */
   double            load_ms;             /* from the warm-up; 0: it was in memory */
   gboolean          already_loaded;      /* load_ms == 0 */
   double            ttft_p50_ms;
