@@ -642,6 +642,26 @@ test_malformed (void)
     }
 }
 
+/* A NUL in a reply would cut every C string made from it short: it
+ * arrives as U+FFFD, visibly, and the text after it is kept. An escaped
+ * backslash before "u0000" is text, not a NUL. */
+static void
+test_nul_in_reply (void)
+{
+  g_autoptr(Result) ollama = parse_string (OLLAMA, "{\"message\":{\"content\":\"before\\u0000after\"},"
+                                                   "\"done\":false}\n{\"done\":true}\n");
+  g_autoptr(Result) openai = parse_string (OPENAI, DELTA ("before\\u0000after") "data: [DONE]\n\n");
+  g_autoptr(Result) literal = parse_string (OLLAMA, "{\"message\":{\"content\":\"a\\\\u0000b\"},"
+                                                    "\"done\":false}\n{\"done\":true}\n");
+
+  g_assert_no_error (ollama->error);
+  g_assert_cmpstr (ollama->content->str, ==, "before\xef\xbf\xbd" "after");
+  g_assert_no_error (openai->error);
+  g_assert_cmpstr (openai->content->str, ==, "before\xef\xbf\xbd" "after");
+  g_assert_no_error (literal->error);
+  g_assert_cmpstr (literal->content->str, ==, "a\\u0000b");
+}
+
 static void
 test_malformed_quote (void)
 {
@@ -804,6 +824,7 @@ static const char * const tricky_ollama[] = {
   "{\"message\":{\"content\":\"\\ud83d\\u0041\"},\"done\":false}",
   "{\"message\":{\"content\":\"\\ud83dx\"},\"done\":false}",
   "{\"message\":{\"content\":\"a\\u0000b\"},\"done\":false}",
+  "{\"message\":{\"content\":\"a\\\\u0000b\"},\"done\":false}",
   "{\"message\":{\"content\":\"\\u0001\\u001f\\u007f\"},\"done\":false}",
   "{\"message\":{\"content\":\"\\x41\"},\"done\":false}",
   "{\"message\":{\"content\":\"\\u12\"},\"done\":false}",
@@ -1016,6 +1037,7 @@ main (int   argc,
   g_test_add_func ("/stream-parser/errors/server-message", test_server_error_message);
   g_test_add_func ("/stream-parser/errors/malformed", test_malformed);
   g_test_add_func ("/stream-parser/errors/malformed-quote", test_malformed_quote);
+  g_test_add_func ("/stream-parser/text/nul", test_nul_in_reply);
   g_test_add_func ("/stream-parser/errors/unterminated-line", test_broken_stream);
   g_test_add_func ("/stream-parser/size/line-limit", test_line_limit);
   g_test_add_func ("/stream-parser/size/line-limit-in-one-feed", test_line_limit_in_one_feed);

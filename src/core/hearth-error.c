@@ -7,6 +7,7 @@
 #include <json-glib/json-glib.h>
 
 #include "hearth-error.h"
+#include "hearth-json.h"
 
 G_DEFINE_QUARK (hearth-error-quark, hearth_error)
 
@@ -175,7 +176,7 @@ extract_server_message (const char *body)
 
   if (body == NULL || *body == '\0')
     return NULL;
-  if (!json_parser_load_from_data (parser, body, -1, NULL))
+  if (!hearth_json_parser_load (parser, body, -1, NULL))
     goto plain;
   root = json_parser_get_root (parser);
   if (!JSON_NODE_HOLDS_OBJECT (root))

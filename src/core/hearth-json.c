@@ -203,3 +203,58 @@ hearth_json_array_of_objects (GPtrArray         *items,
   json_builder_end_array (builder);
   return json_builder_get_root (builder);
 }
+
+/* Whether @data holds a \u0000 escape; @data is text from outside. */
+static gboolean
+has_nul_escape (const char *data,
+                gsize       length)
+{
+  for (gsize i = 0; i + 1 < length; i++)
+    {
+      if (data[i] != '\\')
+        continue;
+      if (data[i + 1] == 'u' && i + 5 < length && memcmp (data + i + 2, "0000", 4) == 0)
+        return TRUE;
+      i++;   /* the escaped character: an escaped backslash starts nothing */
+    }
+  return FALSE;
+}
+
+/**
+ * hearth_json_parser_load:
+ *
+ * json_parser_load_from_data() for text from a server: a \u0000 escape,
+ * which would cut every C string made from it short without a word, is read
+ * as U+FFFD, the replacement character, as the stream parser's fast path
+ * reads it.
+ */
+gboolean
+hearth_json_parser_load (JsonParser  *parser,
+                         const char  *data,
+                         gssize       length,
+                         GError     **error)
+{
+  g_autoptr(GString) copy = NULL;
+  gsize len = length < 0 ? strlen (data) : (gsize) length;
+
+  if (!has_nul_escape (data, len))
+    return json_parser_load_from_data (parser, data, len, error);
+  copy = g_string_sized_new (len);
+  for (gsize i = 0; i < len; i++)
+    {
+      if (data[i] == '\\' && i + 1 < len)
+        {
+          if (data[i + 1] == 'u' && i + 5 < len && memcmp (data + i + 2, "0000", 4) == 0)
+            {
+              g_string_append (copy, "\\ufffd");
+              i += 5;
+              continue;
+            }
+          g_string_append_len (copy, data + i, 2);
+          i++;
+          continue;
+        }
+      g_string_append_c (copy, data[i]);
+    }
+  return json_parser_load_from_data (parser, copy->str, copy->len, error);
+}

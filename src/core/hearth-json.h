@@ -30,4 +30,9 @@ void  hearth_json_append_figure (GString    *out,
 char *hearth_json_to_string   (JsonNode    *node,
                                gboolean     pretty);
 
+gboolean hearth_json_parser_load (JsonParser  *parser,
+                                  const char  *data,
+                                  gssize       length,
+                                  GError     **error);
+
 G_END_DECLS

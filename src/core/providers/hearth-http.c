@@ -4,6 +4,7 @@
 #define G_LOG_DOMAIN "hearth-http"
 
 #include "hearth-error.h"
+#include "hearth-json.h"
 #include "hearth-http.h"
 #include "hearth-reply-private.h"
 
@@ -287,8 +288,8 @@ json_splice_cb (GObject      *object,
   parser = json_parser_new ();
   /* An empty body (Ollama's answer to a delete) is no JSON, and no crash. */
   if (g_bytes_get_size (bytes) == 0 ||
-      !json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL),
-                                   g_bytes_get_size (bytes), NULL))
+      !hearth_json_parser_load (parser, g_bytes_get_data (bytes, NULL),
+                                g_bytes_get_size (bytes), NULL))
     {
       g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_MALFORMED_STREAM,
                                "The server at %s did not answer with JSON", data->endpoint);

@@ -152,7 +152,9 @@ fast_hex4 (const char *p,
 }
 
 /* A \uXXXX escape at @p (after the backslash), or a surrogate pair; NULL for a lone
- * surrogate or U+0000, which would not survive as a C string anyway. */
+ * surrogate. U+0000 would cut a C string short: it becomes U+FFFD, the
+ * replacement character, visibly (hearth_json_text_without_nul() does the
+ * same for json-glib). */
 static const char *
 fast_unicode_escape (const char *p,
                      const char *end,
@@ -161,7 +163,12 @@ fast_unicode_escape (const char *p,
   int high = fast_hex4 (p + 1, end);
   int low;
 
-  if (high <= 0 || (high >= 0xdc00 && high <= 0xdfff))
+  if (high == 0)
+    {
+      *c = 0xfffd;
+      return p + 5;
+    }
+  if (high < 0 || (high >= 0xdc00 && high <= 0xdfff))
     return NULL;
   if (high < 0xd800 || high > 0xdbff)
     {

@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "hearth-error.h"
+#include "hearth-json.h"
 #include "hearth-http.h"
 #include "hearth-ollama-provider.h"
 
@@ -248,7 +249,7 @@ handle_pull_line (PullData    *data,
 
   if (*line == '\0')
     return TRUE;
-  if (!json_parser_load_from_data (parser, line, -1, NULL) ||
+  if (!hearth_json_parser_load (parser, line, -1, NULL) ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_MALFORMED_STREAM,

@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "hearth-error.h"
+#include "hearth-json.h"
 #include "hearth-json-scanner.h"
 #include "hearth-stream-parser.h"
 
@@ -258,7 +259,7 @@ parse_object (HearthStreamParser  *self,
   JsonNode *server_error;
 
   /* json-glib rejects text that is not UTF-8 itself. */
-  if (!json_parser_load_from_data (self->json, text, len, NULL))
+  if (!hearth_json_parser_load (self->json, text, len, NULL))
     return fail_malformed (self, text, len, "not JSON", error);
 
   root = json_parser_get_root (self->json);
@@ -553,7 +554,7 @@ openai_error_event (HearthStreamParser  *self,
   JsonObject *object;
   const char *message;
 
-  if (json_parser_load_from_data (self->json, text, len, NULL) &&
+  if (hearth_json_parser_load (self->json, text, len, NULL) &&
       JSON_NODE_HOLDS_OBJECT (json_parser_get_root (self->json)))
     {
       object = json_node_get_object (json_parser_get_root (self->json));
