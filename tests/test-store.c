@@ -960,6 +960,55 @@ test_messages_delete_from (void)
   g_assert_error (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_NOT_FOUND);
 }
 
+/* Bytes another program (or a damaged page) left are repaired on the way
+ * out: every title, message and snippet is valid UTF-8. */
+static void
+test_invalid_utf8_repaired (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthStore) store = hearth_test_open_store ("invalid-utf8");
+  const char *path = hearth_store_get_path (store);
+  g_autoptr(GPtrArray) conversations = NULL;
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GPtrArray) hits = NULL;
+  g_autoptr(HearthConversation) conversation = NULL;
+  HearthMessage *message;
+  HearthSearchHit *hit;
+  gint64 id = create_conversation (store, "valid for now");
+  g_autofree char *sql = NULL;
+
+  add_message (store, id, "assistant", "placeholder");
+  sql = g_strdup_printf ("UPDATE conversations SET title = CAST (X'4F6B20FF2074C3' AS TEXT);"
+                         "UPDATE messages SET content = CAST (X'6B6977692080FE206B697769' AS TEXT),"
+                         " thinking = CAST (X'C328' AS TEXT), model = CAST (X'6DFF' AS TEXT);"
+                         "INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')");
+  hearth_test_sqlite_run (path, sql);
+
+  conversations = hearth_store_list_conversations (store, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_utf8_validate (((HearthConversation *) conversations->pdata[0])->title, -1, NULL));
+  g_assert_true (g_str_has_prefix (((HearthConversation *) conversations->pdata[0])->title, "Ok "));
+  conversation = hearth_store_get_conversation (store, id, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_utf8_validate (conversation->title, -1, NULL));
+
+  messages = hearth_store_list_messages (store, id, 0, 0, &error);
+  g_assert_no_error (error);
+  message = messages->pdata[0];
+  g_assert_true (g_utf8_validate (message->content, -1, NULL));
+  g_assert_true (g_str_has_prefix (message->content, "kiwi "));
+  g_assert_true (g_str_has_suffix (message->content, " kiwi"));
+  g_assert_true (g_utf8_validate (message->thinking, -1, NULL));
+  g_assert_true (g_utf8_validate (message->model, -1, NULL));
+
+  hits = search (store, "kiwi");
+  g_assert_cmpuint (hits->len, ==, 1);
+  hit = hits->pdata[0];
+  g_assert_true (g_utf8_validate (hit->snippet, -1, NULL));
+  g_assert_true (g_utf8_validate (hit->conversation_title, -1, NULL));
+  g_assert_nonnull (strstr (hit->snippet, "[kiwi]"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -983,6 +1032,7 @@ main (int   argc,
   g_test_add_func ("/store/errors/corrupt", test_error_corrupt);
   g_test_add_func ("/store/errors/corrupt-pages", test_error_corrupt_pages);
   g_test_add_func ("/store/crash-safety", test_crash_safety);
+  g_test_add_func ("/store/invalid-utf8-repaired", test_invalid_utf8_repaired);
 
   return g_test_run ();
 }
