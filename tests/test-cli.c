@@ -3,6 +3,9 @@
  */
 #include <json-glib/json-glib.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "hearth-model.h"
 #include "hearth-store.h"
@@ -1053,6 +1056,81 @@ test_corrupt_history (void)
   g_assert_cmpstr (after, ==, garbage);
 }
 
+/* Runs hearth-cli as nobody; reports "<name> <exit> <first line of stdout or stderr>". */
+static void
+report_cli (int         fd,
+            const char *name,
+            const char * const *argv)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *line = NULL;
+  int status = -1;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, NULL);
+  line = g_strdup_printf ("%s %d %.*s\n", name, g_spawn_check_wait_status (status, NULL) ? 0
+                          : WIFEXITED (status) ? WEXITSTATUS (status) : -1,
+                          (int) strcspn (*out ? out : err, "\n"), *out ? out : err);
+  if (write (fd, line, strlen (line)) < 0)
+    _exit (3);
+}
+
+static void
+read_only_history_child (int      fd,
+                         gpointer user_data)
+{
+  g_autofree char *cli = g_build_filename (g_getenv ("HEARTH_BUILD_DIR"), "src", "hearth-cli", NULL);
+  const char *list[] = { cli, "history", "list", NULL };
+  const char *search[] = { cli, "history", "search", "readable", NULL };
+  const char *rename[] = { cli, "history", "rename", user_data, "new title", NULL };
+
+  report_cli (fd, "list", list);
+  report_cli (fd, "search", search);
+  report_cli (fd, "rename", rename);
+}
+
+/* A history folder that cannot be written is still listed and searched; a
+ * change says it cannot be made, and why. */
+static void
+test_read_only_history (void)
+{
+  g_autoptr(HearthStore) store = hearth_test_open_history ();
+  g_autofree char *path = g_strdup (hearth_store_get_path (store));
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *id = NULL;
+  g_autofree char *output = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(HearthMessage) message = hearth_message_new ("user", "still readable");
+  g_autoptr(GError) error = NULL;
+
+  message->conversation_id = hearth_store_create_conversation (store, "Read-only history", &error);
+  g_assert_no_error (error);
+  hearth_store_add_message (store, message, &error);
+  g_assert_no_error (error);
+  id = g_strdup_printf ("%" G_GINT64_FORMAT, message->conversation_id);
+  g_clear_object (&store);
+
+  if (!hearth_test_hand_to_nobody (g_getenv ("XDG_DATA_HOME"), dir, path, NULL))
+    return;
+  g_assert_cmpint (chmod (path, 0400), ==, 0);
+  g_assert_cmpint (chmod (dir, 0500), ==, 0);
+  output = hearth_test_run_as_nobody (read_only_history_child, id);
+  g_assert_cmpint (chmod (dir, 0700), ==, 0);
+  g_assert_cmpint (chmod (path, 0600), ==, 0);
+  if (output == NULL)
+    return;
+  g_test_message ("%s", output);
+  lines = g_strsplit (output, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 4);
+  g_assert_true (g_str_has_prefix (lines[0], "list 0 "));
+  g_assert_nonnull (strstr (lines[0], "Read-only history"));
+  g_assert_true (g_str_has_prefix (lines[1], "search 0 "));
+  g_assert_nonnull (strstr (lines[1], "Read-only history"));
+  g_assert_true (g_str_has_prefix (lines[2], "rename 1 hearth-cli: "));
+  g_assert_nonnull (strstr (lines[2], "cannot be written"));
+  g_assert_nonnull (strstr (lines[2], "permissions"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1094,6 +1172,7 @@ main (int    argc,
   g_test_add_func ("/cli/unreachable", test_unreachable);
   g_test_add_func ("/cli/usage-errors", test_usage_errors);
   g_test_add_func ("/cli/corrupt-history", test_corrupt_history);
+  g_test_add_func ("/cli/read-only-history", test_read_only_history);
   g_test_add_func ("/cli/cache-corrupt", test_cache_corrupt);
   g_test_add_func ("/cli/hardware-and-recommend", test_hardware_and_recommend);
 

@@ -58,6 +58,7 @@ struct _HearthStore
   sqlite3       *db;
   sqlite3_stmt  *statements[N_STATEMENTS];
   int            schema_version;
+  gboolean       read_only;      /* opened read-only: the file or folder is not writable */
 };
 
 typedef gpointer (*RowFunc) (sqlite3_stmt *stmt);
