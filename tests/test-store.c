@@ -589,6 +589,46 @@ test_search_hostile (void)
     }
 }
 
+/* A reply of megabytes full of the word searched for: the search answers
+ * (snippet() alone took minutes) and the snippet shows the match in its
+ * words, as for a short message. */
+static void
+test_search_long_message (void)
+{
+  g_autoptr(HearthStore) store = hearth_test_open_store ("search-long");
+  g_autoptr(GString) text = g_string_new ("Opening words before the filler. ");
+  g_autoptr(HearthSearchHit) hit = NULL;
+  g_autoptr(GPtrArray) hits = NULL;
+  gint64 conversation_id = create_conversation (store, "Long");
+  gint64 id;
+
+  while (text->len < 2 * 1024 * 1024)
+    g_string_append (text, "lorem ipsum dolor sit amet, consectetur adipiscing elit. ");
+  g_string_append (text, "The hidden zanzibar word sits here. ");
+  while (text->len < 4 * 1024 * 1024)
+    g_string_append (text, "lorem ipsum dolor sit amet, consectetur adipiscing elit. ");
+  id = add_message (store, conversation_id, "assistant", text->str);
+  add_message (store, conversation_id, "user", "a short lorem question about zanzibar");
+
+  hits = search (store, "zanzibar");
+  g_assert_cmpuint (hits->len, ==, 2);
+  hit = g_ptr_array_steal_index (hits, ((HearthSearchHit *) hits->pdata[0])->message_id == id ? 0 : 1);
+  g_test_message ("%s", hit->snippet);
+  g_assert_cmpint (hit->message_id, ==, id);
+  g_assert_cmpstr (hit->snippet, ==, "…The hidden [zanzibar] word sits here. lorem ipsum dolor sit amet, consectetur…");
+  g_clear_pointer (&hit, hearth_search_hit_free);
+  g_clear_pointer (&hits, g_ptr_array_unref);
+
+  hits = search (store, "lorem ipsum");
+  g_assert_cmpuint (hits->len, ==, 1);
+  hit = g_ptr_array_steal_index (hits, 0);
+  g_test_message ("%s", hit->snippet);
+  g_assert_cmpint (hit->message_id, ==, id);
+  g_assert_true (g_str_has_suffix (hit->snippet, "…"));
+  g_assert_nonnull (strstr (hit->snippet, "[lorem] [ipsum] dolor sit amet"));
+  g_assert_cmpuint (strlen (hit->snippet), <, 200);
+}
+
 static void
 test_search_follows_changes (void)
 {
@@ -1034,6 +1074,7 @@ main (int   argc,
   g_test_add_func ("/store/search/ranking", test_search_ranking);
   g_test_add_func ("/store/search/hostile", test_search_hostile);
   g_test_add_func ("/store/search/follows-changes", test_search_follows_changes);
+  g_test_add_func ("/store/search/long-message", test_search_long_message);
   g_test_add_func ("/store/errors/locked", test_error_locked);
   g_test_add_func ("/store/errors/read-only", test_error_read_only);
   g_test_add_func ("/store/errors/corrupt", test_error_corrupt);

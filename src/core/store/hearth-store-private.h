@@ -74,6 +74,10 @@ GPtrArray             *_hearth_store_collect          (HearthStore     *self,
                                                        GError         **error);
 HearthMessage         *_hearth_store_message_from_row (sqlite3_stmt    *stmt);
 
+/* hearth-store-snippet.c */
+gboolean               _hearth_store_add_snippet_function (HearthStore *self,
+                                                           GError     **error);
+
 /* hearth-store-schema.c */
 gboolean               _hearth_store_open_db          (HearthStore     *self,
                                                        GError         **error);

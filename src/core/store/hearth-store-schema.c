@@ -381,5 +381,6 @@ _hearth_store_open_db (HearthStore  *self,
          store_check_not_too_new (self, self->schema_version, error) &&
          store_check_current (self, error) &&
          store_configure (self, error) &&
+         _hearth_store_add_snippet_function (self, error) &&
          store_migrate (self, error);
 }

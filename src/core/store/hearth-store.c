@@ -13,6 +13,9 @@ G_DEFINE_FINAL_TYPE (HearthStore, hearth_store, G_TYPE_OBJECT)
 
 G_DEFINE_QUARK (hearth-store-error-quark, hearth_store_error)
 
+/* Above this many characters a message's snippet is made by hearth_snippet(). */
+#define LONG_MESSAGE_CHARS 16384
+
 #define CONVERSATION_COLUMNS \
   "c.id, c.title, c.created_ms, c.updated_ms," \
   " (SELECT count(*) FROM messages AS m WHERE m.conversation_id = c.id)"
@@ -84,8 +87,13 @@ static const char * const statement_sql[N_STATEMENTS] = {
     "  SELECT rowid, rank FROM messages_fts WHERE messages_fts MATCH :query"
     "  AND rowid >= (SELECT coalesce (min (id), 0) FROM newest)"
     "  ORDER BY rank, rowid DESC LIMIT :limit)"
+    /* snippet() is quadratic in the matches of a message: long ones get
+     * hearth_snippet(), which is linear (hearth-store-snippet.c). */
     " SELECT m.id, m.conversation_id, c.title, m.role,"
-    "  snippet (messages_fts, 0, '[', ']', '…', 12), m.created_ms"
+    "  CASE WHEN length (m.content) > " G_STRINGIFY (LONG_MESSAGE_CHARS)
+    "   THEN hearth_snippet (messages_fts, 0, '[', ']', '…', 12)"
+    "   ELSE snippet (messages_fts, 0, '[', ']', '…', 12) END,"
+    "  m.created_ms"
     " FROM top"
     " JOIN messages_fts ON messages_fts.rowid = top.id"
     " JOIN messages AS m ON m.id = top.id"
