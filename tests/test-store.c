@@ -99,15 +99,15 @@ test_migrations_fresh (void)
   GStatBuf buf;
   const char * const names[] = { "conversations", "messages", "messages_fts",
                                  "messages_by_conversation", "messages_requests_by_time",
-                                 "resource_samples", "bench_runs" };
+                                 "resource_samples", "bench_runs", "message_chunks" };
 
   g_assert_no_error (error);
   g_assert_cmpstr (hearth_store_get_path (store), ==, path);
-  g_assert_cmpint (hearth_store_get_schema_version (store), ==, 2);
+  g_assert_cmpint (hearth_store_get_schema_version (store), ==, 3);
   g_assert_cmpint (g_stat (dir, &buf), ==, 0);
   g_assert_cmpint (buf.st_mode & 0777, ==, 0700);
 
-  g_assert_cmpint (hearth_test_sqlite_query_int (path, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (hearth_test_sqlite_query_int (path, "PRAGMA user_version"), ==, 3);
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
       g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM sqlite_schema "
@@ -139,12 +139,80 @@ test_migrations_reopen (void)
   /* A second connection on the same file, as a worker thread would open. */
   third = hearth_store_open (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (hearth_store_get_schema_version (again), ==, 2);
+  g_assert_cmpint (hearth_store_get_schema_version (again), ==, 3);
   conversations = hearth_store_list_conversations (third, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (conversations->len, ==, 1);
   g_assert_cmpint (((HearthConversation *) conversations->pdata[0])->n_messages, ==, 1);
   g_assert_cmpint (hearth_test_sqlite_query_int (path, "SELECT count(*) FROM sqlite_schema"), >, 5);
+}
+
+/* A history written before replies were saved in pieces (schema 2) opens,
+ * keeps its messages, and a reply then streams into it as into a new one. */
+static void
+test_migrations_from_v2 (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthStore) store = hearth_test_open_store ("from-v2");
+  g_autofree char *path = g_strdup (hearth_store_get_path (store));
+  g_autoptr(HearthMessage) partial = hearth_message_new ("assistant", "saved the old way, ");
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GPtrArray) hits = NULL;
+  gint64 id = create_conversation (store, "Before the upgrade");
+
+  add_message (store, id, "user", "an old question");
+  partial->conversation_id = id;
+  partial->state = HEARTH_MESSAGE_PARTIAL;
+  hearth_store_add_message (store, partial, &error);
+  g_assert_no_error (error);
+  g_clear_object (&store);
+  hearth_test_sqlite_run (path, "DROP TABLE message_chunks; PRAGMA user_version = 2");
+
+  store = hearth_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (hearth_store_get_schema_version (store), ==, 3);
+  messages = hearth_store_list_messages (store, id, 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (messages->len, ==, 2);
+  g_assert_cmpstr (((HearthMessage *) messages->pdata[0])->content, ==, "an old question");
+  g_assert_cmpstr (((HearthMessage *) messages->pdata[1])->content, ==, "saved the old way, ");
+  g_clear_pointer (&messages, g_ptr_array_unref);
+
+  /* Two saves while it streams, read back whole; then the end. */
+  g_free (partial->content);
+  partial->content = g_strdup ("then in ");
+  g_assert_true (hearth_store_append_message (store, partial, &error));
+  g_free (partial->content);
+  partial->content = g_strdup ("pieces");
+  partial->figures.tokens_out = 9;
+  g_assert_true (hearth_store_append_message (store, partial, &error));
+  g_assert_no_error (error);
+  messages = hearth_store_list_messages (store, id, 0, 0, &error);
+  g_assert_cmpstr (((HearthMessage *) messages->pdata[1])->content, ==,
+                   "saved the old way, then in pieces");
+  g_assert_cmpint (((HearthMessage *) messages->pdata[1])->figures.tokens_out, ==, 9);
+  g_assert_cmpint (((HearthMessage *) messages->pdata[1])->state, ==, HEARTH_MESSAGE_PARTIAL);
+  hits = search (store, "pieces");
+  g_assert_cmpuint (hits->len, ==, 0);
+  g_clear_pointer (&hits, g_ptr_array_unref);
+
+  g_free (partial->content);
+  partial->content = g_strdup ("saved the old way, then in pieces, then whole");
+  partial->state = HEARTH_MESSAGE_COMPLETE;
+  g_assert_true (hearth_store_update_message (store, partial, &error));
+  g_clear_pointer (&messages, g_ptr_array_unref);
+  messages = hearth_store_list_messages (store, id, 0, 0, &error);
+  g_assert_cmpstr (((HearthMessage *) messages->pdata[1])->content, ==,
+                   "saved the old way, then in pieces, then whole");
+  hits = search (store, "pieces");
+  g_assert_cmpuint (hits->len, ==, 1);
+  g_assert_cmpint (hearth_test_sqlite_query_int (path, "SELECT count(*) FROM message_chunks"), ==, 0);
+  assert_index_in_sync (store);
+
+  /* A save into a message deleted meanwhile says so. */
+  g_assert_true (hearth_store_delete_conversation (store, id, &error));
+  g_assert_false (hearth_store_append_message (store, partial, &error));
+  g_assert_error (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_NOT_FOUND);
 }
 
 static void
@@ -1066,6 +1134,7 @@ main (int   argc,
   g_test_add_func ("/store/migrations/fresh", test_migrations_fresh);
   g_test_add_func ("/store/migrations/reopen", test_migrations_reopen);
   g_test_add_func ("/store/migrations/too-new", test_migrations_too_new);
+  g_test_add_func ("/store/migrations/from-v2", test_migrations_from_v2);
   g_test_add_func ("/store/conversations/crud", test_conversations_crud);
   g_test_add_func ("/store/messages/round-trip", test_messages_round_trip);
   g_test_add_func ("/store/messages/paging", test_messages_paging);

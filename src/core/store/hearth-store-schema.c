@@ -180,6 +180,20 @@ static const Migration migrations[] = {
     "  DELETE FROM request_figures_days WHERE day = old.created_ms / 86400000;"
     "END;"
   },
+  {
+    3,
+    /* A streaming reply is saved as the text that arrived since its last
+     * save, one row a save; the message's row gets its whole text, and the
+     * index its words, once, when the reply ends. A reader appends the
+     * rows of a reply still streaming (or cut short by a crash) in order. */
+    "CREATE TABLE message_chunks ("
+    "  id          INTEGER PRIMARY KEY,"
+    "  message_id  INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,"
+    "  content     TEXT NOT NULL DEFAULT '',"
+    "  thinking    TEXT NOT NULL DEFAULT ''"
+    ");"
+    "CREATE INDEX message_chunks_by_message ON message_chunks (message_id, id);"
+  },
 };
 
 #define LATEST_SCHEMA_VERSION (migrations[G_N_ELEMENTS (migrations) - 1].version)
