@@ -5,6 +5,8 @@
 
 #include "hearth-engine.h"
 #include "hearth-error.h"
+#include "hearth-store-private.h"
+#include <glib/gstdio.h>
 #include "hearth-test-server.h"
 #include "hearth-test-util.h"
 
@@ -411,6 +413,59 @@ test_saves_cost_what_arrived (void)
 }
 
 static void
+on_save_error_changed (HearthReply *reply,
+                       GParamSpec  *pspec,
+                       GMainLoop   *loop)
+{
+  if (hearth_reply_get_save_error (reply) == NULL)
+    g_main_loop_quit (loop);
+}
+
+/* The disk fills while a reply arrives: the reply says it was not saved (a
+ * front end tells the user), keeps its text, and is saved once space comes
+ * back; the write-ahead log is then given back too. The full disk is the
+ * database's page limit, which SQLite reports as a full disk (SQLITE_FULL). */
+static void
+test_not_saved_until_space_returns (void)
+{
+  g_autoptr(HearthStore) store = hearth_test_open_store ("full");
+  g_autoptr(HearthEngine) engine = hearth_engine_new (store);
+  g_autoptr(HearthReply) reply = NULL;
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autofree char *limit = NULL;
+  g_autofree char *wal = g_strconcat (hearth_store_get_path (store), "-wal", NULL);
+  const GError *save_error;
+  GStatBuf buf;
+  Watch *watch;
+
+  if (!hearth_test_require_node ())
+    return;
+  limit = g_strdup_printf ("PRAGMA max_page_count = %" G_GINT64_FORMAT,
+                           hearth_test_sqlite_query_int (hearth_store_get_path (store),
+                                                         "PRAGMA page_count") + 8);
+  hearth_test_sqlite_exec (hearth_store_get_db (store), limit);
+  reply = chat (engine, HEARTH_API_OLLAMA, hearth_test_fault_url (), "huge", &watch);
+  watch_run (watch, reply);
+
+  g_assert_cmpint (hearth_reply_get_state (reply), ==, HEARTH_REPLY_DONE);
+  g_assert_cmpuint (hearth_reply_get_content_length (reply), ==, 4 * 1024 * 1024);
+  save_error = hearth_reply_get_save_error (reply);
+  g_assert_error ((GError *) save_error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_FULL);
+  g_assert_cmpuint (stored_length (store, reply), <, hearth_reply_get_content_length (reply));
+
+  /* Space comes back: the engine's next try saves it, without being asked. */
+  hearth_test_sqlite_exec (hearth_store_get_db (store), "PRAGMA max_page_count = 1000000");
+  g_signal_connect (reply, "notify::save-error", G_CALLBACK (on_save_error_changed), loop);
+  g_main_loop_run (loop);
+  g_assert_null (hearth_reply_get_save_error (reply));
+  g_assert_cmpuint (stored_length (store, reply), ==, hearth_reply_get_content_length (reply));
+  g_assert_cmpint (g_stat (wal, &buf), ==, 0);
+  g_assert_cmpint (buf.st_size, ==, 0);
+  g_assert_true (hearth_engine_save_reply (engine, reply, NULL));
+  watch_free (watch);
+}
+
+static void
 test_retries (void)
 {
   g_autoptr(HearthEngine) engine = hearth_engine_new (NULL);
@@ -738,6 +793,7 @@ main (int    argc,
   g_test_add_func ("/engine/cancel-keeps-text", test_cancel_keeps_text);
   g_test_add_func ("/engine/saved-while-streaming", test_saved_while_streaming);
   g_test_add_func ("/engine/saves-cost-what-arrived", test_saves_cost_what_arrived);
+  g_test_add_func ("/engine/not-saved-until-space-returns", test_not_saved_until_space_returns);
   g_test_add_func ("/engine/retries", test_retries);
   g_test_add_func ("/engine/refused-backs-off", test_refused_backs_off);
   g_test_add_func ("/engine/cancel-during-backoff", test_cancel_during_backoff);

@@ -160,10 +160,12 @@ save_timeout_cb (gpointer user_data)
   ChatJob *job = user_data;
   g_autoptr(GError) error = NULL;
   gint64 now = g_get_monotonic_time ();
+  gboolean ok;
 
   if (!job->dirty || now < job->next_save_us)
     return G_SOURCE_CONTINUE;
-  job->dirty = !report_save (job, save_partial (job, &error), error);
+  ok = save_partial (job, &error);
+  job->dirty = !report_save (job, ok, error);
   if (job->failures > 0)
     job->next_save_us = now + (gint64) MIN ((gint64) SAVE_INTERVAL_MS << MIN (job->failures, 8),
                                             SAVE_BACKOFF_MAX_MS) * 1000;
@@ -237,10 +239,12 @@ _hearth_chat_job_save (ChatJob  *job,
                        GError  **error)
 {
   g_autoptr(GError) local_error = NULL;
+  gboolean ok;
 
   if (error == NULL)
     error = &local_error;
-  return report_save (job, save_final (job, error), *error);
+  ok = save_final (job, error);
+  return report_save (job, ok, *error);
 }
 
 /* Connected before any front end sees the reply, so the reply says
@@ -257,9 +261,13 @@ on_reply_finished (HearthReply *reply,
   g_signal_handlers_disconnect_by_data (reply, job);
   g_clear_handle_id (&job->save_source, g_source_remove);
   remember_reply (job);
-  if (engine->store != NULL && job->record != NULL &&
-      !report_save (job, save_final (job, &error), error))
-    kept = park_unsaved (job, error);
+  if (engine->store != NULL && job->record != NULL)
+    {
+      gboolean saved = save_final (job, &error);
+
+      if (!report_save (job, saved, error))
+        kept = park_unsaved (job, error);
+    }
   if (!kept)
     _hearth_chat_job_free (job);
   _hearth_engine_emit_reply_recorded (engine, reply);

@@ -80,6 +80,7 @@ GPtrArray             *_hearth_store_collect          (HearthStore     *self,
 HearthMessage         *_hearth_store_message_from_row (sqlite3_stmt    *stmt);
 void                   _hearth_store_bind_status      (sqlite3_stmt    *stmt,
                                                        const HearthMessage *message);
+void                   _hearth_store_shrink_log_after_full (HearthStore *self);
 gboolean               _hearth_store_step_done        (HearthStore     *self,
                                                        sqlite3_stmt    *stmt,
                                                        GError         **error);

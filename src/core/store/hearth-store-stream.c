@@ -32,7 +32,10 @@ _hearth_store_release (HearthStore  *self,
       return FALSE;
     }
   if (hearth_store_exec (self, "RELEASE hearth_save", error))
-    return TRUE;
+    {
+      _hearth_store_shrink_log_after_full (self);
+      return TRUE;
+    }
   sqlite3_exec (self->db, "ROLLBACK TO hearth_save; RELEASE hearth_save", NULL, NULL, NULL);
   return FALSE;
 }

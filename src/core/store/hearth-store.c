@@ -280,8 +280,8 @@ now_ms (void)
  * allowed, and SQLite only reuses it: once a write works again (space came
  * back), it is folded into the database and truncated. Without waiting for
  * readers: a busy log is tried again after the next write. */
-static void
-store_shrink_log_after_full (HearthStore *self)
+void
+_hearth_store_shrink_log_after_full (HearthStore *self)
 {
   int rc;
 
@@ -330,7 +330,7 @@ _hearth_store_step_done (HearthStore   *self,
 
   if (rc == SQLITE_DONE)
     {
-      store_shrink_log_after_full (self);
+      _hearth_store_shrink_log_after_full (self);
       return TRUE;
     }
   store_set_error (self, rc, error);
@@ -679,7 +679,7 @@ hearth_store_add_message (HearthStore    *self,
       return -1;
     }
   message->id = sqlite3_last_insert_rowid (self->db);
-  store_shrink_log_after_full (self);
+  _hearth_store_shrink_log_after_full (self);
   return message->id;
 }
 
