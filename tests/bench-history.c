@@ -15,6 +15,7 @@
 #define N_SEARCHES        200
 #define BATCH_SIZE        5000
 #define SEARCH_LIMIT      50
+#define N_LONG_SEARCHES   5
 
 /* Common English first, so that a Zipf draw over the list reads like text. */
 static const char * const vocabulary[] = {
@@ -321,6 +322,53 @@ run_searches (HearthStore *store,
   printf ("history-search-p99: %.2f ms\n", hearth_bench_percentile (times, N_SEARCHES, 0.99));
 }
 
+/* One message of @size bytes full of the word searched for, beside a
+ * history of short ones: the search must not grow with its square. */
+static double
+search_one_long_message (const char *dir,
+                         gsize       size)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = g_strdup_printf ("long-%" G_GSIZE_FORMAT ".db", size);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(HearthStore) store = hearth_store_open (path, &error);
+  g_autoptr(HearthMessage) message = hearth_message_new ("assistant", NULL);
+  g_autoptr(GString) text = g_string_new (NULL);
+  double times[N_LONG_SEARCHES];
+
+  check (error);
+  while (text->len < size)
+    g_string_append (text, "Lorem ipsum dolor sit amet, consectetur adipiscing elit. ");
+  message->content = g_string_free (g_steal_pointer (&text), FALSE);
+  message->conversation_id = hearth_store_create_conversation (store, "Long", &error);
+  check (error);
+  hearth_store_add_message (store, message, &error);
+  check (error);
+  for (guint i = 0; i < N_LONG_SEARCHES; i++)
+    {
+      g_autoptr(GPtrArray) hits = NULL;
+      gint64 start = g_get_monotonic_time ();
+
+      hits = hearth_store_search (store, "lorem", SEARCH_LIMIT, &error);
+      times[i] = (g_get_monotonic_time () - start) / 1000.0;
+      check (error);
+    }
+  qsort (times, N_LONG_SEARCHES, sizeof times[0], hearth_bench_compare_doubles);
+  return hearth_bench_percentile (times, N_LONG_SEARCHES, 0.50);
+}
+
+static void
+run_long_message_searches (const char *dir)
+{
+  /* The baseline: a message of ordinary length. */
+  printf ("history-search-2kb-message: %.2f ms\n", search_one_long_message (dir, 2 * 1024));
+  fflush (stdout);
+  printf ("history-search-400kb-message: %.2f ms\n", search_one_long_message (dir, 400 * 1024));
+  fflush (stdout);
+  printf ("history-search-4mb-message: %.2f ms\n", search_one_long_message (dir, 4 * 1024 * 1024));
+  fflush (stdout);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -354,6 +402,7 @@ main (int   argc,
   fflush (stdout);
 
   run_searches (store, &maker);
+  run_long_message_searches (dir);
 
   text_maker_clear (&maker);
   g_clear_object (&store);

@@ -5,9 +5,13 @@
  *   the CPU time per token of hearth-cli and of the official ollama-js client
  *   consuming the same 10,000-token NDJSON stream, and their ratio;
  *   the time to first token seen from outside hearth-cli against a raw HTTP
- *   request to the same server, and the difference.
+ *   request to the same server, and the difference;
+ *   the throughput and peak memory of hearth-cli on a long reply (about 5 MB)
+ *   against a short one, and over the last 5 s of the long one.
  */
 #include <gio/gio.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -230,6 +234,111 @@ bench_ttft_overhead (void)
            median (reported, TTFT_RUNS) - median (raw, TTFT_RUNS));
 }
 
+/* Throughput of a long reply against a short one: hearth-cli saves as it
+ * streams, and a save must cost what arrived since the last one, not the
+ * whole reply again. The long stream is cut after LONG_STREAM_S. */
+
+#define LONG_STREAM_S 30
+
+typedef struct
+{
+  gsize  bytes;
+  double seconds;
+  double last_5s_bytes_per_s;
+  double max_rss_mb;
+} StreamRun;
+
+static StreamRun
+run_stream (const char *cli,
+            const char *url)
+{
+  char *argv[] = { (char *) cli, (char *) "ask", (char *) "--endpoint", (char *) url,
+                   (char *) "--model", (char *) "bench", (char *) "go", NULL };
+  g_autoptr(GArray) marks = g_array_new (FALSE, FALSE, sizeof (double) * 2);
+  StreamRun run = { 0 };
+  struct rusage usage;
+  gint64 start = g_get_monotonic_time ();
+  char chunk[65536];
+  int pipefd[2];
+  int status;
+  pid_t pid;
+
+  g_assert_cmpint (pipe (pipefd), ==, 0);
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      dup2 (pipefd[1], STDOUT_FILENO);
+      close (pipefd[0]);
+      close (pipefd[1]);
+      execvp (argv[0], argv);
+      _exit (127);
+    }
+  close (pipefd[1]);
+  for (;;)
+    {
+      struct pollfd fd = { pipefd[0], POLLIN, 0 };
+      double now = (g_get_monotonic_time () - start) / 1e6;
+      double mark[2] = { now, 0 };
+      ssize_t n;
+
+      if (now >= LONG_STREAM_S)
+        {
+          kill (pid, SIGINT);
+          break;
+        }
+      if (poll (&fd, 1, 100) <= 0)
+        continue;
+      if ((n = read (pipefd[0], chunk, sizeof chunk)) <= 0)
+        break;
+      run.bytes += n;
+      mark[1] = run.bytes;
+      g_array_append_vals (marks, mark, 1);
+    }
+  run.seconds = (g_get_monotonic_time () - start) / 1e6;
+  while (read (pipefd[0], chunk, sizeof chunk) > 0)
+    ;
+  close (pipefd[0]);
+  g_assert_cmpint (wait4 (pid, &status, 0, &usage), ==, pid);
+  run.max_rss_mb = usage.ru_maxrss / 1024.0;
+  for (guint i = 0; i < marks->len; i++)
+    {
+      double *mark = &g_array_index (marks, double, 2 * i);
+
+      if (mark[0] >= run.seconds - 5 || i + 1 == marks->len)
+        {
+          double span = run.seconds - mark[0];
+
+          run.last_5s_bytes_per_s = span > 0 ? (run.bytes - mark[1]) / span : 0;
+          break;
+        }
+    }
+  return run;
+}
+
+static void
+bench_long_stream (void)
+{
+  const char *short_args[] = { "--tokens", "10000", "--lines-per-write", "100", NULL };
+  const char *long_args[] = { "--tokens", "1000000", "--lines-per-write", "100", NULL };
+  g_autofree char *cli = cli_path ();
+  StreamRun runs[2];
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(HearthTestServer) server = hearth_test_server_start ("bench-ndjson-server.mjs",
+                                                                     i ? long_args : short_args);
+
+      runs[i] = run_stream (cli, hearth_test_server_get_url (server));
+    }
+  g_print ("stream-short-throughput: %.2f MB/s (%zu bytes in %.2f s, max RSS %.1f MB)\n",
+           runs[0].bytes / runs[0].seconds / 1e6, runs[0].bytes, runs[0].seconds, runs[0].max_rss_mb);
+  g_print ("stream-long-throughput: %.2f MB/s (%zu bytes in %.2f s%s, max RSS %.1f MB)\n",
+           runs[1].bytes / runs[1].seconds / 1e6, runs[1].bytes, runs[1].seconds,
+           runs[1].seconds >= LONG_STREAM_S ? ", cut" : "", runs[1].max_rss_mb);
+  g_print ("stream-long-last-5s: %.0f bytes/s\n", runs[1].last_5s_bytes_per_s);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -237,6 +346,7 @@ main (int    argc,
   hearth_test_init (&argc, &argv);
   if (!hearth_test_require_node ())
     return 77;
+  bench_long_stream ();
   bench_streaming_cost ();
   bench_ttft_overhead ();
   return 0;

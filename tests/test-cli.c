@@ -3,6 +3,9 @@
  */
 #include <json-glib/json-glib.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "hearth-endpoint.h"
 #include "hearth-model.h"
@@ -1135,6 +1138,199 @@ test_corrupt_history (void)
   g_assert_cmpstr (after, ==, garbage);
 }
 
+/* Runs hearth-cli as nobody; reports "<name> <exit> <first line of stdout or stderr>". */
+static void
+report_cli (int         fd,
+            const char *name,
+            const char * const *argv)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *line = NULL;
+  int status = -1;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, NULL);
+  line = g_strdup_printf ("%s %d %.*s\n", name, g_spawn_check_wait_status (status, NULL) ? 0
+                          : WIFEXITED (status) ? WEXITSTATUS (status) : -1,
+                          (int) strcspn (*out ? out : err, "\n"), *out ? out : err);
+  if (write (fd, line, strlen (line)) < 0)
+    _exit (3);
+}
+
+static void
+read_only_history_child (int      fd,
+                         gpointer user_data)
+{
+  g_autofree char *cli = g_build_filename (g_getenv ("HEARTH_BUILD_DIR"), "src", "hearth-cli", NULL);
+  const char *list[] = { cli, "history", "list", NULL };
+  const char *search[] = { cli, "history", "search", "readable", NULL };
+  const char *rename[] = { cli, "history", "rename", user_data, "new title", NULL };
+
+  report_cli (fd, "list", list);
+  report_cli (fd, "search", search);
+  report_cli (fd, "rename", rename);
+}
+
+/* A history folder that cannot be written is still listed and searched; a
+ * change says it cannot be made, and why. */
+static void
+test_read_only_history (void)
+{
+  g_autoptr(HearthStore) store = hearth_test_open_history ();
+  g_autofree char *path = g_strdup (hearth_store_get_path (store));
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *id = NULL;
+  g_autofree char *output = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(HearthMessage) message = hearth_message_new ("user", "still readable");
+  g_autoptr(GError) error = NULL;
+
+  message->conversation_id = hearth_store_create_conversation (store, "Read-only history", &error);
+  g_assert_no_error (error);
+  hearth_store_add_message (store, message, &error);
+  g_assert_no_error (error);
+  id = g_strdup_printf ("%" G_GINT64_FORMAT, message->conversation_id);
+  g_clear_object (&store);
+
+  if (!hearth_test_hand_to_nobody (g_getenv ("XDG_DATA_HOME"), dir, path, NULL))
+    return;
+  g_assert_cmpint (chmod (path, 0400), ==, 0);
+  g_assert_cmpint (chmod (dir, 0500), ==, 0);
+  output = hearth_test_run_as_nobody (read_only_history_child, id);
+  g_assert_cmpint (chmod (dir, 0700), ==, 0);
+  g_assert_cmpint (chmod (path, 0600), ==, 0);
+  if (output == NULL)
+    return;
+  g_test_message ("%s", output);
+  lines = g_strsplit (output, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 4);
+  g_assert_true (g_str_has_prefix (lines[0], "list 0 "));
+  g_assert_nonnull (strstr (lines[0], "Read-only history"));
+  g_assert_true (g_str_has_prefix (lines[1], "search 0 "));
+  g_assert_nonnull (strstr (lines[1], "Read-only history"));
+  g_assert_true (g_str_has_prefix (lines[2], "rename 1 hearth-cli: "));
+  g_assert_nonnull (strstr (lines[2], "cannot be written"));
+  g_assert_nonnull (strstr (lines[2], "permissions"));
+}
+
+/* A disk that fills while the reply arrives: a real one, a 1 MB tmpfs on the
+ * history's folder, mounted in a mount namespace of our own (unshare maps
+ * us to root there, as an ordinary user too) so nothing outside sees it.
+ * hearth-cli then lists the history from inside, and the files are copied out. */
+static const char full_disk_script[] =
+  "set -e\n"
+  "mkdir -p \"$XDG_DATA_HOME/hearth\"\n"
+  "mount -t tmpfs -o size=1m hearth-full \"$XDG_DATA_HOME/hearth\"\n"
+  "set +e\n"
+  "\"$1\" ask --endpoint \"$2\" --model huge hello >\"$3/out\" 2>\"$3/err\"\n"
+  "echo $? >\"$3/code\"\n"
+  "\"$1\" history list --json >\"$3/list\" 2>&1\n";
+
+static void
+test_not_saved_full_disk (void)
+{
+  g_autofree char *cli = g_build_filename (g_getenv ("HEARTH_BUILD_DIR"), "src", "hearth-cli", NULL);
+  g_autofree char *data = hearth_test_build_tmp_path ("full-disk-data", NULL);
+  g_autofree char *report = hearth_test_build_tmp_path ("full-disk-report", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL, *err = NULL, *code = NULL, *list = NULL, *why = NULL;
+  gsize out_len = 0;
+  const char *argv[] = { "unshare", "--mount", "--map-root-user", "sh", "-c", full_disk_script,
+                         "sh", cli, NULL, report, NULL };
+
+  if (!hearth_test_require_node ())
+    return;
+  argv[8] = hearth_test_server_get_url (hearth_test_fault_server ());
+  g_assert_cmpint (g_mkdir_with_parents (report, 0700), ==, 0);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data, TRUE);
+  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &why, &error);
+  g_assert_no_error (error);
+  if (!g_subprocess_get_if_exited (process) || g_subprocess_get_exit_status (process) != 0 ||
+      !g_file_test (report, G_FILE_TEST_IS_DIR) ||
+      !g_file_get_contents (g_build_filename (report, "code", NULL), &code, NULL, NULL))
+    {
+      /* No mount namespace here (a container without user namespaces). */
+      g_test_skip_printf ("SKIPPED: cannot mount a small tmpfs with unshare (%s), so a full "
+                          "disk is NOT tested", why);
+      return;
+    }
+  g_assert_true (g_file_get_contents (g_build_filename (report, "out", NULL), &out, &out_len, NULL));
+  g_assert_true (g_file_get_contents (g_build_filename (report, "err", NULL), &err, NULL, NULL));
+  g_assert_true (g_file_get_contents (g_build_filename (report, "list", NULL), &list, NULL, NULL));
+  g_test_message ("exit %s; err %s; history %s", g_strstrip (code), err, list);
+
+  /* All of it was printed; the status and one line say it was not kept. */
+  g_assert_cmpuint (out_len, ==, 4 * 1024 * 1024);
+  g_assert_cmpstr (code, ==, "9");
+  hearth_test_assert_one_line (err);
+  g_assert_nonnull (strstr (err, "not saved"));
+  g_assert_nonnull (strstr (err, "disk is full"));
+}
+
+/* The conversation deleted while its reply streams: printed, said, exit 9. */
+static gboolean
+delete_newest_cb (gpointer user_data)
+{
+  g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, newest_conversation ());
+  g_autoptr(HearthTestRun) deleted = hearth_test_run_cli (NULL, "history", "delete", id, NULL);
+
+  g_assert_cmpint (deleted->exit_code, ==, 0);
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+keep_async_result (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static void
+test_not_saved_deleted (void)
+{
+  const char *args[] = { "ask", "--endpoint", NULL, "--model", "slow", "go", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cli = g_build_filename (g_getenv ("HEARTH_BUILD_DIR"), "src", "hearth-cli", NULL);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GBytes) out = NULL;
+  g_autoptr(GBytes) err = NULL;
+  const char *argv[G_N_ELEMENTS (args) + 1] = { cli };
+  g_autoptr(GAsyncResult) result = NULL;
+  gboolean deleted = FALSE;
+
+  if (!hearth_test_require_node ())
+    return;
+  args[2] = hearth_test_server_get_url (hearth_test_fault_server ());
+  for (guint i = 0; args[i]; i++)
+    argv[i + 1] = args[i];
+  process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                               &error);
+  g_assert_no_error (error);
+  g_timeout_add (1500, delete_newest_cb, &deleted);
+  g_subprocess_communicate_async (process, NULL, NULL, keep_async_result, &result);
+  while (!deleted || result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_subprocess_communicate_finish (process, result, &out, &err, &error);
+  g_assert_no_error (error);
+  g_test_message ("%.*s", (int) g_bytes_get_size (err), (const char *) g_bytes_get_data (err, NULL));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 9);
+  g_assert_cmpuint (g_bytes_get_size (out), >, 100);
+  g_assert_true (g_str_has_suffix (g_bytes_get_data (out, NULL), "t199 "));
+  {
+    g_autofree char *text = g_strndup (g_bytes_get_data (err, NULL), g_bytes_get_size (err));
+
+    hearth_test_assert_one_line (text);
+    g_assert_nonnull (strstr (text, "not saved"));
+    g_assert_nonnull (strstr (text, "deleted"));
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1177,6 +1373,9 @@ main (int    argc,
   g_test_add_func ("/cli/unreachable", test_unreachable);
   g_test_add_func ("/cli/usage-errors", test_usage_errors);
   g_test_add_func ("/cli/corrupt-history", test_corrupt_history);
+  g_test_add_func ("/cli/read-only-history", test_read_only_history);
+  g_test_add_func ("/cli/not-saved/full-disk", test_not_saved_full_disk);
+  g_test_add_func ("/cli/not-saved/deleted", test_not_saved_deleted);
   g_test_add_func ("/cli/cache-corrupt", test_cache_corrupt);
   g_test_add_func ("/cli/hardware-and-recommend", test_hardware_and_recommend);
 

@@ -5,6 +5,8 @@
 
 #include "hearth-engine.h"
 #include "hearth-error.h"
+#include "hearth-store-private.h"
+#include <glib/gstdio.h>
 #include "hearth-test-server.h"
 #include "hearth-test-util.h"
 
@@ -303,6 +305,163 @@ test_saved_while_streaming (void)
   g_timeout_add (2500, check_saved_cb, reply);
   watch_run (watch, reply);
   g_assert_cmpint (hearth_reply_get_state (reply), ==, HEARTH_REPLY_CANCELLED);
+  watch_free (watch);
+}
+
+static gboolean
+quit_loop_cb (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the main loop (the reply streams, the engine saves) for @ms. */
+static void
+run_for (guint ms)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+
+  g_timeout_add (ms, quit_loop_cb, loop);
+  g_main_loop_run (loop);
+}
+
+static gsize
+stored_length (HearthStore *store,
+               HearthReply *reply)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) messages = hearth_store_list_messages (store,
+                                                              hearth_reply_get_conversation_id (reply),
+                                                              0, 0, &error);
+  HearthMessage *stored;
+
+  g_assert_no_error (error);
+  stored = g_ptr_array_index (messages, messages->len - 1);
+  g_assert_true (g_str_has_prefix (hearth_reply_get_content (reply), stored->content));
+  return strlen (stored->content);
+}
+
+/* Pages written to the database since @db last truncated its log. */
+static gint64
+pages_written (sqlite3 *db)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 frames;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA wal_checkpoint (PASSIVE)", -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  frames = sqlite3_column_int64 (stmt, 1);
+  sqlite3_finalize (stmt);
+  return frames;
+}
+
+/* A reply that goes on and on: each save writes what arrived since the last
+ * one, not the megabytes before it again, and search indexes the text once,
+ * when the reply ends; until then a reader (or a crash) still finds it all. */
+static void
+test_saves_cost_what_arrived (void)
+{
+  g_autoptr(HearthStore) store = hearth_test_open_store ("endless");
+  g_autoptr(HearthEngine) engine = hearth_engine_new (store);
+  g_autoptr(HearthReply) reply = NULL;
+  g_autoptr(GPtrArray) hits = NULL;
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = NULL;
+  gsize before, after;
+  gint64 pages;
+  Watch *watch;
+
+  if (!hearth_test_require_node ())
+    return;
+  reply = chat (engine, HEARTH_API_OLLAMA, hearth_test_fault_url (), "endless", &watch);
+  run_for (3000);
+  g_assert_false (hearth_reply_is_finished (reply));
+  g_assert_cmpuint (hearth_reply_get_content_length (reply), >=, 2 * 1024 * 1024);
+
+  db = hearth_test_sqlite_open (hearth_store_get_path (store));
+  hearth_test_sqlite_exec (db, "PRAGMA wal_checkpoint (TRUNCATE)");
+  before = stored_length (store, reply);
+  run_for (2500);
+  pages = pages_written (db);
+  after = stored_length (store, reply);
+  g_test_message ("%" G_GSIZE_FORMAT " bytes stored, %" G_GSIZE_FORMAT " more in 2.5 s, "
+                  "%" G_GINT64_FORMAT " pages written", before, after - before, pages);
+  g_assert_cmpuint (before, >=, 2 * 1024 * 1024);
+  g_assert_cmpuint (after, >, before);
+  /* Two or three saves of a few hundred bytes each: a few pages each, where
+   * rewriting the reply took over 500 (and its index as many again). */
+  g_assert_cmpint (pages, <, 60);
+
+  /* Not in the index while it streams; in it once it ends. */
+  hits = hearth_store_search (store, "play", 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (hits->len, ==, 0);
+  g_clear_pointer (&hits, g_ptr_array_unref);
+
+  hearth_reply_cancel (reply);
+  watch_run (watch, reply);
+  g_assert_cmpuint (stored_length (store, reply), ==, hearth_reply_get_content_length (reply));
+  g_assert_null (hearth_reply_get_save_error (reply));
+  hits = hearth_store_search (store, "play", 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (hits->len, ==, 1);
+  g_assert_cmpint (hearth_test_sqlite_query_int (hearth_store_get_path (store),
+                                                 "SELECT count(*) FROM message_chunks"), ==, 0);
+  sqlite3_close (db);
+  watch_free (watch);
+}
+
+static void
+on_save_error_changed (HearthReply *reply,
+                       GParamSpec  *pspec,
+                       GMainLoop   *loop)
+{
+  if (hearth_reply_get_save_error (reply) == NULL)
+    g_main_loop_quit (loop);
+}
+
+/* The disk fills while a reply arrives: the reply says it was not saved (a
+ * front end tells the user), keeps its text, and is saved once space comes
+ * back; the write-ahead log is then given back too. The full disk is the
+ * database's page limit, which SQLite reports as a full disk (SQLITE_FULL). */
+static void
+test_not_saved_until_space_returns (void)
+{
+  g_autoptr(HearthStore) store = hearth_test_open_store ("full");
+  g_autoptr(HearthEngine) engine = hearth_engine_new (store);
+  g_autoptr(HearthReply) reply = NULL;
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autofree char *limit = NULL;
+  g_autofree char *wal = g_strconcat (hearth_store_get_path (store), "-wal", NULL);
+  const GError *save_error;
+  GStatBuf buf;
+  Watch *watch;
+
+  if (!hearth_test_require_node ())
+    return;
+  limit = g_strdup_printf ("PRAGMA max_page_count = %" G_GINT64_FORMAT,
+                           hearth_test_sqlite_query_int (hearth_store_get_path (store),
+                                                         "PRAGMA page_count") + 8);
+  hearth_test_sqlite_exec (hearth_store_get_db (store), limit);
+  reply = chat (engine, HEARTH_API_OLLAMA, hearth_test_fault_url (), "huge", &watch);
+  watch_run (watch, reply);
+
+  g_assert_cmpint (hearth_reply_get_state (reply), ==, HEARTH_REPLY_DONE);
+  g_assert_cmpuint (hearth_reply_get_content_length (reply), ==, 4 * 1024 * 1024);
+  save_error = hearth_reply_get_save_error (reply);
+  g_assert_error ((GError *) save_error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_FULL);
+  g_assert_cmpuint (stored_length (store, reply), <, hearth_reply_get_content_length (reply));
+
+  /* Space comes back: the engine's next try saves it, without being asked. */
+  hearth_test_sqlite_exec (hearth_store_get_db (store), "PRAGMA max_page_count = 1000000");
+  g_signal_connect (reply, "notify::save-error", G_CALLBACK (on_save_error_changed), loop);
+  g_main_loop_run (loop);
+  g_assert_null (hearth_reply_get_save_error (reply));
+  g_assert_cmpuint (stored_length (store, reply), ==, hearth_reply_get_content_length (reply));
+  g_assert_cmpint (g_stat (wal, &buf), ==, 0);
+  g_assert_cmpint (buf.st_size, ==, 0);
+  g_assert_true (hearth_engine_save_reply (engine, reply, NULL));
   watch_free (watch);
 }
 
@@ -633,6 +792,8 @@ main (int    argc,
   g_test_add_func ("/engine/ollama/endpoints", test_ollama_endpoints);
   g_test_add_func ("/engine/cancel-keeps-text", test_cancel_keeps_text);
   g_test_add_func ("/engine/saved-while-streaming", test_saved_while_streaming);
+  g_test_add_func ("/engine/saves-cost-what-arrived", test_saves_cost_what_arrived);
+  g_test_add_func ("/engine/not-saved-until-space-returns", test_not_saved_until_space_returns);
   g_test_add_func ("/engine/retries", test_retries);
   g_test_add_func ("/engine/refused-backs-off", test_refused_backs_off);
   g_test_add_func ("/engine/cancel-during-backoff", test_cancel_during_backoff);

@@ -99,15 +99,15 @@ test_migrations_fresh (void)
   GStatBuf buf;
   const char * const names[] = { "conversations", "messages", "messages_fts",
                                  "messages_by_conversation", "messages_requests_by_time",
-                                 "resource_samples", "bench_runs" };
+                                 "resource_samples", "bench_runs", "message_chunks" };
 
   g_assert_no_error (error);
   g_assert_cmpstr (hearth_store_get_path (store), ==, path);
-  g_assert_cmpint (hearth_store_get_schema_version (store), ==, 2);
+  g_assert_cmpint (hearth_store_get_schema_version (store), ==, 3);
   g_assert_cmpint (g_stat (dir, &buf), ==, 0);
   g_assert_cmpint (buf.st_mode & 0777, ==, 0700);
 
-  g_assert_cmpint (hearth_test_sqlite_query_int (path, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (hearth_test_sqlite_query_int (path, "PRAGMA user_version"), ==, 3);
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
       g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM sqlite_schema "
@@ -139,12 +139,80 @@ test_migrations_reopen (void)
   /* A second connection on the same file, as a worker thread would open. */
   third = hearth_store_open (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (hearth_store_get_schema_version (again), ==, 2);
+  g_assert_cmpint (hearth_store_get_schema_version (again), ==, 3);
   conversations = hearth_store_list_conversations (third, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (conversations->len, ==, 1);
   g_assert_cmpint (((HearthConversation *) conversations->pdata[0])->n_messages, ==, 1);
   g_assert_cmpint (hearth_test_sqlite_query_int (path, "SELECT count(*) FROM sqlite_schema"), >, 5);
+}
+
+/* A history written before replies were saved in pieces (schema 2) opens,
+ * keeps its messages, and a reply then streams into it as into a new one. */
+static void
+test_migrations_from_v2 (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthStore) store = hearth_test_open_store ("from-v2");
+  g_autofree char *path = g_strdup (hearth_store_get_path (store));
+  g_autoptr(HearthMessage) partial = hearth_message_new ("assistant", "saved the old way, ");
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GPtrArray) hits = NULL;
+  gint64 id = create_conversation (store, "Before the upgrade");
+
+  add_message (store, id, "user", "an old question");
+  partial->conversation_id = id;
+  partial->state = HEARTH_MESSAGE_PARTIAL;
+  hearth_store_add_message (store, partial, &error);
+  g_assert_no_error (error);
+  g_clear_object (&store);
+  hearth_test_sqlite_run (path, "DROP TABLE message_chunks; PRAGMA user_version = 2");
+
+  store = hearth_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (hearth_store_get_schema_version (store), ==, 3);
+  messages = hearth_store_list_messages (store, id, 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (messages->len, ==, 2);
+  g_assert_cmpstr (((HearthMessage *) messages->pdata[0])->content, ==, "an old question");
+  g_assert_cmpstr (((HearthMessage *) messages->pdata[1])->content, ==, "saved the old way, ");
+  g_clear_pointer (&messages, g_ptr_array_unref);
+
+  /* Two saves while it streams, read back whole; then the end. */
+  g_free (partial->content);
+  partial->content = g_strdup ("then in ");
+  g_assert_true (hearth_store_append_message (store, partial, &error));
+  g_free (partial->content);
+  partial->content = g_strdup ("pieces");
+  partial->figures.tokens_out = 9;
+  g_assert_true (hearth_store_append_message (store, partial, &error));
+  g_assert_no_error (error);
+  messages = hearth_store_list_messages (store, id, 0, 0, &error);
+  g_assert_cmpstr (((HearthMessage *) messages->pdata[1])->content, ==,
+                   "saved the old way, then in pieces");
+  g_assert_cmpint (((HearthMessage *) messages->pdata[1])->figures.tokens_out, ==, 9);
+  g_assert_cmpint (((HearthMessage *) messages->pdata[1])->state, ==, HEARTH_MESSAGE_PARTIAL);
+  hits = search (store, "pieces");
+  g_assert_cmpuint (hits->len, ==, 0);
+  g_clear_pointer (&hits, g_ptr_array_unref);
+
+  g_free (partial->content);
+  partial->content = g_strdup ("saved the old way, then in pieces, then whole");
+  partial->state = HEARTH_MESSAGE_COMPLETE;
+  g_assert_true (hearth_store_update_message (store, partial, &error));
+  g_clear_pointer (&messages, g_ptr_array_unref);
+  messages = hearth_store_list_messages (store, id, 0, 0, &error);
+  g_assert_cmpstr (((HearthMessage *) messages->pdata[1])->content, ==,
+                   "saved the old way, then in pieces, then whole");
+  hits = search (store, "pieces");
+  g_assert_cmpuint (hits->len, ==, 1);
+  g_assert_cmpint (hearth_test_sqlite_query_int (path, "SELECT count(*) FROM message_chunks"), ==, 0);
+  assert_index_in_sync (store);
+
+  /* A save into a message deleted meanwhile says so. */
+  g_assert_true (hearth_store_delete_conversation (store, id, &error));
+  g_assert_false (hearth_store_append_message (store, partial, &error));
+  g_assert_error (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_NOT_FOUND);
 }
 
 static void
@@ -589,6 +657,46 @@ test_search_hostile (void)
     }
 }
 
+/* A reply of megabytes full of the word searched for: the search answers
+ * (snippet() alone took minutes) and the snippet shows the match in its
+ * words, as for a short message. */
+static void
+test_search_long_message (void)
+{
+  g_autoptr(HearthStore) store = hearth_test_open_store ("search-long");
+  g_autoptr(GString) text = g_string_new ("Opening words before the filler. ");
+  g_autoptr(HearthSearchHit) hit = NULL;
+  g_autoptr(GPtrArray) hits = NULL;
+  gint64 conversation_id = create_conversation (store, "Long");
+  gint64 id;
+
+  while (text->len < 2 * 1024 * 1024)
+    g_string_append (text, "lorem ipsum dolor sit amet, consectetur adipiscing elit. ");
+  g_string_append (text, "The hidden zanzibar word sits here. ");
+  while (text->len < 4 * 1024 * 1024)
+    g_string_append (text, "lorem ipsum dolor sit amet, consectetur adipiscing elit. ");
+  id = add_message (store, conversation_id, "assistant", text->str);
+  add_message (store, conversation_id, "user", "a short lorem question about zanzibar");
+
+  hits = search (store, "zanzibar");
+  g_assert_cmpuint (hits->len, ==, 2);
+  hit = g_ptr_array_steal_index (hits, ((HearthSearchHit *) hits->pdata[0])->message_id == id ? 0 : 1);
+  g_test_message ("%s", hit->snippet);
+  g_assert_cmpint (hit->message_id, ==, id);
+  g_assert_cmpstr (hit->snippet, ==, "…The hidden [zanzibar] word sits here. lorem ipsum dolor sit amet, consectetur…");
+  g_clear_pointer (&hit, hearth_search_hit_free);
+  g_clear_pointer (&hits, g_ptr_array_unref);
+
+  hits = search (store, "lorem ipsum");
+  g_assert_cmpuint (hits->len, ==, 1);
+  hit = g_ptr_array_steal_index (hits, 0);
+  g_test_message ("%s", hit->snippet);
+  g_assert_cmpint (hit->message_id, ==, id);
+  g_assert_true (g_str_has_suffix (hit->snippet, "…"));
+  g_assert_nonnull (strstr (hit->snippet, "[lorem] [ipsum] dolor sit amet"));
+  g_assert_cmpuint (strlen (hit->snippet), <, 200);
+}
+
 static void
 test_search_follows_changes (void)
 {
@@ -670,14 +778,24 @@ read_only_child (int      fd,
   g_autofree char *dir = g_path_get_dirname (path);
   g_autoptr(GError) error = NULL;
   g_autoptr(HearthStore) store = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GPtrArray) hits = NULL;
   g_autofree char *fresh = g_build_filename (dir, "new.db", NULL);
   g_autofree char *nested = g_build_filename (dir, "sub", "new.db", NULL);
+  g_autofree char *found = NULL;
   HearthStore *other;
 
   store = hearth_store_open (path, &error);
   hearth_test_write_report (fd, "open", error);
   if (store != NULL)
     {
+      list = hearth_store_list_conversations (store, &error);
+      hits = list ? hearth_store_search (store, "still", 10, &error) : NULL;
+      hearth_test_write_report (fd, "read", error);
+      found = g_strdup_printf ("found %s %u\n", list && list->len ? ((HearthConversation *) list->pdata[0])->title : "-",
+                               hits ? hits->len : 0);
+      if (write (fd, found, strlen (found)) < 0)
+        _exit (3);
       hearth_store_create_conversation (store, "denied", &error);
       hearth_test_write_report (fd, "write", error);
     }
@@ -691,6 +809,8 @@ read_only_child (int      fd,
   g_clear_object (&other);
 }
 
+/* A history in a folder that cannot be written is read as it is; writes
+ * fail with a sentence that names the file and what to check. */
 static void
 test_error_read_only (void)
 {
@@ -698,10 +818,9 @@ test_error_read_only (void)
   g_autofree char *path = g_build_filename (dir, "hearth.db", NULL);
   g_autofree char *output = NULL;
   g_auto(GStrv) lines = NULL;
-  guint n_lines;
   g_autoptr(HearthStore) store = hearth_test_open_store ("read-only");
 
-  create_conversation (store, "kept");
+  add_message (store, create_conversation (store, "kept"), "user", "still readable");
   g_clear_object (&store);
 
   /* Root ignores permissions, so the child becomes an ordinary user (nobody)
@@ -715,19 +834,15 @@ test_error_read_only (void)
   g_assert_cmpint (chmod (dir, 0700), ==, 0);
   if (output == NULL)
     return;
+  g_test_message ("%s", output);
   lines = g_strsplit (output, "\n", -1);
-  g_assert_cmpuint (g_strv_length (lines), >=, 4);
-  /* The existing history opens either read-only or not at all, and a write
-   * fails with READ_ONLY either way. */
-  if (g_str_has_prefix (lines[0], "open -1"))
-    hearth_test_assert_read_only_report (lines[1], "write", HEARTH_STORE_ERROR_READ_ONLY, path);
-  else
-    hearth_test_assert_read_only_report (lines[0], "open", HEARTH_STORE_ERROR_READ_ONLY, path);
-  n_lines = g_strv_length (lines);
-  hearth_test_assert_read_only_report (lines[n_lines - 3], "create",
-                                       HEARTH_STORE_ERROR_READ_ONLY, dir);
-  hearth_test_assert_read_only_report (lines[n_lines - 2], "mkdir",
-                                       HEARTH_STORE_ERROR_READ_ONLY, dir);
+  g_assert_cmpuint (g_strv_length (lines), ==, 7);
+  g_assert_cmpstr (lines[0], ==, "open -1 ok");
+  g_assert_cmpstr (lines[1], ==, "read -1 ok");
+  g_assert_cmpstr (lines[2], ==, "found kept 1");
+  hearth_test_assert_read_only_report (lines[3], "write", HEARTH_STORE_ERROR_READ_ONLY, path);
+  hearth_test_assert_read_only_report (lines[4], "create", HEARTH_STORE_ERROR_READ_ONLY, dir);
+  hearth_test_assert_read_only_report (lines[5], "mkdir", HEARTH_STORE_ERROR_READ_ONLY, dir);
 }
 
 static void
@@ -960,6 +1075,55 @@ test_messages_delete_from (void)
   g_assert_error (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_NOT_FOUND);
 }
 
+/* Bytes another program (or a damaged page) left are repaired on the way
+ * out: every title, message and snippet is valid UTF-8. */
+static void
+test_invalid_utf8_repaired (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthStore) store = hearth_test_open_store ("invalid-utf8");
+  const char *path = hearth_store_get_path (store);
+  g_autoptr(GPtrArray) conversations = NULL;
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GPtrArray) hits = NULL;
+  g_autoptr(HearthConversation) conversation = NULL;
+  HearthMessage *message;
+  HearthSearchHit *hit;
+  gint64 id = create_conversation (store, "valid for now");
+  g_autofree char *sql = NULL;
+
+  add_message (store, id, "assistant", "placeholder");
+  sql = g_strdup_printf ("UPDATE conversations SET title = CAST (X'4F6B20FF2074C3' AS TEXT);"
+                         "UPDATE messages SET content = CAST (X'6B6977692080FE206B697769' AS TEXT),"
+                         " thinking = CAST (X'C328' AS TEXT), model = CAST (X'6DFF' AS TEXT);"
+                         "INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')");
+  hearth_test_sqlite_run (path, sql);
+
+  conversations = hearth_store_list_conversations (store, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_utf8_validate (((HearthConversation *) conversations->pdata[0])->title, -1, NULL));
+  g_assert_true (g_str_has_prefix (((HearthConversation *) conversations->pdata[0])->title, "Ok "));
+  conversation = hearth_store_get_conversation (store, id, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_utf8_validate (conversation->title, -1, NULL));
+
+  messages = hearth_store_list_messages (store, id, 0, 0, &error);
+  g_assert_no_error (error);
+  message = messages->pdata[0];
+  g_assert_true (g_utf8_validate (message->content, -1, NULL));
+  g_assert_true (g_str_has_prefix (message->content, "kiwi "));
+  g_assert_true (g_str_has_suffix (message->content, " kiwi"));
+  g_assert_true (g_utf8_validate (message->thinking, -1, NULL));
+  g_assert_true (g_utf8_validate (message->model, -1, NULL));
+
+  hits = search (store, "kiwi");
+  g_assert_cmpuint (hits->len, ==, 1);
+  hit = hits->pdata[0];
+  g_assert_true (g_utf8_validate (hit->snippet, -1, NULL));
+  g_assert_true (g_utf8_validate (hit->conversation_title, -1, NULL));
+  g_assert_nonnull (strstr (hit->snippet, "[kiwi]"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -970,6 +1134,7 @@ main (int   argc,
   g_test_add_func ("/store/migrations/fresh", test_migrations_fresh);
   g_test_add_func ("/store/migrations/reopen", test_migrations_reopen);
   g_test_add_func ("/store/migrations/too-new", test_migrations_too_new);
+  g_test_add_func ("/store/migrations/from-v2", test_migrations_from_v2);
   g_test_add_func ("/store/conversations/crud", test_conversations_crud);
   g_test_add_func ("/store/messages/round-trip", test_messages_round_trip);
   g_test_add_func ("/store/messages/paging", test_messages_paging);
@@ -978,11 +1143,13 @@ main (int   argc,
   g_test_add_func ("/store/search/ranking", test_search_ranking);
   g_test_add_func ("/store/search/hostile", test_search_hostile);
   g_test_add_func ("/store/search/follows-changes", test_search_follows_changes);
+  g_test_add_func ("/store/search/long-message", test_search_long_message);
   g_test_add_func ("/store/errors/locked", test_error_locked);
   g_test_add_func ("/store/errors/read-only", test_error_read_only);
   g_test_add_func ("/store/errors/corrupt", test_error_corrupt);
   g_test_add_func ("/store/errors/corrupt-pages", test_error_corrupt_pages);
   g_test_add_func ("/store/crash-safety", test_crash_safety);
+  g_test_add_func ("/store/invalid-utf8-repaired", test_invalid_utf8_repaired);
 
   return g_test_run ();
 }

@@ -102,6 +102,10 @@ print_reply_json (HearthReply *reply)
       g_autofree char *line = hearth_error_describe (error);
       hearth_json_add_string (builder, "error", line);
     }
+  json_builder_set_member_name (builder, "saved");
+  json_builder_add_boolean_value (builder, hearth_reply_get_save_error (reply) == NULL);
+  if (hearth_reply_get_save_error (reply) != NULL)
+    hearth_json_add_string (builder, "save_error", hearth_reply_get_save_error (reply)->message);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   print_json (root);
@@ -158,6 +162,41 @@ build_request (char      *prompt,
   return request;
 }
 
+/* Why the history does not hold what was printed, and what to do. */
+static char *
+describe_not_saved (const GError *save_error)
+{
+  g_autofree char *reason = NULL;
+
+  if (g_error_matches (save_error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_FULL))
+    return g_strdup ("the disk is full. Free some space and ask again; until then the text "
+                     "printed above is the only copy");
+  if (g_error_matches (save_error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_NOT_FOUND))
+    return g_strdup ("its conversation was deleted while it arrived. The text printed above "
+                     "is the only copy");
+  reason = g_strdup (save_error->message);
+  g_strdelimit (reason, "\r\n", ' ');
+  while (g_str_has_suffix (reason, "."))
+    reason[strlen (reason) - 1] = '\0';
+  return g_strdup_printf ("%s. The text printed above is the only copy", reason);
+}
+
+/* One line, whatever else went wrong: the reply is not in the history. */
+static int
+fail_not_saved (Cli *cli)
+{
+  const GError *error = hearth_reply_get_error (cli->reply);
+  g_autofree char *why = describe_not_saved (hearth_reply_get_save_error (cli->reply));
+
+  if (cli->interrupted)
+    g_printerr ("hearth-cli: Interrupted, and the reply so far was not saved: %s.\n", why);
+  else if (error != NULL)
+    g_printerr ("hearth-cli: %s; what arrived was not saved: %s.\n", error->message, why);
+  else
+    g_printerr ("hearth-cli: The reply was not saved in the history: %s.\n", why);
+  return cli->interrupted ? EXIT_INTERRUPTED : EXIT_NOT_SAVED;
+}
+
 static int
 finish_ask (Cli *cli)
 {
@@ -168,6 +207,8 @@ finish_ask (Cli *cli)
     g_print ("\n");
   if (cli->json)
     print_reply_json (reply);
+  if (hearth_reply_get_save_error (reply) != NULL)
+    return fail_not_saved (cli);
   if (error == NULL)
     return 0;
   if (cli->interrupted)

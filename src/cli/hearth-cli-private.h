@@ -12,6 +12,7 @@
 G_BEGIN_DECLS
 
 #define EXIT_USAGE       2
+#define EXIT_NOT_SAVED   9    /* the reply was printed but the history did not take it */
 #define EXIT_INTERRUPTED 130
 
 typedef struct

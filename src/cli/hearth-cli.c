@@ -61,6 +61,10 @@ print_usage (FILE *out)
            "                   [--json]\n"
            "  hearth-cli bench list [--model NAME] [--json]\n"
            "\n"
+           "Exit codes: 0 done; 2 usage; 3 server unreachable; 4 model not found; 5 server error\n"
+           "or broken stream; 6 authentication; 7 still rate limited; 8 the server's API cannot\n"
+           "do that; 9 the reply was printed but not saved in the history; 130 interrupted.\n"
+           "\n"
            "Run “hearth-cli COMMAND --help” for a command's options.\n");
 }
 

@@ -13,28 +13,42 @@
 
 /* A crash loses at most this much streamed text. */
 #define SAVE_INTERVAL_MS 1000
+/* After a failed save (a full disk), the next tries come this much later,
+ * doubling up to SAVE_BACKOFF_MAX_MS: each try writes everything since the
+ * last save that worked. */
+#define SAVE_BACKOFF_MAX_MS 30000
+/* A finished reply the history could not take is tried again this often. */
+#define SAVE_RETRY_S     5
 #define TITLE_LENGTH     60
 
 /* One chat request, from the stored question to the stored answer. */
 
-typedef struct
+struct _ChatJob
 {
-  HearthEngine      *engine;
+  HearthEngine      *engine;        /* a reference, except while parked */
   HearthProvider    *provider;
   HearthChatRequest *request;
   HearthReply       *reply;
   HearthMessage     *record;
   char              *cache_key;
   guint              save_source;
+  guint              retry_source;
   gboolean           dirty;
+  gboolean           parked;        /* finished, unsaved, held by the engine */
+  gsize              saved_content; /* bytes of the reply's text in the history */
+  gsize              saved_thinking;
+  guint              failures;      /* saves failed in a row */
+  gint64             next_save_us;
   gint64             history_before;   /* > 0: read the conversation before sending */
-} ChatJob;
+};
 
-static void
-chat_job_free (ChatJob *job)
+void
+_hearth_chat_job_free (ChatJob *job)
 {
   g_clear_handle_id (&job->save_source, g_source_remove);
-  g_clear_object (&job->engine);
+  g_clear_handle_id (&job->retry_source, g_source_remove);
+  if (!job->parked)
+    g_clear_object (&job->engine);
   g_clear_object (&job->provider);
   g_clear_pointer (&job->request, hearth_chat_request_free);
   g_clear_object (&job->reply);
@@ -61,19 +75,13 @@ state_for_reply (HearthReply *reply)
     }
 }
 
+/* Everything the record says but its text. */
 static void
-save_record (ChatJob *job)
+fill_status (ChatJob *job)
 {
-  HearthStore *store = job->engine->store;
   HearthMessage *record = job->record;
   const GError *reply_error = hearth_reply_get_error (job->reply);
-  g_autoptr(GError) error = NULL;
 
-  if (store == NULL || record == NULL)
-    return;
-
-  hearth_set_str (&record->content, hearth_reply_get_content (job->reply));
-  hearth_set_str (&record->thinking, hearth_reply_get_thinking (job->reply));
   hearth_set_str (&record->model, hearth_reply_get_model (job->reply));
   hearth_set_str (&record->done_reason, hearth_reply_get_done_reason (job->reply));
   record->state = state_for_reply (job->reply);
@@ -87,19 +95,80 @@ save_record (ChatJob *job)
       record->error = hearth_error_describe (reply_error);
       record->error_class = g_strdup (hearth_error_get_class (reply_error));
     }
+}
 
-  if (!hearth_store_update_message (store, record, &error))
-    g_message ("Could not save the reply: %s", error->message);
-  job->dirty = FALSE;
+/* The reply says whether the history has it: the front ends tell the user. */
+static gboolean
+report_save (ChatJob      *job,
+             gboolean      ok,
+             const GError *error)
+{
+  if (ok)
+    job->failures = 0;
+  else
+    job->failures++;
+  hearth_reply_set_save_error (job->reply, ok ? NULL : error);
+  return ok;
+}
+
+/* While it streams: only the text that arrived since the last save. */
+static gboolean
+save_partial (ChatJob  *job,
+              GError  **error)
+{
+  HearthMessage *record = job->record;
+  gsize content_len = hearth_reply_get_content_length (job->reply);
+  gsize thinking_len = hearth_reply_get_thinking_length (job->reply);
+  gboolean ok;
+
+  fill_status (job);
+  record->content = g_strndup (hearth_reply_get_content (job->reply) + job->saved_content,
+                               content_len - job->saved_content);
+  record->thinking = g_strndup (hearth_reply_get_thinking (job->reply) + job->saved_thinking,
+                                thinking_len - job->saved_thinking);
+  ok = hearth_store_append_message (job->engine->store, record, error);
+  g_clear_pointer (&record->content, g_free);
+  g_clear_pointer (&record->thinking, g_free);
+  if (ok)
+    {
+      job->saved_content = content_len;
+      job->saved_thinking = thinking_len;
+    }
+  return ok;
+}
+
+/* When it ends: the whole text, indexed for search once. */
+static gboolean
+save_final (ChatJob  *job,
+            GError  **error)
+{
+  HearthMessage *record = job->record;
+  gboolean ok;
+
+  fill_status (job);
+  record->content = g_strdup (hearth_reply_get_content (job->reply));
+  record->thinking = g_strdup (hearth_reply_get_thinking (job->reply));
+  ok = hearth_store_update_message (job->engine->store, record, error);
+  g_clear_pointer (&record->content, g_free);
+  g_clear_pointer (&record->thinking, g_free);
+  return ok;
 }
 
 static gboolean
 save_timeout_cb (gpointer user_data)
 {
   ChatJob *job = user_data;
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_monotonic_time ();
+  gboolean ok;
 
-  if (job->dirty)
-    save_record (job);
+  if (!job->dirty || now < job->next_save_us)
+    return G_SOURCE_CONTINUE;
+  ok = save_partial (job, &error);
+  job->dirty = !report_save (job, ok, error);
+  if (job->failures > 0)
+    job->next_save_us = now + (gint64) MIN ((gint64) SAVE_INTERVAL_MS << MIN (job->failures, 8),
+                                            SAVE_BACKOFF_MAX_MS) * 1000;
   return G_SOURCE_CONTINUE;
 }
 
@@ -135,17 +204,72 @@ remember_reply (ChatJob *job)
   hearth_cache_store (job->engine->cache, job->cache_key, entry);
 }
 
+static gboolean
+retry_save_cb (gpointer user_data)
+{
+  ChatJob *job = user_data;
+
+  if (!_hearth_engine_save_parked (job->engine, job->reply, NULL))
+    return G_SOURCE_CONTINUE;
+  /* Saved: the engine freed the job and its source with it. */
+  return G_SOURCE_REMOVE;
+}
+
+/* The history did not take the finished reply: the engine keeps it (and
+ * its text) and tries again, unless there is nothing left to save it in. */
+static gboolean
+park_unsaved (ChatJob      *job,
+              const GError *error)
+{
+  HearthEngine *engine = job->engine;
+
+  if (g_error_matches (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_NOT_FOUND))
+    return FALSE;
+  job->parked = TRUE;
+  job->retry_source = g_timeout_add_seconds (SAVE_RETRY_S, retry_save_cb, job);
+  _hearth_engine_park (engine, job->reply, job);
+  g_object_unref (engine);
+  return TRUE;
+}
+
+/* Called by the engine on a parked job: FALSE with @error while the
+ * history still cannot take it. */
+gboolean
+_hearth_chat_job_save (ChatJob  *job,
+                       GError  **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gboolean ok;
+
+  if (error == NULL)
+    error = &local_error;
+  ok = save_final (job, error);
+  return report_save (job, ok, *error);
+}
+
+/* Connected before any front end sees the reply, so the reply says
+ * whether it was saved by the time theirs run. */
 static void
 on_reply_finished (HearthReply *reply,
                    gpointer     user_data)
 {
   ChatJob *job = user_data;
   HearthEngine *engine = g_object_ref (job->engine);
+  g_autoptr(GError) error = NULL;
+  gboolean kept = FALSE;
 
   g_signal_handlers_disconnect_by_data (reply, job);
-  save_record (job);
+  g_clear_handle_id (&job->save_source, g_source_remove);
   remember_reply (job);
-  chat_job_free (job);
+  if (engine->store != NULL && job->record != NULL)
+    {
+      gboolean saved = save_final (job, &error);
+
+      if (!report_save (job, saved, error))
+        kept = park_unsaved (job, error);
+    }
+  if (!kept)
+    _hearth_chat_job_free (job);
   _hearth_engine_emit_reply_recorded (engine, reply);
   g_object_unref (engine);
 }
@@ -456,7 +580,7 @@ hearth_engine_chat (HearthEngine       *self,
   job = chat_job_new (self, provider, request);
   if (self->store != NULL && !store_exchange (self, job, conversation_id, error))
     {
-      chat_job_free (job);
+      _hearth_chat_job_free (job);
       return NULL;
     }
   return chat_job_start (job);
@@ -493,8 +617,71 @@ hearth_engine_regenerate (HearthEngine       *self,
   job = chat_job_new (self, provider, request);
   if (!store_regeneration (self, job, conversation_id, error))
     {
-      chat_job_free (job);
+      _hearth_chat_job_free (job);
       return NULL;
     }
   return chat_job_start (job);
+}
+
+/* Replies the history could not take */
+
+void
+_hearth_engine_park (HearthEngine *self,
+                     HearthReply  *reply,
+                     ChatJob      *job)
+{
+  g_hash_table_replace (self->unsaved, reply, job);
+}
+
+gboolean
+_hearth_engine_save_parked (HearthEngine  *self,
+                            HearthReply   *reply,
+                            GError       **error)
+{
+  ChatJob *job = g_hash_table_lookup (self->unsaved, reply);
+
+  if (job == NULL)
+    return TRUE;
+  if (!_hearth_chat_job_save (job, error))
+    return FALSE;
+  g_hash_table_remove (self->unsaved, reply);
+  return TRUE;
+}
+
+/* At shutdown, one more try for each. */
+void
+_hearth_engine_save_all_parked (HearthEngine *self)
+{
+  g_autoptr(GList) replies = g_hash_table_get_keys (self->unsaved);
+
+  for (GList *l = replies; l != NULL; l = l->next)
+    _hearth_engine_save_parked (self, l->data, NULL);
+}
+
+/**
+ * hearth_engine_save_reply:
+ * @reply: a finished reply whose save error is set
+ *
+ * Tries again, now, to save a reply the history could not take (the engine
+ * also tries every few seconds). The reply keeps its text until then.
+ *
+ * Returns: %TRUE when the history holds the reply
+ */
+gboolean
+hearth_engine_save_reply (HearthEngine  *self,
+                          HearthReply   *reply,
+                          GError       **error)
+{
+  const GError *save_error;
+
+  g_return_val_if_fail (HEARTH_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (HEARTH_IS_REPLY (reply), FALSE);
+
+  if (g_hash_table_contains (self->unsaved, reply))
+    return _hearth_engine_save_parked (self, reply, error);
+  save_error = hearth_reply_get_save_error (reply);
+  if (save_error == NULL)
+    return TRUE;
+  g_propagate_error (error, g_error_copy (save_error));
+  return FALSE;
 }

@@ -7,6 +7,8 @@
 
 G_BEGIN_DECLS
 
+typedef struct _ChatJob ChatJob;
+
 struct _HearthEngine
 {
   GObject                parent_instance;
@@ -22,6 +24,7 @@ struct _HearthEngine
   SoupSession           *session;
   SoupSession           *local_session;
   GHashTable            *providers;    /* "api endpoint" → HearthProvider */
+  GHashTable            *unsaved;      /* HearthReply → ChatJob: finished, not in the history */
 
   /* Workers read the history through one connection of their own. */
   GMutex                 reader_lock;
@@ -39,5 +42,17 @@ void _hearth_engine_run_reader          (HearthEngine     *self,
                                          HearthReaderFunc  func);
 void _hearth_engine_emit_reply_recorded (HearthEngine     *self,
                                          HearthReply      *reply);
+
+/* hearth-engine-chat.c */
+void     _hearth_chat_job_free          (ChatJob          *job);
+gboolean _hearth_chat_job_save          (ChatJob          *job,
+                                         GError          **error);
+void     _hearth_engine_park            (HearthEngine     *self,
+                                         HearthReply      *reply,
+                                         ChatJob          *job);
+gboolean _hearth_engine_save_parked     (HearthEngine     *self,
+                                         HearthReply      *reply,
+                                         GError          **error);
+void     _hearth_engine_save_all_parked (HearthEngine     *self);
 
 G_END_DECLS

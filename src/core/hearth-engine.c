@@ -29,6 +29,7 @@ hearth_engine_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->settings, self);
   if (self->sampler != NULL)
     g_signal_handlers_disconnect_by_data (self->sampler, self);
+  g_clear_pointer (&self->unsaved, g_hash_table_unref);
   g_clear_pointer (&self->providers, g_hash_table_unref);
   g_clear_object (&self->session);
   g_clear_object (&self->local_session);
@@ -95,6 +96,7 @@ hearth_engine_init (HearthEngine *self)
                                                        "proxy-resolver", NULL,
                                                        NULL);
   self->providers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->unsaved = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) _hearth_chat_job_free);
 }
 
 void
@@ -289,6 +291,11 @@ hearth_engine_shutdown (HearthEngine *self)
     g_message ("The last minute of resource samples was not kept: %s", error->message);
   if (self->cache != NULL)
     hearth_cache_flush (self->cache);
+  _hearth_engine_save_all_parked (self);
+  g_clear_error (&error);
+  /* A log that grew while the disk was full is given back. */
+  if (self->store != NULL && !hearth_store_checkpoint (self->store, &error))
+    g_debug ("The history's log was not folded in: %s", error->message);
 }
 
 HearthStore *

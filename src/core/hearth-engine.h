@@ -102,6 +102,10 @@ HearthReply     *hearth_engine_regenerate     (HearthEngine       *self,
                                                gint64              conversation_id,
                                                GError            **error);
 
+gboolean         hearth_engine_save_reply     (HearthEngine       *self,
+                                               HearthReply        *reply,
+                                               GError            **error);
+
 /* The history, for pages and commands: reads run in a worker. */
 void             hearth_engine_list_messages_async  (HearthEngine        *self,
                                                      gint64               conversation_id,

@@ -29,6 +29,8 @@ void          hearth_reply_complete          (HearthReply               *self,
                                               const HearthServerFigures *server);
 void          hearth_reply_fail              (HearthReply               *self,
                                               const GError              *error);
+void          hearth_reply_set_save_error    (HearthReply               *self,
+                                              const GError              *error);
 void          hearth_reply_complete_from_cache (HearthReply             *self,
                                                 const char              *content,
                                                 const char              *thinking,

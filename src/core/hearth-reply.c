@@ -18,6 +18,7 @@ struct _HearthReply
   char                *endpoint;
   char                *done_reason;
   GError              *error;
+  GError              *save_error;
   GCancellable        *cancellable;
   HearthApiKind        api;
   HearthReplyState     state;
@@ -41,6 +42,7 @@ enum {
   PROP_0,
   PROP_STATE,
   PROP_MODEL,
+  PROP_SAVE_ERROR,
   N_PROPS
 };
 
@@ -86,6 +88,7 @@ hearth_reply_finalize (GObject *object)
   g_free (self->endpoint);
   g_free (self->done_reason);
   g_clear_error (&self->error);
+  g_clear_error (&self->save_error);
   g_clear_object (&self->cancellable);
   hearth_server_figures_clear (&self->server);
 
@@ -108,6 +111,9 @@ hearth_reply_get_property (GObject    *object,
     case PROP_MODEL:
       g_value_set_string (value, self->model);
       break;
+    case PROP_SAVE_ERROR:
+      g_value_set_boxed (value, self->save_error);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -128,6 +134,11 @@ hearth_reply_class_init (HearthReplyClass *klass)
   properties[PROP_MODEL] =
     g_param_spec_string ("model", NULL, NULL, NULL,
                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  /* Why the history does not hold the reply (yet): the text stays here
+   * until a save works. */
+  properties[PROP_SAVE_ERROR] =
+    g_param_spec_boxed ("save-error", NULL, NULL, G_TYPE_ERROR,
+                        (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* One emission per batch of text (one network read), not per token. */
@@ -459,6 +470,44 @@ hearth_reply_get_content_length (HearthReply *self)
 {
   g_return_val_if_fail (HEARTH_IS_REPLY (self), 0);
   return self->content->len;
+}
+
+gsize
+hearth_reply_get_thinking_length (HearthReply *self)
+{
+  g_return_val_if_fail (HEARTH_IS_REPLY (self), 0);
+  return self->thinking->len;
+}
+
+/**
+ * hearth_reply_get_save_error:
+ *
+ * Returns: (nullable): why the last save of the reply to the history
+ *   failed (a full disk, a deleted conversation); %NULL once it is saved
+ */
+const GError *
+hearth_reply_get_save_error (HearthReply *self)
+{
+  g_return_val_if_fail (HEARTH_IS_REPLY (self), NULL);
+  return self->save_error;
+}
+
+/* The engine's saves report here; @error %NULL once one works. */
+void
+hearth_reply_set_save_error (HearthReply  *self,
+                             const GError *error)
+{
+  g_return_if_fail (HEARTH_IS_REPLY (self));
+
+  if (error == NULL && self->save_error == NULL)
+    return;
+  if (error != NULL && self->save_error != NULL &&
+      g_error_matches (self->save_error, error->domain, error->code) &&
+      g_strcmp0 (self->save_error->message, error->message) == 0)
+    return;
+  g_clear_error (&self->save_error);
+  self->save_error = error ? g_error_copy (error) : NULL;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SAVE_ERROR]);
 }
 
 const char *

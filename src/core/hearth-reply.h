@@ -34,6 +34,8 @@ const char                 *hearth_reply_get_endpoint           (HearthReply *se
 HearthApiKind               hearth_reply_get_api                (HearthReply *self);
 const char                 *hearth_reply_get_done_reason        (HearthReply *self);
 const GError               *hearth_reply_get_error              (HearthReply *self);
+const GError               *hearth_reply_get_save_error         (HearthReply *self);
+gsize                       hearth_reply_get_thinking_length    (HearthReply *self);
 const HearthFigures        *hearth_reply_get_figures            (HearthReply *self);
 const HearthServerFigures  *hearth_reply_get_server_figures     (HearthReply *self);
 gint64                      hearth_reply_get_conversation_id    (HearthReply *self);

@@ -166,11 +166,20 @@ hearth_sqlite_bind_figures (sqlite3_stmt        *stmt,
   hearth_sqlite_bind_int64 (stmt, ":from_server", figures->from_server ? 1 : 0);
 }
 
+/* Text in the file may be anything another program or a damaged page wrote;
+ * callers (labels, JSON) get valid UTF-8, with U+FFFD for what was not. */
 char *
 hearth_sqlite_column_text (sqlite3_stmt *stmt,
                            int           column)
 {
-  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
+  const char *text = (const char *) sqlite3_column_text (stmt, column);
+  int len = sqlite3_column_bytes (stmt, column);
+
+  if (text == NULL)
+    return NULL;
+  if (g_utf8_validate_len (text, len, NULL))
+    return g_strndup (text, len);
+  return g_utf8_make_valid (text, len);
 }
 
 /* NULL, an unknown figure, reads back as -1. */

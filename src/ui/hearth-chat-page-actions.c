@@ -324,6 +324,27 @@ chat_delete_message (GtkWidget  *widget,
     g_list_model_items_changed (G_LIST_MODEL (self->messages), position - 1, 1, 1);
 }
 
+/* Saves again, now, a reply the history could not take; the engine also
+ * tries every few seconds on its own. */
+static void
+chat_retry_save (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  HearthChatPage *self = HEARTH_CHAT_PAGE (widget);
+  HearthMessageItem *item = _hearth_chat_page_find_item (self, g_variant_get_int64 (parameter),
+                                                         NULL);
+  g_autoptr(GError) error = NULL;
+  HearthReply *reply;
+
+  if (item == NULL || (reply = hearth_message_item_get_reply (item)) == NULL)
+    return;
+  if (hearth_engine_save_reply (self->engine, reply, &error))
+    _hearth_chat_page_toast (self, _("Saved"));
+  else
+    _hearth_chat_page_toast (self, error->message);
+}
+
 static void
 chat_reconnect (GtkWidget  *widget,
                 const char *action_name,
@@ -365,6 +386,7 @@ _hearth_chat_page_class_actions_init (HearthChatPageClass *klass)
   gtk_widget_class_install_action (widget_class, "chat.cancel-edit", NULL, chat_cancel_edit);
   gtk_widget_class_install_action (widget_class, "chat.regenerate", "x", chat_regenerate);
   gtk_widget_class_install_action (widget_class, "chat.delete-message", "x", chat_delete_message);
+  gtk_widget_class_install_action (widget_class, "chat.retry-save", "x", chat_retry_save);
   gtk_widget_class_install_action (widget_class, "chat.reconnect", NULL, chat_reconnect);
   gtk_widget_class_install_action (widget_class, "chat.search", NULL, chat_search);
   gtk_widget_class_install_action (widget_class, "chat.show-sidebar", NULL, chat_show_sidebar);

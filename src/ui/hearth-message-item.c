@@ -145,6 +145,14 @@ on_reply_model (HearthReply       *reply,
   g_signal_emit (self, signals[CHANGED], 0);
 }
 
+static void
+on_reply_save_error (HearthReply       *reply,
+                     GParamSpec        *pspec,
+                     HearthMessageItem *self)
+{
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
 HearthMessageItem *
 hearth_message_item_new_for_reply (HearthReply *reply)
 {
@@ -164,6 +172,9 @@ hearth_message_item_new_for_reply (HearthReply *reply)
       g_signal_connect_object (reply, "finished", G_CALLBACK (on_reply_finished), self, 0);
       g_signal_connect_object (reply, "notify::model", G_CALLBACK (on_reply_model), self, 0);
     }
+  /* A reply the history could not take is saved later (or never): the row
+   * says so until then. */
+  g_signal_connect_object (reply, "notify::save-error", G_CALLBACK (on_reply_save_error), self, 0);
   return self;
 }
 
@@ -241,4 +252,12 @@ hearth_message_item_get_time_saved_ms (HearthMessageItem *self)
 {
   g_return_val_if_fail (HEARTH_IS_MESSAGE_ITEM (self), 0);
   return self->time_saved_ms;
+}
+
+/* Returns: (nullable): why the history does not hold this reply (yet) */
+const GError *
+hearth_message_item_get_save_error (HearthMessageItem *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MESSAGE_ITEM (self), NULL);
+  return self->reply != NULL ? hearth_reply_get_save_error (self->reply) : NULL;
 }

@@ -24,5 +24,6 @@ gboolean             hearth_message_item_is_streaming   (HearthMessageItem   *se
 char                *hearth_message_item_dup_figures    (HearthMessageItem   *self);
 gboolean             hearth_message_item_get_cached     (HearthMessageItem   *self);
 double               hearth_message_item_get_time_saved_ms (HearthMessageItem *self);
+const GError        *hearth_message_item_get_save_error (HearthMessageItem   *self);
 
 G_END_DECLS

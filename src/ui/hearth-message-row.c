@@ -33,6 +33,9 @@ struct _HearthMessageRow
   GtkWidget         *error_box;
   GtkLabel          *error_label;
   GtkWidget         *retry_button;
+  GtkWidget         *save_box;
+  GtkLabel          *save_label;
+  GtkWidget         *retry_save_button;
   GtkLabel          *figures_label;
 
   GString           *thinking;
@@ -86,6 +89,28 @@ refresh_cached (HearthMessageRow *self,
   gtk_widget_set_visible (self->fresh_button, cached);
 }
 
+/* What the user can do about a reply the history did not take. */
+static void
+refresh_save_error (HearthMessageRow *self)
+{
+  const GError *error = hearth_message_item_get_save_error (self->item);
+  g_autofree char *text = NULL;
+
+  gtk_widget_set_visible (self->save_box, error != NULL);
+  if (error == NULL)
+    return;
+  if (g_error_matches (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_FULL))
+    text = g_strdup (_("Not saved: the disk is full. Copy it, or free space and it will be saved."));
+  else if (g_error_matches (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_NOT_FOUND))
+    text = g_strdup (_("Not saved: its conversation was deleted. Copy it to keep it."));
+  else
+    text = g_strdup_printf (_("Not saved: %s. Copy it, or retry the save."), error->message);
+  gtk_label_set_text (self->save_label, text);
+  gtk_widget_set_visible (self->retry_save_button,
+                          !g_error_matches (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_NOT_FOUND) &&
+                          !hearth_message_item_is_streaming (self->item));
+}
+
 /* Everything but the text, which streams on its own path. */
 static void
 refresh_status (HearthMessageRow *self)
@@ -115,6 +140,7 @@ refresh_status (HearthMessageRow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->thinking_expander),
                           m->thinking != NULL && *m->thinking != '\0');
   refresh_cached (self, streaming);
+  refresh_save_error (self);
 }
 
 static void
@@ -216,6 +242,7 @@ hearth_message_row_set_item (HearthMessageRow  *self,
   set_action (self->retry_button, "chat.regenerate", id);
   set_action (self->delete_button, "chat.delete-message", id);
   set_action (self->fresh_button, "chat.regenerate", id);
+  set_action (self->retry_save_button, "chat.retry-save", id);
   gtk_widget_set_visible (self->edit_button, !assistant);
   gtk_widget_set_visible (self->regenerate_button, assistant && is_last);
   gtk_widget_set_visible (self->retry_button, is_last);
@@ -286,6 +313,9 @@ hearth_message_row_class_init (HearthMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, error_box);
   gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, error_label);
   gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, retry_button);
+  gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, save_box);
+  gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, save_label);
+  gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, retry_save_button);
   gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, figures_label);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 

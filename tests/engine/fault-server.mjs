@@ -25,7 +25,7 @@ if (!Number.isInteger(opt.port) || opt.port < 0 || opt.port > 65535) die("bad --
 const SCENARIOS = [
   "ok", "drop-mid-stream", "rate-limit", "rate-limit-always", "busy", "error-500", "error-in-stream",
   "malformed", "split-utf8", "stall", "huge", "markup", "slow", "auth",
-  "thinking", "drop-burst", "reset-before-text",
+  "thinking", "drop-burst", "reset-before-text", "endless",
 ];
 const OK_TEXT = "Hello from the fault server.";
 const MARKUP_TEXT = "<b>bold</b> & </span> <i> \u0007 bell, \u202e reversed, %s %n %d {0} $(x) \\n end";
@@ -226,6 +226,16 @@ async function chat(req, res, kind, body) {
       for (const p of answer) { if (!(await write(res, f.delta(p)))) return; await sleep(10); }
       await write(res, f.final(THINKING_PIECES.length + answer.length));
       return res.end();
+    }
+    case "endless": {
+      // 2 MiB at once, then a word every 20 ms until the client goes
+      if (!f.stream) return sendJson(res, 200, f.whole("endless", 1));
+      res.writeHead(200, { "Content-Type": f.contentType, "Cache-Control": "no-cache" });
+      res.flushHeaders();
+      const line = "All work and no play makes a long reply. ".repeat(25);
+      for (let sent = 0; sent < 2 * 1024 * 1024; sent += line.length) if (!(await write(res, f.delta(line)))) return;
+      for (let i = 0; alive(res); i++) { if (!(await write(res, f.delta(`w${i} `)))) return; await sleep(20); }
+      return;
     }
     case "auth":
       if (req.headers.authorization !== "Bearer sekrit") {

@@ -47,6 +47,10 @@ typedef enum
   STMT_DELETE_MESSAGE,
   STMT_MODEL_SPEEDS,
   STMT_LIST_REQUEST_ROWS,
+  STMT_APPEND_CHUNK,
+  STMT_UPDATE_STATUS,
+  STMT_DELETE_CHUNKS,
+  STMT_LIST_CHUNKS,
   N_STATEMENTS
 } StatementId;
 
@@ -58,6 +62,8 @@ struct _HearthStore
   sqlite3       *db;
   sqlite3_stmt  *statements[N_STATEMENTS];
   int            schema_version;
+  gboolean       read_only;      /* opened read-only: the file or folder is not writable */
+  gboolean       after_full;     /* a write met a full disk: shrink the WAL once one works */
 };
 
 typedef gpointer (*RowFunc) (sqlite3_stmt *stmt);
@@ -72,6 +78,32 @@ GPtrArray             *_hearth_store_collect          (HearthStore     *self,
                                                        GDestroyNotify   free_func,
                                                        GError         **error);
 HearthMessage         *_hearth_store_message_from_row (sqlite3_stmt    *stmt);
+void                   _hearth_store_bind_status      (sqlite3_stmt    *stmt,
+                                                       const HearthMessage *message);
+void                   _hearth_store_shrink_log_after_full (HearthStore *self);
+gboolean               _hearth_store_step_done        (HearthStore     *self,
+                                                       sqlite3_stmt    *stmt,
+                                                       GError         **error);
+gboolean               _hearth_store_set_not_found    (GError         **error,
+                                                       const char      *what,
+                                                       gint64           id);
+
+/* hearth-store-stream.c */
+gboolean               _hearth_store_savepoint        (HearthStore     *self,
+                                                       GError         **error);
+gboolean               _hearth_store_release          (HearthStore     *self,
+                                                       gboolean         ok,
+                                                       GError         **error);
+gboolean               _hearth_store_forget_chunks    (HearthStore     *self,
+                                                       gint64           message_id,
+                                                       GError         **error);
+gboolean               _hearth_store_add_chunks       (HearthStore     *self,
+                                                       GPtrArray       *messages,
+                                                       GError         **error);
+
+/* hearth-store-snippet.c */
+gboolean               _hearth_store_add_snippet_function (HearthStore *self,
+                                                           GError     **error);
 
 /* hearth-store-schema.c */
 gboolean               _hearth_store_open_db          (HearthStore     *self,

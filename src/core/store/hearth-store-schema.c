@@ -4,6 +4,7 @@
 #define G_LOG_DOMAIN "hearth-store"
 
 #include <errno.h>
+#include <unistd.h>
 
 #include "hearth-store-private.h"
 
@@ -179,6 +180,20 @@ static const Migration migrations[] = {
     "  DELETE FROM request_figures_days WHERE day = old.created_ms / 86400000;"
     "END;"
   },
+  {
+    3,
+    /* A streaming reply is saved as the text that arrived since its last
+     * save, one row a save; the message's row gets its whole text, and the
+     * index its words, once, when the reply ends. A reader appends the
+     * rows of a reply still streaming (or cut short by a crash) in order. */
+    "CREATE TABLE message_chunks ("
+    "  id          INTEGER PRIMARY KEY,"
+    "  message_id  INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,"
+    "  content     TEXT NOT NULL DEFAULT '',"
+    "  thinking    TEXT NOT NULL DEFAULT ''"
+    ");"
+    "CREATE INDEX message_chunks_by_message ON message_chunks (message_id, id);"
+  },
 };
 
 #define LATEST_SCHEMA_VERSION (migrations[G_N_ELEMENTS (migrations) - 1].version)
@@ -285,18 +300,88 @@ store_make_parent (HearthStore  *self,
   return FALSE;
 }
 
+/* An existing history in a folder or file this user cannot write is still
+ * read: the list, the conversations and search work, and a write says why
+ * it cannot happen. */
+static gboolean
+store_is_writable (HearthStore *self)
+{
+  g_autofree char *dir = g_path_get_dirname (self->path);
+
+  if (access (self->path, F_OK) != 0)
+    return TRUE;
+  return access (self->path, W_OK) == 0 && access (dir, W_OK) == 0;
+}
+
+static gboolean
+store_check_current (HearthStore  *self,
+                     GError      **error)
+{
+  if (!self->read_only || self->schema_version == LATEST_SCHEMA_VERSION)
+    return TRUE;
+  g_set_error (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_READ_ONLY,
+               "The history database %s needs an upgrade to this version of Hearth but "
+               "cannot be written: check the permissions of %s and of its folder",
+               self->path, self->path);
+  return FALSE;
+}
+
+static gboolean
+store_configure (HearthStore  *self,
+                 GError      **error)
+{
+  /* The journal mode is kept in the file: a read-only open leaves it be. */
+  if (!self->read_only && !hearth_store_exec (self, "PRAGMA journal_mode = WAL;", error))
+    return FALSE;
+  return hearth_store_exec (self,
+                            "PRAGMA synchronous = NORMAL;"
+                            "PRAGMA foreign_keys = ON;"
+                            /* Reads map the file instead of copying every page
+                             * through read (): a tenth of the time of months of
+                             * metrics. Only this user's own file is mapped. */
+                            "PRAGMA mmap_size = 268435456;", error);
+}
+
+/* SQLite reads a WAL database read-only only when its -wal and -shm files
+ * exist or can be created. In a folder nobody can write, and with no -wal
+ * left behind, nothing can be writing the file either: it is opened as
+ * immutable, which needs neither. */
+static gboolean
+store_needs_immutable (HearthStore *self)
+{
+  g_autofree char *dir = g_path_get_dirname (self->path);
+  g_autofree char *wal = g_strconcat (self->path, "-wal", NULL);
+
+  return self->read_only && access (dir, W_OK) != 0 && access (wal, F_OK) != 0;
+}
+
+static int
+store_open_connection (HearthStore *self,
+                       int          flags)
+{
+  g_autofree char *escaped = NULL;
+  g_autofree char *uri = NULL;
+
+  if (!store_needs_immutable (self))
+    return sqlite3_open_v2 (self->path, &self->db, flags, NULL);
+  escaped = g_uri_escape_string (self->path, "/", FALSE);
+  uri = g_strconcat ("file:", escaped, "?immutable=1", NULL);
+  return sqlite3_open_v2 (uri, &self->db, flags | SQLITE_OPEN_URI, NULL);
+}
+
 gboolean
 _hearth_store_open_db (HearthStore  *self,
                        GError      **error)
 {
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
-              SQLITE_OPEN_EXRESCODE;
+  int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
   int rc;
 
   if (!store_make_parent (self, error))
     return FALSE;
 
-  rc = sqlite3_open_v2 (self->path, &self->db, flags, NULL);
+  self->read_only = !store_is_writable (self);
+  flags |= self->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  rc = store_open_connection (self, flags);
   if (rc != SQLITE_OK)
     {
       hearth_store_set_error (self, rc, error);
@@ -308,13 +393,8 @@ _hearth_store_open_db (HearthStore  *self,
    * database fails here, at open time, not at the first write. */
   return store_read_user_version (self, &self->schema_version, error) &&
          store_check_not_too_new (self, self->schema_version, error) &&
-         hearth_store_exec (self,
-                     "PRAGMA journal_mode = WAL;"
-                     "PRAGMA synchronous = NORMAL;"
-                     "PRAGMA foreign_keys = ON;"
-                     /* Reads map the file instead of copying every page
-                      * through read (): a tenth of the time of months of
-                      * metrics. Only this user's own file is mapped. */
-                     "PRAGMA mmap_size = 268435456;", error) &&
+         store_check_current (self, error) &&
+         store_configure (self, error) &&
+         _hearth_store_add_snippet_function (self, error) &&
          store_migrate (self, error);
 }

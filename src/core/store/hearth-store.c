@@ -13,6 +13,11 @@ G_DEFINE_FINAL_TYPE (HearthStore, hearth_store, G_TYPE_OBJECT)
 
 G_DEFINE_QUARK (hearth-store-error-quark, hearth_store_error)
 
+/* Above this many characters a message's snippet is made by hearth_snippet(). */
+#define LONG_MESSAGE_CHARS 16384
+/* As in hearth-store-schema.c */
+#define BUSY_TIMEOUT_MS    2000
+
 #define CONVERSATION_COLUMNS \
   "c.id, c.title, c.created_ms, c.updated_ms," \
   " (SELECT count(*) FROM messages AS m WHERE m.conversation_id = c.id)"
@@ -58,6 +63,19 @@ static const char * const statement_sql[N_STATEMENTS] = {
     " :content, :thinking, :state, :error, :done_reason, :model, :tokens_in, :tokens_out,"
     " :ttft_ms, :total_ms, :load_ms, :prompt_tokens_per_s, :tokens_per_s, :from_server,"
     " :error_class)",
+  [STMT_APPEND_CHUNK] =
+    "INSERT INTO message_chunks (message_id, content, thinking)"
+    " VALUES (:id, :content, :thinking)",
+  [STMT_UPDATE_STATUS] =
+    "UPDATE messages SET state = :state, error = :error, done_reason = :done_reason,"
+    " model = :model, tokens_in = :tokens_in, tokens_out = :tokens_out, ttft_ms = :ttft_ms,"
+    " total_ms = :total_ms, load_ms = :load_ms, prompt_tokens_per_s = :prompt_tokens_per_s,"
+    " tokens_per_s = :tokens_per_s, figures_from_server = :from_server,"
+    " error_class = :error_class"
+    " WHERE id = :id",
+  [STMT_DELETE_CHUNKS] = "DELETE FROM message_chunks WHERE message_id = :id",
+  [STMT_LIST_CHUNKS] =
+    "SELECT content, thinking FROM message_chunks WHERE message_id = :id ORDER BY id",
   [STMT_UPDATE_MESSAGE] =
     "UPDATE messages SET content = :content, thinking = :thinking, state = :state,"
     " error = :error, done_reason = :done_reason, model = :model, tokens_in = :tokens_in,"
@@ -84,8 +102,13 @@ static const char * const statement_sql[N_STATEMENTS] = {
     "  SELECT rowid, rank FROM messages_fts WHERE messages_fts MATCH :query"
     "  AND rowid >= (SELECT coalesce (min (id), 0) FROM newest)"
     "  ORDER BY rank, rowid DESC LIMIT :limit)"
+    /* snippet() is quadratic in the matches of a message: long ones get
+     * hearth_snippet(), which is linear (hearth-store-snippet.c). */
     " SELECT m.id, m.conversation_id, c.title, m.role,"
-    "  snippet (messages_fts, 0, '[', ']', '…', 12), m.created_ms"
+    "  CASE WHEN length (m.content) > " G_STRINGIFY (LONG_MESSAGE_CHARS)
+    "   THEN hearth_snippet (messages_fts, 0, '[', ']', '…', 12)"
+    "   ELSE snippet (messages_fts, 0, '[', ']', '…', 12) END,"
+    "  m.created_ms"
     " FROM top"
     " JOIN messages_fts ON messages_fts.rowid = top.id"
     " JOIN messages AS m ON m.id = top.id"
@@ -117,7 +140,7 @@ store_error_new (const char *path,
                           "The history database %s is damaged (%s): move it aside to start "
                           "a new history, or restore it from a backup", path, detail);
     case HEARTH_SQLITE_FAILURE_FULL:
-      return g_error_new (HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_FAILED,
+      return g_error_new (HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_FULL,
                           "The history database %s cannot grow because the disk is full: "
                           "free some space and try again", path);
     case HEARTH_SQLITE_FAILURE_IO:
@@ -137,6 +160,8 @@ hearth_store_set_error (HearthStore  *self,
                         int           rc,
                         GError      **error)
 {
+  if (hearth_sqlite_classify (rc) == HEARTH_SQLITE_FAILURE_FULL)
+    self->after_full = TRUE;
   g_propagate_error (error,
                      store_error_new (self->path, rc, hearth_sqlite_describe (self->db, rc)));
 }
@@ -191,12 +216,11 @@ store_set_error (HearthStore  *self,
                  int           rc,
                  GError      **error)
 {
-  g_propagate_error (error,
-                     store_error_new (self->path, rc, hearth_sqlite_describe (self->db, rc)));
+  hearth_store_set_error (self, rc, error);
 }
 
-static gboolean
-store_set_not_found (GError     **error,
+gboolean
+_hearth_store_set_not_found (GError     **error,
                      const char  *what,
                      gint64       id)
 {
@@ -224,12 +248,11 @@ _hearth_store_statement (HearthStore  *self,
   return stmt;
 }
 
-static void
-bind_message_body (sqlite3_stmt        *stmt,
-                   const HearthMessage *message)
+/* Everything but the text: what a save while a reply streams rewrites. */
+void
+_hearth_store_bind_status (sqlite3_stmt        *stmt,
+                           const HearthMessage *message)
 {
-  hearth_sqlite_bind_text (stmt, ":content", message->content != NULL ? message->content : "");
-  hearth_sqlite_bind_text (stmt, ":thinking", message->thinking);
   hearth_sqlite_bind_text (stmt, ":state", hearth_message_state_to_string (message->state));
   hearth_sqlite_bind_text (stmt, ":error", message->error);
   hearth_sqlite_bind_text (stmt, ":error_class", message->error_class);
@@ -238,22 +261,78 @@ bind_message_body (sqlite3_stmt        *stmt,
   hearth_sqlite_bind_figures (stmt, &message->figures);
 }
 
+static void
+bind_message_body (sqlite3_stmt        *stmt,
+                   const HearthMessage *message)
+{
+  hearth_sqlite_bind_text (stmt, ":content", message->content != NULL ? message->content : "");
+  hearth_sqlite_bind_text (stmt, ":thinking", message->thinking);
+  _hearth_store_bind_status (stmt, message);
+}
+
 static gint64
 now_ms (void)
 {
   return g_get_real_time () / 1000;
 }
 
+/* After a full disk the write-ahead log may have grown as far as the disk
+ * allowed, and SQLite only reuses it: once a write works again (space came
+ * back), it is folded into the database and truncated. Without waiting for
+ * readers: a busy log is tried again after the next write. */
+void
+_hearth_store_shrink_log_after_full (HearthStore *self)
+{
+  int rc;
+
+  if (!self->after_full || sqlite3_get_autocommit (self->db) == 0)
+    return;
+  sqlite3_busy_timeout (self->db, 0);
+  rc = sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+  if (rc == SQLITE_OK)
+    self->after_full = FALSE;
+}
+
+/**
+ * hearth_store_checkpoint:
+ *
+ * Folds the write-ahead log into the database and truncates it, as the
+ * application stops.
+ */
+gboolean
+hearth_store_checkpoint (HearthStore  *self,
+                         GError      **error)
+{
+  int rc;
+
+  g_return_val_if_fail (HEARTH_IS_STORE (self), FALSE);
+
+  if (self->read_only)
+    return TRUE;
+  rc = sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+  if (rc != SQLITE_OK)
+    {
+      store_set_error (self, rc, error);
+      return FALSE;
+    }
+  self->after_full = FALSE;
+  return TRUE;
+}
+
 /* Runs a statement that returns no rows; FALSE with @error set on failure. */
-static gboolean
-store_step_done (HearthStore   *self,
-                 sqlite3_stmt  *stmt,
-                 GError       **error)
+gboolean
+_hearth_store_step_done (HearthStore   *self,
+                         sqlite3_stmt  *stmt,
+                         GError       **error)
 {
   int rc = hearth_sqlite_step_done (stmt);
 
   if (rc == SQLITE_DONE)
-    return TRUE;
+    {
+      _hearth_store_shrink_log_after_full (self);
+      return TRUE;
+    }
   store_set_error (self, rc, error);
   return FALSE;
 }
@@ -380,7 +459,7 @@ hearth_store_create_conversation (HearthStore  *self,
     return -1;
   hearth_sqlite_bind_text (stmt, ":title", title != NULL ? title : "");
   hearth_sqlite_bind_int64 (stmt, ":now", now_ms ());
-  if (!store_step_done (self, stmt, error))
+  if (!_hearth_store_step_done (self, stmt, error))
     return -1;
   return sqlite3_last_insert_rowid (self->db);
 }
@@ -399,10 +478,10 @@ store_change_conversation (HearthStore  *self,
   if (title != NULL)
     hearth_sqlite_bind_text (stmt, ":title", title);
   hearth_sqlite_bind_int64 (stmt, ":id", conversation_id);
-  if (!store_step_done (self, stmt, error))
+  if (!_hearth_store_step_done (self, stmt, error))
     return FALSE;
   if (sqlite3_changes (self->db) == 0)
-    return store_set_not_found (error, "conversation", conversation_id);
+    return _hearth_store_set_not_found (error, "conversation", conversation_id);
   return TRUE;
 }
 
@@ -444,10 +523,10 @@ delete_messages (HearthStore  *self,
   if (conversation_id >= 0)
     hearth_sqlite_bind_int64 (stmt, ":conversation", conversation_id);
   hearth_sqlite_bind_int64 (stmt, ":id", message_id);
-  if (!store_step_done (self, stmt, error))
+  if (!_hearth_store_step_done (self, stmt, error))
     return FALSE;
   if (sqlite3_changes (self->db) == 0)
-    return store_set_not_found (error, "message", message_id);
+    return _hearth_store_set_not_found (error, "message", message_id);
   return TRUE;
 }
 
@@ -506,7 +585,7 @@ hearth_store_get_conversation (HearthStore  *self,
   if (rc == SQLITE_ROW)
     return conversation_from_row (stmt);
   if (rc == SQLITE_DONE)
-    store_set_not_found (error, "conversation", conversation_id);
+    _hearth_store_set_not_found (error, "conversation", conversation_id);
   else
     store_set_error (self, rc, error);
   return NULL;
@@ -591,7 +670,7 @@ hearth_store_add_message (HearthStore    *self,
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
     {
-      store_set_not_found (error, "conversation", message->conversation_id);
+      _hearth_store_set_not_found (error, "conversation", message->conversation_id);
       return -1;
     }
   if (rc != SQLITE_DONE)
@@ -600,36 +679,51 @@ hearth_store_add_message (HearthStore    *self,
       return -1;
     }
   message->id = sqlite3_last_insert_rowid (self->db);
+  _hearth_store_shrink_log_after_full (self);
   return message->id;
+}
+
+static gboolean
+store_update_message (HearthStore          *self,
+                      const HearthMessage  *message,
+                      GError              **error)
+{
+  g_autoptr(HearthSqliteStatement) stmt = _hearth_store_statement (self, STMT_UPDATE_MESSAGE,
+                                                                   error);
+
+  if (stmt == NULL)
+    return FALSE;
+  hearth_sqlite_bind_int64 (stmt, ":id", message->id);
+  bind_message_body (stmt, message);
+  if (!_hearth_store_step_done (self, stmt, error))
+    return FALSE;
+  if (sqlite3_changes (self->db) == 0)
+    return _hearth_store_set_not_found (error, "message", message->id);
+  return _hearth_store_forget_chunks (self, message->id, error);
 }
 
 /**
  * hearth_store_update_message:
  *
  * Replaces the content, thinking, state, error, done reason, model and
- * figures of the saved message @message->id. Cheap enough to call while a
- * reply streams.
+ * figures of the saved message @message->id, and indexes its text for
+ * search: what a reply's last save does. While it streams,
+ * hearth_store_append_message() saves what arrived at the cost of that alone.
  */
 gboolean
 hearth_store_update_message (HearthStore          *self,
                              const HearthMessage  *message,
                              GError              **error)
 {
-  g_autoptr(HearthSqliteStatement) stmt = NULL;
+  gboolean ok;
 
   g_return_val_if_fail (HEARTH_IS_STORE (self), FALSE);
   g_return_val_if_fail (message != NULL, FALSE);
 
-  stmt = _hearth_store_statement (self, STMT_UPDATE_MESSAGE, error);
-  if (stmt == NULL)
+  if (!_hearth_store_savepoint (self, error))
     return FALSE;
-  hearth_sqlite_bind_int64 (stmt, ":id", message->id);
-  bind_message_body (stmt, message);
-  if (!store_step_done (self, stmt, error))
-    return FALSE;
-  if (sqlite3_changes (self->db) == 0)
-    return store_set_not_found (error, "message", message->id);
-  return TRUE;
+  ok = store_update_message (self, message, error);
+  return _hearth_store_release (self, ok, error);
 }
 
 HearthMessage *
@@ -675,6 +769,7 @@ hearth_store_list_messages (HearthStore  *self,
                             GError      **error)
 {
   g_autoptr(HearthSqliteStatement) stmt = NULL;
+  g_autoptr(GPtrArray) messages = NULL;
 
   g_return_val_if_fail (HEARTH_IS_STORE (self), NULL);
 
@@ -684,8 +779,11 @@ hearth_store_list_messages (HearthStore  *self,
   hearth_sqlite_bind_int64 (stmt, ":conversation_id", conversation_id);
   hearth_sqlite_bind_int64 (stmt, ":before_id", before_id > 0 ? before_id : G_MAXINT64);
   hearth_sqlite_bind_int64 (stmt, ":limit", limit > 0 ? (gint64) limit : -1);
-  return _hearth_store_collect (self, stmt, (RowFunc) _hearth_store_message_from_row,
-                                (GDestroyNotify) hearth_message_free, error);
+  messages = _hearth_store_collect (self, stmt, (RowFunc) _hearth_store_message_from_row,
+                                    (GDestroyNotify) hearth_message_free, error);
+  if (messages == NULL || !_hearth_store_add_chunks (self, messages, error))
+    return NULL;
+  return g_steal_pointer (&messages);
 }
 
 /* Records */

@@ -20,6 +20,7 @@ typedef enum
   HEARTH_STORE_ERROR_CORRUPT,
   HEARTH_STORE_ERROR_NOT_FOUND,
   HEARTH_STORE_ERROR_TOO_NEW,       /* written by a newer Hearth */
+  HEARTH_STORE_ERROR_FULL,          /* the disk is full */
 } HearthStoreError;
 
 typedef struct
@@ -76,6 +77,11 @@ gint64               hearth_store_add_message            (HearthStore         *s
                                                           GError             **error);
 gboolean             hearth_store_update_message         (HearthStore         *self,
                                                           const HearthMessage *message,
+                                                          GError             **error);
+gboolean             hearth_store_append_message         (HearthStore         *self,
+                                                          const HearthMessage *message,
+                                                          GError             **error);
+gboolean             hearth_store_checkpoint             (HearthStore         *self,
                                                           GError             **error);
 gboolean             hearth_store_delete_message         (HearthStore         *self,
                                                           gint64               message_id,
