@@ -221,6 +221,79 @@ test_damaged_cache_one_line (void)
     }
 }
 
+/* 10. Every exit code has a meaning in --help and in the README */
+
+static char *
+source_file (const char *name)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("HEARTH_SOURCE_DIR"), name, NULL);
+  char *contents = NULL;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  return contents;
+}
+
+static void
+test_exit_codes_documented (void)
+{
+  const char *args[] = { "--help", NULL };
+  g_autofree char *header = source_file ("src/cli/hearth-cli-private.h");
+  g_autofree char *readme = source_file ("README.md");
+  g_autoptr(GRegex) defines = g_regex_new ("^#define EXIT_[A-Z_]+ +([0-9]+)", G_REGEX_MULTILINE,
+                                           0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autoptr(HearthTestRun) help = run_cli (TO_PIPE, TO_PIPE, NULL, args);
+  const char *cli_section = strstr (readme, "## hearth-cli");
+  guint n = 0;
+
+  g_assert_cmpint (help->exit_code, ==, 0);
+  g_assert_nonnull (cli_section);
+  for (g_regex_match (defines, header, 0, &match); g_match_info_matches (match);
+       g_match_info_next (match, NULL))
+    {
+      g_autofree char *code = g_match_info_fetch (match, 1);
+      g_autofree char *help_line = g_strdup_printf ("\n%*s  ", 5, code);
+      g_autofree char *readme_row = g_strdup_printf ("\n| %s | ", code);
+
+      g_test_message ("exit code %s", code);
+      g_assert_nonnull (strstr (help->out, help_line));
+      g_assert_nonnull (strstr (cli_section, readme_row));
+      n++;
+    }
+  /* 0 is "done" and needs no name in the source */
+  g_assert_nonnull (strstr (help->out, "\n    0  "));
+  g_assert_nonnull (strstr (cli_section, "\n| 0 | "));
+  g_assert_cmpuint (n, >=, 10);
+}
+
+/* "No conversation N" is "not found", like a model */
+static void
+test_conversation_not_found (void)
+{
+  const char *commands[][8] = {
+    { "history", "show", "999999", NULL },
+    { "history", "delete", "999999", NULL },
+    { "history", "rename", "999999", "a", "title", NULL },
+    { "ask", "--conversation", "999999", "--model", "ok", "--endpoint", NULL, "hi" },
+  };
+
+  if (!hearth_test_require_node ())
+    return;
+  commands[3][6] = hearth_test_fault_url ();
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      const char *args[9] = { 0 };
+      g_autoptr(HearthTestRun) run = NULL;
+
+      memcpy (args, commands[i], sizeof commands[i]);
+      run = run_cli (TO_PIPE, TO_PIPE, NULL, args);
+      g_test_message ("%s %s: %s", args[0], args[1], run->err);
+      g_assert_cmpint (run->exit_code, ==, 4);
+      hearth_test_assert_one_line (run->err);
+      g_assert_nonnull (strstr (run->err, "999999"));
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -228,6 +301,8 @@ main (int    argc,
   hearth_test_init (&argc, &argv);
 
   g_test_add_func ("/cli-hardening/damaged-cache-one-line", test_damaged_cache_one_line);
+  g_test_add_func ("/cli-hardening/exit-codes-documented", test_exit_codes_documented);
+  g_test_add_func ("/cli-hardening/conversation-not-found", test_conversation_not_found);
 
   return g_test_run ();
 }

@@ -35,6 +35,18 @@ static const GOptionEntry json_entries[] = {
   { NULL }
 };
 
+static int
+exit_code_for (const GError *error)
+{
+  if (error->domain == HEARTH_ERROR)
+    return hearth_error_exit_code (error);
+  if (g_error_matches (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_NOT_FOUND))
+    return EXIT_NOT_FOUND;
+  if (error->domain == HEARTH_STORE_ERROR || error->domain == HEARTH_CACHE_ERROR)
+    return EXIT_DATABASE;
+  return EXIT_FAILED;
+}
+
 /* Every failure ends here: one line, what happened and what to do. */
 int
 fail (const GError *error)
@@ -50,10 +62,10 @@ fail (const GError *error)
         text[--len] = '\0';
       g_strdelimit (text, "\r\n", ' ');
       g_printerr ("hearth-cli: %s.\n", text);
-      return 1;
     }
-  g_printerr ("hearth-cli: %s\n", line);
-  return hearth_error_exit_code (error);
+  else
+    g_printerr ("hearth-cli: %s\n", line);
+  return exit_code_for (error);
 }
 
 int

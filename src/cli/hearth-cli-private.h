@@ -11,8 +11,19 @@
 
 G_BEGIN_DECLS
 
-#define EXIT_USAGE       2
-#define EXIT_INTERRUPTED 130
+/* Every code hearth-cli returns. hearth-cli --help and README.md list each
+ * one, and tests/test-cli-hardening.c checks that they do. 3 to 8 come from
+ * hearth_error_exit_code(). */
+#define EXIT_FAILED        1    /* anything else; the error line says what */
+#define EXIT_USAGE         2    /* a bad command line */
+#define EXIT_UNREACHABLE   3    /* the server: refused, DNS, timeout, TLS */
+#define EXIT_NOT_FOUND     4    /* no such model, or no such conversation */
+#define EXIT_SERVER        5    /* a server error or a broken stream */
+#define EXIT_UNAUTHORIZED  6
+#define EXIT_RATE_LIMITED  7    /* still, after the retries */
+#define EXIT_NOT_SUPPORTED 8    /* the server's API has no such operation */
+#define EXIT_DATABASE      9    /* the history or the cache cannot be read or written */
+#define EXIT_INTERRUPTED   130
 
 typedef struct
 {

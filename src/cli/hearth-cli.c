@@ -61,7 +61,20 @@ print_usage (FILE *out)
            "                   [--json]\n"
            "  hearth-cli bench list [--model NAME] [--json]\n"
            "\n"
-           "Run “hearth-cli COMMAND --help” for a command's options.\n");
+           "Run “hearth-cli COMMAND --help” for a command's options.\n"
+           "\n"
+           "Exit codes:\n"
+           "    0  done\n"
+           "    1  any other failure (the keyring, reading standard input, the hardware…)\n"
+           "    2  usage: a bad command or option\n"
+           "    3  the server is unreachable (refused, DNS, timeout, TLS)\n"
+           "    4  not found: the model, or the conversation\n"
+           "    5  a server error or a broken stream\n"
+           "    6  authentication failed\n"
+           "    7  still rate limited after retries\n"
+           "    8  the server's API cannot do that\n"
+           "    9  the history or the response cache cannot be read or written\n"
+           "  130  interrupted\n");
 }
 
 int
