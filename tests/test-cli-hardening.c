@@ -14,6 +14,16 @@
 #include "hearth-test-server.h"
 #include "hearth-test-util.h"
 
+#define OK_REPLY "Hello from the fault server."
+/* fault-server.mjs's ESCAPES_TEXT and ESCAPES_MODEL */
+#define ESCAPES_TEXT "Before \033]52;c;aGFja2Vk\a clip, \033]0;pwned\a title, \033[2J clear, " \
+                     "\302\23331m csi, \177 del, \r return. After"
+#define ESCAPES_MODEL "evil\033]0;pwned\a\302\23331m"
+/* ... as a terminal shows them */
+#define ESCAPED_TEXT "Before \\u001b]52;c;aGFja2Vk\\u0007 clip, \\u001b]0;pwned\\u0007 title, " \
+                     "\\u001b[2J clear, \\u009b31m csi, \\u007f del, \\u000d return. After"
+#define ESCAPED_MODEL "evil\\u001b]0;pwned\\u0007\\u009b31m"
+
 /* hearth-cli with each standard stream where a test wants it */
 
 typedef enum
@@ -191,6 +201,67 @@ run_cli (Sink                out,
   return run;
 }
 
+/* The shared fault server, and one with --escapes */
+
+static HearthTestServer *escapes_server;
+
+static const char *
+escapes_url (void)
+{
+  if (escapes_server == NULL)
+    {
+      const char *args[] = { "--escapes", NULL };
+
+      escapes_server = hearth_test_server_start ("fault-server.mjs", args);
+    }
+  return hearth_test_server_get_url (escapes_server);
+}
+
+static gint64
+newest_conversation (void)
+{
+  g_autoptr(HearthStore) store = hearth_test_open_history ();
+  g_autoptr(GPtrArray) list = hearth_store_list_conversations (store, NULL);
+
+  g_assert_nonnull (list);
+  g_assert_cmpuint (list->len, >, 0);
+  return ((HearthConversation *) g_ptr_array_index (list, 0))->id;
+}
+
+static HearthMessage *
+newest_reply (void)
+{
+  g_autoptr(HearthStore) store = hearth_test_open_history ();
+  g_autoptr(GPtrArray) messages = hearth_store_list_messages (store, newest_conversation (), 0, 0,
+                                                              NULL);
+
+  g_assert_nonnull (messages);
+  g_assert_cmpuint (messages->len, >=, 2);
+  return g_ptr_array_steal_index (messages, messages->len - 1);
+}
+
+/* No byte a terminal would act on: C0 but newline, DEL, C1 (U+0080 to U+009F). */
+static void
+assert_no_control (const char *text)
+{
+  for (const guchar *p = (const guchar *) text; *p != '\0'; p++)
+    {
+      if (*p == '\n' || *p == '\t')
+        continue;
+      g_assert_cmpint (*p, >=, 0x20);
+      g_assert_cmpint (*p, !=, 0x7f);
+      if (*p == 0xc2)
+        g_assert_false (p[1] >= 0x80 && p[1] <= 0x9f);
+    }
+  g_assert_true (g_utf8_validate (text, -1, NULL));
+}
+
+static gboolean
+has_escape (const char *text)
+{
+  return strchr (text, '\033') != NULL;
+}
+
 /* 11. A damaged cache is said in one line, by every command that opens it */
 static void
 test_damaged_cache_one_line (void)
@@ -294,15 +365,280 @@ test_conversation_not_found (void)
     }
 }
 
+/* 1. Terminal escapes from a server or the history are shown, not obeyed */
+
+static void
+test_escapes_ask (void)
+{
+  const char *args[] = { "ask", "--endpoint", NULL, "--model", "escapes", "hi", NULL, NULL };
+  g_autoptr(HearthTestRun) terminal = NULL, raw = NULL, piped = NULL, json = NULL;
+  g_autoptr(HearthMessage) reply = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  if (!hearth_test_require_node ())
+    return;
+  args[2] = hearth_test_fault_url ();
+  terminal = run_cli (TO_TERMINAL, TO_PIPE, NULL, args);
+  g_assert_cmpint (terminal->exit_code, ==, 0);
+  g_assert_cmpstr (terminal->err, ==, "");
+  assert_no_control (terminal->out);
+  /* what arrived, visible; the final newline is the terminal's */
+  g_assert_cmpstr (terminal->out, ==, ESCAPED_TEXT "\n");
+
+  /* the history keeps what the server sent */
+  reply = newest_reply ();
+  g_assert_cmpstr (reply->content, ==, ESCAPES_TEXT);
+
+  /* byte for byte with --raw, and always to a pipe */
+  args[6] = "--raw";
+  raw = run_cli (TO_TERMINAL, TO_PIPE, NULL, args);
+  g_assert_cmpint (raw->exit_code, ==, 0);
+  g_assert_cmpstr (raw->out, ==, ESCAPES_TEXT "\n");
+  args[6] = NULL;
+  piped = run_cli (TO_PIPE, TO_PIPE, NULL, args);
+  g_assert_cmpstr (piped->out, ==, ESCAPES_TEXT);
+
+  /* JSON on a terminal is still JSON, and says the same */
+  args[6] = "--json";
+  json = run_cli (TO_TERMINAL, TO_PIPE, NULL, args);
+  g_assert_cmpint (json->exit_code, ==, 0);
+  assert_no_control (json->out);
+  root = hearth_test_parse_json (json->out);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (root), "content"), ==,
+                   ESCAPES_TEXT);
+}
+
+static void
+test_escapes_error_line (void)
+{
+  const char *args[] = { "ask", "--endpoint", NULL, "--model", "escapes-error", "hi", NULL };
+  g_autoptr(HearthTestRun) terminal = NULL, piped = NULL;
+
+  if (!hearth_test_require_node ())
+    return;
+  args[2] = hearth_test_fault_url ();
+  terminal = run_cli (TO_PIPE, TO_TERMINAL, NULL, args);
+  g_assert_cmpint (terminal->exit_code, ==, 5);
+  hearth_test_assert_one_line (terminal->err);
+  assert_no_control (terminal->err);
+  g_assert_nonnull (strstr (terminal->err, "\\u001b]52;c;aGFja2Vk\\u0007 clip"));
+
+  /* to a pipe or a log file, as it was */
+  piped = run_cli (TO_PIPE, TO_PIPE, NULL, args);
+  g_assert_cmpint (piped->exit_code, ==, 5);
+  hearth_test_assert_one_line (piped->err);
+  g_assert_true (has_escape (piped->err));
+}
+
+static void
+test_escapes_models (void)
+{
+  const char *commands[][5] = {
+    { "models", NULL },
+    { "ps", NULL },
+    { "show", "escapes", NULL },
+    { "models", "--json", NULL },
+    { "ps", "--json", NULL },
+  };
+
+  if (!hearth_test_require_node ())
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      const char *args[8] = { 0 };
+      g_autoptr(HearthTestRun) terminal = NULL, piped = NULL;
+      guint n = 0;
+
+      while (commands[i][n] != NULL)
+        {
+          args[n] = commands[i][n];
+          n++;
+        }
+      args[n++] = "--endpoint";
+      args[n++] = escapes_url ();
+      terminal = run_cli (TO_TERMINAL, TO_PIPE, NULL, args);
+      g_test_message ("%s: %s", commands[i][0], terminal->out);
+      g_assert_cmpint (terminal->exit_code, ==, 0);
+      assert_no_control (terminal->out);
+      if (g_strv_contains (commands[i], "--json"))
+        {
+          g_autoptr(JsonNode) root = hearth_test_parse_json (terminal->out);
+          JsonArray *array = json_node_get_array (root);
+          JsonObject *last = json_array_get_object_element (array, json_array_get_length (array) - 1);
+
+          g_assert_cmpstr (json_object_get_string_member (last, "name"), ==, ESCAPES_MODEL ":latest");
+        }
+      else if (!g_str_equal (commands[i][0], "show"))
+        g_assert_nonnull (strstr (terminal->out, ESCAPED_MODEL));
+      else
+        g_assert_nonnull (strstr (terminal->out, ESCAPED_TEXT));
+
+      piped = run_cli (TO_PIPE, TO_PIPE, NULL, args);
+      g_assert_cmpint (piped->exit_code, ==, 0);
+      /* JSON has its own escapes for C0; the table is as the server sent it */
+      g_assert_true (g_strv_contains (commands[i], "--json") || has_escape (piped->out));
+    }
+}
+
+static void
+test_escapes_history (void)
+{
+  const char *ask[] = { "ask", "--endpoint", NULL, "--model", "escapes", "hi", NULL };
+  const char *list[] = { "history", "list", NULL };
+  const char *search[] = { "history", "search", "clip", NULL };
+  g_autofree char *id = NULL;
+  g_autoptr(HearthTestRun) asked = NULL, renamed = NULL;
+
+  if (!hearth_test_require_node ())
+    return;
+  ask[2] = hearth_test_fault_url ();
+  asked = run_cli (TO_PIPE, TO_PIPE, NULL, ask);
+  g_assert_cmpint (asked->exit_code, ==, 0);
+  id = g_strdup_printf ("%" G_GINT64_FORMAT, newest_conversation ());
+  {
+    const char *rename[] = { "history", "rename", id, "\033]0;pwned\a title", NULL };
+
+    renamed = run_cli (TO_PIPE, TO_PIPE, NULL, rename);
+    g_assert_cmpint (renamed->exit_code, ==, 0);
+  }
+  {
+    const char *show[] = { "history", "show", id, NULL };
+    const char * const *commands[] = { list, search, show };
+
+    for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+      {
+        g_autoptr(HearthTestRun) terminal = run_cli (TO_TERMINAL, TO_PIPE, NULL, commands[i]);
+        g_autoptr(HearthTestRun) piped = run_cli (TO_PIPE, TO_PIPE, NULL, commands[i]);
+
+        g_test_message ("history %s: %s", commands[i][1], terminal->out);
+        g_assert_cmpint (terminal->exit_code, ==, 0);
+        assert_no_control (terminal->out);
+        g_assert_nonnull (strstr (terminal->out, "\\u001b]0;pwned\\u0007 title"));
+        g_assert_true (has_escape (piped->out));
+      }
+  }
+  /* CRLF is a line end, not a control character: CSV on a terminal is CSV */
+  {
+    const char *csv[] = { "metrics", "--csv", NULL };
+    g_autoptr(HearthTestRun) terminal = run_cli (TO_TERMINAL, TO_PIPE, NULL, csv);
+
+    g_assert_cmpint (terminal->exit_code, ==, 0);
+    g_assert_nonnull (strstr (terminal->out, "\r\n"));
+    g_assert_null (strstr (terminal->out, "\\u000d"));
+  }
+}
+
+/* 7. Output that cannot be written is an error, said once */
+
+/* @args: room for every argument and the final NULL */
+static void
+fill (const char **args,
+      const char  *first,
+      ...)
+{
+  va_list ap;
+  guint n = 0;
+
+  va_start (ap, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
+    args[n++] = arg;
+  va_end (ap);
+  args[n] = NULL;
+}
+
+static void
+test_output_full_or_closed (void)
+{
+  const char *args[12];
+  const Sink sinks[] = { TO_FULL_DISK, TO_CLOSED };
+  const char *reasons[] = { "No space left on device", "Bad file descriptor" };
+  g_autofree char *id = NULL;
+
+  if (!hearth_test_require_node ())
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (sinks); i++)
+    {
+      g_autoptr(HearthTestRun) run = NULL;
+      g_autoptr(HearthMessage) reply = NULL;
+
+      fill (args, "ask", "--endpoint", hearth_test_fault_url (), "--model", "ok", "--no-cache",
+            "where does it go?", NULL);
+      run = run_cli (sinks[i], TO_PIPE, NULL, args);
+      g_assert_cmpint (run->exit_code, ==, 10);
+      hearth_test_assert_one_line (run->err);
+      g_assert_nonnull (strstr (run->err, reasons[i]));
+      /* the reply is kept whole: hearth-cli history show finds it */
+      reply = newest_reply ();
+      g_assert_cmpint (reply->state, ==, HEARTH_MESSAGE_COMPLETE);
+      g_assert_cmpstr (reply->content, ==, OK_REPLY);
+    }
+
+  id = g_strdup_printf ("%" G_GINT64_FORMAT, newest_conversation ());
+  {
+    const char *commands[][6] = {
+      { "history", "list", NULL },
+      { "history", "show", id, NULL },
+      { "history", "list", "--json", NULL },
+      { "models", "--endpoint", hearth_test_fault_url (), NULL },
+      { "cache", "stats", NULL },
+      { "metrics", "--csv", NULL },
+      { "--help", NULL },
+      { "ask", "--help", NULL },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+      {
+        g_autoptr(HearthTestRun) run = run_cli (TO_FULL_DISK, TO_PIPE, NULL, commands[i]);
+
+        g_test_message ("%s %s: exit %d, %s", commands[i][0], commands[i][1], run->exit_code,
+                        run->err);
+        g_assert_cmpint (run->exit_code, ==, 10);
+        hearth_test_assert_one_line (run->err);
+        g_assert_nonnull (strstr (run->err, "Cannot write the output: No space left on device"));
+      }
+  }
+}
+
+/* | head -1: the reader left, which is no news to whoever closed it */
+static void
+test_output_reader_gone (void)
+{
+  const char *args[12];
+
+  if (!hearth_test_require_node ())
+    return;
+  fill (args, "ask", "--endpoint", hearth_test_fault_url (), "--model", "ok", "--no-cache",
+        "who reads this?", NULL);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(HearthTestRun) run = run_cli (TO_GONE_READER, TO_PIPE, NULL, args);
+
+      g_test_message ("%s: exit %d, %s", args[0], run->exit_code, run->err);
+      g_assert_cmpint (run->exit_code, ==, 10);
+      g_assert_cmpstr (run->err, ==, "");
+      fill (args, "history", "list", NULL);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
 {
+  int result;
+
   hearth_test_init (&argc, &argv);
 
   g_test_add_func ("/cli-hardening/damaged-cache-one-line", test_damaged_cache_one_line);
   g_test_add_func ("/cli-hardening/exit-codes-documented", test_exit_codes_documented);
   g_test_add_func ("/cli-hardening/conversation-not-found", test_conversation_not_found);
+  g_test_add_func ("/cli-hardening/escapes/ask", test_escapes_ask);
+  g_test_add_func ("/cli-hardening/escapes/error-line", test_escapes_error_line);
+  g_test_add_func ("/cli-hardening/escapes/models", test_escapes_models);
+  g_test_add_func ("/cli-hardening/escapes/history", test_escapes_history);
+  g_test_add_func ("/cli-hardening/output/full-or-closed", test_output_full_or_closed);
+  g_test_add_func ("/cli-hardening/output/reader-gone", test_output_reader_gone);
 
-  return g_test_run ();
+  result = g_test_run ();
+  g_clear_pointer (&escapes_server, hearth_test_server_stop);
+  return result;
 }

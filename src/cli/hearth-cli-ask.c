@@ -6,7 +6,6 @@
 #include "config.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <unistd.h>
 
 #include "hearth-cli-private.h"
@@ -43,8 +42,7 @@ on_ask_delta (HearthReply *reply,
   if (cli->json || content == NULL)
     return;
   len = strlen (content);
-  fwrite (content, 1, len, stdout);
-  fflush (stdout);
+  output_write (OUTPUT_STDOUT, content, len);
   cli->wrote_text = TRUE;
   cli->ended_with_newline = len > 0 && content[len - 1] == '\n';
 }
@@ -164,7 +162,8 @@ finish_ask (Cli *cli)
   HearthReply *reply = cli->reply;
   const GError *error = hearth_reply_get_error (reply);
 
-  if (!cli->json && cli->wrote_text && !cli->ended_with_newline && isatty (STDOUT_FILENO))
+  if (!cli->json && cli->wrote_text && !cli->ended_with_newline &&
+      output_is_terminal (OUTPUT_STDOUT))
     g_print ("\n");
   if (cli->json)
     print_reply_json (reply);

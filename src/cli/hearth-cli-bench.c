@@ -6,7 +6,6 @@
 #include "config.h"
 
 #include <math.h>
-#include <unistd.h>
 
 #include "hearth-cli-private.h"
 #include "hearth-endpoint.h"
@@ -29,8 +28,11 @@ on_bench_progress (HearthBench *bench,
                    const char  *label,
                    Cli         *cli)
 {
-  if (isatty (STDERR_FILENO))
-    g_printerr ("\r\033[K[%u/%u] %s", done, total, label);
+  if (output_is_terminal (OUTPUT_STDERR))
+    {
+      output_control (OUTPUT_STDERR, "\r\033[K");
+      g_printerr ("[%u/%u] %s", done, total, label);
+    }
   else
     g_printerr ("hearth-cli: [%u/%u] %s\n", done, total, label);
 }
@@ -75,9 +77,14 @@ print_bench_comparison (const HearthBenchResult *r)
     }
   when = format_time (r->previous_created_ms);
   if (r->regression)
-    g_print ("\n%sRegression: %.1f %% slower than run #%" G_GINT64_FORMAT " on %s%s\n\n",
-             isatty (STDOUT_FILENO) ? "\033[1;31m" : "", -r->change_percent, r->previous_id,
-             when, isatty (STDOUT_FILENO) ? "\033[0m" : "");
+    {
+      g_print ("\n");
+      output_control (OUTPUT_STDOUT, "\033[1;31m");
+      g_print ("Regression: %.1f %% slower than run #%" G_GINT64_FORMAT " on %s",
+               -r->change_percent, r->previous_id, when);
+      output_control (OUTPUT_STDOUT, "\033[0m");
+      g_print ("\n\n");
+    }
   else
     g_print ("Decode speed %+.1f %% against run #%" G_GINT64_FORMAT " on %s.\n",
              r->change_percent, r->previous_id, when);
@@ -219,8 +226,7 @@ bench_run (GSettings *settings)
   hearth_bench_run_async (bench, cancellable, bench_cb, &cli);
   run_loop (&cli);
   hearth_sampler_stop (sampler);
-  if (isatty (STDERR_FILENO))
-    g_printerr ("\r\033[K");
+  output_control (OUTPUT_STDERR, "\r\033[K");
 
   exit_code = bench_end (&cli, engine, cli.bench_result);
   g_clear_pointer (&cli.bench_result, hearth_bench_result_free);

@@ -16,6 +16,8 @@
 static char    *opt_endpoint;
 static char    *opt_api;
 static int      opt_timeout = 300;
+static gboolean opt_raw;
+static gboolean opt_help;
 
 char           *opt_model;
 gboolean        opt_json;
@@ -30,8 +32,11 @@ static const GOptionEntry server_entries[] = {
   { NULL }
 };
 
-static const GOptionEntry json_entries[] = {
+static const GOptionEntry output_entries[] = {
   { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_("Print JSON"), NULL },
+  { "raw", 0, 0, G_OPTION_ARG_NONE, &opt_raw,
+    N_("Print text byte for byte, control characters too, even to a terminal"), NULL },
+  { "help", 'h', 0, G_OPTION_ARG_NONE, &opt_help, N_("Show the options"), NULL },
   { NULL }
 };
 
@@ -88,12 +93,13 @@ parse_options (const char          *command,
   g_autoptr(GOptionContext) context = g_option_context_new (parameter);
   g_autoptr(GError) error = NULL;
 
-  g_option_context_set_help_enabled (context, TRUE);
+  /* --help is ours, printed like any output instead of GOption's exit(0). */
+  g_option_context_set_help_enabled (context, FALSE);
   if (entries != NULL)
     g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (server)
     g_option_context_add_main_entries (context, server_entries, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (context, json_entries, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, output_entries, GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
 
   if (!g_option_context_parse (context, argc, argv, &error))
@@ -104,6 +110,15 @@ parse_options (const char          *command,
       if (g_str_has_suffix (message, "."))
         message[strlen (message) - 1] = '\0';
       *exit_code = usage_error (command, message);
+      return FALSE;
+    }
+  output_set_raw (opt_raw);
+  if (opt_help)
+    {
+      g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
+
+      g_print ("%s", help);
+      *exit_code = 0;
       return FALSE;
     }
   if (opt_timeout <= 0)
@@ -211,9 +226,10 @@ keep_result (GObject      *object,
 void
 print_json (JsonNode *root)
 {
-  g_autofree char *text = hearth_json_to_string (root, isatty (STDOUT_FILENO));
+  g_autofree char *text = hearth_json_to_string (root, output_is_terminal (OUTPUT_STDOUT));
 
-  g_print ("%s\n", text);
+  output_write (OUTPUT_STDOUT, text, -1);
+  output_write (OUTPUT_STDOUT, "\n", 1);
 }
 
 /* Prints @items as a JSON array of objects, each filled in by @add_item. */

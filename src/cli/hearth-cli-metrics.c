@@ -5,9 +5,6 @@
 
 #include "config.h"
 
-#include <stdio.h>
-#include <unistd.h>
-
 #include "hearth-cli-private.h"
 #include "hearth-endpoint.h"
 #include "hearth-metrics.h"
@@ -81,7 +78,8 @@ metrics_format (void)
 {
   if (opt_csv)
     return HEARTH_METRICS_FORMAT_CSV;
-  return isatty (STDOUT_FILENO) ? HEARTH_METRICS_FORMAT_JSON_PRETTY : HEARTH_METRICS_FORMAT_JSON;
+  return output_is_terminal (OUTPUT_STDOUT) ? HEARTH_METRICS_FORMAT_JSON_PRETTY
+                                            : HEARTH_METRICS_FORMAT_JSON;
 }
 
 static int
@@ -90,7 +88,7 @@ print_export (const char   *text,
 {
   if (text == NULL)
     return fail (error);
-  fputs (text, stdout);
+  output_write (OUTPUT_STDOUT, text, -1);
   return 0;
 }
 

@@ -23,6 +23,7 @@ G_BEGIN_DECLS
 #define EXIT_RATE_LIMITED  7    /* still, after the retries */
 #define EXIT_NOT_SUPPORTED 8    /* the server's API has no such operation */
 #define EXIT_DATABASE      9    /* the history or the cache cannot be read or written */
+#define EXIT_OUTPUT        10   /* standard output cannot be written */
 #define EXIT_INTERRUPTED   130
 
 typedef struct
@@ -50,6 +51,25 @@ typedef struct
 /* Options more than one command takes. */
 extern char     *opt_model;
 extern gboolean  opt_json;
+
+/* hearth-cli-output.c: all text goes through output_write(); g_print() and
+ * g_printerr() are routed to it. */
+typedef enum
+{
+  OUTPUT_STDOUT,
+  OUTPUT_STDERR,
+} OutputStream;
+
+void            output_init                   (void);
+void            output_set_raw                (gboolean             raw);
+gboolean        output_is_terminal            (OutputStream         stream);
+void            output_write                  (OutputStream         stream,
+                                               const char          *text,
+                                               gssize               len);
+void            output_control                (OutputStream         stream,
+                                               const char          *sequence);
+gboolean        output_failed                 (void);
+int             output_finish                 (int                  exit_code);
 
 int             fail                          (const GError        *error);
 int             usage_error                   (const char          *command,
