@@ -217,6 +217,16 @@ escapes_url (void)
   return hearth_test_server_get_url (escapes_server);
 }
 
+static guint
+count_conversations (void)
+{
+  g_autoptr(HearthStore) store = hearth_test_open_history ();
+  g_autoptr(GPtrArray) list = hearth_store_list_conversations (store, NULL);
+
+  g_assert_nonnull (list);
+  return list->len;
+}
+
 static gint64
 newest_conversation (void)
 {
@@ -238,6 +248,16 @@ newest_reply (void)
   g_assert_nonnull (messages);
   g_assert_cmpuint (messages->len, >=, 2);
   return g_ptr_array_steal_index (messages, messages->len - 1);
+}
+
+static gint64
+fault_requests (void)
+{
+  g_autofree char *stats = hearth_test_server_request (hearth_test_fault_server (), "GET",
+                                                       "/_stats");
+  g_autoptr(JsonNode) root = hearth_test_parse_json (stats);
+
+  return json_object_get_int_member (json_node_get_object (root), "total");
 }
 
 /* No byte a terminal would act on: C0 but newline, DEL, C1 (U+0080 to U+009F). */
@@ -620,6 +640,140 @@ test_output_reader_gone (void)
     }
 }
 
+/* 2 and 6. Text that is not UTF-8, or holds a NUL, is refused before
+ * anything is sent or stored; JSON is UTF-8 whatever the history holds */
+
+typedef struct
+{
+  const char *input;       /* on standard input, with its length */
+  gsize       input_len;
+  const char *args[8];
+  const char *words[3];    /* in the one-line error */
+} BadText;
+
+static void
+test_bad_text (void)
+{
+  const char *url;
+  const BadText cases[] = {
+    { "bad \xff\xfe", 6, { "ask", "--model", "ok", "-" }, { "prompt on standard input", "UTF-8", "byte 5" } },
+    { "before\0after", 12, { "ask", "--model", "ok", "-" }, { "standard input", "NUL", "byte 7" } },
+    { NULL, 0, { "ask", "--model", "ok", "bad \xff\xfe" }, { "The prompt is", "UTF-8", "byte 5" } },
+    { NULL, 0, { "ask", "--model", "ok", "bad", "\xc3" }, { "The prompt is", "UTF-8", "byte 5" } },
+    { NULL, 0, { "ask", "--model", "ok", "--system", "sys\xe9me", "hi" }, { "--system", "UTF-8", "byte 4" } },
+    { NULL, 0, { "ask", "--model", "o\xffk", "hi" }, { "--model", "UTF-8", "byte 2" } },
+  };
+  guint conversations;
+  gint64 requests;
+
+  if (!hearth_test_require_node ())
+    return;
+  url = hearth_test_fault_url ();
+  conversations = count_conversations ();
+  requests = fault_requests ();
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *args[12] = { 0 };
+      g_autoptr(GBytes) input = cases[i].input ? g_bytes_new_static (cases[i].input, cases[i].input_len)
+                                               : NULL;
+      g_autoptr(HearthTestRun) run = NULL;
+      guint n = 0;
+
+      for (; cases[i].args[n] != NULL; n++)
+        args[n] = cases[i].args[n];
+      args[n++] = "--endpoint";
+      args[n++] = url;
+      run = run_cli (TO_PIPE, TO_PIPE, input, args);
+      g_test_message ("case %u: %s", i, run->err);
+      g_assert_cmpint (run->exit_code, ==, 2);
+      hearth_test_assert_one_line (run->err);
+      for (guint w = 0; w < G_N_ELEMENTS (cases[i].words); w++)
+        g_assert_nonnull (strstr (run->err, cases[i].words[w]));
+      g_assert_cmpstr (run->out, ==, "");
+    }
+  /* nothing was sent, nothing was stored */
+  g_assert_cmpint (fault_requests (), ==, requests);
+  g_assert_cmpuint (count_conversations (), ==, conversations);
+}
+
+static void
+test_bad_title (void)
+{
+  const char *ask[] = { "ask", "--endpoint", NULL, "--model", "ok", "keep my title", NULL };
+  g_autoptr(HearthTestRun) asked = NULL, renamed = NULL;
+  g_autoptr(HearthStore) store = NULL;
+  g_autoptr(HearthConversation) conversation = NULL;
+  g_autofree char *id = NULL;
+
+  if (!hearth_test_require_node ())
+    return;
+  ask[2] = hearth_test_fault_url ();
+  asked = run_cli (TO_PIPE, TO_PIPE, NULL, ask);
+  g_assert_cmpint (asked->exit_code, ==, 0);
+  id = g_strdup_printf ("%" G_GINT64_FORMAT, newest_conversation ());
+  {
+    const char *rename[] = { "history", "rename", id, "new", "\xff title", NULL };
+
+    renamed = run_cli (TO_PIPE, TO_PIPE, NULL, rename);
+  }
+  g_assert_cmpint (renamed->exit_code, ==, 2);
+  hearth_test_assert_one_line (renamed->err);
+  g_assert_nonnull (strstr (renamed->err, "The title is not valid UTF-8 (byte 5)"));
+  store = hearth_test_open_history ();
+  conversation = hearth_store_get_conversation (store, g_ascii_strtoll (id, NULL, 10), NULL);
+  g_assert_cmpstr (conversation->title, ==, "keep my title");
+}
+
+static void
+assert_utf8_json (const char * const *args)
+{
+  g_autoptr(HearthTestRun) run = run_cli (TO_PIPE, TO_PIPE, NULL, args);
+  g_autoptr(JsonNode) root = NULL;
+
+  g_test_message ("%s %s: %s", args[0], args[1], run->out);
+  g_assert_cmpint (run->exit_code, ==, 0);
+  g_assert_true (g_utf8_validate (run->out, -1, NULL));
+  root = hearth_test_parse_json (run->out);
+  /* each bad byte became U+FFFD */
+  g_assert_nonnull (strstr (run->out, "\xef\xbf\xbd\xef\xbf\xbd"));
+}
+
+static void
+test_json_is_utf8 (void)
+{
+  const char *ask[] = { "ask", "--endpoint", NULL, "--model", "ok", "--no-cache", "zebra", NULL };
+  g_autoptr(HearthTestRun) asked = NULL;
+  g_autofree char *db = hearth_store_default_path ();
+  g_autofree char *id = NULL;
+  g_autofree char *sql = NULL;
+
+  if (!hearth_test_require_node ())
+    return;
+  ask[2] = hearth_test_fault_url ();
+  asked = run_cli (TO_PIPE, TO_PIPE, NULL, ask);
+  g_assert_cmpint (asked->exit_code, ==, 0);
+  id = g_strdup_printf ("%" G_GINT64_FORMAT, newest_conversation ());
+  /* what an old version, another program or a damaged disk left behind */
+  sql = g_strdup_printf ("UPDATE conversations SET title = CAST(x'7a656272612080ff' AS TEXT) "
+                         "WHERE id = %s;"
+                         "UPDATE messages SET content = CAST(x'7a6562726120c0af2073747269706573' AS TEXT),"
+                         " model = CAST(x'6f6bfeff' AS TEXT) WHERE conversation_id = %s;", id, id);
+  hearth_test_sqlite_run (db, sql);
+  {
+    const char *list[] = { "history", "list", "--json", NULL };
+    const char *show[] = { "history", "show", id, "--json", NULL };
+    const char *search[] = { "history", "search", "zebra", "--json", NULL };
+    const char *metrics[] = { "metrics", "--json", NULL };
+    const char *summary[] = { "metrics", "--summary", "--json", NULL };
+
+    assert_utf8_json (list);
+    assert_utf8_json (show);
+    assert_utf8_json (search);
+    assert_utf8_json (metrics);
+    assert_utf8_json (summary);
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -637,6 +791,9 @@ main (int    argc,
   g_test_add_func ("/cli-hardening/escapes/history", test_escapes_history);
   g_test_add_func ("/cli-hardening/output/full-or-closed", test_output_full_or_closed);
   g_test_add_func ("/cli-hardening/output/reader-gone", test_output_reader_gone);
+  g_test_add_func ("/cli-hardening/bad-text", test_bad_text);
+  g_test_add_func ("/cli-hardening/bad-title", test_bad_title);
+  g_test_add_func ("/cli-hardening/json-is-utf8", test_json_is_utf8);
 
   result = g_test_run ();
   g_clear_pointer (&escapes_server, hearth_test_server_stop);

@@ -19,8 +19,8 @@ static gint64  opt_seed = G_MININT64;
 static gboolean opt_no_cache;
 
 static const GOptionEntry ask_entries[] = {
-  { "model", 'm', 0, G_OPTION_ARG_STRING, &opt_model, N_("The model to ask"), "NAME" },
-  { "system", 0, 0, G_OPTION_ARG_STRING, &opt_system, N_("A system prompt"), "TEXT" },
+  { "model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model, N_("The model to ask"), "NAME" },
+  { "system", 0, 0, G_OPTION_ARG_FILENAME, &opt_system, N_("A system prompt"), "TEXT" },
   { "conversation", 'c', 0, G_OPTION_ARG_INT64, &opt_conversation,
     N_("Continue this conversation"), "ID" },
   { "temperature", 't', 0, G_OPTION_ARG_DOUBLE, &opt_temperature,
@@ -105,24 +105,32 @@ print_reply_json (HearthReply *reply)
   print_json (root);
 }
 
+/* Returns: the prompt, or %NULL with *@exit_code set when it cannot be read
+ * or is not text (see check_text()) */
 static char *
 read_prompt (int      argc,
              char   **argv,
-             GError **error)
+             int     *exit_code)
 {
   g_autoptr(GIOChannel) channel = NULL;
-  char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
   gsize len;
 
   if (argc == 3 && g_str_equal (argv[2], "-"))
     {
       channel = g_io_channel_unix_new (STDIN_FILENO);
       g_io_channel_set_encoding (channel, NULL, NULL);
-      if (g_io_channel_read_to_end (channel, &text, &len, error) != G_IO_STATUS_NORMAL)
-        return NULL;
-      return text;
+      if (g_io_channel_read_to_end (channel, &text, &len, &error) != G_IO_STATUS_NORMAL)
+        {
+          *exit_code = fail (error);
+          return NULL;
+        }
+      return check_text ("The prompt on standard input", text, len, exit_code)
+             ? g_steal_pointer (&text) : NULL;
     }
-  return g_strjoinv (" ", argv + 2);
+  text = g_strjoinv (" ", argv + 2);
+  return check_text ("The prompt", text, strlen (text), exit_code) ? g_steal_pointer (&text) : NULL;
 }
 
 static gboolean
@@ -194,8 +202,8 @@ hearth_cli_command_ask (int    argc,
     return exit_code;
   if (argc < 3)
     return usage_error ("ask", "Say what to ask: hearth-cli ask \"why is the sky blue?\"");
-  if ((prompt = read_prompt (argc, argv, &error)) == NULL)
-    return fail (error);
+  if ((prompt = read_prompt (argc, argv, &exit_code)) == NULL)
+    return exit_code;
   if (prompt_is_blank (prompt))
     return usage_error ("ask", "The prompt is empty");
   if ((provider = open_provider (settings, HEARTH_ENGINE_HISTORY | HEARTH_ENGINE_CACHE, &engine,

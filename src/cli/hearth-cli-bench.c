@@ -13,7 +13,7 @@
 static int opt_runs = HEARTH_BENCH_DEFAULT_RUNS;
 
 static const GOptionEntry bench_entries[] = {
-  { "model", 'm', 0, G_OPTION_ARG_STRING, &opt_model,
+  { "model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model,
     N_("The model to measure (default: the default model, else the server's first); "
        "with list, only its runs"), "NAME" },
   { "runs", 'n', 0, G_OPTION_ARG_INT, &opt_runs,

@@ -22,10 +22,13 @@ static gboolean opt_help;
 char           *opt_model;
 gboolean        opt_json;
 
+/* Text options are G_OPTION_ARG_FILENAME, bytes as given: GOption would
+ * convert them from the locale's charset and fail without naming the option
+ * (or, in the C locale, refuse all but ASCII). check_options() wants UTF-8. */
 static const GOptionEntry server_entries[] = {
-  { "endpoint", 0, 0, G_OPTION_ARG_STRING, &opt_endpoint,
+  { "endpoint", 0, 0, G_OPTION_ARG_FILENAME, &opt_endpoint,
     N_("The server: host, host:port or http://host:port"), "URL" },
-  { "api", 0, 0, G_OPTION_ARG_STRING, &opt_api,
+  { "api", 0, 0, G_OPTION_ARG_FILENAME, &opt_api,
     N_("The server's API: ollama or openai"), "KIND" },
   { "timeout", 0, 0, G_OPTION_ARG_INT, &opt_timeout,
     N_("Give up when the server is silent this long (default 300)"), "SECONDS" },
@@ -81,6 +84,53 @@ usage_error (const char *command,
   return EXIT_USAGE;
 }
 
+/**
+ * check_text:
+ * @what: the text's name at the start of a sentence: "The prompt"
+ *
+ * What goes to a server or into the history is UTF-8 without NUL: a server
+ * would refuse it after the question was stored, and C strings would cut it
+ * short without a word. Anything else is refused before it is sent or kept.
+ */
+gboolean
+check_text (const char *what,
+            const char *text,
+            gsize       len,
+            int        *exit_code)
+{
+  const char *nul = memchr (text, '\0', len);
+  const char *end = NULL;
+
+  if (nul != NULL)
+    g_printerr ("hearth-cli: %s holds a NUL byte (byte %" G_GSIZE_FORMAT "), so it is not text. "
+                "Remove it and try again.\n", what, (gsize) (nul - text) + 1);
+  else if (!g_utf8_validate_len (text, len, &end))
+    g_printerr ("hearth-cli: %s is not valid UTF-8 (byte %" G_GSIZE_FORMAT "). Convert it to "
+                "UTF-8 (for example with iconv) and try again.\n", what, (gsize) (end - text) + 1);
+  else
+    return TRUE;
+  *exit_code = EXIT_USAGE;
+  return FALSE;
+}
+
+static gboolean
+check_options (const GOptionEntry *entries,
+               int                *exit_code)
+{
+  for (const GOptionEntry *e = entries; e != NULL && e->long_name != NULL; e++)
+    {
+      const char *value = e->arg == G_OPTION_ARG_FILENAME ? *(char **) e->arg_data : NULL;
+      g_autofree char *what = NULL;
+
+      if (value == NULL)
+        continue;
+      what = g_strdup_printf ("The value of --%s", e->long_name);
+      if (!check_text (what, value, strlen (value), exit_code))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 parse_options (const char          *command,
                const char          *parameter,
@@ -126,7 +176,8 @@ parse_options (const char          *command,
       *exit_code = usage_error (command, "--timeout needs a number of seconds above 0");
       return FALSE;
     }
-  return TRUE;
+  return check_options (entries, exit_code) &&
+         (!server || check_options (server_entries, exit_code));
 }
 
 /* The server's API and address, by the engine's rule (no engine needed). */
@@ -223,12 +274,21 @@ keep_result (GObject      *object,
   g_main_loop_quit (cli->loop);
 }
 
+/* JSON is UTF-8 whatever the history holds: a byte that is not becomes U+FFFD. */
+void
+print_json_text (const char *text)
+{
+  g_autofree char *valid = g_utf8_validate (text, -1, NULL) ? NULL : g_utf8_make_valid (text, -1);
+
+  output_write (OUTPUT_STDOUT, valid != NULL ? valid : text, -1);
+}
+
 void
 print_json (JsonNode *root)
 {
   g_autofree char *text = hearth_json_to_string (root, output_is_terminal (OUTPUT_STDOUT));
 
-  output_write (OUTPUT_STDOUT, text, -1);
+  print_json_text (text);
   output_write (OUTPUT_STDOUT, "\n", 1);
 }
 

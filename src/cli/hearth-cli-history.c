@@ -188,7 +188,10 @@ history_search (HearthEngine *engine,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) matches = NULL;
   Cli cli = { 0 };
+  int exit_code = 0;
 
+  if (!check_text ("The search text", query, strlen (query), &exit_code))
+    return exit_code;
   hearth_engine_search_async (engine, query, 50, NULL, keep_result, &cli);
   run_loop (&cli);
   matches = hearth_engine_search_finish (engine, cli.result, &error);
@@ -216,10 +219,13 @@ history_rename (HearthEngine  *engine,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *title = g_strstrip (g_strjoinv (" ", argv + 4));
+  int exit_code = 0;
   gint64 id;
 
   if (!parse_id (argv[3], &id))
     return usage_error ("history", "history rename needs a conversation number");
+  if (!check_text ("The title", title, strlen (title), &exit_code))
+    return exit_code;
   if (*title == '\0')
     return usage_error ("history", "The new title is empty");
   if (!hearth_engine_rename_conversation (engine, id, title, &error))

@@ -45,6 +45,8 @@ run_model_command (const char           *command,
     return exit_code;
   if (parameter != NULL ? argc != 3 : argc > 2)
     return usage_error (command, missing);
+  if (parameter != NULL && !check_text ("The model name", argv[2], strlen (argv[2]), &exit_code))
+    return exit_code;
   if ((provider = open_provider (settings, 0, &engine, &error)) == NULL)
     return fail (error);
 
@@ -239,6 +241,8 @@ hearth_cli_command_pull (int    argc,
     return exit_code;
   if (argc != 3)
     return usage_error ("pull", "Name one model to pull, for example llama3.2:1b");
+  if (!check_text ("The model name", argv[2], strlen (argv[2]), &exit_code))
+    return exit_code;
   if ((provider = open_provider (settings, 0, &engine, &error)) == NULL)
     return fail (error);
   if (!(hearth_provider_get_features (provider) & HEARTH_PROVIDER_CAN_PULL))

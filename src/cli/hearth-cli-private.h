@@ -15,7 +15,7 @@ G_BEGIN_DECLS
  * one, and tests/test-cli-hardening.c checks that they do. 3 to 8 come from
  * hearth_error_exit_code(). */
 #define EXIT_FAILED        1    /* anything else; the error line says what */
-#define EXIT_USAGE         2    /* a bad command line */
+#define EXIT_USAGE         2    /* a bad command line or input text */
 #define EXIT_UNREACHABLE   3    /* the server: refused, DNS, timeout, TLS */
 #define EXIT_NOT_FOUND     4    /* no such model, or no such conversation */
 #define EXIT_SERVER        5    /* a server error or a broken stream */
@@ -74,6 +74,10 @@ int             output_finish                 (int                  exit_code);
 int             fail                          (const GError        *error);
 int             usage_error                   (const char          *command,
                                                const char          *message);
+gboolean        check_text                    (const char          *what,
+                                               const char          *text,
+                                               gsize                len,
+                                               int                 *exit_code);
 gboolean        parse_options                 (const char          *command,
                                                const char          *parameter,
                                                const GOptionEntry  *entries,
@@ -97,6 +101,7 @@ void            keep_result                   (GObject             *object,
                                                GAsyncResult        *result,
                                                gpointer             user_data);
 void            print_json                    (JsonNode            *root);
+void            print_json_text               (const char          *text);
 void            print_json_list               (GPtrArray           *items,
                                                HearthJsonAddFunc    add_item);
 void            print_json_object             (gpointer             item,
