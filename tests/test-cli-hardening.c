@@ -774,6 +774,78 @@ test_json_is_utf8 (void)
   }
 }
 
+/* 9. Numbers out of range, or not numbers, are refused with the range */
+
+static void
+test_number_options (void)
+{
+  const char *cases[][6] = {
+    { "ask", "--temperature", "nan", "0 to 2" },
+    { "ask", "--temperature", "-5", "0 to 2" },
+    { "ask", "--temperature", "2.5", "0 to 2" },
+    { "ask", "--temperature", "inf", "0 to 2" },
+    { "ask", "--temperature", "", "0 to 2" },
+    { "ask", "--temperature", "0.5x", "0 to 2" },
+    { "ask", "--conversation", "-1", "1 or more" },
+    { "ask", "--conversation", "0", "1 or more" },
+    { "ask", "--conversation", "two", "1 or more" },
+    { "ask", "--seed", "-1", "0 to 2147483647" },
+    { "ask", "--seed", "2147483648", "0 to 2147483647" },
+    { "ask", "--timeout", "0", "1 to 86400" },
+    { "ask", "--timeout", "86401", "1 to 86400" },
+    { "bench", "--runs", "0", "1 to 100" },
+    { "bench", "--runs", "101", "1 to 100" },
+    { "history", "show", "0", "1 or more" },
+    { "history", "delete", "1x", "1 or more" },
+    { "history", "rename", "0", "1 or more" },
+  };
+  guint conversations = count_conversations ();
+  gint64 requests = 0;
+
+  if (!hearth_test_require_node ())
+    return;
+  requests = fault_requests ();
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *args[12];
+      g_autoptr(HearthTestRun) run = NULL;
+
+      fill (args, cases[i][0], cases[i][1], cases[i][2], "--endpoint", hearth_test_fault_url (),
+            "--model", "ok", "hi", NULL);
+      if (g_str_equal (cases[i][0], "history"))
+        fill (args, cases[i][0], cases[i][1], cases[i][2],
+              g_str_equal (cases[i][1], "rename") ? "title" : NULL, NULL);
+      run = run_cli (TO_PIPE, TO_PIPE, NULL, args);
+      g_test_message ("%s %s %s: %s", cases[i][0], cases[i][1], cases[i][2], run->err);
+      g_assert_cmpint (run->exit_code, ==, 2);
+      hearth_test_assert_one_line (run->err);
+      g_assert_nonnull (strstr (run->err, cases[i][3]));
+      if (g_str_has_prefix (cases[i][1], "--"))
+        g_assert_nonnull (strstr (run->err, cases[i][1]));
+    }
+  g_assert_cmpint (fault_requests (), ==, requests);
+  g_assert_cmpuint (count_conversations (), ==, conversations);
+
+  /* the ends of a range are in it */
+  {
+    const char *edges[][3] = { { "--temperature", "0" }, { "--temperature", "2" },
+                               { "--seed", "0" }, { "--seed", "2147483647" },
+                               { "--timeout", "86400" } };
+
+    for (guint i = 0; i < G_N_ELEMENTS (edges); i++)
+      {
+        const char *args[12];
+        g_autoptr(HearthTestRun) run = NULL;
+
+        fill (args, "ask", edges[i][0], edges[i][1], "--endpoint", hearth_test_fault_url (),
+              "--model", "ok", "--no-cache", "hi", NULL);
+        run = run_cli (TO_PIPE, TO_PIPE, NULL, args);
+        g_assert_cmpint (run->exit_code, ==, 0);
+        g_assert_cmpstr (run->out, ==, OK_REPLY);
+      }
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -794,6 +866,7 @@ main (int    argc,
   g_test_add_func ("/cli-hardening/bad-text", test_bad_text);
   g_test_add_func ("/cli-hardening/bad-title", test_bad_title);
   g_test_add_func ("/cli-hardening/json-is-utf8", test_json_is_utf8);
+  g_test_add_func ("/cli-hardening/number-options", test_number_options);
 
   result = g_test_run ();
   g_clear_pointer (&escapes_server, hearth_test_server_stop);

@@ -18,14 +18,44 @@ static double  opt_temperature = NAN;
 static gint64  opt_seed = G_MININT64;
 static gboolean opt_no_cache;
 
+static gboolean
+parse_conversation (const char  *option,
+                    const char  *value,
+                    gpointer     data,
+                    GError     **error)
+{
+  return parse_whole_number ("--conversation", value, 1, G_MAXINT64, &opt_conversation, error);
+}
+
+static gboolean
+parse_temperature (const char  *option,
+                   const char  *value,
+                   gpointer     data,
+                   GError     **error)
+{
+  return parse_decimal_number ("--temperature", value, 0, 2, &opt_temperature, error);
+}
+
+/* Not negative, and within every server's int: llama.cpp reads -1 and
+ * 4294967295 as "random", which would cache an answer that is not. */
+static gboolean
+parse_seed (const char  *option,
+            const char  *value,
+            gpointer     data,
+            GError     **error)
+{
+  return parse_whole_number ("--seed", value, 0, G_MAXINT32, &opt_seed, error);
+}
+
 static const GOptionEntry ask_entries[] = {
   { "model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model, N_("The model to ask"), "NAME" },
   { "system", 0, 0, G_OPTION_ARG_FILENAME, &opt_system, N_("A system prompt"), "TEXT" },
-  { "conversation", 'c', 0, G_OPTION_ARG_INT64, &opt_conversation,
-    N_("Continue this conversation"), "ID" },
-  { "temperature", 't', 0, G_OPTION_ARG_DOUBLE, &opt_temperature,
-    N_("Sampling temperature"), "T" },
-  { "seed", 0, 0, G_OPTION_ARG_INT64, &opt_seed, N_("Sampling seed"), "N" },
+  { "conversation", 'c', G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_conversation,
+    N_("Continue this conversation (1 or more)"), "ID" },
+  { "temperature", 't', G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_temperature,
+    N_("Sampling temperature, 0 to 2"), "T" },
+  { "seed", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_seed,
+    N_("Sampling seed, 0 to 2147483647"), "N" },
   { "no-cache", 0, 0, G_OPTION_ARG_NONE, &opt_no_cache,
     N_("Generate a fresh answer, even for a question asked before"), NULL },
   { NULL }

@@ -10,14 +10,23 @@
 #include "hearth-cli-private.h"
 #include "hearth-endpoint.h"
 
-static int opt_runs = HEARTH_BENCH_DEFAULT_RUNS;
+static gint64 opt_runs = HEARTH_BENCH_DEFAULT_RUNS;
+
+static gboolean
+parse_runs (const char  *option,
+            const char  *value,
+            gpointer     data,
+            GError     **error)
+{
+  return parse_whole_number ("--runs", value, 1, 100, &opt_runs, error);
+}
 
 static const GOptionEntry bench_entries[] = {
   { "model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model,
     N_("The model to measure (default: the default model, else the server's first); "
        "with list, only its runs"), "NAME" },
-  { "runs", 'n', 0, G_OPTION_ARG_INT, &opt_runs,
-    N_("Runs of the prompt set after the warm-up (default 3)"), "N" },
+  { "runs", 'n', G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_runs,
+    N_("Runs of the prompt set after the warm-up, 1 to 100 (default 3)"), "N" },
   { NULL }
 };
 
@@ -220,7 +229,7 @@ bench_run (GSettings *settings)
     return fail (error);
 
   sampler = start_sampler (provider);
-  bench = hearth_bench_new (provider, model, opt_runs, sampler);
+  bench = hearth_bench_new (provider, model, (guint) opt_runs, sampler);
   g_signal_connect (bench, "progress", G_CALLBACK (on_bench_progress), &cli);
   cli.cancellable = cancellable;
   hearth_bench_run_async (bench, cancellable, bench_cb, &cli);
@@ -298,8 +307,6 @@ hearth_cli_command_bench (int    argc,
     return exit_code;
   if (argc > 3 || (argc == 3 && !g_str_equal (argv[2], "list")))
     return usage_error ("bench", "Use bench to measure a model, or bench list for the stored runs");
-  if (opt_runs < 1 || opt_runs > 100)
-    return usage_error ("bench", "--runs takes a number from 1 to 100");
   if (argc == 3)
     return bench_list (settings);
   return bench_run (settings);

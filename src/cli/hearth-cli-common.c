@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib-unix.h>
+#include <math.h>
 #include <unistd.h>
 
 #include "hearth-cli-private.h"
@@ -22,6 +23,20 @@ static gboolean opt_help;
 char           *opt_model;
 gboolean        opt_json;
 
+static gboolean
+parse_timeout (const char  *option,
+               const char  *value,
+               gpointer     data,
+               GError     **error)
+{
+  gint64 seconds;
+
+  if (!parse_whole_number ("--timeout", value, 1, 24 * 3600, &seconds, error))
+    return FALSE;
+  opt_timeout = seconds;
+  return TRUE;
+}
+
 /* Text options are G_OPTION_ARG_FILENAME, bytes as given: GOption would
  * convert them from the locale's charset and fail without naming the option
  * (or, in the C locale, refuse all but ASCII). check_options() wants UTF-8. */
@@ -30,8 +45,8 @@ static const GOptionEntry server_entries[] = {
     N_("The server: host, host:port or http://host:port"), "URL" },
   { "api", 0, 0, G_OPTION_ARG_FILENAME, &opt_api,
     N_("The server's API: ollama or openai"), "KIND" },
-  { "timeout", 0, 0, G_OPTION_ARG_INT, &opt_timeout,
-    N_("Give up when the server is silent this long (default 300)"), "SECONDS" },
+  { "timeout", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_timeout,
+    N_("Give up when the server is silent this long: 1 to 86400 (default 300)"), "SECONDS" },
   { NULL }
 };
 
@@ -131,6 +146,54 @@ check_options (const GOptionEntry *entries,
   return TRUE;
 }
 
+/* A number option's value, in its range: GOption alone takes "nan" and any
+ * value at all. */
+gboolean
+parse_whole_number (const char  *option,
+                    const char  *value,
+                    gint64       min,
+                    gint64       max,
+                    gint64      *number,
+                    GError     **error)
+{
+  if (g_ascii_string_to_signed (value, 10, min, max, number, NULL))
+    return TRUE;
+  if (max == G_MAXINT64)
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 "%s takes a whole number, %" G_GINT64_FORMAT " or more, not “%s”",
+                 option, min, value);
+  else
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 "%s takes a whole number from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT
+                 ", not “%s”", option, min, max, value);
+  return FALSE;
+}
+
+gboolean
+parse_decimal_number (const char  *option,
+                      const char  *value,
+                      double       min,
+                      double       max,
+                      double      *number,
+                      GError     **error)
+{
+  char low[G_ASCII_DTOSTR_BUF_SIZE];
+  char high[G_ASCII_DTOSTR_BUF_SIZE];
+  char *end = NULL;
+  double parsed = g_ascii_strtod (value, &end);
+
+  if (*value != '\0' && *end == '\0' && isfinite (parsed) && parsed >= min && parsed <= max)
+    {
+      *number = parsed;
+      return TRUE;
+    }
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               "%s takes a number from %s to %s, not “%s”", option,
+               g_ascii_dtostr (low, sizeof low, min), g_ascii_dtostr (high, sizeof high, max),
+               value);
+  return FALSE;
+}
+
 gboolean
 parse_options (const char          *command,
                const char          *parameter,
@@ -169,11 +232,6 @@ parse_options (const char          *command,
 
       g_print ("%s", help);
       *exit_code = 0;
-      return FALSE;
-    }
-  if (opt_timeout <= 0)
-    {
-      *exit_code = usage_error (command, "--timeout needs a number of seconds above 0");
       return FALSE;
     }
   return check_options (entries, exit_code) &&

@@ -78,6 +78,18 @@ gboolean        check_text                    (const char          *what,
                                                const char          *text,
                                                gsize                len,
                                                int                 *exit_code);
+gboolean        parse_whole_number            (const char          *option,
+                                               const char          *value,
+                                               gint64               min,
+                                               gint64               max,
+                                               gint64              *number,
+                                               GError             **error);
+gboolean        parse_decimal_number          (const char          *option,
+                                               const char          *value,
+                                               double               min,
+                                               double               max,
+                                               double              *number,
+                                               GError             **error);
 gboolean        parse_options                 (const char          *command,
                                                const char          *parameter,
                                                const GOptionEntry  *entries,

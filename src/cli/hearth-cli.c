@@ -66,7 +66,7 @@ static const char usage[] =
   "Exit codes:\n"
   "    0  done\n"
   "    1  any other failure (the keyring, reading standard input, the hardware…)\n"
-  "    2  usage: a bad command or option, or text that is not UTF-8 or holds a NUL byte\n"
+  "    2  usage: a bad command, option, number or text (not UTF-8, a NUL byte)\n"
   "    3  the server is unreachable (refused, DNS, timeout, TLS)\n"
   "    4  not found: the model, or the conversation\n"
   "    5  a server error or a broken stream\n"
