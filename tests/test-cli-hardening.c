@@ -238,6 +238,19 @@ newest_conversation (void)
   return ((HearthConversation *) g_ptr_array_index (list, 0))->id;
 }
 
+/* Asks the fault server's @model; returns the new conversation's number. */
+static char *
+ask_fault_server (const char *model,
+                  const char *prompt)
+{
+  const char *args[] = { "ask", "--endpoint", hearth_test_fault_url (), "--model", model,
+                         "--no-cache", prompt, NULL };
+  g_autoptr(HearthTestRun) run = run_cli (TO_PIPE, TO_PIPE, NULL, args);
+
+  g_assert_cmpint (run->exit_code, ==, 0);
+  return g_strdup_printf ("%" G_GINT64_FORMAT, newest_conversation ());
+}
+
 static HearthMessage *
 newest_reply (void)
 {
@@ -503,18 +516,14 @@ test_escapes_models (void)
 static void
 test_escapes_history (void)
 {
-  const char *ask[] = { "ask", "--endpoint", NULL, "--model", "escapes", "hi", NULL };
   const char *list[] = { "history", "list", NULL };
   const char *search[] = { "history", "search", "clip", NULL };
   g_autofree char *id = NULL;
-  g_autoptr(HearthTestRun) asked = NULL, renamed = NULL;
+  g_autoptr(HearthTestRun) renamed = NULL;
 
   if (!hearth_test_require_node ())
     return;
-  ask[2] = hearth_test_fault_url ();
-  asked = run_cli (TO_PIPE, TO_PIPE, NULL, ask);
-  g_assert_cmpint (asked->exit_code, ==, 0);
-  id = g_strdup_printf ("%" G_GINT64_FORMAT, newest_conversation ());
+  id = ask_fault_server ("escapes", "hi");
   {
     const char *rename[] = { "history", "rename", id, "\033]0;pwned\a title", NULL };
 
@@ -699,18 +708,14 @@ test_bad_text (void)
 static void
 test_bad_title (void)
 {
-  const char *ask[] = { "ask", "--endpoint", NULL, "--model", "ok", "keep my title", NULL };
-  g_autoptr(HearthTestRun) asked = NULL, renamed = NULL;
+  g_autoptr(HearthTestRun) renamed = NULL;
   g_autoptr(HearthStore) store = NULL;
   g_autoptr(HearthConversation) conversation = NULL;
   g_autofree char *id = NULL;
 
   if (!hearth_test_require_node ())
     return;
-  ask[2] = hearth_test_fault_url ();
-  asked = run_cli (TO_PIPE, TO_PIPE, NULL, ask);
-  g_assert_cmpint (asked->exit_code, ==, 0);
-  id = g_strdup_printf ("%" G_GINT64_FORMAT, newest_conversation ());
+  id = ask_fault_server ("ok", "keep my title");
   {
     const char *rename[] = { "history", "rename", id, "new", "\xff title", NULL };
 
@@ -741,18 +746,13 @@ assert_utf8_json (const char * const *args)
 static void
 test_json_is_utf8 (void)
 {
-  const char *ask[] = { "ask", "--endpoint", NULL, "--model", "ok", "--no-cache", "zebra", NULL };
-  g_autoptr(HearthTestRun) asked = NULL;
   g_autofree char *db = hearth_store_default_path ();
   g_autofree char *id = NULL;
   g_autofree char *sql = NULL;
 
   if (!hearth_test_require_node ())
     return;
-  ask[2] = hearth_test_fault_url ();
-  asked = run_cli (TO_PIPE, TO_PIPE, NULL, ask);
-  g_assert_cmpint (asked->exit_code, ==, 0);
-  id = g_strdup_printf ("%" G_GINT64_FORMAT, newest_conversation ());
+  id = ask_fault_server ("ok", "zebra");
   /* what an old version, another program or a damaged disk left behind */
   sql = g_strdup_printf ("UPDATE conversations SET title = CAST(x'7a656272612080ff' AS TEXT) "
                          "WHERE id = %s;"
