@@ -75,6 +75,10 @@ on_ask_delta (HearthReply *reply,
   output_write (OUTPUT_STDOUT, content, len);
   cli->wrote_text = TRUE;
   cli->ended_with_newline = len > 0 && content[len - 1] == '\n';
+  /* Nobody can read the rest (| head -1 has gone, the disk is full): stop
+   * as Ctrl+C does, keeping what arrived, and let main say why. */
+  if (output_failed ())
+    hearth_reply_cancel (reply);
 }
 
 static void
@@ -200,6 +204,8 @@ finish_ask (Cli *cli)
   HearthReply *reply = cli->reply;
   const GError *error = hearth_reply_get_error (reply);
 
+  if (output_failed ())
+    return EXIT_OUTPUT;
   if (!cli->json && cli->wrote_text && !cli->ended_with_newline &&
       output_is_terminal (OUTPUT_STDOUT))
     g_print ("\n");
