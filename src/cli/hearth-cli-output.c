@@ -290,6 +290,7 @@ output_finish (int exit_code)
 
   flush_pending (out);
   flush_pending (&outputs[OUTPUT_STDERR]);
+  errno = 0;
   if (out->error == 0 && (fflush (stdout) != 0 || ferror (stdout)))
     out->error = errno != 0 ? errno : EIO;
   if (out->error == 0 || (exit_code != 0 && exit_code != EXIT_OUTPUT))
