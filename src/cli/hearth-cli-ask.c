@@ -6,7 +6,6 @@
 #include "config.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <unistd.h>
 
 #include "hearth-cli-private.h"
@@ -19,14 +18,44 @@ static double  opt_temperature = NAN;
 static gint64  opt_seed = G_MININT64;
 static gboolean opt_no_cache;
 
+static gboolean
+parse_conversation (const char  *option,
+                    const char  *value,
+                    gpointer     data,
+                    GError     **error)
+{
+  return parse_whole_number ("--conversation", value, 1, G_MAXINT64, &opt_conversation, error);
+}
+
+static gboolean
+parse_temperature (const char  *option,
+                   const char  *value,
+                   gpointer     data,
+                   GError     **error)
+{
+  return parse_decimal_number ("--temperature", value, 0, 2, &opt_temperature, error);
+}
+
+/* Not negative, and within every server's int: llama.cpp reads -1 and
+ * 4294967295 as "random", which would cache an answer that is not. */
+static gboolean
+parse_seed (const char  *option,
+            const char  *value,
+            gpointer     data,
+            GError     **error)
+{
+  return parse_whole_number ("--seed", value, 0, G_MAXINT32, &opt_seed, error);
+}
+
 static const GOptionEntry ask_entries[] = {
-  { "model", 'm', 0, G_OPTION_ARG_STRING, &opt_model, N_("The model to ask"), "NAME" },
-  { "system", 0, 0, G_OPTION_ARG_STRING, &opt_system, N_("A system prompt"), "TEXT" },
-  { "conversation", 'c', 0, G_OPTION_ARG_INT64, &opt_conversation,
-    N_("Continue this conversation"), "ID" },
-  { "temperature", 't', 0, G_OPTION_ARG_DOUBLE, &opt_temperature,
-    N_("Sampling temperature"), "T" },
-  { "seed", 0, 0, G_OPTION_ARG_INT64, &opt_seed, N_("Sampling seed"), "N" },
+  { "model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model, N_("The model to ask"), "NAME" },
+  { "system", 0, 0, G_OPTION_ARG_FILENAME, &opt_system, N_("A system prompt"), "TEXT" },
+  { "conversation", 'c', G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_conversation,
+    N_("Continue this conversation (1 or more)"), "ID" },
+  { "temperature", 't', G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_temperature,
+    N_("Sampling temperature, 0 to 2"), "T" },
+  { "seed", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_seed,
+    N_("Sampling seed, 0 to 2147483647"), "N" },
   { "no-cache", 0, 0, G_OPTION_ARG_NONE, &opt_no_cache,
     N_("Generate a fresh answer, even for a question asked before"), NULL },
   { NULL }
@@ -43,10 +72,13 @@ on_ask_delta (HearthReply *reply,
   if (cli->json || content == NULL)
     return;
   len = strlen (content);
-  fwrite (content, 1, len, stdout);
-  fflush (stdout);
+  output_write (OUTPUT_STDOUT, content, len);
   cli->wrote_text = TRUE;
   cli->ended_with_newline = len > 0 && content[len - 1] == '\n';
+  /* Nobody can read the rest (| head -1 has gone, the disk is full): stop
+   * as Ctrl+C does, keeping what arrived, and let main say why. */
+  if (output_failed ())
+    hearth_reply_cancel (reply);
 }
 
 static void
@@ -111,24 +143,32 @@ print_reply_json (HearthReply *reply)
   print_json (root);
 }
 
+/* Returns: the prompt, or %NULL with *@exit_code set when it cannot be read
+ * or is not text (see check_text()) */
 static char *
 read_prompt (int      argc,
              char   **argv,
-             GError **error)
+             int     *exit_code)
 {
   g_autoptr(GIOChannel) channel = NULL;
-  char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
   gsize len;
 
   if (argc == 3 && g_str_equal (argv[2], "-"))
     {
       channel = g_io_channel_unix_new (STDIN_FILENO);
       g_io_channel_set_encoding (channel, NULL, NULL);
-      if (g_io_channel_read_to_end (channel, &text, &len, error) != G_IO_STATUS_NORMAL)
-        return NULL;
-      return text;
+      if (g_io_channel_read_to_end (channel, &text, &len, &error) != G_IO_STATUS_NORMAL)
+        {
+          *exit_code = fail (error);
+          return NULL;
+        }
+      return check_text ("The prompt on standard input", text, len, exit_code)
+             ? g_steal_pointer (&text) : NULL;
     }
-  return g_strjoinv (" ", argv + 2);
+  text = g_strjoinv (" ", argv + 2);
+  return check_text ("The prompt", text, strlen (text), exit_code) ? g_steal_pointer (&text) : NULL;
 }
 
 static gboolean
@@ -194,7 +234,7 @@ fail_not_saved (Cli *cli)
     g_printerr ("hearth-cli: %s; what arrived was not saved: %s.\n", error->message, why);
   else
     g_printerr ("hearth-cli: The reply was not saved in the history: %s.\n", why);
-  return cli->interrupted ? EXIT_INTERRUPTED : EXIT_NOT_SAVED;
+  return cli->interrupted ? EXIT_INTERRUPTED : EXIT_DATABASE;
 }
 
 static int
@@ -203,7 +243,10 @@ finish_ask (Cli *cli)
   HearthReply *reply = cli->reply;
   const GError *error = hearth_reply_get_error (reply);
 
-  if (!cli->json && cli->wrote_text && !cli->ended_with_newline && isatty (STDOUT_FILENO))
+  if (output_failed ())
+    return EXIT_OUTPUT;
+  if (!cli->json && cli->wrote_text && !cli->ended_with_newline &&
+      output_is_terminal (OUTPUT_STDOUT))
     g_print ("\n");
   if (cli->json)
     print_reply_json (reply);
@@ -236,8 +279,8 @@ hearth_cli_command_ask (int    argc,
     return exit_code;
   if (argc < 3)
     return usage_error ("ask", "Say what to ask: hearth-cli ask \"why is the sky blue?\"");
-  if ((prompt = read_prompt (argc, argv, &error)) == NULL)
-    return fail (error);
+  if ((prompt = read_prompt (argc, argv, &exit_code)) == NULL)
+    return exit_code;
   if (prompt_is_blank (prompt))
     return usage_error ("ask", "The prompt is empty");
   if ((provider = open_provider (settings, HEARTH_ENGINE_HISTORY | HEARTH_ENGINE_CACHE, &engine,

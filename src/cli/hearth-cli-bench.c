@@ -6,19 +6,27 @@
 #include "config.h"
 
 #include <math.h>
-#include <unistd.h>
 
 #include "hearth-cli-private.h"
 #include "hearth-endpoint.h"
 
-static int opt_runs = HEARTH_BENCH_DEFAULT_RUNS;
+static gint64 opt_runs = HEARTH_BENCH_DEFAULT_RUNS;
+
+static gboolean
+parse_runs (const char  *option,
+            const char  *value,
+            gpointer     data,
+            GError     **error)
+{
+  return parse_whole_number ("--runs", value, 1, 100, &opt_runs, error);
+}
 
 static const GOptionEntry bench_entries[] = {
-  { "model", 'm', 0, G_OPTION_ARG_STRING, &opt_model,
+  { "model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model,
     N_("The model to measure (default: the default model, else the server's first); "
        "with list, only its runs"), "NAME" },
-  { "runs", 'n', 0, G_OPTION_ARG_INT, &opt_runs,
-    N_("Runs of the prompt set after the warm-up (default 3)"), "N" },
+  { "runs", 'n', G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_runs,
+    N_("Runs of the prompt set after the warm-up, 1 to 100 (default 3)"), "N" },
   { NULL }
 };
 
@@ -29,8 +37,11 @@ on_bench_progress (HearthBench *bench,
                    const char  *label,
                    Cli         *cli)
 {
-  if (isatty (STDERR_FILENO))
-    g_printerr ("\r\033[K[%u/%u] %s", done, total, label);
+  if (output_is_terminal (OUTPUT_STDERR))
+    {
+      output_control (OUTPUT_STDERR, "\r\033[K");
+      g_printerr ("[%u/%u] %s", done, total, label);
+    }
   else
     g_printerr ("hearth-cli: [%u/%u] %s\n", done, total, label);
 }
@@ -75,9 +86,14 @@ print_bench_comparison (const HearthBenchResult *r)
     }
   when = format_time (r->previous_created_ms);
   if (r->regression)
-    g_print ("\n%sRegression: %.1f %% slower than run #%" G_GINT64_FORMAT " on %s%s\n\n",
-             isatty (STDOUT_FILENO) ? "\033[1;31m" : "", -r->change_percent, r->previous_id,
-             when, isatty (STDOUT_FILENO) ? "\033[0m" : "");
+    {
+      g_print ("\n");
+      output_control (OUTPUT_STDOUT, "\033[1;31m");
+      g_print ("Regression: %.1f %% slower than run #%" G_GINT64_FORMAT " on %s",
+               -r->change_percent, r->previous_id, when);
+      output_control (OUTPUT_STDOUT, "\033[0m");
+      g_print ("\n\n");
+    }
   else
     g_print ("Decode speed %+.1f %% against run #%" G_GINT64_FORMAT " on %s.\n",
              r->change_percent, r->previous_id, when);
@@ -215,14 +231,13 @@ bench_run (GSettings *settings)
     return fail (error);
 
   sampler = start_sampler (provider);
-  bench = hearth_bench_new (provider, model, opt_runs, sampler);
+  bench = hearth_bench_new (provider, model, (guint) opt_runs, sampler);
   g_signal_connect (bench, "progress", G_CALLBACK (on_bench_progress), &cli);
   cli.cancellable = cancellable;
   hearth_bench_run_async (bench, cancellable, bench_cb, &cli);
   run_loop (&cli);
   hearth_sampler_stop (sampler);
-  if (isatty (STDERR_FILENO))
-    g_printerr ("\r\033[K");
+  output_control (OUTPUT_STDERR, "\r\033[K");
 
   exit_code = bench_end (&cli, engine, cli.bench_result);
   g_clear_pointer (&cli.bench_result, hearth_bench_result_free);
@@ -294,8 +309,6 @@ hearth_cli_command_bench (int    argc,
     return exit_code;
   if (argc > 3 || (argc == 3 && !g_str_equal (argv[2], "list")))
     return usage_error ("bench", "Use bench to measure a model, or bench list for the stored runs");
-  if (opt_runs < 1 || opt_runs > 100)
-    return usage_error ("bench", "--runs takes a number from 1 to 100");
   if (argc == 3)
     return bench_list (settings);
   return bench_run (settings);

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib-unix.h>
+#include <math.h>
 #include <unistd.h>
 
 #include "hearth-cli-private.h"
@@ -16,24 +17,58 @@
 static char    *opt_endpoint;
 static char    *opt_api;
 static int      opt_timeout = 300;
+static gboolean opt_raw;
+static gboolean opt_help;
 
 char           *opt_model;
 gboolean        opt_json;
 
+static gboolean
+parse_timeout (const char  *option,
+               const char  *value,
+               gpointer     data,
+               GError     **error)
+{
+  gint64 seconds;
+
+  if (!parse_whole_number ("--timeout", value, 1, 24 * 3600, &seconds, error))
+    return FALSE;
+  opt_timeout = seconds;
+  return TRUE;
+}
+
+/* Text options are G_OPTION_ARG_FILENAME, bytes as given: GOption would
+ * convert them from the locale's charset and fail without naming the option
+ * (or, in the C locale, refuse all but ASCII). check_options() wants UTF-8. */
 static const GOptionEntry server_entries[] = {
-  { "endpoint", 0, 0, G_OPTION_ARG_STRING, &opt_endpoint,
+  { "endpoint", 0, 0, G_OPTION_ARG_FILENAME, &opt_endpoint,
     N_("The server: host, host:port or http://host:port"), "URL" },
-  { "api", 0, 0, G_OPTION_ARG_STRING, &opt_api,
+  { "api", 0, 0, G_OPTION_ARG_FILENAME, &opt_api,
     N_("The server's API: ollama or openai"), "KIND" },
-  { "timeout", 0, 0, G_OPTION_ARG_INT, &opt_timeout,
-    N_("Give up when the server is silent this long (default 300)"), "SECONDS" },
+  { "timeout", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_timeout,
+    N_("Give up when the server is silent this long: 1 to 86400 (default 300)"), "SECONDS" },
   { NULL }
 };
 
-static const GOptionEntry json_entries[] = {
+static const GOptionEntry output_entries[] = {
   { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_("Print JSON"), NULL },
+  { "raw", 0, 0, G_OPTION_ARG_NONE, &opt_raw,
+    N_("Print text byte for byte, control characters too, even to a terminal"), NULL },
+  { "help", 'h', 0, G_OPTION_ARG_NONE, &opt_help, N_("Show the options"), NULL },
   { NULL }
 };
+
+static int
+exit_code_for (const GError *error)
+{
+  if (error->domain == HEARTH_ERROR)
+    return hearth_error_exit_code (error);
+  if (g_error_matches (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_NOT_FOUND))
+    return EXIT_NOT_FOUND;
+  if (error->domain == HEARTH_STORE_ERROR || error->domain == HEARTH_CACHE_ERROR)
+    return EXIT_DATABASE;
+  return EXIT_FAILED;
+}
 
 /* Every failure ends here: one line, what happened and what to do. */
 int
@@ -50,10 +85,10 @@ fail (const GError *error)
         text[--len] = '\0';
       g_strdelimit (text, "\r\n", ' ');
       g_printerr ("hearth-cli: %s.\n", text);
-      return 1;
     }
-  g_printerr ("hearth-cli: %s\n", line);
-  return hearth_error_exit_code (error);
+  else
+    g_printerr ("hearth-cli: %s\n", line);
+  return exit_code_for (error);
 }
 
 int
@@ -62,6 +97,101 @@ usage_error (const char *command,
 {
   g_printerr ("hearth-cli: %s. Run “hearth-cli %s --help” for usage.\n", message, command);
   return EXIT_USAGE;
+}
+
+/**
+ * check_text:
+ * @what: the text's name at the start of a sentence: "The prompt"
+ *
+ * What goes to a server or into the history is UTF-8 without NUL: a server
+ * would refuse it after the question was stored, and C strings would cut it
+ * short without a word. Anything else is refused before it is sent or kept.
+ */
+gboolean
+check_text (const char *what,
+            const char *text,
+            gsize       len,
+            int        *exit_code)
+{
+  const char *nul = memchr (text, '\0', len);
+  const char *end = NULL;
+
+  if (nul != NULL)
+    g_printerr ("hearth-cli: %s holds a NUL byte (byte %" G_GSIZE_FORMAT "), so it is not text. "
+                "Remove it and try again.\n", what, (gsize) (nul - text) + 1);
+  else if (!g_utf8_validate_len (text, len, &end))
+    g_printerr ("hearth-cli: %s is not valid UTF-8 (byte %" G_GSIZE_FORMAT "). Convert it to "
+                "UTF-8 (for example with iconv) and try again.\n", what, (gsize) (end - text) + 1);
+  else
+    return TRUE;
+  *exit_code = EXIT_USAGE;
+  return FALSE;
+}
+
+static gboolean
+check_options (const GOptionEntry *entries,
+               int                *exit_code)
+{
+  for (const GOptionEntry *e = entries; e != NULL && e->long_name != NULL; e++)
+    {
+      const char *value = e->arg == G_OPTION_ARG_FILENAME ? *(char **) e->arg_data : NULL;
+      g_autofree char *what = NULL;
+
+      if (value == NULL)
+        continue;
+      what = g_strdup_printf ("The value of --%s", e->long_name);
+      if (!check_text (what, value, strlen (value), exit_code))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* A number option's value, in its range: GOption alone takes "nan" and any
+ * value at all. */
+gboolean
+parse_whole_number (const char  *option,
+                    const char  *value,
+                    gint64       min,
+                    gint64       max,
+                    gint64      *number,
+                    GError     **error)
+{
+  if (g_ascii_string_to_signed (value, 10, min, max, number, NULL))
+    return TRUE;
+  if (max == G_MAXINT64)
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 "%s takes a whole number, %" G_GINT64_FORMAT " or more, not “%s”",
+                 option, min, value);
+  else
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 "%s takes a whole number from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT
+                 ", not “%s”", option, min, max, value);
+  return FALSE;
+}
+
+gboolean
+parse_decimal_number (const char  *option,
+                      const char  *value,
+                      double       min,
+                      double       max,
+                      double      *number,
+                      GError     **error)
+{
+  char low[G_ASCII_DTOSTR_BUF_SIZE];
+  char high[G_ASCII_DTOSTR_BUF_SIZE];
+  char *end = NULL;
+  double parsed = g_ascii_strtod (value, &end);
+
+  if (*value != '\0' && *end == '\0' && isfinite (parsed) && parsed >= min && parsed <= max)
+    {
+      *number = parsed;
+      return TRUE;
+    }
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               "%s takes a number from %s to %s, not “%s”", option,
+               g_ascii_dtostr (low, sizeof low, min), g_ascii_dtostr (high, sizeof high, max),
+               value);
+  return FALSE;
 }
 
 gboolean
@@ -76,12 +206,13 @@ parse_options (const char          *command,
   g_autoptr(GOptionContext) context = g_option_context_new (parameter);
   g_autoptr(GError) error = NULL;
 
-  g_option_context_set_help_enabled (context, TRUE);
+  /* --help is ours, printed like any output instead of GOption's exit(0). */
+  g_option_context_set_help_enabled (context, FALSE);
   if (entries != NULL)
     g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (server)
     g_option_context_add_main_entries (context, server_entries, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (context, json_entries, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, output_entries, GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
 
   if (!g_option_context_parse (context, argc, argv, &error))
@@ -94,12 +225,17 @@ parse_options (const char          *command,
       *exit_code = usage_error (command, message);
       return FALSE;
     }
-  if (opt_timeout <= 0)
+  output_set_raw (opt_raw);
+  if (opt_help)
     {
-      *exit_code = usage_error (command, "--timeout needs a number of seconds above 0");
+      g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
+
+      g_print ("%s", help);
+      *exit_code = 0;
       return FALSE;
     }
-  return TRUE;
+  return check_options (entries, exit_code) &&
+         (!server || check_options (server_entries, exit_code));
 }
 
 /* The server's API and address, by the engine's rule (no engine needed). */
@@ -196,12 +332,22 @@ keep_result (GObject      *object,
   g_main_loop_quit (cli->loop);
 }
 
+/* JSON is UTF-8 whatever the history holds: a byte that is not becomes U+FFFD. */
+void
+print_json_text (const char *text)
+{
+  g_autofree char *valid = g_utf8_validate (text, -1, NULL) ? NULL : g_utf8_make_valid (text, -1);
+
+  output_write (OUTPUT_STDOUT, valid != NULL ? valid : text, -1);
+}
+
 void
 print_json (JsonNode *root)
 {
-  g_autofree char *text = hearth_json_to_string (root, isatty (STDOUT_FILENO));
+  g_autofree char *text = hearth_json_to_string (root, output_is_terminal (OUTPUT_STDOUT));
 
-  g_print ("%s\n", text);
+  print_json_text (text);
+  output_write (OUTPUT_STDOUT, "\n", 1);
 }
 
 /* Prints @items as a JSON array of objects, each filled in by @add_item. */

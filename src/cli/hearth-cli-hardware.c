@@ -79,7 +79,7 @@ hearth_cli_command_hardware (int    argc,
 }
 
 static const GOptionEntry recommend_entries[] = {
-  { "use", 0, 0, G_OPTION_ARG_STRING, &opt_use,
+  { "use", 0, 0, G_OPTION_ARG_FILENAME, &opt_use,
     N_("What the model is for: chat, code or reasoning"), "USE" },
   { NULL }
 };

@@ -8,11 +8,21 @@
 #include "hearth-cli-private.h"
 #include "hearth-endpoint.h"
 
+/* A conversation number, or a usage error that says what one is. */
 static gboolean
-parse_id (const char *text,
-          gint64     *id)
+parse_id (const char *sub,
+          const char *text,
+          gint64     *id,
+          int        *exit_code)
 {
-  return g_ascii_string_to_signed (text, 10, 1, G_MAXINT64, id, NULL);
+  g_autofree char *message = NULL;
+
+  if (g_ascii_string_to_signed (text, 10, 1, G_MAXINT64, id, NULL))
+    return TRUE;
+  message = g_strdup_printf ("history %s takes a conversation number, 1 or more, not “%s”",
+                             sub, text);
+  *exit_code = usage_error ("history", message);
+  return FALSE;
 }
 
 static void
@@ -112,10 +122,11 @@ history_show (HearthEngine *engine,
   g_autoptr(HearthConversation) conversation = NULL;
   g_autoptr(GPtrArray) messages = NULL;
   Cli cli = { 0 };
+  int exit_code = 0;
   gint64 id;
 
-  if (!parse_id (id_text, &id))
-    return usage_error ("history", "history show needs a conversation number");
+  if (!parse_id ("show", id_text, &id, &exit_code))
+    return exit_code;
   conversation = hearth_engine_get_conversation (engine, id, &error);
   if (conversation == NULL)
     return fail (error);
@@ -188,7 +199,10 @@ history_search (HearthEngine *engine,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) matches = NULL;
   Cli cli = { 0 };
+  int exit_code = 0;
 
+  if (!check_text ("The search text", query, strlen (query), &exit_code))
+    return exit_code;
   hearth_engine_search_async (engine, query, 50, NULL, keep_result, &cli);
   run_loop (&cli);
   matches = hearth_engine_search_finish (engine, cli.result, &error);
@@ -216,10 +230,12 @@ history_rename (HearthEngine  *engine,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *title = g_strstrip (g_strjoinv (" ", argv + 4));
+  int exit_code = 0;
   gint64 id;
 
-  if (!parse_id (argv[3], &id))
-    return usage_error ("history", "history rename needs a conversation number");
+  if (!parse_id ("rename", argv[3], &id, &exit_code) ||
+      !check_text ("The title", title, strlen (title), &exit_code))
+    return exit_code;
   if (*title == '\0')
     return usage_error ("history", "The new title is empty");
   if (!hearth_engine_rename_conversation (engine, id, title, &error))
@@ -232,10 +248,11 @@ history_delete (HearthEngine *engine,
                 const char   *id_text)
 {
   g_autoptr(GError) error = NULL;
+  int exit_code = 0;
   gint64 id;
 
-  if (!parse_id (id_text, &id))
-    return usage_error ("history", "history delete needs a conversation number");
+  if (!parse_id ("delete", id_text, &id, &exit_code))
+    return exit_code;
   if (!hearth_engine_delete_conversation (engine, id, &error))
     return fail (error);
   return 0;

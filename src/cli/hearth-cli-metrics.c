@@ -5,9 +5,6 @@
 
 #include "config.h"
 
-#include <stdio.h>
-#include <unistd.h>
-
 #include "hearth-cli-private.h"
 #include "hearth-endpoint.h"
 #include "hearth-metrics.h"
@@ -21,13 +18,13 @@ static gboolean opt_summary;
 /* metrics */
 
 static const GOptionEntry metrics_entries[] = {
-  { "since", 0, 0, G_OPTION_ARG_STRING, &opt_since,
+  { "since", 0, 0, G_OPTION_ARG_FILENAME, &opt_since,
     N_("Requests in this window: 90s, 5m, 1h, 24h, 7d… (default 1h)"), "WINDOW" },
-  { "model", 'm', 0, G_OPTION_ARG_STRING, &opt_model, N_("Only requests to this model"), "NAME" },
+  { "model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model, N_("Only requests to this model"), "NAME" },
   { "csv", 0, 0, G_OPTION_ARG_NONE, &opt_csv, N_("Print CSV"), NULL },
   { "summary", 0, 0, G_OPTION_ARG_NONE, &opt_summary,
     N_("Print counts, success rate and percentiles per model and endpoint"), NULL },
-  { "by", 0, 0, G_OPTION_ARG_STRING, &opt_by,
+  { "by", 0, 0, G_OPTION_ARG_FILENAME, &opt_by,
     N_("With --summary: one line per model, per endpoint, or per both (default)"),
     "model|endpoint" },
   { NULL }
@@ -81,7 +78,8 @@ metrics_format (void)
 {
   if (opt_csv)
     return HEARTH_METRICS_FORMAT_CSV;
-  return isatty (STDOUT_FILENO) ? HEARTH_METRICS_FORMAT_JSON_PRETTY : HEARTH_METRICS_FORMAT_JSON;
+  return output_is_terminal (OUTPUT_STDOUT) ? HEARTH_METRICS_FORMAT_JSON_PRETTY
+                                            : HEARTH_METRICS_FORMAT_JSON;
 }
 
 static int
@@ -90,7 +88,10 @@ print_export (const char   *text,
 {
   if (text == NULL)
     return fail (error);
-  fputs (text, stdout);
+  if (opt_csv)
+    output_write (OUTPUT_STDOUT, text, -1);
+  else
+    print_json_text (text);
   return 0;
 }
 
@@ -232,7 +233,7 @@ hearth_cli_command_metrics (int    argc,
 static gboolean opt_now;
 
 static const GOptionEntry resources_entries[] = {
-  { "since", 0, 0, G_OPTION_ARG_STRING, &opt_since,
+  { "since", 0, 0, G_OPTION_ARG_FILENAME, &opt_since,
     N_("Use in this window: 5m, 1h, 24h, 7d, 90d… (default 1h)"), "WINDOW" },
   { "now", 0, 0, G_OPTION_ARG_NONE, &opt_now,
     N_("Read this machine now, over one second, instead of the stored history"), NULL },

@@ -6,7 +6,6 @@
 #include "config.h"
 
 #include <math.h>
-#include <unistd.h>
 
 #include "hearth-cli-private.h"
 #include "hearth-endpoint.h"
@@ -46,6 +45,8 @@ run_model_command (const char           *command,
     return exit_code;
   if (parameter != NULL ? argc != 3 : argc > 2)
     return usage_error (command, missing);
+  if (parameter != NULL && !check_text ("The model name", argv[2], strlen (argv[2]), &exit_code))
+    return exit_code;
   if ((provider = open_provider (settings, 0, &engine, &error)) == NULL)
     return fail (error);
 
@@ -175,7 +176,7 @@ on_pull_progress (const char *status,
 {
   Cli *cli = user_data;
   gint64 now = g_get_monotonic_time ();
-  gboolean tty = isatty (STDERR_FILENO);
+  gboolean tty = output_is_terminal (OUTPUT_STDERR);
   double elapsed = (now - cli->pull_started_us) / 1e6;
   double speed = elapsed > 0 ? completed / elapsed : 0;
   g_autofree char *done = g_format_size (completed);
@@ -192,14 +193,17 @@ on_pull_progress (const char *status,
         return;
       cli->last_report_us = now;
       eta = speed > 0 ? format_eta ((total - completed) / speed) : g_strdup ("?");
-      g_printerr ("%spulling %5.1f%%  %s / %s  %s/s  ETA %s%s", tty ? "\r\033[K" : "",
-                  100.0 * completed / total, done, all, rate, eta, tty ? "" : "\n");
+      output_control (OUTPUT_STDERR, "\r\033[K");
+      g_printerr ("pulling %5.1f%%  %s / %s  %s/s  ETA %s%s", 100.0 * completed / total, done,
+                  all, rate, eta, tty ? "" : "\n");
       return;
     }
   if (g_strcmp0 (cli->last_status, status) == 0)
     return;
   hearth_set_str (&cli->last_status, status);
-  g_printerr ("%s%s\n", tty && cli->last_report_us ? "\r\033[K" : "", status);
+  if (cli->last_report_us)
+    output_control (OUTPUT_STDERR, "\r\033[K");
+  g_printerr ("%s\n", status);
 }
 
 static void
@@ -237,6 +241,8 @@ hearth_cli_command_pull (int    argc,
     return exit_code;
   if (argc != 3)
     return usage_error ("pull", "Name one model to pull, for example llama3.2:1b");
+  if (!check_text ("The model name", argv[2], strlen (argv[2]), &exit_code))
+    return exit_code;
   if ((provider = open_provider (settings, 0, &engine, &error)) == NULL)
     return fail (error);
   if (!(hearth_provider_get_features (provider) & HEARTH_PROVIDER_CAN_PULL))

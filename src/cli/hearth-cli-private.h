@@ -11,9 +11,21 @@
 
 G_BEGIN_DECLS
 
-#define EXIT_USAGE       2
-#define EXIT_NOT_SAVED   9    /* the reply was printed but the history did not take it */
-#define EXIT_INTERRUPTED 130
+/* Every code hearth-cli returns. hearth-cli --help and README.md list each
+ * one, and tests/test-cli-hardening.c checks that they do. 3 to 8 come from
+ * hearth_error_exit_code(). */
+#define EXIT_FAILED        1    /* anything else; the error line says what */
+#define EXIT_USAGE         2    /* a bad command line or input text */
+#define EXIT_UNREACHABLE   3    /* the server: refused, DNS, timeout, TLS */
+#define EXIT_NOT_FOUND     4    /* no such model, or no such conversation */
+#define EXIT_SERVER        5    /* a server error or a broken stream */
+#define EXIT_UNAUTHORIZED  6
+#define EXIT_RATE_LIMITED  7    /* still, after the retries */
+#define EXIT_NOT_SUPPORTED 8    /* the server's API has no such operation */
+#define EXIT_DATABASE      9    /* the history or the cache cannot be read or written,
+                                   or a printed reply could not be saved */
+#define EXIT_OUTPUT        10   /* standard output cannot be written */
+#define EXIT_INTERRUPTED   130
 
 typedef struct
 {
@@ -41,9 +53,44 @@ typedef struct
 extern char     *opt_model;
 extern gboolean  opt_json;
 
+/* hearth-cli-output.c: all text goes through output_write(); g_print() and
+ * g_printerr() are routed to it. */
+typedef enum
+{
+  OUTPUT_STDOUT,
+  OUTPUT_STDERR,
+} OutputStream;
+
+void            output_init                   (void);
+void            output_set_raw                (gboolean             raw);
+gboolean        output_is_terminal            (OutputStream         stream);
+void            output_write                  (OutputStream         stream,
+                                               const char          *text,
+                                               gssize               len);
+void            output_control                (OutputStream         stream,
+                                               const char          *sequence);
+gboolean        output_failed                 (void);
+int             output_finish                 (int                  exit_code);
+
 int             fail                          (const GError        *error);
 int             usage_error                   (const char          *command,
                                                const char          *message);
+gboolean        check_text                    (const char          *what,
+                                               const char          *text,
+                                               gsize                len,
+                                               int                 *exit_code);
+gboolean        parse_whole_number            (const char          *option,
+                                               const char          *value,
+                                               gint64               min,
+                                               gint64               max,
+                                               gint64              *number,
+                                               GError             **error);
+gboolean        parse_decimal_number          (const char          *option,
+                                               const char          *value,
+                                               double               min,
+                                               double               max,
+                                               double              *number,
+                                               GError             **error);
 gboolean        parse_options                 (const char          *command,
                                                const char          *parameter,
                                                const GOptionEntry  *entries,
@@ -67,6 +114,7 @@ void            keep_result                   (GObject             *object,
                                                GAsyncResult        *result,
                                                gpointer             user_data);
 void            print_json                    (JsonNode            *root);
+void            print_json_text               (const char          *text);
 void            print_json_list               (GPtrArray           *items,
                                                HearthJsonAddFunc    add_item);
 void            print_json_object             (gpointer             item,

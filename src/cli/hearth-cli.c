@@ -6,7 +6,6 @@
 #include "config.h"
 
 #include <locale.h>
-#include <stdio.h>
 
 #include "hearth-cli-private.h"
 
@@ -35,54 +34,59 @@ static const CliCommand commands[] = {
   { "resources", hearth_cli_command_resources },
 };
 
-static void
-print_usage (FILE *out)
-{
-  fprintf (out,
-           "Usage:\n"
-           "  hearth-cli ask [--endpoint URL] [--api ollama|openai] [--model NAME] [--system TEXT]\n"
-           "                 [--conversation ID] [--temperature T] [--seed N] [--no-cache] [--json]\n"
-           "                 [PROMPT | -]\n"
-           "  hearth-cli models [--endpoint URL] [--api ollama|openai] [--json]\n"
-           "  hearth-cli pull MODEL [--endpoint URL]\n"
-           "  hearth-cli show MODEL [--endpoint URL] [--api ollama|openai] [--json]\n"
-           "  hearth-cli ps [--endpoint URL] [--api ollama|openai] [--json]\n"
-           "  hearth-cli unload MODEL [--endpoint URL] [--api ollama|openai]\n"
-           "  hearth-cli rm MODEL [--endpoint URL] [--api ollama|openai]\n"
-           "  hearth-cli key set | delete | status [--endpoint URL] [--api ollama|openai]\n"
-           "  hearth-cli history list [--json] | show ID [--json] | search TEXT [--json]\n"
-           "                     | rename ID TITLE | delete ID\n"
-           "  hearth-cli metrics [--since 1h] [--model NAME] [--csv | --json] [--summary]\n"
-           "  hearth-cli resources [--since 1h] [--json] | resources --now [--json]\n"
-           "  hearth-cli cache stats [--json] | clear\n"
-           "  hearth-cli hardware [--json]\n"
-           "  hearth-cli recommend [--use chat|code|reasoning] [--json]\n"
-           "  hearth-cli bench [--model NAME] [--runs N] [--endpoint URL] [--api ollama|openai]\n"
-           "                   [--json]\n"
-           "  hearth-cli bench list [--model NAME] [--json]\n"
-           "\n"
-           "Exit codes: 0 done; 2 usage; 3 server unreachable; 4 model not found; 5 server error\n"
-           "or broken stream; 6 authentication; 7 still rate limited; 8 the server's API cannot\n"
-           "do that; 9 the reply was printed but not saved in the history; 130 interrupted.\n"
-           "\n"
-           "Run “hearth-cli COMMAND --help” for a command's options.\n");
-}
+static const char usage[] =
+  "Usage:\n"
+  "  hearth-cli ask [--endpoint URL] [--api ollama|openai] [--model NAME] [--system TEXT]\n"
+  "                 [--conversation ID] [--temperature T] [--seed N] [--no-cache] [--json]\n"
+  "                 [PROMPT | -]\n"
+  "  hearth-cli models [--endpoint URL] [--api ollama|openai] [--json]\n"
+  "  hearth-cli pull MODEL [--endpoint URL]\n"
+  "  hearth-cli show MODEL [--endpoint URL] [--api ollama|openai] [--json]\n"
+  "  hearth-cli ps [--endpoint URL] [--api ollama|openai] [--json]\n"
+  "  hearth-cli unload MODEL [--endpoint URL] [--api ollama|openai]\n"
+  "  hearth-cli rm MODEL [--endpoint URL] [--api ollama|openai]\n"
+  "  hearth-cli key set | delete | status [--endpoint URL] [--api ollama|openai]\n"
+  "  hearth-cli history list [--json] | show ID [--json] | search TEXT [--json]\n"
+  "                     | rename ID TITLE | delete ID\n"
+  "  hearth-cli metrics [--since 1h] [--model NAME] [--csv | --json] [--summary]\n"
+  "  hearth-cli resources [--since 1h] [--json] | resources --now [--json]\n"
+  "  hearth-cli cache stats [--json] | clear\n"
+  "  hearth-cli hardware [--json]\n"
+  "  hearth-cli recommend [--use chat|code|reasoning] [--json]\n"
+  "  hearth-cli bench [--model NAME] [--runs N] [--endpoint URL] [--api ollama|openai]\n"
+  "                   [--json]\n"
+  "  hearth-cli bench list [--model NAME] [--json]\n"
+  "\n"
+  "Run “hearth-cli COMMAND --help” for a command's options.\n"
+  "\n"
+  "On a terminal, control characters in what servers and the history hold (all but\n"
+  "newline, tab and CRLF) are shown as \\u00XX (ESC is \\u001b) and bytes that are not\n"
+  "UTF-8 as \\xHH; --raw prints them as they are, as a pipe or a file always gets them.\n"
+  "\n"
+  "Exit codes:\n"
+  "    0  done\n"
+  "    1  any other failure (the keyring, reading standard input, the hardware…)\n"
+  "    2  usage: a bad command, option, number or text (not UTF-8, a NUL byte)\n"
+  "    3  the server is unreachable (refused, DNS, timeout, TLS)\n"
+  "    4  not found: the model, or the conversation\n"
+  "    5  a server error or a broken stream\n"
+  "    6  authentication failed\n"
+  "    7  still rate limited after retries\n"
+  "    8  the server's API cannot do that\n"
+  "    9  the history or the response cache cannot be read or written; for ask,\n"
+  "       the reply was printed but could not be saved\n"
+  "   10  standard output cannot be written (without a line when a pipe's reader left)\n"
+  "  130  interrupted\n";
 
-int
-main (int    argc,
-      char **argv)
+static int
+run_command (int    argc,
+             char **argv)
 {
   const char *command;
 
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
-  g_set_prgname ("hearth-cli");
-
   if (argc < 2)
     {
-      print_usage (stderr);
+      g_printerr ("%s", usage);
       return EXIT_USAGE;
     }
   command = argv[1];
@@ -92,7 +96,7 @@ main (int    argc,
   if (g_str_equal (command, "--help") || g_str_equal (command, "-h") ||
       g_str_equal (command, "help"))
     {
-      print_usage (stdout);
+      g_print ("%s", usage);
       return 0;
     }
   if (g_str_equal (command, "--version"))
@@ -103,4 +107,18 @@ main (int    argc,
   g_printerr ("hearth-cli: “%s” is not a command. Run hearth-cli --help for the commands.\n",
               command);
   return EXIT_USAGE;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  g_set_prgname ("hearth-cli");
+  output_init ();
+
+  return output_finish (run_command (argc, argv));
 }

@@ -2,22 +2,24 @@
 // Hearth fault server: misbehaving Ollama/OpenAI-compatible endpoints for client tests.
 // Plain node:http, no dependencies, loopback only.
 //
-//   node fault-server.mjs [--port N] [--log FILE]
+//   node fault-server.mjs [--port N] [--log FILE] [--escapes]
 //
 // The scenario is chosen by the requested MODEL NAME (an optional ":tag" is ignored), on both
 // POST /api/chat (NDJSON, Ollama shapes) and POST /v1/chat/completions (SSE, OpenAI shapes).
 // See README.md for the table.  Extra endpoints: GET /api/tags, /api/version, /v1/models,
-// GET /_stats, GET /_events, POST /_reset.
+// GET /_stats, GET /_events, POST /_reset. With --escapes, a model whose name holds terminal escape
+// sequences is listed too, and GET /api/ps and POST /api/show answer with such text.
 import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
 
 function die(msg) { process.stderr.write(`fault-server.mjs: ${msg}\n`); process.exit(2); }
-const opt = { port: 0, log: null };
+const opt = { port: 0, log: null, escapes: false };
 for (let i = 2; i < process.argv.length; i++) {
   const a = process.argv[i];
   if (a === "--port") opt.port = Number(process.argv[++i]);
   else if (a === "--log") opt.log = path.resolve(process.argv[++i] ?? die("--log needs a value"));
+  else if (a === "--escapes") opt.escapes = true;
   else die(`unknown argument ${a}`);
 }
 if (!Number.isInteger(opt.port) || opt.port < 0 || opt.port > 65535) die("bad --port");
@@ -25,13 +27,18 @@ if (!Number.isInteger(opt.port) || opt.port < 0 || opt.port > 65535) die("bad --
 const SCENARIOS = [
   "ok", "drop-mid-stream", "rate-limit", "rate-limit-always", "busy", "error-500", "error-in-stream",
   "malformed", "split-utf8", "stall", "huge", "markup", "slow", "auth",
-  "thinking", "drop-burst", "reset-before-text", "endless",
+  "thinking", "drop-burst", "reset-before-text", "endless", "escapes", "escapes-error",
 ];
 const OK_TEXT = "Hello from the fault server.";
 const MARKUP_TEXT = "<b>bold</b> & </span> <i> \u0007 bell, \u202e reversed, %s %n %d {0} $(x) \\n end";
 const SPLIT_TEXT = "héllo wörld — 日本語 🙂";
 const THINKING_PIECES = ["The user ", "asks why ", "the sky is blue; ", "recall Rayleigh scattering."];
 const THINKING_ANSWER = "Short wavelengths scatter more.";
+// What a hostile server would send a terminal: OSC 52 (set the clipboard), OSC 0 (the window
+// title), CSI 2J (clear the screen), the one-character CSI U+009B, DEL and a carriage return.
+const ESCAPES_TEXT = "Before \u001b]52;c;aGFja2Vk\u0007 clip, \u001b]0;pwned\u0007 title, " +
+  "\u001b[2J clear, \u009b31m csi, \u007f del, \r return. After";
+const ESCAPES_MODEL = "evil\u001b]0;pwned\u0007\u009b31m";
 
 // ---------------------------------------------------------------- state, stats, events
 let state = { hits: {} };         // per-scenario request counters (rate-limit / busy)
@@ -216,6 +223,10 @@ async function chat(req, res, kind, body) {
       return reply(res, f, chunksOf(MARKUP_TEXT, 4));
     case "slow":
       return reply(res, f, Array.from({ length: 200 }, (_, i) => `t${i} `), { delayMs: 50 });
+    case "escapes":
+      return reply(res, f, chunksOf(ESCAPES_TEXT, 5));
+    case "escapes-error":
+      return f.error(res, 500, ESCAPES_TEXT, null);
     case "thinking": {
       // reasoning deltas first (Ollama message.thinking / OpenAI delta.reasoning_content), then the answer
       const answer = words(THINKING_ANSWER);
@@ -247,6 +258,8 @@ async function chat(req, res, kind, body) {
       return f.error(res, 404, `model "${model}" not found, try pulling it first`, "model_not_found");
   }
 }
+
+function listed() { return opt.escapes ? [...SCENARIOS, ESCAPES_MODEL] : SCENARIOS; }
 
 // ---------------------------------------------------------------- router
 async function readBody(req) { const c = []; for await (const x of req) c.push(x); return Buffer.concat(c).toString("utf8"); }
@@ -281,27 +294,37 @@ const server = http.createServer({ noDelay: true }, async (req, res) => {
       case "GET /": return res.writeHead(200, { "Content-Type": "text/plain; charset=utf-8" }), res.end("Ollama is running");
       case "GET /api/version": return sendJson(res, 200, { version: "0.0.0-hearth-fault" });
       case "GET /api/tags": return sendJson(res, 200, {
-        models: SCENARIOS.map((n) => ({
+        models: listed().map((n) => ({
           name: `${n}:latest`, model: `${n}:latest`, modified_at: "2025-01-01T00:00:00Z", size: 1000,
           digest: "0".repeat(64),
           details: { parent_model: "", format: "gguf", family: "fault", families: ["fault"], parameter_size: "0", quantization_level: "F32" },
         })),
       });
       case "GET /v1/models": return sendJson(res, 200, {
-        object: "list", data: SCENARIOS.map((n) => ({ id: n, object: "model", created: 1735689600, owned_by: "hearth-fault" })),
+        object: "list", data: listed().map((n) => ({ id: n, object: "model", created: 1735689600, owned_by: "hearth-fault" })),
       });
       case "POST /api/chat": return await chat(req, res, "ollama", body);
       case "POST /v1/chat/completions": return await chat(req, res, "openai", body);
+      case "GET /api/ps": if (opt.escapes) return sendJson(res, 200, { models: [{
+        name: `${ESCAPES_MODEL}:latest`, model: `${ESCAPES_MODEL}:latest`, size: 1000, size_vram: 500,
+        digest: "0".repeat(64), expires_at: ESCAPES_TEXT, context_length: 2048,
+        details: { family: ESCAPES_TEXT, parameter_size: "0", quantization_level: "F32" },
+      }] }); break;
+      case "POST /api/show": if (opt.escapes) return sendJson(res, 200, {
+        license: ESCAPES_TEXT, details: { family: ESCAPES_TEXT, format: "gguf", parameter_size: ESCAPES_TEXT,
+          quantization_level: "F32" }, model_info: { "general.architecture": "llama" },
+        capabilities: ["completion", ESCAPES_TEXT],
+      }); break;
       case "GET /_stats": return sendJson(res, 200, stats);
       case "GET /_events": return sendJson(res, 200, { events });
       case "POST /_reset":
         state = { hits: {} }; stats = { total: 0, paths: {}, models: {} }; events = [];
         return sendJson(res, 200, { ok: true });
-      default:
-        return p.startsWith("/v1/")
-          ? sendJson(res, 404, { error: { message: `unknown endpoint ${route}`, type: "invalid_request_error", param: null, code: "not_found" } })
-          : (res.writeHead(404, { "Content-Type": "text/plain" }), res.end("404 page not found"));
     }
+    // everything else, and /api/ps and /api/show without --escapes
+    return p.startsWith("/v1/")
+      ? sendJson(res, 404, { error: { message: `unknown endpoint ${route}`, type: "invalid_request_error", param: null, code: "not_found" } })
+      : (res.writeHead(404, { "Content-Type": "text/plain" }), res.end("404 page not found"));
   } catch (e) {
     process.stderr.write(`${req.method} ${p}: ${e.stack || e}\n`);
     if (!res.headersSent) sendJson(res, 500, { error: String(e.message) }); else res.destroy();

@@ -546,7 +546,8 @@ rename_if_present (const char  *from,
 }
 
 /* Keeps the damaged file (and its WAL, which may hold the newest pages) for
- * whoever wants to look, and says where it went. */
+ * whoever wants to look, and says where it went in the warning
+ * (hearth_cache_get_warning()): the caller shows it, so it is not logged too. */
 static gboolean
 cache_set_aside (HearthCache  *self,
                  GError      **error)
@@ -568,7 +569,6 @@ cache_set_aside (HearthCache  *self,
   g_free (self->warning);
   self->warning = g_strdup_printf ("The response cache %s was damaged, so Hearth moved it "
                                    "aside to %s and started an empty one.", self->path, aside);
-  g_message ("%s", self->warning);
   return TRUE;
 }
 
@@ -606,6 +606,9 @@ _hearth_cache_recover_if_needed (HearthCache *self)
   _hearth_cache_close_db (self);
   if (!cache_set_aside (self, &error) || !cache_try_open (self, &rc, &error))
     g_debug ("Response cache: continuing with memory only: %s", error->message);
+  else
+    /* Found in use, after whoever opened the cache showed its warning. */
+    g_message ("%s", self->warning);
 }
 
 /* Disk tier: the rows */
