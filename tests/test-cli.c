@@ -1210,7 +1210,7 @@ test_read_only_history (void)
   g_assert_nonnull (strstr (lines[0], "Read-only history"));
   g_assert_true (g_str_has_prefix (lines[1], "search 0 "));
   g_assert_nonnull (strstr (lines[1], "Read-only history"));
-  g_assert_true (g_str_has_prefix (lines[2], "rename 1 hearth-cli: "));
+  g_assert_true (g_str_has_prefix (lines[2], "rename 9 hearth-cli: "));
   g_assert_nonnull (strstr (lines[2], "cannot be written"));
   g_assert_nonnull (strstr (lines[2], "permissions"));
 }
