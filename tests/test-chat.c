@@ -129,6 +129,67 @@ test_chat_cancel_keeps_partial (void)
   hearth_test_chat_close_window (window);
 }
 
+/* The conversation is deleted (by another copy of Hearth) while its reply
+ * streams: the reply stays on screen, and says under its text that it was
+ * not saved and how to keep it. (A full disk takes the same path; the
+ * engine's tests fill one.) */
+typedef struct
+{
+  HearthChatPage *page;
+  const char     *needle;
+} RowTextWait;
+
+static gboolean
+last_row_says (gpointer user_data)
+{
+  RowTextWait *wait = user_data;
+  HearthMessageItem *item = hearth_test_chat_last_item (wait->page);
+  HearthMessageRow *row = item != NULL ? hearth_test_chat_row_for (wait->page, item) : NULL;
+  g_autofree char *text = row != NULL ? hearth_test_visible_text (GTK_WIDGET (row)) : NULL;
+
+  return text != NULL && strstr (text, wait->needle) != NULL;
+}
+
+static void
+test_chat_not_saved (void)
+{
+  HearthWindow *window;
+  HearthChatPage *page;
+  HearthMessageItem *item;
+  g_autoptr(HearthStore) other = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = hearth_store_default_path ();
+  RowTextWait wait;
+
+  if (!hearth_test_require_node ())
+    return;
+  hearth_test_chat_use_server (hearth_test_fault_url (), "slow");
+  window = hearth_test_chat_open_window ();
+  page = hearth_test_chat_page (window);
+  hearth_test_chat_select_model (page, "slow");
+
+  hearth_test_chat_send (page, "Tell me a long story");
+  g_assert_true (hearth_test_spin_until (has_streamed_text, page, 10000));
+  other = hearth_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (hearth_store_delete_conversation (other, hearth_chat_page_get_conversation_id (page),
+                                                   &error));
+  g_assert_no_error (error);
+  g_assert_true (hearth_test_spin_until (hearth_test_chat_reply_finished, page, 30000));
+
+  wait = (RowTextWait) { page, "Not saved: its conversation was deleted. Copy it to keep it." };
+  g_assert_true (hearth_test_spin_until (last_row_says, &wait, 5000));
+  item = hearth_test_chat_last_item (page);
+  g_assert_nonnull (hearth_message_item_get_save_error (item));
+  g_assert_nonnull (strstr (hearth_message_item_get_message (item)->content, "t199"));
+  /* The fault server claims a microsecond a token; its 200 tokens took
+   * 10 s to come (50 ms apart): the speed shown is what arrived. */
+  g_assert_cmpfloat (hearth_message_item_get_message (item)->figures.tokens_per_s, >, 10);
+  g_assert_cmpfloat (hearth_message_item_get_message (item)->figures.tokens_per_s, <, 30);
+  hearth_test_chat_screenshot (window, "chat-not-saved.png");
+  hearth_test_chat_close_window (window);
+}
+
 static void
 test_chat_error_and_retry (void)
 {
@@ -369,6 +430,7 @@ main (int   argc,
   g_test_add_func ("/chat/reply-with-figures", test_chat_reply_with_figures);
   g_test_add_func ("/chat/cancel-keeps-partial", test_chat_cancel_keeps_partial);
   g_test_add_func ("/chat/error-and-retry", test_chat_error_and_retry);
+  g_test_add_func ("/chat/not-saved", test_chat_not_saved);
   g_test_add_func ("/chat/markup-literal", test_chat_markup_literal);
   g_test_add_func ("/chat/survives-restart", test_chat_survives_restart);
   g_test_add_func ("/chat/cached-badge", test_chat_cached_badge);

@@ -309,6 +309,29 @@ compute_client_figures (HearthReply *self)
     f->tokens_per_s = (self->n_deltas - 1) / decode_s;
 }
 
+/* A server that says it generated in less than half the time its tokens
+ * took to arrive is not believed (a fault, or a lie): the speed is then
+ * its token count over the time they took to come. */
+static gboolean
+server_time_credible (HearthReply *self,
+                      double       server_s)
+{
+  double window_s = (self->last_token_us - self->first_token_us) / 1e6;
+
+  return self->n_deltas <= MIN_CLIENT_INTERVALS || window_s < MIN_CLIENT_DECODE_S ||
+         server_s >= window_s / 2;
+}
+
+static void
+use_arrival_time (HearthReply *self,
+                  gint64       tokens)
+{
+  double window_s = (self->last_token_us - self->first_token_us) / 1e6;
+
+  self->figures.tokens_per_s = tokens > 1 ? (tokens - 1) / window_s : -1;
+  self->figures.from_server = FALSE;
+}
+
 /* Server figures replace the client's where the server gave them. */
 static void
 apply_server_figures (HearthReply *self)
@@ -327,11 +350,17 @@ apply_server_figures (HearthReply *self)
     {
       f->tokens_per_s = s->completion_tokens * 1e9 / s->eval_duration_ns;
       f->from_server = TRUE;
+      if (!server_time_credible (self, s->eval_duration_ns / 1e9))
+        use_arrival_time (self, s->completion_tokens);
     }
   else if (s->predicted_per_second > 0)
     {
+      gint64 tokens = s->completion_tokens > 0 ? s->completion_tokens : (gint64) self->n_deltas;
+
       f->tokens_per_s = s->predicted_per_second;
       f->from_server = TRUE;
+      if (!server_time_credible (self, tokens / s->predicted_per_second))
+        use_arrival_time (self, tokens);
     }
 
   if (s->prompt_tokens > 0 && s->prompt_eval_duration_ns > 0)
