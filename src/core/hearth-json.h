@@ -30,4 +30,16 @@ void  hearth_json_append_figure (GString    *out,
 char *hearth_json_to_string   (JsonNode    *node,
                                gboolean     pretty);
 
+const char *hearth_json_get_string  (JsonObject *object,
+                                     const char *name);
+gint64      hearth_json_get_int     (JsonObject *object,
+                                     const char *name,
+                                     gint64      default_value);
+double      hearth_json_get_number  (JsonObject *object,
+                                     const char *name,
+                                     double      default_value);
+gboolean    hearth_json_get_boolean (JsonObject *object,
+                                     const char *name,
+                                     gboolean    default_value);
+
 G_END_DECLS
