@@ -9,6 +9,10 @@ BUILD_PACKAGES="meson ninja-build pkgconf gcc libgtk-4-dev libadwaita-1-dev libs
   xvfb xauth"
 TEST_PACKAGES="libgtk-4-bin at-spi2-core gnome-keyring libsecret-tools dunst imagemagick
   dbus-daemon flatpak-builder"
+# The sanitizer and fuzz build (build-aux/test): clang, its runtimes (ASan,
+# UBSan, libFuzzer: libclang-rt-14-dev, only recommended by clang) and
+# llvm-symbolizer (llvm-14) for readable reports.
+SANITIZE_PACKAGES="clang libclang-rt-14-dev llvm-14"
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir="$top/_build"
@@ -31,15 +35,19 @@ install_missing() {
   fi
 }
 
+# configure_and_build [DIR [SETUP_ARGS...]]: _build, for development, by default.
 configure_and_build() {
-  if [ ! -f "$build_dir/build.ninja" ]; then
-    meson setup "$build_dir" "$top" -Dprofile=development "$@" >/dev/null
+  local dir=${1:-$build_dir}
+  [ $# -gt 0 ] && shift
+  [ $# -eq 0 ] && set -- -Dprofile=development
+  if [ ! -f "$dir/build.ninja" ]; then
+    meson setup "$dir" "$top" "$@" >/dev/null
   fi
   # Only ninja's own errors and warnings reach the terminal.
-  if ! ninja -C "$build_dir" >"$build_dir/ninja.log" 2>&1; then
-    cat "$build_dir/ninja.log" >&2
-    say "build-aux: the build failed (log above)."
+  if ! ninja -C "$dir" >"$dir/ninja.log" 2>&1; then
+    cat "$dir/ninja.log" >&2
+    say "build-aux: the build in $dir failed (log above)."
     exit 1
   fi
-  grep -E "warning:" "$build_dir/ninja.log" >&2 || true
+  [ "${show_warnings:-1}" = 1 ] && grep -E "warning:" "$dir/ninja.log" >&2 || true
 }

@@ -73,6 +73,11 @@ hearth_endpoint_normalize (const char     *input,
   char *slash;
   g_autofree char *hostport = NULL;
 
+  /* Inside an address, a space or a control character is a mistake; GUri would keep it. */
+  for (const char *c = trimmed; *c != '\0'; c++)
+    if ((guchar) *c <= ' ' || *c == '\x7f')
+      goto invalid;
+
   if (sep != NULL)
     {
       scheme = g_ascii_strdown (trimmed, sep - trimmed);

@@ -178,8 +178,9 @@ extract_server_message (const char *body)
     return NULL;
   if (!hearth_json_parser_load (parser, body, -1, NULL))
     goto plain;
+  /* Blank text parses, to no root at all. */
   root = json_parser_get_root (parser);
-  if (!JSON_NODE_HOLDS_OBJECT (root))
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     goto plain;
   object = json_node_get_object (root);
   err = json_object_get_member (object, "error");
@@ -189,8 +190,7 @@ extract_server_message (const char *body)
     return g_strdup (json_node_get_string (err));
   if (JSON_NODE_HOLDS_OBJECT (err))
     {
-      const char *msg = json_object_get_string_member_with_default (json_node_get_object (err),
-                                                                    "message", NULL);
+      const char *msg = hearth_json_get_string (json_node_get_object (err), "message");
       if (msg != NULL)
         return g_strdup (msg);
     }

@@ -1,6 +1,7 @@
 /* hearth-json.c
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <math.h>
 #include <string.h>
 
 #include "hearth-json.h"
@@ -41,6 +42,76 @@ hearth_json_add_double (JsonBuilder *builder,
     json_builder_add_double_value (builder, value);
 }
 
+/* Reading what a server or a file says: a member of the wrong type is as
+ * good as a missing one, and never a critical (json-glib's _with_default
+ * getters warn on an object or an array). */
+
+static JsonNode *
+get_value (JsonObject *object,
+           const char *name,
+           GType       type)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != type)
+    return NULL;
+  return node;
+}
+
+/* Returns: the string member @name of @object (which may be %NULL), or %NULL */
+const char *
+hearth_json_get_string (JsonObject *object,
+                        const char *name)
+{
+  JsonNode *node = get_value (object, name, G_TYPE_STRING);
+
+  return node != NULL ? json_node_get_string (node) : NULL;
+}
+
+/* An integer, or a number with no fraction that fits; else @default_value. */
+gint64
+hearth_json_get_int (JsonObject *object,
+                     const char *name,
+                     gint64      default_value)
+{
+  JsonNode *node = get_value (object, name, G_TYPE_INT64);
+  double number;
+
+  if (node != NULL)
+    return json_node_get_int (node);
+  if ((node = get_value (object, name, G_TYPE_DOUBLE)) == NULL)
+    return default_value;
+  number = json_node_get_double (node);
+  /* Outside this range the conversion to gint64 would be undefined. */
+  if (!(number >= -9.2e18 && number <= 9.2e18) || number != floor (number))
+    return default_value;
+  return (gint64) number;
+}
+
+double
+hearth_json_get_number (JsonObject *object,
+                        const char *name,
+                        double      default_value)
+{
+  JsonNode *node = get_value (object, name, G_TYPE_DOUBLE);
+
+  if (node != NULL)
+    return json_node_get_double (node);
+  if ((node = get_value (object, name, G_TYPE_INT64)) != NULL)
+    return json_node_get_int (node);
+  return default_value;
+}
+
+gboolean
+hearth_json_get_boolean (JsonObject *object,
+                         const char *name,
+                         gboolean    default_value)
+{
+  JsonNode *node = get_value (object, name, G_TYPE_BOOLEAN);
+
+  return node != NULL ? json_node_get_boolean (node) : default_value;
+}
+
 /* Writing */
 
 static void write_node (GString  *out,
@@ -52,6 +123,11 @@ static void
 write_string (GString    *out,
               const char *str)
 {
+  g_autofree char *valid = NULL;
+
+  /* JSON is UTF-8; json-glib itself decodes an escape like "\222" into a lone byte. */
+  if (!g_utf8_validate (str, -1, NULL))
+    str = valid = g_utf8_make_valid (str, -1);
   g_string_append_c (out, '"');
   for (const guchar *p = (const guchar *) str; *p != '\0'; p++)
     {

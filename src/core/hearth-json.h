@@ -35,4 +35,16 @@ gboolean hearth_json_parser_load (JsonParser  *parser,
                                   gssize       length,
                                   GError     **error);
 
+const char *hearth_json_get_string  (JsonObject *object,
+                                     const char *name);
+gint64      hearth_json_get_int     (JsonObject *object,
+                                     const char *name,
+                                     gint64      default_value);
+double      hearth_json_get_number  (JsonObject *object,
+                                     const char *name,
+                                     double      default_value);
+gboolean    hearth_json_get_boolean (JsonObject *object,
+                                     const char *name,
+                                     gboolean    default_value);
+
 G_END_DECLS

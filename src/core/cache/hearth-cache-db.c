@@ -179,11 +179,13 @@ payload_split (const char        *raw,
   return TRUE;
 }
 
-static gboolean
-payload_decompress (HearthCache      *self,
-                    const void       *data,
-                    gsize             len,
-                    HearthCacheEntry *entry)
+/* Fills @entry's content and thinking from a stored payload; FALSE when it is
+ * not one (damaged, truncated or from elsewhere). */
+gboolean
+_hearth_cache_payload_decompress (HearthCache      *self,
+                                  const void       *data,
+                                  gsize             len,
+                                  HearthCacheEntry *entry)
 {
   unsigned long long raw_len = ZSTD_getFrameContentSize (data, len);
   g_autofree char *raw = NULL;
@@ -632,8 +634,8 @@ disk_entry_from_row (HearthCache  *self,
 {
   g_autoptr(HearthCacheEntry) entry = hearth_cache_entry_new ();
 
-  if (!payload_decompress (self, sqlite3_column_blob (stmt, COL_PAYLOAD),
-                           sqlite3_column_bytes (stmt, COL_PAYLOAD), entry))
+  if (!_hearth_cache_payload_decompress (self, sqlite3_column_blob (stmt, COL_PAYLOAD),
+                                         sqlite3_column_bytes (stmt, COL_PAYLOAD), entry))
     return NULL;
   entry->model = hearth_sqlite_column_text (stmt, COL_MODEL);
   entry->done_reason = hearth_sqlite_column_text (stmt, COL_DONE_REASON);

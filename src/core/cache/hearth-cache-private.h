@@ -93,6 +93,10 @@ void              _hearth_cache_flush_pending     (HearthCache             *self
                                                    gint64                   now);
 GBytes           *_hearth_cache_payload_compress  (HearthCache             *self,
                                                    const HearthCacheEntry  *entry);
+gboolean          _hearth_cache_payload_decompress (HearthCache            *self,
+                                                   const void              *data,
+                                                   gsize                    len,
+                                                   HearthCacheEntry        *entry);
 int               _hearth_cache_disk_delete       (HearthCache             *self,
                                                    const char              *key);
 HearthCacheEntry *_hearth_cache_disk_read         (HearthCache             *self,

@@ -7,8 +7,18 @@
 
 #include "hearth-catalog.h"
 #include "hearth-core-resources.h"
+#include "hearth-json.h"
 
 #define CATALOG_RESOURCE "/io/github/hearthapp/Hearth/core/models.json"
+
+/* Far above any real model, and low enough that the memory a fit needs
+ * (weights + 4 · layers · kv_heads · head_dim · context) stays inside gint64. */
+#define MAX_PARAMETERS 1e14
+#define MAX_LAYERS     1024
+#define MAX_KV_HEADS   1024
+#define MAX_HEAD_DIM   1024
+#define MAX_CONTEXT    ((gint64) 1 << 24)
+#define MAX_SIZE       ((gint64) 1 << 44)
 
 G_DEFINE_QUARK (hearth-catalog-error-quark, hearth_catalog_error)
 
@@ -55,7 +65,7 @@ static char *
 dup_string_member (JsonObject *object,
                    const char *member)
 {
-  return g_strdup (json_object_get_string_member_with_default (object, member, NULL));
+  return g_strdup (hearth_json_get_string (object, member));
 }
 
 static HearthCatalogQuant *
@@ -71,10 +81,10 @@ parse_quant (JsonNode *node)
   quant = g_new0 (HearthCatalogQuant, 1);
   quant->name = dup_string_member (object, "name");
   quant->tag = dup_string_member (object, "tag");
-  quant->size = json_object_get_int_member_with_default (object, "size", 0);
-  quant->is_default = json_object_get_boolean_member_with_default (object, "default", FALSE);
+  quant->size = hearth_json_get_int (object, "size", 0);
+  quant->is_default = hearth_json_get_boolean (object, "default", FALSE);
 
-  if (quant->name == NULL || quant->tag == NULL || quant->size <= 0)
+  if (quant->name == NULL || quant->tag == NULL || quant->size <= 0 || quant->size > MAX_SIZE)
     return NULL;
 
   return g_steal_pointer (&quant);
@@ -134,8 +144,11 @@ check_model (const HearthCatalogModel  *model,
 {
   if (model->name == NULL || model->family == NULL)
     return set_invalid (error, model->name, "name or family");
-  if (model->parameters <= 0 || model->layers <= 0 || model->kv_heads <= 0
-      || model->head_dim <= 0 || model->context_length <= 0)
+  if (!(model->parameters > 0 && model->parameters <= MAX_PARAMETERS)
+      || model->layers <= 0 || model->layers > MAX_LAYERS
+      || model->kv_heads <= 0 || model->kv_heads > MAX_KV_HEADS
+      || model->head_dim <= 0 || model->head_dim > MAX_HEAD_DIM
+      || model->context_length <= 0 || model->context_length > MAX_CONTEXT)
     return set_invalid (error, model->name, "architecture figures");
   if (model->quantizations == NULL)
     return set_invalid (error, model->name, "quantizations with exactly one default");
@@ -162,11 +175,11 @@ parse_model (JsonNode  *node,
   model->name = dup_string_member (object, "name");
   model->family = dup_string_member (object, "family");
   model->license = dup_string_member (object, "license");
-  model->parameters = json_object_get_double_member_with_default (object, "parameters", 0);
-  model->layers = json_object_get_int_member_with_default (object, "layers", 0);
-  model->kv_heads = json_object_get_int_member_with_default (object, "kv_heads", 0);
-  model->head_dim = json_object_get_int_member_with_default (object, "head_dim", 0);
-  model->context_length = json_object_get_int_member_with_default (object, "context_length", 0);
+  model->parameters = hearth_json_get_number (object, "parameters", 0);
+  model->layers = hearth_json_get_int (object, "layers", 0);
+  model->kv_heads = hearth_json_get_int (object, "kv_heads", 0);
+  model->head_dim = hearth_json_get_int (object, "head_dim", 0);
+  model->context_length = hearth_json_get_int (object, "context_length", 0);
   model->quantizations = parse_quants (get_array_member (object, "quantizations"));
   model->capabilities = parse_strv (get_array_member (object, "capabilities"));
 
@@ -190,10 +203,11 @@ hearth_catalog_load_from_bytes (GBytes  *bytes,
   g_return_val_if_fail (bytes != NULL, NULL);
 
   data = g_bytes_get_data (bytes, &size);
-  if (!json_parser_load_from_data (parser, data, size, error))
+  /* Empty bytes may have no data at all, which json-glib refuses with a critical. */
+  if (size > 0 && !json_parser_load_from_data (parser, data, size, error))
     return NULL;
 
-  root = json_parser_get_root (parser);
+  root = size > 0 ? json_parser_get_root (parser) : NULL;
   if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
     models = get_array_member (json_node_get_object (root), "models");
   if (models == NULL)

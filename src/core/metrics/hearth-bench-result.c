@@ -102,7 +102,9 @@ add_options (JsonBuilder *builder,
   g_autoptr(JsonParser) parser = json_parser_new ();
 
   json_builder_set_member_name (builder, "options");
-  if (options != NULL && json_parser_load_from_data (parser, options, -1, NULL))
+  /* Blank text parses, to no root at all. */
+  if (options != NULL && json_parser_load_from_data (parser, options, -1, NULL) &&
+      json_parser_get_root (parser) != NULL)
     json_builder_add_value (builder, json_node_copy (json_parser_get_root (parser)));
   else
     json_builder_add_null_value (builder);

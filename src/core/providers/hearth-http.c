@@ -267,6 +267,34 @@ hearth_http_send_finish (GAsyncResult  *result,
   return stream;
 }
 
+/**
+ * hearth_http_parse_json:
+ * @body: a response body
+ * @endpoint: the server, for the error message
+ *
+ * Returns: (transfer full): the body's JSON, or %NULL with @error set
+ */
+JsonNode *
+hearth_http_parse_json (GBytes      *body,
+                        const char  *endpoint,
+                        GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  /* An empty body (Ollama's answer to a delete) is no JSON, and no crash;
+   * a blank one parses, to no root at all. */
+  if (g_bytes_get_size (body) == 0 ||
+      !hearth_json_parser_load (parser, g_bytes_get_data (body, NULL),
+                                g_bytes_get_size (body), NULL) ||
+      json_parser_get_root (parser) == NULL)
+    {
+      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_MALFORMED_STREAM,
+                   "The server at %s did not answer with JSON", endpoint);
+      return NULL;
+    }
+  return json_node_copy (json_parser_get_root (parser));
+}
+
 static void
 json_splice_cb (GObject      *object,
                 GAsyncResult *result,
@@ -276,8 +304,8 @@ json_splice_cb (GObject      *object,
   GOutputStream *out = G_OUTPUT_STREAM (object);
   SendData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonParser) parser = NULL;
   g_autoptr(GBytes) bytes = NULL;
+  JsonNode *root;
 
   if (g_output_stream_splice_finish (out, result, &error) < 0)
     {
@@ -285,18 +313,11 @@ json_splice_cb (GObject      *object,
       return;
     }
   bytes = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
-  parser = json_parser_new ();
-  /* An empty body (Ollama's answer to a delete) is no JSON, and no crash. */
-  if (g_bytes_get_size (bytes) == 0 ||
-      !hearth_json_parser_load (parser, g_bytes_get_data (bytes, NULL),
-                                g_bytes_get_size (bytes), NULL))
-    {
-      g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_MALFORMED_STREAM,
-                               "The server at %s did not answer with JSON", data->endpoint);
-      return;
-    }
-  g_task_return_pointer (task, json_node_copy (json_parser_get_root (parser)),
-                         (GDestroyNotify) json_node_unref);
+  root = hearth_http_parse_json (bytes, data->endpoint, &error);
+  if (root == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, root, (GDestroyNotify) json_node_unref);
 }
 
 static void

@@ -40,6 +40,9 @@ JsonNode      *hearth_http_get_json_finish  (GAsyncResult         *result,
 SoupMessage   *hearth_http_new_json_message (const char           *method,
                                              const char           *url,
                                              JsonNode             *body);
+JsonNode      *hearth_http_parse_json       (GBytes               *body,
+                                             const char           *endpoint,
+                                             GError              **error);
 guint          hearth_http_parse_retry_after (const char          *value);
 
 G_END_DECLS

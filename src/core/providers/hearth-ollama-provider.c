@@ -8,7 +8,8 @@
 #include "hearth-error.h"
 #include "hearth-json.h"
 #include "hearth-http.h"
-#include "hearth-ollama-provider.h"
+#include "hearth-json.h"
+#include "hearth-ollama-provider-private.h"
 
 struct _HearthOllamaProvider
 {
@@ -103,17 +104,16 @@ parse_model (JsonObject *object)
       JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "details")))
     details = json_object_get_object_member (object, "details");
 
-  info->name = g_strdup (json_object_get_string_member_with_default (object, "name", NULL));
-  info->digest = g_strdup (json_object_get_string_member_with_default (object, "digest", NULL));
-  info->size = json_object_get_int_member_with_default (object, "size", -1);
+  info->name = g_strdup (hearth_json_get_string (object, "name"));
+  info->digest = g_strdup (hearth_json_get_string (object, "digest"));
+  info->size = hearth_json_get_int (object, "size", -1);
   if (details != NULL)
     {
-      info->family = g_strdup (json_object_get_string_member_with_default (details, "family", NULL));
+      info->family = g_strdup (hearth_json_get_string (details, "family"));
       info->parameter_size =
-        g_strdup (json_object_get_string_member_with_default (details, "parameter_size", NULL));
+        g_strdup (hearth_json_get_string (details, "parameter_size"));
       info->quantization =
-        g_strdup (json_object_get_string_member_with_default (details, "quantization_level",
-                                                              NULL));
+        g_strdup (hearth_json_get_string (details, "quantization_level"));
     }
   return info;
 }
@@ -142,7 +142,7 @@ hearth_ollama_provider_parse_models (HearthProvider  *provider,
       JsonNode *node = json_array_get_element (array, i);
 
       if (JSON_NODE_HOLDS_OBJECT (node) &&
-          json_object_has_member (json_node_get_object (node), "name"))
+          hearth_json_get_string (json_node_get_object (node), "name") != NULL)
         g_ptr_array_add (models, parse_model (json_node_get_object (node)));
     }
   return g_steal_pointer (&models);
@@ -200,18 +200,22 @@ hearth_ollama_provider_init (HearthOllamaProvider *self)
 
 /* Pull: NDJSON progress lines, one layer per digest, layers interleaved. */
 
-typedef struct
+HearthOllamaPull *
+_hearth_ollama_pull_new (const char         *model,
+                         HearthPullProgress  progress,
+                         gpointer            progress_data)
 {
-  char               *model;
-  HearthPullProgress  progress;
-  gpointer            progress_data;
-  GDataInputStream   *lines;
-  GHashTable         *layers;    /* digest → gint64[2] { completed, total } */
-  gboolean            success;
-} PullData;
+  HearthOllamaPull *data = g_new0 (HearthOllamaPull, 1);
 
-static void
-pull_data_free (PullData *data)
+  data->model = g_strdup (model);
+  data->progress = progress;
+  data->progress_data = progress_data;
+  data->layers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  return data;
+}
+
+void
+_hearth_ollama_pull_free (HearthOllamaPull *data)
 {
   g_free (data->model);
   g_clear_object (&data->lines);
@@ -219,8 +223,8 @@ pull_data_free (PullData *data)
   g_free (data);
 }
 static void
-report_progress (PullData   *data,
-                 const char *status)
+report_progress (HearthOllamaPull *data,
+                 const char       *status)
 {
   GHashTableIter iter;
   gint64 *layer;
@@ -237,10 +241,11 @@ report_progress (PullData   *data,
     data->progress (status, completed, total > 0 ? total : -1, data->progress_data);
 }
 
-static gboolean
-handle_pull_line (PullData    *data,
-                  const char  *line,
-                  GError     **error)
+/* One line of /api/pull's answer, without its newline. */
+gboolean
+_hearth_ollama_pull_line (HearthOllamaPull  *data,
+                          const char        *line,
+                          GError           **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *object;
@@ -249,7 +254,9 @@ handle_pull_line (PullData    *data,
 
   if (*line == '\0')
     return TRUE;
+  /* Blank text or a lone comment parses, to no root at all. */
   if (!hearth_json_parser_load (parser, line, -1, NULL) ||
+      json_parser_get_root (parser) == NULL ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_MALFORMED_STREAM,
@@ -259,15 +266,17 @@ handle_pull_line (PullData    *data,
   object = json_node_get_object (json_parser_get_root (parser));
   if (json_object_has_member (object, "error"))
     {
-      const char *message = json_object_get_string_member_with_default (object, "error", NULL);
+      const char *message = hearth_json_get_string (object, "error");
 
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_SERVER_ERROR,
                    "Downloading “%s” failed: %s", data->model, message ? message : "unknown error");
       return FALSE;
     }
 
-  status = json_object_get_string_member_with_default (object, "status", "");
-  digest = json_object_get_string_member_with_default (object, "digest", NULL);
+  status = hearth_json_get_string (object, "status");
+  if (status == NULL)
+    status = "";
+  digest = hearth_json_get_string (object, "digest");
   if (digest != NULL)
     {
       gint64 *layer = g_hash_table_lookup (data->layers, digest);
@@ -277,8 +286,8 @@ handle_pull_line (PullData    *data,
           layer = g_new0 (gint64, 2);
           g_hash_table_insert (data->layers, g_strdup (digest), layer);
         }
-      layer[0] = MAX (layer[0], json_object_get_int_member_with_default (object, "completed", 0));
-      layer[1] = MAX (layer[1], json_object_get_int_member_with_default (object, "total", 0));
+      layer[0] = MAX (layer[0], hearth_json_get_int (object, "completed", 0));
+      layer[1] = MAX (layer[1], hearth_json_get_int (object, "total", 0));
     }
   if (g_str_equal (status, "success"))
     data->success = TRUE;
@@ -292,7 +301,7 @@ pull_read_line_cb (GObject      *object,
                    gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  PullData *data = g_task_get_task_data (task);
+  HearthOllamaPull *data = g_task_get_task_data (task);
   HearthProvider *provider = g_task_get_source_object (task);
   g_autoptr(GError) error = NULL;
   g_autofree char *line = NULL;
@@ -316,7 +325,7 @@ pull_read_line_cb (GObject      *object,
       return;
     }
   g_strchomp (line);
-  if (!handle_pull_line (data, line, &error))
+  if (!_hearth_ollama_pull_line (data, line, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -332,7 +341,7 @@ pull_send_cb (GObject      *object,
               gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  PullData *data = g_task_get_task_data (task);
+  HearthOllamaPull *data = g_task_get_task_data (task);
   GError *error = NULL;
   g_autoptr(GInputStream) stream = hearth_http_send_finish (result, NULL, &error);
 
@@ -352,7 +361,7 @@ static SoupMessage *
 build_pull_message (gpointer user_data)
 {
   GTask *task = user_data;
-  PullData *data = g_task_get_task_data (task);
+  HearthOllamaPull *data = g_task_get_task_data (task);
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) body = NULL;
 
@@ -373,13 +382,9 @@ hearth_ollama_provider_pull_async (HearthProvider     *provider,
                                    HearthPullProgress  progress,
                                    gpointer            progress_data)
 {
-  PullData *data = g_new0 (PullData, 1);
+  HearthOllamaPull *data = _hearth_ollama_pull_new (model, progress, progress_data);
 
-  data->model = g_strdup (model);
-  data->progress = progress;
-  data->progress_data = progress_data;
-  data->layers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_task_set_task_data (task, data, (GDestroyNotify) pull_data_free);
+  g_task_set_task_data (task, data, (GDestroyNotify) _hearth_ollama_pull_free);
   hearth_http_send_async (hearth_provider_get_session (provider), build_pull_message,
                           g_object_ref (task), g_object_unref,
                           hearth_provider_get_endpoint (provider), model, NULL,
@@ -468,7 +473,7 @@ parse_version (HearthProvider  *provider,
                JsonObject      *answer,
                GError         **error)
 {
-  const char *version = json_object_get_string_member_with_default (answer, "version", NULL);
+  const char *version = hearth_json_get_string (answer, "version");
 
   if (version == NULL)
     return expect_object (provider, NULL, error) != NULL;
@@ -481,18 +486,6 @@ hearth_ollama_provider_version_async (HearthProvider *provider,
                                       GTask          *task)
 {
   request_object (provider, task, "GET", "/api/version", NULL, NULL, parse_version);
-}
-
-static const char *
-string_member (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = object ? json_object_get_member (object, name) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
 }
 
 static JsonObject *
@@ -543,28 +536,39 @@ string_array (JsonObject *object,
   return g_strv_builder_end (builder);
 }
 
+/* What /api/show says about @model; what it does not say stays unknown. */
+HearthModelDetails *
+_hearth_ollama_parse_show (JsonObject *answer,
+                           const char *model)
+{
+  HearthModelDetails *details = hearth_model_details_new ();
+  JsonObject *about = object_member (answer, "details");
+  JsonObject *info = object_member (answer, "model_info");
+
+  details->name = g_strdup (model);
+  details->family = g_strdup (hearth_json_get_string (about, "family"));
+  details->parameter_size = g_strdup (hearth_json_get_string (about, "parameter_size"));
+  details->quantization = g_strdup (hearth_json_get_string (about, "quantization_level"));
+  details->format = g_strdup (hearth_json_get_string (about, "format"));
+  details->parameter_count = model_info_int (info, "general.parameter_count");
+  details->context_length = model_info_int (info, ".context_length");
+  details->capabilities = string_array (answer, "capabilities");
+  details->license = g_strdup (hearth_json_get_string (answer, "license"));
+  if (details->license != NULL && *details->license == '\0')
+    g_clear_pointer (&details->license, g_free);
+  return details;
+}
+
 static gboolean
 parse_show (HearthProvider  *provider,
             GTask           *task,
             JsonObject      *answer,
             GError         **error)
 {
-  HearthModelDetails *details = hearth_model_details_new ();
-  JsonObject *about = object_member (answer, "details");
-  JsonObject *info = object_member (answer, "model_info");
-
-  details->name = g_strdup (g_object_get_data (G_OBJECT (task), "model"));
-  details->family = g_strdup (string_member (about, "family"));
-  details->parameter_size = g_strdup (string_member (about, "parameter_size"));
-  details->quantization = g_strdup (string_member (about, "quantization_level"));
-  details->format = g_strdup (string_member (about, "format"));
-  details->parameter_count = model_info_int (info, "general.parameter_count");
-  details->context_length = model_info_int (info, ".context_length");
-  details->capabilities = string_array (answer, "capabilities");
-  details->license = g_strdup (string_member (answer, "license"));
-  if (details->license != NULL && *details->license == '\0')
-    g_clear_pointer (&details->license, g_free);
-  g_task_return_pointer (task, details, (GDestroyNotify) hearth_model_details_free);
+  g_task_return_pointer (task,
+                         _hearth_ollama_parse_show (answer,
+                                                    g_object_get_data (G_OBJECT (task), "model")),
+                         (GDestroyNotify) hearth_model_details_free);
   return TRUE;
 }
 
@@ -584,13 +588,35 @@ parse_loaded_model (JsonObject *object)
 {
   HearthLoadedModel *model = g_new0 (HearthLoadedModel, 1);
 
-  model->name = g_strdup (string_member (object, "name"));
-  model->digest = g_strdup (string_member (object, "digest"));
-  model->expires_at = g_strdup (string_member (object, "expires_at"));
-  model->size = json_object_get_int_member_with_default (object, "size", -1);
-  model->size_vram = json_object_get_int_member_with_default (object, "size_vram", -1);
-  model->context_length = json_object_get_int_member_with_default (object, "context_length", -1);
+  model->name = g_strdup (hearth_json_get_string (object, "name"));
+  model->digest = g_strdup (hearth_json_get_string (object, "digest"));
+  model->expires_at = g_strdup (hearth_json_get_string (object, "expires_at"));
+  model->size = hearth_json_get_int (object, "size", -1);
+  model->size_vram = hearth_json_get_int (object, "size_vram", -1);
+  model->context_length = hearth_json_get_int (object, "context_length", -1);
   return model;
+}
+
+/* The models in /api/ps's answer, or NULL when it has no list of them. */
+GPtrArray *
+_hearth_ollama_parse_loaded (JsonObject *answer)
+{
+  JsonNode *models = json_object_get_member (answer, "models");
+  GPtrArray *loaded;
+  JsonArray *array;
+
+  if (models == NULL || !JSON_NODE_HOLDS_ARRAY (models))
+    return NULL;
+  loaded = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_loaded_model_free);
+  array = json_node_get_array (models);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+
+      if (JSON_NODE_HOLDS_OBJECT (node) && hearth_json_get_string (json_node_get_object (node), "name"))
+        g_ptr_array_add (loaded, parse_loaded_model (json_node_get_object (node)));
+    }
+  return loaded;
 }
 
 static gboolean
@@ -599,21 +625,10 @@ parse_loaded (HearthProvider  *provider,
               JsonObject      *answer,
               GError         **error)
 {
-  JsonNode *models = json_object_get_member (answer, "models");
-  GPtrArray *loaded;
-  JsonArray *array;
+  GPtrArray *loaded = _hearth_ollama_parse_loaded (answer);
 
-  if (models == NULL || !JSON_NODE_HOLDS_ARRAY (models))
+  if (loaded == NULL)
     return expect_object (provider, NULL, error) != NULL;
-  loaded = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_loaded_model_free);
-  array = json_node_get_array (models);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *node = json_array_get_element (array, i);
-
-      if (JSON_NODE_HOLDS_OBJECT (node) && string_member (json_node_get_object (node), "name"))
-        g_ptr_array_add (loaded, parse_loaded_model (json_node_get_object (node)));
-    }
   g_task_return_pointer (task, loaded, (GDestroyNotify) g_ptr_array_unref);
   return TRUE;
 }

@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "hearth-error.h"
+#include "hearth-json.h"
 #include "hearth-openai-provider.h"
 
 struct _HearthOpenaiProvider
@@ -120,7 +121,7 @@ hearth_openai_provider_parse_models (HearthProvider  *provider,
 
       if (!JSON_NODE_HOLDS_OBJECT (node))
         continue;
-      id = json_object_get_string_member_with_default (json_node_get_object (node), "id", NULL);
+      id = hearth_json_get_string (json_node_get_object (node), "id");
       if (id == NULL)
         continue;
       info = g_new0 (HearthModelInfo, 1);

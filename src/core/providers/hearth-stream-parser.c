@@ -121,8 +121,7 @@ fail_server (HearthStreamParser  *self,
   if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
     message = json_node_get_string (node);
   else if (JSON_NODE_HOLDS_OBJECT (node))
-    message = json_object_get_string_member_with_default (json_node_get_object (node),
-                                                          "message", NULL);
+    message = hearth_json_get_string (json_node_get_object (node), "message");
   if (message == NULL)
     message = text = json_to_string (node, FALSE);
 
@@ -166,19 +165,6 @@ member_double (JsonObject *object,
   return -1;
 }
 
-/* A string member, or NULL when it is missing, null or not a string. */
-static const char *
-member_string (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
 /* Like member_string(), but FALSE when the member holds something other than text. */
 static gboolean
 member_text (JsonObject  *object,
@@ -213,10 +199,25 @@ member_object (JsonObject  *object,
   return TRUE;
 }
 
+/* json-glib decodes a lone surrogate or a short \u escape into bytes that are
+ * not UTF-8; they become U+FFFD in @copy, and @text points at it. */
+static const char *
+valid_utf8 (const char  *text,
+            char       **copy)
+{
+  if (text == NULL || g_utf8_validate (text, -1, NULL))
+    return text;
+  *copy = g_utf8_make_valid (text, -1);
+  return *copy;
+}
+
 static void
 set_string (char       **field,
             const char  *value)
 {
+  g_autofree char *copy = NULL;
+
+  value = valid_utf8 (value, &copy);
   if (value != NULL && g_strcmp0 (*field, value) != 0)
     {
       g_free (*field);
@@ -229,12 +230,16 @@ emit_delta (HearthStreamParser *self,
             const char         *content,
             const char         *thinking)
 {
+  g_autofree char *content_copy = NULL;
+  g_autofree char *thinking_copy = NULL;
+
   if (content != NULL && *content == '\0')
     content = NULL;
   if (thinking != NULL && *thinking == '\0')
     thinking = NULL;
   if ((content != NULL || thinking != NULL) && self->callbacks.delta != NULL)
-    self->callbacks.delta (content, thinking, self->user_data);
+    self->callbacks.delta (valid_utf8 (content, &content_copy),
+                           valid_utf8 (thinking, &thinking_copy), self->user_data);
 }
 
 static void
@@ -401,7 +406,7 @@ ollama_read_figures (HearthStreamParser *self,
 {
   HearthServerFigures *figures = &self->figures;
 
-  set_string (&figures->done_reason, member_string (object, "done_reason"));
+  set_string (&figures->done_reason, hearth_json_get_string (object, "done_reason"));
   figures->total_duration_ns = member_int (object, "total_duration");
   figures->load_duration_ns = member_int (object, "load_duration");
   figures->prompt_tokens = member_int (object, "prompt_eval_count");
@@ -436,7 +441,7 @@ ollama_line (HearthStreamParser  *self,
                            !member_text (message, "thinking", &thinking))))
     return fail_malformed (self, line, len, "not a chat message", error);
 
-  set_string (&self->figures.model, member_string (object, "model"));
+  set_string (&self->figures.model, hearth_json_get_string (object, "model"));
   emit_delta (self, content, thinking);
   if (done != NULL && json_node_get_boolean (done))
     {
@@ -501,9 +506,9 @@ openai_choice (HearthStreamParser *self,
         return FALSE;
       emit_delta (self, content, thinking != NULL ? thinking : reasoning);
     }
-  if (member_string (choice, "finish_reason") != NULL)
+  if (hearth_json_get_string (choice, "finish_reason") != NULL)
     {
-      set_string (&self->figures.done_reason, member_string (choice, "finish_reason"));
+      set_string (&self->figures.done_reason, hearth_json_get_string (choice, "finish_reason"));
       self->finish_seen = TRUE;
     }
   return TRUE;
@@ -532,7 +537,7 @@ openai_payload (HearthStreamParser  *self,
       (choices != NULL && !JSON_NODE_HOLDS_ARRAY (choices)))
     return fail_malformed (self, text, len, "not a chat completion chunk", error);
 
-  set_string (&self->figures.model, member_string (object, "model"));
+  set_string (&self->figures.model, hearth_json_get_string (object, "model"));
   if (choices != NULL && json_array_get_length (json_node_get_array (choices)) > 0 &&
       !openai_choice (self, json_array_get_element (json_node_get_array (choices), 0)))
     return fail_malformed (self, text, len, "not a chat completion chunk", error);
@@ -554,13 +559,15 @@ openai_error_event (HearthStreamParser  *self,
   JsonObject *object;
   const char *message;
 
+  /* Blank text parses, to no root at all. */
   if (hearth_json_parser_load (self->json, text, len, NULL) &&
+      json_parser_get_root (self->json) != NULL &&
       JSON_NODE_HOLDS_OBJECT (json_parser_get_root (self->json)))
     {
       object = json_node_get_object (json_parser_get_root (self->json));
       if (json_object_has_member (object, "error"))
         return fail_server (self, json_object_get_member (object, "error"), error);
-      message = member_string (object, "message");
+      message = hearth_json_get_string (object, "message");
       if (message != NULL)
         return fail (self, hearth_error_from_server_message (message, self->figures.model), error);
     }
