@@ -88,6 +88,22 @@ has_streamed_text (gpointer data)
   return reply != NULL && hearth_reply_get_content_length (reply) > 20;
 }
 
+/* A window whose reply streams from the fault server's "slow" model (200
+ * words, 50 ms apart), once its first words are on screen. */
+static HearthWindow *
+start_slow_reply (HearthChatPage **page)
+{
+  HearthWindow *window;
+
+  hearth_test_chat_use_server (hearth_test_fault_url (), "slow");
+  window = hearth_test_chat_open_window ();
+  *page = hearth_test_chat_page (window);
+  hearth_test_chat_select_model (*page, "slow");
+  hearth_test_chat_send (*page, "Tell me a long story");
+  g_assert_true (hearth_test_spin_until (has_streamed_text, *page, 10000));
+  return window;
+}
+
 static void
 test_chat_cancel_keeps_partial (void)
 {
@@ -101,13 +117,7 @@ test_chat_cancel_keeps_partial (void)
 
   if (!hearth_test_require_node ())
     return;
-  hearth_test_chat_use_server (hearth_test_fault_url (), "slow");
-  window = hearth_test_chat_open_window ();
-  page = hearth_test_chat_page (window);
-  hearth_test_chat_select_model (page, "slow");
-
-  hearth_test_chat_send (page, "Tell me a long story");
-  g_assert_true (hearth_test_spin_until (has_streamed_text, page, 10000));
+  window = start_slow_reply (&page);
   /* Escape stops the reply, as the Stop button does. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "chat.stop", NULL));
   g_assert_true (hearth_test_spin_until (hearth_test_chat_reply_finished, page, 5000));
@@ -163,13 +173,7 @@ test_chat_not_saved (void)
 
   if (!hearth_test_require_node ())
     return;
-  hearth_test_chat_use_server (hearth_test_fault_url (), "slow");
-  window = hearth_test_chat_open_window ();
-  page = hearth_test_chat_page (window);
-  hearth_test_chat_select_model (page, "slow");
-
-  hearth_test_chat_send (page, "Tell me a long story");
-  g_assert_true (hearth_test_spin_until (has_streamed_text, page, 10000));
+  window = start_slow_reply (&page);
   other = hearth_store_open (path, &error);
   g_assert_no_error (error);
   g_assert_true (hearth_store_delete_conversation (other, hearth_chat_page_get_conversation_id (page),
