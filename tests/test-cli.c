@@ -1228,6 +1228,17 @@ static const char full_disk_script[] =
   "echo $? >\"$3/code\"\n"
   "\"$1\" history list --json >\"$3/list\" 2>&1\n";
 
+static gboolean
+report_file (const char  *report,
+             const char  *name,
+             char       **contents,
+             gsize       *length)
+{
+  g_autofree char *path = g_build_filename (report, name, NULL);
+
+  return g_file_get_contents (path, contents, length, NULL);
+}
+
 static void
 test_not_saved_full_disk (void)
 {
@@ -1253,16 +1264,16 @@ test_not_saved_full_disk (void)
   g_assert_no_error (error);
   if (!g_subprocess_get_if_exited (process) || g_subprocess_get_exit_status (process) != 0 ||
       !g_file_test (report, G_FILE_TEST_IS_DIR) ||
-      !g_file_get_contents (g_build_filename (report, "code", NULL), &code, NULL, NULL))
+      !report_file (report, "code", &code, NULL))
     {
       /* No mount namespace here (a container without user namespaces). */
       g_test_skip_printf ("SKIPPED: cannot mount a small tmpfs with unshare (%s), so a full "
                           "disk is NOT tested", why);
       return;
     }
-  g_assert_true (g_file_get_contents (g_build_filename (report, "out", NULL), &out, &out_len, NULL));
-  g_assert_true (g_file_get_contents (g_build_filename (report, "err", NULL), &err, NULL, NULL));
-  g_assert_true (g_file_get_contents (g_build_filename (report, "list", NULL), &list, NULL, NULL));
+  g_assert_true (report_file (report, "out", &out, &out_len));
+  g_assert_true (report_file (report, "err", &err, NULL));
+  g_assert_true (report_file (report, "list", &list, NULL));
   g_test_message ("exit %s; err %s; history %s", g_strstrip (code), err, list);
 
   /* All of it was printed; the status and one line say it was not kept. */

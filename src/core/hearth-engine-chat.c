@@ -122,6 +122,8 @@ save_partial (ChatJob  *job,
   gboolean ok;
 
   fill_status (job);
+  g_free (record->content);
+  g_free (record->thinking);
   record->content = g_strndup (hearth_reply_get_content (job->reply) + job->saved_content,
                                content_len - job->saved_content);
   record->thinking = g_strndup (hearth_reply_get_thinking (job->reply) + job->saved_thinking,
@@ -146,6 +148,8 @@ save_final (ChatJob  *job,
   gboolean ok;
 
   fill_status (job);
+  g_free (record->content);
+  g_free (record->thinking);
   record->content = g_strdup (hearth_reply_get_content (job->reply));
   record->thinking = g_strdup (hearth_reply_get_thinking (job->reply));
   ok = hearth_store_update_message (job->engine->store, record, error);
