@@ -371,7 +371,8 @@ test_small_context (void)
   g_assert_cmpint (json_object_get_int_member (o, "long_prompt_parts"), ==, 0);
   g_assert_cmpint (json_object_get_int_member (o, "long_prompt_bytes"), >, 100);
   g_assert_cmpfloat (ollama.result->prompt_tps_median, >, 0);
-  assert_pace (ollama.result->decode_tps_median);
+  /* the pace itself is test_pace's: one run here, too few requests to hold it */
+  g_assert_cmpfloat (ollama.result->decode_tps_median, >, 0);
 
   refused = hearth_bench_new (hearth_engine_get_provider (engine, HEARTH_API_OPENAI, engine_url ()),
                               SHORT_MODEL, 1, NULL);
@@ -387,7 +388,7 @@ test_small_context (void)
   g_assert_null (strstr (openai.result->error, "short prompt"));
   /* prompt speed comes from the long prompts only: none was measured */
   g_assert_cmpfloat (openai.result->prompt_tps_median, <, 0);
-  assert_pace (openai.result->decode_tps_median);
+  g_assert_cmpfloat (openai.result->decode_tps_median, >, 0);
   wait_clear (&ollama);
   wait_clear (&openai);
 }
