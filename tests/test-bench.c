@@ -2,9 +2,11 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The engine sleeps TOKEN_DELAY_MS before each token, so the decode speed a
- * benchmark reports must be within 10 % of 1000 / TOKEN_DELAY_MS. The delay
- * is long against the tiny model's own time per token (~2 ms), which the
- * engine honestly counts too. HEARTH_BENCH_SCALE=0.25 shortens the prompt
+ * benchmark reports can be at most a little over 1000 / TOKEN_DELAY_MS. The
+ * tiny model's own time per token (~2 ms, more on a machine busy with other
+ * tests, as in the sanitizer phase) comes on top, and the engine honestly
+ * counts it: so a speed up to 20 % under the pace is right, one over it by
+ * more than 5 % is not. HEARTH_BENCH_SCALE=0.25 shortens the prompt
  * set (8 and 40 tokens per answer, 2 parts of long prompt) to keep the
  * program under a minute; the options recorded say so.
  */
@@ -143,7 +145,8 @@ static void
 assert_pace (double tokens_per_s)
 {
   g_test_message ("decode %.2f tokens/s, pace %.2f", tokens_per_s, PACE);
-  g_assert_cmpfloat (fabs (tokens_per_s - PACE), <=, 0.10 * PACE);
+  g_assert_cmpfloat (tokens_per_s, <=, 1.05 * PACE);
+  g_assert_cmpfloat (tokens_per_s, >=, 0.80 * PACE);
 }
 
 static void
