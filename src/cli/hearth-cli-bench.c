@@ -106,21 +106,33 @@ format_bench_options (const char *options)
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GString) text = g_string_new (NULL);
   JsonObject *o;
-  JsonArray *predict;
+  JsonNode *predict;
 
-  if (!json_parser_load_from_data (parser, options, -1, NULL) ||
+  /* Blank text parses to no root; members of another type count as missing. */
+  if (options == NULL || !json_parser_load_from_data (parser, options, -1, NULL) ||
+      json_parser_get_root (parser) == NULL ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return g_strdup (options);
+    return g_strdup (options != NULL ? options : "unknown");
   o = json_node_get_object (json_parser_get_root (parser));
   g_string_append_printf (text,
                           "seed %" G_GINT64_FORMAT ", temperature %g, num_ctx %" G_GINT64_FORMAT,
-                          json_object_get_int_member_with_default (o, "seed", -1),
-                          json_object_get_double_member_with_default (o, "temperature", -1),
-                          json_object_get_int_member_with_default (o, "num_ctx", -1));
-  predict = json_object_get_array_member (o, "num_predict");
-  for (guint i = 0; predict != NULL && i < json_array_get_length (predict); i++)
-    g_string_append_printf (text, "%s%" G_GINT64_FORMAT, i == 0 ? ", num_predict " : "/",
-                            json_array_get_int_element (predict, i));
+                          hearth_json_get_int (o, "seed", -1),
+                          hearth_json_get_number (o, "temperature", -1),
+                          hearth_json_get_int (o, "num_ctx", -1));
+  predict = json_object_get_member (o, "num_predict");
+  if (predict != NULL && JSON_NODE_HOLDS_ARRAY (predict))
+    {
+      JsonArray *array = json_node_get_array (predict);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+
+          if (JSON_NODE_HOLDS_VALUE (element) && json_node_get_value_type (element) == G_TYPE_INT64)
+            g_string_append_printf (text, "%s%" G_GINT64_FORMAT, i == 0 ? ", num_predict " : "/",
+                                    json_node_get_int (element));
+        }
+    }
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
