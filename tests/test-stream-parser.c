@@ -5,6 +5,7 @@
 
 #include "hearth-error.h"
 #include "hearth-stream-parser.h"
+#include "hearth-test-stream.h"
 #include "hearth-test-util.h"
 
 #define OLLAMA HEARTH_STREAM_FORMAT_OLLAMA_NDJSON
@@ -17,69 +18,10 @@
 #define DELTA(text)      "data: {\"choices\":[{\"delta\":{\"content\":\"" text "\"}}]}\n\n"
 
 /* What a parser delivered for one stream. */
-typedef struct
-{
-  GString             *content;
-  GString             *thinking;
-  guint                n_deltas;
-  guint                n_done;
-  HearthServerFigures  figures;
-  GError              *error;
-} Result;
+typedef HearthTestStream Result;
 
-static Result *
-result_new (void)
-{
-  Result *result = g_new0 (Result, 1);
-
-  result->content = g_string_new (NULL);
-  result->thinking = g_string_new (NULL);
-  hearth_server_figures_init (&result->figures);
-  return result;
-}
-
-static void
-result_free (Result *result)
-{
-  g_string_free (result->content, TRUE);
-  g_string_free (result->thinking, TRUE);
-  hearth_server_figures_clear (&result->figures);
-  g_clear_error (&result->error);
-  g_free (result);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Result, result_free)
-
-static void
-on_delta (const char *content,
-          const char *thinking,
-          gpointer    user_data)
-{
-  Result *result = user_data;
-
-  g_assert_true (content != NULL || thinking != NULL);
-  g_assert_true (content == NULL || *content != '\0');
-  g_assert_true (thinking == NULL || *thinking != '\0');
-  g_assert_cmpuint (result->n_done, ==, 0);
-  if (content != NULL)
-    g_string_append (result->content, content);
-  if (thinking != NULL)
-    g_string_append (result->thinking, thinking);
-  result->n_deltas++;
-}
-
-static void
-on_done (const HearthServerFigures *figures,
-         gpointer                   user_data)
-{
-  Result *result = user_data;
-
-  g_assert_cmpuint (result->n_done, ==, 0);
-  hearth_server_figures_copy (&result->figures, figures);
-  result->n_done++;
-}
-
-static const HearthStreamCallbacks callbacks = { on_delta, on_done };
+#define result_new hearth_test_stream_new
+#define callbacks  hearth_test_stream_callbacks
 
 static HearthStreamParser *
 parser_new (HearthStreamFormat  format,
@@ -148,24 +90,6 @@ parse_string (HearthStreamFormat  format,
 }
 
 static void
-assert_figures_equal (const HearthServerFigures *a,
-                      const HearthServerFigures *b)
-{
-  g_assert_cmpstr (a->done_reason, ==, b->done_reason);
-  g_assert_cmpstr (a->model, ==, b->model);
-  g_assert_cmpint (a->prompt_tokens, ==, b->prompt_tokens);
-  g_assert_cmpint (a->completion_tokens, ==, b->completion_tokens);
-  g_assert_cmpint (a->total_duration_ns, ==, b->total_duration_ns);
-  g_assert_cmpint (a->load_duration_ns, ==, b->load_duration_ns);
-  g_assert_cmpint (a->prompt_eval_duration_ns, ==, b->prompt_eval_duration_ns);
-  g_assert_cmpint (a->eval_duration_ns, ==, b->eval_duration_ns);
-  g_assert_cmpfloat (a->prompt_ms, ==, b->prompt_ms);
-  g_assert_cmpfloat (a->prompt_per_second, ==, b->prompt_per_second);
-  g_assert_cmpfloat (a->predicted_ms, ==, b->predicted_ms);
-  g_assert_cmpfloat (a->predicted_per_second, ==, b->predicted_per_second);
-}
-
-static void
 assert_same_result (const Result *a,
                     const Result *b)
 {
@@ -173,7 +97,7 @@ assert_same_result (const Result *a,
   g_assert_cmpstr (a->thinking->str, ==, b->thinking->str);
   g_assert_cmpuint (a->n_deltas, ==, b->n_deltas);
   g_assert_cmpuint (a->n_done, ==, b->n_done);
-  assert_figures_equal (&a->figures, &b->figures);
+  hearth_test_stream_assert_figures_equal (&a->figures, &b->figures);
   if (a->error == NULL)
     g_assert_no_error (b->error);
   else
@@ -292,7 +216,7 @@ assert_expected (const Result     *result,
   g_assert_cmpstr (result->thinking->str, ==, c->thinking);
   g_assert_cmpuint (result->n_deltas, ==, c->n_deltas);
   g_assert_cmpuint (result->n_done, ==, c->error_code == NO_ERROR ? 1 : 0);
-  assert_figures_equal (&result->figures, &c->figures);
+  hearth_test_stream_assert_figures_equal (&result->figures, &c->figures);
   if (c->error_code == NO_ERROR)
     g_assert_no_error (result->error);
   else
@@ -304,14 +228,14 @@ check_every_split (const StreamCase *c,
                    const char       *data,
                    gsize             len)
 {
-  g_autoptr(Result) whole = parse_stream (c->format, data, len, 0, len);
-  g_autoptr(Result) bytes = parse_stream (c->format, data, len, 1, 0);
+  g_autoptr(HearthTestStream) whole = parse_stream (c->format, data, len, 0, len);
+  g_autoptr(HearthTestStream) bytes = parse_stream (c->format, data, len, 1, 0);
 
   assert_expected (whole, c);
   assert_same_result (whole, bytes);
   for (gsize split = 0; split <= len; split++)
     {
-      g_autoptr(Result) pieces = parse_stream (c->format, data, len, 0, split);
+      g_autoptr(HearthTestStream) pieces = parse_stream (c->format, data, len, 0, split);
 
       assert_same_result (whole, pieces);
     }
@@ -338,7 +262,7 @@ test_delta_per_complete_line (void)
   const char *line = "{\"message\":{\"content\":\"🔥 hot\"},\"done\":false}\n";
   const char *fire = strstr (line, "🔥");
   gsize cut = fire - line + 2;
-  g_autoptr(Result) result = result_new ();
+  g_autoptr(HearthTestStream) result = result_new ();
   g_autoptr(HearthStreamParser) parser = parser_new (OLLAMA, result);
   g_autoptr(GError) error = NULL;
 
@@ -356,7 +280,7 @@ test_delta_per_complete_line (void)
 static void
 test_blank_lines (void)
 {
-  g_autoptr(Result) result = parse_string (OLLAMA,
+  g_autoptr(HearthTestStream) result = parse_string (OLLAMA,
                                            "\n\r\n  \n" LINE ("a", "false") "\r\n"
                                            "\n\t\n" LINE ("", "true") "\n\n");
 
@@ -368,9 +292,9 @@ test_blank_lines (void)
 static void
 test_byte_order_mark (void)
 {
-  g_autoptr(Result) ollama = parse_string (OLLAMA, "\xef\xbb\xbf{\"message\":{\"content\":\"x\"},"
+  g_autoptr(HearthTestStream) ollama = parse_string (OLLAMA, "\xef\xbb\xbf{\"message\":{\"content\":\"x\"},"
                                                    "\"done\":true}");
-  g_autoptr(Result) openai = parse_string (OPENAI, "\xef\xbb\xbf" "data: [DONE]\n\n");
+  g_autoptr(HearthTestStream) openai = parse_string (OPENAI, "\xef\xbb\xbf" "data: [DONE]\n\n");
 
   g_assert_no_error (ollama->error);
   g_assert_cmpstr (ollama->content->str, ==, "x");
@@ -382,12 +306,12 @@ test_byte_order_mark (void)
 static void
 test_missing_figures (void)
 {
-  g_autoptr(Result) result = parse_string (OLLAMA, "{\"done\":true}\n");
+  g_autoptr(HearthTestStream) result = parse_string (OLLAMA, "{\"done\":true}\n");
   const HearthServerFigures none = NO_FIGURES;
 
   g_assert_no_error (result->error);
   g_assert_cmpuint (result->n_deltas, ==, 0);
-  assert_figures_equal (&result->figures, &none);
+  hearth_test_stream_assert_figures_equal (&result->figures, &none);
 }
 
 #define CHUNK(body) "data: {\"object\":\"chat.completion.chunk\",\"choices\":" body "}\n\n"
@@ -399,15 +323,15 @@ test_missing_figures (void)
 static void
 test_usage_and_timings (void)
 {
-  g_autoptr(Result) timings_first = parse_string (OPENAI,
+  g_autoptr(HearthTestStream) timings_first = parse_string (OPENAI,
                                                   CHUNK (STOP "," TIMINGS)
                                                   CHUNK ("[]," USAGE)
                                                   "data: [DONE]\n\n");
-  g_autoptr(Result) usage_first = parse_string (OPENAI,
+  g_autoptr(HearthTestStream) usage_first = parse_string (OPENAI,
                                                 CHUNK ("[]," USAGE)
                                                 CHUNK (STOP "," TIMINGS)
                                                 "data: [DONE]\n\n");
-  g_autoptr(Result) no_usage = parse_string (OPENAI,
+  g_autoptr(HearthTestStream) no_usage = parse_string (OPENAI,
                                              CHUNK (STOP "," TIMINGS)
                                              "data: [DONE]\n\n");
 
@@ -442,7 +366,7 @@ feed_string (HearthStreamParser *parser,
 static void
 test_usage_after_finish (void)
 {
-  g_autoptr(Result) result = result_new ();
+  g_autoptr(HearthTestStream) result = result_new ();
   g_autoptr(HearthStreamParser) parser = parser_new (OPENAI, result);
   g_autoptr(GError) error = NULL;
 
@@ -466,11 +390,11 @@ test_usage_after_finish (void)
 static void
 test_finish_reason_without_done_marker (void)
 {
-  g_autoptr(Result) with_blank = parse_string (OPENAI,
+  g_autoptr(HearthTestStream) with_blank = parse_string (OPENAI,
                                                CHUNK ("[{\"delta\":{\"content\":\"a\"}}]")
                                                CHUNK ("[{\"delta\":{},\"finish_reason\":\"stop\"}]")
                                                CHUNK ("[]," USAGE));
-  g_autoptr(Result) without = parse_string (OPENAI,
+  g_autoptr(HearthTestStream) without = parse_string (OPENAI,
                                             CHUNK ("[{\"delta\":{\"content\":\"a\"}}]")
                                             CHUNK ("[{\"delta\":{\"content\":\"b\"}}]"));
 
@@ -486,7 +410,7 @@ test_finish_reason_without_done_marker (void)
 static void
 test_sse_fields (void)
 {
-  g_autoptr(Result) result = parse_string (OPENAI,
+  g_autoptr(HearthTestStream) result = parse_string (OPENAI,
                                            ":comment\nevent: message\nid: 7\nretry: 10\nfoo: bar\n"
                                            "data:{\"choices\":[{\"delta\":{\"role\":\"assistant\","
                                            "\"content\":null}}]}\n\n"
@@ -506,7 +430,7 @@ test_sse_fields (void)
 static void
 test_sse_multiline_event (void)
 {
-  g_autoptr(Result) result = parse_string (OPENAI,
+  g_autoptr(HearthTestStream) result = parse_string (OPENAI,
                                            "data: {\"choices\":\ndata: [{\"delta\":\n"
                                            "data: {\"content\":\"joined\"}}]}\n\n"
                                            "data: [DONE]\n\n");
@@ -520,10 +444,10 @@ test_sse_multiline_event (void)
 static void
 test_after_done_ignored (void)
 {
-  g_autoptr(Result) ollama = parse_string (OLLAMA,
+  g_autoptr(HearthTestStream) ollama = parse_string (OLLAMA,
                                            LINE ("end", "true") "\ngarbage\n"
                                            LINE ("x", "false") "\n{\"error\":\"late\"}\n");
-  g_autoptr(Result) openai = parse_string (OPENAI,
+  g_autoptr(HearthTestStream) openai = parse_string (OPENAI,
                                            "data: [DONE]\n\ndata: garbage\n\n"
                                            CHUNK ("[{\"delta\":{\"content\":\"x\"}}]"));
 
@@ -543,8 +467,8 @@ test_empty_stream (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (nothing); i++)
     {
-      g_autoptr(Result) ollama = parse_string (OLLAMA, nothing[i]);
-      g_autoptr(Result) openai = parse_string (OPENAI, nothing[i]);
+      g_autoptr(HearthTestStream) ollama = parse_string (OLLAMA, nothing[i]);
+      g_autoptr(HearthTestStream) openai = parse_string (OPENAI, nothing[i]);
 
       g_assert_error (openai->error, HEARTH_ERROR, HEARTH_ERROR_BROKEN_STREAM);
       if (i != 2)
@@ -578,7 +502,7 @@ test_server_errors (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(Result) result = parse_string (cases[i].format, cases[i].text);
+      g_autoptr(HearthTestStream) result = parse_string (cases[i].format, cases[i].text);
 
       g_assert_error (result->error, HEARTH_ERROR, cases[i].code);
     }
@@ -587,10 +511,10 @@ test_server_errors (void)
 static void
 test_server_error_message (void)
 {
-  g_autoptr(Result) result = parse_string (OPENAI,
+  g_autoptr(HearthTestStream) result = parse_string (OPENAI,
                                            "event: error\ndata: {\"message\":\"overloaded\"}\n\n");
 
-  g_autoptr(Result) llamacpp = parse_string (OPENAI, DELTA ("kept") "error: {\"code\":500,"
+  g_autoptr(HearthTestStream) llamacpp = parse_string (OPENAI, DELTA ("kept") "error: {\"code\":500,"
                                                     "\"message\":\"slot crashed\"}\n\n");
 
   g_assert_nonnull (strstr (result->error->message, "overloaded"));
@@ -634,7 +558,7 @@ test_malformed (void)
                          : "data: {\"choices\":[{\"delta\":{\"content\":\"ok\"}}]}\n\n";
       g_autofree char *text = g_strconcat (good, cases[i].line, "\n\n", good, NULL);
       g_autofree char *escaped = g_strescape (cases[i].line, NULL);
-      g_autoptr(Result) result = parse_string (cases[i].format, text);
+      g_autoptr(HearthTestStream) result = parse_string (cases[i].format, text);
 
       g_test_message ("case %u: %s", i, escaped);
       g_assert_error (result->error, HEARTH_ERROR, HEARTH_ERROR_MALFORMED_STREAM);
@@ -648,10 +572,10 @@ test_malformed (void)
 static void
 test_nul_in_reply (void)
 {
-  g_autoptr(Result) ollama = parse_string (OLLAMA, "{\"message\":{\"content\":\"before\\u0000after\"},"
+  g_autoptr(HearthTestStream) ollama = parse_string (OLLAMA, "{\"message\":{\"content\":\"before\\u0000after\"},"
                                                    "\"done\":false}\n{\"done\":true}\n");
-  g_autoptr(Result) openai = parse_string (OPENAI, DELTA ("before\\u0000after") "data: [DONE]\n\n");
-  g_autoptr(Result) literal = parse_string (OLLAMA, "{\"message\":{\"content\":\"a\\\\u0000b\"},"
+  g_autoptr(HearthTestStream) openai = parse_string (OPENAI, DELTA ("before\\u0000after") "data: [DONE]\n\n");
+  g_autoptr(HearthTestStream) literal = parse_string (OLLAMA, "{\"message\":{\"content\":\"a\\\\u0000b\"},"
                                                     "\"done\":false}\n{\"done\":true}\n");
 
   g_assert_no_error (ollama->error);
@@ -666,7 +590,7 @@ static void
 test_malformed_quote (void)
 {
   GString *line = g_string_new ("\x01\\\x1b");
-  g_autoptr(Result) result = NULL;
+  g_autoptr(HearthTestStream) result = NULL;
   const char *open;
   const char *close;
 
@@ -689,7 +613,7 @@ test_malformed_quote (void)
 static void
 test_broken_stream (void)
 {
-  g_autoptr(Result) result = parse_string (OLLAMA,
+  g_autoptr(HearthTestStream) result = parse_string (OLLAMA,
                                            "{\"message\":{\"content\":\"cut\"},\"done\":false}\n"
                                            "{\"message\":{\"content\":\" of");
 
@@ -703,7 +627,7 @@ static void
 test_line_limit (void)
 {
   g_autofree char *block = g_malloc (MiB);
-  g_autoptr(Result) result = result_new ();
+  g_autoptr(HearthTestStream) result = result_new ();
   g_autoptr(HearthStreamParser) parser = parser_new (OLLAMA, result);
   g_autoptr(GError) error = NULL;
   guint i;
@@ -722,7 +646,7 @@ test_line_limit_in_one_feed (void)
   for (guint f = 0; f < 2; f++)
     {
       GString *text = g_string_new (f == 0 ? "{\"x\":\"" : "data: \"");
-      g_autoptr(Result) result = result_new ();
+      g_autoptr(HearthTestStream) result = result_new ();
       g_autoptr(HearthStreamParser) parser = parser_new (f == 0 ? OLLAMA : OPENAI, result);
       g_autoptr(GError) error = NULL;
 
@@ -743,8 +667,8 @@ test_long_reply (void)
   g_autofree char *word = g_strnfill (996, 'w');
   g_autofree char *big = g_strnfill (15 * MiB, 'w');
   g_autofree char *one_line = NULL;
-  g_autoptr(Result) many = NULL;
-  g_autoptr(Result) single = NULL;
+  g_autoptr(HearthTestStream) many = NULL;
+  g_autoptr(HearthTestStream) single = NULL;
 
   for (guint i = 0; i < 4000; i++)
     g_string_append_printf (text, "{\"message\":{\"content\":\"%s%04u\"},\"done\":false}\n",
@@ -770,7 +694,7 @@ test_long_line_byte_by_byte (void)
   g_autofree char *word = g_strnfill (4 * MiB, 'w');
   g_autofree char *line = g_strdup_printf ("{\"message\":{\"content\":\"%s\"},\"done\":true}\n",
                                            word);
-  g_autoptr(Result) result = parse_stream (OLLAMA, line, strlen (line), 1, 0);
+  g_autoptr(HearthTestStream) result = parse_stream (OLLAMA, line, strlen (line), 1, 0);
 
   g_assert_no_error (result->error);
   g_assert_cmpuint (result->content->len, ==, 4 * MiB);
@@ -785,8 +709,8 @@ assert_same_as_json_glib (HearthStreamFormat  format,
                           const char         *data,
                           gsize               len)
 {
-  g_autoptr(Result) fast = NULL;
-  g_autoptr(Result) slow = NULL;
+  g_autoptr(HearthTestStream) fast = NULL;
+  g_autoptr(HearthTestStream) slow = NULL;
   g_autofree char *escaped = g_strescape (data, NULL);
 
   fast = parse_stream (format, data, len, 0, len);
