@@ -280,20 +280,13 @@ hearth_json_array_of_objects (GPtrArray         *items,
   return json_builder_get_root (builder);
 }
 
-/* Whether @data holds a \u0000 escape; @data is text from outside. */
+/* Whether a \u0000 escape starts at @i (a backslash) of @data. */
 static gboolean
-has_nul_escape (const char *data,
-                gsize       length)
+nul_escape_at (const char *data,
+               gsize       i,
+               gsize       length)
 {
-  for (gsize i = 0; i + 1 < length; i++)
-    {
-      if (data[i] != '\\')
-        continue;
-      if (data[i + 1] == 'u' && i + 5 < length && memcmp (data + i + 2, "0000", 4) == 0)
-        return TRUE;
-      i++;   /* the escaped character: an escaped backslash starts nothing */
-    }
-  return FALSE;
+  return i + 5 < length && data[i + 1] == 'u' && memcmp (data + i + 2, "0000", 4) == 0;
 }
 
 /**
@@ -302,7 +295,7 @@ has_nul_escape (const char *data,
  * json_parser_load_from_data() for text from a server: a \u0000 escape,
  * which would cut every C string made from it short without a word, is read
  * as U+FFFD, the replacement character, as the stream parser's fast path
- * reads it.
+ * reads it. Text without one is parsed as it is, without a copy.
  */
 gboolean
 hearth_json_parser_load (JsonParser  *parser,
@@ -312,25 +305,24 @@ hearth_json_parser_load (JsonParser  *parser,
 {
   g_autoptr(GString) copy = NULL;
   gsize len = length < 0 ? strlen (data) : (gsize) length;
+  gsize run = 0;
 
-  if (!has_nul_escape (data, len))
-    return json_parser_load_from_data (parser, data, len, error);
-  copy = g_string_sized_new (len);
-  for (gsize i = 0; i < len; i++)
+  for (gsize i = 0; i + 1 < len; i++)
     {
-      if (data[i] == '\\' && i + 1 < len)
+      if (data[i] != '\\')
+        continue;
+      if (nul_escape_at (data, i, len))
         {
-          if (data[i + 1] == 'u' && i + 5 < len && memcmp (data + i + 2, "0000", 4) == 0)
-            {
-              g_string_append (copy, "\\ufffd");
-              i += 5;
-              continue;
-            }
-          g_string_append_len (copy, data + i, 2);
-          i++;
-          continue;
+          if (copy == NULL)
+            copy = g_string_sized_new (len);
+          g_string_append_len (copy, data + run, i - run);
+          g_string_append (copy, "\\ufffd");
+          run = i + 6;
         }
-      g_string_append_c (copy, data[i]);
+      i++;   /* the escaped character: an escaped backslash starts nothing */
     }
+  if (copy == NULL)
+    return json_parser_load_from_data (parser, data, len, error);
+  g_string_append_len (copy, data + run, len - run);
   return json_parser_load_from_data (parser, copy->str, copy->len, error);
 }

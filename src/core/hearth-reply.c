@@ -295,18 +295,30 @@ us_to_ms (gint64 from,
 #define MIN_CLIENT_INTERVALS 3
 #define MIN_CLIENT_DECODE_S  0.1
 
+/* The seconds from the first piece of text to the last. */
+static double
+decode_window_s (HearthReply *self)
+{
+  return (self->last_token_us - self->first_token_us) / 1e6;
+}
+
+/* Whether enough pieces came over enough time to time them. */
+static gboolean
+arrival_measurable (HearthReply *self)
+{
+  return self->n_deltas > MIN_CLIENT_INTERVALS && decode_window_s (self) >= MIN_CLIENT_DECODE_S;
+}
+
 static void
 compute_client_figures (HearthReply *self)
 {
   HearthFigures *f = &self->figures;
-  double decode_s;
 
   f->ttft_ms = us_to_ms (self->sent_us, self->first_token_us);
   f->total_ms = us_to_ms (self->sent_us, self->finished_us);
   f->tokens_out = self->n_deltas > 0 ? (gint64) self->n_deltas : -1;
-  decode_s = (self->last_token_us - self->first_token_us) / 1e6;
-  if (self->n_deltas > MIN_CLIENT_INTERVALS && decode_s >= MIN_CLIENT_DECODE_S)
-    f->tokens_per_s = (self->n_deltas - 1) / decode_s;
+  if (arrival_measurable (self))
+    f->tokens_per_s = (self->n_deltas - 1) / decode_window_s (self);
 }
 
 /* A server that says it generated in less than half the time its tokens
@@ -316,19 +328,14 @@ static gboolean
 server_time_credible (HearthReply *self,
                       double       server_s)
 {
-  double window_s = (self->last_token_us - self->first_token_us) / 1e6;
-
-  return self->n_deltas <= MIN_CLIENT_INTERVALS || window_s < MIN_CLIENT_DECODE_S ||
-         server_s >= window_s / 2;
+  return !arrival_measurable (self) || server_s >= decode_window_s (self) / 2;
 }
 
 static void
 use_arrival_time (HearthReply *self,
                   gint64       tokens)
 {
-  double window_s = (self->last_token_us - self->first_token_us) / 1e6;
-
-  self->figures.tokens_per_s = tokens > 1 ? (tokens - 1) / window_s : -1;
+  self->figures.tokens_per_s = tokens > 1 ? (tokens - 1) / decode_window_s (self) : -1;
   self->figures.from_server = FALSE;
 }
 

@@ -580,6 +580,16 @@ current_case (HearthBench *self)
   return self->done == 0 ? 0 : (self->done - 1) % G_N_ELEMENTS (cases);
 }
 
+/* A measured request is over, answered or refused: the next one. */
+static void
+advance (HearthBench *self)
+{
+  if (current_case (self) == G_N_ELEMENTS (cases) - 1)
+    self->result->runs++;
+  self->done++;
+  next_request (self);
+}
+
 static void
 note_rejected (HearthBench  *self,
                guint         index,
@@ -627,25 +637,21 @@ on_reply_finished (HearthReply *reply,
       if (self->done > 0 && g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_SERVER_ERROR))
         {
           note_rejected (self, current_case (self), error);
-          if (current_case (self) == G_N_ELEMENTS (cases) - 1)
-            self->result->runs++;
-          self->done++;
-          next_request (self);
+          advance (self);
           return;
         }
       finish (self, g_error_copy (error));
       return;
     }
   if (self->done == 0)
-    record_warm_up (self, hearth_reply_get_figures (reply));
-  else
     {
-      record_figures (self, bench_case, hearth_reply_get_figures (reply));
-      if (current_case (self) == G_N_ELEMENTS (cases) - 1)
-        self->result->runs++;
+      record_warm_up (self, hearth_reply_get_figures (reply));
+      self->done++;
+      next_request (self);
+      return;
     }
-  self->done++;
-  next_request (self);
+  record_figures (self, bench_case, hearth_reply_get_figures (reply));
+  advance (self);
 }
 
 static char *

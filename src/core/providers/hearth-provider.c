@@ -621,6 +621,18 @@ typedef struct
   gpointer             user_data;
 } JsonSend;
 
+/* The request goes with it unless it was handed on to be sent. */
+static void
+json_send_free (JsonSend *send,
+                gboolean  with_request)
+{
+  if (with_request)
+    json_request_free (send->request);
+  g_free (send->model);
+  g_clear_object (&send->cancellable);
+  g_free (send);
+}
+
 static void
 json_send (gpointer source,
            gpointer user_data)
@@ -632,9 +644,7 @@ json_send (gpointer source,
                               send->request, (GDestroyNotify) json_request_free,
                               hearth_provider_get_endpoint (self), send->model,
                               send->cancellable, send->callback, send->user_data);
-  g_free (send->model);
-  g_clear_object (&send->cancellable);
-  g_free (send);
+  json_send_free (send, FALSE);
 }
 
 static void
@@ -648,10 +658,7 @@ json_key_failed (gpointer      user_data,
 
   g_task_return_error (task, g_error_copy (error));
   g_object_unref (task);
-  json_request_free (send->request);
-  g_free (send->model);
-  g_clear_object (&send->cancellable);
-  g_free (send);
+  json_send_free (send, TRUE);
 }
 
 void
