@@ -189,3 +189,61 @@ hearth_test_save_screenshot (GtkWidget  *widget,
   g_test_message ("screenshot: %s", path);
   return path;
 }
+
+static gboolean
+has_width (gpointer data)
+{
+  GtkWidget *window = data;
+  int wanted = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (window), "hearth-test-width"));
+
+  return gtk_widget_get_width (window) == wanted;
+}
+
+static void
+resize_to (GtkWindow *window,
+           int        width,
+           int        height)
+{
+  g_object_set_data (G_OBJECT (window), "hearth-test-width", GINT_TO_POINTER (width));
+  gtk_window_set_default_size (window, width, height);
+  /* A window whose content asks for more than @width stays wider: that is
+   * what the screenshot is for, so a wait that ends is not a failure. */
+  hearth_test_spin_until (has_width, window, 1000);
+  hearth_test_spin_for (300);
+}
+
+static void
+scroll_first_scroller_to_end (GtkWidget *window)
+{
+  GtkWidget *scroller = hearth_test_find_descendant (window, GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adjustment;
+
+  if (scroller == NULL)
+    return;
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+  hearth_test_spin_for (100);
+}
+
+/* Saves @window as STEM-1280.png at 1280×800 and STEM-380.png at 380×800
+ * (what GNOME's phone-sized layouts get), then gives it back its size. */
+void
+hearth_test_save_wide_and_narrow (GtkWindow  *window,
+                                  const char *stem,
+                                  gboolean    scroll_to_end)
+{
+  int width, height;
+  const int widths[] = { 1280, 380 };
+
+  gtk_window_get_default_size (window, &width, &height);
+  for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s-%d.png", stem, widths[i]);
+
+      resize_to (window, widths[i], 800);
+      if (scroll_to_end)
+        scroll_first_scroller_to_end (GTK_WIDGET (window));
+      g_free (hearth_test_save_screenshot (GTK_WIDGET (window), name));
+    }
+  resize_to (window, width, height);
+}

@@ -28,5 +28,8 @@ void       hearth_test_collect_visible_labels (GtkWidget   *widget,
 char      *hearth_test_visible_text           (GtkWidget   *widget);
 char      *hearth_test_save_screenshot        (GtkWidget   *widget,
                                                const char  *name);
+void       hearth_test_save_wide_and_narrow   (GtkWindow   *window,
+                                               const char  *stem,
+                                               gboolean     scroll_to_end);
 
 G_END_DECLS

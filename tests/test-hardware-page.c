@@ -114,6 +114,8 @@ test_hardware_page_probe (void)
   g_assert_true (strstr (text, "tokens/s (estimate)") != NULL ||
                  strstr (text, "speed unknown") != NULL);
   shot = hearth_test_save_screenshot (GTK_WIDGET (window), "hardware-page.png");
+  hearth_test_save_wide_and_narrow (window, "hardware", FALSE);
+  hearth_test_save_wide_and_narrow (window, "hardware-end", TRUE);
   g_test_message ("screenshot: %s", shot);
   scroll_to_end (GTK_WIDGET (page));
   g_clear_pointer (&shot, g_free);

@@ -461,6 +461,8 @@ test_performance_bench_table (void)
   g_assert_cmpuint (count_grid_rows (GTK_WIDGET (fixture.page), "perf-bench-table"), ==, 3);
   assert_fits_narrow_window (GTK_WIDGET (fixture.page));
   shot = hearth_test_save_screenshot (GTK_WIDGET (fixture.window), "performance-benchmarks.png");
+  hearth_test_save_wide_and_narrow (fixture.window, "performance", FALSE);
+  hearth_test_save_wide_and_narrow (fixture.window, "performance-end", TRUE);
   g_test_message ("screenshot: %s", shot);
   fixture_close (&fixture);
 }

@@ -466,6 +466,8 @@ test_preferences_cache (void)
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (stats_row)),
                             "0 answers"));
   g_assert_null (hearth_cache_lookup (cache, "k"));
+  hearth_test_save_wide_and_narrow (GTK_WINDOW (window), "preferences", FALSE);
+  hearth_test_save_wide_and_narrow (GTK_WINDOW (window), "preferences-end", TRUE);
 
   enabled = GTK_SWITCH (hearth_test_find_descendant (require_row (window, "Reuse Answers"),
                                                      GTK_TYPE_SWITCH));

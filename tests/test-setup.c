@@ -168,6 +168,7 @@ walk_to_servers (GtkWidget *window)
   g_assert_cmpstr (hearth_setup_window_get_page (HEARTH_SETUP_WINDOW (window)), ==, "welcome");
   wait_for_text (window, "stay on this machine", 1000);
   screenshot (window, "setup-1-welcome");
+  hearth_test_save_wide_and_narrow (GTK_WINDOW (window), "setup-welcome", FALSE);
   go_next (window, "hardware");
   wait_for_text (window, "of 100", 60000);
   wait_for_text (window, threads, 1000);
@@ -190,6 +191,7 @@ test_setup_walk (void)
   wait_for_text (window, "Found: Ollama 0.0.0-hearth-test, 1 model", 10000);
   wait_for_text (window, "Not running", 10000);
   g_assert_false (next_enabled (window));
+  hearth_test_save_wide_and_narrow (GTK_WINDOW (window), "setup-servers", FALSE);
   adw_action_row_activate (find_row_ending (window, url));
   screenshot (window, "setup-3-servers");
   go_next (window, "model");
@@ -198,6 +200,7 @@ test_setup_walk (void)
   wait_for_text (window, "Installed", 1000);
   g_assert_false (next_enabled (window));
   screenshot (window, "setup-4-model");
+  hearth_test_save_wide_and_narrow (GTK_WINDOW (window), "setup-model", FALSE);
   hearth_setup_window_choose_model (HEARTH_SETUP_WINDOW (window), "tiny-pulled");
   go_next (window, "download");
 
