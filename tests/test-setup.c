@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "hearth-setup-window.h"
@@ -128,6 +129,46 @@ screenshot (GtkWidget  *window,
 }
 
 static void
+assert_step (GtkWidget  *window,
+             const char *expected)
+{
+  AdwWindowTitle *title = ADW_WINDOW_TITLE (hearth_test_find_descendant (window,
+                                                                         ADW_TYPE_WINDOW_TITLE));
+
+  g_assert_cmpstr (adw_window_title_get_subtitle (title), ==, expected);
+}
+
+static gboolean
+back_shown (GtkWidget *window)
+{
+  GtkWidget *title = hearth_test_find_descendant (window, ADW_TYPE_WINDOW_TITLE);
+  GtkWidget *bar = gtk_widget_get_ancestor (title, ADW_TYPE_HEADER_BAR);
+  GtkWidget *back = hearth_test_find_descendant (bar, GTK_TYPE_BUTTON);
+
+  return back != NULL && gtk_widget_get_mapped (back)
+         && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (back)), "_Back") == 0;
+}
+
+/* The row's radio button is on. */
+static gboolean
+row_chosen (AdwActionRow *row)
+{
+  GtkWidget *check = adw_action_row_get_activatable_widget (row);
+
+  return gtk_check_button_get_active (GTK_CHECK_BUTTON (check));
+}
+
+static char *
+model_size_text (const char *model)
+{
+  g_autofree char *path = hearth_test_make_model ("fixed", model);
+  GStatBuf st;
+
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  return g_format_size (st.st_size);
+}
+
+static void
 assert_setting (const char *key,
                 const char *expected)
 {
@@ -167,9 +208,12 @@ walk_to_servers (GtkWidget *window)
 
   g_assert_cmpstr (hearth_setup_window_get_page (HEARTH_SETUP_WINDOW (window)), ==, "welcome");
   wait_for_text (window, "stay on this machine", 1000);
+  assert_step (window, "Step 1 of 5");
+  g_assert_false (back_shown (window));
   screenshot (window, "setup-1-welcome");
   hearth_test_save_wide_and_narrow (GTK_WINDOW (window), "setup-welcome", FALSE);
   go_next (window, "hardware");
+  g_assert_true (back_shown (window));
   wait_for_text (window, "of 100", 60000);
   wait_for_text (window, threads, 1000);
   screenshot (window, "setup-2-hardware");
@@ -180,31 +224,42 @@ static void
 test_setup_walk (void)
 {
   g_autofree char *closed = closed_address ();
+  g_autofree char *size = NULL;
+  g_autofree char *installed = NULL;
   const char *url;
   GtkWidget *window;
 
   if (!hearth_test_require_node ())
     return;
   url = engine_url ();
+  size = model_size_text ("tiny-fixed");
   window = open_window ((const char *[]) { url, closed, NULL });
   walk_to_servers (window);
   wait_for_text (window, "Found: Ollama 0.0.0-hearth-test, 1 model", 10000);
   wait_for_text (window, "Not running", 10000);
-  g_assert_false (next_enabled (window));
+  /* The only server running is chosen without a click. */
+  g_assert_true (row_chosen (find_row_ending (window, url)));
+  g_assert_false (row_chosen (find_row_ending (window, closed)));
+  g_assert_true (next_enabled (window));
+  assert_step (window, "Step 3 of 5");
   hearth_test_save_wide_and_narrow (GTK_WINDOW (window), "setup-servers", FALSE);
-  adw_action_row_activate (find_row_ending (window, url));
   screenshot (window, "setup-3-servers");
   go_next (window, "model");
 
+  /* The installed model is chosen, and says how big it is. */
+  installed = g_strdup_printf ("Installed · %s", size);
   wait_for_text (window, "tiny-fixed:latest", 1000);
-  wait_for_text (window, "Installed", 1000);
-  g_assert_false (next_enabled (window));
+  wait_for_text (window, installed, 1000);
+  g_assert_true (row_chosen (find_row_ending (window, "tiny-fixed:latest")));
+  g_assert_true (next_enabled (window));
+  assert_step (window, "Step 4 of 5");
   screenshot (window, "setup-4-model");
   hearth_test_save_wide_and_narrow (GTK_WINDOW (window), "setup-model", FALSE);
   hearth_setup_window_choose_model (HEARTH_SETUP_WINDOW (window), "tiny-pulled");
   go_next (window, "download");
 
   wait_for_text (window, " left", 30000);
+  assert_step (window, "Step 4 of 5");
   g_free (hearth_test_save_screenshot (window, "setup-5-downloading.png"));
   gtk_widget_activate_action (window, "setup.cancel-download", NULL);
   wait_for_text (window, "Download Cancelled", 10000);
@@ -214,6 +269,7 @@ test_setup_walk (void)
   wait_for_text (window, "100 %", 30000);
   screenshot (window, "setup-5-download");
   go_next (window, "done");
+  assert_step (window, "Step 5 of 5");
   assert_setting ("endpoint", url);
   assert_setting ("api-kind", "ollama");
   assert_setting ("default-model", "tiny-pulled");
@@ -237,15 +293,18 @@ test_setup_installed (void)
   if (!hearth_test_require_node ())
     return;
   url = engine_url ();
+  g_settings_set_string (settings, "default-model", "tiny-fixed:latest");
   window = open_window ((const char *[]) { url, NULL });
   go_next (window, "hardware");
   wait_for_text (window, "of 100", 60000);   /* the probe holds the window until it ends */
   go_next (window, "servers");
   wait_for_text (window, "Found: Ollama", 10000);
-  adw_action_row_activate (find_row_ending (window, url));
   go_next (window, "model");
-  hearth_setup_window_choose_model (HEARTH_SETUP_WINDOW (window), "tiny-fixed:latest");
+  /* The default model already set is the one chosen. */
+  g_assert_true (row_chosen (find_row_ending (window, "tiny-fixed:latest")));
   go_next (window, "done");
+  /* No download: the count went from 4 to 5, never past it. */
+  assert_step (window, "Step 5 of 5");
   assert_setting ("default-model", "tiny-fixed:latest");
   close_and_finalize (window);
 }

@@ -27,7 +27,7 @@ typedef struct
   GtkWidget         *check;
   GtkWidget         *spinner;
   char              *version;
-  GPtrArray         *models;       /* of char*, NULL until listed */
+  GPtrArray         *models;       /* of HearthModelInfo, NULL until listed */
   gboolean           answered;
 } Server;
 
@@ -74,6 +74,7 @@ struct _HearthSetupWindow
   GtkLabel          *progress_label;
   GtkWidget         *cancel_button;
   GtkWidget         *retry_button;
+  GtkWidget         *back_button;
   GtkWidget         *next_button;
   AdwStatusPage     *done_page;
 };
@@ -81,6 +82,7 @@ struct _HearthSetupWindow
 G_DEFINE_FINAL_TYPE (HearthSetupWindow, hearth_setup_window, ADW_TYPE_WINDOW)
 
 static const char * const pages[] = { "welcome", "hardware", "servers", "model", "download", "done" };
+#define DOWNLOAD_PAGE 4
 
 static void hearth_setup_window_update (HearthSetupWindow *self);
 
@@ -261,6 +263,31 @@ probe_hardware (HearthSetupWindow *self)
 
 /* Servers */
 
+/* Once every server has answered, the only one running is chosen for the
+ * person, unless they chose one themselves. */
+static void
+choose_only_server (HearthSetupWindow *self)
+{
+  Server *running = NULL;
+
+  if (self->server != NULL)
+    return;
+  for (guint i = 0; i < self->servers->len; i++)
+    {
+      Server *server = g_ptr_array_index (self->servers, i);
+
+      if (!server->answered)
+        return;
+      if (server->models == NULL)
+        continue;
+      if (running != NULL)
+        return;
+      running = server;
+    }
+  if (running != NULL)
+    gtk_check_button_set_active (GTK_CHECK_BUTTON (running->check), TRUE);
+}
+
 static void
 server_show_result (Server       *server,
                     const GError *error)
@@ -281,6 +308,7 @@ server_show_result (Server       *server,
     text = g_strdup_printf (g_dngettext (NULL, "Found: %u model", "Found: %u models", n), n);
   adw_action_row_set_subtitle (server->row, text);
   gtk_widget_set_sensitive (server->check, error == NULL);
+  choose_only_server (server->self);
   hearth_setup_window_update (server->self);
 }
 
@@ -296,13 +324,7 @@ on_models_listed (GObject      *source,
 
   if (g_cancellable_is_cancelled (server->cancellable))
     return;
-  if (models != NULL)
-    {
-      server->models = g_ptr_array_new_with_free_func (g_free);
-      for (guint i = 0; i < models->len; i++)
-        g_ptr_array_add (server->models,
-                         g_strdup (((HearthModelInfo *) g_ptr_array_index (models, i))->name));
-    }
+  server->models = g_steal_pointer (&models);
   server_show_result (server, error);
 }
 
@@ -473,10 +495,29 @@ is_installed (Server     *server,
   latest = g_strconcat (name, ":latest", NULL);
   for (guint i = 0; server != NULL && server->models != NULL && i < server->models->len; i++)
     {
-      const char *installed = g_ptr_array_index (server->models, i);
+      const char *installed = ((HearthModelInfo *) g_ptr_array_index (server->models, i))->name;
 
       if (g_str_equal (installed, name) || g_str_equal (installed, latest))
         return TRUE;
+    }
+  return FALSE;
+}
+
+/* The radio of @name is on, whoever chose it. */
+static gboolean
+show_chosen_model (GtkListBox *list,
+                   const char *name)
+{
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (list));
+       row != NULL; row = gtk_widget_get_next_sibling (row))
+    {
+      GtkWidget *check = adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row));
+
+      if (g_strcmp0 (g_object_get_data (G_OBJECT (check), "model"), name) == 0)
+        {
+          gtk_check_button_set_active (GTK_CHECK_BUTTON (check), TRUE);
+          return TRUE;
+        }
     }
   return FALSE;
 }
@@ -568,12 +609,59 @@ add_recommendations (HearthSetupWindow *self)
 }
 
 static void
+add_installed (HearthSetupWindow     *self,
+               const HearthModelInfo *info)
+{
+  g_autofree char *size = info->size >= 0 ? g_format_size (info->size) : NULL;
+  g_autofree char *subtitle = size != NULL ? g_strdup_printf (_("Installed · %s"), size)
+                                           : g_strdup (_("Installed"));
+
+  add_model_row (self, self->installed_list, info->name, info->name, subtitle);
+}
+
+static const char *
+first_model_in (GtkListBox *list)
+{
+  GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (list));
+  GtkWidget *check = row ? adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row)) : NULL;
+
+  return check ? g_object_get_data (G_OBJECT (check), "model") : NULL;
+}
+
+/* The model Next takes without a click: the one already chosen or set as
+ * the default, else one that needs no download, else the first recommended. */
+static char *
+pick_default_model (HearthSetupWindow *self)
+{
+  g_autofree char *setting = self->settings ? g_settings_get_string (self->settings,
+                                                                      "default-model") : NULL;
+  g_autoptr(GPtrArray) recs = NULL;
+
+  if (self->model != NULL)
+    return g_strdup (self->model);
+  if (setting != NULL && is_installed (self->server, setting))
+    return g_steal_pointer (&setting);
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->recommended_list));
+       row != NULL; row = gtk_widget_get_next_sibling (row))
+    {
+      GtkWidget *check = adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row));
+      const char *name = g_object_get_data (G_OBJECT (check), "model");
+
+      if (is_installed (self->server, name))
+        return g_strdup (name);
+    }
+  if (first_model_in (self->installed_list) != NULL)
+    return g_strdup (first_model_in (self->installed_list));
+  return g_strdup (first_model_in (self->recommended_list));
+}
+
+static void
 fill_models (HearthSetupWindow *self)
 {
   GPtrArray *installed = self->server->models;
+  g_autofree char *model = NULL;
 
   self->model_group = NULL;
-  self->model_installed = is_installed (self->server, self->model);
   clear_list (self->recommended_list);
   clear_list (self->installed_list);
   if (self->server->api == HEARTH_API_OLLAMA)
@@ -581,8 +669,11 @@ fill_models (HearthSetupWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->recommended_group),
                           gtk_widget_get_first_child (GTK_WIDGET (self->recommended_list)) != NULL);
   for (guint i = 0; installed != NULL && i < installed->len; i++)
-    add_model_row (self, self->installed_list, g_ptr_array_index (installed, i),
-                   g_ptr_array_index (installed, i), _("Installed"));
+    add_installed (self, g_ptr_array_index (installed, i));
+  model = pick_default_model (self);
+  if (model != NULL)
+    hearth_setup_window_choose_model (self, model);
+  self->model_installed = is_installed (self->server, self->model);
 }
 
 /* Download */
@@ -739,12 +830,16 @@ static void
 hearth_setup_window_update (HearthSetupWindow *self)
 {
   guint index = page_index (self);
-  g_autofree char *step = g_strdup_printf (_("Step %u of %u"), index + 1,
-                                           (guint) G_N_ELEMENTS (pages));
+  /* A download is part of choosing the model, so the count never jumps
+   * when an installed model skips it. */
+  guint step = index + 1 - (index >= DOWNLOAD_PAGE);
+  g_autofree char *subtitle = g_strdup_printf (_("Step %u of %u"), step,
+                                               (guint) G_N_ELEMENTS (pages) - 1);
 
-  adw_window_title_set_subtitle (self->window_title, step);
+  adw_window_title_set_subtitle (self->window_title, subtitle);
   gtk_widget_set_visible (GTK_WIDGET (self->install_group), nothing_found (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "setup.back", index > 0);
+  gtk_widget_set_visible (self->back_button, index > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "setup.next", can_go_next (self));
   gtk_widget_set_visible (self->next_button, index + 1 < G_N_ELEMENTS (pages));
 }
@@ -865,6 +960,7 @@ hearth_setup_window_class_init (HearthSetupWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HearthSetupWindow, progress_label);
   gtk_widget_class_bind_template_child (widget_class, HearthSetupWindow, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, HearthSetupWindow, retry_button);
+  gtk_widget_class_bind_template_child (widget_class, HearthSetupWindow, back_button);
   gtk_widget_class_bind_template_child (widget_class, HearthSetupWindow, next_button);
   gtk_widget_class_bind_template_child (widget_class, HearthSetupWindow, done_page);
 
@@ -933,6 +1029,8 @@ hearth_setup_window_choose_model (HearthSetupWindow *self,
   g_free (self->model);
   self->model = g_strdup (name);
   self->model_installed = is_installed (self->server, name);
+  if (!show_chosen_model (self->recommended_list, name))
+    show_chosen_model (self->installed_list, name);
   hearth_setup_window_update (self);
 }
 
