@@ -237,7 +237,7 @@ _hearth_performance_page_cancel_benchmark_action (GtkWidget  *widget,
 
 /* Results */
 
-/* "41.2 (39.8–42.0)": the median and the spread of the runs */
+/* "41.2 tokens/s (39.8–42.0)": the median and the spread of the runs */
 static char *
 format_spread (double median,
                double min,
@@ -247,8 +247,8 @@ format_spread (double median,
   if (median < 0 || isnan (median))
     return g_strdup ("—");
   if (min < 0 || max < 0)
-    return g_strdup_printf ("%.*f", digits, median);
-  return g_strdup_printf ("%.*f (%.*f–%.*f)", digits, median, digits, min, digits, max);
+    return g_strdup_printf (_("%.*f tokens/s"), digits, median);
+  return g_strdup_printf (_("%.*f tokens/s (%.*f–%.*f)"), digits, median, digits, min, digits, max);
 }
 
 static char *
@@ -265,35 +265,72 @@ format_change (const HearthBenchResult *result)
   return g_strdup (_("Same speed"));
 }
 
+/* The model, ellipsized in the middle, and the change against the last run at the end. */
+static GtkLabel *
+add_run_title (GtkGrid    *grid,
+               int         row,
+               const char *model,
+               const char *change)
+{
+  GtkWidget *title = gtk_label_new (model);
+  GtkWidget *change_label = gtk_label_new (change);
+
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_label_set_selectable (GTK_LABEL (title), TRUE);
+  gtk_widget_set_hexpand (title, TRUE);
+  gtk_widget_add_css_class (title, "heading");
+  gtk_widget_add_css_class (title, "perf-bench-run");
+  gtk_label_set_xalign (GTK_LABEL (change_label), 1);
+  gtk_widget_add_css_class (change_label, "numeric");
+  if (row > 0)
+    {
+      gtk_widget_set_margin_top (title, 12);
+      gtk_widget_set_margin_top (change_label, 12);
+    }
+  gtk_grid_attach (grid, title, 0, row, 1, 1);
+  gtk_grid_attach (grid, change_label, 1, row, 1, 1);
+  return GTK_LABEL (change_label);
+}
+
+static void
+add_run_details (GtkGrid    *grid,
+                 int         row,
+                 const char *text)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+  gtk_widget_add_css_class (label, "numeric");
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_grid_attach (grid, label, 0, row, 2, 1);
+}
+
 void
 _hearth_performance_page_fill_bench_table (HearthPerformancePage *self,
                                            GPtrArray             *results)
 {
-  const char *headers[] = {
-    N_("Model"), N_("Date"), N_("Runs"), N_("Load"), N_("First token p50 / p95"),
-    N_("Prompt tokens/s"), N_("Decode tokens/s"), N_("Peak CPU · RAM · VRAM"), N_("Change"),
-  };
-
   _hearth_performance_page_grid_clear (self->bench_grid);
   gtk_stack_set_visible_child_name (self->bench_stack, results->len > 0 ? "data" : "empty");
   if (results->len == 0)
     return;
-
-  for (guint c = 0; c < G_N_ELEMENTS (headers); c++)
-    _hearth_performance_page_grid_cell (self->bench_grid, c, 0, _(headers[c]), c >= 2);
 
   for (guint i = 0; i < results->len; i++)
     {
       const HearthBenchResult *result = g_ptr_array_index (results, i);
       g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (result->created_ms / 1000);
       g_autofree char *date = g_date_time_format (when, "%x %H:%M");
-      g_autofree char *runs = g_strdup_printf ("%u", result->runs);
+      g_autofree char *runs = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u run", "%u runs",
+                                                            result->runs), result->runs);
       g_autofree char *load = result->already_loaded
                               ? g_strdup (_("in memory"))
                               : _hearth_performance_page_format_ms (result->load_ms);
       g_autofree char *p50 = _hearth_performance_page_format_ms (result->ttft_p50_ms);
       g_autofree char *p95 = _hearth_performance_page_format_ms (result->ttft_p95_ms);
-      g_autofree char *ttft = g_strdup_printf ("%s / %s", p50, p95);
+      g_autofree char *details = NULL;
       g_autofree char *prompt = format_spread (result->prompt_tps_median, result->prompt_tps_min,
                                                result->prompt_tps_max, 0);
       g_autofree char *decode = format_spread (result->decode_tps_median, result->decode_tps_min,
@@ -301,10 +338,9 @@ _hearth_performance_page_fill_bench_table (HearthPerformancePage *self,
       g_autofree char *cpu = _hearth_performance_page_format_percent (result->peak_cpu_percent);
       g_autofree char *ram = _hearth_performance_page_format_bytes (result->peak_mem_used);
       g_autofree char *vram = _hearth_performance_page_format_bytes (result->peak_vram_used);
-      g_autofree char *peaks = g_strdup_printf ("%s · %s · %s", cpu, ram, vram);
       g_autofree char *change = NULL;
       GtkLabel *change_label;
-      int row = i + 1;
+      int row = 2 * i;
 
       if (result->state != HEARTH_BENCH_COMPLETE)
         change = g_strdup (result->state == HEARTH_BENCH_CANCELLED ? _("Cancelled") : _("Failed"));
@@ -318,15 +354,21 @@ _hearth_performance_page_fill_bench_table (HearthPerformancePage *self,
       else
         change = format_change (result);
 
-      _hearth_performance_page_grid_cell (self->bench_grid, 0, row, result->model, FALSE);
-      _hearth_performance_page_grid_cell (self->bench_grid, 1, row, date, FALSE);
-      _hearth_performance_page_grid_cell (self->bench_grid, 2, row, runs, TRUE);
-      _hearth_performance_page_grid_cell (self->bench_grid, 3, row, load, TRUE);
-      _hearth_performance_page_grid_cell (self->bench_grid, 4, row, ttft, TRUE);
-      _hearth_performance_page_grid_cell (self->bench_grid, 5, row, prompt, TRUE);
-      _hearth_performance_page_grid_cell (self->bench_grid, 6, row, decode, TRUE);
-      _hearth_performance_page_grid_cell (self->bench_grid, 7, row, peaks, TRUE);
-      change_label = _hearth_performance_page_grid_cell (self->bench_grid, 8, row, change, TRUE);
+      /* A run is a title and lines that wrap at any width, not nine columns. */
+      details = g_strdup_printf (_("%s · %s\n"
+                                   "Decode %s · prompt %s\n"
+                                   "First token %s, p95 %s · load %s\n"
+                                   "Peak CPU %s · RAM %s"),
+                                 date, runs, decode, prompt, p50, p95, load, cpu, ram);
+      if (result->peak_vram_used >= 0)
+        {
+          g_autofree char *with_vram = g_strdup_printf (_("%s · VRAM %s"), details, vram);
+
+          g_free (details);
+          details = g_steal_pointer (&with_vram);
+        }
+      change_label = add_run_title (self->bench_grid, row, result->model, change);
+      add_run_details (self->bench_grid, row + 1, details);
       if (result->regression)
         {
           gtk_widget_add_css_class (GTK_WIDGET (change_label), "error");
