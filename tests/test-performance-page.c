@@ -172,6 +172,25 @@ find_graph_with_series (GtkWidget  *widget,
   return hearth_test_find_widget (widget, is_graph_starting, (gpointer) prefix);
 }
 
+static gboolean
+is_toggle_labelled (GtkWidget *widget,
+                    gpointer   label)
+{
+  return GTK_IS_TOGGLE_BUTTON (widget) &&
+         g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+}
+
+static const char *
+range_tooltip (Fixture    *fixture,
+               const char *label)
+{
+  GtkWidget *button = hearth_test_find_widget (GTK_WIDGET (fixture->page), is_toggle_labelled,
+                                               (gpointer) label);
+
+  g_assert_nonnull (button);
+  return gtk_widget_get_tooltip_text (button);
+}
+
 /* No request yet: the page says how to get some, and the system graphs
  * still fill from the sampler. */
 static void
@@ -195,6 +214,21 @@ test_performance_empty (void)
   assert_text_has (text, "CPU");
   assert_text_has (text, "Memory");
   assert_text_has (text, " %");
+  /* plain words about where the figures come from, no file paths */
+  assert_text_has (text, "Measured from the system's own counters");
+  assert_text_lacks (text, "/proc");
+  assert_text_lacks (text, "NVML");
+  assert_text_lacks (text, "/sys/class/drm");
+  /* the ranges say what the sampler and the history really do: this
+   * fixture's sampler takes a sample every 100 ms, shown or not */
+  assert_text_has (range_tooltip (&fixture, "5 min"),
+                   "a sample every 100 ms while this page is shown, every 100 ms otherwise");
+  assert_text_has (range_tooltip (&fixture, "7 d"), "a point per 34 min");
+  hearth_sampler_set_intervals (fixture.sampler, 1000, 10000);
+  hearth_performance_page_refresh (fixture.page);
+  assert_text_has (range_tooltip (&fixture, "5 min"),
+                   "a sample every 1 s while this page is shown, every 10 s otherwise");
+  hearth_sampler_set_intervals (fixture.sampler, 100, 100);
 
   /* The CPU graph (series "All" and "Server") got the sampler's samples. */
   graph = find_graph_with_series (GTK_WIDGET (fixture.page), "All ");

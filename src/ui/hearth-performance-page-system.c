@@ -164,12 +164,10 @@ update_live_labels (HearthPerformancePage *self,
     hearth_graph_set_range (self->memory.graph, 0, sample->mem_total / GIB);
 
   if (has_gpu)
-    caption = g_strdup (_("Read from /proc and the GPU driver once a second while this page is open, "
-                          "every 10 seconds otherwise."));
+    caption = g_strdup (_("Measured from the system's own counters, and from the GPU's driver."));
   else
-    caption = g_strdup (_("Read from /proc once a second while this page is open, every 10 seconds "
-                          "otherwise. No GPU was found: Hearth reads NVIDIA cards through NVML and "
-                          "AMD and Intel ones through /sys/class/drm."));
+    caption = g_strdup (_("Measured from the system's own counters. No GPU was found: Hearth "
+                          "shows NVIDIA and AMD GPUs when their drivers report it."));
   gtk_label_set_label (self->system_caption, caption);
 }
 

@@ -212,6 +212,73 @@ _hearth_performance_page_grid_cell (GtkGrid    *grid,
   return GTK_LABEL (label);
 }
 
+/* How far apart the points of @range are: 0 for the sampler's own samples. */
+static gint64
+range_bucket_ms (HearthPerformanceRange range)
+{
+  if (range == HEARTH_PERFORMANCE_RANGE_5_MIN)
+    return 0;
+  return MAX (60 * 1000, range_spans_ms[range] / GRAPH_POINTS);
+}
+
+/* "1 s", "10 s", "34 min", "1 h" */
+static char *
+format_interval (gint64 ms)
+{
+  if (ms < 1000)
+    return g_strdup_printf (_("%" G_GINT64_FORMAT " ms"), ms);
+  if (ms < 60 * 1000)
+    return g_strdup_printf (_("%.0f s"), ms / 1000.0);
+  if (ms < 60 * 60 * 1000)
+    return g_strdup_printf (_("%.0f min"), ms / 60000.0);
+  return g_strdup_printf (_("%.0f h"), ms / 3600000.0);
+}
+
+/* What each range button shows, from the sampler's intervals and the
+ * history's resolution as they are now, never from constants. */
+static void
+update_range_tooltips (HearthPerformancePage *self)
+{
+  GtkToggleButton *buttons[] = { self->range_5m, self->range_1h, self->range_24h, self->range_7d };
+  const char *spans[] = { N_("The last 5 minutes"), N_("The last hour"), N_("The last 24 hours"),
+                          N_("The last 7 days") };
+  guint active_ms = 0, idle_ms = 0;
+  int minute_days = self->history ? hearth_resource_history_get_minute_days (self->history) : -1;
+
+  if (self->sampler != NULL)
+    hearth_sampler_get_intervals (self->sampler, &active_ms, &idle_ms);
+  for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
+    {
+      g_autofree char *tooltip = NULL;
+
+      if (i == HEARTH_PERFORMANCE_RANGE_5_MIN && self->sampler != NULL)
+        {
+          g_autofree char *active = format_interval (active_ms);
+          g_autofree char *idle = format_interval (idle_ms);
+
+          tooltip = g_strdup_printf (_("%s: a sample every %s while this page is shown, "
+                                       "every %s otherwise"), _(spans[i]), active, idle);
+        }
+      else if (i != HEARTH_PERFORMANCE_RANGE_5_MIN)
+        {
+          g_autofree char *bucket = format_interval (range_bucket_ms (i));
+
+          tooltip = g_strdup_printf (_("%s: a point per %s"), _(spans[i]), bucket);
+          if (minute_days >= 0 && range_spans_ms[i] > minute_days * 24 * 3600 * (gint64) 1000)
+            {
+              g_autofree char *more = g_strdup_printf (_("%s; older than %d days, a point per hour "
+                                                         "(the history keeps no finer)"),
+                                                       tooltip, minute_days);
+              g_free (tooltip);
+              tooltip = g_steal_pointer (&more);
+            }
+        }
+      else
+        tooltip = g_strdup (_(spans[i]));
+      gtk_widget_set_tooltip_text (GTK_WIDGET (buttons[i]), tooltip);
+    }
+}
+
 /* Loading the stored figures in a worker thread */
 
 static void
@@ -370,6 +437,7 @@ hearth_performance_page_refresh (HearthPerformancePage *self)
   g_return_if_fail (HEARTH_IS_PERFORMANCE_PAGE (self));
 
   set_time_windows (self);
+  update_range_tooltips (self);
   if (self->engine == NULL || !hearth_engine_has_history (self->engine))
     {
       /* No history: the live samples are still worth showing. */
@@ -387,8 +455,7 @@ hearth_performance_page_refresh (HearthPerformancePage *self)
 
   span_ms = range_spans_ms[self->range];
   /* The last five minutes come from the sampler's ring in memory. */
-  bucket_ms = self->range == HEARTH_PERFORMANCE_RANGE_5_MIN ? 0
-                                                            : MAX (60 * 1000, span_ms / GRAPH_POINTS);
+  bucket_ms = range_bucket_ms (self->range);
   hearth_engine_performance_report_async (self->engine, g_get_real_time () / 1000 - span_ms,
                                           bucket_ms, self->refresh_cancellable, refresh_done,
                                           g_object_ref (self));

@@ -889,6 +889,20 @@ hearth_sampler_get_interval_ms (HearthSampler *self)
   return interval;
 }
 
+/* What set_intervals () set: while held (a page shows the samples) and otherwise. */
+void
+hearth_sampler_get_intervals (HearthSampler *self,
+                              guint         *active_ms,
+                              guint         *idle_ms)
+{
+  g_return_if_fail (HEARTH_IS_SAMPLER (self));
+
+  g_mutex_lock (&self->lock);
+  *active_ms = self->active_ms;
+  *idle_ms = self->idle_ms;
+  g_mutex_unlock (&self->lock);
+}
+
 void
 hearth_sampler_set_intervals (HearthSampler *self,
                               guint          active_ms,

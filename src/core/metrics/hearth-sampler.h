@@ -72,6 +72,9 @@ gboolean            hearth_sampler_is_running        (HearthSampler  *self);
 void                hearth_sampler_hold              (HearthSampler  *self);
 void                hearth_sampler_release           (HearthSampler  *self);
 guint               hearth_sampler_get_interval_ms   (HearthSampler  *self);
+void                hearth_sampler_get_intervals     (HearthSampler  *self,
+                                                      guint          *active_ms,
+                                                      guint          *idle_ms);
 void                hearth_sampler_set_intervals     (HearthSampler  *self,
                                                       guint           active_ms,
                                                       guint           idle_ms);
