@@ -222,6 +222,85 @@ test_empty (void)
   close_window (window, graph);
 }
 
+/* Pixels of @graph as drawn, and how many of them are close to the accent colour. */
+static guint
+count_accent_pixels (GtkWidget *graph)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (graph);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GskRenderer) renderer = gsk_cairo_renderer_new ();
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree guchar *pixels = NULL;
+  int width = gtk_widget_get_width (graph), height = gtk_widget_get_height (graph);
+  GdkRGBA accent;
+  guint n = 0;
+
+  g_assert_true (gtk_style_context_lookup_color (gtk_widget_get_style_context (graph),
+                                                 "accent_bg_color", &accent));
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  gsk_renderer_realize (renderer, gtk_native_get_surface (gtk_widget_get_native (graph)), NULL);
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  gsk_renderer_unrealize (renderer);
+  pixels = g_malloc (width * height * 4);
+  gdk_texture_download (texture, pixels, width * 4);
+  for (int i = 0; i < width * height; i++)
+    {
+      /* BGRA, premultiplied; opaque enough and near the accent */
+      const guchar *p = pixels + 4 * i;
+
+      if (p[3] > 200 && fabs (p[2] / 255.0 - accent.red) < 0.1 &&
+          fabs (p[1] / 255.0 - accent.green) < 0.1 && fabs (p[0] / 255.0 - accent.blue) < 0.1)
+        n++;
+    }
+  return n;
+}
+
+/* One sample is a dot; the unit is written once, as the axis title; the
+ * time axis has labels; several lines get a key. */
+static void
+test_axes_and_key (void)
+{
+  GtkWidget *graph = hearth_graph_new (600);
+  GtkWindow *window;
+  g_autofree char *drawn = NULL;
+  gint64 now = g_get_real_time ();
+
+  hearth_graph_add_series (HEARTH_GRAPH (graph), "All");
+  hearth_graph_add_series (HEARTH_GRAPH (graph), "Server");
+  hearth_graph_set_range (HEARTH_GRAPH (graph), 0, 100);
+  hearth_graph_set_unit (HEARTH_GRAPH (graph), "%");
+  hearth_graph_set_time_window (HEARTH_GRAPH (graph), 300 * SECOND);
+  present_graph (graph, &window);
+
+  hearth_graph_push (HEARTH_GRAPH (graph), 0, now, 50);
+  hearth_test_spin_for (200);
+  g_assert_cmpuint (count_accent_pixels (graph), >=, 12);   /* a dot of radius 3 */
+  g_free (hearth_test_save_screenshot (GTK_WIDGET (window), "graph-one-point.png"));
+  drawn = hearth_graph_get_drawn_text (HEARTH_GRAPH (graph));
+  /* the unit once, no key for one line */
+  g_assert_true (g_str_has_prefix (drawn, "%\n"));
+  g_assert_null (strstr (drawn + 2, "%"));
+  g_assert_null (strstr (drawn, "Server"));
+  /* time labels, five minutes a minute apart or so: "HH:MM" */
+  g_assert_nonnull (strchr (drawn + 2, ':'));
+
+  for (guint i = 1; i < 120; i++)
+    {
+      hearth_graph_push (HEARTH_GRAPH (graph), 0, now + i * SECOND, 50 + i % 7);
+      hearth_graph_push (HEARTH_GRAPH (graph), 1, now + i * SECOND, 10 + i % 3);
+    }
+  hearth_test_spin_for (200);
+  g_free (drawn);
+  drawn = hearth_graph_get_drawn_text (HEARTH_GRAPH (graph));
+  g_assert_nonnull (strstr (drawn, "\nServer\n"));
+  g_assert_nonnull (strstr (drawn, "\nAll\n"));
+  g_free (hearth_test_save_screenshot (GTK_WIDGET (window), "graph-key.png"));
+  close_window (window, graph);
+}
+
 static void
 test_unmapped (void)
 {
@@ -270,6 +349,7 @@ main (int   argc,
   g_test_add_func ("/graph/render", test_render);
   g_test_add_func ("/graph/empty", test_empty);
   g_test_add_func ("/graph/unmapped", test_unmapped);
+  g_test_add_func ("/graph/axes-and-key", test_axes_and_key);
 
   return g_test_run ();
 }

@@ -17,8 +17,10 @@
 #include "hearth-graph-model.h"
 
 #define MAX_TICKS     4
-#define PAD_TOP       16.0   /* room for the top line's label above it */
-#define PAD_BOTTOM    6.0
+#define HEADER        16.0   /* the unit (the axis title) and the legend */
+#define PAD_TOP       (HEADER + 16.0)   /* and room for the top line's label above it */
+#define PAD_BOTTOM    18.0   /* the time labels */
+#define DOT_RADIUS    3.0
 #define LINE_WIDTH    1.5
 #define FILL_ALPHA    0.18
 #define LABEL_PAD     4.0
@@ -52,6 +54,8 @@ struct _HearthGraph
   double         grid_max;
   double         grid_step;
   gboolean       grid_cache_enabled;
+
+  GPtrArray     *drawn_text;   /* what the last snapshot wrote, for tests */
 
   double         pointer_x;
   gboolean       pointer_inside;
@@ -168,6 +172,22 @@ format_value (HearthGraph *self,
   return g_strdup_printf ("%.*f%s%s", digits, value, space, unit);
 }
 
+/* A tick's number: the unit is written once, as the axis title. */
+static char *
+format_tick (double value)
+{
+  int digits = fabs (value) >= 100 || value == floor (value) ? 0 : 1;
+
+  return g_strdup_printf ("%.*f", digits, value);
+}
+
+static void
+note_text (HearthGraph *self,
+           const char  *text)
+{
+  g_ptr_array_add (self->drawn_text, g_strdup (text));
+}
+
 static void
 drop_grid (HearthGraph *self)
 {
@@ -256,7 +276,7 @@ build_grid (HearthGraph *self,
     {
       double value = axis_min + i * step;
       double y = PAD_TOP + round (hearth_graph_value_to_y (value, axis_min, axis_max, plot_height)) + 0.5;
-      g_autofree char *text = format_value (self, value);
+      g_autofree char *text = format_tick (value);
       int text_height;
 
       gdk_cairo_set_source_rgba (cr, &line_color);
@@ -289,7 +309,7 @@ draw_series (HearthGraph   *self,
   const HearthGraphRing *ring = self->series[index].ring;
   guint length = hearth_graph_ring_get_length (ring);
   gint64 start_us = end_us - self->span_us;
-  double first_x = 0, last_x = 0;
+  double first_x = 0, last_x = 0, last_y = 0;
   gboolean started = FALSE;
   GdkRGBA color;
 
@@ -314,9 +334,20 @@ draw_series (HearthGraph   *self,
       else
         cairo_line_to (cr, x, y);
       last_x = x;
+      last_y = y;
     }
   if (!started)
     return;
+
+  /* one point is no line: a dot shows it */
+  if (first_x == last_x && !fill)
+    {
+      cairo_new_path (cr);
+      cairo_arc (cr, last_x, last_y, DOT_RADIUS, 0, 2 * G_PI);
+      gdk_cairo_set_source_rgba (cr, &color);
+      cairo_fill (cr);
+      return;
+    }
 
   if (fill)
     {
@@ -435,6 +466,132 @@ draw_pointer (HearthGraph *self,
   g_object_unref (layout);
 }
 
+static PangoLayout *
+small_layout (HearthGraph *self,
+              const char  *text)
+{
+  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
+  PangoAttrList *attrs = pango_attr_list_new ();
+
+  pango_attr_list_insert (attrs, pango_attr_scale_new (PANGO_SCALE_SMALL));
+  pango_attr_list_insert (attrs, pango_attr_font_features_new ("tnum=1"));
+  pango_layout_set_attributes (layout, attrs);
+  pango_attr_list_unref (attrs);
+  return layout;
+}
+
+static gboolean
+series_shown (HearthGraph *self,
+              guint        index,
+              gint64       end_us)
+{
+  const HearthGraphSample *last = hearth_graph_ring_get_last (self->series[index].ring);
+
+  return last != NULL && last->time_us >= end_us - self->span_us;
+}
+
+/* The unit at the left, once; at the right, a key to the lines when there
+ * are several. */
+static void
+draw_header (HearthGraph *self,
+             cairo_t     *cr,
+             gint64       end_us,
+             double       width)
+{
+  GdkRGBA dim;
+  double x = width;
+  guint n_shown = 0;
+
+  foreground_color (self, 0.55, &dim);
+  if (self->unit != NULL && self->unit[0] != '\0')
+    {
+      PangoLayout *layout = small_layout (self, self->unit);
+
+      draw_label (cr, layout, &dim, LABEL_PAD, 0);
+      note_text (self, self->unit);
+      g_object_unref (layout);
+    }
+  for (guint i = 0; i < self->n_series; i++)
+    n_shown += series_shown (self, i, end_us);
+  if (n_shown < 2)
+    return;
+  for (guint i = self->n_series; i > 0; i--)
+    {
+      PangoLayout *layout;
+      GdkRGBA color;
+      int text_width, text_height;
+
+      if (!series_shown (self, i - 1, end_us))
+        continue;
+      layout = small_layout (self, self->series[i - 1].name);
+      pango_layout_get_pixel_size (layout, &text_width, &text_height);
+      x -= text_width;
+      draw_label (cr, layout, &dim, x, 0);
+      lookup_color (self, self->series[i - 1].color, &color);
+      gdk_cairo_set_source_rgba (cr, &color);
+      cairo_rectangle (cr, x - 14, text_height / 2.0 - 4, 10, 8);
+      cairo_fill (cr);
+      x -= 14 + 12;
+      note_text (self, self->series[i - 1].name);
+      g_object_unref (layout);
+    }
+}
+
+/* Steps for the time axis, in seconds: the first that leaves room. */
+static const gint64 time_steps_s[] = {
+  10, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 3 * 3600, 6 * 3600, 12 * 3600, 86400,
+  2 * 86400,
+};
+
+static void
+draw_time_labels (HearthGraph *self,
+                  cairo_t     *cr,
+                  gint64       end_us,
+                  double       width,
+                  double       height)
+{
+  PangoLayout *layout = small_layout (self, self->span_us > (gint64) 86400 * G_USEC_PER_SEC ? "Wed"
+                                                                                    : "00:00");
+  gint64 span_s = self->span_us / G_USEC_PER_SEC;
+  gint64 step_s = time_steps_s[G_N_ELEMENTS (time_steps_s) - 1];
+  int label_width, label_height;
+  GdkRGBA dim;
+
+  pango_layout_get_pixel_size (layout, &label_width, &label_height);
+  for (guint i = 0; i < G_N_ELEMENTS (time_steps_s); i++)
+    if (width * time_steps_s[i] / MAX (1, span_s) >= label_width * 2.5)
+      {
+        step_s = time_steps_s[i];
+        break;
+      }
+  foreground_color (self, 0.55, &dim);
+  {
+    g_autoptr(GDateTime) end = g_date_time_new_from_unix_local (end_us / G_USEC_PER_SEC);
+    /* ticks on whole local hours and days, not UTC ones */
+    gint64 offset_s = end ? g_date_time_get_utc_offset (end) / G_USEC_PER_SEC : 0;
+    gint64 first = (end_us / G_USEC_PER_SEC + offset_s) / step_s * step_s - offset_s;
+
+    for (gint64 t = first; t * G_USEC_PER_SEC >= end_us - self->span_us; t -= step_s)
+      {
+        g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (t);
+        g_autofree char *text = when ? g_date_time_format (when, step_s >= 86400 ? "%a" : "%H:%M")
+                                     : NULL;
+        double x = hearth_graph_time_to_x (t * G_USEC_PER_SEC, end_us, self->span_us, width);
+        int text_width;
+
+        if (text == NULL)
+          continue;
+        pango_layout_set_text (layout, text, -1);
+        pango_layout_get_pixel_size (layout, &text_width, NULL);
+        if (x - text_width / 2.0 < 0 || x + text_width / 2.0 > width)
+          continue;
+        draw_label (cr, layout, &dim, x - text_width / 2.0, height - label_height);
+        note_text (self, text);
+      }
+  }
+  g_object_unref (layout);
+}
+
 static void
 draw_empty (HearthGraph *self,
             GtkSnapshot *snapshot,
@@ -469,6 +626,7 @@ hearth_graph_snapshot (GtkWidget   *widget,
 
   self->n_snapshots++;
   self->dirty = FALSE;
+  g_ptr_array_set_size (self->drawn_text, 0);
 
   if (width <= 0 || plot_height <= 0)
     return;
@@ -507,6 +665,8 @@ hearth_graph_snapshot (GtkWidget   *widget,
   draw_series (self, cr, 0, end_us, axis_min, axis_max, width, plot_height, TRUE);
   for (guint i = self->n_series; i > 0; i--)
     draw_series (self, cr, i - 1, end_us, axis_min, axis_max, width, plot_height, FALSE);
+  draw_header (self, cr, end_us, width);
+  draw_time_labels (self, cr, end_us, width, height);
   if (self->pointer_inside)
     draw_pointer (self, cr, end_us, axis_min, axis_max, width, height, plot_height);
   cairo_destroy (cr);
@@ -521,8 +681,8 @@ hearth_graph_measure (GtkWidget      *widget,
                       int            *minimum_baseline,
                       int            *natural_baseline)
 {
-  *minimum = orientation == GTK_ORIENTATION_HORIZONTAL ? 120 : 80;
-  *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? 300 : 160;
+  *minimum = orientation == GTK_ORIENTATION_HORIZONTAL ? 120 : 110;
+  *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? 300 : 180;
 }
 
 static void
@@ -591,6 +751,7 @@ hearth_graph_finalize (GObject *object)
   drop_grid (self);
   g_free (self->unit);
   g_free (self->summary);
+  g_ptr_array_unref (self->drawn_text);
 
   G_OBJECT_CLASS (hearth_graph_parent_class)->finalize (object);
 }
@@ -620,6 +781,7 @@ hearth_graph_init (HearthGraph *self)
   self->range_min = NAN;
   self->range_max = NAN;
   self->grid_cache_enabled = TRUE;
+  self->drawn_text = g_ptr_array_new_with_free_func (g_free);
 
   g_signal_connect (motion, "enter", G_CALLBACK (on_motion), self);
   g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
@@ -767,6 +929,20 @@ hearth_graph_get_n_samples (HearthGraph *self,
   g_return_val_if_fail (series < self->n_series, 0);
 
   return hearth_graph_ring_get_length (self->series[series].ring);
+}
+
+/* Returns: (transfer full): the texts the last snapshot drew outside the
+ * cached grid (unit, legend, time labels), newline-separated. */
+char *
+hearth_graph_get_drawn_text (HearthGraph *self)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  g_return_val_if_fail (HEARTH_IS_GRAPH (self), NULL);
+
+  for (guint i = 0; i < self->drawn_text->len; i++)
+    g_string_append_printf (text, "%s\n", (char *) g_ptr_array_index (self->drawn_text, i));
+  return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
 void

@@ -45,6 +45,7 @@ const char *hearth_graph_get_summary            (HearthGraph      *self);
 guint       hearth_graph_get_n_snapshots        (HearthGraph      *self);
 guint       hearth_graph_get_n_samples          (HearthGraph      *self,
                                                  guint             series);
+char       *hearth_graph_get_drawn_text         (HearthGraph      *self);
 void        hearth_graph_set_grid_cache_enabled (HearthGraph      *self,
                                                  gboolean          enabled);
 
