@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <math.h>
 #include <string.h>
 
 #include "hearth-endpoint.h"
@@ -204,6 +205,35 @@ test_preferences_endpoint (void)
 
   close_and_finalize (window);
   reset_settings ();
+}
+
+/* A server from OLLAMA_HOST is in use while the row is empty: the page
+ * says which one and where it comes from. */
+static void
+test_preferences_ollama_host (void)
+{
+  GtkWidget *window;
+  AdwPreferencesGroup *group;
+
+  g_setenv ("OLLAMA_HOST", "10.1.2.3:4567", TRUE);
+  window = open_window ();
+  group = ADW_PREFERENCES_GROUP (hearth_test_find_descendant (window, ADW_TYPE_PREFERENCES_GROUP));
+  g_assert_cmpstr (adw_preferences_group_get_description (group), ==,
+                   "In use: http://10.1.2.3:4567, from OLLAMA_HOST");
+  hearth_test_save_wide_and_narrow (GTK_WINDOW (window), "preferences-ollama-host", FALSE);
+  /* OLLAMA_HOST comes first, as the engine reads it; the page says so */
+  gtk_editable_set_text (GTK_EDITABLE (require_row (window, "Address")), "http://127.0.0.1:9");
+  g_assert_nonnull (strstr (adw_preferences_group_get_description (group),
+                            "from OLLAMA_HOST, which comes before the address below"));
+  close_and_finalize (window);
+  g_unsetenv ("OLLAMA_HOST");
+  reset_settings ();
+
+  window = open_window ();
+  group = ADW_PREFERENCES_GROUP (hearth_test_find_descendant (window, ADW_TYPE_PREFERENCES_GROUP));
+  g_assert_nonnull (strstr (adw_preferences_group_get_description (group),
+                            "In use: http://127.0.0.1:11434, the usual local address"));
+  close_and_finalize (window);
 }
 
 static void
@@ -428,6 +458,54 @@ test_preferences_temperature (void)
 }
 
 /* The cache group shows what the engine's cache measured, and Clear empties it. */
+static gboolean
+is_spin (GtkWidget *widget,
+         gpointer   data)
+{
+  return GTK_IS_SPIN_BUTTON (widget);
+}
+
+static void
+collect_spins (GtkWidget *widget,
+               GPtrArray *spins)
+{
+  if (GTK_IS_SPIN_BUTTON (widget))
+    g_ptr_array_add (spins, widget);
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    collect_spins (c, spins);
+}
+
+/* Each number box has its unit beside it (not only in the subtitle), and
+ * the boxes line up: same width, same right edge. */
+static void
+assert_units_aligned (GtkWidget *window)
+{
+  g_autoptr(GPtrArray) spins = g_ptr_array_new ();
+  const char *units[] = { "", "MB", "days", "days", "days" };
+  graphene_rect_t first;
+
+  collect_spins (window, spins);
+  g_assert_cmpuint (spins->len, ==, G_N_ELEMENTS (units));
+  g_assert_true (is_spin (g_ptr_array_index (spins, 0), NULL));
+  for (guint i = 0; i < spins->len; i++)
+    {
+      GtkWidget *spin = g_ptr_array_index (spins, i);
+      GtkWidget *row = gtk_widget_get_ancestor (spin, ADW_TYPE_ACTION_ROW);
+      GtkWidget *unit = hearth_test_find_with_class (row, GTK_TYPE_LABEL, "spin-unit");
+      graphene_rect_t bounds;
+
+      g_assert_nonnull (unit);
+      g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (unit)), ==, units[i]);
+      g_assert_null (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)) ?: "", "Days"));
+      g_assert_null (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)) ?: "", "Megabytes"));
+      g_assert_true (gtk_widget_compute_bounds (spin, window, &bounds));
+      if (i == 0)
+        first = bounds;
+      g_assert_cmpfloat (fabs (bounds.size.width - first.size.width), <, 1);
+      g_assert_cmpfloat (fabs (bounds.origin.x - first.origin.x), <, 1);
+    }
+}
+
 static void
 test_preferences_cache (void)
 {
@@ -462,9 +540,14 @@ test_preferences_cache (void)
                             "1.5 s of generation saved"));
 
   clear = GTK_BUTTON (hearth_test_find_descendant (stats_row, GTK_TYPE_BUTTON));
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (clear)));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (clear), "destructive-action"));
+  assert_units_aligned (window);
   g_signal_emit_by_name (clear, "clicked");
-  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (stats_row)),
-                            "0 answers"));
+  /* nothing left to clear: the button rests, grey, and the row says so */
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (stats_row)), ==, "Empty");
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (clear)));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (clear), "destructive-action"));
   g_assert_null (hearth_cache_lookup (cache, "k"));
   hearth_test_save_wide_and_narrow (GTK_WINDOW (window), "preferences", FALSE);
   hearth_test_save_wide_and_narrow (GTK_WINDOW (window), "preferences-end", TRUE);
@@ -648,6 +731,7 @@ main (int   argc,
   g_test_add_func ("/preferences/instantiate", test_preferences_instantiate);
   g_test_add_func ("/preferences/endpoint", test_preferences_endpoint);
   g_test_add_func ("/preferences/api", test_preferences_api);
+  g_test_add_func ("/preferences/ollama-host", test_preferences_ollama_host);
   g_test_add_func ("/preferences/connected", test_preferences_connected);
   g_test_add_func ("/preferences/refused", test_preferences_refused);
   g_test_add_func ("/preferences/models", test_preferences_models);

@@ -23,6 +23,7 @@ struct _HearthPreferencesWindow
 
   AdwEntryRow          *address_row;
   GtkLabel             *address_error_label;
+  AdwPreferencesGroup  *server_group;
   AdwComboRow          *api_row;
   AdwActionRow         *test_row;
   AdwActionRow         *key_row;

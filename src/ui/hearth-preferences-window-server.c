@@ -340,6 +340,36 @@ endpoint_set_mapping (const GValue       *value,
   return g_variant_new_string (trimmed);
 }
 
+/* Which address is in effect and where it comes from: an empty row is
+ * not "no server". */
+static void
+show_address_source (HearthPreferencesWindow *self)
+{
+  const char *typed = gtk_editable_get_text (GTK_EDITABLE (self->address_row));
+  const char *host = g_getenv ("OLLAMA_HOST");
+  gboolean from_env = host != NULL && *host != '\0'
+                      && _hearth_preferences_window_current_api (self) == HEARTH_API_OLLAMA;
+  g_autofree char *trimmed = g_strstrip (g_strdup (typed));
+  g_autofree char *resolved = NULL;
+  g_autofree char *text = NULL;
+
+  if (from_env)
+    resolved = hearth_endpoint_resolve (NULL, HEARTH_API_OLLAMA, NULL, NULL);
+  if (from_env && resolved == NULL)
+    text = g_strdup (_("OLLAMA_HOST is not a valid address"));
+  else if (from_env && *trimmed != '\0')
+    text = g_strdup_printf (_("In use: %s, from OLLAMA_HOST, which comes before the address "
+                              "below"), resolved);
+  else if (from_env)
+    text = g_strdup_printf (_("In use: %s, from OLLAMA_HOST"), resolved);
+  else if (*trimmed != '\0')
+    text = g_strdup (_("In use: the address below"));
+  else
+    text = g_strdup_printf (_("In use: %s, the usual local address. Type one below to use "
+                              "another."), HEARTH_DEFAULT_ENDPOINT);
+  adw_preferences_group_set_description (self->server_group, text);
+}
+
 static void
 address_changed_cb (HearthPreferencesWindow *self)
 {
@@ -353,6 +383,7 @@ address_changed_cb (HearthPreferencesWindow *self)
     gtk_widget_add_css_class (GTK_WIDGET (self->address_row), "error");
   gtk_label_set_text (self->address_error_label, error ? error->message : "");
   gtk_widget_set_visible (GTK_WIDGET (self->address_error_label), !valid);
+  show_address_source (self);
   reset_test (self);
 }
 
@@ -391,6 +422,9 @@ _hearth_preferences_window_bind_server_settings (HearthPreferencesWindow *self)
                                 NULL, NULL);
   g_signal_connect_object (self->api_row, "notify::selected", G_CALLBACK (reset_test), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->api_row, "notify::selected", G_CALLBACK (show_address_source),
+                           self, G_CONNECT_SWAPPED);
+  show_address_source (self);
 }
 
 void

@@ -377,6 +377,34 @@ load_system_prompt (HearthPreferencesWindow *self)
                            G_CONNECT_SWAPPED);
 }
 
+/* Numbers read as "64 MB", "7 days": the unit beside its box, every box
+ * as wide as the others so they line up down the page. */
+static void
+add_unit (GtkSpinButton *spin,
+          const char    *unit)
+{
+  GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (spin), ADW_TYPE_ACTION_ROW);
+  GtkWidget *label = gtk_label_new (unit);
+
+  gtk_editable_set_width_chars (GTK_EDITABLE (spin), 6);
+  gtk_editable_set_alignment (GTK_EDITABLE (spin), 1);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_width_chars (GTK_LABEL (label), 4);
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_widget_add_css_class (label, "spin-unit");
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
+}
+
+static void
+add_units (HearthPreferencesWindow *self)
+{
+  add_unit (self->temperature_spin, "");
+  add_unit (self->cache_size_spin, _("MB"));
+  add_unit (self->cache_ttl_spin, _("days"));
+  add_unit (self->samples_minute_spin, _("days"));
+  add_unit (self->samples_hour_spin, _("days"));
+}
+
 /* What the cache holds, measured: nothing here is an estimate. */
 static void
 refresh_cache_stats (HearthPreferencesWindow *self)
@@ -388,13 +416,24 @@ refresh_cache_stats (HearthPreferencesWindow *self)
   g_autofree char *text = NULL;
   guint64 hits, lookups;
 
-  gtk_widget_set_sensitive (self->cache_clear_button, cache != NULL);
+  if (cache != NULL)
+    hearth_cache_get_stats (cache, &stats);
+  /* nothing to clear: neither a red button nor one that does nothing */
+  gtk_widget_set_sensitive (self->cache_clear_button, cache != NULL && stats.entries > 0);
+  if (cache != NULL && stats.entries > 0)
+    gtk_widget_add_css_class (self->cache_clear_button, "destructive-action");
+  else
+    gtk_widget_remove_css_class (self->cache_clear_button, "destructive-action");
   if (cache == NULL)
     {
       adw_action_row_set_subtitle (self->cache_stats_row, _("The cache is off"));
       return;
     }
-  hearth_cache_get_stats (cache, &stats);
+  if (stats.entries == 0)
+    {
+      adw_action_row_set_subtitle (self->cache_stats_row, _("Empty"));
+      return;
+    }
   size = g_format_size (stats.bytes_on_disk);
   hits = stats.memory_hits + stats.disk_hits;
   lookups = hits + stats.disk_misses;
@@ -585,6 +624,7 @@ hearth_preferences_window_class_init (HearthPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, address_row);
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow,
                                         address_error_label);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, server_group);
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, api_row);
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, test_row);
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, key_row);
@@ -630,6 +670,7 @@ hearth_preferences_window_init (HearthPreferencesWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->settings = g_settings_new (APP_ID);
+  add_units (self);
   self->model_details = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
   row_factory = new_model_factory (self, G_CALLBACK (model_row_item_bind_cb));
