@@ -304,6 +304,68 @@ resize_and_wait (GtkWindow *window,
   g_assert_true (hearth_test_spin_until (surface_has_width, &wait, 5000));
 }
 
+static gboolean
+page_probed (gpointer page)
+{
+  return hearth_hardware_page_is_probed (HEARTH_HARDWARE_PAGE (page));
+}
+
+static gboolean
+is_button_with_icon (GtkWidget *widget,
+                     gpointer   icon)
+{
+  return (GTK_IS_BUTTON (widget) || GTK_IS_MENU_BUTTON (widget)) &&
+         g_strcmp0 (GTK_IS_BUTTON (widget) ? gtk_button_get_icon_name (GTK_BUTTON (widget))
+                                           : gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (widget)),
+                    icon) == 0;
+}
+
+static gboolean
+is_button_labelled (GtkWidget *widget,
+                    gpointer   label)
+{
+  return GTK_IS_BUTTON (widget) &&
+         g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+}
+
+/* The Hardware page's Refresh, Copy and Export live in the header bar
+ * while the page shows, as GNOME apps do, not in the page body. */
+static void
+test_ui_hardware_header (void)
+{
+  HearthWindow *window = open_window ();
+  GtkWidget *bar = hearth_test_find_descendant (GTK_WIDGET (window), ADW_TYPE_HEADER_BAR);
+  AdwViewStack *stack = ADW_VIEW_STACK (hearth_test_find_descendant (GTK_WIDGET (window),
+                                                                     ADW_TYPE_VIEW_STACK));
+  GtkWidget *refresh = hearth_test_find_widget (bar, is_button_with_icon, (gpointer) "view-refresh-symbolic");
+  GtkWidget *menu = hearth_test_find_widget (bar, is_button_with_icon, (gpointer) "document-save-symbolic");
+  GtkWidget *page = adw_view_stack_get_child_by_name (stack, "hardware");
+
+  g_assert_true (hearth_test_spin_until (window_is_mapped, window, 5000));
+  g_assert_nonnull (refresh);
+  g_assert_nonnull (menu);
+  adw_view_stack_set_visible_child_name (stack, "chat");
+  hearth_test_spin_for (50);
+  g_assert_false (gtk_widget_get_mapped (refresh));
+  g_assert_false (gtk_widget_get_mapped (menu));
+  adw_view_stack_set_visible_child_name (stack, "hardware");
+  hearth_test_spin_for (50);
+  g_assert_true (gtk_widget_get_mapped (refresh));
+  g_assert_true (gtk_widget_get_mapped (menu));
+  g_assert_null (hearth_test_find_widget (page, is_button_labelled, (gpointer) "_Refresh"));
+  g_assert_null (hearth_test_find_widget (page, is_button_labelled, (gpointer) "_Export…"));
+  /* they follow the page: usable once it has looked at the machine */
+  g_assert_true (hearth_test_spin_until (page_probed, page, 30000));
+  g_assert_true (gtk_widget_is_sensitive (refresh));
+  g_assert_true (gtk_widget_is_sensitive (menu));
+  hearth_test_save_wide_and_narrow (GTK_WINDOW (window), "window-hardware", FALSE);
+  g_assert_true (gtk_widget_activate_action (refresh, "hardware.refresh", NULL));
+  g_assert_false (hearth_hardware_page_is_probed (HEARTH_HARDWARE_PAGE (page)));
+  g_assert_false (gtk_widget_is_sensitive (refresh));
+  g_assert_true (hearth_test_spin_until (page_probed, page, 30000));
+  close_and_finalize (window);
+}
+
 static void
 test_ui_window_size (void)
 {
@@ -410,6 +472,7 @@ main (int   argc,
   g_test_add_func ("/ui/new-chat", test_ui_new_chat);
   g_test_add_func ("/ui/window/pages", test_ui_window_pages);
   g_test_add_func ("/ui/window/size", test_ui_window_size);
+  g_test_add_func ("/ui/window/hardware-header", test_ui_hardware_header);
   g_test_add_func ("/ui/window/screenshot", test_ui_screenshot);
   g_test_add_func ("/ui/about", test_ui_about);
 

@@ -54,6 +54,14 @@ struct _HearthHardwarePage
 
 G_DEFINE_FINAL_TYPE (HearthHardwarePage, hearth_hardware_page, GTK_TYPE_WIDGET)
 
+enum {
+  PROP_0,
+  PROP_PROBED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
 static void
 toast (HearthHardwarePage *self,
        const char         *text)
@@ -524,6 +532,8 @@ set_probed (HearthHardwarePage *self,
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "hardware.export", probed);
   gtk_spinner_set_spinning (self->spinner, !probed);
   gtk_stack_set_visible_child_name (self->stack, probed ? "report" : "loading");
+  /* the window's header bar shows Refresh, Copy and Export for this page */
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROBED]);
 }
 
 static void
@@ -778,12 +788,34 @@ hearth_hardware_page_dispose (GObject *object)
 }
 
 static void
+hearth_hardware_page_get_property (GObject    *object,
+                                   guint       prop_id,
+                                   GValue     *value,
+                                   GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_PROBED:
+      g_value_set_boolean (value, hearth_hardware_page_is_probed (HEARTH_HARDWARE_PAGE (object)));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 hearth_hardware_page_class_init (HearthHardwarePageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = hearth_hardware_page_dispose;
+  object_class->get_property = hearth_hardware_page_get_property;
+
+  properties[PROP_PROBED] = g_param_spec_boolean ("probed", NULL, NULL, FALSE,
+                                                  G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
+                                                  G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   widget_class->map = hearth_hardware_page_map;
 

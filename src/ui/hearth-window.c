@@ -23,6 +23,8 @@ struct _HearthWindow
   AdwViewStack         *view_stack;
   HearthChatPage       *chat_page;
   HearthHardwarePage   *hardware_page;
+  GtkWidget            *hardware_menu_button;
+  GtkWidget            *hardware_refresh_button;
   HearthPerformancePage *performance_page;
   HearthModelsPage     *models_page;
 };
@@ -171,6 +173,27 @@ hearth_window_setup (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (hearth_setup_window_new (GTK_WINDOW (widget), engine)));
 }
 
+/* The header bar is the window's: its Hardware buttons reach the page's actions. */
+static void
+forward_to_hardware (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  HearthWindow *self = HEARTH_WINDOW (widget);
+
+  gtk_widget_activate_action (GTK_WIDGET (self->hardware_page), action_name, NULL);
+}
+
+static void
+on_page_changed (HearthWindow *self)
+{
+  gboolean hardware = g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack),
+                                 "hardware") == 0;
+
+  gtk_widget_set_visible (self->hardware_menu_button, hardware);
+  gtk_widget_set_visible (self->hardware_refresh_button, hardware);
+}
+
 static void
 hearth_window_class_init (HearthWindowClass *klass)
 {
@@ -188,10 +211,15 @@ hearth_window_class_init (HearthWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, chat_page);
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, hardware_page);
+  gtk_widget_class_bind_template_child (widget_class, HearthWindow, hardware_menu_button);
+  gtk_widget_class_bind_template_child (widget_class, HearthWindow, hardware_refresh_button);
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, performance_page);
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, models_page);
 
   gtk_widget_class_install_action (widget_class, "win.setup", NULL, hearth_window_setup);
+  gtk_widget_class_install_action (widget_class, "hardware.refresh", NULL, forward_to_hardware);
+  gtk_widget_class_install_action (widget_class, "hardware.copy", NULL, forward_to_hardware);
+  gtk_widget_class_install_action (widget_class, "hardware.export", NULL, forward_to_hardware);
 
   g_type_ensure (HEARTH_TYPE_CHAT_PAGE);
   g_type_ensure (HEARTH_TYPE_HARDWARE_PAGE);
@@ -203,6 +231,14 @@ static void
 hearth_window_init (HearthWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  g_signal_connect_object (self->view_stack, "notify::visible-child-name",
+                           G_CALLBACK (on_page_changed), self, G_CONNECT_SWAPPED);
+  g_object_bind_property (self->hardware_page, "probed", self->hardware_menu_button, "sensitive",
+                          G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->hardware_page, "probed", self->hardware_refresh_button,
+                          "sensitive", G_BINDING_SYNC_CREATE);
+  on_page_changed (self);
 
   self->settings = g_settings_new (APP_ID);
   hearth_window_restore_state (self);
