@@ -238,6 +238,65 @@ test_hardware_page_not_ollama (void)
   close_page (window, page);
 }
 
+static gboolean
+page_is_probed_again (gpointer data)
+{
+  return hearth_hardware_page_is_probed (HEARTH_HARDWARE_PAGE (data));
+}
+
+static char *
+models_folder_after_probe (HearthHardwarePage *page)
+{
+  g_autofree char *text = NULL;
+  const char *line;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "hardware.refresh", NULL));
+  g_assert_true (hearth_test_spin_until (page_is_probed_again, page, 15000));
+  text = hearth_test_visible_text (GTK_WIDGET (page));
+  line = strstr (text, "Models Folder\n");
+  g_assert_nonnull (line);
+  line += strlen ("Models Folder\n");
+  return g_strndup (line, strcspn (line, "\n"));
+}
+
+/* The Models Folder is where the server keeps its models, not Hearth's own
+ * folder: a local Ollama's well-known folder when it exists, else unknown. */
+static void
+test_hardware_page_models_folder (void)
+{
+  g_autofree char *dir = hearth_test_build_tmp_path ("ollama-models", NULL);
+  g_autofree char *missing = hearth_test_build_tmp_path ("no-such-models", NULL);
+  g_autofree char *shown = NULL;
+  GtkWindow *window;
+  HearthHardwarePage *page;
+
+  g_mkdir_with_parents (dir, 0700);
+  g_setenv ("OLLAMA_MODELS", dir, TRUE);
+  g_settings_set_string (settings, "endpoint", "http://127.0.0.1:11434");
+  g_settings_set_string (settings, "api-kind", "ollama");
+  page = open_page (&window);
+  shown = models_folder_after_probe (page);
+  g_assert_cmpstr (shown, ==, dir);
+
+  /* a folder that is not there is not where the models are */
+  g_setenv ("OLLAMA_MODELS", missing, TRUE);
+  g_free (shown);
+  shown = models_folder_after_probe (page);
+  g_assert_cmpstr (shown, ==, "Unknown — the server does not say");
+
+  /* a server elsewhere keeps its models elsewhere */
+  g_setenv ("OLLAMA_MODELS", dir, TRUE);
+  g_settings_set_string (settings, "endpoint", "http://192.0.2.1:11434");
+  g_free (shown);
+  shown = models_folder_after_probe (page);
+  g_assert_cmpstr (shown, ==, "Unknown — the server does not say");
+  hearth_test_save_wide_and_narrow (window, "hardware-models-folder", TRUE);
+
+  g_unsetenv ("OLLAMA_MODELS");
+  g_settings_reset (settings, "endpoint");
+  close_page (window, page);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -255,6 +314,7 @@ main (int   argc,
   g_test_add_func ("/hardware-page/export", test_hardware_page_export);
   g_test_add_func ("/hardware-page/install", test_hardware_page_install);
   g_test_add_func ("/hardware-page/not-ollama", test_hardware_page_not_ollama);
+  g_test_add_func ("/hardware-page/models-folder", test_hardware_page_models_folder);
 
   ret = g_test_run ();
   g_clear_object (&settings);

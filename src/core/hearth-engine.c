@@ -503,6 +503,40 @@ hearth_engine_get_configured_provider (HearthEngine  *self,
 }
 
 /**
+ * hearth_engine_get_server_models_dir:
+ * @settings: (nullable): the settings to read the server from, or the engine's
+ *
+ * Where the configured server keeps its models. Ollama's API does not say,
+ * so this is the well-known folder of a local Ollama (OLLAMA_MODELS, else
+ * ~/.ollama/models, else the system service's), and only when the server
+ * runs on this machine and that folder exists.
+ *
+ * Returns: (transfer full) (nullable): the folder, or %NULL when unknown
+ */
+char *
+hearth_engine_get_server_models_dir (HearthEngine *self,
+                                     GSettings    *settings)
+{
+  HearthProvider *provider;
+  const char *env = g_getenv ("OLLAMA_MODELS");
+  g_autofree char *home = g_build_filename (g_get_home_dir (), ".ollama", "models", NULL);
+  const char *candidates[] = { env, home, "/usr/share/ollama/.ollama/models" };
+
+  g_return_val_if_fail (HEARTH_IS_ENGINE (self), NULL);
+
+  provider = hearth_engine_get_configured_provider (self, settings, NULL);
+  if (provider == NULL || hearth_provider_get_api (provider) != HEARTH_API_OLLAMA ||
+      !hearth_endpoint_is_loopback (hearth_provider_get_endpoint (provider)))
+    return NULL;
+  /* OLLAMA_MODELS, when set, is the only answer: the server reads it too */
+  for (guint i = env != NULL && *env != '\0' ? 0 : 1;
+       i < (env != NULL && *env != '\0' ? 1 : G_N_ELEMENTS (candidates)); i++)
+    if (g_file_test (candidates[i], G_FILE_TEST_IS_DIR))
+      return g_strdup (candidates[i]);
+  return NULL;
+}
+
+/**
  * hearth_engine_resolve_model:
  * @model: (nullable): an explicit model name, or %NULL
  *

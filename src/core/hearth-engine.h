@@ -88,6 +88,8 @@ HearthProvider  *hearth_engine_resolve_provider (HearthEngine     *self,
 HearthProvider  *hearth_engine_get_configured_provider (HearthEngine  *self,
                                                         GSettings     *settings,
                                                         GError       **error);
+char            *hearth_engine_get_server_models_dir   (HearthEngine  *self,
+                                                        GSettings     *settings);
 char            *hearth_engine_resolve_model  (HearthEngine       *self,
                                                const char         *model);
 

@@ -388,7 +388,12 @@ show_storage (HearthHardwarePage *self)
 {
   const HearthHardware *hw = self->hardware;
 
-  add_value (self, self->storage_group, _("Models Folder"), hw->models_dir);
+  g_autofree char *models_dir = self->engine != NULL
+                                ? hearth_engine_get_server_models_dir (self->engine, self->settings)
+                                : NULL;
+
+  add_value (self, self->storage_group, _("Models Folder"),
+             models_dir != NULL ? models_dir : _("Unknown — the server does not say"));
   add_size (self, self->storage_group, _("Free Space"), hw->models_free);
   add_value (self, self->storage_group, _("Kind"),
              hw->storage_kind == HEARTH_STORAGE_UNKNOWN
