@@ -13,71 +13,7 @@
 #include "hearth-error.h"
 #include "hearth-hardware.h"
 #include "hearth-pull-progress.h"
-#include "hearth-setup-window.h"
-
-/* One server the assistant looked for; shared with the probes still running. */
-typedef struct
-{
-  HearthSetupWindow *self;
-  GCancellable      *cancellable;
-  char              *url;
-  char              *label;
-  HearthApiKind      api;
-  AdwActionRow      *row;
-  GtkWidget         *check;
-  GtkWidget         *spinner;
-  char              *version;
-  GPtrArray         *models;       /* of HearthModelInfo, NULL until listed */
-  gboolean           answered;
-} Server;
-
-struct _HearthSetupWindow
-{
-  AdwWindow          parent_instance;
-
-  HearthEngine      *engine;
-  GSettings         *settings;
-  GCancellable      *cancellable;
-  GCancellable      *pull_cancellable;
-  HearthHardware    *hardware;
-  GPtrArray         *catalog;
-  GStrv              candidates;
-  GPtrArray         *servers;      /* of Server */
-  Server            *server;       /* the chosen one */
-  char              *model;
-  gboolean           model_installed;
-  gboolean           pulled;
-  gboolean           probing_hardware;
-  gint64             pull_started_us;
-  gint64             pull_first_bytes;
-  GtkCheckButton    *server_group;
-  GtkCheckButton    *model_group;
-
-  AdwWindowTitle    *window_title;
-  GtkStack          *stack;
-  GtkSpinner        *hardware_spinner;
-  AdwActionRow      *cpu_row;
-  AdwActionRow      *memory_row;
-  AdwActionRow      *gpu_row;
-  AdwActionRow      *score_row;
-  GtkLabel          *score_label;
-  GtkListBox        *server_list;
-  AdwPreferencesGroup *install_group;
-  AdwEntryRow       *custom_entry;
-  AdwComboRow       *api_row;
-  AdwActionRow      *custom_row;
-  AdwPreferencesGroup *recommended_group;
-  GtkListBox        *recommended_list;
-  GtkListBox        *installed_list;
-  GtkLabel          *download_title;
-  GtkProgressBar    *progress_bar;
-  GtkLabel          *progress_label;
-  GtkWidget         *cancel_button;
-  GtkWidget         *retry_button;
-  GtkWidget         *back_button;
-  GtkWidget         *next_button;
-  AdwStatusPage     *done_page;
-};
+#include "hearth-setup-window-private.h"
 
 G_DEFINE_FINAL_TYPE (HearthSetupWindow, hearth_setup_window, ADW_TYPE_WINDOW)
 
@@ -121,8 +57,8 @@ page_index (HearthSetupWindow *self)
   g_assert_not_reached ();
 }
 
-static void
-clear_list (GtkListBox *list)
+void
+_hearth_setup_window_clear_list (GtkListBox *list)
 {
   GtkWidget *child;
 
@@ -131,11 +67,11 @@ clear_list (GtkListBox *list)
 }
 
 /* A row that is chosen with a radio button in its prefix. */
-static AdwActionRow *
-radio_row_new (const char      *title,
-               const char      *subtitle,
-               GtkCheckButton **group,
-               GtkWidget      **check_out)
+AdwActionRow *
+_hearth_setup_window_radio_row_new (const char      *title,
+                                    const char      *subtitle,
+                                    GtkCheckButton **group,
+                                    GtkWidget      **check_out)
 {
   AdwActionRow *row = ADW_ACTION_ROW (adw_action_row_new ());
   GtkWidget *check = gtk_check_button_new ();
@@ -395,7 +331,7 @@ add_server (HearthSetupWindow *self,
   server->url = g_strdup (url);
   server->label = g_strdup (label);
   server->api = api;
-  server->row = radio_row_new (title, _("Looking…"), &self->server_group, &server->check);
+  server->row = _hearth_setup_window_radio_row_new (title, _("Looking…"), &self->server_group, &server->check);
   server->spinner = gtk_spinner_new ();
   gtk_spinner_start (GTK_SPINNER (server->spinner));
   gtk_widget_set_sensitive (server->check, FALSE);
@@ -430,7 +366,7 @@ stop_scan (HearthSetupWindow *self)
   self->cancellable = g_cancellable_new ();
   self->server = NULL;
   self->server_group = NULL;
-  clear_list (self->server_list);
+  _hearth_setup_window_clear_list (self->server_list);
   g_ptr_array_set_size (self->servers, 0);
 }
 
@@ -480,200 +416,6 @@ hearth_setup_window_test_custom (GtkWidget  *widget,
     }
   adw_action_row_set_subtitle (self->custom_row, _("Added to the list above"));
   add_server (self, url, api, _("Your server"));
-}
-
-/* Models */
-
-static gboolean
-is_installed (Server     *server,
-              const char *name)
-{
-  g_autofree char *latest = NULL;
-
-  if (name == NULL)
-    return FALSE;
-  latest = g_strconcat (name, ":latest", NULL);
-  for (guint i = 0; server != NULL && server->models != NULL && i < server->models->len; i++)
-    {
-      const char *installed = ((HearthModelInfo *) g_ptr_array_index (server->models, i))->name;
-
-      if (g_str_equal (installed, name) || g_str_equal (installed, latest))
-        return TRUE;
-    }
-  return FALSE;
-}
-
-/* The radio of @name is on, whoever chose it. */
-static gboolean
-show_chosen_model (GtkListBox *list,
-                   const char *name)
-{
-  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (list));
-       row != NULL; row = gtk_widget_get_next_sibling (row))
-    {
-      GtkWidget *check = adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row));
-
-      if (g_strcmp0 (g_object_get_data (G_OBJECT (check), "model"), name) == 0)
-        {
-          gtk_check_button_set_active (GTK_CHECK_BUTTON (check), TRUE);
-          return TRUE;
-        }
-    }
-  return FALSE;
-}
-
-static void
-on_model_toggled (GtkCheckButton *check,
-                  gpointer        user_data)
-{
-  HearthSetupWindow *self = HEARTH_SETUP_WINDOW (gtk_widget_get_root (GTK_WIDGET (check)));
-
-  if (gtk_check_button_get_active (check))
-    hearth_setup_window_choose_model (self, g_object_get_data (G_OBJECT (check), "model"));
-}
-
-static void
-add_model_row (HearthSetupWindow *self,
-               GtkListBox        *list,
-               const char        *name,
-               const char        *title,
-               const char        *subtitle)
-{
-  GtkWidget *check;
-  AdwActionRow *row = radio_row_new (title, subtitle, &self->model_group, &check);
-
-  g_object_set_data_full (G_OBJECT (check), "model", g_strdup (name), g_free);
-  gtk_check_button_set_active (GTK_CHECK_BUTTON (check), g_strcmp0 (name, self->model) == 0);
-  g_signal_connect (check, "toggled", G_CALLBACK (on_model_toggled), NULL);
-  gtk_list_box_append (list, GTK_WIDGET (row));
-}
-
-static char *
-describe_fit (const HearthRecommendation *rec)
-{
-  g_autofree char *size = g_format_size (rec->quant->size);
-  const HearthFit *fit = rec->fit;
-
-  if (fit->tokens_per_s < 0)
-    return g_strdup_printf (_("%s download · %s"), size, hearth_placement_label (fit->placement));
-  return g_strdup_printf (fit->measured ? _("%s download · %s · %.0f tokens/s measured")
-                                        : _("%s download · %s · about %.0f tokens/s"),
-                          size, hearth_placement_label (fit->placement), fit->tokens_per_s);
-}
-
-static const char *
-recommendation_name (const HearthRecommendation *rec)
-{
-  return rec->quant->is_default ? rec->model->name : rec->quant->tag;
-}
-
-/* On a small machine one model can win every tier: one row says so. */
-static void
-add_recommendation (HearthSetupWindow *self,
-                    GPtrArray         *recs,
-                    guint             *i)
-{
-  const HearthRecommendation *rec = g_ptr_array_index (recs, *i);
-  const char *name = recommendation_name (rec);
-  g_autoptr(GString) title = g_string_new (hearth_tier_label (rec->tier));
-  g_autofree char *subtitle = describe_fit (rec);
-
-  while (*i + 1 < recs->len &&
-         g_str_equal (name, recommendation_name (g_ptr_array_index (recs, *i + 1))))
-    {
-      *i += 1;
-      g_string_append_printf (title, ", %s",
-        hearth_tier_label (((HearthRecommendation *) g_ptr_array_index (recs, *i))->tier));
-    }
-  g_string_append_printf (title, " — %s", name);
-  add_model_row (self, self->recommended_list, name, title->str, subtitle);
-  if (rec->fit->estimate_basis != NULL)
-    gtk_widget_set_tooltip_text (gtk_widget_get_last_child (GTK_WIDGET (self->recommended_list)),
-                                 rec->fit->estimate_basis);
-}
-
-static void
-add_recommendations (HearthSetupWindow *self)
-{
-  g_autoptr(GPtrArray) recs = NULL;
-
-  if (self->catalog == NULL)
-    self->catalog = hearth_catalog_load (NULL);
-  if (self->catalog == NULL || self->hardware == NULL)
-    return;
-  recs = hearth_catalog_recommend (self->catalog, self->hardware, HEARTH_USE_CHAT);
-  if (recs != NULL && self->engine != NULL)
-    hearth_engine_apply_measurements (self->engine, recs);
-  for (guint i = 0; recs != NULL && i < recs->len; i++)
-    add_recommendation (self, recs, &i);
-}
-
-static void
-add_installed (HearthSetupWindow     *self,
-               const HearthModelInfo *info)
-{
-  g_autofree char *size = info->size >= 0 ? g_format_size (info->size) : NULL;
-  g_autofree char *subtitle = size != NULL ? g_strdup_printf (_("Installed · %s"), size)
-                                           : g_strdup (_("Installed"));
-
-  add_model_row (self, self->installed_list, info->name, info->name, subtitle);
-}
-
-static const char *
-first_model_in (GtkListBox *list)
-{
-  GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (list));
-  GtkWidget *check = row ? adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row)) : NULL;
-
-  return check ? g_object_get_data (G_OBJECT (check), "model") : NULL;
-}
-
-/* The model Next takes without a click: the one already chosen or set as
- * the default, else one that needs no download, else the first recommended. */
-static char *
-pick_default_model (HearthSetupWindow *self)
-{
-  g_autofree char *setting = self->settings ? g_settings_get_string (self->settings,
-                                                                      "default-model") : NULL;
-  g_autoptr(GPtrArray) recs = NULL;
-
-  if (self->model != NULL)
-    return g_strdup (self->model);
-  if (setting != NULL && is_installed (self->server, setting))
-    return g_steal_pointer (&setting);
-  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->recommended_list));
-       row != NULL; row = gtk_widget_get_next_sibling (row))
-    {
-      GtkWidget *check = adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row));
-      const char *name = g_object_get_data (G_OBJECT (check), "model");
-
-      if (is_installed (self->server, name))
-        return g_strdup (name);
-    }
-  if (first_model_in (self->installed_list) != NULL)
-    return g_strdup (first_model_in (self->installed_list));
-  return g_strdup (first_model_in (self->recommended_list));
-}
-
-static void
-fill_models (HearthSetupWindow *self)
-{
-  GPtrArray *installed = self->server->models;
-  g_autofree char *model = NULL;
-
-  self->model_group = NULL;
-  clear_list (self->recommended_list);
-  clear_list (self->installed_list);
-  if (self->server->api == HEARTH_API_OLLAMA)
-    add_recommendations (self);
-  gtk_widget_set_visible (GTK_WIDGET (self->recommended_group),
-                          gtk_widget_get_first_child (GTK_WIDGET (self->recommended_list)) != NULL);
-  for (guint i = 0; installed != NULL && i < installed->len; i++)
-    add_installed (self, g_ptr_array_index (installed, i));
-  model = pick_default_model (self);
-  if (model != NULL)
-    hearth_setup_window_choose_model (self, model);
-  self->model_installed = is_installed (self->server, self->model);
 }
 
 /* Download */
@@ -854,7 +596,7 @@ enter_page (HearthSetupWindow *self,
   else if (g_str_equal (page, "servers") && self->servers->len == 0)
     scan_servers (self);
   else if (g_str_equal (page, "model"))
-    fill_models (self);
+    _hearth_setup_window_fill_models (self);
   else if (g_str_equal (page, "download") && !self->pulled && self->pull_cancellable == NULL)
     start_pull (self);
   else if (g_str_equal (page, "done"))
@@ -1028,9 +770,9 @@ hearth_setup_window_choose_model (HearthSetupWindow *self,
     self->pulled = FALSE;
   g_free (self->model);
   self->model = g_strdup (name);
-  self->model_installed = is_installed (self->server, name);
-  if (!show_chosen_model (self->recommended_list, name))
-    show_chosen_model (self->installed_list, name);
+  self->model_installed = _hearth_setup_window_is_installed (self->server, name);
+  if (!_hearth_setup_window_show_chosen_model (self->recommended_list, name))
+    _hearth_setup_window_show_chosen_model (self->installed_list, name);
   hearth_setup_window_update (self);
 }
 
