@@ -526,6 +526,7 @@ models_loaded_cb (GObject      *object,
     }
   gtk_drop_down_set_model (self->model_dropdown, G_LIST_MODEL (strings));
   gtk_drop_down_set_selected (self->model_dropdown, models->len ? selected : GTK_INVALID_LIST_POSITION);
+  gtk_widget_set_visible (GTK_WIDGET (self->model_dropdown), models->len > 0);
   gtk_label_set_text (self->model_status_label,
                       models->len ? "" : _("The server has no models: pull one first"));
   _hearth_chat_page_server_reached (self);
@@ -589,9 +590,11 @@ setup_model_list_item (GtkSignalListItemFactory *factory,
                        GtkListItem              *list_item,
                        gpointer                  user_data)
 {
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   GtkWidget *title = gtk_label_new (NULL);
   GtkWidget *facts = gtk_label_new (NULL);
+  GtkWidget *check = gtk_image_new_from_icon_name ("object-select-symbolic");
 
   gtk_label_set_xalign (GTK_LABEL (title), 0);
   gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
@@ -599,9 +602,24 @@ setup_model_list_item (GtkSignalListItemFactory *factory,
   gtk_label_set_xalign (GTK_LABEL (facts), 0);
   gtk_widget_add_css_class (facts, "caption");
   gtk_widget_add_css_class (facts, "dim-label");
+  gtk_widget_set_hexpand (box, TRUE);
   gtk_box_append (GTK_BOX (box), title);
   gtk_box_append (GTK_BOX (box), facts);
-  gtk_list_item_set_child (list_item, box);
+  gtk_box_append (GTK_BOX (row), box);
+  gtk_box_append (GTK_BOX (row), check);
+  gtk_list_item_set_child (list_item, row);
+}
+
+/* The check mark follows the selection, as on GtkDropDown's own rows. */
+static void
+update_model_check (GtkDropDown *dropdown,
+                    GParamSpec  *pspec,
+                    GtkListItem *list_item)
+{
+  GtkWidget *check = gtk_widget_get_last_child (gtk_list_item_get_child (list_item));
+
+  gtk_widget_set_opacity (check, gtk_list_item_get_position (list_item) ==
+                                 gtk_drop_down_get_selected (dropdown) ? 1.0 : 0.0);
 }
 
 static void
@@ -609,7 +627,7 @@ bind_model_list_item (GtkSignalListItemFactory *factory,
                       GtkListItem              *list_item,
                       HearthChatPage           *self)
 {
-  GtkWidget *box = gtk_list_item_get_child (list_item);
+  GtkWidget *box = gtk_widget_get_first_child (gtk_list_item_get_child (list_item));
   GtkWidget *title = gtk_widget_get_first_child (box);
   GtkWidget *facts = gtk_widget_get_next_sibling (title);
   guint position = gtk_list_item_get_position (list_item);
@@ -628,6 +646,17 @@ bind_model_list_item (GtkSignalListItemFactory *factory,
   gtk_label_set_text (GTK_LABEL (facts), facts_text);
   gtk_widget_set_visible (facts, *facts_text != '\0');
   gtk_widget_set_tooltip_text (box, tooltip);
+  g_signal_connect_object (self->model_dropdown, "notify::selected",
+                           G_CALLBACK (update_model_check), list_item, 0);
+  update_model_check (self->model_dropdown, NULL, list_item);
+}
+
+static void
+unbind_model_list_item (GtkSignalListItemFactory *factory,
+                        GtkListItem              *list_item,
+                        HearthChatPage           *self)
+{
+  g_signal_handlers_disconnect_by_func (self->model_dropdown, update_model_check, list_item);
 }
 
 static void
@@ -640,6 +669,7 @@ setup_model_picker (HearthChatPage *self)
   g_signal_connect (button_factory, "bind", G_CALLBACK (bind_model_button_item), NULL);
   g_signal_connect (list_factory, "setup", G_CALLBACK (setup_model_list_item), NULL);
   g_signal_connect (list_factory, "bind", G_CALLBACK (bind_model_list_item), self);
+  g_signal_connect (list_factory, "unbind", G_CALLBACK (unbind_model_list_item), self);
   gtk_drop_down_set_factory (self->model_dropdown, button_factory);
   gtk_drop_down_set_list_factory (self->model_dropdown, list_factory);
   g_signal_connect_object (self->model_dropdown, "notify::selected",
