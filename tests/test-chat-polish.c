@@ -32,6 +32,19 @@ engine_url (void)
   return hearth_test_engine_url ();
 }
 
+/* A window talking to the test engine, its models listed. */
+static HearthWindow *
+window_on_engine (int width)
+{
+  HearthWindow *window;
+
+  hearth_test_chat_use_server (engine_url (), "tiny-fixed");
+  window = hearth_test_chat_new_window (width, 800);
+  g_assert_true (hearth_test_spin_until (hearth_test_chat_models_listed,
+                                         hearth_test_chat_page (window), 10000));
+  return window;
+}
+
 static void
 send_and_wait (HearthChatPage *page,
                const char     *text)
@@ -99,10 +112,8 @@ shoot_states (int width)
   HearthWindow *window;
   HearthChatPage *page;
 
-  hearth_test_chat_use_server (engine_url (), "tiny-fixed");
-  window = hearth_test_chat_new_window (width, 800);
+  window = window_on_engine (width);
   page = hearth_test_chat_page (window);
-  g_assert_true (hearth_test_spin_until (hearth_test_chat_models_listed, page, 10000));
   g_action_group_activate_action (G_ACTION_GROUP (app), "new-chat", NULL);
   name = shot_name ("empty", width);
   hearth_test_chat_screenshot (window, name);
@@ -132,36 +143,6 @@ shoot_states (int width)
 }
 
 /* Widgets and state */
-
-static HearthStore *
-app_store (void)
-{
-  return hearth_engine_get_store (hearth_application_get_engine (app));
-}
-
-static gint64
-create_conversation (const char *title,
-                     guint       n)
-{
-  HearthStore *store = app_store ();
-  g_autoptr(GError) error = NULL;
-  gint64 id = hearth_store_create_conversation (store, title, &error);
-
-  g_assert_no_error (error);
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *text = g_strdup_printf ("Message %03u", i);
-      g_autoptr(HearthMessage) m = hearth_message_new (i % 2 ? "assistant" : "user", text);
-
-      m->conversation_id = id;
-      m->model = i % 2 ? g_strdup ("tiny-fixed:latest") : NULL;
-      m->created_ms = g_get_real_time () / 1000;
-      m->state = HEARTH_MESSAGE_COMPLETE;
-      hearth_store_add_message (store, m, &error);
-      g_assert_no_error (error);
-    }
-  return id;
-}
 
 typedef struct
 {
@@ -286,10 +267,8 @@ test_composer (void)
 
   if (!hearth_test_require_node ())
     return;
-  hearth_test_chat_use_server (engine_url (), "tiny-fixed");
-  window = hearth_test_chat_new_window (1280, 800);
+  window = window_on_engine (1280);
   page = hearth_test_chat_page (window);
-  g_assert_true (hearth_test_spin_until (hearth_test_chat_models_listed, page, 10000));
   g_action_group_activate_action (G_ACTION_GROUP (app), "new-chat", NULL);
   hint = placeholder (page);
 
@@ -332,7 +311,7 @@ test_dead_server (gconstpointer data)
 {
   int width = GPOINTER_TO_INT (data);
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
-  gint64 id = create_conversation ("Dead server talk", 2);
+  gint64 id = hearth_test_chat_create_conversation ("Dead server talk", 2);
   g_autofree char *kept = NULL;
   g_autofree char *name = NULL;
   HearthWindow *window;
@@ -341,10 +320,8 @@ test_dead_server (gconstpointer data)
 
   if (!hearth_test_require_node ())
     return;
-  hearth_test_chat_use_server (engine_url (), "tiny-fixed");
-  window = hearth_test_chat_new_window (width, 800);
+  window = window_on_engine (width);
   page = hearth_test_chat_page (window);
-  g_assert_true (hearth_test_spin_until (hearth_test_chat_models_listed, page, 10000));
   open_conversation (window, id, 2);
   hearth_chat_page_set_composer_text (page, "Are you still there?");
   g_assert_true (send_enabled (page));
@@ -434,7 +411,7 @@ static void
 test_message_actions (gconstpointer data)
 {
   int width = GPOINTER_TO_INT (data);
-  gint64 id = create_conversation ("Buttons", 4);
+  gint64 id = hearth_test_chat_create_conversation ("Buttons", 4);
   g_autoptr(GPtrArray) rows = NULL;
   g_autofree char *name = NULL;
   HearthWindow *window;
@@ -494,10 +471,8 @@ test_title_and_model (gconstpointer data)
 
   if (!hearth_test_require_node ())
     return;
-  hearth_test_chat_use_server (engine_url (), "tiny-fixed");
-  window = hearth_test_chat_new_window (width, 800);
+  window = window_on_engine (width);
   page = hearth_test_chat_page (window);
-  g_assert_true (hearth_test_spin_until (hearth_test_chat_models_listed, page, 10000));
   g_action_group_activate_action (G_ACTION_GROUP (app), "new-chat", NULL);
   title = conversation_title (page);
   hearth_test_spin_for (200);
@@ -541,10 +516,8 @@ test_model_picker (void)
 
   if (!hearth_test_require_node ())
     return;
-  hearth_test_chat_use_server (engine_url (), "tiny-fixed");
-  window = hearth_test_chat_new_window (1280, 800);
+  window = window_on_engine (1280);
   page = hearth_test_chat_page (window);
-  g_assert_true (hearth_test_spin_until (hearth_test_chat_models_listed, page, 10000));
   hearth_test_chat_select_model (page, "tiny-fixed");
   text = hearth_test_visible_text (GTK_WIDGET (model_dropdown (page)));
   g_assert_cmpstr (g_strstrip (text), ==, "tiny-fixed");
@@ -587,8 +560,8 @@ test_sidebar_tooltips (void)
   GtkWidget *short_row;
   GtkWidget *long_row;
 
-  create_conversation ("Short", 2);
-  create_conversation (long_title, 2);
+  hearth_test_chat_create_conversation ("Short", 2);
+  hearth_test_chat_create_conversation (long_title, 2);
   hearth_test_chat_use_server (DEAD_SERVER, "");
   window = hearth_test_chat_new_window (1280, 800);
   page = hearth_test_chat_page (window);
