@@ -242,3 +242,31 @@ hearth_test_chat_row_for (HearthChatPage    *page,
       return rows->pdata[i];
   return NULL;
 }
+
+/* A conversation of @n messages, you and tiny-fixed in turn, written to the
+ * application's history as a past session would have left it. */
+gint64
+hearth_test_chat_create_conversation (const char *title,
+                                      guint       n)
+{
+  HearthStore *store = hearth_engine_get_store (hearth_application_get_engine (app));
+  g_autoptr(GError) error = NULL;
+  gint64 id = hearth_store_create_conversation (store, title, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (hearth_store_begin (store, &error));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("Message %03u", i);
+      g_autoptr(HearthMessage) m = hearth_message_new (i % 2 ? "assistant" : "user", text);
+
+      m->conversation_id = id;
+      m->model = i % 2 ? g_strdup ("tiny-fixed:latest") : NULL;
+      m->created_ms = g_get_real_time () / 1000;
+      m->state = HEARTH_MESSAGE_COMPLETE;
+      hearth_store_add_message (store, m, &error);
+      g_assert_no_error (error);
+    }
+  g_assert_true (hearth_store_commit (store, &error));
+  return id;
+}

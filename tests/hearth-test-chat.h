@@ -25,6 +25,8 @@ void               hearth_test_chat_use_server         (const char        *url,
 void               hearth_test_chat_use_server_api     (const char        *url,
                                                         const char        *model,
                                                         const char        *api);
+gint64             hearth_test_chat_create_conversation (const char *title,
+                                                        guint              n);
 HearthWindow      *hearth_test_chat_new_window         (int                width,
                                                         int                height);
 HearthWindow      *hearth_test_chat_open_window        (void);

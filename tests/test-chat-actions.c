@@ -32,12 +32,6 @@ static GSubprocess *dunst;
 
 /* The store */
 
-static HearthStore *
-app_store (void)
-{
-  return hearth_engine_get_store (hearth_application_get_engine (app));
-}
-
 /* What is on disk, read through a connection of our own as a restarted Hearth would. */
 static GPtrArray *
 stored_messages (gint64 conversation_id)
@@ -139,26 +133,7 @@ static gint64
 create_conversation (const char *title,
                      guint       n)
 {
-  HearthStore *store = app_store ();
-  g_autoptr(GError) error = NULL;
-  gint64 id = hearth_store_create_conversation (store, title, &error);
-
-  g_assert_no_error (error);
-  g_assert_true (hearth_store_begin (store, &error));
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *text = g_strdup_printf ("Message %03u", i);
-      g_autoptr(HearthMessage) m = hearth_message_new (i % 2 ? "assistant" : "user", text);
-
-      m->conversation_id = id;
-      m->model = i % 2 ? g_strdup ("tiny-fixed:latest") : NULL;
-      m->created_ms = g_get_real_time () / 1000;
-      m->state = HEARTH_MESSAGE_COMPLETE;
-      hearth_store_add_message (store, m, &error);
-      g_assert_no_error (error);
-    }
-  g_assert_true (hearth_store_commit (store, &error));
-  return id;
+  return hearth_test_chat_create_conversation (title, n);
 }
 
 typedef struct

@@ -75,10 +75,16 @@ on_reply_finished (HearthReply    *reply,
     g_clear_object (&self->reply);
   _hearth_chat_page_update_actions (self);
   _hearth_chat_page_sidebar_reload (self);
+  /* The failed reply says so in the conversation, with its Retry: the
+   * banner would say it a second time. Until a request gets through,
+   * nothing more is sent into the dead server. */
   if (error != NULL && _hearth_chat_page_error_is_unreachable (error))
-    _hearth_chat_page_show_unreachable (self, error);
+    {
+      self->server_down = TRUE;
+      _hearth_chat_page_update_actions (self);
+    }
   else if (error == NULL)
-    gtk_revealer_set_reveal_child (self->banner_revealer, FALSE);
+    _hearth_chat_page_server_reached (self);
   if (hearth_reply_get_state (reply) == HEARTH_REPLY_DONE)
     notify_finished (self, reply);
 }
@@ -134,15 +140,6 @@ truncate_from (HearthChatPage *self,
   return TRUE;
 }
 
-static gboolean
-is_blank (const char *text)
-{
-  for (const char *p = text; *p != '\0'; p++)
-    if (!g_ascii_isspace (*p))
-      return FALSE;
-  return TRUE;
-}
-
 void
 _hearth_chat_page_send_message (HearthChatPage *self)
 {
@@ -153,7 +150,9 @@ _hearth_chat_page_send_message (HearthChatPage *self)
   HearthProvider *provider;
   gboolean was_new = self->conversation_id < 0;
 
-  if (self->reply != NULL || self->engine == NULL || is_blank (text))
+  /* Nothing to send, or nowhere to send it: the text stays in the composer. */
+  if (self->reply != NULL || self->engine == NULL || self->server_down ||
+      _hearth_chat_page_composer_is_blank (self))
     return;
   if ((provider = _hearth_chat_page_get_provider (self, &error)) == NULL)
     {
@@ -182,9 +181,14 @@ _hearth_chat_page_send_message (HearthChatPage *self)
   track_reply (self, reply);
   if (was_new)
     {
+      g_autoptr(HearthConversation) conversation = NULL;
+
       _hearth_chat_page_sidebar_reload (self);
       _hearth_chat_page_sidebar_select (self, self->conversation_id);
-      gtk_label_set_text (self->title_label, text);
+      /* The title the engine made of the question, as the sidebar shows it. */
+      if (_hearth_chat_page_has_history (self))
+        conversation = hearth_engine_get_conversation (self->engine, self->conversation_id, NULL);
+      _hearth_chat_page_set_title (self, conversation != NULL ? conversation->title : NULL);
     }
 }
 

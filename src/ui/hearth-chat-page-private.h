@@ -22,6 +22,7 @@ struct _HearthChatPage
   GCancellable          *load_cancellable;
   GCancellable          *models_cancellable;
   GPtrArray             *model_names;
+  GPtrArray             *models;        /* HearthModelInfo, as the server listed them */
   gint64                 conversation_id;
   gint64                 edit_from_id;
   gint64                 oldest_id;
@@ -30,6 +31,7 @@ struct _HearthChatPage
   gint64                 loading_before_id;
   gboolean               older_wanted;  /* the top was reached while busy */
   gboolean               stick_to_bottom;
+  gboolean               server_down;   /* the last request could not reach the server */
   guint                  settle_tick;
   guint                  settle_frames;
 
@@ -37,7 +39,7 @@ struct _HearthChatPage
   AdwLeaflet            *leaflet;
   GtkWidget             *sidebar_box;
   HearthConversationList *conversation_list;
-  GtkLabel              *title_label;
+  AdwWindowTitle        *title_widget;
   GtkRevealer           *banner_revealer;
   GtkLabel              *banner_label;
   GtkStack              *content_stack;
@@ -47,6 +49,7 @@ struct _HearthChatPage
   GtkListView           *message_view;
   GtkRevealer           *edit_revealer;
   GtkTextView           *composer_view;
+  GtkLabel              *placeholder_label;
   GtkWidget             *send_button;
   GtkWidget             *stop_button;
   GtkDropDown           *model_dropdown;
@@ -71,6 +74,10 @@ gboolean           _hearth_chat_page_error_is_unreachable (const GError         
 void               _hearth_chat_page_show_unreachable     (HearthChatPage       *self,
                                                            const GError         *error);
 void               _hearth_chat_page_load_models          (HearthChatPage       *self);
+void               _hearth_chat_page_set_title            (HearthChatPage       *self,
+                                                           const char           *title);
+void               _hearth_chat_page_server_reached       (HearthChatPage       *self);
+gboolean           _hearth_chat_page_composer_is_blank    (HearthChatPage       *self);
 
 /* hearth-chat-page-actions.c */
 void               _hearth_chat_page_send_message         (HearthChatPage       *self);

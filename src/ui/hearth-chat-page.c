@@ -14,6 +14,7 @@
 #include "hearth-error.h"
 #include "hearth-message-item.h"
 #include "hearth-message-row.h"
+#include "hearth-model.h"
 
 #define PAGE_SIZE 50
 #define SETTLE_FRAMES 4
@@ -56,13 +57,36 @@ _hearth_chat_page_get_provider (HearthChatPage  *self,
   return hearth_engine_get_configured_provider (self->engine, self->settings, error);
 }
 
+gboolean
+_hearth_chat_page_composer_is_blank (HearthChatPage *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->composer_view);
+  GtkTextIter iter;
+
+  gtk_text_buffer_get_start_iter (buffer, &iter);
+  while (!gtk_text_iter_is_end (&iter))
+    {
+      if (!g_unichar_isspace (gtk_text_iter_get_char (&iter)))
+        return FALSE;
+      gtk_text_iter_forward_char (&iter);
+    }
+  return TRUE;
+}
+
+/* Send says why it cannot: nothing to send, or no server to send it to. */
 void
 _hearth_chat_page_update_actions (HearthChatPage *self)
 {
   gboolean streaming = self->reply != NULL;
+  gboolean can_send = !streaming && self->engine != NULL && !self->server_down &&
+                      !_hearth_chat_page_composer_is_blank (self);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.stop", streaming);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.send", !streaming && self->engine);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.send", can_send);
+  gtk_widget_set_tooltip_text (self->send_button,
+                               self->server_down
+                               ? _("Can’t reach the server: your message waits here until it is back")
+                               : _("Send (Enter)"));
   gtk_widget_set_visible (self->send_button, !streaming);
   gtk_widget_set_visible (self->stop_button, streaming);
   gtk_revealer_set_reveal_child (self->edit_revealer, self->edit_from_id > 0);
@@ -258,6 +282,8 @@ on_edge_reached (GtkScrolledWindow *scroller,
     load_page (self, self->oldest_id);
 }
 
+static void place_server_notice (HearthChatPage *self);
+
 static void
 reset_conversation (HearthChatPage *self,
                     gint64          conversation_id)
@@ -288,8 +314,9 @@ hearth_chat_page_open_conversation (HearthChatPage *self,
   if (conversation == NULL)
     return;
   reset_conversation (self, conversation_id);
-  gtk_label_set_text (self->title_label, conversation->title);
+  _hearth_chat_page_set_title (self, conversation->title);
   gtk_stack_set_visible_child_name (self->content_stack, "messages");
+  place_server_notice (self);
   _hearth_chat_page_sidebar_select (self, conversation_id);
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
   load_page (self, 0);
@@ -301,9 +328,9 @@ hearth_chat_page_new_chat (HearthChatPage *self)
   g_return_if_fail (HEARTH_IS_CHAT_PAGE (self));
 
   reset_conversation (self, -1);
-  gtk_label_set_text (self->title_label, _("New Chat"));
-  if (!g_str_equal (gtk_stack_get_visible_child_name (self->content_stack), "unreachable"))
-    gtk_stack_set_visible_child_name (self->content_stack, "welcome");
+  _hearth_chat_page_set_title (self, NULL);
+  gtk_stack_set_visible_child_name (self->content_stack, "welcome");
+  place_server_notice (self);
   _hearth_chat_page_sidebar_select (self, -1);
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
   gtk_widget_grab_focus (GTK_WIDGET (self->composer_view));
@@ -315,18 +342,109 @@ _hearth_chat_page_error_is_unreachable (const GError *error)
   return hearth_error_exit_code (error) == 3;
 }
 
+/* What to do comes with what happened: start the server, or point Hearth at another. */
+static char *
+describe_unreachable (HearthChatPage *self,
+                      const GError   *error)
+{
+  g_autoptr(GError) provider_error = NULL;
+  HearthProvider *provider = _hearth_chat_page_get_provider (self, &provider_error);
+
+  if (provider == NULL || !g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_CONNECTION_REFUSED))
+    return hearth_error_describe (error);
+  if (hearth_provider_get_api (provider) == HEARTH_API_OLLAMA)
+    return g_strdup_printf (_("Can’t reach Ollama at %s. Start it with “ollama serve”, "
+                              "or change the server in Preferences."),
+                            hearth_provider_get_endpoint (provider));
+  return g_strdup_printf (_("Can’t reach the %s at %s. Start it, or change the server in "
+                            "Preferences."),
+                          hearth_provider_get_server_kind (provider),
+                          hearth_provider_get_endpoint (provider));
+}
+
+/* Said once: on the status page of an empty chat, else in the banner. */
+static void
+place_server_notice (HearthChatPage *self)
+{
+  gboolean empty = self->conversation_id < 0 &&
+                   g_list_model_get_n_items (G_LIST_MODEL (self->messages)) == 0;
+
+  if (self->server_down && empty)
+    gtk_stack_set_visible_child_name (self->content_stack, "unreachable");
+  else if (g_str_equal (gtk_stack_get_visible_child_name (self->content_stack), "unreachable"))
+    gtk_stack_set_visible_child_name (self->content_stack, empty ? "welcome" : "messages");
+  gtk_revealer_set_reveal_child (self->banner_revealer, self->server_down && !empty);
+}
+
 void
 _hearth_chat_page_show_unreachable (HearthChatPage *self,
                                     const GError   *error)
 {
-  g_autofree char *text = hearth_error_describe (error);
+  g_autofree char *text = describe_unreachable (self, error);
 
+  self->server_down = TRUE;
   adw_status_page_set_description (self->unreachable_page, text);
   gtk_label_set_text (self->banner_label, text);
-  if (self->conversation_id < 0 && g_list_model_get_n_items (G_LIST_MODEL (self->messages)) == 0)
-    gtk_stack_set_visible_child_name (self->content_stack, "unreachable");
-  else
-    gtk_revealer_set_reveal_child (self->banner_revealer, TRUE);
+  place_server_notice (self);
+  _hearth_chat_page_update_actions (self);
+}
+
+void
+_hearth_chat_page_server_reached (HearthChatPage *self)
+{
+  self->server_down = FALSE;
+  place_server_notice (self);
+  _hearth_chat_page_update_actions (self);
+}
+
+static const HearthModelInfo *
+selected_model_info (HearthChatPage *self)
+{
+  guint selected = gtk_drop_down_get_selected (self->model_dropdown);
+
+  if (self->models == NULL || selected >= self->models->len)
+    return NULL;
+  return g_ptr_array_index (self->models, selected);
+}
+
+/* The title says which conversation, the subtitle which model answers next. */
+static void
+update_model_hints (HearthChatPage *self)
+{
+  const HearthModelInfo *info = selected_model_info (self);
+  g_autofree char *model = info != NULL ? hearth_model_display_name (info->name) : NULL;
+  g_autofree char *placeholder = NULL;
+
+  /* Translators: the composer's placeholder; %s is the model's name */
+  placeholder = model != NULL ? g_strdup_printf (_("Message %s…"), model) : g_strdup (_("Message…"));
+  gtk_label_set_text (self->placeholder_label, placeholder);
+  adw_window_title_set_subtitle (self->title_widget, model != NULL ? model : "");
+}
+
+static void
+on_model_selected (GtkDropDown    *dropdown,
+                   GParamSpec     *pspec,
+                   HearthChatPage *self)
+{
+  update_model_hints (self);
+}
+
+/* A NULL @title is a chat not yet started. */
+void
+_hearth_chat_page_set_title (HearthChatPage *self,
+                             const char     *title)
+{
+  adw_window_title_set_title (self->title_widget,
+                              title != NULL && *title != '\0' ? title : _("New Chat"));
+}
+
+static void
+on_composer_changed (GtkTextBuffer  *buffer,
+                     HearthChatPage *self)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->placeholder_label),
+                          gtk_text_buffer_get_char_count (buffer) == 0);
+  _hearth_chat_page_update_actions (self);
 }
 
 static char *
@@ -369,44 +487,193 @@ models_loaded_cb (GObject      *object,
                                                                     result, &error);
   g_autoptr(GtkStringList) strings = gtk_string_list_new (NULL);
   g_autofree char *preferred = NULL;
+  g_autofree char *preferred_tagged = NULL;
   guint selected = 0;
 
   if (g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_CANCELLED))
     return;
   if (models == NULL)
     {
-      g_autofree char *line = hearth_error_describe (error);
+      g_autofree char *line = NULL;
 
-      gtk_label_set_text (self->model_status_label, line);
       if (_hearth_chat_page_error_is_unreachable (error))
-        _hearth_chat_page_show_unreachable (self, error);
+        {
+          /* The banner or the status page says it; the footer does not repeat it. */
+          gtk_label_set_text (self->model_status_label, "");
+          _hearth_chat_page_show_unreachable (self, error);
+          return;
+        }
+      line = hearth_error_describe (error);
+      gtk_label_set_text (self->model_status_label, line);
       return;
     }
 
   preferred = g_settings_get_string (self->settings, "default-model");
+  preferred_tagged = hearth_model_name_with_tag (preferred);
   g_clear_pointer (&self->model_names, g_ptr_array_unref);
+  g_clear_pointer (&self->models, g_ptr_array_unref);
+  self->models = g_ptr_array_ref (models);
   self->model_names = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; i < models->len; i++)
     {
       HearthModelInfo *info = g_ptr_array_index (models, i);
-      g_autofree char *size = info->size > 0 ? g_format_size (info->size) : NULL;
-      g_autofree char *label = size ? g_strdup_printf ("%s (%s%s%s)", info->name, size,
-                                                       info->quantization ? ", " : "",
-                                                       info->quantization ? info->quantization : "")
-                                    : g_strdup (info->name);
 
-      gtk_string_list_append (strings, label);
+      gtk_string_list_append (strings, info->name);
       g_ptr_array_add (self->model_names, g_strdup (info->name));
-      if (g_strcmp0 (info->name, preferred) == 0)
+      /* "tiny" in the settings is the "tiny:latest" Ollama lists. */
+      if (g_strcmp0 (info->name, preferred) == 0 || g_strcmp0 (info->name, preferred_tagged) == 0)
         selected = i;
     }
   gtk_drop_down_set_model (self->model_dropdown, G_LIST_MODEL (strings));
   gtk_drop_down_set_selected (self->model_dropdown, models->len ? selected : GTK_INVALID_LIST_POSITION);
+  gtk_widget_set_visible (GTK_WIDGET (self->model_dropdown), models->len > 0);
   gtk_label_set_text (self->model_status_label,
                       models->len ? "" : _("The server has no models: pull one first"));
-  gtk_revealer_set_reveal_child (self->banner_revealer, FALSE);
-  if (g_str_equal (gtk_stack_get_visible_child_name (self->content_stack), "unreachable"))
-    gtk_stack_set_visible_child_name (self->content_stack, "welcome");
+  _hearth_chat_page_server_reached (self);
+}
+
+/* The model picker: the button shows the name, the list adds size and
+ * parameters in a dim line; quantization is for those who hover. */
+
+static char *
+format_model_facts (const HearthModelInfo *info)
+{
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+
+  if (info->parameter_size != NULL && *info->parameter_size != '\0')
+    /* Translators: a model's size in parameters, as the server writes it ("3.2B") */
+    g_ptr_array_add (parts, g_strdup_printf (_("%s parameters"), info->parameter_size));
+  if (info->size > 0)
+    g_ptr_array_add (parts, g_format_size (info->size));
+  g_ptr_array_add (parts, NULL);
+  return g_strjoinv (" · ", (char **) parts->pdata);
+}
+
+static char *
+format_model_tooltip (const HearthModelInfo *info)
+{
+  g_autoptr(GString) text = g_string_new (info->name);
+
+  if (info->family != NULL && *info->family != '\0')
+    g_string_append_printf (text, "\n%s %s", _("Family:"), info->family);
+  if (info->quantization != NULL && *info->quantization != '\0')
+    g_string_append_printf (text, "\n%s %s", _("Quantization:"), info->quantization);
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static void
+setup_model_button_item (GtkSignalListItemFactory *factory,
+                         GtkListItem              *list_item,
+                         gpointer                  user_data)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 28);
+  gtk_list_item_set_child (list_item, label);
+}
+
+static void
+bind_model_button_item (GtkSignalListItemFactory *factory,
+                        GtkListItem              *list_item,
+                        gpointer                  user_data)
+{
+  GtkStringObject *name = gtk_list_item_get_item (list_item);
+  g_autofree char *shown = hearth_model_display_name (gtk_string_object_get_string (name));
+
+  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (list_item)), shown);
+}
+
+static void
+setup_model_list_item (GtkSignalListItemFactory *factory,
+                       GtkListItem              *list_item,
+                       gpointer                  user_data)
+{
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *title = gtk_label_new (NULL);
+  GtkWidget *facts = gtk_label_new (NULL);
+  GtkWidget *check = gtk_image_new_from_icon_name ("object-select-symbolic");
+
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
+  gtk_label_set_max_width_chars (GTK_LABEL (title), 32);
+  gtk_label_set_xalign (GTK_LABEL (facts), 0);
+  gtk_widget_add_css_class (facts, "caption");
+  gtk_widget_add_css_class (facts, "dim-label");
+  gtk_widget_set_hexpand (box, TRUE);
+  gtk_box_append (GTK_BOX (box), title);
+  gtk_box_append (GTK_BOX (box), facts);
+  gtk_box_append (GTK_BOX (row), box);
+  gtk_box_append (GTK_BOX (row), check);
+  gtk_list_item_set_child (list_item, row);
+}
+
+/* The check mark follows the selection, as on GtkDropDown's own rows. */
+static void
+update_model_check (GtkDropDown *dropdown,
+                    GParamSpec  *pspec,
+                    GtkListItem *list_item)
+{
+  GtkWidget *check = gtk_widget_get_last_child (gtk_list_item_get_child (list_item));
+
+  gtk_widget_set_opacity (check, gtk_list_item_get_position (list_item) ==
+                                 gtk_drop_down_get_selected (dropdown) ? 1.0 : 0.0);
+}
+
+static void
+bind_model_list_item (GtkSignalListItemFactory *factory,
+                      GtkListItem              *list_item,
+                      HearthChatPage           *self)
+{
+  GtkWidget *box = gtk_widget_get_first_child (gtk_list_item_get_child (list_item));
+  GtkWidget *title = gtk_widget_get_first_child (box);
+  GtkWidget *facts = gtk_widget_get_next_sibling (title);
+  guint position = gtk_list_item_get_position (list_item);
+  const HearthModelInfo *info = self->models != NULL && position < self->models->len
+                                ? g_ptr_array_index (self->models, position) : NULL;
+  g_autofree char *shown = NULL;
+  g_autofree char *facts_text = NULL;
+  g_autofree char *tooltip = NULL;
+
+  if (info == NULL)
+    return;
+  shown = hearth_model_display_name (info->name);
+  facts_text = format_model_facts (info);
+  tooltip = format_model_tooltip (info);
+  gtk_label_set_text (GTK_LABEL (title), shown);
+  gtk_label_set_text (GTK_LABEL (facts), facts_text);
+  gtk_widget_set_visible (facts, *facts_text != '\0');
+  gtk_widget_set_tooltip_text (box, tooltip);
+  g_signal_connect_object (self->model_dropdown, "notify::selected",
+                           G_CALLBACK (update_model_check), list_item, 0);
+  update_model_check (self->model_dropdown, NULL, list_item);
+}
+
+static void
+unbind_model_list_item (GtkSignalListItemFactory *factory,
+                        GtkListItem              *list_item,
+                        HearthChatPage           *self)
+{
+  g_signal_handlers_disconnect_by_func (self->model_dropdown, update_model_check, list_item);
+}
+
+static void
+setup_model_picker (HearthChatPage *self)
+{
+  g_autoptr(GtkListItemFactory) button_factory = gtk_signal_list_item_factory_new ();
+  g_autoptr(GtkListItemFactory) list_factory = gtk_signal_list_item_factory_new ();
+
+  g_signal_connect (button_factory, "setup", G_CALLBACK (setup_model_button_item), NULL);
+  g_signal_connect (button_factory, "bind", G_CALLBACK (bind_model_button_item), NULL);
+  g_signal_connect (list_factory, "setup", G_CALLBACK (setup_model_list_item), NULL);
+  g_signal_connect (list_factory, "bind", G_CALLBACK (bind_model_list_item), self);
+  g_signal_connect (list_factory, "unbind", G_CALLBACK (unbind_model_list_item), self);
+  gtk_drop_down_set_factory (self->model_dropdown, button_factory);
+  gtk_drop_down_set_list_factory (self->model_dropdown, list_factory);
+  g_signal_connect_object (self->model_dropdown, "notify::selected",
+                           G_CALLBACK (on_model_selected), self, 0);
 }
 
 /* The server's key (if the keyring has one) goes with every request after this. */
@@ -577,6 +844,7 @@ hearth_chat_page_dispose (GObject *object)
   g_clear_object (&self->engine);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->model_names, g_ptr_array_unref);
+  g_clear_pointer (&self->models, g_ptr_array_unref);
 
   G_OBJECT_CLASS (hearth_chat_page_parent_class)->dispose (object);
 }
@@ -594,7 +862,7 @@ hearth_chat_page_class_init (HearthChatPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HearthChatPage, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, HearthChatPage, leaflet);
   gtk_widget_class_bind_template_child (widget_class, HearthChatPage, sidebar_box);
-  gtk_widget_class_bind_template_child (widget_class, HearthChatPage, title_label);
+  gtk_widget_class_bind_template_child (widget_class, HearthChatPage, title_widget);
   gtk_widget_class_bind_template_child (widget_class, HearthChatPage, banner_revealer);
   gtk_widget_class_bind_template_child (widget_class, HearthChatPage, banner_label);
   gtk_widget_class_bind_template_child (widget_class, HearthChatPage, content_stack);
@@ -604,6 +872,7 @@ hearth_chat_page_class_init (HearthChatPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HearthChatPage, message_view);
   gtk_widget_class_bind_template_child (widget_class, HearthChatPage, edit_revealer);
   gtk_widget_class_bind_template_child (widget_class, HearthChatPage, composer_view);
+  gtk_widget_class_bind_template_child (widget_class, HearthChatPage, placeholder_label);
   gtk_widget_class_bind_template_child (widget_class, HearthChatPage, send_button);
   gtk_widget_class_bind_template_child (widget_class, HearthChatPage, stop_button);
   gtk_widget_class_bind_template_child (widget_class, HearthChatPage, model_dropdown);
@@ -655,6 +924,10 @@ hearth_chat_page_init (HearthChatPage *self)
   g_signal_connect_object (self->settings, "changed::api-kind",
                            G_CALLBACK (on_server_setting_changed), self, 0);
 
-  gtk_label_set_text (self->title_label, _("New Chat"));
+  g_signal_connect_object (gtk_text_view_get_buffer (self->composer_view), "changed",
+                           G_CALLBACK (on_composer_changed), self, 0);
+  setup_model_picker (self);
+  update_model_hints (self);
+  _hearth_chat_page_set_title (self, NULL);
   _hearth_chat_page_update_actions (self);
 }

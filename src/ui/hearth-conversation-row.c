@@ -23,6 +23,34 @@ struct _HearthConversationRow
 
 G_DEFINE_FINAL_TYPE (HearthConversationRow, hearth_conversation_row, GTK_TYPE_WIDGET)
 
+/* Returns: (nullable): the tooltip over the title — the whole title, and
+ * only when the row had to cut it short. */
+const char *
+hearth_conversation_row_get_title_tooltip (HearthConversationRow *self)
+{
+  g_return_val_if_fail (HEARTH_IS_CONVERSATION_ROW (self), NULL);
+
+  if (!pango_layout_is_ellipsized (gtk_label_get_layout (self->title_label)))
+    return NULL;
+  return gtk_label_get_label (self->title_label);
+}
+
+static gboolean
+on_title_query_tooltip (GtkWidget             *label,
+                        int                    x,
+                        int                    y,
+                        gboolean               keyboard_mode,
+                        GtkTooltip            *tooltip,
+                        HearthConversationRow *self)
+{
+  const char *text = hearth_conversation_row_get_title_tooltip (self);
+
+  if (text == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
 static void
 hearth_conversation_row_dispose (GObject *object)
 {
@@ -59,6 +87,9 @@ hearth_conversation_row_init (HearthConversationRow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->conversation_id = -1;
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->title_label), TRUE);
+  g_signal_connect_object (self->title_label, "query-tooltip",
+                           G_CALLBACK (on_title_query_tooltip), self, 0);
 }
 
 GtkWidget *
@@ -153,8 +184,8 @@ hearth_conversation_row_set_title (HearthConversationRow *self,
   g_return_if_fail (HEARTH_IS_CONVERSATION_ROW (self));
 
   gtk_label_set_label (self->title_label, title);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->title_label), title);
 }
+
 
 const char *
 hearth_conversation_row_get_subtitle_markup (HearthConversationRow *self)

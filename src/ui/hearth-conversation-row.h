@@ -22,6 +22,7 @@ void         hearth_conversation_row_set_header           (HearthConversationRow
 const char  *hearth_conversation_row_get_title            (HearthConversationRow *self);
 void         hearth_conversation_row_set_title            (HearthConversationRow *self,
                                                            const char            *title);
+const char  *hearth_conversation_row_get_title_tooltip    (HearthConversationRow *self);
 const char  *hearth_conversation_row_get_subtitle_markup  (HearthConversationRow *self);
 void         hearth_conversation_row_set_subtitle_markup  (HearthConversationRow *self,
                                                            const char            *markup);

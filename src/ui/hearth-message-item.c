@@ -233,8 +233,7 @@ hearth_message_item_dup_figures (HearthMessageItem *self)
   if (f->tokens_out > 0)
     g_ptr_array_add (parts, g_strdup_printf ("%" G_GINT64_FORMAT " %s", f->tokens_out,
                                              f->tokens_out == 1 ? _("token") : _("tokens")));
-  if (self->message->model != NULL)
-    g_ptr_array_add (parts, g_strdup (self->message->model));
+  /* The model is named once, above the reply. */
   g_ptr_array_add (parts, NULL);
   return g_strjoinv (" · ", (char **) parts->pdata);
 }

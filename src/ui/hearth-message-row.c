@@ -7,6 +7,7 @@
 
 #include "hearth-markdown-view.h"
 #include "hearth-message-row.h"
+#include "hearth-model.h"
 
 struct _HearthMessageRow
 {
@@ -39,6 +40,10 @@ struct _HearthMessageRow
   GtkLabel          *figures_label;
 
   GString           *thinking;
+
+  gboolean           hovered;
+  gboolean           focused;
+  gboolean           tapped;
 };
 
 G_DEFINE_FINAL_TYPE (HearthMessageRow, hearth_message_row, GTK_TYPE_WIDGET)
@@ -51,6 +56,75 @@ set_action (GtkWidget  *button,
 {
   gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button), g_variant_new_int64 (id));
   gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action);
+}
+
+/* The buttons show where the person is: under the pointer, in the keyboard
+ * focus, or on the row a finger tapped. Hidden, they keep their place (the
+ * text does not jump) and their place in the focus chain and for screen
+ * readers, but take no clicks: a tap on the row cannot delete it unseen. */
+static void
+update_actions_shown (HearthMessageRow *self)
+{
+  gboolean shown = self->hovered || self->focused || self->tapped;
+
+  gtk_widget_set_opacity (self->actions_box, shown ? 1.0 : 0.0);
+  gtk_widget_set_can_target (self->actions_box, shown);
+}
+
+static void
+on_pointer_enter (GtkEventControllerMotion *motion,
+                  double                    x,
+                  double                    y,
+                  HearthMessageRow         *self)
+{
+  self->hovered = TRUE;
+  update_actions_shown (self);
+}
+
+static void
+on_pointer_leave (GtkEventControllerMotion *motion,
+                  HearthMessageRow         *self)
+{
+  self->hovered = FALSE;
+  update_actions_shown (self);
+}
+
+static void
+on_focus_changed (GtkEventControllerFocus *focus,
+                  HearthMessageRow        *self)
+{
+  self->focused = gtk_event_controller_focus_contains_focus (focus);
+  update_actions_shown (self);
+}
+
+static void
+on_tapped (GtkGestureClick  *gesture,
+           int               n_press,
+           double            x,
+           double            y,
+           HearthMessageRow *self)
+{
+  self->tapped = TRUE;
+  update_actions_shown (self);
+}
+
+static void
+add_action_controllers (HearthMessageRow *self)
+{
+  GtkEventController *motion = gtk_event_controller_motion_new ();
+  GtkEventController *focus = gtk_event_controller_focus_new ();
+  GtkGesture *tap = gtk_gesture_click_new ();
+
+  g_signal_connect (motion, "enter", G_CALLBACK (on_pointer_enter), self);
+  g_signal_connect (motion, "leave", G_CALLBACK (on_pointer_leave), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), motion);
+  g_signal_connect (focus, "enter", G_CALLBACK (on_focus_changed), self);
+  g_signal_connect (focus, "leave", G_CALLBACK (on_focus_changed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), focus);
+  gtk_gesture_single_set_touch_only (GTK_GESTURE_SINGLE (tap), TRUE);
+  g_signal_connect (tap, "pressed", G_CALLBACK (on_tapped), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (tap));
+  update_actions_shown (self);
 }
 
 static const char *
@@ -120,9 +194,11 @@ refresh_status (HearthMessageRow *self)
   gboolean streaming = hearth_message_item_is_streaming (self->item);
   const char *state = state_text (m, streaming);
   g_autofree char *figures = NULL;
+  g_autofree char *model = assistant ? hearth_model_display_name (m->model) : NULL;
 
   gtk_label_set_text (self->role_label,
-                      assistant ? (m->model ? m->model : _("Assistant")) : _("You"));
+                      assistant ? (model ? model : _("Assistant")) : _("You"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->role_label), assistant ? m->model : NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->state_label), state != NULL);
   gtk_label_set_text (self->state_label, state ? state : "");
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), streaming);
@@ -232,6 +308,8 @@ hearth_message_row_set_item (HearthMessageRow  *self,
     return;
 
   self->item = g_object_ref (item);
+  self->tapped = FALSE;
+  update_actions_shown (self);
   id = hearth_message_item_get_id (item);
   assistant = hearth_message_item_is_assistant (item);
   g_signal_connect (item, "changed", G_CALLBACK (on_item_changed), self);
@@ -328,6 +406,7 @@ hearth_message_row_init (HearthMessageRow *self)
   g_type_ensure (HEARTH_TYPE_MARKDOWN_VIEW);
   gtk_widget_init_template (GTK_WIDGET (self));
   self->thinking = g_string_new (NULL);
+  add_action_controllers (self);
 }
 
 GtkWidget *

@@ -78,3 +78,18 @@ hearth_model_name_with_tag (const char *name)
     return g_strdup (name);
   return g_strconcat (name, ":latest", NULL);
 }
+
+/**
+ * hearth_model_display_name:
+ *
+ * The other way: "tiny:latest" is shown as people call it, "tiny".
+ *
+ * Returns: (transfer full) (nullable): the name without a ":latest" tag
+ */
+char *
+hearth_model_display_name (const char *name)
+{
+  if (name != NULL && g_str_has_suffix (name, ":latest"))
+    return g_strndup (name, strlen (name) - strlen (":latest"));
+  return g_strdup (name);
+}

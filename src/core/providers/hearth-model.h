@@ -43,6 +43,7 @@ void                hearth_model_details_free      (HearthModelDetails *details)
 void                hearth_loaded_model_free       (HearthLoadedModel  *model);
 double              hearth_loaded_model_vram_percent (const HearthLoadedModel *model);
 char               *hearth_model_name_with_tag     (const char         *name);
+char               *hearth_model_display_name      (const char         *name);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthModelDetails, hearth_model_details_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthLoadedModel, hearth_loaded_model_free)
