@@ -253,7 +253,9 @@ fill_request_cards (HearthPerformancePage *self,
           g_array_append_val (speeds, row->figures.tokens_per_s);
           hearth_graph_push (self->tokens.graph, 0, time_us, row->figures.tokens_per_s);
         }
-      if (row->figures.ttft_ms >= 0 && row->state != HEARTH_MESSAGE_FAILED)
+      /* a cache hit's time is the cache's, not the model's */
+      if (row->figures.ttft_ms >= 0 && row->state != HEARTH_MESSAGE_FAILED &&
+          !row->figures.cached)
         {
           g_array_append_val (ttfts, row->figures.ttft_ms);
           hearth_graph_push (self->ttft.graph, 0, time_us, row->figures.ttft_ms);
@@ -304,7 +306,10 @@ fill_models_table (HearthPerformancePage *self,
     {
       const HearthMetricsGroup *group = g_ptr_array_index (groups, i);
       g_autofree char *server = short_endpoint (group->endpoint);
-      g_autofree char *count = g_strdup_printf ("%u", group->count);
+      /* Answers from the cache are not requests to the model: said apart. */
+      g_autofree char *count = group->cache_hits > 0
+        ? g_strdup_printf (_("%u + %u cached"), group->count, group->cache_hits)
+        : g_strdup_printf ("%u", group->count);
       g_autofree char *success =
         _hearth_performance_page_format_percent (group->success_rate * 100);
       g_autofree char *p50 = _hearth_performance_page_format_ms (group->ttft_p50_ms);
