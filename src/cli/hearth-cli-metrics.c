@@ -248,7 +248,7 @@ format_resource_bytes (gint64 bytes)
 {
   if (bytes < 0)
     return g_strdup ("-");
-  return g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
+  return g_format_size (bytes);
 }
 
 static char *

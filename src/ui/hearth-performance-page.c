@@ -72,7 +72,7 @@ _hearth_performance_page_format_bytes (gint64 bytes)
 {
   if (bytes < 0)
     return g_strdup ("—");
-  return g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
+  return g_format_size (bytes);
 }
 
 char *
@@ -659,7 +659,7 @@ hearth_performance_page_init (HearthPerformancePage *self)
   self->cpu_server_series = hearth_graph_add_series (self->cpu.graph, _("Server"));
   hearth_graph_set_series_color (self->cpu.graph, self->cpu_server_series, HEARTH_GRAPH_COLOR_WARNING);
   hearth_graph_set_range (self->cpu.graph, 0, 100);
-  card_init (&self->memory, self->system_cards, _("Memory"), SYSTEM_GRAPH_CAPACITY, _("GiB"));
+  card_init (&self->memory, self->system_cards, _("Memory"), SYSTEM_GRAPH_CAPACITY, _("GB"));
   hearth_graph_add_series (self->memory.graph, _("Used"));
   hearth_graph_set_range (self->memory.graph, 0, NAN);
   self->memory_server_series = hearth_graph_add_series (self->memory.graph, _("Server"));
@@ -669,7 +669,7 @@ hearth_performance_page_init (HearthPerformancePage *self)
   hearth_graph_add_series (self->gpu.graph, _("GPU"));
   hearth_graph_set_series_color (self->gpu.graph, 0, HEARTH_GRAPH_COLOR_SUCCESS);
   hearth_graph_set_range (self->gpu.graph, 0, 100);
-  card_init (&self->vram, self->system_cards, _("VRAM"), SYSTEM_GRAPH_CAPACITY, _("GiB"));
+  card_init (&self->vram, self->system_cards, _("VRAM"), SYSTEM_GRAPH_CAPACITY, _("GB"));
   hearth_graph_add_series (self->vram.graph, _("Used"));
   hearth_graph_set_range (self->vram.graph, 0, NAN);
   hearth_graph_set_series_color (self->vram.graph, 0, HEARTH_GRAPH_COLOR_SUCCESS);

@@ -505,7 +505,7 @@ format_bytes (gint64 bytes)
 {
   if (bytes < 0)
     return g_strdup ("unknown");
-  return g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
+  return g_format_size (bytes);
 }
 
 static const char *
