@@ -111,6 +111,8 @@ add_recommendation_json (JsonBuilder          *builder,
   hearth_json_add_string (builder, "tier", hearth_tier_to_string (r->tier));
   hearth_json_add_string (builder, "model", r->model->name);
   hearth_json_add_string (builder, "tag", r->quant->tag);
+  if (r->note != NULL)
+    hearth_json_add_string (builder, "note", r->note);
   hearth_json_add_string (builder, "quantization", r->quant->name);
   hearth_json_add_int (builder, "download_size", r->quant->size);
   hearth_json_add_string (builder, "placement", hearth_placement_to_string (r->fit->placement));
@@ -136,6 +138,8 @@ print_recommendation (HearthRecommendation *r)
   g_print ("%-13s %-34s %s download, needs %s, %s, %s\n", hearth_tier_to_string (r->tier),
            r->quant->tag, size, needed, hearth_placement_to_string (r->fit->placement), speed);
   g_print ("%-13s %s\n", "", r->fit->estimate_basis);
+  if (r->note != NULL)
+    g_print ("%-13s %s\n", "", r->note);
 }
 
 int
