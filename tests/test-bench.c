@@ -497,6 +497,52 @@ test_regression (void)
   g_assert_cmpuint (none->len, ==, 0);
 }
 
+/* Runs that varied a lot between their own repeats: a 20 % fall is within
+ * their spread and is not flagged; a fall far beyond it is. The threshold
+ * is the core's, also on the listed runs the page and the CLI show. */
+static void
+test_regression_noise (void)
+{
+  g_autofree char *path = hearth_test_build_tmp_path ("regression-noise.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthStore) store = hearth_store_open (path, &error);
+  g_autoptr(HearthBenchResult) base = synthetic ("cpu N", "{}", 100, HEARTH_BENCH_COMPLETE);
+  g_autoptr(HearthBenchResult) noisy = synthetic ("cpu N", "{}", 80, HEARTH_BENCH_COMPLETE);
+  g_autoptr(HearthBenchResult) drop = synthetic ("cpu N", "{}", 30, HEARTH_BENCH_COMPLETE);
+  g_autoptr(GPtrArray) listed = NULL;
+  const HearthBenchResult *listed_noisy;
+
+  g_assert_no_error (error);
+  /* each run's repeats spread ±15 % around its median */
+  base->decode_tps_min = 85;
+  base->decode_tps_max = 115;
+  g_assert_true (hearth_bench_result_save (store, base, &error));
+  noisy->decode_tps_min = 68;
+  noisy->decode_tps_max = 92;
+  g_assert_true (hearth_bench_result_save (store, noisy, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (fabs (noisy->change_percent + 20), <, 1e-9);
+  /* 2 × √(15² + 15²) ≈ 42 %: well above the base threshold */
+  g_assert_cmpfloat (noisy->regression_threshold_percent, >, hearth_bench_regression_base_percent ());
+  g_assert_cmpfloat (fabs (noisy->regression_threshold_percent - 2 * sqrt (2 * 15 * 15)), <, 1e-6);
+  g_assert_false (noisy->regression);
+
+  drop->decode_tps_min = 29;
+  drop->decode_tps_max = 31;
+  g_assert_true (hearth_bench_result_save (store, drop, &error));
+  g_assert_cmpfloat (drop->change_percent, <, -drop->regression_threshold_percent);
+  g_assert_true (drop->regression);
+
+  listed = hearth_bench_list_results (store, "synthetic:7b", 3, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listed->len, ==, 3);
+  listed_noisy = listed->pdata[1];
+  g_assert_cmpint (listed_noisy->id, ==, noisy->id);
+  g_assert_cmpfloat (fabs (listed_noisy->regression_threshold_percent -
+                           noisy->regression_threshold_percent), <, 1e-9);
+  g_assert_false (listed_noisy->regression);
+}
+
 /* hearth-cli bench */
 
 static JsonObject *
@@ -653,6 +699,7 @@ main (int    argc,
   g_test_add_func ("/bench/errors", test_errors);
   g_test_add_func ("/bench/small-context", test_small_context);
   g_test_add_func ("/bench/regression", test_regression);
+  g_test_add_func ("/bench/regression-noise", test_regression_noise);
   g_test_add_func ("/bench/cli", test_cli);
   g_test_add_func ("/bench/cli-interrupt", test_cli_interrupt);
 

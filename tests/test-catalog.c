@@ -351,6 +351,42 @@ test_catalog_measured_replaces_estimate (void)
   g_assert_nonnull (strstr (first->fit->estimate_basis, "Measured"));
 }
 
+/* A 24 GiB machine without a discrete GPU asking for code: three tiers name
+ * three different models when the catalog has that many that run well, and
+ * a tier that repeats another's model says why. */
+static void
+test_catalog_distinct_tiers (void)
+{
+  g_autoptr(GPtrArray) catalog = load_catalog ();
+  const double bandwidths[] = { 20, 40, 60, 90, 200 };
+  gboolean saw_three = FALSE;
+
+  for (guint b = 0; b < G_N_ELEMENTS (bandwidths); b++)
+    for (HearthUse use = HEARTH_USE_CHAT; use <= HEARTH_USE_REASONING; use++)
+      {
+        g_autoptr(HearthHardware) hw = machine_new (24 * GIB, bandwidths[b], 8, "x86_64",
+                                                    "sse4_2 avx avx2 fma f16c");
+        g_autoptr(GPtrArray) picks = hearth_catalog_recommend (catalog, hw, use);
+        g_autoptr(GHashTable) models = g_hash_table_new (NULL, NULL);
+
+        g_assert_cmpuint (picks->len, ==, 3);
+        for (guint i = 0; i < picks->len; i++)
+          {
+            HearthRecommendation *r = g_ptr_array_index (picks, i);
+            gboolean repeat = g_hash_table_contains (models, r->model);
+
+            g_test_message ("%.0f GB/s, use %d: %s %s%s%s", bandwidths[b], use,
+                            hearth_tier_to_string (r->tier), r->model->name,
+                            r->note ? " — " : "", r->note ? r->note : "");
+            /* a repeated model, and only a repeated one, carries its reason */
+            g_assert_cmpint (repeat, ==, r->note != NULL);
+            g_hash_table_add (models, (gpointer) r->model);
+          }
+        saw_three |= g_hash_table_size (models) == 3;
+      }
+  g_assert_true (saw_three);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -358,6 +394,7 @@ main (int   argc,
   hearth_test_init (&argc, &argv);
 
   g_test_add_func ("/catalog/contents", test_catalog_contents);
+  g_test_add_func ("/catalog/distinct-tiers", test_catalog_distinct_tiers);
   g_test_add_func ("/catalog/invalid", test_catalog_invalid);
   g_test_add_func ("/catalog/kv-cache", test_kv_cache);
   g_test_add_func ("/catalog/fit/8gb-gpu", test_fit_8gb_gpu);

@@ -5,6 +5,7 @@
 
 #include "hearth-engine.h"
 #include "hearth-error.h"
+#include "hearth-metrics.h"
 #include "hearth-store-private.h"
 #include <glib/gstdio.h>
 #include "hearth-test-server.h"
@@ -655,6 +656,37 @@ test_one_model_name (void)
   g_assert_false (hearth_reply_get_cached (replies[0]));
   g_assert_true (hearth_reply_get_cached (replies[1]));
   g_assert_cmpstr (hearth_reply_get_content (replies[1]), ==, hearth_reply_get_content (replies[0]));
+
+  /* One live and one cached ask: the metrics hold one request to the
+   * model (its speed, its percentiles) and one cache hit, never two
+   * identical rows. */
+  {
+    g_autoptr(GPtrArray) groups = hearth_metrics_aggregate_by (store, 0, NULL,
+                                                               HEARTH_METRICS_BY_MODEL, &error);
+    g_autoptr(GPtrArray) rows = hearth_store_list_request_rows (store, 0, NULL, &error);
+    const HearthMetricsGroup *group;
+    const HearthFigures *live = hearth_reply_get_figures (replies[0]);
+    const HearthFigures *hit = hearth_reply_get_figures (replies[1]);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (groups->len, ==, 1);
+    group = g_ptr_array_index (groups, 0);
+    g_assert_cmpuint (group->count, ==, 1);
+    g_assert_cmpuint (group->cache_hits, ==, 1);
+    g_assert_cmpuint (group->successes, ==, 1);
+    g_assert_cmpfloat (group->median_tokens_per_s, ==, live->tokens_per_s);
+    g_assert_cmpfloat (group->ttft_p99_ms, ==, live->ttft_ms);
+    /* the cache hit's own figures: its time, no speed of the model */
+    g_assert_true (hit->cached);
+    g_assert_false (live->cached);
+    g_assert_cmpfloat (hit->tokens_per_s, <, 0);
+    g_assert_cmpfloat (hit->total_ms, >=, 0);
+    g_assert_cmpfloat (hit->total_ms, !=, live->total_ms);
+    g_assert_cmpuint (rows->len, ==, 2);
+    g_assert_false (((HearthMessage *) rows->pdata[0])->figures.cached);
+    g_assert_true (((HearthMessage *) rows->pdata[1])->figures.cached);
+    g_assert_cmpfloat (((HearthMessage *) rows->pdata[1])->figures.tokens_per_s, <, 0);
+  }
   g_object_unref (replies[0]);
   g_object_unref (replies[1]);
 }

@@ -344,6 +344,50 @@ test_probe_async (void)
   g_assert_cmpfloat (hw->mem_bandwidth_gbs, >, 0);
 }
 
+/* The memory bandwidth is measured once and kept with the machine's
+ * fingerprint: two probes give the same figure (and so the same score and
+ * picks everywhere); a fresh probe (Refresh, --refresh) measures again. */
+static void
+test_bandwidth_kept (void)
+{
+  g_autofree char *path = g_build_filename (g_get_user_cache_dir (), "hearth", "hardware.ini",
+                                            NULL);
+  g_autoptr(HearthHardware) first = NULL;
+  g_autoptr(HearthHardware) second = NULL;
+  g_autoptr(HearthHardware) planted = NULL;
+  g_autoptr(HearthHardware) fresh = NULL;
+  g_autoptr(HearthHardware) after = NULL;
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) keys = NULL;
+
+  g_unlink (path);
+  first = hearth_hardware_probe (NULL, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (first->mem_bandwidth_gbs, >, 0);
+  second = hearth_hardware_probe (NULL, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (second->mem_bandwidth_gbs, ==, first->mem_bandwidth_gbs);
+
+  /* What is kept is what a probe says: plant a figure no machine measures. */
+  g_assert_true (g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, &error));
+  keys = g_key_file_get_keys (file, "bandwidth", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (keys), ==, 1);
+  g_key_file_set_double (file, "bandwidth", keys[0], 1234.5);
+  g_assert_true (g_key_file_save_to_file (file, path, &error));
+  planted = hearth_hardware_probe (NULL, TRUE, &error);
+  g_assert_cmpfloat (planted->mem_bandwidth_gbs, ==, 1234.5);
+
+  /* Refresh measures again and keeps the new figure. */
+  fresh = hearth_hardware_probe_fresh (&error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (fresh->mem_bandwidth_gbs, >, 0);
+  g_assert_cmpfloat (fresh->mem_bandwidth_gbs, !=, 1234.5);
+  after = hearth_hardware_probe (NULL, TRUE, &error);
+  g_assert_cmpfloat (after->mem_bandwidth_gbs, ==, fresh->mem_bandwidth_gbs);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -364,5 +408,6 @@ main (int    argc,
   g_test_add_func ("/hardware/markdown", test_markdown);
   g_test_add_func ("/hardware/missing-cpuinfo", test_missing_cpuinfo);
   g_test_add_func ("/hardware/probe-async", test_probe_async);
+  g_test_add_func ("/hardware/bandwidth-kept", test_bandwidth_kept);
   return g_test_run ();
 }

@@ -19,7 +19,7 @@
   "created_ms,model,endpoint,api,state,outcome,ttft_ms,total_ms,tokens_in,tokens_out,tokens_per_s," \
   "figures_from,error\r\n"
 #define CSV_GROUPS_HEADER \
-  "model,endpoint,count,successes,success_rate,ttft_p50_ms,ttft_p95_ms,ttft_p99_ms," \
+  "model,endpoint,count,successes,cache_hits,success_rate,ttft_p50_ms,ttft_p95_ms,ttft_p99_ms," \
   "total_p50_ms,total_p95_ms,total_p99_ms,median_tokens_per_s,median_prompt_tokens_per_s," \
   "median_load_ms\r\n"
 
@@ -477,12 +477,12 @@ test_export_csv (void)
                    "\"boom, \"\"bad\"\"\"\r\n");
   g_assert_cmpstr (groups, ==,
                    CSV_GROUPS_HEADER
-                   "\"a,\"\"b\"\"\nc\",http://e,1,1,1,12.5,12.5,12.5,100.25,100.25,100.25,4.627,,"
+                   "\"a,\"\"b\"\"\nc\",http://e,1,1,0,1,12.5,12.5,12.5,100.25,100.25,100.25,4.627,,"
                    "\r\n"
-                   "m,http://e,1,0,0,,,,,,,,,\r\n");
+                   "m,http://e,1,0,0,0,,,,,,,,,\r\n");
   g_assert_cmpstr (by_endpoint, ==,
                    CSV_GROUPS_HEADER
-                   ",http://e,2,1,0.5,12.5,12.5,12.5,100.25,100.25,100.25,4.627,,\r\n");
+                   ",http://e,2,1,0,0.5,12.5,12.5,12.5,100.25,100.25,100.25,4.627,,\r\n");
 }
 
 static JsonArray *
@@ -531,12 +531,12 @@ test_export_json (void)
 
   g_assert_cmpstr (groups, ==,
                    "[{\"model\":\"a,\\\"b\\\"\\nc\",\"endpoint\":null,\"count\":1,\"successes\":1,"
-                   "\"success_rate\":1,\"ttft_p50_ms\":12.5,\"ttft_p95_ms\":12.5,"
+                   "\"cache_hits\":0,\"success_rate\":1,\"ttft_p50_ms\":12.5,\"ttft_p95_ms\":12.5,"
                    "\"ttft_p99_ms\":12.5,\"total_p50_ms\":100.25,\"total_p95_ms\":100.25,"
                    "\"total_p99_ms\":100.25,\"median_tokens_per_s\":4.627,"
                    "\"median_prompt_tokens_per_s\":null,\"median_load_ms\":null},"
                    "{\"model\":\"m\",\"endpoint\":null,\"count\":1,\"successes\":0,"
-                   "\"success_rate\":0,\"ttft_p50_ms\":null,\"ttft_p95_ms\":null,"
+                   "\"cache_hits\":0,\"success_rate\":0,\"ttft_p50_ms\":null,\"ttft_p95_ms\":null,"
                    "\"ttft_p99_ms\":null,\"total_p50_ms\":null,\"total_p95_ms\":null,"
                    "\"total_p99_ms\":null,\"median_tokens_per_s\":null,"
                    "\"median_prompt_tokens_per_s\":null,\"median_load_ms\":null}]\n");

@@ -566,7 +566,7 @@ gpu_card_shown (gpointer data)
 
 /* On a machine with a GPU (the AMD desktop fixture tree), the GPU and VRAM
  * cards show what its driver reports: 2 % busy, 45 °C, 23 W,
- * 489.1 MiB of 24.0 GiB. Without one they stay hidden (the other tests). */
+ * 512.9 MB of 25.8 GB (SI, as everywhere). Without one they stay hidden (the other tests). */
 static void
 test_performance_gpu (void)
 {
@@ -591,7 +591,7 @@ test_performance_gpu (void)
   assert_text_has (text, "2 %");
   assert_text_has (text, "45 °C · 23 W");
   /* g_format_size () keeps the number and its unit together with a no-break space */
-  assert_text_has (text, "489.1\u00a0MiB of 24.0\u00a0GiB");
+  assert_text_has (text, "512.9\u00a0MB of 25.8\u00a0GB");
   assert_text_lacks (text, "No GPU was found");
   scroll_to_system (&fixture);
   shot = hearth_test_save_screenshot (GTK_WIDGET (fixture.window), "performance-gpu.png");

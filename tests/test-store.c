@@ -103,11 +103,11 @@ test_migrations_fresh (void)
 
   g_assert_no_error (error);
   g_assert_cmpstr (hearth_store_get_path (store), ==, path);
-  g_assert_cmpint (hearth_store_get_schema_version (store), ==, 3);
+  g_assert_cmpint (hearth_store_get_schema_version (store), ==, 4);
   g_assert_cmpint (g_stat (dir, &buf), ==, 0);
   g_assert_cmpint (buf.st_mode & 0777, ==, 0700);
 
-  g_assert_cmpint (hearth_test_sqlite_query_int (path, "PRAGMA user_version"), ==, 3);
+  g_assert_cmpint (hearth_test_sqlite_query_int (path, "PRAGMA user_version"), ==, 4);
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
       g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM sqlite_schema "
@@ -139,7 +139,7 @@ test_migrations_reopen (void)
   /* A second connection on the same file, as a worker thread would open. */
   third = hearth_store_open (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (hearth_store_get_schema_version (again), ==, 3);
+  g_assert_cmpint (hearth_store_get_schema_version (again), ==, 4);
   conversations = hearth_store_list_conversations (third, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (conversations->len, ==, 1);
@@ -166,11 +166,14 @@ test_migrations_from_v2 (void)
   hearth_store_add_message (store, partial, &error);
   g_assert_no_error (error);
   g_clear_object (&store);
-  hearth_test_sqlite_run (path, "DROP TABLE message_chunks; PRAGMA user_version = 2");
+  hearth_test_sqlite_run (path, "DROP TABLE message_chunks;"
+                          " ALTER TABLE messages DROP COLUMN cached;"
+                          " ALTER TABLE request_figures_days DROP COLUMN cache_hits;"
+                          " PRAGMA user_version = 2");
 
   store = hearth_store_open (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (hearth_store_get_schema_version (store), ==, 3);
+  g_assert_cmpint (hearth_store_get_schema_version (store), ==, 4);
   messages = hearth_store_list_messages (store, id, 0, 0, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (messages->len, ==, 2);

@@ -97,6 +97,10 @@ print_bench_comparison (const HearthBenchResult *r)
   else
     g_print ("Decode speed %+.1f %% against run #%" G_GINT64_FORMAT " on %s.\n",
              r->change_percent, r->previous_id, when);
+  /* The threshold the core used: never a number of the CLI's own. */
+  g_print ("A regression is a fall of more than %.0f %% (at least %.0f %%, more when the runs "
+           "themselves varied).\n", r->regression_threshold_percent,
+           hearth_bench_regression_base_percent ());
 }
 
 /* "seed 42, temperature 0, num_ctx 2048, num_predict 32/160/32/160" */

@@ -9,6 +9,23 @@
 #include "hearth-catalog.h"
 
 static char *opt_use;
+static gboolean opt_refresh;
+
+static const GOptionEntry hardware_entries[] = {
+  { "refresh", 0, 0, G_OPTION_ARG_NONE, &opt_refresh,
+    N_("Measure the memory bandwidth again (it is measured once and kept)"), NULL },
+  { NULL }
+};
+
+/* The bandwidth measured once and kept, unless --refresh asks again: the
+ * same machine gets the same score and picks on every surface. */
+static HearthHardware *
+probe_this_machine (GError **error)
+{
+  return opt_refresh ? hearth_hardware_probe_fresh (error)
+                     : hearth_hardware_probe (NULL, TRUE, error);
+}
+
 
 /* hardware */
 
@@ -44,11 +61,11 @@ hearth_cli_command_hardware (int    argc,
   g_autoptr(HearthScore) score = NULL;
   int exit_code = 0;
 
-  if (!parse_options ("hardware", NULL, NULL, FALSE, &argc, &argv, &exit_code))
+  if (!parse_options ("hardware", NULL, hardware_entries, FALSE, &argc, &argv, &exit_code))
     return exit_code;
   if (argc > 2)
     return usage_error ("hardware", "hardware takes no arguments");
-  if ((hardware = hearth_hardware_probe (NULL, TRUE, &error)) == NULL)
+  if ((hardware = probe_this_machine (&error)) == NULL)
     return fail (error);
   score = hearth_hardware_score (hardware);
 
@@ -81,8 +98,11 @@ hearth_cli_command_hardware (int    argc,
 static const GOptionEntry recommend_entries[] = {
   { "use", 0, 0, G_OPTION_ARG_FILENAME, &opt_use,
     N_("What the model is for: chat, code or reasoning"), "USE" },
+  { "refresh", 0, 0, G_OPTION_ARG_NONE, &opt_refresh,
+    N_("Measure the memory bandwidth again (it is measured once and kept)"), NULL },
   { NULL }
 };
+
 
 static void
 add_recommendation_json (JsonBuilder          *builder,
@@ -91,6 +111,8 @@ add_recommendation_json (JsonBuilder          *builder,
   hearth_json_add_string (builder, "tier", hearth_tier_to_string (r->tier));
   hearth_json_add_string (builder, "model", r->model->name);
   hearth_json_add_string (builder, "tag", r->quant->tag);
+  if (r->note != NULL)
+    hearth_json_add_string (builder, "note", r->note);
   hearth_json_add_string (builder, "quantization", r->quant->name);
   hearth_json_add_int (builder, "download_size", r->quant->size);
   hearth_json_add_string (builder, "placement", hearth_placement_to_string (r->fit->placement));
@@ -116,6 +138,8 @@ print_recommendation (HearthRecommendation *r)
   g_print ("%-13s %-34s %s download, needs %s, %s, %s\n", hearth_tier_to_string (r->tier),
            r->quant->tag, size, needed, hearth_placement_to_string (r->fit->placement), speed);
   g_print ("%-13s %s\n", "", r->fit->estimate_basis);
+  if (r->note != NULL)
+    g_print ("%-13s %s\n", "", r->note);
 }
 
 int
@@ -142,7 +166,7 @@ hearth_cli_command_recommend (int    argc,
   else
     return usage_error ("recommend", "--use takes chat, code or reasoning");
 
-  if ((hardware = hearth_hardware_probe (NULL, TRUE, &error)) == NULL ||
+  if ((hardware = probe_this_machine (&error)) == NULL ||
       (catalog = hearth_catalog_load (&error)) == NULL)
     return fail (error);
   picks = hearth_catalog_recommend (catalog, hardware, use);

@@ -68,7 +68,8 @@ print_request_line (HearthMessage *m)
 
   g_print ("%s  %-20s %-26s %-9s %8s %9s %6s %8s  %s\n", when,
            m->model ? m->model : "?", m->endpoint ? m->endpoint : "?",
-           hearth_message_state_to_string (m->state), ttft, total, tokens, speed,
+           m->figures.cached && m->state == HEARTH_MESSAGE_COMPLETE
+           ? "cached" : hearth_message_state_to_string (m->state), ttft, total, tokens, speed,
            figures_source (m));
 }
 
@@ -158,10 +159,10 @@ print_group_line (HearthMetricsGroup    *g,
   g_autofree char *success = g->success_rate >= 0 ? g_strdup_printf ("%.1f%%", 100 * g->success_rate)
                                                   : g_strdup ("-");
 
-  g_print ("%-20s %-26s %6u %8s  %s / %s / %s  %s / %s / %s  %s\n",
+  g_print ("%-20s %-26s %6u %6u %8s  %s / %s / %s  %s / %s / %s  %s\n",
            group_label (g->model, grouping != HEARTH_METRICS_BY_ENDPOINT),
            group_label (g->endpoint, grouping != HEARTH_METRICS_BY_MODEL), g->count,
-           success, t50, t95, t99, a50, a95, a99, speed);
+           g->cache_hits, success, t50, t95, t99, a50, a95, a99, speed);
 }
 
 static int
@@ -189,7 +190,8 @@ metrics_summary (HearthEngine          *engine,
   groups = answer;
   if (groups == NULL)
     return fail (error);
-  g_print ("%-20s %-26s %6s %8s  %s  %s  %s\n", "model", "endpoint", "count", "success",
+  g_print ("%-20s %-26s %6s %6s %8s  %s  %s  %s\n", "model", "endpoint", "count", "cached",
+           "success",
            "ttft ms p50 / p95 / p99", "total ms p50 / p95 / p99", "tokens/s");
   for (guint i = 0; i < groups->len; i++)
     print_group_line (g_ptr_array_index (groups, i), grouping);
@@ -246,7 +248,7 @@ format_resource_bytes (gint64 bytes)
 {
   if (bytes < 0)
     return g_strdup ("-");
-  return g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
+  return g_format_size (bytes);
 }
 
 static char *

@@ -407,8 +407,8 @@ hearth_reply_complete (HearthReply               *self,
   finish (self, HEARTH_REPLY_DONE);
 }
 
-/* A remembered answer: its text in one batch, its original figures, and how
- * much time not generating it again saved. */
+/* A remembered answer: its text in one batch, the cache's own time, and how
+ * much time not generating it again saved (from the original figures). */
 void
 hearth_reply_complete_from_cache (HearthReply         *self,
                                   const char          *content,
@@ -429,9 +429,16 @@ hearth_reply_complete_from_cache (HearthReply         *self,
   hearth_set_str (&self->done_reason, done_reason ? done_reason : "stop");
   self->cached = TRUE;
   self->finished_us = g_get_monotonic_time ();
-  self->figures = *figures;
   elapsed_ms = (self->finished_us - self->sent_us) / 1000.0;
   self->time_saved_ms = figures->total_ms > elapsed_ms ? figures->total_ms - elapsed_ms : 0;
+  /* Its own figures: how long the cache took and the answer's size. The
+   * model did not run, so there is no speed or load time to report. */
+  hearth_figures_init (&self->figures);
+  self->figures.cached = TRUE;
+  self->figures.ttft_ms = elapsed_ms;
+  self->figures.total_ms = elapsed_ms;
+  self->figures.tokens_in = figures->tokens_in;
+  self->figures.tokens_out = figures->tokens_out;
   set_state (self, HEARTH_REPLY_DONE);
   g_signal_emit (self, signals[FINISHED], 0);
 }

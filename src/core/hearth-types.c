@@ -14,6 +14,7 @@ hearth_figures_init (HearthFigures *figures)
   figures->prompt_tokens_per_s = -1;
   figures->tokens_per_s = -1;
   figures->from_server = FALSE;
+  figures->cached = FALSE;
 }
 
 void

@@ -38,6 +38,8 @@ typedef struct
   double   prompt_tokens_per_s;
   double   tokens_per_s;
   gboolean from_server;
+  gboolean cached;       /* answered from the response cache: the figures are the
+                          * cache's own (its time), no speed of the model */
 } HearthFigures;
 
 /* What a server reported about a finished request; negative = missing. */

@@ -581,7 +581,11 @@ hearth_hardware_page_refresh (HearthHardwarePage *self)
   self->probe_cancellable = g_cancellable_new ();
   self->probe_started = TRUE;
   set_probed (self, FALSE);
-  hearth_hardware_probe_async (self->probe_cancellable, on_probed, self);
+  /* Refresh measures the memory bandwidth again; a first look reads the kept one. */
+  if (self->hardware != NULL)
+    hearth_hardware_reprobe_async (self->probe_cancellable, on_probed, self);
+  else
+    hearth_hardware_probe_async (self->probe_cancellable, on_probed, self);
 }
 
 /* Copy and export */

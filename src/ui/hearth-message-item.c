@@ -226,7 +226,9 @@ hearth_message_item_dup_figures (HearthMessageItem *self)
 
   if (f->tokens_per_s > 0)
     g_ptr_array_add (parts, g_strdup_printf (_("%.1f tokens/s"), f->tokens_per_s));
-  if (f->ttft_ms >= 0)
+  if (f->cached && f->total_ms >= 0)
+    g_ptr_array_add (parts, g_strdup_printf (_("%.0f ms from the cache"), f->total_ms));
+  else if (f->ttft_ms >= 0)
     g_ptr_array_add (parts, f->ttft_ms < 1000
                             ? g_strdup_printf (_("%.0f ms to first token"), f->ttft_ms)
                             : g_strdup_printf (_("%.2f s to first token"), f->ttft_ms / 1000));
@@ -243,7 +245,7 @@ gboolean
 hearth_message_item_get_cached (HearthMessageItem *self)
 {
   g_return_val_if_fail (HEARTH_IS_MESSAGE_ITEM (self), FALSE);
-  return self->cached;
+  return self->cached || self->message->figures.cached;
 }
 
 double

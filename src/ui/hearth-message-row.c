@@ -155,7 +155,9 @@ refresh_cached (HearthMessageRow *self,
   double saved = hearth_message_item_get_time_saved_ms (self->item);
   g_autofree char *text = NULL;
 
-  if (cached)
+  if (cached && saved <= 0)
+    text = g_strdup (_("Cached"));
+  else if (cached)
     text = saved >= 1000 ? g_strdup_printf (_("Cached · saved %.1f s"), saved / 1000)
                          : g_strdup_printf (_("Cached · saved %.0f ms"), saved);
   gtk_widget_set_visible (GTK_WIDGET (self->cached_label), cached);

@@ -371,10 +371,16 @@ _hearth_performance_page_fill_bench_table (HearthPerformancePage *self,
       add_run_details (self->bench_grid, row + 1, details);
       if (result->regression)
         {
+          /* The threshold the core used: its base, or more when the runs were noisy. */
+          g_autofree char *tip =
+            g_strdup_printf (_("Decode speed fell by more than %.0f %% against the previous run of "
+                               "this model with the same options on this hardware (at least "
+                               "%.0f %%, more when the runs themselves varied)"),
+                             result->regression_threshold_percent,
+                             hearth_bench_regression_base_percent ());
+
           gtk_widget_add_css_class (GTK_WIDGET (change_label), "error");
-          gtk_widget_set_tooltip_text (GTK_WIDGET (change_label),
-                                       _("Decode speed fell by more than 15 % against the previous "
-                                         "run of this model with the same options on this hardware"));
+          gtk_widget_set_tooltip_text (GTK_WIDGET (change_label), tip);
         }
       if (result->error != NULL)
         gtk_widget_set_tooltip_text (GTK_WIDGET (change_label), result->error);

@@ -10,7 +10,7 @@
 #include "hearth-error.h"
 #include "hearth-performance-page-private.h"
 
-#define GIB (1024.0 * 1024.0 * 1024.0)
+#define GB 1e9   /* SI, as g_format_size () says it everywhere else */
 
 static void update_live_labels (HearthPerformancePage *self,
                                 const HearthSample    *sample);
@@ -29,14 +29,14 @@ push_resource_row (HearthPerformancePage   *self,
     hearth_graph_push (self->cpu.graph, self->cpu_server_series, time_us,
                        row->server_cpu_percent / n_cores);
   if (row->mem_used >= 0)
-    hearth_graph_push (self->memory.graph, 0, time_us, row->mem_used / GIB);
+    hearth_graph_push (self->memory.graph, 0, time_us, row->mem_used / GB);
   if (row->server_rss >= 0)
     hearth_graph_push (self->memory.graph, self->memory_server_series, time_us,
-                       row->server_rss / GIB);
+                       row->server_rss / GB);
   if (row->gpu_percent >= 0)
     hearth_graph_push (self->gpu.graph, 0, time_us, row->gpu_percent);
   if (row->vram_used >= 0)
-    hearth_graph_push (self->vram.graph, 0, time_us, row->vram_used / GIB);
+    hearth_graph_push (self->vram.graph, 0, time_us, row->vram_used / GB);
 }
 
 static void
@@ -158,10 +158,10 @@ update_live_labels (HearthPerformancePage *self,
       _hearth_performance_page_card_set (&self->gpu, gpu, gpu_caption->str);
       _hearth_performance_page_card_set (&self->vram, vram, _("All GPUs with their own memory"));
       if (sample->vram_total > 0)
-        hearth_graph_set_range (self->vram.graph, 0, sample->vram_total / GIB);
+        hearth_graph_set_range (self->vram.graph, 0, sample->vram_total / GB);
     }
   if (sample->mem_total > 0)
-    hearth_graph_set_range (self->memory.graph, 0, sample->mem_total / GIB);
+    hearth_graph_set_range (self->memory.graph, 0, sample->mem_total / GB);
 
   if (has_gpu)
     caption = g_strdup (_("Measured from the system's own counters, and from the GPU's driver."));

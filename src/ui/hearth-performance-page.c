@@ -72,7 +72,7 @@ _hearth_performance_page_format_bytes (gint64 bytes)
 {
   if (bytes < 0)
     return g_strdup ("—");
-  return g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
+  return g_format_size (bytes);
 }
 
 char *
@@ -320,7 +320,9 @@ fill_request_cards (HearthPerformancePage *self,
           g_array_append_val (speeds, row->figures.tokens_per_s);
           hearth_graph_push (self->tokens.graph, 0, time_us, row->figures.tokens_per_s);
         }
-      if (row->figures.ttft_ms >= 0 && row->state != HEARTH_MESSAGE_FAILED)
+      /* a cache hit's time is the cache's, not the model's */
+      if (row->figures.ttft_ms >= 0 && row->state != HEARTH_MESSAGE_FAILED &&
+          !row->figures.cached)
         {
           g_array_append_val (ttfts, row->figures.ttft_ms);
           hearth_graph_push (self->ttft.graph, 0, time_us, row->figures.ttft_ms);
@@ -371,7 +373,10 @@ fill_models_table (HearthPerformancePage *self,
     {
       const HearthMetricsGroup *group = g_ptr_array_index (groups, i);
       g_autofree char *server = short_endpoint (group->endpoint);
-      g_autofree char *count = g_strdup_printf ("%u", group->count);
+      /* Answers from the cache are not requests to the model: said apart. */
+      g_autofree char *count = group->cache_hits > 0
+        ? g_strdup_printf (_("%u + %u cached"), group->count, group->cache_hits)
+        : g_strdup_printf ("%u", group->count);
       g_autofree char *success =
         _hearth_performance_page_format_percent (group->success_rate * 100);
       g_autofree char *p50 = _hearth_performance_page_format_ms (group->ttft_p50_ms);
@@ -721,7 +726,7 @@ hearth_performance_page_init (HearthPerformancePage *self)
   self->cpu_server_series = hearth_graph_add_series (self->cpu.graph, _("Server"));
   hearth_graph_set_series_color (self->cpu.graph, self->cpu_server_series, HEARTH_GRAPH_COLOR_WARNING);
   hearth_graph_set_range (self->cpu.graph, 0, 100);
-  card_init (&self->memory, self->system_cards, _("Memory"), SYSTEM_GRAPH_CAPACITY, _("GiB"));
+  card_init (&self->memory, self->system_cards, _("Memory"), SYSTEM_GRAPH_CAPACITY, _("GB"));
   hearth_graph_add_series (self->memory.graph, _("Used"));
   hearth_graph_set_range (self->memory.graph, 0, NAN);
   self->memory_server_series = hearth_graph_add_series (self->memory.graph, _("Server"));
@@ -731,7 +736,7 @@ hearth_performance_page_init (HearthPerformancePage *self)
   hearth_graph_add_series (self->gpu.graph, _("GPU"));
   hearth_graph_set_series_color (self->gpu.graph, 0, HEARTH_GRAPH_COLOR_SUCCESS);
   hearth_graph_set_range (self->gpu.graph, 0, 100);
-  card_init (&self->vram, self->system_cards, _("VRAM"), SYSTEM_GRAPH_CAPACITY, _("GiB"));
+  card_init (&self->vram, self->system_cards, _("VRAM"), SYSTEM_GRAPH_CAPACITY, _("GB"));
   hearth_graph_add_series (self->vram.graph, _("Used"));
   hearth_graph_set_range (self->vram.graph, 0, NAN);
   hearth_graph_set_series_color (self->vram.graph, 0, HEARTH_GRAPH_COLOR_SUCCESS);

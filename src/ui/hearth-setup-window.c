@@ -103,7 +103,7 @@ format_processor (const HearthHardware *hw)
 static char *
 format_memory (const HearthHardware *hw)
 {
-  g_autofree char *total = g_format_size_full (hw->mem_total, G_FORMAT_SIZE_IEC_UNITS);
+  g_autofree char *total = g_format_size (hw->mem_total);
 
   if (hw->mem_bandwidth_gbs > 0)
     return g_strdup_printf (_("%s · %.1f GB/s measured"), total, hw->mem_bandwidth_gbs);
@@ -121,7 +121,7 @@ format_gpu (const HearthHardware *hw)
   gpu = g_ptr_array_index (hw->gpus, 0);
   if (gpu->vram_total <= 0 || gpu->integrated)
     return g_strdup (gpu->name ? gpu->name : _("Unknown graphics"));
-  vram = g_format_size_full (gpu->vram_total, G_FORMAT_SIZE_IEC_UNITS);
+  vram = g_format_size (gpu->vram_total);
   return g_strdup_printf (_("%s · %s of video memory"), gpu->name ? gpu->name : "", vram);
 }
 

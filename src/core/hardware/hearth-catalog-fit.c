@@ -409,6 +409,10 @@ pick_balanced (GPtrArray                  *usable,
       const HearthRecommendation *candidate = g_ptr_array_index (usable, i);
       double distance = fabs (log (candidate->model->parameters) - target);
 
+      /* a third model when there is one: never the same as the other tiers */
+      if (usable->len > 2 && (candidate->model == fast->model || candidate->model == capable->model))
+        continue;
+
       if (distance < best_distance
           || (distance == best_distance
               && candidate->model->parameters > best->model->parameters))
@@ -430,6 +434,31 @@ add_tier (GPtrArray                  *recommendations,
 
   copy->tier = tier;
   g_ptr_array_add (recommendations, copy);
+}
+
+/* A tier that names the same model as an earlier one says why: the catalog
+ * has no other model for this use that runs well here. */
+static void
+explain_repeats (GPtrArray *recommendations,
+                 guint      n_usable)
+{
+  for (guint i = 1; i < recommendations->len; i++)
+    {
+      HearthRecommendation *r = g_ptr_array_index (recommendations, i);
+
+      for (guint j = 0; j < i && r->note == NULL; j++)
+        {
+          const HearthRecommendation *earlier = g_ptr_array_index (recommendations, j);
+
+          if (earlier->model == r->model)
+            r->note = g_strdup_printf (n_usable == 1
+                                       ? "Same as %s: it is the only model in the catalog for "
+                                         "this use that runs well on this machine"
+                                       : "Same as %s: only %u models in the catalog for this use "
+                                         "run well on this machine",
+                                       hearth_tier_to_string (earlier->tier), n_usable);
+        }
+    }
 }
 
 static GPtrArray *
@@ -487,6 +516,7 @@ hearth_catalog_recommend (GPtrArray            *catalog,
   add_tier (recommendations, HEARTH_TIER_FAST, fast);
   add_tier (recommendations, HEARTH_TIER_BALANCED, pick_balanced (usable, fast, capable));
   add_tier (recommendations, HEARTH_TIER_MOST_CAPABLE, capable);
+  explain_repeats (recommendations, usable->len);
 
   return recommendations;
 }
@@ -514,6 +544,7 @@ hearth_recommendation_free (HearthRecommendation *recommendation)
     return;
 
   hearth_fit_free (recommendation->fit);
+  g_free (recommendation->note);
   g_free (recommendation);
 }
 

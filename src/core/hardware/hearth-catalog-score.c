@@ -88,7 +88,7 @@ score_memory (HearthScore          *score,
       return;
     }
 
-  size = g_format_size_full (hardware->mem_total, G_FORMAT_SIZE_IEC_UNITS);
+  size = g_format_size (hardware->mem_total);
   add_reason (score, log_points ((double) hardware->mem_total, 4.0 * GIB, 128.0 * GIB, 35),
               "for %s of system memory", size);
 }
@@ -130,7 +130,7 @@ score_gpu (HearthScore          *score,
 
   if (gpu != NULL)
     {
-      size = g_format_size_full (gpu->vram_total, G_FORMAT_SIZE_IEC_UNITS);
+      size = g_format_size (gpu->vram_total);
       add_reason (score, log_points ((double) gpu->vram_total, 1.0 * GIB, 32.0 * GIB, 30),
                   "for %s of VRAM on %s", size, gpu->name ? gpu->name : "the GPU");
     }

@@ -89,6 +89,7 @@ typedef struct
   const HearthCatalogModel  *model;  /* owned by the catalog, which must outlive this */
   const HearthCatalogQuant  *quant;  /* likewise */
   HearthFit                 *fit;
+  char                      *note;   /* why this tier repeats another's model, or NULL */
 } HearthRecommendation;
 
 GQuark                    hearth_catalog_error_quark          (void);

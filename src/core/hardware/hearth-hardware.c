@@ -5,6 +5,8 @@
 
 #define _GNU_SOURCE
 
+#include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -259,6 +261,92 @@ hardware_new (void)
   return hw;
 }
 
+/* The memory bandwidth is measured once per machine and kept in the cache
+ * folder ($XDG_CACHE_HOME/hearth/hardware.ini, safe to delete), under a
+ * digest of what the machine is: its processor, threads and memory. Every
+ * probe then gives the same figure, so the score and the recommendations
+ * of the Hardware page, the setup assistant and hearth-cli agree; Refresh
+ * (hearth-cli --refresh) measures it again. */
+#define BANDWIDTH_GROUP "bandwidth"
+
+static char *
+bandwidth_file (void)
+{
+  return g_build_filename (g_get_user_cache_dir (), "hearth", "hardware.ini", NULL);
+}
+
+static char *
+bandwidth_key (const HearthHardware *hw)
+{
+  g_autofree char *what = g_strdup_printf ("%s|%d|%" G_GINT64_FORMAT,
+                                           hw->cpu_model ? hw->cpu_model : "", hw->cpu_threads,
+                                           hw->mem_total);
+
+  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, what, -1);
+}
+
+/* Returns: the stored bandwidth of this machine in GB/s, or -1 */
+static double
+stored_bandwidth (const HearthHardware *hw)
+{
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autofree char *path = bandwidth_file ();
+  g_autofree char *key = bandwidth_key (hw);
+  g_autoptr(GError) error = NULL;
+  double value;
+
+  if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, NULL))
+    return -1;
+  value = g_key_file_get_double (file, BANDWIDTH_GROUP, key, &error);
+  return error == NULL && value > 0 && isfinite (value) ? value : -1;
+}
+
+/* A failure to write only means measuring again next time. */
+static void
+store_bandwidth (const HearthHardware *hw,
+                 double                gbs)
+{
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autofree char *path = bandwidth_file ();
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *key = bandwidth_key (hw);
+  g_autoptr(GError) error = NULL;
+
+  if (gbs <= 0)
+    return;
+  g_key_file_load_from_file (file, path, G_KEY_FILE_KEEP_COMMENTS, NULL);
+  g_key_file_set_double (file, BANDWIDTH_GROUP, key, gbs);
+  if (g_mkdir_with_parents (dir, 0700) != 0 || !g_key_file_save_to_file (file, path, &error))
+    g_debug ("The measured memory bandwidth is not kept: %s",
+             error != NULL ? error->message : g_strerror (errno));
+}
+
+static HearthHardware *
+probe (const char  *root,
+       gboolean     measure_bandwidth,
+       gboolean     fresh,
+       GError     **error)
+{
+  g_autoptr(HearthHardware) hw = hardware_new ();
+
+  if (!_hearth_hardware_probe_cpu (root, hw, error)
+      || !_hearth_hardware_probe_memory (root, hw, error))
+    return NULL;
+  if (measure_bandwidth && _hearth_hardware_root_is_real (root))
+    {
+      hw->mem_bandwidth_gbs = fresh ? -1 : stored_bandwidth (hw);
+      if (hw->mem_bandwidth_gbs <= 0)
+        {
+          hw->mem_bandwidth_gbs = hearth_hardware_measure_bandwidth ();
+          store_bandwidth (hw, hw->mem_bandwidth_gbs);
+        }
+    }
+  _hearth_hardware_probe_gpus (root, hw);
+  probe_storage (root, hw);
+  probe_system (root, hw);
+  return g_steal_pointer (&hw);
+}
+
 /**
  * hearth_hardware_probe:
  * @root: (nullable): the file system root to read, or %NULL for this machine
@@ -276,19 +364,24 @@ hearth_hardware_probe (const char  *root,
                        gboolean     measure_bandwidth,
                        GError     **error)
 {
-  g_autoptr(HearthHardware) hw = hardware_new ();
-
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!_hearth_hardware_probe_cpu (root, hw, error)
-      || !_hearth_hardware_probe_memory (root, hw, error))
-    return NULL;
-  if (measure_bandwidth && _hearth_hardware_root_is_real (root))
-    hw->mem_bandwidth_gbs = hearth_hardware_measure_bandwidth ();
-  _hearth_hardware_probe_gpus (root, hw);
-  probe_storage (root, hw);
-  probe_system (root, hw);
-  return g_steal_pointer (&hw);
+  return probe (root, measure_bandwidth, FALSE, error);
+}
+
+/**
+ * hearth_hardware_probe_fresh:
+ *
+ * Probes this machine as hearth_hardware_probe() does, measuring its
+ * memory bandwidth again and keeping the new figure (Refresh, --refresh).
+ * Blocks.
+ */
+HearthHardware *
+hearth_hardware_probe_fresh (GError **error)
+{
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return probe (NULL, TRUE, TRUE, error);
 }
 
 static void
@@ -298,7 +391,7 @@ probe_thread (GTask        *task,
               GCancellable *cancellable)
 {
   GError *error = NULL;
-  HearthHardware *hw = hearth_hardware_probe (NULL, TRUE, &error);
+  HearthHardware *hw = probe (NULL, TRUE, GPOINTER_TO_INT (task_data), &error);
 
   if (hw == NULL)
     g_task_return_error (task, error);
@@ -314,6 +407,20 @@ hearth_hardware_probe_async (GCancellable        *cancellable,
   g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, hearth_hardware_probe_async);
+  g_task_run_in_thread (task, probe_thread);
+}
+
+/* As hearth_hardware_probe_async(), measuring the memory bandwidth again;
+ * finish with hearth_hardware_probe_finish(). */
+void
+hearth_hardware_reprobe_async (GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, hearth_hardware_probe_async);
+  g_task_set_task_data (task, GINT_TO_POINTER (TRUE), NULL);
   g_task_run_in_thread (task, probe_thread);
 }
 
@@ -505,7 +612,7 @@ format_bytes (gint64 bytes)
 {
   if (bytes < 0)
     return g_strdup ("unknown");
-  return g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
+  return g_format_size (bytes);
 }
 
 static const char *

@@ -74,6 +74,10 @@ typedef struct
 HearthHardware  *hearth_hardware_probe           (const char       *root,
                                                   gboolean          measure_bandwidth,
                                                   GError          **error);
+HearthHardware  *hearth_hardware_probe_fresh     (GError          **error);
+void             hearth_hardware_reprobe_async   (GCancellable     *cancellable,
+                                                  GAsyncReadyCallback callback,
+                                                  gpointer          user_data);
 void             hearth_hardware_probe_async     (GCancellable     *cancellable,
                                                   GAsyncReadyCallback callback,
                                                   gpointer          user_data);

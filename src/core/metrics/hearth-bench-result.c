@@ -26,6 +26,7 @@ hearth_bench_result_new (void)
   result->peak_mem_used = result->peak_vram_used = -1;
   result->previous_created_ms = -1;
   result->change_percent = NAN;
+  result->regression_threshold_percent = HEARTH_BENCH_REGRESSION_PERCENT;
   return result;
 }
 
@@ -156,6 +157,58 @@ hearth_bench_result_to_json (const HearthBenchResult *r)
                        r->previous_id > 0 ? r->previous_created_ms : -1);
   add_optional_double (builder, "change_percent", r->change_percent);
   add_boolean (builder, "regression", r->regression);
+  add_optional_double (builder, "regression_threshold_percent", r->regression_threshold_percent);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
+}
+
+/**
+ * hearth_bench_regression_base_percent:
+ *
+ * Returns: the smallest fall in decode speed that counts as a regression,
+ *   in percent, whatever the runs' spread
+ */
+double
+hearth_bench_regression_base_percent (void)
+{
+  return HEARTH_BENCH_REGRESSION_PERCENT;
+}
+
+/* Half the range a run measured over its repeats, in percent of its median;
+ * 0 when it is not known. */
+static double
+half_spread_percent (double median,
+                     double min,
+                     double max)
+{
+  if (median <= 0 || min <= 0 || max < min)
+    return 0;
+  return 100 * (max - min) / (2 * median);
+}
+
+/**
+ * hearth_bench_regression_threshold:
+ * @result: the new run (its decode median, min and max)
+ * @previous_median: the earlier run's decode median, tokens/s
+ * @previous_min: its slowest repeat, or -1 when not known
+ * @previous_max: its fastest repeat, or -1
+ *
+ * A run is only a regression when it fell by more than the noise the two
+ * runs measured themselves: the larger of the base threshold and twice
+ * their combined spread (the root of the sum of the squares of each run's
+ * half range, in percent of its median).
+ *
+ * Returns: the threshold in percent
+ */
+double
+hearth_bench_regression_threshold (const HearthBenchResult *result,
+                                   double                   previous_median,
+                                   double                   previous_min,
+                                   double                   previous_max)
+{
+  double a = half_spread_percent (result->decode_tps_median, result->decode_tps_min,
+                                  result->decode_tps_max);
+  double b = half_spread_percent (previous_median, previous_min, previous_max);
+
+  return MAX (HEARTH_BENCH_REGRESSION_PERCENT, 2 * sqrt (a * a + b * b));
 }

@@ -16,11 +16,12 @@
   " b.state, b.error, b.load_ms, b.ttft_p50_ms, b.ttft_p95_ms, b.prompt_tps_median," \
   " b.prompt_tps_min, b.prompt_tps_max, b.decode_tps_median, b.decode_tps_min," \
   " b.decode_tps_max, b.peak_cpu_percent, b.peak_mem_used, b.peak_vram_used, b.previous_id," \
-  " b.change_percent, b.regression, p.created_ms, b.already_loaded, b.figures_from"
+  " b.change_percent, b.regression, p.created_ms, b.already_loaded, b.figures_from," \
+  " p.decode_tps_median, p.decode_tps_min, p.decode_tps_max"
 
 /* Only a complete run of the same model, options and machine compares. */
 static const char previous_sql[] =
-  "SELECT id, created_ms, decode_tps_median FROM bench_runs"
+  "SELECT id, created_ms, decode_tps_median, decode_tps_min, decode_tps_max FROM bench_runs"
   " WHERE state = 'complete' AND model = :model AND digest IS :digest"
   "  AND options = :options AND hardware = :hardware AND decode_tps_median > 0"
   " ORDER BY created_ms DESC, id DESC LIMIT 1";
@@ -66,7 +67,11 @@ find_previous (HearthStore        *store,
       previous_tps = sqlite3_column_double (stmt, 2);
       if (result->decode_tps_median > 0)
         result->change_percent = 100 * (result->decode_tps_median - previous_tps) / previous_tps;
-      result->regression = result->change_percent < -HEARTH_BENCH_REGRESSION_PERCENT;
+      result->regression_threshold_percent =
+        hearth_bench_regression_threshold (result, previous_tps,
+                                           hearth_sqlite_column_measure (stmt, 3),
+                                           hearth_sqlite_column_measure (stmt, 4));
+      result->regression = result->change_percent < -result->regression_threshold_percent;
     }
   sqlite3_finalize (stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -217,6 +222,11 @@ result_from_row (sqlite3_stmt *stmt)
   r->previous_created_ms = hearth_sqlite_column_count (stmt, 26);
   r->already_loaded = sqlite3_column_int (stmt, 27) != 0;
   r->figures_from = figures_from_string ((const char *) sqlite3_column_text (stmt, 28));
+  if (r->previous_id > 0 && sqlite3_column_type (stmt, 29) != SQLITE_NULL)
+    r->regression_threshold_percent =
+      hearth_bench_regression_threshold (r, sqlite3_column_double (stmt, 29),
+                                         hearth_sqlite_column_measure (stmt, 30),
+                                         hearth_sqlite_column_measure (stmt, 31));
   return r;
 }
 

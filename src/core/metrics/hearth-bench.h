@@ -52,12 +52,19 @@ typedef struct
   gint64            previous_id;         /* 0: no earlier run to compare with */
   gint64            previous_created_ms;
   double            change_percent;      /* decode tokens/s against the previous run */
-  gboolean          regression;          /* more than 15 % slower */
+  gboolean          regression;          /* slower by more than regression_threshold_percent */
+  double            regression_threshold_percent; /* the larger of the base threshold and
+                                                     2 × the two runs' combined spread */
 } HearthBenchResult;
 
 #define HEARTH_BENCH_DEFAULT_RUNS       3
 #define HEARTH_BENCH_REGRESSION_PERCENT 15.0
 
+double              hearth_bench_regression_base_percent (void);
+double              hearth_bench_regression_threshold (const HearthBenchResult *result,
+                                                       double              previous_median,
+                                                       double              previous_min,
+                                                       double              previous_max);
 HearthBenchResult  *hearth_bench_result_new         (void);
 void                hearth_bench_result_free        (HearthBenchResult  *result);
 HearthBenchResult  *hearth_bench_result_copy        (const HearthBenchResult *result);

@@ -9,7 +9,7 @@
  * the same first two columns as REQUEST_FIGURES_SQL. */
 #define CACHED_DAYS_SQL \
   "SELECT model, endpoint, count, successes, failures, ttft, total, speed, prompt_speed," \
-  " load FROM request_figures_days WHERE day >= ?1 AND day < ?2" \
+  " load, cache_hits FROM request_figures_days WHERE day >= ?1 AND day < ?2" \
   " AND (?3 IS NULL OR model = ?3)"
 
 enum
@@ -20,6 +20,7 @@ enum
   CACHED_SUCCESSES,
   CACHED_FAILURES,
   CACHED_FIRST_FIGURES,   /* ttft, total, speed, prompt_speed, load */
+  CACHED_CACHE_HITS = CACHED_FIRST_FIGURES + 5,
 };
 
 /* Statements are prepared per call: preparing costs microseconds, and a
@@ -181,6 +182,7 @@ _hearth_metrics_accumulate_cached (HearthStore            *store,
       acc->group->count += sqlite3_column_int (stmt, CACHED_COUNT);
       acc->group->successes += sqlite3_column_int (stmt, CACHED_SUCCESSES);
       acc->group->failures += sqlite3_column_int (stmt, CACHED_FAILURES);
+      acc->group->cache_hits += sqlite3_column_int (stmt, CACHED_CACHE_HITS);
       append_blob (acc->ttft, stmt, CACHED_FIRST_FIGURES);
       append_blob (acc->total, stmt, CACHED_FIRST_FIGURES + 1);
       append_blob (acc->speed, stmt, CACHED_FIRST_FIGURES + 2);
@@ -233,8 +235,8 @@ fill_days (HearthStore *store,
     return rc;
 
   rc = sqlite3_prepare_v2 (db, "INSERT INTO request_figures_days (day, model, endpoint, count,"
-                           " successes, failures, ttft, total, speed, prompt_speed, load)"
-                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &stmt, NULL);
+                           " successes, failures, ttft, total, speed, prompt_speed, load,"
+                           " cache_hits) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &stmt, NULL);
   if (rc != SQLITE_OK)
     return rc;
   g_hash_table_iter_init (&iter, by_key);
@@ -251,6 +253,7 @@ fill_days (HearthStore *store,
       bind_blob (stmt, 9, acc->speed);
       bind_blob (stmt, 10, acc->prompt_speed);
       bind_blob (stmt, 11, acc->load);
+      sqlite3_bind_int (stmt, 12, acc->group->cache_hits);
       rc = sqlite3_step (stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode (db);
       sqlite3_reset (stmt);
     }

@@ -110,7 +110,7 @@ figures_source (const HearthMessage *m)
   return m->figures.from_server ? "server" : "client";
 }
 
-/* "ok", the kind of failure ("timeout", "model-not-found"…), or what
+/* "ok", "cached" (answered from the response cache), the kind of failure ("timeout", "model-not-found"…), or what
  * became of a reply that did not end on its own ("cancelled", "partial"). */
 static const char *
 outcome (const HearthMessage *m)
@@ -118,7 +118,7 @@ outcome (const HearthMessage *m)
   switch (m->state)
     {
     case HEARTH_MESSAGE_COMPLETE:
-      return "ok";
+      return m->figures.cached ? "cached" : "ok";
     case HEARTH_MESSAGE_FAILED:
       /* replies stored before failures were classed say only that */
       return m->error_class != NULL ? m->error_class : "failed";
@@ -235,6 +235,7 @@ add_group_json (JsonBuilder        *builder,
   hearth_json_add_string (builder, "endpoint", group->endpoint);
   hearth_json_add_int (builder, "count", group->count);
   hearth_json_add_int (builder, "successes", group->successes);
+  hearth_json_add_int (builder, "cache_hits", group->cache_hits);
   for (guint i = 0; i < G_N_ELEMENTS (group_figures); i++)
     hearth_json_add_double (builder, group_figures[i].name, GROUP_FIGURE (group, i));
 }
@@ -249,6 +250,7 @@ append_group_csv (GString            *out,
   g_ptr_array_add (fields, g_strdup (group->endpoint));
   g_ptr_array_add (fields, csv_count (group->count));
   g_ptr_array_add (fields, csv_count (group->successes));
+  g_ptr_array_add (fields, csv_count (group->cache_hits));
   for (guint i = 0; i < G_N_ELEMENTS (group_figures); i++)
     g_ptr_array_add (fields, csv_figure (GROUP_FIGURE (group, i)));
   append_csv_record (out, (const char * const *) fields->pdata, fields->len);
@@ -273,8 +275,8 @@ hearth_metrics_export_groups (HearthStore            *store,
                               HearthMetricsFormat     format,
                               GError                **error)
 {
-  const char *columns[4 + G_N_ELEMENTS (group_figures)] = {
-    "model", "endpoint", "count", "successes",
+  const char *columns[5 + G_N_ELEMENTS (group_figures)] = {
+    "model", "endpoint", "count", "successes", "cache_hits",
   };
   g_autoptr(GPtrArray) groups = NULL;
 
@@ -285,7 +287,7 @@ hearth_metrics_export_groups (HearthStore            *store,
   if (groups == NULL)
     return NULL;
   for (guint i = 0; i < G_N_ELEMENTS (group_figures); i++)
-    columns[4 + i] = group_figures[i].name;
+    columns[5 + i] = group_figures[i].name;
   return export_items (groups, format, &(ExportShape) {
                          columns, G_N_ELEMENTS (columns),
                          (AppendCsvFunc) append_group_csv, (HearthJsonAddFunc) add_group_json,

@@ -10,15 +10,17 @@
 
 G_BEGIN_DECLS
 
-/* Only the columns the figures need, none of the message text; the time
+/* A reply from the response cache (cached = 1) is a cache hit, counted
+ * apart: never a request to the model, never in its figures.
+ * Only the columns the figures need, none of the message text; the time
  * range walks messages_requests_by_time (EXPLAIN QUERY PLAN: SEARCH messages
  * USING INDEX messages_requests_by_time (created_ms>?)). Unknown figures
  * are NULL in the table and -1 here, as everywhere else. */
 #define REQUEST_FIGURES_SQL \
   "SELECT model, endpoint, state = 'complete', state = 'failed', coalesce (ttft_ms, -1)," \
   " coalesce (total_ms, -1), coalesce (tokens_per_s, -1)," \
-  " coalesce (prompt_tokens_per_s, -1), coalesce (load_ms, -1), created_ms / 86400000" \
-  " FROM messages WHERE role = 'assistant' AND created_ms >= ?1 AND created_ms < ?3" \
+  " coalesce (prompt_tokens_per_s, -1), coalesce (load_ms, -1), created_ms / 86400000," \
+  " cached FROM messages WHERE role = 'assistant' AND created_ms >= ?1 AND created_ms < ?3" \
   " AND (?2 IS NULL OR model = ?2)"
 
 #define DAY_MS G_GINT64_CONSTANT (86400000)
@@ -35,6 +37,7 @@ enum
   COLUMN_PROMPT_SPEED,
   COLUMN_LOAD,
   COLUMN_DAY,
+  COLUMN_CACHED,
 };
 
 /* What a group is told apart by; NULL where the grouping ignores it. */

@@ -71,6 +71,11 @@ _hearth_metrics_accumulator_add (Accumulator  *acc,
   double total = sqlite3_column_double (stmt, COLUMN_TOTAL);
   double load = sqlite3_column_double (stmt, COLUMN_LOAD);
 
+  if (sqlite3_column_int (stmt, COLUMN_CACHED) != 0)
+    {
+      acc->group->cache_hits++;
+      return;
+    }
   acc->group->count++;
   acc->group->successes += sqlite3_column_int (stmt, COLUMN_COMPLETE);
   acc->group->failures += sqlite3_column_int (stmt, COLUMN_FAILED);

@@ -28,7 +28,8 @@ typedef struct
 {
   char    *model;
   char    *endpoint;
-  guint    count;
+  guint    count;            /* requests the model answered (or failed) */
+  guint    cache_hits;       /* answers from the response cache: not in any figure */
   guint    successes;        /* complete */
   guint    failures;         /* failed; partial and cancelled are neither */
   double   success_rate;     /* successes / (successes + failures), -1 when none ended */

@@ -194,6 +194,17 @@ static const Migration migrations[] = {
     ");"
     "CREATE INDEX message_chunks_by_message ON message_chunks (message_id, id);"
   },
+  {
+    4,
+    /* A reply answered from the response cache: its figures are the
+     * cache's own time, and the metrics count it as a cache hit, never
+     * as a request to the model. The packed days are made again with
+     * their cache hits. */
+    "ALTER TABLE messages ADD COLUMN cached INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE request_figures_days ADD COLUMN cache_hits INTEGER NOT NULL DEFAULT 0;"
+    "DELETE FROM request_figures_days;"
+    "DELETE FROM request_figures_days_done;"
+  },
 };
 
 #define LATEST_SCHEMA_VERSION (migrations[G_N_ELEMENTS (migrations) - 1].version)
