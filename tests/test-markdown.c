@@ -622,7 +622,8 @@ test_markdown_streaming_budget (void)
   g_assert_true (hearth_test_spin_until (caught_up, view, 60000));
   gtk_widget_remove_tick_callback (view, tick);
   g_test_message ("%zu bytes caught up in %u frames", document->len, frames_seen);
-  g_assert_cmpuint (frames_seen, >=, document->len / 4096);
+  /* The budget grows while frames stay short, but never takes it all at once. */
+  g_assert_cmpuint (frames_seen, >, 1);
   g_assert_cmpuint (hearth_markdown_view_get_n_committed_blocks (HEARTH_MARKDOWN_VIEW (view)), ==, 400);
 
   whole = new_view (document->str);
