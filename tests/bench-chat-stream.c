@@ -1,4 +1,4 @@
-/* bench-chat-stream.c — 20,000 tokens streamed into the chat page, frame by frame
+/* bench-chat-stream.c — long replies streamed into the chat page, frame by frame
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Run under a display (figures are printed, never asserted):
@@ -9,7 +9,15 @@
  * in process, sends a prompt through the chat page; every frame painted until
  * the reply finishes is timed from the frame clock's after-paint, and the
  * process's CPU time (user + system, all threads) is taken over the same span.
- * With prose in paragraphs, prose in one paragraph, and one giant fenced code block.
+ * With 20,000 tokens of prose in paragraphs, of prose in one paragraph and of one
+ * giant fenced code block; then 100,000 tokens and a 4 MB reply in one paragraph.
+ *
+ * Baseline, measured in the same run for each case: the very deltas the chat
+ * page received, replayed at the times they arrived into a plain GtkTextView
+ * in its own GtkScrolledWindow (no markdown, word-wrapped, following the end),
+ * in a window of the same size: what GTK's own widget for long text costs.
+ * Printed side by side as "NAME-..." (the chat page) and "NAME-baseline-...".
+ * HEARTH_BENCH_CASES=one-paragraph,code... runs only the cases named.
  */
 #define G_LOG_DOMAIN "hearth-bench-chat-stream"
 
@@ -29,8 +37,6 @@
 #include "hearth-test-util.h"
 #include "hearth-window.h"
 
-#define TOKENS       "20000"
-#define N_TOKENS     20000
 #define TIMEOUT_MS   600000
 #define SLOW_FRAME   50.0
 
@@ -113,7 +119,20 @@ print_frames (const char *name,
 
 typedef struct
 {
+  gint64  at_us;     /* since the prompt was sent */
+  char   *content;
+} Delta;
+
+static void
+delta_clear (Delta *delta)
+{
+  g_free (delta->content);
+}
+
+typedef struct
+{
   HearthChatPage *page;
+  GArray  *deltas;         /* Delta, as the reply received them */
   GArray  *frames;         /* gint64 after-paint times */
   gint64   caught_up_us;   /* the markdown view had laid out all of the reply */
   gint64   start_us;
@@ -146,6 +165,18 @@ reply_shown (gpointer data)
   return stream->caught_up_us != 0 && last > stream->caught_up_us;
 }
 
+static void
+on_delta (HearthReply *reply,
+          const char  *content,
+          const char  *thinking,
+          Stream      *stream)
+{
+  Delta delta = { g_get_monotonic_time () - stream->start_us, g_strdup (content) };
+
+  if (content != NULL)
+    g_array_append_val (stream->deltas, delta);
+}
+
 /* Sends the prompt and spins until the finished reply has been painted. */
 static void
 stream_reply (HearthWindow *window,
@@ -161,6 +192,8 @@ stream_reply (HearthWindow *window,
   cpu_start = cpu_ms ();
   stream->start_us = g_get_monotonic_time ();
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "chat.send", NULL));
+  g_signal_connect (hearth_message_item_get_reply (hearth_test_chat_last_item (page)), "delta",
+                    G_CALLBACK (on_delta), stream);
   if (!hearth_test_spin_until (hearth_test_chat_reply_finished, page, TIMEOUT_MS))
     g_error ("the reply did not finish in %d s", TIMEOUT_MS / 1000);
   stream->finished_us = g_get_monotonic_time ();
@@ -172,30 +205,160 @@ stream_reply (HearthWindow *window,
 }
 
 static void
-print_stream (const char     *name,
-              Stream         *stream,
-              HearthChatPage *page)
+print_stream (const char *name,
+              Stream     *stream,
+              guint       n_tokens,
+              gsize       bytes)
 {
-  g_print ("%s-%s-tokens-wall: %.0f ms to the reply painted (%.0f ms to the reply finished, "
-           "%zu bytes)\n", name, TOKENS, (stream->shown_us - stream->start_us) / 1000.0,
-           (stream->finished_us - stream->start_us) / 1000.0, reply_length (page));
+  g_print ("%s-wall: %.0f ms to the reply painted (%.0f ms to the reply finished, "
+           "%u tokens, %zu bytes)\n", name, (stream->shown_us - stream->start_us) / 1000.0,
+           (stream->finished_us - stream->start_us) / 1000.0, n_tokens, bytes);
   g_print ("%s-cpu: %.0f ms (%.1f us/token)\n", name, stream->cpu_ms,
-           stream->cpu_ms * 1000 / N_TOKENS);
+           stream->cpu_ms * 1000 / n_tokens);
   print_frames (name, stream->frames, stream->start_us);
+}
+
+typedef struct
+{
+  GArray        *deltas;
+  guint          next;
+  gint64         start_us;
+  GtkTextBuffer *buffer;
+  GtkTextView   *view;
+} Replay;
+
+/* Appends every delta whose time has come, as the reply's main loop would have. */
+static gboolean
+replay_cb (gpointer data)
+{
+  Replay *replay = data;
+  gint64 now = g_get_monotonic_time () - replay->start_us;
+  GtkTextIter end;
+
+  if (replay->next >= replay->deltas->len)
+    return G_SOURCE_CONTINUE;
+  while (replay->next < replay->deltas->len &&
+         g_array_index (replay->deltas, Delta, replay->next).at_us <= now)
+    {
+      gtk_text_buffer_get_end_iter (replay->buffer, &end);
+      gtk_text_buffer_insert (replay->buffer, &end,
+                              g_array_index (replay->deltas, Delta, replay->next).content, -1);
+      replay->next++;
+    }
+  gtk_text_buffer_get_end_iter (replay->buffer, &end);
+  gtk_text_view_scroll_to_iter (replay->view, &end, 0, FALSE, 0, 0);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+replay_done (gpointer data)
+{
+  Replay *replay = data;
+  GArray *frames = g_object_get_data (G_OBJECT (replay->view), "frames");
+
+  return replay->next >= replay->deltas->len && frames->len > 0 &&
+         g_array_index (frames, gint64, frames->len - 1) >
+           GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (replay->view), "done-at")) &&
+         GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (replay->view), "done-at")) != 0;
+}
+
+static void
+on_baseline_paint (GdkFrameClock *clock,
+                   Replay        *replay)
+{
+  GArray *frames = g_object_get_data (G_OBJECT (replay->view), "frames");
+
+  on_after_paint (clock, frames);
+  if (replay->next >= replay->deltas->len &&
+      g_object_get_data (G_OBJECT (replay->view), "done-at") == NULL)
+    g_object_set_data (G_OBJECT (replay->view), "done-at",
+                       GSIZE_TO_POINTER ((gsize) g_get_monotonic_time ()));
+}
+
+/* The baseline: the same deltas at the same times into a plain GtkTextView. */
+static void
+bench_baseline (const char *name,
+                GArray     *deltas,
+                guint       n_tokens,
+                gsize       bytes,
+                int         width,
+                int         height)
+{
+  g_autofree char *baseline = g_strconcat (name, "-baseline", NULL);
+  g_autoptr(GArray) frames = g_array_new (FALSE, FALSE, sizeof (gint64));
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+  GtkWidget *view = gtk_text_view_new ();
+  Replay replay = { deltas, 0, 0, gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)),
+                    GTK_TEXT_VIEW (view) };
+  Stream stream = { 0 };
+  GdkFrameClock *clock;
+  gulong handler;
+  guint source;
+  double cpu_start;
+
+  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
+  gtk_text_view_set_editable (GTK_TEXT_VIEW (view), FALSE);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), view);
+  gtk_window_set_child (GTK_WINDOW (window), scroller);
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+  gtk_window_present (GTK_WINDOW (window));
+  hearth_test_spin_for (500);
+  g_object_set_data (G_OBJECT (view), "frames", frames);
+
+  clock = gtk_widget_get_frame_clock (window);
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_baseline_paint), &replay);
+  cpu_start = cpu_ms ();
+  replay.start_us = stream.start_us = g_get_monotonic_time ();
+  source = g_timeout_add (1, replay_cb, &replay);
+  if (!hearth_test_spin_until (replay_done, &replay, TIMEOUT_MS))
+    g_error ("the baseline did not finish in %d s", TIMEOUT_MS / 1000);
+  stream.cpu_ms = cpu_ms () - cpu_start;
+  stream.frames = frames;
+  stream.finished_us = replay.start_us + g_array_index (deltas, Delta, deltas->len - 1).at_us;
+  stream.shown_us = g_array_index (frames, gint64, frames->len - 1);
+  g_signal_handler_disconnect (clock, handler);
+  g_source_remove (source);
+  print_stream (baseline, &stream, n_tokens, bytes);
+  gtk_window_destroy (GTK_WINDOW (window));
+  hearth_test_spin_for (200);
+}
+
+static gboolean
+wanted (const char *name)
+{
+  const char *only = g_getenv ("HEARTH_BENCH_CASES");
+  g_auto(GStrv) names = NULL;
+
+  if (only == NULL || *only == '\0')
+    return TRUE;
+  names = g_strsplit (only, ",", -1);
+  return g_strv_contains ((const char * const *) names, name + strlen ("stream-"));
 }
 
 static void
 bench_stream (const char *name,
+              guint       n_tokens,
               const char *mode)
 {
-  const char *args[] = { "--tokens", TOKENS, mode, NULL };
-  g_autoptr(HearthTestServer) server = hearth_test_server_start ("bench-ndjson-server.mjs", args);
+  g_autofree char *tokens = g_strdup_printf ("%u", n_tokens);
+  const char *args[] = { "--tokens", tokens, mode, NULL };
+  g_autoptr(HearthTestServer) server = NULL;
   g_autoptr(GArray) frames = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) deltas = g_array_new (FALSE, FALSE, sizeof (Delta));
   g_autofree char *screenshot = g_strconcat ("bench-", name, ".png", NULL);
   Stream stream = { 0 };
   HearthWindow *window;
+  gsize bytes;
+  int width;
+  int height;
 
+  if (!wanted (name))
+    return;
+  server = hearth_test_server_start ("bench-ndjson-server.mjs", args);
+  g_array_set_clear_func (deltas, (GDestroyNotify) delta_clear);
   stream.frames = frames;
+  stream.deltas = deltas;
   hearth_test_chat_use_server (hearth_test_server_get_url (server), "bench:latest");
   window = hearth_window_new (app);
   gtk_window_present (GTK_WINDOW (window));
@@ -204,11 +367,16 @@ bench_stream (const char *name,
 
   stream.page = hearth_test_chat_page (window);
   stream_reply (window, &stream);
-  print_stream (name, &stream, hearth_test_chat_page (window));
+  bytes = reply_length (hearth_test_chat_page (window));
+  print_stream (name, &stream, n_tokens, bytes);
   hearth_test_spin_for (300);
   g_free (hearth_test_save_screenshot (GTK_WIDGET (window), screenshot));
+  width = gtk_widget_get_width (GTK_WIDGET (window));
+  height = gtk_widget_get_height (GTK_WIDGET (window));
   gtk_window_destroy (GTK_WINDOW (window));
   hearth_test_spin_for (200);
+
+  bench_baseline (name, deltas, n_tokens, bytes, width, height);
 }
 
 int
@@ -235,9 +403,12 @@ main (int    argc,
   g_assert_no_error (error);
   /* A reply in paragraphs, as models write; the worst case, one 20,000-token
    * paragraph; and one giant code block. */
-  bench_stream ("stream-paragraphs", "--paragraphs");
-  bench_stream ("stream-one-paragraph", NULL);
-  bench_stream ("stream-code", "--code");
+  bench_stream ("stream-paragraphs", 20000, "--paragraphs");
+  bench_stream ("stream-one-paragraph", 20000, NULL);
+  bench_stream ("stream-code", 20000, "--code");
+  bench_stream ("stream-100k", 100000, NULL);
+  /* A 4 MB reply (a million tokens): it took over two minutes to show. */
+  bench_stream ("stream-4mb", 1000000, NULL);
   g_clear_object (&app);
   return 0;
 }

@@ -232,6 +232,36 @@ hearth_code_block_set_code (HearthCodeBlock *self,
   g_string_assign (self->code, code);
 }
 
+gsize
+hearth_code_block_get_code_length (HearthCodeBlock *self)
+{
+  g_return_val_if_fail (HEARTH_IS_CODE_BLOCK (self), 0);
+
+  return self->code->len;
+}
+
+/* Adds @len bytes of @code at the end: only the new lines are laid out and highlighted. */
+void
+hearth_code_block_append_code (HearthCodeBlock *self,
+                               const char      *code,
+                               gsize            len)
+{
+  GtkTextBuffer *buffer;
+  g_autofree char *shown = NULL;
+  GtkTextIter end;
+
+  g_return_if_fail (HEARTH_IS_CODE_BLOCK (self));
+  g_return_if_fail (code != NULL || len == 0);
+
+  if (len == 0)
+    return;
+  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->source_view));
+  shown = hearth_markdown_view_sanitize (code, len);
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  gtk_text_buffer_insert (buffer, &end, shown, -1);
+  g_string_append_len (self->code, code, len);
+}
+
 static gboolean
 copied_timeout_cb (gpointer user_data)
 {

@@ -16,6 +16,10 @@ const char *hearth_code_block_get_language  (HearthCodeBlock *self);
 const char *hearth_code_block_get_code      (HearthCodeBlock *self);
 void        hearth_code_block_set_code      (HearthCodeBlock *self,
                                              const char      *code);
+gsize       hearth_code_block_get_code_length (HearthCodeBlock *self);
+void        hearth_code_block_append_code   (HearthCodeBlock *self,
+                                             const char      *code,
+                                             gsize            len);
 void        hearth_code_block_copy          (HearthCodeBlock *self);
 
 G_END_DECLS

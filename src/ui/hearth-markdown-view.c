@@ -13,145 +13,37 @@
 #define FLUSH_PRIORITY (G_PRIORITY_HIGH_IDLE + 10)
 /* How much new text one frame may lay out while a burst is caught up with:
  * a model writes a few kilobytes a second, a local server can send 80 KB in
- * a tenth of one, and laying that out at once would freeze the window. */
-#define FRAME_BUDGET 4096
+ * a tenth of one, and laying that out at once would freeze the window. The
+ * budget doubles while frames stay short and halves when one runs long. */
+#define FRAME_BUDGET     4096
+#define FRAME_BUDGET_MAX (64 * 1024)
+#define FRAME_SHORT_US   25000
+#define FRAME_LONG_US    40000
+/* A tail no commit point cuts (a giant table or list item) is shown whole
+ * past this: slices of it would be laid out again every frame. */
+#define TAIL_SLICE_MAX   (64 * 1024)
 
 struct _HearthMarkdownView
 {
-  GtkWidget   parent_instance;
+  GtkWidget           parent_instance;
 
-  GString    *text;
-  gsize       committed;        /* bytes of @text that are final and built */
-  gsize       shown;            /* bytes of @text on screen, committed or in the tail */
-  GtkWidget  *last_committed;   /* the last child built from committed text */
-  guint       idle_id;
-  guint       tick_id;
-  gboolean    finishing;        /* finish() was called while a backlog was shown */
-  guint       n_committed_blocks;
-  guint       n_tail_builds;
+  GString            *text;
+  gsize               committed;        /* bytes of @text that are final and built */
+  gsize               shown;            /* bytes of @text on screen, committed or in the tail */
+  GtkWidget          *last_committed;   /* the last child built from committed text */
+  HearthMarkdownScan  scan;             /* of the text after @committed */
+  gboolean            continued;        /* @committed cuts a long paragraph in pieces */
+  HearthCodeBlock    *code;             /* the tail: an open fence, appended to */
+  gsize               budget;
+  gint64              last_tick_us;
+  guint               idle_id;
+  guint               tick_id;
+  gboolean            finishing;        /* finish() was called while a backlog was shown */
+  guint               n_committed_blocks;
+  guint               n_tail_builds;
 };
 
 G_DEFINE_FINAL_TYPE (HearthMarkdownView, hearth_markdown_view, GTK_TYPE_WIDGET)
-
-/* Streaming: which part of the tail is certainly final */
-
-static gboolean
-is_blank (const char *line,
-          gsize       len)
-{
-  for (gsize i = 0; i < len; i++)
-    {
-      if (line[i] != ' ' && line[i] != '\t' && line[i] != '\r')
-        return FALSE;
-    }
-  return TRUE;
-}
-
-/* Length of a list marker ("-", "*", "+", "12." or "3)") followed by a space, else 0. */
-static gsize
-list_marker_length (const char *line,
-                    gsize       len)
-{
-  gsize i = 0;
-
-  if (len > 0 && (line[0] == '-' || line[0] == '*' || line[0] == '+'))
-    i = 1;
-  else
-    {
-      while (i < len && i < 9 && g_ascii_isdigit (line[i]))
-        i++;
-      if (i == 0 || i >= len || (line[i] != '.' && line[i] != ')'))
-        return 0;
-      i++;
-    }
-  if (i < len && line[i] != ' ' && line[i] != '\t' && line[i] != '\r')
-    return 0;
-  return i;
-}
-
-/* Skips indentation, quote marks and list markers that may precede a fence. */
-static gsize
-skip_container_marks (const char *line,
-                      gsize       len)
-{
-  gsize i = 0;
-
-  for (;;)
-    {
-      gsize marker;
-
-      while (i < len && (line[i] == ' ' || line[i] == '\t' || line[i] == '>'))
-        i++;
-      marker = list_marker_length (line + i, len - i);
-      if (marker == 0)
-        return i;
-      i += marker;
-    }
-}
-
-typedef struct
-{
-  char  c;      /* '`' or '~' while a fence is open, else 0 */
-  gsize n;
-} Fence;
-
-static void
-update_fence (Fence      *fence,
-              const char *line,
-              gsize       len)
-{
-  gsize i = skip_container_marks (line, len);
-  gsize n = 0;
-  char c;
-
-  if (i >= len || (line[i] != '`' && line[i] != '~'))
-    return;
-  c = line[i];
-  while (i + n < len && line[i + n] == c)
-    n++;
-  if (n < 3)
-    return;
-  if (fence->c == 0)
-    {
-      /* A backtick fence's info string has no backticks, else it is inline code. */
-      if (c != '`' || memchr (line + i + n, '`', len - i - n) == NULL)
-        *fence = (Fence) { c, n };
-    }
-  else if (c == fence->c && n >= fence->n && is_blank (line + i + n, len - i - n))
-    *fence = (Fence) { 0, 0 };
-}
-
-/* A complete line after a blank line, outside a fence, that starts at the
- * margin and is no list item, begins a new top-level block: the lists and
- * code blocks that could have continued past the blank line cannot anymore.
- * Returns: the offset of the last such line in @tail, or 0. */
-static gsize
-find_commit_point (const char *tail,
-                   gsize       len)
-{
-  Fence fence = { 0, 0 };
-  gboolean previous_blank = FALSE;
-  gsize commit = 0;
-  const char *newline;
-
-  for (gsize start = 0; start < len; start = newline - tail + 1)
-    {
-      gsize line_len;
-      gboolean blank;
-
-      if (!(newline = memchr (tail + start, '\n', len - start)))
-        break;
-      line_len = newline - (tail + start);
-      blank = is_blank (tail + start, line_len);
-      if (start > 0 && previous_blank && !blank && fence.c == 0 &&
-          tail[start] != ' ' && tail[start] != '\t' &&
-          list_marker_length (tail + start, line_len) == 0)
-        commit = start;
-      update_fence (&fence, tail + start, line_len);
-      previous_blank = blank;
-    }
-  return commit;
-}
 
 /* Building */
 
@@ -197,21 +89,223 @@ insert_blocks (HearthMarkdownView *self,
   return after;
 }
 
+/* After a piece boundary, the first block goes on with the paragraph above:
+ * no gap between them (style.css). */
+static GPtrArray *
+build_blocks (HearthMarkdownView *self,
+              gsize               end,
+              HearthCodeBlock    *reusable)
+{
+  GPtrArray *blocks = _hearth_markdown_view_build_blocks (self->text->str + self->committed,
+                                                          end - self->committed, reusable);
+
+  if (self->continued && blocks->len > 0)
+    gtk_widget_add_css_class (g_ptr_array_index (blocks, 0), "md-continued");
+  return blocks;
+}
+
+/* The fence's language as the markdown parser reads it: the info string's first word. */
+static char *
+fence_language (const char *line,
+                gsize       len)
+{
+  gsize i = 0;
+  gsize end;
+
+  while (i < len && (line[i] == '`' || line[i] == '~'))
+    i++;
+  while (i < len && (line[i] == ' ' || line[i] == '\t'))
+    i++;
+  for (end = i; end < len && !g_ascii_isspace (line[end]); end++)
+    ;
+  return end > i ? g_strndup (line + i, end - i) : NULL;
+}
+
+/* The code of the fence that opens @tail, as the markdown parser gives it:
+ * its lines up to @end, without the last line break. Returns: the language. */
+static char *
+fence_code (const char *tail,
+            gsize       end,
+            gsize      *code_start,
+            gsize      *code_end)
+{
+  const char *newline = memchr (tail, '\n', end);
+
+  g_assert (newline != NULL);
+  *code_start = newline - tail + 1;
+  *code_end = MAX (end, *code_start);
+  if (*code_end > *code_start && tail[*code_end - 1] == '\n')
+    (*code_end)--;
+  return fence_language (tail, newline - tail);
+}
+
+/* Adds the code from @code_start to @code_end of @tail to the tail's code
+ * block, a new one if it is not already showing the beginning of it. */
+static gboolean
+append_code (HearthMarkdownView *self,
+             const char         *tail,
+             const char         *language,
+             gsize               code_start,
+             gsize               code_end)
+{
+  HearthCodeBlock *block = self->code;
+  gsize len = code_end - code_start;
+  gsize shown;
+
+  if (block == NULL)
+    {
+      GtkWidget *last = gtk_widget_get_last_child (GTK_WIDGET (self));
+
+      /* Adopt the block the last rebuild made, if it shows a beginning of this code. */
+      if (last != NULL && last != self->last_committed && HEARTH_IS_CODE_BLOCK (last) &&
+          g_strcmp0 (hearth_code_block_get_language (HEARTH_CODE_BLOCK (last)), language) == 0 &&
+          strlen (hearth_code_block_get_code (HEARTH_CODE_BLOCK (last))) <= len &&
+          strncmp (hearth_code_block_get_code (HEARTH_CODE_BLOCK (last)), tail + code_start,
+                   strlen (hearth_code_block_get_code (HEARTH_CODE_BLOCK (last)))) == 0)
+        block = HEARTH_CODE_BLOCK (last);
+    }
+  else if (g_strcmp0 (hearth_code_block_get_language (block), language) != 0 ||
+           hearth_code_block_get_code_length (block) > len)
+    block = NULL;
+
+  if (block == NULL)
+    {
+      g_autofree char *code = g_strndup (tail + code_start, len);
+
+      block = HEARTH_CODE_BLOCK (hearth_code_block_new (language));
+      hearth_code_block_set_code (block, code);
+    }
+  else
+    {
+      shown = hearth_code_block_get_code_length (block);
+      hearth_code_block_append_code (block, tail + code_start + shown, len - shown);
+    }
+  if (gtk_widget_get_parent (GTK_WIDGET (block)) == NULL)
+    gtk_widget_insert_after (GTK_WIDGET (block), GTK_WIDGET (self), self->last_committed);
+  self->code = block;
+  /* Nothing else in the tail. */
+  for (GtkWidget *child = first_tail_child (self), *next; child != NULL; child = next)
+    {
+      next = gtk_widget_get_next_sibling (child);
+      if (child != GTK_WIDGET (block))
+        gtk_widget_unparent (child);
+    }
+  return TRUE;
+}
+
+/* While the tail is one open fence at the margin, its new lines are appended
+ * to the code block as they come: no markdown parse of the whole block, no
+ * new buffer. Up to @limit, leaving out a last line that may yet close the fence. */
+static void
+stream_code (HearthMarkdownView *self,
+             gsize               limit)
+{
+  const char *tail = self->text->str + self->committed;
+  gsize len = limit - self->committed;
+  g_autofree char *language = NULL;
+  gsize code_start;
+  gsize code_end;
+  const char *valid_end;
+
+  if (self->scan.pos < len &&
+      _hearth_markdown_could_close_fence (&self->scan.fence, tail + self->scan.pos,
+                                          len - self->scan.pos))
+    len = self->scan.pos;
+  language = fence_code (tail, len, &code_start, &code_end);
+  /* A character cut by the delta's end shows when its last bytes come. */
+  if (!g_utf8_validate (tail + code_start, code_end - code_start, &valid_end) &&
+      tail + code_end - valid_end < 4)
+    code_end = valid_end - tail;
+  append_code (self, tail, language, code_start, code_end);
+  self->n_tail_builds++;
+}
+
+/* Commits the tail from @committed to @end if it is one fence at the margin
+ * (closed or not, blank lines after it) that stream_code() has been showing:
+ * the code block is final as it stands, without parsing megabytes again. */
+static gboolean
+commit_code (HearthMarkdownView *self,
+             gsize               end)
+{
+  const char *tail = self->text->str + self->committed;
+  gsize len = end - self->committed;
+  HearthMarkdownFence fence = { 0 };
+  const char *newline;
+  gsize pos;
+  gsize code_start;
+  gsize code_end;
+  gsize fence_end = len;
+  g_autofree char *language = NULL;
+
+  if (self->code == NULL || memchr (tail, '\r', len) != NULL ||
+      (newline = memchr (tail, '\n', len)) == NULL)
+    return FALSE;
+  _hearth_markdown_update_fence (&fence, tail, newline - tail);
+  if (fence.c == 0 || !fence.at_margin)
+    return FALSE;
+  for (pos = newline - tail + 1; pos < len;)
+    {
+      const char *line_end = memchr (tail + pos, '\n', len - pos);
+      gsize next = line_end != NULL ? (gsize) (line_end - tail) + 1 : len;
+
+      if (fence.c != 0)
+        {
+          _hearth_markdown_update_fence (&fence, tail + pos,
+                                         (line_end != NULL ? (gsize) (line_end - tail) : len) - pos);
+          if (fence.c == 0)
+            fence_end = pos;
+        }
+      else
+        {
+          for (gsize i = pos; i < next; i++)
+            if (!g_ascii_isspace (tail[i]))
+              return FALSE;
+        }
+      pos = next;
+    }
+
+  language = fence_code (tail, fence_end, &code_start, &code_end);
+  if (!g_utf8_validate (tail + code_start, code_end - code_start, NULL))
+    return FALSE;
+  append_code (self, tail, language, code_start, code_end);
+  self->last_committed = GTK_WIDGET (self->code);
+  self->n_committed_blocks++;
+  return TRUE;
+}
+
 static void
 commit_until (HearthMarkdownView *self,
-              gsize               end)
+              gsize               end,
+              HearthMarkdownCut   cut)
 {
-  g_autoptr(GPtrArray) blocks = NULL;
-
   g_assert (end > self->committed && end <= self->text->len);
 
-  blocks = _hearth_markdown_view_build_blocks (self->text->str + self->committed,
-                                               end - self->committed, NULL);
-  clear_tail (self, NULL);
-  if (blocks->len > 0)
-    self->last_committed = insert_blocks (self, blocks, self->last_committed);
-  self->n_committed_blocks += blocks->len;
+  if (!commit_code (self, end))
+    {
+      g_autoptr(GPtrArray) blocks = build_blocks (self, end, NULL);
+
+      clear_tail (self, NULL);
+      if (blocks->len > 0)
+        self->last_committed = insert_blocks (self, blocks, self->last_committed);
+      self->n_committed_blocks += blocks->len;
+    }
+  self->code = NULL;
   self->committed = end;
+  self->continued = cut == HEARTH_MARKDOWN_CUT_PIECE;
+  _hearth_markdown_scan_reset (&self->scan);
+}
+
+/* Commits every commit point before @limit, each piece built apart. */
+static void
+commit_ready (HearthMarkdownView *self,
+              gsize               limit)
+{
+  HearthMarkdownCut cut;
+  gsize point;
+
+  while ((cut = _hearth_markdown_scan (&self->scan, self->text->str + self->committed,
+                                       limit - self->committed, &point)) != HEARTH_MARKDOWN_CUT_NONE)
+    commit_until (self, self->committed + point, cut);
 }
 
 static void
@@ -222,6 +316,7 @@ rebuild_tail (HearthMarkdownView *self,
   GtkWidget *last = gtk_widget_get_last_child (GTK_WIDGET (self));
   HearthCodeBlock *reusable = NULL;
 
+  self->code = NULL;
   if (last != NULL && last != self->last_committed && HEARTH_IS_CODE_BLOCK (last))
     reusable = HEARTH_CODE_BLOCK (last);
 
@@ -230,11 +325,20 @@ rebuild_tail (HearthMarkdownView *self,
       clear_tail (self, NULL);
       return;
     }
-  blocks = _hearth_markdown_view_build_blocks (self->text->str + self->committed,
-                                               shown - self->committed, reusable);
+  blocks = build_blocks (self, shown, reusable);
   clear_tail (self, blocks);
   insert_blocks (self, blocks, self->last_committed);
   self->n_tail_builds++;
+}
+
+static void
+show_tail (HearthMarkdownView *self,
+           gsize               limit)
+{
+  if (self->scan.code_at_start && !self->scan.has_cr)
+    stream_code (self, limit);
+  else
+    rebuild_tail (self, limit);
 }
 
 static void
@@ -255,7 +359,7 @@ frame_limit (HearthMarkdownView *self,
              gboolean            budgeted)
 {
   const char *text = self->text->str;
-  gsize limit = MAX (self->shown, self->committed) + FRAME_BUDGET;
+  gsize limit = MAX (self->shown, self->committed) + self->budget;
 
   if (!budgeted || limit >= self->text->len)
     return self->text->len;
@@ -271,35 +375,34 @@ flush (HearthMarkdownView *self,
        gboolean            budgeted)
 {
   gsize limit;
-  gsize end;
 
   cancel_flush (self);
   limit = frame_limit (self, budgeted);
-  end = self->committed + find_commit_point (self->text->str + self->committed,
-                                             limit - self->committed);
-  if (end > self->committed)
-    commit_until (self, end);
-  else
-    /* One block still open (a long paragraph or code block): showing it in
-     * slices would lay it out again every frame. */
-    limit = self->text->len;
+  commit_ready (self, limit);
+  if (limit < self->text->len && limit - self->committed > TAIL_SLICE_MAX &&
+      !self->scan.code_at_start)
+    {
+      limit = self->text->len;
+      commit_ready (self, limit);
+    }
   self->shown = limit;
 
   if (limit < self->text->len)
     {
       /* More next frame; show what this one could afford. */
-      rebuild_tail (self, limit);
+      show_tail (self, limit);
       schedule_flush (self);
       return;
     }
+  self->last_tick_us = 0;
   if (self->finishing)
     {
       self->finishing = FALSE;
       if (self->text->len > self->committed)
-        commit_until (self, self->text->len);
+        commit_until (self, self->text->len, HEARTH_MARKDOWN_CUT_NONE);
       return;
     }
-  rebuild_tail (self, self->text->len);
+  show_tail (self, self->text->len);
 }
 
 static gboolean
@@ -318,7 +421,15 @@ flush_tick_cb (GtkWidget     *widget,
                gpointer       user_data)
 {
   HearthMarkdownView *self = HEARTH_MARKDOWN_VIEW (widget);
+  gint64 now = gdk_frame_clock_get_frame_time (frame_clock);
 
+  /* Catching up with a backlog: the interval since the last such frame says
+   * how much this one can afford. */
+  if (self->last_tick_us != 0 && now - self->last_tick_us < FRAME_SHORT_US)
+    self->budget = MIN (self->budget * 2, FRAME_BUDGET_MAX);
+  else if (self->last_tick_us != 0 && now - self->last_tick_us > FRAME_LONG_US)
+    self->budget = MAX (self->budget / 2, FRAME_BUDGET);
+  self->last_tick_us = now;
   self->tick_id = 0;
   flush (self, TRUE);
   return G_SOURCE_REMOVE;
@@ -359,8 +470,12 @@ remove_all (HearthMarkdownView *self)
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))))
     gtk_widget_unparent (child);
   self->last_committed = NULL;
+  self->code = NULL;
   self->committed = 0;
   self->shown = 0;
+  self->continued = FALSE;
+  self->last_tick_us = 0;
+  _hearth_markdown_scan_reset (&self->scan);
 }
 
 static void
@@ -409,6 +524,7 @@ hearth_markdown_view_init (HearthMarkdownView *self)
   gtk_orientable_set_orientation (GTK_ORIENTABLE (layout), GTK_ORIENTATION_VERTICAL);
   gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 12);
   self->text = g_string_new (NULL);
+  self->budget = FRAME_BUDGET;
 }
 
 GtkWidget *
@@ -465,7 +581,7 @@ hearth_markdown_view_finish (HearthMarkdownView *self)
   g_return_if_fail (HEARTH_IS_MARKDOWN_VIEW (self));
 
   /* A shown view with a backlog catches up frame by frame, then finishes. */
-  if (gtk_widget_get_mapped (GTK_WIDGET (self)) && self->text->len - self->committed > FRAME_BUDGET)
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)) && self->text->len - self->committed > self->budget)
     {
       self->finishing = TRUE;
       schedule_flush (self);
@@ -473,8 +589,9 @@ hearth_markdown_view_finish (HearthMarkdownView *self)
     }
   cancel_flush (self);
   self->finishing = FALSE;
+  commit_ready (self, self->text->len);
   if (self->text->len > self->committed)
-    commit_until (self, self->text->len);
+    commit_until (self, self->text->len, HEARTH_MARKDOWN_CUT_NONE);
 }
 
 /* Whether everything appended so far is on screen, nothing left for later frames. */
