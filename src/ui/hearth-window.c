@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <stdio.h>
 
 #include "hearth-chat-page.h"
 #include "hearth-hardware-page.h"
@@ -124,7 +125,8 @@ screenshot_and_quit (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* For the start-up benchmark: report the first painted frame and stop. */
+/* For the start-up benchmark: report the first painted frame and stop
+ * (HEARTH_EXIT_AFTER_FIRST_FRAME=0: report it and go on, to measure idling). */
 static void
 on_first_paint (GdkFrameClock *clock,
                 HearthWindow  *self)
@@ -138,6 +140,9 @@ on_first_paint (GdkFrameClock *clock,
   g_print ("first-frame: %" G_GINT64_FORMAT " us after main, RSS %s\n",
            g_get_monotonic_time () - hearth_main_started_us,
            rss ? g_strstrip (g_strndup (rss + 6, strcspn (rss + 6, "\n"))) : "?");
+  fflush (stdout);
+  if (g_str_equal (g_getenv ("HEARTH_EXIT_AFTER_FIRST_FRAME"), "0"))
+    return;
   g_application_quit (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));
 }
 
