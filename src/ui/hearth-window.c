@@ -23,9 +23,10 @@ struct _HearthWindow
 
   AdwViewStack         *view_stack;
   HearthChatPage       *chat_page;
-  HearthHardwarePage   *hardware_page;
-  HearthPerformancePage *performance_page;
-  HearthModelsPage     *models_page;
+  /* The other pages are built on their first visit: start-up draws Chat only. */
+  AdwBin               *hardware_bin;
+  AdwBin               *performance_bin;
+  AdwBin               *models_bin;
 };
 
 G_DEFINE_FINAL_TYPE (HearthWindow, hearth_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -166,6 +167,76 @@ hearth_window_realize (GtkWidget *widget)
 }
 
 static void
+ensure_page (HearthWindow *self,
+             const char   *name)
+{
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+  HearthEngine *engine;
+  GtkWidget *page = NULL;
+  AdwBin *bin = NULL;
+
+  if (application == NULL || name == NULL)
+    return;
+  engine = hearth_application_get_engine (HEARTH_APPLICATION (application));
+  if (g_str_equal (name, "hardware") && adw_bin_get_child (self->hardware_bin) == NULL)
+    {
+      bin = self->hardware_bin;
+      page = g_object_new (HEARTH_TYPE_HARDWARE_PAGE, NULL);
+      hearth_hardware_page_set_engine (HEARTH_HARDWARE_PAGE (page), engine);
+    }
+  else if (g_str_equal (name, "performance") && adw_bin_get_child (self->performance_bin) == NULL)
+    {
+      HearthApplication *app = HEARTH_APPLICATION (application);
+
+      bin = self->performance_bin;
+      page = g_object_new (HEARTH_TYPE_PERFORMANCE_PAGE, NULL);
+      hearth_performance_page_set_engine (HEARTH_PERFORMANCE_PAGE (page), engine);
+      if (hearth_application_get_sampler (app) != NULL)
+        hearth_performance_page_set_sampler (HEARTH_PERFORMANCE_PAGE (page),
+                                             hearth_application_get_sampler (app),
+                                             hearth_application_get_resource_history (app));
+    }
+  else if (g_str_equal (name, "models") && adw_bin_get_child (self->models_bin) == NULL)
+    {
+      bin = self->models_bin;
+      page = g_object_new (HEARTH_TYPE_MODELS_PAGE, NULL);
+      hearth_models_page_set_engine (HEARTH_MODELS_PAGE (page), engine);
+    }
+  if (bin != NULL)
+    adw_bin_set_child (bin, page);
+}
+
+static void
+on_visible_child_changed (HearthWindow *self)
+{
+  ensure_page (self, adw_view_stack_get_visible_child_name (self->view_stack));
+}
+
+/**
+ * hearth_window_get_page:
+ * @name: "chat", "hardware", "performance" or "models"
+ *
+ * Returns: (transfer none) (nullable): the page, built now if it was not yet
+ */
+GtkWidget *
+hearth_window_get_page (HearthWindow *self,
+                        const char   *name)
+{
+  g_return_val_if_fail (HEARTH_IS_WINDOW (self), NULL);
+
+  ensure_page (self, name);
+  if (g_strcmp0 (name, "chat") == 0)
+    return GTK_WIDGET (self->chat_page);
+  if (g_strcmp0 (name, "hardware") == 0)
+    return adw_bin_get_child (self->hardware_bin);
+  if (g_strcmp0 (name, "performance") == 0)
+    return adw_bin_get_child (self->performance_bin);
+  if (g_strcmp0 (name, "models") == 0)
+    return adw_bin_get_child (self->models_bin);
+  return NULL;
+}
+
+static void
 hearth_window_setup (GtkWidget  *widget,
                      const char *action_name,
                      GVariant   *parameter)
@@ -192,16 +263,13 @@ hearth_window_class_init (HearthWindowClass *klass)
                                                "/io/github/hearthapp/Hearth/hearth-window.ui");
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, chat_page);
-  gtk_widget_class_bind_template_child (widget_class, HearthWindow, hardware_page);
-  gtk_widget_class_bind_template_child (widget_class, HearthWindow, performance_page);
-  gtk_widget_class_bind_template_child (widget_class, HearthWindow, models_page);
+  gtk_widget_class_bind_template_child (widget_class, HearthWindow, hardware_bin);
+  gtk_widget_class_bind_template_child (widget_class, HearthWindow, performance_bin);
+  gtk_widget_class_bind_template_child (widget_class, HearthWindow, models_bin);
 
   gtk_widget_class_install_action (widget_class, "win.setup", NULL, hearth_window_setup);
 
   g_type_ensure (HEARTH_TYPE_CHAT_PAGE);
-  g_type_ensure (HEARTH_TYPE_HARDWARE_PAGE);
-  g_type_ensure (HEARTH_TYPE_PERFORMANCE_PAGE);
-  g_type_ensure (HEARTH_TYPE_MODELS_PAGE);
 }
 
 static void
@@ -228,14 +296,8 @@ hearth_window_new (HearthApplication *application)
                        NULL);
   hearth_chat_page_set_engine (self->chat_page, hearth_application_get_engine (application),
                                hearth_application_get_store_error (application));
-  hearth_hardware_page_set_engine (self->hardware_page, hearth_application_get_engine (application));
-  hearth_performance_page_set_engine (self->performance_page,
-                                      hearth_application_get_engine (application));
-  hearth_models_page_set_engine (self->models_page, hearth_application_get_engine (application));
-  if (hearth_application_get_sampler (application) != NULL)
-    hearth_performance_page_set_sampler (self->performance_page,
-                                         hearth_application_get_sampler (application),
-                                         hearth_application_get_resource_history (application));
+  g_signal_connect_object (self->view_stack, "notify::visible-child",
+                           G_CALLBACK (on_visible_child_changed), self, G_CONNECT_SWAPPED);
   if (hearth_application_get_cache_warning (application) != NULL)
     hearth_chat_page_add_toast (self->chat_page, hearth_application_get_cache_warning (application));
   return self;
