@@ -12,7 +12,16 @@
  * the same way. Each child prints "first-frame: N us after main, RSS X kB";
  * from outside, the time runs from spawning to that line on the pipe, so
  * process start and dynamic linking are included. Medians are printed.
+ *
+ * Then idling: Hearth (with the history, on the Chat page) and the bare
+ * window are left open after their first frame, and their main thread's
+ * wake-ups (voluntary context switches, /proc/PID/task/PID/status) and the
+ * whole process's CPU time (/proc/PID/stat) are read over two windows of
+ * IDLE_SECONDS: from 1 s after the first frame, while the composer's cursor
+ * still blinks (GTK stops it after 10 s without input), and the next one.
  */
+#include <signal.h>
+#include <unistd.h>
 #include <adwaita.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +35,7 @@
 #define BARE_APP_ID          "io.github.hearthapp.HearthBenchBare"
 #define DEFAULT_WIDTH        1000
 #define DEFAULT_HEIGHT       700
+#define IDLE_SECONDS         10
 
 typedef struct
 {
@@ -37,6 +47,7 @@ typedef struct
 /* The bare window, in the re-executed child. */
 
 static gint64 bare_main_started_us;
+static gboolean bare_stays;
 
 static void
 bare_on_first_paint (GdkFrameClock *clock,
@@ -45,6 +56,9 @@ bare_on_first_paint (GdkFrameClock *clock,
   g_signal_handlers_disconnect_by_func (clock, bare_on_first_paint, window);
   g_print ("first-frame: %" G_GINT64_FORMAT " us after main, RSS %" G_GUINT64_FORMAT " kB\n",
            g_get_monotonic_time () - bare_main_started_us, hearth_bench_rss_kib ());
+  fflush (stdout);
+  if (bare_stays)
+    return;
   g_application_quit (G_APPLICATION (gtk_window_get_application (window)));
 }
 
@@ -180,6 +194,82 @@ make_history (void)
   return home;
 }
 
+/* Idling */
+
+typedef struct
+{
+  double wakeups;    /* of the main thread */
+  double cpu_s;      /* of the whole process */
+} ProcTimes;
+
+static ProcTimes
+read_proc_times (const char *pid)
+{
+  g_autofree char *status_path = g_strdup_printf ("/proc/%s/task/%s/status", pid, pid);
+  g_autofree char *stat_path = g_strdup_printf ("/proc/%s/stat", pid);
+  g_autofree char *status = NULL;
+  g_autofree char *stat = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *line;
+  ProcTimes times = { 0, 0 };
+
+  g_assert_true (g_file_get_contents (status_path, &status, NULL, NULL));
+  g_assert_true (g_file_get_contents (stat_path, &stat, NULL, NULL));
+  line = strstr (status, "voluntary_ctxt_switches:");
+  g_assert_nonnull (line);
+  times.wakeups = g_ascii_strtoull (line + strlen ("voluntary_ctxt_switches:"), NULL, 10);
+  /* After the command's closing parenthesis: state is field 3, utime 14, stime 15. */
+  fields = g_strsplit (strrchr (stat, ')') + 2, " ", -1);
+  g_assert_cmpuint (g_strv_length (fields), >, 13);
+  times.cpu_s = (g_ascii_strtoull (fields[11], NULL, 10) + g_ascii_strtoull (fields[12], NULL, 10))
+                / (double) sysconf (_SC_CLK_TCK);
+  return times;
+}
+
+static void
+print_idle_window (const char *name,
+                   const char *when,
+                   ProcTimes   from,
+                   ProcTimes   to)
+{
+  g_print ("idle-%s (%s): %.1f wake-ups/s (main thread), %.2f %% of a core\n", name, when,
+           (to.wakeups - from.wakeups) / IDLE_SECONDS, 100 * (to.cpu_s - from.cpu_s) / IDLE_SECONDS);
+}
+
+static void
+measure_idle (const char * const *argv,
+              const char         *home,
+              const char         *name)
+{
+  g_autoptr(GSubprocessLauncher) launcher = new_launcher (home);
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  const char *pid;
+  ProcTimes at[3];
+
+  g_subprocess_launcher_setenv (launcher, "HEARTH_EXIT_AFTER_FIRST_FRAME", "0", TRUE);
+  child = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  pid = g_subprocess_get_identifier (child);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (child));
+  line = g_data_input_stream_read_line (lines, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (line != NULL && g_str_has_prefix (line, "first-frame: "));
+  g_usleep (G_USEC_PER_SEC);
+  for (guint i = 0; i < G_N_ELEMENTS (at); i++)
+    {
+      if (i > 0)
+        g_usleep (IDLE_SECONDS * G_USEC_PER_SEC);
+      at[i] = read_proc_times (pid);
+    }
+  print_idle_window (name, "1-11 s after the first frame", at[0], at[1]);
+  print_idle_window (name, "11-21 s after the first frame", at[1], at[2]);
+  g_subprocess_send_signal (child, SIGTERM);
+  g_subprocess_wait (child, NULL, NULL);
+}
+
 static void
 print_launches (const char *name,
                 Launches   *launches)
@@ -191,13 +281,14 @@ print_launches (const char *name,
 }
 
 static void
-print_ratios (Launches *hearth,
-              Launches *bare)
+print_ratios (const char *name,
+              Launches   *hearth,
+              Launches   *bare)
 {
-  g_print ("startup-ratio-time: %.2f (from exec; %.2f from main; target <= 1.5)\n",
+  g_print ("%s-ratio-time: %.2f (from exec; %.2f from main; target <= 1.5)\n", name,
            hearth_bench_median (hearth->exec_ms, RUNS) / hearth_bench_median (bare->exec_ms, RUNS),
            hearth_bench_median (hearth->main_ms, RUNS) / hearth_bench_median (bare->main_ms, RUNS));
-  g_print ("startup-ratio-rss: %.2f (target <= 1.5)\n",
+  g_print ("%s-ratio-rss: %.2f (target <= 1.5)\n", name,
            hearth_bench_median (hearth->rss_kib, RUNS) / hearth_bench_median (bare->rss_kib, RUNS));
 }
 
@@ -210,6 +301,8 @@ bench_startup (void)
   g_autofree char *history = make_history ();
   const char *hearth_argv[] = { hearth, NULL };
   const char *bare_argv[] = { self, "--bare", NULL };
+  const char *bare_stay_argv[] = { self, "--bare", "--stay", NULL };
+  g_autofree char *bare_home = make_dirs ("idle-bare");
   Launches plain, with_history, bare, warm_up;
 
   /* One of each first, not counted, so that no kind pays for a cold page cache. */
@@ -225,7 +318,11 @@ bench_startup (void)
   print_launches ("startup-hearth", &plain);
   print_launches ("startup-hearth-with-history", &with_history);
   print_launches ("startup-bare-adw-window", &bare);
-  print_ratios (&plain, &bare);
+  print_ratios ("startup", &plain, &bare);
+  print_ratios ("startup-with-history", &with_history, &bare);
+
+  measure_idle (hearth_argv, history, "hearth-with-history");
+  measure_idle (bare_stay_argv, bare_home, "bare-adw-window");
 }
 
 int
@@ -234,9 +331,10 @@ main (int    argc,
 {
   gint64 started = g_get_monotonic_time ();
 
-  if (argc == 2 && g_str_equal (argv[1], "--bare"))
+  if (argc >= 2 && g_str_equal (argv[1], "--bare"))
     {
       bare_main_started_us = started;
+      bare_stays = argc == 3 && g_str_equal (argv[2], "--stay");
       return run_bare (argv[0]);
     }
   hearth_test_init (&argc, &argv);

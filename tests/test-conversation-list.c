@@ -633,6 +633,41 @@ test_empty (Fixture       *fixture,
   hearth_conversation_list_focus_search (fixture->list);
 }
 
+static gboolean
+list_has_all (gpointer data)
+{
+  HearthConversationList *list = data;
+  GtkListView *view = GTK_LIST_VIEW (hearth_test_find_descendant (GTK_WIDGET (list),
+                                                                  GTK_TYPE_LIST_VIEW));
+
+  return g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (view))) == 150;
+}
+
+/* A long history comes a screenful first, the rest a frame later: in the
+ * end every conversation is listed, newest first, as with a short one. */
+static void
+test_long_history (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GPtrArray) rows = NULL;
+
+  close_window (fixture);
+  for (guint i = 0; i < 150; i++)
+    {
+      g_autofree char *title = g_strdup_printf ("Conversation %u", i + 1);
+      g_autoptr(GDateTime) when = g_date_time_add_minutes (now, (int) i - 1000);
+
+      add_conversation (fixture->store, title, "A question.", when);
+    }
+  open_window (fixture, 360, 640);
+  g_assert_true (hearth_test_spin_until (list_has_all, fixture->list, 5000));
+  hearth_test_spin_for (100);
+  rows = collect_rows (fixture->list);
+  g_assert_cmpuint (rows->len, >, 0);
+  g_assert_cmpstr (hearth_conversation_row_get_title (rows->pdata[0]), ==, "Conversation 150");
+}
+
 static void
 test_no_display (void)
 {
@@ -666,6 +701,7 @@ main (int   argc,
   ADD ("reload-keeps-selection", test_reload_keeps_selection, NULL);
   ADD ("narrow", test_narrow, NULL);
   ADD ("empty", test_empty, "empty");
+  ADD ("long-history", test_long_history, "empty");
 
 #undef ADD
 

@@ -170,7 +170,8 @@ test_ui_window_pages (void)
   for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
     {
       g_autoptr(AdwViewStackPage) page = g_list_model_get_item (G_LIST_MODEL (pages), i);
-      GtkWidget *child = adw_view_stack_page_get_child (page);
+      /* Pages other than Chat are built on their first visit. */
+      GtkWidget *child = hearth_window_get_page (window, expected[i].name);
 
       g_assert_cmpstr (adw_view_stack_page_get_name (page), ==, expected[i].name);
       g_assert_cmpstr (adw_view_stack_page_get_title (page), ==, expected[i].title);
@@ -339,7 +340,7 @@ test_ui_hardware_header (void)
                                                                      ADW_TYPE_VIEW_STACK));
   GtkWidget *refresh = hearth_test_find_widget (bar, is_button_with_icon, (gpointer) "view-refresh-symbolic");
   GtkWidget *menu = hearth_test_find_widget (bar, is_button_with_icon, (gpointer) "document-save-symbolic");
-  GtkWidget *page = adw_view_stack_get_child_by_name (stack, "hardware");
+  GtkWidget *page = hearth_window_get_page (window, "hardware");
 
   g_assert_true (hearth_test_spin_until (window_is_mapped, window, 5000));
   g_assert_nonnull (refresh);
@@ -438,6 +439,58 @@ test_ui_screenshot (void)
 }
 
 static void
+count_frame (GdkFrameClock *clock,
+             guint         *frames)
+{
+  (*frames)++;
+}
+
+/* Idle on the Chat page after start-up, nothing moves, so the window draws
+ * no frame: no animation runs on a page nobody sees (the Hardware page's
+ * spinner ran hidden until its first visit, waking Hearth 58 times a second). */
+static void
+test_ui_window_idle (void)
+{
+  GtkSettings *settings = gtk_settings_get_default ();
+  HearthWindow *window;
+  AdwViewStack *stack;
+  GdkFrameClock *clock;
+  guint frames = 0;
+  gulong handler;
+
+  /* The composer's cursor blinks, as in every GTK entry, and stops by itself
+   * after ten seconds without input (gtk-cursor-blink-timeout): not counted. */
+  g_object_set (settings, "gtk-cursor-blink", FALSE, NULL);
+  window = open_window ();
+
+  g_assert_true (hearth_test_spin_until (window_is_mapped, window, 5000));
+  stack = ADW_VIEW_STACK (hearth_test_find_descendant (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK));
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, "chat");
+  /* Start-up settles (the history and the server's models arrive, and are
+   * drawn), then two seconds go by without a single frame: an animation
+   * running unseen never lets that happen. */
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (count_frame), &frames);
+  for (guint attempt = 0; attempt < 5; attempt++)
+    {
+      frames = 0;
+      hearth_test_spin_for (2000);
+      if (frames == 0)
+        break;
+    }
+  g_signal_handler_disconnect (clock, handler);
+  g_assert_cmpuint (frames, ==, 0);
+
+  /* The page that was skipped still works on its first visit. */
+  adw_view_stack_set_visible_child_name (stack, "hardware");
+  hearth_test_spin_for (100);
+  g_assert_nonnull (hearth_test_find_descendant (GTK_WIDGET (window), HEARTH_TYPE_HARDWARE_PAGE));
+
+  close_and_finalize (window);
+  gtk_settings_reset_property (settings, "gtk-cursor-blink");
+}
+
+static void
 test_ui_no_display (void)
 {
   g_test_skip ("needs a display: run under xvfb-run");
@@ -471,6 +524,7 @@ main (int   argc,
   g_test_add_func ("/ui/actions", test_ui_actions);
   g_test_add_func ("/ui/new-chat", test_ui_new_chat);
   g_test_add_func ("/ui/window/pages", test_ui_window_pages);
+  g_test_add_func ("/ui/window/idle", test_ui_window_idle);
   g_test_add_func ("/ui/window/size", test_ui_window_size);
   g_test_add_func ("/ui/window/hardware-header", test_ui_hardware_header);
   g_test_add_func ("/ui/window/screenshot", test_ui_screenshot);

@@ -33,6 +33,14 @@ wants_first_run_setup (HearthApplication *self)
 }
 
 static void
+open_setup_after_first_frame (GdkFrameClock *clock,
+                              GtkWidget     *window)
+{
+  g_signal_handlers_disconnect_by_func (clock, open_setup_after_first_frame, window);
+  gtk_widget_activate_action (window, "win.setup", NULL);
+}
+
+static void
 hearth_application_activate (GApplication *application)
 {
   GtkWindow *window;
@@ -46,8 +54,18 @@ hearth_application_activate (GApplication *application)
     }
 
   gtk_window_present (window);
+  /* The assistant opens over the window once the window is on screen: the
+   * main window's first frame does not wait for a second window. */
   if (created && wants_first_run_setup (HEARTH_APPLICATION (application)))
-    gtk_widget_activate_action (GTK_WIDGET (window), "win.setup", NULL);
+    {
+      GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+
+      if (clock != NULL)
+        g_signal_connect_object (clock, "after-paint", G_CALLBACK (open_setup_after_first_frame),
+                                 window, 0);
+      else
+        gtk_widget_activate_action (GTK_WIDGET (window), "win.setup", NULL);
+    }
 }
 
 static HearthWindow *

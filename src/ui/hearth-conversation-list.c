@@ -35,6 +35,11 @@ struct _HearthConversationList
   GtkStack            *stack;
   GtkListView         *list_view;
 
+  /* A long history arrives a screenful first, then a chunk a frame. */
+  GPtrArray           *rest;               /* HearthConversationItem, still to append */
+  guint                rest_tick;
+  gboolean             rest_waited;        /* the frame that shows the first rows went by */
+
   guint                showing_results : 1;
   guint                updating : 1;
 };
@@ -142,12 +147,56 @@ show_selected (HearthConversationList *self)
                                 position);
 }
 
+/* GTK 4.8's list view makes a row for each of the first 200 items at once:
+ * a long history would hold the first frame back by a row each. The rows a
+ * window can show come first; the rest follow, a chunk per frame. */
+#define FIRST_ROWS  40
+#define ROWS_PER_FRAME  20
+
+static void
+stop_appending (HearthConversationList *self)
+{
+  if (self->rest_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->rest_tick);
+  self->rest_tick = 0;
+  g_clear_pointer (&self->rest, g_ptr_array_unref);
+}
+
+static gboolean
+append_rest_tick (GtkWidget     *widget,
+                  GdkFrameClock *clock,
+                  gpointer       user_data)
+{
+  HearthConversationList *self = HEARTH_CONVERSATION_LIST (widget);
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->model));
+  guint count = MIN (ROWS_PER_FRAME, self->rest->len);
+
+  if (!self->rest_waited)
+    {
+      self->rest_waited = TRUE;
+      return G_SOURCE_CONTINUE;
+    }
+  self->updating = TRUE;
+  g_list_store_splice (self->model, n_items, 0, self->rest->pdata, count);
+  self->updating = FALSE;
+  g_ptr_array_remove_range (self->rest, 0, count);
+  if (self->rest->len > 0)
+    return G_SOURCE_CONTINUE;
+  self->rest_tick = 0;
+  g_clear_pointer (&self->rest, g_ptr_array_unref);
+  if (self->selected_id >= 0
+      && gtk_single_selection_get_selected (self->selection) == GTK_INVALID_LIST_POSITION)
+    show_selected (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 replace_items (HearthConversationList *self,
                GPtrArray              *items,
                gboolean                results)
 {
   g_autoptr(GPtrArray) shown = g_ptr_array_new ();
+  guint first;
 
   for (guint i = 0; i < items->len; i++)
     {
@@ -157,11 +206,23 @@ replace_items (HearthConversationList *self,
         g_ptr_array_add (shown, item);
     }
 
+  stop_appending (self);
+  first = shown->len;
+  if (shown->len > FIRST_ROWS && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    {
+      first = FIRST_ROWS;
+      self->rest = g_ptr_array_new_full (shown->len - first, g_object_unref);
+      for (guint i = first; i < shown->len; i++)
+        g_ptr_array_add (self->rest, g_object_ref (shown->pdata[i]));
+      self->rest_waited = FALSE;
+      self->rest_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), append_rest_tick,
+                                                      NULL, NULL);
+    }
   self->showing_results = results;
   self->generation++;
   self->updating = TRUE;
   g_list_store_splice (self->model, 0, g_list_model_get_n_items (G_LIST_MODEL (self->model)),
-                       shown->pdata, shown->len);
+                       shown->pdata, first);
   self->updating = FALSE;
   show_selected (self);
   update_page (self);
@@ -559,6 +620,7 @@ hearth_conversation_list_dispose (GObject *object)
     finish_pending_deletes (self);
   /* Without an engine, nothing the children do while they go starts a query. */
   g_clear_object (&self->engine);
+  stop_appending (self);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), HEARTH_TYPE_CONVERSATION_LIST);
 

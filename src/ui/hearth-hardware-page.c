@@ -535,7 +535,8 @@ set_probed (HearthHardwarePage *self,
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "hardware.refresh", probed);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "hardware.copy", probed);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "hardware.export", probed);
-  gtk_spinner_set_spinning (self->spinner, !probed);
+  /* A spinner that spins unseen still ticks the frame clock: only while mapped. */
+  gtk_spinner_set_spinning (self->spinner, !probed && gtk_widget_get_mapped (GTK_WIDGET (self)));
   gtk_stack_set_visible_child_name (self->stack, probed ? "report" : "loading");
   /* the window's header bar shows Refresh, Copy and Export for this page */
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROBED]);
@@ -774,6 +775,17 @@ hearth_hardware_page_map (GtkWidget *widget)
   GTK_WIDGET_CLASS (hearth_hardware_page_parent_class)->map (widget);
   if (!self->probe_started)
     hearth_hardware_page_refresh (self);
+  else
+    gtk_spinner_set_spinning (self->spinner, !hearth_hardware_page_is_probed (self));
+}
+
+static void
+hearth_hardware_page_unmap (GtkWidget *widget)
+{
+  HearthHardwarePage *self = HEARTH_HARDWARE_PAGE (widget);
+
+  gtk_spinner_set_spinning (self->spinner, FALSE);
+  GTK_WIDGET_CLASS (hearth_hardware_page_parent_class)->unmap (widget);
 }
 
 static void
@@ -827,6 +839,7 @@ hearth_hardware_page_class_init (HearthHardwarePageClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   widget_class->map = hearth_hardware_page_map;
+  widget_class->unmap = hearth_hardware_page_unmap;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/hearthapp/Hearth/hearth-hardware-page.ui");

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <stdio.h>
 
 #include "hearth-chat-page.h"
 #include "hearth-hardware-page.h"
@@ -22,11 +23,12 @@ struct _HearthWindow
 
   AdwViewStack         *view_stack;
   HearthChatPage       *chat_page;
-  HearthHardwarePage   *hardware_page;
   GtkWidget            *hardware_menu_button;
   GtkWidget            *hardware_refresh_button;
-  HearthPerformancePage *performance_page;
-  HearthModelsPage     *models_page;
+  /* The other pages are built on their first visit: start-up draws Chat only. */
+  AdwBin               *hardware_bin;
+  AdwBin               *performance_bin;
+  AdwBin               *models_bin;
 };
 
 G_DEFINE_FINAL_TYPE (HearthWindow, hearth_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -126,7 +128,8 @@ screenshot_and_quit (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* For the start-up benchmark: report the first painted frame and stop. */
+/* For the start-up benchmark: report the first painted frame and stop
+ * (HEARTH_EXIT_AFTER_FIRST_FRAME=0: report it and go on, to measure idling). */
 static void
 on_first_paint (GdkFrameClock *clock,
                 HearthWindow  *self)
@@ -140,6 +143,9 @@ on_first_paint (GdkFrameClock *clock,
   g_print ("first-frame: %" G_GINT64_FORMAT " us after main, RSS %s\n",
            g_get_monotonic_time () - hearth_main_started_us,
            rss ? g_strstrip (g_strndup (rss + 6, strcspn (rss + 6, "\n"))) : "?");
+  fflush (stdout);
+  if (g_str_equal (g_getenv ("HEARTH_EXIT_AFTER_FIRST_FRAME"), "0"))
+    return;
   g_application_quit (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));
 }
 
@@ -163,6 +169,80 @@ hearth_window_realize (GtkWidget *widget)
 }
 
 static void
+ensure_page (HearthWindow *self,
+             const char   *name)
+{
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+  HearthEngine *engine;
+  GtkWidget *page = NULL;
+  AdwBin *bin = NULL;
+
+  if (application == NULL || name == NULL)
+    return;
+  engine = hearth_application_get_engine (HEARTH_APPLICATION (application));
+  if (g_str_equal (name, "hardware") && adw_bin_get_child (self->hardware_bin) == NULL)
+    {
+      bin = self->hardware_bin;
+      page = g_object_new (HEARTH_TYPE_HARDWARE_PAGE, NULL);
+      hearth_hardware_page_set_engine (HEARTH_HARDWARE_PAGE (page), engine);
+      g_object_bind_property (page, "probed", self->hardware_menu_button, "sensitive",
+                              G_BINDING_SYNC_CREATE);
+      g_object_bind_property (page, "probed", self->hardware_refresh_button, "sensitive",
+                              G_BINDING_SYNC_CREATE);
+    }
+  else if (g_str_equal (name, "performance") && adw_bin_get_child (self->performance_bin) == NULL)
+    {
+      HearthApplication *app = HEARTH_APPLICATION (application);
+
+      bin = self->performance_bin;
+      page = g_object_new (HEARTH_TYPE_PERFORMANCE_PAGE, NULL);
+      hearth_performance_page_set_engine (HEARTH_PERFORMANCE_PAGE (page), engine);
+      if (hearth_application_get_sampler (app) != NULL)
+        hearth_performance_page_set_sampler (HEARTH_PERFORMANCE_PAGE (page),
+                                             hearth_application_get_sampler (app),
+                                             hearth_application_get_resource_history (app));
+    }
+  else if (g_str_equal (name, "models") && adw_bin_get_child (self->models_bin) == NULL)
+    {
+      bin = self->models_bin;
+      page = g_object_new (HEARTH_TYPE_MODELS_PAGE, NULL);
+      hearth_models_page_set_engine (HEARTH_MODELS_PAGE (page), engine);
+    }
+  if (bin != NULL)
+    adw_bin_set_child (bin, page);
+}
+
+static void
+on_visible_child_changed (HearthWindow *self)
+{
+  ensure_page (self, adw_view_stack_get_visible_child_name (self->view_stack));
+}
+
+/**
+ * hearth_window_get_page:
+ * @name: "chat", "hardware", "performance" or "models"
+ *
+ * Returns: (transfer none) (nullable): the page, built now if it was not yet
+ */
+GtkWidget *
+hearth_window_get_page (HearthWindow *self,
+                        const char   *name)
+{
+  g_return_val_if_fail (HEARTH_IS_WINDOW (self), NULL);
+
+  ensure_page (self, name);
+  if (g_strcmp0 (name, "chat") == 0)
+    return GTK_WIDGET (self->chat_page);
+  if (g_strcmp0 (name, "hardware") == 0)
+    return adw_bin_get_child (self->hardware_bin);
+  if (g_strcmp0 (name, "performance") == 0)
+    return adw_bin_get_child (self->performance_bin);
+  if (g_strcmp0 (name, "models") == 0)
+    return adw_bin_get_child (self->models_bin);
+  return NULL;
+}
+
+static void
 hearth_window_setup (GtkWidget  *widget,
                      const char *action_name,
                      GVariant   *parameter)
@@ -181,7 +261,7 @@ forward_to_hardware (GtkWidget  *widget,
 {
   HearthWindow *self = HEARTH_WINDOW (widget);
 
-  gtk_widget_activate_action (GTK_WIDGET (self->hardware_page), action_name, NULL);
+  gtk_widget_activate_action (hearth_window_get_page (self, "hardware"), action_name, NULL);
 }
 
 static void
@@ -210,11 +290,11 @@ hearth_window_class_init (HearthWindowClass *klass)
                                                "/io/github/hearthapp/Hearth/hearth-window.ui");
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, chat_page);
-  gtk_widget_class_bind_template_child (widget_class, HearthWindow, hardware_page);
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, hardware_menu_button);
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, hardware_refresh_button);
-  gtk_widget_class_bind_template_child (widget_class, HearthWindow, performance_page);
-  gtk_widget_class_bind_template_child (widget_class, HearthWindow, models_page);
+  gtk_widget_class_bind_template_child (widget_class, HearthWindow, hardware_bin);
+  gtk_widget_class_bind_template_child (widget_class, HearthWindow, performance_bin);
+  gtk_widget_class_bind_template_child (widget_class, HearthWindow, models_bin);
 
   gtk_widget_class_install_action (widget_class, "win.setup", NULL, hearth_window_setup);
   gtk_widget_class_install_action (widget_class, "hardware.refresh", NULL, forward_to_hardware);
@@ -222,9 +302,6 @@ hearth_window_class_init (HearthWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "hardware.export", NULL, forward_to_hardware);
 
   g_type_ensure (HEARTH_TYPE_CHAT_PAGE);
-  g_type_ensure (HEARTH_TYPE_HARDWARE_PAGE);
-  g_type_ensure (HEARTH_TYPE_PERFORMANCE_PAGE);
-  g_type_ensure (HEARTH_TYPE_MODELS_PAGE);
 }
 
 static void
@@ -234,10 +311,9 @@ hearth_window_init (HearthWindow *self)
 
   g_signal_connect_object (self->view_stack, "notify::visible-child-name",
                            G_CALLBACK (on_page_changed), self, G_CONNECT_SWAPPED);
-  g_object_bind_property (self->hardware_page, "probed", self->hardware_menu_button, "sensitive",
-                          G_BINDING_SYNC_CREATE);
-  g_object_bind_property (self->hardware_page, "probed", self->hardware_refresh_button,
-                          "sensitive", G_BINDING_SYNC_CREATE);
+  /* Until the Hardware page is built and has looked at the machine */
+  gtk_widget_set_sensitive (self->hardware_menu_button, FALSE);
+  gtk_widget_set_sensitive (self->hardware_refresh_button, FALSE);
   on_page_changed (self);
 
   self->settings = g_settings_new (APP_ID);
@@ -259,14 +335,8 @@ hearth_window_new (HearthApplication *application)
                        NULL);
   hearth_chat_page_set_engine (self->chat_page, hearth_application_get_engine (application),
                                hearth_application_get_store_error (application));
-  hearth_hardware_page_set_engine (self->hardware_page, hearth_application_get_engine (application));
-  hearth_performance_page_set_engine (self->performance_page,
-                                      hearth_application_get_engine (application));
-  hearth_models_page_set_engine (self->models_page, hearth_application_get_engine (application));
-  if (hearth_application_get_sampler (application) != NULL)
-    hearth_performance_page_set_sampler (self->performance_page,
-                                         hearth_application_get_sampler (application),
-                                         hearth_application_get_resource_history (application));
+  g_signal_connect_object (self->view_stack, "notify::visible-child",
+                           G_CALLBACK (on_visible_child_changed), self, G_CONNECT_SWAPPED);
   if (hearth_application_get_cache_warning (application) != NULL)
     hearth_chat_page_add_toast (self->chat_page, hearth_application_get_cache_warning (application));
   return self;

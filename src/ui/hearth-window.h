@@ -23,5 +23,7 @@ gboolean      hearth_window_save_png           (HearthWindow      *self,
                                                 GError           **error);
 void          hearth_window_show_conversation  (HearthWindow      *self,
                                                 gint64             conversation_id);
+GtkWidget    *hearth_window_get_page           (HearthWindow      *self,
+                                                const char        *name);
 
 G_END_DECLS
