@@ -103,11 +103,11 @@ test_migrations_fresh (void)
 
   g_assert_no_error (error);
   g_assert_cmpstr (hearth_store_get_path (store), ==, path);
-  g_assert_cmpint (hearth_store_get_schema_version (store), ==, 4);
+  g_assert_cmpint (hearth_store_get_schema_version (store), ==, 5);
   g_assert_cmpint (g_stat (dir, &buf), ==, 0);
   g_assert_cmpint (buf.st_mode & 0777, ==, 0700);
 
-  g_assert_cmpint (hearth_test_sqlite_query_int (path, "PRAGMA user_version"), ==, 4);
+  g_assert_cmpint (hearth_test_sqlite_query_int (path, "PRAGMA user_version"), ==, 5);
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
       g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM sqlite_schema "
@@ -139,7 +139,7 @@ test_migrations_reopen (void)
   /* A second connection on the same file, as a worker thread would open. */
   third = hearth_store_open (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (hearth_store_get_schema_version (again), ==, 4);
+  g_assert_cmpint (hearth_store_get_schema_version (again), ==, 5);
   conversations = hearth_store_list_conversations (third, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (conversations->len, ==, 1);
@@ -173,7 +173,7 @@ test_migrations_from_v2 (void)
 
   store = hearth_store_open (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (hearth_store_get_schema_version (store), ==, 4);
+  g_assert_cmpint (hearth_store_get_schema_version (store), ==, 5);
   messages = hearth_store_list_messages (store, id, 0, 0, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (messages->len, ==, 2);
@@ -216,6 +216,66 @@ test_migrations_from_v2 (void)
   g_assert_true (hearth_store_delete_conversation (store, id, &error));
   g_assert_false (hearth_store_append_message (store, partial, &error));
   g_assert_error (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_NOT_FOUND);
+}
+
+/* A history indexed before the 4- and 5-letter prefix indexes (schema 4)
+ * opens with its index built again from the messages: search finds what
+ * it found, and what is written afterwards. */
+static void
+test_migrations_from_v4 (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthStore) store = hearth_test_open_store ("from-v4");
+  g_autofree char *path = g_strdup (hearth_store_get_path (store));
+  g_autofree char *sql = NULL;
+  g_autoptr(GPtrArray) hits = NULL;
+  gint64 id = create_conversation (store, "Before the prefix index");
+  gint64 round, right, warm, later;
+
+  round = add_message (store, id, "user", "They say the world is round.");
+  right = add_message (store, id, "assistant", "The world, as they measured it: round. They were right.");
+  warm = add_message (store, id, "user", "Worldwide, thermal imaging shows they are warm.");
+  add_message (store, id, "assistant", "Nothing to see here.");
+  g_clear_object (&store);
+  hearth_test_sqlite_run (path,
+                          "DROP TABLE messages_fts;"
+                          "CREATE VIRTUAL TABLE messages_fts USING fts5 ("
+                          "  content, content = 'messages', content_rowid = 'id',"
+                          "  tokenize = 'unicode61 remove_diacritics 2', prefix = '3');"
+                          "INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');"
+                          "PRAGMA user_version = 4");
+
+  store = hearth_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (hearth_store_get_schema_version (store), ==, 5);
+  sql = hearth_test_sqlite_query_text (path, "SELECT sql FROM sqlite_schema WHERE name = 'messages_fts'");
+  g_assert_nonnull (strstr (sql, "prefix = '3 4 5'"));
+  assert_index_in_sync (store);
+
+  /* "they" twice in one message ranks it first; "world" is also the start of "worldwide". */
+  hits = search (store, "they");
+  g_assert_cmpuint (hits->len, ==, 3);
+  g_assert_cmpint (((HearthSearchHit *) hits->pdata[0])->message_id, ==, right);
+  g_clear_pointer (&hits, g_ptr_array_unref);
+  hits = search (store, "world");
+  g_assert_cmpuint (hits->len, ==, 3);
+  g_clear_pointer (&hits, g_ptr_array_unref);
+  hits = search (store, "worl thermal");
+  g_assert_cmpuint (hits->len, ==, 1);
+  g_assert_cmpint (((HearthSearchHit *) hits->pdata[0])->message_id, ==, warm);
+  g_assert_nonnull (strstr (((HearthSearchHit *) hits->pdata[0])->snippet, "[thermal]"));
+  g_clear_pointer (&hits, g_ptr_array_unref);
+  hits = search (store, "round");
+  g_assert_cmpuint (hits->len, ==, 2);
+  g_assert_true (((HearthSearchHit *) hits->pdata[0])->message_id == round ||
+                 ((HearthSearchHit *) hits->pdata[1])->message_id == round);
+  g_clear_pointer (&hits, g_ptr_array_unref);
+
+  later = add_message (store, id, "user", "Theyre writing again, worldly as ever.");
+  hits = search (store, "theyr world");
+  g_assert_cmpuint (hits->len, ==, 1);
+  g_assert_cmpint (((HearthSearchHit *) hits->pdata[0])->message_id, ==, later);
+  assert_index_in_sync (store);
 }
 
 static void
@@ -1138,6 +1198,7 @@ main (int   argc,
   g_test_add_func ("/store/migrations/reopen", test_migrations_reopen);
   g_test_add_func ("/store/migrations/too-new", test_migrations_too_new);
   g_test_add_func ("/store/migrations/from-v2", test_migrations_from_v2);
+  g_test_add_func ("/store/migrations/from-v4", test_migrations_from_v4);
   g_test_add_func ("/store/conversations/crud", test_conversations_crud);
   g_test_add_func ("/store/messages/round-trip", test_messages_round_trip);
   g_test_add_func ("/store/messages/paging", test_messages_paging);

@@ -90,31 +90,36 @@ static const char * const statement_sql[N_STATEMENTS] = {
     "  WHERE conversation_id = :conversation_id AND id < :before_id"
     "  ORDER BY id DESC LIMIT :limit)"
     " ORDER BY id ASC",
-  /* Rank every match by the index alone, then build snippets only for the
-   * rows that are returned: snippet() has to re-read and re-tokenize the text. */
+  /* Ranking every match of a common word costs hundreds of milliseconds;
+   * ranking the newest 1,000 matches costs a few, and for rarer words those
+   * are all of them. They are read and ranked in one pass over the index. */
   [STMT_SEARCH] =
-    /* Ranking every match of a common word costs hundreds of milliseconds;
-     * ranking the newest 1,000 matches costs a few, and for rarer words those
-     * are all of them. */
-    "WITH newest (id) AS ("
-    "  SELECT rowid FROM messages_fts WHERE messages_fts MATCH :query"
-    "  ORDER BY rowid DESC LIMIT 1000),"
-    " top (id, score) AS MATERIALIZED ("
-    "  SELECT rowid, rank FROM messages_fts WHERE messages_fts MATCH :query"
-    "  AND rowid >= (SELECT coalesce (min (id), 0) FROM newest)"
-    "  ORDER BY rank, rowid DESC LIMIT :limit)"
-    /* snippet() is quadratic in the matches of a message: long ones get
+    "WITH top (id, score) AS MATERIALIZED ("
+    "  SELECT rowid, rank FROM ("
+    "   SELECT rowid, rank FROM messages_fts WHERE messages_fts MATCH :query"
+    "   ORDER BY rowid DESC LIMIT 1000)"
+    "  ORDER BY rank, rowid DESC LIMIT :limit),"
+    /* Snippets only for the rows returned, in a second pass over the same
+     * range of the index. Not by looking each row up (rowid = top.id): every
+     * lookup evaluates the query again, merging the whole list of a prefix
+     * (ten times the cost of the search). The unary + keeps the IN a filter.
+     * snippet() is quadratic in the matches of a message: long ones get
      * hearth_snippet(), which is linear (hearth-store-snippet.c). */
-    " SELECT m.id, m.conversation_id, c.title, m.role,"
-    "  CASE WHEN length (m.content) > " G_STRINGIFY (LONG_MESSAGE_CHARS)
-    "   THEN hearth_snippet (messages_fts, 0, '[', ']', '…', 12)"
-    "   ELSE snippet (messages_fts, 0, '[', ']', '…', 12) END,"
-    "  m.created_ms"
+    " found (id, snippet) AS MATERIALIZED ("
+    "  SELECT messages_fts.rowid,"
+    "   CASE WHEN length (m.content) > " G_STRINGIFY (LONG_MESSAGE_CHARS)
+    "    THEN hearth_snippet (messages_fts, 0, '[', ']', '…', 12)"
+    "    ELSE snippet (messages_fts, 0, '[', ']', '…', 12) END"
+    "  FROM messages_fts CROSS JOIN messages AS m"
+    "  WHERE messages_fts MATCH :query"
+    "   AND messages_fts.rowid >= (SELECT min (id) FROM top)"
+    "   AND +messages_fts.rowid IN (SELECT id FROM top)"
+    "   AND m.id = messages_fts.rowid)"
+    " SELECT m.id, m.conversation_id, c.title, m.role, found.snippet, m.created_ms"
     " FROM top"
-    " JOIN messages_fts ON messages_fts.rowid = top.id"
+    " JOIN found ON found.id = top.id"
     " JOIN messages AS m ON m.id = top.id"
     " JOIN conversations AS c ON c.id = m.conversation_id"
-    " WHERE messages_fts MATCH :query"
     " ORDER BY top.score, m.created_ms DESC, m.id DESC",
 };
 
