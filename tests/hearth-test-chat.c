@@ -171,6 +171,18 @@ hearth_test_chat_send (HearthChatPage *page,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "chat.send", NULL));
 }
 
+/* Sends @text; the prompt and its reply are listed at once, and the reply finishes. */
+void
+hearth_test_chat_send_and_wait (HearthChatPage *page,
+                                const char     *text)
+{
+  guint before = hearth_test_chat_n_messages (page);
+
+  hearth_test_chat_send (page, text);
+  g_assert_cmpuint (hearth_test_chat_n_messages (page), ==, before + 2);
+  g_assert_true (hearth_test_spin_until (hearth_test_chat_reply_finished, page, 20000));
+}
+
 /* Returns: (transfer none) */
 HearthMessageItem *
 hearth_test_chat_nth_item (HearthChatPage *page,

@@ -42,6 +42,8 @@ guint              hearth_test_chat_n_messages         (HearthChatPage    *page)
 gboolean           hearth_test_chat_reply_finished     (gpointer           page);
 void               hearth_test_chat_send               (HearthChatPage    *page,
                                                         const char        *text);
+void               hearth_test_chat_send_and_wait      (HearthChatPage    *page,
+                                                        const char        *text);
 HearthMessageItem *hearth_test_chat_nth_item           (HearthChatPage    *page,
                                                         guint              i);
 HearthMessageItem *hearth_test_chat_last_item          (HearthChatPage    *page);

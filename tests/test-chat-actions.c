@@ -77,17 +77,6 @@ message_vadjustment (HearthChatPage *page)
   return gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
 }
 
-static void
-send_and_wait (HearthChatPage *page,
-               const char     *text)
-{
-  guint before = hearth_test_chat_n_messages (page);
-
-  hearth_test_chat_send (page, text);
-  g_assert_cmpuint (hearth_test_chat_n_messages (page), ==, before + 2);
-  g_assert_true (hearth_test_spin_until (hearth_test_chat_reply_finished, page, 20000));
-}
-
 static const char *
 item_text (HearthMessageItem *item)
 {
@@ -337,7 +326,7 @@ test_edit_and_resend (void)
   window = hearth_test_chat_open_window ();
   page = hearth_test_chat_page (window);
   g_assert_true (hearth_test_spin_until (hearth_test_chat_models_listed, page, 10000));
-  send_and_wait (page, "Why is the sky blue?");
+  hearth_test_chat_send_and_wait (page, "Why is the sky blue?");
   old_id = hearth_message_item_get_id (hearth_test_chat_nth_item (page, 0));
   g_assert_cmpint (old_id, >, 0);
   g_assert_true (edit_banner_hidden (page));
@@ -375,7 +364,7 @@ test_edit_and_resend (void)
   g_assert_true (hearth_test_spin_until (edit_banner_shown, page, 2000));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "chat.cancel-edit", NULL));
   g_assert_true (hearth_test_spin_until (edit_banner_hidden, page, 2000));
-  send_and_wait (page, "And the grass?");
+  hearth_test_chat_send_and_wait (page, "And the grass?");
   g_assert_cmpuint (hearth_test_chat_n_messages (page), ==, 4);
   g_assert_cmpstr (item_text (hearth_test_chat_nth_item (page, 0)), ==, "Why is the sea blue?");
   g_assert_cmpstr (item_text (hearth_test_chat_nth_item (page, 2)), ==, "And the grass?");
@@ -441,7 +430,7 @@ test_delete_and_copy (void)
   window = hearth_test_chat_open_window ();
   page = hearth_test_chat_page (window);
   hearth_test_chat_select_model (page, "ok");
-  send_and_wait (page, "Say hello");
+  hearth_test_chat_send_and_wait (page, "Say hello");
   answer_id = hearth_message_item_get_id (hearth_test_chat_last_item (page));
 
   /* Copy: the exact text, and a toast that says so. */
@@ -485,7 +474,7 @@ test_regenerate (void)
   window = hearth_test_chat_open_window ();
   page = hearth_test_chat_page (window);
   g_assert_true (hearth_test_spin_until (hearth_test_chat_models_listed, page, 10000));
-  send_and_wait (page, "Why is the sky blue?");
+  hearth_test_chat_send_and_wait (page, "Why is the sky blue?");
   replaced.page = page;
   /* Held, so that the new item cannot be allocated where the old one was. */
   replaced.old = g_object_ref (hearth_test_chat_last_item (page));
@@ -576,7 +565,7 @@ test_thinking (gconstpointer data)
   window = hearth_test_chat_open_window ();
   page = hearth_test_chat_page (window);
   hearth_test_chat_select_model (page, "thinking");
-  send_and_wait (page, "Why is the sky blue?");
+  hearth_test_chat_send_and_wait (page, "Why is the sky blue?");
   check_thinking_reply (window, g_str_equal (api, "openai") ? "chat-thinking-openai.png"
                                                             : "chat-thinking.png");
   hearth_test_chat_close_window (window);
@@ -791,7 +780,7 @@ test_notification (void)
       g_assert_true (hearth_test_spin_until (window_inactive, window, 5000));
     }
 
-  send_and_wait (page, "Notify me");
+  hearth_test_chat_send_and_wait (page, "Notify me");
   shown.page = page;
   shown.id = hearth_chat_page_get_conversation_id (page);
   g_assert_true (hearth_test_spin_until (notification_displayed, bus, 5000));

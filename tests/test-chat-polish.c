@@ -45,17 +45,6 @@ window_on_engine (int width)
   return window;
 }
 
-static void
-send_and_wait (HearthChatPage *page,
-               const char     *text)
-{
-  guint before = hearth_test_chat_n_messages (page);
-
-  hearth_test_chat_send (page, text);
-  g_assert_cmpuint (hearth_test_chat_n_messages (page), ==, before + 2);
-  g_assert_true (hearth_test_spin_until (hearth_test_chat_reply_finished, page, 20000));
-}
-
 static GtkDropDown *
 model_dropdown (HearthChatPage *page)
 {
@@ -118,8 +107,8 @@ shoot_states (int width)
   name = shot_name ("empty", width);
   hearth_test_chat_screenshot (window, name);
 
-  send_and_wait (page, "Why is the sky blue?");
-  send_and_wait (page, "And why is the sunset red? Explain it to a child.");
+  hearth_test_chat_send_and_wait (page, "Why is the sky blue?");
+  hearth_test_chat_send_and_wait (page, "And why is the sunset red? Explain it to a child.");
   g_clear_pointer (&name, g_free);
   name = shot_name ("conversation", width);
   hearth_test_chat_screenshot (window, name);
@@ -362,7 +351,7 @@ test_dead_server (gconstpointer data)
   gtk_widget_activate_action (GTK_WIDGET (page), "chat.reconnect", NULL);
   g_assert_true (hearth_test_spin_until (send_enabled_cb, page, 10000));
   g_assert_true (banner_hidden (page));
-  send_and_wait (page, "Are you still there?");
+  hearth_test_chat_send_and_wait (page, "Are you still there?");
   g_clear_pointer (&kept, g_free);
   kept = hearth_chat_page_dup_composer_text (page);
   g_assert_cmpstr (kept, ==, "");
@@ -480,7 +469,7 @@ test_title_and_model (gconstpointer data)
   g_assert_cmpstr (adw_window_title_get_title (title), ==, "New Chat");
   g_assert_cmpstr (adw_window_title_get_subtitle (title), ==, "tiny-fixed");
 
-  send_and_wait (page, "Why is the sky blue?");
+  hearth_test_chat_send_and_wait (page, "Why is the sky blue?");
   hearth_test_spin_for (200);
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (title)));
   g_assert_cmpstr (adw_window_title_get_title (title), ==, "Why is the sky blue?");
