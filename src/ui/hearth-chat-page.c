@@ -16,6 +16,11 @@
 #include "hearth-message-row.h"
 #include "hearth-model.h"
 
+/* Opening a conversation reads a screenful: GtkListView 4.8 builds a row
+ * for every item it holds up to 200, so each message of the first page is
+ * rendered before the first frame (bench-open-conversation). Older pages,
+ * read when the top is reached, are larger. */
+#define FIRST_PAGE_SIZE 20
 #define PAGE_SIZE 50
 #define SETTLE_FRAMES 4
 
@@ -192,6 +197,13 @@ settle_tick_cb (GtkWidget     *widget,
     return G_SOURCE_CONTINUE;
   self->settle_frames = 0;
   self->settle_tick = 0;
+  /* A first page too short to scroll could never reach the top: read on. */
+  {
+    GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->message_view));
+
+    if (gtk_adjustment_get_upper (adjustment) <= gtk_adjustment_get_page_size (adjustment))
+      self->older_wanted = TRUE;
+  }
   load_wanted_page (self);
   return G_SOURCE_REMOVE;
 }
@@ -247,7 +259,7 @@ messages_loaded_cb (GObject      *object,
   for (guint i = 0; i < messages->len; i++)
     g_ptr_array_add (items, hearth_message_item_new (g_ptr_array_index (messages, i)));
   g_list_store_splice (self->messages, 0, 0, items->pdata, items->len);
-  self->has_older = messages->len == PAGE_SIZE;
+  self->has_older = messages->len == (first_page ? FIRST_PAGE_SIZE : PAGE_SIZE);
   if (messages->len > 0)
     self->oldest_id = ((HearthMessage *) g_ptr_array_index (messages, 0))->id;
   if (first_page)
@@ -264,7 +276,8 @@ load_page (HearthChatPage *self,
     return;
   self->loading = TRUE;
   self->loading_before_id = before_id;
-  hearth_engine_list_messages_async (self->engine, self->conversation_id, before_id, PAGE_SIZE,
+  hearth_engine_list_messages_async (self->engine, self->conversation_id, before_id,
+                                     before_id > 0 ? PAGE_SIZE : FIRST_PAGE_SIZE,
                                      self->load_cancellable, messages_loaded_cb,
                                      g_object_ref (self));
 }
