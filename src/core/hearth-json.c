@@ -153,7 +153,9 @@ write_string (GString    *out,
  *
  * Appends a measured figure: milliseconds to the microsecond, so three
  * decimals say all there is, where %.17g would print 4.6269999999999998;
- * trailing zeros are left out.
+ * trailing zeros are left out. A figure that is not finite (a stored
+ * number too large for a double reads back as infinity) is null: JSON
+ * has no word for it.
  */
 void
 hearth_json_append_figure (GString *out,
@@ -162,6 +164,17 @@ hearth_json_append_figure (GString *out,
   char buffer[G_ASCII_DTOSTR_BUF_SIZE];
   gsize len;
 
+  if (!isfinite (value))
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  if (fabs (value) >= 1e15)
+    {
+      /* too long for three decimals in the buffer: the shortest exact form */
+      g_string_append (out, g_ascii_dtostr (buffer, sizeof buffer, value));
+      return;
+    }
   g_ascii_formatd (buffer, sizeof buffer, "%.3f", value);
   len = strlen (buffer);
   while (len > 0 && buffer[len - 1] == '0')
