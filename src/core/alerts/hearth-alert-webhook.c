@@ -444,33 +444,16 @@ retry_now (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* The child source only wakes the parent, whose callback sees the cancellation. */
-static gboolean
-wait_cancelled (GCancellable *cancellable,
-                gpointer      user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
 static void
 wait_then_retry (GTask *task)
 {
   WebhookSend *data = g_task_get_task_data (task);
-  GCancellable *cancellable = g_task_get_cancellable (task);
   guint delay_ms = data->retry_after_s > 0 ? data->retry_after_s * 1000
                                            : retry_delays_ms[data->tries - 1];
 
   g_debug ("Webhook %s: try %u failed, next in %u ms", data->shown_url, data->tries, delay_ms);
-  data->wait_source = g_timeout_source_new (delay_ms);
-  if (cancellable != NULL)
-    {
-      g_autoptr(GSource) cancel_source = g_cancellable_source_new (cancellable);
-
-      g_source_set_callback (cancel_source, (GSourceFunc) wait_cancelled, NULL, NULL);
-      g_source_add_child_source (data->wait_source, cancel_source);
-    }
-  g_source_set_callback (data->wait_source, retry_now, task, NULL);
-  g_source_attach (data->wait_source, g_main_context_get_thread_default ());
+  data->wait_source = hearth_http_wait_source_new (delay_ms, g_task_get_cancellable (task),
+                                                   retry_now, task);
 }
 
 /* Takes over the task reference. */
