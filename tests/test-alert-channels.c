@@ -256,6 +256,8 @@ test_webhook_posts_json (void)
 
   body = parse_object (request->body);
   g_assert_cmpstr (json_object_get_string_member (body, "rule"), ==, "Slow model");
+  g_assert_cmpint (json_object_get_int_member (body, "rule_id"), ==, 7);
+  g_assert_false (json_object_get_boolean_member (body, "acknowledged"));
   g_assert_cmpstr (json_object_get_string_member (body, "metric"), ==, "tokens_per_s");
   g_assert_cmpfloat (json_object_get_double_member (body, "value"), ==, 12.5);
   g_assert_cmpfloat (json_object_get_double_member (body, "threshold"), ==, 20);
@@ -268,6 +270,8 @@ test_webhook_posts_json (void)
   time = g_date_time_new_from_iso8601 (json_object_get_string_member (body, "time"), NULL);
   g_assert_nonnull (time);
   g_assert_cmpint (g_date_time_to_unix (time), ==, event->time_ms / 1000);
+  /* Printed for the README's example. */
+  g_test_message ("%s", request->body);
 }
 
 static void
