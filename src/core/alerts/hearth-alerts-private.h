@@ -51,6 +51,8 @@ void       _hearth_alerts_deliver_core     (HearthAlerts           *self,
                                             GCancellable           *cancellable,
                                             GAsyncReadyCallback     callback,
                                             gpointer                user_data);
+gboolean   _hearth_alerts_sends_webhook    (HearthAlerts           *self,
+                                            const HearthAlertEvent *event);
 
 /* hearth-alerts-store.c */
 

@@ -17,9 +17,7 @@
 
 #include "hearth-alerts-private.h"
 #include "hearth-error.h"
-#ifdef HEARTH_HAVE_ALERT_CHANNELS
 #include "hearth-alert-channels.h"
-#endif
 
 #define MINUTE_MS          (G_GINT64_CONSTANT (60) * 1000)
 #define DAY_MS             (24 * 60 * MINUTE_MS)
@@ -226,7 +224,6 @@ is_quiet (HearthAlerts *self,
 
 /* The core channels */
 
-#ifdef HEARTH_HAVE_ALERT_CHANNELS
 typedef struct
 {
   GWeakRef             alerts;
@@ -255,7 +252,6 @@ webhook_sent (GObject      *source,
   g_weak_ref_clear (&sending->alerts);
   g_free (sending);
 }
-#endif
 
 gboolean
 hearth_alerts_is_busy (HearthAlerts *self)
@@ -274,11 +270,9 @@ _hearth_alerts_deliver_core (HearthAlerts           *self,
               GAsyncReadyCallback     callback,
               gpointer                user_data)
 {
-#ifdef HEARTH_HAVE_ALERT_CHANNELS
   if ((event->channels & HEARTH_ALERT_CHANNEL_LOG) && (event->deliver || quiet_held))
     hearth_alert_log_event (event);
-  if ((event->channels & HEARTH_ALERT_CHANNEL_WEBHOOK) && event->deliver &&
-      event->webhook_url != NULL && self->session != NULL)
+  if (_hearth_alerts_sends_webhook (self, event))
     {
       Sending *sending = g_new0 (Sending, 1);
 
@@ -291,17 +285,16 @@ _hearth_alerts_deliver_core (HearthAlerts           *self,
                                        webhook_sent, sending);
       return;
     }
-#else
-  /* GAP until branch alerts-channels is merged: hearth_alert_log_event ()
-   * and hearth_alert_webhook_send_async () are called here. */
-  (void) quiet_held;
-  (void) cancellable;
-#endif
-  if (callback != NULL)
-    {
-      g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
-      g_task_return_boolean (task, TRUE);
-    }
+}
+
+/* Whether _hearth_alerts_deliver_core () sends @event to a webhook (and
+ * calls its callback with the webhook's result). */
+gboolean
+_hearth_alerts_sends_webhook (HearthAlerts           *self,
+                              const HearthAlertEvent *event)
+{
+  return (event->channels & HEARTH_ALERT_CHANNEL_WEBHOOK) && event->deliver &&
+         event->webhook_url != NULL && self->session != NULL;
 }
 
 /* Evaluating */
