@@ -742,6 +742,56 @@ test_server_down_and_back (void)
   g_unsetenv ("OLLAMA_HOST");
 }
 
+/* hearth-cli ask records its reply through the engine like the app: a
+ * reply far slower than the model's stored normal fires the default
+ * "slower than its normal" rule in the command's own process. */
+static void
+test_cli_ask_judged (void)
+{
+  g_autoptr(HearthStore) store = NULL;
+  g_autoptr(HearthAlerts) alerts = NULL;
+  g_autoptr(HearthTestRun) run = NULL;
+  g_autofree char *model = NULL;
+  g_autofree char *message = NULL;
+  const char *path;
+
+  if (!hearth_test_require_node ())
+    return;
+  store = hearth_test_open_history ();
+  path = hearth_store_get_path (store);
+  /* The defaults, as the first run gives them. */
+  alerts = hearth_alerts_new (store);
+  run = hearth_test_run_cli (NULL, "ask", "--endpoint", hearth_test_engine_url (),
+                             "--model", "tiny-fixed", "--no-cache", "how fast are you?", NULL);
+  g_assert_cmpint (run->exit_code, ==, 0);
+  g_assert_cmpint (hearth_test_sqlite_query_int (path, "SELECT count(*) FROM alert_events"
+                                                       " WHERE metric = 'tokens_per_s'"), ==, 0);
+  model = hearth_test_sqlite_query_text (path, "SELECT model FROM messages WHERE role = 'assistant'"
+                                               " ORDER BY id DESC LIMIT 1");
+  g_assert_nonnull (model);
+  /* Its normal, as if it had answered twelve times at 100,000 tokens/s. */
+  for (int i = 0; i < 12; i++)
+    {
+      g_autofree char *sql = g_strdup_printf (
+        "INSERT INTO messages (conversation_id, role, content, model, state, created_ms,"
+        " tokens_per_s, cached) SELECT max (id), 'assistant', 'fast', '%s', 'complete', %d,"
+        " %d, 0 FROM conversations", model, i, 100000 + i);
+      hearth_test_sqlite_run (path, sql);
+    }
+
+  g_clear_pointer (&run, hearth_test_run_free);
+  run = hearth_test_run_cli (NULL, "ask", "--endpoint", hearth_test_engine_url (),
+                             "--model", "tiny-fixed", "--no-cache", "and now?", NULL);
+  g_assert_cmpint (run->exit_code, ==, 0);
+  g_assert_cmpint (hearth_test_sqlite_query_int (path, "SELECT count(*) FROM alert_events"
+                                                       " WHERE metric = 'tokens_per_s'"
+                                                       " AND state = 'firing'"), ==, 1);
+  message = hearth_test_sqlite_query_text (path, "SELECT message FROM alert_events"
+                                                 " WHERE metric = 'tokens_per_s'");
+  g_assert_true (g_str_has_prefix (message, model));
+  g_assert_nonnull (strstr (message, " % below its normal "));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -762,6 +812,7 @@ main (int   argc,
   g_test_add_func ("/alerts/defaults-once", test_defaults_once);
   g_test_add_func ("/alerts/bad-rules", test_bad_rules);
   g_test_add_func ("/alerts/server-down-and-back", test_server_down_and_back);
+  g_test_add_func ("/alerts/cli-ask-judged", test_cli_ask_judged);
 
   return g_test_run ();
 }
