@@ -3,6 +3,7 @@
  * and coming back with the real test engine
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <libsoup/soup.h>
 #include <math.h>
 #include <string.h>
 
@@ -792,6 +793,162 @@ test_cli_ask_judged (void)
   g_assert_nonnull (strstr (message, " % below its normal "));
 }
 
+/* A webhook receiver on loopback: the bodies it got. */
+static void
+hook_handle (SoupServer        *server,
+             SoupServerMessage *msg,
+             const char        *path,
+             GHashTable        *query,
+             gpointer           user_data)
+{
+  GPtrArray *bodies = user_data;
+  g_autoptr(GBytes) bytes = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+
+  g_ptr_array_add (bodies, g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes)));
+  soup_server_message_set_status (msg, 200, NULL);
+}
+
+static void
+spin_ms (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE), g_usleep (1000);
+}
+
+static void
+wait_bodies (GPtrArray *bodies,
+             guint      n)
+{
+  gint64 end = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+
+  while (bodies->len < n && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+chat_once (HearthEngine   *engine,
+           HearthProvider *provider)
+{
+  g_autoptr(GError) error = NULL;
+  HearthChatRequest *request = hearth_chat_request_new ();
+  g_autoptr(HearthReply) reply = NULL;
+
+  request->model = g_strdup ("tiny-fixed");
+  hearth_chat_request_add_message (request, "user", "how fast are you?");
+  reply = hearth_engine_chat (engine, provider, request, -1, &error);
+  g_assert_no_error (error);
+  g_object_ref (reply);
+  while (!hearth_reply_is_finished (reply))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (hearth_reply_get_state (reply), ==, HEARTH_REPLY_DONE);
+}
+
+static void
+tested (GObject      *source,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (hearth_alerts_test_rule_finish (HEARTH_ALERTS (source), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+/* A slow reply of the real test engine, recorded by the engine, reaches a
+ * webhook once; firing again within the cooldown reaches it no more. */
+static void
+test_slow_reply_webhook (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthStore) store = NULL;
+  g_autoptr(HearthAlerts) unused = NULL;
+  g_autoptr(HearthEngine) engine = NULL;
+  g_autoptr(SoupServer) server = NULL;
+  g_autoptr(GPtrArray) bodies = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(HearthAlertRule) rule = hearth_alert_rule_new ();
+  g_autoptr(Recorder) rec = NULL;
+  g_autofree char *url = NULL;
+  HearthProvider *provider;
+  HearthAlerts *alerts;
+  GSList *uris;
+  gboolean done = FALSE;
+
+  if (!hearth_test_require_node ())
+    return;
+  server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (server, NULL, hook_handle, bodies, NULL);
+  soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  url = g_strdup_printf ("http://127.0.0.1:%d/api/webhook/hearth", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  unused = alerts_without_defaults ("slow-webhook", &store);
+  engine = hearth_engine_new (store);
+  alerts = hearth_engine_get_alerts (engine);
+  rec = recorder_new (alerts);
+  g_free (rule->name);
+  rule->name = g_strdup ("Slower than normal");
+  rule->metric = HEARTH_ALERT_METRIC_TOKENS_PER_S;
+  rule->condition = HEARTH_ALERT_ANOMALY;
+  rule->threshold = -2;
+  rule->min_change_percent = 30;
+  rule->cooldown_ms = 10 * MINUTE;
+  rule->channels = HEARTH_ALERT_CHANNEL_WEBHOOK | HEARTH_ALERT_CHANNEL_LOG;
+  rule->webhook_url = g_strdup (url);
+  hearth_alerts_add_rule (alerts, rule, &error);
+  g_assert_no_error (error);
+
+  provider = hearth_engine_get_provider (engine, HEARTH_API_OLLAMA, hearth_test_engine_url ());
+  while (hearth_alerts_is_busy (alerts))
+    g_main_context_iteration (NULL, TRUE);
+  /* A first reply: too few values to judge; it gives the model's name. */
+  chat_once (engine, provider);
+  g_assert_cmpuint (rec->events->len, ==, 0);
+  {
+    g_autoptr(GArray) seen = hearth_alerts_get_recent_values (alerts, HEARTH_ALERT_METRIC_TOKENS_PER_S,
+                                                              NULL, 0);
+    g_assert_cmpuint (seen->len, ==, 1);
+    g_assert_cmpfloat (g_array_index (seen, HearthAlertPoint, 0).value, >, 0);
+  }
+  /* Its normal, as if it had been answering at 100,000 tokens/s. */
+  for (guint i = 0; i < 12; i++)
+    hearth_alerts_observe (alerts, HEARTH_ALERT_METRIC_TOKENS_PER_S, "tiny-fixed:latest",
+                           100000 + i, g_get_real_time () / 1000);
+
+  chat_once (engine, provider);
+  g_assert_cmpuint (rec->events->len, ==, 1);
+  g_assert_cmpint (last_event (rec)->state, ==, HEARTH_ALERT_STATE_FIRING);
+  g_assert_true (last_event (rec)->deliver);
+  wait_bodies (bodies, 1);
+  g_assert_cmpuint (bodies->len, ==, 1);
+  g_assert_nonnull (strstr (bodies->pdata[0], "\"state\":\"firing\""));
+  g_assert_nonnull (strstr (bodies->pdata[0], "below its normal"));
+
+  /* Back to normal, then slow again within the cooldown: stored, not sent. */
+  hearth_alerts_observe (alerts, HEARTH_ALERT_METRIC_TOKENS_PER_S, "tiny-fixed:latest",
+                         100000, g_get_real_time () / 1000);
+  g_assert_cmpint (last_event (rec)->state, ==, HEARTH_ALERT_STATE_RESOLVED);
+  wait_bodies (bodies, 2);
+  g_assert_cmpuint (bodies->len, ==, 2);   /* the resolve of what was told */
+  chat_once (engine, provider);
+  g_assert_cmpint (last_event (rec)->state, ==, HEARTH_ALERT_STATE_FIRING);
+  g_assert_false (last_event (rec)->deliver);
+  spin_ms (1500);
+  g_assert_cmpuint (bodies->len, ==, 2);
+
+  /* "alerts test": through the webhook, marked as a test. */
+  hearth_alerts_test_rule_async (alerts, rule->id, NULL, tested, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (bodies->len, ==, 3);
+  g_assert_nonnull (strstr (bodies->pdata[2], "\"test\":true"));
+  g_assert_true (last_event (rec)->is_test);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -813,6 +970,7 @@ main (int   argc,
   g_test_add_func ("/alerts/bad-rules", test_bad_rules);
   g_test_add_func ("/alerts/server-down-and-back", test_server_down_and_back);
   g_test_add_func ("/alerts/cli-ask-judged", test_cli_ask_judged);
+  g_test_add_func ("/alerts/slow-reply-webhook", test_slow_reply_webhook);
 
   return g_test_run ();
 }
