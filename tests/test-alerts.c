@@ -585,6 +585,15 @@ test_history (void)
   g_clear_pointer (&events, g_ptr_array_unref);
   events = read_history (alerts, T0 + 30 * SECOND);
   g_assert_cmpuint (events->len, ==, 1);
+
+  /* Kept a day: older transitions go at the next tick, except the one
+   * that began the state each alert is in. */
+  hearth_alerts_set_history_days (alerts, 1);
+  hearth_alerts_tick (alerts, T0 + 2 * 24 * 60 * MINUTE);
+  g_clear_pointer (&events, g_ptr_array_unref);
+  events = read_history (alerts, 0);
+  g_assert_cmpuint (events->len, ==, 1);
+  g_assert_cmpint (((HearthAlertEvent *) events->pdata[0])->state, ==, HEARTH_ALERT_STATE_RESOLVED);
 }
 
 static void

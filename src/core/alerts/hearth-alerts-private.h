@@ -53,6 +53,9 @@ void       _hearth_alerts_deliver_core     (HearthAlerts           *self,
                                             GCancellable           *cancellable,
                                             GAsyncReadyCallback     callback,
                                             gpointer                user_data);
+/* An enabled rule watches @metric (the engine probes the server only then). */
+gboolean   _hearth_alerts_has_enabled_rule (HearthAlerts     *self,
+                                            HearthAlertMetric metric);
 gboolean   _hearth_alerts_sends_webhook    (HearthAlerts           *self,
                                             const HearthAlertEvent *event);
 

@@ -254,6 +254,20 @@ webhook_sent (GObject      *source,
 }
 
 gboolean
+_hearth_alerts_has_enabled_rule (HearthAlerts      *self,
+                                 HearthAlertMetric  metric)
+{
+  for (guint i = 0; i < self->rules->len; i++)
+    {
+      const HearthAlertRule *rule = self->rules->pdata[i];
+
+      if (rule->enabled && rule->metric == metric)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
 hearth_alerts_is_busy (HearthAlerts *self)
 {
   g_return_val_if_fail (HEARTH_IS_ALERTS (self), FALSE);
