@@ -404,6 +404,7 @@ observe_one (HearthAlerts      *self,
              double             value,
              gint64             time_ms)
 {
+  g_autoptr(GPtrArray) rules = NULL;
   HearthAlertSeries *series;
 
   if (!isfinite (value))
@@ -411,9 +412,12 @@ observe_one (HearthAlerts      *self,
   if (subject != NULL && *subject == '\0')
     subject = NULL;
   series = lookup_series (self, metric, subject);
-  for (guint i = 0; !self->paused && i < self->rules->len; i++)
+  /* A "transition" handler may change the rules (and so replace the
+   * array): this loop keeps the one it walks. */
+  rules = g_ptr_array_ref (self->rules);
+  for (guint i = 0; !self->paused && i < rules->len; i++)
     {
-      const HearthAlertRule *rule = self->rules->pdata[i];
+      const HearthAlertRule *rule = rules->pdata[i];
       HearthAlertJudgement judgement;
 
       if (!rule->enabled || rule->metric != metric ||
