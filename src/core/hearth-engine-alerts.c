@@ -216,7 +216,9 @@ loaded_listed (GObject      *source,
       for (guint i = 0; i < loaded->len; i++)
         {
           HearthLoadedModel *model = loaded->pdata[i];
-          gboolean spills = model->size > 0 && model->size_vram < model->size;
+          /* Partly in video memory: a machine without a GPU (size_vram 0)
+           * runs every model on the CPU, which is no spill. */
+          gboolean spills = model->size_vram > 0 && model->size_vram < model->size;
 
           g_hash_table_add (seen, model->name);
           hearth_alerts_observe (watch->alerts, HEARTH_ALERT_METRIC_VRAM_SPILL, model->name,
