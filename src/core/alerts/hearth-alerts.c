@@ -172,7 +172,7 @@ _hearth_alerts_sync (HearthAlerts *self)
 
 char *
 _hearth_alerts_series_key (HearthAlertMetric  metric,
-            const char        *subject)
+                           const char        *subject)
 {
   return g_strdup_printf ("%d\037%s", metric, subject ? subject : "");
 }
@@ -278,11 +278,11 @@ hearth_alerts_is_busy (HearthAlerts *self)
  * the webhook only what is delivered. */
 void
 _hearth_alerts_deliver_core (HearthAlerts           *self,
-              const HearthAlertEvent *event,
-              gboolean                quiet_held,
-              GCancellable           *cancellable,
-              GAsyncReadyCallback     callback,
-              gpointer                user_data)
+                             const HearthAlertEvent *event,
+                             gboolean                quiet_held,
+                             GCancellable           *cancellable,
+                             GAsyncReadyCallback     callback,
+                             gpointer                user_data)
 {
   if ((event->channels & HEARTH_ALERT_CHANNEL_LOG) && (event->deliver || quiet_held))
     hearth_alert_log_event (event);
@@ -315,7 +315,7 @@ _hearth_alerts_sends_webhook (HearthAlerts           *self,
 
 const HearthAlertRule *
 _hearth_alerts_find_rule (HearthAlerts *self,
-           gint64        rule_id)
+                          gint64        rule_id)
 {
   for (guint i = 0; i < self->rules->len; i++)
     {
