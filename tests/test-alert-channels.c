@@ -35,6 +35,7 @@ typedef struct
 {
   char   *method;
   char   *path;
+  char   *query;
   char   *content_type;
   char   *user_agent;
   char   *authorization;
@@ -47,6 +48,7 @@ request_free (Request *request)
 {
   g_free (request->method);
   g_free (request->path);
+  g_free (request->query);
   g_free (request->content_type);
   g_free (request->user_agent);
   g_free (request->authorization);
@@ -71,6 +73,7 @@ receiver_handle (SoupServer        *server,
 
   request->method = g_strdup (soup_server_message_get_method (msg));
   request->path = g_strdup (path);
+  request->query = g_strdup (g_uri_get_query (soup_server_message_get_uri (msg)));
   request->content_type = g_strdup (soup_message_headers_get_content_type (headers, NULL));
   request->user_agent = g_strdup (soup_message_headers_get_one (headers, "User-Agent"));
   request->authorization = g_strdup (soup_message_headers_get_one (headers, "Authorization"));
@@ -238,7 +241,9 @@ test_webhook_posts_json (void)
   static const guint ok[] = { 200 };
   g_autoptr(Receiver) receiver = receiver_new (ok, 1);
   g_autoptr(SoupSession) session = soup_session_new ();
-  g_autofree char *url = g_strconcat (receiver->url, "/api/webhook/hearth", NULL);
+  /* ntfy's message templates travel in the query, braces and all. */
+  g_autofree char *url = g_strconcat (receiver->url, "/hearth-alerts?tpl=1&t={{.rule}}"
+                                      "%20({{.severity}})&m={{.message}}", NULL);
   g_autoptr(HearthAlertEvent) event = slow_model_event (url);
   g_autofree char *user_agent = g_strdup_printf ("Hearth/%s", PACKAGE_VERSION);
   g_autoptr(JsonObject) body = NULL;
@@ -253,7 +258,8 @@ test_webhook_posts_json (void)
   g_assert_cmpuint (receiver->requests->len, ==, 1);
   request = receiver->requests->pdata[0];
   g_assert_cmpstr (request->method, ==, "POST");
-  g_assert_cmpstr (request->path, ==, "/api/webhook/hearth");
+  g_assert_cmpstr (request->path, ==, "/hearth-alerts");
+  g_assert_cmpstr (request->query, ==, "tpl=1&t={{.rule}}%20({{.severity}})&m={{.message}}");
   g_assert_cmpstr (request->content_type, ==, "application/json");
   g_assert_cmpstr (request->user_agent, ==, user_agent);
   g_assert_null (request->authorization);
