@@ -371,6 +371,35 @@ test_webhook_client_error_not_retried (void)
   clear_sent (&sent);
 }
 
+/* What the service says is quoted on one line, short, without control
+ * characters that would reach a terminal. */
+static void
+test_webhook_answer_detail (void)
+{
+  static const guint refused[] = { 422 };
+  g_autoptr(Receiver) receiver = receiver_new (refused, 1);
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *url = g_strconcat (receiver->url, "/hook", NULL);
+  g_autoptr(HearthAlertEvent) event = slow_model_event (url);
+  g_autofree char *filler = g_strnfill (400, 'x');
+  g_autofree char *answer = g_strconcat ("{\"detail\":\"first line\\nsecond\\u001b[2J line ",
+                                         filler, "\"}", NULL);
+  const char *quoted;
+  Sent sent = { 0 };
+
+  receiver->answer_body = answer;
+  send_and_wait (session, event, NULL, &sent);
+  g_assert_error (sent.error, HEARTH_ERROR, HEARTH_ERROR_WEBHOOK);
+  g_test_message ("%s", sent.error->message);
+  quoted = strstr (sent.error->message, "“first line second [2J line xxx");
+  g_assert_nonnull (quoted);
+  g_assert_null (strchr (sent.error->message, '\n'));
+  g_assert_null (strchr (sent.error->message, '\033'));
+  g_assert_nonnull (strstr (quoted, "x…”"));
+  g_assert_cmpuint (g_utf8_strlen (quoted, strstr (quoted, "”") - quoted), <=, 1 + 200 + 1);
+  clear_sent (&sent);
+}
+
 /* 429 with a short Retry-After is waited out; a long one is not. */
 static void
 test_webhook_retry_after (void)
@@ -908,6 +937,7 @@ main (int   argc,
                    test_webhook_gives_up_after_three);
   g_test_add_func ("/alert-channels/webhook/client-error-not-retried",
                    test_webhook_client_error_not_retried);
+  g_test_add_func ("/alert-channels/webhook/answer-detail", test_webhook_answer_detail);
   g_test_add_func ("/alert-channels/webhook/retry-after", test_webhook_retry_after);
   g_test_add_func ("/alert-channels/webhook/timeout", test_webhook_timeout);
   g_test_add_func ("/alert-channels/webhook/hides-secrets", test_webhook_hides_secrets);
