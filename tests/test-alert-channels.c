@@ -12,7 +12,10 @@
 
 #include "hearth-alert-channels.h"
 #include "hearth-alert-channels-private.h"
+#include "hearth-alerts.h"
+#include "hearth-engine.h"
 #include "hearth-error.h"
+#include "hearth-test-server.h"
 #include "hearth-test-util.h"
 
 /* A webhook receiver: answers each POST with the next status of its script
@@ -32,6 +35,7 @@ typedef struct
 {
   char   *method;
   char   *path;
+  char   *query;
   char   *content_type;
   char   *user_agent;
   char   *authorization;
@@ -44,6 +48,7 @@ request_free (Request *request)
 {
   g_free (request->method);
   g_free (request->path);
+  g_free (request->query);
   g_free (request->content_type);
   g_free (request->user_agent);
   g_free (request->authorization);
@@ -68,6 +73,7 @@ receiver_handle (SoupServer        *server,
 
   request->method = g_strdup (soup_server_message_get_method (msg));
   request->path = g_strdup (path);
+  request->query = g_strdup (g_uri_get_query (soup_server_message_get_uri (msg)));
   request->content_type = g_strdup (soup_message_headers_get_content_type (headers, NULL));
   request->user_agent = g_strdup (soup_message_headers_get_one (headers, "User-Agent"));
   request->authorization = g_strdup (soup_message_headers_get_one (headers, "Authorization"));
@@ -146,7 +152,8 @@ slow_model_event (const char *webhook_url)
   event->deliver = TRUE;
   event->channels = HEARTH_ALERT_CHANNEL_WEBHOOK | HEARTH_ALERT_CHANNEL_LOG;
   event->webhook_url = g_strdup (webhook_url);
-  event->message = g_strdup ("llama3.2:3b decodes 12.5 tokens/s, below 20 for 30 s");
+  event->message = g_strdup ("Decode speed of llama3.2:3b is 12.5 tokens/s, below 20.0 tokens/s "
+                              "for 30s");
   return event;
 }
 
@@ -234,7 +241,9 @@ test_webhook_posts_json (void)
   static const guint ok[] = { 200 };
   g_autoptr(Receiver) receiver = receiver_new (ok, 1);
   g_autoptr(SoupSession) session = soup_session_new ();
-  g_autofree char *url = g_strconcat (receiver->url, "/api/webhook/hearth", NULL);
+  /* ntfy's message templates travel in the query, braces and all. */
+  g_autofree char *url = g_strconcat (receiver->url, "/hearth-alerts?tpl=1&t={{.rule}}"
+                                      "%20({{.severity}})&m={{.message}}", NULL);
   g_autoptr(HearthAlertEvent) event = slow_model_event (url);
   g_autofree char *user_agent = g_strdup_printf ("Hearth/%s", PACKAGE_VERSION);
   g_autoptr(JsonObject) body = NULL;
@@ -249,7 +258,8 @@ test_webhook_posts_json (void)
   g_assert_cmpuint (receiver->requests->len, ==, 1);
   request = receiver->requests->pdata[0];
   g_assert_cmpstr (request->method, ==, "POST");
-  g_assert_cmpstr (request->path, ==, "/api/webhook/hearth");
+  g_assert_cmpstr (request->path, ==, "/hearth-alerts");
+  g_assert_cmpstr (request->query, ==, "tpl=1&t={{.rule}}%20({{.severity}})&m={{.message}}");
   g_assert_cmpstr (request->content_type, ==, "application/json");
   g_assert_cmpstr (request->user_agent, ==, user_agent);
   g_assert_null (request->authorization);
@@ -358,6 +368,35 @@ test_webhook_client_error_not_retried (void)
   /* Longer than the first retry would wait: still one. */
   run_loop_for (1500);
   g_assert_cmpuint (receiver->requests->len, ==, 1);
+  clear_sent (&sent);
+}
+
+/* What the service says is quoted on one line, short, without control
+ * characters that would reach a terminal. */
+static void
+test_webhook_answer_detail (void)
+{
+  static const guint refused[] = { 422 };
+  g_autoptr(Receiver) receiver = receiver_new (refused, 1);
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *url = g_strconcat (receiver->url, "/hook", NULL);
+  g_autoptr(HearthAlertEvent) event = slow_model_event (url);
+  g_autofree char *filler = g_strnfill (400, 'x');
+  g_autofree char *answer = g_strconcat ("{\"detail\":\"first line\\nsecond\\u001b[2J line ",
+                                         filler, "\"}", NULL);
+  const char *quoted;
+  Sent sent = { 0 };
+
+  receiver->answer_body = answer;
+  send_and_wait (session, event, NULL, &sent);
+  g_assert_error (sent.error, HEARTH_ERROR, HEARTH_ERROR_WEBHOOK);
+  g_test_message ("%s", sent.error->message);
+  quoted = strstr (sent.error->message, "“first line second [2J line xxx");
+  g_assert_nonnull (quoted);
+  g_assert_null (strchr (sent.error->message, '\n'));
+  g_assert_null (strchr (sent.error->message, '\033'));
+  g_assert_nonnull (strstr (quoted, "x…”"));
+  g_assert_cmpuint (g_utf8_strlen (quoted, strstr (quoted, "”") - quoted), <=, 1 + 200 + 1);
   clear_sent (&sent);
 }
 
@@ -727,6 +766,163 @@ test_log_priorities (void)
   }
 }
 
+/* End to end: replies from the real test engine, judged by the engine's
+ * alerts, told to the local receiver. */
+typedef struct
+{
+  guint      n_recorded;
+  GPtrArray *transitions;   /* HearthAlertEvent of our rule */
+  gint64     rule_id;
+} Watched;
+
+static void
+on_reply_recorded (HearthEngine *engine,
+                   HearthReply  *reply,
+                   Watched      *watched)
+{
+  watched->n_recorded++;
+}
+
+static void
+on_transition (HearthAlerts     *alerts,
+               HearthAlertEvent *event,
+               Watched          *watched)
+{
+  if (event->rule_id == watched->rule_id)
+    g_ptr_array_add (watched->transitions, hearth_alert_event_copy (event));
+}
+
+static gboolean
+give_up (gpointer user_data)
+{
+  g_error ("Nothing happened in 60 s");
+  return G_SOURCE_REMOVE;
+}
+
+/* One reply from the real engine, until the engine has recorded it. */
+static HearthReply *
+slow_reply (HearthEngine *engine,
+            Watched      *watched)
+{
+  g_autoptr(GError) error = NULL;
+  HearthProvider *provider = hearth_engine_get_provider (engine, HEARTH_API_OLLAMA,
+                                                         hearth_test_engine_url ());
+  HearthChatRequest *request = hearth_chat_request_new ();
+  guint recorded = watched->n_recorded;
+  guint guard = g_timeout_add_seconds (60, give_up, NULL);
+  HearthReply *reply;
+
+  request->model = g_strdup ("tiny-fixed");
+  hearth_chat_request_add_message (request, "user", "hi");
+  reply = hearth_engine_chat (engine, provider, request, -1, &error);
+  g_assert_no_error (error);
+  while (watched->n_recorded == recorded)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (guard);
+  g_assert_cmpint (hearth_reply_get_state (reply), ==, HEARTH_REPLY_DONE);
+  return reply;
+}
+
+static void
+wait_for_requests (Receiver *receiver,
+                   guint     n)
+{
+  guint guard = g_timeout_add_seconds (60, give_up, NULL);
+
+  while (receiver->requests->len < n)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (guard);
+}
+
+#define UNREACHABLE_SPEED 1e6   /* tokens/s: no reply of the tiny model is faster */
+
+static void
+test_slow_reply_fires_webhook_once (void)
+{
+  static const guint ok[] = { 200 };
+  g_autoptr(Receiver) receiver = NULL;
+  g_autoptr(HearthStore) store = NULL;
+  g_autoptr(HearthEngine) engine = NULL;
+  g_autoptr(HearthAlertRule) rule = hearth_alert_rule_new ();
+  g_autoptr(HearthReply) first = NULL;
+  g_autoptr(HearthReply) second = NULL;
+  g_autoptr(HearthReply) third = NULL;
+  g_autoptr(JsonObject) body = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) transitions = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) hearth_alert_event_free);
+  Watched watched = { 0, transitions, 0 };
+  HearthAlerts *alerts;
+  HearthAlertEvent *refired;
+  double speed;
+
+  if (!hearth_test_require_node ())
+    return;
+  receiver = receiver_new (ok, 1);
+  store = hearth_test_open_store ("e2e");
+  engine = hearth_engine_new (store);
+  alerts = hearth_engine_get_alerts (engine);
+  g_signal_connect (engine, "reply-recorded", G_CALLBACK (on_reply_recorded), &watched);
+  g_signal_connect (alerts, "transition", G_CALLBACK (on_transition), &watched);
+
+  rule->name = g_strdup ("Slow model");
+  rule->metric = HEARTH_ALERT_METRIC_TOKENS_PER_S;
+  rule->condition = HEARTH_ALERT_BELOW;
+  rule->threshold = UNREACHABLE_SPEED;
+  rule->for_ms = 0;
+  rule->severity = HEARTH_ALERT_WARNING;
+  rule->cooldown_ms = 10 * 60 * 1000;
+  rule->channels = HEARTH_ALERT_CHANNEL_WEBHOOK;
+  rule->webhook_url = g_strconcat (receiver->url, "/api/webhook/hearth", NULL);
+  rule->enabled = TRUE;
+  g_assert_true (hearth_alerts_add_rule (alerts, rule, &error));
+  g_assert_no_error (error);
+  watched.rule_id = rule->id;
+
+  /* The first slow reply fires, and the webhook hears of it. */
+  first = slow_reply (engine, &watched);
+  speed = hearth_reply_get_figures (first)->tokens_per_s;
+  g_test_message ("the tiny model decoded %.0f tokens/s", speed);
+  g_assert_cmpfloat (speed, >, 0);
+  g_assert_cmpfloat (speed, <, UNREACHABLE_SPEED);
+  wait_for_requests (receiver, 1);
+  body = parse_object (((Request *) receiver->requests->pdata[0])->body);
+  g_test_message ("%s", ((Request *) receiver->requests->pdata[0])->body);
+  g_assert_cmpstr (json_object_get_string_member (body, "rule"), ==, "Slow model");
+  g_assert_cmpint (json_object_get_int_member (body, "rule_id"), ==, rule->id);
+  g_assert_cmpstr (json_object_get_string_member (body, "metric"), ==, "tokens_per_s");
+  /* The model as the engine names it ("tiny-fixed:latest"). */
+  g_assert_cmpstr (json_object_get_string_member (body, "subject"), ==,
+                   hearth_reply_get_model (first));
+  g_assert_cmpstr (json_object_get_string_member (body, "state"), ==, "firing");
+  g_assert_cmpfloat (json_object_get_double_member (body, "value"), ==, speed);
+  g_assert_cmpfloat (json_object_get_double_member (body, "threshold"), ==, UNREACHABLE_SPEED);
+  g_assert_false (json_object_get_boolean_member (body, "test"));
+
+  /* The second is as slow: still the same alert, nothing new to tell. */
+  second = slow_reply (engine, &watched);
+  run_loop_for (1500);
+  g_assert_cmpuint (receiver->requests->len, ==, 1);
+
+  /* It resolves (no reply of this model can be that fast, so the value is
+   * given), and that is told... */
+  hearth_alerts_observe (alerts, HEARTH_ALERT_METRIC_TOKENS_PER_S, hearth_reply_get_model (first),
+                         2 * UNREACHABLE_SPEED, g_get_real_time () / 1000);
+  wait_for_requests (receiver, 2);
+  g_clear_pointer (&body, json_object_unref);
+  body = parse_object (((Request *) receiver->requests->pdata[1])->body);
+  g_assert_cmpstr (json_object_get_string_member (body, "state"), ==, "resolved");
+
+  /* ... but a slow reply within the cooldown fires again without a POST. */
+  third = slow_reply (engine, &watched);
+  run_loop_for (1500);
+  g_assert_cmpuint (receiver->requests->len, ==, 2);
+  refired = transitions->pdata[transitions->len - 1];
+  g_assert_cmpint (refired->state, ==, HEARTH_ALERT_STATE_FIRING);
+  g_assert_false (refired->deliver);
+  g_assert_cmpuint (transitions->len, ==, 3);   /* firing, resolved, firing */
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -741,6 +937,7 @@ main (int   argc,
                    test_webhook_gives_up_after_three);
   g_test_add_func ("/alert-channels/webhook/client-error-not-retried",
                    test_webhook_client_error_not_retried);
+  g_test_add_func ("/alert-channels/webhook/answer-detail", test_webhook_answer_detail);
   g_test_add_func ("/alert-channels/webhook/retry-after", test_webhook_retry_after);
   g_test_add_func ("/alert-channels/webhook/timeout", test_webhook_timeout);
   g_test_add_func ("/alert-channels/webhook/hides-secrets", test_webhook_hides_secrets);
@@ -749,6 +946,8 @@ main (int   argc,
   g_test_add_func ("/alert-channels/webhook/bad-url-fails", test_webhook_bad_url_fails);
   g_test_add_func ("/alert-channels/log/fields", test_log_fields);
   g_test_add_func ("/alert-channels/log/priorities", test_log_priorities);
+  g_test_add_func ("/alert-channels/end-to-end/slow-reply-fires-webhook-once",
+                   test_slow_reply_fires_webhook_once);
 
   return g_test_run ();
 }

@@ -268,6 +268,24 @@ without_secrets (const char *text,
   return g_steal_pointer (&result);
 }
 
+/* Control characters (line breaks, terminal escapes) become spaces. */
+static char *
+one_line (const char *text)
+{
+  GString *line = g_string_new (NULL);
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iscntrl (c))
+        g_string_append_c (line, ' ');
+      else
+        g_string_append_unichar (line, c);
+    }
+  return g_strstrip (g_string_free (line, FALSE));
+}
+
 static char *
 answer_detail (GBytes *bytes,
                GUri   *uri)
@@ -276,6 +294,7 @@ answer_detail (GBytes *bytes,
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autofree char *text = NULL;
   g_autofree char *line = NULL;
+  g_autofree char *safe = NULL;
   const char *found = NULL;
   JsonNode *root;
 
@@ -299,17 +318,14 @@ answer_detail (GBytes *bytes,
             found = json_node_get_string (member);
         }
     }
-  line = g_strstrip (g_strdup (found != NULL ? found : text));
-  g_strdelimit (line, "\r\n\t", ' ');
+  line = one_line (found != NULL ? found : text);
   if (*line == '\0' || (found == NULL && line[0] == '<'))   /* an HTML page says nothing short */
     return NULL;
-  if (g_utf8_strlen (line, -1) > MAX_DETAIL_CHARS)
-    {
-      char *cut = g_utf8_offset_to_pointer (line, MAX_DETAIL_CHARS);
-
-      strcpy (cut, "…");
-    }
-  return without_secrets (line, uri);
+  safe = without_secrets (line, uri);
+  if (g_utf8_strlen (safe, -1) <= MAX_DETAIL_CHARS)
+    return g_steal_pointer (&safe);
+  return g_strdup_printf ("%.*s…", (int) (g_utf8_offset_to_pointer (safe, MAX_DETAIL_CHARS) - safe),
+                          safe);
 }
 
 /* Messages */
