@@ -3,6 +3,8 @@
  * fake Ollama spilling, hearth-cli ask, and a webhook received
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#define G_SETTINGS_ENABLE_BACKEND
+#include <gio/gsettingsbackend.h>
 #include <libsoup/soup.h>
 #include <string.h>
 
@@ -372,6 +374,49 @@ test_vram_spill (void)
   g_unsetenv ("OLLAMA_HOST");
 }
 
+/* The quiet hours the settings give reach the engine's alerts, and follow
+ * the settings as they change. */
+static void
+test_quiet_hours_setting (void)
+{
+  g_autofree char *dir = g_build_filename (g_getenv ("HEARTH_BUILD_DIR"), "data", NULL);
+  g_autoptr(GSettingsSchemaSource) source = NULL;
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettingsBackend) backend = g_memory_settings_backend_new ();
+  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(HearthEngine) engine = NULL;
+  g_autoptr(Recorder) rec = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  HearthAlertMetric cpu = HEARTH_ALERT_METRIC_CPU_PERCENT;
+  int hour = g_date_time_get_hour (now);
+  gint64 time_ms = g_date_time_to_unix (now) * 1000;
+  HearthAlerts *alerts;
+
+  source = g_settings_schema_source_new_from_directory (dir, NULL, FALSE, &error);
+  g_assert_no_error (error);
+  schema = g_settings_schema_source_lookup (source, "io.github.hearthapp.Hearth", FALSE);
+  g_assert_nonnull (schema);
+  settings = g_settings_new_full (schema, backend, NULL);
+  g_settings_set_int (settings, "alerts-quiet-start", hour);
+  g_settings_set_int (settings, "alerts-quiet-end", (hour + 1) % 24);
+
+  engine = hearth_engine_new_for_settings (settings, HEARTH_ENGINE_HISTORY);
+  alerts = hearth_engine_get_alerts (engine);
+  rec = recorder_new (alerts);
+  add_rule (alerts, cpu, HEARTH_ALERT_ABOVE, 90, 0, HEARTH_ALERT_WARNING);
+  hearth_alerts_observe (alerts, cpu, NULL, 99, time_ms);
+  g_assert_cmpint (last_event (rec)->state, ==, HEARTH_ALERT_STATE_FIRING);
+  g_assert_false (last_event (rec)->deliver);
+  hearth_alerts_observe (alerts, cpu, NULL, 10, time_ms + 1);
+
+  /* Equal hours: none. */
+  g_settings_set_int (settings, "alerts-quiet-end", hour);
+  hearth_alerts_observe (alerts, cpu, NULL, 99, time_ms + 2);
+  g_assert_cmpint (last_event (rec)->state, ==, HEARTH_ALERT_STATE_FIRING);
+  g_assert_true (last_event (rec)->deliver);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -382,6 +427,7 @@ main (int   argc,
   g_test_add_func ("/alerts/cli-ask-judged", test_cli_ask_judged);
   g_test_add_func ("/alerts/slow-reply-webhook", test_slow_reply_webhook);
   g_test_add_func ("/alerts/vram-spill", test_vram_spill);
+  g_test_add_func ("/alerts/quiet-hours-setting", test_quiet_hours_setting);
 
   return g_test_run ();
 }
