@@ -298,6 +298,34 @@ test_anomaly_seeded (void)
   g_assert_cmpuint (rec->events->len, ==, 1);
 }
 
+/* error_rate: the share of a model's last ten replies that failed;
+ * cached answers and other models do not count. */
+static void
+test_error_rate (void)
+{
+  g_autoptr(HearthAlerts) alerts = alerts_without_defaults ("error-rate", NULL);
+  g_autoptr(Recorder) rec = recorder_new (alerts);
+
+  add_rule (alerts, HEARTH_ALERT_METRIC_ERROR_RATE, HEARTH_ALERT_ABOVE, 50, 0, HEARTH_ALERT_WARNING);
+  while (hearth_alerts_is_busy (alerts))
+    g_main_context_iteration (NULL, TRUE);
+  hearth_alerts_observe_reply (alerts, "m", FALSE, FALSE, 20, 100, T0);
+  hearth_alerts_observe_reply (alerts, "m", TRUE, FALSE, -1, -1, T0 + 1);
+  hearth_alerts_observe_reply (alerts, "other", TRUE, FALSE, -1, -1, T0 + 2);
+  hearth_alerts_observe_reply (alerts, "m", FALSE, TRUE, 9000, 1, T0 + 3);
+  g_assert_cmpuint (rec->events->len, ==, 1);
+  g_assert_cmpstr (last_event (rec)->subject, ==, "other");
+  hearth_alerts_observe_reply (alerts, "m", TRUE, FALSE, -1, -1, T0 + 4);
+  g_assert_cmpuint (rec->events->len, ==, 2);
+  g_assert_cmpstr (last_event (rec)->subject, ==, "m");
+  g_assert_cmpstr (last_event (rec)->message, ==, "m failed 67 % of its last replies, above 50 %");
+  for (guint i = 0; i < 10; i++)
+    hearth_alerts_observe_reply (alerts, "m", FALSE, FALSE, 20, 100, T0 + 5 + i);
+  g_assert_cmpint (last_event (rec)->state, ==, HEARTH_ALERT_STATE_RESOLVED);
+  g_assert_cmpfloat (last_event (rec)->value, <=, 50);
+  g_assert_cmpstr (last_event (rec)->message, ==, "m failed 50 % of its last replies, back under 50 %");
+}
+
 static void
 test_trend (void)
 {
@@ -510,6 +538,7 @@ main (int   argc,
   g_test_add_func ("/alerts/anomaly-warm-up", test_anomaly_warm_up);
   g_test_add_func ("/alerts/anomaly-seeded", test_anomaly_seeded);
   g_test_add_func ("/alerts/trend", test_trend);
+  g_test_add_func ("/alerts/error-rate", test_error_rate);
   g_test_add_func ("/alerts/two-processes", test_two_processes);
   g_test_add_func ("/alerts/history", test_history);
   g_test_add_func ("/alerts/defaults-once", test_defaults_once);

@@ -517,6 +517,12 @@ threshold_message (const HearthAlertRule *rule,
     return g_strdup_printf (holds ? "%s runs partly on the CPU: it does not fit in the GPU's memory"
                                     : "%s no longer runs partly on the CPU",
                               subject != NULL ? subject : "A model");
+  if (rule->metric == HEARTH_ALERT_METRIC_ERROR_RATE)
+    return g_strdup_printf (holds ? "%s failed %s of its last replies, %s %s"
+                                  : "%s failed %s of its last replies, back %s %s",
+                            subject != NULL ? subject : "A model", v,
+                            holds ? side : (rule->condition == HEARTH_ALERT_BELOW ? "above" : "under"),
+                            limit);
   if (rule->metric == HEARTH_ALERT_METRIC_DISK_FREE_GB)
     {
       if (holds)
