@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "hearth-alert-rule.h"
 #include "hearth-bench.h"
 #include "hearth-engine.h"
 #include "hearth-json.h"
@@ -152,5 +153,15 @@ int             hearth_cli_command_recommend  (int                  argc,
                                                char               **argv);
 int             hearth_cli_command_bench      (int                  argc,
                                                char               **argv);
+int             hearth_cli_command_alerts     (int                  argc,
+                                               char               **argv);
+int             hearth_cli_command_monitor    (int                  argc,
+                                               char               **argv);
+
+/* hearth-cli-alerts.c: a transition as alerts list, history and monitor print it */
+void            alerts_print_event_line       (const HearthAlertEvent *event,
+                                               gboolean             with_rule_id);
+void            alerts_add_event_json         (JsonBuilder         *builder,
+                                               HearthAlertEvent    *event);
 
 G_END_DECLS

@@ -1,0 +1,905 @@
+/* hearth-cli-alerts.c — hearth-cli alerts: the rules, what is firing, the history, a test
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-cli"
+
+#include "config.h"
+
+#include <math.h>
+
+#include "hearth-alert-channels.h"
+#include "hearth-alerts.h"
+#include "hearth-cli-private.h"
+#include "hearth-endpoint.h"
+
+/* What a trend rule looks at when --for is not given. */
+#define DEFAULT_TREND_WINDOW_MS (10 * 60 * 1000)
+#define DEFAULT_HISTORY_WINDOW_MS (24 * 3600 * 1000)
+
+static const char * const condition_names[] = {
+  [HEARTH_ALERT_ABOVE] = "above",
+  [HEARTH_ALERT_BELOW] = "below",
+  [HEARTH_ALERT_ANOMALY] = "anomaly",
+  [HEARTH_ALERT_TREND] = "trend",
+};
+
+static const struct
+{
+  HearthAlertChannels channel;
+  const char         *name;
+} channel_names[] = {
+  { HEARTH_ALERT_CHANNEL_NOTIFICATION, "notification" },
+  { HEARTH_ALERT_CHANNEL_TRAY, "tray" },
+  { HEARTH_ALERT_CHANNEL_LOG, "log" },
+  { HEARTH_ALERT_CHANNEL_WEBHOOK, "webhook" },
+};
+
+/* alerts add: what was given; -1 (or FALSE) is not given */
+static gboolean              have_metric;
+static HearthAlertMetric     opt_metric;
+static guint                 n_conditions;
+static HearthAlertCondition  opt_condition;
+static double                opt_threshold;
+static gint64                opt_for_ms = -1;
+static gboolean              have_severity;
+static HearthAlertSeverity   opt_severity;
+static gint64                opt_cooldown_ms = -1;
+static gint64                opt_escalate_ms = -1;
+static double                opt_percent = -1;
+static char                **opt_channels;
+static char                 *opt_name;
+/* alerts history */
+static gint64                opt_since_ms = -1;
+
+/* "tokens_per_s, ttft_ms, … or disk_free_gb" */
+static char *
+list_metrics (void)
+{
+  GString *names = g_string_new (NULL);
+
+  for (guint i = 0; i < HEARTH_ALERT_N_METRICS; i++)
+    g_string_append_printf (names, "%s%s", i == 0 ? "" : i + 1 == HEARTH_ALERT_N_METRICS
+                                                    ? " or " : ", ",
+                            hearth_alert_metric_to_string (i));
+  return g_string_free (names, FALSE);
+}
+
+static gboolean
+parse_metric (const char  *option,
+              const char  *value,
+              gpointer     data,
+              GError     **error)
+{
+  g_autofree char *names = NULL;
+
+  if (hearth_alert_metric_from_string (value, &opt_metric))
+    {
+      have_metric = TRUE;
+      return TRUE;
+    }
+  names = list_metrics ();
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               "--metric takes %s, not “%s”", names, value);
+  return FALSE;
+}
+
+/* --above, --below, --anomaly, --trend: the condition and its number */
+static gboolean
+parse_condition (const char  *option,
+                 const char  *value,
+                 gpointer     data,
+                 GError     **error)
+{
+  const char *name = option + strspn (option, "-");
+  double limit = 1e15;
+
+  n_conditions++;
+  for (guint i = 0; i < G_N_ELEMENTS (condition_names); i++)
+    if (g_str_equal (name, condition_names[i]))
+      opt_condition = i;
+  if (opt_condition == HEARTH_ALERT_ANOMALY)
+    limit = 100;
+  if (!parse_decimal_number (option, value, -limit, limit, &opt_threshold, error))
+    return FALSE;
+  if (opt_threshold == 0 && (opt_condition == HEARTH_ALERT_ANOMALY ||
+                             opt_condition == HEARTH_ALERT_TREND))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   opt_condition == HEARTH_ALERT_ANOMALY
+                   ? "--anomaly takes a z-score other than 0: 2 fires when a value is 2 standard "
+                     "deviations above its normal, -2 below"
+                   : "--trend takes a slope per minute other than 0: 5 fires when the value "
+                     "rises by 5 a minute or faster, -5 when it falls that fast");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_duration_value (const char  *option,
+                      const char  *value,
+                      gint64      *ms,
+                      GError     **error)
+{
+  g_autoptr(GError) local = NULL;
+
+  if (hearth_alert_parse_duration (value, ms, &local) && *ms >= 0)
+    return TRUE;
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               "%s takes a duration such as 30s, 10m, 2h or 1d, not “%s”", option, value);
+  return FALSE;
+}
+
+static gboolean
+parse_duration_option (const char  *option,
+                       const char  *value,
+                       gpointer     data,
+                       GError     **error)
+{
+  const char *name = option + strspn (option, "-");
+  gint64 *ms = g_str_equal (name, "for") ? &opt_for_ms
+               : g_str_equal (name, "cooldown") ? &opt_cooldown_ms
+               : g_str_equal (name, "since") ? &opt_since_ms
+               : &opt_escalate_ms;
+
+  return parse_duration_value (option, value, ms, error);
+}
+
+static gboolean
+parse_severity (const char  *option,
+                const char  *value,
+                gpointer     data,
+                GError     **error)
+{
+  if (hearth_alert_severity_from_string (value, &opt_severity))
+    {
+      have_severity = TRUE;
+      return TRUE;
+    }
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               "--severity takes warning or critical, not “%s”", value);
+  return FALSE;
+}
+
+static gboolean
+parse_percent (const char  *option,
+               const char  *value,
+               gpointer     data,
+               GError     **error)
+{
+  return parse_decimal_number ("--percent", value, 0, 10000, &opt_percent, error);
+}
+
+static const GOptionEntry alerts_entries[] = {
+  { "metric", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_metric,
+    N_("add: what to watch: tokens_per_s, ttft_ms, error_rate, server_up, cpu_percent, "
+       "memory_percent, swap_used_mb, vram_percent, vram_spill, gpu_temp_c, gpu_power_w, "
+       "disk_free_gb"), "METRIC" },
+  { "above", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_condition,
+    N_("add: fire when the value is above X"), "X" },
+  { "below", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_condition,
+    N_("add: fire when the value is below X"), "X" },
+  { "anomaly", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_condition,
+    N_("add: fire when the value is Z standard deviations from its own recent normal "
+       "(-2: well below); judged once there are 10 earlier values"), "Z" },
+  { "trend", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_condition,
+    N_("add: fire when the value changes this much per minute over --for (-5: falls by 5 a "
+       "minute)"), "SLOPE" },
+  { "for", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_duration_option,
+    N_("add: how long it must hold before it fires (30s, 10m, 2h, 1d); for --trend the "
+       "window (default 10m)"), "DURATION" },
+  { "model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model,
+    N_("add: only this model (for server_up, this server's address); default: each one"),
+    "NAME" },
+  { "severity", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_severity,
+    N_("add: warning or critical"), "SEVERITY" },
+  { "cooldown", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_duration_option,
+    N_("add: tell a repeat of the alert only after this long"), "DURATION" },
+  { "channel", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_channels,
+    N_("add: where to tell, once for each: notification, tray, log or webhook:URL "
+       "(default: notification, tray and log)"), "CHANNEL" },
+  { "name", 0, 0, G_OPTION_ARG_FILENAME, &opt_name,
+    N_("add: the rule's name (default: what it watches)"), "TEXT" },
+  { "percent", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_percent,
+    N_("add: with --anomaly, also ask the value to be this many percent from its normal"),
+    "P" },
+  { "escalate-after", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_duration_option,
+    N_("add: a warning firing this long becomes critical"), "DURATION" },
+  { "since", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_duration_option,
+    N_("history: transitions in this window (default 24h)"), "DURATION" },
+  { NULL }
+};
+
+/* Text */
+
+static const char *
+condition_to_string (HearthAlertCondition condition)
+{
+  if ((guint) condition < G_N_ELEMENTS (condition_names))
+    return condition_names[condition];
+  return "?";
+}
+
+/* "notification, tray, webhook (https://…)" */
+static char *
+describe_channels (HearthAlertChannels  channels,
+                   const char          *webhook_url)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (channel_names); i++)
+    {
+      if (!(channels & channel_names[i].channel))
+        continue;
+      if (text->len > 0)
+        g_string_append (text, ", ");
+      g_string_append (text, channel_names[i].name);
+      if (channel_names[i].channel == HEARTH_ALERT_CHANNEL_WEBHOOK && webhook_url != NULL)
+        g_string_append_printf (text, " (%s)", webhook_url);
+    }
+  if (text->len == 0)
+    g_string_append (text, "no channel");
+  return g_string_free (text, FALSE);
+}
+
+/* Local time to the second: "2026-12-06 21:30:04" */
+static char *
+format_time_seconds (gint64 ms)
+{
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (ms / 1000);
+  g_autoptr(GDateTime) local = utc ? g_date_time_to_local (utc) : NULL;
+
+  return local ? g_date_time_format (local, "%Y-%m-%d %H:%M:%S") : g_strdup ("?");
+}
+
+/* One transition, as alerts list, alerts history and monitor print it:
+ * "2026-12-06 21:30:04  firing    critical  Server down: The server at … does not answer" */
+void
+alerts_print_event_line (const HearthAlertEvent *event,
+                         gboolean                with_rule_id)
+{
+  g_autofree char *when = format_time_seconds (event->time_ms);
+  g_autofree char *line = NULL;
+
+  line = g_strdup_printf ("%s  %-8s  %-8s  %s%s: %s%s", when,
+                          hearth_alert_state_to_string (event->state),
+                          hearth_alert_severity_to_string (event->severity),
+                          event->rule_name != NULL ? event->rule_name : "?",
+                          event->is_test ? " (test)" : "",
+                          event->message != NULL ? event->message : "",
+                          event->acknowledged ? " [acknowledged]" : "");
+  /* one transition, one line, whatever a name or a server's text holds */
+  g_strdelimit (line, "\r\n", ' ');
+  if (with_rule_id)
+    g_print ("%4" G_GINT64_FORMAT "  %s\n", event->rule_id, line);
+  else
+    g_print ("%s\n", line);
+}
+
+/* JSON */
+
+/* A number that may be negative (a falling trend); not a number is null. */
+static void
+add_number (JsonBuilder *builder,
+            const char  *name,
+            double       value)
+{
+  json_builder_set_member_name (builder, name);
+  if (isfinite (value))
+    json_builder_add_double_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_boolean (JsonBuilder *builder,
+             const char  *name,
+             gboolean     value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_boolean_value (builder, value);
+}
+
+static void
+add_channels_json (JsonBuilder         *builder,
+                   HearthAlertChannels  channels)
+{
+  json_builder_set_member_name (builder, "channels");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < G_N_ELEMENTS (channel_names); i++)
+    if (channels & channel_names[i].channel)
+      json_builder_add_string_value (builder, channel_names[i].name);
+  json_builder_end_array (builder);
+}
+
+static void
+add_rule_json (JsonBuilder     *builder,
+               HearthAlertRule *rule)
+{
+  g_autofree char *description = hearth_alert_rule_describe (rule);
+
+  hearth_json_add_int (builder, "id", rule->id);
+  hearth_json_add_string (builder, "name", rule->name);
+  hearth_json_add_string (builder, "metric", hearth_alert_metric_to_string (rule->metric));
+  hearth_json_add_string (builder, "condition", condition_to_string (rule->condition));
+  add_number (builder, "threshold", rule->threshold);
+  add_number (builder, "min_change_percent", rule->min_change_percent);
+  hearth_json_add_int (builder, "for_ms", rule->for_ms);
+  hearth_json_add_string (builder, "subject", rule->subject);
+  hearth_json_add_string (builder, "severity", hearth_alert_severity_to_string (rule->severity));
+  hearth_json_add_int (builder, "escalate_after_ms", rule->escalate_after_ms);
+  hearth_json_add_int (builder, "cooldown_ms", rule->cooldown_ms);
+  add_channels_json (builder, rule->channels);
+  hearth_json_add_string (builder, "webhook_url", rule->webhook_url);
+  add_boolean (builder, "enabled", rule->enabled);
+  add_boolean (builder, "default", rule->is_default);
+  hearth_json_add_string (builder, "description", description);
+  hearth_json_add_int (builder, "fired", rule->n_fired);
+  hearth_json_add_int (builder, "firing_ms", rule->firing_ms);
+  hearth_json_add_int (builder, "acknowledged", rule->n_acknowledged);
+}
+
+/* One transition: what alerts list, alerts history and monitor --json print. */
+void
+alerts_add_event_json (JsonBuilder      *builder,
+                       HearthAlertEvent *event)
+{
+  hearth_json_add_int (builder, "id", event->id);
+  hearth_json_add_int (builder, "rule_id", event->rule_id);
+  hearth_json_add_string (builder, "rule", event->rule_name);
+  hearth_json_add_string (builder, "metric", hearth_alert_metric_to_string (event->metric));
+  hearth_json_add_string (builder, "subject", event->subject);
+  hearth_json_add_string (builder, "state", hearth_alert_state_to_string (event->state));
+  hearth_json_add_string (builder, "severity", hearth_alert_severity_to_string (event->severity));
+  add_number (builder, "value", event->value);
+  add_number (builder, "threshold", event->threshold);
+  hearth_json_add_int (builder, "time_ms", event->time_ms);
+  hearth_json_add_int (builder, "since_ms", event->since_ms);
+  add_boolean (builder, "acknowledged", event->acknowledged);
+  add_boolean (builder, "test", event->is_test);
+  hearth_json_add_string (builder, "message", event->message);
+}
+
+/* A rule number, or a usage error that says what one is. */
+static gboolean
+parse_rule_id (const char *sub,
+               const char *text,
+               gint64     *id,
+               int        *exit_code)
+{
+  g_autofree char *message = NULL;
+
+  if (g_ascii_string_to_signed (text, 10, 1, G_MAXINT64, id, NULL))
+    return TRUE;
+  message = g_strdup_printf ("alerts %s takes a rule number, 1 or more (hearth-cli alerts rules "
+                             "lists them), not “%s”", sub, text);
+  *exit_code = usage_error ("alerts", message);
+  return FALSE;
+}
+
+/* rules */
+
+static void
+print_rule_line (HearthAlertRule *rule)
+{
+  g_autofree char *description = hearth_alert_rule_describe (rule);
+  g_autofree char *channels = describe_channels (rule->channels, rule->webhook_url);
+  g_autofree char *line = NULL;
+
+  line = g_strdup_printf ("%4" G_GINT64_FORMAT "  %-3s  %-8s  %-24s  %s → %s", rule->id,
+                          rule->enabled ? "on" : "off",
+                          hearth_alert_severity_to_string (rule->severity),
+                          rule->name != NULL ? rule->name : "", description, channels);
+  g_strdelimit (line, "\r\n", ' ');
+  g_print ("%s", line);
+  if (rule->n_fired > 0)
+    {
+      g_autofree char *firing = hearth_alert_format_duration (rule->firing_ms);
+
+      g_print ("  · fired %u time%s, %s firing in all, acknowledged %u", rule->n_fired,
+               rule->n_fired == 1 ? "" : "s", firing, rule->n_acknowledged);
+    }
+  g_print ("\n");
+}
+
+static int
+alerts_rules (HearthAlerts *alerts)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rules = hearth_alerts_list_rules (alerts, &error);
+
+  if (rules == NULL)
+    return fail (error);
+  if (opt_json)
+    {
+      print_json_list (rules, (HearthJsonAddFunc) add_rule_json);
+      return 0;
+    }
+  if (rules->len == 0)
+    {
+      g_printerr ("hearth-cli: No alert rules. Add one with hearth-cli alerts add --metric … "
+                  "--below ….\n");
+      return 0;
+    }
+  g_print ("%4s  %-3s  %-8s  %-24s  %s\n", "id", "on", "severity", "name",
+           "condition → channels");
+  for (guint i = 0; i < rules->len; i++)
+    print_rule_line (g_ptr_array_index (rules, i));
+  return 0;
+}
+
+/* add */
+
+/* --channel notification|tray|log|webhook:URL, as often as wanted */
+static gboolean
+parse_channels (HearthAlertRule *rule,
+                int             *exit_code)
+{
+  HearthAlertChannels channels = 0;
+
+  for (guint i = 0; opt_channels != NULL && opt_channels[i] != NULL; i++)
+    {
+      const char *value = opt_channels[i];
+      gboolean known = FALSE;
+
+      if (!check_text ("The value of --channel", value, strlen (value), exit_code))
+        return FALSE;
+      if (g_str_has_prefix (value, "webhook:"))
+        {
+          g_autoptr(GError) error = NULL;
+          const char *url = value + strlen ("webhook:");
+
+          if (channels & HEARTH_ALERT_CHANNEL_WEBHOOK)
+            {
+              *exit_code = usage_error ("alerts", "A rule has one webhook: give "
+                                        "--channel webhook:URL once");
+              return FALSE;
+            }
+          if (!hearth_alert_webhook_check_url (url, &error))
+            {
+              g_autofree char *message = g_strdup (error->message);
+
+              if (g_str_has_suffix (message, "."))
+                message[strlen (message) - 1] = '\0';
+              *exit_code = usage_error ("alerts", message);
+              return FALSE;
+            }
+          channels |= HEARTH_ALERT_CHANNEL_WEBHOOK;
+          g_free (rule->webhook_url);
+          rule->webhook_url = g_strdup (url);
+          continue;
+        }
+      for (guint j = 0; j < G_N_ELEMENTS (channel_names); j++)
+        if (channel_names[j].channel != HEARTH_ALERT_CHANNEL_WEBHOOK &&
+            g_str_equal (value, channel_names[j].name))
+          {
+            channels |= channel_names[j].channel;
+            known = TRUE;
+          }
+      if (!known)
+        {
+          g_autofree char *message =
+            g_str_equal (value, "webhook")
+            ? g_strdup ("A webhook channel needs its address: --channel webhook:https://…")
+            : g_strdup_printf ("--channel takes notification, tray, log or webhook:URL, "
+                               "not “%s”", value);
+
+          *exit_code = usage_error ("alerts", message);
+          return FALSE;
+        }
+    }
+  if (channels != 0)
+    rule->channels = channels;
+  else if (rule->channels == 0)
+    rule->channels = HEARTH_ALERT_CHANNEL_NOTIFICATION | HEARTH_ALERT_CHANNEL_TRAY |
+                     HEARTH_ALERT_CHANNEL_LOG;
+  return TRUE;
+}
+
+/* The options of alerts add, checked against each other. */
+static HearthAlertRule *
+rule_from_options (int *exit_code)
+{
+  g_autoptr(HearthAlertRule) rule = hearth_alert_rule_new ();
+  const char *metric;
+
+  if (!have_metric)
+    {
+      g_autofree char *names = list_metrics ();
+      g_autofree char *message = g_strdup_printf ("alerts add needs --metric: %s", names);
+
+      *exit_code = usage_error ("alerts", message);
+      return NULL;
+    }
+  metric = hearth_alert_metric_to_string (opt_metric);
+  if (n_conditions != 1)
+    {
+      *exit_code = usage_error ("alerts", n_conditions == 0
+                                ? "alerts add needs a condition: --above X, --below X, "
+                                  "--anomaly Z or --trend SLOPE"
+                                : "Give one condition: --above, --below, --anomaly or --trend");
+      return NULL;
+    }
+  rule->metric = opt_metric;
+  rule->condition = opt_condition;
+  rule->threshold = opt_threshold;
+  rule->enabled = TRUE;
+
+  if (opt_for_ms >= 0)
+    rule->for_ms = opt_for_ms;
+  else if (opt_condition == HEARTH_ALERT_TREND)
+    rule->for_ms = DEFAULT_TREND_WINDOW_MS;
+  if (opt_condition == HEARTH_ALERT_TREND && rule->for_ms == 0)
+    {
+      *exit_code = usage_error ("alerts", "A trend needs a window to measure its slope over: "
+                                "--for 10m, for example");
+      return NULL;
+    }
+
+  if (opt_percent >= 0)
+    {
+      if (opt_condition != HEARTH_ALERT_ANOMALY)
+        {
+          *exit_code = usage_error ("alerts", "--percent is the smallest change an anomaly "
+                                    "needs: it goes with --anomaly");
+          return NULL;
+        }
+      rule->min_change_percent = opt_percent;
+    }
+
+  if (opt_model != NULL)
+    {
+      if (!check_text ("The value of --model", opt_model, strlen (opt_model), exit_code))
+        return NULL;
+      if (!hearth_alert_metric_is_per_model (opt_metric) &&
+          opt_metric != HEARTH_ALERT_METRIC_SERVER_UP)
+        {
+          g_autofree char *message =
+            g_strdup_printf ("%s is measured for the whole machine, not for a model: "
+                             "drop --model", metric);
+
+          *exit_code = usage_error ("alerts", message);
+          return NULL;
+        }
+      rule->subject = g_strdup (opt_model);
+    }
+
+  if (have_severity)
+    rule->severity = opt_severity;
+  if (opt_escalate_ms >= 0)
+    {
+      if (rule->severity == HEARTH_ALERT_CRITICAL)
+        {
+          *exit_code = usage_error ("alerts", "--escalate-after turns a warning into a critical "
+                                    "alert: it goes with --severity warning");
+          return NULL;
+        }
+      rule->escalate_after_ms = opt_escalate_ms;
+    }
+  if (opt_cooldown_ms >= 0)
+    rule->cooldown_ms = opt_cooldown_ms;
+  if (!parse_channels (rule, exit_code))
+    return NULL;
+
+  if (opt_name != NULL)
+    {
+      g_autofree char *name = g_strstrip (g_strdup (opt_name));
+
+      if (*name == '\0')
+        {
+          *exit_code = usage_error ("alerts", "The rule's name is empty");
+          return NULL;
+        }
+      rule->name = g_steal_pointer (&name);
+    }
+  else
+    rule->name = hearth_alert_rule_describe (rule);
+  return g_steal_pointer (&rule);
+}
+
+static int
+alerts_add (HearthAlerts *alerts)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthAlertRule) rule = NULL;
+  g_autofree char *description = NULL;
+  g_autofree char *channels = NULL;
+  int exit_code = 0;
+
+  if ((rule = rule_from_options (&exit_code)) == NULL)
+    return exit_code;
+  if (!hearth_alerts_add_rule (alerts, rule, &error))
+    return fail (error);
+  if (opt_json)
+    {
+      print_json_object (rule, (HearthJsonAddFunc) add_rule_json);
+      return 0;
+    }
+  description = hearth_alert_rule_describe (rule);
+  channels = describe_channels (rule->channels, rule->webhook_url);
+  g_print ("Added rule %" G_GINT64_FORMAT ", %s: %s (%s) → %s\n", rule->id, rule->name,
+           description, hearth_alert_severity_to_string (rule->severity), channels);
+  return 0;
+}
+
+/* list */
+
+static int
+alerts_list (HearthAlerts *alerts)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) active = hearth_alerts_list_active (alerts, &error);
+
+  if (active == NULL)
+    return fail (error);
+  if (opt_json)
+    {
+      print_json_list (active, (HearthJsonAddFunc) alerts_add_event_json);
+      return 0;
+    }
+  if (active->len == 0)
+    {
+      g_printerr ("hearth-cli: No alert is firing or pending.\n");
+      return 0;
+    }
+  g_print ("%4s  %-19s  %-8s  %-8s  %s\n", "rule", "since", "state", "severity",
+           "name: what happened");
+  for (guint i = 0; i < active->len; i++)
+    alerts_print_event_line (g_ptr_array_index (active, i), TRUE);
+  return 0;
+}
+
+/* history */
+
+static int
+alerts_history (HearthAlerts *alerts)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  gint64 window = opt_since_ms >= 0 ? opt_since_ms : DEFAULT_HISTORY_WINDOW_MS;
+  Cli cli = { 0 };
+
+  hearth_alerts_list_history_async (alerts, g_get_real_time () / 1000 - window, NULL,
+                                    keep_result, &cli);
+  run_loop (&cli);
+  events = hearth_alerts_list_history_finish (alerts, cli.result, &error);
+  g_clear_object (&cli.result);
+  if (events == NULL)
+    return fail (error);
+  if (opt_json)
+    {
+      print_json_list (events, (HearthJsonAddFunc) alerts_add_event_json);
+      return 0;
+    }
+  if (events->len == 0)
+    {
+      g_autofree char *span = hearth_alert_format_duration (window);
+
+      g_printerr ("hearth-cli: No alert fired, resolved or was tested in the last %s.\n", span);
+      return 0;
+    }
+  for (guint i = 0; i < events->len; i++)
+    alerts_print_event_line (g_ptr_array_index (events, i), TRUE);
+  return 0;
+}
+
+/* test */
+
+/* "/io/github/hearthapp/Hearth", where GApplication exports its actions */
+static char *
+app_object_path (void)
+{
+  g_autofree char *path = g_strconcat ("/", APP_ID, NULL);
+
+  g_strdelimit (path, ".", '/');
+  return g_steal_pointer (&path);
+}
+
+typedef enum
+{
+  APP_REACHED,
+  APP_NOT_RUNNING,
+  APP_CANNOT,       /* no session bus, or an app without the action */
+} AppAnswer;
+
+/*
+ * The notification and the tray icon are the app's: when it runs, it is
+ * asked through its exported actions (org.gtk.Actions, as GDBusActionGroup
+ * speaks it) to show a test of the rule. It is never started for this: a
+ * test that started the app would say nothing about whether alerts reach
+ * the user while it is closed.
+ */
+static AppAnswer
+ask_app_to_test (gint64   rule_id,
+                 char   **why)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_autoptr(GVariant) description = NULL;
+  g_autoptr(GVariant) done = NULL;
+  g_autofree char *path = app_object_path ();
+  g_autoptr(GVariantBuilder) parameter = NULL;
+  const char *type = NULL;
+  gboolean enabled = FALSE;
+
+  if (bus == NULL)
+    {
+      *why = g_strdup_printf ("there is no desktop session to show them in (%s)", error->message);
+      return APP_CANNOT;
+    }
+  description = g_dbus_connection_call_sync (bus, APP_ID, path, "org.gtk.Actions", "Describe",
+                                             g_variant_new ("(s)", "test-alert"),
+                                             G_VARIANT_TYPE ("((bgav))"),
+                                             G_DBUS_CALL_FLAGS_NO_AUTO_START, 5000, NULL, &error);
+  if (description == NULL)
+    {
+      if (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
+          g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER) ||
+          g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT) ||
+          g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD))
+        return APP_NOT_RUNNING;
+      g_dbus_error_strip_remote_error (error);
+      *why = g_strdup_printf ("the running Hearth app cannot send a test (%s); update it",
+                              error->message);
+      return APP_CANNOT;
+    }
+  g_variant_get (description, "((b&g@av))", &enabled, &type, NULL);
+  if (!enabled || g_strcmp0 (type, "x") != 0)
+    {
+      *why = g_strdup ("the running Hearth app does not take test alerts now; update it");
+      return APP_CANNOT;
+    }
+  parameter = g_variant_builder_new (G_VARIANT_TYPE ("av"));
+  g_variant_builder_add (parameter, "v", g_variant_new_int64 (rule_id));
+  done = g_dbus_connection_call_sync (bus, APP_ID, path, "org.gtk.Actions", "Activate",
+                                      g_variant_new ("(sava{sv})", "test-alert", parameter, NULL),
+                                      NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START, 5000, NULL, &error);
+  if (done == NULL)
+    {
+      g_dbus_error_strip_remote_error (error);
+      *why = g_strdup_printf ("the Hearth app did not take the test (%s)", error->message);
+      return APP_CANNOT;
+    }
+  return APP_REACHED;
+}
+
+static int
+alerts_test (HearthAlerts *alerts,
+             gint64        rule_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthAlertRule) rule = hearth_alerts_get_rule (alerts, rule_id, &error);
+  HearthAlertChannels app_channels = HEARTH_ALERT_CHANNEL_NOTIFICATION | HEARTH_ALERT_CHANNEL_TRAY;
+  g_autofree char *why = NULL;
+  g_autofree char *app_names = NULL;
+  Cli cli = { 0 };
+  gboolean sent;
+
+  if (rule == NULL)
+    return fail (error);
+  /* log and webhook are delivered here, by the engine's own channels */
+  hearth_alerts_test_rule_async (alerts, rule_id, NULL, keep_result, &cli);
+  run_loop (&cli);
+  sent = hearth_alerts_test_rule_finish (alerts, cli.result, &error);
+  g_clear_object (&cli.result);
+  if (!sent)
+    return fail (error);
+
+  g_print ("Sent a test of rule %" G_GINT64_FORMAT ", %s:\n", rule->id, rule->name);
+  if (rule->channels & HEARTH_ALERT_CHANNEL_LOG)
+    g_print ("  log: written (to the journal when there is one)\n");
+  if (rule->channels & HEARTH_ALERT_CHANNEL_WEBHOOK)
+    g_print ("  webhook: %s took it\n", rule->webhook_url);
+  if (!(rule->channels & app_channels))
+    return 0;
+
+  app_names = describe_channels (rule->channels & app_channels, NULL);
+  switch (ask_app_to_test (rule->id, &why))
+    {
+    case APP_REACHED:
+      g_print ("  %s: sent to the Hearth app\n", app_names);
+      return 0;
+    case APP_NOT_RUNNING:
+      g_print ("  %s: not sent, the Hearth app is not running\n", app_names);
+      g_printerr ("hearth-cli: The %s channel%s need%s the Hearth app: start it (or turn on "
+                  "“Run in the background” in its Preferences), then try again.\n",
+                  app_names, strchr (app_names, ',') ? "s" : "",
+                  strchr (app_names, ',') ? "" : "s");
+      return EXIT_FAILED;
+    case APP_CANNOT:
+    default:
+      g_print ("  %s: not sent\n", app_names);
+      g_printerr ("hearth-cli: The %s channel%s could not be tested: %s.\n", app_names,
+                  strchr (app_names, ',') ? "s" : "", why);
+      return EXIT_FAILED;
+    }
+}
+
+/* The command */
+
+#define ALERTS_USAGE "Use alerts rules, add --metric … --above X, remove ID, enable ID, " \
+                     "disable ID, list, ack ID, history or test ID"
+
+static gboolean
+alerts_args_valid (const char *sub,
+                   int         argc)
+{
+  const char *with_id[] = { "remove", "enable", "disable", "ack", "test" };
+  const char *without[] = { "rules", "add", "list", "history" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (with_id); i++)
+    if (g_str_equal (sub, with_id[i]))
+      return argc == 4;
+  for (guint i = 0; i < G_N_ELEMENTS (without); i++)
+    if (g_str_equal (sub, without[i]))
+      return argc <= 3;
+  return FALSE;
+}
+
+/* An option given to a subcommand it does nothing for is a mistake to say. */
+static gboolean
+options_fit (const char *sub,
+             int        *exit_code)
+{
+  gboolean add_options = have_metric || n_conditions > 0 || opt_for_ms >= 0 || have_severity ||
+                         opt_cooldown_ms >= 0 || opt_escalate_ms >= 0 || opt_percent >= 0 ||
+                         opt_channels != NULL || opt_name != NULL || opt_model != NULL;
+
+  if (add_options && !g_str_equal (sub, "add"))
+    {
+      *exit_code = usage_error ("alerts", "--metric, the conditions and the other rule options "
+                                "go with alerts add");
+      return FALSE;
+    }
+  if (opt_since_ms >= 0 && !g_str_equal (sub, "history"))
+    {
+      *exit_code = usage_error ("alerts", "--since goes with alerts history");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+int
+hearth_cli_command_alerts (int    argc,
+                           char **argv)
+{
+  g_autoptr(GSettings) settings = hearth_settings_try_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthEngine) engine = NULL;
+  HearthAlerts *alerts;
+  const char *sub;
+  int exit_code = 0;
+  gint64 id = 0;
+
+  if (!parse_options ("alerts",
+                      "rules | add | remove ID | enable ID | disable ID | list | ack ID | "
+                      "history | test ID", alerts_entries, FALSE, &argc, &argv, &exit_code))
+    return exit_code;
+  sub = argc > 2 ? argv[2] : "list";
+  if (!alerts_args_valid (sub, argc))
+    return usage_error ("alerts", ALERTS_USAGE);
+  if (!options_fit (sub, &exit_code))
+    return exit_code;
+  if (argc == 4 && !parse_rule_id (sub, argv[3], &id, &exit_code))
+    return exit_code;
+
+  if ((engine = open_engine (settings, HEARTH_ENGINE_HISTORY, &error)) == NULL)
+    return fail (error);
+  alerts = hearth_engine_get_alerts (engine);
+  if (g_str_equal (sub, "rules"))
+    return alerts_rules (alerts);
+  if (g_str_equal (sub, "add"))
+    return alerts_add (alerts);
+  if (g_str_equal (sub, "remove"))
+    return hearth_alerts_remove_rule (alerts, id, &error) ? 0 : fail (error);
+  if (g_str_equal (sub, "enable") || g_str_equal (sub, "disable"))
+    return hearth_alerts_set_rule_enabled (alerts, id, g_str_equal (sub, "enable"), &error)
+           ? 0 : fail (error);
+  if (g_str_equal (sub, "ack"))
+    return hearth_alerts_acknowledge (alerts, id, NULL, &error) ? 0 : fail (error);
+  if (g_str_equal (sub, "history"))
+    return alerts_history (alerts);
+  if (g_str_equal (sub, "test"))
+    return alerts_test (alerts, id);
+  return alerts_list (alerts);
+}
