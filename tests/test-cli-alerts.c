@@ -269,7 +269,8 @@ test_add_remove (void)
     g_assert_cmpfloat (json_object_get_double_member (o, "min_change_percent"), ==, 25);
     g_assert_cmpint (json_object_get_int_member (o, "escalate_after_ms"), ==, 3600000);
     /* without --name, the name says what it watches */
-    g_assert_nonnull (strstr (json_object_get_string_member (o, "name"), "tokens_per_s"));
+    g_assert_nonnull (strstr (json_object_get_string_member (o, "name"),
+                              hearth_alert_metric_get_label (HEARTH_ALERT_METRIC_TOKENS_PER_S)));
   }
 
   disable = hearth_test_run_cli (NULL, "alerts", "disable", id, NULL);
