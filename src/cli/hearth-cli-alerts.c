@@ -91,16 +91,22 @@ parse_condition (const char  *option,
                  GError     **error)
 {
   const char *name = option + strspn (option, "-");
-  double limit = 1e15;
+  char *end = NULL;
 
   n_conditions++;
   for (guint i = 0; i < G_N_ELEMENTS (condition_names); i++)
     if (g_str_equal (name, condition_names[i]))
       opt_condition = i;
-  if (opt_condition == HEARTH_ALERT_ANOMALY)
-    limit = 100;
-  if (!parse_decimal_number (option, value, -limit, limit, &opt_threshold, error))
-    return FALSE;
+  opt_threshold = g_ascii_strtod (value, &end);
+  if (*value == '\0' || *end != '\0' || !isfinite (opt_threshold) ||
+      fabs (opt_threshold) > (opt_condition == HEARTH_ALERT_ANOMALY ? 100 : 1e15))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   opt_condition == HEARTH_ALERT_ANOMALY
+                   ? "%s takes a z-score from -100 to 100, such as -2, not “%s”"
+                   : "%s takes a number, such as 20 or 0.5, not “%s”", option, value);
+      return FALSE;
+    }
   if (opt_threshold == 0 && (opt_condition == HEARTH_ALERT_ANOMALY ||
                              opt_condition == HEARTH_ALERT_TREND))
     {
@@ -192,9 +198,9 @@ static const GOptionEntry alerts_entries[] = {
     N_("add: only this model (for server_up, this server's address); default: each one"),
     "NAME" },
   { "severity", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_severity,
-    N_("add: warning or critical"), "SEVERITY" },
+    N_("add: warning (the default) or critical"), "SEVERITY" },
   { "cooldown", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_duration_option,
-    N_("add: tell a repeat of the alert only after this long"), "DURATION" },
+    N_("add: tell a repeat of the alert only after this long (default 10m)"), "DURATION" },
   { "channel", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_channels,
     N_("add: where to tell, once for each: notification, tray, log or webhook:URL "
        "(default: notification, tray and log)"), "CHANNEL" },
@@ -480,7 +486,7 @@ parse_channels (HearthAlertRule *rule,
         {
           g_autofree char *message =
             g_str_equal (value, "webhook")
-            ? g_strdup ("A webhook channel needs its address: --channel webhook:https://…")
+            ? g_strdup ("A webhook channel needs its address, as in --channel webhook:https://example.org/hook")
             : g_strdup_printf ("--channel takes notification, tray, log or webhook:URL, "
                                "not “%s”", value);
 
@@ -598,16 +604,13 @@ rule_from_options (int *exit_code)
 }
 
 static int
-alerts_add (HearthAlerts *alerts)
+alerts_add (HearthAlerts    *alerts,
+            HearthAlertRule *rule)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(HearthAlertRule) rule = NULL;
   g_autofree char *description = NULL;
   g_autofree char *channels = NULL;
-  int exit_code = 0;
 
-  if ((rule = rule_from_options (&exit_code)) == NULL)
-    return exit_code;
   if (!hearth_alerts_add_rule (alerts, rule, &error))
     return fail (error);
   if (opt_json)
@@ -866,6 +869,7 @@ hearth_cli_command_alerts (int    argc,
   g_autoptr(GSettings) settings = hearth_settings_try_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(HearthEngine) engine = NULL;
+  g_autoptr(HearthAlertRule) rule = NULL;
   HearthAlerts *alerts;
   const char *sub;
   int exit_code = 0;
@@ -882,6 +886,9 @@ hearth_cli_command_alerts (int    argc,
     return exit_code;
   if (argc == 4 && !parse_rule_id (sub, argv[3], &id, &exit_code))
     return exit_code;
+  /* a bad rule is said before the history is opened */
+  if (g_str_equal (sub, "add") && (rule = rule_from_options (&exit_code)) == NULL)
+    return exit_code;
 
   if ((engine = open_engine (settings, HEARTH_ENGINE_HISTORY, &error)) == NULL)
     return fail (error);
@@ -889,7 +896,7 @@ hearth_cli_command_alerts (int    argc,
   if (g_str_equal (sub, "rules"))
     return alerts_rules (alerts);
   if (g_str_equal (sub, "add"))
-    return alerts_add (alerts);
+    return alerts_add (alerts, rule);
   if (g_str_equal (sub, "remove"))
     return hearth_alerts_remove_rule (alerts, id, &error) ? 0 : fail (error);
   if (g_str_equal (sub, "enable") || g_str_equal (sub, "disable"))
