@@ -790,7 +790,9 @@ alerts_test (HearthAlerts *alerts,
 
   g_print ("Sent a test of rule %" G_GINT64_FORMAT ", %s:\n", rule->id, rule->name);
   if (rule->channels & HEARTH_ALERT_CHANNEL_LOG)
-    g_print ("  log: written (to the journal when there is one)\n");
+    g_print ("  log: %s\n", output_alert_logged_to_journal ()
+             ? "written to the journal"
+             : "written to standard error (this machine has no journal)");
   if (rule->channels & HEARTH_ALERT_CHANNEL_WEBHOOK)
     g_print ("  webhook: %s took it\n", rule->webhook_url);
   if (!(rule->channels & app_channels))

@@ -71,6 +71,7 @@ void            output_write                  (OutputStream         stream,
 void            output_control                (OutputStream         stream,
                                                const char          *sequence);
 gboolean        output_failed                 (void);
+gboolean        output_alert_logged_to_journal (void);
 int             output_finish                 (int                  exit_code);
 
 int             fail                          (const GError        *error);
