@@ -11,6 +11,7 @@
 #include "hearth-alerts.h"
 #include "hearth-cli-private.h"
 #include "hearth-endpoint.h"
+#include "hearth-error.h"
 
 /* What a trend rule looks at when --for is not given. */
 #define DEFAULT_TREND_WINDOW_MS (10 * 60 * 1000)
@@ -226,22 +227,31 @@ condition_to_string (HearthAlertCondition condition)
   return "?";
 }
 
-/* "notification, tray, webhook (https://…)" */
+/* "notification, tray and webhook (https://host/hook?…)": the webhook's
+ * address without its user, password or query, which can be secrets */
 static char *
 describe_channels (HearthAlertChannels  channels,
                    const char          *webhook_url)
 {
   GString *text = g_string_new (NULL);
+  guint n = 0, count = 0;
 
+  for (guint i = 0; i < G_N_ELEMENTS (channel_names); i++)
+    count += (channels & channel_names[i].channel) != 0;
   for (guint i = 0; i < G_N_ELEMENTS (channel_names); i++)
     {
       if (!(channels & channel_names[i].channel))
         continue;
-      if (text->len > 0)
-        g_string_append (text, ", ");
+      if (n > 0)
+        g_string_append (text, n + 1 == count ? " and " : ", ");
+      n++;
       g_string_append (text, channel_names[i].name);
       if (channel_names[i].channel == HEARTH_ALERT_CHANNEL_WEBHOOK && webhook_url != NULL)
-        g_string_append_printf (text, " (%s)", webhook_url);
+        {
+          g_autofree char *shown = hearth_alert_webhook_display_url (webhook_url);
+
+          g_string_append_printf (text, " (%s)", shown);
+        }
     }
   if (text->len == 0)
     g_string_append (text, "no channel");
@@ -381,6 +391,25 @@ parse_rule_id (const char *sub,
                              "lists them), not “%s”", sub, text);
   *exit_code = usage_error ("alerts", message);
   return FALSE;
+}
+
+/* The rule, or a failure: a rule that is not there is "not found" (4),
+ * like a conversation. */
+static HearthAlertRule *
+find_rule (HearthAlerts *alerts,
+           gint64        rule_id,
+           int          *exit_code)
+{
+  g_autoptr(GError) error = NULL;
+  HearthAlertRule *rule = hearth_alerts_get_rule (alerts, rule_id, &error);
+
+  if (rule != NULL)
+    return rule;
+  *exit_code = fail (error);
+  /* the engine says it as a bad value */
+  if (g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT))
+    *exit_code = EXIT_NOT_FOUND;
+  return NULL;
 }
 
 /* rules */
@@ -771,15 +800,16 @@ alerts_test (HearthAlerts *alerts,
              gint64        rule_id)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(HearthAlertRule) rule = hearth_alerts_get_rule (alerts, rule_id, &error);
+  g_autoptr(HearthAlertRule) rule = NULL;
   HearthAlertChannels app_channels = HEARTH_ALERT_CHANNEL_NOTIFICATION | HEARTH_ALERT_CHANNEL_TRAY;
   g_autofree char *why = NULL;
   g_autofree char *app_names = NULL;
   Cli cli = { 0 };
   gboolean sent;
+  int exit_code = 0;
 
-  if (rule == NULL)
-    return fail (error);
+  if ((rule = find_rule (alerts, rule_id, &exit_code)) == NULL)
+    return exit_code;
   /* log and webhook are delivered here, by the engine's own channels */
   hearth_alerts_test_rule_async (alerts, rule_id, NULL, keep_result, &cli);
   run_loop (&cli);
@@ -794,7 +824,11 @@ alerts_test (HearthAlerts *alerts,
              ? "written to the journal"
              : "written to standard error (this machine has no journal)");
   if (rule->channels & HEARTH_ALERT_CHANNEL_WEBHOOK)
-    g_print ("  webhook: %s took it\n", rule->webhook_url);
+    {
+      g_autofree char *shown = hearth_alert_webhook_display_url (rule->webhook_url);
+
+      g_print ("  webhook: %s took it\n", shown);
+    }
   if (!(rule->channels & app_channels))
     return 0;
 
@@ -808,16 +842,62 @@ alerts_test (HearthAlerts *alerts,
       g_print ("  %s: not sent, the Hearth app is not running\n", app_names);
       g_printerr ("hearth-cli: The %s channel%s need%s the Hearth app: start it (or turn on "
                   "“Run in the background” in its Preferences), then try again.\n",
-                  app_names, strchr (app_names, ',') ? "s" : "",
-                  strchr (app_names, ',') ? "" : "s");
+                  app_names, strstr (app_names, " and ") ? "s" : "",
+                  strstr (app_names, " and ") ? "" : "s");
       return EXIT_FAILED;
     case APP_CANNOT:
     default:
       g_print ("  %s: not sent\n", app_names);
       g_printerr ("hearth-cli: The %s channel%s could not be tested: %s.\n", app_names,
-                  strchr (app_names, ',') ? "s" : "", why);
+                  strstr (app_names, " and ") ? "s" : "", why);
       return EXIT_FAILED;
     }
+}
+
+/* remove, enable, disable, ack */
+
+static int
+alerts_change (HearthAlerts *alerts,
+               const char   *sub,
+               gint64        rule_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthAlertRule) rule = NULL;
+  gboolean done;
+  int exit_code = 0;
+
+  if ((rule = find_rule (alerts, rule_id, &exit_code)) == NULL)
+    return exit_code;
+  if (g_str_equal (sub, "remove"))
+    done = hearth_alerts_remove_rule (alerts, rule_id, &error);
+  else if (g_str_equal (sub, "ack"))
+    {
+      g_autoptr(GPtrArray) active = hearth_alerts_list_active (alerts, &error);
+      gboolean firing = FALSE;
+
+      if (active == NULL)
+        return fail (error);
+      for (guint i = 0; i < active->len; i++)
+        {
+          HearthAlertEvent *event = g_ptr_array_index (active, i);
+
+          firing |= event->rule_id == rule_id && event->state == HEARTH_ALERT_STATE_FIRING &&
+                    !event->acknowledged;
+        }
+      if (!firing)
+        {
+          g_autofree char *name = g_strdup (rule->name);
+
+          g_strdelimit (name, "\r\n", ' ');
+          g_printerr ("hearth-cli: Nothing of the rule “%s” is firing, so there is nothing to "
+                      "acknowledge. hearth-cli alerts list shows what is firing.\n", name);
+          return EXIT_FAILED;
+        }
+      done = hearth_alerts_acknowledge (alerts, rule_id, NULL, &error);
+    }
+  else
+    done = hearth_alerts_set_rule_enabled (alerts, rule_id, g_str_equal (sub, "enable"), &error);
+  return done ? 0 : fail (error);
 }
 
 /* The command */
@@ -899,13 +979,9 @@ hearth_cli_command_alerts (int    argc,
     return alerts_rules (alerts);
   if (g_str_equal (sub, "add"))
     return alerts_add (alerts, rule);
-  if (g_str_equal (sub, "remove"))
-    return hearth_alerts_remove_rule (alerts, id, &error) ? 0 : fail (error);
-  if (g_str_equal (sub, "enable") || g_str_equal (sub, "disable"))
-    return hearth_alerts_set_rule_enabled (alerts, id, g_str_equal (sub, "enable"), &error)
-           ? 0 : fail (error);
-  if (g_str_equal (sub, "ack"))
-    return hearth_alerts_acknowledge (alerts, id, NULL, &error) ? 0 : fail (error);
+  if (g_str_equal (sub, "remove") || g_str_equal (sub, "enable") ||
+      g_str_equal (sub, "disable") || g_str_equal (sub, "ack"))
+    return alerts_change (alerts, sub, id);
   if (g_str_equal (sub, "history"))
     return alerts_history (alerts);
   if (g_str_equal (sub, "test"))
