@@ -414,27 +414,36 @@ find_rule (HearthAlerts *alerts,
 
 /* rules */
 
+/* Two lines a rule: its number, state, severity and name (and how often
+ * it fired), then what it watches and where it tells.
+ *    5  on   warning   Slow llama
+ *                      Decode speed below 20 tokens/s for 30s (llama3.2) → log and webhook */
 static void
-print_rule_line (HearthAlertRule *rule)
+print_rule (HearthAlertRule *rule)
 {
   g_autofree char *description = hearth_alert_rule_describe (rule);
   g_autofree char *channels = describe_channels (rule->channels, rule->webhook_url);
+  g_autofree char *name = g_strdup (rule->name != NULL ? rule->name : "");
+  g_autofree char *stats = NULL;
   g_autofree char *line = NULL;
 
-  line = g_strdup_printf ("%4" G_GINT64_FORMAT "  %-3s  %-8s  %-24s  %s → %s", rule->id,
-                          rule->enabled ? "on" : "off",
-                          hearth_alert_severity_to_string (rule->severity),
-                          rule->name != NULL ? rule->name : "", description, channels);
-  g_strdelimit (line, "\r\n", ' ');
-  g_print ("%s", line);
   if (rule->n_fired > 0)
     {
       g_autofree char *firing = hearth_alert_format_duration (rule->firing_ms);
 
-      g_print ("  · fired %u time%s, %s firing in all, acknowledged %u", rule->n_fired,
-               rule->n_fired == 1 ? "" : "s", firing, rule->n_acknowledged);
+      stats = g_strdup_printf (" · fired %u time%s, %s in all, acknowledged %u", rule->n_fired,
+                               rule->n_fired == 1 ? "" : "s", firing, rule->n_acknowledged);
     }
-  g_print ("\n");
+  line = g_strdup_printf ("%4" G_GINT64_FORMAT "  %-3s  %-8s  %s%s", rule->id,
+                          rule->enabled ? "on" : "off",
+                          hearth_alert_severity_to_string (rule->severity), name,
+                          stats != NULL ? stats : "");
+  g_strdelimit (line, "\r\n", ' ');
+  /* a rule named by what it watches says it once */
+  if (g_strcmp0 (rule->name, description) == 0)
+    g_print ("%s\n%21s→ %s\n", line, "", channels);
+  else
+    g_print ("%s\n%21s%s → %s\n", line, "", description, channels);
 }
 
 static int
@@ -456,10 +465,8 @@ alerts_rules (HearthAlerts *alerts)
                   "--below ….\n");
       return 0;
     }
-  g_print ("%4s  %-3s  %-8s  %-24s  %s\n", "id", "on", "severity", "name",
-           "condition → channels");
   for (guint i = 0; i < rules->len; i++)
-    print_rule_line (g_ptr_array_index (rules, i));
+    print_rule (g_ptr_array_index (rules, i));
   return 0;
 }
 
@@ -649,8 +656,12 @@ alerts_add (HearthAlerts    *alerts,
     }
   description = hearth_alert_rule_describe (rule);
   channels = describe_channels (rule->channels, rule->webhook_url);
-  g_print ("Added rule %" G_GINT64_FORMAT ", %s: %s (%s) → %s\n", rule->id, rule->name,
-           description, hearth_alert_severity_to_string (rule->severity), channels);
+  if (g_strcmp0 (rule->name, description) == 0)
+    g_print ("Added rule %" G_GINT64_FORMAT ": %s (%s) → %s\n", rule->id, description,
+             hearth_alert_severity_to_string (rule->severity), channels);
+  else
+    g_print ("Added rule %" G_GINT64_FORMAT ", %s: %s (%s) → %s\n", rule->id, rule->name,
+             description, hearth_alert_severity_to_string (rule->severity), channels);
   return 0;
 }
 
@@ -705,11 +716,13 @@ alerts_history (HearthAlerts *alerts)
     }
   if (events->len == 0)
     {
-      g_autofree char *span = hearth_alert_format_duration (window);
+      g_autofree char *since = format_time (g_get_real_time () / 1000 - window);
 
-      g_printerr ("hearth-cli: No alert fired, resolved or was tested in the last %s.\n", span);
+      g_printerr ("hearth-cli: No alert fired, resolved or was tested since %s.\n", since);
       return 0;
     }
+  g_print ("%4s  %-19s  %-8s  %-8s  %s\n", "rule", "time", "state", "severity",
+           "name: what happened");
   for (guint i = 0; i < events->len; i++)
     alerts_print_event_line (g_ptr_array_index (events, i), TRUE);
   return 0;
