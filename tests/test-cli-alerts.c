@@ -731,6 +731,7 @@ test_monitor (void)
   g_autofree char *cli = cli_path ();
   g_autofree char *url = NULL;
   g_autofree char *port = NULL;
+  g_autofree char *address = NULL;
   Watcher watcher = { NULL };
   gint64 rule_id;
 
@@ -740,9 +741,11 @@ test_monitor (void)
   url = g_strdup (hearth_test_server_get_url (engine));
   port = g_strdup (strrchr (url, ':') + 1);
 
+  /* this server only, written as a person would: host:port */
+  address = g_strconcat ("127.0.0.1:", port, NULL);
   add = hearth_test_run_cli (NULL, "alerts", "add", "--metric", "server_up", "--below", "1",
-                             "--for", "0s", "--severity", "critical", "--name",
-                             "Test engine down", "--channel", "log", "--json", NULL);
+                             "--for", "0s", "--severity", "critical", "--model", address,
+                             "--name", "Test engine down", "--channel", "log", "--json", NULL);
   rule_id = rule_id_of (add);
 
   launcher = cli_launcher (G_SUBPROCESS_FLAGS_STDOUT_PIPE,

@@ -540,7 +540,8 @@ parse_channels (HearthAlertRule *rule,
 
 /* The options of alerts add, checked against each other. */
 static HearthAlertRule *
-rule_from_options (int *exit_code)
+rule_from_options (GSettings *settings,
+                   int       *exit_code)
 {
   g_autoptr(HearthAlertRule) rule = hearth_alert_rule_new ();
   const char *metric;
@@ -603,7 +604,23 @@ rule_from_options (int *exit_code)
           *exit_code = usage_error ("alerts", message);
           return NULL;
         }
-      rule->subject = g_strdup (opt_model);
+      if (opt_metric == HEARTH_ALERT_METRIC_SERVER_UP)
+        {
+          /* the server's address as the engine writes it: "localhost:11434"
+           * is http://localhost:11434 */
+          g_autoptr(GError) error = NULL;
+          HearthApiKind api = HEARTH_API_OLLAMA;
+
+          hearth_resolve_api_kind (NULL, settings, &api, NULL);
+          rule->subject = hearth_endpoint_normalize (opt_model, api, &error);
+          if (rule->subject == NULL)
+            {
+              *exit_code = usage_error ("alerts", error->message);
+              return NULL;
+            }
+        }
+      else
+        rule->subject = g_strdup (opt_model);
     }
 
   if (have_severity)
@@ -982,7 +999,7 @@ hearth_cli_command_alerts (int    argc,
   if (argc == 4 && !parse_rule_id (sub, argv[3], &id, &exit_code))
     return exit_code;
   /* a bad rule is said before the history is opened */
-  if (g_str_equal (sub, "add") && (rule = rule_from_options (&exit_code)) == NULL)
+  if (g_str_equal (sub, "add") && (rule = rule_from_options (settings, &exit_code)) == NULL)
     return exit_code;
 
   if ((engine = open_engine (settings, HEARTH_ENGINE_HISTORY, &error)) == NULL)
