@@ -159,6 +159,14 @@ int             hearth_cli_command_alerts     (int                  argc,
 int             hearth_cli_command_monitor    (int                  argc,
                                                char               **argv);
 
+/* hearth-cli-alerts-options.c: the options of alerts, a rule made of them */
+extern const GOptionEntry alerts_entries[];
+gboolean        alerts_options_fit            (const char          *sub,
+                                               int                 *exit_code);
+HearthAlertRule *alerts_rule_from_options     (GSettings           *settings,
+                                               int                 *exit_code);
+gint64          alerts_get_since_ms           (void);
+
 /* hearth-cli-alerts.c: a transition as alerts list, history and monitor print it */
 void            alerts_print_event_line       (const HearthAlertEvent *event,
                                                gboolean             with_rule_id);
