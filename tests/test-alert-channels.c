@@ -256,6 +256,8 @@ test_webhook_posts_json (void)
 
   body = parse_object (request->body);
   g_assert_cmpstr (json_object_get_string_member (body, "rule"), ==, "Slow model");
+  g_assert_cmpint (json_object_get_int_member (body, "rule_id"), ==, 7);
+  g_assert_false (json_object_get_boolean_member (body, "acknowledged"));
   g_assert_cmpstr (json_object_get_string_member (body, "metric"), ==, "tokens_per_s");
   g_assert_cmpfloat (json_object_get_double_member (body, "value"), ==, 12.5);
   g_assert_cmpfloat (json_object_get_double_member (body, "threshold"), ==, 20);
@@ -268,6 +270,8 @@ test_webhook_posts_json (void)
   time = g_date_time_new_from_iso8601 (json_object_get_string_member (body, "time"), NULL);
   g_assert_nonnull (time);
   g_assert_cmpint (g_date_time_to_unix (time), ==, event->time_ms / 1000);
+  /* Printed for the README's example. */
+  g_test_message ("%s", request->body);
 }
 
 static void
@@ -349,7 +353,7 @@ test_webhook_client_error_not_retried (void)
   g_assert_nonnull (strstr (sent.error->message, url));
   g_assert_nonnull (strstr (sent.error->message, "400 Bad Request"));
   g_assert_nonnull (strstr (sent.error->message, "Field 'message' is required"));
-  g_assert_nonnull (strstr (sent.error->message, "Gotify"));
+  g_assert_nonnull (strstr (sent.error->message, "JSON body"));
 
   /* Longer than the first retry would wait: still one. */
   run_loop_for (1500);
@@ -482,6 +486,7 @@ assert_no_secrets (const char *text)
   g_assert_null (strstr (text, "alice"));
   g_assert_null (strstr (text, "s3cret-pw"));
   g_assert_null (strstr (text, "t0psecret"));
+  g_assert_null (strstr (text, "s3cretid"));
 }
 
 /* Credentials in the URL reach the service, never a message or the log. */
@@ -491,9 +496,10 @@ test_webhook_hides_secrets (void)
   static const guint refused[] = { 403 };
   g_autoptr(Receiver) receiver = receiver_new (refused, 1);
   g_autoptr(SoupSession) session = soup_session_new ();
-  g_autofree char *url = g_strdup_printf ("http://alice:s3cret-pw@%s/hook?token=t0psecret#x",
+  g_autofree char *url = g_strdup_printf ("http://alice:s3cret-pw@%s/api/webhook/"
+                                          "hearth-s3cretid?token=t0psecret#x",
                                           receiver->url + strlen ("http://"));
-  g_autofree char *shown = g_strconcat (receiver->url, "/hook?…", NULL);
+  g_autofree char *shown = g_strconcat (receiver->url, "/api/webhook/hear…?…", NULL);
   g_autofree char *expected_auth = NULL;
   g_autofree char *encoded = g_base64_encode ((const guchar *) "alice:s3cret-pw", 15);
   g_autoptr(HearthAlertEvent) event = slow_model_event (url);
@@ -504,7 +510,7 @@ test_webhook_hides_secrets (void)
   start_capture ();
 
   /* The service echoes what it got, secrets included. */
-  receiver->answer_body = "{\"message\":\"token t0psecret is not allowed\"}";
+  receiver->answer_body = "{\"message\":\"token t0psecret is not allowed for hearth-s3cretid\"}";
   send_and_wait (session, event, NULL, &sent);
   g_assert_error (sent.error, HEARTH_ERROR, HEARTH_ERROR_WEBHOOK);
   g_assert_cmpuint (receiver->requests->len, ==, 1);
@@ -532,6 +538,7 @@ test_webhook_hides_secrets (void)
   g_assert_true (captured_anywhere (records, "try 1 failed"));
   g_assert_false (captured_anywhere (records, "s3cret-pw"));   /* ... without secrets */
   g_assert_false (captured_anywhere (records, "t0psecret"));
+  g_assert_false (captured_anywhere (records, "s3cretid"));
 }
 
 static void
@@ -574,6 +581,9 @@ test_webhook_check_url (void)
     { "https://alice:s3cret-pw@example.org/hook?token=t0psecret", "https://example.org/hook?…" },
     { "http://example.org:8123/api/webhook/x#frag", "http://example.org:8123/api/webhook/x" },
     { "HTTPS://Example.org:443/x", "https://Example.org/x" },
+    { "http://homeassistant.local:8123/api/webhook/hearth-3kq8w2f9x7",
+      "http://homeassistant.local:8123/api/webhook/hear…" },
+    { "https://ntfy.sh/my-hearth-alerts", "https://ntfy.sh/my-h…" },
     { "not a url", "(not a valid URL)" },
   };
 

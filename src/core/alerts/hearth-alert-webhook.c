@@ -17,6 +17,8 @@
 #define MAX_RETRY_AFTER_S   30
 #define MAX_ANSWER_BYTES    4096
 #define MAX_DETAIL_CHARS    200
+#define MAX_SHOWN_SEGMENT   12
+#define SHOWN_SEGMENT_PREFIX 4
 
 /* Between the first and second try, and the second and third. */
 static const guint retry_delays_ms[WEBHOOK_TRIES - 1] = { 1000, 4000 };
@@ -177,12 +179,27 @@ hearth_alert_webhook_check_url (const char  *url,
   return uri != NULL;
 }
 
+/* Home Assistant's webhook ID and an ntfy topic, the last part of the path,
+ * are as secret as a token: a long one shows its first characters only. */
+static char *
+shorten_last_segment (const char *path)
+{
+  const char *last = strrchr (path, '/');
+
+  if (last == NULL || strlen (last + 1) <= MAX_SHOWN_SEGMENT)
+    return g_strdup (path);
+  return g_strdup_printf ("%.*s…", (int) (last + 1 - path) + SHOWN_SEGMENT_PREFIX, path);
+}
+
 static char *
 display_uri (GUri *uri)
 {
-  g_autofree char *text = g_uri_to_string_partial (uri, G_URI_HIDE_USERINFO |
-                                                        G_URI_HIDE_QUERY |
-                                                        G_URI_HIDE_FRAGMENT);
+  g_autofree char *path = shorten_last_segment (g_uri_get_path (uri));
+  g_autoptr(GUri) shown = g_uri_build (G_URI_FLAGS_ENCODED_PATH | G_URI_FLAGS_SCHEME_NORMALIZE,
+                                       g_uri_get_scheme (uri), NULL,
+                                       g_uri_get_host (uri), g_uri_get_port (uri), path,
+                                       NULL, NULL);
+  g_autofree char *text = g_uri_to_string (shown);
 
   /* Say that there was more, without saying what. */
   if (g_uri_get_query (uri) != NULL)
@@ -214,13 +231,21 @@ replace_all (const char *text,
   return g_strjoinv ("…", parts);
 }
 
-/* The password and every value of the query, wherever they appear. */
+/* The password, every value of the query and a long last part of the path,
+ * wherever they appear. */
 static char *
 without_secrets (const char *text,
                  GUri       *uri)
 {
-  g_autofree char *result = replace_all (text, g_uri_get_password (uri));
+  g_autofree char *no_password = replace_all (text, g_uri_get_password (uri));
+  const char *last = strrchr (g_uri_get_path (uri), '/');
+  g_autofree char *result = NULL;
   g_auto(GStrv) params = NULL;
+
+  if (last != NULL && strlen (last + 1) > MAX_SHOWN_SEGMENT)
+    result = replace_all (no_password, last + 1);
+  else
+    result = g_steal_pointer (&no_password);
 
   if (g_uri_get_query (uri) == NULL)
     return g_steal_pointer (&result);
@@ -349,8 +374,8 @@ answered_error (WebhookSend *data)
   if (status >= 400)
     return g_error_new (HEARTH_ERROR, HEARTH_ERROR_WEBHOOK,
                         "The webhook at %s refused the alert (%s%s): check that the URL is "
-                        "the service's webhook address and that it accepts Hearth's JSON "
-                        "body (Gotify does not: see “Alerts” in the README)",
+                        "the service's webhook address and that it takes a JSON body "
+                        "(see “Alerts” in the README)",
                         url, what, detail);
   return g_error_new (HEARTH_ERROR, HEARTH_ERROR_WEBHOOK,
                       "The webhook at %s answered %s, not a success: check that the URL is "
@@ -419,33 +444,16 @@ retry_now (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* The child source only wakes the parent, whose callback sees the cancellation. */
-static gboolean
-wait_cancelled (GCancellable *cancellable,
-                gpointer      user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
 static void
 wait_then_retry (GTask *task)
 {
   WebhookSend *data = g_task_get_task_data (task);
-  GCancellable *cancellable = g_task_get_cancellable (task);
   guint delay_ms = data->retry_after_s > 0 ? data->retry_after_s * 1000
                                            : retry_delays_ms[data->tries - 1];
 
   g_debug ("Webhook %s: try %u failed, next in %u ms", data->shown_url, data->tries, delay_ms);
-  data->wait_source = g_timeout_source_new (delay_ms);
-  if (cancellable != NULL)
-    {
-      g_autoptr(GSource) cancel_source = g_cancellable_source_new (cancellable);
-
-      g_source_set_callback (cancel_source, (GSourceFunc) wait_cancelled, NULL, NULL);
-      g_source_add_child_source (data->wait_source, cancel_source);
-    }
-  g_source_set_callback (data->wait_source, retry_now, task, NULL);
-  g_source_attach (data->wait_source, g_main_context_get_thread_default ());
+  data->wait_source = hearth_http_wait_source_new (delay_ms, g_task_get_cancellable (task),
+                                                   retry_now, task);
 }
 
 /* Takes over the task reference. */
