@@ -563,6 +563,41 @@ alerts_change (HearthAlerts *alerts,
   return done ? 0 : fail (error);
 }
 
+static gboolean
+stop_waiting (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * alerts_wait_until_idle:
+ * @max_seconds: how long at most: a webhook that does not answer is not
+ *   worth a command that never ends
+ *
+ * Before a command exits: lets the alerts read their baselines (a reply
+ * observed meanwhile waits for them) and send the webhooks in flight.
+ */
+void
+alerts_wait_until_idle (HearthAlerts *alerts,
+                        guint         max_seconds)
+{
+  gboolean late = FALSE;
+  guint timeout;
+
+  if (!hearth_alerts_is_busy (alerts))
+    return;
+  timeout = g_timeout_add_seconds (max_seconds, stop_waiting, &late);
+  while (!late && hearth_alerts_is_busy (alerts))
+    g_main_context_iteration (NULL, TRUE);
+  if (late)
+    g_printerr ("hearth-cli: An alert webhook had not answered after %u s; hearth-cli did not "
+                "wait for it any longer (hearth-cli alerts history shows the alert).\n",
+                max_seconds);
+  else
+    g_source_remove (timeout);
+}
+
 /* The command */
 
 #define ALERTS_USAGE "Use alerts rules, add --metric … --above X, remove ID, enable ID, " \

@@ -147,5 +147,7 @@ hearth_cli_command_monitor (int    argc,
   for (guint i = 0; i < G_N_ELEMENTS (sources); i++)
     g_source_remove (sources[i]);
   hearth_engine_shutdown (engine);
+  /* a transition told just before the stop still reaches its webhook */
+  alerts_wait_until_idle (alerts, ALERTS_EXIT_WAIT_S);
   return monitor.output_lost ? EXIT_OUTPUT : 0;
 }

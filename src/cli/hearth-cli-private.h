@@ -172,5 +172,9 @@ void            alerts_print_event_line       (const HearthAlertEvent *event,
                                                gboolean             with_rule_id);
 void            alerts_add_event_json         (JsonBuilder         *builder,
                                                HearthAlertEvent    *event);
+/* How long a command about to exit waits for the alerts' webhooks */
+#define ALERTS_EXIT_WAIT_S 15
+void            alerts_wait_until_idle        (HearthAlerts        *alerts,
+                                               guint                max_seconds);
 
 G_END_DECLS
