@@ -517,6 +517,26 @@ on_hook (SoupServer        *server,
   soup_server_message_set_status (message, 200, NULL);
 }
 
+/* A local webhook receiver on the main context; its address for --channel. */
+static SoupServer *
+start_receiver (Hook  *hook,
+                char **channel)
+{
+  SoupServer *server = soup_server_new (NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  GSList *uris;
+  g_autofree char *url = NULL;
+
+  soup_server_add_handler (server, "/hook", on_hook, hook, NULL);
+  soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  url = g_uri_to_string (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  *channel = g_strconcat ("webhook:", url, "hook", NULL);
+  return server;
+}
+
 static void
 on_test_alert (GSimpleAction *action,
                GVariant      *parameter,
@@ -528,10 +548,8 @@ on_test_alert (GSimpleAction *action,
 static void
 test_alert_test (void)
 {
-  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr(SoupServer) server = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GSList) uris = NULL;
-  g_autofree char *url = NULL;
   g_autofree char *channel = NULL;
   g_autofree char *id = NULL, *app_id = NULL;
   g_autoptr(HearthTestRun) add = NULL, sent = NULL, app_rule = NULL, no_app = NULL;
@@ -541,13 +559,7 @@ test_alert_test (void)
   JsonObject *o;
   gint64 rule_id;
 
-  soup_server_add_handler (server, "/hook", on_hook, &hook, NULL);
-  soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (server);
-  url = g_uri_to_string (uris->data);
-  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
-  channel = g_strconcat ("webhook:", url, "hook", NULL);
+  server = start_receiver (&hook, &channel);
 
   add = hearth_test_run_cli (NULL, "alerts", "add", "--metric", "vram_percent", "--above", "95",
                              "--name", "VRAM full", "--channel", channel, "--channel", "log",
@@ -779,6 +791,9 @@ test_monitor (void)
   g_assert_no_error (error);
   g_assert_true (g_subprocess_get_if_exited (monitor));
   g_assert_cmpint (g_subprocess_get_exit_status (monitor), ==, 0);
+  /* its output ends with it */
+  while (!watcher.ended)
+    g_main_context_iteration (NULL, TRUE);
 
   /* what it printed, it kept */
   history = hearth_test_run_cli (NULL, "alerts", "history", "--since", "1h", NULL);
@@ -787,14 +802,19 @@ test_monitor (void)
   g_object_unref (watcher.lines);
 }
 
-/* ask: a slow reply from the real engine fires a speed rule */
+/* ask: a slow reply from the real engine fires a speed rule, and its
+ * webhook is sent before ask exits, once while it keeps firing */
 static void
 test_ask_slow_reply (void)
 {
   g_autoptr(HearthTestServer) fast = NULL, slow = NULL;
   g_autoptr(HearthTestRun) add = NULL, quick = NULL, calm = NULL, late = NULL, list = NULL;
-  g_autoptr(JsonNode) after_quick = NULL, after_slow = NULL;
-  JsonObject *event;
+  g_autoptr(HearthTestRun) later = NULL;
+  g_autoptr(JsonNode) after_quick = NULL, after_slow = NULL, body = NULL;
+  g_autoptr(SoupServer) receiver = NULL;
+  g_autofree char *channel = NULL;
+  Hook hook = { g_ptr_array_new_with_free_func (g_free) };
+  JsonObject *event, *o;
   gint64 rule_id;
 
   if (!hearth_test_require_node ())
@@ -802,21 +822,23 @@ test_ask_slow_reply (void)
   fast = start_engine (NULL, NULL);
   /* 16 tokens, 150 ms apart: under 7 tokens/s */
   slow = start_engine (NULL, "150");
+  receiver = start_receiver (&hook, &channel);
 
   add = hearth_test_run_cli (NULL, "alerts", "add", "--metric", "tokens_per_s", "--below", "20",
-                             "--for", "0s", "--name", "Crawling", "--channel", "log", "--json",
-                             NULL);
+                             "--for", "0s", "--name", "Crawling", "--channel", "log",
+                             "--channel", channel, "--json", NULL);
   rule_id = rule_id_of (add);
 
-  quick = hearth_test_run_cli (NULL, "ask", "--endpoint", hearth_test_server_get_url (fast),
-                               "--model", "tiny-fixed", "--no-cache", "quick?", NULL);
+  quick = run_cli_live (NULL, "ask", "--endpoint", hearth_test_server_get_url (fast),
+                        "--model", "tiny-fixed", "--no-cache", "quick?", NULL);
   g_assert_cmpint (quick->exit_code, ==, 0);
   calm = hearth_test_run_cli (NULL, "alerts", "list", "--json", NULL);
   after_quick = hearth_test_parse_json (calm->out);
   g_assert_null (find_by_id (json_node_get_array (after_quick), "rule_id", rule_id));
+  g_assert_cmpuint (hook.bodies->len, ==, 0);
 
-  late = hearth_test_run_cli (NULL, "ask", "--endpoint", hearth_test_server_get_url (slow),
-                              "--model", "tiny-fixed", "--no-cache", "slow?", NULL);
+  late = run_cli_live (NULL, "ask", "--endpoint", hearth_test_server_get_url (slow),
+                       "--model", "tiny-fixed", "--no-cache", "slow?", NULL);
   g_assert_cmpint (late->exit_code, ==, 0);
   list = hearth_test_run_cli (NULL, "alerts", "list", "--json", NULL);
   after_slow = hearth_test_parse_json (list->out);
@@ -826,6 +848,21 @@ test_ask_slow_reply (void)
   g_assert_true (g_str_has_prefix (json_object_get_string_member (event, "subject"),
                                    "tiny-fixed"));
   g_assert_cmpfloat (json_object_get_double_member (event, "value"), <, 20);
+
+  /* the webhook was there before ask returned */
+  g_assert_cmpuint (hook.bodies->len, ==, 1);
+  body = hearth_test_parse_json (g_ptr_array_index (hook.bodies, 0));
+  o = json_node_get_object (body);
+  g_assert_cmpstr (json_object_get_string_member (o, "rule"), ==, "Crawling");
+  g_assert_cmpstr (json_object_get_string_member (o, "state"), ==, "firing");
+  g_assert_false (json_object_get_boolean_member (o, "test"));
+
+  /* still slow: still firing, and not told again */
+  later = run_cli_live (NULL, "ask", "--endpoint", hearth_test_server_get_url (slow),
+                        "--model", "tiny-fixed", "--no-cache", "still slow?", NULL);
+  g_assert_cmpint (later->exit_code, ==, 0);
+  g_assert_cmpuint (hook.bodies->len, ==, 1);
+  g_ptr_array_unref (hook.bodies);
 }
 
 int
