@@ -51,8 +51,12 @@ cli_launcher (GSubprocessFlags    flags,
 {
   GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
 
+  /* a pair with an empty value unsets the variable */
   for (guint i = 0; env != NULL && env[i] != NULL; i += 2)
-    g_subprocess_launcher_setenv (launcher, env[i], env[i + 1], TRUE);
+    if (*env[i + 1] == '\0')
+      g_subprocess_launcher_unsetenv (launcher, env[i]);
+    else
+      g_subprocess_launcher_setenv (launcher, env[i], env[i + 1], TRUE);
   return launcher;
 }
 
@@ -596,6 +600,21 @@ test_alert_test (void)
   g_assert_nonnull (strstr (no_app->out, "not running"));
   hearth_test_assert_one_line (no_app->err);
   g_assert_nonnull (strstr (no_app->err, "Hearth app"));
+
+  /* a machine without a desktop session: said, and no bus started for it */
+  {
+    g_autofree char *runtime = hearth_test_build_tmp_path ("no-session", NULL);
+    g_autoptr(HearthTestRun) headless = NULL;
+
+    g_mkdir_with_parents (runtime, 0700);
+    headless = run_cli_live ((const char *[]) { "DBUS_SESSION_BUS_ADDRESS", "",
+                                                "XDG_RUNTIME_DIR", runtime, "DISPLAY", "",
+                                                NULL },
+                             "alerts", "test", app_id, NULL);
+    g_assert_cmpint (headless->exit_code, ==, 1);
+    hearth_test_assert_one_line (headless->err);
+    g_assert_nonnull (strstr (headless->err, "no desktop session"));
+  }
 
   /* a running app: its exported action, as GApplication exports it, gets the rule */
   {

@@ -390,6 +390,19 @@ app_object_path (void)
   return g_steal_pointer (&path);
 }
 
+/* A session bus that is there: never one started for this (GLib would
+ * autolaunch one under X11 without DBUS_SESSION_BUS_ADDRESS). */
+static gboolean
+has_session_bus (void)
+{
+  g_autofree char *socket = NULL;
+
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") != NULL)
+    return TRUE;
+  socket = g_build_filename (g_get_user_runtime_dir (), "bus", NULL);
+  return g_file_test (socket, G_FILE_TEST_EXISTS);
+}
+
 typedef enum
 {
   APP_REACHED,
@@ -409,7 +422,7 @@ ask_app_to_test (gint64   rule_id,
                  char   **why)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_autoptr(GDBusConnection) bus = NULL;
   g_autoptr(GVariant) description = NULL;
   g_autoptr(GVariant) done = NULL;
   g_autofree char *path = app_object_path ();
@@ -417,9 +430,14 @@ ask_app_to_test (gint64   rule_id,
   const char *type = NULL;
   gboolean enabled = FALSE;
 
-  if (bus == NULL)
+  if (!has_session_bus ())
     {
-      *why = g_strdup_printf ("there is no desktop session to show them in (%s)", error->message);
+      *why = g_strdup ("there is no desktop session here to show them in");
+      return APP_CANNOT;
+    }
+  if ((bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error)) == NULL)
+    {
+      *why = g_strdup_printf ("the desktop session's bus cannot be reached (%s)", error->message);
       return APP_CANNOT;
     }
   description = g_dbus_connection_call_sync (bus, APP_ID, path, "org.gtk.Actions", "Describe",
