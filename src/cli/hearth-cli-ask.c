@@ -300,5 +300,7 @@ hearth_cli_command_ask (int    argc,
 
   exit_code = finish_ask (&cli);
   g_clear_object (&cli.reply);
+  /* The alert rules judged the reply (a slow model): what they send is let finish. */
+  alerts_wait_until_idle (hearth_engine_get_alerts (engine), ALERTS_EXIT_WAIT_S);
   return exit_code;
 }

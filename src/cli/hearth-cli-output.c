@@ -191,8 +191,12 @@ print_to_stderr (const char *text)
   output_write (OUTPUT_STDERR, text, -1);
 }
 
+static gboolean alert_logged_to_journal;
+
 /* A message a Hearth module logs is one more "hearth-cli:" line, like the
- * command's own; the rest is GLib's. */
+ * command's own; the rest is GLib's. The log channel of an alert (a record
+ * with HEARTH_ALERT_RULE) goes to the journal whenever there is one, with
+ * its fields, even from a terminal; without one it is a line on stderr. */
 static GLogWriterOutput
 write_log (GLogLevelFlags   level,
            const GLogField *fields,
@@ -201,6 +205,7 @@ write_log (GLogLevelFlags   level,
 {
   const char *domain = NULL;
   const char *message = NULL;
+  gboolean alert = FALSE;
 
   for (gsize i = 0; i < n_fields; i++)
     {
@@ -208,12 +213,26 @@ write_log (GLogLevelFlags   level,
         domain = fields[i].value;
       else if (g_str_equal (fields[i].key, "MESSAGE"))
         message = fields[i].value;
+      else if (g_str_equal (fields[i].key, "HEARTH_ALERT_RULE"))
+        alert = TRUE;
     }
   if ((level & G_LOG_LEVEL_MASK) != G_LOG_LEVEL_MESSAGE || message == NULL ||
       domain == NULL || !g_str_has_prefix (domain, "hearth"))
     return g_log_writer_default (level, fields, n_fields, user_data);
+  if (alert && g_log_writer_journald (level, fields, n_fields, user_data) == G_LOG_WRITER_HANDLED)
+    {
+      alert_logged_to_journal = TRUE;
+      return G_LOG_WRITER_HANDLED;
+    }
   g_printerr ("hearth-cli: %s\n", message);
   return G_LOG_WRITER_HANDLED;
+}
+
+/* Whether an alert's log record reached the journal (else standard error). */
+gboolean
+output_alert_logged_to_journal (void)
+{
+  return alert_logged_to_journal;
 }
 
 /* A standard stream closed by the caller (>&-) gets /dev/null in its place,

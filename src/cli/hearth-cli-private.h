@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "hearth-alert-rule.h"
 #include "hearth-bench.h"
 #include "hearth-engine.h"
 #include "hearth-json.h"
@@ -70,6 +71,7 @@ void            output_write                  (OutputStream         stream,
 void            output_control                (OutputStream         stream,
                                                const char          *sequence);
 gboolean        output_failed                 (void);
+gboolean        output_alert_logged_to_journal (void);
 int             output_finish                 (int                  exit_code);
 
 int             fail                          (const GError        *error);
@@ -152,5 +154,27 @@ int             hearth_cli_command_recommend  (int                  argc,
                                                char               **argv);
 int             hearth_cli_command_bench      (int                  argc,
                                                char               **argv);
+int             hearth_cli_command_alerts     (int                  argc,
+                                               char               **argv);
+int             hearth_cli_command_monitor    (int                  argc,
+                                               char               **argv);
+
+/* hearth-cli-alerts-options.c: the options of alerts, a rule made of them */
+extern const GOptionEntry alerts_entries[];
+gboolean        alerts_options_fit            (const char          *sub,
+                                               int                 *exit_code);
+HearthAlertRule *alerts_rule_from_options     (GSettings           *settings,
+                                               int                 *exit_code);
+gint64          alerts_get_since_ms           (void);
+
+/* hearth-cli-alerts.c: a transition as alerts list, history and monitor print it */
+void            alerts_print_event_line       (const HearthAlertEvent *event,
+                                               gboolean             with_rule_id);
+void            alerts_add_event_json         (JsonBuilder         *builder,
+                                               HearthAlertEvent    *event);
+/* How long a command about to exit waits for the alerts' webhooks */
+#define ALERTS_EXIT_WAIT_S 15
+void            alerts_wait_until_idle        (HearthAlerts        *alerts,
+                                               guint                max_seconds);
 
 G_END_DECLS

@@ -32,6 +32,8 @@ static const CliCommand commands[] = {
   { "recommend", hearth_cli_command_recommend },
   { "bench",     hearth_cli_command_bench },
   { "resources", hearth_cli_command_resources },
+  { "alerts",    hearth_cli_command_alerts },
+  { "monitor",   hearth_cli_command_monitor },
 };
 
 static const char usage[] =
@@ -56,6 +58,13 @@ static const char usage[] =
   "  hearth-cli bench [--model NAME] [--runs N] [--endpoint URL] [--api ollama|openai]\n"
   "                   [--json]\n"
   "  hearth-cli bench list [--model NAME] [--json]\n"
+  "  hearth-cli alerts rules [--json] | list [--json] | history [--since 24h] [--json]\n"
+  "  hearth-cli alerts add --metric M (--above X | --below X | --anomaly Z | --trend SLOPE)\n"
+  "                    [--for 30s] [--model NAME] [--severity warning|critical]\n"
+  "                    [--cooldown 10m] [--channel notification|tray|log|webhook:URL]...\n"
+  "                    [--name TEXT] [--percent P] [--escalate-after D] [--json]\n"
+  "  hearth-cli alerts remove ID | enable ID | disable ID | ack ID | test ID\n"
+  "  hearth-cli monitor [--interval SECONDS] [--json]\n"
   "\n"
   "Run “hearth-cli COMMAND --help” for a command's options.\n"
   "\n"
@@ -68,7 +77,7 @@ static const char usage[] =
   "    1  any other failure (the keyring, reading standard input, the hardware…)\n"
   "    2  usage: a bad command, option, number or text (not UTF-8, a NUL byte)\n"
   "    3  the server is unreachable (refused, DNS, timeout, TLS)\n"
-  "    4  not found: the model, or the conversation\n"
+  "    4  not found: the model, the conversation or the alert rule\n"
   "    5  a server error or a broken stream\n"
   "    6  authentication failed\n"
   "    7  still rate limited after retries\n"
