@@ -65,6 +65,15 @@ void          hearth_alerts_set_quiet_hours   (HearthAlerts      *self,
                                                int                start_hour,
                                                int                end_hour);
 
+/* Transitions older than this are removed from the history, as the
+ * resource history's hours are (samples-hour-days; 90 by default). */
+void          hearth_alerts_set_history_days  (HearthAlerts      *self,
+                                               int                days);
+/* Without a store: why (the history's error), said by the calls that
+ * cannot keep a rule. */
+void          hearth_alerts_set_unavailable_reason (HearthAlerts *self,
+                                                    const char   *reason);
+
 /* Rules. Reads return copies (HearthAlertRule, free with
  * hearth_alert_rule_free), with their statistics filled in. */
 GPtrArray    *hearth_alerts_list_rules        (HearthAlerts      *self,
