@@ -346,7 +346,7 @@ test_alerts_editor_add (void)
   g_assert_nonnull (graph);
   g_assert_cmpuint (hearth_graph_get_n_samples (HEARTH_GRAPH (graph), 0), ==, 13);
   text = hearth_test_visible_text (GTK_WIDGET (editor));
-  assert_text_has (text, "13 values: lowest 55 °C");
+  assert_text_has (text, "13 values in the last hour: lowest 55 °C");
   assert_text_has (text, "highest 71 °C");
   hearth_test_save_wide_and_narrow (GTK_WINDOW (editor), "alerts-editor", FALSE);
 

@@ -28,6 +28,7 @@ struct _HearthAlertRuleEditor
   HearthAlertRule  *rule;        /* the rule being changed, or a new one */
   HearthGraph      *graph;
   guint             reload_id;
+  gboolean          error_focused;
 
   AdwWindowTitle   *window_title;
   GtkLabel         *error_label;
@@ -119,12 +120,12 @@ describe_values (GArray     *points,
   low = format_value (values[0], unit);
   high = format_value (values[n - 1], unit);
   median = format_value (n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2, unit);
-  /* Translators: measured values of the metric the rule watches */
+  /* Translators: measured values of the metric the rule watches, in the last hour */
   return g_strdup_printf (g_dngettext (NULL,
-                                       "Last %d min, %u value: lowest %s, median %s, highest %s",
-                                       "Last %d min, %u values: lowest %s, median %s, highest %s",
+                                       "%u value in the last hour: lowest %s, median %s, highest %s",
+                                       "%u values in the last hour: lowest %s, median %s, highest %s",
                                        n),
-                          RECENT_MINUTES, n, low, median, high);
+                          n, low, median, high);
 }
 
 static void
@@ -136,6 +137,20 @@ update_threshold_line (HearthAlertRuleEditor *self)
   hearth_graph_set_threshold (self->graph,
                               condition == HEARTH_ALERT_ABOVE || condition == HEARTH_ALERT_BELOW
                               ? gtk_spin_button_get_value (self->threshold_spin) : NAN);
+}
+
+/* From the first value seen to now, in whole 5 minutes: a few minutes of
+ * values fill the graph instead of a sliver at the edge of an hour. */
+static gint64
+time_window_us (GArray *points)
+{
+  const gint64 step_us = 5 * 60 * G_USEC_PER_SEC;
+  gint64 span_us = step_us;
+
+  if (points != NULL && points->len > 0)
+    span_us = g_get_real_time () - g_array_index (points, HearthAlertPoint, 0).time_ms * 1000;
+  span_us = (MAX (span_us, 1) + step_us - 1) / step_us * step_us;
+  return MIN (span_us, (gint64) RECENT_MINUTES * 60 * G_USEC_PER_SEC);
 }
 
 static void
@@ -150,6 +165,7 @@ reload_values (HearthAlertRuleEditor *self)
                                             subject[0] != '\0' ? subject : NULL, since_ms);
   hearth_graph_clear (self->graph);
   hearth_graph_set_unit (self->graph, hearth_alert_metric_get_unit (metric));
+  hearth_graph_set_time_window (self->graph, time_window_us (points));
   for (guint i = 0; points != NULL && i < points->len; i++)
     {
       HearthAlertPoint *point = &g_array_index (points, HearthAlertPoint, i);
@@ -236,15 +252,21 @@ on_metric_changed (HearthAlertRuleEditor *self)
 
 /* Inline errors */
 
+/* The first problem gets the focus, so the editor scrolls to it. */
 static void
-show_error (GtkLabel    *label,
-            GtkWidget   *row,
-            const char  *message)
+show_error (HearthAlertRuleEditor *self,
+            GtkLabel              *label,
+            GtkWidget             *row,
+            const char            *message)
 {
   gtk_label_set_text (label, message);
   gtk_widget_set_visible (GTK_WIDGET (label), TRUE);
-  if (row != NULL)
-    gtk_widget_add_css_class (row, "error");
+  if (row == NULL)
+    return;
+  gtk_widget_add_css_class (row, "error");
+  if (!self->error_focused)
+    gtk_widget_grab_focus (row);
+  self->error_focused = TRUE;
 }
 
 static void
@@ -260,14 +282,16 @@ clear_errors (HearthAlertRuleEditor *self)
     gtk_widget_remove_css_class (rows[i], "error");
   for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
     gtk_widget_set_visible (GTK_WIDGET (labels[i]), FALSE);
+  self->error_focused = FALSE;
 }
 
 /* An empty @row gives @empty_ms. */
 static gboolean
-read_duration (AdwEntryRow *row,
-               GtkLabel    *error_label,
-               gint64       empty_ms,
-               gint64      *ms)
+read_duration (HearthAlertRuleEditor *self,
+               AdwEntryRow           *row,
+               GtkLabel              *error_label,
+               gint64                 empty_ms,
+               gint64                *ms)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *text = g_strstrip (g_strdup (text_of (row)));
@@ -285,7 +309,7 @@ read_duration (AdwEntryRow *row,
                                                 adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)),
                                                 error->message);
 
-    show_error (error_label, GTK_WIDGET (row), message);
+    show_error (self, error_label, GTK_WIDGET (row), message);
   }
   return FALSE;
 }
@@ -305,7 +329,7 @@ read_url (HearthAlertRuleEditor *self,
       || (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0
           && g_strcmp0 (g_uri_get_scheme (uri), "https") != 0))
     {
-      show_error (self->url_error_label, GTK_WIDGET (self->url_row),
+      show_error (self, self->url_error_label, GTK_WIDGET (self->url_row),
                   text[0] == '\0'
                   ? _("The webhook needs a URL, like http://homeassistant.local:8123/api/webhook/hearth")
                   : _("This is not a web address: a webhook URL starts with http:// or https:// "
@@ -337,14 +361,14 @@ read_rule (HearthAlertRuleEditor *self)
   clear_errors (self);
   if (name[0] == '\0')
     {
-      show_error (self->error_label, GTK_WIDGET (self->name_row),
+      show_error (self, self->error_label, GTK_WIDGET (self->name_row),
                   _("The rule needs a name: it is what the notification says."));
       ok = FALSE;
     }
-  ok &= read_duration (self->for_row, self->condition_error_label, 0, &rule->for_ms);
-  ok &= read_duration (self->escalate_row, self->severity_error_label, 0,
+  ok &= read_duration (self, self->for_row, self->condition_error_label, 0, &rule->for_ms);
+  ok &= read_duration (self, self->escalate_row, self->severity_error_label, 0,
                        &rule->escalate_after_ms);
-  ok &= read_duration (self->cooldown_row, self->severity_error_label, 10 * 60 * 1000,
+  ok &= read_duration (self, self->cooldown_row, self->severity_error_label, 10 * 60 * 1000,
                        &rule->cooldown_ms);
   g_clear_pointer (&rule->webhook_url, g_free);
   ok &= read_url (self, &rule->webhook_url);
@@ -385,7 +409,7 @@ hearth_alert_rule_editor_save (HearthAlertRuleEditor *self)
     {
       g_autofree char *text = hearth_error_describe (error);
 
-      show_error (self->error_label, NULL, text);
+      show_error (self, self->error_label, NULL, text);
       return FALSE;
     }
   gtk_window_destroy (GTK_WINDOW (self));
