@@ -326,6 +326,7 @@ test_alerts_editor_add (void)
   gpointer editor;
   GtkWidget *graph;
   g_autofree char *text = NULL;
+  g_autofree char *drawn = NULL;
 
   fixture_open (&fixture);
   feed (fixture.alerts, HEARTH_ALERT_METRIC_GPU_TEMP_C, 55, 71);
@@ -349,6 +350,19 @@ test_alerts_editor_add (void)
   assert_text_has (text, "13 values in the last hour: lowest 55 °C");
   assert_text_has (text, "highest 71 °C");
   hearth_test_save_wide_and_narrow (GTK_WINDOW (editor), "alerts-editor", FALSE);
+  /* the threshold is drawn over the values; a z-score is not on their scale */
+  drawn = hearth_graph_get_drawn_text (HEARTH_GRAPH (graph));
+  assert_text_has (drawn, "75 °C\n");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (find_row (editor, "Condition")), HEARTH_ALERT_ANOMALY);
+  hearth_test_spin_for (200);
+  g_free (drawn);
+  drawn = hearth_graph_get_drawn_text (HEARTH_GRAPH (graph));
+  assert_text_lacks (drawn, "75 °C\n");
+  g_free (text);
+  text = hearth_test_visible_text (GTK_WIDGET (editor));
+  assert_text_has (text, "only once it has 10 earlier values");
+  assert_text_has (text, "standard deviations (z-score)");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (find_row (editor, "Condition")), HEARTH_ALERT_ABOVE);
 
   g_object_add_weak_pointer (G_OBJECT (editor), &editor);
   g_assert_true (hearth_alert_rule_editor_save (editor));

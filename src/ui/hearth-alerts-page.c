@@ -671,20 +671,29 @@ alerts_add_rule (GtkWidget  *widget,
   open_editor (HEARTH_ALERTS_PAGE (widget), NULL);
 }
 
+/* The rule an action names, read now: another process may have changed it. */
+static HearthAlertRule *
+rule_of (HearthAlertsPage *self,
+         GVariant         *parameter)
+{
+  g_autoptr(GError) error = NULL;
+  HearthAlertRule *rule = hearth_alerts_get_rule (self->alerts, g_variant_get_int64 (parameter),
+                                                  &error);
+
+  if (rule == NULL)
+    toast_error (self, error);
+  return rule;
+}
+
 static void
 alerts_edit_rule (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
 {
   HearthAlertsPage *self = HEARTH_ALERTS_PAGE (widget);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(HearthAlertRule) rule = hearth_alerts_get_rule (self->alerts,
-                                                            g_variant_get_int64 (parameter),
-                                                            &error);
+  g_autoptr(HearthAlertRule) rule = rule_of (self, parameter);
 
-  if (rule == NULL)
-    toast_error (self, error);
-  else
+  if (rule != NULL)
     open_editor (self, rule);
 }
 
@@ -698,23 +707,14 @@ pending_removal_free (PendingRemoval *pending)
 }
 
 static void
-remove_now (PendingRemoval *pending)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!hearth_alerts_remove_rule (pending->alerts, pending->rule_id, &error))
-    g_warning ("Could not remove alert rule %" G_GINT64_FORMAT ": %s", pending->rule_id,
-               error->message);
-}
-
-static void
 on_removal_toast_dismissed (AdwToast       *toast,
                             PendingRemoval *pending)
 {
   HearthAlertsPage *self = pending->self;
+  g_autoptr(GError) error = NULL;
 
-  if (!pending->undone)
-    remove_now (pending);
+  if (!pending->undone && !hearth_alerts_remove_rule (pending->alerts, pending->rule_id, &error))
+    toast_error (self, error);
   g_ptr_array_remove (self->pending, pending);
   queue_refresh (self);
 }
@@ -732,17 +732,11 @@ alerts_remove_rule (GtkWidget  *widget,
                     GVariant   *parameter)
 {
   HearthAlertsPage *self = HEARTH_ALERTS_PAGE (widget);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(HearthAlertRule) rule = hearth_alerts_get_rule (self->alerts,
-                                                            g_variant_get_int64 (parameter),
-                                                            &error);
+  g_autoptr(HearthAlertRule) rule = rule_of (self, parameter);
   PendingRemoval *pending;
 
   if (rule == NULL)
-    {
-      toast_error (self, error);
-      return;
-    }
+    return;
   pending = g_new0 (PendingRemoval, 1);
   pending->self = self;
   pending->alerts = g_object_ref (self->alerts);
@@ -767,8 +761,11 @@ settle_pending_removals (HearthAlertsPage *self)
     {
       PendingRemoval *pending = g_ptr_array_index (self->pending, i);
 
-      if (!pending->undone)
-        remove_now (pending);
+      g_autoptr(GError) error = NULL;
+
+      if (!pending->undone && !hearth_alerts_remove_rule (pending->alerts, pending->rule_id, &error))
+        g_message ("Alert rule %" G_GINT64_FORMAT " not removed: %s", pending->rule_id,
+                   error->message);
     }
   g_ptr_array_set_size (self->pending, 0);
 }
