@@ -32,6 +32,7 @@ struct _HearthAlerts
   GCancellable  *cancellable;
   gboolean       seeded;
   GPtrArray     *waiting;          /* replies observed before the baselines were read */
+  guint          n_sending;        /* webhooks not yet answered */
 };
 
 /* hearth-alerts.c */

@@ -149,7 +149,6 @@ bind_rule (sqlite3_stmt          *stmt,
   hearth_sqlite_bind_int64 (stmt, ":channels", rule->channels);
   hearth_sqlite_bind_text (stmt, ":webhook", nonempty (rule->webhook_url));
   hearth_sqlite_bind_int64 (stmt, ":enabled", rule->enabled ? 1 : 0);
-  hearth_sqlite_bind_int64 (stmt, ":is_default", rule->is_default ? 1 : 0);
 }
 
 gboolean
@@ -168,6 +167,7 @@ _hearth_alerts_db_insert_rule (HearthStore      *store,
   if (stmt == NULL)
     return FALSE;
   bind_rule (stmt, rule);
+  hearth_sqlite_bind_int64 (stmt, ":is_default", rule->is_default ? 1 : 0);
   ok = step_done (store, stmt, error);
   sqlite3_finalize (stmt);
   if (ok)

@@ -227,18 +227,42 @@ is_quiet (HearthAlerts *self,
 /* The core channels */
 
 #ifdef HEARTH_HAVE_ALERT_CHANNELS
+typedef struct
+{
+  GWeakRef             alerts;
+  GAsyncReadyCallback  callback;
+  gpointer             user_data;
+} Sending;
+
+/* Counts the webhooks in flight (hearth_alerts_is_busy), then hands the
+ * result to the caller's callback, or says why it failed. */
 static void
 webhook_sent (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
+  Sending *sending = user_data;
+  g_autoptr(HearthAlerts) self = g_weak_ref_get (&sending->alerts);
   g_autoptr(GError) error = NULL;
 
-  if (!hearth_alert_webhook_send_finish (result, &error) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (self != NULL)
+    self->n_sending--;
+  if (sending->callback != NULL)
+    sending->callback (source, result, sending->user_data);
+  else if (!hearth_alert_webhook_send_finish (result, &error) &&
+           !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_message ("%s", error->message);
+  g_weak_ref_clear (&sending->alerts);
+  g_free (sending);
 }
 #endif
+
+gboolean
+hearth_alerts_is_busy (HearthAlerts *self)
+{
+  g_return_val_if_fail (HEARTH_IS_ALERTS (self), FALSE);
+  return !self->seeded || self->n_sending > 0;
+}
 
 /* The log writes what is delivered and what only quiet hours held back;
  * the webhook only what is delivered. */
@@ -256,9 +280,15 @@ _hearth_alerts_deliver_core (HearthAlerts           *self,
   if ((event->channels & HEARTH_ALERT_CHANNEL_WEBHOOK) && event->deliver &&
       event->webhook_url != NULL && self->session != NULL)
     {
+      Sending *sending = g_new0 (Sending, 1);
+
+      g_weak_ref_init (&sending->alerts, self);
+      sending->callback = callback;
+      sending->user_data = user_data;
+      self->n_sending++;
       hearth_alert_webhook_send_async (self->session, event,
                                        cancellable ? cancellable : self->cancellable,
-                                       callback ? callback : webhook_sent, user_data);
+                                       webhook_sent, sending);
       return;
     }
 #else

@@ -155,6 +155,11 @@ gboolean      hearth_alerts_test_rule_finish  (HearthAlerts        *self,
 void          hearth_alerts_set_session       (HearthAlerts      *self,
                                                gpointer           soup_session);
 
+/* TRUE while the anomaly baselines are still being read (replies observed
+ * meanwhile wait for them) or a webhook is still being sent: a command that
+ * is about to exit (hearth-cli ask) iterates the main context until FALSE. */
+gboolean      hearth_alerts_is_busy           (HearthAlerts      *self);
+
 /* Signals:
  *   "transition" (HearthAlertEvent *event): a state changed (or a test);
  *       listeners deliver event->channels when event->deliver.
