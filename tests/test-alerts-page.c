@@ -380,6 +380,51 @@ test_alerts_editor_add (void)
   fixture_close (&fixture);
 }
 
+/* A default rule opens as it is, and changing it keeps it the same rule. */
+static void
+test_alerts_editor_edit (void)
+{
+  Fixture fixture = { 0 };
+  g_autoptr(HearthAlertRule) before = NULL;
+  g_autoptr(HearthAlertRule) after = NULL;
+  g_autoptr(GError) error = NULL;
+  HearthAlertRuleEditor *editor;
+  GtkSpinButton *threshold;
+  g_autofree char *text = NULL;
+
+  fixture_open (&fixture);
+  before = find_stored (&fixture, "Model slower than its normal");
+  g_assert_nonnull (before);
+  g_assert_true (before->is_default);
+  gtk_widget_activate_action (GTK_WIDGET (fixture.page), "alerts.edit-rule", "x", before->id);
+  editor = hearth_alerts_page_get_editor (fixture.page);
+  g_assert_nonnull (editor);
+  hearth_test_spin_for (200);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_row (editor, "Name"))), ==,
+                   "Model slower than its normal");
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (find_row (editor, "Condition"))),
+                    ==, HEARTH_ALERT_ANOMALY);
+  threshold = GTK_SPIN_BUTTON (hearth_test_find_descendant (find_row (editor, "Threshold"),
+                                                            GTK_TYPE_SPIN_BUTTON));
+  g_assert_cmpfloat (gtk_spin_button_get_value (threshold), ==, before->threshold);
+  text = hearth_test_visible_text (GTK_WIDGET (editor));
+  assert_text_has (text, "Change Rule");
+  assert_text_has (text, "And at least this far from its normal");
+  hearth_test_save_wide_and_narrow (GTK_WINDOW (editor), "alerts-editor-anomaly", FALSE);
+
+  gtk_spin_button_set_value (threshold, -3);
+  g_assert_true (hearth_alert_rule_editor_save (editor));
+  hearth_test_spin_for (100);
+  after = hearth_alerts_get_rule (fixture.alerts, before->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (after->threshold, ==, -3);
+  g_assert_cmpfloat (after->min_change_percent, ==, before->min_change_percent);
+  g_assert_cmpint (after->condition, ==, HEARTH_ALERT_ANOMALY);
+  g_assert_cmpint (after->metric, ==, before->metric);
+  g_assert_cmpint (after->cooldown_ms, ==, before->cooldown_ms);
+  fixture_close (&fixture);
+}
+
 static void
 test_alerts_editor_bad_input (void)
 {
@@ -574,6 +619,7 @@ main (int   argc,
   g_test_add_func ("/alerts-page/firing-and-acknowledge", test_alerts_firing_and_acknowledge);
   g_test_add_func ("/alerts-page/disable", test_alerts_disable);
   g_test_add_func ("/alerts-page/editor-add", test_alerts_editor_add);
+  g_test_add_func ("/alerts-page/editor-edit", test_alerts_editor_edit);
   g_test_add_func ("/alerts-page/editor-bad-input", test_alerts_editor_bad_input);
   g_test_add_func ("/alerts-page/remove-and-undo", test_alerts_remove_and_undo);
   g_test_add_func ("/alerts-page/history", test_alerts_history);

@@ -36,6 +36,7 @@ struct _HearthAlertRuleEditor
   AdwComboRow      *metric_row;
   GtkStringList    *metric_list;
   AdwEntryRow      *subject_row;
+  AdwPreferencesGroup *condition_group;
   AdwComboRow      *condition_row;
   AdwActionRow     *threshold_row;
   GtkSpinButton    *threshold_spin;
@@ -226,7 +227,7 @@ update_condition (HearthAlertRuleEditor *self)
   g_autofree char *explanation = explain_condition (condition, unit);
   g_autofree char *threshold_unit = NULL;
 
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->condition_row), explanation);
+  adw_preferences_group_set_description (self->condition_group, explanation);
   if (condition == HEARTH_ALERT_ANOMALY)
     threshold_unit = g_strdup (_("standard deviations (z-score)"));
   else if (condition == HEARTH_ALERT_TREND)
@@ -484,6 +485,7 @@ hearth_alert_rule_editor_class_init (HearthAlertRuleEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HearthAlertRuleEditor, metric_row);
   gtk_widget_class_bind_template_child (widget_class, HearthAlertRuleEditor, metric_list);
   gtk_widget_class_bind_template_child (widget_class, HearthAlertRuleEditor, subject_row);
+  gtk_widget_class_bind_template_child (widget_class, HearthAlertRuleEditor, condition_group);
   gtk_widget_class_bind_template_child (widget_class, HearthAlertRuleEditor, condition_row);
   gtk_widget_class_bind_template_child (widget_class, HearthAlertRuleEditor, threshold_row);
   gtk_widget_class_bind_template_child (widget_class, HearthAlertRuleEditor, threshold_spin);

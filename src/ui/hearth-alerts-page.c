@@ -446,8 +446,7 @@ refresh_rules (HearthAlertsPage *self,
                                              "when a server goes down or a model slows."));
   else
     adw_preferences_group_set_description (self->rules_group,
-                                           _("What Hearth watches, also while its window is "
-                                             "closed when it runs in the background"));
+                                           _("What Hearth watches while it runs"));
 }
 
 static gboolean
