@@ -180,15 +180,33 @@ add_row (AdwPreferencesGroup *group,
 
 /* Firing and pending */
 
+static gint64
+rule_for_ms (GPtrArray *rules,
+             gint64     rule_id)
+{
+  for (guint i = 0; rules != NULL && i < rules->len; i++)
+    if (((HearthAlertRule *) g_ptr_array_index (rules, i))->id == rule_id)
+      return ((HearthAlertRule *) g_ptr_array_index (rules, i))->for_ms;
+  return 0;
+}
+
 static char *
 describe_active (const HearthAlertEvent *event,
+                 gint64                  for_ms,
                  gint64                  now_ms)
 {
   g_autofree char *elapsed = format_elapsed (now_ms - event->since_ms);
   g_autofree char *clock = format_clock (event->since_ms);
 
+  if (event->state == HEARTH_ALERT_STATE_PENDING && for_ms > 0)
+    {
+      g_autofree char *needed = format_elapsed (for_ms);
+
+      /* Translators: "Critical · Pending for 5 s of 30 s": it fires once it lasts 30 s */
+      return g_strdup_printf (_("%s · Pending for %s of %s"), severity_label (event->severity),
+                              elapsed, needed);
+    }
   if (event->state == HEARTH_ALERT_STATE_PENDING)
-    /* Translators: "Warning · Pending for 20 s"; not yet long enough to fire */
     return g_strdup_printf (_("%s · Pending for %s"), severity_label (event->severity), elapsed);
   if (event->acknowledged)
     /* Translators: "Critical · Firing for 5 min, since 14:02 · Acknowledged" */
@@ -200,9 +218,10 @@ describe_active (const HearthAlertEvent *event,
 
 static GtkWidget *
 active_row (const HearthAlertEvent *event,
+            gint64                  for_ms,
             gint64                  now_ms)
 {
-  g_autofree char *subtitle = describe_active (event, now_ms);
+  g_autofree char *subtitle = describe_active (event, for_ms, now_ms);
   GtkWidget *row = plain_row (event->message != NULL ? event->message : event->rule_name, subtitle);
 
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), state_icon (event->state, event->severity));
@@ -260,8 +279,12 @@ refresh_active (HearthAlertsPage *self,
 
   clear_rows (self->active_group, self->active_rows);
   for (guint i = 0; active != NULL && i < active->len; i++)
-    add_row (self->active_group, self->active_rows,
-             active_row (g_ptr_array_index (active, i), now_ms));
+    {
+      HearthAlertEvent *event = g_ptr_array_index (active, i);
+
+      add_row (self->active_group, self->active_rows,
+               active_row (event, rule_for_ms (rules, event->rule_id), now_ms));
+    }
 
   if (hearth_alerts_get_paused (self->alerts))
     watched = g_strdup (_("Monitoring is paused: nothing is watched until it is resumed."));
@@ -341,6 +364,8 @@ icon_button (const char *icon_name,
 
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
   gtk_widget_set_tooltip_text (button, tooltip);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip,
+                                  -1);
   gtk_widget_add_css_class (button, "flat");
   gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action_name);
   gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "x", rule_id);
