@@ -197,6 +197,7 @@ test_alerts_firing_and_acknowledge (void)
   Fixture fixture = { 0 };
   g_autoptr(HearthAlertRule) hot = NULL;
   g_autoptr(HearthAlertRule) memory = NULL;
+  g_autoptr(HearthAlertRule) busy = NULL;
   g_autoptr(GPtrArray) active = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
@@ -210,11 +211,21 @@ test_alerts_firing_and_acknowledge (void)
                   HEARTH_ALERT_CRITICAL);
   memory = add_rule (fixture.alerts, "Memory nearly full", HEARTH_ALERT_METRIC_MEMORY_PERCENT, 90,
                      HEARTH_ALERT_WARNING);
+  busy = add_rule (fixture.alerts, "CPU busy for long", HEARTH_ALERT_METRIC_CPU_PERCENT, 90,
+                   HEARTH_ALERT_CRITICAL);
+  busy->for_ms = 10 * 60 * 1000;
+  g_assert_true (hearth_alerts_update_rule (fixture.alerts, busy, &error));
+  g_assert_no_error (error);
+  /* pending first in time, then the two that fire at once */
+  hearth_alerts_observe (fixture.alerts, HEARTH_ALERT_METRIC_CPU_PERCENT, NULL, 99,
+                         g_get_real_time () / 1000 - 90 * 1000);
   feed (fixture.alerts, HEARTH_ALERT_METRIC_MEMORY_PERCENT, 70, 95);
   feed (fixture.alerts, HEARTH_ALERT_METRIC_GPU_TEMP_C, 60, 92);
   active = hearth_alerts_list_active (fixture.alerts, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (active->len, ==, 2);
+  g_assert_cmpuint (active->len, ==, 3);
+  g_assert_cmpint (((HearthAlertEvent *) g_ptr_array_index (active, 2))->state, ==,
+                   HEARTH_ALERT_STATE_PENDING);
   event = g_ptr_array_index (active, 0);
   g_assert_cmpint (event->state, ==, HEARTH_ALERT_STATE_FIRING);
   g_assert_cmpint (event->rule_id, ==, hot->id);
@@ -228,6 +239,9 @@ test_alerts_firing_and_acknowledge (void)
   g_assert_true (strstr (text, event->message)
                  < strstr (text, ((HearthAlertEvent *) g_ptr_array_index (active, 1))->message));
   assert_text_has (text, "Critical · Firing for");
+  /* the pending one last, saying how long it must last */
+  g_assert_true (strstr (text, "Critical · Pending for 1 min of 10 min") != NULL);
+  g_assert_true (strstr (text, "Warning · Firing for") < strstr (text, "Pending for"));
   hearth_test_save_wide_and_narrow (fixture.window, "alerts-firing", FALSE);
 
   button = hearth_test_find_widget (row, is_button_labelled, (gpointer) "_Acknowledge");
@@ -240,6 +254,7 @@ test_alerts_firing_and_acknowledge (void)
   g_assert_no_error (error);
   g_assert_true (((HearthAlertEvent *) g_ptr_array_index (active, 0))->acknowledged);
   g_assert_false (((HearthAlertEvent *) g_ptr_array_index (active, 1))->acknowledged);
+  g_assert_false (((HearthAlertEvent *) g_ptr_array_index (active, 2))->acknowledged);
 
   after = page_text (&fixture);
   assert_text_has (after, "Acknowledged: silent until it resolves");
