@@ -161,6 +161,33 @@ page_text (Fixture *fixture)
   return hearth_test_visible_text (GTK_WIDGET (fixture->page));
 }
 
+typedef struct
+{
+  GtkWidget  *widget;
+  const char *needle;
+} TextWait;
+
+static gboolean
+shows_text (gpointer data)
+{
+  TextWait *wait = data;
+  g_autofree char *text = hearth_test_visible_text (wait->widget);
+
+  return strstr (text, wait->needle) != NULL;
+}
+
+/* The page refreshes on an idle after HearthAlerts changed: under load
+ * that can take more than a fixed wait. */
+static char *
+wait_for_text (Fixture    *fixture,
+               const char *needle)
+{
+  TextWait wait = { GTK_WIDGET (fixture->page), needle };
+
+  hearth_test_spin_until (shows_text, &wait, 5000);
+  return page_text (fixture);
+}
+
 static void
 test_alerts_empty (void)
 {
@@ -233,7 +260,7 @@ test_alerts_firing_and_acknowledge (void)
   message = g_strdup (event->message);
 
   /* the critical one first, by its message; the calm state is gone */
-  text = page_text (&fixture);
+  text = wait_for_text (&fixture, "Pending for");
   assert_text_lacks (text, "All Quiet");
   row = find_row (fixture.page, event->message);
   g_assert_true (strstr (text, event->message)
@@ -256,7 +283,7 @@ test_alerts_firing_and_acknowledge (void)
   g_assert_false (((HearthAlertEvent *) g_ptr_array_index (active, 1))->acknowledged);
   g_assert_false (((HearthAlertEvent *) g_ptr_array_index (active, 2))->acknowledged);
 
-  after = page_text (&fixture);
+  after = wait_for_text (&fixture, "Acknowledged: silent until it resolves");
   assert_text_has (after, "Acknowledged: silent until it resolves");
   row = find_row (fixture.page, message);
   g_assert_null (hearth_test_find_widget (row, is_button_labelled, (gpointer) "_Acknowledge"));
@@ -281,7 +308,7 @@ test_alerts_disable (void)
   fixture_open (&fixture);
   rule = add_rule (fixture.alerts, "CPU busy", HEARTH_ALERT_METRIC_CPU_PERCENT, 95,
                    HEARTH_ALERT_WARNING);
-  hearth_test_spin_for (100);
+  g_free (wait_for_text (&fixture, "CPU busy"));
   toggle = find_switch (find_row (fixture.page, "CPU busy"));
   g_assert_true (gtk_switch_get_active (GTK_SWITCH (toggle)));
   gtk_switch_set_active (GTK_SWITCH (toggle), FALSE);
@@ -390,7 +417,7 @@ test_alerts_editor_add (void)
   g_assert_cmpint (stored->for_ms, ==, 30000);
   g_assert_true (stored->enabled);
   g_free (text);
-  text = page_text (&fixture);
+  text = wait_for_text (&fixture, "GPU warm");
   assert_text_has (text, "GPU warm");
   fixture_close (&fixture);
 }
@@ -506,7 +533,7 @@ test_alerts_remove_and_undo (void)
   fixture_open (&fixture);
   rule = add_rule (fixture.alerts, "Swap in use", HEARTH_ALERT_METRIC_SWAP_USED_MB, 500,
                    HEARTH_ALERT_WARNING);
-  hearth_test_spin_for (100);
+  g_free (wait_for_text (&fixture, "Swap in use"));
 
   /* Undo: the rule stays */
   gtk_widget_activate_action (GTK_WIDGET (fixture.page), "alerts.remove-rule", "x", rule->id);
@@ -520,7 +547,7 @@ test_alerts_remove_and_undo (void)
   kept = find_stored (&fixture, "Swap in use");
   g_assert_nonnull (kept);
   g_free (text);
-  text = page_text (&fixture);
+  text = wait_for_text (&fixture, "Swap in use");
   assert_text_has (text, "Swap in use");
 
   /* no Undo: it goes when the toast does */
@@ -563,6 +590,8 @@ test_alerts_history (void)
   g_assert_nonnull (resolved);
   /* newest first */
   g_assert_true (resolved < fired);
+  g_free (text);
+  text = wait_for_text (&fixture, "All Quiet");
   assert_text_has (text, "All Quiet");
   hearth_test_save_wide_and_narrow (fixture.window, "alerts-history", TRUE);
   fixture_close (&fixture);

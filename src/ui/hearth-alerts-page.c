@@ -493,8 +493,9 @@ refresh_now (gpointer user_data)
 static void
 queue_refresh (HearthAlertsPage *self)
 {
+  /* before the next frame is laid out, not after it */
   if (self->refresh_id == 0)
-    self->refresh_id = g_idle_add (refresh_now, self);
+    self->refresh_id = g_idle_add_full (G_PRIORITY_DEFAULT, refresh_now, self, NULL);
 }
 
 /* The history */
