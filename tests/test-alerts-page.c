@@ -503,6 +503,7 @@ test_alerts_editor_bad_input (void)
   g_assert_no_error (error);
   g_assert_cmpuint (after->len, ==, before->len);
   hearth_test_save_wide_and_narrow (GTK_WINDOW (editor), "alerts-editor-error", FALSE);
+  hearth_test_save_wide_and_narrow (GTK_WINDOW (editor), "alerts-editor-channels", TRUE);
 
   /* corrected, it saves */
   gtk_editable_set_text (GTK_EDITABLE (url_row), "https://ntfy.sh/my-topic");
@@ -574,6 +575,7 @@ test_alerts_history (void)
   g_autoptr(HearthAlertRule) rule = NULL;
   g_autofree char *text = NULL;
   const char *fired, *resolved;
+  GtkWidget *week;
 
   fixture_open (&fixture);
   rule = add_rule (fixture.alerts, "VRAM full", HEARTH_ALERT_METRIC_VRAM_PERCENT, 90,
@@ -594,6 +596,17 @@ test_alerts_history (void)
   text = wait_for_text (&fixture, "All Quiet");
   assert_text_has (text, "All Quiet");
   hearth_test_save_wide_and_narrow (fixture.window, "alerts-history", TRUE);
+
+  /* the last 7 days are read again, and hold the same two */
+  week = hearth_test_find_widget (GTK_WIDGET (fixture.page), is_button_labelled, (gpointer) "7 Days");
+  g_assert_nonnull (week);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (week), TRUE);
+  g_assert_false (hearth_alerts_page_is_history_loaded (fixture.page));
+  g_assert_true (hearth_test_spin_until (history_loaded, fixture.page, 5000));
+  g_free (text);
+  text = page_text (&fixture);
+  assert_text_has (text, "Resolved · VRAM full");
+  assert_text_has (text, "Firing · Warning · VRAM full");
   fixture_close (&fixture);
 }
 
