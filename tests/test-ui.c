@@ -8,6 +8,7 @@
 #include <adwaita.h>
 #include <string.h>
 
+#include "hearth-alerts-page.h"
 #include "hearth-application.h"
 #include "hearth-chat-page.h"
 #include "hearth-hardware-page.h"
@@ -153,6 +154,7 @@ test_ui_window_pages (void)
     { "hardware", "Hardware" },
     { "performance", "Performance" },
     { "models", "Models" },
+    { "alerts", "Alerts" },
   };
   HearthWindow *window = open_window ();
   AdwViewStack *stack;
@@ -191,7 +193,12 @@ test_ui_window_pages (void)
           g_assert_true (HEARTH_IS_PERFORMANCE_PAGE (child));
           continue;
         }
-      g_assert_true (HEARTH_IS_MODELS_PAGE (child));
+      if (i == 3)
+        {
+          g_assert_true (HEARTH_IS_MODELS_PAGE (child));
+          continue;
+        }
+      g_assert_true (HEARTH_IS_ALERTS_PAGE (child));
     }
 
   close_and_finalize (window);

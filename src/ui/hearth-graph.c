@@ -42,6 +42,7 @@ struct _HearthGraph
 
   double         range_min;
   double         range_max;
+  double         threshold;    /* a dashed line, NAN for none */
   gint64         span_us;
   char          *unit;
   char          *summary;
@@ -143,6 +144,11 @@ compute_axis (HearthGraph *self,
           lo = MIN (lo, s_lo);
           hi = MAX (hi, s_hi);
         }
+    }
+  if (isfinite (self->threshold))
+    {
+      lo = MIN (lo, self->threshold);
+      hi = MAX (hi, self->threshold);
     }
   if (!isnan (self->range_min))
     lo = self->range_min;
@@ -612,6 +618,37 @@ draw_empty (HearthGraph *self,
   g_object_unref (layout);
 }
 
+/* A limit the values are held against (an alert's threshold), labelled at the right. */
+static void
+draw_threshold (HearthGraph *self,
+                cairo_t     *cr,
+                double       axis_min,
+                double       axis_max,
+                double       width,
+                double       plot_height)
+{
+  static const double dash[] = { 6.0, 4.0 };
+  g_autofree char *value = format_value (self, self->threshold);
+  PangoLayout *layout = small_layout (self, value);
+  double y = PAD_TOP + round (hearth_graph_value_to_y (self->threshold, axis_min, axis_max,
+                                                       plot_height)) + 0.5;
+  GdkRGBA color;
+  int text_width, text_height;
+
+  lookup_color (self, HEARTH_GRAPH_COLOR_ERROR, &color);
+  gdk_cairo_set_source_rgba (cr, &color);
+  cairo_save (cr);
+  cairo_set_dash (cr, dash, G_N_ELEMENTS (dash), 0);
+  cairo_move_to (cr, 0, y);
+  cairo_line_to (cr, width, y);
+  cairo_stroke (cr);
+  cairo_restore (cr);
+  pango_layout_get_pixel_size (layout, &text_width, &text_height);
+  draw_label (cr, layout, &color, width - text_width - LABEL_PAD, y - text_height - 1);
+  note_text (self, value);
+  g_object_unref (layout);
+}
+
 static void
 hearth_graph_snapshot (GtkWidget   *widget,
                        GtkSnapshot *snapshot)
@@ -665,6 +702,8 @@ hearth_graph_snapshot (GtkWidget   *widget,
   draw_series (self, cr, 0, end_us, axis_min, axis_max, width, plot_height, TRUE);
   for (guint i = self->n_series; i > 0; i--)
     draw_series (self, cr, i - 1, end_us, axis_min, axis_max, width, plot_height, FALSE);
+  if (isfinite (self->threshold))
+    draw_threshold (self, cr, axis_min, axis_max, width, plot_height);
   draw_header (self, cr, end_us, width);
   draw_time_labels (self, cr, end_us, width, height);
   if (self->pointer_inside)
@@ -780,6 +819,7 @@ hearth_graph_init (HearthGraph *self)
 
   self->range_min = NAN;
   self->range_max = NAN;
+  self->threshold = NAN;
   self->grid_cache_enabled = TRUE;
   self->drawn_text = g_ptr_array_new_with_free_func (g_free);
 
@@ -874,6 +914,17 @@ hearth_graph_set_range (HearthGraph *self,
 
   self->range_min = min;
   self->range_max = max;
+  invalidate (self);
+}
+
+/* @value: NAN for none */
+void
+hearth_graph_set_threshold (HearthGraph *self,
+                            double       value)
+{
+  g_return_if_fail (HEARTH_IS_GRAPH (self));
+
+  self->threshold = value;
   invalidate (self);
 }
 

@@ -35,6 +35,8 @@ void        hearth_graph_clear                  (HearthGraph      *self);
 void        hearth_graph_set_range              (HearthGraph      *self,
                                                  double            min,
                                                  double            max);
+void        hearth_graph_set_threshold          (HearthGraph      *self,
+                                                 double            value);
 void        hearth_graph_set_time_window        (HearthGraph      *self,
                                                  gint64            span_us);
 void        hearth_graph_set_unit               (HearthGraph      *self,

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 #include <stdio.h>
 
+#include "hearth-alerts-page.h"
 #include "hearth-chat-page.h"
 #include "hearth-hardware-page.h"
 #include "hearth-models-page.h"
@@ -29,6 +30,9 @@ struct _HearthWindow
   AdwBin               *hardware_bin;
   AdwBin               *performance_bin;
   AdwBin               *models_bin;
+  AdwBin               *alerts_bin;
+  AdwViewStackPage     *alerts_stack_page;
+  HearthAlerts         *alerts;
 };
 
 G_DEFINE_FINAL_TYPE (HearthWindow, hearth_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -76,6 +80,7 @@ hearth_window_dispose (GObject *object)
   HearthWindow *self = HEARTH_WINDOW (object);
 
   g_clear_object (&self->settings);
+  g_clear_object (&self->alerts);
 
   G_OBJECT_CLASS (hearth_window_parent_class)->dispose (object);
 }
@@ -159,7 +164,7 @@ hearth_window_realize (GtkWidget *widget)
   if (g_getenv ("HEARTH_EXIT_AFTER_FIRST_FRAME") != NULL)
     g_signal_connect (gtk_widget_get_frame_clock (widget), "after-paint",
                       G_CALLBACK (on_first_paint), self);
-  /* HEARTH_VIEW=chat|hardware|performance|models opens on that page (screenshots, demos) */
+  /* HEARTH_VIEW=chat|hardware|performance|models|alerts opens on that page (screenshots, demos) */
   if (g_getenv ("HEARTH_VIEW") != NULL
       && adw_view_stack_get_child_by_name (self->view_stack, g_getenv ("HEARTH_VIEW")) != NULL)
     adw_view_stack_set_visible_child_name (self->view_stack, g_getenv ("HEARTH_VIEW"));
@@ -208,6 +213,12 @@ ensure_page (HearthWindow *self,
       page = g_object_new (HEARTH_TYPE_MODELS_PAGE, NULL);
       hearth_models_page_set_engine (HEARTH_MODELS_PAGE (page), engine);
     }
+  else if (g_str_equal (name, "alerts") && adw_bin_get_child (self->alerts_bin) == NULL)
+    {
+      bin = self->alerts_bin;
+      page = g_object_new (HEARTH_TYPE_ALERTS_PAGE, NULL);
+      hearth_alerts_page_set_engine (HEARTH_ALERTS_PAGE (page), engine);
+    }
   if (bin != NULL)
     adw_bin_set_child (bin, page);
 }
@@ -220,7 +231,7 @@ on_visible_child_changed (HearthWindow *self)
 
 /**
  * hearth_window_get_page:
- * @name: "chat", "hardware", "performance" or "models"
+ * @name: "chat", "hardware", "performance", "models" or "alerts"
  *
  * Returns: (transfer none) (nullable): the page, built now if it was not yet
  */
@@ -239,7 +250,20 @@ hearth_window_get_page (HearthWindow *self,
     return adw_bin_get_child (self->performance_bin);
   if (g_strcmp0 (name, "models") == 0)
     return adw_bin_get_child (self->models_bin);
+  if (g_strcmp0 (name, "alerts") == 0)
+    return adw_bin_get_child (self->alerts_bin);
   return NULL;
+}
+
+/* The Alerts page's badge: how many alerts fire, and a dot while one is not
+ * acknowledged. Kept from the start: the page itself is built on its first visit. */
+static void
+update_alerts_badge (HearthWindow *self)
+{
+  adw_view_stack_page_set_badge_number (self->alerts_stack_page,
+                                        hearth_alerts_get_n_firing (self->alerts));
+  adw_view_stack_page_set_needs_attention (self->alerts_stack_page,
+                                           hearth_alerts_get_worst_severity (self->alerts) >= 0);
 }
 
 static void
@@ -295,6 +319,8 @@ hearth_window_class_init (HearthWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, hardware_bin);
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, performance_bin);
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, models_bin);
+  gtk_widget_class_bind_template_child (widget_class, HearthWindow, alerts_bin);
+  gtk_widget_class_bind_template_child (widget_class, HearthWindow, alerts_stack_page);
 
   gtk_widget_class_install_action (widget_class, "win.setup", NULL, hearth_window_setup);
   gtk_widget_class_install_action (widget_class, "hardware.refresh", NULL, forward_to_hardware);
@@ -326,6 +352,7 @@ hearth_window_init (HearthWindow *self)
 HearthWindow *
 hearth_window_new (HearthApplication *application)
 {
+  HearthEngine *engine;
   HearthWindow *self;
 
   g_return_val_if_fail (HEARTH_IS_APPLICATION (application), NULL);
@@ -333,10 +360,17 @@ hearth_window_new (HearthApplication *application)
   self = g_object_new (HEARTH_TYPE_WINDOW,
                        "application", application,
                        NULL);
-  hearth_chat_page_set_engine (self->chat_page, hearth_application_get_engine (application),
+  engine = hearth_application_get_engine (application);
+  hearth_chat_page_set_engine (self->chat_page, engine,
                                hearth_application_get_store_error (application));
   g_signal_connect_object (self->view_stack, "notify::visible-child",
                            G_CALLBACK (on_visible_child_changed), self, G_CONNECT_SWAPPED);
+  self->alerts = g_object_ref (hearth_engine_get_alerts (engine));
+  g_signal_connect_object (self->alerts, "changed", G_CALLBACK (update_alerts_badge), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->alerts, "transition", G_CALLBACK (update_alerts_badge), self,
+                           G_CONNECT_SWAPPED);
+  update_alerts_badge (self);
   if (hearth_application_get_cache_warning (application) != NULL)
     hearth_chat_page_add_toast (self->chat_page, hearth_application_get_cache_warning (application));
   return self;
@@ -359,4 +393,14 @@ hearth_window_show_conversation (HearthWindow *self,
 
   adw_view_stack_set_visible_child_name (self->view_stack, "chat");
   hearth_chat_page_open_conversation (self->chat_page, conversation_id);
+}
+
+/* For the notification and the tray: open the window on the Alerts page. */
+void
+hearth_window_show_alerts (HearthWindow *self)
+{
+  g_return_if_fail (HEARTH_IS_WINDOW (self));
+
+  adw_view_stack_set_visible_child_name (self->view_stack, "alerts");
+  gtk_window_present (GTK_WINDOW (self));
 }

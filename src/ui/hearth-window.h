@@ -25,5 +25,6 @@ void          hearth_window_show_conversation  (HearthWindow      *self,
                                                 gint64             conversation_id);
 GtkWidget    *hearth_window_get_page           (HearthWindow      *self,
                                                 const char        *name);
+void          hearth_window_show_alerts        (HearthWindow      *self);
 
 G_END_DECLS
