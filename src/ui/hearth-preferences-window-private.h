@@ -48,6 +48,10 @@ struct _HearthPreferencesWindow
   GtkSpinButton        *samples_hour_spin;
   AdwActionRow         *cache_stats_row;
   GtkWidget            *cache_clear_button;
+  AdwPreferencesGroup  *background_group;
+  AdwActionRow         *autostart_row;
+  GtkSwitch            *run_in_background_switch;
+  GtkSwitch            *autostart_switch;
 };
 
 /* hearth-preferences-window.c */

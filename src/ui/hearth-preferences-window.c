@@ -504,6 +504,18 @@ bind_cache_settings (HearthPreferencesWindow *self)
                            G_CALLBACK (cache_enabled_changed_cb), self, G_CONNECT_SWAPPED);
 }
 
+/* Start at login only means something while Hearth runs in the background. */
+static void
+bind_background_settings (HearthPreferencesWindow *self)
+{
+  g_settings_bind (self->settings, "run-in-background", self->run_in_background_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "autostart", self->autostart_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_object_bind_property (self->run_in_background_switch, "active", self->autostart_row,
+                          "sensitive", G_BINDING_SYNC_CREATE);
+}
+
 static void
 bind_settings (HearthPreferencesWindow *self)
 {
@@ -516,6 +528,7 @@ bind_settings (HearthPreferencesWindow *self)
                            G_CALLBACK (default_model_changed_cb), self, G_CONNECT_SWAPPED);
   load_system_prompt (self);
   bind_cache_settings (self);
+  bind_background_settings (self);
 }
 
 static void
@@ -655,6 +668,11 @@ hearth_preferences_window_class_init (HearthPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, cache_stats_row);
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow,
                                         cache_clear_button);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, background_group);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, autostart_row);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow,
+                                        run_in_background_switch);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, autostart_switch);
   gtk_widget_class_bind_template_callback (widget_class, temperature_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, cache_clear_clicked_cb);
 }
