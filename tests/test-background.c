@@ -1,0 +1,288 @@
+/* test-background.c — "Run in the background": Hearth run as main() runs it,
+ * its window closed, still watching (an alert is still told), brought back,
+ * and quit; without the setting, closing the window quits
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-test-background"
+
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "hearth-alerts.h"
+#include "hearth-application.h"
+#include "hearth-test-dunst.h"
+#include "hearth-test-ui.h"
+#include "hearth-test-util.h"
+#include "hearth-window.h"
+
+#define NOTICE "Hearth is still running"
+
+static HearthApplication *app;
+static GSettings *settings;
+static gboolean have_dunst;
+static guint steps_done;
+
+typedef void (*Step) (void);
+
+/* Running the application */
+
+static gboolean
+no_window (gpointer data)
+{
+  return gtk_application_get_windows (GTK_APPLICATION (app)) == NULL;
+}
+
+static gboolean
+window_mapped (gpointer data)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  return window != NULL && gtk_widget_get_mapped (GTK_WIDGET (window));
+}
+
+static void
+close_window (void)
+{
+  g_assert_true (hearth_test_spin_until (window_mapped, NULL, 5000));
+  gtk_window_close (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  g_assert_true (hearth_test_spin_until (no_window, NULL, 5000));
+}
+
+static const Step *script;
+static guint script_source;
+
+/* Each step runs from the application's own main loop, a second after the
+ * one before: if Hearth quit in between, g_application_run() has returned
+ * and the rest never runs. */
+static gboolean
+run_next_step (gpointer data)
+{
+  script_source = 0;
+  script[steps_done] ();
+  steps_done++;
+  if (script[steps_done] != NULL)
+    script_source = g_timeout_add (1000, run_next_step, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_first_activate (GApplication *application)
+{
+  g_signal_handlers_disconnect_by_func (application, on_first_activate, NULL);
+  script_source = g_timeout_add (300, run_next_step, NULL);
+}
+
+static gboolean
+give_up (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  g_application_quit (G_APPLICATION (app));
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs Hearth as main() does and @steps in it; returns whether it stopped by
+ * itself (FALSE: it was still running after @timeout_ms and was stopped). */
+static gboolean
+run_app (const char  *suffix,
+         const Step  *steps,
+         guint        timeout_ms)
+{
+  g_autofree char *id = g_strconcat (APP_ID ".Background", suffix, NULL);
+  gboolean timed_out = FALSE;
+  guint timeout_id;
+  int status;
+
+  script = steps;
+  steps_done = 0;
+  app = hearth_application_new ();
+  g_application_set_application_id (G_APPLICATION (app), id);
+  g_signal_connect_after (app, "activate", G_CALLBACK (on_first_activate), NULL);
+  timeout_id = g_timeout_add (timeout_ms, give_up, &timed_out);
+  status = g_application_run (G_APPLICATION (app), 0, NULL);
+  if (!timed_out)
+    g_source_remove (timeout_id);
+  g_clear_handle_id (&script_source, g_source_remove);
+  g_assert_cmpint (status, ==, 0);
+  g_clear_object (&app);
+  return !timed_out;
+}
+
+static HearthAlerts *
+get_alerts (void)
+{
+  return hearth_engine_get_alerts (hearth_application_get_engine (app));
+}
+
+static guint
+count_lines (const char *text)
+{
+  guint n = 0;
+
+  for (const char *p = text; *p != '\0'; p++)
+    n += *p == '\n';
+  return n;
+}
+
+/* With the setting on */
+
+static void
+on_close_window (void)
+{
+  close_window ();
+}
+
+static void
+on_still_running (void)
+{
+  HearthSampler *sampler = hearth_application_get_sampler (app);
+  g_autoptr(HearthAlertRule) rule = hearth_alert_rule_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *notice = NULL;
+  g_autofree char *told = NULL;
+  gint64 now = g_get_real_time () / 1000;
+  guint active_ms;
+  guint idle_ms;
+
+  g_assert_true (g_application_get_is_registered (G_APPLICATION (app)));
+  g_assert_null (gtk_application_get_windows (GTK_APPLICATION (app)));
+
+  /* Said once, when the window went */
+  g_assert_true (hearth_test_dunst_wait_shown (1, 5000));
+  hearth_test_dunst_close_all ();
+  notice = hearth_test_dunst_history_text (NOTICE);
+  g_test_message ("notice: %s", notice);
+  g_assert_cmpuint (count_lines (notice), ==, 1);
+  g_assert_nonnull (strstr (notice, "Quit"));
+
+  /* Monitoring goes on, at the sampler's idle rate */
+  g_assert_nonnull (sampler);
+  g_assert_true (hearth_sampler_is_running (sampler));
+  hearth_sampler_get_intervals (sampler, &active_ms, &idle_ms);
+  g_assert_cmpuint (hearth_sampler_get_interval_ms (sampler), ==, idle_ms);
+
+  /* ... and an alert that fires now is still told */
+  rule->name = g_strdup ("Slow while closed");
+  rule->metric = HEARTH_ALERT_METRIC_TOKENS_PER_S;
+  rule->condition = HEARTH_ALERT_BELOW;
+  rule->threshold = 20;
+  rule->subject = g_strdup ("bg-model");
+  rule->severity = HEARTH_ALERT_WARNING;
+  rule->channels = HEARTH_ALERT_CHANNEL_NOTIFICATION;
+  rule->enabled = TRUE;
+  hearth_alerts_add_rule (get_alerts (), rule, &error);
+  g_assert_no_error (error);
+  hearth_alerts_observe (get_alerts (), HEARTH_ALERT_METRIC_TOKENS_PER_S, "bg-model", 2, now);
+  hearth_alerts_tick (get_alerts (), now + 1);
+  g_assert_true (hearth_test_dunst_wait_shown (1, 5000));
+  hearth_test_dunst_close_all ();
+  told = hearth_test_dunst_history_text ("Slow while closed");
+  g_assert_true (g_str_has_prefix (told, "Slow while closed — bg-model|"));
+}
+
+static void
+on_activate_again (void)
+{
+  /* The launcher, the tray's Show Hearth or a notification activate it. */
+  g_application_activate (G_APPLICATION (app));
+  g_assert_true (hearth_test_spin_until (window_mapped, NULL, 5000));
+  close_window ();
+}
+
+static void
+on_notice_not_repeated (void)
+{
+  g_autofree char *notice = NULL;
+
+  g_assert_true (g_application_get_is_registered (G_APPLICATION (app)));
+  hearth_test_spin_for (300);
+  hearth_test_dunst_close_all ();
+  notice = hearth_test_dunst_history_text (NOTICE);
+  g_assert_cmpuint (count_lines (notice), ==, 1);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+}
+
+static void
+test_background_on (void)
+{
+  static const Step steps[] = {
+    on_close_window, on_still_running, on_activate_again, on_notice_not_repeated, NULL
+  };
+
+  if (!have_dunst)
+    {
+      g_test_skip (hearth_test_dunst_why_not ());
+      return;
+    }
+  g_settings_set_boolean (settings, "run-in-background", TRUE);
+  g_settings_set_boolean (settings, "background-notice-shown", FALSE);
+  /* app.quit ends it; the time limit is only a guard. */
+  g_assert_true (run_app ("On", steps, 30000));
+  g_assert_cmpuint (steps_done, ==, G_N_ELEMENTS (steps) - 1);
+}
+
+/* Turned off while in the background: Hearth goes. */
+
+static void
+on_turn_off (void)
+{
+  g_assert_true (g_application_get_is_registered (G_APPLICATION (app)));
+  g_settings_set_boolean (settings, "run-in-background", FALSE);
+}
+
+static void
+on_should_have_quit (void)
+{
+  g_assert_not_reached ();
+}
+
+static void
+test_background_turned_off (void)
+{
+  static const Step steps[] = { on_close_window, on_turn_off, on_should_have_quit, NULL };
+
+  g_settings_set_boolean (settings, "run-in-background", TRUE);
+  /* Said already: nothing needs a notification daemon here. */
+  g_settings_set_boolean (settings, "background-notice-shown", TRUE);
+  g_assert_true (run_app ("TurnedOff", steps, 20000));
+  g_assert_cmpuint (steps_done, ==, 2);
+}
+
+/* Off (the default): closing the window quits, without a word */
+
+static void
+test_background_off (void)
+{
+  static const Step steps[] = { on_close_window, on_should_have_quit, NULL };
+
+  g_settings_reset (settings, "run-in-background");
+  g_settings_set_boolean (settings, "background-notice-shown", FALSE);
+  g_assert_true (run_app ("Off", steps, 20000));
+  g_assert_cmpuint (steps_done, ==, 1);
+  g_assert_false (g_settings_get_boolean (settings, "background-notice-shown"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  hearth_test_init (&argc, &argv);
+  g_setenv ("GNOTIFICATION_BACKEND", "freedesktop", TRUE);
+  have_dunst = hearth_test_dunst_start (NULL);
+  if (!have_dunst)
+    g_printerr ("# dunst could not run (%s): the background test that needs it skips\n",
+                hearth_test_dunst_why_not ());
+  adw_init ();
+  settings = g_settings_new (APP_ID);
+
+  g_test_add_func ("/background/off", test_background_off);
+  g_test_add_func ("/background/on", test_background_on);
+  g_test_add_func ("/background/turned-off", test_background_turned_off);
+  status = g_test_run ();
+
+  g_clear_object (&settings);
+  hearth_test_dunst_stop ();
+  return status;
+}
