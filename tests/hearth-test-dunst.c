@@ -66,12 +66,15 @@ write_config (void)
   g_file_set_contents (script, dmenu_script, -1, &error);
   g_assert_no_error (error);
   g_assert_cmpint (g_chmod (script, 0700), ==, 0);
-  /* Long timeouts: a notification stays on screen while the test looks. */
+  /* Long timeouts: a notification stays on screen while the test looks. The
+   * text dunst renders starts with the urgency it understood, and its
+   * history keeps that text. */
   text = g_strdup_printf ("[global]\n  idle_threshold = 0\n  history_length = 50\n"
                           "  dmenu = %s\n"
-                          "[urgency_low]\n  timeout = 60\n"
-                          "[urgency_normal]\n  timeout = 60\n"
-                          "[urgency_critical]\n  timeout = 60\n", script);
+                          "[urgency_low]\n  timeout = 60\n  format = \"low|%%s\"\n"
+                          "[urgency_normal]\n  timeout = 60\n  format = \"normal|%%s\"\n"
+                          "[urgency_critical]\n  timeout = 60\n  format = \"critical|%%s\"\n",
+                          script);
   g_file_set_contents (config, text, -1, &error);
   g_assert_no_error (error);
 }
@@ -85,11 +88,17 @@ hearth_test_dunst_start (const char *service_dir)
   g_autofree char *config = dunst_path ("dunstrc");
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *display = g_strdup (g_getenv ("DISPLAY"));
 
+  /* No accessibility bus on this private one: GTK would warn. */
+  g_setenv ("GTK_A11Y", "none", TRUE);
   test_bus = g_test_dbus_new (G_TEST_DBUS_NONE);
   if (service_dir != NULL)
     g_test_dbus_add_service_dir (test_bus, service_dir);
   g_test_dbus_up (test_bus);
+  /* GTestDBus unsets DISPLAY (against X11 autolaunch); the windows need it. */
+  if (display != NULL)
+    g_setenv ("DISPLAY", display, TRUE);
   bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
   g_assert_no_error (error);
 
@@ -99,6 +108,8 @@ hearth_test_dunst_start (const char *service_dir)
       return FALSE;
     }
   write_config ();
+  if (g_getenv ("HEARTH_TEST_DUNST_MONITOR") != NULL)
+    g_spawn_command_line_async ("sh -c 'dbus-monitor --session > /tmp/hearth-dunst-monitor.txt 2>&1'", NULL);
   /* Our G_DEBUG=fatal-warnings would turn dunst's own GLib warnings into aborts. */
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
                                         G_SUBPROCESS_FLAGS_STDERR_SILENCE);
@@ -130,9 +141,12 @@ hearth_test_dunst_stop (void)
     }
   g_clear_object (&dunst);
   g_clear_object (&bus);
+  /* Stopped, not taken down: libadwaita keeps the session bus connection
+   * (its settings portal proxy) for the life of the process, and
+   * g_test_dbus_down(), also run when the GTestDBus is freed, would wait for
+   * it to go. */
   if (test_bus != NULL)
-    g_test_dbus_down (test_bus);
-  g_clear_object (&test_bus);
+    g_test_dbus_stop (test_bus);
 }
 
 GDBusConnection *
@@ -244,13 +258,12 @@ hearth_test_dunst_history_text (const char *needle)
     {
       GVariant *dict = history->pdata[i];
       const char *summary = lookup_string (dict, "summary");
-      g_autoptr(GVariant) urgency = g_variant_lookup_value (dict, "urgency", NULL);
-      g_autofree char *urgency_text = urgency ? g_variant_print (urgency, FALSE) : g_strdup ("");
+      const char *message = lookup_string (dict, "message");
 
       if (strstr (summary, needle) == NULL)
         continue;
-      g_string_append_printf (out, "%s|%s|%s\n", summary, lookup_string (dict, "body"),
-                              urgency_text);
+      g_string_append_printf (out, "%s|%s|%.*s\n", summary, lookup_string (dict, "body"),
+                              (int) strcspn (message, "|"), message);
     }
   return g_string_free (out, FALSE);
 }

@@ -25,8 +25,8 @@ void             hearth_test_dunst_close_all      (void);
 /* The history, newest first: one a{sv} per notification (summary, body,
  * urgency, id, ...) as `dunstctl history` prints them. */
 GPtrArray       *hearth_test_dunst_history        (void);
-/* "summary|body|urgency" of each history entry whose summary contains
- * @needle, newest first, one a line. */
+/* "summary|body|urgency" (low, normal, critical) of each history entry
+ * whose summary contains @needle, newest first, one a line. */
 char            *hearth_test_dunst_history_text   (const char      *needle);
 /* Dunst's context menu over the notifications on screen: every action
  * offered, one a line ("#Acknowledge (Title) [3,app.acknowledge-alert(int64 1)]"),
