@@ -108,8 +108,6 @@ hearth_test_dunst_start (const char *service_dir)
       return FALSE;
     }
   write_config ();
-  if (g_getenv ("HEARTH_TEST_DUNST_MONITOR") != NULL)
-    g_spawn_command_line_async ("sh -c 'dbus-monitor --session > /tmp/hearth-dunst-monitor.txt 2>&1'", NULL);
   /* Our G_DEBUG=fatal-warnings would turn dunst's own GLib warnings into aborts. */
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
                                         G_SUBPROCESS_FLAGS_STDERR_SILENCE);
