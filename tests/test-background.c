@@ -126,6 +126,116 @@ count_lines (const char *text)
 
 /* With the setting on */
 
+static GtkWidget *
+find_row (GtkWidget  *root,
+          const char *title)
+{
+  GtkWidget *child;
+
+  if (ADW_IS_PREFERENCES_ROW (root) &&
+      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), title) == 0)
+    return root;
+  for (child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_row (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWindow *
+preferences_window (void)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (ADW_IS_PREFERENCES_WINDOW (l->data))
+      return l->data;
+  return NULL;
+}
+
+static gboolean
+file_exists (gpointer path)
+{
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+static gboolean
+file_gone (gpointer path)
+{
+  return !g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+static gboolean
+setting_on (gpointer key)
+{
+  return g_settings_get_boolean (settings, key);
+}
+
+static char *
+autostart_path (void)
+{
+  return g_build_filename (g_get_user_config_dir (), "autostart", APP_ID ".desktop", NULL);
+}
+
+/* The person turns it on in Preferences, and Start at Login with it. */
+static void
+on_turn_on_in_preferences (void)
+{
+  g_autofree char *autostart = autostart_path ();
+  g_autofree char *contents = NULL;
+  GtkWindow *preferences;
+  GtkWidget *background_row;
+  GtkWidget *login_row;
+  GtkSpinButton *quiet_start;
+
+  g_assert_true (hearth_test_spin_until (window_mapped, NULL, 5000));
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  preferences = preferences_window ();
+  g_assert_nonnull (preferences);
+  g_assert_true (hearth_test_spin_until ((gboolean (*) (gpointer)) gtk_widget_get_mapped,
+                                         preferences, 5000));
+  background_row = find_row (GTK_WIDGET (preferences), "Run in the Background");
+  login_row = find_row (GTK_WIDGET (preferences), "Start at Login");
+  g_assert_nonnull (background_row);
+  g_assert_nonnull (login_row);
+  g_assert_false (gtk_widget_get_sensitive (login_row));
+
+  /* The switch moves (an animation), then the setting follows. */
+  gtk_widget_activate (background_row);
+  g_assert_true (hearth_test_spin_until (setting_on, (gpointer) "run-in-background", 5000));
+  g_assert_true (gtk_widget_get_sensitive (login_row));
+  gtk_widget_activate (login_row);
+  g_assert_true (hearth_test_spin_until (setting_on, (gpointer) "autostart", 5000));
+  g_assert_true (hearth_test_spin_until (file_exists, autostart, 5000));
+  g_file_get_contents (autostart, &contents, NULL, NULL);
+  g_assert_nonnull (strstr (contents, "\nExec=hearth --gapplication-service\n"));
+
+  /* Quiet hours read and typed as on a clock; nonsense changes nothing. */
+  quiet_start = GTK_SPIN_BUTTON (hearth_test_find_descendant (find_row (GTK_WIDGET (preferences),
+                                                                        "From"),
+                                                              GTK_TYPE_SPIN_BUTTON));
+  gtk_editable_set_text (GTK_EDITABLE (quiet_start), "22:00");
+  gtk_spin_button_update (quiet_start);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (quiet_start)), ==, "22:00");
+  g_assert_cmpfloat (gtk_spin_button_get_value (quiet_start), ==, 22);
+  g_assert_cmpint (g_settings_get_int (settings, "alerts-quiet-start"), ==, 22);
+  gtk_editable_set_text (GTK_EDITABLE (quiet_start), "25 o'clock");
+  gtk_spin_button_update (quiet_start);
+  g_assert_cmpint (g_settings_get_int (settings, "alerts-quiet-start"), ==, 22);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (quiet_start)), ==, "22:00");
+
+  /* The page scrolls to what has the focus: these groups, wide and narrow. */
+  gtk_widget_grab_focus (find_row (GTK_WIDGET (preferences), "Until"));
+  hearth_test_save_wide_and_narrow (preferences, "preferences-background", FALSE);
+  gtk_window_destroy (preferences);
+  /* No quiet hours for the warning told below, whatever the hour now */
+  g_settings_reset (settings, "alerts-quiet-start");
+}
+
 static void
 on_close_window (void)
 {
@@ -206,7 +316,8 @@ static void
 test_background_on (void)
 {
   static const Step steps[] = {
-    on_close_window, on_still_running, on_activate_again, on_notice_not_repeated, NULL
+    on_turn_on_in_preferences, on_close_window, on_still_running, on_activate_again,
+    on_notice_not_repeated, NULL
   };
 
   if (!have_dunst)
@@ -214,7 +325,8 @@ test_background_on (void)
       g_test_skip (hearth_test_dunst_why_not ());
       return;
     }
-  g_settings_set_boolean (settings, "run-in-background", TRUE);
+  g_settings_reset (settings, "run-in-background");
+  g_settings_reset (settings, "autostart");
   g_settings_set_boolean (settings, "background-notice-shown", FALSE);
   /* app.quit ends it; the time limit is only a guard. */
   g_assert_true (run_app ("On", steps, 30000));
@@ -226,7 +338,10 @@ test_background_on (void)
 static void
 on_turn_off (void)
 {
+  g_autofree char *autostart = autostart_path ();
+
   g_assert_true (g_application_get_is_registered (G_APPLICATION (app)));
+  g_assert_true (g_file_test (autostart, G_FILE_TEST_EXISTS));
   g_settings_set_boolean (settings, "run-in-background", FALSE);
 }
 
@@ -237,15 +352,29 @@ on_should_have_quit (void)
 }
 
 static void
+on_start_at_login (void)
+{
+  g_autofree char *autostart = autostart_path ();
+
+  g_settings_set_boolean (settings, "autostart", TRUE);
+  g_assert_true (hearth_test_spin_until (file_exists, autostart, 5000));
+  close_window ();
+}
+
+static void
 test_background_turned_off (void)
 {
-  static const Step steps[] = { on_close_window, on_turn_off, on_should_have_quit, NULL };
+  static const Step steps[] = { on_start_at_login, on_turn_off, on_should_have_quit, NULL };
+  g_autofree char *autostart = autostart_path ();
 
   g_settings_set_boolean (settings, "run-in-background", TRUE);
+  g_settings_set_boolean (settings, "autostart", FALSE);
   /* Said already: nothing needs a notification daemon here. */
   g_settings_set_boolean (settings, "background-notice-shown", TRUE);
   g_assert_true (run_app ("TurnedOff", steps, 20000));
   g_assert_cmpuint (steps_done, ==, 2);
+  /* Not started at login either, now */
+  g_assert_true (file_gone (autostart));
 }
 
 /* Off (the default): closing the window quits, without a word */

@@ -109,6 +109,7 @@ write_autostart_cb (GObject      *source,
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     g_message ("Start at login not changed: %s", error->message);
+  g_application_release (G_APPLICATION (source));
 }
 
 static void
@@ -118,6 +119,8 @@ update_autostart_file (HearthApplication *self)
   gboolean wanted = g_settings_get_boolean (self->settings, "run-in-background") &&
                     g_settings_get_boolean (self->settings, "autostart");
 
+  /* Turning the setting off may be what ends Hearth: the file goes first. */
+  g_application_hold (G_APPLICATION (self));
   g_task_set_source_tag (task, update_autostart_file);
   g_task_set_task_data (task, GINT_TO_POINTER (wanted), NULL);
   g_task_run_in_thread (task, write_autostart_in_thread);

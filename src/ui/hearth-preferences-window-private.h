@@ -52,6 +52,8 @@ struct _HearthPreferencesWindow
   AdwActionRow         *autostart_row;
   GtkSwitch            *run_in_background_switch;
   GtkSwitch            *autostart_switch;
+  GtkSpinButton        *quiet_start_spin;
+  GtkSpinButton        *quiet_end_spin;
 };
 
 /* hearth-preferences-window.c */
