@@ -258,6 +258,28 @@ test_acknowledge (void)
   g_assert_true (hearth_test_dunst_wait_shown (0, 5000));
 }
 
+/* 3b. Acknowledged elsewhere (the Alerts view, the tray, hearth-cli alerts
+ * ack): the notification asking for it goes too. */
+static void
+test_acknowledged_elsewhere (void)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 id;
+
+  if (!start ())
+    return;
+  id = add_rule ("Replies stalling", "model-g", HEARTH_ALERT_WARNING);
+  observe ("model-g", 1);
+  wait_transition (id, HEARTH_ALERT_STATE_FIRING);
+  g_assert_true (hearth_test_dunst_wait_shown (1, 5000));
+  /* GLib learns the id dunst gave it a moment after dunst shows it. */
+  hearth_test_spin_for (300);
+
+  hearth_alerts_acknowledge (get_alerts (), id, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (hearth_test_dunst_wait_shown (0, 5000));
+}
+
 static gboolean
 performance_shown (gpointer data)
 {
@@ -431,6 +453,7 @@ main (int   argc,
   g_test_add_func ("/notifications/firing", test_firing);
   g_test_add_func ("/notifications/resolved-replaces", test_resolved_replaces);
   g_test_add_func ("/notifications/acknowledge", test_acknowledge);
+  g_test_add_func ("/notifications/acknowledged-elsewhere", test_acknowledged_elsewhere);
   g_test_add_func ("/notifications/open-performance", test_open_performance);
   g_test_add_func ("/notifications/test-alert", test_test_alert);
   g_test_add_func ("/notifications/acknowledge-not-running", test_acknowledge_not_running);
