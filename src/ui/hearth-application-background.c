@@ -280,8 +280,8 @@ on_window_removed (HearthApplication *self)
   notification = g_notification_new (_("Hearth is still running"));
   g_notification_set_body (notification,
                            _("It keeps watching for alerts in the background. To stop it, open "
-                             "Hearth and choose Quit (Ctrl+Q), or turn off “Run in the "
-                             "Background” in Preferences."));
+                             "Hearth and choose Quit in its menu (Ctrl+Q), or turn off “Run "
+                             "in the Background” in Preferences."));
   g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_LOW);
   g_notification_set_default_action (notification, "app.activate");
   g_application_send_notification (G_APPLICATION (self), BACKGROUND_NOTIFICATION_ID,
