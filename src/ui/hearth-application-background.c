@@ -20,10 +20,14 @@
 
 #define BACKGROUND_NOTIFICATION_ID "background"
 
+/* HEARTH_FLATPAK_INFO: another file to look for, so the portal's side can
+ * be tested outside a sandbox. */
 static gboolean
 in_flatpak (void)
 {
-  return g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS);
+  const char *info = g_getenv ("HEARTH_FLATPAK_INFO");
+
+  return g_file_test (info != NULL ? info : "/.flatpak-info", G_FILE_TEST_EXISTS);
 }
 
 static gboolean
