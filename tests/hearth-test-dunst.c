@@ -153,13 +153,15 @@ hearth_test_dunst_bus (void)
   return bus;
 }
 
-static GVariant *
-dunst_call (const char *method,
-            GVariant   *args,
-            const char *reply_type)
+/* Also for a dunst on another bus than ours (test-chat-actions' session bus) */
+GVariant *
+hearth_test_dunst_call_on (GDBusConnection *connection,
+                           const char      *method,
+                           GVariant        *args,
+                           const char      *reply_type)
 {
   g_autoptr(GError) error = NULL;
-  GVariant *reply = g_dbus_connection_call_sync (bus, "org.freedesktop.Notifications",
+  GVariant *reply = g_dbus_connection_call_sync (connection, "org.freedesktop.Notifications",
                                                  "/org/freedesktop/Notifications",
                                                  "org.dunstproject.cmd0", method, args,
                                                  reply_type ? G_VARIANT_TYPE (reply_type) : NULL,
@@ -169,14 +171,15 @@ dunst_call (const char *method,
   return reply;
 }
 
-static guint
-dunst_count (const char *property)
+guint
+hearth_test_dunst_count_on (GDBusConnection *connection,
+                            const char      *property)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GVariant) value = NULL;
 
-  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.Notifications",
+  reply = g_dbus_connection_call_sync (connection, "org.freedesktop.Notifications",
                                        "/org/freedesktop/Notifications",
                                        "org.freedesktop.DBus.Properties", "Get",
                                        g_variant_new ("(ss)", "org.dunstproject.cmd0", property),
@@ -185,6 +188,20 @@ dunst_count (const char *property)
   g_assert_no_error (error);
   g_variant_get (reply, "(v)", &value);
   return g_variant_get_uint32 (value);
+}
+
+static GVariant *
+dunst_call (const char *method,
+            GVariant   *args,
+            const char *reply_type)
+{
+  return hearth_test_dunst_call_on (bus, method, args, reply_type);
+}
+
+static guint
+dunst_count (const char *property)
+{
+  return hearth_test_dunst_count_on (bus, property);
 }
 
 guint

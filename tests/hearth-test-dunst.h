@@ -16,6 +16,14 @@ gboolean         hearth_test_dunst_start          (const char      *service_dir)
 const char      *hearth_test_dunst_why_not        (void);
 void             hearth_test_dunst_stop           (void);
 GDBusConnection *hearth_test_dunst_bus            (void);
+/* A method of org.dunstproject.cmd0, and a count dunst keeps
+ * (displayedLength, waitingLength, historyLength), on any bus */
+GVariant        *hearth_test_dunst_call_on        (GDBusConnection *connection,
+                                                   const char      *method,
+                                                   GVariant        *args,
+                                                   const char      *reply_type);
+guint            hearth_test_dunst_count_on       (GDBusConnection *connection,
+                                                   const char      *property);
 /* Notifications on screen or waiting to be shown */
 guint            hearth_test_dunst_n_shown        (void);
 gboolean         hearth_test_dunst_wait_shown     (guint            n,
