@@ -118,7 +118,7 @@ on_transition (HearthApplication      *self,
   if (event->state == HEARTH_ALERT_STATE_PENDING)
     return;
 
-  g_debug ("Notification %s: %s", id, hearth_alert_state_to_string (event->state));
+  g_debug ("Telling %s (%s) as a notification", id, hearth_alert_state_to_string (event->state));
   notification = build_notification (event);
   g_application_send_notification (G_APPLICATION (self), id, notification);
   if (event->state == HEARTH_ALERT_STATE_FIRING && !event->is_test)
