@@ -15,6 +15,7 @@
 #include "hearth-message-item.h"
 #include "hearth-message-row.h"
 #include "hearth-test-chat.h"
+#include "hearth-test-dunst.h"
 #include "hearth-test-server.h"
 #include "hearth-test-ui.h"
 #include "hearth-test-util.h"
@@ -658,55 +659,19 @@ start_dunst (GDBusConnection *bus)
   return TRUE;
 }
 
-static GVariant *
-dunst_call (GDBusConnection *bus,
-            const char      *method,
-            GVariant        *args,
-            const char      *reply_type)
-{
-  g_autoptr(GError) error = NULL;
-  GVariant *reply = g_dbus_connection_call_sync (bus, "org.freedesktop.Notifications",
-                                                 "/org/freedesktop/Notifications",
-                                                 "org.dunstproject.cmd0", method, args,
-                                                 reply_type ? G_VARIANT_TYPE (reply_type) : NULL,
-                                                 G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
-
-  g_assert_no_error (error);
-  return reply;
-}
-
-static guint
-dunst_count (GDBusConnection *bus,
-             const char      *property)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = g_dbus_connection_call_sync (bus, "org.freedesktop.Notifications",
-                                                           "/org/freedesktop/Notifications",
-                                                           "org.freedesktop.DBus.Properties", "Get",
-                                                           g_variant_new ("(ss)",
-                                                                          "org.dunstproject.cmd0",
-                                                                          property),
-                                                           G_VARIANT_TYPE ("(v)"),
-                                                           G_DBUS_CALL_FLAGS_NONE, 5000, NULL,
-                                                           &error);
-  g_autoptr(GVariant) value = NULL;
-
-  g_assert_no_error (error);
-  g_variant_get (reply, "(v)", &value);
-  return g_variant_get_uint32 (value);
-}
-
 static gboolean
 notification_displayed (gpointer data)
 {
-  return dunst_count (data, "displayedLength") + dunst_count (data, "waitingLength") > 0;
+  return hearth_test_dunst_count_on (data, "displayedLength") +
+         hearth_test_dunst_count_on (data, "waitingLength") > 0;
 }
 
 /* The (summary, body) pairs dunst keeps, newest first, as `dunstctl history` prints them. */
 static char *
 dunst_history (GDBusConnection *bus)
 {
-  g_autoptr(GVariant) reply = dunst_call (bus, "NotificationListHistory", NULL, "(aa{sv})");
+  g_autoptr(GVariant) reply = hearth_test_dunst_call_on (bus, "NotificationListHistory", NULL,
+                                                            "(aa{sv})");
   g_autoptr(GVariant) list = g_variant_get_child_value (reply, 0);
   GString *out = g_string_new (NULL);
   GVariantIter iter;
@@ -795,7 +760,7 @@ test_notification (void)
   g_assert_cmpstr (item_text (hearth_test_chat_nth_item (page, 1)), ==, OK_TEXT);
 
   g_clear_pointer (&history, g_free);
-  g_variant_unref (dunst_call (bus, "NotificationCloseAll", NULL, NULL));
+  g_variant_unref (hearth_test_dunst_call_on (bus, "NotificationCloseAll", NULL, NULL));
   history = dunst_history (bus);
   g_test_message ("dunst history: %s", history);
   expected = g_strdup_printf ("%s replied|%s\n",

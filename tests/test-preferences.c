@@ -481,7 +481,8 @@ static void
 assert_units_aligned (GtkWidget *window)
 {
   g_autoptr(GPtrArray) spins = g_ptr_array_new ();
-  const char *units[] = { "", "MB", "days", "days", "days" };
+  /* temperature, cache size and age, history minutes and hours, quiet hours from, until */
+  const char *units[] = { "", "MB", "days", "days", "days", "", "" };
   graphene_rect_t first;
 
   collect_spins (window, spins);

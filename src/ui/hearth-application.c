@@ -7,20 +7,11 @@
 
 #include <glib/gi18n.h>
 
-#include "hearth-application.h"
+#include "hearth-application-private.h"
 #include "hearth-preferences-window.h"
-#include "hearth-window.h"
 
 #define HEARTH_WEBSITE_URL "https://github.com/hearthapp/hearth"
 #define HEARTH_ISSUE_URL   "https://github.com/hearthapp/hearth/issues"
-
-struct _HearthApplication
-{
-  AdwApplication  parent_instance;
-
-  HearthEngine   *engine;
-  GSettings      *settings;
-};
 
 G_DEFINE_FINAL_TYPE (HearthApplication, hearth_application, ADW_TYPE_APPLICATION)
 
@@ -68,11 +59,14 @@ hearth_application_activate (GApplication *application)
     }
 }
 
-static HearthWindow *
-present_window (GApplication *application)
+/* For actions that show something: the window there is, or a new one (the
+ * app may run in the background without one, or have been started by the
+ * action). */
+HearthWindow *
+_hearth_application_present_window (HearthApplication *self)
 {
-  g_application_activate (application);
-  return HEARTH_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (application)));
+  g_application_activate (G_APPLICATION (self));
+  return HEARTH_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (self)));
 }
 
 static void
@@ -80,7 +74,7 @@ hearth_application_new_chat (GSimpleAction *action,
                              GVariant      *parameter,
                              gpointer       user_data)
 {
-  hearth_window_new_chat (present_window (G_APPLICATION (user_data)));
+  hearth_window_new_chat (_hearth_application_present_window (user_data));
 }
 
 /* From a notification: bring the conversation back. */
@@ -89,7 +83,7 @@ hearth_application_show_conversation (GSimpleAction *action,
                                       GVariant      *parameter,
                                       gpointer       user_data)
 {
-  hearth_window_show_conversation (present_window (G_APPLICATION (user_data)),
+  hearth_window_show_conversation (_hearth_application_present_window (user_data),
                                    g_variant_get_int64 (parameter));
 }
 
@@ -140,6 +134,8 @@ hearth_application_quit (GSimpleAction *action,
   GtkApplication *application = GTK_APPLICATION (user_data);
   g_autoptr(GList) windows = NULL;
 
+  /* Quit means quit, also when Hearth runs in the background. */
+  _hearth_application_stop_background (HEARTH_APPLICATION (application));
   /* Closing rather than destroying lets each window save its state. */
   windows = g_list_copy (gtk_application_get_windows (application));
   for (const GList *l = windows; l != NULL; l = l->next)
@@ -189,6 +185,11 @@ hearth_application_startup (GApplication *application)
   gtk_application_set_accels_for_action (GTK_APPLICATION (application),
                                          "win.show-help-overlay",
                                          help_accels);
+
+  /* Notification actions may be what started Hearth (D-Bus activation runs
+   * them right after startup): the engine and its alerts are ready here. */
+  _hearth_application_setup_alerts (self);
+  _hearth_application_setup_background (self);
 }
 
 /* Windows may outlive the main loop; the samples of the minute in
@@ -198,6 +199,7 @@ hearth_application_shutdown (GApplication *application)
 {
   HearthApplication *self = HEARTH_APPLICATION (application);
 
+  _hearth_application_stop_background (self);
   if (self->engine != NULL)
     hearth_engine_shutdown (self->engine);
 
@@ -209,6 +211,8 @@ hearth_application_dispose (GObject *object)
 {
   HearthApplication *self = HEARTH_APPLICATION (object);
 
+  g_clear_pointer (&self->alert_notifications, g_hash_table_unref);
+  g_clear_object (&self->background_cancellable);
   g_clear_object (&self->engine);
   g_clear_object (&self->settings);
 

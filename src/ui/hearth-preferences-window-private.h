@@ -48,6 +48,12 @@ struct _HearthPreferencesWindow
   GtkSpinButton        *samples_hour_spin;
   AdwActionRow         *cache_stats_row;
   GtkWidget            *cache_clear_button;
+  AdwPreferencesGroup  *background_group;
+  AdwActionRow         *autostart_row;
+  GtkSwitch            *run_in_background_switch;
+  GtkSwitch            *autostart_switch;
+  GtkSpinButton        *quiet_start_spin;
+  GtkSpinButton        *quiet_end_spin;
 };
 
 /* hearth-preferences-window.c */

@@ -403,6 +403,8 @@ add_units (HearthPreferencesWindow *self)
   add_unit (self->cache_ttl_spin, _("days"));
   add_unit (self->samples_minute_spin, _("days"));
   add_unit (self->samples_hour_spin, _("days"));
+  add_unit (self->quiet_start_spin, "");
+  add_unit (self->quiet_end_spin, "");
 }
 
 /* What the cache holds, measured: nothing here is an estimate. */
@@ -504,6 +506,47 @@ bind_cache_settings (HearthPreferencesWindow *self)
                            G_CALLBACK (cache_enabled_changed_cb), self, G_CONNECT_SWAPPED);
 }
 
+/* Hours read as on a clock: "22:00" */
+static gboolean
+hour_spin_output_cb (GtkSpinButton *spin)
+{
+  g_autofree char *text = g_strdup_printf ("%02d:00", gtk_spin_button_get_value_as_int (spin));
+
+  gtk_editable_set_text (GTK_EDITABLE (spin), text);
+  return TRUE;
+}
+
+/* "7", "07", "7:30" and "22:00" are all an hour; anything else is left alone. */
+static int
+hour_spin_input_cb (GtkSpinButton *spin,
+                    double        *value)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (spin));
+  char *end = NULL;
+  guint64 hour = g_ascii_strtoull (text, &end, 10);
+
+  if (end == text || hour > 23 || (*end != '\0' && *end != ':'))
+    return GTK_INPUT_ERROR;
+  *value = hour;
+  return TRUE;
+}
+
+/* Start at login only means something while Hearth runs in the background. */
+static void
+bind_background_settings (HearthPreferencesWindow *self)
+{
+  g_settings_bind (self->settings, "run-in-background", self->run_in_background_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "autostart", self->autostart_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_object_bind_property (self->run_in_background_switch, "active", self->autostart_row,
+                          "sensitive", G_BINDING_SYNC_CREATE);
+  g_settings_bind (self->settings, "alerts-quiet-start", self->quiet_start_spin, "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "alerts-quiet-end", self->quiet_end_spin, "value",
+                   G_SETTINGS_BIND_DEFAULT);
+}
+
 static void
 bind_settings (HearthPreferencesWindow *self)
 {
@@ -516,6 +559,7 @@ bind_settings (HearthPreferencesWindow *self)
                            G_CALLBACK (default_model_changed_cb), self, G_CONNECT_SWAPPED);
   load_system_prompt (self);
   bind_cache_settings (self);
+  bind_background_settings (self);
 }
 
 static void
@@ -655,8 +699,17 @@ hearth_preferences_window_class_init (HearthPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, cache_stats_row);
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow,
                                         cache_clear_button);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, background_group);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, autostart_row);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow,
+                                        run_in_background_switch);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, autostart_switch);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, quiet_start_spin);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, quiet_end_spin);
   gtk_widget_class_bind_template_callback (widget_class, temperature_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, cache_clear_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, hour_spin_output_cb);
+  gtk_widget_class_bind_template_callback (widget_class, hour_spin_input_cb);
 }
 
 static void
