@@ -199,9 +199,11 @@ add_alert (GPtrArray             *items,
   item = add_item (items, alert->item_id, HEARTH_TRAY_MENU_SHOW, label, TRUE);
   add_props (item,
              "icon-name", g_variant_new_string (hearth_tray_severity_icon (alert->severity)),
-             "disposition", g_variant_new_string (alert->severity == HEARTH_ALERT_CRITICAL
-                                                  ? "alert" : "warning"),
              NULL);
+  /* Panels colour an "alert" red, readable; their "warning" yellow is
+   * barely readable on a light menu, and the icon says it already. */
+  if (alert->severity == HEARTH_ALERT_CRITICAL)
+    add_props (item, "disposition", g_variant_new_string ("alert"), NULL);
 
   if (alert->acknowledged)
     add_item (items, alert->item_id + 1, HEARTH_TRAY_MENU_NONE, _("Acknowledged"), FALSE);

@@ -31,7 +31,8 @@ struct _HearthTray
   GObject          parent_instance;
 
   GDBusConnection *bus;
-  char            *icon_name;
+  char            *app_id;
+  char            *icon_name;       /* the app's symbolic icon, like the panel's others */
   char            *bus_name;
   guint            item_id;
   guint            menu_id;
@@ -59,7 +60,7 @@ G_DEFINE_FINAL_TYPE (HearthTray, hearth_tray, G_TYPE_OBJECT)
 enum {
   PROP_0,
   PROP_CONNECTION,
-  PROP_ICON_NAME,
+  PROP_APP_ID,
   PROP_REGISTERED,
   N_PROPS
 };
@@ -132,11 +133,17 @@ item_interface_info (void)
   return info->interfaces[0];
 }
 
+/* Not before the item is exported: its first state is read, not told. */
 static void
 emit_item_signal (HearthTray *self,
                   const char *name,
                   GVariant   *parameters)
 {
+  if (self->item_id == 0)
+    {
+      g_clear_pointer (&parameters, g_variant_unref);
+      return;
+    }
   g_dbus_connection_emit_signal (self->bus, NULL, ITEM_PATH, ITEM_IFACE, name, parameters, NULL);
 }
 
@@ -160,7 +167,7 @@ item_get_property (GDBusConnection  *connection,
   if (g_str_equal (property_name, "Category"))
     return g_variant_new_string ("ApplicationStatus");
   if (g_str_equal (property_name, "Id"))
-    return g_variant_new_string (self->icon_name);
+    return g_variant_new_string (self->app_id);
   if (g_str_equal (property_name, "Title"))
     return g_variant_new_string (_("Hearth"));
   if (g_str_equal (property_name, "Status"))
@@ -362,7 +369,7 @@ build_tooltip (HearthTray *self)
   else if (self->alerts->len == 0)
     g_string_append (text, _("Nothing needs attention"));
 
-  return g_variant_ref_sink (g_variant_new ("(s@a(iiay)ss)", self->icon_name, empty_pixmaps (),
+  return g_variant_ref_sink (g_variant_new ("(s@a(iiay)ss)", self->app_id, empty_pixmaps (),
                                             _("Hearth"), text->str));
 }
 
@@ -526,6 +533,7 @@ hearth_tray_finalize (GObject *object)
 
   g_clear_pointer (&self->alerts, g_ptr_array_unref);
   g_clear_pointer (&self->tooltip, g_variant_unref);
+  g_free (self->app_id);
   g_free (self->icon_name);
   g_free (self->bus_name);
   g_free (self->status);
@@ -549,8 +557,8 @@ hearth_tray_get_property (GObject    *object,
       g_value_set_object (value, self->bus);
       break;
 
-    case PROP_ICON_NAME:
-      g_value_set_string (value, self->icon_name);
+    case PROP_APP_ID:
+      g_value_set_string (value, self->app_id);
       break;
 
     case PROP_REGISTERED:
@@ -576,8 +584,9 @@ hearth_tray_set_property (GObject      *object,
       self->bus = g_value_dup_object (value);
       break;
 
-    case PROP_ICON_NAME:
-      self->icon_name = g_value_dup_string (value);
+    case PROP_APP_ID:
+      self->app_id = g_value_dup_string (value);
+      self->icon_name = g_strconcat (self->app_id, "-symbolic", NULL);
       break;
 
     default:
@@ -599,8 +608,8 @@ hearth_tray_class_init (HearthTrayClass *klass)
   properties[PROP_CONNECTION] =
     g_param_spec_object ("connection", NULL, NULL, G_TYPE_DBUS_CONNECTION,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_ICON_NAME] =
-    g_param_spec_string ("icon-name", NULL, NULL, NULL,
+  properties[PROP_APP_ID] =
+    g_param_spec_string ("app-id", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_REGISTERED] =
     g_param_spec_boolean ("registered", NULL, NULL, FALSE,
@@ -626,14 +635,16 @@ hearth_tray_init (HearthTray *self)
   self->next_alert_item = HEARTH_TRAY_FIRST_ALERT_ITEM;
 }
 
+/* @app_id: the item's Id; its icon is the app's symbolic icon
+ * (@app_id-symbolic) */
 HearthTray *
 hearth_tray_new (GDBusConnection *bus,
-                 const char      *icon_name)
+                 const char      *app_id)
 {
   g_return_val_if_fail (G_IS_DBUS_CONNECTION (bus), NULL);
-  g_return_val_if_fail (icon_name != NULL, NULL);
+  g_return_val_if_fail (app_id != NULL, NULL);
 
-  return g_object_new (HEARTH_TYPE_TRAY, "connection", bus, "icon-name", icon_name, NULL);
+  return g_object_new (HEARTH_TYPE_TRAY, "connection", bus, "app-id", app_id, NULL);
 }
 
 void

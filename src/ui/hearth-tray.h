@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (HearthTray, hearth_tray, HEARTH, TRAY, GObject)
 
 HearthTray *hearth_tray_new            (GDBusConnection *bus,
-                                        const char      *icon_name);
+                                        const char      *app_id);
 /* @active: (element-type HearthAlertEvent): hearth_alerts_list_active();
  * the firing alerts of rules with the tray channel are shown. */
 void        hearth_tray_set_alerts     (HearthTray      *self,
