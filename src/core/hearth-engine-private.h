@@ -8,6 +8,7 @@
 G_BEGIN_DECLS
 
 typedef struct _ChatJob ChatJob;
+typedef struct _HearthEngineAlerts HearthEngineAlerts;
 
 struct _HearthEngine
 {
@@ -25,6 +26,7 @@ struct _HearthEngine
   SoupSession           *local_session;
   GHashTable            *providers;    /* "api endpoint" → HearthProvider */
   GHashTable            *unsaved;      /* HearthReply → ChatJob: finished, not in the history */
+  HearthEngineAlerts    *alerts;       /* made on first use (hearth-engine-alerts.c) */
 
   /* Workers read the history through one connection of their own. */
   GMutex                 reader_lock;
@@ -42,6 +44,15 @@ void _hearth_engine_run_reader          (HearthEngine     *self,
                                          HearthReaderFunc  func);
 void _hearth_engine_emit_reply_recorded (HearthEngine     *self,
                                          HearthReply      *reply);
+
+/* hearth-engine-alerts.c */
+void     _hearth_engine_alerts_free             (HearthEngineAlerts *alerts);
+void     _hearth_engine_alerts_settings_changed (HearthEngine       *self,
+                                                 const char         *key);
+void     _hearth_engine_alerts_observe_reply    (HearthEngine       *self,
+                                                 HearthReply        *reply);
+void     _hearth_engine_alerts_on_sample        (HearthEngine       *self,
+                                                 const HearthSample *sample);
 
 /* hearth-engine-chat.c */
 void     _hearth_chat_job_free          (ChatJob          *job);

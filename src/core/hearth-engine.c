@@ -29,6 +29,7 @@ hearth_engine_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->settings, self);
   if (self->sampler != NULL)
     g_signal_handlers_disconnect_by_data (self->sampler, self);
+  g_clear_pointer (&self->alerts, _hearth_engine_alerts_free);
   g_clear_pointer (&self->unsaved, g_hash_table_unref);
   g_clear_pointer (&self->providers, g_hash_table_unref);
   g_clear_object (&self->session);
@@ -103,6 +104,7 @@ void
 _hearth_engine_emit_reply_recorded (HearthEngine *self,
                                     HearthReply  *reply)
 {
+  _hearth_engine_alerts_observe_reply (self, reply);
   g_signal_emit (self, signals[REPLY_RECORDED], 0, reply);
 }
 
@@ -199,6 +201,7 @@ on_settings_changed (HearthEngine *self,
     apply_sampler_port (self);
   else if (g_str_has_prefix (key, "samples-"))
     apply_retention (self);
+  _hearth_engine_alerts_settings_changed (self, key);
 }
 
 static void
@@ -212,6 +215,7 @@ on_sample (HearthSampler *sampler,
   if (self->resource_history != NULL
       && !hearth_resource_history_add (self->resource_history, sample, &error))
     g_message ("Resource samples not kept: %s", error->message);
+  _hearth_engine_alerts_on_sample (self, sample);
 }
 
 static void
@@ -235,6 +239,7 @@ start_sampler (HearthEngine *self)
     self->resource_history = hearth_resource_history_new (self->store);
   apply_sampler_port (self);
   apply_retention (self);
+  _hearth_engine_alerts_settings_changed (self, "endpoint");
   g_signal_connect (self->sampler, "sample", G_CALLBACK (on_sample), self);
   hearth_sampler_start (self->sampler);
 }
@@ -265,6 +270,10 @@ hearth_engine_new_for_settings (GSettings         *settings,
     apply_cache_settings (self);
   if (self->settings != NULL)
     g_signal_connect_swapped (self->settings, "changed", G_CALLBACK (on_settings_changed), self);
+  /* Alerts from the start: the anomaly baselines are read while a first
+   * reply streams, and the sampler's first sample reads the right disk. */
+  if (flags & (HEARTH_ENGINE_HISTORY | HEARTH_ENGINE_SAMPLER))
+    hearth_engine_get_alerts (self);
   if (flags & HEARTH_ENGINE_SAMPLER)
     start_sampler (self);
   return self;

@@ -6,6 +6,7 @@
 #include <gio/gio.h>
 #include <libsoup/soup.h>
 
+#include "hearth-alerts.h"
 #include "hearth-bench.h"
 #include "hearth-cache.h"
 #include "hearth-chat-request.h"
@@ -65,6 +66,8 @@ GSettings       *hearth_engine_get_settings   (HearthEngine       *self);
 HearthSampler   *hearth_engine_get_sampler    (HearthEngine       *self);
 HearthResourceHistory *
                  hearth_engine_get_resource_history (HearthEngine *self);
+/* The alerting engine (rules, alerts, their history): never NULL. */
+HearthAlerts    *hearth_engine_get_alerts     (HearthEngine       *self);
 void             hearth_engine_set_cache      (HearthEngine       *self,
                                                HearthCache        *cache,
                                                gboolean            cache_all);

@@ -55,6 +55,9 @@ hearth_error_get_action (const GError *error)
       return "Do it on the server itself, or use a server that speaks Ollama's API";
     case HEARTH_ERROR_INVALID_KEY:
       return "Copy the key again, without line breaks or spaces, and set it once more";
+    case HEARTH_ERROR_WEBHOOK:
+      /* What to do depends on what the webhook answered: the message says it. */
+      return "";
     case HEARTH_ERROR_FAILED:
     default:
       return "Try again, and report a bug if it keeps happening";
@@ -84,7 +87,10 @@ hearth_error_describe (const GError *error)
 
   what = strip_final_period (error->message);
   action = strip_final_period (hearth_error_get_action (error));
-  line = g_strdup_printf ("%s. %s.", what, action);
+  if (*action == '\0')
+    line = g_strdup_printf ("%s.", what);
+  else
+    line = g_strdup_printf ("%s. %s.", what, action);
   /* Never more than one line, whatever the server sent. */
   g_strdelimit (line, "\r\n", ' ');
   return g_steal_pointer (&line);
@@ -126,6 +132,7 @@ hearth_error_exit_code (const GError *error)
       return 8;
     case HEARTH_ERROR_KEYRING_UNAVAILABLE:
     case HEARTH_ERROR_KEYRING_LOCKED:
+    case HEARTH_ERROR_WEBHOOK:
     case HEARTH_ERROR_FAILED:
     default:
       return 1;
@@ -296,7 +303,7 @@ hearth_error_from_io (const GError *io_error,
  *   "timeout", "tls", "unauthorized", "model-not-found", "rate-limited",
  *   "server-busy", "server-error", "broken-stream", "malformed-stream",
  *   "cancelled", "no-model", "invalid-argument", "keyring", "not-supported",
- *   "invalid-key", or "other"
+ *   "invalid-key", "webhook", or "other"
  */
 const char *
 hearth_error_get_class (const GError *error)
@@ -327,6 +334,7 @@ hearth_error_get_class (const GError *error)
     case HEARTH_ERROR_KEYRING_LOCKED: return "keyring";
     case HEARTH_ERROR_NOT_SUPPORTED: return "not-supported";
     case HEARTH_ERROR_INVALID_KEY: return "invalid-key";
+    case HEARTH_ERROR_WEBHOOK: return "webhook";
     case HEARTH_ERROR_FAILED:
     default:
       return "other";

@@ -31,6 +31,8 @@ typedef enum
   HEARTH_ERROR_KEYRING_LOCKED,      /* locked, and the unlock prompt was dismissed */
   HEARTH_ERROR_NOT_SUPPORTED,       /* the server's API has no such operation */
   HEARTH_ERROR_INVALID_KEY,         /* an API key no HTTP header can carry */
+  HEARTH_ERROR_WEBHOOK,             /* an alert webhook was not delivered; the message
+                                     * says what happened and what to do */
 } HearthErrorCode;
 
 GQuark       hearth_error_quark          (void);

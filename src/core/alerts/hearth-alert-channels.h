@@ -11,10 +11,11 @@
 
 G_BEGIN_DECLS
 
-/* Writes the event to the log as one structured record
- * (g_log_structured: MESSAGE, PRIORITY 4 for warning/4 resolved, 3 critical,
- * HEARTH_ALERT_RULE, HEARTH_ALERT_METRIC, HEARTH_ALERT_STATE, ...), which
- * reaches the journal under systemd. */
+/* Writes the event to the log as one structured record: MESSAGE, PRIORITY
+ * (firing: 3 critical, 4 warning; other states 5; a test 6),
+ * HEARTH_ALERT_RULE, _RULE_ID, _METRIC, _STATE, _SEVERITY, _VALUE (when
+ * one was seen), _THRESHOLD, _SUBJECT (when there is one), _TEST=1 for a
+ * test; it reaches the journal under systemd. */
 void      hearth_alert_log_event             (const HearthAlertEvent *event);
 
 /* POSTs hearth_alert_event_to_json (@event) to event->webhook_url as
@@ -34,5 +35,8 @@ gboolean  hearth_alert_webhook_send_finish   (GAsyncResult           *result,
 /* A webhook URL a rule can keep: http or https with a host. */
 gboolean  hearth_alert_webhook_check_url     (const char             *url,
                                               GError                **error);
+/* The URL as messages, logs and lists may show it: without user, password,
+ * query or fragment ("https://host/hook?…"). */
+char     *hearth_alert_webhook_display_url   (const char             *url);
 
 G_END_DECLS

@@ -65,6 +65,15 @@ void          hearth_alerts_set_quiet_hours   (HearthAlerts      *self,
                                                int                start_hour,
                                                int                end_hour);
 
+/* Transitions older than this are removed from the history, as the
+ * resource history's hours are (samples-hour-days; 90 by default). */
+void          hearth_alerts_set_history_days  (HearthAlerts      *self,
+                                               int                days);
+/* Without a store: why (the history's error), said by the calls that
+ * cannot keep a rule. */
+void          hearth_alerts_set_unavailable_reason (HearthAlerts *self,
+                                                    const char   *reason);
+
 /* Rules. Reads return copies (HearthAlertRule, free with
  * hearth_alert_rule_free), with their statistics filled in. */
 GPtrArray    *hearth_alerts_list_rules        (HearthAlerts      *self,
@@ -145,6 +154,11 @@ gboolean      hearth_alerts_test_rule_finish  (HearthAlerts        *self,
  * "transition" listeners deliver the other channels (notification, tray). */
 void          hearth_alerts_set_session       (HearthAlerts      *self,
                                                gpointer           soup_session);
+
+/* TRUE while the anomaly baselines are still being read (replies observed
+ * meanwhile wait for them) or a webhook is still being sent: a command that
+ * is about to exit (hearth-cli ask) iterates the main context until FALSE. */
+gboolean      hearth_alerts_is_busy           (HearthAlerts      *self);
 
 /* Signals:
  *   "transition" (HearthAlertEvent *event): a state changed (or a test);

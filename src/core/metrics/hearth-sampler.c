@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "hearth-hardware.h"
@@ -60,6 +61,7 @@ struct _HearthSampler
   GMutex           lock;
   GCond            cond;
   guint            port;
+  char            *disk_path;
   guint            holds;
   guint            active_ms;
   guint            idle_ms;
@@ -112,6 +114,7 @@ hearth_sample_new (guint n_cores)
   sample->server_pid = -1;
   sample->server_cpu_percent = -1;
   sample->server_rss = -1;
+  sample->disk_free = -1;
   return sample;
 }
 
@@ -546,14 +549,27 @@ read_server (HearthSampler *self,
   read_server_rss (self, sample);
 }
 
+/* One statvfs (a few microseconds): free to this user, not to root. */
+static void
+read_disk (HearthSample *sample,
+           const char   *path)
+{
+  struct statvfs info;
+
+  if (path != NULL && statvfs (path, &info) == 0)
+    sample->disk_free = (gint64) info.f_bavail * (gint64) info.f_frsize;
+}
+
 static HearthSample *
 take_sample (HearthSampler *self)
 {
   HearthSample *sample;
+  g_autofree char *disk_path = NULL;
   guint port;
 
   g_mutex_lock (&self->lock);
   port = self->port;
+  disk_path = g_strdup (self->disk_path);
   g_mutex_unlock (&self->lock);
 
   g_mutex_lock (&self->read_lock);
@@ -561,6 +577,7 @@ take_sample (HearthSampler *self)
   read_memory (self, sample);
   read_gpus (self, sample);
   read_server (self, sample, port);
+  read_disk (sample, disk_path);
   g_mutex_unlock (&self->read_lock);
   return sample;
 }
@@ -694,6 +711,7 @@ hearth_sampler_finalize (GObject *object)
   g_free (self->cpu_now);
   g_free (self->buffer);
   g_free (self->root);
+  g_free (self->disk_path);
   g_free (self->stat_path);
   g_free (self->meminfo_path);
   g_mutex_clear (&self->read_lock);
@@ -783,6 +801,18 @@ hearth_sampler_set_server_port (HearthSampler *self,
 
   g_mutex_lock (&self->lock);
   self->port = port;
+  g_mutex_unlock (&self->lock);
+}
+
+void
+hearth_sampler_set_disk_path (HearthSampler *self,
+                              const char    *path)
+{
+  g_return_if_fail (HEARTH_IS_SAMPLER (self));
+
+  g_mutex_lock (&self->lock);
+  g_free (self->disk_path);
+  self->disk_path = g_strdup (path);
   g_mutex_unlock (&self->lock);
 }
 

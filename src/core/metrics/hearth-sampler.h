@@ -28,6 +28,8 @@ typedef struct
   int      server_pid;         /* the process listening on the server's port */
   double   server_cpu_percent; /* of one core: 200 = two cores busy */
   gint64   server_rss;         /* bytes */
+  gint64   disk_free;          /* bytes free to this user on the disk of the
+                                * disk path (hearth_sampler_set_disk_path) */
 } HearthSample;
 
 HearthSample *hearth_sample_new  (guint               n_cores);
@@ -55,6 +57,11 @@ const HearthSample *hearth_sampler_sample            (HearthSampler  *self);
  * machine); the process listening on it is looked up in /proc. */
 void                hearth_sampler_set_server_port   (HearthSampler  *self,
                                                       guint           port);
+
+/* A file or folder whose disk's free space each sample reads (statvfs, on
+ * the sampler's thread); NULL for none. */
+void                hearth_sampler_set_disk_path     (HearthSampler  *self,
+                                                      const char     *path);
 
 /* The ring: index 0 is the oldest sample kept. */
 guint               hearth_sampler_get_n_samples     (HearthSampler  *self);

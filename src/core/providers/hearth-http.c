@@ -95,10 +95,39 @@ retry_now (gpointer user_data)
 
 /* The child source only wakes the parent, whose callback does the work. */
 static gboolean
-retry_cancelled (GCancellable *cancellable,
-                 gpointer      user_data)
+wait_cancelled (GCancellable *cancellable,
+                gpointer      user_data)
 {
   return G_SOURCE_CONTINUE;
+}
+
+/**
+ * hearth_http_wait_source_new:
+ *
+ * Calls @callback once, after @delay_ms or as soon as @cancellable is
+ * cancelled, whichever comes first (the callback tells them apart), in the
+ * thread-default main context.
+ *
+ * Returns: (transfer full): the attached source
+ */
+GSource *
+hearth_http_wait_source_new (guint         delay_ms,
+                             GCancellable *cancellable,
+                             GSourceFunc   callback,
+                             gpointer      user_data)
+{
+  GSource *source = g_timeout_source_new (delay_ms);
+
+  if (cancellable != NULL)
+    {
+      g_autoptr(GSource) cancel_source = g_cancellable_source_new (cancellable);
+
+      g_source_set_callback (cancel_source, (GSourceFunc) wait_cancelled, NULL, NULL);
+      g_source_add_child_source (source, cancel_source);
+    }
+  g_source_set_callback (source, callback, user_data, NULL);
+  g_source_attach (source, g_main_context_get_thread_default ());
+  return source;
 }
 
 static gboolean
@@ -135,17 +164,7 @@ fail_or_retry (GTask  *task,
   g_debug ("Retrying %s in %u ms: %s", data->endpoint, delay_ms, error->message);
   g_error_free (error);
 
-  /* Either the delay passes or the request is cancelled, whichever comes first. */
-  data->wait_source = g_timeout_source_new (delay_ms);
-  if (cancellable != NULL)
-    {
-      g_autoptr(GSource) cancel_source = g_cancellable_source_new (cancellable);
-
-      g_source_set_callback (cancel_source, (GSourceFunc) retry_cancelled, NULL, NULL);
-      g_source_add_child_source (data->wait_source, cancel_source);
-    }
-  g_source_set_callback (data->wait_source, retry_now, task, NULL);
-  g_source_attach (data->wait_source, g_main_context_get_thread_default ());
+  data->wait_source = hearth_http_wait_source_new (delay_ms, cancellable, retry_now, task);
 }
 
 static void

@@ -44,5 +44,9 @@ JsonNode      *hearth_http_parse_json       (GBytes               *body,
                                              const char           *endpoint,
                                              GError              **error);
 guint          hearth_http_parse_retry_after (const char          *value);
+GSource       *hearth_http_wait_source_new  (guint                 delay_ms,
+                                             GCancellable         *cancellable,
+                                             GSourceFunc           callback,
+                                             gpointer              user_data);
 
 G_END_DECLS

@@ -221,6 +221,70 @@ static const Migration migrations[] = {
     ");"
     "INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');"
   },
+  {
+    6,
+    /* Alerts (src/core/alerts): the rules, the state of each rule for each
+     * subject (a model, a server, or '' for the machine), and every
+     * transition, kept like the resource history. Shared by every process
+     * that opens the file: an acknowledgement by hearth-cli silences the
+     * app's alert. alert_meta says, once, that the default rules were
+     * given, so a removed default stays removed. */
+    "CREATE TABLE alert_rules ("
+    "  id                  INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  name                TEXT NOT NULL,"
+    "  metric              TEXT NOT NULL,"
+    "  condition           TEXT NOT NULL,"
+    "  threshold           REAL NOT NULL,"
+    "  min_change_percent  REAL NOT NULL DEFAULT 0,"
+    "  for_ms              INTEGER NOT NULL DEFAULT 0,"
+    "  subject             TEXT,"
+    "  severity            TEXT NOT NULL,"
+    "  escalate_after_ms   INTEGER NOT NULL DEFAULT 0,"
+    "  cooldown_ms         INTEGER NOT NULL DEFAULT 0,"
+    "  channels            INTEGER NOT NULL DEFAULT 0,"
+    "  webhook_url         TEXT,"
+    "  enabled             INTEGER NOT NULL DEFAULT 1,"
+    "  is_default          INTEGER NOT NULL DEFAULT 0"
+    ");"
+    "CREATE TABLE alert_state ("
+    "  rule_id             INTEGER NOT NULL REFERENCES alert_rules (id) ON DELETE CASCADE,"
+    "  subject             TEXT NOT NULL DEFAULT '',"
+    "  state               TEXT NOT NULL,"
+    "  severity            TEXT NOT NULL,"
+    "  since_ms            INTEGER NOT NULL,"
+    "  firing_since_ms     INTEGER NOT NULL DEFAULT 0,"
+    "  acknowledged        INTEGER NOT NULL DEFAULT 0,"
+    "  last_delivered_ms   INTEGER NOT NULL DEFAULT 0,"
+    "  delivered           INTEGER NOT NULL DEFAULT 0,"
+    "  value               REAL,"
+    "  event_id            INTEGER,"
+    "  PRIMARY KEY (rule_id, subject)"
+    ");"
+    "CREATE TABLE alert_events ("
+    "  id                  INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  rule_id             INTEGER NOT NULL,"
+    "  rule_name           TEXT NOT NULL,"
+    "  metric              TEXT NOT NULL,"
+    "  subject             TEXT,"
+    "  state               TEXT NOT NULL,"
+    "  severity            TEXT NOT NULL,"
+    "  value               REAL,"
+    "  threshold           REAL,"
+    "  time_ms             INTEGER NOT NULL,"
+    "  since_ms            INTEGER NOT NULL,"
+    "  acknowledged        INTEGER NOT NULL DEFAULT 0,"
+    "  deliver             INTEGER NOT NULL DEFAULT 0,"
+    "  escalation          INTEGER NOT NULL DEFAULT 0,"
+    "  firing_ms           INTEGER NOT NULL DEFAULT 0,"
+    "  message             TEXT NOT NULL DEFAULT ''"
+    ");"
+    "CREATE INDEX alert_events_by_time ON alert_events (time_ms);"
+    "CREATE INDEX alert_events_by_rule ON alert_events (rule_id, state);"
+    "CREATE TABLE alert_meta ("
+    "  key                 TEXT PRIMARY KEY,"
+    "  value               TEXT"
+    ");"
+  },
 };
 
 #define LATEST_SCHEMA_VERSION (migrations[G_N_ELEMENTS (migrations) - 1].version)
