@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "hearth-application.h"
+#include "hearth-application-tray-private.h"
 #include "hearth-preferences-window.h"
 #include "hearth-window.h"
 
@@ -189,6 +190,8 @@ hearth_application_startup (GApplication *application)
   gtk_application_set_accels_for_action (GTK_APPLICATION (application),
                                          "win.show-help-overlay",
                                          help_accels);
+
+  hearth_application_setup_tray (self);
 }
 
 /* Windows may outlive the main loop; the samples of the minute in
