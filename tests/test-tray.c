@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "hearth-alert-rule.h"
+#include "hearth-test-panel.h"
 #include "hearth-test-ui.h"
 #include "hearth-test-util.h"
 #include "hearth-tray.h"
@@ -49,6 +50,7 @@ typedef struct
   guint            subscriptions[2];
   guint            layout_revision;  /* the last LayoutUpdated */
   HearthTray      *tray;
+  HearthTestPanel  panel;
 
   /* what the tray told the application */
   guint            shows;
@@ -80,75 +82,6 @@ spin_until (gboolean (*done) (gpointer),
   return hearth_test_spin_until (done, data, TIMEOUT_MS);
 }
 
-static void
-got_result (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static gboolean
-has_result (gpointer data)
-{
-  return *(GAsyncResult **) data != NULL;
-}
-
-/* A call from the panel, answered while the main loop runs (the tray
- * answers on this same loop, so a blocking call would wait for itself). */
-static GVariant *
-panel_call (Fixture    *f,
-            const char *path,
-            const char *interface,
-            const char *method,
-            GVariant   *parameters,
-            GError    **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  g_dbus_connection_call (f->panel_bus, hearth_tray_get_bus_name (f->tray), path, interface,
-                          method, parameters, NULL, G_DBUS_CALL_FLAGS_NONE, TIMEOUT_MS, NULL,
-                          got_result, &result);
-  g_assert_true (spin_until (has_result, &result));
-  return g_dbus_connection_call_finish (f->panel_bus, result, error);
-}
-
-static GVariant *
-item_property (Fixture    *f,
-               const char *name)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = NULL;
-  GVariant *value;
-
-  reply = panel_call (f, ITEM_PATH, "org.freedesktop.DBus.Properties", "Get",
-                      g_variant_new ("(ss)", ITEM_IFACE, name), &error);
-  g_assert_no_error (error);
-  g_variant_get (reply, "(v)", &value);
-  return value;
-}
-
-static char *
-item_string (Fixture    *f,
-             const char *name)
-{
-  g_autoptr(GVariant) value = item_property (f, name);
-
-  return g_variant_dup_string (value, NULL);
-}
-
-static char *
-tooltip_text (Fixture *f)
-{
-  g_autoptr(GVariant) tooltip = item_property (f, "ToolTip");
-  g_autofree char *title = NULL;
-  char *text = NULL;
-
-  g_variant_get (tooltip, "(s@a(iiay)ss)", NULL, NULL, &title, &text);
-  g_assert_cmpstr (title, ==, "Hearth");
-  return text;
-}
-
 static guint
 count_signal (Fixture    *f,
               const char *name)
@@ -165,7 +98,7 @@ count_signal (Fixture    *f,
 static void
 sync_with_tray (Fixture *f)
 {
-  g_autoptr(GVariant) status = item_property (f, "Status");
+  g_autoptr(GVariant) status = hearth_test_panel_item_property (&f->panel, "Status");
 }
 
 /* The watcher */
@@ -334,6 +267,8 @@ static void
 create_tray (Fixture *f)
 {
   f->tray = hearth_tray_new (f->app_bus, APP_ID);
+  f->panel.bus = f->panel_bus;
+  f->panel.item = hearth_tray_get_bus_name (f->tray);
   g_signal_connect (f->tray, "show", G_CALLBACK (on_show), f);
   g_signal_connect (f->tray, "quit", G_CALLBACK (on_quit), f);
   g_signal_connect (f->tray, "acknowledge", G_CALLBACK (on_acknowledge), f);
@@ -521,7 +456,7 @@ test_no_watcher (Fixture       *f,
   wait_for_tray_name (f);
 
   /* Exported and answering, registered with nobody, and quiet about it */
-  status = item_string (f, "Status");
+  status = hearth_test_panel_item_string (&f->panel, "Status");
   g_assert_cmpstr (status, ==, "Active");
   g_assert_false (hearth_tray_is_registered (f->tray));
   g_assert_cmpuint (f->registrations->len, ==, 0);
@@ -550,7 +485,7 @@ test_properties (Fixture       *f,
   create_tray (f);
   g_assert_true (spin_until (tray_is_registered, f));
 
-  reply = panel_call (f, ITEM_PATH, "org.freedesktop.DBus.Properties", "GetAll",
+  reply = hearth_test_panel_call (&f->panel, ITEM_PATH, "org.freedesktop.DBus.Properties", "GetAll",
                       g_variant_new ("(s)", ITEM_IFACE), &error);
   g_assert_no_error (error);
   all = g_variant_get_child_value (reply, 0);
@@ -569,12 +504,12 @@ test_properties (Fixture       *f,
   g_assert_true (g_variant_lookup (all, "ItemIsMenu", "b", &is_menu));
   g_assert_false (is_menu);
 
-  tooltip = tooltip_text (f);
+  tooltip = hearth_test_panel_tooltip (&f->panel);
   g_assert_cmpstr (tooltip, ==, "Nothing needs attention");
 
   /* A click on the icon brings the window. */
   g_clear_pointer (&reply, g_variant_unref);
-  reply = panel_call (f, ITEM_PATH, ITEM_IFACE, "Activate", g_variant_new ("(ii)", 10, 10),
+  reply = hearth_test_panel_call (&f->panel, ITEM_PATH, ITEM_IFACE, "Activate", g_variant_new ("(ii)", 10, 10),
                       &error);
   g_assert_no_error (error);
   g_assert_cmpuint (f->shows, ==, 1);
@@ -602,10 +537,10 @@ test_alert_changes_icon (Fixture       *f,
   hearth_tray_set_alerts (f->tray, alerts, FALSE);
   sync_with_tray (f);
 
-  status = item_string (f, "Status");
-  icon = item_string (f, "IconName");
-  attention = item_string (f, "AttentionIconName");
-  tooltip = tooltip_text (f);
+  status = hearth_test_panel_item_string (&f->panel, "Status");
+  icon = hearth_test_panel_item_string (&f->panel, "IconName");
+  attention = hearth_test_panel_item_string (&f->panel, "AttentionIconName");
+  tooltip = hearth_test_panel_tooltip (&f->panel);
   g_assert_cmpstr (status, ==, "NeedsAttention");
   g_assert_cmpstr (icon, ==, "dialog-error-symbolic");
   g_assert_cmpstr (attention, ==, "dialog-error-symbolic");
@@ -626,8 +561,8 @@ test_alert_changes_icon (Fixture       *f,
   hearth_tray_set_alerts (f->tray, alerts, FALSE);
   g_clear_pointer (&icon, g_free);
   g_clear_pointer (&tooltip, g_free);
-  icon = item_string (f, "IconName");
-  tooltip = tooltip_text (f);
+  icon = hearth_test_panel_item_string (&f->panel, "IconName");
+  tooltip = hearth_test_panel_tooltip (&f->panel);
   g_assert_cmpstr (icon, ==, "dialog-warning-symbolic");
   g_assert_nonnull (strstr (tooltip, "(acknowledged)"));
   g_assert_cmpuint (count_signal (f, "NewIcon"), ==, 2);
@@ -637,8 +572,8 @@ test_alert_changes_icon (Fixture       *f,
   hearth_tray_set_alerts (f->tray, alerts, FALSE);
   g_clear_pointer (&status, g_free);
   g_clear_pointer (&icon, g_free);
-  status = item_string (f, "Status");
-  icon = item_string (f, "IconName");
+  status = hearth_test_panel_item_string (&f->panel, "Status");
+  icon = hearth_test_panel_item_string (&f->panel, "IconName");
   g_assert_cmpstr (status, ==, "Active");
   g_assert_cmpstr (icon, ==, APP_ICON);
   g_assert_cmpuint (count_signal (f, "NewStatus Active"), ==, 1);
@@ -647,8 +582,8 @@ test_alert_changes_icon (Fixture       *f,
   hearth_tray_set_alerts (f->tray, alerts, TRUE);
   g_clear_pointer (&status, g_free);
   g_clear_pointer (&tooltip, g_free);
-  status = item_string (f, "Status");
-  tooltip = tooltip_text (f);
+  status = hearth_test_panel_item_string (&f->panel, "Status");
+  tooltip = hearth_test_panel_tooltip (&f->panel);
   g_assert_cmpstr (status, ==, "Active");
   g_assert_true (g_str_has_prefix (tooltip, "Monitoring is paused"));
 }
@@ -669,105 +604,11 @@ test_only_firing_tray_alerts (Fixture       *f,
   create_tray (f);
   wait_for_tray_name (f);
   hearth_tray_set_alerts (f->tray, alerts, FALSE);
-  status = item_string (f, "Status");
+  status = hearth_test_panel_item_string (&f->panel, "Status");
   g_assert_cmpstr (status, ==, "Active");
 }
 
 /* The menu */
-
-typedef struct
-{
-  int       id;
-  GVariant *props;
-} MenuEntry;
-
-static GVariant *
-get_layout (Fixture *f,
-            guint   *revision)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = NULL;
-  GVariant *layout;
-
-  reply = panel_call (f, "/MenuBar", MENU_IFACE, "GetLayout",
-                      g_variant_new ("(iias)", 0, -1, NULL), &error);
-  g_assert_no_error (error);
-  g_variant_get (reply, "(u@(ia{sv}av))", revision, &layout);
-  return layout;
-}
-
-/* The root's children as "label|label|..." (separators "--", a checked
- * toggle "[x] label", disabled "(label)") */
-static char *
-describe_menu (GVariant *layout)
-{
-  g_autoptr(GVariant) children = g_variant_get_child_value (layout, 2);
-  g_autoptr(GString) out = g_string_new (NULL);
-
-  for (gsize i = 0; i < g_variant_n_children (children); i++)
-    {
-      g_autoptr(GVariant) boxed = g_variant_get_child_value (children, i);
-      g_autoptr(GVariant) child = g_variant_get_variant (boxed);
-      g_autoptr(GVariant) props = g_variant_get_child_value (child, 1);
-      const char *label = "", *type = "standard", *toggle = "";
-      gboolean enabled = TRUE;
-      int state = 0;
-
-      g_variant_lookup (props, "label", "&s", &label);
-      g_variant_lookup (props, "type", "&s", &type);
-      g_variant_lookup (props, "enabled", "b", &enabled);
-      g_variant_lookup (props, "toggle-type", "&s", &toggle);
-      g_variant_lookup (props, "toggle-state", "i", &state);
-      if (out->len > 0)
-        g_string_append_c (out, '|');
-      if (g_str_equal (type, "separator"))
-        g_string_append (out, "--");
-      else if (g_str_equal (toggle, "checkmark"))
-        g_string_append_printf (out, "[%c] %s", state ? 'x' : ' ', label);
-      else if (!enabled)
-        g_string_append_printf (out, "(%s)", label);
-      else
-        g_string_append (out, label);
-    }
-  return g_string_free (g_steal_pointer (&out), FALSE);
-}
-
-/* The id of the @nth item (from 0) labelled @label */
-static int
-find_item (GVariant   *layout,
-           const char *label,
-           guint       nth)
-{
-  g_autoptr(GVariant) children = g_variant_get_child_value (layout, 2);
-
-  for (gsize i = 0; i < g_variant_n_children (children); i++)
-    {
-      g_autoptr(GVariant) boxed = g_variant_get_child_value (children, i);
-      g_autoptr(GVariant) child = g_variant_get_variant (boxed);
-      g_autoptr(GVariant) props = g_variant_get_child_value (child, 1);
-      const char *text;
-      int id;
-
-      g_variant_get_child (child, 0, "i", &id);
-      if (g_variant_lookup (props, "label", "&s", &text) && g_str_equal (text, label) &&
-          nth-- == 0)
-        return id;
-    }
-  g_assert_not_reached ();
-}
-
-static void
-click (Fixture *f,
-       int      id)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = NULL;
-
-  reply = panel_call (f, "/MenuBar", MENU_IFACE, "Event",
-                      g_variant_new ("(isvu)", id, "clicked", g_variant_new_int32 (0), 0),
-                      &error);
-  g_assert_no_error (error);
-}
 
 static void
 test_menu (Fixture       *f,
@@ -782,8 +623,8 @@ test_menu (Fixture       *f,
   create_tray (f);
   g_assert_true (spin_until (tray_is_registered, f));
 
-  layout = get_layout (f, &first_revision);
-  menu = describe_menu (layout);
+  layout = hearth_test_panel_menu (&f->panel, &first_revision);
+  menu = hearth_test_panel_describe_menu (layout);
   g_assert_cmpstr (menu, ==,
                    "Show Hearth|--|(Nothing needs attention)|--|[ ] Pause Monitoring|--|Quit");
 
@@ -792,8 +633,8 @@ test_menu (Fixture       *f,
   hearth_tray_set_alerts (f->tray, alerts, FALSE);
   g_clear_pointer (&layout, g_variant_unref);
   g_clear_pointer (&menu, g_free);
-  layout = get_layout (f, &revision);
-  menu = describe_menu (layout);
+  layout = hearth_test_panel_menu (&f->panel, &revision);
+  menu = hearth_test_panel_describe_menu (layout);
   /* The message's underscore is not an access key: it is doubled. */
   g_assert_cmpstr (menu, ==,
                    "Show Hearth|--|" HOT_MESSAGE "|Acknowledge|--|"
@@ -803,10 +644,10 @@ test_menu (Fixture       *f,
   g_assert_cmpuint (f->layout_revision, ==, revision);
 
   /* Acknowledge under the second alert acknowledges the second alert. */
-  click (f, find_item (layout, "Acknowledge", 1));
+  hearth_test_panel_click (&f->panel, hearth_test_panel_find_item (layout, "Acknowledge", 1));
   g_assert_cmpint (f->acknowledged_rule, ==, 8);
   g_assert_cmpstr (f->acknowledged_subject, ==, "qwen3");
-  click (f, find_item (layout, "Acknowledge", 0));
+  hearth_test_panel_click (&f->panel, hearth_test_panel_find_item (layout, "Acknowledge", 0));
   g_assert_cmpint (f->acknowledged_rule, ==, 7);
   g_assert_null (f->acknowledged_subject);
 
@@ -815,26 +656,26 @@ test_menu (Fixture       *f,
   hearth_tray_set_alerts (f->tray, alerts, FALSE);
   g_clear_pointer (&layout, g_variant_unref);
   g_clear_pointer (&menu, g_free);
-  layout = get_layout (f, &revision);
-  menu = describe_menu (layout);
+  layout = hearth_test_panel_menu (&f->panel, &revision);
+  menu = hearth_test_panel_describe_menu (layout);
   g_assert_true (g_str_has_prefix (menu, "Show Hearth|--|" HOT_MESSAGE "|(Acknowledged)|--|"));
 
   /* Pause is a check mark that follows the click. */
-  click (f, find_item (layout, "Pause Monitoring", 0));
+  hearth_test_panel_click (&f->panel, hearth_test_panel_find_item (layout, "Pause Monitoring", 0));
   g_assert_cmpuint (f->pause_toggles->len, ==, 1);
   g_assert_true (g_array_index (f->pause_toggles, gboolean, 0));
   g_clear_pointer (&layout, g_variant_unref);
   g_clear_pointer (&menu, g_free);
-  layout = get_layout (f, &first_revision);
-  menu = describe_menu (layout);
+  layout = hearth_test_panel_menu (&f->panel, &first_revision);
+  menu = hearth_test_panel_describe_menu (layout);
   g_assert_nonnull (strstr (menu, "[x] Pause Monitoring"));
   g_assert_cmpuint (first_revision, >, revision);
-  click (f, find_item (layout, "Pause Monitoring", 0));
+  hearth_test_panel_click (&f->panel, hearth_test_panel_find_item (layout, "Pause Monitoring", 0));
   g_assert_false (g_array_index (f->pause_toggles, gboolean, 1));
 
-  click (f, find_item (layout, "Show Hearth", 0));
+  hearth_test_panel_click (&f->panel, hearth_test_panel_find_item (layout, "Show Hearth", 0));
   g_assert_cmpuint (f->shows, ==, 1);
-  click (f, find_item (layout, "Quit", 0));
+  hearth_test_panel_click (&f->panel, hearth_test_panel_find_item (layout, "Quit", 0));
   g_assert_cmpuint (f->quits, ==, 1);
 }
 
@@ -850,23 +691,23 @@ test_menu_bad_input (Fixture       *f,
 
   create_tray (f);
   wait_for_tray_name (f);
-  layout = get_layout (f, &revision);
+  layout = hearth_test_panel_menu (&f->panel, &revision);
 
   /* An item that is not there, or not any more: an error, nothing done */
-  reply = panel_call (f, "/MenuBar", MENU_IFACE, "Event",
+  reply = hearth_test_panel_call (&f->panel, "/MenuBar", MENU_IFACE, "Event",
                       g_variant_new ("(isvu)", 4242, "clicked", g_variant_new_int32 (0), 0),
                       &error);
   g_assert_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS);
   g_clear_error (&error);
-  reply = panel_call (f, "/MenuBar", MENU_IFACE, "GetLayout",
+  reply = hearth_test_panel_call (&f->panel, "/MenuBar", MENU_IFACE, "GetLayout",
                       g_variant_new ("(iias)", 4242, -1, NULL), &error);
   g_assert_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS);
   g_clear_error (&error);
 
   /* A disabled item clicked does nothing; other events neither */
-  click (f, find_item (layout, "Nothing needs attention", 0));
-  reply = panel_call (f, "/MenuBar", MENU_IFACE, "Event",
-                      g_variant_new ("(isvu)", find_item (layout, "Quit", 0), "hovered",
+  hearth_test_panel_click (&f->panel, hearth_test_panel_find_item (layout, "Nothing needs attention", 0));
+  reply = hearth_test_panel_call (&f->panel, "/MenuBar", MENU_IFACE, "Event",
+                      g_variant_new ("(isvu)", hearth_test_panel_find_item (layout, "Quit", 0), "hovered",
                                      g_variant_new_int32 (0), 0),
                       &error);
   g_assert_no_error (error);
@@ -874,8 +715,8 @@ test_menu_bad_input (Fixture       *f,
 
   /* One property of one item */
   g_clear_pointer (&reply, g_variant_unref);
-  reply = panel_call (f, "/MenuBar", MENU_IFACE, "GetProperty",
-                      g_variant_new ("(is)", find_item (layout, "Quit", 0), "label"), &error);
+  reply = hearth_test_panel_call (&f->panel, "/MenuBar", MENU_IFACE, "GetProperty",
+                      g_variant_new ("(is)", hearth_test_panel_find_item (layout, "Quit", 0), "label"), &error);
   g_assert_no_error (error);
   g_variant_get (reply, "(v)", &value);
   g_assert_cmpstr (g_variant_get_string (value, NULL), ==, "Quit");
@@ -904,15 +745,15 @@ test_menu_many_alerts (Fixture       *f,
   create_tray (f);
   wait_for_tray_name (f);
   hearth_tray_set_alerts (f->tray, alerts, FALSE);
-  layout = get_layout (f, &revision);
-  menu = describe_menu (layout);
+  layout = hearth_test_panel_menu (&f->panel, &revision);
+  menu = hearth_test_panel_describe_menu (layout);
 
   /* Eight shown, cut to a readable width; the rest are one item */
   g_assert_nonnull (strstr (menu, "xxx…|Acknowledge"));
   g_assert_null (strstr (menu, too_long));
   g_assert_nonnull (strstr (menu, "Alert 8|Acknowledge|3 more alerts in Hearth…|--"));
   g_assert_null (strstr (menu, "Alert 9"));
-  click (f, find_item (layout, "3 more alerts in Hearth…", 0));
+  hearth_test_panel_click (&f->panel, hearth_test_panel_find_item (layout, "3 more alerts in Hearth…", 0));
   g_assert_cmpuint (f->shows, ==, 1);
 }
 
