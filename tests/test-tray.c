@@ -54,6 +54,7 @@ typedef struct
 
   /* what the tray told the application */
   guint            shows;
+  char            *activation_token;
   guint            quits;
   gint64           acknowledged_rule;
   char            *acknowledged_subject;
@@ -232,9 +233,12 @@ on_layout_updated (GDBusConnection *connection,
 
 static void
 on_show (HearthTray *tray,
+         const char *activation_token,
          Fixture    *f)
 {
   f->shows++;
+  g_free (f->activation_token);
+  f->activation_token = g_strdup (activation_token);
 }
 
 static void
@@ -343,6 +347,7 @@ fixture_tear_down (Fixture       *f,
   g_ptr_array_unref (f->item_signals);
   g_array_unref (f->pause_toggles);
   g_free (f->acknowledged_subject);
+  g_free (f->activation_token);
   g_assert_cmpuint (tray_messages, ==, 0);
 }
 
@@ -513,6 +518,26 @@ test_properties (Fixture       *f,
                       &error);
   g_assert_no_error (error);
   g_assert_cmpuint (f->shows, ==, 1);
+  g_assert_null (f->activation_token);
+
+  /* On Wayland the panel gives a token first, for the window to come to the
+   * front; it is used once. */
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = hearth_test_panel_call (&f->panel, ITEM_PATH, ITEM_IFACE, "ProvideXdgActivationToken",
+                                  g_variant_new ("(s)", "token-from-panel"), &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = hearth_test_panel_call (&f->panel, ITEM_PATH, ITEM_IFACE, "Activate",
+                                  g_variant_new ("(ii)", 10, 10), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (f->shows, ==, 2);
+  g_assert_cmpstr (f->activation_token, ==, "token-from-panel");
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = hearth_test_panel_call (&f->panel, ITEM_PATH, ITEM_IFACE, "SecondaryActivate",
+                                  g_variant_new ("(ii)", 10, 10), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (f->shows, ==, 3);
+  g_assert_null (f->activation_token);
 }
 
 static void

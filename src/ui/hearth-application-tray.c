@@ -45,9 +45,15 @@ refresh (TrayLink *link)
 
 static void
 on_show (HearthTray *tray,
+         const char *activation_token,
          TrayLink   *link)
 {
+  GtkWindow *window;
+
   g_application_activate (link->app);
+  window = gtk_application_get_active_window (GTK_APPLICATION (link->app));
+  if (window != NULL && activation_token != NULL)
+    gtk_window_set_startup_id (window, activation_token);
 }
 
 static void

@@ -98,16 +98,6 @@ static const char menu_xml[] =
   "  </interface>"
   "</node>";
 
-static GDBusInterfaceInfo *
-menu_interface_info (void)
-{
-  static GDBusNodeInfo *info;
-
-  if (g_once_init_enter (&info))
-    g_once_init_leave (&info, g_dbus_node_info_new_for_xml (menu_xml, NULL));
-  return info->interfaces[0];
-}
-
 static void
 menu_item_free (MenuItem *item)
 {
@@ -592,6 +582,7 @@ hearth_tray_menu_init (HearthTrayMenu  *menu,
                        HearthTray      *tray,
                        GDBusConnection *bus)
 {
+  static GDBusNodeInfo *menu_node;
   g_autoptr(GError) error = NULL;
   GVariantBuilder root;
 
@@ -603,7 +594,8 @@ hearth_tray_menu_init (HearthTrayMenu  *menu,
   menu->root_props = g_variant_ref_sink (g_variant_builder_end (&root));
 
   menu->registration_id = g_dbus_connection_register_object (bus, HEARTH_TRAY_MENU_PATH,
-                                                             menu_interface_info (),
+                                                             hearth_tray_interface_info (
+                                                               &menu_node, menu_xml),
                                                              &menu_vtable, menu, NULL, &error);
   if (menu->registration_id == 0)
     g_warning ("The tray icon's menu cannot be shown: %s", error->message);

@@ -64,6 +64,10 @@ void     hearth_tray_menu_update    (HearthTrayMenu   *menu,
                                      gboolean          paused);
 void     hearth_tray_menu_clear     (HearthTrayMenu   *menu);
 
+GDBusInterfaceInfo *
+         hearth_tray_interface_info (GDBusNodeInfo **node,
+                                     const char     *xml);
+
 /* A click on a menu item, after the click was answered */
 void     hearth_tray_activate_item  (HearthTray           *self,
                                      HearthTrayMenuAction  action,

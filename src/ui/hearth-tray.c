@@ -39,6 +39,7 @@ struct _HearthTray
   guint            own_id;
   guint            watch_id;
   GCancellable    *register_cancellable;
+  char            *activation_token;
   gboolean         name_owned;
   gboolean         watcher_present;
   gboolean         registered;
@@ -123,14 +124,14 @@ hearth_tray_alert_free (HearthTrayAlert *alert)
   g_free (alert);
 }
 
-static GDBusInterfaceInfo *
-item_interface_info (void)
+/* The one interface of @xml, parsed once into *@node */
+GDBusInterfaceInfo *
+hearth_tray_interface_info (GDBusNodeInfo **node,
+                            const char     *xml)
 {
-  static GDBusNodeInfo *info;
-
-  if (g_once_init_enter (&info))
-    g_once_init_leave (&info, g_dbus_node_info_new_for_xml (item_xml, NULL));
-  return info->interfaces[0];
+  if (g_once_init_enter (node))
+    g_once_init_leave (node, g_dbus_node_info_new_for_xml (xml, NULL));
+  return (*node)->interfaces[0];
 }
 
 /* Not before the item is exported: its first state is read, not told. */
@@ -201,14 +202,24 @@ item_method_call (GDBusConnection       *connection,
                   gpointer               user_data)
 {
   HearthTray *self = HEARTH_TRAY (user_data);
-  gboolean show = g_str_equal (method_name, "Activate") ||
-                  g_str_equal (method_name, "SecondaryActivate");
+  g_autofree char *token = NULL;
 
-  /* ContextMenu, Scroll, ProvideXdgActivationToken: the host shows the
-   * menu itself, and there is nothing to scroll through. */
+  /* On Wayland the panel hands over a token just before Activate, for the
+   * window to be let to the front. */
+  if (g_str_equal (method_name, "ProvideXdgActivationToken"))
+    {
+      g_free (self->activation_token);
+      g_variant_get (parameters, "(s)", &self->activation_token);
+    }
+  else if (g_str_equal (method_name, "Activate") ||
+           g_str_equal (method_name, "SecondaryActivate"))
+    token = g_steal_pointer (&self->activation_token);
+
+  /* ContextMenu, Scroll: the host shows the menu itself, and there is
+   * nothing to scroll through. */
   g_dbus_method_invocation_return_value (invocation, NULL);
-  if (show)
-    g_signal_emit (self, signals[SHOW], 0);
+  if (g_str_has_suffix (method_name, "Activate"))
+    g_signal_emit (self, signals[SHOW], 0, token);
 }
 
 static const GDBusInterfaceVTable item_vtable = {
@@ -447,7 +458,7 @@ hearth_tray_activate_item (HearthTray           *self,
   switch (action)
     {
     case HEARTH_TRAY_MENU_SHOW:
-      g_signal_emit (self, signals[SHOW], 0);
+      g_signal_emit (self, signals[SHOW], 0, NULL);
       break;
 
     case HEARTH_TRAY_MENU_ACKNOWLEDGE:
@@ -479,6 +490,7 @@ hearth_tray_constructed (GObject *object)
 {
   HearthTray *self = HEARTH_TRAY (object);
   static int instances;
+  static GDBusNodeInfo *item_node;
   g_autoptr(GError) error = NULL;
 
   G_OBJECT_CLASS (hearth_tray_parent_class)->constructed (object);
@@ -487,7 +499,9 @@ hearth_tray_constructed (GObject *object)
                                     g_atomic_int_add (&instances, 1) + 1);
   update_item (self);
 
-  self->item_id = g_dbus_connection_register_object (self->bus, ITEM_PATH, item_interface_info (),
+  self->item_id = g_dbus_connection_register_object (self->bus, ITEM_PATH,
+                                                     hearth_tray_interface_info (&item_node,
+                                                                                 item_xml),
                                                      &item_vtable, self, NULL, &error);
   if (self->item_id == 0)
     {
@@ -533,6 +547,7 @@ hearth_tray_finalize (GObject *object)
 
   g_clear_pointer (&self->alerts, g_ptr_array_unref);
   g_clear_pointer (&self->tooltip, g_variant_unref);
+  g_free (self->activation_token);
   g_free (self->app_id);
   g_free (self->icon_name);
   g_free (self->bus_name);
@@ -617,7 +632,7 @@ hearth_tray_class_init (HearthTrayClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SHOW] = g_signal_new ("show", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+                                0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
   signals[ACKNOWLEDGE] = g_signal_new ("acknowledge", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                        0, NULL, NULL, NULL, G_TYPE_NONE, 2,
                                        G_TYPE_INT64, G_TYPE_STRING);

@@ -23,7 +23,8 @@ gboolean    hearth_tray_is_registered  (HearthTray      *self);
 const char *hearth_tray_get_bus_name   (HearthTray      *self);
 
 /* Signals:
- *   "show": the icon was activated or "Show Hearth" chosen.
+ *   "show" (const char *activation_token): the icon was activated or "Show
+ *       Hearth" chosen; the token (nullable) lets a Wayland window to the front.
  *   "acknowledge" (gint64 rule_id, const char *subject): from an alert's
  *       Acknowledge item; @subject may be NULL.
  *   "pause-toggled" (gboolean paused): the Pause Monitoring item.
