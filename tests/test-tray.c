@@ -473,6 +473,66 @@ test_no_watcher (Fixture       *f,
   g_assert_cmpuint (f->registrations->len, ==, 1);
 }
 
+static void
+name_requested (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result,
+                                                             NULL);
+
+  (*(guint *) user_data)++;
+}
+
+static gboolean
+all_requested (gpointer data)
+{
+  return *(guint *) data == 64;
+}
+
+static gboolean
+tray_uses_unique_name (gpointer data)
+{
+  return hearth_tray_get_bus_name (((Fixture *) data)->tray)[0] == ':';
+}
+
+/* Another program (or a sandbox) holds the usual name: the item goes by its
+ * connection's unique name, which watchers take as well. */
+static void
+test_name_taken (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *status = NULL;
+  guint requested = 0;
+
+  for (guint i = 1; i <= 64; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("org.kde.StatusNotifierItem-%d-%u",
+                                               (int) getpid (), i);
+
+      g_dbus_connection_call (f->panel_bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                              "org.freedesktop.DBus", "RequestName",
+                              g_variant_new ("(su)", name, 4 /* DO_NOT_QUEUE */), NULL,
+                              G_DBUS_CALL_FLAGS_NONE, TIMEOUT_MS, NULL, name_requested,
+                              &requested);
+    }
+  g_assert_true (spin_until (all_requested, &requested));
+
+  start_watcher (f);
+  create_tray (f);
+  g_assert_true (spin_until (tray_uses_unique_name, f));
+  g_assert_true (spin_until (tray_is_registered, f));
+  g_assert_cmpstr (hearth_tray_get_bus_name (f->tray), ==,
+                   g_dbus_connection_get_unique_name (f->app_bus));
+  g_assert_cmpuint (f->registrations->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (f->registrations, 0), ==,
+                   g_dbus_connection_get_unique_name (f->app_bus));
+
+  f->panel.item = hearth_tray_get_bus_name (f->tray);
+  status = hearth_test_panel_item_string (&f->panel, "Status");
+  g_assert_cmpstr (status, ==, "Active");
+}
+
 /* Properties and their signals */
 
 static void
@@ -798,6 +858,7 @@ main (int   argc,
   ADD ("/tray/registers-with-watcher", test_registers_with_watcher);
   ADD ("/tray/watcher-restart", test_watcher_restart);
   ADD ("/tray/no-watcher", test_no_watcher);
+  ADD ("/tray/name-taken", test_name_taken);
   ADD ("/tray/properties", test_properties);
   ADD ("/tray/alert-changes-icon", test_alert_changes_icon);
   ADD ("/tray/only-firing-tray-alerts", test_only_firing_tray_alerts);

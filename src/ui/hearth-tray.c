@@ -326,6 +326,19 @@ name_acquired (GDBusConnection *connection,
   maybe_register (self);
 }
 
+/* The item goes by its connection's unique name when the usual one is
+ * taken or cannot be owned (Flatpak lets an app own only the names it
+ * declares): watchers take either. */
+static void
+use_unique_name (HearthTray *self)
+{
+  g_clear_handle_id (&self->own_id, g_bus_unown_name);
+  g_free (self->bus_name);
+  self->bus_name = g_strdup (g_dbus_connection_get_unique_name (self->bus));
+  self->name_owned = TRUE;
+  maybe_register (self);
+}
+
 static void
 name_lost (GDBusConnection *connection,
            const char      *name,
@@ -333,9 +346,14 @@ name_lost (GDBusConnection *connection,
 {
   HearthTray *self = HEARTH_TRAY (user_data);
 
-  g_debug ("The tray icon's name %s is not ours (any more)", name);
   self->name_owned = FALSE;
   forget_registration (self);
+  if (connection == NULL || g_dbus_connection_is_closed (connection))
+    return;
+
+  g_debug ("%s is not ours: the tray icon goes by %s", name,
+           g_dbus_connection_get_unique_name (connection));
+  use_unique_name (self);
 }
 
 /* What is shown */
@@ -511,9 +529,12 @@ hearth_tray_constructed (GObject *object)
   hearth_tray_menu_init (&self->menu, self, self->bus);
   hearth_tray_menu_update (&self->menu, self->alerts, self->paused);
 
-  self->own_id = g_bus_own_name_on_connection (self->bus, self->bus_name,
-                                               G_BUS_NAME_OWNER_FLAGS_NONE,
-                                               name_acquired, name_lost, self, NULL);
+  if (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+    use_unique_name (self);
+  else
+    self->own_id = g_bus_own_name_on_connection (self->bus, self->bus_name,
+                                                 G_BUS_NAME_OWNER_FLAGS_NONE,
+                                                 name_acquired, name_lost, self, NULL);
   self->watch_id = g_bus_watch_name_on_connection (self->bus, WATCHER_NAME,
                                                    G_BUS_NAME_WATCHER_FLAGS_NONE,
                                                    watcher_appeared, watcher_vanished,

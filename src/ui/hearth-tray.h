@@ -19,7 +19,8 @@ void        hearth_tray_set_alerts     (HearthTray      *self,
                                         GPtrArray       *active,
                                         gboolean         paused);
 gboolean    hearth_tray_is_registered  (HearthTray      *self);
-/* The well-known name the item is exported under */
+/* The name the item registers under: org.kde.StatusNotifierItem-PID-N, or
+ * its connection's unique name when that one is taken or cannot be owned */
 const char *hearth_tray_get_bus_name   (HearthTray      *self);
 
 /* Signals:
