@@ -2,6 +2,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <glib/gstdio.h>
+#include <math.h>
+#include <sys/statvfs.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -573,6 +575,35 @@ test_server_this_machine (void)
 
 /* The ring */
 
+/* The free space of the disk that holds the given folder, as df shows it
+ * to this user; none without a folder, or when it is gone. */
+static void
+test_disk_free (void)
+{
+  g_autoptr(HearthSampler) sampler = hearth_sampler_new ("/", 10);
+  g_autofree char *dir = hearth_test_build_tmp_path ("disk-free", NULL);
+  g_autofree char *gone = g_build_filename (dir, "gone", NULL);
+  struct statvfs info;
+  const HearthSample *sample;
+  gint64 expected;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  sample = hearth_sampler_sample (sampler);
+  g_assert_cmpint (sample->disk_free, ==, -1);
+
+  hearth_sampler_set_disk_path (sampler, dir);
+  sample = hearth_sampler_sample (sampler);
+  g_assert_cmpint (statvfs (dir, &info), ==, 0);
+  expected = (gint64) info.f_bavail * (gint64) info.f_frsize;
+  g_assert_cmpint (sample->disk_free, >, 0);
+  /* Other processes write meanwhile: within 1 % of what statvfs says. */
+  g_assert_cmpfloat (fabs ((double) (sample->disk_free - expected)), <=, expected * 0.01 + 1e6);
+
+  hearth_sampler_set_disk_path (sampler, gone);
+  sample = hearth_sampler_sample (sampler);
+  g_assert_cmpint (sample->disk_free, ==, -1);
+}
+
 static void
 test_ring (void)
 {
@@ -967,6 +998,7 @@ main (int   argc,
   g_test_add_func ("/sampler/empty-root", test_empty_root);
   g_test_add_func ("/sampler/this-machine", test_this_machine);
   g_test_add_func ("/sampler/server-this-machine", test_server_this_machine);
+  g_test_add_func ("/sampler/disk-free", test_disk_free);
   g_test_add_func ("/sampler/ring", test_ring);
   g_test_add_func ("/sampler/periodic", test_periodic);
   g_test_add_func ("/resource-history/minutes-and-hours", test_history_minutes_and_hours);

@@ -6,17 +6,20 @@
  * Idle cost: on each sample (every 10 s when nobody watches) the rules of
  * the sample's metrics are judged in memory, and only while an enabled
  * server_up or vram_spill rule exists one GET /api/version (and /api/ps
- * for Ollama) to the configured server; while it is down the probe backs
- * off to every 30 s. The disk's free space is read by the sampler, on its
+ * for Ollama) to the configured server, at most every 5 s (every sample
+ * at the idle 10 s); while it is down the probe backs off from 2 s to
+ * every 30 s. The disk's free space is read by the sampler, on its
  * own thread.
  */
 #define G_LOG_DOMAIN "hearth-engine"
 
+#include "hearth-alerts-private.h"
 #include "hearth-engine-private.h"
 #include "hearth-error.h"
 
 #define PROBE_TIMEOUT_S   10
 #define PROBE_BACKOFF_MAX (G_GINT64_CONSTANT (30) * 1000)
+#define PROBE_EVERY_MS    (G_GINT64_CONSTANT (5) * 1000)   /* at most, while it answers */
 
 struct _HearthEngineAlerts
 {
@@ -149,22 +152,6 @@ _hearth_engine_alerts_observe_reply (HearthEngine *self,
 
 /* The server probe */
 
-static gboolean
-has_rule_for (HearthAlerts      *alerts,
-              HearthAlertMetric  metric)
-{
-  g_autoptr(GPtrArray) rules = hearth_alerts_list_rules (alerts, NULL);
-
-  for (guint i = 0; rules != NULL && i < rules->len; i++)
-    {
-      HearthAlertRule *rule = rules->pdata[i];
-
-      if (rule->enabled && rule->metric == metric)
-        return TRUE;
-    }
-  return FALSE;
-}
-
 /* A probe does not keep the engine: the engine's dispose cancels it, and
  * a cancelled probe that did not time out touches nothing. */
 typedef struct
@@ -229,7 +216,9 @@ loaded_listed (GObject      *source,
       for (guint i = 0; i < loaded->len; i++)
         {
           HearthLoadedModel *model = loaded->pdata[i];
-          gboolean spills = model->size > 0 && model->size_vram < model->size;
+          /* Partly in video memory: a machine without a GPU (size_vram 0)
+           * runs every model on the CPU, which is no spill. */
+          gboolean spills = model->size_vram > 0 && model->size_vram < model->size;
 
           g_hash_table_add (seen, model->name);
           hearth_alerts_observe (watch->alerts, HEARTH_ALERT_METRIC_VRAM_SPILL, model->name,
@@ -272,7 +261,10 @@ version_read (GObject      *source,
   hearth_alerts_observe (watch->alerts, HEARTH_ALERT_METRIC_SERVER_UP,
                          hearth_provider_get_endpoint (probe->provider), up ? 1 : 0, now_ms ());
   if (up)
-    watch->backoff_ms = 0;
+    {
+      watch->backoff_ms = 0;
+      watch->next_probe_ms = monotonic_ms () + PROBE_EVERY_MS;
+    }
   else
     {
       watch->backoff_ms = CLAMP (watch->backoff_ms * 2, 2000, PROBE_BACKOFF_MAX);
@@ -301,8 +293,8 @@ probe_server (HearthEngine *self)
   if (watch->probing || monotonic_ms () < watch->next_probe_ms ||
       hearth_alerts_get_paused (watch->alerts))
     return;
-  up_rule = has_rule_for (watch->alerts, HEARTH_ALERT_METRIC_SERVER_UP);
-  spill_rule = has_rule_for (watch->alerts, HEARTH_ALERT_METRIC_VRAM_SPILL);
+  up_rule = _hearth_alerts_has_enabled_rule (watch->alerts, HEARTH_ALERT_METRIC_SERVER_UP);
+  spill_rule = _hearth_alerts_has_enabled_rule (watch->alerts, HEARTH_ALERT_METRIC_VRAM_SPILL);
   if (!up_rule && !spill_rule)
     return;
   provider = hearth_engine_resolve_provider (self, NULL, NULL, NULL);

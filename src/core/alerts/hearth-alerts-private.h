@@ -19,9 +19,11 @@ struct _HearthAlerts
   char          *unavailable;      /* why rules cannot be kept, without a store */
   sqlite3_stmt  *version_stmt;
   gint64         data_version;
+  gboolean       synced_for_tick;  /* observe_sample just read data_version */
   GPtrArray     *rules;            /* HearthAlertRule, every one */
   GHashTable    *instances;        /* instance key → HearthAlertInstance */
   GHashTable    *series;           /* "metric\037subject" → HearthAlertSeries */
+  HearthAlertSeries *machine[HEARTH_ALERT_N_METRICS];  /* those of no subject, in series */
   GHashTable    *outcomes;         /* model → GByteArray, 1 = failed, last 10 */
   gboolean       paused;
   int            quiet_start;
@@ -51,6 +53,11 @@ void       _hearth_alerts_deliver_core     (HearthAlerts           *self,
                                             GCancellable           *cancellable,
                                             GAsyncReadyCallback     callback,
                                             gpointer                user_data);
+/* An enabled rule watches @metric (the engine probes the server only then). */
+gboolean   _hearth_alerts_has_enabled_rule (HearthAlerts     *self,
+                                            HearthAlertMetric metric);
+gboolean   _hearth_alerts_sends_webhook    (HearthAlerts           *self,
+                                            const HearthAlertEvent *event);
 
 /* hearth-alerts-store.c */
 

@@ -10,9 +10,7 @@
 
 #include "hearth-alerts-private.h"
 #include "hearth-error.h"
-#ifdef HEARTH_HAVE_ALERT_CHANNELS
 #include "hearth-alert-channels.h"
-#endif
 
 static gboolean
 can_keep (HearthAlerts  *self,
@@ -51,27 +49,6 @@ invalid (GError     **error,
   return FALSE;
 }
 
-/* An http or https URL with a host: what a webhook can be posted to. */
-static gboolean
-check_webhook (const char  *url,
-               GError     **error)
-{
-  g_autoptr(GUri) uri = NULL;
-  const char *scheme;
-
-  if (url == NULL || *url == '\0')
-    return invalid (error, "A webhook needs a URL, for example "
-                           "http://homeassistant.local:8123/api/webhook/hearth");
-  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
-  scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
-  if (uri == NULL || scheme == NULL ||
-      (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0) ||
-      g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
-    return invalid (error, "“%s” is not a webhook URL: it must start with http:// or https:// "
-                           "and name a host", url);
-  return TRUE;
-}
-
 static gboolean
 check_rule (const HearthAlertRule  *rule,
             GError                **error)
@@ -92,7 +69,7 @@ check_rule (const HearthAlertRule  *rule,
   if (rule->condition == HEARTH_ALERT_TREND && rule->for_ms <= 0)
     return invalid (error, "A trend rule needs a window (--for), for example 10m");
   if (rule->channels & HEARTH_ALERT_CHANNEL_WEBHOOK)
-    return check_webhook (rule->webhook_url, error);
+    return hearth_alert_webhook_check_url (rule->webhook_url, error);
   return TRUE;
 }
 
@@ -550,16 +527,10 @@ test_delivered (GObject      *source,
   g_autoptr(GTask) task = user_data;
   GError *error = NULL;
 
-  if (g_task_is_valid (result, source))
-    g_task_propagate_boolean (G_TASK (result), &error);
-#ifdef HEARTH_HAVE_ALERT_CHANNELS
-  else
-    hearth_alert_webhook_send_finish (result, &error);
-#endif
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
+  if (hearth_alert_webhook_send_finish (result, &error))
     g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
 }
 
 void
@@ -609,8 +580,14 @@ hearth_alerts_test_rule_async (HearthAlerts        *self,
   event->message = g_strdup_printf ("A test of the alert rule “%s”: its alerts reach you like this",
                                     rule->name);
   _hearth_alerts_emit_transition (self, event);
-  _hearth_alerts_deliver_core (self, event, FALSE, cancellable, test_delivered,
-                               g_steal_pointer (&task));
+  if (_hearth_alerts_sends_webhook (self, event))
+    _hearth_alerts_deliver_core (self, event, FALSE, cancellable, test_delivered,
+                                 g_steal_pointer (&task));
+  else
+    {
+      _hearth_alerts_deliver_core (self, event, FALSE, NULL, NULL, NULL);
+      g_task_return_boolean (task, TRUE);
+    }
 }
 
 gboolean

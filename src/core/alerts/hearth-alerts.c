@@ -17,9 +17,7 @@
 
 #include "hearth-alerts-private.h"
 #include "hearth-error.h"
-#ifdef HEARTH_HAVE_ALERT_CHANNELS
 #include "hearth-alert-channels.h"
-#endif
 
 #define MINUTE_MS          (G_GINT64_CONSTANT (60) * 1000)
 #define DAY_MS             (24 * 60 * MINUTE_MS)
@@ -174,7 +172,7 @@ _hearth_alerts_sync (HearthAlerts *self)
 
 char *
 _hearth_alerts_series_key (HearthAlertMetric  metric,
-            const char        *subject)
+                           const char        *subject)
 {
   return g_strdup_printf ("%d\037%s", metric, subject ? subject : "");
 }
@@ -226,7 +224,6 @@ is_quiet (HearthAlerts *self,
 
 /* The core channels */
 
-#ifdef HEARTH_HAVE_ALERT_CHANNELS
 typedef struct
 {
   GWeakRef             alerts;
@@ -255,7 +252,20 @@ webhook_sent (GObject      *source,
   g_weak_ref_clear (&sending->alerts);
   g_free (sending);
 }
-#endif
+
+gboolean
+_hearth_alerts_has_enabled_rule (HearthAlerts      *self,
+                                 HearthAlertMetric  metric)
+{
+  for (guint i = 0; i < self->rules->len; i++)
+    {
+      const HearthAlertRule *rule = self->rules->pdata[i];
+
+      if (rule->enabled && rule->metric == metric)
+        return TRUE;
+    }
+  return FALSE;
+}
 
 gboolean
 hearth_alerts_is_busy (HearthAlerts *self)
@@ -268,17 +278,15 @@ hearth_alerts_is_busy (HearthAlerts *self)
  * the webhook only what is delivered. */
 void
 _hearth_alerts_deliver_core (HearthAlerts           *self,
-              const HearthAlertEvent *event,
-              gboolean                quiet_held,
-              GCancellable           *cancellable,
-              GAsyncReadyCallback     callback,
-              gpointer                user_data)
+                             const HearthAlertEvent *event,
+                             gboolean                quiet_held,
+                             GCancellable           *cancellable,
+                             GAsyncReadyCallback     callback,
+                             gpointer                user_data)
 {
-#ifdef HEARTH_HAVE_ALERT_CHANNELS
   if ((event->channels & HEARTH_ALERT_CHANNEL_LOG) && (event->deliver || quiet_held))
     hearth_alert_log_event (event);
-  if ((event->channels & HEARTH_ALERT_CHANNEL_WEBHOOK) && event->deliver &&
-      event->webhook_url != NULL && self->session != NULL)
+  if (_hearth_alerts_sends_webhook (self, event))
     {
       Sending *sending = g_new0 (Sending, 1);
 
@@ -291,24 +299,23 @@ _hearth_alerts_deliver_core (HearthAlerts           *self,
                                        webhook_sent, sending);
       return;
     }
-#else
-  /* GAP until branch alerts-channels is merged: hearth_alert_log_event ()
-   * and hearth_alert_webhook_send_async () are called here. */
-  (void) quiet_held;
-  (void) cancellable;
-#endif
-  if (callback != NULL)
-    {
-      g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
-      g_task_return_boolean (task, TRUE);
-    }
+}
+
+/* Whether _hearth_alerts_deliver_core () sends @event to a webhook (and
+ * calls its callback with the webhook's result). */
+gboolean
+_hearth_alerts_sends_webhook (HearthAlerts           *self,
+                              const HearthAlertEvent *event)
+{
+  return (event->channels & HEARTH_ALERT_CHANNEL_WEBHOOK) && event->deliver &&
+         event->webhook_url != NULL && self->session != NULL;
 }
 
 /* Evaluating */
 
 const HearthAlertRule *
 _hearth_alerts_find_rule (HearthAlerts *self,
-           gint64        rule_id)
+                          gint64        rule_id)
 {
   for (guint i = 0; i < self->rules->len; i++)
     {
@@ -374,6 +381,54 @@ step (HearthAlerts               *self,
   g_signal_emit (self, signals[CHANGED], 0);
 }
 
+/* The machine's series (no subject) are looked up by metric alone: no
+ * key to build on every sample. */
+static HearthAlertSeries *
+lookup_series (HearthAlerts      *self,
+               HearthAlertMetric  metric,
+               const char        *subject)
+{
+  if (subject == NULL)
+    {
+      if (self->machine[metric] == NULL)
+        self->machine[metric] = get_series (self, metric, NULL);
+      return self->machine[metric];
+    }
+  return get_series (self, metric, subject);
+}
+
+static void
+observe_one (HearthAlerts      *self,
+             HearthAlertMetric  metric,
+             const char        *subject,
+             double             value,
+             gint64             time_ms)
+{
+  g_autoptr(GPtrArray) rules = NULL;
+  HearthAlertSeries *series;
+
+  if (!isfinite (value))
+    return;
+  if (subject != NULL && *subject == '\0')
+    subject = NULL;
+  series = lookup_series (self, metric, subject);
+  /* A "transition" handler may change the rules (and so replace the
+   * array): this loop keeps the one it walks. */
+  rules = g_ptr_array_ref (self->rules);
+  for (guint i = 0; !self->paused && i < rules->len; i++)
+    {
+      const HearthAlertRule *rule = rules->pdata[i];
+      HearthAlertJudgement judgement;
+
+      if (!rule->enabled || rule->metric != metric ||
+          (rule->subject != NULL && g_strcmp0 (rule->subject, subject) != 0))
+        continue;
+      hearth_alert_judge (rule, series, value, time_ms, &judgement);
+      step (self, rule, get_instance (self, rule, subject), subject, &judgement, value, time_ms);
+    }
+  hearth_alert_series_push (series, time_ms, value);
+}
+
 void
 hearth_alerts_observe (HearthAlerts      *self,
                        HearthAlertMetric  metric,
@@ -381,32 +436,12 @@ hearth_alerts_observe (HearthAlerts      *self,
                        double             value,
                        gint64             time_ms)
 {
-  HearthAlertSeries *series;
-
   g_return_if_fail (HEARTH_IS_ALERTS (self));
   g_return_if_fail (metric < HEARTH_ALERT_N_METRICS);
 
-  if (!isfinite (value))
-    return;
-  if (subject != NULL && *subject == '\0')
-    subject = NULL;
-  series = get_series (self, metric, subject);
   if (!self->paused)
-    {
-      _hearth_alerts_sync (self);
-      for (guint i = 0; i < self->rules->len; i++)
-        {
-          const HearthAlertRule *rule = self->rules->pdata[i];
-          HearthAlertJudgement judgement;
-
-          if (!rule->enabled || rule->metric != metric ||
-              (rule->subject != NULL && g_strcmp0 (rule->subject, subject) != 0))
-            continue;
-          hearth_alert_judge (rule, series, value, time_ms, &judgement);
-          step (self, rule, get_instance (self, rule, subject), subject, &judgement, value, time_ms);
-        }
-    }
-  hearth_alert_series_push (series, time_ms, value);
+    _hearth_alerts_sync (self);
+  observe_one (self, metric, subject, value, time_ms);
 }
 
 void
@@ -419,23 +454,28 @@ hearth_alerts_observe_sample (HearthAlerts       *self,
   g_return_if_fail (sample != NULL);
 
   time_ms = sample->time_us / 1000;
+  if (!self->paused)
+    _hearth_alerts_sync (self);
+  /* The tick that follows (the engine's) needs not ask again: asking takes
+   * a lock on the file, a system call. */
+  self->synced_for_tick = TRUE;
   if (sample->cpu_percent >= 0)
-    hearth_alerts_observe (self, HEARTH_ALERT_METRIC_CPU_PERCENT, NULL, sample->cpu_percent, time_ms);
+    observe_one (self, HEARTH_ALERT_METRIC_CPU_PERCENT, NULL, sample->cpu_percent, time_ms);
   if (sample->mem_total > 0 && sample->mem_used >= 0)
-    hearth_alerts_observe (self, HEARTH_ALERT_METRIC_MEMORY_PERCENT, NULL,
+    observe_one (self, HEARTH_ALERT_METRIC_MEMORY_PERCENT, NULL,
                            100.0 * sample->mem_used / sample->mem_total, time_ms);
   if (sample->swap_used >= 0)
-    hearth_alerts_observe (self, HEARTH_ALERT_METRIC_SWAP_USED_MB, NULL,
+    observe_one (self, HEARTH_ALERT_METRIC_SWAP_USED_MB, NULL,
                            sample->swap_used / 1e6, time_ms);
   if (sample->vram_total > 0 && sample->vram_used >= 0)
-    hearth_alerts_observe (self, HEARTH_ALERT_METRIC_VRAM_PERCENT, NULL,
+    observe_one (self, HEARTH_ALERT_METRIC_VRAM_PERCENT, NULL,
                            100.0 * sample->vram_used / sample->vram_total, time_ms);
   if (sample->gpu_temperature_c >= 0)
-    hearth_alerts_observe (self, HEARTH_ALERT_METRIC_GPU_TEMP_C, NULL, sample->gpu_temperature_c, time_ms);
+    observe_one (self, HEARTH_ALERT_METRIC_GPU_TEMP_C, NULL, sample->gpu_temperature_c, time_ms);
   if (sample->gpu_power_w >= 0)
-    hearth_alerts_observe (self, HEARTH_ALERT_METRIC_GPU_POWER_W, NULL, sample->gpu_power_w, time_ms);
+    observe_one (self, HEARTH_ALERT_METRIC_GPU_POWER_W, NULL, sample->gpu_power_w, time_ms);
   if (sample->disk_free >= 0)
-    hearth_alerts_observe (self, HEARTH_ALERT_METRIC_DISK_FREE_GB, NULL, sample->disk_free / 1e9, time_ms);
+    observe_one (self, HEARTH_ALERT_METRIC_DISK_FREE_GB, NULL, sample->disk_free / 1e9, time_ms);
 }
 
 static void
@@ -529,7 +569,9 @@ hearth_alerts_tick (HearthAlerts *self,
 
   if (self->paused)
     return;
-  _hearth_alerts_sync (self);
+  if (!self->synced_for_tick)
+    _hearth_alerts_sync (self);
+  self->synced_for_tick = FALSE;
   prune (self, time_ms);
   /* Collected first: a step may read the database again. */
   g_hash_table_iter_init (&iter, self->instances);
