@@ -392,9 +392,10 @@ build_tooltip (HearthTray *self)
       else
         g_string_append (text, escaped);
     }
+  if (self->paused && text->len > 0)
+    g_string_prepend_c (text, '\n');
   if (self->paused)
-    g_string_prepend (text, self->alerts->len > 0 ? _("Monitoring is paused\n")
-                                                  : _("Monitoring is paused"));
+    g_string_prepend (text, _("Monitoring is paused"));
   else if (self->alerts->len == 0)
     g_string_append (text, _("Nothing needs attention"));
 
