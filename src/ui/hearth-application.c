@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "hearth-application-private.h"
+#include "hearth-application-tray-private.h"
 #include "hearth-preferences-window.h"
 
 #define HEARTH_WEBSITE_URL "https://github.com/hearthapp/hearth"
@@ -190,6 +191,7 @@ hearth_application_startup (GApplication *application)
    * them right after startup): the engine and its alerts are ready here. */
   _hearth_application_setup_alerts (self);
   _hearth_application_setup_background (self);
+  hearth_application_setup_tray (self);
 }
 
 /* Windows may outlive the main loop; the samples of the minute in
