@@ -129,6 +129,17 @@ test_escalation_and_ack (void)
   /* It resolves; the next firing is told again. */
   hearth_alerts_observe (alerts, vram, NULL, 50, T0 + 6 * MINUTE);
   g_assert_cmpint (last_event (rec)->state, ==, HEARTH_ALERT_STATE_RESOLVED);
+
+  /* The rule's statistics count what this process saw at once: one firing
+   * (its escalation is not a second), acknowledged, 6 minutes firing. */
+  {
+    g_autoptr(HearthAlertRule) rule = hearth_alerts_get_rule (alerts, id, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (rule->n_fired, ==, 1);
+    g_assert_cmpuint (rule->n_acknowledged, ==, 1);
+    g_assert_cmpint (rule->firing_ms, ==, 6 * MINUTE);
+  }
   hearth_alerts_observe (alerts, vram, NULL, 99, T0 + 7 * MINUTE);
   g_assert_cmpint (last_event (rec)->state, ==, HEARTH_ALERT_STATE_FIRING);
   g_assert_cmpint (last_event (rec)->severity, ==, HEARTH_ALERT_WARNING);

@@ -190,32 +190,19 @@ acknowledge_alert (GSimpleAction *action,
     g_message ("Alert %" G_GINT64_FORMAT " not acknowledged: %s", rule_id, error->message);
 }
 
-static void
-test_rule_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(GApplication) application = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!hearth_alerts_test_rule_finish (HEARTH_ALERTS (source), result, &error))
-    g_message ("The test alert was not sent everywhere: %s", error->message);
-  g_application_release (application);
-}
-
-/* hearth-cli alerts test ID, when Hearth runs: the notification and tray
- * channels are this process's. */
+/* hearth-cli alerts test ID, when Hearth runs: the CLI sent the log and
+ * the webhook itself; the notification and tray channels are this
+ * process's. */
 static void
 test_alert (GSimpleAction *action,
             GVariant      *parameter,
             gpointer       user_data)
 {
   HearthApplication *self = user_data;
+  g_autoptr(GError) error = NULL;
 
-  /* Started for this action alone, Hearth stays until the webhook answered. */
-  g_application_hold (G_APPLICATION (self));
-  hearth_alerts_test_rule_async (get_alerts (self), g_variant_get_int64 (parameter), NULL,
-                                 test_rule_cb, g_object_ref (self));
+  if (!hearth_alerts_announce_test (get_alerts (self), g_variant_get_int64 (parameter), &error))
+    g_message ("The test alert was not shown: %s", error->message);
 }
 
 static const GActionEntry alert_entries[] = {

@@ -390,6 +390,7 @@ hearth_alerts_acknowledge (HearthAlerts  *self,
           instance->acknowledged || (subject != NULL && g_strcmp0 (s, subject) != 0))
         continue;
       instance->acknowledged = TRUE;
+      ((HearthAlertRule *) rule)->n_acknowledged++;
       if (self->store == NULL)
         n++;
     }
@@ -533,32 +534,23 @@ test_delivered (GObject      *source,
     g_task_return_error (task, error);
 }
 
-void
-hearth_alerts_test_rule_async (HearthAlerts        *self,
-                               gint64               rule_id,
-                               GCancellable        *cancellable,
-                               GAsyncReadyCallback  callback,
-                               gpointer             user_data)
+/* The test event of a rule: firing, its latest value, its channels. */
+static HearthAlertEvent *
+new_test_event (HearthAlerts  *self,
+                gint64         rule_id,
+                GError       **error)
 {
-  g_autoptr(GTask) task = NULL;
   g_autoptr(HearthAlertEvent) event = NULL;
   g_autofree char *key = NULL;
   const HearthAlertRule *rule;
   HearthAlertSeries *series;
 
-  g_return_if_fail (HEARTH_IS_ALERTS (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, hearth_alerts_test_rule_async);
   _hearth_alerts_sync (self);
   rule = _hearth_alerts_find_rule (self, rule_id);
   if (rule == NULL)
     {
-      GError *error = NULL;
-
-      no_rule (&error, rule_id);
-      g_task_return_error (task, error);
-      return;
+      no_rule (error, rule_id);
+      return NULL;
     }
   event = hearth_alert_event_new ();
   event->rule_id = rule->id;
@@ -579,6 +571,54 @@ hearth_alerts_test_rule_async (HearthAlerts        *self,
   event->webhook_url = g_strdup (rule->webhook_url);
   event->message = g_strdup_printf ("A test of the alert rule “%s”: its alerts reach you like this",
                                     rule->name);
+  return g_steal_pointer (&event);
+}
+
+/**
+ * hearth_alerts_announce_test:
+ *
+ * Emits "transition" with a test event of the rule for this process's own
+ * channels (the app's notification and tray) without the core ones: what
+ * the app does when hearth-cli alerts test, which sent the log and webhook
+ * itself, asks it to.
+ */
+gboolean
+hearth_alerts_announce_test (HearthAlerts  *self,
+                             gint64         rule_id,
+                             GError       **error)
+{
+  g_autoptr(HearthAlertEvent) event = NULL;
+
+  g_return_val_if_fail (HEARTH_IS_ALERTS (self), FALSE);
+
+  event = new_test_event (self, rule_id, error);
+  if (event == NULL)
+    return FALSE;
+  _hearth_alerts_emit_transition (self, event);
+  return TRUE;
+}
+
+void
+hearth_alerts_test_rule_async (HearthAlerts        *self,
+                               gint64               rule_id,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(HearthAlertEvent) event = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (HEARTH_IS_ALERTS (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hearth_alerts_test_rule_async);
+  event = new_test_event (self, rule_id, &error);
+  if (event == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
   _hearth_alerts_emit_transition (self, event);
   if (_hearth_alerts_sends_webhook (self, event))
     _hearth_alerts_deliver_core (self, event, FALSE, cancellable, test_delivered,

@@ -357,6 +357,8 @@ step (HearthAlerts               *self,
   HearthAlertState before = instance->state;
   gint64 firing_since = instance->firing_since_ms;
   gboolean quiet_held = FALSE;
+  gboolean escalation;
+  gint64 firing_ms;
   g_autoptr(HearthAlertEvent) event = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -364,12 +366,15 @@ step (HearthAlerts               *self,
                              is_quiet (self, time_ms), &quiet_held);
   if (event == NULL)
     return;
+  escalation = before == HEARTH_ALERT_STATE_FIRING && event->state == HEARTH_ALERT_STATE_FIRING;
+  firing_ms = event->state == HEARTH_ALERT_STATE_RESOLVED ? MAX (time_ms - firing_since, 0) : 0;
+  /* The rule's statistics follow this process's own transitions (another
+   * process's are read again with the rules). */
+  if (event->state == HEARTH_ALERT_STATE_FIRING && !escalation)
+    ((HearthAlertRule *) rule)->n_fired++;
+  ((HearthAlertRule *) rule)->firing_ms += firing_ms;
   if (self->store != NULL)
     {
-      gboolean escalation = before == HEARTH_ALERT_STATE_FIRING &&
-                            event->state == HEARTH_ALERT_STATE_FIRING;
-      gint64 firing_ms = event->state == HEARTH_ALERT_STATE_RESOLVED ? time_ms - firing_since : 0;
-
       if (_hearth_alerts_db_record (self->store, event, instance, escalation, firing_ms, &error))
         instance->event_id = event->id;
       else

@@ -147,6 +147,12 @@ void          hearth_alerts_test_rule_async   (HearthAlerts        *self,
 gboolean      hearth_alerts_test_rule_finish  (HearthAlerts        *self,
                                                GAsyncResult        *result,
                                                GError             **error);
+/* Only "transition" with the test event, for this process's own channels
+ * (the app's notification and tray): hearth-cli alerts test sent the log
+ * and webhook itself before asking the app. */
+gboolean      hearth_alerts_announce_test     (HearthAlerts        *self,
+                                               gint64               rule_id,
+                                               GError             **error);
 
 /* The core channels: the log (the journal, through g_log_structured) and
  * webhooks (an HTTP POST of hearth_alert_event_to_json(), 10 s timeout, 3
