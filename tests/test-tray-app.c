@@ -12,6 +12,7 @@
 #include "hearth-test-panel.h"
 #include "hearth-test-ui.h"
 #include "hearth-test-util.h"
+#include "hearth-window.h"
 
 #define MODEL "tray-test-model"
 
@@ -99,6 +100,8 @@ test_tray_follows_alerts (void)
   g_autofree char *icon = NULL;
   g_autofree char *described = NULL;
   HearthTestPanel panel;
+  GtkWindow *window;
+  GtkWidget *stack;
   gboolean acknowledged = TRUE;
   gint64 now = g_get_real_time () / 1000;
   gint64 rule_id;
@@ -150,6 +153,17 @@ test_tray_follows_alerts (void)
   g_assert_nonnull (strstr (described, "[x] Pause Monitoring"));
   hearth_test_panel_click (&panel, hearth_test_panel_find_item (menu, "Pause Monitoring", 0));
   g_assert_false (hearth_alerts_get_paused (alerts));
+
+  /* The alert's own line opens Hearth on the Alerts view. */
+  g_assert_null (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  hearth_test_panel_click (&panel, hearth_test_panel_find_item (menu, message, 0));
+  window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  g_assert_nonnull (window);
+  stack = gtk_widget_get_ancestor (hearth_window_get_page (HEARTH_WINDOW (window), "alerts"),
+                                   ADW_TYPE_VIEW_STACK);
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (ADW_VIEW_STACK (stack)), ==, "alerts");
+  gtk_window_destroy (window);
+  hearth_test_spin_for (100);
 
   /* Show Hearth opens the window; Quit closes it. */
   g_assert_null (gtk_application_get_active_window (GTK_APPLICATION (app)));

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "hearth-alerts.h"
+#include "hearth-application-private.h"
 #include "hearth-application-tray-private.h"
 
 #define TRAY_KEY "hearth-tray"
@@ -54,6 +55,13 @@ on_show (HearthTray *tray,
   window = gtk_application_get_active_window (GTK_APPLICATION (link->app));
   if (window != NULL && activation_token != NULL)
     gtk_window_set_startup_id (window, activation_token);
+}
+
+static void
+on_show_alerts (HearthTray *tray,
+                TrayLink   *link)
+{
+  hearth_window_show_alerts (_hearth_application_present_window (HEARTH_APPLICATION (link->app)));
 }
 
 static void
@@ -113,6 +121,7 @@ hearth_application_setup_tray (HearthApplication *app)
   g_signal_connect_swapped (link->alerts, "changed", G_CALLBACK (refresh), link);
   g_signal_connect_swapped (link->alerts, "transition", G_CALLBACK (refresh), link);
   g_signal_connect (link->tray, "show", G_CALLBACK (on_show), link);
+  g_signal_connect (link->tray, "show-alerts", G_CALLBACK (on_show_alerts), link);
   g_signal_connect (link->tray, "acknowledge", G_CALLBACK (on_acknowledge), link);
   g_signal_connect (link->tray, "pause-toggled", G_CALLBACK (on_pause_toggled), link);
   g_signal_connect (link->tray, "quit", G_CALLBACK (on_quit), link);

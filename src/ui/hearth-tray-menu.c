@@ -186,7 +186,7 @@ add_alert (GPtrArray             *items,
   MenuItem *item;
 
   /* The message opens Hearth, where the alert can be looked into. */
-  item = add_item (items, alert->item_id, HEARTH_TRAY_MENU_SHOW, label, TRUE);
+  item = add_item (items, alert->item_id, HEARTH_TRAY_MENU_SHOW_ALERTS, label, TRUE);
   add_props (item,
              "icon-name", g_variant_new_string (hearth_tray_severity_icon (alert->severity)),
              NULL);
@@ -232,7 +232,7 @@ build_items (GPtrArray *alerts,
                                                          alerts->len - shown),
                                                alerts->len - shown);
 
-      add_item (items, ID_MORE, HEARTH_TRAY_MENU_SHOW, more, TRUE);
+      add_item (items, ID_MORE, HEARTH_TRAY_MENU_SHOW_ALERTS, more, TRUE);
     }
 
   add_item (items, ID_SEPARATOR_PAUSE, HEARTH_TRAY_MENU_NONE, NULL, TRUE);

@@ -70,6 +70,7 @@ static GParamSpec *properties[N_PROPS];
 
 enum {
   SHOW,
+  SHOW_ALERTS,
   ACKNOWLEDGE,
   PAUSE_TOGGLED,
   QUIT,
@@ -480,6 +481,10 @@ hearth_tray_activate_item (HearthTray           *self,
       g_signal_emit (self, signals[SHOW], 0, NULL);
       break;
 
+    case HEARTH_TRAY_MENU_SHOW_ALERTS:
+      g_signal_emit (self, signals[SHOW_ALERTS], 0);
+      break;
+
     case HEARTH_TRAY_MENU_ACKNOWLEDGE:
       g_signal_emit (self, signals[ACKNOWLEDGE], 0, rule_id, subject);
       break;
@@ -655,6 +660,9 @@ hearth_tray_class_init (HearthTrayClass *klass)
 
   signals[SHOW] = g_signal_new ("show", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                 0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* An alert's line in the menu: the window on its Alerts view */
+  signals[SHOW_ALERTS] = g_signal_new ("show-alerts", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                       0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[ACKNOWLEDGE] = g_signal_new ("acknowledge", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                        0, NULL, NULL, NULL, G_TYPE_NONE, 2,
                                        G_TYPE_INT64, G_TYPE_STRING);
