@@ -652,6 +652,29 @@ test_alert_test (void)
     while (asked == 0)
       g_main_context_iteration (NULL, TRUE);
     g_assert_cmpint (asked, ==, g_ascii_strtoll (app_id, NULL, 10));
+
+    /* monitor says that the running app watches the same rules */
+    {
+      g_autoptr(GSubprocessLauncher) launcher = cli_launcher (G_SUBPROCESS_FLAGS_STDERR_PIPE, NULL);
+      g_autofree char *cli = cli_path ();
+      g_autoptr(GSubprocess) monitor = g_subprocess_launcher_spawn (launcher, &error, cli, "monitor",
+                                                                    "--interval", "1", NULL);
+      g_autoptr(GDataInputStream) err = NULL;
+      g_autofree char *watching = NULL;
+      g_autofree char *warning = NULL;
+
+      g_assert_no_error (error);
+      err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (monitor));
+      watching = g_data_input_stream_read_line_utf8 (err, NULL, NULL, &error);
+      warning = g_data_input_stream_read_line_utf8 (err, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (strstr (watching, "Watching"));
+      g_assert_nonnull (warning);
+      g_assert_nonnull (strstr (warning, "Hearth app is running"));
+      g_subprocess_send_signal (monitor, SIGTERM);
+      g_subprocess_wait (monitor, NULL, &error);
+      g_assert_no_error (error);
+    }
     g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
                                  "org.freedesktop.DBus", "ReleaseName",
                                  g_variant_new ("(s)", APP_ID), NULL, G_DBUS_CALL_FLAGS_NONE,

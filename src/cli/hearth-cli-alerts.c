@@ -390,19 +390,6 @@ app_object_path (void)
   return g_steal_pointer (&path);
 }
 
-/* A session bus that is there: never one started for this (GLib would
- * autolaunch one under X11 without DBUS_SESSION_BUS_ADDRESS). */
-static gboolean
-has_session_bus (void)
-{
-  g_autofree char *socket = NULL;
-
-  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") != NULL)
-    return TRUE;
-  socket = g_build_filename (g_get_user_runtime_dir (), "bus", NULL);
-  return g_file_test (socket, G_FILE_TEST_EXISTS);
-}
-
 typedef enum
 {
   APP_REACHED,
@@ -430,7 +417,7 @@ ask_app_to_test (gint64   rule_id,
   const char *type = NULL;
   gboolean enabled = FALSE;
 
-  if (!has_session_bus ())
+  if (!hearth_cli_has_session_bus ())
     {
       *why = g_strdup ("there is no desktop session here to show them in");
       return APP_CANNOT;

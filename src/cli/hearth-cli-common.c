@@ -394,3 +394,36 @@ format_figure (double value)
     return g_strdup ("");
   return g_strdup (g_ascii_formatd (buffer, sizeof buffer, "%.1f", value));
 }
+
+/* A session bus that is there: never one started for this (GLib would
+ * autolaunch one under X11 without DBUS_SESSION_BUS_ADDRESS). */
+gboolean
+hearth_cli_has_session_bus (void)
+{
+  g_autofree char *socket = NULL;
+
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") != NULL)
+    return TRUE;
+  socket = g_build_filename (g_get_user_runtime_dir (), "bus", NULL);
+  return g_file_test (socket, G_FILE_TEST_EXISTS);
+}
+
+/* Whether the Hearth app runs in this desktop session (it owns its name) */
+gboolean
+hearth_cli_app_is_running (void)
+{
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  gboolean owned = FALSE;
+
+  if (!hearth_cli_has_session_bus () ||
+      (bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL)) == NULL)
+    return FALSE;
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "NameHasOwner",
+                                       g_variant_new ("(s)", APP_ID), G_VARIANT_TYPE ("(b)"),
+                                       G_DBUS_CALL_FLAGS_NONE, 2000, NULL, NULL);
+  if (reply != NULL)
+    g_variant_get (reply, "(b)", &owned);
+  return owned;
+}

@@ -141,6 +141,11 @@ hearth_cli_command_monitor (int    argc,
   g_printerr ("hearth-cli: Watching %u rule%s, sampling every %" G_GINT64_FORMAT " s%s. "
               "Ctrl+C stops.\n", n_rules, n_rules == 1 ? "" : "s", opt_interval_s,
               n_firing > 0 ? "; alerts already firing: hearth-cli alerts list" : "");
+  /* Both would judge the same machine and tell the same alert twice. */
+  if (hearth_cli_app_is_running ())
+    g_printerr ("hearth-cli: The Hearth app is running in this session and watches the same "
+                "rules: you may hear of an alert from both. Quit the app, or turn off "
+                "the rule's channels in one of them.\n");
   g_main_loop_run (loop);
 
   g_signal_handler_disconnect (alerts, handler);

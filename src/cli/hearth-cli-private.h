@@ -177,4 +177,7 @@ void            alerts_add_event_json         (JsonBuilder         *builder,
 void            alerts_wait_until_idle        (HearthAlerts        *alerts,
                                                guint                max_seconds);
 
+gboolean  hearth_cli_has_session_bus (void);
+gboolean  hearth_cli_app_is_running  (void);
+
 G_END_DECLS
