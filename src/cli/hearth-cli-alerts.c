@@ -110,19 +110,6 @@ alerts_print_event_line (const HearthAlertEvent *event,
 
 /* JSON */
 
-/* A number that may be negative (a falling trend); not a number is null. */
-static void
-add_number (JsonBuilder *builder,
-            const char  *name,
-            double       value)
-{
-  json_builder_set_member_name (builder, name);
-  if (isfinite (value))
-    json_builder_add_double_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
 static void
 add_boolean (JsonBuilder *builder,
              const char  *name,
@@ -154,8 +141,8 @@ add_rule_json (JsonBuilder     *builder,
   hearth_json_add_string (builder, "name", rule->name);
   hearth_json_add_string (builder, "metric", hearth_alert_metric_to_string (rule->metric));
   hearth_json_add_string (builder, "condition", condition_to_string (rule->condition));
-  add_number (builder, "threshold", rule->threshold);
-  add_number (builder, "min_change_percent", rule->min_change_percent);
+  hearth_json_add_number (builder, "threshold", rule->threshold);
+  hearth_json_add_number (builder, "min_change_percent", rule->min_change_percent);
   hearth_json_add_int (builder, "for_ms", rule->for_ms);
   hearth_json_add_string (builder, "subject", rule->subject);
   hearth_json_add_string (builder, "severity", hearth_alert_severity_to_string (rule->severity));
@@ -183,8 +170,8 @@ alerts_add_event_json (JsonBuilder      *builder,
   hearth_json_add_string (builder, "subject", event->subject);
   hearth_json_add_string (builder, "state", hearth_alert_state_to_string (event->state));
   hearth_json_add_string (builder, "severity", hearth_alert_severity_to_string (event->severity));
-  add_number (builder, "value", event->value);
-  add_number (builder, "threshold", event->threshold);
+  hearth_json_add_number (builder, "value", event->value);
+  hearth_json_add_number (builder, "threshold", event->threshold);
   hearth_json_add_int (builder, "time_ms", event->time_ms);
   hearth_json_add_int (builder, "since_ms", event->since_ms);
   add_boolean (builder, "acknowledged", event->acknowledged);

@@ -42,6 +42,19 @@ hearth_json_add_double (JsonBuilder *builder,
     json_builder_add_double_value (builder, value);
 }
 
+void
+hearth_json_add_number (JsonBuilder *builder,
+                        const char  *name,
+                        double       value)
+{
+  json_builder_set_member_name (builder, name);
+  /* JSON has no NaN or infinity */
+  if (isfinite (value))
+    json_builder_add_double_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
 /* Reading what a server or a file says: a member of the wrong type is as
  * good as a missing one, and never a critical (json-glib's _with_default
  * getters warn on an object or an array). */

@@ -18,6 +18,11 @@ void  hearth_json_add_int     (JsonBuilder *builder,
 void  hearth_json_add_double  (JsonBuilder *builder,
                                const char  *name,
                                double       value);
+/* A figure that may be negative (a falling trend): only what is not a
+ * finite number (never seen) is null. */
+void  hearth_json_add_number  (JsonBuilder *builder,
+                               const char  *name,
+                               double       value);
 
 /* Fills in the members of one object for @item. */
 typedef void (*HearthJsonAddFunc) (JsonBuilder *builder,

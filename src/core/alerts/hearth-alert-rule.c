@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "hearth-alert-rule.h"
+#include "hearth-json.h"
 
 typedef struct
 {
@@ -283,19 +284,6 @@ hearth_alert_event_free (HearthAlertEvent *event)
 
 G_DEFINE_BOXED_TYPE (HearthAlertEvent, hearth_alert_event, hearth_alert_event_copy, hearth_alert_event_free)
 
-static void
-add_number (JsonBuilder *builder,
-            const char  *name,
-            double       value)
-{
-  json_builder_set_member_name (builder, name);
-  /* JSON has no NaN or infinity: a value never seen is null. */
-  if (isfinite (value))
-    json_builder_add_double_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
 /**
  * hearth_alert_event_to_json:
  *
@@ -334,8 +322,8 @@ hearth_alert_event_to_json (const HearthAlertEvent *event)
     json_builder_add_string_value (builder, event->subject);
   else
     json_builder_add_null_value (builder);
-  add_number (builder, "value", event->value);
-  add_number (builder, "threshold", event->threshold);
+  hearth_json_add_number (builder, "value", event->value);
+  hearth_json_add_number (builder, "threshold", event->threshold);
   json_builder_set_member_name (builder, "state");
   json_builder_add_string_value (builder, hearth_alert_state_to_string (event->state));
   json_builder_set_member_name (builder, "severity");
