@@ -647,8 +647,10 @@ test_preferences_api_key (void)
   g_settings_set_string (settings, "api-kind", "openai");
   window = open_window ();
   row = require_row (window, "Key");
-  entry = hearth_test_find_with_class (row, GTK_TYPE_ENTRY, "api-key-entry");
-  save = hearth_test_find_with_class (row, GTK_TYPE_BUTTON, NULL);
+  /* The entry and its Save button have a row of their own under the key's. */
+  entry = hearth_test_find_with_class (GTK_WIDGET (window), GTK_TYPE_ENTRY, "api-key-entry");
+  save = hearth_test_find_with_class (GTK_WIDGET (window), GTK_TYPE_BUTTON, "api-key-save");
+  g_assert_nonnull (save);
   g_assert_nonnull (entry);
   wait = (SubtitleWait) { row, "Only for servers" };
   g_assert_true (hearth_test_spin_until (subtitle_has, &wait, 5000));
