@@ -374,6 +374,68 @@ test_vram_spill (void)
   g_unsetenv ("OLLAMA_HOST");
 }
 
+/* A first run with no server anywhere: the server Hearth only guessed
+ * (127.0.0.1:11434, nothing set) is not "down" while the setup assistant is
+ * unfinished; a server the user named is judged at once. */
+static void
+test_first_run_no_server (void)
+{
+  g_autofree char *dir = g_build_filename (g_getenv ("HEARTH_BUILD_DIR"), "data", NULL);
+  g_autoptr(GSettingsSchemaSource) source = NULL;
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettingsBackend) backend = g_memory_settings_backend_new ();
+  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(HearthEngine) engine = NULL;
+  g_autoptr(Recorder) rec = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketAddress) any = NULL;
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autofree char *closed = NULL;
+  HearthAlerts *alerts;
+
+  g_unsetenv ("OLLAMA_HOST");
+  source = g_settings_schema_source_new_from_directory (dir, NULL, FALSE, &error);
+  g_assert_no_error (error);
+  schema = g_settings_schema_source_lookup (source, "io.github.hearthapp.Hearth", FALSE);
+  g_assert_nonnull (schema);
+  settings = g_settings_new_full (schema, backend, NULL);
+  g_assert_false (g_settings_get_boolean (settings, "setup-done"));
+
+  engine = hearth_engine_new_for_settings (settings, HEARTH_ENGINE_HISTORY | HEARTH_ENGINE_SAMPLER);
+  hearth_sampler_set_intervals (hearth_engine_get_sampler (engine), 250, 250);
+  alerts = hearth_engine_get_alerts (engine);
+  rec = recorder_new (alerts);
+
+  /* Probed (nothing answers at the guessed address here), and not judged */
+  {
+    gint64 until = g_get_monotonic_time () + 6 * G_USEC_PER_SEC;
+
+    /* six seconds of samples and probes */
+    while (g_get_monotonic_time () < until)
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (10 * 1000);
+  }
+  for (guint i = 0; i < rec->events->len; i++)
+    g_assert_cmpint (((HearthAlertEvent *) rec->events->pdata[i])->metric, !=,
+                     HEARTH_ALERT_METRIC_SERVER_UP);
+
+  /* A port nobody listens on, named in Preferences: its silence counts. */
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  any = g_inet_socket_address_new_from_string ("127.0.0.1", 0);
+  g_assert_true (g_socket_bind (socket, any, FALSE, &error));
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  closed = g_strdup_printf ("http://127.0.0.1:%u",
+                            g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  g_settings_set_string (settings, "endpoint", closed);
+  g_assert_true (wait_for_state (rec, HEARTH_ALERT_STATE_PENDING, 30));
+  g_assert_cmpint (last_event (rec)->metric, ==, HEARTH_ALERT_METRIC_SERVER_UP);
+  g_assert_nonnull (strstr (last_event (rec)->message, closed + strlen ("http://")));
+  hearth_engine_shutdown (engine);
+}
+
 /* The quiet hours the settings give reach the engine's alerts, and follow
  * the settings as they change. */
 static void
@@ -428,6 +490,7 @@ main (int   argc,
   g_test_add_func ("/alerts/slow-reply-webhook", test_slow_reply_webhook);
   g_test_add_func ("/alerts/vram-spill", test_vram_spill);
   g_test_add_func ("/alerts/quiet-hours-setting", test_quiet_hours_setting);
+  g_test_add_func ("/alerts/first-run-no-server", test_first_run_no_server);
 
   return g_test_run ();
 }

@@ -29,6 +29,7 @@ struct _HearthEngineAlerts
   gint64          next_probe_ms;     /* monotonic; 0 = at the next sample */
   gint64          backoff_ms;
   GHashTable     *spilled;           /* models last seen partly on the CPU */
+  char           *answered;          /* the endpoint that has answered a probe */
 };
 
 static gint64
@@ -52,6 +53,7 @@ _hearth_engine_alerts_free (HearthEngineAlerts *watch)
   g_clear_object (&watch->cancellable);
   g_clear_object (&watch->alerts);
   g_clear_pointer (&watch->spilled, g_hash_table_unref);
+  g_clear_pointer (&watch->answered, g_free);
   g_free (watch);
 }
 
@@ -240,6 +242,24 @@ loaded_listed (GObject      *source,
   probe_free (probe);
 }
 
+/* A first run on a machine with no server yet is not a server that died:
+ * a server Hearth only guessed (no address in the settings or OLLAMA_HOST)
+ * is judged once it has answered, or once the setup assistant is finished
+ * (it already says when none was found). A server the user named is
+ * judged from the start. */
+static gboolean
+server_is_expected (HearthEngine *self,
+                    const char   *endpoint)
+{
+  g_autofree char *named = NULL;
+
+  if (g_strcmp0 (self->alerts->answered, endpoint) == 0 || self->settings == NULL ||
+      g_getenv ("OLLAMA_HOST") != NULL)
+    return TRUE;
+  named = g_settings_get_string (self->settings, "endpoint");
+  return *named != '\0' || g_settings_get_boolean (self->settings, "setup-done");
+}
+
 static void
 version_read (GObject      *source,
               GAsyncResult *result,
@@ -251,6 +271,7 @@ version_read (GObject      *source,
   /* A server that answers "not supported" answers. */
   gboolean up = version != NULL || g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_NOT_SUPPORTED);
   HearthEngineAlerts *watch;
+  const char *endpoint;
 
   if (probe_orphaned (probe))
     {
@@ -258,8 +279,15 @@ version_read (GObject      *source,
       return;
     }
   watch = probe->engine->alerts;
-  hearth_alerts_observe (watch->alerts, HEARTH_ALERT_METRIC_SERVER_UP,
-                         hearth_provider_get_endpoint (probe->provider), up ? 1 : 0, now_ms ());
+  endpoint = hearth_provider_get_endpoint (probe->provider);
+  if (up && g_strcmp0 (watch->answered, endpoint) != 0)
+    {
+      g_free (watch->answered);
+      watch->answered = g_strdup (endpoint);
+    }
+  if (server_is_expected (probe->engine, endpoint))
+    hearth_alerts_observe (watch->alerts, HEARTH_ALERT_METRIC_SERVER_UP, endpoint, up ? 1 : 0,
+                           now_ms ());
   if (up)
     {
       watch->backoff_ms = 0;
