@@ -30,7 +30,7 @@ typedef struct
   GString         *markup;        /* the inline run being collected */
   guint            heading;       /* level of the open heading, 0 outside one */
   guint            list_depth;
-  gboolean         link_is_span;
+  GPtrArray       *open_spans;    /* the closing tags of the spans open, innermost last */
   GString         *code;          /* non-NULL inside a code block */
   char            *code_language;
   HearthCodeBlock *reusable;      /* the streaming code block from the last build */
@@ -197,7 +197,13 @@ push_box (Builder    *b,
 static GtkWidget *
 take_label (Builder *b)
 {
-  GtkWidget *label = create_label (b->markup->str);
+  GtkWidget *label;
+
+  /* A span md4c did not close inside its block (an autolink running into a
+   * table's cell delimiter): closed here, so the markup stays whole. */
+  while (b->open_spans->len > 0)
+    g_string_append (b->markup, g_ptr_array_steal_index (b->open_spans, b->open_spans->len - 1));
+  label = create_label (b->markup->str);
 
   g_string_truncate (b->markup, 0);
   if (b->heading > 0)
@@ -449,7 +455,8 @@ leave_block_cb (MD_BLOCKTYPE  type,
   return 0;
 }
 
-static void
+/* Returns: the tag that closes what was opened */
+static const char *
 enter_link (Builder          *b,
             MD_SPAN_A_DETAIL *detail)
 {
@@ -457,15 +464,15 @@ enter_link (Builder          *b,
   g_autofree char *escaped = NULL;
 
   /* GtkLabel needs a non-empty href; an empty link is plain text. */
-  b->link_is_span = detail->href.size == 0;
-  if (b->link_is_span)
+  if (detail->href.size == 0)
     {
       g_string_append (b->markup, "<span>");
-      return;
+      return "</span>";
     }
   href = hearth_markdown_view_sanitize (detail->href.text, detail->href.size);
   escaped = g_markup_escape_text (href, -1);
   g_string_append_printf (b->markup, "<a href=\"%s\">", escaped);
+  return "</a>";
 }
 
 /* The Pango markup around a span; links are handled apart. */
@@ -513,12 +520,13 @@ enter_span_cb (MD_SPANTYPE  type,
   const char *close;
 
   if (type == MD_SPAN_A)
+    close = enter_link (b, detail);
+  else
     {
-      enter_link (b, detail);
-      return 0;
+      span_tags (type, &open, &close);
+      g_string_append (b->markup, open);
     }
-  span_tags (type, &open, &close);
-  g_string_append (b->markup, open);
+  g_ptr_array_add (b->open_spans, (gpointer) close);
   return 0;
 }
 
@@ -528,13 +536,11 @@ leave_span_cb (MD_SPANTYPE  type,
                void        *user_data)
 {
   Builder *b = user_data;
-  const char *open;
-  const char *close;
 
-  span_tags (type, &open, &close);
-  if (type == MD_SPAN_A && !b->link_is_span)
-    close = "</a>";
-  g_string_append (b->markup, close);
+  /* Already closed with the block it was left open in */
+  if (b->open_spans->len == 0)
+    return 0;
+  g_string_append (b->markup, g_ptr_array_steal_index (b->open_spans, b->open_spans->len - 1));
   return 0;
 }
 
@@ -587,12 +593,14 @@ _hearth_markdown_view_build_blocks (const char      *text,
   b.blocks = g_ptr_array_new_with_free_func (g_object_unref);
   b.frames = g_ptr_array_new_with_free_func ((GDestroyNotify) frame_free);
   b.markup = g_string_new (NULL);
+  b.open_spans = g_ptr_array_new ();
   b.reusable = reusable;
 
   if (md_parse (text, len, &parser, &b) != 0)
     g_warning ("Could not parse markdown: out of memory");
 
   g_ptr_array_unref (b.frames);
+  g_ptr_array_unref (b.open_spans);
   g_string_free (b.markup, TRUE);
   if (b.code != NULL)
     g_string_free (b.code, TRUE);
