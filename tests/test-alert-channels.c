@@ -297,13 +297,19 @@ static void
 test_webhook_retries_server_errors (void)
 {
   static const guint script[] = { 500, 502, 200 };
-  g_autoptr(Receiver) receiver = receiver_new (script, G_N_ELEMENTS (script));
+  g_autoptr(Receiver) receiver = NULL;
   g_autoptr(SoupSession) session = soup_session_new ();
-  g_autofree char *url = g_strconcat (receiver->url, "/hook", NULL);
-  g_autoptr(HearthAlertEvent) event = slow_model_event (url);
+  g_autofree char *url = NULL;
+  g_autoptr(HearthAlertEvent) event = NULL;
   Sent sent = { 0 };
 
+  /* This one waits the real 1 s and 4 s between tries, and prints them. */
+  hearth_alert_webhook_set_retry_divisor_for_testing (1);
+  receiver = receiver_new (script, G_N_ELEMENTS (script));
+  url = g_strconcat (receiver->url, "/hook", NULL);
+  event = slow_model_event (url);
   send_and_wait (session, event, NULL, &sent);
+  hearth_alert_webhook_set_retry_divisor_for_testing (10);
   g_assert_no_error (sent.error);
   g_assert_true (sent.ok);
   g_assert_cmpuint (receiver->requests->len, ==, 3);
@@ -591,9 +597,11 @@ test_webhook_cancel (void)
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   Sent sent = { 0 };
 
-  /* Cancelled while it waits to try again. */
+  /* Cancelled while it waits (the real 1 s) to try again. */
+  hearth_alert_webhook_set_retry_divisor_for_testing (1);
   g_timeout_add_once (300, (GSourceOnceFunc) g_cancellable_cancel, cancellable);
   send_and_wait (session, event, cancellable, &sent);
+  hearth_alert_webhook_set_retry_divisor_for_testing (10);
   g_assert_error (sent.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpuint (receiver->requests->len, ==, 1);
   run_loop_for (1500);
@@ -928,6 +936,9 @@ main (int   argc,
       char *argv[])
 {
   hearth_test_init (&argc, &argv);
+  /* The waits between tries, a tenth as long (test_webhook_retries_server_errors
+   * keeps the real ones). */
+  hearth_alert_webhook_set_retry_divisor_for_testing (10);
   g_log_set_writer_func (capture_writer, NULL, NULL);
 
   g_test_add_func ("/alert-channels/webhook/posts-json", test_webhook_posts_json);

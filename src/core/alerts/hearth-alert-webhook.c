@@ -24,6 +24,7 @@
 static const guint retry_delays_ms[WEBHOOK_TRIES - 1] = { 1000, 4000 };
 
 static guint timeout_ms_for_testing;
+static guint retry_divisor_for_testing = 1;
 
 typedef enum
 {
@@ -64,6 +65,12 @@ void
 hearth_alert_webhook_set_timeout_for_testing (guint timeout_ms)
 {
   timeout_ms_for_testing = timeout_ms;
+}
+
+void
+hearth_alert_webhook_set_retry_divisor_for_testing (guint divisor)
+{
+  retry_divisor_for_testing = MAX (divisor, 1);
 }
 
 static guint
@@ -465,7 +472,7 @@ wait_then_retry (GTask *task)
 {
   WebhookSend *data = g_task_get_task_data (task);
   guint delay_ms = data->retry_after_s > 0 ? data->retry_after_s * 1000
-                                           : retry_delays_ms[data->tries - 1];
+                                           : retry_delays_ms[data->tries - 1] / retry_divisor_for_testing;
 
   g_debug ("Webhook %s: try %u failed, next in %u ms", data->shown_url, data->tries, delay_ms);
   data->wait_source = hearth_http_wait_source_new (delay_ms, g_task_get_cancellable (task),
