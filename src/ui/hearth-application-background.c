@@ -12,11 +12,10 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
 
 #include "hearth-application-private.h"
+#include "hearth-autostart.h"
 
 #define BACKGROUND_NOTIFICATION_ID "background"
 
@@ -53,81 +52,28 @@ update_hold (HearthApplication *self)
 
 /* Autostart outside Flatpak: the desktop file the session starts at login. */
 
-char *
-_hearth_application_autostart_path (void)
-{
-  g_autofree char *name = g_strconcat (APP_ID, ".desktop", NULL);
-
-  return g_build_filename (g_get_user_config_dir (), "autostart", name, NULL);
-}
-
-static void
-write_autostart_in_thread (GTask        *task,
-                           gpointer      source,
-                           gpointer      task_data,
-                           GCancellable *cancellable)
-{
-  gboolean wanted = GPOINTER_TO_INT (task_data);
-  g_autofree char *path = _hearth_application_autostart_path ();
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autofree char *contents = NULL;
-  GError *error = NULL;
-
-  if (!wanted)
-    {
-      if (g_unlink (path) != 0 && errno != ENOENT)
-        g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (errno),
-                                 _("Could not remove %s: %s"), path, g_strerror (errno));
-      else
-        g_task_return_boolean (task, TRUE);
-      return;
-    }
-  /* --gapplication-service: registered and watching, without a window. */
-  contents = g_strdup_printf ("[Desktop Entry]\n"
-                              "Type=Application\n"
-                              "Name=%s\n"
-                              "Comment=%s\n"
-                              "Exec=hearth --gapplication-service\n"
-                              "Icon=%s\n"
-                              "Terminal=false\n"
-                              "NoDisplay=true\n"
-                              "X-GNOME-Autostart-enabled=true\n",
-                              _("Hearth"),
-                              _("Watches your AI models and your computer in the background"),
-                              APP_ID);
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (errno),
-                             _("Could not create %s: %s"), dir, g_strerror (errno));
-  else if (!g_file_set_contents (path, contents, -1, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
 static void
 write_autostart_cb (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
+  g_autoptr(GApplication) application = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (!hearth_autostart_set_finish (result, &error))
     g_message ("Start at login not changed: %s", error->message);
-  g_application_release (G_APPLICATION (source));
+  g_application_release (application);
 }
 
 static void
 update_autostart_file (HearthApplication *self)
 {
-  g_autoptr(GTask) task = g_task_new (self, NULL, write_autostart_cb, NULL);
   gboolean wanted = g_settings_get_boolean (self->settings, "run-in-background") &&
                     g_settings_get_boolean (self->settings, "autostart");
 
   /* Turning the setting off may be what ends Hearth: the file goes first. */
   g_application_hold (G_APPLICATION (self));
-  g_task_set_source_tag (task, update_autostart_file);
-  g_task_set_task_data (task, GINT_TO_POINTER (wanted), NULL);
-  g_task_run_in_thread (task, write_autostart_in_thread);
+  hearth_autostart_set_async (wanted, NULL, write_autostart_cb, g_object_ref (self));
 }
 
 /* Inside Flatpak: org.freedesktop.portal.Background */

@@ -34,6 +34,5 @@ void          _hearth_application_setup_alerts       (HearthApplication *self);
 /* hearth-application-background.c */
 void          _hearth_application_setup_background   (HearthApplication *self);
 void          _hearth_application_stop_background    (HearthApplication *self);
-char         *_hearth_application_autostart_path     (void);
 
 G_END_DECLS
