@@ -16,6 +16,7 @@
 #include "hearth-resource-history.h"
 #include "hearth-sampler.h"
 #include "hearth-store.h"
+#include "hearth-tuning.h"
 
 G_BEGIN_DECLS
 
@@ -68,6 +69,15 @@ HearthResourceHistory *
                  hearth_engine_get_resource_history (HearthEngine *self);
 /* The alerting engine (rules, alerts, their history): never NULL. */
 HearthAlerts    *hearth_engine_get_alerts     (HearthEngine       *self);
+/* The tuning engine (run options, profiles, tuner, preloading): never NULL. */
+HearthTuning    *hearth_engine_get_tuning     (HearthEngine       *self);
+/* A benchmark of @model that sends the model's resolved run options, as a
+ * chat would (the Performance page and hearth-cli bench use this). */
+HearthBench     *hearth_engine_new_bench      (HearthEngine       *self,
+                                               HearthProvider     *provider,
+                                               const char         *model,
+                                               guint               runs,
+                                               HearthSampler      *sampler);
 void             hearth_engine_set_cache      (HearthEngine       *self,
                                                HearthCache        *cache,
                                                gboolean            cache_all);

@@ -25,6 +25,7 @@ typedef struct
   gint64              created_ms;    /* unix time in milliseconds */
   HearthMessageState  state;
   HearthFigures       figures;
+  char               *options;       /* the run options sent (JSON), or NULL */
 } HearthMessage;
 
 HearthMessage *hearth_message_new  (const char    *role,

@@ -5,6 +5,7 @@
 
 #include <gio/gio.h>
 
+#include "hearth-run-options.h"
 #include "hearth-types.h"
 
 G_BEGIN_DECLS
@@ -43,6 +44,8 @@ gint64                      hearth_reply_get_message_id         (HearthReply *se
 gint64                      hearth_reply_get_question_id        (HearthReply *self);
 guint                       hearth_reply_get_attempts           (HearthReply *self);
 gboolean                    hearth_reply_get_cached             (HearthReply *self);
+/* The run options the request went out with (those its server takes), or NULL. */
+const HearthRunOptions     *hearth_reply_get_options            (HearthReply *self);
 double                      hearth_reply_get_time_saved_ms      (HearthReply *self);
 GCancellable               *hearth_reply_get_cancellable        (HearthReply *self);
 void                        hearth_reply_cancel                 (HearthReply *self);

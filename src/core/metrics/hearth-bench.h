@@ -97,6 +97,10 @@ HearthBench        *hearth_bench_new                (HearthProvider     *provide
                                                      const char         *model,
                                                      guint               runs,
                                                      HearthSampler      *sampler);
+/* The run options every request of the benchmark sends (recorded in the
+ * result's options JSON); call before running. */
+void                hearth_bench_set_options        (HearthBench        *self,
+                                                     const HearthRunOptions *options);
 double              hearth_bench_get_fraction       (HearthBench        *self);
 void                hearth_bench_run_async          (HearthBench        *self,
                                                      GCancellable       *cancellable,

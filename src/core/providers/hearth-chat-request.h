@@ -6,6 +6,7 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+#include "hearth-run-options.h"
 #include "hearth-store.h"
 
 G_BEGIN_DECLS
@@ -26,6 +27,11 @@ typedef struct
   char     **stop;          /* NULL: unset */
   gboolean   stream;
   gboolean   bypass_cache;  /* a fresh answer, whatever the cache holds */
+  /* The model's run options (profile, its own, automatic limits), set by the
+   * engine from hearth_tuning_resolve (); the fields above win over them.
+   * Providers send what their API takes (num_thread, keep_alive, … to
+   * Ollama; temperature, top_p, seed, max_tokens to OpenAI-compatible ones). */
+  HearthRunOptions *options; /* NULL: none */
 } HearthChatRequest;
 
 HearthChatRequest  *hearth_chat_request_new          (void);
