@@ -125,6 +125,13 @@ print_reply_json (HearthReply *reply)
   hearth_json_add_string (builder, "done_reason", hearth_reply_get_done_reason (reply));
   hearth_json_add_string (builder, "figures_from", figures->from_server ? "server" : "client");
   hearth_json_add_string (builder, "state", reply_state_name (reply));
+  /* what the request went out with: the profile, the model's own and the
+   * automatic options, as the engine resolved them */
+  json_builder_set_member_name (builder, "options");
+  if (hearth_reply_get_options (reply) != NULL)
+    json_builder_add_value (builder, hearth_run_options_to_json (hearth_reply_get_options (reply)));
+  else
+    json_builder_add_null_value (builder);
   json_builder_set_member_name (builder, "cached");
   json_builder_add_boolean_value (builder, hearth_reply_get_cached (reply));
   if (hearth_reply_get_cached (reply))

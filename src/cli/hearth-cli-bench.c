@@ -194,7 +194,8 @@ print_bench_json (const HearthBenchResult *r)
   print_json (root);
 }
 
-static HearthSampler *
+/* The sampler bench and tune measure the peaks with, started */
+HearthSampler *
 start_sampler (HearthProvider *provider)
 {
   HearthSampler *sampler = hearth_sampler_new ("/", 600);
@@ -247,7 +248,8 @@ bench_run (GSettings *settings)
     return fail (error);
 
   sampler = start_sampler (provider);
-  bench = hearth_bench_new (provider, model, (guint) opt_runs, sampler);
+  /* the engine's: it sends the model's run options, as a chat would */
+  bench = hearth_engine_new_bench (engine, provider, model, (guint) opt_runs, sampler);
   g_signal_connect (bench, "progress", G_CALLBACK (on_bench_progress), &cli);
   cli.cancellable = cancellable;
   hearth_bench_run_async (bench, cancellable, bench_cb, &cli);

@@ -158,6 +158,28 @@ int             hearth_cli_command_alerts     (int                  argc,
                                                char               **argv);
 int             hearth_cli_command_monitor    (int                  argc,
                                                char               **argv);
+int             hearth_cli_command_options    (int                  argc,
+                                               char               **argv);
+int             hearth_cli_command_profile    (int                  argc,
+                                               char               **argv);
+int             hearth_cli_command_tune       (int                  argc,
+                                               char               **argv);
+int             hearth_cli_command_preload    (int                  argc,
+                                               char               **argv);
+
+/* hearth-cli-bench.c: the sampler that measures a run's peaks */
+HearthSampler  *start_sampler                 (HearthProvider      *provider);
+
+/* hearth-cli-options.c: what options, tune and preload share */
+HearthModelInfo *find_server_model            (Cli                 *cli,
+                                               HearthProvider      *provider,
+                                               const char          *name,
+                                               GError             **error);
+gboolean        parse_assignments             (const char          *command,
+                                               char               **assignments,
+                                               HearthRunOptions    *options,
+                                               int                 *exit_code);
+char           *format_speed_options          (const HearthRunOptions *options);
 
 /* hearth-cli-alerts-options.c: the options of alerts, a rule made of them */
 extern const GOptionEntry alerts_entries[];

@@ -34,6 +34,10 @@ static const CliCommand commands[] = {
   { "resources", hearth_cli_command_resources },
   { "alerts",    hearth_cli_command_alerts },
   { "monitor",   hearth_cli_command_monitor },
+  { "options",   hearth_cli_command_options },
+  { "profile",   hearth_cli_command_profile },
+  { "tune",      hearth_cli_command_tune },
+  { "preload",   hearth_cli_command_preload },
 };
 
 static const char usage[] =
@@ -65,6 +69,13 @@ static const char usage[] =
   "                    [--name TEXT] [--percent P] [--escalate-after D] [--json]\n"
   "  hearth-cli alerts remove ID | enable ID | disable ID | ack ID | test ID\n"
   "  hearth-cli monitor [--interval SECONDS] [--json]\n"
+  "  hearth-cli options MODEL [--set KEY=VALUE]... [--unset KEY]... [--reset] [--json]\n"
+  "  hearth-cli profile list | show NAME | use NAME [--json]\n"
+  "  hearth-cli profile add NAME --from fast|balanced|quality|battery [--set KEY=VALUE]...\n"
+  "                     [--title TEXT] [--description TEXT] | remove NAME\n"
+  "  hearth-cli tune MODEL [--budget TRIALS] [--variants] [--apply] [--json]\n"
+  "  hearth-cli tune MODEL --apply-run RUN | --rollback\n"
+  "  hearth-cli preload MODEL [--keep-alive 30m] [--json]\n"
   "\n"
   "Run “hearth-cli COMMAND --help” for a command's options.\n"
   "\n"
@@ -77,7 +88,8 @@ static const char usage[] =
   "    1  any other failure (the keyring, reading standard input, the hardware…)\n"
   "    2  usage: a bad command, option, number or text (not UTF-8, a NUL byte)\n"
   "    3  the server is unreachable (refused, DNS, timeout, TLS)\n"
-  "    4  not found: the model, the conversation or the alert rule\n"
+  "    4  not found: the model, the conversation, the alert rule, the profile or\n"
+  "       the tuning run\n"
   "    5  a server error or a broken stream\n"
   "    6  authentication failed\n"
   "    7  still rate limited after retries\n"
