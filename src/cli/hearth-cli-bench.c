@@ -103,10 +103,11 @@ print_bench_comparison (const HearthBenchResult *r)
            hearth_bench_regression_base_percent ());
 }
 
-/* "seed 42, temperature 0, num_ctx 2048, num_predict 32/160/32/160" */
+/* "seed 42, temperature 0, num_ctx 2048, num_predict 32/160/32/160, num_thread 4" */
 static char *
 format_bench_options (const char *options)
 {
+  static const char * const speed_keys[] = { "num_gpu", "num_thread", "num_batch" };
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GString) text = g_string_new (NULL);
   JsonObject *o;
@@ -137,6 +138,11 @@ format_bench_options (const char *options)
                                     json_node_get_int (element));
         }
     }
+  /* the model's own run options that change speed, when it has them */
+  for (guint i = 0; i < G_N_ELEMENTS (speed_keys); i++)
+    if (hearth_json_get_int (o, speed_keys[i], -1) >= 0)
+      g_string_append_printf (text, ", %s %" G_GINT64_FORMAT, speed_keys[i],
+                              hearth_json_get_int (o, speed_keys[i], -1));
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
