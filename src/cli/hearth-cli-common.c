@@ -258,14 +258,15 @@ resolve_server (GSettings      *settings,
  * The engine the GUI also uses, with the same settings. A command that
  * needs the history fails without it; a broken cache is only said.
  */
-HearthEngine *
-open_engine (GSettings          *settings,
-             HearthEngineFlags   flags,
-             GError            **error)
+static HearthEngine *
+open_engine_full (GSettings          *settings,
+                  HearthEngineFlags   flags,
+                  gboolean            history_optional,
+                  GError            **error)
 {
   g_autoptr(HearthEngine) engine = hearth_engine_new_for_settings (settings, flags);
 
-  if ((flags & HEARTH_ENGINE_HISTORY) && !hearth_engine_has_history (engine))
+  if ((flags & HEARTH_ENGINE_HISTORY) && !history_optional && !hearth_engine_has_history (engine))
     {
       g_propagate_error (error, g_error_copy (hearth_engine_get_store_error (engine)));
       return NULL;
@@ -274,6 +275,14 @@ open_engine (GSettings          *settings,
     g_printerr ("hearth-cli: %s\n", hearth_engine_get_cache_warning (engine));
   hearth_engine_set_timeout (engine, opt_timeout);
   return g_steal_pointer (&engine);
+}
+
+HearthEngine *
+open_engine (GSettings          *settings,
+             HearthEngineFlags   flags,
+             GError            **error)
+{
+  return open_engine_full (settings, flags, FALSE, error);
 }
 
 /* The server a command talks to: options, environment, settings, defaults;
@@ -285,6 +294,19 @@ open_provider (GSettings          *settings,
                GError            **error)
 {
   if ((*engine = open_engine (settings, flags, error)) == NULL)
+    return NULL;
+  return hearth_engine_resolve_provider (*engine, opt_endpoint, opt_api, error);
+}
+
+/* As open_provider(), with the history when it opens and without it when it
+ * does not: for a command that only adds what the history knows (ps's
+ * reasons a model is loaded). */
+HearthProvider *
+open_provider_maybe_history (GSettings     *settings,
+                             HearthEngine **engine,
+                             GError       **error)
+{
+  if ((*engine = open_engine_full (settings, HEARTH_ENGINE_HISTORY, TRUE, error)) == NULL)
     return NULL;
   return hearth_engine_resolve_provider (*engine, opt_endpoint, opt_api, error);
 }

@@ -47,10 +47,14 @@ run_model_command (const char           *command,
     return usage_error (command, missing);
   if (parameter != NULL && !check_text ("The model name", argv[2], strlen (argv[2]), &exit_code))
     return exit_code;
-  if ((provider = open_provider (settings, 0, &engine, &error)) == NULL)
+  /* ps says why Hearth loaded a model, which the history keeps */
+  provider = g_str_equal (command, "ps") ? open_provider_maybe_history (settings, &engine, &error)
+                                         : open_provider (settings, 0, &engine, &error);
+  if (provider == NULL)
     return fail (error);
 
   cli.json = opt_json;
+  cli.engine = engine;
   cli.cancellable = g_cancellable_new ();
   call (provider, parameter != NULL ? argv[2] : NULL, cli.cancellable, callback, &cli);
   run_loop (&cli);
@@ -368,6 +372,18 @@ format_loaded_size (gint64 size)
   return size >= 0 ? g_format_size (size) : g_strdup (UNKNOWN);
 }
 
+/* Why Hearth loaded it ("preloaded by you"), or NULL: ps's callbacks know
+ * no Cli, so the engine is kept here for the one command that runs. */
+static HearthEngine *ps_engine;
+
+static const char *
+load_reason (const HearthLoadedModel *model)
+{
+  if (ps_engine == NULL)
+    return NULL;
+  return hearth_tuning_get_load_reason (hearth_engine_get_tuning (ps_engine), model->name);
+}
+
 static void
 add_loaded_json (JsonBuilder       *builder,
                  HearthLoadedModel *model)
@@ -380,12 +396,14 @@ add_loaded_json (JsonBuilder       *builder,
   hearth_json_add_double (builder, "vram_percent", isnan (percent) ? -1 : percent);
   hearth_json_add_int (builder, "context_length", model->context_length);
   hearth_json_add_string (builder, "expires_at", model->expires_at);
+  hearth_json_add_string (builder, "reason", load_reason (model));
 }
 
 static void
 print_loaded_header (void)
 {
-  g_print ("%-40s %10s %10s %7s  %s\n", "NAME", "SIZE", "VRAM", "IN VRAM", "EXPIRES");
+  g_print ("%-40s %10s %10s %7s  %-16s  %s\n", "NAME", "SIZE", "VRAM", "IN VRAM", "EXPIRES",
+           "WHY LOADED");
 }
 
 static void
@@ -397,8 +415,10 @@ print_loaded (const HearthLoadedModel *model,
   g_autofree char *vram = format_loaded_size (model->size_vram);
   g_autofree char *share = isnan (percent) ? g_strdup (UNKNOWN) : g_strdup_printf ("%.0f%%", percent);
   g_autofree char *expires = format_expiry (model->expires_at);
+  const char *reason = load_reason (model);
 
-  g_print ("%-40s %10s %10s %7s  %s\n", model->name, size, vram, share, expires);
+  g_print ("%-40s %10s %10s %7s  %-16s  %s\n", model->name, size, vram, share, expires,
+           reason != NULL ? reason : "—");
 }
 
 static const ModelTable loaded_table = {
@@ -417,7 +437,9 @@ ps_cb (GObject      *object,
   g_autoptr(GPtrArray) loaded = hearth_provider_list_loaded_finish (HEARTH_PROVIDER (object),
                                                                     result, &error);
 
+  ps_engine = ((Cli *) user_data)->engine;
   print_table (user_data, loaded, error, &loaded_table);
+  ps_engine = NULL;
 }
 
 static void

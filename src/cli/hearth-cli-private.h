@@ -48,6 +48,8 @@ typedef struct
   GError      *error;
   /* an engine call's answer, for its _finish once the loop is back */
   GAsyncResult *result;
+  /* ps: the engine, for why a model is loaded (borrowed) */
+  HearthEngine *engine;
 } Cli;
 
 /* Options more than one command takes. */
@@ -109,6 +111,9 @@ HearthEngine   *open_engine                   (GSettings           *settings,
                                                GError             **error);
 HearthProvider *open_provider                 (GSettings           *settings,
                                                HearthEngineFlags    flags,
+                                               HearthEngine       **engine,
+                                               GError             **error);
+HearthProvider *open_provider_maybe_history   (GSettings           *settings,
                                                HearthEngine       **engine,
                                                GError             **error);
 void            run_loop                      (Cli                 *cli);
