@@ -441,8 +441,8 @@ add_options_json (JsonBuilder       *builder,
                               row->supported ? NULL : row->why_not);
       json_builder_set_member_name (builder, "changes_speed");
       json_builder_add_boolean_value (builder, hearth_run_option_changes_speed (row->key));
-      hearth_json_add_double (builder, "min", min);
-      hearth_json_add_double (builder, "max", max);
+      hearth_json_add_number (builder, "min", min);
+      hearth_json_add_number (builder, "max", max);
       hearth_json_add_string (builder, "effect", row->effect);
       json_builder_end_object (builder);
     }

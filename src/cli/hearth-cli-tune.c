@@ -568,7 +568,7 @@ hearth_cli_command_preload (int    argc,
       json_builder_set_member_name (builder, "loaded");
       json_builder_add_boolean_value (builder, TRUE);
       hearth_json_add_double (builder, "seconds", load_s);
-      hearth_json_add_double (builder, "keep_alive_s", keep_alive_s);
+      hearth_json_add_number (builder, "keep_alive_s", keep_alive_s);
       hearth_json_add_string (builder, "stays", stays);
       hearth_json_add_string (builder, "reason", hearth_tuning_get_load_reason (tuning, info->name));
       json_builder_end_object (builder);
