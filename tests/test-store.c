@@ -100,8 +100,9 @@ test_migrations_fresh (void)
   const char * const names[] = { "conversations", "messages", "messages_fts",
                                  "messages_by_conversation", "messages_requests_by_time",
                                  "resource_samples", "bench_runs", "message_chunks",
-                                 "alert_rules", "alert_state", "alert_events", "alert_meta", "model_options", "run_profiles",
-                                 "tune_runs", "tune_trials", "preloads" };
+                                 "alert_rules", "alert_state", "alert_events", "alert_meta",
+                                 "model_options", "run_profiles", "tune_runs", "tune_trials",
+                                 "preloads", "tune_runs_by_model" };
 
   g_assert_no_error (error);
   g_assert_cmpstr (hearth_store_get_path (store), ==, path);
@@ -172,7 +173,10 @@ test_migrations_from_v2 (void)
                           " ALTER TABLE messages DROP COLUMN cached;"
                           " ALTER TABLE request_figures_days DROP COLUMN cache_hits;"
                           " DROP TABLE alert_state; DROP TABLE alert_events;"
-                          " DROP TABLE alert_rules; DROP TABLE alert_meta;"
+                          " DROP TABLE alert_rules; DROP TABLE alert_meta; "
+                          "DROP TABLE preloads; DROP TABLE tune_trials; DROP TABLE tune_runs;"
+                          " DROP TABLE run_profiles; DROP TABLE model_options;"
+                          " ALTER TABLE messages DROP COLUMN options;"
                           " PRAGMA user_version = 2");
 
   store = hearth_store_open (path, &error);
@@ -249,6 +253,9 @@ test_migrations_from_v4 (void)
                           "INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');"
                           "DROP TABLE alert_state; DROP TABLE alert_events;"
                           "DROP TABLE alert_rules; DROP TABLE alert_meta;"
+                          "DROP TABLE preloads; DROP TABLE tune_trials; DROP TABLE tune_runs;"
+                          " DROP TABLE run_profiles; DROP TABLE model_options;"
+                          " ALTER TABLE messages DROP COLUMN options;"
                           "PRAGMA user_version = 4");
 
   store = hearth_store_open (path, &error);
