@@ -11,15 +11,19 @@
  *     names it, each also needing replies on enough different days:
  *       1. one day of the week, within an hour of its busiest hour
  *          (2 days or more)                          "Mondays around 9:00"
- *       2. a part of the day, Monday to Friday (3 days)  "weekday mornings"
- *       3. a part of the day, Saturday and Sunday (2 days) "weekend evenings"
- *       4. a part of the day, any day (4 days, weekdays and weekend days)
+ *       2. a part of the day (mornings 6–12, afternoons 12–17, evenings
+ *          17–22, nights 22–6):
+ *          - Monday to Friday, when a weekend day has less than half the
+ *            replies of a weekday then (3 days)      "weekday mornings"
+ *          - Saturday and Sunday, the other way round (2 days)
+ *                                                    "weekend evenings"
+ *          - else every day (4 days, weekdays and weekend days both)
  *                                                    "every evening"
- *       5. Saturday and Sunday, any hour (2 days)    "weekends"
- *     Parts of the day: mornings 6–12, afternoons 12–17, evenings 17–22,
- *     nights 22–6. None holds: no pattern, rather than a made-up one.
- *   Every slice above is at most 30 % of the week, so 60 % of the replies
- *   in it is at least twice what an even spread would put there. There is
+ *       3. Saturday and Sunday, any hour (2 days)    "weekends"
+ *     None holds: no pattern, rather than a made-up one.
+ *   Every slice above is at most a third of the week, so 60 % of the
+ *   replies in it is at least 1.8 times what an even spread would put
+ *   there. There is
  *   no "weekdays": Monday to Friday is 71 % of the week, and 60 % of the
  *   replies there says nothing.
  *
@@ -200,20 +204,31 @@ describe (const Usage *usage,
           words = day_around (d, peak);
         }
     }
-  /* 2.–4. A part of the day, on weekdays, at weekends, every day. */
+  /* 2. A part of the day: on weekdays when a weekend day has less than
+   * half a weekday's replies then, at weekends the other way round, else
+   * every day. */
   for (guint p = 0; p < G_N_ELEMENTS (parts) && words == NULL; p++)
-    if (slice_holds (usage, (found = (Slice) { WEEKDAYS, parts[p].hours }), 3, FALSE))
-      /* Translators: "weekday mornings" */
-      words = g_strdup_printf (_("weekday %s"), _(parts[p].plural));
-  for (guint p = 0; p < G_N_ELEMENTS (parts) && words == NULL; p++)
-    if (slice_holds (usage, (found = (Slice) { WEEKEND, parts[p].hours }), 2, FALSE))
-      /* Translators: "weekend evenings" */
-      words = g_strdup_printf (_("weekend %s"), _(parts[p].plural));
-  for (guint p = 0; p < G_N_ELEMENTS (parts) && words == NULL; p++)
-    if (slice_holds (usage, (found = (Slice) { ALL_DAYS, parts[p].hours }), 4, TRUE))
-      /* Translators: "every evening" */
-      words = g_strdup_printf (_("every %s"), _(parts[p].singular));
-  /* 5. Weekends. */
+    {
+      double per_weekday = slice_replies (usage, (Slice) { WEEKDAYS, parts[p].hours }) / 5.0;
+      double per_weekend_day = slice_replies (usage, (Slice) { WEEKEND, parts[p].hours }) / 2.0;
+
+      if (per_weekend_day < per_weekday / 2)
+        {
+          if (slice_holds (usage, (found = (Slice) { WEEKDAYS, parts[p].hours }), 3, FALSE))
+            /* Translators: "weekday mornings" */
+            words = g_strdup_printf (_("weekday %s"), _(parts[p].plural));
+        }
+      else if (per_weekday < per_weekend_day / 2)
+        {
+          if (slice_holds (usage, (found = (Slice) { WEEKEND, parts[p].hours }), 2, FALSE))
+            /* Translators: "weekend evenings" */
+            words = g_strdup_printf (_("weekend %s"), _(parts[p].plural));
+        }
+      else if (slice_holds (usage, (found = (Slice) { ALL_DAYS, parts[p].hours }), 4, TRUE))
+        /* Translators: "every evening" */
+        words = g_strdup_printf (_("every %s"), _(parts[p].singular));
+    }
+  /* 3. Weekends. */
   if (words == NULL && slice_holds (usage, (found = (Slice) { WEEKEND, 0xffffff }), 2, FALSE))
     words = g_strdup (_("weekends"));
 
