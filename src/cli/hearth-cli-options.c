@@ -308,14 +308,29 @@ fill_row (OptionRow                   *row,
     row->source = HEARTH_OPTION_SOURCE_NONE;
 }
 
-static char *
-describe_source (HearthOptionSource  source,
-                 const char         *profile)
+/* A custom profile's key that comes from its built-in parent, or NULL */
+static const char *
+inherited_from (const HearthProfile *profile,
+                HearthRunOptionKey   key)
 {
+  if (profile == NULL || profile->parent == NULL || hearth_run_options_is_set (profile->options, key))
+    return NULL;
+  return profile->parent;
+}
+
+static char *
+describe_source (HearthOptionSource   source,
+                 const HearthProfile *profile,
+                 HearthRunOptionKey   key)
+{
+  const char *parent = inherited_from (profile, key);
+
   switch (source)
     {
     case HEARTH_OPTION_SOURCE_PROFILE:
-      return g_strdup_printf ("profile %s", profile != NULL ? profile : "");
+      if (parent != NULL)
+        return g_strdup_printf ("profile %s (from %s)", profile->name, parent);
+      return g_strdup_printf ("profile %s", profile != NULL ? profile->name : "");
     case HEARTH_OPTION_SOURCE_MODEL:
       return g_strdup ("set by you");
     case HEARTH_OPTION_SOURCE_TUNED:
@@ -337,8 +352,22 @@ typedef struct
   HearthApiKind                api;
   const HearthResolvedOptions *resolved;
   const HearthModelOptions    *own;
+  const HearthProfile         *profile; /* the one in force */
   GArray                      *rows;    /* OptionRow, one per key */
 } OptionsView;
+
+/* @text, then spaces up to @width characters (not bytes: "—") */
+static char *
+pad (const char *text,
+     guint       width)
+{
+  glong len = g_utf8_strlen (text, -1);
+  GString *padded = g_string_new (text);
+
+  for (glong i = len; i < (glong) width; i++)
+    g_string_append_c (padded, ' ');
+  return g_string_free (padded, FALSE);
+}
 
 static void
 print_options_text (const OptionsView *view)
@@ -370,13 +399,14 @@ print_options_text (const OptionsView *view)
       const OptionRow *row = &g_array_index (view->rows, OptionRow, i);
       g_autofree char *value = row->set ? hearth_run_option_format_value (row->key, row->value)
                                         : g_strdup ("—");
-      g_autofree char *source = describe_source (row->source, resolved->profile);
+      g_autofree char *source = describe_source (row->source, view->profile, row->key);
+      g_autofree char *padded = pad (value, 15);
+      g_autofree char *from = !row->supported && row->set
+                              ? g_strdup_printf ("%s, not sent (below)", source)
+                              : !row->supported ? g_strdup ("this server does not take it")
+                              : g_strdup (source);
 
-      g_print ("%-15s %-15s %s", hearth_run_option_key_to_string (row->key), value, source);
-      if (!row->supported)
-        g_print (" — not sent to this server: %s",
-                 row->why_not != NULL ? row->why_not : "its API has no such option");
-      g_print ("\n");
+      g_print ("%-15s %s %s\n", hearth_run_option_key_to_string (row->key), padded, from);
       if (row->effect != NULL)
         g_print ("%-15s measured: %s\n", "", row->effect);
     }
@@ -435,6 +465,9 @@ add_options_json (JsonBuilder       *builder,
       else
         json_builder_add_null_value (builder);
       hearth_json_add_string (builder, "source", hearth_option_source_to_string (row->source));
+      hearth_json_add_string (builder, "inherited_from",
+                              row->source == HEARTH_OPTION_SOURCE_PROFILE
+                              ? inherited_from (view->profile, row->key) : NULL);
       json_builder_set_member_name (builder, "supported");
       json_builder_add_boolean_value (builder, row->supported);
       hearth_json_add_string (builder, "not_supported_reason",
@@ -465,11 +498,12 @@ show_options (HearthTuning          *tuning,
     hearth_tuning_resolve (tuning, info->name, info->digest, api, NULL);
   g_autoptr(HearthModelOptions) own = hearth_tuning_get_model_options (tuning, info->name,
                                                                        info->digest);
-  g_autoptr(HearthRunOptions) profile =
-    hearth_tuning_get_profile_options (tuning, hearth_tuning_get_active_profile (tuning), NULL);
+  const char *active = hearth_tuning_get_active_profile (tuning);
+  g_autoptr(HearthRunOptions) profile = hearth_tuning_get_profile_options (tuning, active, NULL);
+  g_autoptr(HearthProfile) in_force = hearth_tuning_get_profile (tuning, active, NULL);
   g_autoptr(GArray) rows = g_array_sized_new (FALSE, TRUE, sizeof (OptionRow),
                                               HEARTH_N_RUN_OPTIONS);
-  OptionsView view = { info, provider, api, resolved, own, rows };
+  OptionsView view = { info, provider, api, resolved, own, in_force, rows };
 
   g_array_set_clear_func (rows, (GDestroyNotify) option_row_clear);
   for (guint key = 0; key < HEARTH_N_RUN_OPTIONS; key++)
@@ -593,9 +627,11 @@ profile_list (HearthTuning *tuning)
         hearth_tuning_get_profile_options (tuning, profile->name, NULL);
       g_autofree char *summary = effective ? hearth_run_options_summary (effective) : NULL;
 
-      g_print ("%s %-20s %-20s %-10s %s\n", is_active (tuning, profile) ? "*" : " ",
-               profile->name, profile->title != NULL ? profile->title : profile->name,
-               profile->parent != NULL ? profile->parent : "—",
+      g_autofree char *name = pad (profile->name, 20);
+      g_autofree char *title = pad (profile->title != NULL ? profile->title : profile->name, 20);
+      g_autofree char *parent = pad (profile->parent != NULL ? profile->parent : "—", 10);
+
+      g_print ("%s %s %s %s %s\n", is_active (tuning, profile) ? "*" : " ", name, title, parent,
                summary != NULL ? summary : "the server's defaults");
     }
   g_print ("\n* in use. Change with hearth-cli profile use NAME.\n");
