@@ -540,7 +540,7 @@ test_watch (void)
   g_assert_cmpuint (r->n_replies, ==, HEARTH_TUNING_WATCH_REPLIES);
   g_assert_cmpfloat (fabs (r->drop_percent - 20), <, 1e-9);
   g_assert_false (r->rolled_back);
-  found = hearth_tuning_get_regression (tuning, "watched:latest");
+  found = hearth_tuning_get_regression (tuning, "watched");
   g_assert_nonnull (found);
   g_assert_cmpfloat (found->median_decode_tps, ==, 80);
   /* Offered, not done: the tuning stays. */

@@ -15,6 +15,7 @@
 
 #include <math.h>
 
+#include "hearth-bench-private.h"
 #include "hearth-error.h"
 #include "hearth-metrics.h"
 #include "hearth-reply-private.h"
@@ -142,13 +143,8 @@ hearth_tuner_class_init (HearthTunerClass *klass)
 static void
 hearth_tuner_init (HearthTuner *self)
 {
-  const char *scale = g_getenv ("HEARTH_BENCH_SCALE");
-  double factor = scale != NULL ? g_ascii_strtod (scale, NULL) : 1;
-
-  if (!(factor > 0 && factor <= 1))
-    factor = 1;
   /* The test suites' scale, as the benchmark's. */
-  self->num_predict = MAX (4, (gint64) round (NUM_PREDICT * factor));
+  self->num_predict = MAX (4, (gint64) round (NUM_PREDICT * _hearth_bench_scale ()));
   self->trials = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_tune_trial_free);
 }
 
@@ -505,12 +501,10 @@ on_reply_finished (HearthReply *reply,
     }
   else
     {
-      double prompt_tps = f->prompt_tokens_per_s;
+      double prompt_tps = _hearth_bench_prompt_tps (f);
 
       if (f->tokens_per_s > 0)
         g_array_append_val (self->decode, f->tokens_per_s);
-      if (prompt_tps <= 0 && f->tokens_in > 0 && f->ttft_ms > 0)
-        prompt_tps = f->tokens_in * 1000.0 / f->ttft_ms;
       if (prompt_tps > 0)
         g_array_append_val (self->prompt, prompt_tps);
       if (f->ttft_ms >= 0)

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "hearth-error.h"
 #include "hearth-metrics.h"
@@ -846,6 +847,13 @@ hearth_tuning_get_regression (HearthTuning *self,
   g_return_val_if_fail (model != NULL, NULL);
 
   watch = g_hash_table_lookup (watches (self), model);
+  /* "llama3.2" is "llama3.2:latest", as servers name it. */
+  if (watch == NULL && strchr (model, ':') == NULL)
+    {
+      g_autofree char *tagged = g_strconcat (model, ":latest", NULL);
+
+      watch = g_hash_table_lookup (watches (self), tagged);
+    }
   if (watch == NULL || watch->found == NULL)
     return NULL;
   copy = g_memdup2 (watch->found, sizeof *copy);
