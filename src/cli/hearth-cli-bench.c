@@ -112,6 +112,7 @@ format_bench_options (const char *options)
   g_autoptr(GString) text = g_string_new (NULL);
   JsonObject *o;
   JsonNode *predict;
+  JsonNode *run_options;
 
   /* Blank text parses to no root; members of another type count as missing. */
   if (options == NULL || !json_parser_load_from_data (parser, options, -1, NULL) ||
@@ -138,11 +139,16 @@ format_bench_options (const char *options)
                                     json_node_get_int (element));
         }
     }
-  /* the model's own run options that change speed, when it has them */
-  for (guint i = 0; i < G_N_ELEMENTS (speed_keys); i++)
-    if (hearth_json_get_int (o, speed_keys[i], -1) >= 0)
-      g_string_append_printf (text, ", %s %" G_GINT64_FORMAT, speed_keys[i],
-                              hearth_json_get_int (o, speed_keys[i], -1));
+  /* the model's run options that change speed, when it was sent some */
+  run_options = json_object_get_member (o, "run_options");
+  for (guint i = 0; run_options != NULL && JSON_NODE_HOLDS_OBJECT (run_options) &&
+                    i < G_N_ELEMENTS (speed_keys); i++)
+    {
+      gint64 value = hearth_json_get_int (json_node_get_object (run_options), speed_keys[i], -1);
+
+      if (value >= 0)
+        g_string_append_printf (text, ", %s %" G_GINT64_FORMAT, speed_keys[i], value);
+    }
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
@@ -245,6 +251,7 @@ bench_run (GSettings *settings)
   g_autoptr(GError) error = NULL;
   g_autofree char *stored_model = settings ? g_settings_get_string (settings, "default-model")
                                            : NULL;
+  g_autoptr(HearthModelInfo) info = NULL;
   const char *model = opt_model ? opt_model : stored_model;
   HearthProvider *provider;
   Cli cli = { 0 };
@@ -252,6 +259,15 @@ bench_run (GSettings *settings)
 
   if ((provider = open_provider (settings, HEARTH_ENGINE_HISTORY, &engine, &error)) == NULL)
     return fail (error);
+  /* The model as the server lists it ("tiny:latest" for "tiny"), whose run
+   * options are the ones a chat sends */
+  cli.cancellable = cancellable;
+  if (model != NULL && *model != '\0')
+    {
+      if ((info = find_server_model (&cli, provider, model, &error)) == NULL)
+        return cli.interrupted ? EXIT_INTERRUPTED : fail (error);
+      model = info->name;
+    }
 
   sampler = start_sampler (provider);
   /* the engine's: it sends the model's run options, as a chat would */
