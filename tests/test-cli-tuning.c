@@ -144,7 +144,9 @@ test_options (void)
   text = hearth_test_run_cli (NULL, "options", MODEL, "--endpoint", engine_url (), "--api",
                               "openai", NULL);
   g_assert_cmpint (text->exit_code, ==, 0);
-  g_assert_nonnull (strstr (text->out, "not sent to this server"));
+  g_assert_nonnull (strstr (text->out, "set by you, not sent"));
+  g_assert_nonnull (strstr (text->out, "Not sent to this server:\n"));
+  g_assert_nonnull (strstr (strstr (text->out, "Not sent to this server:\n"), "\n  num_thread: "));
 
   /* a value out of its range: one line naming the key, nothing stored */
   bad = hearth_test_run_cli (NULL, "options", MODEL, "--endpoint", engine_url (),
@@ -290,7 +292,9 @@ engine_last_options (void)
   JsonObject *o = json_node_get_object (root);
 
   g_assert_true (json_object_has_member (o, "last_options"));
-  return json_object_ref (json_object_get_object_member (o, "last_options"));
+  o = json_object_get_object_member (o, "last_options");
+  g_assert_true (json_object_has_member (o, MODEL_TAGGED));
+  return json_object_ref (json_object_get_object_member (o, MODEL_TAGGED));
 }
 
 /* ask sends the model's options, and --json says which */
@@ -387,7 +391,7 @@ test_tune_apply_rollback (void)
                        source_name (HEARTH_OPTION_SOURCE_TUNED));
   }
 
-  apply = hearth_test_run_cli (NULL, "tune", MODEL, "--endpoint", engine_url (), "--budget", "3",
+  apply = hearth_test_run_cli (NULL, "tune", MODEL, "--endpoint", engine_url (), "--budget", "2",
                                "--apply", NULL);
   g_assert_cmpint (apply->exit_code, ==, 0);
   g_assert_nonnull (strstr (apply->out, "Applied"));

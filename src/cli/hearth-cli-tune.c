@@ -176,8 +176,11 @@ print_trials (const HearthTuneResult *result)
       g_autofree char *vram = format_bytes (trial->peak_vram);
       const char *note = trial->index == result->best_index ? "best" : trial_note (trial);
 
-      g_print ("%5u  %-40s %10s %10s %8s %10s %10s  %s\n", trial->index, options, decode, prompt,
-               ttft, ram, vram, note);
+      g_autofree char *row = g_strdup_printf ("%5u  %-40s %10s %10s %8s %10s %10s  %s",
+                                              trial->index, options, decode, prompt, ttft, ram,
+                                              vram, note);
+
+      g_print ("%s\n", g_strchomp (row));
     }
 }
 
