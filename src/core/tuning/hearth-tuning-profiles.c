@@ -12,7 +12,7 @@
 
 gboolean
 _hearth_tuning_profile_exists (HearthTuning *self,
-                const char   *name)
+                               const char   *name)
 {
   for (guint i = 0; i < self->builtin->len; i++)
     if (g_strcmp0 (((HearthProfile *) g_ptr_array_index (self->builtin, i))->name, name) == 0)
