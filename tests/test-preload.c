@@ -228,6 +228,8 @@ test_preload_ollama (void)
   g_assert_cmpfloat (left, >, 600 - 30);
   g_assert_cmpfloat (left, <=, 600 + 1);
   sent = last_options (MODEL);
+  g_assert_true (json_object_has_member (sent, "num_ctx"));
+  g_assert_true (json_object_has_member (sent, "num_thread"));
   g_assert_cmpint (json_object_get_int_member (sent, "num_ctx"), ==, 1024);
   g_assert_cmpint (json_object_get_int_member (sent, "num_thread"), ==, 2);
 
