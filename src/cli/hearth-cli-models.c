@@ -17,6 +17,21 @@ typedef void (*ModelCall) (HearthProvider      *provider,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data);
 
+/* Why Hearth loaded each model, as the history says (the app or another
+ * hearth-cli may have preloaded it): read once before ps prints. What cannot
+ * be read only leaves the reasons out. */
+static void
+read_load_reasons (Cli *cli)
+{
+  HearthTuning *tuning = hearth_engine_get_tuning (cli->engine);
+  g_autoptr(GPtrArray) patterns = NULL;
+
+  hearth_tuning_list_usage_async (tuning, cli->cancellable, keep_result, cli);
+  run_loop (cli);
+  patterns = hearth_tuning_list_usage_finish (tuning, cli->result, NULL);
+  g_clear_object (&cli->result);
+}
+
 /**
  * run_model_command:
  * @parameter: "MODEL" for a command that names one, or %NULL for none
@@ -56,6 +71,8 @@ run_model_command (const char           *command,
   cli.json = opt_json;
   cli.engine = engine;
   cli.cancellable = g_cancellable_new ();
+  if (g_str_equal (command, "ps") && hearth_engine_has_history (engine))
+    read_load_reasons (&cli);
   call (provider, parameter != NULL ? argv[2] : NULL, cli.cancellable, callback, &cli);
   run_loop (&cli);
   g_clear_object (&cli.cancellable);

@@ -239,6 +239,9 @@ print_result_text (const HearthTuneResult *result,
   else if (applied)
     g_print ("Applied: %s now runs with %s. hearth-cli tune %s --rollback undoes it.\n",
              result->model, winner, result->model);
+  else if (best != NULL && result->best != NULL && result->baseline != NULL &&
+           hearth_run_options_equal (result->best, result->baseline))
+    g_print ("Nothing to apply: the options it has were the fastest measured.\n");
   else if (best != NULL && saved)
     g_print ("Not applied. Apply it with hearth-cli tune %s --apply-run %" G_GINT64_FORMAT
              ".\n", result->model, result->run_id);
@@ -397,9 +400,15 @@ tune_rollback (HearthEngine          *engine,
       print_json (root);
       return 0;
     }
-  options = format_speed_options (now != NULL ? now->options : NULL);
-  g_print ("Rolled back: %s runs with its options from before the tuning again (%s).\n",
-           info->name, options);
+  if (now == NULL || hearth_run_options_is_empty (now->options))
+    g_print ("Rolled back: %s has no options of its own again; the profile's apply.\n",
+             info->name);
+  else
+    {
+      options = format_speed_options (now->options);
+      g_print ("Rolled back: %s runs with its options from before the tuning again (%s).\n",
+               info->name, options);
+    }
   return 0;
 }
 
