@@ -382,13 +382,26 @@ test_tune_apply_rollback (void)
   g_assert_false (json_object_get_boolean_member (o, "applied"));
   g_assert_true (json_object_get_boolean_member (o, "saved"));
   g_assert_cmpint (json_object_get_int_member (o, "run_id"), >, 0);
-  /* not applied: nothing tuned yet */
+  /* not applied: nothing tuned yet; but what the trials measured is shown
+   * under the option they varied */
   {
     g_autoptr(JsonNode) untouched = options_json (NULL);
+    guint n_effects = 0;
 
     for (guint key = 0; key < HEARTH_N_RUN_OPTIONS; key++)
-      g_assert_cmpstr (row_source (untouched, hearth_run_option_key_to_string (key)), !=,
-                       source_name (HEARTH_OPTION_SOURCE_TUNED));
+      {
+        JsonObject *r = option_row (untouched, hearth_run_option_key_to_string (key));
+
+        g_assert_cmpstr (json_object_get_string_member (r, "source"), !=,
+                         source_name (HEARTH_OPTION_SOURCE_TUNED));
+        if (!json_object_get_null_member (r, "effect"))
+          {
+            g_assert_true (hearth_run_option_changes_speed (key));
+            g_assert_nonnull (strstr (json_object_get_string_member (r, "effect"), "tok/s"));
+            n_effects++;
+          }
+      }
+    g_assert_cmpuint (n_effects, >, 0);
   }
 
   apply = hearth_test_run_cli (NULL, "tune", MODEL, "--endpoint", engine_url (), "--budget", "2",

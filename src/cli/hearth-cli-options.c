@@ -408,7 +408,7 @@ print_options_text (const OptionsView *view)
 
       g_print ("%-15s %s %s\n", hearth_run_option_key_to_string (row->key), padded, from);
       if (row->effect != NULL)
-        g_print ("%-15s measured: %s\n", "", row->effect);
+        g_print ("%-15s %s\n", "", row->effect);
     }
   for (guint i = 0; resolved->unsupported != NULL && i < resolved->unsupported->len; i++)
     {
