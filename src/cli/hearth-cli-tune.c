@@ -154,10 +154,16 @@ trial_note (const HearthTuneTrial *trial)
   return "";
 }
 
+/* "2.0 GB" right-aligned in @width characters (g_format_size() puts a
+ * no-break space, two bytes, between the figure and the unit) */
 static char *
-format_bytes (gint64 bytes)
+format_bytes (gint64 bytes,
+              guint  width)
 {
-  return bytes < 0 ? g_strdup ("") : g_format_size (bytes);
+  g_autofree char *text = bytes < 0 ? g_strdup ("") : g_format_size (bytes);
+  glong len = g_utf8_strlen (text, -1);
+
+  return g_strdup_printf ("%*s%s", (int) MAX ((glong) width - len, 0), "", text);
 }
 
 static void
@@ -172,11 +178,11 @@ print_trials (const HearthTuneResult *result)
       g_autofree char *decode = format_figure (trial->decode_tps);
       g_autofree char *prompt = format_figure (trial->prompt_tps);
       g_autofree char *ttft = format_figure (trial->ttft_ms);
-      g_autofree char *ram = format_bytes (trial->peak_ram);
-      g_autofree char *vram = format_bytes (trial->peak_vram);
+      g_autofree char *ram = format_bytes (trial->peak_ram, 10);
+      g_autofree char *vram = format_bytes (trial->peak_vram, 10);
       const char *note = trial->index == result->best_index ? "best" : trial_note (trial);
 
-      g_autofree char *row = g_strdup_printf ("%5u  %-40s %10s %10s %8s %10s %10s  %s",
+      g_autofree char *row = g_strdup_printf ("%5u  %-40s %10s %10s %8s %s %s  %s",
                                               trial->index, options, decode, prompt, ttft, ram,
                                               vram, note);
 
@@ -220,6 +226,10 @@ print_result_text (const HearthTuneResult *result,
     g_print ("Before:        %s\n", baseline);
   if (best == NULL || result->best_decode_tps < 0)
     g_print ("Best:          none measured\n");
+  else if (result->best != NULL && result->baseline != NULL &&
+           hearth_run_options_equal (result->best, result->baseline))
+    g_print ("Best:          trial %u, the options it has  %.1f tok/s\n", result->best_index,
+             result->best_decode_tps);
   else if (result->baseline_decode_tps > 0)
     g_print ("Best:          trial %u, %s  %.1f tok/s (%+.0f %% decode speed, measured)\n",
              result->best_index, winner, result->best_decode_tps,
