@@ -274,6 +274,19 @@ test_profiles (void)
   g_assert_cmpint (builtin->exit_code, ==, 2);
   hearth_test_assert_one_line (builtin->err);
 
+  /* without Hearth's settings a choice would not last: said, not pretended */
+  {
+    g_autofree char *schemas = g_strdup (g_getenv ("GSETTINGS_SCHEMA_DIR"));
+    g_autoptr(HearthTestRun) unsaved = NULL;
+
+    g_setenv ("GSETTINGS_SCHEMA_DIR", hearth_test_get_tmpdir (), TRUE);
+    unsaved = hearth_test_run_cli (NULL, "profile", "use", "fast", NULL);
+    g_setenv ("GSETTINGS_SCHEMA_DIR", schemas, TRUE);
+    g_assert_cmpint (unsaved->exit_code, ==, 1);
+    hearth_test_assert_one_line (unsaved->err);
+    g_assert_nonnull (strstr (unsaved->err, "settings"));
+  }
+
   back = hearth_test_run_cli (NULL, "profile", "use", "balanced", NULL);
   g_assert_cmpint (back->exit_code, ==, 0);
   remove = hearth_test_run_cli (NULL, "profile", "remove", "long-docs", NULL);

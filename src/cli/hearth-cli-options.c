@@ -687,6 +687,7 @@ profile_show (HearthTuning *tuning,
 
 static int
 profile_use (HearthTuning *tuning,
+             GSettings    *settings,
              const char   *name)
 {
   g_autoptr(GError) error = NULL;
@@ -697,6 +698,14 @@ profile_use (HearthTuning *tuning,
     {
       fail (error);
       return EXIT_NOT_FOUND;
+    }
+  /* the choice is a setting: without Hearth's settings it would last until exit */
+  if (settings == NULL)
+    {
+      g_printerr ("hearth-cli: Hearth's settings are not installed here (no schema %s), so "
+                  "the profile cannot be chosen. Install Hearth, or set GSETTINGS_SCHEMA_DIR.\n",
+                  APP_ID);
+      return EXIT_FAILED;
     }
   if (!hearth_tuning_use_profile (tuning, name, &error))
     return fail (error);
@@ -836,7 +845,7 @@ hearth_cli_command_profile (int    argc,
   if (g_str_equal (sub, "show"))
     return profile_show (tuning, argv[3]);
   if (g_str_equal (sub, "use"))
-    return profile_use (tuning, argv[3]);
+    return profile_use (tuning, settings, argv[3]);
   if (g_str_equal (sub, "add"))
     return profile_add (tuning, argv[3]);
   if (g_str_equal (sub, "remove"))
