@@ -506,6 +506,7 @@ test_scheduler (void)
   guint weekday = (guint) g_date_time_get_day_of_week (now);
   guint hour = (guint) g_date_time_get_hour (now);
   guint first = hour > 0 ? hour - 1 : 0;
+  gboolean adjacent = hour + 3 <= 23;
   gint64 id;
   double left;
 
@@ -523,6 +524,13 @@ test_scheduler (void)
   for (guint week = 1; week <= 3; week++)
     for (guint minute = 0; minute < 60; minute += 15)
       add_reply (store, id, MODEL, local_ms (week, weekday, hour, minute), "assistant");
+  /* Another model used around three hours later: its usual hours start
+   * right where the first one's end (the next preload is for it, today). */
+  if (adjacent)
+    for (guint week = 1; week <= 3; week++)
+      for (guint minute = 0; minute < 60; minute += 15)
+        add_reply (store, id, "later:latest", local_ms (week, weekday, hour + 3, minute),
+                   "assistant");
 
   /* Off (the default): nothing. */
   g_assert_false (g_settings_get_boolean (settings, "preload-learned"));
@@ -556,14 +564,15 @@ test_scheduler (void)
     g_assert_cmpfloat (left, <, MAX (until_end, 15 * 60) + 60);
   }
 
-  /* Next: a week on, 15 minutes before the usual hours start. */
+  /* Next: 15 minutes before the other model's hours start, today; without
+   * it, before this one's a week on. */
   {
     g_autoptr(GDateTime) start = g_date_time_new_local (g_date_time_get_year (now),
                                                         g_date_time_get_month (now),
                                                         g_date_time_get_day_of_month (now),
-                                                        (int) first, 0, 0);
+                                                        (int) (adjacent ? hour + 2 : first), 0, 0);
 
-    next_start = g_date_time_add_weeks (start, 1);
+    next_start = adjacent ? g_date_time_ref (start) : g_date_time_add_weeks (start, 1);
   }
   while (_hearth_tuning_get_next_preload_ms (tuning) == 0)
     g_main_context_iteration (NULL, TRUE);
