@@ -475,6 +475,21 @@ test_usage_without_history (void)
 /* With "preload-learned" on, a model used at this hour of the week is
  * preloaded at start, kept until its usual hours end, and the next preload
  * is set 15 minutes before those hours come again; off, nothing is. */
+/* Now, or just past the turn of the hour when that is less than
+ * @margin_s away, so that the hour the test computes is the scheduler's. */
+static GDateTime *
+now_not_near_the_hour (guint margin_s)
+{
+  GDateTime *now = g_date_time_new_now_local ();
+  guint left = 3600 - (guint) (g_date_time_get_minute (now) * 60 + g_date_time_get_second (now));
+
+  if (left >= margin_s)
+    return now;
+  g_date_time_unref (now);
+  g_usleep ((left + 1) * G_USEC_PER_SEC);
+  return g_date_time_new_now_local ();
+}
+
 static void
 test_scheduler (void)
 {
@@ -482,7 +497,7 @@ test_scheduler (void)
   g_autoptr(HearthStore) store = NULL;
   g_autoptr(HearthTuning) tuning = NULL;
   g_autoptr(HearthProvider) provider = NULL;
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) now = now_not_near_the_hour (120);
   g_autoptr(GDateTime) window_end = NULL;
   g_autoptr(GDateTime) next_start = NULL;
   g_autoptr(GError) error = NULL;
@@ -491,6 +506,7 @@ test_scheduler (void)
   guint weekday = (guint) g_date_time_get_day_of_week (now);
   guint hour = (guint) g_date_time_get_hour (now);
   guint first = hour > 0 ? hour - 1 : 0;
+  gboolean adjacent = hour + 3 <= 23;
   gint64 id;
   double left;
 
@@ -508,6 +524,13 @@ test_scheduler (void)
   for (guint week = 1; week <= 3; week++)
     for (guint minute = 0; minute < 60; minute += 15)
       add_reply (store, id, MODEL, local_ms (week, weekday, hour, minute), "assistant");
+  /* Another model used around three hours later: its usual hours start
+   * right where the first one's end (the next preload is for it, today). */
+  if (adjacent)
+    for (guint week = 1; week <= 3; week++)
+      for (guint minute = 0; minute < 60; minute += 15)
+        add_reply (store, id, "later:latest", local_ms (week, weekday, hour + 3, minute),
+                   "assistant");
 
   /* Off (the default): nothing. */
   g_assert_false (g_settings_get_boolean (settings, "preload-learned"));
@@ -541,14 +564,15 @@ test_scheduler (void)
     g_assert_cmpfloat (left, <, MAX (until_end, 15 * 60) + 60);
   }
 
-  /* Next: a week on, 15 minutes before the usual hours start. */
+  /* Next: 15 minutes before the other model's hours start, today; without
+   * it, before this one's a week on. */
   {
     g_autoptr(GDateTime) start = g_date_time_new_local (g_date_time_get_year (now),
                                                         g_date_time_get_month (now),
                                                         g_date_time_get_day_of_month (now),
-                                                        (int) first, 0, 0);
+                                                        (int) (adjacent ? hour + 2 : first), 0, 0);
 
-    next_start = g_date_time_add_weeks (start, 1);
+    next_start = adjacent ? g_date_time_ref (start) : g_date_time_add_weeks (start, 1);
   }
   while (_hearth_tuning_get_next_preload_ms (tuning) == 0)
     g_main_context_iteration (NULL, TRUE);

@@ -557,13 +557,22 @@ hour_start (GDateTime *time)
                           g_date_time_get_hour (time), 0, 0);
 }
 
+/* Whether some model's usual hours start at @hour_of_week (they cover it
+ * and not the hour before; another model's may end there). */
 static gboolean
-any_covers (GPtrArray *patterns,
+any_starts (GPtrArray *patterns,
             guint      hour_of_week)
 {
+  guint before = (hour_of_week + HEARTH_USAGE_HOURS - 1) % HEARTH_USAGE_HOURS;
+
   for (guint i = 0; i < patterns->len; i++)
-    if (_hearth_usage_pattern_covers (g_ptr_array_index (patterns, i), hour_of_week))
-      return TRUE;
+    {
+      const HearthUsagePattern *pattern = g_ptr_array_index (patterns, i);
+
+      if (_hearth_usage_pattern_covers (pattern, hour_of_week) &&
+          !_hearth_usage_pattern_covers (pattern, before))
+        return TRUE;
+    }
   return FALSE;
 }
 
@@ -598,12 +607,9 @@ next_preload_ms (GPtrArray *patterns,
   for (guint k = 1; k <= HEARTH_USAGE_HOURS + 1; k++)
     {
       g_autoptr(GDateTime) start = g_date_time_add_hours (hour, (int) k);
-      g_autoptr(GDateTime) before = g_date_time_add_hours (start, -1);
       gint64 at_ms = (g_date_time_to_unix (start) - LEAD_S) * 1000;
 
-      if (at_ms > now_ms &&
-          any_covers (patterns, _hearth_usage_hour_of_week (start)) &&
-          !any_covers (patterns, _hearth_usage_hour_of_week (before)))
+      if (at_ms > now_ms && any_starts (patterns, _hearth_usage_hour_of_week (start)))
         return at_ms;
     }
   return 0;
