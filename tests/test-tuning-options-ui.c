@@ -266,6 +266,7 @@ test_editor_sources (void)
   from_profile = g_strdup_printf ("from the %s profile", title);
 
   dialog = hearth_model_options_dialog_new (engine (), provider (HEARTH_API_OLLAMA), MODEL, NULL);
+  g_object_ref (dialog);
   present (dialog);
   for (guint key = 0; key < HEARTH_N_RUN_OPTIONS; key++)
     {
@@ -310,7 +311,7 @@ test_editor_sources (void)
     g_assert_false (hearth_run_options_is_set (stored->options, HEARTH_RUN_OPTION_NUM_THREAD));
   }
   /* Saved, the dialog is gone. */
-  g_assert_false (gtk_widget_get_visible (dialog));
+  g_assert_finalize_object (dialog);
 }
 
 /* Reset takes every value of the model's own away, once saved. */
@@ -537,7 +538,8 @@ test_preferences_custom_profile (void)
 static gboolean
 banner_shown (gpointer window)
 {
-  GtkWidget *revealer = hearth_test_find_descendant (window, GTK_TYPE_REVEALER);
+  GtkWidget *box = hearth_test_find_with_class (window, GTK_TYPE_BOX, "automatic-banner");
+  GtkWidget *revealer = gtk_widget_get_parent (box);
 
   return gtk_revealer_get_child_revealed (GTK_REVEALER (revealer));
 }

@@ -135,6 +135,20 @@ refresh_custom_rows (HearthPreferencesWindow *self)
   gtk_widget_set_visible (self->no_profiles_row, !any);
 }
 
+static gboolean
+same_names (GtkStringList      *list,
+            const char * const *names)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (list));
+
+  if (n != g_strv_length ((char **) names))
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    if (g_strcmp0 (gtk_string_list_get_string (list, i), names[i]) != 0)
+      return FALSE;
+  return TRUE;
+}
+
 static void
 refresh_profiles (HearthPreferencesWindow *self)
 {
@@ -147,11 +161,15 @@ refresh_profiles (HearthPreferencesWindow *self)
     g_strv_builder_add (builder, ((HearthProfile *) g_ptr_array_index (self->profiles, i))->name);
   names = g_strv_builder_end (builder);
 
-  self->syncing = TRUE;
-  gtk_string_list_splice (self->profile_list, 0,
-                          g_list_model_get_n_items (G_LIST_MODEL (self->profile_list)),
-                          (const char * const *) names);
-  self->syncing = FALSE;
+  /* Most changes are a profile chosen: the list stays, only the selection moves. */
+  if (!same_names (self->profile_list, (const char * const *) names))
+    {
+      self->syncing = TRUE;
+      gtk_string_list_splice (self->profile_list, 0,
+                              g_list_model_get_n_items (G_LIST_MODEL (self->profile_list)),
+                              (const char * const *) names);
+      self->syncing = FALSE;
+    }
   select_chosen (self);
   refresh_custom_rows (self);
   refresh_status (self);
