@@ -293,8 +293,9 @@ test_editor_sources (void)
   set_option (dialog, HEARTH_RUN_OPTION_NUM_CTX, 1024);
   assert_contains (subtitle_of (option_row (dialog, HEARTH_RUN_OPTION_NUM_CTX)),
                    "Now: 1024, set by you");
-  g_signal_emit_by_name (hearth_test_find_descendant (
-                           option_row (dialog, HEARTH_RUN_OPTION_NUM_THREAD), GTK_TYPE_BUTTON),
+  g_signal_emit_by_name (hearth_test_find_with_class (
+                           option_row (dialog, HEARTH_RUN_OPTION_NUM_THREAD), GTK_TYPE_BUTTON,
+                           "run-option-clear"),
                          "clicked");
   set_by_you = g_strdup (subtitle_of (option_row (dialog, HEARTH_RUN_OPTION_NUM_THREAD)));
   g_assert_null (strstr (set_by_you, "set by you"));
@@ -536,6 +537,14 @@ test_preferences_custom_profile (void)
 }
 
 static gboolean
+is_group_titled (GtkWidget *widget,
+                 gpointer   title)
+{
+  return ADW_IS_PREFERENCES_GROUP (widget) &&
+         g_strcmp0 (adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (widget)), title) == 0;
+}
+
+static gboolean
 banner_shown (gpointer window)
 {
   GtkWidget *box = hearth_test_find_with_class (window, GTK_TYPE_BOX, "automatic-banner");
@@ -603,7 +612,22 @@ test_automatic_banner (void)
   assert_contains (text, "Battery profile in use");
   g_assert_cmpstr (hearth_tuning_get_active_profile (tuning ()), ==, HEARTH_PROFILE_BATTERY);
   hearth_test_chat_screenshot (window, "tuning-options-banner-battery.png");
-  test_power_monitor_set (power, FALSE);
+  /* Preferences says so where the profile is chosen. */
+  {
+    GtkWidget *preferences = hearth_preferences_window_new (NULL, engine ());
+    GtkWidget *group;
+
+    present (preferences);
+    group = hearth_test_find_widget (preferences, is_group_titled, (gpointer) "Run Profile");
+    g_assert_nonnull (group);
+    assert_contains (adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (group)),
+                     "Battery profile in use");
+    test_power_monitor_set (power, FALSE);
+    hearth_test_spin_for (100);
+    g_assert_null (strstr (adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (group)),
+                           "Battery profile in use"));
+    close_and_finalize (preferences);
+  }
   g_assert_true (hearth_test_spin_until (banner_hidden, window, 5000));
 
   /* A model in memory, idle for longer than HEARTH_IDLE_UNLOAD_S. */
@@ -656,7 +680,7 @@ main (int   argc,
   g_test_add_func ("/tuning-options-ui/preferences/profile", test_preferences_profile);
   g_test_add_func ("/tuning-options-ui/preferences/custom-profile",
                    test_preferences_custom_profile);
-  g_test_add_func ("/tuning-options-ui/automatic-banner", test_automatic_banner);
+  g_test_add_func ("/tuning-options-ui/window/automatic-banner", test_automatic_banner);
 
   status = g_test_run ();
   g_object_unref (app);

@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "hearth-application.h"
 #include "hearth-preferences-window-private.h"
 #include "hearth-profile-dialog.h"
 
@@ -38,17 +39,13 @@ add_toast (HearthPreferencesWindow *self,
 static void
 refresh_status (HearthPreferencesWindow *self)
 {
-  const char *reason = hearth_tuning_get_automatic_reason (self->tuning);
-  const HearthProfile *active = find_profile (self,
-                                              hearth_tuning_get_active_profile (self->tuning));
-  g_autofree char *text = NULL;
+  HearthProvider *provider = hearth_engine_get_configured_provider (self->engine, NULL, NULL);
+  HearthProviderFeatures need = HEARTH_PROVIDER_CAN_LIST_LOADED | HEARTH_PROVIDER_CAN_UNLOAD;
+  g_autofree char *text = hearth_application_describe_automatic (
+    self->tuning, NULL,
+    provider != NULL && (hearth_provider_get_features (provider) & need) == need);
 
-  if (reason != NULL && active != NULL &&
-      g_strcmp0 (active->name, hearth_tuning_get_chosen_profile (self->tuning)) != 0)
-    text = g_strdup_printf (_("%s profile in use for now — %s"), active->title, reason);
-  else if (reason != NULL)
-    text = g_strdup_printf (_("For now — %s"), reason);
-  else
+  if (text == NULL)
     text = g_strdup (_("The run options every model starts from; a model’s own options, set "
                        "in the Models view, go over them"));
   adw_preferences_group_set_description (self->profile_group, text);
