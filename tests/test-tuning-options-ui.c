@@ -340,6 +340,38 @@ test_editor_reset (void)
   g_assert_true (stored == NULL || hearth_run_options_is_empty (stored->options));
 }
 
+static gboolean
+says_not_saved (gpointer dialog)
+{
+  g_autofree char *text = hearth_test_visible_text (dialog);
+
+  return strstr (text, "Not saved: ") != NULL;
+}
+
+/* Without a history nothing can be kept: said in the dialog, which stays
+ * open with every value typed. */
+static void
+test_editor_save_error (void)
+{
+  g_autoptr(HearthEngine) no_history = hearth_engine_new (NULL);
+  HearthProvider *ollama = hearth_engine_get_provider (no_history, HEARTH_API_OLLAMA,
+                                                       hearth_test_engine_url ());
+  GtkWidget *dialog = hearth_model_options_dialog_new (no_history, ollama, MODEL, NULL);
+  double value = 0;
+
+  present (dialog);
+  set_option (dialog, HEARTH_RUN_OPTION_NUM_BATCH, 256);
+  click (dialog, "_Save");
+  g_assert_true (hearth_test_spin_until (says_not_saved, dialog, 5000));
+  g_assert_true (gtk_widget_get_visible (dialog));
+  g_assert_true (hearth_run_option_row_get_own (
+                   HEARTH_RUN_OPTION_ROW (option_row (dialog, HEARTH_RUN_OPTION_NUM_BATCH)),
+                   &value));
+  g_assert_cmpfloat (value, ==, 256);
+  hearth_test_save_screenshot (dialog, "tuning-options-editor-error.png");
+  close_and_finalize (dialog);
+}
+
 /* An OpenAI-compatible server takes no thread count: said, not dropped. */
 static void
 test_editor_unsupported (void)
@@ -675,6 +707,7 @@ main (int   argc,
   g_test_add_func ("/tuning-options-ui/editor/sources", test_editor_sources);
   g_test_add_func ("/tuning-options-ui/editor/reset", test_editor_reset);
   g_test_add_func ("/tuning-options-ui/editor/unsupported", test_editor_unsupported);
+  g_test_add_func ("/tuning-options-ui/editor/save-error", test_editor_save_error);
   g_test_add_func ("/tuning-options-ui/reply/sent", test_next_chat_sends_options);
   g_test_add_func ("/tuning-options-ui/reply/stored", test_stored_reply_options);
   g_test_add_func ("/tuning-options-ui/preferences/profile", test_preferences_profile);
