@@ -8,6 +8,7 @@
 #include <math.h>
 
 #include "hearth-bench.h"
+#include "hearth-bench-private.h"
 #include "hearth-error.h"
 #include "hearth-hardware.h"
 #include "hearth-json.h"
@@ -185,15 +186,30 @@ hearth_bench_class_init (HearthBenchClass *klass)
                   G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_STRING);
 }
 
+double
+_hearth_bench_scale (void)
+{
+  const char *text = g_getenv ("HEARTH_BENCH_SCALE");
+  double scale = text != NULL ? g_ascii_strtod (text, NULL) : 1;
+
+  return scale > 0 && scale <= 1 ? scale : 1;
+}
+
+double
+_hearth_bench_prompt_tps (const HearthFigures *f)
+{
+  if (f->prompt_tokens_per_s > 0)
+    return f->prompt_tokens_per_s;
+  if (f->tokens_in > 0 && f->ttft_ms > 0)
+    return f->tokens_in * 1000.0 / f->ttft_ms;
+  return -1;
+}
+
 static void
 hearth_bench_init (HearthBench *self)
 {
-  const char *scale = g_getenv ("HEARTH_BENCH_SCALE");
-
   self->runs = HEARTH_BENCH_DEFAULT_RUNS;
-  self->scale = scale != NULL ? g_ascii_strtod (scale, NULL) : 1;
-  if (!(self->scale > 0 && self->scale <= 1))
-    self->scale = 1;
+  self->scale = _hearth_bench_scale ();
 }
 
 HearthBench *
@@ -600,7 +616,7 @@ record_figures (HearthBench         *self,
                 const BenchCase     *bench_case,
                 const HearthFigures *f)
 {
-  double prompt_tps = f->prompt_tokens_per_s;
+  double prompt_tps = _hearth_bench_prompt_tps (f);
 
   if (f->ttft_ms >= 0)
     g_array_append_val (self->ttft, f->ttft_ms);
@@ -614,8 +630,6 @@ record_figures (HearthBench         *self,
       else
         self->n_from_client++;
     }
-  if (prompt_tps <= 0 && f->tokens_in > 0 && f->ttft_ms > 0)
-    prompt_tps = f->tokens_in * 1000.0 / f->ttft_ms;
   if (bench_case->long_prompt && prompt_tps > 0)
     g_array_append_val (self->prompt_tps, prompt_tps);
 }
