@@ -232,15 +232,31 @@ provider (HearthApiKind api)
   return hearth_engine_get_provider (engine (), api, hearth_test_engine_url ());
 }
 
+/* The name the options are kept under: "tiny-fixed:latest" */
+static char *
+model_key (void)
+{
+  return hearth_provider_canonical_model_name (provider (HEARTH_API_OLLAMA), MODEL);
+}
+
+static HearthModelOptions *
+stored_options (void)
+{
+  g_autofree char *key = model_key ();
+
+  return hearth_tuning_get_model_options (tuning (), key, NULL);
+}
+
 static void
 set_model_option (HearthRunOptionKey key,
                   double             value)
 {
   g_autoptr(HearthRunOptions) options = hearth_run_options_new ();
   g_autoptr(GError) error = NULL;
+  g_autofree char *name = model_key ();
 
   g_assert_true (hearth_run_options_set (options, key, value, &error));
-  g_assert_true (hearth_tuning_set_model_options (tuning (), MODEL, NULL, options, &error));
+  g_assert_true (hearth_tuning_set_model_options (tuning (), name, NULL, options, &error));
   g_assert_no_error (error);
 }
 
@@ -302,8 +318,7 @@ test_editor_sources (void)
   click (dialog, "_Save");
   hearth_test_spin_for (100);
   {
-    g_autoptr(HearthModelOptions) stored = hearth_tuning_get_model_options (tuning (), MODEL,
-                                                                            NULL);
+    g_autoptr(HearthModelOptions) stored = stored_options ();
 
     g_assert_nonnull (stored);
     g_assert_true (hearth_run_options_is_set (stored->options, HEARTH_RUN_OPTION_NUM_CTX));
@@ -331,12 +346,12 @@ test_editor_reset (void)
   g_assert_null (strstr (subtitle_of (option_row (dialog, HEARTH_RUN_OPTION_TEMPERATURE)),
                          "set by you"));
   /* Not yet saved: nothing changed. */
-  stored = hearth_tuning_get_model_options (tuning (), MODEL, NULL);
+  stored = stored_options ();
   g_assert_nonnull (stored);
   click (dialog, "_Save");
   hearth_test_spin_for (100);
   g_clear_pointer (&stored, hearth_model_options_free);
-  stored = hearth_tuning_get_model_options (tuning (), MODEL, NULL);
+  stored = stored_options ();
   g_assert_true (stored == NULL || hearth_run_options_is_empty (stored->options));
 }
 

@@ -233,9 +233,11 @@ hearth_model_options_dialog_new (HearthEngine   *engine,
   self->engine = g_object_ref (engine);
   self->tuning = g_object_ref (hearth_engine_get_tuning (engine));
   self->provider = g_object_ref (provider);
-  self->model = g_strdup (model);
+  /* "tiny" and "tiny:latest" are one model to Ollama: its options are kept
+   * under the name the chat and benchmarks ask for. */
+  self->model = hearth_provider_canonical_model_name (provider, model);
   self->digest = digest != NULL && *digest != '\0' ? g_strdup (digest) : NULL;
-  adw_window_title_set_subtitle (self->window_title, model);
+  adw_window_title_set_subtitle (self->window_title, self->model);
   load_own (self);
   refresh_inherited (self);
   /* Another window or hearth-cli may change the profile or the automatic
