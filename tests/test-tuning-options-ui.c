@@ -21,6 +21,7 @@
 #include "hearth-test-server.h"
 #include "hearth-test-ui.h"
 #include "hearth-test-util.h"
+#include "hearth-tuning-private.h"
 #include "hearth-window.h"
 
 #define MODEL "tiny-fixed"
@@ -328,6 +329,40 @@ test_editor_sources (void)
   }
   /* Saved, the dialog is gone. */
   g_assert_finalize_object (dialog);
+}
+
+/* A value a tuning applied says so, with the day. */
+static void
+test_editor_tuned (void)
+{
+  g_autoptr(HearthModelOptions) mo = g_new0 (HearthModelOptions, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *day = g_strdup_printf ("tuned %d ", g_date_time_get_day_of_month (now));
+  GtkWidget *dialog;
+
+  mo->model = model_key ();
+  mo->options = hearth_run_options_new ();
+  hearth_run_options_set (mo->options, HEARTH_RUN_OPTION_NUM_THREAD, 3, NULL);
+  hearth_run_options_set (mo->options, HEARTH_RUN_OPTION_TEMPERATURE, 0.5, NULL);
+  mo->tuned_keys = G_GUINT64_CONSTANT (1) << HEARTH_RUN_OPTION_NUM_THREAD;
+  mo->tune_run_id = 0;
+  mo->tuned_decode_tps = -1;
+  mo->updated_ms = g_get_real_time () / 1000;
+  g_assert_true (_hearth_tuning_store_model_options (tuning (), mo, &error));
+  g_assert_no_error (error);
+
+  dialog = hearth_model_options_dialog_new (engine (), provider (HEARTH_API_OLLAMA), MODEL, NULL);
+  present (dialog);
+  assert_contains (subtitle_of (option_row (dialog, HEARTH_RUN_OPTION_NUM_THREAD)), "Now: 3, ");
+  assert_contains (subtitle_of (option_row (dialog, HEARTH_RUN_OPTION_NUM_THREAD)), day);
+  assert_contains (subtitle_of (option_row (dialog, HEARTH_RUN_OPTION_TEMPERATURE)),
+                   "set by you");
+  /* Changed here, it is the person's own. */
+  set_option (dialog, HEARTH_RUN_OPTION_NUM_THREAD, 4);
+  assert_contains (subtitle_of (option_row (dialog, HEARTH_RUN_OPTION_NUM_THREAD)),
+                   "Now: 4, set by you");
+  close_and_finalize (dialog);
 }
 
 /* Reset takes every value of the model's own away, once saved. */
@@ -720,6 +755,7 @@ main (int   argc,
   hearth_tuning_set_monitors (tuning (), NULL, NULL);
 
   g_test_add_func ("/tuning-options-ui/editor/sources", test_editor_sources);
+  g_test_add_func ("/tuning-options-ui/editor/tuned", test_editor_tuned);
   g_test_add_func ("/tuning-options-ui/editor/reset", test_editor_reset);
   g_test_add_func ("/tuning-options-ui/editor/unsupported", test_editor_unsupported);
   g_test_add_func ("/tuning-options-ui/editor/save-error", test_editor_save_error);
