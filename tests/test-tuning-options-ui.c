@@ -675,6 +675,7 @@ test_automatic_banner (void)
 {
   g_autoptr(TestPowerMonitor) power = g_object_new (TEST_TYPE_POWER_MONITOR, NULL);
   g_autoptr(TestMemoryMonitor) memory = g_object_new (TEST_TYPE_MEMORY_MONITOR, NULL);
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
   g_autofree char *loaded = NULL;
@@ -688,7 +689,13 @@ test_automatic_banner (void)
   hearth_test_spin_for (300);
   g_assert_false (banner_shown (window));
 
+  /* Not when the person chose otherwise. */
+  g_settings_set_boolean (settings, "run-profile-automatic", FALSE);
   test_power_monitor_set (power, TRUE);
+  hearth_test_spin_for (300);
+  g_assert_false (banner_shown (window));
+  g_assert_cmpstr (hearth_tuning_get_active_profile (tuning ()), ==, HEARTH_PROFILE_BALANCED);
+  g_settings_set_boolean (settings, "run-profile-automatic", TRUE);
   g_assert_true (hearth_test_spin_until (banner_shown, window, 5000));
   text = banner_text (window);
   assert_contains (text, "Battery profile in use");
