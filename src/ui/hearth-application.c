@@ -196,6 +196,7 @@ hearth_application_startup (GApplication *application)
    * them right after startup): the engine and its alerts are ready here. */
   _hearth_application_setup_alerts (self);
   _hearth_application_setup_background (self);
+  _hearth_application_setup_tuning (self);
   hearth_application_setup_tray (self);
 }
 
@@ -207,6 +208,7 @@ hearth_application_shutdown (GApplication *application)
   HearthApplication *self = HEARTH_APPLICATION (application);
 
   _hearth_application_stop_background (self);
+  _hearth_application_stop_tuning (self);
   if (self->engine != NULL)
     {
       hearth_tuning_start_scheduler (hearth_engine_get_tuning (self->engine), NULL);
