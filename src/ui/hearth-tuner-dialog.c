@@ -36,6 +36,7 @@ struct _HearthTunerDialog
   gboolean                closing;
   gboolean                sampler_held;
   double                  last_trial_s;   /* per trial in the model's last stored run; -1 none */
+  guint                   budget;
   gint64                  trial_started_us;
   gint64                  trials_us;      /* the time the finished trials took */
   guint                   n_timed;
@@ -174,8 +175,9 @@ set_state (HearthTunerDialog      *self,
 {
   gboolean finished = state == HEARTH_TUNER_DIALOG_FINISHED;
   gboolean has_winner = finished && self->result != NULL && self->result->best != NULL &&
-                        self->result->best_decode_tps > 0 &&
-                        !hearth_run_options_equal (self->result->best, self->result->baseline);
+                        self->result->best_decode_tps > 0;
+  gboolean changes = has_winner &&
+                     !hearth_run_options_equal (self->result->best, self->result->baseline);
 
   self->state = state;
   gtk_widget_set_visible (GTK_WIDGET (self->plan_group),
@@ -188,7 +190,13 @@ set_state (HearthTunerDialog      *self,
   gtk_widget_set_visible (self->keep_button, finished);
   gtk_widget_set_visible (self->apply_button, has_winner);
   gtk_button_set_label (GTK_BUTTON (self->keep_button),
-                        has_winner ? _("_Keep Current Options") : _("_Close"));
+                        changes ? _("_Keep Current Options") : _("_Close"));
+  /* the same options applied still gain something: a measured figure to watch against */
+  gtk_widget_set_tooltip_text (self->apply_button,
+                               has_winner && !changes
+                               ? _("Mark these options as tuned, so Hearth says when replies get "
+                                   "slower than measured here")
+                               : NULL);
   gtk_button_set_label (GTK_BUTTON (self->start_button),
                         state == HEARTH_TUNER_DIALOG_FAILED ? _("_Try Again") : _("_Start"));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "tuner.start",
@@ -328,10 +336,14 @@ update_progress (HearthTunerDialog *self,
                  guint              running)
 {
   guint done = hearth_tuner_get_n_done (self->tuner);
-  guint planned = MAX (hearth_tuner_get_n_planned (self->tuner), MAX (done, running));
+  guint planned = hearth_tuner_get_n_planned (self->tuner);
   g_autofree char *status = NULL;
   g_autofree char *estimate = NULL;
 
+  /* until the search has planned, the budget is what it may take */
+  if (planned == 0)
+    planned = self->budget;
+  planned = MAX (planned, MAX (done, running));
   if (running > 0)
     /* Translators: "Trial 2 of 8" */
     status = g_strdup_printf (_("Trial %u of %u"), running, planned);
@@ -532,6 +544,7 @@ tuner_start (GtkWidget  *widget,
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
   self->trials_us = 0;
   self->n_timed = 0;
+  self->budget = budget;
   self->tuner = hearth_tuning_new_tuner (tuning (self), self->provider, self->model, self->digest,
                                          budget, variants, sampler);
   g_signal_connect_object (self->tuner, "trial-started", G_CALLBACK (on_trial_started), self, 0);
