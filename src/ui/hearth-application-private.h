@@ -23,6 +23,14 @@ struct _HearthApplication
   gboolean        background_held;   /* our g_application_hold () is taken */
   gboolean        quitting;          /* app.quit: closing windows is not "to the background" */
   GCancellable   *background_cancellable;
+
+  /* The automatic choice of run options (hearth-application-tuning.c) */
+  char           *automatic_notice;   /* the banner's text, NULL none */
+  GHashTable     *model_last_used;    /* model → monotonic µs of its last reply here */
+  GPtrArray      *unloaded;           /* char *: idle models unloaded under this pressure */
+  GCancellable   *unload_cancellable;
+  guint           unload_timeout_id;
+  gint64          started_us;
 };
 
 /* hearth-application.c */
@@ -34,5 +42,9 @@ void          _hearth_application_setup_alerts       (HearthApplication *self);
 /* hearth-application-background.c */
 void          _hearth_application_setup_background   (HearthApplication *self);
 void          _hearth_application_stop_background    (HearthApplication *self);
+
+/* hearth-application-tuning.c */
+void          _hearth_application_setup_tuning       (HearthApplication *self);
+void          _hearth_application_stop_tuning        (HearthApplication *self);
 
 G_END_DECLS

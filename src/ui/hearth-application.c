@@ -191,6 +191,7 @@ hearth_application_startup (GApplication *application)
    * them right after startup): the engine and its alerts are ready here. */
   _hearth_application_setup_alerts (self);
   _hearth_application_setup_background (self);
+  _hearth_application_setup_tuning (self);
   hearth_application_setup_tray (self);
 }
 
@@ -202,6 +203,7 @@ hearth_application_shutdown (GApplication *application)
   HearthApplication *self = HEARTH_APPLICATION (application);
 
   _hearth_application_stop_background (self);
+  _hearth_application_stop_tuning (self);
   if (self->engine != NULL)
     hearth_engine_shutdown (self->engine);
 

@@ -22,5 +22,6 @@ const char        *hearth_application_get_cache_warning (HearthApplication *self
 HearthSampler     *hearth_application_get_sampler      (HearthApplication *self);
 HearthResourceHistory *
                    hearth_application_get_resource_history (HearthApplication *self);
+const char        *hearth_application_get_automatic_notice (HearthApplication *self);
 
 G_END_DECLS

@@ -87,6 +87,7 @@ copy_message (const HearthMessage *message)
   copy->created_ms = message->created_ms;
   copy->state = message->state;
   copy->figures = message->figures;
+  copy->options = g_strdup (message->options);
   return copy;
 }
 
@@ -112,6 +113,9 @@ on_reply_finished (HearthReply       *reply,
   hearth_set_str (&m->model, hearth_reply_get_model (reply));
   hearth_set_str (&m->done_reason, hearth_reply_get_done_reason (reply));
   m->figures = *hearth_reply_get_figures (reply);
+  g_clear_pointer (&m->options, g_free);
+  if (hearth_reply_get_options (reply) != NULL)
+    m->options = hearth_run_options_to_json_string (hearth_reply_get_options (reply));
   self->cached = hearth_reply_get_cached (reply);
   self->time_saved_ms = hearth_reply_get_time_saved_ms (reply);
   switch (hearth_reply_get_state (reply))
@@ -214,8 +218,22 @@ hearth_message_item_is_streaming (HearthMessageItem *self)
   return self->reply != NULL && !hearth_reply_is_finished (self->reply);
 }
 
-/* "42.1 tokens/s · 0.35 s to first token · 128 tokens · llama3.2:3b"; only
- * what was measured is said. */
+/* "ctx 8192 · 4 threads": the options that change speed, as sent */
+static char *
+dup_options_summary (HearthMessageItem *self)
+{
+  g_autoptr(HearthRunOptions) options = NULL;
+
+  if (self->message->options == NULL || *self->message->options == '\0')
+    return NULL;
+  /* A value the history holds but this version cannot read is left out,
+   * not shown wrong. */
+  options = hearth_run_options_from_json_string (self->message->options, NULL);
+  return options != NULL ? hearth_run_options_summary (options) : NULL;
+}
+
+/* "42.1 tokens/s · 0.35 s to first token · 128 tokens · ctx 8192 · 4 threads";
+ * only what was measured is said, then the options it ran with. */
 char *
 hearth_message_item_dup_figures (HearthMessageItem *self)
 {
@@ -235,6 +253,13 @@ hearth_message_item_dup_figures (HearthMessageItem *self)
   if (f->tokens_out > 0)
     g_ptr_array_add (parts, g_strdup_printf ("%" G_GINT64_FORMAT " %s", f->tokens_out,
                                              f->tokens_out == 1 ? _("token") : _("tokens")));
+  if (!f->cached)
+    {
+      char *summary = dup_options_summary (self);
+
+      if (summary != NULL)
+        g_ptr_array_add (parts, summary);
+    }
   /* The model is named once, above the reply. */
   g_ptr_array_add (parts, NULL);
   return g_strjoinv (" · ", (char **) parts->pdata);

@@ -54,6 +54,19 @@ struct _HearthPreferencesWindow
   GtkSwitch            *autostart_switch;
   GtkSpinButton        *quiet_start_spin;
   GtkSpinButton        *quiet_end_spin;
+
+  /* Run profiles (hearth-preferences-window-profiles.c) */
+  HearthTuning         *tuning;
+  GPtrArray            *profiles;         /* HearthProfile, as listed */
+  GPtrArray            *custom_rows;      /* the rows of the user's own profiles */
+  AdwPreferencesGroup  *profile_group;
+  AdwComboRow          *profile_row;
+  GtkStringList        *profile_list;
+  GtkSwitch            *automatic_switch;
+  GtkSwitch            *auto_rollback_switch;
+  GtkSwitch            *preload_switch;
+  AdwPreferencesGroup  *custom_profiles_group;
+  GtkWidget            *no_profiles_row;
 };
 
 /* hearth-preferences-window.c */
@@ -71,5 +84,10 @@ char         *_hearth_preferences_window_current_endpoint     (HearthPreferences
 void          _hearth_preferences_window_refresh_key_status   (HearthPreferencesWindow      *self);
 void          _hearth_preferences_window_bind_server_settings (HearthPreferencesWindow      *self);
 void          _hearth_preferences_window_class_server_init    (HearthPreferencesWindowClass *klass);
+
+/* hearth-preferences-window-profiles.c */
+void          _hearth_preferences_window_bind_profiles        (HearthPreferencesWindow      *self);
+void          _hearth_preferences_window_dispose_profiles     (HearthPreferencesWindow      *self);
+void          _hearth_preferences_window_class_profiles_init  (HearthPreferencesWindowClass *klass);
 
 G_END_DECLS

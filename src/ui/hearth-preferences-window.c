@@ -571,6 +571,7 @@ hearth_preferences_window_constructed (GObject *object)
 
   g_assert (HEARTH_IS_ENGINE (self->engine));
   fetch_models (self);
+  _hearth_preferences_window_bind_profiles (self);
   refresh_cache_stats (self);
   _hearth_preferences_window_refresh_key_status (self);
 }
@@ -588,6 +589,7 @@ hearth_preferences_window_dispose (GObject *object)
   g_clear_object (&self->test_cancellable);
   g_clear_object (&self->models_cancellable);
   g_clear_object (&self->key_cancellable);
+  _hearth_preferences_window_dispose_profiles (self);
   g_clear_object (&self->settings);
   g_clear_object (&self->engine);
 
@@ -685,6 +687,7 @@ hearth_preferences_window_class_init (HearthPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow,
                                         system_prompt_view);
   _hearth_preferences_window_class_server_init (klass);
+  _hearth_preferences_window_class_profiles_init (klass);
   gtk_widget_class_bind_template_callback (widget_class, model_selected_cb);
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow,
                                         cache_enabled_switch);

@@ -33,6 +33,8 @@ struct _HearthWindow
   AdwBin               *alerts_bin;
   AdwViewStackPage     *alerts_stack_page;
   HearthAlerts         *alerts;
+  GtkRevealer          *automatic_revealer;
+  GtkLabel             *automatic_label;
 };
 
 G_DEFINE_FINAL_TYPE (HearthWindow, hearth_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -321,6 +323,8 @@ hearth_window_class_init (HearthWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, models_bin);
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, alerts_bin);
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, alerts_stack_page);
+  gtk_widget_class_bind_template_child (widget_class, HearthWindow, automatic_revealer);
+  gtk_widget_class_bind_template_child (widget_class, HearthWindow, automatic_label);
 
   gtk_widget_class_install_action (widget_class, "win.setup", NULL, hearth_window_setup);
   gtk_widget_class_install_action (widget_class, "hardware.refresh", NULL, forward_to_hardware);
@@ -371,6 +375,7 @@ hearth_window_new (HearthApplication *application)
   g_signal_connect_object (self->alerts, "transition", G_CALLBACK (update_alerts_badge), self,
                            G_CONNECT_SWAPPED);
   update_alerts_badge (self);
+  hearth_window_set_automatic_notice (self, hearth_application_get_automatic_notice (application));
   if (hearth_application_get_cache_warning (application) != NULL)
     hearth_chat_page_add_toast (self->chat_page, hearth_application_get_cache_warning (application));
   return self;
@@ -403,4 +408,17 @@ hearth_window_show_alerts (HearthWindow *self)
 
   adw_view_stack_set_visible_child_name (self->view_stack, "alerts");
   gtk_window_present (GTK_WINDOW (self));
+}
+
+/* The banner at the top: what the automatic choice of run options does now
+ * (@text: NULL hides it). */
+void
+hearth_window_set_automatic_notice (HearthWindow *self,
+                                    const char   *text)
+{
+  g_return_if_fail (HEARTH_IS_WINDOW (self));
+
+  if (text != NULL)
+    gtk_label_set_text (self->automatic_label, text);
+  gtk_revealer_set_reveal_child (self->automatic_revealer, text != NULL);
 }

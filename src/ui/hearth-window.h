@@ -26,5 +26,7 @@ void          hearth_window_show_conversation  (HearthWindow      *self,
 GtkWidget    *hearth_window_get_page           (HearthWindow      *self,
                                                 const char        *name);
 void          hearth_window_show_alerts        (HearthWindow      *self);
+void          hearth_window_set_automatic_notice (HearthWindow    *self,
+                                                  const char      *text);
 
 G_END_DECLS

@@ -185,6 +185,10 @@ const char   *hearth_tuning_get_automatic_reason (HearthTuning    *self);
 void          hearth_tuning_set_monitors     (HearthTuning        *self,
                                               GPowerProfileMonitor *power,
                                               GMemoryMonitor      *memory);
+/* Whether memory ran low (GMemoryMonitor's low-memory-warning) in the last
+ * 5 minutes, with the automatic choice on: contexts are limited then, and
+ * the app may unload idle models through its provider. */
+gboolean      hearth_tuning_get_memory_pressure (HearthTuning     *self);
 /* For tests and the UPower watch: whether the machine runs on battery. */
 void          hearth_tuning_set_on_battery   (HearthTuning        *self,
                                               gboolean             on_battery);
