@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "hearth-error.h"
+#include "hearth-model-options-dialog.h"
 #include "hearth-models-page-private.h"
 #include "hearth-tuner-dialog.h"
 
@@ -141,19 +142,39 @@ _hearth_models_page_watch_tuning (HearthModelsPage *self)
 /* Actions */
 
 static void
+present (GtkWidget *page,
+         GtkWidget *dialog)
+{
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (gtk_widget_get_root (page)));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+models_options (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  HearthModelsPage *self = HEARTH_MODELS_PAGE (widget);
+  const char *name = g_variant_get_string (parameter, NULL);
+
+  if (self->provider == NULL || self->engine == NULL)
+    return;
+  present (widget, hearth_model_options_dialog_new (self->engine, self->provider, name,
+                                                    digest_of (self, name)));
+}
+
+static void
 models_tune (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
   HearthModelsPage *self = HEARTH_MODELS_PAGE (widget);
   const char *name = g_variant_get_string (parameter, NULL);
-  GtkWidget *dialog;
 
   if (self->provider == NULL || self->engine == NULL)
     return;
-  dialog = hearth_tuner_dialog_new (self->engine, self->provider, name, digest_of (self, name));
-  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (gtk_widget_get_root (widget)));
-  gtk_window_present (GTK_WINDOW (dialog));
+  present (widget, hearth_tuner_dialog_new (self->engine, self->provider, name,
+                                            digest_of (self, name)));
 }
 
 static void
@@ -214,6 +235,7 @@ models_preload (GtkWidget  *widget,
 void
 _hearth_models_page_class_init_tuning (GtkWidgetClass *widget_class)
 {
+  gtk_widget_class_install_action (widget_class, "models.options", "s", models_options);
   gtk_widget_class_install_action (widget_class, "models.tune", "s", models_tune);
   gtk_widget_class_install_action (widget_class, "models.rollback", "s", models_rollback);
   gtk_widget_class_install_action (widget_class, "models.preload", "s", models_preload);
