@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Writes a tiny, valid GGUF v3 model of the `llama` architecture for Hearth's tests.
 //
-//   node make-model.mjs --mode fixed|random [--sentence "..."] [--seed N] OUT.gguf
+//   node make-model.mjs --mode fixed|random [--sentence "..."] [--seed N] [--size tiny|medium] OUT.gguf
 //
-// The network: F32 tensors, 2 layers, embedding 64, 4 heads / 2 KV heads, FFN 128.
+// The network: F32 tensors, 2 layers, embedding 64, 4 heads / 2 KV heads, FFN 128 (--size tiny,
+// ~790 KB); --size medium: 8 layers, embedding 384, 6 heads / 2 KV heads, FFN 1024 (~55 MB), so
+// that the work per token outweighs the overhead and more threads are really faster.
 // All attention and FFN weights are zero, so the residual stream that reaches the output
 // norm is exactly the embedding of the last token; the output matrix alone decides what
 // comes next.
@@ -52,23 +54,33 @@ const CHAT_TEMPLATE =
   "{% endfor %}" +
   "{% if add_generation_prompt %}{{ '<|assistant|>\\n' }}{% endif %}";
 
-const N_EMBD = 64, N_HEAD = 4, N_HEAD_KV = 2, N_LAYER = 2, N_FF = 128, N_CTX = 4096;
-const HEAD_DIM = N_EMBD / N_HEAD;
+const SIZES = {
+  tiny: { embd: 64, head: 4, headKv: 2, layer: 2, ff: 128 },
+  medium: { embd: 384, head: 6, headKv: 2, layer: 8, ff: 1024 },
+};
+let N_EMBD, N_HEAD, N_HEAD_KV, N_LAYER, N_FF, HEAD_DIM;
+const N_CTX = 4096;
+function setSize(name) {
+  const z = SIZES[name];
+  [N_EMBD, N_HEAD, N_HEAD_KV, N_LAYER, N_FF] = [z.embd, z.head, z.headKv, z.layer, z.ff];
+  HEAD_DIM = N_EMBD / N_HEAD;
+}
 
 function usage(msg) {
   if (msg) process.stderr.write(`make-model: ${msg}\n`);
-  process.stderr.write('usage: node make-model.mjs --mode fixed|random [--sentence "..."] [--seed N] [--context N] OUT.gguf\n');
+  process.stderr.write('usage: node make-model.mjs --mode fixed|random [--sentence "..."] [--seed N] [--context N] [--size tiny|medium] OUT.gguf\n');
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const o = { mode: null, sentence: DEFAULT_SENTENCE, seed: 42, context: N_CTX, out: null };
+  const o = { mode: null, sentence: DEFAULT_SENTENCE, seed: 42, context: N_CTX, size: "tiny", out: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--mode") o.mode = argv[++i];
     else if (a === "--sentence") o.sentence = argv[++i];
     else if (a === "--seed") o.seed = Number(argv[++i]);
     else if (a === "--context") o.context = Number(argv[++i]);
+    else if (a === "--size") o.size = argv[++i];
     else if (a === "-h" || a === "--help") usage();
     else if (a.startsWith("--")) usage(`unknown option ${a}`);
     else if (o.out == null) o.out = a;
@@ -76,6 +88,7 @@ function parseArgs(argv) {
   }
   if (o.mode !== "fixed" && o.mode !== "random") usage("--mode must be fixed or random");
   if (!o.out) usage("missing OUT.gguf");
+  if (!Object.hasOwn(SIZES, o.size)) usage("--size must be tiny or medium");
   if (!Number.isInteger(o.seed)) usage("--seed must be an integer");
   if (!Number.isInteger(o.context) || o.context < 16) usage("--context must be an integer of at least 16");
   if (typeof o.sentence !== "string" || o.sentence.length === 0) usage("--sentence must not be empty");
@@ -243,6 +256,7 @@ class Writer {
 
 function main() {
   const opt = parseArgs(process.argv.slice(2));
+  setSize(opt.size);
   const vocab = buildVocab();
   let net, fixedIds = null;
   if (opt.mode === "fixed") { net = buildFixed(vocab, opt.sentence); fixedIds = net.ids; }
@@ -327,7 +341,7 @@ function main() {
   const tmp = `${opt.out}.tmp-${process.pid}`;
   fs.writeFileSync(tmp, w.buffer());
   fs.renameSync(tmp, opt.out);
-  const info = { out: opt.out, mode: opt.mode, vocab: nV, params: nParams, bytes: w.len };
+  const info = { out: opt.out, mode: opt.mode, size: opt.size, vocab: nV, params: nParams, bytes: w.len };
   if (fixedIds) { info.sentence = opt.sentence; info.answer_tokens = fixedIds.length; }
   else info.seed = opt.seed;
   process.stdout.write(JSON.stringify(info) + "\n");

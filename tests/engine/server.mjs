@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Hearth test inference engine: a small Ollama- and OpenAI-compatible HTTP server on top of
-// node-llama-cpp (CPU only, one thread).  See README.md.
+// node-llama-cpp (CPU only; one thread unless a request's options.num_thread asks for more).  See README.md.
 //
 //   node server.mjs [--port N] [--models DIR] [--pull-source DIR] [--token-delay-ms N] [--log FILE]
 //
@@ -12,6 +12,7 @@ import fs from "node:fs";
 import fsp from "node:fs/promises";
 import path from "node:path";
 import crypto from "node:crypto";
+import os from "node:os";
 import { fileURLToPath } from "node:url";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -44,7 +45,7 @@ const opt = parseArgs(process.argv.slice(2));
 fs.mkdirSync(opt.models, { recursive: true });
 
 // ---------------------------------------------------------------- logging / stats
-const stats = { total: 0, paths: {}, models: {}, client_closed: 0 };
+const stats = { total: 0, paths: {}, models: {}, client_closed: 0, last_options: {} };
 function logLine(obj) {
   if (!opt.log) return;
   try { fs.appendFileSync(opt.log, JSON.stringify({ time: new Date().toISOString(), ...obj }) + "\n"); }
@@ -55,7 +56,7 @@ function logLine(obj) {
 let nlc = null;
 const llamaReady = (async () => {
   nlc = await import("node-llama-cpp");
-  return nlc.getLlama({ gpu: false, build: "never", skipDownload: true, maxThreads: 1, logLevel: "error" });
+  return nlc.getLlama({ gpu: false, build: "never", skipDownload: true, maxThreads: os.cpus().length, logLevel: "error" });
 })();
 llamaReady.catch((e) => process.stderr.write(`node-llama-cpp init failed: ${e.stack || e}\n`));
 
@@ -214,7 +215,8 @@ function keepAliveMs(v) {
 }
 
 // Runs one generation.  onText(text) is awaited for every decoded delta.
-// gen: {model, messages, temperature, seed, numPredict, numCtx, topK, topP, minP, repeatPenalty, keepAlive, signal}
+// gen: {model, messages, temperature, seed, numPredict, numCtx, numThread, numBatch, topK, topP, minP,
+//       repeatPenalty, keepAlive, signal}
 async function generate(gen, onText) {
   const tStart = process.hrtime.bigint();
   const acq = await acquireModel(gen.model);
@@ -227,8 +229,15 @@ async function generate(gen, onText) {
     // As Ollama does, a context never grows past what the model was trained for.
     const numCtx = Math.min(gen.numCtx > 0 ? Math.floor(gen.numCtx) : DEFAULT_NUM_CTX,
                             entry.info.contextLength);
-    ctx = await entry.model.createContext({ contextSize: numCtx, threads: 1, sequences: 1 });
+    // Each request gets its own context, so num_thread, num_batch and num_ctx take effect at once
+    // (the weights do not depend on them: nothing else is reloaded). One thread unless asked.
+    const threads = gen.numThread > 0 ? Math.min(Math.floor(gen.numThread), 256) : 1;
+    const ctxOpts = { contextSize: numCtx, threads, sequences: 1 };
+    if (gen.numBatch > 0) ctxOpts.batchSize = Math.min(Math.floor(gen.numBatch), numCtx);
+    ctx = await entry.model.createContext(ctxOpts);
     entry.numCtx = ctx.contextSize; // llama.cpp rounds small sizes up (minimum 256)
+    entry.numThread = threads;
+    entry.numBatch = ctx.batchSize;
     const seq = ctx.getSequence();
     const state = entry.wrapper.generateContextState({ chatHistory: history });
     const promptTokens = state.contextText.tokenize(entry.model.tokenizer);
@@ -343,13 +352,15 @@ async function ollamaChat(req, res, body, ctl) {
   const gen = {
     model: body.model, messages: body.messages ?? [],
     temperature: optNum(o.temperature), seed: optNum(o.seed), numPredict: optNum(o.num_predict),
-    numCtx: optNum(o.num_ctx), topK: optNum(o.top_k), topP: optNum(o.top_p), minP: optNum(o.min_p),
+    numCtx: optNum(o.num_ctx), numThread: optNum(o.num_thread), numBatch: optNum(o.num_batch), topK: optNum(o.top_k), topP: optNum(o.top_p), minP: optNum(o.min_p),
     repeatPenalty: optNum(o.repeat_penalty), keepAlive: body.keep_alive, signal: ctl.signal,
   };
   if (typeof gen.model !== "string" || !gen.model) throw new BadRequest("model is required");
   if (!modelFile(gen.model)) throw new BadRequest(`model "${gen.model}" not found, try pulling it first`, 404);
   const stream = body.stream !== false;
   const cname = canonical(gen.model);
+  // What the last request to this model asked for, so tests can check what a client sent.
+  stats.last_options[cname] = body.options && typeof body.options === "object" ? body.options : {};
   if (gen.messages.length === 0) return ollamaLoadOrUnload(res, gen, cname, stream);
   if (!stream) {
     const r = await generate(gen, async () => {});
@@ -449,6 +460,8 @@ async function ollamaPs(res) {
       name, model: name, size: i.size, digest: i.digest, details: i.details,
       expires_at: new Date(e.expiresAt === Infinity ? Date.now() + 3.15e12 : e.expiresAt).toISOString(),
       size_vram: 0, context_length: e.numCtx ?? DEFAULT_NUM_CTX,
+      // not in Ollama's answer: what the last request ran with
+      num_thread: e.numThread ?? 1, num_batch: e.numBatch ?? null,
     });
   }
   sendJson(res, 200, { models });
@@ -620,7 +633,7 @@ const server = http.createServer({ noDelay: true }, async (req, res) => {
       case "POST /v1/chat/completions": return await openaiChat(req, res, body, ctl);
       case "GET /_stats": return sendJson(res, 200, stats);
       case "POST /_reset":
-        stats.total = 0; stats.paths = {}; stats.models = {}; stats.client_closed = 0;
+        stats.total = 0; stats.paths = {}; stats.models = {}; stats.client_closed = 0; stats.last_options = {};
         return sendJson(res, 200, { ok: true });
       default:
         if (isOai) return oaiError(res, 404, `unknown endpoint ${req.method} ${p}`, "invalid_request_error", "not_found");
