@@ -727,7 +727,7 @@ test_unload_and_not_supported (void)
   g_assert_cmpint (hearth_provider_get_features (ollama), ==,
                    HEARTH_PROVIDER_CAN_SHOW | HEARTH_PROVIDER_CAN_PULL | HEARTH_PROVIDER_CAN_DELETE |
                    HEARTH_PROVIDER_CAN_LIST_LOADED | HEARTH_PROVIDER_CAN_UNLOAD |
-                   HEARTH_PROVIDER_CAN_VERSION);
+                   HEARTH_PROVIDER_CAN_VERSION | HEARTH_PROVIDER_CAN_LOAD);
   g_assert_cmpint (hearth_provider_get_features (openai), ==, 0);
   hearth_provider_unload_async (openai, "tiny-fixed", NULL, wait_cb, &w3);
   g_assert_false (hearth_provider_unload_finish (openai, wait_for (&w3), &error));

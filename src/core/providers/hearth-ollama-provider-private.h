@@ -28,5 +28,8 @@ gboolean            _hearth_ollama_pull_line    (HearthOllamaPull   *data,
 HearthModelDetails *_hearth_ollama_parse_show   (JsonObject         *answer,
                                                  const char         *model);
 GPtrArray          *_hearth_ollama_parse_loaded (JsonObject         *answer);
+JsonNode           *_hearth_ollama_build_load_body (const char             *model,
+                                                    const HearthRunOptions *options,
+                                                    double                  keep_alive_s);
 
 G_END_DECLS

@@ -173,6 +173,11 @@ static void hearth_ollama_provider_unload_async      (HearthProvider *provider,
                                                       const char     *model);
 static void hearth_ollama_provider_version_async     (HearthProvider *provider,
                                                       GTask          *task);
+static void hearth_ollama_provider_load_async        (HearthProvider         *provider,
+                                                      GTask                  *task,
+                                                      const char             *model,
+                                                      const HearthRunOptions *options,
+                                                      double                  keep_alive_s);
 
 static void
 hearth_ollama_provider_class_init (HearthOllamaProviderClass *klass)
@@ -190,6 +195,7 @@ hearth_ollama_provider_class_init (HearthOllamaProviderClass *klass)
   provider_class->list_loaded_async = hearth_ollama_provider_list_loaded_async;
   provider_class->unload_async = hearth_ollama_provider_unload_async;
   provider_class->version_async = hearth_ollama_provider_version_async;
+  provider_class->load_async = hearth_ollama_provider_load_async;
   provider_class->server_kind = "Ollama";
 }
 
@@ -658,6 +664,80 @@ hearth_ollama_provider_unload_async (HearthProvider *provider,
   g_autoptr(JsonNode) body = model_body (model, TRUE);
 
   request_object (provider, task, "POST", "/api/chat", body, model, parse_unload);
+}
+
+/* Ollama's way to load a model now: a chat without messages. The options
+ * that decide how it is loaded go with it (a request with others would
+ * load it again); keep_alive in seconds, negative for ever. */
+JsonNode *
+_hearth_ollama_build_load_body (const char             *model,
+                                const HearthRunOptions *options,
+                                double                  keep_alive_s)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "model");
+  json_builder_add_string_value (builder, model);
+  json_builder_set_member_name (builder, "messages");
+  json_builder_begin_array (builder);
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "options");
+  json_builder_begin_object (builder);
+  for (HearthRunOptionKey key = 0; options != NULL && key < HEARTH_N_RUN_OPTIONS; key++)
+    {
+      if (!hearth_run_option_changes_speed (key) || !hearth_run_options_is_set (options, key))
+        continue;
+      json_builder_set_member_name (builder, hearth_run_option_key_to_string (key));
+      json_builder_add_int_value (builder, (gint64) hearth_run_options_get (options, key));
+    }
+  json_builder_end_object (builder);
+  if (!isnan (keep_alive_s))
+    {
+      json_builder_set_member_name (builder, "keep_alive");
+      if (keep_alive_s < 0)
+        json_builder_add_int_value (builder, -1);
+      else if (keep_alive_s == floor (keep_alive_s))
+        json_builder_add_int_value (builder, (gint64) keep_alive_s);
+      else
+        json_builder_add_double_value (builder, keep_alive_s);
+    }
+  json_builder_set_member_name (builder, "stream");
+  json_builder_add_boolean_value (builder, FALSE);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+static gboolean
+parse_load (HearthProvider  *provider,
+            GTask           *task,
+            JsonObject      *answer,
+            GError         **error)
+{
+  const char *failure = hearth_json_get_string (answer, "error");
+
+  if (failure != NULL)
+    {
+      g_propagate_error (error, hearth_error_from_server_message (failure,
+                                                                  g_object_get_data (G_OBJECT (task),
+                                                                                     "model")));
+      return FALSE;
+    }
+  g_task_return_boolean (task, TRUE);
+  return TRUE;
+}
+
+static void
+hearth_ollama_provider_load_async (HearthProvider         *provider,
+                                   GTask                  *task,
+                                   const char             *model,
+                                   const HearthRunOptions *options,
+                                   double                  keep_alive_s)
+{
+  g_autoptr(JsonNode) body = _hearth_ollama_build_load_body (model, options, keep_alive_s);
+
+  g_object_set_data_full (G_OBJECT (task), "model", g_strdup (model), g_free);
+  request_object (provider, task, "POST", "/api/chat", body, model, parse_load);
 }
 
 static void

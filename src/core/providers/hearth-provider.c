@@ -104,6 +104,8 @@ hearth_provider_get_features (HearthProvider *self)
     features |= HEARTH_PROVIDER_CAN_UNLOAD;
   if (klass->version_async != NULL)
     features |= HEARTH_PROVIDER_CAN_VERSION;
+  if (klass->load_async != NULL)
+    features |= HEARTH_PROVIDER_CAN_LOAD;
   return features;
 }
 

@@ -26,6 +26,7 @@ typedef enum
   HEARTH_PROVIDER_CAN_LIST_LOADED = 1 << 3,
   HEARTH_PROVIDER_CAN_UNLOAD      = 1 << 4,
   HEARTH_PROVIDER_CAN_VERSION     = 1 << 5,
+  HEARTH_PROVIDER_CAN_LOAD        = 1 << 6,
 } HearthProviderFeatures;
 
 struct _HearthProviderClass
@@ -64,6 +65,12 @@ struct _HearthProviderClass
                                               const char              *model);
   void               (*version_async)        (HearthProvider          *self,
                                               GTask                   *task);
+  /* Loads @model ahead of a request (hearth_provider_load_async ()). */
+  void               (*load_async)           (HearthProvider          *self,
+                                              GTask                   *task,
+                                              const char              *model,
+                                              const HearthRunOptions  *options,
+                                              double                   keep_alive_s);
 
   const char          *server_kind;          /* "Ollama", "OpenAI-compatible server" */
 };
@@ -162,6 +169,21 @@ void             hearth_provider_version_async      (HearthProvider       *self,
                                                      GAsyncReadyCallback   callback,
                                                      gpointer              user_data);
 char            *hearth_provider_version_finish     (HearthProvider       *self,
+                                                     GAsyncResult         *result,
+                                                     GError              **error);
+/* Loads @model into memory now, with the load options of @options
+ * (context, GPU layers, threads, batch; nullable), and keeps it there
+ * @keep_alive_s seconds (negative: until the server stops; NAN: the
+ * server's own default). An OpenAI-compatible server loads models itself:
+ * HEARTH_ERROR_NOT_SUPPORTED, saying so. (hearth-provider-load.c) */
+void             hearth_provider_load_async         (HearthProvider       *self,
+                                                     const char           *model,
+                                                     const HearthRunOptions *options,
+                                                     double                keep_alive_s,
+                                                     GCancellable         *cancellable,
+                                                     GAsyncReadyCallback   callback,
+                                                     gpointer              user_data);
+gboolean         hearth_provider_load_finish        (HearthProvider       *self,
                                                      GAsyncResult         *result,
                                                      GError              **error);
 
