@@ -100,15 +100,17 @@ test_migrations_fresh (void)
   const char * const names[] = { "conversations", "messages", "messages_fts",
                                  "messages_by_conversation", "messages_requests_by_time",
                                  "resource_samples", "bench_runs", "message_chunks",
-                                 "alert_rules", "alert_state", "alert_events", "alert_meta" };
+                                 "alert_rules", "alert_state", "alert_events", "alert_meta",
+                                 "model_options", "run_profiles", "tune_runs", "tune_trials",
+                                 "preloads", "tune_runs_by_model" };
 
   g_assert_no_error (error);
   g_assert_cmpstr (hearth_store_get_path (store), ==, path);
-  g_assert_cmpint (hearth_store_get_schema_version (store), ==, 6);
+  g_assert_cmpint (hearth_store_get_schema_version (store), ==, 7);
   g_assert_cmpint (g_stat (dir, &buf), ==, 0);
   g_assert_cmpint (buf.st_mode & 0777, ==, 0700);
 
-  g_assert_cmpint (hearth_test_sqlite_query_int (path, "PRAGMA user_version"), ==, 6);
+  g_assert_cmpint (hearth_test_sqlite_query_int (path, "PRAGMA user_version"), ==, 7);
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
       g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM sqlite_schema "
@@ -140,7 +142,7 @@ test_migrations_reopen (void)
   /* A second connection on the same file, as a worker thread would open. */
   third = hearth_store_open (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (hearth_store_get_schema_version (again), ==, 6);
+  g_assert_cmpint (hearth_store_get_schema_version (again), ==, 7);
   conversations = hearth_store_list_conversations (third, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (conversations->len, ==, 1);
@@ -171,12 +173,15 @@ test_migrations_from_v2 (void)
                           " ALTER TABLE messages DROP COLUMN cached;"
                           " ALTER TABLE request_figures_days DROP COLUMN cache_hits;"
                           " DROP TABLE alert_state; DROP TABLE alert_events;"
-                          " DROP TABLE alert_rules; DROP TABLE alert_meta;"
+                          " DROP TABLE alert_rules; DROP TABLE alert_meta; "
+                          "DROP TABLE preloads; DROP TABLE tune_trials; DROP TABLE tune_runs;"
+                          " DROP TABLE run_profiles; DROP TABLE model_options;"
+                          " ALTER TABLE messages DROP COLUMN options;"
                           " PRAGMA user_version = 2");
 
   store = hearth_store_open (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (hearth_store_get_schema_version (store), ==, 6);
+  g_assert_cmpint (hearth_store_get_schema_version (store), ==, 7);
   messages = hearth_store_list_messages (store, id, 0, 0, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (messages->len, ==, 2);
@@ -248,11 +253,14 @@ test_migrations_from_v4 (void)
                           "INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');"
                           "DROP TABLE alert_state; DROP TABLE alert_events;"
                           "DROP TABLE alert_rules; DROP TABLE alert_meta;"
+                          "DROP TABLE preloads; DROP TABLE tune_trials; DROP TABLE tune_runs;"
+                          " DROP TABLE run_profiles; DROP TABLE model_options;"
+                          " ALTER TABLE messages DROP COLUMN options;"
                           "PRAGMA user_version = 4");
 
   store = hearth_store_open (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (hearth_store_get_schema_version (store), ==, 6);
+  g_assert_cmpint (hearth_store_get_schema_version (store), ==, 7);
   sql = hearth_test_sqlite_query_text (path, "SELECT sql FROM sqlite_schema WHERE name = 'messages_fts'");
   g_assert_nonnull (strstr (sql, "prefix = '3 4 5'"));
   assert_index_in_sync (store);

@@ -86,6 +86,9 @@ fill_status (ChatJob *job)
   hearth_set_str (&record->done_reason, hearth_reply_get_done_reason (job->reply));
   record->state = state_for_reply (job->reply);
   record->figures = *hearth_reply_get_figures (job->reply);
+  g_clear_pointer (&record->options, g_free);
+  if (hearth_reply_get_options (job->reply) != NULL)
+    record->options = hearth_run_options_to_json_string (hearth_reply_get_options (job->reply));
   if (reply_error != NULL && !hearth_reply_is_finished (job->reply))
     reply_error = NULL;
   g_clear_pointer (&record->error, g_free);
@@ -334,6 +337,7 @@ models_listed_cb (GObject      *object,
       g_free (job->request->model);
       job->request->model = g_strdup (((HearthModelInfo *) g_ptr_array_index (models, 0))->name);
       hearth_reply_set_model (job->reply, job->request->model);
+      _hearth_engine_tuning_apply (job->engine, job->provider, job->request, job->reply);
     }
   model = hearth_model_info_find (models, job->request->model);
   if (model != NULL && wants_cache (job) && answer_from_cache (job, model))
@@ -420,6 +424,8 @@ add_reply_record (HearthEngine  *self,
 {
   job->record = new_record (job->provider, "assistant", "", job->request->model,
                             conversation_id, HEARTH_MESSAGE_PARTIAL);
+  if (hearth_reply_get_options (job->reply) != NULL)
+    job->record->options = hearth_run_options_to_json_string (hearth_reply_get_options (job->reply));
   if (hearth_store_add_message (self->store, job->record, error) < 0)
     return FALSE;
   hearth_reply_set_ids (job->reply, conversation_id, question_id, job->record->id);
@@ -504,6 +510,7 @@ chat_job_new (HearthEngine      *self,
   job->reply = hearth_reply_new (hearth_provider_get_endpoint (provider),
                                  hearth_provider_get_api (provider));
   hearth_reply_set_model (job->reply, request->model);
+  _hearth_engine_tuning_apply (self, provider, request, job->reply);
   return job;
 }
 

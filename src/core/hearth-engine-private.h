@@ -27,6 +27,7 @@ struct _HearthEngine
   GHashTable            *providers;    /* "api endpoint" → HearthProvider */
   GHashTable            *unsaved;      /* HearthReply → ChatJob: finished, not in the history */
   HearthEngineAlerts    *alerts;       /* made on first use (hearth-engine-alerts.c) */
+  HearthTuning          *tuning;       /* made with the history, else on first use */
 
   /* Workers read the history through one connection of their own. */
   GMutex                 reader_lock;
@@ -53,6 +54,12 @@ void     _hearth_engine_alerts_observe_reply    (HearthEngine       *self,
                                                  HearthReply        *reply);
 void     _hearth_engine_alerts_on_sample        (HearthEngine       *self,
                                                  const HearthSample *sample);
+
+/* hearth-engine-tuning.c */
+void     _hearth_engine_tuning_apply            (HearthEngine       *self,
+                                                 HearthProvider     *provider,
+                                                 HearthChatRequest  *request,
+                                                 HearthReply        *reply);
 
 /* hearth-engine-chat.c */
 void     _hearth_chat_job_free          (ChatJob          *job);

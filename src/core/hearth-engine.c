@@ -30,6 +30,7 @@ hearth_engine_dispose (GObject *object)
   if (self->sampler != NULL)
     g_signal_handlers_disconnect_by_data (self->sampler, self);
   g_clear_pointer (&self->alerts, _hearth_engine_alerts_free);
+  g_clear_object (&self->tuning);
   g_clear_pointer (&self->unsaved, g_hash_table_unref);
   g_clear_pointer (&self->providers, g_hash_table_unref);
   g_clear_object (&self->session);
@@ -274,6 +275,9 @@ hearth_engine_new_for_settings (GSettings         *settings,
    * reply streams, and the sampler's first sample reads the right disk. */
   if (flags & (HEARTH_ENGINE_HISTORY | HEARTH_ENGINE_SAMPLER))
     hearth_engine_get_alerts (self);
+  /* The run options are read in a worker while the window opens. */
+  if (flags & HEARTH_ENGINE_HISTORY)
+    hearth_engine_get_tuning (self);
   if (flags & HEARTH_ENGINE_SAMPLER)
     start_sampler (self);
   return self;

@@ -32,6 +32,7 @@ hearth_message_free (HearthMessage *message)
   g_free (message->error);
   g_free (message->error_class);
   g_free (message->done_reason);
+  g_free (message->options);
   g_free (message);
 }
 

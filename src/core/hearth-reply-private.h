@@ -17,6 +17,8 @@ void          hearth_reply_set_ids           (HearthReply               *self,
                                               gint64                     conversation_id,
                                               gint64                     question_id,
                                               gint64                     message_id);
+void          hearth_reply_set_options       (HearthReply               *self,
+                                              const HearthRunOptions    *options);
 void          hearth_reply_mark_sent         (HearthReply               *self);
 void          hearth_reply_mark_headers      (HearthReply               *self);
 void          hearth_reply_add_attempt       (HearthReply               *self);

@@ -35,6 +35,7 @@ struct _HearthReply
   guint64              n_deltas;
   guint                attempts;
   gboolean             cached;
+  HearthRunOptions    *options;
   double               time_saved_ms;
 };
 
@@ -87,6 +88,7 @@ hearth_reply_finalize (GObject *object)
   g_free (self->model);
   g_free (self->endpoint);
   g_free (self->done_reason);
+  hearth_run_options_free (self->options);
   g_clear_error (&self->error);
   g_clear_error (&self->save_error);
   g_clear_object (&self->cancellable);
@@ -441,6 +443,23 @@ hearth_reply_complete_from_cache (HearthReply         *self,
   self->figures.tokens_out = figures->tokens_out;
   set_state (self, HEARTH_REPLY_DONE);
   g_signal_emit (self, signals[FINISHED], 0);
+}
+
+/* Returns: (nullable): the run options the request went out with */
+const HearthRunOptions *
+hearth_reply_get_options (HearthReply *self)
+{
+  g_return_val_if_fail (HEARTH_IS_REPLY (self), NULL);
+  return self->options;
+}
+
+void
+hearth_reply_set_options (HearthReply            *self,
+                          const HearthRunOptions *options)
+{
+  g_return_if_fail (HEARTH_IS_REPLY (self));
+  hearth_run_options_free (self->options);
+  self->options = hearth_run_options_is_empty (options) ? NULL : hearth_run_options_copy (options);
 }
 
 gboolean

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Writes a tiny, valid GGUF v3 model of the `llama` architecture for Hearth's tests.
 //
-//   node make-model.mjs --mode fixed|random [--sentence "..."] [--seed N] [--size tiny|medium] OUT.gguf
+//   node make-model.mjs --mode fixed|random [--sentence "..."] [--seed N] [--size tiny|medium]
+//                       [--type f32|f16] OUT.gguf
 //
 // The network: F32 tensors, 2 layers, embedding 64, 4 heads / 2 KV heads, FFN 128 (--size tiny,
 // ~790 KB); --size medium: 8 layers, embedding 384, 6 heads / 2 KV heads, FFN 1024 (~55 MB), so
@@ -68,12 +69,12 @@ function setSize(name) {
 
 function usage(msg) {
   if (msg) process.stderr.write(`make-model: ${msg}\n`);
-  process.stderr.write('usage: node make-model.mjs --mode fixed|random [--sentence "..."] [--seed N] [--context N] [--size tiny|medium] OUT.gguf\n');
+  process.stderr.write('usage: node make-model.mjs --mode fixed|random [--sentence "..."] [--seed N] [--context N] [--size tiny|medium] [--type f32|f16] OUT.gguf\n');
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const o = { mode: null, sentence: DEFAULT_SENTENCE, seed: 42, context: N_CTX, size: "tiny", out: null };
+  const o = { mode: null, sentence: DEFAULT_SENTENCE, seed: 42, context: N_CTX, size: "tiny", type: "f32", out: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--mode") o.mode = argv[++i];
@@ -81,6 +82,7 @@ function parseArgs(argv) {
     else if (a === "--seed") o.seed = Number(argv[++i]);
     else if (a === "--context") o.context = Number(argv[++i]);
     else if (a === "--size") o.size = argv[++i];
+    else if (a === "--type") o.type = argv[++i];
     else if (a === "-h" || a === "--help") usage();
     else if (a.startsWith("--")) usage(`unknown option ${a}`);
     else if (o.out == null) o.out = a;
@@ -89,6 +91,7 @@ function parseArgs(argv) {
   if (o.mode !== "fixed" && o.mode !== "random") usage("--mode must be fixed or random");
   if (!o.out) usage("missing OUT.gguf");
   if (!Object.hasOwn(SIZES, o.size)) usage("--size must be tiny or medium");
+  if (o.type !== "f32" && o.type !== "f16") usage("--type must be f32 or f16");
   if (!Number.isInteger(o.seed)) usage("--seed must be an integer");
   if (!Number.isInteger(o.context) || o.context < 16) usage("--context must be an integer of at least 16");
   if (typeof o.sentence !== "string" || o.sentence.length === 0) usage("--sentence must not be empty");
@@ -221,6 +224,20 @@ function buildRandom(vocab, seed) {
   return { embd, out };
 }
 
+// IEEE half precision, rounded to nearest (ties away), for --type f16.
+function toHalf(data) {
+  const out = new Uint16Array(data.length);
+  const f = new Float32Array(1), u = new Uint32Array(f.buffer);
+  for (let i = 0; i < data.length; i++) {
+    f[0] = data[i];
+    const x = u[0], sign = (x >>> 16) & 0x8000, e = ((x >>> 23) & 0xff) - 127 + 15, m = x & 0x7fffff;
+    if (e >= 31) out[i] = sign | 0x7c00;
+    else if (e <= 0) out[i] = e < -10 ? sign : sign | (((m | 0x800000) >> (1 - e)) + 0x1000) >> 13;
+    else out[i] = (sign | (e << 10) | (m >> 13)) + ((m >> 12) & 1);
+  }
+  return out;
+}
+
 // ---- GGUF writer ----
 const GT = { UINT32: 4, INT32: 5, FLOAT32: 6, BOOL: 7, STRING: 8, ARRAY: 9, UINT64: 10 };
 class Writer {
@@ -290,7 +307,7 @@ function main() {
     ["general.description", GT.STRING, opt.mode === "fixed"
       ? `Hearth test model: always answers ${JSON.stringify(opt.sentence)}`
       : `Hearth test model: random words (seed ${opt.seed})`],
-    ["general.file_type", GT.UINT32, 0],
+    ["general.file_type", GT.UINT32, opt.type === "f16" ? 1 : 0],
     ["general.alignment", GT.UINT32, 32],
     ["llama.context_length", GT.UINT32, opt.context],
     ["llama.embedding_length", GT.UINT32, N_EMBD],
@@ -317,6 +334,9 @@ function main() {
     kvs.push(["hearth.fixed_sentence", GT.STRING, opt.sentence]);
     kvs.push(["hearth.fixed_token_count", GT.UINT32, fixedIds.length]);
   }
+  // --type f16: the matrices in half precision (llama.cpp's MOSTLY_F16), the norms stay F32.
+  const half = (dims) => opt.type === "f16" && dims.length === 2;
+  const payload = tensors.map(([, dims, data]) => (half(dims) ? toHalf(data) : data));
   const w = new Writer();
   w.u32(0x46554747); // "GGUF"
   w.u32(3);
@@ -324,16 +344,16 @@ function main() {
   w.u64(kvs.length);
   for (const [k, t, v, et] of kvs) w.kv(k, t, v, et);
   let offset = 0;
-  for (const [tname, dims, data] of tensors) {
+  for (const [k, [tname, dims]] of tensors.entries()) {
     w.str(tname); w.u32(dims.length);
     for (const d of dims) w.u64(d);
-    w.u32(0); // GGML_TYPE_F32
+    w.u32(half(dims) ? 1 : 0); // GGML_TYPE_F16 : GGML_TYPE_F32
     w.u64(offset);
-    offset += data.length * 4;
+    offset += payload[k].byteLength;
     offset = Math.ceil(offset / 32) * 32;
   }
   w.pad(32);
-  for (const [, , data] of tensors) {
+  for (const data of payload) {
     w.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
     w.pad(32);
   }
@@ -341,7 +361,7 @@ function main() {
   const tmp = `${opt.out}.tmp-${process.pid}`;
   fs.writeFileSync(tmp, w.buffer());
   fs.renameSync(tmp, opt.out);
-  const info = { out: opt.out, mode: opt.mode, size: opt.size, vocab: nV, params: nParams, bytes: w.len };
+  const info = { out: opt.out, mode: opt.mode, size: opt.size, type: opt.type, vocab: nV, params: nParams, bytes: w.len };
   if (fixedIds) { info.sentence = opt.sentence; info.answer_tokens = fixedIds.length; }
   else info.seed = opt.seed;
   process.stdout.write(JSON.stringify(info) + "\n");

@@ -67,15 +67,21 @@ function splitName(name) {
   let base = name, tag = "latest";
   const c = name.lastIndexOf(":");
   if (c > 0 && !name.slice(c).includes("/")) { base = name.slice(0, c); tag = name.slice(c + 1); }
-  if (tag !== "latest" || base.includes("/") || base.startsWith(".")) return { base, tag, ok: false };
+  if (base.includes("/") || base.startsWith(".") || !/^[A-Za-z0-9_.-]+$/.test(tag)) return { base, tag, ok: false };
   return { base, tag, ok: true };
 }
+// "x:latest" is DIR/x.gguf; another tag ("x:q8_0", a quantization) is DIR/x:q8_0.gguf.
+function fileName(s) { return s.tag === "latest" ? `${s.base}.gguf` : `${s.base}:${s.tag}.gguf`; }
+function nameOfFile(f) { const b = path.basename(f, ".gguf"); return b.includes(":") ? b : `${b}:latest`; }
 function modelFile(name, dir = opt.models) {
   const s = splitName(name);
   if (!s || !s.ok) return null;
-  const f = path.join(dir, `${s.base}.gguf`);
+  const f = path.join(dir, fileName(s));
   return fs.existsSync(f) ? f : null;
 }
+// general.file_type, as Ollama names it in details.quantization_level
+const FILE_TYPES = { 0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 7: "Q8_0", 8: "Q5_0", 9: "Q5_1", 10: "Q2_K",
+                     12: "Q3_K_M", 15: "Q4_K_M", 17: "Q5_K_M", 18: "Q6_K", 32: "BF16" };
 function canonical(name) { const s = splitName(name); return s ? `${s.base}:${s.tag}` : String(name); }
 async function sha256File(f) {
   const h = crypto.createHash("sha256");
@@ -99,7 +105,7 @@ async function modelInfo(f) {
   let params = 0;
   for (const t of gg.fullTensorInfo ?? gg.tensorInfo ?? []) params += t.dimensions.reduce((a, b) => a * Number(b), 1);
   const info = {
-    name: `${path.basename(f, ".gguf")}:latest`,
+    name: nameOfFile(f),
     file: f,
     size: st.size,
     modified_at: new Date(st.mtimeMs).toISOString(),
@@ -118,7 +124,7 @@ async function modelInfo(f) {
   };
   info.details = {
     parent_model: "", format: "gguf", family: arch, families: [arch],
-    parameter_size: humanNumber(params), quantization_level: "F32",
+    parameter_size: humanNumber(params), quantization_level: FILE_TYPES[md.general?.file_type ?? 0] ?? "F32",
   };
   infoCache.set(f, { key, info });
   return info;
@@ -472,7 +478,7 @@ async function ollamaPull(req, res, body, ctl) {
   const name = body.model ?? body.name;
   const stream = body.stream !== false;
   const s = splitName(name);
-  const src = opt.pullSource && s?.ok ? path.join(opt.pullSource, `${s.base}.gguf`) : null;
+  const src = opt.pullSource && s?.ok ? path.join(opt.pullSource, fileName(s)) : null;
   const exists = src && fs.existsSync(src);
   if (!stream && !exists) return sendJson(res, 500, { error: "pull model manifest: file does not exist" });
   if (stream) { res.writeHead(200, { "Content-Type": "application/x-ndjson" }); res.flushHeaders(); }
@@ -505,7 +511,7 @@ async function ollamaPull(req, res, body, ctl) {
     }
   }
   await line({ status: "verifying sha256 digest" });
-  const dst = path.join(opt.models, `${s.base}.gguf`);
+  const dst = path.join(opt.models, fileName(s));
   const tmp = `${dst}.partial-${process.pid}`;
   await fsp.copyFile(src, tmp);
   await fsp.rename(tmp, dst);

@@ -103,16 +103,41 @@ key_put_stop (GChecksum          *checksum,
     key_put (checksum, "stop-word", stop[i]);
 }
 
+/* What the request sends (its own fields, else its run options) of the
+ * options that change the answer; those that change only the speed
+ * (num_thread, num_batch, num_gpu, keep_alive) are left out, so a tuned
+ * model still finds its cached answers. min_p and repeat_penalty count
+ * only when sent, so the keys of requests without them stay as they were. */
+static void
+key_put_option (GChecksum               *checksum,
+                const HearthChatRequest *request,
+                HearthRunOptionKey       key,
+                gboolean                 only_when_set)
+{
+  const char *tag = hearth_run_option_key_to_string (key);
+  gboolean is_set;
+  double value = hearth_chat_request_get_option (request, key, &is_set);
+
+  if (!is_set && only_when_set)
+    return;
+  if (hearth_run_option_is_integer (key))
+    key_put_int (checksum, tag, is_set, (gint64) value);
+  else
+    key_put_double (checksum, tag, is_set ? value : NAN);
+}
+
 static void
 key_put_options (GChecksum               *checksum,
                  const HearthChatRequest *request)
 {
-  key_put_double (checksum, "temperature", request->temperature);
-  key_put_double (checksum, "top_p", request->top_p);
-  key_put_int (checksum, "top_k", request->top_k >= 0, request->top_k);
-  key_put_int (checksum, "seed", request->has_seed, request->seed);
-  key_put_int (checksum, "num_predict", request->num_predict >= 0, request->num_predict);
-  key_put_int (checksum, "num_ctx", request->num_ctx >= 0, request->num_ctx);
+  key_put_option (checksum, request, HEARTH_RUN_OPTION_TEMPERATURE, FALSE);
+  key_put_option (checksum, request, HEARTH_RUN_OPTION_TOP_P, FALSE);
+  key_put_option (checksum, request, HEARTH_RUN_OPTION_TOP_K, FALSE);
+  key_put_option (checksum, request, HEARTH_RUN_OPTION_SEED, FALSE);
+  key_put_option (checksum, request, HEARTH_RUN_OPTION_NUM_PREDICT, FALSE);
+  key_put_option (checksum, request, HEARTH_RUN_OPTION_NUM_CTX, FALSE);
+  key_put_option (checksum, request, HEARTH_RUN_OPTION_MIN_P, TRUE);
+  key_put_option (checksum, request, HEARTH_RUN_OPTION_REPEAT_PENALTY, TRUE);
   key_put_stop (checksum, (const char * const *) request->stop);
 }
 
@@ -150,7 +175,13 @@ hearth_cache_key (HearthApiKind            api,
 gboolean
 hearth_cache_request_is_deterministic (const HearthChatRequest *request)
 {
+  gboolean temperature_set, seed_set;
+  double temperature;
+
   g_return_val_if_fail (request != NULL, FALSE);
 
-  return request->temperature == 0 || request->has_seed;
+  temperature = hearth_chat_request_get_option (request, HEARTH_RUN_OPTION_TEMPERATURE,
+                                                &temperature_set);
+  hearth_chat_request_get_option (request, HEARTH_RUN_OPTION_SEED, &seed_set);
+  return (temperature_set && temperature == 0) || seed_set;
 }

@@ -8,6 +8,7 @@
 #include <math.h>
 
 #include "hearth-bench.h"
+#include "hearth-bench-private.h"
 #include "hearth-error.h"
 #include "hearth-hardware.h"
 #include "hearth-json.h"
@@ -75,6 +76,7 @@ struct _HearthBench
   gboolean           long_cut;         /* the one part it holds is cut short */
   guint              rejected;         /* a bit per case the server refused */
   GString           *left_out;         /* why, for the result */
+  HearthRunOptions  *options;          /* the model's run options, sent with every request */
 
   /* While running */
   GTask             *task;
@@ -131,6 +133,7 @@ hearth_bench_finalize (GObject *object)
 
   g_free (self->model);
   g_free (self->long_body);
+  hearth_run_options_free (self->options);
   g_clear_pointer (&self->result, hearth_bench_result_free);
 
   G_OBJECT_CLASS (hearth_bench_parent_class)->finalize (object);
@@ -183,15 +186,30 @@ hearth_bench_class_init (HearthBenchClass *klass)
                   G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_STRING);
 }
 
+double
+_hearth_bench_scale (void)
+{
+  const char *text = g_getenv ("HEARTH_BENCH_SCALE");
+  double scale = text != NULL ? g_ascii_strtod (text, NULL) : 1;
+
+  return scale > 0 && scale <= 1 ? scale : 1;
+}
+
+double
+_hearth_bench_prompt_tps (const HearthFigures *f)
+{
+  if (f->prompt_tokens_per_s > 0)
+    return f->prompt_tokens_per_s;
+  if (f->tokens_in > 0 && f->ttft_ms > 0)
+    return f->tokens_in * 1000.0 / f->ttft_ms;
+  return -1;
+}
+
 static void
 hearth_bench_init (HearthBench *self)
 {
-  const char *scale = g_getenv ("HEARTH_BENCH_SCALE");
-
   self->runs = HEARTH_BENCH_DEFAULT_RUNS;
-  self->scale = scale != NULL ? g_ascii_strtod (scale, NULL) : 1;
-  if (!(self->scale > 0 && self->scale <= 1))
-    self->scale = 1;
+  self->scale = _hearth_bench_scale ();
 }
 
 HearthBench *
@@ -212,6 +230,31 @@ hearth_bench_new (HearthProvider *provider,
     self->runs = runs;
   self->sampler = sampler ? g_object_ref (sampler) : NULL;
   return self;
+}
+
+static char *options_json (HearthBench *self);
+
+/**
+ * hearth_bench_set_options:
+ * @options: (nullable): the run options every request sends (those the
+ *   server takes); the benchmark's own temperature, seed and reply lengths
+ *   win, so runs stay comparable
+ */
+void
+hearth_bench_set_options (HearthBench            *self,
+                          const HearthRunOptions *options)
+{
+  g_return_if_fail (HEARTH_IS_BENCH (self));
+
+  hearth_run_options_free (self->options);
+  self->options = hearth_run_options_is_empty (options)
+                  ? NULL
+                  : hearth_run_options_for_api (options, hearth_provider_get_api (self->provider));
+  if (self->result != NULL)
+    {
+      g_free (self->result->options);
+      self->result->options = options_json (self);
+    }
 }
 
 double
@@ -245,6 +288,16 @@ long_prompt_parts (HearthBench *self)
   return MAX (1, (guint) round (LONG_PROMPT_PARTS * self->scale));
 }
 
+/* The context sent: the run options' when they set one (the model is
+ * measured as it is used), else the prompt set's. */
+static gint64
+sent_num_ctx (HearthBench *self)
+{
+  if (hearth_run_options_is_set (self->options, HEARTH_RUN_OPTION_NUM_CTX))
+    return (gint64) hearth_run_options_get (self->options, HEARTH_RUN_OPTION_NUM_CTX);
+  return self->num_ctx;
+}
+
 /* What is sent, as text that compares equal between runs that sent the same. */
 static char *
 options_json (HearthBench *self)
@@ -256,7 +309,7 @@ options_json (HearthBench *self)
   hearth_json_add_int (builder, "prompt_set", PROMPT_SET);
   hearth_json_add_int (builder, "seed", SEED);
   hearth_json_add_double (builder, "temperature", 0);
-  hearth_json_add_int (builder, "num_ctx", self->num_ctx);
+  hearth_json_add_int (builder, "num_ctx", sent_num_ctx (self));
   json_builder_set_member_name (builder, "num_predict");
   json_builder_begin_array (builder);
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -266,6 +319,12 @@ options_json (HearthBench *self)
   /* only a model with a small context has its one part cut */
   if (self->long_cut)
     hearth_json_add_int (builder, "long_prompt_bytes", strlen (self->long_body));
+  /* Only when set, so runs without them compare with the runs before. */
+  if (!hearth_run_options_is_empty (self->options))
+    {
+      json_builder_set_member_name (builder, "run_options");
+      json_builder_add_value (builder, hearth_run_options_to_json (self->options));
+    }
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   return json_to_string (root, FALSE);
@@ -280,8 +339,13 @@ size_for_context (HearthBench *self,
   g_autoptr(GString) body = g_string_new (NULL);
   gint64 longest = 0;
   gint64 budget;
+  gint64 limit = NUM_CTX;
 
-  self->num_ctx = context_length > 0 ? MIN (NUM_CTX, context_length) : NUM_CTX;
+  /* A smaller context in the run options holds fewer parts; a larger one
+   * is sent, but the prompt set stays the same. */
+  if (hearth_run_options_is_set (self->options, HEARTH_RUN_OPTION_NUM_CTX))
+    limit = MIN (limit, (gint64) hearth_run_options_get (self->options, HEARTH_RUN_OPTION_NUM_CTX));
+  self->num_ctx = context_length > 0 ? MIN (limit, context_length) : limit;
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     longest = MAX (longest, case_num_predict (self, &cases[i]));
   budget = (self->num_ctx - longest - PROMPT_OVERHEAD_TOKENS) * BYTES_PER_TOKEN_LOW;
@@ -351,9 +415,10 @@ case_request (HearthBench *self,
   request->has_seed = TRUE;
   request->seed = SEED;
   request->num_predict = case_num_predict (self, &cases[index]);
-  request->num_ctx = self->num_ctx;
+  request->num_ctx = sent_num_ctx (self);
   request->stream = TRUE;
   request->bypass_cache = TRUE;
+  request->options = hearth_run_options_copy (self->options);
   hearth_chat_request_add_message (request, "user", prompt);
   return request;
 }
@@ -551,7 +616,7 @@ record_figures (HearthBench         *self,
                 const BenchCase     *bench_case,
                 const HearthFigures *f)
 {
-  double prompt_tps = f->prompt_tokens_per_s;
+  double prompt_tps = _hearth_bench_prompt_tps (f);
 
   if (f->ttft_ms >= 0)
     g_array_append_val (self->ttft, f->ttft_ms);
@@ -565,8 +630,6 @@ record_figures (HearthBench         *self,
       else
         self->n_from_client++;
     }
-  if (prompt_tps <= 0 && f->tokens_in > 0 && f->ttft_ms > 0)
-    prompt_tps = f->tokens_in * 1000.0 / f->ttft_ms;
   if (bench_case->long_prompt && prompt_tps > 0)
     g_array_append_val (self->prompt_tps, prompt_tps);
 }

@@ -31,7 +31,88 @@ hearth_chat_request_free (HearthChatRequest *request)
   g_free (request->system);
   g_strfreev (request->stop);
   g_ptr_array_unref (request->messages);
+  hearth_run_options_free (request->options);
   g_free (request);
+}
+
+/* The request's own value of @key, from the fields above its options. */
+static gboolean
+own_value (const HearthChatRequest *request,
+           HearthRunOptionKey       key,
+           double                  *value)
+{
+  switch (key)
+    {
+    case HEARTH_RUN_OPTION_TEMPERATURE:
+      *value = request->temperature;
+      return !isnan (request->temperature);
+    case HEARTH_RUN_OPTION_TOP_P:
+      *value = request->top_p;
+      return !isnan (request->top_p);
+    case HEARTH_RUN_OPTION_TOP_K:
+      *value = request->top_k;
+      return request->top_k >= 0;
+    case HEARTH_RUN_OPTION_SEED:
+      *value = request->seed;
+      return request->has_seed;
+    case HEARTH_RUN_OPTION_NUM_PREDICT:
+      *value = request->num_predict;
+      return request->num_predict >= 0;
+    case HEARTH_RUN_OPTION_NUM_CTX:
+      *value = request->num_ctx;
+      return request->num_ctx >= 0;
+    case HEARTH_RUN_OPTION_NUM_GPU:
+    case HEARTH_RUN_OPTION_NUM_THREAD:
+    case HEARTH_RUN_OPTION_NUM_BATCH:
+    case HEARTH_RUN_OPTION_KEEP_ALIVE:
+    case HEARTH_RUN_OPTION_MIN_P:
+    case HEARTH_RUN_OPTION_REPEAT_PENALTY:
+    case HEARTH_N_RUN_OPTIONS:
+    default:
+      return FALSE;
+    }
+}
+
+/**
+ * hearth_chat_request_get_option:
+ * @is_set: (out): whether the request sends @key at all
+ *
+ * What the request sends for @key: its own field when set, else its run
+ * options' value (what providers write and the cache key hashes).
+ */
+double
+hearth_chat_request_get_option (const HearthChatRequest *request,
+                                HearthRunOptionKey       key,
+                                gboolean                *is_set)
+{
+  double value = 0;
+  gboolean set = own_value (request, key, &value);
+
+  if (!set && hearth_run_options_is_set (request->options, key))
+    {
+      value = hearth_run_options_get (request->options, key);
+      set = TRUE;
+    }
+  if (is_set != NULL)
+    *is_set = set;
+  return set ? value : 0;
+}
+
+/* The request's own fields as run options (for hearth_tuning_resolve ());
+ * a value outside an option's range is sent as it is but not listed. */
+HearthRunOptions *
+hearth_chat_request_get_own_options (const HearthChatRequest *request)
+{
+  HearthRunOptions *options = hearth_run_options_new ();
+
+  for (guint i = 0; i < HEARTH_N_RUN_OPTIONS; i++)
+    {
+      double value;
+
+      if (own_value (request, i, &value))
+        hearth_run_options_set (options, i, value, NULL);
+    }
+  return options;
 }
 
 void

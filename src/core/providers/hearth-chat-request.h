@@ -35,6 +35,11 @@ typedef struct
 } HearthChatRequest;
 
 HearthChatRequest  *hearth_chat_request_new          (void);
+/* What the request sends for @key: its own field, else its options. */
+double              hearth_chat_request_get_option   (const HearthChatRequest *request,
+                                                      HearthRunOptionKey       key,
+                                                      gboolean                *is_set);
+HearthRunOptions   *hearth_chat_request_get_own_options (const HearthChatRequest *request);
 void                hearth_chat_request_free         (HearthChatRequest *request);
 void                hearth_chat_request_add_message  (HearthChatRequest *request,
                                                       const char        *role,

@@ -18,40 +18,26 @@ struct _HearthOllamaProvider
 
 G_DEFINE_FINAL_TYPE (HearthOllamaProvider, hearth_ollama_provider, HEARTH_TYPE_PROVIDER)
 
-static void
-add_double_option (JsonBuilder *builder,
-                   const char  *name,
-                   double       value)
-{
-  if (isnan (value))
-    return;
-  json_builder_set_member_name (builder, name);
-  json_builder_add_double_value (builder, value);
-}
-
-static void
-add_int_option (JsonBuilder *builder,
-                const char  *name,
-                gint64       value)
-{
-  if (value < 0)
-    return;
-  json_builder_set_member_name (builder, name);
-  json_builder_add_int_value (builder, value);
-}
-
+/* Every option but keep_alive goes in "options", as Ollama takes them. */
 static void
 add_options (JsonBuilder             *builder,
              const HearthChatRequest *request)
 {
   json_builder_set_member_name (builder, "options");
   json_builder_begin_object (builder);
-  add_double_option (builder, "temperature", request->temperature);
-  add_double_option (builder, "top_p", request->top_p);
-  add_int_option (builder, "top_k", request->top_k);
-  add_int_option (builder, "seed", request->has_seed ? request->seed : -1);
-  add_int_option (builder, "num_predict", request->num_predict);
-  add_int_option (builder, "num_ctx", request->num_ctx);
+  for (guint i = 0; i < HEARTH_N_RUN_OPTIONS; i++)
+    {
+      gboolean is_set;
+      double value = hearth_chat_request_get_option (request, i, &is_set);
+
+      if (!is_set || i == HEARTH_RUN_OPTION_KEEP_ALIVE)
+        continue;
+      json_builder_set_member_name (builder, hearth_run_option_key_to_string (i));
+      if (hearth_run_option_is_integer (i))
+        json_builder_add_int_value (builder, (gint64) value);
+      else
+        json_builder_add_double_value (builder, value);
+    }
   if (request->stop != NULL)
     {
       json_builder_set_member_name (builder, "stop");
@@ -61,6 +47,26 @@ add_options (JsonBuilder             *builder,
       json_builder_end_array (builder);
     }
   json_builder_end_object (builder);
+}
+
+/* keep_alive is a member of the request itself: "30m", -1 (forever), 0. */
+static void
+add_keep_alive (JsonBuilder             *builder,
+                const HearthChatRequest *request)
+{
+  g_autoptr(HearthRunOptions) only = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *object;
+
+  if (!hearth_run_options_is_set (request->options, HEARTH_RUN_OPTION_KEEP_ALIVE))
+    return;
+  only = hearth_run_options_new ();
+  hearth_run_options_set (only, HEARTH_RUN_OPTION_KEEP_ALIVE,
+                          hearth_run_options_get (request->options, HEARTH_RUN_OPTION_KEEP_ALIVE), NULL);
+  node = hearth_run_options_to_json (only);
+  object = json_node_get_object (node);
+  json_builder_set_member_name (builder, "keep_alive");
+  json_builder_add_value (builder, json_node_copy (json_object_get_member (object, "keep_alive")));
 }
 
 JsonNode *
@@ -73,6 +79,7 @@ hearth_ollama_build_chat_body (const HearthChatRequest *request)
   json_builder_add_string_value (builder, request->model);
   hearth_chat_request_write_messages (request, builder);
   add_options (builder, request);
+  add_keep_alive (builder, request);
   json_builder_set_member_name (builder, "stream");
   json_builder_add_boolean_value (builder, request->stream);
   json_builder_end_object (builder);

@@ -20,31 +20,39 @@ static void
 add_sampling (JsonBuilder             *builder,
               const HearthChatRequest *request)
 {
-  if (!isnan (request->temperature))
+  gboolean is_set;
+  double value;
+
+  value = hearth_chat_request_get_option (request, HEARTH_RUN_OPTION_TEMPERATURE, &is_set);
+  if (is_set)
     {
       json_builder_set_member_name (builder, "temperature");
-      json_builder_add_double_value (builder, request->temperature);
+      json_builder_add_double_value (builder, value);
     }
-  if (!isnan (request->top_p))
+  value = hearth_chat_request_get_option (request, HEARTH_RUN_OPTION_TOP_P, &is_set);
+  if (is_set)
     {
       json_builder_set_member_name (builder, "top_p");
-      json_builder_add_double_value (builder, request->top_p);
+      json_builder_add_double_value (builder, value);
     }
-  /* Not in OpenAI's API, but llama.cpp's server and vLLM take it. */
+  /* Not in OpenAI's API, but llama.cpp's server and vLLM take it: sent
+   * when the request itself asks, never from run options. */
   if (request->top_k >= 0)
     {
       json_builder_set_member_name (builder, "top_k");
       json_builder_add_int_value (builder, request->top_k);
     }
-  if (request->has_seed)
+  value = hearth_chat_request_get_option (request, HEARTH_RUN_OPTION_SEED, &is_set);
+  if (is_set)
     {
       json_builder_set_member_name (builder, "seed");
-      json_builder_add_int_value (builder, request->seed);
+      json_builder_add_int_value (builder, (gint64) value);
     }
-  if (request->num_predict >= 0)
+  value = hearth_chat_request_get_option (request, HEARTH_RUN_OPTION_NUM_PREDICT, &is_set);
+  if (is_set && value >= 0)
     {
       json_builder_set_member_name (builder, "max_tokens");
-      json_builder_add_int_value (builder, request->num_predict);
+      json_builder_add_int_value (builder, (gint64) value);
     }
   if (request->stop != NULL)
     {

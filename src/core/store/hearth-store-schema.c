@@ -285,6 +285,38 @@ static const Migration migrations[] = {
     "  value               TEXT"
     ");"
   },
+  {
+    7,
+    /* Tuning (src/core/tuning): the run options each message was sent
+     * with; each model's options on each machine (by digest where the
+     * server gives one, '' otherwise); the user's own profiles; the
+     * tuner's runs and their trials; and why Hearth preloaded a model. */
+    "ALTER TABLE messages ADD COLUMN options TEXT;"
+    "CREATE TABLE model_options ("
+    "  model TEXT NOT NULL, digest TEXT NOT NULL DEFAULT '', machine TEXT NOT NULL,"
+    "  options TEXT NOT NULL, tuned_keys INTEGER NOT NULL DEFAULT 0,"
+    "  tune_run_id INTEGER NOT NULL DEFAULT 0, tuned_decode_tps REAL NOT NULL DEFAULT -1,"
+    "  previous TEXT, updated_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (model, digest, machine));"
+    "CREATE TABLE run_profiles ("
+    "  name TEXT PRIMARY KEY, title TEXT NOT NULL, description TEXT NOT NULL DEFAULT '',"
+    "  parent TEXT NOT NULL, options TEXT NOT NULL, updated_ms INTEGER NOT NULL);"
+    "CREATE TABLE tune_runs ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT, model TEXT NOT NULL, digest TEXT NOT NULL DEFAULT '',"
+    "  machine TEXT NOT NULL, method TEXT NOT NULL, started_ms INTEGER NOT NULL,"
+    "  finished_ms INTEGER NOT NULL, cancelled INTEGER NOT NULL DEFAULT 0, baseline TEXT, best TEXT,"
+    "  best_index INTEGER NOT NULL DEFAULT 0, baseline_decode_tps REAL, best_decode_tps REAL,"
+    "  explanation TEXT, quantization_note TEXT, applied INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX tune_runs_by_model ON tune_runs (model, started_ms);"
+    "CREATE TABLE tune_trials ("
+    "  run_id INTEGER NOT NULL REFERENCES tune_runs (id) ON DELETE CASCADE, idx INTEGER NOT NULL,"
+    "  model TEXT NOT NULL, options TEXT NOT NULL, state TEXT NOT NULL, error TEXT,"
+    "  decode_tps REAL, prompt_tps REAL, ttft_ms REAL, peak_ram INTEGER, peak_vram INTEGER,"
+    "  size INTEGER, size_vram INTEGER, spilled INTEGER NOT NULL DEFAULT 0, best INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (run_id, idx));"
+    "CREATE TABLE preloads ("
+    "  model TEXT PRIMARY KEY, reason TEXT NOT NULL, keep_alive_s REAL, loaded_ms INTEGER NOT NULL);"
+  },
 };
 
 #define LATEST_SCHEMA_VERSION (migrations[G_N_ELEMENTS (migrations) - 1].version)

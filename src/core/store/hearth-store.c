@@ -25,7 +25,7 @@ G_DEFINE_QUARK (hearth-store-error-quark, hearth_store_error)
 #define MESSAGE_COLUMNS \
   "id, conversation_id, role, content, thinking, model, endpoint, api, state, error," \
   " done_reason, created_ms, tokens_in, tokens_out, ttft_ms, total_ms, load_ms," \
-  " prompt_tokens_per_s, tokens_per_s, figures_from_server, error_class, cached"
+  " prompt_tokens_per_s, tokens_per_s, figures_from_server, error_class, cached, options"
 
 static const char * const statement_sql[N_STATEMENTS] = {
   [STMT_USER_VERSION] = "PRAGMA user_version",
@@ -44,7 +44,7 @@ static const char * const statement_sql[N_STATEMENTS] = {
   [STMT_LIST_REQUEST_ROWS] =
     "SELECT id, conversation_id, role, '', NULL, model, endpoint, api, state, error,"
     " done_reason, created_ms, tokens_in, tokens_out, ttft_ms, total_ms, load_ms,"
-    " prompt_tokens_per_s, tokens_per_s, figures_from_server, error_class, cached"
+    " prompt_tokens_per_s, tokens_per_s, figures_from_server, error_class, cached, options"
     " FROM messages WHERE role = 'assistant' AND created_ms >= :since"
     "  AND (:model IS NULL OR model = :model)"
     " ORDER BY created_ms, id",
@@ -59,11 +59,11 @@ static const char * const statement_sql[N_STATEMENTS] = {
     "INSERT INTO messages (conversation_id, role, endpoint, api, created_ms,"
     " content, thinking, state, error, done_reason, model, tokens_in, tokens_out, ttft_ms,"
     " total_ms, load_ms, prompt_tokens_per_s, tokens_per_s, figures_from_server, error_class,"
-    " cached)"
+    " cached, options)"
     " VALUES (:conversation_id, :role, :endpoint, :api, :created_ms,"
     " :content, :thinking, :state, :error, :done_reason, :model, :tokens_in, :tokens_out,"
     " :ttft_ms, :total_ms, :load_ms, :prompt_tokens_per_s, :tokens_per_s, :from_server,"
-    " :error_class, :cached)",
+    " :error_class, :cached, :options)",
   [STMT_APPEND_CHUNK] =
     "INSERT INTO message_chunks (message_id, content, thinking)"
     " VALUES (:id, :content, :thinking)",
@@ -72,7 +72,7 @@ static const char * const statement_sql[N_STATEMENTS] = {
     " model = :model, tokens_in = :tokens_in, tokens_out = :tokens_out, ttft_ms = :ttft_ms,"
     " total_ms = :total_ms, load_ms = :load_ms, prompt_tokens_per_s = :prompt_tokens_per_s,"
     " tokens_per_s = :tokens_per_s, figures_from_server = :from_server,"
-    " error_class = :error_class, cached = :cached"
+    " error_class = :error_class, cached = :cached, options = :options"
     " WHERE id = :id",
   [STMT_DELETE_CHUNKS] = "DELETE FROM message_chunks WHERE message_id = :id",
   [STMT_LIST_CHUNKS] =
@@ -82,7 +82,8 @@ static const char * const statement_sql[N_STATEMENTS] = {
     " error = :error, done_reason = :done_reason, model = :model, tokens_in = :tokens_in,"
     " tokens_out = :tokens_out, ttft_ms = :ttft_ms, total_ms = :total_ms, load_ms = :load_ms,"
     " prompt_tokens_per_s = :prompt_tokens_per_s, tokens_per_s = :tokens_per_s,"
-    " figures_from_server = :from_server, error_class = :error_class, cached = :cached"
+    " figures_from_server = :from_server, error_class = :error_class, cached = :cached,"
+    " options = :options"
     " WHERE id = :id",
   /* The last :limit messages before :before_id, turned back to oldest first. */
   [STMT_LIST_MESSAGES] =
@@ -266,6 +267,7 @@ _hearth_store_bind_status (sqlite3_stmt        *stmt,
   hearth_sqlite_bind_text (stmt, ":model", message->model);
   hearth_sqlite_bind_figures (stmt, &message->figures);
   hearth_sqlite_bind_int64 (stmt, ":cached", message->figures.cached ? 1 : 0);
+  hearth_sqlite_bind_text (stmt, ":options", message->options);
 }
 
 static void
@@ -755,6 +757,8 @@ _hearth_store_message_from_row (sqlite3_stmt *stmt)
   hearth_sqlite_column_figures (stmt, 12, &message->figures);
   message->error_class = hearth_sqlite_column_text (stmt, 20);
   message->figures.cached = sqlite3_column_int (stmt, 21) != 0;
+  if (sqlite3_column_count (stmt) > 22)
+    message->options = hearth_sqlite_column_text (stmt, 22);
   return message;
 }
 

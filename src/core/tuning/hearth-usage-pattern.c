@@ -39,8 +39,9 @@
 
 #define SHARE_NEEDED 0.6
 
-/* The public struct first, so that hearth_usage_pattern_free () frees the
- * whole allocation; the hours its words cover after it. */
+/* The public struct first, so that hearth_usage_pattern_free ()
+ * (hearth-tuning.c: the model, the words, then the struct) frees the whole
+ * allocation; the hours its words cover after it. */
 typedef struct
 {
   HearthUsagePattern pattern;
@@ -76,16 +77,6 @@ static const struct
   { N_("evenings"), N_("evening"), 0x3e0000 },     /* 17–21 */
   { N_("nights"), N_("night"), 0xc0003f },         /* 22–05 */
 };
-
-void
-hearth_usage_pattern_free (HearthUsagePattern *pattern)
-{
-  if (pattern == NULL)
-    return;
-  g_free (pattern->model);
-  g_free (pattern->pattern);
-  g_free (pattern);
-}
 
 guint
 _hearth_usage_hour_of_week (GDateTime *time)
