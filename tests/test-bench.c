@@ -641,6 +641,55 @@ test_cli (void)
   g_assert_cmpuint (count_rows ("1"), ==, before + 3);
 }
 
+/* A benchmark made by the engine sends the model's run options with every
+ * request and records them, so runs with other options never compare. */
+static void
+test_run_options (void)
+{
+  g_autoptr(HearthStore) store = NULL;
+  g_autoptr(HearthEngine) engine = NULL;
+  g_autoptr(HearthBench) bench = NULL;
+  g_autoptr(HearthRunOptions) options = hearth_run_options_new ();
+  g_autoptr(JsonNode) recorded = NULL;
+  g_autoptr(GError) error = NULL;
+  HearthTuning *tuning;
+  HearthProvider *provider;
+  JsonObject *o, *run_options;
+  Wait wait = { 0 };
+
+  if (!hearth_test_require_node ())
+    return;
+  store = hearth_test_open_history ();
+  engine = hearth_engine_new (store);
+  tuning = hearth_engine_get_tuning (engine);
+  hearth_tuning_set_monitors (tuning, NULL, NULL);
+  hearth_tuning_set_on_battery (tuning, FALSE);
+  hearth_run_options_parse_assignment (options, "num_thread=2", &error);
+  hearth_run_options_parse_assignment (options, "num_batch=64", &error);
+  g_assert_no_error (error);
+  g_assert_true (hearth_tuning_set_model_options (tuning, RANDOM_MODEL ":latest", NULL, options, &error));
+  g_assert_no_error (error);
+  provider = hearth_engine_get_provider (engine, HEARTH_API_OLLAMA,
+                                         hearth_test_server_get_url (get_engine ()));
+
+  /* asked by the short name, as the CLI and the page do */
+  bench = hearth_engine_new_bench (engine, provider, RANDOM_MODEL, 1, NULL);
+  run_bench (bench, &wait);
+  g_assert_no_error (wait.error);
+  g_assert_cmpint (wait.result->state, ==, HEARTH_BENCH_COMPLETE);
+  recorded = hearth_test_parse_json (wait.result->options);
+  o = json_node_get_object (recorded);
+  run_options = json_object_get_object_member (o, "run_options");
+  g_assert_nonnull (run_options);
+  g_assert_cmpint (json_object_get_int_member (run_options, "num_thread"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (run_options, "num_batch"), ==, 64);
+  /* the Balanced profile's context is sent; the prompt set stays the same */
+  g_assert_cmpint (json_object_get_int_member (run_options, "num_ctx"), ==, 4096);
+  g_assert_cmpint (json_object_get_int_member (o, "num_ctx"), ==, 4096);
+  g_assert_cmpint (json_object_get_int_member (o, "seed"), ==, 42);
+  wait_clear (&wait);
+}
+
 /* Ctrl+C: exit 130, nothing stored. */
 
 static gboolean
@@ -700,6 +749,7 @@ main (int    argc,
   g_test_add_func ("/bench/small-context", test_small_context);
   g_test_add_func ("/bench/regression", test_regression);
   g_test_add_func ("/bench/regression-noise", test_regression_noise);
+  g_test_add_func ("/bench/run-options", test_run_options);
   g_test_add_func ("/bench/cli", test_cli);
   g_test_add_func ("/bench/cli-interrupt", test_cli_interrupt);
 

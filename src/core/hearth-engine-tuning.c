@@ -77,12 +77,16 @@ hearth_engine_new_bench (HearthEngine   *self,
 {
   HearthBench *bench;
   g_autoptr(HearthResolvedOptions) resolved = NULL;
+  g_autofree char *canonical = NULL;
 
   g_return_val_if_fail (HEARTH_IS_ENGINE (self), NULL);
   g_return_val_if_fail (HEARTH_IS_PROVIDER (provider), NULL);
 
   bench = hearth_bench_new (provider, model, runs, sampler);
-  resolved = hearth_tuning_resolve (hearth_engine_get_tuning (self), model, NULL,
+  /* "tiny" and "tiny:latest" are one model to Ollama, and to its options */
+  if (model != NULL && *model != '\0')
+    canonical = hearth_provider_canonical_model_name (provider, model);
+  resolved = hearth_tuning_resolve (hearth_engine_get_tuning (self), canonical, NULL,
                                     hearth_provider_get_api (provider), NULL);
   hearth_bench_set_options (bench, resolved->options);
   return bench;
