@@ -36,12 +36,11 @@ page_is_loaded (gpointer data)
   return hearth_models_page_is_loaded (HEARTH_MODELS_PAGE (data));
 }
 
-/* The Models view on the test engine, with a history so runs and options are kept. */
+/* The Models view on the test engine, with the history (one for the whole program) so runs
+ * and options are kept. */
 static gboolean
-fixture_open (Fixture    *fixture,
-              const char *name)
+fixture_open (Fixture *fixture)
 {
-  g_autoptr(HearthStore) store = NULL;
   GtkWidget *window;
   GtkWidget *page;
 
@@ -49,8 +48,9 @@ fixture_open (Fixture    *fixture,
     return FALSE;
   g_settings_set_string (settings, "endpoint", hearth_test_engine_url ());
   g_settings_set_string (settings, "api-kind", "ollama");
-  store = hearth_test_open_store (name);
-  fixture->engine = hearth_engine_new (store);
+  /* as the application makes it: the history, and the settings (automatic rollback) */
+  fixture->engine = hearth_engine_new_for_settings (settings, HEARTH_ENGINE_HISTORY);
+  g_assert_true (hearth_engine_has_history (fixture->engine));
   fixture->tuning = hearth_engine_get_tuning (fixture->engine);
   window = gtk_window_new ();
   page = g_object_new (HEARTH_TYPE_MODELS_PAGE, NULL);
@@ -102,7 +102,7 @@ static HearthModelRow *
 find_row (Fixture *fixture)
 {
   HearthModelRow *row = (HearthModelRow *) hearth_test_find_widget (GTK_WIDGET (fixture->page),
-                                                                    is_model_row, MODEL);
+                                                                    is_model_row, (gpointer) MODEL);
 
   g_assert_nonnull (row);
   return row;
@@ -254,11 +254,36 @@ count_measured (const HearthTuneResult *result)
   return n;
 }
 
-static void
-save_dialog (HearthTunerDialog *dialog,
-             const char        *stem)
+static gboolean
+has_width (gpointer data)
 {
-  hearth_test_save_wide_and_narrow (GTK_WINDOW (dialog), stem, FALSE);
+  GtkWidget *window = data;
+
+  return gtk_widget_get_width (window) ==
+         GPOINTER_TO_INT (g_object_get_data (G_OBJECT (window), "wanted-width"));
+}
+
+/* 1280 and 380 wide. The shared machine can be slow to lay out a window while trials
+ * run beside it: each size is waited for before the picture is taken. */
+static void
+save_wide_and_narrow (GtkWindow  *window,
+                      const char *stem)
+{
+  const int widths[] = { 1280, 380 };
+  int width, height;
+
+  gtk_window_get_default_size (window, &width, &height);
+  for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s-%d.png", stem, widths[i]);
+
+      g_object_set_data (G_OBJECT (window), "wanted-width", GINT_TO_POINTER (widths[i]));
+      gtk_window_set_default_size (window, widths[i], 800);
+      hearth_test_spin_until (has_width, window, 10000);
+      hearth_test_spin_for (300);
+      g_free (hearth_test_save_screenshot (GTK_WIDGET (window), name));
+    }
+  gtk_window_set_default_size (window, width, height);
 }
 
 static gboolean
@@ -300,7 +325,7 @@ test_tuner_apply_and_rollback (void)
   HearthModelRow *row;
   RowsWait wait;
 
-  if (!fixture_open (&fixture, "apply"))
+  if (!fixture_open (&fixture))
     return;
   row = find_row (&fixture);
   set_options (&fixture, NULL);
@@ -313,7 +338,7 @@ test_tuner_apply_and_rollback (void)
   assert_text_has (text, "At most 3 trials");
   assert_text_has (text, "coordinate descent");
   g_clear_pointer (&text, g_free);
-  save_dialog (dialog, "tuner-dialog-ready");
+  save_wide_and_narrow (GTK_WINDOW (dialog), "tuner-dialog-ready");
 
   gtk_widget_activate_action (GTK_WIDGET (dialog), "tuner.start", NULL);
   g_assert_cmpint (hearth_tuner_dialog_get_state (dialog), ==, HEARTH_TUNER_DIALOG_RUNNING);
@@ -323,7 +348,7 @@ test_tuner_apply_and_rollback (void)
   assert_text_has (text, " of ");
   assert_text_has (text, "Trial 1 · ");
   g_clear_pointer (&text, g_free);
-  save_dialog (dialog, "tuner-dialog-running");
+  save_wide_and_narrow (GTK_WINDOW (dialog), "tuner-dialog-running");
 
   wait_state (dialog, HEARTH_TUNER_DIALOG_FINISHED, 120000);
   result = hearth_tuner_dialog_get_result (dialog);
@@ -341,7 +366,7 @@ test_tuner_apply_and_rollback (void)
   assert_text_has (text, "measured");
   assert_text_has (text, "Best");
   g_clear_pointer (&text, g_free);
-  save_dialog (dialog, "tuner-dialog-finished");
+  save_wide_and_narrow (GTK_WINDOW (dialog), "tuner-dialog-finished");
 
   /* Nothing is applied before Apply. */
   after = stored_options (&fixture);
@@ -361,7 +386,7 @@ test_tuner_apply_and_rollback (void)
   g_assert_nonnull (after->previous);
   g_assert_true (hearth_test_spin_until (row_is_tuned, row, 2000));
   g_assert_true (gtk_widget_get_sensitive (row_button (row, "row.rollback")));
-  hearth_test_save_wide_and_narrow (fixture.window, "tuner-models-tuned", FALSE);
+  save_wide_and_narrow (fixture.window, "tuner-models-tuned");
 
   /* Roll Back: the options from before, no longer tuned. */
   gtk_widget_activate_action (GTK_WIDGET (fixture.page), "models.rollback", "s", MODEL);
@@ -388,7 +413,7 @@ test_tuner_cancel (void)
   g_autofree char *text = NULL;
   RowsWait wait;
 
-  if (!fixture_open (&fixture, "cancel"))
+  if (!fixture_open (&fixture))
     return;
   set_options (&fixture, "num_batch=64");
   before = stored_options (&fixture);
@@ -435,7 +460,7 @@ test_preload (void)
   HearthModelRow *row;
   g_autofree char *ps = NULL;
 
-  if (!fixture_open (&fixture, "preload"))
+  if (!fixture_open (&fixture))
     return;
   row = find_row (&fixture);
   /* Out of memory first, so that it is the preload that loads it. */
@@ -450,7 +475,7 @@ test_preload (void)
   assert_text_has (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Preloaded by you");
   ps = hearth_test_server_request (hearth_test_engine_server (NULL), "GET", "/api/ps");
   assert_text_has (ps, "tiny-fixed");
-  hearth_test_save_wide_and_narrow (fixture.window, "tuner-models-preloaded", FALSE);
+  save_wide_and_narrow (fixture.window, "tuner-models-preloaded");
   fixture_close (&fixture);
 }
 
@@ -522,7 +547,7 @@ test_regression (void)
   GtkWidget *notice;
   g_autofree char *text = NULL;
 
-  if (!fixture_open (&fixture, "regression"))
+  if (!fixture_open (&fixture))
     return;
   g_settings_set_boolean (settings, "tuning-auto-rollback", FALSE);
   row = find_row (&fixture);
@@ -540,7 +565,7 @@ test_regression (void)
   assert_text_has (text, "against 24.0");
   assert_text_has (text, "Roll Back");
   assert_text_has (text, "Tune Again");
-  hearth_test_save_wide_and_narrow (fixture.window, "tuner-models-regression", FALSE);
+  save_wide_and_narrow (fixture.window, "tuner-models-regression");
 
   gtk_widget_activate_action (notice, "models.rollback", "s", MODEL);
   hearth_test_spin_for (200);
@@ -561,7 +586,7 @@ test_regression_auto_rollback (void)
   HearthModelRow *row;
   g_autofree char *text = NULL;
 
-  if (!fixture_open (&fixture, "auto-rollback"))
+  if (!fixture_open (&fixture))
     return;
   g_settings_set_boolean (settings, "tuning-auto-rollback", TRUE);
   row = find_row (&fixture);
@@ -585,7 +610,7 @@ test_preload_openai (void)
   Fixture fixture;
   GtkWidget *button;
 
-  if (!fixture_open (&fixture, "openai"))
+  if (!fixture_open (&fixture))
     return;
   g_assert_true (gtk_widget_get_sensitive (row_button (find_row (&fixture), "row.preload")));
   g_settings_set_string (settings, "api-kind", "openai");
