@@ -24,6 +24,7 @@ struct _HearthModelRow
   char         *facts;
   char         *memory;
   char         *load_reason;
+  char         *tuning;
   gint64        context_length;
   gboolean      can_unload;
 
@@ -60,6 +61,8 @@ update_subtitle (HearthModelRow *self)
   if (self->memory != NULL && self->load_reason != NULL)
     /* Translators: why Hearth loaded the model, e.g. "Preloaded: you use it weekday mornings" */
     g_string_append_printf (text, "\n%s", self->load_reason);
+  if (self->tuning != NULL)
+    g_string_append_printf (text, "\n%s", self->tuning);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self), text->str);
 }
 
@@ -214,6 +217,7 @@ hearth_model_row_finalize (GObject *object)
   g_free (self->facts);
   g_free (self->memory);
   g_free (self->load_reason);
+  g_free (self->tuning);
 
   G_OBJECT_CLASS (hearth_model_row_parent_class)->finalize (object);
 }
@@ -372,33 +376,34 @@ hearth_model_row_get_load_reason (HearthModelRow *self)
   return self->memory != NULL ? self->load_reason : NULL;
 }
 
-/* @options: (nullable): the model's stored options: a "Tuned" tag with what the tuner
+/* @options: (nullable): the model's stored options: a "Tuned" tag and what the tuner
  * measured, and Roll Back when there are options from before the tuning. */
 void
 hearth_model_row_set_tuning (HearthModelRow           *self,
                              const HearthModelOptions *options)
 {
   gboolean tuned;
+  g_autofree char *text = NULL;
 
   g_return_if_fail (HEARTH_IS_MODEL_ROW (self));
 
   tuned = options != NULL && (options->tune_run_id != 0 || options->tuned_keys != 0);
   if (tuned && options->tuned_decode_tps > 0)
-    {
-      /* Translators: a tag; what the tuner measured for the options in use */
-      g_autofree char *text = g_strdup_printf (_("Tuned · %.1f tokens/s"),
-                                               options->tuned_decode_tps);
-
-      gtk_label_set_label (GTK_LABEL (self->tuned_label), text);
-    }
-  else
-    gtk_label_set_label (GTK_LABEL (self->tuned_label), C_("model state", "Tuned"));
+    /* Translators: what the tuner measured for the options in use */
+    text = g_strdup_printf (_("Tuned: %.1f tokens/s, measured"), options->tuned_decode_tps);
+  else if (tuned)
+    text = g_strdup (_("Tuned"));
   gtk_widget_set_tooltip_text (self->tuned_label,
                                tuned ? _("Runs with the options the tuner measured fastest here")
                                      : NULL);
   gtk_widget_set_visible (self->tuned_label, tuned);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "row.rollback",
                                  options != NULL && options->previous != NULL);
+  if (g_strcmp0 (text, self->tuning) == 0)
+    return;
+  g_free (self->tuning);
+  self->tuning = g_steal_pointer (&text);
+  update_subtitle (self);
 }
 
 gboolean

@@ -47,7 +47,6 @@ struct _HearthTunerDialog
   AdwWindowTitle         *window_title;
   GtkScrolledWindow      *scroller;
   AdwPreferencesGroup    *plan_group;
-  GtkLabel               *plan_label;
   GtkSpinButton          *budget_spin;
   GtkWidget              *variants_row;
   GtkSwitch              *variants_switch;
@@ -158,7 +157,7 @@ update_plan (HearthTunerDialog *self)
                                        "it up and measures a few short replies. %s",
                                        budget),
                           searched, budget, timing);
-  gtk_label_set_label (self->plan_label, text);
+  adw_preferences_group_set_description (self->plan_group, text);
 }
 
 static void
@@ -708,7 +707,6 @@ hearth_tuner_dialog_class_init (HearthTunerDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HearthTunerDialog, window_title);
   gtk_widget_class_bind_template_child (widget_class, HearthTunerDialog, scroller);
   gtk_widget_class_bind_template_child (widget_class, HearthTunerDialog, plan_group);
-  gtk_widget_class_bind_template_child (widget_class, HearthTunerDialog, plan_label);
   gtk_widget_class_bind_template_child (widget_class, HearthTunerDialog, budget_spin);
   gtk_widget_class_bind_template_child (widget_class, HearthTunerDialog, variants_row);
   gtk_widget_class_bind_template_child (widget_class, HearthTunerDialog, variants_switch);
