@@ -610,6 +610,7 @@ test_preload_openai (void)
 {
   Fixture fixture;
   GtkWidget *button;
+  GtkWidget *menu;
 
   if (!fixture_open (&fixture))
     return;
@@ -620,6 +621,13 @@ test_preload_openai (void)
   button = row_button (find_row (&fixture), "row.preload");
   g_assert_false (gtk_widget_get_sensitive (button));
   assert_text_has (gtk_widget_get_tooltip_text (button), "Ollama");
+  /* the menu as it opens: the entry greyed out */
+  menu = hearth_test_find_descendant (GTK_WIDGET (find_row (&fixture)), GTK_TYPE_MENU_BUTTON);
+  gtk_menu_button_popup (GTK_MENU_BUTTON (menu));
+  hearth_test_spin_for (300);
+  g_free (hearth_test_save_screenshot (GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (menu))),
+                                       "tuner-models-menu-openai.png"));
+  gtk_menu_button_popdown (GTK_MENU_BUTTON (menu));
   g_settings_set_string (settings, "api-kind", "ollama");
   g_assert_true (hearth_test_spin_until (page_is_loaded, fixture.page, 10000));
   fixture_close (&fixture);
