@@ -188,6 +188,24 @@ open_dialog (Fixture *fixture,
   return HEARTH_TUNER_DIALOG (dialog);
 }
 
+static gboolean
+is_settled_or_failed (gpointer data)
+{
+  HearthTunerDialogState state = hearth_tuner_dialog_get_state (data);
+
+  return state == HEARTH_TUNER_DIALOG_FAILED || state == HEARTH_TUNER_DIALOG_FINISHED;
+}
+
+static GtkWidget *
+find_button (GtkWidget  *dialog,
+             const char *action)
+{
+  GtkWidget *button = hearth_test_find_widget (dialog, has_action, (gpointer) action);
+
+  g_assert_nonnull (button);
+  return button;
+}
+
 static guint
 count_trial_rows (HearthTunerDialog *dialog)
 {
@@ -633,6 +651,55 @@ test_preload_openai (void)
   fixture_close (&fixture);
 }
 
+/* A model the server does not have, and a server that is not there: said in the dialog. */
+static void
+run_to_failure (Fixture        *fixture,
+                HearthProvider *provider,
+                const char     *model,
+                const char     *stem,
+                const char     *expected)
+{
+  GtkWidget *dialog = hearth_tuner_dialog_new (fixture->engine, provider, model, NULL);
+  GtkWidget *spin = hearth_test_find_descendant (dialog, GTK_TYPE_SPIN_BUTTON);
+  g_autofree char *text = NULL;
+  g_autofree char *shot = NULL;
+  gpointer weak = dialog;
+
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), fixture->window);
+  gtk_window_present (GTK_WINDOW (dialog));
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), 2);
+  gtk_widget_activate_action (dialog, "tuner.start", NULL);
+  g_assert_true (hearth_test_spin_until (is_settled_or_failed, dialog, 60000));
+  hearth_test_spin_for (200);
+  text = hearth_test_visible_text (dialog);
+  g_test_message ("%s", text);
+  assert_text_has (text, expected);
+  g_assert_false (gtk_widget_get_visible (find_button (dialog, "tuner.apply")));
+  shot = hearth_test_save_screenshot (dialog, stem);
+  g_object_add_weak_pointer (G_OBJECT (dialog), &weak);
+  gtk_window_close (GTK_WINDOW (dialog));
+  g_assert_true (hearth_test_spin_until (is_null, &weak, 2000));
+}
+
+static void
+test_errors (void)
+{
+  Fixture fixture;
+  g_autoptr(GError) error = NULL;
+  HearthProvider *provider;
+  HearthProvider *nowhere;
+
+  if (!fixture_open (&fixture))
+    return;
+  provider = hearth_engine_get_configured_provider (fixture.engine, settings, &error);
+  g_assert_no_error (error);
+  run_to_failure (&fixture, provider, "no-such-model:latest", "tuner-dialog-missing.png",
+                  "is not installed on the server");
+  nowhere = hearth_engine_get_provider (fixture.engine, HEARTH_API_OLLAMA, "http://127.0.0.1:9");
+  run_to_failure (&fixture, nowhere, MODEL, "tuner-dialog-unreachable.png", "127.0.0.1:9");
+  fixture_close (&fixture);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -651,6 +718,7 @@ main (int   argc,
   g_test_add_func ("/tuner-ui/preload-openai", test_preload_openai);
   g_test_add_func ("/tuner-ui/regression", test_regression);
   g_test_add_func ("/tuner-ui/regression-auto-rollback", test_regression_auto_rollback);
+  g_test_add_func ("/tuner-ui/errors", test_errors);
 
   ret = g_test_run ();
   g_clear_object (&settings);
