@@ -622,7 +622,8 @@ test_regression_auto_rollback (void)
   fixture_close (&fixture);
 }
 
-/* On a server that cannot preload, the entry is off and says why instead of failing. */
+/* On a server that cannot preload or take the tuner's options, those entries are off and
+ * say why instead of failing; the options stay. */
 static void
 test_preload_openai (void)
 {
@@ -639,6 +640,10 @@ test_preload_openai (void)
   button = row_button (find_row (&fixture), "row.preload");
   g_assert_false (gtk_widget_get_sensitive (button));
   assert_text_has (gtk_widget_get_tooltip_text (button), "Ollama");
+  button = row_button (find_row (&fixture), "row.tune");
+  g_assert_false (gtk_widget_get_sensitive (button));
+  assert_text_has (gtk_widget_get_tooltip_text (button), "Ollama");
+  g_assert_true (gtk_widget_get_sensitive (row_button (find_row (&fixture), "row.options")));
   /* the menu as it opens: the entry greyed out */
   menu = hearth_test_find_descendant (GTK_WIDGET (find_row (&fixture)), GTK_TYPE_MENU_BUTTON);
   gtk_menu_button_popup (GTK_MENU_BUTTON (menu));

@@ -38,6 +38,7 @@ struct _HearthModelRow
   GtkWidget    *unload_button;
   GtkWidget    *delete_button;
   GtkWidget    *menu_button;
+  GtkWidget    *tune_button;
   GtkWidget    *preload_button;
 };
 
@@ -241,6 +242,7 @@ hearth_model_row_class_init (HearthModelRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HearthModelRow, unload_button);
   gtk_widget_class_bind_template_child (widget_class, HearthModelRow, delete_button);
   gtk_widget_class_bind_template_child (widget_class, HearthModelRow, menu_button);
+  gtk_widget_class_bind_template_child (widget_class, HearthModelRow, tune_button);
   gtk_widget_class_bind_template_child (widget_class, HearthModelRow, preload_button);
 
   gtk_widget_class_install_action (widget_class, "row.options", NULL, forward_to_page);
@@ -333,16 +335,19 @@ hearth_model_row_get_digest (HearthModelRow *self)
   return self->digest;
 }
 
-/* @why: (nullable): when @can is FALSE, the menu entry's tooltip */
+/* What the server allows: @why_not_tune and @why_not_preload are the menu entries'
+ * tooltips where it does not, NULL where it does. */
 void
-hearth_model_row_set_can_preload (HearthModelRow *self,
-                                  gboolean        can,
-                                  const char     *why)
+hearth_model_row_set_server_allows (HearthModelRow *self,
+                                    const char     *why_not_tune,
+                                    const char     *why_not_preload)
 {
   g_return_if_fail (HEARTH_IS_MODEL_ROW (self));
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "row.preload", can);
-  gtk_widget_set_tooltip_text (self->preload_button, can ? NULL : why);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "row.tune", why_not_tune == NULL);
+  gtk_widget_set_tooltip_text (self->tune_button, why_not_tune);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "row.preload", why_not_preload == NULL);
+  gtk_widget_set_tooltip_text (self->preload_button, why_not_preload);
 }
 
 /* @reason: (nullable): why Hearth loaded the model, shown while it is in memory */

@@ -23,9 +23,9 @@ void         hearth_model_row_set_loaded         (HearthModelRow           *self
 void         hearth_model_row_set_context_length (HearthModelRow           *self,
                                                   gint64                    context_length);
 const char  *hearth_model_row_get_digest         (HearthModelRow           *self);
-void         hearth_model_row_set_can_preload    (HearthModelRow           *self,
-                                                  gboolean                  can,
-                                                  const char               *why);
+void         hearth_model_row_set_server_allows  (HearthModelRow           *self,
+                                                  const char               *why_not_tune,
+                                                  const char               *why_not_preload);
 void         hearth_model_row_set_load_reason    (HearthModelRow           *self,
                                                   const char               *reason);
 const char  *hearth_model_row_get_load_reason    (HearthModelRow           *self);

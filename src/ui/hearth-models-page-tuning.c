@@ -37,15 +37,11 @@ digest_of (HearthModelsPage *self,
   return row != NULL ? hearth_model_row_get_digest (row) : NULL;
 }
 
-/* Only Ollama can be asked to load a model ahead of a request. */
+/* Only Ollama takes the options the tuner tries, and loads a model when asked to. */
 static gboolean
-can_preload (HearthModelsPage  *self,
-             const char       **why)
+is_ollama (HearthModelsPage *self)
 {
-  if (self->provider != NULL && hearth_provider_get_api (self->provider) == HEARTH_API_OLLAMA)
-    return TRUE;
-  *why = _("Only an Ollama server can be asked to load a model ahead of time");
-  return FALSE;
+  return self->provider != NULL && hearth_provider_get_api (self->provider) == HEARTH_API_OLLAMA;
 }
 
 /* The watch's notice goes right under its model's row, in the same list. */
@@ -73,13 +69,18 @@ update_row (HearthModelsPage *self,
   g_autoptr(HearthModelOptions) options = hearth_tuning_get_model_options (tuning (self), name,
                                                                           hearth_model_row_get_digest (row));
   g_autoptr(HearthTuningRegression) regression = hearth_tuning_get_regression (tuning (self), name);
-  const char *why = NULL;
-  gboolean preload = can_preload (self, &why);
 
   hearth_model_row_set_tuning (row, options);
   hearth_model_row_set_regression (row, regression);
   hearth_model_row_set_load_reason (row, hearth_tuning_get_load_reason (tuning (self), name));
-  hearth_model_row_set_can_preload (row, preload, why);
+  if (is_ollama (self))
+    hearth_model_row_set_server_allows (row, NULL, NULL);
+  else
+    hearth_model_row_set_server_allows (row,
+                                        _("This server sets its own threads and batch size: "
+                                          "only Ollama takes the options the tuner tries"),
+                                        _("Only an Ollama server can be asked to load a model "
+                                          "ahead of time"));
   place_notice (row);
 }
 
@@ -171,7 +172,7 @@ models_tune (GtkWidget  *widget,
   HearthModelsPage *self = HEARTH_MODELS_PAGE (widget);
   const char *name = g_variant_get_string (parameter, NULL);
 
-  if (self->provider == NULL || self->engine == NULL)
+  if (self->engine == NULL || !is_ollama (self))
     return;
   present (widget, hearth_tuner_dialog_new (self->engine, self->provider, name,
                                             digest_of (self, name)));
@@ -223,9 +224,8 @@ models_preload (GtkWidget  *widget,
 {
   HearthModelsPage *self = HEARTH_MODELS_PAGE (widget);
   const char *name = g_variant_get_string (parameter, NULL);
-  const char *why = NULL;
 
-  if (self->engine == NULL || !can_preload (self, &why))
+  if (self->engine == NULL || !is_ollama (self))
     return;
   /* Translators: why a model is in memory, shown under it in the Models view */
   hearth_tuning_preload_async (tuning (self), self->provider, name, 0, _("preloaded by you"),

@@ -108,18 +108,28 @@ format_options (const HearthRunOptions *options)
   return summary != NULL ? summary : g_strdup (_("the server’s own settings"));
 }
 
-/* The keys a search on this machine goes through, in words. */
+/* The keys a search on this machine goes through, in words: the GPU's layers only with a
+ * GPU, the context only down to the one the model is set to (a minimum the tuner keeps). */
 static char *
 describe_searched (HearthTunerDialog *self)
 {
   HearthTuneParams params = { 0 };
+  g_autoptr(HearthResolvedOptions) resolved = NULL;
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
 
   hearth_tuning_fill_params (tuning (self), &params);
+  resolved = hearth_tuning_resolve (tuning (self), self->model, self->digest,
+                                    hearth_provider_get_api (self->provider), NULL);
   g_ptr_array_add (names, g_strdup (_("CPU threads")));
   g_ptr_array_add (names, g_strdup (_("batch size")));
   if (params.vram_total > 0)
     g_ptr_array_add (names, g_strdup (_("layers on the GPU")));
+  if (hearth_run_options_is_set (resolved->options, HEARTH_RUN_OPTION_NUM_CTX))
+    /* Translators: %d is the context length the model is set to, in tokens */
+    g_ptr_array_add (names, g_strdup_printf (_("context length (never under the %d tokens set "
+                                               "now)"),
+                                             (int) hearth_run_options_get (resolved->options,
+                                                                           HEARTH_RUN_OPTION_NUM_CTX)));
   g_ptr_array_add (names, NULL);
   return g_strjoinv (", ", (char **) names->pdata);
 }
