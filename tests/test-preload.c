@@ -228,6 +228,8 @@ test_preload_ollama (void)
   g_assert_cmpfloat (left, >, 600 - 30);
   g_assert_cmpfloat (left, <=, 600 + 1);
   sent = last_options (MODEL);
+  g_assert_true (json_object_has_member (sent, "num_ctx"));
+  g_assert_true (json_object_has_member (sent, "num_thread"));
   g_assert_cmpint (json_object_get_int_member (sent, "num_ctx"), ==, 1024);
   g_assert_cmpint (json_object_get_int_member (sent, "num_thread"), ==, 2);
 
@@ -473,6 +475,21 @@ test_usage_without_history (void)
 /* With "preload-learned" on, a model used at this hour of the week is
  * preloaded at start, kept until its usual hours end, and the next preload
  * is set 15 minutes before those hours come again; off, nothing is. */
+/* Now, or just past the turn of the hour when that is less than
+ * @margin_s away, so that the hour the test computes is the scheduler's. */
+static GDateTime *
+now_not_near_the_hour (guint margin_s)
+{
+  GDateTime *now = g_date_time_new_now_local ();
+  guint left = 3600 - (guint) (g_date_time_get_minute (now) * 60 + g_date_time_get_second (now));
+
+  if (left >= margin_s)
+    return now;
+  g_date_time_unref (now);
+  g_usleep ((left + 1) * G_USEC_PER_SEC);
+  return g_date_time_new_now_local ();
+}
+
 static void
 test_scheduler (void)
 {
@@ -480,7 +497,7 @@ test_scheduler (void)
   g_autoptr(HearthStore) store = NULL;
   g_autoptr(HearthTuning) tuning = NULL;
   g_autoptr(HearthProvider) provider = NULL;
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) now = now_not_near_the_hour (120);
   g_autoptr(GDateTime) window_end = NULL;
   g_autoptr(GDateTime) next_start = NULL;
   g_autoptr(GError) error = NULL;

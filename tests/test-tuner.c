@@ -255,7 +255,6 @@ test_cancel (void)
   g_autoptr(HearthEngine) engine = NULL;
   g_autoptr(HearthTuner) tuner = NULL;
   g_autoptr(HearthModelOptions) options = NULL;
-  g_autoptr(HearthTuning) own = NULL;
   HearthTuning *tuning;
   HearthProvider *provider;
   Run run = { 0 };
@@ -263,8 +262,8 @@ test_cancel (void)
   if (!hearth_test_require_node ())
     return;
   store = hearth_test_open_store ("tuner-cancel");
-  engine = hearth_engine_new (NULL);
-  tuning = own = hearth_tuning_new (store, NULL);
+  engine = hearth_engine_new (store);
+  tuning = hearth_engine_get_tuning (engine);
   provider = hearth_engine_get_provider (engine, HEARTH_API_OLLAMA, engine_url ());
   tuner = hearth_tuning_new_tuner (tuning, provider, MODEL, NULL, 8, FALSE, NULL);
   /* While trial 3's requests are on their way. */
@@ -288,7 +287,6 @@ test_cancel (void)
 }
 
 /* ---- Apply, send, roll back ---- */
-#ifdef HEARTH_ENGINE_TUNING
 
 typedef struct
 {
@@ -439,8 +437,6 @@ test_apply_rollback (void)
   run_clear (&run);
 }
 
-#endif
-
 /* ---- The watch ---- */
 
 static HearthTuneResult *
@@ -561,7 +557,6 @@ test_watch (void)
   g_settings_set_boolean (settings, "tuning-auto-rollback", FALSE);
 }
 
-#ifdef HEARTH_ENGINE_TUNING
 /* The engine watches the replies it records: 20 real chats with the tuned
  * options, against a tuned figure no tiny model reaches. */
 static void
@@ -594,8 +589,6 @@ test_watch_end_to_end (void)
   g_assert_cmpuint (seen->len, ==, 1);
   g_assert_cmpfloat (((HearthTuningRegression *) g_ptr_array_index (seen, 0))->median_decode_tps, >, 0);
 }
-
-#endif
 
 /* ---- Other quantizations ---- */
 
@@ -678,13 +671,13 @@ main (int    argc,
 
   g_test_add_func ("/tuner/measured-best", test_measured_best);
   g_test_add_func ("/tuner/cancel", test_cancel);
-#ifdef HEARTH_ENGINE_TUNING
+
   g_test_add_func ("/tuner/apply-rollback", test_apply_rollback);
-#endif
+
   g_test_add_func ("/tuner/watch", test_watch);
-#ifdef HEARTH_ENGINE_TUNING
+
   g_test_add_func ("/tuner/watch-end-to-end", test_watch_end_to_end);
-#endif
+
   g_test_add_func ("/tuner/variants", test_variants);
 
   return g_test_run ();

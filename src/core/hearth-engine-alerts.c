@@ -150,6 +150,10 @@ _hearth_engine_alerts_observe_reply (HearthEngine *self,
                                state == HEARTH_REPLY_FAILED,
                                hearth_reply_get_cached (reply),
                                figures->tokens_per_s, figures->ttft_ms, now_ms ());
+  /* The tuning watch: live replies only, with the options they went out with. */
+  if (state == HEARTH_REPLY_DONE && !hearth_reply_get_cached (reply))
+    hearth_tuning_observe_reply (hearth_engine_get_tuning (self), hearth_reply_get_model (reply),
+                                 NULL, hearth_reply_get_options (reply), figures->tokens_per_s);
 }
 
 /* The server probe */

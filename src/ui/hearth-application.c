@@ -161,6 +161,7 @@ hearth_application_startup (GApplication *application)
   static const char *new_chat_accels[] = { "<Control>n", NULL };
   static const char *preferences_accels[] = { "<Control>comma", NULL };
   HearthApplication *self = HEARTH_APPLICATION (application);
+  HearthProvider *provider;
 
   G_APPLICATION_CLASS (hearth_application_parent_class)->startup (application);
 
@@ -173,6 +174,10 @@ hearth_application_startup (GApplication *application)
                                                  HEARTH_ENGINE_SAMPLER);
   if (hearth_engine_get_store_error (self->engine) != NULL)
     g_message ("History unavailable: %s", hearth_engine_get_store_error (self->engine)->message);
+  /* With "preload-learned" on, the models used at set hours are loaded
+   * now when it is such an hour, and shortly before the next one. */
+  if ((provider = hearth_engine_get_configured_provider (self->engine, NULL, NULL)) != NULL)
+    hearth_tuning_start_scheduler (hearth_engine_get_tuning (self->engine), provider);
 
   g_action_map_add_action_entries (G_ACTION_MAP (application),
                                    app_entries,
@@ -205,7 +210,10 @@ hearth_application_shutdown (GApplication *application)
   _hearth_application_stop_background (self);
   _hearth_application_stop_tuning (self);
   if (self->engine != NULL)
-    hearth_engine_shutdown (self->engine);
+    {
+      hearth_tuning_start_scheduler (hearth_engine_get_tuning (self->engine), NULL);
+      hearth_engine_shutdown (self->engine);
+    }
 
   G_APPLICATION_CLASS (hearth_application_parent_class)->shutdown (application);
 }

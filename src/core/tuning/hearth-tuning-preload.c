@@ -122,16 +122,18 @@ remember (Preload    *p,
 {
   LoadReason *known = g_hash_table_lookup (p->reasons, model);
   LoadReason *entry;
+  gboolean news;
 
   if (known != NULL && known->loaded_ms >= loaded_ms)
     return FALSE;
+  news = known == NULL || g_strcmp0 (known->reason, reason) != 0 ||
+         !reason_is_current (known, g_get_real_time () / 1000);
   entry = g_new0 (LoadReason, 1);
   entry->reason = g_strdup (reason);
   entry->keep_alive_s = keep_alive_s;
   entry->loaded_ms = loaded_ms;
   g_hash_table_replace (p->reasons, g_strdup (model), entry);
-  return known == NULL || g_strcmp0 (known->reason, reason) != 0 ||
-         !reason_is_current (known, g_get_real_time () / 1000);
+  return news;
 }
 
 /* ---- Reading the history in a worker ---- */

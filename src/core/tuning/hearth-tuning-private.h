@@ -74,6 +74,12 @@ struct _HearthTuning
 
 #define HEARTH_TUNING_PRESSURE_SECONDS (5 * 60)
 
+/* Reads the options and profiles again when another connection changed
+ * them (or before the worker's first read is back). */
+void         _hearth_tuning_sync              (HearthTuning *self);
+/* FALSE with the reason without a history. */
+gboolean     _hearth_tuning_check_store       (HearthTuning  *self,
+                                               GError       **error);
 char        *_hearth_tuning_options_key       (const char   *model,
                                                const char   *digest);
 
@@ -103,6 +109,17 @@ gboolean     _hearth_tuning_db_delete_profile (HearthStore  *store,
                                                GError      **error);
 sqlite3     *_hearth_tuning_db_open_reader    (const char   *path,
                                                GError      **error);
+
+/* hearth-tuning-profiles.c */
+gboolean     _hearth_tuning_profile_exists    (HearthTuning *self,
+                                               const char   *name);
+const HearthProfile *
+             _hearth_tuning_find_profile      (HearthTuning *self,
+                                               const char   *name);
+/* Its parent's options under its own. */
+HearthRunOptions *
+             _hearth_tuning_profile_options   (HearthTuning        *self,
+                                               const HearthProfile *profile);
 
 /* hearth-tuning-monitors.c */
 void         _hearth_tuning_monitors_start    (HearthTuning *self);

@@ -45,6 +45,7 @@ hearth_tuning_new_tuner (HearthTuning   *self,
 {
   g_autoptr(HearthResolvedOptions) resolved = NULL;
   g_autoptr(HearthRunOptions) start = hearth_run_options_new ();
+  g_autofree char *name = NULL;
   HearthTuneParams params = { 0 };
 
   g_return_val_if_fail (HEARTH_IS_TUNING (self), NULL);
@@ -52,7 +53,10 @@ hearth_tuning_new_tuner (HearthTuning   *self,
   g_return_val_if_fail (model != NULL, NULL);
 
   hearth_tuning_fill_params (self, &params);
-  resolved = hearth_tuning_resolve (self, model, digest, hearth_provider_get_api (provider), NULL);
+  /* Options are kept under the server's name: "llama3.2" is "llama3.2:latest". */
+  name = hearth_provider_canonical_model_name (provider, model);
+  resolved = hearth_tuning_resolve (self, name != NULL ? name : model, digest,
+                                    hearth_provider_get_api (provider), NULL);
   for (HearthRunOptionKey key = 0; key < HEARTH_N_RUN_OPTIONS; key++)
     if (is_speed_key (key) && hearth_run_options_is_set (resolved->options, key))
       hearth_run_options_set (start, key, hearth_run_options_get (resolved->options, key), NULL);
@@ -104,9 +108,13 @@ bind_options (sqlite3_stmt           *stmt,
               const char             *name,
               const HearthRunOptions *options)
 {
-  g_autofree char *json = options != NULL ? hearth_run_options_to_json_string (options) : NULL;
+  char *json = options != NULL ? hearth_run_options_to_json_string (options) : NULL;
 
-  hearth_sqlite_bind_text (stmt, name, json);
+  /* Not hearth_sqlite_bind_text (): the statement keeps its own copy. */
+  if (json != NULL)
+    sqlite3_bind_text (stmt, sqlite3_bind_parameter_index (stmt, name), json, -1, g_free);
+  else
+    sqlite3_bind_null (stmt, sqlite3_bind_parameter_index (stmt, name));
 }
 
 static void
@@ -327,8 +335,10 @@ hearth_tuning_apply_result (HearthTuning      *self,
 
   current = hearth_tuning_get_model_options (self, result->model, result->digest);
   mo = g_new0 (HearthModelOptions, 1);
-  mo->model = g_strdup (result->model);
-  mo->digest = g_strdup (result->digest);
+  /* The row the model's options are in now (set by its name alone, say),
+   * so that there is one. */
+  mo->model = g_strdup (current != NULL ? current->model : result->model);
+  mo->digest = g_strdup (current != NULL ? current->digest : result->digest);
   mo->options = current != NULL ? hearth_run_options_copy (current->options) : hearth_run_options_new ();
   /* What the model ran with before, for Rollback (an empty set: nothing). */
   mo->previous = current != NULL ? hearth_run_options_copy (current->options) : hearth_run_options_new ();

@@ -33,7 +33,6 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static void sync_store (HearthTuning *self);
 
 /* The structs */
 
@@ -439,8 +438,8 @@ reload (HearthTuning  *self,
 
 /* Read on the spot before the worker is back, and again when another
  * connection committed. */
-static void
-sync_store (HearthTuning *self)
+void
+_hearth_tuning_sync (HearthTuning *self)
 {
   g_autoptr(GError) error = NULL;
   gint64 version;
@@ -467,24 +466,11 @@ sync_tick (gpointer user_data)
   HearthTuning *self = user_data;
 
   if (self->loaded)
-    sync_store (self);
+    _hearth_tuning_sync (self);
   return G_SOURCE_CONTINUE;
 }
 
 /* Settings */
-
-static gboolean
-profile_exists (HearthTuning *self,
-                const char   *name)
-{
-  for (guint i = 0; i < self->builtin->len; i++)
-    if (g_strcmp0 (((HearthProfile *) g_ptr_array_index (self->builtin, i))->name, name) == 0)
-      return TRUE;
-  for (guint i = 0; i < self->custom->len; i++)
-    if (g_strcmp0 (((HearthProfile *) g_ptr_array_index (self->custom, i))->name, name) == 0)
-      return TRUE;
-  return FALSE;
-}
 
 static void
 on_settings_changed (HearthTuning *self,
@@ -601,7 +587,7 @@ hearth_tuning_get_model_options (HearthTuning *self,
   g_return_val_if_fail (HEARTH_IS_TUNING (self), NULL);
   g_return_val_if_fail (model != NULL, NULL);
 
-  sync_store (self);
+  _hearth_tuning_sync (self);
   return hearth_model_options_copy (lookup_options (self, model, digest));
 }
 
@@ -625,7 +611,7 @@ hearth_tuning_list_model_options (HearthTuning *self)
 
   g_return_val_if_fail (HEARTH_IS_TUNING (self), list);
 
-  sync_store (self);
+  _hearth_tuning_sync (self);
   g_hash_table_iter_init (&iter, self->options);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     g_ptr_array_add (list, hearth_model_options_copy (value));
@@ -633,9 +619,9 @@ hearth_tuning_list_model_options (HearthTuning *self)
   return list;
 }
 
-static gboolean
-check_store (HearthTuning  *self,
-             GError       **error)
+gboolean
+_hearth_tuning_check_store (HearthTuning  *self,
+                            GError       **error)
 {
   if (self->store != NULL)
     return TRUE;
@@ -654,9 +640,9 @@ _hearth_tuning_store_model_options (HearthTuning              *self,
   g_return_val_if_fail (HEARTH_IS_TUNING (self), FALSE);
   g_return_val_if_fail (mo != NULL && mo->model != NULL, FALSE);
 
-  if (!check_store (self, error))
+  if (!_hearth_tuning_check_store (self, error))
     return FALSE;
-  sync_store (self);
+  _hearth_tuning_sync (self);
   key = _hearth_tuning_options_key (mo->model, mo->digest);
   if (hearth_run_options_is_empty (mo->options) && mo->previous == NULL && mo->tune_run_id == 0)
     {
@@ -701,9 +687,9 @@ hearth_tuning_set_model_options (HearthTuning            *self,
                            "Name the model whose options to set");
       return FALSE;
     }
-  if (!check_store (self, error))
+  if (!_hearth_tuning_check_store (self, error))
     return FALSE;
-  sync_store (self);
+  _hearth_tuning_sync (self);
   key = _hearth_tuning_options_key (model, digest);
   old = g_hash_table_lookup (self->options, key);
   mo = old ? hearth_model_options_copy (old) : g_new0 (HearthModelOptions, 1);
@@ -742,250 +728,15 @@ hearth_tuning_reset_model_options (HearthTuning  *self,
   g_return_val_if_fail (HEARTH_IS_TUNING (self), FALSE);
   g_return_val_if_fail (model != NULL, FALSE);
 
-  if (!check_store (self, error))
+  if (!_hearth_tuning_check_store (self, error))
     return FALSE;
-  sync_store (self);
+  _hearth_tuning_sync (self);
   key = _hearth_tuning_options_key (model, digest);
   if (!_hearth_tuning_db_delete_options (self->store, self->machine, model, digest, error))
     return FALSE;
   if (g_hash_table_remove (self->options, key))
     _hearth_tuning_emit_changed (self);
   return TRUE;
-}
-
-/* Profiles */
-
-static const HearthProfile *
-find_profile (HearthTuning *self,
-              const char   *name)
-{
-  for (guint i = 0; i < self->builtin->len; i++)
-    {
-      const HearthProfile *profile = g_ptr_array_index (self->builtin, i);
-
-      if (g_strcmp0 (profile->name, name) == 0)
-        return profile;
-    }
-  for (guint i = 0; i < self->custom->len; i++)
-    {
-      const HearthProfile *profile = g_ptr_array_index (self->custom, i);
-
-      if (g_strcmp0 (profile->name, name) == 0)
-        return profile;
-    }
-  return NULL;
-}
-
-static void
-set_no_profile_error (HearthTuning  *self,
-                      const char    *name,
-                      GError       **error)
-{
-  GString *names = g_string_new (NULL);
-
-  for (guint i = 0; i < self->builtin->len; i++)
-    g_string_append_printf (names, "%s%s", names->len ? ", " : "",
-                            ((HearthProfile *) g_ptr_array_index (self->builtin, i))->name);
-  for (guint i = 0; i < self->custom->len; i++)
-    g_string_append_printf (names, ", %s", ((HearthProfile *) g_ptr_array_index (self->custom, i))->name);
-  g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-               "There is no profile called “%s”; the profiles are %s", name ? name : "", names->str);
-  g_string_free (names, TRUE);
-}
-
-GPtrArray *
-hearth_tuning_list_profiles (HearthTuning *self)
-{
-  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_profile_free);
-
-  g_return_val_if_fail (HEARTH_IS_TUNING (self), list);
-
-  sync_store (self);
-  for (guint i = 0; i < self->builtin->len; i++)
-    g_ptr_array_add (list, hearth_profile_copy (g_ptr_array_index (self->builtin, i)));
-  for (guint i = 0; i < self->custom->len; i++)
-    g_ptr_array_add (list, hearth_profile_copy (g_ptr_array_index (self->custom, i)));
-  return list;
-}
-
-HearthProfile *
-hearth_tuning_get_profile (HearthTuning  *self,
-                           const char    *name,
-                           GError       **error)
-{
-  const HearthProfile *profile;
-
-  g_return_val_if_fail (HEARTH_IS_TUNING (self), NULL);
-
-  sync_store (self);
-  profile = find_profile (self, name);
-  if (profile == NULL)
-    {
-      set_no_profile_error (self, name, error);
-      return NULL;
-    }
-  return hearth_profile_copy (profile);
-}
-
-static HearthRunOptions *
-profile_options (HearthTuning        *self,
-                 const HearthProfile *profile)
-{
-  HearthRunOptions *options = hearth_run_options_new ();
-  const HearthProfile *parent = profile->parent ? find_profile (self, profile->parent) : NULL;
-
-  if (parent != NULL && parent->builtin)
-    hearth_run_options_merge (options, parent->options);
-  hearth_run_options_merge (options, profile->options);
-  return options;
-}
-
-HearthRunOptions *
-hearth_tuning_get_profile_options (HearthTuning  *self,
-                                   const char    *name,
-                                   GError       **error)
-{
-  const HearthProfile *profile;
-
-  g_return_val_if_fail (HEARTH_IS_TUNING (self), NULL);
-
-  sync_store (self);
-  profile = find_profile (self, name);
-  if (profile == NULL)
-    {
-      set_no_profile_error (self, name, error);
-      return NULL;
-    }
-  return profile_options (self, profile);
-}
-
-gboolean
-hearth_tuning_save_profile (HearthTuning         *self,
-                            const HearthProfile  *profile,
-                            GError              **error)
-{
-  const HearthProfile *parent;
-  g_autoptr(HearthProfile) copy = NULL;
-  guint i;
-
-  g_return_val_if_fail (HEARTH_IS_TUNING (self), FALSE);
-  g_return_val_if_fail (profile != NULL, FALSE);
-
-  if (!hearth_profile_check_name (profile->name, error))
-    return FALSE;
-  parent = profile->parent ? find_profile (self, profile->parent) : NULL;
-  if (parent == NULL || !parent->builtin)
-    {
-      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "A profile of your own starts from a built-in one: fast, balanced, quality "
-                   "or battery%s%s%s", profile->parent ? " (not “" : "",
-                   profile->parent ? profile->parent : "", profile->parent ? "”)" : "");
-      return FALSE;
-    }
-  if (!check_store (self, error))
-    return FALSE;
-  sync_store (self);
-  copy = hearth_profile_copy (profile);
-  copy->builtin = FALSE;
-  if (copy->title == NULL || *copy->title == '\0')
-    {
-      g_autoptr(HearthProfile) named = hearth_profile_new (copy->name, NULL);
-
-      g_free (copy->title);
-      copy->title = g_strdup (named->title);
-    }
-  if (!_hearth_tuning_db_write_profile (self->store, copy, error))
-    return FALSE;
-  for (i = 0; i < self->custom->len; i++)
-    if (g_strcmp0 (((HearthProfile *) g_ptr_array_index (self->custom, i))->name, copy->name) == 0)
-      break;
-  if (i < self->custom->len)
-    g_ptr_array_remove_index (self->custom, i);
-  g_ptr_array_add (self->custom, g_steal_pointer (&copy));
-  _hearth_tuning_emit_changed (self);
-  return TRUE;
-}
-
-gboolean
-hearth_tuning_remove_profile (HearthTuning  *self,
-                              const char    *name,
-                              GError       **error)
-{
-  const HearthProfile *profile;
-
-  g_return_val_if_fail (HEARTH_IS_TUNING (self), FALSE);
-
-  sync_store (self);
-  profile = find_profile (self, name);
-  if (profile == NULL)
-    {
-      set_no_profile_error (self, name, error);
-      return FALSE;
-    }
-  if (profile->builtin)
-    {
-      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "“%s” is a built-in profile and cannot be removed", name);
-      return FALSE;
-    }
-  if (!check_store (self, error)
-      || !_hearth_tuning_db_delete_profile (self->store, name, error))
-    return FALSE;
-  g_ptr_array_remove (self->custom, (gpointer) profile);
-  /* The profile in use is gone: back to Balanced. */
-  if (g_strcmp0 (self->chosen, name) == 0)
-    hearth_tuning_use_profile (self, HEARTH_PROFILE_BALANCED, NULL);
-  _hearth_tuning_emit_changed (self);
-  return TRUE;
-}
-
-const char *
-hearth_tuning_get_chosen_profile (HearthTuning *self)
-{
-  g_return_val_if_fail (HEARTH_IS_TUNING (self), NULL);
-
-  sync_store (self);
-  if (!profile_exists (self, self->chosen))
-    return HEARTH_PROFILE_BALANCED;
-  return self->chosen;
-}
-
-gboolean
-hearth_tuning_use_profile (HearthTuning  *self,
-                           const char    *name,
-                           GError       **error)
-{
-  g_return_val_if_fail (HEARTH_IS_TUNING (self), FALSE);
-
-  sync_store (self);
-  if (!profile_exists (self, name))
-    {
-      set_no_profile_error (self, name, error);
-      return FALSE;
-    }
-  if (g_strcmp0 (self->chosen, name) == 0)
-    return TRUE;
-  if (self->settings != NULL)
-    {
-      /* The settings' "changed" tells every view, this object too. */
-      g_settings_set_string (self->settings, "run-profile", name);
-      if (g_strcmp0 (self->chosen, name) == 0)
-        return TRUE;
-    }
-  g_free (self->chosen);
-  self->chosen = g_strdup (name);
-  _hearth_tuning_emit_changed (self);
-  return TRUE;
-}
-
-const char *
-hearth_tuning_get_active_profile (HearthTuning *self)
-{
-  g_return_val_if_fail (HEARTH_IS_TUNING (self), NULL);
-
-  if (_hearth_tuning_battery_in_force (self))
-    return HEARTH_PROFILE_BATTERY;
-  return hearth_tuning_get_chosen_profile (self);
 }
 
 /* Resolving a request's options */
@@ -1023,14 +774,14 @@ hearth_tuning_resolve (HearthTuning           *self,
   resolved->unsupported = g_ptr_array_new_with_free_func (g_free);
   g_return_val_if_fail (HEARTH_IS_TUNING (self), resolved);
 
-  sync_store (self);
+  _hearth_tuning_sync (self);
 
   /* 1. The profile in force */
   resolved->profile = g_strdup (hearth_tuning_get_active_profile (self));
-  profile = find_profile (self, resolved->profile);
+  profile = _hearth_tuning_find_profile (self, resolved->profile);
   if (profile != NULL)
     {
-      g_autoptr(HearthRunOptions) options = profile_options (self, profile);
+      g_autoptr(HearthRunOptions) options = _hearth_tuning_profile_options (self, profile);
 
       layer (resolved, options, HEARTH_OPTION_SOURCE_PROFILE, 0);
     }
@@ -1043,7 +794,7 @@ hearth_tuning_resolve (HearthTuning           *self,
   /* 3. The automatic limits */
   if (_hearth_tuning_battery_in_force (self))
     {
-      const HearthProfile *battery = find_profile (self, HEARTH_PROFILE_BATTERY);
+      const HearthProfile *battery = _hearth_tuning_find_profile (self, HEARTH_PROFILE_BATTERY);
       static const HearthRunOptionKey limited[] = {
         HEARTH_RUN_OPTION_NUM_THREAD, HEARTH_RUN_OPTION_NUM_BATCH, HEARTH_RUN_OPTION_KEEP_ALIVE,
       };
