@@ -246,6 +246,32 @@ test_measured_best (void)
   run_clear (&run);
 }
 
+/* An OpenAI-compatible server sets its own threads, batch and context:
+ * the tuner measures what there is and says there was nothing to vary. */
+static void
+test_openai (void)
+{
+  g_autoptr(HearthEngine) engine = NULL;
+  g_autoptr(HearthTuner) tuner = NULL;
+  HearthTuneParams params = { 0 };
+  HearthProvider *provider;
+  Run run = { 0 };
+
+  if (!hearth_test_require_node ())
+    return;
+  engine = hearth_engine_new (NULL);
+  provider = hearth_engine_get_provider (engine, HEARTH_API_OPENAI, engine_url ());
+  params.physical_cores = params.logical_threads = 2;
+  params.min_ctx = 1024;
+  tuner = hearth_tuner_new (provider, MODEL, &params, NULL);
+  run_tuner (tuner, &run);
+  g_assert_no_error (run.error);
+  g_assert_cmpuint (run.result->trials->len, ==, 1);
+  g_assert_nonnull (run.result->best);
+  g_assert_nonnull (strstr (run.result->explanation, "nothing to vary"));
+  run_clear (&run);
+}
+
 /* ---- Cancel ---- */
 
 static void
@@ -670,6 +696,7 @@ main (int    argc,
   g_setenv ("HEARTH_BENCH_SCALE", "0.25", TRUE);
 
   g_test_add_func ("/tuner/measured-best", test_measured_best);
+  g_test_add_func ("/tuner/openai", test_openai);
   g_test_add_func ("/tuner/cancel", test_cancel);
 
   g_test_add_func ("/tuner/apply-rollback", test_apply_rollback);

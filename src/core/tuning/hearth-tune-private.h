@@ -16,6 +16,10 @@ HearthTuneResult *_hearth_tune_result_new              (void);
 const char       *_hearth_tune_trial_state_to_string   (HearthTuneTrialState state);
 HearthTuneTrialState _hearth_tune_trial_state_from_string (const char       *state);
 
+/* Only these keys are searched (a bit per HearthRunOptionKey): those the
+ * server takes. All by default. */
+void              _hearth_tune_search_allow_keys       (HearthTuneSearch       *search,
+                                                        guint64                 keys);
 /* Every trial so far, the skipped ones included (borrowed). */
 GPtrArray        *_hearth_tune_search_get_trials       (HearthTuneSearch       *search);
 /* Whether @a is better than @b under the tuner's rules (NULL @b: any

@@ -65,6 +65,7 @@ struct _HearthTuneSearch
   gboolean          baseline_done;
   gboolean          over;
   guint             searched;      /* a bit per axis searched */
+  guint64           allowed;       /* a bit per key the server takes */
 
   /* The axis being climbed */
   Axis              axis;
@@ -142,6 +143,7 @@ hearth_tune_search_new (const HearthTuneParams *params)
       (!hearth_run_options_is_set (self->start, HEARTH_RUN_OPTION_NUM_CTX) ||
        hearth_run_options_get (self->start, HEARTH_RUN_OPTION_NUM_CTX) < params->min_ctx))
     hearth_run_options_set (self->start, HEARTH_RUN_OPTION_NUM_CTX, params->min_ctx, NULL);
+  self->allowed = G_MAXUINT64;
   self->center = -1;
   self->line_best = -1;
   self->axis = AXIS_THREAD;
@@ -158,6 +160,13 @@ hearth_tune_search_free (HearthTuneSearch *self)
   g_clear_pointer (&self->ladder, g_array_unref);
   g_clear_pointer (&self->pending, hearth_run_options_free);
   g_free (self);
+}
+
+void
+_hearth_tune_search_allow_keys (HearthTuneSearch *self,
+                                guint64           keys)
+{
+  self->allowed = keys;
 }
 
 GPtrArray *
@@ -235,6 +244,8 @@ setup_axis (HearthTuneSearch *self,
 
   hearth_run_option_get_range (key, &min, &max);
   self->first_dir = -1;
+  if (!(self->allowed & ((guint64) 1 << key)))
+    goto not_searched;
   switch (axis)
     {
     case AXIS_THREAD:
@@ -578,6 +589,8 @@ hearth_tune_search_get_n_planned (HearthTuneSearch *self)
       if (a == AXIS_GPU && (self->params.vram_total <= 0 || self->params.model_layers <= 0))
         continue;
       if (a == AXIS_CTX && self->params.min_ctx <= 0)
+        continue;
+      if (!(self->allowed & ((guint64) 1 << axis_keys[a])))
         continue;
       planned += 2;
     }

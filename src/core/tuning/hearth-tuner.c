@@ -155,6 +155,7 @@ hearth_tuner_new (HearthProvider         *provider,
                   HearthSampler          *sampler)
 {
   HearthTuner *self;
+  guint64 keys = 0;
 
   g_return_val_if_fail (HEARTH_IS_PROVIDER (provider), NULL);
   g_return_val_if_fail (model != NULL && *model != '\0', NULL);
@@ -169,6 +170,11 @@ hearth_tuner_new (HearthProvider         *provider,
   self->runs = params->runs > 0 ? params->runs : 2;
   self->sampler = sampler != NULL ? g_object_ref (sampler) : NULL;
   self->search = hearth_tune_search_new (&self->params);
+  /* An OpenAI-compatible server sets its own threads: nothing to vary there. */
+  for (HearthRunOptionKey key = 0; key < HEARTH_N_RUN_OPTIONS; key++)
+    if (hearth_run_option_is_supported (key, hearth_provider_get_api (provider), NULL))
+      keys |= (guint64) 1 << key;
+  _hearth_tune_search_allow_keys (self->search, keys);
   return self;
 }
 

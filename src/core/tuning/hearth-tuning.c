@@ -408,8 +408,9 @@ loaded (GObject      *source,
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
+      /* Read again on the spot at the first lookup, which says why. */
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_message ("Run options not read: %s", error->message);
+        g_debug ("Run options not read in the worker: %s", error->message);
       return;
     }
   /* Someone needed them first and read them on the spot. */
