@@ -21,6 +21,7 @@
 #include "hearth-test-server.h"
 #include "hearth-test-ui.h"
 #include "hearth-test-util.h"
+#include "hearth-tuning-private.h"
 #include "hearth-window.h"
 
 #define MODEL "tiny-fixed"
@@ -232,15 +233,31 @@ provider (HearthApiKind api)
   return hearth_engine_get_provider (engine (), api, hearth_test_engine_url ());
 }
 
+/* The name the options are kept under: "tiny-fixed:latest" */
+static char *
+model_key (void)
+{
+  return hearth_provider_canonical_model_name (provider (HEARTH_API_OLLAMA), MODEL);
+}
+
+static HearthModelOptions *
+stored_options (void)
+{
+  g_autofree char *key = model_key ();
+
+  return hearth_tuning_get_model_options (tuning (), key, NULL);
+}
+
 static void
 set_model_option (HearthRunOptionKey key,
                   double             value)
 {
   g_autoptr(HearthRunOptions) options = hearth_run_options_new ();
   g_autoptr(GError) error = NULL;
+  g_autofree char *name = model_key ();
 
   g_assert_true (hearth_run_options_set (options, key, value, &error));
-  g_assert_true (hearth_tuning_set_model_options (tuning (), MODEL, NULL, options, &error));
+  g_assert_true (hearth_tuning_set_model_options (tuning (), name, NULL, options, &error));
   g_assert_no_error (error);
 }
 
@@ -293,16 +310,16 @@ test_editor_sources (void)
   set_option (dialog, HEARTH_RUN_OPTION_NUM_CTX, 1024);
   assert_contains (subtitle_of (option_row (dialog, HEARTH_RUN_OPTION_NUM_CTX)),
                    "Now: 1024, set by you");
-  g_signal_emit_by_name (hearth_test_find_descendant (
-                           option_row (dialog, HEARTH_RUN_OPTION_NUM_THREAD), GTK_TYPE_BUTTON),
+  g_signal_emit_by_name (hearth_test_find_with_class (
+                           option_row (dialog, HEARTH_RUN_OPTION_NUM_THREAD), GTK_TYPE_BUTTON,
+                           "run-option-clear"),
                          "clicked");
   set_by_you = g_strdup (subtitle_of (option_row (dialog, HEARTH_RUN_OPTION_NUM_THREAD)));
   g_assert_null (strstr (set_by_you, "set by you"));
   click (dialog, "_Save");
   hearth_test_spin_for (100);
   {
-    g_autoptr(HearthModelOptions) stored = hearth_tuning_get_model_options (tuning (), MODEL,
-                                                                            NULL);
+    g_autoptr(HearthModelOptions) stored = stored_options ();
 
     g_assert_nonnull (stored);
     g_assert_true (hearth_run_options_is_set (stored->options, HEARTH_RUN_OPTION_NUM_CTX));
@@ -312,6 +329,40 @@ test_editor_sources (void)
   }
   /* Saved, the dialog is gone. */
   g_assert_finalize_object (dialog);
+}
+
+/* A value a tuning applied says so, with the day. */
+static void
+test_editor_tuned (void)
+{
+  g_autoptr(HearthModelOptions) mo = g_new0 (HearthModelOptions, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *day = g_strdup_printf ("tuned %d ", g_date_time_get_day_of_month (now));
+  GtkWidget *dialog;
+
+  mo->model = model_key ();
+  mo->options = hearth_run_options_new ();
+  hearth_run_options_set (mo->options, HEARTH_RUN_OPTION_NUM_THREAD, 3, NULL);
+  hearth_run_options_set (mo->options, HEARTH_RUN_OPTION_TEMPERATURE, 0.5, NULL);
+  mo->tuned_keys = G_GUINT64_CONSTANT (1) << HEARTH_RUN_OPTION_NUM_THREAD;
+  mo->tune_run_id = 0;
+  mo->tuned_decode_tps = -1;
+  mo->updated_ms = g_get_real_time () / 1000;
+  g_assert_true (_hearth_tuning_store_model_options (tuning (), mo, &error));
+  g_assert_no_error (error);
+
+  dialog = hearth_model_options_dialog_new (engine (), provider (HEARTH_API_OLLAMA), MODEL, NULL);
+  present (dialog);
+  assert_contains (subtitle_of (option_row (dialog, HEARTH_RUN_OPTION_NUM_THREAD)), "Now: 3, ");
+  assert_contains (subtitle_of (option_row (dialog, HEARTH_RUN_OPTION_NUM_THREAD)), day);
+  assert_contains (subtitle_of (option_row (dialog, HEARTH_RUN_OPTION_TEMPERATURE)),
+                   "set by you");
+  /* Changed here, it is the person's own. */
+  set_option (dialog, HEARTH_RUN_OPTION_NUM_THREAD, 4);
+  assert_contains (subtitle_of (option_row (dialog, HEARTH_RUN_OPTION_NUM_THREAD)),
+                   "Now: 4, set by you");
+  close_and_finalize (dialog);
 }
 
 /* Reset takes every value of the model's own away, once saved. */
@@ -330,13 +381,45 @@ test_editor_reset (void)
   g_assert_null (strstr (subtitle_of (option_row (dialog, HEARTH_RUN_OPTION_TEMPERATURE)),
                          "set by you"));
   /* Not yet saved: nothing changed. */
-  stored = hearth_tuning_get_model_options (tuning (), MODEL, NULL);
+  stored = stored_options ();
   g_assert_nonnull (stored);
   click (dialog, "_Save");
   hearth_test_spin_for (100);
   g_clear_pointer (&stored, hearth_model_options_free);
-  stored = hearth_tuning_get_model_options (tuning (), MODEL, NULL);
+  stored = stored_options ();
   g_assert_true (stored == NULL || hearth_run_options_is_empty (stored->options));
+}
+
+static gboolean
+says_not_saved (gpointer dialog)
+{
+  g_autofree char *text = hearth_test_visible_text (dialog);
+
+  return strstr (text, "Not saved: ") != NULL;
+}
+
+/* Without a history nothing can be kept: said in the dialog, which stays
+ * open with every value typed. */
+static void
+test_editor_save_error (void)
+{
+  g_autoptr(HearthEngine) no_history = hearth_engine_new (NULL);
+  HearthProvider *ollama = hearth_engine_get_provider (no_history, HEARTH_API_OLLAMA,
+                                                       hearth_test_engine_url ());
+  GtkWidget *dialog = hearth_model_options_dialog_new (no_history, ollama, MODEL, NULL);
+  double value = 0;
+
+  present (dialog);
+  set_option (dialog, HEARTH_RUN_OPTION_NUM_BATCH, 256);
+  click (dialog, "_Save");
+  g_assert_true (hearth_test_spin_until (says_not_saved, dialog, 5000));
+  g_assert_true (gtk_widget_get_visible (dialog));
+  g_assert_true (hearth_run_option_row_get_own (
+                   HEARTH_RUN_OPTION_ROW (option_row (dialog, HEARTH_RUN_OPTION_NUM_BATCH)),
+                   &value));
+  g_assert_cmpfloat (value, ==, 256);
+  hearth_test_save_screenshot (dialog, "tuning-options-editor-error.png");
+  close_and_finalize (dialog);
 }
 
 /* An OpenAI-compatible server takes no thread count: said, not dropped. */
@@ -536,6 +619,14 @@ test_preferences_custom_profile (void)
 }
 
 static gboolean
+is_group_titled (GtkWidget *widget,
+                 gpointer   title)
+{
+  return ADW_IS_PREFERENCES_GROUP (widget) &&
+         g_strcmp0 (adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (widget)), title) == 0;
+}
+
+static gboolean
 banner_shown (gpointer window)
 {
   GtkWidget *box = hearth_test_find_with_class (window, GTK_TYPE_BOX, "automatic-banner");
@@ -603,7 +694,22 @@ test_automatic_banner (void)
   assert_contains (text, "Battery profile in use");
   g_assert_cmpstr (hearth_tuning_get_active_profile (tuning ()), ==, HEARTH_PROFILE_BATTERY);
   hearth_test_chat_screenshot (window, "tuning-options-banner-battery.png");
-  test_power_monitor_set (power, FALSE);
+  /* Preferences says so where the profile is chosen. */
+  {
+    GtkWidget *preferences = hearth_preferences_window_new (NULL, engine ());
+    GtkWidget *group;
+
+    present (preferences);
+    group = hearth_test_find_widget (preferences, is_group_titled, (gpointer) "Run Profile");
+    g_assert_nonnull (group);
+    assert_contains (adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (group)),
+                     "Battery profile in use");
+    test_power_monitor_set (power, FALSE);
+    hearth_test_spin_for (100);
+    g_assert_null (strstr (adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (group)),
+                           "Battery profile in use"));
+    close_and_finalize (preferences);
+  }
   g_assert_true (hearth_test_spin_until (banner_hidden, window, 5000));
 
   /* A model in memory, idle for longer than HEARTH_IDLE_UNLOAD_S. */
@@ -649,14 +755,16 @@ main (int   argc,
   hearth_tuning_set_monitors (tuning (), NULL, NULL);
 
   g_test_add_func ("/tuning-options-ui/editor/sources", test_editor_sources);
+  g_test_add_func ("/tuning-options-ui/editor/tuned", test_editor_tuned);
   g_test_add_func ("/tuning-options-ui/editor/reset", test_editor_reset);
   g_test_add_func ("/tuning-options-ui/editor/unsupported", test_editor_unsupported);
+  g_test_add_func ("/tuning-options-ui/editor/save-error", test_editor_save_error);
   g_test_add_func ("/tuning-options-ui/reply/sent", test_next_chat_sends_options);
   g_test_add_func ("/tuning-options-ui/reply/stored", test_stored_reply_options);
   g_test_add_func ("/tuning-options-ui/preferences/profile", test_preferences_profile);
   g_test_add_func ("/tuning-options-ui/preferences/custom-profile",
                    test_preferences_custom_profile);
-  g_test_add_func ("/tuning-options-ui/automatic-banner", test_automatic_banner);
+  g_test_add_func ("/tuning-options-ui/window/automatic-banner", test_automatic_banner);
 
   status = g_test_run ();
   g_object_unref (app);

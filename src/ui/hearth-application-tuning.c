@@ -41,19 +41,18 @@ can_unload (HearthProvider *provider)
 }
 
 static char *
-memory_notice (HearthApplication *self)
+memory_notice (gboolean         can_unload_models,
+               const GPtrArray *unloaded)
 {
   g_autofree char *names = NULL;
 
-  if (!can_unload (configured_provider (self)))
+  if (!can_unload_models)
     return g_strdup_printf (_("Memory is low: models run with a smaller context (at most %d "
                               "tokens)"), HEARTH_TUNING_PRESSURE_MAX_CTX);
-  if (self->unloaded == NULL || self->unloaded->len == 0)
+  if (unloaded == NULL || unloaded->len == 0)
     return g_strdup (_("Memory is low: models run with a smaller context and idle ones are "
                        "unloaded"));
-  g_ptr_array_add (self->unloaded, NULL);
-  names = g_strjoinv (", ", (char **) self->unloaded->pdata);
-  g_ptr_array_remove_index (self->unloaded, self->unloaded->len - 1);
+  names = g_strjoinv (", ", (char **) unloaded->pdata);
   return g_strdup_printf (_("Memory is low: models run with a smaller context and idle ones "
                             "are unloaded (unloaded %s)"), names);
 }
@@ -72,22 +71,49 @@ battery_notice (HearthTuning *tuning)
   return g_strdup (_("Battery profile in use: power saver is on"));
 }
 
+/**
+ * hearth_application_describe_automatic:
+ * @unloaded: (nullable) (element-type utf8): NULL-terminated: the idle models
+ *   unloaded under this memory pressure
+ * @can_unload_models: whether idle models are unloaded at all (the server can)
+ *
+ * What the automatic choice of run options does now, in a sentence or two,
+ * for the window's banner and Preferences.
+ *
+ * Returns: (transfer full) (nullable): NULL when it does nothing
+ */
+char *
+hearth_application_describe_automatic (HearthTuning    *tuning,
+                                       const GPtrArray *unloaded,
+                                       gboolean         can_unload_models)
+{
+  g_autofree char *battery = battery_notice (tuning);
+  g_autofree char *memory = NULL;
+
+  if (hearth_tuning_get_memory_pressure (tuning))
+    memory = memory_notice (can_unload_models, unloaded);
+  if (battery != NULL && memory != NULL)
+    return g_strdup_printf ("%s. %s", battery, memory);
+  if (battery != NULL)
+    return g_steal_pointer (&battery);
+  if (memory != NULL)
+    return g_steal_pointer (&memory);
+  /* Something automatic this version has no words for yet: its own. */
+  return g_strdup (hearth_tuning_get_automatic_reason (tuning));
+}
+
 static void
 update_notice (HearthApplication *self)
 {
   HearthTuning *tuning = hearth_engine_get_tuning (self->engine);
-  g_autofree char *battery = battery_notice (tuning);
-  g_autofree char *memory = hearth_tuning_get_memory_pressure (tuning) ? memory_notice (self)
-                                                                        : NULL;
 
   g_free (self->automatic_notice);
-  if (battery != NULL && memory != NULL)
-    self->automatic_notice = g_strdup_printf ("%s. %s", battery, memory);
-  else if (battery != NULL || memory != NULL)
-    self->automatic_notice = g_strdup (battery != NULL ? battery : memory);
-  else
-    /* Something automatic this version has no words for yet: its own. */
-    self->automatic_notice = g_strdup (hearth_tuning_get_automatic_reason (tuning));
+  if (self->unloaded != NULL)
+    g_ptr_array_add (self->unloaded, NULL);
+  self->automatic_notice = hearth_application_describe_automatic (
+    tuning, self->unloaded, can_unload (configured_provider (self)));
+  if (self->unloaded != NULL)
+    g_ptr_array_remove_index (self->unloaded, self->unloaded->len - 1);
 
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
     if (HEARTH_IS_WINDOW (l->data))

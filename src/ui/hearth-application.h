@@ -23,5 +23,8 @@ HearthSampler     *hearth_application_get_sampler      (HearthApplication *self)
 HearthResourceHistory *
                    hearth_application_get_resource_history (HearthApplication *self);
 const char        *hearth_application_get_automatic_notice (HearthApplication *self);
+char              *hearth_application_describe_automatic (HearthTuning      *tuning,
+                                                          const GPtrArray   *unloaded,
+                                                          gboolean           can_unload_models);
 
 G_END_DECLS

@@ -27,6 +27,7 @@ struct _HearthModelOptionsDialog
   AdwWindowTitle      *window_title;
   AdwToastOverlay     *toast_overlay;
   GtkLabel            *intro_label;
+  GtkLabel            *error_label;
   AdwPreferencesGroup *loading_group;
   AdwPreferencesGroup *answers_group;
 };
@@ -145,7 +146,9 @@ save_clicked_cb (HearthModelOptionsDialog *self)
       g_autofree char *text = g_strdup_printf (_("Not saved: %s"), error->message);
 
       /* Nothing typed is lost: the dialog stays open with every value. */
-      show_toast (self, text);
+      gtk_label_set_text (self->error_label, text);
+      gtk_widget_set_visible (GTK_WIDGET (self->error_label), TRUE);
+      show_toast (self, _("The options were not saved"));
       return;
     }
   gtk_window_close (GTK_WINDOW (self));
@@ -197,6 +200,7 @@ hearth_model_options_dialog_class_init (HearthModelOptionsDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HearthModelOptionsDialog, window_title);
   gtk_widget_class_bind_template_child (widget_class, HearthModelOptionsDialog, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, HearthModelOptionsDialog, intro_label);
+  gtk_widget_class_bind_template_child (widget_class, HearthModelOptionsDialog, error_label);
   gtk_widget_class_bind_template_child (widget_class, HearthModelOptionsDialog, loading_group);
   gtk_widget_class_bind_template_child (widget_class, HearthModelOptionsDialog, answers_group);
   gtk_widget_class_bind_template_callback (widget_class, save_clicked_cb);
@@ -229,9 +233,11 @@ hearth_model_options_dialog_new (HearthEngine   *engine,
   self->engine = g_object_ref (engine);
   self->tuning = g_object_ref (hearth_engine_get_tuning (engine));
   self->provider = g_object_ref (provider);
-  self->model = g_strdup (model);
+  /* "tiny" and "tiny:latest" are one model to Ollama: its options are kept
+   * under the name the chat and benchmarks ask for. */
+  self->model = hearth_provider_canonical_model_name (provider, model);
   self->digest = digest != NULL && *digest != '\0' ? g_strdup (digest) : NULL;
-  adw_window_title_set_subtitle (self->window_title, model);
+  adw_window_title_set_subtitle (self->window_title, self->model);
   load_own (self);
   refresh_inherited (self);
   /* Another window or hearth-cli may change the profile or the automatic

@@ -70,6 +70,11 @@ struct _HearthPreferencesWindow
 };
 
 /* hearth-preferences-window.c */
+GtkListItemFactory *_hearth_preferences_window_new_item_factory (HearthPreferencesWindow *self,
+                                                                 GCallback                bind);
+void     _hearth_preferences_window_set_item_lines       (GtkListItem             *item,
+                                                          const char              *title,
+                                                          const char              *caption);
 void     _hearth_preferences_window_show_models          (HearthPreferencesWindow *self,
                                                           GPtrArray               *models);
 void     _hearth_preferences_window_list_models_with_key (HearthPreferencesWindow *self,

@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "hearth-application.h"
 #include "hearth-preferences-window-private.h"
 #include "hearth-profile-dialog.h"
 
@@ -38,17 +39,13 @@ add_toast (HearthPreferencesWindow *self,
 static void
 refresh_status (HearthPreferencesWindow *self)
 {
-  const char *reason = hearth_tuning_get_automatic_reason (self->tuning);
-  const HearthProfile *active = find_profile (self,
-                                              hearth_tuning_get_active_profile (self->tuning));
-  g_autofree char *text = NULL;
+  HearthProvider *provider = hearth_engine_get_configured_provider (self->engine, NULL, NULL);
+  HearthProviderFeatures need = HEARTH_PROVIDER_CAN_LIST_LOADED | HEARTH_PROVIDER_CAN_UNLOAD;
+  g_autofree char *text = hearth_application_describe_automatic (
+    self->tuning, NULL,
+    provider != NULL && (hearth_provider_get_features (provider) & need) == need);
 
-  if (reason != NULL && active != NULL &&
-      g_strcmp0 (active->name, hearth_tuning_get_chosen_profile (self->tuning)) != 0)
-    text = g_strdup_printf (_("%s profile in use for now — %s"), active->title, reason);
-  else if (reason != NULL)
-    text = g_strdup_printf (_("For now — %s"), reason);
-  else
+  if (text == NULL)
     text = g_strdup (_("The run options every model starts from; a model’s own options, set "
                        "in the Models view, go over them"));
   adw_preferences_group_set_description (self->profile_group, text);
@@ -203,39 +200,16 @@ add_profile_clicked_cb (HearthPreferencesWindow *self)
 }
 
 static void
-profile_item_setup_cb (GtkSignalListItemFactory *factory,
-                       GtkListItem              *item,
-                       gpointer                  user_data)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  GtkWidget *title = gtk_label_new (NULL);
-  GtkWidget *description = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (title), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
-  gtk_label_set_xalign (GTK_LABEL (description), 0);
-  gtk_label_set_wrap (GTK_LABEL (description), TRUE);
-  gtk_label_set_max_width_chars (GTK_LABEL (description), 40);
-  gtk_widget_add_css_class (description, "caption");
-  gtk_widget_add_css_class (description, "dim-label");
-  gtk_box_append (GTK_BOX (box), title);
-  gtk_box_append (GTK_BOX (box), description);
-  gtk_list_item_set_child (item, box);
-}
-
-static void
 profile_item_bind (HearthPreferencesWindow *self,
                    GtkListItem             *item,
                    gboolean                 with_description)
 {
-  GtkWidget *title = gtk_widget_get_first_child (gtk_list_item_get_child (item));
-  GtkWidget *description = gtk_widget_get_next_sibling (title);
   const char *name = gtk_string_object_get_string (gtk_list_item_get_item (item));
   const HearthProfile *profile = find_profile (self, name);
 
-  gtk_label_set_text (GTK_LABEL (title), profile != NULL ? profile->title : name);
-  gtk_label_set_text (GTK_LABEL (description), profile != NULL ? profile->description : "");
-  gtk_widget_set_visible (description, with_description && profile != NULL);
+  _hearth_preferences_window_set_item_lines (
+    item, profile != NULL ? profile->title : name,
+    with_description && profile != NULL ? profile->description : NULL);
 }
 
 static void
@@ -252,23 +226,12 @@ profile_list_bind_cb (HearthPreferencesWindow *self,
   profile_item_bind (self, item, TRUE);
 }
 
-static GtkListItemFactory *
-new_profile_factory (HearthPreferencesWindow *self,
-                     GCallback                bind)
-{
-  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
-
-  g_signal_connect (factory, "setup", G_CALLBACK (profile_item_setup_cb), NULL);
-  g_signal_connect_object (factory, "bind", bind, self, G_CONNECT_SWAPPED);
-  return factory;
-}
-
 void
 _hearth_preferences_window_bind_profiles (HearthPreferencesWindow *self)
 {
-  g_autoptr(GtkListItemFactory) row_factory = new_profile_factory (
+  g_autoptr(GtkListItemFactory) row_factory = _hearth_preferences_window_new_item_factory (
     self, G_CALLBACK (profile_row_bind_cb));
-  g_autoptr(GtkListItemFactory) list_factory = new_profile_factory (
+  g_autoptr(GtkListItemFactory) list_factory = _hearth_preferences_window_new_item_factory (
     self, G_CALLBACK (profile_list_bind_cb));
 
   self->tuning = g_object_ref (hearth_engine_get_tuning (self->engine));

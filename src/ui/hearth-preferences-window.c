@@ -150,23 +150,40 @@ model_selected_cb (HearthPreferencesWindow *self)
     g_settings_set_string (self->settings, "default-model", gtk_string_object_get_string (item));
 }
 
+/* A title, and a dim caption under it in the list: what each choice is. */
 static void
-model_item_setup_cb (GtkSignalListItemFactory *factory,
-                     GtkListItem              *item,
-                     gpointer                  user_data)
+two_line_item_setup_cb (GtkSignalListItemFactory *factory,
+                        GtkListItem              *item,
+                        gpointer                  user_data)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   GtkWidget *title = gtk_label_new (NULL);
-  GtkWidget *details = gtk_label_new (NULL);
+  GtkWidget *caption = gtk_label_new (NULL);
 
   gtk_label_set_xalign (GTK_LABEL (title), 0);
   gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
-  gtk_label_set_xalign (GTK_LABEL (details), 0);
-  gtk_widget_add_css_class (details, "caption");
-  gtk_widget_add_css_class (details, "dim-label");
+  gtk_label_set_xalign (GTK_LABEL (caption), 0);
+  gtk_label_set_wrap (GTK_LABEL (caption), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (caption), 40);
+  gtk_widget_add_css_class (caption, "caption");
+  gtk_widget_add_css_class (caption, "dim-label");
   gtk_box_append (GTK_BOX (box), title);
-  gtk_box_append (GTK_BOX (box), details);
+  gtk_box_append (GTK_BOX (box), caption);
   gtk_list_item_set_child (item, box);
+}
+
+/* @caption: NULL or empty hides it */
+void
+_hearth_preferences_window_set_item_lines (GtkListItem *item,
+                                           const char  *title,
+                                           const char  *caption)
+{
+  GtkWidget *title_label = gtk_widget_get_first_child (gtk_list_item_get_child (item));
+  GtkWidget *caption_label = gtk_widget_get_next_sibling (title_label);
+
+  gtk_label_set_text (GTK_LABEL (title_label), title);
+  gtk_label_set_text (GTK_LABEL (caption_label), caption ? caption : "");
+  gtk_widget_set_visible (caption_label, caption != NULL && *caption != '\0');
 }
 
 static void
@@ -174,15 +191,11 @@ model_item_bind (HearthPreferencesWindow *self,
                  GtkListItem             *item,
                  gboolean                 with_details)
 {
-  GtkWidget *title = gtk_widget_get_first_child (gtk_list_item_get_child (item));
-  GtkWidget *details = gtk_widget_get_next_sibling (title);
   const char *name = gtk_string_object_get_string (gtk_list_item_get_item (item));
   const char *text = with_details ? g_hash_table_lookup (self->model_details, name) : NULL;
   g_autofree char *label = model_title (self, name, with_details);
 
-  gtk_label_set_text (GTK_LABEL (title), label);
-  gtk_label_set_text (GTK_LABEL (details), text ? text : "");
-  gtk_widget_set_visible (details, text != NULL && *text != '\0');
+  _hearth_preferences_window_set_item_lines (item, label, text);
 }
 
 static void
@@ -201,13 +214,13 @@ model_list_item_bind_cb (HearthPreferencesWindow  *self,
   model_item_bind (self, item, TRUE);
 }
 
-static GtkListItemFactory *
-new_model_factory (HearthPreferencesWindow *self,
-                   GCallback                bind)
+GtkListItemFactory *
+_hearth_preferences_window_new_item_factory (HearthPreferencesWindow *self,
+                                             GCallback                bind)
 {
   GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
 
-  g_signal_connect (factory, "setup", G_CALLBACK (model_item_setup_cb), NULL);
+  g_signal_connect (factory, "setup", G_CALLBACK (two_line_item_setup_cb), NULL);
   g_signal_connect_object (factory, "bind", bind, self, G_CONNECT_SWAPPED);
   return factory;
 }
@@ -729,8 +742,10 @@ hearth_preferences_window_init (HearthPreferencesWindow *self)
   add_units (self);
   self->model_details = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
-  row_factory = new_model_factory (self, G_CALLBACK (model_row_item_bind_cb));
-  list_factory = new_model_factory (self, G_CALLBACK (model_list_item_bind_cb));
+  row_factory = _hearth_preferences_window_new_item_factory (
+    self, G_CALLBACK (model_row_item_bind_cb));
+  list_factory = _hearth_preferences_window_new_item_factory (
+    self, G_CALLBACK (model_list_item_bind_cb));
   adw_combo_row_set_factory (self->model_row, row_factory);
   adw_combo_row_set_list_factory (self->model_row, list_factory);
 

@@ -228,6 +228,7 @@ hearth_run_option_row_init (HearthRunOptionRow *self)
   self->clear_button = gtk_button_new_from_icon_name ("edit-clear-symbolic");
   gtk_widget_set_valign (self->clear_button, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (self->clear_button, "flat");
+  gtk_widget_add_css_class (self->clear_button, "run-option-clear");
   gtk_widget_set_tooltip_text (self->clear_button, _("Use the Value It Would Have Without This"));
   g_signal_connect_object (self->clear_button, "clicked", G_CALLBACK (clear_clicked_cb), self, 0);
 
