@@ -65,6 +65,8 @@ end_time (HearthGraph *self)
 {
   gint64 end = G_MININT64;
 
+  if (self->index_last > 0)
+    return (gint64) self->index_last * G_USEC_PER_SEC + G_USEC_PER_SEC / 2;
   for (guint i = 0; i < self->n_series; i++)
     {
       const HearthGraphSample *last = hearth_graph_ring_get_last (self->series[i].ring);
@@ -215,6 +217,29 @@ build_grid (HearthGraph *self,
   return gtk_snapshot_free_to_node (snapshot);
 }
 
+/* Counted points are few and each one matters (a trial): each gets a dot. */
+static void
+draw_dots (HearthGraph           *self,
+           cairo_t               *cr,
+           const HearthGraphRing *ring,
+           gint64                 end_us,
+           double                 axis_min,
+           double                 axis_max,
+           double                 width,
+           double                 plot_height)
+{
+  for (guint i = 0; i < hearth_graph_ring_get_length (ring); i++)
+    {
+      const HearthGraphSample *s = hearth_graph_ring_get (ring, i);
+      double x = hearth_graph_time_to_x (s->time_us, end_us, self->span_us, width);
+      double y = PAD_TOP + hearth_graph_value_to_y (s->value, axis_min, axis_max, plot_height);
+
+      cairo_new_path (cr);
+      cairo_arc (cr, x, y, DOT_RADIUS, 0, 2 * G_PI);
+      cairo_fill (cr);
+    }
+}
+
 static void
 draw_series (HearthGraph   *self,
              cairo_t       *cr,
@@ -281,6 +306,8 @@ draw_series (HearthGraph   *self,
 
   gdk_cairo_set_source_rgba (cr, &color);
   cairo_stroke (cr);
+  if (self->index_last > 0)
+    draw_dots (self, cr, ring, end_us, axis_min, axis_max, width, plot_height);
 }
 
 static void
@@ -336,8 +363,21 @@ draw_pointer (HearthGraph *self,
   if (text->len == 0)
     return;
 
-  when = g_date_time_new_from_unix_local (sample_us / G_USEC_PER_SEC);
-  clock = g_date_time_format (when, "%H:%M:%S");
+  if (self->index_last > 0)
+    {
+      g_autofree char *format = g_strdup (self->index_format ? self->index_format : "%u");
+
+      /* the format comes from the program, never from data */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+      clock = g_strdup_printf (format, (guint) (sample_us / G_USEC_PER_SEC));
+#pragma GCC diagnostic pop
+    }
+  else
+    {
+      when = g_date_time_new_from_unix_local (sample_us / G_USEC_PER_SEC);
+      clock = g_date_time_format (when, "%H:%M:%S");
+    }
   /* the time goes on the first line: "12.4 tokens/s · 14:02:31" */
   g_string_insert (text, first_end, " · ");
   g_string_insert (text, first_end + strlen (" · "), clock);
@@ -512,6 +552,44 @@ draw_time_labels (HearthGraph *self,
   g_object_unref (layout);
 }
 
+/* 1, 2, 3 … under their points, every second or fifth one when they crowd. */
+static void
+draw_index_labels (HearthGraph *self,
+                   cairo_t     *cr,
+                   gint64       end_us,
+                   double       width,
+                   double       height)
+{
+  static const guint steps[] = { 1, 2, 5, 10, 20, 50, 100 };
+  g_autofree char *widest = g_strdup_printf ("%u", self->index_last);
+  PangoLayout *layout = small_layout (self, widest);
+  guint step = steps[G_N_ELEMENTS (steps) - 1];
+  int label_width, label_height;
+  GdkRGBA dim;
+
+  pango_layout_get_pixel_size (layout, &label_width, &label_height);
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    if (width * steps[i] / self->index_last >= label_width * 2.5)
+      {
+        step = steps[i];
+        break;
+      }
+  foreground_color (self, 0.55, &dim);
+  for (guint n = 1; n <= self->index_last; n += step)
+    {
+      g_autofree char *text = g_strdup_printf ("%u", n);
+      double x = hearth_graph_time_to_x ((gint64) n * G_USEC_PER_SEC, end_us, self->span_us,
+                                         width);
+      int text_width;
+
+      pango_layout_set_text (layout, text, -1);
+      pango_layout_get_pixel_size (layout, &text_width, NULL);
+      draw_label (cr, layout, &dim, x - text_width / 2.0, height - label_height);
+      note_text (self, text);
+    }
+  g_object_unref (layout);
+}
+
 static void
 draw_empty (HearthGraph *self,
             GtkSnapshot *snapshot,
@@ -619,7 +697,10 @@ _hearth_graph_snapshot (GtkWidget   *widget,
   if (isfinite (self->threshold))
     draw_threshold (self, cr, axis_min, axis_max, width, plot_height);
   draw_header (self, cr, end_us, width);
-  draw_time_labels (self, cr, end_us, width, height);
+  if (self->index_last > 0)
+    draw_index_labels (self, cr, end_us, width, height);
+  else
+    draw_time_labels (self, cr, end_us, width, height);
   if (self->pointer_inside)
     draw_pointer (self, cr, end_us, axis_min, axis_max, width, height, plot_height);
   cairo_destroy (cr);

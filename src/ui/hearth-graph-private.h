@@ -39,6 +39,8 @@ struct _HearthGraph
   double         threshold;    /* a dashed line, NAN for none */
   gint64         span_us;
   char          *unit;
+  guint          index_last;    /* > 0: an index axis 1 … index_last */
+  char          *index_format;  /* "Trial %u" */
   char          *summary;
 
   /* the cached grid, and what it was drawn for */

@@ -132,6 +132,7 @@ hearth_graph_finalize (GObject *object)
     }
   _hearth_graph_drop_grid (self);
   g_free (self->unit);
+  g_free (self->index_format);
   g_free (self->summary);
   g_ptr_array_unref (self->drawn_text);
 
@@ -281,6 +282,23 @@ hearth_graph_set_time_window (HearthGraph *self,
   if (self->span_us == span_us)
     return;
   self->span_us = span_us;
+  invalidate (self);
+}
+
+void
+hearth_graph_set_index_axis (HearthGraph *self,
+                             guint        last,
+                             const char  *pointer_format)
+{
+  g_return_if_fail (HEARTH_IS_GRAPH (self));
+  g_return_if_fail (last > 0);
+
+  self->index_last = last;
+  g_free (self->index_format);
+  self->index_format = g_strdup (pointer_format);
+  /* each index in the middle of its own slot: 1 … last between 0.5 and last + 0.5 */
+  self->span_us = (gint64) last * G_USEC_PER_SEC;
+  _hearth_graph_drop_grid (self);
   invalidate (self);
 }
 

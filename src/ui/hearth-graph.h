@@ -42,6 +42,12 @@ void        hearth_graph_set_time_window        (HearthGraph      *self,
 void        hearth_graph_set_unit               (HearthGraph      *self,
                                                  const char       *unit);
 const char *hearth_graph_get_summary            (HearthGraph      *self);
+/* Counts instead of times on the x axis (a tuner's trials): push sample n at
+ * time_us = n * G_USEC_PER_SEC; the axis shows 1 … @last, every point gets a
+ * dot, and the pointer says @pointer_format ("Trial %u") instead of a clock. */
+void        hearth_graph_set_index_axis         (HearthGraph      *self,
+                                                 guint             last,
+                                                 const char       *pointer_format);
 
 /* For tests and benchmarks. */
 guint       hearth_graph_get_n_snapshots        (HearthGraph      *self);

@@ -6,6 +6,7 @@
 #include <adwaita.h>
 
 #include "hearth-provider.h"
+#include "hearth-tuning.h"
 
 G_BEGIN_DECLS
 
@@ -21,5 +22,18 @@ void         hearth_model_row_set_loaded         (HearthModelRow           *self
                                                   const HearthLoadedModel  *loaded);
 void         hearth_model_row_set_context_length (HearthModelRow           *self,
                                                   gint64                    context_length);
+const char  *hearth_model_row_get_digest         (HearthModelRow           *self);
+void         hearth_model_row_set_server_allows  (HearthModelRow           *self,
+                                                  const char               *why_not_tune,
+                                                  const char               *why_not_preload);
+void         hearth_model_row_set_load_reason    (HearthModelRow           *self,
+                                                  const char               *reason);
+const char  *hearth_model_row_get_load_reason    (HearthModelRow           *self);
+void         hearth_model_row_set_tuning         (HearthModelRow           *self,
+                                                  const HearthModelOptions *options);
+gboolean     hearth_model_row_get_tuned          (HearthModelRow           *self);
+void         hearth_model_row_set_regression     (HearthModelRow           *self,
+                                                  const HearthTuningRegression *regression);
+GtkWidget   *hearth_model_row_get_notice         (HearthModelRow           *self);
 
 G_END_DECLS

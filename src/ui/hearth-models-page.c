@@ -9,66 +9,18 @@
 
 #include "hearth-error.h"
 #include "hearth-model-row.h"
-#include "hearth-models-page.h"
+#include "hearth-models-page-private.h"
 #include "hearth-pull-progress.h"
 
 #define POLL_SECONDS 5
 
-/* A delete the user can still take back: it reaches the server only when its toast goes. */
-typedef struct
-{
-  HearthModelsPage *self;       /* unowned: the page settles every pending delete in dispose */
-  HearthProvider   *provider;   /* the server it was asked of, even if the setting changes */
-  AdwToast         *toast;
-  char             *name;
-  gboolean          undone;
-} PendingDelete;
-
-struct _HearthModelsPage
-{
-  GtkWidget               parent_instance;
-
-  HearthEngine           *engine;
-  GSettings              *settings;
-  HearthProvider         *provider;
-  HearthProviderFeatures  features;
-  GCancellable           *cancellable;
-  GCancellable           *loaded_cancellable;
-  GCancellable           *pull_cancellable;
-  GHashTable             *details;
-  GPtrArray              *rows;
-  GPtrArray              *pending;
-  guint                   poll_id;
-  guint                   show_index;
-  gboolean                listed;
-  gboolean                stale;
-  gint64                  pull_started_us;
-  gint64                  pull_first_bytes;
-
-  AdwToastOverlay        *toast_overlay;
-  GtkStack               *stack;
-  GtkSpinner             *spinner;
-  AdwStatusPage          *error_status;
-  AdwPreferencesGroup    *pull_group;
-  GtkEntry               *pull_entry;
-  GtkWidget              *progress_box;
-  GtkProgressBar         *progress_bar;
-  GtkLabel               *progress_label;
-  GtkWidget              *cancel_button;
-  GtkLabel               *pull_error_label;
-  GtkLabel               *notice_label;
-  AdwPreferencesGroup    *installed_group;
-  AdwStatusPage          *empty_status;
-};
-
 G_DEFINE_FINAL_TYPE (HearthModelsPage, hearth_models_page, GTK_TYPE_WIDGET)
 
-static void refresh_loaded (HearthModelsPage *self);
 static void list_models    (HearthModelsPage *self);
 
-static void
-toast (HearthModelsPage *self,
-       const GError     *error)
+void
+_hearth_models_page_toast_error (HearthModelsPage *self,
+                                 const GError     *error)
 {
   g_autofree char *text = hearth_error_describe (error);
 
@@ -112,9 +64,9 @@ show_error (HearthModelsPage *self,
   set_state (self, "unreachable");
 }
 
-static HearthModelRow *
-find_row (HearthModelsPage *self,
-          const char       *name)
+HearthModelRow *
+_hearth_models_page_find_row (HearthModelsPage *self,
+                              const char       *name)
 {
   g_autofree char *wanted = hearth_model_name_with_tag (name);
 
@@ -138,6 +90,7 @@ update_empty (HearthModelsPage *self)
     any = gtk_widget_get_visible (g_ptr_array_index (self->rows, i));
   gtk_widget_set_visible (GTK_WIDGET (self->installed_group), any);
   gtk_widget_set_visible (GTK_WIDGET (self->empty_status), !any);
+  _hearth_models_page_update_tuning (self);
 }
 
 /* What the server can do decides what the page offers; nothing is offered to fail. */
@@ -166,6 +119,7 @@ update_features (HearthModelsPage *self)
 static void
 clear_rows (HearthModelsPage *self)
 {
+  _hearth_models_page_remove_notices (self);
   for (guint i = 0; i < self->rows->len; i++)
     adw_preferences_group_remove (self->installed_group, g_ptr_array_index (self->rows, i));
   g_ptr_array_set_size (self->rows, 0);
@@ -196,15 +150,16 @@ loaded_listed_cb (GObject      *object,
   for (guint i = 0; i < loaded->len; i++)
     {
       const HearthLoadedModel *model = g_ptr_array_index (loaded, i);
-      HearthModelRow *row = find_row (self, model->name);
+      HearthModelRow *row = _hearth_models_page_find_row (self, model->name);
 
       if (row != NULL)
         hearth_model_row_set_loaded (row, model);
     }
+  _hearth_models_page_update_tuning (self);
 }
 
-static void
-refresh_loaded (HearthModelsPage *self)
+void
+_hearth_models_page_refresh_loaded (HearthModelsPage *self)
 {
   if (!self->listed || !has (self, HEARTH_PROVIDER_CAN_LIST_LOADED) ||
       self->loaded_cancellable != NULL)
@@ -217,7 +172,7 @@ refresh_loaded (HearthModelsPage *self)
 static gboolean
 poll_cb (gpointer user_data)
 {
-  refresh_loaded (user_data);
+  _hearth_models_page_refresh_loaded (user_data);
   return G_SOURCE_CONTINUE;
 }
 
@@ -231,7 +186,7 @@ update_polling (HearthModelsPage *self)
   if (wanted && self->poll_id == 0)
     {
       self->poll_id = g_timeout_add_seconds (POLL_SECONDS, poll_cb, self);
-      refresh_loaded (self);
+      _hearth_models_page_refresh_loaded (self);
     }
   else if (!wanted)
     {
@@ -330,6 +285,7 @@ models_listed_cb (GObject      *object,
     }
   clear_rows (self);
   add_rows (self, models);
+  _hearth_models_page_update_tuning (self);
   self->listed = TRUE;
   self->show_index = 0;
   update_features (self);
@@ -337,7 +293,7 @@ models_listed_cb (GObject      *object,
   set_state (self, "models");
   show_next (self);
   update_polling (self);
-  refresh_loaded (self);
+  _hearth_models_page_refresh_loaded (self);
 }
 
 static void
@@ -504,12 +460,12 @@ unloaded_cb (GObject      *object,
   if (!hearth_provider_unload_finish (HEARTH_PROVIDER (object), result, &error))
     {
       if (!hearth_error_is_cancelled (error))
-        toast (self, error);
+        _hearth_models_page_toast_error (self, error);
       return;
     }
   g_cancellable_cancel (self->loaded_cancellable);
   g_clear_object (&self->loaded_cancellable);
-  refresh_loaded (self);
+  _hearth_models_page_refresh_loaded (self);
 }
 
 static void
@@ -548,7 +504,7 @@ deleted_cb (GObject      *object,
   if (!hearth_provider_delete_finish (HEARTH_PROVIDER (object), result, &error))
     {
       if (!hearth_error_is_cancelled (error))
-        toast (self, error);
+        _hearth_models_page_toast_error (self, error);
     }
   if (HEARTH_PROVIDER (object) == self->provider && gtk_widget_get_mapped (GTK_WIDGET (self)))
     list_models (self);
@@ -576,7 +532,7 @@ on_delete_toast_dismissed (AdwToast      *toast,
                            PendingDelete *pending)
 {
   HearthModelsPage *self = pending->self;
-  HearthModelRow *row = find_row (self, pending->name);
+  HearthModelRow *row = _hearth_models_page_find_row (self, pending->name);
 
   /* Looked up again: the list may have been rebuilt while the toast was up. */
   if (pending->undone && row != NULL)
@@ -599,7 +555,7 @@ static void
 delete_later (HearthModelsPage *self,
               const char       *name)
 {
-  HearthModelRow *row = find_row (self, name);
+  HearthModelRow *row = _hearth_models_page_find_row (self, name);
   PendingDelete *pending;
   g_autofree char *title = NULL;
 
@@ -751,7 +707,7 @@ details_shown_cb (GObject      *object,
   if (details == NULL)
     {
       if (!hearth_error_is_cancelled (error))
-        toast (self, error);
+        _hearth_models_page_toast_error (self, error);
       return;
     }
   g_hash_table_replace (self->details, g_strdup (details->name), details);
@@ -837,12 +793,14 @@ hearth_models_page_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->loaded_cancellable);
   g_cancellable_cancel (self->pull_cancellable);
+  g_cancellable_cancel (self->preload_cancellable);
   if (self->pending != NULL)
     settle_pending_deletes (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), HEARTH_TYPE_MODELS_PAGE);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->loaded_cancellable);
   g_clear_object (&self->pull_cancellable);
+  g_clear_object (&self->preload_cancellable);
   g_clear_object (&self->provider);
   g_clear_object (&self->engine);
   g_clear_object (&self->settings);
@@ -890,6 +848,7 @@ hearth_models_page_class_init (HearthModelsPageClass *klass)
   gtk_widget_class_install_action (widget_class, "models.unload", "s", models_unload);
   gtk_widget_class_install_action (widget_class, "models.delete", "s", models_delete);
   gtk_widget_class_install_action (widget_class, "models.details", "s", models_details);
+  _hearth_models_page_class_init_tuning (widget_class);
 
   g_type_ensure (HEARTH_TYPE_MODEL_ROW);
 }
@@ -904,6 +863,7 @@ hearth_models_page_init (HearthModelsPage *self)
                                          (GDestroyNotify) hearth_model_details_free);
   self->rows = g_ptr_array_new ();
   self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_delete_free);
+  self->preload_cancellable = g_cancellable_new ();
   self->stale = TRUE;
 
   g_signal_connect_object (self->settings, "changed::endpoint",
@@ -924,6 +884,7 @@ hearth_models_page_set_engine (HearthModelsPage *self,
 
   if (!g_set_object (&self->engine, engine))
     return;
+  _hearth_models_page_watch_tuning (self);
   self->stale = TRUE;
   if (gtk_widget_get_mapped (GTK_WIDGET (self)))
     reconnect (self);
