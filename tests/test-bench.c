@@ -683,11 +683,14 @@ test_run_options (void)
   g_assert_nonnull (run_options);
   g_assert_cmpint (json_object_get_int_member (run_options, "num_thread"), ==, 2);
   g_assert_cmpint (json_object_get_int_member (run_options, "num_batch"), ==, 64);
-  /* the Balanced profile's context is sent; the prompt set stays the same */
-  g_assert_cmpint (json_object_get_int_member (run_options, "num_ctx"), ==, 4096);
-  g_assert_cmpint (json_object_get_int_member (o, "num_ctx"), ==, 4096);
+  /* the Balanced profile sets no context: the benchmark's own is sent */
+  g_assert_false (json_object_has_member (run_options, "num_ctx"));
+  g_assert_cmpint (json_object_get_int_member (o, "num_ctx"), ==, 2048);
   g_assert_cmpint (json_object_get_int_member (o, "seed"), ==, 42);
   wait_clear (&wait);
+  /* the history is the one hearth-cli bench reads next: leave the model as it was */
+  g_assert_true (hearth_tuning_reset_model_options (tuning, RANDOM_MODEL ":latest", NULL, &error));
+  g_assert_no_error (error);
 }
 
 /* Ctrl+C: exit 130, nothing stored. */

@@ -306,8 +306,9 @@ test_layering (void)
   g_assert_cmpstr (r->profile, ==, HEARTH_PROFILE_BALANCED);
   g_assert_null (r->automatic_reason);
   g_assert_cmpuint (r->unsupported->len, ==, 0);
-  g_assert_cmpfloat (value_of (r->options, HEARTH_RUN_OPTION_NUM_CTX), ==, 4096);
-  g_assert_cmpint (r->sources[HEARTH_RUN_OPTION_NUM_CTX], ==, HEARTH_OPTION_SOURCE_PROFILE);
+  /* Balanced leaves the context to the server */
+  g_assert_false (hearth_run_options_is_set (r->options, HEARTH_RUN_OPTION_NUM_CTX));
+  g_assert_cmpint (r->sources[HEARTH_RUN_OPTION_NUM_CTX], ==, HEARTH_OPTION_SOURCE_NONE);
   g_assert_cmpfloat (value_of (r->options, HEARTH_RUN_OPTION_NUM_THREAD), ==, 3);
   g_assert_cmpint (r->sources[HEARTH_RUN_OPTION_NUM_THREAD], ==, HEARTH_OPTION_SOURCE_MODEL);
   g_assert_cmpfloat (value_of (r->options, HEARTH_RUN_OPTION_NUM_BATCH), ==, 256);
@@ -323,7 +324,7 @@ test_layering (void)
   g_assert_false (hearth_run_options_is_set (openai->options, HEARTH_RUN_OPTION_NUM_THREAD));
   g_assert_false (hearth_run_options_is_set (openai->options, HEARTH_RUN_OPTION_NUM_CTX));
   g_assert_cmpfloat (value_of (openai->options, HEARTH_RUN_OPTION_TEMPERATURE), ==, 0.2);
-  g_assert_cmpuint (openai->unsupported->len, ==, 3);
+  g_assert_cmpuint (openai->unsupported->len, ==, 2);  /* num_thread, num_batch */
   for (guint i = 0; i < openai->unsupported->len; i++)
     threads_listed |= g_str_equal (openai->unsupported->pdata[i],
                                    "num_thread: an OpenAI-compatible server sets its own threads");

@@ -155,10 +155,12 @@ hearth_profile_list_builtin (int physical_cores)
     set (profile, HEARTH_RUN_OPTION_NUM_THREAD, physical_cores);
   g_ptr_array_add (profiles, profile);
 
+  /* Balanced sets nothing: the server's own defaults (and OLLAMA_CONTEXT_LENGTH
+   * and the like that the user gave it) stay in force, and Hearth's requests do
+   * not make Ollama reload a model another program loaded with its defaults. */
   profile = builtin (HEARTH_PROFILE_BALANCED, "Balanced",
-                     "For everyday use: the model reads the last 4,096 tokens of the conversation; "
-                     "the server chooses the rest");
-  set (profile, HEARTH_RUN_OPTION_NUM_CTX, 4096);
+                     "For everyday use: the server's own settings, with what you set or "
+                     "tuned for each model");
   g_ptr_array_add (profiles, profile);
 
   /* Quality: long conversations and pasted documents stay in view; the
