@@ -189,6 +189,12 @@ open_dialog (Fixture *fixture,
 }
 
 static gboolean
+is_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (data);
+}
+
+static gboolean
 is_settled_or_failed (gpointer data)
 {
   HearthTunerDialogState state = hearth_tuner_dialog_get_state (data);
@@ -659,7 +665,10 @@ test_preload_openai (void)
   /* the menu as it opens: the entry greyed out */
   menu = hearth_test_find_descendant (GTK_WIDGET (find_row (&fixture)), GTK_TYPE_MENU_BUTTON);
   gtk_menu_button_popup (GTK_MENU_BUTTON (menu));
-  hearth_test_spin_for (300);
+  g_assert_true (hearth_test_spin_until (is_mapped,
+                                         gtk_menu_button_get_popover (GTK_MENU_BUTTON (menu)),
+                                         5000));
+  hearth_test_spin_for (200);
   g_free (hearth_test_save_screenshot (GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (menu))),
                                        "tuner-models-menu-openai.png"));
   gtk_menu_button_popdown (GTK_MENU_BUTTON (menu));

@@ -201,8 +201,8 @@ hearth_model_row_dispose (GObject *object)
 {
   HearthModelRow *self = HEARTH_MODEL_ROW (object);
 
-  if (self->notice != NULL && gtk_widget_get_parent (self->notice) != NULL)
-    gtk_list_box_remove (GTK_LIST_BOX (gtk_widget_get_parent (self->notice)), self->notice);
+  /* Only the reference: the list the notice sits in may be taking its rows down right now
+   * (the page removes notices itself when it replaces its rows). */
   g_clear_object (&self->notice);
 
   G_OBJECT_CLASS (hearth_model_row_parent_class)->dispose (object);

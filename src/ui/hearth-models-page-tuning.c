@@ -142,11 +142,23 @@ _hearth_models_page_watch_tuning (HearthModelsPage *self)
 
 /* Actions */
 
+/* The options dialog and the tuner's are made alike: for one model of this server. */
+typedef GtkWidget *(*ModelDialogNew) (HearthEngine   *engine,
+                                      HearthProvider *provider,
+                                      const char     *model,
+                                      const char     *digest);
+
 static void
-present (GtkWidget *page,
-         GtkWidget *dialog)
+present_for_model (HearthModelsPage *self,
+                   GVariant         *parameter,
+                   ModelDialogNew    dialog_new)
 {
-  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (gtk_widget_get_root (page)));
+  const char *name = g_variant_get_string (parameter, NULL);
+  GtkWidget *dialog = dialog_new (self->engine, self->provider, name, digest_of (self, name));
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_IS_WINDOW (root) ? GTK_WINDOW (root)
+                                                                          : NULL);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -156,12 +168,9 @@ models_options (GtkWidget  *widget,
                 GVariant   *parameter)
 {
   HearthModelsPage *self = HEARTH_MODELS_PAGE (widget);
-  const char *name = g_variant_get_string (parameter, NULL);
 
-  if (self->provider == NULL || self->engine == NULL)
-    return;
-  present (widget, hearth_model_options_dialog_new (self->engine, self->provider, name,
-                                                    digest_of (self, name)));
+  if (self->provider != NULL && self->engine != NULL)
+    present_for_model (self, parameter, hearth_model_options_dialog_new);
 }
 
 static void
@@ -170,12 +179,9 @@ models_tune (GtkWidget  *widget,
              GVariant   *parameter)
 {
   HearthModelsPage *self = HEARTH_MODELS_PAGE (widget);
-  const char *name = g_variant_get_string (parameter, NULL);
 
-  if (self->engine == NULL || !is_ollama (self))
-    return;
-  present (widget, hearth_tuner_dialog_new (self->engine, self->provider, name,
-                                            digest_of (self, name)));
+  if (self->engine != NULL && is_ollama (self))
+    present_for_model (self, parameter, hearth_tuner_dialog_new);
 }
 
 static void
