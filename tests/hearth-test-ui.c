@@ -2,6 +2,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "hearth-test-ui.h"
 #include "hearth-test-util.h"
@@ -66,11 +67,13 @@ hearth_test_spin_for (guint milliseconds)
     g_main_context_iteration (NULL, TRUE);
 }
 
-/* Frames painted by one frame clock, and when the last one was. */
+/* Frames painted by one frame clock, when the last one was, and when
+ * the last one that laid something out was. */
 typedef struct
 {
   guint  paints;
   gint64 last_paint_us;
+  gint64 last_layout_us;
 } PaintWatch;
 
 static void
@@ -81,17 +84,29 @@ after_paint (GdkFrameClock *clock,
   watch->last_paint_us = g_get_monotonic_time ();
 }
 
+static void
+on_layout (GdkFrameClock *clock,
+           PaintWatch    *watch)
+{
+  watch->last_layout_us = g_get_monotonic_time ();
+}
+
 static gboolean
 painted_and_still (gpointer data)
 {
   PaintWatch *watch = data;
+  gint64 quiet_us = 50 * 1000 * (gint64) slowdown ();
+  gint64 now = g_get_monotonic_time ();
 
   /* Three frames at 60 Hz (times the slowdown: frames take longer) without
-   * another one: any animation (a stack's slide, a spinner) ticks the clock
-   * every frame, and a pending layout or redraw asks for one. */
+   * another one: any animation (a stack's slide, a crossfade) ticks the clock
+   * every frame, and a pending layout or redraw asks for one. What only
+   * repaints for longer (a spinner spins as long as the work it shows) is
+   * still once nothing has moved or changed size for six. */
   return watch->paints > 0
-         && g_get_monotonic_time () - watch->last_paint_us >= 50 * 1000 * (gint64) slowdown ()
-         && !g_main_context_pending (NULL);   /* nor an idle (a refresh) waiting to run */
+         && !g_main_context_pending (NULL)   /* nor an idle (a refresh) waiting to run */
+         && (now - watch->last_paint_us >= quiet_us
+             || (watch->paints > 1 && now - watch->last_layout_us >= 6 * quiet_us));
 }
 
 /* Waits until @widget's window has painted a frame after this call (one is
@@ -104,7 +119,7 @@ hearth_test_wait_drawn (GtkWidget *widget,
 {
   PaintWatch watch = { 0 };
   GdkFrameClock *clock;
-  gulong handler;
+  gulong handler, layout_handler;
   gboolean still;
 
   /* an unrealized widget gets its frame clock when its window maps */
@@ -115,13 +130,16 @@ hearth_test_wait_drawn (GtkWidget *widget,
         return FALSE;
     }
   clock = g_object_ref (gtk_widget_get_frame_clock (widget));
+  watch.last_layout_us = g_get_monotonic_time ();
   handler = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint), &watch);
+  layout_handler = g_signal_connect (clock, "layout", G_CALLBACK (on_layout), &watch);
   gtk_widget_queue_draw (widget);
   still = hearth_test_spin_until (painted_and_still, &watch, timeout_ms);
   if (!still)
     g_test_message ("%s still redrawing after %u ms (%u frames)", G_OBJECT_TYPE_NAME (widget),
                     timeout_ms * slowdown (), watch.paints);
   g_signal_handler_disconnect (clock, handler);
+  g_signal_handler_disconnect (clock, layout_handler);
   g_object_unref (clock);
   return still;
 }
@@ -220,6 +238,45 @@ hearth_test_visible_text (GtkWidget *widget)
 
   hearth_test_collect_visible_labels (widget, out);
   return g_string_free (out, FALSE);
+}
+
+typedef struct
+{
+  GtkWidget  *widget;
+  const char *needle;
+  gboolean    present;
+} TextWait;
+
+static gboolean
+text_is_as_wanted (gpointer data)
+{
+  TextWait *wait = data;
+  g_autofree char *text = hearth_test_visible_text (wait->widget);
+
+  return (strstr (text, wait->needle) != NULL) == wait->present;
+}
+
+/* Waits until a person reads @needle in @widget (or, for _gone, no longer
+ * does); returns whether that happened within @timeout_ms (times the
+ * slowdown). The caller asserts what it expects afterwards. */
+gboolean
+hearth_test_wait_for_text (GtkWidget  *widget,
+                           const char *needle,
+                           guint       timeout_ms)
+{
+  TextWait wait = { widget, needle, TRUE };
+
+  return hearth_test_spin_until (text_is_as_wanted, &wait, timeout_ms);
+}
+
+gboolean
+hearth_test_wait_for_text_gone (GtkWidget  *widget,
+                                const char *needle,
+                                guint       timeout_ms)
+{
+  TextWait wait = { widget, needle, FALSE };
+
+  return hearth_test_spin_until (text_is_as_wanted, &wait, timeout_ms);
 }
 
 /* Screenshots go beside meson's test logs (HEARTH_SCREENSHOT_DIR), else the tmpdir. */
