@@ -92,6 +92,12 @@ on_layout (GdkFrameClock *clock,
 }
 
 static gboolean
+painted (gpointer data)
+{
+  return ((PaintWatch *) data)->paints > 0;
+}
+
+static gboolean
 painted_and_still (gpointer data)
 {
   PaintWatch *watch = data;
@@ -109,18 +115,15 @@ painted_and_still (gpointer data)
              || (watch->paints > 1 && now - watch->last_layout_us >= 6 * quiet_us));
 }
 
-/* Waits until @widget's window has painted a frame after this call (one is
- * asked for) and then no other for three frames' time: what was changed is on
- * screen, laid out, and no longer moving. Returns FALSE if that took more
- * than @timeout_ms (times the slowdown): a window that keeps redrawing. */
-gboolean
-hearth_test_wait_drawn (GtkWidget *widget,
-                        guint      timeout_ms)
+static gboolean
+wait_painted (GtkWidget *widget,
+              guint      timeout_ms,
+              gboolean   still)
 {
   PaintWatch watch = { 0 };
   GdkFrameClock *clock;
   gulong handler, layout_handler;
-  gboolean still;
+  gboolean done;
 
   /* an unrealized widget gets its frame clock when its window maps */
   if (!gtk_widget_get_realized (widget) || gtk_widget_get_frame_clock (widget) == NULL)
@@ -134,14 +137,34 @@ hearth_test_wait_drawn (GtkWidget *widget,
   handler = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint), &watch);
   layout_handler = g_signal_connect (clock, "layout", G_CALLBACK (on_layout), &watch);
   gtk_widget_queue_draw (widget);
-  still = hearth_test_spin_until (painted_and_still, &watch, timeout_ms);
-  if (!still)
+  done = hearth_test_spin_until (still ? painted_and_still : painted, &watch, timeout_ms);
+  if (!done)
     g_test_message ("%s still redrawing after %u ms (%u frames)", G_OBJECT_TYPE_NAME (widget),
                     timeout_ms * slowdown (), watch.paints);
   g_signal_handler_disconnect (clock, handler);
   g_signal_handler_disconnect (clock, layout_handler);
   g_object_unref (clock);
-  return still;
+  return done;
+}
+
+/* Waits until @widget's window has painted a frame after this call (one is
+ * asked for) and then no other for three frames' time: what was changed is
+ * on screen, laid out, and no longer moving. Returns FALSE if that took more
+ * than @timeout_ms (times the slowdown): a window that keeps changing (a
+ * progress bar moving) — wait for one frame there instead. */
+gboolean
+hearth_test_wait_drawn (GtkWidget *widget,
+                        guint      timeout_ms)
+{
+  return wait_painted (widget, timeout_ms, TRUE);
+}
+
+/* Waits until @widget's window has painted one frame after this call. */
+gboolean
+hearth_test_wait_frame (GtkWidget *widget,
+                        guint      timeout_ms)
+{
+  return wait_painted (widget, timeout_ms, FALSE);
 }
 
 /* For hearth_test_spin_until (): TRUE once the caller's is the last
@@ -314,7 +337,7 @@ hearth_test_save_screenshot (GtkWidget  *widget,
       node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
       if (node != NULL)
         break;
-      hearth_test_wait_drawn (widget, 1000);
+      hearth_test_wait_frame (widget, 1000);
       snapshot = gtk_snapshot_new ();
       width = gtk_widget_get_width (widget);
       height = gtk_widget_get_height (widget);

@@ -13,6 +13,8 @@ gboolean   hearth_test_spin_until             (gboolean   (*done) (gpointer),
 void       hearth_test_spin_for               (guint        milliseconds);
 gboolean   hearth_test_wait_drawn             (GtkWidget   *widget,
                                                guint        timeout_ms);
+gboolean   hearth_test_wait_frame             (GtkWidget   *widget,
+                                               guint        timeout_ms);
 gboolean   hearth_test_only_ref               (gpointer     object);
 /* The first widget under @widget (itself included, depth first) that
  * @match accepts. */

@@ -322,7 +322,8 @@ pull_through_page (Fixture    *fixture,
     {
       g_autofree char *shot = NULL;
 
-      hearth_test_wait_drawn (GTK_WIDGET (fixture->window), 2000);
+      /* the pull under way: it keeps moving, one frame shows it */
+      hearth_test_wait_frame (GTK_WIDGET (fixture->window), 2000);
       shot = screenshot (fixture, screenshot_name);
     }
   g_assert_true (hearth_test_spin_until (row_appears, &wait, 20000));
