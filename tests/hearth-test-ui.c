@@ -151,7 +151,8 @@ wait_painted (GtkWidget *widget,
  * asked for) and then no other for three frames' time: what was changed is
  * on screen, laid out, and no longer moving. Returns FALSE if that took more
  * than @timeout_ms (times the slowdown): a window that keeps changing (a
- * progress bar moving) — wait for one frame there instead. */
+ * progress bar moving, live graphs) — wait for one frame there instead, or
+ * give a timeout no longer than the fixed wait it replaces. */
 gboolean
 hearth_test_wait_drawn (GtkWidget *widget,
                         guint      timeout_ms)
@@ -385,7 +386,7 @@ measure_frame (GtkWindow *window)
 {
   int default_width, default_height, minimum = 0, frame;
 
-  hearth_test_wait_drawn (GTK_WIDGET (window), 2000);
+  hearth_test_wait_drawn (GTK_WIDGET (window), 300);
   gtk_window_get_default_size (window, &default_width, &default_height);
   gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL,
                       NULL);
@@ -408,8 +409,10 @@ resize_to (GtkWindow *window,
     g_test_message ("asked for %d px wide, the window is %d px (expected %d)",
                     width, gtk_widget_get_width (GTK_WIDGET (window)),
                     width_for (GTK_WIDGET (window), width));
-  /* laid out at that width, on screen, and done moving */
-  hearth_test_wait_drawn (GTK_WIDGET (window), 2000);
+  /* laid out at that width, on screen, and done moving; a live page (graphs
+   * that move with every sample) is never still: no longer than the fixed
+   * 300 ms this replaced */
+  hearth_test_wait_drawn (GTK_WIDGET (window), 300);
 }
 
 static void
@@ -422,7 +425,7 @@ scroll_first_scroller_to_end (GtkWidget *window)
     return;
   adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
   gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
-  hearth_test_wait_drawn (window, 1000);
+  hearth_test_wait_drawn (window, 100);
 }
 
 /* Saves @window as STEM-1280.png at 1280×800 and STEM-380.png at 380×800
