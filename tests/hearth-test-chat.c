@@ -77,7 +77,8 @@ hearth_test_chat_close_window (HearthWindow *window)
 {
   g_object_ref (window);
   gtk_window_destroy (GTK_WINDOW (window));
-  hearth_test_spin_for (100);
+  /* what still holds it lets go on the main loop; then only this test does */
+  hearth_test_spin_until (hearth_test_only_ref, window, 2000);
   g_assert_finalize_object (window);
 }
 
@@ -87,7 +88,7 @@ hearth_test_chat_screenshot (HearthWindow *window,
 {
   g_autofree char *path = NULL;
 
-  hearth_test_spin_for (400);
+  hearth_test_wait_drawn (GTK_WIDGET (window), 2000);
   path = hearth_test_save_screenshot (GTK_WIDGET (window), name);
 }
 

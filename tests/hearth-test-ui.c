@@ -2,6 +2,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "hearth-test-ui.h"
 #include "hearth-test-util.h"
@@ -15,7 +16,6 @@ timeout_reached (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Spins the main loop until @done returns TRUE or @timeout_ms pass. */
 /* Sanitizer builds run many times slower: HEARTH_TEST_SLOWDOWN=5 gives
  * every wait five times as long (a wait, never a pass, is what it buys). */
 static guint
@@ -26,6 +26,17 @@ slowdown (void)
   return factor != NULL ? MAX (1, (guint) g_ascii_strtoull (factor, NULL, 10)) : 1;
 }
 
+static gboolean
+wake_up (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Spins the main loop until @done returns TRUE or @timeout_ms (times the
+ * slowdown) pass; returns what @done says last. @done is asked after every
+ * main-loop iteration and at least every 20 ms, so a condition that turns
+ * true without an event of this thread's (a worker's result, the clock) ends
+ * the wait as soon as it does. */
 gboolean
 hearth_test_spin_until (gboolean (*done) (gpointer),
                         gpointer   data,
@@ -33,14 +44,19 @@ hearth_test_spin_until (gboolean (*done) (gpointer),
 {
   gboolean reached = FALSE;
   guint timeout_id = g_timeout_add (timeout_ms * slowdown (), timeout_reached, &reached);
+  guint wake_id = g_timeout_add (20, wake_up, NULL);
 
   while (!done (data) && !reached)
     g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake_id);
   if (!reached)
     g_source_remove (timeout_id);
   return done (data);
 }
 
+/* A fixed wait: only for what has no condition to wait on (a time that must
+ * pass, or nothing happening for a while). Prefer hearth_test_spin_until ()
+ * or hearth_test_wait_drawn (). */
 void
 hearth_test_spin_for (guint milliseconds)
 {
@@ -49,6 +65,116 @@ hearth_test_spin_for (guint milliseconds)
   g_timeout_add (milliseconds * slowdown (), timeout_reached, &reached);
   while (!reached)
     g_main_context_iteration (NULL, TRUE);
+}
+
+/* Frames painted by one frame clock, when the last one was, and when
+ * the last one that laid something out was. */
+typedef struct
+{
+  guint  paints;
+  gint64 last_paint_us;
+  gint64 last_layout_us;
+} PaintWatch;
+
+static void
+after_paint (GdkFrameClock *clock,
+             PaintWatch    *watch)
+{
+  watch->paints++;
+  watch->last_paint_us = g_get_monotonic_time ();
+}
+
+static void
+on_layout (GdkFrameClock *clock,
+           PaintWatch    *watch)
+{
+  watch->last_layout_us = g_get_monotonic_time ();
+}
+
+static gboolean
+painted (gpointer data)
+{
+  return ((PaintWatch *) data)->paints > 0;
+}
+
+static gboolean
+painted_and_still (gpointer data)
+{
+  PaintWatch *watch = data;
+  gint64 quiet_us = 50 * 1000 * (gint64) slowdown ();
+  gint64 now = g_get_monotonic_time ();
+
+  /* Three frames at 60 Hz (times the slowdown: frames take longer) without
+   * another one: any animation (a stack's slide, a crossfade) ticks the clock
+   * every frame, and a pending layout or redraw asks for one. What only
+   * repaints for longer (a spinner spins as long as the work it shows) is
+   * still once nothing has moved or changed size for six. */
+  return watch->paints > 0
+         && !g_main_context_pending (NULL)   /* nor an idle (a refresh) waiting to run */
+         && (now - watch->last_paint_us >= quiet_us
+             || (watch->paints > 1 && now - watch->last_layout_us >= 6 * quiet_us));
+}
+
+static gboolean
+wait_painted (GtkWidget *widget,
+              guint      timeout_ms,
+              gboolean   still)
+{
+  PaintWatch watch = { 0 };
+  GdkFrameClock *clock;
+  gulong handler, layout_handler;
+  gboolean done;
+
+  /* an unrealized widget gets its frame clock when its window maps */
+  if (!gtk_widget_get_realized (widget) || gtk_widget_get_frame_clock (widget) == NULL)
+    {
+      hearth_test_spin_until ((gboolean (*) (gpointer)) gtk_widget_get_mapped, widget, timeout_ms);
+      if (gtk_widget_get_frame_clock (widget) == NULL)
+        return FALSE;
+    }
+  clock = g_object_ref (gtk_widget_get_frame_clock (widget));
+  watch.last_layout_us = g_get_monotonic_time ();
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint), &watch);
+  layout_handler = g_signal_connect (clock, "layout", G_CALLBACK (on_layout), &watch);
+  gtk_widget_queue_draw (widget);
+  done = hearth_test_spin_until (still ? painted_and_still : painted, &watch, timeout_ms);
+  if (!done)
+    g_test_message ("%s still redrawing after %u ms (%u frames)", G_OBJECT_TYPE_NAME (widget),
+                    timeout_ms * slowdown (), watch.paints);
+  g_signal_handler_disconnect (clock, handler);
+  g_signal_handler_disconnect (clock, layout_handler);
+  g_object_unref (clock);
+  return done;
+}
+
+/* Waits until @widget's window has painted a frame after this call (one is
+ * asked for) and then no other for three frames' time: what was changed is
+ * on screen, laid out, and no longer moving. Returns FALSE if that took more
+ * than @timeout_ms (times the slowdown): a window that keeps changing (a
+ * progress bar moving, live graphs) — wait for one frame there instead, or
+ * give a timeout no longer than the fixed wait it replaces. */
+gboolean
+hearth_test_wait_drawn (GtkWidget *widget,
+                        guint      timeout_ms)
+{
+  return wait_painted (widget, timeout_ms, TRUE);
+}
+
+/* Waits until @widget's window has painted one frame after this call. */
+gboolean
+hearth_test_wait_frame (GtkWidget *widget,
+                        guint      timeout_ms)
+{
+  return wait_painted (widget, timeout_ms, FALSE);
+}
+
+/* For hearth_test_spin_until (): TRUE once the caller's is the last
+ * reference to the GObject @object, so g_assert_finalize_object () can
+ * follow (a closed window lets go of itself on the main loop). */
+gboolean
+hearth_test_only_ref (gpointer object)
+{
+  return g_atomic_int_get ((int *) &G_OBJECT (object)->ref_count) == 1;
 }
 
 GtkWidget *
@@ -138,6 +264,45 @@ hearth_test_visible_text (GtkWidget *widget)
   return g_string_free (out, FALSE);
 }
 
+typedef struct
+{
+  GtkWidget  *widget;
+  const char *needle;
+  gboolean    present;
+} TextWait;
+
+static gboolean
+text_is_as_wanted (gpointer data)
+{
+  TextWait *wait = data;
+  g_autofree char *text = hearth_test_visible_text (wait->widget);
+
+  return (strstr (text, wait->needle) != NULL) == wait->present;
+}
+
+/* Waits until a person reads @needle in @widget (or, for _gone, no longer
+ * does); returns whether that happened within @timeout_ms (times the
+ * slowdown). The caller asserts what it expects afterwards. */
+gboolean
+hearth_test_wait_for_text (GtkWidget  *widget,
+                           const char *needle,
+                           guint       timeout_ms)
+{
+  TextWait wait = { widget, needle, TRUE };
+
+  return hearth_test_spin_until (text_is_as_wanted, &wait, timeout_ms);
+}
+
+gboolean
+hearth_test_wait_for_text_gone (GtkWidget  *widget,
+                                const char *needle,
+                                guint       timeout_ms)
+{
+  TextWait wait = { widget, needle, FALSE };
+
+  return hearth_test_spin_until (text_is_as_wanted, &wait, timeout_ms);
+}
+
 /* Screenshots go beside meson's test logs (HEARTH_SCREENSHOT_DIR), else the tmpdir. */
 static char *
 screenshot_path (const char *name)
@@ -173,7 +338,7 @@ hearth_test_save_screenshot (GtkWidget  *widget,
       node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
       if (node != NULL)
         break;
-      hearth_test_spin_for (50);
+      hearth_test_wait_frame (widget, 1000);
       snapshot = gtk_snapshot_new ();
       width = gtk_widget_get_width (widget);
       height = gtk_widget_get_height (widget);
@@ -190,13 +355,45 @@ hearth_test_save_screenshot (GtkWidget  *widget,
   return path;
 }
 
+/* The width @window takes when asked for @wanted: what the frame a window
+ * without a compositor draws inside its size leaves (libadwaita's windows'
+ * solid frame, measured before the first resize), and no narrower than what
+ * its content needs. */
+static int
+width_for (GtkWidget *window,
+           int        wanted)
+{
+  int minimum = 0;
+  int frame = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (window), "hearth-test-frame"));
+
+  gtk_widget_measure (window, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
+  return MAX (wanted - frame, minimum);
+}
+
 static gboolean
 has_width (gpointer data)
 {
   GtkWidget *window = data;
   int wanted = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (window), "hearth-test-width"));
 
-  return gtk_widget_get_width (window) == wanted;
+  return gtk_widget_get_width (window) == width_for (window, wanted);
+}
+
+/* How much narrower than its default size @window is, when that is not
+ * its content's doing. */
+static void
+measure_frame (GtkWindow *window)
+{
+  int default_width, default_height, minimum = 0, frame;
+
+  hearth_test_wait_drawn (GTK_WIDGET (window), 300);
+  gtk_window_get_default_size (window, &default_width, &default_height);
+  gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL,
+                      NULL);
+  frame = default_width - gtk_widget_get_width (GTK_WIDGET (window));
+  if (default_width <= minimum || frame < 0 || frame > 64)
+    frame = 0;
+  g_object_set_data (G_OBJECT (window), "hearth-test-frame", GINT_TO_POINTER (frame));
 }
 
 static void
@@ -208,8 +405,14 @@ resize_to (GtkWindow *window,
   gtk_window_set_default_size (window, width, height);
   /* A window whose content asks for more than @width stays wider: that is
    * what the screenshot is for, so a wait that ends is not a failure. */
-  hearth_test_spin_until (has_width, window, 1000);
-  hearth_test_spin_for (300);
+  if (!hearth_test_spin_until (has_width, window, 1000))
+    g_test_message ("asked for %d px wide, the window is %d px (expected %d)",
+                    width, gtk_widget_get_width (GTK_WIDGET (window)),
+                    width_for (GTK_WIDGET (window), width));
+  /* laid out at that width, on screen, and done moving; a live page (graphs
+   * that move with every sample) is never still: no longer than the fixed
+   * 300 ms this replaced */
+  hearth_test_wait_drawn (GTK_WIDGET (window), 300);
 }
 
 static void
@@ -222,7 +425,7 @@ scroll_first_scroller_to_end (GtkWidget *window)
     return;
   adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
   gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
-  hearth_test_spin_for (100);
+  hearth_test_wait_drawn (window, 100);
 }
 
 /* Saves @window as STEM-1280.png at 1280×800 and STEM-380.png at 380×800
@@ -236,6 +439,7 @@ hearth_test_save_wide_and_narrow (GtkWindow  *window,
   const int widths[] = { 1280, 380 };
 
   gtk_window_get_default_size (window, &width, &height);
+  measure_frame (window);
   for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
     {
       g_autofree char *name = g_strdup_printf ("%s-%d.png", stem, widths[i]);

@@ -11,6 +11,11 @@ gboolean   hearth_test_spin_until             (gboolean   (*done) (gpointer),
                                                gpointer     data,
                                                guint        timeout_ms);
 void       hearth_test_spin_for               (guint        milliseconds);
+gboolean   hearth_test_wait_drawn             (GtkWidget   *widget,
+                                               guint        timeout_ms);
+gboolean   hearth_test_wait_frame             (GtkWidget   *widget,
+                                               guint        timeout_ms);
+gboolean   hearth_test_only_ref               (gpointer     object);
 /* The first widget under @widget (itself included, depth first) that
  * @match accepts. */
 typedef gboolean (*HearthTestWidgetMatch) (GtkWidget *widget,
@@ -26,6 +31,12 @@ GtkWidget *hearth_test_find_with_class        (GtkWidget   *widget,
 void       hearth_test_collect_visible_labels (GtkWidget   *widget,
                                                GString     *out);
 char      *hearth_test_visible_text           (GtkWidget   *widget);
+gboolean   hearth_test_wait_for_text          (GtkWidget   *widget,
+                                               const char  *needle,
+                                               guint        timeout_ms);
+gboolean   hearth_test_wait_for_text_gone     (GtkWidget   *widget,
+                                               const char  *needle,
+                                               guint        timeout_ms);
 char      *hearth_test_save_screenshot        (GtkWidget   *widget,
                                                const char  *name);
 void       hearth_test_save_wide_and_narrow   (GtkWindow   *window,

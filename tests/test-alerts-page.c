@@ -62,7 +62,7 @@ fixture_open (Fixture *fixture)
   gtk_window_present (GTK_WINDOW (window));
   fixture->window = GTK_WINDOW (window);
   fixture->page = HEARTH_ALERTS_PAGE (page);
-  hearth_test_spin_for (200);
+  hearth_test_wait_drawn (window, 2000);
 }
 
 static gboolean
@@ -154,10 +154,12 @@ is_button_labelled (GtkWidget *widget,
          && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
 }
 
+/* What the page shows once what was just done is drawn (its refresh runs
+ * on an idle). */
 static char *
 page_text (Fixture *fixture)
 {
-  hearth_test_spin_for (100);
+  hearth_test_wait_drawn (GTK_WIDGET (fixture->page), 2000);
   return hearth_test_visible_text (GTK_WIDGET (fixture->page));
 }
 
@@ -218,6 +220,17 @@ first_active_row_is (Fixture    *fixture,
   return g_strcmp0 (first->message, message) == 0;
 }
 
+static gboolean
+first_acknowledged (gpointer data)
+{
+  Fixture *fixture = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) active = hearth_alerts_list_active (fixture->alerts, &error);
+
+  g_assert_no_error (error);
+  return active->len > 0 && ((HearthAlertEvent *) g_ptr_array_index (active, 0))->acknowledged;
+}
+
 static void
 test_alerts_firing_and_acknowledge (void)
 {
@@ -274,7 +287,7 @@ test_alerts_firing_and_acknowledge (void)
   button = hearth_test_find_widget (row, is_button_labelled, (gpointer) "_Acknowledge");
   g_assert_nonnull (button);
   g_signal_emit_by_name (button, "clicked");
-  hearth_test_spin_for (100);
+  g_assert_true (hearth_test_spin_until (first_acknowledged, &fixture, 5000));
   g_assert_true (first_active_row_is (&fixture, message));
   g_clear_pointer (&active, g_ptr_array_unref);
   active = hearth_alerts_list_active (fixture.alerts, &error);
@@ -296,6 +309,30 @@ find_switch (GtkWidget *row)
   return hearth_test_find_descendant (row, GTK_TYPE_SWITCH);
 }
 
+typedef struct
+{
+  Fixture *fixture;
+  gint64   id;
+} RuleWait;
+
+static gboolean
+rule_disabled (gpointer data)
+{
+  RuleWait *wait = data;
+  g_autoptr(HearthAlertRule) stored = hearth_alerts_get_rule (wait->fixture->alerts, wait->id, NULL);
+
+  return stored != NULL && !stored->enabled;
+}
+
+static gboolean
+rule_threshold_is_minus_3 (gpointer data)
+{
+  RuleWait *wait = data;
+  g_autoptr(HearthAlertRule) stored = hearth_alerts_get_rule (wait->fixture->alerts, wait->id, NULL);
+
+  return stored != NULL && stored->threshold == -3;
+}
+
 static void
 test_alerts_disable (void)
 {
@@ -312,7 +349,9 @@ test_alerts_disable (void)
   toggle = find_switch (find_row (fixture.page, "CPU busy"));
   g_assert_true (gtk_switch_get_active (GTK_SWITCH (toggle)));
   gtk_switch_set_active (GTK_SWITCH (toggle), FALSE);
-  hearth_test_spin_for (100);
+  g_assert_true (hearth_test_spin_until (rule_disabled, &(RuleWait) { &fixture, rule->id }, 5000));
+  /* the refresh that follows has run */
+  hearth_test_wait_drawn (GTK_WIDGET (fixture.page), 2000);
   stored = hearth_alerts_get_rule (fixture.alerts, rule->id, &error);
   g_assert_no_error (error);
   g_assert_false (stored->enabled);
@@ -330,7 +369,7 @@ open_editor (Fixture *fixture)
   gtk_widget_activate_action (GTK_WIDGET (fixture->page), "alerts.add-rule", NULL);
   editor = hearth_alerts_page_get_editor (fixture->page);
   g_assert_nonnull (editor);
-  hearth_test_spin_for (200);
+  hearth_test_wait_drawn (GTK_WIDGET (editor), 2000);
   return editor;
 }
 
@@ -360,6 +399,14 @@ find_stored (Fixture    *fixture,
   return NULL;
 }
 
+static gboolean
+threshold_not_drawn (gpointer graph)
+{
+  g_autofree char *drawn = hearth_graph_get_drawn_text (HEARTH_GRAPH (graph));
+
+  return strstr (drawn, "75 °C\n") == NULL;
+}
+
 static void
 test_alerts_editor_add (void)
 {
@@ -382,7 +429,8 @@ test_alerts_editor_add (void)
                                                                          GTK_TYPE_SPIN_BUTTON)),
                              75);
   set_text (editor, "For (30s, 5m, 1h)", "30s");
-  hearth_test_spin_for (200);
+  hearth_test_wait_for_text (GTK_WIDGET (editor), "13 values in the last hour", 5000);
+  hearth_test_wait_drawn (GTK_WIDGET (editor), 2000);
 
   /* the metric's recent values are there beside the threshold, measured */
   graph = hearth_test_find_descendant (GTK_WIDGET (editor), HEARTH_TYPE_GRAPH);
@@ -396,7 +444,8 @@ test_alerts_editor_add (void)
   drawn = hearth_graph_get_drawn_text (HEARTH_GRAPH (graph));
   assert_text_has (drawn, "75 °C\n");
   adw_combo_row_set_selected (ADW_COMBO_ROW (find_row (editor, "Condition")), HEARTH_ALERT_ANOMALY);
-  hearth_test_spin_for (200);
+  hearth_test_spin_until (threshold_not_drawn, graph, 5000);
+  hearth_test_wait_for_text (GTK_WIDGET (editor), "standard deviations (z-score)", 5000);
   g_free (drawn);
   drawn = hearth_graph_get_drawn_text (HEARTH_GRAPH (graph));
   assert_text_lacks (drawn, "75 °C\n");
@@ -441,7 +490,7 @@ test_alerts_editor_edit (void)
   gtk_widget_activate_action (GTK_WIDGET (fixture.page), "alerts.edit-rule", "x", before->id);
   editor = hearth_alerts_page_get_editor (fixture.page);
   g_assert_nonnull (editor);
-  hearth_test_spin_for (200);
+  hearth_test_wait_drawn (GTK_WIDGET (editor), 2000);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_row (editor, "Name"))), ==,
                    "Model slower than its normal");
   g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (find_row (editor, "Condition"))),
@@ -456,7 +505,7 @@ test_alerts_editor_edit (void)
 
   gtk_spin_button_set_value (threshold, -3);
   g_assert_true (hearth_alert_rule_editor_save (editor));
-  hearth_test_spin_for (100);
+  hearth_test_spin_until (rule_threshold_is_minus_3, &(RuleWait) { &fixture, before->id }, 5000);
   after = hearth_alerts_get_rule (fixture.alerts, before->id, &error);
   g_assert_no_error (error);
   g_assert_cmpfloat (after->threshold, ==, -3);
@@ -465,6 +514,27 @@ test_alerts_editor_edit (void)
   g_assert_cmpint (after->metric, ==, before->metric);
   g_assert_cmpint (after->cooldown_ms, ==, before->cooldown_ms);
   fixture_close (&fixture);
+}
+
+static gboolean
+shows_url_row (gpointer editor)
+{
+  return hearth_test_find_widget (GTK_WIDGET (editor), has_title, (gpointer) "Webhook URL") != NULL;
+}
+
+static gboolean
+stored_exists (gpointer data)
+{
+  gpointer *fixture_and_name = data;
+  g_autoptr(HearthAlertRule) stored = find_stored (fixture_and_name[0], fixture_and_name[1]);
+
+  return stored != NULL;
+}
+
+static gboolean
+stored_gone (gpointer data)
+{
+  return !stored_exists (data);
 }
 
 static void
@@ -484,13 +554,15 @@ test_alerts_editor_bad_input (void)
   editor = open_editor (&fixture);
   set_text (editor, "Name", "To my phone");
   gtk_switch_set_active (GTK_SWITCH (find_switch (find_row (editor, "Webhook"))), TRUE);
-  hearth_test_spin_for (50);
+  hearth_test_spin_until (shows_url_row, editor, 5000);
   url_row = find_row (editor, "Webhook URL");
   gtk_editable_set_text (GTK_EDITABLE (url_row), "ntfy.sh/my-topic");
   set_text (editor, "For (30s, 5m, 1h)", "a while");
 
   g_assert_false (hearth_alert_rule_editor_save (editor));
-  hearth_test_spin_for (100);
+  hearth_test_wait_for_text (GTK_WIDGET (editor), "a webhook URL starts with http:// or https://",
+                             5000);
+  hearth_test_wait_drawn (GTK_WIDGET (editor), 2000);
   text = hearth_test_visible_text (GTK_WIDGET (editor));
   assert_text_has (text, "a webhook URL starts with http:// or https://");
   assert_text_has (text, "For (30s, 5m, 1h): ");
@@ -509,7 +581,7 @@ test_alerts_editor_bad_input (void)
   gtk_editable_set_text (GTK_EDITABLE (url_row), "https://ntfy.sh/my-topic");
   set_text (editor, "For (30s, 5m, 1h)", "2m");
   g_assert_true (hearth_alert_rule_editor_save (editor));
-  hearth_test_spin_for (100);
+  hearth_test_spin_until (stored_exists, (gpointer[]) { &fixture, "To my phone" }, 5000);
   {
     g_autoptr(HearthAlertRule) stored = find_stored (&fixture, "To my phone");
 
@@ -519,6 +591,12 @@ test_alerts_editor_bad_input (void)
     g_assert_cmpint (stored->for_ms, ==, 120000);
   }
   fixture_close (&fixture);
+}
+
+static gboolean
+has_undo_toast (gpointer page)
+{
+  return hearth_alerts_page_get_undo_toast (page) != NULL;
 }
 
 static void
@@ -544,7 +622,9 @@ test_alerts_remove_and_undo (void)
   g_assert_nonnull (toast);
   g_signal_emit_by_name (toast, "button-clicked");
   adw_toast_dismiss (toast);
-  hearth_test_spin_for (100);
+  /* nothing can be waited for that shows it stays: what the dismissal does
+   * runs on the main loop, so everything pending runs */
+  hearth_test_wait_drawn (GTK_WIDGET (fixture.page), 2000);
   kept = find_stored (&fixture, "Swap in use");
   g_assert_nonnull (kept);
   g_free (text);
@@ -553,10 +633,10 @@ test_alerts_remove_and_undo (void)
 
   /* no Undo: it goes when the toast does */
   gtk_widget_activate_action (GTK_WIDGET (fixture.page), "alerts.remove-rule", "x", rule->id);
-  hearth_test_spin_for (50);
+  hearth_test_spin_until (has_undo_toast, fixture.page, 5000);
   toast = hearth_alerts_page_get_undo_toast (fixture.page);
   adw_toast_dismiss (toast);
-  hearth_test_spin_for (100);
+  hearth_test_spin_until (stored_gone, (gpointer[]) { &fixture, "Swap in use" }, 5000);
   gone = find_stored (&fixture, "Swap in use");
   g_assert_null (gone);
   fixture_close (&fixture);
@@ -583,7 +663,7 @@ test_alerts_history (void)
   feed (fixture.alerts, HEARTH_ALERT_METRIC_VRAM_PERCENT, 80, 97);
   hearth_alerts_observe (fixture.alerts, HEARTH_ALERT_METRIC_VRAM_PERCENT, NULL, 40,
                          g_get_real_time () / 1000 + 1000);
-  hearth_test_spin_for (50);
+  hearth_test_wait_for_text (GTK_WIDGET (fixture.page), "Resolved · VRAM full", 5000);
   g_assert_true (hearth_test_spin_until (history_loaded, fixture.page, 5000));
   text = page_text (&fixture);
   fired = strstr (text, "Firing · Warning · VRAM full");
@@ -608,6 +688,18 @@ test_alerts_history (void)
   assert_text_has (text, "Resolved · VRAM full");
   assert_text_has (text, "Firing · Warning · VRAM full");
   fixture_close (&fixture);
+}
+
+static gboolean
+badge_is_one (gpointer stack_page)
+{
+  return adw_view_stack_page_get_badge_number (stack_page) == 1;
+}
+
+static gboolean
+asks_no_attention (gpointer stack_page)
+{
+  return !adw_view_stack_page_get_needs_attention (stack_page);
 }
 
 /* The window: the Alerts page's badge counts firing alerts before the page is built. */
@@ -646,26 +738,26 @@ test_alerts_window_badge (void)
 
   rule = add_rule (alerts, "Server slow", HEARTH_ALERT_METRIC_TTFT_MS, 2000, HEARTH_ALERT_WARNING);
   feed (alerts, HEARTH_ALERT_METRIC_TTFT_MS, 500, 4000);
-  hearth_test_spin_for (50);
+  hearth_test_spin_until (badge_is_one, stack_page, 5000);
   g_assert_cmpuint (adw_view_stack_page_get_badge_number (stack_page), ==, 1);
   g_assert_true (adw_view_stack_page_get_needs_attention (stack_page));
 
   hearth_window_show_alerts (window);
   g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, "alerts");
   g_assert_true (HEARTH_IS_ALERTS_PAGE (hearth_window_get_page (window, "alerts")));
-  hearth_test_spin_for (200);
+  hearth_test_wait_drawn (GTK_WIDGET (window), 2000);
   hearth_test_save_wide_and_narrow (GTK_WINDOW (window), "alerts-window", FALSE);
 
   /* acknowledged, it still counts as firing but asks for no attention */
   g_assert_true (hearth_alerts_acknowledge (alerts, rule->id, NULL, &error));
   g_assert_no_error (error);
-  hearth_test_spin_for (50);
+  hearth_test_spin_until (asks_no_attention, stack_page, 5000);
   g_assert_cmpuint (adw_view_stack_page_get_badge_number (stack_page), ==, 1);
   g_assert_false (adw_view_stack_page_get_needs_attention (stack_page));
 
   g_object_ref (window);
   gtk_window_close (GTK_WINDOW (window));
-  hearth_test_spin_for (100);
+  hearth_test_spin_until (hearth_test_only_ref, window, 2000);
   g_assert_finalize_object (window);
 }
 

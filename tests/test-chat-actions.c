@@ -174,7 +174,7 @@ scroll_to_top (HearthChatPage *page)
     {
       gtk_adjustment_set_value (adj, MIN (40, gtk_adjustment_get_upper (adj) -
                                               gtk_adjustment_get_page_size (adj)));
-      hearth_test_spin_for (50);
+      hearth_test_wait_drawn (GTK_WIDGET (page), 2000);
     }
   gtk_adjustment_set_value (adj, 0);
 }
@@ -189,7 +189,7 @@ open_long_conversation (gint64 id)
 
   hearth_window_show_conversation (window, id);
   g_assert_true (hearth_test_spin_until (has_n_messages, &count, 5000));
-  hearth_test_spin_for (500);
+  hearth_test_wait_drawn (GTK_WIDGET (window), 2000);
   return window;
 }
 
@@ -234,16 +234,17 @@ test_paging_scroll_up (void)
       scroll_to_top (page);
       g_assert_true (hearth_test_spin_until (has_n_messages, &count, 5000));
       assert_messages_from (page, N_PAGED - loaded);
-      hearth_test_spin_for (100);
+      hearth_test_wait_drawn (GTK_WIDGET (page), 2000);
     }
 
   /* The start of the conversation: nothing more to load, and it is on screen. */
   scroll_to_top (page);
-  hearth_test_spin_for (500);
+  /* nothing more to load: nothing to wait for but all that is pending */
+  hearth_test_wait_drawn (GTK_WIDGET (page), 2000);
   g_assert_cmpuint (hearth_test_chat_n_messages (page), ==, N_PAGED);
   assert_messages_from (page, 0);
   gtk_adjustment_set_value (message_vadjustment (page), 0);
-  hearth_test_spin_for (200);
+  hearth_test_wait_drawn (GTK_WIDGET (page), 2000);
   {
     g_autofree char *text = screen_text (page);
 
@@ -347,7 +348,7 @@ test_edit_and_resend (void)
   g_assert_cmpuint (hearth_test_chat_n_messages (page), ==, 2);
   g_assert_cmpstr (item_text (hearth_test_chat_nth_item (page, 0)), ==, "Why is the sea blue?");
   g_assert_cmpstr (item_text (hearth_test_chat_nth_item (page, 1)), ==, SENTENCE);
-  hearth_test_spin_for (200);
+  hearth_test_wait_drawn (GTK_WIDGET (page), 2000);
   rows = hearth_test_chat_rows_on_screen (page);
   g_assert_cmpuint (rows->len, ==, 2);
   text = screen_text (page);
@@ -444,7 +445,8 @@ test_delete_and_copy (void)
 
   /* Delete the answer: gone from the screen and from disk; the question stays. */
   gtk_widget_activate_action (GTK_WIDGET (page), "chat.delete-message", "x", answer_id);
-  hearth_test_spin_for (200);
+  hearth_test_spin_until (has_n_messages, &(Count) { page, 1 }, 5000);
+  hearth_test_wait_drawn (GTK_WIDGET (page), 2000);
   g_assert_cmpuint (hearth_test_chat_n_messages (page), ==, 1);
   g_assert_cmpstr (item_text (hearth_test_chat_nth_item (page, 0)), ==, "Say hello");
   text = screen_text (page);
@@ -492,7 +494,7 @@ test_regenerate (void)
   g_assert_cmpint (hearth_message_item_get_message (answer)->state, ==, HEARTH_MESSAGE_COMPLETE);
   g_assert_cmpstr (item_text (answer), ==, SENTENCE);
   g_assert_cmpint (hearth_message_item_get_id (answer), !=, old_id);
-  hearth_test_spin_for (200);
+  hearth_test_wait_drawn (GTK_WIDGET (page), 2000);
   text = screen_text (page);
   g_assert_nonnull (strstr (text, SENTENCE));
   g_assert_nonnull (strstr (text, "Why is the sky blue?"));
@@ -525,7 +527,7 @@ check_thinking_reply (HearthWindow *window,
 
   g_assert_cmpstr (item_text (answer), ==, THINKING_ANSWER);
   g_assert_cmpstr (hearth_message_item_get_message (answer)->thinking, ==, THINKING_TEXT);
-  hearth_test_spin_for (200);
+  hearth_test_wait_drawn (GTK_WIDGET (page), 2000);
   row = hearth_test_chat_row_for (page, answer);
   g_assert_nonnull (row);
   expander = GTK_EXPANDER (hearth_test_find_descendant (GTK_WIDGET (row), GTK_TYPE_EXPANDER));
@@ -543,7 +545,7 @@ check_thinking_reply (HearthWindow *window,
   g_assert_null (strstr (answer_text, "Rayleigh"));
 
   gtk_expander_set_expanded (expander, TRUE);
-  hearth_test_spin_for (200);
+  hearth_test_wait_for_text (GTK_WIDGET (row), THINKING_TEXT, 2000);
   expanded = hearth_test_visible_text (GTK_WIDGET (row));
   g_assert_nonnull (strstr (expanded, THINKING_TEXT));
   hearth_test_chat_screenshot (window, shot);

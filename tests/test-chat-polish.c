@@ -76,12 +76,20 @@ open_model_picker (HearthChatPage *page)
   g_assert_true (hearth_test_spin_until (popover_mapped, page, 5000));
 }
 
+static gboolean
+popover_unmapped (gpointer page)
+{
+  return !popover_mapped (page);
+}
+
 static void
 close_model_picker (HearthChatPage *page)
 {
   gtk_popover_popdown (GTK_POPOVER (model_popover (page)));
-  hearth_test_spin_for (100);
+  hearth_test_spin_until (popover_unmapped, page, 2000);
 }
+
+static gboolean banner_shown (gpointer page);
 
 static char *
 shot_name (const char *what,
@@ -114,17 +122,17 @@ shoot_states (int width)
   hearth_test_chat_screenshot (window, name);
 
   open_model_picker (page);
-  hearth_test_spin_for (300);
+  hearth_test_wait_drawn (model_popover (page), 2000);
   g_clear_pointer (&name, g_free);
   name = shot_name ("model-picker", width);
   path = hearth_test_save_screenshot (model_popover (page), name);
   close_model_picker (page);
 
   g_settings_set_string (settings, "endpoint", DEAD_SERVER);
-  hearth_test_spin_for (1500);
+  hearth_test_spin_until (banner_shown, page, 10000);
   hearth_chat_page_set_composer_text (page, "Are you still there?");
   gtk_widget_activate_action (GTK_WIDGET (page), "chat.send", NULL);
-  hearth_test_spin_for (1500);
+  hearth_test_wait_drawn (GTK_WIDGET (window), 2000);
   g_clear_pointer (&name, g_free);
   name = shot_name ("dead-server", width);
   hearth_test_chat_screenshot (window, name);
@@ -321,7 +329,8 @@ test_dead_server (gconstpointer data)
   /* Send waits for the server; Enter and the action send nothing; the text stays. */
   g_assert_false (send_enabled (page));
   gtk_widget_activate_action (GTK_WIDGET (page), "chat.send", NULL);
-  hearth_test_spin_for (300);
+  /* nothing to wait for that shows nothing was sent: all that is pending runs */
+  hearth_test_wait_drawn (GTK_WIDGET (page), 2000);
   g_assert_cmpuint (hearth_test_chat_n_messages (page), ==, 2);
   kept = hearth_chat_page_dup_composer_text (page);
   g_assert_cmpstr (kept, ==, "Are you still there?");
@@ -334,7 +343,8 @@ test_dead_server (gconstpointer data)
   stack = GTK_STACK (hearth_test_find_descendant (GTK_WIDGET (page), GTK_TYPE_STACK));
   while (g_strcmp0 (gtk_stack_get_visible_child_name (stack), "unreachable") != 0)
     g_main_context_iteration (NULL, TRUE);
-  hearth_test_spin_for (300);
+  hearth_test_spin_until (banner_hidden, page, 2000);
+  hearth_test_wait_drawn (GTK_WIDGET (page), 2000);
   assert_said_once (page);
   g_assert_true (banner_hidden (page));
   g_clear_pointer (&name, g_free);
@@ -380,6 +390,23 @@ actions_shown (GtkWidget *row)
   return shown;
 }
 
+static gboolean
+actions_shown_cb (gpointer row)
+{
+  return actions_shown (row);
+}
+
+static gboolean
+no_actions_shown (gpointer data)
+{
+  GPtrArray *rows = data;
+
+  for (guint i = 0; i < rows->len; i++)
+    if (actions_shown (rows->pdata[i]))
+      return FALSE;
+  return TRUE;
+}
+
 static GtkEventController *
 row_controller (GtkWidget *row,
                 GType      type)
@@ -411,7 +438,7 @@ test_message_actions (gconstpointer data)
   window = hearth_test_chat_new_window (width, 800);
   page = hearth_test_chat_page (window);
   open_conversation (window, id, 4);
-  hearth_test_spin_for (200);
+  hearth_test_wait_drawn (GTK_WIDGET (window), 2000);
   rows = hearth_test_chat_rows_on_screen (page);
   /* Xvfb's real pointer may rest over a row (where the window happened to
    * be placed), and the focus may be in one: that row shows its buttons,
@@ -431,7 +458,7 @@ test_message_actions (gconstpointer data)
       if (focused)
         gtk_window_set_focus (GTK_WINDOW (window), NULL);
     }
-  hearth_test_spin_for (50);
+  hearth_test_spin_until (no_actions_shown, rows, 2000);
   for (guint i = 0; i < rows->len; i++)
     g_assert_false (actions_shown (rows->pdata[i]));
   name = shot_name ("actions-hidden", width);
@@ -453,7 +480,7 @@ test_message_actions (gconstpointer data)
   copy = hearth_test_find_with_class (row_actions (rows->pdata[0]), GTK_TYPE_BUTTON, NULL);
   g_assert_true (gtk_widget_get_focusable (copy) || gtk_widget_get_focus_on_click (copy));
   g_assert_true (gtk_widget_grab_focus (copy));
-  hearth_test_spin_for (50);
+  hearth_test_spin_until (actions_shown_cb, rows->pdata[0], 2000);
   g_assert_true (actions_shown (rows->pdata[0]));
   g_assert_false (actions_shown (rows->pdata[2]));
 
@@ -465,6 +492,20 @@ test_message_actions (gconstpointer data)
 }
 
 /* 4. The title, and the model named once */
+
+static gboolean
+titled_new_chat (gpointer title)
+{
+  return gtk_widget_get_mapped (title)
+         && g_strcmp0 (adw_window_title_get_title (title), "New Chat") == 0;
+}
+
+static gboolean
+titled_by_question (gpointer title)
+{
+  return gtk_widget_get_mapped (title)
+         && g_strcmp0 (adw_window_title_get_title (title), "Why is the sky blue?") == 0;
+}
 
 static void
 test_title_and_model (gconstpointer data)
@@ -483,13 +524,13 @@ test_title_and_model (gconstpointer data)
   page = hearth_test_chat_page (window);
   g_action_group_activate_action (G_ACTION_GROUP (app), "new-chat", NULL);
   title = conversation_title (page);
-  hearth_test_spin_for (200);
+  hearth_test_spin_until (titled_new_chat, title, 2000);
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (title)));
   g_assert_cmpstr (adw_window_title_get_title (title), ==, "New Chat");
   g_assert_cmpstr (adw_window_title_get_subtitle (title), ==, "tiny-fixed");
 
   hearth_test_chat_send_and_wait (page, "Why is the sky blue?");
-  hearth_test_spin_for (200);
+  hearth_test_spin_until (titled_by_question, title, 2000);
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (title)));
   g_assert_cmpstr (adw_window_title_get_title (title), ==, "Why is the sky blue?");
 
@@ -551,6 +592,8 @@ test_model_picker (void)
 
 /* 6. Sidebar tooltips only where the title is cut */
 
+#define LONG_TITLE "A conversation whose title is far too long for the sidebar to hold"
+
 static gboolean
 is_row_titled (GtkWidget *widget,
                gpointer   title)
@@ -559,10 +602,17 @@ is_row_titled (GtkWidget *widget,
          g_strcmp0 (hearth_conversation_row_get_title (HEARTH_CONVERSATION_ROW (widget)), title) == 0;
 }
 
+static gboolean
+both_rows_listed (gpointer page)
+{
+  return hearth_test_find_widget (page, is_row_titled, (gpointer) "Short") != NULL
+         && hearth_test_find_widget (page, is_row_titled, (gpointer) LONG_TITLE) != NULL;
+}
+
 static void
 test_sidebar_tooltips (void)
 {
-  const char *long_title = "A conversation whose title is far too long for the sidebar to hold";
+  const char *long_title = LONG_TITLE;
   HearthWindow *window;
   HearthChatPage *page;
   GtkWidget *short_row;
@@ -573,7 +623,9 @@ test_sidebar_tooltips (void)
   hearth_test_chat_use_server (DEAD_SERVER, "");
   window = hearth_test_chat_new_window (1280, 800);
   page = hearth_test_chat_page (window);
-  hearth_test_spin_for (500);
+  hearth_test_spin_until (both_rows_listed, page, 5000);
+  /* laid out at its width: whether a title is cut is known */
+  hearth_test_wait_drawn (GTK_WIDGET (window), 2000);
   short_row = hearth_test_find_widget (GTK_WIDGET (page), is_row_titled, (gpointer) "Short");
   long_row = hearth_test_find_widget (GTK_WIDGET (page), is_row_titled, (gpointer) long_title);
   g_assert_nonnull (short_row);

@@ -67,7 +67,7 @@ test_chat_reply_with_figures (void)
   composer = hearth_chat_page_dup_composer_text (page);
   g_assert_cmpstr (composer, ==, "");
 
-  hearth_test_spin_for (200);
+  hearth_test_wait_drawn (GTK_WIDGET (page), 2000);
   row = hearth_test_chat_row_for (page, item);
   g_assert_nonnull (row);
   text = hearth_test_visible_text (GTK_WIDGET (row));
@@ -125,7 +125,7 @@ test_chat_cancel_keeps_partial (void)
   item = hearth_test_chat_last_item (page);
   g_assert_cmpint (hearth_message_item_get_message (item)->state, ==, HEARTH_MESSAGE_CANCELLED);
   g_assert_cmpuint (strlen (hearth_message_item_get_message (item)->content), >, 20);
-  hearth_test_spin_for (200);
+  hearth_test_wait_drawn (GTK_WIDGET (page), 2000);
   text = hearth_test_visible_text (GTK_WIDGET (hearth_test_chat_row_for (page, item)));
   g_assert_nonnull (strstr (text, "Stopped"));
 
@@ -216,7 +216,7 @@ test_chat_error_and_retry (void)
   g_assert_true (hearth_test_spin_until (hearth_test_chat_reply_finished, page, 10000));
   item = hearth_test_chat_last_item (page);
   g_assert_cmpint (hearth_message_item_get_message (item)->state, ==, HEARTH_MESSAGE_FAILED);
-  hearth_test_spin_for (200);
+  hearth_test_wait_drawn (GTK_WIDGET (page), 2000);
   row = hearth_test_chat_row_for (page, item);
   text = hearth_test_visible_text (GTK_WIDGET (row));
   g_test_message ("failed row: %s", text);
@@ -262,7 +262,7 @@ test_chat_markup_literal (void)
   hearth_test_chat_select_model (page, "markup");
   hearth_test_chat_send (page, "Say something hostile");
   g_assert_true (hearth_test_spin_until (hearth_test_chat_reply_finished, page, 10000));
-  hearth_test_spin_for (200);
+  hearth_test_wait_drawn (GTK_WIDGET (page), 2000);
 
   row = hearth_test_chat_row_for (page, hearth_test_chat_last_item (page));
   text = hearth_test_visible_text (GTK_WIDGET (row));
@@ -381,7 +381,7 @@ test_chat_cached_badge (void)
   item = hearth_test_chat_last_item (page);
   g_assert_true (hearth_message_item_get_cached (item));
   g_assert_cmpstr (hearth_message_item_get_message (item)->content, ==, SENTENCE);
-  hearth_test_spin_for (200);
+  hearth_test_wait_drawn (GTK_WIDGET (page), 2000);
   row = hearth_test_chat_row_for (page, item);
   text = hearth_test_visible_text (GTK_WIDGET (row));
   g_test_message ("cached row: %s", text);

@@ -132,6 +132,33 @@ collect_rows (HearthConversationList *list)
   return rows;
 }
 
+static HearthConversationRow *row_at (HearthConversationList *list,
+                                      guint                   position);
+static const char *visible_page (HearthConversationList *list);
+static gboolean row_is_selected (HearthConversationRow *row);
+
+typedef struct
+{
+  HearthConversationList *list;
+  const char             *page;
+} PageWait;
+
+static gboolean
+shows_page (gpointer data)
+{
+  PageWait *wait = data;
+
+  return g_strcmp0 (visible_page (wait->list), wait->page) == 0;
+}
+
+static gboolean
+third_row_selected (gpointer list)
+{
+  HearthConversationRow *row = row_at (list, 2);
+
+  return row != NULL && row_is_selected (row);
+}
+
 static HearthConversationRow *
 row_at (HearthConversationList *list,
         guint                   position)
@@ -301,7 +328,7 @@ static void
 close_window (Fixture *fixture)
 {
   gtk_window_destroy (fixture->window);
-  hearth_test_spin_for (100);
+  hearth_test_spin_until (hearth_test_only_ref, fixture->list, 2000);
   g_assert_finalize_object (g_steal_pointer (&fixture->list));
   g_assert_finalize_object (g_steal_pointer (&fixture->engine));
 }
@@ -352,7 +379,7 @@ test_rows (Fixture       *fixture,
       g_assert_cmpstr (hearth_conversation_row_get_header (row), ==, headers[i]);
       g_assert_nonnull (strstr (hearth_conversation_row_get_subtitle_markup (row), "2 messages"));
     }
-  hearth_test_spin_for (200);
+  hearth_test_wait_drawn (GTK_WIDGET (fixture->window), 2000);
   g_free (hearth_test_save_screenshot (GTK_WIDGET (fixture->window), "conversation-list.png"));
 }
 
@@ -386,7 +413,7 @@ test_search (Fixture       *fixture,
   /* The match in bold, the rest of the message escaped. */
   g_assert_nonnull (strstr (hearth_conversation_row_get_subtitle_markup (row),
                             "&lt;i&gt;<b>flour</b>&lt;/i&gt; &amp; water"));
-  hearth_test_spin_for (200);
+  hearth_test_wait_drawn (GTK_WIDGET (fixture->window), 2000);
   g_free (hearth_test_save_screenshot (GTK_WIDGET (fixture->window),
                                        "conversation-list-search.png"));
 
@@ -402,7 +429,8 @@ test_search (Fixture       *fixture,
 
   search_for (fixture->list, "zzzqqq");
   wait_for_rows (fixture->list, 0, NULL);
-  hearth_test_spin_for (50);
+  hearth_test_spin_until (shows_page, &(PageWait) { fixture->list, "no-results" }, 2000);
+  hearth_test_wait_drawn (GTK_WIDGET (fixture->window), 2000);
   g_assert_cmpstr (visible_page (fixture->list), ==, "no-results");
   g_free (hearth_test_save_screenshot (GTK_WIDGET (fixture->window),
                                        "conversation-list-no-results.png"));
@@ -453,7 +481,7 @@ test_rename (Fixture       *fixture,
   dialog = ADW_MESSAGE_DIALOG (g_object_ref (wait.found));
   entry = adw_message_dialog_get_extra_child (dialog);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, seeds[2].title);
-  hearth_test_spin_for (200);
+  hearth_test_wait_drawn (GTK_WIDGET (dialog), 2000);
   g_free (hearth_test_save_screenshot (GTK_WIDGET (dialog), "conversation-list-rename.png"));
 
   /* An empty title is refused. */
@@ -488,7 +516,7 @@ test_delete_undo (Fixture       *fixture,
   g_assert_cmpstr (hearth_conversation_row_get_header (row_at (fixture->list, 1)), ==,
                    "Yesterday");
   g_assert_true (conversation_exists (fixture->store, id));
-  hearth_test_spin_for (300);
+  hearth_test_wait_drawn (GTK_WIDGET (fixture->window), 2000);
   g_free (hearth_test_save_screenshot (GTK_WIDGET (fixture->window),
                                        "conversation-list-deleted.png"));
 
@@ -591,7 +619,7 @@ test_reload_keeps_selection (Fixture       *fixture,
   gint64 new_id;
 
   hearth_conversation_list_select (fixture->list, id);
-  hearth_test_spin_for (50);
+  hearth_test_spin_until (third_row_selected, fixture->list, 2000);
   g_assert_true (row_is_selected (row_at (fixture->list, 2)));
 
   new_id = add_conversation (fixture->store, "Fresh question", "Something new", now);
@@ -616,7 +644,7 @@ test_narrow (Fixture       *fixture,
   open_window (fixture, 220, 480);
   wait_for_rows (fixture->list, N_SEEDED, seeds[0].title);
   hearth_conversation_list_select (fixture->list, fixture->ids[1]);
-  hearth_test_spin_for (300);
+  hearth_test_wait_drawn (GTK_WIDGET (fixture->window), 2000);
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (fixture->list)), <=, 240);
   g_free (hearth_test_save_screenshot (GTK_WIDGET (fixture->window),
                                        "conversation-list-narrow.png"));
@@ -626,7 +654,8 @@ static void
 test_empty (Fixture       *fixture,
             gconstpointer  data)
 {
-  hearth_test_spin_for (300);
+  hearth_test_spin_until (shows_page, &(PageWait) { fixture->list, "empty" }, 2000);
+  hearth_test_wait_drawn (GTK_WIDGET (fixture->window), 2000);
   g_assert_cmpstr (visible_page (fixture->list), ==, "empty");
   g_free (hearth_test_save_screenshot (GTK_WIDGET (fixture->window),
                                        "conversation-list-empty.png"));
@@ -662,7 +691,7 @@ test_long_history (Fixture       *fixture,
     }
   open_window (fixture, 360, 640);
   g_assert_true (hearth_test_spin_until (list_has_all, fixture->list, 5000));
-  hearth_test_spin_for (100);
+  hearth_test_wait_drawn (GTK_WIDGET (fixture->window), 2000);
   rows = collect_rows (fixture->list);
   g_assert_cmpuint (rows->len, >, 0);
   g_assert_cmpstr (hearth_conversation_row_get_title (rows->pdata[0]), ==, "Conversation 150");

@@ -131,6 +131,26 @@ filled_graph (void)
   return graph;
 }
 
+typedef struct
+{
+  GtkWidget *graph;
+  guint      before;
+} SnapshotWait;
+
+static gboolean
+snapshotted_since (gpointer data)
+{
+  SnapshotWait *wait = data;
+
+  return hearth_graph_get_n_snapshots (HEARTH_GRAPH (wait->graph)) >= wait->before + 1;
+}
+
+static gboolean
+unmapped (gpointer widget)
+{
+  return !gtk_widget_get_mapped (widget);
+}
+
 static void
 present_graph (GtkWidget  *graph,
                GtkWindow **out_window)
@@ -140,7 +160,7 @@ present_graph (GtkWidget  *graph,
   gtk_window_set_default_size (GTK_WINDOW (window), 640, 240);
   gtk_window_set_child (GTK_WINDOW (window), graph);
   gtk_window_present (GTK_WINDOW (window));
-  hearth_test_spin_for (300);
+  hearth_test_wait_drawn (window, 2000);
   *out_window = GTK_WINDOW (window);
 }
 
@@ -150,7 +170,7 @@ close_window (GtkWindow *window,
 {
   g_object_ref (graph);
   gtk_window_destroy (window);
-  hearth_test_spin_for (50);
+  hearth_test_spin_until (hearth_test_only_ref, graph, 2000);
   g_assert_finalize_object (graph);
 }
 
@@ -174,7 +194,7 @@ test_render (void)
   light = hearth_test_save_screenshot (GTK_WIDGET (window), "graph-light.png");
 
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
-  hearth_test_spin_for (200);
+  hearth_test_wait_drawn (GTK_WIDGET (window), 2000);
   dark = hearth_test_save_screenshot (GTK_WIDGET (window), "graph-dark.png");
 
   /* the pointer over the middle: a line and a label */
@@ -191,13 +211,13 @@ test_render (void)
       }
     g_assert_nonnull (motion);
     g_signal_emit_by_name (motion, "enter", gtk_widget_get_width (graph) * 0.6, 100.0);
-    hearth_test_spin_for (100);
+    hearth_test_wait_drawn (GTK_WIDGET (window), 2000);
     hover = hearth_test_save_screenshot (GTK_WIDGET (window), "graph-dark-pointer.png");
     g_signal_emit_by_name (motion, "leave");
   }
 
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
-  hearth_test_spin_for (100);
+  hearth_test_wait_drawn (GTK_WIDGET (window), 2000);
   close_window (window, graph);
 }
 
@@ -218,7 +238,7 @@ test_empty (void)
   hearth_graph_set_unit (HEARTH_GRAPH (graph), "%");
   hearth_graph_push (HEARTH_GRAPH (graph), 0, g_get_real_time (), 42);
   g_assert_cmpstr (hearth_graph_get_summary (HEARTH_GRAPH (graph)), ==, "Generation 42%");
-  hearth_test_spin_for (100);
+  hearth_test_wait_drawn (GTK_WIDGET (window), 2000);
   close_window (window, graph);
 }
 
@@ -276,7 +296,7 @@ test_axes_and_key (void)
   present_graph (graph, &window);
 
   hearth_graph_push (HEARTH_GRAPH (graph), 0, now, 50);
-  hearth_test_spin_for (200);
+  hearth_test_wait_drawn (GTK_WIDGET (window), 2000);
   g_assert_cmpuint (count_accent_pixels (graph), >=, 12);   /* a dot of radius 3 */
   g_free (hearth_test_save_screenshot (GTK_WIDGET (window), "graph-one-point.png"));
   drawn = hearth_graph_get_drawn_text (HEARTH_GRAPH (graph));
@@ -292,7 +312,7 @@ test_axes_and_key (void)
       hearth_graph_push (HEARTH_GRAPH (graph), 0, now + i * SECOND, 50 + i % 7);
       hearth_graph_push (HEARTH_GRAPH (graph), 1, now + i * SECOND, 10 + i % 3);
     }
-  hearth_test_spin_for (200);
+  hearth_test_wait_drawn (GTK_WIDGET (window), 2000);
   g_free (drawn);
   drawn = hearth_graph_get_drawn_text (HEARTH_GRAPH (graph));
   g_assert_nonnull (strstr (drawn, "\nServer\n"));
@@ -315,11 +335,11 @@ test_unmapped (void)
 
   /* mapped: a sample draws */
   hearth_graph_push (HEARTH_GRAPH (graph), 0, now + SECOND, 50);
-  hearth_test_spin_for (200);
+  hearth_test_spin_until (snapshotted_since, &(SnapshotWait) { graph, before }, 2000);
   g_assert_cmpuint (hearth_graph_get_n_snapshots (HEARTH_GRAPH (graph)), >=, before + 1);
 
   gtk_widget_set_visible (graph, FALSE);
-  hearth_test_spin_for (100);
+  hearth_test_spin_until (unmapped, graph, 2000);
   g_assert_false (gtk_widget_get_mapped (graph));
   before = hearth_graph_get_n_snapshots (HEARTH_GRAPH (graph));
   for (guint i = 2; i < 50; i++)

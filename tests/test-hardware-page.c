@@ -49,7 +49,7 @@ open_page (GtkWindow **out_window)
   g_assert_false (hearth_hardware_page_is_probed (HEARTH_HARDWARE_PAGE (page)));
   gtk_window_present (GTK_WINDOW (window));
   g_assert_true (hearth_test_spin_until (page_is_probed, page, 15000));
-  hearth_test_spin_for (100);
+  hearth_test_wait_drawn (window, 2000);
   *out_window = GTK_WINDOW (window);
   return HEARTH_HARDWARE_PAGE (page);
 }
@@ -60,7 +60,7 @@ close_page (GtkWindow          *window,
 {
   g_object_ref (page);
   gtk_window_destroy (window);
-  hearth_test_spin_for (50);
+  hearth_test_spin_until (hearth_test_only_ref, page, 2000);
   g_assert_finalize_object (page);
 }
 
@@ -93,7 +93,7 @@ scroll_to_end (GtkWidget *page)
   GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
 
   gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
-  hearth_test_spin_for (100);
+  hearth_test_wait_drawn (scroller, 2000);
 }
 
 static void

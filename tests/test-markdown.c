@@ -325,6 +325,12 @@ copy_icon (GtkWidget *block)
   return adw_button_content_get_icon_name (ADW_BUTTON_CONTENT (content));
 }
 
+static gboolean
+shows_copy_icon (gpointer block)
+{
+  return g_strcmp0 (copy_icon (block), "edit-copy-symbolic") == 0;
+}
+
 static void
 test_markdown_code_copy (void)
 {
@@ -344,7 +350,7 @@ test_markdown_code_copy (void)
 
   /* Feedback, then back to the copy icon. */
   g_assert_cmpstr (copy_icon (block), ==, "object-select-symbolic");
-  hearth_test_spin_for (1700);
+  hearth_test_spin_until (shows_copy_icon, block, 5000);
   g_assert_cmpstr (copy_icon (block), ==, "edit-copy-symbolic");
   g_assert_finalize_object (view);
 }
@@ -560,7 +566,7 @@ test_markdown_streaming_unmapped (void)
 
   gtk_window_set_child (GTK_WINDOW (window), view);
   gtk_window_present (GTK_WINDOW (window));
-  hearth_test_spin_for (200);
+  hearth_test_wait_drawn (window, 2000);
   g_assert_true (gtk_widget_get_mapped (view));
 
   hearth_markdown_view_append (HEARTH_MARKDOWN_VIEW (view), "Hidden *soon*.");
@@ -609,7 +615,7 @@ test_markdown_streaming_budget (void)
                             "screen once it is laid out.\n\n", i);
   gtk_window_set_child (GTK_WINDOW (window), view);
   gtk_window_present (GTK_WINDOW (window));
-  hearth_test_spin_for (200);
+  hearth_test_wait_drawn (window, 2000);
   g_assert_true (gtk_widget_get_mapped (view));
 
   frames_seen = 0;
@@ -747,7 +753,7 @@ save_screenshot (const char *name,
   hearth_markdown_view_set_text (HEARTH_MARKDOWN_VIEW (view), screenshot_document);
   hearth_markdown_view_finish (HEARTH_MARKDOWN_VIEW (view));
   gtk_window_present (GTK_WINDOW (window));
-  hearth_test_spin_for (300);
+  hearth_test_wait_drawn (window, 2000);
   /* The window focused the first selectable label, which selected all of its
    * text; in the application the composer takes the focus instead. */
   gtk_window_set_focus (GTK_WINDOW (window), NULL);
@@ -757,7 +763,7 @@ save_screenshot (const char *name,
     for (guint i = 0; i < labels->len; i++)
       gtk_label_select_region (labels->pdata[i], 0, 0);
   }
-  hearth_test_spin_for (500);
+  hearth_test_wait_drawn (window, 2000);
 
   path = hearth_test_save_screenshot (window, name);
   g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
@@ -822,7 +828,7 @@ test_markdown_streaming_long_paragraph (void)
   gtk_window_set_child (GTK_WINDOW (window), box);
   gtk_window_set_default_size (GTK_WINDOW (window), 600, 400);
   gtk_window_present (GTK_WINDOW (window));
-  hearth_test_spin_for (100);
+  hearth_test_wait_drawn (window, 2000);
 
   stream_in_chunks (HEARTH_MARKDOWN_VIEW (view), document->str, 3);
   hearth_markdown_view_finish (HEARTH_MARKDOWN_VIEW (view));

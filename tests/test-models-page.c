@@ -47,6 +47,12 @@ page_is_loaded (gpointer data)
   return hearth_models_page_is_loaded (HEARTH_MODELS_PAGE (data));
 }
 
+static gboolean
+not_polling (gpointer page)
+{
+  return !hearth_models_page_is_polling (page);
+}
+
 static void
 fixture_open (Fixture *fixture,
               int      width,
@@ -66,7 +72,7 @@ fixture_open (Fixture *fixture,
   fixture->window = GTK_WINDOW (window);
   fixture->page = HEARTH_MODELS_PAGE (page);
   g_assert_true (hearth_test_spin_until (page_is_loaded, page, 10000));
-  hearth_test_spin_for (100);
+  hearth_test_wait_drawn (window, 2000);
 }
 
 static gboolean
@@ -107,6 +113,12 @@ is_model_row (GtkWidget *widget,
 {
   return HEARTH_IS_MODEL_ROW (widget) &&
          g_strcmp0 (hearth_model_row_get_name (HEARTH_MODEL_ROW (widget)), name) == 0;
+}
+
+static gboolean
+row_is_hidden (gpointer row)
+{
+  return !gtk_widget_get_visible (row);
 }
 
 static HearthModelRow *
@@ -197,6 +209,20 @@ row_shows_context (gpointer data)
   return subtitle != NULL && strstr (subtitle, "4096-token context") != NULL;
 }
 
+static GtkWidget *find_toplevel (GType type);
+
+static gboolean
+has_message_dialog (gpointer data)
+{
+  return find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
+}
+
+static gboolean
+no_message_dialog (gpointer data)
+{
+  return find_toplevel (ADW_TYPE_MESSAGE_DIALOG) == NULL;
+}
+
 static GtkWidget *
 find_toplevel (GType type)
 {
@@ -238,9 +264,10 @@ test_models_page_list (void)
 
   gtk_widget_activate_action (GTK_WIDGET (fixture.page), "models.details", "s",
                               "tiny-fixed:latest");
-  hearth_test_spin_for (300);
+  hearth_test_spin_until (has_message_dialog, NULL, 5000);
   dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
   g_assert_nonnull (dialog);
+  hearth_test_wait_drawn (dialog, 2000);
   dialog_text = hearth_test_visible_text (dialog);
   assert_text_has (dialog_text, "Context Length");
   assert_text_has (dialog_text, "4096 tokens");
@@ -250,7 +277,7 @@ test_models_page_list (void)
   shot = hearth_test_save_screenshot (dialog, "models-page-details.png");
   g_test_message ("screenshot: %s", shot);
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "close");
-  hearth_test_spin_for (100);
+  hearth_test_spin_until (no_message_dialog, NULL, 2000);
   fixture_close (&fixture);
 }
 
@@ -295,7 +322,8 @@ pull_through_page (Fixture    *fixture,
     {
       g_autofree char *shot = NULL;
 
-      hearth_test_spin_for (500);
+      /* the pull under way: it keeps moving, one frame shows it */
+      hearth_test_wait_frame (GTK_WIDGET (fixture->window), 2000);
       shot = screenshot (fixture, screenshot_name);
     }
   g_assert_true (hearth_test_spin_until (row_appears, &wait, 20000));
@@ -325,6 +353,12 @@ ensure_pulled (Fixture *fixture)
 {
   if (find_row (fixture, "tiny-pulled:latest") == NULL)
     pull_through_page (fixture, "tiny-pulled", NULL);
+}
+
+static gboolean
+row_is_gone (gpointer fixture)
+{
+  return find_row (fixture, "tiny-pulled:latest") == NULL;
 }
 
 static gboolean
@@ -378,14 +412,14 @@ confirm_delete (Fixture    *fixture,
 
   g_assert_nonnull (row);
   gtk_widget_activate_action (GTK_WIDGET (fixture->page), "models.delete", "s", name);
-  hearth_test_spin_for (200);
+  hearth_test_spin_until (has_message_dialog, NULL, 5000);
   dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
   g_assert_nonnull (dialog);
   g_assert_cmpint (adw_message_dialog_get_response_appearance (ADW_MESSAGE_DIALOG (dialog),
                                                                "delete"),
                    ==, ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "delete");
-  hearth_test_spin_for (200);
+  hearth_test_spin_until (row_is_hidden, row, 2000);
   /* Hidden at once, still on the server until the toast goes. */
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (row)));
   g_assert_true (server_has_model (fixture->engine, name));
@@ -423,7 +457,8 @@ test_models_page_delete_undo (void)
   g_signal_emit_by_name (undo, "clicked");
   g_assert_true (hearth_test_spin_until (row_is_visible,
                                          find_row (&fixture, "tiny-pulled:latest"), 2000));
-  hearth_test_spin_for (500);
+  /* nothing to wait for that shows it stays: all that is pending runs */
+  hearth_test_wait_drawn (GTK_WIDGET (fixture.window), 2000);
   g_assert_true (server_has_model (fixture.engine, "tiny-pulled:latest"));
   fixture_close (&fixture);
 }
@@ -456,7 +491,7 @@ test_models_page_delete (void)
   /* The toast times out, and only then is the model deleted. */
   wait.engine = fixture.engine;
   g_assert_true (hearth_test_spin_until (model_is_gone, &wait, 15000));
-  hearth_test_spin_for (300);
+  hearth_test_spin_until (row_is_gone, &fixture, 5000);
   g_assert_null (find_row (&fixture, "tiny-pulled:latest"));
   fixture_close (&fixture);
 }
@@ -514,7 +549,7 @@ test_models_page_openai (void)
   /* Back to Ollama: the page follows the setting while it is shown. */
   g_settings_set_string (settings, "api-kind", "ollama");
   g_assert_true (hearth_test_spin_until (page_is_loaded, fixture.page, 5000));
-  hearth_test_spin_for (200);
+  hearth_test_wait_drawn (GTK_WIDGET (fixture.window), 2000);
   g_assert_true (gtk_widget_is_visible (entry));
   g_assert_nonnull (hearth_test_find_widget (GTK_WIDGET (fixture.page), is_visible_action_button,
                                              (gpointer) "models.delete"));
@@ -575,7 +610,7 @@ test_models_page_narrow (void)
   g_assert_true (hearth_test_spin_until (page_is_loaded, fixture.page, 5000));
   g_assert_true (hearth_test_spin_until (row_is_loaded, find_row (&fixture, "tiny-fixed:latest"),
                                          5000));
-  hearth_test_spin_for (300);
+  hearth_test_wait_drawn (GTK_WIDGET (fixture.window), 2000);
   gtk_widget_measure (GTK_WIDGET (fixture.page), GTK_ORIENTATION_HORIZONTAL, -1,
                       &minimum, NULL, NULL, NULL);
   g_assert_cmpint (minimum, <=, 360);
@@ -584,7 +619,7 @@ test_models_page_narrow (void)
   shot = screenshot (&fixture, "models-page-360.png");
   gtk_widget_activate_action (GTK_WIDGET (fixture.page), "models.unload", "s",
                               "tiny-fixed:latest");
-  hearth_test_spin_for (300);
+  hearth_test_spin_until (row_is_unloaded, find_row (&fixture, "tiny-fixed:latest"), 5000);
   fixture_close (&fixture);
 }
 
@@ -599,7 +634,7 @@ test_models_page_polls_only_when_shown (void)
   fixture_open (&fixture, 800, 600);
   g_assert_true (hearth_models_page_is_polling (fixture.page));
   gtk_widget_set_visible (GTK_WIDGET (fixture.window), FALSE);
-  hearth_test_spin_for (100);
+  hearth_test_spin_until (not_polling, fixture.page, 2000);
   g_assert_false (hearth_models_page_is_polling (fixture.page));
   /* A refresh while hidden does not spin an unseen spinner. */
   hearth_models_page_refresh (fixture.page);

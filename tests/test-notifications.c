@@ -312,7 +312,8 @@ test_open_performance (void)
 
   hearth_test_dunst_click ();
   g_assert_true (hearth_test_spin_until (performance_shown, NULL, 10000));
-  hearth_test_spin_for (300);   /* the switcher's styles follow on the next frame */
+  /* the switcher's styles follow on the next frame */
+  hearth_test_wait_drawn (GTK_WIDGET (gtk_application_get_active_window (GTK_APPLICATION (app))), 2000);
   g_free (hearth_test_save_screenshot (GTK_WIDGET (gtk_application_get_active_window (GTK_APPLICATION (app))),
                                        "notifications-open-performance.png"));
   gtk_window_destroy (gtk_application_get_active_window (GTK_APPLICATION (app)));

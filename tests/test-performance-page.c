@@ -53,12 +53,35 @@ page_is_loaded (gpointer data)
   return hearth_performance_page_is_loaded (HEARTH_PERFORMANCE_PAGE (data));
 }
 
+typedef struct
+{
+  GtkWidget *window;
+  int        width;
+} WidthWait;
+
+static gboolean
+no_wider_than (gpointer data)
+{
+  WidthWait *wait = data;
+
+  return gtk_widget_get_width (wait->window) <= wait->width;
+}
+
+static gboolean
+is_benchmarking (gpointer page)
+{
+  return hearth_performance_page_is_benchmarking (page);
+}
+
+/* The page's graphs move with every sample, so it is never still for long:
+ * its waits for a drawn page last no longer than the fixed ones they
+ * replaced. */
 static void
 wait_loaded (Fixture *fixture)
 {
   hearth_test_spin_for (20);
   g_assert_true (hearth_test_spin_until (page_is_loaded, fixture->page, 10000));
-  hearth_test_spin_for (50);
+  hearth_test_wait_drawn (GTK_WIDGET (fixture->page), 50);
 }
 
 static void
@@ -204,7 +227,7 @@ test_performance_empty (void)
   fixture_open (&fixture);
   fixture_show (&fixture);
   g_assert_true (hearth_test_spin_until (cpu_has_samples, fixture.page, 5000));
-  hearth_test_spin_for (400);
+  hearth_test_wait_drawn (GTK_WIDGET (fixture.page), 400);
 
   text = hearth_test_visible_text (GTK_WIDGET (fixture.page));
   assert_text_has (text, "No Requests in This Range");
@@ -267,7 +290,7 @@ scroll_to_system (Fixture *fixture)
   GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
 
   gtk_adjustment_set_value (adjustment, 380);
-  hearth_test_spin_for (100);
+  hearth_test_wait_drawn (scroller, 100);
 }
 
 /* Wide tables scroll inside the page: the window still narrows to a phone's
@@ -306,7 +329,8 @@ assert_nothing_clipped (GtkWindow  *window,
   g_assert_nonnull (table);
   gtk_window_get_default_size (window, &old_width, &old_height);
   gtk_window_set_default_size (window, width, old_height);
-  hearth_test_spin_for (300);
+  hearth_test_spin_until (no_wider_than, &(WidthWait) { GTK_WIDGET (window), width }, 2000);
+  hearth_test_wait_drawn (GTK_WIDGET (window), 300);
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, width);
   for (GtkWidget *c = gtk_widget_get_first_child (table); c; c = gtk_widget_get_next_sibling (c))
     {
@@ -319,7 +343,7 @@ assert_nothing_clipped (GtkWindow  *window,
   /* only the page scrolls, and only up and down */
   g_assert_cmpint (gtk_widget_get_width (table), <=, gtk_widget_get_width (GTK_WIDGET (window)));
   gtk_window_set_default_size (window, old_width, old_height);
-  hearth_test_spin_for (300);
+  hearth_test_wait_drawn (GTK_WIDGET (window), 300);
 }
 
 static void
@@ -584,7 +608,7 @@ test_performance_gpu (void)
   hearth_sampler_start (fixture.sampler);
   fixture_show (&fixture);
   g_assert_true (hearth_test_spin_until (gpu_card_shown, fixture.page, 5000));
-  hearth_test_spin_for (300);
+  hearth_test_wait_drawn (GTK_WIDGET (fixture.page), 300);
 
   text = hearth_test_visible_text (GTK_WIDGET (fixture.page));
   assert_text_has (text, "GPU");
@@ -642,7 +666,7 @@ test_performance_bench_run (void)
 
   /* Cancel right after the start: nothing stored. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture.page), "performance.benchmark", NULL));
-  hearth_test_spin_for (50);
+  hearth_test_spin_until (is_benchmarking, fixture.page, 2000);
   g_assert_true (hearth_performance_page_is_benchmarking (fixture.page));
   revealer = hearth_test_find_descendant (GTK_WIDGET (fixture.page), GTK_TYPE_REVEALER);
   g_assert_true (gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)));

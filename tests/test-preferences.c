@@ -69,7 +69,7 @@ close_and_finalize (GtkWidget *window)
 {
   g_object_ref (window);
   gtk_window_close (GTK_WINDOW (window));
-  hearth_test_spin_for (100);
+  hearth_test_spin_until (hearth_test_only_ref, window, 2000);
   g_assert_finalize_object (window);
 }
 
@@ -271,7 +271,7 @@ test_preferences_connected (void)
   expected = g_strdup_printf ("Connected: Ollama 0.0.0-hearth-fault, %u models", fault_scenarios ());
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, expected);
   g_assert_false (gtk_widget_has_css_class (row, "error"));
-  hearth_test_spin_for (200);
+  hearth_test_wait_drawn (window, 2000);
   path = hearth_test_save_screenshot (window, "preferences-connected.png");
 
   adw_combo_row_set_selected (ADW_COMBO_ROW (require_row (window, "API")), 1);
@@ -299,13 +299,13 @@ test_preferences_refused (void)
   g_assert_true (gtk_widget_has_css_class (row, "error"));
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)),
                             "nothing is listening"));
-  hearth_test_spin_for (200);
+  hearth_test_wait_drawn (window, 2000);
   path = hearth_test_save_screenshot (window, "preferences-error.png");
 
   /* A new address clears the stale result. */
   gtk_editable_set_text (GTK_EDITABLE (require_row (window, "Address")), "two words");
   g_assert_false (gtk_widget_has_css_class (row, "error"));
-  hearth_test_spin_for (100);
+  hearth_test_wait_drawn (window, 2000);
   g_free (path);
   path = hearth_test_save_screenshot (window, "preferences-invalid-address.png");
 
@@ -356,7 +356,7 @@ open_popover (AdwComboRow *row)
       hearth_test_spin_until (popover_is_mapped, row, 3000);
     }
   g_assert_true (popover_is_mapped (row));
-  hearth_test_spin_for (200);
+  hearth_test_wait_drawn (hearth_test_find_descendant (GTK_WIDGET (row), GTK_TYPE_POPOVER), 2000);
   popover = hearth_test_find_descendant (GTK_WIDGET (row), GTK_TYPE_POPOVER);
   g_assert_nonnull (find_label_containing (popover, "1.0\u00a0kB · 0 · F32"));
   g_assert_nonnull (find_label_containing (popover, "Automatic (first model the server lists)"));
@@ -687,7 +687,7 @@ test_preferences_api_key (void)
     g_autofree char *shot = NULL;
 
     gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
-    hearth_test_spin_for (100);
+    hearth_test_wait_drawn (window, 2000);
     shot = hearth_test_save_screenshot (window, "preferences-api-key.png");
     g_test_message ("screenshot: %s", shot);
   }

@@ -108,13 +108,27 @@ next_enabled (GtkWidget *window)
   return gtk_widget_is_sensitive (next) && gtk_widget_get_visible (next);
 }
 
+typedef struct
+{
+  GtkWidget  *window;
+  const char *page;
+} PageWait;
+
+static gboolean
+on_page (gpointer data)
+{
+  PageWait *wait = data;
+
+  return g_strcmp0 (hearth_setup_window_get_page (HEARTH_SETUP_WINDOW (wait->window)), wait->page) == 0;
+}
+
 static void
 go_next (GtkWidget  *window,
          const char *expected_page)
 {
   g_assert_true (next_enabled (window));
   gtk_widget_activate_action (window, "setup.next", NULL);
-  hearth_test_spin_for (50);
+  hearth_test_spin_until (on_page, &(PageWait) { window, expected_page }, 2000);
   g_assert_cmpstr (hearth_setup_window_get_page (HEARTH_SETUP_WINDOW (window)), ==, expected_page);
 }
 
@@ -124,7 +138,7 @@ screenshot (GtkWidget  *window,
 {
   g_autofree char *file = g_strconcat (name, ".png", NULL);
 
-  hearth_test_spin_for (400);   /* let the stack's slide finish */
+  hearth_test_wait_drawn (window, 2000);   /* let the stack's slide finish */
   g_free (hearth_test_save_screenshot (window, file));
 }
 
@@ -197,7 +211,7 @@ close_and_finalize (GtkWidget *window)
 {
   g_object_ref (window);
   gtk_window_close (GTK_WINDOW (window));
-  hearth_test_spin_for (100);
+  hearth_test_spin_until (hearth_test_only_ref, window, 2000);
   g_assert_finalize_object (window);
 }
 
@@ -278,7 +292,7 @@ test_setup_walk (void)
 
   g_object_ref (window);
   gtk_widget_activate_action (window, "setup.start", NULL);
-  hearth_test_spin_for (100);
+  hearth_test_spin_until (hearth_test_only_ref, window, 2000);
   g_assert_false (gtk_widget_get_visible (window));
   g_assert_finalize_object (window);
 }

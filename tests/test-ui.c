@@ -70,12 +70,24 @@ surface_has_width (gpointer data)
   return surface != NULL && gdk_surface_get_width (surface) == wait->width;
 }
 
+static gboolean
+unmapped (gpointer widget)
+{
+  return !gtk_widget_get_mapped (widget);
+}
+
+static gboolean
+has_hardware_page (gpointer window)
+{
+  return hearth_test_find_descendant (window, HEARTH_TYPE_HARDWARE_PAGE) != NULL;
+}
+
 static void
 close_and_finalize (HearthWindow *window)
 {
   g_object_ref (window);
   gtk_window_close (GTK_WINDOW (window));
-  hearth_test_spin_for (100);
+  hearth_test_spin_until (hearth_test_only_ref, window, 2000);
   g_assert_finalize_object (window);
 }
 
@@ -247,12 +259,12 @@ test_ui_about (void)
   g_assert_cmpstr (adw_about_window_get_application_icon (about), ==, APP_ID);
   g_assert_cmpint (adw_about_window_get_license_type (about), ==, GTK_LICENSE_GPL_3_0);
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (about)) == GTK_WINDOW (window));
-  hearth_test_spin_for (100);
+  hearth_test_wait_drawn (GTK_WIDGET (about), 2000);
   save_screenshot (GTK_WIDGET (about), "hearth-about.png");
 
   g_object_ref (about);
   gtk_window_destroy (GTK_WINDOW (about));
-  hearth_test_spin_for (100);
+  hearth_test_spin_until (hearth_test_only_ref, about, 2000);
   g_assert_finalize_object (about);
 
   close_and_finalize (window);
@@ -267,7 +279,7 @@ test_ui_help_overlay_action (void)
   /* GtkApplication finds gtk/help-overlay.ui under the resource base path. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL);
   g_assert_true (hearth_test_spin_until (toplevel_is_mapped, &wait, 5000));
-  hearth_test_spin_for (100);
+  hearth_test_wait_drawn (GTK_WIDGET (wait.found), 2000);
   save_screenshot (GTK_WIDGET (wait.found), "hearth-shortcuts.png");
 
   gtk_widget_hide (GTK_WIDGET (wait.found));
@@ -353,11 +365,13 @@ test_ui_hardware_header (void)
   g_assert_nonnull (refresh);
   g_assert_nonnull (menu);
   adw_view_stack_set_visible_child_name (stack, "chat");
-  hearth_test_spin_for (50);
+  hearth_test_spin_until (unmapped, refresh, 2000);
+  hearth_test_spin_until (unmapped, menu, 2000);
   g_assert_false (gtk_widget_get_mapped (refresh));
   g_assert_false (gtk_widget_get_mapped (menu));
   adw_view_stack_set_visible_child_name (stack, "hardware");
-  hearth_test_spin_for (50);
+  hearth_test_spin_until ((gboolean (*) (gpointer)) gtk_widget_get_mapped, refresh, 2000);
+  hearth_test_spin_until ((gboolean (*) (gpointer)) gtk_widget_get_mapped, menu, 2000);
   g_assert_true (gtk_widget_get_mapped (refresh));
   g_assert_true (gtk_widget_get_mapped (menu));
   g_assert_null (hearth_test_find_widget (page, is_button_labelled, (gpointer) "_Refresh"));
@@ -427,7 +441,7 @@ test_ui_screenshot (void)
       g_autofree char *name = g_strdup_printf ("hearth-window-%s.png", pages[i]);
 
       adw_view_stack_set_visible_child_name (stack, pages[i]);
-      hearth_test_spin_for (100);
+      hearth_test_wait_drawn (GTK_WIDGET (window), 2000);
       save_screenshot (GTK_WIDGET (window), name);
     }
 
@@ -439,7 +453,7 @@ test_ui_screenshot (void)
   resize_and_wait (GTK_WINDOW (window), 400, 700);
   g_assert_true (hearth_test_spin_until (switcher_bar_revealed, bar, 5000));
   /* Let the header bar finish its crossfade from switcher to title. */
-  hearth_test_spin_for (500);
+  hearth_test_wait_drawn (GTK_WIDGET (window), 2000);
   save_screenshot (GTK_WIDGET (window), "hearth-window-narrow.png");
 
   close_and_finalize (window);
@@ -490,7 +504,7 @@ test_ui_window_idle (void)
 
   /* The page that was skipped still works on its first visit. */
   adw_view_stack_set_visible_child_name (stack, "hardware");
-  hearth_test_spin_for (100);
+  hearth_test_spin_until (has_hardware_page, window, 2000);
   g_assert_nonnull (hearth_test_find_descendant (GTK_WIDGET (window), HEARTH_TYPE_HARDWARE_PAGE));
 
   close_and_finalize (window);
