@@ -581,7 +581,7 @@ test_alerts_editor_bad_input (void)
   gtk_editable_set_text (GTK_EDITABLE (url_row), "https://ntfy.sh/my-topic");
   set_text (editor, "For (30s, 5m, 1h)", "2m");
   g_assert_true (hearth_alert_rule_editor_save (editor));
-  hearth_test_spin_until (stored_exists, (gpointer[]) { &fixture, "To my phone" }, 5000);
+  hearth_test_spin_until (stored_exists, (gpointer[]) { &fixture, (gpointer) "To my phone" }, 5000);
   {
     g_autoptr(HearthAlertRule) stored = find_stored (&fixture, "To my phone");
 
@@ -636,7 +636,7 @@ test_alerts_remove_and_undo (void)
   hearth_test_spin_until (has_undo_toast, fixture.page, 5000);
   toast = hearth_alerts_page_get_undo_toast (fixture.page);
   adw_toast_dismiss (toast);
-  hearth_test_spin_until (stored_gone, (gpointer[]) { &fixture, "Swap in use" }, 5000);
+  hearth_test_spin_until (stored_gone, (gpointer[]) { &fixture, (gpointer) "Swap in use" }, 5000);
   gone = find_stored (&fixture, "Swap in use");
   g_assert_null (gone);
   fixture_close (&fixture);
