@@ -418,7 +418,7 @@ test_editor_save_error (void)
                    HEARTH_RUN_OPTION_ROW (option_row (dialog, HEARTH_RUN_OPTION_NUM_BATCH)),
                    &value));
   g_assert_cmpfloat (value, ==, 256);
-  hearth_test_save_screenshot (dialog, "tuning-options-editor-error.png");
+  g_free (hearth_test_save_screenshot (dialog, "tuning-options-editor-error.png"));
   close_and_finalize (dialog);
 }
 

@@ -347,6 +347,17 @@ test_layering (void)
 
 /* ---- Profiles ---- */
 
+/* A string setting's value, freed after the comparison. */
+static void
+assert_setting (GSettings  *settings,
+                const char *key,
+                const char *expected)
+{
+  g_autofree char *value = g_settings_get_string (settings, key);
+
+  g_assert_cmpstr (value, ==, expected);
+}
+
 static void
 test_custom_profiles (void)
 {
@@ -383,7 +394,7 @@ test_custom_profiles (void)
   /* Used: the setting says so, and requests go out with it */
   g_assert_true (hearth_tuning_use_profile (tuning, "long-docs", &error));
   g_assert_no_error (error);
-  g_assert_cmpstr (g_settings_get_string (settings, "run-profile"), ==, "long-docs");
+  assert_setting (settings, "run-profile", "long-docs");
   g_assert_cmpstr (hearth_tuning_get_active_profile (tuning), ==, "long-docs");
   r = hearth_tuning_resolve (tuning, "tiny:latest", NULL, HEARTH_API_OLLAMA, NULL);
   g_assert_cmpfloat (value_of (r->options, HEARTH_RUN_OPTION_NUM_CTX), ==, 16384);
@@ -413,7 +424,7 @@ test_custom_profiles (void)
   g_assert_true (hearth_tuning_remove_profile (tuning, "long-docs", &error));
   g_assert_no_error (error);
   g_assert_cmpstr (hearth_tuning_get_chosen_profile (tuning), ==, HEARTH_PROFILE_BALANCED);
-  g_assert_cmpstr (g_settings_get_string (settings, "run-profile"), ==, HEARTH_PROFILE_BALANCED);
+  assert_setting (settings, "run-profile", HEARTH_PROFILE_BALANCED);
   g_assert_cmpint (hearth_test_sqlite_query_int (hearth_store_get_path (store),
                                                  "SELECT count(*) FROM run_profiles"), ==, 0);
 }
