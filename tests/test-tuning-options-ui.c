@@ -18,6 +18,7 @@
 #include "hearth-profile-dialog.h"
 #include "hearth-run-option-row.h"
 #include "hearth-test-chat.h"
+#include "hearth-test-monitors.h"
 #include "hearth-test-server.h"
 #include "hearth-test-ui.h"
 #include "hearth-test-util.h"
@@ -27,98 +28,6 @@
 #define MODEL "tiny-fixed"
 
 static HearthApplication *app;
-
-/* ---- Monitors a test can drive: the GIO interfaces, nothing behind them ---- */
-
-#define TEST_TYPE_POWER_MONITOR (test_power_monitor_get_type ())
-G_DECLARE_FINAL_TYPE (TestPowerMonitor, test_power_monitor, TEST, POWER_MONITOR, GObject)
-
-struct _TestPowerMonitor
-{
-  GObject  parent_instance;
-  gboolean power_saver;
-};
-
-static gboolean
-test_initable_init (GInitable     *initable,
-                    GCancellable  *cancellable,
-                    GError       **error)
-{
-  return TRUE;
-}
-
-static void
-test_initable_iface_init (GInitableIface *iface)
-{
-  iface->init = test_initable_init;
-}
-
-static void
-test_power_iface_init (GPowerProfileMonitorInterface *iface)
-{
-}
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (TestPowerMonitor, test_power_monitor, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, test_initable_iface_init)
-                               G_IMPLEMENT_INTERFACE (G_TYPE_POWER_PROFILE_MONITOR,
-                                                      test_power_iface_init))
-
-static void
-test_power_monitor_get_property (GObject    *object,
-                                 guint       prop_id,
-                                 GValue     *value,
-                                 GParamSpec *pspec)
-{
-  g_value_set_boolean (value, TEST_POWER_MONITOR (object)->power_saver);
-}
-
-static void
-test_power_monitor_class_init (TestPowerMonitorClass *klass)
-{
-  G_OBJECT_CLASS (klass)->get_property = test_power_monitor_get_property;
-  g_object_class_override_property (G_OBJECT_CLASS (klass), 1, "power-saver-enabled");
-}
-
-static void
-test_power_monitor_init (TestPowerMonitor *self)
-{
-}
-
-static void
-test_power_monitor_set (TestPowerMonitor *self,
-                        gboolean          power_saver)
-{
-  self->power_saver = power_saver;
-  g_object_notify (G_OBJECT (self), "power-saver-enabled");
-}
-
-#define TEST_TYPE_MEMORY_MONITOR (test_memory_monitor_get_type ())
-G_DECLARE_FINAL_TYPE (TestMemoryMonitor, test_memory_monitor, TEST, MEMORY_MONITOR, GObject)
-
-struct _TestMemoryMonitor
-{
-  GObject parent_instance;
-};
-
-static void
-test_memory_iface_init (GMemoryMonitorInterface *iface)
-{
-}
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (TestMemoryMonitor, test_memory_monitor, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, test_initable_iface_init)
-                               G_IMPLEMENT_INTERFACE (G_TYPE_MEMORY_MONITOR,
-                                                      test_memory_iface_init))
-
-static void
-test_memory_monitor_class_init (TestMemoryMonitorClass *klass)
-{
-}
-
-static void
-test_memory_monitor_init (TestMemoryMonitor *self)
-{
-}
 
 /* ---- Helpers ---- */
 
@@ -673,8 +582,8 @@ banner_says_unloaded (gpointer window)
 static void
 test_automatic_banner (void)
 {
-  g_autoptr(TestPowerMonitor) power = g_object_new (TEST_TYPE_POWER_MONITOR, NULL);
-  g_autoptr(TestMemoryMonitor) memory = g_object_new (TEST_TYPE_MEMORY_MONITOR, NULL);
+  g_autoptr(HearthTestPowerMonitor) power = g_object_new (HEARTH_TYPE_TEST_POWER_MONITOR, NULL);
+  g_autoptr(HearthTestMemoryMonitor) memory = g_object_new (HEARTH_TYPE_TEST_MEMORY_MONITOR, NULL);
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
@@ -691,7 +600,7 @@ test_automatic_banner (void)
 
   /* Not when the person chose otherwise. */
   g_settings_set_boolean (settings, "run-profile-automatic", FALSE);
-  test_power_monitor_set (power, TRUE);
+  hearth_test_power_monitor_set (power, TRUE);
   hearth_test_spin_for (300);
   g_assert_false (banner_shown (window));
   g_assert_cmpstr (hearth_tuning_get_active_profile (tuning ()), ==, HEARTH_PROFILE_BALANCED);
@@ -711,7 +620,7 @@ test_automatic_banner (void)
     g_assert_nonnull (group);
     assert_contains (adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (group)),
                      "Battery profile in use");
-    test_power_monitor_set (power, FALSE);
+    hearth_test_power_monitor_set (power, FALSE);
     hearth_test_spin_for (100);
     g_assert_null (strstr (adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (group)),
                            "Battery profile in use"));

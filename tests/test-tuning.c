@@ -13,98 +13,11 @@
 
 #include "hearth-engine.h"
 #include "hearth-error.h"
+#include "hearth-test-monitors.h"
 #include "hearth-test-util.h"
 #include "hearth-tuning-private.h"
 
 /* ---- Monitors the test drives ---- */
-
-#define TEST_TYPE_POWER (test_power_get_type ())
-G_DECLARE_FINAL_TYPE (TestPower, test_power, TEST, POWER, GObject)
-
-struct _TestPower
-{
-  GObject  parent_instance;
-  gboolean saver;
-};
-
-static gboolean
-test_initable_init (GInitable     *initable,
-                    GCancellable  *cancellable,
-                    GError       **error)
-{
-  return TRUE;
-}
-
-static void
-test_initable_iface_init (GInitableIface *iface)
-{
-  iface->init = test_initable_init;
-}
-
-static void
-test_power_iface_init (GPowerProfileMonitorInterface *iface)
-{
-}
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (TestPower, test_power, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, test_initable_iface_init)
-                               G_IMPLEMENT_INTERFACE (G_TYPE_POWER_PROFILE_MONITOR, test_power_iface_init))
-
-static void
-test_power_get_property (GObject    *object,
-                         guint       prop_id,
-                         GValue     *value,
-                         GParamSpec *pspec)
-{
-  g_value_set_boolean (value, TEST_POWER (object)->saver);
-}
-
-static void
-test_power_class_init (TestPowerClass *klass)
-{
-  G_OBJECT_CLASS (klass)->get_property = test_power_get_property;
-  g_object_class_override_property (G_OBJECT_CLASS (klass), 1, "power-saver-enabled");
-}
-
-static void
-test_power_init (TestPower *self)
-{
-}
-
-static void
-test_power_set_saver (TestPower *self,
-                      gboolean   saver)
-{
-  self->saver = saver;
-  g_object_notify (G_OBJECT (self), "power-saver-enabled");
-}
-
-#define TEST_TYPE_MEMORY (test_memory_get_type ())
-G_DECLARE_FINAL_TYPE (TestMemory, test_memory, TEST, MEMORY, GObject)
-
-struct _TestMemory
-{
-  GObject parent_instance;
-};
-
-static void
-test_memory_iface_init (GMemoryMonitorInterface *iface)
-{
-}
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (TestMemory, test_memory, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, test_initable_iface_init)
-                               G_IMPLEMENT_INTERFACE (G_TYPE_MEMORY_MONITOR, test_memory_iface_init))
-
-static void
-test_memory_class_init (TestMemoryClass *klass)
-{
-}
-
-static void
-test_memory_init (TestMemory *self)
-{
-}
 
 /* ---- Helpers ---- */
 
@@ -437,8 +350,8 @@ test_automatic (void)
   g_autoptr(HearthStore) store = hearth_test_open_store ("automatic");
   g_autoptr(GSettings) settings = g_settings_new ("io.github.hearthapp.Hearth");
   g_autoptr(HearthTuning) tuning = quiet_tuning (store, settings);
-  g_autoptr(TestPower) power = g_object_new (TEST_TYPE_POWER, NULL);
-  g_autoptr(TestMemory) memory = g_object_new (TEST_TYPE_MEMORY, NULL);
+  g_autoptr(HearthTestPowerMonitor) power = g_object_new (HEARTH_TYPE_TEST_POWER_MONITOR, NULL);
+  g_autoptr(HearthTestMemoryMonitor) memory = g_object_new (HEARTH_TYPE_TEST_MEMORY_MONITOR, NULL);
   g_autoptr(HearthProfile) battery = hearth_tuning_get_profile (tuning, HEARTH_PROFILE_BATTERY, NULL);
   HearthResolvedOptions *r;
   guint automatic = 0;
@@ -450,7 +363,7 @@ test_automatic (void)
   g_assert_null (hearth_tuning_get_automatic_reason (tuning));
 
   /* Power saver: the Battery profile, its threads over the model's own */
-  test_power_set_saver (power, TRUE);
+  hearth_test_power_monitor_set (power, TRUE);
   g_assert_cmpuint (automatic, ==, 1);
   g_assert_cmpstr (hearth_tuning_get_active_profile (tuning), ==, HEARTH_PROFILE_BATTERY);
   g_assert_cmpstr (hearth_tuning_get_chosen_profile (tuning), ==, HEARTH_PROFILE_BALANCED);
@@ -468,7 +381,7 @@ test_automatic (void)
   g_assert_cmpint (r->sources[HEARTH_RUN_OPTION_NUM_CTX], ==, HEARTH_OPTION_SOURCE_MODEL);
   hearth_resolved_options_free (r);
 
-  test_power_set_saver (power, FALSE);
+  hearth_test_power_monitor_set (power, FALSE);
   g_assert_cmpuint (automatic, ==, 2);
   g_assert_null (hearth_tuning_get_automatic_reason (tuning));
   g_assert_cmpstr (hearth_tuning_get_active_profile (tuning), ==, HEARTH_PROFILE_BALANCED);
