@@ -78,6 +78,22 @@ hearth_tuning_list_profiles (HearthTuning *self)
   return list;
 }
 
+/* The profile called @name, up to date with the history; an error naming it
+ * when there is none. */
+static const HearthProfile *
+lookup_profile (HearthTuning  *self,
+                const char    *name,
+                GError       **error)
+{
+  const HearthProfile *profile;
+
+  _hearth_tuning_sync (self);
+  profile = _hearth_tuning_find_profile (self, name);
+  if (profile == NULL)
+    set_no_profile_error (self, name, error);
+  return profile;
+}
+
 HearthProfile *
 hearth_tuning_get_profile (HearthTuning  *self,
                            const char    *name,
@@ -87,14 +103,8 @@ hearth_tuning_get_profile (HearthTuning  *self,
 
   g_return_val_if_fail (HEARTH_IS_TUNING (self), NULL);
 
-  _hearth_tuning_sync (self);
-  profile = _hearth_tuning_find_profile (self, name);
-  if (profile == NULL)
-    {
-      set_no_profile_error (self, name, error);
-      return NULL;
-    }
-  return hearth_profile_copy (profile);
+  profile = lookup_profile (self, name, error);
+  return profile != NULL ? hearth_profile_copy (profile) : NULL;
 }
 
 HearthRunOptions *
@@ -119,14 +129,8 @@ hearth_tuning_get_profile_options (HearthTuning  *self,
 
   g_return_val_if_fail (HEARTH_IS_TUNING (self), NULL);
 
-  _hearth_tuning_sync (self);
-  profile = _hearth_tuning_find_profile (self, name);
-  if (profile == NULL)
-    {
-      set_no_profile_error (self, name, error);
-      return NULL;
-    }
-  return _hearth_tuning_profile_options (self, profile);
+  profile = lookup_profile (self, name, error);
+  return profile != NULL ? _hearth_tuning_profile_options (self, profile) : NULL;
 }
 
 gboolean
