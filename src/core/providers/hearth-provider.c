@@ -7,7 +7,7 @@
 #include "hearth-http.h"
 #include "hearth-ollama-provider.h"
 #include "hearth-openai-provider.h"
-#include "hearth-provider.h"
+#include "hearth-provider-private.h"
 #include "hearth-reply-private.h"
 #include "hearth-secrets.h"
 
@@ -255,8 +255,6 @@ hearth_provider_load_api_key_async (HearthProvider      *self,
 
 /* Runs @then once the key is known (at once when it already is), or @fail
  * when the key found cannot be sent. */
-typedef void (*KeyFailFunc) (gpointer data, const GError *error);
-
 typedef struct
 {
   GFunc       then;
@@ -290,11 +288,11 @@ key_loaded_cb (GObject      *object,
   g_free (wait);
 }
 
-static void
-with_api_key (HearthProvider *self,
-              GFunc           then,
-              KeyFailFunc     fail,
-              gpointer        data)
+void
+_hearth_provider_with_api_key (HearthProvider *self,
+                               GFunc           then,
+                               KeyFailFunc     fail,
+                               gpointer        data)
 {
   KeyWait *wait;
 
@@ -582,7 +580,7 @@ hearth_provider_chat (HearthProvider          *self,
   data->request = (HearthChatRequest *) request;
   hearth_server_figures_init (&data->figures);
   hearth_reply_set_model (reply, request->model);
-  with_api_key (self, chat_send, chat_key_failed, data);
+  _hearth_provider_with_api_key (self, chat_send, chat_key_failed, data);
 }
 
 /* JSON requests */
@@ -685,7 +683,7 @@ hearth_provider_request_json_async (HearthProvider      *self,
   send->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
   send->callback = callback;
   send->user_data = user_data;
-  with_api_key (self, json_send, json_key_failed, send);
+  _hearth_provider_with_api_key (self, json_send, json_key_failed, send);
 }
 
 JsonNode *
@@ -742,260 +740,5 @@ hearth_provider_list_models_finish (HearthProvider  *self,
                                     GAsyncResult    *result,
                                     GError         **error)
 {
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/* The operations a server may or may not have. */
-
-typedef enum
-{
-  OP_SHOW,
-  OP_PULL,
-  OP_DELETE,
-  OP_LIST_LOADED,
-  OP_UNLOAD,
-  OP_VERSION,
-} OperationKind;
-
-static const struct
-{
-  HearthProviderFeatures  feature;
-  const char             *what;
-} operations[] = {
-  [OP_SHOW]        = { HEARTH_PROVIDER_CAN_SHOW, "show a model's details" },
-  [OP_PULL]        = { HEARTH_PROVIDER_CAN_PULL, "download models" },
-  [OP_DELETE]      = { HEARTH_PROVIDER_CAN_DELETE, "delete models" },
-  [OP_LIST_LOADED] = { HEARTH_PROVIDER_CAN_LIST_LOADED, "list the models in memory" },
-  [OP_UNLOAD]      = { HEARTH_PROVIDER_CAN_UNLOAD, "unload models" },
-  [OP_VERSION]     = { HEARTH_PROVIDER_CAN_VERSION, "tell its version" },
-};
-
-typedef struct
-{
-  OperationKind       kind;
-  GTask              *task;
-  char               *model;
-  HearthPullProgress  progress;
-  gpointer            progress_data;
-} Operation;
-
-static void
-operation_run (gpointer source,
-               gpointer user_data)
-{
-  Operation *op = user_data;
-  HearthProvider *self = source;
-  HearthProviderClass *klass = HEARTH_PROVIDER_GET_CLASS (self);
-
-  switch (op->kind)
-    {
-    case OP_SHOW:
-      klass->show_async (self, op->task, op->model);
-      break;
-    case OP_PULL:
-      klass->pull_async (self, op->task, op->model, op->progress, op->progress_data);
-      break;
-    case OP_DELETE:
-      klass->delete_async (self, op->task, op->model);
-      break;
-    case OP_LIST_LOADED:
-      klass->list_loaded_async (self, op->task);
-      break;
-    case OP_UNLOAD:
-      klass->unload_async (self, op->task, op->model);
-      break;
-    case OP_VERSION:
-    default:
-      klass->version_async (self, op->task);
-      break;
-    }
-  g_free (op->model);
-  g_free (op);
-}
-
-static void
-operation_key_failed (gpointer      user_data,
-                      const GError *error)
-{
-  Operation *op = user_data;
-
-  g_task_return_error (op->task, g_error_copy (error));
-  g_object_unref (op->task);
-  g_free (op->model);
-  g_free (op);
-}
-
-/* The class's function returns through the task, once the key is known;
- * a server without the operation says so at once. */
-static void
-operation_start (HearthProvider      *self,
-                 OperationKind        kind,
-                 gpointer             source_tag,
-                 const char          *model,
-                 HearthPullProgress   progress,
-                 gpointer             progress_data,
-                 GCancellable        *cancellable,
-                 GAsyncReadyCallback  callback,
-                 gpointer             user_data)
-{
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  Operation *op;
-
-  g_task_set_source_tag (task, source_tag);
-  if (!(hearth_provider_get_features (self) & operations[kind].feature))
-    {
-      g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_NOT_SUPPORTED,
-                               "This server cannot %s: %s speaks the %s API",
-                               operations[kind].what, hearth_provider_get_endpoint (self),
-                               hearth_provider_get_server_kind (self));
-      g_object_unref (task);
-      return;
-    }
-  op = g_new0 (Operation, 1);
-  op->kind = kind;
-  op->task = task;
-  op->model = g_strdup (model);
-  op->progress = progress;
-  op->progress_data = progress_data;
-  with_api_key (self, operation_run, operation_key_failed, op);
-}
-
-void
-hearth_provider_show_async (HearthProvider      *self,
-                            const char          *model,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
-{
-  g_return_if_fail (HEARTH_IS_PROVIDER (self));
-  g_return_if_fail (model != NULL);
-
-  operation_start (self, OP_SHOW, hearth_provider_show_async, model, NULL, NULL,
-                   cancellable, callback, user_data);
-}
-
-/* Returns: (transfer full): the model's figures */
-HearthModelDetails *
-hearth_provider_show_finish (HearthProvider  *self,
-                             GAsyncResult    *result,
-                             GError         **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/* @progress is called on the main thread until the task returns. */
-void
-hearth_provider_pull_async (HearthProvider      *self,
-                            const char          *model,
-                            HearthPullProgress   progress,
-                            gpointer             progress_data,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
-{
-  g_return_if_fail (HEARTH_IS_PROVIDER (self));
-  g_return_if_fail (model != NULL);
-
-  operation_start (self, OP_PULL, hearth_provider_pull_async, model, progress, progress_data,
-                   cancellable, callback, user_data);
-}
-
-gboolean
-hearth_provider_pull_finish (HearthProvider  *self,
-                             GAsyncResult    *result,
-                             GError         **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-void
-hearth_provider_delete_async (HearthProvider      *self,
-                              const char          *model,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
-{
-  g_return_if_fail (HEARTH_IS_PROVIDER (self));
-  g_return_if_fail (model != NULL);
-
-  operation_start (self, OP_DELETE, hearth_provider_delete_async, model, NULL, NULL,
-                   cancellable, callback, user_data);
-}
-
-gboolean
-hearth_provider_delete_finish (HearthProvider  *self,
-                               GAsyncResult    *result,
-                               GError         **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-void
-hearth_provider_list_loaded_async (HearthProvider      *self,
-                                   GCancellable        *cancellable,
-                                   GAsyncReadyCallback  callback,
-                                   gpointer             user_data)
-{
-  g_return_if_fail (HEARTH_IS_PROVIDER (self));
-
-  operation_start (self, OP_LIST_LOADED, hearth_provider_list_loaded_async, NULL, NULL, NULL,
-                   cancellable, callback, user_data);
-}
-
-/* Returns: (transfer container) (element-type HearthLoadedModel) */
-GPtrArray *
-hearth_provider_list_loaded_finish (HearthProvider  *self,
-                                    GAsyncResult    *result,
-                                    GError         **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-void
-hearth_provider_unload_async (HearthProvider      *self,
-                              const char          *model,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
-{
-  g_return_if_fail (HEARTH_IS_PROVIDER (self));
-  g_return_if_fail (model != NULL);
-
-  operation_start (self, OP_UNLOAD, hearth_provider_unload_async, model, NULL, NULL,
-                   cancellable, callback, user_data);
-}
-
-gboolean
-hearth_provider_unload_finish (HearthProvider  *self,
-                               GAsyncResult    *result,
-                               GError         **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-void
-hearth_provider_version_async (HearthProvider      *self,
-                               GCancellable        *cancellable,
-                               GAsyncReadyCallback  callback,
-                               gpointer             user_data)
-{
-  g_return_if_fail (HEARTH_IS_PROVIDER (self));
-
-  operation_start (self, OP_VERSION, hearth_provider_version_async, NULL, NULL, NULL,
-                   cancellable, callback, user_data);
-}
-
-/* Returns: (transfer full): the server's version, as it writes it */
-char *
-hearth_provider_version_finish (HearthProvider  *self,
-                                GAsyncResult    *result,
-                                GError         **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
 }
