@@ -14,7 +14,9 @@
 #include "hearth-provider.h"
 #include "hearth-reply.h"
 #include "hearth-resource-history.h"
+#include "hearth-routes.h"
 #include "hearth-sampler.h"
+#include "hearth-servers.h"
 #include "hearth-store.h"
 #include "hearth-tuning.h"
 
@@ -69,6 +71,10 @@ HearthResourceHistory *
                  hearth_engine_get_resource_history (HearthEngine *self);
 /* The alerting engine (rules, alerts, their history): never NULL. */
 HearthAlerts    *hearth_engine_get_alerts     (HearthEngine       *self);
+/* The user's servers (list, keys, health, fallback chain): never NULL. */
+HearthServers   *hearth_engine_get_servers    (HearthEngine       *self);
+/* The routing rules behind the "auto" model: never NULL. */
+HearthRoutes    *hearth_engine_get_routes     (HearthEngine       *self);
 /* The tuning engine (run options, profiles, tuner, preloading): never NULL. */
 HearthTuning    *hearth_engine_get_tuning     (HearthEngine       *self);
 /* A benchmark of @model that sends the model's resolved run options, as a
@@ -98,14 +104,32 @@ HearthProvider  *hearth_engine_resolve_provider (HearthEngine     *self,
                                                  const char       *endpoint,
                                                  const char       *api,
                                                  GError          **error);
+/* The default server's provider (the first enabled server of the list);
+ * fails with a sentence when every server is disabled or removed.
+ * @settings is ignored once the list is saved (kept for the migration). */
 HearthProvider  *hearth_engine_get_configured_provider (HearthEngine  *self,
                                                         GSettings     *settings,
                                                         GError       **error);
+/* The provider for a command's --server NAME, else --endpoint URL (with
+ * --api), else the default server: one rule for both front ends. Fails
+ * with a sentence naming the servers there are when NAME is unknown, or
+ * saying it is disabled. */
+HearthProvider  *hearth_engine_resolve_server (HearthEngine       *self,
+                                               const char         *server,
+                                               const char         *endpoint,
+                                               const char         *api,
+                                               GError            **error);
 char            *hearth_engine_get_server_models_dir   (HearthEngine  *self,
                                                         GSettings     *settings);
 char            *hearth_engine_resolve_model  (HearthEngine       *self,
                                                const char         *model);
 
+/* @provider: a server to ask and nothing else (a one-off --endpoint, a
+ * benchmark), or NULL to go through the user's servers: the request's
+ * server (or the default), its model or, for "auto", the routing rules'
+ * choice; a server whose breaker is open is skipped and a request that
+ * cannot start falls back along the chain (hearth-servers.h). The reply
+ * says where it was answered and why (hearth_reply_describe_route ()). */
 HearthReply     *hearth_engine_chat           (HearthEngine       *self,
                                                HearthProvider     *provider,
                                                HearthChatRequest  *request,

@@ -33,6 +33,10 @@ hearth_message_free (HearthMessage *message)
   g_free (message->error_class);
   g_free (message->done_reason);
   g_free (message->options);
+  g_free (message->server);
+  g_free (message->fallback_from);
+  g_free (message->fallback_reason);
+  g_free (message->route_rule);
   g_free (message);
 }
 

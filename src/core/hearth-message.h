@@ -18,7 +18,7 @@ typedef struct
   char               *thinking;
   char               *model;
   char               *endpoint;
-  char               *api;           /* "ollama" or "openai" */
+  char               *api;           /* "ollama", "openai" or "anthropic" */
   char               *error;         /* what went wrong, for failed messages */
   char               *error_class;   /* its kind: hearth_error_get_class () */
   char               *done_reason;
@@ -26,6 +26,14 @@ typedef struct
   HearthMessageState  state;
   HearthFigures       figures;
   char               *options;       /* the run options sent (JSON), or NULL */
+  char               *server;        /* the name of the server that answered, in the
+                                      * user's list; NULL for a one-off address */
+  char               *fallback_from; /* the server the request was meant for, when
+                                      * another answered; else NULL */
+  char               *fallback_reason; /* why it did not answer there ("down", …) */
+  char               *route_rule;    /* what chose the model when it was "auto":
+                                      * a sentence, e.g. "code → the most capable
+                                      * model (qwen2.5:7b)"; else NULL */
 } HearthMessage;
 
 HearthMessage *hearth_message_new  (const char    *role,

@@ -13,6 +13,17 @@ HearthReply  *hearth_reply_new               (const char                *endpoin
                                               HearthApiKind              api);
 void          hearth_reply_set_model         (HearthReply               *self,
                                               const char                *model);
+/* Where the request goes now: a fallback calls this again before it sends
+ * to the next server (the reply's timings restart with the new attempt). */
+void          hearth_reply_set_server        (HearthReply               *self,
+                                              const char                *server,
+                                              const char                *endpoint,
+                                              HearthApiKind              api);
+void          hearth_reply_set_fallback      (HearthReply               *self,
+                                              const char                *from,
+                                              const char                *reason);
+void          hearth_reply_set_route_rule    (HearthReply               *self,
+                                              const char                *rule);
 void          hearth_reply_set_ids           (HearthReply               *self,
                                               gint64                     conversation_id,
                                               gint64                     question_id,

@@ -32,6 +32,19 @@ gsize                       hearth_reply_get_content_length     (HearthReply *se
 const char                 *hearth_reply_get_thinking           (HearthReply *self);
 const char                 *hearth_reply_get_model              (HearthReply *self);
 const char                 *hearth_reply_get_endpoint           (HearthReply *self);
+/* The server of the user's list that answered (its name), or NULL for a
+ * one-off address. It changes when the request falls back ("notify::server"). */
+const char                 *hearth_reply_get_server             (HearthReply *self);
+/* When another server answered: the one the request was meant for, and why
+ * it did not answer there ("down", "server error", "model missing",
+ * "skipped: down", …, as a short phrase); else NULL. */
+const char                 *hearth_reply_get_fallback_from      (HearthReply *self);
+const char                 *hearth_reply_get_fallback_reason    (HearthReply *self);
+/* What chose the model when it was "auto" (a sentence), or NULL. */
+const char                 *hearth_reply_get_route_rule         (HearthReply *self);
+/* "answered by big-box because laptop was down", "chosen by rule: code →
+ * qwen2.5:7b"; NULL when there is nothing to say. For the line under a reply. */
+char                       *hearth_reply_describe_route         (HearthReply *self);
 HearthApiKind               hearth_reply_get_api                (HearthReply *self);
 const char                 *hearth_reply_get_done_reason        (HearthReply *self);
 const GError               *hearth_reply_get_error              (HearthReply *self);

@@ -55,7 +55,16 @@ hearth_server_figures_copy (HearthServerFigures       *dest,
 const char *
 hearth_api_kind_to_string (HearthApiKind kind)
 {
-  return kind == HEARTH_API_OPENAI ? "openai" : "ollama";
+  switch (kind)
+    {
+    case HEARTH_API_OPENAI:
+      return "openai";
+    case HEARTH_API_ANTHROPIC:
+      return "anthropic";
+    case HEARTH_API_OLLAMA:
+    default:
+      return "ollama";
+    }
 }
 
 gboolean
@@ -66,6 +75,8 @@ hearth_api_kind_from_string (const char    *str,
     *kind = HEARTH_API_OLLAMA;
   else if (g_strcmp0 (str, "openai") == 0)
     *kind = HEARTH_API_OPENAI;
+  else if (g_strcmp0 (str, "anthropic") == 0)
+    *kind = HEARTH_API_ANTHROPIC;
   else
     return FALSE;
   return TRUE;

@@ -17,6 +17,7 @@ typedef enum
 {
   HEARTH_API_OLLAMA,
   HEARTH_API_OPENAI,
+  HEARTH_API_ANTHROPIC,   /* Anthropic's Messages API (/v1/messages) */
 } HearthApiKind;
 
 typedef enum

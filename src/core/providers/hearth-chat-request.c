@@ -28,6 +28,7 @@ hearth_chat_request_free (HearthChatRequest *request)
   if (request == NULL)
     return;
   g_free (request->model);
+  g_free (request->server);
   g_free (request->system);
   g_strfreev (request->stop);
   g_ptr_array_unref (request->messages);

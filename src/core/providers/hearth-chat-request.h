@@ -14,7 +14,12 @@ G_BEGIN_DECLS
 /* What one chat request says; numbers left unset are not sent. */
 typedef struct
 {
-  char      *model;
+  char      *model;         /* NULL/"": the server's first; HEARTH_MODEL_AUTO ("auto"):
+                             * the routing rules pick (hearth-routes.h) */
+  char      *server;        /* the name of a server of the user's list to ask, or
+                             * NULL for the default one (hearth_engine_chat () with
+                             * no provider); fallback may answer elsewhere */
+  gboolean   no_fallback;   /* TRUE: this server or nothing (benchmarks, tuning) */
   char      *system;
   GPtrArray *messages;      /* of HearthMessage: role + content */
   double     temperature;   /* NAN: unset */

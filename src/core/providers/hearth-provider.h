@@ -103,6 +103,19 @@ SoupMessage     *hearth_provider_new_message        (HearthProvider       *self,
 void             hearth_provider_chat               (HearthProvider       *self,
                                                      const HearthChatRequest *request,
                                                      HearthReply          *reply);
+/* Called instead of failing @reply when the request fails before its first
+ * token (not when it was cancelled): the callee either sends @reply on
+ * elsewhere (hearth_provider_chat_full () on another provider) or fails it
+ * (hearth_reply_fail ()). @error is the provider's error, as it would have
+ * failed the reply. */
+typedef void (*HearthChatStartFailed) (HearthReply  *reply,
+                                       const GError *error,
+                                       gpointer      user_data);
+void             hearth_provider_chat_full          (HearthProvider       *self,
+                                                     const HearthChatRequest *request,
+                                                     HearthReply          *reply,
+                                                     HearthChatStartFailed on_start_failed,
+                                                     gpointer              user_data);
 void             hearth_provider_list_models_async  (HearthProvider       *self,
                                                      GCancellable         *cancellable,
                                                      GAsyncReadyCallback   callback,

@@ -317,6 +317,18 @@ static const Migration migrations[] = {
     "CREATE TABLE preloads ("
     "  model TEXT PRIMARY KEY, reason TEXT NOT NULL, keep_alive_s REAL, loaded_ms INTEGER NOT NULL);"
   },
+  {
+    8,
+    /* Several servers (src/core/servers): which server of the user's list
+     * answered each message (its name; NULL for a one-off address), the
+     * server it fell back from and why, the routing rule that chose its
+     * model; and the server each benchmark ran on. */
+    "ALTER TABLE messages ADD COLUMN server TEXT;"
+    "ALTER TABLE messages ADD COLUMN fallback_from TEXT;"
+    "ALTER TABLE messages ADD COLUMN fallback_reason TEXT;"
+    "ALTER TABLE messages ADD COLUMN route_rule TEXT;"
+    "ALTER TABLE bench_runs ADD COLUMN server TEXT;"
+  },
 };
 
 #define LATEST_SCHEMA_VERSION (migrations[G_N_ELEMENTS (migrations) - 1].version)

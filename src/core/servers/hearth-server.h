@@ -1,0 +1,83 @@
+/* hearth-server.h — one server of the user's list, with its health
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "hearth-provider.h"
+#include "hearth-types.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  HEARTH_SERVER_STATE_UNKNOWN,   /* not probed yet */
+  HEARTH_SERVER_STATE_UP,        /* the last probe or request worked */
+  HEARTH_SERVER_STATE_DEGRADED,  /* it answers, but slowly (probe > 2 s) or refuses
+                                  * (401/403/429): requests may still work */
+  HEARTH_SERVER_STATE_DOWN,      /* unreachable, timed out, or 5xx */
+} HearthServerState;
+
+/* A preset in the "Add Server" list: the usual address filled in. */
+typedef struct
+{
+  const char    *id;            /* "ollama", "openai", "anthropic", "groq", "openrouter",
+                                 * "lmstudio", "llamacpp", "vllm" */
+  const char    *title;         /* "OpenAI", "LM Studio", … */
+  const char    *name;          /* a suggested server name: "openai", "lm-studio" */
+  const char    *url;
+  HearthApiKind  api;
+  gboolean       cloud;
+  gboolean       needs_key;
+  const char    *key_env;       /* the environment variable its ecosystem reads, or NULL */
+  const char    *description;   /* one line for the list */
+} HearthServerPreset;
+
+const HearthServerPreset *hearth_server_presets        (guint              *n_presets);
+const HearthServerPreset *hearth_server_preset_find    (const char         *id);
+
+#define HEARTH_TYPE_SERVER (hearth_server_get_type ())
+
+G_DECLARE_FINAL_TYPE (HearthServer, hearth_server, HEARTH, SERVER, GObject)
+
+/* Configuration (read-only here: change it through HearthServers, which
+ * saves it). Properties: "name", "url", "endpoint", "api", "cloud",
+ * "enabled", "preset"; and the health ones below, which notify as they
+ * change (bind the server list and the model picker to them). */
+const char        *hearth_server_get_name          (HearthServer *self);
+/* As the user gave it; "" for "this computer's Ollama" (OLLAMA_HOST when
+ * set, else http://127.0.0.1:11434), the first entry's default. */
+const char        *hearth_server_get_url           (HearthServer *self);
+/* The normalized address requests go to (never ""). */
+const char        *hearth_server_get_endpoint      (HearthServer *self);
+HearthApiKind      hearth_server_get_api           (HearthServer *self);
+gboolean           hearth_server_get_cloud         (HearthServer *self);
+gboolean           hearth_server_get_enabled       (HearthServer *self);
+const char        *hearth_server_get_preset        (HearthServer *self);   /* nullable */
+/* The environment variable that gives this server its key right now
+ * (HEARTH_API_KEY, OPENAI_API_KEY, ANTHROPIC_API_KEY), or NULL. */
+const char        *hearth_server_get_key_env       (HearthServer *self);
+/* The provider that talks to it (owned by the engine; transfer none). */
+HearthProvider    *hearth_server_get_provider      (HearthServer *self);
+
+/* Health: properties "state", "latency-ms", "last-error", "breaker-open". */
+HearthServerState  hearth_server_get_state         (HearthServer *self);
+double             hearth_server_get_latency_ms    (HearthServer *self);  /* < 0: unknown */
+const char        *hearth_server_get_last_error    (HearthServer *self);  /* nullable */
+gint64             hearth_server_get_last_probe_ms (HearthServer *self);  /* unix ms, 0: never */
+gint64             hearth_server_get_state_since_ms (HearthServer *self); /* unix ms, 0: never */
+guint              hearth_server_get_failures      (HearthServer *self);  /* in a row */
+/* The circuit breaker: open after HEARTH_SERVER_BREAKER_FAILURES failures
+ * in a row; requests then skip this server until a probe succeeds. */
+#define HEARTH_SERVER_BREAKER_FAILURES 3
+gboolean           hearth_server_get_breaker_open  (HearthServer *self);
+/* TRUE when a request may go to it: enabled and the breaker closed. */
+gboolean           hearth_server_is_available      (HearthServer *self);
+
+const char        *hearth_server_state_to_string   (HearthServerState state); /* "up", … */
+/* "Up · 12 ms", "Down since 14:02 — Could not connect to …", "Not checked yet",
+ * "Skipped until it answers again (3 failures in a row)". */
+char              *hearth_server_describe_state    (HearthServer *self);
+
+G_END_DECLS
