@@ -87,6 +87,7 @@ track_reply (HearthChatPage *self,
 {
   g_autoptr(HearthMessageItem) item = hearth_message_item_new_for_reply (reply);
 
+  hearth_message_item_set_servers (item, hearth_engine_get_servers (self->engine));
   self->reply = g_object_ref (reply);
   g_signal_connect (reply, "finished", G_CALLBACK (on_reply_finished), self);
   g_list_store_append (self->messages, item);

@@ -257,7 +257,12 @@ messages_loaded_cb (GObject      *object,
 
   items = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < messages->len; i++)
-    g_ptr_array_add (items, hearth_message_item_new (g_ptr_array_index (messages, i)));
+    {
+      HearthMessageItem *item = hearth_message_item_new (g_ptr_array_index (messages, i));
+
+      hearth_message_item_set_servers (item, hearth_engine_get_servers (self->engine));
+      g_ptr_array_add (items, item);
+    }
   g_list_store_splice (self->messages, 0, 0, items->pdata, items->len);
   self->has_older = messages->len == (first_page ? FIRST_PAGE_SIZE : PAGE_SIZE);
   if (messages->len > 0)
