@@ -340,6 +340,31 @@ show_listing_error (HearthChatPage *self,
 }
 
 static void
+probed_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  hearth_servers_probe_finish (HEARTH_SERVERS (object), result, NULL);
+}
+
+/* A heading says how each server is; one never checked is asked once now
+ * rather than saying "Not checked yet" until the next scheduled probe. */
+static void
+probe_unchecked (HearthChatPage *self,
+                 GPtrArray      *lists)
+{
+  for (guint i = 0; lists->len > 1 && i < lists->len; i++)
+    {
+      const HearthServerModels *list = g_ptr_array_index (lists, i);
+
+      if (hearth_server_get_state (list->server) == HEARTH_SERVER_STATE_UNKNOWN)
+        hearth_servers_probe_async (hearth_engine_get_servers (self->engine),
+                                    hearth_server_get_name (list->server),
+                                    self->models_cancellable, probed_cb, NULL);
+    }
+}
+
+static void
 models_loaded_cb (GObject      *object,
                   GAsyncResult *result,
                   gpointer      user_data)
@@ -378,6 +403,7 @@ models_loaded_cb (GObject      *object,
                       : lists->len > 1 ? _("No server has models: pull one on the Models page")
                       : _("The server has no models: pull one first"));
   _hearth_chat_page_server_reached (self);
+  probe_unchecked (self, lists);
 }
 
 void
@@ -527,8 +553,7 @@ setup_model_list_item (GtkSignalListItemFactory *factory,
   gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
   gtk_label_set_max_width_chars (GTK_LABEL (title), 32);
   gtk_label_set_xalign (GTK_LABEL (facts), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (facts), PANGO_ELLIPSIZE_END);
-  gtk_label_set_max_width_chars (GTK_LABEL (facts), 32);
+  gtk_label_set_max_width_chars (GTK_LABEL (facts), 40);
   gtk_widget_add_css_class (facts, "caption");
   gtk_widget_add_css_class (facts, "dim-label");
   gtk_widget_set_hexpand (box, TRUE);
@@ -582,6 +607,9 @@ bind_header (HearthChatPage *self,
   gtk_label_set_text (GTK_LABEL (title), label);
   gtk_widget_add_css_class (title, "heading");
   gtk_widget_set_visible (facts, TRUE);
+  /* Why a server could not list can be long: one line, all of it on hover. */
+  gtk_label_set_ellipsize (GTK_LABEL (facts), PANGO_ELLIPSIZE_END);
+  gtk_label_set_width_chars (GTK_LABEL (facts), 30);
   /* The server, not the pick: the picks may be replaced before the unbind. */
   g_object_set_data (G_OBJECT (list_item), "hearth-page", self);
   g_object_set_data_full (G_OBJECT (list_item), "hearth-server", g_object_ref (pick->server),
@@ -610,10 +638,12 @@ bind_model_list_item (GtkSignalListItemFactory *factory,
 
   if (pick == NULL)
     return;
+  gtk_label_set_ellipsize (GTK_LABEL (facts), PANGO_ELLIPSIZE_NONE);
+  gtk_label_set_width_chars (GTK_LABEL (facts), -1);
   gtk_list_item_set_selectable (list_item, choice);
   gtk_list_item_set_activatable (list_item, choice);
   gtk_widget_remove_css_class (title, "heading");
-  gtk_widget_set_margin_top (row, pick->kind == PICK_HEADER && pick != pick_at (self, 1) ? 12 : 0);
+  gtk_widget_set_margin_top (row, pick->kind == PICK_HEADER ? 12 : 0);
   gtk_widget_set_margin_start (row, pick->kind == PICK_MODEL && grouped (self) ? 12 : 0);
   gtk_widget_set_visible (gtk_widget_get_last_child (row), choice);
   if (pick->kind == PICK_HEADER)
