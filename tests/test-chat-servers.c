@@ -21,6 +21,7 @@
 #include "hearth-message-row.h"
 #include "hearth-model-row.h"
 #include "hearth-models-page.h"
+#include "hearth-performance-page.h"
 #include "hearth-test-chat.h"
 #include "hearth-test-server.h"
 #include "hearth-test-ui.h"
@@ -400,6 +401,91 @@ test_models_page_selector (void)
   hearth_test_spin_for (200);
 }
 
+/* 4. Benchmarks and request figures name the server, so a local and a cloud run read side by side. */
+
+static HearthBenchResult *
+bench_result (const char *server,
+              const char *endpoint,
+              const char *api,
+              double      decode_tps)
+{
+  HearthBenchResult *result = hearth_bench_result_new ();
+
+  result->created_ms = g_get_real_time () / 1000;
+  result->model = g_strdup ("tiny-fixed");
+  result->server = g_strdup (server);
+  result->endpoint = g_strdup (endpoint);
+  result->api = g_strdup (api);
+  result->options = g_strdup ("{\"seed\":42}");
+  result->hardware = g_strdup ("test machine");
+  result->runs = 3;
+  result->state = HEARTH_BENCH_COMPLETE;
+  result->ttft_p50_ms = 80;
+  result->ttft_p95_ms = 120;
+  result->prompt_tps_median = result->prompt_tps_min = result->prompt_tps_max = 400;
+  result->decode_tps_median = decode_tps;
+  result->decode_tps_min = decode_tps - 1;
+  result->decode_tps_max = decode_tps + 1;
+  result->peak_cpu_percent = 90;
+  result->peak_mem_used = (gint64) 1 << 30;
+  result->peak_vram_used = -1;
+  return result;
+}
+
+static gboolean
+performance_loaded (gpointer page)
+{
+  return hearth_performance_page_is_loaded (page);
+}
+
+static void
+test_performance_servers (void)
+{
+  HearthEngine *engine = hearth_application_get_engine (app);
+  HearthServers *servers = app_servers ();
+  g_autoptr(HearthBenchResult) local = NULL;
+  g_autoptr(HearthBenchResult) cloud = NULL;
+  g_autoptr(HearthBenchResult) one_off = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  HearthWindow *window;
+  GtkWidget *page;
+
+  if (!hearth_test_require_node ())
+    return;
+  use_servers ("laptop", hearth_test_engine_url (), "big-box", "http://127.0.0.1:9");
+  /* Nothing of the list is at the one-off address. */
+  g_assert_nonnull (hearth_servers_add (servers, "openai", "https://api.openai.com/v1",
+                                        HEARTH_API_OPENAI, TRUE, "openai", &error));
+  g_assert_no_error (error);
+  g_assert_true (hearth_servers_set_enabled (servers, "openai", FALSE, &error));
+  local = bench_result ("laptop", hearth_test_engine_url (), "ollama", 40);
+  cloud = bench_result ("openai", "https://api.openai.com/v1", "openai", 90);
+  one_off = bench_result (NULL, "http://127.0.0.1:7", "ollama", 10);
+  g_assert_true (hearth_bench_result_save (hearth_engine_get_store (engine), local, &error));
+  g_assert_true (hearth_bench_result_save (hearth_engine_get_store (engine), cloud, &error));
+  g_assert_true (hearth_bench_result_save (hearth_engine_get_store (engine), one_off, &error));
+  g_assert_no_error (error);
+
+  window = hearth_test_chat_new_window (1280, 800);
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (hearth_test_find_descendant (
+                                           GTK_WIDGET (window), ADW_TYPE_VIEW_STACK)),
+                                         "performance");
+  page = hearth_test_find_descendant (GTK_WIDGET (window), HEARTH_TYPE_PERFORMANCE_PAGE);
+  g_assert_true (hearth_test_spin_until (performance_loaded, page, 10000));
+  hearth_test_wait_drawn (GTK_WIDGET (window), 2000);
+  text = hearth_test_visible_text (page);
+  g_test_message ("performance:\n%s", text);
+  assert_has (text, "tiny-fixed · laptop\n");
+  assert_has (text, "tiny-fixed · openai · Cloud\n");
+  /* A one-off run (--endpoint) is named by its address. */
+  assert_has (text, "tiny-fixed · 127.0.0.1:7\n");
+  /* The requests the earlier tests sent, by the server now at their address. */
+  assert_has (text, "laptop\n");
+  hearth_test_save_wide_and_narrow (GTK_WINDOW (window), "performance-servers", TRUE);
+  hearth_test_chat_close_window (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -410,5 +496,6 @@ main (int   argc,
   g_test_add_func ("/chat-servers/picker-groups", test_picker_groups);
   g_test_add_func ("/chat-servers/fallback-line", test_fallback_line);
   g_test_add_func ("/chat-servers/models-page-selector", test_models_page_selector);
+  g_test_add_func ("/chat-servers/performance", test_performance_servers);
   return g_test_run ();
 }

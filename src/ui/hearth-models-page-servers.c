@@ -34,6 +34,9 @@ HearthProvider *
 _hearth_models_page_get_provider (HearthModelsPage  *self,
                                   GError           **error)
 {
+  /* The default through the settings too: they name it until the list is saved. */
+  if (self->server_name == NULL)
+    return hearth_engine_get_configured_provider (self->engine, self->settings, error);
   return hearth_engine_resolve_server (self->engine, self->server_name, NULL, NULL, error);
 }
 
