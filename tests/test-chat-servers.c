@@ -477,13 +477,61 @@ test_performance_servers (void)
   text = hearth_test_visible_text (page);
   g_test_message ("performance:\n%s", text);
   assert_has (text, "tiny-fixed · laptop\n");
-  assert_has (text, "tiny-fixed · openai · Cloud\n");
+  assert_has (text, "tiny-fixed · openai (Cloud)\n");
   /* A one-off run (--endpoint) is named by its address. */
   assert_has (text, "tiny-fixed · 127.0.0.1:7\n");
   /* The requests the earlier tests sent, by the server now at their address. */
   assert_has (text, "laptop\n");
-  hearth_test_save_wide_and_narrow (GTK_WINDOW (window), "performance-servers", TRUE);
+  hearth_test_save_wide_and_narrow (GTK_WINDOW (window), "performance-servers", FALSE);
+  /* The benchmark runs, below the fold of the window. */
+  g_free (hearth_test_save_screenshot (gtk_widget_get_parent (hearth_test_find_with_class (
+                                         page, GTK_TYPE_LABEL, "perf-bench-run")),
+                                       "performance-servers-benchmarks.png"));
   hearth_test_chat_close_window (window);
+}
+
+/* 5. The line's other cases, from stored messages: a cloud server, a rule, one server. */
+
+static char *
+route_of (const char *server,
+          const char *route_rule)
+{
+  g_autoptr(HearthMessage) message = hearth_message_new ("assistant", "Hi");
+  g_autoptr(HearthMessageItem) item = NULL;
+
+  message->model = g_strdup ("tiny-fixed");
+  message->server = g_strdup (server);
+  message->route_rule = g_strdup (route_rule);
+  item = hearth_message_item_new (message);
+  hearth_message_item_set_servers (item, app_servers ());
+  return hearth_message_item_dup_route (item);
+}
+
+static void
+test_route_line (void)
+{
+  HearthServers *servers = app_servers ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cloud = NULL;
+  g_autofree char *rule = NULL;
+  g_autofree char *alone = NULL;
+
+  use_servers ("laptop", "http://127.0.0.1:9", "big-box", "http://127.0.0.1:8");
+  g_assert_true (hearth_servers_set_enabled (servers, "big-box", FALSE, &error));
+  g_assert_no_error (error);
+  if (hearth_servers_lookup (servers, "openai") == NULL)
+    g_assert_nonnull (hearth_servers_add (servers, "openai", "https://api.openai.com/v1",
+                                          HEARTH_API_OPENAI, TRUE, "openai", &error));
+  g_assert_no_error (error);
+  g_assert_true (hearth_servers_set_enabled (servers, "openai", FALSE, &error));
+
+  /* One server enabled: its name is not worth a line, but Cloud and a rule are. */
+  alone = route_of ("laptop", NULL);
+  g_assert_null (alone);
+  cloud = route_of ("openai", NULL);
+  g_assert_cmpstr (cloud, ==, "openai (Cloud)");
+  rule = route_of ("laptop", "code → qwen2.5:7b");
+  g_assert_cmpstr (rule, ==, "laptop · chosen by rule: code → qwen2.5:7b");
 }
 
 int
@@ -497,5 +545,6 @@ main (int   argc,
   g_test_add_func ("/chat-servers/fallback-line", test_fallback_line);
   g_test_add_func ("/chat-servers/models-page-selector", test_models_page_selector);
   g_test_add_func ("/chat-servers/performance", test_performance_servers);
+  g_test_add_func ("/chat-servers/route-line", test_route_line);
   return g_test_run ();
 }

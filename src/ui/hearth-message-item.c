@@ -349,7 +349,7 @@ describe_fallback (const char *from,
   return g_strdup_printf (_("answered here instead of %s"), from);
 }
 
-/* "big-box · answered here because laptop was down", "openai · Cloud",
+/* "big-box · answered here because laptop was down", "openai (Cloud)",
  * "laptop · chosen by rule: code → qwen2.5:7b": where the reply was
  * answered, when that matters (several servers, a cloud one, a fallback,
  * a routing rule); NULL when it does not. */

@@ -25,7 +25,7 @@ hearth_server_state_label (HearthServerState state)
     }
 }
 
-/* "big-box", or "openai · Cloud": a request there leaves this network. */
+/* "big-box", or "openai (Cloud)": a request there leaves this network. */
 char *
 hearth_server_label (HearthServer *server)
 {
@@ -33,7 +33,7 @@ hearth_server_label (HearthServer *server)
 
   if (hearth_server_get_cloud (server))
     /* Translators: a server's name and that it is a cloud service */
-    return g_strdup_printf (_("%s · Cloud"), hearth_server_get_name (server));
+    return g_strdup_printf (_("%s (Cloud)"), hearth_server_get_name (server));
   return g_strdup (hearth_server_get_name (server));
 }
 
