@@ -154,11 +154,13 @@ open_servers_engine (HearthServers **servers,
   return engine;
 }
 
-/* One probe of @name (NULL: every enabled server at once), Ctrl+C cancels it. */
+/* One probe of @name (NULL: every enabled server at once), Ctrl+C cancels
+ * it. Asked by name, a server that is down is an answer, in @probe_error. */
 static gboolean
-probe (HearthServers *servers,
-       const char    *name,
-       int           *exit_code)
+probe (HearthServers  *servers,
+       const char     *name,
+       GError        **probe_error,
+       int            *exit_code)
 {
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
@@ -170,11 +172,16 @@ probe (HearthServers *servers,
   run_loop (&cli);
   done = hearth_servers_probe_finish (servers, cli.result, &error);
   g_clear_object (&cli.result);
-  if (cli.interrupted)
+  if (cli.interrupted || g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_CANCELLED))
     {
       g_printerr ("hearth-cli: Interrupted while the servers were checked.\n");
       *exit_code = EXIT_INTERRUPTED;
       return FALSE;
+    }
+  if (!done && probe_error != NULL)
+    {
+      g_propagate_error (probe_error, g_steal_pointer (&error));
+      return TRUE;
     }
   if (!done)
     {
@@ -195,7 +202,7 @@ servers_list (HearthServers *servers)
   guint widths[3] = { strlen ("NAME"), strlen ("URL"), strlen ("STATE") };
   int exit_code = 0;
 
-  if (n > 0 && !probe (servers, NULL, &exit_code))
+  if (n > 0 && !probe (servers, NULL, NULL, &exit_code))
     return exit_code;
   default_server = hearth_servers_get_default (servers);
 
@@ -510,15 +517,38 @@ advice (HearthServer *server)
     case HEARTH_SERVER_STATE_UP:
       return NULL;
     case HEARTH_SERVER_STATE_DEGRADED:
-      return "It answers, but slowly or refusing: check its API key (hearth-cli key set "
-             "--server NAME) and its rate limits; requests may still work";
+      return "Check its API key (hearth-cli key set --server NAME) and its rate limits; "
+             "requests may still work";
     case HEARTH_SERVER_STATE_DOWN:
       return "Check that the server runs and that its address is right (hearth-cli servers "
              "list); while it is down, requests go to the next server of the fallback chain";
     case HEARTH_SERVER_STATE_UNKNOWN:
     default:
-      return "It was not checked: enable it with hearth-cli servers enable NAME";
+      return "Try again; if it stays unchecked, see hearth-cli servers list";
     }
+}
+
+/* "laptop is down: Could not connect to … Check that …": one line */
+static void
+print_test_failure (HearthServer *server,
+                    const GError *error)
+{
+  const char *name = hearth_server_get_name (server);
+  g_autofree char *what = NULL;
+  g_autoptr(GString) todo = g_string_new (advice (server));
+
+  if (hearth_server_get_last_error (server) != NULL)
+    what = g_strdup (hearth_server_get_last_error (server));
+  else if (error != NULL)
+    what = g_strdup (error->message);
+  else
+    what = g_strdup ("it did not answer");
+  g_strdelimit (what, "\r\n", ' ');
+  while (g_str_has_suffix (what, "."))
+    what[strlen (what) - 1] = '\0';
+  g_string_replace (todo, "NAME", name, 0);
+  g_printerr ("hearth-cli: The server “%s” is %s: %s. %s.\n", name,
+              hearth_server_state_to_string (hearth_server_get_state (server)), what, todo->str);
 }
 
 static int
@@ -526,15 +556,15 @@ servers_test (HearthServers *servers,
               const char    *name)
 {
   HearthServer *server = hearth_servers_lookup (servers, name);
+  g_autoptr(GError) error = NULL;
   g_autofree char *latency = NULL;
   g_autofree char *state = NULL;
-  g_autofree char *what = NULL;
   HearthServerState result;
   int exit_code = 0;
 
   if (server == NULL)
     return fail_unknown_server (servers, name);
-  if (!probe (servers, name, &exit_code))
+  if (!probe (servers, name, &error, &exit_code))
     return exit_code;
   result = hearth_server_get_state (server);
   if (opt_json)
@@ -556,21 +586,15 @@ servers_test (HearthServers *servers,
                hearth_api_kind_to_string (hearth_server_get_api (server)));
       g_print ("State:    %s\n", state);
       g_print ("Latency:  %s\n", g_str_equal (latency, "—") ? "unknown" : latency);
-      if (hearth_server_get_last_error (server) != NULL && result != HEARTH_SERVER_STATE_UP)
-        g_print ("Error:    %s\n", hearth_server_get_last_error (server));
-      if (advice (server) != NULL)
-        {
-          g_autoptr(GString) text = g_string_new (advice (server));
-
-          g_string_replace (text, "NAME", name, 0);
-          g_print ("To do:    %s.\n", text->str);
-        }
     }
-  if (result == HEARTH_SERVER_STATE_DOWN)
-    return EXIT_UNREACHABLE;
-  if (result == HEARTH_SERVER_STATE_UNKNOWN)
-    return EXIT_FAILED;
-  return 0;
+  if (result == HEARTH_SERVER_STATE_UP && error == NULL)
+    return 0;
+  /* down, refusing or slow: what happened and what to do, and a code that says so */
+  print_test_failure (server, error);
+  if (error != NULL)
+    return exit_code_for_error (error);
+  return result == HEARTH_SERVER_STATE_DOWN ? EXIT_UNREACHABLE
+         : result == HEARTH_SERVER_STATE_DEGRADED ? 0 : EXIT_FAILED;
 }
 
 /* fallback */
@@ -784,6 +808,14 @@ hearth_cli_command_servers (int    argc,
                       servers_entries, FALSE, &argc, &argv, &exit_code))
     return exit_code;
   sub = argc >= 3 ? argv[2] : "list";
+  /* servers add NAME URL, as well as --url URL */
+  if (g_str_equal (sub, "add") && argc == 5 && opt_url == NULL)
+    {
+      if (!check_text ("The server's address", argv[4], strlen (argv[4]), &exit_code))
+        return exit_code;
+      opt_url = g_strdup (argv[4]);
+      argc = 4;
+    }
   if (takes_name (sub) && argc != 4)
     {
       g_autofree char *message = g_strdup_printf ("servers %s takes one server name: "
