@@ -83,6 +83,13 @@ fill_status (ChatJob *job)
   const GError *reply_error = hearth_reply_get_error (job->reply);
 
   hearth_set_str (&record->model, hearth_reply_get_model (job->reply));
+  /* Where it was answered, which a fallback changes. */
+  hearth_set_str (&record->endpoint, hearth_reply_get_endpoint (job->reply));
+  hearth_set_str (&record->api, hearth_api_kind_to_string (hearth_reply_get_api (job->reply)));
+  hearth_set_str (&record->server, hearth_reply_get_server (job->reply));
+  hearth_set_str (&record->fallback_from, hearth_reply_get_fallback_from (job->reply));
+  hearth_set_str (&record->fallback_reason, hearth_reply_get_fallback_reason (job->reply));
+  hearth_set_str (&record->route_rule, hearth_reply_get_route_rule (job->reply));
   hearth_set_str (&record->done_reason, hearth_reply_get_done_reason (job->reply));
   record->state = state_for_reply (job->reply);
   record->figures = *hearth_reply_get_figures (job->reply);
