@@ -11,6 +11,12 @@
 #include "hearth-error.h"
 #include "hearth-message.h"
 #include "hearth-routes-private.h"
+#include "hearth-servers-private.h"
+
+/* How old a server's list of models may be when "Auto" picks among them:
+ * each request does not ask every server again, and a model installed
+ * since is seen within this time (or at once through the Models page). */
+#define MODELS_MAX_AGE_MS (30 * 1000)
 
 /* Matching */
 
@@ -346,6 +352,7 @@ typedef struct
   char       *target;      /* a model or a HEARTH_ROUTE_TARGET_* */
   char       *server;      /* the rule's server, or NULL */
   GPtrArray  *listed;      /* HearthServerModels */
+  guint       pending;     /* servers still being asked */
 } Choose;
 
 static void
@@ -547,21 +554,30 @@ describe_pick (Choose                    *choose,
   g_autofree char *name = show_server ? g_strdup_printf ("%s on %s", pick->model, pick->server)
                                       : g_strdup (pick->model);
   gboolean capable = g_str_equal (choose->target, HEARTH_ROUTE_TARGET_CAPABLE);
+  g_autofree char *where = NULL;
 
   if (choose->label == NULL)
     return g_steal_pointer (&name);
   if (none_fits)
     return g_strdup_printf ("%s, the smallest model you have: none fits this computer’s memory",
                             name);
+  /* A rule with a server picks among that server's models only. */
+  if (n_choices == 1 && choose->server != NULL)
+    return g_strdup_printf ("%s, the only model %s has", pick->model, choose->server);
   if (n_choices == 1)
     return g_strdup_printf ("%s, the only model you have, so it is both the fastest and the "
                             "most capable", name);
+  where = choose->server != NULL ? g_strdup_printf ("on %s", choose->server)
+                                 : g_strdup ("you have");
   if (capable)
-    return g_strdup_printf ("the most capable model you have (%s)", name);
+    return g_strdup_printf ("the most capable model %s (%s)", where,
+                            choose->server != NULL ? pick->model : name);
   if (pick->tokens_per_s > 0)
-    return g_strdup_printf ("the fastest model you have (%s, measured at %.1f tokens/s)",
-                            name, pick->tokens_per_s);
-  return g_strdup_printf ("the fastest model you have (%s)", name);
+    return g_strdup_printf ("the fastest model %s (%s, measured at %.1f tokens/s)",
+                            where, choose->server != NULL ? pick->model : name,
+                            pick->tokens_per_s);
+  return g_strdup_printf ("the fastest model %s (%s)", where,
+                          choose->server != NULL ? pick->model : name);
 }
 
 static void
@@ -655,22 +671,15 @@ on_machine_probed (GObject      *object,
 }
 
 static void
-on_listed (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
+listed (HearthRoutes *self,
+        GTask        *task)
 {
-  g_autoptr(GTask) task = user_data;
-  HearthRoutes *self = g_task_get_source_object (task);
   Choose *choose = g_task_get_task_data (task);
   g_autoptr(GTask) probe = NULL;
-  GError *error = NULL;
+  GCancellable *cancellable;
 
-  choose->listed = hearth_servers_list_models_finish (HEARTH_SERVERS (object), result, &error);
-  if (choose->listed == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+  if (g_task_return_error_if_cancelled (task))
+    return;
   if (self->engine == NULL)
     {
       g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_CANCELLED,
@@ -688,10 +697,90 @@ on_listed (GObject      *object,
       return;
     }
 
-  probe = g_task_new (self, g_task_get_cancellable (task), on_machine_probed,
-                      g_steal_pointer (&task));
+  cancellable = g_task_get_cancellable (task);
+  probe = g_task_new (self, cancellable, on_machine_probed, g_object_ref (task));
   g_task_set_source_tag (probe, probe_machine);
   g_task_run_in_thread (probe, probe_machine);
+}
+
+typedef struct
+{
+  GTask              *task;
+  HearthServerModels *entry;
+} Asked;
+
+static void
+on_models (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Asked *asked = user_data;
+  g_autoptr(GTask) task = asked->task;
+  Choose *choose = g_task_get_task_data (task);
+
+  asked->entry->models = _hearth_servers_get_models_finish (HEARTH_SERVERS (object), result,
+                                                            &asked->entry->error);
+  g_free (asked);
+  if (--choose->pending == 0)
+    listed (g_task_get_source_object (task), task);
+}
+
+/* Tiers look among the local servers (or the rule's one); a model's name
+ * is looked for everywhere. A server whose breaker is open is not asked. */
+static gboolean
+worth_asking (Choose       *choose,
+              HearthServer *server)
+{
+  if (!hearth_server_get_enabled (server))
+    return FALSE;
+  if (choose->server != NULL)
+    return g_strcmp0 (hearth_server_get_name (server), choose->server) == 0;
+  return !is_tier (choose->target) || !hearth_server_get_cloud (server);
+}
+
+static void
+gather_models (HearthRoutes *self,
+               GTask        *task)
+{
+  Choose *choose = g_task_get_task_data (task);
+  HearthServers *servers = hearth_engine_get_servers (self->engine);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (servers));
+
+  choose->listed = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_server_models_free);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(HearthServer) server = g_list_model_get_item (G_LIST_MODEL (servers), i);
+      HearthServerModels *entry;
+
+      if (!worth_asking (choose, server))
+        continue;
+      entry = g_new0 (HearthServerModels, 1);
+      entry->server = g_object_ref (server);
+      if (hearth_server_get_breaker_open (server))
+        entry->error = g_error_new (HEARTH_ERROR, HEARTH_ERROR_CONNECTION_REFUSED,
+                                    "%s is skipped until it answers again",
+                                    hearth_server_get_name (server));
+      g_ptr_array_add (choose->listed, entry);
+    }
+
+  /* One more than the servers asked, so that none can finish the gathering early. */
+  choose->pending = 1;
+  for (guint i = 0; i < choose->listed->len; i++)
+    {
+      HearthServerModels *entry = g_ptr_array_index (choose->listed, i);
+      Asked *asked;
+
+      if (entry->error != NULL)
+        continue;
+      asked = g_new0 (Asked, 1);
+      asked->task = g_object_ref (task);
+      asked->entry = entry;
+      choose->pending++;
+      _hearth_servers_get_models_async (servers, entry->server, MODELS_MAX_AGE_MS,
+                                        g_task_get_cancellable (task), on_models, asked);
+    }
+  if (--choose->pending == 0)
+    listed (self, task);
 }
 
 static void
@@ -701,21 +790,13 @@ start (HearthRoutes *self,
   Choose *choose = g_task_get_task_data (task);
 
   if (self->engine == NULL)
-    {
-      g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_CANCELLED,
-                               "Hearth is closing: no model was chosen");
-      g_object_unref (task);
-      return;
-    }
-  if (choose->server != NULL && !is_tier (choose->target))
-    {
-      resolve_on_server (self, task);
-      g_object_unref (task);
-      return;
-    }
-
-  hearth_servers_list_models_async (hearth_engine_get_servers (self->engine), FALSE,
-                                    g_task_get_cancellable (task), on_listed, task);
+    g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_CANCELLED,
+                             "Hearth is closing: no model was chosen");
+  else if (choose->server != NULL && !is_tier (choose->target))
+    resolve_on_server (self, task);
+  else
+    gather_models (self, task);
+  g_object_unref (task);
 }
 
 static const char *
