@@ -150,17 +150,17 @@ probe_answered_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   HearthProvider *provider = HEARTH_PROVIDER (object);
+  Probe *probe = g_task_get_task_data (task);
   GError *error = NULL;
 
-  if (hearth_provider_get_api (provider) == HEARTH_API_OLLAMA)
+  if (hearth_server_get_api (probe->server) == HEARTH_API_OLLAMA)
     g_free (hearth_provider_version_finish (provider, result, &error));
   else
     {
       g_autoptr(GPtrArray) models = hearth_provider_list_models_finish (provider, result, &error);
 
       if (models != NULL)
-        _hearth_servers_cache_models (g_task_get_source_object (task),
-                      ((Probe *) g_task_get_task_data (task))->server, models);
+        _hearth_servers_cache_models (g_task_get_source_object (task), probe->server, models);
     }
   probe_finish (task, error);
 }
@@ -189,7 +189,7 @@ probe_key_loaded_cb (GObject      *object,
    * the server's. The cheapest call each API has. */
   probe->start_us = g_get_monotonic_time ();
   probe->timeout_id = g_timeout_add (PROBE_TIMEOUT_MS, probe_timeout_cb, probe);
-  if (hearth_provider_get_api (probe->provider) == HEARTH_API_OLLAMA)
+  if (hearth_server_get_api (probe->server) == HEARTH_API_OLLAMA)
     hearth_provider_version_async (probe->provider, probe->cancellable, probe_answered_cb, task);
   else
     hearth_provider_list_models_async (probe->provider, probe->cancellable, probe_answered_cb, task);
