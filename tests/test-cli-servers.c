@@ -795,13 +795,17 @@ test_bench_server (void)
   g_assert_cmpint (table->exit_code, ==, 0);
   g_test_message ("%s", table->out);
   g_assert_nonnull (strstr (table->out, "server"));
-  named_id = g_strdup_printf ("%5" G_GINT64_FORMAT "  ", named_run);
+  named_id = g_strdup_printf ("\n%5" G_GINT64_FORMAT "  ", named_run);
   g_assert_nonnull (strstr (table->out, named_id));
-  named_line = g_strndup (strstr (table->out, named_id),
-                          strcspn (strstr (table->out, named_id), "\n"));
+  named_line = g_strndup (strstr (table->out, named_id) + 1,
+                          strcspn (strstr (table->out, named_id) + 1, "\n"));
   g_assert_nonnull (strstr (named_line, " engine "));
 
-  show = hearth_test_run_cli (NULL, "bench", "show", named_id + strspn (named_id, " "), NULL);
+  {
+    g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, named_run);
+
+    show = hearth_test_run_cli (NULL, "bench", "show", id, NULL);
+  }
   g_assert_cmpint (show->exit_code, ==, 0);
   g_assert_nonnull (strstr (show->out, "Server:              engine ("));
 }
