@@ -686,6 +686,25 @@ test_ask_server (void)
   g_assert_true (json_object_get_null_member (o, "fallback_reason"));
   g_assert_true (json_object_get_null_member (o, "route_rule"));
 
+  /* "auto": the routing rules pick the model, and the reply says which rule */
+  {
+    g_autoptr(JsonNode) routed = NULL;
+    g_autoptr(HearthTestRun) plain_auto = NULL;
+
+    o = ask_json (&routed, "--server", "engine", "--model", "auto", NULL);
+    g_assert_cmpuint (strlen (json_object_get_string_member (o, "content")), >, 0);
+    g_assert_true (g_str_has_prefix (json_object_get_string_member (o, "model"), MODEL));
+    g_assert_cmpstr (json_object_get_string_member (o, "server"), ==, "engine");
+    g_assert_nonnull (json_object_get_string_member (o, "route_rule"));
+    g_assert_true (json_object_get_null_member (o, "fallback_from"));
+    plain_auto = hearth_test_run_cli (NULL, "ask", "--server", "engine", "--model", "auto",
+                                      "--no-cache", "Say hello.", NULL);
+    g_test_message ("exit %d: %s", plain_auto->exit_code, plain_auto->err);
+    g_assert_cmpint (plain_auto->exit_code, ==, 0);
+    g_assert_true (g_str_has_prefix (plain_auto->err, "hearth-cli: "));
+    g_assert_nonnull (strstr (plain_auto->err, MODEL));
+  }
+
   /* --endpoint: that address and nothing else */
   o = ask_json (&endpoint, "--endpoint", hearth_test_engine_url (), "--model", MODEL, NULL);
   g_assert_true (json_object_has_member (o, "server"));
