@@ -377,9 +377,20 @@ test_key_stdin (void)
   for (guint i = 0; argv[i] != NULL; i++)
     g_assert_null (strstr (argv[i], key));
 
+  /* removing the server says how to forget its key, and that works */
   removed = hearth_test_run_cli (NULL, "servers", "remove", "cloudy", NULL);
   g_assert_cmpint (removed->exit_code, ==, 0);
-  hearth_secrets_delete_sync (endpoint, NULL, NULL);
+  g_assert_nonnull (strstr (removed->out, "hearth-cli key delete --endpoint"));
+  {
+    g_autoptr(HearthTestRun) forget = hearth_test_run_cli (NULL, "key", "delete", "--endpoint",
+                                                           endpoint, "--api", "openai", NULL);
+    char *left;
+
+    g_assert_cmpint (forget->exit_code, ==, 0);
+    left = hearth_secrets_lookup_sync (endpoint, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_null (left);
+  }
 }
 
 /* servers test: the state, the latency; down is an error with what to do */
