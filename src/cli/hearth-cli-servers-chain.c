@@ -182,12 +182,12 @@ servers_presets (void)
       print_json (root);
       return 0;
     }
-  g_print ("%-11s %-11s %-9s %-5s %s\n", "ID", "TITLE", "API", "CLOUD", "URL");
+  g_print ("%-11s %-11s %-10s %-5s %s\n", "ID", "TITLE", "API", "CLOUD", "URL");
   for (guint i = 0; i < n; i++)
     {
       g_autofree char *title = pad_text (presets[i].title, 11);
 
-      g_print ("%-11s %s %-9s %-5s %s\n", presets[i].id, title,
+      g_print ("%-11s %s %-10s %-5s %s\n", presets[i].id, title,
                hearth_api_kind_to_string (presets[i].api), presets[i].cloud ? "yes" : "no",
                *presets[i].url != '\0' ? presets[i].url : "this computer");
       if (presets[i].description != NULL)

@@ -584,7 +584,7 @@ print_test_failure (HearthServers *servers,
   while (line->len > 0 && line->str[line->len - 1] == '.')
     g_string_truncate (line, line->len - 1);
   if (hearth_server_get_state (server) == HEARTH_SERVER_STATE_DOWN && chain != NULL &&
-      chain[0] != NULL)
+      chain[0] != NULL && (chain[1] != NULL || g_strcmp0 (chain[0], name) != 0))
     g_string_append (line, ". Until it answers, requests go to the next server of the "
                            "fallback chain");
   g_printerr ("hearth-cli: %s.\n", line->str);
