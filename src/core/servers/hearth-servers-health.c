@@ -85,6 +85,10 @@ typedef struct
   HearthServer   *server;
   HearthProvider *provider;
   GCancellable   *cancellable;
+  GCancellable   *caller_cancellable;   /* nullable */
+  gulong          caller_id;
+  GCancellable   *list_cancellable;
+  gulong          list_id;
   guint           timeout_id;
   gboolean        timed_out;
   gint64          start_us;
@@ -94,6 +98,11 @@ static void
 probe_free (Probe *probe)
 {
   g_clear_handle_id (&probe->timeout_id, g_source_remove);
+  if (probe->caller_cancellable != NULL)
+    g_cancellable_disconnect (probe->caller_cancellable, probe->caller_id);
+  g_cancellable_disconnect (probe->list_cancellable, probe->list_id);
+  g_clear_object (&probe->caller_cancellable);
+  g_clear_object (&probe->list_cancellable);
   g_clear_object (&probe->server);
   g_clear_object (&probe->provider);
   g_clear_object (&probe->cancellable);
@@ -217,11 +226,16 @@ probe_server (HearthServers       *self,
   probe->server = g_object_ref (server);
   probe->cancellable = g_cancellable_new ();
   g_task_set_task_data (task, probe, (GDestroyNotify) probe_free);
+  /* Cancelled by the caller, or by the list going away. */
   if (cancellable != NULL)
-    g_cancellable_connect (cancellable, G_CALLBACK (cancelled_cb),
-                           g_object_ref (probe->cancellable), g_object_unref);
-  g_cancellable_connect (self->cancellable, G_CALLBACK (cancelled_cb),
-                         g_object_ref (probe->cancellable), g_object_unref);
+    {
+      probe->caller_cancellable = g_object_ref (cancellable);
+      probe->caller_id = g_cancellable_connect (cancellable, G_CALLBACK (cancelled_cb),
+                                                g_object_ref (probe->cancellable), g_object_unref);
+    }
+  probe->list_cancellable = g_object_ref (self->cancellable);
+  probe->list_id = g_cancellable_connect (self->cancellable, G_CALLBACK (cancelled_cb),
+                                          g_object_ref (probe->cancellable), g_object_unref);
   if (self->schedules != NULL && (schedule = g_hash_table_lookup (self->schedules, server)))
     schedule->probing = TRUE;
   probe->provider = hearth_server_get_provider (server);
