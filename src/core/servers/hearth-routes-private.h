@@ -17,6 +17,7 @@ struct _HearthRoutes
   char            *path;          /* routes.conf */
   GPtrArray       *rules;         /* HearthRoute: the user's, or NULL for the defaults */
   GFileMonitor    *monitor;
+  gboolean         unreadable;    /* routes.conf is there but does not read */
 
   /* For the tiers, found once in a worker (hearth-routes-choose.c). */
   gboolean         machine_known;

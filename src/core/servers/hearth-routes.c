@@ -374,19 +374,24 @@ keep_default_last (GPtrArray *rules)
   g_ptr_array_add (rules, last);
 }
 
-/* Returns: the user's rules, or NULL when there is no file (the defaults apply). */
+/* Returns: the user's rules, or NULL when there is no file (the defaults
+ * apply); @unreadable: TRUE when a file is there but does not read. */
 static GPtrArray *
-load_rules (const char *path)
+load_rules (const char *path,
+            gboolean   *unreadable)
 {
   g_autoptr(GKeyFile) file = g_key_file_new ();
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) groups = NULL;
   GPtrArray *rules;
 
+  *unreadable = FALSE;
   if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, &error))
     {
-      if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        g_message ("%s cannot be read (%s): the default routing rules apply", path,
+      *unreadable = !g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+      if (*unreadable)
+        g_message ("%s cannot be read (%s): the default routing rules apply, and the file is "
+                   "kept as routes.conf.bak when the rules are next changed", path,
                    error->message);
       return NULL;
     }
@@ -401,9 +406,14 @@ load_rules (const char *path)
         continue;
       route = read_rule (file, groups[i]);
       if (route != NULL && _hearth_routes_find_rule (rules, route->id) < 0)
-        g_ptr_array_add (rules, route);
-      else
-        hearth_route_free (route);
+        {
+          g_ptr_array_add (rules, route);
+          continue;
+        }
+      g_message ("%s: [%s] is not a rule Hearth can use and is left out; the file is kept as "
+                 "routes.conf.bak when the rules are next changed", path, groups[i]);
+      *unreadable = TRUE;
+      hearth_route_free (route);
     }
   keep_default_last (rules);
   return rules;
@@ -450,6 +460,14 @@ save_rules (HearthRoutes  *self,
                    "The routing rules could not be saved: %s cannot be created (%s)",
                    dir, g_strerror (saved_errno));
       return FALSE;
+    }
+  /* A file that did not read is kept aside, not written over. */
+  if (self->unreadable)
+    {
+      g_autofree char *backup = g_strconcat (self->path, ".bak", NULL);
+
+      if (g_rename (self->path, backup) == 0 || errno == ENOENT)
+        self->unreadable = FALSE;
     }
   if (!g_file_set_contents_full (self->path, data, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644,
                                  &local_error))
@@ -502,7 +520,7 @@ on_file_changed (GFileMonitor      *monitor,
       || event == G_FILE_MONITOR_EVENT_PRE_UNMOUNT || event == G_FILE_MONITOR_EVENT_UNMOUNTED)
     return;
 
-  _hearth_routes_set_rules (self, load_rules (self->path));
+  _hearth_routes_set_rules (self, load_rules (self->path, &self->unreadable));
 }
 
 static void
@@ -596,7 +614,7 @@ _hearth_routes_new (HearthEngine *engine)
   if (engine != NULL)
     g_object_add_weak_pointer (G_OBJECT (engine), (gpointer *) &self->engine);
   self->path = g_build_filename (g_get_user_config_dir (), "hearth", "routes.conf", NULL);
-  self->rules = load_rules (self->path);
+  self->rules = load_rules (self->path, &self->unreadable);
   follow_file (self);
   return self;
 }
