@@ -294,7 +294,7 @@ hearth_cli_command_ask (int    argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *prompt = NULL;
   HearthProvider *provider = NULL;
-  const char *server = get_opt_server ();
+  const char *server;
   Cli cli = { 0 };
   int exit_code = 0;
 
@@ -306,6 +306,7 @@ hearth_cli_command_ask (int    argc,
     return exit_code;
   if (prompt_is_blank (prompt))
     return usage_error ("ask", "The prompt is empty");
+  server = get_opt_server ();
   if (server == NULL && (get_opt_endpoint () != NULL || get_opt_api () != NULL))
     {
       /* one address given: that provider and nothing else, no fallback */

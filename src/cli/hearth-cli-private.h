@@ -191,6 +191,18 @@ int             fail_unknown_server           (HearthServers       *servers,
 char           *pad_text                      (const char          *text,
                                                guint                width);
 
+/* hearth-cli-servers-chain.c: servers fallback, substitute, substitutes, presets */
+int             servers_fallback              (HearthServers       *servers,
+                                               gboolean             off,
+                                               int                  argc,
+                                               char               **argv);
+int             servers_substitute            (HearthServers       *servers,
+                                               gboolean             off,
+                                               int                  argc,
+                                               char               **argv);
+int             servers_substitutes           (HearthServers       *servers);
+int             servers_presets               (void);
+
 /* hearth-cli-bench.c: the sampler that measures a run's peaks */
 HearthSampler  *start_sampler                 (HearthProvider      *provider);
 

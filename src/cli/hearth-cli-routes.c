@@ -118,7 +118,7 @@ describe_resolved (const Resolved *r)
   if (r == NULL)
     return NULL;
   if (r->model == NULL)
-    return g_strdup_printf ("none now: %s", r->error);
+    return g_strdup ("no model now, see below");
   if (r->server != NULL)
     return g_strdup_printf ("now %s on %s", r->model, r->server);
   return g_strdup_printf ("now %s", r->model);
@@ -201,6 +201,30 @@ routes_list (HearthRoutes *routes)
       else
         g_print ("%s  %s\n", id, words);
     }
+  /* why a tier finds nothing, once per reason */
+  for (guint i = 0; i < resolved->len; i++)
+    {
+      const Resolved *r = g_ptr_array_index (resolved, i);
+      g_autoptr(GString) targets = NULL;
+      gboolean said = FALSE;
+
+      for (guint j = 0; j < i && !said; j++)
+        said = g_strcmp0 (((const Resolved *) g_ptr_array_index (resolved, j))->error,
+                          r->error) == 0;
+      if (r->error == NULL || said)
+        continue;
+      targets = g_string_new (r->target);
+      for (guint j = i + 1; j < resolved->len; j++)
+        {
+          const Resolved *other = g_ptr_array_index (resolved, j);
+
+          if (g_strcmp0 (other->error, r->error) == 0)
+            g_string_append_printf (targets, " and %s", other->target);
+        }
+      g_print ("\n%s: %s", targets->str, r->error);
+    }
+  if (resolved->len > 0)
+    g_print ("\n");
   g_print ("\n%s Rules are tried in order when the model is “auto” (hearth-cli ask --model "
            "auto); the first that matches picks the model.\n",
            hearth_routes_are_default (routes) ? "These are the defaults." : "These are your rules.");

@@ -39,7 +39,8 @@ static const GOptionEntry servers_entries[] = {
 
 #define SERVERS_USAGE \
   "Use servers list, servers add NAME --url URL --api KIND, servers remove NAME, " \
-  "servers enable NAME, servers disable NAME, servers test NAME, servers fallback [NAME…|--off], " \
+  "servers enable NAME, servers disable NAME, servers default NAME, servers test NAME, " \
+  "servers fallback [NAME…|--off], " \
   "servers substitute MODEL SUBSTITUTE|--off, servers substitutes or servers presets"
 
 /* What servers and routes share */
@@ -154,11 +155,13 @@ open_servers_engine (HearthServers **servers,
   return engine;
 }
 
-/* One probe of @name (NULL: every enabled server at once), Ctrl+C cancels it. */
+/* One probe of @name (NULL: every enabled server at once), Ctrl+C cancels
+ * it. Asked by name, a server that is down is an answer, in @probe_error. */
 static gboolean
-probe (HearthServers *servers,
-       const char    *name,
-       int           *exit_code)
+probe (HearthServers  *servers,
+       const char     *name,
+       GError        **probe_error,
+       int            *exit_code)
 {
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
@@ -170,11 +173,16 @@ probe (HearthServers *servers,
   run_loop (&cli);
   done = hearth_servers_probe_finish (servers, cli.result, &error);
   g_clear_object (&cli.result);
-  if (cli.interrupted)
+  if (cli.interrupted || g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_CANCELLED))
     {
       g_printerr ("hearth-cli: Interrupted while the servers were checked.\n");
       *exit_code = EXIT_INTERRUPTED;
       return FALSE;
+    }
+  if (!done && probe_error != NULL)
+    {
+      g_propagate_error (probe_error, g_steal_pointer (&error));
+      return TRUE;
     }
   if (!done)
     {
@@ -195,7 +203,7 @@ servers_list (HearthServers *servers)
   guint widths[3] = { strlen ("NAME"), strlen ("URL"), strlen ("STATE") };
   int exit_code = 0;
 
-  if (n > 0 && !probe (servers, NULL, &exit_code))
+  if (n > 0 && !probe (servers, NULL, NULL, &exit_code))
     return exit_code;
   default_server = hearth_servers_get_default (servers);
 
@@ -500,6 +508,27 @@ servers_change (HearthServers *servers,
   return 0;
 }
 
+/* default: first in the list, where requests go unless told otherwise */
+static int
+servers_make_default (HearthServers *servers,
+                      const char    *name)
+{
+  g_autoptr(GError) error = NULL;
+  HearthServer *server = hearth_servers_lookup (servers, name);
+
+  if (server == NULL)
+    return fail_unknown_server (servers, name);
+  if (!hearth_servers_move (servers, name, 0, &error))
+    return fail (error);
+  if (!hearth_server_get_enabled (server))
+    g_print ("“%s” is first in the list, but disabled: enable it with hearth-cli servers "
+             "enable %s to make it the default server.\n", name, name);
+  else
+    g_print ("“%s” is the default server: requests go there unless you choose another.\n",
+             name);
+  return 0;
+}
+
 /* test */
 
 static const char *
@@ -510,15 +539,55 @@ advice (HearthServer *server)
     case HEARTH_SERVER_STATE_UP:
       return NULL;
     case HEARTH_SERVER_STATE_DEGRADED:
-      return "It answers, but slowly or refusing: check its API key (hearth-cli key set "
-             "--server NAME) and its rate limits; requests may still work";
+      return "Check its API key (hearth-cli key set --server NAME) and its rate limits; "
+             "requests may still work";
     case HEARTH_SERVER_STATE_DOWN:
       return "Check that the server runs and that its address is right (hearth-cli servers "
-             "list); while it is down, requests go to the next server of the fallback chain";
+             "list)";
     case HEARTH_SERVER_STATE_UNKNOWN:
     default:
-      return "It was not checked: enable it with hearth-cli servers enable NAME";
+      return "Try again; if it stays unchecked, see hearth-cli servers list";
     }
+}
+
+/* "laptop is down: Could not connect to …": one line, with what to do */
+static void
+print_test_failure (HearthServers *servers,
+                    HearthServer  *server,
+                    const GError  *error)
+{
+  const char *name = hearth_server_get_name (server);
+  g_auto(GStrv) chain = hearth_servers_get_fallback (servers);
+  g_autoptr(GString) line = g_string_new (NULL);
+  g_autofree char *what = NULL;
+
+  /* the last error says what happened and, from the core, what to do */
+  if (hearth_server_get_last_error (server) != NULL)
+    what = g_strdup (hearth_server_get_last_error (server));
+  else if (error != NULL)
+    what = hearth_error_describe (error);
+  g_string_printf (line, "The server “%s” is %s", name,
+                   hearth_server_state_to_string (hearth_server_get_state (server)));
+  if (what != NULL)
+    {
+      g_strdelimit (what, "\r\n", ' ');
+      g_strstrip (what);
+      g_string_append_printf (line, ": %s", what);
+    }
+  else
+    {
+      g_autoptr(GString) todo = g_string_new (advice (server));
+
+      g_string_replace (todo, "NAME", name, 0);
+      g_string_append_printf (line, ". %s", todo->str);
+    }
+  while (line->len > 0 && line->str[line->len - 1] == '.')
+    g_string_truncate (line, line->len - 1);
+  if (hearth_server_get_state (server) == HEARTH_SERVER_STATE_DOWN && chain != NULL &&
+      chain[0] != NULL && (chain[1] != NULL || g_strcmp0 (chain[0], name) != 0))
+    g_string_append (line, ". Until it answers, requests go to the next server of the "
+                           "fallback chain");
+  g_printerr ("hearth-cli: %s.\n", line->str);
 }
 
 static int
@@ -526,15 +595,15 @@ servers_test (HearthServers *servers,
               const char    *name)
 {
   HearthServer *server = hearth_servers_lookup (servers, name);
+  g_autoptr(GError) error = NULL;
   g_autofree char *latency = NULL;
   g_autofree char *state = NULL;
-  g_autofree char *what = NULL;
   HearthServerState result;
   int exit_code = 0;
 
   if (server == NULL)
     return fail_unknown_server (servers, name);
-  if (!probe (servers, name, &exit_code))
+  if (!probe (servers, name, &error, &exit_code))
     return exit_code;
   result = hearth_server_get_state (server);
   if (opt_json)
@@ -556,212 +625,21 @@ servers_test (HearthServers *servers,
                hearth_api_kind_to_string (hearth_server_get_api (server)));
       g_print ("State:    %s\n", state);
       g_print ("Latency:  %s\n", g_str_equal (latency, "—") ? "unknown" : latency);
-      if (hearth_server_get_last_error (server) != NULL && result != HEARTH_SERVER_STATE_UP)
-        g_print ("Error:    %s\n", hearth_server_get_last_error (server));
-      if (advice (server) != NULL)
-        {
-          g_autoptr(GString) text = g_string_new (advice (server));
-
-          g_string_replace (text, "NAME", name, 0);
-          g_print ("To do:    %s.\n", text->str);
-        }
     }
-  if (result == HEARTH_SERVER_STATE_DOWN)
-    return EXIT_UNREACHABLE;
-  if (result == HEARTH_SERVER_STATE_UNKNOWN)
-    return EXIT_FAILED;
-  return 0;
-}
-
-/* fallback */
-
-static void
-print_fallback (HearthServers *servers)
-{
-  g_auto(GStrv) chain = hearth_servers_get_fallback (servers);
-
-  if (opt_json)
-    {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
-
-      json_builder_begin_array (builder);
-      for (guint i = 0; chain != NULL && chain[i] != NULL; i++)
-        json_builder_add_string_value (builder, chain[i]);
-      json_builder_end_array (builder);
-      root = json_builder_get_root (builder);
-      print_json (root);
-      return;
-    }
-  if (chain == NULL || chain[0] == NULL)
-    {
-      g_print ("The fallback chain is off: a request that cannot start on its server fails. "
-               "Turn it on with hearth-cli servers fallback NAME….\n");
-      return;
-    }
-  g_print ("Fallback chain:");
-  for (guint i = 0; chain[i] != NULL; i++)
-    {
-      HearthServer *server = hearth_servers_lookup (servers, chain[i]);
-
-      g_print ("%s%s%s", i == 0 ? " " : " → ", chain[i],
-               server != NULL && hearth_server_get_cloud (server) ? " (cloud)" : "");
-    }
-  g_print ("\nA request that cannot start on its server (down, a server error, the model "
-           "missing) goes to the next of these that has the model or its substitute.\n");
-}
-
-static int
-servers_fallback (HearthServers *servers,
-                  int            argc,
-                  char         **argv)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (opt_off && argc > 3)
-    return usage_error ("servers", "Use servers fallback NAME… or servers fallback --off, "
-                                   "not both");
-  if (opt_off)
-    {
-      if (!hearth_servers_set_fallback (servers, NULL, &error))
-        return fail (error);
-    }
-  else if (argc > 3)
-    {
-      for (int i = 3; i < argc; i++)
-        {
-          int exit_code = 0;
-
-          if (!check_text ("A server name", argv[i], strlen (argv[i]), &exit_code))
-            return exit_code;
-          if (hearth_servers_lookup (servers, argv[i]) == NULL)
-            return fail_unknown_server (servers, argv[i]);
-        }
-      if (!hearth_servers_set_fallback (servers, (const char * const *) argv + 3, &error))
-        return fail (error);
-    }
-  print_fallback (servers);
-  return 0;
-}
-
-/* substitutes */
-
-static void
-add_substitute_json (JsonBuilder *builder,
-                     gpointer     item)
-{
-  HearthSubstitute *substitute = item;
-
-  hearth_json_add_string (builder, "model", substitute->model);
-  hearth_json_add_string (builder, "substitute", substitute->substitute);
-}
-
-static int
-servers_substitutes (HearthServers *servers)
-{
-  g_autoptr(GPtrArray) substitutes = hearth_servers_list_substitutes (servers);
-
-  if (opt_json)
-    {
-      print_json_list (substitutes, add_substitute_json);
-      return 0;
-    }
-  if (substitutes->len == 0)
-    {
-      g_print ("No substitutes: a fallback asks the next server for the same model. Set one "
-               "with hearth-cli servers substitute MODEL SUBSTITUTE.\n");
-      return 0;
-    }
-  for (guint i = 0; i < substitutes->len; i++)
-    {
-      HearthSubstitute *substitute = g_ptr_array_index (substitutes, i);
-
-      g_print ("%s → %s\n", substitute->model, substitute->substitute);
-    }
-  return 0;
-}
-
-static int
-servers_substitute (HearthServers *servers,
-                    int            argc,
-                    char         **argv)
-{
-  g_autoptr(GError) error = NULL;
-  const char *model = argv[3];
-  const char *substitute = argc == 5 ? argv[4] : NULL;
-  int exit_code = 0;
-
-  if (!check_text ("The model", model, strlen (model), &exit_code) ||
-      (substitute != NULL && !check_text ("The substitute", substitute, strlen (substitute),
-                                          &exit_code)))
-    return exit_code;
-  if ((substitute == NULL) == !opt_off)
-    return usage_error ("servers", "Use servers substitute MODEL SUBSTITUTE, or servers "
-                                   "substitute MODEL --off to forget it");
-  if (!hearth_servers_set_substitute (servers, model, substitute, &error))
-    return fail (error);
-  if (substitute != NULL)
-    g_print ("When a request for %s falls back, the next server is asked for %s.\n", model,
-             substitute);
-  else
-    g_print ("%s has no substitute: a fallback asks for the same model.\n", model);
-  return 0;
-}
-
-/* presets */
-
-static int
-servers_presets (void)
-{
-  guint n = 0;
-  const HearthServerPreset *presets = hearth_server_presets (&n);
-
-  if (opt_json)
-    {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
-
-      json_builder_begin_array (builder);
-      for (guint i = 0; i < n; i++)
-        {
-          json_builder_begin_object (builder);
-          hearth_json_add_string (builder, "id", presets[i].id);
-          hearth_json_add_string (builder, "title", presets[i].title);
-          hearth_json_add_string (builder, "name", presets[i].name);
-          hearth_json_add_string (builder, "url", presets[i].url);
-          hearth_json_add_string (builder, "api", hearth_api_kind_to_string (presets[i].api));
-          json_builder_set_member_name (builder, "cloud");
-          json_builder_add_boolean_value (builder, presets[i].cloud);
-          json_builder_set_member_name (builder, "needs_key");
-          json_builder_add_boolean_value (builder, presets[i].needs_key);
-          hearth_json_add_string (builder, "key_env", presets[i].key_env);
-          hearth_json_add_string (builder, "description", presets[i].description);
-          json_builder_end_object (builder);
-        }
-      json_builder_end_array (builder);
-      root = json_builder_get_root (builder);
-      print_json (root);
-      return 0;
-    }
-  g_print ("%-11s %-11s %-9s %-5s %s\n", "ID", "TITLE", "API", "CLOUD", "URL");
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *title = pad_text (presets[i].title, 11);
-
-      g_print ("%-11s %s %-9s %-5s %s\n", presets[i].id, title,
-               hearth_api_kind_to_string (presets[i].api), presets[i].cloud ? "yes" : "no",
-               *presets[i].url != '\0' ? presets[i].url : "this computer");
-      if (presets[i].description != NULL)
-        g_print ("%-11s %s\n", "", presets[i].description);
-    }
-  g_print ("\nAdd one with hearth-cli servers add NAME --preset ID [--key-stdin].\n");
-  return 0;
+  if (result == HEARTH_SERVER_STATE_UP && error == NULL)
+    return 0;
+  /* down, refusing or slow: what happened and what to do, and a code that says so */
+  print_test_failure (servers, server, error);
+  if (error != NULL)
+    return exit_code_for_error (error);
+  return result == HEARTH_SERVER_STATE_DOWN ? EXIT_UNREACHABLE
+         : result == HEARTH_SERVER_STATE_DEGRADED ? 0 : EXIT_FAILED;
 }
 
 static gboolean
 takes_name (const char *sub)
 {
-  static const char * const subs[] = { "add", "remove", "enable", "disable", "test" };
+  static const char * const subs[] = { "add", "remove", "enable", "disable", "test", "default" };
 
   for (guint i = 0; i < G_N_ELEMENTS (subs); i++)
     if (g_str_equal (sub, subs[i]))
@@ -779,11 +657,20 @@ hearth_cli_command_servers (int    argc,
   int exit_code = 0;
 
   if (!parse_options ("servers",
-                      "list | add NAME | remove NAME | enable NAME | disable NAME | test NAME | "
+                      "list | add NAME | remove NAME | enable NAME | disable NAME | default NAME | "
+                      "test NAME | "
                       "fallback [NAME…] | substitute MODEL [SUBSTITUTE] | substitutes | presets",
                       servers_entries, FALSE, &argc, &argv, &exit_code))
     return exit_code;
   sub = argc >= 3 ? argv[2] : "list";
+  /* servers add NAME URL, as well as --url URL */
+  if (g_str_equal (sub, "add") && argc == 5 && opt_url == NULL)
+    {
+      if (!check_text ("The server's address", argv[4], strlen (argv[4]), &exit_code))
+        return exit_code;
+      opt_url = g_strdup (argv[4]);
+      argc = 4;
+    }
   if (takes_name (sub) && argc != 4)
     {
       g_autofree char *message = g_strdup_printf ("servers %s takes one server name: "
@@ -818,10 +705,12 @@ hearth_cli_command_servers (int    argc,
   if (g_str_equal (sub, "test"))
     return servers_test (servers, argv[3]);
   if (g_str_equal (sub, "fallback"))
-    return servers_fallback (servers, argc, argv);
+    return servers_fallback (servers, opt_off, argc, argv);
   if (g_str_equal (sub, "substitute"))
-    return servers_substitute (servers, argc, argv);
+    return servers_substitute (servers, opt_off, argc, argv);
   if (g_str_equal (sub, "substitutes"))
     return servers_substitutes (servers);
+  if (g_str_equal (sub, "default"))
+    return servers_make_default (servers, argv[3]);
   return servers_change (servers, sub, argv[3]);
 }

@@ -80,7 +80,7 @@ static const char usage[] =
   "  hearth-cli servers list [--json] | presets [--json] | test NAME [--json]\n"
   "  hearth-cli servers add NAME (--url URL --api ollama|openai|anthropic | --preset ID)\n"
   "                     [--cloud] [--key-stdin]\n"
-  "  hearth-cli servers remove NAME | enable NAME | disable NAME\n"
+  "  hearth-cli servers remove NAME | enable NAME | disable NAME | default NAME\n"
   "  hearth-cli servers fallback [NAME... | --off] [--json]\n"
   "  hearth-cli servers substitute MODEL (SUBSTITUTE | --off) | substitutes [--json]\n"
   "  hearth-cli routes list [--json] | remove ID | reset\n"
