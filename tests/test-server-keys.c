@@ -141,6 +141,18 @@ assert_stats_authorized (HearthTestServer *status,
   g_assert_nonnull (strstr (stats, authorized ? "\"authorized\":true" : "\"authorized\":false"));
 }
 
+static gboolean
+old_key_left (HearthTestServer *server)
+{
+  g_autoptr(GError) error = NULL;
+  char *key = hearth_secrets_lookup_sync (hearth_test_server_get_url (server), NULL, &error);
+  gboolean left = key != NULL;
+
+  g_assert_no_error (error);
+  hearth_secrets_free (key);
+  return left;
+}
+
 static void
 test_key (void)
 {
@@ -225,6 +237,29 @@ test_key (void)
   g_assert_cmpstr (found->str, ==, "");
   g_assert_null (strstr (captured_log->str, key));
   g_assert_nonnull (strstr (captured_log->str, "hearth"));   /* the capture works */
+
+  /* A new address: the key goes with the server. */
+  {
+    g_autoptr(HearthTestServer) moved = hearth_test_server_start ("status-server.mjs", NULL);
+    gint64 give_up = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+    g_assert_true (hearth_servers_edit (servers, "cloud", NULL, hearth_test_server_get_url (moved),
+                                        HEARTH_API_OPENAI, TRUE, &error));
+    g_assert_no_error (error);
+    /* The move runs in the background: asked until it is done (bounded). */
+    while ((!has_key (servers, "cloud", &error) || old_key_left (status)) &&
+           g_get_monotonic_time () < give_up)
+      g_assert_no_error (error);
+    g_assert_true (has_key (servers, "cloud", &error));
+    g_assert_false (old_key_left (status));
+    g_assert_true (probe (servers, "cloud"));
+    assert_stats_authorized (moved, TRUE);
+    g_assert_true (hearth_servers_edit (servers, "cloud", NULL, hearth_test_server_get_url (status),
+                                        HEARTH_API_OPENAI, TRUE, &error));
+    give_up = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+    while (!has_key (servers, "cloud", &error) && g_get_monotonic_time () < give_up)
+      g_assert_no_error (error);
+  }
 
   /* Forgotten: gone from the keyring, and no longer sent. */
   g_assert_true (set_key (servers, "cloud", NULL, &error));
