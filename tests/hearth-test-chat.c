@@ -110,16 +110,64 @@ hearth_test_chat_message_view (HearthChatPage *page)
   return view;
 }
 
-static GtkDropDown *
-model_dropdown (HearthChatPage *page)
+GtkDropDown *
+hearth_test_chat_model_dropdown (HearthChatPage *page)
 {
   return GTK_DROP_DOWN (hearth_test_find_descendant (GTK_WIDGET (page), GTK_TYPE_DROP_DOWN));
+}
+
+GtkWidget *
+hearth_test_chat_model_popover (HearthChatPage *page)
+{
+  return hearth_test_find_descendant (GTK_WIDGET (hearth_test_chat_model_dropdown (page)),
+                                      GTK_TYPE_POPOVER);
+}
+
+static gboolean
+popover_mapped (gpointer page)
+{
+  GtkWidget *popover = hearth_test_chat_model_popover (page);
+
+  return popover != NULL && gtk_widget_get_mapped (popover);
+}
+
+void
+hearth_test_chat_open_model_picker (HearthChatPage *page)
+{
+  GtkDropDown *dropdown = hearth_test_chat_model_dropdown (page);
+  GtkWidget *toggle = hearth_test_find_descendant (GTK_WIDGET (dropdown), GTK_TYPE_TOGGLE_BUTTON);
+
+  g_assert_nonnull (toggle);
+  /* On the suite's one shared Xvfb a popup can fail to map while another
+   * program's window maps over this one, and a toggle left active by the
+   * last close would make setting it again do nothing: off and on again,
+   * up to three times. */
+  for (guint attempt = 0; attempt < 3 && !popover_mapped (page); attempt++)
+    {
+      gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (toggle), FALSE);
+      gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (toggle), TRUE);
+      hearth_test_spin_until (popover_mapped, page, 3000);
+    }
+  g_assert_true (popover_mapped (page));
+}
+
+static gboolean
+popover_unmapped (gpointer page)
+{
+  return !popover_mapped (page);
+}
+
+void
+hearth_test_chat_close_model_picker (HearthChatPage *page)
+{
+  gtk_popover_popdown (GTK_POPOVER (hearth_test_chat_model_popover (page)));
+  hearth_test_spin_until (popover_unmapped, page, 2000);
 }
 
 gboolean
 hearth_test_chat_models_listed (gpointer page)
 {
-  GListModel *model = gtk_drop_down_get_model (model_dropdown (page));
+  GListModel *model = gtk_drop_down_get_model (hearth_test_chat_model_dropdown (page));
 
   return model != NULL && g_list_model_get_n_items (model) > 0;
 }
@@ -129,7 +177,7 @@ void
 hearth_test_chat_select_model (HearthChatPage *page,
                                const char     *name)
 {
-  GtkDropDown *dropdown = model_dropdown (page);
+  GtkDropDown *dropdown = hearth_test_chat_model_dropdown (page);
   GListModel *model;
 
   g_assert_true (hearth_test_spin_until (hearth_test_chat_models_listed, page, 10000));

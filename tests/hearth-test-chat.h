@@ -51,5 +51,9 @@ gboolean           hearth_test_chat_last_item_replaced (gpointer           repla
 GPtrArray         *hearth_test_chat_rows_on_screen     (HearthChatPage    *page);
 HearthMessageRow  *hearth_test_chat_row_for            (HearthChatPage    *page,
                                                         HearthMessageItem *item);
+GtkDropDown       *hearth_test_chat_model_dropdown     (HearthChatPage    *page);
+GtkWidget         *hearth_test_chat_model_popover      (HearthChatPage    *page);
+void               hearth_test_chat_open_model_picker  (HearthChatPage    *page);
+void               hearth_test_chat_close_model_picker (HearthChatPage    *page);
 
 G_END_DECLS

@@ -45,59 +45,6 @@ window_on_engine (int width)
   return window;
 }
 
-static GtkDropDown *
-model_dropdown (HearthChatPage *page)
-{
-  return GTK_DROP_DOWN (hearth_test_find_descendant (GTK_WIDGET (page), GTK_TYPE_DROP_DOWN));
-}
-
-static GtkWidget *
-model_popover (HearthChatPage *page)
-{
-  return hearth_test_find_descendant (GTK_WIDGET (model_dropdown (page)), GTK_TYPE_POPOVER);
-}
-
-static gboolean
-popover_mapped (gpointer page)
-{
-  GtkWidget *popover = model_popover (page);
-
-  return popover != NULL && gtk_widget_get_mapped (popover);
-}
-
-static void
-open_model_picker (HearthChatPage *page)
-{
-  GtkWidget *toggle = hearth_test_find_descendant (GTK_WIDGET (model_dropdown (page)),
-                                                   GTK_TYPE_TOGGLE_BUTTON);
-
-  g_assert_nonnull (toggle);
-  /* On the suite's one shared Xvfb a popup can fail to map while another
-   * program's window maps over this one, and a toggle left active by the
-   * last close would make setting it again do nothing: off and on again,
-   * up to three times. */
-  for (guint attempt = 0; attempt < 3 && !popover_mapped (page); attempt++)
-    {
-      gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (toggle), FALSE);
-      gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (toggle), TRUE);
-      hearth_test_spin_until (popover_mapped, page, 3000);
-    }
-  g_assert_true (popover_mapped (page));
-}
-
-static gboolean
-popover_unmapped (gpointer page)
-{
-  return !popover_mapped (page);
-}
-
-static void
-close_model_picker (HearthChatPage *page)
-{
-  gtk_popover_popdown (GTK_POPOVER (model_popover (page)));
-  hearth_test_spin_until (popover_unmapped, page, 2000);
-}
-
 static gboolean banner_shown (gpointer page);
 
 static char *
@@ -130,12 +77,12 @@ shoot_states (int width)
   name = shot_name ("conversation", width);
   hearth_test_chat_screenshot (window, name);
 
-  open_model_picker (page);
-  hearth_test_wait_drawn (model_popover (page), 2000);
+  hearth_test_chat_open_model_picker (page);
+  hearth_test_wait_drawn (hearth_test_chat_model_popover (page), 2000);
   g_clear_pointer (&name, g_free);
   name = shot_name ("model-picker", width);
-  path = hearth_test_save_screenshot (model_popover (page), name);
-  close_model_picker (page);
+  path = hearth_test_save_screenshot (hearth_test_chat_model_popover (page), name);
+  hearth_test_chat_close_model_picker (page);
 
   g_settings_set_string (settings, "endpoint", DEAD_SERVER);
   hearth_test_spin_until (banner_shown, page, 10000);
@@ -577,12 +524,12 @@ test_model_picker (void)
   window = window_on_engine (1280);
   page = hearth_test_chat_page (window);
   hearth_test_chat_select_model (page, "tiny-fixed");
-  text = hearth_test_visible_text (GTK_WIDGET (model_dropdown (page)));
+  text = hearth_test_visible_text (GTK_WIDGET (hearth_test_chat_model_dropdown (page)));
   g_assert_cmpstr (g_strstrip (text), ==, "tiny-fixed");
 
-  open_model_picker (page);
+  hearth_test_chat_open_model_picker (page);
   g_clear_pointer (&text, g_free);
-  text = hearth_test_visible_text (model_popover (page));
+  text = hearth_test_visible_text (hearth_test_chat_model_popover (page));
   g_test_message ("picker: %s", text);
   g_assert_nonnull (strstr (text, "tiny-fixed\n"));
   g_assert_nonnull (strstr (text, "kB\n"));
@@ -591,11 +538,12 @@ test_model_picker (void)
   g_assert_null (strstr (text, ":latest"));
   g_assert_null (strstr (text, "("));
   /* The quantization is there for whoever asks. */
-  item = hearth_test_find_widget (model_popover (page), has_tooltip_about, (gpointer) "tiny-fixed");
+  item = hearth_test_find_widget (hearth_test_chat_model_popover (page), has_tooltip_about,
+                                  (gpointer) "tiny-fixed");
   g_assert_nonnull (item);
   tooltip = gtk_widget_get_tooltip_text (item);
   g_assert_nonnull (strstr (tooltip, "F32"));
-  close_model_picker (page);
+  hearth_test_chat_close_model_picker (page);
   hearth_test_chat_close_window (window);
 }
 

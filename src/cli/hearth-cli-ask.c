@@ -48,7 +48,8 @@ parse_seed (const char  *option,
 }
 
 static const GOptionEntry ask_entries[] = {
-  { "model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model, N_("The model to ask"), "NAME" },
+  { "model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model,
+    N_("The model to ask; auto lets the routing rules pick (hearth-cli routes list)"), "NAME" },
   { "system", 0, 0, G_OPTION_ARG_FILENAME, &opt_system, N_("A system prompt"), "TEXT" },
   { "conversation", 'c', G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_conversation,
     N_("Continue this conversation (1 or more)"), "ID" },
@@ -114,6 +115,11 @@ print_reply_json (HearthReply *reply)
   hearth_json_add_string (builder, "model", hearth_reply_get_model (reply));
   hearth_json_add_string (builder, "endpoint", hearth_reply_get_endpoint (reply));
   hearth_json_add_string (builder, "api", hearth_api_kind_to_string (hearth_reply_get_api (reply)));
+  /* where it was answered and why: null when there is nothing to say */
+  hearth_json_add_string (builder, "server", hearth_reply_get_server (reply));
+  hearth_json_add_string (builder, "fallback_from", hearth_reply_get_fallback_from (reply));
+  hearth_json_add_string (builder, "fallback_reason", hearth_reply_get_fallback_reason (reply));
+  hearth_json_add_string (builder, "route_rule", hearth_reply_get_route_rule (reply));
   hearth_json_add_int (builder, "conversation_id", hearth_reply_get_conversation_id (reply));
   hearth_json_add_int (builder, "message_id", hearth_reply_get_message_id (reply));
   hearth_json_add_double (builder, "ttft_ms", figures->ttft_ms);
@@ -188,8 +194,9 @@ prompt_is_blank (const char *prompt)
 }
 
 static HearthChatRequest *
-build_request (char      *prompt,
-               GSettings *settings)
+build_request (char       *prompt,
+               GSettings  *settings,
+               const char *server)
 {
   HearthChatRequest *request = hearth_chat_request_new ();
   g_autofree char *stored_model = settings ? g_settings_get_string (settings, "default-model")
@@ -205,6 +212,7 @@ build_request (char      *prompt,
       request->seed = opt_seed;
     }
   request->bypass_cache = opt_no_cache;
+  request->server = g_strdup (server);
   hearth_chat_request_add_message (request, "user", prompt);
   return request;
 }
@@ -260,7 +268,14 @@ finish_ask (Cli *cli)
   if (hearth_reply_get_save_error (reply) != NULL)
     return fail_not_saved (cli);
   if (error == NULL)
-    return 0;
+    {
+      g_autofree char *route = cli->json ? NULL : hearth_reply_describe_route (reply);
+
+      /* "answered by big-box because laptop was down": not the reply, so not on stdout */
+      if (route != NULL)
+        g_printerr ("hearth-cli: %s\n", route);
+      return 0;
+    }
   if (cli->interrupted)
     {
       g_printerr ("hearth-cli: Interrupted. The reply so far was kept in conversation %"
@@ -278,7 +293,8 @@ hearth_cli_command_ask (int    argc,
   g_autoptr(HearthEngine) engine = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *prompt = NULL;
-  HearthProvider *provider;
+  HearthProvider *provider = NULL;
+  const char *server;
   Cli cli = { 0 };
   int exit_code = 0;
 
@@ -290,12 +306,28 @@ hearth_cli_command_ask (int    argc,
     return exit_code;
   if (prompt_is_blank (prompt))
     return usage_error ("ask", "The prompt is empty");
-  if ((provider = open_provider (settings, HEARTH_ENGINE_HISTORY | HEARTH_ENGINE_CACHE, &engine,
+  server = get_opt_server ();
+  if (server == NULL && (get_opt_endpoint () != NULL || get_opt_api () != NULL))
+    {
+      /* one address given: that provider and nothing else, no fallback */
+      if ((provider = open_provider (settings, HEARTH_ENGINE_HISTORY | HEARTH_ENGINE_CACHE,
+                                     &engine, &error)) == NULL)
+        return fail (error);
+    }
+  else
+    {
+      /* the user's servers: the engine routes ("auto"), skips a server that
+       * is down and falls back along the chain */
+      if ((engine = open_engine (settings, HEARTH_ENGINE_HISTORY | HEARTH_ENGINE_CACHE,
                                  &error)) == NULL)
-    return fail (error);
+        return fail (error);
+      if (server != NULL &&
+          hearth_engine_resolve_server (engine, server, NULL, NULL, &error) == NULL)
+        return fail (error);
+    }
 
   cli.json = opt_json;
-  cli.reply = hearth_engine_chat (engine, provider, build_request (prompt, settings),
+  cli.reply = hearth_engine_chat (engine, provider, build_request (prompt, settings, server),
                                   opt_conversation, &error);
   if (cli.reply == NULL)
     return fail (error);

@@ -180,7 +180,10 @@ print_bench_result (const HearthBenchResult *r)
     g_print ("Model:               %s (digest %.12s)\n", r->model, r->digest);
   else
     g_print ("Model:               %s\n", r->model);
-  g_print ("Server:              %s (%s)\n", r->endpoint, r->api);
+  if (r->server != NULL)
+    g_print ("Server:              %s (%s, %s)\n", r->server, r->endpoint, r->api);
+  else
+    g_print ("Server:              %s (%s)\n", r->endpoint, r->api);
   g_print ("Hardware:            %s\n", r->hardware);
   g_print ("Options:             %s\n", options);
   g_print ("Runs:                %u, after a warm-up\n", r->runs);
@@ -285,9 +288,20 @@ bench_run (GSettings *settings)
   return exit_code;
 }
 
-static void
-print_bench_row (const HearthBenchResult *r)
+/* The server a run measured: its name in the list, else its address */
+static const char *
+bench_server (const HearthBenchResult *r)
 {
+  if (r->server != NULL)
+    return r->server;
+  return r->endpoint != NULL ? r->endpoint : "?";
+}
+
+static void
+print_bench_row (const HearthBenchResult *r,
+                 guint                    server_width)
+{
+  g_autofree char *server = pad_text (bench_server (r), server_width);
   g_autofree char *when = format_time (r->created_ms);
   g_autofree char *load = format_figure (r->load_ms);
   g_autofree char *t50 = format_figure (r->ttft_p50_ms);
@@ -297,8 +311,8 @@ print_bench_row (const HearthBenchResult *r)
   g_autofree char *change = isnan (r->change_percent) ? g_strdup ("")
                             : g_strdup_printf ("%+.1f %%", r->change_percent);
 
-  g_print ("%5" G_GINT64_FORMAT "  %s  %-20s %-9s %4u %9s %8s %8s %10s %10s %9s%s\n", r->id, when,
-           r->model, hearth_bench_state_to_string (r->state), r->runs, load, t50, t95, prompt,
+  g_print ("%5" G_GINT64_FORMAT "  %s  %s  %-20s %-9s %4u %9s %8s %8s %10s %10s %9s%s\n", r->id,
+           when, server, r->model, hearth_bench_state_to_string (r->state), r->runs, load, t50, t95, prompt,
            decode, change, r->regression ? "  REGRESSION" : "");
 }
 
@@ -308,6 +322,8 @@ bench_list (GSettings *settings)
   g_autoptr(GError) error = NULL;
   g_autoptr(HearthEngine) engine = NULL;
   g_autoptr(GPtrArray) results = NULL;
+  g_autofree char *header = NULL;
+  guint server_width = strlen ("server");
   Cli cli = { 0 };
 
   if ((engine = open_engine (settings, HEARTH_ENGINE_HISTORY, &error)) == NULL)
@@ -330,12 +346,60 @@ bench_list (GSettings *settings)
       print_json (root);
       return 0;
     }
-  g_print ("%5s  %-16s  %-20s %-9s %4s %9s %8s %8s %10s %10s %9s\n", "run", "time", "model",
-           "state", "runs", "load ms", "ttft p50", "ttft p95", "prompt t/s", "decode t/s",
-           "change");
   for (guint i = 0; i < results->len; i++)
-    print_bench_row (g_ptr_array_index (results, i));
+    server_width = MAX (server_width,
+                        g_utf8_strlen (bench_server (g_ptr_array_index (results, i)), -1));
+  header = pad_text ("server", server_width);
+  g_print ("%5s  %-16s  %s  %-20s %-9s %4s %9s %8s %8s %10s %10s %9s\n", "run", "time", header,
+           "model", "state", "runs", "load ms", "ttft p50", "ttft p95", "prompt t/s",
+           "decode t/s", "change");
+  for (guint i = 0; i < results->len; i++)
+    print_bench_row (g_ptr_array_index (results, i), server_width);
   return 0;
+}
+
+/* bench show RUN: one stored run, as bench printed it */
+static int
+bench_show (GSettings  *settings,
+            const char *run)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthEngine) engine = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  Cli cli = { 0 };
+  gint64 id;
+
+  if (!parse_whole_number ("bench show", run, 1, G_MAXINT64, &id, &error))
+    return usage_error ("bench", error->message);
+  if ((engine = open_engine (settings, HEARTH_ENGINE_HISTORY, &error)) == NULL)
+    return fail (error);
+  hearth_engine_list_bench_results_async (engine, NULL, NULL, keep_result, &cli);
+  run_loop (&cli);
+  results = hearth_engine_list_bench_results_finish (engine, cli.result, &error);
+  g_clear_object (&cli.result);
+  if (results == NULL)
+    return fail (error);
+  for (guint i = 0; i < results->len; i++)
+    {
+      HearthBenchResult *r = g_ptr_array_index (results, i);
+
+      if (r->id != id)
+        continue;
+      if (opt_json)
+        print_bench_json (r);
+      else
+        {
+          g_autofree char *when = format_time (r->created_ms);
+
+          g_print ("Run:                 #%" G_GINT64_FORMAT ", %s, %s\n", r->id, when,
+                   hearth_bench_state_to_string (r->state));
+          print_bench_result (r);
+        }
+      return 0;
+    }
+  g_printerr ("hearth-cli: There is no benchmark run #%" G_GINT64_FORMAT ". hearth-cli bench "
+              "list shows the stored runs.\n", id);
+  return EXIT_NOT_FOUND;
 }
 
 int
@@ -345,10 +409,14 @@ hearth_cli_command_bench (int    argc,
   g_autoptr(GSettings) settings = hearth_settings_try_new ();
   int exit_code = 0;
 
-  if (!parse_options ("bench", "[list]", bench_entries, TRUE, &argc, &argv, &exit_code))
+  if (!parse_options ("bench", "[list | show RUN]", bench_entries, TRUE, &argc, &argv,
+                      &exit_code))
     return exit_code;
+  if (argc == 4 && g_str_equal (argv[2], "show"))
+    return bench_show (settings, argv[3]);
   if (argc > 3 || (argc == 3 && !g_str_equal (argv[2], "list")))
-    return usage_error ("bench", "Use bench to measure a model, or bench list for the stored runs");
+    return usage_error ("bench", "Use bench to measure a model, bench list for the stored runs "
+                                 "or bench show RUN for one of them");
   if (argc == 3)
     return bench_list (settings);
   return bench_run (settings);

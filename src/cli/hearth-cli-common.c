@@ -14,6 +14,7 @@
 #include "hearth-error.h"
 #include "hearth-secrets.h"
 
+static char    *opt_server;
 static char    *opt_endpoint;
 static char    *opt_api;
 static int      opt_timeout = 300;
@@ -41,10 +42,12 @@ parse_timeout (const char  *option,
  * convert them from the locale's charset and fail without naming the option
  * (or, in the C locale, refuse all but ASCII). check_options() wants UTF-8. */
 static const GOptionEntry server_entries[] = {
+  { "server", 0, 0, G_OPTION_ARG_FILENAME, &opt_server,
+    N_("A server of your list, by name (hearth-cli servers list)"), "NAME" },
   { "endpoint", 0, 0, G_OPTION_ARG_FILENAME, &opt_endpoint,
     N_("The server: host, host:port or http://host:port"), "URL" },
   { "api", 0, 0, G_OPTION_ARG_FILENAME, &opt_api,
-    N_("The server's API: ollama or openai"), "KIND" },
+    N_("The server's API: ollama, openai or anthropic"), "KIND" },
   { "timeout", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_timeout,
     N_("Give up when the server is silent this long: 1 to 86400 (default 300)"), "SECONDS" },
   { NULL }
@@ -68,6 +71,12 @@ exit_code_for (const GError *error)
   if (error->domain == HEARTH_STORE_ERROR || error->domain == HEARTH_CACHE_ERROR)
     return EXIT_DATABASE;
   return EXIT_FAILED;
+}
+
+int
+exit_code_for_error (const GError *error)
+{
+  return exit_code_for (error);
 }
 
 /* Every failure ends here: one line, what happened and what to do. */
@@ -238,17 +247,44 @@ parse_options (const char          *command,
          (!server || check_options (server_entries, exit_code));
 }
 
-/* The server's API and address, by the engine's rule (no engine needed). */
+/* The server's API and address, by the engine's one rule: --server NAME,
+ * else --endpoint URL, else the default server of the list. */
 gboolean
 resolve_server (GSettings      *settings,
                 HearthApiKind  *api,
                 char          **endpoint,
                 GError        **error)
 {
-  if (!hearth_resolve_api_kind (opt_api, settings, api, error))
+  g_autoptr(HearthEngine) engine = hearth_engine_new_for_settings (settings, 0);
+  HearthProvider *provider = hearth_engine_resolve_server (engine, opt_server, opt_endpoint,
+                                                           opt_api, error);
+
+  if (provider == NULL)
     return FALSE;
-  *endpoint = hearth_endpoint_resolve (opt_endpoint, *api, settings, error);
-  return *endpoint != NULL;
+  *api = hearth_provider_get_api (provider);
+  *endpoint = g_strdup (hearth_provider_get_endpoint (provider));
+  return TRUE;
+}
+
+/* --server NAME, or NULL */
+const char *
+get_opt_server (void)
+{
+  return opt_server;
+}
+
+/* --api KIND, or NULL */
+const char *
+get_opt_api (void)
+{
+  return opt_api;
+}
+
+/* --endpoint URL, or NULL */
+const char *
+get_opt_endpoint (void)
+{
+  return opt_endpoint;
 }
 
 /**
@@ -285,7 +321,8 @@ open_engine (GSettings          *settings,
   return open_engine_full (settings, flags, FALSE, error);
 }
 
-/* The server a command talks to: options, environment, settings, defaults;
+/* The server a command talks to: --server NAME, else --endpoint URL (with
+ * --api), else the default server of the list (hearth_engine_resolve_server());
  * its key from the environment or the keyring, never argv. */
 HearthProvider *
 open_provider (GSettings          *settings,
@@ -295,7 +332,7 @@ open_provider (GSettings          *settings,
 {
   if ((*engine = open_engine (settings, flags, error)) == NULL)
     return NULL;
-  return hearth_engine_resolve_provider (*engine, opt_endpoint, opt_api, error);
+  return hearth_engine_resolve_server (*engine, opt_server, opt_endpoint, opt_api, error);
 }
 
 /* As open_provider(), with the history when it opens and without it when it
@@ -308,7 +345,7 @@ open_provider_maybe_history (GSettings     *settings,
 {
   if ((*engine = open_engine_full (settings, HEARTH_ENGINE_HISTORY, TRUE, error)) == NULL)
     return NULL;
-  return hearth_engine_resolve_provider (*engine, opt_endpoint, opt_api, error);
+  return hearth_engine_resolve_server (*engine, opt_server, opt_endpoint, opt_api, error);
 }
 
 static gboolean

@@ -20,8 +20,8 @@
  * it from a pipe or a file, so that a line break inside the key is seen and
  * refused instead of silently cutting the key short. Spaces and line breaks
  * around it are dropped. */
-static char *
-read_key (GError **error)
+char *
+read_api_key (GError **error)
 {
   g_autoptr(GInputStream) in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
   gboolean tty = isatty (STDIN_FILENO);
@@ -75,7 +75,7 @@ static int
 key_set (const char *endpoint)
 {
   g_autoptr(GError) error = NULL;
-  char *key = read_key (&error);
+  char *key = read_api_key (&error);
   gboolean stored;
 
   if (key == NULL && error != NULL)

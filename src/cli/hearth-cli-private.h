@@ -77,6 +77,7 @@ gboolean        output_alert_logged_to_journal (void);
 int             output_finish                 (int                  exit_code);
 
 int             fail                          (const GError        *error);
+int             exit_code_for_error           (const GError        *error);
 int             usage_error                   (const char          *command,
                                                const char          *message);
 gboolean        check_text                    (const char          *what,
@@ -106,6 +107,9 @@ gboolean        resolve_server                (GSettings           *settings,
                                                HearthApiKind       *api,
                                                char               **endpoint,
                                                GError             **error);
+const char     *get_opt_server                (void);
+const char     *get_opt_endpoint              (void);
+const char     *get_opt_api                   (void);
 HearthEngine   *open_engine                   (GSettings           *settings,
                                                HearthEngineFlags    flags,
                                                GError             **error);
@@ -171,6 +175,33 @@ int             hearth_cli_command_tune       (int                  argc,
                                                char               **argv);
 int             hearth_cli_command_preload    (int                  argc,
                                                char               **argv);
+int             hearth_cli_command_servers    (int                  argc,
+                                               char               **argv);
+int             hearth_cli_command_routes     (int                  argc,
+                                               char               **argv);
+
+/* hearth-cli-key.c: an API key from standard input (never argv); free it
+ * with hearth_secrets_free() */
+char           *read_api_key                  (GError             **error);
+
+/* hearth-cli-servers.c: what servers and routes share */
+char           *list_server_names             (HearthServers       *servers);
+int             fail_unknown_server           (HearthServers       *servers,
+                                               const char          *name);
+char           *pad_text                      (const char          *text,
+                                               guint                width);
+
+/* hearth-cli-servers-chain.c: servers fallback, substitute, substitutes, presets */
+int             servers_fallback              (HearthServers       *servers,
+                                               gboolean             off,
+                                               int                  argc,
+                                               char               **argv);
+int             servers_substitute            (HearthServers       *servers,
+                                               gboolean             off,
+                                               int                  argc,
+                                               char               **argv);
+int             servers_substitutes           (HearthServers       *servers);
+int             servers_presets               (void);
 
 /* hearth-cli-bench.c: the sampler that measures a run's peaks */
 HearthSampler  *start_sampler                 (HearthProvider      *provider);

@@ -38,11 +38,13 @@ static const CliCommand commands[] = {
   { "profile",   hearth_cli_command_profile },
   { "tune",      hearth_cli_command_tune },
   { "preload",   hearth_cli_command_preload },
+  { "servers",   hearth_cli_command_servers },
+  { "routes",    hearth_cli_command_routes },
 };
 
 static const char usage[] =
   "Usage:\n"
-  "  hearth-cli ask [--endpoint URL] [--api ollama|openai] [--model NAME] [--system TEXT]\n"
+  "  hearth-cli ask [--server NAME | --endpoint URL] [--model NAME|auto] [--system TEXT]\n"
   "                 [--conversation ID] [--temperature T] [--seed N] [--no-cache] [--json]\n"
   "                 [PROMPT | -]\n"
   "  hearth-cli models [--endpoint URL] [--api ollama|openai] [--json]\n"
@@ -59,9 +61,8 @@ static const char usage[] =
   "  hearth-cli cache stats [--json] | clear\n"
   "  hearth-cli hardware [--json]\n"
   "  hearth-cli recommend [--use chat|code|reasoning] [--json]\n"
-  "  hearth-cli bench [--model NAME] [--runs N] [--endpoint URL] [--api ollama|openai]\n"
-  "                   [--json]\n"
-  "  hearth-cli bench list [--model NAME] [--json]\n"
+  "  hearth-cli bench [--model NAME] [--runs N] [--server NAME | --endpoint URL] [--json]\n"
+  "  hearth-cli bench list [--model NAME] [--json] | bench show RUN [--json]\n"
   "  hearth-cli alerts rules [--json] | list [--json] | history [--since 24h] [--json]\n"
   "  hearth-cli alerts add --metric M (--above X | --below X | --anomaly Z | --trend SLOPE)\n"
   "                    [--for 30s] [--model NAME] [--severity warning|critical]\n"
@@ -76,8 +77,22 @@ static const char usage[] =
   "  hearth-cli tune MODEL [--budget TRIALS] [--variants] [--apply] [--json]\n"
   "  hearth-cli tune MODEL --apply-run RUN | --rollback\n"
   "  hearth-cli preload MODEL [--keep-alive 30m] [--json]\n"
+  "  hearth-cli servers list [--json] | presets [--json] | test NAME [--json]\n"
+  "  hearth-cli servers add NAME (--url URL --api ollama|openai|anthropic | --preset ID)\n"
+  "                     [--cloud] [--key-stdin]\n"
+  "  hearth-cli servers remove NAME | enable NAME | disable NAME | default NAME\n"
+  "  hearth-cli servers fallback [NAME... | --off] [--json]\n"
+  "  hearth-cli servers substitute MODEL (SUBSTITUTE | --off) | substitutes [--json]\n"
+  "  hearth-cli routes list [--json] | remove ID | reset\n"
+  "  hearth-cli routes add --kind code|long-prompt|short-prompt|long-conversation|keyword\n"
+  "                    [--value N|WORD] --model MODEL|@fast|@capable [--server NAME]\n"
+  "                    [--position N]\n"
   "\n"
   "Run “hearth-cli COMMAND --help” for a command's options.\n"
+  "\n"
+  "Every command that talks to a server takes --server NAME (a server of your list,\n"
+  "hearth-cli servers list) or --endpoint URL [--api ollama|openai|anthropic]; without\n"
+  "either it uses the default server, the first enabled one of the list.\n"
   "\n"
   "On a terminal, control characters in what servers and the history hold (all but\n"
   "newline, tab and CRLF) are shown as \\u00XX (ESC is \\u001b) and bytes that are not\n"
@@ -87,9 +102,9 @@ static const char usage[] =
   "    0  done\n"
   "    1  any other failure (the keyring, reading standard input, the hardware…)\n"
   "    2  usage: a bad command, option, number or text (not UTF-8, a NUL byte)\n"
-  "    3  the server is unreachable (refused, DNS, timeout, TLS)\n"
-  "    4  not found: the model, the conversation, the alert rule, the profile or\n"
-  "       the tuning run\n"
+  "    3  the server is unreachable (refused, DNS, timeout, TLS); servers test: it is down\n"
+  "    4  not found: the model, the conversation, the alert rule, the profile,\n"
+  "       the tuning or benchmark run, the server or the routing rule\n"
   "    5  a server error or a broken stream\n"
   "    6  authentication failed\n"
   "    7  still rate limited after retries\n"

@@ -28,6 +28,7 @@ struct _HearthEngine
   GHashTable            *unsaved;      /* HearthReply → ChatJob: finished, not in the history */
   HearthEngineAlerts    *alerts;       /* made on first use (hearth-engine-alerts.c) */
   HearthTuning          *tuning;       /* made with the history, else on first use */
+  HearthServers         *servers;      /* made on first use (hearth-engine-servers.c) */
 
   /* Workers read the history through one connection of their own. */
   GMutex                 reader_lock;
@@ -54,6 +55,9 @@ void     _hearth_engine_alerts_observe_reply    (HearthEngine       *self,
                                                  HearthReply        *reply);
 void     _hearth_engine_alerts_on_sample        (HearthEngine       *self,
                                                  const HearthSample *sample);
+
+/* hearth-engine.c: the sampler and alerts follow the default server */
+void     _hearth_engine_servers_changed         (HearthEngine       *self);
 
 /* hearth-engine-tuning.c */
 void     _hearth_engine_tuning_apply            (HearthEngine       *self,

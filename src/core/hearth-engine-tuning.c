@@ -76,6 +76,7 @@ hearth_engine_new_bench (HearthEngine   *self,
                          HearthSampler  *sampler)
 {
   HearthBench *bench;
+  HearthServer *server;
   g_autoptr(HearthResolvedOptions) resolved = NULL;
   g_autofree char *canonical = NULL;
 
@@ -83,6 +84,12 @@ hearth_engine_new_bench (HearthEngine   *self,
   g_return_val_if_fail (HEARTH_IS_PROVIDER (provider), NULL);
 
   bench = hearth_bench_new (provider, model, runs, sampler);
+  /* a listed server's name goes with its runs: local and cloud told apart */
+  server = hearth_servers_find_endpoint (hearth_engine_get_servers (self),
+                                         hearth_provider_get_api (provider),
+                                         hearth_provider_get_endpoint (provider));
+  if (server != NULL)
+    hearth_bench_set_server (bench, hearth_server_get_name (server));
   /* "tiny" and "tiny:latest" are one model to Ollama, and to its options */
   if (model != NULL && *model != '\0')
     canonical = hearth_provider_canonical_model_name (provider, model);

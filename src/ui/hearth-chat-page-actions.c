@@ -13,16 +13,6 @@
 
 /* Sending */
 
-static char *
-dup_selected_model (HearthChatPage *self)
-{
-  guint selected = gtk_drop_down_get_selected (self->model_dropdown);
-
-  if (self->model_names == NULL || selected >= self->model_names->len)
-    return NULL;
-  return g_strdup (g_ptr_array_index (self->model_names, selected));
-}
-
 static HearthChatRequest *
 new_request (HearthChatPage *self)
 {
@@ -30,7 +20,9 @@ new_request (HearthChatPage *self)
   double temperature = g_settings_get_double (self->settings, "temperature");
   g_autofree char *system = g_settings_get_string (self->settings, "system-prompt");
 
-  request->model = dup_selected_model (self);
+  /* Through the user's servers: the one chosen (or the default), and on
+   * along the fallback chain when it cannot answer. */
+  _hearth_chat_page_dup_choice (self, &request->server, &request->model);
   if (temperature >= 0)
     request->temperature = temperature;
   if (*system != '\0')
@@ -95,6 +87,7 @@ track_reply (HearthChatPage *self,
 {
   g_autoptr(HearthMessageItem) item = hearth_message_item_new_for_reply (reply);
 
+  hearth_message_item_set_servers (item, hearth_engine_get_servers (self->engine));
   self->reply = g_object_ref (reply);
   g_signal_connect (reply, "finished", G_CALLBACK (on_reply_finished), self);
   g_list_store_append (self->messages, item);
@@ -147,14 +140,14 @@ _hearth_chat_page_send_message (HearthChatPage *self)
   g_autoptr(HearthReply) reply = NULL;
   g_autofree char *text = hearth_chat_page_dup_composer_text (self);
   HearthChatRequest *request;
-  HearthProvider *provider;
   gboolean was_new = self->conversation_id < 0;
 
   /* Nothing to send, or nowhere to send it: the text stays in the composer. */
   if (self->reply != NULL || self->engine == NULL || self->server_down ||
       _hearth_chat_page_composer_is_blank (self))
     return;
-  if ((provider = _hearth_chat_page_get_provider (self, &error)) == NULL)
+  /* No server at all (every one disabled or removed): say so, keep the text. */
+  if (_hearth_chat_page_get_provider (self, &error) == NULL)
     {
       g_autofree char *line = hearth_error_describe (error);
       _hearth_chat_page_toast (self, line);
@@ -166,7 +159,7 @@ _hearth_chat_page_send_message (HearthChatPage *self)
 
   request = new_request (self);
   hearth_chat_request_add_message (request, "user", text);
-  reply = hearth_engine_chat (self->engine, provider, request, self->conversation_id, &error);
+  reply = hearth_engine_chat (self->engine, NULL, request, self->conversation_id, &error);
   if (reply == NULL)
     {
       /* Nothing was sent; the text stays in the composer. */
@@ -200,11 +193,10 @@ regenerate (HearthChatPage *self,
   g_autoptr(GError) error = NULL;
   g_autoptr(HearthReply) reply = NULL;
   HearthChatRequest *request;
-  HearthProvider *provider;
 
   if (self->reply != NULL || self->conversation_id < 0)
     return;
-  if ((provider = _hearth_chat_page_get_provider (self, &error)) == NULL ||
+  if (_hearth_chat_page_get_provider (self, &error) == NULL ||
       !truncate_from (self, message_id))
     {
       if (error != NULL)
@@ -213,7 +205,7 @@ regenerate (HearthChatPage *self,
     }
   request = new_request (self);
   request->bypass_cache = TRUE;
-  reply = hearth_engine_regenerate (self->engine, provider, request, self->conversation_id, &error);
+  reply = hearth_engine_regenerate (self->engine, NULL, request, self->conversation_id, &error);
   if (reply == NULL)
     {
       g_autofree char *line = hearth_error_describe (error);

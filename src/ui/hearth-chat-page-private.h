@@ -21,8 +21,11 @@ struct _HearthChatPage
   HearthReply           *reply;
   GCancellable          *load_cancellable;
   GCancellable          *models_cancellable;
-  GPtrArray             *model_names;
-  GPtrArray             *models;        /* HearthModelInfo, as the server listed them */
+  GPtrArray             *picks;         /* what the model picker lists (hearth-chat-page-models.c) */
+  GPtrArray             *server_models; /* HearthServerModels the picks point into */
+  char                  *chosen_server; /* the choice to keep as the list is asked again: */
+  char                  *chosen_model;  /* set by the person or the conversation opened */
+  gboolean               filling_picker;
   gint64                 conversation_id;
   gint64                 edit_from_id;
   gint64                 oldest_id;
@@ -78,6 +81,22 @@ void               _hearth_chat_page_set_title            (HearthChatPage       
                                                            const char           *title);
 void               _hearth_chat_page_server_reached       (HearthChatPage       *self);
 gboolean           _hearth_chat_page_composer_is_blank    (HearthChatPage       *self);
+
+/* hearth-chat-page-models.c: the model picker, grouped by server */
+void               _hearth_chat_page_setup_model_picker   (HearthChatPage       *self);
+void               _hearth_chat_page_watch_servers        (HearthChatPage       *self);
+void               _hearth_chat_page_clear_picks          (HearthChatPage       *self);
+void               _hearth_chat_page_update_model_hints   (HearthChatPage       *self);
+/* The server (NULL: the default) and the model ("auto", or NULL when
+ * none is listed) the next message goes to. */
+void               _hearth_chat_page_dup_choice           (HearthChatPage       *self,
+                                                           char                **server,
+                                                           char                **model);
+void               _hearth_chat_page_choose               (HearthChatPage       *self,
+                                                           const char           *server,
+                                                           const char           *model);
+void               _hearth_chat_page_choose_from_messages (HearthChatPage       *self,
+                                                           GPtrArray            *messages);
 
 /* hearth-chat-page-actions.c */
 void               _hearth_chat_page_send_message         (HearthChatPage       *self);

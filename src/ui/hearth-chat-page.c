@@ -257,13 +257,21 @@ messages_loaded_cb (GObject      *object,
 
   items = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < messages->len; i++)
-    g_ptr_array_add (items, hearth_message_item_new (g_ptr_array_index (messages, i)));
+    {
+      HearthMessageItem *item = hearth_message_item_new (g_ptr_array_index (messages, i));
+
+      hearth_message_item_set_servers (item, hearth_engine_get_servers (self->engine));
+      g_ptr_array_add (items, item);
+    }
   g_list_store_splice (self->messages, 0, 0, items->pdata, items->len);
   self->has_older = messages->len == (first_page ? FIRST_PAGE_SIZE : PAGE_SIZE);
   if (messages->len > 0)
     self->oldest_id = ((HearthMessage *) g_ptr_array_index (messages, 0))->id;
   if (first_page)
-    _hearth_chat_page_scroll_to_bottom (self);
+    {
+      _hearth_chat_page_choose_from_messages (self, messages);
+      _hearth_chat_page_scroll_to_bottom (self);
+    }
   else
     load_wanted_page (self);
 }
@@ -410,38 +418,6 @@ _hearth_chat_page_server_reached (HearthChatPage *self)
   _hearth_chat_page_update_actions (self);
 }
 
-static const HearthModelInfo *
-selected_model_info (HearthChatPage *self)
-{
-  guint selected = gtk_drop_down_get_selected (self->model_dropdown);
-
-  if (self->models == NULL || selected >= self->models->len)
-    return NULL;
-  return g_ptr_array_index (self->models, selected);
-}
-
-/* The title says which conversation, the subtitle which model answers next. */
-static void
-update_model_hints (HearthChatPage *self)
-{
-  const HearthModelInfo *info = selected_model_info (self);
-  g_autofree char *model = info != NULL ? hearth_model_display_name (info->name) : NULL;
-  g_autofree char *placeholder = NULL;
-
-  /* Translators: the composer's placeholder; %s is the model's name */
-  placeholder = model != NULL ? g_strdup_printf (_("Message %s…"), model) : g_strdup (_("Message…"));
-  gtk_label_set_text (self->placeholder_label, placeholder);
-  adw_window_title_set_subtitle (self->title_widget, model != NULL ? model : "");
-}
-
-static void
-on_model_selected (GtkDropDown    *dropdown,
-                   GParamSpec     *pspec,
-                   HearthChatPage *self)
-{
-  update_model_hints (self);
-}
-
 /* A NULL @title is a chat not yet started. */
 void
 _hearth_chat_page_set_title (HearthChatPage *self,
@@ -485,253 +461,6 @@ on_composer_key (GtkEventControllerKey *controller,
       return GDK_EVENT_STOP;
     }
   return GDK_EVENT_PROPAGATE;
-}
-
-/* Models */
-
-static void
-models_loaded_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(HearthChatPage) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) models = hearth_provider_list_models_finish (HEARTH_PROVIDER (object),
-                                                                    result, &error);
-  g_autoptr(GtkStringList) strings = gtk_string_list_new (NULL);
-  g_autofree char *preferred = NULL;
-  g_autofree char *preferred_tagged = NULL;
-  guint selected = 0;
-
-  if (g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_CANCELLED))
-    return;
-  if (models == NULL)
-    {
-      g_autofree char *line = NULL;
-
-      if (_hearth_chat_page_error_is_unreachable (error))
-        {
-          /* The banner or the status page says it; the footer does not repeat it. */
-          gtk_label_set_text (self->model_status_label, "");
-          _hearth_chat_page_show_unreachable (self, error);
-          return;
-        }
-      line = hearth_error_describe (error);
-      gtk_label_set_text (self->model_status_label, line);
-      return;
-    }
-
-  preferred = g_settings_get_string (self->settings, "default-model");
-  preferred_tagged = hearth_model_name_with_tag (preferred);
-  g_clear_pointer (&self->model_names, g_ptr_array_unref);
-  g_clear_pointer (&self->models, g_ptr_array_unref);
-  self->models = g_ptr_array_ref (models);
-  self->model_names = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; i < models->len; i++)
-    {
-      HearthModelInfo *info = g_ptr_array_index (models, i);
-
-      gtk_string_list_append (strings, info->name);
-      g_ptr_array_add (self->model_names, g_strdup (info->name));
-      /* "tiny" in the settings is the "tiny:latest" Ollama lists. */
-      if (g_strcmp0 (info->name, preferred) == 0 || g_strcmp0 (info->name, preferred_tagged) == 0)
-        selected = i;
-    }
-  gtk_drop_down_set_model (self->model_dropdown, G_LIST_MODEL (strings));
-  gtk_drop_down_set_selected (self->model_dropdown, models->len ? selected : GTK_INVALID_LIST_POSITION);
-  gtk_widget_set_visible (GTK_WIDGET (self->model_dropdown), models->len > 0);
-  gtk_label_set_text (self->model_status_label,
-                      models->len ? "" : _("The server has no models: pull one first"));
-  _hearth_chat_page_server_reached (self);
-}
-
-/* The model picker: the button shows the name, the list adds size and
- * parameters in a dim line; quantization is for those who hover. */
-
-static char *
-format_model_facts (const HearthModelInfo *info)
-{
-  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
-
-  if (info->parameter_size != NULL && *info->parameter_size != '\0')
-    /* Translators: a model's size in parameters, as the server writes it ("3.2B") */
-    g_ptr_array_add (parts, g_strdup_printf (_("%s parameters"), info->parameter_size));
-  if (info->size > 0)
-    g_ptr_array_add (parts, g_format_size (info->size));
-  g_ptr_array_add (parts, NULL);
-  return g_strjoinv (" · ", (char **) parts->pdata);
-}
-
-static char *
-format_model_tooltip (const HearthModelInfo *info)
-{
-  g_autoptr(GString) text = g_string_new (info->name);
-
-  if (info->family != NULL && *info->family != '\0')
-    g_string_append_printf (text, "\n%s %s", _("Family:"), info->family);
-  if (info->quantization != NULL && *info->quantization != '\0')
-    g_string_append_printf (text, "\n%s %s", _("Quantization:"), info->quantization);
-  return g_string_free (g_steal_pointer (&text), FALSE);
-}
-
-static void
-setup_model_button_item (GtkSignalListItemFactory *factory,
-                         GtkListItem              *list_item,
-                         gpointer                  user_data)
-{
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  gtk_label_set_max_width_chars (GTK_LABEL (label), 28);
-  gtk_list_item_set_child (list_item, label);
-}
-
-static void
-bind_model_button_item (GtkSignalListItemFactory *factory,
-                        GtkListItem              *list_item,
-                        gpointer                  user_data)
-{
-  GtkStringObject *name = gtk_list_item_get_item (list_item);
-  g_autofree char *shown = hearth_model_display_name (gtk_string_object_get_string (name));
-
-  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (list_item)), shown);
-}
-
-static void
-setup_model_list_item (GtkSignalListItemFactory *factory,
-                       GtkListItem              *list_item,
-                       gpointer                  user_data)
-{
-  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  GtkWidget *title = gtk_label_new (NULL);
-  GtkWidget *facts = gtk_label_new (NULL);
-  GtkWidget *check = gtk_image_new_from_icon_name ("object-select-symbolic");
-
-  gtk_label_set_xalign (GTK_LABEL (title), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
-  gtk_label_set_max_width_chars (GTK_LABEL (title), 32);
-  gtk_label_set_xalign (GTK_LABEL (facts), 0);
-  gtk_widget_add_css_class (facts, "caption");
-  gtk_widget_add_css_class (facts, "dim-label");
-  gtk_widget_set_hexpand (box, TRUE);
-  gtk_box_append (GTK_BOX (box), title);
-  gtk_box_append (GTK_BOX (box), facts);
-  gtk_box_append (GTK_BOX (row), box);
-  gtk_box_append (GTK_BOX (row), check);
-  gtk_list_item_set_child (list_item, row);
-}
-
-/* The check mark follows the selection, as on GtkDropDown's own rows. */
-static void
-update_model_check (GtkDropDown *dropdown,
-                    GParamSpec  *pspec,
-                    GtkListItem *list_item)
-{
-  GtkWidget *check = gtk_widget_get_last_child (gtk_list_item_get_child (list_item));
-
-  gtk_widget_set_opacity (check, gtk_list_item_get_position (list_item) ==
-                                 gtk_drop_down_get_selected (dropdown) ? 1.0 : 0.0);
-}
-
-static void
-bind_model_list_item (GtkSignalListItemFactory *factory,
-                      GtkListItem              *list_item,
-                      HearthChatPage           *self)
-{
-  GtkWidget *box = gtk_widget_get_first_child (gtk_list_item_get_child (list_item));
-  GtkWidget *title = gtk_widget_get_first_child (box);
-  GtkWidget *facts = gtk_widget_get_next_sibling (title);
-  guint position = gtk_list_item_get_position (list_item);
-  const HearthModelInfo *info = self->models != NULL && position < self->models->len
-                                ? g_ptr_array_index (self->models, position) : NULL;
-  g_autofree char *shown = NULL;
-  g_autofree char *facts_text = NULL;
-  g_autofree char *tooltip = NULL;
-
-  if (info == NULL)
-    return;
-  shown = hearth_model_display_name (info->name);
-  facts_text = format_model_facts (info);
-  tooltip = format_model_tooltip (info);
-  gtk_label_set_text (GTK_LABEL (title), shown);
-  gtk_label_set_text (GTK_LABEL (facts), facts_text);
-  gtk_widget_set_visible (facts, *facts_text != '\0');
-  gtk_widget_set_tooltip_text (box, tooltip);
-  g_signal_connect_object (self->model_dropdown, "notify::selected",
-                           G_CALLBACK (update_model_check), list_item, 0);
-  update_model_check (self->model_dropdown, NULL, list_item);
-}
-
-static void
-unbind_model_list_item (GtkSignalListItemFactory *factory,
-                        GtkListItem              *list_item,
-                        HearthChatPage           *self)
-{
-  g_signal_handlers_disconnect_by_func (self->model_dropdown, update_model_check, list_item);
-}
-
-static void
-setup_model_picker (HearthChatPage *self)
-{
-  g_autoptr(GtkListItemFactory) button_factory = gtk_signal_list_item_factory_new ();
-  g_autoptr(GtkListItemFactory) list_factory = gtk_signal_list_item_factory_new ();
-
-  g_signal_connect (button_factory, "setup", G_CALLBACK (setup_model_button_item), NULL);
-  g_signal_connect (button_factory, "bind", G_CALLBACK (bind_model_button_item), NULL);
-  g_signal_connect (list_factory, "setup", G_CALLBACK (setup_model_list_item), NULL);
-  g_signal_connect (list_factory, "bind", G_CALLBACK (bind_model_list_item), self);
-  g_signal_connect (list_factory, "unbind", G_CALLBACK (unbind_model_list_item), self);
-  gtk_drop_down_set_factory (self->model_dropdown, button_factory);
-  gtk_drop_down_set_list_factory (self->model_dropdown, list_factory);
-  g_signal_connect_object (self->model_dropdown, "notify::selected",
-                           G_CALLBACK (on_model_selected), self, 0);
-}
-
-/* The server's key (if the keyring has one) goes with every request after this. */
-static void
-api_key_loaded_cb (GObject      *object,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(HearthChatPage) self = user_data;
-
-  hearth_provider_load_api_key_finish (HEARTH_PROVIDER (object), result);
-  if (g_cancellable_is_cancelled (self->models_cancellable))
-    return;
-  hearth_provider_list_models_async (HEARTH_PROVIDER (object), self->models_cancellable,
-                                     models_loaded_cb, g_object_ref (self));
-}
-
-void
-_hearth_chat_page_load_models (HearthChatPage *self)
-{
-  g_autoptr(GError) error = NULL;
-  HearthProvider *provider;
-
-  if (self->engine == NULL)
-    return;
-  g_cancellable_cancel (self->models_cancellable);
-  g_clear_object (&self->models_cancellable);
-  self->models_cancellable = g_cancellable_new ();
-  if ((provider = _hearth_chat_page_get_provider (self, &error)) == NULL)
-    {
-      g_autofree char *line = hearth_error_describe (error);
-      gtk_label_set_text (self->model_status_label, line);
-      return;
-    }
-  gtk_label_set_text (self->model_status_label, _("Looking for models…"));
-  hearth_provider_load_api_key_async (provider, self->models_cancellable, api_key_loaded_cb,
-                                      g_object_ref (self));
-}
-
-static void
-on_server_setting_changed (GSettings      *settings,
-                           const char     *key,
-                           HearthChatPage *self)
-{
-  _hearth_chat_page_load_models (self);
 }
 
 static void
@@ -786,6 +515,7 @@ hearth_chat_page_set_engine (HearthChatPage *self,
       gtk_revealer_set_reveal_child (self->banner_revealer, TRUE);
     }
   _hearth_chat_page_update_actions (self);
+  _hearth_chat_page_watch_servers (self);
   _hearth_chat_page_load_models (self);
 }
 
@@ -856,8 +586,7 @@ hearth_chat_page_dispose (GObject *object)
   g_clear_object (&self->messages);
   g_clear_object (&self->engine);
   g_clear_object (&self->settings);
-  g_clear_pointer (&self->model_names, g_ptr_array_unref);
-  g_clear_pointer (&self->models, g_ptr_array_unref);
+  _hearth_chat_page_clear_picks (self);
 
   G_OBJECT_CLASS (hearth_chat_page_parent_class)->dispose (object);
 }
@@ -932,15 +661,10 @@ hearth_chat_page_init (HearthChatPage *self)
   g_signal_connect_object (keys, "key-pressed", G_CALLBACK (on_composer_key), self, 0);
   gtk_widget_add_controller (GTK_WIDGET (self->composer_view), keys);
 
-  g_signal_connect_object (self->settings, "changed::endpoint",
-                           G_CALLBACK (on_server_setting_changed), self, 0);
-  g_signal_connect_object (self->settings, "changed::api-kind",
-                           G_CALLBACK (on_server_setting_changed), self, 0);
-
   g_signal_connect_object (gtk_text_view_get_buffer (self->composer_view), "changed",
                            G_CALLBACK (on_composer_changed), self, 0);
-  setup_model_picker (self);
-  update_model_hints (self);
+  _hearth_chat_page_setup_model_picker (self);
+  _hearth_chat_page_update_model_hints (self);
   _hearth_chat_page_set_title (self, NULL);
   _hearth_chat_page_update_actions (self);
 }

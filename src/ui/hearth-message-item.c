@@ -7,6 +7,7 @@
 
 #include "hearth-error.h"
 #include "hearth-message-item.h"
+#include "hearth-server-labels.h"
 
 struct _HearthMessageItem
 {
@@ -14,6 +15,7 @@ struct _HearthMessageItem
 
   HearthMessage *message;
   HearthReply   *reply;
+  HearthServers *servers;
   gboolean       cached;
   double         time_saved_ms;
 };
@@ -35,6 +37,7 @@ hearth_message_item_dispose (GObject *object)
   if (self->reply != NULL)
     g_signal_handlers_disconnect_by_data (self->reply, self);
   g_clear_object (&self->reply);
+  g_clear_object (&self->servers);
 
   G_OBJECT_CLASS (hearth_message_item_parent_class)->dispose (object);
 }
@@ -88,6 +91,10 @@ copy_message (const HearthMessage *message)
   copy->state = message->state;
   copy->figures = message->figures;
   copy->options = g_strdup (message->options);
+  copy->server = g_strdup (message->server);
+  copy->fallback_from = g_strdup (message->fallback_from);
+  copy->fallback_reason = g_strdup (message->fallback_reason);
+  copy->route_rule = g_strdup (message->route_rule);
   return copy;
 }
 
@@ -98,6 +105,19 @@ hearth_message_item_new (const HearthMessage *message)
 
   self->message = copy_message (message);
   return self;
+}
+
+/* Where a live reply is answered: it changes when the request falls back. */
+static void
+copy_route (HearthMessageItem *self,
+            HearthReply       *reply)
+{
+  HearthMessage *m = self->message;
+
+  hearth_set_str (&m->server, hearth_reply_get_server (reply));
+  hearth_set_str (&m->fallback_from, hearth_reply_get_fallback_from (reply));
+  hearth_set_str (&m->fallback_reason, hearth_reply_get_fallback_reason (reply));
+  hearth_set_str (&m->route_rule, hearth_reply_get_route_rule (reply));
 }
 
 /* Keeps the stored view of a live reply in step with it. */
@@ -112,6 +132,7 @@ on_reply_finished (HearthReply       *reply,
   hearth_set_str (&m->thinking, hearth_reply_get_thinking (reply));
   hearth_set_str (&m->model, hearth_reply_get_model (reply));
   hearth_set_str (&m->done_reason, hearth_reply_get_done_reason (reply));
+  copy_route (self, reply);
   m->figures = *hearth_reply_get_figures (reply);
   g_clear_pointer (&m->options, g_free);
   if (hearth_reply_get_options (reply) != NULL)
@@ -150,6 +171,15 @@ on_reply_model (HearthReply       *reply,
 }
 
 static void
+on_reply_server (HearthReply       *reply,
+                 GParamSpec        *pspec,
+                 HearthMessageItem *self)
+{
+  copy_route (self, reply);
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+static void
 on_reply_save_error (HearthReply       *reply,
                      GParamSpec        *pspec,
                      HearthMessageItem *self)
@@ -166,6 +196,7 @@ hearth_message_item_new_for_reply (HearthReply *reply)
   self->message->id = hearth_reply_get_message_id (reply);
   self->message->conversation_id = hearth_reply_get_conversation_id (reply);
   self->message->model = g_strdup (hearth_reply_get_model (reply));
+  copy_route (self, reply);
   self->message->created_ms = g_get_real_time () / 1000;
   self->message->state = HEARTH_MESSAGE_PARTIAL;
   self->reply = g_object_ref (reply);
@@ -175,6 +206,7 @@ hearth_message_item_new_for_reply (HearthReply *reply)
     {
       g_signal_connect_object (reply, "finished", G_CALLBACK (on_reply_finished), self, 0);
       g_signal_connect_object (reply, "notify::model", G_CALLBACK (on_reply_model), self, 0);
+      g_signal_connect_object (reply, "notify::server", G_CALLBACK (on_reply_server), self, 0);
     }
   /* A reply the history could not take is saved later (or never): the row
    * says so until then. */
@@ -286,4 +318,67 @@ hearth_message_item_get_save_error (HearthMessageItem *self)
 {
   g_return_val_if_fail (HEARTH_IS_MESSAGE_ITEM (self), NULL);
   return self->reply != NULL ? hearth_reply_get_save_error (self->reply) : NULL;
+}
+
+/* The user's servers, to say a server's name as it reads now (Cloud) and
+ * whether there are several; without them only a fallback or a rule is said. */
+void
+hearth_message_item_set_servers (HearthMessageItem *self,
+                                 HearthServers     *servers)
+{
+  g_return_if_fail (HEARTH_IS_MESSAGE_ITEM (self));
+  g_set_object (&self->servers, servers);
+}
+
+/* "because laptop was down", as the fallback reasons of hearth-servers.h */
+static char *
+describe_fallback (const char *from,
+                   const char *reason)
+{
+  if (g_strcmp0 (reason, "down") == 0)
+    return g_strdup_printf (_("answered here because %s was down"), from);
+  if (g_strcmp0 (reason, "server error") == 0)
+    return g_strdup_printf (_("answered here because %s had a server error"), from);
+  if (g_strcmp0 (reason, "model missing") == 0)
+    return g_strdup_printf (_("answered here because %s does not have the model"), from);
+  if (reason != NULL && g_str_has_prefix (reason, "skipped"))
+    return g_strdup_printf (_("answered here because %s was down (not asked)"), from);
+  if (reason != NULL && *reason != '\0')
+    /* Translators: the server that did not answer, and why, as the engine says it */
+    return g_strdup_printf (_("answered here because %s: %s"), from, reason);
+  return g_strdup_printf (_("answered here instead of %s"), from);
+}
+
+/* "big-box · answered here because laptop was down", "openai (Cloud)",
+ * "laptop · chosen by rule: code → qwen2.5:7b": where the reply was
+ * answered, when that matters (several servers, a cloud one, a fallback,
+ * a routing rule); NULL when it does not. */
+char *
+hearth_message_item_dup_route (HearthMessageItem *self)
+{
+  const HearthMessage *m;
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+  HearthServer *server;
+  gboolean matters;
+
+  g_return_val_if_fail (HEARTH_IS_MESSAGE_ITEM (self), NULL);
+
+  m = self->message;
+  server = self->servers != NULL && m->server != NULL
+           ? hearth_servers_lookup (self->servers, m->server) : NULL;
+  matters = m->fallback_from != NULL || m->route_rule != NULL ||
+            (server != NULL && hearth_server_get_cloud (server)) ||
+            (m->server != NULL && self->servers != NULL &&
+             hearth_servers_count_enabled (self->servers) > 1);
+  if (!matters)
+    return NULL;
+  if (m->server != NULL)
+    g_ptr_array_add (parts, hearth_server_label_for_name (self->servers, m->server));
+  if (m->fallback_from != NULL)
+    g_ptr_array_add (parts, describe_fallback (m->fallback_from, m->fallback_reason));
+  if (m->route_rule != NULL)
+    /* Translators: what the routing rules said when the model was "Auto" */
+    g_ptr_array_add (parts, g_strdup_printf (_("chosen by rule: %s"), m->route_rule));
+  g_ptr_array_add (parts, NULL);
+  return g_strjoinv (" · ", (char **) parts->pdata);
 }

@@ -6,6 +6,7 @@
 #include <glib-object.h>
 
 #include "hearth-reply.h"
+#include "hearth-servers.h"
 #include "hearth-store.h"
 
 G_BEGIN_DECLS
@@ -25,5 +26,8 @@ char                *hearth_message_item_dup_figures    (HearthMessageItem   *se
 gboolean             hearth_message_item_get_cached     (HearthMessageItem   *self);
 double               hearth_message_item_get_time_saved_ms (HearthMessageItem *self);
 const GError        *hearth_message_item_get_save_error (HearthMessageItem   *self);
+void                 hearth_message_item_set_servers    (HearthMessageItem   *self,
+                                                         HearthServers       *servers);
+char                *hearth_message_item_dup_route      (HearthMessageItem   *self);
 
 G_END_DECLS

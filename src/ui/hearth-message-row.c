@@ -38,6 +38,7 @@ struct _HearthMessageRow
   GtkLabel          *save_label;
   GtkWidget         *retry_save_button;
   GtkLabel          *figures_label;
+  GtkLabel          *route_label;
 
   GString           *thinking;
 
@@ -196,6 +197,7 @@ refresh_status (HearthMessageRow *self)
   gboolean streaming = hearth_message_item_is_streaming (self->item);
   const char *state = state_text (m, streaming);
   g_autofree char *figures = NULL;
+  g_autofree char *route = NULL;
   g_autofree char *model = assistant ? hearth_model_display_name (m->model) : NULL;
 
   gtk_label_set_text (self->role_label,
@@ -214,6 +216,11 @@ refresh_status (HearthMessageRow *self)
             ? hearth_message_item_dup_figures (self->item) : NULL;
   gtk_widget_set_visible (GTK_WIDGET (self->figures_label), figures != NULL && *figures != '\0');
   gtk_label_set_text (self->figures_label, figures ? figures : "");
+
+  route = assistant ? hearth_message_item_dup_route (self->item) : NULL;
+  gtk_widget_set_visible (GTK_WIDGET (self->route_label), route != NULL);
+  gtk_label_set_text (self->route_label, route ? route : "");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->route_label), route);
 
   gtk_widget_set_visible (GTK_WIDGET (self->thinking_expander),
                           m->thinking != NULL && *m->thinking != '\0');
@@ -397,6 +404,7 @@ hearth_message_row_class_init (HearthMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, save_label);
   gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, retry_save_button);
   gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, figures_label);
+  gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, route_label);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 
   g_type_ensure (HEARTH_TYPE_MARKDOWN_VIEW);

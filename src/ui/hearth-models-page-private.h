@@ -25,6 +25,8 @@ struct _HearthModelsPage
   HearthEngine           *engine;
   GSettings              *settings;
   HearthProvider         *provider;
+  char                   *server_name;   /* chosen on the page; NULL: the default server */
+  gboolean                filling_servers;
   HearthProviderFeatures  features;
   GCancellable           *cancellable;
   GCancellable           *loaded_cancellable;
@@ -41,6 +43,8 @@ struct _HearthModelsPage
   gint64                  pull_first_bytes;
 
   AdwToastOverlay        *toast_overlay;
+  GtkWidget              *server_bar;
+  GtkDropDown            *server_dropdown;
   GtkStack               *stack;
   GtkSpinner             *spinner;
   AdwStatusPage          *error_status;
@@ -63,6 +67,11 @@ void            _hearth_models_page_toast_error    (HearthModelsPage *self,
 HearthModelRow *_hearth_models_page_find_row       (HearthModelsPage *self,
                                                     const char       *name);
 void            _hearth_models_page_refresh_loaded (HearthModelsPage *self);
+
+/* hearth-models-page-servers.c: the server selector */
+void            _hearth_models_page_watch_servers  (HearthModelsPage *self);
+HearthProvider *_hearth_models_page_get_provider   (HearthModelsPage *self,
+                                                    GError          **error);
 
 /* hearth-models-page-tuning.c: options, tuning, rollback, preloading */
 void            _hearth_models_page_class_init_tuning (GtkWidgetClass  *widget_class);

@@ -321,7 +321,7 @@ reconnect (HearthModelsPage *self)
   g_hash_table_remove_all (self->details);
   clear_rows (self);
   set_state (self, "loading");
-  provider = hearth_engine_get_configured_provider (self->engine, self->settings, &error);
+  provider = _hearth_models_page_get_provider (self, &error);
   if (provider != self->provider && self->pull_cancellable != NULL)
     g_cancellable_cancel (self->pull_cancellable);
   g_set_object (&self->provider, provider);
@@ -802,6 +802,7 @@ hearth_models_page_dispose (GObject *object)
   g_clear_object (&self->pull_cancellable);
   g_clear_object (&self->preload_cancellable);
   g_clear_object (&self->provider);
+  g_clear_pointer (&self->server_name, g_free);
   g_clear_object (&self->engine);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->details, g_hash_table_unref);
@@ -825,6 +826,8 @@ hearth_models_page_class_init (HearthModelsPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/hearthapp/Hearth/hearth-models-page.ui");
   gtk_widget_class_bind_template_child (widget_class, HearthModelsPage, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, HearthModelsPage, server_bar);
+  gtk_widget_class_bind_template_child (widget_class, HearthModelsPage, server_dropdown);
   gtk_widget_class_bind_template_child (widget_class, HearthModelsPage, stack);
   gtk_widget_class_bind_template_child (widget_class, HearthModelsPage, spinner);
   gtk_widget_class_bind_template_child (widget_class, HearthModelsPage, error_status);
@@ -885,6 +888,7 @@ hearth_models_page_set_engine (HearthModelsPage *self,
   if (!g_set_object (&self->engine, engine))
     return;
   _hearth_models_page_watch_tuning (self);
+  _hearth_models_page_watch_servers (self);
   self->stale = TRUE;
   if (gtk_widget_get_mapped (GTK_WIDGET (self)))
     reconnect (self);

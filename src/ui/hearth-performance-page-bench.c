@@ -10,6 +10,7 @@
 
 #include "hearth-error.h"
 #include "hearth-performance-page-private.h"
+#include "hearth-server-labels.h"
 
 /* Models for the benchmark */
 
@@ -176,6 +177,7 @@ hearth_performance_page_run_benchmark (HearthPerformancePage *self,
   g_autoptr(GError) error = NULL;
   g_autofree char *label = NULL;
   HearthProvider *provider;
+  HearthServer *server;
   GtkStringObject *item;
 
   g_return_if_fail (HEARTH_IS_PERFORMANCE_PAGE (self));
@@ -197,6 +199,10 @@ hearth_performance_page_run_benchmark (HearthPerformancePage *self,
     }
 
   self->bench = hearth_bench_new (provider, model, HEARTH_BENCH_DEFAULT_RUNS, self->sampler);
+  /* Recorded with the run, so runs on two servers read side by side. */
+  server = hearth_servers_get_default (hearth_engine_get_servers (self->engine));
+  if (server != NULL)
+    hearth_bench_set_server (self->bench, hearth_server_get_name (server));
   self->bench_cancellable = g_cancellable_new ();
   g_signal_connect (self->bench, "progress", G_CALLBACK (on_bench_progress), self);
   label = g_strdup_printf (_("Benchmarking %s: warming up…"), model);
@@ -339,6 +345,13 @@ _hearth_performance_page_fill_bench_table (HearthPerformancePage *self,
       g_autofree char *ram = _hearth_performance_page_format_bytes (result->peak_mem_used);
       g_autofree char *vram = _hearth_performance_page_format_bytes (result->peak_vram_used);
       g_autofree char *change = NULL;
+      g_autofree char *title = NULL;
+      /* The server of the list it ran on, or the address of a one-off run. */
+      g_autofree char *server_label =
+        result->server != NULL
+        ? hearth_server_label_for_name (hearth_engine_get_servers (self->engine), result->server)
+        : hearth_server_label_for_endpoint (hearth_engine_get_servers (self->engine), result->api,
+                                            result->endpoint);
       GtkLabel *change_label;
       int row = 2 * i;
 
@@ -367,7 +380,10 @@ _hearth_performance_page_fill_bench_table (HearthPerformancePage *self,
           g_free (details);
           details = g_steal_pointer (&with_vram);
         }
-      change_label = add_run_title (self->bench_grid, row, result->model, change);
+      /* Translators: a benchmark run's title: the model, and the server it ran on */
+      title = g_strdup_printf (_("%s · %s"), result->model,
+                               server_label);
+      change_label = add_run_title (self->bench_grid, row, title, change);
       add_run_details (self->bench_grid, row + 1, details);
       if (result->regression)
         {

@@ -20,6 +20,7 @@
 #include <math.h>
 
 #include "hearth-endpoint.h"
+#include "hearth-server-labels.h"
 #include "hearth-error.h"
 #include "hearth-performance-page-private.h"
 
@@ -81,19 +82,6 @@ _hearth_performance_page_format_percent (double percent)
   if (percent < 0 || isnan (percent))
     return g_strdup ("—");
   return g_strdup_printf ("%.0f %%", percent);
-}
-
-/* "http://127.0.0.1:11434" → "127.0.0.1:11434" */
-static char *
-short_endpoint (const char *endpoint)
-{
-  g_autoptr(GUri) uri = endpoint != NULL ? g_uri_parse (endpoint, G_URI_FLAGS_NONE, NULL) : NULL;
-
-  if (uri == NULL || g_uri_get_host (uri) == NULL)
-    return g_strdup (endpoint != NULL ? endpoint : "");
-  if (g_uri_get_port (uri) > 0)
-    return g_strdup_printf ("%s:%d", g_uri_get_host (uri), g_uri_get_port (uri));
-  return g_strdup (g_uri_get_host (uri));
 }
 
 /* Cards */
@@ -372,7 +360,9 @@ fill_models_table (HearthPerformancePage *self,
   for (guint i = 0; i < groups->len; i++)
     {
       const HearthMetricsGroup *group = g_ptr_array_index (groups, i);
-      g_autofree char *server = short_endpoint (group->endpoint);
+      g_autofree char *server =
+        hearth_server_label_for_endpoint (hearth_engine_get_servers (self->engine), NULL,
+                                          group->endpoint);
       /* Answers from the cache are not requests to the model: said apart. */
       g_autofree char *count = group->cache_hits > 0
         ? g_strdup_printf (_("%u + %u cached"), group->count, group->cache_hits)

@@ -38,6 +38,7 @@ hearth_bench_result_free (HearthBenchResult *result)
   g_free (result->model);
   g_free (result->digest);
   g_free (result->endpoint);
+  g_free (result->server);
   g_free (result->api);
   g_free (result->options);
   g_free (result->hardware);
@@ -53,6 +54,7 @@ hearth_bench_result_copy (const HearthBenchResult *result)
   copy->model = g_strdup (result->model);
   copy->digest = g_strdup (result->digest);
   copy->endpoint = g_strdup (result->endpoint);
+  copy->server = g_strdup (result->server);
   copy->api = g_strdup (result->api);
   copy->options = g_strdup (result->options);
   copy->hardware = g_strdup (result->hardware);
@@ -144,6 +146,7 @@ hearth_bench_result_to_json (const HearthBenchResult *r)
   hearth_json_add_int (builder, "created_ms", r->created_ms);
   hearth_json_add_string (builder, "model", r->model);
   hearth_json_add_string (builder, "digest", r->digest);
+  hearth_json_add_string (builder, "server", r->server);
   hearth_json_add_string (builder, "endpoint", r->endpoint);
   hearth_json_add_string (builder, "api", r->api);
   add_options (builder, r->options);

@@ -17,13 +17,16 @@
   " b.prompt_tps_min, b.prompt_tps_max, b.decode_tps_median, b.decode_tps_min," \
   " b.decode_tps_max, b.peak_cpu_percent, b.peak_mem_used, b.peak_vram_used, b.previous_id," \
   " b.change_percent, b.regression, p.created_ms, b.already_loaded, b.figures_from," \
-  " p.decode_tps_median, p.decode_tps_min, p.decode_tps_max"
+  " p.decode_tps_median, p.decode_tps_min, p.decode_tps_max, b.server"
 
-/* Only a complete run of the same model, options and machine compares. */
+/* Only a complete run of the same model, options and machine compares, and
+ * not a run on another server of the list (one without a name, from before
+ * the list or a one-off address, still does). */
 static const char previous_sql[] =
   "SELECT id, created_ms, decode_tps_median, decode_tps_min, decode_tps_max FROM bench_runs"
   " WHERE state = 'complete' AND model = :model AND digest IS :digest"
   "  AND options = :options AND hardware = :hardware AND decode_tps_median > 0"
+  "  AND (:server IS NULL OR server IS NULL OR server = :server)"
   " ORDER BY created_ms DESC, id DESC LIMIT 1";
 
 static const char insert_sql[] =
@@ -31,12 +34,12 @@ static const char insert_sql[] =
   " state, error, load_ms, ttft_p50_ms, ttft_p95_ms, prompt_tps_median, prompt_tps_min,"
   " prompt_tps_max, decode_tps_median, decode_tps_min, decode_tps_max, peak_cpu_percent,"
   " peak_mem_used, peak_vram_used, previous_id, change_percent, regression, already_loaded,"
-  " figures_from)"
+  " figures_from, server)"
   " VALUES (:created_ms, :model, :digest, :endpoint, :api, :options, :hardware, :runs,"
   " :state, :error, :load_ms, :ttft_p50_ms, :ttft_p95_ms, :prompt_tps_median, :prompt_tps_min,"
   " :prompt_tps_max, :decode_tps_median, :decode_tps_min, :decode_tps_max, :peak_cpu_percent,"
   " :peak_mem_used, :peak_vram_used, :previous_id, :change_percent, :regression,"
-  " :already_loaded, :figures_from)";
+  " :already_loaded, :figures_from, :server)";
 
 static const char list_sql[] =
   "SELECT " RESULT_COLUMNS " FROM bench_runs AS b"
@@ -59,6 +62,7 @@ find_previous (HearthStore        *store,
   hearth_sqlite_bind_text (stmt, ":digest", result->digest);
   hearth_sqlite_bind_text (stmt, ":options", result->options);
   hearth_sqlite_bind_text (stmt, ":hardware", result->hardware);
+  hearth_sqlite_bind_text (stmt, ":server", result->server);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
@@ -115,6 +119,7 @@ bind_result (sqlite3_stmt            *stmt,
   hearth_sqlite_bind_int64 (stmt, ":regression", r->regression);
   hearth_sqlite_bind_int64 (stmt, ":already_loaded", r->already_loaded);
   hearth_sqlite_bind_text (stmt, ":figures_from", r->figures_from);
+  hearth_sqlite_bind_text (stmt, ":server", r->server);
 }
 
 /**
@@ -222,6 +227,7 @@ result_from_row (sqlite3_stmt *stmt)
   r->previous_created_ms = hearth_sqlite_column_count (stmt, 26);
   r->already_loaded = sqlite3_column_int (stmt, 27) != 0;
   r->figures_from = figures_from_string ((const char *) sqlite3_column_text (stmt, 28));
+  r->server = hearth_sqlite_column_text (stmt, 32);
   if (r->previous_id > 0 && sqlite3_column_type (stmt, 29) != SQLITE_NULL)
     r->regression_threshold_percent =
       hearth_bench_regression_threshold (r, sqlite3_column_double (stmt, 29),

@@ -77,6 +77,7 @@ struct _HearthBench
   guint              rejected;         /* a bit per case the server refused */
   GString           *left_out;         /* why, for the result */
   HearthRunOptions  *options;          /* the model's run options, sent with every request */
+  char              *server;           /* the name of the listed server it measures, or NULL */
 
   /* While running */
   GTask             *task;
@@ -133,6 +134,7 @@ hearth_bench_finalize (GObject *object)
 
   g_free (self->model);
   g_free (self->long_body);
+  g_free (self->server);
   hearth_run_options_free (self->options);
   g_clear_pointer (&self->result, hearth_bench_result_free);
 
@@ -233,6 +235,25 @@ hearth_bench_new (HearthProvider *provider,
 }
 
 static char *options_json (HearthBench *self);
+
+/**
+ * hearth_bench_set_server:
+ * @server: (nullable): the name of the server of the user's list the
+ *   benchmark's provider talks to, or %NULL for a one-off address
+ *
+ * Recorded in the result, so that runs on two servers are told apart.
+ */
+void
+hearth_bench_set_server (HearthBench *self,
+                         const char  *server)
+{
+  g_return_if_fail (HEARTH_IS_BENCH (self));
+
+  g_free (self->server);
+  self->server = g_strdup (server);
+  if (self->result != NULL)
+    hearth_set_str (&self->result->server, server);
+}
 
 /**
  * hearth_bench_set_options:
@@ -934,6 +955,7 @@ new_result (HearthBench *self)
   result->created_ms = g_get_real_time () / 1000;
   result->model = g_strdup (self->model);
   result->endpoint = g_strdup (hearth_provider_get_endpoint (self->provider));
+  result->server = g_strdup (self->server);
   result->api = g_strdup (hearth_api_kind_to_string (hearth_provider_get_api (self->provider)));
   result->options = options_json (self);
   return result;

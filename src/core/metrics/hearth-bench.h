@@ -28,6 +28,8 @@ typedef struct
   char             *model;
   char             *digest;              /* NULL on OpenAI-compatible servers */
   char             *endpoint;
+  char             *server;              /* the name of the server of the user's list at
+                                            endpoint (and api), or NULL for a one-off address */
   char             *api;
   char             *options;             /* JSON text: seed, temperature, num_ctx, num_predict */
   char             *hardware;            /* "CPU · N threads · N GiB RAM · GPU, GPU" */
@@ -101,6 +103,10 @@ HearthBench        *hearth_bench_new                (HearthProvider     *provide
  * result's options JSON); call before running. */
 void                hearth_bench_set_options        (HearthBench        *self,
                                                      const HearthRunOptions *options);
+/* The name of the server of the user's list it measures (the result's
+ * server), or NULL for a one-off address; call before running. */
+void                hearth_bench_set_server         (HearthBench        *self,
+                                                     const char         *server);
 double              hearth_bench_get_fraction       (HearthBench        *self);
 void                hearth_bench_run_async          (HearthBench        *self,
                                                      GCancellable       *cancellable,
