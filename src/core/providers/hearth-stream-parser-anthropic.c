@@ -50,6 +50,7 @@ error_event (HearthStreamParser  *self,
              GError             **error)
 {
   g_autofree char *quote = NULL;
+  g_autofree char *valid = NULL;
   JsonObject *detail = NULL;
   const char *type = NULL;
   const char *message = NULL;
@@ -65,6 +66,9 @@ error_event (HearthStreamParser  *self,
     }
   if (message == NULL)
     message = quote = _hearth_parser_quote (data, len);
+  /* What json-glib decoded from a bad \u escape is not always UTF-8. */
+  else if (!g_utf8_validate (message, -1, NULL))
+    message = valid = g_utf8_make_valid (message, -1);
 
   if (g_strcmp0 (type, "overloaded_error") == 0)
     return _hearth_parser_fail (self,
