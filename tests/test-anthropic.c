@@ -20,12 +20,13 @@
 #define SENTENCE_TOKENS 16
 #define KEY "sk-ant-test-Zq8vW2"
 
-/* The stand-in, requiring KEY as x-api-key; a few ms per token, so that a
- * reply arrives in pieces. Returns: (transfer none) */
+/* The stand-in, requiring KEY as x-api-key; 20 ms per token, so that a
+ * reply arrives in pieces even when this busy machine batches reads.
+ * Returns: (transfer none) */
 static HearthTestServer *
 stand_in (void)
 {
-  const char *args[] = { "--anthropic-key", KEY, "--token-delay-ms", "3", NULL };
+  const char *args[] = { "--anthropic-key", KEY, "--token-delay-ms", "20", NULL };
 
   return hearth_test_engine_server (args);
 }
