@@ -879,6 +879,69 @@ test_tiers_never_cloud (void)
   g_assert_nonnull (strstr (error->message, "cloud servers are only used when a rule names them"));
 }
 
+static void
+on_finished (HearthReply *reply,
+             GMainLoop   *loop)
+{
+  g_main_loop_quit (loop);
+}
+
+static HearthReply *
+chat_auto (HearthEngine *engine,
+           const char   *question)
+{
+  g_autoptr(HearthChatRequest) request = hearth_chat_request_new ();
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GError) error = NULL;
+  HearthReply *reply;
+
+  request->model = g_strdup (HEARTH_MODEL_AUTO);
+  request->num_predict = 6;   /* the random model never ends on its own */
+  request->stream = TRUE;
+  hearth_chat_request_add_message (request, "user", question);
+  reply = hearth_engine_chat (engine, NULL, g_steal_pointer (&request), -1, &error);
+  g_assert_no_error (error);
+  g_signal_connect (reply, "finished", G_CALLBACK (on_finished), loop);
+  if (!hearth_reply_is_finished (reply))
+    g_main_loop_run (loop);
+  return reply;
+}
+
+/* "auto" through the engine's chat: the rules pick, the reply says which. */
+static void
+test_auto_chat (void)
+{
+  g_autoptr(HearthEngine) engine = NULL;
+  g_autoptr(HearthReply) short_chat = NULL;
+  g_autoptr(HearthReply) code = NULL;
+  g_autofree char *route = NULL;
+
+  if (!hearth_test_require_node ())
+    return;
+  engine = engine_with ("laptop", laptop_url (), FALSE, NULL);
+
+  short_chat = chat_auto (engine, "hi there");
+  g_assert_no_error (hearth_reply_get_error (short_chat));
+  g_assert_cmpint (hearth_reply_get_state (short_chat), ==, HEARTH_REPLY_DONE);
+  g_assert_cmpstr (hearth_reply_get_model (short_chat), ==, QUICK);
+  g_assert_cmpstr (hearth_reply_get_server (short_chat), ==, "laptop");
+  g_assert_cmpstr (hearth_reply_get_route_rule (short_chat), ==,
+                   "everything else → the fastest model you have (" QUICK ")");
+  /* the tiny fixed model's one sentence */
+  g_assert_nonnull (strstr (hearth_reply_get_content (short_chat), "The sky is blue"));
+
+  code = chat_auto (engine, "What does this print?\n```python\nprint(2 + 2)\n```");
+  g_assert_no_error (hearth_reply_get_error (code));
+  g_assert_cmpstr (hearth_reply_get_model (code), ==, SMART);
+  g_assert_cmpstr (hearth_reply_get_server (code), ==, "laptop");
+  g_assert_cmpstr (hearth_reply_get_route_rule (code), ==,
+                   "code → the most capable model you have (" SMART ")");
+  g_assert_cmpuint (hearth_reply_get_content_length (code), >, 0);
+  route = hearth_reply_describe_route (code);
+  g_test_message ("%s", route);
+  g_assert_nonnull (strstr (route, "code → the most capable model you have"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -900,6 +963,7 @@ main (int   argc,
   g_test_add_func ("/routes/bad-input", test_bad_input);
   g_test_add_func ("/routes/broken-file", test_broken_file_kept);
   g_test_add_func ("/routes/tiers/never-cloud", test_tiers_never_cloud);
+  g_test_add_func ("/routes/auto-chat", test_auto_chat);
 
   status = g_test_run ();
   stop_servers ();
