@@ -223,6 +223,23 @@ next_fallback_cb (GObject      *object,
   _hearth_chat_job_send (job);
 }
 
+/* The name the substitutes know @model by: "tiny" and "tiny:latest" are
+ * one model to Ollama, and the user may have written either. */
+static char *
+substitutes_name (HearthServers *servers,
+                  const char    *model)
+{
+  if (model != NULL && hearth_servers_get_substitute (servers, model) == NULL &&
+      g_str_has_suffix (model, ":latest"))
+    {
+      g_autofree char *bare = g_strndup (model, strlen (model) - strlen (":latest"));
+
+      if (hearth_servers_get_substitute (servers, bare) != NULL)
+        return g_steal_pointer (&bare);
+    }
+  return g_strdup (model);
+}
+
 /* The request does not start on job->server: on to the next server of
  * the chain that is up and has the model (or its substitute). */
 static void
@@ -231,6 +248,8 @@ fall_back (ChatJob      *job,
            const char   *reason)
 {
   ChatRoute *route = job->route;
+  HearthServers *servers = hearth_engine_get_servers (job->engine);
+  g_autofree char *model = substitutes_name (servers, route->wanted_model);
 
   g_ptr_array_add (route->tried, g_object_ref (job->server));
   if (route->first == NULL)
@@ -239,8 +258,7 @@ fall_back (ChatJob      *job,
       route->first_reason = reason;
       route->first_error = g_error_copy (error);
     }
-  _hearth_servers_next_fallback_async (hearth_engine_get_servers (job->engine),
-                                       route->wanted_model, route->tried,
+  _hearth_servers_next_fallback_async (servers, model, route->tried,
                                        hearth_reply_get_cancellable (job->reply),
                                        next_fallback_cb, job);
 }
