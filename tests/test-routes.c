@@ -490,6 +490,64 @@ test_defaults (void)
 }
 
 static void
+on_resolved (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Wait *wait = user_data;
+
+  wait->choice = hearth_routes_resolve_target_finish (HEARTH_ROUTES (object), result,
+                                                      &wait->error);
+  g_main_loop_quit (wait->loop);
+}
+
+static HearthRouteChoice *
+resolve (HearthEngine  *engine,
+         const char    *target,
+         GError       **error)
+{
+  Wait wait = { g_main_loop_new (NULL, FALSE), NULL, NULL };
+
+  hearth_routes_resolve_target_async (hearth_engine_get_routes (engine), target, NULL,
+                                      on_resolved, &wait);
+  g_main_loop_run (wait.loop);
+  g_main_loop_unref (wait.loop);
+  if (wait.error != NULL)
+    g_propagate_error (error, wait.error);
+  return wait.choice;
+}
+
+/* What the routes editor shows next to @fast and @capable */
+static void
+test_resolve_target (void)
+{
+  g_autoptr(HearthEngine) engine = NULL;
+  g_autoptr(HearthRouteChoice) fast = NULL;
+  g_autoptr(HearthRouteChoice) capable = NULL;
+  g_autoptr(HearthRouteChoice) named = NULL;
+  g_autoptr(HearthRouteChoice) missing = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!hearth_test_require_node ())
+    return;
+  engine = engine_with ("laptop", laptop_url (), FALSE, NULL);
+  fast = resolve (engine, HEARTH_ROUTE_TARGET_FAST, NULL);
+  capable = resolve (engine, HEARTH_ROUTE_TARGET_CAPABLE, NULL);
+  named = resolve (engine, SMART, NULL);
+  g_assert_cmpstr (fast->model, ==, QUICK);
+  g_assert_cmpstr (fast->explanation, ==, QUICK " on laptop");
+  g_assert_cmpstr (capable->model, ==, SMART);
+  g_assert_cmpstr (capable->server, ==, "laptop");
+  g_assert_cmpstr (named->explanation, ==, SMART " on laptop");
+  g_assert_null (named->rule_id);
+
+  missing = resolve (engine, "nowhere:1b", &error);
+  g_assert_null (missing);
+  g_assert_error (error, HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND);
+  g_assert_cmpstr (error->message, ==, "nowhere:1b is not installed on any enabled server");
+}
+
+static void
 test_one_model_is_both_tiers (void)
 {
   g_autoptr(HearthEngine) engine = NULL;
@@ -541,7 +599,7 @@ test_user_rules (void)
     g_autoptr(HearthRouteChoice) b = choose_ok (engine, "a longer question about sql", 0);
 
     assert_choice (a, QUICK, "laptop", tiny,
-                   "a short question (12 characters or fewer) → " QUICK " (on laptop)");
+                   "a short question (12 characters or fewer) → " QUICK " on laptop");
     assert_choice (b, SMART, "laptop", sql, SMART);
   }
 
@@ -691,7 +749,7 @@ test_other_process_edits (void)
   ids = ids_of (routes);
   g_assert_cmpstr (ids, ==, "mine default");
   choice = choose_ok (engine, "what is the weather like?", 0);
-  assert_choice (choice, SMART, "laptop", "mine", "the word “weather” → " SMART);
+  assert_choice (choice, SMART, "laptop", "mine", "the word “weather” → " SMART " on laptop");
 
   edit_elsewhere (routes, "rm routes.conf");
   g_assert_true (hearth_routes_are_default (routes));
@@ -957,6 +1015,7 @@ main (int   argc,
   g_test_add_func ("/routes/tiers/fit", test_tiers_fit_this_machine);
   g_test_add_func ("/routes/defaults", test_defaults);
   g_test_add_func ("/routes/one-model", test_one_model_is_both_tiers);
+  g_test_add_func ("/routes/resolve-target", test_resolve_target);
   g_test_add_func ("/routes/user-rules", test_user_rules);
   g_test_add_func ("/routes/persistence-reset", test_persistence_and_reset);
   g_test_add_func ("/routes/other-process", test_other_process_edits);
