@@ -264,191 +264,6 @@ long_prose (guint characters)
   return g_string_free (text, FALSE);
 }
 
-/* Matching, without servers */
-
-static void
-test_code_detection (void)
-{
-  const char *code[] = {
-    "Why does this fail?\n```\nprint(1)\n```",
-    "What is wrong here:\nint main (void)\n{\n  return 0;\n}",
-    "def add(a, b):\n    return a + b",
-    "#include <stdio.h>\nint x = 1;",
-    "const f = (x) => x + 1\nconst g = (y) => y * 2",
-    "function hello() {\n  console.log('hi');\n}",
-  };
-  const char *prose[] = {
-    "hi",
-    "I think; therefore I am. Tell me more about Descartes.",
-    "Shopping list:\n  - apples (green)\n  - bread\n  - cheese",
-    "One line that ends with a brace {",
-    "Use => arrows in your notes: they look nice",
-    "",
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (code); i++)
-    g_assert_true (_hearth_routes_looks_like_code (code[i]));
-  for (guint i = 0; i < G_N_ELEMENTS (prose); i++)
-    {
-      g_test_message ("prose: %s", prose[i]);
-      g_assert_false (_hearth_routes_looks_like_code (prose[i]));
-    }
-}
-
-static void
-test_keyword_matching (void)
-{
-  g_assert_true (_hearth_routes_has_word ("How do I join two tables in SQL?", "sql"));
-  g_assert_true (_hearth_routes_has_word ("sql", "SQL"));
-  g_assert_false (_hearth_routes_has_word ("Is NoSQL faster?", "sql"));
-  g_assert_false (_hearth_routes_has_word ("sqlite or postgres", "sql"));
-  /* UTF-8: case folding beyond ASCII, and letters that are not word boundaries */
-  g_assert_true (_hearth_routes_has_word ("ÜBER ALLES", "über"));
-  g_assert_true (_hearth_routes_has_word ("un café, s’il vous plaît", "CAFÉ"));
-  g_assert_false (_hearth_routes_has_word ("cafés", "café"));
-  g_assert_false (_hearth_routes_has_word ("Räder", "der"));
-  /* a keyword that ends in a symbol */
-  g_assert_true (_hearth_routes_has_word ("templates in C++?", "c++"));
-  g_assert_true (_hearth_routes_has_word ("two words: machine learning!", "Machine Learning"));
-  g_assert_false (_hearth_routes_has_word ("", "sql"));
-}
-
-/* A rule made here, past the list's checks */
-static HearthRoute *
-rule (HearthRouteKind  kind,
-      const char      *value,
-      const char      *model,
-      const char      *server)
-{
-  HearthRoute *route = g_new0 (HearthRoute, 1);
-
-  route->id = g_strdup ("r1");
-  route->kind = kind;
-  route->value = g_strdup (value);
-  route->model = g_strdup (model);
-  route->server = g_strdup (server);
-  return route;
-}
-
-static void
-test_lengths_in_characters (void)
-{
-  g_autoptr(HearthRoute) long_prompt = rule (HEARTH_ROUTE_LONG_PROMPT, "10", "@capable", NULL);
-  g_autoptr(HearthRoute) short_prompt = rule (HEARTH_ROUTE_SHORT_PROMPT, "5", "@fast", NULL);
-  g_autoptr(HearthRoute) conversation = rule (HEARTH_ROUTE_LONG_CONVERSATION, "4", "@fast", NULL);
-
-  /* 9 characters, 18 bytes */
-  g_assert_false (_hearth_route_matches (long_prompt, "ääääääääää" + 2, 0));
-  g_assert_true (_hearth_route_matches (long_prompt, "ääääääääää", 0));
-  g_assert_true (_hearth_route_matches (short_prompt, "ñññññ", 0));
-  g_assert_false (_hearth_route_matches (short_prompt, "ññññññ", 0));
-  g_assert_false (_hearth_route_matches (conversation, "hi", 3));
-  g_assert_true (_hearth_route_matches (conversation, "hi", 4));
-}
-
-static void
-test_describe (void)
-{
-  g_autoptr(HearthRoute) code = rule (HEARTH_ROUTE_CODE, NULL, "@capable", NULL);
-  g_autoptr(HearthRoute) length = rule (HEARTH_ROUTE_LONG_PROMPT, "2000", "qwen2.5:7b", "big-box");
-  g_autoptr(HearthRoute) word = rule (HEARTH_ROUTE_KEYWORD, "sql", "@fast", NULL);
-  g_autoptr(HearthRoute) fallback = rule (HEARTH_ROUTE_DEFAULT, NULL, "@fast", NULL);
-  HearthRouteKind kind;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *a = hearth_route_describe (code);
-  g_autofree char *b = hearth_route_describe (length);
-  g_autofree char *c = hearth_route_describe (word);
-  g_autofree char *d = hearth_route_describe (fallback);
-
-  g_assert_cmpstr (a, ==, "Questions with code → the most capable model");
-  g_assert_cmpstr (b, ==, "Questions of 2,000 characters or more → qwen2.5:7b on big-box");
-  g_assert_cmpstr (c, ==, "Questions with the word “sql” → the fastest model");
-  g_assert_cmpstr (d, ==, "Everything else → the fastest model");
-
-  for (guint i = HEARTH_ROUTE_LONG_PROMPT; i <= HEARTH_ROUTE_DEFAULT; i++)
-    {
-      g_assert_true (hearth_route_kind_from_string (hearth_route_kind_to_string (i), &kind));
-      g_assert_cmpint (kind, ==, i);
-    }
-  g_assert_false (hearth_route_kind_parse ("size", &kind, &error));
-  g_assert_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT);
-  g_assert_nonnull (strstr (error->message, "“size” is not a kind of rule"));
-  g_assert_nonnull (strstr (error->message, "long-prompt"));
-}
-
-/* The fit, with a machine of 8 GiB and no GPU */
-
-static HearthTierCandidate *
-candidate (const char *model,
-           const char *server,
-           double      gigabytes,
-           const char *parameters,
-           gboolean    here)
-{
-  HearthTierCandidate *c = g_new0 (HearthTierCandidate, 1);
-
-  c->model = g_strdup (model);
-  c->server = g_strdup (server);
-  c->size = (gint64) (gigabytes * (1 << 30));
-  c->parameters = _hearth_routes_parse_parameters (parameters);
-  c->on_this_computer = here;
-  c->tokens_per_s = -1;
-  return c;
-}
-
-static void
-test_tiers_fit_this_machine (void)
-{
-  g_autoptr(HearthHardware) hardware = g_new0 (HearthHardware, 1);
-  g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func ((GDestroyNotify) _hearth_tier_candidate_free);
-  const HearthTierCandidate *pick;
-  guint n;
-  gboolean none_fits;
-
-  hardware->mem_total = (gint64) 8 << 30;
-  hardware->mem_bandwidth_gbs = -1;
-  g_assert_cmpfloat (_hearth_routes_parse_parameters ("494.03M"), ==, 494.03e6);
-  g_assert_cmpfloat (_hearth_routes_parse_parameters ("7B"), ==, 7e9);
-  g_assert_cmpfloat (_hearth_routes_parse_parameters ("big"), <, 0);
-
-  g_ptr_array_add (all, candidate ("llama3.2:1b", "laptop", 1.3, "1.2B", TRUE));
-  g_ptr_array_add (all, candidate ("qwen2.5:7b", "laptop", 4.7, "7.6B", TRUE));
-  /* 40 GB does not fit in 8 GiB: never the most capable here */
-  g_ptr_array_add (all, candidate ("llama3.3:70b", "laptop", 40, "70.6B", TRUE));
-
-  pick = _hearth_routes_pick_tier (all, HEARTH_ROUTE_TARGET_CAPABLE, hardware, NULL, &n, &none_fits);
-  g_assert_cmpstr (pick->model, ==, "qwen2.5:7b");
-  g_assert_cmpuint (n, ==, 2);
-  g_assert_false (none_fits);
-  pick = _hearth_routes_pick_tier (all, HEARTH_ROUTE_TARGET_FAST, hardware, NULL, &n, &none_fits);
-  g_assert_cmpstr (pick->model, ==, "llama3.2:1b");
-
-  /* Measured speeds decide @fast once every model has one. */
-  ((HearthTierCandidate *) g_ptr_array_index (all, 0))->tokens_per_s = 20;
-  ((HearthTierCandidate *) g_ptr_array_index (all, 1))->tokens_per_s = 35;
-  ((HearthTierCandidate *) g_ptr_array_index (all, 2))->tokens_per_s = 1;
-  pick = _hearth_routes_pick_tier (all, HEARTH_ROUTE_TARGET_FAST, hardware, NULL, &n, &none_fits);
-  g_assert_cmpstr (pick->model, ==, "qwen2.5:7b");
-
-  /* Another machine's server runs what it lists: the fit is this computer's. */
-  g_ptr_array_add (all, candidate ("llama3.3:70b", "big-box", 40, "70.6B", FALSE));
-  pick = _hearth_routes_pick_tier (all, HEARTH_ROUTE_TARGET_CAPABLE, hardware, NULL, &n, &none_fits);
-  g_assert_cmpstr (pick->model, ==, "llama3.3:70b");
-  g_assert_cmpstr (pick->server, ==, "big-box");
-
-  /* Nothing fits: the smallest, and the caller is told. */
-  g_ptr_array_set_size (all, 0);
-  g_ptr_array_add (all, candidate ("llama3.3:70b", "laptop", 40, "70.6B", TRUE));
-  g_ptr_array_add (all, candidate ("mixtral:8x22b", "laptop", 80, "141B", TRUE));
-  pick = _hearth_routes_pick_tier (all, HEARTH_ROUTE_TARGET_CAPABLE, hardware, NULL, &n, &none_fits);
-  g_assert_true (none_fits);
-  g_assert_cmpstr (pick->model, ==, "llama3.3:70b");
-
-  g_ptr_array_set_size (all, 0);
-  g_assert_null (_hearth_routes_pick_tier (all, HEARTH_ROUTE_TARGET_FAST, hardware, NULL, &n,
-                                           &none_fits));
-}
-
 /* With servers */
 
 static void
@@ -487,6 +302,64 @@ test_defaults (void)
   assert_choice (long_chat, SMART, "laptop", "default-conversation", "(" SMART ")");
   almost_long_chat = choose_ok (engine, "and then?", 19);
   assert_choice (almost_long_chat, QUICK, "laptop", "default", QUICK);
+}
+
+static void
+on_resolved (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Wait *wait = user_data;
+
+  wait->choice = hearth_routes_resolve_target_finish (HEARTH_ROUTES (object), result,
+                                                      &wait->error);
+  g_main_loop_quit (wait->loop);
+}
+
+static HearthRouteChoice *
+resolve (HearthEngine  *engine,
+         const char    *target,
+         GError       **error)
+{
+  Wait wait = { g_main_loop_new (NULL, FALSE), NULL, NULL };
+
+  hearth_routes_resolve_target_async (hearth_engine_get_routes (engine), target, NULL,
+                                      on_resolved, &wait);
+  g_main_loop_run (wait.loop);
+  g_main_loop_unref (wait.loop);
+  if (wait.error != NULL)
+    g_propagate_error (error, wait.error);
+  return wait.choice;
+}
+
+/* What the routes editor shows next to @fast and @capable */
+static void
+test_resolve_target (void)
+{
+  g_autoptr(HearthEngine) engine = NULL;
+  g_autoptr(HearthRouteChoice) fast = NULL;
+  g_autoptr(HearthRouteChoice) capable = NULL;
+  g_autoptr(HearthRouteChoice) named = NULL;
+  g_autoptr(HearthRouteChoice) missing = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!hearth_test_require_node ())
+    return;
+  engine = engine_with ("laptop", laptop_url (), FALSE, NULL);
+  fast = resolve (engine, HEARTH_ROUTE_TARGET_FAST, NULL);
+  capable = resolve (engine, HEARTH_ROUTE_TARGET_CAPABLE, NULL);
+  named = resolve (engine, SMART, NULL);
+  g_assert_cmpstr (fast->model, ==, QUICK);
+  g_assert_cmpstr (fast->explanation, ==, QUICK " on laptop");
+  g_assert_cmpstr (capable->model, ==, SMART);
+  g_assert_cmpstr (capable->server, ==, "laptop");
+  g_assert_cmpstr (named->explanation, ==, SMART " on laptop");
+  g_assert_null (named->rule_id);
+
+  missing = resolve (engine, "nowhere:1b", &error);
+  g_assert_null (missing);
+  g_assert_error (error, HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND);
+  g_assert_cmpstr (error->message, ==, "nowhere:1b is not installed on any enabled server");
 }
 
 static void
@@ -541,7 +414,7 @@ test_user_rules (void)
     g_autoptr(HearthRouteChoice) b = choose_ok (engine, "a longer question about sql", 0);
 
     assert_choice (a, QUICK, "laptop", tiny,
-                   "a short question (12 characters or fewer) → " QUICK " (on laptop)");
+                   "a short question (12 characters or fewer) → " QUICK " on laptop");
     assert_choice (b, SMART, "laptop", sql, SMART);
   }
 
@@ -691,7 +564,7 @@ test_other_process_edits (void)
   ids = ids_of (routes);
   g_assert_cmpstr (ids, ==, "mine default");
   choice = choose_ok (engine, "what is the weather like?", 0);
-  assert_choice (choice, SMART, "laptop", "mine", "the word “weather” → " SMART);
+  assert_choice (choice, SMART, "laptop", "mine", "the word “weather” → " SMART " on laptop");
 
   edit_elsewhere (routes, "rm routes.conf");
   g_assert_true (hearth_routes_are_default (routes));
@@ -879,6 +752,69 @@ test_tiers_never_cloud (void)
   g_assert_nonnull (strstr (error->message, "cloud servers are only used when a rule names them"));
 }
 
+static void
+on_finished (HearthReply *reply,
+             GMainLoop   *loop)
+{
+  g_main_loop_quit (loop);
+}
+
+static HearthReply *
+chat_auto (HearthEngine *engine,
+           const char   *question)
+{
+  g_autoptr(HearthChatRequest) request = hearth_chat_request_new ();
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GError) error = NULL;
+  HearthReply *reply;
+
+  request->model = g_strdup (HEARTH_MODEL_AUTO);
+  request->num_predict = 6;   /* the random model never ends on its own */
+  request->stream = TRUE;
+  hearth_chat_request_add_message (request, "user", question);
+  reply = hearth_engine_chat (engine, NULL, g_steal_pointer (&request), -1, &error);
+  g_assert_no_error (error);
+  g_signal_connect (reply, "finished", G_CALLBACK (on_finished), loop);
+  if (!hearth_reply_is_finished (reply))
+    g_main_loop_run (loop);
+  return reply;
+}
+
+/* "auto" through the engine's chat: the rules pick, the reply says which. */
+static void
+test_auto_chat (void)
+{
+  g_autoptr(HearthEngine) engine = NULL;
+  g_autoptr(HearthReply) short_chat = NULL;
+  g_autoptr(HearthReply) code = NULL;
+  g_autofree char *route = NULL;
+
+  if (!hearth_test_require_node ())
+    return;
+  engine = engine_with ("laptop", laptop_url (), FALSE, NULL);
+
+  short_chat = chat_auto (engine, "hi there");
+  g_assert_no_error (hearth_reply_get_error (short_chat));
+  g_assert_cmpint (hearth_reply_get_state (short_chat), ==, HEARTH_REPLY_DONE);
+  g_assert_cmpstr (hearth_reply_get_model (short_chat), ==, QUICK);
+  g_assert_cmpstr (hearth_reply_get_server (short_chat), ==, "laptop");
+  g_assert_cmpstr (hearth_reply_get_route_rule (short_chat), ==,
+                   "everything else → the fastest model you have (" QUICK ")");
+  /* the tiny fixed model's one sentence */
+  g_assert_nonnull (strstr (hearth_reply_get_content (short_chat), "The sky is blue"));
+
+  code = chat_auto (engine, "What does this print?\n```python\nprint(2 + 2)\n```");
+  g_assert_no_error (hearth_reply_get_error (code));
+  g_assert_cmpstr (hearth_reply_get_model (code), ==, SMART);
+  g_assert_cmpstr (hearth_reply_get_server (code), ==, "laptop");
+  g_assert_cmpstr (hearth_reply_get_route_rule (code), ==,
+                   "code → the most capable model you have (" SMART ")");
+  g_assert_cmpuint (hearth_reply_get_content_length (code), >, 0);
+  route = hearth_reply_describe_route (code);
+  g_test_message ("%s", route);
+  g_assert_nonnull (strstr (route, "code → the most capable model you have"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -887,19 +823,16 @@ main (int   argc,
 
   hearth_test_init (&argc, &argv);
 
-  g_test_add_func ("/routes/match/code", test_code_detection);
-  g_test_add_func ("/routes/match/keyword", test_keyword_matching);
-  g_test_add_func ("/routes/match/lengths", test_lengths_in_characters);
-  g_test_add_func ("/routes/describe", test_describe);
-  g_test_add_func ("/routes/tiers/fit", test_tiers_fit_this_machine);
   g_test_add_func ("/routes/defaults", test_defaults);
   g_test_add_func ("/routes/one-model", test_one_model_is_both_tiers);
+  g_test_add_func ("/routes/resolve-target", test_resolve_target);
   g_test_add_func ("/routes/user-rules", test_user_rules);
   g_test_add_func ("/routes/persistence-reset", test_persistence_and_reset);
   g_test_add_func ("/routes/other-process", test_other_process_edits);
   g_test_add_func ("/routes/bad-input", test_bad_input);
   g_test_add_func ("/routes/broken-file", test_broken_file_kept);
   g_test_add_func ("/routes/tiers/never-cloud", test_tiers_never_cloud);
+  g_test_add_func ("/routes/auto-chat", test_auto_chat);
 
   status = g_test_run ();
   stop_servers ();

@@ -341,13 +341,19 @@ resolve_named (GTask *task)
             || hearth_model_info_find (entry->models, choose->target) == NULL)
           continue;
         return_choice (task, choose->target, name,
-                       choose->label != NULL ? g_strdup_printf ("%s (on %s)", choose->target, name)
-                                             : g_strdup_printf ("%s on %s", choose->target, name));
+                       g_strdup_printf ("%s on %s", choose->target, name));
         return;
       }
 
-  rule = rule_name (choose);
   missing = unanswered (choose->listed);
+  if (choose->rule_id == NULL)
+    {
+      g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
+                               "%s is not installed on any enabled server%s",
+                               choose->target, missing);
+      return;
+    }
+  rule = rule_name (choose);
   g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
                            "%s picks %s, which is not installed on any enabled server%s: "
                            "install it, or change the rule", rule, choose->target, missing);
