@@ -313,14 +313,6 @@ fail_unknown_preset (const char *id)
   return usage_error ("servers", message);
 }
 
-static void
-set_key_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  keep_result (object, result, user_data);
-}
-
 static gboolean
 store_key (HearthServers *servers,
            const char    *name,
@@ -330,7 +322,7 @@ store_key (HearthServers *servers,
   Cli cli = { 0 };
   gboolean stored;
 
-  hearth_servers_set_key_async (servers, name, key, NULL, set_key_cb, &cli);
+  hearth_servers_set_key_async (servers, name, key, NULL, keep_result, &cli);
   run_loop (&cli);
   stored = hearth_servers_set_key_finish (servers, cli.result, error);
   g_clear_object (&cli.result);
