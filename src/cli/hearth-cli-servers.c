@@ -25,7 +25,7 @@ static const GOptionEntry servers_entries[] = {
   { "url", 0, 0, G_OPTION_ARG_FILENAME, &opt_url,
     N_("add: its address: host, host:port or http://host:port"), "URL" },
   { "api", 0, 0, G_OPTION_ARG_FILENAME, &opt_kind,
-    N_("add: its API: ollama, openai or anthropic"), "KIND" },
+    N_("add: its API: ollama (the default), openai or anthropic"), "KIND" },
   { "cloud", 0, 0, G_OPTION_ARG_NONE, &opt_cloud,
     N_("add: it is a cloud service (used only when chosen or in the fallback chain)"), NULL },
   { "key-stdin", 0, 0, G_OPTION_ARG_NONE, &opt_key_stdin,
@@ -372,7 +372,6 @@ servers_add (HearthServers *servers,
   const char *url = opt_url;
   HearthApiKind api = HEARTH_API_OLLAMA;
   gboolean cloud = opt_cloud;
-  gboolean have_api = FALSE;
   HearthServer *server;
   char *key = NULL;
   int exit_code = 0;
@@ -394,19 +393,18 @@ servers_add (HearthServers *servers,
         return fail_unknown_preset (opt_preset);
       url = url != NULL ? url : preset->url;
       api = preset->api;
-      have_api = TRUE;
       cloud = cloud || preset->cloud;
     }
   if (opt_kind != NULL)
     {
       if (!parse_kind (opt_kind, &api, &exit_code))
         return exit_code;
-      have_api = TRUE;
     }
-  if (url == NULL || !have_api)
-    return usage_error ("servers", "Say where the server is and what it speaks: "
-                                   "servers add NAME --url URL --api ollama|openai|anthropic, "
-                                   "or --preset ID (servers presets lists them)");
+  /* the API, as everywhere, is ollama unless said otherwise */
+  if (url == NULL)
+    return usage_error ("servers", "Say where the server is: servers add NAME --url URL "
+                                   "[--api ollama|openai|anthropic], or --preset ID (servers "
+                                   "presets lists them)");
   /* "" is this computer's Ollama, as the first server of the list */
   if (*url != '\0' && (normalized = hearth_endpoint_normalize (url, api, &error)) == NULL)
     {
