@@ -219,8 +219,8 @@ test_list_add_remove (void)
     g_autoptr(HearthTestRun) bad_api =
       hearth_test_run_cli (NULL, "servers", "add", "broken", "--url", gone_url, "--api", "grpc",
                            NULL);
-    g_autoptr(HearthTestRun) no_api =
-      hearth_test_run_cli (NULL, "servers", "add", "broken", "--url", gone_url, NULL);
+    g_autoptr(HearthTestRun) no_url =
+      hearth_test_run_cli (NULL, "servers", "add", "broken", "--api", "openai", NULL);
     g_autoptr(HearthTestRun) bad_preset =
       hearth_test_run_cli (NULL, "servers", "add", "broken", "--preset", "skynet", NULL);
     g_autoptr(HearthTestRun) unknown =
@@ -235,7 +235,7 @@ test_list_add_remove (void)
     assert_error (bad_name, 2, "Big Box");
     assert_error (bad_url, 2, "http://");
     assert_error (bad_api, 2, "ollama, openai or anthropic");
-    assert_error (no_api, 2, "--api");
+    assert_error (no_url, 2, "--url");
     assert_error (bad_preset, 2, "openai");
     /* an unknown name lists the names there are */
     assert_error (unknown, 4, "nope");
@@ -246,6 +246,25 @@ test_list_add_remove (void)
     assert_error (not_a_command, 2, "servers list");
     after = read_config ("servers.conf");
     g_assert_cmpstr (after, ==, conf);
+  }
+
+  /* servers add NAME URL: the API is ollama unless said */
+  {
+    g_autoptr(HearthTestRun) run = hearth_test_run_cli (NULL, "servers", "add", "plain",
+                                                        gone_url, NULL);
+    g_autoptr(HearthTestRun) drop = NULL;
+    g_autoptr(JsonNode) list = NULL;
+    JsonObject *plain;
+
+    g_assert_cmpint (run->exit_code, ==, 0);
+    list = list_servers ();
+    plain = find_server (list, "plain");
+    g_assert_nonnull (plain);
+    g_assert_cmpstr (json_object_get_string_member (plain, "api"), ==, "ollama");
+    drop = hearth_test_run_cli (NULL, "servers", "remove", "plain", NULL);
+    g_assert_cmpint (drop->exit_code, ==, 0);
+    g_clear_pointer (&conf, g_free);
+    conf = read_config ("servers.conf");
   }
 
   /* disable: kept, not asked; enable: back */

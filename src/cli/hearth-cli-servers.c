@@ -25,7 +25,7 @@ static const GOptionEntry servers_entries[] = {
   { "url", 0, 0, G_OPTION_ARG_FILENAME, &opt_url,
     N_("add: its address: host, host:port or http://host:port"), "URL" },
   { "api", 0, 0, G_OPTION_ARG_FILENAME, &opt_kind,
-    N_("add: its API: ollama, openai or anthropic"), "KIND" },
+    N_("add: its API: ollama (the default), openai or anthropic"), "KIND" },
   { "cloud", 0, 0, G_OPTION_ARG_NONE, &opt_cloud,
     N_("add: it is a cloud service (used only when chosen or in the fallback chain)"), NULL },
   { "key-stdin", 0, 0, G_OPTION_ARG_NONE, &opt_key_stdin,
@@ -313,14 +313,6 @@ fail_unknown_preset (const char *id)
   return usage_error ("servers", message);
 }
 
-static void
-set_key_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  keep_result (object, result, user_data);
-}
-
 static gboolean
 store_key (HearthServers *servers,
            const char    *name,
@@ -330,7 +322,7 @@ store_key (HearthServers *servers,
   Cli cli = { 0 };
   gboolean stored;
 
-  hearth_servers_set_key_async (servers, name, key, NULL, set_key_cb, &cli);
+  hearth_servers_set_key_async (servers, name, key, NULL, keep_result, &cli);
   run_loop (&cli);
   stored = hearth_servers_set_key_finish (servers, cli.result, error);
   g_clear_object (&cli.result);
@@ -380,7 +372,6 @@ servers_add (HearthServers *servers,
   const char *url = opt_url;
   HearthApiKind api = HEARTH_API_OLLAMA;
   gboolean cloud = opt_cloud;
-  gboolean have_api = FALSE;
   HearthServer *server;
   char *key = NULL;
   int exit_code = 0;
@@ -402,19 +393,18 @@ servers_add (HearthServers *servers,
         return fail_unknown_preset (opt_preset);
       url = url != NULL ? url : preset->url;
       api = preset->api;
-      have_api = TRUE;
       cloud = cloud || preset->cloud;
     }
   if (opt_kind != NULL)
     {
       if (!parse_kind (opt_kind, &api, &exit_code))
         return exit_code;
-      have_api = TRUE;
     }
-  if (url == NULL || !have_api)
-    return usage_error ("servers", "Say where the server is and what it speaks: "
-                                   "servers add NAME --url URL --api ollama|openai|anthropic, "
-                                   "or --preset ID (servers presets lists them)");
+  /* the API, as everywhere, is ollama unless said otherwise */
+  if (url == NULL)
+    return usage_error ("servers", "Say where the server is: servers add NAME --url URL "
+                                   "[--api ollama|openai|anthropic], or --preset ID (servers "
+                                   "presets lists them)");
   /* "" is this computer's Ollama, as the first server of the list */
   if (*url != '\0' && (normalized = hearth_endpoint_normalize (url, api, &error)) == NULL)
     {
