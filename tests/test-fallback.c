@@ -486,14 +486,33 @@ test_breaker (Fixture       *f,
     g_assert_cmpint (chats_to (fault), ==, HEARTH_SERVER_BREAKER_FAILURES);
   }
 
+  /* With nowhere else to go, the skipped server is asked all the same
+   * rather than failing unasked. */
+  {
+    const char *alone[] = { "laptop", NULL };
+    g_autoptr(HearthReply) last = NULL;
+
+    hearth_servers_set_fallback (f->servers, alone, &error);
+    g_assert_no_error (error);
+    last = ask (f, "error-500");
+    g_assert_cmpint (chats_to (fault), ==, HEARTH_SERVER_BREAKER_FAILURES + 1);
+    g_assert_error (hearth_reply_get_error (last), HEARTH_ERROR, HEARTH_ERROR_SERVER_ERROR);
+    g_assert_nonnull (strstr (hearth_reply_get_error (last)->message, "something broke"));
+    assert_route (last, "laptop", NULL, NULL, NULL);
+    hearth_servers_set_fallback (f->servers, chain, &error);
+    g_assert_no_error (error);
+  }
+  g_assert_true (hearth_server_get_breaker_open (laptop));
+
   /* laptop answers a check: its breaker closes and it is asked again. */
   probe (f, "laptop");
   g_assert_false (hearth_server_get_breaker_open (laptop));
   {
     g_autoptr(HearthReply) again = ask (f, "error-500");
 
-    g_assert_cmpint (chats_to (fault), ==, HEARTH_SERVER_BREAKER_FAILURES + 1);
+    g_assert_cmpint (chats_to (fault), ==, HEARTH_SERVER_BREAKER_FAILURES + 2);
     g_assert_cmpstr (hearth_reply_get_fallback_reason (again), ==, "server error");
+    g_assert_cmpstr (hearth_reply_get_server (again), ==, "big-box");
   }
 }
 
