@@ -80,6 +80,12 @@ void          _hearth_servers_health_clear    (HearthServers      *self);
 void          _hearth_servers_forget_server   (HearthServers      *self,
                                                HearthServer       *server);
 
+/* hearth-servers-keys.c: the key follows a server to its new address */
+void          _hearth_servers_move_key        (HearthServers      *self,
+                                               HearthServer       *server,
+                                               const char         *from,
+                                               const char         *to);
+
 /* hearth-servers-models.c */
 typedef struct
 {

@@ -170,3 +170,96 @@ hearth_servers_has_key_finish (HearthServers  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+/* A server's address changed: its key goes with it (looked up under the
+ * old address, stored under the new, then removed from the old). */
+
+typedef struct
+{
+  HearthServer *server;
+  char         *from;
+  char         *to;
+  char         *key;
+} MoveKey;
+
+static void
+move_key_free (MoveKey *move)
+{
+  g_clear_object (&move->server);
+  g_free (move->from);
+  g_free (move->to);
+  g_clear_pointer (&move->key, hearth_secrets_free);
+  g_free (move);
+}
+
+static void
+old_key_deleted_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  MoveKey *move = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!hearth_secrets_delete_finish (result, &error) && error != NULL)
+    g_debug ("The key of %s stays there too: %s", move->from, error->message);
+  move_key_free (move);
+}
+
+static void
+new_key_stored_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  MoveKey *move = user_data;
+  g_autoptr(GError) error = NULL;
+  HearthProvider *provider;
+
+  if (!hearth_secrets_store_finish (result, &error))
+    {
+      /* Kept where it was: nothing lost. */
+      g_message ("The API key was not moved to %s: %s", move->to, error->message);
+      move_key_free (move);
+      return;
+    }
+  /* The provider at the new address may have looked already. */
+  if ((provider = hearth_server_get_provider (move->server)) != NULL &&
+      g_strcmp0 (hearth_provider_get_endpoint (provider), move->to) == 0)
+    hearth_provider_set_api_key (provider, move->key);
+  hearth_secrets_delete_async (move->from, NULL, old_key_deleted_cb, move);
+}
+
+static void
+old_key_found_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  MoveKey *move = user_data;
+  g_autoptr(GError) error = NULL;
+
+  move->key = hearth_secrets_lookup_finish (result, &error);
+  if (move->key == NULL)
+    {
+      if (error != NULL)
+        g_debug ("No key moved from %s: %s", move->from, error->message);
+      move_key_free (move);
+      return;
+    }
+  hearth_secrets_store_async (move->to, move->key, NULL, new_key_stored_cb, move);
+}
+
+void
+_hearth_servers_move_key (HearthServers *self,
+                          HearthServer  *server,
+                          const char    *from,
+                          const char    *to)
+{
+  MoveKey *move;
+
+  if (g_strcmp0 (from, to) == 0)
+    return;
+  move = g_new0 (MoveKey, 1);
+  move->server = g_object_ref (server);
+  move->from = g_strdup (from);
+  move->to = g_strdup (to);
+  hearth_secrets_lookup_async (from, NULL, old_key_found_cb, move);
+}

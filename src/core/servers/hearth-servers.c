@@ -390,6 +390,7 @@ hearth_servers_edit (HearthServers  *self,
                      GError        **error)
 {
   g_autofree char *kept = NULL;
+  g_autofree char *old_endpoint = NULL;
   HearthServer *server;
   int i;
 
@@ -398,6 +399,7 @@ hearth_servers_edit (HearthServers  *self,
   if ((i = index_of (self, name)) < 0)
     return no_such_server (self, name, error);
   server = g_ptr_array_index (self->servers, i);
+  old_endpoint = g_strdup (hearth_server_get_endpoint (server));
   if (new_name != NULL && !g_str_equal (new_name, name) && !check_free_name (self, new_name, error))
     return FALSE;
   if (!check_url (url, api, &kept, error))
@@ -410,7 +412,10 @@ hearth_servers_edit (HearthServers  *self,
   _hearth_server_configure (server, kept, api, cloud, hearth_server_get_enabled (server),
                             hearth_server_get_preset (server), NULL);
   g_list_model_items_changed (G_LIST_MODEL (self), i, 1, 1);
-  return commit (self, error);
+  if (!commit (self, error))
+    return FALSE;
+  _hearth_servers_move_key (self, server, old_endpoint, hearth_server_get_endpoint (server));
+  return TRUE;
 }
 
 gboolean
