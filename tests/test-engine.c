@@ -757,9 +757,9 @@ test_resolve_provider (void)
   g_assert_cmpstr (hearth_provider_get_endpoint (provider), ==, "http://127.0.0.1:9");
   g_assert_cmpstr (hearth_provider_get_server_kind (provider), ==, "OpenAI-compatible");
 
-  g_assert_null (hearth_engine_resolve_provider (engine, NULL, "anthropic", &error));
+  g_assert_null (hearth_engine_resolve_provider (engine, NULL, "gemini", &error));
   g_assert_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT);
-  g_assert_nonnull (strstr (error->message, "anthropic"));
+  g_assert_nonnull (strstr (error->message, "gemini"));
 }
 
 static void

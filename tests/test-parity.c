@@ -147,15 +147,15 @@ test_unknown_api (void)
   g_autoptr(GError) resolve_error = NULL;
   HearthApiKind api;
 
-  g_assert_null (hearth_engine_resolve_provider (engine, NULL, "anthropic", &error));
+  g_assert_null (hearth_engine_resolve_provider (engine, NULL, "gemini", &error));
   g_assert_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT);
-  g_assert_false (hearth_resolve_api_kind ("anthropic", NULL, &api, &resolve_error));
+  g_assert_false (hearth_resolve_api_kind ("gemini", NULL, &api, &resolve_error));
   g_assert_cmpstr (resolve_error->message, ==, error->message);
   g_assert_cmpint (hearth_error_exit_code (error), ==, 2);
 
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {
-      const char *args[8] = { commands[i][0], "--api", "anthropic", "--endpoint", "127.0.0.1:9" };
+      const char *args[8] = { commands[i][0], "--api", "gemini", "--endpoint", "127.0.0.1:9" };
       g_autoptr(HearthTestRun) run = NULL;
 
       args[5] = commands[i][1];

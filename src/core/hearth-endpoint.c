@@ -46,6 +46,22 @@ split_host_port (const char  *hostport,
   return TRUE;
 }
 
+/* localhost, 127.0.0.0/8, ::1 or 0.0.0.0, as split_host_port () gives it. */
+static gboolean
+host_is_local (const char *host)
+{
+  g_autofree char *bare = NULL;
+  g_autoptr(GInetAddress) address = NULL;
+
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return TRUE;
+  if (host[0] == '[')
+    bare = g_strndup (host + 1, strlen (host) - 2);
+  address = g_inet_address_new_from_string (bare != NULL ? bare : host);
+  return address != NULL && (g_inet_address_get_is_loopback (address) ||
+                             g_inet_address_get_is_any (address));
+}
+
 static gboolean
 port_is_valid (const char *port)
 {
@@ -56,7 +72,11 @@ port_is_valid (const char *port)
 
 /* Accepts what OLLAMA_HOST accepts: host, host:port, scheme://host:port[/path].
  * Without a scheme the port defaults to 11434 (Ollama's); with one, to the
- * scheme's. For the OpenAI API a trailing /v1 is dropped: paths are added later. */
+ * scheme's. For the OpenAI and Anthropic APIs a trailing /v1 is dropped:
+ * paths are added later ("https://api.anthropic.com/v1" is stored as
+ * "https://api.anthropic.com:443"). Anthropic's API is a cloud service: an
+ * address without a scheme means https (port 443), unless it is this
+ * computer (a local stand-in or proxy), which is http like the others. */
 char *
 hearth_endpoint_normalize (const char     *input,
                            HearthApiKind   api,
@@ -102,6 +122,12 @@ hearth_endpoint_normalize (const char     *input,
     }
   if (!split_host_port (hostport, &host, &port))
     goto invalid;
+  if (sep == NULL && api == HEARTH_API_ANTHROPIC && !host_is_local (host))
+    {
+      g_free (scheme);
+      scheme = g_strdup ("https");
+      default_port = "443";
+    }
   if (host[0] == '\0' || strpbrk (host, " \t@?#") != NULL)
     goto invalid;
   if (port == NULL)
@@ -121,7 +147,8 @@ hearth_endpoint_normalize (const char     *input,
 
       while ((len = strlen (path)) > 0 && path[len - 1] == '/')
         path[len - 1] = '\0';
-      if (api == HEARTH_API_OPENAI && g_str_has_suffix (path, "/v1"))
+      if ((api == HEARTH_API_OPENAI || api == HEARTH_API_ANTHROPIC) &&
+          g_str_has_suffix (path, "/v1"))
         path[strlen (path) - 3] = '\0';
     }
 
@@ -153,7 +180,8 @@ hearth_settings_try_new (void)
   return g_settings_new_full (schema, NULL, NULL);
 }
 
-/* --endpoint > OLLAMA_HOST (Ollama API only) > GSettings > the default. */
+/* --endpoint > OLLAMA_HOST (Ollama API only) > GSettings > the default
+ * (Ollama's on this computer; for Anthropic's API, api.anthropic.com). */
 char *
 hearth_endpoint_resolve (const char     *explicit_endpoint,
                          HearthApiKind   api,
@@ -171,6 +199,8 @@ hearth_endpoint_resolve (const char     *explicit_endpoint,
     stored = g_settings_get_string (settings, "endpoint");
   if (stored != NULL && *stored != '\0')
     return hearth_endpoint_normalize (stored, api, error);
+  if (api == HEARTH_API_ANTHROPIC)
+    return hearth_endpoint_normalize (HEARTH_ANTHROPIC_ENDPOINT, api, error);
   return g_strdup (HEARTH_DEFAULT_ENDPOINT);
 }
 

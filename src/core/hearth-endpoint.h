@@ -10,6 +10,8 @@
 G_BEGIN_DECLS
 
 #define HEARTH_DEFAULT_ENDPOINT "http://127.0.0.1:11434"
+/* Anthropic's API, as hearth_endpoint_normalize () stores it: https://api.anthropic.com:443 */
+#define HEARTH_ANTHROPIC_ENDPOINT "https://api.anthropic.com"
 
 char       *hearth_endpoint_normalize   (const char    *input,
                                          HearthApiKind  api,

@@ -172,9 +172,12 @@ hearth_error_is_not_supported (const GError *error)
   return g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_NOT_SUPPORTED);
 }
 
-/* The message inside {"error":"…"} or {"error":{"message":"…"}}, else the body. */
+/* The message inside {"error":"…"} or {"error":{"message":"…"}}, else the
+ * body; @type is set to the error's "type" when it has one (Anthropic's
+ * {"type":"error","error":{"type":"not_found_error","message":"…"}}). */
 static char *
-extract_server_message (const char *body)
+extract_server_message (const char  *body,
+                        char       **type)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonNode *root;
@@ -198,6 +201,8 @@ extract_server_message (const char *body)
   if (JSON_NODE_HOLDS_OBJECT (err))
     {
       const char *msg = hearth_json_get_string (json_node_get_object (err), "message");
+
+      *type = g_strdup (hearth_json_get_string (json_node_get_object (err), "type"));
       if (msg != NULL)
         return g_strdup (msg);
     }
@@ -242,7 +247,8 @@ hearth_error_from_http (guint       status,
                         const char *endpoint,
                         const char *model)
 {
-  g_autofree char *message = extract_server_message (body);
+  g_autofree char *type = NULL;
+  g_autofree char *message = extract_server_message (body, &type);
   const char *detail = message ? message : "no details";
 
   if (status == 401 || status == 403)
@@ -252,6 +258,10 @@ hearth_error_from_http (guint       status,
   if (status == 404 && (model != NULL || message_means_model_not_found (message)) &&
       (message == NULL || message_means_model_not_found (message)))
     return hearth_error_from_server_message (message ? message : "model not found", model);
+  /* Anthropic names the missing model only as "model: NAME". */
+  if (status == 404 && model != NULL && g_strcmp0 (type, "not_found_error") == 0)
+    return g_error_new (HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
+                        "The server at %s has no model “%s” (%s)", endpoint, model, detail);
   if (status == 404)
     return g_error_new (HEARTH_ERROR, HEARTH_ERROR_SERVER_ERROR,
                         "The server at %s has no such API (HTTP 404)", endpoint);
@@ -261,6 +271,10 @@ hearth_error_from_http (guint       status,
   if (status == 503)
     return g_error_new (HEARTH_ERROR, HEARTH_ERROR_SERVER_BUSY,
                         "The server at %s is busy (HTTP 503: %s)", endpoint, detail);
+  /* Anthropic's "overloaded_error": too many requests for everyone, not for this key. */
+  if (status == 529 || g_strcmp0 (type, "overloaded_error") == 0)
+    return g_error_new (HEARTH_ERROR, HEARTH_ERROR_SERVER_BUSY,
+                        "The server at %s is overloaded (HTTP %u: %s)", endpoint, status, detail);
   if (status == 400 && message_means_model_not_found (message))
     return hearth_error_from_server_message (message, model);
   return g_error_new (HEARTH_ERROR, HEARTH_ERROR_SERVER_ERROR,

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// Hearth fault server: misbehaving Ollama/OpenAI-compatible endpoints for client tests.
+// Hearth fault server: misbehaving Ollama/OpenAI-compatible/Anthropic endpoints for client tests.
 // Plain node:http, no dependencies, loopback only.
 //
 //   node fault-server.mjs [--port N] [--log FILE] [--escapes]
 //
 // The scenario is chosen by the requested MODEL NAME (an optional ":tag" is ignored), on both
-// POST /api/chat (NDJSON, Ollama shapes) and POST /v1/chat/completions (SSE, OpenAI shapes).
+// POST /api/chat (NDJSON, Ollama shapes), POST /v1/chat/completions (SSE, OpenAI shapes) and
+// POST /v1/messages (SSE, Anthropic's Messages API events).
 // See README.md for the table.  Extra endpoints: GET /api/tags, /api/version, /v1/models,
 // GET /_stats, GET /_events, POST /_reset. With --escapes, a model whose name holds terminal escape
 // sequences is listed too, and GET /api/ps and POST /api/show answer with such text.
@@ -74,11 +75,63 @@ function baseName(model) { const s = String(model ?? ""); const c = s.lastIndexO
 function chunksOf(text, n) { const cs = [...text], out = []; for (let i = 0; i < cs.length; i += n) out.push(cs.slice(i, i + n).join("")); return out; }
 function words(text) { return text.match(/\s*\S+/g) ?? [text]; }
 
-// The API flavour: Ollama NDJSON or OpenAI SSE.
+// Anthropic's error types by HTTP status.
+function anthropicErrorType(status) {
+  return { 400: "invalid_request_error", 401: "authentication_error", 403: "permission_error", 404: "not_found_error",
+           413: "request_too_large", 429: "rate_limit_error", 529: "overloaded_error" }[status] ?? "api_error";
+}
+
+// Anthropic's Messages API: named SSE events; message_start before the first block, a block per
+// kind of text (a thinking block, closed with its signature, then a text block), pings between.
+function anthropicFlavour(model, body) {
+  const id = `msg_fault${Date.now()}`;
+  const ev = (name, o) => `event: ${name}\ndata: ${JSON.stringify({ type: name, ...o })}\n\n`;
+  let started = false, index = -1, open = null;
+  const start = () => {
+    if (started) return "";
+    started = true;
+    return ev("message_start", { message: {
+      id, type: "message", role: "assistant", content: [], model, stop_reason: null, stop_sequence: null,
+      usage: { input_tokens: 5, output_tokens: 1 },
+    } }) + ev("ping", {});
+  };
+  const close = () => {
+    if (open === null) return "";
+    const sig = open === "thinking" ? ev("content_block_delta", { index, delta: { type: "signature_delta", signature: "c2lnbmF0dXJl" } }) : "";
+    open = null;
+    return sig + ev("content_block_stop", { index });
+  };
+  const block = (kind) => {
+    if (open === kind) return "";
+    const s = close();
+    open = kind;
+    index++;
+    return s + ev("content_block_start", { index, content_block: kind === "text" ? { type: "text", text: "" } : { type: "thinking", thinking: "" } });
+  };
+  return {
+    stream: body.stream === true,
+    contentType: "text/event-stream; charset=utf-8",
+    delta: (t) => start() + block("text") + ev("content_block_delta", { index, delta: { type: "text_delta", text: t } }),
+    thinking: (t) => start() + block("thinking") + ev("content_block_delta", { index, delta: { type: "thinking_delta", thinking: t } }),
+    final: (n, reason = "stop") => start() + close() +
+      ev("message_delta", { delta: { stop_reason: reason === "length" ? "max_tokens" : "end_turn", stop_sequence: null }, usage: { output_tokens: n } }) +
+      ev("message_stop", {}),
+    // After HTTP 200, as Anthropic's API does when it is overloaded mid-answer.
+    streamError: (msg) => ev("error", { error: { type: "overloaded_error", message: msg } }),
+    whole: (text, n) => ({
+      id, type: "message", role: "assistant", model, content: [{ type: "text", text }],
+      stop_reason: "end_turn", stop_sequence: null, usage: { input_tokens: 5, output_tokens: n },
+    }),
+    error: (res, status, msg, code, headers) => sendJson(res, status, { type: "error", error: { type: anthropicErrorType(status), message: msg } }, headers),
+  };
+}
+
+// The API flavour: Ollama NDJSON, OpenAI SSE or Anthropic SSE.
 function flavour(kind, model, body) {
   const created = Math.floor(Date.now() / 1000);
   const id = `chatcmpl-fault-${Date.now()}`;
   const usage = !!body.stream_options?.include_usage;
+  if (kind === "anthropic") return anthropicFlavour(model, body);
   if (kind === "ollama") {
     return {
       stream: body.stream !== false,
@@ -176,6 +229,8 @@ async function chat(req, res, kind, body) {
     case "rate-limit-always":
       return f.error(res, 429, "rate limit exceeded, retry after 1 second", "rate_limit_exceeded", { "Retry-After": "1" });
     case "busy":
+      // Anthropic's API says so with 529 overloaded_error.
+      if (hit === 1 && kind === "anthropic") return f.error(res, 529, "Overloaded", null);
       if (hit === 1) return f.error(res, 503, "server busy, please try again.  maximum pending requests exceeded", "server_busy");
       return reply(res, f, words(OK_TEXT));
     case "error-500":
@@ -190,7 +245,9 @@ async function chat(req, res, kind, body) {
     case "malformed": {
       res.writeHead(200, { "Content-Type": f.contentType });
       await write(res, f.delta("Good ")); await write(res, f.delta("start"));
-      await write(res, kind === "ollama" ? "{this is not json at all\n" : "data: {this is not json at all\n\n");
+      await write(res, kind === "ollama" ? "{this is not json at all\n"
+        : kind === "anthropic" ? "event: content_block_delta\ndata: {this is not json at all\n\n"
+        : "data: {this is not json at all\n\n");
       return res.end();
     }
     case "split-utf8": {
@@ -249,12 +306,16 @@ async function chat(req, res, kind, body) {
       return;
     }
     case "auth":
-      if (req.headers.authorization !== "Bearer sekrit") {
+      if (kind === "anthropic" && req.headers["x-api-key"] !== "sekrit") {
+        return f.error(res, 401, "invalid x-api-key", null);
+      }
+      if (kind !== "anthropic" && req.headers.authorization !== "Bearer sekrit") {
         return f.error(res, 401, kind === "ollama" ? "unauthorized" : "Incorrect API key provided", "invalid_api_key",
           { "WWW-Authenticate": 'Bearer realm="hearth-fault"' });
       }
       return reply(res, f, words(OK_TEXT));
     default:
+      if (kind === "anthropic") return f.error(res, 404, `model: ${model}`, null);
       return f.error(res, 404, `model "${model}" not found, try pulling it first`, "model_not_found");
   }
 }
@@ -300,11 +361,17 @@ const server = http.createServer({ noDelay: true }, async (req, res) => {
           details: { parent_model: "", format: "gguf", family: "fault", families: ["fault"], parameter_size: "0", quantization_level: "F32" },
         })),
       });
-      case "GET /v1/models": return sendJson(res, 200, {
+      case "GET /v1/models":
+        if (req.headers["anthropic-version"] !== undefined) {
+          const data = listed().map((n) => ({ type: "model", id: n, display_name: `Fault: ${n}`, created_at: "2025-01-01T00:00:00Z" }));
+          return sendJson(res, 200, { data, has_more: false, first_id: data[0].id, last_id: data.at(-1).id });
+        }
+        return sendJson(res, 200, {
         object: "list", data: listed().map((n) => ({ id: n, object: "model", created: 1735689600, owned_by: "hearth-fault" })),
       });
       case "POST /api/chat": return await chat(req, res, "ollama", body);
       case "POST /v1/chat/completions": return await chat(req, res, "openai", body);
+      case "POST /v1/messages": return await chat(req, res, "anthropic", body);
       case "GET /api/ps": if (opt.escapes) return sendJson(res, 200, { models: [{
         name: `${ESCAPES_MODEL}:latest`, model: `${ESCAPES_MODEL}:latest`, size: 1000, size_vram: 500,
         digest: "0".repeat(64), expires_at: ESCAPES_TEXT, context_length: 2048,

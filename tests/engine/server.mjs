@@ -3,6 +3,10 @@
 // node-llama-cpp (CPU only; one thread unless a request's options.num_thread asks for more).  See README.md.
 //
 //   node server.mjs [--port N] [--models DIR] [--pull-source DIR] [--token-delay-ms N] [--log FILE]
+//                   [--anthropic-key KEY]
+//
+// It speaks Anthropic's Messages API too (POST /v1/messages; GET /v1/models in Anthropic's shape
+// when the request sends anthropic-version), answered by the same models.
 //
 // Prints exactly one line "listening on http://127.0.0.1:PORT" on stdout once it accepts
 // connections.  node-llama-cpp is imported and initialised in the background; requests that
@@ -23,7 +27,7 @@ const KEEP_ALIVE_MS = 5 * 60 * 1000;
 
 // ---------------------------------------------------------------- options
 function parseArgs(argv) {
-  const o = { port: 0, models: path.join(HERE, "models"), pullSource: null, tokenDelayMs: 0, log: null };
+  const o = { port: 0, models: path.join(HERE, "models"), pullSource: null, tokenDelayMs: 0, log: null, anthropicKey: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i], v = () => {
       if (i + 1 >= argv.length) die(`${a} needs a value`);
@@ -34,6 +38,7 @@ function parseArgs(argv) {
     else if (a === "--pull-source") o.pullSource = path.resolve(v());
     else if (a === "--token-delay-ms") o.tokenDelayMs = Number(v());
     else if (a === "--log") o.log = path.resolve(v());
+    else if (a === "--anthropic-key") o.anthropicKey = v();
     else die(`unknown argument ${a}`);
   }
   if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) die("bad --port");
@@ -45,7 +50,7 @@ const opt = parseArgs(process.argv.slice(2));
 fs.mkdirSync(opt.models, { recursive: true });
 
 // ---------------------------------------------------------------- logging / stats
-const stats = { total: 0, paths: {}, models: {}, client_closed: 0, last_options: {} };
+const stats = { total: 0, paths: {}, models: {}, client_closed: 0, last_options: {}, last_anthropic: null };
 function logLine(obj) {
   if (!opt.log) return;
   try { fs.appendFileSync(opt.log, JSON.stringify({ time: new Date().toISOString(), ...obj }) + "\n"); }
@@ -252,6 +257,7 @@ async function generate(gen, onText) {
     if (promptTokens.length >= ctx.contextSize) {
       throw new BadRequest(`prompt is ${promptTokens.length} tokens, context is ${ctx.contextSize}`);
     }
+    if (gen.onPrompt) await gen.onPrompt(promptTokens.length);
     let limit = gen.numPredict;
     if (limit == null || !Number.isFinite(limit)) limit = DEFAULT_NUM_PREDICT;
     if (limit < 0) limit = ctx.contextSize - promptTokens.length;
@@ -601,6 +607,139 @@ async function openaiModels(res) {
   sendJson(res, 200, { object: "list", data });
 }
 
+// ---------------------------------------------------------------- Anthropic Messages API
+function anthropicError(res, status, type, message) {
+  sendJson(res, status, { type: "error", error: { type, message } });
+}
+// What the last Anthropic request carried, for tests: its headers without the key's value (only
+// whether it was sent and matched --anthropic-key), its URL and its body (no secret in either).
+function recordAnthropic(req, body) {
+  const headers = { ...req.headers };
+  const key = headers["x-api-key"];
+  delete headers["x-api-key"];
+  stats.last_anthropic = {
+    method: req.method, url: req.url, headers, body,
+    api_key: key === undefined ? "missing" : opt.anthropicKey === null ? "sent" : key === opt.anthropicKey ? "matched" : "wrong",
+    authorization: headers.authorization !== undefined,
+  };
+  if (headers.authorization !== undefined) headers.authorization = "(hidden)";
+}
+// null when the request may go on; else it has been answered.
+function anthropicRefuse(req, res) {
+  if (opt.anthropicKey !== null && req.headers["x-api-key"] !== opt.anthropicKey) {
+    anthropicError(res, 401, "authentication_error", "invalid x-api-key");
+    return true;
+  }
+  if (req.headers["anthropic-version"] === undefined) {
+    anthropicError(res, 400, "invalid_request_error", "anthropic-version: header is required");
+    return true;
+  }
+  return false;
+}
+function anthropicText(content, where) {
+  if (typeof content === "string") return content;
+  if (Array.isArray(content)) {
+    return content.map((b) => {
+      if (b?.type !== "text" || typeof b.text !== "string") throw new BadRequest(`${where}: only text blocks are supported here`);
+      return b.text;
+    }).join("");
+  }
+  throw new BadRequest(`${where}: Input should be a valid string or list of content blocks`);
+}
+let anthropicSeq = 0;
+async function anthropicMessages(req, res, body, ctl) {
+  recordAnthropic(req, body);
+  if (anthropicRefuse(req, res)) return;
+  if (typeof body.model !== "string" || !body.model) return anthropicError(res, 400, "invalid_request_error", "model: Field required");
+  if (!Number.isInteger(body.max_tokens) || body.max_tokens < 1) {
+    return anthropicError(res, 400, "invalid_request_error", "max_tokens: Field required (an integer of at least 1)");
+  }
+  if (!Array.isArray(body.messages) || body.messages.length === 0) {
+    return anthropicError(res, 400, "invalid_request_error", "messages: at least one message is required");
+  }
+  const history = [];
+  if (body.system !== undefined) history.push({ role: "system", content: anthropicText(body.system, "system") });
+  let last = null;
+  for (const [i, m] of body.messages.entries()) {
+    if (m?.role === "system") {
+      return anthropicError(res, 400, "invalid_request_error",
+        `messages.${i}.role: Unexpected role "system". The Messages API accepts a top-level \`system\` parameter, not "system" as an input message role.`);
+    }
+    if (m?.role !== "user" && m?.role !== "assistant") {
+      return anthropicError(res, 400, "invalid_request_error", `messages.${i}.role: Input should be 'user' or 'assistant'`);
+    }
+    // Stricter than the API today, so that a client that does not merge its turns is caught.
+    if (m.role === last) {
+      return anthropicError(res, 400, "invalid_request_error", `messages.${i}: roles must alternate between "user" and "assistant"`);
+    }
+    const text = anthropicText(m.content, `messages.${i}.content`);
+    if (text === "") return anthropicError(res, 400, "invalid_request_error", `messages.${i}: text content blocks must be non-empty`);
+    history.push({ role: m.role, content: text });
+    last = m.role;
+  }
+  if (!modelFile(body.model)) return anthropicError(res, 404, "not_found_error", `model: ${body.model}`);
+  if (typeof body.temperature === "number" && (body.temperature < 0 || body.temperature > 1)) {
+    return anthropicError(res, 400, "invalid_request_error", "temperature: range: 0 <= temperature <= 1");
+  }
+  const gen = {
+    model: body.model, messages: history, temperature: optNum(body.temperature), numPredict: body.max_tokens,
+    topP: optNum(body.top_p), topK: optNum(body.top_k), signal: ctl.signal,
+  };
+  const id = `msg_hearth${String(++anthropicSeq).padStart(6, "0")}`;
+  const cname = canonical(body.model);
+  const stopReason = (r) => (r.doneReason === "length" ? "max_tokens" : "end_turn");
+  if (body.stream !== true) {
+    const r = await generate(gen, async () => {});
+    if (r.aborted) return;
+    return sendJson(res, 200, {
+      id, type: "message", role: "assistant", model: cname, content: [{ type: "text", text: r.text }],
+      stop_reason: stopReason(r), stop_sequence: null, usage: { input_tokens: r.promptEvalCount, output_tokens: r.evalCount },
+    });
+  }
+  let started = false;
+  const ev = (name, o) => write(res, `event: ${name}\ndata: ${JSON.stringify({ type: name, ...o })}\n\n`);
+  // message_start carries the prompt's token count, so it waits for the prompt to be tokenized.
+  gen.onPrompt = async (inputTokens) => {
+    started = true;
+    res.writeHead(200, { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache", Connection: "keep-alive" });
+    await ev("message_start", { message: {
+      id, type: "message", role: "assistant", content: [], model: cname, stop_reason: null, stop_sequence: null,
+      usage: { input_tokens: inputTokens, output_tokens: 1 },
+    } });
+    await ev("content_block_start", { index: 0, content_block: { type: "text", text: "" } });
+    await ev("ping", {});
+  };
+  let r, deltas = 0;
+  try {
+    r = await generate(gen, async (piece) => {
+      if (!(await ev("content_block_delta", { index: 0, delta: { type: "text_delta", text: piece } }))) ctl.abort();
+      if (++deltas % 8 === 0) await ev("ping", {});
+    });
+  } catch (e) {
+    if (!started) throw e;
+    await ev("error", { error: { type: "api_error", message: e.message } });
+    return res.end();
+  }
+  if (r.aborted) return;
+  await ev("content_block_stop", { index: 0 });
+  await ev("message_delta", { delta: { stop_reason: stopReason(r), stop_sequence: null }, usage: { output_tokens: r.evalCount } });
+  await ev("message_stop", {});
+  res.end();
+}
+
+// "tiny-fixed:latest" → "Tiny Fixed"
+function displayName(name) {
+  return name.replace(/:latest$/, "").split(/[-_:]/).filter(Boolean).map((w) => w[0].toUpperCase() + w.slice(1)).join(" ");
+}
+async function anthropicModels(req, res) {
+  recordAnthropic(req, null);
+  if (anthropicRefuse(req, res)) return;
+  const data = (await listModels()).map((i) => ({
+    type: "model", id: i.name, display_name: displayName(i.name), created_at: new Date(i.mtime).toISOString(),
+  }));
+  sendJson(res, 200, { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null });
+}
+
 // ---------------------------------------------------------------- router
 const server = http.createServer({ noDelay: true }, async (req, res) => {
   const url = new URL(req.url, "http://127.0.0.1");
@@ -615,6 +754,8 @@ const server = http.createServer({ noDelay: true }, async (req, res) => {
     }
   });
   const isOai = p.startsWith("/v1/");
+  // Anthropic's API: its own path, or /v1/models asked with its version header.
+  const isAnthropic = p === "/v1/messages" || (isOai && req.headers["anthropic-version"] !== undefined);
   try {
     let body = {};
     if (req.method === "POST" || req.method === "DELETE") body = parseJson(await readBody(req));
@@ -635,11 +776,15 @@ const server = http.createServer({ noDelay: true }, async (req, res) => {
       case "POST /api/chat": return await ollamaChat(req, res, body, ctl);
       case "POST /api/pull": return await ollamaPull(req, res, body, ctl);
       case "DELETE /api/delete": return await ollamaDelete(res, body);
-      case "GET /v1/models": return await openaiModels(res);
+      case "GET /v1/models":
+        if (isAnthropic) return await anthropicModels(req, res);
+        return await openaiModels(res);
+      case "POST /v1/messages": return await anthropicMessages(req, res, body, ctl);
       case "POST /v1/chat/completions": return await openaiChat(req, res, body, ctl);
       case "GET /_stats": return sendJson(res, 200, stats);
       case "POST /_reset":
         stats.total = 0; stats.paths = {}; stats.models = {}; stats.client_closed = 0; stats.last_options = {};
+        stats.last_anthropic = null;
         return sendJson(res, 200, { ok: true });
       default:
         if (isOai) return oaiError(res, 404, `unknown endpoint ${req.method} ${p}`, "invalid_request_error", "not_found");
@@ -649,6 +794,7 @@ const server = http.createServer({ noDelay: true }, async (req, res) => {
     const status = e instanceof BadRequest ? e.status : 500;
     if (status === 500) process.stderr.write(`${req.method} ${p}: ${e.stack || e}\n`);
     if (res.headersSent) { res.destroy(); return; }
+    if (isAnthropic) return anthropicError(res, status, status === 404 ? "not_found_error" : status === 500 ? "api_error" : "invalid_request_error", e.message);
     if (isOai) return oaiError(res, status, e.message, status === 500 ? "server_error" : "invalid_request_error",
       status === 404 ? "model_not_found" : null);
     return sendJson(res, status, { error: e.message });

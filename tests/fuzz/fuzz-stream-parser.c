@@ -1,7 +1,9 @@
 /* fuzz-stream-parser.c — a chat stream from a server, NDJSON or SSE
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Built twice, as fuzz-stream-ndjson and fuzz-stream-sse (FUZZ_FORMAT). The
+ * Built three times, as fuzz-stream-ndjson, fuzz-stream-sse and
+ * fuzz-stream-anthropic (FUZZ_FORMAT; Anthropic's events have no fast path,
+ * so both runs there go through json-glib, cut differently). The
  * input's first byte picks how the rest is cut into reads; the rest is the
  * stream. It is parsed twice: in those reads with the fast JSON scanner, and
  * in one read with json-glib alone. The scanner promises to give a line up

@@ -3,6 +3,7 @@
  */
 #define G_LOG_DOMAIN "hearth-provider"
 
+#include "hearth-anthropic-provider.h"
 #include "hearth-error.h"
 #include "hearth-http.h"
 #include "hearth-ollama-provider.h"
@@ -41,9 +42,23 @@ hearth_provider_finalize (GObject *object)
 }
 
 static void
+hearth_provider_real_add_headers (HearthProvider     *self,
+                                  SoupMessageHeaders *headers,
+                                  const char         *api_key)
+{
+  g_autofree char *value = NULL;
+
+  if (api_key == NULL)
+    return;
+  value = g_strdup_printf ("Bearer %s", api_key);
+  soup_message_headers_replace (headers, "Authorization", value);
+}
+
+static void
 hearth_provider_class_init (HearthProviderClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = hearth_provider_finalize;
+  klass->add_headers = hearth_provider_real_add_headers;
 }
 
 static void
@@ -56,14 +71,28 @@ hearth_provider_new (HearthApiKind  api,
                      const char    *endpoint,
                      SoupSession   *session)
 {
-  GType type = api == HEARTH_API_OPENAI ? HEARTH_TYPE_OPENAI_PROVIDER
-                                        : HEARTH_TYPE_OLLAMA_PROVIDER;
-  HearthProvider *self = g_object_new (type, NULL);
-  HearthProviderPrivate *priv = hearth_provider_get_instance_private (self);
+  GType type;
+  HearthProvider *self;
+  HearthProviderPrivate *priv;
 
   g_return_val_if_fail (endpoint != NULL, NULL);
   g_return_val_if_fail (SOUP_IS_SESSION (session), NULL);
 
+  switch (api)
+    {
+    case HEARTH_API_OPENAI:
+      type = HEARTH_TYPE_OPENAI_PROVIDER;
+      break;
+    case HEARTH_API_ANTHROPIC:
+      type = HEARTH_TYPE_ANTHROPIC_PROVIDER;
+      break;
+    case HEARTH_API_OLLAMA:
+    default:
+      type = HEARTH_TYPE_OLLAMA_PROVIDER;
+      break;
+    }
+  self = g_object_new (type, NULL);
+  priv = hearth_provider_get_instance_private (self);
   priv->endpoint = g_strdup (endpoint);
   priv->session = g_object_ref (session);
   return self;
@@ -72,7 +101,11 @@ hearth_provider_new (HearthApiKind  api,
 HearthApiKind
 hearth_provider_get_api (HearthProvider *self)
 {
-  return HEARTH_IS_OPENAI_PROVIDER (self) ? HEARTH_API_OPENAI : HEARTH_API_OLLAMA;
+  if (HEARTH_IS_OPENAI_PROVIDER (self))
+    return HEARTH_API_OPENAI;
+  if (HEARTH_IS_ANTHROPIC_PROVIDER (self))
+    return HEARTH_API_ANTHROPIC;
+  return HEARTH_API_OLLAMA;
 }
 
 /* Returns: what to call the server in a sentence: "Ollama" */
@@ -192,19 +225,26 @@ api_key_looked_up_cb (GObject      *object,
   g_task_return_boolean (task, TRUE);
 }
 
-/* The environment's key for this server, as those ecosystems name it;
- * @name is set to the variable's name. */
+/* The environment's key for this server, as those ecosystems name it
+ * (HEARTH_API_KEY first, then OPENAI_API_KEY or ANTHROPIC_API_KEY by the
+ * server's API); @name is set to the variable's name. */
 static const char *
 environment_key (HearthProvider  *self,
                  const char     **name)
 {
   const char *key = g_getenv ("HEARTH_API_KEY");
   const char *var = "HEARTH_API_KEY";
+  HearthApiKind api = hearth_provider_get_api (self);
 
-  if ((key == NULL || *key == '\0') && hearth_provider_get_api (self) == HEARTH_API_OPENAI)
+  if ((key == NULL || *key == '\0') && api == HEARTH_API_OPENAI)
     {
       key = g_getenv ("OPENAI_API_KEY");
       var = "OPENAI_API_KEY";
+    }
+  else if ((key == NULL || *key == '\0') && api == HEARTH_API_ANTHROPIC)
+    {
+      key = g_getenv ("ANTHROPIC_API_KEY");
+      var = "ANTHROPIC_API_KEY";
     }
   if (name != NULL)
     *name = var;
@@ -229,8 +269,8 @@ accept_environment_key (HearthProvider *self)
  * hearth_provider_load_api_key_async:
  *
  * The key for this server, once, by the one rule both front ends follow:
- * HEARTH_API_KEY, then OPENAI_API_KEY for an OpenAI-compatible server, then
- * the Secret Service. Requests load it themselves; calling this first only
+ * HEARTH_API_KEY, then OPENAI_API_KEY for an OpenAI-compatible server or
+ * ANTHROPIC_API_KEY for Anthropic's, then the Secret Service. Requests load it themselves; calling this first only
  * moves the keyring's wait earlier.
  */
 void
@@ -333,14 +373,10 @@ hearth_provider_new_message (HearthProvider *self,
   HearthProviderPrivate *priv = hearth_provider_get_instance_private (self);
   g_autofree char *url = hearth_provider_build_url (self, path);
   SoupMessage *message = hearth_http_new_json_message (method, url, body);
+  const char *key = priv->api_key != NULL && *priv->api_key != '\0' ? priv->api_key : NULL;
 
-  if (priv->api_key != NULL && *priv->api_key != '\0')
-    {
-      g_autofree char *value = g_strdup_printf ("Bearer %s", priv->api_key);
-
-      soup_message_headers_replace (soup_message_get_request_headers (message),
-                                    "Authorization", value);
-    }
+  HEARTH_PROVIDER_GET_CLASS (self)->add_headers (self, soup_message_get_request_headers (message),
+                                                 key);
   return message;
 }
 

@@ -73,6 +73,14 @@ struct _HearthProviderClass
                                               double                   keep_alive_s);
 
   const char          *server_kind;          /* "Ollama", "OpenAI-compatible server" */
+
+  /* Puts @api_key (NULL: none is known) and whatever else the API wants on
+   * every request into @headers. The default sends "Authorization: Bearer
+   * KEY" when there is a key; Anthropic's sends x-api-key and
+   * anthropic-version. The key goes in a header, never in the URL. */
+  void               (*add_headers)          (HearthProvider          *self,
+                                              SoupMessageHeaders      *headers,
+                                              const char              *api_key);
 };
 
 HearthProvider  *hearth_provider_new                (HearthApiKind         api,

@@ -10,40 +10,12 @@
 #include "hearth-error.h"
 #include "hearth-json.h"
 #include "hearth-json-scanner.h"
-#include "hearth-stream-parser.h"
+#include "hearth-stream-parser-private.h"
 
-/* One line (or one SSE event) may not grow past this; a whole reply may. */
-#define MAX_LINE_SIZE (16 * 1024 * 1024)
-/* How much of a bad line an error message quotes. */
-#define QUOTE_CHARS   60
-
-struct _HearthStreamParser
-{
-  HearthStreamFormat     format;
-  HearthStreamCallbacks  callbacks;
-  gpointer               user_data;
-
-  GByteArray            *buffer;          /* bytes not yet consumed as lines */
-  gsize                  scanned;         /* prefix of buffer known to hold no newline */
-  gboolean               seen_line;       /* a byte-order mark may only open the stream */
-  JsonParser            *json;
-  gboolean               fast_path;       /* off only to test against json-glib */
-  GString               *scratch;         /* the fast path's decoded strings */
-
-  GString               *event_data;      /* SSE: data lines of the current event */
-  guint                  event_lines;
-  gboolean               event_is_error;
-
-  HearthServerFigures    figures;
-  gboolean               finish_seen;     /* OpenAI: a finish_reason arrived */
-  gboolean               done;
-  GError                *error;           /* sticky: once set, nothing more is parsed */
-};
-
-static gboolean
-fail (HearthStreamParser  *self,
-      GError              *error,
-      GError             **out_error)
+gboolean
+_hearth_parser_fail (HearthStreamParser *self,
+                     GError             *error,
+                     GError            **out_error)
 {
   g_assert (self->error == NULL);
 
@@ -53,9 +25,9 @@ fail (HearthStreamParser  *self,
 }
 
 /* Up to QUOTE_CHARS printable characters of @line; anything else as \xNN. */
-static char *
-quote_line (const char *line,
-            gsize       len)
+char *
+_hearth_parser_quote (const char *line,
+                      gsize       len)
 {
   GString *quote = g_string_new (NULL);
   const char *p = line;
@@ -82,38 +54,39 @@ quote_line (const char *line,
   return g_string_free (quote, FALSE);
 }
 
-static gboolean
-fail_malformed (HearthStreamParser  *self,
-                const char          *line,
-                gsize                len,
-                const char          *why,
-                GError             **error)
+gboolean
+_hearth_parser_fail_malformed (HearthStreamParser *self,
+                               const char         *line,
+                               gsize               len,
+                               const char         *why,
+                               GError            **error)
 {
-  g_autofree char *quote = quote_line (line, len);
+  g_autofree char *quote = _hearth_parser_quote (line, len);
 
-  return fail (self,
-               g_error_new (HEARTH_ERROR, HEARTH_ERROR_MALFORMED_STREAM,
-                            "The server sent a line that is not part of a chat reply (%s): “%s”",
-                            why, quote),
-               error);
+  return _hearth_parser_fail (self,
+                              g_error_new (HEARTH_ERROR, HEARTH_ERROR_MALFORMED_STREAM,
+                                           "The server sent a line that is not part of a "
+                                           "chat reply (%s): “%s”",
+                                           why, quote),
+                              error);
 }
 
 static gboolean
 fail_too_long (HearthStreamParser  *self,
                GError             **error)
 {
-  return fail (self,
-               g_error_new (HEARTH_ERROR, HEARTH_ERROR_MALFORMED_STREAM,
-                            "The server sent a line longer than %u MiB",
-                            MAX_LINE_SIZE / (1024 * 1024)),
-               error);
+  return _hearth_parser_fail (self,
+                              g_error_new (HEARTH_ERROR, HEARTH_ERROR_MALFORMED_STREAM,
+                                           "The server sent a line longer than %u MiB",
+                                           MAX_LINE_SIZE / (1024 * 1024)),
+                              error);
 }
 
 /* The text of {"error":"…"} or {"error":{"message":"…"}}. */
-static gboolean
-fail_server (HearthStreamParser  *self,
-             JsonNode            *node,
-             GError             **error)
+gboolean
+_hearth_parser_fail_server (HearthStreamParser *self,
+                            JsonNode           *node,
+                            GError            **error)
 {
   g_autofree char *text = NULL;
   const char *message = NULL;
@@ -125,12 +98,13 @@ fail_server (HearthStreamParser  *self,
   if (message == NULL)
     message = text = json_to_string (node, FALSE);
 
-  return fail (self, hearth_error_from_server_message (message, self->figures.model), error);
+  return _hearth_parser_fail (self, hearth_error_from_server_message (message, self->figures.model),
+                              error);
 }
 
-static gint64
-member_int (JsonObject *object,
-            const char *name)
+gint64
+_hearth_parser_member_int (JsonObject *object,
+                           const char *name)
 {
   JsonNode *node = json_object_get_member (object, name);
 
@@ -166,10 +140,10 @@ member_double (JsonObject *object,
 }
 
 /* Like member_string(), but FALSE when the member holds something other than text. */
-static gboolean
-member_text (JsonObject  *object,
-             const char  *name,
-             const char **text)
+gboolean
+_hearth_parser_member_text (JsonObject  *object,
+                            const char  *name,
+                            const char **text)
 {
   JsonNode *node = json_object_get_member (object, name);
 
@@ -183,10 +157,10 @@ member_text (JsonObject  *object,
 }
 
 /* An object member, or NULL when it is missing or null; FALSE when it is no object. */
-static gboolean
-member_object (JsonObject  *object,
-               const char  *name,
-               JsonObject **member)
+gboolean
+_hearth_parser_member_object (JsonObject  *object,
+                              const char  *name,
+                              JsonObject **member)
 {
   JsonNode *node = json_object_get_member (object, name);
 
@@ -211,9 +185,9 @@ valid_utf8 (const char  *text,
   return *copy;
 }
 
-static void
-set_string (char       **field,
-            const char  *value)
+void
+_hearth_parser_set_string (char      **field,
+                           const char *value)
 {
   g_autofree char *copy = NULL;
 
@@ -225,10 +199,10 @@ set_string (char       **field,
     }
 }
 
-static void
-emit_delta (HearthStreamParser *self,
-            const char         *content,
-            const char         *thinking)
+void
+_hearth_parser_emit_delta (HearthStreamParser *self,
+                           const char         *content,
+                           const char         *thinking)
 {
   g_autofree char *content_copy = NULL;
   g_autofree char *thinking_copy = NULL;
@@ -242,8 +216,8 @@ emit_delta (HearthStreamParser *self,
                            valid_utf8 (thinking, &thinking_copy), self->user_data);
 }
 
-static void
-emit_done (HearthStreamParser *self)
+void
+_hearth_parser_emit_done (HearthStreamParser *self)
 {
   g_assert (!self->done);
 
@@ -265,16 +239,16 @@ parse_object (HearthStreamParser  *self,
 
   /* json-glib rejects text that is not UTF-8 itself. */
   if (!hearth_json_parser_load (self->json, text, len, NULL))
-    return fail_malformed (self, text, len, "not JSON", error);
+    return _hearth_parser_fail_malformed (self, text, len, "not JSON", error);
 
   root = json_parser_get_root (self->json);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return fail_malformed (self, text, len, "not a JSON object", error);
+    return _hearth_parser_fail_malformed (self, text, len, "not a JSON object", error);
 
   *object = json_node_get_object (root);
   server_error = json_object_get_member (*object, "error");
   if (server_error != NULL && !JSON_NODE_HOLDS_NULL (server_error))
-    return fail_server (self, server_error, error);
+    return _hearth_parser_fail_server (self, server_error, error);
   return TRUE;
 }
 
@@ -303,14 +277,15 @@ ollama_line_fast (HearthStreamParser *self,
       !hearth_json_scanner_get_text (&s, HEARTH_JSON_SLOT_THINKING, &thinking))
     return FALSE;
 
-  set_string (&self->figures.model, hearth_json_scanner_get_string (&s, HEARTH_JSON_SLOT_MODEL));
-  emit_delta (self, content, thinking);
+  _hearth_parser_set_string (&self->figures.model,
+                             hearth_json_scanner_get_string (&s, HEARTH_JSON_SLOT_MODEL));
+  _hearth_parser_emit_delta (self, content, thinking);
   if (done == HEARTH_JSON_BOOLEAN && s.values[HEARTH_JSON_SLOT_DONE].boolean)
     {
       HearthServerFigures *figures = &self->figures;
 
-      set_string (&figures->done_reason,
-                  hearth_json_scanner_get_string (&s, HEARTH_JSON_SLOT_DONE_REASON));
+      _hearth_parser_set_string (&figures->done_reason,
+                                 hearth_json_scanner_get_string (&s, HEARTH_JSON_SLOT_DONE_REASON));
       figures->total_duration_ns =
         hearth_json_scanner_get_int (&s, HEARTH_JSON_SLOT_TOTAL_DURATION);
       figures->load_duration_ns =
@@ -323,7 +298,7 @@ ollama_line_fast (HearthStreamParser *self,
         hearth_json_scanner_get_int (&s, HEARTH_JSON_SLOT_EVAL_COUNT);
       figures->eval_duration_ns =
         hearth_json_scanner_get_int (&s, HEARTH_JSON_SLOT_EVAL_DURATION);
-      emit_done (self);
+      _hearth_parser_emit_done (self);
     }
   return TRUE;
 }
@@ -360,13 +335,14 @@ openai_payload_fast (HearthStreamParser *self,
       !hearth_json_scanner_get_text (&s, HEARTH_JSON_SLOT_REASONING, &reasoning))
     return FALSE;
 
-  set_string (&figures->model, hearth_json_scanner_get_string (&s, HEARTH_JSON_SLOT_MODEL));
+  _hearth_parser_set_string (&figures->model,
+                             hearth_json_scanner_get_string (&s, HEARTH_JSON_SLOT_MODEL));
   if (s.values[HEARTH_JSON_SLOT_DELTA].type == HEARTH_JSON_OBJECT)
-    emit_delta (self, content, thinking != NULL ? thinking : reasoning);
+    _hearth_parser_emit_delta (self, content, thinking != NULL ? thinking : reasoning);
   if (hearth_json_scanner_get_string (&s, HEARTH_JSON_SLOT_FINISH_REASON) != NULL)
     {
-      set_string (&figures->done_reason,
-                  hearth_json_scanner_get_string (&s, HEARTH_JSON_SLOT_FINISH_REASON));
+      _hearth_parser_set_string (&figures->done_reason,
+                                 hearth_json_scanner_get_string (&s, HEARTH_JSON_SLOT_FINISH_REASON));
       self->finish_seen = TRUE;
     }
   if (s.values[HEARTH_JSON_SLOT_USAGE].type == HEARTH_JSON_OBJECT)
@@ -406,13 +382,13 @@ ollama_read_figures (HearthStreamParser *self,
 {
   HearthServerFigures *figures = &self->figures;
 
-  set_string (&figures->done_reason, hearth_json_get_string (object, "done_reason"));
-  figures->total_duration_ns = member_int (object, "total_duration");
-  figures->load_duration_ns = member_int (object, "load_duration");
-  figures->prompt_tokens = member_int (object, "prompt_eval_count");
-  figures->prompt_eval_duration_ns = member_int (object, "prompt_eval_duration");
-  figures->completion_tokens = member_int (object, "eval_count");
-  figures->eval_duration_ns = member_int (object, "eval_duration");
+  _hearth_parser_set_string (&figures->done_reason, hearth_json_get_string (object, "done_reason"));
+  figures->total_duration_ns = _hearth_parser_member_int (object, "total_duration");
+  figures->load_duration_ns = _hearth_parser_member_int (object, "load_duration");
+  figures->prompt_tokens = _hearth_parser_member_int (object, "prompt_eval_count");
+  figures->prompt_eval_duration_ns = _hearth_parser_member_int (object, "prompt_eval_duration");
+  figures->completion_tokens = _hearth_parser_member_int (object, "eval_count");
+  figures->eval_duration_ns = _hearth_parser_member_int (object, "eval_duration");
 }
 
 static gboolean
@@ -433,20 +409,20 @@ ollama_line (HearthStreamParser  *self,
     return FALSE;
 
   done = json_object_get_member (object, "done");
-  if (!member_object (object, "message", &message) ||
+  if (!_hearth_parser_member_object (object, "message", &message) ||
       (done != NULL && (!JSON_NODE_HOLDS_VALUE (done) ||
                         json_node_get_value_type (done) != G_TYPE_BOOLEAN)) ||
       (message == NULL && done == NULL) ||
-      (message != NULL && (!member_text (message, "content", &content) ||
-                           !member_text (message, "thinking", &thinking))))
-    return fail_malformed (self, line, len, "not a chat message", error);
+      (message != NULL && (!_hearth_parser_member_text (message, "content", &content) ||
+                           !_hearth_parser_member_text (message, "thinking", &thinking))))
+    return _hearth_parser_fail_malformed (self, line, len, "not a chat message", error);
 
-  set_string (&self->figures.model, hearth_json_get_string (object, "model"));
-  emit_delta (self, content, thinking);
+  _hearth_parser_set_string (&self->figures.model, hearth_json_get_string (object, "model"));
+  _hearth_parser_emit_delta (self, content, thinking);
   if (done != NULL && json_node_get_boolean (done))
     {
       ollama_read_figures (self, object);
-      emit_done (self);
+      _hearth_parser_emit_done (self);
     }
   return TRUE;
 }
@@ -457,8 +433,8 @@ static void
 openai_read_usage (HearthStreamParser *self,
                    JsonObject         *usage)
 {
-  gint64 prompt = member_int (usage, "prompt_tokens");
-  gint64 completion = member_int (usage, "completion_tokens");
+  gint64 prompt = _hearth_parser_member_int (usage, "prompt_tokens");
+  gint64 completion = _hearth_parser_member_int (usage, "completion_tokens");
 
   if (prompt >= 0)
     self->figures.prompt_tokens = prompt;
@@ -478,9 +454,9 @@ openai_read_timings (HearthStreamParser *self,
   figures->predicted_ms = member_double (timings, "predicted_ms");
   figures->predicted_per_second = member_double (timings, "predicted_per_second");
   if (figures->prompt_tokens < 0)
-    figures->prompt_tokens = member_int (timings, "prompt_n");
+    figures->prompt_tokens = _hearth_parser_member_int (timings, "prompt_n");
   if (figures->completion_tokens < 0)
-    figures->completion_tokens = member_int (timings, "predicted_n");
+    figures->completion_tokens = _hearth_parser_member_int (timings, "predicted_n");
 }
 
 static gboolean
@@ -496,19 +472,20 @@ openai_choice (HearthStreamParser *self,
   if (!JSON_NODE_HOLDS_OBJECT (node))
     return FALSE;
   choice = json_node_get_object (node);
-  if (!member_object (choice, "delta", &delta))
+  if (!_hearth_parser_member_object (choice, "delta", &delta))
     return FALSE;
   if (delta != NULL)
     {
-      if (!member_text (delta, "content", &content) ||
-          !member_text (delta, "reasoning_content", &thinking) ||
-          !member_text (delta, "reasoning", &reasoning))
+      if (!_hearth_parser_member_text (delta, "content", &content) ||
+          !_hearth_parser_member_text (delta, "reasoning_content", &thinking) ||
+          !_hearth_parser_member_text (delta, "reasoning", &reasoning))
         return FALSE;
-      emit_delta (self, content, thinking != NULL ? thinking : reasoning);
+      _hearth_parser_emit_delta (self, content, thinking != NULL ? thinking : reasoning);
     }
   if (hearth_json_get_string (choice, "finish_reason") != NULL)
     {
-      set_string (&self->figures.done_reason, hearth_json_get_string (choice, "finish_reason"));
+      _hearth_parser_set_string (&self->figures.done_reason,
+                                 hearth_json_get_string (choice, "finish_reason"));
       self->finish_seen = TRUE;
     }
   return TRUE;
@@ -531,16 +508,16 @@ openai_payload (HearthStreamParser  *self,
     return FALSE;
 
   choices = json_object_get_member (object, "choices");
-  if (!member_object (object, "usage", &usage) ||
-      !member_object (object, "timings", &timings) ||
+  if (!_hearth_parser_member_object (object, "usage", &usage) ||
+      !_hearth_parser_member_object (object, "timings", &timings) ||
       (choices == NULL && usage == NULL && timings == NULL) ||
       (choices != NULL && !JSON_NODE_HOLDS_ARRAY (choices)))
-    return fail_malformed (self, text, len, "not a chat completion chunk", error);
+    return _hearth_parser_fail_malformed (self, text, len, "not a chat completion chunk", error);
 
-  set_string (&self->figures.model, hearth_json_get_string (object, "model"));
+  _hearth_parser_set_string (&self->figures.model, hearth_json_get_string (object, "model"));
   if (choices != NULL && json_array_get_length (json_node_get_array (choices)) > 0 &&
       !openai_choice (self, json_array_get_element (json_node_get_array (choices), 0)))
-    return fail_malformed (self, text, len, "not a chat completion chunk", error);
+    return _hearth_parser_fail_malformed (self, text, len, "not a chat completion chunk", error);
   if (usage != NULL)
     openai_read_usage (self, usage);
   if (timings != NULL)
@@ -566,14 +543,17 @@ openai_error_event (HearthStreamParser  *self,
     {
       object = json_node_get_object (json_parser_get_root (self->json));
       if (json_object_has_member (object, "error"))
-        return fail_server (self, json_object_get_member (object, "error"), error);
+        return _hearth_parser_fail_server (self, json_object_get_member (object, "error"), error);
       message = hearth_json_get_string (object, "message");
       if (message != NULL)
-        return fail (self, hearth_error_from_server_message (message, self->figures.model), error);
+        return _hearth_parser_fail (self,
+                                    hearth_error_from_server_message (message, self->figures.model),
+                                    error);
     }
 
-  quote = quote_line (text, len);
-  return fail (self, hearth_error_from_server_message (quote, self->figures.model), error);
+  quote = _hearth_parser_quote (text, len);
+  return _hearth_parser_fail (self, hearth_error_from_server_message (quote, self->figures.model),
+                              error);
 }
 
 static gboolean
@@ -582,7 +562,10 @@ sse_dispatch (HearthStreamParser  *self,
 {
   gboolean ok = TRUE;
 
-  if (self->event_lines > 0 && self->event_is_error)
+  if (self->event_lines > 0 && self->format == HEARTH_STREAM_FORMAT_ANTHROPIC_SSE)
+    ok = _hearth_parser_anthropic_event (self, self->event_name, self->event_data->str,
+                                         self->event_data->len, error);
+  else if (self->event_lines > 0 && self->event_is_error)
     ok = openai_error_event (self, self->event_data->str, self->event_data->len, error);
   else if (self->event_lines > 0)
     ok = openai_payload (self, self->event_data->str, self->event_data->len, error);
@@ -590,6 +573,7 @@ sse_dispatch (HearthStreamParser  *self,
   g_string_truncate (self->event_data, 0);
   self->event_lines = 0;
   self->event_is_error = FALSE;
+  g_clear_pointer (&self->event_name, g_free);
   return ok;
 }
 
@@ -599,11 +583,11 @@ sse_data (HearthStreamParser  *self,
           gsize                len,
           GError             **error)
 {
-  if (strcmp (value, "[DONE]") == 0)
+  if (self->format == HEARTH_STREAM_FORMAT_OPENAI_SSE && strcmp (value, "[DONE]") == 0)
     {
       if (!sse_dispatch (self, error))
         return FALSE;
-      emit_done (self);
+      _hearth_parser_emit_done (self);
       return TRUE;
     }
 
@@ -639,7 +623,7 @@ sse_line (HearthStreamParser  *self,
     return TRUE;
   /* SSE ignores unknown fields, but bare JSON means the API kind is wrong. */
   if (line[0] == '{' || line[0] == '[')
-    return fail_malformed (self, line, len, "not server-sent events", error);
+    return _hearth_parser_fail_malformed (self, line, len, "not server-sent events", error);
 
   colon = memchr (line, ':', len);
   name_len = colon != NULL ? (gsize) (colon - line) : len;
@@ -650,7 +634,11 @@ sse_line (HearthStreamParser  *self,
   if (field_is (line, name_len, "data"))
     return sse_data (self, value, line + len - value, error);
   if (field_is (line, name_len, "event"))
-    self->event_is_error = strcmp (value, "error") == 0;
+    {
+      self->event_is_error = strcmp (value, "error") == 0;
+      g_free (self->event_name);
+      self->event_name = g_strdup (value);
+    }
   /* llama.cpp sends a failure as its own field: `error: {"code","message","type"}`. */
   if (field_is (line, name_len, "error"))
     return openai_error_event (self, value, line + len - value, error);
@@ -690,7 +678,7 @@ process_line (HearthStreamParser  *self,
 
   if (self->done)
     return TRUE;
-  if (self->format == HEARTH_STREAM_FORMAT_OPENAI_SSE)
+  if (self->format != HEARTH_STREAM_FORMAT_OLLAMA_NDJSON)
     return sse_line (self, line, len, error);
   if (is_blank (line, len))
     return TRUE;
@@ -760,6 +748,7 @@ hearth_stream_parser_free (HearthStreamParser *self)
   g_byte_array_unref (self->buffer);
   g_object_unref (self->json);
   g_string_free (self->event_data, TRUE);
+  g_free (self->event_name);
   g_string_free (self->scratch, TRUE);
   hearth_server_figures_clear (&self->figures);
   g_clear_error (&self->error);
@@ -803,7 +792,7 @@ process_last_line (HearthStreamParser  *self,
       g_byte_array_set_size (self->buffer, 0);
       self->scanned = 0;
     }
-  if (self->format == HEARTH_STREAM_FORMAT_OPENAI_SSE && !self->done)
+  if (self->format != HEARTH_STREAM_FORMAT_OLLAMA_NDJSON && !self->done)
     return sse_dispatch (self, error);
   return TRUE;
 }
@@ -822,14 +811,15 @@ hearth_stream_parser_finish (HearthStreamParser  *self,
   if (!process_last_line (self, error))
     return FALSE;
 
-  /* Without [DONE], a finish_reason still says the answer was complete. */
+  /* Without [DONE] (or message_stop), a finish_reason (or stop_reason) still
+   * says the answer was complete. */
   if (!self->done && self->finish_seen)
-    emit_done (self);
+    _hearth_parser_emit_done (self);
   if (!self->done)
-    return fail (self,
-                 g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_BROKEN_STREAM,
-                                      "The server ended the stream early"),
-                 error);
+    return _hearth_parser_fail (self,
+                                g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_BROKEN_STREAM,
+                                                     "The server ended the stream early"),
+                                error);
   return TRUE;
 }
 

@@ -11,6 +11,7 @@ typedef enum
 {
   HEARTH_STREAM_FORMAT_OLLAMA_NDJSON,   /* /api/chat, streamed or stream:false */
   HEARTH_STREAM_FORMAT_OPENAI_SSE,      /* /v1/chat/completions, stream:true */
+  HEARTH_STREAM_FORMAT_ANTHROPIC_SSE,   /* Anthropic's /v1/messages, stream:true */
 } HearthStreamFormat;
 
 typedef struct

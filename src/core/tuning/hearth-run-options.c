@@ -173,6 +173,18 @@ hearth_run_option_is_supported (HearthRunOptionKey   key,
 
   if (why != NULL)
     *why = NULL;
+  /* Anthropic's Messages API takes these four (hearth-anthropic-provider.c). */
+  if (api == HEARTH_API_ANTHROPIC)
+    {
+      if (key == HEARTH_RUN_OPTION_TEMPERATURE || key == HEARTH_RUN_OPTION_TOP_P ||
+          key == HEARTH_RUN_OPTION_TOP_K || key == HEARTH_RUN_OPTION_NUM_PREDICT)
+        return TRUE;
+      if (why != NULL)
+        *why = keys[key].speed || key == HEARTH_RUN_OPTION_KEEP_ALIVE
+               ? "Anthropic runs its models itself: there is no such setting"
+               : "Anthropic's API has no setting for it";
+      return FALSE;
+    }
   if (api != HEARTH_API_OPENAI || keys[key].openai)
     return TRUE;
   if (why != NULL)
