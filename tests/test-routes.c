@@ -313,35 +313,52 @@ test_keyword_matching (void)
   g_assert_false (_hearth_routes_has_word ("", "sql"));
 }
 
+/* A rule made here, past the list's checks */
+static HearthRoute *
+rule (HearthRouteKind  kind,
+      const char      *value,
+      const char      *model,
+      const char      *server)
+{
+  HearthRoute *route = g_new0 (HearthRoute, 1);
+
+  route->id = g_strdup ("r1");
+  route->kind = kind;
+  route->value = g_strdup (value);
+  route->model = g_strdup (model);
+  route->server = g_strdup (server);
+  return route;
+}
+
 static void
 test_lengths_in_characters (void)
 {
-  HearthRoute long_prompt = { "r1", HEARTH_ROUTE_LONG_PROMPT, "10", "@capable", NULL };
-  HearthRoute short_prompt = { "r2", HEARTH_ROUTE_SHORT_PROMPT, "5", "@fast", NULL };
-  HearthRoute conversation = { "r3", HEARTH_ROUTE_LONG_CONVERSATION, "4", "@fast", NULL };
+  g_autoptr(HearthRoute) long_prompt = rule (HEARTH_ROUTE_LONG_PROMPT, "10", "@capable", NULL);
+  g_autoptr(HearthRoute) short_prompt = rule (HEARTH_ROUTE_SHORT_PROMPT, "5", "@fast", NULL);
+  g_autoptr(HearthRoute) conversation = rule (HEARTH_ROUTE_LONG_CONVERSATION, "4", "@fast", NULL);
 
   /* 9 characters, 18 bytes */
-  g_assert_false (_hearth_route_matches (&long_prompt, "ääääääääää" + 2, 0));
-  g_assert_true (_hearth_route_matches (&long_prompt, "ääääääääää", 0));
-  g_assert_true (_hearth_route_matches (&short_prompt, "ñññññ", 0));
-  g_assert_false (_hearth_route_matches (&short_prompt, "ññññññ", 0));
-  g_assert_false (_hearth_route_matches (&conversation, "hi", 3));
-  g_assert_true (_hearth_route_matches (&conversation, "hi", 4));
+  g_assert_false (_hearth_route_matches (long_prompt, "ääääääääää" + 2, 0));
+  g_assert_true (_hearth_route_matches (long_prompt, "ääääääääää", 0));
+  g_assert_true (_hearth_route_matches (short_prompt, "ñññññ", 0));
+  g_assert_false (_hearth_route_matches (short_prompt, "ññññññ", 0));
+  g_assert_false (_hearth_route_matches (conversation, "hi", 3));
+  g_assert_true (_hearth_route_matches (conversation, "hi", 4));
 }
 
 static void
 test_describe (void)
 {
-  HearthRoute code = { "default-code", HEARTH_ROUTE_CODE, NULL, "@capable", NULL };
-  HearthRoute length = { "r1", HEARTH_ROUTE_LONG_PROMPT, "2000", "qwen2.5:7b", "big-box" };
-  HearthRoute word = { "r2", HEARTH_ROUTE_KEYWORD, "sql", "@fast", NULL };
-  HearthRoute fallback = { "default", HEARTH_ROUTE_DEFAULT, NULL, "@fast", NULL };
+  g_autoptr(HearthRoute) code = rule (HEARTH_ROUTE_CODE, NULL, "@capable", NULL);
+  g_autoptr(HearthRoute) length = rule (HEARTH_ROUTE_LONG_PROMPT, "2000", "qwen2.5:7b", "big-box");
+  g_autoptr(HearthRoute) word = rule (HEARTH_ROUTE_KEYWORD, "sql", "@fast", NULL);
+  g_autoptr(HearthRoute) fallback = rule (HEARTH_ROUTE_DEFAULT, NULL, "@fast", NULL);
   HearthRouteKind kind;
   g_autoptr(GError) error = NULL;
-  g_autofree char *a = hearth_route_describe (&code);
-  g_autofree char *b = hearth_route_describe (&length);
-  g_autofree char *c = hearth_route_describe (&word);
-  g_autofree char *d = hearth_route_describe (&fallback);
+  g_autofree char *a = hearth_route_describe (code);
+  g_autofree char *b = hearth_route_describe (length);
+  g_autofree char *c = hearth_route_describe (word);
+  g_autofree char *d = hearth_route_describe (fallback);
 
   g_assert_cmpstr (a, ==, "Questions with code → the most capable model");
   g_assert_cmpstr (b, ==, "Questions of 2,000 characters or more → qwen2.5:7b on big-box");
@@ -473,6 +490,64 @@ test_defaults (void)
 }
 
 static void
+on_resolved (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Wait *wait = user_data;
+
+  wait->choice = hearth_routes_resolve_target_finish (HEARTH_ROUTES (object), result,
+                                                      &wait->error);
+  g_main_loop_quit (wait->loop);
+}
+
+static HearthRouteChoice *
+resolve (HearthEngine  *engine,
+         const char    *target,
+         GError       **error)
+{
+  Wait wait = { g_main_loop_new (NULL, FALSE), NULL, NULL };
+
+  hearth_routes_resolve_target_async (hearth_engine_get_routes (engine), target, NULL,
+                                      on_resolved, &wait);
+  g_main_loop_run (wait.loop);
+  g_main_loop_unref (wait.loop);
+  if (wait.error != NULL)
+    g_propagate_error (error, wait.error);
+  return wait.choice;
+}
+
+/* What the routes editor shows next to @fast and @capable */
+static void
+test_resolve_target (void)
+{
+  g_autoptr(HearthEngine) engine = NULL;
+  g_autoptr(HearthRouteChoice) fast = NULL;
+  g_autoptr(HearthRouteChoice) capable = NULL;
+  g_autoptr(HearthRouteChoice) named = NULL;
+  g_autoptr(HearthRouteChoice) missing = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!hearth_test_require_node ())
+    return;
+  engine = engine_with ("laptop", laptop_url (), FALSE, NULL);
+  fast = resolve (engine, HEARTH_ROUTE_TARGET_FAST, NULL);
+  capable = resolve (engine, HEARTH_ROUTE_TARGET_CAPABLE, NULL);
+  named = resolve (engine, SMART, NULL);
+  g_assert_cmpstr (fast->model, ==, QUICK);
+  g_assert_cmpstr (fast->explanation, ==, QUICK " on laptop");
+  g_assert_cmpstr (capable->model, ==, SMART);
+  g_assert_cmpstr (capable->server, ==, "laptop");
+  g_assert_cmpstr (named->explanation, ==, SMART " on laptop");
+  g_assert_null (named->rule_id);
+
+  missing = resolve (engine, "nowhere:1b", &error);
+  g_assert_null (missing);
+  g_assert_error (error, HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND);
+  g_assert_cmpstr (error->message, ==, "nowhere:1b is not installed on any enabled server");
+}
+
+static void
 test_one_model_is_both_tiers (void)
 {
   g_autoptr(HearthEngine) engine = NULL;
@@ -524,7 +599,7 @@ test_user_rules (void)
     g_autoptr(HearthRouteChoice) b = choose_ok (engine, "a longer question about sql", 0);
 
     assert_choice (a, QUICK, "laptop", tiny,
-                   "a short question (12 characters or fewer) → " QUICK " (on laptop)");
+                   "a short question (12 characters or fewer) → " QUICK " on laptop");
     assert_choice (b, SMART, "laptop", sql, SMART);
   }
 
@@ -536,7 +611,8 @@ test_user_rules (void)
     g_autoptr(HearthRouteChoice) a = choose_ok (engine, "a proof that √2 is irrational", 0);
     g_autoptr(HearthRouteChoice) b = choose_ok (engine, "write me a poem", 0);
 
-    assert_choice (a, CLOUDY, "cloudbox", cloud, CLOUDY " on cloudbox");
+    assert_choice (a, CLOUDY, "cloudbox", cloud,
+                   "the word “proof” → " CLOUDY ", the only model cloudbox has");
     assert_choice (b, "any-model:1b", "laptop", pinned, "any-model:1b on laptop");
   }
 
@@ -673,10 +749,56 @@ test_other_process_edits (void)
   ids = ids_of (routes);
   g_assert_cmpstr (ids, ==, "mine default");
   choice = choose_ok (engine, "what is the weather like?", 0);
-  assert_choice (choice, SMART, "laptop", "mine", "the word “weather” → " SMART);
+  assert_choice (choice, SMART, "laptop", "mine", "the word “weather” → " SMART " on laptop");
 
   edit_elsewhere (routes, "rm routes.conf");
   g_assert_true (hearth_routes_are_default (routes));
+}
+
+/* A file a person broke: what reads is used, and the file is kept aside, not written over. */
+static void
+test_broken_file_kept (void)
+{
+  g_autofree char *path = config_path ("routes.conf");
+  g_autofree char *backup = g_strconcat (path, ".bak", NULL);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *kept = NULL;
+  g_autofree char *ids = NULL;
+  g_autofree char *id = NULL;
+  const char *garbage = "this is not [a key file\n";
+  const char *half = "[rule mine]\nkind=keyword\nvalue=tea\nmodel=" QUICK "\n\n"
+                     "[rule odd]\nkind=sideways\nmodel=" QUICK "\n";
+
+  fresh_config ();
+  g_unlink (backup);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, garbage, -1, NULL));
+  {
+    g_autoptr(HearthEngine) engine = hearth_engine_new (NULL);
+    HearthRoutes *routes = hearth_engine_get_routes (engine);
+
+    g_assert_true (hearth_routes_are_default (routes));
+    id = add_rule (engine, HEARTH_ROUTE_CODE, NULL, QUICK, NULL, -1);
+    g_assert_true (g_file_get_contents (backup, &kept, NULL, NULL));
+    g_assert_cmpstr (kept, ==, garbage);
+    g_clear_pointer (&kept, g_free);
+  }
+
+  g_unlink (backup);
+  g_assert_true (g_file_set_contents (path, half, -1, NULL));
+  {
+    g_autoptr(HearthEngine) engine = hearth_engine_new (NULL);
+    HearthRoutes *routes = hearth_engine_get_routes (engine);
+    g_autoptr(GError) error = NULL;
+
+    ids = ids_of (routes);
+    g_assert_cmpstr (ids, ==, "mine default");
+    g_assert_false (g_file_test (backup, G_FILE_TEST_EXISTS));
+    g_assert_true (hearth_routes_remove (routes, "mine", &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_get_contents (backup, &kept, NULL, NULL));
+    g_assert_cmpstr (kept, ==, half);
+  }
 }
 
 static void
@@ -710,7 +832,8 @@ test_bad_input (void)
     { HEARTH_ROUTE_LONG_PROMPT, "0", "@fast", NULL, -1, "“0” is not a positive whole number" },
     { HEARTH_ROUTE_LONG_PROMPT, "-5", "@fast", NULL, -1, "such as 1500" },
     { HEARTH_ROUTE_SHORT_PROMPT, "ten", "@fast", NULL, -1, "“ten” is not a positive whole number" },
-    { HEARTH_ROUTE_LONG_CONVERSATION, NULL, "@fast", NULL, -1, "number of messages" },
+    { HEARTH_ROUTE_LONG_CONVERSATION, NULL, "@fast", NULL, -1,
+      "A long-conversation rule needs a number of earlier messages, such as 20" },
     { HEARTH_ROUTE_KEYWORD, "  ", "@fast", NULL, -1, "needs a word to look for" },
     { HEARTH_ROUTE_KEYWORD, NULL, "@fast", NULL, -1, "needs a word to look for" },
     { HEARTH_ROUTE_CODE, "x", "@fast", NULL, -1, "takes no value" },
@@ -814,6 +937,69 @@ test_tiers_never_cloud (void)
   g_assert_nonnull (strstr (error->message, "cloud servers are only used when a rule names them"));
 }
 
+static void
+on_finished (HearthReply *reply,
+             GMainLoop   *loop)
+{
+  g_main_loop_quit (loop);
+}
+
+static HearthReply *
+chat_auto (HearthEngine *engine,
+           const char   *question)
+{
+  g_autoptr(HearthChatRequest) request = hearth_chat_request_new ();
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GError) error = NULL;
+  HearthReply *reply;
+
+  request->model = g_strdup (HEARTH_MODEL_AUTO);
+  request->num_predict = 6;   /* the random model never ends on its own */
+  request->stream = TRUE;
+  hearth_chat_request_add_message (request, "user", question);
+  reply = hearth_engine_chat (engine, NULL, g_steal_pointer (&request), -1, &error);
+  g_assert_no_error (error);
+  g_signal_connect (reply, "finished", G_CALLBACK (on_finished), loop);
+  if (!hearth_reply_is_finished (reply))
+    g_main_loop_run (loop);
+  return reply;
+}
+
+/* "auto" through the engine's chat: the rules pick, the reply says which. */
+static void
+test_auto_chat (void)
+{
+  g_autoptr(HearthEngine) engine = NULL;
+  g_autoptr(HearthReply) short_chat = NULL;
+  g_autoptr(HearthReply) code = NULL;
+  g_autofree char *route = NULL;
+
+  if (!hearth_test_require_node ())
+    return;
+  engine = engine_with ("laptop", laptop_url (), FALSE, NULL);
+
+  short_chat = chat_auto (engine, "hi there");
+  g_assert_no_error (hearth_reply_get_error (short_chat));
+  g_assert_cmpint (hearth_reply_get_state (short_chat), ==, HEARTH_REPLY_DONE);
+  g_assert_cmpstr (hearth_reply_get_model (short_chat), ==, QUICK);
+  g_assert_cmpstr (hearth_reply_get_server (short_chat), ==, "laptop");
+  g_assert_cmpstr (hearth_reply_get_route_rule (short_chat), ==,
+                   "everything else → the fastest model you have (" QUICK ")");
+  /* the tiny fixed model's one sentence */
+  g_assert_nonnull (strstr (hearth_reply_get_content (short_chat), "The sky is blue"));
+
+  code = chat_auto (engine, "What does this print?\n```python\nprint(2 + 2)\n```");
+  g_assert_no_error (hearth_reply_get_error (code));
+  g_assert_cmpstr (hearth_reply_get_model (code), ==, SMART);
+  g_assert_cmpstr (hearth_reply_get_server (code), ==, "laptop");
+  g_assert_cmpstr (hearth_reply_get_route_rule (code), ==,
+                   "code → the most capable model you have (" SMART ")");
+  g_assert_cmpuint (hearth_reply_get_content_length (code), >, 0);
+  route = hearth_reply_describe_route (code);
+  g_test_message ("%s", route);
+  g_assert_nonnull (strstr (route, "code → the most capable model you have"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -829,11 +1015,14 @@ main (int   argc,
   g_test_add_func ("/routes/tiers/fit", test_tiers_fit_this_machine);
   g_test_add_func ("/routes/defaults", test_defaults);
   g_test_add_func ("/routes/one-model", test_one_model_is_both_tiers);
+  g_test_add_func ("/routes/resolve-target", test_resolve_target);
   g_test_add_func ("/routes/user-rules", test_user_rules);
   g_test_add_func ("/routes/persistence-reset", test_persistence_and_reset);
   g_test_add_func ("/routes/other-process", test_other_process_edits);
   g_test_add_func ("/routes/bad-input", test_bad_input);
+  g_test_add_func ("/routes/broken-file", test_broken_file_kept);
   g_test_add_func ("/routes/tiers/never-cloud", test_tiers_never_cloud);
+  g_test_add_func ("/routes/auto-chat", test_auto_chat);
 
   status = g_test_run ();
   stop_servers ();
