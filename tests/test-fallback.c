@@ -18,6 +18,7 @@
 #include "hearth-endpoint.h"
 #include "hearth-engine.h"
 #include "hearth-error.h"
+#include "hearth-metrics.h"
 #include "hearth-routes.h"
 #include "hearth-servers.h"
 #include "hearth-test-server.h"
@@ -32,6 +33,14 @@ typedef struct
   HearthEngine  *engine;
   HearthServers *servers;
 } Fixture;
+
+static void
+keep_result (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
 
 static void
 fixture_set_up (Fixture       *f,
@@ -223,14 +232,6 @@ chats_to (HearthTestServer *server)
 }
 
 static void
-keep_result (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static void
 probe (Fixture    *f,
        const char *name)
 {
@@ -244,6 +245,31 @@ probe (Fixture    *f,
   g_assert_no_error (error);
 }
 
+/* The Performance page's and `metrics --summary`'s group of @endpoint. */
+static HearthMetricsGroup *
+find_group (Fixture    *f,
+            const char *endpoint)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) groups = NULL;
+
+  hearth_engine_summarize_metrics_async (f->engine, 0, NULL, HEARTH_METRICS_BY_ENDPOINT, FALSE,
+                                         HEARTH_METRICS_FORMAT_CSV, NULL, keep_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  groups = hearth_engine_summarize_metrics_finish (f->engine, result, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < groups->len; i++)
+    {
+      HearthMetricsGroup *group = g_ptr_array_index (groups, i);
+
+      if (g_strcmp0 (group->endpoint, endpoint) == 0)
+        return g_ptr_array_steal_index (groups, i);
+    }
+  return NULL;
+}
+
 /* laptop was switched off: big-box answers, and says why. */
 static void
 test_down (Fixture       *f,
@@ -253,6 +279,7 @@ test_down (Fixture       *f,
   g_autoptr(HearthReply) reply = NULL;
   g_autofree char *laptop_url = NULL;
   HearthServer *laptop;
+  HearthMetricsGroup *group;
 
   if (!hearth_test_require_node ())
     return;
@@ -282,6 +309,13 @@ test_down (Fixture       *f,
   g_assert_cmpuint (hearth_server_get_failures (laptop), ==, 1);
   g_assert_cmpint (hearth_server_get_state (hearth_servers_lookup (f->servers, "big-box")), ==,
                    HEARTH_SERVER_STATE_UP);
+
+  /* The metrics count the request where it was answered, by that name. */
+  group = find_group (f, hearth_reply_get_endpoint (reply));
+  g_assert_nonnull (group);
+  g_assert_cmpstr (group->server, ==, "big-box");
+  g_assert_cmpuint (group->successes, >=, 1);
+  hearth_metrics_group_free (group);
 }
 
 /* A 500 before the first token: the substitute on big-box answers. */
@@ -452,14 +486,33 @@ test_breaker (Fixture       *f,
     g_assert_cmpint (chats_to (fault), ==, HEARTH_SERVER_BREAKER_FAILURES);
   }
 
+  /* With nowhere else to go, the skipped server is asked all the same
+   * rather than failing unasked. */
+  {
+    const char *alone[] = { "laptop", NULL };
+    g_autoptr(HearthReply) last = NULL;
+
+    hearth_servers_set_fallback (f->servers, alone, &error);
+    g_assert_no_error (error);
+    last = ask (f, "error-500");
+    g_assert_cmpint (chats_to (fault), ==, HEARTH_SERVER_BREAKER_FAILURES + 1);
+    g_assert_error (hearth_reply_get_error (last), HEARTH_ERROR, HEARTH_ERROR_SERVER_ERROR);
+    g_assert_nonnull (strstr (hearth_reply_get_error (last)->message, "something broke"));
+    assert_route (last, "laptop", NULL, NULL, NULL);
+    hearth_servers_set_fallback (f->servers, chain, &error);
+    g_assert_no_error (error);
+  }
+  g_assert_true (hearth_server_get_breaker_open (laptop));
+
   /* laptop answers a check: its breaker closes and it is asked again. */
   probe (f, "laptop");
   g_assert_false (hearth_server_get_breaker_open (laptop));
   {
     g_autoptr(HearthReply) again = ask (f, "error-500");
 
-    g_assert_cmpint (chats_to (fault), ==, HEARTH_SERVER_BREAKER_FAILURES + 1);
+    g_assert_cmpint (chats_to (fault), ==, HEARTH_SERVER_BREAKER_FAILURES + 2);
     g_assert_cmpstr (hearth_reply_get_fallback_reason (again), ==, "server error");
+    g_assert_cmpstr (hearth_reply_get_server (again), ==, "big-box");
   }
 }
 

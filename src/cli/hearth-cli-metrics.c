@@ -161,7 +161,9 @@ print_group_line (HearthMetricsGroup    *g,
 
   g_print ("%-20s %-26s %6u %6u %8s  %s / %s / %s  %s / %s / %s  %s\n",
            group_label (g->model, grouping != HEARTH_METRICS_BY_ENDPOINT),
-           group_label (g->endpoint, grouping != HEARTH_METRICS_BY_MODEL), g->count,
+           /* a server of the user's list by its name, else its address */
+           group_label (g->server ? g->server : g->endpoint, grouping != HEARTH_METRICS_BY_MODEL),
+           g->count,
            g->cache_hits, success, t50, t95, t99, a50, a95, a99, speed);
 }
 

@@ -615,6 +615,9 @@ chat_job_start (ChatJob *job)
 
 /**
  * hearth_engine_chat:
+ * @provider: (nullable): the one server to ask, or %NULL for the user's
+ *   servers (the request's server or the default, "auto", the breaker and
+ *   the fallback chain: hearth-engine-route.c)
  * @request: (transfer full): the request; its last message is the question
  * @conversation_id: the conversation to continue, or -1 for a new one
  *
@@ -645,6 +648,7 @@ hearth_engine_chat (HearthEngine       *self,
 
 /**
  * hearth_engine_regenerate:
+ * @provider: (nullable): as for hearth_engine_chat ()
  * @request: (transfer full): the options; its messages come from the history
  *
  * Asks for a new answer to the last question of @conversation_id.

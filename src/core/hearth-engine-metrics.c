@@ -45,13 +45,33 @@ typedef struct
   HearthMetricsFormat    format;
   int                    minute_days;
   int                    hour_days;
+  GHashTable            *servers;     /* endpoint → server name, read on the main thread */
 } MetricsQuery;
 
 static void
 metrics_query_free (MetricsQuery *query)
 {
   g_free (query->model);
+  g_clear_pointer (&query->servers, g_hash_table_unref);
   g_free (query);
+}
+
+/* The user's servers by endpoint, for the workers to name groups with
+ * (the list itself lives on the main thread). */
+static GHashTable *
+servers_by_endpoint (HearthEngine *self)
+{
+  GListModel *servers = G_LIST_MODEL (hearth_engine_get_servers (self));
+  GHashTable *names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  for (guint i = 0; i < g_list_model_get_n_items (servers); i++)
+    {
+      g_autoptr(HearthServer) server = g_list_model_get_item (servers, i);
+
+      g_hash_table_insert (names, g_strdup (hearth_server_get_endpoint (server)),
+                           g_strdup (hearth_server_get_name (server)));
+    }
+  return names;
 }
 
 /* The retention the app keeps resource use for: what its sampler's history
@@ -101,6 +121,7 @@ read_report (HearthStore         *reader,
       || (query->bucket_ms > 0
           && (report->resources = read_resources (reader, query, error)) == NULL))
     return NULL;
+  hearth_metrics_name_servers (report->groups, query->servers);
   return g_steal_pointer (&report);
 }
 
@@ -127,8 +148,9 @@ read_in_worker (HearthStore  *reader,
       free_answer = g_free;
       break;
     case READ_EXPORT_GROUPS:
-      answer = hearth_metrics_export_groups (reader, query->since_ms, query->model,
-                                             query->grouping, query->format, &error);
+      answer = hearth_metrics_export_named_groups (reader, query->since_ms, query->model,
+                                                   query->grouping, query->format,
+                                                   query->servers, &error);
       free_answer = g_free;
       break;
     case READ_REQUESTS:
@@ -137,6 +159,8 @@ read_in_worker (HearthStore  *reader,
     case READ_SUMMARY:
       answer = hearth_metrics_aggregate_by (reader, query->since_ms, query->model,
                                             query->grouping, &error);
+      if (answer != NULL)
+        hearth_metrics_name_servers (answer, query->servers);
       break;
     case READ_RESOURCES:
       answer = read_resources (reader, query, &error);
@@ -166,6 +190,9 @@ read_async (HearthEngine        *self,
   MetricsQuery *query = g_memdup2 (request, sizeof *request);
 
   query->model = g_strdup (request->model);
+  if (query->kind == READ_REPORT || query->kind == READ_SUMMARY ||
+      query->kind == READ_EXPORT_GROUPS)
+    query->servers = servers_by_endpoint (self);
   get_retention (self, &query->minute_days, &query->hour_days);
   g_task_set_source_tag (task, source_tag);
   g_task_set_return_on_cancel (task, TRUE);

@@ -37,6 +37,7 @@ struct _ChatRoute
   const char       *first_reason;
   GError           *first_error;   /* why it did not answer there */
   gboolean          answered;      /* the server's success is recorded */
+  gboolean          last_resort;   /* a skipped server asked after all: nothing else could */
 };
 
 gboolean
@@ -199,12 +200,24 @@ next_fallback_cb (GObject      *object,
   HearthProvider *provider;
 
   candidate = _hearth_servers_next_fallback_finish (HEARTH_SERVERS (object), result, &error);
-  if (error != NULL && hearth_error_is_cancelled (error))
+  if (g_cancellable_is_cancelled (hearth_reply_get_cancellable (job->reply)))
     {
-      hearth_reply_fail (job->reply, error);
+      g_autoptr(GError) cancelled = g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_CANCELLED,
+                                                         "Cancelled");
+
+      hearth_reply_fail (job->reply, cancelled);
       return;
     }
   provider = candidate ? hearth_server_get_provider (candidate->server) : NULL;
+  if (provider == NULL && g_strcmp0 (route->first_reason, REASON_SKIPPED) == 0 &&
+      route->tried->len == 1)
+    {
+      /* Skipped, and no other server can take it: waiting on it is better
+       * than failing without asking (job->server is still that one). */
+      route->last_resort = TRUE;
+      _hearth_chat_job_send (job);
+      return;
+    }
   if (provider == NULL)
     {
       if (error != NULL)
@@ -273,7 +286,8 @@ _hearth_chat_route_start_failed (HearthReply  *reply,
 
   if (job->server != NULL && !hearth_error_is_cancelled (error))
     _hearth_server_record_failure (job->server, error);
-  if (reason == NULL || job->server == NULL || job->request->no_fallback)
+  if (reason == NULL || job->server == NULL || job->request->no_fallback ||
+      job->route->last_resort)
     {
       hearth_reply_fail (reply, error);
       return;

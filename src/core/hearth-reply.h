@@ -37,7 +37,7 @@ const char                 *hearth_reply_get_endpoint           (HearthReply *se
 const char                 *hearth_reply_get_server             (HearthReply *self);
 /* When another server answered: the one the request was meant for, and why
  * it did not answer there ("down", "server error", "model missing",
- * "skipped: down", …, as a short phrase); else NULL. */
+ * "skipped (down)", as a short phrase); else NULL. */
 const char                 *hearth_reply_get_fallback_from      (HearthReply *self);
 const char                 *hearth_reply_get_fallback_reason    (HearthReply *self);
 /* What chose the model when it was "auto" (a sentence), or NULL. */

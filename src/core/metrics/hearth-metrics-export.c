@@ -148,6 +148,7 @@ add_row_json (JsonBuilder   *builder,
   hearth_json_add_double (builder, "prompt_tokens_per_s", m->figures.prompt_tokens_per_s);
   hearth_json_add_double (builder, "tokens_per_s", m->figures.tokens_per_s);
   hearth_json_add_string (builder, "figures_from", figures_source (m));
+  hearth_json_add_string (builder, "server", m->server);
 }
 
 static void
@@ -163,7 +164,7 @@ append_row_csv (GString       *out,
   const char *fields[] = {
     created, m->model, m->endpoint, m->api, hearth_message_state_to_string (m->state),
     outcome (m), ttft,
-    total, tokens_in, tokens_out, speed, figures_source (m), m->error,
+    total, tokens_in, tokens_out, speed, figures_source (m), m->error, m->server,
   };
 
   append_csv_record (out, fields, G_N_ELEMENTS (fields));
@@ -171,7 +172,7 @@ append_row_csv (GString       *out,
 
 static const char * const row_columns[] = {
   "created_ms", "model", "endpoint", "api", "state", "outcome", "ttft_ms", "total_ms", "tokens_in",
-  "tokens_out", "tokens_per_s", "figures_from", "error",
+  "tokens_out", "tokens_per_s", "figures_from", "error", "server",
 };
 
 /**
@@ -238,6 +239,7 @@ add_group_json (JsonBuilder        *builder,
   hearth_json_add_int (builder, "cache_hits", group->cache_hits);
   for (guint i = 0; i < G_N_ELEMENTS (group_figures); i++)
     hearth_json_add_double (builder, group_figures[i].name, GROUP_FIGURE (group, i));
+  hearth_json_add_string (builder, "server", group->server);
 }
 
 static void
@@ -253,6 +255,7 @@ append_group_csv (GString            *out,
   g_ptr_array_add (fields, csv_count (group->cache_hits));
   for (guint i = 0; i < G_N_ELEMENTS (group_figures); i++)
     g_ptr_array_add (fields, csv_figure (GROUP_FIGURE (group, i)));
+  g_ptr_array_add (fields, g_strdup (group->server));
   append_csv_record (out, (const char * const *) fields->pdata, fields->len);
 }
 
@@ -275,7 +278,26 @@ hearth_metrics_export_groups (HearthStore            *store,
                               HearthMetricsFormat     format,
                               GError                **error)
 {
-  const char *columns[5 + G_N_ELEMENTS (group_figures)] = {
+  return hearth_metrics_export_named_groups (store, since_ms, model, grouping, format, NULL,
+                                             error);
+}
+
+/**
+ * hearth_metrics_export_named_groups:
+ * @servers: (nullable): endpoint → server name, for each group's "server"
+ *
+ * hearth_metrics_export_groups () with each group's server named.
+ */
+char *
+hearth_metrics_export_named_groups (HearthStore            *store,
+                                    gint64                  since_ms,
+                                    const char             *model,
+                                    HearthMetricsGrouping   grouping,
+                                    HearthMetricsFormat     format,
+                                    GHashTable             *servers,
+                                    GError                **error)
+{
+  const char *columns[6 + G_N_ELEMENTS (group_figures)] = {
     "model", "endpoint", "count", "successes", "cache_hits",
   };
   g_autoptr(GPtrArray) groups = NULL;
@@ -286,8 +308,10 @@ hearth_metrics_export_groups (HearthStore            *store,
   groups = hearth_metrics_aggregate_by (store, since_ms, model, grouping, error);
   if (groups == NULL)
     return NULL;
+  hearth_metrics_name_servers (groups, servers);
   for (guint i = 0; i < G_N_ELEMENTS (group_figures); i++)
     columns[5 + i] = group_figures[i].name;
+  columns[5 + G_N_ELEMENTS (group_figures)] = "server";
   return export_items (groups, format, &(ExportShape) {
                          columns, G_N_ELEMENTS (columns),
                          (AppendCsvFunc) append_group_csv, (HearthJsonAddFunc) add_group_json,

@@ -461,5 +461,28 @@ hearth_metrics_group_free (HearthMetricsGroup *group)
     return;
   g_free (group->model);
   g_free (group->endpoint);
+  g_free (group->server);
   g_free (group);
+}
+
+/**
+ * hearth_metrics_name_servers:
+ * @groups: (element-type HearthMetricsGroup)
+ * @servers: (nullable): endpoint → the name of its server in the user's list
+ *
+ * One server is one endpoint: a group of an endpoint is that server's, and
+ * is shown by its name (a removed server's requests keep their address).
+ */
+void
+hearth_metrics_name_servers (GPtrArray  *groups,
+                             GHashTable *servers)
+{
+  for (guint i = 0; servers != NULL && i < groups->len; i++)
+    {
+      HearthMetricsGroup *group = g_ptr_array_index (groups, i);
+
+      g_free (group->server);
+      group->server = group->endpoint != NULL
+                      ? g_strdup (g_hash_table_lookup (servers, group->endpoint)) : NULL;
+    }
 }

@@ -28,6 +28,8 @@ typedef struct
 {
   char    *model;
   char    *endpoint;
+  char    *server;           /* the endpoint's server in the user's list (its name), or
+                              * NULL: the label to show where there is one */
   guint    count;            /* requests the model answered (or failed) */
   guint    cache_hits;       /* answers from the response cache: not in any figure */
   guint    successes;        /* complete */
@@ -64,6 +66,18 @@ char       *hearth_metrics_export_groups   (HearthStore            *store,
                                             HearthMetricsGrouping   grouping,
                                             HearthMetricsFormat     format,
                                             GError                **error);
+/* As above, each group named after its endpoint's server: @servers maps
+ * endpoints to server names (nullable). */
+char       *hearth_metrics_export_named_groups (HearthStore        *store,
+                                                gint64              since_ms,
+                                                const char         *model,
+                                                HearthMetricsGrouping grouping,
+                                                HearthMetricsFormat format,
+                                                GHashTable         *servers,
+                                                GError            **error);
+/* Sets each group's server from @servers (endpoint → server name). */
+void        hearth_metrics_name_servers    (GPtrArray              *groups,
+                                            GHashTable             *servers);
 double      hearth_metrics_percentile      (GArray                 *values,
                                             double                  percent);
 gint64      hearth_metrics_parse_since     (const char             *text,
