@@ -28,6 +28,7 @@ struct _HearthEngine
   GHashTable            *unsaved;      /* HearthReply → ChatJob: finished, not in the history */
   HearthEngineAlerts    *alerts;       /* made on first use (hearth-engine-alerts.c) */
   HearthTuning          *tuning;       /* made with the history, else on first use */
+  HearthServers         *servers;      /* made on first use (hearth-engine-servers.c) */
 
   /* Workers read the history through one connection of their own. */
   GMutex                 reader_lock;

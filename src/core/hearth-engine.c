@@ -30,6 +30,10 @@ hearth_engine_dispose (GObject *object)
   if (self->sampler != NULL)
     g_signal_handlers_disconnect_by_data (self->sampler, self);
   g_clear_pointer (&self->alerts, _hearth_engine_alerts_free);
+  /* Probes in flight hold the list: it lets go of the engine now. */
+  if (self->servers != NULL)
+    g_object_run_dispose (G_OBJECT (self->servers));
+  g_clear_object (&self->servers);
   g_clear_object (&self->tuning);
   g_clear_pointer (&self->unsaved, g_hash_table_unref);
   g_clear_pointer (&self->providers, g_hash_table_unref);
@@ -453,66 +457,6 @@ hearth_resolve_api_kind (const char     *explicit_api,
   g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
                "“%s” is not an API Hearth speaks: use ollama or openai", name);
   return FALSE;
-}
-
-static HearthProvider *
-resolve_with_settings (HearthEngine  *self,
-                       GSettings     *settings,
-                       const char    *endpoint,
-                       const char    *api_name,
-                       GError       **error)
-{
-  g_autofree char *url = NULL;
-  HearthApiKind api;
-
-  if (!hearth_resolve_api_kind (api_name, settings, &api, error))
-    return NULL;
-  url = hearth_endpoint_resolve (endpoint, api, settings, error);
-  if (url == NULL)
-    return NULL;
-  return hearth_engine_get_provider (self, api, url);
-}
-
-/**
- * hearth_engine_resolve_provider:
- * @endpoint: (nullable): an explicit server address, or %NULL
- * @api: (nullable): an explicit API name ("ollama", "openai"), or %NULL
- *
- * The server a request goes to, by the one rule both front ends follow:
- * explicit arguments, then the environment (OLLAMA_HOST), then the
- * settings, then the default. Its API key comes, on its first request,
- * from HEARTH_API_KEY, OPENAI_API_KEY (OpenAI-compatible servers) or the
- * keyring, in that order.
- *
- * Returns: (transfer none): the server, or %NULL with @error set
- */
-HearthProvider *
-hearth_engine_resolve_provider (HearthEngine  *self,
-                                const char    *endpoint,
-                                const char    *api,
-                                GError       **error)
-{
-  g_return_val_if_fail (HEARTH_IS_ENGINE (self), NULL);
-
-  return resolve_with_settings (self, self->settings, endpoint, api, error);
-}
-
-/**
- * hearth_engine_get_configured_provider:
- * @settings: (nullable): the settings to read, or %NULL for the engine's
- *
- * Returns: (transfer none): the server the settings name, resolved as
- *   hearth_engine_resolve_provider() does
- */
-HearthProvider *
-hearth_engine_get_configured_provider (HearthEngine  *self,
-                                       GSettings     *settings,
-                                       GError       **error)
-{
-  g_return_val_if_fail (HEARTH_IS_ENGINE (self), NULL);
-  g_return_val_if_fail (settings == NULL || G_IS_SETTINGS (settings), NULL);
-
-  return resolve_with_settings (self, settings ? settings : self->settings, NULL, NULL, error);
 }
 
 /**

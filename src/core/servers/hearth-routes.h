@@ -51,6 +51,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthRoute, hearth_route_free)
 const char     *hearth_route_kind_to_string     (HearthRouteKind      kind); /* "long-prompt", "short-prompt", "code", "long-conversation", "keyword", "default" */
 gboolean        hearth_route_kind_from_string   (const char          *str,
                                                  HearthRouteKind     *kind);
+/* As from_string, failing with a sentence that lists the kinds. */
+gboolean        hearth_route_kind_parse         (const char          *str,
+                                                 HearthRouteKind     *kind,
+                                                 GError             **error);
 /* "Questions with code → the most capable model", "Questions of 2,000
  * characters or more → qwen2.5:7b on big-box". */
 char           *hearth_route_describe           (const HearthRoute   *route);
@@ -64,8 +68,10 @@ G_DECLARE_FINAL_TYPE (HearthRoutes, hearth_routes, HEARTH, ROUTES, GObject)
 /* Of HearthRoute, in order: the user's, or the defaults. */
 GPtrArray      *hearth_routes_list              (HearthRoutes        *self);
 gboolean        hearth_routes_are_default       (HearthRoutes        *self);
-/* Adds a rule at @position (-1: before the default rule). The first change
- * copies the defaults into the user's list. Returns the new rule's id. */
+/* Adds a rule at @position (-1, or past the end: before the default rule).
+ * The first change copies the defaults into the user's list. Returns the new
+ * rule's id. Adding a HEARTH_ROUTE_DEFAULT rule changes what the one default
+ * rule picks (its id stays "default"). */
 char           *hearth_routes_add               (HearthRoutes        *self,
                                                  HearthRouteKind      kind,
                                                  const char          *value,

@@ -1,0 +1,815 @@
+/* hearth-routes-choose.c — which rule a request matches, and what @fast and @capable are now
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-routes"
+
+#include <math.h>
+#include <string.h>
+
+#include "hearth-endpoint.h"
+#include "hearth-engine.h"
+#include "hearth-error.h"
+#include "hearth-message.h"
+#include "hearth-routes-private.h"
+
+/* Matching */
+
+static gboolean
+is_word_char (gunichar c)
+{
+  return g_unichar_isalnum (c) || c == '_' || g_unichar_ismark (c);
+}
+
+/* Casefolded and composed, so "É" matches "é" however either was typed. */
+static char *
+fold (const char *text)
+{
+  g_autofree char *valid = g_utf8_make_valid (text, -1);
+  g_autofree char *normal = g_utf8_normalize (valid, -1, G_NORMALIZE_ALL_COMPOSE);
+
+  return g_utf8_casefold (normal != NULL ? normal : valid, -1);
+}
+
+/* A whole word (or phrase), case-insensitive: "SQL" matches "sql?" but not "nosql". */
+gboolean
+_hearth_routes_has_word (const char *text,
+                         const char *word)
+{
+  g_autofree char *haystack = NULL;
+  g_autofree char *needle = NULL;
+  gboolean check_start, check_end;
+  gsize needle_len;
+
+  if (text == NULL || word == NULL || *word == '\0')
+    return FALSE;
+
+  haystack = fold (text);
+  needle = fold (word);
+  needle_len = strlen (needle);
+  if (needle_len == 0)
+    return FALSE;
+  /* "c++" ends in a symbol: only a word character can run into another word. */
+  check_start = is_word_char (g_utf8_get_char (needle));
+  check_end = is_word_char (g_utf8_get_char (g_utf8_find_prev_char (needle, needle + needle_len)));
+
+  for (const char *at = strstr (haystack, needle); at != NULL; at = strstr (at + 1, needle))
+    {
+      const char *before = g_utf8_find_prev_char (haystack, at);
+      const char *after = at + needle_len;
+
+      if (check_start && before != NULL && is_word_char (g_utf8_get_char (before)))
+        continue;
+      if (check_end && *after != '\0' && is_word_char (g_utf8_get_char (after)))
+        continue;
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
+static const char * const code_starts[] = {
+  "def ", "#include", "#define", "#!/", "function ", "fn ", "func ", "import ", "package ",
+  "public ", "private ", "return ", "SELECT ", "}",
+};
+
+/* One line of a program: a telltale start, a brace or semicolon at its end,
+ * an arrow function, or an indented line with code's punctuation. */
+static gboolean
+line_looks_like_code (const char *line)
+{
+  const char *text = line + strspn (line, " \t");
+  gsize indent = text - line;
+  gsize len = strlen (text);
+
+  while (len > 0 && g_ascii_isspace (text[len - 1]))
+    len--;
+  if (len == 0)
+    return FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (code_starts); i++)
+    if (g_str_has_prefix (text, code_starts[i]))
+      return TRUE;
+  if (text[len - 1] == '{' || text[len - 1] == ';')
+    return TRUE;
+  if (g_strstr_len (text, len, "=>") != NULL)
+    return TRUE;
+  if (indent >= 2 && (strpbrk (text, "{};") != NULL || g_strstr_len (text, len, " = ") != NULL
+                      || g_strstr_len (text, len, "()") != NULL))
+    return TRUE;
+
+  return FALSE;
+}
+
+/* A ``` fence, or at least two lines that look like a program. */
+gboolean
+_hearth_routes_looks_like_code (const char *text)
+{
+  g_auto(GStrv) lines = NULL;
+  guint n_code = 0;
+
+  if (text == NULL)
+    return FALSE;
+  if (strstr (text, "```") != NULL)
+    return TRUE;
+
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL && n_code < 2; i++)
+    if (line_looks_like_code (lines[i]))
+      n_code++;
+
+  return n_code >= 2;
+}
+
+gboolean
+_hearth_route_matches (const HearthRoute *route,
+                       const char        *question,
+                       guint              earlier_messages)
+{
+  gint64 n = route->value != NULL ? g_ascii_strtoll (route->value, NULL, 10) : 0;
+  const char *text = question != NULL ? question : "";
+
+  switch (route->kind)
+    {
+    case HEARTH_ROUTE_LONG_PROMPT:
+      return g_utf8_validate (text, -1, NULL) ? g_utf8_strlen (text, -1) >= n
+                                              : (gint64) strlen (text) >= n;
+    case HEARTH_ROUTE_SHORT_PROMPT:
+      return g_utf8_validate (text, -1, NULL) ? g_utf8_strlen (text, -1) <= n
+                                              : (gint64) strlen (text) <= n;
+    case HEARTH_ROUTE_CODE:
+      return _hearth_routes_looks_like_code (text);
+    case HEARTH_ROUTE_LONG_CONVERSATION:
+      return (gint64) earlier_messages >= n;
+    case HEARTH_ROUTE_KEYWORD:
+      return _hearth_routes_has_word (text, route->value);
+    case HEARTH_ROUTE_DEFAULT:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+/* Tiers */
+
+void
+_hearth_tier_candidate_free (HearthTierCandidate *candidate)
+{
+  if (candidate == NULL)
+    return;
+
+  g_free (candidate->model);
+  g_free (candidate->server);
+  g_free (candidate);
+}
+
+double
+_hearth_routes_parse_parameters (const char *text)
+{
+  g_autofree char *copy = NULL;
+  char *end = NULL;
+  double value;
+
+  if (text == NULL || *text == '\0')
+    return -1;
+  copy = g_strstrip (g_strdup (text));
+  value = g_ascii_strtod (copy, &end);
+  if (end == copy || !isfinite (value) || value <= 0)
+    return -1;
+
+  switch (g_ascii_toupper (*end))
+    {
+    case '\0':
+      return value;
+    case 'K':
+      return value * 1e3;
+    case 'M':
+      return value * 1e6;
+    case 'B':
+    case 'G':
+      return value * 1e9;
+    case 'T':
+      return value * 1e12;
+    default:
+      return -1;
+    }
+}
+
+static const HearthCatalogModel *
+catalog_find (GPtrArray  *catalog,
+              const char *name)
+{
+  const HearthCatalogModel *model;
+
+  if (catalog == NULL)
+    return NULL;
+  model = hearth_catalog_lookup (catalog, name);
+  for (guint i = 0; model == NULL && i < catalog->len; i++)
+    {
+      const HearthCatalogModel *entry = g_ptr_array_index (catalog, i);
+
+      for (guint j = 0; j < entry->quantizations->len; j++)
+        if (g_strcmp0 (((HearthCatalogQuant *) g_ptr_array_index (entry->quantizations, j))->tag,
+                       name) == 0)
+          return entry;
+    }
+  return model;
+}
+
+/* The hardware report's fit: weights, KV cache (when the catalog knows the
+ * model's shape) and runtime overhead against this machine's VRAM and RAM. */
+static gboolean
+fits_here (const HearthTierCandidate *candidate,
+           const HearthHardware      *hardware,
+           GPtrArray                 *catalog)
+{
+  const HearthCatalogModel *known;
+  HearthCatalogModel shape = { .layers = 1, .context_length = 4096 };
+  HearthCatalogQuant quant = { 0 };
+  g_autoptr(HearthFit) fit = NULL;
+
+  if (!candidate->on_this_computer || hardware == NULL || candidate->size <= 0)
+    return TRUE;
+
+  known = catalog_find (catalog, candidate->model);
+  if (known == NULL)
+    {
+      shape.name = candidate->model;
+      shape.parameters = candidate->parameters;
+      known = &shape;
+    }
+  quant.size = candidate->size;
+  fit = hearth_catalog_fit (known, &quant, hardware, 0);
+  return fit->placement != HEARTH_PLACEMENT_TOO_LARGE;
+}
+
+static gboolean
+all_have (GPtrArray *running,
+          gboolean   speeds)
+{
+  for (guint i = 0; i < running->len; i++)
+    {
+      const HearthTierCandidate *c = g_ptr_array_index (running, i);
+
+      if (speeds ? c->tokens_per_s <= 0 : c->parameters <= 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gint64
+size_or_max (const HearthTierCandidate *c)
+{
+  return c->size > 0 ? c->size : G_MAXINT64;
+}
+
+/* The catalog's rule: more parameters is more capable; at equal size, the smaller download. */
+static gboolean
+more_capable (const HearthTierCandidate *a,
+              const HearthTierCandidate *b,
+              gboolean                   by_parameters)
+{
+  if (by_parameters && a->parameters != b->parameters)
+    return a->parameters > b->parameters;
+  if (!by_parameters && a->size != b->size)
+    return a->size > b->size;
+  return size_or_max (a) < size_or_max (b);
+}
+
+/* Decode reads every weight per token: the smallest is the fastest, unless measured. */
+static gboolean
+faster (const HearthTierCandidate *a,
+        const HearthTierCandidate *b,
+        gboolean                   by_speed)
+{
+  if (by_speed && a->tokens_per_s != b->tokens_per_s)
+    return a->tokens_per_s > b->tokens_per_s;
+  return size_or_max (a) < size_or_max (b);
+}
+
+static guint
+count_models (GPtrArray *running)
+{
+  g_autoptr(GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < running->len; i++)
+    g_hash_table_add (names, ((HearthTierCandidate *) g_ptr_array_index (running, i))->model);
+  return g_hash_table_size (names);
+}
+
+const HearthTierCandidate *
+_hearth_routes_pick_tier (GPtrArray            *candidates,
+                          const char           *target,
+                          const HearthHardware *hardware,
+                          GPtrArray            *catalog,
+                          guint                *n_choices,
+                          gboolean             *none_fits)
+{
+  g_autoptr(GPtrArray) running = g_ptr_array_new ();
+  const HearthTierCandidate *best = NULL;
+  gboolean capable = g_strcmp0 (target, HEARTH_ROUTE_TARGET_CAPABLE) == 0;
+  gboolean by_parameters, by_speed;
+
+  *n_choices = 0;
+  *none_fits = FALSE;
+  for (guint i = 0; i < candidates->len; i++)
+    if (fits_here (g_ptr_array_index (candidates, i), hardware, catalog))
+      g_ptr_array_add (running, g_ptr_array_index (candidates, i));
+  if (running->len == 0 && candidates->len > 0)
+    {
+      /* Nothing fits: the smallest has the best chance, whichever the tier. */
+      *none_fits = TRUE;
+      capable = FALSE;
+      g_ptr_array_extend (running, candidates, NULL, NULL);
+    }
+
+  by_parameters = all_have (running, FALSE);
+  by_speed = !*none_fits && all_have (running, TRUE);
+  for (guint i = 0; i < running->len; i++)
+    {
+      const HearthTierCandidate *c = g_ptr_array_index (running, i);
+
+      if (best == NULL || (capable ? more_capable (c, best, by_parameters)
+                                   : faster (c, best, by_speed)))
+        best = c;
+    }
+
+  *n_choices = count_models (running);
+  return best;
+}
+
+/* Choosing */
+
+typedef struct
+{
+  char       *label;       /* the rule, for the reply: "code"; NULL for resolve_target */
+  char       *rule_id;
+  char       *target;      /* a model or a HEARTH_ROUTE_TARGET_* */
+  char       *server;      /* the rule's server, or NULL */
+  GPtrArray  *listed;      /* HearthServerModels */
+} Choose;
+
+static void
+choose_free (Choose *choose)
+{
+  g_free (choose->label);
+  g_free (choose->rule_id);
+  g_free (choose->target);
+  g_free (choose->server);
+  g_clear_pointer (&choose->listed, g_ptr_array_unref);
+  g_free (choose);
+}
+
+void
+hearth_route_choice_free (HearthRouteChoice *choice)
+{
+  if (choice == NULL)
+    return;
+
+  g_free (choice->model);
+  g_free (choice->server);
+  g_free (choice->rule_id);
+  g_free (choice->explanation);
+  g_free (choice);
+}
+
+static gboolean
+is_tier (const char *target)
+{
+  return g_strcmp0 (target, HEARTH_ROUTE_TARGET_FAST) == 0
+         || g_strcmp0 (target, HEARTH_ROUTE_TARGET_CAPABLE) == 0;
+}
+
+static void
+return_choice (GTask      *task,
+               const char *model,
+               const char *server,
+               char       *what)
+{
+  Choose *choose = g_task_get_task_data (task);
+  HearthRouteChoice *choice = g_new0 (HearthRouteChoice, 1);
+
+  choice->model = g_strdup (model);
+  choice->server = g_strdup (server);
+  choice->rule_id = g_strdup (choose->rule_id);
+  if (choose->label != NULL)
+    choice->explanation = g_strdup_printf ("%s → %s", choose->label, what);
+  else
+    choice->explanation = g_strdup (what);
+  g_free (what);
+  g_task_return_pointer (task, choice, (GDestroyNotify) hearth_route_choice_free);
+}
+
+/* "the rule “the word “sql”” (r1)" reads badly: the rule is named by its id and label. */
+static char *
+rule_name (Choose *choose)
+{
+  if (choose->rule_id == NULL)
+    return g_strdup ("“Auto”");
+  return g_strdup_printf ("The rule “%s” (%s)", choose->rule_id, choose->label);
+}
+
+static char *
+unanswered (GPtrArray *listed)
+{
+  GString *names = g_string_new (NULL);
+
+  for (guint i = 0; listed != NULL && i < listed->len; i++)
+    {
+      HearthServerModels *entry = g_ptr_array_index (listed, i);
+
+      if (entry->models == NULL)
+        g_string_append_printf (names, "%s%s", names->len > 0 ? ", " : "",
+                                hearth_server_get_name (entry->server));
+    }
+  if (names->len == 0)
+    return g_string_free (names, TRUE), g_strdup ("");
+  g_string_prepend (names, " (could not ask: ");
+  g_string_append (names, ")");
+  return g_string_free (names, FALSE);
+}
+
+/* A rule with a server: that server, as long as it is in the list and on. */
+static void
+resolve_on_server (HearthRoutes *self,
+                   GTask        *task)
+{
+  Choose *choose = g_task_get_task_data (task);
+  HearthServer *server = hearth_servers_lookup (hearth_engine_get_servers (self->engine),
+                                                choose->server);
+  g_autofree char *rule = rule_name (choose);
+
+  if (server == NULL)
+    g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+                             "%s sends questions to the server “%s”, which is no longer in "
+                             "your list: change the rule or add the server again",
+                             rule, choose->server);
+  else if (!hearth_server_get_enabled (server))
+    g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+                             "%s sends questions to the server “%s”, which is turned off: "
+                             "turn it on or change the rule", rule, choose->server);
+  else
+    return_choice (task, choose->target, choose->server,
+                   g_strdup_printf ("%s on %s", choose->target, choose->server));
+}
+
+/* A rule with a model's name: the first enabled server that lists it, local ones first. */
+static void
+resolve_named (GTask *task)
+{
+  Choose *choose = g_task_get_task_data (task);
+  g_autofree char *rule = NULL;
+  g_autofree char *missing = NULL;
+
+  for (int pass = 0; pass < 2; pass++)
+    for (guint i = 0; i < choose->listed->len; i++)
+      {
+        HearthServerModels *entry = g_ptr_array_index (choose->listed, i);
+        const char *name = hearth_server_get_name (entry->server);
+
+        if (entry->models == NULL || hearth_server_get_cloud (entry->server) != (pass == 1)
+            || hearth_model_info_find (entry->models, choose->target) == NULL)
+          continue;
+        return_choice (task, choose->target, name,
+                       choose->label != NULL ? g_strdup_printf ("%s (on %s)", choose->target, name)
+                                             : g_strdup_printf ("%s on %s", choose->target, name));
+        return;
+      }
+
+  rule = rule_name (choose);
+  missing = unanswered (choose->listed);
+  g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
+                           "%s picks %s, which is not installed on any enabled server%s: "
+                           "install it, or change the rule", rule, choose->target, missing);
+}
+
+static gboolean
+is_embedding (const char *name)
+{
+  return strstr (name, "embed") != NULL;
+}
+
+static GPtrArray *
+collect_candidates (HearthRoutes *self,
+                    Choose       *choose)
+{
+  GPtrArray *candidates = g_ptr_array_new_with_free_func ((GDestroyNotify) _hearth_tier_candidate_free);
+  HearthStore *store = self->engine != NULL ? hearth_engine_get_store (self->engine) : NULL;
+
+  for (guint i = 0; i < choose->listed->len; i++)
+    {
+      HearthServerModels *entry = g_ptr_array_index (choose->listed, i);
+      const char *server = hearth_server_get_name (entry->server);
+
+      /* A cloud model only when a rule sends to that server by name. */
+      if (entry->models == NULL
+          || (choose->server != NULL ? g_strcmp0 (server, choose->server) != 0
+                                     : hearth_server_get_cloud (entry->server)))
+        continue;
+      for (guint j = 0; j < entry->models->len; j++)
+        {
+          const HearthModelInfo *info = g_ptr_array_index (entry->models, j);
+          HearthTierCandidate *c;
+
+          if (info->name == NULL || is_embedding (info->name))
+            continue;
+          c = g_new0 (HearthTierCandidate, 1);
+          c->model = g_strdup (info->name);
+          c->server = g_strdup (server);
+          c->size = info->size;
+          c->parameters = _hearth_routes_parse_parameters (info->parameter_size);
+          c->on_this_computer = hearth_endpoint_is_loopback (hearth_server_get_endpoint (entry->server));
+          c->tokens_per_s = store != NULL ? hearth_store_get_measured_speed (store, info->name,
+                                                                             NULL, NULL) : -1;
+          g_ptr_array_add (candidates, c);
+        }
+    }
+
+  return candidates;
+}
+
+static gboolean
+several_servers (GPtrArray *candidates)
+{
+  for (guint i = 1; i < candidates->len; i++)
+    if (g_strcmp0 (((HearthTierCandidate *) g_ptr_array_index (candidates, i))->server,
+                   ((HearthTierCandidate *) g_ptr_array_index (candidates, 0))->server) != 0)
+      return TRUE;
+  return FALSE;
+}
+
+static char *
+describe_pick (Choose                    *choose,
+               const HearthTierCandidate *pick,
+               guint                      n_choices,
+               gboolean                   none_fits,
+               gboolean                   show_server)
+{
+  g_autofree char *name = show_server ? g_strdup_printf ("%s on %s", pick->model, pick->server)
+                                      : g_strdup (pick->model);
+  gboolean capable = g_str_equal (choose->target, HEARTH_ROUTE_TARGET_CAPABLE);
+
+  if (choose->label == NULL)
+    return g_steal_pointer (&name);
+  if (none_fits)
+    return g_strdup_printf ("%s, the smallest model you have: none fits this computer’s memory",
+                            name);
+  if (n_choices == 1)
+    return g_strdup_printf ("%s, the only model you have, so it is both the fastest and the "
+                            "most capable", name);
+  if (capable)
+    return g_strdup_printf ("the most capable model you have (%s)", name);
+  if (pick->tokens_per_s > 0)
+    return g_strdup_printf ("the fastest model you have (%s, measured at %.1f tokens/s)",
+                            name, pick->tokens_per_s);
+  return g_strdup_printf ("the fastest model you have (%s)", name);
+}
+
+static void
+resolve_tier (HearthRoutes *self,
+              GTask        *task)
+{
+  Choose *choose = g_task_get_task_data (task);
+  g_autoptr(GPtrArray) candidates = collect_candidates (self, choose);
+  const HearthTierCandidate *pick;
+  guint n_choices;
+  gboolean none_fits;
+  g_autofree char *rule = NULL;
+  g_autofree char *missing = NULL;
+
+  pick = _hearth_routes_pick_tier (candidates, choose->target, self->hardware, self->catalog,
+                                   &n_choices, &none_fits);
+  if (pick != NULL)
+    {
+      return_choice (task, pick->model, pick->server,
+                     describe_pick (choose, pick, n_choices, none_fits,
+                                    choose->label == NULL || choose->server != NULL
+                                    || several_servers (candidates)));
+      return;
+    }
+
+  rule = rule_name (choose);
+  missing = unanswered (choose->listed);
+  if (choose->server != NULL)
+    g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_NO_MODEL,
+                             "%s picks a model on %s, which lists none%s: install a model "
+                             "there, or change the rule", rule, choose->server, missing);
+  else
+    g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_NO_MODEL,
+                             "%s found no model to use: no enabled server on this computer or "
+                             "your network lists one%s. Install a model, or name a cloud model "
+                             "in a rule (cloud servers are only used when a rule names them)",
+                             rule, missing);
+}
+
+/* The machine, probed once in a worker: what fits its memory. */
+typedef struct
+{
+  HearthHardware *hardware;
+  GPtrArray      *catalog;
+} Machine;
+
+static void
+machine_free (Machine *machine)
+{
+  g_clear_pointer (&machine->hardware, hearth_hardware_free);
+  g_clear_pointer (&machine->catalog, g_ptr_array_unref);
+  g_free (machine);
+}
+
+static void
+probe_machine (GTask        *task,
+               gpointer      source,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  Machine *machine = g_new0 (Machine, 1);
+  g_autoptr(GError) error = NULL;
+
+  machine->hardware = hearth_hardware_probe (NULL, FALSE, &error);
+  if (machine->hardware == NULL)
+    g_debug ("No fit for the tiers, every model counts as fitting: %s", error->message);
+  g_clear_error (&error);
+  machine->catalog = hearth_catalog_load (&error);
+  if (machine->catalog == NULL)
+    g_debug ("The catalog could not be read: %s", error->message);
+  g_task_return_pointer (task, machine, (GDestroyNotify) machine_free);
+}
+
+static void
+on_machine_probed (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  HearthRoutes *self = g_task_get_source_object (task);
+  Machine *machine = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  if (!self->machine_known && machine != NULL)
+    {
+      self->machine_known = TRUE;
+      self->hardware = g_steal_pointer (&machine->hardware);
+      self->catalog = g_steal_pointer (&machine->catalog);
+    }
+  g_clear_pointer (&machine, machine_free);
+  resolve_tier (self, task);
+}
+
+static void
+on_listed (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  HearthRoutes *self = g_task_get_source_object (task);
+  Choose *choose = g_task_get_task_data (task);
+  g_autoptr(GTask) probe = NULL;
+  GError *error = NULL;
+
+  choose->listed = hearth_servers_list_models_finish (HEARTH_SERVERS (object), result, &error);
+  if (choose->listed == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (self->engine == NULL)
+    {
+      g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_CANCELLED,
+                               "Hearth is closing: no model was chosen");
+      return;
+    }
+  if (!is_tier (choose->target))
+    {
+      resolve_named (task);
+      return;
+    }
+  if (self->machine_known)
+    {
+      resolve_tier (self, task);
+      return;
+    }
+
+  probe = g_task_new (self, g_task_get_cancellable (task), on_machine_probed,
+                      g_steal_pointer (&task));
+  g_task_set_source_tag (probe, probe_machine);
+  g_task_run_in_thread (probe, probe_machine);
+}
+
+static void
+start (HearthRoutes *self,
+       GTask        *task)
+{
+  Choose *choose = g_task_get_task_data (task);
+
+  if (self->engine == NULL)
+    {
+      g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_CANCELLED,
+                               "Hearth is closing: no model was chosen");
+      g_object_unref (task);
+      return;
+    }
+  if (choose->server != NULL && !is_tier (choose->target))
+    {
+      resolve_on_server (self, task);
+      g_object_unref (task);
+      return;
+    }
+
+  hearth_servers_list_models_async (hearth_engine_get_servers (self->engine), FALSE,
+                                    g_task_get_cancellable (task), on_listed, task);
+}
+
+static const char *
+question_of (const HearthChatRequest *request)
+{
+  const HearthMessage *last;
+
+  if (request->messages == NULL || request->messages->len == 0)
+    return "";
+  last = g_ptr_array_index (request->messages, request->messages->len - 1);
+  return last->content != NULL ? last->content : "";
+}
+
+void
+hearth_routes_choose_async (HearthRoutes            *self,
+                            const HearthChatRequest *request,
+                            guint                    earlier_messages,
+                            GCancellable            *cancellable,
+                            GAsyncReadyCallback      callback,
+                            gpointer                 user_data)
+{
+  GPtrArray *rules;
+  const char *question;
+  Choose *choose;
+  GTask *task;
+
+  g_return_if_fail (HEARTH_IS_ROUTES (self));
+  g_return_if_fail (request != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hearth_routes_choose_async);
+
+  rules = _hearth_routes_get_rules (self);
+  question = question_of (request);
+  choose = g_new0 (Choose, 1);
+  g_task_set_task_data (task, choose, (GDestroyNotify) choose_free);
+  for (guint i = 0; i < rules->len; i++)
+    {
+      const HearthRoute *route = g_ptr_array_index (rules, i);
+
+      if (!_hearth_route_matches (route, question, earlier_messages))
+        continue;
+      choose->label = _hearth_route_label (route);
+      choose->rule_id = g_strdup (route->id);
+      choose->target = g_strdup (route->model);
+      choose->server = g_strdup (route->server);
+      break;
+    }
+  /* The default rule always matches. */
+  g_assert (choose->target != NULL);
+  start (self, task);
+}
+
+HearthRouteChoice *
+hearth_routes_choose_finish (HearthRoutes  *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == hearth_routes_choose_async,
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+hearth_routes_resolve_target_async (HearthRoutes        *self,
+                                    const char          *target,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  Choose *choose;
+  GTask *task;
+
+  g_return_if_fail (HEARTH_IS_ROUTES (self));
+  g_return_if_fail (target != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hearth_routes_resolve_target_async);
+  choose = g_new0 (Choose, 1);
+  choose->target = g_strdup (target);
+  g_task_set_task_data (task, choose, (GDestroyNotify) choose_free);
+  start (self, task);
+}
+
+HearthRouteChoice *
+hearth_routes_resolve_target_finish (HearthRoutes  *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
+                        == hearth_routes_resolve_target_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

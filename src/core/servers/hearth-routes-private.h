@@ -1,0 +1,71 @@
+/* hearth-routes-private.h — what the routing rules' files share
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "hearth-catalog.h"
+#include "hearth-hardware.h"
+#include "hearth-routes.h"
+
+G_BEGIN_DECLS
+
+struct _HearthRoutes
+{
+  GObject          parent_instance;
+
+  HearthEngine    *engine;        /* a weak pointer: NULL once the engine is gone */
+  char            *path;          /* routes.conf */
+  GPtrArray       *rules;         /* HearthRoute: the user's, or NULL for the defaults */
+  GFileMonitor    *monitor;
+
+  /* For the tiers, found once in a worker (hearth-routes-choose.c). */
+  gboolean         machine_known;
+  HearthHardware  *hardware;      /* NULL when the probe failed */
+  GPtrArray       *catalog;       /* HearthCatalogModel, or NULL */
+};
+
+/* The rules in force (the user's or the defaults); transfer none. */
+GPtrArray      *_hearth_routes_get_rules         (HearthRoutes        *self);
+
+/* Matching: @question is the request's last message. */
+gboolean        _hearth_route_matches            (const HearthRoute   *route,
+                                                  const char          *question,
+                                                  guint                earlier_messages);
+gboolean        _hearth_routes_looks_like_code   (const char          *text);
+gboolean        _hearth_routes_has_word          (const char          *text,
+                                                  const char          *word);
+/* "code", "the word “sql”", "everything else": what the reply's line starts with. */
+char           *_hearth_route_label              (const HearthRoute   *route);
+/* "1,500" */
+char           *_hearth_routes_format_count      (gint64               count);
+
+/* A model the tiers may pick. */
+typedef struct
+{
+  char    *model;
+  char    *server;
+  gint64   size;            /* bytes; < 0 unknown */
+  double   parameters;      /* < 0 unknown */
+  gboolean on_this_computer;/* the fit to this machine's memory applies */
+  double   tokens_per_s;    /* measured here; < 0 never */
+} HearthTierCandidate;
+
+void            _hearth_tier_candidate_free      (HearthTierCandidate *candidate);
+/* "3.2B", "494.03M", "7b" → parameters; < 0 when it cannot be read. */
+double          _hearth_routes_parse_parameters  (const char          *text);
+
+/* Picks @target (HEARTH_ROUTE_TARGET_FAST or _CAPABLE) among @candidates
+ * (HearthTierCandidate): the models on this computer that fit its memory
+ * (@hardware NULL: all do; @catalog nullable, for the KV cache of models it
+ * knows) and those of the other local-network servers. @n_choices: how many
+ * different models were in the running; @none_fits: TRUE when nothing fit
+ * and the pick is among all of them. NULL when @candidates is empty. */
+const HearthTierCandidate *
+                _hearth_routes_pick_tier         (GPtrArray            *candidates,
+                                                  const char           *target,
+                                                  const HearthHardware *hardware,
+                                                  GPtrArray            *catalog,
+                                                  guint                *n_choices,
+                                                  gboolean             *none_fits);
+
+G_END_DECLS

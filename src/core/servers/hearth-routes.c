@@ -1,0 +1,903 @@
+/* hearth-routes.c — the rules behind "Auto": kept in routes.conf, edited, described
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-routes"
+
+#include <errno.h>
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "hearth-engine.h"
+#include "hearth-error.h"
+#include "hearth-routes-private.h"
+
+#define GROUP_PREFIX "rule "
+#define DEFAULT_ID   "default"
+#define MAX_LENGTH   10000000   /* characters or messages: beyond any real request */
+
+/* The defaults while the user has written none. */
+#define DEFAULT_LONG_PROMPT        1500
+#define DEFAULT_LONG_CONVERSATION  20
+
+enum
+{
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (HearthRoutes, hearth_routes, G_TYPE_OBJECT)
+
+/* HearthRoute */
+
+static HearthRoute *
+route_new (const char      *id,
+           HearthRouteKind  kind,
+           const char      *value,
+           const char      *model,
+           const char      *server)
+{
+  HearthRoute *route = g_new0 (HearthRoute, 1);
+
+  route->id = g_strdup (id);
+  route->kind = kind;
+  route->value = g_strdup (value);
+  route->model = g_strdup (model);
+  route->server = g_strdup (server);
+  return route;
+}
+
+HearthRoute *
+hearth_route_copy (const HearthRoute *route)
+{
+  g_return_val_if_fail (route != NULL, NULL);
+
+  return route_new (route->id, route->kind, route->value, route->model, route->server);
+}
+
+void
+hearth_route_free (HearthRoute *route)
+{
+  if (route == NULL)
+    return;
+
+  g_free (route->id);
+  g_free (route->value);
+  g_free (route->model);
+  g_free (route->server);
+  g_free (route);
+}
+
+static gboolean
+route_equal (const HearthRoute *a,
+             const HearthRoute *b)
+{
+  return g_strcmp0 (a->id, b->id) == 0 && a->kind == b->kind
+         && g_strcmp0 (a->value, b->value) == 0 && g_strcmp0 (a->model, b->model) == 0
+         && g_strcmp0 (a->server, b->server) == 0;
+}
+
+static const char * const kind_names[] = {
+  [HEARTH_ROUTE_LONG_PROMPT] = "long-prompt",
+  [HEARTH_ROUTE_SHORT_PROMPT] = "short-prompt",
+  [HEARTH_ROUTE_CODE] = "code",
+  [HEARTH_ROUTE_LONG_CONVERSATION] = "long-conversation",
+  [HEARTH_ROUTE_KEYWORD] = "keyword",
+  [HEARTH_ROUTE_DEFAULT] = "default",
+};
+
+#define KIND_LIST "long-prompt, short-prompt, code, long-conversation, keyword or default"
+
+static gboolean
+kind_is_valid (HearthRouteKind kind)
+{
+  return (guint) kind < G_N_ELEMENTS (kind_names);
+}
+
+const char *
+hearth_route_kind_to_string (HearthRouteKind kind)
+{
+  g_return_val_if_fail (kind_is_valid (kind), NULL);
+
+  return kind_names[kind];
+}
+
+gboolean
+hearth_route_kind_from_string (const char      *str,
+                               HearthRouteKind *kind)
+{
+  for (guint i = 0; str != NULL && i < G_N_ELEMENTS (kind_names); i++)
+    if (g_str_equal (str, kind_names[i]))
+      {
+        if (kind != NULL)
+          *kind = i;
+        return TRUE;
+      }
+
+  return FALSE;
+}
+
+gboolean
+hearth_route_kind_parse (const char       *str,
+                         HearthRouteKind  *kind,
+                         GError          **error)
+{
+  if (hearth_route_kind_from_string (str, kind))
+    return TRUE;
+
+  g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+               "“%s” is not a kind of rule: use " KIND_LIST, str != NULL ? str : "");
+  return FALSE;
+}
+
+static gboolean
+kind_has_count (HearthRouteKind kind)
+{
+  return kind == HEARTH_ROUTE_LONG_PROMPT || kind == HEARTH_ROUTE_SHORT_PROMPT
+         || kind == HEARTH_ROUTE_LONG_CONVERSATION;
+}
+
+char *
+_hearth_routes_format_count (gint64 count)
+{
+  g_autofree char *digits = g_strdup_printf ("%" G_GINT64_FORMAT, ABS (count));
+  GString *out = g_string_new (count < 0 ? "−" : NULL);
+  gsize len = strlen (digits);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (i > 0 && (len - i) % 3 == 0)
+        g_string_append_c (out, ',');
+      g_string_append_c (out, digits[i]);
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+static char *
+format_value (const HearthRoute *route)
+{
+  return _hearth_routes_format_count (g_ascii_strtoll (route->value ? route->value : "0",
+                                                       NULL, 10));
+}
+
+static char *
+describe_target (const HearthRoute *route)
+{
+  const char *model;
+
+  if (g_strcmp0 (route->model, HEARTH_ROUTE_TARGET_CAPABLE) == 0)
+    model = "the most capable model";
+  else if (g_strcmp0 (route->model, HEARTH_ROUTE_TARGET_FAST) == 0)
+    model = "the fastest model";
+  else
+    model = route->model;
+
+  if (route->server != NULL)
+    return g_strdup_printf ("%s on %s", model, route->server);
+  return g_strdup (model);
+}
+
+static char *
+describe_condition (const HearthRoute *route)
+{
+  g_autofree char *count = kind_has_count (route->kind) ? format_value (route) : NULL;
+
+  switch (route->kind)
+    {
+    case HEARTH_ROUTE_LONG_PROMPT:
+      return g_strdup_printf ("Questions of %s characters or more", count);
+    case HEARTH_ROUTE_SHORT_PROMPT:
+      return g_strdup_printf ("Questions of %s characters or fewer", count);
+    case HEARTH_ROUTE_CODE:
+      return g_strdup ("Questions with code");
+    case HEARTH_ROUTE_LONG_CONVERSATION:
+      return g_strdup_printf ("Conversations with %s or more earlier messages", count);
+    case HEARTH_ROUTE_KEYWORD:
+      return g_strdup_printf ("Questions with the word “%s”", route->value);
+    case HEARTH_ROUTE_DEFAULT:
+    default:
+      return g_strdup ("Everything else");
+    }
+}
+
+/* "Questions with code → the most capable model",
+ * "Questions of 2,000 characters or more → qwen2.5:7b on big-box". */
+char *
+hearth_route_describe (const HearthRoute *route)
+{
+  g_autofree char *condition = NULL;
+  g_autofree char *target = NULL;
+
+  g_return_val_if_fail (route != NULL, NULL);
+
+  condition = describe_condition (route);
+  target = describe_target (route);
+  return g_strdup_printf ("%s → %s", condition, target);
+}
+
+/* What the reply's line starts with: "code → the most capable model you have (…)". */
+char *
+_hearth_route_label (const HearthRoute *route)
+{
+  g_autofree char *count = kind_has_count (route->kind) ? format_value (route) : NULL;
+
+  switch (route->kind)
+    {
+    case HEARTH_ROUTE_LONG_PROMPT:
+      return g_strdup_printf ("a long question (%s characters or more)", count);
+    case HEARTH_ROUTE_SHORT_PROMPT:
+      return g_strdup_printf ("a short question (%s characters or fewer)", count);
+    case HEARTH_ROUTE_CODE:
+      return g_strdup ("code");
+    case HEARTH_ROUTE_LONG_CONVERSATION:
+      return g_strdup_printf ("a long conversation (%s earlier messages or more)", count);
+    case HEARTH_ROUTE_KEYWORD:
+      return g_strdup_printf ("the word “%s”", route->value);
+    case HEARTH_ROUTE_DEFAULT:
+    default:
+      return g_strdup ("everything else");
+    }
+}
+
+/* The defaults */
+
+static GPtrArray *
+rules_new (void)
+{
+  return g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_route_free);
+}
+
+static GPtrArray *
+default_rules (void)
+{
+  GPtrArray *rules = rules_new ();
+  g_autofree char *long_prompt = g_strdup_printf ("%d", DEFAULT_LONG_PROMPT);
+  g_autofree char *long_conversation = g_strdup_printf ("%d", DEFAULT_LONG_CONVERSATION);
+
+  g_ptr_array_add (rules, route_new ("default-code", HEARTH_ROUTE_CODE, NULL,
+                                     HEARTH_ROUTE_TARGET_CAPABLE, NULL));
+  g_ptr_array_add (rules, route_new ("default-long", HEARTH_ROUTE_LONG_PROMPT, long_prompt,
+                                     HEARTH_ROUTE_TARGET_CAPABLE, NULL));
+  g_ptr_array_add (rules, route_new ("default-conversation", HEARTH_ROUTE_LONG_CONVERSATION,
+                                     long_conversation, HEARTH_ROUTE_TARGET_CAPABLE, NULL));
+  g_ptr_array_add (rules, route_new (DEFAULT_ID, HEARTH_ROUTE_DEFAULT, NULL,
+                                     HEARTH_ROUTE_TARGET_FAST, NULL));
+  return rules;
+}
+
+static GPtrArray *
+copy_rules (GPtrArray *rules)
+{
+  GPtrArray *copy = rules_new ();
+
+  for (guint i = 0; i < rules->len; i++)
+    g_ptr_array_add (copy, hearth_route_copy (g_ptr_array_index (rules, i)));
+  return copy;
+}
+
+static gboolean
+rules_equal (GPtrArray *a,
+             GPtrArray *b)
+{
+  if (a == NULL || b == NULL)
+    return a == b;
+  if (a->len != b->len)
+    return FALSE;
+  for (guint i = 0; i < a->len; i++)
+    if (!route_equal (g_ptr_array_index (a, i), g_ptr_array_index (b, i)))
+      return FALSE;
+  return TRUE;
+}
+
+static GPtrArray *
+defaults (void)
+{
+  static GPtrArray *rules;
+
+  if (g_once_init_enter (&rules))
+    g_once_init_leave (&rules, default_rules ());
+  return rules;
+}
+
+GPtrArray *
+_hearth_routes_get_rules (HearthRoutes *self)
+{
+  return self->rules != NULL ? self->rules : defaults ();
+}
+
+static int
+find_rule (GPtrArray  *rules,
+           const char *id)
+{
+  for (guint i = 0; i < rules->len; i++)
+    if (g_strcmp0 (((HearthRoute *) g_ptr_array_index (rules, i))->id, id) == 0)
+      return i;
+  return -1;
+}
+
+/* routes.conf */
+
+static gboolean
+parse_count (const char  *value,
+             gint64      *count)
+{
+  guint64 n = 0;
+
+  if (value == NULL || !g_ascii_string_to_unsigned (value, 10, 1, MAX_LENGTH, &n, NULL))
+    return FALSE;
+  if (count != NULL)
+    *count = (gint64) n;
+  return TRUE;
+}
+
+/* A rule a person broke by hand is left out, not guessed at. */
+static HearthRoute *
+read_rule (GKeyFile   *file,
+           const char *group)
+{
+  g_autofree char *kind_name = g_key_file_get_string (file, group, "kind", NULL);
+  g_autofree char *value = g_key_file_get_string (file, group, "value", NULL);
+  g_autofree char *model = g_key_file_get_string (file, group, "model", NULL);
+  g_autofree char *server = g_key_file_get_string (file, group, "server", NULL);
+  const char *id = group + strlen (GROUP_PREFIX);
+  HearthRouteKind kind;
+
+  if (!hearth_route_kind_from_string (kind_name, &kind) || model == NULL || *model == '\0'
+      || *id == '\0')
+    return NULL;
+  if (kind_has_count (kind) && !parse_count (value, NULL))
+    return NULL;
+  if (kind == HEARTH_ROUTE_KEYWORD && (value == NULL || *g_strstrip (value) == '\0'))
+    return NULL;
+  if (kind != HEARTH_ROUTE_KEYWORD && !kind_has_count (kind))
+    g_clear_pointer (&value, g_free);
+  if (server != NULL && *server == '\0')
+    g_clear_pointer (&server, g_free);
+
+  return route_new (kind == HEARTH_ROUTE_DEFAULT ? DEFAULT_ID : id, kind, value, model, server);
+}
+
+/* Always exactly one default rule, last: what answers when nothing else does. */
+static void
+keep_default_last (GPtrArray *rules)
+{
+  HearthRoute *last = NULL;
+
+  for (guint i = rules->len; i > 0; i--)
+    {
+      HearthRoute *route = g_ptr_array_index (rules, i - 1);
+
+      if (route->kind != HEARTH_ROUTE_DEFAULT)
+        continue;
+      if (last == NULL)
+        last = g_ptr_array_steal_index (rules, i - 1);
+      else
+        g_ptr_array_remove_index (rules, i - 1);
+    }
+  if (last == NULL)
+    last = hearth_route_copy (g_ptr_array_index (defaults (), defaults ()->len - 1));
+  g_ptr_array_add (rules, last);
+}
+
+/* Returns: the user's rules, or NULL when there is no file (the defaults apply). */
+static GPtrArray *
+load_rules (const char *path)
+{
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) groups = NULL;
+  GPtrArray *rules;
+
+  if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, &error))
+    {
+      if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        g_message ("%s cannot be read (%s): the default routing rules apply", path,
+                   error->message);
+      return NULL;
+    }
+
+  rules = rules_new ();
+  groups = g_key_file_get_groups (file, NULL);
+  for (guint i = 0; groups[i] != NULL; i++)
+    {
+      HearthRoute *route;
+
+      if (!g_str_has_prefix (groups[i], GROUP_PREFIX))
+        continue;
+      route = read_rule (file, groups[i]);
+      if (route != NULL && find_rule (rules, route->id) < 0)
+        g_ptr_array_add (rules, route);
+      else
+        hearth_route_free (route);
+    }
+  keep_default_last (rules);
+  return rules;
+}
+
+static char *
+rules_to_data (GPtrArray *rules)
+{
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+
+  g_key_file_set_comment (file, NULL, NULL,
+                          " Hearth’s rules for the “Auto” model, tried in order (hearth-cli "
+                          "routes list).\n Models: a name, @fast or @capable.", NULL);
+  for (guint i = 0; i < rules->len; i++)
+    {
+      const HearthRoute *route = g_ptr_array_index (rules, i);
+      g_autofree char *group = g_strconcat (GROUP_PREFIX, route->id, NULL);
+
+      g_key_file_set_string (file, group, "kind", hearth_route_kind_to_string (route->kind));
+      if (route->value != NULL)
+        g_key_file_set_string (file, group, "value", route->value);
+      g_key_file_set_string (file, group, "model", route->model);
+      if (route->server != NULL)
+        g_key_file_set_string (file, group, "server", route->server);
+    }
+
+  return g_key_file_to_data (file, NULL, NULL);
+}
+
+static gboolean
+save_rules (HearthRoutes  *self,
+            GPtrArray     *rules,
+            GError       **error)
+{
+  g_autofree char *dir = g_path_get_dirname (self->path);
+  g_autofree char *data = rules_to_data (rules);
+  g_autoptr(GError) local_error = NULL;
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_FAILED,
+                   "The routing rules could not be saved: %s cannot be created (%s)",
+                   dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+  if (!g_file_set_contents_full (self->path, data, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644,
+                                 &local_error))
+    {
+      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_FAILED,
+                   "The routing rules could not be saved: %s", local_error->message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Takes @rules (the user's, or NULL for the defaults) and says so when they differ. */
+static void
+set_rules (HearthRoutes *self,
+           GPtrArray    *rules)
+{
+  gboolean same = rules_equal (self->rules, rules);
+
+  g_clear_pointer (&self->rules, g_ptr_array_unref);
+  self->rules = rules;
+  if (!same)
+    g_signal_emit (self, signals[CHANGED], 0);
+}
+
+/* Writes @rules; on success they become the rules in force. */
+static gboolean
+commit (HearthRoutes  *self,
+        GPtrArray     *rules,
+        GError       **error)
+{
+  if (!save_rules (self, rules, error))
+    {
+      g_ptr_array_unref (rules);
+      return FALSE;
+    }
+
+  set_rules (self, rules);
+  return TRUE;
+}
+
+static void
+on_file_changed (GFileMonitor      *monitor,
+                 GFile             *file,
+                 GFile             *other_file,
+                 GFileMonitorEvent  event,
+                 HearthRoutes      *self)
+{
+  if (event == G_FILE_MONITOR_EVENT_ATTRIBUTE_CHANGED
+      || event == G_FILE_MONITOR_EVENT_PRE_UNMOUNT || event == G_FILE_MONITOR_EVENT_UNMOUNTED)
+    return;
+
+  set_rules (self, load_rules (self->path));
+}
+
+static void
+follow_file (HearthRoutes *self)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (self->path);
+  g_autofree char *dir = g_path_get_dirname (self->path);
+  g_autoptr(GError) error = NULL;
+
+  /* The directory exists so that the monitor sees the file appear at once. */
+  g_mkdir_with_parents (dir, 0700);
+  self->monitor = g_file_monitor_file (file, G_FILE_MONITOR_WATCH_MOVES, NULL, &error);
+  if (self->monitor == NULL)
+    {
+      g_message ("Changes other programs make to %s will be seen after a restart: %s",
+                 self->path, error->message);
+      return;
+    }
+  g_signal_connect_object (self->monitor, "changed", G_CALLBACK (on_file_changed), self, 0);
+}
+
+/* Editing */
+
+static gboolean
+invalid (GError     **error,
+         const char  *format,
+         ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+invalid (GError     **error,
+         const char  *format,
+         ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error_literal (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT, message);
+  return FALSE;
+}
+
+static char *
+list_ids (GPtrArray *rules)
+{
+  GString *ids = g_string_new (NULL);
+
+  for (guint i = 0; i < rules->len; i++)
+    g_string_append_printf (ids, "%s%s", i > 0 ? ", " : "",
+                            ((HearthRoute *) g_ptr_array_index (rules, i))->id);
+  return g_string_free (ids, FALSE);
+}
+
+static gboolean
+check_value (HearthRouteKind   kind,
+             const char       *value,
+             GError          **error)
+{
+  gboolean empty = value == NULL || *value == '\0';
+
+  if (kind_has_count (kind) && !parse_count (value, NULL))
+    return invalid (error, "“%s” is not a positive whole number: a %s rule needs a number of %s "
+                           "above 0, such as %d", empty ? "" : value,
+                    hearth_route_kind_to_string (kind),
+                    kind == HEARTH_ROUTE_LONG_CONVERSATION ? "messages" : "characters",
+                    kind == HEARTH_ROUTE_LONG_CONVERSATION ? DEFAULT_LONG_CONVERSATION
+                                                           : DEFAULT_LONG_PROMPT);
+  if (kind == HEARTH_ROUTE_KEYWORD && (empty || strspn (value, " \t\n") == strlen (value)))
+    return invalid (error, "A keyword rule needs a word to look for, such as “sql”");
+  if (kind == HEARTH_ROUTE_KEYWORD && !g_utf8_validate (value, -1, NULL))
+    return invalid (error, "The keyword is not valid text (UTF-8)");
+  if ((kind == HEARTH_ROUTE_CODE || kind == HEARTH_ROUTE_DEFAULT) && !empty)
+    return invalid (error, "A %s rule takes no value (“%s”): leave it out",
+                    hearth_route_kind_to_string (kind), value);
+  return TRUE;
+}
+
+static gboolean
+check_model (const char  *model,
+             GError     **error)
+{
+  if (model == NULL || *model == '\0')
+    return invalid (error, "A rule needs a model: a model’s name, "
+                           HEARTH_ROUTE_TARGET_FAST " or " HEARTH_ROUTE_TARGET_CAPABLE);
+  if (g_str_equal (model, HEARTH_MODEL_AUTO))
+    return invalid (error, "A rule cannot pick “auto”: give a model’s name, "
+                           HEARTH_ROUTE_TARGET_FAST " or " HEARTH_ROUTE_TARGET_CAPABLE);
+  if (model[0] == '@' && !g_str_equal (model, HEARTH_ROUTE_TARGET_FAST)
+      && !g_str_equal (model, HEARTH_ROUTE_TARGET_CAPABLE))
+    return invalid (error, "“%s” is not a model Hearth can pick: use "
+                           HEARTH_ROUTE_TARGET_FAST " (the fastest model you have), "
+                           HEARTH_ROUTE_TARGET_CAPABLE " (the most capable) or a model’s name",
+                    model);
+  if (strpbrk (model, " \t\n") != NULL || !g_utf8_validate (model, -1, NULL))
+    return invalid (error, "“%s” is not a model’s name: names have no spaces, such as "
+                           "“qwen2.5:7b”", model);
+  return TRUE;
+}
+
+static char *
+server_names (HearthServers *servers)
+{
+  GString *names = g_string_new (NULL);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (servers));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(HearthServer) server = g_list_model_get_item (G_LIST_MODEL (servers), i);
+
+      g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", hearth_server_get_name (server));
+    }
+  return g_string_free (names, FALSE);
+}
+
+static gboolean
+check_server (HearthRoutes  *self,
+              const char    *server,
+              GError       **error)
+{
+  HearthServers *servers;
+  g_autofree char *names = NULL;
+
+  if (server == NULL || self->engine == NULL)
+    return TRUE;
+  servers = hearth_engine_get_servers (self->engine);
+  if (hearth_servers_lookup (servers, server) != NULL)
+    return TRUE;
+
+  names = server_names (servers);
+  if (*names == '\0')
+    return invalid (error, "There is no server named “%s”: add it first", server);
+  return invalid (error, "There is no server named “%s”: your servers are %s", server, names);
+}
+
+static char *
+next_id (GPtrArray *rules)
+{
+  for (guint n = 1;; n++)
+    {
+      g_autofree char *id = g_strdup_printf ("r%u", n);
+
+      if (find_rule (rules, id) < 0)
+        return g_steal_pointer (&id);
+    }
+}
+
+/* Adding a default rule changes what the existing one picks: there is only one. */
+static char *
+replace_default (HearthRoutes  *self,
+                 const char    *model,
+                 const char    *server,
+                 GError       **error)
+{
+  g_autoptr(GPtrArray) rules = copy_rules (_hearth_routes_get_rules (self));
+  HearthRoute *last = g_ptr_array_index (rules, rules->len - 1);
+
+  g_free (last->model);
+  last->model = g_strdup (model);
+  g_free (last->server);
+  last->server = g_strdup (server);
+  if (!commit (self, g_steal_pointer (&rules), error))
+    return NULL;
+  return g_strdup (DEFAULT_ID);
+}
+
+char *
+hearth_routes_add (HearthRoutes     *self,
+                   HearthRouteKind   kind,
+                   const char       *value,
+                   const char       *model,
+                   const char       *server,
+                   int               position,
+                   GError          **error)
+{
+  g_autoptr(GPtrArray) rules = NULL;
+  g_autofree char *word = NULL;
+  HearthRoute *route;
+
+  g_return_val_if_fail (HEARTH_IS_ROUTES (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (server != NULL && *server == '\0')
+    server = NULL;
+  if (!kind_is_valid (kind))
+    return invalid (error, "Hearth knows no such kind of rule: use " KIND_LIST), NULL;
+  if (!check_value (kind, value, error) || !check_model (model, error)
+      || !check_server (self, server, error))
+    return NULL;
+  if (position < -1)
+    return invalid (error, "%d is not a position in the list: give 0 for the first place, "
+                           "or leave it out to add the rule before the default one",
+                    position), NULL;
+  if (kind == HEARTH_ROUTE_DEFAULT)
+    return replace_default (self, model, server, error);
+
+  rules = copy_rules (_hearth_routes_get_rules (self));
+  if (kind == HEARTH_ROUTE_KEYWORD)
+    word = g_strstrip (g_strdup (value));
+  else if (kind_has_count (kind))
+    word = g_strdup_printf ("%" G_GINT64_FORMAT, g_ascii_strtoll (value, NULL, 10));
+  route = route_new (NULL, kind, word, model, server);
+  route->id = next_id (rules);
+  /* Anywhere before the default rule, which stays last. */
+  g_ptr_array_insert (rules, position < 0 ? (int) rules->len - 1
+                                          : MIN (position, (int) rules->len - 1), route);
+  if (!commit (self, g_steal_pointer (&rules), error))
+    return NULL;
+  return g_strdup (route->id);
+}
+
+static gboolean
+lookup_rule (GPtrArray   *rules,
+             const char  *id,
+             int         *index,
+             GError     **error)
+{
+  g_autofree char *ids = NULL;
+
+  *index = id != NULL ? find_rule (rules, id) : -1;
+  if (*index >= 0)
+    return TRUE;
+  ids = list_ids (rules);
+  return invalid (error, "There is no rule “%s”: the rules are %s", id ? id : "", ids);
+}
+
+gboolean
+hearth_routes_remove (HearthRoutes  *self,
+                      const char    *id,
+                      GError       **error)
+{
+  g_autoptr(GPtrArray) rules = NULL;
+  int index;
+
+  g_return_val_if_fail (HEARTH_IS_ROUTES (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  rules = copy_rules (_hearth_routes_get_rules (self));
+  if (!lookup_rule (rules, id, &index, error))
+    return FALSE;
+  if (index == (int) rules->len - 1)
+    return invalid (error, "The default rule cannot be removed: it picks the model when no other "
+                           "rule matches. Add a default rule to change what it picks");
+  g_ptr_array_remove_index (rules, index);
+  return commit (self, g_steal_pointer (&rules), error);
+}
+
+gboolean
+hearth_routes_move (HearthRoutes  *self,
+                    const char    *id,
+                    guint          position,
+                    GError       **error)
+{
+  g_autoptr(GPtrArray) rules = NULL;
+  int index;
+  guint last;
+
+  g_return_val_if_fail (HEARTH_IS_ROUTES (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  rules = copy_rules (_hearth_routes_get_rules (self));
+  if (!lookup_rule (rules, id, &index, error))
+    return FALSE;
+  last = rules->len - 1;
+  if ((guint) index == last)
+    return invalid (error, "The default rule cannot be moved: it stays last, to pick the model "
+                           "when no other rule matches");
+  if (position >= last)
+    return invalid (error, "“%s” cannot go to position %u: the default rule stays last, so the "
+                           "positions are 0 to %u", id, position, last - 1);
+  if ((guint) index == position)
+    return TRUE;
+
+  g_ptr_array_insert (rules, position, g_ptr_array_steal_index (rules, index));
+  return commit (self, g_steal_pointer (&rules), error);
+}
+
+gboolean
+hearth_routes_reset (HearthRoutes  *self,
+                     GError       **error)
+{
+  g_return_val_if_fail (HEARTH_IS_ROUTES (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (g_unlink (self->path) != 0 && errno != ENOENT)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_FAILED,
+                   "The routing rules could not be reset: %s cannot be removed (%s)",
+                   self->path, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  set_rules (self, NULL);
+  return TRUE;
+}
+
+GPtrArray *
+hearth_routes_list (HearthRoutes *self)
+{
+  g_return_val_if_fail (HEARTH_IS_ROUTES (self), NULL);
+
+  return copy_rules (_hearth_routes_get_rules (self));
+}
+
+gboolean
+hearth_routes_are_default (HearthRoutes *self)
+{
+  g_return_val_if_fail (HEARTH_IS_ROUTES (self), TRUE);
+
+  return self->rules == NULL;
+}
+
+/* The object */
+
+static void
+hearth_routes_dispose (GObject *object)
+{
+  HearthRoutes *self = HEARTH_ROUTES (object);
+
+  if (self->monitor != NULL)
+    g_file_monitor_cancel (self->monitor);
+  g_clear_object (&self->monitor);
+  if (self->engine != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->engine), (gpointer *) &self->engine);
+  self->engine = NULL;
+
+  G_OBJECT_CLASS (hearth_routes_parent_class)->dispose (object);
+}
+
+static void
+hearth_routes_finalize (GObject *object)
+{
+  HearthRoutes *self = HEARTH_ROUTES (object);
+
+  g_free (self->path);
+  g_clear_pointer (&self->rules, g_ptr_array_unref);
+  g_clear_pointer (&self->hardware, hearth_hardware_free);
+  g_clear_pointer (&self->catalog, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (hearth_routes_parent_class)->finalize (object);
+}
+
+static void
+hearth_routes_class_init (HearthRoutesClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = hearth_routes_dispose;
+  object_class->finalize = hearth_routes_finalize;
+
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+hearth_routes_init (HearthRoutes *self)
+{
+}
+
+HearthRoutes *
+_hearth_routes_new (HearthEngine *engine)
+{
+  HearthRoutes *self = g_object_new (HEARTH_TYPE_ROUTES, NULL);
+
+  self->engine = engine;
+  if (engine != NULL)
+    g_object_add_weak_pointer (G_OBJECT (engine), (gpointer *) &self->engine);
+  self->path = g_build_filename (g_get_user_config_dir (), "hearth", "routes.conf", NULL);
+  self->rules = load_rules (self->path);
+  follow_file (self);
+  return self;
+}
+
+/* Kept on the engine, made on first use. */
+HearthRoutes *
+hearth_engine_get_routes (HearthEngine *self)
+{
+  HearthRoutes *routes;
+
+  g_return_val_if_fail (HEARTH_IS_ENGINE (self), NULL);
+
+  routes = g_object_get_data (G_OBJECT (self), "hearth-routes");
+  if (routes == NULL)
+    {
+      routes = _hearth_routes_new (self);
+      g_object_set_data_full (G_OBJECT (self), "hearth-routes", routes, g_object_unref);
+    }
+  return routes;
+}
