@@ -313,35 +313,52 @@ test_keyword_matching (void)
   g_assert_false (_hearth_routes_has_word ("", "sql"));
 }
 
+/* A rule made here, past the list's checks */
+static HearthRoute *
+rule (HearthRouteKind  kind,
+      const char      *value,
+      const char      *model,
+      const char      *server)
+{
+  HearthRoute *route = g_new0 (HearthRoute, 1);
+
+  route->id = g_strdup ("r1");
+  route->kind = kind;
+  route->value = g_strdup (value);
+  route->model = g_strdup (model);
+  route->server = g_strdup (server);
+  return route;
+}
+
 static void
 test_lengths_in_characters (void)
 {
-  HearthRoute long_prompt = { "r1", HEARTH_ROUTE_LONG_PROMPT, "10", "@capable", NULL };
-  HearthRoute short_prompt = { "r2", HEARTH_ROUTE_SHORT_PROMPT, "5", "@fast", NULL };
-  HearthRoute conversation = { "r3", HEARTH_ROUTE_LONG_CONVERSATION, "4", "@fast", NULL };
+  g_autoptr(HearthRoute) long_prompt = rule (HEARTH_ROUTE_LONG_PROMPT, "10", "@capable", NULL);
+  g_autoptr(HearthRoute) short_prompt = rule (HEARTH_ROUTE_SHORT_PROMPT, "5", "@fast", NULL);
+  g_autoptr(HearthRoute) conversation = rule (HEARTH_ROUTE_LONG_CONVERSATION, "4", "@fast", NULL);
 
   /* 9 characters, 18 bytes */
-  g_assert_false (_hearth_route_matches (&long_prompt, "ääääääääää" + 2, 0));
-  g_assert_true (_hearth_route_matches (&long_prompt, "ääääääääää", 0));
-  g_assert_true (_hearth_route_matches (&short_prompt, "ñññññ", 0));
-  g_assert_false (_hearth_route_matches (&short_prompt, "ññññññ", 0));
-  g_assert_false (_hearth_route_matches (&conversation, "hi", 3));
-  g_assert_true (_hearth_route_matches (&conversation, "hi", 4));
+  g_assert_false (_hearth_route_matches (long_prompt, "ääääääääää" + 2, 0));
+  g_assert_true (_hearth_route_matches (long_prompt, "ääääääääää", 0));
+  g_assert_true (_hearth_route_matches (short_prompt, "ñññññ", 0));
+  g_assert_false (_hearth_route_matches (short_prompt, "ññññññ", 0));
+  g_assert_false (_hearth_route_matches (conversation, "hi", 3));
+  g_assert_true (_hearth_route_matches (conversation, "hi", 4));
 }
 
 static void
 test_describe (void)
 {
-  HearthRoute code = { "default-code", HEARTH_ROUTE_CODE, NULL, "@capable", NULL };
-  HearthRoute length = { "r1", HEARTH_ROUTE_LONG_PROMPT, "2000", "qwen2.5:7b", "big-box" };
-  HearthRoute word = { "r2", HEARTH_ROUTE_KEYWORD, "sql", "@fast", NULL };
-  HearthRoute fallback = { "default", HEARTH_ROUTE_DEFAULT, NULL, "@fast", NULL };
+  g_autoptr(HearthRoute) code = rule (HEARTH_ROUTE_CODE, NULL, "@capable", NULL);
+  g_autoptr(HearthRoute) length = rule (HEARTH_ROUTE_LONG_PROMPT, "2000", "qwen2.5:7b", "big-box");
+  g_autoptr(HearthRoute) word = rule (HEARTH_ROUTE_KEYWORD, "sql", "@fast", NULL);
+  g_autoptr(HearthRoute) fallback = rule (HEARTH_ROUTE_DEFAULT, NULL, "@fast", NULL);
   HearthRouteKind kind;
   g_autoptr(GError) error = NULL;
-  g_autofree char *a = hearth_route_describe (&code);
-  g_autofree char *b = hearth_route_describe (&length);
-  g_autofree char *c = hearth_route_describe (&word);
-  g_autofree char *d = hearth_route_describe (&fallback);
+  g_autofree char *a = hearth_route_describe (code);
+  g_autofree char *b = hearth_route_describe (length);
+  g_autofree char *c = hearth_route_describe (word);
+  g_autofree char *d = hearth_route_describe (fallback);
 
   g_assert_cmpstr (a, ==, "Questions with code → the most capable model");
   g_assert_cmpstr (b, ==, "Questions of 2,000 characters or more → qwen2.5:7b on big-box");
@@ -536,7 +553,8 @@ test_user_rules (void)
     g_autoptr(HearthRouteChoice) a = choose_ok (engine, "a proof that √2 is irrational", 0);
     g_autoptr(HearthRouteChoice) b = choose_ok (engine, "write me a poem", 0);
 
-    assert_choice (a, CLOUDY, "cloudbox", cloud, CLOUDY " on cloudbox");
+    assert_choice (a, CLOUDY, "cloudbox", cloud,
+                   "the word “proof” → " CLOUDY ", the only model cloudbox has");
     assert_choice (b, "any-model:1b", "laptop", pinned, "any-model:1b on laptop");
   }
 
@@ -710,7 +728,8 @@ test_bad_input (void)
     { HEARTH_ROUTE_LONG_PROMPT, "0", "@fast", NULL, -1, "“0” is not a positive whole number" },
     { HEARTH_ROUTE_LONG_PROMPT, "-5", "@fast", NULL, -1, "such as 1500" },
     { HEARTH_ROUTE_SHORT_PROMPT, "ten", "@fast", NULL, -1, "“ten” is not a positive whole number" },
-    { HEARTH_ROUTE_LONG_CONVERSATION, NULL, "@fast", NULL, -1, "number of messages" },
+    { HEARTH_ROUTE_LONG_CONVERSATION, NULL, "@fast", NULL, -1,
+      "A long-conversation rule needs a number of earlier messages, such as 20" },
     { HEARTH_ROUTE_KEYWORD, "  ", "@fast", NULL, -1, "needs a word to look for" },
     { HEARTH_ROUTE_KEYWORD, NULL, "@fast", NULL, -1, "needs a word to look for" },
     { HEARTH_ROUTE_CODE, "x", "@fast", NULL, -1, "takes no value" },

@@ -547,21 +547,30 @@ describe_pick (Choose                    *choose,
   g_autofree char *name = show_server ? g_strdup_printf ("%s on %s", pick->model, pick->server)
                                       : g_strdup (pick->model);
   gboolean capable = g_str_equal (choose->target, HEARTH_ROUTE_TARGET_CAPABLE);
+  g_autofree char *where = NULL;
 
   if (choose->label == NULL)
     return g_steal_pointer (&name);
   if (none_fits)
     return g_strdup_printf ("%s, the smallest model you have: none fits this computer’s memory",
                             name);
+  /* A rule with a server picks among that server's models only. */
+  if (n_choices == 1 && choose->server != NULL)
+    return g_strdup_printf ("%s, the only model %s has", pick->model, choose->server);
   if (n_choices == 1)
     return g_strdup_printf ("%s, the only model you have, so it is both the fastest and the "
                             "most capable", name);
+  where = choose->server != NULL ? g_strdup_printf ("on %s", choose->server)
+                                 : g_strdup ("you have");
   if (capable)
-    return g_strdup_printf ("the most capable model you have (%s)", name);
+    return g_strdup_printf ("the most capable model %s (%s)", where,
+                            choose->server != NULL ? pick->model : name);
   if (pick->tokens_per_s > 0)
-    return g_strdup_printf ("the fastest model you have (%s, measured at %.1f tokens/s)",
-                            name, pick->tokens_per_s);
-  return g_strdup_printf ("the fastest model you have (%s)", name);
+    return g_strdup_printf ("the fastest model %s (%s, measured at %.1f tokens/s)",
+                            where, choose->server != NULL ? pick->model : name,
+                            pick->tokens_per_s);
+  return g_strdup_printf ("the fastest model %s (%s)", where,
+                          choose->server != NULL ? pick->model : name);
 }
 
 static void
@@ -663,6 +672,7 @@ on_listed (GObject      *object,
   HearthRoutes *self = g_task_get_source_object (task);
   Choose *choose = g_task_get_task_data (task);
   g_autoptr(GTask) probe = NULL;
+  GCancellable *cancellable;
   GError *error = NULL;
 
   choose->listed = hearth_servers_list_models_finish (HEARTH_SERVERS (object), result, &error);
@@ -688,8 +698,8 @@ on_listed (GObject      *object,
       return;
     }
 
-  probe = g_task_new (self, g_task_get_cancellable (task), on_machine_probed,
-                      g_steal_pointer (&task));
+  cancellable = g_task_get_cancellable (task);
+  probe = g_task_new (self, cancellable, on_machine_probed, g_steal_pointer (&task));
   g_task_set_source_tag (probe, probe_machine);
   g_task_run_in_thread (probe, probe_machine);
 }

@@ -571,9 +571,15 @@ check_value (HearthRouteKind   kind,
 {
   gboolean empty = value == NULL || *value == '\0';
 
+  if (kind_has_count (kind) && empty)
+    return invalid (error, "A %s rule needs a number of %s, such as %d",
+                    hearth_route_kind_to_string (kind),
+                    kind == HEARTH_ROUTE_LONG_CONVERSATION ? "earlier messages" : "characters",
+                    kind == HEARTH_ROUTE_LONG_CONVERSATION ? DEFAULT_LONG_CONVERSATION
+                                                           : DEFAULT_LONG_PROMPT);
   if (kind_has_count (kind) && !parse_count (value, NULL))
     return invalid (error, "“%s” is not a positive whole number: a %s rule needs a number of %s "
-                           "above 0, such as %d", empty ? "" : value,
+                           "above 0, such as %d", value,
                     hearth_route_kind_to_string (kind),
                     kind == HEARTH_ROUTE_LONG_CONVERSATION ? "messages" : "characters",
                     kind == HEARTH_ROUTE_LONG_CONVERSATION ? DEFAULT_LONG_CONVERSATION
