@@ -40,8 +40,8 @@ add_chain_row (HearthPreferencesWindow *self,
   down = _hearth_preferences_window_icon_button ("go-down-symbolic", _("Move Down"),
                                                  "fallback.move-down",
                                                  g_variant_new_string (name));
-  gtk_widget_set_sensitive (up, position > 0);
-  gtk_widget_set_sensitive (down, position + 1 < n);
+  _hearth_preferences_window_set_button_enabled (up, position > 0);
+  _hearth_preferences_window_set_button_enabled (down, position + 1 < n);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), up);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), down);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row),

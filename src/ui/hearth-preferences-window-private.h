@@ -61,6 +61,8 @@ struct _HearthPreferencesWindow
   HearthServers        *servers;
   HearthRoutes         *routes;
   GCancellable         *servers_cancellable;
+  guint                 servers_refresh_id;
+  guint                 routes_refresh_id;
   GtkListBox           *servers_list;
   GtkListBox           *fallback_list;
   GtkMenuButton        *fallback_add_button;
@@ -94,6 +96,8 @@ GtkWidget    *_hearth_preferences_window_icon_button          (const char       
                                                                const char                   *tooltip,
                                                                const char                   *action_name,
                                                                GVariant                     *target);
+void          _hearth_preferences_window_set_button_enabled   (GtkWidget                    *button,
+                                                               gboolean                      enabled);
 GtkWidget    *_hearth_preferences_window_empty_row            (const char                   *text);
 
 /* hearth-preferences-window-fallback.c */

@@ -55,8 +55,8 @@ route_row_new (const HearthRoute *route,
   down = _hearth_preferences_window_icon_button ("go-down-symbolic", _("Move Down"),
                                                  "routes.move-down",
                                                  g_variant_new_string (route->id));
-  gtk_widget_set_sensitive (up, position > 0);
-  gtk_widget_set_sensitive (down, position + 1 < n_movable);
+  _hearth_preferences_window_set_button_enabled (up, position > 0);
+  _hearth_preferences_window_set_button_enabled (down, position + 1 < n_movable);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), up);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), down);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row),
@@ -328,11 +328,29 @@ routes_add_cb (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+static gboolean
+refresh_routes_idle (gpointer user_data)
+{
+  HearthPreferencesWindow *self = user_data;
+
+  self->routes_refresh_id = 0;
+  refresh_routes (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Rebuilt once the change is done: the button that made it is still at work. */
+static void
+routes_changed_cb (HearthPreferencesWindow *self)
+{
+  if (self->routes_refresh_id == 0)
+    self->routes_refresh_id = g_idle_add (refresh_routes_idle, self);
+}
+
 void
 _hearth_preferences_window_bind_routes (HearthPreferencesWindow *self)
 {
   refresh_routes (self);
-  g_signal_connect_object (self->routes, "changed", G_CALLBACK (refresh_routes), self,
+  g_signal_connect_object (self->routes, "changed", G_CALLBACK (routes_changed_cb), self,
                            G_CONNECT_SWAPPED);
   /* the tiers are found among the models of the servers that are on */
   g_signal_connect_object (self->servers, "changed", G_CALLBACK (resolve_targets), self,

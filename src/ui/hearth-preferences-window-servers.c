@@ -45,6 +45,17 @@ _hearth_preferences_window_icon_button (const char *icon_name,
   return button;
 }
 
+/* Greyed out: with its action, the button would follow the action's state. */
+void
+_hearth_preferences_window_set_button_enabled (GtkWidget *button,
+                                               gboolean   enabled)
+{
+  if (enabled)
+    return;
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), NULL);
+  gtk_widget_set_sensitive (button, FALSE);
+}
+
 GtkWidget *
 _hearth_preferences_window_empty_row (const char *text)
 {
@@ -140,12 +151,8 @@ update_server_row (GtkWidget *row)
   static const char *classes[] = { "success", "warning", "error", "dim-label" };
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), hearth_server_get_name (server));
-  if (!hearth_server_get_enabled (server))
-    subtitle = g_strdup_printf ("%s · %s\n%s", api_title (hearth_server_get_api (server)),
-                                hearth_server_get_endpoint (server), _("Off"));
-  else
-    subtitle = g_strdup_printf ("%s · %s\n%s", api_title (hearth_server_get_api (server)),
-                                hearth_server_get_endpoint (server), health);
+  subtitle = g_strdup_printf ("%s · %s\n%s", api_title (hearth_server_get_api (server)),
+                              hearth_server_get_endpoint (server), health);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
     gtk_widget_remove_css_class (data->dot, classes[i]);
@@ -577,12 +584,24 @@ server_key_cb (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (data->dialog));
 }
 
+static gboolean
+refresh_servers_idle (gpointer user_data)
+{
+  HearthPreferencesWindow *self = user_data;
+
+  self->servers_refresh_id = 0;
+  rebind_servers (self);
+  _hearth_preferences_window_refresh_fallback (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The Default tag and the Move items follow the order. Rebuilt once the
+ * change is done: the switch or button that made it is still at work. */
 static void
 servers_changed_cb (HearthPreferencesWindow *self)
 {
-  /* the Default tag and the Move items follow the order */
-  rebind_servers (self);
-  _hearth_preferences_window_refresh_fallback (self);
+  if (self->servers_refresh_id == 0)
+    self->servers_refresh_id = g_idle_add (refresh_servers_idle, self);
 }
 
 void

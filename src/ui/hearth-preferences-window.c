@@ -596,6 +596,8 @@ hearth_preferences_window_dispose (GObject *object)
     save_system_prompt (self);
   g_cancellable_cancel (self->models_cancellable);
   g_cancellable_cancel (self->servers_cancellable);
+  g_clear_handle_id (&self->servers_refresh_id, g_source_remove);
+  g_clear_handle_id (&self->routes_refresh_id, g_source_remove);
   g_clear_object (&self->models_cancellable);
   g_clear_object (&self->servers_cancellable);
   g_clear_object (&self->servers);
