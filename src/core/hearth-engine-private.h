@@ -56,6 +56,9 @@ void     _hearth_engine_alerts_observe_reply    (HearthEngine       *self,
 void     _hearth_engine_alerts_on_sample        (HearthEngine       *self,
                                                  const HearthSample *sample);
 
+/* hearth-engine.c: the sampler and alerts follow the default server */
+void     _hearth_engine_servers_changed         (HearthEngine       *self);
+
 /* hearth-engine-tuning.c */
 void     _hearth_engine_tuning_apply            (HearthEngine       *self,
                                                  HearthProvider     *provider,

@@ -23,7 +23,11 @@ hearth_engine_get_servers (HearthEngine *self)
   g_return_val_if_fail (HEARTH_IS_ENGINE (self), NULL);
 
   if (self->servers == NULL)
-    self->servers = _hearth_servers_new (self, self->settings);
+    {
+      self->servers = _hearth_servers_new (self, self->settings);
+      g_signal_connect_swapped (self->servers, "changed",
+                                G_CALLBACK (_hearth_engine_servers_changed), self);
+    }
   return self->servers;
 }
 

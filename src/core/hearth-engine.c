@@ -32,7 +32,10 @@ hearth_engine_dispose (GObject *object)
   g_clear_pointer (&self->alerts, _hearth_engine_alerts_free);
   /* Probes in flight hold the list: it lets go of the engine now. */
   if (self->servers != NULL)
-    g_object_run_dispose (G_OBJECT (self->servers));
+    {
+      g_signal_handlers_disconnect_by_data (self->servers, self);
+      g_object_run_dispose (G_OBJECT (self->servers));
+    }
   g_clear_object (&self->servers);
   g_clear_object (&self->tuning);
   g_clear_pointer (&self->unsaved, g_hash_table_unref);
@@ -207,6 +210,15 @@ on_settings_changed (HearthEngine *self,
   else if (g_str_has_prefix (key, "samples-"))
     apply_retention (self);
   _hearth_engine_alerts_settings_changed (self, key);
+}
+
+/* The list of servers changed (here, in another process, or the settings
+ * it follows): the sampler and the alerts follow the default server. */
+void
+_hearth_engine_servers_changed (HearthEngine *self)
+{
+  apply_sampler_port (self);
+  _hearth_engine_alerts_settings_changed (self, "endpoint");
 }
 
 static void

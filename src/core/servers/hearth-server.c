@@ -424,7 +424,7 @@ set_failures (HearthServer *self,
   if (open && !self->breaker_open)
     {
       self->breaker_open = TRUE;
-      g_message ("Server %s skipped until it answers again (%u failures in a row)",
+      g_debug ("Server %s skipped until it answers again (%u failures in a row)",
                  self->name, failures);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BREAKER_OPEN]);
     }

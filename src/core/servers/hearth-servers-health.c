@@ -85,6 +85,10 @@ typedef struct
   HearthServer   *server;
   HearthProvider *provider;
   GCancellable   *cancellable;
+  GCancellable   *caller_cancellable;   /* nullable */
+  gulong          caller_id;
+  GCancellable   *list_cancellable;
+  gulong          list_id;
   guint           timeout_id;
   gboolean        timed_out;
   gint64          start_us;
@@ -94,6 +98,11 @@ static void
 probe_free (Probe *probe)
 {
   g_clear_handle_id (&probe->timeout_id, g_source_remove);
+  if (probe->caller_cancellable != NULL)
+    g_cancellable_disconnect (probe->caller_cancellable, probe->caller_id);
+  g_cancellable_disconnect (probe->list_cancellable, probe->list_id);
+  g_clear_object (&probe->caller_cancellable);
+  g_clear_object (&probe->list_cancellable);
   g_clear_object (&probe->server);
   g_clear_object (&probe->provider);
   g_clear_object (&probe->cancellable);
@@ -150,17 +159,17 @@ probe_answered_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   HearthProvider *provider = HEARTH_PROVIDER (object);
+  Probe *probe = g_task_get_task_data (task);
   GError *error = NULL;
 
-  if (hearth_provider_get_api (provider) == HEARTH_API_OLLAMA)
+  if (hearth_server_get_api (probe->server) == HEARTH_API_OLLAMA)
     g_free (hearth_provider_version_finish (provider, result, &error));
   else
     {
       g_autoptr(GPtrArray) models = hearth_provider_list_models_finish (provider, result, &error);
 
       if (models != NULL)
-        _hearth_servers_cache_models (g_task_get_source_object (task),
-                      ((Probe *) g_task_get_task_data (task))->server, models);
+        _hearth_servers_cache_models (g_task_get_source_object (task), probe->server, models);
     }
   probe_finish (task, error);
 }
@@ -189,7 +198,7 @@ probe_key_loaded_cb (GObject      *object,
    * the server's. The cheapest call each API has. */
   probe->start_us = g_get_monotonic_time ();
   probe->timeout_id = g_timeout_add (PROBE_TIMEOUT_MS, probe_timeout_cb, probe);
-  if (hearth_provider_get_api (probe->provider) == HEARTH_API_OLLAMA)
+  if (hearth_server_get_api (probe->server) == HEARTH_API_OLLAMA)
     hearth_provider_version_async (probe->provider, probe->cancellable, probe_answered_cb, task);
   else
     hearth_provider_list_models_async (probe->provider, probe->cancellable, probe_answered_cb, task);
@@ -217,11 +226,16 @@ probe_server (HearthServers       *self,
   probe->server = g_object_ref (server);
   probe->cancellable = g_cancellable_new ();
   g_task_set_task_data (task, probe, (GDestroyNotify) probe_free);
+  /* Cancelled by the caller, or by the list going away. */
   if (cancellable != NULL)
-    g_cancellable_connect (cancellable, G_CALLBACK (cancelled_cb),
-                           g_object_ref (probe->cancellable), g_object_unref);
-  g_cancellable_connect (self->cancellable, G_CALLBACK (cancelled_cb),
-                         g_object_ref (probe->cancellable), g_object_unref);
+    {
+      probe->caller_cancellable = g_object_ref (cancellable);
+      probe->caller_id = g_cancellable_connect (cancellable, G_CALLBACK (cancelled_cb),
+                                                g_object_ref (probe->cancellable), g_object_unref);
+    }
+  probe->list_cancellable = g_object_ref (self->cancellable);
+  probe->list_id = g_cancellable_connect (self->cancellable, G_CALLBACK (cancelled_cb),
+                                          g_object_ref (probe->cancellable), g_object_unref);
   if (self->schedules != NULL && (schedule = g_hash_table_lookup (self->schedules, server)))
     schedule->probing = TRUE;
   probe->provider = hearth_server_get_provider (server);
