@@ -697,6 +697,52 @@ test_other_process_edits (void)
   g_assert_true (hearth_routes_are_default (routes));
 }
 
+/* A file a person broke: what reads is used, and the file is kept aside, not written over. */
+static void
+test_broken_file_kept (void)
+{
+  g_autofree char *path = config_path ("routes.conf");
+  g_autofree char *backup = g_strconcat (path, ".bak", NULL);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *kept = NULL;
+  g_autofree char *ids = NULL;
+  g_autofree char *id = NULL;
+  const char *garbage = "this is not [a key file\n";
+  const char *half = "[rule mine]\nkind=keyword\nvalue=tea\nmodel=" QUICK "\n\n"
+                     "[rule odd]\nkind=sideways\nmodel=" QUICK "\n";
+
+  fresh_config ();
+  g_unlink (backup);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, garbage, -1, NULL));
+  {
+    g_autoptr(HearthEngine) engine = hearth_engine_new (NULL);
+    HearthRoutes *routes = hearth_engine_get_routes (engine);
+
+    g_assert_true (hearth_routes_are_default (routes));
+    id = add_rule (engine, HEARTH_ROUTE_CODE, NULL, QUICK, NULL, -1);
+    g_assert_true (g_file_get_contents (backup, &kept, NULL, NULL));
+    g_assert_cmpstr (kept, ==, garbage);
+    g_clear_pointer (&kept, g_free);
+  }
+
+  g_unlink (backup);
+  g_assert_true (g_file_set_contents (path, half, -1, NULL));
+  {
+    g_autoptr(HearthEngine) engine = hearth_engine_new (NULL);
+    HearthRoutes *routes = hearth_engine_get_routes (engine);
+    g_autoptr(GError) error = NULL;
+
+    ids = ids_of (routes);
+    g_assert_cmpstr (ids, ==, "mine default");
+    g_assert_false (g_file_test (backup, G_FILE_TEST_EXISTS));
+    g_assert_true (hearth_routes_remove (routes, "mine", &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_get_contents (backup, &kept, NULL, NULL));
+    g_assert_cmpstr (kept, ==, half);
+  }
+}
+
 static void
 assert_refused (GError     *error,
                 const char *part)
@@ -852,6 +898,7 @@ main (int   argc,
   g_test_add_func ("/routes/persistence-reset", test_persistence_and_reset);
   g_test_add_func ("/routes/other-process", test_other_process_edits);
   g_test_add_func ("/routes/bad-input", test_bad_input);
+  g_test_add_func ("/routes/broken-file", test_broken_file_kept);
   g_test_add_func ("/routes/tiers/never-cloud", test_tiers_never_cloud);
 
   status = g_test_run ();

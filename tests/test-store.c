@@ -177,6 +177,11 @@ test_migrations_from_v2 (void)
                           "DROP TABLE preloads; DROP TABLE tune_trials; DROP TABLE tune_runs;"
                           " DROP TABLE run_profiles; DROP TABLE model_options;"
                           " ALTER TABLE messages DROP COLUMN options;"
+                          " ALTER TABLE messages DROP COLUMN server;"
+                          " ALTER TABLE messages DROP COLUMN fallback_from;"
+                          " ALTER TABLE messages DROP COLUMN fallback_reason;"
+                          " ALTER TABLE messages DROP COLUMN route_rule;"
+                          " ALTER TABLE bench_runs DROP COLUMN server;"
                           " PRAGMA user_version = 2");
 
   store = hearth_store_open (path, &error);
@@ -256,6 +261,11 @@ test_migrations_from_v4 (void)
                           "DROP TABLE preloads; DROP TABLE tune_trials; DROP TABLE tune_runs;"
                           " DROP TABLE run_profiles; DROP TABLE model_options;"
                           " ALTER TABLE messages DROP COLUMN options;"
+                          " ALTER TABLE messages DROP COLUMN server;"
+                          " ALTER TABLE messages DROP COLUMN fallback_from;"
+                          " ALTER TABLE messages DROP COLUMN fallback_reason;"
+                          " ALTER TABLE messages DROP COLUMN route_rule;"
+                          " ALTER TABLE bench_runs DROP COLUMN server;"
                           "PRAGMA user_version = 4");
 
   store = hearth_store_open (path, &error);
@@ -395,6 +405,11 @@ fill_message (HearthMessage *message,
   take_string (&message->api, g_strdup ("ollama"));
   take_string (&message->error, g_strdup_printf ("error %d", variant));
   take_string (&message->done_reason, g_strdup ("length"));
+  /* Where it was answered (schema 8): another server each variant. */
+  take_string (&message->server, g_strdup_printf ("big-box-%d", variant));
+  take_string (&message->fallback_from, g_strdup ("laptop"));
+  take_string (&message->fallback_reason, g_strdup (variant == 1 ? "down" : "model missing"));
+  take_string (&message->route_rule, g_strdup_printf ("code → qwen2.5:%db", variant));
   message->state = HEARTH_MESSAGE_CANCELLED;
   message->created_ms = 1700000000123 + variant;
   message->figures.tokens_in = 10 + variant;
@@ -421,6 +436,10 @@ assert_messages_equal (const HearthMessage *a,
   g_assert_cmpstr (a->api, ==, b->api);
   g_assert_cmpstr (a->error, ==, b->error);
   g_assert_cmpstr (a->done_reason, ==, b->done_reason);
+  g_assert_cmpstr (a->server, ==, b->server);
+  g_assert_cmpstr (a->fallback_from, ==, b->fallback_from);
+  g_assert_cmpstr (a->fallback_reason, ==, b->fallback_reason);
+  g_assert_cmpstr (a->route_rule, ==, b->route_rule);
   g_assert_cmpint (a->created_ms, ==, b->created_ms);
   g_assert_cmpint (a->state, ==, b->state);
   g_assert_cmpint (a->figures.tokens_in, ==, b->figures.tokens_in);

@@ -7,7 +7,7 @@
 
 #include "hearth-cache.h"
 #include "hearth-endpoint.h"
-#include "hearth-engine-private.h"
+#include "hearth-engine-chat-private.h"
 #include "hearth-error.h"
 #include "hearth-reply-private.h"
 
@@ -21,27 +21,6 @@
 #define SAVE_RETRY_S     5
 #define TITLE_LENGTH     60
 
-/* One chat request, from the stored question to the stored answer. */
-
-struct _ChatJob
-{
-  HearthEngine      *engine;        /* a reference, except while parked */
-  HearthProvider    *provider;
-  HearthChatRequest *request;
-  HearthReply       *reply;
-  HearthMessage     *record;
-  char              *cache_key;
-  guint              save_source;
-  guint              retry_source;
-  gboolean           dirty;
-  gboolean           parked;        /* finished, unsaved, held by the engine */
-  gsize              saved_content; /* bytes of the reply's text in the history */
-  gsize              saved_thinking;
-  guint              failures;      /* saves failed in a row */
-  gint64             next_save_us;
-  gint64             history_before;   /* > 0: read the conversation before sending */
-};
-
 void
 _hearth_chat_job_free (ChatJob *job)
 {
@@ -50,6 +29,8 @@ _hearth_chat_job_free (ChatJob *job)
   if (!job->parked)
     g_clear_object (&job->engine);
   g_clear_object (&job->provider);
+  g_clear_object (&job->server);
+  g_clear_pointer (&job->route, _hearth_chat_route_free);
   g_clear_pointer (&job->request, hearth_chat_request_free);
   g_clear_object (&job->reply);
   g_clear_pointer (&job->record, hearth_message_free);
@@ -83,6 +64,13 @@ fill_status (ChatJob *job)
   const GError *reply_error = hearth_reply_get_error (job->reply);
 
   hearth_set_str (&record->model, hearth_reply_get_model (job->reply));
+  /* Where it was answered, which a fallback changes. */
+  hearth_set_str (&record->endpoint, hearth_reply_get_endpoint (job->reply));
+  hearth_set_str (&record->api, hearth_api_kind_to_string (hearth_reply_get_api (job->reply)));
+  hearth_set_str (&record->server, hearth_reply_get_server (job->reply));
+  hearth_set_str (&record->fallback_from, hearth_reply_get_fallback_from (job->reply));
+  hearth_set_str (&record->fallback_reason, hearth_reply_get_fallback_reason (job->reply));
+  hearth_set_str (&record->route_rule, hearth_reply_get_route_rule (job->reply));
   hearth_set_str (&record->done_reason, hearth_reply_get_done_reason (job->reply));
   record->state = state_for_reply (job->reply);
   record->figures = *hearth_reply_get_figures (job->reply);
@@ -187,6 +175,7 @@ on_reply_delta (HearthReply *reply,
 {
   ChatJob *job = user_data;
 
+  _hearth_chat_route_answered (job);
   job->dirty = TRUE;
   if (job->save_source == 0 && job->engine->store != NULL)
     job->save_source = g_timeout_add (SAVE_INTERVAL_MS, save_timeout_cb, job);
@@ -267,6 +256,8 @@ on_reply_finished (HearthReply *reply,
 
   g_signal_handlers_disconnect_by_data (reply, job);
   g_clear_handle_id (&job->save_source, g_source_remove);
+  if (hearth_reply_get_state (reply) == HEARTH_REPLY_DONE)
+    _hearth_chat_route_answered (job);
   remember_reply (job);
   if (engine->store != NULL && job->record != NULL)
     {
@@ -328,7 +319,11 @@ models_listed_cb (GObject      *object,
                          hearth_provider_get_endpoint (job->provider));
   if (error != NULL)
     {
-      hearth_reply_fail (job->reply, error);
+      /* Through the user's servers, an unreachable one falls back. */
+      if (job->route != NULL)
+        _hearth_chat_route_start_failed (job->reply, error, job);
+      else
+        hearth_reply_fail (job->reply, error);
       return;
     }
 
@@ -342,7 +337,8 @@ models_listed_cb (GObject      *object,
   model = hearth_model_info_find (models, job->request->model);
   if (model != NULL && wants_cache (job) && answer_from_cache (job, model))
     return;
-  hearth_provider_chat (job->provider, job->request, job->reply);
+  hearth_provider_chat_full (job->provider, job->request, job->reply,
+                             job->route ? _hearth_chat_route_start_failed : NULL, job);
 }
 
 static char *
@@ -398,7 +394,7 @@ prepend_history (HearthStore        *store,
 }
 
 static HearthMessage *
-new_record (HearthProvider     *provider,
+new_record (ChatJob            *job,
             const char         *role,
             const char         *content,
             const char         *model,
@@ -409,8 +405,14 @@ new_record (HearthProvider     *provider,
 
   message->conversation_id = conversation_id;
   message->model = g_strdup (model);
-  message->endpoint = g_strdup (hearth_provider_get_endpoint (provider));
-  message->api = g_strdup (hearth_api_kind_to_string (hearth_provider_get_api (provider)));
+  /* No provider: the request's server is unknown or disabled, and the
+   * reply says so; the question is kept all the same. */
+  if (job->provider != NULL)
+    {
+      message->endpoint = g_strdup (hearth_provider_get_endpoint (job->provider));
+      message->api = g_strdup (hearth_api_kind_to_string (hearth_provider_get_api (job->provider)));
+    }
+  message->server = g_strdup (hearth_reply_get_server (job->reply));
   message->state = state;
   return message;
 }
@@ -422,7 +424,7 @@ add_reply_record (HearthEngine  *self,
                   gint64         question_id,
                   GError       **error)
 {
-  job->record = new_record (job->provider, "assistant", "", job->request->model,
+  job->record = new_record (job, "assistant", "", job->request->model,
                             conversation_id, HEARTH_MESSAGE_PARTIAL);
   if (hearth_reply_get_options (job->reply) != NULL)
     job->record->options = hearth_run_options_to_json_string (hearth_reply_get_options (job->reply));
@@ -462,7 +464,7 @@ store_exchange (HearthEngine       *self,
         return FALSE;
     }
 
-  user_record = new_record (job->provider, "user", question->content, job->request->model,
+  user_record = new_record (job, "user", question->content, job->request->model,
                             conversation_id, HEARTH_MESSAGE_COMPLETE);
   if (hearth_store_add_message (self->store, user_record, error) < 0)
     return FALSE;
@@ -492,30 +494,62 @@ store_regeneration (HearthEngine  *self,
   return add_reply_record (self, job, conversation_id, question_id, error);
 }
 
+/* Where the request goes now: the job's provider and server, and the
+ * reply's (a fallback calls this again). */
+void
+_hearth_chat_job_set_provider (ChatJob        *job,
+                               HearthProvider *provider,
+                               HearthServer   *server)
+{
+  g_set_object (&job->provider, provider);
+  g_set_object (&job->server, server);
+  g_clear_pointer (&job->cache_key, g_free);
+  if (provider != NULL)
+    hearth_reply_set_server (job->reply, server ? hearth_server_get_name (server) : NULL,
+                             hearth_provider_get_endpoint (provider),
+                             hearth_provider_get_api (provider));
+}
+
+/* @provider: where to send, or NULL to go through the user's servers. */
 static ChatJob *
 chat_job_new (HearthEngine      *self,
               HearthProvider    *provider,
               HearthChatRequest *request)
 {
   ChatJob *job = g_new0 (ChatJob, 1);
+  HearthServer *server = NULL;
+  ChatRoute *route = NULL;
+
+  if (provider == NULL)
+    route = _hearth_chat_route_new (self, request, &provider, &server);
+  else
+    /* A server of the list asked directly is still named (its metrics). */
+    server = hearth_servers_find_endpoint (hearth_engine_get_servers (self),
+                                           hearth_provider_get_api (provider),
+                                           hearth_provider_get_endpoint (provider));
+
   /* One name per model in the history, the metrics and the cache key:
    * "tiny" and "tiny:latest" are the same model to Ollama. */
-  char *model = hearth_provider_canonical_model_name (provider, request->model);
+  if (provider != NULL && !_hearth_chat_route_is_auto (request->model))
+    {
+      char *model = hearth_provider_canonical_model_name (provider, request->model);
 
-  g_free (request->model);
-  request->model = model;
+      g_free (request->model);
+      request->model = model;
+    }
   job->engine = g_object_ref (self);
-  job->provider = g_object_ref (provider);
+  job->route = route;
   job->request = request;
-  job->reply = hearth_reply_new (hearth_provider_get_endpoint (provider),
-                                 hearth_provider_get_api (provider));
+  job->reply = hearth_reply_new (NULL, HEARTH_API_OLLAMA);
+  _hearth_chat_job_set_provider (job, provider, server);
   hearth_reply_set_model (job->reply, request->model);
-  _hearth_engine_tuning_apply (self, provider, request, job->reply);
+  if (provider != NULL && !_hearth_chat_route_is_auto (request->model))
+    _hearth_engine_tuning_apply (self, provider, request, job->reply);
   return job;
 }
 
-static void
-chat_job_send (ChatJob *job)
+void
+_hearth_chat_job_send (ChatJob *job)
 {
   /* The model list names the model when none was asked for, and gives the
    * digest a cached answer must match. */
@@ -523,7 +557,19 @@ chat_job_send (ChatJob *job)
     hearth_provider_list_models_async (job->provider, hearth_reply_get_cancellable (job->reply),
                                        models_listed_cb, job);
   else
-    hearth_provider_chat (job->provider, job->request, job->reply);
+    hearth_provider_chat_full (job->provider, job->request, job->reply,
+                               job->route ? _hearth_chat_route_start_failed : NULL, job);
+}
+
+/* Through the user's servers, the route decides first ("auto", a server
+ * whose breaker is open). */
+static void
+chat_job_begin (ChatJob *job)
+{
+  if (job->route != NULL)
+    _hearth_chat_route_begin (job);
+  else
+    _hearth_chat_job_send (job);
 }
 
 static void
@@ -543,7 +589,7 @@ history_read_cb (GObject      *object,
       return;
     }
   insert_history (job->request, history);
-  chat_job_send (job);
+  chat_job_begin (job);
 }
 
 static HearthReply *
@@ -562,7 +608,7 @@ chat_job_start (ChatJob *job)
                                        hearth_reply_get_cancellable (job->reply),
                                        history_read_cb, job);
   else
-    chat_job_send (job);
+    chat_job_begin (job);
 
   return g_steal_pointer (&reply);
 }
@@ -585,7 +631,7 @@ hearth_engine_chat (HearthEngine       *self,
   ChatJob *job;
 
   g_return_val_if_fail (HEARTH_IS_ENGINE (self), NULL);
-  g_return_val_if_fail (HEARTH_IS_PROVIDER (provider), NULL);
+  g_return_val_if_fail (provider == NULL || HEARTH_IS_PROVIDER (provider), NULL);
   g_return_val_if_fail (request != NULL && request->messages->len > 0, NULL);
 
   job = chat_job_new (self, provider, request);
@@ -615,7 +661,7 @@ hearth_engine_regenerate (HearthEngine       *self,
   ChatJob *job;
 
   g_return_val_if_fail (HEARTH_IS_ENGINE (self), NULL);
-  g_return_val_if_fail (HEARTH_IS_PROVIDER (provider), NULL);
+  g_return_val_if_fail (provider == NULL || HEARTH_IS_PROVIDER (provider), NULL);
   g_return_val_if_fail (request != NULL && request->messages->len == 0, NULL);
 
   if (self->store == NULL)

@@ -30,6 +30,7 @@ void          hearth_reply_set_ids           (HearthReply               *self,
                                               gint64                     message_id);
 void          hearth_reply_set_options       (HearthReply               *self,
                                               const HearthRunOptions    *options);
+double        hearth_reply_get_headers_ms    (HearthReply               *self);
 void          hearth_reply_mark_sent         (HearthReply               *self);
 void          hearth_reply_mark_headers      (HearthReply               *self);
 void          hearth_reply_add_attempt       (HearthReply               *self);

@@ -16,6 +16,11 @@ struct _HearthReply
   GString             *pending_thinking;
   char                *model;
   char                *endpoint;
+  char                *server_name;
+  char                *fallback_from;
+  char                *fallback_reason;
+  char                *fallback_model;
+  char                *route_rule;
   char                *done_reason;
   GError              *error;
   GError              *save_error;
@@ -27,7 +32,8 @@ struct _HearthReply
   gint64               conversation_id;
   gint64               message_id;
   gint64               question_id;
-  gint64               sent_us;
+  gint64               first_sent_us;   /* the first attempt on any server */
+  gint64               sent_us;         /* the attempt on the server that answers */
   gint64               headers_us;
   gint64               first_token_us;
   gint64               last_token_us;
@@ -44,6 +50,10 @@ enum {
   PROP_STATE,
   PROP_MODEL,
   PROP_SAVE_ERROR,
+  PROP_SERVER,
+  PROP_FALLBACK_FROM,
+  PROP_FALLBACK_REASON,
+  PROP_ROUTE_RULE,
   N_PROPS
 };
 
@@ -87,6 +97,11 @@ hearth_reply_finalize (GObject *object)
   g_string_free (self->pending_thinking, TRUE);
   g_free (self->model);
   g_free (self->endpoint);
+  g_free (self->server_name);
+  g_free (self->fallback_from);
+  g_free (self->fallback_reason);
+  g_free (self->fallback_model);
+  g_free (self->route_rule);
   g_free (self->done_reason);
   hearth_run_options_free (self->options);
   g_clear_error (&self->error);
@@ -116,6 +131,18 @@ hearth_reply_get_property (GObject    *object,
     case PROP_SAVE_ERROR:
       g_value_set_boxed (value, self->save_error);
       break;
+    case PROP_SERVER:
+      g_value_set_string (value, self->server_name);
+      break;
+    case PROP_FALLBACK_FROM:
+      g_value_set_string (value, self->fallback_from);
+      break;
+    case PROP_FALLBACK_REASON:
+      g_value_set_string (value, self->fallback_reason);
+      break;
+    case PROP_ROUTE_RULE:
+      g_value_set_string (value, self->route_rule);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -141,6 +168,19 @@ hearth_reply_class_init (HearthReplyClass *klass)
   properties[PROP_SAVE_ERROR] =
     g_param_spec_boxed ("save-error", NULL, NULL, G_TYPE_ERROR,
                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  /* Where it is answered: these change when the request falls back. */
+  properties[PROP_SERVER] =
+    g_param_spec_string ("server", NULL, NULL, NULL,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_FALLBACK_FROM] =
+    g_param_spec_string ("fallback-from", NULL, NULL, NULL,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_FALLBACK_REASON] =
+    g_param_spec_string ("fallback-reason", NULL, NULL, NULL,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_ROUTE_RULE] =
+    g_param_spec_string ("route-rule", NULL, NULL, NULL,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* One emission per batch of text (one network read), not per token. */
@@ -204,6 +244,58 @@ hearth_reply_set_model (HearthReply *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
 }
 
+/* Where the request goes now. Called again when it falls back: the
+ * attempt's timings restart, so the time to the first token (and the
+ * speeds) are those of the server that answered; the total time still
+ * counts from the first send on any server (what the user waited). */
+void
+hearth_reply_set_server (HearthReply   *self,
+                         const char    *server,
+                         const char    *endpoint,
+                         HearthApiKind  api)
+{
+  g_return_if_fail (HEARTH_IS_REPLY (self));
+  g_return_if_fail (!hearth_reply_is_finished (self));
+
+  hearth_set_str (&self->endpoint, endpoint);
+  self->api = api;
+  self->sent_us = 0;
+  self->headers_us = 0;
+  if (hearth_set_str (&self->server_name, server))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVER]);
+}
+
+/* The first server the request was meant for and why it did not answer
+ * there; a second fallback keeps the first's (the user asked for that
+ * one). Call it before setting the substitute model: the model asked for
+ * is remembered for "had no …". */
+void
+hearth_reply_set_fallback (HearthReply *self,
+                           const char  *from,
+                           const char  *reason)
+{
+  g_return_if_fail (HEARTH_IS_REPLY (self));
+
+  if (self->fallback_from != NULL && from != NULL)
+    return;
+  if (from != NULL)
+    hearth_set_str (&self->fallback_model, self->model);
+  if (hearth_set_str (&self->fallback_from, from))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FALLBACK_FROM]);
+  if (hearth_set_str (&self->fallback_reason, reason))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FALLBACK_REASON]);
+}
+
+void
+hearth_reply_set_route_rule (HearthReply *self,
+                             const char  *rule)
+{
+  g_return_if_fail (HEARTH_IS_REPLY (self));
+
+  if (hearth_set_str (&self->route_rule, rule))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ROUTE_RULE]);
+}
+
 void
 hearth_reply_set_ids (HearthReply *self,
                       gint64       conversation_id,
@@ -220,6 +312,8 @@ hearth_reply_mark_sent (HearthReply *self)
 {
   if (self->sent_us == 0)
     self->sent_us = g_get_monotonic_time ();
+  if (self->first_sent_us == 0)
+    self->first_sent_us = self->sent_us;
 }
 
 void
@@ -316,8 +410,10 @@ compute_client_figures (HearthReply *self)
 {
   HearthFigures *f = &self->figures;
 
+  /* From the attempt that answered to its first token; the total from the
+   * very first send (a fallback's wait included). */
   f->ttft_ms = us_to_ms (self->sent_us, self->first_token_us);
-  f->total_ms = us_to_ms (self->sent_us, self->finished_us);
+  f->total_ms = us_to_ms (self->first_sent_us, self->finished_us);
   f->tokens_out = self->n_deltas > 0 ? (gint64) self->n_deltas : -1;
   if (arrival_measurable (self))
     f->tokens_per_s = (self->n_deltas - 1) / decode_window_s (self);
@@ -431,7 +527,7 @@ hearth_reply_complete_from_cache (HearthReply         *self,
   hearth_set_str (&self->done_reason, done_reason ? done_reason : "stop");
   self->cached = TRUE;
   self->finished_us = g_get_monotonic_time ();
-  elapsed_ms = (self->finished_us - self->sent_us) / 1000.0;
+  elapsed_ms = (self->finished_us - self->first_sent_us) / 1000.0;
   self->time_saved_ms = figures->total_ms > elapsed_ms ? figures->total_ms - elapsed_ms : 0;
   /* Its own figures: how long the cache took and the answer's size. The
    * model did not run, so there is no speed or load time to report. */
@@ -591,6 +687,103 @@ hearth_reply_get_endpoint (HearthReply *self)
 {
   g_return_val_if_fail (HEARTH_IS_REPLY (self), NULL);
   return self->endpoint;
+}
+
+const char *
+hearth_reply_get_server (HearthReply *self)
+{
+  g_return_val_if_fail (HEARTH_IS_REPLY (self), NULL);
+  return self->server_name;
+}
+
+const char *
+hearth_reply_get_fallback_from (HearthReply *self)
+{
+  g_return_val_if_fail (HEARTH_IS_REPLY (self), NULL);
+  return self->fallback_from;
+}
+
+const char *
+hearth_reply_get_fallback_reason (HearthReply *self)
+{
+  g_return_val_if_fail (HEARTH_IS_REPLY (self), NULL);
+  return self->fallback_reason;
+}
+
+const char *
+hearth_reply_get_route_rule (HearthReply *self)
+{
+  g_return_val_if_fail (HEARTH_IS_REPLY (self), NULL);
+  return self->route_rule;
+}
+
+/* The milliseconds from the answering attempt's send to the server's
+ * headers, or < 0 before they came: what a request teaches the server's
+ * health about its latency. */
+double
+hearth_reply_get_headers_ms (HearthReply *self)
+{
+  g_return_val_if_fail (HEARTH_IS_REPLY (self), -1);
+  return us_to_ms (self->sent_us, self->headers_us);
+}
+
+/**
+ * hearth_describe_route:
+ * @server: (nullable): the server that answered
+ * @fallback_from: (nullable): the one the request was meant for
+ * @fallback_reason: (nullable): why it did not answer there
+ * @route_rule: (nullable): what chose the model for "auto"
+ * @wanted_model: (nullable): the model asked for at @fallback_from
+ *
+ * Returns: (transfer full) (nullable): "answered by big-box because laptop
+ *   was down", "chosen by rule: …", both joined with "; ", or %NULL
+ */
+char *
+hearth_describe_route (const char *server,
+                       const char *fallback_from,
+                       const char *fallback_reason,
+                       const char *route_rule,
+                       const char *wanted_model)
+{
+  GString *text = g_string_new (NULL);
+
+  if (route_rule != NULL && *route_rule != '\0')
+    g_string_append_printf (text, "chosen by rule: %s", route_rule);
+  if (fallback_from != NULL && server != NULL)
+    {
+      if (text->len > 0)
+        g_string_append (text, "; ");
+      g_string_append_printf (text, "answered by %s", server);
+      if (g_strcmp0 (fallback_reason, "down") == 0)
+        g_string_append_printf (text, " because %s was down", fallback_from);
+      else if (g_strcmp0 (fallback_reason, "model missing") == 0 &&
+               wanted_model != NULL && *wanted_model != '\0')
+        g_string_append_printf (text, " because %s had no %s", fallback_from, wanted_model);
+      else if (g_strcmp0 (fallback_reason, "model missing") == 0)
+        g_string_append_printf (text, " because %s did not have the model", fallback_from);
+      else if (g_strcmp0 (fallback_reason, "server error") == 0)
+        g_string_append_printf (text, " because %s failed (server error)", fallback_from);
+      else if (g_strcmp0 (fallback_reason, "skipped (down)") == 0)
+        g_string_append_printf (text, ", skipped %s (down)", fallback_from);
+      else if (fallback_reason != NULL)
+        g_string_append_printf (text, " instead of %s (%s)", fallback_from, fallback_reason);
+      else
+        g_string_append_printf (text, " instead of %s", fallback_from);
+    }
+  if (text->len == 0)
+    {
+      g_string_free (text, TRUE);
+      return NULL;
+    }
+  return g_string_free (text, FALSE);
+}
+
+char *
+hearth_reply_describe_route (HearthReply *self)
+{
+  g_return_val_if_fail (HEARTH_IS_REPLY (self), NULL);
+  return hearth_describe_route (self->server_name, self->fallback_from, self->fallback_reason,
+                                self->route_rule, self->fallback_model);
 }
 
 HearthApiKind

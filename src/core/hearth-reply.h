@@ -45,6 +45,14 @@ const char                 *hearth_reply_get_route_rule         (HearthReply *se
 /* "answered by big-box because laptop was down", "chosen by rule: code →
  * qwen2.5:7b"; NULL when there is nothing to say. For the line under a reply. */
 char                       *hearth_reply_describe_route         (HearthReply *self);
+/* The same sentence from a stored message's fields (HearthMessage.server,
+ * .fallback_from, .fallback_reason, .route_rule); @wanted_model: the model
+ * asked for at @fallback_from ("had no llama3.2:3b"), or NULL. */
+char                       *hearth_describe_route               (const char  *server,
+                                                                 const char  *fallback_from,
+                                                                 const char  *fallback_reason,
+                                                                 const char  *route_rule,
+                                                                 const char  *wanted_model);
 HearthApiKind               hearth_reply_get_api                (HearthReply *self);
 const char                 *hearth_reply_get_done_reason        (HearthReply *self);
 const GError               *hearth_reply_get_error              (HearthReply *self);

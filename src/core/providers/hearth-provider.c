@@ -356,6 +356,8 @@ typedef struct
   GSource            *source;
   HearthServerFigures figures;
   gboolean            done;
+  HearthChatStartFailed on_start_failed;
+  gpointer            start_failed_data;
   guint8              buffer[READ_SIZE];
 } ChatData;
 
@@ -396,13 +398,28 @@ static const HearthStreamCallbacks parser_callbacks = {
   on_parser_done,
 };
 
+/* A request that failed before its first token (and was not cancelled)
+ * goes to the caller's hook, which may send it elsewhere; any other
+ * failure fails the reply. */
+static void
+chat_fail (ChatData     *data,
+           const GError *error)
+{
+  if (data->on_start_failed != NULL && !hearth_reply_has_text (data->reply) &&
+      !hearth_error_is_cancelled (error) &&
+      !g_cancellable_is_cancelled (hearth_reply_get_cancellable (data->reply)))
+    data->on_start_failed (data->reply, error, data->start_failed_data);
+  else
+    hearth_reply_fail (data->reply, error);
+}
+
 static void
 chat_finish (ChatData *data,
              GError   *error)
 {
   if (error != NULL)
     {
-      hearth_reply_fail (data->reply, error);
+      chat_fail (data, error);
       g_error_free (error);
     }
   else
@@ -510,7 +527,7 @@ chat_send_cb (GObject      *object,
   data->stream = hearth_http_send_finish (result, NULL, &error);
   if (data->stream == NULL)
     {
-      hearth_reply_fail (data->reply, error);
+      chat_fail (data, error);
       g_error_free (error);
       chat_data_free (data);
       return;
@@ -558,7 +575,7 @@ chat_key_failed (gpointer      user_data,
 {
   ChatData *data = user_data;
 
-  hearth_reply_fail (data->reply, error);
+  chat_fail (data, error);
   chat_data_free (data);
 }
 
@@ -567,6 +584,26 @@ void
 hearth_provider_chat (HearthProvider          *self,
                       const HearthChatRequest *request,
                       HearthReply             *reply)
+{
+  hearth_provider_chat_full (self, request, reply, NULL, NULL);
+}
+
+/**
+ * hearth_provider_chat_full:
+ * @on_start_failed: (nullable): called instead of failing @reply when the
+ *   request fails before the first token (the key, the send, an error
+ *   status, an error in the stream or its end before any text) and was
+ *   not cancelled
+ *
+ * As hearth_provider_chat (), with a chance to send the request elsewhere.
+ * @request must stay alive until @reply finishes or @on_start_failed runs.
+ */
+void
+hearth_provider_chat_full (HearthProvider          *self,
+                           const HearthChatRequest *request,
+                           HearthReply             *reply,
+                           HearthChatStartFailed    on_start_failed,
+                           gpointer                 user_data)
 {
   ChatData *data;
 
@@ -578,6 +615,8 @@ hearth_provider_chat (HearthProvider          *self,
   data->provider = g_object_ref (self);
   data->reply = g_object_ref (reply);
   data->request = (HearthChatRequest *) request;
+  data->on_start_failed = on_start_failed;
+  data->start_failed_data = user_data;
   hearth_server_figures_init (&data->figures);
   hearth_reply_set_model (reply, request->model);
   _hearth_provider_with_api_key (self, chat_send, chat_key_failed, data);

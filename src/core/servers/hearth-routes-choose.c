@@ -11,143 +11,12 @@
 #include "hearth-error.h"
 #include "hearth-message.h"
 #include "hearth-routes-private.h"
+#include "hearth-servers-private.h"
 
-/* Matching */
-
-static gboolean
-is_word_char (gunichar c)
-{
-  return g_unichar_isalnum (c) || c == '_' || g_unichar_ismark (c);
-}
-
-/* Casefolded and composed, so "É" matches "é" however either was typed. */
-static char *
-fold (const char *text)
-{
-  g_autofree char *valid = g_utf8_make_valid (text, -1);
-  g_autofree char *normal = g_utf8_normalize (valid, -1, G_NORMALIZE_ALL_COMPOSE);
-
-  return g_utf8_casefold (normal != NULL ? normal : valid, -1);
-}
-
-/* A whole word (or phrase), case-insensitive: "SQL" matches "sql?" but not "nosql". */
-gboolean
-_hearth_routes_has_word (const char *text,
-                         const char *word)
-{
-  g_autofree char *haystack = NULL;
-  g_autofree char *needle = NULL;
-  gboolean check_start, check_end;
-  gsize needle_len;
-
-  if (text == NULL || word == NULL || *word == '\0')
-    return FALSE;
-
-  haystack = fold (text);
-  needle = fold (word);
-  needle_len = strlen (needle);
-  if (needle_len == 0)
-    return FALSE;
-  /* "c++" ends in a symbol: only a word character can run into another word. */
-  check_start = is_word_char (g_utf8_get_char (needle));
-  check_end = is_word_char (g_utf8_get_char (g_utf8_find_prev_char (needle, needle + needle_len)));
-
-  for (const char *at = strstr (haystack, needle); at != NULL; at = strstr (at + 1, needle))
-    {
-      const char *before = g_utf8_find_prev_char (haystack, at);
-      const char *after = at + needle_len;
-
-      if (check_start && before != NULL && is_word_char (g_utf8_get_char (before)))
-        continue;
-      if (check_end && *after != '\0' && is_word_char (g_utf8_get_char (after)))
-        continue;
-      return TRUE;
-    }
-
-  return FALSE;
-}
-
-static const char * const code_starts[] = {
-  "def ", "#include", "#define", "#!/", "function ", "fn ", "func ", "import ", "package ",
-  "public ", "private ", "return ", "SELECT ", "}",
-};
-
-/* One line of a program: a telltale start, a brace or semicolon at its end,
- * an arrow function, or an indented line with code's punctuation. */
-static gboolean
-line_looks_like_code (const char *line)
-{
-  const char *text = line + strspn (line, " \t");
-  gsize indent = text - line;
-  gsize len = strlen (text);
-
-  while (len > 0 && g_ascii_isspace (text[len - 1]))
-    len--;
-  if (len == 0)
-    return FALSE;
-
-  for (guint i = 0; i < G_N_ELEMENTS (code_starts); i++)
-    if (g_str_has_prefix (text, code_starts[i]))
-      return TRUE;
-  if (text[len - 1] == '{' || text[len - 1] == ';')
-    return TRUE;
-  if (g_strstr_len (text, len, "=>") != NULL)
-    return TRUE;
-  if (indent >= 2 && (strpbrk (text, "{};") != NULL || g_strstr_len (text, len, " = ") != NULL
-                      || g_strstr_len (text, len, "()") != NULL))
-    return TRUE;
-
-  return FALSE;
-}
-
-/* A ``` fence, or at least two lines that look like a program. */
-gboolean
-_hearth_routes_looks_like_code (const char *text)
-{
-  g_auto(GStrv) lines = NULL;
-  guint n_code = 0;
-
-  if (text == NULL)
-    return FALSE;
-  if (strstr (text, "```") != NULL)
-    return TRUE;
-
-  lines = g_strsplit (text, "\n", -1);
-  for (guint i = 0; lines[i] != NULL && n_code < 2; i++)
-    if (line_looks_like_code (lines[i]))
-      n_code++;
-
-  return n_code >= 2;
-}
-
-gboolean
-_hearth_route_matches (const HearthRoute *route,
-                       const char        *question,
-                       guint              earlier_messages)
-{
-  gint64 n = route->value != NULL ? g_ascii_strtoll (route->value, NULL, 10) : 0;
-  const char *text = question != NULL ? question : "";
-
-  switch (route->kind)
-    {
-    case HEARTH_ROUTE_LONG_PROMPT:
-      return g_utf8_validate (text, -1, NULL) ? g_utf8_strlen (text, -1) >= n
-                                              : (gint64) strlen (text) >= n;
-    case HEARTH_ROUTE_SHORT_PROMPT:
-      return g_utf8_validate (text, -1, NULL) ? g_utf8_strlen (text, -1) <= n
-                                              : (gint64) strlen (text) <= n;
-    case HEARTH_ROUTE_CODE:
-      return _hearth_routes_looks_like_code (text);
-    case HEARTH_ROUTE_LONG_CONVERSATION:
-      return (gint64) earlier_messages >= n;
-    case HEARTH_ROUTE_KEYWORD:
-      return _hearth_routes_has_word (text, route->value);
-    case HEARTH_ROUTE_DEFAULT:
-      return TRUE;
-    default:
-      return FALSE;
-    }
-}
+/* How old a server's list of models may be when "Auto" picks among them:
+ * each request does not ask every server again, and a model installed
+ * since is seen within this time (or at once through the Models page). */
+#define MODELS_MAX_AGE_MS (30 * 1000)
 
 /* Tiers */
 
@@ -346,6 +215,7 @@ typedef struct
   char       *target;      /* a model or a HEARTH_ROUTE_TARGET_* */
   char       *server;      /* the rule's server, or NULL */
   GPtrArray  *listed;      /* HearthServerModels */
+  guint       pending;     /* servers still being asked */
 } Choose;
 
 static void
@@ -421,10 +291,11 @@ unanswered (GPtrArray *listed)
         g_string_append_printf (names, "%s%s", names->len > 0 ? ", " : "",
                                 hearth_server_get_name (entry->server));
     }
-  if (names->len == 0)
-    return g_string_free (names, TRUE), g_strdup ("");
-  g_string_prepend (names, " (could not ask: ");
-  g_string_append (names, ")");
+  if (names->len > 0)
+    {
+      g_string_prepend (names, " (could not ask: ");
+      g_string_append (names, ")");
+    }
   return g_string_free (names, FALSE);
 }
 
@@ -664,23 +535,15 @@ on_machine_probed (GObject      *object,
 }
 
 static void
-on_listed (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
+listed (HearthRoutes *self,
+        GTask        *task)
 {
-  g_autoptr(GTask) task = user_data;
-  HearthRoutes *self = g_task_get_source_object (task);
   Choose *choose = g_task_get_task_data (task);
   g_autoptr(GTask) probe = NULL;
   GCancellable *cancellable;
-  GError *error = NULL;
 
-  choose->listed = hearth_servers_list_models_finish (HEARTH_SERVERS (object), result, &error);
-  if (choose->listed == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+  if (g_task_return_error_if_cancelled (task))
+    return;
   if (self->engine == NULL)
     {
       g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_CANCELLED,
@@ -699,9 +562,89 @@ on_listed (GObject      *object,
     }
 
   cancellable = g_task_get_cancellable (task);
-  probe = g_task_new (self, cancellable, on_machine_probed, g_steal_pointer (&task));
+  probe = g_task_new (self, cancellable, on_machine_probed, g_object_ref (task));
   g_task_set_source_tag (probe, probe_machine);
   g_task_run_in_thread (probe, probe_machine);
+}
+
+typedef struct
+{
+  GTask              *task;
+  HearthServerModels *entry;
+} Asked;
+
+static void
+on_models (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Asked *asked = user_data;
+  g_autoptr(GTask) task = asked->task;
+  Choose *choose = g_task_get_task_data (task);
+
+  asked->entry->models = _hearth_servers_get_models_finish (HEARTH_SERVERS (object), result,
+                                                            &asked->entry->error);
+  g_free (asked);
+  if (--choose->pending == 0)
+    listed (g_task_get_source_object (task), task);
+}
+
+/* Tiers look among the local servers (or the rule's one); a model's name
+ * is looked for everywhere. A server whose breaker is open is not asked. */
+static gboolean
+worth_asking (Choose       *choose,
+              HearthServer *server)
+{
+  if (!hearth_server_get_enabled (server))
+    return FALSE;
+  if (choose->server != NULL)
+    return g_strcmp0 (hearth_server_get_name (server), choose->server) == 0;
+  return !is_tier (choose->target) || !hearth_server_get_cloud (server);
+}
+
+static void
+gather_models (HearthRoutes *self,
+               GTask        *task)
+{
+  Choose *choose = g_task_get_task_data (task);
+  HearthServers *servers = hearth_engine_get_servers (self->engine);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (servers));
+
+  choose->listed = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_server_models_free);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(HearthServer) server = g_list_model_get_item (G_LIST_MODEL (servers), i);
+      HearthServerModels *entry;
+
+      if (!worth_asking (choose, server))
+        continue;
+      entry = g_new0 (HearthServerModels, 1);
+      entry->server = g_object_ref (server);
+      if (hearth_server_get_breaker_open (server))
+        entry->error = g_error_new (HEARTH_ERROR, HEARTH_ERROR_CONNECTION_REFUSED,
+                                    "%s is skipped until it answers again",
+                                    hearth_server_get_name (server));
+      g_ptr_array_add (choose->listed, entry);
+    }
+
+  /* One more than the servers asked, so that none can finish the gathering early. */
+  choose->pending = 1;
+  for (guint i = 0; i < choose->listed->len; i++)
+    {
+      HearthServerModels *entry = g_ptr_array_index (choose->listed, i);
+      Asked *asked;
+
+      if (entry->error != NULL)
+        continue;
+      asked = g_new0 (Asked, 1);
+      asked->task = g_object_ref (task);
+      asked->entry = entry;
+      choose->pending++;
+      _hearth_servers_get_models_async (servers, entry->server, MODELS_MAX_AGE_MS,
+                                        g_task_get_cancellable (task), on_models, asked);
+    }
+  if (--choose->pending == 0)
+    listed (self, task);
 }
 
 static void
@@ -711,21 +654,13 @@ start (HearthRoutes *self,
   Choose *choose = g_task_get_task_data (task);
 
   if (self->engine == NULL)
-    {
-      g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_CANCELLED,
-                               "Hearth is closing: no model was chosen");
-      g_object_unref (task);
-      return;
-    }
-  if (choose->server != NULL && !is_tier (choose->target))
-    {
-      resolve_on_server (self, task);
-      g_object_unref (task);
-      return;
-    }
-
-  hearth_servers_list_models_async (hearth_engine_get_servers (self->engine), FALSE,
-                                    g_task_get_cancellable (task), on_listed, task);
+    g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_CANCELLED,
+                             "Hearth is closing: no model was chosen");
+  else if (choose->server != NULL && !is_tier (choose->target))
+    resolve_on_server (self, task);
+  else
+    gather_models (self, task);
+  g_object_unref (task);
 }
 
 static const char *

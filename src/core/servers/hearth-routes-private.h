@@ -17,6 +17,7 @@ struct _HearthRoutes
   char            *path;          /* routes.conf */
   GPtrArray       *rules;         /* HearthRoute: the user's, or NULL for the defaults */
   GFileMonitor    *monitor;
+  gboolean         unreadable;    /* routes.conf is there but does not read */
 
   /* For the tiers, found once in a worker (hearth-routes-choose.c). */
   gboolean         machine_known;
@@ -24,8 +25,37 @@ struct _HearthRoutes
   GPtrArray       *catalog;       /* HearthCatalogModel, or NULL */
 };
 
+#define HEARTH_ROUTES_DEFAULT_ID        "default"
+#define HEARTH_ROUTES_MAX_COUNT         10000000   /* characters or messages: beyond any request */
+/* The defaults' figures while the user has written no rules. */
+#define HEARTH_ROUTES_LONG_PROMPT       1500
+#define HEARTH_ROUTES_LONG_CONVERSATION 20
+#define HEARTH_ROUTE_KINDS "long-prompt, short-prompt, code, long-conversation, keyword or default"
+
+HearthRoute    *_hearth_route_new                (const char          *id,
+                                                  HearthRouteKind      kind,
+                                                  const char          *value,
+                                                  const char          *model,
+                                                  const char          *server);
+gboolean        _hearth_route_kind_is_valid      (HearthRouteKind      kind);
+gboolean        _hearth_route_kind_has_count     (HearthRouteKind      kind);
+gboolean        _hearth_routes_parse_count       (const char          *value,
+                                                  gint64              *count);
+
+/* Lists of HearthRoute */
+GPtrArray      *_hearth_routes_defaults          (void);
+GPtrArray      *_hearth_routes_copy_rules        (GPtrArray           *rules);
+int             _hearth_routes_find_rule         (GPtrArray           *rules,
+                                                  const char          *id);
 /* The rules in force (the user's or the defaults); transfer none. */
 GPtrArray      *_hearth_routes_get_rules         (HearthRoutes        *self);
+/* Takes @rules (NULL: the defaults); "changed" when they differ. */
+void            _hearth_routes_set_rules         (HearthRoutes        *self,
+                                                  GPtrArray           *rules);
+/* Writes @rules (taken) to routes.conf; on success they are in force. */
+gboolean        _hearth_routes_commit            (HearthRoutes        *self,
+                                                  GPtrArray           *rules,
+                                                  GError             **error);
 
 /* Matching: @question is the request's last message. */
 gboolean        _hearth_route_matches            (const HearthRoute   *route,

@@ -12,12 +12,6 @@
 #include "hearth-routes-private.h"
 
 #define GROUP_PREFIX "rule "
-#define DEFAULT_ID   "default"
-#define MAX_LENGTH   10000000   /* characters or messages: beyond any real request */
-
-/* The defaults while the user has written none. */
-#define DEFAULT_LONG_PROMPT        1500
-#define DEFAULT_LONG_CONVERSATION  20
 
 enum
 {
@@ -31,8 +25,8 @@ G_DEFINE_FINAL_TYPE (HearthRoutes, hearth_routes, G_TYPE_OBJECT)
 
 /* HearthRoute */
 
-static HearthRoute *
-route_new (const char      *id,
+HearthRoute *
+_hearth_route_new (const char      *id,
            HearthRouteKind  kind,
            const char      *value,
            const char      *model,
@@ -53,7 +47,7 @@ hearth_route_copy (const HearthRoute *route)
 {
   g_return_val_if_fail (route != NULL, NULL);
 
-  return route_new (route->id, route->kind, route->value, route->model, route->server);
+  return _hearth_route_new (route->id, route->kind, route->value, route->model, route->server);
 }
 
 void
@@ -87,10 +81,9 @@ static const char * const kind_names[] = {
   [HEARTH_ROUTE_DEFAULT] = "default",
 };
 
-#define KIND_LIST "long-prompt, short-prompt, code, long-conversation, keyword or default"
 
-static gboolean
-kind_is_valid (HearthRouteKind kind)
+gboolean
+_hearth_route_kind_is_valid (HearthRouteKind kind)
 {
   return (guint) kind < G_N_ELEMENTS (kind_names);
 }
@@ -98,7 +91,7 @@ kind_is_valid (HearthRouteKind kind)
 const char *
 hearth_route_kind_to_string (HearthRouteKind kind)
 {
-  g_return_val_if_fail (kind_is_valid (kind), NULL);
+  g_return_val_if_fail (_hearth_route_kind_is_valid (kind), NULL);
 
   return kind_names[kind];
 }
@@ -127,12 +120,12 @@ hearth_route_kind_parse (const char       *str,
     return TRUE;
 
   g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-               "“%s” is not a kind of rule: use " KIND_LIST, str != NULL ? str : "");
+               "“%s” is not a kind of rule: use " HEARTH_ROUTE_KINDS, str != NULL ? str : "");
   return FALSE;
 }
 
-static gboolean
-kind_has_count (HearthRouteKind kind)
+gboolean
+_hearth_route_kind_has_count (HearthRouteKind kind)
 {
   return kind == HEARTH_ROUTE_LONG_PROMPT || kind == HEARTH_ROUTE_SHORT_PROMPT
          || kind == HEARTH_ROUTE_LONG_CONVERSATION;
@@ -182,7 +175,7 @@ describe_target (const HearthRoute *route)
 static char *
 describe_condition (const HearthRoute *route)
 {
-  g_autofree char *count = kind_has_count (route->kind) ? format_value (route) : NULL;
+  g_autofree char *count = _hearth_route_kind_has_count (route->kind) ? format_value (route) : NULL;
 
   switch (route->kind)
     {
@@ -221,7 +214,7 @@ hearth_route_describe (const HearthRoute *route)
 char *
 _hearth_route_label (const HearthRoute *route)
 {
-  g_autofree char *count = kind_has_count (route->kind) ? format_value (route) : NULL;
+  g_autofree char *count = _hearth_route_kind_has_count (route->kind) ? format_value (route) : NULL;
 
   switch (route->kind)
     {
@@ -253,22 +246,22 @@ static GPtrArray *
 default_rules (void)
 {
   GPtrArray *rules = rules_new ();
-  g_autofree char *long_prompt = g_strdup_printf ("%d", DEFAULT_LONG_PROMPT);
-  g_autofree char *long_conversation = g_strdup_printf ("%d", DEFAULT_LONG_CONVERSATION);
+  g_autofree char *long_prompt = g_strdup_printf ("%d", HEARTH_ROUTES_LONG_PROMPT);
+  g_autofree char *long_conversation = g_strdup_printf ("%d", HEARTH_ROUTES_LONG_CONVERSATION);
 
-  g_ptr_array_add (rules, route_new ("default-code", HEARTH_ROUTE_CODE, NULL,
+  g_ptr_array_add (rules, _hearth_route_new ("default-code", HEARTH_ROUTE_CODE, NULL,
                                      HEARTH_ROUTE_TARGET_CAPABLE, NULL));
-  g_ptr_array_add (rules, route_new ("default-long", HEARTH_ROUTE_LONG_PROMPT, long_prompt,
+  g_ptr_array_add (rules, _hearth_route_new ("default-long", HEARTH_ROUTE_LONG_PROMPT, long_prompt,
                                      HEARTH_ROUTE_TARGET_CAPABLE, NULL));
-  g_ptr_array_add (rules, route_new ("default-conversation", HEARTH_ROUTE_LONG_CONVERSATION,
+  g_ptr_array_add (rules, _hearth_route_new ("default-conversation", HEARTH_ROUTE_LONG_CONVERSATION,
                                      long_conversation, HEARTH_ROUTE_TARGET_CAPABLE, NULL));
-  g_ptr_array_add (rules, route_new (DEFAULT_ID, HEARTH_ROUTE_DEFAULT, NULL,
+  g_ptr_array_add (rules, _hearth_route_new (HEARTH_ROUTES_DEFAULT_ID, HEARTH_ROUTE_DEFAULT, NULL,
                                      HEARTH_ROUTE_TARGET_FAST, NULL));
   return rules;
 }
 
-static GPtrArray *
-copy_rules (GPtrArray *rules)
+GPtrArray *
+_hearth_routes_copy_rules (GPtrArray *rules)
 {
   GPtrArray *copy = rules_new ();
 
@@ -291,8 +284,8 @@ rules_equal (GPtrArray *a,
   return TRUE;
 }
 
-static GPtrArray *
-defaults (void)
+GPtrArray *
+_hearth_routes_defaults (void)
 {
   static GPtrArray *rules;
 
@@ -304,11 +297,11 @@ defaults (void)
 GPtrArray *
 _hearth_routes_get_rules (HearthRoutes *self)
 {
-  return self->rules != NULL ? self->rules : defaults ();
+  return self->rules != NULL ? self->rules : _hearth_routes_defaults ();
 }
 
-static int
-find_rule (GPtrArray  *rules,
+int
+_hearth_routes_find_rule (GPtrArray  *rules,
            const char *id)
 {
   for (guint i = 0; i < rules->len; i++)
@@ -319,13 +312,13 @@ find_rule (GPtrArray  *rules,
 
 /* routes.conf */
 
-static gboolean
-parse_count (const char  *value,
+gboolean
+_hearth_routes_parse_count (const char  *value,
              gint64      *count)
 {
   guint64 n = 0;
 
-  if (value == NULL || !g_ascii_string_to_unsigned (value, 10, 1, MAX_LENGTH, &n, NULL))
+  if (value == NULL || !g_ascii_string_to_unsigned (value, 10, 1, HEARTH_ROUTES_MAX_COUNT, &n, NULL))
     return FALSE;
   if (count != NULL)
     *count = (gint64) n;
@@ -347,16 +340,16 @@ read_rule (GKeyFile   *file,
   if (!hearth_route_kind_from_string (kind_name, &kind) || model == NULL || *model == '\0'
       || *id == '\0')
     return NULL;
-  if (kind_has_count (kind) && !parse_count (value, NULL))
+  if (_hearth_route_kind_has_count (kind) && !_hearth_routes_parse_count (value, NULL))
     return NULL;
   if (kind == HEARTH_ROUTE_KEYWORD && (value == NULL || *g_strstrip (value) == '\0'))
     return NULL;
-  if (kind != HEARTH_ROUTE_KEYWORD && !kind_has_count (kind))
+  if (kind != HEARTH_ROUTE_KEYWORD && !_hearth_route_kind_has_count (kind))
     g_clear_pointer (&value, g_free);
   if (server != NULL && *server == '\0')
     g_clear_pointer (&server, g_free);
 
-  return route_new (kind == HEARTH_ROUTE_DEFAULT ? DEFAULT_ID : id, kind, value, model, server);
+  return _hearth_route_new (kind == HEARTH_ROUTE_DEFAULT ? HEARTH_ROUTES_DEFAULT_ID : id, kind, value, model, server);
 }
 
 /* Always exactly one default rule, last: what answers when nothing else does. */
@@ -377,23 +370,28 @@ keep_default_last (GPtrArray *rules)
         g_ptr_array_remove_index (rules, i - 1);
     }
   if (last == NULL)
-    last = hearth_route_copy (g_ptr_array_index (defaults (), defaults ()->len - 1));
+    last = hearth_route_copy (g_ptr_array_index (_hearth_routes_defaults (), _hearth_routes_defaults ()->len - 1));
   g_ptr_array_add (rules, last);
 }
 
-/* Returns: the user's rules, or NULL when there is no file (the defaults apply). */
+/* Returns: the user's rules, or NULL when there is no file (the defaults
+ * apply); @unreadable: TRUE when a file is there but does not read. */
 static GPtrArray *
-load_rules (const char *path)
+load_rules (const char *path,
+            gboolean   *unreadable)
 {
   g_autoptr(GKeyFile) file = g_key_file_new ();
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) groups = NULL;
   GPtrArray *rules;
 
+  *unreadable = FALSE;
   if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, &error))
     {
-      if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        g_message ("%s cannot be read (%s): the default routing rules apply", path,
+      *unreadable = !g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+      if (*unreadable)
+        g_message ("%s cannot be read (%s): the default routing rules apply, and the file is "
+                   "kept as routes.conf.bak when the rules are next changed", path,
                    error->message);
       return NULL;
     }
@@ -407,10 +405,15 @@ load_rules (const char *path)
       if (!g_str_has_prefix (groups[i], GROUP_PREFIX))
         continue;
       route = read_rule (file, groups[i]);
-      if (route != NULL && find_rule (rules, route->id) < 0)
-        g_ptr_array_add (rules, route);
-      else
-        hearth_route_free (route);
+      if (route != NULL && _hearth_routes_find_rule (rules, route->id) < 0)
+        {
+          g_ptr_array_add (rules, route);
+          continue;
+        }
+      g_message ("%s: [%s] is not a rule Hearth can use and is left out; the file is kept as "
+                 "routes.conf.bak when the rules are next changed", path, groups[i]);
+      *unreadable = TRUE;
+      hearth_route_free (route);
     }
   keep_default_last (rules);
   return rules;
@@ -458,6 +461,14 @@ save_rules (HearthRoutes  *self,
                    dir, g_strerror (saved_errno));
       return FALSE;
     }
+  /* A file that did not read is kept aside, not written over. */
+  if (self->unreadable)
+    {
+      g_autofree char *backup = g_strconcat (self->path, ".bak", NULL);
+
+      if (g_rename (self->path, backup) == 0 || errno == ENOENT)
+        self->unreadable = FALSE;
+    }
   if (!g_file_set_contents_full (self->path, data, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644,
                                  &local_error))
     {
@@ -470,8 +481,8 @@ save_rules (HearthRoutes  *self,
 }
 
 /* Takes @rules (the user's, or NULL for the defaults) and says so when they differ. */
-static void
-set_rules (HearthRoutes *self,
+void
+_hearth_routes_set_rules (HearthRoutes *self,
            GPtrArray    *rules)
 {
   gboolean same = rules_equal (self->rules, rules);
@@ -483,8 +494,8 @@ set_rules (HearthRoutes *self,
 }
 
 /* Writes @rules; on success they become the rules in force. */
-static gboolean
-commit (HearthRoutes  *self,
+gboolean
+_hearth_routes_commit (HearthRoutes  *self,
         GPtrArray     *rules,
         GError       **error)
 {
@@ -494,7 +505,7 @@ commit (HearthRoutes  *self,
       return FALSE;
     }
 
-  set_rules (self, rules);
+  _hearth_routes_set_rules (self, rules);
   return TRUE;
 }
 
@@ -509,7 +520,7 @@ on_file_changed (GFileMonitor      *monitor,
       || event == G_FILE_MONITOR_EVENT_PRE_UNMOUNT || event == G_FILE_MONITOR_EVENT_UNMOUNTED)
     return;
 
-  set_rules (self, load_rules (self->path));
+  _hearth_routes_set_rules (self, load_rules (self->path, &self->unreadable));
 }
 
 static void
@@ -531,295 +542,12 @@ follow_file (HearthRoutes *self)
   g_signal_connect_object (self->monitor, "changed", G_CALLBACK (on_file_changed), self, 0);
 }
 
-/* Editing */
-
-static gboolean
-invalid (GError     **error,
-         const char  *format,
-         ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-invalid (GError     **error,
-         const char  *format,
-         ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error_literal (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT, message);
-  return FALSE;
-}
-
-static char *
-list_ids (GPtrArray *rules)
-{
-  GString *ids = g_string_new (NULL);
-
-  for (guint i = 0; i < rules->len; i++)
-    g_string_append_printf (ids, "%s%s", i > 0 ? ", " : "",
-                            ((HearthRoute *) g_ptr_array_index (rules, i))->id);
-  return g_string_free (ids, FALSE);
-}
-
-static gboolean
-check_value (HearthRouteKind   kind,
-             const char       *value,
-             GError          **error)
-{
-  gboolean empty = value == NULL || *value == '\0';
-
-  if (kind_has_count (kind) && empty)
-    return invalid (error, "A %s rule needs a number of %s, such as %d",
-                    hearth_route_kind_to_string (kind),
-                    kind == HEARTH_ROUTE_LONG_CONVERSATION ? "earlier messages" : "characters",
-                    kind == HEARTH_ROUTE_LONG_CONVERSATION ? DEFAULT_LONG_CONVERSATION
-                                                           : DEFAULT_LONG_PROMPT);
-  if (kind_has_count (kind) && !parse_count (value, NULL))
-    return invalid (error, "“%s” is not a positive whole number: a %s rule needs a number of %s "
-                           "above 0, such as %d", value,
-                    hearth_route_kind_to_string (kind),
-                    kind == HEARTH_ROUTE_LONG_CONVERSATION ? "messages" : "characters",
-                    kind == HEARTH_ROUTE_LONG_CONVERSATION ? DEFAULT_LONG_CONVERSATION
-                                                           : DEFAULT_LONG_PROMPT);
-  if (kind == HEARTH_ROUTE_KEYWORD && (empty || strspn (value, " \t\n") == strlen (value)))
-    return invalid (error, "A keyword rule needs a word to look for, such as “sql”");
-  if (kind == HEARTH_ROUTE_KEYWORD && !g_utf8_validate (value, -1, NULL))
-    return invalid (error, "The keyword is not valid text (UTF-8)");
-  if ((kind == HEARTH_ROUTE_CODE || kind == HEARTH_ROUTE_DEFAULT) && !empty)
-    return invalid (error, "A %s rule takes no value (“%s”): leave it out",
-                    hearth_route_kind_to_string (kind), value);
-  return TRUE;
-}
-
-static gboolean
-check_model (const char  *model,
-             GError     **error)
-{
-  if (model == NULL || *model == '\0')
-    return invalid (error, "A rule needs a model: a model’s name, "
-                           HEARTH_ROUTE_TARGET_FAST " or " HEARTH_ROUTE_TARGET_CAPABLE);
-  if (g_str_equal (model, HEARTH_MODEL_AUTO))
-    return invalid (error, "A rule cannot pick “auto”: give a model’s name, "
-                           HEARTH_ROUTE_TARGET_FAST " or " HEARTH_ROUTE_TARGET_CAPABLE);
-  if (model[0] == '@' && !g_str_equal (model, HEARTH_ROUTE_TARGET_FAST)
-      && !g_str_equal (model, HEARTH_ROUTE_TARGET_CAPABLE))
-    return invalid (error, "“%s” is not a model Hearth can pick: use "
-                           HEARTH_ROUTE_TARGET_FAST " (the fastest model you have), "
-                           HEARTH_ROUTE_TARGET_CAPABLE " (the most capable) or a model’s name",
-                    model);
-  if (strpbrk (model, " \t\n") != NULL || !g_utf8_validate (model, -1, NULL))
-    return invalid (error, "“%s” is not a model’s name: names have no spaces, such as "
-                           "“qwen2.5:7b”", model);
-  return TRUE;
-}
-
-static char *
-server_names (HearthServers *servers)
-{
-  GString *names = g_string_new (NULL);
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (servers));
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(HearthServer) server = g_list_model_get_item (G_LIST_MODEL (servers), i);
-
-      g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", hearth_server_get_name (server));
-    }
-  return g_string_free (names, FALSE);
-}
-
-static gboolean
-check_server (HearthRoutes  *self,
-              const char    *server,
-              GError       **error)
-{
-  HearthServers *servers;
-  g_autofree char *names = NULL;
-
-  if (server == NULL || self->engine == NULL)
-    return TRUE;
-  servers = hearth_engine_get_servers (self->engine);
-  if (hearth_servers_lookup (servers, server) != NULL)
-    return TRUE;
-
-  names = server_names (servers);
-  if (*names == '\0')
-    return invalid (error, "There is no server named “%s”: add it first", server);
-  return invalid (error, "There is no server named “%s”: your servers are %s", server, names);
-}
-
-static char *
-next_id (GPtrArray *rules)
-{
-  for (guint n = 1;; n++)
-    {
-      g_autofree char *id = g_strdup_printf ("r%u", n);
-
-      if (find_rule (rules, id) < 0)
-        return g_steal_pointer (&id);
-    }
-}
-
-/* Adding a default rule changes what the existing one picks: there is only one. */
-static char *
-replace_default (HearthRoutes  *self,
-                 const char    *model,
-                 const char    *server,
-                 GError       **error)
-{
-  g_autoptr(GPtrArray) rules = copy_rules (_hearth_routes_get_rules (self));
-  HearthRoute *last = g_ptr_array_index (rules, rules->len - 1);
-
-  g_free (last->model);
-  last->model = g_strdup (model);
-  g_free (last->server);
-  last->server = g_strdup (server);
-  if (!commit (self, g_steal_pointer (&rules), error))
-    return NULL;
-  return g_strdup (DEFAULT_ID);
-}
-
-char *
-hearth_routes_add (HearthRoutes     *self,
-                   HearthRouteKind   kind,
-                   const char       *value,
-                   const char       *model,
-                   const char       *server,
-                   int               position,
-                   GError          **error)
-{
-  g_autoptr(GPtrArray) rules = NULL;
-  g_autofree char *word = NULL;
-  HearthRoute *route;
-
-  g_return_val_if_fail (HEARTH_IS_ROUTES (self), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  if (server != NULL && *server == '\0')
-    server = NULL;
-  if (!kind_is_valid (kind))
-    return invalid (error, "Hearth knows no such kind of rule: use " KIND_LIST), NULL;
-  if (!check_value (kind, value, error) || !check_model (model, error)
-      || !check_server (self, server, error))
-    return NULL;
-  if (position < -1)
-    return invalid (error, "%d is not a position in the list: give 0 for the first place, "
-                           "or leave it out to add the rule before the default one",
-                    position), NULL;
-  if (kind == HEARTH_ROUTE_DEFAULT)
-    return replace_default (self, model, server, error);
-
-  rules = copy_rules (_hearth_routes_get_rules (self));
-  if (kind == HEARTH_ROUTE_KEYWORD)
-    word = g_strstrip (g_strdup (value));
-  else if (kind_has_count (kind))
-    word = g_strdup_printf ("%" G_GINT64_FORMAT, g_ascii_strtoll (value, NULL, 10));
-  route = route_new (NULL, kind, word, model, server);
-  route->id = next_id (rules);
-  /* Anywhere before the default rule, which stays last. */
-  g_ptr_array_insert (rules, position < 0 ? (int) rules->len - 1
-                                          : MIN (position, (int) rules->len - 1), route);
-  if (!commit (self, g_steal_pointer (&rules), error))
-    return NULL;
-  return g_strdup (route->id);
-}
-
-static gboolean
-lookup_rule (GPtrArray   *rules,
-             const char  *id,
-             int         *index,
-             GError     **error)
-{
-  g_autofree char *ids = NULL;
-
-  *index = id != NULL ? find_rule (rules, id) : -1;
-  if (*index >= 0)
-    return TRUE;
-  ids = list_ids (rules);
-  return invalid (error, "There is no rule “%s”: the rules are %s", id ? id : "", ids);
-}
-
-gboolean
-hearth_routes_remove (HearthRoutes  *self,
-                      const char    *id,
-                      GError       **error)
-{
-  g_autoptr(GPtrArray) rules = NULL;
-  int index;
-
-  g_return_val_if_fail (HEARTH_IS_ROUTES (self), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  rules = copy_rules (_hearth_routes_get_rules (self));
-  if (!lookup_rule (rules, id, &index, error))
-    return FALSE;
-  if (index == (int) rules->len - 1)
-    return invalid (error, "The default rule cannot be removed: it picks the model when no other "
-                           "rule matches. Add a default rule to change what it picks");
-  g_ptr_array_remove_index (rules, index);
-  return commit (self, g_steal_pointer (&rules), error);
-}
-
-gboolean
-hearth_routes_move (HearthRoutes  *self,
-                    const char    *id,
-                    guint          position,
-                    GError       **error)
-{
-  g_autoptr(GPtrArray) rules = NULL;
-  int index;
-  guint last;
-
-  g_return_val_if_fail (HEARTH_IS_ROUTES (self), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  rules = copy_rules (_hearth_routes_get_rules (self));
-  if (!lookup_rule (rules, id, &index, error))
-    return FALSE;
-  last = rules->len - 1;
-  if ((guint) index == last)
-    return invalid (error, "The default rule cannot be moved: it stays last, to pick the model "
-                           "when no other rule matches");
-  if (position >= last)
-    return invalid (error, "“%s” cannot go to position %u: the default rule stays last, so the "
-                           "positions are 0 to %u", id, position, last - 1);
-  if ((guint) index == position)
-    return TRUE;
-
-  g_ptr_array_insert (rules, position, g_ptr_array_steal_index (rules, index));
-  return commit (self, g_steal_pointer (&rules), error);
-}
-
-gboolean
-hearth_routes_reset (HearthRoutes  *self,
-                     GError       **error)
-{
-  g_return_val_if_fail (HEARTH_IS_ROUTES (self), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (g_unlink (self->path) != 0 && errno != ENOENT)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_FAILED,
-                   "The routing rules could not be reset: %s cannot be removed (%s)",
-                   self->path, g_strerror (saved_errno));
-      return FALSE;
-    }
-
-  set_rules (self, NULL);
-  return TRUE;
-}
-
 GPtrArray *
 hearth_routes_list (HearthRoutes *self)
 {
   g_return_val_if_fail (HEARTH_IS_ROUTES (self), NULL);
 
-  return copy_rules (_hearth_routes_get_rules (self));
+  return _hearth_routes_copy_rules (_hearth_routes_get_rules (self));
 }
 
 gboolean
@@ -886,7 +614,7 @@ _hearth_routes_new (HearthEngine *engine)
   if (engine != NULL)
     g_object_add_weak_pointer (G_OBJECT (engine), (gpointer *) &self->engine);
   self->path = g_build_filename (g_get_user_config_dir (), "hearth", "routes.conf", NULL);
-  self->rules = load_rules (self->path);
+  self->rules = load_rules (self->path, &self->unreadable);
   follow_file (self);
   return self;
 }

@@ -25,7 +25,8 @@ G_DEFINE_QUARK (hearth-store-error-quark, hearth_store_error)
 #define MESSAGE_COLUMNS \
   "id, conversation_id, role, content, thinking, model, endpoint, api, state, error," \
   " done_reason, created_ms, tokens_in, tokens_out, ttft_ms, total_ms, load_ms," \
-  " prompt_tokens_per_s, tokens_per_s, figures_from_server, error_class, cached, options"
+  " prompt_tokens_per_s, tokens_per_s, figures_from_server, error_class, cached, options," \
+  " server, fallback_from, fallback_reason, route_rule"
 
 static const char * const statement_sql[N_STATEMENTS] = {
   [STMT_USER_VERSION] = "PRAGMA user_version",
@@ -44,7 +45,8 @@ static const char * const statement_sql[N_STATEMENTS] = {
   [STMT_LIST_REQUEST_ROWS] =
     "SELECT id, conversation_id, role, '', NULL, model, endpoint, api, state, error,"
     " done_reason, created_ms, tokens_in, tokens_out, ttft_ms, total_ms, load_ms,"
-    " prompt_tokens_per_s, tokens_per_s, figures_from_server, error_class, cached, options"
+    " prompt_tokens_per_s, tokens_per_s, figures_from_server, error_class, cached, options,"
+    " server, fallback_from, fallback_reason, route_rule"
     " FROM messages WHERE role = 'assistant' AND created_ms >= :since"
     "  AND (:model IS NULL OR model = :model)"
     " ORDER BY created_ms, id",
@@ -59,11 +61,12 @@ static const char * const statement_sql[N_STATEMENTS] = {
     "INSERT INTO messages (conversation_id, role, endpoint, api, created_ms,"
     " content, thinking, state, error, done_reason, model, tokens_in, tokens_out, ttft_ms,"
     " total_ms, load_ms, prompt_tokens_per_s, tokens_per_s, figures_from_server, error_class,"
-    " cached, options)"
+    " cached, options, server, fallback_from, fallback_reason, route_rule)"
     " VALUES (:conversation_id, :role, :endpoint, :api, :created_ms,"
     " :content, :thinking, :state, :error, :done_reason, :model, :tokens_in, :tokens_out,"
     " :ttft_ms, :total_ms, :load_ms, :prompt_tokens_per_s, :tokens_per_s, :from_server,"
-    " :error_class, :cached, :options)",
+    " :error_class, :cached, :options, :server, :fallback_from, :fallback_reason,"
+    " :route_rule)",
   [STMT_APPEND_CHUNK] =
     "INSERT INTO message_chunks (message_id, content, thinking)"
     " VALUES (:id, :content, :thinking)",
@@ -72,7 +75,10 @@ static const char * const statement_sql[N_STATEMENTS] = {
     " model = :model, tokens_in = :tokens_in, tokens_out = :tokens_out, ttft_ms = :ttft_ms,"
     " total_ms = :total_ms, load_ms = :load_ms, prompt_tokens_per_s = :prompt_tokens_per_s,"
     " tokens_per_s = :tokens_per_s, figures_from_server = :from_server,"
-    " error_class = :error_class, cached = :cached, options = :options"
+    " error_class = :error_class, cached = :cached, options = :options,"
+    " endpoint = coalesce (:endpoint, endpoint), api = coalesce (:api, api), server = :server,"
+    " fallback_from = :fallback_from,"
+    " fallback_reason = :fallback_reason, route_rule = :route_rule"
     " WHERE id = :id",
   [STMT_DELETE_CHUNKS] = "DELETE FROM message_chunks WHERE message_id = :id",
   [STMT_LIST_CHUNKS] =
@@ -83,7 +89,10 @@ static const char * const statement_sql[N_STATEMENTS] = {
     " tokens_out = :tokens_out, ttft_ms = :ttft_ms, total_ms = :total_ms, load_ms = :load_ms,"
     " prompt_tokens_per_s = :prompt_tokens_per_s, tokens_per_s = :tokens_per_s,"
     " figures_from_server = :from_server, error_class = :error_class, cached = :cached,"
-    " options = :options"
+    " options = :options, endpoint = coalesce (:endpoint, endpoint), api = coalesce (:api, api),"
+    " server = :server,"
+    " fallback_from = :fallback_from, fallback_reason = :fallback_reason,"
+    " route_rule = :route_rule"
     " WHERE id = :id",
   /* The last :limit messages before :before_id, turned back to oldest first. */
   [STMT_LIST_MESSAGES] =
@@ -268,6 +277,13 @@ _hearth_store_bind_status (sqlite3_stmt        *stmt,
   hearth_sqlite_bind_figures (stmt, &message->figures);
   hearth_sqlite_bind_int64 (stmt, ":cached", message->figures.cached ? 1 : 0);
   hearth_sqlite_bind_text (stmt, ":options", message->options);
+  /* Where it was answered: a fallback moves a reply to another server. */
+  hearth_sqlite_bind_text (stmt, ":endpoint", message->endpoint);
+  hearth_sqlite_bind_text (stmt, ":api", message->api);
+  hearth_sqlite_bind_text (stmt, ":server", message->server);
+  hearth_sqlite_bind_text (stmt, ":fallback_from", message->fallback_from);
+  hearth_sqlite_bind_text (stmt, ":fallback_reason", message->fallback_reason);
+  hearth_sqlite_bind_text (stmt, ":route_rule", message->route_rule);
 }
 
 static void
@@ -671,8 +687,6 @@ hearth_store_add_message (HearthStore    *self,
     message->created_ms = now_ms ();
   hearth_sqlite_bind_int64 (stmt, ":conversation_id", message->conversation_id);
   hearth_sqlite_bind_text (stmt, ":role", message->role);
-  hearth_sqlite_bind_text (stmt, ":endpoint", message->endpoint);
-  hearth_sqlite_bind_text (stmt, ":api", message->api);
   hearth_sqlite_bind_int64 (stmt, ":created_ms", message->created_ms);
   bind_message_body (stmt, message);
 
@@ -759,6 +773,13 @@ _hearth_store_message_from_row (sqlite3_stmt *stmt)
   message->figures.cached = sqlite3_column_int (stmt, 21) != 0;
   if (sqlite3_column_count (stmt) > 22)
     message->options = hearth_sqlite_column_text (stmt, 22);
+  if (sqlite3_column_count (stmt) > 26)
+    {
+      message->server = hearth_sqlite_column_text (stmt, 23);
+      message->fallback_from = hearth_sqlite_column_text (stmt, 24);
+      message->fallback_reason = hearth_sqlite_column_text (stmt, 25);
+      message->route_rule = hearth_sqlite_column_text (stmt, 26);
+    }
   return message;
 }
 

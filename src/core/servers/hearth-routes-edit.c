@@ -1,0 +1,299 @@
+/* hearth-routes-edit.c — adding, removing and moving rules, with a sentence for bad input
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-routes"
+
+#include <errno.h>
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "hearth-engine.h"
+#include "hearth-error.h"
+#include "hearth-routes-private.h"
+
+static gboolean
+invalid (GError     **error,
+         const char  *format,
+         ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+invalid (GError     **error,
+         const char  *format,
+         ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error_literal (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT, message);
+  return FALSE;
+}
+
+static char *
+list_ids (GPtrArray *rules)
+{
+  GString *ids = g_string_new (NULL);
+
+  for (guint i = 0; i < rules->len; i++)
+    g_string_append_printf (ids, "%s%s", i > 0 ? ", " : "",
+                            ((HearthRoute *) g_ptr_array_index (rules, i))->id);
+  return g_string_free (ids, FALSE);
+}
+
+static gboolean
+check_value (HearthRouteKind   kind,
+             const char       *value,
+             GError          **error)
+{
+  gboolean empty = value == NULL || *value == '\0';
+
+  if (_hearth_route_kind_has_count (kind) && empty)
+    return invalid (error, "A %s rule needs a number of %s, such as %d",
+                    hearth_route_kind_to_string (kind),
+                    kind == HEARTH_ROUTE_LONG_CONVERSATION ? "earlier messages" : "characters",
+                    kind == HEARTH_ROUTE_LONG_CONVERSATION ? HEARTH_ROUTES_LONG_CONVERSATION
+                                                           : HEARTH_ROUTES_LONG_PROMPT);
+  if (_hearth_route_kind_has_count (kind) && !_hearth_routes_parse_count (value, NULL))
+    return invalid (error, "“%s” is not a positive whole number: a %s rule needs a number of %s "
+                           "above 0, such as %d", value,
+                    hearth_route_kind_to_string (kind),
+                    kind == HEARTH_ROUTE_LONG_CONVERSATION ? "messages" : "characters",
+                    kind == HEARTH_ROUTE_LONG_CONVERSATION ? HEARTH_ROUTES_LONG_CONVERSATION
+                                                           : HEARTH_ROUTES_LONG_PROMPT);
+  if (kind == HEARTH_ROUTE_KEYWORD && (empty || strspn (value, " \t\n") == strlen (value)))
+    return invalid (error, "A keyword rule needs a word to look for, such as “sql”");
+  if (kind == HEARTH_ROUTE_KEYWORD && !g_utf8_validate (value, -1, NULL))
+    return invalid (error, "The keyword is not valid text (UTF-8)");
+  if ((kind == HEARTH_ROUTE_CODE || kind == HEARTH_ROUTE_DEFAULT) && !empty)
+    return invalid (error, "A %s rule takes no value (“%s”): leave it out",
+                    hearth_route_kind_to_string (kind), value);
+  return TRUE;
+}
+
+static gboolean
+check_model (const char  *model,
+             GError     **error)
+{
+  if (model == NULL || *model == '\0')
+    return invalid (error, "A rule needs a model: a model’s name, "
+                           HEARTH_ROUTE_TARGET_FAST " or " HEARTH_ROUTE_TARGET_CAPABLE);
+  if (g_str_equal (model, HEARTH_MODEL_AUTO))
+    return invalid (error, "A rule cannot pick “auto”: give a model’s name, "
+                           HEARTH_ROUTE_TARGET_FAST " or " HEARTH_ROUTE_TARGET_CAPABLE);
+  if (model[0] == '@' && !g_str_equal (model, HEARTH_ROUTE_TARGET_FAST)
+      && !g_str_equal (model, HEARTH_ROUTE_TARGET_CAPABLE))
+    return invalid (error, "“%s” is not a model Hearth can pick: use "
+                           HEARTH_ROUTE_TARGET_FAST " (the fastest model you have), "
+                           HEARTH_ROUTE_TARGET_CAPABLE " (the most capable) or a model’s name",
+                    model);
+  if (strpbrk (model, " \t\n") != NULL || !g_utf8_validate (model, -1, NULL))
+    return invalid (error, "“%s” is not a model’s name: names have no spaces, such as "
+                           "“qwen2.5:7b”", model);
+  return TRUE;
+}
+
+static char *
+server_names (HearthServers *servers)
+{
+  GString *names = g_string_new (NULL);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (servers));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(HearthServer) server = g_list_model_get_item (G_LIST_MODEL (servers), i);
+
+      g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", hearth_server_get_name (server));
+    }
+  return g_string_free (names, FALSE);
+}
+
+static gboolean
+check_server (HearthRoutes  *self,
+              const char    *server,
+              GError       **error)
+{
+  HearthServers *servers;
+  g_autofree char *names = NULL;
+
+  if (server == NULL || self->engine == NULL)
+    return TRUE;
+  servers = hearth_engine_get_servers (self->engine);
+  if (hearth_servers_lookup (servers, server) != NULL)
+    return TRUE;
+
+  names = server_names (servers);
+  if (*names == '\0')
+    return invalid (error, "There is no server named “%s”: add it first", server);
+  return invalid (error, "There is no server named “%s”: your servers are %s", server, names);
+}
+
+static char *
+next_id (GPtrArray *rules)
+{
+  for (guint n = 1;; n++)
+    {
+      g_autofree char *id = g_strdup_printf ("r%u", n);
+
+      if (_hearth_routes_find_rule (rules, id) < 0)
+        return g_steal_pointer (&id);
+    }
+}
+
+/* Adding a default rule changes what the existing one picks: there is only one. */
+static char *
+replace_default (HearthRoutes  *self,
+                 const char    *model,
+                 const char    *server,
+                 GError       **error)
+{
+  g_autoptr(GPtrArray) rules = _hearth_routes_copy_rules (_hearth_routes_get_rules (self));
+  HearthRoute *last = g_ptr_array_index (rules, rules->len - 1);
+
+  g_free (last->model);
+  last->model = g_strdup (model);
+  g_free (last->server);
+  last->server = g_strdup (server);
+  if (!_hearth_routes_commit (self, g_steal_pointer (&rules), error))
+    return NULL;
+  return g_strdup (HEARTH_ROUTES_DEFAULT_ID);
+}
+
+char *
+hearth_routes_add (HearthRoutes     *self,
+                   HearthRouteKind   kind,
+                   const char       *value,
+                   const char       *model,
+                   const char       *server,
+                   int               position,
+                   GError          **error)
+{
+  g_autoptr(GPtrArray) rules = NULL;
+  g_autofree char *word = NULL;
+  HearthRoute *route;
+
+  g_return_val_if_fail (HEARTH_IS_ROUTES (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (server != NULL && *server == '\0')
+    server = NULL;
+  if (!_hearth_route_kind_is_valid (kind))
+    {
+      invalid (error, "Hearth knows no such kind of rule: use " HEARTH_ROUTE_KINDS);
+      return NULL;
+    }
+  if (!check_value (kind, value, error) || !check_model (model, error)
+      || !check_server (self, server, error))
+    return NULL;
+  if (position < -1)
+    {
+      invalid (error, "%d is not a position in the list: give 0 for the first place, or leave "
+                      "it out to add the rule before the default one", position);
+      return NULL;
+    }
+  if (kind == HEARTH_ROUTE_DEFAULT)
+    return replace_default (self, model, server, error);
+
+  rules = _hearth_routes_copy_rules (_hearth_routes_get_rules (self));
+  if (kind == HEARTH_ROUTE_KEYWORD)
+    word = g_strstrip (g_strdup (value));
+  else if (_hearth_route_kind_has_count (kind))
+    word = g_strdup_printf ("%" G_GINT64_FORMAT, g_ascii_strtoll (value, NULL, 10));
+  route = _hearth_route_new (NULL, kind, word, model, server);
+  route->id = next_id (rules);
+  /* Anywhere before the default rule, which stays last. */
+  g_ptr_array_insert (rules, position < 0 ? (int) rules->len - 1
+                                          : MIN (position, (int) rules->len - 1), route);
+  if (!_hearth_routes_commit (self, g_steal_pointer (&rules), error))
+    return NULL;
+  return g_strdup (route->id);
+}
+
+static gboolean
+lookup_rule (GPtrArray   *rules,
+             const char  *id,
+             int         *index,
+             GError     **error)
+{
+  g_autofree char *ids = NULL;
+
+  *index = id != NULL ? _hearth_routes_find_rule (rules, id) : -1;
+  if (*index >= 0)
+    return TRUE;
+  ids = list_ids (rules);
+  return invalid (error, "There is no rule “%s”: the rules are %s", id ? id : "", ids);
+}
+
+gboolean
+hearth_routes_remove (HearthRoutes  *self,
+                      const char    *id,
+                      GError       **error)
+{
+  g_autoptr(GPtrArray) rules = NULL;
+  int index;
+
+  g_return_val_if_fail (HEARTH_IS_ROUTES (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  rules = _hearth_routes_copy_rules (_hearth_routes_get_rules (self));
+  if (!lookup_rule (rules, id, &index, error))
+    return FALSE;
+  if (index == (int) rules->len - 1)
+    return invalid (error, "The default rule cannot be removed: it picks the model when no other "
+                           "rule matches. Add a default rule to change what it picks");
+  g_ptr_array_remove_index (rules, index);
+  return _hearth_routes_commit (self, g_steal_pointer (&rules), error);
+}
+
+gboolean
+hearth_routes_move (HearthRoutes  *self,
+                    const char    *id,
+                    guint          position,
+                    GError       **error)
+{
+  g_autoptr(GPtrArray) rules = NULL;
+  int index;
+  guint last;
+
+  g_return_val_if_fail (HEARTH_IS_ROUTES (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  rules = _hearth_routes_copy_rules (_hearth_routes_get_rules (self));
+  if (!lookup_rule (rules, id, &index, error))
+    return FALSE;
+  last = rules->len - 1;
+  if ((guint) index == last)
+    return invalid (error, "The default rule cannot be moved: it stays last, to pick the model "
+                           "when no other rule matches");
+  if (position >= last)
+    return invalid (error, "“%s” cannot go to position %u: the default rule stays last, so the "
+                           "positions are 0 to %u", id, position, last - 1);
+  if ((guint) index == position)
+    return TRUE;
+
+  g_ptr_array_insert (rules, position, g_ptr_array_steal_index (rules, index));
+  return _hearth_routes_commit (self, g_steal_pointer (&rules), error);
+}
+
+gboolean
+hearth_routes_reset (HearthRoutes  *self,
+                     GError       **error)
+{
+  g_return_val_if_fail (HEARTH_IS_ROUTES (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (g_unlink (self->path) != 0 && errno != ENOENT)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_FAILED,
+                   "The routing rules could not be reset: %s cannot be removed (%s)",
+                   self->path, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  _hearth_routes_set_rules (self, NULL);
+  return TRUE;
+}
+
