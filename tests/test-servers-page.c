@@ -615,6 +615,18 @@ route_listed (HearthRoutes *routes,
   return FALSE;
 }
 
+static guint
+route_index (HearthRoutes *routes,
+             const char   *id)
+{
+  g_autoptr(GPtrArray) list = hearth_routes_list (routes);
+
+  for (guint i = 0; i < list->len; i++)
+    if (g_str_equal (((HearthRoute *) g_ptr_array_index (list, i))->id, id))
+      return i;
+  return G_MAXUINT;
+}
+
 static gboolean
 tiers_resolved (gpointer data)
 {
@@ -635,7 +647,8 @@ test_routes (Fixture       *fixture,
   AdwComboRow *kind;
   g_autoptr(GPtrArray) list = NULL;
   g_autofree char *described = NULL;
-  HearthRoute *added = NULL;
+  g_autofree char *added_id = NULL;
+  guint position = 0;
 
   if (window == NULL)
     return;
@@ -676,22 +689,24 @@ test_routes (Fixture       *fixture,
   list = hearth_routes_list (routes);
   for (guint i = 0; i < list->len; i++)
     if (((HearthRoute *) g_ptr_array_index (list, i))->kind == HEARTH_ROUTE_KEYWORD)
-      added = g_ptr_array_index (list, i);
-  described = hearth_route_describe (added);
+      {
+        added_id = g_strdup (((HearthRoute *) g_ptr_array_index (list, i))->id);
+        described = hearth_route_describe (g_ptr_array_index (list, i));
+        position = i;
+      }
+  g_assert_nonnull (added_id);
+  g_assert_cmpuint (position, >, 0);
   require_row (window, described);
   save_routes_wide_and_narrow (window);
 
-  /* moved up, then removed */
-  activate (window, "routes.move-up", added->id);
-  g_clear_pointer (&list, g_ptr_array_unref);
-  list = hearth_routes_list (routes);
-  for (guint i = 1; i < list->len; i++)
-    if (g_str_equal (((HearthRoute *) g_ptr_array_index (list, i))->id, added->id))
-      g_assert_cmpuint (i, <, list->len - 2);
-  activate (window, "routes.remove", ((HearthRoute *) g_ptr_array_index (list, 0))->id);
+  /* moved up one, then removed */
+  activate (window, "routes.move-up", added_id);
+  g_assert_cmpuint (route_index (routes, added_id), ==, position - 1);
+  activate (window, "routes.remove", added_id);
+  g_assert_cmpuint (route_index (routes, added_id), ==, G_MAXUINT);
+  assert_no_row (window, described);
   activate (window, "routes.reset", NULL);
   g_assert_true (hearth_routes_are_default (routes));
-  assert_no_row (window, described);
 }
 
 /* The server set up the old way (the settings, OLLAMA_HOST) is the list's

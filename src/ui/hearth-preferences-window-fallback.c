@@ -193,6 +193,8 @@ fallback_add_cb (GtkWidget  *widget,
   adw_message_dialog_set_close_response (dialog, "cancel");
   g_object_set_data_full (G_OBJECT (dialog), "hearth-server-name", g_strdup (name), g_free);
   g_signal_connect_object (dialog, "response", G_CALLBACK (cloud_response_cb), self, 0);
+  /* its handlers use the window: it goes with it */
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -277,6 +279,8 @@ substitute_add_cb (GtkWidget  *widget,
   g_object_set_data (G_OBJECT (dialog), "hearth-model-entry", model);
   g_object_set_data (G_OBJECT (dialog), "hearth-substitute-entry", substitute);
   g_signal_connect_object (dialog, "response", G_CALLBACK (substitute_response_cb), self, 0);
+  /* its handlers use the window: it goes with it */
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 

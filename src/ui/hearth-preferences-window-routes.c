@@ -325,6 +325,8 @@ routes_add_cb (GtkWidget  *widget,
   adw_message_dialog_set_close_response (dialog, "cancel");
   g_object_set_data_full (G_OBJECT (dialog), "hearth-rule-dialog", data, g_free);
   g_signal_connect (dialog, "response", G_CALLBACK (rule_response_cb), data);
+  /* its handlers use the window: it goes with it */
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 

@@ -437,6 +437,8 @@ server_remove_cb (GtkWidget  *widget,
   adw_message_dialog_set_close_response (dialog, "cancel");
   g_object_set_data_full (G_OBJECT (dialog), "hearth-server-name", g_strdup (name), g_free);
   g_signal_connect_object (dialog, "response", G_CALLBACK (remove_response_cb), self, 0);
+  /* its handlers use the window: it goes with it */
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -581,6 +583,8 @@ server_key_cb (GtkWidget  *widget,
   g_signal_connect (data->dialog, "response", G_CALLBACK (key_response_cb), data);
   hearth_servers_has_key_async (self->servers, data->name, self->servers_cancellable, has_key_cb,
                                 g_object_ref (data->dialog));
+  /* its handlers use the window: it goes with it */
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (data->dialog), TRUE);
   gtk_window_present (GTK_WINDOW (data->dialog));
 }
 
