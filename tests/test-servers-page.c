@@ -576,6 +576,7 @@ test_fallback (Fixture       *fixture,
   chain = chain_string (fixture->servers);
   g_assert_cmpstr (chain, ==, "big-box,laptop,openai");
   g_assert_nonnull (strstr (subtitle_of (require_row (window, "3. openai")), "Cloud"));
+  hearth_test_save_wide_and_narrow (GTK_WINDOW (window), "servers-page-fallback", FALSE);
   activate (window, "fallback.remove", "laptop");
   g_free (chain);
   chain = chain_string (fixture->servers);
