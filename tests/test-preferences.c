@@ -55,7 +55,8 @@ widget_is_mapped (gpointer data)
 static GtkWidget *
 open_window (void)
 {
-  g_autoptr(HearthEngine) engine = hearth_engine_new (NULL);
+  /* the default server follows the settings, as in the application */
+  g_autoptr(HearthEngine) engine = hearth_engine_new_for_settings (settings, 0);
   GtkWidget *window = hearth_preferences_window_new (NULL, engine);
 
   g_assert_true (HEARTH_IS_PREFERENCES_WINDOW (window));
@@ -67,6 +68,10 @@ open_window (void)
 static void
 close_and_finalize (GtkWidget *window)
 {
+  /* A timer GTK 4.8 starts as the pointer crosses widgets (a tooltip's, after
+   * a popover closed under it) outlives a window closed at once and then asks
+   * the gone surface for the pointer: it runs first. */
+  hearth_test_spin_for (700);
   g_object_ref (window);
   gtk_window_close (GTK_WINDOW (window));
   hearth_test_spin_until (hearth_test_only_ref, window, 2000);
@@ -133,37 +138,12 @@ assert_setting (const char *key,
   g_assert_cmpstr (value, ==, expected);
 }
 
-static gboolean
-test_finished (gpointer data)
-{
-  GtkWidget *row = data;
-  const char *subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
-
-  return gtk_widget_has_css_class (row, "error") || g_str_has_prefix (subtitle, "Connected");
-}
-
-static void
-run_test_connection (GtkWidget *window)
-{
-  GtkWidget *row = require_row (window, "Test Connection");
-  GtkWidget *button = hearth_test_find_descendant (row, GTK_TYPE_BUTTON);
-  GtkWidget *spinner = hearth_test_find_descendant (row, GTK_TYPE_SPINNER);
-
-  g_assert_nonnull (button);
-  /* "clicked" itself: activating a button only clicks it after an animation. */
-  g_signal_emit_by_name (button, "clicked");
-  /* Nothing has answered yet: the main thread never waits for the server. */
-  g_assert_true (gtk_widget_get_visible (spinner));
-  g_assert_true (hearth_test_spin_until (test_finished, row, 10000));
-  g_assert_false (gtk_widget_get_visible (spinner));
-}
-
 static void
 test_preferences_instantiate (void)
 {
   GtkWidget *window = open_window ();
   static const char *titles[] = {
-    "Address", "API", "Test Connection", "Default Model",
+    "Default Model", "The Fast Model Is Now", "The Most Capable Model Is Now",
     "Use the Model’s Default Temperature", "Temperature", "System Prompt",
   };
 
@@ -171,146 +151,6 @@ test_preferences_instantiate (void)
     require_row (window, titles[i]);
   g_assert_nonnull (hearth_test_find_descendant (window, GTK_TYPE_TEXT_VIEW));
   close_and_finalize (window);
-}
-
-static void
-test_preferences_endpoint (void)
-{
-  GtkWidget *window = open_window ();
-  GtkWidget *row = require_row (window, "Address");
-  static const char *invalid[] = { "two words", "ftp://x", "host:99999" };
-
-  gtk_editable_set_text (GTK_EDITABLE (row), "127.0.0.1:8080");
-  assert_setting ("endpoint", "127.0.0.1:8080");
-  g_assert_false (gtk_widget_has_css_class (row, "error"));
-
-  for (guint i = 0; i < G_N_ELEMENTS (invalid); i++)
-    {
-      g_autofree char *stored = NULL;
-
-      gtk_editable_set_text (GTK_EDITABLE (row), invalid[i]);
-      stored = g_settings_get_string (settings, "endpoint");
-      g_assert_cmpstr (stored, ==, "127.0.0.1:8080");
-      g_assert_true (gtk_widget_has_css_class (row, "error"));
-      g_assert_nonnull (find_label_containing (window, "is not a server address"));
-    }
-
-  gtk_editable_set_text (GTK_EDITABLE (row), "http://localhost:1234/v1");
-  assert_setting ("endpoint", "http://localhost:1234/v1");
-  g_assert_false (gtk_widget_has_css_class (row, "error"));
-
-  gtk_editable_set_text (GTK_EDITABLE (row), "");
-  assert_setting ("endpoint", "");
-  g_assert_false (gtk_widget_has_css_class (row, "error"));
-
-  close_and_finalize (window);
-  reset_settings ();
-}
-
-/* A server from OLLAMA_HOST is in use while the row is empty: the page
- * says which one and where it comes from. */
-static void
-test_preferences_ollama_host (void)
-{
-  GtkWidget *window;
-  AdwPreferencesGroup *group;
-
-  g_setenv ("OLLAMA_HOST", "10.1.2.3:4567", TRUE);
-  window = open_window ();
-  group = ADW_PREFERENCES_GROUP (hearth_test_find_descendant (window, ADW_TYPE_PREFERENCES_GROUP));
-  g_assert_cmpstr (adw_preferences_group_get_description (group), ==,
-                   "In use: http://10.1.2.3:4567, from OLLAMA_HOST");
-  hearth_test_save_wide_and_narrow (GTK_WINDOW (window), "preferences-ollama-host", FALSE);
-  /* OLLAMA_HOST comes first, as the engine reads it; the page says so */
-  gtk_editable_set_text (GTK_EDITABLE (require_row (window, "Address")), "http://127.0.0.1:9");
-  g_assert_nonnull (strstr (adw_preferences_group_get_description (group),
-                            "from OLLAMA_HOST, which comes before the address below"));
-  close_and_finalize (window);
-  g_unsetenv ("OLLAMA_HOST");
-  reset_settings ();
-
-  window = open_window ();
-  group = ADW_PREFERENCES_GROUP (hearth_test_find_descendant (window, ADW_TYPE_PREFERENCES_GROUP));
-  g_assert_nonnull (strstr (adw_preferences_group_get_description (group),
-                            "In use: http://127.0.0.1:11434, the usual local address"));
-  close_and_finalize (window);
-}
-
-static void
-test_preferences_api (void)
-{
-  GtkWidget *window = open_window ();
-  AdwComboRow *row = ADW_COMBO_ROW (require_row (window, "API"));
-
-  g_assert_cmpuint (adw_combo_row_get_selected (row), ==, 0);
-  adw_combo_row_set_selected (row, 1);
-  assert_setting ("api-kind", "openai");
-  g_settings_set_string (settings, "api-kind", "ollama");
-  g_assert_cmpuint (adw_combo_row_get_selected (row), ==, 0);
-
-  close_and_finalize (window);
-  reset_settings ();
-}
-
-static void
-test_preferences_connected (void)
-{
-  GtkWidget *window;
-  GtkWidget *row;
-  g_autofree char *expected = NULL;
-  g_autofree char *path = NULL;
-
-  if (!hearth_test_require_node ())
-    return;
-
-  g_settings_set_string (settings, "endpoint", hearth_test_fault_url ());
-  window = open_window ();
-  row = require_row (window, "Test Connection");
-
-  run_test_connection (window);
-  expected = g_strdup_printf ("Connected: Ollama 0.0.0-hearth-fault, %u models", fault_scenarios ());
-  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, expected);
-  g_assert_false (gtk_widget_has_css_class (row, "error"));
-  hearth_test_wait_drawn (window, 2000);
-  path = hearth_test_save_screenshot (window, "preferences-connected.png");
-
-  adw_combo_row_set_selected (ADW_COMBO_ROW (require_row (window, "API")), 1);
-  g_assert_false (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)),
-                                    "Connected"));
-  run_test_connection (window);
-  g_free (expected);
-  expected = g_strdup_printf ("Connected: %u models", fault_scenarios ());
-  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, expected);
-
-  close_and_finalize (window);
-  reset_settings ();
-}
-
-static void
-test_preferences_refused (void)
-{
-  g_autofree char *address = closed_address ();
-  g_autofree char *path = NULL;
-  GtkWidget *window = open_window ();
-  GtkWidget *row = require_row (window, "Test Connection");
-
-  gtk_editable_set_text (GTK_EDITABLE (require_row (window, "Address")), address);
-  run_test_connection (window);
-  g_assert_true (gtk_widget_has_css_class (row, "error"));
-  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)),
-                            "nothing is listening"));
-  hearth_test_wait_drawn (window, 2000);
-  path = hearth_test_save_screenshot (window, "preferences-error.png");
-
-  /* A new address clears the stale result. */
-  gtk_editable_set_text (GTK_EDITABLE (require_row (window, "Address")), "two words");
-  g_assert_false (gtk_widget_has_css_class (row, "error"));
-  hearth_test_wait_drawn (window, 2000);
-  g_free (path);
-  path = hearth_test_save_screenshot (window, "preferences-invalid-address.png");
-
-  close_and_finalize (window);
-  reset_settings ();
 }
 
 static gboolean
@@ -608,123 +448,6 @@ test_preferences_system_prompt (void)
   reset_settings ();
 }
 
-typedef struct
-{
-  GtkWidget  *row;
-  const char *needle;
-} SubtitleWait;
-
-static gboolean
-subtitle_has (gpointer data)
-{
-  SubtitleWait *wait = data;
-  const char *subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (wait->row));
-
-  return subtitle != NULL && strstr (subtitle, wait->needle) != NULL;
-}
-
-/* The key typed in Preferences goes to the keyring (a real gnome-keyring on
- * the tests' session bus), never to GSettings, and can be removed again. */
-static void
-test_preferences_api_key (void)
-{
-  g_autofree char *address = closed_address ();
-  g_autofree char *endpoint = NULL;
-  g_autofree char *stored = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSettingsSchema) schema = NULL;
-  g_auto(GStrv) keys = NULL;
-  GtkWidget *window, *row, *entry, *save, *remove;
-  SubtitleWait wait;
-
-  /* the server the window names: the address as an OpenAI-compatible one */
-  endpoint = hearth_endpoint_resolve (address, HEARTH_API_OPENAI, NULL, &error);
-  g_assert_no_error (error);
-  if (!hearth_secrets_store_sync (endpoint, "probe", NULL, &error)
-      || !hearth_secrets_delete_sync (endpoint, NULL, &error))
-    {
-      g_autofree char *reason = g_strdup_printf ("No Secret Service to test against (%s); run the "
-                                                 "suite with build-aux/test", error->message);
-      g_printerr ("\n*** SKIPPED: %s ***\n\n", reason);
-      g_test_skip (reason);
-      return;
-    }
-  g_settings_set_string (settings, "endpoint", address);
-  g_settings_set_string (settings, "api-kind", "openai");
-  window = open_window ();
-  row = require_row (window, "Key");
-  /* The entry and its Save button have a row of their own under the key's. */
-  entry = hearth_test_find_with_class (GTK_WIDGET (window), GTK_TYPE_ENTRY, "api-key-entry");
-  save = hearth_test_find_with_class (GTK_WIDGET (window), GTK_TYPE_BUTTON, "api-key-save");
-  g_assert_nonnull (save);
-  g_assert_nonnull (entry);
-  wait = (SubtitleWait) { row, "Only for servers" };
-  g_assert_true (hearth_test_spin_until (subtitle_has, &wait, 5000));
-  g_assert_false (gtk_entry_get_visibility (GTK_ENTRY (entry)));
-
-  /* A key pasted with a line break in it is refused, and stays to be fixed. */
-  gtk_editable_set_text (GTK_EDITABLE (entry), "sk-test\r\n0123");
-  g_signal_emit_by_name (entry, "activate");
-  wait.needle = "contains a line break";
-  g_assert_true (hearth_test_spin_until (subtitle_has, &wait, 5000));
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "sk-test\r\n0123");
-  stored = hearth_secrets_lookup_sync (endpoint, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_null (stored);
-  gtk_editable_set_text (GTK_EDITABLE (entry), "");
-
-  /* Typed and saved with Enter: in the keyring, out of the entry. */
-  g_assert_false (gtk_widget_get_sensitive (save));
-  gtk_editable_set_text (GTK_EDITABLE (entry), "  sk-test-0123456789  ");
-  g_assert_true (gtk_widget_get_sensitive (save));
-  g_signal_emit_by_name (entry, "activate");
-  wait.needle = "Saved in the keyring";
-  g_assert_true (hearth_test_spin_until (subtitle_has, &wait, 5000));
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
-  {
-    GtkWidget *scroller = gtk_widget_get_ancestor (row, GTK_TYPE_SCROLLED_WINDOW);
-    GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
-    g_autofree char *shot = NULL;
-
-    gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
-    hearth_test_wait_drawn (window, 2000);
-    shot = hearth_test_save_screenshot (window, "preferences-api-key.png");
-    g_test_message ("screenshot: %s", shot);
-  }
-  stored = hearth_secrets_lookup_sync (endpoint, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (stored, ==, "sk-test-0123456789");
-  g_object_get (settings, "settings-schema", &schema, NULL);
-  keys = g_settings_schema_list_keys (schema);
-  for (guint i = 0; keys[i] != NULL; i++)
-    {
-      g_autoptr(GVariant) value = g_settings_get_value (settings, keys[i]);
-      g_autofree char *text = g_variant_print (value, FALSE);
-
-      g_assert_null (strstr (text, "sk-test"));
-    }
-  close_and_finalize (window);
-
-  /* Opened again: it says a key is stored, and Remove takes it away. */
-  window = open_window ();
-  row = require_row (window, "Key");
-  wait = (SubtitleWait) { row, "A key is stored" };
-  g_assert_true (hearth_test_spin_until (subtitle_has, &wait, 5000));
-  remove = hearth_test_find_with_class (row, GTK_TYPE_BUTTON, "api-key-remove");
-  g_assert_nonnull (remove);
-  g_assert_true (gtk_widget_get_sensitive (remove));
-  g_signal_emit_by_name (remove, "clicked");
-  wait.needle = "Removed from the keyring";
-  g_assert_true (hearth_test_spin_until (subtitle_has, &wait, 5000));
-  g_clear_pointer (&stored, hearth_secrets_free);
-  stored = hearth_secrets_lookup_sync (endpoint, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_null (stored);
-  g_assert_false (gtk_widget_get_sensitive (remove));
-  close_and_finalize (window);
-  reset_settings ();
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -738,17 +461,11 @@ main (int   argc,
   settings = g_settings_new (APP_ID);
 
   g_test_add_func ("/preferences/instantiate", test_preferences_instantiate);
-  g_test_add_func ("/preferences/endpoint", test_preferences_endpoint);
-  g_test_add_func ("/preferences/api", test_preferences_api);
-  g_test_add_func ("/preferences/ollama-host", test_preferences_ollama_host);
-  g_test_add_func ("/preferences/connected", test_preferences_connected);
-  g_test_add_func ("/preferences/refused", test_preferences_refused);
   g_test_add_func ("/preferences/models", test_preferences_models);
   g_test_add_func ("/preferences/models-unreachable", test_preferences_models_unreachable);
   g_test_add_func ("/preferences/temperature", test_preferences_temperature);
   g_test_add_func ("/preferences/system-prompt", test_preferences_system_prompt);
   g_test_add_func ("/preferences/cache", test_preferences_cache);
-  g_test_add_func ("/preferences/api-key", test_preferences_api_key);
 
   ret = g_test_run ();
   g_clear_object (&settings);

@@ -9,6 +9,8 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "hearth-endpoint.h"
+#include "hearth-servers.h"
 #include "hearth-setup-window.h"
 #include "hearth-test-server.h"
 #include "hearth-test-ui.h"
@@ -87,16 +89,47 @@ wait_for_text (GtkWidget  *window,
     }
 }
 
+/* The engine of the last window opened, to see the servers it ends with. */
+static HearthEngine *engine;
+
 static GtkWidget *
 open_window (const char * const *candidates)
 {
-  g_autoptr(HearthEngine) engine = hearth_engine_new (NULL);
-  GtkWidget *window = hearth_setup_window_new (NULL, engine);
+  GtkWidget *window;
+
+  if (engine == NULL)
+    engine = hearth_engine_new (NULL);
+  window = hearth_setup_window_new (NULL, engine);
 
   hearth_setup_window_set_candidates (HEARTH_SETUP_WINDOW (window), candidates);
   gtk_window_present (GTK_WINDOW (window));
   g_assert_true (hearth_test_spin_until (widget_is_mapped, window, 5000));
   return window;
+}
+
+/* A fresh engine for the next window, with no servers.conf. */
+static void
+forget_servers (void)
+{
+  if (engine != NULL)
+    g_remove (hearth_servers_get_path (hearth_engine_get_servers (engine)));
+  g_clear_object (&engine);
+}
+
+/* The server the assistant ended with is the first of the list and the default. */
+static HearthServer *
+assert_first_server (const char *url)
+{
+  HearthServers *servers = hearth_engine_get_servers (engine);
+  g_autoptr(HearthServer) first = g_list_model_get_item (G_LIST_MODEL (servers), 0);
+  g_autofree char *endpoint = hearth_endpoint_normalize (url, HEARTH_API_OLLAMA, NULL);
+
+  g_assert_cmpstr (hearth_server_get_endpoint (first), ==, endpoint);
+  g_assert_true (hearth_servers_get_default (servers) == first);
+  g_assert_true (hearth_server_get_enabled (first));
+  /* kept in servers.conf: the chat and hearth-cli use it from now on */
+  g_assert_true (g_file_test (hearth_servers_get_path (servers), G_FILE_TEST_EXISTS));
+  return first;
 }
 
 static gboolean
@@ -288,6 +321,10 @@ test_setup_walk (void)
   assert_setting ("api-kind", "ollama");
   assert_setting ("default-model", "tiny-pulled");
   g_assert_true (g_settings_get_boolean (settings, "setup-done"));
+  /* the list had only the server made from the settings: it is this one now */
+  assert_first_server (url);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (hearth_engine_get_servers (engine))),
+                    ==, 1);
   screenshot (window, "setup-6-done");
 
   g_object_ref (window);
@@ -301,12 +338,22 @@ test_setup_walk (void)
 static void
 test_setup_installed (void)
 {
+  g_autofree char *closed = closed_address ();
+  g_autoptr(GError) error = NULL;
+  HearthServers *servers;
   const char *url;
   GtkWidget *window;
 
   if (!hearth_test_require_node ())
     return;
   url = engine_url ();
+  /* a list of the user's own already: the server found goes in front of it */
+  forget_servers ();
+  engine = hearth_engine_new (NULL);
+  servers = hearth_engine_get_servers (engine);
+  g_assert_nonnull (hearth_servers_add (servers, "big-box", closed, HEARTH_API_OLLAMA, FALSE,
+                                        NULL, &error));
+  g_assert_no_error (error);
   g_settings_set_string (settings, "default-model", "tiny-fixed:latest");
   window = open_window ((const char *[]) { url, NULL });
   go_next (window, "hardware");
@@ -320,7 +367,11 @@ test_setup_installed (void)
   /* No download: the count went from 4 to 5, never past it. */
   assert_step (window, "Step 5 of 5");
   assert_setting ("default-model", "tiny-fixed:latest");
+  assert_first_server (url);
+  g_assert_nonnull (hearth_servers_lookup (servers, "big-box"));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (servers)), ==, 3);
   close_and_finalize (window);
+  forget_servers ();
 }
 
 static void
@@ -362,6 +413,7 @@ main (int   argc,
   g_test_add_func ("/setup/nothing-found", test_setup_nothing_found);
 
   ret = g_test_run ();
+  forget_servers ();
   g_clear_object (&settings);
   return ret;
 }

@@ -4,6 +4,8 @@
 #pragma once
 
 #include "hearth-preferences-window.h"
+#include "hearth-routes.h"
+#include "hearth-servers.h"
 
 G_BEGIN_DECLS
 
@@ -13,25 +15,12 @@ struct _HearthPreferencesWindow
 
   HearthEngine         *engine;
   GSettings            *settings;
-  GCancellable         *test_cancellable;
   GCancellable         *models_cancellable;
   GHashTable           *model_details;    /* name → "4.7 GB · 8.0B · Q4_K_M" */
   char                 *missing_model;
-  guint                 test_model_count;
   guint                 prompt_save_id;
   gboolean              syncing;          /* widgets are being set from GSettings */
 
-  AdwEntryRow          *address_row;
-  GtkLabel             *address_error_label;
-  AdwPreferencesGroup  *server_group;
-  AdwComboRow          *api_row;
-  AdwActionRow         *test_row;
-  AdwActionRow         *key_row;
-  GtkEntry             *key_entry;
-  GtkWidget            *key_save_button;
-  GtkWidget            *key_remove_button;
-  GCancellable         *key_cancellable;
-  GtkSpinner           *test_spinner;
   AdwComboRow          *model_row;
   GtkStringList        *model_list;
   GtkSwitch            *default_temperature_switch;
@@ -67,6 +56,21 @@ struct _HearthPreferencesWindow
   GtkSwitch            *preload_switch;
   AdwPreferencesGroup  *custom_profiles_group;
   GtkWidget            *no_profiles_row;
+
+  /* The Servers page (hearth-preferences-window-servers.c, -fallback.c, -routes.c) */
+  HearthServers        *servers;
+  HearthRoutes         *routes;
+  GCancellable         *servers_cancellable;
+  guint                 servers_refresh_id;
+  guint                 routes_refresh_id;
+  GtkListBox           *servers_list;
+  GtkListBox           *fallback_list;
+  GtkMenuButton        *fallback_add_button;
+  GtkListBox           *substitutes_list;
+  GtkListBox           *routes_list;
+  GtkWidget            *routes_reset_button;
+  AdwActionRow         *fast_row;
+  AdwActionRow         *capable_row;
 };
 
 /* hearth-preferences-window.c */
@@ -82,13 +86,28 @@ void     _hearth_preferences_window_list_models_with_key (HearthPreferencesWindo
                                                           GCancellable            *cancellable,
                                                           GAsyncReadyCallback      next);
 
-/* hearth-preferences-window-server.c */
-HearthApiKind _hearth_preferences_window_current_api          (HearthPreferencesWindow      *self);
-char         *_hearth_preferences_window_current_endpoint     (HearthPreferencesWindow      *self,
-                                                               GError                      **error);
-void          _hearth_preferences_window_refresh_key_status   (HearthPreferencesWindow      *self);
-void          _hearth_preferences_window_bind_server_settings (HearthPreferencesWindow      *self);
-void          _hearth_preferences_window_class_server_init    (HearthPreferencesWindowClass *klass);
+/* hearth-preferences-window-servers.c */
+void          _hearth_preferences_window_bind_servers         (HearthPreferencesWindow      *self);
+void          _hearth_preferences_window_class_servers_init   (HearthPreferencesWindowClass *klass);
+void          _hearth_preferences_window_show_error           (HearthPreferencesWindow      *self,
+                                                               const char                   *heading,
+                                                               const GError                 *error);
+GtkWidget    *_hearth_preferences_window_icon_button          (const char                   *icon_name,
+                                                               const char                   *tooltip,
+                                                               const char                   *action_name,
+                                                               GVariant                     *target);
+void          _hearth_preferences_window_set_button_enabled   (GtkWidget                    *button,
+                                                               gboolean                      enabled);
+GtkWidget    *_hearth_preferences_window_empty_row            (const char                   *text);
+
+/* hearth-preferences-window-fallback.c */
+void          _hearth_preferences_window_bind_fallback        (HearthPreferencesWindow      *self);
+void          _hearth_preferences_window_refresh_fallback     (HearthPreferencesWindow      *self);
+void          _hearth_preferences_window_class_fallback_init  (HearthPreferencesWindowClass *klass);
+
+/* hearth-preferences-window-routes.c */
+void          _hearth_preferences_window_bind_routes          (HearthPreferencesWindow      *self);
+void          _hearth_preferences_window_class_routes_init    (HearthPreferencesWindowClass *klass);
 
 /* hearth-preferences-window-profiles.c */
 void          _hearth_preferences_window_bind_profiles        (HearthPreferencesWindow      *self);

@@ -9,10 +9,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "hearth-endpoint.h"
 #include "hearth-error.h"
 #include "hearth-preferences-window-private.h"
-#include "hearth-secrets.h"
 
 /* Long enough to cover a burst of typing, short enough that little is lost. */
 #define PROMPT_SAVE_DELAY_MS 500
@@ -255,7 +253,7 @@ models_listed_cb (GObject      *object,
     return;
   if (models == NULL)
     {
-      set_models_status (self, _("The server could not be reached: test the connection above"));
+      set_models_status (self, _("The server could not be reached: check it in Servers"));
       return;
     }
   _hearth_preferences_window_show_models (self, models);
@@ -298,26 +296,23 @@ _hearth_preferences_window_list_models_with_key (HearthPreferencesWindow *self,
   hearth_provider_load_api_key_async (provider, cancellable, list_after_key_cb, data);
 }
 
+/* The default server's models: the first server of the list that is on. */
 static void
 fetch_models (HearthPreferencesWindow *self)
 {
-  g_autofree char *endpoint = _hearth_preferences_window_current_endpoint (self, NULL);
-  HearthProvider *provider;
+  HearthServer *server = hearth_servers_get_default (self->servers);
 
   g_cancellable_cancel (self->models_cancellable);
   g_clear_object (&self->models_cancellable);
-  if (endpoint == NULL)
+  if (server == NULL)
     {
-      set_models_status (self, _("The server address is not valid"));
+      set_models_status (self, _("No server is on: turn one on in Servers"));
       return;
     }
   set_models_status (self, _("Loading the server’s models…"));
   self->models_cancellable = g_cancellable_new ();
-  provider = hearth_engine_get_provider (self->engine,
-                                         _hearth_preferences_window_current_api (self),
-                                         endpoint);
-  _hearth_preferences_window_list_models_with_key (self, provider, self->models_cancellable,
-                                                   models_listed_cb);
+  _hearth_preferences_window_list_models_with_key (self, hearth_server_get_provider (server),
+                                                   self->models_cancellable, models_listed_cb);
 }
 
 static void
@@ -563,8 +558,6 @@ bind_background_settings (HearthPreferencesWindow *self)
 static void
 bind_settings (HearthPreferencesWindow *self)
 {
-  _hearth_preferences_window_bind_server_settings (self);
-
   load_temperature (self);
   g_signal_connect_object (self->settings, "changed::temperature",
                            G_CALLBACK (load_temperature), self, G_CONNECT_SWAPPED);
@@ -583,10 +576,15 @@ hearth_preferences_window_constructed (GObject *object)
   G_OBJECT_CLASS (hearth_preferences_window_parent_class)->constructed (object);
 
   g_assert (HEARTH_IS_ENGINE (self->engine));
+  self->servers = g_object_ref (hearth_engine_get_servers (self->engine));
+  self->routes = g_object_ref (hearth_engine_get_routes (self->engine));
   fetch_models (self);
+  /* another default server lists other models */
+  g_signal_connect_object (self->servers, "changed", G_CALLBACK (fetch_models), self,
+                           G_CONNECT_SWAPPED);
+  _hearth_preferences_window_bind_servers (self);
   _hearth_preferences_window_bind_profiles (self);
   refresh_cache_stats (self);
-  _hearth_preferences_window_refresh_key_status (self);
 }
 
 static void
@@ -596,12 +594,14 @@ hearth_preferences_window_dispose (GObject *object)
 
   if (self->prompt_save_id != 0)
     save_system_prompt (self);
-  g_cancellable_cancel (self->test_cancellable);
   g_cancellable_cancel (self->models_cancellable);
-  g_cancellable_cancel (self->key_cancellable);
-  g_clear_object (&self->test_cancellable);
+  g_cancellable_cancel (self->servers_cancellable);
+  g_clear_handle_id (&self->servers_refresh_id, g_source_remove);
+  g_clear_handle_id (&self->routes_refresh_id, g_source_remove);
   g_clear_object (&self->models_cancellable);
-  g_clear_object (&self->key_cancellable);
+  g_clear_object (&self->servers_cancellable);
+  g_clear_object (&self->servers);
+  g_clear_object (&self->routes);
   _hearth_preferences_window_dispose_profiles (self);
   g_clear_object (&self->settings);
   g_clear_object (&self->engine);
@@ -680,18 +680,6 @@ hearth_preferences_window_class_init (HearthPreferencesWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/hearthapp/Hearth/"
                                                "hearth-preferences-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, address_row);
-  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow,
-                                        address_error_label);
-  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, server_group);
-  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, api_row);
-  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, test_row);
-  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, key_row);
-  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, key_entry);
-
-  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, key_save_button);
-  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, key_remove_button);
-  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, test_spinner);
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, model_row);
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, model_list);
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow,
@@ -699,7 +687,7 @@ hearth_preferences_window_class_init (HearthPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, temperature_spin);
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow,
                                         system_prompt_view);
-  _hearth_preferences_window_class_server_init (klass);
+  _hearth_preferences_window_class_servers_init (klass);
   _hearth_preferences_window_class_profiles_init (klass);
   gtk_widget_class_bind_template_callback (widget_class, model_selected_cb);
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow,

@@ -13,6 +13,7 @@
 #include "hearth-error.h"
 #include "hearth-hardware.h"
 #include "hearth-pull-progress.h"
+#include "hearth-servers.h"
 #include "hearth-setup-window-private.h"
 
 G_DEFINE_FINAL_TYPE (HearthSetupWindow, hearth_setup_window, ADW_TYPE_WINDOW)
@@ -511,18 +512,86 @@ hearth_setup_window_retry_download (GtkWidget  *widget,
 
 /* Done */
 
+/* "LM Studio" → "lm-studio", free in the list: "lm-studio-2" when taken */
+static char *
+server_name_for (HearthServers *servers,
+                 const char    *label)
+{
+  g_autofree char *base = g_ascii_strdown (label, -1);
+  char *name;
+
+  for (char *p = base; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && *p != '.' && *p != '-')
+      *p = '-';
+  if (!hearth_servers_check_name (base, NULL))
+    {
+      g_free (base);
+      base = g_strdup ("local");
+    }
+  name = g_strdup (base);
+  for (guint i = 2; hearth_servers_lookup (servers, name) != NULL; i++)
+    {
+      g_free (name);
+      name = g_strdup_printf ("%s-%u", base, i);
+    }
+  return name;
+}
+
+/* The server chosen becomes the first of the user's servers, the one new
+ * chats use: one already in the list moves up; before the list was ever
+ * changed, its only server (made from the old settings) becomes this one;
+ * else it is added in front, and the others stay. */
+static gboolean
+save_server (HearthSetupWindow  *self,
+             GError            **error)
+{
+  HearthServers *servers = hearth_engine_get_servers (self->engine);
+  Server *chosen = self->server;
+  HearthServer *found = hearth_servers_find_endpoint (servers, chosen->api, chosen->url);
+  g_autofree char *name = NULL;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (servers));
+
+  if (found != NULL)
+    {
+      g_autofree char *found_name = g_strdup (hearth_server_get_name (found));
+
+      return hearth_servers_set_enabled (servers, found_name, TRUE, error)
+             && hearth_servers_move (servers, found_name, 0, error);
+    }
+  if (n == 1 && !g_file_test (hearth_servers_get_path (servers), G_FILE_TEST_EXISTS))
+    {
+      g_autoptr(HearthServer) first = g_list_model_get_item (G_LIST_MODEL (servers), 0);
+      g_autofree char *first_name = g_strdup (hearth_server_get_name (first));
+
+      return hearth_servers_edit (servers, first_name, first_name, chosen->url, chosen->api,
+                                  FALSE, error)
+             && hearth_servers_set_enabled (servers, first_name, TRUE, error);
+    }
+  name = server_name_for (servers, chosen->label);
+  return hearth_servers_add (servers, name, chosen->url, chosen->api, FALSE, NULL, error) != NULL
+         && hearth_servers_move (servers, name, 0, error);
+}
+
 static void
 save_choice (HearthSetupWindow *self)
 {
   g_autofree char *description = g_strdup_printf (_("New chats use %s on %s."), self->model,
                                                   self->server->url);
+  g_autoptr(GError) error = NULL;
 
+  /* the settings the single-server Hearth read, for what still reads them */
   g_settings_delay (self->settings);
   g_settings_set_string (self->settings, "endpoint", self->server->url);
   g_settings_set_string (self->settings, "api-kind", hearth_api_kind_to_string (self->server->api));
   g_settings_set_string (self->settings, "default-model", self->model);
   g_settings_set_boolean (self->settings, "setup-done", TRUE);
   g_settings_apply (self->settings);
+  if (!save_server (self, &error))
+    {
+      g_free (description);
+      description = g_strdup_printf (_("The server could not be added to your servers: %s. "
+                                       "Add it in Preferences → Servers."), error->message);
+    }
   adw_status_page_set_description (self->done_page, description);
 }
 

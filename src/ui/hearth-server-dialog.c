@@ -1,0 +1,414 @@
+/* hearth-server-dialog.c — adding a server (from a preset) or editing one
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-server-dialog"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "hearth-endpoint.h"
+#include "hearth-error.h"
+#include "hearth-secrets.h"
+#include "hearth-server-dialog.h"
+#include "hearth-servers.h"
+
+struct _HearthServerDialog
+{
+  AdwWindow                 parent_instance;
+
+  HearthEngine             *engine;
+  HearthServers            *servers;
+  HearthServer             *server;      /* being edited, or NULL */
+  GCancellable             *cancellable;
+  const HearthServerPreset *presets;
+  guint                     n_presets;
+  gboolean                  filling;     /* fields are being set from a preset */
+
+  AdwPreferencesGroup      *preset_group;
+  AdwComboRow              *preset_row;
+  GtkStringList            *preset_list;
+  AdwEntryRow              *name_row;
+  AdwEntryRow              *url_row;
+  AdwComboRow              *api_row;
+  GtkSwitch                *cloud_switch;
+  AdwPreferencesGroup      *key_group;
+  GtkEntry                 *key_entry;
+  AdwActionRow             *check_row;
+  GtkSpinner               *check_spinner;
+  GtkWidget                *check_button;
+  GtkWidget                *save_button;
+  GtkLabel                 *error_label;
+};
+
+G_DEFINE_FINAL_TYPE (HearthServerDialog, hearth_server_dialog, ADW_TYPE_WINDOW)
+
+static char *
+field_text (gpointer editable)
+{
+  return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (editable))));
+}
+
+static void
+show_error (HearthServerDialog *self,
+            const char         *text)
+{
+  gtk_label_set_text (self->error_label, text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), text != NULL);
+}
+
+static const HearthServerPreset *
+selected_preset (HearthServerDialog *self)
+{
+  guint index = adw_combo_row_get_selected (self->preset_row);
+
+  return index < self->n_presets ? &self->presets[index] : NULL;
+}
+
+/* "openai", or "openai-2" when that name is taken */
+static char *
+free_name (HearthServerDialog *self,
+           const char         *base)
+{
+  char *name = g_strdup (base);
+
+  for (guint i = 2; hearth_servers_lookup (self->servers, name) != NULL; i++)
+    {
+      g_free (name);
+      name = g_strdup_printf ("%s-%u", base, i);
+    }
+  return name;
+}
+
+static void
+set_checking (HearthServerDialog *self,
+              gboolean            checking)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->check_spinner), checking);
+  gtk_spinner_set_spinning (self->check_spinner, checking);
+  gtk_widget_set_sensitive (self->check_button, !checking);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->check_row), "error");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->check_row), "success");
+}
+
+/* Anything typed makes the last check stale. */
+static void
+fields_changed_cb (HearthServerDialog *self)
+{
+  g_autofree char *name = field_text (self->name_row);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  set_checking (self, FALSE);
+  adw_action_row_set_subtitle (self->check_row, _("See whether the server answers before saving"));
+  gtk_widget_set_sensitive (self->save_button, *name != '\0');
+  if (!self->filling)
+    show_error (self, NULL);
+}
+
+static void
+preset_selected_cb (HearthServerDialog *self)
+{
+  const HearthServerPreset *preset = selected_preset (self);
+  g_autofree char *name = NULL;
+
+  if (self->server != NULL)
+    return;
+  self->filling = TRUE;
+  if (preset != NULL)
+    {
+      name = free_name (self, preset->name);
+      gtk_editable_set_text (GTK_EDITABLE (self->name_row), name);
+      gtk_editable_set_text (GTK_EDITABLE (self->url_row), preset->url);
+      adw_combo_row_set_selected (self->api_row, preset->api);
+      gtk_switch_set_active (self->cloud_switch, preset->cloud);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->preset_row), preset->description);
+    }
+  else
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (self->preset_row),
+                                 _("Any server with one of the APIs below"));
+  /* "Other" may need a key too: the row is there for it */
+  gtk_widget_set_visible (GTK_WIDGET (self->key_group), preset == NULL || preset->needs_key);
+  self->filling = FALSE;
+  fields_changed_cb (self);
+}
+
+/* Checking before saving: a provider of its own, with the key as typed */
+
+static void
+finish_check (HearthServerDialog *self,
+              GPtrArray          *models,
+              const GError       *error)
+{
+  g_autofree char *text = NULL;
+
+  set_checking (self, FALSE);
+  if (models == NULL)
+    {
+      text = hearth_error_describe (error);
+      gtk_widget_add_css_class (GTK_WIDGET (self->check_row), "error");
+      adw_action_row_set_subtitle (self->check_row, text);
+      return;
+    }
+  text = g_strdup_printf (ngettext ("It answers: %u model", "It answers: %u models", models->len),
+                          models->len);
+  gtk_widget_add_css_class (GTK_WIDGET (self->check_row), "success");
+  adw_action_row_set_subtitle (self->check_row, text);
+}
+
+static void
+check_listed_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(HearthServerDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) models = hearth_provider_list_models_finish (HEARTH_PROVIDER (object),
+                                                                    result, &error);
+
+  if (!hearth_error_is_cancelled (error))
+    finish_check (self, models, error);
+}
+
+static void
+check_key_loaded_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(HearthServerDialog) self = user_data;
+
+  hearth_provider_load_api_key_finish (HEARTH_PROVIDER (object), result);
+  if (self->cancellable == NULL || g_cancellable_is_cancelled (self->cancellable))
+    return;
+  hearth_provider_list_models_async (HEARTH_PROVIDER (object), self->cancellable,
+                                     check_listed_cb, g_object_ref (self));
+}
+
+static HearthApiKind
+current_api (HearthServerDialog *self)
+{
+  guint selected = adw_combo_row_get_selected (self->api_row);
+
+  return selected <= HEARTH_API_ANTHROPIC ? (HearthApiKind) selected : HEARTH_API_OLLAMA;
+}
+
+static void
+check_clicked_cb (HearthServerDialog *self)
+{
+  g_autofree char *url = field_text (self->url_row);
+  g_autofree char *key = field_text (self->key_entry);
+  g_autofree char *endpoint = NULL;
+  g_autoptr(HearthProvider) provider = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fields_changed_cb (self);
+  endpoint = *url != '\0' ? hearth_endpoint_normalize (url, current_api (self), &error)
+                          : hearth_endpoint_resolve (NULL, current_api (self), NULL, &error);
+  if (endpoint == NULL)
+    {
+      finish_check (self, NULL, error);
+      return;
+    }
+  self->cancellable = g_cancellable_new ();
+  set_checking (self, TRUE);
+  adw_action_row_set_subtitle (self->check_row, _("Connecting…"));
+  provider = hearth_provider_new (current_api (self), endpoint,
+                                  hearth_engine_get_session (self->engine));
+  if (*key != '\0' && gtk_widget_get_visible (GTK_WIDGET (self->key_group)))
+    {
+      hearth_provider_set_api_key (provider, key);
+      explicit_bzero (key, strlen (key));
+      hearth_provider_list_models_async (provider, self->cancellable, check_listed_cb,
+                                         g_object_ref (self));
+    }
+  else
+    hearth_provider_load_api_key_async (provider, self->cancellable, check_key_loaded_cb,
+                                        g_object_ref (self));
+}
+
+/* Saving */
+
+static void
+key_stored_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(HearthServerDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!hearth_servers_set_key_finish (HEARTH_SERVERS (object), result, &error))
+    {
+      g_autofree char *text = NULL;
+
+      if (hearth_error_is_cancelled (error))
+        return;
+      text = g_strdup_printf (_("The server is saved, but its key is not: %s"), error->message);
+      show_error (self, text);
+      gtk_widget_set_sensitive (self->save_button, TRUE);
+      return;
+    }
+  gtk_window_close (GTK_WINDOW (self));
+}
+
+static gboolean
+save (HearthServerDialog  *self,
+      const char          *name,
+      GError             **error)
+{
+  g_autofree char *url = field_text (self->url_row);
+  gboolean cloud = gtk_switch_get_active (self->cloud_switch);
+  const HearthServerPreset *preset = selected_preset (self);
+  HearthServer *added;
+
+  if (self->server != NULL)
+    return hearth_servers_edit (self->servers, hearth_server_get_name (self->server), name, url,
+                                current_api (self), cloud, error);
+  added = hearth_servers_add (self->servers, name, url, current_api (self), cloud,
+                              preset != NULL ? preset->id : NULL, error);
+  if (added == NULL)
+    return FALSE;
+  /* a failed key leaves the server saved: saving again edits it */
+  self->server = g_object_ref (added);
+  hearth_servers_probe_async (self->servers, name, NULL, NULL, NULL);
+  return TRUE;
+}
+
+static void
+save_clicked_cb (HearthServerDialog *self)
+{
+  g_autofree char *name = field_text (self->name_row);
+  g_autofree char *key = field_text (self->key_entry);
+  g_autoptr(GError) error = NULL;
+  gboolean with_key = *key != '\0' && gtk_widget_get_visible (GTK_WIDGET (self->key_group));
+
+  if (with_key && !hearth_secrets_check_key (key, _("The API key"), &error))
+    {
+      show_error (self, error->message);
+      explicit_bzero (key, strlen (key));
+      return;
+    }
+  if (!save (self, name, &error))
+    {
+      show_error (self, error->message);
+      explicit_bzero (key, strlen (key));
+      return;
+    }
+  if (!with_key)
+    {
+      gtk_window_close (GTK_WINDOW (self));
+      return;
+    }
+  gtk_widget_set_sensitive (self->save_button, FALSE);
+  /* the key lives in the keyring, not in a widget */
+  gtk_editable_set_text (GTK_EDITABLE (self->key_entry), "");
+  hearth_servers_set_key_async (self->servers, name, key, NULL, key_stored_cb,
+                                g_object_ref (self));
+  explicit_bzero (key, strlen (key));
+}
+
+static void
+fill_presets (HearthServerDialog *self)
+{
+  self->presets = hearth_server_presets (&self->n_presets);
+  for (guint i = 0; i < self->n_presets; i++)
+    gtk_string_list_append (self->preset_list, self->presets[i].title);
+  gtk_string_list_append (self->preset_list, _("Other"));
+}
+
+static void
+show_server (HearthServerDialog *self)
+{
+  g_autofree char *title = g_strdup_printf (_("Edit %s"), hearth_server_get_name (self->server));
+
+  gtk_window_set_title (GTK_WINDOW (self), title);
+  gtk_button_set_label (GTK_BUTTON (self->save_button), _("_Save"));
+  gtk_widget_set_visible (GTK_WIDGET (self->preset_group), FALSE);
+  /* its key has a dialog of its own: Set Key… */
+  gtk_widget_set_visible (GTK_WIDGET (self->key_group), FALSE);
+  self->filling = TRUE;
+  gtk_editable_set_text (GTK_EDITABLE (self->name_row), hearth_server_get_name (self->server));
+  gtk_editable_set_text (GTK_EDITABLE (self->url_row), hearth_server_get_url (self->server));
+  adw_combo_row_set_selected (self->api_row, hearth_server_get_api (self->server));
+  gtk_switch_set_active (self->cloud_switch, hearth_server_get_cloud (self->server));
+  self->filling = FALSE;
+  fields_changed_cb (self);
+}
+
+static void
+hearth_server_dialog_dispose (GObject *object)
+{
+  HearthServerDialog *self = HEARTH_SERVER_DIALOG (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->server);
+  g_clear_object (&self->servers);
+  g_clear_object (&self->engine);
+
+  G_OBJECT_CLASS (hearth_server_dialog_parent_class)->dispose (object);
+}
+
+static void
+hearth_server_dialog_class_init (HearthServerDialogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = hearth_server_dialog_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/hearthapp/Hearth/"
+                                               "hearth-server-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, HearthServerDialog, preset_group);
+  gtk_widget_class_bind_template_child (widget_class, HearthServerDialog, preset_row);
+  gtk_widget_class_bind_template_child (widget_class, HearthServerDialog, preset_list);
+  gtk_widget_class_bind_template_child (widget_class, HearthServerDialog, name_row);
+  gtk_widget_class_bind_template_child (widget_class, HearthServerDialog, url_row);
+  gtk_widget_class_bind_template_child (widget_class, HearthServerDialog, api_row);
+  gtk_widget_class_bind_template_child (widget_class, HearthServerDialog, cloud_switch);
+  gtk_widget_class_bind_template_child (widget_class, HearthServerDialog, key_group);
+  gtk_widget_class_bind_template_child (widget_class, HearthServerDialog, key_entry);
+  gtk_widget_class_bind_template_child (widget_class, HearthServerDialog, check_row);
+  gtk_widget_class_bind_template_child (widget_class, HearthServerDialog, check_spinner);
+  gtk_widget_class_bind_template_child (widget_class, HearthServerDialog, check_button);
+  gtk_widget_class_bind_template_child (widget_class, HearthServerDialog, save_button);
+  gtk_widget_class_bind_template_child (widget_class, HearthServerDialog, error_label);
+  gtk_widget_class_bind_template_callback (widget_class, preset_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, fields_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, check_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, save_clicked_cb);
+}
+
+static void
+hearth_server_dialog_init (HearthServerDialog *self)
+{
+  self->filling = TRUE;
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->filling = FALSE;
+}
+
+GtkWidget *
+hearth_server_dialog_new (GtkWindow    *parent,
+                          HearthEngine *engine,
+                          HearthServer *server)
+{
+  HearthServerDialog *self;
+
+  g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
+  g_return_val_if_fail (HEARTH_IS_ENGINE (engine), NULL);
+  g_return_val_if_fail (server == NULL || HEARTH_IS_SERVER (server), NULL);
+
+  self = g_object_new (HEARTH_TYPE_SERVER_DIALOG, "transient-for", parent, NULL);
+  self->engine = g_object_ref (engine);
+  self->servers = g_object_ref (hearth_engine_get_servers (engine));
+  if (server != NULL)
+    {
+      self->server = g_object_ref (server);
+      show_server (self);
+      return GTK_WIDGET (self);
+    }
+  fill_presets (self);
+  preset_selected_cb (self);
+  return GTK_WIDGET (self);
+}
