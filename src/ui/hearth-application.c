@@ -178,6 +178,10 @@ hearth_application_startup (GApplication *application)
    * now when it is such an hour, and shortly before the next one. */
   if ((provider = hearth_engine_get_configured_provider (self->engine, NULL, NULL)) != NULL)
     hearth_tuning_start_scheduler (hearth_engine_get_tuning (self->engine), provider);
+  /* The server list, the picker and the breakers know which servers are
+   * up: each enabled server is probed now, then every minute (backing off
+   * while it is down). */
+  hearth_servers_start_monitoring (hearth_engine_get_servers (self->engine));
 
   g_action_map_add_action_entries (G_ACTION_MAP (application),
                                    app_entries,
@@ -212,6 +216,7 @@ hearth_application_shutdown (GApplication *application)
   if (self->engine != NULL)
     {
       hearth_tuning_start_scheduler (hearth_engine_get_tuning (self->engine), NULL);
+      hearth_servers_stop_monitoring (hearth_engine_get_servers (self->engine));
       hearth_engine_shutdown (self->engine);
     }
 
