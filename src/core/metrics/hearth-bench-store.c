@@ -19,14 +19,16 @@
   " b.change_percent, b.regression, p.created_ms, b.already_loaded, b.figures_from," \
   " p.decode_tps_median, p.decode_tps_min, p.decode_tps_max, b.server"
 
-/* Only a complete run of the same model, options and machine compares, and
- * not a run on another server of the list (one without a name, from before
- * the list or a one-off address, still does). */
+/* Only a complete run of the same model, options and machine compares, on
+ * the same server: by name when both runs have one (a server keeps its name
+ * when its address changes), else by address (runs from before the list,
+ * and one-off addresses, which never compare with a cloud server's). */
 static const char previous_sql[] =
   "SELECT id, created_ms, decode_tps_median, decode_tps_min, decode_tps_max FROM bench_runs"
   " WHERE state = 'complete' AND model = :model AND digest IS :digest"
   "  AND options = :options AND hardware = :hardware AND decode_tps_median > 0"
-  "  AND (:server IS NULL OR server IS NULL OR server = :server)"
+  "  AND (CASE WHEN :server IS NOT NULL AND server IS NOT NULL THEN server = :server"
+  "        ELSE endpoint = :endpoint END)"
   " ORDER BY created_ms DESC, id DESC LIMIT 1";
 
 static const char insert_sql[] =
@@ -63,6 +65,7 @@ find_previous (HearthStore        *store,
   hearth_sqlite_bind_text (stmt, ":options", result->options);
   hearth_sqlite_bind_text (stmt, ":hardware", result->hardware);
   hearth_sqlite_bind_text (stmt, ":server", result->server);
+  hearth_sqlite_bind_text (stmt, ":endpoint", result->endpoint);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {

@@ -184,6 +184,7 @@ server_from_group (HearthServers  *self,
   g_autofree char *url = g_key_file_get_string (file, group, "url", NULL);
   g_autofree char *api_name = g_key_file_get_string (file, group, "api", NULL);
   g_autofree char *preset = g_key_file_get_string (file, group, "preset", NULL);
+  g_autofree char *normalized = NULL;   /* only to check the address */
   g_autoptr(GError) error = NULL;
   HearthApiKind api = HEARTH_API_OLLAMA;
   gboolean cloud = g_key_file_get_boolean (file, group, "cloud", NULL);
@@ -201,7 +202,7 @@ server_from_group (HearthServers  *self,
       return NULL;
     }
   url = g_strstrip (url ? url : g_strdup (""));
-  if (url[0] != '\0' && !hearth_endpoint_normalize (url, api, &error))
+  if (url[0] != '\0' && (normalized = hearth_endpoint_normalize (url, api, &error)) == NULL)
     {
       g_message ("%s: [%s] is left out: %s", self->path, group, error->message);
       return NULL;
