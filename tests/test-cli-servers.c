@@ -61,6 +61,16 @@ read_config (const char *name)
   return contents;
 }
 
+/* Whether the config file @name holds @text. */
+static gboolean
+config_holds (const char *name,
+              const char *text)
+{
+  g_autofree char *contents = read_config (name);
+
+  return strstr (contents, text) != NULL;
+}
+
 static JsonNode *
 run_json (HearthTestRun *run)
 {
@@ -352,7 +362,7 @@ test_key_stdin (void)
   /* an empty key: refused, and the server not added */
   empty = hearth_test_run_cliv ("\n", argv);
   assert_error (empty, 2, "empty");
-  g_assert_null (strstr (read_config ("servers.conf"), "cloudy"));
+  g_assert_false (config_holds ("servers.conf", "cloudy"));
 
   run = hearth_test_run_cliv (stdin_text, argv);
   g_test_message ("%s%s", run->out, run->err);
@@ -476,7 +486,7 @@ test_fallback_and_substitutes (void)
   g_assert_cmpuint (json_array_get_length (array), ==, 2);
   g_assert_cmpstr (json_array_get_string_element (array, 0), ==, "gone");
   g_assert_cmpstr (json_array_get_string_element (array, 1), ==, "engine");
-  g_assert_nonnull (strstr (read_config ("servers.conf"), "gone"));
+  g_assert_true (config_holds ("servers.conf", "gone"));
 
   unknown = hearth_test_run_cli (NULL, "servers", "fallback", "engine", "nope", NULL);
   assert_error (unknown, 4, "nope");
@@ -586,7 +596,7 @@ test_routes (void)
   g_assert_false (json_object_get_boolean_member (json_array_get_object_element (rules, 0),
                                                   "default"));
   id = g_strdup (json_object_get_string_member (json_array_get_object_element (rules, 0), "id"));
-  g_assert_nonnull (strstr (read_config ("routes.conf"), "pirate"));
+  g_assert_true (config_holds ("routes.conf", "pirate"));
 
   table = hearth_test_run_cli (NULL, "routes", NULL);
   g_assert_cmpint (table->exit_code, ==, 0);
