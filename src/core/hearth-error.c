@@ -354,3 +354,26 @@ hearth_error_get_class (const GError *error)
       return "other";
     }
 }
+
+/**
+ * hearth_error_set_invalid:
+ *
+ * For checks of what a user typed or a file held: the sentence says what is
+ * wrong and what to use instead.
+ *
+ * Returns: %FALSE, so a check can end with `return hearth_error_set_invalid (…)`
+ */
+gboolean
+hearth_error_set_invalid (GError     **error,
+                          const char  *format,
+                          ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error_literal (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT, message);
+  return FALSE;
+}

@@ -39,6 +39,10 @@ GQuark       hearth_error_quark          (void);
 const char  *hearth_error_get_action     (const GError *error);
 const char  *hearth_error_get_class      (const GError *error);
 char        *hearth_error_describe       (const GError *error);
+/* Sets @error to HEARTH_ERROR_INVALID_ARGUMENT with the sentence; returns FALSE. */
+gboolean     hearth_error_set_invalid    (GError      **error,
+                                          const char   *format,
+                                          ...) G_GNUC_PRINTF (2, 3);
 int          hearth_error_exit_code      (const GError *error);
 gboolean     hearth_error_is_retryable   (const GError *error);
 gboolean     hearth_error_is_unreachable (const GError *error);

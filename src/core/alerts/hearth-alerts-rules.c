@@ -29,25 +29,6 @@ can_keep (HearthAlerts  *self,
   return FALSE;
 }
 
-static gboolean
-invalid (GError     **error,
-         const char  *format,
-         ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-invalid (GError     **error,
-         const char  *format,
-         ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error_literal (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT, message);
-  return FALSE;
-}
 
 static gboolean
 check_rule (const HearthAlertRule  *rule,
@@ -56,18 +37,18 @@ check_rule (const HearthAlertRule  *rule,
   if (error != NULL && *error != NULL)
     return FALSE;
   if (rule->name == NULL || strspn (rule->name, " \t\n") == strlen (rule->name))
-    return invalid (error, "An alert rule needs a name");
+    return hearth_error_set_invalid (error, "An alert rule needs a name");
   if ((guint) rule->metric >= HEARTH_ALERT_N_METRICS)
-    return invalid (error, "The alert rule “%s” watches no metric Hearth knows", rule->name);
+    return hearth_error_set_invalid (error, "The alert rule “%s” watches no metric Hearth knows", rule->name);
   if (!isfinite (rule->threshold) || !isfinite (rule->min_change_percent))
-    return invalid (error, "The threshold of the alert rule “%s” is not a number", rule->name);
+    return hearth_error_set_invalid (error, "The threshold of the alert rule “%s” is not a number", rule->name);
   if (rule->for_ms < 0 || rule->cooldown_ms < 0 || rule->escalate_after_ms < 0)
-    return invalid (error, "The durations of the alert rule “%s” cannot be negative", rule->name);
+    return hearth_error_set_invalid (error, "The durations of the alert rule “%s” cannot be negative", rule->name);
   if (rule->condition == HEARTH_ALERT_ANOMALY && rule->threshold == 0)
-    return invalid (error, "An anomaly rule needs a z-score other than 0: -2 for “two standard "
+    return hearth_error_set_invalid (error, "An anomaly rule needs a z-score other than 0: -2 for “two standard "
                            "deviations below normal”, 2 for above");
   if (rule->condition == HEARTH_ALERT_TREND && rule->for_ms <= 0)
-    return invalid (error, "A trend rule needs a window (--for), for example 10m");
+    return hearth_error_set_invalid (error, "A trend rule needs a window (--for), for example 10m");
   if (rule->channels & HEARTH_ALERT_CHANNEL_WEBHOOK)
     return hearth_alert_webhook_check_url (rule->webhook_url, error);
   return TRUE;
