@@ -74,12 +74,16 @@ lookup_language (const char *tag)
         }
     }
 
-  if ((language = gtk_source_language_manager_get_language (manager, lower)))
+  /* A hidden language ("def", the definitions other languages include)
+   * is no language to highlight with: GtkSourceView crashes on it. */
+  if ((language = gtk_source_language_manager_get_language (manager, lower)) &&
+      !gtk_source_language_get_hidden (language))
     return language;
 
   /* Most other tags are file extensions: "rb", "kt", "toml"… */
   filename = g_strconcat ("snippet.", lower, NULL);
-  return gtk_source_language_manager_guess_language (manager, filename, NULL);
+  language = gtk_source_language_manager_guess_language (manager, filename, NULL);
+  return language != NULL && !gtk_source_language_get_hidden (language) ? language : NULL;
 }
 
 static void
