@@ -4,6 +4,8 @@
  */
 #pragma once
 
+#include <gio/gio.h>
+
 #include "hearth-types.h"
 
 G_BEGIN_DECLS
@@ -13,5 +15,12 @@ double   _hearth_bench_scale      (void);
 /* A reply's prompt speed: the server's figure, else the prompt's tokens
  * over the time to the first token; -1 when neither is known. */
 double   _hearth_bench_prompt_tps (const HearthFigures *figures);
+
+/* In a worker: this machine's fingerprint ("CPU · 8 threads · 16 GiB RAM ·
+ * GPU"), probed once per process (hearth-bench-hardware.c). */
+void     _hearth_bench_fingerprint_thread (GTask        *task,
+                                           gpointer      source_object,
+                                           gpointer      task_data,
+                                           GCancellable *cancellable);
 
 G_END_DECLS

@@ -10,7 +10,6 @@
 #include "hearth-bench.h"
 #include "hearth-bench-private.h"
 #include "hearth-error.h"
-#include "hearth-hardware.h"
 #include "hearth-json.h"
 #include "hearth-metrics.h"
 #include "hearth-reply-private.h"
@@ -442,52 +441,6 @@ case_request (HearthBench *self,
   request->options = hearth_run_options_copy (self->options);
   hearth_chat_request_add_message (request, "user", prompt);
   return request;
-}
-
-/* Hardware: read once per process, off the main thread */
-
-G_LOCK_DEFINE_STATIC (fingerprint);
-static char *fingerprint;
-
-static char *
-hardware_fingerprint (const HearthHardware *hw)
-{
-  g_autoptr(GString) text = g_string_new (hw->cpu_model ? hw->cpu_model : "unknown CPU");
-
-  g_string_append_printf (text, " · %d threads", hw->cpu_threads);
-  if (hw->mem_total > 0)
-    g_string_append_printf (text, " · %.0f GiB RAM", hw->mem_total / (double) (1 << 30));
-  for (guint i = 0; hw->gpus != NULL && i < hw->gpus->len; i++)
-    {
-      const HearthGpu *gpu = g_ptr_array_index (hw->gpus, i);
-
-      g_string_append_printf (text, "%s%s", i == 0 ? " · " : ", ",
-                              gpu->name ? gpu->name : "unknown GPU");
-    }
-  return g_string_free (g_steal_pointer (&text), FALSE);
-}
-
-static void
-probe_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
-{
-  g_autoptr(HearthHardware) hardware = NULL;
-  GError *error = NULL;
-
-  G_LOCK (fingerprint);
-  if (fingerprint == NULL)
-    {
-      hardware = hearth_hardware_probe ("/", FALSE, &error);
-      if (hardware != NULL)
-        fingerprint = hardware_fingerprint (hardware);
-    }
-  if (fingerprint != NULL)
-    g_task_return_pointer (task, g_strdup (fingerprint), g_free);
-  else
-    g_task_return_error (task, error);
-  G_UNLOCK (fingerprint);
 }
 
 /* Running */
@@ -993,7 +946,7 @@ hearth_bench_run_async (HearthBench         *self,
 
   probe = g_task_new (NULL, NULL, probe_cb, self);
   g_task_set_source_tag (probe, hearth_bench_run_async);
-  g_task_run_in_thread (probe, probe_thread);
+  g_task_run_in_thread (probe, _hearth_bench_fingerprint_thread);
 }
 
 /**
