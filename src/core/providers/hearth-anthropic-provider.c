@@ -17,6 +17,7 @@
 #include "hearth-anthropic-provider.h"
 #include "hearth-error.h"
 #include "hearth-json.h"
+#include "hearth-provider-private.h"
 
 struct _HearthAnthropicProvider
 {
@@ -202,48 +203,14 @@ hearth_anthropic_provider_get_models_path (HearthProvider *provider)
   return "/v1/models?limit=1000";
 }
 
+/* "Claude Sonnet 4" (display_name) is shown where a local model shows its family. */
 static GPtrArray *
 hearth_anthropic_provider_parse_models (HearthProvider  *provider,
                                         JsonNode        *root,
                                         GError         **error)
 {
-  g_autoptr(GPtrArray) models = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_model_info_free);
-  JsonObject *object;
-  JsonArray *array;
-
-  if (!JSON_NODE_HOLDS_OBJECT (root) ||
-      !json_object_has_member ((object = json_node_get_object (root)), "data") ||
-      !JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "data")))
-    {
-      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_MALFORMED_STREAM,
-                   "The server at %s did not answer like Anthropic's API (no model list)",
-                   hearth_provider_get_endpoint (provider));
-      return NULL;
-    }
-
-  array = json_object_get_array_member (object, "data");
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *node = json_array_get_element (array, i);
-      const char *id;
-      const char *display_name;
-      HearthModelInfo *info;
-
-      if (!JSON_NODE_HOLDS_OBJECT (node))
-        continue;
-      id = hearth_json_get_string (json_node_get_object (node), "id");
-      if (id == NULL || *id == '\0')
-        continue;
-      display_name = hearth_json_get_string (json_node_get_object (node), "display_name");
-      info = g_new0 (HearthModelInfo, 1);
-      info->name = g_strdup (id);
-      /* "Claude Sonnet 4": shown where a local model shows its family. */
-      if (display_name != NULL && g_utf8_validate (display_name, -1, NULL))
-        info->family = g_strdup (display_name);
-      info->size = -1;
-      g_ptr_array_add (models, info);
-    }
-  return g_steal_pointer (&models);
+  return _hearth_provider_parse_model_list (provider, root, "display_name", "Anthropic's API",
+                                            error);
 }
 
 static void

@@ -8,6 +8,7 @@
 #include "hearth-error.h"
 #include "hearth-json.h"
 #include "hearth-openai-provider.h"
+#include "hearth-provider-private.h"
 
 struct _HearthOpenaiProvider
 {
@@ -106,38 +107,8 @@ hearth_openai_provider_parse_models (HearthProvider  *provider,
                                      JsonNode        *root,
                                      GError         **error)
 {
-  g_autoptr(GPtrArray) models = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_model_info_free);
-  JsonObject *object;
-  JsonArray *array;
-
-  if (!JSON_NODE_HOLDS_OBJECT (root) ||
-      !json_object_has_member ((object = json_node_get_object (root)), "data") ||
-      !JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "data")))
-    {
-      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_MALFORMED_STREAM,
-                   "The server at %s did not answer like an OpenAI-compatible server "
-                   "(no model list)", hearth_provider_get_endpoint (provider));
-      return NULL;
-    }
-
-  array = json_object_get_array_member (object, "data");
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *node = json_array_get_element (array, i);
-      const char *id;
-      HearthModelInfo *info;
-
-      if (!JSON_NODE_HOLDS_OBJECT (node))
-        continue;
-      id = hearth_json_get_string (json_node_get_object (node), "id");
-      if (id == NULL)
-        continue;
-      info = g_new0 (HearthModelInfo, 1);
-      info->name = g_strdup (id);
-      info->size = -1;
-      g_ptr_array_add (models, info);
-    }
-  return g_steal_pointer (&models);
+  return _hearth_provider_parse_model_list (provider, root, NULL, "an OpenAI-compatible server",
+                                            error);
 }
 
 static void

@@ -16,4 +16,14 @@ void _hearth_provider_with_api_key (HearthProvider *self,
                                     KeyFailFunc     fail,
                                     gpointer        data);
 
+/* The model list of an OpenAI-shaped answer ({"data": [{"id": …}, …]}), as
+ * OpenAI-compatible servers and Anthropic give it; @family_member names the
+ * member shown as the model's family (nullable); @speaks says what the
+ * server failed to answer like ("Anthropic's API"). */
+GPtrArray *_hearth_provider_parse_model_list (HearthProvider  *self,
+                                              JsonNode        *root,
+                                              const char      *family_member,
+                                              const char      *speaks,
+                                              GError         **error);
+
 G_END_DECLS

@@ -6,6 +6,7 @@
 #include "hearth-anthropic-provider.h"
 #include "hearth-error.h"
 #include "hearth-http.h"
+#include "hearth-json.h"
 #include "hearth-ollama-provider.h"
 #include "hearth-openai-provider.h"
 #include "hearth-provider-private.h"
@@ -816,4 +817,50 @@ hearth_provider_list_models_finish (HearthProvider  *self,
                                     GError         **error)
 {
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+GPtrArray *
+_hearth_provider_parse_model_list (HearthProvider  *self,
+                                   JsonNode        *root,
+                                   const char      *family_member,
+                                   const char      *speaks,
+                                   GError         **error)
+{
+  g_autoptr(GPtrArray) models = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_model_info_free);
+  JsonObject *object;
+  JsonArray *array;
+
+  if (!JSON_NODE_HOLDS_OBJECT (root) ||
+      !json_object_has_member ((object = json_node_get_object (root)), "data") ||
+      !JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "data")))
+    {
+      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_MALFORMED_STREAM,
+                   "The server at %s did not answer like %s (no model list)",
+                   hearth_provider_get_endpoint (self), speaks);
+      return NULL;
+    }
+
+  array = json_object_get_array_member (object, "data");
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+      const char *id;
+      const char *family = NULL;
+      HearthModelInfo *info;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        continue;
+      id = hearth_json_get_string (json_node_get_object (node), "id");
+      if (id == NULL || *id == '\0')
+        continue;
+      if (family_member != NULL)
+        family = hearth_json_get_string (json_node_get_object (node), family_member);
+      info = g_new0 (HearthModelInfo, 1);
+      info->name = g_strdup (id);
+      if (family != NULL && g_utf8_validate (family, -1, NULL))
+        info->family = g_strdup (family);
+      info->size = -1;
+      g_ptr_array_add (models, info);
+    }
+  return g_steal_pointer (&models);
 }
