@@ -133,20 +133,6 @@ fail_later_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* "HTTP 400" and its kin are the request's fault, not the server's: the
- * same request would fail anywhere. */
-static gboolean
-is_client_error (const GError *error)
-{
-  const char *status = strstr (error->message, " answered HTTP ");
-  guint64 code;
-
-  if (status == NULL)
-    return FALSE;
-  code = g_ascii_strtoull (status + strlen (" answered HTTP "), NULL, 10);
-  return code >= 400 && code < 500;
-}
-
 /* Why the request may go elsewhere, or NULL when it fails here as it
  * would with one server (a refused key, a rate limit, a bad request, a
  * cancel, a stream that broke). */
@@ -161,7 +147,7 @@ fallback_reason (const GError *error)
   if (g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND))
     return REASON_MODEL_MISSING;
   if (g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_SERVER_BUSY) ||
-      (g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_SERVER_ERROR) && !is_client_error (error)))
+      (g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_SERVER_ERROR) && !hearth_error_is_client_error (error)))
     return REASON_SERVER_ERROR;
   return NULL;
 }

@@ -3,6 +3,8 @@
  */
 #define G_LOG_DOMAIN "hearth-error"
 
+#include <string.h>
+
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
@@ -241,6 +243,10 @@ hearth_error_from_server_message (const char *message,
                       "The server reported an error: %s", message ? message : "unknown error");
 }
 
+/* Written by hearth_error_from_http () and read back by
+ * hearth_error_is_client_error (). */
+#define ANSWERED_HTTP " answered HTTP "
+
 GError *
 hearth_error_from_http (guint       status,
                         const char *body,
@@ -278,7 +284,28 @@ hearth_error_from_http (guint       status,
   if (status == 400 && message_means_model_not_found (message))
     return hearth_error_from_server_message (message, model);
   return g_error_new (HEARTH_ERROR, HEARTH_ERROR_SERVER_ERROR,
-                      "The server at %s answered HTTP %u: %s", endpoint, status, detail);
+                      "The server at %s" ANSWERED_HTTP "%u: %s", endpoint, status, detail);
+}
+
+/**
+ * hearth_error_is_client_error:
+ *
+ * Whether @error is a server's 4xx answer (a SERVER_ERROR that
+ * hearth_error_from_http () made from a status it has no code of its own
+ * for): the request's fault, not the server's, so the same request would
+ * fail on any server.
+ */
+gboolean
+hearth_error_is_client_error (const GError *error)
+{
+  const char *status;
+  guint64 code;
+
+  if (!g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_SERVER_ERROR) ||
+      (status = strstr (error->message, ANSWERED_HTTP)) == NULL)
+    return FALSE;
+  code = g_ascii_strtoull (status + strlen (ANSWERED_HTTP), NULL, 10);
+  return code >= 400 && code < 500;
 }
 
 GError *

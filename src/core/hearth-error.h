@@ -46,6 +46,7 @@ gboolean     hearth_error_set_invalid    (GError      **error,
 int          hearth_error_exit_code      (const GError *error);
 gboolean     hearth_error_is_retryable   (const GError *error);
 gboolean     hearth_error_is_unreachable (const GError *error);
+gboolean     hearth_error_is_client_error (const GError *error);
 gboolean     hearth_error_is_cancelled   (const GError *error);
 gboolean     hearth_error_is_not_supported (const GError *error);
 GError      *hearth_error_from_http      (guint         status,
