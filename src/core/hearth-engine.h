@@ -9,6 +9,7 @@
 #include "hearth-alerts.h"
 #include "hearth-bench.h"
 #include "hearth-cache.h"
+#include "hearth-gateway.h"
 #include "hearth-chat-request.h"
 #include "hearth-metrics.h"
 #include "hearth-provider.h"
@@ -43,6 +44,27 @@ typedef struct
   gint64              created_ms;    /* the matching message's time, or -1 */
 } HearthConversationMatch;
 
+/* hearth_engine_chat ()'s conversation for a request from another program
+ * (the gateway): its messages are its own, nothing is read from or added
+ * to the history the user sees; the reply's figures, model, server and
+ * client are recorded (not its text) for the metrics and the alerts. */
+#define HEARTH_CONVERSATION_API ((gint64) -2)
+
+/* A server's queue, as it is now (hearth_engine_list_queues ()). */
+typedef struct
+{
+  char   *server;          /* the server's name, or its address for a one-off */
+  guint   running;         /* requests sent and not finished */
+  guint   waiting;         /* requests waiting for their turn, every priority */
+  guint   waiting_api;     /* of those, from other programs */
+  guint   concurrency;     /* how many it sends at once */
+  guint   bound;           /* how many programs' requests may wait; more get 429 */
+  double  mean_ms;         /* a finished request's mean time lately; < 0: none yet */
+} HearthQueueStatus;
+
+void             hearth_queue_status_free     (HearthQueueStatus *status);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthQueueStatus, hearth_queue_status_free)
+
 /* What the Performance page shows for a window. */
 typedef struct
 {
@@ -75,6 +97,23 @@ HearthAlerts    *hearth_engine_get_alerts     (HearthEngine       *self);
 HearthServers   *hearth_engine_get_servers    (HearthEngine       *self);
 /* The routing rules behind the "auto" model: never NULL. */
 HearthRoutes    *hearth_engine_get_routes     (HearthEngine       *self);
+/* The local API gateway (not listening until started): never NULL. */
+HearthGateway   *hearth_engine_get_gateway    (HearthEngine       *self);
+/* The queue: every request to a server waits for its turn there. A server
+ * sends at most its concurrency at once (hearth_server_get_concurrency ());
+ * the next to go is the oldest of the highest priority waiting (the user's
+ * chat, then other programs, then benchmarks and tuning). Another
+ * program's request that finds hearth_server_get_queue_bound () of them
+ * already waiting fails at once with HEARTH_ERROR_QUEUE_FULL; the user's
+ * own never does. Cancelling a reply takes it out of the queue, or
+ * cancels it upstream once sent. Of HearthQueueStatus, one per server
+ * that has had a request. */
+GPtrArray       *hearth_engine_list_queues    (HearthEngine       *self);
+/* Seconds after which a request to @server (a name; NULL: the default) is
+ * likely to find room: from the requests waiting and the mean time of the
+ * last ones (at least 1). What a 429's Retry-After says. */
+guint            hearth_engine_get_retry_after (HearthEngine      *self,
+                                                const char        *server);
 /* The tuning engine (run options, profiles, tuner, preloading): never NULL. */
 HearthTuning    *hearth_engine_get_tuning     (HearthEngine       *self);
 /* A benchmark of @model that sends the model's resolved run options, as a
@@ -129,7 +168,10 @@ char            *hearth_engine_resolve_model  (HearthEngine       *self,
  * server (or the default), its model or, for "auto", the routing rules'
  * choice; a server whose breaker is open is skipped and a request that
  * cannot start falls back along the chain (hearth-servers.h). The reply
- * says where it was answered and why (hearth_reply_describe_route ()). */
+ * says where it was answered and why (hearth_reply_describe_route ()).
+ * @conversation_id: the conversation to continue, -1 for a new one, or
+ * HEARTH_CONVERSATION_API for another program's request (see above). The
+ * request waits for its turn in the server's queue (its priority). */
 HearthReply     *hearth_engine_chat           (HearthEngine       *self,
                                                HearthProvider     *provider,
                                                HearthChatRequest  *request,

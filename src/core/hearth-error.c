@@ -60,6 +60,8 @@ hearth_error_get_action (const GError *error)
     case HEARTH_ERROR_WEBHOOK:
       /* What to do depends on what the webhook answered: the message says it. */
       return "";
+    case HEARTH_ERROR_QUEUE_FULL:
+      return "Try again in a few seconds, or raise the server's queue limit";
     case HEARTH_ERROR_FAILED:
     default:
       return "Try again, and report a bug if it keeps happening";
@@ -120,6 +122,7 @@ hearth_error_exit_code (const GError *error)
     case HEARTH_ERROR_NO_MODEL:
       return 4;
     case HEARTH_ERROR_SERVER_BUSY:
+    case HEARTH_ERROR_QUEUE_FULL:
     case HEARTH_ERROR_SERVER_ERROR:
     case HEARTH_ERROR_BROKEN_STREAM:
     case HEARTH_ERROR_MALFORMED_STREAM:
@@ -376,6 +379,7 @@ hearth_error_get_class (const GError *error)
     case HEARTH_ERROR_NOT_SUPPORTED: return "not-supported";
     case HEARTH_ERROR_INVALID_KEY: return "invalid-key";
     case HEARTH_ERROR_WEBHOOK: return "webhook";
+    case HEARTH_ERROR_QUEUE_FULL: return "queue-full";
     case HEARTH_ERROR_FAILED:
     default:
       return "other";

@@ -33,6 +33,8 @@ typedef enum
   HEARTH_ERROR_INVALID_KEY,         /* an API key no HTTP header can carry */
   HEARTH_ERROR_WEBHOOK,             /* an alert webhook was not delivered; the message
                                      * says what happened and what to do */
+  HEARTH_ERROR_QUEUE_FULL,          /* a server's queue is over its bound: try again
+                                     * later (hearth_engine_get_retry_after ()) */
 } HearthErrorCode;
 
 GQuark       hearth_error_quark          (void);

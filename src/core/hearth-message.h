@@ -34,6 +34,9 @@ typedef struct
   char               *route_rule;    /* what chose the model when it was "auto":
                                       * a sentence, e.g. "code → the most capable
                                       * model (qwen2.5:7b)"; else NULL */
+  char               *client;        /* the program that asked through the gateway
+                                      * (its User-Agent), or NULL for Hearth's own
+                                      * chat; its text is not kept (schema 9) */
 } HearthMessage;
 
 HearthMessage *hearth_message_new  (const char    *role,

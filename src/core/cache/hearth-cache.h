@@ -40,6 +40,10 @@ typedef struct
   guint64 bytes_on_disk;        /* compressed payload bytes */
   guint64 bytes_served;         /* uncompressed reply bytes served from the cache, all time */
   double  time_saved_ms;        /* sum over hits of the original generation time */
+  guint64 shared_hits;          /* answered by the shared tier (Redis/Valkey) */
+  guint64 shared_misses;
+  guint64 shared_errors;        /* lookups or stores the shared tier failed */
+  gboolean shared_connected;    /* the shared tier answered its last command */
 } HearthCacheStats;
 
 #define HEARTH_TYPE_CACHE (hearth_cache_get_type ())
@@ -65,6 +69,18 @@ char              *hearth_cache_key                        (HearthApiKind       
 gboolean           hearth_cache_request_is_deterministic   (const HearthChatRequest  *request);
 HearthCacheEntry  *hearth_cache_lookup                     (HearthCache              *self,
                                                             const char               *key);
+/* The same, with the shared tier: memory, then disk, then (in a worker,
+ * never on the main loop) the shared tier; a shared hit is kept in the
+ * local tiers too. A shared tier that is down answers as a miss (one
+ * warning, hearth_cache_get_warning ()). Finishes with NULL for a miss. */
+void               hearth_cache_lookup_async               (HearthCache              *self,
+                                                            const char               *key,
+                                                            GCancellable             *cancellable,
+                                                            GAsyncReadyCallback       callback,
+                                                            gpointer                  user_data);
+HearthCacheEntry  *hearth_cache_lookup_finish              (HearthCache              *self,
+                                                            GAsyncResult             *result,
+                                                            GError                  **error);
 void               hearth_cache_store                      (HearthCache              *self,
                                                             const char               *key,
                                                             const HearthCacheEntry   *entry);
@@ -73,6 +89,19 @@ gboolean           hearth_cache_clear                      (HearthCache         
 void               hearth_cache_get_stats                  (HearthCache              *self,
                                                             HearthCacheStats         *stats);
 void               hearth_cache_flush                      (HearthCache              *self);
+
+/* A tier shared by several machines, beside the local ones: Redis or
+ * Valkey at @url ("redis://HOST[:PORT][/DB]", "unix:///path/redis.sock";
+ * NULL or "" turns it off). The same keys, entries and time to live as
+ * the disk tier, under the prefix "hearth:cache:1:"; a store reaches it
+ * in a worker. A password never goes in the URL (it would land in the
+ * settings): it comes from REDISCLI_AUTH, as for redis-cli. Fails only
+ * on a URL it cannot read; a server that is down is a warning, and the
+ * tier tries it again later. */
+gboolean           hearth_cache_set_shared                 (HearthCache              *self,
+                                                            const char               *url,
+                                                            GError                  **error);
+const char        *hearth_cache_get_shared_url             (HearthCache              *self);
 
 HearthCacheEntry  *hearth_cache_entry_new                  (void);
 HearthCacheEntry  *hearth_cache_entry_copy                 (const HearthCacheEntry   *entry);

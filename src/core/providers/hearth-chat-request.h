@@ -11,6 +11,15 @@
 
 G_BEGIN_DECLS
 
+/* Who is waiting for a request, in the order a server's queue serves
+ * them (hearth-engine.h, "The queue"). */
+typedef enum
+{
+  HEARTH_PRIORITY_CHAT = 0,     /* the user, in Hearth's own chat (the default) */
+  HEARTH_PRIORITY_API,          /* another program, through the gateway */
+  HEARTH_PRIORITY_BACKGROUND,   /* benchmarks, tuning, preloading */
+} HearthPriority;
+
 /* What one chat request says; numbers left unset are not sent. */
 typedef struct
 {
@@ -37,6 +46,9 @@ typedef struct
    * Providers send what their API takes (num_thread, keep_alive, … to
    * Ollama; temperature, top_p, seed, max_tokens to OpenAI-compatible ones). */
   HearthRunOptions *options; /* NULL: none */
+  HearthPriority priority;  /* its place in the server's queue */
+  char      *client;        /* another program's name (its User-Agent) when it
+                             * came through the gateway; NULL for Hearth's own */
 } HearthChatRequest;
 
 HearthChatRequest  *hearth_chat_request_new          (void);

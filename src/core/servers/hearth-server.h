@@ -61,6 +61,14 @@ const char        *hearth_server_get_key_env       (HearthServer *self);
 /* The provider that talks to it (owned by the engine; transfer none). */
 HearthProvider    *hearth_server_get_provider      (HearthServer *self);
 
+/* The queue in front of it (hearth_engine_list_queues ()): how many
+ * requests it is sent at once, and how many other programs' requests may
+ * wait (servers.conf keys Concurrency= and QueueBound=; defaults: 2 and
+ * 32 for a server on this computer or the local network, 8 and 64 for a
+ * cloud provider). Properties "concurrency", "queue-bound". */
+guint              hearth_server_get_concurrency   (HearthServer *self);
+guint              hearth_server_get_queue_bound   (HearthServer *self);
+
 /* Health: properties "state", "latency-ms", "last-error", "breaker-open". */
 HearthServerState  hearth_server_get_state         (HearthServer *self);
 double             hearth_server_get_latency_ms    (HearthServer *self);  /* < 0: unknown */

@@ -67,6 +67,12 @@ gboolean        hearth_servers_edit             (HearthServers       *self,
 gboolean        hearth_servers_remove           (HearthServers       *self,
                                                  const char          *name,
                                                  GError             **error);
+/* 0 keeps the default (see hearth_server_get_concurrency ()). */
+gboolean        hearth_servers_set_queue_limits (HearthServers       *self,
+                                                 const char          *name,
+                                                 guint                concurrency,
+                                                 guint                bound,
+                                                 GError             **error);
 gboolean        hearth_servers_set_enabled      (HearthServers       *self,
                                                  const char          *name,
                                                  gboolean             enabled,
