@@ -46,8 +46,23 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (HearthGateway, hearth_gateway, HEARTH, GATEWAY, GObject)
 
-/* Signal "changed" (no arguments): it started or stopped, or a request
- * began or ended (the stats changed). Properties "running", "url". */
+/* Signals:
+ * "changed" (no arguments): it started or stopped, or a request began or
+ *   ended (the stats changed). Properties "running", "url", "error".
+ * "request-finished" (const HearthGatewayRequestInfo *info): one line of
+ *   `hearth-cli serve`'s log, after each request. */
+typedef struct
+{
+  const char *method;       /* "POST" */
+  const char *path;         /* "/api/chat" */
+  guint       status;       /* the HTTP status answered (0: the client went away) */
+  const char *client;       /* its User-Agent, or "unknown client" */
+  const char *model;        /* nullable */
+  const char *server;       /* the server that answered, nullable */
+  gboolean    cached;
+  double      duration_ms;
+} HearthGatewayRequestInfo;
+
 
 /* What it has served since it started (the app's Preferences row and
  * `hearth-cli serve`'s status line show it). */
@@ -90,6 +105,9 @@ gboolean         hearth_gateway_start             (HearthGateway       *self,
 /* Stops listening; requests in flight are cancelled (and so upstream). */
 void             hearth_gateway_stop              (HearthGateway       *self);
 gboolean         hearth_gateway_get_running       (HearthGateway       *self);
+/* Why the last start failed (a port in use, a token missing), or NULL
+ * while running or after a stop. */
+const GError    *hearth_gateway_get_error         (HearthGateway       *self);
 /* "http://127.0.0.1:11435" while running (the port it got), else NULL. */
 const char      *hearth_gateway_get_url           (HearthGateway       *self);
 guint            hearth_gateway_get_port          (HearthGateway       *self);
