@@ -197,6 +197,32 @@ test_limits (Fixture       *f,
   g_assert_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT);
 }
 
+/* hearth-cli servers limits sets them, servers list shows them. */
+static void
+test_limits_cli (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(HearthTestRun) run = NULL;
+
+  run = hearth_test_run_cli (NULL, "servers", "limits", "box", "--concurrency", "3", NULL);
+  g_assert_cmpint (run->exit_code, ==, 0);
+  g_assert_nonnull (strstr (run->out, "“box” is sent 3 requests at once; up to 32 requests"));
+  g_clear_pointer (&run, hearth_test_run_free);
+  run = hearth_test_run_cli (NULL, "servers", "list", NULL);
+  g_assert_cmpint (run->exit_code, ==, 0);
+  g_assert_nonnull (strstr (run->out, "QUEUE"));
+  g_assert_nonnull (strstr (run->out, " 3/32 "));
+  g_clear_pointer (&run, hearth_test_run_free);
+  run = hearth_test_run_cli (NULL, "servers", "limits", "box", "--queue-bound", "-4", NULL);
+  g_assert_cmpint (run->exit_code, !=, 0);
+  hearth_test_assert_one_line (run->err);
+  g_assert_nonnull (strstr (run->err, "whole number"));
+  g_clear_pointer (&run, hearth_test_run_free);
+  run = hearth_test_run_cli (NULL, "servers", "list", "--concurrency", "2", NULL);
+  g_assert_cmpint (run->exit_code, !=, 0);
+  g_assert_nonnull (strstr (run->err, "are for servers limits"));
+}
+
 /* One at a time: the chat first, then the other program, then the
  * benchmark, whatever the order they came in. */
 static void
@@ -383,6 +409,7 @@ main (int    argc,
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/queue/limits", test_limits);
+  ADD ("/queue/limits-cli", test_limits_cli);
   ADD ("/queue/priority", test_priority);
   ADD ("/queue/bound", test_bound);
   ADD ("/queue/cancel", test_cancel);
