@@ -585,6 +585,7 @@ hearth_preferences_window_constructed (GObject *object)
   _hearth_preferences_window_bind_servers (self);
   _hearth_preferences_window_bind_profiles (self);
   refresh_cache_stats (self);
+  _hearth_preferences_window_bind_cache_shared (self);
 }
 
 static void
@@ -596,6 +597,7 @@ hearth_preferences_window_dispose (GObject *object)
     save_system_prompt (self);
   g_cancellable_cancel (self->models_cancellable);
   g_cancellable_cancel (self->servers_cancellable);
+  _hearth_preferences_window_dispose_cache_shared (self);
   g_clear_handle_id (&self->servers_refresh_id, g_source_remove);
   g_clear_handle_id (&self->routes_refresh_id, g_source_remove);
   g_clear_object (&self->models_cancellable);
@@ -694,6 +696,9 @@ hearth_preferences_window_class_init (HearthPreferencesWindowClass *klass)
                                         cache_enabled_switch);
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, cache_all_switch);
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, cache_all_row);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, cache_shared_row);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow,
+                                        cache_shared_status_row);
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, cache_size_row);
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, cache_ttl_row);
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, cache_size_spin);

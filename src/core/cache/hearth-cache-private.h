@@ -39,7 +39,23 @@ typedef struct
   guint64 disk_misses;
   guint64 bytes_served;
   double  time_saved_ms;
+  guint64 shared_hits;
+  guint64 shared_misses;
+  guint64 shared_errors;
 } Counters;
+
+/* hearth-cache-shared.c: the shared tier's worker and its state. */
+typedef struct _HearthCacheShared HearthCacheShared;
+
+/* Where the shared tier's server is (hearth-cache-shared-value.c). */
+typedef struct
+{
+  char *display;        /* redis://HOST:PORT[/DB] or unix:///path, for sentences: no password */
+  char *host;           /* NULL for a socket */
+  char *socket_path;
+  int   port;
+  int   db;
+} HearthSharedAddress;
 
 struct _HearthCache
 {
@@ -65,12 +81,48 @@ struct _HearthCache
 
   ZSTD_CCtx     *cctx;
   ZSTD_DCtx     *dctx;
+
+  HearthCacheShared *shared;    /* NULL: no shared tier */
+  GPtrArray     *retired;       /* HearthCacheShared: replaced, stopping; joined at finalize */
+  char          *shared_warning;/* the last warning of the shared tier, as handed out */
+  char          *both_warnings; /* the file's and the shared tier's, as handed out */
+  guint          shared_retry_ms;
 };
 
 /* hearth-cache.c */
 gboolean          _hearth_cache_entry_expired     (HearthCache             *self,
                                                    gint64                   created_ms,
                                                    gint64                   now);
+
+void              _hearth_cache_store_local       (HearthCache             *self,
+                                                   const char              *key,
+                                                   HearthCacheEntry        *entry);
+void              _hearth_cache_add_hit           (HearthCache             *self,
+                                                   const HearthCacheEntry  *entry);
+
+/* hearth-cache-shared.c */
+void              _hearth_cache_shared_shutdown   (HearthCache             *self);
+void              _hearth_cache_shared_store      (HearthCache             *self,
+                                                   const char              *key,
+                                                   const HearthCacheEntry  *entry);
+void              _hearth_cache_shared_harvest    (HearthCache             *self);
+const char       *_hearth_cache_shared_warning    (HearthCache             *self);
+gboolean          _hearth_cache_shared_connected  (HearthCache             *self);
+/* The longest a server that is down is left alone before the next try
+ * (30 s; the wait starts at 1 s and doubles); tests shorten it. */
+void              _hearth_cache_set_shared_retry_ms (HearthCache           *self,
+                                                   guint                    retry_ms);
+
+/* hearth-cache-shared-value.c */
+gboolean          _hearth_cache_shared_parse_url  (const char              *url,
+                                                   HearthSharedAddress     *addr,
+                                                   GError                 **error);
+void              _hearth_cache_shared_address_clear (HearthSharedAddress  *addr);
+GBytes           *_hearth_cache_shared_value_encode (HearthCache           *self,
+                                                   const HearthCacheEntry  *entry);
+/* NULL when @value is not an entry of ours. */
+HearthCacheEntry *_hearth_cache_shared_value_decode (HearthCache           *self,
+                                                   GBytes                  *value);
 
 /* hearth-cache-db.c */
 gboolean          _hearth_cache_open_db           (HearthCache             *self,
