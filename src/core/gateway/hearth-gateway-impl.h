@@ -60,6 +60,10 @@ void         _hearth_gateway_respond_text     (HearthGatewayCall     *call,
                                                guint                  status,
                                                const char            *content_type,
                                                const char            *text);
+/* Whether @header ("Bearer TOKEN") carries @expected, compared in
+ * constant time. (hearth-gateway-listen.c) */
+gboolean     _hearth_gateway_token_matches    (const char            *expected,
+                                               const char            *header);
 /* Whether the gateway serves @server: one named with set_servers (), or
  * any enabled one when none was named. */
 gboolean     _hearth_gateway_serves           (HearthGateway         *self,
