@@ -258,7 +258,9 @@ run (Serve        *serve,
    * not a usage error: the same command works once the port is free. */
   if (!hearth_gateway_start (serve->gateway, serve->listen, serve->token, &serve->error))
     {
-      g_printerr ("hearth-cli: %s\n", serve->error->message);
+      g_autofree char *message = g_strstrip (g_strdup (serve->error->message));
+
+      g_printerr ("hearth-cli: %s%s\n", message, g_str_has_suffix (message, ".") ? "" : ".");
       return EXIT_FAILED;
     }
 
