@@ -15,11 +15,13 @@
 #define G_LOG_DOMAIN "hearth-gateway"
 
 #include <math.h>
+#include <string.h>
 
 #include "hearth-error.h"
 #include "hearth-gateway-chat.h"
 #include "hearth-json.h"
 #include "hearth-provider.h"
+#include "hearth-routes.h"
 #include "hearth-server.h"
 #include "hearth-tuning.h"
 
@@ -34,10 +36,16 @@ chat_free (HearthGatewayChat *chat)
   if (chat->cancelled_id != 0)
     g_cancellable_disconnect (chat->call->cancellable, chat->cancelled_id);
   chat->cancelled_id = 0;
+  g_clear_handle_id (&chat->start_id, g_source_remove);
+  if (chat->pending != NULL)
+    g_string_free (chat->pending, TRUE);
+  if (chat->pending_thinking != NULL)
+    g_string_free (chat->pending_thinking, TRUE);
   g_clear_object (&chat->reply);
   g_clear_pointer (&chat->request, hearth_chat_request_free);
   g_free (chat->asked_model);
   g_free (chat->id);
+  g_free (chat->server);
   g_free (chat);
 }
 
@@ -52,8 +60,10 @@ respond_error (HearthGatewayChat *chat,
     {
       HearthEngine *engine = _hearth_gateway_get_engine (call->gateway);
       const char *server = chat->reply ? hearth_reply_get_server (chat->reply) : NULL;
-      g_autofree char *seconds = g_strdup_printf ("%u",
-                                                  hearth_engine_get_retry_after (engine, server));
+      g_autofree char *seconds = NULL;
+
+      seconds = g_strdup_printf ("%u", hearth_engine_get_retry_after (engine, server ? server
+                                                                        : chat->server));
 
       soup_message_headers_replace (soup_server_message_get_response_headers (call->msg),
                                     "Retry-After", seconds);
@@ -329,6 +339,32 @@ _hearth_gateway_chat_add_message (HearthChatRequest *request,
 
 /* ---- The reply ---- */
 
+/* The stream's status and headers, then the text that came before them. */
+static void
+start_stream (HearthGatewayChat *chat)
+{
+  g_clear_handle_id (&chat->start_id, g_source_remove);
+  if (chat->started)
+    return;
+  _hearth_gateway_call_begin_stream (chat->call, chat->writer->content_type, chat->reply);
+  chat->started = TRUE;
+  if (chat->pending->len > 0 || chat->pending_thinking->len > 0)
+    chat->writer->write_delta (chat, chat->pending->len > 0 ? chat->pending->str : NULL,
+                               chat->pending_thinking->str);
+  g_string_truncate (chat->pending, 0);
+  g_string_truncate (chat->pending_thinking, 0);
+}
+
+static gboolean
+start_stream_cb (gpointer user_data)
+{
+  HearthGatewayChat *chat = user_data;
+
+  chat->start_id = 0;
+  start_stream (chat);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_delta (HearthReply       *reply,
           const char        *content,
@@ -337,12 +373,20 @@ on_delta (HearthReply       *reply,
 {
   if (!chat->stream)
     return;
-  if (!chat->started)
+  if (chat->started)
     {
-      _hearth_gateway_call_begin_stream (chat->call, chat->writer->content_type, reply);
-      chat->started = TRUE;
+      chat->writer->write_delta (chat, content, thinking);
+      return;
     }
-  chat->writer->write_delta (chat, content, thinking);
+  /* The headers wait for the main loop's next turn: an answer from the
+   * cache comes as one piece, and is marked cached only after it, so
+   * X-Hearth-Cache would say "miss" if they went out with it. */
+  if (content != NULL)
+    g_string_append (chat->pending, content);
+  if (thinking != NULL)
+    g_string_append (chat->pending_thinking, thinking);
+  if (chat->start_id == 0)
+    chat->start_id = g_idle_add (start_stream_cb, chat);
 }
 
 static void
@@ -358,9 +402,7 @@ on_finished (HearthReply       *reply,
 
   if (state == HEARTH_REPLY_DONE && chat->stream)
     {
-      if (!chat->started)
-        _hearth_gateway_call_begin_stream (call, chat->writer->content_type, reply);
-      chat->started = TRUE;
+      start_stream (chat);
       chat->writer->write_end (chat);
       chat_free (chat);
       _hearth_gateway_call_finish (call);
@@ -380,11 +422,13 @@ on_finished (HearthReply       *reply,
     error = g_error_copy (hearth_reply_get_error (reply));
   else
     error = g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_CANCELLED, "The request was cancelled");
-  if (!chat->started)
+  /* Nothing came: a real status. Text came: it is sent, then the error. */
+  if (!chat->started && chat->pending->len == 0 && chat->pending_thinking->len == 0)
     {
       respond_error (chat, error);
       return;
     }
+  start_stream (chat);
   /* After text: the stream says what happened, unless nobody listens. */
   if (!g_cancellable_is_cancelled (call->cancellable))
     chat->writer->write_error (chat, error);
@@ -423,8 +467,12 @@ send_request (HearthGatewayChat *chat,
 
   g_free (request->model);
   request->model = model;
+  /* "auto" lets the routing rules pick the server, unless one was named. */
   g_free (request->server);
-  request->server = g_strdup (hearth_server_get_name (server));
+  request->server = NULL;
+  chat->server = g_strdup (hearth_server_get_name (server));
+  if (g_strcmp0 (model, HEARTH_MODEL_AUTO) != 0 || strchr (chat->asked_model, '@') != NULL)
+    request->server = g_strdup (chat->server);
   request->stream = TRUE;
 
   chat->reply = hearth_engine_chat (engine, NULL, request, HEARTH_CONVERSATION_API, &error);
@@ -522,6 +570,8 @@ _hearth_gateway_handle_chat (HearthGatewayCall *call)
   chat->created = g_get_real_time () / G_USEC_PER_SEC;
   chat->keep_alive_s = NAN;
   chat->stream = TRUE;
+  chat->pending = g_string_new (NULL);
+  chat->pending_thinking = g_string_new (NULL);
   chat->request = hearth_chat_request_new ();
   chat->request->priority = HEARTH_PRIORITY_API;
   chat->request->client = g_strdup (call->client);

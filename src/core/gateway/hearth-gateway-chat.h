@@ -45,7 +45,11 @@ struct _HearthGatewayChat
   gboolean                       include_usage;  /* OpenAI's stream_options */
   gboolean                       load_only;      /* /api/generate with no prompt */
   double                         keep_alive_s;   /* NAN: none asked */
+  char                          *server;         /* the server it was sent to */
   gboolean                       started;        /* the stream's headers are out */
+  GString                       *pending;        /* text before the headers went out */
+  GString                       *pending_thinking;
+  guint                          start_id;       /* the idle that sends them */
   gboolean                       sent_role;      /* OpenAI: the first chunk had it */
   gulong                         delta_id;
   gulong                         finished_id;
