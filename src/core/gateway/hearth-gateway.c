@@ -342,6 +342,7 @@ request_started_cb (SoupServer        *server,
   HearthGateway *self = user_data;
 
   _hearth_gateway_request_info (msg);
+  g_hash_table_add (self->messages, g_object_ref (msg));
   self->stats.active++;
   emit_changed (self);
 }
@@ -358,6 +359,9 @@ request_done (HearthGateway     *self,
   HearthGatewayRequestInfo line = { 0 };
   guint status = soup_server_message_get_status (msg);
 
+  if (info->logged)
+    return;
+  info->logged = TRUE;
   if (info->gone || (aborted && status != SOUP_STATUS_INTERNAL_SERVER_ERROR))
     status = 0;
   if (self->stats.active > 0)
@@ -373,6 +377,7 @@ request_done (HearthGateway     *self,
   line.cached = info->cached;
   line.duration_ms = (g_get_monotonic_time () - info->start_us) / 1000.0;
   g_signal_emit (self, signals[SIGNAL_REQUEST_FINISHED], 0, &line);
+  g_hash_table_remove (self->messages, msg);
   emit_changed (self);
 }
 
@@ -544,6 +549,7 @@ void
 hearth_gateway_stop (HearthGateway *self)
 {
   g_autoptr(GPtrArray) calls = NULL;
+  g_autoptr(GPtrArray) messages = NULL;
   SoupServer *server;
   GHashTableIter iter;
   gpointer key;
@@ -571,8 +577,20 @@ hearth_gateway_stop (HearthGateway *self)
       _hearth_gateway_request_info (call->msg)->gone = TRUE;
       g_cancellable_cancel (call->cancellable);
     }
+  /* Every request begun and not answered (a call's, or one still being
+   * read) is cut short, and still counted and logged: status 0. */
+  messages = g_ptr_array_new_with_free_func (g_object_unref);
+  g_hash_table_iter_init (&iter, self->messages);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (messages, g_object_ref (key));
+  for (guint i = 0; i < messages->len; i++)
+    {
+      SoupServerMessage *msg = g_ptr_array_index (messages, i);
 
-  /* The requests cut short are still logged (status 0). */
+      _hearth_gateway_request_info (msg)->gone = TRUE;
+      request_done (self, msg, TRUE);
+    }
+
   soup_server_disconnect (self->server);
   server = g_steal_pointer (&self->server);
   g_signal_handlers_disconnect_by_data (server, self);
@@ -740,6 +758,7 @@ hearth_gateway_finalize (GObject *object)
   g_clear_error (&self->error);
   g_clear_pointer (&self->servers, g_strfreev);
   g_clear_pointer (&self->calls, g_hash_table_unref);
+  g_clear_pointer (&self->messages, g_hash_table_unref);
 
   G_OBJECT_CLASS (hearth_gateway_parent_class)->finalize (object);
 }
@@ -800,4 +819,5 @@ static void
 hearth_gateway_init (HearthGateway *self)
 {
   self->calls = g_hash_table_new (NULL, NULL);
+  self->messages = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
 }
