@@ -256,8 +256,8 @@ servers_list (HearthServers *servers)
     g_autofree char *url = pad_text ("URL", widths[1]);
     g_autofree char *state = pad_text ("STATE", widths[2]);
 
-    g_print ("%s  %s  %-9s  %-5s  %-7s  %s  %s\n", name, url, "API", "CLOUD", "ENABLED", state,
-             "LATENCY");
+    g_print ("%s  %s  %-9s  %-5s  %-7s  %s  %-7s  %s\n", name, url, "API", "CLOUD", "ENABLED",
+             state, "QUEUE", "LATENCY");
   }
   for (guint i = 0; i < n; i++)
     {
@@ -269,12 +269,16 @@ servers_list (HearthServers *servers)
       g_autofree char *state_text = format_state (server);
       g_autofree char *state = pad_text (state_text, widths[2]);
       g_autofree char *latency = format_latency (server);
+      g_autofree char *queue = g_strdup_printf ("%u/%u", hearth_server_get_concurrency (server),
+                                                hearth_server_get_queue_bound (server));
 
-      g_print ("%s  %s  %-9s  %-5s  %-7s  %s  %s\n", name, url,
+      g_print ("%s  %s  %-9s  %-5s  %-7s  %s  %-7s  %s\n", name, url,
                hearth_api_kind_to_string (hearth_server_get_api (server)),
                hearth_server_get_cloud (server) ? "yes" : "no",
-               hearth_server_get_enabled (server) ? "yes" : "no", state, latency);
+               hearth_server_get_enabled (server) ? "yes" : "no", state, queue, latency);
     }
+  g_print ("\nQUEUE: requests sent at once / other programs' requests that may wait "
+           "(hearth-cli servers limits NAME --concurrency N --queue-bound N).\n");
   if (default_server != NULL)
     g_print ("\n* the default server: requests go there unless you choose another "
              "(--server NAME).\n");
