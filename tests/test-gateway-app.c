@@ -93,6 +93,14 @@ wait_subtitle (GtkWidget  *row,
              adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), needle);
 }
 
+static void
+assert_address_setting (const char *expected)
+{
+  g_autofree char *address = g_settings_get_string (settings, "serve-address");
+
+  g_assert_cmpstr (address, ==, expected);
+}
+
 static gboolean
 gateway_running (gpointer gateway)
 {
@@ -258,7 +266,7 @@ test_switch (Fixture       *fixture,
   /* the address typed, then the switch */
   gtk_editable_set_text (GTK_EDITABLE (entry), address);
   g_signal_emit_by_name (entry, "apply");
-  g_assert_cmpstr (g_settings_get_string (settings, "serve-address"), ==, address);
+  assert_address_setting (address);
   g_assert_false (hearth_gateway_get_running (fixture->gateway));
   g_assert_true (GTK_IS_SWITCH (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row))));
   gtk_switch_set_active (GTK_SWITCH (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row))),
@@ -320,7 +328,7 @@ test_port_in_use (Fixture       *fixture,
   gtk_editable_set_text (GTK_EDITABLE (entry), "127.0.0.1:99999");
   g_signal_emit_by_name (entry, "apply");
   g_assert_true (gtk_widget_has_css_class (entry, "error"));
-  g_assert_cmpstr (g_settings_get_string (settings, "serve-address"), ==, address);
+  assert_address_setting (address);
   g_assert_true (hearth_gateway_get_running (fixture->gateway));
 }
 
