@@ -223,7 +223,8 @@ build_rows (HearthPreferencesWindow *self,
   adw_preferences_group_add (group, GTK_WIDGET (self->serve_row));
 
   self->serve_address_row = ADW_ENTRY_ROW (adw_entry_row_new ());
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->serve_address_row), _("Address"));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->serve_address_row),
+                                 _("Listen On (Host:Port)"));
   adw_entry_row_set_show_apply_button (self->serve_address_row, TRUE);
   gtk_widget_set_name (GTK_WIDGET (self->serve_address_row), "serve-address");
   adw_preferences_group_add (group, GTK_WIDGET (self->serve_address_row));
