@@ -584,6 +584,7 @@ hearth_preferences_window_constructed (GObject *object)
                            G_CONNECT_SWAPPED);
   _hearth_preferences_window_bind_servers (self);
   _hearth_preferences_window_bind_profiles (self);
+  _hearth_preferences_window_bind_gateway (self);
   refresh_cache_stats (self);
   _hearth_preferences_window_bind_cache_shared (self);
 }
@@ -600,11 +601,16 @@ hearth_preferences_window_dispose (GObject *object)
   _hearth_preferences_window_dispose_cache_shared (self);
   g_clear_handle_id (&self->servers_refresh_id, g_source_remove);
   g_clear_handle_id (&self->routes_refresh_id, g_source_remove);
+  /* The server list outlives the window: a server added after it closed
+   * would make a row for a window that is gone. */
+  if (self->servers_list != NULL)
+    gtk_list_box_bind_model (self->servers_list, NULL, NULL, NULL, NULL);
   g_clear_object (&self->models_cancellable);
   g_clear_object (&self->servers_cancellable);
   g_clear_object (&self->servers);
   g_clear_object (&self->routes);
   _hearth_preferences_window_dispose_profiles (self);
+  _hearth_preferences_window_dispose_gateway (self);
   g_clear_object (&self->settings);
   g_clear_object (&self->engine);
 
@@ -691,6 +697,7 @@ hearth_preferences_window_class_init (HearthPreferencesWindowClass *klass)
                                         system_prompt_view);
   _hearth_preferences_window_class_servers_init (klass);
   _hearth_preferences_window_class_profiles_init (klass);
+  _hearth_preferences_window_class_gateway_init (klass);
   gtk_widget_class_bind_template_callback (widget_class, model_selected_cb);
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow,
                                         cache_enabled_switch);
