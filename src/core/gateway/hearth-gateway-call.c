@@ -79,6 +79,15 @@ msg_disconnected_cb (SoupServerMessage *msg,
 
 #define WATCH_KEY "hearth-gateway-watch"
 
+static void
+watch_free (gpointer data)
+{
+  GSource *source = data;
+
+  g_source_destroy (source);
+  g_source_unref (source);
+}
+
 HearthGatewayCall *
 _hearth_gateway_call_new (HearthGateway          *self,
                           SoupServerMessage      *msg,
@@ -104,9 +113,8 @@ _hearth_gateway_call_new (HearthGateway          *self,
 
       g_source_set_callback (source, (GSourceFunc) (GCallback) socket_readable_cb, call, NULL);
       g_source_attach (source, NULL);
-      g_object_set_data_full (G_OBJECT (msg), WATCH_KEY, source,
-                              (GDestroyNotify) g_source_destroy);
-      g_source_unref (source);
+      /* Our reference: the source may have ended itself by then. */
+      g_object_set_data_full (G_OBJECT (msg), WATCH_KEY, source, watch_free);
     }
   g_hash_table_add (self->calls, call);
   soup_server_message_pause (msg);
@@ -257,6 +265,30 @@ _hearth_gateway_respond_json (HearthGatewayCall *call,
   else
     {
       set_response (call->msg, status, body);
+      call_unpause (call);
+    }
+  _hearth_gateway_call_free (call);
+}
+
+void
+_hearth_gateway_respond_text (HearthGatewayCall *call,
+                              guint              status,
+                              const char        *content_type,
+                              const char        *text)
+{
+  g_return_if_fail (call != NULL && !call->finished);
+
+  call->finished = TRUE;
+  if (call_is_gone (call))
+    call_abandon (call);
+  else
+    {
+      soup_server_message_set_status (call->msg, status, NULL);
+      if (text != NULL)
+        soup_server_message_set_response (call->msg, content_type, SOUP_MEMORY_COPY,
+                                          text, strlen (text));
+      else
+        soup_message_headers_set_content_length (soup_server_message_get_response_headers (call->msg), 0);
       call_unpause (call);
     }
   _hearth_gateway_call_free (call);
