@@ -243,7 +243,31 @@ test_ollama_chat_stream (Fixture       *f,
   g_assert_cmpint (json_object_get_int_member (options, "num_ctx"), ==, 512);
 }
 
-/* "stream": false: one object, the whole answer and its figures. */
+/* The metrics rows of requests from this test's client (its User-Agent). */
+static guint
+client_rows (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  guint n = 0;
+
+  rows = hearth_store_list_request_rows (hearth_engine_get_store (f->engine), 0, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      HearthMessage *row = rows->pdata[i];
+
+      if (g_strcmp0 (row->client, USER_AGENT) == 0)
+        {
+          g_assert_cmpstr (row->model, ==, FIXED);
+          n++;
+        }
+    }
+  return n;
+}
+
+/* "stream": false: one object, the whole answer and its figures; the
+ * metrics count it under the client's name. */
 static void
 test_ollama_chat_whole (Fixture       *f,
                         gconstpointer  data)
@@ -251,10 +275,12 @@ test_ollama_chat_whole (Fixture       *f,
   g_autoptr(HearthTestCall) call = NULL;
   g_autoptr(JsonNode) root = NULL;
   JsonObject *object, *message;
+  guint rows_before;
 
   if (!hearth_test_require_node ())
     return;
   use_test_engine (f);
+  rows_before = client_rows (f);
   call = post (f, "/api/chat",
                "{\"model\": \"tiny-fixed:latest\", \"stream\": false, \"messages\": "
                "[{\"role\": \"user\", \"content\": \"Tell me about the sky.\"}]}");
@@ -268,6 +294,9 @@ test_ollama_chat_whole (Fixture       *f,
   g_assert_true (json_object_get_boolean_member (object, "done"));
   g_assert_cmpstr (json_object_get_string_member (object, "done_reason"), ==, "stop");
   g_assert_cmpint (json_object_get_int_member (object, "eval_count"), ==, 16);
+  while (client_rows (f) == rows_before)
+    hearth_test_spin ();
+  g_assert_cmpuint (client_rows (f), ==, rows_before + 1);
 }
 
 /* /api/generate: "response" pieces, a whole one, and loading a model. */
