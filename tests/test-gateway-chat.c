@@ -810,6 +810,7 @@ test_queue_full (Fixture       *f,
 
   ollama = post (f, "/api/chat", stall);
   hearth_test_call_assert_status (ollama, 429);
+  g_assert_cmpstr (hearth_test_call_header (ollama, "X-Hearth-Server"), ==, "faulty");
   g_assert_true (g_ascii_string_to_unsigned (hearth_test_call_header (ollama, "Retry-After"), 10, 1, 3600,
                                              &seconds, NULL));
   object = hearth_test_parse_object (ollama->body->str, keep);
