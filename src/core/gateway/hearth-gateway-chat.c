@@ -55,21 +55,24 @@ respond_error (HearthGatewayChat *chat,
                const GError      *error)
 {
   HearthGatewayCall *call = chat->call;
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (call->msg);
+  const char *server = chat->reply ? hearth_reply_get_server (chat->reply) : NULL;
 
+  if (server == NULL)
+    server = chat->server;
   if (g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_QUEUE_FULL))
     {
       HearthEngine *engine = _hearth_gateway_get_engine (call->gateway);
-      const char *server = chat->reply ? hearth_reply_get_server (chat->reply) : NULL;
-      g_autofree char *seconds = NULL;
+      g_autofree char *seconds = g_strdup_printf ("%u",
+                                                  hearth_engine_get_retry_after (engine, server));
 
-      seconds = g_strdup_printf ("%u", hearth_engine_get_retry_after (engine, server ? server
-                                                                        : chat->server));
-
-      soup_message_headers_replace (soup_server_message_get_response_headers (call->msg),
-                                    "Retry-After", seconds);
+      soup_message_headers_replace (headers, "Retry-After", seconds);
     }
+  /* The server that refused or failed, when one was asked. */
   if (chat->reply != NULL)
     _hearth_gateway_set_reply_headers (call, chat->reply);
+  if (server != NULL && soup_message_headers_get_one (headers, "X-Hearth-Server") == NULL)
+    soup_message_headers_replace (headers, "X-Hearth-Server", server);
   chat_free (chat);
   _hearth_gateway_respond_error (call, error);
 }
@@ -552,6 +555,7 @@ model_found_cb (GObject      *object,
       respond_error (chat, error);
       return;
     }
+  _hearth_gateway_call_note (chat->call, NULL, hearth_server_get_name (server));
   if (chat->load_only)
     load_model (chat, server, model);
   else
@@ -598,6 +602,7 @@ _hearth_gateway_handle_chat (HearthGatewayCall *call)
       respond_error (chat, error);
       return;
     }
+  _hearth_gateway_call_note (call, chat->asked_model, NULL);
   _hearth_gateway_find_model_async (call->gateway, chat->asked_model, call->cancellable,
                                     model_found_cb, chat);
 }

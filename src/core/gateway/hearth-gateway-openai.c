@@ -230,6 +230,8 @@ openai_write_error (HearthGatewayChat *chat,
                     const GError      *error)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
+  /* As the gateway's other errors spell it: "broken_stream". */
+  g_autofree char *code = g_strdelimit (g_strdup (hearth_error_get_class (error)), "-", '_');
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "error");
@@ -239,7 +241,7 @@ openai_write_error (HearthGatewayChat *chat,
   json_builder_set_member_name (builder, "type");
   json_builder_add_string_value (builder, "server_error");
   json_builder_set_member_name (builder, "code");
-  json_builder_add_string_value (builder, hearth_error_get_class (error));
+  json_builder_add_string_value (builder, code);
   json_builder_end_object (builder);
   json_builder_end_object (builder);
   write_event (chat, builder);
