@@ -313,6 +313,10 @@ hearth_engine_shutdown (HearthEngine *self)
 
   g_return_if_fail (HEARTH_IS_ENGINE (self));
 
+  /* The API gateway (made on first use: hearth-gateway.c) stops serving;
+   * its requests in flight are cancelled. */
+  if (g_object_get_data (G_OBJECT (self), "hearth-gateway") != NULL)
+    hearth_gateway_stop (hearth_engine_get_gateway (self));
   if (self->sampler != NULL)
     hearth_sampler_stop (self->sampler);
   if (self->resource_history != NULL

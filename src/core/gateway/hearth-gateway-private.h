@@ -83,12 +83,22 @@ void               _hearth_gateway_call_write     (HearthGatewayCall      *call,
                                                    const char             *data,
                                                    gssize                  length);
 void               _hearth_gateway_call_finish    (HearthGatewayCall      *call);
-/* Sets X-Hearth-Server, X-Hearth-Cache, X-Hearth-Fallback-From from @reply. */
+/* What the log line ("request-finished") says of the call: the model
+ * asked for and the server that answers (either may be NULL: kept as it
+ * was). _hearth_gateway_set_reply_headers () notes the reply's own. */
+void               _hearth_gateway_call_note      (HearthGatewayCall      *call,
+                                                   const char             *model,
+                                                   const char             *server);
+/* Sets X-Hearth-Server, X-Hearth-Cache, X-Hearth-Fallback-From from @reply
+ * (and notes its model, server and whether it came from the cache). */
 void               _hearth_gateway_set_reply_headers (HearthGatewayCall   *call,
                                                       HearthReply         *reply);
 /* 400 bad request, 401, 404 model, 429 queue full, 501 not supported,
  * 502 server down or failing, 504 timeout, 499-as-nothing cancelled. */
 guint              _hearth_gateway_status_for_error (const GError         *error);
+/* Counts one finished request in the stats. The server's plumbing calls
+ * it for every request as it ends (chat by its path, cached from the
+ * reply whose headers were set): handlers never need to. */
 void               _hearth_gateway_count          (HearthGateway          *self,
                                                    guint                   status,
                                                    gboolean                chat,

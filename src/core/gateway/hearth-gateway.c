@@ -1,0 +1,803 @@
+/* hearth-gateway.c — the local API gateway: its SoupServer, the address it
+ * listens on, the token it asks for, and the plumbing each endpoint's
+ * request goes through (paused messages, answers and errors in the
+ * client's protocol, streams, the X-Hearth-* headers, the figures)
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-gateway"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "hearth-error.h"
+#include "hearth-gateway-impl.h"
+#include "hearth-json.h"
+
+G_DEFINE_FINAL_TYPE (HearthGateway, hearth_gateway, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_RUNNING,
+  PROP_URL,
+  PROP_ERROR,
+  N_PROPS
+};
+
+enum
+{
+  SIGNAL_CHANGED,
+  SIGNAL_REQUEST_FINISHED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static HearthGatewayProtocol
+protocol_for_path (const char *path)
+{
+  if (g_str_has_prefix (path, "/v1/") || g_strcmp0 (path, "/v1") == 0)
+    return HEARTH_GATEWAY_OPENAI;
+  return HEARTH_GATEWAY_OLLAMA;
+}
+
+static gboolean
+is_chat_path (const char *path)
+{
+  return g_strcmp0 (path, "/api/chat") == 0
+         || g_strcmp0 (path, "/api/generate") == 0
+         || g_strcmp0 (path, "/v1/chat/completions") == 0;
+}
+
+/* Listening ------------------------------------------------------------- */
+
+gboolean
+hearth_gateway_host_is_loopback (const char *host)
+{
+  g_autoptr(GInetAddress) address = NULL;
+
+  if (host == NULL)
+    return FALSE;
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return TRUE;
+  address = g_inet_address_new_from_string (host);
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
+static gboolean
+parse_port (const char  *text,
+            const char  *listen,
+            guint       *port,
+            GError     **error)
+{
+  guint64 value;
+
+  if (text == NULL || *text == '\0'
+      || !g_ascii_string_to_unsigned (text, 10, 0, 65535, &value, NULL))
+    return hearth_error_set_invalid (error,
+                                     "“%s” has no port Hearth can listen on: give a number "
+                                     "from 0 to 65535 (0 picks a free one), as in 127.0.0.1:11435",
+                                     listen);
+  *port = (guint) value;
+  return TRUE;
+}
+
+gboolean
+hearth_gateway_parse_listen (const char  *listen,
+                             char       **host,
+                             guint       *port,
+                             GError     **error)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *name = NULL;
+  const char *port_text;
+  guint value = 0;
+
+  g_return_val_if_fail (host != NULL && port != NULL, FALSE);
+
+  text = g_strstrip (g_strdup (listen != NULL ? listen : ""));
+  if (*text == '\0')
+    return hearth_error_set_invalid (error,
+                                     "No address to listen on: give one as HOST:PORT, "
+                                     "as in %s", HEARTH_GATEWAY_DEFAULT_LISTEN);
+
+  if (text[0] == '[')
+    {
+      const char *end = strchr (text, ']');
+
+      if (end == NULL || end[1] != ':')
+        return hearth_error_set_invalid (error,
+                                         "“%s” is not an address Hearth can listen on: write an "
+                                         "IPv6 address with its port as [::1]:11435", listen);
+      name = g_strndup (text + 1, end - text - 1);
+      port_text = end + 2;
+    }
+  else
+    {
+      const char *colon = strrchr (text, ':');
+
+      if (colon == NULL)
+        {
+          name = g_strdup ("127.0.0.1");
+          port_text = text;
+        }
+      else if (strchr (text, ':') != colon)
+        return hearth_error_set_invalid (error,
+                                         "“%s” is not an address Hearth can listen on: write an "
+                                         "IPv6 address in brackets, as in [::1]:11435", listen);
+      else
+        {
+          name = colon == text ? g_strdup ("127.0.0.1") : g_strndup (text, colon - text);
+          port_text = colon + 1;
+        }
+    }
+
+  if (!parse_port (port_text, listen, &value, error))
+    return FALSE;
+
+  /* Only an address: looking a name up would wait on the network. */
+  if (g_ascii_strcasecmp (name, "localhost") != 0)
+    {
+      g_autoptr(GInetAddress) address = g_inet_address_new_from_string (name);
+
+      if (address == NULL)
+        return hearth_error_set_invalid (error,
+                                         "“%s” is not an IP address Hearth can listen on: give "
+                                         "127.0.0.1 (this computer only), 0.0.0.0 (every "
+                                         "network) or one of this computer's addresses",
+                                         name);
+    }
+
+  *host = g_steal_pointer (&name);
+  *port = value;
+  return TRUE;
+}
+
+/* Whether the request carries the token: compared in constant time, so
+ * how long a wrong guess takes says nothing about the right one. */
+static gboolean
+token_matches (const char *expected,
+               const char *header)
+{
+  gsize expected_len, given_len;
+  guint diff = 0;
+
+  if (header == NULL || g_ascii_strncasecmp (header, "Bearer ", 7) != 0)
+    return FALSE;
+  header += 7;
+  while (*header == ' ')
+    header++;
+  expected_len = strlen (expected);
+  given_len = strlen (header);
+  diff = expected_len ^ given_len;
+  for (gsize i = 0; i < expected_len; i++)
+    diff |= (guchar) expected[i] ^ (guchar) header[i < given_len ? i : 0];
+  return diff == 0 && given_len > 0;
+}
+
+static void
+early_cb (SoupServer        *server,
+          SoupServerMessage *msg,
+          const char        *path,
+          GHashTable        *query,
+          gpointer           user_data)
+{
+  HearthGateway *self = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  HearthGatewayProtocol protocol = protocol_for_path (path);
+  goffset length;
+
+  _hearth_gateway_request_info (msg);
+  if (self->token != NULL
+      && !token_matches (self->token,
+                         soup_message_headers_get_one (headers, "Authorization")))
+    {
+      gboolean missing = soup_message_headers_get_one (headers, "Authorization") == NULL;
+
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "WWW-Authenticate", "Bearer realm=\"Hearth\"");
+      _hearth_gateway_respond_plain_error (msg, protocol, SOUP_STATUS_UNAUTHORIZED,
+                           "invalid_request_error", "invalid_api_key",
+                           missing
+                           ? "This Hearth gateway asks for a token: send it as "
+                             "“Authorization: Bearer TOKEN” (Hearth's Preferences or "
+                             "`hearth-cli serve --print-token` show it)"
+                           : "The token sent is not this Hearth gateway's: copy it again "
+                             "from Hearth's Preferences or `hearth-cli serve --print-token`");
+      return;
+    }
+
+  length = soup_message_headers_get_content_length (headers);
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH
+      && length > HEARTH_GATEWAY_MAX_BODY_BYTES)
+    {
+      g_autofree char *message =
+        g_strdup_printf ("The request's body is %" G_GINT64_FORMAT " MiB; this gateway takes "
+                         "at most %d MiB", (gint64) (length / (1024 * 1024)),
+                         HEARTH_GATEWAY_MAX_BODY_BYTES / (1024 * 1024));
+
+      _hearth_gateway_respond_plain_error (msg, protocol, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
+                           "invalid_request_error", "request_too_large", message);
+    }
+}
+
+typedef enum
+{
+  ROUTE_MODELS,
+  ROUTE_CHAT,
+} RouteKind;
+
+typedef struct
+{
+  const char *path;
+  gboolean    prefix;     /* "/v1/models/" + ID */
+  const char *methods;    /* "GET HEAD", the Allow header's words */
+  RouteKind   kind;
+} Route;
+
+static const Route routes[] = {
+  { "/", FALSE, "GET HEAD", ROUTE_MODELS },
+  { "/api/version", FALSE, "GET HEAD", ROUTE_MODELS },
+  { "/api/tags", FALSE, "GET HEAD", ROUTE_MODELS },
+  { "/api/ps", FALSE, "GET HEAD", ROUTE_MODELS },
+  { "/api/show", FALSE, "POST", ROUTE_MODELS },
+  { "/api/pull", FALSE, "POST", ROUTE_MODELS },
+  { "/api/delete", FALSE, "DELETE", ROUTE_MODELS },
+  { "/api/chat", FALSE, "POST", ROUTE_CHAT },
+  { "/api/generate", FALSE, "POST", ROUTE_CHAT },
+  { "/v1/models", FALSE, "GET HEAD", ROUTE_MODELS },
+  { "/v1/models/", TRUE, "GET HEAD", ROUTE_MODELS },
+  { "/v1/chat/completions", FALSE, "POST", ROUTE_CHAT },
+};
+
+static gboolean
+method_allowed (const Route *route,
+                const char  *method)
+{
+  g_auto(GStrv) words = g_strsplit (route->methods, " ", -1);
+
+  return g_strv_contains ((const char * const *) words, method);
+}
+
+static void
+handler_cb (SoupServer        *server,
+            SoupServerMessage *msg,
+            const char        *path,
+            GHashTable        *query,
+            gpointer           user_data)
+{
+  HearthGateway *self = user_data;
+  HearthGatewayProtocol protocol = protocol_for_path (path);
+  const char *method = soup_server_message_get_method (msg);
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  const Route *route = NULL;
+  HearthGatewayCall *call;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (routes); i++)
+    if (routes[i].prefix ? (g_str_has_prefix (path, routes[i].path)
+                            && path[strlen (routes[i].path)] != '\0')
+                         : g_strcmp0 (path, routes[i].path) == 0)
+      {
+        route = &routes[i];
+        break;
+      }
+
+  if (route == NULL)
+    {
+      g_autofree char *message =
+        g_strdup_printf ("This Hearth gateway has no %s: it serves Ollama's /api/chat, "
+                         "/api/generate, /api/tags, /api/show, /api/ps, /api/pull, "
+                         "/api/delete, /api/version and OpenAI's /v1/chat/completions "
+                         "and /v1/models", path);
+
+      _hearth_gateway_respond_plain_error (msg, protocol, SOUP_STATUS_NOT_FOUND,
+                           "invalid_request_error", "unknown_url", message);
+      return;
+    }
+  if (!method_allowed (route, method))
+    {
+      g_auto(GStrv) words = g_strsplit (route->methods, " ", -1);
+      g_autofree char *allow = g_strjoinv (", ", words);
+      g_autofree char *message =
+        g_strdup_printf ("%s takes %s, not %s", path, allow, method);
+
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Allow", allow);
+      _hearth_gateway_respond_plain_error (msg, protocol, SOUP_STATUS_METHOD_NOT_ALLOWED,
+                           "invalid_request_error", "method_not_allowed", message);
+      return;
+    }
+  /* A chunked body has no length up front: it is measured once read. */
+  if (body->length > HEARTH_GATEWAY_MAX_BODY_BYTES)
+    {
+      g_autofree char *message =
+        g_strdup_printf ("The request's body is over %d MiB, the most this gateway takes",
+                         HEARTH_GATEWAY_MAX_BODY_BYTES / (1024 * 1024));
+
+      _hearth_gateway_respond_plain_error (msg, protocol, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
+                           "invalid_request_error", "request_too_large", message);
+      return;
+    }
+
+  call = _hearth_gateway_call_new (self, msg, protocol, path);
+  if (route->kind == ROUTE_CHAT)
+    _hearth_gateway_handle_chat (call);
+  else
+    _hearth_gateway_handle_models (call);
+}
+
+static void
+emit_changed (HearthGateway *self)
+{
+  g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+}
+
+static void
+request_started_cb (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  HearthGateway *self = user_data;
+
+  _hearth_gateway_request_info (msg);
+  self->stats.active++;
+  emit_changed (self);
+}
+
+static void
+request_done (HearthGateway     *self,
+              SoupServerMessage *msg,
+              gboolean           aborted)
+{
+  RequestInfo *info = _hearth_gateway_request_info (msg);
+  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
+  const char *agent = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                    "User-Agent");
+  HearthGatewayRequestInfo line = { 0 };
+  guint status = soup_server_message_get_status (msg);
+
+  if (info->gone || (aborted && status != SOUP_STATUS_INTERNAL_SERVER_ERROR))
+    status = 0;
+  if (self->stats.active > 0)
+    self->stats.active--;
+  _hearth_gateway_count (self, status, is_chat_path (path), info->cached);
+
+  line.method = soup_server_message_get_method (msg);
+  line.path = path;
+  line.status = status;
+  line.client = agent != NULL && *agent != '\0' ? agent : "unknown client";
+  line.model = info->model;
+  line.server = info->server;
+  line.cached = info->cached;
+  line.duration_ms = (g_get_monotonic_time () - info->start_us) / 1000.0;
+  g_signal_emit (self, signals[SIGNAL_REQUEST_FINISHED], 0, &line);
+  emit_changed (self);
+}
+
+static void
+request_finished_cb (SoupServer        *server,
+                     SoupServerMessage *msg,
+                     gpointer           user_data)
+{
+  request_done (user_data, msg, FALSE);
+}
+
+static void
+request_aborted_cb (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  request_done (user_data, msg, TRUE);
+}
+
+void
+_hearth_gateway_count (HearthGateway *self,
+                       guint          status,
+                       gboolean       chat,
+                       gboolean       cached)
+{
+  g_return_if_fail (HEARTH_IS_GATEWAY (self));
+
+  self->stats.requests++;
+  if (chat)
+    self->stats.chats++;
+  if (chat && cached)
+    self->stats.cache_hits++;
+  if (status == HEARTH_GATEWAY_TOO_MANY_REQUESTS)
+    self->stats.rejected++;
+  else if (status >= 400)
+    self->stats.errors++;
+}
+
+static gboolean
+address_in_use (const GError *error)
+{
+  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+}
+
+static char *
+format_url (const char *host,
+            guint       port)
+{
+  if (strchr (host, ':') != NULL)
+    return g_strdup_printf ("http://[%s]:%u", host, port);
+  return g_strdup_printf ("http://%s:%u", host, port);
+}
+
+static void
+set_error (HearthGateway *self,
+           const GError  *error)
+{
+  g_clear_error (&self->error);
+  if (error != NULL)
+    self->error = g_error_copy (error);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
+}
+
+static gboolean
+start_failed (HearthGateway  *self,
+              GError         *error,
+              GError        **out)
+{
+  set_error (self, error);
+  g_propagate_error (out, error);
+  emit_changed (self);
+  return FALSE;
+}
+
+gboolean
+hearth_gateway_start (HearthGateway  *self,
+                      const char     *listen,
+                      const char     *token,
+                      GError        **error)
+{
+  g_autofree char *host = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(SoupServer) server = NULL;
+  GSList *uris;
+  guint port = 0;
+
+  g_return_val_if_fail (HEARTH_IS_GATEWAY (self), FALSE);
+
+  if (listen == NULL)
+    listen = HEARTH_GATEWAY_DEFAULT_LISTEN;
+  if (hearth_gateway_get_running (self))
+    hearth_gateway_stop (self);
+
+  if (!hearth_gateway_parse_listen (listen, &host, &port, &local_error))
+    return start_failed (self, g_steal_pointer (&local_error), error);
+  if (token != NULL && *token == '\0')
+    token = NULL;
+  if (token == NULL && !hearth_gateway_host_is_loopback (host))
+    return start_failed (self,
+                         g_error_new (HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+                                      "Listening on %s would let other computers use your "
+                                      "servers, so it needs a token: give one (Hearth keeps it "
+                                      "in the keyring), or listen on 127.0.0.1 for this "
+                                      "computer only", listen),
+                         error);
+
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    {
+      g_free (host);
+      host = g_strdup ("127.0.0.1");
+    }
+  address = g_inet_socket_address_new_from_string (host, port);
+  server = soup_server_new ("server-header", "Hearth", NULL);
+  if (!soup_server_listen (server, address, 0, &local_error))
+    {
+      GError *sentence;
+
+      if (address_in_use (local_error))
+        sentence = g_error_new (HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+                                "Another program already listens on %s (port %u): stop it, "
+                                "or pick another address with --listen or in Preferences",
+                                listen, port);
+      else
+        sentence = g_error_new (HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+                                "Hearth could not listen on %s: %s. Pick another address "
+                                "with --listen or in Preferences",
+                                listen, local_error->message);
+      return start_failed (self, sentence, error);
+    }
+
+  uris = soup_server_get_uris (server);
+  if (uris != NULL)
+    port = g_uri_get_port (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  soup_server_add_early_handler (server, NULL, early_cb, self, NULL);
+  soup_server_add_handler (server, NULL, handler_cb, self, NULL);
+  g_signal_connect (server, "request-started", G_CALLBACK (request_started_cb), self);
+  g_signal_connect (server, "request-finished", G_CALLBACK (request_finished_cb), self);
+  g_signal_connect (server, "request-aborted", G_CALLBACK (request_aborted_cb), self);
+
+  self->server = g_steal_pointer (&server);
+  self->token = g_strdup (token);
+  self->port = port;
+  self->loopback = hearth_gateway_host_is_loopback (host);
+  self->url = format_url (host, port);
+  memset (&self->stats, 0, sizeof self->stats);
+  g_debug ("Serving the API on %s%s", self->url, self->token != NULL ? " (token asked)" : "");
+
+  set_error (self, NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_URL]);
+  emit_changed (self);
+  return TRUE;
+}
+
+static void
+free_token (HearthGateway *self)
+{
+  if (self->token != NULL)
+    {
+      memset (self->token, 0, strlen (self->token));
+      g_clear_pointer (&self->token, g_free);
+    }
+}
+
+void
+hearth_gateway_stop (HearthGateway *self)
+{
+  g_autoptr(GPtrArray) calls = NULL;
+  SoupServer *server;
+  GHashTableIter iter;
+  gpointer key;
+
+  g_return_if_fail (HEARTH_IS_GATEWAY (self));
+
+  if (self->server == NULL)
+    {
+      if (self->error != NULL)
+        set_error (self, NULL);
+      return;
+    }
+
+  /* Every request in flight is cancelled: its engine call, and so the
+   * request upstream. Their handlers still end them; nothing is written
+   * to a connection that is gone. */
+  calls = g_ptr_array_new ();
+  g_hash_table_iter_init (&iter, self->calls);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (calls, key);
+  for (guint i = 0; i < calls->len; i++)
+    {
+      HearthGatewayCall *call = g_ptr_array_index (calls, i);
+
+      _hearth_gateway_request_info (call->msg)->gone = TRUE;
+      g_cancellable_cancel (call->cancellable);
+    }
+
+  /* The requests cut short are still logged (status 0). */
+  soup_server_disconnect (self->server);
+  server = g_steal_pointer (&self->server);
+  g_signal_handlers_disconnect_by_data (server, self);
+  g_object_unref (server);
+
+  free_token (self);
+  g_clear_pointer (&self->url, g_free);
+  self->port = 0;
+  self->loopback = FALSE;
+  self->stats.active = 0;
+  g_clear_error (&self->error);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_URL]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
+  emit_changed (self);
+}
+
+gboolean
+hearth_gateway_get_running (HearthGateway *self)
+{
+  g_return_val_if_fail (HEARTH_IS_GATEWAY (self), FALSE);
+  return self->server != NULL;
+}
+
+const GError *
+hearth_gateway_get_error (HearthGateway *self)
+{
+  g_return_val_if_fail (HEARTH_IS_GATEWAY (self), NULL);
+  return self->error;
+}
+
+const char *
+hearth_gateway_get_url (HearthGateway *self)
+{
+  g_return_val_if_fail (HEARTH_IS_GATEWAY (self), NULL);
+  return self->url;
+}
+
+guint
+hearth_gateway_get_port (HearthGateway *self)
+{
+  g_return_val_if_fail (HEARTH_IS_GATEWAY (self), 0);
+  return self->port;
+}
+
+gboolean
+hearth_gateway_get_loopback (HearthGateway *self)
+{
+  g_return_val_if_fail (HEARTH_IS_GATEWAY (self), FALSE);
+  return self->loopback;
+}
+
+void
+hearth_gateway_get_stats (HearthGateway      *self,
+                          HearthGatewayStats *stats)
+{
+  g_return_if_fail (HEARTH_IS_GATEWAY (self));
+  g_return_if_fail (stats != NULL);
+  *stats = self->stats;
+}
+
+/* Which servers ---------------------------------------------------------- */
+
+gboolean
+hearth_gateway_set_servers (HearthGateway       *self,
+                            const char * const  *servers,
+                            GError             **error)
+{
+  HearthServers *list;
+
+  g_return_val_if_fail (HEARTH_IS_GATEWAY (self), FALSE);
+
+  list = hearth_engine_get_servers (self->engine);
+  for (guint i = 0; servers != NULL && servers[i] != NULL; i++)
+    if (hearth_servers_lookup (list, servers[i]) == NULL)
+      {
+        g_autoptr(GString) names = g_string_new (NULL);
+        GListModel *model = G_LIST_MODEL (list);
+
+        for (guint j = 0; j < g_list_model_get_n_items (model); j++)
+          {
+            g_autoptr(HearthServer) server = g_list_model_get_item (model, j);
+
+            g_string_append_printf (names, "%s%s", j > 0 ? ", " : "",
+                                    hearth_server_get_name (server));
+          }
+        return hearth_error_set_invalid (error,
+                                         "There is no server called “%s”; the servers are: %s",
+                                         servers[i],
+                                         names->len > 0 ? names->str : "none yet");
+      }
+
+  g_clear_pointer (&self->servers, g_strfreev);
+  if (servers != NULL && servers[0] != NULL)
+    self->servers = g_strdupv ((char **) servers);
+  return TRUE;
+}
+
+const char * const *
+_hearth_gateway_get_servers (HearthGateway *self)
+{
+  g_return_val_if_fail (HEARTH_IS_GATEWAY (self), NULL);
+  return (const char * const *) self->servers;
+}
+
+HearthEngine *
+_hearth_gateway_get_engine (HearthGateway *self)
+{
+  g_return_val_if_fail (HEARTH_IS_GATEWAY (self), NULL);
+  return self->engine;
+}
+
+/* The object ---------------------------------------------------------------- */
+
+HearthGateway *
+_hearth_gateway_new (HearthEngine *engine)
+{
+  HearthGateway *self = g_object_new (HEARTH_TYPE_GATEWAY, NULL);
+
+  self->engine = engine;
+  return self;
+}
+
+HearthGateway *
+hearth_engine_get_gateway (HearthEngine *engine)
+{
+  HearthGateway *self;
+
+  g_return_val_if_fail (HEARTH_IS_ENGINE (engine), NULL);
+
+  self = g_object_get_data (G_OBJECT (engine), "hearth-gateway");
+  if (self == NULL)
+    {
+      self = _hearth_gateway_new (engine);
+      g_object_set_data_full (G_OBJECT (engine), "hearth-gateway", self, g_object_unref);
+    }
+  return self;
+}
+
+static void
+hearth_gateway_dispose (GObject *object)
+{
+  HearthGateway *self = HEARTH_GATEWAY (object);
+  GHashTableIter iter;
+  gpointer key;
+
+  hearth_gateway_stop (self);
+  /* Handlers still running end their calls without us. */
+  g_hash_table_iter_init (&iter, self->calls);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    ((HearthGatewayCall *) key)->gateway = NULL;
+  g_hash_table_remove_all (self->calls);
+
+  G_OBJECT_CLASS (hearth_gateway_parent_class)->dispose (object);
+}
+
+static void
+hearth_gateway_finalize (GObject *object)
+{
+  HearthGateway *self = HEARTH_GATEWAY (object);
+
+  free_token (self);
+  g_clear_pointer (&self->url, g_free);
+  g_clear_error (&self->error);
+  g_clear_pointer (&self->servers, g_strfreev);
+  g_clear_pointer (&self->calls, g_hash_table_unref);
+
+  G_OBJECT_CLASS (hearth_gateway_parent_class)->finalize (object);
+}
+
+static void
+hearth_gateway_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  HearthGateway *self = HEARTH_GATEWAY (object);
+
+  switch (prop_id)
+    {
+    case PROP_RUNNING:
+      g_value_set_boolean (value, hearth_gateway_get_running (self));
+      break;
+    case PROP_URL:
+      g_value_set_string (value, self->url);
+      break;
+    case PROP_ERROR:
+      g_value_set_boxed (value, self->error);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hearth_gateway_class_init (HearthGatewayClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = hearth_gateway_dispose;
+  object_class->finalize = hearth_gateway_finalize;
+  object_class->get_property = hearth_gateway_get_property;
+
+  properties[PROP_RUNNING] =
+    g_param_spec_boolean ("running", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_URL] =
+    g_param_spec_string ("url", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_ERROR] =
+    g_param_spec_boxed ("error", NULL, NULL, G_TYPE_ERROR,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[SIGNAL_CHANGED] =
+    g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_REQUEST_FINISHED] =
+    g_signal_new ("request-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
+}
+
+static void
+hearth_gateway_init (HearthGateway *self)
+{
+  self->calls = g_hash_table_new (NULL, NULL);
+}
