@@ -179,6 +179,8 @@ int             hearth_cli_command_servers    (int                  argc,
                                                char               **argv);
 int             hearth_cli_command_routes     (int                  argc,
                                                char               **argv);
+int             hearth_cli_command_serve      (int                  argc,
+                                               char               **argv);
 
 /* hearth-cli-key.c: an API key from standard input (never argv); free it
  * with hearth_secrets_free() */

@@ -40,6 +40,7 @@ static const CliCommand commands[] = {
   { "preload",   hearth_cli_command_preload },
   { "servers",   hearth_cli_command_servers },
   { "routes",    hearth_cli_command_routes },
+  { "serve",     hearth_cli_command_serve },
 };
 
 static const char usage[] =
@@ -87,6 +88,8 @@ static const char usage[] =
   "  hearth-cli routes add --kind code|long-prompt|short-prompt|long-conversation|keyword\n"
   "                    [--value N|WORD] --model MODEL|@fast|@capable [--server NAME]\n"
   "                    [--position N]\n"
+  "  hearth-cli serve [--listen 127.0.0.1:11435] [--server NAME]... [--redis URL]\n"
+  "                   [--print-token]\n"
   "\n"
   "Run “hearth-cli COMMAND --help” for a command's options.\n"
   "\n"
@@ -100,7 +103,8 @@ static const char usage[] =
   "\n"
   "Exit codes:\n"
   "    0  done\n"
-  "    1  any other failure (the keyring, reading standard input, the hardware…)\n"
+  "    1  any other failure (the keyring, reading standard input, the hardware,\n"
+  "       serve: an address it cannot listen on, such as a port in use…)\n"
   "    2  usage: a bad command, option, number or text (not UTF-8, a NUL byte)\n"
   "    3  the server is unreachable (refused, DNS, timeout, TLS); servers test: it is down\n"
   "    4  not found: the model, the conversation, the alert rule, the profile,\n"

@@ -29,10 +29,13 @@ in_flatpak (void)
   return g_file_test (info != NULL ? info : "/.flatpak-info", G_FILE_TEST_EXISTS);
 }
 
+/* Serving the API keeps Hearth running too: closing the window would cut
+ * off the programs that use it. */
 static gboolean
 wants_background (HearthApplication *self)
 {
-  return !self->quitting && g_settings_get_boolean (self->settings, "run-in-background");
+  return !self->quitting && (g_settings_get_boolean (self->settings, "run-in-background") ||
+                             g_settings_get_boolean (self->settings, "serve-api"));
 }
 
 static void
@@ -228,10 +231,16 @@ on_window_removed (HearthApplication *self)
       g_settings_get_boolean (self->settings, "background-notice-shown"))
     return;
   notification = g_notification_new (_("Hearth is still running"));
-  g_notification_set_body (notification,
-                           _("It keeps watching for alerts in the background. To stop it, open "
-                             "Hearth and choose Quit in its menu (Ctrl+Q), or turn off “Run "
-                             "in the Background” in Preferences."));
+  if (g_settings_get_boolean (self->settings, "run-in-background"))
+    g_notification_set_body (notification,
+                             _("It keeps watching for alerts in the background. To stop it, open "
+                               "Hearth and choose Quit in its menu (Ctrl+Q), or turn off “Run "
+                               "in the Background” in Preferences."));
+  else
+    g_notification_set_body (notification,
+                             _("It keeps serving the API to other programs. To stop it, open "
+                               "Hearth and choose Quit in its menu (Ctrl+Q), or turn off “Serve "
+                               "the API” in Preferences."));
   g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_LOW);
   g_notification_set_default_action (notification, "app.activate");
   g_application_send_notification (G_APPLICATION (self), BACKGROUND_NOTIFICATION_ID,
@@ -258,6 +267,8 @@ _hearth_application_setup_background (HearthApplication *self)
                                    G_N_ELEMENTS (background_entries), self);
   g_signal_connect_object (self->settings, "changed::run-in-background",
                            G_CALLBACK (run_in_background_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::serve-api",
+                           G_CALLBACK (update_hold), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->settings, "changed::autostart",
                            G_CALLBACK (autostart_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect (self, "window-removed", G_CALLBACK (on_window_removed), NULL);

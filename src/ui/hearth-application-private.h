@@ -24,6 +24,9 @@ struct _HearthApplication
   gboolean        quitting;          /* app.quit: closing windows is not "to the background" */
   GCancellable   *background_cancellable;
 
+  /* Serving the API (hearth-application-gateway.c): the token being fetched */
+  GCancellable   *gateway_cancellable;
+
   /* The automatic choice of run options (hearth-application-tuning.c) */
   char           *automatic_notice;   /* the banner's text, NULL none */
   GHashTable     *model_last_used;    /* model → monotonic µs of its last reply here */
@@ -42,6 +45,10 @@ void          _hearth_application_setup_alerts       (HearthApplication *self);
 /* hearth-application-background.c */
 void          _hearth_application_setup_background   (HearthApplication *self);
 void          _hearth_application_stop_background    (HearthApplication *self);
+
+/* hearth-application-gateway.c */
+void          _hearth_application_setup_gateway      (HearthApplication *self);
+void          _hearth_application_stop_gateway       (HearthApplication *self);
 
 /* hearth-application-tuning.c */
 void          _hearth_application_setup_tuning       (HearthApplication *self);

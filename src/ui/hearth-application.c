@@ -201,6 +201,7 @@ hearth_application_startup (GApplication *application)
   _hearth_application_setup_alerts (self);
   _hearth_application_setup_background (self);
   _hearth_application_setup_tuning (self);
+  _hearth_application_setup_gateway (self);
   hearth_application_setup_tray (self);
 }
 
@@ -213,6 +214,7 @@ hearth_application_shutdown (GApplication *application)
 
   _hearth_application_stop_background (self);
   _hearth_application_stop_tuning (self);
+  _hearth_application_stop_gateway (self);
   if (self->engine != NULL)
     {
       hearth_tuning_start_scheduler (hearth_engine_get_tuning (self->engine), NULL);

@@ -40,6 +40,7 @@ struct _HearthPerformancePage
   GtkLabel               *loaded_label;
   GtkStack               *bench_stack;
   GtkGrid                *bench_grid;
+  GtkGrid                *recent_grid;    /* made by -requests.c */
 
   HearthEngine           *engine;
   GSettings              *settings;
@@ -106,6 +107,10 @@ void      _hearth_performance_page_benchmark_action        (GtkWidget           
 void      _hearth_performance_page_cancel_benchmark_action (GtkWidget              *widget,
                                                             const char             *action_name,
                                                             GVariant               *parameter);
+
+/* hearth-performance-page-requests.c */
+void      _hearth_performance_page_fill_recent_requests    (HearthPerformancePage  *self,
+                                                            GPtrArray              *rows);
 
 /* hearth-performance-page-export.c */
 void      _hearth_performance_page_export_action           (GtkWidget              *widget,

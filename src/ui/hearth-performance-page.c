@@ -413,6 +413,7 @@ refresh_done (GObject      *object,
   gtk_stack_set_visible_child_name (self->requests_stack, report->rows->len > 0 ? "data" : "empty");
   fill_request_cards (self, report->rows);
   fill_models_table (self, report->groups);
+  _hearth_performance_page_fill_recent_requests (self, report->rows);
   _hearth_performance_page_fill_bench_table (self, report->bench);
   _hearth_performance_page_fill_system_graphs (self, report->resources);
 }

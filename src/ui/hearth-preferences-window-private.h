@@ -71,6 +71,16 @@ struct _HearthPreferencesWindow
   GtkWidget            *routes_reset_button;
   AdwActionRow         *fast_row;
   AdwActionRow         *capable_row;
+
+  /* Serving the API (hearth-preferences-window-gateway.c) */
+  HearthGateway        *gateway;
+  GCancellable         *gateway_cancellable;
+  AdwActionRow         *serve_row;
+  GtkSwitch            *serve_switch;
+  AdwEntryRow          *serve_address_row;
+  AdwActionRow         *serve_error_row;
+  AdwActionRow         *serve_token_row;
+  AdwActionRow         *serve_clients_row;
 };
 
 /* hearth-preferences-window.c */
@@ -108,6 +118,11 @@ void          _hearth_preferences_window_class_fallback_init  (HearthPreferences
 /* hearth-preferences-window-routes.c */
 void          _hearth_preferences_window_bind_routes          (HearthPreferencesWindow      *self);
 void          _hearth_preferences_window_class_routes_init    (HearthPreferencesWindowClass *klass);
+
+/* hearth-preferences-window-gateway.c */
+void          _hearth_preferences_window_bind_gateway         (HearthPreferencesWindow      *self);
+void          _hearth_preferences_window_dispose_gateway      (HearthPreferencesWindow      *self);
+void          _hearth_preferences_window_class_gateway_init   (HearthPreferencesWindowClass *klass);
 
 /* hearth-preferences-window-profiles.c */
 void          _hearth_preferences_window_bind_profiles        (HearthPreferencesWindow      *self);

@@ -584,6 +584,7 @@ hearth_preferences_window_constructed (GObject *object)
                            G_CONNECT_SWAPPED);
   _hearth_preferences_window_bind_servers (self);
   _hearth_preferences_window_bind_profiles (self);
+  _hearth_preferences_window_bind_gateway (self);
   refresh_cache_stats (self);
 }
 
@@ -603,6 +604,7 @@ hearth_preferences_window_dispose (GObject *object)
   g_clear_object (&self->servers);
   g_clear_object (&self->routes);
   _hearth_preferences_window_dispose_profiles (self);
+  _hearth_preferences_window_dispose_gateway (self);
   g_clear_object (&self->settings);
   g_clear_object (&self->engine);
 
@@ -689,6 +691,7 @@ hearth_preferences_window_class_init (HearthPreferencesWindowClass *klass)
                                         system_prompt_view);
   _hearth_preferences_window_class_servers_init (klass);
   _hearth_preferences_window_class_profiles_init (klass);
+  _hearth_preferences_window_class_gateway_init (klass);
   gtk_widget_class_bind_template_callback (widget_class, model_selected_cb);
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow,
                                         cache_enabled_switch);

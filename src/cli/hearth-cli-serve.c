@@ -1,0 +1,274 @@
+/* hearth-cli-serve.c — hearth-cli serve: the local API gateway, headless
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The same gateway the app's "Serve the API to other programs on this
+ * machine" starts (hearth_engine_get_gateway ()): Ollama's and OpenAI's
+ * APIs in front of the user's servers, through the engine's cache,
+ * routing, fallback, queue and metrics. It prints where clients point,
+ * then one line per finished request, until Ctrl+C or SIGTERM (exit 0).
+ */
+#define G_LOG_DOMAIN "hearth-cli"
+
+#include "config.h"
+
+#include <glib-unix.h>
+#include <signal.h>
+
+#include "hearth-cli-private.h"
+#include "hearth-endpoint.h"
+
+static char     *opt_listen;
+static char    **opt_servers;
+static char     *opt_redis;
+static gboolean  opt_print_token;
+
+static const GOptionEntry serve_entries[] = {
+  { "listen", 0, 0, G_OPTION_ARG_FILENAME, &opt_listen,
+    N_("Listen on HOST:PORT, [IPv6]:PORT or PORT (default " HEARTH_GATEWAY_DEFAULT_LISTEN
+       "); any address but loopback requires a token"), "ADDR" },
+  { "server", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_servers,
+    N_("Serve only this server of your list; repeat for more (default: every enabled one)"),
+    "NAME" },
+  { "redis", 0, 0, G_OPTION_ARG_FILENAME, &opt_redis,
+    N_("Share the answer cache with other machines through Redis or Valkey at "
+       "redis://HOST[:PORT][/DB] (password from REDISCLI_AUTH)"), "URL" },
+  { "print-token", 0, 0, G_OPTION_ARG_NONE, &opt_print_token,
+    N_("On an address other than loopback, print the token clients must send"), NULL },
+  { NULL }
+};
+
+typedef struct
+{
+  GMainLoop     *loop;
+  HearthGateway *gateway;
+  char          *listen;
+  char          *host;
+  char          *token;
+  GError        *error;
+  gboolean       output_lost;
+} Serve;
+
+static void
+serve_clear (Serve *serve)
+{
+  g_clear_pointer (&serve->loop, g_main_loop_unref);
+  g_clear_pointer (&serve->listen, g_free);
+  g_clear_pointer (&serve->host, g_free);
+  if (serve->token != NULL)
+    memset (serve->token, 0, strlen (serve->token));
+  g_clear_pointer (&serve->token, g_free);
+  g_clear_error (&serve->error);
+}
+
+static gboolean
+on_stop (gpointer user_data)
+{
+  Serve *serve = user_data;
+
+  g_main_loop_quit (serve->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+/* "12:30:01 POST /api/chat 200 client="curl/8.5.0" model=llama3.2 server=local cache=miss 812 ms" */
+static void
+on_request_finished (HearthGateway                  *gateway,
+                     const HearthGatewayRequestInfo *info,
+                     Serve                          *serve)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *time = g_date_time_format (now, "%H:%M:%S");
+  g_autofree char *status = info->status != 0 ? g_strdup_printf ("%u", info->status)
+                                              : g_strdup ("gone");
+
+  g_print ("%s %s %s %s client=\"%s\" model=%s server=%s cache=%s %.0f ms\n", time,
+           info->method, info->path, status,
+           info->client != NULL ? info->client : "unknown client",
+           info->model != NULL ? info->model : "-", info->server != NULL ? info->server : "-",
+           info->cached ? "hit" : "miss", info->duration_ms);
+  /* A reader that went away (| head) ends the serving. */
+  if (output_failed ())
+    {
+      serve->output_lost = TRUE;
+      g_main_loop_quit (serve->loop);
+    }
+}
+
+static void
+print_banner (Serve         *serve,
+              HearthEngine  *engine)
+{
+  const char *url = hearth_gateway_get_url (serve->gateway);
+  g_autofree char *names = NULL;
+
+  if (opt_servers != NULL && opt_servers[0] != NULL)
+    names = g_strjoinv (", ", opt_servers);
+  else
+    names = g_strdup ("every enabled server of your list");
+  g_print ("Serving the API at %s (%s)\n", url, names);
+  g_print ("  Ollama clients: OLLAMA_HOST=%s\n", url);
+  g_print ("  OpenAI clients: base_url %s/v1\n", url);
+  g_print ("  Models: as your servers name them, MODEL@SERVER to ask one server, or auto\n");
+  if (serve->token != NULL)
+    {
+      g_print ("  Every request needs the header: Authorization: Bearer %s\n",
+               opt_print_token ? serve->token : "TOKEN");
+      if (!opt_print_token)
+        g_print ("  The token is in your keyring (“Hearth API gateway token”); "
+                 "hearth-cli serve --print-token shows it.\n");
+    }
+  if (hearth_cli_app_is_running ())
+    g_printerr ("hearth-cli: The Hearth app is running too; if it serves the API as well, "
+                "each listens on its own address.\n");
+  g_printerr ("hearth-cli: Ctrl+C stops.\n");
+}
+
+static void
+warn_not_loopback (Serve *serve)
+{
+  g_printerr ("hearth-cli: WARNING: %s is not a loopback address: other machines on the "
+              "network can reach this gateway and use your servers and their API keys. "
+              "Every request must carry the token (Authorization: Bearer). Listen on "
+              "127.0.0.1 unless you mean it.\n", serve->host);
+}
+
+static void
+token_ready (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Serve *serve = user_data;
+
+  serve->token = hearth_gateway_ensure_token_finish (HEARTH_GATEWAY (object), result,
+                                                     &serve->error);
+  g_main_loop_quit (serve->loop);
+}
+
+/* A token from the Secret Service, made on first use; never on argv. */
+static gboolean
+get_token (Serve *serve)
+{
+  hearth_gateway_ensure_token_async (serve->gateway, NULL, token_ready, serve);
+  g_main_loop_run (serve->loop);
+  return serve->token != NULL;
+}
+
+static void
+print_summary (HearthGateway *gateway)
+{
+  HearthGatewayStats stats;
+
+  hearth_gateway_get_stats (gateway, &stats);
+  g_printerr ("hearth-cli: Served %" G_GUINT64_FORMAT " request%s: %" G_GUINT64_FORMAT
+              " chat%s (%" G_GUINT64_FORMAT " from the cache), %" G_GUINT64_FORMAT
+              " refused with the queue full, %" G_GUINT64_FORMAT " other error%s.\n",
+              stats.requests, stats.requests == 1 ? "" : "s", stats.chats,
+              stats.chats == 1 ? "" : "s", stats.cache_hits, stats.rejected, stats.errors,
+              stats.errors == 1 ? "" : "s");
+}
+
+static gboolean
+check_servers (int *exit_code)
+{
+  for (guint i = 0; opt_servers != NULL && opt_servers[i] != NULL; i++)
+    if (!check_text ("The value of --server", opt_servers[i], strlen (opt_servers[i]),
+                     exit_code))
+      return FALSE;
+  return TRUE;
+}
+
+static int
+run (Serve        *serve,
+     HearthEngine *engine)
+{
+  guint sources[3];
+  gulong handler;
+  guint port;
+
+  if (!hearth_gateway_parse_listen (serve->listen, &serve->host, &port, &serve->error))
+    {
+      g_autofree char *message = g_strdup (serve->error->message);
+
+      /* usage_error () ends the sentence */
+      if (g_str_has_suffix (g_strchomp (message), "."))
+        message[strlen (message) - 1] = '\0';
+      return usage_error ("serve", message);
+    }
+  if (opt_redis != NULL)
+    {
+      HearthCache *cache = hearth_engine_get_cache (engine);
+
+      if (cache == NULL)
+        {
+          g_printerr ("hearth-cli: --redis needs the answer cache, which is off. Turn on "
+                      "“Reuse Answers” in Hearth's Preferences, or run without --redis.\n");
+          return EXIT_USAGE;
+        }
+      if (!hearth_cache_set_shared (cache, opt_redis, &serve->error))
+        return fail (serve->error);
+    }
+  if (!hearth_gateway_set_servers (serve->gateway, (const char * const *) opt_servers,
+                                   &serve->error))
+    return fail (serve->error);
+  if (!hearth_gateway_host_is_loopback (serve->host))
+    {
+      warn_not_loopback (serve);
+      if (!get_token (serve))
+        return fail (serve->error);
+    }
+  else if (opt_print_token)
+    g_printerr ("hearth-cli: %s is a loopback address: no token is asked there, so there "
+                "is none to print.\n", serve->host);
+
+  if (!hearth_gateway_start (serve->gateway, serve->listen, serve->token, &serve->error))
+    return fail (serve->error);
+
+  handler = g_signal_connect (serve->gateway, "request-finished",
+                              G_CALLBACK (on_request_finished), serve);
+  sources[0] = g_unix_signal_add (SIGINT, on_stop, serve);
+  sources[1] = g_unix_signal_add (SIGTERM, on_stop, serve);
+  sources[2] = g_unix_signal_add (SIGHUP, on_stop, serve);
+  print_banner (serve, engine);
+  if (!output_failed ())
+    g_main_loop_run (serve->loop);
+
+  for (guint i = 0; i < G_N_ELEMENTS (sources); i++)
+    g_source_remove (sources[i]);
+  g_signal_handler_disconnect (serve->gateway, handler);
+  hearth_gateway_stop (serve->gateway);
+  print_summary (serve->gateway);
+  return serve->output_lost ? EXIT_OUTPUT : 0;
+}
+
+/*
+ * Serves Ollama's and OpenAI's APIs to other programs until Ctrl+C or
+ * SIGTERM (exit 0). A port in use, an address it cannot listen on or a
+ * token the keyring cannot give fail at once with the sentence that says
+ * what to do.
+ */
+int
+hearth_cli_command_serve (int    argc,
+                          char **argv)
+{
+  g_autoptr(GSettings) settings = hearth_settings_try_new ();
+  g_autoptr(HearthEngine) engine = NULL;
+  g_autoptr(GError) error = NULL;
+  Serve serve = { 0 };
+  int exit_code = 0;
+
+  if (!parse_options ("serve", NULL, serve_entries, FALSE, &argc, &argv, &exit_code) ||
+      !check_servers (&exit_code))
+    return exit_code;
+  if (argc > 2)
+    return usage_error ("serve", "serve takes no arguments");
+
+  if ((engine = open_engine (settings, HEARTH_ENGINE_HISTORY | HEARTH_ENGINE_CACHE,
+                             &error)) == NULL)
+    return fail (error);
+  serve.loop = g_main_loop_new (NULL, FALSE);
+  serve.gateway = hearth_engine_get_gateway (engine);
+  serve.listen = g_strdup (opt_listen != NULL ? opt_listen : HEARTH_GATEWAY_DEFAULT_LISTEN);
+  exit_code = run (&serve, engine);
+  hearth_engine_shutdown (engine);
+  serve_clear (&serve);
+  return exit_code;
+}
