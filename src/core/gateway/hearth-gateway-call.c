@@ -262,6 +262,30 @@ _hearth_gateway_respond_json (HearthGatewayCall *call,
   _hearth_gateway_call_free (call);
 }
 
+void
+_hearth_gateway_respond_text (HearthGatewayCall *call,
+                              guint              status,
+                              const char        *content_type,
+                              const char        *text)
+{
+  g_return_if_fail (call != NULL && !call->finished);
+
+  call->finished = TRUE;
+  if (call_is_gone (call))
+    call_abandon (call);
+  else
+    {
+      soup_server_message_set_status (call->msg, status, NULL);
+      if (text != NULL)
+        soup_server_message_set_response (call->msg, content_type, SOUP_MEMORY_COPY,
+                                          text, strlen (text));
+      else
+        soup_message_headers_set_content_length (soup_server_message_get_response_headers (call->msg), 0);
+      call_unpause (call);
+    }
+  _hearth_gateway_call_free (call);
+}
+
 static JsonNode *
 error_body (HearthGatewayProtocol  protocol,
             const char            *type,

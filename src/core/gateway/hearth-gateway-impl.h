@@ -52,6 +52,12 @@ void         _hearth_gateway_respond_plain_error (SoupServerMessage  *msg,
                                                   const char         *type,
                                                   const char         *code,
                                                   const char         *message);
+/* A whole answer that is not JSON (GET / says "Ollama is running"; a
+ * delete answers nothing): @text NULL is an empty body. Ends the call. */
+void         _hearth_gateway_respond_text     (HearthGatewayCall     *call,
+                                               guint                  status,
+                                               const char            *content_type,
+                                               const char            *text);
 /* Whether the gateway serves @server: one named with set_servers (), or
  * any enabled one when none was named. */
 gboolean     _hearth_gateway_serves           (HearthGateway         *self,
