@@ -32,8 +32,10 @@ typedef struct
   GArray *ttft_ms;      /* double, per request */
   GArray *total_ms;
   double  cpu_ms;       /* this process, over the rounds */
-  guint64 tokens;       /* pieces of text streamed */
+  guint64 tokens;       /* tokens generated (eval_count) */
+  guint64 pieces;       /* pieces of text the client read */
   guint   failed;
+  char   *why;          /* the first failure */
 } Figures;
 
 static const guint levels[] = { 1, 8, 64 };
@@ -84,16 +86,22 @@ round_of (SoupSession *session,
       HearthTestStream *stream = streams->pdata[i];
       double ttft, total;
 
-      if (stream->status != 200 || stream->error != NULL || stream->first_us == 0)
+      if (stream->status != 200 || stream->error != NULL || stream->first_us == 0 ||
+          stream->eval_count <= 0)
         {
           figures->failed++;
+          if (figures->why == NULL)
+            figures->why = g_strdup_printf ("HTTP %u %s%s", stream->status,
+                                            stream->error ? stream->error : "",
+                                            stream->body->str);
           continue;
         }
       ttft = (stream->first_us - stream->sent_us) / 1e3;
       total = (stream->end_us - stream->sent_us) / 1e3;
       g_array_append_val (figures->ttft_ms, ttft);
       g_array_append_val (figures->total_ms, total);
-      figures->tokens += stream->chunks;
+      figures->tokens += stream->eval_count;
+      figures->pieces += stream->chunks;
     }
 }
 
@@ -110,6 +118,7 @@ figures_clear (Figures *figures)
 {
   g_array_unref (figures->ttft_ms);
   g_array_unref (figures->total_ms);
+  g_free (figures->why);
 }
 
 static double
@@ -187,12 +196,16 @@ main (int   argc,
       print_row ("latency p50", pct (direct.total_ms, 0.5), pct (through.total_ms, 0.5), "ms");
       print_row ("latency p99", pct (direct.total_ms, 0.99), pct (through.total_ms, 0.99), "ms");
       print_row ("CPU per token", direct.tokens ? direct.cpu_ms * 1e3 / direct.tokens : NAN,
-                 through.tokens ? through.cpu_ms * 1e3 / through.tokens : NAN, "µs");
+                 through.tokens ? through.cpu_ms * 1e3 / through.tokens : NAN, "us");
       if (direct.tokens > 0 && through.tokens > 0 && direct.cpu_ms > 0)
         g_print ("  %-26s %+10.1f %%\n", "CPU per token added",
                  100.0 * ((through.cpu_ms / through.tokens) / (direct.cpu_ms / direct.tokens) - 1));
-      g_print ("  (tokens streamed: %" G_GUINT64_FORMAT " direct, %" G_GUINT64_FORMAT " gateway)\n",
-               direct.tokens, through.tokens);
+      g_print ("  (tokens generated: %" G_GUINT64_FORMAT " direct, %" G_GUINT64_FORMAT " gateway; "
+               "pieces the client read: %" G_GUINT64_FORMAT " direct, %" G_GUINT64_FORMAT
+               " gateway)\n", direct.tokens, through.tokens, direct.pieces, through.pieces);
+      if (direct.why != NULL || through.why != NULL)
+        g_print ("  first failure: direct %s; gateway %s\n",
+                 direct.why ? direct.why : "none", through.why ? through.why : "none");
       figures_clear (&direct);
       figures_clear (&through);
     }

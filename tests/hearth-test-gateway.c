@@ -244,12 +244,19 @@ take_line (HearthTestStream *stream,
       if (message != NULL)
         add_text (stream, json_object_get_string_member_with_default (message, "content", NULL));
       if (json_object_get_boolean_member_with_default (object, "done", FALSE))
-        stream->done = TRUE;
+        {
+          stream->done = TRUE;
+          stream->eval_count = json_object_get_int_member_with_default (object, "eval_count", -1);
+        }
     }
   else
     {
       JsonArray *choices = json_object_get_array_member (object, "choices");
+      JsonObject *usage = json_object_get_object_member (object, "usage");
 
+      if (usage != NULL)
+        stream->eval_count = json_object_get_int_member_with_default (usage, "completion_tokens",
+                                                                      -1);
       if (choices != NULL && json_array_get_length (choices) > 0)
         {
           JsonObject *delta = json_object_get_object_member (json_array_get_object_element (choices, 0),
@@ -341,6 +348,7 @@ hearth_test_stream_start (SoupSession          *session,
   stream->text = g_string_new (NULL);
   stream->body = g_string_new (NULL);
   stream->cancellable = g_cancellable_new ();
+  stream->eval_count = -1;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "model");

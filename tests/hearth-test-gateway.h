@@ -80,6 +80,8 @@ typedef struct
   GString   *text;           /* the answer's text, as streamed */
   GString   *body;           /* a response other than 200: its body */
   guint      chunks;         /* pieces with text */
+  gint64     eval_count;     /* tokens generated, as the last line says (Ollama's
+                              * eval_count, OpenAI's usage); -1: not said */
   guint      lines;          /* every line of the stream */
   gboolean   done;           /* the protocol's last line came ({"done":true} / [DONE]) */
   guint      after_done;     /* lines after that (should be none) */
