@@ -446,8 +446,9 @@ show_raw_cb (GObject      *source,
 {
   ModelsOp *op = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) root = hearth_provider_request_json_finish (HEARTH_PROVIDER (source),
-                                                                   result, &error);
+  /* (The task's source is the provider's session, not the provider.) */
+  g_autoptr(JsonNode) root =
+    hearth_provider_request_json_finish (hearth_server_get_provider (op->server), result, &error);
 
   if (op_orphaned (op))
     return;
