@@ -17,11 +17,11 @@
 
 #define CSV_ROWS_HEADER \
   "created_ms,model,endpoint,api,state,outcome,ttft_ms,total_ms,tokens_in,tokens_out,tokens_per_s," \
-  "figures_from,error,server\r\n"
+  "figures_from,error,server,client\r\n"
 #define CSV_GROUPS_HEADER \
   "model,endpoint,count,successes,cache_hits,success_rate,ttft_p50_ms,ttft_p95_ms,ttft_p99_ms," \
   "total_p50_ms,total_p95_ms,total_p99_ms,median_tokens_per_s,median_prompt_tokens_per_s," \
-  "median_load_ms,server\r\n"
+  "median_load_ms,server,client\r\n"
 
 /* Stores one request: a user message and @reply, which it takes. */
 static void
@@ -472,17 +472,17 @@ test_export_csv (void)
   g_assert_cmpstr (rows, ==,
                    CSV_ROWS_HEADER
                    "1699999999998,\"a,\"\"b\"\"\nc\",http://e,,complete,ok,12.5,100.25,7,,4.627,"
-                   "client,,\r\n"
+                   "client,,,\r\n"
                    "1699999999999,m,http://e,,failed,server-error,,,,,,client,"
-                   "\"boom, \"\"bad\"\"\",\r\n");
+                   "\"boom, \"\"bad\"\"\",,\r\n");
   g_assert_cmpstr (groups, ==,
                    CSV_GROUPS_HEADER
                    "\"a,\"\"b\"\"\nc\",http://e,1,1,0,1,12.5,12.5,12.5,100.25,100.25,100.25,4.627,,"
-                   ",\r\n"
-                   "m,http://e,1,0,0,0,,,,,,,,,,\r\n");
+                   ",,\r\n"
+                   "m,http://e,1,0,0,0,,,,,,,,,,,\r\n");
   g_assert_cmpstr (by_endpoint, ==,
                    CSV_GROUPS_HEADER
-                   ",http://e,2,1,0,0.5,12.5,12.5,12.5,100.25,100.25,100.25,4.627,,,\r\n");
+                   ",http://e,2,1,0,0.5,12.5,12.5,12.5,100.25,100.25,100.25,4.627,,,,\r\n");
 
   /* The endpoint of a server in the user's list is named after it. */
   {
@@ -496,7 +496,7 @@ test_export_csv (void)
     g_assert_no_error (error);
     g_assert_cmpstr (named, ==,
                      CSV_GROUPS_HEADER
-                     ",http://e,2,1,0,0.5,12.5,12.5,12.5,100.25,100.25,100.25,4.627,,,laptop\r\n");
+                     ",http://e,2,1,0,0.5,12.5,12.5,12.5,100.25,100.25,100.25,4.627,,,laptop,\r\n");
   }
 }
 
@@ -549,12 +549,14 @@ test_export_json (void)
                    "\"cache_hits\":0,\"success_rate\":1,\"ttft_p50_ms\":12.5,\"ttft_p95_ms\":12.5,"
                    "\"ttft_p99_ms\":12.5,\"total_p50_ms\":100.25,\"total_p95_ms\":100.25,"
                    "\"total_p99_ms\":100.25,\"median_tokens_per_s\":4.627,"
-                   "\"median_prompt_tokens_per_s\":null,\"median_load_ms\":null,\"server\":null},"
+                   "\"median_prompt_tokens_per_s\":null,\"median_load_ms\":null,\"server\":null,"
+                   "\"client\":null},"
                    "{\"model\":\"m\",\"endpoint\":null,\"count\":1,\"successes\":0,"
                    "\"cache_hits\":0,\"success_rate\":0,\"ttft_p50_ms\":null,\"ttft_p95_ms\":null,"
                    "\"ttft_p99_ms\":null,\"total_p50_ms\":null,\"total_p95_ms\":null,"
                    "\"total_p99_ms\":null,\"median_tokens_per_s\":null,"
-                   "\"median_prompt_tokens_per_s\":null,\"median_load_ms\":null,\"server\":null}]\n");
+                   "\"median_prompt_tokens_per_s\":null,\"median_load_ms\":null,\"server\":null,"
+                   "\"client\":null}]\n");
   parse_array (groups, &groups_root);
 }
 

@@ -25,8 +25,9 @@ static const GOptionEntry metrics_entries[] = {
   { "summary", 0, 0, G_OPTION_ARG_NONE, &opt_summary,
     N_("Print counts, success rate and percentiles per model and endpoint"), NULL },
   { "by", 0, 0, G_OPTION_ARG_FILENAME, &opt_by,
-    N_("With --summary: one line per model, per endpoint, or per both (default)"),
-    "model|endpoint" },
+    N_("With --summary: one line per model, per endpoint, per both (default), or per "
+       "program that asked through the gateway"),
+    "model|endpoint|client" },
   { NULL }
 };
 
@@ -40,6 +41,8 @@ parse_grouping (const char            *text,
     *grouping = HEARTH_METRICS_BY_MODEL;
   else if (g_str_equal (text, "endpoint"))
     *grouping = HEARTH_METRICS_BY_ENDPOINT;
+  else if (g_str_equal (text, "client"))
+    *grouping = HEARTH_METRICS_BY_CLIENT;
   else
     return FALSE;
   return TRUE;
@@ -159,6 +162,14 @@ print_group_line (HearthMetricsGroup    *g,
   g_autofree char *success = g->success_rate >= 0 ? g_strdup_printf ("%.1f%%", 100 * g->success_rate)
                                                   : g_strdup ("-");
 
+  if (grouping == HEARTH_METRICS_BY_CLIENT)
+    {
+      /* No client: Hearth's own chat. */
+      g_print ("%-47s %6u %6u %8s  %s / %s / %s  %s / %s / %s  %s\n",
+               g->client != NULL ? g->client : "Hearth (its own chat)", g->count,
+               g->cache_hits, success, t50, t95, t99, a50, a95, a99, speed);
+      return;
+    }
   g_print ("%-20s %-26s %6u %6u %8s  %s / %s / %s  %s / %s / %s  %s\n",
            group_label (g->model, grouping != HEARTH_METRICS_BY_ENDPOINT),
            /* a server of the user's list by its name, else its address */
@@ -192,7 +203,12 @@ metrics_summary (HearthEngine          *engine,
   groups = answer;
   if (groups == NULL)
     return fail (error);
-  g_print ("%-20s %-26s %6s %6s %8s  %s  %s  %s\n", "model", "endpoint", "count", "cached",
+  if (grouping == HEARTH_METRICS_BY_CLIENT)
+    g_print ("%-47s %6s %6s %8s  %s  %s  %s\n", "client (the program that asked)", "count",
+             "cached", "success", "ttft ms p50 / p95 / p99", "total ms p50 / p95 / p99",
+             "tokens/s");
+  else
+    g_print ("%-20s %-26s %6s %6s %8s  %s  %s  %s\n", "model", "endpoint", "count", "cached",
            "success",
            "ttft ms p50 / p95 / p99", "total ms p50 / p95 / p99", "tokens/s");
   for (guint i = 0; i < groups->len; i++)
@@ -214,7 +230,7 @@ hearth_cli_command_metrics (int    argc,
   if (!parse_options ("metrics", NULL, metrics_entries, FALSE, &argc, &argv, &exit_code))
     return exit_code;
   if (!parse_grouping (opt_by, &grouping))
-    return usage_error ("metrics", "--by takes model or endpoint");
+    return usage_error ("metrics", "--by takes model, endpoint or client");
   if (opt_by != NULL && !opt_summary)
     return usage_error ("metrics", "--by groups the summary: add --summary");
   if (argc > 2)

@@ -20,6 +20,8 @@ static char    *opt_preset;
 static gboolean opt_cloud;
 static gboolean opt_key_stdin;
 static gboolean opt_off;
+static int      opt_concurrency = -1;
+static int      opt_queue_bound = -1;
 
 static const GOptionEntry servers_entries[] = {
   { "url", 0, 0, G_OPTION_ARG_FILENAME, &opt_url,
@@ -34,12 +36,17 @@ static const GOptionEntry servers_entries[] = {
     N_("add: fill in the address, API and cloud of a known service (servers presets)"), "ID" },
   { "off", 0, 0, G_OPTION_ARG_NONE, &opt_off,
     N_("fallback: turn the chain off; substitute MODEL: forget its substitute"), NULL },
+  { "concurrency", 0, 0, G_OPTION_ARG_INT, &opt_concurrency,
+    N_("limits: how many requests it is sent at once (0: the default)"), "N" },
+  { "queue-bound", 0, 0, G_OPTION_ARG_INT, &opt_queue_bound,
+    N_("limits: how many other programs' requests may wait (0: the default)"), "N" },
   { NULL }
 };
 
 #define SERVERS_USAGE \
   "Use servers list, servers add NAME --url URL --api KIND, servers remove NAME, " \
   "servers enable NAME, servers disable NAME, servers default NAME, servers test NAME, " \
+  "servers limits NAME [--concurrency N] [--queue-bound N], " \
   "servers fallback [NAME…|--off], " \
   "servers substitute MODEL SUBSTITUTE|--off, servers substitutes or servers presets"
 
@@ -136,6 +143,8 @@ add_server_json (JsonBuilder  *builder,
   json_builder_set_member_name (builder, "breaker_open");
   json_builder_add_boolean_value (builder, hearth_server_get_breaker_open (server));
   hearth_json_add_string (builder, "key_env", hearth_server_get_key_env (server));
+  hearth_json_add_int (builder, "concurrency", hearth_server_get_concurrency (server));
+  hearth_json_add_int (builder, "queue_bound", hearth_server_get_queue_bound (server));
 }
 
 static HearthEngine *
@@ -247,8 +256,8 @@ servers_list (HearthServers *servers)
     g_autofree char *url = pad_text ("URL", widths[1]);
     g_autofree char *state = pad_text ("STATE", widths[2]);
 
-    g_print ("%s  %s  %-9s  %-5s  %-7s  %s  %s\n", name, url, "API", "CLOUD", "ENABLED", state,
-             "LATENCY");
+    g_print ("%s  %s  %-9s  %-5s  %-7s  %s  %-7s  %s\n", name, url, "API", "CLOUD", "ENABLED",
+             state, "QUEUE", "LATENCY");
   }
   for (guint i = 0; i < n; i++)
     {
@@ -260,12 +269,16 @@ servers_list (HearthServers *servers)
       g_autofree char *state_text = format_state (server);
       g_autofree char *state = pad_text (state_text, widths[2]);
       g_autofree char *latency = format_latency (server);
+      g_autofree char *queue = g_strdup_printf ("%u/%u", hearth_server_get_concurrency (server),
+                                                hearth_server_get_queue_bound (server));
 
-      g_print ("%s  %s  %-9s  %-5s  %-7s  %s  %s\n", name, url,
+      g_print ("%s  %s  %-9s  %-5s  %-7s  %s  %-7s  %s\n", name, url,
                hearth_api_kind_to_string (hearth_server_get_api (server)),
                hearth_server_get_cloud (server) ? "yes" : "no",
-               hearth_server_get_enabled (server) ? "yes" : "no", state, latency);
+               hearth_server_get_enabled (server) ? "yes" : "no", state, queue, latency);
     }
+  g_print ("\nQUEUE: requests sent at once / other programs' requests that may wait "
+           "(hearth-cli servers limits NAME --concurrency N --queue-bound N).\n");
   if (default_server != NULL)
     g_print ("\n* the default server: requests go there unless you choose another "
              "(--server NAME).\n");
@@ -498,6 +511,40 @@ servers_change (HearthServers *servers,
   return 0;
 }
 
+/* limits: the queue in front of the server (hearth_engine_list_queues ()) */
+static int
+servers_limits (HearthServers *servers,
+                const char    *name)
+{
+  g_autoptr(GError) error = NULL;
+  HearthServer *server = hearth_servers_lookup (servers, name);
+  guint concurrency, bound;
+
+  if (server == NULL)
+    return fail_unknown_server (servers, name);
+  if (opt_concurrency < -1 || opt_queue_bound < -1)
+    return usage_error ("servers", "--concurrency and --queue-bound take a whole number from 0 "
+                                   "(the default) up");
+  if (opt_concurrency >= 0 || opt_queue_bound >= 0)
+    {
+      /* One left out keeps what the server has now. */
+      concurrency = hearth_server_get_concurrency (server);
+      bound = hearth_server_get_queue_bound (server);
+      if (opt_concurrency >= 0)
+        concurrency = opt_concurrency;
+      if (opt_queue_bound >= 0)
+        bound = opt_queue_bound;
+      if (!hearth_servers_set_queue_limits (servers, name, concurrency, bound, &error))
+        return fail (error);
+    }
+  g_print ("“%s” is sent %u request%s at once; up to %u requests from other programs may "
+           "wait, more are refused (429) until there is room.\n", name,
+           hearth_server_get_concurrency (server),
+           hearth_server_get_concurrency (server) == 1 ? "" : "s",
+           hearth_server_get_queue_bound (server));
+  return 0;
+}
+
 /* default: first in the list, where requests go unless told otherwise */
 static int
 servers_make_default (HearthServers *servers,
@@ -629,7 +676,8 @@ servers_test (HearthServers *servers,
 static gboolean
 takes_name (const char *sub)
 {
-  static const char * const subs[] = { "add", "remove", "enable", "disable", "test", "default" };
+  static const char * const subs[] = { "add", "remove", "enable", "disable", "test", "default",
+                                       "limits" };
 
   for (guint i = 0; i < G_N_ELEMENTS (subs); i++)
     if (g_str_equal (sub, subs[i]))
@@ -648,7 +696,7 @@ hearth_cli_command_servers (int    argc,
 
   if (!parse_options ("servers",
                       "list | add NAME | remove NAME | enable NAME | disable NAME | default NAME | "
-                      "test NAME | "
+                      "test NAME | limits NAME | "
                       "fallback [NAME…] | substitute MODEL [SUBSTITUTE] | substitutes | presets",
                       servers_entries, FALSE, &argc, &argv, &exit_code))
     return exit_code;
@@ -679,6 +727,8 @@ hearth_cli_command_servers (int    argc,
       (opt_url != NULL || opt_kind != NULL || opt_preset != NULL || opt_cloud || opt_key_stdin))
     return usage_error ("servers", "--url, --api, --cloud, --key-stdin and --preset are for "
                                    "servers add");
+  if (!g_str_equal (sub, "limits") && (opt_concurrency != -1 || opt_queue_bound != -1))
+    return usage_error ("servers", "--concurrency and --queue-bound are for servers limits");
   if (opt_off && !g_str_equal (sub, "fallback") && !g_str_equal (sub, "substitute"))
     return usage_error ("servers", "--off is for servers fallback and servers substitute");
   if (takes_name (sub) && !check_text ("The server name", argv[3], strlen (argv[3]), &exit_code))
@@ -702,5 +752,7 @@ hearth_cli_command_servers (int    argc,
     return servers_substitutes (servers);
   if (g_str_equal (sub, "default"))
     return servers_make_default (servers, argv[3]);
+  if (g_str_equal (sub, "limits"))
+    return servers_limits (servers, argv[3]);
   return servers_change (servers, sub, argv[3]);
 }

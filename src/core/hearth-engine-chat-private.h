@@ -5,6 +5,7 @@
 #pragma once
 
 #include "hearth-engine-private.h"
+#include "hearth-engine-queue.h"
 #include "hearth-server.h"
 
 G_BEGIN_DECLS
@@ -30,11 +31,16 @@ struct _ChatJob
   guint              failures;      /* saves failed in a row */
   gint64             next_save_us;
   gint64             history_before;   /* > 0: read the conversation before sending */
+  HearthQueueTicket *ticket;        /* its place or slot in the server's queue */
+  gboolean           api;           /* another program's request: no text is kept */
 };
 
-/* hearth-engine-chat.c: sends to job->provider (asks its models first when
- * the model is unnamed or a cached answer may do). */
+/* hearth-engine-chat.c: sends to job->provider once the server's queue
+ * lets it (asks its models first when the model is unnamed or a cached
+ * answer may do); called again for each attempt (a fallback). */
 void       _hearth_chat_job_send          (ChatJob            *job);
+/* Gives back the job's slot (or place) in its server's queue. */
+void       _hearth_chat_job_leave_queue   (ChatJob            *job);
 /* Puts @provider's (and @server's) name on the job and its reply. */
 void       _hearth_chat_job_set_provider  (ChatJob            *job,
                                            HearthProvider     *provider,

@@ -26,6 +26,7 @@ _hearth_chat_job_free (ChatJob *job)
 {
   g_clear_handle_id (&job->save_source, g_source_remove);
   g_clear_handle_id (&job->retry_source, g_source_remove);
+  g_clear_pointer (&job->ticket, _hearth_queue_ticket_free);
   if (!job->parked)
     g_clear_object (&job->engine);
   g_clear_object (&job->provider);
@@ -141,8 +142,9 @@ save_final (ChatJob  *job,
   fill_status (job);
   g_free (record->content);
   g_free (record->thinking);
-  record->content = g_strdup (hearth_reply_get_content (job->reply));
-  record->thinking = g_strdup (hearth_reply_get_thinking (job->reply));
+  /* Another program's request: its figures, never its text. */
+  record->content = g_strdup (job->api ? "" : hearth_reply_get_content (job->reply));
+  record->thinking = job->api ? NULL : g_strdup (hearth_reply_get_thinking (job->reply));
   ok = hearth_store_update_message (job->engine->store, record, error);
   g_clear_pointer (&record->content, g_free);
   g_clear_pointer (&record->thinking, g_free);
@@ -176,6 +178,9 @@ on_reply_delta (HearthReply *reply,
   ChatJob *job = user_data;
 
   _hearth_chat_route_answered (job);
+  /* Another program's text is never saved, not even in part. */
+  if (job->api)
+    return;
   job->dirty = TRUE;
   if (job->save_source == 0 && job->engine->store != NULL)
     job->save_source = g_timeout_add (SAVE_INTERVAL_MS, save_timeout_cb, job);
@@ -256,6 +261,8 @@ on_reply_finished (HearthReply *reply,
 
   g_signal_handlers_disconnect_by_data (reply, job);
   g_clear_handle_id (&job->save_source, g_source_remove);
+  /* The next request to the server goes. */
+  _hearth_chat_job_leave_queue (job);
   if (hearth_reply_get_state (reply) == HEARTH_REPLY_DONE)
     _hearth_chat_route_answered (job);
   remember_reply (job);
@@ -426,6 +433,7 @@ add_reply_record (HearthEngine  *self,
 {
   job->record = new_record (job, "assistant", "", job->request->model,
                             conversation_id, HEARTH_MESSAGE_PARTIAL);
+  job->record->client = g_strdup (job->request->client);
   if (hearth_reply_get_options (job->reply) != NULL)
     job->record->options = hearth_run_options_to_json_string (hearth_reply_get_options (job->reply));
   if (hearth_store_add_message (self->store, job->record, error) < 0)
@@ -448,6 +456,16 @@ store_exchange (HearthEngine       *self,
   g_return_val_if_fail (job->request->messages->len > 0, FALSE);
   question = g_ptr_array_index (job->request->messages, job->request->messages->len - 1);
 
+  if (conversation_id == HEARTH_CONVERSATION_API)
+    {
+      /* Nothing of the history is read; only the reply's record is kept,
+       * in the one hidden conversation, with neither question nor text. */
+      job->api = TRUE;
+      conversation_id = hearth_store_get_api_conversation (self->store, error);
+      if (conversation_id < 0)
+        return FALSE;
+      return add_reply_record (self, job, conversation_id, 0, error);
+    }
   if (conversation_id >= 0)
     {
       /* The conversation so far is read in a worker before sending. */
@@ -548,8 +566,8 @@ chat_job_new (HearthEngine      *self,
   return job;
 }
 
-void
-_hearth_chat_job_send (ChatJob *job)
+static void
+send_now (ChatJob *job)
 {
   /* The model list names the model when none was asked for, and gives the
    * digest a cached answer must match. */
@@ -559,6 +577,40 @@ _hearth_chat_job_send (ChatJob *job)
   else
     hearth_provider_chat_full (job->provider, job->request, job->reply,
                                job->route ? _hearth_chat_route_start_failed : NULL, job);
+}
+
+static void
+slot_ready_cb (HearthQueueTicket *ticket,
+               const GError      *error,
+               gpointer           user_data)
+{
+  ChatJob *job = user_data;
+
+  /* Cancelled while waiting, or a full queue: the reply ends with it. */
+  if (error != NULL)
+    {
+      hearth_reply_fail (job->reply, error);
+      return;
+    }
+  send_now (job);
+}
+
+void
+_hearth_chat_job_leave_queue (ChatJob *job)
+{
+  g_clear_pointer (&job->ticket, _hearth_queue_ticket_free);
+}
+
+void
+_hearth_chat_job_send (ChatJob *job)
+{
+  /* A fallback gave back its slot on the server that did not answer. */
+  _hearth_chat_job_leave_queue (job);
+  job->ticket = _hearth_engine_queue_enter (job->engine, job->server, job->provider,
+                                            job->request->priority, job->reply,
+                                            slot_ready_cb, job);
+  if (_hearth_queue_ticket_is_running (job->ticket))
+    send_now (job);
 }
 
 /* Through the user's servers, the route decides first ("auto", a server
@@ -638,6 +690,7 @@ hearth_engine_chat (HearthEngine       *self,
   g_return_val_if_fail (request != NULL && request->messages->len > 0, NULL);
 
   job = chat_job_new (self, provider, request);
+  job->api = conversation_id == HEARTH_CONVERSATION_API;
   if (self->store != NULL && !store_exchange (self, job, conversation_id, error))
     {
       _hearth_chat_job_free (job);

@@ -250,6 +250,8 @@ fall_back (ChatJob      *job,
   HearthServers *servers = hearth_engine_get_servers (job->engine);
   g_autofree char *model = substitutes_name (servers, route->wanted_model);
 
+  /* The next server is waited for in its own queue. */
+  _hearth_chat_job_leave_queue (job);
   g_ptr_array_add (route->tried, g_object_ref (job->server));
   if (route->first == NULL)
     {

@@ -9,6 +9,7 @@
 #define G_LOG_DOMAIN "hearth-engine"
 
 #include "hearth-engine-private.h"
+#include "hearth-engine-queue.h"
 #include "hearth-reply-private.h"
 
 /**
@@ -26,7 +27,13 @@ hearth_engine_get_tuning (HearthEngine *self)
   g_return_val_if_fail (HEARTH_IS_ENGINE (self), NULL);
 
   if (self->tuning == NULL)
-    self->tuning = hearth_tuning_new (self->store, self->settings);
+    {
+      self->tuning = hearth_tuning_new (self->store, self->settings);
+      /* The tuner's trials wait behind the chat (hearth-engine-queue.c). */
+      hearth_chat_sender_set (G_OBJECT (self->tuning), _hearth_engine_queue_send_background,
+                              _hearth_engine_queue_sender_data (self),
+                              _hearth_engine_queue_sender_data_free);
+    }
   return self->tuning;
 }
 
@@ -96,5 +103,9 @@ hearth_engine_new_bench (HearthEngine   *self,
   resolved = hearth_tuning_resolve (hearth_engine_get_tuning (self), canonical, NULL,
                                     hearth_provider_get_api (provider), NULL);
   hearth_bench_set_options (bench, resolved->options);
+  /* Its requests wait behind the chat and other programs. */
+  hearth_chat_sender_set (G_OBJECT (bench), _hearth_engine_queue_send_background,
+                          _hearth_engine_queue_sender_data (self),
+                          _hearth_engine_queue_sender_data_free);
   return bench;
 }

@@ -37,6 +37,7 @@ hearth_message_free (HearthMessage *message)
   g_free (message->fallback_from);
   g_free (message->fallback_reason);
   g_free (message->route_rule);
+  g_free (message->client);
   g_free (message);
 }
 

@@ -31,6 +31,8 @@ void          hearth_reply_set_ids           (HearthReply               *self,
 void          hearth_reply_set_options       (HearthReply               *self,
                                               const HearthRunOptions    *options);
 double        hearth_reply_get_headers_ms    (HearthReply               *self);
+void          hearth_reply_set_queue_ahead   (HearthReply               *self,
+                                              guint                      ahead);
 void          hearth_reply_mark_sent         (HearthReply               *self);
 void          hearth_reply_mark_headers      (HearthReply               *self);
 void          hearth_reply_add_attempt       (HearthReply               *self);

@@ -43,6 +43,7 @@ struct _HearthReply
   gboolean             cached;
   HearthRunOptions    *options;
   double               time_saved_ms;
+  guint                queue_ahead;     /* requests before it in the server's queue */
 };
 
 enum {
@@ -54,6 +55,7 @@ enum {
   PROP_FALLBACK_FROM,
   PROP_FALLBACK_REASON,
   PROP_ROUTE_RULE,
+  PROP_QUEUE_AHEAD,
   N_PROPS
 };
 
@@ -143,6 +145,9 @@ hearth_reply_get_property (GObject    *object,
     case PROP_ROUTE_RULE:
       g_value_set_string (value, self->route_rule);
       break;
+    case PROP_QUEUE_AHEAD:
+      g_value_set_uint (value, self->queue_ahead);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -181,6 +186,10 @@ hearth_reply_class_init (HearthReplyClass *klass)
   properties[PROP_ROUTE_RULE] =
     g_param_spec_string ("route-rule", NULL, NULL, NULL,
                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  /* While it waits in the server's queue: how many go before it. */
+  properties[PROP_QUEUE_AHEAD] =
+    g_param_spec_uint ("queue-ahead", NULL, NULL, 0, G_MAXUINT, 0,
+                       (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* One emission per batch of text (one network read), not per token. */
@@ -848,6 +857,32 @@ hearth_reply_get_attempts (HearthReply *self)
 {
   g_return_val_if_fail (HEARTH_IS_REPLY (self), 0);
   return self->attempts;
+}
+
+/**
+ * hearth_reply_get_queue_ahead:
+ *
+ * Returns: while the reply waits for its turn in the server's queue, how
+ *   many requests go before it (“Waiting for 2 requests”); 0 once it is
+ *   sent, or when it never waited
+ */
+guint
+hearth_reply_get_queue_ahead (HearthReply *self)
+{
+  g_return_val_if_fail (HEARTH_IS_REPLY (self), 0);
+  return self->queue_ahead;
+}
+
+void
+hearth_reply_set_queue_ahead (HearthReply *self,
+                              guint        ahead)
+{
+  g_return_if_fail (HEARTH_IS_REPLY (self));
+
+  if (self->queue_ahead == ahead)
+    return;
+  self->queue_ahead = ahead;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_QUEUE_AHEAD]);
 }
 
 GCancellable *

@@ -68,6 +68,9 @@ gboolean                    hearth_reply_get_cached             (HearthReply *se
 /* The run options the request went out with (those its server takes), or NULL. */
 const HearthRunOptions     *hearth_reply_get_options            (HearthReply *self);
 double                      hearth_reply_get_time_saved_ms      (HearthReply *self);
+/* While it waits in the server's queue (state WAITING): how many requests
+ * go before it; 0 once sent. Property "queue-ahead". */
+guint                       hearth_reply_get_queue_ahead        (HearthReply *self);
 GCancellable               *hearth_reply_get_cancellable        (HearthReply *self);
 void                        hearth_reply_cancel                 (HearthReply *self);
 

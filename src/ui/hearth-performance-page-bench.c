@@ -198,7 +198,10 @@ hearth_performance_page_run_benchmark (HearthPerformancePage *self,
       return;
     }
 
-  self->bench = hearth_bench_new (provider, model, HEARTH_BENCH_DEFAULT_RUNS, self->sampler);
+  /* The engine's: the model's run options, and its requests wait behind
+   * the chat and other programs in the server's queue. */
+  self->bench = hearth_engine_new_bench (self->engine, provider, model,
+                                         HEARTH_BENCH_DEFAULT_RUNS, self->sampler);
   /* Recorded with the run, so runs on two servers read side by side. */
   server = hearth_servers_get_default (hearth_engine_get_servers (self->engine));
   if (server != NULL)

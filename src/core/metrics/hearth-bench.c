@@ -741,7 +741,7 @@ next_request (HearthBench *self)
                                   hearth_provider_get_api (self->provider));
   hearth_reply_set_model (self->reply, self->request->model);
   g_signal_connect (self->reply, "finished", G_CALLBACK (on_reply_finished), self);
-  hearth_provider_chat (self->provider, self->request, self->reply);
+  hearth_chat_sender_send (G_OBJECT (self), self->provider, self->request, self->reply);
 }
 
 static void

@@ -149,6 +149,7 @@ add_row_json (JsonBuilder   *builder,
   hearth_json_add_double (builder, "tokens_per_s", m->figures.tokens_per_s);
   hearth_json_add_string (builder, "figures_from", figures_source (m));
   hearth_json_add_string (builder, "server", m->server);
+  hearth_json_add_string (builder, "client", m->client);
 }
 
 static void
@@ -165,6 +166,7 @@ append_row_csv (GString       *out,
     created, m->model, m->endpoint, m->api, hearth_message_state_to_string (m->state),
     outcome (m), ttft,
     total, tokens_in, tokens_out, speed, figures_source (m), m->error, m->server,
+    m->client,
   };
 
   append_csv_record (out, fields, G_N_ELEMENTS (fields));
@@ -172,7 +174,7 @@ append_row_csv (GString       *out,
 
 static const char * const row_columns[] = {
   "created_ms", "model", "endpoint", "api", "state", "outcome", "ttft_ms", "total_ms", "tokens_in",
-  "tokens_out", "tokens_per_s", "figures_from", "error", "server",
+  "tokens_out", "tokens_per_s", "figures_from", "error", "server", "client",
 };
 
 /**
@@ -240,6 +242,7 @@ add_group_json (JsonBuilder        *builder,
   for (guint i = 0; i < G_N_ELEMENTS (group_figures); i++)
     hearth_json_add_double (builder, group_figures[i].name, GROUP_FIGURE (group, i));
   hearth_json_add_string (builder, "server", group->server);
+  hearth_json_add_string (builder, "client", group->client);
 }
 
 static void
@@ -256,6 +259,7 @@ append_group_csv (GString            *out,
   for (guint i = 0; i < G_N_ELEMENTS (group_figures); i++)
     g_ptr_array_add (fields, csv_figure (GROUP_FIGURE (group, i)));
   g_ptr_array_add (fields, g_strdup (group->server));
+  g_ptr_array_add (fields, g_strdup (group->client));
   append_csv_record (out, (const char * const *) fields->pdata, fields->len);
 }
 
@@ -297,7 +301,7 @@ hearth_metrics_export_named_groups (HearthStore            *store,
                                     GHashTable             *servers,
                                     GError                **error)
 {
-  const char *columns[6 + G_N_ELEMENTS (group_figures)] = {
+  const char *columns[7 + G_N_ELEMENTS (group_figures)] = {
     "model", "endpoint", "count", "successes", "cache_hits",
   };
   g_autoptr(GPtrArray) groups = NULL;
@@ -312,6 +316,7 @@ hearth_metrics_export_named_groups (HearthStore            *store,
   for (guint i = 0; i < G_N_ELEMENTS (group_figures); i++)
     columns[5 + i] = group_figures[i].name;
   columns[5 + G_N_ELEMENTS (group_figures)] = "server";
+  columns[6 + G_N_ELEMENTS (group_figures)] = "client";
   return export_items (groups, format, &(ExportShape) {
                          columns, G_N_ELEMENTS (columns),
                          (AppendCsvFunc) append_group_csv, (HearthJsonAddFunc) add_group_json,

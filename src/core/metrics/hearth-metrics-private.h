@@ -20,7 +20,7 @@ G_BEGIN_DECLS
   "SELECT model, endpoint, state = 'complete', state = 'failed', coalesce (ttft_ms, -1)," \
   " coalesce (total_ms, -1), coalesce (tokens_per_s, -1)," \
   " coalesce (prompt_tokens_per_s, -1), coalesce (load_ms, -1), created_ms / 86400000," \
-  " cached FROM messages WHERE role = 'assistant' AND created_ms >= ?1 AND created_ms < ?3" \
+  " cached, client FROM messages WHERE role = 'assistant' AND created_ms >= ?1 AND created_ms < ?3" \
   " AND (?2 IS NULL OR model = ?2)"
 
 #define DAY_MS G_GINT64_CONSTANT (86400000)
@@ -38,6 +38,7 @@ enum
   COLUMN_LOAD,
   COLUMN_DAY,
   COLUMN_CACHED,
+  COLUMN_CLIENT,      /* REQUEST_FIGURES_SQL only: not in the day cache */
 };
 
 /* What a group is told apart by; NULL where the grouping ignores it. */
@@ -45,6 +46,7 @@ typedef struct
 {
   char   *model;
   char   *endpoint;
+  char   *client;     /* HEARTH_METRICS_BY_CLIENT only */
   gint64  day;        /* only while filling the day cache; 0 otherwise */
 } GroupKey;
 

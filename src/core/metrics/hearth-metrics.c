@@ -17,18 +17,18 @@ doubles_new (void)
 }
 
 static Accumulator *
-accumulator_new (const char *model,
-                 const char *endpoint,
-                 gint64      day)
+accumulator_new (const GroupKey *key)
 {
   Accumulator *acc = g_new0 (Accumulator, 1);
 
-  acc->key.model = g_strdup (model);
-  acc->key.endpoint = g_strdup (endpoint);
-  acc->key.day = day;
+  acc->key.model = g_strdup (key->model);
+  acc->key.endpoint = g_strdup (key->endpoint);
+  acc->key.client = g_strdup (key->client);
+  acc->key.day = key->day;
   acc->group = g_new0 (HearthMetricsGroup, 1);
-  acc->group->model = g_strdup (model);
-  acc->group->endpoint = g_strdup (endpoint);
+  acc->group->model = g_strdup (key->model);
+  acc->group->endpoint = g_strdup (key->endpoint);
+  acc->group->client = g_strdup (key->client);
   acc->ttft = doubles_new ();
   acc->total = doubles_new ();
   acc->speed = doubles_new ();
@@ -43,6 +43,7 @@ accumulator_free (Accumulator *acc)
   g_clear_pointer (&acc->group, hearth_metrics_group_free);
   g_free (acc->key.model);
   g_free (acc->key.endpoint);
+  g_free (acc->key.client);
   g_array_unref (acc->ttft);
   g_array_unref (acc->total);
   g_array_unref (acc->speed);
@@ -239,8 +240,11 @@ compare_groups (gconstpointer a,
   const HearthMetricsGroup *x = *(HearthMetricsGroup * const *) a;
   const HearthMetricsGroup *y = *(HearthMetricsGroup * const *) b;
   int by_model = g_strcmp0 (x->model, y->model);
+  int by_endpoint = g_strcmp0 (x->endpoint, y->endpoint);
 
-  return by_model != 0 ? by_model : g_strcmp0 (x->endpoint, y->endpoint);
+  /* Hearth's own chat (no client) first, then the programs by name. */
+  return by_model != 0 ? by_model : by_endpoint != 0 ? by_endpoint
+                                                     : g_strcmp0 (x->client, y->client);
 }
 
 static guint
@@ -248,8 +252,9 @@ group_key_hash (gconstpointer data)
 {
   const GroupKey *key = data;
 
-  return ((key->model != NULL ? g_str_hash (key->model) : 0) * 31 +
-          (key->endpoint != NULL ? g_str_hash (key->endpoint) : 0)) * 31 + (guint) key->day;
+  return (((key->model != NULL ? g_str_hash (key->model) : 0) * 31 +
+           (key->endpoint != NULL ? g_str_hash (key->endpoint) : 0)) * 31 +
+          (key->client != NULL ? g_str_hash (key->client) : 0)) * 31 + (guint) key->day;
 }
 
 static gboolean
@@ -259,7 +264,7 @@ group_key_equal (gconstpointer a,
   const GroupKey *x = a, *y = b;
 
   return x->day == y->day && g_strcmp0 (x->model, y->model) == 0 &&
-         g_strcmp0 (x->endpoint, y->endpoint) == 0;
+         g_strcmp0 (x->endpoint, y->endpoint) == 0 && g_strcmp0 (x->client, y->client) == 0;
 }
 
 /* The accumulator for the current row, made on its first row. The key
@@ -270,17 +275,22 @@ _hearth_metrics_lookup_accumulator (GHashTable            *by_key,
                                     HearthMetricsGrouping  grouping,
                                     gint64                 day)
 {
-  GroupKey key = { NULL, NULL, day };
+  GroupKey key = { NULL, NULL, NULL, day };
   Accumulator *acc;
 
-  if (grouping != HEARTH_METRICS_BY_ENDPOINT)
-    key.model = (char *) sqlite3_column_text (stmt, COLUMN_MODEL);
-  if (grouping != HEARTH_METRICS_BY_MODEL)
-    key.endpoint = (char *) sqlite3_column_text (stmt, COLUMN_ENDPOINT);
+  if (grouping == HEARTH_METRICS_BY_CLIENT)
+    key.client = (char *) sqlite3_column_text (stmt, COLUMN_CLIENT);
+  else
+    {
+      if (grouping != HEARTH_METRICS_BY_ENDPOINT)
+        key.model = (char *) sqlite3_column_text (stmt, COLUMN_MODEL);
+      if (grouping != HEARTH_METRICS_BY_MODEL)
+        key.endpoint = (char *) sqlite3_column_text (stmt, COLUMN_ENDPOINT);
+    }
   acc = g_hash_table_lookup (by_key, &key);
   if (acc == NULL)
     {
-      acc = accumulator_new (key.model, key.endpoint, day);
+      acc = accumulator_new (&key);
       g_hash_table_insert (by_key, &acc->key, acc);
     }
   return acc;
@@ -369,7 +379,7 @@ hearth_metrics_aggregate_by (HearthStore            *store,
   int rc;
 
   g_return_val_if_fail (HEARTH_IS_STORE (store), NULL);
-  g_return_val_if_fail (grouping <= HEARTH_METRICS_BY_ENDPOINT, NULL);
+  g_return_val_if_fail (grouping <= HEARTH_METRICS_BY_CLIENT, NULL);
 
   by_key = _hearth_metrics_accumulators_new ();
 
@@ -382,7 +392,8 @@ hearth_metrics_aggregate_by (HearthStore            *store,
       return NULL;
     }
   first_day = MAX ((since_ms + DAY_MS - 1) / DAY_MS, oldest_ms / DAY_MS);
-  if (oldest_ms < 0 || first_day >= today ||
+  /* The day cache does not know the client: by client, every row is read. */
+  if (grouping == HEARTH_METRICS_BY_CLIENT || oldest_ms < 0 || first_day >= today ||
       !_hearth_metrics_cache_days (store, first_day, today))
     rc = _hearth_metrics_accumulate_rows (store, since_ms, G_MAXINT64, model, grouping, by_key);
   else if ((rc = _hearth_metrics_accumulate_rows (store, since_ms, first_day * DAY_MS, model,
@@ -462,6 +473,7 @@ hearth_metrics_group_free (HearthMetricsGroup *group)
   g_free (group->model);
   g_free (group->endpoint);
   g_free (group->server);
+  g_free (group->client);
   g_free (group);
 }
 

@@ -14,6 +14,8 @@ typedef enum
   HEARTH_METRICS_BY_MODEL_AND_ENDPOINT,
   HEARTH_METRICS_BY_MODEL,              /* endpoint is NULL */
   HEARTH_METRICS_BY_ENDPOINT,           /* model is NULL */
+  HEARTH_METRICS_BY_CLIENT,             /* model and endpoint are NULL; client is the
+                                         * program that asked (NULL: Hearth's own chat) */
 } HearthMetricsGrouping;
 
 typedef enum
@@ -44,6 +46,8 @@ typedef struct
   double   median_tokens_per_s;
   double   median_prompt_tokens_per_s;
   double   median_load_ms;
+  char    *client;           /* HEARTH_METRICS_BY_CLIENT: the program that asked through
+                              * the gateway (its User-Agent); NULL: Hearth's own chat */
 } HearthMetricsGroup;
 
 GPtrArray  *hearth_metrics_aggregate       (HearthStore            *store,

@@ -30,6 +30,7 @@ hearth_chat_request_free (HearthChatRequest *request)
   g_free (request->model);
   g_free (request->server);
   g_free (request->system);
+  g_free (request->client);
   g_strfreev (request->stop);
   g_ptr_array_unref (request->messages);
   hearth_run_options_free (request->options);

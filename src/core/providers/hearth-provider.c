@@ -625,6 +625,82 @@ hearth_provider_chat (HearthProvider          *self,
   hearth_provider_chat_full (self, request, reply, NULL, NULL);
 }
 
+/* Senders (hearth_chat_sender_set ()) */
+
+#define SENDER_KEY "hearth-chat-sender"
+
+typedef struct
+{
+  HearthChatSendFunc func;
+  gpointer           user_data;
+  GDestroyNotify     destroy;
+} Sender;
+
+static void
+sender_clear (gpointer data)
+{
+  Sender *sender = data;
+
+  if (sender->destroy != NULL)
+    sender->destroy (sender->user_data);
+}
+
+static void
+sender_release (gpointer data)
+{
+  g_atomic_rc_box_release_full (data, sender_clear);
+}
+
+void
+hearth_chat_sender_set (GObject            *owner,
+                        HearthChatSendFunc  func,
+                        gpointer            user_data,
+                        GDestroyNotify      destroy)
+{
+  Sender *sender;
+
+  g_return_if_fail (G_IS_OBJECT (owner));
+
+  if (func == NULL)
+    {
+      g_object_set_data (owner, SENDER_KEY, NULL);
+      return;
+    }
+  sender = g_atomic_rc_box_new0 (Sender);
+  sender->func = func;
+  sender->user_data = user_data;
+  sender->destroy = destroy;
+  g_object_set_data_full (owner, SENDER_KEY, sender, sender_release);
+}
+
+void
+hearth_chat_sender_copy (GObject *from,
+                         GObject *to)
+{
+  Sender *sender = g_object_get_data (from, SENDER_KEY);
+
+  g_return_if_fail (G_IS_OBJECT (to));
+
+  if (sender == NULL)
+    g_object_set_data (to, SENDER_KEY, NULL);
+  else
+    g_object_set_data_full (to, SENDER_KEY, g_atomic_rc_box_acquire (sender), sender_release);
+}
+
+void
+hearth_chat_sender_send (GObject                 *owner,
+                         HearthProvider          *provider,
+                         const HearthChatRequest *request,
+                         HearthReply             *reply)
+{
+  Sender *sender = g_object_get_data (owner, SENDER_KEY);
+
+  if (sender == NULL)
+    hearth_provider_chat (provider, request, reply);
+  else
+    sender->func (provider, request, reply, sender->user_data);
+}
+
 /**
  * hearth_provider_chat_full:
  * @on_start_failed: (nullable): called instead of failing @reply when the

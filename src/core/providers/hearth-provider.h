@@ -124,6 +124,25 @@ void             hearth_provider_chat_full          (HearthProvider       *self,
                                                      HearthReply          *reply,
                                                      HearthChatStartFailed on_start_failed,
                                                      gpointer              user_data);
+/* How a benchmark or the tuner (@owner) sends its requests: through
+ * @func (the engine's queue, at background priority) instead of straight
+ * to the provider. @func sends @request (borrowed until @reply finishes). */
+typedef void (*HearthChatSendFunc) (HearthProvider          *provider,
+                                    const HearthChatRequest *request,
+                                    HearthReply             *reply,
+                                    gpointer                 user_data);
+void             hearth_chat_sender_set             (GObject              *owner,
+                                                     HearthChatSendFunc    func,
+                                                     gpointer              user_data,
+                                                     GDestroyNotify        destroy);
+/* @to sends as @from does. */
+void             hearth_chat_sender_copy            (GObject              *from,
+                                                     GObject              *to);
+/* Sends as @owner was told, or hearth_provider_chat () when it was not. */
+void             hearth_chat_sender_send            (GObject              *owner,
+                                                     HearthProvider       *provider,
+                                                     const HearthChatRequest *request,
+                                                     HearthReply          *reply);
 void             hearth_provider_list_models_async  (HearthProvider       *self,
                                                      GCancellable         *cancellable,
                                                      GAsyncReadyCallback   callback,

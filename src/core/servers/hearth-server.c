@@ -23,6 +23,8 @@ struct _HearthServer
   gboolean           enabled;
   char              *preset;
   GSettings         *follow;
+  guint              concurrency;   /* 0: the default */
+  guint              queue_bound;   /* 0: the default */
 
   HearthServerState  state;
   double             latency_ms;
@@ -51,6 +53,8 @@ enum {
   PROP_STATE_SINCE_MS,
   PROP_FAILURES,
   PROP_BREAKER_OPEN,
+  PROP_CONCURRENCY,
+  PROP_QUEUE_BOUND,
   N_PROPS
 };
 
@@ -95,6 +99,8 @@ hearth_server_get_property (GObject    *object,
     case PROP_STATE_SINCE_MS: g_value_set_int64 (value, self->state_since_ms); break;
     case PROP_FAILURES: g_value_set_uint (value, self->failures); break;
     case PROP_BREAKER_OPEN: g_value_set_boolean (value, self->breaker_open); break;
+    case PROP_CONCURRENCY: g_value_set_uint (value, hearth_server_get_concurrency (self)); break;
+    case PROP_QUEUE_BOUND: g_value_set_uint (value, hearth_server_get_queue_bound (self)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -127,6 +133,10 @@ hearth_server_class_init (HearthServerClass *klass)
                                                         0, flags);
   properties[PROP_FAILURES] = g_param_spec_uint ("failures", NULL, NULL, 0, G_MAXUINT, 0, flags);
   properties[PROP_BREAKER_OPEN] = g_param_spec_boolean ("breaker-open", NULL, NULL, FALSE, flags);
+  properties[PROP_CONCURRENCY] = g_param_spec_uint ("concurrency", NULL, NULL, 1, G_MAXUINT,
+                                                    HEARTH_SERVER_LOCAL_CONCURRENCY, flags);
+  properties[PROP_QUEUE_BOUND] = g_param_spec_uint ("queue-bound", NULL, NULL, 0, G_MAXUINT,
+                                                    HEARTH_SERVER_LOCAL_QUEUE_BOUND, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -276,6 +286,54 @@ hearth_server_get_cloud (HearthServer *self)
 {
   g_return_val_if_fail (HEARTH_IS_SERVER (self), FALSE);
   return self->cloud;
+}
+
+guint
+hearth_server_get_concurrency (HearthServer *self)
+{
+  g_return_val_if_fail (HEARTH_IS_SERVER (self), HEARTH_SERVER_LOCAL_CONCURRENCY);
+  if (self->concurrency > 0)
+    return self->concurrency;
+  return self->cloud ? HEARTH_SERVER_CLOUD_CONCURRENCY : HEARTH_SERVER_LOCAL_CONCURRENCY;
+}
+
+guint
+hearth_server_get_queue_bound (HearthServer *self)
+{
+  g_return_val_if_fail (HEARTH_IS_SERVER (self), HEARTH_SERVER_LOCAL_QUEUE_BOUND);
+  if (self->queue_bound > 0)
+    return self->queue_bound;
+  return self->cloud ? HEARTH_SERVER_CLOUD_QUEUE_BOUND : HEARTH_SERVER_LOCAL_QUEUE_BOUND;
+}
+
+void
+_hearth_server_get_queue_limits (HearthServer *self,
+                                 guint        *concurrency,
+                                 guint        *bound)
+{
+  *concurrency = self->concurrency;
+  *bound = self->queue_bound;
+}
+
+void
+_hearth_server_set_queue_limits (HearthServer *self,
+                                 guint         concurrency,
+                                 guint         bound)
+{
+  GObject *object = G_OBJECT (self);
+
+  g_object_freeze_notify (object);
+  if (self->concurrency != concurrency)
+    {
+      self->concurrency = concurrency;
+      g_object_notify_by_pspec (object, properties[PROP_CONCURRENCY]);
+    }
+  if (self->queue_bound != bound)
+    {
+      self->queue_bound = bound;
+      g_object_notify_by_pspec (object, properties[PROP_QUEUE_BOUND]);
+    }
+  g_object_thaw_notify (object);
 }
 
 gboolean

@@ -12,6 +12,12 @@ G_BEGIN_DECLS
 /* A probe or request slower than this leaves the server "degraded". */
 #define HEARTH_SERVER_SLOW_MS 2000.0
 
+/* The queue's defaults (hearth_server_get_concurrency ()). */
+#define HEARTH_SERVER_LOCAL_CONCURRENCY  2
+#define HEARTH_SERVER_LOCAL_QUEUE_BOUND  32
+#define HEARTH_SERVER_CLOUD_CONCURRENCY  8
+#define HEARTH_SERVER_CLOUD_QUEUE_BOUND  64
+
 struct _HearthServers
 {
   GObject       parent_instance;
@@ -51,6 +57,13 @@ void          _hearth_server_configure        (HearthServer       *self,
                                                GSettings          *follow);
 void          _hearth_server_set_enabled      (HearthServer       *self,
                                                gboolean            enabled);
+/* What servers.conf says (0: the default). */
+void          _hearth_server_get_queue_limits (HearthServer       *self,
+                                               guint              *concurrency,
+                                               guint              *bound);
+void          _hearth_server_set_queue_limits (HearthServer       *self,
+                                               guint               concurrency,
+                                               guint               bound);
 /* The address requests go to now, or NULL with why (a bad OLLAMA_HOST). */
 char         *_hearth_server_resolve_endpoint (HearthServer       *self,
                                                GError            **error);

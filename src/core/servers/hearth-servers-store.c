@@ -174,6 +174,29 @@ read_contents (const char  *path,
   return contents;
 }
 
+/* Concurrency= or QueueBound=: 0 (the default) when absent or not a
+ * whole number above 0. */
+static guint
+read_limit (HearthServers *self,
+            GKeyFile      *file,
+            const char    *group,
+            const char    *key)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 value;
+
+  if (!g_key_file_has_key (file, group, key, NULL))
+    return 0;
+  value = g_key_file_get_int64 (file, group, key, &error);
+  if (error != NULL || value < 1 || value > 100000)
+    {
+      g_message ("%s: [%s] %s= is not a whole number from 1 to 100000: the default is used",
+                 self->path, group, key);
+      return 0;
+    }
+  return (guint) value;
+}
+
 static HearthServer *
 server_from_group (HearthServers  *self,
                    GKeyFile       *file,
@@ -210,6 +233,8 @@ server_from_group (HearthServers  *self,
   server = find_by_name (self->servers, name);
   server = server ? g_object_ref (server) : _hearth_server_new (self->engine, name);
   _hearth_server_configure (server, url, api, cloud, enabled, preset, NULL);
+  _hearth_server_set_queue_limits (server, read_limit (self, file, group, "Concurrency"),
+                                   read_limit (self, file, group, "QueueBound"));
   return server;
 }
 
@@ -307,6 +332,7 @@ to_data (HearthServers *self)
     {
       HearthServer *server = g_ptr_array_index (self->servers, i);
       g_autofree char *group = g_strconcat (SERVER_GROUP_PREFIX, hearth_server_get_name (server), NULL);
+      guint concurrency, bound;
 
       g_key_file_set_string (file, group, "url", hearth_server_get_url (server));
       g_key_file_set_string (file, group, "api", hearth_api_kind_to_string (hearth_server_get_api (server)));
@@ -314,6 +340,11 @@ to_data (HearthServers *self)
       g_key_file_set_boolean (file, group, "enabled", hearth_server_get_enabled (server));
       if (hearth_server_get_preset (server) != NULL)
         g_key_file_set_string (file, group, "preset", hearth_server_get_preset (server));
+      _hearth_server_get_queue_limits (server, &concurrency, &bound);
+      if (concurrency > 0)
+        g_key_file_set_uint64 (file, group, "Concurrency", concurrency);
+      if (bound > 0)
+        g_key_file_set_uint64 (file, group, "QueueBound", bound);
     }
   for (guint i = 0; i < substitutes->len; i++)
     {

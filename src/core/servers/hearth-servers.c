@@ -457,6 +457,34 @@ hearth_servers_set_enabled (HearthServers  *self,
 }
 
 gboolean
+hearth_servers_set_queue_limits (HearthServers  *self,
+                                 const char     *name,
+                                 guint           concurrency,
+                                 guint           bound,
+                                 GError        **error)
+{
+  HearthServer *server;
+  guint old_concurrency, old_bound;
+
+  g_return_val_if_fail (HEARTH_IS_SERVERS (self), FALSE);
+
+  if ((server = hearth_servers_lookup (self, name)) == NULL)
+    return no_such_server (self, name, error);
+  if (concurrency > 100000 || bound > 100000)
+    {
+      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+                   "%u is too many: give a number from 1 to 100000 (0 keeps the default)",
+                   MAX (concurrency, bound));
+      return FALSE;
+    }
+  _hearth_server_get_queue_limits (server, &old_concurrency, &old_bound);
+  if (old_concurrency == concurrency && old_bound == bound)
+    return TRUE;
+  _hearth_server_set_queue_limits (server, concurrency, bound);
+  return commit (self, error);
+}
+
+gboolean
 hearth_servers_move (HearthServers  *self,
                      const char     *name,
                      guint           position,

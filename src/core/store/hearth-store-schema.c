@@ -329,6 +329,15 @@ static const Migration migrations[] = {
     "ALTER TABLE messages ADD COLUMN route_rule TEXT;"
     "ALTER TABLE bench_runs ADD COLUMN server TEXT;"
   },
+  {
+    9,
+    /* The local API gateway (src/core/gateway): a conversation's kind
+     * ('api' for the one hidden conversation that holds other programs'
+     * requests, never listed or searched) and the program that asked
+     * (its User-Agent; NULL for Hearth's own chat). */
+    "ALTER TABLE conversations ADD COLUMN kind TEXT NOT NULL DEFAULT 'chat';"
+    "ALTER TABLE messages ADD COLUMN client TEXT;"
+  },
 };
 
 #define LATEST_SCHEMA_VERSION (migrations[G_N_ELEMENTS (migrations) - 1].version)

@@ -26,14 +26,24 @@ G_DEFINE_QUARK (hearth-store-error-quark, hearth_store_error)
   "id, conversation_id, role, content, thinking, model, endpoint, api, state, error," \
   " done_reason, created_ms, tokens_in, tokens_out, ttft_ms, total_ms, load_ms," \
   " prompt_tokens_per_s, tokens_per_s, figures_from_server, error_class, cached, options," \
-  " server, fallback_from, fallback_reason, route_rule"
+  " server, fallback_from, fallback_reason, route_rule, client"
+
+/* The one conversation that holds other programs' requests (schema 9) is
+ * never listed, searched, opened, renamed or deleted as a conversation. */
+#define VISIBLE "kind <> 'api'"
 
 static const char * const statement_sql[N_STATEMENTS] = {
   [STMT_USER_VERSION] = "PRAGMA user_version",
   [STMT_CREATE_CONVERSATION] =
     "INSERT INTO conversations (title, created_ms, updated_ms) VALUES (:title, :now, :now)",
-  [STMT_RENAME_CONVERSATION] = "UPDATE conversations SET title = :title WHERE id = :id",
-  [STMT_DELETE_CONVERSATION] = "DELETE FROM conversations WHERE id = :id",
+  [STMT_RENAME_CONVERSATION] =
+    "UPDATE conversations SET title = :title WHERE id = :id AND " VISIBLE,
+  [STMT_DELETE_CONVERSATION] = "DELETE FROM conversations WHERE id = :id AND " VISIBLE,
+  [STMT_FIND_API_CONVERSATION] =
+    "SELECT id FROM conversations WHERE kind = 'api' ORDER BY id LIMIT 1",
+  [STMT_CREATE_API_CONVERSATION] =
+    "INSERT INTO conversations (title, created_ms, updated_ms, kind)"
+    " VALUES (:title, :now, :now, 'api')",
   [STMT_DELETE_MESSAGE] = "DELETE FROM messages WHERE id = :id",
   [STMT_MODEL_SPEEDS] =
     "SELECT tokens_per_s FROM messages"
@@ -46,27 +56,27 @@ static const char * const statement_sql[N_STATEMENTS] = {
     "SELECT id, conversation_id, role, '', NULL, model, endpoint, api, state, error,"
     " done_reason, created_ms, tokens_in, tokens_out, ttft_ms, total_ms, load_ms,"
     " prompt_tokens_per_s, tokens_per_s, figures_from_server, error_class, cached, options,"
-    " server, fallback_from, fallback_reason, route_rule"
+    " server, fallback_from, fallback_reason, route_rule, client"
     " FROM messages WHERE role = 'assistant' AND created_ms >= :since"
     "  AND (:model IS NULL OR model = :model)"
     " ORDER BY created_ms, id",
   [STMT_DELETE_MESSAGES_FROM] =
     "DELETE FROM messages WHERE conversation_id = :conversation AND id >= :id",
   [STMT_GET_CONVERSATION] =
-    "SELECT " CONVERSATION_COLUMNS " FROM conversations AS c WHERE c.id = :id",
+    "SELECT " CONVERSATION_COLUMNS " FROM conversations AS c WHERE c.id = :id AND c." VISIBLE,
   [STMT_LIST_CONVERSATIONS] =
-    "SELECT " CONVERSATION_COLUMNS " FROM conversations AS c"
+    "SELECT " CONVERSATION_COLUMNS " FROM conversations AS c WHERE c." VISIBLE
     " ORDER BY c.updated_ms DESC, c.id DESC",
   [STMT_ADD_MESSAGE] =
     "INSERT INTO messages (conversation_id, role, endpoint, api, created_ms,"
     " content, thinking, state, error, done_reason, model, tokens_in, tokens_out, ttft_ms,"
     " total_ms, load_ms, prompt_tokens_per_s, tokens_per_s, figures_from_server, error_class,"
-    " cached, options, server, fallback_from, fallback_reason, route_rule)"
+    " cached, options, server, fallback_from, fallback_reason, route_rule, client)"
     " VALUES (:conversation_id, :role, :endpoint, :api, :created_ms,"
     " :content, :thinking, :state, :error, :done_reason, :model, :tokens_in, :tokens_out,"
     " :ttft_ms, :total_ms, :load_ms, :prompt_tokens_per_s, :tokens_per_s, :from_server,"
     " :error_class, :cached, :options, :server, :fallback_from, :fallback_reason,"
-    " :route_rule)",
+    " :route_rule, :client)",
   [STMT_APPEND_CHUNK] =
     "INSERT INTO message_chunks (message_id, content, thinking)"
     " VALUES (:id, :content, :thinking)",
@@ -130,6 +140,7 @@ static const char * const statement_sql[N_STATEMENTS] = {
     " JOIN found ON found.id = top.id"
     " JOIN messages AS m ON m.id = top.id"
     " JOIN conversations AS c ON c.id = m.conversation_id"
+    " WHERE c." VISIBLE
     " ORDER BY top.score, m.created_ms DESC, m.id DESC",
 };
 
@@ -489,6 +500,44 @@ hearth_store_create_conversation (HearthStore  *self,
   return sqlite3_last_insert_rowid (self->db);
 }
 
+/**
+ * hearth_store_get_api_conversation:
+ *
+ * The one hidden conversation ("Requests from other programs") that holds
+ * the records of other programs' requests: found, or made the first time.
+ *
+ * Returns: its id, or -1 with @error set
+ */
+gint64
+hearth_store_get_api_conversation (HearthStore  *self,
+                                   GError      **error)
+{
+  g_autoptr(HearthSqliteStatement) find = NULL;
+  g_autoptr(HearthSqliteStatement) create = NULL;
+  int rc;
+
+  g_return_val_if_fail (HEARTH_IS_STORE (self), -1);
+
+  if ((find = _hearth_store_statement (self, STMT_FIND_API_CONVERSATION, error)) == NULL)
+    return -1;
+  rc = sqlite3_step (find);
+  if (rc == SQLITE_ROW)
+    return sqlite3_column_int64 (find, 0);
+  if (rc != SQLITE_DONE)
+    {
+      store_set_error (self, rc, error);
+      return -1;
+    }
+  g_clear_pointer (&find, hearth_sqlite_statement_release);
+  if ((create = _hearth_store_statement (self, STMT_CREATE_API_CONVERSATION, error)) == NULL)
+    return -1;
+  hearth_sqlite_bind_text (create, ":title", "Requests from other programs");
+  hearth_sqlite_bind_int64 (create, ":now", now_ms ());
+  if (!_hearth_store_step_done (self, create, error))
+    return -1;
+  return sqlite3_last_insert_rowid (self->db);
+}
+
 static gboolean
 store_change_conversation (HearthStore  *self,
                            StatementId   id,
@@ -689,6 +738,7 @@ hearth_store_add_message (HearthStore    *self,
   hearth_sqlite_bind_text (stmt, ":role", message->role);
   hearth_sqlite_bind_int64 (stmt, ":created_ms", message->created_ms);
   bind_message_body (stmt, message);
+  hearth_sqlite_bind_text (stmt, ":client", message->client);
 
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
@@ -780,6 +830,8 @@ _hearth_store_message_from_row (sqlite3_stmt *stmt)
       message->fallback_reason = hearth_sqlite_column_text (stmt, 25);
       message->route_rule = hearth_sqlite_column_text (stmt, 26);
     }
+  if (sqlite3_column_count (stmt) > 27)
+    message->client = hearth_sqlite_column_text (stmt, 27);
   return message;
 }
 

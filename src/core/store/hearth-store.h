@@ -60,6 +60,9 @@ void                 hearth_store_rollback               (HearthStore         *s
 gint64               hearth_store_create_conversation    (HearthStore         *self,
                                                           const char          *title,
                                                           GError             **error);
+/* The hidden conversation of other programs' requests (kind 'api'). */
+gint64               hearth_store_get_api_conversation   (HearthStore         *self,
+                                                          GError             **error);
 gboolean             hearth_store_rename_conversation    (HearthStore         *self,
                                                           gint64               conversation_id,
                                                           const char          *title,

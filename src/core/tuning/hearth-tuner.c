@@ -547,7 +547,7 @@ send_request (HearthTuner *self)
                                   hearth_provider_get_api (self->provider));
   hearth_reply_set_model (self->reply, request->model);
   g_signal_connect (self->reply, "finished", G_CALLBACK (on_reply_finished), self);
-  hearth_provider_chat (self->provider, self->request, self->reply);
+  hearth_chat_sender_send (G_OBJECT (self), self->provider, self->request, self->reply);
 }
 
 static void

@@ -47,6 +47,7 @@ hearth_tuning_new_tuner (HearthTuning   *self,
   g_autoptr(HearthRunOptions) start = hearth_run_options_new ();
   g_autofree char *name = NULL;
   HearthTuneParams params = { 0 };
+  HearthTuner *tuner;
 
   g_return_val_if_fail (HEARTH_IS_TUNING (self), NULL);
   g_return_val_if_fail (HEARTH_IS_PROVIDER (provider), NULL);
@@ -65,7 +66,10 @@ hearth_tuning_new_tuner (HearthTuning   *self,
   params.include_variants = include_variants;
   if (hearth_run_options_is_set (start, HEARTH_RUN_OPTION_NUM_CTX))
     params.min_ctx = (gint64) hearth_run_options_get (start, HEARTH_RUN_OPTION_NUM_CTX);
-  return hearth_tuner_new (provider, model, &params, sampler);
+  tuner = hearth_tuner_new (provider, model, &params, sampler);
+  /* Its requests wait their turn as the engine says (its queue). */
+  hearth_chat_sender_copy (G_OBJECT (self), G_OBJECT (tuner));
+  return tuner;
 }
 
 /* ---- Storing runs ---- */
