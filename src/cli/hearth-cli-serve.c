@@ -69,6 +69,34 @@ on_stop (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* JSON lines: one object a line, whatever the terminal */
+static void
+print_request_json (GDateTime                      *now,
+                    const HearthGatewayRequestInfo *info)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *time = g_date_time_format_iso8601 (now);
+  g_autofree char *line = NULL;
+
+  json_builder_begin_object (builder);
+  hearth_json_add_string (builder, "time", time);
+  hearth_json_add_string (builder, "method", info->method);
+  hearth_json_add_string (builder, "path", info->path);
+  hearth_json_add_int (builder, "status", info->status);
+  hearth_json_add_string (builder, "client", info->client);
+  hearth_json_add_string (builder, "model", info->model);
+  hearth_json_add_string (builder, "server", info->server);
+  json_builder_set_member_name (builder, "cached");
+  json_builder_add_boolean_value (builder, info->cached);
+  hearth_json_add_double (builder, "duration_ms", info->duration_ms);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  line = hearth_json_to_string (root, FALSE);
+  print_json_text (line);
+  output_write (OUTPUT_STDOUT, "\n", 1);
+}
+
 /* "12:30:01 POST /api/chat 200 client="curl/8.5.0" model=llama3.2 server=local cache=miss 812 ms" */
 static void
 on_request_finished (HearthGateway                  *gateway,
@@ -80,11 +108,14 @@ on_request_finished (HearthGateway                  *gateway,
   g_autofree char *status = info->status != 0 ? g_strdup_printf ("%u", info->status)
                                               : g_strdup ("gone");
 
-  g_print ("%s %s %s %s client=\"%s\" model=%s server=%s cache=%s %.0f ms\n", time,
-           info->method, info->path, status,
-           info->client != NULL ? info->client : "unknown client",
-           info->model != NULL ? info->model : "-", info->server != NULL ? info->server : "-",
-           info->cached ? "hit" : "miss", info->duration_ms);
+  if (opt_json)
+    print_request_json (now, info);
+  else
+    g_print ("%s %s %s %s client=\"%s\" model=%s server=%s cache=%s %.0f ms\n", time,
+             info->method, info->path, status,
+             info->client != NULL ? info->client : "unknown client",
+             info->model != NULL ? info->model : "-", info->server != NULL ? info->server : "-",
+             info->cached ? "hit" : "miss", info->duration_ms);
   /* A reader that went away (| head) ends the serving. */
   if (output_failed ())
     {
@@ -93,27 +124,31 @@ on_request_finished (HearthGateway                  *gateway,
     }
 }
 
+typedef void (*SayFunc) (const char *format, ...) G_GNUC_PRINTF (1, 2);
+
 static void
 print_banner (Serve         *serve,
               HearthEngine  *engine)
 {
   const char *url = hearth_gateway_get_url (serve->gateway);
   g_autofree char *names = NULL;
+  /* --json keeps standard output to the requests' lines */
+  SayFunc say = opt_json ? g_printerr : g_print;
 
   if (opt_servers != NULL && opt_servers[0] != NULL)
     names = g_strjoinv (", ", opt_servers);
   else
     names = g_strdup ("every enabled server of your list");
-  g_print ("Serving the API at %s (%s)\n", url, names);
-  g_print ("  Ollama clients: OLLAMA_HOST=%s\n", url);
-  g_print ("  OpenAI clients: base_url %s/v1\n", url);
-  g_print ("  Models: as your servers name them, MODEL@SERVER to ask one server, or auto\n");
+  say ("Serving the API at %s (%s)\n", url, names);
+  say ("  Ollama clients: OLLAMA_HOST=%s\n", url);
+  say ("  OpenAI clients: base_url %s/v1\n", url);
+  say ("  Models: as your servers name them, MODEL@SERVER to ask one server, or auto\n");
   if (serve->token != NULL)
     {
-      g_print ("  Every request needs the header: Authorization: Bearer %s\n",
+      say ("  Every request needs the header: Authorization: Bearer %s\n",
                opt_print_token ? serve->token : "TOKEN");
       if (!opt_print_token)
-        g_print ("  The token is in your keyring (“Hearth API gateway token”); "
+        say ("  The token is in your keyring (“Hearth API gateway token”); "
                  "hearth-cli serve --print-token shows it.\n");
     }
   if (hearth_cli_app_is_running ())
@@ -219,8 +254,15 @@ run (Serve        *serve,
     g_printerr ("hearth-cli: %s is a loopback address: no token is asked there, so there "
                 "is none to print.\n", serve->host);
 
+  /* The sentence says what to do (another port, stop the other program);
+   * not a usage error: the same command works once the port is free. */
   if (!hearth_gateway_start (serve->gateway, serve->listen, serve->token, &serve->error))
-    return fail (serve->error);
+    {
+      g_autofree char *message = g_strstrip (g_strdup (serve->error->message));
+
+      g_printerr ("hearth-cli: %s%s\n", message, g_str_has_suffix (message, ".") ? "" : ".");
+      return EXIT_FAILED;
+    }
 
   handler = g_signal_connect (serve->gateway, "request-finished",
                               G_CALLBACK (on_request_finished), serve);

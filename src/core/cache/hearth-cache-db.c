@@ -287,6 +287,41 @@ flush_counters (HearthCache *self)
   return hearth_sqlite_step_done (stmt);
 }
 
+/* The shared tier's counts live in a table of their own, made the first
+ * time there is one to keep: a file without it reads as zeros, and an
+ * older Hearth never looks at it. Not a cached statement: at most one
+ * write a second, and the table may not exist when the file opens. */
+static int
+flush_shared_counters (HearthCache *self)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (self->pending.shared_hits == 0 && self->pending.shared_misses == 0 &&
+      self->pending.shared_errors == 0)
+    return SQLITE_DONE;
+  rc = sqlite3_exec (self->db,
+                     "CREATE TABLE IF NOT EXISTS shared_stats ("
+                     "  id      INTEGER PRIMARY KEY CHECK (id = 1),"
+                     "  hits    INTEGER NOT NULL DEFAULT 0,"
+                     "  misses  INTEGER NOT NULL DEFAULT 0,"
+                     "  errors  INTEGER NOT NULL DEFAULT 0)", NULL, NULL, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_prepare_v2 (self->db,
+                             "INSERT INTO shared_stats (id, hits, misses, errors)"
+                             " VALUES (1, :hits, :misses, :errors) ON CONFLICT (id) DO UPDATE"
+                             " SET hits = hits + excluded.hits, misses = misses + excluded.misses,"
+                             " errors = errors + excluded.errors", -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    return rc;
+  hearth_sqlite_bind_int64 (stmt, ":hits", self->pending.shared_hits);
+  hearth_sqlite_bind_int64 (stmt, ":misses", self->pending.shared_misses);
+  hearth_sqlite_bind_int64 (stmt, ":errors", self->pending.shared_errors);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  return rc;
+}
+
 static int
 flush_touches (HearthCache *self)
 {
@@ -316,6 +351,8 @@ _hearth_cache_write_pending (HearthCache *self)
 {
   int rc = flush_counters (self);
 
+  if (rc == SQLITE_DONE)
+    rc = flush_shared_counters (self);
   if (rc == SQLITE_DONE)
     rc = flush_touches (self);
   return rc;
@@ -766,6 +803,24 @@ _hearth_cache_disk_evict (HearthCache *self)
   return rc;
 }
 
+/* No table yet: nothing counted yet. */
+static void
+stats_read_shared (HearthCache      *self,
+                   HearthCacheStats *stats)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite3_prepare_v2 (self->db, "SELECT hits, misses, errors FROM shared_stats WHERE id = 1",
+                          -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      stats->shared_hits = sqlite3_column_int64 (stmt, 0);
+      stats->shared_misses = sqlite3_column_int64 (stmt, 1);
+      stats->shared_errors = sqlite3_column_int64 (stmt, 2);
+    }
+  sqlite3_finalize (stmt);
+}
+
 void
 _hearth_cache_stats_read_disk (HearthCache      *self,
                                HearthCacheStats *stats)
@@ -786,4 +841,5 @@ _hearth_cache_stats_read_disk (HearthCache      *self,
   stats->time_saved_ms = sqlite3_column_double (stmt, 5);
   stats->entries = sqlite3_column_int64 (stmt, 6);
   stats->bytes_on_disk = sqlite3_column_int64 (stmt, 7);
+  stats_read_shared (self, stats);
 }

@@ -39,7 +39,13 @@ typedef struct
   guint64 disk_misses;
   guint64 bytes_served;
   double  time_saved_ms;
+  guint64 shared_hits;
+  guint64 shared_misses;
+  guint64 shared_errors;
 } Counters;
+
+/* hearth-cache-shared.c: the shared tier's worker and its state. */
+typedef struct _HearthCacheShared HearthCacheShared;
 
 struct _HearthCache
 {
@@ -65,12 +71,37 @@ struct _HearthCache
 
   ZSTD_CCtx     *cctx;
   ZSTD_DCtx     *dctx;
+
+  HearthCacheShared *shared;    /* NULL: no shared tier */
+  GPtrArray     *retired;       /* HearthCacheShared: replaced, stopping; joined at finalize */
+  char          *shared_warning;/* the last warning of the shared tier, as handed out */
+  char          *both_warnings; /* the file's and the shared tier's, as handed out */
+  guint          shared_retry_ms;
 };
 
 /* hearth-cache.c */
 gboolean          _hearth_cache_entry_expired     (HearthCache             *self,
                                                    gint64                   created_ms,
                                                    gint64                   now);
+
+void              _hearth_cache_store_local       (HearthCache             *self,
+                                                   const char              *key,
+                                                   HearthCacheEntry        *entry);
+void              _hearth_cache_add_hit           (HearthCache             *self,
+                                                   const HearthCacheEntry  *entry);
+
+/* hearth-cache-shared.c */
+void              _hearth_cache_shared_shutdown   (HearthCache             *self);
+void              _hearth_cache_shared_store      (HearthCache             *self,
+                                                   const char              *key,
+                                                   const HearthCacheEntry  *entry);
+void              _hearth_cache_shared_harvest    (HearthCache             *self);
+const char       *_hearth_cache_shared_warning    (HearthCache             *self);
+gboolean          _hearth_cache_shared_connected  (HearthCache             *self);
+/* How long a server that is down is left alone before the next try
+ * (30 s); tests shorten it. */
+void              _hearth_cache_set_shared_retry_ms (HearthCache           *self,
+                                                   guint                    retry_ms);
 
 /* hearth-cache-db.c */
 gboolean          _hearth_cache_open_db           (HearthCache             *self,

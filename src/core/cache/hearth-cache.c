@@ -15,6 +15,8 @@
 #define MAX_PENDING_TOUCHES    1024
 /* What a memory entry costs besides its strings: node, entry, hash slot. */
 #define MEMORY_ENTRY_OVERHEAD  (sizeof (MemoryNode) + sizeof (HearthCacheEntry) + 64)
+/* A shared tier that is down is left alone this long before the next try. */
+#define SHARED_RETRY_MS        30000
 
 typedef struct
 {
@@ -91,6 +93,13 @@ counters_add_hit (Counters               *counters,
   counters->bytes_served += entry_reply_bytes (entry);
   if (entry->figures.total_ms > 0 && isfinite (entry->figures.total_ms))
     counters->time_saved_ms += entry->figures.total_ms;
+}
+
+void
+_hearth_cache_add_hit (HearthCache            *self,
+                       const HearthCacheEntry *entry)
+{
+  counters_add_hit (&self->pending, entry);
 }
 
 /* Memory tier: a hash table for finding, a list for the order of use. */
@@ -196,6 +205,8 @@ hearth_cache_dispose (GObject *object)
 {
   HearthCache *self = (HearthCache *)object;
 
+  /* The worker's last stores go out (or fail) before its counts are written. */
+  _hearth_cache_shared_shutdown (self);
   hearth_cache_flush (self);
 
   G_OBJECT_CLASS (hearth_cache_parent_class)->dispose (object);
@@ -215,6 +226,8 @@ hearth_cache_finalize (GObject *object)
   g_clear_pointer (&self->dctx, ZSTD_freeDCtx);
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->warning, g_free);
+  g_clear_pointer (&self->shared_warning, g_free);
+  g_clear_pointer (&self->both_warnings, g_free);
 
   G_OBJECT_CLASS (hearth_cache_parent_class)->finalize (object);
 }
@@ -238,6 +251,7 @@ hearth_cache_init (HearthCache *self)
   self->cctx = ZSTD_createCCtx ();
   self->dctx = ZSTD_createDCtx ();
   self->last_flush_ms = now_ms ();
+  self->shared_retry_ms = SHARED_RETRY_MS;
 }
 
 char *
@@ -288,12 +302,26 @@ hearth_cache_get_path (HearthCache *self)
   return self->path;
 }
 
+/* The file's warning, the shared tier's, or both; the string stays valid
+ * until the next call. */
 const char *
 hearth_cache_get_warning (HearthCache *self)
 {
+  const char *shared;
+  g_autofree char *both = NULL;
+
   g_return_val_if_fail (HEARTH_IS_CACHE (self), NULL);
 
-  return self->warning;
+  shared = _hearth_cache_shared_warning (self);
+  if (shared == NULL || self->warning == NULL)
+    return shared != NULL ? shared : self->warning;
+  both = g_strdup_printf ("%s %s", self->warning, shared);
+  if (g_strcmp0 (both, self->both_warnings) != 0)
+    {
+      g_free (self->both_warnings);
+      self->both_warnings = g_steal_pointer (&both);
+    }
+  return self->both_warnings;
 }
 
 /* Lookup and store */
@@ -413,10 +441,22 @@ disk_store (HearthCache            *self,
     _hearth_cache_note_failure (self, rc, "store a reply");
 }
 
+/* Takes @entry, a copy (hearth_cache_entry_copy()) with its creation time. */
+void
+_hearth_cache_store_local (HearthCache      *self,
+                           const char       *key,
+                           HearthCacheEntry *entry)
+{
+  disk_store (self, key, entry, now_ms ());
+  memory_insert (self, key, entry);
+  _hearth_cache_recover_if_needed (self);
+}
+
 /**
  * hearth_cache_store:
  *
- * Keeps @entry under @key in memory and on disk, replacing what was there.
+ * Keeps @entry under @key in memory and on disk, replacing what was there,
+ * and sends it to the shared tier, if any, without waiting for it.
  * Never fails: an error is logged (debug) and the entry is not kept on disk.
  */
 void
@@ -424,8 +464,7 @@ hearth_cache_store (HearthCache            *self,
                     const char             *key,
                     const HearthCacheEntry *entry)
 {
-  g_autoptr(HearthCacheEntry) copy = NULL;
-  gint64 now = now_ms ();
+  HearthCacheEntry *copy;
 
   g_return_if_fail (HEARTH_IS_CACHE (self));
   g_return_if_fail (key != NULL);
@@ -433,10 +472,9 @@ hearth_cache_store (HearthCache            *self,
 
   copy = hearth_cache_entry_copy (entry);
   if (copy->created_ms <= 0)
-    copy->created_ms = now;
-  disk_store (self, key, copy, now);
-  memory_insert (self, key, g_steal_pointer (&copy));
-  _hearth_cache_recover_if_needed (self);
+    copy->created_ms = now_ms ();
+  _hearth_cache_shared_store (self, key, copy);
+  _hearth_cache_store_local (self, key, copy);
 }
 
 void
@@ -501,9 +539,11 @@ hearth_cache_flush (HearthCache *self)
 {
   g_return_if_fail (HEARTH_IS_CACHE (self));
 
+  _hearth_cache_shared_harvest (self);
   if (self->pending.memory_hits == 0 && self->pending.memory_misses == 0 &&
       self->pending.disk_hits == 0 && self->pending.disk_misses == 0 &&
-      g_hash_table_size (self->touches) == 0)
+      self->pending.shared_hits == 0 && self->pending.shared_misses == 0 &&
+      self->pending.shared_errors == 0 && g_hash_table_size (self->touches) == 0)
     return;
   _hearth_cache_flush_pending (self, now_ms ());
   _hearth_cache_recover_if_needed (self);
@@ -519,6 +559,9 @@ stats_add_pending (HearthCache      *self,
   stats->disk_misses += self->pending.disk_misses;
   stats->bytes_served += self->pending.bytes_served;
   stats->time_saved_ms += self->pending.time_saved_ms;
+  stats->shared_hits += self->pending.shared_hits;
+  stats->shared_misses += self->pending.shared_misses;
+  stats->shared_errors += self->pending.shared_errors;
 }
 
 /* All-time figures from the file (every process that used it), plus what
@@ -535,5 +578,6 @@ hearth_cache_get_stats (HearthCache      *self,
   if (self->db != NULL)
     _hearth_cache_stats_read_disk (self, stats);
   stats_add_pending (self, stats);
+  stats->shared_connected = _hearth_cache_shared_connected (self);
   _hearth_cache_recover_if_needed (self);
 }

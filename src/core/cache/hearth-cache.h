@@ -102,6 +102,18 @@ gboolean           hearth_cache_set_shared                 (HearthCache         
                                                             const char               *url,
                                                             GError                  **error);
 const char        *hearth_cache_get_shared_url             (HearthCache              *self);
+/* What hearth_cache_set_shared() would say of @url, without a cache. */
+gboolean           hearth_cache_check_shared_url           (const char               *url,
+                                                            GError                  **error);
+/* One round trip to the shared tier's server: the state (stats, warning)
+ * is fresh when it finishes; fails with the warning's sentence. */
+void               hearth_cache_ping_shared_async          (HearthCache              *self,
+                                                            GCancellable             *cancellable,
+                                                            GAsyncReadyCallback       callback,
+                                                            gpointer                  user_data);
+gboolean           hearth_cache_ping_shared_finish         (HearthCache              *self,
+                                                            GAsyncResult             *result,
+                                                            GError                  **error);
 
 HearthCacheEntry  *hearth_cache_entry_new                  (void);
 HearthCacheEntry  *hearth_cache_entry_copy                 (const HearthCacheEntry   *entry);
