@@ -7,6 +7,8 @@
 
 #include <adwaita.h>
 #include <math.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hearth-endpoint.h"
@@ -410,6 +412,145 @@ test_preferences_cache (void)
   reset_settings ();
 }
 
+/* The shared cache: an address is checked before it is kept, and the row
+ * under it says what the server answers (a real redis-server, then none). */
+typedef struct
+{
+  GtkWidget  *row;
+  const char *text;
+} SubtitleWait;
+
+static gboolean
+subtitle_contains (gpointer data)
+{
+  SubtitleWait *wait = data;
+  const char *subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (wait->row));
+
+  return subtitle != NULL && strstr (subtitle, wait->text) != NULL;
+}
+
+static GSubprocess *
+start_redis (int *port)
+{
+  g_autofree char *port_text = NULL;
+  g_autofree char *url = closed_address ();
+  g_autoptr(GError) error = NULL;
+  GSubprocess *redis;
+
+  *port = atoi (strrchr (url, ':') + 1);
+  port_text = g_strdup_printf ("%d", *port);
+  redis = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, "redis-server", "--port",
+                            port_text, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                            NULL);
+  g_assert_no_error (error);
+  return redis;
+}
+
+static void
+apply_shared (GtkWidget  *entry,
+              const char *url)
+{
+  gtk_editable_set_text (GTK_EDITABLE (entry), url);
+  g_signal_emit_by_name (entry, "apply");
+}
+
+/* Wide and narrow, scrolled so that @row's bottom is in view. */
+static void
+save_scrolled_to (GtkWidget  *window,
+                  GtkWidget  *row,
+                  const char *stem)
+{
+  const int widths[] = { 1280, 380 };
+  int width, height;
+
+  gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+    {
+      GtkWidget *scroller = gtk_widget_get_ancestor (row, GTK_TYPE_SCROLLED_WINDOW);
+      GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+      g_autofree char *name = g_strdup_printf ("%s-%d.png", stem, widths[i]);
+      graphene_rect_t bounds;
+
+      gtk_window_set_default_size (GTK_WINDOW (window), widths[i], 800);
+      hearth_test_spin_for (400);
+      g_assert_true (gtk_widget_compute_bounds (row, scroller, &bounds));
+      gtk_adjustment_set_value (adjustment, gtk_adjustment_get_value (adjustment) +
+                                bounds.origin.y + bounds.size.height + 24 -
+                                gtk_widget_get_height (scroller));
+      hearth_test_wait_drawn (window, 300);
+      g_free (hearth_test_save_screenshot (window, name));
+    }
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+}
+
+static void
+test_preferences_cache_shared (void)
+{
+  g_autofree char *path = hearth_test_build_tmp_path ("prefs-shared.db", NULL);
+  g_autofree char *redis_path = g_find_program_in_path ("redis-server");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthCache) cache = hearth_cache_open (path, 1 << 20, 1 << 20, 0, &error);
+  g_autoptr(HearthEngine) engine = hearth_engine_new_for_settings (settings, 0);
+  g_autoptr(GSubprocess) redis = NULL;
+  g_autofree char *url = NULL;
+  GtkWidget *window;
+  GtkWidget *entry;
+  SubtitleWait wait;
+  int port;
+
+  if (redis_path == NULL)
+    {
+      g_printerr ("\n*** SKIPPED: redis-server is not installed (apt-get install redis-server) ***\n\n");
+      g_test_skip ("redis-server is not installed");
+      return;
+    }
+  g_assert_no_error (error);
+  hearth_engine_set_cache (engine, cache, FALSE);
+  window = hearth_preferences_window_new (NULL, engine);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (hearth_test_spin_until (widget_is_mapped, window, 5000));
+  entry = require_row (window, "Shared Cache Server");
+  wait.row = require_row (window, "Shared With Other Computers");
+  wait.text = "None: answers stay on this computer";
+  g_assert_true (subtitle_contains (&wait));
+
+  /* An address with a password is refused, not kept, and not repeated. */
+  apply_shared (entry, "redis://:hunter2@cache.lan:6379/0");
+  wait.text = "REDISCLI_AUTH";
+  g_assert_true (subtitle_contains (&wait));
+  g_assert_null (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (wait.row)), "hunter2"));
+  g_assert_true (gtk_widget_has_css_class (entry, "error"));
+  g_assert_null (g_strrstr (g_settings_get_string (settings, "cache-shared-url"), "hunter2"));
+
+  redis = start_redis (&port);
+  url = g_strdup_printf ("redis://127.0.0.1:%d/0", port);
+  apply_shared (entry, url);
+  g_assert_false (gtk_widget_has_css_class (entry, "error"));
+  g_assert_cmpstr (g_settings_get_string (settings, "cache-shared-url"), ==, url);
+  wait.text = "Connected";
+  /* The server may still be starting: the row asks again every few seconds. */
+  g_assert_true (hearth_test_spin_until (subtitle_contains, &wait, 30000));
+  g_assert_cmpstr (hearth_cache_get_shared_url (cache), ==, url);
+  save_scrolled_to (window, wait.row, "preferences-shared-cache");
+
+  /* Gone: said in the row, in red, and the cache goes on. */
+  g_subprocess_send_signal (redis, SIGKILL);
+  g_subprocess_wait (redis, NULL, NULL);
+  apply_shared (entry, url);
+  wait.text = "cannot be reached";
+  g_assert_true (hearth_test_spin_until (subtitle_contains, &wait, 30000));
+  g_assert_true (gtk_widget_has_css_class (wait.row, "error"));
+  save_scrolled_to (window, wait.row, "preferences-shared-cache-down");
+
+  apply_shared (entry, "");
+  wait.text = "None: answers stay on this computer";
+  g_assert_true (hearth_test_spin_until (subtitle_contains, &wait, 5000));
+  g_assert_null (hearth_cache_get_shared_url (cache));
+
+  close_and_finalize (window);
+  reset_settings ();
+}
+
 static gboolean
 prompt_saved (gpointer data)
 {
@@ -466,6 +607,7 @@ main (int   argc,
   g_test_add_func ("/preferences/temperature", test_preferences_temperature);
   g_test_add_func ("/preferences/system-prompt", test_preferences_system_prompt);
   g_test_add_func ("/preferences/cache", test_preferences_cache);
+  g_test_add_func ("/preferences/cache-shared", test_preferences_cache_shared);
 
   ret = g_test_run ();
   g_clear_object (&settings);

@@ -17,6 +17,7 @@ static gint64  opt_conversation = -1;
 static double  opt_temperature = NAN;
 static gint64  opt_seed = G_MININT64;
 static gboolean opt_no_cache;
+static char    *opt_redis;
 
 static gboolean
 parse_conversation (const char  *option,
@@ -59,6 +60,9 @@ static const GOptionEntry ask_entries[] = {
     N_("Sampling seed, 0 to 2147483647"), "N" },
   { "no-cache", 0, 0, G_OPTION_ARG_NONE, &opt_no_cache,
     N_("Generate a fresh answer, even for a question asked before"), NULL },
+  { "redis", 0, 0, G_OPTION_ARG_FILENAME, &opt_redis,
+    N_("Share the answer cache through this Redis or Valkey server, "
+       "redis://HOST[:PORT][/DB] (password from REDISCLI_AUTH)"), "URL" },
   { NULL }
 };
 
@@ -285,6 +289,30 @@ finish_ask (Cli *cli)
   return fail (error);
 }
 
+/* --redis: the engine's cache gets that shared tier, instead of the settings' one. */
+static gboolean
+use_shared_cache (HearthEngine *engine,
+                  const char   *url,
+                  int          *exit_code)
+{
+  HearthCache *cache = hearth_engine_get_cache (engine);
+  g_autoptr(GError) error = NULL;
+
+  if (cache == NULL)
+    {
+      g_printerr ("hearth-cli: --redis needs the answer cache, which is off. Turn on "
+                  "“Reuse Answers” in Hearth's Preferences, or run without --redis.\n");
+      *exit_code = EXIT_USAGE;
+      return FALSE;
+    }
+  if (!hearth_cache_set_shared (cache, url, &error))
+    {
+      *exit_code = usage_error ("ask", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 int
 hearth_cli_command_ask (int    argc,
                         char **argv)
@@ -325,6 +353,9 @@ hearth_cli_command_ask (int    argc,
           hearth_engine_resolve_server (engine, server, NULL, NULL, &error) == NULL)
         return fail (error);
     }
+
+  if (opt_redis != NULL && !use_shared_cache (engine, opt_redis, &exit_code))
+    return exit_code;
 
   cli.json = opt_json;
   cli.reply = hearth_engine_chat (engine, provider, build_request (prompt, settings, server),

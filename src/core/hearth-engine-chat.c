@@ -288,24 +288,56 @@ wants_cache (ChatJob *job)
          (self->cache_all || hearth_cache_request_is_deterministic (job->request));
 }
 
-/* The cached answer goes through the same reply object as a live one. */
+/* The job's question goes to its server. */
+static void
+ask_server (ChatJob *job)
+{
+  hearth_provider_chat_full (job->provider, job->request, job->reply,
+                             job->route ? _hearth_chat_route_start_failed : NULL, job);
+}
+
+/* The cached answer goes through the same reply object as a live one; a
+ * miss (or a shared tier that is down) asks the server. */
+static void
+cache_looked_up_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  ChatJob *job = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthCacheEntry) entry = NULL;
+
+  entry = hearth_cache_lookup_finish (HEARTH_CACHE (object), result, &error);
+  if (error != NULL)
+    {
+      /* Only a cancelled lookup fails: the reply ends as cancelled. */
+      hearth_reply_fail (job->reply, error);
+      return;
+    }
+  if (entry == NULL)
+    {
+      ask_server (job);
+      return;
+    }
+  hearth_reply_complete_from_cache (job->reply, entry->content, entry->thinking, entry->model,
+                                    entry->done_reason, &entry->figures);
+}
+
+/* Local tiers, then the shared one (in its worker, never blocking this
+ * thread), then the server. Returns TRUE: the job is in the cache's hands. */
 static gboolean
 answer_from_cache (ChatJob                *job,
                    const HearthModelInfo  *model)
 {
   HearthEngine *self = job->engine;
-  g_autoptr(HearthCacheEntry) entry = NULL;
   /* Without a digest (OpenAI-compatible servers) the name stands for the model. */
   const char *digest = model->digest ? model->digest : model->name;
 
   job->cache_key = hearth_cache_key (hearth_provider_get_api (job->provider),
                                      hearth_provider_get_endpoint (job->provider), digest,
                                      job->request);
-  entry = hearth_cache_lookup (self->cache, job->cache_key);
-  if (entry == NULL)
-    return FALSE;
-  hearth_reply_complete_from_cache (job->reply, entry->content, entry->thinking, entry->model,
-                                    entry->done_reason, &entry->figures);
+  hearth_cache_lookup_async (self->cache, job->cache_key, hearth_reply_get_cancellable (job->reply),
+                             cache_looked_up_cb, job);
   return TRUE;
 }
 
@@ -344,8 +376,7 @@ models_listed_cb (GObject      *object,
   model = hearth_model_info_find (models, job->request->model);
   if (model != NULL && wants_cache (job) && answer_from_cache (job, model))
     return;
-  hearth_provider_chat_full (job->provider, job->request, job->reply,
-                             job->route ? _hearth_chat_route_start_failed : NULL, job);
+  ask_server (job);
 }
 
 static char *

@@ -20,6 +20,7 @@ struct _HearthEngine
   HearthCache           *cache;
   gboolean               cache_all;
   char                  *cache_warning;
+  char                  *shared_cache_warning;  /* cache-shared-url cannot be used */
   HearthSampler         *sampler;
   HearthResourceHistory *resource_history;
   SoupSession           *session;

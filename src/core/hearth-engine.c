@@ -61,6 +61,7 @@ hearth_engine_finalize (GObject *object)
 
   g_clear_error (&self->store_error);
   g_free (self->cache_warning);
+  g_free (self->shared_cache_warning);
   g_mutex_clear (&self->reader_lock);
 
   G_OBJECT_CLASS (hearth_engine_parent_class)->finalize (object);
@@ -136,6 +137,23 @@ hearth_engine_new (HearthStore *store)
 
 /* Settings: the cache, the sampler's server and the retention follow them. */
 
+/* The tier several computers share (cache-shared-url): an address that
+ * cannot be used is said in the cache's warning, and the local tiers go on. */
+static void
+apply_shared_cache (HearthEngine *self)
+{
+  g_autofree char *url = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->cache == NULL || self->settings == NULL)
+    return;
+  url = g_settings_get_string (self->settings, "cache-shared-url");
+  g_clear_pointer (&self->shared_cache_warning, g_free);
+  if (!hearth_cache_set_shared (self->cache, url, &error))
+    self->shared_cache_warning = g_strdup_printf ("%s. Answering from this computer's cache only.",
+                                                  error->message);
+}
+
 /* A cache that cannot open is left out: Hearth answers without it. */
 static void
 apply_cache_settings (HearthEngine *self)
@@ -158,6 +176,7 @@ apply_cache_settings (HearthEngine *self)
     {
       hearth_cache_set_limits (self->cache, max_bytes, ttl);
       self->cache_all = all;
+      apply_shared_cache (self);
       return;
     }
   path = hearth_cache_default_path ();
@@ -170,6 +189,7 @@ apply_cache_settings (HearthEngine *self)
     }
   self->cache_warning = g_strdup (hearth_cache_get_warning (opened));
   hearth_engine_set_cache (self, opened, all);
+  apply_shared_cache (self);
 }
 
 /* The sampler watches the inference server's process when the configured
@@ -346,11 +366,17 @@ hearth_engine_get_store_error (HearthEngine *self)
   return self->store_error;
 }
 
-/* Returns: (nullable): what went wrong with the response cache, in a sentence */
+/* Returns: (nullable): what went wrong with the response cache, in a
+ * sentence: opening it, its shared tier's address, or (as it is now) its
+ * file or its shared tier's server */
 const char *
 hearth_engine_get_cache_warning (HearthEngine *self)
 {
   g_return_val_if_fail (HEARTH_IS_ENGINE (self), NULL);
+  if (self->cache_warning == NULL && self->shared_cache_warning != NULL)
+    return self->shared_cache_warning;
+  if (self->cache_warning == NULL && self->cache != NULL)
+    return hearth_cache_get_warning (self->cache);
   return self->cache_warning;
 }
 

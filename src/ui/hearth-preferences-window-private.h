@@ -81,6 +81,12 @@ struct _HearthPreferencesWindow
   AdwActionRow         *serve_error_row;
   AdwActionRow         *serve_token_row;
   AdwActionRow         *serve_clients_row;
+
+  /* The shared cache tier (hearth-preferences-window-cache-shared.c) */
+  AdwEntryRow          *cache_shared_row;
+  AdwActionRow         *cache_shared_status_row;
+  GCancellable         *shared_cancellable;
+  guint                 shared_refresh_id;
 };
 
 /* hearth-preferences-window.c */
@@ -128,5 +134,9 @@ void          _hearth_preferences_window_class_gateway_init   (HearthPreferences
 void          _hearth_preferences_window_bind_profiles        (HearthPreferencesWindow      *self);
 void          _hearth_preferences_window_dispose_profiles     (HearthPreferencesWindow      *self);
 void          _hearth_preferences_window_class_profiles_init  (HearthPreferencesWindowClass *klass);
+
+/* hearth-preferences-window-cache-shared.c */
+void          _hearth_preferences_window_bind_cache_shared    (HearthPreferencesWindow      *self);
+void          _hearth_preferences_window_dispose_cache_shared (HearthPreferencesWindow      *self);
 
 G_END_DECLS

@@ -586,6 +586,7 @@ hearth_preferences_window_constructed (GObject *object)
   _hearth_preferences_window_bind_profiles (self);
   _hearth_preferences_window_bind_gateway (self);
   refresh_cache_stats (self);
+  _hearth_preferences_window_bind_cache_shared (self);
 }
 
 static void
@@ -597,6 +598,7 @@ hearth_preferences_window_dispose (GObject *object)
     save_system_prompt (self);
   g_cancellable_cancel (self->models_cancellable);
   g_cancellable_cancel (self->servers_cancellable);
+  _hearth_preferences_window_dispose_cache_shared (self);
   g_clear_handle_id (&self->servers_refresh_id, g_source_remove);
   g_clear_handle_id (&self->routes_refresh_id, g_source_remove);
   g_clear_object (&self->models_cancellable);
@@ -697,6 +699,9 @@ hearth_preferences_window_class_init (HearthPreferencesWindowClass *klass)
                                         cache_enabled_switch);
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, cache_all_switch);
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, cache_all_row);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, cache_shared_row);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow,
+                                        cache_shared_status_row);
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, cache_size_row);
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, cache_ttl_row);
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, cache_size_spin);

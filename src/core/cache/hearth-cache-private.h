@@ -47,6 +47,16 @@ typedef struct
 /* hearth-cache-shared.c: the shared tier's worker and its state. */
 typedef struct _HearthCacheShared HearthCacheShared;
 
+/* Where the shared tier's server is (hearth-cache-shared-value.c). */
+typedef struct
+{
+  char *display;        /* redis://HOST:PORT[/DB] or unix:///path, for sentences: no password */
+  char *host;           /* NULL for a socket */
+  char *socket_path;
+  int   port;
+  int   db;
+} HearthSharedAddress;
+
 struct _HearthCache
 {
   GObject        parent_instance;
@@ -98,10 +108,21 @@ void              _hearth_cache_shared_store      (HearthCache             *self
 void              _hearth_cache_shared_harvest    (HearthCache             *self);
 const char       *_hearth_cache_shared_warning    (HearthCache             *self);
 gboolean          _hearth_cache_shared_connected  (HearthCache             *self);
-/* How long a server that is down is left alone before the next try
- * (30 s); tests shorten it. */
+/* The longest a server that is down is left alone before the next try
+ * (30 s; the wait starts at 1 s and doubles); tests shorten it. */
 void              _hearth_cache_set_shared_retry_ms (HearthCache           *self,
                                                    guint                    retry_ms);
+
+/* hearth-cache-shared-value.c */
+gboolean          _hearth_cache_shared_parse_url  (const char              *url,
+                                                   HearthSharedAddress     *addr,
+                                                   GError                 **error);
+void              _hearth_cache_shared_address_clear (HearthSharedAddress  *addr);
+GBytes           *_hearth_cache_shared_value_encode (HearthCache           *self,
+                                                   const HearthCacheEntry  *entry);
+/* NULL when @value is not an entry of ours. */
+HearthCacheEntry *_hearth_cache_shared_value_decode (HearthCache           *self,
+                                                   GBytes                  *value);
 
 /* hearth-cache-db.c */
 gboolean          _hearth_cache_open_db           (HearthCache             *self,

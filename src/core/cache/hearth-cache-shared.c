@@ -10,15 +10,9 @@
 #include "hearth-cache-private.h"
 
 #define KEY_PREFIX          "hearth:cache:1:"
-#define DEFAULT_PORT        6379
 #define CONNECT_TIMEOUT_MS  500
 #define COMMAND_TIMEOUT_MS  1000
-/* A value: this tag, then a little-endian GVariant of VALUE_TYPE. */
-#define VALUE_MAGIC         "HCE1"
-#define VALUE_MAGIC_LEN     4
-/* model, done_reason, created_ms, the figures in the order of HearthFigures,
- * then the disk tier's payload (zstd: content and thinking). */
-#define VALUE_TYPE          "(smsxxxdddddbay)"
+#define FIRST_RETRY_MS      1000u
 
 typedef enum
 {
@@ -43,11 +37,7 @@ typedef struct
 struct _HearthCacheShared
 {
   char          *url;           /* as given */
-  char          *display;       /* redis://HOST:PORT[/DB] or unix:///path, for sentences */
-  char          *host;          /* NULL for a socket */
-  char          *socket_path;
-  int            port;
-  int            db;
+  HearthSharedAddress addr;
   char          *password;      /* from REDISCLI_AUTH, never written anywhere */
   guint          retry_ms;      /* atomic */
 
@@ -63,6 +53,7 @@ struct _HearthCacheShared
   /* The worker's own. */
   redisContext  *ctx;
   gint64         retry_at_us;   /* monotonic: no connection tried before */
+  guint          failures;      /* in a row: the wait doubles with each, up to retry_ms */
 };
 
 static void
@@ -72,84 +63,6 @@ op_free (Op *op)
   g_clear_pointer (&op->value, g_bytes_unref);
   g_clear_object (&op->task);
   g_free (op);
-}
-
-/* URLs */
-
-static gboolean
-url_error (GError    **error,
-           const char *url,
-           const char *what)
-{
-  g_set_error (error, HEARTH_CACHE_ERROR, HEARTH_CACHE_ERROR_FAILED,
-               "“%s” is not a shared cache address: %s", url, what);
-  return FALSE;
-}
-
-/* Fills @shared's address from @url ("redis://HOST[:PORT][/DB]",
- * "unix:///path"), or says what is wrong with it. */
-static gboolean
-parse_url (const char         *url,
-           HearthCacheShared  *shared,
-           GError            **error)
-{
-  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED_PATH, NULL);
-  const char *scheme;
-  const char *path;
-
-  if (uri == NULL || g_uri_get_scheme (uri) == NULL)
-    return url_error (error, url, "write it as redis://HOST:PORT/DB (for example "
-                      "redis://cache.lan:6379/0) or unix:///path/to/redis.sock");
-  scheme = g_uri_get_scheme (uri);
-  path = g_uri_get_path (uri);
-  if (g_uri_get_userinfo (uri) != NULL)
-    return url_error (error, url, "it holds a user name or password, which would be kept in "
-                      "the settings; remove it and put the password in the REDISCLI_AUTH "
-                      "environment variable, as for redis-cli");
-  if (g_ascii_strcasecmp (scheme, "rediss") == 0)
-    return url_error (error, url, "Hearth does not speak TLS to the shared cache; use "
-                      "redis:// on a trusted network, or a tunnel");
-  if (g_uri_get_query (uri) != NULL || g_uri_get_fragment (uri) != NULL)
-    return url_error (error, url, "remove what follows “?” or “#”; the address is "
-                      "redis://HOST:PORT/DB");
-  if (g_ascii_strcasecmp (scheme, "unix") == 0)
-    {
-      if (g_uri_get_host (uri) != NULL && *g_uri_get_host (uri) != '\0')
-        return url_error (error, url, "a socket is written unix:///path/to/redis.sock, "
-                          "with three slashes");
-      if (!g_path_is_absolute (path))
-        return url_error (error, url, "the socket's path must be absolute, as in "
-                          "unix:///run/redis/redis.sock");
-      shared->socket_path = g_uri_unescape_string (path, NULL);
-      shared->display = g_strdup_printf ("unix://%s", shared->socket_path);
-      return TRUE;
-    }
-  if (g_ascii_strcasecmp (scheme, "redis") != 0)
-    return url_error (error, url, "only redis:// and unix:// addresses are understood "
-                      "(Valkey speaks the same protocol: use redis://)");
-  if (g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
-    return url_error (error, url, "the server's name is missing, as in redis://cache.lan:6379");
-  if (*path != '\0' && !g_str_equal (path, "/"))
-    {
-      guint64 db;
-
-      if (!g_ascii_string_to_unsigned (path + 1, 10, 0, G_MAXINT, &db, NULL))
-        return url_error (error, url, "what follows the port must be a database number, "
-                          "as in redis://cache.lan:6379/0");
-      shared->db = (int) db;
-    }
-  shared->host = g_strdup (g_uri_get_host (uri));
-  shared->port = g_uri_get_port (uri) > 0 ? g_uri_get_port (uri) : DEFAULT_PORT;
-  shared->display = g_strdup_printf (strchr (shared->host, ':') ? "redis://[%s]:%d" : "redis://%s:%d",
-                                     shared->host, shared->port);
-  if (shared->db != 0)
-    {
-      char *with_db = g_strdup_printf ("%s/%d", shared->display, shared->db);
-
-      g_free (shared->display);
-      shared->display = with_db;
-    }
-  return TRUE;
 }
 
 /* The worker's state, as the main thread reads it */
@@ -170,8 +83,11 @@ set_down (HearthCacheShared *shared,
   if (was_up)
     g_message ("%s", warning);
   g_clear_pointer (&shared->ctx, redisFree);
+  /* Reconnect after 1 s, 2 s, 4 s… up to retry_ms. */
   shared->retry_at_us = g_get_monotonic_time () +
-                        (gint64) g_atomic_int_get (&shared->retry_ms) * 1000;
+                        (gint64) MIN ((guint) g_atomic_int_get (&shared->retry_ms),
+                                      FIRST_RETRY_MS << MIN (shared->failures, 10)) * 1000;
+  shared->failures++;
 }
 
 static void
@@ -179,10 +95,11 @@ set_up (HearthCacheShared *shared)
 {
   g_mutex_lock (&shared->lock);
   if (shared->warning != NULL)
-    g_debug ("The shared cache at %s answers again", shared->display);
+    g_debug ("The shared cache at %s answers again", shared->addr.display);
   g_clear_pointer (&shared->warning, g_free);
   shared->connected = TRUE;
   g_mutex_unlock (&shared->lock);
+  shared->failures = 0;
 }
 
 static void
@@ -191,7 +108,7 @@ set_unreachable (HearthCacheShared *shared,
 {
   g_autofree char *warning =
     g_strdup_printf ("The shared cache at %s cannot be reached (%s); answers come from this "
-                     "computer's cache until it is back", shared->display, reason);
+                     "computer's cache until it is back", shared->addr.display, reason);
 
   set_down (shared, warning);
 }
@@ -206,10 +123,10 @@ set_refused (HearthCacheShared *shared,
   if (shared->password == NULL && g_str_has_prefix (reason, "NOAUTH"))
     warning = g_strdup_printf ("The shared cache at %s asks for a password (%s): set "
                                "REDISCLI_AUTH in Hearth's environment; answers come from this "
-                               "computer's cache until then", shared->display, reason);
+                               "computer's cache until then", shared->addr.display, reason);
   else
     warning = g_strdup_printf ("The shared cache at %s refused Hearth (%s)%s; answers come "
-                               "from this computer's cache until it is fixed", shared->display,
+                               "from this computer's cache until it is fixed", shared->addr.display,
                                reason,
                                shared->password != NULL ? ": check REDISCLI_AUTH" : "");
   set_down (shared, warning);
@@ -250,9 +167,9 @@ worker_connect (HearthCacheShared *shared)
     return TRUE;
   if (g_get_monotonic_time () < shared->retry_at_us)
     return FALSE;
-  shared->ctx = shared->socket_path != NULL
-                ? redisConnectUnixWithTimeout (shared->socket_path, tv)
-                : redisConnectWithTimeout (shared->host, shared->port, tv);
+  shared->ctx = shared->addr.socket_path != NULL
+                ? redisConnectUnixWithTimeout (shared->addr.socket_path, tv)
+                : redisConnectWithTimeout (shared->addr.host, shared->addr.port, tv);
   if (shared->ctx == NULL)
     {
       set_unreachable (shared, g_strerror (ENOMEM));
@@ -269,8 +186,8 @@ worker_connect (HearthCacheShared *shared)
   if (shared->password != NULL &&
       !worker_simple_command (shared, redisCommand (shared->ctx, "AUTH %s", shared->password)))
     return FALSE;
-  if (shared->db != 0 &&
-      !worker_simple_command (shared, redisCommand (shared->ctx, "SELECT %d", shared->db)))
+  if (shared->addr.db != 0 &&
+      !worker_simple_command (shared, redisCommand (shared->ctx, "SELECT %d", shared->addr.db)))
     return FALSE;
   set_up (shared);
   return TRUE;
@@ -325,9 +242,6 @@ worker_command (HearthCacheShared *shared,
   return reply;
 }
 
-static HearthCacheEntry *value_decode (HearthCache *self,
-                                       GBytes      *value);
-
 /* A GET's answer, back on the cache's thread: counted, decoded, and a hit
  * kept in the local tiers. */
 static HearthCacheEntry *
@@ -339,7 +253,7 @@ get_complete (HearthCache *self,
   if (op->failed)
     self->pending.shared_errors++;
   else if (op->value != NULL)
-    entry = value_decode (self, op->value);
+    entry = _hearth_cache_shared_value_decode (self, op->value);
   if (entry != NULL && _hearth_cache_entry_expired (self, entry->created_ms,
                                                     g_get_real_time () / 1000))
     g_clear_pointer (&entry, hearth_cache_entry_free);
@@ -347,7 +261,7 @@ get_complete (HearthCache *self,
     {
       if (op->value != NULL)
         g_debug ("The shared cache at %s holds a reply Hearth cannot use under %s",
-                 op->shared->display, op->key);
+                 op->shared->addr.display, op->key);
       self->pending.shared_misses++;
       return NULL;
     }
@@ -473,9 +387,7 @@ shared_free (HearthCacheShared *shared)
     g_thread_join (shared->thread);
   g_clear_pointer (&shared->queue, g_async_queue_unref);
   g_free (shared->url);
-  g_free (shared->display);
-  g_free (shared->host);
-  g_free (shared->socket_path);
+  _hearth_cache_shared_address_clear (&shared->addr);
   if (shared->password != NULL)
     memset (shared->password, 0, strlen (shared->password));
   g_free (shared->password);
@@ -578,70 +490,6 @@ _hearth_cache_set_shared_retry_ms (HearthCache *self,
     g_atomic_int_set (&self->shared->retry_ms, retry_ms);
 }
 
-/* Values: the entry as the disk tier keeps it */
-
-static GBytes *
-value_encode (HearthCache            *self,
-              const HearthCacheEntry *entry)
-{
-  g_autoptr(GBytes) payload = _hearth_cache_payload_compress (self, entry);
-  g_autoptr(GVariant) variant = NULL;
-  g_autoptr(GVariant) little = NULL;
-  const HearthFigures *f = &entry->figures;
-  GByteArray *out;
-
-  if (payload == NULL)
-    return NULL;
-  variant = g_variant_ref_sink (
-    g_variant_new ("(sms" "xxx" "ddddd" "b@ay)", entry->model != NULL ? entry->model : "",
-                   entry->done_reason, entry->created_ms, f->tokens_in, f->tokens_out,
-                   f->ttft_ms, f->total_ms, f->load_ms, f->prompt_tokens_per_s, f->tokens_per_s,
-                   f->from_server,
-                   g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING, payload, TRUE)));
-  little = G_BYTE_ORDER == G_LITTLE_ENDIAN ? g_variant_ref (variant) : g_variant_byteswap (variant);
-  out = g_byte_array_sized_new (VALUE_MAGIC_LEN + g_variant_get_size (little));
-  g_byte_array_append (out, (const guint8 *) VALUE_MAGIC, VALUE_MAGIC_LEN);
-  g_byte_array_append (out, g_variant_get_data (little), g_variant_get_size (little));
-  return g_byte_array_free_to_bytes (out);
-}
-
-/* NULL when @value is not an entry of ours (another program's key, a
- * newer Hearth's format, damage). */
-static HearthCacheEntry *
-value_decode (HearthCache *self,
-              GBytes      *value)
-{
-  gsize len;
-  const char *data = g_bytes_get_data (value, &len);
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GVariant) variant = NULL;
-  g_autoptr(GVariant) payload = NULL;
-  g_autoptr(HearthCacheEntry) entry = hearth_cache_entry_new ();
-  HearthFigures *f = &entry->figures;
-  gsize payload_len;
-  const void *payload_data;
-
-  if (len < VALUE_MAGIC_LEN || memcmp (data, VALUE_MAGIC, VALUE_MAGIC_LEN) != 0)
-    return NULL;
-  body = g_bytes_new_from_bytes (value, VALUE_MAGIC_LEN, len - VALUE_MAGIC_LEN);
-  variant = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE (VALUE_TYPE), body, FALSE));
-  if (G_BYTE_ORDER != G_LITTLE_ENDIAN)
-    {
-      GVariant *swapped = g_variant_byteswap (variant);
-
-      g_variant_unref (variant);
-      variant = swapped;
-    }
-  g_variant_get (variant, "(sms" "xxx" "ddddd" "b@ay)", &entry->model, &entry->done_reason,
-                 &entry->created_ms, &f->tokens_in, &f->tokens_out, &f->ttft_ms, &f->total_ms,
-                 &f->load_ms, &f->prompt_tokens_per_s, &f->tokens_per_s, &f->from_server,
-                 &payload);
-  payload_data = g_variant_get_fixed_array (payload, &payload_len, 1);
-  if (!_hearth_cache_payload_decompress (self, payload_data, payload_len, entry))
-    return NULL;
-  return g_steal_pointer (&entry);
-}
-
 /* Stores */
 
 void
@@ -661,7 +509,7 @@ _hearth_cache_shared_store (HearthCache            *self,
       if (ttl_s <= 0)
         return;
     }
-  value = value_encode (self, entry);
+  value = _hearth_cache_shared_value_encode (self, entry);
   if (value == NULL)
     return;
   shared_push (self->shared, OP_SET, g_strconcat (KEY_PREFIX, key, NULL), value, ttl_s, NULL);
@@ -752,25 +600,6 @@ hearth_cache_ping_shared_finish (HearthCache   *self,
 
 /* Public API */
 
-gboolean
-hearth_cache_check_shared_url (const char  *url,
-                               GError     **error)
-{
-  HearthCacheShared probe = { 0 };
-  g_autofree char *stripped = g_strstrip (g_strdup (url != NULL ? url : ""));
-  gboolean ok;
-
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (*stripped == '\0')
-    return TRUE;
-  ok = parse_url (stripped, &probe, error);
-  g_free (probe.display);
-  g_free (probe.host);
-  g_free (probe.socket_path);
-  return ok;
-}
-
 /**
  * hearth_cache_set_shared:
  * @url: (nullable): "redis://HOST[:PORT][/DB]" or "unix:///path"; %NULL or
@@ -798,7 +627,7 @@ hearth_cache_set_shared (HearthCache  *self,
     return TRUE;
   shared = g_new0 (HearthCacheShared, 1);
   g_mutex_init (&shared->lock);
-  if (*stripped != '\0' && !parse_url (stripped, shared, error))
+  if (*stripped != '\0' && !_hearth_cache_shared_parse_url (stripped, &shared->addr, error))
     {
       shared_free (shared);
       return FALSE;
