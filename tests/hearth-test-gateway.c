@@ -196,6 +196,25 @@ add_text (HearthTestStream *stream,
   g_string_append (stream->text, piece);
 }
 
+/* @name's object or array, or NULL (json-glib's getters warn on a missing one). */
+static JsonObject *
+member_object (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+static JsonArray *
+member_array (JsonObject *object,
+              const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
 /* One line of the stream. */
 static void
 take_line (HearthTestStream *stream,
@@ -239,7 +258,7 @@ take_line (HearthTestStream *stream,
     }
   if (stream->protocol == HEARTH_TEST_PROTOCOL_OLLAMA)
     {
-      JsonObject *message = json_object_get_object_member (object, "message");
+      JsonObject *message = member_object (object, "message");
 
       if (message != NULL)
         add_text (stream, json_object_get_string_member_with_default (message, "content", NULL));
@@ -251,16 +270,15 @@ take_line (HearthTestStream *stream,
     }
   else
     {
-      JsonArray *choices = json_object_get_array_member (object, "choices");
-      JsonObject *usage = json_object_get_object_member (object, "usage");
+      JsonArray *choices = member_array (object, "choices");
+      JsonObject *usage = member_object (object, "usage");
 
       if (usage != NULL)
         stream->eval_count = json_object_get_int_member_with_default (usage, "completion_tokens",
                                                                       -1);
       if (choices != NULL && json_array_get_length (choices) > 0)
         {
-          JsonObject *delta = json_object_get_object_member (json_array_get_object_element (choices, 0),
-                                                             "delta");
+          JsonObject *delta = member_object (json_array_get_object_element (choices, 0), "delta");
 
           if (delta != NULL)
             add_text (stream, json_object_get_string_member_with_default (delta, "content", NULL));

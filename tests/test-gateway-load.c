@@ -176,6 +176,11 @@ test_load (void)
 
   /* Every program: its whole answer once, or a documented 429. */
   for (guint i = 0; i < CLIENTS; i++)
+    g_test_message ("client %u: HTTP %u, %u pieces, %s%s", i, load.streams[i]->status,
+                    load.streams[i]->chunks,
+                    load.streams[i]->error ? load.streams[i]->error : "",
+                    load.streams[i]->body->str);
+  for (guint i = 0; i < CLIENTS; i++)
     {
       HearthTestStream *stream = load.streams[i];
 
