@@ -159,18 +159,20 @@ test_load (void)
                                                              : HEARTH_TEST_PROTOCOL_OPENAI,
                                                   FIXED, prompt, -1, on_stream_done, &load);
     }
-  /* Once programs wait in the queue, the user asks in Hearth. */
+  /* Once the queue is full of programs, the user asks in Hearth. */
   while (load.finished < CLIENTS)
     {
       g_main_context_iteration (NULL, TRUE);
       if (load.chat == NULL)
         {
           load.waiting_at_chat = hearth_test_gateway_waiting_api (load.gw, "engine", NULL);
-          if (load.waiting_at_chat >= BOUND / 2)
+          if (load.waiting_at_chat >= BOUND)
             ask_chat (&load);
         }
     }
-  g_assert_nonnull (load.chat);
+  if (load.chat == NULL)
+    g_error ("the queue never held %u programs' requests: nothing to put the user's chat before",
+             BOUND);
   while (!hearth_reply_is_finished (load.chat))
     g_main_context_iteration (NULL, TRUE);
 
@@ -218,8 +220,9 @@ test_load (void)
     }
 
   /* The user's chat: answered, and sent before the programs that were
-   * waiting when it was asked. Those already sent then are at most the
-   * ones the engine had logged plus the ones running (not yet logged). */
+   * waiting when it was asked. In their order it would have had all of
+   * them before it; first in line, only the ones already running (and
+   * any sent while the engine prepared it) reach the engine before it. */
   g_assert_cmpint (hearth_reply_get_state (load.chat), ==, HEARTH_REPLY_DONE);
   g_assert_cmpstr (hearth_reply_get_content (load.chat), ==, SENTENCE);
   chat_at = find_prompt (prompts, CHAT_PROMPT, &count);
@@ -227,8 +230,8 @@ test_load (void)
   g_test_message ("the chat was asked with %u programs waiting, %u requests seen by the engine; "
                   "it reached the engine as request %d", load.waiting_at_chat,
                   load.logged_at_chat, chat_at);
-  g_assert_cmpuint (load.waiting_at_chat, >, CONCURRENCY);
-  g_assert_cmpint (chat_at, <, (int) (load.logged_at_chat + CONCURRENCY));
+  g_assert_cmpuint (load.waiting_at_chat, >=, BOUND);
+  g_assert_cmpint (chat_at - (int) load.logged_at_chat, <, (int) load.waiting_at_chat);
 
   /* The gateway counted what the programs saw. */
   hearth_gateway_get_stats (load.gw->gateway, &stats);
