@@ -593,6 +593,77 @@ test_pull_and_delete (Fixture       *f,
   g_assert_cmpuint (count_name (names_after, FIXED), ==, 1);
 }
 
+
+static void
+set_true (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+/* Stopping with a request in flight: the client's connection ends, the
+ * request upstream is cancelled, the log still has the request (status
+ * 0: nobody was answered), and the gateway can start again. */
+static void
+test_stop_in_flight (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *uri = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GBytes) got = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Answer) tags = NULL;
+  g_autoptr(GPtrArray) names = NULL;
+  HearthGatewayStats stats;
+  const char *pull = "{\"model\": \"tiny-pulled\"}";
+
+  if (f->engine == NULL)
+    return;
+  start_loopback (f);
+
+  uri = g_strconcat (hearth_gateway_get_url (f->gateway), "/api/pull", NULL);
+  msg = soup_message_new ("POST", uri);
+  body = g_bytes_new_static (pull, strlen (pull));
+  soup_message_set_request_body_from_bytes (msg, "application/json", body);
+  soup_session_send_and_read_async (f->session, msg, G_PRIORITY_DEFAULT, NULL, keep_result,
+                                    &result);
+  /* Until the download is under way. */
+  do
+    {
+      g_main_context_iteration (NULL, TRUE);
+      hearth_gateway_get_stats (f->gateway, &stats);
+    }
+  while (result == NULL && stats.active == 0);
+  g_assert_null (result);
+  /* A moment more, for the download to begin upstream (it takes a
+   * second there); nothing is asserted of the time. */
+  {
+    gboolean waited = FALSE;
+
+    g_timeout_add_once (300, set_true, &waited);
+    while (!waited)
+      g_main_context_iteration (NULL, TRUE);
+  }
+  hearth_gateway_stop (f->gateway);
+  g_assert_false (hearth_gateway_get_running (f->gateway));
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  got = soup_session_send_and_read_finish (f->session, result, &error);
+  /* Cut short: an error, or a body that never says "success". */
+  if (got != NULL)
+    g_assert_null (g_strstr_len (g_bytes_get_data (got, NULL), g_bytes_get_size (got),
+                                 "success"));
+  g_assert_cmpuint (f->log->len, ==, 1);
+  g_assert_true (g_str_has_prefix (f->log->pdata[0], "POST /api/pull 0 "));
+
+  /* The pull was cancelled upstream: the model never arrived. */
+  start_loopback (f);
+  tags = request (f, "GET", "/api/tags", NULL);
+  names = listed_names (tags, FALSE);
+  g_assert_cmpuint (count_name (names, "tiny-pulled:latest"), ==, 0);
+}
+
 /* The token --------------------------------------------------------------- */
 
 static void
@@ -868,6 +939,7 @@ main (int    argc,
   ADD ("/gateway/errors", test_errors);
   ADD ("/gateway/ps", test_ps);
   ADD ("/gateway/pull-and-delete", test_pull_and_delete);
+  ADD ("/gateway/stop-in-flight", test_stop_in_flight);
   ADD ("/gateway/token", test_token);
   ADD ("/gateway/port-in-use", test_port_in_use);
   ADD ("/gateway/stats-and-log", test_stats_and_log);

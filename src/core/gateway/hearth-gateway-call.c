@@ -79,6 +79,15 @@ msg_disconnected_cb (SoupServerMessage *msg,
 
 #define WATCH_KEY "hearth-gateway-watch"
 
+static void
+watch_free (gpointer data)
+{
+  GSource *source = data;
+
+  g_source_destroy (source);
+  g_source_unref (source);
+}
+
 HearthGatewayCall *
 _hearth_gateway_call_new (HearthGateway          *self,
                           SoupServerMessage      *msg,
@@ -104,9 +113,8 @@ _hearth_gateway_call_new (HearthGateway          *self,
 
       g_source_set_callback (source, (GSourceFunc) (GCallback) socket_readable_cb, call, NULL);
       g_source_attach (source, NULL);
-      g_object_set_data_full (G_OBJECT (msg), WATCH_KEY, source,
-                              (GDestroyNotify) g_source_destroy);
-      g_source_unref (source);
+      /* Our reference: the source may have ended itself by then. */
+      g_object_set_data_full (G_OBJECT (msg), WATCH_KEY, source, watch_free);
     }
   g_hash_table_add (self->calls, call);
   soup_server_message_pause (msg);

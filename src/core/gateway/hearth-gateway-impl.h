@@ -29,6 +29,7 @@ struct _HearthGateway
   char              **servers;      /* nullable: every enabled server */
   HearthGatewayStats  stats;
   GHashTable         *calls;        /* HearthGatewayCall * set: in flight */
+  GHashTable         *messages;     /* SoupServerMessage set (references): begun, not logged */
 };
 
 /* What the log line and the figures need of each request, kept on its
@@ -41,6 +42,7 @@ typedef struct
   gboolean  cached;
   gboolean  gone;          /* the client went away (or the gateway stopped) */
   gboolean  disconnected;  /* libsoup let go of its connection: write nothing */
+  gboolean  logged;        /* counted and logged ("request-finished") */
 } RequestInfo;
 
 /* The message's RequestInfo, made when first asked for. */
@@ -58,6 +60,10 @@ void         _hearth_gateway_respond_text     (HearthGatewayCall     *call,
                                                guint                  status,
                                                const char            *content_type,
                                                const char            *text);
+/* Whether @header ("Bearer TOKEN") carries @expected, compared in
+ * constant time. (hearth-gateway-listen.c) */
+gboolean     _hearth_gateway_token_matches    (const char            *expected,
+                                               const char            *header);
 /* Whether the gateway serves @server: one named with set_servers (), or
  * any enabled one when none was named. */
 gboolean     _hearth_gateway_serves           (HearthGateway         *self,

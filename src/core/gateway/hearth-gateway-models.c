@@ -14,43 +14,19 @@
 #include <string.h>
 
 #include "hearth-error.h"
-#include "hearth-gateway-impl.h"
+#include "hearth-gateway-models.h"
 #include "hearth-json.h"
 
-/* One request to a models endpoint while the servers answer. */
-typedef struct _ModelsOp ModelsOp;
-typedef void (*FoundFunc) (ModelsOp *op);
-
-struct _ModelsOp
-{
-  HearthGatewayCall *call;
-  FoundFunc          found;      /* what to do once the model's server is known */
-  char              *asked;      /* the model as the client named it */
-  char              *name;       /* its name on the server */
-  HearthServer      *server;
-  gboolean           stream;     /* /api/pull */
-  gboolean           began;      /* the stream's headers are out */
-  char              *last_status;
-  GPtrArray         *loaded;     /* /api/ps: ServerLoaded */
-  guint              pending;
-};
-
-typedef struct
-{
-  HearthServer *server;
-  GPtrArray    *models;          /* HearthLoadedModel, or NULL */
-} ServerLoaded;
-
-static void
-server_loaded_free (ServerLoaded *entry)
+void
+_hearth_gateway_server_loaded_free (ServerLoaded *entry)
 {
   g_clear_object (&entry->server);
   g_clear_pointer (&entry->models, g_ptr_array_unref);
   g_free (entry);
 }
 
-static ModelsOp *
-models_op_new (HearthGatewayCall *call)
+ModelsOp *
+_hearth_gateway_op_new (HearthGatewayCall *call)
 {
   ModelsOp *op = g_new0 (ModelsOp, 1);
 
@@ -58,8 +34,8 @@ models_op_new (HearthGatewayCall *call)
   return op;
 }
 
-static void
-models_op_free (ModelsOp *op)
+void
+_hearth_gateway_op_free (ModelsOp *op)
 {
   g_free (op->asked);
   g_free (op->name);
@@ -76,30 +52,30 @@ op_gateway (ModelsOp *op)
 }
 
 /* The call ends with the op: the gateway may have gone meanwhile. */
-static gboolean
-op_orphaned (ModelsOp *op)
+gboolean
+_hearth_gateway_op_orphaned (ModelsOp *op)
 {
   if (op->call->gateway != NULL)
     return FALSE;
   _hearth_gateway_call_free (op->call);
-  models_op_free (op);
+  _hearth_gateway_op_free (op);
   return TRUE;
 }
 
-static void
-op_error (ModelsOp     *op,
+void
+_hearth_gateway_op_error (ModelsOp     *op,
           const GError *error)
 {
   _hearth_gateway_respond_error (op->call, error);
-  models_op_free (op);
+  _hearth_gateway_op_free (op);
 }
 
-static void
-op_json (ModelsOp *op,
+void
+_hearth_gateway_op_json (ModelsOp *op,
          JsonNode *body)
 {
   _hearth_gateway_respond_json (op->call, SOUP_STATUS_OK, body);
-  models_op_free (op);
+  _hearth_gateway_op_free (op);
 }
 
 /* The model a request's body names ("model", or the older "name"). */
@@ -206,8 +182,8 @@ list_names (HearthGateway *self,
   return names;
 }
 
-static void
-add_details (JsonBuilder           *builder,
+void
+_hearth_gateway_add_details (JsonBuilder           *builder,
              const HearthModelInfo *info)
 {
   json_builder_set_member_name (builder, "details");
@@ -263,7 +239,7 @@ build_tags (GPtrArray *names)
           json_builder_set_member_name (builder, "digest");
           json_builder_add_string_value (builder, listed->info->digest);
         }
-      add_details (builder, listed->info);
+      _hearth_gateway_add_details (builder, listed->info);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -325,11 +301,11 @@ list_cb (GObject      *source,
   const GError *failure = NULL;
 
   lists = hearth_servers_list_models_finish (HEARTH_SERVERS (source), result, &error);
-  if (op_orphaned (op))
+  if (_hearth_gateway_op_orphaned (op))
     return;
   if (lists == NULL)
     {
-      op_error (op, error);
+      _hearth_gateway_op_error (op, error);
       return;
     }
 
@@ -351,14 +327,14 @@ list_cb (GObject      *source,
   /* Nothing to list because no server answered: say why, not "no models". */
   if (served > 0 && answered == 0 && failure != NULL)
     {
-      op_error (op, failure);
+      _hearth_gateway_op_error (op, failure);
       return;
     }
 
   names = list_names (op_gateway (op), lists);
   body = op->call->protocol == HEARTH_GATEWAY_OPENAI ? build_openai_list (names)
                                                      : build_tags (names);
-  op_json (op, body);
+  _hearth_gateway_op_json (op, body);
 }
 
 static void
@@ -368,7 +344,7 @@ handle_list (HearthGatewayCall *call)
 
   hearth_servers_list_models_async (hearth_engine_get_servers (_hearth_gateway_get_engine (self)),
                                     _hearth_gateway_get_servers (self) != NULL,
-                                    call->cancellable, list_cb, models_op_new (call));
+                                    call->cancellable, list_cb, _hearth_gateway_op_new (call));
 }
 
 /* One model: /v1/models/ID, /api/show, /api/delete ---------------------- */
@@ -383,11 +359,11 @@ find_cb (GObject      *source,
 
   op->server = _hearth_gateway_find_model_finish (HEARTH_GATEWAY (source), result,
                                                   &op->name, &error);
-  if (op_orphaned (op))
+  if (_hearth_gateway_op_orphaned (op))
     return;
   if (op->server == NULL)
     {
-      op_error (op, error);
+      _hearth_gateway_op_error (op, error);
       return;
     }
   _hearth_gateway_call_note (op->call, op->asked, hearth_server_get_name (op->server));
@@ -415,11 +391,11 @@ openai_model_found (ModelsOp *op)
 
   add_openai_model (builder, op->asked, hearth_server_get_name (op->server));
   body = json_builder_get_root (builder);
-  op_json (op, body);
+  _hearth_gateway_op_json (op, body);
 }
 
-static gboolean
-require_feature (ModelsOp               *op,
+gboolean
+_hearth_gateway_require_feature (ModelsOp               *op,
                  HearthProviderFeatures  feature,
                  const char             *what)
 {
@@ -433,7 +409,7 @@ require_feature (ModelsOp               *op,
                        hearth_server_get_name (op->server),
                        provider != NULL ? hearth_provider_get_server_kind (provider) : "unknown",
                        what);
-  op_error (op, error);
+  _hearth_gateway_op_error (op, error);
   return FALSE;
 }
 
@@ -450,20 +426,20 @@ show_raw_cb (GObject      *source,
   g_autoptr(JsonNode) root =
     hearth_provider_request_json_finish (hearth_server_get_provider (op->server), result, &error);
 
-  if (op_orphaned (op))
+  if (_hearth_gateway_op_orphaned (op))
     return;
   if (root == NULL)
-    op_error (op, error);
+    _hearth_gateway_op_error (op, error);
   else if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       g_autoptr(GError) odd = g_error_new (HEARTH_ERROR, HEARTH_ERROR_MALFORMED_STREAM,
                                            "The server %s answered /api/show with something "
                                            "other than a JSON object",
                                            hearth_server_get_name (op->server));
-      op_error (op, odd);
+      _hearth_gateway_op_error (op, odd);
     }
   else
-    op_json (op, root);
+    _hearth_gateway_op_json (op, root);
 }
 
 static void
@@ -478,11 +454,11 @@ show_details_cb (GObject      *source,
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) body = NULL;
 
-  if (op_orphaned (op))
+  if (_hearth_gateway_op_orphaned (op))
     return;
   if (details == NULL)
     {
-      op_error (op, error);
+      _hearth_gateway_op_error (op, error);
       return;
     }
 
@@ -516,7 +492,7 @@ show_details_cb (GObject      *source,
     hearth_json_add_string (builder, "license", details->license);
   json_builder_end_object (builder);
   body = json_builder_get_root (builder);
-  op_json (op, body);
+  _hearth_gateway_op_json (op, body);
 }
 
 static void
@@ -530,7 +506,7 @@ show_found (ModelsOp *op)
 
       hearth_error_set_invalid (&error, "“auto” is not one model: the routing rules pick one "
                                 "for each request; ask /api/show about a model /api/tags lists");
-      op_error (op, error);
+      _hearth_gateway_op_error (op, error);
       return;
     }
   if (hearth_server_get_api (op->server) == HEARTH_API_OLLAMA && provider != NULL)
@@ -547,7 +523,7 @@ show_found (ModelsOp *op)
                                           op->call->cancellable, show_raw_cb, op);
       return;
     }
-  if (!require_feature (op, HEARTH_PROVIDER_CAN_SHOW, "describe its models"))
+  if (!_hearth_gateway_require_feature (op, HEARTH_PROVIDER_CAN_SHOW, "describe its models"))
     return;
   hearth_provider_show_async (provider, op->name, op->call->cancellable, show_details_cb, op);
 }
@@ -561,23 +537,23 @@ delete_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   gboolean deleted = hearth_provider_delete_finish (HEARTH_PROVIDER (source), result, &error);
 
-  if (op_orphaned (op))
+  if (_hearth_gateway_op_orphaned (op))
     return;
   if (!deleted)
     {
-      op_error (op, error);
+      _hearth_gateway_op_error (op, error);
       return;
     }
   g_debug ("Deleted %s on %s for %s", op->name, hearth_server_get_name (op->server),
            op->call->client);
   _hearth_gateway_respond_text (op->call, SOUP_STATUS_OK, NULL, NULL);
-  models_op_free (op);
+  _hearth_gateway_op_free (op);
 }
 
 static void
 delete_found (ModelsOp *op)
 {
-  if (!require_feature (op, HEARTH_PROVIDER_CAN_DELETE, "delete models"))
+  if (!_hearth_gateway_require_feature (op, HEARTH_PROVIDER_CAN_DELETE, "delete models"))
     return;
   hearth_provider_delete_async (hearth_server_get_provider (op->server), op->name,
                                 op->call->cancellable, delete_cb, op);
@@ -594,7 +570,7 @@ handle_one_model (HearthGatewayCall *call,
     {
       g_autofree char *escaped = g_strdup (call->path + strlen ("/v1/models/"));
 
-      op = models_op_new (call);
+      op = _hearth_gateway_op_new (call);
       op->asked = g_uri_unescape_string (escaped, NULL);
       if (op->asked == NULL)
         op->asked = g_steal_pointer (&escaped);
@@ -608,406 +584,10 @@ handle_one_model (HearthGatewayCall *call,
           _hearth_gateway_respond_error (call, error);
           return;
         }
-      op = models_op_new (call);
+      op = _hearth_gateway_op_new (call);
       op->asked = model;
     }
   find_then (op, found);
-}
-
-/* /api/ps ----------------------------------------------------------------- */
-
-static JsonNode *
-build_ps (ModelsOp *op)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "models");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < op->loaded->len; i++)
-    {
-      ServerLoaded *entry = g_ptr_array_index (op->loaded, i);
-      const char *server = hearth_server_get_name (entry->server);
-
-      for (guint j = 0; entry->models != NULL && j < entry->models->len; j++)
-        {
-          HearthLoadedModel *model = g_ptr_array_index (entry->models, j);
-          g_autofree char *name = NULL;
-
-          /* As /api/tags names it: plainly for the first server that has
-           * it loaded, with "@SERVER" after. */
-          if (g_hash_table_contains (seen, model->name))
-            name = g_strdup_printf ("%s@%s", model->name, server);
-          else
-            {
-              name = g_strdup (model->name);
-              g_hash_table_add (seen, model->name);
-            }
-          json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "name");
-          json_builder_add_string_value (builder, name);
-          json_builder_set_member_name (builder, "model");
-          json_builder_add_string_value (builder, name);
-          if (model->size >= 0)
-            {
-              json_builder_set_member_name (builder, "size");
-              json_builder_add_int_value (builder, model->size);
-            }
-          if (model->digest != NULL)
-            {
-              json_builder_set_member_name (builder, "digest");
-              json_builder_add_string_value (builder, model->digest);
-            }
-          add_details (builder, NULL);
-          if (model->expires_at != NULL)
-            {
-              json_builder_set_member_name (builder, "expires_at");
-              json_builder_add_string_value (builder, model->expires_at);
-            }
-          if (model->size_vram >= 0)
-            {
-              json_builder_set_member_name (builder, "size_vram");
-              json_builder_add_int_value (builder, model->size_vram);
-            }
-          if (model->context_length >= 0)
-            {
-              json_builder_set_member_name (builder, "context_length");
-              json_builder_add_int_value (builder, model->context_length);
-            }
-          json_builder_end_object (builder);
-        }
-    }
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
-  return json_builder_get_root (builder);
-}
-
-typedef struct
-{
-  ModelsOp     *op;
-  ServerLoaded *entry;
-} LoadedWait;
-
-static void
-loaded_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  LoadedWait *wait = user_data;
-  ModelsOp *op = wait->op;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) body = NULL;
-
-  wait->entry->models = hearth_provider_list_loaded_finish (HEARTH_PROVIDER (source), result,
-                                                            &error);
-  if (wait->entry->models == NULL)
-    g_debug ("The server %s did not say what it has loaded: %s",
-             hearth_server_get_name (wait->entry->server), error->message);
-  g_free (wait);
-  if (--op->pending > 0)
-    return;
-  if (op_orphaned (op))
-    return;
-  body = build_ps (op);
-  op_json (op, body);
-}
-
-static void
-handle_ps (HearthGatewayCall *call)
-{
-  HearthGateway *self = call->gateway;
-  GListModel *list = G_LIST_MODEL (hearth_engine_get_servers (_hearth_gateway_get_engine (self)));
-  g_autoptr(JsonNode) body = NULL;
-  ModelsOp *op = models_op_new (call);
-
-  op->loaded = g_ptr_array_new_with_free_func ((GDestroyNotify) server_loaded_free);
-  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
-    {
-      g_autoptr(HearthServer) server = g_list_model_get_item (list, i);
-      HearthProvider *provider = hearth_server_get_provider (server);
-      ServerLoaded *entry;
-
-      if (!_hearth_gateway_serves (self, server) || !hearth_server_get_enabled (server)
-          || provider == NULL
-          || (hearth_provider_get_features (provider) & HEARTH_PROVIDER_CAN_LIST_LOADED) == 0)
-        continue;
-      entry = g_new0 (ServerLoaded, 1);
-      entry->server = g_object_ref (server);
-      g_ptr_array_add (op->loaded, entry);
-    }
-
-  /* Each is asked at once; the answer waits for the last. */
-  op->pending = op->loaded->len + 1;
-  for (guint i = 0; i < op->loaded->len; i++)
-    {
-      LoadedWait *wait = g_new0 (LoadedWait, 1);
-
-      wait->op = op;
-      wait->entry = g_ptr_array_index (op->loaded, i);
-      hearth_provider_list_loaded_async (hearth_server_get_provider (wait->entry->server),
-                                         call->cancellable, loaded_cb, wait);
-    }
-  if (--op->pending > 0)
-    return;
-  body = build_ps (op);
-  op_json (op, body);
-}
-
-/* /api/version ------------------------------------------------------------ */
-
-static void
-respond_version (ModelsOp   *op,
-                 const char *version)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) body = NULL;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "version");
-  json_builder_add_string_value (builder, version);
-  json_builder_end_object (builder);
-  body = json_builder_get_root (builder);
-  op_json (op, body);
-}
-
-static void
-version_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  ModelsOp *op = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *version = hearth_provider_version_finish (HEARTH_PROVIDER (source), result,
-                                                             &error);
-
-  if (op_orphaned (op))
-    return;
-  if (version == NULL)
-    g_debug ("The server %s did not give its version: %s",
-             hearth_server_get_name (op->server), error->message);
-  respond_version (op, version != NULL ? version : PACKAGE_VERSION);
-}
-
-/* The version of the first served Ollama server (clients compare it to
- * know what the API can do), else Hearth's own. */
-static void
-handle_version (HearthGatewayCall *call)
-{
-  HearthGateway *self = call->gateway;
-  GListModel *list = G_LIST_MODEL (hearth_engine_get_servers (_hearth_gateway_get_engine (self)));
-  ModelsOp *op = models_op_new (call);
-
-  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
-    {
-      g_autoptr(HearthServer) server = g_list_model_get_item (list, i);
-      HearthProvider *provider = hearth_server_get_provider (server);
-
-      if (_hearth_gateway_serves (self, server) && hearth_server_get_enabled (server)
-          && hearth_server_get_api (server) == HEARTH_API_OLLAMA && provider != NULL
-          && (hearth_provider_get_features (provider) & HEARTH_PROVIDER_CAN_VERSION) != 0)
-        {
-          op->server = g_object_ref (server);
-          hearth_provider_version_async (provider, call->cancellable, version_cb, op);
-          return;
-        }
-    }
-  respond_version (op, PACKAGE_VERSION);
-}
-
-/* /api/pull --------------------------------------------------------------- */
-
-static void
-pull_write (ModelsOp   *op,
-            JsonNode   *line)
-{
-  g_autofree char *text = hearth_json_to_string (line, FALSE);
-  g_autofree char *with_newline = g_strconcat (text, "\n", NULL);
-
-  _hearth_gateway_call_write (op->call, with_newline, -1);
-}
-
-static void
-pull_begin (ModelsOp *op)
-{
-  if (op->began)
-    return;
-  op->began = TRUE;
-  soup_message_headers_replace (soup_server_message_get_response_headers (op->call->msg),
-                                "X-Hearth-Server", hearth_server_get_name (op->server));
-  _hearth_gateway_call_begin_stream (op->call, "application/x-ndjson", NULL);
-}
-
-static void
-pull_progress (const char *status,
-               gint64      completed,
-               gint64      total,
-               gpointer    user_data)
-{
-  ModelsOp *op = user_data;
-  g_autoptr(JsonBuilder) builder = NULL;
-  g_autoptr(JsonNode) line = NULL;
-
-  if (!op->stream || op->call->gateway == NULL || status == NULL || *status == '\0')
-    return;
-  /* The engine sums every layer's bytes: one line per change. */
-  builder = json_builder_new ();
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "status");
-  json_builder_add_string_value (builder, status);
-  if (total > 0)
-    {
-      json_builder_set_member_name (builder, "total");
-      json_builder_add_int_value (builder, total);
-      json_builder_set_member_name (builder, "completed");
-      json_builder_add_int_value (builder, CLAMP (completed, 0, total));
-    }
-  json_builder_end_object (builder);
-  line = json_builder_get_root (builder);
-
-  g_free (op->last_status);
-  op->last_status = g_strdup (status);
-  pull_begin (op);
-  pull_write (op, line);
-}
-
-static JsonNode *
-status_line (const char *member,
-             const char *value)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, member);
-  json_builder_add_string_value (builder, value);
-  json_builder_end_object (builder);
-  return json_builder_get_root (builder);
-}
-
-static void
-pull_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  ModelsOp *op = user_data;
-  g_autoptr(GError) error = NULL;
-  gboolean pulled = hearth_provider_pull_finish (HEARTH_PROVIDER (source), result, &error);
-  g_autoptr(JsonNode) line = NULL;
-
-  if (op_orphaned (op))
-    return;
-  if (!op->began)
-    {
-      if (pulled)
-        {
-          line = status_line ("status", "success");
-          op_json (op, line);
-        }
-      else
-        op_error (op, error);
-      return;
-    }
-
-  /* Once streaming, Ollama keeps 200 and says what failed on a last line. */
-  if (!pulled)
-    line = status_line ("error", error->message);
-  else if (g_strcmp0 (op->last_status, "success") != 0)
-    line = status_line ("status", "success");
-  if (line != NULL)
-    pull_write (op, line);
-  _hearth_gateway_call_finish (op->call);
-  models_op_free (op);
-}
-
-/* The server to pull to: "NAME@SERVER", else the first served server that
- * can pull. */
-static HearthServer *
-pull_server (HearthGateway  *self,
-             char          **name,
-             GError        **error)
-{
-  HearthServers *servers = hearth_engine_get_servers (_hearth_gateway_get_engine (self));
-  GListModel *list = G_LIST_MODEL (servers);
-  const char *at = strrchr (*name, '@');
-
-  if (at != NULL && at != *name && at[1] != '\0')
-    {
-      HearthServer *server = hearth_servers_lookup (servers, at + 1);
-      char *model;
-
-      if (server == NULL || !_hearth_gateway_serves (self, server))
-        {
-          g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
-                       "“%s” asks for the server %s, which this gateway does not serve",
-                       *name, at + 1);
-          return NULL;
-        }
-      model = g_strndup (*name, at - *name);
-      g_free (*name);
-      *name = model;
-      return g_object_ref (server);
-    }
-
-  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
-    {
-      g_autoptr(HearthServer) server = g_list_model_get_item (list, i);
-      HearthProvider *provider = hearth_server_get_provider (server);
-
-      if (_hearth_gateway_serves (self, server) && hearth_server_get_enabled (server)
-          && provider != NULL
-          && (hearth_provider_get_features (provider) & HEARTH_PROVIDER_CAN_PULL) != 0)
-        return g_steal_pointer (&server);
-    }
-  g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_NOT_SUPPORTED,
-               "None of the servers this gateway serves can download models (only Ollama "
-               "servers can): pull with `ollama pull` on the server itself");
-  return NULL;
-}
-
-static void
-handle_pull (HearthGatewayCall *call)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) body = _hearth_gateway_call_read_json (call, &error);
-  const char *model;
-  ModelsOp *op;
-
-  if (body == NULL)
-    {
-      _hearth_gateway_respond_error (call, error);
-      return;
-    }
-  model = hearth_json_get_string (body, "model");
-  if (model == NULL || *model == '\0')
-    model = hearth_json_get_string (body, "name");
-  if (model == NULL || *model == '\0')
-    {
-      g_autoptr(GError) invalid = NULL;
-
-      hearth_error_set_invalid (&invalid, "The request to /api/pull names no model: send "
-                                "{\"model\": \"NAME\"}");
-      _hearth_gateway_respond_error (call, invalid);
-      return;
-    }
-
-  op = models_op_new (call);
-  op->asked = g_strdup (model);
-  op->name = g_strdup (model);
-  op->stream = hearth_json_get_boolean (body, "stream", TRUE);
-  _hearth_gateway_call_note (call, op->asked, NULL);
-  op->server = pull_server (call->gateway, &op->name, &error);
-  if (op->server == NULL)
-    {
-      op_error (op, error);
-      return;
-    }
-  if (!require_feature (op, HEARTH_PROVIDER_CAN_PULL, "download models"))
-    return;
-  _hearth_gateway_call_note (call, NULL, hearth_server_get_name (op->server));
-  g_debug ("Pulling %s on %s for %s", op->name, hearth_server_get_name (op->server),
-           call->client);
-  hearth_provider_pull_async (hearth_server_get_provider (op->server), op->name,
-                              pull_progress, op, call->cancellable, pull_cb, op);
 }
 
 /* Dispatch ---------------------------------------------------------------- */
@@ -1021,7 +601,7 @@ _hearth_gateway_handle_models (HearthGatewayCall *call)
     _hearth_gateway_respond_text (call, SOUP_STATUS_OK, "text/plain; charset=utf-8",
                                   "Ollama is running");
   else if (g_strcmp0 (path, "/api/version") == 0)
-    handle_version (call);
+    _hearth_gateway_handle_version (call);
   else if (g_strcmp0 (path, "/api/tags") == 0 || g_strcmp0 (path, "/v1/models") == 0)
     handle_list (call);
   else if (g_str_has_prefix (path, "/v1/models/"))
@@ -1031,9 +611,9 @@ _hearth_gateway_handle_models (HearthGatewayCall *call)
   else if (g_strcmp0 (path, "/api/delete") == 0)
     handle_one_model (call, delete_found);
   else if (g_strcmp0 (path, "/api/ps") == 0)
-    handle_ps (call);
+    _hearth_gateway_handle_ps (call);
   else if (g_strcmp0 (path, "/api/pull") == 0)
-    handle_pull (call);
+    _hearth_gateway_handle_pull (call);
   else
     {
       g_autoptr(GError) error = g_error_new (HEARTH_ERROR, HEARTH_ERROR_NOT_SUPPORTED,

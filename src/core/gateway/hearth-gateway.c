@@ -51,132 +51,6 @@ is_chat_path (const char *path)
          || g_strcmp0 (path, "/v1/chat/completions") == 0;
 }
 
-/* Listening ------------------------------------------------------------- */
-
-gboolean
-hearth_gateway_host_is_loopback (const char *host)
-{
-  g_autoptr(GInetAddress) address = NULL;
-
-  if (host == NULL)
-    return FALSE;
-  if (g_ascii_strcasecmp (host, "localhost") == 0)
-    return TRUE;
-  address = g_inet_address_new_from_string (host);
-  return address != NULL && g_inet_address_get_is_loopback (address);
-}
-
-static gboolean
-parse_port (const char  *text,
-            const char  *listen,
-            guint       *port,
-            GError     **error)
-{
-  guint64 value;
-
-  if (text == NULL || *text == '\0'
-      || !g_ascii_string_to_unsigned (text, 10, 0, 65535, &value, NULL))
-    return hearth_error_set_invalid (error,
-                                     "“%s” has no port Hearth can listen on: give a number "
-                                     "from 0 to 65535 (0 picks a free one), as in 127.0.0.1:11435",
-                                     listen);
-  *port = (guint) value;
-  return TRUE;
-}
-
-gboolean
-hearth_gateway_parse_listen (const char  *listen,
-                             char       **host,
-                             guint       *port,
-                             GError     **error)
-{
-  g_autofree char *text = NULL;
-  g_autofree char *name = NULL;
-  const char *port_text;
-  guint value = 0;
-
-  g_return_val_if_fail (host != NULL && port != NULL, FALSE);
-
-  text = g_strstrip (g_strdup (listen != NULL ? listen : ""));
-  if (*text == '\0')
-    return hearth_error_set_invalid (error,
-                                     "No address to listen on: give one as HOST:PORT, "
-                                     "as in %s", HEARTH_GATEWAY_DEFAULT_LISTEN);
-
-  if (text[0] == '[')
-    {
-      const char *end = strchr (text, ']');
-
-      if (end == NULL || end[1] != ':')
-        return hearth_error_set_invalid (error,
-                                         "“%s” is not an address Hearth can listen on: write an "
-                                         "IPv6 address with its port as [::1]:11435", listen);
-      name = g_strndup (text + 1, end - text - 1);
-      port_text = end + 2;
-    }
-  else
-    {
-      const char *colon = strrchr (text, ':');
-
-      if (colon == NULL)
-        {
-          name = g_strdup ("127.0.0.1");
-          port_text = text;
-        }
-      else if (strchr (text, ':') != colon)
-        return hearth_error_set_invalid (error,
-                                         "“%s” is not an address Hearth can listen on: write an "
-                                         "IPv6 address in brackets, as in [::1]:11435", listen);
-      else
-        {
-          name = colon == text ? g_strdup ("127.0.0.1") : g_strndup (text, colon - text);
-          port_text = colon + 1;
-        }
-    }
-
-  if (!parse_port (port_text, listen, &value, error))
-    return FALSE;
-
-  /* Only an address: looking a name up would wait on the network. */
-  if (g_ascii_strcasecmp (name, "localhost") != 0)
-    {
-      g_autoptr(GInetAddress) address = g_inet_address_new_from_string (name);
-
-      if (address == NULL)
-        return hearth_error_set_invalid (error,
-                                         "“%s” is not an IP address Hearth can listen on: give "
-                                         "127.0.0.1 (this computer only), 0.0.0.0 (every "
-                                         "network) or one of this computer's addresses",
-                                         name);
-    }
-
-  *host = g_steal_pointer (&name);
-  *port = value;
-  return TRUE;
-}
-
-/* Whether the request carries the token: compared in constant time, so
- * how long a wrong guess takes says nothing about the right one. */
-static gboolean
-token_matches (const char *expected,
-               const char *header)
-{
-  gsize expected_len, given_len;
-  guint diff = 0;
-
-  if (header == NULL || g_ascii_strncasecmp (header, "Bearer ", 7) != 0)
-    return FALSE;
-  header += 7;
-  while (*header == ' ')
-    header++;
-  expected_len = strlen (expected);
-  given_len = strlen (header);
-  diff = expected_len ^ given_len;
-  for (gsize i = 0; i < expected_len; i++)
-    diff |= (guchar) expected[i] ^ (guchar) header[i < given_len ? i : 0];
-  return diff == 0 && given_len > 0;
-}
-
 static void
 early_cb (SoupServer        *server,
           SoupServerMessage *msg,
@@ -191,7 +65,7 @@ early_cb (SoupServer        *server,
 
   _hearth_gateway_request_info (msg);
   if (self->token != NULL
-      && !token_matches (self->token,
+      && !_hearth_gateway_token_matches (self->token,
                          soup_message_headers_get_one (headers, "Authorization")))
     {
       gboolean missing = soup_message_headers_get_one (headers, "Authorization") == NULL;
@@ -342,6 +216,7 @@ request_started_cb (SoupServer        *server,
   HearthGateway *self = user_data;
 
   _hearth_gateway_request_info (msg);
+  g_hash_table_add (self->messages, g_object_ref (msg));
   self->stats.active++;
   emit_changed (self);
 }
@@ -358,6 +233,9 @@ request_done (HearthGateway     *self,
   HearthGatewayRequestInfo line = { 0 };
   guint status = soup_server_message_get_status (msg);
 
+  if (info->logged)
+    return;
+  info->logged = TRUE;
   if (info->gone || (aborted && status != SOUP_STATUS_INTERNAL_SERVER_ERROR))
     status = 0;
   if (self->stats.active > 0)
@@ -373,6 +251,7 @@ request_done (HearthGateway     *self,
   line.cached = info->cached;
   line.duration_ms = (g_get_monotonic_time () - info->start_us) / 1000.0;
   g_signal_emit (self, signals[SIGNAL_REQUEST_FINISHED], 0, &line);
+  g_hash_table_remove (self->messages, msg);
   emit_changed (self);
 }
 
@@ -544,6 +423,7 @@ void
 hearth_gateway_stop (HearthGateway *self)
 {
   g_autoptr(GPtrArray) calls = NULL;
+  g_autoptr(GPtrArray) messages = NULL;
   SoupServer *server;
   GHashTableIter iter;
   gpointer key;
@@ -571,8 +451,20 @@ hearth_gateway_stop (HearthGateway *self)
       _hearth_gateway_request_info (call->msg)->gone = TRUE;
       g_cancellable_cancel (call->cancellable);
     }
+  /* Every request begun and not answered (a call's, or one still being
+   * read) is cut short, and still counted and logged: status 0. */
+  messages = g_ptr_array_new_with_free_func (g_object_unref);
+  g_hash_table_iter_init (&iter, self->messages);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (messages, g_object_ref (key));
+  for (guint i = 0; i < messages->len; i++)
+    {
+      SoupServerMessage *msg = g_ptr_array_index (messages, i);
 
-  /* The requests cut short are still logged (status 0). */
+      _hearth_gateway_request_info (msg)->gone = TRUE;
+      request_done (self, msg, TRUE);
+    }
+
   soup_server_disconnect (self->server);
   server = g_steal_pointer (&self->server);
   g_signal_handlers_disconnect_by_data (server, self);
@@ -740,6 +632,7 @@ hearth_gateway_finalize (GObject *object)
   g_clear_error (&self->error);
   g_clear_pointer (&self->servers, g_strfreev);
   g_clear_pointer (&self->calls, g_hash_table_unref);
+  g_clear_pointer (&self->messages, g_hash_table_unref);
 
   G_OBJECT_CLASS (hearth_gateway_parent_class)->finalize (object);
 }
@@ -800,4 +693,5 @@ static void
 hearth_gateway_init (HearthGateway *self)
 {
   self->calls = g_hash_table_new (NULL, NULL);
+  self->messages = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
 }

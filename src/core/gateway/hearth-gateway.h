@@ -20,7 +20,8 @@
  * the first enabled server (in the list's order, among those the gateway
  * serves) that has it answers. "MODEL@SERVER" asks one server by name;
  * "auto" lets the routing rules pick. /api/tags and /v1/models list every
- * served server's models, each name once (the first server's), plus
+ * served server's models, each name once (the first server's); a model
+ * several servers have also once per server as "MODEL@SERVER"; then
  * "auto".
  *
  * Each response carries X-Hearth-Server (the server that answered),
