@@ -464,6 +464,12 @@ hearth_engine_list_queues (HearthEngine *self)
  * hearth_engine_get_retry_after:
  * @server: (nullable): a server's name; %NULL: the default server
  *
+ * An estimate, not a promise: the requests that must finish before
+ * another program's request finds room (the chat's waiting ones, then
+ * those over the bound), each taking the mean time the server's last 16
+ * answered requests held their slot (1 s before any was measured),
+ * shared by its concurrency, rounded up.
+ *
  * Returns: the seconds a refused request should wait (at least 1)
  */
 guint

@@ -552,6 +552,7 @@ model_found_cb (GObject      *object,
       respond_error (chat, error);
       return;
     }
+  _hearth_gateway_call_note (chat->call, NULL, hearth_server_get_name (server));
   if (chat->load_only)
     load_model (chat, server, model);
   else
@@ -598,6 +599,7 @@ _hearth_gateway_handle_chat (HearthGatewayCall *call)
       respond_error (chat, error);
       return;
     }
+  _hearth_gateway_call_note (call, chat->asked_model, NULL);
   _hearth_gateway_find_model_async (call->gateway, chat->asked_model, call->cancellable,
                                     model_found_cb, chat);
 }
