@@ -232,6 +232,7 @@ hearth_application_dispose (GObject *object)
 
   g_clear_pointer (&self->alert_notifications, g_hash_table_unref);
   g_clear_object (&self->background_cancellable);
+  g_clear_object (&self->gateway_cancellable);
   g_clear_object (&self->engine);
   g_clear_object (&self->settings);
 

@@ -601,6 +601,10 @@ hearth_preferences_window_dispose (GObject *object)
   _hearth_preferences_window_dispose_cache_shared (self);
   g_clear_handle_id (&self->servers_refresh_id, g_source_remove);
   g_clear_handle_id (&self->routes_refresh_id, g_source_remove);
+  /* The server list outlives the window: a server added after it closed
+   * would make a row for a window that is gone. */
+  if (self->servers_list != NULL)
+    gtk_list_box_bind_model (self->servers_list, NULL, NULL, NULL, NULL);
   g_clear_object (&self->models_cancellable);
   g_clear_object (&self->servers_cancellable);
   g_clear_object (&self->servers);
