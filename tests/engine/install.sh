@@ -1,5 +1,6 @@
 #!/bin/sh
-# Installs the test engine's npm dependencies (node-llama-cpp CPU build + ollama client)
+# Installs the test engine's npm dependencies (node-llama-cpp CPU build + the
+# ollama and openai clients)
 # into tests/engine/node_modules.  Idempotent and quiet when there is nothing to do.
 #   tests/engine/install.sh
 set -eu

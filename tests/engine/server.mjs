@@ -740,6 +740,15 @@ async function anthropicModels(req, res) {
   sendJson(res, 200, { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null });
 }
 
+// The text of a request's last message (its prompt, or a chat's newest turn), for the log: a test
+// that marks each request's prompt can tell which of them reached the engine, and in what order.
+function lastPrompt(body) {
+  const m = Array.isArray(body.messages) ? body.messages.at(-1) : null;
+  let text = typeof body.prompt === "string" ? body.prompt : m?.content;
+  if (Array.isArray(text)) text = text.map((b) => (typeof b === "string" ? b : b?.text ?? "")).join("");
+  return typeof text === "string" ? text.slice(0, 200) : undefined;
+}
+
 // ---------------------------------------------------------------- router
 const server = http.createServer({ noDelay: true }, async (req, res) => {
   const url = new URL(req.url, "http://127.0.0.1");
@@ -764,7 +773,7 @@ const server = http.createServer({ noDelay: true }, async (req, res) => {
       stats.total++;
       stats.paths[p] = (stats.paths[p] ?? 0) + 1;
       if (model) stats.models[model] = (stats.models[model] ?? 0) + 1;
-      logLine({ event: "request", method: req.method, path: p, model });
+      logLine({ event: "request", method: req.method, path: p, model, prompt: lastPrompt(body) });
     }
     const route = `${req.method} ${p}`;
     switch (route) {
