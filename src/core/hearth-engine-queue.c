@@ -280,7 +280,7 @@ queue_dispatch (HearthEngine *engine,
       next->started_us = g_get_monotonic_time ();
       queue->running++;
       hearth_reply_set_queue_ahead (next->reply, 0);
-      next->idle_id = g_idle_add (ready_idle_cb, next);
+      next->idle_id = g_idle_add_full (G_PRIORITY_DEFAULT, ready_idle_cb, next, NULL);
     }
   queue_tell_places (queue);
 }
@@ -348,7 +348,7 @@ _hearth_engine_queue_enter (HearthEngine          *engine,
                                    "The server “%s” is busy: %u requests from other programs "
                                    "and benchmarks are waiting. Try again in about %u s",
                                    queue->label, n_refusable (queue), seconds);
-      ticket->idle_id = g_idle_add (ready_idle_cb, ticket);
+      ticket->idle_id = g_idle_add_full (G_PRIORITY_DEFAULT, ready_idle_cb, ticket, NULL);
       return ticket;
     }
   ticket->state = TICKET_WAITING;

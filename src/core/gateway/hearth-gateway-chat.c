@@ -389,7 +389,7 @@ on_delta (HearthReply       *reply,
   if (thinking != NULL)
     g_string_append (chat->pending_thinking, thinking);
   if (chat->start_id == 0)
-    chat->start_id = g_idle_add (start_stream_cb, chat);
+    chat->start_id = g_idle_add_full (G_PRIORITY_DEFAULT, start_stream_cb, chat, NULL);
 }
 
 static void

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/socket.h>
 
 #include "hearth-error.h"
 #include "hearth-gateway-impl.h"
@@ -296,6 +297,25 @@ address_in_use (const GError *error)
   return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
 }
 
+/* soup_server_listen () leaves the kernel's backlog at GSocket's default of
+ * 10: a burst of clients (an agent's 64 parallel requests) then meets
+ * "connection reset" before the gateway can answer each one, even with a
+ * 429. The socket is made here with the system's own bound. */
+static GSocket *
+listen_socket (GSocketAddress  *address,
+               GError         **error)
+{
+  g_autoptr(GSocket) socket = g_socket_new (g_socket_address_get_family (address),
+                                            G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+
+  if (socket == NULL)
+    return NULL;
+  g_socket_set_listen_backlog (socket, SOMAXCONN);
+  if (!g_socket_bind (socket, address, TRUE, error) || !g_socket_listen (socket, error))
+    return NULL;
+  return g_steal_pointer (&socket);
+}
+
 static char *
 format_url (const char *host,
             guint       port)
@@ -336,6 +356,7 @@ hearth_gateway_start (HearthGateway  *self,
   g_autoptr(GSocketAddress) address = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autoptr(SoupServer) server = NULL;
+  g_autoptr(GSocket) socket = NULL;
   GSList *uris;
   guint port = 0;
 
@@ -366,7 +387,8 @@ hearth_gateway_start (HearthGateway  *self,
     }
   address = g_inet_socket_address_new_from_string (host, port);
   server = soup_server_new ("server-header", "Hearth", NULL);
-  if (!soup_server_listen (server, address, 0, &local_error))
+  socket = listen_socket (address, &local_error);
+  if (socket == NULL || !soup_server_listen_socket (server, socket, 0, &local_error))
     {
       GError *sentence;
 
