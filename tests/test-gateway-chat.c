@@ -102,6 +102,11 @@ use_servers (Fixture    *f,
           api = HEARTH_API_ANTHROPIC;
           url += strlen ("anthropic:");
         }
+      else if (g_str_has_prefix (url, "openai:"))
+        {
+          api = HEARTH_API_OPENAI;
+          url += strlen ("openai:");
+        }
       g_assert_nonnull (hearth_servers_add (f->servers, name, url, api, FALSE, NULL, &error));
       g_assert_no_error (error);
       g_ptr_array_add (names, (gpointer) name);
@@ -501,6 +506,58 @@ test_ollama_to_anthropic (Fixture       *f,
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (body, "messages")), ==, 1);
 }
 
+/* How many requests the test engine has had on @path. */
+static gint64
+engine_path_count (GPtrArray  *keep,
+                   const char *path)
+{
+  g_autofree char *stats_text = hearth_test_server_request (hearth_test_engine_server (NULL),
+                                                            "GET", "/_stats");
+  JsonObject *paths = json_object_get_object_member (hearth_test_parse_object (stats_text, keep),
+                                                     "paths");
+
+  return json_object_has_member (paths, path) ? json_object_get_int_member (paths, path) : 0;
+}
+
+/* An Ollama client, an OpenAI-compatible server: the request goes out as
+ * OpenAI's /v1/chat/completions, the answer comes back as Ollama's NDJSON. */
+static void
+test_ollama_to_openai (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(HearthTestCall) call = NULL;
+  g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *openai = NULL;
+  gint64 before_openai, before_ollama;
+  JsonObject *last;
+
+  if (!hearth_test_require_node ())
+    return;
+  openai = g_strconcat ("openai:", hearth_test_engine_url (), NULL);
+  use_servers (f, "lab", openai, NULL);
+  before_openai = engine_path_count (keep, "/v1/chat/completions");
+  before_ollama = engine_path_count (keep, "/api/chat");
+  call = post (f, "/api/chat",
+               "{\"model\": \"tiny-fixed@lab\", \"messages\": [{\"role\": \"user\", "
+               "\"content\": \"Why is the sky blue, lab?\"}]}");
+  hearth_test_call_assert_status (call, 200);
+  g_assert_true (g_str_has_prefix (hearth_test_call_header (call, "Content-Type"), "application/x-ndjson"));
+  assert_headers (call, "lab", "miss");
+  lines = hearth_test_call_ndjson (call, keep);
+  g_assert_cmpuint (lines->len, >=, 2);
+  for (guint i = 0; i < lines->len; i++)
+    g_string_append (text, json_object_get_string_member (
+                             json_object_get_object_member (lines->pdata[i], "message"), "content"));
+  g_assert_cmpstr (text->str, ==, SENTENCE);
+  last = lines->pdata[lines->len - 1];
+  g_assert_true (json_object_get_boolean_member (last, "done"));
+  g_assert_cmpstr (json_object_get_string_member (last, "done_reason"), ==, "stop");
+  g_assert_cmpint (engine_path_count (keep, "/v1/chat/completions"), ==, before_openai + 1);
+  g_assert_cmpint (engine_path_count (keep, "/api/chat"), ==, before_ollama);
+}
+
 /* The same deterministic question twice: the second never reaches the
  * server, says "hit", and streams the same text. */
 static void
@@ -852,6 +909,7 @@ main (int    argc,
   ADD ("/gateway-chat/openai/stream-usage", test_openai_stream);
   ADD ("/gateway-chat/openai/whole", test_openai_whole);
   ADD ("/gateway-chat/ollama-to-anthropic", test_ollama_to_anthropic);
+  ADD ("/gateway-chat/ollama-to-openai", test_ollama_to_openai);
   ADD ("/gateway-chat/cache-hit", test_cache_hit);
   ADD ("/gateway-chat/fallback", test_fallback);
   ADD ("/gateway-chat/unknown-model", test_unknown_model);
