@@ -18,6 +18,8 @@
 
 #include <math.h>
 #include <sys/resource.h>
+#include <unistd.h>
+#include <string.h>
 
 #include "hearth-bench-util.h"
 #include "hearth-test-gateway.h"
@@ -32,6 +34,7 @@ typedef struct
   GArray *ttft_ms;      /* double, per request */
   GArray *total_ms;
   double  cpu_ms;       /* this process, over the rounds */
+  double  engine_cpu_ms; /* the test engine's process, over the same rounds */
   guint64 tokens;       /* tokens generated (eval_count) */
   guint64 pieces;       /* pieces of text the client read */
   guint   failed;
@@ -39,6 +42,29 @@ typedef struct
 } Figures;
 
 static const guint levels[] = { 1, 8, 64 };
+static GPid engine_pid;
+
+/* The engine's CPU time (user + system) from /proc; NAN when unreadable. */
+static double
+engine_cpu_now_ms (void)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) engine_pid);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *after;
+
+  if (engine_pid <= 0 || !g_file_get_contents (path, &text, NULL, NULL))
+    return NAN;
+  /* After the command's name in parentheses: state is field 3, utime 14, stime 15. */
+  after = strrchr (text, ')');
+  if (after == NULL)
+    return NAN;
+  fields = g_strsplit (after + 2, " ", 0);
+  if (g_strv_length (fields) < 13)
+    return NAN;
+  return (g_ascii_strtod (fields[11], NULL) + g_ascii_strtod (fields[12], NULL)) * 1e3 /
+         sysconf (_SC_CLK_TCK);
+}
 
 static double
 cpu_now_ms (void)
@@ -70,6 +96,7 @@ round_of (SoupSession *session,
   g_autoptr(GPtrArray) streams = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_test_stream_free);
   guint left = clients;
   double cpu = cpu_now_ms ();
+  double engine_cpu = engine_cpu_now_ms ();
 
   for (guint i = 0; i < clients; i++)
     {
@@ -81,6 +108,7 @@ round_of (SoupSession *session,
   while (left > 0)
     g_main_context_iteration (NULL, TRUE);
   figures->cpu_ms += cpu_now_ms () - cpu;
+  figures->engine_cpu_ms += engine_cpu_now_ms () - engine_cpu;
   for (guint i = 0; i < clients; i++)
     {
       HearthTestStream *stream = streams->pdata[i];
@@ -155,14 +183,17 @@ main (int   argc,
   random = hearth_test_make_model ("random", "tiny-random");
   engine = hearth_test_engine_server (NULL);
   engine_url = hearth_test_server_get_url (engine);
+  engine_pid = hearth_test_server_get_pid (engine);
   gw = hearth_test_gateway_new ();
   hearth_test_gateway_add_server (gw, "engine", engine_url, 64, 64);
   hearth_test_gateway_start (gw);
   session = hearth_test_stream_session ();
 
   g_print ("bench-gateway: a streaming client (Ollama's /api/chat, %d tokens of %s) to the test\n"
-           "engine directly and through the gateway, rounds interleaved; CPU is this process's\n"
-           "(client, plus the gateway when it is used) per streamed token.\n", TOKENS, MODEL);
+           "engine directly and through the gateway, rounds interleaved. \"CPU per token\" is this\n"
+           "process's (the client, plus the gateway when it is used); \"end to end\" adds the\n"
+           "engine's own (the tiny model's inference and its HTTP), read from /proc, at %d ticks/s.\n",
+           TOKENS, MODEL, (int) sysconf (_SC_CLK_TCK));
   {
     Figures warm;
 
@@ -200,6 +231,14 @@ main (int   argc,
       if (direct.tokens > 0 && through.tokens > 0 && direct.cpu_ms > 0)
         g_print ("  %-26s %+10.1f %%\n", "CPU per token added",
                  100.0 * ((through.cpu_ms / through.tokens) / (direct.cpu_ms / direct.tokens) - 1));
+      if (direct.tokens > 0 && through.tokens > 0 && !isnan (direct.engine_cpu_ms))
+        {
+          double d = (direct.cpu_ms + direct.engine_cpu_ms) / direct.tokens;
+          double t = (through.cpu_ms + through.engine_cpu_ms) / through.tokens;
+
+          print_row ("CPU per token, end to end", d * 1e3, t * 1e3, "us");
+          g_print ("  %-26s %+10.1f %%\n", "end to end added", 100.0 * (t / d - 1));
+        }
       g_print ("  (tokens generated: %" G_GUINT64_FORMAT " direct, %" G_GUINT64_FORMAT " gateway; "
                "pieces the client read: %" G_GUINT64_FORMAT " direct, %" G_GUINT64_FORMAT
                " gateway)\n", direct.tokens, through.tokens, direct.pieces, through.pieces);

@@ -160,6 +160,15 @@ hearth_test_server_start (const char         *script,
   return server;
 }
 
+/* The server's process, for what it costs (bench-gateway reads its CPU time). */
+GPid
+hearth_test_server_get_pid (HearthTestServer *server)
+{
+  const char *id = g_subprocess_get_identifier (server->process);
+
+  return id != NULL ? (GPid) g_ascii_strtoll (id, NULL, 10) : 0;
+}
+
 const char *
 hearth_test_server_get_url (HearthTestServer *server)
 {

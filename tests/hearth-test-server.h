@@ -20,6 +20,7 @@ char              *hearth_test_make_model_with_context (const char    *mode,
 HearthTestServer  *hearth_test_server_start        (const char        *script,
                                                     const char * const *args);
 const char        *hearth_test_server_get_url      (HearthTestServer  *server);
+GPid               hearth_test_server_get_pid      (HearthTestServer  *server);
 char              *hearth_test_server_request      (HearthTestServer  *server,
                                                     const char        *method,
                                                     const char        *path);

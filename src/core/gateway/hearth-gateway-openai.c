@@ -150,50 +150,50 @@ write_event (HearthGatewayChat *chat,
   _hearth_gateway_chat_write_json (chat, "data: ", node, "\n\n");
 }
 
-/* One chunk: a delta (role on the first), and the finish reason on the last. */
+/* One chunk: a delta (role on the first), and the finish reason on the
+ * last. One per piece of text, so written by hand: the object
+ * begin_object () starts, without a tree and a generator for each token. */
 static void
 write_chunk (HearthGatewayChat *chat,
              const char        *content,
              const char        *thinking,
              const char        *finish_reason)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(GString) event = g_string_sized_new (256);
 
-  begin_object (chat, builder, "chat.completion.chunk");
-  json_builder_set_member_name (builder, "choices");
-  json_builder_begin_array (builder);
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "index");
-  json_builder_add_int_value (builder, 0);
-  json_builder_set_member_name (builder, "delta");
-  json_builder_begin_object (builder);
+  g_string_append (event, "data: {\"id\":");
+  hearth_json_append_string (event, chat->id);
+  g_string_append_printf (event, ",\"object\":\"chat.completion.chunk\",\"created\":%" G_GINT64_FORMAT
+                          ",\"model\":", chat->created);
+  hearth_json_append_string (event, _hearth_gateway_chat_model (chat));
+  g_string_append (event, ",\"choices\":[{\"index\":0,\"delta\":{");
   if (!chat->sent_role)
     {
-      json_builder_set_member_name (builder, "role");
-      json_builder_add_string_value (builder, "assistant");
+      g_string_append (event, "\"role\":\"assistant\"");
       chat->sent_role = TRUE;
     }
   if (content != NULL)
     {
-      json_builder_set_member_name (builder, "content");
-      json_builder_add_string_value (builder, content);
+      if (event->str[event->len - 1] != '{')
+        g_string_append_c (event, ',');
+      g_string_append (event, "\"content\":");
+      hearth_json_append_string (event, content);
     }
   /* Thinking as llama.cpp and DeepSeek stream it. */
   if (thinking != NULL && *thinking != '\0')
     {
-      json_builder_set_member_name (builder, "reasoning_content");
-      json_builder_add_string_value (builder, thinking);
+      if (event->str[event->len - 1] != '{')
+        g_string_append_c (event, ',');
+      g_string_append (event, "\"reasoning_content\":");
+      hearth_json_append_string (event, thinking);
     }
-  json_builder_end_object (builder);
-  json_builder_set_member_name (builder, "finish_reason");
+  g_string_append (event, "},\"finish_reason\":");
   if (finish_reason != NULL)
-    json_builder_add_string_value (builder, finish_reason);
+    hearth_json_append_string (event, finish_reason);
   else
-    json_builder_add_null_value (builder);
-  json_builder_end_object (builder);
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
-  write_event (chat, builder);
+    g_string_append (event, "null");
+  g_string_append (event, "}]}\n\n");
+  _hearth_gateway_call_write (chat->call, event->str, event->len);
 }
 
 static void

@@ -228,7 +228,8 @@ request_done (HearthGateway     *self,
               gboolean           aborted)
 {
   RequestInfo *info = _hearth_gateway_request_info (msg);
-  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
+  GUri *uri = soup_server_message_get_uri (msg);
+  const char *path = uri != NULL ? g_uri_get_path (uri) : NULL;
   const char *agent = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
                                                     "User-Agent");
   HearthGatewayRequestInfo line = { 0 };
@@ -237,6 +238,16 @@ request_done (HearthGateway     *self,
   if (info->logged)
     return;
   info->logged = TRUE;
+  /* A kept-alive connection the client closes while idle ends the request
+   * libsoup had begun to wait for: none was sent, none is counted or logged. */
+  if (aborted && (path == NULL || soup_server_message_get_method (msg) == NULL))
+    {
+      if (self->stats.active > 0)
+        self->stats.active--;
+      g_hash_table_remove (self->messages, msg);
+      emit_changed (self);
+      return;
+    }
   if (info->gone || (aborted && status != SOUP_STATUS_INTERNAL_SERVER_ERROR))
     status = 0;
   if (self->stats.active > 0)
