@@ -463,6 +463,33 @@ test_openai_whole (Fixture       *f,
 
 /* ---- Through the engine: translation, cache, fallback ---- */
 
+/* An Ollama client's streamed answer from @server: NDJSON lines whose
+ * text is the fixed model's sentence, the last one done with "stop".
+ * Returns: (transfer none): the last line (kept alive by @keep) */
+static JsonObject *
+assert_ollama_answer (HearthTestCall *call,
+                      GPtrArray      *keep,
+                      const char     *server)
+{
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  JsonObject *last;
+
+  hearth_test_call_assert_status (call, 200);
+  g_assert_true (g_str_has_prefix (hearth_test_call_header (call, "Content-Type"), "application/x-ndjson"));
+  assert_headers (call, server, "miss");
+  lines = hearth_test_call_ndjson (call, keep);
+  g_assert_cmpuint (lines->len, >=, 2);
+  for (guint i = 0; i < lines->len; i++)
+    g_string_append (text, json_object_get_string_member (
+                             json_object_get_object_member (lines->pdata[i], "message"), "content"));
+  g_assert_cmpstr (text->str, ==, SENTENCE);
+  last = lines->pdata[lines->len - 1];
+  g_assert_true (json_object_get_boolean_member (last, "done"));
+  g_assert_cmpstr (json_object_get_string_member (last, "done_reason"), ==, "stop");
+  return last;
+}
+
 /* An Ollama client, an Anthropic server: the stream is Ollama's, the
  * request went out as Anthropic's (system on top), end_turn is "stop". */
 static void
@@ -471,8 +498,6 @@ test_ollama_to_anthropic (Fixture       *f,
 {
   g_autoptr(HearthTestCall) call = NULL;
   g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
-  g_autoptr(GPtrArray) lines = NULL;
-  g_autoptr(GString) text = g_string_new (NULL);
   g_autofree char *stats_text = NULL;
   JsonObject *last, *anthropic, *body;
 
@@ -483,18 +508,7 @@ test_ollama_to_anthropic (Fixture       *f,
                "{\"model\": \"tiny-fixed@claude\", \"messages\": [{\"role\": \"system\", "
                "\"content\": \"You are terse.\"}, {\"role\": \"user\", \"content\": "
                "\"Why is the sky blue, Claude?\"}]}");
-  hearth_test_call_assert_status (call, 200);
-  g_assert_true (g_str_has_prefix (hearth_test_call_header (call, "Content-Type"), "application/x-ndjson"));
-  assert_headers (call, "claude", "miss");
-  lines = hearth_test_call_ndjson (call, keep);
-  g_assert_cmpuint (lines->len, >=, 2);
-  for (guint i = 0; i < lines->len; i++)
-    g_string_append (text, json_object_get_string_member (
-                             json_object_get_object_member (lines->pdata[i], "message"), "content"));
-  g_assert_cmpstr (text->str, ==, SENTENCE);
-  last = lines->pdata[lines->len - 1];
-  g_assert_true (json_object_get_boolean_member (last, "done"));
-  g_assert_cmpstr (json_object_get_string_member (last, "done_reason"), ==, "stop");
+  last = assert_ollama_answer (call, keep, "claude");
   g_assert_cmpint (json_object_get_int_member (last, "eval_count"), ==, 16);
 
   stats_text = hearth_test_server_request (hearth_test_engine_server (NULL), "GET", "/_stats");
@@ -527,11 +541,8 @@ test_ollama_to_openai (Fixture       *f,
 {
   g_autoptr(HearthTestCall) call = NULL;
   g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
-  g_autoptr(GPtrArray) lines = NULL;
-  g_autoptr(GString) text = g_string_new (NULL);
   g_autofree char *openai = NULL;
   gint64 before_openai, before_ollama;
-  JsonObject *last;
 
   if (!hearth_test_require_node ())
     return;
@@ -542,18 +553,7 @@ test_ollama_to_openai (Fixture       *f,
   call = post (f, "/api/chat",
                "{\"model\": \"tiny-fixed@lab\", \"messages\": [{\"role\": \"user\", "
                "\"content\": \"Why is the sky blue, lab?\"}]}");
-  hearth_test_call_assert_status (call, 200);
-  g_assert_true (g_str_has_prefix (hearth_test_call_header (call, "Content-Type"), "application/x-ndjson"));
-  assert_headers (call, "lab", "miss");
-  lines = hearth_test_call_ndjson (call, keep);
-  g_assert_cmpuint (lines->len, >=, 2);
-  for (guint i = 0; i < lines->len; i++)
-    g_string_append (text, json_object_get_string_member (
-                             json_object_get_object_member (lines->pdata[i], "message"), "content"));
-  g_assert_cmpstr (text->str, ==, SENTENCE);
-  last = lines->pdata[lines->len - 1];
-  g_assert_true (json_object_get_boolean_member (last, "done"));
-  g_assert_cmpstr (json_object_get_string_member (last, "done_reason"), ==, "stop");
+  assert_ollama_answer (call, keep, "lab");
   g_assert_cmpint (engine_path_count (keep, "/v1/chat/completions"), ==, before_openai + 1);
   g_assert_cmpint (engine_path_count (keep, "/api/chat"), ==, before_ollama);
 }

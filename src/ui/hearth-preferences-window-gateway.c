@@ -131,8 +131,7 @@ copy_token_cb (GObject      *object,
   gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), token);
   memset (token, 0, strlen (token));
   adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
-                                    adw_toast_new (_("Token copied: give it to the programs "
-                                                     "that connect")));
+                                    adw_toast_new (_("Token copied")));
 }
 
 static void

@@ -340,6 +340,25 @@ _hearth_gateway_chat_add_message (HearthChatRequest *request,
   return TRUE;
 }
 
+gboolean
+_hearth_gateway_chat_add_messages (HearthChatRequest *request,
+                                   JsonArray         *array,
+                                   GError           **error)
+{
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *message = json_array_get_element (array, i);
+
+      if (!JSON_NODE_HOLDS_OBJECT (message))
+        return _hearth_gateway_chat_bad_request (error, "“messages” must be a list of {\"role\", \"content\"} objects");
+      if (!_hearth_gateway_chat_add_message (request, json_node_get_object (message), error))
+        return FALSE;
+    }
+  if (request->messages->len == 0)
+    return _hearth_gateway_chat_bad_request (error, "The request has only system messages: add a user message to answer");
+  return TRUE;
+}
+
 /* ---- The reply ---- */
 
 /* The stream's status and headers, then the text that came before them. */

@@ -100,5 +100,9 @@ gboolean     _hearth_gateway_chat_take_option (HearthChatRequest *request,
 gboolean     _hearth_gateway_chat_add_message (HearthChatRequest *request,
                                                JsonObject        *message,
                                                GError           **error);
+/* Every message of @array, with at least one that is not the system's. */
+gboolean     _hearth_gateway_chat_add_messages (HearthChatRequest *request,
+                                                JsonArray         *array,
+                                                GError           **error);
 
 G_END_DECLS

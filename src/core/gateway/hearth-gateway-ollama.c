@@ -101,7 +101,6 @@ _hearth_gateway_ollama_parse (HearthGatewayChat *chat,
 
   {
     JsonNode *messages = json_object_get_member (body, "messages");
-    JsonArray *array;
 
     if (is_empty (messages))
       {
@@ -110,20 +109,8 @@ _hearth_gateway_ollama_parse (HearthGatewayChat *chat,
       }
     if (!JSON_NODE_HOLDS_ARRAY (messages))
       return _hearth_gateway_chat_bad_request (error, "“messages” must be a list of {\"role\", \"content\"} objects");
-    array = json_node_get_array (messages);
-    for (guint i = 0; i < json_array_get_length (array); i++)
-      {
-        JsonNode *message = json_array_get_element (array, i);
-
-        if (!JSON_NODE_HOLDS_OBJECT (message))
-          return _hearth_gateway_chat_bad_request (error, "“messages” must be a list of {\"role\", \"content\"} objects");
-        if (!_hearth_gateway_chat_add_message (request, json_node_get_object (message), error))
-          return FALSE;
-      }
-    if (request->messages->len == 0)
-      return _hearth_gateway_chat_bad_request (error, "The request has only system messages: add a user message to answer");
+    return _hearth_gateway_chat_add_messages (request, json_node_get_array (messages), error);
   }
-  return TRUE;
 }
 
 /* ---- The answer ---- */

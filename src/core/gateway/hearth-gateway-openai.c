@@ -52,7 +52,6 @@ _hearth_gateway_openai_parse (HearthGatewayChat *chat,
   g_autofree char *uuid = g_uuid_string_random ();
   g_auto(GStrv) parts = g_strsplit (uuid, "-", -1);
   g_autofree char *hex = g_strjoinv ("", parts);
-  JsonArray *array;
 
   chat->id = g_strconcat ("chatcmpl-", hex, NULL);
   if (model == NULL || *model == '\0')
@@ -80,19 +79,7 @@ _hearth_gateway_openai_parse (HearthGatewayChat *chat,
   if (messages == NULL || !JSON_NODE_HOLDS_ARRAY (messages) ||
       json_array_get_length (json_node_get_array (messages)) == 0)
     return _hearth_gateway_chat_bad_request (error, "“messages” must be a list of {\"role\", \"content\"} objects, with at least one");
-  array = json_node_get_array (messages);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *message = json_array_get_element (array, i);
-
-      if (!JSON_NODE_HOLDS_OBJECT (message))
-        return _hearth_gateway_chat_bad_request (error, "“messages” must be a list of {\"role\", \"content\"} objects");
-      if (!_hearth_gateway_chat_add_message (request, json_node_get_object (message), error))
-        return FALSE;
-    }
-  if (request->messages->len == 0)
-    return _hearth_gateway_chat_bad_request (error, "The request has only system messages: add a user message to answer");
-  return TRUE;
+  return _hearth_gateway_chat_add_messages (request, json_node_get_array (messages), error);
 }
 
 /* ---- The answer ---- */
