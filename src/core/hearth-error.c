@@ -62,6 +62,8 @@ hearth_error_get_action (const GError *error)
       return "";
     case HEARTH_ERROR_QUEUE_FULL:
       return "Try again in a few seconds, or raise the server's queue limit";
+    case HEARTH_ERROR_ALREADY_RUNNING:
+      return "Add the running server to the list instead, or ask for another one anyway";
     case HEARTH_ERROR_FAILED:
     default:
       return "Try again, and report a bug if it keeps happening";
@@ -138,6 +140,7 @@ hearth_error_exit_code (const GError *error)
     case HEARTH_ERROR_KEYRING_UNAVAILABLE:
     case HEARTH_ERROR_KEYRING_LOCKED:
     case HEARTH_ERROR_WEBHOOK:
+    case HEARTH_ERROR_ALREADY_RUNNING:
     case HEARTH_ERROR_FAILED:
     default:
       return 1;
@@ -380,6 +383,7 @@ hearth_error_get_class (const GError *error)
     case HEARTH_ERROR_INVALID_KEY: return "invalid-key";
     case HEARTH_ERROR_WEBHOOK: return "webhook";
     case HEARTH_ERROR_QUEUE_FULL: return "queue-full";
+    case HEARTH_ERROR_ALREADY_RUNNING: return "already-running";
     case HEARTH_ERROR_FAILED:
     default:
       return "other";

@@ -35,6 +35,8 @@ typedef enum
                                      * says what happened and what to do */
   HEARTH_ERROR_QUEUE_FULL,          /* a server's queue is over its bound: try again
                                      * later (hearth_engine_get_retry_after ()) */
+  HEARTH_ERROR_ALREADY_RUNNING,     /* a server of that kind already answers on this
+                                     * computer (hearth_servers_add_managed ()) */
 } HearthErrorCode;
 
 GQuark       hearth_error_quark          (void);

@@ -363,6 +363,8 @@ _hearth_gateway_status_for_error (const GError *error)
       return HEARTH_GATEWAY_TOO_MANY_REQUESTS;
     case HEARTH_ERROR_NOT_SUPPORTED:
       return SOUP_STATUS_NOT_IMPLEMENTED;
+    case HEARTH_ERROR_ALREADY_RUNNING:
+      return SOUP_STATUS_CONFLICT;
     case HEARTH_ERROR_TIMEOUT:
       return SOUP_STATUS_GATEWAY_TIMEOUT;
     case HEARTH_ERROR_SERVER_BUSY:

@@ -178,3 +178,6 @@ GPtrArray      *hearth_servers_list_models_finish (HearthServers       *self,
                                                    GError             **error);
 
 G_END_DECLS
+
+/* Servers Hearth runs itself (needs HearthServers above). */
+#include "hearth-managed.h"
