@@ -20,8 +20,8 @@
 #include "hearth-test-server.h"
 #include "hearth-test-util.h"
 
-#define TOKEN_DELAY_MS "50"
-#define PACE           (1000.0 / 50)
+#define TOKEN_DELAY_MS "30"
+#define PACE           (1000.0 / 30)
 #define RANDOM_MODEL   "tiny-random"
 #define SHORT_MODEL    "tiny-short-context"
 #define SHORT_CONTEXT  256
