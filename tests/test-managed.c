@@ -448,6 +448,7 @@ test_shutdown (Fixture       *fixture,
   hearth_servers_shutdown_managed (fixture->servers);
   g_assert_true (pid_gone (unkept_pid));
   g_assert_cmpint (hearth_server_get_process_state (unkept), ==, HEARTH_PROCESS_STOPPED);
+  g_assert_cmpint (hearth_server_get_pid (unkept), ==, 0);
   g_assert_false (pid_gone (kept_pid));
   g_assert_true (lists_model (kept, "tiny-fixed"));
 

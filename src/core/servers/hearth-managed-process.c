@@ -795,6 +795,7 @@ _hearth_supervisor_release (HearthSupervisor *sup,
       _hearth_supervisor_log (sup, "Hearth quits: stopping pid %d (SIGTERM)", sup->pid);
       g_subprocess_send_signal (sup->process, SIGTERM);
       _hearth_supervisor_remove_pid_file (sup, sup->pid);
+      sup->pid = 0;
       _hearth_supervisor_set_state (sup, HEARTH_PROCESS_STOPPED, "Stopped");
     }
   else if (ours)
