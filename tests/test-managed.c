@@ -151,6 +151,14 @@ wait_pid_gone (int pid)
 }
 
 static char *
+pid_file (const char *name)
+{
+  g_autofree char *file = g_strconcat (name, ".pid", NULL);
+
+  return g_build_filename (g_getenv ("XDG_RUNTIME_DIR"), "hearth", "managed", file, NULL);
+}
+
+static char *
 engine_command (void)
 {
   g_autofree char *script = g_build_filename (g_getenv ("HEARTH_SOURCE_DIR"), "tests", "engine",
@@ -253,6 +261,15 @@ test_supervise (Fixture       *fixture,
   g_assert_cmpstr (hearth_server_get_url (server), ==, url);
   g_assert_true (lists_model (server, "tiny-fixed"));
   g_assert_true (g_str_has_prefix (hearth_server_get_process_message (server), "Running · pid"));
+  /* Other Hearth processes find it: its pid and port. */
+  {
+    g_autofree char *path = pid_file ("eng");
+    g_autofree char *contents = NULL;
+    g_autofree char *expected = g_strdup_printf ("%d %s\n", pid, strrchr (url, ':') + 1);
+
+    g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+    g_assert_cmpstr (contents, ==, expected);
+  }
 
   /* Killed: restarted at the same address. */
   g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
@@ -317,6 +334,11 @@ test_supervise (Fixture       *fixture,
   g_assert_cmpint (hearth_server_get_pid (server), ==, 0);
   wait_pid_gone (pid);
   g_assert_cmpstr (hearth_server_get_process_message (server), ==, "Stopped");
+  {
+    g_autofree char *path = pid_file ("eng");
+
+    g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  }
 }
 
 /* Answers, then exits with code 3 a moment later: every time. */
@@ -376,6 +398,11 @@ test_crash_loop (Fixture       *fixture,
   g_assert_nonnull (strstr (hearth_server_get_process_message (server), "not restarted"));
   g_assert_nonnull (strstr (hearth_server_get_process_message (server), "exited with code 3"));
   g_assert_cmpint (hearth_server_get_pid (server), ==, 0);
+  {
+    g_autofree char *path = pid_file ("crashy");
+
+    g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  }
   log = read_log (server);
   g_assert_cmpuint (count (log, "crashy up"), ==, HEARTH_MANAGED_MAX_RESTARTS + 1);
 

@@ -212,6 +212,8 @@ _hearth_supervisor_log (HearthSupervisor *sup,
 {
   g_autofree char *text = NULL;
   g_autofree char *line = NULL;
+  g_autofree char *stamp = NULL;
+  g_autoptr(GDateTime) now = NULL;
   va_list args;
 
   if (sup->log_fd < 0 && !_hearth_supervisor_open_log (sup, NULL))
@@ -219,7 +221,9 @@ _hearth_supervisor_log (HearthSupervisor *sup,
   va_start (args, format);
   text = g_strdup_vprintf (format, args);
   va_end (args);
-  line = g_strdup_printf ("[hearth] %s\n", text);
+  now = g_date_time_new_now_local ();
+  stamp = g_date_time_format (now, "%F %T");
+  line = g_strdup_printf ("[hearth] %s %s\n", stamp, text);
   if (write (sup->log_fd, line, strlen (line)) < 0)
     g_debug ("%s: its log could not be written: %s", sup->name, g_strerror (errno));
   _hearth_supervisor_read_log (sup);

@@ -478,7 +478,7 @@ crashed (HearthSupervisor *sup,
     }
   delay_ms = MIN (backoff_base_ms () << sup->restart_times->len, 30000);
   if (delay_ms >= 1000)
-    message = g_strdup_printf ("Restarting in %u s — %s", delay_ms / 1000, how);
+    message = g_strdup_printf ("Restarting in %u s — %s", (delay_ms + 500) / 1000, how);
   else
     message = g_strdup_printf ("Restarting in %.1f s — %s", delay_ms / 1000.0, how);
   _hearth_supervisor_log (sup, "%s", message);
