@@ -30,7 +30,12 @@
  * stdout and stderr go, line by line, to the server's log file
  * ($XDG_STATE_HOME/hearth/logs/NAME.log, the last 1 MiB kept, the older
  * half dropped when it grows past that) and to HearthServers' "log-line"
- * signal (HearthServer *server, const char *line), on the main thread.
+ * signal (HearthServer *server, const char *line), on the main thread. The
+ * process writes the file itself (a kept one outlives the Hearth that
+ * started it, and a pipe would then break); every Hearth process that looks
+ * after it follows the file, so "log-line" works for an adopted one too.
+ * Hearth's own lines ("[hearth] 2026-12-07 15:04:05 started …", exits,
+ * restarts) are in the same file.
  *
  * Supervision (in the process that started it: the app, `hearth-cli serve`,
  * or `hearth-cli servers start` in the foreground):
