@@ -45,7 +45,11 @@
  *     and SIGINT): RESTARTING, started again after 1 s, 2 s, 4 s … (at most
  *     30 s); after HEARTH_MANAGED_MAX_RESTARTS restarts within a minute it
  *     is not started again: FAILED, with the reason, and the alerts engine
- *     is told (the server_up rule of its endpoint sees it down);
+ *     is told (the server_up rule of its endpoint sees it down, every 5 s
+ *     while it stays failed, and up once it runs again)
+ *     (HEARTH_MANAGED_BACKOFF_MS replaces the 1 s, for tests); a first
+ *     start (by hand) that exits before it answers is not retried: FAILED,
+ *     with the last lines of its log;
  *   - exiting with code 0 or from SIGTERM/SIGINT (`hearth-cli servers stop`
  *     from another process, a system shutdown) is a stop: STOPPED, not restarted;
  *   - a running process's pid and port are kept in
