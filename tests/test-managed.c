@@ -769,6 +769,7 @@ test_demo (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_cmpstr (hearth_server_get_name (demo), ==, "demo");
   g_assert_true (hearth_server_get_demo (demo));
+  g_assert_nonnull (strstr (hearth_server_get_command (demo), script));
   g_assert_true (hearth_servers_get_default (fixture->servers) == demo);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->servers)), ==, 1);
   g_assert_true (start (fixture, "demo", &error));
