@@ -1,0 +1,784 @@
+/* hearth-cli-servers-managed.c — hearth-cli servers add --managed, start, stop, logs, demo
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Servers Hearth runs itself (hearth-managed.h). Thin over HearthServers:
+ * the core spawns, supervises, restarts and stops the processes and keeps
+ * their pid and log files; this file only asks it and prints what happens,
+ * one line per change of a process's state.
+ */
+#define G_LOG_DOMAIN "hearth-cli"
+
+#include "config.h"
+
+#include <glib-unix.h>
+#include <signal.h>
+
+#include "hearth-cli-private.h"
+#include "hearth-error.h"
+
+static char     *opt_managed;
+static char     *opt_model_file;
+static char     *opt_models_dir;
+static char     *opt_command;
+static gboolean  opt_keep;
+static gboolean  opt_force;
+static gboolean  opt_detach;
+static gboolean  opt_follow;
+static int       opt_lines = 50;
+static gboolean  opt_lines_given;
+
+static gboolean
+parse_lines (const char  *option,
+             const char  *value,
+             gpointer     data,
+             GError     **error)
+{
+  gint64 lines;
+
+  if (!parse_whole_number ("--lines", value, 1, 100000, &lines, error))
+    return FALSE;
+  opt_lines = lines;
+  opt_lines_given = TRUE;
+  return TRUE;
+}
+
+const GOptionEntry servers_managed_entries[] = {
+  { "managed", 0, 0, G_OPTION_ARG_FILENAME, &opt_managed,
+    N_("add: Hearth runs the server itself: ollama, llama-server or engine (the project's "
+       "test engine)"), "KIND" },
+  { "model-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_model_file,
+    N_("add --managed: the GGUF file it serves (llama-server: required)"), "FILE" },
+  { "models-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_models_dir,
+    N_("add --managed: its models folder (ollama: OLLAMA_MODELS; engine: --models)"), "DIR" },
+  { "command", 0, 0, G_OPTION_ARG_FILENAME, &opt_command,
+    N_("add --managed: the program to run, with leading arguments (default: ollama or "
+       "llama-server found on PATH)"), "CMD" },
+  { "keep", 0, 0, G_OPTION_ARG_NONE, &opt_keep,
+    N_("add --managed: leave it running when Hearth quits"), NULL },
+  { "force", 0, 0, G_OPTION_ARG_NONE, &opt_force,
+    N_("add --managed: add it even when a server of that kind already runs here"), NULL },
+  { "detach", 0, 0, G_OPTION_ARG_NONE, &opt_detach,
+    N_("start, demo: leave it running once it answers, instead of watching it until Ctrl+C"),
+    NULL },
+  { "follow", 'f', 0, G_OPTION_ARG_NONE, &opt_follow,
+    N_("logs: keep printing new lines until Ctrl+C"), NULL },
+  { "lines", 'n', G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_lines,
+    N_("logs: how many of the last lines to print (default 50)"), "N" },
+  { NULL }
+};
+
+gboolean
+servers_managed_add_wanted (void)
+{
+  return opt_managed != NULL;
+}
+
+/* Each option only where it means something: anything else is a usage error. */
+gboolean
+servers_managed_options_fit (const char *sub,
+                             int        *exit_code)
+{
+  gboolean add = g_str_equal (sub, "add");
+  gboolean start = g_str_equal (sub, "start") || g_str_equal (sub, "demo");
+
+  if (opt_managed == NULL &&
+      (opt_model_file != NULL || opt_models_dir != NULL || opt_command != NULL || opt_keep ||
+       opt_force))
+    *exit_code = usage_error ("servers", "--model-file, --models-dir, --command, --keep and "
+                                         "--force are for servers add NAME --managed KIND");
+  else if (opt_managed != NULL && !add)
+    *exit_code = usage_error ("servers", "--managed is for servers add");
+  else if (opt_detach && !start)
+    *exit_code = usage_error ("servers", "--detach is for servers start and servers demo");
+  else if ((opt_follow || opt_lines_given) && !g_str_equal (sub, "logs"))
+    *exit_code = usage_error ("servers", "--follow and --lines are for servers logs");
+  else
+    return TRUE;
+  return FALSE;
+}
+
+/* "Crashed 5 times…" → "crashed 5 times…": the sentence after "NAME: " */
+static char *
+lower_first (const char *text)
+{
+  gunichar first = g_utf8_get_char (text);
+  char buffer[8] = { 0 };
+
+  g_unichar_to_utf8 (g_unichar_tolower (first), buffer);
+  return g_strconcat (buffer, g_utf8_next_char (text), NULL);
+}
+
+/* The process's own sentence, as a line "NAME: …"; its log named by the
+ * command that prints it. */
+static char *
+state_line (HearthServer *server)
+{
+  const char *name = hearth_server_get_name (server);
+  const char *message = hearth_server_get_process_message (server);
+  HearthProcessState state = hearth_server_get_process_state (server);
+  int pid = hearth_server_get_pid (server);
+  g_autoptr(GString) line = g_string_new (NULL);
+
+  g_string_printf (line, "%s: ", name);
+  switch (state)
+    {
+    case HEARTH_PROCESS_STARTING:
+      g_string_append (line, "starting");
+      if (pid > 0)
+        g_string_append_printf (line, " (pid %d)", pid);
+      break;
+    case HEARTH_PROCESS_RUNNING:
+      g_string_append_printf (line, "running at %s", hearth_server_get_url (server));
+      if (pid > 0)
+        g_string_append_printf (line, " (pid %d)", pid);
+      break;
+    case HEARTH_PROCESS_STOPPED:
+      g_string_append (line, "stopped");
+      break;
+    case HEARTH_PROCESS_RESTARTING:
+    case HEARTH_PROCESS_FAILED:
+    default:
+      {
+        g_autofree char *lowered = lower_first (message != NULL && *message != '\0'
+                                                ? message
+                                                : hearth_process_state_to_string (state));
+        g_autoptr(GString) text = g_string_new (lowered);
+        g_autofree char *logs = g_strdup_printf ("see hearth-cli servers logs %s", name);
+
+        while (text->len > 0 && text->str[text->len - 1] == '.')
+          g_string_truncate (text, text->len - 1);
+        g_string_replace (text, "see its log", logs, 0);
+        if (state == HEARTH_PROCESS_FAILED && strstr (text->str, logs) == NULL)
+          g_string_append_printf (text, "; %s", logs);
+        g_string_append (line, text->str);
+      }
+      break;
+    }
+  return g_string_free (g_steal_pointer (&line), FALSE);
+}
+
+/* Watching: one line per change of a managed server's process state. */
+
+struct _ManagedWatch
+{
+  HearthServers *servers;
+  GHashTable    *last;        /* HearthServer → last state printed + 1 */
+  GPtrArray     *watched;     /* HearthServer, each with a handler */
+  gboolean       to_stderr;
+  GFunc          changed;     /* after each printed line */
+  gpointer       changed_data;
+};
+
+static void
+on_process_state (HearthServer *server,
+                  GParamSpec   *pspec,
+                  ManagedWatch *watch)
+{
+  HearthProcessState state = hearth_server_get_process_state (server);
+  gpointer last = g_hash_table_lookup (watch->last, server);
+  g_autofree char *line = NULL;
+
+  if (last != NULL && GPOINTER_TO_INT (last) == (int) state + 1)
+    return;
+  g_hash_table_insert (watch->last, server, GINT_TO_POINTER ((int) state + 1));
+  line = state_line (server);
+  if (watch->to_stderr)
+    g_printerr ("hearth-cli: %s\n", line);
+  else
+    g_print ("%s\n", line);
+  if (watch->changed != NULL)
+    watch->changed (server, watch->changed_data);
+}
+
+/**
+ * managed_watch_new:
+ * @server: (nullable): the one to watch; NULL: every managed server
+ * @changed: (nullable): called after each line
+ *
+ * Prints "NAME: running at URL (pid N)" and the like as the states change
+ * (to standard error with @to_stderr, for serve --json).
+ */
+ManagedWatch *
+managed_watch_new (HearthServers *servers,
+                   HearthServer  *server,
+                   gboolean       to_stderr,
+                   GFunc          changed,
+                   gpointer       changed_data)
+{
+  ManagedWatch *watch = g_new0 (ManagedWatch, 1);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (servers));
+
+  watch->servers = servers;
+  watch->last = g_hash_table_new (NULL, NULL);
+  watch->watched = g_ptr_array_new_with_free_func (g_object_unref);
+  watch->to_stderr = to_stderr;
+  watch->changed = changed;
+  watch->changed_data = changed_data;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(HearthServer) item = g_list_model_get_item (G_LIST_MODEL (servers), i);
+
+      if ((server != NULL && item != server) ||
+          hearth_server_get_managed (item) == HEARTH_MANAGED_NONE)
+        continue;
+      /* what it is now counts as printed: only changes are news */
+      g_hash_table_insert (watch->last, item,
+                           GINT_TO_POINTER ((int) hearth_server_get_process_state (item) + 1));
+      g_signal_connect (item, "notify::process-state", G_CALLBACK (on_process_state), watch);
+      g_ptr_array_add (watch->watched, g_object_ref (item));
+    }
+  return watch;
+}
+
+void
+managed_watch_free (ManagedWatch *watch)
+{
+  if (watch == NULL)
+    return;
+  for (guint i = 0; i < watch->watched->len; i++)
+    g_signal_handlers_disconnect_by_data (g_ptr_array_index (watch->watched, i), watch);
+  g_ptr_array_unref (watch->watched);
+  g_hash_table_unref (watch->last);
+  g_free (watch);
+}
+
+/* add NAME --managed KIND */
+
+static const char *
+kind_title (HearthManagedKind kind)
+{
+  switch (kind)
+    {
+    case HEARTH_MANAGED_OLLAMA:
+      return "an Ollama server";
+    case HEARTH_MANAGED_LLAMA_SERVER:
+      return "a llama.cpp server (llama-server)";
+    case HEARTH_MANAGED_ENGINE:
+      return "the project's engine";
+    case HEARTH_MANAGED_NONE:
+    default:
+      return "a server";
+    }
+}
+
+typedef struct
+{
+  GMainLoop    *loop;
+  GAsyncResult *result;
+} Wait;
+
+static void
+wait_done (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Wait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+  g_main_loop_quit (wait->loop);
+}
+
+/* The address of the server of @kind that runs here unlisted, or NULL. */
+static char *
+find_unlisted (HearthServers     *servers,
+               HearthManagedKind  kind)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GError) error = NULL;
+  Wait wait = { loop, NULL };
+  char *url;
+
+  hearth_servers_find_unlisted_async (servers, kind, NULL, wait_done, &wait);
+  g_main_loop_run (loop);
+  url = hearth_servers_find_unlisted_finish (servers, wait.result, &error);
+  g_clear_object (&wait.result);
+  return url;
+}
+
+/* Not a second server fighting over the port: the one there, as a command. */
+static int
+fail_already_running (HearthServers     *servers,
+                      const char        *name,
+                      HearthManagedKind  kind,
+                      const GError      *error)
+{
+  g_autofree char *url = find_unlisted (servers, kind);
+  g_autofree char *message = g_strdup (error->message);
+
+  if (url == NULL)
+    return fail (error);
+  g_strstrip (message);
+  while (g_str_has_suffix (message, "."))
+    message[strlen (message) - 1] = '\0';
+  g_printerr ("hearth-cli: %s. Add that one instead: hearth-cli servers add %s --url %s%s "
+              "(or add --force to run another one anyway).\n", message, name, url,
+              kind == HEARTH_MANAGED_LLAMA_SERVER ? " --api openai" : "");
+  return EXIT_FAILED;
+}
+
+static int
+check_model_file (void)
+{
+  g_autofree char *message = NULL;
+
+  if (opt_model_file == NULL || g_file_test (opt_model_file, G_FILE_TEST_IS_REGULAR))
+    return 0;
+  message = g_strdup_printf ("The model file %s does not exist or is not a file; give the path "
+                             "of a .gguf file with --model-file", opt_model_file);
+  return usage_error ("servers", message);
+}
+
+int
+servers_add_managed (HearthServers *servers,
+                     const char    *name)
+{
+  g_autoptr(GError) error = NULL;
+  HearthManagedSpec spec = { 0 };
+  HearthServer *server;
+  int exit_code;
+
+  if (!hearth_managed_kind_from_string (opt_managed, &spec.kind) ||
+      spec.kind == HEARTH_MANAGED_NONE)
+    {
+      g_autofree char *message = g_strdup_printf ("--managed takes ollama, llama-server or "
+                                                  "engine, not “%s”", opt_managed);
+      return usage_error ("servers", message);
+    }
+  if (spec.kind == HEARTH_MANAGED_LLAMA_SERVER && opt_model_file == NULL)
+    return usage_error ("servers", "llama-server serves one model file: give it with "
+                                   "--model-file FILE.gguf");
+  if (spec.kind == HEARTH_MANAGED_OLLAMA && opt_model_file != NULL)
+    return usage_error ("servers", "Ollama serves the models of its folder, not one file: use "
+                                   "--models-dir DIR, or --managed llama-server --model-file");
+  if ((exit_code = check_model_file ()) != 0)
+    return exit_code;
+  spec.command = opt_command;
+  spec.model_file = opt_model_file;
+  spec.models_dir = opt_models_dir;
+  spec.keep = opt_keep;
+  spec.force = opt_force;
+
+  server = hearth_servers_add_managed (servers, name, &spec, &error);
+  if (server == NULL && g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_ALREADY_RUNNING))
+    return fail_already_running (servers, name, spec.kind, error);
+  if (server == NULL)
+    return fail (error);
+
+  g_print ("Added the server “%s”, %s Hearth runs itself, at %s (%s) to %s.\n", name,
+           kind_title (spec.kind), hearth_server_get_url (server),
+           hearth_api_kind_to_string (hearth_server_get_api (server)),
+           hearth_servers_get_path (servers));
+  g_print ("It is not running yet: start it with hearth-cli servers start %s (it runs until "
+           "Ctrl+C; --detach leaves it running). Hearth and hearth-cli serve start it too.\n",
+           name);
+  if (hearth_server_get_keep (server))
+    g_print ("It keeps running when Hearth quits (--keep); hearth-cli servers stop %s stops "
+             "it.\n", name);
+  return 0;
+}
+
+/* start, stop: only a server Hearth runs */
+
+static HearthServer *
+lookup_managed (HearthServers *servers,
+                const char    *sub,
+                const char    *name,
+                int           *exit_code)
+{
+  HearthServer *server = hearth_servers_lookup (servers, name);
+
+  if (server == NULL)
+    {
+      *exit_code = fail_unknown_server (servers, name);
+      return NULL;
+    }
+  if (hearth_server_get_managed (server) != HEARTH_MANAGED_NONE)
+    return server;
+  if (g_str_equal (sub, "logs"))
+    g_printerr ("hearth-cli: %s is not run by Hearth, so Hearth has no log of it; look at "
+                "the logs on its own computer.\n", name);
+  else
+    g_printerr ("hearth-cli: %s is not run by Hearth; %s it on its own computer (%s).\n",
+                name, sub, hearth_server_get_url (server));
+  *exit_code = EXIT_USAGE;
+  return NULL;
+}
+
+typedef struct
+{
+  GMainLoop     *loop;
+  HearthServers *servers;
+  HearthServer  *server;
+  GCancellable  *cancellable;
+  GAsyncResult  *result;
+  gboolean       interrupted;
+  gboolean       gave_up;
+} Start;
+
+static gboolean
+on_start_signal (gpointer user_data)
+{
+  Start *start = user_data;
+
+  start->interrupted = TRUE;
+  g_cancellable_cancel (start->cancellable);
+  g_main_loop_quit (start->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+start_done (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Start *start = user_data;
+
+  g_set_object (&start->result, result);
+  g_main_loop_quit (start->loop);
+}
+
+/* After each line: a crash loop given up, or a reader gone, ends the watch. */
+static void
+on_state_printed (gpointer server,
+                  gpointer user_data)
+{
+  Start *start = user_data;
+
+  if (hearth_server_get_process_state (server) == HEARTH_PROCESS_FAILED)
+    start->gave_up = TRUE;
+  if (start->gave_up || output_failed ())
+    g_main_loop_quit (start->loop);
+}
+
+static void
+print_kept_or_stop (Start *start)
+{
+  const char *name = hearth_server_get_name (start->server);
+
+  if (hearth_server_get_keep (start->server) &&
+      hearth_server_get_process_state (start->server) != HEARTH_PROCESS_STOPPED &&
+      hearth_server_get_pid (start->server) > 0)
+    g_print ("%s: left running (pid %d): it is kept when Hearth quits; hearth-cli servers "
+             "stop %s stops it.\n", name, hearth_server_get_pid (start->server), name);
+  hearth_servers_shutdown_managed (start->servers);
+}
+
+static void
+print_running_elsewhere (HearthServer *server)
+{
+  const char *name = hearth_server_get_name (server);
+
+  g_print ("%s is already running at %s (pid %d). hearth-cli servers stop %s stops it.\n",
+           name, hearth_server_get_url (server), hearth_server_get_pid (server), name);
+}
+
+/* Started and answering: leave it running, and say how it ends. */
+static int
+finish_detached (Start *start)
+{
+  const char *name = hearth_server_get_name (start->server);
+
+  g_print ("%s: running at %s (pid %d).\n", name, hearth_server_get_url (start->server),
+           hearth_server_get_pid (start->server));
+  g_print ("It keeps running after this command; stop it with hearth-cli servers stop %s. "
+           "Until Hearth or hearth-cli serve runs, nothing restarts it if it dies.\n", name);
+  return 0;
+}
+
+/* Runs the loop until the start finishes (or Ctrl+C); the sources are the caller's. */
+static gboolean
+wait_started (Start   *start,
+              GError **error)
+{
+  hearth_servers_start_async (start->servers, hearth_server_get_name (start->server),
+                              start->cancellable, start_done, start);
+  g_main_loop_run (start->loop);
+  if (start->result == NULL)
+    {
+      /* interrupted: the start's own callback comes once it is cancelled */
+      while (start->result == NULL)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  return hearth_servers_start_finish (start->servers, start->result, error);
+}
+
+static int
+run_start (HearthServers *servers,
+           HearthServer  *server)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  ManagedWatch *watch = NULL;
+  Start start = { loop, servers, server, cancellable, NULL, FALSE, FALSE };
+  const char *name = hearth_server_get_name (server);
+  guint sources[3];
+  gboolean started;
+  int exit_code = 0;
+
+  if (hearth_server_get_process_state (server) == HEARTH_PROCESS_RUNNING &&
+      hearth_server_get_pid (server) > 0)
+    {
+      print_running_elsewhere (server);
+      return 0;
+    }
+  sources[0] = g_unix_signal_add (SIGINT, on_start_signal, &start);
+  sources[1] = g_unix_signal_add (SIGTERM, on_start_signal, &start);
+  sources[2] = g_unix_signal_add (SIGHUP, on_start_signal, &start);
+  if (!opt_detach)
+    watch = managed_watch_new (servers, server, FALSE, on_state_printed, &start);
+
+  started = wait_started (&start, &error);
+  if (start.interrupted)
+    {
+      g_printerr ("hearth-cli: Interrupted before %s answered; it is stopped.\n", name);
+      exit_code = EXIT_INTERRUPTED;
+    }
+  else if (!started)
+    {
+      exit_code = fail (error);
+      /* still trying (a restart is due): watch on, as when it dies later */
+      if (!opt_detach && !start.gave_up &&
+          (hearth_server_get_process_state (server) == HEARTH_PROCESS_RESTARTING ||
+           hearth_server_get_process_state (server) == HEARTH_PROCESS_STARTING))
+        exit_code = 0;
+    }
+  else if (opt_detach)
+    exit_code = finish_detached (&start);
+
+  if (exit_code == 0 && !opt_detach && !start.gave_up && !output_failed ())
+    {
+      g_printerr ("hearth-cli: Watching %s; Ctrl+C stops it.\n", name);
+      g_main_loop_run (loop);
+    }
+  if (start.gave_up)
+    exit_code = EXIT_FAILED;
+  else if (output_failed ())
+    exit_code = EXIT_OUTPUT;
+
+  managed_watch_free (watch);
+  if (!opt_detach || exit_code != 0)
+    print_kept_or_stop (&start);
+  for (guint i = 0; i < G_N_ELEMENTS (sources); i++)
+    g_source_remove (sources[i]);
+  g_clear_object (&start.result);
+  return exit_code;
+}
+
+int
+servers_start (HearthServers *servers,
+               const char    *name)
+{
+  HearthServer *server;
+  int exit_code = 0;
+
+  if ((server = lookup_managed (servers, "start", name, &exit_code)) == NULL)
+    return exit_code;
+  return run_start (servers, server);
+}
+
+/* stop */
+
+int
+servers_stop (HearthServers *servers,
+              const char    *name)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GError) error = NULL;
+  Wait wait = { loop, NULL };
+  HearthServer *server;
+  int exit_code = 0;
+  int pid;
+  gboolean stopped;
+
+  if ((server = lookup_managed (servers, "stop", name, &exit_code)) == NULL)
+    return exit_code;
+  pid = hearth_server_get_pid (server);
+  hearth_servers_stop_async (servers, name, NULL, wait_done, &wait);
+  g_main_loop_run (loop);
+  stopped = hearth_servers_stop_finish (servers, wait.result, &error);
+  g_clear_object (&wait.result);
+  if (!stopped)
+    return fail (error);
+  if (pid > 0)
+    g_print ("%s: stopped (it was pid %d).\n", name, pid);
+  else
+    g_print ("%s was not running.\n", name);
+  return 0;
+}
+
+/* logs */
+
+int
+servers_logs (HearthServers *servers,
+              const char    *name)
+{
+  HearthServer *server;
+  int exit_code = 0;
+
+  if ((server = lookup_managed (servers, "logs", name, &exit_code)) == NULL)
+    return exit_code;
+  return servers_print_log (servers, server, opt_lines, opt_follow);
+}
+
+/* demo */
+
+static HearthServer *
+find_demo (HearthServers *servers)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (servers));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(HearthServer) server = g_list_model_get_item (G_LIST_MODEL (servers), i);
+
+      if (hearth_server_get_demo (server))
+        return server;
+    }
+  return NULL;
+}
+
+static HearthServer *
+add_demo (HearthServers  *servers,
+          GError        **error)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  Wait wait = { loop, NULL };
+  HearthServer *server;
+
+  g_printerr ("hearth-cli: Making the demo model (a few seconds, nothing to download)…\n");
+  hearth_servers_add_demo_async (servers, NULL, wait_done, &wait);
+  g_main_loop_run (loop);
+  server = hearth_servers_add_demo_finish (servers, wait.result, error);
+  g_clear_object (&wait.result);
+  return server;
+}
+
+int
+servers_demo (HearthServers *servers)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *why_not = NULL;
+  HearthServer *server = find_demo (servers);
+  const char *name;
+
+  if (server == NULL && !hearth_servers_demo_available (servers, &why_not))
+    {
+      g_autoptr(GString) why = g_string_new (why_not != NULL ? why_not
+                                                             : "the project's engine is not "
+                                                               "installed");
+
+      while (why->len > 0 && why->str[why->len - 1] == '.')
+        g_string_truncate (why, why->len - 1);
+      g_printerr ("hearth-cli: The demo cannot run here: %s. For real answers, run a server: "
+                  "install Ollama and add it with hearth-cli servers add NAME --managed ollama, "
+                  "or add one you have with hearth-cli servers add NAME --url URL.\n", why->str);
+      return EXIT_FAILED;
+    }
+  if (server == NULL && (server = add_demo (servers, &error)) == NULL)
+    return fail (error);
+  name = hearth_server_get_name (server);
+  g_print ("The demo server “%s” serves “%s”: %s. Its answers are placeholder text, not a "
+           "real model's.\n", name, HEARTH_DEMO_MODEL, HEARTH_DEMO_LABEL);
+  g_print ("Try it: hearth-cli ask --server %s --model %s \"Hello\". It is removed as soon as "
+           "you add a real server.\n", name, HEARTH_DEMO_MODEL);
+  return run_start (servers, server);
+}
+
+/* list */
+
+void
+servers_add_managed_json (JsonBuilder  *builder,
+                          HearthServer *server)
+{
+  HearthManagedKind kind = hearth_server_get_managed (server);
+  g_autofree char *log = NULL;
+
+  hearth_json_add_string (builder, "managed", hearth_managed_kind_to_string (kind));
+  if (kind == HEARTH_MANAGED_NONE)
+    return;
+  log = hearth_server_get_log_path (server);
+  hearth_json_add_string (builder, "process_state",
+                          hearth_process_state_to_string (hearth_server_get_process_state (server)));
+  hearth_json_add_int (builder, "pid", hearth_server_get_pid (server));
+  hearth_json_add_int (builder, "restarts", hearth_server_get_restarts (server));
+  hearth_json_add_string (builder, "process_message", hearth_server_get_process_message (server));
+  json_builder_set_member_name (builder, "keep");
+  json_builder_add_boolean_value (builder, hearth_server_get_keep (server));
+  json_builder_set_member_name (builder, "demo");
+  json_builder_add_boolean_value (builder, hearth_server_get_demo (server));
+  hearth_json_add_string (builder, "command", hearth_server_get_command (server));
+  hearth_json_add_string (builder, "model_file", hearth_server_get_model_file (server));
+  hearth_json_add_string (builder, "models_dir", hearth_server_get_models_dir (server));
+  hearth_json_add_string (builder, "log", log);
+}
+
+static char *
+format_pid (HearthServer *server)
+{
+  return hearth_server_get_pid (server) > 0 ? g_strdup_printf ("%d", hearth_server_get_pid (server))
+                                            : g_strdup ("—");
+}
+
+/* The servers Hearth runs, under the list: kind, process state, pid,
+ * restarts; then what is wrong with the ones that are not running. */
+void
+servers_print_managed (HearthServers *servers)
+{
+  GListModel *list = G_LIST_MODEL (servers);
+  guint n = g_list_model_get_n_items (list);
+  guint width = strlen ("NAME");
+  gboolean any = FALSE;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(HearthServer) server = g_list_model_get_item (list, i);
+
+      if (hearth_server_get_managed (server) == HEARTH_MANAGED_NONE)
+        continue;
+      any = TRUE;
+      width = MAX (width, g_utf8_strlen (hearth_server_get_name (server), -1));
+    }
+  if (!any)
+    return;
+  {
+    g_autofree char *title = pad_text ("NAME", width);
+
+    g_print ("\nRun by Hearth:\n%s  %-12s  %-10s  %-7s  %-8s  %s\n", title, "KIND", "PROCESS",
+             "PID", "RESTARTS", "KEEP");
+  }
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(HearthServer) server = g_list_model_get_item (list, i);
+      g_autofree char *name = NULL;
+      g_autofree char *pid = NULL;
+
+      if (hearth_server_get_managed (server) == HEARTH_MANAGED_NONE)
+        continue;
+      name = pad_text (hearth_server_get_name (server), width);
+      pid = format_pid (server);
+      g_print ("%s  %-12s  %-10s  %-7s  %-8u  %s\n", name,
+               hearth_managed_kind_to_string (hearth_server_get_managed (server)),
+               hearth_process_state_to_string (hearth_server_get_process_state (server)), pid,
+               hearth_server_get_restarts (server),
+               hearth_server_get_keep (server) ? "yes" : "no");
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(HearthServer) server = g_list_model_get_item (list, i);
+      HearthProcessState state = hearth_server_get_process_state (server);
+      g_autofree char *line = NULL;
+
+      if (hearth_server_get_managed (server) == HEARTH_MANAGED_NONE)
+        continue;
+      if (hearth_server_get_demo (server))
+        g_print ("%s: %s\n", hearth_server_get_name (server), HEARTH_DEMO_LABEL);
+      if (state == HEARTH_PROCESS_RESTARTING || state == HEARTH_PROCESS_FAILED)
+        {
+          line = state_line (server);
+          g_print ("%s\n", line);
+        }
+    }
+  g_print ("Start one with hearth-cli servers start NAME, stop it with hearth-cli servers stop "
+           "NAME, read its log with hearth-cli servers logs NAME.\n");
+}
