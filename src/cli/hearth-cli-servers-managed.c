@@ -693,13 +693,16 @@ servers_add_managed_json (JsonBuilder  *builder,
 {
   HearthManagedKind kind = hearth_server_get_managed (server);
   g_autofree char *log = NULL;
+  g_autofree char *state = NULL;
 
   hearth_json_add_string (builder, "managed", hearth_managed_kind_to_string (kind));
   if (kind == HEARTH_MANAGED_NONE)
     return;
   log = hearth_server_get_log_path (server);
-  hearth_json_add_string (builder, "process_state",
-                          hearth_process_state_to_string (hearth_server_get_process_state (server)));
+  /* lower case, as "state" is */
+  state = g_ascii_strdown (hearth_process_state_to_string (hearth_server_get_process_state (server)),
+                           -1);
+  hearth_json_add_string (builder, "process_state", state);
   hearth_json_add_int (builder, "pid", hearth_server_get_pid (server));
   hearth_json_add_int (builder, "restarts", hearth_server_get_restarts (server));
   hearth_json_add_string (builder, "process_message", hearth_server_get_process_message (server));
