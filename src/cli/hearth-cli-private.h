@@ -233,8 +233,7 @@ ManagedWatch   *managed_watch_new             (HearthServers       *servers,
 void            managed_watch_free            (ManagedWatch        *watch);
 
 /* hearth-cli-servers-log.c: servers logs NAME [--follow] */
-int             servers_print_log             (HearthServers       *servers,
-                                               HearthServer        *server,
+int             servers_print_log             (HearthServer        *server,
                                                guint                lines,
                                                gboolean             follow);
 

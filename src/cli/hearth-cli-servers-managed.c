@@ -316,6 +316,24 @@ fail_already_running (HearthServers     *servers,
   return EXIT_FAILED;
 }
 
+/* Refused when one of that kind already answers here (unless --force). */
+static HearthServer *
+add_managed (HearthServers            *servers,
+             const char               *name,
+             const HearthManagedSpec  *spec,
+             GError                  **error)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  Wait wait = { loop, NULL };
+  HearthServer *server;
+
+  hearth_servers_add_managed_async (servers, name, spec, NULL, wait_done, &wait);
+  g_main_loop_run (loop);
+  server = hearth_servers_add_managed_finish (servers, wait.result, error);
+  g_clear_object (&wait.result);
+  return server;
+}
+
 static int
 check_model_file (void)
 {
@@ -334,7 +352,7 @@ servers_add_managed (HearthServers *servers,
 {
   g_autoptr(GError) error = NULL;
   HearthManagedSpec spec = { 0 };
-  HearthServer *server;
+  g_autoptr(HearthServer) server = NULL;
   int exit_code;
 
   if (!hearth_managed_kind_from_string (opt_managed, &spec.kind) ||
@@ -358,7 +376,7 @@ servers_add_managed (HearthServers *servers,
   spec.keep = opt_keep;
   spec.force = opt_force;
 
-  server = hearth_servers_add_managed (servers, name, &spec, &error);
+  server = add_managed (servers, name, &spec, &error);
   if (server == NULL && g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_ALREADY_RUNNING))
     return fail_already_running (servers, name, spec.kind, error);
   if (server == NULL)
@@ -618,11 +636,12 @@ servers_logs (HearthServers *servers,
 
   if ((server = lookup_managed (servers, "logs", name, &exit_code)) == NULL)
     return exit_code;
-  return servers_print_log (servers, server, opt_lines, opt_follow);
+  return servers_print_log (server, opt_lines, opt_follow);
 }
 
 /* demo */
 
+/* Transfer full */
 static HearthServer *
 find_demo (HearthServers *servers)
 {
@@ -633,7 +652,7 @@ find_demo (HearthServers *servers)
       g_autoptr(HearthServer) server = g_list_model_get_item (G_LIST_MODEL (servers), i);
 
       if (hearth_server_get_demo (server))
-        return server;
+        return g_steal_pointer (&server);
     }
   return NULL;
 }
@@ -659,7 +678,7 @@ servers_demo (HearthServers *servers)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *why_not = NULL;
-  HearthServer *server = find_demo (servers);
+  g_autoptr(HearthServer) server = find_demo (servers);
   const char *name;
 
   if (server == NULL && !hearth_servers_demo_available (servers, &why_not))
