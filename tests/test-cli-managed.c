@@ -351,6 +351,7 @@ test_detach_and_stop (void)
 
   again = run_ok (hearth_test_run_cli (NULL, "servers", "stop", "eng", NULL));
   g_assert_nonnull (strstr (again->out, "not running"));
+  remove_server ("eng");
 }
 
 /* In the foreground: kill -9 → restarted (the lines say so); SIGTERM to
@@ -392,6 +393,7 @@ test_foreground_restart (void)
   g_assert_nonnull (strstr (bg->seen->str, "fg: stopped"));
   assert_process_gone (new_pid);
   background_free (bg);
+  remove_server ("fg");
 }
 
 /* A program that exits at once, again and again: given up, said, exit 1. */
@@ -420,6 +422,136 @@ test_crash_loop (void)
 
     g_assert_nonnull (strstr (logs->out, "crashing"));
   }
+  remove_server ("crashy");
+}
+
+static void
+remove_server (const char *name)
+{
+  g_autoptr(HearthTestRun) run = hearth_test_run_cli (NULL, "servers", "remove", name, NULL);
+
+  run_ok (run);
+}
+
+static guint
+count (const char *text,
+       const char *needle)
+{
+  guint n = 0;
+
+  for (const char *p = text; (p = strstr (p, needle)) != NULL; p += strlen (needle))
+    n++;
+  return n;
+}
+
+static void
+append_log (const char *path,
+            guint       from,
+            guint       to)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *old = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_file_get_contents (path, &old, NULL, NULL);
+  g_string_append (text, old != NULL ? old : "");
+  for (guint i = from; i <= to; i++)
+    g_string_append_printf (text, "line %u\n", i);
+  g_file_set_contents (path, text->str, -1, &error);
+  g_assert_no_error (error);
+}
+
+/* logs: the last lines, --lines, --follow as lines are written and across the
+ * rotation that keeps the newer half (the test writes the file, as a server
+ * run by another process would) */
+static void
+test_logs (void)
+{
+  g_autofree char *dir = hearth_test_build_tmp_path ("state", "hearth", "logs", NULL);
+  g_autofree char *path = g_build_filename (dir, "logger.log", NULL);
+  g_autofree char *line = NULL;
+  Background *bg;
+
+  if (!require_engine ())
+    return;
+  add_engine ("logger", engine_command);
+  {
+    g_autoptr(HearthTestRun) run = run_ok (hearth_test_run_cli (NULL, "servers", "logs",
+                                                                "logger", NULL));
+
+    g_assert_cmpstr (run->out, ==, "");
+    g_assert_nonnull (strstr (run->err, "has no log yet"));
+    g_assert_nonnull (strstr (run->err, "hearth-cli servers start logger"));
+  }
+  g_mkdir_with_parents (dir, 0700);
+  append_log (path, 1, 60);
+  {
+    g_autoptr(HearthTestRun) all = run_ok (hearth_test_run_cli (NULL, "servers", "logs",
+                                                                "logger", NULL));
+    g_autoptr(HearthTestRun) three = run_ok (hearth_test_run_cli (NULL, "servers", "logs",
+                                                                  "logger", "--lines", "3",
+                                                                  NULL));
+
+    /* 50 by default: 11 to 60 */
+    g_assert_cmpuint (count (all->out, "\n"), ==, 50);
+    g_assert_true (g_str_has_prefix (all->out, "line 11\n"));
+    g_assert_true (g_str_has_suffix (all->out, "line 60\n"));
+    g_assert_cmpstr (three->out, ==, "line 58\nline 59\nline 60\n");
+  }
+
+  bg = background_start ("servers", "logs", "logger", "--follow", "--lines", "2", NULL);
+  g_free (background_wait_line (bg, "line 60"));
+  append_log (path, 61, 61);
+  g_free (background_wait_line (bg, "line 61"));
+  /* rotated: the newer half, then a new line */
+  {
+    g_autoptr(GString) half = g_string_new (NULL);
+
+    for (guint i = 31; i <= 62; i++)
+      g_string_append_printf (half, "line %u\n", i);
+    g_assert_true (g_file_set_contents (path, half->str, -1, NULL));
+  }
+  line = background_wait_line (bg, "line 62");
+  g_assert_nonnull (line);
+  g_subprocess_send_signal (bg->process, SIGTERM);
+  g_assert_cmpint (background_finish (bg), ==, 0);
+  /* each line once, nothing from before the last two */
+  g_assert_cmpuint (count (bg->seen->str, "line 61\n"), ==, 1);
+  g_assert_cmpuint (count (bg->seen->str, "line 59\n"), ==, 1);
+  g_assert_cmpuint (count (bg->seen->str, "line 58\n"), ==, 0);
+  g_assert_cmpuint (count (bg->seen->str, "line 31\n"), ==, 0);
+  background_free (bg);
+  remove_server ("logger");
+}
+
+/* serve starts the enabled servers Hearth runs, and stops them as it ends */
+static void
+test_serve (void)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autofree char *listen = NULL;
+  g_autofree char *line = NULL;
+  Background *bg;
+  guint16 port;
+  int pid;
+
+  if (!require_engine ())
+    return;
+  add_engine ("served", engine_command);
+  port = g_socket_listener_add_any_inet_port (listener, NULL, NULL);
+  g_socket_listener_close (listener);
+  listen = g_strdup_printf ("127.0.0.1:%u", port);
+  bg = background_start ("serve", "--listen", listen, NULL);
+  line = background_wait_line (bg, "served: running at");
+  g_assert_nonnull (line);
+  pid = pid_of_line (line);
+  g_assert_true (process_alive (pid));
+  ask_through ("served");
+  g_subprocess_send_signal (bg->process, SIGTERM);
+  g_assert_cmpint (background_finish (bg), ==, 0);
+  assert_process_gone (pid);
+  background_free (bg);
+  remove_server ("served");
 }
 
 /* What a user gets wrong, each one line and a code */
@@ -491,6 +623,7 @@ test_errors (void)
 
     assert_error (run, 2, "--lines");
   }
+  remove_server ("laptop");
 }
 
 /* An Ollama already answering, unlisted: the command to add it instead. */
@@ -520,6 +653,7 @@ test_already_running (void)
     run_ok (run);
   }
   g_unsetenv ("OLLAMA_HOST");
+  remove_server ("here");
 }
 
 int
@@ -541,5 +675,7 @@ main (int    argc,
   g_test_add_func ("/cli-managed/foreground-restart", test_foreground_restart);
   g_test_add_func ("/cli-managed/crash-loop", test_crash_loop);
   g_test_add_func ("/cli-managed/already-running", test_already_running);
+  g_test_add_func ("/cli-managed/logs", test_logs);
+  g_test_add_func ("/cli-managed/serve", test_serve);
   return g_test_run ();
 }
