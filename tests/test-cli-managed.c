@@ -396,21 +396,28 @@ test_foreground_restart (void)
   remove_server ("fg");
 }
 
-/* A program that exits at once, again and again: given up, said, exit 1. */
+/* The engine the first time, then a program that exits at once, again and
+ * again: given up, said, exit 1. */
 static void
 test_crash_loop (void)
 {
-  g_autofree char *line = NULL;
-  g_autoptr(JsonObject) failed = NULL;
+  g_autofree char *marker = hearth_test_build_tmp_path ("crashy-ran", NULL);
+  g_autofree char *command = NULL;
+  g_autofree char *first = NULL, *line = NULL;
   Background *bg;
 
   if (!require_engine ())
     return;
-  add_engine ("crashy", "sh -c 'echo crashing; exit 3'");
+  command = g_strdup_printf ("sh -c 'if [ -e %s ]; then echo crashing; exit 3; fi; touch %s; "
+                             "exec %s \"$@\"' sh", marker, marker, engine_command);
+  add_engine ("crashy", command);
   bg = background_start ("servers", "start", "crashy", NULL);
+  first = background_wait_line (bg, "crashy: running at");
+  g_assert_nonnull (first);
+  g_assert_cmpint (kill (pid_of_line (first), SIGKILL), ==, 0);
   line = background_wait_line (bg, "not restarted");
   g_assert_nonnull (line);
-  g_assert_nonnull (strstr (line, "crashy: "));
+  g_assert_true (g_str_has_prefix (line, "crashy: crashed "));
   g_assert_nonnull (strstr (line, "hearth-cli servers logs crashy"));
   g_assert_cmpint (background_finish (bg), ==, 1);
   g_assert_nonnull (strstr (bg->seen->str, "crashy: restarting"));
@@ -423,6 +430,32 @@ test_crash_loop (void)
     g_assert_nonnull (strstr (logs->out, "crashing"));
   }
   remove_server ("crashy");
+}
+
+/* A program that exits before it answers: it could not start, exit 1. */
+static void
+test_could_not_start (void)
+{
+  if (!require_engine ())
+    return;
+  add_engine ("broken", "sh -c 'echo no model here; exit 3'");
+  {
+    g_autoptr(HearthTestRun) run = hearth_test_run_cli (NULL, "servers", "start", "broken",
+                                                        NULL);
+
+    g_test_message ("exit %d: %s%s", run->exit_code, run->out, run->err);
+    g_assert_cmpint (run->exit_code, ==, 1);
+    g_assert_nonnull (strstr (run->out, "broken: it could not start"));
+    g_assert_nonnull (strstr (run->out, "no model here"));
+    g_assert_nonnull (strstr (run->out, "hearth-cli servers logs broken"));
+  }
+  {
+    g_autoptr(HearthTestRun) run = hearth_test_run_cli (NULL, "servers", "start", "broken",
+                                                        "--detach", NULL);
+
+    assert_error (run, 1, "no model here");
+  }
+  remove_server ("broken");
 }
 
 static void
@@ -667,6 +700,8 @@ main (int    argc,
   runtime = hearth_test_build_tmp_path ("runtime", NULL);
   g_mkdir_with_parents (runtime, 0700);
   g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
+  /* restarts after 50 ms, 100 ms, 200 ms…: a crash loop in seconds */
+  g_setenv ("HEARTH_MANAGED_BACKOFF_MS", "50", TRUE);
   engine_command = g_strdup_printf ("node %s/tests/engine/server.mjs",
                                     g_getenv ("HEARTH_SOURCE_DIR"));
 
@@ -674,6 +709,7 @@ main (int    argc,
   g_test_add_func ("/cli-managed/detach-stop", test_detach_and_stop);
   g_test_add_func ("/cli-managed/foreground-restart", test_foreground_restart);
   g_test_add_func ("/cli-managed/crash-loop", test_crash_loop);
+  g_test_add_func ("/cli-managed/could-not-start", test_could_not_start);
   g_test_add_func ("/cli-managed/already-running", test_already_running);
   g_test_add_func ("/cli-managed/logs", test_logs);
   g_test_add_func ("/cli-managed/serve", test_serve);

@@ -303,16 +303,14 @@ fail_already_running (HearthServers     *servers,
                       const GError      *error)
 {
   g_autofree char *url = find_unlisted (servers, kind);
-  g_autofree char *message = g_strdup (error->message);
 
   if (url == NULL)
     return fail (error);
-  g_strstrip (message);
-  while (g_str_has_suffix (message, "."))
-    message[strlen (message) - 1] = '\0';
-  g_printerr ("hearth-cli: %s. Add that one instead: hearth-cli servers add %s --url %s%s "
-              "(or add --force to run another one anyway).\n", message, name, url,
-              kind == HEARTH_MANAGED_LLAMA_SERVER ? " --api openai" : "");
+  g_printerr ("hearth-cli: %s is already running at %s and is not in your list. Add it "
+              "instead with hearth-cli servers add %s --url %s%s, or run another one anyway "
+              "with --force.\n", kind == HEARTH_MANAGED_OLLAMA ? "An Ollama server"
+                                                              : "A llama.cpp server",
+              url, name, url, kind == HEARTH_MANAGED_LLAMA_SERVER ? " --api openai" : "");
   return EXIT_FAILED;
 }
 
@@ -552,11 +550,14 @@ run_start (HearthServers *servers,
       g_printerr ("hearth-cli: Interrupted before %s answered; it is stopped.\n", name);
       exit_code = EXIT_INTERRUPTED;
     }
+  else if (!started && !opt_detach && start.gave_up)
+    /* the line of its state (Failed) said why */
+    exit_code = EXIT_FAILED;
   else if (!started)
     {
       exit_code = fail (error);
       /* still trying (a restart is due): watch on, as when it dies later */
-      if (!opt_detach && !start.gave_up &&
+      if (!opt_detach &&
           (hearth_server_get_process_state (server) == HEARTH_PROCESS_RESTARTING ||
            hearth_server_get_process_state (server) == HEARTH_PROCESS_STARTING))
         exit_code = 0;
