@@ -77,6 +77,14 @@ add_engine (const char *name,
   g_assert_nonnull (strstr (run->out, "servers start"));
 }
 
+static void
+remove_server (const char *name)
+{
+  g_autoptr(HearthTestRun) run = hearth_test_run_cli (NULL, "servers", "remove", name, NULL);
+
+  run_ok (run);
+}
+
 /* servers list --json: the server called @name (a new reference) */
 static JsonObject *
 list_server (const char *name)
@@ -458,14 +466,6 @@ test_could_not_start (void)
   remove_server ("broken");
 }
 
-static void
-remove_server (const char *name)
-{
-  g_autoptr(HearthTestRun) run = hearth_test_run_cli (NULL, "servers", "remove", name, NULL);
-
-  run_ok (run);
-}
-
 static guint
 count (const char *text,
        const char *needle)
@@ -659,7 +659,31 @@ test_errors (void)
   remove_server ("laptop");
 }
 
-/* An Ollama already answering, unlisted: the command to add it instead. */
+/* hearth-cli with OLLAMA_HOST set for it alone (setenv here is not thread-safe) */
+static HearthTestRun *
+run_cli_with_ollama_host (const char *host,
+                          gboolean    force)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cli = g_build_filename (g_getenv ("HEARTH_BUILD_DIR"), "src", "hearth-cli",
+                                           NULL);
+  HearthTestRun *run = g_new0 (HearthTestRun, 1);
+
+  g_subprocess_launcher_setenv (launcher, "OLLAMA_HOST", host, TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, cli, "servers", "add", "here",
+                                         "--managed", "ollama", "--command", engine_command,
+                                         force ? "--force" : NULL, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  run->exit_code = g_subprocess_get_exit_status (process);
+  return run;
+}
+
+/* An Ollama already answering, not in the list: the command to add it instead. */
 static void
 test_already_running (void)
 {
@@ -670,22 +694,18 @@ test_already_running (void)
     return;
   url = hearth_test_engine_url ();   /* it speaks Ollama's API */
   expected = g_strdup_printf ("hearth-cli servers add here --url %s", url);
-  g_setenv ("OLLAMA_HOST", url, TRUE);
+  /* "local" is this computer's Ollama, OLLAMA_HOST's: then it is in the list */
+  remove_server ("local");
   {
-    g_autoptr(HearthTestRun) run =
-      hearth_test_run_cli (NULL, "servers", "add", "here", "--managed", "ollama", "--command",
-                           engine_command, NULL);
+    g_autoptr(HearthTestRun) run = run_cli_with_ollama_host (url, FALSE);
 
     assert_error (run, 1, expected);
   }
   {
-    g_autoptr(HearthTestRun) run =
-      hearth_test_run_cli (NULL, "servers", "add", "here", "--managed", "ollama", "--command",
-                           engine_command, "--force", NULL);
+    g_autoptr(HearthTestRun) run = run_cli_with_ollama_host (url, TRUE);
 
     run_ok (run);
   }
-  g_unsetenv ("OLLAMA_HOST");
   remove_server ("here");
 }
 

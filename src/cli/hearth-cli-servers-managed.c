@@ -501,13 +501,40 @@ finish_detached (Start *start)
   return 0;
 }
 
+/* "broken could not start: it exited with code 3 before answering: …; see
+ * hearth-cli servers logs broken." — the core's sentence, and where to look */
+static int
+fail_start (HearthServer *server,
+            const GError *error)
+{
+  const char *name = hearth_server_get_name (server);
+  g_autoptr(GString) text = NULL;
+  g_autofree char *lowered = NULL;
+
+  if (!g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_FAILED) &&
+      !g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_TIMEOUT))
+    return fail (error);
+  lowered = lower_first (error->message);
+  text = g_string_new (lowered);
+  g_strdelimit (text->str, "\r\n", ' ');
+  while (text->len > 0 && text->str[text->len - 1] == '.')
+    g_string_truncate (text, text->len - 1);
+  g_printerr ("hearth-cli: %s: %s; see hearth-cli servers logs %s.\n", name, text->str, name);
+  return EXIT_FAILED;
+}
+
 /* Runs the loop until the start finishes (or Ctrl+C); the sources are the caller's. */
 static gboolean
 wait_started (Start   *start,
               GError **error)
 {
-  hearth_servers_start_async (start->servers, hearth_server_get_name (start->server),
-                              start->cancellable, start_done, start);
+  /* detached: it outlives this command, its keep setting as it was */
+  if (opt_detach)
+    hearth_servers_start_detached_async (start->servers, hearth_server_get_name (start->server),
+                                         start->cancellable, start_done, start);
+  else
+    hearth_servers_start_async (start->servers, hearth_server_get_name (start->server),
+                                start->cancellable, start_done, start);
   g_main_loop_run (start->loop);
   if (start->result == NULL)
     {
@@ -555,7 +582,7 @@ run_start (HearthServers *servers,
     exit_code = EXIT_FAILED;
   else if (!started)
     {
-      exit_code = fail (error);
+      exit_code = fail_start (server, error);
       /* still trying (a restart is due): watch on, as when it dies later */
       if (!opt_detach &&
           (hearth_server_get_process_state (server) == HEARTH_PROCESS_RESTARTING ||
@@ -575,9 +602,10 @@ run_start (HearthServers *servers,
   else if (output_failed ())
     exit_code = EXIT_OUTPUT;
 
-  managed_watch_free (watch);
+  /* watched still: "NAME: stopped" as it goes */
   if (!opt_detach || exit_code != 0)
     print_kept_or_stop (&start);
+  managed_watch_free (watch);
   for (guint i = 0; i < G_N_ELEMENTS (sources); i++)
     g_source_remove (sources[i]);
   g_clear_object (&start.result);
