@@ -181,6 +181,16 @@ void                hearth_servers_start_async       (HearthServers      *self,
 gboolean            hearth_servers_start_finish      (HearthServers      *self,
                                                       GAsyncResult       *result,
                                                       GError            **error);
+/* The same, for a process that outlives this one whatever its keep
+ * setting, which is left as it is (hearth-cli servers start --detach):
+ * started in its own session, and let go (not stopped) when this process
+ * ends or calls shutdown_managed; the next Hearth process adopts it.
+ * Finish with hearth_servers_start_finish (). */
+void                hearth_servers_start_detached_async (HearthServers      *self,
+                                                         const char         *name,
+                                                         GCancellable       *cancellable,
+                                                         GAsyncReadyCallback callback,
+                                                         gpointer            user_data);
 /* Stops @name wherever it was started (SIGTERM, SIGKILL after 5 s);
  * finishes when the process is gone. Not running: TRUE. */
 void                hearth_servers_stop_async        (HearthServers      *self,
