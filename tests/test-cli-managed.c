@@ -14,6 +14,7 @@
 #include <string.h>
 #include <json-glib/json-glib.h>
 
+#include "hearth-servers.h"
 #include "hearth-test-server.h"
 #include "hearth-test-util.h"
 
@@ -83,6 +84,37 @@ remove_server (const char *name)
   g_autoptr(HearthTestRun) run = hearth_test_run_cli (NULL, "servers", "remove", name, NULL);
 
   run_ok (run);
+}
+
+/* hearth-cli with @variable set for it alone (setenv here is not thread-safe) */
+static HearthTestRun *
+run_cli_env (const char *variable,
+             const char *value,
+             const char *first_arg,
+             ...)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  HearthTestRun *run = g_new0 (HearthTestRun, 1);
+  va_list ap;
+
+  g_ptr_array_add (argv, g_build_filename (g_getenv ("HEARTH_BUILD_DIR"), "src", "hearth-cli",
+                                           NULL));
+  va_start (ap, first_arg);
+  for (const char *arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (argv, g_strdup (arg));
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  g_subprocess_launcher_setenv (launcher, variable, value, TRUE);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  run->exit_code = g_subprocess_get_exit_status (process);
+  return run;
 }
 
 /* servers list --json: the server called @name (a new reference) */
@@ -587,6 +619,69 @@ test_serve (void)
   remove_server ("served");
 }
 
+/* The demo, on a Hearth with no server: clearly placeholder text, asked
+ * through; not offered when its engine is missing, nor once a real server
+ * is there */
+static void
+test_demo (void)
+{
+  g_autofree char *source_engine = NULL;
+  int pid;
+
+  if (!require_engine ())
+    return;
+  {
+    g_autoptr(HearthTestRun) run = run_cli_env ("HEARTH_DEMO_ENGINE", "/nonexistent/server.mjs",
+                                                "servers", "demo", NULL);
+
+    assert_error (run, 1, "The demo cannot run here");
+    g_assert_nonnull (strstr (run->err, "/nonexistent/server.mjs"));
+    g_assert_nonnull (strstr (run->err, "hearth-cli servers add NAME --managed ollama"));
+  }
+  source_engine = g_build_filename (g_getenv ("HEARTH_SOURCE_DIR"), "tests", "engine",
+                                    "server.mjs", NULL);
+  {
+    g_autoptr(HearthTestRun) run = run_cli_env ("HEARTH_DEMO_ENGINE", source_engine, "servers",
+                                                "demo", "--detach", NULL);
+    g_autoptr(JsonObject) demo = NULL;
+
+    run_ok (run);
+    g_assert_nonnull (strstr (run->out, "placeholder text"));
+    g_assert_nonnull (strstr (run->out, HEARTH_DEMO_LABEL));
+    g_assert_nonnull (strstr (run->out, "demo: running at"));
+    pid = pid_of_line (strstr (run->out, "demo: running at"));
+    demo = list_server ("demo");
+    g_assert_true (json_object_get_boolean_member (demo, "demo"));
+    g_assert_cmpstr (json_object_get_string_member (demo, "process_state"), ==, "running");
+  }
+  {
+    g_autoptr(HearthTestRun) run = hearth_test_run_cli (NULL, "ask", "--server", "demo",
+                                                        "--model", HEARTH_DEMO_MODEL, "Hello",
+                                                        NULL);
+
+    run_ok (run);
+    g_assert_nonnull (strstr (run->out, "placeholder"));
+  }
+  {
+    g_autoptr(HearthTestRun) table = run_ok (hearth_test_run_cli (NULL, "servers", "list",
+                                                                  NULL));
+
+    g_assert_nonnull (strstr (table->out, HEARTH_DEMO_LABEL));
+  }
+  /* a real server: the demo goes (and stops), and is not offered again */
+  {
+    g_autoptr(HearthTestRun) added = run_ok (hearth_test_run_cli (NULL, "servers", "add",
+                                                                  "laptop", "--url",
+                                                                  "http://127.0.0.1:9", NULL));
+    g_autoptr(HearthTestRun) again = run_cli_env ("HEARTH_DEMO_ENGINE", source_engine,
+                                                  "servers", "demo", NULL);
+
+    assert_process_gone (pid);
+    assert_error (again, 2, "laptop");
+  }
+  remove_server ("laptop");
+}
+
 /* What a user gets wrong, each one line and a code */
 static void
 test_errors (void)
@@ -659,30 +754,6 @@ test_errors (void)
   remove_server ("laptop");
 }
 
-/* hearth-cli with OLLAMA_HOST set for it alone (setenv here is not thread-safe) */
-static HearthTestRun *
-run_cli_with_ollama_host (const char *host,
-                          gboolean    force)
-{
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *cli = g_build_filename (g_getenv ("HEARTH_BUILD_DIR"), "src", "hearth-cli",
-                                           NULL);
-  HearthTestRun *run = g_new0 (HearthTestRun, 1);
-
-  g_subprocess_launcher_setenv (launcher, "OLLAMA_HOST", host, TRUE);
-  process = g_subprocess_launcher_spawn (launcher, &error, cli, "servers", "add", "here",
-                                         "--managed", "ollama", "--command", engine_command,
-                                         force ? "--force" : NULL, NULL);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &run->out, &run->err, &error);
-  g_assert_no_error (error);
-  run->exit_code = g_subprocess_get_exit_status (process);
-  return run;
-}
-
 /* An Ollama already answering, not in the list: the command to add it instead. */
 static void
 test_already_running (void)
@@ -697,12 +768,16 @@ test_already_running (void)
   /* "local" is this computer's Ollama, OLLAMA_HOST's: then it is in the list */
   remove_server ("local");
   {
-    g_autoptr(HearthTestRun) run = run_cli_with_ollama_host (url, FALSE);
+    g_autoptr(HearthTestRun) run = run_cli_env ("OLLAMA_HOST", url, "servers", "add", "here",
+                                                "--managed", "ollama", "--command",
+                                                engine_command, NULL);
 
     assert_error (run, 1, expected);
   }
   {
-    g_autoptr(HearthTestRun) run = run_cli_with_ollama_host (url, TRUE);
+    g_autoptr(HearthTestRun) run = run_cli_env ("OLLAMA_HOST", url, "servers", "add", "here",
+                                                "--managed", "ollama", "--command",
+                                                engine_command, "--force", NULL);
 
     run_ok (run);
   }
@@ -733,5 +808,7 @@ main (int    argc,
   g_test_add_func ("/cli-managed/already-running", test_already_running);
   g_test_add_func ("/cli-managed/logs", test_logs);
   g_test_add_func ("/cli-managed/serve", test_serve);
+  /* last: from a list with no server left */
+  g_test_add_func ("/cli-managed/demo", test_demo);
   return g_test_run ();
 }
