@@ -1,4 +1,4 @@
-/* hearth-managed-log.c — a managed server's log, read whichever process runs it
+/* hearth-managed-log-follow.c — a managed server's log, read whichever process runs it
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The process writes its log file itself (hearth-managed.h), so the file is
