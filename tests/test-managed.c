@@ -15,7 +15,9 @@
 
 #include "hearth-engine.h"
 #include "hearth-error.h"
+#include "hearth-reply.h"
 #include "hearth-servers-private.h"
+#include "hearth-test-alerts.h"
 #include "hearth-test-server.h"
 #include "hearth-test-util.h"
 
@@ -42,7 +44,8 @@ fixture_set_up (Fixture       *fixture,
   g_autofree char *path = g_build_filename (g_get_user_config_dir (), "hearth", "servers.conf", NULL);
 
   g_remove (path);
-  fixture->engine = hearth_engine_new_for_settings (NULL, 0);
+  /* data: with the history (the alert rules live there) */
+  fixture->engine = hearth_engine_new_for_settings (NULL, data != NULL ? HEARTH_ENGINE_HISTORY : 0);
   hearth_engine_set_timeout (fixture->engine, 30);
   fixture->servers = hearth_engine_get_servers (fixture->engine);
   fixture->lines = g_ptr_array_new_with_free_func (g_free);
@@ -306,10 +309,28 @@ test_crash_loop (Fixture       *fixture,
   HearthManagedSpec spec = { .kind = HEARTH_MANAGED_ENGINE, .command = command };
   g_autoptr(GError) error = NULL;
   g_autofree char *log = NULL;
+  g_autoptr(Recorder) rec = NULL;
+  g_autoptr(GPtrArray) rules = NULL;
+  HearthAlerts *alerts = hearth_engine_get_alerts (fixture->engine);
   HearthServer *server;
+  HearthAlertEvent *event = NULL;
 
   if (!hearth_test_require_node ())
     return;
+  /* "Server down" judged at once, not after its default 30 s. */
+  rules = hearth_alerts_list_rules (alerts, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < rules->len; i++)
+    {
+      HearthAlertRule *rule = rules->pdata[i];
+
+      if (rule->metric != HEARTH_ALERT_METRIC_SERVER_UP)
+        continue;
+      rule->for_ms = 0;
+      hearth_alerts_update_rule (alerts, rule, &error);
+      g_assert_no_error (error);
+    }
+  rec = recorder_new (alerts);
   server = hearth_servers_add_managed (fixture->servers, "crashy", &spec, &error);
   g_assert_no_error (error);
   g_assert_true (start (fixture, "crashy", &error));
@@ -322,6 +343,22 @@ test_crash_loop (Fixture       *fixture,
   g_assert_cmpint (hearth_server_get_pid (server), ==, 0);
   log = read_log (server);
   g_assert_cmpuint (count (log, "crashy up"), ==, HEARTH_MANAGED_MAX_RESTARTS + 1);
+
+  /* The alerts engine heard its endpoint go down: "Server down" fires for it. */
+  for (guint i = 0; i < 100 && event == NULL; i++)
+    {
+      for (guint j = 0; j < rec->events->len; j++)
+        {
+          HearthAlertEvent *e = rec->events->pdata[j];
+
+          if (e->metric == HEARTH_ALERT_METRIC_SERVER_UP && e->state == HEARTH_ALERT_STATE_FIRING &&
+              g_strcmp0 (e->subject, hearth_server_get_endpoint (server)) == 0)
+            event = e;
+        }
+      if (event == NULL)
+        wait_for_state (rec, HEARTH_ALERT_STATE_FIRING, 1);
+    }
+  g_assert_nonnull (event);
 
   /* Given up: nothing starts it again on its own. */
   {
@@ -491,6 +528,109 @@ test_add_errors (Fixture       *fixture,
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->servers)), ==, n);
 }
 
+/* servers.conf: the keys round-trip; a kind this Hearth does not know
+ * leaves the entry, as a server the user runs. */
+static void
+test_store (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthEngine) other = NULL;
+  g_autofree char *command = NULL;
+  HearthServers *servers;
+  HearthServer *server;
+
+  add_engine (fixture, "kept-one", TRUE);
+  g_assert_true (hearth_servers_set_keep (fixture->servers, "kept-one", FALSE, &error));
+  g_assert_true (hearth_servers_set_keep (fixture->servers, "kept-one", TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_key_file_load_from_file (file, hearth_servers_get_path (fixture->servers),
+                                            G_KEY_FILE_NONE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_key_file_get_string (file, "server kept-one", "managed", NULL), ==, "engine");
+  g_assert_true (g_key_file_get_boolean (file, "server kept-one", "keep", NULL));
+  command = g_key_file_get_string (file, "server kept-one", "command", NULL);
+  g_assert_nonnull (strstr (command, "server.mjs"));
+
+  g_key_file_set_string (file, "server odd", "url", "http://127.0.0.1:9");
+  g_key_file_set_string (file, "server odd", "api", "ollama");
+  g_key_file_set_string (file, "server odd", "managed", "docker");
+  g_assert_true (g_key_file_save_to_file (file, hearth_servers_get_path (fixture->servers), &error));
+  g_assert_no_error (error);
+
+  other = hearth_engine_new_for_settings (NULL, 0);
+  servers = hearth_engine_get_servers (other);
+  server = hearth_servers_lookup (servers, "kept-one");
+  g_assert_nonnull (server);
+  g_assert_cmpint (hearth_server_get_managed (server), ==, HEARTH_MANAGED_ENGINE);
+  g_assert_true (hearth_server_get_keep (server));
+  g_assert_cmpstr (hearth_server_get_command (server), ==, command);
+  server = hearth_servers_lookup (servers, "odd");
+  g_assert_nonnull (server);
+  g_assert_cmpint (hearth_server_get_managed (server), ==, HEARTH_MANAGED_NONE);
+  g_assert_null (hearth_server_get_process_message (server));
+}
+
+static void
+test_demo (Fixture       *fixture,
+           gconstpointer  data)
+{
+  g_autofree char *script = g_build_filename (g_getenv ("HEARTH_SOURCE_DIR"), "tests", "engine",
+                                              "server.mjs", NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthServer) demo = NULL;
+  g_autoptr(HearthReply) reply = NULL;
+  g_autofree char *why = NULL;
+  HearthChatRequest *request;
+  int pid;
+
+  if (!hearth_test_require_node ())
+    return;
+  g_setenv ("HEARTH_DEMO_ENGINE", "/nonexistent/server.mjs", TRUE);
+  g_assert_false (hearth_servers_demo_available (fixture->servers, &why));
+  g_assert_nonnull (strstr (why, "/nonexistent/server.mjs"));
+  g_setenv ("HEARTH_DEMO_ENGINE", script, TRUE);
+  g_assert_true (hearth_servers_demo_available (fixture->servers, NULL));
+
+  /* A fresh profile: the settings' guess at an Ollama gives way. */
+  hearth_servers_add_demo_async (fixture->servers, NULL, done_cb, &result);
+  demo = hearth_servers_add_demo_finish (fixture->servers, wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (hearth_server_get_name (demo), ==, "demo");
+  g_assert_true (hearth_server_get_demo (demo));
+  g_assert_true (hearth_servers_get_default (fixture->servers) == demo);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->servers)), ==, 1);
+  g_assert_true (start (fixture, "demo", &error));
+  g_assert_no_error (error);
+
+  /* It answers a chat, as the demo model, with its placeholder. */
+  request = hearth_chat_request_new ();
+  request->model = g_strdup (HEARTH_DEMO_MODEL);
+  hearth_chat_request_add_message (request, "user", "hello");
+  reply = hearth_engine_chat (fixture->engine, hearth_server_get_provider (demo), request, -1, &error);
+  g_assert_no_error (error);
+  while (!hearth_reply_is_finished (reply))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (hearth_reply_get_state (reply), ==, HEARTH_REPLY_DONE);
+  g_assert_nonnull (strstr (hearth_reply_get_content (reply), "placeholder answer"));
+  g_assert_nonnull (strstr (hearth_reply_get_content (reply), "Ollama"));
+
+  /* Only for a Hearth without servers: a real one makes it go. */
+  pid = hearth_server_get_pid (demo);
+  g_assert_nonnull (hearth_servers_add (fixture->servers, "real", "http://127.0.0.1:9", HEARTH_API_OLLAMA,
+                                        FALSE, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_null (hearth_servers_lookup (fixture->servers, "demo"));
+  wait_pid_gone (pid);
+  g_clear_object (&result);
+  hearth_servers_add_demo_async (fixture->servers, NULL, done_cb, &result);
+  g_assert_null (hearth_servers_add_demo_finish (fixture->servers, wait_for (&result), &error));
+  g_assert_nonnull (strstr (error->message, "real"));
+  g_unsetenv ("HEARTH_DEMO_ENGINE");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -506,12 +646,15 @@ main (int    argc,
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/managed/supervise", test_supervise);
-  ADD ("/managed/crash-loop", test_crash_loop);
+  g_test_add ("/managed/crash-loop", Fixture, GINT_TO_POINTER (1), fixture_set_up, test_crash_loop,
+              fixture_tear_down);
   ADD ("/managed/exits-at-once", test_exits_at_once);
   ADD ("/managed/shutdown", test_shutdown);
   ADD ("/managed/taken-port", test_taken_port);
   ADD ("/managed/adopt", test_adopt);
   ADD ("/managed/add-errors", test_add_errors);
+  ADD ("/managed/store", test_store);
+  ADD ("/managed/demo", test_demo);
 #undef ADD
   return g_test_run ();
 }

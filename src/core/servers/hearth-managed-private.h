@@ -19,6 +19,7 @@ G_BEGIN_DECLS
 #define HEARTH_MANAGED_READY_MAX_S   60
 #define HEARTH_MANAGED_LOG_MAX       (1024 * 1024)
 #define HEARTH_MANAGED_TAIL_LINES    12
+#define HEARTH_MANAGED_ALERT_MS      5000
 
 typedef struct
 {
@@ -46,6 +47,8 @@ typedef struct
   gint64              kill_deadline_us;
   guint               kill_id;
   GArray             *restart_times; /* gint64, monotonic µs, of the last minute's restarts */
+  guint               alert_id;      /* given up: the alerts engine hears "down" until it runs */
+  gboolean            alerted;
 
   GList              *start_tasks;   /* GTask: finished once it answers (or cannot) */
   GList              *stop_tasks;    /* GTask: finished once it is gone */
@@ -71,6 +74,24 @@ void              _hearth_supervisor_unref       (HearthSupervisor  *sup);
 /* http://127.0.0.1:PORT (and /v1 for llama-server) */
 char             *_hearth_managed_url            (HearthManagedKind  kind,
                                                   guint              port);
+
+/* hearth-managed-log.c */
+gboolean          _hearth_managed_pid_alive      (int                pid);
+/* Exited (a zombie of ours not reaped yet counts) or no such process. */
+gboolean          _hearth_managed_pid_gone       (int                pid);
+void              _hearth_supervisor_write_pid_file (HearthSupervisor *sup,
+                                                     guint             port);
+/* Removed when it names @pid (0: any), or a process that is gone. */
+void              _hearth_supervisor_remove_pid_file (HearthSupervisor *sup,
+                                                      int               pid);
+gboolean          _hearth_supervisor_pid_file_exists (HearthSupervisor *sup);
+/* FALSE: another Hearth process supervises it. */
+gboolean          _hearth_supervisor_take_lock   (HearthSupervisor  *sup);
+void              _hearth_supervisor_drop_lock   (HearthSupervisor  *sup);
+/* Opens the log for Hearth's own lines and follows it from its end. */
+gboolean          _hearth_supervisor_open_log    (HearthSupervisor  *sup,
+                                                  GError           **error);
+void              _hearth_supervisor_close_log   (HearthSupervisor  *sup);
 
 /* hearth-managed-process.c */
 guint             _hearth_managed_free_port      (void);

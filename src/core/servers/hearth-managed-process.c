@@ -34,303 +34,7 @@
 #include "hearth-error.h"
 #include "hearth-managed-private.h"
 
-/* Paths */
-
-static char *
-runtime_path (const char *name,
-              const char *suffix)
-{
-  const char *env = g_getenv ("XDG_RUNTIME_DIR");
-  const char *base = env != NULL && *env != '\0' ? env : g_get_user_runtime_dir ();
-  g_autofree char *file = name != NULL ? g_strconcat (name, suffix, NULL) : NULL;
-
-  return g_build_filename (base, "hearth", "managed", file, NULL);
-}
-
-static gboolean
-pid_alive (int pid)
-{
-  return pid > 0 && (kill (pid, 0) == 0 || errno == EPERM);
-}
-
-/* Gone: exited (a zombie of ours counts as gone; it is not reaped here,
- * GLib does that), or no such process. */
-static gboolean
-pid_gone (int pid)
-{
-  siginfo_t info;
-
-  memset (&info, 0, sizeof info);
-  if (waitid (P_PID, pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0)
-    return info.si_pid == pid;
-  return !pid_alive (pid);
-}
-
-int
-_hearth_managed_read_pid_file (const char *name,
-                               guint      *port)
-{
-  g_autofree char *path = runtime_path (name, ".pid");
-  g_autofree char *contents = NULL;
-  guint64 pid = 0, value = 0;
-  g_auto(GStrv) words = NULL;
-
-  if (port != NULL)
-    *port = 0;
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
-    return 0;
-  words = g_strsplit (g_strstrip (contents), " ", 3);
-  if (words[0] == NULL || !g_ascii_string_to_unsigned (words[0], 10, 1, G_MAXINT, &pid, NULL))
-    return 0;
-  if (port != NULL && words[1] != NULL && g_ascii_string_to_unsigned (words[1], 10, 1, 65535, &value, NULL))
-    *port = value;
-  return pid_alive (pid) ? (int) pid : 0;
-}
-
-static void
-write_pid_file (HearthSupervisor *sup,
-                guint             port)
-{
-  g_autofree char *dir = runtime_path (NULL, NULL);
-  g_autofree char *path = runtime_path (sup->name, ".pid");
-  g_autofree char *contents = g_strdup_printf ("%d %u\n", sup->pid, port);
-  g_autoptr(GError) error = NULL;
-
-  g_mkdir_with_parents (dir, 0700);
-  if (!g_file_set_contents_full (path, contents, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
-    g_message ("Other Hearth processes will not see that %s runs: %s", sup->name, error->message);
-}
-
-/* Only the supervisor (the lock's holder) removes it, and only its own. */
-static void
-remove_pid_file (HearthSupervisor *sup,
-                 int               pid)
-{
-  g_autofree char *path = runtime_path (sup->name, ".pid");
-  g_autofree char *contents = NULL;
-  int named;
-
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
-    return;
-  named = atoi (contents);
-  if (pid == 0 || named == pid || !pid_alive (named))
-    g_unlink (path);
-}
-
-static gboolean
-pid_file_exists (HearthSupervisor *sup)
-{
-  g_autofree char *path = runtime_path (sup->name, ".pid");
-
-  return g_file_test (path, G_FILE_TEST_EXISTS);
-}
-
-static gboolean
-take_lock (HearthSupervisor *sup)
-{
-  g_autofree char *dir = runtime_path (NULL, NULL);
-  g_autofree char *path = runtime_path (sup->name, ".lock");
-  int fd;
-
-  if (sup->lock_fd >= 0)
-    return TRUE;
-  g_mkdir_with_parents (dir, 0700);
-  fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return TRUE;   /* no lock to be had: this process supervises alone */
-  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
-    {
-      close (fd);
-      return FALSE;
-    }
-  sup->lock_fd = fd;
-  return TRUE;
-}
-
-static void
-drop_lock (HearthSupervisor *sup)
-{
-  if (sup->lock_fd >= 0)
-    close (sup->lock_fd);
-  sup->lock_fd = -1;
-}
-
-/* The log */
-
-static void
-log_changed_cb (GFileMonitor      *monitor,
-                GFile             *file,
-                GFile             *other,
-                GFileMonitorEvent  event,
-                HearthSupervisor  *sup)
-{
-  _hearth_supervisor_read_log (sup);
-}
-
-static gboolean
-open_log (HearthSupervisor  *sup,
-          GError           **error)
-{
-  g_autofree char *path = hearth_server_get_log_path (sup->server);
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autoptr(GFile) file = NULL;
-  struct stat st;
-
-  if (sup->log_fd >= 0)
-    return TRUE;
-  g_mkdir_with_parents (dir, 0700);
-  sup->log_fd = open (path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (sup->log_fd < 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_FAILED,
-                   "Its log %s could not be opened: %s", path, g_strerror (saved_errno));
-      return FALSE;
-    }
-  /* Lines from now on: the file's older lines are not news. */
-  sup->log_offset = fstat (sup->log_fd, &st) == 0 ? st.st_size : 0;
-  g_string_truncate (sup->partial, 0);
-  file = g_file_new_for_path (path);
-  sup->log_monitor = g_file_monitor_file (file, G_FILE_MONITOR_NONE, NULL, NULL);
-  if (sup->log_monitor != NULL)
-    {
-      g_file_monitor_set_rate_limit (sup->log_monitor, 100);
-      g_signal_connect (sup->log_monitor, "changed", G_CALLBACK (log_changed_cb), sup);
-    }
-  return TRUE;
-}
-
-static void
-close_log (HearthSupervisor *sup)
-{
-  if (sup->log_monitor != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (sup->log_monitor, sup);
-      g_file_monitor_cancel (sup->log_monitor);
-      g_clear_object (&sup->log_monitor);
-    }
-  if (sup->log_fd >= 0)
-    close (sup->log_fd);
-  sup->log_fd = -1;
-}
-
-void
-_hearth_supervisor_log (HearthSupervisor *sup,
-                        const char       *format,
-                        ...)
-{
-  g_autofree char *text = NULL;
-  g_autofree char *line = NULL;
-  va_list args;
-
-  if (sup->log_fd < 0 && !open_log (sup, NULL))
-    return;
-  va_start (args, format);
-  text = g_strdup_vprintf (format, args);
-  va_end (args);
-  line = g_strdup_printf ("[hearth] %s\n", text);
-  if (write (sup->log_fd, line, strlen (line)) < 0)
-    g_debug ("%s: its log could not be written: %s", sup->name, g_strerror (errno));
-  _hearth_supervisor_read_log (sup);
-}
-
-/* Past 1 MiB, the newer half is kept (from a line's start). Lines the
- * process writes between the read and the truncation are lost. */
-static void
-rotate_log (HearthSupervisor *sup,
-            const char       *path)
-{
-  g_autofree char *data = NULL;
-  gsize len = 0;
-  const char *keep, *nl;
-  gsize kept;
-  int fd;
-
-  if (!g_file_get_contents (path, &data, &len, NULL) || len <= HEARTH_MANAGED_LOG_MAX)
-    return;
-  nl = memchr (data + len / 2, '\n', len - len / 2);
-  keep = nl != NULL ? nl + 1 : data + len / 2;
-  kept = data + len - keep;
-  fd = open (path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0)
-    return;
-  if (pwrite (fd, keep, kept, 0) == (ssize_t) kept && ftruncate (fd, kept) == 0)
-    sup->log_offset = kept;
-  close (fd);
-}
-
-static void
-add_line (HearthSupervisor *sup,
-          const char       *line)
-{
-  g_queue_push_tail (&sup->tail, g_strdup (line));
-  while (sup->tail.length > HEARTH_MANAGED_TAIL_LINES)
-    g_free (g_queue_pop_head (&sup->tail));
-  if (sup->servers != NULL)
-    _hearth_servers_emit_log_line (sup->servers, sup->server, line);
-}
-
-void
-_hearth_supervisor_read_log (HearthSupervisor *sup)
-{
-  g_autofree char *path = hearth_server_get_log_path (sup->server);
-  char buffer[16384];
-  struct stat st;
-  ssize_t n;
-  int fd;
-
-  if (sup->servers == NULL)
-    return;
-  fd = open (path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return;
-  if (fstat (fd, &st) == 0 && st.st_size < sup->log_offset)
-    sup->log_offset = st.st_size;   /* cut by another process: from here on */
-  while ((n = pread (fd, buffer, sizeof buffer, sup->log_offset)) > 0)
-    {
-      char *start, *nl;
-
-      sup->log_offset += n;
-      g_string_append_len (sup->partial, buffer, n);
-      start = sup->partial->str;
-      while ((nl = memchr (start, '\n', sup->partial->str + sup->partial->len - start)) != NULL)
-        {
-          *nl = '\0';
-          if (nl > start && nl[-1] == '\r')
-            nl[-1] = '\0';
-          add_line (sup, start);
-          start = nl + 1;
-        }
-      g_string_erase (sup->partial, 0, start - sup->partial->str);
-    }
-  close (fd);
-  if (sup->log_offset > HEARTH_MANAGED_LOG_MAX)
-    rotate_log (sup, path);
-}
-
-char *
-_hearth_supervisor_tail_text (HearthSupervisor *sup)
-{
-  g_autoptr(GString) text = g_string_new (NULL);
-  guint skip = sup->tail.length > 4 ? sup->tail.length - 4 : 0;
-  guint i = 0;
-
-  for (GList *l = sup->tail.head; l != NULL; l = l->next, i++)
-    if (i >= skip && !g_str_has_prefix (l->data, "[hearth]"))
-      g_string_append_printf (text, "%s%s", text->len > 0 ? " / " : "", (char *) l->data);
-  if (text->len == 0)
-    return NULL;
-  return g_string_free (g_steal_pointer (&text), FALSE);
-}
-
-void
-_hearth_supervisor_set_state (HearthSupervisor   *sup,
-                              HearthProcessState  state,
-                              const char         *message)
-{
-  _hearth_server_set_process (sup->server, state, sup->pid, message);
-}
+static void tell_alerts (HearthSupervisor *sup);
 
 /* Ports */
 
@@ -602,6 +306,8 @@ probe_answered_cb (GObject      *object,
   message = running_message (sup);
   _hearth_supervisor_set_state (sup, HEARTH_PROCESS_RUNNING, message);
   _hearth_supervisor_log (sup, "it answers at %s", hearth_server_get_endpoint (sup->server));
+  if (sup->alerted)
+    tell_alerts (sup);
   _hearth_supervisor_finish_starts (sup, NULL);
   call_free (call);
 }
@@ -691,8 +397,8 @@ give_up (HearthSupervisor *sup,
   g_autoptr(GError) error = g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_FAILED, message);
 
   sup->pid = 0;
-  remove_pid_file (sup, 0);
-  drop_lock (sup);
+  _hearth_supervisor_remove_pid_file (sup, 0);
+  _hearth_supervisor_drop_lock (sup);
   _hearth_supervisor_log (sup, "%s", message);
   _hearth_supervisor_set_state (sup, HEARTH_PROCESS_FAILED, message);
   _hearth_supervisor_finish_starts (sup, error);
@@ -715,6 +421,37 @@ restart_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The alerts engine hears of a crash loop given up as of a server that
+ * does not answer (the server_up rule of its endpoint), again and again
+ * while it stays failed, so a rule's "for" can run out; and that it
+ * answers once it runs again. */
+static void
+tell_alerts (HearthSupervisor *sup)
+{
+  gboolean up = hearth_server_get_process_state (sup->server) == HEARTH_PROCESS_RUNNING;
+
+  if (sup->servers == NULL || sup->servers->engine == NULL)
+    return;
+  sup->alerted = !up;
+  hearth_alerts_observe (hearth_engine_get_alerts (sup->servers->engine),
+                         HEARTH_ALERT_METRIC_SERVER_UP, hearth_server_get_endpoint (sup->server),
+                         up ? 1 : 0, g_get_real_time () / 1000);
+}
+
+static gboolean
+alert_cb (gpointer user_data)
+{
+  HearthSupervisor *sup = user_data;
+
+  if (hearth_server_get_process_state (sup->server) != HEARTH_PROCESS_FAILED)
+    {
+      sup->alert_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+  tell_alerts (sup);
+  return G_SOURCE_CONTINUE;
+}
+
 /* It died on its own: started again after a backoff, unless it did so
  * HEARTH_MANAGED_MAX_RESTARTS times within a minute already. */
 static void
@@ -734,11 +471,9 @@ crashed (HearthSupervisor *sup,
       message = g_strdup_printf ("Crashed %u times in a minute — not restarted; see its log (last: %s)",
                                  sup->restart_times->len + 1, how);
       give_up (sup, message);
-      if (sup->servers != NULL && sup->servers->engine != NULL)
-        hearth_alerts_observe (hearth_engine_get_alerts (sup->servers->engine),
-                               HEARTH_ALERT_METRIC_SERVER_UP,
-                               hearth_server_get_endpoint (sup->server), 0,
-                               g_get_real_time () / 1000);
+      tell_alerts (sup);
+      g_clear_handle_id (&sup->alert_id, g_source_remove);
+      sup->alert_id = g_timeout_add (HEARTH_MANAGED_ALERT_MS, alert_cb, sup);
       return;
     }
   delay_ms = MIN (backoff_base_ms () << sup->restart_times->len, 30000);
@@ -784,8 +519,8 @@ exited_cb (GObject      *object,
   if (sup->stopping || (exit_is_stop (process) && before != HEARTH_PROCESS_STARTING))
     {
       sup->pid = 0;
-      remove_pid_file (sup, pid);
-      drop_lock (sup);
+      _hearth_supervisor_remove_pid_file (sup, pid);
+      _hearth_supervisor_drop_lock (sup);
       if (before != HEARTH_PROCESS_FAILED)
         {
           g_autoptr(GError) error = g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_CANCELLED,
@@ -824,17 +559,17 @@ _hearth_supervisor_spawn (HearthSupervisor  *sup,
   guint port;
   int fd;
 
-  if (!take_lock (sup))
+  if (!_hearth_supervisor_take_lock (sup))
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_ALREADY_RUNNING,
                    "Another Hearth process looks after %s and is restarting it: "
                    "try again in a moment", sup->name);
       return FALSE;
     }
-  if (!open_log (sup, error) || (port = choose_port (sup, error)) == 0 ||
+  if (!_hearth_supervisor_open_log (sup, error) || (port = choose_port (sup, error)) == 0 ||
       !build_argv (sup, port, argv, error))
     {
-      drop_lock (sup);
+      _hearth_supervisor_drop_lock (sup);
       return FALSE;
     }
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
@@ -859,7 +594,7 @@ _hearth_supervisor_spawn (HearthSupervisor  *sup,
     {
       g_prefix_error (error, "%s could not be started: ", (char *) argv->pdata[0]);
       _hearth_supervisor_log (sup, "%s could not be started: %s", line, (*error)->message);
-      drop_lock (sup);
+      _hearth_supervisor_drop_lock (sup);
       return FALSE;
     }
   sup->pid = atoi (g_subprocess_get_identifier (sup->process));
@@ -867,7 +602,7 @@ _hearth_supervisor_spawn (HearthSupervisor  *sup,
   sup->spawned_kept = keep;
   sup->adopted = FALSE;
   sup->stopping = FALSE;
-  write_pid_file (sup, port);
+  _hearth_supervisor_write_pid_file (sup, port);
   _hearth_supervisor_log (sup, "started %s (pid %d%s)", line, sup->pid,
                           keep ? ", kept running after Hearth quits" : "");
   {
@@ -889,7 +624,7 @@ watch_cb (gpointer user_data)
   HearthSupervisor *sup = user_data;
   int pid;
 
-  if (pid_alive (sup->pid))
+  if (_hearth_managed_pid_alive (sup->pid))
     return G_SOURCE_CONTINUE;
   _hearth_supervisor_read_log (sup);
   /* Restarted by the process that supervises it? */
@@ -902,7 +637,7 @@ watch_cb (gpointer user_data)
       _hearth_supervisor_set_state (sup, HEARTH_PROCESS_RUNNING, message);
       return G_SOURCE_CONTINUE;
     }
-  if (!take_lock (sup))
+  if (!_hearth_supervisor_take_lock (sup))
     {
       sup->pid = 0;
       _hearth_supervisor_set_state (sup, HEARTH_PROCESS_RESTARTING,
@@ -912,7 +647,7 @@ watch_cb (gpointer user_data)
   /* Its supervisor is gone: this process takes over. */
   sup->watch_id = 0;
   sup->adopted = FALSE;
-  if (pid_file_exists (sup))
+  if (_hearth_supervisor_pid_file_exists (sup))
     {
       _hearth_supervisor_log (sup, "pid %d is gone without being stopped", sup->pid);
       sup->restarting = TRUE;
@@ -921,7 +656,7 @@ watch_cb (gpointer user_data)
   else
     {
       sup->pid = 0;
-      drop_lock (sup);
+      _hearth_supervisor_drop_lock (sup);
       _hearth_supervisor_set_state (sup, HEARTH_PROCESS_STOPPED, "Stopped");
     }
   return G_SOURCE_REMOVE;
@@ -936,7 +671,7 @@ _hearth_supervisor_adopt (HearthSupervisor *sup,
   sup->adopted = TRUE;
   sup->pid = pid;
   sup->stopping = FALSE;
-  open_log (sup, NULL);
+  _hearth_supervisor_open_log (sup, NULL);
   _hearth_supervisor_set_state (sup, HEARTH_PROCESS_RUNNING, message);
   g_clear_handle_id (&sup->watch_id, g_source_remove);
   sup->watch_id = g_timeout_add (HEARTH_MANAGED_WATCH_MS, watch_cb, sup);
@@ -964,7 +699,7 @@ stop_poll_cb (gpointer user_data)
 {
   HearthSupervisor *sup = user_data;
 
-  if (!pid_gone (sup->pid))
+  if (!_hearth_managed_pid_gone (sup->pid))
     {
       if (g_get_monotonic_time () > sup->kill_deadline_us)
         {
@@ -976,10 +711,10 @@ stop_poll_cb (gpointer user_data)
   sup->watch_id = 0;
   sup->kill_deadline_us = 0;
   _hearth_supervisor_log (sup, "pid %d stopped", sup->pid);
-  remove_pid_file (sup, sup->pid);
+  _hearth_supervisor_remove_pid_file (sup, sup->pid);
   sup->pid = 0;
   sup->adopted = FALSE;
-  drop_lock (sup);
+  _hearth_supervisor_drop_lock (sup);
   _hearth_supervisor_set_state (sup, HEARTH_PROCESS_STOPPED, "Stopped");
   _hearth_supervisor_finish_stops (sup);
   return G_SOURCE_REMOVE;
@@ -1016,8 +751,8 @@ _hearth_supervisor_stop (HearthSupervisor *sup)
   /* Nothing runs (restarting, failed or stopped). */
   g_clear_handle_id (&sup->watch_id, g_source_remove);
   if (sup->lock_fd >= 0)
-    remove_pid_file (sup, 0);
-  drop_lock (sup);
+    _hearth_supervisor_remove_pid_file (sup, 0);
+  _hearth_supervisor_drop_lock (sup);
   _hearth_supervisor_set_state (sup, HEARTH_PROCESS_STOPPED, "Stopped");
   _hearth_supervisor_finish_stops (sup);
 }
@@ -1026,7 +761,7 @@ gboolean
 _hearth_supervisor_wait_gone (HearthSupervisor *sup,
                               gint64            deadline_us)
 {
-  while (sup->pid > 0 && !pid_gone (sup->pid))
+  while (sup->pid > 0 && !_hearth_managed_pid_gone (sup->pid))
     {
       if (g_get_monotonic_time () > deadline_us)
         return FALSE;
@@ -1046,6 +781,7 @@ _hearth_supervisor_release (HearthSupervisor *sup,
   g_clear_handle_id (&sup->restart_id, g_source_remove);
   g_clear_handle_id (&sup->watch_id, g_source_remove);
   g_clear_handle_id (&sup->kill_id, g_source_remove);
+  g_clear_handle_id (&sup->alert_id, g_source_remove);
   sup->kill_deadline_us = 0;
   stop_readiness (sup);
   if (ours && terminate && !hearth_server_get_keep (sup->server) && !sup->detached)
@@ -1053,7 +789,7 @@ _hearth_supervisor_release (HearthSupervisor *sup,
       sup->stopping = TRUE;
       _hearth_supervisor_log (sup, "Hearth quits: stopping pid %d (SIGTERM)", sup->pid);
       g_subprocess_send_signal (sup->process, SIGTERM);
-      remove_pid_file (sup, sup->pid);
+      _hearth_supervisor_remove_pid_file (sup, sup->pid);
       _hearth_supervisor_set_state (sup, HEARTH_PROCESS_STOPPED, "Stopped");
     }
   else if (ours)
@@ -1062,8 +798,8 @@ _hearth_supervisor_release (HearthSupervisor *sup,
   sup->generation++;
   g_clear_object (&sup->process);
   sup->adopted = FALSE;
-  drop_lock (sup);
-  close_log (sup);
+  _hearth_supervisor_drop_lock (sup);
+  _hearth_supervisor_close_log (sup);
 }
 
 void
