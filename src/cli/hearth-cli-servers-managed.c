@@ -694,7 +694,9 @@ add_demo (HearthServers  *servers,
   Wait wait = { loop, NULL };
   HearthServer *server;
 
-  g_printerr ("hearth-cli: Making the demo model (a few seconds, nothing to download)…\n");
+  /* progress, for a person waiting at a terminal */
+  if (output_is_terminal (OUTPUT_STDERR))
+    g_printerr ("hearth-cli: Making the demo model (a few seconds, nothing to download)…\n");
   hearth_servers_add_demo_async (servers, NULL, wait_done, &wait);
   g_main_loop_run (loop);
   server = hearth_servers_add_demo_finish (servers, wait.result, error);

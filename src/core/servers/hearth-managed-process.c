@@ -556,6 +556,7 @@ _hearth_supervisor_spawn (HearthSupervisor  *sup,
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *line = NULL;
   gboolean keep = hearth_server_get_keep (server) || sup->detached;
+  const char *identifier;
   guint port;
   int fd;
 
@@ -597,12 +598,16 @@ _hearth_supervisor_spawn (HearthSupervisor  *sup,
       _hearth_supervisor_drop_lock (sup);
       return FALSE;
     }
-  sup->pid = atoi (g_subprocess_get_identifier (sup->process));
+  /* NULL once GLib has reaped it: a program that exits at once may be
+   * gone already (its exit is told to exited_cb all the same) */
+  identifier = g_subprocess_get_identifier (sup->process);
+  sup->pid = identifier != NULL ? atoi (identifier) : 0;
   sup->generation++;
   sup->spawned_kept = keep;
   sup->adopted = FALSE;
   sup->stopping = FALSE;
-  _hearth_supervisor_write_pid_file (sup, port);
+  if (sup->pid > 0)
+    _hearth_supervisor_write_pid_file (sup, port);
   _hearth_supervisor_log (sup, "started %s (pid %d%s)", line, sup->pid,
                           keep ? ", kept running after Hearth quits" : "");
   {
