@@ -805,12 +805,15 @@ servers_print_managed (HearthServers *servers)
       g_autoptr(HearthServer) server = g_list_model_get_item (list, i);
       g_autofree char *name = NULL;
       g_autofree char *pid = NULL;
+      g_autofree char *pid_text = NULL;
 
       if (hearth_server_get_managed (server) == HEARTH_MANAGED_NONE)
         continue;
+      pid_text = format_pid (server);
       name = pad_text (hearth_server_get_name (server), width);
-      pid = format_pid (server);
-      g_print ("%s  %-12s  %-10s  %-7s  %-8u  %s\n", name,
+      /* "—" is one character of three bytes: padded by characters */
+      pid = pad_text (pid_text, 7);
+      g_print ("%s  %-12s  %-10s  %s  %-8u  %s\n", name,
                hearth_managed_kind_to_string (hearth_server_get_managed (server)),
                hearth_process_state_to_string (hearth_server_get_process_state (server)), pid,
                hearth_server_get_restarts (server),
