@@ -206,7 +206,7 @@ int             servers_substitutes           (HearthServers       *servers);
 int             servers_presets               (void);
 
 /* hearth-cli-servers-managed.c: servers Hearth runs (add --managed, start, stop,
- * logs, demo; their lines in list; their state as it changes, for serve) */
+ * logs, demo) */
 typedef struct _ManagedWatch ManagedWatch;
 
 extern const GOptionEntry servers_managed_entries[];
@@ -222,6 +222,10 @@ int             servers_stop                  (HearthServers       *servers,
 int             servers_logs                  (HearthServers       *servers,
                                                const char          *name);
 int             servers_demo                  (HearthServers       *servers);
+
+/* hearth-cli-servers-process.c: the processes' states as lines, list's table and JSON */
+char           *lower_first                   (const char          *text);
+char           *managed_state_line            (HearthServer        *server);
 void            servers_add_managed_json      (JsonBuilder         *builder,
                                                HearthServer        *server);
 void            servers_print_managed         (HearthServers       *servers);
