@@ -285,6 +285,7 @@ hearth_servers_add_demo_async (HearthServers       *self,
   g_task_set_source_tag (task, hearth_servers_add_demo_async);
   if (!demo_check (&script, &error) || !check_no_servers (self, &error))
     {
+      g_free (script);   /* found, but the list has other servers */
       g_task_return_error (task, g_steal_pointer (&error));
       g_object_unref (task);
       return;
