@@ -353,6 +353,16 @@ test_detach_and_stop (void)
   g_assert_true (process_alive (pid));
   g_assert_false (json_object_get_boolean_member (running, "keep"));
   ask_through ("eng");
+  /* started already: not a second one */
+  {
+    g_autoptr(HearthTestRun) again_start = run_ok (hearth_test_run_cli (NULL, "servers", "start",
+                                                                        "eng", NULL));
+    g_autofree char *pid_text = g_strdup_printf ("(pid %d)", pid);
+
+    g_assert_nonnull (strstr (again_start->out, "eng is already running"));
+    g_assert_nonnull (strstr (again_start->out, pid_text));
+    g_assert_true (process_alive (pid));
+  }
 
   table = run_ok (hearth_test_run_cli (NULL, "servers", "list", NULL));
   g_assert_nonnull (strstr (table->out, "Run by Hearth:"));
@@ -434,6 +444,48 @@ test_foreground_restart (void)
   assert_process_gone (new_pid);
   background_free (bg);
   remove_server ("fg");
+}
+
+/* --keep: left running when the foreground start ends, until stopped */
+static void
+test_kept (void)
+{
+  g_autofree char *line = NULL;
+  g_autoptr(JsonObject) kept = NULL;
+  Background *bg;
+  int pid;
+
+  if (!require_engine ())
+    return;
+  {
+    g_autoptr(HearthTestRun) run =
+      run_ok (hearth_test_run_cli (NULL, "servers", "add", "kept", "--managed", "engine",
+                                   "--command", engine_command, "--models-dir", models_dir,
+                                   "--keep", NULL));
+
+    g_assert_nonnull (strstr (run->out, "keeps running when Hearth quits"));
+  }
+  bg = background_start ("servers", "start", "kept", NULL);
+  line = background_wait_line (bg, "kept: running at");
+  g_assert_nonnull (line);
+  pid = pid_of_line (line);
+  g_subprocess_send_signal (bg->process, SIGTERM);
+  g_assert_cmpint (background_finish (bg), ==, 0);
+  g_assert_nonnull (strstr (bg->seen->str, "kept: left running"));
+  g_assert_null (strstr (bg->seen->str, "kept: stopped"));
+  background_free (bg);
+
+  g_assert_true (process_alive (pid));
+  kept = list_server ("kept");
+  g_assert_true (json_object_get_boolean_member (kept, "keep"));
+  g_assert_cmpint (json_object_get_int_member (kept, "pid"), ==, pid);
+  ask_through ("kept");
+  {
+    g_autoptr(HearthTestRun) stop = run_ok (hearth_test_run_cli (NULL, "servers", "stop", "kept",
+                                                                 NULL));
+  }
+  assert_process_gone (pid);
+  remove_server ("kept");
 }
 
 /* The engine the first time, then a program that exits at once, again and
@@ -803,6 +855,7 @@ main (int    argc,
   g_test_add_func ("/cli-managed/errors", test_errors);
   g_test_add_func ("/cli-managed/detach-stop", test_detach_and_stop);
   g_test_add_func ("/cli-managed/foreground-restart", test_foreground_restart);
+  g_test_add_func ("/cli-managed/kept", test_kept);
   g_test_add_func ("/cli-managed/crash-loop", test_crash_loop);
   g_test_add_func ("/cli-managed/could-not-start", test_could_not_start);
   g_test_add_func ("/cli-managed/already-running", test_already_running);
