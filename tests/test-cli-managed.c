@@ -524,6 +524,29 @@ test_crash_loop (void)
   remove_server ("crashy");
 }
 
+/* Ctrl+C while it has not answered yet: stopped, exit 130 */
+static void
+test_interrupted_start (void)
+{
+  g_autofree char *line = NULL;
+  Background *bg;
+  int pid;
+
+  if (!require_engine ())
+    return;
+  add_engine ("slow", "sh -c 'echo waiting; exec sleep 600'");
+  bg = background_start ("servers", "start", "slow", NULL);
+  line = background_wait_line (bg, "slow: starting (pid");
+  g_assert_nonnull (line);
+  pid = pid_of_line (line);
+  g_subprocess_send_signal (bg->process, SIGINT);
+  g_assert_cmpint (background_finish (bg), ==, 130);
+  g_assert_nonnull (strstr (bg->seen->str, "Interrupted before slow answered"));
+  assert_process_gone (pid);
+  background_free (bg);
+  remove_server ("slow");
+}
+
 /* A program that exits before it answers: it could not start, exit 1. */
 static void
 test_could_not_start (void)
@@ -858,6 +881,7 @@ main (int    argc,
   g_test_add_func ("/cli-managed/kept", test_kept);
   g_test_add_func ("/cli-managed/crash-loop", test_crash_loop);
   g_test_add_func ("/cli-managed/could-not-start", test_could_not_start);
+  g_test_add_func ("/cli-managed/interrupted-start", test_interrupted_start);
   g_test_add_func ("/cli-managed/already-running", test_already_running);
   g_test_add_func ("/cli-managed/logs", test_logs);
   g_test_add_func ("/cli-managed/serve", test_serve);

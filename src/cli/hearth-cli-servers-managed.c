@@ -356,6 +356,16 @@ finish_detached (Start *start)
   return 0;
 }
 
+static void
+stop_done (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  GAsyncResult **stopped = user_data;
+
+  *stopped = g_object_ref (result);
+}
+
 /* "broken could not start: it exited with code 3 before answering: …; see
  * hearth-cli servers logs broken." — the core's sentence, and where to look */
 static int
@@ -391,12 +401,18 @@ wait_started (Start   *start,
     hearth_servers_start_async (start->servers, hearth_server_get_name (start->server),
                                 start->cancellable, start_done, start);
   g_main_loop_run (start->loop);
-  if (start->result == NULL)
+  if (start->result == NULL && start->interrupted)
     {
-      /* interrupted: the start's own callback comes once it is cancelled */
-      while (start->result == NULL)
+      g_autoptr(GAsyncResult) stopped = NULL;
+
+      /* Ctrl+C before it answered: stopped, which ends the start too */
+      hearth_servers_stop_async (start->servers, hearth_server_get_name (start->server), NULL,
+                                 stop_done, &stopped);
+      while (start->result == NULL || stopped == NULL)
         g_main_context_iteration (NULL, TRUE);
     }
+  while (start->result == NULL)
+    g_main_context_iteration (NULL, TRUE);
   return hearth_servers_start_finish (start->servers, start->result, error);
 }
 
