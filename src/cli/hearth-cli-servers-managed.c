@@ -116,37 +116,19 @@ kind_title (HearthManagedKind kind)
     }
 }
 
-typedef struct
-{
-  GMainLoop    *loop;
-  GAsyncResult *result;
-} Wait;
-
-static void
-wait_done (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  Wait *wait = user_data;
-
-  wait->result = g_object_ref (result);
-  g_main_loop_quit (wait->loop);
-}
-
 /* The address of the server of @kind that runs here unlisted, or NULL. */
 static char *
 find_unlisted (HearthServers     *servers,
                HearthManagedKind  kind)
 {
-  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GError) error = NULL;
-  Wait wait = { loop, NULL };
+  Cli cli = { 0 };
   char *url;
 
-  hearth_servers_find_unlisted_async (servers, kind, NULL, wait_done, &wait);
-  g_main_loop_run (loop);
-  url = hearth_servers_find_unlisted_finish (servers, wait.result, &error);
-  g_clear_object (&wait.result);
+  hearth_servers_find_unlisted_async (servers, kind, NULL, keep_result, &cli);
+  run_loop (&cli);
+  url = hearth_servers_find_unlisted_finish (servers, cli.result, &error);
+  g_clear_object (&cli.result);
   return url;
 }
 
@@ -176,14 +158,13 @@ add_managed (HearthServers            *servers,
              const HearthManagedSpec  *spec,
              GError                  **error)
 {
-  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  Wait wait = { loop, NULL };
+  Cli cli = { 0 };
   HearthServer *server;
 
-  hearth_servers_add_managed_async (servers, name, spec, NULL, wait_done, &wait);
-  g_main_loop_run (loop);
-  server = hearth_servers_add_managed_finish (servers, wait.result, error);
-  g_clear_object (&wait.result);
+  hearth_servers_add_managed_async (servers, name, spec, NULL, keep_result, &cli);
+  run_loop (&cli);
+  server = hearth_servers_add_managed_finish (servers, cli.result, error);
+  g_clear_object (&cli.result);
   return server;
 }
 
@@ -501,9 +482,8 @@ int
 servers_stop (HearthServers *servers,
               const char    *name)
 {
-  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GError) error = NULL;
-  Wait wait = { loop, NULL };
+  Cli cli = { 0 };
   HearthServer *server;
   int exit_code = 0;
   int pid;
@@ -512,10 +492,10 @@ servers_stop (HearthServers *servers,
   if ((server = lookup_managed (servers, "stop", name, &exit_code)) == NULL)
     return exit_code;
   pid = hearth_server_get_pid (server);
-  hearth_servers_stop_async (servers, name, NULL, wait_done, &wait);
-  g_main_loop_run (loop);
-  stopped = hearth_servers_stop_finish (servers, wait.result, &error);
-  g_clear_object (&wait.result);
+  hearth_servers_stop_async (servers, name, NULL, keep_result, &cli);
+  run_loop (&cli);
+  stopped = hearth_servers_stop_finish (servers, cli.result, &error);
+  g_clear_object (&cli.result);
   if (!stopped)
     return fail (error);
   if (pid > 0)
@@ -561,17 +541,16 @@ static HearthServer *
 add_demo (HearthServers  *servers,
           GError        **error)
 {
-  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  Wait wait = { loop, NULL };
+  Cli cli = { 0 };
   HearthServer *server;
 
   /* progress, for a person waiting at a terminal */
   if (output_is_terminal (OUTPUT_STDERR))
     g_printerr ("hearth-cli: Making the demo model (a few seconds, nothing to download)…\n");
-  hearth_servers_add_demo_async (servers, NULL, wait_done, &wait);
-  g_main_loop_run (loop);
-  server = hearth_servers_add_demo_finish (servers, wait.result, error);
-  g_clear_object (&wait.result);
+  hearth_servers_add_demo_async (servers, NULL, keep_result, &cli);
+  run_loop (&cli);
+  server = hearth_servers_add_demo_finish (servers, cli.result, error);
+  g_clear_object (&cli.result);
   return server;
 }
 
