@@ -277,7 +277,7 @@ hearth_servers_add_demo_async (HearthServers       *self,
   GTask *task;
   g_autoptr(GTask) worker = NULL;
   g_autoptr(GError) error = NULL;
-  char *script = NULL;
+  g_autofree char *script = NULL;
 
   g_return_if_fail (HEARTH_IS_SERVERS (self));
 
@@ -285,13 +285,12 @@ hearth_servers_add_demo_async (HearthServers       *self,
   g_task_set_source_tag (task, hearth_servers_add_demo_async);
   if (!demo_check (&script, &error) || !check_no_servers (self, &error))
     {
-      g_free (script);   /* found, but the list has other servers */
       g_task_return_error (task, g_steal_pointer (&error));
       g_object_unref (task);
       return;
     }
   worker = g_task_new (self, cancellable, model_made_cb, task);
-  g_task_set_task_data (worker, script, g_free);
+  g_task_set_task_data (worker, g_steal_pointer (&script), g_free);
   g_task_run_in_thread (worker, make_model_thread);
 }
 

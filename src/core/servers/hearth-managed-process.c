@@ -598,8 +598,7 @@ _hearth_supervisor_spawn (HearthSupervisor  *sup,
       _hearth_supervisor_drop_lock (sup);
       return FALSE;
     }
-  /* NULL once GLib has reaped it: a program that exits at once may be
-   * gone already (its exit is told to exited_cb all the same) */
+  /* NULL when it has already exited (and been reaped): its exit is next. */
   identifier = g_subprocess_get_identifier (sup->process);
   sup->pid = identifier != NULL ? atoi (identifier) : 0;
   sup->generation++;
@@ -611,7 +610,8 @@ _hearth_supervisor_spawn (HearthSupervisor  *sup,
   _hearth_supervisor_log (sup, "started %s (pid %d%s)", line, sup->pid,
                           keep ? ", kept running after Hearth quits" : "");
   {
-    g_autofree char *message = g_strdup_printf ("Starting · pid %d", sup->pid);
+    g_autofree char *message = sup->pid > 0 ? g_strdup_printf ("Starting · pid %d", sup->pid)
+                                            : g_strdup ("Starting");
 
     _hearth_supervisor_set_state (sup, HEARTH_PROCESS_STARTING, message);
   }
@@ -810,7 +810,12 @@ _hearth_supervisor_release (HearthSupervisor *sup,
 void
 _hearth_supervisor_free_process (HearthSupervisor *sup)
 {
+  g_autoptr(GError) error = g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_CANCELLED,
+                                                 "Hearth is closing");
+
   _hearth_supervisor_release (sup, TRUE);
+  _hearth_supervisor_finish_starts (sup, error);
+  _hearth_supervisor_finish_stops (sup);
   g_string_free (sup->partial, TRUE);
   g_queue_clear_full (&sup->tail, g_free);
   g_array_unref (sup->restart_times);
