@@ -783,6 +783,15 @@ test_errors (void)
     assert_error (run, 2, missing);
   }
   {
+    g_autofree char *text = hearth_test_build_tmp_path ("not-a-model.gguf", NULL);
+    g_autoptr(HearthTestRun) run = NULL;
+
+    g_assert_true (g_file_set_contents (text, "not a model\n", -1, NULL));
+    run = hearth_test_run_cli (NULL, "servers", "add", "x", "--managed", "llama-server",
+                               "--model-file", text, "--command", "true", NULL);
+    assert_error (run, 2, "not a GGUF model file");
+  }
+  {
     g_autoptr(HearthTestRun) run =
       hearth_test_run_cli (NULL, "servers", "add", "x", "--managed", "engine", "--url",
                            "http://127.0.0.1:9", NULL);
