@@ -448,6 +448,7 @@ test_shutdown (Fixture       *fixture,
   hearth_servers_shutdown_managed (fixture->servers);
   g_assert_true (pid_gone (unkept_pid));
   g_assert_cmpint (hearth_server_get_process_state (unkept), ==, HEARTH_PROCESS_STOPPED);
+  g_assert_cmpint (hearth_server_get_pid (unkept), ==, 0);
   g_assert_false (pid_gone (kept_pid));
   g_assert_true (lists_model (kept, "tiny-fixed"));
 
@@ -526,6 +527,47 @@ test_adopt (Fixture       *fixture,
   /* The one that started it sees a stop, not a crash. */
   wait_state (server, HEARTH_PROCESS_STOPPED);
   g_assert_cmpuint (hearth_server_get_restarts (server), ==, 0);
+  wait_pid_gone (pid);
+}
+
+/* A kept server outlives the Hearth that started it; the next one adopts
+ * it and, its first supervisor gone, restarts it when it dies. */
+static void
+test_adopt_restart (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthEngine) other = NULL;
+  HearthServers *servers;
+  HearthServer *server;
+  g_autofree char *url = NULL;
+  int pid;
+
+  if (!hearth_test_require_node ())
+    return;
+  server = add_engine (fixture, "lasting", TRUE);
+  g_assert_true (start (fixture, "lasting", &error));
+  g_assert_no_error (error);
+  pid = hearth_server_get_pid (server);
+  url = g_strdup (hearth_server_get_url (server));
+  /* The first Hearth quits. */
+  hearth_servers_shutdown_managed (fixture->servers);
+  g_assert_false (pid_gone (pid));
+
+  other = hearth_engine_new_for_settings (NULL, 0);
+  servers = hearth_engine_get_servers (other);
+  server = hearth_servers_lookup (servers, "lasting");
+  g_assert_cmpint (hearth_server_get_process_state (server), ==, HEARTH_PROCESS_RUNNING);
+  g_assert_cmpint (hearth_server_get_pid (server), ==, pid);
+
+  g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
+  wait_state (server, HEARTH_PROCESS_RESTARTING);
+  wait_state (server, HEARTH_PROCESS_RUNNING);
+  g_assert_cmpint (hearth_server_get_pid (server), !=, pid);
+  g_assert_cmpstr (hearth_server_get_url (server), ==, url);
+  g_assert_true (lists_model (server, "tiny-fixed"));
+  pid = hearth_server_get_pid (server);
+  stop (servers, "lasting");
   wait_pid_gone (pid);
 }
 
@@ -746,6 +788,7 @@ main (int    argc,
   ADD ("/managed/shutdown", test_shutdown);
   ADD ("/managed/taken-port", test_taken_port);
   ADD ("/managed/adopt", test_adopt);
+  ADD ("/managed/adopt-restart", test_adopt_restart);
   ADD ("/managed/add-errors", test_add_errors);
   ADD ("/managed/store", test_store);
   ADD ("/managed/already-running", test_already_running);
