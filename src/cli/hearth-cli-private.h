@@ -205,6 +205,42 @@ int             servers_substitute            (HearthServers       *servers,
 int             servers_substitutes           (HearthServers       *servers);
 int             servers_presets               (void);
 
+/* hearth-cli-servers-managed.c: servers Hearth runs (add --managed, start, stop,
+ * logs, demo) */
+typedef struct _ManagedWatch ManagedWatch;
+
+extern const GOptionEntry servers_managed_entries[];
+gboolean        servers_managed_add_wanted    (void);
+gboolean        servers_managed_options_fit   (const char          *sub,
+                                               int                 *exit_code);
+int             servers_add_managed           (HearthServers       *servers,
+                                               const char          *name);
+int             servers_start                 (HearthServers       *servers,
+                                               const char          *name);
+int             servers_stop                  (HearthServers       *servers,
+                                               const char          *name);
+int             servers_logs                  (HearthServers       *servers,
+                                               const char          *name);
+int             servers_demo                  (HearthServers       *servers);
+
+/* hearth-cli-servers-process.c: the processes' states as lines, list's table and JSON */
+char           *lower_first                   (const char          *text);
+char           *managed_state_line            (HearthServer        *server);
+void            servers_add_managed_json      (JsonBuilder         *builder,
+                                               HearthServer        *server);
+void            servers_print_managed         (HearthServers       *servers);
+ManagedWatch   *managed_watch_new             (HearthServers       *servers,
+                                               HearthServer        *server,
+                                               gboolean             to_stderr,
+                                               GFunc                changed,
+                                               gpointer             changed_data);
+void            managed_watch_free            (ManagedWatch        *watch);
+
+/* hearth-cli-servers-log.c: servers logs NAME [--follow] */
+int             servers_print_log             (HearthServer        *server,
+                                               guint                lines,
+                                               gboolean             follow);
+
 /* hearth-cli-bench.c: the sampler that measures a run's peaks */
 HearthSampler  *start_sampler                 (HearthProvider      *provider);
 

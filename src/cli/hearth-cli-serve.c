@@ -6,6 +6,8 @@
  * APIs in front of the user's servers, through the engine's cache,
  * routing, fallback, queue and metrics. It prints where clients point,
  * then one line per finished request, until Ctrl+C or SIGTERM (exit 0).
+ * The enabled servers Hearth runs start with it and, unless kept, stop with
+ * it; each change of their state is a line on standard error.
  */
 #define G_LOG_DOMAIN "hearth-cli"
 
@@ -211,10 +213,31 @@ check_servers (int *exit_code)
   return TRUE;
 }
 
+/* The servers Hearth runs start with serve (not waited for: each says when
+ * it answers) and stop with it, unless kept. */
+static ManagedWatch *
+start_managed (HearthEngine *engine)
+{
+  HearthServers *servers = hearth_engine_get_servers (engine);
+  ManagedWatch *watch = managed_watch_new (servers, NULL, TRUE, NULL, NULL);
+
+  hearth_servers_start_managed (servers);
+  return watch;
+}
+
+static void
+shutdown_managed (HearthEngine *engine,
+                  ManagedWatch *watch)
+{
+  hearth_servers_shutdown_managed (hearth_engine_get_servers (engine));
+  managed_watch_free (watch);
+}
+
 static int
 run (Serve        *serve,
      HearthEngine *engine)
 {
+  ManagedWatch *watch;
   guint sources[3];
   gulong handler;
   guint port;
@@ -270,6 +293,7 @@ run (Serve        *serve,
   sources[1] = g_unix_signal_add (SIGTERM, on_stop, serve);
   sources[2] = g_unix_signal_add (SIGHUP, on_stop, serve);
   print_banner (serve, engine);
+  watch = start_managed (engine);
   if (!output_failed ())
     g_main_loop_run (serve->loop);
 
@@ -277,6 +301,7 @@ run (Serve        *serve,
     g_source_remove (sources[i]);
   g_signal_handler_disconnect (serve->gateway, handler);
   hearth_gateway_stop (serve->gateway);
+  shutdown_managed (engine, watch);
   print_summary (serve->gateway);
   return serve->output_lost ? EXIT_OUTPUT : 0;
 }

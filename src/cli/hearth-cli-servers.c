@@ -44,11 +44,30 @@ static const GOptionEntry servers_entries[] = {
 };
 
 #define SERVERS_USAGE \
-  "Use servers list, servers add NAME --url URL --api KIND, servers remove NAME, " \
+  "Use servers list, servers add NAME --url URL --api KIND, " \
+  "servers add NAME --managed ollama|llama-server|engine, servers start NAME [--detach], " \
+  "servers stop NAME, servers logs NAME [--follow], servers demo, servers remove NAME, " \
   "servers enable NAME, servers disable NAME, servers default NAME, servers test NAME, " \
   "servers limits NAME [--concurrency N] [--queue-bound N], " \
   "servers fallback [NAME…|--off], " \
   "servers substitute MODEL SUBSTITUTE|--off, servers substitutes or servers presets"
+
+/* servers' own options and those of the servers Hearth runs, as one list */
+static const GOptionEntry *
+all_servers_entries (void)
+{
+  static GArray *entries;
+
+  if (entries == NULL)
+    {
+      entries = g_array_new (TRUE, TRUE, sizeof (GOptionEntry));
+      for (const GOptionEntry *e = servers_entries; e->long_name != NULL; e++)
+        g_array_append_val (entries, *e);
+      for (const GOptionEntry *e = servers_managed_entries; e->long_name != NULL; e++)
+        g_array_append_val (entries, *e);
+    }
+  return (const GOptionEntry *) entries->data;
+}
 
 /* What servers and routes share */
 
@@ -145,6 +164,7 @@ add_server_json (JsonBuilder  *builder,
   hearth_json_add_string (builder, "key_env", hearth_server_get_key_env (server));
   hearth_json_add_int (builder, "concurrency", hearth_server_get_concurrency (server));
   hearth_json_add_int (builder, "queue_bound", hearth_server_get_queue_bound (server));
+  servers_add_managed_json (builder, server);
 }
 
 static HearthEngine *
@@ -289,10 +309,15 @@ servers_list (HearthServers *servers)
       g_autoptr(HearthServer) server = g_list_model_get_item (list, i);
       const char *error = hearth_server_get_last_error (server);
 
+      /* a server Hearth runs that is not running: its process says why, below */
+      if (hearth_server_get_managed (server) != HEARTH_MANAGED_NONE &&
+          hearth_server_get_process_state (server) != HEARTH_PROCESS_RUNNING)
+        continue;
       if (hearth_server_get_enabled (server) && error != NULL &&
           hearth_server_get_state (server) != HEARTH_SERVER_STATE_UP)
         g_print ("%s: %s\n", hearth_server_get_name (server), error);
     }
+  servers_print_managed (servers);
   return 0;
 }
 
@@ -399,6 +424,15 @@ servers_add (HearthServers *servers,
       g_printerr ("hearth-cli: There is already a server named “%s”. Choose another name, or "
                   "remove it first with hearth-cli servers remove %s.\n", name, name);
       return EXIT_USAGE;
+    }
+  if (servers_managed_add_wanted ())
+    {
+      if (opt_url != NULL || opt_kind != NULL || opt_preset != NULL || opt_cloud ||
+          opt_key_stdin)
+        return usage_error ("servers", "A server Hearth runs has its own address and API: "
+                                       "leave out the URL, --api, --preset, --cloud and "
+                                       "--key-stdin with --managed");
+      return servers_add_managed (servers, name);
     }
   if (opt_preset != NULL)
     {
@@ -677,7 +711,7 @@ static gboolean
 takes_name (const char *sub)
 {
   static const char * const subs[] = { "add", "remove", "enable", "disable", "test", "default",
-                                       "limits" };
+                                       "limits", "start", "stop", "logs" };
 
   for (guint i = 0; i < G_N_ELEMENTS (subs); i++)
     if (g_str_equal (sub, subs[i]))
@@ -696,9 +730,9 @@ hearth_cli_command_servers (int    argc,
 
   if (!parse_options ("servers",
                       "list | add NAME | remove NAME | enable NAME | disable NAME | default NAME | "
-                      "test NAME | limits NAME | "
+                      "test NAME | limits NAME | start NAME | stop NAME | logs NAME | demo | "
                       "fallback [NAME…] | substitute MODEL [SUBSTITUTE] | substitutes | presets",
-                      servers_entries, FALSE, &argc, &argv, &exit_code))
+                      all_servers_entries (), FALSE, &argc, &argv, &exit_code))
     return exit_code;
   sub = argc >= 3 ? argv[2] : "list";
   /* servers add NAME URL, as well as --url URL */
@@ -716,13 +750,15 @@ hearth_cli_command_servers (int    argc,
       return usage_error ("servers", message);
     }
   if (((g_str_equal (sub, "list") || g_str_equal (sub, "substitutes") ||
-        g_str_equal (sub, "presets")) && argc > 3) ||
+        g_str_equal (sub, "presets") || g_str_equal (sub, "demo")) && argc > 3) ||
       (g_str_equal (sub, "substitute") && argc != 4 && argc != 5))
     return usage_error ("servers", SERVERS_USAGE);
   if (!takes_name (sub) && !g_str_equal (sub, "list") && !g_str_equal (sub, "fallback") &&
       !g_str_equal (sub, "substitute") && !g_str_equal (sub, "substitutes") &&
-      !g_str_equal (sub, "presets"))
+      !g_str_equal (sub, "presets") && !g_str_equal (sub, "demo"))
     return usage_error ("servers", SERVERS_USAGE);
+  if (!servers_managed_options_fit (sub, &exit_code))
+    return exit_code;
   if (!g_str_equal (sub, "add") &&
       (opt_url != NULL || opt_kind != NULL || opt_preset != NULL || opt_cloud || opt_key_stdin))
     return usage_error ("servers", "--url, --api, --cloud, --key-stdin and --preset are for "
@@ -754,5 +790,13 @@ hearth_cli_command_servers (int    argc,
     return servers_make_default (servers, argv[3]);
   if (g_str_equal (sub, "limits"))
     return servers_limits (servers, argv[3]);
+  if (g_str_equal (sub, "start"))
+    return servers_start (servers, argv[3]);
+  if (g_str_equal (sub, "stop"))
+    return servers_stop (servers, argv[3]);
+  if (g_str_equal (sub, "logs"))
+    return servers_logs (servers, argv[3]);
+  if (g_str_equal (sub, "demo"))
+    return servers_demo (servers);
   return servers_change (servers, sub, argv[3]);
 }

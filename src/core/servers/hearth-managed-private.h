@@ -32,6 +32,7 @@ typedef struct
   int                 pid;           /* ours or adopted; 0: none */
   gboolean            adopted;       /* another process's (or one left running): watched */
   gboolean            spawned_kept;  /* started in its own session, without PDEATHSIG */
+  gboolean            detached;      /* started to outlive this process (start --detach) */
   guint               generation;    /* of the current process: stale callbacks see a newer one */
   int                 lock_fd;       /* held while this process supervises it; -1 */
   gboolean            stopping;      /* asked to stop: its exit is not a crash */

@@ -558,7 +558,7 @@ _hearth_supervisor_spawn (HearthSupervisor  *sup,
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *line = NULL;
-  gboolean keep = hearth_server_get_keep (server);
+  gboolean keep = hearth_server_get_keep (server) || sup->detached;
   const char *identifier;
   guint port;
   int fd;
@@ -797,7 +797,7 @@ _hearth_supervisor_release (HearthSupervisor *sup,
   g_clear_handle_id (&sup->alert_id, g_source_remove);
   sup->kill_deadline_us = 0;
   stop_readiness (sup);
-  if (ours && terminate && !hearth_server_get_keep (sup->server))
+  if (ours && terminate && !hearth_server_get_keep (sup->server) && !sup->detached)
     {
       sup->stopping = TRUE;
       _hearth_supervisor_log (sup, "stopping pid %d (SIGTERM): it is not kept", sup->pid);

@@ -656,12 +656,13 @@ lookup_managed (HearthServers  *self,
   return server;
 }
 
-void
-hearth_servers_start_async (HearthServers       *self,
-                            const char          *name,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
+static void
+start_full (HearthServers       *self,
+            const char          *name,
+            gboolean             detached,
+            GCancellable        *cancellable,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
@@ -707,6 +708,7 @@ hearth_servers_start_async (HearthServers       *self,
   g_array_set_size (sup->restart_times, 0);
   sup->restarting = FALSE;
   sup->stopping = FALSE;
+  sup->detached = detached;
   if (!_hearth_supervisor_spawn (sup, &error))
     {
       if (!g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_ALREADY_RUNNING))
@@ -715,6 +717,28 @@ hearth_servers_start_async (HearthServers       *self,
       return;
     }
   sup->start_tasks = g_list_append (sup->start_tasks, g_steal_pointer (&task));
+}
+
+void
+hearth_servers_start_async (HearthServers       *self,
+                            const char          *name,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  start_full (self, name, FALSE, cancellable, callback, user_data);
+}
+
+/* hearth-cli servers start --detach: it outlives this process, whatever
+ * its keep setting (which stays as the user set it). */
+void
+hearth_servers_start_detached_async (HearthServers       *self,
+                                     const char          *name,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  start_full (self, name, TRUE, cancellable, callback, user_data);
 }
 
 gboolean
@@ -801,7 +825,7 @@ hearth_servers_shutdown_managed (HearthServers *self)
       HearthSupervisor *sup = value;
       int pid = sup->pid;
 
-      if (sup->process != NULL && !hearth_server_get_keep (sup->server))
+      if (sup->process != NULL && !hearth_server_get_keep (sup->server) && !sup->detached)
         g_array_append_val (pids, pid);
       _hearth_supervisor_release (sup, TRUE);
     }

@@ -190,6 +190,16 @@ void                hearth_servers_start_async       (HearthServers      *self,
 gboolean            hearth_servers_start_finish      (HearthServers      *self,
                                                       GAsyncResult       *result,
                                                       GError            **error);
+/* The same, for a process that outlives this one whatever its keep
+ * setting, which is left as it is (hearth-cli servers start --detach):
+ * started in its own session, and let go (not stopped) when this process
+ * ends or calls shutdown_managed; the next Hearth process adopts it.
+ * Finish with hearth_servers_start_finish (). */
+void                hearth_servers_start_detached_async (HearthServers      *self,
+                                                         const char         *name,
+                                                         GCancellable       *cancellable,
+                                                         GAsyncReadyCallback callback,
+                                                         gpointer            user_data);
 /* Stops @name wherever it was started (SIGTERM, SIGKILL after 5 s);
  * finishes when the process is gone. Not running: TRUE. */
 void                hearth_servers_stop_async        (HearthServers      *self,
@@ -232,6 +242,26 @@ void                hearth_servers_add_demo_async    (HearthServers      *self,
 HearthServer       *hearth_servers_add_demo_finish   (HearthServers      *self,
                                                       GAsyncResult       *result,
                                                       GError            **error);
+/* Its log, read from the file whichever process runs it (the app, serve,
+ * another hearth-cli): the last @max_lines lines, without their newlines;
+ * NULL with G_FILE_ERROR_NOENT when it has none yet. */
+char              **hearth_server_read_log           (HearthServer      *server,
+                                                      guint              max_lines,
+                                                      GError           **error);
+/* Following it: the last @backlog lines at once, then each new line as it
+ * is written (polled; the rotation that keeps the newer half is read on
+ * after the last line given), on the main thread, until freed. */
+typedef struct _HearthLogFollower HearthLogFollower;
+typedef void      (*HearthLogLineFunc)               (const char        *line,
+                                                      gpointer           user_data);
+HearthLogFollower  *hearth_log_follower_new          (HearthServer      *server,
+                                                      guint              backlog,
+                                                      HearthLogLineFunc  func,
+                                                      gpointer           user_data,
+                                                      GDestroyNotify     destroy);
+void                hearth_log_follower_free         (HearthLogFollower *follower);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthLogFollower, hearth_log_follower_free)
+
 /* The model name the demo serves, and how every surface labels it. */
 #define HEARTH_DEMO_MODEL "demo"
 #define HEARTH_DEMO_LABEL "Demo model — placeholder text, for trying Hearth without a server"
