@@ -1,0 +1,352 @@
+/* test-managed-ui.c — servers Hearth runs, in the app: the demo from a fresh profile to a
+ * streamed reply, and a managed server's row, menu and log in Preferences
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hearth-test-managed-ui"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <string.h>
+
+#include "hearth-preferences-window.h"
+#include "hearth-server-log-window.h"
+#include "hearth-servers.h"
+#include "hearth-setup-window.h"
+#include "hearth-test-chat.h"
+#include "hearth-test-prefs.h"
+#include "hearth-test-server.h"
+#include "hearth-test-ui.h"
+#include "hearth-test-util.h"
+
+static HearthApplication *app;
+
+/* An address where nothing listens: a port the kernel just gave out and took back. */
+static char *
+closed_address (void)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(GError) error = NULL;
+  guint16 port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
+
+  g_assert_no_error (error);
+  g_socket_listener_close (listener);
+  return g_strdup_printf ("http://127.0.0.1:%u", port);
+}
+
+static HearthServers *
+servers (void)
+{
+  return hearth_engine_get_servers (hearth_application_get_engine (app));
+}
+
+static void
+wait_text (GtkWidget  *widget,
+           const char *text,
+           guint       timeout_ms)
+{
+  if (!hearth_test_wait_for_text (widget, text, timeout_ms))
+    {
+      g_autofree char *visible = hearth_test_visible_text (widget);
+
+      g_error ("“%s” never showed; visible: %s", text, visible);
+    }
+}
+
+static gboolean
+text_absent (GtkWidget  *widget,
+             const char *text)
+{
+  g_autofree char *visible = hearth_test_visible_text (widget);
+
+  return strstr (visible, text) == NULL;
+}
+
+typedef struct
+{
+  GtkWidget  *window;
+  const char *page;
+} PageWait;
+
+static gboolean
+on_page (gpointer data)
+{
+  PageWait *wait = data;
+
+  return g_strcmp0 (hearth_setup_window_get_page (HEARTH_SETUP_WINDOW (wait->window)),
+                    wait->page) == 0;
+}
+
+static gboolean
+next_enabled (GtkWidget *window)
+{
+  GtkWidget *next = hearth_test_find_with_class (window, GTK_TYPE_BUTTON, "suggested-action");
+
+  return next != NULL && gtk_widget_is_sensitive (next) && gtk_widget_get_visible (next);
+}
+
+static void
+go_next (GtkWidget  *window,
+         const char *page)
+{
+  g_assert_true (next_enabled (window));
+  gtk_widget_activate_action (window, "setup.next", NULL);
+  g_assert_true (hearth_test_spin_until (on_page, &(PageWait) { window, page }, 2000));
+}
+
+static gboolean
+next_is_enabled (gpointer window)
+{
+  return next_enabled (window);
+}
+
+/* A person's click on the button labelled @label. */
+static void
+click (GtkWidget  *widget,
+       const char *label)
+{
+  GtkWidget *button = require_button (widget, label);
+
+  g_assert_true (gtk_widget_is_sensitive (button));
+  gtk_widget_activate (button);
+}
+
+static void
+screenshot (GtkWidget  *window,
+            const char *name)
+{
+  hearth_test_wait_drawn (window, 2000);   /* let a stack's slide finish */
+  hearth_test_save_wide_and_narrow (GTK_WINDOW (window), name, FALSE);
+}
+
+static gboolean
+setup_gone (gpointer data)
+{
+  return find_toplevel (HEARTH_TYPE_SETUP_WINDOW, NULL) == NULL;
+}
+
+/* From the assistant's "no server" page to its last page, by the demo. */
+static void
+walk_to_demo (GtkWidget *setup)
+{
+  go_next (setup, "hardware");
+  go_next (setup, "servers");
+  wait_text (setup, "Not running", 10000);
+  wait_text (setup, "Try the Demo Model", 1000);
+  /* what to install for real answers is still said, in plain words */
+  wait_text (setup, "install Ollama", 1000);
+  g_assert_false (next_enabled (setup));
+  screenshot (setup, "managed-setup-offer");
+
+  click (setup, "_Try the Demo");
+  /* made, started, found and chosen without another click */
+  wait_text (setup, HEARTH_DEMO_LABEL, 60000);
+  wait_text (setup, "started by Hearth", 30000);
+  g_assert_true (hearth_test_spin_until (next_is_enabled, setup, 5000));
+  screenshot (setup, "managed-setup-demo-found");
+
+  go_next (setup, "model");
+  wait_text (setup, HEARTH_DEMO_LABEL, 2000);
+  wait_text (setup, "nothing to download", 1000);
+  /* never offered a download, never shown as a real model */
+  g_assert_true (text_absent (setup, "Recommended for This Computer"));
+  g_assert_true (text_absent (setup, "demo:latest"));
+  screenshot (setup, "managed-setup-model");
+
+  go_next (setup, "done");
+  wait_text (setup, "placeholder text", 1000);
+  screenshot (setup, "managed-setup-done");
+}
+
+static gboolean
+has_streamed (gpointer page)
+{
+  HearthReply *reply = hearth_chat_page_get_current_reply (page);
+
+  return reply != NULL && hearth_reply_get_content_length (reply) > 0;
+}
+
+static void
+test_demo_to_reply (void)
+{
+  g_autofree char *closed = closed_address ();
+  HearthWindow *window;
+  GtkWidget *setup;
+  HearthChatPage *page;
+  HearthServer *demo;
+  HearthMessageItem *item;
+  g_autofree char *text = NULL;
+  g_autofree char *choice = NULL;
+
+  if (!hearth_test_require_node ())
+    return;
+  /* a fresh profile: no server answers, none is listed but the one made
+   * from the settings */
+  g_assert_false (g_file_test (hearth_servers_get_path (servers ()), G_FILE_TEST_EXISTS));
+  g_assert_true (hearth_servers_demo_available (servers (), NULL));
+  window = hearth_test_chat_new_window (1280, 800);
+  setup = hearth_setup_window_new (GTK_WINDOW (window), hearth_application_get_engine (app));
+  hearth_setup_window_set_candidates (HEARTH_SETUP_WINDOW (setup),
+                                      (const char *[]) { closed, NULL });
+  gtk_window_present (GTK_WINDOW (setup));
+  hearth_test_wait_drawn (setup, 5000);
+  walk_to_demo (setup);
+
+  demo = hearth_servers_get_default (servers ());
+  g_assert_nonnull (demo);
+  g_assert_true (hearth_server_get_demo (demo));
+  g_assert_cmpint (hearth_server_get_process_state (demo), ==, HEARTH_PROCESS_RUNNING);
+  /* the server made from the settings, which never answered, gave way to it */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (servers ())), ==, 1);
+
+  gtk_widget_activate_action (setup, "setup.start", NULL);
+  g_assert_true (hearth_test_spin_until (setup_gone, NULL, 5000));
+
+  /* a new chat with the demo, labelled as what it is */
+  page = hearth_test_chat_page (window);
+  g_assert_true (hearth_test_spin_until (hearth_test_chat_models_listed, page, 10000));
+  wait_text (GTK_WIDGET (page), "Demo model", 5000);
+  wait_text (GTK_WIDGET (window), HEARTH_DEMO_LABEL, 5000);
+  hearth_test_chat_send (page, "Hello");
+  g_assert_true (hearth_test_spin_until (has_streamed, page, 20000));
+  g_assert_true (hearth_test_spin_until (hearth_test_chat_reply_finished, page, 20000));
+  item = hearth_test_chat_last_item (page);
+  g_assert_cmpint (hearth_message_item_get_message (item)->state, ==, HEARTH_MESSAGE_COMPLETE);
+  g_assert_cmpstr (hearth_message_item_get_message (item)->server, ==,
+                   hearth_server_get_name (demo));
+  choice = g_strdup (hearth_message_item_get_message (item)->content);
+  g_assert_cmpuint (strlen (choice), >, 0);
+  hearth_test_wait_drawn (GTK_WIDGET (window), 2000);
+  text = hearth_test_visible_text (GTK_WIDGET (window));
+  g_test_message ("chat: %s", text);
+  g_assert_nonnull (strstr (text, choice));
+  g_assert_nonnull (strstr (text, "tokens/s"));
+  hearth_test_save_wide_and_narrow (GTK_WINDOW (window), "managed-chat-demo", TRUE);
+  hearth_test_chat_close_window (window);
+}
+
+/* Preferences → Servers: the demo's row says its process runs; its menu
+ * stops and starts it, shows its log and keeps it running. */
+
+static GtkWidget *
+open_servers_page (void)
+{
+  GtkWidget *prefs = hearth_preferences_window_new (NULL, hearth_application_get_engine (app));
+
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (prefs), "servers");
+  gtk_window_set_default_size (GTK_WINDOW (prefs), 1280, 800);
+  gtk_window_present (GTK_WINDOW (prefs));
+  g_assert_true (hearth_test_wait_drawn (prefs, 5000));
+  return prefs;
+}
+
+static gboolean
+log_has_lines (gpointer window)
+{
+  return hearth_server_log_window_is_loaded (window)
+         && hearth_server_log_window_get_n_lines (window) > 0;
+}
+
+typedef struct
+{
+  GtkWidget *window;
+  guint      more_than;
+} LinesWait;
+
+static gboolean
+log_grew (gpointer data)
+{
+  LinesWait *wait = data;
+
+  return hearth_server_log_window_get_n_lines (HEARTH_SERVER_LOG_WINDOW (wait->window))
+         > wait->more_than;
+}
+
+static void
+close_window (GtkWidget *window)
+{
+  g_object_ref (window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  hearth_test_spin_until (hearth_test_only_ref, window, 2000);
+  g_assert_finalize_object (window);
+}
+
+static void
+test_managed_row (void)
+{
+  HearthServer *demo;
+  const char *name;
+  GtkWidget *prefs, *row, *log;
+  LinesWait grew;
+
+  if (!hearth_test_require_node ())
+    return;
+  demo = hearth_servers_get_default (servers ());
+  if (demo == NULL || !hearth_server_get_demo (demo))
+    {
+      g_test_skip ("needs the demo the assistant started (/managed-ui/demo)");
+      return;
+    }
+  name = hearth_server_get_name (demo);
+  prefs = open_servers_page ();
+  row = require_row (prefs, name);
+  wait_row_says (prefs, name, HEARTH_DEMO_LABEL);
+  wait_row_says (prefs, name, "Running");
+  hearth_test_save_wide_and_narrow (GTK_WINDOW (prefs), "managed-prefs-row", FALSE);
+
+  /* Show Log: the file's tail, then what the server writes from now on */
+  g_assert_true (gtk_widget_activate_action (row, "managed.show-log", NULL));
+  log = wait_toplevel (HEARTH_TYPE_SERVER_LOG_WINDOW);
+  g_assert_true (hearth_test_spin_until (log_has_lines, log, 5000));
+  grew = (LinesWait) { log, hearth_server_log_window_get_n_lines (HEARTH_SERVER_LOG_WINDOW (log)) };
+  /* a request the engine logs */
+  hearth_servers_probe_async (servers (), name, NULL, NULL, NULL);
+
+  /* Stop, from its menu: the row says so, and Start is offered */
+  g_assert_true (gtk_widget_activate_action (row, "managed.stop", NULL));
+  wait_row_says (prefs, name, "Stopped");
+  g_assert_cmpint (hearth_server_get_process_state (demo), ==, HEARTH_PROCESS_STOPPED);
+  row = require_row (prefs, name);
+  g_assert_true (gtk_widget_activate_action (row, "managed.start", NULL));
+  wait_row_says (prefs, name, "Running");
+  /* its start-up is written in the log window as it happens */
+  g_assert_true (hearth_test_spin_until (log_grew, &grew, 10000));
+  hearth_test_wait_drawn (log, 2000);
+  hearth_test_save_wide_and_narrow (GTK_WINDOW (log), "managed-log", FALSE);
+  close_window (log);
+
+  /* Keep Running After Hearth Quits: saved */
+  g_assert_false (hearth_server_get_keep (demo));
+  row = require_row (prefs, name);
+  g_assert_true (gtk_widget_activate_action (row, "managed.keep", NULL));
+  g_assert_true (hearth_server_get_keep (demo));
+  row = require_row (prefs, name);
+  g_assert_true (gtk_widget_activate_action (row, "managed.keep", NULL));
+  g_assert_false (hearth_server_get_keep (demo));
+  hearth_test_spin_for (700);   /* a tooltip timer GTK 4.8 starts must not outlive the window */
+  close_window (prefs);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *engine = g_build_filename (g_getenv ("HEARTH_SOURCE_DIR"), "tests", "engine",
+                                              "server.mjs", NULL);
+  int ret;
+
+  /* the demo's engine: the source tree's, named as a packager would */
+  g_setenv ("HEARTH_DEMO_ENGINE", engine, TRUE);
+  app = hearth_test_chat_init (&argc, &argv);
+  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                    "/io/github/hearthapp/Hearth/icons");
+
+  g_test_add_func ("/managed-ui/demo", test_demo_to_reply);
+  g_test_add_func ("/managed-ui/row", test_managed_row);
+
+  ret = g_test_run ();
+  /* what quitting Hearth does: the demo, not kept, stops */
+  hearth_servers_shutdown_managed (servers ());
+  g_clear_object (&app);
+  return ret;
+}
