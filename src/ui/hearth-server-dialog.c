@@ -381,6 +381,37 @@ unlisted_cb (GObject      *object,
 }
 
 static void
+managed_added_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(ManagedCall) call = user_data;
+  HearthServerDialog *self = call->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthServer) server = hearth_servers_add_managed_finish (HEARTH_SERVERS (object),
+                                                                      result, &error);
+  AdwActionRow *row;
+
+  if (hearth_error_is_cancelled (error))
+    return;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "managed.run", TRUE);
+  if (server != NULL)
+    {
+      /* its row in the list shows it starting, and why it failed if it does */
+      hearth_servers_start_async (self->servers, hearth_server_get_name (server), NULL, NULL,
+                                  NULL);
+      gtk_window_close (GTK_WINDOW (self));
+      return;
+    }
+  row = managed_row (self, call->kind);
+  gtk_widget_add_css_class (GTK_WIDGET (row), "error");
+  adw_action_row_set_subtitle (row, error->message);
+  if (g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_ALREADY_RUNNING))
+    hearth_servers_find_unlisted_async (self->servers, call->kind, self->managed_cancellable,
+                                        unlisted_cb, managed_call_new (self, call->kind));
+}
+
+static void
 managed_run (HearthServerDialog *self,
              HearthManagedKind   kind,
              const char         *model_file)
@@ -388,21 +419,10 @@ managed_run (HearthServerDialog *self,
   g_autofree char *name = free_name (self, kind == HEARTH_MANAGED_OLLAMA ? "ollama"
                                                                          : "llama-cpp");
   HearthManagedSpec spec = { kind, NULL, model_file, NULL, FALSE, FALSE };
-  g_autoptr(GError) error = NULL;
-  AdwActionRow *row = managed_row (self, kind);
 
-  if (hearth_servers_add_managed (self->servers, name, &spec, &error) == NULL)
-    {
-      gtk_widget_add_css_class (GTK_WIDGET (row), "error");
-      adw_action_row_set_subtitle (row, error->message);
-      if (g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_ALREADY_RUNNING))
-        hearth_servers_find_unlisted_async (self->servers, kind, self->managed_cancellable,
-                                            unlisted_cb, managed_call_new (self, kind));
-      return;
-    }
-  /* its row in the list shows it starting, and why it failed if it does */
-  hearth_servers_start_async (self->servers, name, NULL, NULL, NULL);
-  gtk_window_close (GTK_WINDOW (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "managed.run", FALSE);
+  hearth_servers_add_managed_async (self->servers, name, &spec, self->managed_cancellable,
+                                    managed_added_cb, managed_call_new (self, kind));
 }
 
 static void

@@ -299,27 +299,38 @@ already_running (Run          *run,
 }
 
 static void
+managed_added_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(Run) run = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthServer) server = hearth_servers_add_managed_finish (HEARTH_SERVERS (object),
+                                                                      result, &error);
+
+  if (server != NULL)
+    start (g_steal_pointer (&run));
+  else if (g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_ALREADY_RUNNING))
+    already_running (g_steal_pointer (&run), error);
+  else if (!hearth_error_is_cancelled (error))
+    offer_done (run->self, run->offer, error->message);
+}
+
+static void
 run_program (HearthSetupWindow *self,
              HearthManagedKind  kind,
              const char        *model_file)
 {
   HearthServers *servers = hearth_engine_get_servers (self->engine);
-  g_autoptr(Run) run = run_new (self, hearth_managed_kind_to_string (kind));
+  Run *run = run_new (self, hearth_managed_kind_to_string (kind));
   HearthManagedSpec spec = { kind, NULL, model_file, NULL, FALSE, FALSE };
-  g_autoptr(GError) error = NULL;
 
   remember_implicit (self);
   run->name = _hearth_setup_window_server_name_for (servers, kind == HEARTH_MANAGED_OLLAMA
                                                              ? "ollama" : "llama-cpp");
-  if (hearth_servers_add_managed (servers, run->name, &spec, &error) == NULL)
-    {
-      if (g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_ALREADY_RUNNING))
-        already_running (g_steal_pointer (&run), error);
-      else
-        offer_done (self, run->offer, error->message);
-      return;
-    }
-  start (g_steal_pointer (&run));
+  offer_busy (self, run->offer, _("Starting…"));
+  hearth_servers_add_managed_async (servers, run->name, &spec, self->run_cancellable,
+                                    managed_added_cb, run);
 }
 
 static void
@@ -366,7 +377,8 @@ demo_added_cb (GObject      *object,
 {
   g_autoptr(Run) run = user_data;
   g_autoptr(GError) error = NULL;
-  HearthServer *server = hearth_servers_add_demo_finish (HEARTH_SERVERS (object), result, &error);
+  g_autoptr(HearthServer) server = hearth_servers_add_demo_finish (HEARTH_SERVERS (object), result,
+                                                                   &error);
 
   if (server == NULL)
     {
