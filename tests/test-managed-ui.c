@@ -7,9 +7,11 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "hearth-preferences-window.h"
+#include "hearth-server-dialog.h"
 #include "hearth-server-log-window.h"
 #include "hearth-servers.h"
 #include "hearth-setup-window.h"
@@ -327,6 +329,97 @@ test_managed_row (void)
   close_window (prefs);
 }
 
+/* Add Server: an `ollama` on PATH (a stand-in: the project's engine,
+ * started as `ollama serve` is, on the port OLLAMA_HOST names) is offered;
+ * one already answering at OLLAMA_HOST is offered as it is instead. */
+
+static char *
+install_stand_in_ollama (void)
+{
+  g_autofree char *bin = hearth_test_build_tmp_path ("bin", NULL);
+  g_autofree char *path = g_build_filename (bin, "ollama", NULL);
+  g_autofree char *model = hearth_test_make_model ("fixed", "tiny-fixed");
+  g_autofree char *models = g_path_get_dirname (model);
+  g_autofree char *engine = g_build_filename (g_getenv ("HEARTH_SOURCE_DIR"), "tests", "engine",
+                                              "server.mjs", NULL);
+  g_autofree char *script = g_strdup_printf ("#!/bin/sh\n"
+                                             "[ \"$1\" = serve ] || exit 2\n"
+                                             "exec node '%s' --port \"${OLLAMA_HOST##*:}\" "
+                                             "--models '%s'\n", engine, models);
+  g_autofree char *search = g_strdup_printf ("%s:%s", bin, g_getenv ("PATH"));
+  g_autoptr(GError) error = NULL;
+
+  g_mkdir_with_parents (bin, 0700);
+  g_file_set_contents (path, script, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (path, 0700), ==, 0);
+  g_setenv ("PATH", search, TRUE);
+  return g_steal_pointer (&path);
+}
+
+static GtkWidget *
+open_add_server (GtkWidget *prefs)
+{
+  gtk_widget_activate_action (prefs, "servers.add", NULL);
+  return wait_toplevel (HEARTH_TYPE_SERVER_DIALOG);
+}
+
+static void
+test_add_ollama (void)
+{
+  g_autofree char *stand_in = NULL;
+  g_autofree char *closed = closed_address ();
+  g_autofree char *found = NULL;
+  GtkWidget *prefs, *dialog;
+  HearthServer *added;
+
+  if (!hearth_test_require_node ())
+    return;
+  stand_in = install_stand_in_ollama ();
+  found = hearth_managed_find_program (HEARTH_MANAGED_OLLAMA, NULL, NULL);
+  g_assert_cmpstr (found, ==, stand_in);
+  prefs = open_servers_page ();
+
+  /* an Ollama already answers at OLLAMA_HOST, and is not in the list */
+  g_setenv ("OLLAMA_HOST", hearth_test_engine_url (), TRUE);
+  dialog = open_add_server (prefs);
+  wait_text (dialog, "Let Hearth Run Ollama", 2000);
+  wait_text (dialog, "One already runs at", 10000);
+  hearth_test_wait_drawn (dialog, 2000);
+  hearth_test_save_wide_and_narrow (GTK_WINDOW (dialog), "managed-add-running", FALSE);
+  click (dialog, "_Add the Running Server");
+  wait_toplevel_gone (HEARTH_TYPE_SERVER_DIALOG);
+  added = hearth_servers_find_endpoint (servers (), HEARTH_API_OLLAMA, hearth_test_engine_url ());
+  g_assert_nonnull (added);
+  g_assert_cmpint (hearth_server_get_managed (added), ==, HEARTH_MANAGED_NONE);
+  require_row (prefs, hearth_server_get_name (added));
+
+  /* none answers: Hearth runs one, and its row shows it starting, then running */
+  g_setenv ("OLLAMA_HOST", closed, TRUE);
+  dialog = open_add_server (prefs);
+  wait_text (dialog, "Let Hearth Run Ollama", 2000);
+  wait_text (dialog, stand_in, 1000);
+  hearth_test_save_wide_and_narrow (GTK_WINDOW (dialog), "managed-add-ollama", FALSE);
+  click (dialog, "_Add");
+  wait_toplevel_gone (HEARTH_TYPE_SERVER_DIALOG);
+  g_unsetenv ("OLLAMA_HOST");
+  added = hearth_servers_lookup (servers (), "ollama");
+  g_assert_nonnull (added);
+  g_assert_cmpint (hearth_server_get_managed (added), ==, HEARTH_MANAGED_OLLAMA);
+  wait_row_says (prefs, "ollama", "Ollama, run by Hearth");
+  wait_row_says (prefs, "ollama", "Running · pid");
+  /* the demo gave way to a real server */
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (servers ())); i++)
+    {
+      g_autoptr(HearthServer) server = g_list_model_get_item (G_LIST_MODEL (servers ()), i);
+
+      g_assert_false (hearth_server_get_demo (server));
+    }
+  hearth_test_save_wide_and_narrow (GTK_WINDOW (prefs), "managed-prefs-ollama", FALSE);
+  hearth_test_spin_for (700);   /* a tooltip timer GTK 4.8 starts must not outlive the window */
+  close_window (prefs);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -343,6 +436,7 @@ main (int   argc,
 
   g_test_add_func ("/managed-ui/demo", test_demo_to_reply);
   g_test_add_func ("/managed-ui/row", test_managed_row);
+  g_test_add_func ("/managed-ui/add-ollama", test_add_ollama);
 
   ret = g_test_run ();
   /* what quitting Hearth does: the demo, not kept, stops */
