@@ -400,14 +400,15 @@ test_add_ollama (void)
   wait_text (dialog, "Let Hearth Run Ollama", 2000);
   wait_text (dialog, stand_in, 1000);
   hearth_test_save_wide_and_narrow (GTK_WINDOW (dialog), "managed-add-ollama", FALSE);
-  click (dialog, "_Add");
+  click (dialog, "Add and _Start");
   wait_toplevel_gone (HEARTH_TYPE_SERVER_DIALOG);
   g_unsetenv ("OLLAMA_HOST");
-  added = hearth_servers_lookup (servers (), "ollama");
+  /* "ollama" is the one that was already running: this one is "ollama-2" */
+  added = hearth_servers_lookup (servers (), "ollama-2");
   g_assert_nonnull (added);
   g_assert_cmpint (hearth_server_get_managed (added), ==, HEARTH_MANAGED_OLLAMA);
-  wait_row_says (prefs, "ollama", "Ollama, run by Hearth");
-  wait_row_says (prefs, "ollama", "Running · pid");
+  wait_row_says (prefs, "ollama-2", "Ollama, run by Hearth");
+  wait_row_says (prefs, "ollama-2", "Running · pid");
   /* the demo gave way to a real server */
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (servers ())); i++)
     {

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "hearth-error.h"
 #include "hearth-preferences-window-private.h"
@@ -43,21 +44,25 @@ _hearth_preferences_window_managed_busy (HearthServer *server)
          && (state == HEARTH_PROCESS_STARTING || state == HEARTH_PROCESS_RESTARTING);
 }
 
-/* "Ollama, run by Hearth · 127.0.0.1:41234\nRunning · pid 4242 — Up · 12 ms":
+/* "Ollama, run by Hearth\n127.0.0.1:41234 · Running · pid 4242 — Up · 12 ms":
  * its health only matters while it runs. */
 char *
 _hearth_preferences_window_describe_managed (HearthServer *server,
                                              const char   *address)
 {
-  g_autofree char *health = NULL;
   const char *process = hearth_server_get_process_message (server);
+  const char *shown = address;
+  g_autofree char *health = NULL;
 
+  if (g_str_has_prefix (shown, "http://"))
+    shown += strlen ("http://");
   if (hearth_server_get_process_state (server) != HEARTH_PROCESS_RUNNING)
-    return g_strdup_printf ("%s · %s\n%s", kind_title (server), address,
+    return g_strdup_printf ("%s\n%s · %s", kind_title (server), shown,
                             process != NULL ? process : "");
   health = hearth_server_describe_state (server);
-  /* Translators: a server's process, and its health: "Running · pid 42 — Up · 12 ms" */
-  return g_strdup_printf (_("%s · %s\n%s — %s"), kind_title (server), address,
+  /* Translators: a server Hearth runs: what it is; its address, its process and its
+   * health ("127.0.0.1:41234 · Running · pid 42 — Up · 12 ms") */
+  return g_strdup_printf (_("%s\n%s · %s — %s"), kind_title (server), shown,
                           process != NULL ? process : "", health);
 }
 

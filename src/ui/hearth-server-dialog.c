@@ -361,9 +361,11 @@ offer_running (HearthServerDialog *self,
   gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
   adw_action_row_set_subtitle (row, text);
   gtk_button_set_label (GTK_BUTTON (button), _("_Add the Running Server"));
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "managed.add-running");
+  /* no action while the target changes type */
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), NULL);
   gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "(ss)",
                                     hearth_managed_kind_to_string (kind), url);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "managed.add-running");
 }
 
 static void
@@ -542,7 +544,7 @@ fill_managed (HearthServerDialog *self)
   self->managed_cancellable = g_cancellable_new ();
   if (ollama != NULL)
     self->ollama_row = managed_row_new (self, HEARTH_MANAGED_OLLAMA, _("Let Hearth Run Ollama"),
-                                        found, _("_Add"));
+                                        found, _("Add and _Start"));
   if (llama != NULL)
     self->llama_row = managed_row_new (self, HEARTH_MANAGED_LLAMA_SERVER,
                                        _("Let Hearth Run llama.cpp’s Server"),

@@ -192,6 +192,8 @@ update_title (HearthServerLogWindow *self)
 static GtkWidget *
 build_log_view (HearthServerLogWindow *self)
 {
+  GtkTextIter end;
+
   self->view = GTK_TEXT_VIEW (gtk_text_view_new ());
   self->buffer = gtk_text_view_get_buffer (self->view);
   gtk_text_view_set_editable (self->view, FALSE);
@@ -204,7 +206,8 @@ build_log_view (HearthServerLogWindow *self)
   gtk_text_view_set_bottom_margin (self->view, 12);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->view), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Server log"), -1);
-  gtk_text_buffer_create_mark (self->buffer, "end", NULL, FALSE);
+  gtk_text_buffer_get_end_iter (self->buffer, &end);
+  gtk_text_buffer_create_mark (self->buffer, "end", &end, FALSE);
   self->scroller = GTK_SCROLLED_WINDOW (gtk_scrolled_window_new ());
   gtk_scrolled_window_set_child (self->scroller, GTK_WIDGET (self->view));
   gtk_scrolled_window_set_policy (self->scroller, GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);

@@ -81,6 +81,8 @@ offer_row_new (HearthSetupWindow *self,
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "setup.run");
   gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", offer);
+  /* with no server found, these are the way on */
+  gtk_widget_add_css_class (button, "suggested-action");
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), spinner);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
   g_object_set_data_full (G_OBJECT (row), "hearth-offer", g_strdup (offer), g_free);
@@ -281,8 +283,10 @@ unlisted_cb (GObject      *object,
     return;
   button = g_object_get_data (G_OBJECT (row), "hearth-button");
   gtk_button_set_label (GTK_BUTTON (button), _("_Add the Running Server"));
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "setup.add-running");
+  /* no action while the target changes type */
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), NULL);
   gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "(ss)", run->offer, url);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "setup.add-running");
 }
 
 /* One already answers here: the row says where, and offers to use it. */
