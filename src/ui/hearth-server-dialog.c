@@ -359,6 +359,10 @@ offer_running (HearthServerDialog *self,
                                              "Hearth can use it as it is."), url);
 
   gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                 kind == HEARTH_MANAGED_OLLAMA
+                                 ? _("Ollama Is Already Running")
+                                 : _("llama.cpp’s Server Is Already Running"));
   adw_action_row_set_subtitle (row, text);
   gtk_button_set_label (GTK_BUTTON (button), _("_Add the Running Server"));
   /* no action while the target changes type */
@@ -551,6 +555,8 @@ fill_managed (HearthServerDialog *self)
                                        _("It serves one model file (.gguf) you already have"),
                                        _("_Open a GGUF File…"));
   gtk_widget_set_visible (GTK_WIDGET (self->managed_group), ollama != NULL || llama != NULL);
+  if (ollama != NULL || llama != NULL)
+    adw_preferences_group_set_title (self->preset_group, _("Or a Server at an Address"));
 }
 
 static void
