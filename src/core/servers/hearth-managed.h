@@ -133,15 +133,29 @@ char               *hearth_managed_find_program      (HearthManagedKind   kind,
 /* Adds a managed server on a free loopback port (api: Ollama's for ollama
  * and the engine, OpenAI's for llama-server). Refused with a sentence when
  * the program cannot be found, the model file is missing or not a GGUF
- * file, or — unless spec->force — a server of that kind already answers on
- * this computer and is not in the list (HEARTH_ERROR_ALREADY_RUNNING, its
+ * file. It asks no server anything (it never waits on the network): use
+ * hearth_servers_add_managed_async (), which first refuses — unless
+ * spec->force — when a server of that kind already answers on this
+ * computer and is not in the list (HEARTH_ERROR_ALREADY_RUNNING, its
  * address in the message: "An Ollama server is already running at
- * http://127.0.0.1:11434; add it as an existing server instead"). Adding any
- * server that is not the demo removes the demo. */
+ * http://127.0.0.1:11434; add it as an existing server instead"). The GUI
+ * and the CLI both add through the async call. Adding any server that is
+ * not the demo removes the demo (and stops it). */
 HearthServer       *hearth_servers_add_managed       (HearthServers      *self,
                                                       const char         *name,
                                                       const HearthManagedSpec *spec,
                                                       GError            **error);
+/* The same, after the "already running" check (find_unlisted below;
+ * skipped with spec->force, and for the engine). Finish: transfer full. */
+void                hearth_servers_add_managed_async  (HearthServers      *self,
+                                                       const char         *name,
+                                                       const HearthManagedSpec *spec,
+                                                       GCancellable       *cancellable,
+                                                       GAsyncReadyCallback callback,
+                                                       gpointer            user_data);
+HearthServer       *hearth_servers_add_managed_finish (HearthServers      *self,
+                                                       GAsyncResult       *result,
+                                                       GError            **error);
 
 /* The address of a server of @kind that already answers on this computer
  * and is not in the list (Ollama: OLLAMA_HOST, else 127.0.0.1:11434;
@@ -184,7 +198,8 @@ void                hearth_servers_start_managed     (HearthServers      *self);
  * that is not kept; the kept ones are left running (and adopted by the
  * next Hearth process). */
 void                hearth_servers_shutdown_managed  (HearthServers      *self);
-/* keep=true|false, saved. */
+/* keep=true|false, saved. A process already running keeps the way it was
+ * started (dies with Hearth, or not) until it is next started. */
 gboolean            hearth_servers_set_keep          (HearthServers      *self,
                                                       const char         *name,
                                                       gboolean            keep,
@@ -201,6 +216,10 @@ void                hearth_servers_add_demo_async    (HearthServers      *self,
                                                       GCancellable       *cancellable,
                                                       GAsyncReadyCallback callback,
                                                       gpointer            user_data);
+/* Transfer full. Refused (with why) when the list has servers other than
+ * the demo; before the list is first saved, the one entry the settings
+ * make (an Ollama that did not answer) gives way to it. Not started:
+ * hearth_servers_start_async (self, "demo", …). */
 HearthServer       *hearth_servers_add_demo_finish   (HearthServers      *self,
                                                       GAsyncResult       *result,
                                                       GError            **error);

@@ -33,6 +33,19 @@ struct _HearthServer
   gint64             state_since_ms;
   guint              failures;
   gboolean           breaker_open;
+
+  /* Managed (hearth-managed.h): configuration… */
+  HearthManagedKind  managed;
+  char              *command;
+  char              *model_file;
+  char              *models_dir;
+  gboolean           keep;
+  gboolean           demo;
+  /* …and the process, as this process sees it */
+  HearthProcessState process_state;
+  int                pid;
+  guint              restarts;
+  char              *process_message;
 };
 
 G_DEFINE_FINAL_TYPE (HearthServer, hearth_server, G_TYPE_OBJECT)
@@ -55,6 +68,16 @@ enum {
   PROP_BREAKER_OPEN,
   PROP_CONCURRENCY,
   PROP_QUEUE_BOUND,
+  PROP_MANAGED,
+  PROP_DEMO,
+  PROP_KEEP,
+  PROP_COMMAND,
+  PROP_MODEL_FILE,
+  PROP_MODELS_DIR,
+  PROP_PROCESS_STATE,
+  PROP_PID,
+  PROP_RESTARTS,
+  PROP_PROCESS_MESSAGE,
   N_PROPS
 };
 
@@ -70,6 +93,10 @@ hearth_server_finalize (GObject *object)
   g_free (self->endpoint);
   g_free (self->preset);
   g_free (self->last_error);
+  g_free (self->command);
+  g_free (self->model_file);
+  g_free (self->models_dir);
+  g_free (self->process_message);
   g_clear_object (&self->follow);
 
   G_OBJECT_CLASS (hearth_server_parent_class)->finalize (object);
@@ -101,6 +128,16 @@ hearth_server_get_property (GObject    *object,
     case PROP_BREAKER_OPEN: g_value_set_boolean (value, self->breaker_open); break;
     case PROP_CONCURRENCY: g_value_set_uint (value, hearth_server_get_concurrency (self)); break;
     case PROP_QUEUE_BOUND: g_value_set_uint (value, hearth_server_get_queue_bound (self)); break;
+    case PROP_MANAGED: g_value_set_uint (value, self->managed); break;
+    case PROP_DEMO: g_value_set_boolean (value, self->demo); break;
+    case PROP_KEEP: g_value_set_boolean (value, self->keep); break;
+    case PROP_COMMAND: g_value_set_string (value, self->command); break;
+    case PROP_MODEL_FILE: g_value_set_string (value, self->model_file); break;
+    case PROP_MODELS_DIR: g_value_set_string (value, self->models_dir); break;
+    case PROP_PROCESS_STATE: g_value_set_uint (value, self->process_state); break;
+    case PROP_PID: g_value_set_int (value, self->pid); break;
+    case PROP_RESTARTS: g_value_set_uint (value, self->restarts); break;
+    case PROP_PROCESS_MESSAGE: g_value_set_string (value, hearth_server_get_process_message (self)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -137,6 +174,19 @@ hearth_server_class_init (HearthServerClass *klass)
                                                     HEARTH_SERVER_LOCAL_CONCURRENCY, flags);
   properties[PROP_QUEUE_BOUND] = g_param_spec_uint ("queue-bound", NULL, NULL, 0, G_MAXUINT,
                                                     HEARTH_SERVER_LOCAL_QUEUE_BOUND, flags);
+  properties[PROP_MANAGED] = g_param_spec_uint ("managed", NULL, NULL, 0, HEARTH_MANAGED_ENGINE,
+                                                HEARTH_MANAGED_NONE, flags);
+  properties[PROP_DEMO] = g_param_spec_boolean ("demo", NULL, NULL, FALSE, flags);
+  properties[PROP_KEEP] = g_param_spec_boolean ("keep", NULL, NULL, FALSE, flags);
+  properties[PROP_COMMAND] = g_param_spec_string ("command", NULL, NULL, NULL, flags);
+  properties[PROP_MODEL_FILE] = g_param_spec_string ("model-file", NULL, NULL, NULL, flags);
+  properties[PROP_MODELS_DIR] = g_param_spec_string ("models-dir", NULL, NULL, NULL, flags);
+  properties[PROP_PROCESS_STATE] = g_param_spec_uint ("process-state", NULL, NULL, 0,
+                                                      HEARTH_PROCESS_FAILED,
+                                                      HEARTH_PROCESS_STOPPED, flags);
+  properties[PROP_PID] = g_param_spec_int ("pid", NULL, NULL, 0, G_MAXINT, 0, flags);
+  properties[PROP_RESTARTS] = g_param_spec_uint ("restarts", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  properties[PROP_PROCESS_MESSAGE] = g_param_spec_string ("process-message", NULL, NULL, NULL, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -249,6 +299,9 @@ _hearth_server_set_enabled (HearthServer *self,
     return;
   self->enabled = !!enabled;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENABLED]);
+  /* "Not running — … turn on “Start with Hearth”" follows it. */
+  if (self->managed != HEARTH_MANAGED_NONE && self->process_message == NULL)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROCESS_MESSAGE]);
 }
 
 const char *
@@ -676,4 +729,174 @@ hearth_server_describe_state (HearthServer *self)
     default:
       return g_strdup ("Not checked yet");
     }
+}
+
+/* Managed servers (hearth-managed.h) */
+
+void
+_hearth_server_configure_managed (HearthServer      *self,
+                                  HearthManagedKind  kind,
+                                  const char        *command,
+                                  const char        *model_file,
+                                  const char        *models_dir,
+                                  gboolean           keep,
+                                  gboolean           demo)
+{
+  GObject *object = G_OBJECT (self);
+
+  g_object_freeze_notify (object);
+  if (self->managed != kind)
+    {
+      self->managed = kind;
+      g_object_notify_by_pspec (object, properties[PROP_MANAGED]);
+      g_object_notify_by_pspec (object, properties[PROP_PROCESS_MESSAGE]);
+    }
+  if (hearth_set_str (&self->command, command && *command ? command : NULL))
+    g_object_notify_by_pspec (object, properties[PROP_COMMAND]);
+  if (hearth_set_str (&self->model_file, model_file && *model_file ? model_file : NULL))
+    g_object_notify_by_pspec (object, properties[PROP_MODEL_FILE]);
+  if (hearth_set_str (&self->models_dir, models_dir && *models_dir ? models_dir : NULL))
+    g_object_notify_by_pspec (object, properties[PROP_MODELS_DIR]);
+  _hearth_server_set_keep (self, keep);
+  if (self->demo != !!demo)
+    {
+      self->demo = !!demo;
+      g_object_notify_by_pspec (object, properties[PROP_DEMO]);
+    }
+  g_object_thaw_notify (object);
+}
+
+void
+_hearth_server_set_keep (HearthServer *self,
+                         gboolean      keep)
+{
+  if (self->keep == !!keep)
+    return;
+  self->keep = !!keep;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KEEP]);
+}
+
+void
+_hearth_server_set_process (HearthServer       *self,
+                            HearthProcessState  state,
+                            int                 pid,
+                            const char         *message)
+{
+  GObject *object = G_OBJECT (self);
+
+  g_object_freeze_notify (object);
+  if (self->process_state != state)
+    {
+      self->process_state = state;
+      g_object_notify_by_pspec (object, properties[PROP_PROCESS_STATE]);
+    }
+  if (self->pid != pid)
+    {
+      self->pid = pid;
+      g_object_notify_by_pspec (object, properties[PROP_PID]);
+    }
+  if (hearth_set_str (&self->process_message, message))
+    g_object_notify_by_pspec (object, properties[PROP_PROCESS_MESSAGE]);
+  g_object_thaw_notify (object);
+}
+
+void
+_hearth_server_set_restarts (HearthServer *self,
+                             guint         restarts)
+{
+  if (self->restarts == restarts)
+    return;
+  self->restarts = restarts;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESTARTS]);
+}
+
+HearthManagedKind
+hearth_server_get_managed (HearthServer *self)
+{
+  g_return_val_if_fail (HEARTH_IS_SERVER (self), HEARTH_MANAGED_NONE);
+  return self->managed;
+}
+
+gboolean
+hearth_server_get_demo (HearthServer *self)
+{
+  g_return_val_if_fail (HEARTH_IS_SERVER (self), FALSE);
+  return self->demo;
+}
+
+gboolean
+hearth_server_get_keep (HearthServer *self)
+{
+  g_return_val_if_fail (HEARTH_IS_SERVER (self), FALSE);
+  return self->keep;
+}
+
+const char *
+hearth_server_get_command (HearthServer *self)
+{
+  g_return_val_if_fail (HEARTH_IS_SERVER (self), NULL);
+  return self->command;
+}
+
+const char *
+hearth_server_get_model_file (HearthServer *self)
+{
+  g_return_val_if_fail (HEARTH_IS_SERVER (self), NULL);
+  return self->model_file;
+}
+
+const char *
+hearth_server_get_models_dir (HearthServer *self)
+{
+  g_return_val_if_fail (HEARTH_IS_SERVER (self), NULL);
+  return self->models_dir;
+}
+
+HearthProcessState
+hearth_server_get_process_state (HearthServer *self)
+{
+  g_return_val_if_fail (HEARTH_IS_SERVER (self), HEARTH_PROCESS_STOPPED);
+  return self->process_state;
+}
+
+int
+hearth_server_get_pid (HearthServer *self)
+{
+  g_return_val_if_fail (HEARTH_IS_SERVER (self), 0);
+  return self->pid;
+}
+
+guint
+hearth_server_get_restarts (HearthServer *self)
+{
+  g_return_val_if_fail (HEARTH_IS_SERVER (self), 0);
+  return self->restarts;
+}
+
+/**
+ * hearth_server_get_process_message:
+ *
+ * Returns: (nullable): one sentence on the process; NULL for a server
+ *   Hearth does not run
+ */
+const char *
+hearth_server_get_process_message (HearthServer *self)
+{
+  g_return_val_if_fail (HEARTH_IS_SERVER (self), NULL);
+  if (self->managed == HEARTH_MANAGED_NONE)
+    return NULL;
+  if (self->process_message != NULL)
+    return self->process_message;
+  return self->enabled ? "Not running — Start it"
+                       : "Not running — Start it, or turn on “Start with Hearth”";
+}
+
+char *
+hearth_server_get_log_path (HearthServer *self)
+{
+  g_autofree char *file = NULL;
+
+  g_return_val_if_fail (HEARTH_IS_SERVER (self), NULL);
+  file = g_strconcat (self->name, ".log", NULL);
+  return g_build_filename (g_get_user_state_dir (), "hearth", "logs", file, NULL);
 }

@@ -37,6 +37,9 @@ struct _HearthServers
   gboolean      monitoring;
   GHashTable   *schedules;       /* HearthServer → Schedule */
   GHashTable   *models;          /* HearthServer → ModelsCache */
+
+  /* Managed servers (hearth-managed*.c) */
+  GHashTable   *supervisors;     /* HearthServer → HearthSupervisor */
 };
 
 /* hearth-server.c */
@@ -74,6 +77,24 @@ void          _hearth_server_record_probe     (HearthServer       *self,
 /* Whether @error means the server could not be reached (down). */
 gboolean      _hearth_server_error_is_down    (const GError       *error);
 
+/* Managed servers: configuration (saved) and the process (not saved). */
+void          _hearth_server_configure_managed (HearthServer      *self,
+                                                HearthManagedKind  kind,
+                                                const char        *command,
+                                                const char        *model_file,
+                                                const char        *models_dir,
+                                                gboolean           keep,
+                                                gboolean           demo);
+void          _hearth_server_set_keep         (HearthServer       *self,
+                                               gboolean            keep);
+/* @message NULL: the default sentence for a stopped server. */
+void          _hearth_server_set_process      (HearthServer       *self,
+                                               HearthProcessState  state,
+                                               int                 pid,
+                                               const char         *message);
+void          _hearth_server_set_restarts     (HearthServer       *self,
+                                               guint               restarts);
+
 /* hearth-servers-store.c */
 gboolean      _hearth_servers_load            (HearthServers      *self,
                                                GError            **error);
@@ -82,6 +103,10 @@ gboolean      _hearth_servers_save            (HearthServers      *self,
 void          _hearth_servers_migrate         (HearthServers      *self);
 void          _hearth_servers_watch           (HearthServers      *self);
 void          _hearth_servers_emit_changed    (HearthServers      *self);
+/* hearth-servers.c: HearthServers::log-line */
+void          _hearth_servers_emit_log_line   (HearthServers      *self,
+                                               HearthServer       *server,
+                                               const char         *line);
 /* Replaces the list by @servers (transfer full), keeping the objects
  * (and their health) of the servers whose name stays. */
 void          _hearth_servers_replace         (HearthServers      *self,
@@ -92,6 +117,36 @@ void          _hearth_servers_health_init     (HearthServers      *self);
 void          _hearth_servers_health_clear    (HearthServers      *self);
 void          _hearth_servers_forget_server   (HearthServers      *self,
                                                HearthServer       *server);
+
+/* hearth-servers.c: saves the list as it is now (FALSE: restored) */
+gboolean      _hearth_servers_commit          (HearthServers      *self,
+                                               GError            **error);
+
+/* hearth_servers_add (), and a managed server's entry (@spec, @demo);
+ * @position -1: last. The demo goes when another server comes. */
+HearthServer *_hearth_servers_add_entry       (HearthServers      *self,
+                                               const char         *name,
+                                               const char         *url,
+                                               HearthApiKind       api,
+                                               gboolean            cloud,
+                                               const char         *preset,
+                                               const HearthManagedSpec *spec,
+                                               gboolean            demo,
+                                               int                 position,
+                                               GError            **error);
+
+/* hearth-managed.c */
+void          _hearth_servers_managed_init    (HearthServers      *self);
+/* The list goes: every process this one runs and does not keep is told
+ * to stop (without waiting); the supervisors go. */
+void          _hearth_servers_managed_clear   (HearthServers      *self);
+/* @server left the list: its process is stopped (without waiting). */
+void          _hearth_servers_managed_removed (HearthServers      *self,
+                                               HearthServer       *server);
+/* The list was read: managed servers running elsewhere show as running. */
+void          _hearth_servers_managed_sync    (HearthServers      *self);
+/* A server that is not the demo was added: the demo goes. */
+void          _hearth_servers_drop_demo       (HearthServers      *self);
 
 /* hearth-servers-keys.c: the key follows a server to its new address */
 void          _hearth_servers_move_key        (HearthServers      *self,

@@ -12,6 +12,9 @@
  *   cloud=false
  *   enabled=true
  *   preset=ollama
+ *   managed=ollama           a server Hearth runs (hearth-managed.h), with
+ *   command=… model-file=…   its command, model file or folder, keep= and
+ *   models-dir=… keep=true   demo=; without managed= the others are ignored
  *
  *   [substitutes]
  *   llama3.2:3b=gpt-4o-mini
@@ -51,7 +54,10 @@ _hearth_servers_replace (HearthServers *self,
     same = g_ptr_array_index (old, i) == g_ptr_array_index (servers, i);
   for (guint i = 0; i < old->len; i++)
     if (!g_ptr_array_find (servers, g_ptr_array_index (old, i), NULL))
-      _hearth_servers_forget_server (self, g_ptr_array_index (old, i));
+      {
+        _hearth_servers_forget_server (self, g_ptr_array_index (old, i));
+        _hearth_servers_managed_removed (self, g_ptr_array_index (old, i));
+      }
   self->servers = servers;
   /* Configuration changes notify on the servers themselves; "items-changed"
    * when the list's members or order changed. */
@@ -197,6 +203,39 @@ read_limit (HearthServers *self,
   return (guint) value;
 }
 
+/* managed= and its keys. A kind this Hearth does not know leaves the
+ * entry a server the user runs (nothing of the list is lost). */
+static void
+read_managed (HearthServers *self,
+              GKeyFile      *file,
+              const char    *group,
+              HearthServer  *server)
+{
+  g_autofree char *managed = g_key_file_get_string (file, group, "managed", NULL);
+  g_autofree char *command = NULL;
+  g_autofree char *model_file = NULL;
+  g_autofree char *models_dir = NULL;
+  HearthManagedKind kind = HEARTH_MANAGED_NONE;
+
+  if (managed != NULL)
+    g_strstrip (managed);
+  if (managed != NULL && *managed != '\0' && !hearth_managed_kind_from_string (managed, &kind))
+    g_message ("%s: [%s] managed=%s is not a kind of server Hearth can run (ollama, "
+               "llama-server or engine): it is kept as a server you run yourself",
+               self->path, group, managed);
+  if (kind != HEARTH_MANAGED_NONE)
+    {
+      command = g_key_file_get_string (file, group, "command", NULL);
+      model_file = g_key_file_get_string (file, group, "model-file", NULL);
+      models_dir = g_key_file_get_string (file, group, "models-dir", NULL);
+    }
+  _hearth_server_configure_managed (server, kind, command, model_file, models_dir,
+                                    kind != HEARTH_MANAGED_NONE &&
+                                    g_key_file_get_boolean (file, group, "keep", NULL),
+                                    kind == HEARTH_MANAGED_ENGINE &&
+                                    g_key_file_get_boolean (file, group, "demo", NULL));
+}
+
 static HearthServer *
 server_from_group (HearthServers  *self,
                    GKeyFile       *file,
@@ -235,6 +274,7 @@ server_from_group (HearthServers  *self,
   _hearth_server_configure (server, url, api, cloud, enabled, preset, NULL);
   _hearth_server_set_queue_limits (server, read_limit (self, file, group, "Concurrency"),
                                    read_limit (self, file, group, "QueueBound"));
+  read_managed (self, file, group, server);
   return server;
 }
 
@@ -295,6 +335,7 @@ load_contents (HearthServers  *self,
     g_signal_handlers_disconnect_by_func (self->settings, settings_changed_cb, self);
   self->saved = TRUE;
   _hearth_servers_replace (self, g_steal_pointer (&servers));
+  _hearth_servers_managed_sync (self);
   return TRUE;
 }
 
@@ -340,6 +381,21 @@ to_data (HearthServers *self)
       g_key_file_set_boolean (file, group, "enabled", hearth_server_get_enabled (server));
       if (hearth_server_get_preset (server) != NULL)
         g_key_file_set_string (file, group, "preset", hearth_server_get_preset (server));
+      if (hearth_server_get_managed (server) != HEARTH_MANAGED_NONE)
+        {
+          g_key_file_set_string (file, group, "managed",
+                                 hearth_managed_kind_to_string (hearth_server_get_managed (server)));
+          if (hearth_server_get_command (server) != NULL)
+            g_key_file_set_string (file, group, "command", hearth_server_get_command (server));
+          if (hearth_server_get_model_file (server) != NULL)
+            g_key_file_set_string (file, group, "model-file", hearth_server_get_model_file (server));
+          if (hearth_server_get_models_dir (server) != NULL)
+            g_key_file_set_string (file, group, "models-dir", hearth_server_get_models_dir (server));
+          if (hearth_server_get_keep (server))
+            g_key_file_set_boolean (file, group, "keep", TRUE);
+          if (hearth_server_get_demo (server))
+            g_key_file_set_boolean (file, group, "demo", TRUE);
+        }
       _hearth_server_get_queue_limits (server, &concurrency, &bound);
       if (concurrency > 0)
         g_key_file_set_uint64 (file, group, "Concurrency", concurrency);

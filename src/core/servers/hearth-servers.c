@@ -17,6 +17,7 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (HearthServers, hearth_servers, G_TYPE_OBJECT,
 
 enum {
   CHANGED,
+  LOG_LINE,
   N_SIGNALS
 };
 
@@ -59,6 +60,7 @@ hearth_servers_dispose (GObject *object)
   HearthServers *self = (HearthServers *)object;
 
   g_cancellable_cancel (self->cancellable);
+  _hearth_servers_managed_clear (self);
   _hearth_servers_health_clear (self);
   if (self->settings != NULL)
     g_signal_handlers_disconnect_by_data (self->settings, self);
@@ -109,6 +111,26 @@ hearth_servers_class_init (HearthServersClass *klass)
    */
   signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * HearthServers::log-line:
+   * @server: the managed server
+   * @line: one line of its log (without the newline)
+   *
+   * A managed server this process looks after wrote a line (or Hearth
+   * wrote one about it: those start with "[hearth]").
+   */
+  signals[LOG_LINE] = g_signal_new ("log-line", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                    0, NULL, NULL, NULL, G_TYPE_NONE, 2, HEARTH_TYPE_SERVER,
+                                    G_TYPE_STRING);
+}
+
+void
+_hearth_servers_emit_log_line (HearthServers *self,
+                               HearthServer  *server,
+                               const char    *line)
+{
+  g_signal_emit (self, signals[LOG_LINE], 0, server, line);
 }
 
 static void
@@ -120,6 +142,7 @@ hearth_servers_init (HearthServers *self)
   self->cancellable = g_cancellable_new ();
   self->path = g_build_filename (g_get_user_config_dir (), "hearth", "servers.conf", NULL);
   _hearth_servers_health_init (self);
+  _hearth_servers_managed_init (self);
 }
 
 /**
@@ -289,6 +312,13 @@ commit (HearthServers  *self,
   return TRUE;
 }
 
+gboolean
+_hearth_servers_commit (HearthServers  *self,
+                        GError        **error)
+{
+  return commit (self, error);
+}
+
 /* The URL as kept: trimmed; "" only for this computer's Ollama. */
 static gboolean
 check_url (const char     *url,
@@ -329,6 +359,52 @@ check_free_name (HearthServers  *self,
 }
 
 /**
+ * _hearth_servers_add_entry:
+ * @spec: (nullable): a server Hearth runs (its checks are the caller's)
+ * @position: where it goes; -1: last
+ *
+ * Returns: (transfer none) (nullable): the new server
+ */
+HearthServer *
+_hearth_servers_add_entry (HearthServers           *self,
+                           const char              *name,
+                           const char              *url,
+                           HearthApiKind            api,
+                           gboolean                 cloud,
+                           const char              *preset,
+                           const HearthManagedSpec *spec,
+                           gboolean                 demo,
+                           int                      position,
+                           GError                 **error)
+{
+  g_autofree char *kept = NULL;
+  HearthServer *server;
+
+  if (!check_free_name (self, name, error) || !check_url (url, api, &kept, error))
+    return NULL;
+  if (preset != NULL && *preset != '\0' && hearth_server_preset_find (preset) == NULL)
+    {
+      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+                   "“%s” is not a preset Hearth knows", preset);
+      return NULL;
+    }
+  server = _hearth_server_new (self->engine, name);
+  _hearth_server_configure (server, kept, api, cloud, TRUE, preset, NULL);
+  if (spec != NULL)
+    _hearth_server_configure_managed (server, spec->kind, spec->command, spec->model_file,
+                                      spec->models_dir, spec->keep, demo);
+  if (position < 0 || (guint) position > self->servers->len)
+    position = self->servers->len;
+  g_ptr_array_insert (self->servers, position, server);
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
+  if (!commit (self, error))
+    return NULL;
+  if (!demo)
+    _hearth_servers_drop_demo (self);
+  return server;
+}
+
+/**
  * hearth_servers_add:
  *
  * Returns: (transfer none) (nullable): the new server, last in the list
@@ -342,26 +418,8 @@ hearth_servers_add (HearthServers  *self,
                     const char     *preset,
                     GError        **error)
 {
-  g_autofree char *kept = NULL;
-  HearthServer *server;
-
   g_return_val_if_fail (HEARTH_IS_SERVERS (self), NULL);
-
-  if (!check_free_name (self, name, error) || !check_url (url, api, &kept, error))
-    return NULL;
-  if (preset != NULL && *preset != '\0' && hearth_server_preset_find (preset) == NULL)
-    {
-      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "“%s” is not a preset Hearth knows", preset);
-      return NULL;
-    }
-  server = _hearth_server_new (self->engine, name);
-  _hearth_server_configure (server, kept, api, cloud, TRUE, preset, NULL);
-  g_ptr_array_add (self->servers, server);
-  g_list_model_items_changed (G_LIST_MODEL (self), self->servers->len - 1, 0, 1);
-  if (!commit (self, error))
-    return NULL;
-  return server;
+  return _hearth_servers_add_entry (self, name, url, api, cloud, preset, NULL, FALSE, -1, error);
 }
 
 static void
@@ -431,6 +489,7 @@ hearth_servers_remove (HearthServers  *self,
     return no_such_server (self, name, error);
   rename_in_fallback (self, name, NULL);
   _hearth_servers_forget_server (self, g_ptr_array_index (self->servers, i));
+  _hearth_servers_managed_removed (self, g_ptr_array_index (self->servers, i));
   g_ptr_array_remove_index (self->servers, i);
   g_list_model_items_changed (G_LIST_MODEL (self), i, 1, 0);
   return commit (self, error);
