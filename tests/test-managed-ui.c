@@ -336,6 +336,7 @@ test_managed_row (void)
 static char *
 install_stand_in_ollama (void)
 {
+  static char *installed;
   g_autofree char *bin = hearth_test_build_tmp_path ("bin", NULL);
   g_autofree char *path = g_build_filename (bin, "ollama", NULL);
   g_autofree char *model = hearth_test_make_model ("fixed", "tiny-fixed");
@@ -349,12 +350,55 @@ install_stand_in_ollama (void)
   g_autofree char *search = g_strdup_printf ("%s:%s", bin, g_getenv ("PATH"));
   g_autoptr(GError) error = NULL;
 
+  if (installed != NULL)
+    return g_strdup (installed);
   g_mkdir_with_parents (bin, 0700);
   g_file_set_contents (path, script, -1, &error);
   g_assert_no_error (error);
   g_assert_cmpint (g_chmod (path, 0700), ==, 0);
   g_setenv ("PATH", search, TRUE);
+  installed = g_strdup (path);
   return g_steal_pointer (&path);
+}
+
+static gboolean
+stopped (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+stop_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (hearth_servers_stop_finish (HEARTH_SERVERS (object), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+/* An empty list: the servers Hearth runs stopped, the rest removed (and
+ * "this computer's Ollama", which follows OLLAMA_HOST, with them). */
+static void
+forget_servers (void)
+{
+  while (g_list_model_get_n_items (G_LIST_MODEL (servers ())) > 0)
+    {
+      g_autoptr(HearthServer) server = g_list_model_get_item (G_LIST_MODEL (servers ()), 0);
+      g_autofree char *name = g_strdup (hearth_server_get_name (server));
+      g_autoptr(GError) error = NULL;
+      gboolean done = FALSE;
+
+      if (hearth_server_get_managed (server) != HEARTH_MANAGED_NONE)
+        {
+          hearth_servers_stop_async (servers (), name, NULL, stop_cb, &done);
+          g_assert_true (hearth_test_spin_until (stopped, &done, 10000));
+        }
+      g_assert_true (hearth_servers_remove (servers (), name, &error));
+      g_assert_no_error (error);
+    }
 }
 
 static GtkWidget *
@@ -376,16 +420,7 @@ test_add_ollama (void)
   if (!hearth_test_require_node ())
     return;
   stand_in = install_stand_in_ollama ();
-  /* "this computer's Ollama" follows OLLAMA_HOST: it would list the one below */
-  for (guint i = g_list_model_get_n_items (G_LIST_MODEL (servers ())); i > 0; i--)
-    {
-      g_autoptr(HearthServer) server = g_list_model_get_item (G_LIST_MODEL (servers ()), i - 1);
-      g_autoptr(GError) error = NULL;
-
-      if (*hearth_server_get_url (server) == '\0')
-        g_assert_true (hearth_servers_remove (servers (), hearth_server_get_name (server), &error));
-      g_assert_no_error (error);
-    }
+  forget_servers ();
   found = hearth_managed_find_program (HEARTH_MANAGED_OLLAMA, NULL, NULL);
   g_assert_cmpstr (found, ==, stand_in);
   prefs = open_servers_page ();
@@ -433,6 +468,42 @@ test_add_ollama (void)
   close_window (prefs);
 }
 
+/* The assistant, with ollama installed but not running: Hearth runs it,
+ * and it is found and chosen. */
+static void
+test_setup_ollama (void)
+{
+  g_autofree char *stand_in = NULL;
+  g_autofree char *closed = closed_address ();
+  GtkWidget *setup;
+  HearthServer *added;
+
+  if (!hearth_test_require_node ())
+    return;
+  stand_in = install_stand_in_ollama ();
+  forget_servers ();
+  g_setenv ("OLLAMA_HOST", closed, TRUE);
+  setup = hearth_setup_window_new (NULL, hearth_application_get_engine (app));
+  hearth_setup_window_set_candidates (HEARTH_SETUP_WINDOW (setup),
+                                      (const char *[]) { closed, NULL });
+  gtk_window_present (GTK_WINDOW (setup));
+  hearth_test_wait_drawn (setup, 5000);
+  go_next (setup, "hardware");
+  go_next (setup, "servers");
+  wait_text (setup, "Ollama Is Installed", 10000);
+  wait_text (setup, "Try the Demo Model", 1000);
+  screenshot (setup, "managed-setup-ollama-offer");
+  click (setup, "_Let Hearth Run It");
+  wait_text (setup, "Started by Hearth: Ollama", 30000);
+  g_assert_true (hearth_test_spin_until (next_is_enabled, setup, 5000));
+  g_unsetenv ("OLLAMA_HOST");
+  added = hearth_servers_lookup (servers (), "ollama");
+  g_assert_nonnull (added);
+  g_assert_cmpint (hearth_server_get_managed (added), ==, HEARTH_MANAGED_OLLAMA);
+  g_assert_cmpint (hearth_server_get_process_state (added), ==, HEARTH_PROCESS_RUNNING);
+  gtk_window_destroy (GTK_WINDOW (setup));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -449,6 +520,7 @@ main (int   argc,
 
   g_test_add_func ("/managed-ui/demo", test_demo_to_reply);
   g_test_add_func ("/managed-ui/row", test_managed_row);
+  g_test_add_func ("/managed-ui/setup-ollama", test_setup_ollama);
   g_test_add_func ("/managed-ui/add-ollama", test_add_ollama);
 
   ret = g_test_run ();

@@ -81,8 +81,9 @@ offer_row_new (HearthSetupWindow *self,
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "setup.run");
   gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", offer);
-  /* with no server found, these are the way on */
-  gtk_widget_add_css_class (button, "suggested-action");
+  /* with no server found, the first of them is the way on */
+  if (gtk_widget_get_first_child (GTK_WIDGET (self->run_list)) == NULL)
+    gtk_widget_add_css_class (button, "suggested-action");
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), spinner);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
   g_object_set_data_full (G_OBJECT (row), "hearth-offer", g_strdup (offer), g_free);
@@ -149,14 +150,15 @@ _hearth_setup_window_fill_offers (HearthSetupWindow *self)
   _hearth_setup_window_clear_list (self->run_list);
   if (ollama != NULL)
     offer_row_new (self, hearth_managed_kind_to_string (HEARTH_MANAGED_OLLAMA),
-                   _("Let Hearth Run Ollama"),
-                   _("Ollama is installed but not running. Hearth can start it now and stop it "
-                     "when you quit."),
+                   _("Ollama Is Installed"),
+                   _("It is not running. Hearth can start it now, restart it if it stops, and "
+                     "stop it when you quit."),
                    _("_Let Hearth Run It"));
   if (llama != NULL)
     offer_row_new (self, hearth_managed_kind_to_string (HEARTH_MANAGED_LLAMA_SERVER),
-                   _("Let Hearth Run llama.cpp’s Server"),
-                   _("It serves one model file (.gguf) you already have."),
+                   _("llama.cpp’s Server Is Installed"),
+                   _("It serves one model file (.gguf) you already have: choose it, and Hearth "
+                     "runs the server."),
                    _("_Open a GGUF File…"));
   if (demo)
     offer_row_new (self, OFFER_DEMO, _("Try the Demo Model"),
