@@ -398,7 +398,8 @@ managed_added_cb (GObject      *object,
                                                                       result, &error);
   AdwActionRow *row;
 
-  if (hearth_error_is_cancelled (error))
+  /* closed meanwhile: added all the same, and started with Hearth next time */
+  if (hearth_error_is_cancelled (error) || self->servers == NULL)
     return;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "managed.run", TRUE);
   if (server != NULL)

@@ -111,13 +111,17 @@ offer_busy (HearthSetupWindow *self,
             const char        *text)
 {
   GtkWidget *row = find_offer (self, offer);
-  GtkWidget *spinner = g_object_get_data (G_OBJECT (row), "hearth-spinner");
+  GtkWidget *spinner;
 
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "setup.run", FALSE);
+  /* rescanned meanwhile: the row is gone, the work goes on */
+  if (row == NULL)
+    return;
+  spinner = g_object_get_data (G_OBJECT (row), "hearth-spinner");
   gtk_widget_remove_css_class (row, "error");
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), text);
   gtk_widget_set_visible (spinner, TRUE);
   gtk_spinner_start (GTK_SPINNER (spinner));
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "setup.run", FALSE);
 }
 
 static void
