@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -275,6 +276,40 @@ test_supervise (Fixture       *fixture,
     g_assert_cmpuint (heard, ==, 2);
   }
 
+  /* Past 1 MiB the log keeps its newer half, and what came last is told. */
+  {
+    g_autofree char *path = hearth_server_get_log_path (server);
+    g_autoptr(GString) lines = g_string_new (NULL);
+    g_autoptr(GFile) file = g_file_new_for_path (path);
+    g_autoptr(GFileOutputStream) out = g_file_append_to (file, G_FILE_CREATE_NONE, NULL, &error);
+    gboolean heard = FALSE;
+    struct stat st;
+
+    g_assert_no_error (error);
+    for (guint i = 0; lines->len < 1200 * 1024; i++)
+      g_string_append_printf (lines, "filler line %u of a chatty server\n", i);
+    g_string_append (lines, "the last line before the cut\n");
+    g_assert_true (g_output_stream_write_all (G_OUTPUT_STREAM (out), lines->str, lines->len, NULL,
+                                              NULL, &error));
+    g_assert_true (g_output_stream_close (G_OUTPUT_STREAM (out), NULL, &error));
+    for (guint i = 0; i < 3000 && !heard; i++)
+      {
+        g_main_context_iteration (NULL, FALSE);
+        g_usleep (10000);
+        heard = fixture->lines->len > 0 &&
+                g_str_equal (g_ptr_array_index (fixture->lines, fixture->lines->len - 1),
+                             "eng: the last line before the cut");
+      }
+    g_assert_true (heard);
+    g_assert_cmpint (g_stat (path, &st), ==, 0);
+    g_assert_cmpint (st.st_size, <=, 1024 * 1024);
+    g_free (log);
+    log = read_log (server);
+    g_assert_null (strstr (log, "filler line 0 of"));
+    g_assert_nonnull (strstr (log, "the last line before the cut\n"));
+    g_assert_true (g_str_has_prefix (log, "filler line "));
+  }
+
   /* Stopped: gone, and not restarted. */
   pid = hearth_server_get_pid (server);
   stop (fixture->servers, "eng");
@@ -528,6 +563,63 @@ test_add_errors (Fixture       *fixture,
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->servers)), ==, n);
 }
 
+/* An Ollama that already answers on this computer and is not in the
+ * list: found, and adding one Hearth would run is refused with its address. */
+static void
+test_already_running (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *found = NULL;
+  HearthManagedSpec spec = { .kind = HEARTH_MANAGED_OLLAMA, .command = "sh" };
+  const char *url;
+
+  if (!hearth_test_require_node ())
+    return;
+  url = hearth_test_engine_url ();
+  g_setenv ("OLLAMA_HOST", url, TRUE);
+  /* The settings' "this computer's Ollama" would list it: an empty list. */
+  while (g_list_model_get_n_items (G_LIST_MODEL (fixture->servers)) > 0)
+    {
+      g_autoptr(HearthServer) first = g_list_model_get_item (G_LIST_MODEL (fixture->servers), 0);
+
+      g_assert_true (hearth_servers_remove (fixture->servers, hearth_server_get_name (first), &error));
+    }
+  hearth_servers_find_unlisted_async (fixture->servers, HEARTH_MANAGED_OLLAMA, NULL, done_cb, &result);
+  found = hearth_servers_find_unlisted_finish (fixture->servers, wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (found, ==, url);
+
+  g_clear_object (&result);
+  hearth_servers_add_managed_async (fixture->servers, "mine", &spec, NULL, done_cb, &result);
+  g_assert_null (hearth_servers_add_managed_finish (fixture->servers, wait_for (&result), &error));
+  g_assert_error (error, HEARTH_ERROR, HEARTH_ERROR_ALREADY_RUNNING);
+  g_assert_nonnull (strstr (error->message, url));
+  g_assert_null (hearth_servers_lookup (fixture->servers, "mine"));
+  g_clear_error (&error);
+
+  /* Forced: added all the same (on a port of its own). */
+  spec.force = TRUE;
+  g_clear_object (&result);
+  hearth_servers_add_managed_async (fixture->servers, "mine", &spec, NULL, done_cb, &result);
+  g_object_unref (hearth_servers_add_managed_finish (fixture->servers, wait_for (&result), &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_nonnull (hearth_servers_lookup (fixture->servers, "mine"));
+
+  /* In the list: not "unlisted" any more. */
+  g_assert_nonnull (hearth_servers_add (fixture->servers, "system", url, HEARTH_API_OLLAMA, FALSE,
+                                        NULL, &error));
+  g_assert_no_error (error);
+  hearth_servers_find_unlisted_async (fixture->servers, HEARTH_MANAGED_OLLAMA, NULL, done_cb, &result);
+  g_free (found);
+  found = hearth_servers_find_unlisted_finish (fixture->servers, wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_assert_null (found);
+  g_unsetenv ("OLLAMA_HOST");
+}
+
 /* servers.conf: the keys round-trip; a kind this Hearth does not know
  * leaves the entry, as a server the user runs. */
 static void
@@ -538,6 +630,7 @@ test_store (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autoptr(HearthEngine) other = NULL;
   g_autofree char *command = NULL;
+  g_autofree char *kind = NULL;
   HearthServers *servers;
   HearthServer *server;
 
@@ -548,7 +641,8 @@ test_store (Fixture       *fixture,
   g_assert_true (g_key_file_load_from_file (file, hearth_servers_get_path (fixture->servers),
                                             G_KEY_FILE_NONE, &error));
   g_assert_no_error (error);
-  g_assert_cmpstr (g_key_file_get_string (file, "server kept-one", "managed", NULL), ==, "engine");
+  kind = g_key_file_get_string (file, "server kept-one", "managed", NULL);
+  g_assert_cmpstr (kind, ==, "engine");
   g_assert_true (g_key_file_get_boolean (file, "server kept-one", "keep", NULL));
   command = g_key_file_get_string (file, "server kept-one", "command", NULL);
   g_assert_nonnull (strstr (command, "server.mjs"));
@@ -654,6 +748,7 @@ main (int    argc,
   ADD ("/managed/adopt", test_adopt);
   ADD ("/managed/add-errors", test_add_errors);
   ADD ("/managed/store", test_store);
+  ADD ("/managed/already-running", test_already_running);
   ADD ("/managed/demo", test_demo);
 #undef ADD
   return g_test_run ();

@@ -277,7 +277,7 @@ hearth_servers_add_demo_async (HearthServers       *self,
   GTask *task;
   g_autoptr(GTask) worker = NULL;
   g_autoptr(GError) error = NULL;
-  char *script = NULL;
+  g_autofree char *script = NULL;
 
   g_return_if_fail (HEARTH_IS_SERVERS (self));
 
@@ -290,7 +290,7 @@ hearth_servers_add_demo_async (HearthServers       *self,
       return;
     }
   worker = g_task_new (self, cancellable, model_made_cb, task);
-  g_task_set_task_data (worker, script, g_free);
+  g_task_set_task_data (worker, g_steal_pointer (&script), g_free);
   g_task_run_in_thread (worker, make_model_thread);
 }
 

@@ -556,6 +556,7 @@ _hearth_supervisor_spawn (HearthSupervisor  *sup,
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *line = NULL;
   gboolean keep = hearth_server_get_keep (server);
+  const char *identifier;
   guint port;
   int fd;
 
@@ -597,16 +598,20 @@ _hearth_supervisor_spawn (HearthSupervisor  *sup,
       _hearth_supervisor_drop_lock (sup);
       return FALSE;
     }
-  sup->pid = atoi (g_subprocess_get_identifier (sup->process));
+  /* NULL when it has already exited (and been reaped): its exit is next. */
+  identifier = g_subprocess_get_identifier (sup->process);
+  sup->pid = identifier != NULL ? atoi (identifier) : 0;
   sup->generation++;
   sup->spawned_kept = keep;
   sup->adopted = FALSE;
   sup->stopping = FALSE;
-  _hearth_supervisor_write_pid_file (sup, port);
+  if (sup->pid > 0)
+    _hearth_supervisor_write_pid_file (sup, port);
   _hearth_supervisor_log (sup, "started %s (pid %d%s)", line, sup->pid,
                           keep ? ", kept running after Hearth quits" : "");
   {
-    g_autofree char *message = g_strdup_printf ("Starting · pid %d", sup->pid);
+    g_autofree char *message = sup->pid > 0 ? g_strdup_printf ("Starting · pid %d", sup->pid)
+                                            : g_strdup ("Starting");
 
     _hearth_supervisor_set_state (sup, HEARTH_PROCESS_STARTING, message);
   }
@@ -805,7 +810,12 @@ _hearth_supervisor_release (HearthSupervisor *sup,
 void
 _hearth_supervisor_free_process (HearthSupervisor *sup)
 {
+  g_autoptr(GError) error = g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_CANCELLED,
+                                                 "Hearth is closing");
+
   _hearth_supervisor_release (sup, TRUE);
+  _hearth_supervisor_finish_starts (sup, error);
+  _hearth_supervisor_finish_stops (sup);
   g_string_free (sup->partial, TRUE);
   g_queue_clear_full (&sup->tail, g_free);
   g_array_unref (sup->restart_times);
