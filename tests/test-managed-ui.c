@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "hearth-models-page.h"
 #include "hearth-preferences-window.h"
 #include "hearth-server-dialog.h"
 #include "hearth-server-log-window.h"
@@ -224,6 +225,15 @@ test_demo_to_reply (void)
   g_assert_nonnull (strstr (text, choice));
   g_assert_nonnull (strstr (text, "tokens/s"));
   hearth_test_save_wide_and_narrow (GTK_WINDOW (window), "managed-chat-demo", TRUE);
+
+  /* the Models page names it as the picker does */
+  adw_view_stack_set_visible_child_name (
+    ADW_VIEW_STACK (hearth_test_find_descendant (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK)),
+    "models");
+  wait_text (hearth_test_find_descendant (GTK_WIDGET (window), HEARTH_TYPE_MODELS_PAGE),
+             HEARTH_DEMO_LABEL, 10000);
+  hearth_test_wait_drawn (GTK_WIDGET (window), 2000);
+  g_free (hearth_test_save_screenshot (GTK_WIDGET (window), "managed-models-demo.png"));
   hearth_test_chat_close_window (window);
 }
 
