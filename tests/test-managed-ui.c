@@ -283,6 +283,38 @@ close_window (GtkWidget *window)
   g_assert_finalize_object (window);
 }
 
+static gboolean
+popover_mapped (gpointer button)
+{
+  GtkPopover *popover = gtk_menu_button_get_popover (button);
+
+  return popover != NULL && gtk_widget_get_mapped (GTK_WIDGET (popover));
+}
+
+/* Its ⋮ menu: what can be done now (Stop, not Start), the log, keeping it. */
+static void
+check_menu (GtkWidget *prefs,
+            GtkWidget *row)
+{
+  GtkWidget *button = hearth_test_find_descendant (row, GTK_TYPE_MENU_BUTTON);
+  GtkWidget *popover;
+  g_autofree char *text = NULL;
+
+  g_assert_nonnull (button);
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  g_assert_true (hearth_test_spin_until (popover_mapped, button, 3000));
+  popover = GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (button)));
+  hearth_test_wait_drawn (popover, 2000);
+  text = hearth_test_visible_text (popover);
+  g_test_message ("menu: %s", text);
+  g_assert_nonnull (strstr (text, "Stop\n"));
+  g_assert_null (strstr (text, "Start\n"));
+  g_assert_nonnull (strstr (text, "Show Log\n"));
+  g_assert_nonnull (strstr (text, "Keep Running After Hearth Quits\n"));
+  g_free (hearth_test_save_screenshot (popover, "managed-prefs-menu.png"));
+  gtk_menu_button_popdown (GTK_MENU_BUTTON (button));
+}
+
 static void
 test_managed_row (void)
 {
@@ -305,6 +337,7 @@ test_managed_row (void)
   wait_row_says (prefs, name, HEARTH_DEMO_LABEL);
   wait_row_says (prefs, name, "Running");
   hearth_test_save_wide_and_narrow (GTK_WINDOW (prefs), "managed-prefs-row", FALSE);
+  check_menu (prefs, row);
 
   /* Show Log: the file's tail, then what the server writes from now on */
   g_assert_true (gtk_widget_activate_action (row, "managed.show-log", NULL));
