@@ -103,12 +103,39 @@ next_is_enabled (gpointer window)
   return next_enabled (window);
 }
 
-/* A person's click on the button labelled @label. */
+typedef struct
+{
+  GtkWidget  *widget;
+  const char *label;
+} ButtonWait;
+
+static gboolean
+is_button_labelled (GtkWidget *widget,
+                    gpointer   label)
+{
+  return GTK_IS_BUTTON (widget) && gtk_widget_get_mapped (widget)
+         && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+}
+
+static gboolean
+button_shown (gpointer data)
+{
+  ButtonWait *wait = data;
+
+  return hearth_test_find_widget (wait->widget, is_button_labelled, (gpointer) wait->label)
+         != NULL;
+}
+
+/* A person's click on the button labelled @label, once it shows. */
 static void
 click (GtkWidget  *widget,
        const char *label)
 {
-  GtkWidget *button = require_button (widget, label);
+  GtkWidget *button;
+
+  if (!hearth_test_spin_until (button_shown, &(ButtonWait) { widget, label }, 10000))
+    g_error ("no button “%s” showed", label);
+  button = require_button (widget, label);
 
   g_assert_true (gtk_widget_is_sensitive (button));
   gtk_widget_activate (button);
@@ -511,8 +538,24 @@ test_add_ollama (void)
   close_window (prefs);
 }
 
-/* The assistant, with ollama installed but not running: Hearth runs it,
- * and it is found and chosen. */
+static GtkWidget *
+open_setup_at_servers (const char *candidate)
+{
+  GtkWidget *setup = hearth_setup_window_new (NULL, hearth_application_get_engine (app));
+
+  hearth_setup_window_set_candidates (HEARTH_SETUP_WINDOW (setup),
+                                      (const char *[]) { candidate, NULL });
+  gtk_window_present (GTK_WINDOW (setup));
+  hearth_test_wait_drawn (setup, 5000);
+  go_next (setup, "hardware");
+  go_next (setup, "servers");
+  wait_text (setup, "Ollama Is Installed", 10000);
+  return setup;
+}
+
+/* The assistant, with ollama installed: one already answering where Hearth
+ * would look (OLLAMA_HOST) is offered as it is; else Hearth runs one, and
+ * it is found and chosen. */
 static void
 test_setup_ollama (void)
 {
@@ -525,15 +568,24 @@ test_setup_ollama (void)
     return;
   stand_in = install_stand_in_ollama ();
   forget_servers ();
+  g_free (hearth_test_server_request (hearth_test_engine_server (NULL), "GET", "/api/version"));
+  g_setenv ("OLLAMA_HOST", hearth_test_engine_url (), TRUE);
+  setup = open_setup_at_servers (closed);
+  click (setup, "_Let Hearth Run It");
+  wait_text (setup, "Ollama Is Already Running", 10000);
+  g_assert_true (hearth_test_spin_until (button_shown,
+                                         &(ButtonWait) { setup, "_Add the Running Server" },
+                                         10000));
+  screenshot (setup, "managed-setup-already-running");
+  click (setup, "_Add the Running Server");
+  wait_text (setup, "Found: Ollama", 10000);
+  g_assert_true (hearth_test_spin_until (next_is_enabled, setup, 5000));
+  /* nothing was added to run */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (servers ())), ==, 0);
+  gtk_window_destroy (GTK_WINDOW (setup));
+
   g_setenv ("OLLAMA_HOST", closed, TRUE);
-  setup = hearth_setup_window_new (NULL, hearth_application_get_engine (app));
-  hearth_setup_window_set_candidates (HEARTH_SETUP_WINDOW (setup),
-                                      (const char *[]) { closed, NULL });
-  gtk_window_present (GTK_WINDOW (setup));
-  hearth_test_wait_drawn (setup, 5000);
-  go_next (setup, "hardware");
-  go_next (setup, "servers");
-  wait_text (setup, "Ollama Is Installed", 10000);
+  setup = open_setup_at_servers (closed);
   wait_text (setup, "Try the Demo Model", 1000);
   screenshot (setup, "managed-setup-ollama-offer");
   click (setup, "_Let Hearth Run It");

@@ -285,8 +285,16 @@ unlisted_cb (GObject      *object,
   GtkWidget *row = find_offer (run->self, run->offer);
   GtkWidget *button;
 
+  g_autofree char *text = NULL;
+
   if (hearth_error_is_cancelled (error) || row == NULL || url == NULL)
     return;
+  text = g_strdup_printf (_("One already runs at %s: Hearth can use it as it is."), url);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                 g_str_equal (run->offer, "ollama")
+                                 ? _("Ollama Is Already Running")
+                                 : _("llama.cpp’s Server Is Already Running"));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), text);
   button = g_object_get_data (G_OBJECT (row), "hearth-button");
   gtk_button_set_label (GTK_BUTTON (button), _("_Add the Running Server"));
   /* no action while the target changes type */
@@ -301,8 +309,12 @@ already_running (Run          *run,
                  const GError *error)
 {
   HearthManagedKind kind;
+  GtkWidget *row = find_offer (run->self, run->offer);
 
-  offer_done (run->self, run->offer, error->message);
+  /* not a failure: said as it is until the address is known */
+  offer_done (run->self, run->offer, NULL);
+  if (row != NULL)
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), error->message);
   hearth_managed_kind_from_string (run->offer, &kind);
   hearth_servers_find_unlisted_async (hearth_engine_get_servers (run->self->engine), kind,
                                       run->self->run_cancellable, unlisted_cb, run);
