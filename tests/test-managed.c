@@ -151,6 +151,14 @@ wait_pid_gone (int pid)
 }
 
 static char *
+pid_file (const char *name)
+{
+  g_autofree char *file = g_strconcat (name, ".pid", NULL);
+
+  return g_build_filename (g_getenv ("XDG_RUNTIME_DIR"), "hearth", "managed", file, NULL);
+}
+
+static char *
 engine_command (void)
 {
   g_autofree char *script = g_build_filename (g_getenv ("HEARTH_SOURCE_DIR"), "tests", "engine",
@@ -253,6 +261,15 @@ test_supervise (Fixture       *fixture,
   g_assert_cmpstr (hearth_server_get_url (server), ==, url);
   g_assert_true (lists_model (server, "tiny-fixed"));
   g_assert_true (g_str_has_prefix (hearth_server_get_process_message (server), "Running · pid"));
+  /* Other Hearth processes find it: its pid and port. */
+  {
+    g_autofree char *path = pid_file ("eng");
+    g_autofree char *contents = NULL;
+    g_autofree char *expected = g_strdup_printf ("%d %s\n", pid, strrchr (url, ':') + 1);
+
+    g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+    g_assert_cmpstr (contents, ==, expected);
+  }
 
   /* Killed: restarted at the same address. */
   g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
@@ -317,6 +334,11 @@ test_supervise (Fixture       *fixture,
   g_assert_cmpint (hearth_server_get_pid (server), ==, 0);
   wait_pid_gone (pid);
   g_assert_cmpstr (hearth_server_get_process_message (server), ==, "Stopped");
+  {
+    g_autofree char *path = pid_file ("eng");
+
+    g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  }
 }
 
 /* Answers, then exits with code 3 a moment later: every time. */
@@ -376,6 +398,11 @@ test_crash_loop (Fixture       *fixture,
   g_assert_nonnull (strstr (hearth_server_get_process_message (server), "not restarted"));
   g_assert_nonnull (strstr (hearth_server_get_process_message (server), "exited with code 3"));
   g_assert_cmpint (hearth_server_get_pid (server), ==, 0);
+  {
+    g_autofree char *path = pid_file ("crashy");
+
+    g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  }
   log = read_log (server);
   g_assert_cmpuint (count (log, "crashy up"), ==, HEARTH_MANAGED_MAX_RESTARTS + 1);
 
@@ -448,6 +475,7 @@ test_shutdown (Fixture       *fixture,
   hearth_servers_shutdown_managed (fixture->servers);
   g_assert_true (pid_gone (unkept_pid));
   g_assert_cmpint (hearth_server_get_process_state (unkept), ==, HEARTH_PROCESS_STOPPED);
+  g_assert_cmpint (hearth_server_get_pid (unkept), ==, 0);
   g_assert_false (pid_gone (kept_pid));
   g_assert_true (lists_model (kept, "tiny-fixed"));
 
@@ -526,6 +554,47 @@ test_adopt (Fixture       *fixture,
   /* The one that started it sees a stop, not a crash. */
   wait_state (server, HEARTH_PROCESS_STOPPED);
   g_assert_cmpuint (hearth_server_get_restarts (server), ==, 0);
+  wait_pid_gone (pid);
+}
+
+/* A kept server outlives the Hearth that started it; the next one adopts
+ * it and, its first supervisor gone, restarts it when it dies. */
+static void
+test_adopt_restart (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthEngine) other = NULL;
+  HearthServers *servers;
+  HearthServer *server;
+  g_autofree char *url = NULL;
+  int pid;
+
+  if (!hearth_test_require_node ())
+    return;
+  server = add_engine (fixture, "lasting", TRUE);
+  g_assert_true (start (fixture, "lasting", &error));
+  g_assert_no_error (error);
+  pid = hearth_server_get_pid (server);
+  url = g_strdup (hearth_server_get_url (server));
+  /* The first Hearth quits. */
+  hearth_servers_shutdown_managed (fixture->servers);
+  g_assert_false (pid_gone (pid));
+
+  other = hearth_engine_new_for_settings (NULL, 0);
+  servers = hearth_engine_get_servers (other);
+  server = hearth_servers_lookup (servers, "lasting");
+  g_assert_cmpint (hearth_server_get_process_state (server), ==, HEARTH_PROCESS_RUNNING);
+  g_assert_cmpint (hearth_server_get_pid (server), ==, pid);
+
+  g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
+  wait_state (server, HEARTH_PROCESS_RESTARTING);
+  wait_state (server, HEARTH_PROCESS_RUNNING);
+  g_assert_cmpint (hearth_server_get_pid (server), !=, pid);
+  g_assert_cmpstr (hearth_server_get_url (server), ==, url);
+  g_assert_true (lists_model (server, "tiny-fixed"));
+  pid = hearth_server_get_pid (server);
+  stop (servers, "lasting");
   wait_pid_gone (pid);
 }
 
@@ -746,6 +815,7 @@ main (int    argc,
   ADD ("/managed/shutdown", test_shutdown);
   ADD ("/managed/taken-port", test_taken_port);
   ADD ("/managed/adopt", test_adopt);
+  ADD ("/managed/adopt-restart", test_adopt_restart);
   ADD ("/managed/add-errors", test_add_errors);
   ADD ("/managed/store", test_store);
   ADD ("/managed/already-running", test_already_running);

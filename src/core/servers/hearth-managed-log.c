@@ -26,8 +26,8 @@
 
 /* Paths */
 
-static char *
-runtime_path (const char *name,
+char *
+_hearth_managed_runtime_path (const char *name,
               const char *suffix)
 {
   const char *env = g_getenv ("XDG_RUNTIME_DIR");
@@ -60,7 +60,7 @@ int
 _hearth_managed_read_pid_file (const char *name,
                                guint      *port)
 {
-  g_autofree char *path = runtime_path (name, ".pid");
+  g_autofree char *path = _hearth_managed_runtime_path (name, ".pid");
   g_autofree char *contents = NULL;
   guint64 pid = 0, value = 0;
   g_auto(GStrv) words = NULL;
@@ -81,8 +81,8 @@ void
 _hearth_supervisor_write_pid_file (HearthSupervisor *sup,
                 guint             port)
 {
-  g_autofree char *dir = runtime_path (NULL, NULL);
-  g_autofree char *path = runtime_path (sup->name, ".pid");
+  g_autofree char *dir = _hearth_managed_runtime_path (NULL, NULL);
+  g_autofree char *path = _hearth_managed_runtime_path (sup->name, ".pid");
   g_autofree char *contents = g_strdup_printf ("%d %u\n", sup->pid, port);
   g_autoptr(GError) error = NULL;
 
@@ -96,7 +96,7 @@ void
 _hearth_supervisor_remove_pid_file (HearthSupervisor *sup,
                  int               pid)
 {
-  g_autofree char *path = runtime_path (sup->name, ".pid");
+  g_autofree char *path = _hearth_managed_runtime_path (sup->name, ".pid");
   g_autofree char *contents = NULL;
   int named;
 
@@ -110,7 +110,7 @@ _hearth_supervisor_remove_pid_file (HearthSupervisor *sup,
 gboolean
 _hearth_supervisor_pid_file_exists (HearthSupervisor *sup)
 {
-  g_autofree char *path = runtime_path (sup->name, ".pid");
+  g_autofree char *path = _hearth_managed_runtime_path (sup->name, ".pid");
 
   return g_file_test (path, G_FILE_TEST_EXISTS);
 }
@@ -118,8 +118,8 @@ _hearth_supervisor_pid_file_exists (HearthSupervisor *sup)
 gboolean
 _hearth_supervisor_take_lock (HearthSupervisor *sup)
 {
-  g_autofree char *dir = runtime_path (NULL, NULL);
-  g_autofree char *path = runtime_path (sup->name, ".lock");
+  g_autofree char *dir = _hearth_managed_runtime_path (NULL, NULL);
+  g_autofree char *path = _hearth_managed_runtime_path (sup->name, ".lock");
   int fd;
 
   if (sup->lock_fd >= 0)
@@ -212,6 +212,8 @@ _hearth_supervisor_log (HearthSupervisor *sup,
 {
   g_autofree char *text = NULL;
   g_autofree char *line = NULL;
+  g_autofree char *stamp = NULL;
+  g_autoptr(GDateTime) now = NULL;
   va_list args;
 
   if (sup->log_fd < 0 && !_hearth_supervisor_open_log (sup, NULL))
@@ -219,7 +221,9 @@ _hearth_supervisor_log (HearthSupervisor *sup,
   va_start (args, format);
   text = g_strdup_vprintf (format, args);
   va_end (args);
-  line = g_strdup_printf ("[hearth] %s\n", text);
+  now = g_date_time_new_now_local ();
+  stamp = g_date_time_format (now, "%F %T");
+  line = g_strdup_printf ("[hearth] %s %s\n", stamp, text);
   if (write (sup->log_fd, line, strlen (line)) < 0)
     g_debug ("%s: its log could not be written: %s", sup->name, g_strerror (errno));
   _hearth_supervisor_read_log (sup);

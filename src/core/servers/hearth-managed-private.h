@@ -75,6 +75,9 @@ char             *_hearth_managed_url            (HearthManagedKind  kind,
                                                   guint              port);
 
 /* hearth-managed-log.c */
+/* $XDG_RUNTIME_DIR/hearth/managed/NAME+SUFFIX (the folder: NULL, NULL) */
+char             *_hearth_managed_runtime_path   (const char        *name,
+                                                  const char        *suffix);
 gboolean          _hearth_managed_pid_alive      (int                pid);
 /* Exited (a zombie of ours not reaped yet counts) or no such process. */
 gboolean          _hearth_managed_pid_gone       (int                pid);

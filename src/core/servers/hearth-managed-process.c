@@ -478,7 +478,7 @@ crashed (HearthSupervisor *sup,
     }
   delay_ms = MIN (backoff_base_ms () << sup->restart_times->len, 30000);
   if (delay_ms >= 1000)
-    message = g_strdup_printf ("Restarting in %u s — %s", delay_ms / 1000, how);
+    message = g_strdup_printf ("Restarting in %u s — %s", (delay_ms + 500) / 1000, how);
   else
     message = g_strdup_printf ("Restarting in %.1f s — %s", delay_ms / 1000.0, how);
   _hearth_supervisor_log (sup, "%s", message);
@@ -516,7 +516,10 @@ exited_cb (GObject      *object,
   tail = _hearth_supervisor_tail_text (sup);
   g_clear_object (&sup->process);
 
-  if (sup->stopping || (exit_is_stop (process) && before != HEARTH_PROCESS_STARTING))
+  /* Asked to stop (here, by another process, by the system): a stop; an
+   * exit with code 0 before it answered is a start that failed. */
+  if (sup->stopping || (exit_is_stop (process) &&
+                        (before != HEARTH_PROCESS_STARTING || g_subprocess_get_if_signaled (process))))
     {
       sup->pid = 0;
       _hearth_supervisor_remove_pid_file (sup, pid);
@@ -795,6 +798,7 @@ _hearth_supervisor_release (HearthSupervisor *sup,
       _hearth_supervisor_log (sup, "Hearth quits: stopping pid %d (SIGTERM)", sup->pid);
       g_subprocess_send_signal (sup->process, SIGTERM);
       _hearth_supervisor_remove_pid_file (sup, sup->pid);
+      sup->pid = 0;
       _hearth_supervisor_set_state (sup, HEARTH_PROCESS_STOPPED, "Stopped");
     }
   else if (ours)

@@ -263,10 +263,7 @@ _hearth_servers_managed_removed (HearthServers *self,
     g_hash_table_remove (self->supervisors, server);
   if (pid > 0)
     {
-      g_autofree char *file = g_strconcat (hearth_server_get_name (server), ".pid", NULL);
-      const char *env = g_getenv ("XDG_RUNTIME_DIR");
-      g_autofree char *path = g_build_filename (env && *env ? env : g_get_user_runtime_dir (),
-                                                "hearth", "managed", file, NULL);
+      g_autofree char *path = _hearth_managed_runtime_path (hearth_server_get_name (server), ".pid");
 
       g_unlink (path);
     }
@@ -807,7 +804,6 @@ hearth_servers_shutdown_managed (HearthServers *self)
       if (sup->process != NULL && !hearth_server_get_keep (sup->server))
         g_array_append_val (pids, pid);
       _hearth_supervisor_release (sup, TRUE);
-      sup->pid = sup->process == NULL && !hearth_server_get_keep (sup->server) ? 0 : sup->pid;
     }
   /* At most 5 s in all, then SIGKILL. */
   for (guint i = 0; i < pids->len; i++)
