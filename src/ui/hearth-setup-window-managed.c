@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 
 #include "hearth-error.h"
+#include "hearth-gguf-chooser.h"
 #include "hearth-setup-window-private.h"
 
 #define OFFER_DEMO "demo"
@@ -356,17 +357,11 @@ run_program (HearthSetupWindow *self,
 }
 
 static void
-gguf_chosen_cb (GtkNativeDialog   *chooser,
-                int                response,
-                HearthSetupWindow *self)
+gguf_chosen_cb (gpointer    owner,
+                const char *path)
 {
-  g_autoptr(GFile) file = NULL;
-  g_autofree char *path = NULL;
+  HearthSetupWindow *self = owner;
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-  path = file != NULL ? g_file_get_path (file) : NULL;
-  gtk_native_dialog_destroy (chooser);
   g_clear_object (&self->chooser);
   if (path != NULL)
     run_program (self, HEARTH_MANAGED_LLAMA_SERVER, path);
@@ -375,21 +370,8 @@ gguf_chosen_cb (GtkNativeDialog   *chooser,
 static void
 open_gguf (HearthSetupWindow *self)
 {
-  GtkFileChooserNative *chooser;
-  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
-
-  if (self->chooser != NULL)
-    return;
-  chooser = gtk_file_chooser_native_new (_("Open a GGUF File"), GTK_WINDOW (self),
-                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
-  gtk_file_filter_set_name (filter, _("GGUF models"));
-  gtk_file_filter_add_pattern (filter, "*.gguf");
-  gtk_file_filter_add_pattern (filter, "*.GGUF");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  g_signal_connect_object (chooser, "response", G_CALLBACK (gguf_chosen_cb), self, 0);
-  self->chooser = GTK_NATIVE_DIALOG (chooser);
-  gtk_native_dialog_show (self->chooser);
+  if (self->chooser == NULL)
+    self->chooser = hearth_gguf_chooser_show (GTK_WINDOW (self), G_OBJECT (self), gguf_chosen_cb);
 }
 
 static void
