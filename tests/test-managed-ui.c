@@ -150,6 +150,12 @@ screenshot (GtkWidget  *window,
 }
 
 static gboolean
+setup_gone_type (gpointer type)
+{
+  return find_toplevel (GPOINTER_TO_SIZE (type), NULL) == NULL;
+}
+
+static gboolean
 setup_gone (gpointer data)
 {
   return find_toplevel (HEARTH_TYPE_SETUP_WINDOW, NULL) == NULL;
@@ -599,6 +605,85 @@ test_setup_ollama (void)
   gtk_window_destroy (GTK_WINDOW (setup));
 }
 
+/* Add Server: llama.cpp's server on PATH (a stand-in: the project's engine,
+ * given the port and the one model file as llama-server is) serves a GGUF
+ * file chosen in "Open a GGUF File". */
+
+static void
+install_stand_in_llama_server (void)
+{
+  g_autofree char *bin = hearth_test_build_tmp_path ("bin", NULL);
+  g_autofree char *path = g_build_filename (bin, "llama-server", NULL);
+  g_autofree char *engine = g_build_filename (g_getenv ("HEARTH_SOURCE_DIR"), "tests", "engine",
+                                              "server.mjs", NULL);
+  g_autofree char *script = g_strdup_printf (
+    "#!/bin/sh\n"
+    "while [ $# -gt 0 ]; do\n"
+    "  case \"$1\" in --port) port=$2; shift;; --model) model=$2; shift;; esac; shift\n"
+    "done\n"
+    "dir=$(mktemp -d)\n"
+    "ln -s \"$model\" \"$dir/$(basename \"$model\")\"\n"
+    "exec node '%s' --port \"$port\" --models \"$dir\"\n", engine);
+  g_autoptr(GError) error = NULL;
+
+  g_free (install_stand_in_ollama ());   /* the folder, on PATH */
+  g_file_set_contents (path, script, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (path, 0700), ==, 0);
+}
+
+static gboolean
+file_chosen (gpointer chooser)
+{
+  g_autoptr(GFile) file = gtk_file_chooser_get_file (chooser);
+
+  return file != NULL;
+}
+
+static void
+test_add_llama_server (void)
+{
+  g_autofree char *model = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *prefs, *dialog, *chooser;
+  HearthServer *added;
+
+  if (!hearth_test_require_node ())
+    return;
+  install_stand_in_llama_server ();
+  forget_servers ();
+  model = hearth_test_make_model ("fixed", "tiny-fixed");
+  prefs = open_servers_page ();
+  dialog = open_add_server (prefs);
+  wait_text (dialog, "Let Hearth Run llama.cpp’s Server", 5000);
+  click (dialog, "_Open a GGUF File…");
+  /* no portal here: the chooser is GTK's own dialog */
+  chooser = wait_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG);
+  file = g_file_new_for_path (model);
+  g_assert_true (gtk_file_chooser_set_file (GTK_FILE_CHOOSER (chooser), file, &error));
+  g_assert_no_error (error);
+  /* chosen once its folder is read */
+  g_assert_true (hearth_test_spin_until (file_chosen, chooser, 10000));
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
+  if (!hearth_test_spin_until (setup_gone_type, GSIZE_TO_POINTER (HEARTH_TYPE_SERVER_DIALOG), 10000))
+    {
+      g_autofree char *text = hearth_test_visible_text (dialog);
+
+      g_error ("Add Server stayed open: %s", text);
+    }
+  added = hearth_servers_lookup (servers (), "llama-cpp");
+  g_assert_nonnull (added);
+  g_assert_cmpint (hearth_server_get_managed (added), ==, HEARTH_MANAGED_LLAMA_SERVER);
+  g_assert_cmpstr (hearth_server_get_model_file (added), ==, model);
+  wait_row_says (prefs, "llama-cpp", "llama.cpp’s server, run by Hearth · tiny-fixed.gguf");
+  wait_row_says (prefs, "llama-cpp", "Running · pid");
+  hearth_test_wait_drawn (prefs, 2000);
+  g_free (hearth_test_save_screenshot (prefs, "managed-prefs-llama.png"));
+  hearth_test_spin_for (700);   /* a tooltip timer GTK 4.8 starts must not outlive the window */
+  close_window (prefs);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -617,6 +702,7 @@ main (int   argc,
   g_test_add_func ("/managed-ui/row", test_managed_row);
   g_test_add_func ("/managed-ui/setup-ollama", test_setup_ollama);
   g_test_add_func ("/managed-ui/add-ollama", test_add_ollama);
+  g_test_add_func ("/managed-ui/add-llama-server", test_add_llama_server);
 
   ret = g_test_run ();
   /* what quitting Hearth does: the demo, not kept, stops */

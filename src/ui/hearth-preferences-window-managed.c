@@ -51,19 +51,29 @@ _hearth_preferences_window_describe_managed (HearthServer *server,
                                              const char   *address)
 {
   const char *process = hearth_server_get_process_message (server);
+  const char *model_file = hearth_server_get_model_file (server);
   const char *shown = address;
+  g_autofree char *title = NULL;
   g_autofree char *health = NULL;
 
   if (g_str_has_prefix (shown, "http://"))
     shown += strlen ("http://");
+  /* llama.cpp's server serves one file: which one */
+  if (model_file != NULL && hearth_server_get_managed (server) == HEARTH_MANAGED_LLAMA_SERVER)
+    {
+      g_autofree char *base = g_path_get_basename (model_file);
+
+      title = g_strdup_printf ("%s · %s", kind_title (server), base);
+    }
+  else
+    title = g_strdup (kind_title (server));
   if (hearth_server_get_process_state (server) != HEARTH_PROCESS_RUNNING)
-    return g_strdup_printf ("%s\n%s · %s", kind_title (server), shown,
-                            process != NULL ? process : "");
+    return g_strdup_printf ("%s\n%s · %s", title, shown, process != NULL ? process : "");
   health = hearth_server_describe_state (server);
   /* Translators: a server Hearth runs: what it is; its address, its process and its
    * health ("127.0.0.1:41234 · Running · pid 42 — Up · 12 ms") */
-  return g_strdup_printf (_("%s\n%s · %s — %s"), kind_title (server), shown,
-                          process != NULL ? process : "", health);
+  return g_strdup_printf (_("%s\n%s · %s — %s"), title, shown, process != NULL ? process : "",
+                          health);
 }
 
 /* The menu's section for it; the actions are the row's own ("managed."). */
