@@ -327,6 +327,12 @@ test_supervise (Fixture       *fixture,
     g_assert_true (g_str_has_prefix (log, "filler line "));
   }
 
+  /* Its files go by its name: not renamed while it runs. */
+  g_assert_false (hearth_servers_edit (fixture->servers, "eng", "eng2", hearth_server_get_url (server),
+                                       HEARTH_API_OLLAMA, FALSE, &error));
+  g_assert_nonnull (strstr (error->message, "stop it"));
+  g_clear_error (&error);
+
   /* Stopped: gone, and not restarted. */
   pid = hearth_server_get_pid (server);
   stop (fixture->servers, "eng");
@@ -763,6 +769,7 @@ test_demo (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_cmpstr (hearth_server_get_name (demo), ==, "demo");
   g_assert_true (hearth_server_get_demo (demo));
+  g_assert_nonnull (strstr (hearth_server_get_command (demo), script));
   g_assert_true (hearth_servers_get_default (fixture->servers) == demo);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->servers)), ==, 1);
   g_assert_true (start (fixture, "demo", &error));

@@ -222,7 +222,10 @@ model_made_cb (GObject      *object,
   HearthServers *self = HEARTH_SERVERS (object);
   g_autofree char *dir = demo_dir ();
   g_autofree char *url = NULL;
-  HearthManagedSpec spec = { .kind = HEARTH_MANAGED_ENGINE, .models_dir = dir };
+  g_autofree char *quoted = g_shell_quote (g_task_get_task_data (G_TASK (result)));
+  /* Kept in servers.conf: the demo starts next time without HEARTH_DEMO_ENGINE. */
+  g_autofree char *command = g_strconcat ("node ", quoted, NULL);
+  HearthManagedSpec spec = { .kind = HEARTH_MANAGED_ENGINE, .command = command, .models_dir = dir };
   GError *error = NULL;
   HearthServer *server;
   guint port;

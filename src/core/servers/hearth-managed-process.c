@@ -643,6 +643,7 @@ watch_cb (gpointer user_data)
       sup->pid = pid;
       message = g_strdup_printf ("Running · pid %d", pid);
       _hearth_supervisor_set_state (sup, HEARTH_PROCESS_RUNNING, message);
+      _hearth_supervisor_finish_starts (sup, NULL);
       return G_SOURCE_CONTINUE;
     }
   if (!_hearth_supervisor_take_lock (sup))
@@ -663,9 +664,13 @@ watch_cb (gpointer user_data)
     }
   else
     {
+      g_autoptr(GError) error = g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_CANCELLED,
+                                                     "It was stopped by another Hearth process");
+
       sup->pid = 0;
       _hearth_supervisor_drop_lock (sup);
       _hearth_supervisor_set_state (sup, HEARTH_PROCESS_STOPPED, "Stopped");
+      _hearth_supervisor_finish_starts (sup, error);
     }
   return G_SOURCE_REMOVE;
 }
@@ -795,14 +800,14 @@ _hearth_supervisor_release (HearthSupervisor *sup,
   if (ours && terminate && !hearth_server_get_keep (sup->server))
     {
       sup->stopping = TRUE;
-      _hearth_supervisor_log (sup, "Hearth quits: stopping pid %d (SIGTERM)", sup->pid);
+      _hearth_supervisor_log (sup, "stopping pid %d (SIGTERM): it is not kept", sup->pid);
       g_subprocess_send_signal (sup->process, SIGTERM);
       _hearth_supervisor_remove_pid_file (sup, sup->pid);
       sup->pid = 0;
       _hearth_supervisor_set_state (sup, HEARTH_PROCESS_STOPPED, "Stopped");
     }
   else if (ours)
-    _hearth_supervisor_log (sup, "Hearth quits: pid %d is kept running", sup->pid);
+    _hearth_supervisor_log (sup, "pid %d is kept running without this Hearth process", sup->pid);
   /* Its exit is no longer this process's business. */
   sup->generation++;
   g_clear_object (&sup->process);

@@ -30,7 +30,12 @@
  * stdout and stderr go, line by line, to the server's log file
  * ($XDG_STATE_HOME/hearth/logs/NAME.log, the last 1 MiB kept, the older
  * half dropped when it grows past that) and to HearthServers' "log-line"
- * signal (HearthServer *server, const char *line), on the main thread.
+ * signal (HearthServer *server, const char *line), on the main thread. The
+ * process writes the file itself (a kept one outlives the Hearth that
+ * started it, and a pipe would then break); every Hearth process that looks
+ * after it follows the file, so "log-line" works for an adopted one too.
+ * Hearth's own lines ("[hearth] 2026-12-07 15:04:05 started …", exits,
+ * restarts) are in the same file.
  *
  * Supervision (in the process that started it: the app, `hearth-cli serve`,
  * or `hearth-cli servers start` in the foreground):
@@ -40,7 +45,11 @@
  *     and SIGINT): RESTARTING, started again after 1 s, 2 s, 4 s … (at most
  *     30 s); after HEARTH_MANAGED_MAX_RESTARTS restarts within a minute it
  *     is not started again: FAILED, with the reason, and the alerts engine
- *     is told (the server_up rule of its endpoint sees it down);
+ *     is told (the server_up rule of its endpoint sees it down, every 5 s
+ *     while it stays failed, and up once it runs again)
+ *     (HEARTH_MANAGED_BACKOFF_MS replaces the 1 s, for tests); a first
+ *     start (by hand) that exits before it answers is not retried: FAILED,
+ *     with the last lines of its log;
  *   - exiting with code 0 or from SIGTERM/SIGINT (`hearth-cli servers stop`
  *     from another process, a system shutdown) is a stop: STOPPED, not restarted;
  *   - a running process's pid and port are kept in

@@ -460,6 +460,16 @@ hearth_servers_edit (HearthServers  *self,
   old_endpoint = g_strdup (hearth_server_get_endpoint (server));
   if (new_name != NULL && !g_str_equal (new_name, name) && !check_free_name (self, new_name, error))
     return FALSE;
+  /* Its pid file, lock and log go by its name. */
+  if (new_name != NULL && !g_str_equal (new_name, name) &&
+      hearth_server_get_managed (server) != HEARTH_MANAGED_NONE &&
+      hearth_server_get_process_state (server) != HEARTH_PROCESS_STOPPED &&
+      hearth_server_get_process_state (server) != HEARTH_PROCESS_FAILED)
+    {
+      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+                   "%s is running: stop it before you rename it", name);
+      return FALSE;
+    }
   if (!check_url (url, api, &kept, error))
     return FALSE;
   if (new_name != NULL && !g_str_equal (new_name, name))
