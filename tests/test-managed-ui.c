@@ -690,11 +690,17 @@ main (int   argc,
 {
   g_autofree char *engine = g_build_filename (g_getenv ("HEARTH_SOURCE_DIR"), "tests", "engine",
                                               "server.mjs", NULL);
+  g_autofree char *runtime = NULL;
   int ret;
 
   /* the demo's engine: the source tree's, named as a packager would */
   g_setenv ("HEARTH_DEMO_ENGINE", engine, TRUE);
   app = hearth_test_chat_init (&argc, &argv);
+  /* pid files of this test's own, not those of the session's Hearth or of
+   * another test running beside it */
+  runtime = hearth_test_build_tmp_path ("runtime", NULL);
+  g_mkdir_with_parents (runtime, 0700);
+  g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
   gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
                                     "/io/github/hearthapp/Hearth/icons");
 
