@@ -398,6 +398,8 @@ test_managed_row (void)
   row = require_row (prefs, name);
   g_assert_true (gtk_widget_activate_action (row, "managed.keep", NULL));
   g_assert_true (hearth_server_get_keep (demo));
+  /* the process running now keeps the way it was started: said so */
+  wait_text (prefs, "Kept running from its next start", 2000);
   row = require_row (prefs, name);
   g_assert_true (gtk_widget_activate_action (row, "managed.keep", NULL));
   g_assert_false (hearth_server_get_keep (demo));

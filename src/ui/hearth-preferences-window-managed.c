@@ -221,6 +221,12 @@ keep_cb (GSimpleAction *action,
       return;
     }
   g_simple_action_set_state (action, state);
+  /* a process keeps the way it was started */
+  if (hearth_server_get_process_state (row_server (row)) != HEARTH_PROCESS_STOPPED)
+    adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
+                                      adw_toast_new (g_variant_get_boolean (state)
+                                                     ? _("Kept running from its next start")
+                                                     : _("Stopped with Hearth from its next start")));
 }
 
 static void
