@@ -182,6 +182,9 @@ hearth_application_startup (GApplication *application)
    * up: each enabled server is probed now, then every minute (backing off
    * while it is down). */
   hearth_servers_start_monitoring (hearth_engine_get_servers (self->engine));
+  /* The servers Hearth runs itself (Ollama, llama.cpp's server, the demo)
+   * start with it, without holding up the window. */
+  hearth_servers_start_managed (hearth_engine_get_servers (self->engine));
 
   g_action_map_add_action_entries (G_ACTION_MAP (application),
                                    app_entries,
@@ -219,6 +222,8 @@ hearth_application_shutdown (GApplication *application)
     {
       hearth_tuning_start_scheduler (hearth_engine_get_tuning (self->engine), NULL);
       hearth_servers_stop_monitoring (hearth_engine_get_servers (self->engine));
+      /* Those not kept running stop with Hearth (waits a few seconds at most). */
+      hearth_servers_shutdown_managed (hearth_engine_get_servers (self->engine));
       hearth_engine_shutdown (self->engine);
     }
 

@@ -192,9 +192,11 @@ _hearth_chat_page_update_model_hints (HearthChatPage *self)
 
   if (pick != NULL && pick->kind == PICK_MODEL)
     {
-      model = hearth_model_display_name (pick->info->name);
+      model = hearth_model_label (pick->server, pick->info->name);
       /* Translators: the composer's placeholder; %s is the model's name */
-      placeholder = g_strdup_printf (_("Message %s…"), model);
+      placeholder = hearth_model_is_demo (pick->server, pick->info->name)
+                    ? g_strdup (_("Message the demo model…"))
+                    : g_strdup_printf (_("Message %s…"), model);
       /* Translators: the chat's subtitle: a model, and the server it runs on */
       subtitle = grouped (self) ? g_strdup_printf (_("%s on %s"), model,
                                                    hearth_server_get_name (pick->server))
@@ -526,7 +528,8 @@ bind_model_button_item (GtkSignalListItemFactory *factory,
 {
   GtkStringObject *name = gtk_list_item_get_item (list_item);
   const Pick *pick = pick_at (self, gtk_list_item_get_position (list_item));
-  g_autofree char *shown = hearth_model_display_name (gtk_string_object_get_string (name));
+  g_autofree char *shown = hearth_model_label (pick != NULL ? pick->server : NULL,
+                                               gtk_string_object_get_string (name));
   g_autofree char *text = NULL;
 
   if (pick != NULL && pick->kind == PICK_AUTO)
@@ -536,6 +539,9 @@ bind_model_button_item (GtkSignalListItemFactory *factory,
     text = g_strdup_printf (_("%s · %s"), shown, hearth_server_get_name (pick->server));
   gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (list_item)),
                       text != NULL ? text : shown);
+  /* the demo's label is long: all of it on hover */
+  gtk_widget_set_tooltip_text (gtk_list_item_get_child (list_item),
+                               text != NULL ? text : shown);
 }
 
 static void
@@ -657,6 +663,15 @@ bind_model_list_item (GtkSignalListItemFactory *factory,
       facts_text = g_strdup (_("The routing rules pick the model"));
       tooltip = g_strdup (_("Auto — the routing rules pick the model for each message "
                             "(Preferences, Servers)"));
+    }
+  else if (hearth_model_is_demo (pick->server, pick->info->name))
+    {
+      /* "Demo model" over "placeholder text, for trying Hearth without a server" */
+      g_auto(GStrv) parts = g_strsplit (_(HEARTH_DEMO_LABEL), " — ", 2);
+
+      shown = g_strdup (parts[0]);
+      facts_text = g_strdup (parts[1] != NULL ? parts[1] : "");
+      tooltip = g_strdup (_(HEARTH_DEMO_LABEL));
     }
   else
     {

@@ -382,3 +382,21 @@ hearth_message_item_dup_route (HearthMessageItem *self)
   g_ptr_array_add (parts, NULL);
   return g_strjoinv (" · ", (char **) parts->pdata);
 }
+
+/* The model that answered, as the picker names it (the demo's placeholder
+ * model says what it is); NULL when not known. */
+char *
+hearth_message_item_dup_model_label (HearthMessageItem *self)
+{
+  const HearthMessage *m;
+  HearthServer *server;
+
+  g_return_val_if_fail (HEARTH_IS_MESSAGE_ITEM (self), NULL);
+
+  m = self->message;
+  if (m->model == NULL)
+    return NULL;
+  server = self->servers != NULL && m->server != NULL
+           ? hearth_servers_lookup (self->servers, m->server) : NULL;
+  return hearth_model_label (server, m->model);
+}

@@ -29,5 +29,6 @@ const GError        *hearth_message_item_get_save_error (HearthMessageItem   *se
 void                 hearth_message_item_set_servers    (HearthMessageItem   *self,
                                                          HearthServers       *servers);
 char                *hearth_message_item_dup_route      (HearthMessageItem   *self);
+char                *hearth_message_item_dup_model_label (HearthMessageItem  *self);
 
 G_END_DECLS

@@ -7,7 +7,6 @@
 
 #include "hearth-markdown-view.h"
 #include "hearth-message-row.h"
-#include "hearth-model.h"
 
 struct _HearthMessageRow
 {
@@ -198,7 +197,7 @@ refresh_status (HearthMessageRow *self)
   const char *state = state_text (m, streaming);
   g_autofree char *figures = NULL;
   g_autofree char *route = NULL;
-  g_autofree char *model = assistant ? hearth_model_display_name (m->model) : NULL;
+  g_autofree char *model = assistant ? hearth_message_item_dup_model_label (self->item) : NULL;
 
   gtk_label_set_text (self->role_label,
                       assistant ? (model ? model : _("Assistant")) : _("You"));

@@ -72,6 +72,7 @@ void            _hearth_models_page_refresh_loaded (HearthModelsPage *self);
 void            _hearth_models_page_watch_servers  (HearthModelsPage *self);
 HearthProvider *_hearth_models_page_get_provider   (HearthModelsPage *self,
                                                     GError          **error);
+HearthServer   *_hearth_models_page_get_server     (HearthModelsPage *self);
 
 /* hearth-models-page-tuning.c: options, tuning, rollback, preloading */
 void            _hearth_models_page_class_init_tuning (GtkWidgetClass  *widget_class);

@@ -40,6 +40,24 @@ _hearth_models_page_get_provider (HearthModelsPage  *self,
   return hearth_engine_resolve_server (self->engine, self->server_name, NULL, NULL, error);
 }
 
+/* Transfer none: the server of the list the page shows, or NULL (a one-off
+ * address from the settings). */
+HearthServer *
+_hearth_models_page_get_server (HearthModelsPage *self)
+{
+  HearthServers *servers = hearth_engine_get_servers (self->engine);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (servers));
+
+  for (guint i = 0; self->provider != NULL && i < n; i++)
+    {
+      g_autoptr(HearthServer) server = g_list_model_get_item (G_LIST_MODEL (servers), i);
+
+      if (hearth_server_get_provider (server) == self->provider)
+        return hearth_servers_lookup (servers, hearth_server_get_name (server));
+    }
+  return NULL;
+}
+
 static void
 on_server_selected (GtkDropDown      *dropdown,
                     GParamSpec       *pspec,

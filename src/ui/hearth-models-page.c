@@ -11,6 +11,7 @@
 #include "hearth-model-row.h"
 #include "hearth-models-page-private.h"
 #include "hearth-pull-progress.h"
+#include "hearth-server-labels.h"
 
 #define POLL_SECONDS 5
 
@@ -246,11 +247,17 @@ static void
 add_rows (HearthModelsPage *self,
           GPtrArray        *models)
 {
+  HearthServer *server = _hearth_models_page_get_server (self);
+
   for (guint i = 0; i < models->len; i++)
     {
       const HearthModelInfo *info = g_ptr_array_index (models, i);
       GtkWidget *row = hearth_model_row_new (info, self->features);
       const HearthModelDetails *details = g_hash_table_lookup (self->details, info->name);
+
+      /* never to be taken for a real model */
+      if (hearth_model_is_demo (server, info->name))
+        adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _(HEARTH_DEMO_LABEL));
 
       if (details != NULL)
         hearth_model_row_set_context_length (HEARTH_MODEL_ROW (row), details->context_length);

@@ -116,6 +116,15 @@ void          _hearth_preferences_window_set_button_enabled   (GtkWidget        
                                                                gboolean                      enabled);
 GtkWidget    *_hearth_preferences_window_empty_row            (const char                   *text);
 
+/* hearth-preferences-window-managed.c */
+gboolean      _hearth_preferences_window_managed_busy         (HearthServer                 *server);
+char         *_hearth_preferences_window_describe_managed     (HearthServer                 *server,
+                                                               const char                   *address);
+GMenuModel   *_hearth_preferences_window_managed_menu         (void);
+void          _hearth_preferences_window_bind_managed_row     (HearthPreferencesWindow      *self,
+                                                               GtkWidget                    *row,
+                                                               HearthServer                 *server);
+
 /* hearth-preferences-window-fallback.c */
 void          _hearth_preferences_window_bind_fallback        (HearthPreferencesWindow      *self);
 void          _hearth_preferences_window_refresh_fallback     (HearthPreferencesWindow      *self);

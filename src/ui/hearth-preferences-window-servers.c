@@ -126,6 +126,7 @@ typedef struct
   GtkWidget    *cloud_tag;
   GtkWidget    *enable_switch;
   GtkWidget    *spinner;
+  gboolean      busy;          /* a managed server starting: the spinner says so */
 } ServerRow;
 
 static void
@@ -151,8 +152,12 @@ update_server_row (GtkWidget *row)
   static const char *classes[] = { "success", "warning", "error", "dim-label" };
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), hearth_server_get_name (server));
-  subtitle = g_strdup_printf ("%s · %s\n%s", api_title (hearth_server_get_api (server)),
-                              hearth_server_get_endpoint (server), health);
+  if (hearth_server_get_managed (server) != HEARTH_MANAGED_NONE)
+    subtitle = _hearth_preferences_window_describe_managed (server,
+                                                            hearth_server_get_endpoint (server));
+  else
+    subtitle = g_strdup_printf ("%s · %s\n%s", api_title (hearth_server_get_api (server)),
+                                hearth_server_get_endpoint (server), health);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
     gtk_widget_remove_css_class (data->dot, classes[i]);
@@ -165,6 +170,12 @@ update_server_row (GtkWidget *row)
                           == server);
   if (gtk_switch_get_active (GTK_SWITCH (data->enable_switch)) != hearth_server_get_enabled (server))
     gtk_switch_set_active (GTK_SWITCH (data->enable_switch), hearth_server_get_enabled (server));
+  if (data->busy != _hearth_preferences_window_managed_busy (server))
+    {
+      data->busy = !data->busy;
+      gtk_widget_set_visible (data->spinner, data->busy);
+      gtk_spinner_set_spinning (GTK_SPINNER (data->spinner), data->busy);
+    }
 }
 
 static void
@@ -212,6 +223,12 @@ server_menu_new (HearthPreferencesWindow *self,
   if (position + 1 < n)
     g_menu_append (order, _("Move _Down"), down);
   g_menu_append (bottom, _("_Remove…"), remove);
+  if (hearth_server_get_managed (server) != HEARTH_MANAGED_NONE)
+    {
+      g_autoptr(GMenuModel) managed = _hearth_preferences_window_managed_menu ();
+
+      g_menu_append_section (menu, NULL, managed);
+    }
   g_menu_append_section (menu, NULL, G_MENU_MODEL (top));
   g_menu_append_section (menu, NULL, G_MENU_MODEL (order));
   g_menu_append_section (menu, NULL, G_MENU_MODEL (bottom));
@@ -232,7 +249,8 @@ create_server_row (gpointer item,
   g_autofree char *menu_label = g_strdup_printf (_("Actions for %s"),
                                                  hearth_server_get_name (server));
   static const char *props[] = { "state", "latency-ms", "last-error", "breaker-open", "enabled",
-                                 "name", "url", "endpoint", "api", "cloud" };
+                                 "name", "url", "endpoint", "api", "cloud", "process-state",
+                                 "process-message" };
 
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->servers)); i++)
     {
@@ -286,6 +304,8 @@ create_server_row (gpointer item,
       g_signal_connect_object (server, signal, G_CALLBACK (update_server_row), row,
                                G_CONNECT_SWAPPED);
     }
+  if (hearth_server_get_managed (server) != HEARTH_MANAGED_NONE)
+    _hearth_preferences_window_bind_managed_row (self, row, server);
   update_server_row (row);
   return row;
 }

@@ -10,6 +10,7 @@
 
 #include "hearth-endpoint.h"
 #include "hearth-error.h"
+#include "hearth-gguf-chooser.h"
 #include "hearth-secrets.h"
 #include "hearth-server-dialog.h"
 #include "hearth-servers.h"
@@ -26,6 +27,11 @@ struct _HearthServerDialog
   guint                     n_presets;
   gboolean                  filling;     /* fields are being set from a preset */
 
+  AdwPreferencesGroup      *managed_group;
+  AdwActionRow             *ollama_row;
+  AdwActionRow             *llama_row;
+  GtkNativeDialog          *chooser;     /* "Open a GGUF File" */
+  GCancellable             *managed_cancellable;
   AdwPreferencesGroup      *preset_group;
   AdwComboRow              *preset_row;
   GtkStringList            *preset_list;
@@ -307,6 +313,235 @@ save_clicked_cb (HearthServerDialog *self)
   explicit_bzero (key, strlen (key));
 }
 
+/* Servers Hearth runs: offered when the program is installed; when one
+ * already answers here and is not listed, that one is offered instead. */
+
+typedef struct
+{
+  HearthServerDialog *self;
+  HearthManagedKind   kind;
+} ManagedCall;
+
+static ManagedCall *
+managed_call_new (HearthServerDialog *self,
+                  HearthManagedKind   kind)
+{
+  ManagedCall *call = g_new0 (ManagedCall, 1);
+
+  call->self = g_object_ref (self);
+  call->kind = kind;
+  return call;
+}
+
+static void
+managed_call_free (ManagedCall *call)
+{
+  g_object_unref (call->self);
+  g_free (call);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ManagedCall, managed_call_free)
+
+static AdwActionRow *
+managed_row (HearthServerDialog *self,
+             HearthManagedKind   kind)
+{
+  return kind == HEARTH_MANAGED_OLLAMA ? self->ollama_row : self->llama_row;
+}
+
+static void
+offer_running (HearthServerDialog *self,
+               HearthManagedKind   kind,
+               const char         *url)
+{
+  AdwActionRow *row = managed_row (self, kind);
+  GtkWidget *button = g_object_get_data (G_OBJECT (row), "hearth-button");
+  g_autofree char *text = g_strdup_printf (_("One already runs at %s and is not in your list: "
+                                             "Hearth can use it as it is."), url);
+
+  gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                 kind == HEARTH_MANAGED_OLLAMA
+                                 ? _("Ollama Is Already Running")
+                                 : _("llama.cpp’s Server Is Already Running"));
+  adw_action_row_set_subtitle (row, text);
+  gtk_button_set_label (GTK_BUTTON (button), _("_Add the Running Server"));
+  /* no action while the target changes type */
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), NULL);
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "(ss)",
+                                    hearth_managed_kind_to_string (kind), url);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "managed.add-running");
+}
+
+static void
+unlisted_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(ManagedCall) call = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = hearth_servers_find_unlisted_finish (HEARTH_SERVERS (object), result,
+                                                              &error);
+
+  if (url != NULL && call->self->servers != NULL)
+    offer_running (call->self, call->kind, url);
+}
+
+static void
+managed_added_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(ManagedCall) call = user_data;
+  HearthServerDialog *self = call->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthServer) server = hearth_servers_add_managed_finish (HEARTH_SERVERS (object),
+                                                                      result, &error);
+  AdwActionRow *row;
+
+  /* closed meanwhile: added all the same, and started with Hearth next time */
+  if (hearth_error_is_cancelled (error) || self->servers == NULL)
+    return;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "managed.run", TRUE);
+  if (server != NULL)
+    {
+      /* its row in the list shows it starting, and why it failed if it does */
+      hearth_servers_start_async (self->servers, hearth_server_get_name (server), NULL, NULL,
+                                  NULL);
+      gtk_window_close (GTK_WINDOW (self));
+      return;
+    }
+  row = managed_row (self, call->kind);
+  gtk_widget_add_css_class (GTK_WIDGET (row), "error");
+  adw_action_row_set_subtitle (row, error->message);
+  if (g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_ALREADY_RUNNING))
+    hearth_servers_find_unlisted_async (self->servers, call->kind, self->managed_cancellable,
+                                        unlisted_cb, managed_call_new (self, call->kind));
+}
+
+static void
+managed_run (HearthServerDialog *self,
+             HearthManagedKind   kind,
+             const char         *model_file)
+{
+  g_autofree char *name = free_name (self, kind == HEARTH_MANAGED_OLLAMA ? "ollama"
+                                                                         : "llama-cpp");
+  HearthManagedSpec spec = { kind, NULL, model_file, NULL, FALSE, FALSE };
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "managed.run", FALSE);
+  hearth_servers_add_managed_async (self->servers, name, &spec, self->managed_cancellable,
+                                    managed_added_cb, managed_call_new (self, kind));
+}
+
+static void
+gguf_chosen_cb (gpointer    owner,
+                const char *path)
+{
+  HearthServerDialog *self = owner;
+
+  g_clear_object (&self->chooser);
+  if (path != NULL)
+    managed_run (self, HEARTH_MANAGED_LLAMA_SERVER, path);
+}
+
+static void
+open_gguf (HearthServerDialog *self)
+{
+  if (self->chooser == NULL)
+    self->chooser = hearth_gguf_chooser_show (GTK_WINDOW (self), G_OBJECT (self), gguf_chosen_cb);
+}
+
+static void
+managed_run_cb (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  HearthServerDialog *self = HEARTH_SERVER_DIALOG (widget);
+  HearthManagedKind kind;
+
+  if (!hearth_managed_kind_from_string (g_variant_get_string (parameter, NULL), &kind))
+    return;
+  if (kind == HEARTH_MANAGED_LLAMA_SERVER)
+    open_gguf (self);
+  else
+    managed_run (self, kind, NULL);
+}
+
+static void
+managed_add_running_cb (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  HearthServerDialog *self = HEARTH_SERVER_DIALOG (widget);
+  const char *kind_name, *url;
+  HearthManagedKind kind;
+  g_autofree char *name = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_variant_get (parameter, "(&s&s)", &kind_name, &url);
+  if (!hearth_managed_kind_from_string (kind_name, &kind))
+    return;
+  name = free_name (self, kind == HEARTH_MANAGED_OLLAMA ? "ollama" : "llama-cpp");
+  if (hearth_servers_add (self->servers, name, url,
+                          kind == HEARTH_MANAGED_OLLAMA ? HEARTH_API_OLLAMA : HEARTH_API_OPENAI,
+                          FALSE, kind == HEARTH_MANAGED_OLLAMA ? "ollama" : "llamacpp",
+                          &error) == NULL)
+    {
+      show_error (self, error->message);
+      return;
+    }
+  hearth_servers_probe_async (self->servers, name, NULL, NULL, NULL);
+  gtk_window_close (GTK_WINDOW (self));
+}
+
+static AdwActionRow *
+managed_row_new (HearthServerDialog *self,
+                 HearthManagedKind   kind,
+                 const char         *title,
+                 const char         *subtitle,
+                 const char         *button_label)
+{
+  AdwActionRow *row = ADW_ACTION_ROW (adw_action_row_new ());
+  GtkWidget *button = gtk_button_new_with_mnemonic (button_label);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_action_row_set_subtitle (row, subtitle);
+  adw_action_row_set_subtitle_lines (row, 0);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "managed.run");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s",
+                                    hearth_managed_kind_to_string (kind));
+  adw_action_row_add_suffix (row, button);
+  g_object_set_data (G_OBJECT (row), "hearth-button", button);
+  adw_preferences_group_add (self->managed_group, GTK_WIDGET (row));
+  hearth_servers_find_unlisted_async (self->servers, kind, self->managed_cancellable,
+                                      unlisted_cb, managed_call_new (self, kind));
+  return row;
+}
+
+static void
+fill_managed (HearthServerDialog *self)
+{
+  g_autofree char *ollama = hearth_managed_find_program (HEARTH_MANAGED_OLLAMA, NULL, NULL);
+  g_autofree char *llama = hearth_managed_find_program (HEARTH_MANAGED_LLAMA_SERVER, NULL, NULL);
+  g_autofree char *found = g_strdup_printf (_("Installed at %s; Hearth gives it a port of its "
+                                              "own"), ollama);
+
+  self->managed_cancellable = g_cancellable_new ();
+  if (ollama != NULL)
+    self->ollama_row = managed_row_new (self, HEARTH_MANAGED_OLLAMA, _("Let Hearth Run Ollama"),
+                                        found, _("Add and _Start"));
+  if (llama != NULL)
+    self->llama_row = managed_row_new (self, HEARTH_MANAGED_LLAMA_SERVER,
+                                       _("Let Hearth Run llama.cpp’s Server"),
+                                       _("It serves one model file (.gguf) you already have"),
+                                       _("_Open a GGUF File…"));
+  gtk_widget_set_visible (GTK_WIDGET (self->managed_group), ollama != NULL || llama != NULL);
+  if (ollama != NULL || llama != NULL)
+    adw_preferences_group_set_title (self->preset_group, _("Or a Server at an Address"));
+}
+
 static void
 fill_presets (HearthServerDialog *self)
 {
@@ -342,6 +577,11 @@ hearth_server_dialog_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (self->chooser);
+  g_clear_object (&self->chooser);
+  g_cancellable_cancel (self->managed_cancellable);
+  g_clear_object (&self->managed_cancellable);
   g_clear_object (&self->server);
   g_clear_object (&self->servers);
   g_clear_object (&self->engine);
@@ -360,6 +600,7 @@ hearth_server_dialog_class_init (HearthServerDialogClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/hearthapp/Hearth/"
                                                "hearth-server-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, HearthServerDialog, managed_group);
   gtk_widget_class_bind_template_child (widget_class, HearthServerDialog, preset_group);
   gtk_widget_class_bind_template_child (widget_class, HearthServerDialog, preset_row);
   gtk_widget_class_bind_template_child (widget_class, HearthServerDialog, preset_list);
@@ -378,6 +619,10 @@ hearth_server_dialog_class_init (HearthServerDialogClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, fields_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, check_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, save_clicked_cb);
+
+  gtk_widget_class_install_action (widget_class, "managed.run", "s", managed_run_cb);
+  gtk_widget_class_install_action (widget_class, "managed.add-running", "(ss)",
+                                   managed_add_running_cb);
 }
 
 static void
@@ -410,5 +655,6 @@ hearth_server_dialog_new (GtkWindow    *parent,
     }
   fill_presets (self);
   preset_selected_cb (self);
+  fill_managed (self);
   return GTK_WIDGET (self);
 }

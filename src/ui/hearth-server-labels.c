@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "hearth-model.h"
 #include "hearth-server-labels.h"
 
 /* The GUI's words for the health states (hearth-server.h). */
@@ -106,4 +107,27 @@ hearth_server_label_for_name (HearthServers *servers,
   if (server != NULL)
     return hearth_server_label (server);
   return g_strdup (name);
+}
+
+/* The demo's model on the demo server: placeholder text, never to be taken
+ * for a real model. @server may be NULL (a one-off run). */
+gboolean
+hearth_model_is_demo (HearthServer *server,
+                      const char   *model)
+{
+  g_autofree char *shown = hearth_model_display_name (model);
+
+  return server != NULL && hearth_server_get_demo (server)
+         && g_strcmp0 (shown, HEARTH_DEMO_MODEL) == 0;
+}
+
+/* A model as people read it: "tiny" for "tiny:latest", and the demo's
+ * model as what it is. */
+char *
+hearth_model_label (HearthServer *server,
+                    const char   *model)
+{
+  if (hearth_model_is_demo (server, model))
+    return g_strdup (_(HEARTH_DEMO_LABEL));
+  return hearth_model_display_name (model);
 }

@@ -15,5 +15,9 @@ char       *hearth_server_label_for_endpoint  (HearthServers     *servers,
                                                const char        *endpoint);
 char       *hearth_server_label_for_name      (HearthServers     *servers,
                                                const char        *name);
+gboolean    hearth_model_is_demo              (HearthServer      *server,
+                                               const char        *model);
+char       *hearth_model_label                (HearthServer      *server,
+                                               const char        *model);
 
 G_END_DECLS

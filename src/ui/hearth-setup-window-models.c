@@ -142,7 +142,12 @@ add_installed (HearthSetupWindow     *self,
   g_autofree char *subtitle = size != NULL ? g_strdup_printf (_("Installed · %s"), size)
                                            : g_strdup (_("Installed"));
 
-  add_model_row (self, self->installed_list, info->name, info->name, subtitle);
+  /* never to be taken for a real model */
+  if (self->server->demo)
+    add_model_row (self, self->installed_list, info->name, _(HEARTH_DEMO_LABEL),
+                   _("Ready · nothing to download"));
+  else
+    add_model_row (self, self->installed_list, info->name, info->name, subtitle);
 }
 
 static const char *
@@ -190,7 +195,8 @@ _hearth_setup_window_fill_models (HearthSetupWindow *self)
   self->model_group = NULL;
   _hearth_setup_window_clear_list (self->recommended_list);
   _hearth_setup_window_clear_list (self->installed_list);
-  if (self->server->api == HEARTH_API_OLLAMA)
+  /* the demo is there to try Hearth without downloading anything */
+  if (self->server->api == HEARTH_API_OLLAMA && !self->server->demo)
     add_recommendations (self);
   gtk_widget_set_visible (GTK_WIDGET (self->recommended_group),
                           gtk_widget_get_first_child (GTK_WIDGET (self->recommended_list)) != NULL);

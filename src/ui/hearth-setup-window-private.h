@@ -5,6 +5,7 @@
 
 #include "hearth-catalog.h"
 #include "hearth-hardware.h"
+#include "hearth-servers.h"
 #include "hearth-setup-window.h"
 
 G_BEGIN_DECLS
@@ -23,6 +24,8 @@ typedef struct
   char              *version;
   GPtrArray         *models;       /* of HearthModelInfo, NULL until listed */
   gboolean           answered;
+  gboolean           managed;      /* one Hearth runs (already in the user's list) */
+  gboolean           demo;         /* the demo: placeholder text, nothing to download */
 } Server;
 
 struct _HearthSetupWindow
@@ -46,6 +49,10 @@ struct _HearthSetupWindow
   gint64             pull_first_bytes;
   GtkCheckButton    *server_group;
   GtkCheckButton    *model_group;
+  GCancellable      *run_cancellable;  /* starting a server Hearth runs */
+  GtkNativeDialog   *chooser;          /* "Open a GGUF File" */
+  char              *implicit_name;    /* the server made from the settings, before the
+                                        * list was first written */
 
   AdwWindowTitle    *window_title;
   GtkStack          *stack;
@@ -57,6 +64,8 @@ struct _HearthSetupWindow
   GtkLabel          *score_label;
   GtkListBox        *server_list;
   AdwPreferencesGroup *install_group;
+  GtkListBox        *run_list;
+  GtkLabel          *install_label;
   AdwEntryRow       *custom_entry;
   AdwComboRow       *api_row;
   AdwActionRow      *custom_row;
@@ -75,6 +84,13 @@ struct _HearthSetupWindow
 
 /* hearth-setup-window.c */
 void          _hearth_setup_window_clear_list        (GtkListBox         *list);
+Server       *_hearth_setup_window_add_server        (HearthSetupWindow  *self,
+                                                      const char         *url,
+                                                      HearthApiKind       api,
+                                                      const char         *label);
+void          _hearth_setup_window_scan              (HearthSetupWindow  *self);
+char         *_hearth_setup_window_server_name_for   (HearthServers      *servers,
+                                                      const char         *label);
 AdwActionRow *_hearth_setup_window_radio_row_new     (const char         *title,
                                                       const char         *subtitle,
                                                       GtkCheckButton    **group,
@@ -86,5 +102,11 @@ gboolean      _hearth_setup_window_is_installed      (Server             *server
 gboolean      _hearth_setup_window_show_chosen_model (GtkListBox         *list,
                                                       const char         *name);
 void          _hearth_setup_window_fill_models       (HearthSetupWindow  *self);
+
+/* hearth-setup-window-managed.c */
+void          _hearth_setup_window_add_managed_servers (HearthSetupWindow *self);
+void          _hearth_setup_window_fill_offers       (HearthSetupWindow  *self);
+void          _hearth_setup_window_forget_implicit   (HearthSetupWindow  *self);
+void          _hearth_setup_window_class_managed_init (HearthSetupWindowClass *klass);
 
 G_END_DECLS

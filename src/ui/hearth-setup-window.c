@@ -237,6 +237,15 @@ server_show_result (Server       *server,
   gtk_widget_set_visible (server->spinner, FALSE);
   if (error != NULL)
     text = g_strdup (_("Not running"));
+  else if (server->demo)
+    text = g_strdup (_("Running on this computer, started by Hearth · nothing to download"));
+  else if (server->managed && server->version != NULL)
+    text = g_strdup_printf (g_dngettext (NULL, "Started by Hearth: Ollama %s, %u model",
+                                         "Started by Hearth: Ollama %s, %u models", n),
+                            server->version, n);
+  else if (server->managed)
+    text = g_strdup_printf (g_dngettext (NULL, "Started by Hearth: %u model",
+                                         "Started by Hearth: %u models", n), n);
   else if (server->version != NULL)
     text = g_strdup_printf (g_dngettext (NULL, "Found: Ollama %s, %u model",
                                          "Found: Ollama %s, %u models", n),
@@ -318,11 +327,11 @@ on_server_toggled (GtkCheckButton *check,
   hearth_setup_window_update (server->self);
 }
 
-static void
-add_server (HearthSetupWindow *self,
-            const char        *url,
-            HearthApiKind      api,
-            const char        *label)
+Server *
+_hearth_setup_window_add_server (HearthSetupWindow *self,
+                                 const char        *url,
+                                 HearthApiKind      api,
+                                 const char        *label)
 {
   Server *server = g_atomic_rc_box_new0 (Server);
   g_autofree char *title = g_strdup_printf ("%s — %s", label, url);
@@ -341,6 +350,7 @@ add_server (HearthSetupWindow *self,
   gtk_list_box_append (self->server_list, GTK_WIDGET (server->row));
   g_ptr_array_add (self->servers, server);
   probe_server (server);
+  return server;
 }
 
 static void
@@ -352,11 +362,11 @@ add_default_servers (HearthSetupWindow *self)
   if (host != NULL && *host != '\0')
     from_env = hearth_endpoint_normalize (host, HEARTH_API_OLLAMA, NULL);
   if (from_env != NULL && g_strcmp0 (from_env, HEARTH_DEFAULT_ENDPOINT) != 0)
-    add_server (self, from_env, HEARTH_API_OLLAMA, "OLLAMA_HOST");
-  add_server (self, HEARTH_DEFAULT_ENDPOINT, HEARTH_API_OLLAMA, "Ollama");
-  add_server (self, "http://127.0.0.1:1234", HEARTH_API_OPENAI, "LM Studio");
-  add_server (self, "http://127.0.0.1:8080", HEARTH_API_OPENAI, "llama.cpp");
-  add_server (self, "http://127.0.0.1:8000", HEARTH_API_OPENAI, "vLLM");
+    _hearth_setup_window_add_server (self, from_env, HEARTH_API_OLLAMA, "OLLAMA_HOST");
+  _hearth_setup_window_add_server (self, HEARTH_DEFAULT_ENDPOINT, HEARTH_API_OLLAMA, "Ollama");
+  _hearth_setup_window_add_server (self, "http://127.0.0.1:1234", HEARTH_API_OPENAI, "LM Studio");
+  _hearth_setup_window_add_server (self, "http://127.0.0.1:8080", HEARTH_API_OPENAI, "llama.cpp");
+  _hearth_setup_window_add_server (self, "http://127.0.0.1:8000", HEARTH_API_OPENAI, "vLLM");
 }
 
 static void
@@ -371,14 +381,16 @@ stop_scan (HearthSetupWindow *self)
   g_ptr_array_set_size (self->servers, 0);
 }
 
-static void
-scan_servers (HearthSetupWindow *self)
+void
+_hearth_setup_window_scan (HearthSetupWindow *self)
 {
   stop_scan (self);
   if (self->candidates == NULL)
     add_default_servers (self);
   for (guint i = 0; self->candidates != NULL && self->candidates[i] != NULL; i++)
-    add_server (self, self->candidates[i], HEARTH_API_OLLAMA, "Ollama");
+    _hearth_setup_window_add_server (self, self->candidates[i], HEARTH_API_OLLAMA, "Ollama");
+  _hearth_setup_window_add_managed_servers (self);
+  _hearth_setup_window_fill_offers (self);
   hearth_setup_window_update (self);
 }
 
@@ -387,7 +399,7 @@ hearth_setup_window_rescan (GtkWidget  *widget,
                             const char *action_name,
                             GVariant   *parameter)
 {
-  scan_servers (HEARTH_SETUP_WINDOW (widget));
+  _hearth_setup_window_scan (HEARTH_SETUP_WINDOW (widget));
 }
 
 static void
@@ -416,7 +428,7 @@ hearth_setup_window_test_custom (GtkWidget  *widget,
       return;
     }
   adw_action_row_set_subtitle (self->custom_row, _("Added to the list above"));
-  add_server (self, url, api, _("Your server"));
+  _hearth_setup_window_add_server (self, url, api, _("Your server"));
 }
 
 /* Download */
@@ -513,9 +525,9 @@ hearth_setup_window_retry_download (GtkWidget  *widget,
 /* Done */
 
 /* "LM Studio" → "lm-studio", free in the list: "lm-studio-2" when taken */
-static char *
-server_name_for (HearthServers *servers,
-                 const char    *label)
+char *
+_hearth_setup_window_server_name_for (HearthServers *servers,
+                                      const char    *label)
 {
   g_autofree char *base = g_ascii_strdown (label, -1);
   char *name;
@@ -551,6 +563,8 @@ save_server (HearthSetupWindow  *self,
   g_autofree char *name = NULL;
   guint n = g_list_model_get_n_items (G_LIST_MODEL (servers));
 
+  if (chosen->managed)
+    _hearth_setup_window_forget_implicit (self);
   if (found != NULL)
     {
       g_autofree char *found_name = g_strdup (hearth_server_get_name (found));
@@ -567,7 +581,7 @@ save_server (HearthSetupWindow  *self,
                                   FALSE, error)
              && hearth_servers_set_enabled (servers, first_name, TRUE, error);
     }
-  name = server_name_for (servers, chosen->label);
+  name = _hearth_setup_window_server_name_for (servers, chosen->label);
   return hearth_servers_add (servers, name, chosen->url, chosen->api, FALSE, NULL, error) != NULL
          && hearth_servers_move (servers, name, 0, error);
 }
@@ -575,9 +589,16 @@ save_server (HearthSetupWindow  *self,
 static void
 save_choice (HearthSetupWindow *self)
 {
-  g_autofree char *description = g_strdup_printf (_("New chats use %s on %s."), self->model,
-                                                  self->server->url);
+  g_autofree char *description = NULL;
   g_autoptr(GError) error = NULL;
+
+  if (self->server->demo)
+    description = g_strdup (_("New chats use the demo model. Its answers are placeholder text: "
+                              "it shows how Hearth works, not what a model can do. For real "
+                              "answers, install Ollama and add it in Preferences → Servers; "
+                              "the demo then goes away."));
+  else
+    description = g_strdup_printf (_("New chats use %s on %s."), self->model, self->server->url);
 
   /* the settings the single-server Hearth read, for what still reads them */
   g_settings_delay (self->settings);
@@ -663,7 +684,7 @@ enter_page (HearthSetupWindow *self,
   if (g_str_equal (page, "hardware"))
     probe_hardware (self);
   else if (g_str_equal (page, "servers") && self->servers->len == 0)
-    scan_servers (self);
+    _hearth_setup_window_scan (self);
   else if (g_str_equal (page, "model"))
     _hearth_setup_window_fill_models (self);
   else if (g_str_equal (page, "download") && !self->pulled && self->pull_cancellable == NULL)
@@ -716,6 +737,11 @@ hearth_setup_window_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   if (self->pull_cancellable != NULL)
     g_cancellable_cancel (self->pull_cancellable);
+  g_cancellable_cancel (self->run_cancellable);
+  g_clear_object (&self->run_cancellable);
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (self->chooser);
+  g_clear_object (&self->chooser);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->pull_cancellable);
   g_clear_object (&self->engine);
@@ -734,6 +760,7 @@ hearth_setup_window_finalize (GObject *object)
   g_clear_pointer (&self->hardware, hearth_hardware_free);
   g_clear_pointer (&self->catalog, g_ptr_array_unref);
   g_clear_pointer (&self->candidates, g_strfreev);
+  g_free (self->implicit_name);
   g_free (self->model);
 
   G_OBJECT_CLASS (hearth_setup_window_parent_class)->finalize (object);
@@ -760,6 +787,8 @@ hearth_setup_window_class_init (HearthSetupWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HearthSetupWindow, score_label);
   gtk_widget_class_bind_template_child (widget_class, HearthSetupWindow, server_list);
   gtk_widget_class_bind_template_child (widget_class, HearthSetupWindow, install_group);
+  gtk_widget_class_bind_template_child (widget_class, HearthSetupWindow, run_list);
+  gtk_widget_class_bind_template_child (widget_class, HearthSetupWindow, install_label);
   gtk_widget_class_bind_template_child (widget_class, HearthSetupWindow, custom_entry);
   gtk_widget_class_bind_template_child (widget_class, HearthSetupWindow, api_row);
   gtk_widget_class_bind_template_child (widget_class, HearthSetupWindow, custom_row);
@@ -788,6 +817,7 @@ hearth_setup_window_class_init (HearthSetupWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "setup.retry-download", NULL,
                                    hearth_setup_window_retry_download);
   gtk_widget_class_install_action (widget_class, "setup.start", NULL, hearth_setup_window_start);
+  _hearth_setup_window_class_managed_init (klass);
 }
 
 static void
@@ -797,6 +827,7 @@ hearth_setup_window_init (HearthSetupWindow *self)
 
   self->settings = hearth_settings_try_new ();
   self->cancellable = g_cancellable_new ();
+  self->run_cancellable = g_cancellable_new ();
   self->servers = g_ptr_array_new_with_free_func ((GDestroyNotify) server_unref);
   hearth_setup_window_update (self);
 }
@@ -825,7 +856,7 @@ hearth_setup_window_set_candidates (HearthSetupWindow  *self,
   g_clear_pointer (&self->candidates, g_strfreev);
   self->candidates = g_strdupv ((char **) urls);
   if (self->servers->len > 0)
-    scan_servers (self);
+    _hearth_setup_window_scan (self);
 }
 
 void
