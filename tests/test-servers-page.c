@@ -212,8 +212,14 @@ save_row_menu (GtkWidget *row)
   GtkPopover *popover;
   g_autofree char *text = NULL;
 
-  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
-  g_assert_true (hearth_test_spin_until (popover_mapped, button, 5000));
+  /* On the suite's one shared Xvfb a popup can be lost while another
+   * program's window maps over this one: asked again, up to three times. */
+  for (guint attempt = 0; attempt < 3 && !popover_mapped (button); attempt++)
+    {
+      gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+      hearth_test_spin_until (popover_mapped, button, 3000);
+    }
+  g_assert_true (popover_mapped (button));
   popover = gtk_menu_button_get_popover (GTK_MENU_BUTTON (button));
   hearth_test_wait_drawn (GTK_WIDGET (popover), 2000);
   text = hearth_test_visible_text (GTK_WIDGET (popover));
