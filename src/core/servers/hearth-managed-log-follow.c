@@ -11,7 +11,10 @@
 
 #include "config.h"
 
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "hearth-servers.h"
 
@@ -106,26 +109,68 @@ resume_offset (HearthLogFollower *follower,
   return found != NULL ? (goffset) (found - contents) + (goffset) strlen (needle) : 0;
 }
 
+/* What was written past @offset (its size in @len), or NULL. */
+static char *
+read_from (const char *path,
+           goffset     offset,
+           gsize      *len)
+{
+  struct stat st;
+  char *data;
+  ssize_t n;
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+
+  if (fd < 0)
+    return NULL;
+  if (fstat (fd, &st) != 0 || st.st_size <= offset)
+    {
+      close (fd);
+      return NULL;
+    }
+  data = g_malloc (st.st_size - offset);
+  n = pread (fd, data, st.st_size - offset, offset);
+  close (fd);
+  if (n <= 0)
+    {
+      g_free (data);
+      return NULL;
+    }
+  *len = n;
+  return data;
+}
+
+/* Every FOLLOW_POLL_MS: the new lines only, read from where the last poll
+ * stopped; the whole file only after a rotation made it shorter. */
 static gboolean
 poll_cb (gpointer user_data)
 {
   HearthLogFollower *follower = user_data;
   g_autofree char *contents = NULL;
+  struct stat st;
   gsize len = 0;
 
-  if (!g_file_get_contents (follower->path, &contents, &len, NULL))
+  if (stat (follower->path, &st) != 0)
     return G_SOURCE_CONTINUE;
-  if ((goffset) len < follower->offset)
+  if (st.st_size < follower->offset)
     {
+      if (!g_file_get_contents (follower->path, &contents, &len, NULL))
+        return G_SOURCE_CONTINUE;
       g_string_truncate (follower->partial, 0);
       follower->offset = resume_offset (follower, contents, len);
-    }
-  if ((goffset) len > follower->offset)
-    {
-      goffset from = follower->offset;
+      if ((goffset) len > follower->offset)
+        {
+          goffset from = follower->offset;
 
-      follower->offset = len;
-      give_text (follower, contents + from, len - from);
+          follower->offset = len;
+          give_text (follower, contents + from, len - from);
+        }
+      return G_SOURCE_CONTINUE;
+    }
+  contents = read_from (follower->path, follower->offset, &len);
+  if (contents != NULL)
+    {
+      follower->offset += len;
+      give_text (follower, contents, len);
     }
   return G_SOURCE_CONTINUE;
 }
