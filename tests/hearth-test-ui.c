@@ -451,3 +451,23 @@ hearth_test_save_wide_and_narrow (GtkWindow  *window,
     }
   resize_to (window, width, height);
 }
+
+static gboolean
+menu_popover_mapped (gpointer button)
+{
+  GtkPopover *popover = gtk_menu_button_get_popover (button);
+
+  return popover != NULL && gtk_widget_get_mapped (GTK_WIDGET (popover));
+}
+
+GtkPopover *
+hearth_test_popup_menu (GtkMenuButton *button)
+{
+  for (guint attempt = 0; attempt < 3 && !menu_popover_mapped (button); attempt++)
+    {
+      gtk_menu_button_popup (button);
+      hearth_test_spin_until (menu_popover_mapped, button, 3000);
+    }
+  g_assert_true (menu_popover_mapped (button));
+  return gtk_menu_button_get_popover (button);
+}

@@ -7,6 +7,10 @@
 
 G_BEGIN_DECLS
 
+/* Pops @button's menu up and waits until it is shown; on the suite's one
+ * shared Xvfb a popup can be lost while another program's window maps over
+ * this one: asked again, up to three times. Returns the popover. */
+GtkPopover *hearth_test_popup_menu                 (GtkMenuButton *button);
 gboolean   hearth_test_spin_until             (gboolean   (*done) (gpointer),
                                                gpointer     data,
                                                guint        timeout_ms);

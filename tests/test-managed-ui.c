@@ -316,14 +316,6 @@ close_window (GtkWidget *window)
   g_assert_finalize_object (window);
 }
 
-static gboolean
-popover_mapped (gpointer button)
-{
-  GtkPopover *popover = gtk_menu_button_get_popover (button);
-
-  return popover != NULL && gtk_widget_get_mapped (GTK_WIDGET (popover));
-}
-
 /* Its ⋮ menu: what can be done now (Stop, not Start), the log, keeping it. */
 static void
 check_menu (GtkWidget *prefs,
@@ -334,15 +326,7 @@ check_menu (GtkWidget *prefs,
   g_autofree char *text = NULL;
 
   g_assert_nonnull (button);
-  /* On the suite's one shared Xvfb a popup can be lost while another
-   * program's window maps over this one: asked again, up to three times. */
-  for (guint attempt = 0; attempt < 3 && !popover_mapped (button); attempt++)
-    {
-      gtk_menu_button_popup (GTK_MENU_BUTTON (button));
-      hearth_test_spin_until (popover_mapped, button, 3000);
-    }
-  g_assert_true (popover_mapped (button));
-  popover = GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (button)));
+  popover = GTK_WIDGET (hearth_test_popup_menu (GTK_MENU_BUTTON (button)));
   hearth_test_wait_drawn (popover, 2000);
   text = hearth_test_visible_text (popover);
   g_test_message ("menu: %s", text);

@@ -196,14 +196,6 @@ check_until_up (GtkWidget     *window,
   wait_row_says (window, name, "Up · ");
 }
 
-static gboolean
-popover_mapped (gpointer data)
-{
-  GtkPopover *popover = gtk_menu_button_get_popover (data);
-
-  return popover != NULL && gtk_widget_get_mapped (GTK_WIDGET (popover));
-}
-
 /* Its menu: Check Now, Edit…, Set Key…, the moves it can make, Remove… */
 static void
 save_row_menu (GtkWidget *row)
@@ -212,15 +204,7 @@ save_row_menu (GtkWidget *row)
   GtkPopover *popover;
   g_autofree char *text = NULL;
 
-  /* On the suite's one shared Xvfb a popup can be lost while another
-   * program's window maps over this one: asked again, up to three times. */
-  for (guint attempt = 0; attempt < 3 && !popover_mapped (button); attempt++)
-    {
-      gtk_menu_button_popup (GTK_MENU_BUTTON (button));
-      hearth_test_spin_until (popover_mapped, button, 3000);
-    }
-  g_assert_true (popover_mapped (button));
-  popover = gtk_menu_button_get_popover (GTK_MENU_BUTTON (button));
+  popover = hearth_test_popup_menu (GTK_MENU_BUTTON (button));
   hearth_test_wait_drawn (GTK_WIDGET (popover), 2000);
   text = hearth_test_visible_text (GTK_WIDGET (popover));
   g_assert_nonnull (strstr (text, "Check Now"));
