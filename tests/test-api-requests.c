@@ -294,7 +294,7 @@ test_upgrade_from_8 (void)
 
   store = hearth_store_open (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (hearth_store_get_schema_version (store), ==, 9);
+  g_assert_cmpint (hearth_store_get_schema_version (store), ==, 10);
   conversations = hearth_store_list_conversations (store, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (conversations->len, ==, 1);

@@ -106,11 +106,11 @@ test_migrations_fresh (void)
 
   g_assert_no_error (error);
   g_assert_cmpstr (hearth_store_get_path (store), ==, path);
-  g_assert_cmpint (hearth_store_get_schema_version (store), ==, 9);
+  g_assert_cmpint (hearth_store_get_schema_version (store), ==, 10);
   g_assert_cmpint (g_stat (dir, &buf), ==, 0);
   g_assert_cmpint (buf.st_mode & 0777, ==, 0700);
 
-  g_assert_cmpint (hearth_test_sqlite_query_int (path, "PRAGMA user_version"), ==, 9);
+  g_assert_cmpint (hearth_test_sqlite_query_int (path, "PRAGMA user_version"), ==, 10);
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
       g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM sqlite_schema "
@@ -142,7 +142,7 @@ test_migrations_reopen (void)
   /* A second connection on the same file, as a worker thread would open. */
   third = hearth_store_open (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (hearth_store_get_schema_version (again), ==, 9);
+  g_assert_cmpint (hearth_store_get_schema_version (again), ==, 10);
   conversations = hearth_store_list_conversations (third, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (conversations->len, ==, 1);
@@ -188,7 +188,7 @@ test_migrations_from_v2 (void)
 
   store = hearth_store_open (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (hearth_store_get_schema_version (store), ==, 9);
+  g_assert_cmpint (hearth_store_get_schema_version (store), ==, 10);
   messages = hearth_store_list_messages (store, id, 0, 0, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (messages->len, ==, 2);
@@ -274,7 +274,7 @@ test_migrations_from_v4 (void)
 
   store = hearth_store_open (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (hearth_store_get_schema_version (store), ==, 9);
+  g_assert_cmpint (hearth_store_get_schema_version (store), ==, 10);
   sql = hearth_test_sqlite_query_text (path, "SELECT sql FROM sqlite_schema WHERE name = 'messages_fts'");
   g_assert_nonnull (strstr (sql, "prefix = '3 4 5'"));
   assert_index_in_sync (store);

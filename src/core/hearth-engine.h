@@ -7,10 +7,13 @@
 #include <libsoup/soup.h>
 
 #include "hearth-alerts.h"
+#include "hearth-answer-set.h"
 #include "hearth-bench.h"
 #include "hearth-cache.h"
 #include "hearth-gateway.h"
 #include "hearth-chat-request.h"
+#include "hearth-ensembles.h"
+#include "hearth-feedback.h"
 #include "hearth-metrics.h"
 #include "hearth-provider.h"
 #include "hearth-reply.h"
@@ -186,6 +189,68 @@ HearthReply     *hearth_engine_regenerate     (HearthEngine       *self,
 gboolean         hearth_engine_save_reply     (HearthEngine       *self,
                                                HearthReply        *reply,
                                                GError            **error);
+
+/* Compare, ensembles and feedback (src/core/feedback) */
+
+/* The named ensembles (ensembles.conf): never NULL. */
+HearthEnsembles *hearth_engine_get_ensembles  (HearthEngine       *self);
+/* Asks @models (2–4 of "MODEL" or "MODEL@SERVER", no one twice) the
+ * request's question, as hearth_engine_chat () would ask one (the history
+ * of @conversation_id as context, the cache, the queue, fallback off: a
+ * candidate is its model on its server or fails in its column); the
+ * request's model and server are ignored. Fails at once, storing nothing,
+ * when @models is not 2–4 distinct names. */
+HearthAnswerSet *hearth_engine_compare        (HearthEngine       *self,
+                                               HearthChatRequest  *request,
+                                               const char * const *models,
+                                               gint64              conversation_id,
+                                               GError            **error);
+/* The same for an ensemble (named or not), which then decides by its
+ * method. A request with no temperature set is sent with temperature 0 and
+ * seed 0 to every member (and the judge), so that a repeated question is
+ * served by the cache where the members are deterministic. */
+HearthAnswerSet *hearth_engine_ask_ensemble   (HearthEngine       *self,
+                                               HearthChatRequest  *request,
+                                               const HearthEnsemble *ensemble,
+                                               gint64              conversation_id,
+                                               GError            **error);
+/* "Use this answer": @message_id (a candidate of a set that finished with
+ * text) becomes its conversation's reply, kept by the user (a compare win
+ * for its model); the set's other candidates are no longer kept. Fails
+ * with a sentence for a message that is not a candidate or failed. */
+gboolean         hearth_engine_pick_answer    (HearthEngine       *self,
+                                               gint64              message_id,
+                                               GError            **error);
+/* Thumbs up (+1) or down (-1), or 0 to take the rating back, with an
+ * optional @note (≤ HEARTH_FEEDBACK_NOTE_MAX characters; longer fails).
+ * Only a reply of the user's history can be rated ("assistant", not the
+ * gateway's hidden conversation); fails with a sentence otherwise. */
+gboolean         hearth_engine_rate_message   (HearthEngine       *self,
+                                               gint64              message_id,
+                                               int                 rating,
+                                               const char         *note,
+                                               GError            **error);
+/* @since_ms: 0 for all time. Reads in a worker. */
+void             hearth_engine_feedback_stats_async   (HearthEngine        *self,
+                                                       gint64               since_ms,
+                                                       GCancellable        *cancellable,
+                                                       GAsyncReadyCallback  callback,
+                                                       gpointer             user_data);
+HearthFeedbackStats *
+                 hearth_engine_feedback_stats_finish  (HearthEngine        *self,
+                                                       GAsyncResult        *result,
+                                                       GError             **error);
+/* JSONL (one object a line, hearth-feedback.h), "" when there is nothing
+ * to export. Reads in a worker. */
+void             hearth_engine_export_feedback_async  (HearthEngine        *self,
+                                                       HearthFeedbackFormat format,
+                                                       gint64               since_ms,
+                                                       GCancellable        *cancellable,
+                                                       GAsyncReadyCallback  callback,
+                                                       gpointer             user_data);
+char            *hearth_engine_export_feedback_finish (HearthEngine        *self,
+                                                       GAsyncResult        *result,
+                                                       GError             **error);
 
 /* The history, for pages and commands: reads run in a worker. */
 void             hearth_engine_list_messages_async  (HearthEngine        *self,

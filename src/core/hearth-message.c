@@ -14,6 +14,7 @@ hearth_message_new (const char *role,
   message->role = g_strdup (role);
   message->content = g_strdup (content != NULL ? content : "");
   message->state = HEARTH_MESSAGE_COMPLETE;
+  message->pick = -1;  /* HEARTH_PICK_NONE: not one of a set */
   hearth_figures_init (&message->figures);
   return message;
 }
@@ -38,6 +39,11 @@ hearth_message_free (HearthMessage *message)
   g_free (message->fallback_reason);
   g_free (message->route_rule);
   g_free (message->client);
+  g_free (message->set_method);
+  g_free (message->set_name);
+  g_free (message->set_role);
+  g_free (message->set_reason);
+  g_free (message->rating_note);
   g_free (message);
 }
 

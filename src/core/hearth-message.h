@@ -37,6 +37,17 @@ typedef struct
   char               *client;        /* the program that asked through the gateway
                                       * (its User-Agent), or NULL for Hearth's own
                                       * chat; its text is not kept (schema 9) */
+  /* Compare and ensembles (schema 10, hearth-answer-set.h): */
+  gint64              set_question;  /* the question this message answers as one
+                                      * of a set; 0 when it is not part of one */
+  char               *set_method;    /* "compare", "vote", "judge", "first-good" */
+  char               *set_name;      /* the ensemble's name, or NULL */
+  char               *set_role;      /* HEARTH_SET_ROLE_CANDIDATE or _JUDGE */
+  int                 pick;          /* HearthPick; HEARTH_PICK_NONE (-1) outside a set */
+  char               *set_reason;    /* on the kept one: why it won; else NULL */
+  /* Feedback (schema 10, hearth-feedback.h), read with the message: */
+  int                 rating;        /* +1, -1, 0: none */
+  char               *rating_note;   /* or NULL */
 } HearthMessage;
 
 HearthMessage *hearth_message_new  (const char    *role,

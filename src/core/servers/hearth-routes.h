@@ -86,6 +86,12 @@ gboolean        hearth_routes_move              (HearthRoutes        *self,
                                                  const char          *id,
                                                  guint                position,
                                                  GError             **error);
+/* Whether "auto" may follow the user's ratings (hearth-feedback.h): kept
+ * in routes.conf ([ratings] use=true), off by default; reset keeps it. */
+gboolean        hearth_routes_get_use_ratings   (HearthRoutes        *self);
+gboolean        hearth_routes_set_use_ratings   (HearthRoutes        *self,
+                                                 gboolean             use,
+                                                 GError             **error);
 /* Back to the defaults (removes routes.conf). */
 gboolean        hearth_routes_reset             (HearthRoutes        *self,
                                                  GError             **error);

@@ -338,6 +338,30 @@ static const Migration migrations[] = {
     "ALTER TABLE conversations ADD COLUMN kind TEXT NOT NULL DEFAULT 'chat';"
     "ALTER TABLE messages ADD COLUMN client TEXT;"
   },
+  {
+    10,
+    /* Compare, ensembles and feedback (src/core/feedback): an answer that
+     * is one of a set names its question, the set's method (and ensemble),
+     * its role (a candidate or the judge's verdict), whether it is kept
+     * (NULL outside a set; 0 not kept, 1 by the method, 2 by the user) and
+     * why it won; a rating (thumbs up or down, a note) per reply, counted
+     * under its question's kind. */
+    "ALTER TABLE messages ADD COLUMN set_question INTEGER;"
+    "ALTER TABLE messages ADD COLUMN set_method TEXT;"
+    "ALTER TABLE messages ADD COLUMN set_name TEXT;"
+    "ALTER TABLE messages ADD COLUMN set_role TEXT;"
+    "ALTER TABLE messages ADD COLUMN pick INTEGER;"
+    "ALTER TABLE messages ADD COLUMN set_reason TEXT;"
+    "CREATE INDEX messages_by_set ON messages (set_question)"
+    " WHERE set_question IS NOT NULL;"
+    "CREATE TABLE feedback ("
+    "  message_id  INTEGER PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,"
+    "  rating      INTEGER NOT NULL CHECK (rating IN (-1, 1)),"
+    "  note        TEXT,"
+    "  kind        TEXT NOT NULL DEFAULT 'default',"
+    "  created_ms  INTEGER NOT NULL"
+    ");"
+  },
 };
 
 #define LATEST_SCHEMA_VERSION (migrations[G_N_ELEMENTS (migrations) - 1].version)

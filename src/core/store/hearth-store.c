@@ -26,7 +26,10 @@ G_DEFINE_QUARK (hearth-store-error-quark, hearth_store_error)
   "id, conversation_id, role, content, thinking, model, endpoint, api, state, error," \
   " done_reason, created_ms, tokens_in, tokens_out, ttft_ms, total_ms, load_ms," \
   " prompt_tokens_per_s, tokens_per_s, figures_from_server, error_class, cached, options," \
-  " server, fallback_from, fallback_reason, route_rule, client"
+  " server, fallback_from, fallback_reason, route_rule, client," \
+  " set_question, set_method, set_name, set_role, pick, set_reason," \
+  " (SELECT f.rating FROM feedback AS f WHERE f.message_id = messages.id)," \
+  " (SELECT f.note FROM feedback AS f WHERE f.message_id = messages.id)"
 
 /* The one conversation that holds other programs' requests (schema 9) is
  * never listed, searched, opened, renamed or deleted as a conversation. */
@@ -71,12 +74,14 @@ static const char * const statement_sql[N_STATEMENTS] = {
     "INSERT INTO messages (conversation_id, role, endpoint, api, created_ms,"
     " content, thinking, state, error, done_reason, model, tokens_in, tokens_out, ttft_ms,"
     " total_ms, load_ms, prompt_tokens_per_s, tokens_per_s, figures_from_server, error_class,"
-    " cached, options, server, fallback_from, fallback_reason, route_rule, client)"
+    " cached, options, server, fallback_from, fallback_reason, route_rule, client,"
+    " set_question, set_method, set_name, set_role, pick, set_reason)"
     " VALUES (:conversation_id, :role, :endpoint, :api, :created_ms,"
     " :content, :thinking, :state, :error, :done_reason, :model, :tokens_in, :tokens_out,"
     " :ttft_ms, :total_ms, :load_ms, :prompt_tokens_per_s, :tokens_per_s, :from_server,"
     " :error_class, :cached, :options, :server, :fallback_from, :fallback_reason,"
-    " :route_rule, :client)",
+    " :route_rule, :client, :set_question, :set_method, :set_name, :set_role, :pick,"
+    " :set_reason)",
   [STMT_APPEND_CHUNK] =
     "INSERT INTO message_chunks (message_id, content, thinking)"
     " VALUES (:id, :content, :thinking)",
@@ -739,6 +744,15 @@ hearth_store_add_message (HearthStore    *self,
   hearth_sqlite_bind_int64 (stmt, ":created_ms", message->created_ms);
   bind_message_body (stmt, message);
   hearth_sqlite_bind_text (stmt, ":client", message->client);
+  if (message->set_question > 0)
+    {
+      hearth_sqlite_bind_int64 (stmt, ":set_question", message->set_question);
+      hearth_sqlite_bind_int64 (stmt, ":pick", message->pick >= 0 ? message->pick : 0);
+    }
+  hearth_sqlite_bind_text (stmt, ":set_method", message->set_method);
+  hearth_sqlite_bind_text (stmt, ":set_name", message->set_name);
+  hearth_sqlite_bind_text (stmt, ":set_role", message->set_role);
+  hearth_sqlite_bind_text (stmt, ":set_reason", message->set_reason);
 
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
@@ -832,6 +846,19 @@ _hearth_store_message_from_row (sqlite3_stmt *stmt)
     }
   if (sqlite3_column_count (stmt) > 27)
     message->client = hearth_sqlite_column_text (stmt, 27);
+  message->pick = -1;  /* HEARTH_PICK_NONE */
+  if (sqlite3_column_count (stmt) > 35)
+    {
+      message->set_question = sqlite3_column_int64 (stmt, 28);
+      message->set_method = hearth_sqlite_column_text (stmt, 29);
+      message->set_name = hearth_sqlite_column_text (stmt, 30);
+      message->set_role = hearth_sqlite_column_text (stmt, 31);
+      if (sqlite3_column_type (stmt, 32) != SQLITE_NULL)
+        message->pick = sqlite3_column_int (stmt, 32);
+      message->set_reason = hearth_sqlite_column_text (stmt, 33);
+      message->rating = sqlite3_column_int (stmt, 34);
+      message->rating_note = hearth_sqlite_column_text (stmt, 35);
+    }
   return message;
 }
 
