@@ -290,6 +290,13 @@ test_upgrade_from_8 (void)
   g_clear_object (&store);
   hearth_test_sqlite_run (path, "ALTER TABLE conversations DROP COLUMN kind;"
                           " ALTER TABLE messages DROP COLUMN client;"
+                          " DROP TABLE feedback; DROP INDEX messages_by_set;"
+                          " ALTER TABLE messages DROP COLUMN set_question;"
+                          " ALTER TABLE messages DROP COLUMN set_method;"
+                          " ALTER TABLE messages DROP COLUMN set_name;"
+                          " ALTER TABLE messages DROP COLUMN set_role;"
+                          " ALTER TABLE messages DROP COLUMN pick;"
+                          " ALTER TABLE messages DROP COLUMN set_reason;"
                           " PRAGMA user_version = 8");
 
   store = hearth_store_open (path, &error);

@@ -184,6 +184,13 @@ test_migrations_from_v2 (void)
                           " ALTER TABLE bench_runs DROP COLUMN server;"
                           " ALTER TABLE conversations DROP COLUMN kind;"
                           " ALTER TABLE messages DROP COLUMN client;"
+                          " DROP TABLE feedback; DROP INDEX messages_by_set;"
+                          " ALTER TABLE messages DROP COLUMN set_question;"
+                          " ALTER TABLE messages DROP COLUMN set_method;"
+                          " ALTER TABLE messages DROP COLUMN set_name;"
+                          " ALTER TABLE messages DROP COLUMN set_role;"
+                          " ALTER TABLE messages DROP COLUMN pick;"
+                          " ALTER TABLE messages DROP COLUMN set_reason;"
                           " PRAGMA user_version = 2");
 
   store = hearth_store_open (path, &error);
@@ -270,6 +277,13 @@ test_migrations_from_v4 (void)
                           " ALTER TABLE bench_runs DROP COLUMN server;"
                           " ALTER TABLE conversations DROP COLUMN kind;"
                           " ALTER TABLE messages DROP COLUMN client;"
+                          " DROP TABLE feedback; DROP INDEX messages_by_set;"
+                          " ALTER TABLE messages DROP COLUMN set_question;"
+                          " ALTER TABLE messages DROP COLUMN set_method;"
+                          " ALTER TABLE messages DROP COLUMN set_name;"
+                          " ALTER TABLE messages DROP COLUMN set_role;"
+                          " ALTER TABLE messages DROP COLUMN pick;"
+                          " ALTER TABLE messages DROP COLUMN set_reason;"
                           "PRAGMA user_version = 4");
 
   store = hearth_store_open (path, &error);
