@@ -691,6 +691,25 @@ test_vote (Fixture       *f,
   g_assert_cmpstr (stored_candidate (messages, set, winner)->set_reason, ==, "2 of 3 answers agree");
 }
 
+/* A model that failed is counted apart: it did not disagree. */
+static void
+test_vote_member_fails (Fixture       *f,
+                        gconstpointer  data)
+{
+  const char *models[] = { "say-paris@laptop", "error-500@faulty", "say-paris-too@big-box", NULL };
+  g_autoptr(HearthAnswerSet) set = NULL;
+  int winner;
+
+  if (!hearth_test_require_node ())
+    return;
+  set = ask_ensemble (f, "Vote with a failure?", models, HEARTH_SET_VOTE, NULL, -1);
+  winner = hearth_answer_set_get_winner (set);
+  g_assert_true (winner == 0 || winner == 2);
+  g_assert_cmpstr (hearth_answer_set_get_reason (set), ==,
+                   "2 of 2 answers agree; 1 of 3 models failed");
+  g_assert_cmpint (hearth_reply_get_state (candidate (set, 1)), ==, HEARTH_REPLY_FAILED);
+}
+
 static void
 test_judge (Fixture       *f,
             gconstpointer  data)
@@ -871,6 +890,7 @@ main (int   argc,
   add ("/compare/pick-changes-context", test_pick_changes_context);
   add ("/compare/pick-failed-refused", test_pick_failed_refused);
   add ("/ensemble/vote", test_vote);
+  add ("/ensemble/vote-member-fails", test_vote_member_fails);
   add ("/ensemble/judge", test_judge);
   add ("/ensemble/judge-garbage", test_judge_garbage);
   add ("/ensemble/first-good", test_first_good);
