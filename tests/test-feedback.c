@@ -1,23 +1,15 @@
-/* test-feedback.c — thumbs on replies, the records they add up to, the
- * JSONL export, and "auto" following the ratings, with a real history and
- * the real test engine
+/* test-feedback.c — thumbs on replies, the records they add up to and the
+ * JSONL export, with a real history and the real test engine
+ * (test-feedback-routing.c: "auto" following them)
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <string.h>
-#include <glib/gstdio.h>
 
-#include "hearth-answer-set.h"
-#include "hearth-engine.h"
 #include "hearth-error.h"
 #include "hearth-store-feedback.h"
+#include "hearth-test-feedback.h"
 #include "hearth-test-server.h"
 #include "hearth-test-util.h"
-
-/* Two tiny models that each answer one sentence of their own. */
-#define ALPHA          "alpha:1b"
-#define BETA           "beta:1b"
-#define ALPHA_SENTENCE "Alpha answers first."
-#define BETA_SENTENCE  "Beta answers better."
 
 #define DAY_MS ((gint64) 24 * 60 * 60 * 1000)
 
@@ -25,156 +17,6 @@ static const char code_question[] =
   "Why does this crash?\n```c\nint main (void) { return *(int *) 0; }\n```";
 
 /* Helpers */
-
-static HearthTestServer *lab_server;
-
-static char *
-make_model (const char *model,
-            const char *sentence)
-{
-  g_autofree char *dir = hearth_test_build_tmp_path ("models-lab", NULL);
-  g_autofree char *file = g_strconcat (model, ".gguf", NULL);
-  g_autofree char *path = g_build_filename (dir, file, NULL);
-  g_autofree char *script = g_build_filename (g_getenv ("HEARTH_SOURCE_DIR"), "tests", "engine",
-                                              "make-model.mjs", NULL);
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_mkdir_with_parents (dir, 0700);
-  if (g_file_test (path, G_FILE_TEST_EXISTS))
-    return g_steal_pointer (&dir);
-  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, "node", script,
-                              "--mode", "fixed", "--sentence", sentence, path, NULL);
-  g_assert_no_error (error);
-  g_subprocess_wait_check (process, NULL, &error);
-  g_assert_no_error (error);
-  return g_steal_pointer (&dir);
-}
-
-/* One test engine serving both models, started once for the program. */
-static const char *
-lab_url (void)
-{
-  if (lab_server == NULL)
-    {
-      g_autofree char *dir = make_model (ALPHA, ALPHA_SENTENCE);
-      const char *args[] = { "--models", dir, NULL };
-
-      g_free (make_model (BETA, BETA_SENTENCE));
-      lab_server = hearth_test_server_start ("server.mjs", args);
-    }
-  return hearth_test_server_get_url (lab_server);
-}
-
-static char *
-config_path (const char *name)
-{
-  return g_build_filename (g_get_user_config_dir (), "hearth", name, NULL);
-}
-
-/* An engine on a fresh history (@name.db) whose one server is "lab". */
-static HearthEngine *
-lab_engine (const char   *name,
-            HearthStore **store)
-{
-  g_autofree char *routes = config_path ("routes.conf");
-  g_autofree char *servers_conf = config_path ("servers.conf");
-  g_autofree char *file = g_strconcat (name, ".db", NULL);
-  g_autofree char *path = hearth_test_build_tmp_path (file, NULL);
-  g_autoptr(GError) error = NULL;
-  HearthEngine *engine;
-  HearthServers *servers;
-
-  g_unlink (routes);
-  g_unlink (servers_conf);
-  g_unlink (path);
-  *store = hearth_store_open (path, &error);
-  g_assert_no_error (error);
-  engine = hearth_engine_new (*store);
-  servers = hearth_engine_get_servers (engine);
-  g_assert_nonnull (hearth_servers_add (servers, "lab", lab_url (), HEARTH_API_OLLAMA, FALSE,
-                                        NULL, &error));
-  g_assert_no_error (error);
-  /* Only "lab": the migrated "local" one goes. */
-  while (g_list_model_get_n_items (G_LIST_MODEL (servers)) > 1)
-    {
-      g_autoptr(HearthServer) first = g_list_model_get_item (G_LIST_MODEL (servers), 0);
-
-      g_assert_cmpstr (hearth_server_get_name (first), !=, "lab");
-      g_assert_true (hearth_servers_remove (servers, hearth_server_get_name (first), &error));
-      g_assert_no_error (error);
-    }
-  return engine;
-}
-
-static void
-on_finished (HearthReply *reply,
-             GMainLoop   *loop)
-{
-  g_main_loop_quit (loop);
-}
-
-/* Asks @model on "lab" (or "auto") a new conversation's @question, and
- * waits for the whole reply. */
-static HearthReply *
-ask (HearthEngine *engine,
-     const char   *model,
-     const char   *question)
-{
-  g_autoptr(HearthChatRequest) request = hearth_chat_request_new ();
-  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  g_autoptr(GError) error = NULL;
-  HearthReply *reply;
-
-  request->model = g_strdup (model);
-  if (g_strcmp0 (model, HEARTH_MODEL_AUTO) != 0)
-    request->server = g_strdup ("lab");
-  request->stream = TRUE;
-  hearth_chat_request_add_message (request, "user", question);
-  reply = hearth_engine_chat (engine, NULL, g_steal_pointer (&request), -1, &error);
-  g_assert_no_error (error);
-  g_signal_connect (reply, "finished", G_CALLBACK (on_finished), loop);
-  if (!hearth_reply_is_finished (reply))
-    g_main_loop_run (loop);
-  g_assert_no_error (hearth_reply_get_error (reply));
-  g_assert_cmpint (hearth_reply_get_state (reply), ==, HEARTH_REPLY_DONE);
-  g_assert_cmpint (hearth_reply_get_message_id (reply), >, 0);
-  return reply;
-}
-
-/* The history as stored, straight from the store. */
-static HearthMessage *
-stored_message (HearthStore *store,
-                gint64       conversation_id,
-                gint64       message_id)
-{
-  g_autoptr(GPtrArray) messages = NULL;
-  g_autoptr(GError) error = NULL;
-
-  messages = hearth_store_list_messages (store, conversation_id, 0, 0, &error);
-  g_assert_no_error (error);
-  for (guint i = 0; i < messages->len; i++)
-    {
-      HearthMessage *message = g_ptr_array_index (messages, i);
-
-      if (message->id == message_id)
-        return g_ptr_array_steal_index (messages, i);
-    }
-  g_assert_not_reached ();
-  return NULL;
-}
-
-static void
-rate_ok (HearthEngine *engine,
-         gint64        message_id,
-         int           rating,
-         const char   *note)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (hearth_engine_rate_message (engine, message_id, rating, note, &error));
-  g_assert_no_error (error);
-}
 
 /* Fails with one sentence (no line break), and says @part. */
 static void
@@ -191,48 +33,6 @@ rate_fails (HearthEngine *engine,
   g_test_message ("%s", error->message);
   g_assert_null (strchr (error->message, '\n'));
   g_assert_nonnull (strstr (error->message, part));
-}
-
-/* A message written straight to the store, as the compare code stores a
- * set's answers: @set_question 0 for an ordinary message. */
-static gint64
-add_message (HearthStore        *store,
-             gint64              conversation_id,
-             const char         *role,
-             const char         *content,
-             const char         *model,
-             gint64              set_question,
-             HearthPick          pick,
-             HearthMessageState  state)
-{
-  g_autoptr(HearthMessage) message = hearth_message_new (role, content);
-  g_autoptr(GError) error = NULL;
-  gint64 id;
-
-  message->conversation_id = conversation_id;
-  message->model = g_strdup (model);
-  message->state = state;
-  if (set_question > 0)
-    {
-      message->set_question = set_question;
-      message->set_method = g_strdup ("compare");
-      message->set_role = g_strdup (HEARTH_SET_ROLE_CANDIDATE);
-      message->pick = pick;
-    }
-  id = hearth_store_add_message (store, message, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (id, >, 0);
-  return id;
-}
-
-static gint64
-new_conversation (HearthStore *store)
-{
-  g_autoptr(GError) error = NULL;
-  gint64 id = hearth_store_create_conversation (store, "Feedback", &error);
-
-  g_assert_no_error (error);
-  return id;
 }
 
 typedef struct
@@ -426,20 +226,20 @@ test_rate (void)
 
   if (!hearth_test_require_node ())
     return;
-  engine = lab_engine ("rate", &store);
-  reply = ask (engine, BETA, "hi there");
+  engine = hearth_test_lab_engine ("rate", &store);
+  reply = hearth_test_ask (engine, BETA, "hi there");
   g_assert_cmpstr (hearth_reply_get_content (reply), ==, BETA_SENTENCE);
   conversation = hearth_reply_get_conversation_id (reply);
   message = hearth_reply_get_message_id (reply);
 
   /* Unrated: the history says so. */
-  stored = stored_message (store, conversation, message);
+  stored = hearth_test_stored_message (store, conversation, message);
   g_assert_cmpint (stored->rating, ==, 0);
   g_assert_null (stored->rating_note);
   g_clear_pointer (&stored, hearth_message_free);
 
-  rate_ok (engine, message, 1, "Clear and short");
-  stored = stored_message (store, conversation, message);
+  hearth_test_rate_ok (engine, message, 1, "Clear and short");
+  stored = hearth_test_stored_message (store, conversation, message);
   g_assert_cmpint (stored->rating, ==, 1);
   g_assert_cmpstr (stored->rating_note, ==, "Clear and short");
   g_clear_pointer (&stored, hearth_message_free);
@@ -450,8 +250,8 @@ test_rate (void)
   g_assert_cmpint (rating->created_ms, >, 0);
 
   /* Down replaces up; no note takes the old one away. */
-  rate_ok (engine, message, -1, NULL);
-  stored = stored_message (store, conversation, message);
+  hearth_test_rate_ok (engine, message, -1, NULL);
+  stored = hearth_test_stored_message (store, conversation, message);
   g_assert_cmpint (stored->rating, ==, -1);
   g_assert_null (stored->rating_note);
   g_clear_pointer (&stored, hearth_message_free);
@@ -464,14 +264,14 @@ test_rate (void)
       g_string_append (note, "é");
     longest_note = g_string_free (note, FALSE);
   }
-  rate_ok (engine, message, 1, longest_note);
-  stored = stored_message (store, conversation, message);
+  hearth_test_rate_ok (engine, message, 1, longest_note);
+  stored = hearth_test_stored_message (store, conversation, message);
   g_assert_cmpstr (stored->rating_note, ==, longest_note);
   g_clear_pointer (&stored, hearth_message_free);
 
   /* What cannot be rated: each says why, and the rating stays as it was. */
   question = message - 1;
-  stored = stored_message (store, conversation, question);
+  stored = hearth_test_stored_message (store, conversation, question);
   g_assert_cmpstr (stored->role, ==, "user");
   g_clear_pointer (&stored, hearth_message_free);
   rate_fails (engine, message, 1, long_note, "501 characters");
@@ -484,18 +284,18 @@ test_rate (void)
 
   api_conversation = hearth_store_get_api_conversation (store, &error);
   g_assert_no_error (error);
-  api_reply = add_message (store, api_conversation, "assistant", "for another program",
-                           BETA, 0, HEARTH_PICK_NONE, HEARTH_MESSAGE_COMPLETE);
+  api_reply = hearth_test_say (store, api_conversation, "assistant", "for another program",
+                               BETA);
   rate_fails (engine, api_reply, 1, NULL, "another program");
 
-  stored = stored_message (store, conversation, message);
+  stored = hearth_test_stored_message (store, conversation, message);
   g_assert_cmpint (stored->rating, ==, 1);
   g_assert_cmpstr (stored->rating_note, ==, longest_note);
   g_clear_pointer (&stored, hearth_message_free);
 
   /* Taken back: no rating, no note. */
-  rate_ok (engine, message, 0, NULL);
-  stored = stored_message (store, conversation, message);
+  hearth_test_rate_ok (engine, message, 0, NULL);
+  stored = hearth_test_stored_message (store, conversation, message);
   g_assert_cmpint (stored->rating, ==, 0);
   g_assert_null (stored->rating_note);
   g_clear_pointer (&rating, hearth_rating_free);
@@ -503,7 +303,7 @@ test_rate (void)
   g_assert_no_error (error);
   g_assert_null (rating);
   /* Taking back what is not there is no error. */
-  rate_ok (engine, message, 0, "");
+  hearth_test_rate_ok (engine, message, 0, "");
 }
 
 /* The kind a rating counts under is its question's, with the context the
@@ -514,40 +314,34 @@ test_kind_of_rated_reply (void)
   g_autoptr(HearthStore) store = NULL;
   g_autoptr(HearthEngine) engine = NULL;
   g_autoptr(HearthRating) rating = NULL;
-  gint64 conversation, question, reply, set_question;
+  gint64 conversation, question, reply, set_question, not_kept;
   g_autofree char *kind = NULL;
   g_autofree char *db = NULL;
   g_autofree char *sql = NULL;
 
   if (!hearth_test_require_node ())
     return;
-  engine = lab_engine ("kinds", &store);
+  engine = hearth_test_lab_engine ("kinds", &store);
   db = g_strdup (hearth_store_get_path (store));
-  conversation = new_conversation (store);
+  conversation = hearth_test_new_conversation (store);
 
   /* 18 kept messages, then a set: its question, one kept answer, two not. */
   for (guint i = 0; i < 9; i++)
     {
-      add_message (store, conversation, "user", "hi", NULL, 0, HEARTH_PICK_NONE,
-                   HEARTH_MESSAGE_COMPLETE);
-      add_message (store, conversation, "assistant", "hello", ALPHA, 0, HEARTH_PICK_NONE,
-                   HEARTH_MESSAGE_COMPLETE);
+      hearth_test_say (store, conversation, "user", "hi", NULL);
+      hearth_test_say (store, conversation, "assistant", "hello", ALPHA);
     }
-  set_question = add_message (store, conversation, "user", "which?", NULL, 0, HEARTH_PICK_NONE,
-                              HEARTH_MESSAGE_COMPLETE);
-  add_message (store, conversation, "assistant", "this", ALPHA, set_question, HEARTH_PICK_USER,
-               HEARTH_MESSAGE_COMPLETE);
-  add_message (store, conversation, "assistant", "that", BETA, set_question, HEARTH_PICK_NOT,
-               HEARTH_MESSAGE_COMPLETE);
-  add_message (store, conversation, "assistant", "", BETA, set_question, HEARTH_PICK_NOT,
-               HEARTH_MESSAGE_FAILED);
+  set_question = hearth_test_say (store, conversation, "user", "which?", NULL);
+  hearth_test_answer (store, set_question, "this", ALPHA, HEARTH_PICK_USER,
+                      HEARTH_MESSAGE_COMPLETE);
+  not_kept = hearth_test_answer (store, set_question, "that", BETA, HEARTH_PICK_NOT,
+                                 HEARTH_MESSAGE_COMPLETE);
+  hearth_test_answer (store, set_question, "", BETA, HEARTH_PICK_NOT, HEARTH_MESSAGE_FAILED);
 
   /* 20 kept before it (not 22): a long conversation. */
-  question = add_message (store, conversation, "user", "and now?", NULL, 0, HEARTH_PICK_NONE,
-                          HEARTH_MESSAGE_COMPLETE);
-  reply = add_message (store, conversation, "assistant", "now this", ALPHA, 0, HEARTH_PICK_NONE,
-                       HEARTH_MESSAGE_COMPLETE);
-  rate_ok (engine, reply, 1, NULL);
+  question = hearth_test_say (store, conversation, "user", "and now?", NULL);
+  reply = hearth_test_say (store, conversation, "assistant", "now this", ALPHA);
+  hearth_test_rate_ok (engine, reply, 1, NULL);
   sql = g_strdup_printf ("SELECT kind FROM feedback WHERE message_id = %" G_GINT64_FORMAT, reply);
   kind = hearth_test_sqlite_query_text (db, sql);
   g_assert_cmpstr (kind, ==, "long-conversation");
@@ -555,9 +349,9 @@ test_kind_of_rated_reply (void)
   g_clear_pointer (&sql, g_free);
 
   /* The answer not kept, to the set's question: 18 kept before that one. */
-  rate_ok (engine, set_question + 2, -1, NULL);
+  hearth_test_rate_ok (engine, not_kept, -1, NULL);
   sql = g_strdup_printf ("SELECT kind FROM feedback WHERE message_id = %" G_GINT64_FORMAT,
-                         set_question + 2);
+                         not_kept);
   kind = hearth_test_sqlite_query_text (db, sql);
   g_assert_cmpstr (kind, ==, "default");
   g_assert_cmpint (question, >, set_question);
@@ -580,33 +374,29 @@ build_history (HearthEngine *engine,
                History      *h)
 {
   g_autoptr(GError) error = NULL;
-  gint64 conversation = new_conversation (store);
+  gint64 conversation = hearth_test_new_conversation (store);
   gint64 api_conversation, api_reply;
 
-  h->code_question = add_message (store, conversation, "user", code_question, NULL, 0,
-                                  HEARTH_PICK_NONE, HEARTH_MESSAGE_COMPLETE);
-  h->code_alpha = add_message (store, conversation, "assistant", "A null pointer is read.", ALPHA,
-                               h->code_question, HEARTH_PICK_USER, HEARTH_MESSAGE_COMPLETE);
-  h->code_beta = add_message (store, conversation, "assistant", "It does not crash.", BETA,
-                              h->code_question, HEARTH_PICK_NOT, HEARTH_MESSAGE_COMPLETE);
-  h->code_failed = add_message (store, conversation, "assistant", "", "gamma:1b",
-                                h->code_question, HEARTH_PICK_NOT, HEARTH_MESSAGE_FAILED);
+  h->code_question = hearth_test_say (store, conversation, "user", code_question, NULL);
+  h->code_alpha = hearth_test_answer (store, h->code_question, "A null pointer is read.", ALPHA,
+                                      HEARTH_PICK_USER, HEARTH_MESSAGE_COMPLETE);
+  h->code_beta = hearth_test_answer (store, h->code_question, "It does not crash.", BETA,
+                                     HEARTH_PICK_NOT, HEARTH_MESSAGE_COMPLETE);
+  h->code_failed = hearth_test_answer (store, h->code_question, "", "gamma:1b",
+                                       HEARTH_PICK_NOT, HEARTH_MESSAGE_FAILED);
 
-  h->plain_question = add_message (store, conversation, "user", "Name a blue thing.", NULL, 0,
-                                   HEARTH_PICK_NONE, HEARTH_MESSAGE_COMPLETE);
-  h->plain_alpha = add_message (store, conversation, "assistant", "The sea.", ALPHA,
-                                h->plain_question, HEARTH_PICK_AUTO, HEARTH_MESSAGE_COMPLETE);
-  h->plain_beta = add_message (store, conversation, "assistant", "A carrot.", BETA,
-                               h->plain_question, HEARTH_PICK_NOT, HEARTH_MESSAGE_COMPLETE);
-  rate_ok (engine, h->plain_alpha, 1, "Right");
-  rate_ok (engine, h->plain_beta, -1, "Carrots are orange");
+  h->plain_question = hearth_test_say (store, conversation, "user", "Name a blue thing.", NULL);
+  h->plain_alpha = hearth_test_answer (store, h->plain_question, "The sea.", ALPHA,
+                                       HEARTH_PICK_AUTO, HEARTH_MESSAGE_COMPLETE);
+  h->plain_beta = hearth_test_answer (store, h->plain_question, "A carrot.", BETA,
+                                      HEARTH_PICK_NOT, HEARTH_MESSAGE_COMPLETE);
+  hearth_test_rate_ok (engine, h->plain_alpha, 1, "Right");
+  hearth_test_rate_ok (engine, h->plain_beta, -1, "Carrots are orange");
 
   api_conversation = hearth_store_get_api_conversation (store, &error);
   g_assert_no_error (error);
-  add_message (store, api_conversation, "user", "Name a blue thing.", NULL, 0, HEARTH_PICK_NONE,
-               HEARTH_MESSAGE_COMPLETE);
-  api_reply = add_message (store, api_conversation, "assistant", "The sky.", BETA, 0,
-                           HEARTH_PICK_NONE, HEARTH_MESSAGE_COMPLETE);
+  hearth_test_say (store, api_conversation, "user", "Name a blue thing.", NULL);
+  api_reply = hearth_test_say (store, api_conversation, "assistant", "The sky.", BETA);
   /* Past the engine's check: the store's reads must leave it out themselves. */
   g_assert_true (hearth_store_set_rating (store, api_reply, 1, NULL, &error));
   g_assert_no_error (error);
@@ -624,7 +414,7 @@ test_stats (void)
 
   if (!hearth_test_require_node ())
     return;
-  engine = lab_engine ("stats", &store);
+  engine = hearth_test_lab_engine ("stats", &store);
 
   empty = stats_of (engine, 0);
   g_assert_cmpuint (empty->records->len, ==, 0);
@@ -656,7 +446,7 @@ test_stats (void)
   g_assert_cmpstr (((HearthModelRecord *) stats->records->pdata[3])->model, ==, BETA);
 
   /* A thumbs down on top of a lost pick: both count. */
-  rate_ok (engine, h.code_beta, -1, NULL);
+  hearth_test_rate_ok (engine, h.code_beta, -1, NULL);
   g_clear_pointer (&stats, hearth_feedback_stats_free);
   stats = stats_of (engine, 0);
   assert_record (stats, BETA, "code", 0, 1, 0, 1);
@@ -707,7 +497,7 @@ test_export (void)
 
   if (!hearth_test_require_node ())
     return;
-  engine = lab_engine ("export", &store);
+  engine = hearth_test_lab_engine ("export", &store);
 
   empty = export_of (engine, HEARTH_FEEDBACK_PAIRS, 0);
   g_assert_cmpstr (empty, ==, "");
@@ -717,8 +507,8 @@ test_export (void)
 
   build_history (engine, store, &h);
   /* Rated as well as picked: still one pair. */
-  rate_ok (engine, h.code_alpha, 1, NULL);
-  rate_ok (engine, h.code_beta, -1, NULL);
+  hearth_test_rate_ok (engine, h.code_alpha, 1, NULL);
+  hearth_test_rate_ok (engine, h.code_beta, -1, NULL);
 
   pairs = export_of (engine, HEARTH_FEEDBACK_PAIRS, 0);
   g_test_message ("%s", pairs);
@@ -799,7 +589,7 @@ test_export_since (void)
 
   if (!hearth_test_require_node ())
     return;
-  engine = lab_engine ("since", &store);
+  engine = hearth_test_lab_engine ("since", &store);
   db = g_strdup (hearth_store_get_path (store));
   build_history (engine, store, &h);
 
@@ -837,214 +627,6 @@ test_export_since (void)
   g_assert_null (find_record (stats, BETA, "all"));
 }
 
-/* The switch: off by default, kept in routes.conf, kept by reset, "changed". */
-static void
-on_changed (HearthRoutes *routes,
-            guint        *n_changed)
-{
-  (*n_changed)++;
-}
-
-static void
-test_use_ratings_switch (void)
-{
-  g_autoptr(HearthStore) store = NULL;
-  g_autoptr(HearthEngine) engine = NULL;
-  g_autoptr(HearthEngine) again = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = config_path ("routes.conf");
-  g_autofree char *contents = NULL;
-  g_autofree char *id = NULL;
-  HearthRoutes *routes;
-  guint n_changed = 0;
-
-  if (!hearth_test_require_node ())
-    return;
-  engine = lab_engine ("switch", &store);
-  routes = hearth_engine_get_routes (engine);
-  g_signal_connect (routes, "changed", G_CALLBACK (on_changed), &n_changed);
-  g_assert_false (hearth_routes_get_use_ratings (routes));
-
-  g_assert_true (hearth_routes_set_use_ratings (routes, TRUE, &error));
-  g_assert_no_error (error);
-  g_assert_true (hearth_routes_get_use_ratings (routes));
-  g_assert_cmpuint (n_changed, ==, 1);
-  /* The rules are still the defaults: only the switch is written. */
-  g_assert_true (hearth_routes_are_default (routes));
-  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
-  g_assert_nonnull (strstr (contents, "[ratings]"));
-  g_assert_null (strstr (contents, "[rule "));
-  g_clear_pointer (&contents, g_free);
-
-  /* The same again is no change. */
-  g_assert_true (hearth_routes_set_use_ratings (routes, TRUE, &error));
-  g_assert_cmpuint (n_changed, ==, 1);
-
-  /* Another engine (another process) reads it. */
-  again = hearth_engine_new (NULL);
-  g_assert_true (hearth_routes_get_use_ratings (hearth_engine_get_routes (again)));
-  g_assert_true (hearth_routes_are_default (hearth_engine_get_routes (again)));
-  g_clear_object (&again);
-
-  /* A rule written keeps the switch; reset drops the rules, not the switch. */
-  id = hearth_routes_add (routes, HEARTH_ROUTE_KEYWORD, "sql", ALPHA, NULL, 0, &error);
-  g_assert_no_error (error);
-  g_assert_true (hearth_routes_get_use_ratings (routes));
-  g_assert_true (hearth_routes_reset (routes, &error));
-  g_assert_no_error (error);
-  g_assert_true (hearth_routes_are_default (routes));
-  g_assert_true (hearth_routes_get_use_ratings (routes));
-  again = hearth_engine_new (NULL);
-  g_assert_true (hearth_routes_get_use_ratings (hearth_engine_get_routes (again)));
-  g_clear_object (&again);
-
-  g_assert_true (hearth_routes_set_use_ratings (routes, FALSE, &error));
-  g_assert_no_error (error);
-  g_assert_false (hearth_routes_get_use_ratings (routes));
-  again = hearth_engine_new (NULL);
-  g_assert_false (hearth_routes_get_use_ratings (hearth_engine_get_routes (again)));
-}
-
-/* Asks "auto" and returns the reply, with its route rule in the history too. */
-static HearthReply *
-ask_auto (HearthEngine *engine,
-          HearthStore  *store,
-          const char   *question)
-{
-  HearthReply *reply = ask (engine, HEARTH_MODEL_AUTO, question);
-  g_autoptr(HearthMessage) stored = stored_message (store,
-                                                    hearth_reply_get_conversation_id (reply),
-                                                    hearth_reply_get_message_id (reply));
-
-  g_test_message ("%s → %s: %s", question, hearth_reply_get_model (reply),
-                  hearth_reply_get_route_rule (reply));
-  g_assert_cmpstr (stored->route_rule, ==, hearth_reply_get_route_rule (reply));
-  g_assert_cmpstr (stored->model, ==, hearth_reply_get_model (reply));
-  return reply;
-}
-
-/* Rates @n new answers of @model to plain questions. */
-static void
-rate_answers (HearthEngine *engine,
-              const char   *model,
-              guint         n,
-              int           rating)
-{
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(HearthReply) reply = ask (engine, model, "Say something.");
-
-      rate_ok (engine, hearth_reply_get_message_id (reply), rating, NULL);
-    }
-}
-
-/* What the one default rule ("everything else") picks. */
-static void
-set_default_rule (HearthRoutes *routes,
-                  const char   *model)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *id = hearth_routes_add (routes, HEARTH_ROUTE_DEFAULT, NULL, model, NULL, -1,
-                                           &error);
-
-  g_assert_no_error (error);
-  g_assert_cmpstr (id, ==, "default");
-}
-
-static void
-test_auto_follows_ratings (void)
-{
-  g_autoptr(HearthStore) store = NULL;
-  g_autoptr(HearthEngine) engine = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *code_id = NULL;
-  HearthRoutes *routes;
-
-  if (!hearth_test_require_node ())
-    return;
-  engine = lab_engine ("auto", &store);
-  routes = hearth_engine_get_routes (engine);
-  /* The rules name alpha for everything, so that only the ratings can
-   * send a question to beta. */
-  code_id = hearth_routes_add (routes, HEARTH_ROUTE_CODE, NULL, ALPHA, NULL, 0, &error);
-  g_assert_no_error (error);
-  set_default_rule (routes, ALPHA);
-
-  /* Alpha: five thumbs down; beta: four up. */
-  rate_answers (engine, ALPHA, 5, -1);
-  rate_answers (engine, BETA, 4, 1);
-
-  /* Off (the default): the rule decides, whatever the ratings. */
-  {
-    g_autoptr(HearthReply) reply = ask_auto (engine, store, "Tell me about the sky.");
-
-    g_assert_cmpstr (hearth_reply_get_model (reply), ==, ALPHA);
-    g_assert_cmpstr (hearth_reply_get_content (reply), ==, ALPHA_SENTENCE);
-    g_assert_null (strstr (hearth_reply_get_route_rule (reply), "ratings"));
-  }
-
-  /* On, with only one model past the threshold (beta has 4): still the rule. */
-  g_assert_true (hearth_routes_set_use_ratings (routes, TRUE, &error));
-  g_assert_no_error (error);
-  {
-    g_autoptr(HearthReply) reply = ask_auto (engine, store, "Tell me about the sky.");
-
-    g_assert_cmpstr (hearth_reply_get_model (reply), ==, ALPHA);
-    g_assert_cmpstr (hearth_reply_get_route_rule (reply), ==, "everything else → "
-                     ALPHA " on lab");
-  }
-
-  /* Beta's fifth: both have enough, and beta's record is the better. */
-  rate_answers (engine, BETA, 1, 1);
-  {
-    g_autoptr(HearthReply) reply = ask_auto (engine, store, "Tell me about the sky.");
-
-    g_assert_cmpstr (hearth_reply_get_model (reply), ==, BETA);
-    g_assert_cmpstr (hearth_reply_get_server (reply), ==, "lab");
-    g_assert_cmpstr (hearth_reply_get_content (reply), ==, BETA_SENTENCE);
-    g_assert_cmpstr (hearth_reply_get_route_rule (reply), ==,
-                     "everything else → your ratings: " BETA " won 5 of 5 plain questions "
-                     "(no code, not long); " ALPHA " 0 of 5");
-  }
-
-  /* The ratings are for plain questions: a code question still follows its rule. */
-  {
-    g_autoptr(HearthReply) reply = ask_auto (engine, store, code_question);
-
-    g_assert_cmpstr (hearth_reply_get_model (reply), ==, ALPHA);
-    g_assert_cmpstr (hearth_reply_get_route_rule (reply), ==, "code → " ALPHA " on lab");
-  }
-
-  /* A record is beaten only by a better rate: alpha at 5 of 10 against
-   * beta's 5 of 5 still loses, and when the rule picks beta it keeps it. */
-  rate_answers (engine, ALPHA, 5, 1);
-  {
-    g_autoptr(HearthReply) reply = ask_auto (engine, store, "Tell me about the sky.");
-
-    g_assert_cmpstr (hearth_reply_get_model (reply), ==, BETA);
-    g_assert_nonnull (strstr (hearth_reply_get_route_rule (reply), ALPHA " 5 of 10"));
-  }
-  set_default_rule (routes, BETA);
-  {
-    g_autoptr(HearthReply) reply = ask_auto (engine, store, "Tell me about the sky.");
-
-    g_assert_cmpstr (hearth_reply_get_model (reply), ==, BETA);
-    g_assert_cmpstr (hearth_reply_get_route_rule (reply), ==, "everything else → "
-                     BETA " on lab");
-  }
-
-  /* Off again: never. */
-  set_default_rule (routes, ALPHA);
-  g_assert_true (hearth_routes_set_use_ratings (routes, FALSE, &error));
-  g_assert_no_error (error);
-  {
-    g_autoptr(HearthReply) reply = ask_auto (engine, store, "Tell me about the sky.");
-
-    g_assert_cmpstr (hearth_reply_get_model (reply), ==, ALPHA);
-    g_assert_null (strstr (hearth_reply_get_route_rule (reply), "ratings"));
-  }
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -1059,10 +641,8 @@ main (int   argc,
   g_test_add_func ("/feedback/stats", test_stats);
   g_test_add_func ("/feedback/export", test_export);
   g_test_add_func ("/feedback/export-since", test_export_since);
-  g_test_add_func ("/feedback/use-ratings-switch", test_use_ratings_switch);
-  g_test_add_func ("/feedback/auto-follows-ratings", test_auto_follows_ratings);
 
   status = g_test_run ();
-  g_clear_pointer (&lab_server, hearth_test_server_stop);
+  hearth_test_lab_stop ();
   return status;
 }
