@@ -119,6 +119,27 @@ on_changed (HearthRoutes *routes,
   (*n_changed)++;
 }
 
+static gboolean
+give_up (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Until the file monitor has told the engine (20 s at most, so that a
+ * missed change fails instead of hanging). */
+static void
+wait_for_change (guint *n_changed)
+{
+  gboolean gave_up = FALSE;
+  guint timeout = g_timeout_add_seconds (20, give_up, &gave_up);
+
+  while (*n_changed == 0 && !gave_up)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (gave_up);
+  g_source_remove (timeout);
+}
+
 static void
 test_use_ratings_switch (void)
 {
@@ -177,6 +198,15 @@ test_use_ratings_switch (void)
   g_assert_false (hearth_routes_get_use_ratings (routes));
   again = hearth_engine_new (NULL);
   g_assert_false (hearth_routes_get_use_ratings (hearth_engine_get_routes (again)));
+
+  /* Another program (hearth-cli feedback routing on) turns it on: the
+   * engine follows, and says so. */
+  n_changed = 0;
+  g_assert_true (hearth_routes_set_use_ratings (hearth_engine_get_routes (again), TRUE, &error));
+  g_assert_no_error (error);
+  wait_for_change (&n_changed);
+  g_assert_true (hearth_routes_get_use_ratings (routes));
+  g_assert_true (hearth_routes_are_default (routes));
 }
 
 /* Asks "auto" and returns the reply, with its route rule in the history too. */
