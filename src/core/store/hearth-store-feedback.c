@@ -51,8 +51,10 @@ static const char thumbs_sql[] =
   " GROUP BY m.model, f.kind";
 
 #define CANDIDATE "'" HEARTH_SET_ROLE_CANDIDATE "'"
-/* Kept by the user ("Use this answer"): pick 2, HEARTH_PICK_USER. */
-#define PICKED "m.pick = 2 AND m.set_role = " CANDIDATE
+/* Kept by the user ("Use this answer"): pick 2, HEARTH_PICK_USER. Only
+ * a set's answers have a set_question: the partial index messages_by_set
+ * finds them without reading the whole history. */
+#define PICKED "m.set_question IS NOT NULL AND m.pick = 2 AND m.set_role = " CANDIDATE
 G_STATIC_ASSERT (HEARTH_PICK_USER == 2);
 
 /* A user's pick against each other candidate of its set that finished
