@@ -7,8 +7,9 @@
 #include <string.h>
 
 #include "hearth-endpoint.h"
-#include "hearth-engine.h"
+#include "hearth-engine-private.h"
 #include "hearth-error.h"
+#include "hearth-feedback.h"
 #include "hearth-message.h"
 #include "hearth-routes-private.h"
 #include "hearth-servers-private.h"
@@ -216,6 +217,14 @@ typedef struct
   char       *server;      /* the rule's server, or NULL */
   GPtrArray  *listed;      /* HearthServerModels */
   guint       pending;     /* servers still being asked */
+  char       *kind;        /* the question's kind (hearth_feedback_kind_of ()) */
+  gboolean    by_ratings;  /* the user lets "auto" follow the ratings */
+  gboolean    on_server;   /* the rule's model on the rule's server, checked; the
+                            * server's models listed for the ratings */
+  /* The rule's choice, while the ratings are read. */
+  char       *rule_model;
+  char       *rule_server;
+  char       *rule_what;
 } Choose;
 
 static void
@@ -226,6 +235,10 @@ choose_free (Choose *choose)
   g_free (choose->target);
   g_free (choose->server);
   g_clear_pointer (&choose->listed, g_ptr_array_unref);
+  g_free (choose->kind);
+  g_free (choose->rule_model);
+  g_free (choose->rule_server);
+  g_free (choose->rule_what);
   g_free (choose);
 }
 
@@ -299,7 +312,118 @@ unanswered (GPtrArray *listed)
   return g_string_free (names, FALSE);
 }
 
-/* A rule with a server: that server, as long as it is in the list and on. */
+/* Ratings: the user's record for this kind of question may overrule the
+ * rule's choice (hearth-routes-ratings.c). */
+
+static gboolean
+is_embedding (const char *name)
+{
+  return strstr (name, "embed") != NULL;
+}
+
+/* Where @model is installed among the servers "auto" may use for this
+ * rule (never a cloud server a rule does not name): the rule's server when
+ * it has the model, else the first; NULL when none has it. @installed: the
+ * name as that server lists it. */
+static const char *
+installed_on (Choose      *choose,
+              const char  *model,
+              const char **installed)
+{
+  const char *found = NULL;
+
+  if (model == NULL || is_embedding (model))
+    return NULL;
+  for (guint i = 0; choose->listed != NULL && i < choose->listed->len; i++)
+    {
+      HearthServerModels *entry = g_ptr_array_index (choose->listed, i);
+      const char *server = hearth_server_get_name (entry->server);
+      const HearthModelInfo *info;
+
+      if (entry->models == NULL
+          || (choose->server != NULL ? g_strcmp0 (server, choose->server) != 0
+                                     : hearth_server_get_cloud (entry->server))
+          || (info = hearth_model_info_find (entry->models, model)) == NULL)
+        continue;
+      if (found == NULL || g_strcmp0 (server, choose->rule_server) == 0)
+        {
+          found = server;
+          *installed = info->name;
+        }
+    }
+  return found;
+}
+
+/* For _hearth_routes_prefer_rated (): a model "auto" may ask for this rule. */
+static gboolean
+can_ask (const char *model,
+         gpointer    user_data)
+{
+  const char *installed;
+
+  return installed_on (user_data, model, &installed) != NULL;
+}
+
+static void
+on_records (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Choose *choose = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  const HearthModelRecord *best = NULL, *rule = NULL;
+  const char *server = NULL, *name = NULL;
+
+  records = _hearth_engine_model_records_finish (HEARTH_ENGINE (object), result, &error);
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  if (records == NULL)
+    g_debug ("The ratings could not be read, the rule decides: %s", error->message);
+  else
+    best = _hearth_routes_prefer_rated (records, choose->rule_model, can_ask, choose, &rule);
+  if (best != NULL)
+    server = installed_on (choose, best->model, &name);
+
+  if (server == NULL)
+    return_choice (task, choose->rule_model, choose->rule_server,
+                   g_steal_pointer (&choose->rule_what));
+  else
+    return_choice (task, name, server,
+                   _hearth_routes_describe_ratings (choose->kind, best, rule, choose->rule_model));
+}
+
+/* The rule chose @model on @server (@what says why, taken): the answer,
+ * unless the ratings are to be heard first. */
+static void
+settle (HearthRoutes *self,
+        GTask        *task,
+        const char   *model,
+        const char   *server,
+        char         *what)
+{
+  Choose *choose = g_task_get_task_data (task);
+
+  if (!choose->by_ratings || choose->label == NULL || self->engine == NULL
+      || hearth_engine_get_store (self->engine) == NULL)
+    {
+      return_choice (task, model, server, what);
+      return;
+    }
+  choose->rule_model = g_strdup (model);
+  choose->rule_server = g_strdup (server);
+  choose->rule_what = what;
+  _hearth_engine_model_records_async (self->engine, choose->kind, g_task_get_cancellable (task),
+                                      on_records, g_object_ref (task));
+}
+
+static void gather_models (HearthRoutes *self,
+                           GTask        *task);
+
+/* A rule with a server: that server, as long as it is in the list and on.
+ * The ratings may choose another of that server's models: they are listed
+ * first. */
 static void
 resolve_on_server (HearthRoutes *self,
                    GTask        *task)
@@ -318,6 +442,11 @@ resolve_on_server (HearthRoutes *self,
     g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
                              "%s sends questions to the server “%s”, which is turned off: "
                              "turn it on or change the rule", rule, choose->server);
+  else if (choose->by_ratings && choose->label != NULL)
+    {
+      choose->on_server = TRUE;
+      gather_models (self, task);
+    }
   else
     return_choice (task, choose->target, choose->server,
                    g_strdup_printf ("%s on %s", choose->target, choose->server));
@@ -325,7 +454,8 @@ resolve_on_server (HearthRoutes *self,
 
 /* A rule with a model's name: the first enabled server that lists it, local ones first. */
 static void
-resolve_named (GTask *task)
+resolve_named (HearthRoutes *self,
+               GTask        *task)
 {
   Choose *choose = g_task_get_task_data (task);
   g_autofree char *rule = NULL;
@@ -340,8 +470,8 @@ resolve_named (GTask *task)
         if (entry->models == NULL || hearth_server_get_cloud (entry->server) != (pass == 1)
             || hearth_model_info_find (entry->models, choose->target) == NULL)
           continue;
-        return_choice (task, choose->target, name,
-                       g_strdup_printf ("%s on %s", choose->target, name));
+        settle (self, task, choose->target, name,
+                g_strdup_printf ("%s on %s", choose->target, name));
         return;
       }
 
@@ -357,12 +487,6 @@ resolve_named (GTask *task)
   g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
                            "%s picks %s, which is not installed on any enabled server%s: "
                            "install it, or change the rule", rule, choose->target, missing);
-}
-
-static gboolean
-is_embedding (const char *name)
-{
-  return strstr (name, "embed") != NULL;
 }
 
 static GPtrArray *
@@ -466,10 +590,10 @@ resolve_tier (HearthRoutes *self,
                                    &n_choices, &none_fits);
   if (pick != NULL)
     {
-      return_choice (task, pick->model, pick->server,
-                     describe_pick (choose, pick, n_choices, none_fits,
-                                    choose->label == NULL || choose->server != NULL
-                                    || several_servers (candidates)));
+      settle (self, task, pick->model, pick->server,
+              describe_pick (choose, pick, n_choices, none_fits,
+                             choose->label == NULL || choose->server != NULL
+                             || several_servers (candidates)));
       return;
     }
 
@@ -556,9 +680,15 @@ listed (HearthRoutes *self,
                                "Hearth is closing: no model was chosen");
       return;
     }
+  if (choose->on_server)
+    {
+      settle (self, task, choose->target, choose->server,
+              g_strdup_printf ("%s on %s", choose->target, choose->server));
+      return;
+    }
   if (!is_tier (choose->target))
     {
-      resolve_named (task);
+      resolve_named (self, task);
       return;
     }
   if (self->machine_known)
@@ -715,6 +845,8 @@ hearth_routes_choose_async (HearthRoutes            *self,
       choose->server = g_strdup (route->server);
       break;
     }
+  choose->kind = g_strdup (hearth_feedback_kind_of (question, earlier_messages));
+  choose->by_ratings = self->use_ratings;
   /* The default rule always matches. */
   g_assert (choose->target != NULL);
   start (self, task);
