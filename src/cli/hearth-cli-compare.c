@@ -56,15 +56,18 @@ static const GOptionEntry compare_entries[] = {
 };
 
 #define COMPARE_SUMMARY \
-  "On a terminal each answer streams as it comes, every line after its model's name; to a " \
-  "pipe or a file each answer is printed whole as it finishes, under a line that names the " \
-  "model. Then, for each model: its speed, the time to its first token, its server, whether " \
-  "it waited for another model or had to be loaded first, and its message id; and whether " \
-  "the models ran at once or one after another, and why. Keep one answer as the " \
-  "conversation's reply with compare --pick MESSAGE_ID, rate one with hearth-cli rate.\n\n" \
-  "Exit status: 0 when at least one model answered (a model that failed is named in its " \
-  "place and on standard error); when none did, that of the first failure (3 unreachable, " \
-  "4 no such model, 5 a server error…)."
+  "Asks 2 to 4 models the same question at once. On a terminal each answer streams\n" \
+  "as it comes, every line after its model's name; to a pipe or a file each answer\n" \
+  "is printed whole as it finishes, under a line that names the model. Then, for\n" \
+  "each model: its speed, the time to its first token, its server, whether it\n" \
+  "waited for another model or had to be loaded first, and its message id; and\n" \
+  "whether the models ran at once or one after another, and why. Keep one answer\n" \
+  "as the conversation's reply with compare --pick MESSAGE_ID; rate one with\n" \
+  "hearth-cli rate MESSAGE_ID up|down.\n" \
+  "\n" \
+  "Exit status: 0 when at least one model answered (a model that failed is named\n" \
+  "in its place and on standard error); when none did, that of the first failure\n" \
+  "(3 unreachable, 4 no such model, 5 a server error…)."
 
 /* --models A,B[,C,D]: 2 to 4 names, none twice, in the order given. */
 char **
