@@ -458,7 +458,9 @@ describe_candidate (HearthAnswerSet *set,
     }
   if (figures->total_ms >= 0)
     {
-      g_autofree char *total = g_strdup_printf ("%.1f s in all", figures->total_ms / 1000);
+      g_autofree char *total = figures->total_ms < 1000
+                               ? g_strdup_printf ("%.0f ms in all", figures->total_ms)
+                               : g_strdup_printf ("%.1f s in all", figures->total_ms / 1000);
 
       append_part (parts, total);
     }

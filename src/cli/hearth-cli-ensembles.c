@@ -106,7 +106,8 @@ ensemble_from_options (HearthEngine *engine,
   if (!check_member_server (engine, judge, exit_code))
     return NULL;
   ensemble = hearth_ensemble_new (name, (const char * const *) models, method, judge);
-  if (!hearth_ensemble_validate (ensemble, &error))
+  /* one without a name is checked by hearth_engine_ask_ensemble () */
+  if (name != NULL && !hearth_ensemble_validate (ensemble, &error))
     {
       *exit_code = usage_error (command, error->message);
       return NULL;
