@@ -11,6 +11,9 @@
 
 #include "config.h"
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 #include "hearth-cli-private.h"
 #include "hearth-endpoint.h"
 #include "hearth-error.h"
@@ -185,8 +188,38 @@ describe_end (HearthReply *reply)
   return NULL;
 }
 
-/* SET_LINES: every whole line not shown yet, after the model's name; with
- * @final the rest too, and how it ended when it did not answer. */
+/* How many bytes of a line fit after the model's name on this terminal */
+static gsize
+line_room (Column *column)
+{
+  struct winsize size = { 0 };
+  guint columns = 80;
+
+  if (ioctl (STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0)
+    columns = size.ws_col;
+  return MAX (30, (int) columns - (int) g_utf8_strlen (column->label, -1) - 3);
+}
+
+/* Where a line that does not fit is broken: after the last space that
+ * fits, else at the last whole character that does. */
+static gsize
+wrap_at (const char *start,
+         gsize       room)
+{
+  const char *end = start + room;
+
+  for (const char *p = end; p > start; p--)
+    if (*p == ' ')
+      return p - start + 1;
+  while (end > start && ((guchar) *end & 0xc0) == 0x80)
+    end--;
+  return MAX (1, end - start);
+}
+
+/* SET_LINES: every whole line not shown yet, after the model's name (a
+ * long one broken where it fills the terminal, so that a paragraph
+ * streams too); with @final the rest too, and how it ended when it did
+ * not answer. */
 static void
 show_lines (Column   *column,
             gboolean  final)
@@ -194,20 +227,25 @@ show_lines (Column   *column,
   HearthReply *reply = column_reply (column);
   const char *content = hearth_reply_get_content (reply);
   gsize len = content != NULL ? hearth_reply_get_content_length (reply) : 0;
+  gsize room = line_room (column);
 
   while (column->printed < len)
     {
       const char *start = content + column->printed;
-      const char *newline = memchr (start, '\n', len - column->printed);
-      gsize n = newline != NULL ? (gsize) (newline - start) : len - column->printed;
+      gsize left = len - column->printed;
+      const char *newline = memchr (start, '\n', MIN (left, room + 1));
+      gsize n = newline != NULL ? (gsize) (newline - start) : left;
+      gsize skip = newline != NULL ? 1 : 0;
 
-      if (newline == NULL && !final)
+      if (newline == NULL && left > room)
+        n = wrap_at (start, room);
+      else if (newline == NULL && !final)
         break;
       output_write (OUTPUT_STDOUT, column->label, -1);
       output_write (OUTPUT_STDOUT, " │ ", -1);
       output_write (OUTPUT_STDOUT, start, n);
       output_write (OUTPUT_STDOUT, "\n", 1);
-      column->printed += n + (newline != NULL ? 1 : 0);
+      column->printed += n + skip;
     }
   if (final && !column->shown)
     {
