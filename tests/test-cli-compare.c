@@ -4,13 +4,18 @@
  * feedback and the config files in a temporary XDG home
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#define _GNU_SOURCE
 #include "config.h"
 
+#include <fcntl.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include "hearth-answer-set.h"
 #include "hearth-feedback.h"
@@ -245,6 +250,19 @@ test_compare_two_models (void)
   g_assert_true (json_object_get_boolean_member (a, "waited") ||
                  json_object_get_boolean_member (b, "waited"));
   g_assert_cmpstr (json_object_get_string_member (set, "schedule"), !=, "");
+  /* --conversation continues that conversation: the answers join it */
+  {
+    g_autofree char *conversation =
+      g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (set, "conversation_id"));
+    g_autoptr(HearthTestRun) more = hearth_test_run_cli (NULL, "compare", "--models",
+                                                         "tiny-a,tiny-b", "--conversation",
+                                                         conversation, "--json",
+                                                         "And of Italy?", NULL);
+    g_autoptr(JsonNode) next = run_json (more);
+
+    g_assert_cmpint (json_object_get_int_member (json_node_get_object (next), "conversation_id"),
+                     ==, json_object_get_int_member (set, "conversation_id"));
+  }
   other_id = json_object_get_int_member (a, "message_id");
   kept_id = json_object_get_int_member (b, "message_id");
   question_id = json_object_get_int_member (set, "question_id");
@@ -370,6 +388,94 @@ test_compare_usage (void)
 
       assert_error (run, cases[i].exit_code, cases[i].word);
     }
+}
+
+/* A terminal: a pseudo-terminal in raw mode, read until the command closes it */
+
+typedef struct
+{
+  int      master;
+  GString *text;
+} TerminalReader;
+
+static gpointer
+read_terminal (gpointer data)
+{
+  TerminalReader *reader = data;
+  char buffer[4096];
+  ssize_t n;
+
+  /* EIO once the last copy of the other side is closed */
+  while ((n = read (reader->master, buffer, sizeof buffer)) > 0)
+    g_string_append_len (reader->text, buffer, n);
+  return NULL;
+}
+
+/* hearth-cli with its standard output on a terminal; what it showed, byte for byte */
+static char *
+run_on_terminal (const char * const *args,
+                 int                *exit_code)
+{
+  g_autofree char *cli = g_build_filename (g_getenv ("HEARTH_BUILD_DIR"), "src", "hearth-cli", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  TerminalReader reader = { -1, g_string_new (NULL) };
+  struct termios raw;
+  GThread *thread;
+  int other;
+
+  reader.master = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
+  g_assert_cmpint (reader.master, >=, 0);
+  g_assert_cmpint (grantpt (reader.master), ==, 0);
+  g_assert_cmpint (unlockpt (reader.master), ==, 0);
+  other = open (ptsname (reader.master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+  g_assert_cmpint (other, >=, 0);
+  g_assert_cmpint (tcgetattr (other, &raw), ==, 0);
+  cfmakeraw (&raw);
+  g_assert_cmpint (tcsetattr (other, TCSANOW, &raw), ==, 0);
+
+  g_ptr_array_add (argv, cli);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_subprocess_launcher_take_stdout_fd (launcher, other);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_clear_object (&launcher);   /* closes its copy of the terminal's other side */
+  thread = g_thread_new ("terminal", read_terminal, &reader);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+  g_thread_join (thread);
+  close (reader.master);
+  *exit_code = g_subprocess_get_exit_status (process);
+  return g_string_free (reader.text, FALSE);
+}
+
+/* On a terminal each answer streams, every line after its model's name. */
+static void
+test_compare_terminal (void)
+{
+  const char *args[] = { "compare", "--models", "tiny-a,tiny-b", "--no-cache", QUESTION, NULL };
+  g_autofree char *shown = NULL;
+  g_autofree char *a_line = NULL, *b_line = NULL;
+  int exit_code = -1;
+
+  if (!setup ())
+    return;
+  shown = run_on_terminal (args, &exit_code);
+  g_test_message ("%s", shown);
+  g_assert_cmpint (exit_code, ==, 0);
+  a_line = line_starting (shown, "tiny-a");
+  b_line = line_starting (shown, "tiny-b");
+  /* the names padded to one width, so that the answers line up */
+  g_assert_true (g_str_has_suffix (a_line, " │ " SENTENCE_A));
+  g_assert_true (g_str_has_suffix (b_line, " │ " SENTENCE_B));
+  g_assert_cmpint (strstr (a_line, " │ ") - a_line, ==, strstr (b_line, " │ ") - b_line);
+  /* then the figures, as to a pipe */
+  g_assert_nonnull (strstr (shown, " on engine: "));
+  g_assert_nonnull (strstr (shown, "compare --pick MESSAGE_ID"));
 }
 
 /* Ctrl+C stops every answer of the set. */
@@ -808,6 +914,7 @@ main (int    argc,
   g_test_add_func ("/cli-compare/one-fails", test_compare_one_fails);
   g_test_add_func ("/cli-compare/pick", test_compare_pick);
   g_test_add_func ("/cli-compare/usage", test_compare_usage);
+  g_test_add_func ("/cli-compare/terminal", test_compare_terminal);
   g_test_add_func ("/cli-compare/interrupt", test_compare_interrupt);
   g_test_add_func ("/cli-compare/ensembles", test_ensembles);
   g_test_add_func ("/cli-compare/ask-ensemble", test_ask_ensemble);

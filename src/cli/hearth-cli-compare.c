@@ -441,6 +441,15 @@ add_candidate_json (JsonBuilder     *builder,
   json_builder_end_object (builder);
 }
 
+/* "45 ms", "1.2 s" */
+static char *
+format_duration (double ms)
+{
+  if (ms < 1000)
+    return g_strdup_printf ("%.0f ms", ms);
+  return g_strdup_printf ("%.1f s", ms / 1000);
+}
+
 static void
 append_part (GString    *text,
              const char *part)
@@ -496,9 +505,8 @@ describe_candidate (HearthAnswerSet *set,
     }
   if (figures->total_ms >= 0)
     {
-      g_autofree char *total = figures->total_ms < 1000
-                               ? g_strdup_printf ("%.0f ms in all", figures->total_ms)
-                               : g_strdup_printf ("%.1f s in all", figures->total_ms / 1000);
+      g_autofree char *duration = format_duration (figures->total_ms);
+      g_autofree char *total = g_strdup_printf ("%s in all", duration);
 
       append_part (parts, total);
     }
@@ -508,7 +516,11 @@ describe_candidate (HearthAnswerSet *set,
   if (hearth_answer_set_candidate_waited (set, index))
     g_string_append (text, "; it waited for another model on its server");
   if (figures->load_ms > 0)
-    g_string_append_printf (text, "; the model was loaded first (%.1f s)", figures->load_ms / 1000);
+    {
+      g_autofree char *duration = format_duration (figures->load_ms);
+
+      g_string_append_printf (text, "; the model was loaded first (%s)", duration);
+    }
   if (hearth_reply_get_message_id (reply) > 0)
     g_string_append_printf (text, ". Message %" G_GINT64_FORMAT ".", hearth_reply_get_message_id (reply));
   else
