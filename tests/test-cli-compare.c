@@ -668,6 +668,19 @@ test_ask_ensemble (void)
                                             "--method", "first-good", "--no-cache", QUESTION, NULL));
   g_assert_cmpstr (first_good->out, ==, SENTENCE_A);
 
+  /* every member fails: nothing on stdout, each failure named, the first one's exit code */
+  {
+    g_autoptr(HearthTestRun) failed =
+      hearth_test_run_cli (NULL, "ask", "--ensemble-models", "error-500@faulty,error-in-stream@faulty",
+                           "--method", "vote", "--no-cache", QUESTION, NULL);
+
+    g_test_message ("%s", failed->err);
+    g_assert_cmpint (failed->exit_code, ==, 5);
+    g_assert_cmpstr (failed->out, ==, "");
+    g_assert_nonnull (strstr (failed->err, "hearth-cli: error-500"));
+    g_assert_nonnull (strstr (failed->err, "hearth-cli: error-in-stream"));
+  }
+
   {
     struct { const char *args[12]; int exit_code; const char *word; } bad[] = {
       { { "ask", "--ensemble-models", "tiny-a,tiny-b", QUESTION, NULL }, 2, "--method" },

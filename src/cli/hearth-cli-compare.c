@@ -481,11 +481,16 @@ describe_candidate (HearthAnswerSet *set,
     append_part (parts, "stopped");
   else if (error != NULL)
     {
+      /* what went wrong, without figures of an answer that is not there */
       g_autofree char *line = hearth_error_describe (error);
 
-      g_string_append_printf (parts, "failed: %s", line);
-      while (parts->len > 0 && parts->str[parts->len - 1] == '.')
-        g_string_truncate (parts, parts->len - 1);
+      g_string_append_printf (text, "failed: %s", line);
+      if (!g_str_has_suffix (text->str, "."))
+        g_string_append_c (text, '.');
+      if (hearth_reply_get_message_id (reply) > 0)
+        g_string_append_printf (text, " Message %" G_GINT64_FORMAT ".",
+                                hearth_reply_get_message_id (reply));
+      return g_string_free (g_steal_pointer (&text), FALSE);
     }
   if (figures->cached)
     append_part (parts, "from the cache");
@@ -567,13 +572,12 @@ finish_answer_set (Cli             *cli,
         continue;
       if (first_error == NULL)
         first_error = error;
-      if (!need_winner || hearth_answer_set_get_winner (set) >= 0)
-        {
-          g_autofree char *line = hearth_error_describe (error);
-          g_autofree char *label = candidate_label (set, i);
+      {
+        g_autofree char *line = hearth_error_describe (error);
+        g_autofree char *label = candidate_label (set, i);
 
-          g_printerr ("hearth-cli: %s did not answer: %s\n", label, line);
-        }
+        g_printerr ("hearth-cli: %s did not answer: %s\n", label, line);
+      }
     }
   if (save_error != NULL)
     {
@@ -582,14 +586,14 @@ finish_answer_set (Cli             *cli,
                   save_error->message);
       return EXIT_DATABASE;
     }
+  /* every member failed: each one said why above */
+  if (need_winner && hearth_answer_set_get_winner (set) < 0 && first_error != NULL)
+    return exit_code_for_error (first_error);
   if (need_winner && hearth_answer_set_get_winner (set) < 0)
     {
-      const char *reason = hearth_answer_set_get_reason (set);
-      g_autofree char *line = NULL;
+      g_autofree char *line = g_strdup (hearth_answer_set_get_reason (set) != NULL
+                                        ? hearth_answer_set_get_reason (set) : "No answer won");
 
-      if (reason == NULL && first_error != NULL)
-        return fail (first_error);
-      line = g_strdup (reason != NULL ? reason : "No answer won");
       g_strchomp (line);
       if (g_str_has_suffix (line, "."))
         line[strlen (line) - 1] = '\0';
@@ -597,7 +601,7 @@ finish_answer_set (Cli             *cli,
                   " (hearth-cli history show %" G_GINT64_FORMAT ").\n", line,
                   hearth_answer_set_get_conversation_id (set),
                   hearth_answer_set_get_conversation_id (set));
-      return first_error != NULL ? exit_code_for_error (first_error) : EXIT_FAILED;
+      return EXIT_FAILED;
     }
   if (!need_winner && !answered && first_error != NULL)
     return exit_code_for_error (first_error);
