@@ -282,6 +282,23 @@ test_auto_follows_ratings (void)
                      "(no code, not long); " ALPHA " 0 of 5");
   }
 
+  /* A rule that names the server too: the ratings choose among its models. */
+  {
+    g_autoptr(HearthReply) reply = NULL;
+    g_autofree char *id = hearth_routes_add (routes, HEARTH_ROUTE_KEYWORD, "ocean", ALPHA, "lab",
+                                             0, &error);
+
+    g_assert_no_error (error);
+    reply = ask_auto (engine, store, "Tell me about the ocean.");
+    g_assert_cmpstr (hearth_reply_get_model (reply), ==, BETA);
+    g_assert_cmpstr (hearth_reply_get_server (reply), ==, "lab");
+    g_assert_cmpstr (hearth_reply_get_route_rule (reply), ==,
+                     "the word “ocean” → your ratings: " BETA " won 5 of 5 plain questions "
+                     "(no code, not long); " ALPHA " 0 of 5");
+    g_assert_true (hearth_routes_remove (routes, id, &error));
+    g_assert_no_error (error);
+  }
+
   /* The ratings are for plain questions: a code question still follows its rule. */
   {
     g_autoptr(HearthReply) reply = ask_auto (engine, store, code_question);

@@ -376,11 +376,14 @@ move_records (GHashTable *records,
 {
   GHashTableIter iter;
   HearthModelRecord *record;
+  char *key;
 
   g_hash_table_iter_init (&iter, records);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &record))
+  while (g_hash_table_iter_next (&iter, (gpointer *) &key, (gpointer *) &record))
     {
+      /* Stealing takes the key too: the record is kept, the key is not. */
       g_hash_table_iter_steal (&iter);
+      g_free (key);
       record_add_up (record);
       g_ptr_array_add (list, record);
     }
