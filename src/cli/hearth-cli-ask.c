@@ -18,6 +18,7 @@ static double  opt_temperature = NAN;
 static gint64  opt_seed = G_MININT64;
 static gboolean opt_no_cache;
 static char    *opt_redis;
+static EnsembleOptions ensemble;
 
 static gboolean
 parse_conversation (const char  *option,
@@ -63,6 +64,17 @@ static const GOptionEntry ask_entries[] = {
   { "redis", 0, 0, G_OPTION_ARG_FILENAME, &opt_redis,
     N_("Share the answer cache through this Redis or Valkey server, "
        "redis://HOST[:PORT][/DB] (password from REDISCLI_AUTH)"), "URL" },
+  { "ensemble", 0, 0, G_OPTION_ARG_FILENAME, &ensemble.name,
+    N_("Ask a named ensemble (hearth-cli ensembles list) and print the answer that won"),
+    "NAME" },
+  { "ensemble-models", 0, 0, G_OPTION_ARG_FILENAME, &ensemble.models,
+    N_("Ask these 2 to 4 models (MODEL or MODEL@SERVER, separated by commas) as an "
+       "ensemble, with --method"), "A,B[,C,D]" },
+  { "method", 0, 0, G_OPTION_ARG_FILENAME, &ensemble.method,
+    N_("With --ensemble-models: how one answer wins: vote (most agree), judge (--judge "
+       "picks) or first-good (the fastest good one)"), "vote|judge|first-good" },
+  { "judge", 0, 0, G_OPTION_ARG_FILENAME, &ensemble.judge,
+    N_("With --method judge: the model that reads the answers and picks one"), "MODEL" },
   { NULL }
 };
 
@@ -160,9 +172,9 @@ print_reply_json (HearthReply *reply)
   print_json (root);
 }
 
-/* Returns: the prompt, or %NULL with *@exit_code set when it cannot be read
- * or is not text (see check_text()) */
-static char *
+/* Returns: the prompt (argv[2] on, or standard input for "-"), or %NULL with
+ * *@exit_code set when it cannot be read or is not text (see check_text()) */
+char *
 read_prompt (int      argc,
              char   **argv,
              int     *exit_code)
@@ -188,7 +200,7 @@ read_prompt (int      argc,
   return check_text ("The prompt", text, strlen (text), exit_code) ? g_steal_pointer (&text) : NULL;
 }
 
-static gboolean
+gboolean
 prompt_is_blank (const char *prompt)
 {
   for (const char *p = prompt; *p != '\0'; p++)
@@ -334,6 +346,19 @@ hearth_cli_command_ask (int    argc,
     return exit_code;
   if (prompt_is_blank (prompt))
     return usage_error ("ask", "The prompt is empty");
+  if (ensemble_options_given (&ensemble))
+    {
+      if (get_opt_server () != NULL || get_opt_endpoint () != NULL || get_opt_api () != NULL ||
+          opt_model != NULL || opt_redis != NULL)
+        return usage_error ("ask", "An ensemble names its own models and servers "
+                                   "(MODEL@SERVER): leave out --model, --server, --endpoint, "
+                                   "--api and --redis");
+      if ((engine = open_engine (settings, HEARTH_ENGINE_HISTORY | HEARTH_ENGINE_CACHE,
+                                 &error)) == NULL)
+        return fail (error);
+      return ask_ensemble (engine, build_request (prompt, settings, NULL), opt_conversation,
+                           &ensemble);
+    }
   server = get_opt_server ();
   if (server == NULL && (get_opt_endpoint () != NULL || get_opt_api () != NULL))
     {

@@ -356,6 +356,9 @@ on_interrupt (gpointer user_data)
   cli->interrupted = TRUE;
   if (cli->reply != NULL)
     hearth_reply_cancel (cli->reply);
+  /* every answer of a compare or an ensemble, and its judge */
+  if (cli->set != NULL)
+    hearth_answer_set_cancel (cli->set);
   if (cli->cancellable != NULL)
     g_cancellable_cancel (cli->cancellable);
   return G_SOURCE_CONTINUE;

@@ -70,6 +70,28 @@ history_list (HearthEngine *engine)
   return 0;
 }
 
+/* A set's answer: "kept", "kept by you", "not kept"; NULL outside a set */
+static const char *
+describe_pick (HearthMessage *m)
+{
+  if (m->set_question <= 0)
+    return NULL;
+  if (g_strcmp0 (m->set_role, HEARTH_SET_ROLE_JUDGE) == 0)
+    return "judge";
+  switch (m->pick)
+    {
+    case HEARTH_PICK_USER:
+      return "kept by you";
+    case HEARTH_PICK_AUTO:
+      return "kept";
+    case HEARTH_PICK_NOT:
+      return "not kept";
+    case HEARTH_PICK_NONE:
+    default:
+      return NULL;
+    }
+}
+
 static void
 add_message_json (JsonBuilder   *builder,
                   HearthMessage *m)
@@ -92,6 +114,19 @@ add_message_json (JsonBuilder   *builder,
   hearth_json_add_int (builder, "tokens_in", m->figures.tokens_in);
   hearth_json_add_int (builder, "tokens_out", m->figures.tokens_out);
   hearth_json_add_double (builder, "tokens_per_s", m->figures.tokens_per_s);
+  /* one answer of a compare or an ensemble (hearth-answer-set.h), its rating */
+  hearth_json_add_int (builder, "set_question", m->set_question > 0 ? m->set_question : -1);
+  hearth_json_add_string (builder, "set_method", m->set_method);
+  hearth_json_add_string (builder, "set_name", m->set_name);
+  hearth_json_add_string (builder, "set_role", m->set_role);
+  hearth_json_add_string (builder, "pick", describe_pick (m));
+  hearth_json_add_string (builder, "set_reason", m->set_reason);
+  json_builder_set_member_name (builder, "rating");
+  if (m->rating != 0)
+    json_builder_add_int_value (builder, m->rating);
+  else
+    json_builder_add_null_value (builder);
+  hearth_json_add_string (builder, "rating_note", m->rating_note);
   json_builder_end_object (builder);
 }
 
@@ -108,6 +143,14 @@ print_message (HearthMessage *m)
     g_print (" · %s", hearth_message_state_to_string (m->state));
   if (assistant && m->figures.tokens_per_s > 0)
     g_print (" · %.1f tokens/s", m->figures.tokens_per_s);
+  /* what hearth-cli rate and compare --pick take, and what they did */
+  if (assistant)
+    g_print (" · message %" G_GINT64_FORMAT, m->id);
+  if (describe_pick (m) != NULL)
+    g_print (" · %s", g_str_equal (describe_pick (m), "judge") ? "the judge's verdict"
+                                                              : describe_pick (m));
+  if (m->rating != 0)
+    g_print (" · rated %s", m->rating > 0 ? "up" : "down");
   g_print ("\n%s\n", m->content ? m->content : "");
   if (m->error != NULL)
     g_print ("(%s)\n", m->error);

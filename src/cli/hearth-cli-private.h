@@ -50,6 +50,8 @@ typedef struct
   GAsyncResult *result;
   /* ps: the engine, for why a model is loaded (borrowed) */
   HearthEngine *engine;
+  /* compare, ask --ensemble: the set Ctrl+C cancels (borrowed) */
+  HearthAnswerSet *set;
 } Cli;
 
 /* Options more than one command takes. */
@@ -181,6 +183,63 @@ int             hearth_cli_command_routes     (int                  argc,
                                                char               **argv);
 int             hearth_cli_command_serve      (int                  argc,
                                                char               **argv);
+int             hearth_cli_command_compare    (int                  argc,
+                                               char               **argv);
+int             hearth_cli_command_ensembles  (int                  argc,
+                                               char               **argv);
+int             hearth_cli_command_rate       (int                  argc,
+                                               char               **argv);
+int             hearth_cli_command_feedback   (int                  argc,
+                                               char               **argv);
+
+/* hearth-cli-ask.c: the prompt of ask and compare (PROMPT... or - for stdin) */
+char           *read_prompt                   (int                  argc,
+                                               char               **argv,
+                                               int                 *exit_code);
+gboolean        prompt_is_blank               (const char          *prompt);
+
+/* hearth-cli-compare.c: what compare and ask --ensemble share */
+typedef enum
+{
+  SET_QUIET,    /* nothing while it runs (ask --ensemble prints the winner after) */
+  SET_LINES,    /* a terminal: each answer's lines as they come, after its model */
+  SET_BLOCKS,   /* a pipe or a file: each answer whole as it finishes */
+} SetOutput;
+
+char          **parse_model_list              (const char          *command,
+                                               const char          *option,
+                                               const char          *value,
+                                               int                 *exit_code);
+void            run_answer_set                (Cli                 *cli,
+                                               HearthAnswerSet     *set,
+                                               SetOutput            output);
+void            add_candidate_json            (JsonBuilder         *builder,
+                                               HearthAnswerSet     *set,
+                                               guint                index);
+void            add_reply_figures_json        (JsonBuilder         *builder,
+                                               HearthReply         *reply);
+char           *describe_candidate            (HearthAnswerSet     *set,
+                                               guint                index);
+const char     *reply_state_nick              (HearthReply         *reply);
+int             finish_answer_set             (Cli                 *cli,
+                                               HearthAnswerSet     *set,
+                                               gboolean             need_winner);
+
+/* hearth-cli-ensembles.c: ask --ensemble NAME | --ensemble-models A,B --method M
+ * [--judge MODEL]; @request: (transfer full) */
+typedef struct
+{
+  const char *name;       /* --ensemble */
+  const char *models;     /* --ensemble-models */
+  const char *method;     /* --method */
+  const char *judge;      /* --judge */
+} EnsembleOptions;
+
+gboolean        ensemble_options_given        (const EnsembleOptions *options);
+int             ask_ensemble                  (HearthEngine        *engine,
+                                               HearthChatRequest   *request,
+                                               gint64               conversation_id,
+                                               const EnsembleOptions *options);
 
 /* hearth-cli-key.c: an API key from standard input (never argv); free it
  * with hearth_secrets_free() */

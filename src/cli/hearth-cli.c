@@ -41,6 +41,10 @@ static const CliCommand commands[] = {
   { "servers",   hearth_cli_command_servers },
   { "routes",    hearth_cli_command_routes },
   { "serve",     hearth_cli_command_serve },
+  { "compare",   hearth_cli_command_compare },
+  { "ensembles", hearth_cli_command_ensembles },
+  { "rate",      hearth_cli_command_rate },
+  { "feedback",  hearth_cli_command_feedback },
 };
 
 static const char usage[] =
@@ -48,6 +52,18 @@ static const char usage[] =
   "  hearth-cli ask [--server NAME | --endpoint URL] [--model NAME|auto] [--system TEXT]\n"
   "                 [--conversation ID] [--temperature T] [--seed N] [--no-cache] [--json]\n"
   "                 [PROMPT | -]\n"
+  "  hearth-cli ask (--ensemble NAME | --ensemble-models A,B[,C,D]\n"
+  "                 --method vote|judge|first-good [--judge MODEL]) [--conversation ID]\n"
+  "                 [--json] [PROMPT | -]\n"
+  "  hearth-cli compare --models A,B[,C,D] [--conversation ID] [--system TEXT] [--no-cache]\n"
+  "                     [--json] [PROMPT | -]\n"
+  "  hearth-cli compare --pick MESSAGE_ID\n"
+  "  hearth-cli ensembles list [--json] | remove NAME\n"
+  "  hearth-cli ensembles add NAME --models A,B[,C,D] --method vote|judge|first-good\n"
+  "                     [--judge MODEL] [--replace]\n"
+  "  hearth-cli rate MESSAGE_ID up|down|clear [--note TEXT]\n"
+  "  hearth-cli feedback stats [--since 30d] [--json] | routing [on|off] [--json]\n"
+  "  hearth-cli feedback export --format pairs|ratings [--since 30d] [--output FILE]\n"
   "  hearth-cli models [--server NAME | --endpoint URL --api KIND] [--json]\n"
   "  hearth-cli pull MODEL [--endpoint URL]\n"
   "  hearth-cli show MODEL [--server NAME | --endpoint URL --api KIND] [--json]\n"
@@ -116,7 +132,8 @@ static const char usage[] =
   "       start, stop or logs of a server Hearth does not run\n"
   "    3  the server is unreachable (refused, DNS, timeout, TLS); servers test: it is down\n"
   "    4  not found: the model, the conversation, the alert rule, the profile,\n"
-  "       the tuning or benchmark run, the server or the routing rule\n"
+  "       the tuning or benchmark run, the server, the routing rule, the ensemble\n"
+  "       or the message to rate or keep\n"
   "    5  a server error or a broken stream\n"
   "    6  authentication failed\n"
   "    7  still rate limited after retries\n"
