@@ -746,11 +746,11 @@ test_rate (void)
         assert_error (run, bad[i].exit_code, bad[i].word);
       }
   }
-  /* a message that is not there (the engine calls that a bad value: exit 2) */
+  /* a message that is not there: not found, exit 4, as compare --pick */
   {
     g_autoptr(HearthTestRun) run = hearth_test_run_cli (NULL, "rate", "99999999", "up", NULL);
 
-    g_assert_cmpint (run->exit_code, !=, 0);
+    g_assert_cmpint (run->exit_code, ==, 4);
     g_assert_cmpstr (run->out, ==, "");
     hearth_test_assert_one_line (run->err);
     g_assert_nonnull (strstr (run->err, "99999999"));

@@ -30,10 +30,14 @@ check_rateable (HearthEngine  *self,
   if (!hearth_store_describe_message (self->store, message_id, &role, &set_role, &in_history,
                                       &local_error))
     {
+      /* Not found, as "compare --pick" of an unknown id: one exit code. */
       if (g_error_matches (local_error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_NOT_FOUND))
-        return hearth_error_set_invalid (error, "There is no message %" G_GINT64_FORMAT " in "
-                                         "the history: it may have been deleted; rate a reply "
-                                         "that is there", message_id);
+        {
+          g_set_error (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_NOT_FOUND,
+                       "There is no message %" G_GINT64_FORMAT " in the history: it may have "
+                       "been deleted; rate a reply that is there", message_id);
+          return FALSE;
+        }
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
