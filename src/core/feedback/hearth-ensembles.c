@@ -17,6 +17,7 @@
 
 #include "hearth-engine.h"
 #include "hearth-ensembles.h"
+#include "hearth-config-file.h"
 #include "hearth-error.h"
 
 #define NAME_MAX_LENGTH 64
@@ -383,35 +384,10 @@ save_ensembles (HearthEnsembles  *self,
                 GPtrArray        *ensembles,
                 GError          **error)
 {
-  g_autofree char *dir = g_path_get_dirname (self->path);
   g_autofree char *data = ensembles_to_data (ensembles);
-  g_autoptr(GError) local_error = NULL;
 
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_FAILED,
-                   "The ensembles could not be saved: %s cannot be created (%s)",
-                   dir, g_strerror (saved_errno));
-      return FALSE;
-    }
-  /* A file that did not read is kept aside, not written over. */
-  if (self->unreadable)
-    {
-      g_autofree char *backup = g_strconcat (self->path, ".bak", NULL);
-
-      if (g_rename (self->path, backup) == 0 || errno == ENOENT)
-        self->unreadable = FALSE;
-    }
-  if (!g_file_set_contents_full (self->path, data, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644,
-                                 &local_error))
-    {
-      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_FAILED,
-                   "The ensembles could not be saved: %s", local_error->message);
-      return FALSE;
-    }
-  return TRUE;
+  return hearth_config_file_write (self->path, data, 0644, "The ensembles",
+                                   &self->unreadable, error);
 }
 
 static gboolean

@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "hearth-engine.h"
+#include "hearth-config-file.h"
 #include "hearth-error.h"
 #include "hearth-routes-private.h"
 
@@ -475,36 +476,10 @@ save_rules (HearthRoutes  *self,
             gboolean       use_ratings,
             GError       **error)
 {
-  g_autofree char *dir = g_path_get_dirname (self->path);
   g_autofree char *data = rules_to_data (rules, use_ratings);
-  g_autoptr(GError) local_error = NULL;
 
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_FAILED,
-                   "The routing rules could not be saved: %s cannot be created (%s)",
-                   dir, g_strerror (saved_errno));
-      return FALSE;
-    }
-  /* A file that did not read is kept aside, not written over. */
-  if (self->unreadable)
-    {
-      g_autofree char *backup = g_strconcat (self->path, ".bak", NULL);
-
-      if (g_rename (self->path, backup) == 0 || errno == ENOENT)
-        self->unreadable = FALSE;
-    }
-  if (!g_file_set_contents_full (self->path, data, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644,
-                                 &local_error))
-    {
-      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_FAILED,
-                   "The routing rules could not be saved: %s", local_error->message);
-      return FALSE;
-    }
-
-  return TRUE;
+  return hearth_config_file_write (self->path, data, 0644, "The routing rules",
+                                   &self->unreadable, error);
 }
 
 /* Takes @rules (the user's, or NULL for the defaults) and says so when

@@ -28,6 +28,7 @@
 #include <glib/gstdio.h>
 
 #include "hearth-endpoint.h"
+#include "hearth-config-file.h"
 #include "hearth-error.h"
 #include "hearth-servers-impl.h"
 
@@ -418,34 +419,11 @@ _hearth_servers_save (HearthServers  *self,
                       GError        **error)
 {
   g_autofree char *data = to_data (self);
-  g_autofree char *dir = g_path_get_dirname (self->path);
-  g_autoptr(GError) local_error = NULL;
+  /* A file that did not read (nothing was read of it) is kept, not written over. */
+  gboolean unreadable = self->last_contents == NULL && g_file_test (self->path, G_FILE_TEST_EXISTS);
 
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_FAILED,
-                   "The server list could not be saved: the folder %s could not be made (%s)",
-                   dir, g_strerror (saved_errno));
-      return FALSE;
-    }
-  /* A file that did not read is kept, not written over. */
-  if (self->last_contents == NULL && g_file_test (self->path, G_FILE_TEST_EXISTS))
-    {
-      g_autofree char *backup = g_strconcat (self->path, ".bak", NULL);
-
-      if (g_rename (self->path, backup) == 0)
-        g_message ("The unreadable %s is kept as %s", self->path, backup);
-    }
-  if (!g_file_set_contents_full (self->path, data, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
-                                 &local_error))
-    {
-      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_FAILED,
-                   "The server list could not be saved: %s. Nothing was changed.",
-                   local_error->message);
-      return FALSE;
-    }
+  if (!hearth_config_file_write (self->path, data, 0600, "The server list", &unreadable, error))
+    return FALSE;
   g_free (self->last_contents);
   self->last_contents = g_steal_pointer (&data);
   return TRUE;
