@@ -40,20 +40,7 @@ static void
 make_fixed_model (const char *name,
                   const char *sentence)
 {
-  g_autofree char *script = g_build_filename (g_getenv ("HEARTH_SOURCE_DIR"), "tests", "engine",
-                                              "make-model.mjs", NULL);
-  g_autofree char *dir = hearth_test_build_tmp_path ("models", NULL);
-  g_autofree char *file = g_strconcat (name, ".gguf", NULL);
-  g_autofree char *path = g_build_filename (dir, file, NULL);
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_mkdir_with_parents (dir, 0700);
-  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, "node", script,
-                              "--mode", "fixed", "--sentence", sentence, path, NULL);
-  g_assert_no_error (error);
-  g_subprocess_wait_check (process, NULL, &error);
-  g_assert_no_error (error);
+  g_free (hearth_test_make_fixed_model (name, sentence));
 }
 
 static HearthTestRun *
