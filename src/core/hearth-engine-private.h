@@ -66,6 +66,17 @@ void     _hearth_engine_tuning_apply            (HearthEngine       *self,
                                                  HearthChatRequest  *request,
                                                  HearthReply        *reply);
 
+/* hearth-engine-feedback.c: every model's record for one kind of question
+ * (HearthModelRecord), read in a worker, for "auto" (hearth-routes-choose.c) */
+void       _hearth_engine_model_records_async  (HearthEngine        *self,
+                                                const char          *kind,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+GPtrArray *_hearth_engine_model_records_finish (HearthEngine        *self,
+                                                GAsyncResult        *result,
+                                                GError             **error);
+
 /* hearth-engine-chat.c */
 void     _hearth_chat_job_free          (ChatJob          *job);
 gboolean _hearth_chat_job_save          (ChatJob          *job,

@@ -7,8 +7,9 @@
 #include <string.h>
 
 #include "hearth-endpoint.h"
-#include "hearth-engine.h"
+#include "hearth-engine-private.h"
 #include "hearth-error.h"
+#include "hearth-feedback.h"
 #include "hearth-message.h"
 #include "hearth-routes-private.h"
 #include "hearth-servers-private.h"
@@ -216,6 +217,12 @@ typedef struct
   char       *server;      /* the rule's server, or NULL */
   GPtrArray  *listed;      /* HearthServerModels */
   guint       pending;     /* servers still being asked */
+  char       *kind;        /* the question's kind (hearth_feedback_kind_of ()) */
+  gboolean    by_ratings;  /* the user lets "auto" follow the ratings */
+  /* The rule's choice, while the ratings are read. */
+  char       *rule_model;
+  char       *rule_server;
+  char       *rule_what;
 } Choose;
 
 static void
@@ -226,6 +233,10 @@ choose_free (Choose *choose)
   g_free (choose->target);
   g_free (choose->server);
   g_clear_pointer (&choose->listed, g_ptr_array_unref);
+  g_free (choose->kind);
+  g_free (choose->rule_model);
+  g_free (choose->rule_server);
+  g_free (choose->rule_what);
   g_free (choose);
 }
 
@@ -299,6 +310,171 @@ unanswered (GPtrArray *listed)
   return g_string_free (names, FALSE);
 }
 
+/* Ratings: the user's record for this kind of question may overrule the
+ * rule's choice (hearth-feedback.h). */
+
+/* The words for a kind in "won 8 of 10 code questions". */
+static const char *
+kind_questions (const char *kind)
+{
+  if (g_strcmp0 (kind, "code") == 0)
+    return "code questions";
+  if (g_strcmp0 (kind, "long-prompt") == 0)
+    return "long questions";
+  if (g_strcmp0 (kind, "long-conversation") == 0)
+    return "questions in long conversations";
+  return "plain questions (no code, not long)";
+}
+
+static gboolean
+is_embedding (const char *name)
+{
+  return strstr (name, "embed") != NULL;
+}
+
+/* Where @model is installed among the servers "auto" may use for this
+ * rule (never a cloud server a rule does not name): the rule's server when
+ * it has the model, else the first; NULL when none has it. @installed: the
+ * name as that server lists it. */
+static const char *
+installed_on (Choose      *choose,
+              const char  *model,
+              const char **installed)
+{
+  const char *found = NULL;
+
+  if (model == NULL || is_embedding (model))
+    return NULL;
+  for (guint i = 0; choose->listed != NULL && i < choose->listed->len; i++)
+    {
+      HearthServerModels *entry = g_ptr_array_index (choose->listed, i);
+      const char *server = hearth_server_get_name (entry->server);
+      const HearthModelInfo *info;
+
+      if (entry->models == NULL
+          || (choose->server != NULL ? g_strcmp0 (server, choose->server) != 0
+                                     : hearth_server_get_cloud (entry->server))
+          || (info = hearth_model_info_find (entry->models, model)) == NULL)
+        continue;
+      if (found == NULL || g_strcmp0 (server, choose->rule_server) == 0)
+        {
+          found = server;
+          *installed = info->name;
+        }
+    }
+  return found;
+}
+
+static guint
+n_rated (const HearthModelRecord *record)
+{
+  return record != NULL ? record->wins + record->losses : 0;
+}
+
+static gboolean
+better (const HearthModelRecord *a,
+        const HearthModelRecord *b)
+{
+  if (a->rate != b->rate)
+    return a->rate > b->rate;
+  return n_rated (a) > n_rated (b);
+}
+
+/* "your ratings: smart:7b won 5 of 5 code questions; quick:1b 1 of 6". */
+static char *
+describe_ratings (Choose                  *choose,
+                  const HearthModelRecord *best,
+                  const HearthModelRecord *rule)
+{
+  g_autofree char *others = NULL;
+
+  if (n_rated (rule) >= HEARTH_FEEDBACK_MIN_RATINGS)
+    others = g_strdup_printf ("%s %u of %u", rule->model, rule->wins, n_rated (rule));
+  else if (n_rated (rule) == 0)
+    others = g_strdup_printf ("%s, the rule’s choice, has no ratings for them yet",
+                              choose->rule_model);
+  else
+    others = g_strdup_printf ("%s, the rule’s choice, has %u, fewer than the %d needed",
+                              choose->rule_model, n_rated (rule), HEARTH_FEEDBACK_MIN_RATINGS);
+  return g_strdup_printf ("your ratings: %s won %u of %u %s; %s", best->model, best->wins,
+                          n_rated (best), kind_questions (choose->kind), others);
+}
+
+static void
+on_records (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Choose *choose = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  const HearthModelRecord *best = NULL, *rule = NULL;
+  const char *best_server = NULL, *best_name = NULL;
+  guint n_enough = 0;
+
+  records = _hearth_engine_model_records_finish (HEARTH_ENGINE (object), result, &error);
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  if (records == NULL)
+    g_debug ("The ratings could not be read, the rule decides: %s", error->message);
+
+  for (guint i = 0; records != NULL && i < records->len; i++)
+    {
+      const HearthModelRecord *record = g_ptr_array_index (records, i);
+      const char *name = NULL;
+      const char *server;
+
+      if (g_strcmp0 (record->model, choose->rule_model) == 0)
+        rule = record;
+      if (n_rated (record) < HEARTH_FEEDBACK_MIN_RATINGS
+          || (server = installed_on (choose, record->model, &name)) == NULL)
+        continue;
+      n_enough++;
+      if (best == NULL || better (record, best))
+        {
+          best = record;
+          best_server = server;
+          best_name = name;
+        }
+    }
+
+  /* Two records at least, so that a rate is a comparison; the rule's
+   * choice keeps the question unless it is beaten. */
+  if (n_enough < 2 || best == rule
+      || (n_rated (rule) >= HEARTH_FEEDBACK_MIN_RATINGS && best->rate <= rule->rate))
+    {
+      return_choice (task, choose->rule_model, choose->rule_server,
+                     g_steal_pointer (&choose->rule_what));
+      return;
+    }
+  return_choice (task, best_name, best_server, describe_ratings (choose, best, rule));
+}
+
+/* The rule chose @model on @server (@what says why, taken): the answer,
+ * unless the ratings are to be heard first. */
+static void
+settle (HearthRoutes *self,
+        GTask        *task,
+        const char   *model,
+        const char   *server,
+        char         *what)
+{
+  Choose *choose = g_task_get_task_data (task);
+
+  if (!choose->by_ratings || choose->label == NULL || self->engine == NULL
+      || hearth_engine_get_store (self->engine) == NULL)
+    {
+      return_choice (task, model, server, what);
+      return;
+    }
+  choose->rule_model = g_strdup (model);
+  choose->rule_server = g_strdup (server);
+  choose->rule_what = what;
+  _hearth_engine_model_records_async (self->engine, choose->kind, g_task_get_cancellable (task),
+                                      on_records, g_object_ref (task));
+}
+
 /* A rule with a server: that server, as long as it is in the list and on. */
 static void
 resolve_on_server (HearthRoutes *self,
@@ -325,7 +501,8 @@ resolve_on_server (HearthRoutes *self,
 
 /* A rule with a model's name: the first enabled server that lists it, local ones first. */
 static void
-resolve_named (GTask *task)
+resolve_named (HearthRoutes *self,
+               GTask        *task)
 {
   Choose *choose = g_task_get_task_data (task);
   g_autofree char *rule = NULL;
@@ -340,8 +517,8 @@ resolve_named (GTask *task)
         if (entry->models == NULL || hearth_server_get_cloud (entry->server) != (pass == 1)
             || hearth_model_info_find (entry->models, choose->target) == NULL)
           continue;
-        return_choice (task, choose->target, name,
-                       g_strdup_printf ("%s on %s", choose->target, name));
+        settle (self, task, choose->target, name,
+                g_strdup_printf ("%s on %s", choose->target, name));
         return;
       }
 
@@ -357,12 +534,6 @@ resolve_named (GTask *task)
   g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
                            "%s picks %s, which is not installed on any enabled server%s: "
                            "install it, or change the rule", rule, choose->target, missing);
-}
-
-static gboolean
-is_embedding (const char *name)
-{
-  return strstr (name, "embed") != NULL;
 }
 
 static GPtrArray *
@@ -466,10 +637,10 @@ resolve_tier (HearthRoutes *self,
                                    &n_choices, &none_fits);
   if (pick != NULL)
     {
-      return_choice (task, pick->model, pick->server,
-                     describe_pick (choose, pick, n_choices, none_fits,
-                                    choose->label == NULL || choose->server != NULL
-                                    || several_servers (candidates)));
+      settle (self, task, pick->model, pick->server,
+              describe_pick (choose, pick, n_choices, none_fits,
+                             choose->label == NULL || choose->server != NULL
+                             || several_servers (candidates)));
       return;
     }
 
@@ -558,7 +729,7 @@ listed (HearthRoutes *self,
     }
   if (!is_tier (choose->target))
     {
-      resolve_named (task);
+      resolve_named (self, task);
       return;
     }
   if (self->machine_known)
@@ -715,6 +886,8 @@ hearth_routes_choose_async (HearthRoutes            *self,
       choose->server = g_strdup (route->server);
       break;
     }
+  choose->kind = g_strdup (hearth_feedback_kind_of (question, earlier_messages));
+  choose->by_ratings = self->use_ratings;
   /* The default rule always matches. */
   g_assert (choose->target != NULL);
   start (self, task);

@@ -264,6 +264,9 @@ hearth_routes_reset (HearthRoutes  *self,
   g_return_val_if_fail (HEARTH_IS_ROUTES (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  /* The rules go back to the defaults; routing by ratings stays as it is. */
+  if (self->use_ratings)
+    return _hearth_routes_commit (self, NULL, error);
   if (g_unlink (self->path) != 0 && errno != ENOENT)
     {
       int saved_errno = errno;

@@ -18,6 +18,7 @@ struct _HearthRoutes
   GPtrArray       *rules;         /* HearthRoute: the user's, or NULL for the defaults */
   GFileMonitor    *monitor;
   gboolean         unreadable;    /* routes.conf is there but does not read */
+  gboolean         use_ratings;   /* "auto" may follow the user's ratings ([ratings] use) */
 
   /* For the tiers, found once in a worker (hearth-routes-choose.c). */
   gboolean         machine_known;
@@ -52,7 +53,8 @@ GPtrArray      *_hearth_routes_get_rules         (HearthRoutes        *self);
 /* Takes @rules (NULL: the defaults); "changed" when they differ. */
 void            _hearth_routes_set_rules         (HearthRoutes        *self,
                                                   GPtrArray           *rules);
-/* Writes @rules (taken) to routes.conf; on success they are in force. */
+/* Writes @rules (taken; NULL: the defaults) to routes.conf with the
+ * ratings' switch; on success they are in force. */
 gboolean        _hearth_routes_commit            (HearthRoutes        *self,
                                                   GPtrArray           *rules,
                                                   GError             **error);

@@ -12,6 +12,9 @@
 #include "hearth-routes-private.h"
 
 #define GROUP_PREFIX "rule "
+/* [ratings] use=true: "auto" may follow the user's ratings (hearth-feedback.h). */
+#define RATINGS_GROUP "ratings"
+#define RATINGS_USE   "use"
 
 enum
 {
@@ -374,18 +377,22 @@ keep_default_last (GPtrArray *rules)
   g_ptr_array_add (rules, last);
 }
 
-/* Returns: the user's rules, or NULL when there is no file (the defaults
- * apply); @unreadable: TRUE when a file is there but does not read. */
+/* Returns: the user's rules, or NULL when there is no file or it has no
+ * rules (the defaults apply); @unreadable: TRUE when a file is there but
+ * does not read; @use_ratings: the file's [ratings] use, FALSE without. */
 static GPtrArray *
 load_rules (const char *path,
-            gboolean   *unreadable)
+            gboolean   *unreadable,
+            gboolean   *use_ratings)
 {
   g_autoptr(GKeyFile) file = g_key_file_new ();
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) groups = NULL;
   GPtrArray *rules;
+  guint n_rule_groups = 0;
 
   *unreadable = FALSE;
+  *use_ratings = FALSE;
   if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, &error))
     {
       *unreadable = !g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
@@ -396,6 +403,9 @@ load_rules (const char *path,
       return NULL;
     }
 
+  /* Anything but "true" is off: routing by ratings is asked for, never guessed. */
+  *use_ratings = g_key_file_get_boolean (file, RATINGS_GROUP, RATINGS_USE, NULL);
+
   rules = rules_new ();
   groups = g_key_file_get_groups (file, NULL);
   for (guint i = 0; groups[i] != NULL; i++)
@@ -404,6 +414,7 @@ load_rules (const char *path,
 
       if (!g_str_has_prefix (groups[i], GROUP_PREFIX))
         continue;
+      n_rule_groups++;
       route = read_rule (file, groups[i]);
       if (route != NULL && _hearth_routes_find_rule (rules, route->id) < 0)
         {
@@ -415,19 +426,34 @@ load_rules (const char *path,
       *unreadable = TRUE;
       hearth_route_free (route);
     }
+  /* Only the ratings' switch: the user has written no rules. */
+  if (n_rule_groups == 0)
+    {
+      g_ptr_array_unref (rules);
+      return NULL;
+    }
   keep_default_last (rules);
   return rules;
 }
 
+/* @rules: NULL while the defaults apply (the file then keeps the switch only). */
 static char *
-rules_to_data (GPtrArray *rules)
+rules_to_data (GPtrArray *rules,
+               gboolean   use_ratings)
 {
   g_autoptr(GKeyFile) file = g_key_file_new ();
 
   g_key_file_set_comment (file, NULL, NULL,
                           " Hearth’s rules for the “Auto” model, tried in order (hearth-cli "
                           "routes list).\n Models: a name, @fast or @capable.", NULL);
-  for (guint i = 0; i < rules->len; i++)
+  if (use_ratings)
+    {
+      g_key_file_set_boolean (file, RATINGS_GROUP, RATINGS_USE, TRUE);
+      g_key_file_set_comment (file, RATINGS_GROUP, NULL,
+                              " “Auto” may pick the model with the better record in your "
+                              "ratings\n (hearth-cli feedback routing on|off).", NULL);
+    }
+  for (guint i = 0; rules != NULL && i < rules->len; i++)
     {
       const HearthRoute *route = g_ptr_array_index (rules, i);
       g_autofree char *group = g_strconcat (GROUP_PREFIX, route->id, NULL);
@@ -446,10 +472,11 @@ rules_to_data (GPtrArray *rules)
 static gboolean
 save_rules (HearthRoutes  *self,
             GPtrArray     *rules,
+            gboolean       use_ratings,
             GError       **error)
 {
   g_autofree char *dir = g_path_get_dirname (self->path);
-  g_autofree char *data = rules_to_data (rules);
+  g_autofree char *data = rules_to_data (rules, use_ratings);
   g_autoptr(GError) local_error = NULL;
 
   if (g_mkdir_with_parents (dir, 0700) != 0)
@@ -480,32 +507,74 @@ save_rules (HearthRoutes  *self,
   return TRUE;
 }
 
-/* Takes @rules (the user's, or NULL for the defaults) and says so when they differ. */
-void
-_hearth_routes_set_rules (HearthRoutes *self,
-           GPtrArray    *rules)
+/* Takes @rules (the user's, or NULL for the defaults) and says so when
+ * they or the ratings' switch differ. */
+static void
+set_state (HearthRoutes *self,
+           GPtrArray    *rules,
+           gboolean      use_ratings)
 {
-  gboolean same = rules_equal (self->rules, rules);
+  gboolean same = rules_equal (self->rules, rules) && self->use_ratings == use_ratings;
 
   g_clear_pointer (&self->rules, g_ptr_array_unref);
   self->rules = rules;
+  self->use_ratings = use_ratings;
   if (!same)
     g_signal_emit (self, signals[CHANGED], 0);
 }
 
-/* Writes @rules; on success they become the rules in force. */
+void
+_hearth_routes_set_rules (HearthRoutes *self,
+           GPtrArray    *rules)
+{
+  set_state (self, rules, self->use_ratings);
+}
+
+/* Writes @rules (NULL: the defaults, with the ratings' switch on); on
+ * success they become the rules in force. */
 gboolean
 _hearth_routes_commit (HearthRoutes  *self,
         GPtrArray     *rules,
         GError       **error)
 {
-  if (!save_rules (self, rules, error))
+  if (!save_rules (self, rules, self->use_ratings, error))
     {
-      g_ptr_array_unref (rules);
+      g_clear_pointer (&rules, g_ptr_array_unref);
       return FALSE;
     }
 
   _hearth_routes_set_rules (self, rules);
+  return TRUE;
+}
+
+gboolean
+hearth_routes_get_use_ratings (HearthRoutes *self)
+{
+  g_return_val_if_fail (HEARTH_IS_ROUTES (self), FALSE);
+
+  return self->use_ratings;
+}
+
+/* Kept with the rules; the rules themselves are written as they are (the
+ * defaults stay the defaults: only the switch is written then). */
+gboolean
+hearth_routes_set_use_ratings (HearthRoutes  *self,
+                               gboolean       use,
+                               GError       **error)
+{
+  g_autoptr(GPtrArray) rules = NULL;
+
+  g_return_val_if_fail (HEARTH_IS_ROUTES (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  use = !!use;
+  if (use == self->use_ratings)
+    return TRUE;
+  if (self->rules != NULL)
+    rules = _hearth_routes_copy_rules (self->rules);
+  if (!save_rules (self, rules, use, error))
+    return FALSE;
+  set_state (self, g_steal_pointer (&rules), use);
   return TRUE;
 }
 
@@ -516,11 +585,15 @@ on_file_changed (GFileMonitor      *monitor,
                  GFileMonitorEvent  event,
                  HearthRoutes      *self)
 {
+  GPtrArray *rules;
+  gboolean use_ratings;
+
   if (event == G_FILE_MONITOR_EVENT_ATTRIBUTE_CHANGED
       || event == G_FILE_MONITOR_EVENT_PRE_UNMOUNT || event == G_FILE_MONITOR_EVENT_UNMOUNTED)
     return;
 
-  _hearth_routes_set_rules (self, load_rules (self->path, &self->unreadable));
+  rules = load_rules (self->path, &self->unreadable, &use_ratings);
+  set_state (self, rules, use_ratings);
 }
 
 static void
@@ -614,7 +687,7 @@ _hearth_routes_new (HearthEngine *engine)
   if (engine != NULL)
     g_object_add_weak_pointer (G_OBJECT (engine), (gpointer *) &self->engine);
   self->path = g_build_filename (g_get_user_config_dir (), "hearth", "routes.conf", NULL);
-  self->rules = load_rules (self->path, &self->unreadable);
+  self->rules = load_rules (self->path, &self->unreadable, &self->use_ratings);
   follow_file (self);
   return self;
 }
