@@ -97,10 +97,13 @@ void             hearth_answer_set_cancel           (HearthAnswerSet *self);
 
 /* The methods' rules, for the engine and its tests (no I/O). */
 
-/* VOTE over @answers (NULL-terminated; NULL entries are failed answers,
- * never counted): the index of the winner in @answers and, in @votes,
- * how many agree with it; -1 when none has text. Ties: the lowest index
- * (the caller orders answers by when they finished). */
+/* VOTE over @answers (NULL-terminated; a failed answer is passed as "",
+ * and an answer without text is never counted): the index of the winner
+ * in @answers and, in @votes, how many agree with it (itself included);
+ * -1 when none has text. Two answers agree when their normalised texts
+ * are equal; two long ones (more than 12 words each) also when their
+ * longest common run of words, in order, covers 80% of both. Ties: the
+ * lowest index (the caller orders answers by when they finished). */
 int              hearth_vote_choose                 (const char * const *answers,
                                                      guint              *votes);
 /* The text an answer is compared by: lower case, runs of white space as

@@ -149,7 +149,6 @@ _hearth_gateway_find_model_async (HearthGateway       *self,
   g_autoptr(GTask) task = NULL;
   HearthServers *servers;
   FindData *data;
-  const char *at;
 
   g_return_if_fail (HEARTH_IS_GATEWAY (self));
 
@@ -158,14 +157,8 @@ _hearth_gateway_find_model_async (HearthGateway       *self,
   servers = hearth_engine_get_servers (self->engine);
 
   data = g_new0 (FindData, 1);
-  at = model != NULL ? strrchr (model, '@') : NULL;
-  if (at != NULL && at != model && at[1] != '\0')
-    {
-      data->name = g_strndup (model, at - model);
-      data->server = g_strdup (at + 1);
-    }
-  else
-    data->name = g_strdup (model != NULL ? model : "");
+  /* The one rule for MODEL@SERVER (compare and ensembles follow it too). */
+  hearth_split_model_at_server (model != NULL ? model : "", &data->name, &data->server);
   g_task_set_task_data (task, data, (GDestroyNotify) find_data_free);
 
   if (data->server != NULL)

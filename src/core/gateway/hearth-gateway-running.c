@@ -327,23 +327,23 @@ pull_server (HearthGateway  *self,
 {
   HearthServers *servers = hearth_engine_get_servers (_hearth_gateway_get_engine (self));
   GListModel *list = G_LIST_MODEL (servers);
-  const char *at = strrchr (*name, '@');
+  g_autofree char *model = NULL;
+  g_autofree char *server_name = NULL;
 
-  if (at != NULL && at != *name && at[1] != '\0')
+  hearth_split_model_at_server (*name, &model, &server_name);
+  if (server_name != NULL)
     {
-      HearthServer *server = hearth_servers_lookup (servers, at + 1);
-      char *model;
+      HearthServer *server = hearth_servers_lookup (servers, server_name);
 
       if (server == NULL || !_hearth_gateway_serves (self, server))
         {
           g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
                        "“%s” asks for the server %s, which this gateway does not serve",
-                       *name, at + 1);
+                       *name, server_name);
           return NULL;
         }
-      model = g_strndup (*name, at - *name);
       g_free (*name);
-      *name = model;
+      *name = g_steal_pointer (&model);
       return g_object_ref (server);
     }
 
