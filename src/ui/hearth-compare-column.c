@@ -351,6 +351,7 @@ hearth_compare_column_init (HearthCompareColumn *self)
                                _("Keep this answer as the conversation’s reply; the others stay "
                                  "here, and the next question follows on from this one"));
   gtk_widget_set_halign (self->pick_button, GTK_ALIGN_START);
+  gtk_widget_add_css_class (self->pick_button, "pick-answer");
   gtk_box_append (GTK_BOX (self->box), self->pick_button);
 }
 

@@ -75,8 +75,8 @@ show_stats (HearthPreferencesWindow   *self,
   g_autofree char *summary = NULL;
 
   clear_rating_rows (self);
-  summary = g_strdup_printf (_("%u ratings and %u compare picks so far; %u preference pairs "
-                               "to export"), stats->ratings, stats->picks, stats->pairs);
+  summary = g_strdup_printf (_("Thumbs: %u · compare picks: %u · preference pairs to export: %u"),
+                             stats->ratings, stats->picks, stats->pairs);
   adw_action_row_set_subtitle (self->ratings_summary_row, summary);
   for (guint i = 0; i < stats->records->len; i++)
     {

@@ -1,0 +1,453 @@
+/* test-compare-ui.c — compare, ensembles and ratings in the chat and in Preferences
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The real app window under Xvfb, a real test engine serving three `fixed`
+ * models that answer different sentences (two of them the same one) and
+ * the fault server as a second server: compare three models with one that
+ * fails (its column says why, the others finish), "Use This Answer" marks
+ * the kept one, reopening the conversation shows the set as it was kept;
+ * an ensemble chosen in the model picker answers with the winner, why it
+ * won and every candidate behind an expander; thumbs up toggles and is
+ * there after reopening; Preferences → Answers counts it all.
+ * Screenshots: compare-1280.png, compare-400.png, ensemble-1280.png,
+ * answers-preferences.png.
+ */
+#define G_LOG_DOMAIN "test-compare-ui"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <string.h>
+
+#include "hearth-application.h"
+#include "hearth-chat-page.h"
+#include "hearth-compare-column.h"
+#include "hearth-compare-view.h"
+#include "hearth-engine.h"
+#include "hearth-message-row.h"
+#include "hearth-preferences-window.h"
+#include "hearth-test-chat.h"
+#include "hearth-test-server.h"
+#include "hearth-test-ui.h"
+#include "hearth-test-util.h"
+
+#define RED  "Roses are red."
+#define BLUE "The sky is blue."
+
+static HearthApplication *app;
+static HearthTestServer *local;
+static gint64 compare_conversation = -1;
+static gint64 rated_conversation = -1;
+
+static HearthEngine *
+app_engine (void)
+{
+  return hearth_application_get_engine (app);
+}
+
+/* A `fixed` model that answers @sentence, in @dir. */
+static void
+make_model_saying (const char *dir,
+                   const char *name,
+                   const char *sentence)
+{
+  g_autofree char *script = g_build_filename (g_getenv ("HEARTH_SOURCE_DIR"), "tests", "engine",
+                                              "make-model.mjs", NULL);
+  g_autofree char *file = g_strconcat (name, ".gguf", NULL);
+  g_autofree char *path = g_build_filename (dir, file, NULL);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, "node", script,
+                              "--mode", "fixed", "--sentence", sentence, path, NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_check (process, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+use_servers (void)
+{
+  HearthServers *servers = hearth_engine_get_servers (app_engine ());
+  g_autoptr(GError) error = NULL;
+
+  for (guint n = g_list_model_get_n_items (G_LIST_MODEL (servers)); n > 0; n--)
+    {
+      g_autoptr(HearthServer) server = g_list_model_get_item (G_LIST_MODEL (servers), 0);
+
+      g_assert_true (hearth_servers_remove (servers, hearth_server_get_name (server), &error));
+    }
+  g_assert_nonnull (hearth_servers_add (servers, "local", hearth_test_server_get_url (local),
+                                        HEARTH_API_OLLAMA, FALSE, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (hearth_servers_add (servers, "faulty", hearth_test_fault_url (),
+                                        HEARTH_API_OLLAMA, FALSE, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static gboolean
+setup (void)
+{
+  g_autofree char *dir = hearth_test_build_tmp_path ("compare-models", NULL);
+  const char *args[] = { "--models", dir, NULL };
+
+  if (!hearth_test_require_node ())
+    return FALSE;
+  if (local != NULL)
+    return TRUE;
+  g_mkdir_with_parents (dir, 0700);
+  make_model_saying (dir, "tiny-red", RED);
+  make_model_saying (dir, "tiny-blue", BLUE);
+  make_model_saying (dir, "tiny-azure", BLUE);
+  local = hearth_test_server_start ("server.mjs", args);
+  hearth_test_fault_server ();
+  hearth_test_chat_use_server (hearth_test_server_get_url (local), "tiny-red");
+  use_servers ();
+  return TRUE;
+}
+
+static HearthWindow *
+open_window (int width)
+{
+  HearthWindow *window = hearth_test_chat_new_window (width, 800);
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "new-chat", NULL);
+  g_assert_true (hearth_test_spin_until (hearth_test_chat_models_listed,
+                                         hearth_test_chat_page (window), 20000));
+  return window;
+}
+
+static gboolean
+is_compare_button (GtkWidget *widget,
+                   gpointer   data)
+{
+  return GTK_IS_MENU_BUTTON (widget) &&
+         g_str_has_prefix (gtk_widget_get_tooltip_text (widget) ?: "", "Ask 2 to 4 Models");
+}
+
+static gboolean
+has_label (GtkWidget *widget,
+           gpointer   label)
+{
+  return GTK_IS_CHECK_BUTTON (widget) &&
+         g_strcmp0 (gtk_check_button_get_label (GTK_CHECK_BUTTON (widget)), label) == 0;
+}
+
+/* Ticks @labels in the compare popover, as a person would. */
+static void
+choose_compare (HearthChatPage     *page,
+                const char * const *labels)
+{
+  GtkWidget *button = hearth_test_find_widget (GTK_WIDGET (page), is_compare_button, NULL);
+  GtkPopover *popover;
+
+  g_assert_nonnull (button);
+  popover = hearth_test_popup_menu (GTK_MENU_BUTTON (button));
+  for (guint i = 0; labels[i] != NULL; i++)
+    {
+      GtkWidget *check = hearth_test_find_widget (GTK_WIDGET (popover), has_label,
+                                                  (gpointer) labels[i]);
+
+      if (check == NULL)
+        {
+          g_autofree char *text = hearth_test_visible_text (GTK_WIDGET (popover));
+          g_error ("“%s” is not offered to compare:\n%s", labels[i], text);
+        }
+      gtk_check_button_set_active (GTK_CHECK_BUTTON (check), TRUE);
+    }
+  gtk_popover_popdown (popover);
+  g_assert_cmpstr (gtk_menu_button_get_label (GTK_MENU_BUTTON (button)), ==, "Comparing 3");
+}
+
+static gboolean
+set_done (gpointer page)
+{
+  guint n = hearth_test_chat_n_messages (page);
+  HearthMessageItem *last = n > 0 ? hearth_test_chat_last_item (page) : NULL;
+
+  return last != NULL && hearth_message_item_is_set (last) &&
+         hearth_message_item_set_is_done (last) &&
+         !gtk_widget_get_visible (hearth_test_find_with_class (page, GTK_TYPE_BUTTON,
+                                                               "destructive-action"));
+}
+
+static gboolean
+is_column (GtkWidget *widget,
+           gpointer   candidate)
+{
+  return HEARTH_IS_COMPARE_COLUMN (widget) &&
+         hearth_compare_column_get_candidate (HEARTH_COMPARE_COLUMN (widget)) == candidate;
+}
+
+static GtkWidget *
+column_for (HearthChatPage    *page,
+            HearthMessageItem *set,
+            guint              index)
+{
+  HearthMessageRow *row = hearth_test_chat_row_for (page, set);
+
+  g_assert_nonnull (row);
+  return hearth_test_find_widget (GTK_WIDGET (row), is_column,
+                                  hearth_message_item_get_candidate (set, index));
+}
+
+static int
+candidate_saying (HearthMessageItem *set,
+                  const char        *model)
+{
+  for (guint i = 0; i < hearth_message_item_get_n_candidates (set); i++)
+    {
+      const HearthMessage *m = hearth_message_item_get_message (hearth_message_item_get_candidate (set, i));
+
+      if (g_str_has_prefix (m->model ?: "", model))
+        return i;
+    }
+  g_error ("no candidate of %s", model);
+}
+
+static void
+assert_text_has (GtkWidget  *widget,
+                 const char *needle)
+{
+  g_autofree char *text = hearth_test_visible_text (widget);
+
+  if (strstr (text, needle) == NULL)
+    g_error ("“%s” not shown in:\n%s", needle, text);
+}
+
+static void
+assert_kept (HearthChatPage    *page,
+             HearthMessageItem *set,
+             int                kept)
+{
+  g_assert_cmpint (hearth_message_item_get_winner (set), ==, kept);
+  g_assert_true (hearth_message_item_get_picked_by_user (set));
+  for (guint i = 0; i < hearth_message_item_get_n_candidates (set); i++)
+    {
+      GtkWidget *column = column_for (page, set, i);
+      GtkWidget *card = gtk_widget_get_first_child (column);
+
+      /* The kept one is marked; the others stay, dimmed. */
+      g_assert_true (gtk_widget_get_visible (column));
+      g_assert_true (gtk_widget_has_css_class (card, (int) i == kept ? "set-kept" : "set-not-kept"));
+    }
+  assert_text_has (column_for (page, set, kept), "Kept");
+}
+
+/* 1. Three models side by side, one failing; keep one; reopen. */
+
+static void
+test_compare (void)
+{
+  const char *labels[] = { "tiny-red · local", "tiny-blue · local", "error-500 · faulty", NULL };
+  HearthWindow *window;
+  HearthChatPage *page;
+  HearthMessageItem *set;
+  GtkWidget *failed, *pick;
+  int blue;
+
+  if (!setup ())
+    return;
+  window = open_window (1280);
+  page = hearth_test_chat_page (window);
+  choose_compare (page, labels);
+  hearth_test_chat_send (page, "What colour is it?");
+  g_assert_true (hearth_test_spin_until (set_done, page, 30000));
+  set = hearth_test_chat_last_item (page);
+  g_assert_true (hearth_message_item_is_compare (set));
+  g_assert_cmpuint (hearth_message_item_get_n_candidates (set), ==, 3);
+  hearth_test_wait_drawn (GTK_WIDGET (window), 2000);
+
+  /* Each answer in its column; the failure in its own, the others whole. */
+  assert_text_has (column_for (page, set, candidate_saying (set, "tiny-red")), RED);
+  assert_text_has (column_for (page, set, candidate_saying (set, "tiny-blue")), BLUE);
+  assert_text_has (column_for (page, set, candidate_saying (set, "tiny-red")), "tokens/s");
+  failed = column_for (page, set, candidate_saying (set, "error-500"));
+  g_assert_true (gtk_widget_get_visible (hearth_test_find_with_class (failed, GTK_TYPE_BOX,
+                                                                      "message-error")));
+  assert_text_has (failed, "error-500");
+  /* How the requests went out, under the answers. */
+  assert_text_has (GTK_WIDGET (hearth_test_chat_row_for (page, set)),
+                   hearth_message_item_get_schedule (set));
+  hearth_test_chat_screenshot (window, "compare-1280.png");
+
+  /* Keep the blue one. */
+  blue = candidate_saying (set, "tiny-blue");
+  pick = hearth_test_find_with_class (column_for (page, set, blue), GTK_TYPE_BUTTON, "pick-answer");
+  g_assert_nonnull (pick);
+  g_assert_true (gtk_widget_get_visible (pick));
+  g_signal_emit_by_name (pick, "clicked");
+  hearth_test_spin_for (100);
+  assert_kept (page, set, blue);
+  compare_conversation = hearth_chat_page_get_conversation_id (page);
+  hearth_test_chat_screenshot (window, "compare-kept-1280.png");
+  hearth_test_chat_close_window (window);
+
+  /* Reopened from the history, narrow: the same set, the same one kept. */
+  window = hearth_test_chat_new_window (400, 800);
+  page = hearth_test_chat_page (window);
+  hearth_chat_page_open_conversation (page, compare_conversation);
+  g_assert_true (hearth_test_spin_until (set_done, page, 10000));
+  set = hearth_test_chat_last_item (page);
+  g_assert_true (hearth_message_item_is_compare (set));
+  g_assert_cmpuint (hearth_message_item_get_n_candidates (set), ==, 3);
+  hearth_test_wait_drawn (GTK_WIDGET (window), 2000);
+  assert_kept (page, set, candidate_saying (set, "tiny-blue"));
+  assert_text_has (column_for (page, set, candidate_saying (set, "tiny-red")), RED);
+  hearth_test_chat_screenshot (window, "compare-400.png");
+  hearth_test_chat_close_window (window);
+}
+
+/* 2. An ensemble from the picker: the winner, why, and every candidate. */
+
+static gboolean
+is_expander_titled (GtkWidget *widget,
+                    gpointer   title)
+{
+  return GTK_IS_EXPANDER (widget) &&
+         g_strcmp0 (gtk_expander_get_label (GTK_EXPANDER (widget)), title) == 0;
+}
+
+static void
+test_ensemble (void)
+{
+  const char *models[] = { "tiny-red@local", "tiny-blue@local", "tiny-azure@local", NULL };
+  g_autoptr(HearthEnsemble) trio = NULL;
+  g_autoptr(GError) error = NULL;
+  HearthMessageItem *set;
+  HearthMessageRow *row;
+  GtkWidget *expander;
+  HearthWindow *window;
+  HearthChatPage *page;
+
+  if (!setup ())
+    return;
+  trio = hearth_ensemble_new ("trio", models, HEARTH_SET_VOTE, NULL);
+  g_assert_true (hearth_ensembles_add (hearth_engine_get_ensembles (app_engine ()), trio, TRUE,
+                                       &error));
+  g_assert_no_error (error);
+  window = open_window (1280);
+  page = hearth_test_chat_page (window);
+  hearth_test_chat_select_model (page, "ensemble:trio");
+  hearth_test_chat_send (page, "What colour is the sky?");
+  g_assert_true (hearth_test_spin_until (set_done, page, 30000));
+  set = hearth_test_chat_last_item (page);
+  g_assert_false (hearth_message_item_is_compare (set));
+  hearth_test_wait_drawn (GTK_WIDGET (window), 2000);
+  row = hearth_test_chat_row_for (page, set);
+  /* The winner's text, and why it won. */
+  assert_text_has (GTK_WIDGET (row), BLUE);
+  assert_text_has (GTK_WIDGET (row), "Chosen by majority vote: 2 of 3 answers agree");
+  /* Every candidate one click away, with its model. */
+  expander = hearth_test_find_widget (GTK_WIDGET (row), is_expander_titled, "All 3 Answers");
+  g_assert_nonnull (expander);
+  g_assert_false (gtk_expander_get_expanded (GTK_EXPANDER (expander)));
+  gtk_expander_set_expanded (GTK_EXPANDER (expander), TRUE);
+  hearth_test_wait_drawn (GTK_WIDGET (window), 2000);
+  assert_text_has (expander, RED);
+  assert_text_has (expander, "tiny-azure");
+  hearth_test_chat_screenshot (window, "ensemble-1280.png");
+  hearth_test_chat_close_window (window);
+}
+
+/* 3. Thumbs up on a reply: toggled, and still there after reopening. */
+
+static gboolean
+is_good_answer (GtkWidget *widget,
+                gpointer   data)
+{
+  return GTK_IS_TOGGLE_BUTTON (widget) &&
+         g_strcmp0 (gtk_widget_get_tooltip_text (widget), "Good Answer") == 0;
+}
+
+static GtkToggleButton *
+thumbs_up_of (HearthChatPage    *page,
+              HearthMessageItem *item)
+{
+  HearthMessageRow *row = hearth_test_chat_row_for (page, item);
+  GtkWidget *button;
+
+  g_assert_nonnull (row);
+  button = hearth_test_find_widget (GTK_WIDGET (row), is_good_answer, NULL);
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_visible (button));
+  return GTK_TOGGLE_BUTTON (button);
+}
+
+static void
+test_thumbs (void)
+{
+  HearthMessageItem *item;
+  HearthWindow *window;
+  HearthChatPage *page;
+
+  if (!setup ())
+    return;
+  window = open_window (1280);
+  page = hearth_test_chat_page (window);
+  hearth_test_chat_select_model (page, "tiny-red");
+  hearth_test_chat_send_and_wait (page, "Say something");
+  hearth_test_wait_drawn (GTK_WIDGET (window), 2000);
+  item = hearth_test_chat_last_item (page);
+  g_assert_false (gtk_toggle_button_get_active (thumbs_up_of (page, item)));
+  gtk_toggle_button_set_active (thumbs_up_of (page, item), TRUE);
+  g_assert_cmpint (hearth_message_item_get_message (item)->rating, ==, 1);
+  g_assert_true (gtk_toggle_button_get_active (thumbs_up_of (page, item)));
+  rated_conversation = hearth_chat_page_get_conversation_id (page);
+
+  hearth_chat_page_new_chat (page);
+  hearth_chat_page_open_conversation (page, rated_conversation);
+  g_assert_true (hearth_test_spin_until (hearth_test_chat_reply_finished, page, 10000));
+  hearth_test_wait_drawn (GTK_WIDGET (window), 2000);
+  item = hearth_test_chat_last_item (page);
+  g_assert_cmpint (hearth_message_item_get_message (item)->rating, ==, 1);
+  g_assert_true (gtk_toggle_button_get_active (thumbs_up_of (page, item)));
+  hearth_test_chat_close_window (window);
+}
+
+/* 4. Preferences → Answers: each model's record with its counts. */
+
+static void
+test_preferences (void)
+{
+  GtkWidget *prefs;
+  g_autofree char *path = NULL;
+
+  if (!setup ())
+    return;
+  if (compare_conversation < 0 || rated_conversation < 0)
+    {
+      g_test_skip ("needs the compare and thumbs tests first");
+      return;
+    }
+  prefs = hearth_preferences_window_new (NULL, app_engine ());
+  gtk_window_set_default_size (GTK_WINDOW (prefs), 800, 900);
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (prefs), "answers");
+  gtk_window_present (GTK_WINDOW (prefs));
+  /* tiny-red: one thumbs up, one compare loss; tiny-blue: one compare win. */
+  g_assert_true (hearth_test_wait_for_text (prefs, "Thumbs: 1 · compare picks: 1", 10000));
+  assert_text_has (prefs, "tiny-blue");
+  assert_text_has (prefs, "Won 1 of 1");
+  assert_text_has (prefs, "Won 1 of 2");
+  assert_text_has (prefs, "trio");
+  assert_text_has (prefs, "Let Ratings Steer Auto");
+  path = hearth_test_save_screenshot (prefs, "answers-preferences.png");
+  gtk_window_destroy (GTK_WINDOW (prefs));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(HearthApplication) application = hearth_test_chat_init (&argc, &argv);
+  int status;
+
+  app = application;
+  g_test_add_func ("/compare-ui/compare", test_compare);
+  g_test_add_func ("/compare-ui/ensemble", test_ensemble);
+  g_test_add_func ("/compare-ui/thumbs", test_thumbs);
+  g_test_add_func ("/compare-ui/preferences", test_preferences);
+  status = g_test_run ();
+  g_clear_pointer (&local, hearth_test_server_stop);
+  return status;
+}
