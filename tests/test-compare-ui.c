@@ -393,6 +393,9 @@ test_thumbs (void)
   gtk_toggle_button_set_active (thumbs_up_of (page, item), TRUE);
   g_assert_cmpint (hearth_message_item_get_message (item)->rating, ==, 1);
   g_assert_true (gtk_toggle_button_get_active (thumbs_up_of (page, item)));
+  /* Lit, it stays in sight without the pointer over the reply. */
+  g_assert_cmpfloat (gtk_widget_get_opacity (GTK_WIDGET (thumbs_up_of (page, item))), ==, 1.0);
+  hearth_test_chat_screenshot (window, "thumbs-1280.png");
   rated_conversation = hearth_chat_page_get_conversation_id (page);
 
   hearth_chat_page_new_chat (page);
@@ -405,7 +408,117 @@ test_thumbs (void)
   hearth_test_chat_close_window (window);
 }
 
-/* 4. Preferences → Answers: each model's record with its counts. */
+/* 4. An ensemble made in Preferences, offered by the picker. */
+
+static gboolean
+is_combo_titled (GtkWidget *widget,
+                 gpointer   title)
+{
+  return ADW_IS_COMBO_ROW (widget) &&
+         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
+}
+
+static void
+choose_in (GtkWidget  *dialog,
+           const char *title,
+           const char *choice)
+{
+  AdwComboRow *row = ADW_COMBO_ROW (hearth_test_find_widget (dialog, is_combo_titled,
+                                                             (gpointer) title));
+  GListModel *list;
+
+  g_assert_nonnull (row);
+  list = adw_combo_row_get_model (row);
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    if (g_strcmp0 (gtk_string_list_get_string (GTK_STRING_LIST (list), i), choice) == 0)
+      {
+        adw_combo_row_set_selected (row, i);
+        return;
+      }
+  g_error ("%s does not offer %s", title, choice);
+}
+
+static GtkWidget *
+find_dialog (void)
+{
+  g_autoptr(GList) windows = gtk_window_list_toplevels ();
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (g_str_equal (G_OBJECT_TYPE_NAME (l->data), "HearthEnsembleDialog") &&
+        gtk_widget_get_visible (l->data))
+      return l->data;
+  return NULL;
+}
+
+static gboolean
+dialog_ready (gpointer data)
+{
+  GtkWidget *dialog = find_dialog ();
+  GtkWidget *save = dialog != NULL ? hearth_test_find_with_class (dialog, GTK_TYPE_BUTTON,
+                                                                  "suggested-action") : NULL;
+
+  return save != NULL && gtk_widget_get_sensitive (save);
+}
+
+static gboolean
+dialog_gone (gpointer data)
+{
+  return find_dialog () == NULL;
+}
+
+static gboolean
+is_entry_row (GtkWidget *widget,
+              gpointer   data)
+{
+  return ADW_IS_ENTRY_ROW (widget);
+}
+
+static void
+test_ensemble_dialog (void)
+{
+  HearthEnsembles *ensembles;
+  GtkWidget *prefs, *dialog, *save;
+  HearthWindow *window;
+  g_autofree char *picker = NULL;
+
+  if (!setup ())
+    return;
+  ensembles = hearth_engine_get_ensembles (app_engine ());
+  prefs = hearth_preferences_window_new (NULL, app_engine ());
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (prefs), "answers");
+  gtk_window_present (GTK_WINDOW (prefs));
+  hearth_test_wait_drawn (prefs, 2000);
+  g_assert_true (gtk_widget_activate_action (prefs, "ensembles.add", NULL));
+  g_assert_true (hearth_test_spin_until (dialog_ready, NULL, 20000));
+  dialog = find_dialog ();
+  /* Not valid yet: one model is not an ensemble; the dialog says why and stays. */
+  gtk_editable_set_text (GTK_EDITABLE (hearth_test_find_widget (dialog, is_entry_row, NULL)),
+                         "duo");
+  choose_in (dialog, "First Model", "tiny-red:latest@local");
+  save = hearth_test_find_with_class (dialog, GTK_TYPE_BUTTON, "suggested-action");
+  g_signal_emit_by_name (save, "clicked");
+  g_assert_nonnull (find_dialog ());
+  g_assert_null (hearth_ensembles_lookup (ensembles, "duo"));
+  choose_in (dialog, "Second Model", "tiny-blue:latest@local");
+  choose_in (dialog, "Chosen By", "First good answer");
+  hearth_test_wait_drawn (dialog, 2000);
+  g_free (hearth_test_save_screenshot (dialog, "ensemble-dialog.png"));
+  g_signal_emit_by_name (save, "clicked");
+  g_assert_true (hearth_test_spin_until (dialog_gone, NULL, 5000));
+  g_assert_nonnull (hearth_ensembles_lookup (ensembles, "duo"));
+  g_assert_true (hearth_test_wait_for_text (prefs, "duo", 5000));
+  gtk_window_destroy (GTK_WINDOW (prefs));
+
+  /* The picker offers it, under its heading, as a choice of its own. */
+  window = open_window (1280);
+  hearth_test_chat_select_model (hearth_test_chat_page (window), "ensemble:duo");
+  picker = hearth_test_visible_text (GTK_WIDGET (hearth_test_chat_model_dropdown (
+                                                   hearth_test_chat_page (window))));
+  g_assert_cmpstr (g_strstrip (picker), ==, "duo (ensemble)");
+  hearth_test_chat_close_window (window);
+}
+
+/* 5. Preferences → Answers: each model's record with its counts. */
 
 static void
 test_preferences (void)
@@ -446,6 +559,7 @@ main (int   argc,
   g_test_add_func ("/compare-ui/compare", test_compare);
   g_test_add_func ("/compare-ui/ensemble", test_ensemble);
   g_test_add_func ("/compare-ui/thumbs", test_thumbs);
+  g_test_add_func ("/compare-ui/ensemble-dialog", test_ensemble_dialog);
   g_test_add_func ("/compare-ui/preferences", test_preferences);
   status = g_test_run ();
   g_clear_pointer (&local, hearth_test_server_stop);

@@ -115,6 +115,13 @@ on_save (GtkButton            *button,
   gtk_window_destroy (GTK_WINDOW (self));
 }
 
+/* What was wrong is said until something changes. */
+static void
+on_edited (HearthEnsembleDialog *self)
+{
+  show_error (self, NULL);
+}
+
 static void
 on_method_changed (AdwComboRow          *row,
                    GParamSpec           *pspec,
@@ -122,6 +129,7 @@ on_method_changed (AdwComboRow          *row,
 {
   guint selected = adw_combo_row_get_selected (row);
 
+  show_error (self, NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->judge_row),
                           selected < G_N_ELEMENTS (methods) && methods[selected] == HEARTH_SET_JUDGE);
 }
@@ -230,15 +238,15 @@ build_page (HearthEnsembleDialog *self)
     }
 
   adw_preferences_group_set_title (deciding, _("The Reply"));
+  adw_preferences_group_set_description (deciding,
+                                         _("Majority vote: the answer most others agree with. "
+                                           "A judge: another model reads them all and picks one. "
+                                           "First good answer: the fastest that is complete and "
+                                           "not a refusal."));
   for (guint i = 0; i < G_N_ELEMENTS (methods); i++)
     gtk_string_list_append (method_list, _(hearth_set_method_get_label (methods[i])));
   self->method_row = ADW_COMBO_ROW (adw_combo_row_new ());
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->method_row), _("Chosen By"));
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->method_row),
-                               _("Majority vote: the answer most others agree with. A judge: "
-                                 "another model reads them all and picks one. First good answer: "
-                                 "the fastest that is complete and not a refusal."));
-  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (self->method_row), 0);
   adw_combo_row_set_model (self->method_row, G_LIST_MODEL (method_list));
   adw_preferences_group_add (deciding, GTK_WIDGET (self->method_row));
   self->judge_row = model_row_new (self, _("Judge"));
@@ -300,6 +308,10 @@ hearth_ensemble_dialog_init (HearthEnsembleDialog *self)
   g_signal_connect (self->save_button, "clicked", G_CALLBACK (on_save), self);
   g_signal_connect (self->method_row, "notify::selected", G_CALLBACK (on_method_changed), self);
   on_method_changed (self->method_row, NULL, self);
+  g_signal_connect_swapped (self->name_row, "changed", G_CALLBACK (on_edited), self);
+  for (guint i = 0; i < N_MODEL_ROWS; i++)
+    g_signal_connect_swapped (self->model_rows[i], "notify::selected", G_CALLBACK (on_edited), self);
+  g_signal_connect_swapped (self->judge_row, "notify::selected", G_CALLBACK (on_edited), self);
 }
 
 /* @ensemble: the one to edit, or NULL for a new one. */

@@ -76,8 +76,15 @@ update_actions_shown (HearthMessageRow *self)
 {
   gboolean shown = self->hovered || self->focused || self->tapped;
 
-  gtk_widget_set_opacity (self->actions_box, shown ? 1.0 : 0.0);
-  gtk_widget_set_can_target (self->actions_box, shown);
+  /* A rating given stays in sight: the lit thumb is what was said. */
+  for (GtkWidget *c = gtk_widget_get_first_child (self->actions_box); c;
+       c = gtk_widget_get_next_sibling (c))
+    {
+      gboolean lit = GTK_IS_TOGGLE_BUTTON (c) && gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (c));
+
+      gtk_widget_set_opacity (c, shown || lit ? 1.0 : 0.0);
+      gtk_widget_set_can_target (c, shown || lit);
+    }
 }
 
 static void
@@ -138,6 +145,7 @@ refresh_rating (HearthMessageRow *self,
                                m->rating_note != NULL && *m->rating_note != '\0'
                                ? m->rating_note : _("Add a Note to Your Rating"));
   self->syncing = FALSE;
+  update_actions_shown (self);
 }
 
 /* A set shows its answers in columns (compare) or its winner's text with

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hearth-error.h"
+#include "hearth-model.h"
 #include "hearth-preferences-window-private.h"
 
 /* The kinds of question ratings are counted under (hearth-feedback.h). */
@@ -83,12 +84,14 @@ show_stats (HearthPreferencesWindow   *self,
       const HearthModelRecord *r = g_ptr_array_index (stats->records, i);
       g_autofree char *subtitle = NULL;
       g_autofree char *rate = NULL;
+      g_autofree char *title = NULL;
       GtkWidget *row, *label;
 
       if (g_strcmp0 (r->kind, "all") != 0 || r->wins + r->losses == 0)
         continue;
       row = adw_action_row_new ();
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), r->model);
+      title = hearth_model_display_name (r->model);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       subtitle = describe_record (r, stats->records);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
