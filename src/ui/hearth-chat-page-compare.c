@@ -311,6 +311,26 @@ _hearth_chat_page_stop_set (HearthChatPage *self)
   g_clear_object (&self->answer_set);
 }
 
+/* A page that ends inside a set (read older than what is shown) adds its
+ * answers to the set already on screen rather than showing a second one. */
+static gboolean
+join_next_set (HearthChatPage *self,
+               GPtrArray      *set)
+{
+  g_autoptr(HearthMessageItem) next = NULL;
+  const HearthMessage *m = g_ptr_array_index (set, 0);
+
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->messages)) == 0)
+    return FALSE;
+  next = g_list_model_get_item (G_LIST_MODEL (self->messages), 0);
+  if (hearth_message_item_get_set_question (next) != m->set_question)
+    return FALSE;
+  for (guint i = 0; i < set->len; i++)
+    hearth_message_item_add_to_set (next, g_ptr_array_index (set, i));
+  g_list_model_items_changed (G_LIST_MODEL (self->messages), 0, 1, 1);
+  return TRUE;
+}
+
 /* From the history: the answers of one question to several models are one
  * item, read back as they were kept. */
 GPtrArray *
@@ -339,6 +359,8 @@ _hearth_chat_page_items_from_messages (HearthChatPage *self,
              ((HearthMessage *) g_ptr_array_index (messages, i))->set_question == m->set_question;
            i++)
         g_ptr_array_add (set, g_ptr_array_index (messages, i));
+      if (i == messages->len && join_next_set (self, set))
+        break;
       g_ptr_array_add (items, hearth_message_item_new_for_stored_set (set, servers));
     }
   return items;

@@ -583,6 +583,7 @@ hearth_message_item_add_to_set (HearthMessageItem   *self,
     }
   if (m->set_reason != NULL)
     hearth_set_str (&self->set_reason, m->set_reason);
+  show_winner (self);
 }
 
 HearthMessageItem *

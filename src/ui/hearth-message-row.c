@@ -174,6 +174,7 @@ refresh_set (HearthMessageRow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->state_label), FALSE);
   gtk_widget_set_visible (self->error_box, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->route_label), FALSE);
+  gtk_widget_set_visible (self->copy_button, hearth_message_item_get_winner (self->item) >= 0);
   gtk_widget_set_visible (GTK_WIDGET (self->markdown_view), !compare && *m->content != '\0');
   if (!compare && g_strcmp0 (hearth_markdown_view_get_text (self->markdown_view), m->content) != 0)
     {
@@ -472,6 +473,8 @@ hearth_message_row_set_item (HearthMessageRow  *self,
   gtk_widget_set_visible (self->regenerate_button,
                           assistant && is_last && !hearth_message_item_is_set (item));
   gtk_widget_set_visible (self->delete_button, !hearth_message_item_is_set (item));
+  gtk_widget_set_visible (self->copy_button, !hearth_message_item_is_set (item) ||
+                                             hearth_message_item_get_winner (item) >= 0);
   gtk_widget_set_visible (self->retry_button, is_last);
 
   if (assistant)
