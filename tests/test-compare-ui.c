@@ -38,6 +38,7 @@ static HearthApplication *app;
 static HearthTestServer *local;
 static gint64 compare_conversation = -1;
 static gint64 rated_conversation = -1;
+static gint64 compare_stored = -1;
 
 static HearthEngine *
 app_engine (void)
@@ -298,6 +299,108 @@ test_compare (void)
   hearth_test_chat_close_window (window);
 }
 
+/* 1b. A set as the history keeps it: columns when wide, stacked when narrow. */
+
+static gint64
+store_compare_set (void)
+{
+  HearthStore *store = hearth_engine_get_store (app_engine ());
+  const char *answers[][3] = {
+    { "tiny-red:latest", RED, "local" },
+    { "tiny-blue:latest", BLUE " It scatters blue light more than red light, all day long.", "local" },
+    { "tiny-azure:latest", BLUE, "local" },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthMessage) question = hearth_message_new ("user", "What colour?");
+  gint64 id = hearth_store_create_conversation (store, "Stored set", &error);
+  gint64 question_id;
+
+  g_assert_no_error (error);
+  question->conversation_id = id;
+  question->created_ms = g_get_real_time () / 1000;
+  question_id = hearth_store_add_message (store, question, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (answers); i++)
+    {
+      g_autoptr(HearthMessage) m = hearth_message_new ("assistant", answers[i][1]);
+
+      m->conversation_id = id;
+      m->model = g_strdup (answers[i][0]);
+      m->server = g_strdup (answers[i][2]);
+      m->created_ms = g_get_real_time () / 1000;
+      m->set_question = question_id;
+      m->set_method = g_strdup ("compare");
+      m->set_role = g_strdup (HEARTH_SET_ROLE_CANDIDATE);
+      m->pick = i == 1 ? HEARTH_PICK_USER : HEARTH_PICK_NOT;
+      m->figures.tokens_out = 5 + i;
+      m->figures.tokens_per_s = 100 + 10 * i;
+      m->figures.ttft_ms = 40 + i;
+      m->figures.load_ms = i == 2 ? 1500 : 0;
+      hearth_store_add_message (store, m, &error);
+      g_assert_no_error (error);
+    }
+  return id;
+}
+
+static void
+assert_layout (HearthChatPage *page,
+               gboolean        side_by_side)
+{
+  HearthMessageItem *set = hearth_test_chat_last_item (page);
+  const graphene_point_t origin = GRAPHENE_POINT_INIT (0, 0);
+  graphene_point_t first;
+
+  g_assert_true (gtk_widget_compute_point (column_for (page, set, 0), GTK_WIDGET (page), &origin,
+                                           &first));
+  for (guint i = 1; i < hearth_message_item_get_n_candidates (set); i++)
+    {
+      graphene_point_t at;
+
+      g_assert_true (gtk_widget_compute_point (column_for (page, set, i), GTK_WIDGET (page),
+                                               &origin, &at));
+      /* Side by side: one row, left to right; stacked: one column, top to bottom. */
+      if (side_by_side)
+        {
+          g_assert_cmpfloat (at.y, ==, first.y);
+          g_assert_cmpfloat (at.x, >, first.x);
+        }
+      else
+        {
+          g_assert_cmpfloat (at.x, ==, first.x);
+          g_assert_cmpfloat (at.y, >, first.y);
+        }
+    }
+}
+
+static void
+test_stored_layout (void)
+{
+  const int widths[] = { 1280, 400 };
+
+  if (!setup ())
+    return;
+  compare_stored = store_compare_set ();
+  for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("compare-stored-%d.png", widths[i]);
+      HearthWindow *window = hearth_test_chat_new_window (widths[i], 800);
+      HearthChatPage *page = hearth_test_chat_page (window);
+      HearthMessageItem *set;
+
+      hearth_chat_page_open_conversation (page, compare_stored);
+      g_assert_true (hearth_test_spin_until (set_done, page, 10000));
+      hearth_test_wait_drawn (GTK_WIDGET (window), 2000);
+      set = hearth_test_chat_last_item (page);
+      g_assert_cmpuint (hearth_message_item_get_n_candidates (set), ==, 3);
+      assert_kept (page, set, 1);
+      assert_layout (page, widths[i] > 700);
+      /* Measured: the third had to load its model first. */
+      assert_text_has (column_for (page, set, 2), "Loaded first (1.5 s)");
+      hearth_test_chat_screenshot (window, name);
+      hearth_test_chat_close_window (window);
+    }
+}
+
 /* 2. An ensemble from the picker: the winner, why, and every candidate. */
 
 static gboolean
@@ -556,6 +659,7 @@ main (int   argc,
   int status;
 
   app = application;
+  g_test_add_func ("/compare-ui/stored-layout", test_stored_layout);
   g_test_add_func ("/compare-ui/compare", test_compare);
   g_test_add_func ("/compare-ui/ensemble", test_ensemble);
   g_test_add_func ("/compare-ui/thumbs", test_thumbs);

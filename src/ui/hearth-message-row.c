@@ -161,7 +161,7 @@ refresh_set (HearthMessageRow *self)
   g_autofree char *model = NULL;
 
   if (compare)
-    title = g_strdup_printf (g_dngettext (NULL, "%u Model Side by Side", "%u Models Side by Side",
+    title = g_strdup_printf (g_dngettext (NULL, "%u Model Compared", "%u Models Compared",
                                           n), n);
   else if (hearth_message_item_get_winner (self->item) >= 0 &&
            (model = hearth_message_item_dup_model_label (self->item)) != NULL)
