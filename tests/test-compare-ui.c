@@ -39,6 +39,7 @@ static HearthTestServer *local;
 static gint64 compare_conversation = -1;
 static gint64 rated_conversation = -1;
 static gint64 compare_stored = -1;
+static gint64 stored_judged = -1;
 
 static HearthEngine *
 app_engine (void)
@@ -401,6 +402,84 @@ test_stored_layout (void)
     }
 }
 
+static gboolean is_expander_titled (GtkWidget *widget,
+                                    gpointer   title);
+
+/* 1c. A judged ensemble as the history keeps it: winner, why, and the judge on demand. */
+
+static void
+store_judged_set (void)
+{
+  HearthStore *store = hearth_engine_get_store (app_engine ());
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthMessage) question = hearth_message_new ("user", "Which colour?");
+  gint64 id = hearth_store_create_conversation (store, "Judged", &error);
+  gint64 question_id;
+
+  question->conversation_id = id;
+  question->created_ms = g_get_real_time () / 1000;
+  question_id = hearth_store_add_message (store, question, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(HearthMessage) m = hearth_message_new ("assistant", i == 2 ? "2" : i ? BLUE : RED);
+
+      m->conversation_id = id;
+      m->model = g_strdup (i == 0 ? "tiny-red:latest" : i == 1 ? "tiny-blue:latest" : "tiny-azure:latest");
+      m->server = g_strdup ("local");
+      m->created_ms = g_get_real_time () / 1000;
+      m->set_question = question_id;
+      m->set_method = g_strdup ("judge");
+      m->set_name = g_strdup ("panel");
+      m->set_role = g_strdup (i == 2 ? HEARTH_SET_ROLE_JUDGE : HEARTH_SET_ROLE_CANDIDATE);
+      m->pick = i == 1 ? HEARTH_PICK_AUTO : HEARTH_PICK_NOT;
+      m->set_reason = i == 1 ? g_strdup ("tiny-azure picked answer 2") : NULL;
+      m->figures.tokens_out = 4;
+      m->figures.tokens_per_s = 90;
+      m->figures.ttft_ms = 30;
+      hearth_store_add_message (store, m, &error);
+      g_assert_no_error (error);
+    }
+  stored_judged = id;
+}
+
+static void
+test_stored_judged (void)
+{
+  HearthMessageItem *set;
+  HearthMessageRow *row;
+  GtkWidget *judge, *candidates;
+  HearthWindow *window;
+  HearthChatPage *page;
+
+  if (!setup ())
+    return;
+  store_judged_set ();
+  window = hearth_test_chat_new_window (1280, 800);
+  page = hearth_test_chat_page (window);
+  hearth_chat_page_open_conversation (page, stored_judged);
+  g_assert_true (hearth_test_spin_until (set_done, page, 10000));
+  hearth_test_wait_drawn (GTK_WIDGET (window), 2000);
+  set = hearth_test_chat_last_item (page);
+  g_assert_cmpuint (hearth_message_item_get_n_candidates (set), ==, 2);
+  row = hearth_test_chat_row_for (page, set);
+  assert_text_has (GTK_WIDGET (row), "panel · tiny-blue");
+  assert_text_has (GTK_WIDGET (row), BLUE);
+  assert_text_has (GTK_WIDGET (row), "Chosen by a judge: tiny-azure picked answer 2");
+  candidates = hearth_test_find_widget (GTK_WIDGET (row), is_expander_titled, "All 2 Answers");
+  judge = hearth_test_find_widget (GTK_WIDGET (row), is_expander_titled,
+                                   "The Judge’s Reasoning (tiny-azure)");
+  g_assert_nonnull (candidates);
+  g_assert_nonnull (judge);
+  gtk_expander_set_expanded (GTK_EXPANDER (candidates), TRUE);
+  gtk_expander_set_expanded (GTK_EXPANDER (judge), TRUE);
+  hearth_test_wait_drawn (GTK_WIDGET (window), 2000);
+  assert_text_has (candidates, RED);
+  assert_text_has (candidates, "Chosen");
+  hearth_test_chat_screenshot (window, "ensemble-judged-1280.png");
+  hearth_test_chat_close_window (window);
+}
+
 /* 2. An ensemble from the picker: the winner, why, and every candidate. */
 
 static gboolean
@@ -660,6 +739,7 @@ main (int   argc,
 
   app = application;
   g_test_add_func ("/compare-ui/stored-layout", test_stored_layout);
+  g_test_add_func ("/compare-ui/stored-judged", test_stored_judged);
   g_test_add_func ("/compare-ui/compare", test_compare);
   g_test_add_func ("/compare-ui/ensemble", test_ensemble);
   g_test_add_func ("/compare-ui/thumbs", test_thumbs);
