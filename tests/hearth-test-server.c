@@ -112,6 +112,29 @@ hearth_test_make_model (const char *mode,
   return hearth_test_make_model_with_context (mode, name, 0);
 }
 
+/* Returns: the path of a `fixed` model @name that answers @sentence to any
+ * prompt, in the folder the test engine serves: make it before the engine
+ * starts (hearth_test_engine_server ()). */
+char *
+hearth_test_make_fixed_model (const char *name,
+                              const char *sentence)
+{
+  g_autofree char *script = engine_path ("make-model.mjs");
+  g_autofree char *dir = hearth_test_build_tmp_path ("models", NULL);
+  g_autofree char *file = g_strconcat (name, ".gguf", NULL);
+  g_autofree char *path = g_build_filename (dir, file, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+
+  g_mkdir_with_parents (dir, 0700);
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, "node", script,
+                              "--mode", "fixed", "--sentence", sentence, path, NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_check (process, NULL, &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&path);
+}
+
 /* A server never outlives the test that started it, even one that crashed. */
 static void
 die_with_parent (gpointer user_data)

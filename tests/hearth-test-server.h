@@ -17,6 +17,8 @@ char              *hearth_test_make_model          (const char        *mode,
 char              *hearth_test_make_model_with_context (const char    *mode,
                                                         const char    *name,
                                                         guint          context);
+char              *hearth_test_make_fixed_model    (const char        *name,
+                                                    const char        *sentence);
 HearthTestServer  *hearth_test_server_start        (const char        *script,
                                                     const char * const *args);
 const char        *hearth_test_server_get_url      (HearthTestServer  *server);

@@ -46,6 +46,28 @@ void       _hearth_chat_job_set_provider  (ChatJob            *job,
                                            HearthProvider     *provider,
                                            HearthServer       *server);
 
+/* hearth-engine-chat.c, for a set of answers (hearth-engine-sets.c) */
+/* @provider: the one server to ask, or NULL for the user's servers. */
+ChatJob   *_hearth_chat_job_new           (HearthEngine       *engine,
+                                           HearthProvider     *provider,
+                                           HearthChatRequest  *request);
+gint64     _hearth_chat_store_question    (HearthEngine       *engine,
+                                           HearthMessage      *user_record,
+                                           gint64             *conversation_id,
+                                           gboolean           *continued,
+                                           GError            **error);
+gboolean   _hearth_chat_job_add_set_record (ChatJob            *job,
+                                            gint64              conversation_id,
+                                            gint64              question_id,
+                                            gint64              history_before,
+                                            const HearthMessage *set,
+                                            GError            **error);
+/* Connects the job to its reply (it is the reply's from then on), then
+ * sends it: a job that is watched but never sent is ended with
+ * hearth_reply_fail (). */
+void       _hearth_chat_job_watch         (ChatJob            *job);
+void       _hearth_chat_job_go            (ChatJob            *job);
+
 /* hearth-engine-route.c */
 /* Before the job exists: the request's server (or the default one), its
  * provider in @provider (NULL when there is none: the reply then fails

@@ -410,6 +410,11 @@ insert_history (HearthChatRequest *request,
       /* A failed reply or an empty one would only confuse the model. */
       if (old->state == HEARTH_MESSAGE_FAILED || old->content == NULL || *old->content == '\0')
         continue;
+      /* Of a set's answers only the kept one is the conversation's reply;
+       * the others and a judge's verdict stay in the history, unsent. */
+      if (old->set_question > 0 &&
+          (old->pick <= HEARTH_PICK_NOT || g_strcmp0 (old->set_role, HEARTH_SET_ROLE_JUDGE) == 0))
+        continue;
       g_ptr_array_insert (request->messages, inserted++,
                           hearth_message_new (old->role, old->content));
       last_user_id = g_strcmp0 (old->role, "user") == 0 ? old->id : 0;
@@ -455,6 +460,34 @@ new_record (ChatJob            *job,
   return message;
 }
 
+/* @set: (nullable): the set this answer is one of (its set_* fields and pick). */
+static gboolean
+add_reply_record_full (HearthEngine         *self,
+                       ChatJob              *job,
+                       gint64                conversation_id,
+                       gint64                question_id,
+                       const HearthMessage  *set,
+                       GError              **error)
+{
+  job->record = new_record (job, "assistant", "", job->request->model,
+                            conversation_id, HEARTH_MESSAGE_PARTIAL);
+  job->record->client = g_strdup (job->request->client);
+  if (set != NULL)
+    {
+      job->record->set_question = set->set_question;
+      job->record->set_method = g_strdup (set->set_method);
+      job->record->set_name = g_strdup (set->set_name);
+      job->record->set_role = g_strdup (set->set_role);
+      job->record->pick = set->pick;
+    }
+  if (hearth_reply_get_options (job->reply) != NULL)
+    job->record->options = hearth_run_options_to_json_string (hearth_reply_get_options (job->reply));
+  if (hearth_store_add_message (self->store, job->record, error) < 0)
+    return FALSE;
+  hearth_reply_set_ids (job->reply, conversation_id, question_id, job->record->id);
+  return TRUE;
+}
+
 static gboolean
 add_reply_record (HearthEngine  *self,
                   ChatJob       *job,
@@ -462,15 +495,57 @@ add_reply_record (HearthEngine  *self,
                   gint64         question_id,
                   GError       **error)
 {
-  job->record = new_record (job, "assistant", "", job->request->model,
-                            conversation_id, HEARTH_MESSAGE_PARTIAL);
-  job->record->client = g_strdup (job->request->client);
-  if (hearth_reply_get_options (job->reply) != NULL)
-    job->record->options = hearth_run_options_to_json_string (hearth_reply_get_options (job->reply));
-  if (hearth_store_add_message (self->store, job->record, error) < 0)
-    return FALSE;
-  hearth_reply_set_ids (job->reply, conversation_id, question_id, job->record->id);
-  return TRUE;
+  return add_reply_record_full (self, job, conversation_id, question_id, NULL, error);
+}
+
+/* A set's answer (hearth-engine-sets.c): its record, after the question
+ * _hearth_chat_store_question () stored; @history_before > 0 reads the
+ * conversation before that question when the job goes. */
+gboolean
+_hearth_chat_job_add_set_record (ChatJob              *job,
+                                 gint64                conversation_id,
+                                 gint64                question_id,
+                                 gint64                history_before,
+                                 const HearthMessage  *set,
+                                 GError              **error)
+{
+  job->history_before = history_before;
+  if (job->engine->store == NULL)
+    return TRUE;
+  return add_reply_record_full (job->engine, job, conversation_id, question_id, set, error);
+}
+
+/* The user's question, stored in @conversation_id (-1: a new one, titled
+ * by the question; then set to it). Returns its id, or -1 with @error.
+ * @continued: whether the conversation was there before (its history is
+ * read before sending). */
+gint64
+_hearth_chat_store_question (HearthEngine   *self,
+                             HearthMessage  *user_record,
+                             gint64         *conversation_id,
+                             gboolean       *continued,
+                             GError        **error)
+{
+  g_autoptr(HearthConversation) conversation = NULL;
+
+  *continued = FALSE;
+  if (*conversation_id >= 0)
+    {
+      conversation = hearth_store_get_conversation (self->store, *conversation_id, error);
+      if (conversation == NULL)
+        return -1;
+      *continued = TRUE;
+    }
+  else
+    {
+      g_autofree char *title = title_from_prompt (user_record->content);
+
+      *conversation_id = hearth_store_create_conversation (self->store, title, error);
+      if (*conversation_id < 0)
+        return -1;
+    }
+  user_record->conversation_id = *conversation_id;
+  return hearth_store_add_message (self->store, user_record, error);
 }
 
 /* The user's message is stored before anything is sent, so it is never lost. */
@@ -482,7 +557,8 @@ store_exchange (HearthEngine       *self,
 {
   const HearthMessage *question;
   g_autoptr(HearthMessage) user_record = NULL;
-  g_autoptr(HearthConversation) conversation = NULL;
+  gboolean continued;
+  gint64 question_id;
 
   g_return_val_if_fail (job->request->messages->len > 0, FALSE);
   question = g_ptr_array_index (job->request->messages, job->request->messages->len - 1);
@@ -497,29 +573,17 @@ store_exchange (HearthEngine       *self,
         return FALSE;
       return add_reply_record (self, job, conversation_id, 0, error);
     }
-  if (conversation_id >= 0)
-    {
-      /* The conversation so far is read in a worker before sending. */
-      conversation = hearth_store_get_conversation (self->store, conversation_id, error);
-      if (conversation == NULL)
-        return FALSE;
-    }
-  else
-    {
-      g_autofree char *title = title_from_prompt (question->content);
-
-      conversation_id = hearth_store_create_conversation (self->store, title, error);
-      if (conversation_id < 0)
-        return FALSE;
-    }
 
   user_record = new_record (job, "user", question->content, job->request->model,
                             conversation_id, HEARTH_MESSAGE_COMPLETE);
-  if (hearth_store_add_message (self->store, user_record, error) < 0)
+  question_id = _hearth_chat_store_question (self, user_record, &conversation_id, &continued,
+                                             error);
+  if (question_id < 0)
     return FALSE;
-  if (conversation != NULL)
-    job->history_before = user_record->id;
-  return add_reply_record (self, job, conversation_id, user_record->id, error);
+  /* The conversation so far is read in a worker before sending. */
+  if (continued)
+    job->history_before = question_id;
+  return add_reply_record (self, job, conversation_id, question_id, error);
 }
 
 /* Answers the conversation's last question again: its failed or unwanted
@@ -560,8 +624,8 @@ _hearth_chat_job_set_provider (ChatJob        *job,
 }
 
 /* @provider: where to send, or NULL to go through the user's servers. */
-static ChatJob *
-chat_job_new (HearthEngine      *self,
+ChatJob *
+_hearth_chat_job_new (HearthEngine      *self,
               HearthProvider    *provider,
               HearthChatRequest *request)
 {
@@ -675,24 +739,36 @@ history_read_cb (GObject      *object,
   chat_job_begin (job);
 }
 
-static HearthReply *
-chat_job_start (ChatJob *job)
+/* From here the job belongs to its reply: it saves what streams, and is
+ * freed once the reply finished and is saved (or parked). */
+void
+_hearth_chat_job_watch (ChatJob *job)
 {
-  g_autoptr(HearthReply) reply = g_object_ref (job->reply);
-
   g_signal_connect (job->reply, "delta", G_CALLBACK (on_reply_delta), job);
   g_signal_connect (job->reply, "finished", G_CALLBACK (on_reply_finished), job);
+}
 
+void
+_hearth_chat_job_go (ChatJob *job)
+{
   /* A long conversation is read off the main thread: the messages before
    * the question just stored. */
-  if (job->history_before > 0)
+  if (job->history_before > 0 && job->record != NULL)
     hearth_engine_list_messages_async (job->engine, job->record->conversation_id,
                                        job->history_before, 0,
                                        hearth_reply_get_cancellable (job->reply),
                                        history_read_cb, job);
   else
     chat_job_begin (job);
+}
 
+static HearthReply *
+chat_job_start (ChatJob *job)
+{
+  g_autoptr(HearthReply) reply = g_object_ref (job->reply);
+
+  _hearth_chat_job_watch (job);
+  _hearth_chat_job_go (job);
   return g_steal_pointer (&reply);
 }
 
@@ -720,7 +796,7 @@ hearth_engine_chat (HearthEngine       *self,
   g_return_val_if_fail (provider == NULL || HEARTH_IS_PROVIDER (provider), NULL);
   g_return_val_if_fail (request != NULL && request->messages->len > 0, NULL);
 
-  job = chat_job_new (self, provider, request);
+  job = _hearth_chat_job_new (self, provider, request);
   job->api = conversation_id == HEARTH_CONVERSATION_API;
   if (self->store != NULL && !store_exchange (self, job, conversation_id, error))
     {
@@ -759,7 +835,7 @@ hearth_engine_regenerate (HearthEngine       *self,
                    "There is no history to answer from");
       return NULL;
     }
-  job = chat_job_new (self, provider, request);
+  job = _hearth_chat_job_new (self, provider, request);
   if (!store_regeneration (self, job, conversation_id, error))
     {
       _hearth_chat_job_free (job);

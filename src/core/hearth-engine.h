@@ -198,8 +198,9 @@ HearthEnsembles *hearth_engine_get_ensembles  (HearthEngine       *self);
  * request's question, as hearth_engine_chat () would ask one (the history
  * of @conversation_id as context, the cache, the queue, fallback off: a
  * candidate is its model on its server or fails in its column); the
- * request's model and server are ignored. Fails at once, storing nothing,
- * when @models is not 2–4 distinct names. */
+ * request's model and server are ignored. @request is taken (transfer
+ * full, as hearth_engine_chat () takes it), also when this fails. Fails at
+ * once, storing nothing, when @models is not 2–4 distinct names. */
 HearthAnswerSet *hearth_engine_compare        (HearthEngine       *self,
                                                HearthChatRequest  *request,
                                                const char * const *models,

@@ -749,6 +749,17 @@ function lastPrompt(body) {
   return typeof text === "string" ? text.slice(0, 200) : undefined;
 }
 
+// The messages before the last one, as "role: text" (each text's first 100 characters), for the
+// log: a test can tell what context a chat carried (which earlier answers were sent).
+function earlierTurns(body) {
+  if (!Array.isArray(body.messages) || body.messages.length < 2) return undefined;
+  return body.messages.slice(0, -1).map((m) => {
+    let text = m?.content;
+    if (Array.isArray(text)) text = text.map((b) => (typeof b === "string" ? b : b?.text ?? "")).join("");
+    return `${m?.role}: ${typeof text === "string" ? text.slice(0, 100) : ""}`;
+  });
+}
+
 // ---------------------------------------------------------------- router
 const server = http.createServer({ noDelay: true }, async (req, res) => {
   const url = new URL(req.url, "http://127.0.0.1");
@@ -773,7 +784,8 @@ const server = http.createServer({ noDelay: true }, async (req, res) => {
       stats.total++;
       stats.paths[p] = (stats.paths[p] ?? 0) + 1;
       if (model) stats.models[model] = (stats.models[model] ?? 0) + 1;
-      logLine({ event: "request", method: req.method, path: p, model, prompt: lastPrompt(body) });
+      logLine({ event: "request", method: req.method, path: p, model, prompt: lastPrompt(body),
+                earlier: earlierTurns(body) });
     }
     const route = `${req.method} ${p}`;
     switch (route) {
