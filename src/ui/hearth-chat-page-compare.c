@@ -11,6 +11,7 @@
 #include "hearth-chat-page-private.h"
 #include "hearth-error.h"
 #include "hearth-message-item.h"
+#include "hearth-model.h"
 
 gboolean
 _hearth_chat_page_is_busy (HearthChatPage *self)
@@ -27,7 +28,7 @@ spec_label (const char *spec)
   g_autofree char *server = NULL;
 
   hearth_split_model_at_server (spec, &model, &server);
-  return g_steal_pointer (&model);
+  return hearth_model_display_name (model);
 }
 
 /* "Side by side: tiny-a, tiny-b and tiny-c" */
