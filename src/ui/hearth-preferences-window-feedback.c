@@ -48,8 +48,21 @@ describe_record (const HearthModelRecord *all,
                               kind_label (r->kind));
       first = FALSE;
     }
-  g_string_append_printf (text, _(" · %u up, %u down, %u compare wins, %u compare losses"),
-                          all->ups, all->downs, all->pick_wins, all->pick_losses);
+  /* Where the record comes from, only what there is. */
+  if (all->ups > 0)
+    g_string_append_printf (text, g_dngettext (NULL, " · %u thumbs up", " · %u thumbs up",
+                                               all->ups), all->ups);
+  if (all->downs > 0)
+    g_string_append_printf (text, g_dngettext (NULL, " · %u thumbs down", " · %u thumbs down",
+                                               all->downs), all->downs);
+  if (all->pick_wins > 0)
+    g_string_append_printf (text, g_dngettext (NULL, " · kept %u time when compared",
+                                               " · kept %u times when compared", all->pick_wins),
+                            all->pick_wins);
+  if (all->pick_losses > 0)
+    g_string_append_printf (text, g_dngettext (NULL, " · not kept %u time when compared",
+                                               " · not kept %u times when compared",
+                                               all->pick_losses), all->pick_losses);
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
