@@ -23,6 +23,7 @@ struct _HearthMessageRow
   GtkWidget         *fresh_button;
   GtkSpinner        *spinner;
   GtkWidget         *actions_box;
+  GtkWidget         *rating_box;
   GtkWidget         *thumbs_up_button;
   GtkWidget         *thumbs_down_button;
   GtkWidget         *note_button;
@@ -76,8 +77,10 @@ update_actions_shown (HearthMessageRow *self)
 {
   gboolean shown = self->hovered || self->focused || self->tapped;
 
+  gtk_widget_set_opacity (self->actions_box, shown ? 1.0 : 0.0);
+  gtk_widget_set_can_target (self->actions_box, shown);
   /* A rating given stays in sight: the lit thumb is what was said. */
-  for (GtkWidget *c = gtk_widget_get_first_child (self->actions_box); c;
+  for (GtkWidget *c = gtk_widget_get_first_child (self->rating_box); c;
        c = gtk_widget_get_next_sibling (c))
     {
       gboolean lit = GTK_IS_TOGGLE_BUTTON (c) && gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (c));
@@ -532,6 +535,7 @@ hearth_message_row_class_init (HearthMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, fresh_button);
   gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, spinner);
   gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, actions_box);
+  gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, rating_box);
   gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, thumbs_up_button);
   gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, thumbs_down_button);
   gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, note_button);
