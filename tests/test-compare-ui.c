@@ -556,6 +556,35 @@ thumbs_up_of (HearthChatPage    *page,
   return GTK_TOGGLE_BUTTON (button);
 }
 
+static gboolean
+is_note_button (GtkWidget *widget,
+                gpointer   data)
+{
+  return GTK_IS_MENU_BUTTON (widget) &&
+         g_strcmp0 (gtk_widget_get_tooltip_text (widget), "Add a Note to Your Rating") == 0;
+}
+
+/* The note, through its popover, as a person would type it. */
+static void
+add_note (HearthChatPage    *page,
+          HearthMessageItem *item,
+          const char        *note)
+{
+  GtkWidget *button = hearth_test_find_widget (GTK_WIDGET (hearth_test_chat_row_for (page, item)),
+                                               is_note_button, NULL);
+  GtkPopover *popover;
+  GtkWidget *entry;
+
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_visible (button));
+  popover = hearth_test_popup_menu (GTK_MENU_BUTTON (button));
+  entry = hearth_test_find_descendant (GTK_WIDGET (popover), GTK_TYPE_ENTRY);
+  gtk_editable_set_text (GTK_EDITABLE (entry), note);
+  g_signal_emit_by_name (entry, "activate");
+  hearth_test_spin_for (50);
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (popover)));
+}
+
 static void
 test_thumbs (void)
 {
@@ -578,6 +607,8 @@ test_thumbs (void)
   /* Lit, it stays in sight without the pointer over the reply. */
   g_assert_cmpfloat (gtk_widget_get_opacity (GTK_WIDGET (thumbs_up_of (page, item))), ==, 1.0);
   hearth_test_chat_screenshot (window, "thumbs-1280.png");
+  add_note (page, item, "Short and right");
+  g_assert_cmpstr (hearth_message_item_get_message (item)->rating_note, ==, "Short and right");
   rated_conversation = hearth_chat_page_get_conversation_id (page);
 
   hearth_chat_page_new_chat (page);
@@ -586,6 +617,7 @@ test_thumbs (void)
   hearth_test_wait_drawn (GTK_WIDGET (window), 2000);
   item = hearth_test_chat_last_item (page);
   g_assert_cmpint (hearth_message_item_get_message (item)->rating, ==, 1);
+  g_assert_cmpstr (hearth_message_item_get_message (item)->rating_note, ==, "Short and right");
   g_assert_true (gtk_toggle_button_get_active (thumbs_up_of (page, item)));
   hearth_test_chat_close_window (window);
 }
