@@ -17,6 +17,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <json-glib/json-glib.h>
 #include <string.h>
 
 #include "hearth-application.h"
@@ -763,6 +764,63 @@ read_stats (void)
 }
 
 static void
+exported_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  *(int *) user_data = hearth_preferences_window_export_feedback_finish (
+    HEARTH_PREFERENCES_WINDOW (object), result, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+exported (gpointer lines)
+{
+  return *(int *) lines >= 0;
+}
+
+static void
+check_export (GtkWidget            *prefs,
+              HearthFeedbackFormat  format,
+              guint                 expected,
+              const char           *member)
+{
+  g_autofree char *name = g_strdup_printf ("export-%s.jsonl",
+                                           hearth_feedback_format_to_string (format));
+  g_autofree char *path = hearth_test_build_tmp_path (name, NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  int written = -1;
+  guint n = 0;
+
+  hearth_preferences_window_export_feedback_async (HEARTH_PREFERENCES_WINDOW (prefs), format,
+                                                   file, NULL, exported_cb, &written);
+  g_assert_true (hearth_test_spin_until (exported, &written, 10000));
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) error = NULL;
+
+      if (*lines[i] == '\0')
+        continue;
+      g_assert_true (json_parser_load_from_data (parser, lines[i], -1, &error));
+      g_assert_no_error (error);
+      g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+      g_assert_true (json_object_has_member (json_node_get_object (json_parser_get_root (parser)),
+                                             member));
+      n++;
+    }
+  g_assert_cmpint (written, ==, n);
+  g_assert_cmpuint (n, ==, expected);
+  g_assert_cmpuint (n, >, 0);
+}
+
+static void
 test_preferences (void)
 {
   g_autoptr(HearthFeedbackStats) stats = NULL;
@@ -802,6 +860,10 @@ test_preferences (void)
   assert_text_has (prefs, "trio");
   assert_text_has (prefs, "Let Ratings Steer Auto");
   path = hearth_test_save_screenshot (prefs, "answers-preferences.png");
+
+  /* The export: one JSON object a line, as many as the page said. */
+  check_export (prefs, HEARTH_FEEDBACK_PAIRS, stats->pairs, "chosen");
+  check_export (prefs, HEARTH_FEEDBACK_RATINGS, stats->ratings, "rating");
   gtk_window_destroy (GTK_WINDOW (prefs));
 }
 

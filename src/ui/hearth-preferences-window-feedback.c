@@ -186,28 +186,28 @@ use_ratings_changed_cb (GtkSwitch               *toggle,
 
 typedef struct
 {
-  HearthPreferencesWindow *self;
-  GFile                   *file;
-  char                    *text;
+  GFile *file;
+  char  *text;
+  guint  lines;
 } Export;
 
 static void
 export_free (Export *export)
 {
-  g_clear_object (&export->self);
   g_clear_object (&export->file);
   g_free (export->text);
   g_free (export);
 }
 
 static void
-export_failed (Export       *export,
+export_failed (GTask        *task,
+               GFile        *file,
                const GError *error)
 {
-  g_autofree char *name = g_file_get_parse_name (export->file);
-  g_autofree char *heading = g_strdup_printf (_("Could not export to %s"), name);
+  g_autofree char *name = g_file_get_parse_name (file);
 
-  _hearth_preferences_window_show_error (export->self, heading, error);
+  g_task_return_new_error (task, error->domain, error->code,
+                           _("The ratings could not be exported to %s: %s"), name, error->message);
 }
 
 static void
@@ -215,28 +215,14 @@ export_written_cb (GObject      *object,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
-  Export *export = user_data;
+  g_autoptr(GTask) task = user_data;
+  Export *export = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
 
   if (!g_file_replace_contents_finish (G_FILE (object), result, NULL, &error))
-    {
-      if (!hearth_error_is_cancelled (error))
-        export_failed (export, error);
-    }
+    export_failed (task, export->file, error);
   else
-    {
-      g_autofree char *name = g_file_get_basename (export->file);
-      guint lines = 0;
-      g_autofree char *text = NULL;
-
-      for (const char *p = export->text; (p = strchr (p, '\n')) != NULL; p++)
-        lines++;
-      text = g_strdup_printf (g_dngettext (NULL, "Exported %u line to %s",
-                                           "Exported %u lines to %s", lines), lines, name);
-      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (export->self),
-                                        adw_toast_new (text));
-    }
-  export_free (export);
+    g_task_return_int (task, export->lines);
 }
 
 static void
@@ -244,21 +230,87 @@ export_read_cb (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  Export *export = user_data;
+  g_autoptr(GTask) task = user_data;
+  Export *export = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
 
   export->text = hearth_engine_export_feedback_finish (HEARTH_ENGINE (object), result, &error);
   if (export->text == NULL)
     {
-      if (!hearth_error_is_cancelled (error))
-        export_failed (export, error);
-      export_free (export);
+      export_failed (task, export->file, error);
       return;
     }
+  for (const char *p = export->text; (p = strchr (p, '\n')) != NULL; p++)
+    export->lines++;
   /* Written off the main thread: an export can be large. */
   g_file_replace_contents_async (export->file, export->text, strlen (export->text), NULL, FALSE,
-                                 G_FILE_CREATE_REPLACE_DESTINATION,
-                                 export->self->feedback_cancellable, export_written_cb, export);
+                                 G_FILE_CREATE_REPLACE_DESTINATION, g_task_get_cancellable (task),
+                                 export_written_cb, g_object_ref (task));
+}
+
+/* Writes the ratings (@format) as JSON Lines to @file; finishes with the
+ * number of lines written. */
+void
+hearth_preferences_window_export_feedback_async (HearthPreferencesWindow *self,
+                                                 HearthFeedbackFormat     format,
+                                                 GFile                   *file,
+                                                 GCancellable            *cancellable,
+                                                 GAsyncReadyCallback      callback,
+                                                 gpointer                 user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Export *export;
+
+  g_return_if_fail (HEARTH_IS_PREFERENCES_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hearth_preferences_window_export_feedback_async);
+  export = g_new0 (Export, 1);
+  export->file = g_object_ref (file);
+  g_task_set_task_data (task, export, (GDestroyNotify) export_free);
+  hearth_engine_export_feedback_async (self->engine, format, 0, cancellable, export_read_cb,
+                                       g_steal_pointer (&task));
+}
+
+/* Returns: the lines written, or -1 with @error set */
+int
+hearth_preferences_window_export_feedback_finish (HearthPreferencesWindow  *self,
+                                                  GAsyncResult             *result,
+                                                  GError                  **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), -1);
+
+  return g_task_propagate_int (G_TASK (result), error);
+}
+
+static void
+export_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  HearthPreferencesWindow *self = HEARTH_PREFERENCES_WINDOW (object);
+  g_autoptr(GError) error = NULL;
+  int lines = hearth_preferences_window_export_feedback_finish (self, result, &error);
+  g_autofree char *text = NULL;
+  AdwToast *toast;
+
+  if (hearth_error_is_cancelled (error))
+    return;
+  if (lines < 0)
+    {
+      toast = adw_toast_new (error->message);
+      adw_toast_set_timeout (toast, 0);
+    }
+  else if (lines == 0)
+    toast = adw_toast_new (_("Nothing to export yet: the file is empty"));
+  else
+    {
+      text = g_strdup_printf (g_dngettext (NULL, "Exported %d line", "Exported %d lines", lines),
+                              lines);
+      toast = adw_toast_new (text);
+    }
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), toast);
 }
 
 static void
@@ -270,16 +322,12 @@ export_chosen_cb (GtkNativeDialog *dialog,
   HearthFeedbackFormat format = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog),
                                                                     "hearth-format"));
   g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-  Export *export;
 
   g_object_unref (dialog);
   if (response != GTK_RESPONSE_ACCEPT || file == NULL)
     return;
-  export = g_new0 (Export, 1);
-  export->self = g_object_ref (self);
-  export->file = g_steal_pointer (&file);
-  hearth_engine_export_feedback_async (self->engine, format, 0, self->feedback_cancellable,
-                                       export_read_cb, export);
+  hearth_preferences_window_export_feedback_async (self, format, file, self->feedback_cancellable,
+                                                   export_done_cb, NULL);
 }
 
 static void
@@ -288,12 +336,11 @@ export_feedback (GtkWidget  *widget,
                  GVariant   *parameter)
 {
   HearthPreferencesWindow *self = HEARTH_PREFERENCES_WINDOW (widget);
-  g_autoptr(GError) error = NULL;
   HearthFeedbackFormat format;
   GtkFileChooserNative *dialog;
   g_autofree char *name = NULL;
 
-  if (!hearth_feedback_format_parse (g_variant_get_string (parameter, NULL), &format, &error))
+  if (!hearth_feedback_format_parse (g_variant_get_string (parameter, NULL), &format, NULL))
     return;
   dialog = gtk_file_chooser_native_new (format == HEARTH_FEEDBACK_PAIRS
                                         ? _("Export Preference Pairs") : _("Export Rated Replies"),
