@@ -109,17 +109,6 @@ setup (void)
   return TRUE;
 }
 
-static HearthWindow *
-open_window (int width)
-{
-  HearthWindow *window = hearth_test_chat_new_window (width, 800);
-
-  g_action_group_activate_action (G_ACTION_GROUP (app), "new-chat", NULL);
-  g_assert_true (hearth_test_spin_until (hearth_test_chat_models_listed,
-                                         hearth_test_chat_page (window), 20000));
-  return window;
-}
-
 static gboolean
 is_compare_button (GtkWidget *widget,
                    gpointer   data)
@@ -251,7 +240,7 @@ test_compare (void)
 
   if (!setup ())
     return;
-  window = open_window (1280);
+  window = hearth_test_chat_new_chat_window (1280);
   page = hearth_test_chat_page (window);
   choose_compare (page, labels);
   hearth_test_chat_send (page, "What colour is it?");
@@ -509,7 +498,7 @@ test_ensemble (void)
   g_assert_true (hearth_ensembles_add (hearth_engine_get_ensembles (app_engine ()), trio, TRUE,
                                        &error));
   g_assert_no_error (error);
-  window = open_window (1280);
+  window = hearth_test_chat_new_chat_window (1280);
   page = hearth_test_chat_page (window);
   hearth_test_chat_select_model (page, "ensemble:trio");
   hearth_test_chat_send (page, "What colour is the sky?");
@@ -595,7 +584,7 @@ test_thumbs (void)
 
   if (!setup ())
     return;
-  window = open_window (1280);
+  window = hearth_test_chat_new_chat_window (1280);
   page = hearth_test_chat_page (window);
   hearth_test_chat_select_model (page, "tiny-red");
   hearth_test_chat_send_and_wait (page, "Say something");
@@ -725,7 +714,7 @@ test_ensemble_dialog (void)
   gtk_window_destroy (GTK_WINDOW (prefs));
 
   /* The picker offers it, under its heading, as a choice of its own. */
-  window = open_window (1280);
+  window = hearth_test_chat_new_chat_window (1280);
   hearth_test_chat_select_model (hearth_test_chat_page (window), "ensemble:duo");
   picker = hearth_test_visible_text (GTK_WIDGET (hearth_test_chat_model_dropdown (
                                                    hearth_test_chat_page (window))));
