@@ -147,6 +147,8 @@ choose_compare (HearthChatPage     *page,
         }
       gtk_check_button_set_active (GTK_CHECK_BUTTON (check), TRUE);
     }
+  hearth_test_wait_drawn (GTK_WIDGET (popover), 2000);
+  g_free (hearth_test_save_screenshot (GTK_WIDGET (popover), "compare-picker.png"));
   gtk_popover_popdown (popover);
   g_assert_cmpstr (gtk_menu_button_get_label (GTK_MENU_BUTTON (button)), ==, "Comparing 3");
 }

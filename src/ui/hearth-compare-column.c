@@ -98,6 +98,8 @@ refresh (HearthCompareColumn *self)
   const char *badge = badge_text (self);
 
   gtk_label_set_text (self->model_label, model != NULL ? model : _("Model"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  model != NULL ? model : _("Model"), -1);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->model_label), m->model);
   gtk_label_set_text (self->server_label, m->server != NULL ? m->server : "");
   gtk_widget_set_visible (GTK_WIDGET (self->server_label), m->server != NULL);

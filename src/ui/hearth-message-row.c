@@ -136,7 +136,10 @@ refresh_rating (HearthMessageRow *self,
   gboolean rateable = hearth_message_item_is_assistant (self->item) && !streaming &&
                       m->id > 0 && *m->content != '\0' &&
                       (!hearth_message_item_is_set (self->item) ||
-                       hearth_message_item_get_winner (self->item) >= 0);
+                       hearth_message_item_get_winner (self->item) >= 0) &&
+                      /* Compared: the thumbs rate the answer the person kept. */
+                      (!hearth_message_item_is_compare (self->item) ||
+                       hearth_message_item_get_picked_by_user (self->item));
 
   self->syncing = TRUE;
   gtk_widget_set_visible (self->thumbs_up_button, rateable);
