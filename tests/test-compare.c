@@ -480,6 +480,55 @@ test_compare_all_fail (Fixture       *f,
                    "Every model failed: each one's error is under its answer");
 }
 
+static void
+on_finished_cancel (HearthReply     *reply,
+                    HearthAnswerSet *set)
+{
+  hearth_answer_set_cancel (set);
+}
+
+/* Stopping a set stops what still runs and keeps what finished. */
+static void
+test_compare_cancel (Fixture       *f,
+                     gconstpointer  data)
+{
+  const char *models[] = { "slow@faulty", "say-paris@laptop", NULL };
+  g_autoptr(HearthAnswerSet) at_once = NULL;
+  g_autoptr(HearthAnswerSet) later = NULL;
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!hearth_test_require_node ())
+    return;
+  /* Before anything was sent: every answer ends as cancelled, and is kept so. */
+  at_once = hearth_engine_compare (f->engine, question_request ("Stopped at once?"), models, -1,
+                                   &error);
+  g_assert_no_error (error);
+  hearth_answer_set_cancel (at_once);
+  wait_finished (at_once);
+  for (guint i = 0; i < 2; i++)
+    g_assert_cmpint (hearth_reply_get_state (candidate (at_once, i)), ==, HEARTH_REPLY_CANCELLED);
+  g_assert_true (hearth_answer_set_is_decided (at_once));
+  g_assert_cmpint (hearth_answer_set_get_winner (at_once), ==, -1);
+  g_assert_cmpstr (hearth_answer_set_get_reason (at_once), ==,
+                   "Stopped before an answer could be kept");
+  messages = stored (f, hearth_answer_set_get_conversation_id (at_once));
+  g_assert_cmpuint (messages->len, ==, 3);
+  g_assert_cmpint (stored_candidate (messages, at_once, 0)->state, ==, HEARTH_MESSAGE_CANCELLED);
+
+  /* Once one answered: the slow one stops, the answer stays kept. */
+  later = hearth_engine_compare (f->engine, question_request ("Stopped after one?"), models, -1,
+                                 &error);
+  g_assert_no_error (error);
+  g_signal_connect_object (candidate (later, 1), "finished", G_CALLBACK (on_finished_cancel),
+                           later, G_CONNECT_AFTER);
+  wait_finished (later);
+  assert_answered (later, 1, PARIS, "laptop");
+  g_assert_cmpint (hearth_reply_get_state (candidate (later, 0)), ==, HEARTH_REPLY_CANCELLED);
+  g_assert_cmpint (hearth_answer_set_get_winner (later), ==, 1);
+  g_assert_false (hearth_answer_set_is_decided (later));
+}
+
 /* Bad input: a sentence, and nothing stored. */
 static void
 test_compare_refused (Fixture       *f,
@@ -606,13 +655,25 @@ test_vote (Fixture       *f,
            gconstpointer  data)
 {
   const char *models[] = { "say-lyon@laptop", "say-paris@big-box", "say-paris-too@laptop", NULL };
+  g_autoptr(HearthEnsemble) capitals = hearth_ensemble_new ("capitals", models, HEARTH_SET_VOTE,
+                                                            NULL);
+  HearthEnsembles *ensembles = hearth_engine_get_ensembles (f->engine);
   g_autoptr(HearthAnswerSet) set = NULL;
   g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GError) error = NULL;
   int winner;
 
   if (!hearth_test_require_node ())
     return;
-  set = ask_ensemble (f, "Vote on the capital?", models, HEARTH_SET_VOTE, NULL, -1);
+  /* A named ensemble, as the model picker and hearth-cli ask --ensemble find it. */
+  g_assert_true (hearth_ensembles_add (ensembles, capitals, TRUE, &error));
+  g_assert_no_error (error);
+  set = hearth_engine_ask_ensemble (f->engine, question_request ("Vote on the capital?"),
+                                    hearth_ensembles_lookup (ensembles, "ensemble:capitals"), -1,
+                                    &error);
+  g_assert_no_error (error);
+  wait_finished (set);
+  g_assert_cmpstr (hearth_answer_set_get_name (set), ==, "capitals");
   g_assert_true (hearth_answer_set_is_decided (set));
   winner = hearth_answer_set_get_winner (set);
   /* "Paris." and "paris" agree; "Lyon." stands alone. */
@@ -624,6 +685,7 @@ test_vote (Fixture       *f,
       HearthMessage *message = stored_candidate (messages, set, i);
 
       g_assert_cmpstr (message->set_method, ==, "vote");
+      g_assert_cmpstr (message->set_name, ==, "capitals");
       g_assert_cmpint (message->pick, ==, (int) i == winner ? HEARTH_PICK_AUTO : HEARTH_PICK_NOT);
     }
   g_assert_cmpstr (stored_candidate (messages, set, winner)->set_reason, ==, "2 of 3 answers agree");
@@ -764,7 +826,7 @@ test_cache (Fixture       *f,
     }
   assert_answered (again, 0, PARIS, "laptop");
   assert_answered (again, 1, LYON, "big-box");
-  g_assert_cmpint (hearth_answer_set_get_winner (again), ==, hearth_answer_set_get_winner (first));
+  g_assert_true (hearth_answer_set_is_decided (again));
   /* The engine was asked once per model; both times are counted. */
   requests = engine_requests ("Cached ensemble?");
   g_assert_cmpuint (requests->len, ==, 2);
@@ -805,6 +867,7 @@ main (int   argc,
   add ("/compare/member-fails", test_compare_member_fails);
   add ("/compare/all-fail", test_compare_all_fail);
   add ("/compare/refused", test_compare_refused);
+  add ("/compare/cancel", test_compare_cancel);
   add ("/compare/pick-changes-context", test_pick_changes_context);
   add ("/compare/pick-failed-refused", test_pick_failed_refused);
   add ("/ensemble/vote", test_vote);

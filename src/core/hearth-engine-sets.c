@@ -1,6 +1,6 @@
 /* hearth-engine-sets.c — one question asked of 2–4 models (compare, ensembles):
  * the question stored once, each answer a chat reply of its own, the
- * schedule, the decision, and "Use this answer"
+ * schedule, and "Use this answer" (the decision: hearth-engine-sets-decide.c)
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Each candidate is an ordinary chat job (hearth-engine-chat.c): its
@@ -16,55 +16,12 @@
 #include <math.h>
 #include <string.h>
 
-#include "hearth-answer-set-private.h"
-#include "hearth-engine-chat-private.h"
+#include "hearth-engine-sets-private.h"
 #include "hearth-error.h"
 #include "hearth-reply-private.h"
 #include "hearth-store-sets.h"
 
 #define REGISTRY_KEY "hearth-answer-sets"
-
-typedef struct _SetRun SetRun;
-
-typedef struct
-{
-  SetRun       *run;
-  guint         index;
-  char         *model;        /* the model asked for (the spec's MODEL) */
-  char         *server_name;  /* the spec's SERVER, else the default's name, or NULL */
-  HearthServer *server;       /* that server of the list, or NULL when unknown */
-  HearthReply  *reply;
-  ChatJob      *job;          /* until it is sent; the reply's from then on */
-  int           group;        /* the first candidate of its queue on one Ollama server, or -1 */
-  gboolean      sent;
-  gboolean      finished;
-  gulong        handler;
-} Candidate;
-
-struct _SetRun
-{
-  HearthEngine      *engine;        /* a reference until every request is over */
-  HearthAnswerSet   *set;           /* owns the run; a reference of ours while it runs */
-  HearthSetMethod    method;
-  char              *judge;         /* JUDGE: "MODEL" or "MODEL@SERVER" */
-  char              *question;
-  HearthChatRequest *base;          /* the request as asked (the judge's options) */
-  gint64             conversation_id;
-  gint64             question_id;
-  GPtrArray         *candidates;    /* Candidate */
-  GArray            *order;         /* guint: candidates as they finished */
-  HearthReply       *judge_reply;
-  gulong             judge_handler;
-  GArray            *judge_map;     /* guint: the judge's answer i is candidate judge_map[i] */
-  guint              start_source;
-  gboolean           cancelled;
-  gboolean           decided;
-  gboolean           provisional;   /* COMPARE: a first good answer is kept for now */
-  gboolean           judging;
-  gboolean           over;
-};
-
-static void check_done (SetRun *run);
 
 static void
 candidate_free (Candidate *c)
@@ -98,25 +55,6 @@ run_free (SetRun *run)
   g_free (run);
 }
 
-static Candidate *
-candidate_at (SetRun *run,
-              guint   index)
-{
-  return g_ptr_array_index (run->candidates, index);
-}
-
-/* The answer's text when it finished well; else NULL. */
-static const char *
-answer_text (Candidate *c)
-{
-  const char *text;
-
-  if (hearth_reply_get_state (c->reply) != HEARTH_REPLY_DONE)
-    return NULL;
-  text = hearth_reply_get_content (c->reply);
-  return text != NULL && *text != '\0' ? text : NULL;
-}
-
 static HearthChatRequest *
 copy_request (const HearthChatRequest *base)
 {
@@ -146,9 +84,9 @@ copy_request (const HearthChatRequest *base)
 }
 
 /* A request for @spec: its model on its server, that server or nothing. */
-static HearthChatRequest *
-request_for (const HearthChatRequest *base,
-             const char              *spec)
+HearthChatRequest *
+_hearth_set_request_for (const HearthChatRequest *base,
+                         const char              *spec)
 {
   HearthChatRequest *request = copy_request (base);
 
@@ -156,243 +94,6 @@ request_for (const HearthChatRequest *base,
   hearth_split_model_at_server (spec, &request->model, &request->server);
   request->no_fallback = TRUE;
   return request;
-}
-
-/* Deciding */
-
-static void
-store_keep (SetRun     *run,
-            Candidate  *c,
-            int         pick,
-            const char *reason)
-{
-  HearthStore *store = run->engine ? hearth_engine_get_store (run->engine) : NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (store == NULL || hearth_reply_get_message_id (c->reply) <= 0)
-    return;
-  if (!hearth_store_keep_answer (store, hearth_reply_get_message_id (c->reply), pick, reason,
-                                 &error))
-    g_message ("Which answer is kept could not be saved: %s", error->message);
-}
-
-static void
-decide (SetRun     *run,
-        int         winner,
-        const char *reason)
-{
-  run->decided = TRUE;
-  /* The user's own choice stands. */
-  if (_hearth_answer_set_get_user_picked (run->set))
-    return;
-  if (winner >= 0)
-    store_keep (run, candidate_at (run, winner), HEARTH_PICK_AUTO, reason);
-  _hearth_answer_set_decide (run->set, winner, reason);
-}
-
-static void
-fail_set (SetRun *run)
-{
-  decide (run, -1, run->cancelled ? "Stopped before an answer could be kept"
-                                   : "Every model failed: each one's error is under its answer");
-}
-
-static guint
-count_answered (SetRun *run)
-{
-  guint n = 0;
-
-  for (guint i = 0; i < run->candidates->len; i++)
-    n += answer_text (candidate_at (run, i)) != NULL;
-  return n;
-}
-
-/* @prefix: why the vote decides (after a judge that could not), or NULL. */
-static void
-decide_by_vote (SetRun     *run,
-                const char *prefix)
-{
-  g_autoptr(GPtrArray) answers = g_ptr_array_new ();
-  g_autofree char *core = NULL;
-  g_autofree char *reason = NULL;
-  guint votes = 0;
-  int best;
-
-  /* In the order they finished: a tie goes to the first. */
-  for (guint i = 0; i < run->order->len; i++)
-    {
-      const char *text = answer_text (candidate_at (run, g_array_index (run->order, guint, i)));
-
-      g_ptr_array_add (answers, (gpointer) (text != NULL ? text : ""));
-    }
-  g_ptr_array_add (answers, NULL);
-  best = hearth_vote_choose ((const char * const *) answers->pdata, &votes);
-  if (best < 0)
-    {
-      fail_set (run);
-      return;
-    }
-  if (count_answered (run) == 1)
-    core = g_strdup ("only one model answered");
-  else if (votes >= 2)
-    core = g_strdup_printf ("%u of %u answers agree", votes, run->candidates->len);
-  else
-    core = g_strdup ("no two answers agree, so the first to finish is kept");
-  reason = g_strdup_printf ("%s%s", prefix != NULL ? prefix : "", core);
-  if (prefix == NULL)
-    reason[0] = g_ascii_toupper (reason[0]);
-  decide (run, g_array_index (run->order, guint, best), reason);
-}
-
-static void
-on_judge_finished (HearthReply *reply,
-                   SetRun      *run)
-{
-  g_autoptr(HearthAnswerSet) set = g_object_ref (run->set);
-  const char *judge_model = hearth_reply_get_model (reply);
-  g_autofree char *prefix = NULL;
-
-  g_signal_handler_disconnect (reply, run->judge_handler);
-  run->judge_handler = 0;
-  run->judging = FALSE;
-  if (hearth_reply_get_state (reply) == HEARTH_REPLY_DONE)
-    {
-      int verdict = hearth_judge_read_verdict (hearth_reply_get_content (reply),
-                                               run->judge_map->len);
-
-      if (verdict >= 0)
-        {
-          Candidate *c = candidate_at (run, g_array_index (run->judge_map, guint, verdict));
-          g_autofree char *reason = g_strdup_printf ("The judge (%s) picked %s’s answer",
-                                                     judge_model, c->model);
-
-          decide (run, c->index, reason);
-          check_done (run);
-          return;
-        }
-      prefix = g_strdup_printf ("The judge (%s) named no answer, so the majority decided: ",
-                                judge_model);
-    }
-  else if (hearth_reply_get_state (reply) == HEARTH_REPLY_CANCELLED)
-    prefix = g_strdup ("The judge was stopped, so the majority decided: ");
-  else
-    {
-      const GError *error = hearth_reply_get_error (reply);
-
-      prefix = g_strdup_printf ("The judge (%s) did not answer (%s), so the majority decided: ",
-                                judge_model, error ? error->message : "no reason given");
-    }
-  decide_by_vote (run, prefix);
-  check_done (run);
-}
-
-/* The judge reads the answers that have text, numbered from 1 in the
- * candidates' order, and is stored as a message of the set (never kept). */
-static void
-ask_judge (SetRun *run)
-{
-  g_autoptr(GPtrArray) answers = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *prompt = NULL;
-  HearthChatRequest *request;
-  HearthMessage set_fields = { 0 };
-  ChatJob *job;
-
-  run->judge_map = g_array_new (FALSE, FALSE, sizeof (guint));
-  for (guint i = 0; i < run->candidates->len; i++)
-    {
-      const char *text = answer_text (candidate_at (run, i));
-
-      if (text == NULL)
-        continue;
-      g_ptr_array_add (answers, (gpointer) text);
-      g_array_append_val (run->judge_map, i);
-    }
-  g_ptr_array_add (answers, NULL);
-  prompt = hearth_judge_prompt (run->question, (const char * const *) answers->pdata);
-
-  request = request_for (run->base, run->judge);
-  g_ptr_array_set_size (request->messages, 0);
-  g_clear_pointer (&request->system, g_free);
-  hearth_chat_request_add_message (request, "user", prompt);
-  job = _hearth_chat_job_new (run->engine, NULL, request);
-  set_fields.set_question = run->question_id;
-  set_fields.set_method = (char *) hearth_set_method_to_string (run->method);
-  set_fields.set_name = (char *) hearth_answer_set_get_name (run->set);
-  set_fields.set_role = (char *) HEARTH_SET_ROLE_JUDGE;
-  set_fields.pick = HEARTH_PICK_NOT;
-  if (!_hearth_chat_job_add_set_record (job, run->conversation_id, run->question_id, 0,
-                                        &set_fields, &error))
-    {
-      g_autofree char *prefix = g_strdup_printf ("The judge could not be asked (%s), so the "
-                                                 "majority decided: ", error->message);
-
-      _hearth_chat_job_free (job);
-      decide_by_vote (run, prefix);
-      return;
-    }
-  run->judge_reply = g_object_ref (job->reply);
-  _hearth_answer_set_set_judge_reply (run->set, run->judge_reply);
-  _hearth_chat_job_watch (job);
-  run->judge_handler = g_signal_connect (run->judge_reply, "finished",
-                                         G_CALLBACK (on_judge_finished), run);
-  run->judging = TRUE;
-  _hearth_chat_job_go (job);
-}
-
-/* Every candidate is over and the method has not decided yet. */
-static void
-decide_at_end (SetRun *run)
-{
-  guint answered = count_answered (run);
-
-  if (run->method == HEARTH_SET_COMPARE)
-    {
-      /* Compare never decides by itself: only when nothing answered. */
-      if (!run->provisional)
-        fail_set (run);
-      return;
-    }
-  if (answered == 0 || run->cancelled)
-    {
-      fail_set (run);
-      return;
-    }
-  switch (run->method)
-    {
-    case HEARTH_SET_VOTE:
-      decide_by_vote (run, NULL);
-      break;
-    case HEARTH_SET_JUDGE:
-      if (answered >= 2)
-        ask_judge (run);
-      else
-        decide_by_vote (run, "There was nothing to judge: ");
-      break;
-    case HEARTH_SET_FIRST_GOOD:
-      {
-        int longest = -1;
-        gsize longest_len = 0;
-
-        /* None passed the check: the longest that finished with text. */
-        for (guint i = 0; i < run->candidates->len; i++)
-          {
-            const char *text = answer_text (candidate_at (run, i));
-
-            if (text != NULL && strlen (text) > longest_len)
-              {
-                longest = i;
-                longest_len = strlen (text);
-              }
-          }
-        decide (run, longest, "No answer passed the check (not empty, finished, not a refusal), "
-                              "so the longest one is kept");
-      }
-      break;
-    case HEARTH_SET_COMPARE:
-    default:
-      g_assert_not_reached ();
-    }
 }
 
 static void
@@ -407,8 +108,8 @@ finish (SetRun *run)
   g_object_unref (set);
 }
 
-static void
-check_done (SetRun *run)
+void
+_hearth_set_run_check_done (SetRun *run)
 {
   if (run->over || run->judging)
     return;
@@ -416,7 +117,7 @@ check_done (SetRun *run)
     if (!candidate_at (run, i)->finished)
       return;
   if (!run->decided)
-    decide_at_end (run);
+    _hearth_set_run_decide_at_end (run);
   if (!run->judging)
     finish (run);
 }
@@ -510,7 +211,7 @@ on_candidate_finished (HearthReply *reply,
       run->provisional = TRUE;
       if (!_hearth_answer_set_get_user_picked (run->set))
         {
-          store_keep (run, c, HEARTH_PICK_AUTO, reason);
+          _hearth_set_run_keep (run, c, HEARTH_PICK_AUTO, reason);
           _hearth_answer_set_set_provisional (run->set, c->index, reason);
         }
     }
@@ -521,11 +222,11 @@ on_candidate_finished (HearthReply *reply,
                                                  "check (not empty, finished, not a refusal)",
                                                  c->model);
 
-      decide (run, c->index, reason);
+      _hearth_set_run_decide (run, c->index, reason);
       stop_others (run);
     }
   send_next_in_group (run, c);
-  check_done (run);
+  _hearth_set_run_check_done (run);
 }
 
 static gboolean
@@ -558,7 +259,7 @@ start_cb (gpointer user_data)
         send_candidate (c);
     }
   /* Every record failed: nothing is left to wait for. */
-  check_done (run);
+  _hearth_set_run_check_done (run);
   return G_SOURCE_REMOVE;
 }
 
@@ -876,7 +577,7 @@ ask_set (HearthEngine        *self,
       c->run = run;
       c->index = i;
       hearth_split_model_at_server (models[i], &c->model, &c->server_name);
-      c->job = _hearth_chat_job_new (self, NULL, request_for (base, models[i]));
+      c->job = _hearth_chat_job_new (self, NULL, _hearth_set_request_for (base, models[i]));
       c->reply = g_object_ref (c->job->reply);
       g_ptr_array_add (run->candidates, c);
       /* The history could not take it: that candidate fails with the reason. */
