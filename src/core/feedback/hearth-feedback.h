@@ -30,13 +30,22 @@ G_BEGIN_DECLS
 #define HEARTH_FEEDBACK_MIN_RATINGS 5
 #define HEARTH_FEEDBACK_NOTE_MAX    500
 
+/* One JSON object a line, always with exactly these keys; "created" is
+ * UTC ISO 8601 with milliseconds ("2026-12-07T18:28:17.123Z"); "prompt"
+ * is the question's text; "server" and "note" are null when unknown or
+ * none. Replies without text are left out; only the user's own
+ * conversations count (never the gateway's). */
 typedef enum
 {
   HEARTH_FEEDBACK_PAIRS,    /* {"prompt","chosen","rejected","chosen_model",
                              *  "rejected_model","source":"compare"|"ratings",
-                             *  "created"} — what DPO trainers read */
+                             *  "created"} — what DPO trainers read: a user's
+                             *  pick against each other answer of its set with
+                             *  text (created: the kept answer's time), and a
+                             *  reply rated up against one rated down for the
+                             *  same question (created: the later rating) */
   HEARTH_FEEDBACK_RATINGS,  /* {"prompt","response","model","server","rating":1|-1,
-                             *  "note","kind","created"} */
+                             *  "note","kind","created"} (created: when rated) */
 } HearthFeedbackFormat;
 
 /* "pairs", "ratings"; parse fails with a sentence naming both. */

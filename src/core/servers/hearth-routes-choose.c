@@ -311,20 +311,7 @@ unanswered (GPtrArray *listed)
 }
 
 /* Ratings: the user's record for this kind of question may overrule the
- * rule's choice (hearth-feedback.h). */
-
-/* The words for a kind in "won 8 of 10 code questions". */
-static const char *
-kind_questions (const char *kind)
-{
-  if (g_strcmp0 (kind, "code") == 0)
-    return "code questions";
-  if (g_strcmp0 (kind, "long-prompt") == 0)
-    return "long questions";
-  if (g_strcmp0 (kind, "long-conversation") == 0)
-    return "questions in long conversations";
-  return "plain questions (no code, not long)";
-}
+ * rule's choice (hearth-routes-ratings.c). */
 
 static gboolean
 is_embedding (const char *name)
@@ -365,39 +352,14 @@ installed_on (Choose      *choose,
   return found;
 }
 
-static guint
-n_rated (const HearthModelRecord *record)
-{
-  return record != NULL ? record->wins + record->losses : 0;
-}
-
+/* For _hearth_routes_prefer_rated (): a model "auto" may ask for this rule. */
 static gboolean
-better (const HearthModelRecord *a,
-        const HearthModelRecord *b)
+can_ask (const char *model,
+         gpointer    user_data)
 {
-  if (a->rate != b->rate)
-    return a->rate > b->rate;
-  return n_rated (a) > n_rated (b);
-}
+  const char *installed;
 
-/* "your ratings: smart:7b won 5 of 5 code questions; quick:1b 1 of 6". */
-static char *
-describe_ratings (Choose                  *choose,
-                  const HearthModelRecord *best,
-                  const HearthModelRecord *rule)
-{
-  g_autofree char *others = NULL;
-
-  if (n_rated (rule) >= HEARTH_FEEDBACK_MIN_RATINGS)
-    others = g_strdup_printf ("%s %u of %u", rule->model, rule->wins, n_rated (rule));
-  else if (n_rated (rule) == 0)
-    others = g_strdup_printf ("%s, the rule’s choice, has no ratings for them yet",
-                              choose->rule_model);
-  else
-    others = g_strdup_printf ("%s, the rule’s choice, has %u, fewer than the %d needed",
-                              choose->rule_model, n_rated (rule), HEARTH_FEEDBACK_MIN_RATINGS);
-  return g_strdup_printf ("your ratings: %s won %u of %u %s; %s", best->model, best->wins,
-                          n_rated (best), kind_questions (choose->kind), others);
+  return installed_on (user_data, model, &installed) != NULL;
 }
 
 static void
@@ -410,45 +372,24 @@ on_records (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) records = NULL;
   const HearthModelRecord *best = NULL, *rule = NULL;
-  const char *best_server = NULL, *best_name = NULL;
-  guint n_enough = 0;
+  const char *server = NULL, *name = NULL;
 
   records = _hearth_engine_model_records_finish (HEARTH_ENGINE (object), result, &error);
   if (g_task_return_error_if_cancelled (task))
     return;
   if (records == NULL)
     g_debug ("The ratings could not be read, the rule decides: %s", error->message);
+  else
+    best = _hearth_routes_prefer_rated (records, choose->rule_model, can_ask, choose, &rule);
+  if (best != NULL)
+    server = installed_on (choose, best->model, &name);
 
-  for (guint i = 0; records != NULL && i < records->len; i++)
-    {
-      const HearthModelRecord *record = g_ptr_array_index (records, i);
-      const char *name = NULL;
-      const char *server;
-
-      if (g_strcmp0 (record->model, choose->rule_model) == 0)
-        rule = record;
-      if (n_rated (record) < HEARTH_FEEDBACK_MIN_RATINGS
-          || (server = installed_on (choose, record->model, &name)) == NULL)
-        continue;
-      n_enough++;
-      if (best == NULL || better (record, best))
-        {
-          best = record;
-          best_server = server;
-          best_name = name;
-        }
-    }
-
-  /* Two records at least, so that a rate is a comparison; the rule's
-   * choice keeps the question unless it is beaten. */
-  if (n_enough < 2 || best == rule
-      || (n_rated (rule) >= HEARTH_FEEDBACK_MIN_RATINGS && best->rate <= rule->rate))
-    {
-      return_choice (task, choose->rule_model, choose->rule_server,
-                     g_steal_pointer (&choose->rule_what));
-      return;
-    }
-  return_choice (task, best_name, best_server, describe_ratings (choose, best, rule));
+  if (server == NULL)
+    return_choice (task, choose->rule_model, choose->rule_server,
+                   g_steal_pointer (&choose->rule_what));
+  else
+    return_choice (task, name, server,
+                   _hearth_routes_describe_ratings (choose->kind, best, rule, choose->rule_model));
 }
 
 /* The rule chose @model on @server (@what says why, taken): the answer,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "hearth-catalog.h"
+#include "hearth-feedback.h"
 #include "hearth-hardware.h"
 #include "hearth-routes.h"
 
@@ -99,5 +100,26 @@ const HearthTierCandidate *
                                                   GPtrArray            *catalog,
                                                   guint                *n_choices,
                                                   gboolean             *none_fits);
+
+/* Ratings (hearth-routes-ratings.c): whether @model may be asked. */
+typedef gboolean (*HearthRoutesCanAskFunc) (const char *model,
+                                            gpointer    user_data);
+
+/* Of @records (HearthModelRecord, one kind), the one to ask instead of
+ * @rule_model: at least two models that @can_ask each have
+ * HEARTH_FEEDBACK_MIN_RATINGS ratings, and the best rate among them beats
+ * @rule_model's (or it has too few); else NULL. @rule_record: @rule_model's
+ * record, or NULL. */
+const HearthModelRecord *
+                _hearth_routes_prefer_rated      (GPtrArray                *records,
+                                                  const char               *rule_model,
+                                                  HearthRoutesCanAskFunc    can_ask,
+                                                  gpointer                  user_data,
+                                                  const HearthModelRecord **rule_record);
+/* "your ratings: X won 8 of 10 code questions; Y 3 of 10" */
+char           *_hearth_routes_describe_ratings  (const char               *kind,
+                                                  const HearthModelRecord  *best,
+                                                  const HearthModelRecord  *rule,
+                                                  const char               *rule_model);
 
 G_END_DECLS

@@ -376,11 +376,14 @@ move_records (GHashTable *records,
 {
   GHashTableIter iter;
   HearthModelRecord *record;
+  char *key;
 
   g_hash_table_iter_init (&iter, records);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &record))
+  while (g_hash_table_iter_next (&iter, (gpointer *) &key, (gpointer *) &record))
     {
+      /* Stealing takes the key too: the record is kept, the key is not. */
       g_hash_table_iter_steal (&iter);
+      g_free (key);
       record_add_up (record);
       g_ptr_array_add (list, record);
     }
@@ -534,6 +537,7 @@ add_rating_pairs (HearthStore  *self,
 {
   g_autoptr(GPtrArray) rated = list_rated (self, 0, error);
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) downs = NULL;
 
   if (rated == NULL)
     return FALSE;
@@ -543,19 +547,39 @@ add_rating_pairs (HearthStore  *self,
 
       g_hash_table_add (seen, pair_key (pair->chosen_id, pair->rejected_id));
     }
+
+  /* The downs by question, so that each up meets only its own question's. */
+  downs = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
+                                 (GDestroyNotify) g_ptr_array_unref);
+  for (guint i = 0; i < rated->len; i++)
+    {
+      HearthRatedReply *down = g_ptr_array_index (rated, i);
+      GPtrArray *list;
+
+      if (down->rating >= 0 || down->question_id <= 0)
+        continue;
+      if ((list = g_hash_table_lookup (downs, &down->question_id)) == NULL)
+        {
+          list = g_ptr_array_new ();
+          g_hash_table_insert (downs, &down->question_id, list);
+        }
+      g_ptr_array_add (list, down);
+    }
+
   for (guint i = 0; i < rated->len; i++)
     {
       HearthRatedReply *up = g_ptr_array_index (rated, i);
+      GPtrArray *list;
 
-      if (up->rating <= 0 || up->question_id <= 0)
+      if (up->rating <= 0 || (list = g_hash_table_lookup (downs, &up->question_id)) == NULL)
         continue;
-      for (guint j = 0; j < rated->len; j++)
+      for (guint j = 0; j < list->len; j++)
         {
-          HearthRatedReply *down = g_ptr_array_index (rated, j);
+          HearthRatedReply *down = g_ptr_array_index (list, j);
           gint64 created_ms = MAX (up->created_ms, down->created_ms);
           HearthFeedbackPair *pair;
 
-          if (down->rating >= 0 || down->question_id != up->question_id || created_ms < since_ms
+          if (created_ms < since_ms
               || !g_hash_table_add (seen, pair_key (up->message_id, down->message_id)))
             continue;
           pair = pair_new (up->message_id, down->message_id, "ratings", created_ms);
