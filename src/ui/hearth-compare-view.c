@@ -186,6 +186,7 @@ struct _HearthCompareView
   GtkExpander       *judge_expander;
   GtkLabel          *judge_label;
   GtkLabel          *schedule_label;
+  gboolean           opened_while_asking;
 };
 
 G_DEFINE_FINAL_TYPE (HearthCompareView, hearth_compare_view, GTK_TYPE_WIDGET)
@@ -224,6 +225,14 @@ refresh (HearthCompareView *self)
   guint n = hearth_message_item_get_n_candidates (self->item);
   g_autofree char *title = NULL;
 
+  /* The answers stream in view while the ensemble asks, and step behind
+   * the winner once it is chosen. */
+  if (self->opened_while_asking && (hearth_message_item_get_winner (self->item) >= 0 ||
+                                    hearth_message_item_set_is_done (self->item)))
+    {
+      self->opened_while_asking = FALSE;
+      gtk_expander_set_expanded (self->candidates_expander, FALSE);
+    }
   gtk_widget_set_visible (GTK_WIDGET (self->reason_label), choice != NULL);
   gtk_label_set_text (self->reason_label, choice != NULL ? choice : "");
   title = g_strdup_printf (g_dngettext (NULL, "The %u Answer", "All %u Answers", n), n);
@@ -305,7 +314,9 @@ hearth_compare_view_set_item (HearthCompareView *self,
   compare = hearth_message_item_is_compare (item);
   place_grid (self, compare);
   gtk_widget_set_visible (GTK_WIDGET (self->candidates_expander), !compare);
-  gtk_expander_set_expanded (self->candidates_expander, FALSE);
+  self->opened_while_asking = !compare && !hearth_message_item_set_is_done (item) &&
+                              hearth_message_item_get_winner (item) < 0;
+  gtk_expander_set_expanded (self->candidates_expander, self->opened_while_asking);
   gtk_expander_set_expanded (self->judge_expander, FALSE);
   for (guint i = 0; i < hearth_message_item_get_n_candidates (item); i++)
     {
