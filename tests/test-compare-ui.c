@@ -34,6 +34,7 @@
 
 #define RED  "Roses are red."
 #define BLUE "The sky is blue."
+#define VERDICT "Answer 2 is the best."
 
 static HearthApplication *app;
 static HearthTestServer *local;
@@ -102,6 +103,7 @@ setup (void)
   make_model_saying (dir, "tiny-red", RED);
   make_model_saying (dir, "tiny-blue", BLUE);
   make_model_saying (dir, "tiny-azure", BLUE);
+  make_model_saying (dir, "tiny-judge", VERDICT);
   local = hearth_test_server_start ("server.mjs", args);
   hearth_test_fault_server ();
   hearth_test_chat_use_server (hearth_test_server_get_url (local), "tiny-red");
@@ -425,7 +427,7 @@ store_judged_set (void)
       m->set_name = g_strdup ("panel");
       m->set_role = g_strdup (i == 2 ? HEARTH_SET_ROLE_JUDGE : HEARTH_SET_ROLE_CANDIDATE);
       m->pick = i == 1 ? HEARTH_PICK_AUTO : HEARTH_PICK_NOT;
-      m->set_reason = i == 1 ? g_strdup ("tiny-azure picked answer 2") : NULL;
+      m->set_reason = i == 1 ? g_strdup ("The judge (tiny-azure) picked tiny-blue’s answer") : NULL;
       m->figures.tokens_out = 4;
       m->figures.tokens_per_s = 90;
       m->figures.ttft_ms = 30;
@@ -457,7 +459,7 @@ test_stored_judged (void)
   row = hearth_test_chat_row_for (page, set);
   assert_text_has (GTK_WIDGET (row), "panel · tiny-blue");
   assert_text_has (GTK_WIDGET (row), BLUE);
-  assert_text_has (GTK_WIDGET (row), "Chosen by a judge: tiny-azure picked answer 2");
+  assert_text_has (GTK_WIDGET (row), "The judge (tiny-azure) picked tiny-blue’s answer");
   candidates = hearth_test_find_widget (GTK_WIDGET (row), is_expander_titled, "All 2 Answers");
   judge = hearth_test_find_widget (GTK_WIDGET (row), is_expander_titled,
                                    "The Judge’s Reasoning (tiny-azure)");
@@ -521,6 +523,49 @@ test_ensemble (void)
   assert_text_has (expander, RED);
   assert_text_has (expander, "tiny-azure");
   hearth_test_chat_screenshot (window, "ensemble-1280.png");
+  hearth_test_chat_close_window (window);
+}
+
+/* 2b. A judge, asked live: its verdict picks, its reasoning one click away. */
+
+static void
+test_judge (void)
+{
+  const char *models[] = { "tiny-red@local", "tiny-blue@local", NULL };
+  g_autoptr(HearthEnsemble) panel = NULL;
+  g_autoptr(GError) error = NULL;
+  HearthMessageItem *set;
+  HearthMessageRow *row;
+  GtkWidget *judge;
+  HearthWindow *window;
+  HearthChatPage *page;
+
+  if (!setup ())
+    return;
+  panel = hearth_ensemble_new ("panel", models, HEARTH_SET_JUDGE, "tiny-judge@local");
+  g_assert_true (hearth_ensembles_add (hearth_engine_get_ensembles (app_engine ()), panel, TRUE,
+                                       &error));
+  g_assert_no_error (error);
+  window = hearth_test_chat_new_chat_window (1280);
+  page = hearth_test_chat_page (window);
+  hearth_test_chat_select_model (page, "ensemble:panel");
+  hearth_test_chat_send (page, "Which is right?");
+  g_assert_true (hearth_test_spin_until (set_done, page, 30000));
+  set = hearth_test_chat_last_item (page);
+  hearth_test_wait_drawn (GTK_WIDGET (window), 2000);
+  row = hearth_test_chat_row_for (page, set);
+  /* The judge named the second answer: tiny-blue's. */
+  g_assert_cmpint (hearth_message_item_get_winner (set), ==, candidate_saying (set, "tiny-blue"));
+  assert_text_has (GTK_WIDGET (row), "panel · tiny-blue");
+  assert_text_has (GTK_WIDGET (row), "The judge (tiny-judge");
+  judge = hearth_test_find_widget (GTK_WIDGET (row), is_expander_titled,
+                                   "The Judge’s Reasoning (tiny-judge)");
+  g_assert_nonnull (judge);
+  g_assert_false (gtk_expander_get_expanded (GTK_EXPANDER (judge)));
+  gtk_expander_set_expanded (GTK_EXPANDER (judge), TRUE);
+  hearth_test_wait_drawn (GTK_WIDGET (window), 2000);
+  assert_text_has (judge, VERDICT);
+  hearth_test_chat_screenshot (window, "ensemble-judge-1280.png");
   hearth_test_chat_close_window (window);
 }
 
@@ -870,6 +915,7 @@ main (int   argc,
   g_test_add_func ("/compare-ui/stored-judged", test_stored_judged);
   g_test_add_func ("/compare-ui/compare", test_compare);
   g_test_add_func ("/compare-ui/ensemble", test_ensemble);
+  g_test_add_func ("/compare-ui/judge", test_judge);
   g_test_add_func ("/compare-ui/thumbs", test_thumbs);
   g_test_add_func ("/compare-ui/ensemble-dialog", test_ensemble_dialog);
   g_test_add_func ("/compare-ui/preferences", test_preferences);

@@ -205,13 +205,17 @@ describe_choice (HearthMessageItem *item)
     return NULL;
   if (hearth_message_item_get_winner (item) < 0)
     return g_strdup (reason);
+  /* The engine's sentence says who chose (a judge, the first good answer);
+   * a vote's says only how many agree. */
   if (g_strcmp0 (method, "vote") == 0)
-    /* Translators: %s is why, e.g. "2 of 3 answers agree" */
-    return g_strdup_printf (_("Chosen by majority vote: %s"), reason);
-  if (g_strcmp0 (method, "judge") == 0)
-    return g_strdup_printf (_("Chosen by a judge: %s"), reason);
-  if (g_strcmp0 (method, "first-good") == 0)
-    return g_strdup_printf (_("First good answer: %s"), reason);
+    {
+      g_autofree char *lower = g_strdup (reason);
+
+      if (g_str_has_prefix (lower, "No ") || g_str_has_prefix (lower, "Only "))
+        lower[0] = g_ascii_tolower (lower[0]);
+      /* Translators: %s is why, e.g. "2 of 3 answers agree" */
+      return g_strdup_printf (_("Chosen by majority vote: %s"), lower);
+    }
   return g_strdup (reason);
 }
 
