@@ -152,7 +152,22 @@ choose_compare (HearthChatPage     *page,
   hearth_test_wait_drawn (GTK_WIDGET (popover), 2000);
   g_free (hearth_test_save_screenshot (GTK_WIDGET (popover), "compare-picker.png"));
   gtk_popover_popdown (popover);
-  g_assert_cmpstr (gtk_menu_button_get_label (GTK_MENU_BUTTON (button)), ==, "Comparing 3");
+  g_assert_cmpstr (gtk_menu_button_get_label (GTK_MENU_BUTTON (button)), ==,
+                   g_strv_length ((char **) labels) == 3 ? "Comparing 3" : "Comparing 2");
+}
+
+/* Back to one model, as the chooser's button does it. */
+static void
+stop_comparing (HearthChatPage *page)
+{
+  GtkWidget *button = hearth_test_find_widget (GTK_WIDGET (page), is_compare_button, NULL);
+  GtkPopover *popover = hearth_test_popup_menu (GTK_MENU_BUTTON (button));
+  GtkWidget *one = hearth_test_find_with_class (GTK_WIDGET (popover), GTK_TYPE_BUTTON,
+                                                "stop-comparing");
+
+  g_signal_emit_by_name (one, "clicked");
+  g_assert_cmpstr (gtk_menu_button_get_label (GTK_MENU_BUTTON (button)), ==, "Compare");
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (hearth_test_chat_model_dropdown (page))));
 }
 
 static gboolean
@@ -291,6 +306,49 @@ test_compare (void)
   assert_kept (page, set, candidate_saying (set, "tiny-blue"));
   assert_text_has (column_for (page, set, candidate_saying (set, "tiny-red")), RED);
   hearth_test_chat_screenshot (window, "compare-400.png");
+  hearth_test_chat_close_window (window);
+}
+
+/* 1a. Stopped while one still streams: it says so, the finished one stays. */
+
+static gboolean
+first_answered (gpointer page)
+{
+  HearthMessageItem *set = hearth_test_chat_last_item (page);
+
+  for (guint i = 0; hearth_message_item_is_set (set) &&
+                    i < hearth_message_item_get_n_candidates (set); i++)
+    {
+      const HearthMessage *m = hearth_message_item_get_message (hearth_message_item_get_candidate (set, i));
+
+      if (m->state == HEARTH_MESSAGE_COMPLETE && *m->content != '\0')
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+test_stop (void)
+{
+  const char *labels[] = { "tiny-red · local", "slow · faulty", NULL };
+  HearthWindow *window;
+  HearthChatPage *page;
+  HearthMessageItem *set;
+
+  if (!setup ())
+    return;
+  window = hearth_test_chat_new_chat_window (1280);
+  page = hearth_test_chat_page (window);
+  choose_compare (page, labels);
+  hearth_test_chat_send (page, "Take your time");
+  g_assert_true (hearth_test_spin_until (first_answered, page, 20000));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "chat.stop", NULL));
+  g_assert_true (hearth_test_spin_until (set_done, page, 10000));
+  set = hearth_test_chat_last_item (page);
+  hearth_test_wait_drawn (GTK_WIDGET (window), 2000);
+  assert_text_has (column_for (page, set, candidate_saying (set, "slow")), "Stopped");
+  assert_text_has (column_for (page, set, candidate_saying (set, "tiny-red")), RED);
+  stop_comparing (page);
   hearth_test_chat_close_window (window);
 }
 
@@ -914,6 +972,7 @@ main (int   argc,
   g_test_add_func ("/compare-ui/stored-layout", test_stored_layout);
   g_test_add_func ("/compare-ui/stored-judged", test_stored_judged);
   g_test_add_func ("/compare-ui/compare", test_compare);
+  g_test_add_func ("/compare-ui/stop", test_stop);
   g_test_add_func ("/compare-ui/ensemble", test_ensemble);
   g_test_add_func ("/compare-ui/judge", test_judge);
   g_test_add_func ("/compare-ui/thumbs", test_thumbs);

@@ -193,6 +193,7 @@ build_compare_popover (HearthChatPage *self)
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (self->compare_list));
   gtk_widget_set_tooltip_text (clear, _("Stop comparing: the model picker chooses again"));
   gtk_widget_set_halign (clear, GTK_ALIGN_END);
+  gtk_widget_add_css_class (clear, "stop-comparing");
   g_signal_connect_object (clear, "clicked", G_CALLBACK (on_compare_clear), self, 0);
   gtk_box_append (GTK_BOX (box), title);
   gtk_box_append (GTK_BOX (box), hint);
