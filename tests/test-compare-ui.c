@@ -518,9 +518,9 @@ test_stored_judged (void)
   assert_text_has (GTK_WIDGET (row), "panel · tiny-blue");
   assert_text_has (GTK_WIDGET (row), BLUE);
   assert_text_has (GTK_WIDGET (row), "The judge (tiny-azure) picked tiny-blue’s answer");
-  candidates = hearth_test_find_widget (GTK_WIDGET (row), is_expander_titled, "All 2 Answers");
+  candidates = hearth_test_find_widget (GTK_WIDGET (row), is_expander_titled, (gpointer) "All 2 Answers");
   judge = hearth_test_find_widget (GTK_WIDGET (row), is_expander_titled,
-                                   "The Judge’s Reasoning (tiny-azure)");
+                                   (gpointer) "The Judge’s Reasoning (tiny-azure)");
   g_assert_nonnull (candidates);
   g_assert_nonnull (judge);
   gtk_expander_set_expanded (GTK_EXPANDER (candidates), TRUE);
@@ -573,7 +573,7 @@ test_ensemble (void)
   assert_text_has (GTK_WIDGET (row), BLUE);
   assert_text_has (GTK_WIDGET (row), "Chosen by majority vote: 2 of 3 answers agree");
   /* Every candidate one click away, with its model. */
-  expander = hearth_test_find_widget (GTK_WIDGET (row), is_expander_titled, "All 3 Answers");
+  expander = hearth_test_find_widget (GTK_WIDGET (row), is_expander_titled, (gpointer) "All 3 Answers");
   g_assert_nonnull (expander);
   g_assert_false (gtk_expander_get_expanded (GTK_EXPANDER (expander)));
   gtk_expander_set_expanded (GTK_EXPANDER (expander), TRUE);
@@ -617,7 +617,7 @@ test_judge (void)
   assert_text_has (GTK_WIDGET (row), "panel · tiny-blue");
   assert_text_has (GTK_WIDGET (row), "The judge (tiny-judge");
   judge = hearth_test_find_widget (GTK_WIDGET (row), is_expander_titled,
-                                   "The Judge’s Reasoning (tiny-judge)");
+                                   (gpointer) "The Judge’s Reasoning (tiny-judge)");
   g_assert_nonnull (judge);
   g_assert_false (gtk_expander_get_expanded (GTK_EXPANDER (judge)));
   gtk_expander_set_expanded (GTK_EXPANDER (judge), TRUE);
@@ -914,9 +914,18 @@ check_export (GtkWidget            *prefs,
   g_assert_cmpuint (n, >, 0);
 }
 
+static gboolean
+is_row_titled (GtkWidget *widget,
+               gpointer   title)
+{
+  return ADW_IS_PREFERENCES_ROW (widget) &&
+         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
+}
+
 static void
 test_preferences (void)
 {
+  GtkWidget *steer, *toggle;
   g_autoptr(HearthFeedbackStats) stats = NULL;
   g_autofree char *summary = NULL;
   GtkWidget *prefs;
@@ -952,7 +961,15 @@ test_preferences (void)
     }
   assert_text_has (prefs, "tiny-blue");
   assert_text_has (prefs, "trio");
-  assert_text_has (prefs, "Let Ratings Steer Auto");
+  assert_text_has (prefs, "at least 5 ratings each");
+  steer = hearth_test_find_widget (prefs, is_row_titled, (gpointer) "Let Ratings Steer Auto");
+  g_assert_nonnull (steer);
+  toggle = hearth_test_find_descendant (steer, GTK_TYPE_SWITCH);
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (toggle)));
+  gtk_switch_set_active (GTK_SWITCH (toggle), TRUE);
+  g_assert_true (hearth_routes_get_use_ratings (hearth_engine_get_routes (app_engine ())));
+  gtk_switch_set_active (GTK_SWITCH (toggle), FALSE);
+  g_assert_false (hearth_routes_get_use_ratings (hearth_engine_get_routes (app_engine ())));
   path = hearth_test_save_screenshot (prefs, "answers-preferences.png");
 
   /* The export: one JSON object a line, as many as the page said. */
