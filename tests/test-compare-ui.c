@@ -580,7 +580,7 @@ test_ensemble (void)
   hearth_test_wait_drawn (GTK_WIDGET (window), 2000);
   assert_text_has (expander, RED);
   assert_text_has (expander, "tiny-azure");
-  hearth_test_chat_screenshot (window, "ensemble-1280.png");
+  hearth_test_save_wide_and_narrow (GTK_WINDOW (window), "ensemble", TRUE);
   hearth_test_chat_close_window (window);
 }
 
