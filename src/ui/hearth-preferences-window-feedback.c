@@ -338,6 +338,8 @@ export_feedback (GtkWidget  *widget,
   HearthPreferencesWindow *self = HEARTH_PREFERENCES_WINDOW (widget);
   HearthFeedbackFormat format;
   GtkFileChooserNative *dialog;
+  g_autoptr(GDateTime) now = NULL;
+  g_autofree char *stamp = NULL;
   g_autofree char *name = NULL;
 
   if (!hearth_feedback_format_parse (g_variant_get_string (parameter, NULL), &format, NULL))
@@ -346,7 +348,9 @@ export_feedback (GtkWidget  *widget,
                                         ? _("Export Preference Pairs") : _("Export Rated Replies"),
                                         GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
                                         _("_Export"), _("_Cancel"));
-  name = g_strdup_printf ("hearth-%s.jsonl", hearth_feedback_format_to_string (format));
+  now = g_date_time_new_now_local ();
+  stamp = g_date_time_format (now, "%Y-%m-%d");
+  name = g_strdup_printf ("hearth-%s-%s.jsonl", hearth_feedback_format_to_string (format), stamp);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
   g_object_set_data (G_OBJECT (dialog), "hearth-format", GINT_TO_POINTER (format));
