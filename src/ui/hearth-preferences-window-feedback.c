@@ -403,6 +403,16 @@ build_use_ratings_row (HearthPreferencesWindow *self)
   return row;
 }
 
+static void
+on_visible_page (HearthPreferencesWindow *self,
+                 GParamSpec              *pspec,
+                 gpointer                 user_data)
+{
+  if (g_strcmp0 (adw_preferences_window_get_visible_page_name (ADW_PREFERENCES_WINDOW (self)),
+                 "answers") == 0 && self->feedback_cancellable != NULL)
+    _hearth_preferences_window_refresh_feedback (self);
+}
+
 void
 _hearth_preferences_window_bind_feedback (HearthPreferencesWindow *self,
                                           AdwPreferencesPage      *page)
@@ -432,6 +442,8 @@ _hearth_preferences_window_bind_feedback (HearthPreferencesWindow *self,
                            G_CALLBACK (use_ratings_changed_cb), self, 0);
   g_signal_connect_object (self->routes, "changed", G_CALLBACK (sync_use_ratings), self,
                            G_CONNECT_SWAPPED);
+  /* Ratings given while the window is open count when the page is shown again. */
+  g_signal_connect (self, "notify::visible-page", G_CALLBACK (on_visible_page), NULL);
   _hearth_preferences_window_refresh_feedback (self);
 }
 
