@@ -240,17 +240,14 @@ engine_requests (const char *prompt)
   return found;
 }
 
-/* What the one request asking @prompt carried before it, "role: text" joined by " | ". */
+/* What a logged request carried before its question, "role: text" joined by " | ". */
 static char *
-context_sent (const char *prompt)
+earlier_of (JsonNode *request)
 {
-  g_autoptr(GPtrArray) requests = engine_requests (prompt);
   g_autoptr(GString) text = g_string_new (NULL);
-  JsonObject *object;
+  JsonObject *object = json_node_get_object (request);
   JsonArray *earlier;
 
-  g_assert_cmpuint (requests->len, ==, 1);
-  object = json_node_get_object (requests->pdata[0]);
   if (!json_object_has_member (object, "earlier"))
     return g_strdup ("");
   earlier = json_object_get_array_member (object, "earlier");
@@ -258,6 +255,16 @@ context_sent (const char *prompt)
     g_string_append_printf (text, "%s%s", i > 0 ? " | " : "",
                             json_array_get_string_element (earlier, i));
   return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* The context of the one request that asked @prompt. */
+static char *
+context_sent (const char *prompt)
+{
+  g_autoptr(GPtrArray) requests = engine_requests (prompt);
+
+  g_assert_cmpuint (requests->len, ==, 1);
+  return earlier_of (requests->pdata[0]);
 }
 
 /* Asks tiny-fixed @prompt in @conversation_id and waits. */
@@ -691,6 +698,25 @@ test_vote (Fixture       *f,
   g_assert_cmpstr (stored_candidate (messages, set, winner)->set_reason, ==, "2 of 3 answers agree");
 }
 
+/* A model that failed is counted apart: it did not disagree. */
+static void
+test_vote_member_fails (Fixture       *f,
+                        gconstpointer  data)
+{
+  const char *models[] = { "say-paris@laptop", "error-500@faulty", "say-paris-too@big-box", NULL };
+  g_autoptr(HearthAnswerSet) set = NULL;
+  int winner;
+
+  if (!hearth_test_require_node ())
+    return;
+  set = ask_ensemble (f, "Vote with a failure?", models, HEARTH_SET_VOTE, NULL, -1);
+  winner = hearth_answer_set_get_winner (set);
+  g_assert_true (winner == 0 || winner == 2);
+  g_assert_cmpstr (hearth_answer_set_get_reason (set), ==,
+                   "2 of 2 answers agree; 1 of 3 models failed");
+  g_assert_cmpint (hearth_reply_get_state (candidate (set, 1)), ==, HEARTH_REPLY_FAILED);
+}
+
 static void
 test_judge (Fixture       *f,
             gconstpointer  data)
@@ -728,6 +754,24 @@ test_judge (Fixture       *f,
   follow_up (f, conversation, "After the judge?");
   context = context_sent ("After the judge?");
   g_assert_cmpstr (context, ==, "user: Judge the capital? | assistant: " LYON);
+
+  /* A set asked in the conversation carries it too, to every model. */
+  {
+    const char *again[] = { "say-paris@laptop", "tiny-fixed@big-box", NULL };
+    g_autoptr(HearthAnswerSet) next = compare (f, "Compare after the judge?", again, conversation);
+    g_autoptr(GPtrArray) requests = engine_requests ("Compare after the judge?");
+
+    g_assert_cmpint (hearth_answer_set_get_conversation_id (next), ==, conversation);
+    g_assert_cmpuint (requests->len, ==, 2);
+    for (guint i = 0; i < requests->len; i++)
+      {
+        g_autofree char *sent = earlier_of (requests->pdata[i]);
+
+        g_assert_cmpstr (sent, ==, "user: Judge the capital? | assistant: " LYON " | user: After "
+                                   "the judge? | assistant: The sky is blue because air scatters "
+                                   "blue light more than red light.");
+      }
+  }
 }
 
 static void
@@ -871,6 +915,7 @@ main (int   argc,
   add ("/compare/pick-changes-context", test_pick_changes_context);
   add ("/compare/pick-failed-refused", test_pick_failed_refused);
   add ("/ensemble/vote", test_vote);
+  add ("/ensemble/vote-member-fails", test_vote_member_fails);
   add ("/ensemble/judge", test_judge);
   add ("/ensemble/judge-garbage", test_judge_garbage);
   add ("/ensemble/first-good", test_first_good);

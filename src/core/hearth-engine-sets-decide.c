@@ -70,6 +70,7 @@ decide_by_vote (SetRun     *run,
   g_autofree char *core = NULL;
   g_autofree char *reason = NULL;
   guint votes = 0;
+  guint answered;
   int best;
 
   /* In the order they finished: a tie goes to the first. */
@@ -86,10 +87,15 @@ decide_by_vote (SetRun     *run,
       fail_set (run);
       return;
     }
-  if (count_answered (run) == 1)
+  answered = count_answered (run);
+  if (answered == 1)
     core = g_strdup ("only one model answered");
+  else if (votes >= 2 && answered == run->candidates->len)
+    core = g_strdup_printf ("%u of %u answers agree", votes, answered);
   else if (votes >= 2)
-    core = g_strdup_printf ("%u of %u answers agree", votes, run->candidates->len);
+    /* A failed model did not disagree: it is counted apart. */
+    core = g_strdup_printf ("%u of %u answers agree; %u of %u models failed", votes, answered,
+                            run->candidates->len - answered, run->candidates->len);
   else
     core = g_strdup ("no two answers agree, so the first to finish is kept");
   reason = g_strdup_printf ("%s%s", prefix != NULL ? prefix : "", core);
