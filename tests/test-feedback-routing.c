@@ -119,6 +119,27 @@ on_changed (HearthRoutes *routes,
   (*n_changed)++;
 }
 
+static gboolean
+give_up (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Until the file monitor has told the engine (20 s at most, so that a
+ * missed change fails instead of hanging). */
+static void
+wait_for_change (guint *n_changed)
+{
+  gboolean gave_up = FALSE;
+  guint timeout = g_timeout_add_seconds (20, give_up, &gave_up);
+
+  while (*n_changed == 0 && !gave_up)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (gave_up);
+  g_source_remove (timeout);
+}
+
 static void
 test_use_ratings_switch (void)
 {
@@ -177,6 +198,15 @@ test_use_ratings_switch (void)
   g_assert_false (hearth_routes_get_use_ratings (routes));
   again = hearth_engine_new (NULL);
   g_assert_false (hearth_routes_get_use_ratings (hearth_engine_get_routes (again)));
+
+  /* Another program (hearth-cli feedback routing on) turns it on: the
+   * engine follows, and says so. */
+  n_changed = 0;
+  g_assert_true (hearth_routes_set_use_ratings (hearth_engine_get_routes (again), TRUE, &error));
+  g_assert_no_error (error);
+  wait_for_change (&n_changed);
+  g_assert_true (hearth_routes_get_use_ratings (routes));
+  g_assert_true (hearth_routes_are_default (routes));
 }
 
 /* Asks "auto" and returns the reply, with its route rule in the history too. */
@@ -280,6 +310,23 @@ test_auto_follows_ratings (void)
     g_assert_cmpstr (hearth_reply_get_route_rule (reply), ==,
                      "everything else → your ratings: " BETA " won 5 of 5 plain questions "
                      "(no code, not long); " ALPHA " 0 of 5");
+  }
+
+  /* A rule that names the server too: the ratings choose among its models. */
+  {
+    g_autoptr(HearthReply) reply = NULL;
+    g_autofree char *id = hearth_routes_add (routes, HEARTH_ROUTE_KEYWORD, "ocean", ALPHA, "lab",
+                                             0, &error);
+
+    g_assert_no_error (error);
+    reply = ask_auto (engine, store, "Tell me about the ocean.");
+    g_assert_cmpstr (hearth_reply_get_model (reply), ==, BETA);
+    g_assert_cmpstr (hearth_reply_get_server (reply), ==, "lab");
+    g_assert_cmpstr (hearth_reply_get_route_rule (reply), ==,
+                     "the word “ocean” → your ratings: " BETA " won 5 of 5 plain questions "
+                     "(no code, not long); " ALPHA " 0 of 5");
+    g_assert_true (hearth_routes_remove (routes, id, &error));
+    g_assert_no_error (error);
   }
 
   /* The ratings are for plain questions: a code question still follows its rule. */

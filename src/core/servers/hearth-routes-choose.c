@@ -219,6 +219,8 @@ typedef struct
   guint       pending;     /* servers still being asked */
   char       *kind;        /* the question's kind (hearth_feedback_kind_of ()) */
   gboolean    by_ratings;  /* the user lets "auto" follow the ratings */
+  gboolean    on_server;   /* the rule's model on the rule's server, checked; the
+                            * server's models listed for the ratings */
   /* The rule's choice, while the ratings are read. */
   char       *rule_model;
   char       *rule_server;
@@ -416,7 +418,12 @@ settle (HearthRoutes *self,
                                       on_records, g_object_ref (task));
 }
 
-/* A rule with a server: that server, as long as it is in the list and on. */
+static void gather_models (HearthRoutes *self,
+                           GTask        *task);
+
+/* A rule with a server: that server, as long as it is in the list and on.
+ * The ratings may choose another of that server's models: they are listed
+ * first. */
 static void
 resolve_on_server (HearthRoutes *self,
                    GTask        *task)
@@ -435,6 +442,11 @@ resolve_on_server (HearthRoutes *self,
     g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
                              "%s sends questions to the server “%s”, which is turned off: "
                              "turn it on or change the rule", rule, choose->server);
+  else if (choose->by_ratings && choose->label != NULL)
+    {
+      choose->on_server = TRUE;
+      gather_models (self, task);
+    }
   else
     return_choice (task, choose->target, choose->server,
                    g_strdup_printf ("%s on %s", choose->target, choose->server));
@@ -666,6 +678,12 @@ listed (HearthRoutes *self,
     {
       g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_CANCELLED,
                                "Hearth is closing: no model was chosen");
+      return;
+    }
+  if (choose->on_server)
+    {
+      settle (self, task, choose->target, choose->server,
+              g_strdup_printf ("%s on %s", choose->target, choose->server));
       return;
     }
   if (!is_tier (choose->target))

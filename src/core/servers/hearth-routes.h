@@ -110,7 +110,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthRouteChoice, hearth_route_choice_free)
 
 /* Picks the model for @request (its last message is the question;
  * @earlier_messages came before it in the conversation). Fails with a
- * sentence when no rule's model can be found on any enabled server. */
+ * sentence when no rule's model can be found on any enabled server. With
+ * the ratings' switch on, the user's record for the question's kind may
+ * overrule the rule's choice (hearth-feedback.h; read in a worker), and
+ * the explanation says so. */
 void            hearth_routes_choose_async      (HearthRoutes            *self,
                                                  const HearthChatRequest *request,
                                                  guint                    earlier_messages,

@@ -4,8 +4,6 @@
  */
 #define G_LOG_DOMAIN "hearth-store"
 
-#include <string.h>
-
 #include "hearth-answer-set.h"
 #include "hearth-store-feedback.h"
 #include "hearth-store-private.h"
@@ -52,14 +50,21 @@ static const char thumbs_sql[] =
   "  AND (:kind IS NULL OR f.kind = :kind)"
   " GROUP BY m.model, f.kind";
 
+#define CANDIDATE "'" HEARTH_SET_ROLE_CANDIDATE "'"
+/* Kept by the user ("Use this answer"): pick 2, HEARTH_PICK_USER. Only
+ * a set's answers have a set_question: the partial index messages_by_set
+ * finds them without reading the whole history. */
+#define PICKED "m.set_question IS NOT NULL AND m.pick = 2 AND m.set_role = " CANDIDATE
+G_STATIC_ASSERT (HEARTH_PICK_USER == 2);
+
 /* A user's pick against each other candidate of its set that finished
  * with text: one win for the kept model, one loss for the other. */
 #define PICK_JOINS \
   " FROM messages AS m" \
   " JOIN messages AS o ON o.set_question = m.set_question AND o.id != m.id" \
   " JOIN messages AS q ON q.id = m.set_question" \
-  " WHERE m.pick = 2 AND m.set_role = 'candidate' AND " IN_HISTORY \
-  "  AND o.set_role = 'candidate' AND o.state = 'complete' AND o.content != ''" \
+  " WHERE " PICKED " AND " IN_HISTORY \
+  "  AND o.set_role = " CANDIDATE " AND o.state = 'complete' AND o.content != ''" \
   "  AND m.created_ms >= :since"
 
 static const char picks_sql[] =
@@ -69,7 +74,7 @@ static const char counts_sql[] =
   "SELECT (SELECT count (*) FROM feedback AS f JOIN messages AS m ON m.id = f.message_id"
   "        WHERE " IN_HISTORY " AND f.created_ms >= :since),"
   "       (SELECT count (*) FROM messages AS m"
-  "        WHERE m.pick = 2 AND m.set_role = 'candidate' AND " IN_HISTORY
+  "        WHERE " PICKED " AND " IN_HISTORY
   "         AND m.created_ms >= :since)";
 
 static const char compare_pairs_sql[] =
