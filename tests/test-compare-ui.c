@@ -35,6 +35,7 @@
 #define RED  "Roses are red."
 #define BLUE "The sky is blue."
 #define VERDICT "Answer 2 is the best."
+#define COMPARE_TOOLTIP "Ask 2 to 4 Models at Once and Compare Their Answers"
 
 static HearthApplication *app;
 static HearthTestServer *local;
@@ -112,19 +113,11 @@ setup (void)
 }
 
 static gboolean
-is_compare_button (GtkWidget *widget,
-                   gpointer   data)
+is_row_titled (GtkWidget *widget,
+               gpointer   title)
 {
-  return GTK_IS_MENU_BUTTON (widget) &&
-         g_str_has_prefix (gtk_widget_get_tooltip_text (widget) ?: "", "Ask 2 to 4 Models");
-}
-
-static gboolean
-has_label (GtkWidget *widget,
-           gpointer   label)
-{
-  return GTK_IS_CHECK_BUTTON (widget) &&
-         g_strcmp0 (gtk_check_button_get_label (GTK_CHECK_BUTTON (widget)), label) == 0;
+  return ADW_IS_PREFERENCES_ROW (widget) &&
+         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
 }
 
 /* Ticks @labels in the compare popover, as a person would. */
@@ -132,15 +125,14 @@ static void
 choose_compare (HearthChatPage     *page,
                 const char * const *labels)
 {
-  GtkWidget *button = hearth_test_find_widget (GTK_WIDGET (page), is_compare_button, NULL);
+  GtkWidget *button = hearth_test_find_named (GTK_WIDGET (page), GTK_TYPE_MENU_BUTTON, COMPARE_TOOLTIP);
   GtkPopover *popover;
 
   g_assert_nonnull (button);
   popover = hearth_test_popup_menu (GTK_MENU_BUTTON (button));
   for (guint i = 0; labels[i] != NULL; i++)
     {
-      GtkWidget *check = hearth_test_find_widget (GTK_WIDGET (popover), has_label,
-                                                  (gpointer) labels[i]);
+      GtkWidget *check = hearth_test_find_named (GTK_WIDGET (popover), GTK_TYPE_CHECK_BUTTON, labels[i]);
 
       if (check == NULL)
         {
@@ -160,7 +152,7 @@ choose_compare (HearthChatPage     *page,
 static void
 stop_comparing (HearthChatPage *page)
 {
-  GtkWidget *button = hearth_test_find_widget (GTK_WIDGET (page), is_compare_button, NULL);
+  GtkWidget *button = hearth_test_find_named (GTK_WIDGET (page), GTK_TYPE_MENU_BUTTON, COMPARE_TOOLTIP);
   GtkPopover *popover = hearth_test_popup_menu (GTK_MENU_BUTTON (button));
   GtkWidget *one = hearth_test_find_with_class (GTK_WIDGET (popover), GTK_TYPE_BUTTON,
                                                 "stop-comparing");
@@ -354,44 +346,70 @@ test_stop (void)
 
 /* 1b. A set as the history keeps it: columns when wide, stacked when narrow. */
 
+/* A conversation with one question, written as a past session left it. */
 static gint64
-store_compare_set (void)
+store_question (const char *title,
+                gint64     *question_id)
 {
   HearthStore *store = hearth_engine_get_store (app_engine ());
-  const char *answers[][3] = {
-    { "tiny-red:latest", RED, "local" },
-    { "tiny-blue:latest", BLUE " It scatters blue light more than red light, all day long.", "local" },
-    { "tiny-azure:latest", BLUE, "local" },
-  };
   g_autoptr(GError) error = NULL;
-  g_autoptr(HearthMessage) question = hearth_message_new ("user", "What colour?");
-  gint64 id = hearth_store_create_conversation (store, "Stored set", &error);
-  gint64 question_id;
+  g_autoptr(HearthMessage) question = hearth_message_new ("user", title);
+  gint64 id = hearth_store_create_conversation (store, title, &error);
 
   g_assert_no_error (error);
   question->conversation_id = id;
   question->created_ms = g_get_real_time () / 1000;
-  question_id = hearth_store_add_message (store, question, &error);
+  *question_id = hearth_store_add_message (store, question, &error);
   g_assert_no_error (error);
-  for (guint i = 0; i < G_N_ELEMENTS (answers); i++)
-    {
-      g_autoptr(HearthMessage) m = hearth_message_new ("assistant", answers[i][1]);
+  return id;
+}
 
-      m->conversation_id = id;
-      m->model = g_strdup (answers[i][0]);
-      m->server = g_strdup (answers[i][2]);
-      m->created_ms = g_get_real_time () / 1000;
-      m->set_question = question_id;
-      m->set_method = g_strdup ("compare");
-      m->set_role = g_strdup (HEARTH_SET_ROLE_CANDIDATE);
-      m->pick = i == 1 ? HEARTH_PICK_USER : HEARTH_PICK_NOT;
-      m->figures.tokens_out = 5 + i;
-      m->figures.tokens_per_s = 100 + 10 * i;
-      m->figures.ttft_ms = 40 + i;
-      m->figures.load_ms = i == 2 ? 1500 : 0;
-      hearth_store_add_message (store, m, &error);
-      g_assert_no_error (error);
-    }
+/* One answer of the set to @question_id, on "local", with measured-looking figures. */
+static void
+store_answer (gint64      id,
+              gint64      question_id,
+              const char *method,
+              const char *model,
+              const char *text,
+              HearthPick  pick,
+              const char *role,
+              double      load_ms)
+{
+  g_autoptr(HearthMessage) m = hearth_message_new ("assistant", text);
+  g_autoptr(GError) error = NULL;
+
+  m->conversation_id = id;
+  m->model = g_strdup (model);
+  m->server = g_strdup ("local");
+  m->created_ms = g_get_real_time () / 1000;
+  m->set_question = question_id;
+  m->set_method = g_strdup (method);
+  m->set_name = g_strcmp0 (method, "judge") == 0 ? g_strdup ("panel") : NULL;
+  m->set_role = g_strdup (role);
+  m->pick = pick;
+  m->set_reason = pick == HEARTH_PICK_AUTO
+                  ? g_strdup ("The judge (tiny-azure) picked tiny-blue’s answer") : NULL;
+  m->figures.tokens_out = 4 + strlen (text) / 10;
+  m->figures.tokens_per_s = 90 + strlen (text);
+  m->figures.ttft_ms = 30 + strlen (model);
+  m->figures.load_ms = load_ms;
+  hearth_store_add_message (hearth_engine_get_store (app_engine ()), m, &error);
+  g_assert_no_error (error);
+}
+
+static gint64
+store_compare_set (void)
+{
+  gint64 question;
+  gint64 id = store_question ("Stored set", &question);
+
+  store_answer (id, question, "compare", "tiny-red:latest", RED, HEARTH_PICK_NOT,
+                HEARTH_SET_ROLE_CANDIDATE, 0);
+  store_answer (id, question, "compare", "tiny-blue:latest",
+                BLUE " It scatters blue light more than red light, all day long.",
+                HEARTH_PICK_USER, HEARTH_SET_ROLE_CANDIDATE, 0);
+  store_answer (id, question, "compare", "tiny-azure:latest", BLUE, HEARTH_PICK_NOT,
+                HEARTH_SET_ROLE_CANDIDATE, 1500);
   return id;
 }
 
@@ -454,45 +472,20 @@ test_stored_layout (void)
     }
 }
 
-static gboolean is_expander_titled (GtkWidget *widget,
-                                    gpointer   title);
-
 /* 1c. A judged ensemble as the history keeps it: winner, why, and the judge on demand. */
 
 static void
 store_judged_set (void)
 {
-  HearthStore *store = hearth_engine_get_store (app_engine ());
-  g_autoptr(GError) error = NULL;
-  g_autoptr(HearthMessage) question = hearth_message_new ("user", "Which colour?");
-  gint64 id = hearth_store_create_conversation (store, "Judged", &error);
-  gint64 question_id;
+  gint64 question;
 
-  question->conversation_id = id;
-  question->created_ms = g_get_real_time () / 1000;
-  question_id = hearth_store_add_message (store, question, &error);
-  g_assert_no_error (error);
-  for (guint i = 0; i < 3; i++)
-    {
-      g_autoptr(HearthMessage) m = hearth_message_new ("assistant", i == 2 ? "2" : i ? BLUE : RED);
-
-      m->conversation_id = id;
-      m->model = g_strdup (i == 0 ? "tiny-red:latest" : i == 1 ? "tiny-blue:latest" : "tiny-azure:latest");
-      m->server = g_strdup ("local");
-      m->created_ms = g_get_real_time () / 1000;
-      m->set_question = question_id;
-      m->set_method = g_strdup ("judge");
-      m->set_name = g_strdup ("panel");
-      m->set_role = g_strdup (i == 2 ? HEARTH_SET_ROLE_JUDGE : HEARTH_SET_ROLE_CANDIDATE);
-      m->pick = i == 1 ? HEARTH_PICK_AUTO : HEARTH_PICK_NOT;
-      m->set_reason = i == 1 ? g_strdup ("The judge (tiny-azure) picked tiny-blue’s answer") : NULL;
-      m->figures.tokens_out = 4;
-      m->figures.tokens_per_s = 90;
-      m->figures.ttft_ms = 30;
-      hearth_store_add_message (store, m, &error);
-      g_assert_no_error (error);
-    }
-  stored_judged = id;
+  stored_judged = store_question ("Judged", &question);
+  store_answer (stored_judged, question, "judge", "tiny-red:latest", RED, HEARTH_PICK_NOT,
+                HEARTH_SET_ROLE_CANDIDATE, 0);
+  store_answer (stored_judged, question, "judge", "tiny-blue:latest", BLUE, HEARTH_PICK_AUTO,
+                HEARTH_SET_ROLE_CANDIDATE, 0);
+  store_answer (stored_judged, question, "judge", "tiny-azure:latest", "2", HEARTH_PICK_NOT,
+                HEARTH_SET_ROLE_JUDGE, 0);
 }
 
 static void
@@ -518,9 +511,8 @@ test_stored_judged (void)
   assert_text_has (GTK_WIDGET (row), "panel · tiny-blue");
   assert_text_has (GTK_WIDGET (row), BLUE);
   assert_text_has (GTK_WIDGET (row), "The judge (tiny-azure) picked tiny-blue’s answer");
-  candidates = hearth_test_find_widget (GTK_WIDGET (row), is_expander_titled, (gpointer) "All 2 Answers");
-  judge = hearth_test_find_widget (GTK_WIDGET (row), is_expander_titled,
-                                   (gpointer) "The Judge’s Reasoning (tiny-azure)");
+  candidates = hearth_test_find_named (GTK_WIDGET (row), GTK_TYPE_EXPANDER, "All 2 Answers");
+  judge = hearth_test_find_named (GTK_WIDGET (row), GTK_TYPE_EXPANDER, "The Judge’s Reasoning (tiny-azure)");
   g_assert_nonnull (candidates);
   g_assert_nonnull (judge);
   gtk_expander_set_expanded (GTK_EXPANDER (candidates), TRUE);
@@ -533,14 +525,6 @@ test_stored_judged (void)
 }
 
 /* 2. An ensemble from the picker: the winner, why, and every candidate. */
-
-static gboolean
-is_expander_titled (GtkWidget *widget,
-                    gpointer   title)
-{
-  return GTK_IS_EXPANDER (widget) &&
-         g_strcmp0 (gtk_expander_get_label (GTK_EXPANDER (widget)), title) == 0;
-}
 
 static void
 test_ensemble (void)
@@ -573,7 +557,7 @@ test_ensemble (void)
   assert_text_has (GTK_WIDGET (row), BLUE);
   assert_text_has (GTK_WIDGET (row), "Chosen by majority vote: 2 of 3 answers agree");
   /* Every candidate one click away, with its model. */
-  expander = hearth_test_find_widget (GTK_WIDGET (row), is_expander_titled, (gpointer) "All 3 Answers");
+  expander = hearth_test_find_named (GTK_WIDGET (row), GTK_TYPE_EXPANDER, "All 3 Answers");
   g_assert_nonnull (expander);
   g_assert_false (gtk_expander_get_expanded (GTK_EXPANDER (expander)));
   gtk_expander_set_expanded (GTK_EXPANDER (expander), TRUE);
@@ -616,8 +600,7 @@ test_judge (void)
   g_assert_cmpint (hearth_message_item_get_winner (set), ==, candidate_saying (set, "tiny-blue"));
   assert_text_has (GTK_WIDGET (row), "panel · tiny-blue");
   assert_text_has (GTK_WIDGET (row), "The judge (tiny-judge");
-  judge = hearth_test_find_widget (GTK_WIDGET (row), is_expander_titled,
-                                   (gpointer) "The Judge’s Reasoning (tiny-judge)");
+  judge = hearth_test_find_named (GTK_WIDGET (row), GTK_TYPE_EXPANDER, "The Judge’s Reasoning (tiny-judge)");
   g_assert_nonnull (judge);
   g_assert_false (gtk_expander_get_expanded (GTK_EXPANDER (judge)));
   gtk_expander_set_expanded (GTK_EXPANDER (judge), TRUE);
@@ -629,14 +612,6 @@ test_judge (void)
 
 /* 3. Thumbs up on a reply: toggled, and still there after reopening. */
 
-static gboolean
-is_good_answer (GtkWidget *widget,
-                gpointer   data)
-{
-  return GTK_IS_TOGGLE_BUTTON (widget) &&
-         g_strcmp0 (gtk_widget_get_tooltip_text (widget), "Good Answer") == 0;
-}
-
 static GtkToggleButton *
 thumbs_up_of (HearthChatPage    *page,
               HearthMessageItem *item)
@@ -645,18 +620,10 @@ thumbs_up_of (HearthChatPage    *page,
   GtkWidget *button;
 
   g_assert_nonnull (row);
-  button = hearth_test_find_widget (GTK_WIDGET (row), is_good_answer, NULL);
+  button = hearth_test_find_named (GTK_WIDGET (row), GTK_TYPE_TOGGLE_BUTTON, "Good Answer");
   g_assert_nonnull (button);
   g_assert_true (gtk_widget_get_visible (button));
   return GTK_TOGGLE_BUTTON (button);
-}
-
-static gboolean
-is_note_button (GtkWidget *widget,
-                gpointer   data)
-{
-  return GTK_IS_MENU_BUTTON (widget) &&
-         g_strcmp0 (gtk_widget_get_tooltip_text (widget), "Add a Note to Your Rating") == 0;
 }
 
 /* The note, through its popover, as a person would type it. */
@@ -665,8 +632,8 @@ add_note (HearthChatPage    *page,
           HearthMessageItem *item,
           const char        *note)
 {
-  GtkWidget *button = hearth_test_find_widget (GTK_WIDGET (hearth_test_chat_row_for (page, item)),
-                                               is_note_button, NULL);
+  GtkWidget *button = hearth_test_find_named (GTK_WIDGET (hearth_test_chat_row_for (page, item)),
+                                              GTK_TYPE_MENU_BUTTON, "Add a Note to Your Rating");
   GtkPopover *popover;
   GtkWidget *entry;
 
@@ -719,20 +686,12 @@ test_thumbs (void)
 
 /* 4. An ensemble made in Preferences, offered by the picker. */
 
-static gboolean
-is_combo_titled (GtkWidget *widget,
-                 gpointer   title)
-{
-  return ADW_IS_COMBO_ROW (widget) &&
-         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
-}
-
 static void
 choose_in (GtkWidget  *dialog,
            const char *title,
            const char *choice)
 {
-  AdwComboRow *row = ADW_COMBO_ROW (hearth_test_find_widget (dialog, is_combo_titled,
+  AdwComboRow *row = ADW_COMBO_ROW (hearth_test_find_widget (dialog, is_row_titled,
                                                              (gpointer) title));
   GListModel *list;
 
@@ -775,13 +734,6 @@ dialog_gone (gpointer data)
   return find_dialog () == NULL;
 }
 
-static gboolean
-is_entry_row (GtkWidget *widget,
-              gpointer   data)
-{
-  return ADW_IS_ENTRY_ROW (widget);
-}
-
 static void
 test_ensemble_dialog (void)
 {
@@ -801,7 +753,7 @@ test_ensemble_dialog (void)
   g_assert_true (hearth_test_spin_until (dialog_ready, NULL, 20000));
   dialog = find_dialog ();
   /* Not valid yet: one model is not an ensemble; the dialog says why and stays. */
-  gtk_editable_set_text (GTK_EDITABLE (hearth_test_find_widget (dialog, is_entry_row, NULL)),
+  gtk_editable_set_text (GTK_EDITABLE (hearth_test_find_descendant (dialog, ADW_TYPE_ENTRY_ROW)),
                          "duo");
   choose_in (dialog, "First Model", "tiny-red:latest@local");
   save = hearth_test_find_with_class (dialog, GTK_TYPE_BUTTON, "suggested-action");
@@ -912,14 +864,6 @@ check_export (GtkWidget            *prefs,
   g_assert_cmpint (written, ==, n);
   g_assert_cmpuint (n, ==, expected);
   g_assert_cmpuint (n, >, 0);
-}
-
-static gboolean
-is_row_titled (GtkWidget *widget,
-               gpointer   title)
-{
-  return ADW_IS_PREFERENCES_ROW (widget) &&
-         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
 }
 
 static void
