@@ -313,7 +313,6 @@ test_kind_of_rated_reply (void)
 {
   g_autoptr(HearthStore) store = NULL;
   g_autoptr(HearthEngine) engine = NULL;
-  g_autoptr(HearthRating) rating = NULL;
   gint64 conversation, question, reply, set_question, not_kept;
   g_autofree char *kind = NULL;
   g_autofree char *db = NULL;
