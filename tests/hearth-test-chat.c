@@ -66,6 +66,20 @@ hearth_test_chat_new_window (int width,
   return window;
 }
 
+/* A window @width wide on a new chat, once the model picker lists the
+ * servers' models (narrow, the conversations come first: the chat is one
+ * step in). */
+HearthWindow *
+hearth_test_chat_new_chat_window (int width)
+{
+  HearthWindow *window = hearth_test_chat_new_window (width, 800);
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "new-chat", NULL);
+  g_assert_true (hearth_test_spin_until (hearth_test_chat_models_listed,
+                                         hearth_test_chat_page (window), 20000));
+  return window;
+}
+
 HearthWindow *
 hearth_test_chat_open_window (void)
 {

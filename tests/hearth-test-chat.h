@@ -29,6 +29,7 @@ gint64             hearth_test_chat_create_conversation (const char *title,
                                                         guint              n);
 HearthWindow      *hearth_test_chat_new_window         (int                width,
                                                         int                height);
+HearthWindow      *hearth_test_chat_new_chat_window    (int                width);
 HearthWindow      *hearth_test_chat_open_window        (void);
 void               hearth_test_chat_close_window       (HearthWindow      *window);
 void               hearth_test_chat_screenshot         (HearthWindow      *window,

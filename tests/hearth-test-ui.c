@@ -203,6 +203,43 @@ is_of_type (GtkWidget *widget,
   return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (type));
 }
 
+typedef struct
+{
+  GType       type;
+  const char *name;
+} Named;
+
+static gboolean
+is_named (GtkWidget *widget,
+          gpointer   data)
+{
+  Named *named = data;
+  const char *label = NULL;
+
+  if (!G_TYPE_CHECK_INSTANCE_TYPE (widget, named->type))
+    return FALSE;
+  if (GTK_IS_EXPANDER (widget))
+    label = gtk_expander_get_label (GTK_EXPANDER (widget));
+  else if (GTK_IS_CHECK_BUTTON (widget))
+    label = gtk_check_button_get_label (GTK_CHECK_BUTTON (widget));
+  else if (GTK_IS_BUTTON (widget))
+    label = gtk_button_get_label (GTK_BUTTON (widget));
+  return g_strcmp0 (label, named->name) == 0 ||
+         g_strcmp0 (gtk_widget_get_tooltip_text (widget), named->name) == 0;
+}
+
+/* The first widget of @type under @widget that a person would call @name:
+ * its label (an expander's, a check button's, a button's) or its tooltip. */
+GtkWidget *
+hearth_test_find_named (GtkWidget  *widget,
+                        GType       type,
+                        const char *name)
+{
+  Named named = { type, name };
+
+  return hearth_test_find_widget (widget, is_named, &named);
+}
+
 GtkWidget *
 hearth_test_find_descendant (GtkWidget *widget,
                              GType      type)

@@ -27,6 +27,9 @@ typedef gboolean (*HearthTestWidgetMatch) (GtkWidget *widget,
 GtkWidget *hearth_test_find_widget            (GtkWidget   *widget,
                                                HearthTestWidgetMatch match,
                                                gpointer     data);
+GtkWidget *hearth_test_find_named             (GtkWidget   *widget,
+                                               GType        type,
+                                               const char  *name);
 GtkWidget *hearth_test_find_descendant        (GtkWidget   *widget,
                                                GType        type);
 GtkWidget *hearth_test_find_with_class        (GtkWidget   *widget,

@@ -153,18 +153,6 @@ shot_name (const char *what,
   return g_strdup_printf ("chat-servers-%s-%s.png", what, width < 600 ? "narrow" : "wide");
 }
 
-static HearthWindow *
-open_window (int width)
-{
-  HearthWindow *window = hearth_test_chat_new_window (width, 800);
-
-  /* Narrow, the conversations come first: the chat is one step in. */
-  g_action_group_activate_action (G_ACTION_GROUP (app), "new-chat", NULL);
-  g_assert_true (hearth_test_spin_until (hearth_test_chat_models_listed,
-                                         hearth_test_chat_page (window), 20000));
-  return window;
-}
-
 /* 1. Both servers' models, grouped, with health; a model of the second is answered there. */
 
 static gboolean
@@ -180,7 +168,7 @@ shoot_picker (int width)
 {
   g_autofree char *name = shot_name ("picker", width);
   g_autofree char *path = NULL;
-  HearthWindow *window = open_window (width);
+  HearthWindow *window = hearth_test_chat_new_chat_window (width);
   HearthChatPage *page = hearth_test_chat_page (window);
   g_autofree char *text = picker_text (page);
 
@@ -206,7 +194,7 @@ test_picker_groups (void)
   use_servers ("laptop", hearth_test_engine_url (),
                "big-box", hearth_test_server_get_url (second));
 
-  window = open_window (1280);
+  window = hearth_test_chat_new_chat_window (1280);
   page = hearth_test_chat_page (window);
   text = picker_text (page);
   /* Auto first, then each server's name over its models, with its health. */
@@ -289,7 +277,7 @@ test_fallback_line (void)
   use_servers ("laptop", hearth_test_server_get_url (laptop),
                "big-box", hearth_test_engine_url ());
 
-  window = open_window (1280);
+  window = hearth_test_chat_new_chat_window (1280);
   page = hearth_test_chat_page (window);
   gtk_drop_down_set_selected (hearth_test_chat_model_dropdown (page),
                               position_in_group (page, 0, "tiny-fixed"));
@@ -330,7 +318,7 @@ test_fallback_line (void)
   hearth_test_chat_close_window (window);
 
   /* Narrow: the line stays one line, ellipsized. */
-  window = open_window (360);
+  window = hearth_test_chat_new_chat_window (360);
   page = hearth_test_chat_page (window);
   hearth_chat_page_open_conversation (page, conversation);
   g_assert_true (hearth_test_spin_until (two_messages, page, 5000));

@@ -96,16 +96,17 @@ track_reply (HearthChatPage *self,
   _hearth_chat_page_update_actions (self);
 }
 
-static void
-add_question_item (HearthChatPage *self,
-                   HearthReply    *reply,
-                   const char     *text)
+void
+_hearth_chat_page_add_question (HearthChatPage *self,
+                                gint64          conversation_id,
+                                gint64          question_id,
+                                const char     *text)
 {
   g_autoptr(HearthMessage) question = hearth_message_new ("user", text);
   g_autoptr(HearthMessageItem) item = NULL;
 
-  question->id = hearth_reply_get_question_id (reply);
-  question->conversation_id = hearth_reply_get_conversation_id (reply);
+  question->id = question_id;
+  question->conversation_id = conversation_id;
   question->created_ms = g_get_real_time () / 1000;
   item = hearth_message_item_new (question);
   g_list_store_append (self->messages, item);
@@ -143,7 +144,7 @@ _hearth_chat_page_send_message (HearthChatPage *self)
   gboolean was_new = self->conversation_id < 0;
 
   /* Nothing to send, or nowhere to send it: the text stays in the composer. */
-  if (self->reply != NULL || self->engine == NULL || self->server_down ||
+  if (_hearth_chat_page_is_busy (self) || self->engine == NULL || self->server_down ||
       _hearth_chat_page_composer_is_blank (self))
     return;
   /* No server at all (every one disabled or removed): say so, keep the text. */
@@ -159,6 +160,8 @@ _hearth_chat_page_send_message (HearthChatPage *self)
 
   request = new_request (self);
   hearth_chat_request_add_message (request, "user", text);
+  if (_hearth_chat_page_send_set (self, request, text))
+    return;
   reply = hearth_engine_chat (self->engine, NULL, request, self->conversation_id, &error);
   if (reply == NULL)
     {
@@ -168,10 +171,20 @@ _hearth_chat_page_send_message (HearthChatPage *self)
       return;
     }
 
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->composer_view), "", 0);
   self->conversation_id = hearth_reply_get_conversation_id (reply);
-  add_question_item (self, reply, text);
+  _hearth_chat_page_add_question (self, self->conversation_id,
+                                  hearth_reply_get_question_id (reply), text);
   track_reply (self, reply);
+  _hearth_chat_page_started (self, was_new);
+}
+
+/* Sent: the composer empties, and a new conversation takes its place in
+ * the sidebar with the title the engine made of the question. */
+void
+_hearth_chat_page_started (HearthChatPage *self,
+                           gboolean        was_new)
+{
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->composer_view), "", 0);
   if (was_new)
     {
       g_autoptr(HearthConversation) conversation = NULL;
@@ -194,7 +207,7 @@ regenerate (HearthChatPage *self,
   g_autoptr(HearthReply) reply = NULL;
   HearthChatRequest *request;
 
-  if (self->reply != NULL || self->conversation_id < 0)
+  if (_hearth_chat_page_is_busy (self) || self->conversation_id < 0)
     return;
   if (_hearth_chat_page_get_provider (self, &error) == NULL ||
       !truncate_from (self, message_id))
@@ -234,6 +247,8 @@ chat_stop (GtkWidget  *widget,
 
   if (self->reply != NULL)
     hearth_reply_cancel (self->reply);
+  if (self->answer_set != NULL)
+    hearth_answer_set_cancel (self->answer_set);
 }
 
 static void
@@ -269,7 +284,7 @@ chat_edit_message (GtkWidget  *widget,
   gint64 id = g_variant_get_int64 (parameter);
   HearthMessageItem *item = _hearth_chat_page_find_item (self, id, NULL);
 
-  if (item == NULL || self->reply != NULL)
+  if (item == NULL || _hearth_chat_page_is_busy (self))
     return;
   hearth_chat_page_set_composer_text (self, hearth_message_item_get_message (item)->content);
   self->edit_from_id = id;

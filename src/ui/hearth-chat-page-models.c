@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "hearth-chat-page-private.h"
 #include "hearth-error.h"
@@ -20,6 +21,8 @@ typedef enum
   PICK_AUTO,
   PICK_HEADER,
   PICK_MODEL,
+  PICK_ENSEMBLES,   /* the "Ensembles" heading */
+  PICK_ENSEMBLE,
 } PickKind;
 
 typedef struct
@@ -29,12 +32,16 @@ typedef struct
   const HearthModelInfo *info;    /* a model; owned by self->server_models */
   const GError          *error;   /* a header whose server could not list; idem */
   guint                  n_models;
+  char                  *ensemble; /* "ensemble:NAME" */
+  char                  *facts;    /* the ensemble's models and method */
 } Pick;
 
 static void
 pick_free (Pick *pick)
 {
   g_clear_object (&pick->server);
+  g_free (pick->ensemble);
+  g_free (pick->facts);
   g_free (pick);
 }
 
@@ -91,11 +98,16 @@ _hearth_chat_page_dup_choice (HearthChatPage  *self,
 
   *server = NULL;
   *model = NULL;
-  if (pick == NULL || pick->kind == PICK_HEADER)
+  if (pick == NULL || pick->kind == PICK_HEADER || pick->kind == PICK_ENSEMBLES)
     return;
   if (pick->kind == PICK_AUTO)
     {
       *model = g_strdup (HEARTH_MODEL_AUTO);
+      return;
+    }
+  if (pick->kind == PICK_ENSEMBLE)
+    {
+      *model = g_strdup (pick->ensemble);
       return;
     }
   *server = g_strdup (hearth_server_get_name (pick->server));
@@ -126,6 +138,8 @@ find_pick (HearthChatPage *self,
       const Pick *pick = pick_at (self, i);
 
       if (pick->kind == PICK_AUTO && g_strcmp0 (model, HEARTH_MODEL_AUTO) == 0)
+        return i;
+      if (pick->kind == PICK_ENSEMBLE && g_strcmp0 (model, pick->ensemble) == 0)
         return i;
       if (pick->kind == PICK_MODEL && same_model (pick->info->name, model) &&
           (server == NULL || g_strcmp0 (hearth_server_get_name (pick->server), server) == 0))
@@ -173,7 +187,17 @@ _hearth_chat_page_choose_from_messages (HearthChatPage *self,
     {
       const HearthMessage *m = g_ptr_array_index (messages, i);
 
-      if (g_strcmp0 (m->role, "assistant") != 0 || m->model == NULL || *m->model == '\0')
+      /* An ensemble is chosen again; a comparison was a one-off. */
+      if (m->set_question != 0 && m->set_name != NULL &&
+          g_strcmp0 (m->set_method, "compare") != 0)
+        {
+          g_autofree char *ensemble = g_strconcat (HEARTH_ENSEMBLE_PREFIX, m->set_name, NULL);
+
+          _hearth_chat_page_choose (self, NULL, ensemble);
+          return;
+        }
+      if (m->set_question != 0 || g_strcmp0 (m->role, "assistant") != 0 || m->model == NULL ||
+          *m->model == '\0')
         continue;
       _hearth_chat_page_choose (self, m->fallback_from != NULL ? m->fallback_from : m->server,
                                 m->route_rule != NULL ? HEARTH_MODEL_AUTO : m->model);
@@ -204,6 +228,23 @@ _hearth_chat_page_update_model_hints (HearthChatPage *self)
     }
   else if (pick != NULL && pick->kind == PICK_AUTO)
     subtitle = g_strdup (_("Auto: the routing rules pick the model"));
+  else if (pick != NULL && pick->kind == PICK_ENSEMBLE)
+    {
+      const char *name = pick->ensemble + strlen (HEARTH_ENSEMBLE_PREFIX);
+
+      /* Translators: the composer's placeholder; %s is an ensemble's name */
+      placeholder = g_strdup_printf (_("Message the %s ensemble…"), name);
+      /* Translators: the chat's subtitle: an ensemble and what it is */
+      subtitle = g_strdup_printf (_("Ensemble %s: %s"), name, pick->facts);
+    }
+  if (self->compare_models != NULL && self->compare_models->len >= 2)
+    {
+      g_free (placeholder);
+      g_free (subtitle);
+      placeholder = g_strdup_printf (_("Message %u models side by side…"),
+                                     self->compare_models->len);
+      subtitle = _hearth_chat_page_describe_compare (self);
+    }
   gtk_label_set_text (self->placeholder_label, placeholder != NULL ? placeholder : _("Message…"));
   adw_window_title_set_subtitle (self->title_widget, subtitle != NULL ? subtitle : "");
 }
@@ -215,10 +256,10 @@ skip_header (HearthChatPage *self)
   guint selected = gtk_drop_down_get_selected (self->model_dropdown);
   const Pick *pick = pick_at (self, selected);
 
-  if (pick == NULL || pick->kind != PICK_HEADER)
+  if (pick == NULL || (pick->kind != PICK_HEADER && pick->kind != PICK_ENSEMBLES))
     return FALSE;
   for (guint i = selected + 1; i < self->picks->len; i++)
-    if (pick_at (self, i)->kind == PICK_MODEL)
+    if (pick_at (self, i)->kind == PICK_MODEL || pick_at (self, i)->kind == PICK_ENSEMBLE)
       {
         gtk_drop_down_set_selected (self->model_dropdown, i);
         return TRUE;
@@ -242,7 +283,8 @@ on_model_selected (GtkDropDown    *dropdown,
       hearth_set_str (&self->chosen_server,
                       pick->server != NULL ? hearth_server_get_name (pick->server) : NULL);
       hearth_set_str (&self->chosen_model,
-                      pick->kind == PICK_AUTO ? HEARTH_MODEL_AUTO : pick->info->name);
+                      pick->kind == PICK_AUTO ? HEARTH_MODEL_AUTO
+                      : pick->kind == PICK_ENSEMBLE ? pick->ensemble : pick->info->name);
     }
   _hearth_chat_page_update_model_hints (self);
 }
@@ -264,6 +306,29 @@ all_failed (GPtrArray     *lists,
         *first_error = list->error;
     }
   return lists->len > 0;
+}
+
+/* Each ensemble is a model choice of its own, under its heading. */
+static void
+fill_ensembles (HearthChatPage *self,
+                GtkStringList  *strings)
+{
+  g_autoptr(GPtrArray) ensembles = hearth_ensembles_list (hearth_engine_get_ensembles (self->engine));
+
+  if (ensembles == NULL || ensembles->len == 0)
+    return;
+  g_ptr_array_add (self->picks, pick_new (PICK_ENSEMBLES, NULL, NULL));
+  gtk_string_list_append (strings, "");
+  for (guint i = 0; i < ensembles->len; i++)
+    {
+      const HearthEnsemble *ensemble = g_ptr_array_index (ensembles, i);
+      Pick *pick = pick_new (PICK_ENSEMBLE, NULL, NULL);
+
+      pick->ensemble = g_strconcat (HEARTH_ENSEMBLE_PREFIX, ensemble->name, NULL);
+      pick->facts = hearth_ensemble_describe (ensemble);
+      g_ptr_array_add (self->picks, pick);
+      gtk_string_list_append (strings, pick->ensemble);
+    }
 }
 
 static guint
@@ -302,6 +367,7 @@ fill_picks (HearthChatPage *self,
           n_models++;
         }
     }
+  fill_ensembles (self, strings);
   return n_models;
 }
 
@@ -452,6 +518,8 @@ _hearth_chat_page_watch_servers (HearthChatPage *self)
                            G_CALLBACK (on_servers_changed), self, 0);
   g_signal_connect_object (self->settings, "changed::endpoint",
                            G_CALLBACK (on_server_setting_changed), self, 0);
+  g_signal_connect_object (hearth_engine_get_ensembles (self->engine), "changed",
+                           G_CALLBACK (on_servers_changed), self, 0);
   g_signal_connect_object (self->settings, "changed::api-kind",
                            G_CALLBACK (on_server_setting_changed), self, 0);
 }
@@ -534,6 +602,9 @@ bind_model_button_item (GtkSignalListItemFactory *factory,
 
   if (pick != NULL && pick->kind == PICK_AUTO)
     text = g_strdup (_("Auto"));
+  else if (pick != NULL && pick->kind == PICK_ENSEMBLE)
+    /* Translators: the model picker's button when an ensemble is chosen */
+    text = g_strdup_printf (_("%s (ensemble)"), pick->ensemble + strlen (HEARTH_ENSEMBLE_PREFIX));
   else if (pick != NULL && pick->kind == PICK_MODEL && grouped (self))
     /* Translators: the model picker's button: a model and its server */
     text = g_strdup_printf (_("%s · %s"), shown, hearth_server_get_name (pick->server));
@@ -637,7 +708,7 @@ bind_model_list_item (GtkSignalListItemFactory *factory,
   GtkWidget *title = gtk_widget_get_first_child (box);
   GtkWidget *facts = gtk_widget_get_next_sibling (title);
   const Pick *pick = pick_at (self, gtk_list_item_get_position (list_item));
-  gboolean choice = pick != NULL && pick->kind != PICK_HEADER;
+  gboolean choice = pick != NULL && pick->kind != PICK_HEADER && pick->kind != PICK_ENSEMBLES;
   g_autofree char *shown = NULL;
   g_autofree char *facts_text = NULL;
   g_autofree char *tooltip = NULL;
@@ -649,12 +720,21 @@ bind_model_list_item (GtkSignalListItemFactory *factory,
   gtk_list_item_set_selectable (list_item, choice);
   gtk_list_item_set_activatable (list_item, choice);
   gtk_widget_remove_css_class (title, "heading");
-  gtk_widget_set_margin_top (row, pick->kind == PICK_HEADER ? 12 : 0);
-  gtk_widget_set_margin_start (row, pick->kind == PICK_MODEL && grouped (self) ? 12 : 0);
+  gtk_widget_set_margin_top (row, !choice ? 12 : 0);
+  gtk_widget_set_margin_start (row, (pick->kind == PICK_MODEL && grouped (self)) ||
+                                    pick->kind == PICK_ENSEMBLE ? 12 : 0);
   gtk_widget_set_visible (gtk_widget_get_last_child (row), choice);
   if (pick->kind == PICK_HEADER)
     {
       bind_header (self, list_item, pick, title, facts);
+      return;
+    }
+  if (pick->kind == PICK_ENSEMBLES)
+    {
+      gtk_label_set_text (GTK_LABEL (title), _("Ensembles"));
+      gtk_widget_add_css_class (title, "heading");
+      gtk_label_set_text (GTK_LABEL (facts), _("Several models answer; one reply is kept"));
+      gtk_widget_set_visible (facts, TRUE);
       return;
     }
   if (pick->kind == PICK_AUTO)
@@ -663,6 +743,12 @@ bind_model_list_item (GtkSignalListItemFactory *factory,
       facts_text = g_strdup (_("The routing rules pick the model"));
       tooltip = g_strdup (_("Auto — the routing rules pick the model for each message "
                             "(Preferences, Servers)"));
+    }
+  else if (pick->kind == PICK_ENSEMBLE)
+    {
+      shown = g_strdup (pick->ensemble + strlen (HEARTH_ENSEMBLE_PREFIX));
+      facts_text = g_strdup (pick->facts);
+      tooltip = g_strdup (pick->facts);
     }
   else if (hearth_model_is_demo (pick->server, pick->info->name))
     {
@@ -718,4 +804,30 @@ _hearth_chat_page_setup_model_picker (HearthChatPage *self)
   gtk_drop_down_set_list_factory (self->model_dropdown, list_factory);
   g_signal_connect_object (self->model_dropdown, "notify::selected",
                            G_CALLBACK (on_model_selected), self, 0);
+}
+
+/* "MODEL@SERVER" (or "MODEL" with one server) of every model listed, in
+ * the picker's order, and how to show it; for compare's choice. */
+GPtrArray *
+_hearth_chat_page_list_model_specs (HearthChatPage *self,
+                                    GPtrArray      *labels)
+{
+  GPtrArray *specs = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; self->picks != NULL && i < self->picks->len; i++)
+    {
+      const Pick *pick = pick_at (self, i);
+      g_autofree char *shown = NULL;
+
+      if (pick->kind != PICK_MODEL)
+        continue;
+      shown = hearth_model_label (pick->server, pick->info->name);
+      g_ptr_array_add (specs, g_strdup_printf ("%s@%s", pick->info->name,
+                                               hearth_server_get_name (pick->server)));
+      g_ptr_array_add (labels, grouped (self)
+                               ? g_strdup_printf (_("%s · %s"), shown,
+                                                  hearth_server_get_name (pick->server))
+                               : g_steal_pointer (&shown));
+    }
+  return specs;
 }

@@ -19,6 +19,8 @@ struct _HearthChatPage
   GSettings             *settings;
   GListStore            *messages;
   HearthReply           *reply;
+  HearthAnswerSet       *answer_set;    /* a compare or ensemble while it runs */
+  GPtrArray             *compare_models; /* "MODEL@SERVER" to compare: none, or 2–4 */
   GCancellable          *load_cancellable;
   GCancellable          *models_cancellable;
   GPtrArray             *picks;         /* what the model picker lists (hearth-chat-page-models.c) */
@@ -56,6 +58,8 @@ struct _HearthChatPage
   GtkWidget             *send_button;
   GtkWidget             *stop_button;
   GtkDropDown           *model_dropdown;
+  GtkMenuButton         *compare_button;
+  GtkListBox            *compare_list;
   GtkLabel              *model_status_label;
 };
 
@@ -98,7 +102,30 @@ void               _hearth_chat_page_choose               (HearthChatPage       
 void               _hearth_chat_page_choose_from_messages (HearthChatPage       *self,
                                                            GPtrArray            *messages);
 
+GPtrArray         *_hearth_chat_page_list_model_specs     (HearthChatPage       *self,
+                                                           GPtrArray            *labels);
+
+/* hearth-chat-page-compare.c: compare, ensembles and ratings */
+void               _hearth_chat_page_setup_compare        (HearthChatPage       *self);
+char              *_hearth_chat_page_describe_compare     (HearthChatPage       *self);
+gboolean           _hearth_chat_page_is_busy              (HearthChatPage       *self);
+/* Sends @text as a compare or to an ensemble when that is the choice;
+ * FALSE when the choice is one model (nothing was done). */
+gboolean           _hearth_chat_page_send_set             (HearthChatPage       *self,
+                                                           HearthChatRequest    *request,
+                                                           const char           *text);
+void               _hearth_chat_page_stop_set             (HearthChatPage       *self);
+GPtrArray         *_hearth_chat_page_items_from_messages  (HearthChatPage       *self,
+                                                           GPtrArray            *messages);
+void               _hearth_chat_page_class_compare_init   (HearthChatPageClass  *klass);
+
 /* hearth-chat-page-actions.c */
+void               _hearth_chat_page_add_question         (HearthChatPage       *self,
+                                                           gint64                conversation_id,
+                                                           gint64                question_id,
+                                                           const char           *text);
+void               _hearth_chat_page_started              (HearthChatPage       *self,
+                                                           gboolean              was_new);
 void               _hearth_chat_page_send_message         (HearthChatPage       *self);
 void               _hearth_chat_page_class_actions_init   (HearthChatPageClass  *klass);
 

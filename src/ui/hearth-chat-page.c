@@ -82,7 +82,7 @@ _hearth_chat_page_composer_is_blank (HearthChatPage *self)
 void
 _hearth_chat_page_update_actions (HearthChatPage *self)
 {
-  gboolean streaming = self->reply != NULL;
+  gboolean streaming = _hearth_chat_page_is_busy (self);
   gboolean can_send = !streaming && self->engine != NULL && !self->server_down &&
                       !_hearth_chat_page_composer_is_blank (self);
 
@@ -255,14 +255,7 @@ messages_loaded_cb (GObject      *object,
       return;
     }
 
-  items = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; i < messages->len; i++)
-    {
-      HearthMessageItem *item = hearth_message_item_new (g_ptr_array_index (messages, i));
-
-      hearth_message_item_set_servers (item, hearth_engine_get_servers (self->engine));
-      g_ptr_array_add (items, item);
-    }
+  items = _hearth_chat_page_items_from_messages (self, messages);
   g_list_store_splice (self->messages, 0, 0, items->pdata, items->len);
   self->has_older = messages->len == (first_page ? FIRST_PAGE_SIZE : PAGE_SIZE);
   if (messages->len > 0)
@@ -483,6 +476,7 @@ on_conversation_deleted (HearthConversationList *list,
     {
       if (self->reply != NULL)
         hearth_reply_cancel (self->reply);
+      _hearth_chat_page_stop_set (self);
       hearth_chat_page_new_chat (self);
     }
 }
@@ -575,6 +569,8 @@ hearth_chat_page_dispose (GObject *object)
       hearth_reply_cancel (self->reply);
     }
   g_clear_object (&self->reply);
+  _hearth_chat_page_stop_set (self);
+  g_clear_pointer (&self->compare_models, g_ptr_array_unref);
   if (self->settle_tick != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->settle_tick);
   self->settle_tick = 0;
@@ -619,8 +615,10 @@ hearth_chat_page_class_init (HearthChatPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HearthChatPage, stop_button);
   gtk_widget_class_bind_template_child (widget_class, HearthChatPage, model_dropdown);
   gtk_widget_class_bind_template_child (widget_class, HearthChatPage, model_status_label);
+  gtk_widget_class_bind_template_child (widget_class, HearthChatPage, compare_button);
 
   _hearth_chat_page_class_actions_init (klass);
+  _hearth_chat_page_class_compare_init (klass);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "chat.stop", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "chat.search", NULL);
@@ -664,6 +662,7 @@ hearth_chat_page_init (HearthChatPage *self)
   g_signal_connect_object (gtk_text_view_get_buffer (self->composer_view), "changed",
                            G_CALLBACK (on_composer_changed), self, 0);
   _hearth_chat_page_setup_model_picker (self);
+  _hearth_chat_page_setup_compare (self);
   _hearth_chat_page_update_model_hints (self);
   _hearth_chat_page_set_title (self, NULL);
   _hearth_chat_page_update_actions (self);

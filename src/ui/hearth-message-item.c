@@ -18,6 +18,18 @@ struct _HearthMessageItem
   HearthServers *servers;
   gboolean       cached;
   double         time_saved_ms;
+
+  /* A set (compare, ensembles): the answers of one question to several
+   * models; self->message is then the kept one's (or the first's). */
+  HearthAnswerSet *set;          /* live, or NULL when read from the history */
+  GPtrArray      *candidates;    /* HearthMessageItem, in the set's order */
+  HearthMessageItem *judge;      /* the judge's verdict (JUDGE), or NULL */
+  char           *set_method;
+  char           *set_name;
+  char           *set_reason;
+  char           *schedule;
+  int             winner;        /* the kept candidate, -1: none (yet) */
+  gboolean        picked_by_user;
 };
 
 enum {
@@ -38,6 +50,11 @@ hearth_message_item_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->reply, self);
   g_clear_object (&self->reply);
   g_clear_object (&self->servers);
+  if (self->set != NULL)
+    g_signal_handlers_disconnect_by_data (self->set, self);
+  g_clear_object (&self->set);
+  g_clear_pointer (&self->candidates, g_ptr_array_unref);
+  g_clear_object (&self->judge);
 
   G_OBJECT_CLASS (hearth_message_item_parent_class)->dispose (object);
 }
@@ -48,6 +65,10 @@ hearth_message_item_finalize (GObject *object)
   HearthMessageItem *self = HEARTH_MESSAGE_ITEM (object);
 
   g_clear_pointer (&self->message, hearth_message_free);
+  g_free (self->set_method);
+  g_free (self->set_name);
+  g_free (self->set_reason);
+  g_free (self->schedule);
 
   G_OBJECT_CLASS (hearth_message_item_parent_class)->finalize (object);
 }
@@ -72,6 +93,7 @@ hearth_message_item_class_init (HearthMessageItemClass *klass)
 static void
 hearth_message_item_init (HearthMessageItem *self)
 {
+  self->winner = -1;
 }
 
 static HearthMessage *
@@ -95,6 +117,14 @@ copy_message (const HearthMessage *message)
   copy->fallback_from = g_strdup (message->fallback_from);
   copy->fallback_reason = g_strdup (message->fallback_reason);
   copy->route_rule = g_strdup (message->route_rule);
+  copy->set_question = message->set_question;
+  copy->set_method = g_strdup (message->set_method);
+  copy->set_name = g_strdup (message->set_name);
+  copy->set_role = g_strdup (message->set_role);
+  copy->pick = message->pick;
+  copy->set_reason = g_strdup (message->set_reason);
+  copy->rating = message->rating;
+  copy->rating_note = g_strdup (message->rating_note);
   return copy;
 }
 
@@ -247,6 +277,8 @@ gboolean
 hearth_message_item_is_streaming (HearthMessageItem *self)
 {
   g_return_val_if_fail (HEARTH_IS_MESSAGE_ITEM (self), FALSE);
+  if (self->set != NULL)
+    return !hearth_answer_set_is_finished (self->set);
   return self->reply != NULL && !hearth_reply_is_finished (self->reply);
 }
 
@@ -399,4 +431,312 @@ hearth_message_item_dup_model_label (HearthMessageItem *self)
   server = self->servers != NULL && m->server != NULL
            ? hearth_servers_lookup (self->servers, m->server) : NULL;
   return hearth_model_label (server, m->model);
+}
+
+/* Feedback: what the history now holds for this reply (and, for a set,
+ * for its kept answer). */
+void
+hearth_message_item_set_rating (HearthMessageItem *self,
+                                int                rating,
+                                const char        *note)
+{
+  g_return_if_fail (HEARTH_IS_MESSAGE_ITEM (self));
+
+  self->message->rating = rating;
+  hearth_set_str (&self->message->rating_note, rating != 0 ? note : NULL);
+  if (self->winner >= 0 && self->candidates != NULL)
+    hearth_message_item_set_rating (g_ptr_array_index (self->candidates, self->winner),
+                                    rating, note);
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+/* Sets */
+
+/* The row shows the kept answer as this item's message: its text, id
+ * (copy, ratings) and figures; the set's own facts stay. */
+static void
+show_winner (HearthMessageItem *self)
+{
+  HearthMessageItem *shown;
+  HearthMessage *copy;
+
+  if (self->candidates == NULL || self->candidates->len == 0)
+    return;
+  shown = g_ptr_array_index (self->candidates, MAX (self->winner, 0));
+  copy = copy_message (shown->message);
+  if (self->winner < 0)
+    hearth_set_str (&copy->content, "");
+  hearth_set_str (&copy->set_method, self->set_method);
+  hearth_set_str (&copy->set_name, self->set_name);
+  hearth_set_str (&copy->set_reason, self->set_reason);
+  g_clear_pointer (&self->message, hearth_message_free);
+  self->message = copy;
+}
+
+static void
+on_candidate_changed (HearthMessageItem *candidate,
+                      HearthMessageItem *self)
+{
+  show_winner (self);
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+static HearthMessageItem *
+add_candidate (HearthMessageItem *self,
+               HearthMessageItem *candidate)
+{
+  hearth_message_item_set_servers (candidate, self->servers);
+  g_ptr_array_add (self->candidates, candidate);
+  g_signal_connect_object (candidate, "changed", G_CALLBACK (on_candidate_changed), self, 0);
+  return candidate;
+}
+
+static void
+read_decision (HearthMessageItem *self)
+{
+  self->winner = hearth_answer_set_get_winner (self->set);
+  hearth_set_str (&self->set_reason, hearth_answer_set_get_reason (self->set));
+  show_winner (self);
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+static void
+on_set_decided (HearthAnswerSet   *set,
+                HearthMessageItem *self)
+{
+  read_decision (self);
+}
+
+static void
+on_set_winner (HearthAnswerSet   *set,
+               GParamSpec        *pspec,
+               HearthMessageItem *self)
+{
+  read_decision (self);
+}
+
+static void
+on_set_finished (HearthAnswerSet   *set,
+                 HearthMessageItem *self)
+{
+  HearthReply *judge = hearth_answer_set_get_judge_reply (set);
+
+  if (judge != NULL && self->judge == NULL)
+    self->judge = hearth_message_item_new_for_reply (judge);
+  read_decision (self);
+}
+
+HearthMessageItem *
+hearth_message_item_new_for_set (HearthAnswerSet *set,
+                                 HearthServers   *servers)
+{
+  HearthMessageItem *self = g_object_new (HEARTH_TYPE_MESSAGE_ITEM, NULL);
+  guint n;
+
+  g_return_val_if_fail (HEARTH_IS_ANSWER_SET (set), NULL);
+
+  self->set = g_object_ref (set);
+  self->servers = servers != NULL ? g_object_ref (servers) : NULL;
+  self->set_method = g_strdup (hearth_set_method_to_string (hearth_answer_set_get_method (set)));
+  self->set_name = g_strdup (hearth_answer_set_get_name (set));
+  self->schedule = g_strdup (hearth_answer_set_get_schedule (set));
+  self->candidates = g_ptr_array_new_with_free_func (g_object_unref);
+  n = hearth_answer_set_get_n_candidates (set);
+  for (guint i = 0; i < n; i++)
+    add_candidate (self, hearth_message_item_new_for_reply (hearth_answer_set_get_candidate (set, i)));
+  self->message = hearth_message_new ("assistant", "");
+  self->message->conversation_id = hearth_answer_set_get_conversation_id (set);
+  self->message->set_question = hearth_answer_set_get_question_id (set);
+  show_winner (self);
+  g_signal_connect_object (set, "decided", G_CALLBACK (on_set_decided), self, 0);
+  g_signal_connect_object (set, "notify::winner", G_CALLBACK (on_set_winner), self, 0);
+  g_signal_connect_object (set, "finished", G_CALLBACK (on_set_finished), self, 0);
+  if (hearth_answer_set_is_finished (set))
+    on_set_finished (set, self);
+  else if (hearth_answer_set_is_decided (set))
+    read_decision (self);
+  return self;
+}
+
+void
+hearth_message_item_add_to_set (HearthMessageItem   *self,
+                                const HearthMessage *m)
+{
+  g_return_if_fail (HEARTH_IS_MESSAGE_ITEM (self));
+  g_return_if_fail (self->candidates != NULL);
+
+  if (self->set_method == NULL)
+    self->set_method = g_strdup (m->set_method);
+  if (self->set_name == NULL)
+    self->set_name = g_strdup (m->set_name);
+  if (g_strcmp0 (m->set_role, HEARTH_SET_ROLE_JUDGE) == 0)
+    {
+      g_set_object (&self->judge, NULL);
+      self->judge = hearth_message_item_new (m);
+      return;
+    }
+  add_candidate (self, hearth_message_item_new (m));
+  if (m->pick >= HEARTH_PICK_AUTO)
+    {
+      self->winner = self->candidates->len - 1;
+      self->picked_by_user = m->pick == HEARTH_PICK_USER;
+    }
+  if (m->set_reason != NULL)
+    hearth_set_str (&self->set_reason, m->set_reason);
+  show_winner (self);
+}
+
+HearthMessageItem *
+hearth_message_item_new_for_stored_set (GPtrArray     *messages,
+                                        HearthServers *servers)
+{
+  HearthMessageItem *self = g_object_new (HEARTH_TYPE_MESSAGE_ITEM, NULL);
+  const HearthMessage *first;
+
+  g_return_val_if_fail (messages != NULL && messages->len > 0, NULL);
+
+  first = g_ptr_array_index (messages, 0);
+  self->servers = servers != NULL ? g_object_ref (servers) : NULL;
+  self->candidates = g_ptr_array_new_with_free_func (g_object_unref);
+  self->message = hearth_message_new ("assistant", "");
+  self->message->conversation_id = first->conversation_id;
+  self->message->set_question = first->set_question;
+  for (guint i = 0; i < messages->len; i++)
+    hearth_message_item_add_to_set (self, g_ptr_array_index (messages, i));
+  show_winner (self);
+  return self;
+}
+
+gboolean
+hearth_message_item_is_set (HearthMessageItem *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MESSAGE_ITEM (self), FALSE);
+  return self->candidates != NULL;
+}
+
+/* Side by side (the person keeps one), rather than an ensemble's one reply. */
+gboolean
+hearth_message_item_is_compare (HearthMessageItem *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MESSAGE_ITEM (self), FALSE);
+  return self->candidates != NULL &&
+         g_strcmp0 (self->set_method, hearth_set_method_to_string (HEARTH_SET_COMPARE)) == 0;
+}
+
+gint64
+hearth_message_item_get_set_question (HearthMessageItem *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MESSAGE_ITEM (self), 0);
+  return self->candidates != NULL ? self->message->set_question : 0;
+}
+
+/* Returns: (nullable) (transfer none): the live set, NULL once read back */
+HearthAnswerSet *
+hearth_message_item_get_set (HearthMessageItem *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MESSAGE_ITEM (self), NULL);
+  return self->set;
+}
+
+guint
+hearth_message_item_get_n_candidates (HearthMessageItem *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MESSAGE_ITEM (self), 0);
+  return self->candidates != NULL ? self->candidates->len : 0;
+}
+
+/* Returns: (transfer none) */
+HearthMessageItem *
+hearth_message_item_get_candidate (HearthMessageItem *self,
+                                   guint              index)
+{
+  g_return_val_if_fail (HEARTH_IS_MESSAGE_ITEM (self), NULL);
+  g_return_val_if_fail (self->candidates != NULL && index < self->candidates->len, NULL);
+  return g_ptr_array_index (self->candidates, index);
+}
+
+/* Known while the set is live: the history does not keep the schedule. */
+gboolean
+hearth_message_item_candidate_waited (HearthMessageItem *self,
+                                      guint              index)
+{
+  g_return_val_if_fail (HEARTH_IS_MESSAGE_ITEM (self), FALSE);
+  return self->set != NULL && hearth_answer_set_candidate_waited (self->set, index);
+}
+
+/* Returns: (nullable) (transfer none) */
+HearthMessageItem *
+hearth_message_item_get_judge (HearthMessageItem *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MESSAGE_ITEM (self), NULL);
+  return self->judge;
+}
+
+const char *
+hearth_message_item_get_set_method (HearthMessageItem *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MESSAGE_ITEM (self), NULL);
+  return self->set_method;
+}
+
+const char *
+hearth_message_item_get_set_name (HearthMessageItem *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MESSAGE_ITEM (self), NULL);
+  return self->set_name;
+}
+
+const char *
+hearth_message_item_get_set_reason (HearthMessageItem *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MESSAGE_ITEM (self), NULL);
+  return self->set_reason;
+}
+
+const char *
+hearth_message_item_get_schedule (HearthMessageItem *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MESSAGE_ITEM (self), NULL);
+  return self->schedule;
+}
+
+int
+hearth_message_item_get_winner (HearthMessageItem *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MESSAGE_ITEM (self), -1);
+  return self->winner;
+}
+
+gboolean
+hearth_message_item_get_picked_by_user (HearthMessageItem *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MESSAGE_ITEM (self), FALSE);
+  return self->picked_by_user;
+}
+
+/* Every request of the set is over (a set read back always is). */
+gboolean
+hearth_message_item_set_is_done (HearthMessageItem *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MESSAGE_ITEM (self), TRUE);
+  return self->set == NULL || hearth_answer_set_is_finished (self->set);
+}
+
+void
+hearth_message_item_mark_picked (HearthMessageItem *self,
+                                 guint              index)
+{
+  g_return_if_fail (HEARTH_IS_MESSAGE_ITEM (self));
+  g_return_if_fail (self->candidates != NULL && index < self->candidates->len);
+
+  self->winner = index;
+  self->picked_by_user = TRUE;
+  for (guint i = 0; i < self->candidates->len; i++)
+    {
+      HearthMessageItem *candidate = g_ptr_array_index (self->candidates, i);
+
+      candidate->message->pick = i == index ? HEARTH_PICK_USER : HEARTH_PICK_NOT;
+    }
+  show_winner (self);
+  g_signal_emit (self, signals[CHANGED], 0);
 }

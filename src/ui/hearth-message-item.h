@@ -5,6 +5,7 @@
 
 #include <glib-object.h>
 
+#include "hearth-answer-set.h"
 #include "hearth-reply.h"
 #include "hearth-servers.h"
 #include "hearth-store.h"
@@ -30,5 +31,38 @@ void                 hearth_message_item_set_servers    (HearthMessageItem   *se
                                                          HearthServers       *servers);
 char                *hearth_message_item_dup_route      (HearthMessageItem   *self);
 char                *hearth_message_item_dup_model_label (HearthMessageItem  *self);
+void                 hearth_message_item_set_rating     (HearthMessageItem   *self,
+                                                         int                  rating,
+                                                         const char          *note);
+
+/* A set: one question's answers from several models (compare, ensembles). */
+HearthMessageItem   *hearth_message_item_new_for_set    (HearthAnswerSet     *set,
+                                                         HearthServers       *servers);
+/* @messages: the stored messages of one set (candidates and judge). */
+HearthMessageItem   *hearth_message_item_new_for_stored_set (GPtrArray       *messages,
+                                                         HearthServers       *servers);
+gboolean             hearth_message_item_is_set         (HearthMessageItem   *self);
+gboolean             hearth_message_item_is_compare     (HearthMessageItem   *self);
+gint64               hearth_message_item_get_set_question (HearthMessageItem *self);
+/* Adds a stored message of the set this item shows (a set read in two pages). */
+void                 hearth_message_item_add_to_set     (HearthMessageItem   *self,
+                                                         const HearthMessage *message);
+HearthAnswerSet     *hearth_message_item_get_set        (HearthMessageItem   *self);
+guint                hearth_message_item_get_n_candidates (HearthMessageItem *self);
+HearthMessageItem   *hearth_message_item_get_candidate  (HearthMessageItem   *self,
+                                                         guint                index);
+gboolean             hearth_message_item_candidate_waited (HearthMessageItem *self,
+                                                         guint                index);
+HearthMessageItem   *hearth_message_item_get_judge      (HearthMessageItem   *self);
+const char          *hearth_message_item_get_set_method (HearthMessageItem   *self);
+const char          *hearth_message_item_get_set_name   (HearthMessageItem   *self);
+const char          *hearth_message_item_get_set_reason (HearthMessageItem   *self);
+const char          *hearth_message_item_get_schedule   (HearthMessageItem   *self);
+int                  hearth_message_item_get_winner     (HearthMessageItem   *self);
+gboolean             hearth_message_item_get_picked_by_user (HearthMessageItem *self);
+gboolean             hearth_message_item_set_is_done    (HearthMessageItem   *self);
+/* After hearth_engine_pick_answer (): @index is kept, by the user. */
+void                 hearth_message_item_mark_picked    (HearthMessageItem   *self,
+                                                         guint                index);
 
 G_END_DECLS

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "hearth-compare-view.h"
 #include "hearth-markdown-view.h"
 #include "hearth-message-row.h"
 
@@ -22,6 +23,13 @@ struct _HearthMessageRow
   GtkWidget         *fresh_button;
   GtkSpinner        *spinner;
   GtkWidget         *actions_box;
+  GtkWidget         *rating_box;
+  GtkWidget         *thumbs_up_button;
+  GtkWidget         *thumbs_down_button;
+  GtkWidget         *note_button;
+  GtkPopover        *note_popover;
+  GtkEntry          *note_entry;
+  GtkWidget         *note_save_button;
   GtkWidget         *copy_button;
   GtkWidget         *edit_button;
   GtkWidget         *regenerate_button;
@@ -30,6 +38,7 @@ struct _HearthMessageRow
   GtkLabel          *thinking_label;
   GtkLabel          *user_label;
   HearthMarkdownView *markdown_view;
+  HearthCompareView *set_view;
   GtkWidget         *error_box;
   GtkLabel          *error_label;
   GtkWidget         *retry_button;
@@ -44,6 +53,7 @@ struct _HearthMessageRow
   gboolean           hovered;
   gboolean           focused;
   gboolean           tapped;
+  gboolean           syncing;   /* the thumbs are being set from the item */
 };
 
 G_DEFINE_FINAL_TYPE (HearthMessageRow, hearth_message_row, GTK_TYPE_WIDGET)
@@ -69,6 +79,15 @@ update_actions_shown (HearthMessageRow *self)
 
   gtk_widget_set_opacity (self->actions_box, shown ? 1.0 : 0.0);
   gtk_widget_set_can_target (self->actions_box, shown);
+  /* A rating given stays in sight: the lit thumb is what was said. */
+  for (GtkWidget *c = gtk_widget_get_first_child (self->rating_box); c;
+       c = gtk_widget_get_next_sibling (c))
+    {
+      gboolean lit = GTK_IS_TOGGLE_BUTTON (c) && gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (c));
+
+      gtk_widget_set_opacity (c, shown || lit ? 1.0 : 0.0);
+      gtk_widget_set_can_target (c, shown || lit);
+    }
 }
 
 static void
@@ -106,6 +125,125 @@ on_tapped (GtkGestureClick  *gesture,
 {
   self->tapped = TRUE;
   update_actions_shown (self);
+}
+
+/* Ratings: any finished reply with text; a set's kept answer. */
+static void
+refresh_rating (HearthMessageRow *self,
+                gboolean          streaming)
+{
+  const HearthMessage *m = hearth_message_item_get_message (self->item);
+  gboolean rateable = hearth_message_item_is_assistant (self->item) && !streaming &&
+                      m->id > 0 && *m->content != '\0' &&
+                      (!hearth_message_item_is_set (self->item) ||
+                       hearth_message_item_get_winner (self->item) >= 0) &&
+                      /* Compared: the thumbs rate the answer the person kept. */
+                      (!hearth_message_item_is_compare (self->item) ||
+                       hearth_message_item_get_picked_by_user (self->item));
+
+  self->syncing = TRUE;
+  gtk_widget_set_visible (self->thumbs_up_button, rateable);
+  gtk_widget_set_visible (self->thumbs_down_button, rateable);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->thumbs_up_button), m->rating > 0);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->thumbs_down_button), m->rating < 0);
+  gtk_widget_set_visible (self->note_button, rateable && m->rating != 0);
+  gtk_widget_set_tooltip_text (self->note_button,
+                               m->rating_note != NULL && *m->rating_note != '\0'
+                               ? m->rating_note : _("Add a Note to Your Rating"));
+  self->syncing = FALSE;
+  update_actions_shown (self);
+}
+
+/* A set shows its answers in columns (compare) or its winner's text with
+ * every candidate behind an expander (ensembles). */
+static void
+refresh_set (HearthMessageRow *self)
+{
+  const HearthMessage *m = hearth_message_item_get_message (self->item);
+  gboolean compare = hearth_message_item_is_compare (self->item);
+  const char *name = hearth_message_item_get_set_name (self->item);
+  guint n = hearth_message_item_get_n_candidates (self->item);
+  g_autofree char *title = NULL;
+  g_autofree char *model = NULL;
+
+  if (compare)
+    title = g_strdup_printf (g_dngettext (NULL, "%u Model Compared", "%u Models Compared",
+                                          n), n);
+  else if (hearth_message_item_get_winner (self->item) >= 0 &&
+           (model = hearth_message_item_dup_model_label (self->item)) != NULL)
+    /* Translators: an ensemble's name, and the model whose answer won */
+    title = g_strdup_printf (_("%s · %s"), name != NULL ? name : _("Ensemble"), model);
+  else
+    title = g_strdup (name != NULL ? name : _("Ensemble"));
+  gtk_label_set_text (self->role_label, title);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->role_label), NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->state_label), FALSE);
+  gtk_widget_set_visible (self->error_box, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->route_label), FALSE);
+  gtk_widget_set_visible (self->copy_button, hearth_message_item_get_winner (self->item) >= 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->markdown_view), !compare && *m->content != '\0');
+  if (!compare && g_strcmp0 (hearth_markdown_view_get_text (self->markdown_view), m->content) != 0)
+    {
+      hearth_markdown_view_set_text (self->markdown_view, m->content);
+      hearth_markdown_view_finish (self->markdown_view);
+    }
+  if (compare)
+    gtk_widget_set_visible (GTK_WIDGET (self->figures_label), FALSE);
+}
+
+static void
+rate (HearthMessageRow *self,
+      int               rating,
+      const char       *note)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "chat.rate-message", "(xis)",
+                              hearth_message_item_get_id (self->item), rating,
+                              note != NULL ? note : "");
+}
+
+/* Up and down exclude each other; clicking the lit one takes it back. */
+static void
+on_thumb_toggled (GtkToggleButton  *button,
+                  HearthMessageRow *self)
+{
+  const HearthMessage *m;
+  int rating;
+
+  if (self->syncing || self->item == NULL)
+    return;
+  m = hearth_message_item_get_message (self->item);
+  if (gtk_toggle_button_get_active (button))
+    rating = GTK_WIDGET (button) == self->thumbs_up_button ? 1 : -1;
+  else
+    rating = 0;
+  rate (self, rating, rating != 0 ? m->rating_note : NULL);
+  /* The item says what the history holds: the buttons follow it. */
+  if (self->item != NULL)
+    refresh_rating (self, FALSE);
+}
+
+static void
+on_note_shown (GtkPopover       *popover,
+               HearthMessageRow *self)
+{
+  const HearthMessage *m = self->item != NULL ? hearth_message_item_get_message (self->item) : NULL;
+
+  gtk_editable_set_text (GTK_EDITABLE (self->note_entry),
+                         m != NULL && m->rating_note != NULL ? m->rating_note : "");
+  gtk_widget_grab_focus (GTK_WIDGET (self->note_entry));
+}
+
+static void
+on_note_save (GtkWidget        *widget,
+              HearthMessageRow *self)
+{
+  const HearthMessage *m;
+
+  if (self->item == NULL)
+    return;
+  m = hearth_message_item_get_message (self->item);
+  rate (self, m->rating, gtk_editable_get_text (GTK_EDITABLE (self->note_entry)));
+  gtk_popover_popdown (self->note_popover);
 }
 
 static void
@@ -225,6 +363,9 @@ refresh_status (HearthMessageRow *self)
                           m->thinking != NULL && *m->thinking != '\0');
   refresh_cached (self, streaming);
   refresh_save_error (self);
+  refresh_rating (self, streaming);
+  if (hearth_message_item_is_set (self->item))
+    refresh_set (self);
 }
 
 static void
@@ -265,6 +406,7 @@ unbind (HearthMessageRow *self)
     g_signal_handlers_disconnect_by_data (self->reply, self);
   g_clear_object (&self->reply);
   g_clear_object (&self->item);
+  hearth_compare_view_set_item (self->set_view, NULL);
 }
 
 static void
@@ -279,6 +421,9 @@ bind_text (HearthMessageRow *self)
 
   gtk_widget_set_visible (GTK_WIDGET (self->user_label), !assistant);
   gtk_widget_set_visible (GTK_WIDGET (self->markdown_view), assistant);
+  gtk_widget_set_visible (GTK_WIDGET (self->set_view), hearth_message_item_is_set (self->item));
+  hearth_compare_view_set_item (self->set_view, hearth_message_item_is_set (self->item)
+                                                ? self->item : NULL);
   if (assistant)
     {
       hearth_markdown_view_set_text (self->markdown_view, content ? content : "");
@@ -330,7 +475,12 @@ hearth_message_row_set_item (HearthMessageRow  *self,
   set_action (self->fresh_button, "chat.regenerate", id);
   set_action (self->retry_save_button, "chat.retry-save", id);
   gtk_widget_set_visible (self->edit_button, !assistant);
-  gtk_widget_set_visible (self->regenerate_button, assistant && is_last);
+  /* A set's answers are kept, rated or copied; asking again is a new question. */
+  gtk_widget_set_visible (self->regenerate_button,
+                          assistant && is_last && !hearth_message_item_is_set (item));
+  gtk_widget_set_visible (self->delete_button, !hearth_message_item_is_set (item));
+  gtk_widget_set_visible (self->copy_button, !hearth_message_item_is_set (item) ||
+                                             hearth_message_item_get_winner (item) >= 0);
   gtk_widget_set_visible (self->retry_button, is_last);
 
   if (assistant)
@@ -388,6 +538,13 @@ hearth_message_row_class_init (HearthMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, fresh_button);
   gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, spinner);
   gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, actions_box);
+  gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, rating_box);
+  gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, thumbs_up_button);
+  gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, thumbs_down_button);
+  gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, note_button);
+  gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, note_popover);
+  gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, note_entry);
+  gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, note_save_button);
   gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, copy_button);
   gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, edit_button);
   gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, regenerate_button);
@@ -396,6 +553,7 @@ hearth_message_row_class_init (HearthMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, thinking_label);
   gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, user_label);
   gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, markdown_view);
+  gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, set_view);
   gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, error_box);
   gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, error_label);
   gtk_widget_class_bind_template_child (widget_class, HearthMessageRow, retry_button);
@@ -407,15 +565,22 @@ hearth_message_row_class_init (HearthMessageRowClass *klass)
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 
   g_type_ensure (HEARTH_TYPE_MARKDOWN_VIEW);
+  g_type_ensure (HEARTH_TYPE_COMPARE_VIEW);
 }
 
 static void
 hearth_message_row_init (HearthMessageRow *self)
 {
   g_type_ensure (HEARTH_TYPE_MARKDOWN_VIEW);
+  g_type_ensure (HEARTH_TYPE_COMPARE_VIEW);
   gtk_widget_init_template (GTK_WIDGET (self));
   self->thinking = g_string_new (NULL);
   add_action_controllers (self);
+  g_signal_connect (self->thumbs_up_button, "toggled", G_CALLBACK (on_thumb_toggled), self);
+  g_signal_connect (self->thumbs_down_button, "toggled", G_CALLBACK (on_thumb_toggled), self);
+  g_signal_connect (self->note_popover, "show", G_CALLBACK (on_note_shown), self);
+  g_signal_connect (self->note_entry, "activate", G_CALLBACK (on_note_save), self);
+  g_signal_connect (self->note_save_button, "clicked", G_CALLBACK (on_note_save), self);
 }
 
 GtkWidget *

@@ -82,6 +82,14 @@ struct _HearthPreferencesWindow
   AdwActionRow         *serve_token_row;
   AdwActionRow         *serve_clients_row;
 
+  /* Answers: ensembles and ratings (hearth-preferences-window-ensembles.c, -feedback.c) */
+  GtkListBox           *ensembles_list;
+  GCancellable         *feedback_cancellable;
+  AdwPreferencesGroup  *ratings_group;
+  AdwActionRow         *ratings_summary_row;
+  GPtrArray            *rating_rows;      /* the rows of the models' records */
+  GtkSwitch            *use_ratings_switch;
+
   /* The shared cache tier (hearth-preferences-window-cache-shared.c) */
   AdwEntryRow          *cache_shared_row;
   AdwActionRow         *cache_shared_status_row;
@@ -147,5 +155,17 @@ void          _hearth_preferences_window_class_profiles_init  (HearthPreferences
 /* hearth-preferences-window-cache-shared.c */
 void          _hearth_preferences_window_bind_cache_shared    (HearthPreferencesWindow      *self);
 void          _hearth_preferences_window_dispose_cache_shared (HearthPreferencesWindow      *self);
+
+/* hearth-preferences-window-ensembles.c */
+void          _hearth_preferences_window_bind_ensembles       (HearthPreferencesWindow      *self,
+                                                               AdwPreferencesPage           *page);
+void          _hearth_preferences_window_class_ensembles_init (HearthPreferencesWindowClass *klass);
+
+/* hearth-preferences-window-feedback.c */
+void          _hearth_preferences_window_bind_feedback        (HearthPreferencesWindow      *self,
+                                                               AdwPreferencesPage           *page);
+void          _hearth_preferences_window_refresh_feedback     (HearthPreferencesWindow      *self);
+void          _hearth_preferences_window_dispose_feedback     (HearthPreferencesWindow      *self);
+void          _hearth_preferences_window_class_feedback_init  (HearthPreferencesWindowClass *klass);
 
 G_END_DECLS

@@ -568,6 +568,20 @@ bind_settings (HearthPreferencesWindow *self)
   bind_background_settings (self);
 }
 
+/* Several models at once, and what the person thought of the answers. */
+static void
+add_answers_page (HearthPreferencesWindow *self)
+{
+  AdwPreferencesPage *page = ADW_PREFERENCES_PAGE (adw_preferences_page_new ());
+
+  adw_preferences_page_set_title (page, _("Answers"));
+  adw_preferences_page_set_name (page, "answers");
+  adw_preferences_page_set_icon_name (page, "starred-symbolic");
+  _hearth_preferences_window_bind_ensembles (self, page);
+  _hearth_preferences_window_bind_feedback (self, page);
+  adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self), page);
+}
+
 static void
 hearth_preferences_window_constructed (GObject *object)
 {
@@ -587,6 +601,7 @@ hearth_preferences_window_constructed (GObject *object)
   _hearth_preferences_window_bind_gateway (self);
   refresh_cache_stats (self);
   _hearth_preferences_window_bind_cache_shared (self);
+  add_answers_page (self);
 }
 
 static void
@@ -611,6 +626,7 @@ hearth_preferences_window_dispose (GObject *object)
   g_clear_object (&self->routes);
   _hearth_preferences_window_dispose_profiles (self);
   _hearth_preferences_window_dispose_gateway (self);
+  _hearth_preferences_window_dispose_feedback (self);
   g_clear_object (&self->settings);
   g_clear_object (&self->engine);
 
@@ -698,6 +714,8 @@ hearth_preferences_window_class_init (HearthPreferencesWindowClass *klass)
   _hearth_preferences_window_class_servers_init (klass);
   _hearth_preferences_window_class_profiles_init (klass);
   _hearth_preferences_window_class_gateway_init (klass);
+  _hearth_preferences_window_class_ensembles_init (klass);
+  _hearth_preferences_window_class_feedback_init (klass);
   gtk_widget_class_bind_template_callback (widget_class, model_selected_cb);
   gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow,
                                         cache_enabled_switch);

@@ -16,5 +16,14 @@ G_DECLARE_FINAL_TYPE (HearthPreferencesWindow, hearth_preferences_window, HEARTH
 
 GtkWidget  *hearth_preferences_window_new  (GtkWindow     *parent,
                                             HearthEngine  *engine);
+void        hearth_preferences_window_export_feedback_async  (HearthPreferencesWindow  *self,
+                                                              HearthFeedbackFormat      format,
+                                                              GFile                    *file,
+                                                              GCancellable             *cancellable,
+                                                              GAsyncReadyCallback       callback,
+                                                              gpointer                  user_data);
+int         hearth_preferences_window_export_feedback_finish (HearthPreferencesWindow  *self,
+                                                              GAsyncResult             *result,
+                                                              GError                  **error);
 
 G_END_DECLS
