@@ -133,12 +133,14 @@ test_describe (void)
 {
   g_autoptr(HearthEnsemble) three = ensemble ("x", "qwen3:4b,llama3.2:3b,gemma3:4b",
                                               HEARTH_SET_VOTE, NULL);
-  g_autoptr(HearthEnsemble) judged = ensemble ("y", "a,b@big-box", HEARTH_SET_JUDGE, "c");
+  g_autoptr(HearthEnsemble) judged = ensemble ("y", "a:latest,b@big-box", HEARTH_SET_JUDGE,
+                                               "c@laptop");
   g_autofree char *text = hearth_ensemble_describe (three);
   g_autofree char *judged_text = hearth_ensemble_describe (judged);
 
   g_assert_cmpstr (text, ==, "qwen3:4b, llama3.2:3b and gemma3:4b — majority vote");
-  g_assert_cmpstr (judged_text, ==, "a and b@big-box — a judge picks (c)");
+  /* As people say them: no ":latest", "on SERVER" rather than "@SERVER". */
+  g_assert_cmpstr (judged_text, ==, "a and b on big-box — a judge picks (c on laptop)");
 }
 
 /* Vote */

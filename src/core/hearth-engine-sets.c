@@ -18,6 +18,7 @@
 
 #include "hearth-engine-sets-private.h"
 #include "hearth-error.h"
+#include "hearth-model.h"
 #include "hearth-reply-private.h"
 #include "hearth-store-sets.h"
 
@@ -307,6 +308,16 @@ server_label (Candidate *c)
   return c->server_name != NULL ? c->server_name : "the default server";
 }
 
+/* "tiny" for "tiny:latest", as the answers' cards name it. */
+static void
+append_model (GString   *out,
+              Candidate *c)
+{
+  g_autofree char *shown = hearth_model_display_name (c->model);
+
+  g_string_append (out, shown != NULL ? shown : c->model);
+}
+
 static void
 join_models (GString   *out,
              GPtrArray *members,
@@ -316,7 +327,7 @@ join_models (GString   *out,
     {
       if (i > 0)
         g_string_append (out, i + 1 == members->len ? last_join : ", ");
-      g_string_append (out, ((Candidate *) g_ptr_array_index (members, i))->model);
+      append_model (out, g_ptr_array_index (members, i));
     }
 }
 
@@ -373,7 +384,8 @@ describe_schedule (SetRun *run)
 
       if (i > 0)
         g_string_append (out, i + 1 == at_once->len ? " and " : ", ");
-      g_string_append_printf (out, "%s on %s", c->model, server_label (c));
+      append_model (out, c);
+      g_string_append_printf (out, " on %s", server_label (c));
     }
   g_string_append_c (out, '.');
   return g_string_free (g_steal_pointer (&out), FALSE);

@@ -19,6 +19,7 @@
 #include "hearth-ensembles.h"
 #include "hearth-config-file.h"
 #include "hearth-error.h"
+#include "hearth-model.h"
 
 #define NAME_MAX_LENGTH 64
 
@@ -217,6 +218,22 @@ hearth_ensemble_validate (const HearthEnsemble  *ensemble,
 
 /* "qwen3:4b, llama3.2:3b and gemma3:4b — majority vote",
  * "a and b — a judge picks (qwen3:8b)". */
+/* "tiny:latest@laptop" as people say it: "tiny on laptop". */
+static void
+append_spec (GString    *text,
+             const char *spec)
+{
+  g_autofree char *model = NULL;
+  g_autofree char *server = NULL;
+  g_autofree char *shown = NULL;
+
+  hearth_split_model_at_server (spec, &model, &server);
+  shown = hearth_model_display_name (model);
+  g_string_append (text, shown != NULL ? shown : model);
+  if (server != NULL)
+    g_string_append_printf (text, " on %s", server);
+}
+
 char *
 hearth_ensemble_describe (const HearthEnsemble *ensemble)
 {
@@ -231,14 +248,18 @@ hearth_ensemble_describe (const HearthEnsemble *ensemble)
     {
       if (i > 0)
         g_string_append (text, i + 1 == n ? " and " : ", ");
-      g_string_append (text, ensemble->models[i]);
+      append_spec (text, ensemble->models[i]);
     }
   if ((guint) ensemble->method >= G_N_ELEMENTS (methods))
     return g_string_free (text, FALSE);
   label = g_ascii_strdown (methods[ensemble->method].label, -1);
   g_string_append_printf (text, " — %s", label);
   if (ensemble->method == HEARTH_SET_JUDGE && ensemble->judge != NULL)
-    g_string_append_printf (text, " (%s)", ensemble->judge);
+    {
+      g_string_append (text, " (");
+      append_spec (text, ensemble->judge);
+      g_string_append_c (text, ')');
+    }
   return g_string_free (text, FALSE);
 }
 
