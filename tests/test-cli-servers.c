@@ -11,6 +11,7 @@
 #include <string.h>
 #include <json-glib/json-glib.h>
 
+#include "hearth-endpoint.h"
 #include "hearth-error.h"
 #include "hearth-secrets.h"
 #include "hearth-test-server.h"
@@ -524,6 +525,63 @@ test_fallback_and_substitutes (void)
   }
 }
 
+/* Where an address comes from, as the Servers page says it: OLLAMA_HOST,
+ * this computer's usual address, or typed in; and a list written to
+ * servers.conf keeps following OLLAMA_HOST. */
+static void
+test_address_source (void)
+{
+  g_autoptr(JsonNode) from_env = NULL, usual = NULL, after_add = NULL;
+  g_autoptr(HearthTestRun) table = NULL;
+  g_autofree char *said = NULL;
+  JsonObject *local;
+
+  if (!hearth_test_require_node ())
+    return;
+  reset_config ();
+  /* OLLAMA_HOST as people write it: host and port */
+  g_setenv ("OLLAMA_HOST", gone_url + strlen ("http://"), TRUE);
+  from_env = list_servers ();
+  local = json_array_get_object_element (json_node_get_array (from_env), 0);
+  g_assert_cmpstr (json_object_get_string_member (local, "url"), ==, "");
+  g_assert_cmpstr (json_object_get_string_member (local, "endpoint"), ==, gone_url);
+  g_assert_cmpstr (json_object_get_string_member (local, "address_source"), ==, "ollama-host");
+  g_assert_cmpstr (json_object_get_string_member (local, "address_from"), ==,
+                   "from OLLAMA_HOST");
+
+  /* the table says it too, beside the address */
+  table = hearth_test_run_cli (NULL, "servers", "list", NULL);
+  g_test_message ("%s", table->out);
+  g_assert_cmpint (table->exit_code, ==, 0);
+  said = g_strdup_printf ("The address of %s is %s (from OLLAMA_HOST).",
+                          json_object_get_string_member (local, "name"), gone_url);
+  g_assert_nonnull (strstr (table->out, said));
+
+  /* adding a server writes servers.conf: this computer's Ollama still follows
+   * OLLAMA_HOST, the one added is typed in */
+  add_server ("engine", hearth_test_engine_url (), "ollama");
+  g_assert_false (config_holds ("servers.conf", gone_url + strlen ("http://")));
+  after_add = list_servers ();
+  local = json_array_get_object_element (json_node_get_array (after_add), 0);
+  g_assert_cmpstr (json_object_get_string_member (local, "address_source"), ==, "ollama-host");
+  g_assert_cmpstr (json_object_get_string_member (find_server (after_add, "engine"),
+                                                  "address_source"), ==, "typed");
+  g_clear_pointer (&table, hearth_test_run_free);
+  table = hearth_test_run_cli (NULL, "servers", "list", NULL);
+  g_assert_null (strstr (table->out, "The address of engine"));
+
+  /* without OLLAMA_HOST: the usual address, said so */
+  g_unsetenv ("OLLAMA_HOST");
+  usual = list_servers ();
+  local = json_array_get_object_element (json_node_get_array (usual), 0);
+  g_assert_cmpstr (json_object_get_string_member (local, "endpoint"), ==,
+                   HEARTH_DEFAULT_ENDPOINT);
+  g_assert_cmpstr (json_object_get_string_member (local, "address_source"), ==, "usual");
+  g_assert_cmpstr (json_object_get_string_member (local, "address_from"), ==,
+                   "this computer’s usual address for Ollama");
+  reset_config ();
+}
+
 static void
 test_presets (void)
 {
@@ -882,6 +940,7 @@ main (int    argc,
   g_test_add_func ("/cli-servers/key-stdin", test_key_stdin);
   g_test_add_func ("/cli-servers/test", test_servers_test);
   g_test_add_func ("/cli-servers/fallback-substitutes", test_fallback_and_substitutes);
+  g_test_add_func ("/cli-servers/address-source", test_address_source);
   g_test_add_func ("/cli-servers/presets", test_presets);
   g_test_add_func ("/cli-servers/routes", test_routes);
   g_test_add_func ("/cli-servers/server-option", test_server_option);

@@ -719,6 +719,8 @@ test_from_settings (void)
   hearth_test_wait_drawn (window, 5000);
   g_assert_nonnull (strstr (subtitle_of (require_row (window, hearth_server_get_name (server))),
                             address));
+  g_assert_nonnull (strstr (subtitle_of (require_row (window, hearth_server_get_name (server))),
+                            "(from the settings of an earlier Hearth)"));
   g_object_ref (window);
   gtk_window_close (GTK_WINDOW (window));
   hearth_test_spin_until (hearth_test_only_ref, window, 2000);
@@ -743,6 +745,113 @@ test_from_settings (void)
   g_unsetenv ("OLLAMA_HOST");
 }
 
+/* The Address field, the line under it, and the Save button of the Edit dialog. */
+static GtkWidget *
+open_edit_dialog (GtkWidget  *window,
+                  const char *name)
+{
+  GtkWidget *dialog;
+
+  activate (window, "server.edit", name);
+  dialog = wait_toplevel (HEARTH_TYPE_SERVER_DIALOG);
+  hearth_test_wait_drawn (dialog, 2000);
+  return dialog;
+}
+
+static void
+save_and_close (GtkWidget *dialog)
+{
+  g_signal_emit_by_name (require_button (dialog, "_Save"), "clicked");
+  wait_toplevel_gone (HEARTH_TYPE_SERVER_DIALOG);
+}
+
+/* This computer's Ollama where OLLAMA_HOST says: the row and the Edit dialog
+ * show the address in use and that it is from OLLAMA_HOST; saving the
+ * dialog untouched keeps following OLLAMA_HOST (servers.conf keeps url=
+ * empty); typing another address is saved as typed. */
+static void
+test_address_from_env (void)
+{
+  g_autoptr(HearthEngine) engine = NULL;
+  g_autofree char *env_url = closed_address ();
+  g_autofree char *moved_url = closed_address ();
+  g_autofree char *typed_url = closed_address ();
+  g_autofree char *in_row = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *conf = NULL;
+  g_autofree char *name = NULL;
+  HearthServers *servers;
+  HearthServer *server;
+  GtkWidget *window, *dialog, *url_row;
+
+  /* as people write it: host and port */
+  g_setenv ("OLLAMA_HOST", env_url + strlen ("http://"), TRUE);
+  engine = hearth_engine_new_for_settings (settings, 0);
+  servers = hearth_engine_get_servers (engine);
+  server = hearth_servers_get_default (servers);
+  name = g_strdup (hearth_server_get_name (server));
+  window = hearth_preferences_window_new (NULL, engine);
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (window), "servers");
+  gtk_window_set_default_size (GTK_WINDOW (window), 640, 760);
+  gtk_window_present (GTK_WINDOW (window));
+  hearth_test_wait_drawn (window, 5000);
+
+  /* the row: the address in use, and where it comes from */
+  in_row = g_strdup_printf ("%s (from OLLAMA_HOST)", env_url);
+  g_assert_nonnull (strstr (subtitle_of (require_row (window, name)), in_row));
+  hearth_test_save_wide_and_narrow (GTK_WINDOW (window), "servers-page-ollama-host", FALSE);
+
+  /* the dialog: the address in the field (not empty), its source under it */
+  dialog = open_edit_dialog (window, name);
+  url_row = require_row (dialog, "Address");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (url_row)), ==, env_url);
+  text = hearth_test_visible_text (dialog);
+  g_assert_nonnull (strstr (text, "from OLLAMA_HOST"));
+  hearth_test_save_wide_and_narrow (GTK_WINDOW (dialog), "servers-page-edit-ollama-host", FALSE);
+  /* emptied, the line says what empty stands for */
+  gtk_editable_set_text (GTK_EDITABLE (url_row), "");
+  g_free (text);
+  text = hearth_test_visible_text (dialog);
+  g_assert_nonnull (strstr (text, "Left empty"));
+  g_assert_nonnull (strstr (text, in_row));
+  /* put back as it was, and saved with a change of name only */
+  gtk_editable_set_text (GTK_EDITABLE (url_row), env_url);
+  gtk_editable_set_text (GTK_EDITABLE (require_row (dialog, "Name")), "this-one");
+  save_and_close (dialog);
+  server = hearth_servers_lookup (servers, "this-one");
+  g_assert_nonnull (server);
+  g_assert_cmpstr (hearth_server_get_url (server), ==, "");
+  g_assert_cmpint (hearth_server_get_address_source (server), ==, HEARTH_ADDRESS_OLLAMA_HOST);
+  conf = NULL;
+  g_assert_true (g_file_get_contents (hearth_servers_get_path (servers), &conf, NULL, NULL));
+  g_assert_null (strstr (conf, env_url + strlen ("http://")));
+  /* so it follows OLLAMA_HOST when that changes */
+  g_setenv ("OLLAMA_HOST", moved_url + strlen ("http://"), TRUE);
+  g_assert_cmpstr (hearth_server_get_endpoint (server), ==, moved_url);
+
+  /* another address typed in: saved as typed, and the row no longer says OLLAMA_HOST */
+  dialog = open_edit_dialog (window, "this-one");
+  url_row = require_row (dialog, "Address");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (url_row)), ==, moved_url);
+  gtk_editable_set_text (GTK_EDITABLE (url_row), typed_url);
+  g_free (text);
+  text = hearth_test_visible_text (dialog);
+  g_assert_null (strstr (text, "OLLAMA_HOST"));
+  save_and_close (dialog);
+  server = hearth_servers_lookup (servers, "this-one");
+  g_assert_cmpstr (hearth_server_get_url (server), ==, typed_url);
+  g_assert_cmpint (hearth_server_get_address_source (server), ==, HEARTH_ADDRESS_TYPED);
+  g_assert_nonnull (strstr (subtitle_of (require_row (window, "this-one")), typed_url));
+  g_assert_null (strstr (subtitle_of (require_row (window, "this-one")), "OLLAMA_HOST"));
+
+  g_unsetenv ("OLLAMA_HOST");
+  g_object_ref (window);
+  gtk_window_close (GTK_WINDOW (window));
+  hearth_test_spin_until (hearth_test_only_ref, window, 2000);
+  g_assert_finalize_object (window);
+  g_remove (hearth_servers_get_path (servers));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -755,6 +864,7 @@ main (int   argc,
   settings = g_settings_new (APP_ID);
 
   g_test_add_func ("/servers-page/from-settings", test_from_settings);
+  g_test_add_func ("/servers-page/address-from-env", test_address_from_env);
   g_test_add ("/servers-page/list-health", Fixture, NULL, fixture_set_up, test_list_health,
               fixture_tear_down);
   g_test_add ("/servers-page/add", Fixture, NULL, fixture_set_up, test_add_server,

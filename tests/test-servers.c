@@ -149,6 +149,7 @@ test_migration (void)
   g_assert_cmpstr (hearth_server_get_name (server), ==, "local");
   g_assert_cmpstr (hearth_server_get_url (server), ==, "");
   g_assert_cmpstr (hearth_server_get_endpoint (server), ==, HEARTH_DEFAULT_ENDPOINT);
+  g_assert_cmpint (hearth_server_get_address_source (server), ==, HEARTH_ADDRESS_USUAL);
   g_assert_cmpint (hearth_server_get_api (server), ==, HEARTH_API_OLLAMA);
   g_assert_false (hearth_server_get_cloud (server));
   g_assert_true (hearth_servers_get_default (servers) == server);
@@ -160,6 +161,7 @@ test_migration (void)
   /* OLLAMA_HOST, read live. */
   g_setenv ("OLLAMA_HOST", "127.0.0.1:4242", TRUE);
   g_assert_cmpstr (hearth_server_get_endpoint (server), ==, "http://127.0.0.1:4242");
+  g_assert_cmpint (hearth_server_get_address_source (server), ==, HEARTH_ADDRESS_OLLAMA_HOST);
   provider = hearth_engine_resolve_provider (engine, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (hearth_provider_get_endpoint (provider), ==, "http://127.0.0.1:4242");
@@ -172,9 +174,11 @@ test_migration (void)
   g_assert_cmpstr (hearth_server_get_name (server), ==, "big-box");
   g_assert_cmpstr (hearth_server_get_url (server), ==, "http://big-box.lan:11434");
   g_assert_cmpstr (hearth_server_get_endpoint (server), ==, "http://big-box.lan:11434");
+  g_assert_cmpint (hearth_server_get_address_source (server), ==, HEARTH_ADDRESS_SETTINGS);
   /* As before: OLLAMA_HOST comes first for Ollama's API. */
   g_setenv ("OLLAMA_HOST", "127.0.0.1:4242", TRUE);
   g_assert_cmpstr (hearth_server_get_endpoint (server), ==, "http://127.0.0.1:4242");
+  g_assert_cmpint (hearth_server_get_address_source (server), ==, HEARTH_ADDRESS_OLLAMA_HOST);
   g_unsetenv ("OLLAMA_HOST");
   g_settings_set_string (settings, "api-kind", "openai");
   g_settings_set_string (settings, "endpoint", "http://127.0.0.1:8080/v1");
@@ -200,6 +204,51 @@ test_migration (void)
   g_assert_no_error (error);
   g_assert_cmpstr (hearth_provider_get_endpoint (provider), ==, "http://127.0.0.1:8080");
   g_assert_cmpint (hearth_provider_get_api (provider), ==, HEARTH_API_OPENAI);
+}
+
+/* What an address stands for, and where it comes from, before it is saved
+ * (the server dialog): one rule with the servers' own. */
+static void
+test_address_for (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *typed = NULL, *from_env = NULL, *usual = NULL, *anthropic = NULL;
+  g_autofree char *bad = NULL, *described = NULL;
+  HearthAddressSource source;
+
+  g_unsetenv ("OLLAMA_HOST");
+  typed = hearth_server_address_for (" 192.168.1.5:11434 ", HEARTH_API_OLLAMA, &source, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (typed, ==, "http://192.168.1.5:11434");
+  g_assert_cmpint (source, ==, HEARTH_ADDRESS_TYPED);
+  described = hearth_address_describe (typed, source, HEARTH_API_OLLAMA);
+  g_assert_cmpstr (described, ==, typed);   /* typed in: the address alone */
+
+  usual = hearth_server_address_for ("", HEARTH_API_OLLAMA, &source, &error);
+  g_assert_cmpstr (usual, ==, HEARTH_DEFAULT_ENDPOINT);
+  g_assert_cmpint (source, ==, HEARTH_ADDRESS_USUAL);
+  g_assert_cmpstr (hearth_address_source_to_string (source), ==, "usual");
+
+  /* OLLAMA_HOST is for Ollama's API only */
+  g_setenv ("OLLAMA_HOST", "0.0.0.0:4242", TRUE);
+  from_env = hearth_server_address_for ("", HEARTH_API_OLLAMA, &source, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (source, ==, HEARTH_ADDRESS_OLLAMA_HOST);
+  g_clear_pointer (&described, g_free);
+  described = hearth_address_describe (from_env, source, HEARTH_API_OLLAMA);
+  g_assert_true (g_str_has_prefix (described, from_env));
+  g_assert_true (g_str_has_suffix (described, "(from OLLAMA_HOST)"));
+  anthropic = hearth_server_address_for ("", HEARTH_API_ANTHROPIC, &source, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (source, ==, HEARTH_ADDRESS_USUAL);
+  g_assert_true (g_str_has_prefix (anthropic, HEARTH_ANTHROPIC_ENDPOINT));
+
+  /* a bad OLLAMA_HOST: no address, and why */
+  g_setenv ("OLLAMA_HOST", "two words", TRUE);
+  bad = hearth_server_address_for ("", HEARTH_API_OLLAMA, &source, &error);
+  g_assert_null (bad);
+  g_assert_nonnull (error);
+  g_unsetenv ("OLLAMA_HOST");
 }
 
 static void
@@ -504,6 +553,7 @@ main (int    argc,
     }
   g_test_add_func ("/servers/presets", test_presets);
   g_test_add_func ("/servers/migration", test_migration);
+  g_test_add_func ("/servers/address-for", test_address_for);
   g_test_add_func ("/servers/changes", test_changes);
   g_test_add_func ("/servers/resolve-server", test_resolve_server);
   g_test_add_func ("/servers/persistence", test_persistence);

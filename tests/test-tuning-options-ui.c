@@ -482,6 +482,18 @@ test_preferences_profile (void)
                          TRUE);
   g_assert_true (g_settings_get_boolean (settings, "preload-learned"));
   g_settings_set_boolean (settings, "preload-learned", FALSE);
+
+  /* The regression watch says the core's figures (hearth-tuning.h), not a copy. */
+  {
+    g_autofree char *replies = g_strdup_printf ("last %u replies", HEARTH_TUNING_WATCH_REPLIES);
+    g_autofree char *percent = g_strdup_printf ("more than %.0f %% slower",
+                                                HEARTH_TUNING_WATCH_DROP_PERCENT);
+
+    row = find_row (window, "Undo a Tuning That Got Slower");
+    g_assert_nonnull (row);
+    assert_contains (subtitle_of (row), replies);
+    assert_contains (subtitle_of (row), percent);
+  }
   hearth_test_save_wide_and_narrow (GTK_WINDOW (window), "tuning-options-preferences", FALSE);
   close_and_finalize (window);
   g_settings_set_boolean (settings, "run-profile-automatic", TRUE);

@@ -143,9 +143,16 @@ add_server_json (JsonBuilder  *builder,
                  HearthServer *server,
                  HearthServer *default_server)
 {
+  HearthAddressSource source = hearth_server_get_address_source (server);
+
   hearth_json_add_string (builder, "name", hearth_server_get_name (server));
   hearth_json_add_string (builder, "url", hearth_server_get_url (server));
   hearth_json_add_string (builder, "endpoint", hearth_server_get_endpoint (server));
+  /* where the endpoint comes from: "typed", "ollama-host", "usual"… and in words */
+  hearth_json_add_string (builder, "address_source",
+                          hearth_address_source_to_string (source));
+  hearth_json_add_string (builder, "address_from",
+                          hearth_address_source_describe (source, hearth_server_get_api (server)));
   hearth_json_add_string (builder, "api", hearth_api_kind_to_string (hearth_server_get_api (server)));
   json_builder_set_member_name (builder, "cloud");
   json_builder_add_boolean_value (builder, hearth_server_get_cloud (server));
@@ -230,6 +237,7 @@ servers_list (HearthServers *servers)
   HearthServer *default_server;
   guint n = g_list_model_get_n_items (list);
   guint widths[3] = { strlen ("NAME"), strlen ("URL"), strlen ("STATE") };
+  gboolean said_address = FALSE;
   int exit_code = 0;
 
   if (n > 0 && !probe (servers, NULL, NULL, &exit_code))
@@ -299,6 +307,21 @@ servers_list (HearthServers *servers)
     }
   g_print ("\nQUEUE: requests sent at once / other programs' requests that may wait "
            "(hearth-cli servers limits NAME --concurrency N --queue-bound N).\n");
+  /* An address nobody typed (OLLAMA_HOST, the usual one): say where it
+   * comes from, as the Servers page does. Hearth's own servers say so below. */
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(HearthServer) server = g_list_model_get_item (list, i);
+      HearthAddressSource source = hearth_server_get_address_source (server);
+      g_autofree char *address = NULL;
+
+      if (source == HEARTH_ADDRESS_TYPED || source == HEARTH_ADDRESS_MANAGED)
+        continue;
+      address = hearth_server_describe_address (server);
+      g_print ("%sThe address of %s is %s.\n", said_address ? "" : "\n",
+               hearth_server_get_name (server), address);
+      said_address = TRUE;
+    }
   if (default_server != NULL)
     g_print ("\n* the default server: requests go there unless you choose another "
              "(--server NAME).\n");

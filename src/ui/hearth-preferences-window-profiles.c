@@ -12,6 +12,7 @@
 #include "hearth-application.h"
 #include "hearth-preferences-window-private.h"
 #include "hearth-profile-dialog.h"
+#include "hearth-tuning.h"
 
 static const HearthProfile *
 find_profile (HearthPreferencesWindow *self,
@@ -226,6 +227,29 @@ profile_list_bind_cb (HearthPreferencesWindow *self,
   profile_item_bind (self, item, TRUE);
 }
 
+/* The regression watch's figures are the core's (hearth-tuning.h), not a
+ * copy in the .ui that could drift from them. */
+static void
+set_rollback_subtitle (HearthPreferencesWindow *self)
+{
+  GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (self->auto_rollback_switch),
+                                            ADW_TYPE_ACTION_ROW);
+  g_autofree char *percent = g_strdup_printf (_("%.0f %%"), HEARTH_TUNING_WATCH_DROP_PERCENT);
+  g_autofree char *subtitle = NULL;
+
+  /* Translators: "When a tuned model’s last 20 replies are more than 15 % slower…" */
+  subtitle = g_strdup_printf (g_dngettext (NULL,
+                                           "When a tuned model’s last %u reply is more than "
+                                           "%s slower than the tuner measured, go back to its "
+                                           "options from before; off, Hearth only says so",
+                                           "When a tuned model’s last %u replies are more than "
+                                           "%s slower than the tuner measured, go back to its "
+                                           "options from before; off, Hearth only says so",
+                                           HEARTH_TUNING_WATCH_REPLIES),
+                              (guint) HEARTH_TUNING_WATCH_REPLIES, percent);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+}
+
 void
 _hearth_preferences_window_bind_profiles (HearthPreferencesWindow *self)
 {
@@ -242,6 +266,7 @@ _hearth_preferences_window_bind_profiles (HearthPreferencesWindow *self)
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "tuning-auto-rollback", self->auto_rollback_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
+  set_rollback_subtitle (self);
   g_settings_bind (self->settings, "preload-learned", self->preload_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
   g_signal_connect_object (self->tuning, "changed", G_CALLBACK (refresh_profiles), self,

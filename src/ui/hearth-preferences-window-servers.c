@@ -148,6 +148,7 @@ update_server_row (GtkWidget *row)
   ServerRow *data = server_row_get (row);
   HearthServer *server = data->server;
   g_autofree char *health = hearth_server_describe_state (server);
+  g_autofree char *address = hearth_server_describe_address (server);
   g_autofree char *subtitle = NULL;
   static const char *classes[] = { "success", "warning", "error", "dim-label" };
 
@@ -156,8 +157,10 @@ update_server_row (GtkWidget *row)
     subtitle = _hearth_preferences_window_describe_managed (server,
                                                             hearth_server_get_endpoint (server));
   else
-    subtitle = g_strdup_printf ("%s · %s\n%s", api_title (hearth_server_get_api (server)),
-                                hearth_server_get_endpoint (server), health);
+    /* The address starts a line of its own: after "Ollama · " a narrow
+     * window broke it after "http://". */
+    subtitle = g_strdup_printf ("%s\n%s · %s", address, api_title (hearth_server_get_api (server)),
+                                health);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
     gtk_widget_remove_css_class (data->dot, classes[i]);

@@ -26,6 +26,11 @@ struct _HearthServerDialog
   const HearthServerPreset *presets;
   guint                     n_presets;
   gboolean                  filling;     /* fields are being set from a preset */
+  /* Editing: the address the field was filled with when the user did not
+   * type it (OLLAMA_HOST, the usual one…), its source and the API then */
+  char                     *shown_address;
+  HearthAddressSource       shown_source;
+  HearthApiKind             shown_api;
 
   AdwPreferencesGroup      *managed_group;
   AdwActionRow             *ollama_row;
@@ -37,6 +42,7 @@ struct _HearthServerDialog
   GtkStringList            *preset_list;
   AdwEntryRow              *name_row;
   AdwEntryRow              *url_row;
+  GtkLabel                 *address_label;
   AdwComboRow              *api_row;
   GtkSwitch                *cloud_switch;
   AdwPreferencesGroup      *key_group;
@@ -98,6 +104,69 @@ set_checking (HearthServerDialog *self,
   gtk_widget_remove_css_class (GTK_WIDGET (self->check_row), "success");
 }
 
+static HearthApiKind
+current_api (HearthServerDialog *self)
+{
+  guint selected = adw_combo_row_get_selected (self->api_row);
+
+  return selected <= HEARTH_API_ANTHROPIC ? (HearthApiKind) selected : HEARTH_API_OLLAMA;
+}
+
+/* The field still shows the address the server had without the user
+ * typing it (OLLAMA_HOST, the usual one, a port Hearth chose…). */
+static gboolean
+address_untouched (HearthServerDialog *self,
+                   const char         *url)
+{
+  return self->shown_address != NULL && g_str_equal (url, self->shown_address)
+         && current_api (self) == self->shown_api;
+}
+
+/* The line under the address: where the address in use comes from, while
+ * the field shows it, or what an empty field stands for. */
+static void
+update_address_label (HearthServerDialog *self)
+{
+  g_autofree char *url = field_text (self->url_row);
+  g_autofree char *text = NULL;
+  HearthApiKind api = current_api (self);
+
+  if (address_untouched (self, url))
+    /* Translators: %s says where the address comes from: "from OLLAMA_HOST" */
+    text = g_strdup_printf (_("The address in use (%s). Type another one to change it."),
+                            hearth_address_source_describe (self->shown_source, api));
+  else if (*url == '\0' && api == HEARTH_API_OLLAMA)
+    {
+      HearthAddressSource source;
+      g_autofree char *address = hearth_server_address_for ("", api, &source, NULL);
+
+      /* a bad OLLAMA_HOST: Check and the requests say why */
+      if (address != NULL)
+        {
+          g_autofree char *described = hearth_address_describe (address, source, api);
+
+          /* Translators: "http://10.1.2.3:4567 (from OLLAMA_HOST)" */
+          text = g_strdup_printf (_("Left empty, it is this computer’s Ollama: %s."), described);
+        }
+    }
+  gtk_label_set_text (self->address_label, text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->address_label), text != NULL);
+}
+
+/* What servers.conf gets: the field as typed, but "" while it shows what
+ * "" stands for (OLLAMA_HOST, the usual address), so that saving another
+ * change does not freeze today's OLLAMA_HOST into the file. */
+static char *
+address_to_save (HearthServerDialog *self)
+{
+  g_autofree char *url = field_text (self->url_row);
+
+  if (address_untouched (self, url) && (self->shown_source == HEARTH_ADDRESS_OLLAMA_HOST ||
+                                        self->shown_source == HEARTH_ADDRESS_USUAL))
+    return g_strdup ("");
+  return g_steal_pointer (&url);
+}
+
 /* Anything typed makes the last check stale. */
 static void
 fields_changed_cb (HearthServerDialog *self)
@@ -109,6 +178,7 @@ fields_changed_cb (HearthServerDialog *self)
   set_checking (self, FALSE);
   adw_action_row_set_subtitle (self->check_row, _("See whether the server answers before saving"));
   gtk_widget_set_sensitive (self->save_button, *name != '\0');
+  update_address_label (self);
   if (!self->filling)
     show_error (self, NULL);
 }
@@ -191,14 +261,6 @@ check_key_loaded_cb (GObject      *object,
                                      check_listed_cb, g_object_ref (self));
 }
 
-static HearthApiKind
-current_api (HearthServerDialog *self)
-{
-  guint selected = adw_combo_row_get_selected (self->api_row);
-
-  return selected <= HEARTH_API_ANTHROPIC ? (HearthApiKind) selected : HEARTH_API_OLLAMA;
-}
-
 static void
 check_clicked_cb (HearthServerDialog *self)
 {
@@ -209,8 +271,7 @@ check_clicked_cb (HearthServerDialog *self)
   g_autoptr(GError) error = NULL;
 
   fields_changed_cb (self);
-  endpoint = *url != '\0' ? hearth_endpoint_normalize (url, current_api (self), &error)
-                          : hearth_endpoint_resolve (NULL, current_api (self), NULL, &error);
+  endpoint = hearth_server_address_for (url, current_api (self), NULL, &error);
   if (endpoint == NULL)
     {
       finish_check (self, NULL, error);
@@ -262,7 +323,7 @@ save (HearthServerDialog  *self,
       const char          *name,
       GError             **error)
 {
-  g_autofree char *url = field_text (self->url_row);
+  g_autofree char *url = address_to_save (self);
   gboolean cloud = gtk_switch_get_active (self->cloud_switch);
   const HearthServerPreset *preset = selected_preset (self);
   HearthServer *added;
@@ -561,9 +622,19 @@ show_server (HearthServerDialog *self)
   gtk_widget_set_visible (GTK_WIDGET (self->preset_group), FALSE);
   /* its key has a dialog of its own: Set Key… */
   gtk_widget_set_visible (GTK_WIDGET (self->key_group), FALSE);
+  /* The address in use, not an empty field, when the user did not type
+   * it; the line under it says where it comes from. */
+  self->shown_source = hearth_server_get_address_source (self->server);
+  self->shown_api = hearth_server_get_api (self->server);
+  if (self->shown_source == HEARTH_ADDRESS_MANAGED)
+    self->shown_address = g_strdup (hearth_server_get_url (self->server));
+  else if (self->shown_source != HEARTH_ADDRESS_TYPED)
+    self->shown_address = g_strdup (hearth_server_get_endpoint (self->server));
   self->filling = TRUE;
   gtk_editable_set_text (GTK_EDITABLE (self->name_row), hearth_server_get_name (self->server));
-  gtk_editable_set_text (GTK_EDITABLE (self->url_row), hearth_server_get_url (self->server));
+  gtk_editable_set_text (GTK_EDITABLE (self->url_row),
+                         self->shown_address != NULL ? self->shown_address
+                                                     : hearth_server_get_url (self->server));
   adw_combo_row_set_selected (self->api_row, hearth_server_get_api (self->server));
   gtk_switch_set_active (self->cloud_switch, hearth_server_get_cloud (self->server));
   self->filling = FALSE;
@@ -583,6 +654,7 @@ hearth_server_dialog_dispose (GObject *object)
   g_cancellable_cancel (self->managed_cancellable);
   g_clear_object (&self->managed_cancellable);
   g_clear_object (&self->server);
+  g_clear_pointer (&self->shown_address, g_free);
   g_clear_object (&self->servers);
   g_clear_object (&self->engine);
 
@@ -606,6 +678,7 @@ hearth_server_dialog_class_init (HearthServerDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HearthServerDialog, preset_list);
   gtk_widget_class_bind_template_child (widget_class, HearthServerDialog, name_row);
   gtk_widget_class_bind_template_child (widget_class, HearthServerDialog, url_row);
+  gtk_widget_class_bind_template_child (widget_class, HearthServerDialog, address_label);
   gtk_widget_class_bind_template_child (widget_class, HearthServerDialog, api_row);
   gtk_widget_class_bind_template_child (widget_class, HearthServerDialog, cloud_switch);
   gtk_widget_class_bind_template_child (widget_class, HearthServerDialog, key_group);

@@ -226,16 +226,20 @@ _hearth_server_set_name (HearthServer *self,
 }
 
 char *
+_hearth_server_resolve_endpoint_source (HearthServer         *self,
+                                        HearthAddressSource  *source,
+                                        GError              **error)
+{
+  /* "": this computer's Ollama, wherever OLLAMA_HOST says it listens;
+   * migrating: the rule of the single-server Hearth, to the letter. */
+  return _hearth_server_address_resolve (self->url, self->api, self->follow, source, error);
+}
+
+char *
 _hearth_server_resolve_endpoint (HearthServer  *self,
                                  GError       **error)
 {
-  /* Migrating: the rule of the single-server Hearth, to the letter. */
-  if (self->follow != NULL)
-    return hearth_endpoint_resolve (NULL, self->api, self->follow, error);
-  /* "": this computer's Ollama, wherever OLLAMA_HOST says it listens. */
-  if (self->url[0] == '\0')
-    return hearth_endpoint_resolve (NULL, self->api, NULL, error);
-  return hearth_endpoint_normalize (self->url, self->api, error);
+  return _hearth_server_resolve_endpoint_source (self, NULL, error);
 }
 
 /* The address may follow OLLAMA_HOST or the settings: read it again. */

@@ -19,6 +19,16 @@ typedef enum
   HEARTH_SERVER_STATE_DOWN,      /* unreachable, timed out, or 5xx */
 } HearthServerState;
 
+/* Where the address a server's requests go to comes from. */
+typedef enum
+{
+  HEARTH_ADDRESS_TYPED,        /* the address in servers.conf, as the user gave it */
+  HEARTH_ADDRESS_OLLAMA_HOST,  /* url= empty (this computer's Ollama) and OLLAMA_HOST set */
+  HEARTH_ADDRESS_SETTINGS,     /* no servers.conf yet: the settings' "endpoint" */
+  HEARTH_ADDRESS_USUAL,        /* url= empty, no OLLAMA_HOST: http://127.0.0.1:11434 */
+  HEARTH_ADDRESS_MANAGED,      /* a server Hearth runs: the port Hearth chose */
+} HearthAddressSource;
+
 /* A preset in the "Add Server" list: the usual address filled in. */
 typedef struct
 {
@@ -82,6 +92,27 @@ guint              hearth_server_get_failures      (HearthServer *self);  /* in 
 gboolean           hearth_server_get_breaker_open  (HearthServer *self);
 /* TRUE when a request may go to it: enabled and the breaker closed. */
 gboolean           hearth_server_is_available      (HearthServer *self);
+
+/* The address and its source: one rule for the Servers page, the server
+ * dialog and hearth-cli (hearth-server-address.c). OLLAMA_HOST is read
+ * again on each call. */
+HearthAddressSource hearth_server_get_address_source (HearthServer *self);
+/* "http://10.1.2.3:4567 (from OLLAMA_HOST)"; an address typed in, alone. */
+char              *hearth_server_describe_address  (HearthServer *self);
+/* What @url ("" for this computer's Ollama) stands for now, for a server
+ * not saved yet; NULL with why for a bad address or OLLAMA_HOST. */
+char              *hearth_server_address_for       (const char           *url,
+                                                    HearthApiKind         api,
+                                                    HearthAddressSource  *source,
+                                                    GError              **error);
+/* "typed", "ollama-host", "settings", "usual", "managed" (hearth-cli --json) */
+const char        *hearth_address_source_to_string (HearthAddressSource  source);
+/* "from OLLAMA_HOST", "this computer’s usual address for Ollama", "typed in"… */
+const char        *hearth_address_source_describe  (HearthAddressSource  source,
+                                                    HearthApiKind        api);
+char              *hearth_address_describe         (const char          *address,
+                                                    HearthAddressSource  source,
+                                                    HearthApiKind        api);
 
 const char        *hearth_server_state_to_string   (HearthServerState state); /* "up", … */
 /* "Up · 12 ms", "Down since 14:02 — Could not connect to …", "Not checked yet",

@@ -70,6 +70,16 @@ void          _hearth_server_set_queue_limits (HearthServer       *self,
 /* The address requests go to now, or NULL with why (a bad OLLAMA_HOST). */
 char         *_hearth_server_resolve_endpoint (HearthServer       *self,
                                                GError            **error);
+char         *_hearth_server_resolve_endpoint_source (HearthServer         *self,
+                                                      HearthAddressSource  *source,
+                                                      GError              **error);
+/* hearth-server-address.c: @url as servers.conf keeps it; @follow as for
+ * _hearth_server_configure (). */
+char         *_hearth_server_address_resolve  (const char           *url,
+                                               HearthApiKind         api,
+                                               GSettings            *follow,
+                                               HearthAddressSource  *source,
+                                               GError              **error);
 /* What a probe found: @error NULL means it answered in @latency_ms. */
 void          _hearth_server_record_probe     (HearthServer       *self,
                                                double              latency_ms,
