@@ -1,6 +1,8 @@
 /* test-catalog.c — the model catalog, fit estimates, hardware score and recommendations
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <stdio.h>
+
 #include "hearth-catalog.h"
 #include "hearth-test-util.h"
 
@@ -268,6 +270,141 @@ test_recommend_uses (void)
     }
 }
 
+/* The families people pull today load with their sources' figures, and the
+ * entries checked against those sources say when. */
+static void
+test_catalog_new_families (void)
+{
+  g_autoptr(GPtrArray) catalog = load_catalog ();
+  const char *added[] = { "qwen3:0.6b", "qwen3:4b", "qwen3:8b", "qwen3:30b", "qwen3:32b",
+                          "gpt-oss:20b", "gpt-oss:120b" };
+  guint n_checked = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (added); i++)
+    {
+      const HearthCatalogModel *model = hearth_catalog_lookup (catalog, added[i]);
+
+      g_assert_nonnull (model);
+      g_assert_nonnull (model->checked);
+      g_assert_true (hearth_catalog_model_has_capability (model, "thinking"));
+    }
+  for (guint i = 0; i < catalog->len; i++)
+    {
+      const HearthCatalogModel *model = g_ptr_array_index (catalog, i);
+      int year, month, day;
+
+      if (model->checked == NULL)
+        continue;
+      n_checked++;
+      g_assert_cmpint (sscanf (model->checked, "%d-%d-%d", &year, &month, &day), ==, 3);
+      g_assert_true (g_date_valid_dmy (day, month, year));
+    }
+  g_assert_cmpuint (n_checked, >=, G_N_ELEMENTS (added));
+  /* A Mixture-of-Experts model is sized by everything it downloads. */
+  g_assert_cmpint (hearth_catalog_model_get_default_quant (hearth_catalog_lookup (catalog, "qwen3:30b"))->size,
+                   >, hearth_catalog_model_get_default_quant (hearth_catalog_lookup (catalog, "qwen3:8b"))->size);
+}
+
+static void
+test_catalog_checked_date (void)
+{
+  const char *good = "{\"models\": [{\"name\": \"x:1b\", \"family\": \"x\", \"parameters\": 1e9,"
+                     " \"layers\": 16, \"kv_heads\": 8, \"head_dim\": 64, \"context_length\": 8192,"
+                     " \"quantizations\": [{\"name\": \"Q4_K_M\", \"size\": 700000000, \"tag\": \"x:1b\","
+                     " \"default\": true}], \"capabilities\": [\"chat\"], \"checked\": \"2026-02-28\"}]}";
+  g_autoptr(GString) bad = g_string_new (good);
+  g_autoptr(GBytes) good_bytes = g_bytes_new_static (good, strlen (good));
+  g_autoptr(GBytes) bad_bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) catalog = hearth_catalog_load_from_bytes (good_bytes, &error);
+  g_autoptr(GPtrArray) refused = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (((HearthCatalogModel *) g_ptr_array_index (catalog, 0))->checked, ==, "2026-02-28");
+
+  /* No 30 February: a mistyped date is refused, with a sentence that names the entry. */
+  g_string_replace (bad, "2026-02-28", "2026-02-30", 1);
+  bad_bytes = g_bytes_new (bad->str, bad->len);
+  refused = hearth_catalog_load_from_bytes (bad_bytes, &error);
+  g_assert_error (error, HEARTH_CATALOG_ERROR, HEARTH_CATALOG_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "x:1b"));
+  g_assert_null (refused);
+}
+
+/* Whatever the machine, each use's tiers fit in its memory and are three
+ * different models, or say why one repeats. */
+static void
+assert_sensible (GPtrArray            *catalog,
+                 const HearthHardware *hardware,
+                 gint64                vram,
+                 HearthUse             use)
+{
+  g_autoptr(GPtrArray) picks = hearth_catalog_recommend (catalog, hardware, use);
+  gint64 ram = hardware->mem_total - 2 * GIB;
+
+  g_assert_cmpuint (picks->len, ==, 3);
+  for (guint i = 0; i < picks->len; i++)
+    {
+      const HearthRecommendation *pick = g_ptr_array_index (picks, i);
+
+      g_assert_cmpint (pick->tier, ==, i);
+      switch (pick->fit->placement)
+        {
+        case HEARTH_PLACEMENT_RUNS_ON_GPU:
+          g_assert_cmpint (pick->fit->memory_needed, <=, vram);
+          break;
+        case HEARTH_PLACEMENT_PARTLY_ON_GPU:
+          g_assert_cmpint (pick->fit->memory_needed, <=, vram + ram);
+          break;
+        case HEARTH_PLACEMENT_CPU_ONLY:
+          g_assert_cmpint (pick->fit->memory_needed, <=, ram);
+          break;
+        case HEARTH_PLACEMENT_TOO_LARGE:
+        default:
+          g_assert_not_reached ();
+        }
+      for (guint j = 0; j < i; j++)
+        {
+          const HearthRecommendation *earlier = g_ptr_array_index (picks, j);
+
+          if (g_str_equal (earlier->quant->tag, pick->quant->tag))
+            g_assert_nonnull (pick->note);
+        }
+    }
+  /* Fast is never larger than most capable. */
+  g_assert_cmpfloat (((HearthRecommendation *) g_ptr_array_index (picks, HEARTH_TIER_FAST))->model->parameters,
+                     <=, ((HearthRecommendation *) g_ptr_array_index (picks, HEARTH_TIER_MOST_CAPABLE))->model->parameters);
+}
+
+static void
+test_recommend_profiles (void)
+{
+  g_autoptr(GPtrArray) catalog = load_catalog ();
+  g_autoptr(HearthHardware) laptop = laptop_new ();
+  g_autoptr(HearthHardware) desktop = desktop_new ();
+  g_autoptr(HearthHardware) gpu_8gb = machine_new (32 * GIB, 50, 8, "x86_64", "avx2 fma f16c");
+  g_autoptr(HearthHardware) workstation = machine_new (128 * GIB, 120, 32, "x86_64", "avx2 fma f16c avx512f");
+  HearthUse uses[] = { HEARTH_USE_CHAT, HEARTH_USE_CODE, HEARTH_USE_REASONING };
+  g_autoptr(GPtrArray) reasoning = NULL;
+  const HearthRecommendation *capable;
+
+  machine_add_gpu (gpu_8gb, "NVIDIA GeForce RTX 3070", HEARTH_GPU_VENDOR_NVIDIA, FALSE, 8 * GIB);
+  machine_add_gpu (workstation, "NVIDIA RTX 6000 Ada", HEARTH_GPU_VENDOR_NVIDIA, FALSE, 48 * GIB);
+  for (guint u = 0; u < G_N_ELEMENTS (uses); u++)
+    {
+      assert_sensible (catalog, laptop, 0, uses[u]);
+      assert_sensible (catalog, gpu_8gb, 8 * GIB, uses[u]);
+      assert_sensible (catalog, desktop, 24 * GIB, uses[u]);
+      assert_sensible (catalog, workstation, 48 * GIB, uses[u]);
+    }
+
+  /* 48 GB of VRAM holds a model larger than 24 GB does, for reasoning too. */
+  reasoning = hearth_catalog_recommend (catalog, workstation, HEARTH_USE_REASONING);
+  capable = g_ptr_array_index (reasoning, HEARTH_TIER_MOST_CAPABLE);
+  g_assert_cmpint (capable->fit->placement, ==, HEARTH_PLACEMENT_RUNS_ON_GPU);
+  g_assert_cmpint (capable->quant->size, >, 20 * GIB);
+}
+
 static int
 sum_reasons (const HearthScore *score,
              gboolean          *says_not_measured)
@@ -396,12 +533,15 @@ main (int   argc,
   g_test_add_func ("/catalog/contents", test_catalog_contents);
   g_test_add_func ("/catalog/distinct-tiers", test_catalog_distinct_tiers);
   g_test_add_func ("/catalog/invalid", test_catalog_invalid);
+  g_test_add_func ("/catalog/checked-date", test_catalog_checked_date);
+  g_test_add_func ("/catalog/new-families", test_catalog_new_families);
   g_test_add_func ("/catalog/kv-cache", test_kv_cache);
   g_test_add_func ("/catalog/fit/8gb-gpu", test_fit_8gb_gpu);
   g_test_add_func ("/catalog/fit/70b", test_fit_70b);
   g_test_add_func ("/catalog/fit/integrated-gpu", test_fit_integrated_gpu);
   g_test_add_func ("/catalog/recommend/small-machines", test_recommend_small_machines);
   g_test_add_func ("/catalog/recommend/uses", test_recommend_uses);
+  g_test_add_func ("/catalog/recommend/profiles", test_recommend_profiles);
   g_test_add_func ("/catalog/score", test_score);
 
   g_test_add_func ("/catalog/measured-replaces-estimate", test_catalog_measured_replaces_estimate);

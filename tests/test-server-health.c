@@ -328,6 +328,52 @@ test_backoff (Fixture       *fixture,
   g_assert_cmpint (hearth_servers_get_next_probe_us (fixture->servers, server), ==, 0);
 }
 
+/* A server that answers is not re-checked while nobody shows or needs its
+ * health: an idle app is not woken. Holding the health (the gateway serving,
+ * the Servers page shown) checks it now and every interval; a request that
+ * fails in between starts the recovery probes on its own. */
+static void
+test_idle_when_up (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(HearthTestServer) status = NULL;
+  HearthServer *server;
+  gint64 last;
+
+  if (!hearth_test_require_node ())
+    return;
+  status = status_server ();
+  set_status (status, 200, 0);
+  server = add (fixture, "quiet", hearth_test_server_get_url (status), HEARTH_API_OLLAMA);
+  g_assert_true (hearth_servers_set_enabled (fixture->servers, "local", FALSE, NULL));
+  hearth_servers_start_monitoring (fixture->servers);
+  while (hearth_server_get_state (server) != HEARTH_SERVER_STATE_UP)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (hearth_servers_get_next_probe_us (fixture->servers, server), ==, 0);
+
+  /* Held: probed again at once, then on a schedule. */
+  last = hearth_server_get_last_probe_ms (server);
+  hearth_servers_hold_health (fixture->servers);
+  while (hearth_server_get_last_probe_ms (server) == last
+         || hearth_servers_get_next_probe_us (fixture->servers, server) == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (hearth_server_get_state (server), ==, HEARTH_SERVER_STATE_UP);
+
+  /* Let go: nothing scheduled for a server that answers. */
+  hearth_servers_release_health (fixture->servers);
+  g_assert_cmpint (hearth_servers_get_next_probe_us (fixture->servers, server), ==, 0);
+
+  /* It stops answering, found by a request: recovery probes start unasked. */
+  set_status (status, 503, 0);
+  {
+    g_autoptr(GError) refused = g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_CONNECTION_REFUSED, "refused");
+
+    _hearth_server_record_failure (server, refused);
+  }
+  g_assert_cmpint (hearth_server_get_state (server), ==, HEARTH_SERVER_STATE_DOWN);
+  g_assert_cmpint (hearth_servers_get_next_probe_us (fixture->servers, server), !=, 0);
+}
+
 static void
 test_models (Fixture       *fixture,
              gconstpointer  data)
@@ -477,6 +523,7 @@ main (int    argc,
   ADD ("/server-health/breaker", test_breaker);
   ADD ("/server-health/degraded", test_degraded);
   ADD ("/server-health/backoff", test_backoff);
+  ADD ("/server-health/idle-when-up", test_idle_when_up);
   ADD ("/server-health/models", test_models);
   ADD ("/server-health/fallback", test_fallback);
 #undef ADD

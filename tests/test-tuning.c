@@ -190,6 +190,47 @@ test_other_process (void)
   g_assert_cmpuint (changed, ==, 1);
 }
 
+static gboolean
+give_up (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* The app looks nothing up: it still hears of hearth-cli's change, from the
+ * database file changing, not from a timer (test-ui-idle and bench-startup
+ * check that nothing wakes an idle app). */
+static void
+test_other_process_notified (void)
+{
+  g_autoptr(HearthStore) app_store = hearth_test_open_store ("other-process-notified");
+  g_autoptr(HearthStore) cli_store = NULL;
+  g_autoptr(HearthTuning) app = quiet_tuning (app_store, NULL);
+  g_autoptr(HearthTuning) cli = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean timed_out = FALSE;
+  guint changed = 0;
+  guint timeout_id;
+
+  while (!app->loaded)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_connect (app, "changed", G_CALLBACK (count_signal), &changed);
+
+  cli_store = hearth_store_open (hearth_store_get_path (app_store), &error);
+  g_assert_no_error (error);
+  cli = quiet_tuning (cli_store, NULL);
+  set_model (cli, "tiny:latest", NULL, options_of ("num_ctx=8192", NULL));
+
+  /* A generous bound so a stuck test fails rather than hangs. */
+  timeout_id = g_timeout_add_seconds (30, give_up, &timed_out);
+  while (changed == 0 && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (timeout_id);
+  g_assert_false (timed_out);
+  g_assert_cmpuint (changed, ==, 1);
+}
+
 /* ---- Resolving ---- */
 
 static void
@@ -638,6 +679,7 @@ main (int   argc,
 
   g_test_add_func ("/tuning/store-per-model-and-machine", test_store_per_model_and_machine);
   g_test_add_func ("/tuning/other-process", test_other_process);
+  g_test_add_func ("/tuning/other-process-notified", test_other_process_notified);
   g_test_add_func ("/tuning/layering", test_layering);
   g_test_add_func ("/tuning/custom-profiles", test_custom_profiles);
   g_test_add_func ("/tuning/automatic", test_automatic);

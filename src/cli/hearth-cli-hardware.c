@@ -122,6 +122,10 @@ add_recommendation_json (JsonBuilder          *builder,
   json_builder_set_member_name (builder, "tokens_per_s_measured");
   json_builder_add_boolean_value (builder, r->fit->measured);
   hearth_json_add_string (builder, "estimate_basis", r->fit->estimate_basis);
+  /* When the catalog's figures for this model were last compared with their
+   * sources; absent for entries that never recorded it. */
+  if (r->model->checked != NULL)
+    hearth_json_add_string (builder, "checked", r->model->checked);
 }
 
 static void

@@ -17,6 +17,11 @@
 #include "hearth-engine-private.h"
 #include "hearth-error.h"
 
+/* The alerts' own look at the server rides on the sampler's tick (every
+ * 10 s, see hearth-sampler.c), and only while an enabled rule needs it:
+ * "Server down" (a default) must see 30 s of silence, "Model spilling out
+ * of video memory" (a default) lists the loaded models. No timer of its own;
+ * backing off to 30 s while the server does not answer. */
 #define PROBE_TIMEOUT_S   10
 #define PROBE_BACKOFF_MAX (G_GINT64_CONSTANT (30) * 1000)
 #define PROBE_EVERY_MS    (G_GINT64_CONSTANT (5) * 1000)   /* at most, while it answers */

@@ -512,7 +512,19 @@ show_recommendations (HearthHardwarePage *self)
       summary = describe_fit (pick, tiers);
       pull = add_install_row (self, pick->quant->tag, summary);
 
-      gtk_widget_set_tooltip_text (GTK_WIDGET (pull->row), pick->fit->estimate_basis);
+      /* The catalog's sizes age as the library changes: say quietly, in the
+       * tooltip, when they were last compared with it. */
+      if (pick->model->checked != NULL)
+        {
+          g_autofree char *tooltip = NULL;
+
+          /* Translators: how the speed was estimated, then the date the catalog's sizes were checked (YYYY-MM-DD) */
+          tooltip = g_strdup_printf (_("%s\nSizes checked %s"),
+                                     pick->fit->estimate_basis, pick->model->checked);
+          gtk_widget_set_tooltip_text (GTK_WIDGET (pull->row), tooltip);
+        }
+      else
+        gtk_widget_set_tooltip_text (GTK_WIDGET (pull->row), pick->fit->estimate_basis);
     }
 }
 

@@ -631,10 +631,40 @@ servers_changed_cb (HearthPreferencesWindow *self)
     self->servers_refresh_id = g_idle_add (refresh_servers_idle, self);
 }
 
+static void
+release_health (HearthServers *servers)
+{
+  hearth_servers_release_health (servers);
+  g_object_unref (servers);
+}
+
+/* While the list shows each server's state, that state is kept current
+ * (see hearth_servers_hold_health); not while the page is hidden. The hold
+ * goes with the list, whatever order the window is torn down in. */
+static void
+servers_list_mapped_cb (GtkWidget               *list,
+                        HearthPreferencesWindow *self)
+{
+  gboolean held = g_object_get_data (G_OBJECT (list), "hearth-health-hold") != NULL;
+
+  if (gtk_widget_get_mapped (list) == held || self->servers == NULL)
+    return;
+  if (!held)
+    {
+      hearth_servers_hold_health (self->servers);
+      g_object_set_data_full (G_OBJECT (list), "hearth-health-hold", g_object_ref (self->servers),
+                              (GDestroyNotify) release_health);
+    }
+  else
+    g_object_set_data (G_OBJECT (list), "hearth-health-hold", NULL);
+}
+
 void
 _hearth_preferences_window_bind_servers (HearthPreferencesWindow *self)
 {
   self->servers_cancellable = g_cancellable_new ();
+  g_signal_connect_after (self->servers_list, "map", G_CALLBACK (servers_list_mapped_cb), self);
+  g_signal_connect_after (self->servers_list, "unmap", G_CALLBACK (servers_list_mapped_cb), self);
   rebind_servers (self);
   g_signal_connect_object (self->servers, "changed", G_CALLBACK (servers_changed_cb), self,
                            G_CONNECT_SWAPPED);

@@ -30,6 +30,7 @@ struct _HearthGateway
   HearthGatewayStats  stats;
   GHashTable         *calls;        /* HearthGatewayCall * set: in flight */
   GHashTable         *messages;     /* SoupServerMessage set (references): begun, not logged */
+  HearthServers      *held_servers; /* while serving: their health is kept current */
 };
 
 /* What the log line and the figures need of each request, kept on its

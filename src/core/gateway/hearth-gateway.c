@@ -435,6 +435,11 @@ hearth_gateway_start (HearthGateway  *self,
   memset (&self->stats, 0, sizeof self->stats);
   g_debug ("Serving the API on %s%s", self->url, self->token != NULL ? " (token asked)" : "");
 
+  /* Programs calling the gateway must not wait on a dead server: while it
+   * serves, the servers that answer are re-checked every minute too. */
+  self->held_servers = g_object_ref (hearth_engine_get_servers (self->engine));
+  hearth_servers_hold_health (self->held_servers);
+
   set_error (self, NULL);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_URL]);
@@ -503,6 +508,9 @@ hearth_gateway_stop (HearthGateway *self)
   g_signal_handlers_disconnect_by_data (server, self);
   g_object_unref (server);
 
+  if (self->held_servers != NULL)
+    hearth_servers_release_health (self->held_servers);
+  g_clear_object (&self->held_servers);
   free_token (self);
   g_clear_pointer (&self->url, g_free);
   self->port = 0;

@@ -4,6 +4,8 @@
 #define G_LOG_DOMAIN "hearth-catalog"
 
 #include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "hearth-catalog.h"
 #include "hearth-core-resources.h"
@@ -46,6 +48,7 @@ hearth_catalog_model_free (HearthCatalogModel *model)
   g_clear_pointer (&model->quantizations, g_ptr_array_unref);
   g_strfreev (model->capabilities);
   g_free (model->license);
+  g_free (model->checked);
   g_free (model);
 }
 
@@ -138,6 +141,19 @@ get_array_member (JsonObject *object,
   return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
 }
 
+/* A calendar date written YYYY-MM-DD, as MODELS-SOURCES.md records when a
+ * model's figures were compared with its sources. */
+static gboolean
+is_iso_date (const char *text)
+{
+  int year, month, day, n = 0;
+
+  if (strlen (text) != 10
+      || sscanf (text, "%4d-%2d-%2d%n", &year, &month, &day, &n) != 3 || n != 10)
+    return FALSE;
+  return g_date_valid_dmy ((GDateDay) day, (GDateMonth) month, (GDateYear) year);
+}
+
 static gboolean
 check_model (const HearthCatalogModel  *model,
              GError                   **error)
@@ -154,6 +170,8 @@ check_model (const HearthCatalogModel  *model,
     return set_invalid (error, model->name, "quantizations with exactly one default");
   if (model->capabilities[0] == NULL)
     return set_invalid (error, model->name, "capabilities");
+  if (model->checked != NULL && !is_iso_date (model->checked))
+    return set_invalid (error, model->name, "“checked” date (YYYY-MM-DD)");
 
   return TRUE;
 }
@@ -175,6 +193,7 @@ parse_model (JsonNode  *node,
   model->name = dup_string_member (object, "name");
   model->family = dup_string_member (object, "family");
   model->license = dup_string_member (object, "license");
+  model->checked = dup_string_member (object, "checked");
   model->parameters = hearth_json_get_number (object, "parameters", 0);
   model->layers = hearth_json_get_int (object, "layers", 0);
   model->kv_heads = hearth_json_get_int (object, "kv_heads", 0);

@@ -35,6 +35,7 @@ typedef struct
   GPtrArray *quantizations;         /* of HearthCatalogQuant */
   char     **capabilities;          /* of: chat code vision tools thinking embedding */
   char      *license;
+  char      *checked;               /* "YYYY-MM-DD" the figures were last checked, or NULL */
 } HearthCatalogModel;
 
 typedef enum

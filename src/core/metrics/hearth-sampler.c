@@ -17,6 +17,15 @@
 #include "hearth-sampler.h"
 
 #define DEFAULT_ACTIVE_MS 1000
+/* The one timer that runs while Hearth is idle and hidden, on purpose: each
+ * tick (a sample read in the sampler's thread, handed to the main thread)
+ * is what the alert rules on the machine's resources evaluate (a new user
+ * already has one, "Little space left for models"; CPU, memory, swap, VRAM,
+ * GPU temperature and power can be added), what the "Server down" rule's
+ * probe rides on, and what the Performance page's per-minute and per-hour
+ * history is made of, so a graph of the last day has no hole where the
+ * window was closed. One wake-up every 10 s; every second only while a page
+ * holds the sampler to draw it live. */
 #define DEFAULT_IDLE_MS   10000
 /* Walking every process's file descriptors costs milliseconds; it is done
  * at most this often, and never twice for the same listening socket. */

@@ -20,6 +20,8 @@ typedef struct
   gint64         due_us;
   guint          backoff_ms;  /* 0 while up */
   gboolean       probing;
+  gboolean       recording;   /* probe_finish () reschedules itself */
+  gulong         notify_ids[2];
 } Schedule;
 
 
@@ -27,6 +29,8 @@ static void
 schedule_free (Schedule *schedule)
 {
   g_clear_handle_id (&schedule->source_id, g_source_remove);
+  for (guint i = 0; i < G_N_ELEMENTS (schedule->notify_ids); i++)
+    g_clear_signal_handler (&schedule->notify_ids[i], schedule->server);
   g_free (schedule);
 }
 
@@ -144,7 +148,11 @@ probe_finish (GTask  *task,
       g_task_return_error (task, error);
       return;
     }
+  if (self->schedules != NULL && (schedule = g_hash_table_lookup (self->schedules, probe->server)))
+    schedule->recording = TRUE;
   _hearth_server_record_probe (probe->server, latency_ms, error);
+  if (self->schedules != NULL && (schedule = g_hash_table_lookup (self->schedules, probe->server)))
+    schedule->recording = FALSE;
   reschedule (self, probe->server);
   if (error != NULL)
     g_task_return_error (task, error);
@@ -376,8 +384,22 @@ probe_due_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Every base interval while it answers; while down, 1/6 of it doubling
- * up to 5 times it (10 s, 20 s, … 5 min for the 60 s default). */
+static gboolean
+needs_recovery (HearthServer *server)
+{
+  return hearth_server_get_state (server) == HEARTH_SERVER_STATE_DOWN
+         || hearth_server_get_breaker_open (server);
+}
+
+/* The timers, and why each runs:
+ * - a server down or with its breaker open (a probe or a request failed):
+ *   1/6 of the base interval doubling up to 5 times it (10 s, 20 s, … 5 min
+ *   for the 60 s default), until it answers, so the picker, the fallback
+ *   chain and Send see it come back without the user asking;
+ * - a server that answers: every base interval, only while the health is
+ *   held (the gateway serves other programs, which must not wait on a dead
+ *   server; a page shows the servers' state). Otherwise nothing: the next
+ *   request finds out, and a failure starts the first kind. */
 static void
 reschedule (HearthServers *self,
             HearthServer  *server)
@@ -390,19 +412,41 @@ reschedule (HearthServers *self,
       (schedule = g_hash_table_lookup (self->schedules, server)) == NULL)
     return;
   g_clear_handle_id (&schedule->source_id, g_source_remove);
-  if (hearth_server_get_state (server) == HEARTH_SERVER_STATE_DOWN || hearth_server_get_breaker_open (server))
+  if (needs_recovery (server))
     {
       schedule->backoff_ms = schedule->backoff_ms == 0 ? MAX (base / 6, 1)
                                                        : MIN (schedule->backoff_ms * 2, base * 5);
       interval = schedule->backoff_ms;
     }
-  else
+  else if (self->health_holds > 0)
     {
       schedule->backoff_ms = 0;
       interval = base;
     }
+  else
+    {
+      schedule->backoff_ms = 0;
+      schedule->due_us = 0;
+      return;
+    }
   schedule->due_us = g_get_monotonic_time () + (gint64) interval * 1000;
   schedule->source_id = g_timeout_add (interval, probe_due_cb, schedule);
+}
+
+/* A request failed (or answered) between probes: a server now down gets
+ * its recovery probes; one back up drops them. probe_finish () reschedules
+ * after recording, once. */
+static void
+state_changed_cb (HearthServer *server,
+                  GParamSpec   *pspec,
+                  gpointer      user_data)
+{
+  Schedule *schedule = user_data;
+
+  if (schedule->recording || schedule->probing)
+    return;
+  if (needs_recovery (server) ? schedule->source_id == 0 : schedule->backoff_ms != 0)
+    reschedule (schedule->servers, server);
 }
 
 static void
@@ -427,6 +471,10 @@ sync_schedules (HearthServers *self)
       schedule = g_new0 (Schedule, 1);
       schedule->servers = self;
       schedule->server = server;
+      schedule->notify_ids[0] = g_signal_connect (server, "notify::state",
+                                                  G_CALLBACK (state_changed_cb), schedule);
+      schedule->notify_ids[1] = g_signal_connect (server, "notify::breaker-open",
+                                                  G_CALLBACK (state_changed_cb), schedule);
       g_hash_table_insert (self->schedules, server, schedule);
       /* A new server is probed at once. */
       schedule->due_us = g_get_monotonic_time ();
@@ -443,6 +491,44 @@ hearth_servers_start_monitoring (HearthServers *self)
     return;
   self->monitoring = TRUE;
   sync_schedules (self);
+}
+
+void
+hearth_servers_hold_health (HearthServers *self)
+{
+  GHashTableIter iter;
+  Schedule *schedule;
+
+  g_return_if_fail (HEARTH_IS_SERVERS (self));
+
+  if (self->health_holds++ > 0 || self->schedules == NULL || !self->monitoring)
+    return;
+  /* What the holder shows is as of now: servers not re-checked while
+   * nobody held are probed at once, then every interval. */
+  g_hash_table_iter_init (&iter, self->schedules);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &schedule))
+    if (schedule->source_id == 0 && !schedule->probing)
+      {
+        schedule->due_us = g_get_monotonic_time ();
+        schedule->source_id = g_idle_add (probe_due_cb, schedule);
+      }
+}
+
+void
+hearth_servers_release_health (HearthServers *self)
+{
+  GHashTableIter iter;
+  HearthServer *server;
+
+  g_return_if_fail (HEARTH_IS_SERVERS (self));
+  g_return_if_fail (self->health_holds > 0);
+
+  if (--self->health_holds > 0 || self->schedules == NULL)
+    return;
+  g_hash_table_iter_init (&iter, self->schedules);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &server, NULL))
+    if (!needs_recovery (server))
+      reschedule (self, server);
 }
 
 void

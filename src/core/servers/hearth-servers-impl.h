@@ -35,6 +35,7 @@ struct _HearthServers
 
   /* Health (hearth-servers-health.c) */
   gboolean      monitoring;
+  guint         health_holds;    /* hearth_servers_hold_health () */
   GHashTable   *schedules;       /* HearthServer → Schedule */
   GHashTable   *models;          /* HearthServer → ModelsCache */
 

@@ -148,10 +148,19 @@ gboolean        hearth_servers_probe_finish     (HearthServers       *self,
                                                  GAsyncResult        *result,
                                                  GError             **error);
 /* Probes enabled servers on a schedule (the app does this; the CLI probes
- * once): every 60 s while up, backing off 10 s → 20 s → … → 5 min while
- * down. Idempotent. HEARTH_PROBE_INTERVAL_MS overrides the 60 s (tests). */
+ * once): each at once, then, while down or its breaker is open (a probe or
+ * a request failed), backing off 10 s → 20 s → … → 5 min until it answers.
+ * A server that answers is probed again every 60 s only while someone holds
+ * the health (hearth_servers_hold_health): an idle app is not woken to
+ * re-check servers that work. Idempotent. HEARTH_PROBE_INTERVAL_MS
+ * overrides the 60 s (tests). */
 void            hearth_servers_start_monitoring (HearthServers       *self);
 void            hearth_servers_stop_monitoring  (HearthServers       *self);
+/* Something shows or needs every server's health as it is now (the gateway
+ * serving other programs, a page showing the servers): servers that answer
+ * are probed every minute too, starting now. Counted; release each hold. */
+void            hearth_servers_hold_health      (HearthServers       *self);
+void            hearth_servers_release_health   (HearthServers       *self);
 /* When the next scheduled probe of @server is due (monotonic µs), or 0. */
 gint64          hearth_servers_get_next_probe_us (HearthServers      *self,
                                                   HearthServer       *server);

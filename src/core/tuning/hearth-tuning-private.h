@@ -49,7 +49,7 @@ struct _HearthTuning
   gboolean              loaded;
   sqlite3_stmt         *version_stmt;
   gint64                data_version;
-  guint                 sync_id;
+  GFileMonitor         *db_monitors[2];      /* hearth.db and hearth.db-wal */
 
   /* The machine, read once */
   int                   physical_cores;

@@ -3,10 +3,12 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Cost: the options and profiles are read once in a worker when the engine
- * opens its history; lookups are in memory. Every lookup, and a check every
- * 5 s, asks SQLite for PRAGMA data_version (a counter of the connection, no
- * I/O) to see whether another process (hearth-cli, another window) changed
- * them, and reads the two small tables again only then.
+ * opens its history; lookups are in memory. Every lookup, and every change
+ * the kernel reports to hearth.db or its -wal (a commit by any connection),
+ * asks SQLite for PRAGMA data_version (a counter of the connection, no I/O)
+ * to see whether another process (hearth-cli, another window) changed them,
+ * and reads the two small tables again only then. Nothing runs on a timer:
+ * an idle app with an idle database is not woken.
  */
 #define G_LOG_DOMAIN "hearth-tuning"
 
@@ -18,8 +20,6 @@
 #include "hearth-hardware-private.h"
 #include "hearth-store-private.h"
 #include "hearth-tuning-private.h"
-
-#define SYNC_INTERVAL_S 5
 
 G_DEFINE_FINAL_TYPE (HearthTuning, hearth_tuning, G_TYPE_OBJECT)
 
@@ -118,7 +118,15 @@ hearth_tuning_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   _hearth_tuning_monitors_stop (self);
-  g_clear_handle_id (&self->sync_id, g_source_remove);
+  for (guint i = 0; i < G_N_ELEMENTS (self->db_monitors); i++)
+    {
+      if (self->db_monitors[i] != NULL)
+        {
+          g_signal_handlers_disconnect_by_data (self->db_monitors[i], self);
+          g_file_monitor_cancel (self->db_monitors[i]);
+        }
+      g_clear_object (&self->db_monitors[i]);
+    }
   if (self->settings != NULL)
     g_signal_handlers_disconnect_by_data (self->settings, self);
   g_clear_pointer (&self->version_stmt, sqlite3_finalize);
@@ -461,14 +469,49 @@ _hearth_tuning_sync (HearthTuning *self)
     _hearth_tuning_emit_changed (self);
 }
 
-static gboolean
-sync_tick (gpointer user_data)
+/* A commit by another process shows as a write to hearth.db-wal (or to
+ * hearth.db at a checkpoint, or without WAL). Our own commits wake this too,
+ * but data_version does not move for them, so nothing is read again. */
+static void
+on_db_file_changed (GFileMonitor      *monitor,
+                    GFile             *file,
+                    GFile             *other,
+                    GFileMonitorEvent  event,
+                    gpointer           user_data)
 {
   HearthTuning *self = user_data;
 
+  if (event != G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT
+      && event != G_FILE_MONITOR_EVENT_CHANGED
+      && event != G_FILE_MONITOR_EVENT_CREATED)
+    return;
   if (self->loaded)
     _hearth_tuning_sync (self);
-  return G_SOURCE_CONTINUE;
+}
+
+static void
+watch_db_files (HearthTuning *self)
+{
+  const char *path = hearth_store_get_path (self->store);
+  const char *suffixes[] = { "", "-wal" };
+
+  if (path == NULL)
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *name = g_strconcat (path, suffixes[i], NULL);
+      g_autoptr(GFile) file = g_file_new_for_path (name);
+      g_autoptr(GError) error = NULL;
+
+      self->db_monitors[i] = g_file_monitor_file (file, G_FILE_MONITOR_NONE, NULL, &error);
+      if (self->db_monitors[i] == NULL)
+        {
+          /* Lookups still check; only the live "changed" from another process is lost. */
+          g_debug ("Not watching %s for other processes' changes: %s", name, error->message);
+          continue;
+        }
+      g_signal_connect (self->db_monitors[i], "changed", G_CALLBACK (on_db_file_changed), self);
+    }
 }
 
 /* Settings */
@@ -539,7 +582,7 @@ hearth_tuning_new (HearthStore *store,
       g_task_set_source_tag (task, hearth_tuning_new);
       g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
       g_task_run_in_thread (task, load_thread);
-      self->sync_id = g_timeout_add_seconds (SYNC_INTERVAL_S, sync_tick, self);
+      watch_db_files (self);
     }
   else
     self->loaded = TRUE;
