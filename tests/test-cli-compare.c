@@ -114,11 +114,13 @@ setup (void)
   return TRUE;
 }
 
+/* Takes @run. */
 static JsonNode *
 run_json (HearthTestRun *run)
 {
-  run_ok (run);
-  return hearth_test_parse_json (run->out);
+  g_autoptr(HearthTestRun) owned = run_ok (run);
+
+  return hearth_test_parse_json (owned->out);
 }
 
 /* The message @id as the history reads it back, its pick and rating too. */
@@ -160,7 +162,7 @@ compare_json (const char *models)
 {
   g_autoptr(HearthTestRun) run = hearth_test_run_cli (NULL, "compare", "--models", models,
                                                       "--no-cache", "--json", QUESTION, NULL);
-  JsonNode *root = run_json (run);
+  JsonNode *root = run_json (g_steal_pointer (&run));
   JsonObject *set = json_node_get_object (root);
   const char *keys[] = { "model", "server", "content", "state", "error", "figures",
                          "message_id", "waited" };
@@ -245,7 +247,7 @@ test_compare_two_models (void)
                                                          "tiny-a,tiny-b", "--conversation",
                                                          conversation, "--json",
                                                          "And of Italy?", NULL);
-    g_autoptr(JsonNode) next = run_json (more);
+    g_autoptr(JsonNode) next = run_json (g_steal_pointer (&more));
 
     g_assert_cmpint (json_object_get_int_member (json_node_get_object (next), "conversation_id"),
                      ==, json_object_get_int_member (set, "conversation_id"));
