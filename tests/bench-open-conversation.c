@@ -9,8 +9,10 @@
  * 100–400 words of markdown) and one of 4. In the real window, in process,
  * each is opened in turn; a run lasts from hearth_window_show_conversation()
  * to the first frame painted after the chat page's messages arrived. The
- * page loads the newest page of messages only and pages backwards on scroll,
- * so the figure covers that first page, not all 10,000.
+ * page reads the newest page of messages only and lists those that fill the
+ * view (hearth-chat-page-paging.c), paging backwards on scroll, so the
+ * figure covers that first screen, not all 10,000. The ratio of the two is
+ * the issue's target: opening costs the same whatever the conversation holds.
  */
 #define G_LOG_DOMAIN "hearth-bench-open-conversation"
 
@@ -156,6 +158,9 @@ bench_open (HearthApplication *app,
     }
   print_figures ("open-10000-messages", &big_figures);
   print_figures ("open-4-messages", &small_figures);
+  g_print ("open-ratio-10000-vs-4: %.2f (first paint, p50; target <= 1.2, and each <= 100 ms)\n",
+           hearth_bench_median (big_figures.paint_ms, RUNS) /
+           hearth_bench_median (small_figures.paint_ms, RUNS));
 
   open_and_measure (window, big, &last, 0);
   hearth_test_spin_for (1000);
