@@ -35,6 +35,7 @@ struct _HearthWindow
   HearthAlerts         *alerts;
   GtkRevealer          *automatic_revealer;
   GtkLabel             *automatic_label;
+  GtkWindow            *help_overlay;   /* built on first use */
 };
 
 G_DEFINE_FINAL_TYPE (HearthWindow, hearth_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -83,6 +84,8 @@ hearth_window_dispose (GObject *object)
 
   g_clear_object (&self->settings);
   g_clear_object (&self->alerts);
+  /* The help overlay is the GtkApplicationWindow's to destroy. */
+  self->help_overlay = NULL;
 
   G_OBJECT_CLASS (hearth_window_parent_class)->dispose (object);
 }
@@ -156,12 +159,27 @@ on_first_paint (GdkFrameClock *clock,
   g_application_quit (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));
 }
 
+/* Once the window is on screen, what runs beside it may start. */
+static void
+start_services_after_paint (GdkFrameClock *clock,
+                            HearthWindow  *self)
+{
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+
+  g_signal_handlers_disconnect_by_func (clock, start_services_after_paint, self);
+  if (application != NULL)
+    hearth_application_start_services (HEARTH_APPLICATION (application));
+}
+
 static void
 hearth_window_realize (GtkWidget *widget)
 {
   HearthWindow *self = HEARTH_WINDOW (widget);
 
   GTK_WIDGET_CLASS (hearth_window_parent_class)->realize (widget);
+
+  g_signal_connect_object (gtk_widget_get_frame_clock (widget), "after-paint",
+                           G_CALLBACK (start_services_after_paint), self, 0);
 
   if (g_getenv ("HEARTH_EXIT_AFTER_FIRST_FRAME") != NULL)
     g_signal_connect (gtk_widget_get_frame_clock (widget), "after-paint",
@@ -279,6 +297,29 @@ hearth_window_setup (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (hearth_setup_window_new (GTK_WINDOW (widget), engine)));
 }
 
+/* The keyboard shortcuts, built when first asked for: GtkApplication would
+ * build them with every window, before its first frame. */
+static void
+show_help_overlay (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  HearthWindow *self = HEARTH_WINDOW (widget);
+
+  if (self->help_overlay == NULL)
+    {
+      g_autoptr(GtkBuilder) builder =
+        gtk_builder_new_from_resource ("/io/github/hearthapp/Hearth/hearth-shortcuts.ui");
+
+      /* As GtkApplication would have: transient, hidden on close, and
+       * showing this window's accelerators. */
+      self->help_overlay = GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
+      gtk_application_window_set_help_overlay (GTK_APPLICATION_WINDOW (self),
+                                               GTK_SHORTCUTS_WINDOW (self->help_overlay));
+    }
+  gtk_window_present (self->help_overlay);
+}
+
 /* The header bar is the window's: its Hardware buttons reach the page's actions. */
 static void
 forward_to_hardware (GtkWidget  *widget,
@@ -327,6 +368,7 @@ hearth_window_class_init (HearthWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, automatic_label);
 
   gtk_widget_class_install_action (widget_class, "win.setup", NULL, hearth_window_setup);
+  gtk_widget_class_install_action (widget_class, "win.show-help-overlay", NULL, show_help_overlay);
   gtk_widget_class_install_action (widget_class, "hardware.refresh", NULL, forward_to_hardware);
   gtk_widget_class_install_action (widget_class, "hardware.copy", NULL, forward_to_hardware);
   gtk_widget_class_install_action (widget_class, "hardware.export", NULL, forward_to_hardware);
