@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "hearth-chat-page-private.h"
 #include "hearth-error.h"
@@ -122,9 +123,12 @@ estimate_lines (const char *text,
 
   while (text != NULL && *text != '\0' && lines < max_lines)
     {
-      const char *end = strchr (text, '\n');
-      gsize length = end != NULL ? (gsize) (end - text) : strlen (text);
+      /* Enough bytes to fill the lines still counted, at most */
+      gsize length = strnlen (text, (gsize) (chars_per_line * (max_lines - lines) * 4) + 1);
+      const char *end = memchr (text, '\n', length);
 
+      if (end != NULL)
+        length = end - text;
       lines += MAX (1.0, ceil (g_utf8_strlen (text, length) / chars_per_line));
       text = end != NULL ? end + 1 : NULL;
     }
