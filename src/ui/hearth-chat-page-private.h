@@ -18,6 +18,8 @@ struct _HearthChatPage
   HearthEngine          *engine;
   GSettings             *settings;
   GListStore            *messages;
+  GPtrArray             *dying_rows;    /* rows no longer listed, let go a slice at a time */
+  guint                  release_rows_id;
   GPtrArray             *held;          /* items read but not yet in the list, oldest first
                                          * (hearth-chat-page-paging.c) */
   HearthReply           *reply;

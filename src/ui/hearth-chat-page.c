@@ -91,13 +91,58 @@ _hearth_chat_page_update_actions (HearthChatPage *self)
 
 /* Messages list */
 
+/* Rows no longer listed are let go a slice at a time, after what the next
+ * frame needs: a row's markdown takes milliseconds to dispose, and leaving
+ * a conversation read far back disposed a hundred rows or more before the
+ * next one could be drawn (bench-open-conversation). */
+#define RELEASE_SLICE_US 4000
+
+static gboolean
+release_rows_cb (gpointer user_data)
+{
+  HearthChatPage *self = user_data;
+  gint64 start = g_get_monotonic_time ();
+
+  while (self->dying_rows->len > 0 && g_get_monotonic_time () - start < RELEASE_SLICE_US)
+    g_ptr_array_remove_index_fast (self->dying_rows, self->dying_rows->len - 1);
+  if (self->dying_rows->len > 0)
+    return G_SOURCE_CONTINUE;
+  self->release_rows_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* The list drops a row by unparenting it; the page's own reference (taken
+ * in setup_row) keeps it until a slice of idle time lets it go. */
+static void
+on_row_parent (GtkWidget      *row,
+               GParamSpec     *pspec,
+               HearthChatPage *self)
+{
+  if (gtk_widget_get_parent (row) != NULL)
+    return;
+  g_signal_handlers_disconnect_by_func (row, on_row_parent, self);
+  if (self->dying_rows == NULL)
+    {
+      g_object_unref (row);
+      return;
+    }
+  g_ptr_array_add (self->dying_rows, row);
+  if (self->release_rows_id == 0)
+    self->release_rows_id = g_idle_add_full (G_PRIORITY_LOW, release_rows_cb, self, NULL);
+}
+
 static void
 setup_row (GtkSignalListItemFactory *factory,
            GtkListItem              *list_item,
-           gpointer                  user_data)
+           HearthChatPage           *self)
 {
+  GtkWidget *row = hearth_message_row_new ();
+
   gtk_list_item_set_activatable (list_item, FALSE);
-  gtk_list_item_set_child (list_item, hearth_message_row_new ());
+  gtk_list_item_set_child (list_item, row);
+  /* The page's reference: see on_row_parent () */
+  g_object_ref (row);
+  g_signal_connect (row, "notify::parent", G_CALLBACK (on_row_parent), self);
 }
 
 static void
@@ -416,6 +461,9 @@ hearth_chat_page_dispose (GObject *object)
   g_clear_object (&self->load_cancellable);
   g_clear_object (&self->models_cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), HEARTH_TYPE_CHAT_PAGE);
+  /* The list's rows, let go with the list just now, go at once. */
+  g_clear_handle_id (&self->release_rows_id, g_source_remove);
+  g_clear_pointer (&self->dying_rows, g_ptr_array_unref);
   g_clear_pointer (&self->held, g_ptr_array_unref);
   g_clear_object (&self->messages);
   g_clear_object (&self->engine);
@@ -478,6 +526,7 @@ hearth_chat_page_init (HearthChatPage *self)
   self->load_cancellable = g_cancellable_new ();
   self->settings = g_settings_new (APP_ID);
   self->messages = g_list_store_new (HEARTH_TYPE_MESSAGE_ITEM);
+  self->dying_rows = g_ptr_array_new_with_free_func (g_object_unref);
 
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row), self);
