@@ -252,6 +252,9 @@ messages_loaded_cb (GObject      *object,
   self->loading = FALSE;
   if (messages == NULL)
     {
+      /* Said once: the view does not ask again as it settles or is
+       * scrolled, until the conversation is opened again. */
+      self->has_older = FALSE;
       _hearth_chat_page_toast (self, error->message);
       return;
     }
