@@ -149,7 +149,7 @@ test_ui_help_overlay (void)
   g_autoptr(GtkBuilder) builder = NULL;
   GObject *overlay;
 
-  builder = gtk_builder_new_from_resource (RESOURCE_BASE "/gtk/help-overlay.ui");
+  builder = gtk_builder_new_from_resource (RESOURCE_BASE "/hearth-shortcuts.ui");
   overlay = gtk_builder_get_object (builder, "help_overlay");
   g_assert_true (GTK_IS_SHORTCUTS_WINDOW (overlay));
   gtk_window_destroy (GTK_WINDOW (overlay));
@@ -276,7 +276,7 @@ test_ui_help_overlay_action (void)
   HearthWindow *window = open_window ();
   ToplevelWait wait = { GTK_TYPE_SHORTCUTS_WINDOW, NULL };
 
-  /* GtkApplication finds gtk/help-overlay.ui under the resource base path. */
+  /* The window builds the shortcuts window when it is first asked for. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL);
   g_assert_true (hearth_test_spin_until (toplevel_is_mapped, &wait, 5000));
   hearth_test_wait_drawn (GTK_WIDGET (wait.found), 2000);

@@ -290,7 +290,9 @@ hearth_engine_search_finish (HearthEngine  *self,
 
 /* Small edits: one row each, on the caller's thread. */
 
-/* Returns: (transfer full) (nullable) */
+/* Returns: (transfer full) (nullable): the conversation's title and times;
+ *   its messages are not counted here (n_messages is -1), so opening even
+ *   a long conversation reads one row on the caller's thread */
 HearthConversation *
 hearth_engine_get_conversation (HearthEngine  *self,
                                 gint64         conversation_id,
@@ -300,7 +302,7 @@ hearth_engine_get_conversation (HearthEngine  *self,
 
   if (!has_history (self, error))
     return NULL;
-  return hearth_store_get_conversation (self->store, conversation_id, error);
+  return hearth_store_peek_conversation (self->store, conversation_id, error);
 }
 
 gboolean

@@ -34,6 +34,10 @@ struct _HearthApplication
   GCancellable   *unload_cancellable;
   guint           unload_timeout_id;
   gint64          started_us;
+
+  /* What runs beside the window (hearth_application_start_services ()) */
+  gboolean        services_started;
+  guint           services_timeout_id;
 };
 
 /* hearth-application.c */

@@ -13,6 +13,8 @@
 
 #define HEARTH_WEBSITE_URL "https://github.com/hearthapp/hearth"
 #define HEARTH_ISSUE_URL   "https://github.com/hearthapp/hearth/issues"
+/* With no window to wait for, services start this long after start-up. */
+#define SERVICES_DELAY_S   1
 
 G_DEFINE_FINAL_TYPE (HearthApplication, hearth_application, ADW_TYPE_APPLICATION)
 
@@ -153,6 +155,45 @@ static const GActionEntry app_entries[] = {
   { "quit", hearth_application_quit },
 };
 
+/**
+ * hearth_application_start_services:
+ *
+ * Starts what runs beside the windows: each enabled server is probed now,
+ * then every minute (backing off while it is down), so that the server
+ * list, the picker and the breakers know which are up; the servers Hearth
+ * runs itself (Ollama, llama.cpp's server, the demo) start; and with
+ * "preload-learned" on, the models used at set hours are loaded now when
+ * it is such an hour, and shortly before the next one. Called by the first
+ * window once it is on screen, else shortly after start-up; only the first
+ * call does anything.
+ */
+void
+hearth_application_start_services (HearthApplication *self)
+{
+  HearthProvider *provider;
+
+  g_return_if_fail (HEARTH_IS_APPLICATION (self));
+
+  if (self->services_started || self->engine == NULL || self->quitting)
+    return;
+  self->services_started = TRUE;
+  g_clear_handle_id (&self->services_timeout_id, g_source_remove);
+  if ((provider = hearth_engine_get_configured_provider (self->engine, NULL, NULL)) != NULL)
+    hearth_tuning_start_scheduler (hearth_engine_get_tuning (self->engine), provider);
+  hearth_servers_start_monitoring (hearth_engine_get_servers (self->engine));
+  hearth_servers_start_managed (hearth_engine_get_servers (self->engine));
+}
+
+static gboolean
+start_services_cb (gpointer user_data)
+{
+  HearthApplication *self = user_data;
+
+  self->services_timeout_id = 0;
+  hearth_application_start_services (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 hearth_application_startup (GApplication *application)
 {
@@ -161,7 +202,6 @@ hearth_application_startup (GApplication *application)
   static const char *new_chat_accels[] = { "<Control>n", NULL };
   static const char *preferences_accels[] = { "<Control>comma", NULL };
   HearthApplication *self = HEARTH_APPLICATION (application);
-  HearthProvider *provider;
 
   G_APPLICATION_CLASS (hearth_application_parent_class)->startup (application);
 
@@ -174,17 +214,12 @@ hearth_application_startup (GApplication *application)
                                                  HEARTH_ENGINE_SAMPLER);
   if (hearth_engine_get_store_error (self->engine) != NULL)
     g_message ("History unavailable: %s", hearth_engine_get_store_error (self->engine)->message);
-  /* With "preload-learned" on, the models used at set hours are loaded
-   * now when it is such an hour, and shortly before the next one. */
-  if ((provider = hearth_engine_get_configured_provider (self->engine, NULL, NULL)) != NULL)
-    hearth_tuning_start_scheduler (hearth_engine_get_tuning (self->engine), provider);
-  /* The server list, the picker and the breakers know which servers are
-   * up: each enabled server is probed now, then every minute (backing off
-   * while it is down). */
-  hearth_servers_start_monitoring (hearth_engine_get_servers (self->engine));
-  /* The servers Hearth runs itself (Ollama, llama.cpp's server, the demo)
-   * start with it, without holding up the window. */
-  hearth_servers_start_managed (hearth_engine_get_servers (self->engine));
+  /* The servers' probes, the ones Hearth runs itself and the preloading
+   * of learned models wait for the first window's first frame: on a small
+   * machine their threads and processes would take the cores the window
+   * needs to appear (bench-startup). A start with no window (in the
+   * background) starts them shortly after. */
+  self->services_timeout_id = g_timeout_add_seconds (SERVICES_DELAY_S, start_services_cb, self);
 
   g_action_map_add_action_entries (G_ACTION_MAP (application),
                                    app_entries,
@@ -215,6 +250,7 @@ hearth_application_shutdown (GApplication *application)
 {
   HearthApplication *self = HEARTH_APPLICATION (application);
 
+  g_clear_handle_id (&self->services_timeout_id, g_source_remove);
   _hearth_application_stop_background (self);
   _hearth_application_stop_tuning (self);
   _hearth_application_stop_gateway (self);

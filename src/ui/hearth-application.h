@@ -17,6 +17,7 @@ G_DECLARE_FINAL_TYPE (HearthApplication, hearth_application, HEARTH, APPLICATION
 
 HearthApplication *hearth_application_new              (void);
 HearthEngine      *hearth_application_get_engine       (HearthApplication *self);
+void               hearth_application_start_services   (HearthApplication *self);
 const GError      *hearth_application_get_store_error  (HearthApplication *self);
 const char        *hearth_application_get_cache_warning (HearthApplication *self);
 HearthSampler     *hearth_application_get_sampler      (HearthApplication *self);

@@ -18,6 +18,10 @@ struct _HearthChatPage
   HearthEngine          *engine;
   GSettings             *settings;
   GListStore            *messages;
+  GPtrArray             *dying_rows;    /* rows no longer listed, let go a slice at a time */
+  guint                  release_rows_id;
+  GPtrArray             *held;          /* items read but not yet in the list, oldest first
+                                         * (hearth-chat-page-paging.c) */
   HearthReply           *reply;
   HearthAnswerSet       *answer_set;    /* a compare or ensemble while it runs */
   GPtrArray             *compare_models; /* "MODEL@SERVER" to compare: none, or 2–4 */
@@ -85,6 +89,11 @@ void               _hearth_chat_page_set_title            (HearthChatPage       
                                                            const char           *title);
 void               _hearth_chat_page_server_reached       (HearthChatPage       *self);
 gboolean           _hearth_chat_page_composer_is_blank    (HearthChatPage       *self);
+
+/* hearth-chat-page-paging.c: a conversation's messages, a screenful at a time */
+void               _hearth_chat_page_setup_paging         (HearthChatPage       *self);
+void               _hearth_chat_page_load_conversation    (HearthChatPage       *self,
+                                                           gint64                conversation_id);
 
 /* hearth-chat-page-models.c: the model picker, grouped by server */
 void               _hearth_chat_page_setup_model_picker   (HearthChatPage       *self);

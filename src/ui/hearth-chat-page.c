@@ -16,14 +16,6 @@
 #include "hearth-message-row.h"
 #include "hearth-model.h"
 
-/* Opening a conversation reads a screenful: GtkListView 4.8 builds a row
- * for every item it holds up to 200, so each message of the first page is
- * rendered before the first frame (bench-open-conversation). Older pages,
- * read when the top is reached, are larger. */
-#define FIRST_PAGE_SIZE 20
-#define PAGE_SIZE 50
-#define SETTLE_FRAMES 4
-
 G_DEFINE_FINAL_TYPE (HearthChatPage, hearth_chat_page, GTK_TYPE_WIDGET)
 
 void
@@ -99,13 +91,58 @@ _hearth_chat_page_update_actions (HearthChatPage *self)
 
 /* Messages list */
 
+/* Rows no longer listed are let go a slice at a time, after what the next
+ * frame needs: a row's markdown takes milliseconds to dispose, and leaving
+ * a conversation read far back disposed a hundred rows or more before the
+ * next one could be drawn (bench-open-conversation). */
+#define RELEASE_SLICE_US 4000
+
+static gboolean
+release_rows_cb (gpointer user_data)
+{
+  HearthChatPage *self = user_data;
+  gint64 start = g_get_monotonic_time ();
+
+  while (self->dying_rows->len > 0 && g_get_monotonic_time () - start < RELEASE_SLICE_US)
+    g_ptr_array_remove_index_fast (self->dying_rows, self->dying_rows->len - 1);
+  if (self->dying_rows->len > 0)
+    return G_SOURCE_CONTINUE;
+  self->release_rows_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* The list drops a row by unparenting it; the page's own reference (taken
+ * in setup_row) keeps it until a slice of idle time lets it go. */
+static void
+on_row_parent (GtkWidget      *row,
+               GParamSpec     *pspec,
+               HearthChatPage *self)
+{
+  if (gtk_widget_get_parent (row) != NULL)
+    return;
+  g_signal_handlers_disconnect_by_func (row, on_row_parent, self);
+  if (self->dying_rows == NULL)
+    {
+      g_object_unref (row);
+      return;
+    }
+  g_ptr_array_add (self->dying_rows, row);
+  if (self->release_rows_id == 0)
+    self->release_rows_id = g_idle_add_full (G_PRIORITY_LOW, release_rows_cb, self, NULL);
+}
+
 static void
 setup_row (GtkSignalListItemFactory *factory,
            GtkListItem              *list_item,
-           gpointer                  user_data)
+           HearthChatPage           *self)
 {
+  GtkWidget *row = hearth_message_row_new ();
+
   gtk_list_item_set_activatable (list_item, FALSE);
-  gtk_list_item_set_child (list_item, hearth_message_row_new ());
+  gtk_list_item_set_child (list_item, row);
+  /* The page's reference: see on_row_parent () */
+  g_object_ref (row);
+  g_signal_connect (row, "notify::parent", G_CALLBACK (on_row_parent), self);
 }
 
 static void
@@ -150,167 +187,13 @@ _hearth_chat_page_find_item (HearthChatPage *self,
   return NULL;
 }
 
-/* Only while the reader is at the bottom does new text pull the view down. */
-static void
-on_scroll_value (GtkAdjustment  *adjustment,
-                 HearthChatPage *self)
-{
-  double bottom = gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment);
-
-  self->stick_to_bottom = gtk_adjustment_get_value (adjustment) >= bottom - 40;
-}
-
-static void
-on_scroll_upper (GtkAdjustment  *adjustment,
-                 GParamSpec     *pspec,
-                 HearthChatPage *self)
-{
-  if (self->stick_to_bottom && self->settle_tick == 0)
-    gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) -
-                                          gtk_adjustment_get_page_size (adjustment));
-}
-
-static void
-scroll_to_last_item (HearthChatPage *self)
-{
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->messages));
-
-  self->stick_to_bottom = TRUE;
-  if (n > 0)
-    gtk_widget_activate_action (GTK_WIDGET (self->message_view), "list.scroll-to-item", "u", n - 1);
-}
-
-static void load_wanted_page (HearthChatPage *self);
-
-/* GtkListView 4.8 measures rows lazily and re-anchors as it does: a pixel
- * offset set meanwhile lands on the wrong rows. Scroll by item for a few
- * frames, and only then let pixels (and the top edge) count again. */
-static gboolean
-settle_tick_cb (GtkWidget     *widget,
-                GdkFrameClock *clock,
-                gpointer       user_data)
-{
-  HearthChatPage *self = HEARTH_CHAT_PAGE (widget);
-
-  scroll_to_last_item (self);
-  if (++self->settle_frames < SETTLE_FRAMES)
-    return G_SOURCE_CONTINUE;
-  self->settle_frames = 0;
-  self->settle_tick = 0;
-  /* A first page too short to scroll could never reach the top: read on. */
-  {
-    GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->message_view));
-
-    if (gtk_adjustment_get_upper (adjustment) <= gtk_adjustment_get_page_size (adjustment))
-      self->older_wanted = TRUE;
-  }
-  load_wanted_page (self);
-  return G_SOURCE_REMOVE;
-}
-
-void
-_hearth_chat_page_scroll_to_bottom (HearthChatPage *self)
-{
-  scroll_to_last_item (self);
-  if (self->settle_tick == 0)
-    self->settle_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), settle_tick_cb, NULL, NULL);
-}
-
-/* Loading messages: the engine reads them in a worker. */
-
-static void load_page (HearthChatPage *self,
-                       gint64          before_id);
-
-/* Reaching the top while a page loads or the view settles asks for the
- * next page as soon as it can come, rather than waiting for another
- * scroll that may never come (the view is already at the top). */
-static void
-load_wanted_page (HearthChatPage *self)
-{
-  if (!self->older_wanted || self->loading || self->settle_tick != 0)
-    return;
-  self->older_wanted = FALSE;
-  if (self->has_older)
-    load_page (self, self->oldest_id);
-}
-
-static void
-messages_loaded_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  g_autoptr(HearthChatPage) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) messages = NULL;
-  g_autoptr(GPtrArray) items = NULL;
-  gboolean first_page = self->loading_before_id <= 0;
-
-  messages = hearth_engine_list_messages_finish (HEARTH_ENGINE (object), result, &error);
-  if (hearth_error_is_cancelled (error))
-    return;
-  self->loading = FALSE;
-  if (messages == NULL)
-    {
-      _hearth_chat_page_toast (self, error->message);
-      return;
-    }
-
-  items = _hearth_chat_page_items_from_messages (self, messages);
-  g_list_store_splice (self->messages, 0, 0, items->pdata, items->len);
-  self->has_older = messages->len == (first_page ? FIRST_PAGE_SIZE : PAGE_SIZE);
-  if (messages->len > 0)
-    self->oldest_id = ((HearthMessage *) g_ptr_array_index (messages, 0))->id;
-  if (first_page)
-    {
-      _hearth_chat_page_choose_from_messages (self, messages);
-      _hearth_chat_page_scroll_to_bottom (self);
-    }
-  else
-    load_wanted_page (self);
-}
-
-static void
-load_page (HearthChatPage *self,
-           gint64          before_id)
-{
-  if (!_hearth_chat_page_has_history (self) || self->conversation_id < 0)
-    return;
-  self->loading = TRUE;
-  self->loading_before_id = before_id;
-  hearth_engine_list_messages_async (self->engine, self->conversation_id, before_id,
-                                     before_id > 0 ? PAGE_SIZE : FIRST_PAGE_SIZE,
-                                     self->load_cancellable, messages_loaded_cb,
-                                     g_object_ref (self));
-}
-
-static void
-on_edge_reached (GtkScrolledWindow *scroller,
-                 GtkPositionType    position,
-                 HearthChatPage    *self)
-{
-  if (position != GTK_POS_TOP || !self->has_older)
-    return;
-  if (self->loading || self->settle_tick != 0)
-    self->older_wanted = TRUE;
-  else
-    load_page (self, self->oldest_id);
-}
-
 static void place_server_notice (HearthChatPage *self);
 
 static void
 reset_conversation (HearthChatPage *self,
                     gint64          conversation_id)
 {
-  g_cancellable_cancel (self->load_cancellable);
-  g_clear_object (&self->load_cancellable);
-  self->load_cancellable = g_cancellable_new ();
-  g_list_store_remove_all (self->messages);
-  self->conversation_id = conversation_id;
-  self->oldest_id = 0;
-  self->has_older = FALSE;
-  self->loading = FALSE;
-  self->older_wanted = FALSE;
+  _hearth_chat_page_load_conversation (self, conversation_id);
   self->edit_from_id = -1;
   _hearth_chat_page_update_actions (self);
 }
@@ -333,7 +216,6 @@ hearth_chat_page_open_conversation (HearthChatPage *self,
   place_server_notice (self);
   _hearth_chat_page_sidebar_select (self, conversation_id);
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
-  load_page (self, 0);
 }
 
 void
@@ -579,6 +461,10 @@ hearth_chat_page_dispose (GObject *object)
   g_clear_object (&self->load_cancellable);
   g_clear_object (&self->models_cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), HEARTH_TYPE_CHAT_PAGE);
+  /* The list's rows, let go with the list just now, go at once. */
+  g_clear_handle_id (&self->release_rows_id, g_source_remove);
+  g_clear_pointer (&self->dying_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->held, g_ptr_array_unref);
   g_clear_object (&self->messages);
   g_clear_object (&self->engine);
   g_clear_object (&self->settings);
@@ -631,7 +517,6 @@ hearth_chat_page_init (HearthChatPage *self)
 {
   g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
   GtkEventController *keys = gtk_event_controller_key_new ();
-  GtkAdjustment *vadjustment;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -641,6 +526,7 @@ hearth_chat_page_init (HearthChatPage *self)
   self->load_cancellable = g_cancellable_new ();
   self->settings = g_settings_new (APP_ID);
   self->messages = g_list_store_new (HEARTH_TYPE_MESSAGE_ITEM);
+  self->dying_rows = g_ptr_array_new_with_free_func (g_object_unref);
 
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row), self);
@@ -649,12 +535,7 @@ hearth_chat_page_init (HearthChatPage *self)
   gtk_list_view_set_model (self->message_view,
                            GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->messages)))));
 
-  vadjustment = gtk_scrolled_window_get_vadjustment (self->message_scroller);
-  g_signal_connect_object (vadjustment, "value-changed", G_CALLBACK (on_scroll_value), self, 0);
-  g_signal_connect_object (vadjustment, "notify::upper", G_CALLBACK (on_scroll_upper), self, 0);
-  g_signal_connect_object (vadjustment, "notify::page-size", G_CALLBACK (on_scroll_upper), self, 0);
-  g_signal_connect_object (self->message_scroller, "edge-reached", G_CALLBACK (on_edge_reached),
-                           self, 0);
+  _hearth_chat_page_setup_paging (self);
 
   g_signal_connect_object (keys, "key-pressed", G_CALLBACK (on_composer_key), self, 0);
   gtk_widget_add_controller (GTK_WIDGET (self->composer_view), keys);

@@ -150,8 +150,25 @@ show_selected (HearthConversationList *self)
 /* GTK 4.8's list view makes a row for each of the first 200 items at once:
  * a long history would hold the first frame back by a row each. The rows a
  * window can show come first; the rest follow, a chunk per frame. */
-#define FIRST_ROWS  40
 #define ROWS_PER_FRAME  20
+/* No row is shorter: a title and a date, with their padding. */
+#define MIN_ROW_HEIGHT  40
+
+/* The rows the list can show, with two to spare: from its height, or
+ * before its first allocation (start-up) from the window's. */
+static guint
+rows_on_screen (HearthConversationList *self)
+{
+  int height = gtk_widget_get_height (GTK_WIDGET (self->list_view));
+  int width;
+
+  if (height <= 0 && GTK_IS_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))))
+    gtk_window_get_default_size (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), &width,
+                                 &height);
+  if (height <= 0)
+    height = 1200;
+  return height / MIN_ROW_HEIGHT + 2;
+}
 
 static void
 stop_appending (HearthConversationList *self)
@@ -208,9 +225,9 @@ replace_items (HearthConversationList *self,
 
   stop_appending (self);
   first = shown->len;
-  if (shown->len > FIRST_ROWS && gtk_widget_get_mapped (GTK_WIDGET (self)))
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)) && shown->len > rows_on_screen (self))
     {
-      first = FIRST_ROWS;
+      first = rows_on_screen (self);
       self->rest = g_ptr_array_new_full (shown->len - first, g_object_unref);
       for (guint i = first; i < shown->len; i++)
         g_ptr_array_add (self->rest, g_object_ref (shown->pdata[i]));

@@ -67,6 +67,9 @@ static const char * const statement_sql[N_STATEMENTS] = {
     "DELETE FROM messages WHERE conversation_id = :conversation AND id >= :id",
   [STMT_GET_CONVERSATION] =
     "SELECT " CONVERSATION_COLUMNS " FROM conversations AS c WHERE c.id = :id AND c." VISIBLE,
+  [STMT_PEEK_CONVERSATION] =
+    "SELECT c.id, c.title, c.created_ms, c.updated_ms, -1 FROM conversations AS c"
+    " WHERE c.id = :id AND c." VISIBLE,
   [STMT_LIST_CONVERSATIONS] =
     "SELECT " CONVERSATION_COLUMNS " FROM conversations AS c WHERE c." VISIBLE
     " ORDER BY c.updated_ms DESC, c.id DESC",
@@ -646,17 +649,16 @@ conversation_from_row (sqlite3_stmt *stmt)
   return conversation;
 }
 
-HearthConversation *
-hearth_store_get_conversation (HearthStore  *self,
-                               gint64        conversation_id,
-                               GError      **error)
+static HearthConversation *
+get_conversation (HearthStore  *self,
+                  int           statement,
+                  gint64        conversation_id,
+                  GError      **error)
 {
   g_autoptr(HearthSqliteStatement) stmt = NULL;
   int rc;
 
-  g_return_val_if_fail (HEARTH_IS_STORE (self), NULL);
-
-  stmt = _hearth_store_statement (self, STMT_GET_CONVERSATION, error);
+  stmt = _hearth_store_statement (self, statement, error);
   if (stmt == NULL)
     return NULL;
   hearth_sqlite_bind_int64 (stmt, ":id", conversation_id);
@@ -668,6 +670,32 @@ hearth_store_get_conversation (HearthStore  *self,
   else
     store_set_error (self, rc, error);
   return NULL;
+}
+
+HearthConversation *
+hearth_store_get_conversation (HearthStore  *self,
+                               gint64        conversation_id,
+                               GError      **error)
+{
+  g_return_val_if_fail (HEARTH_IS_STORE (self), NULL);
+
+  return get_conversation (self, STMT_GET_CONVERSATION, conversation_id, error);
+}
+
+/**
+ * hearth_store_peek_conversation:
+ *
+ * The conversation's row alone: its messages are not counted (n_messages
+ * is -1), so the cost is one row whatever the conversation holds.
+ */
+HearthConversation *
+hearth_store_peek_conversation (HearthStore  *self,
+                                gint64        conversation_id,
+                                GError      **error)
+{
+  g_return_val_if_fail (HEARTH_IS_STORE (self), NULL);
+
+  return get_conversation (self, STMT_PEEK_CONVERSATION, conversation_id, error);
 }
 
 /* Steps @stmt to the end, collecting one item per row. */

@@ -73,6 +73,9 @@ gboolean             hearth_store_delete_conversation    (HearthStore         *s
 HearthConversation  *hearth_store_get_conversation       (HearthStore         *self,
                                                           gint64               conversation_id,
                                                           GError             **error);
+HearthConversation  *hearth_store_peek_conversation      (HearthStore         *self,
+                                                          gint64               conversation_id,
+                                                          GError             **error);
 GPtrArray           *hearth_store_list_conversations     (HearthStore         *self,
                                                           GError             **error);
 gint64               hearth_store_add_message            (HearthStore         *self,
