@@ -115,6 +115,14 @@ print_frames (const char *name,
   g_print ("%s-frames-over-50ms: %u\n", name, slow);
   g_print ("%s-frame-p50: %.1f ms\n", name, hearth_bench_percentile (values, intervals->len, 0.5));
   g_print ("%s-frame-p95: %.1f ms\n", name, hearth_bench_percentile (values, intervals->len, 0.95));
+  /* HEARTH_BENCH_FRAMES=1 prints every frame, to see where the long ones fall. */
+  if (g_getenv ("HEARTH_BENCH_FRAMES") != NULL)
+    {
+      g_print ("%s-frame-list (from %.3f s):", name, start / 1e6);
+      for (guint i = 0; i < intervals->len; i++)
+        g_print (" %.0f", values[i]);
+      g_print ("\n");
+    }
 }
 
 typedef struct
