@@ -555,6 +555,7 @@ hearth_markdown_view_init (HearthMarkdownView *self)
   gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 12);
   self->text = g_string_new (NULL);
   self->budget = FRAME_BUDGET;
+  hearth_code_block_warm_up ();
 }
 
 GtkWidget *
