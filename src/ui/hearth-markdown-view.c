@@ -19,6 +19,7 @@
  * update to the end of that frame's paint (the interval between frames says
  * less: a short one follows every long one, and doubled the budget). */
 #define FRAME_BUDGET     4096
+#define FRAME_BUDGET_MIN 2048
 #define FRAME_BUDGET_MAX (32 * 1024)
 #define FRAME_SHORT_US   16000
 #define FRAME_LONG_US    28000
@@ -447,7 +448,7 @@ on_after_paint (GdkFrameClock      *clock,
   if (cost < FRAME_SHORT_US)
     self->budget = MIN (self->budget * 2, FRAME_BUDGET_MAX);
   else if (cost > FRAME_LONG_US)
-    self->budget = MAX (self->budget / 2, FRAME_BUDGET);
+    self->budget = MAX (self->budget / 2, FRAME_BUDGET_MIN);
 }
 
 /* At most one rebuild per frame however many deltas arrive; an unmapped
