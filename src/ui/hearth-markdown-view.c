@@ -42,6 +42,7 @@ struct _HearthMarkdownView
   gint64              tick_us;          /* this frame showed a full budget, from then */
   GdkFrameClock      *clock;            /* while mapped */
   gulong              after_paint_id;
+  GtkAdjustment      *vadjustment;      /* of the scrolled window showing it, while mapped */
   guint               idle_id;
   guint               tick_id;
   gboolean            finishing;        /* finish() was called while a backlog was shown */
@@ -464,15 +465,60 @@ schedule_flush (HearthMarkdownView *self)
     self->idle_id = g_idle_add_full (FLUSH_PRIORITY, flush_idle_cb, self, NULL);
 }
 
+/* Drawing */
+
+/* A reply megabytes long is one list row tens of thousands of pixels tall,
+ * and the software renderer went through every glyph of it at every frame
+ * (most of a frame's time once a reply passed a megabyte). Only the blocks
+ * within a screen of what the scrolled window shows are drawn; scrolling, or
+ * the list moving under it, draws again. */
+static void
+hearth_markdown_view_snapshot (GtkWidget   *widget,
+                               GtkSnapshot *snapshot)
+{
+  HearthMarkdownView *self = HEARTH_MARKDOWN_VIEW (widget);
+  GtkWidget *scroller = self->vadjustment != NULL
+                        ? gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW) : NULL;
+  graphene_rect_t shown;
+
+  if (scroller == NULL || !gtk_widget_compute_bounds (scroller, widget, &shown))
+    {
+      GTK_WIDGET_CLASS (hearth_markdown_view_parent_class)->snapshot (widget, snapshot);
+      return;
+    }
+  graphene_rect_inset (&shown, 0, -shown.size.height);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      graphene_rect_t bounds;
+      graphene_rect_t common;
+
+      if (!gtk_widget_compute_bounds (child, widget, &bounds) ||
+          graphene_rect_intersection (&bounds, &shown, &common))
+        gtk_widget_snapshot_child (widget, child, snapshot);
+    }
+}
+
 static void
 hearth_markdown_view_map (GtkWidget *widget)
 {
   HearthMarkdownView *self = HEARTH_MARKDOWN_VIEW (widget);
+  GtkWidget *scroller = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
 
   GTK_WIDGET_CLASS (hearth_markdown_view_parent_class)->map (widget);
   self->clock = g_object_ref (gtk_widget_get_frame_clock (widget));
   self->after_paint_id = g_signal_connect (self->clock, "after-paint",
                                            G_CALLBACK (on_after_paint), self);
+  if (scroller != NULL)
+    {
+      self->vadjustment =
+        g_object_ref (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller)));
+      g_signal_connect_swapped (self->vadjustment, "value-changed",
+                                G_CALLBACK (gtk_widget_queue_draw), self);
+      g_signal_connect_swapped (self->vadjustment, "changed",
+                                G_CALLBACK (gtk_widget_queue_draw), self);
+    }
 }
 
 static void
@@ -484,6 +530,9 @@ hearth_markdown_view_unmap (GtkWidget *widget)
   cancel_flush (self);
   g_clear_signal_handler (&self->after_paint_id, self->clock);
   g_clear_object (&self->clock);
+  if (self->vadjustment != NULL)
+    g_signal_handlers_disconnect_by_data (self->vadjustment, self);
+  g_clear_object (&self->vadjustment);
   self->tick_us = 0;
   GTK_WIDGET_CLASS (hearth_markdown_view_parent_class)->unmap (widget);
 
@@ -538,6 +587,7 @@ hearth_markdown_view_class_init (HearthMarkdownViewClass *klass)
   object_class->dispose = hearth_markdown_view_dispose;
   object_class->finalize = hearth_markdown_view_finalize;
 
+  widget_class->snapshot = hearth_markdown_view_snapshot;
   widget_class->map = hearth_markdown_view_map;
   widget_class->unmap = hearth_markdown_view_unmap;
 
