@@ -17,7 +17,10 @@
  * in its own GtkScrolledWindow (no markdown, word-wrapped, following the end),
  * in a window of the same size: what GTK's own widget for long text costs.
  * Printed side by side as "NAME-..." (the chat page) and "NAME-baseline-...".
- * HEARTH_BENCH_CASES=one-paragraph,code... runs only the cases named.
+ * HEARTH_BENCH_CASES=one-paragraph,code... runs only the cases named;
+ * HEARTH_BENCH_FRAMES=1 also prints every frame interval ("NAME-frame-list",
+ * in ms, from the given monotonic time), to line long frames up with a
+ * profile (perf record -k CLOCK_MONOTONIC).
  */
 #define G_LOG_DOMAIN "hearth-bench-chat-stream"
 
