@@ -834,6 +834,8 @@ test_markdown_streaming_long_paragraph (void)
   hearth_markdown_view_finish (HEARTH_MARKDOWN_VIEW (view));
   g_assert_true (hearth_test_spin_until (caught_up, view, 60000));
 
+  hearth_test_wait_drawn (window, 2000);
+
   /* Only the paragraph's labels: the code block has its own. */
   labels = find_all (view, GTK_TYPE_LABEL);
   for (guint i = 0; i < labels->len; i++)
@@ -843,6 +845,8 @@ test_markdown_streaming_long_paragraph (void)
       if (gtk_widget_get_parent (GTK_WIDGET (label)) != view)
         continue;
       g_assert_true (gtk_label_get_selectable (label));
+      /* Each piece wraps at the reply's width, whatever it says it needs. */
+      g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (label)), ==, gtk_widget_get_width (view));
       longest = MAX (longest, strlen (gtk_label_get_text (label)));
       pieces++;
       if (shown->len > 0)

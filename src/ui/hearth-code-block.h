@@ -21,5 +21,6 @@ void        hearth_code_block_append_code   (HearthCodeBlock *self,
                                              const char      *code,
                                              gsize            len);
 void        hearth_code_block_copy          (HearthCodeBlock *self);
+void        hearth_code_block_warm_up       (void);
 
 G_END_DECLS

@@ -14,11 +14,15 @@
 /* How much new text one frame may lay out while a burst is caught up with:
  * a model writes a few kilobytes a second, a local server can send 80 KB in
  * a tenth of one, and laying that out at once would freeze the window. The
- * budget doubles while frames stay short and halves when one runs long. */
+ * budget doubles while the frames that show a full budget stay cheap and
+ * halves when one costs too much: its cost is measured from this view's
+ * update to the end of that frame's paint (the interval between frames says
+ * less: a short one follows every long one, and doubled the budget). */
 #define FRAME_BUDGET     4096
-#define FRAME_BUDGET_MAX (64 * 1024)
-#define FRAME_SHORT_US   25000
-#define FRAME_LONG_US    40000
+#define FRAME_BUDGET_MIN 2048
+#define FRAME_BUDGET_MAX (32 * 1024)
+#define FRAME_SHORT_US   16000
+#define FRAME_LONG_US    28000
 /* A tail no commit point cuts (a giant table or list item) is shown whole
  * past this: slices of it would be laid out again every frame. */
 #define TAIL_SLICE_MAX   (64 * 1024)
@@ -35,7 +39,10 @@ struct _HearthMarkdownView
   gboolean            continued;        /* @committed cuts a long paragraph in pieces */
   HearthCodeBlock    *code;             /* the tail: an open fence, appended to */
   gsize               budget;
-  gint64              last_tick_us;
+  gint64              tick_us;          /* this frame showed a full budget, from then */
+  GdkFrameClock      *clock;            /* while mapped */
+  gulong              after_paint_id;
+  GtkAdjustment      *vadjustment;      /* of the scrolled window showing it, while mapped */
   guint               idle_id;
   guint               tick_id;
   gboolean            finishing;        /* finish() was called while a backlog was shown */
@@ -394,7 +401,6 @@ flush (HearthMarkdownView *self,
       schedule_flush (self);
       return;
     }
-  self->last_tick_us = 0;
   if (self->finishing)
     {
       self->finishing = FALSE;
@@ -421,18 +427,29 @@ flush_tick_cb (GtkWidget     *widget,
                gpointer       user_data)
 {
   HearthMarkdownView *self = HEARTH_MARKDOWN_VIEW (widget);
-  gint64 now = gdk_frame_clock_get_frame_time (frame_clock);
+  gint64 start = g_get_monotonic_time ();
 
-  /* Catching up with a backlog: the interval since the last such frame says
-   * how much this one can afford. */
-  if (self->last_tick_us != 0 && now - self->last_tick_us < FRAME_SHORT_US)
-    self->budget = MIN (self->budget * 2, FRAME_BUDGET_MAX);
-  else if (self->last_tick_us != 0 && now - self->last_tick_us > FRAME_LONG_US)
-    self->budget = MAX (self->budget / 2, FRAME_BUDGET);
-  self->last_tick_us = now;
   self->tick_id = 0;
   flush (self, TRUE);
+  /* Still a backlog: this frame laid out a full budget; its cost will tell. */
+  self->tick_us = self->shown < self->text->len ? start : 0;
   return G_SOURCE_REMOVE;
+}
+
+static void
+on_after_paint (GdkFrameClock      *clock,
+                HearthMarkdownView *self)
+{
+  gint64 cost;
+
+  if (self->tick_us == 0)
+    return;
+  cost = g_get_monotonic_time () - self->tick_us;
+  self->tick_us = 0;
+  if (cost < FRAME_SHORT_US)
+    self->budget = MIN (self->budget * 2, FRAME_BUDGET_MAX);
+  else if (cost > FRAME_LONG_US)
+    self->budget = MAX (self->budget / 2, FRAME_BUDGET_MIN);
 }
 
 /* At most one rebuild per frame however many deltas arrive; an unmapped
@@ -448,6 +465,62 @@ schedule_flush (HearthMarkdownView *self)
     self->idle_id = g_idle_add_full (FLUSH_PRIORITY, flush_idle_cb, self, NULL);
 }
 
+/* Drawing */
+
+/* A reply megabytes long is one list row tens of thousands of pixels tall,
+ * and the software renderer went through every glyph of it at every frame
+ * (most of a frame's time once a reply passed a megabyte). Only the blocks
+ * within a screen of what the scrolled window shows are drawn; scrolling, or
+ * the list moving under it, draws again. */
+static void
+hearth_markdown_view_snapshot (GtkWidget   *widget,
+                               GtkSnapshot *snapshot)
+{
+  HearthMarkdownView *self = HEARTH_MARKDOWN_VIEW (widget);
+  GtkWidget *scroller = self->vadjustment != NULL
+                        ? gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW) : NULL;
+  graphene_rect_t shown;
+
+  if (scroller == NULL || !gtk_widget_compute_bounds (scroller, widget, &shown))
+    {
+      GTK_WIDGET_CLASS (hearth_markdown_view_parent_class)->snapshot (widget, snapshot);
+      return;
+    }
+  graphene_rect_inset (&shown, 0, -shown.size.height);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      graphene_rect_t bounds;
+      graphene_rect_t common;
+
+      if (!gtk_widget_compute_bounds (child, widget, &bounds) ||
+          graphene_rect_intersection (&bounds, &shown, &common))
+        gtk_widget_snapshot_child (widget, child, snapshot);
+    }
+}
+
+static void
+hearth_markdown_view_map (GtkWidget *widget)
+{
+  HearthMarkdownView *self = HEARTH_MARKDOWN_VIEW (widget);
+  GtkWidget *scroller = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+
+  GTK_WIDGET_CLASS (hearth_markdown_view_parent_class)->map (widget);
+  self->clock = g_object_ref (gtk_widget_get_frame_clock (widget));
+  self->after_paint_id = g_signal_connect (self->clock, "after-paint",
+                                           G_CALLBACK (on_after_paint), self);
+  if (scroller != NULL)
+    {
+      self->vadjustment =
+        g_object_ref (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller)));
+      g_signal_connect_swapped (self->vadjustment, "value-changed",
+                                G_CALLBACK (gtk_widget_queue_draw), self);
+      g_signal_connect_swapped (self->vadjustment, "changed",
+                                G_CALLBACK (gtk_widget_queue_draw), self);
+    }
+}
+
 static void
 hearth_markdown_view_unmap (GtkWidget *widget)
 {
@@ -455,6 +528,12 @@ hearth_markdown_view_unmap (GtkWidget *widget)
   gboolean pending = self->tick_id != 0 || self->idle_id != 0;
 
   cancel_flush (self);
+  g_clear_signal_handler (&self->after_paint_id, self->clock);
+  g_clear_object (&self->clock);
+  if (self->vadjustment != NULL)
+    g_signal_handlers_disconnect_by_data (self->vadjustment, self);
+  g_clear_object (&self->vadjustment);
+  self->tick_us = 0;
   GTK_WIDGET_CLASS (hearth_markdown_view_parent_class)->unmap (widget);
 
   /* Unmapped now, so this catches up in an idle. */
@@ -474,7 +553,7 @@ remove_all (HearthMarkdownView *self)
   self->committed = 0;
   self->shown = 0;
   self->continued = FALSE;
-  self->last_tick_us = 0;
+  self->tick_us = 0;
   _hearth_markdown_scan_reset (&self->scan);
 }
 
@@ -508,6 +587,8 @@ hearth_markdown_view_class_init (HearthMarkdownViewClass *klass)
   object_class->dispose = hearth_markdown_view_dispose;
   object_class->finalize = hearth_markdown_view_finalize;
 
+  widget_class->snapshot = hearth_markdown_view_snapshot;
+  widget_class->map = hearth_markdown_view_map;
   widget_class->unmap = hearth_markdown_view_unmap;
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
@@ -525,6 +606,7 @@ hearth_markdown_view_init (HearthMarkdownView *self)
   gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 12);
   self->text = g_string_new (NULL);
   self->budget = FRAME_BUDGET;
+  hearth_code_block_warm_up ();
 }
 
 GtkWidget *

@@ -16,6 +16,13 @@
 #define READ_SIZE 16384
 /* Bounded, so that a fast stream cannot starve the main loop. */
 #define MAX_READS_PER_WAKEUP 64
+/* A reply is read below GTK's redraw priority (G_PRIORITY_HIGH_IDLE + 20)
+ * and a few milliseconds at a time: a local server sends 100,000 tokens in a
+ * third of a second, and read at the default priority they kept a window
+ * showing them from painting until the last one (a 0.4 to 0.7 s frame); a
+ * megabyte parsed in one go delayed the next frame by 50 ms. */
+#define READ_PRIORITY        G_PRIORITY_DEFAULT_IDLE
+#define READ_SLICE_US        4000
 
 typedef struct
 {
@@ -506,6 +513,7 @@ chat_readable_cb (GObject  *pollable,
 {
   ChatData *data = user_data;
   GCancellable *cancellable = hearth_reply_get_cancellable (data->reply);
+  gint64 started = g_get_monotonic_time ();
 
   for (guint i = 0; i < MAX_READS_PER_WAKEUP; i++)
     {
@@ -522,6 +530,8 @@ chat_readable_cb (GObject  *pollable,
         }
       if (!handle_read (data, n_read, error))
         return G_SOURCE_REMOVE;
+      if (g_get_monotonic_time () - started > READ_SLICE_US)
+        break;
     }
   hearth_reply_flush (data->reply);
   return G_SOURCE_CONTINUE;
@@ -548,7 +558,7 @@ static void
 read_next (ChatData *data)
 {
   g_input_stream_read_async (data->stream, data->buffer, sizeof data->buffer,
-                             G_PRIORITY_DEFAULT, hearth_reply_get_cancellable (data->reply),
+                             READ_PRIORITY, hearth_reply_get_cancellable (data->reply),
                              chat_read_cb, data);
 }
 
@@ -577,6 +587,7 @@ chat_send_cb (GObject      *object,
       data->source = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (data->stream),
                                                             hearth_reply_get_cancellable (data->reply));
       g_source_set_callback (data->source, (GSourceFunc) chat_readable_cb, data, NULL);
+      g_source_set_priority (data->source, READ_PRIORITY);
       g_source_attach (data->source, g_main_context_get_thread_default ());
     }
   else
