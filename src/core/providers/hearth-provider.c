@@ -23,6 +23,11 @@
  * megabyte parsed in one go delayed the next frame by 50 ms. */
 #define READ_PRIORITY        G_PRIORITY_DEFAULT_IDLE
 #define READ_SLICE_US        4000
+/* ...but never starved: a window that redraws without pause (an animation
+ * on a machine too slow for 60 frames a second, a sanitizer build) leaves
+ * no idle time, and the reply would never be read. A guard at the default
+ * priority reads a slice itself when the reader has not run for this long. */
+#define READ_GUARD_MS        25
 
 typedef struct
 {
@@ -398,6 +403,8 @@ typedef struct
   HearthStreamParser *parser;
   GInputStream       *stream;
   GSource            *source;
+  guint               guard_id;      /* READ_GUARD_MS */
+  gint64              last_read_us;  /* when a slice was last read */
   HearthServerFigures figures;
   gboolean            done;
   HearthChatStartFailed on_start_failed;
@@ -413,6 +420,7 @@ chat_data_free (ChatData *data)
   g_clear_pointer (&data->parser, hearth_stream_parser_free);
   g_clear_object (&data->stream);
   g_clear_pointer (&data->source, g_source_unref);
+  g_clear_handle_id (&data->guard_id, g_source_remove);
   hearth_server_figures_clear (&data->figures);
   g_free (data);
 }
@@ -507,13 +515,15 @@ handle_read (ChatData *data,
 
 /* Drains what has arrived, then gives the reply one update for all of it:
  * one signal per wake-up, however many tokens the server sent meanwhile. */
+/* Returns FALSE once the reply is finished (and @data freed). */
 static gboolean
-chat_readable_cb (GObject  *pollable,
-                  gpointer  user_data)
+read_slice (ChatData *data)
 {
-  ChatData *data = user_data;
+  GObject *pollable = G_OBJECT (data->stream);
   GCancellable *cancellable = hearth_reply_get_cancellable (data->reply);
   gint64 started = g_get_monotonic_time ();
+
+  data->last_read_us = started;
 
   for (guint i = 0; i < MAX_READS_PER_WAKEUP; i++)
     {
@@ -529,12 +539,30 @@ chat_readable_cb (GObject  *pollable,
           break;
         }
       if (!handle_read (data, n_read, error))
-        return G_SOURCE_REMOVE;
+        return FALSE;
       if (g_get_monotonic_time () - started > READ_SLICE_US)
         break;
     }
   hearth_reply_flush (data->reply);
-  return G_SOURCE_CONTINUE;
+  return TRUE;
+}
+
+static gboolean
+chat_readable_cb (GObject  *pollable,
+                  gpointer  user_data)
+{
+  return read_slice (user_data) ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+static gboolean
+read_guard_cb (gpointer user_data)
+{
+  ChatData *data = user_data;
+
+  if (g_get_monotonic_time () - data->last_read_us < READ_GUARD_MS * 1000)
+    return G_SOURCE_CONTINUE;
+  /* Finished: chat_data_free () removed this source already. */
+  return read_slice (data) ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
 
 static void read_next (ChatData *data);
@@ -558,7 +586,7 @@ static void
 read_next (ChatData *data)
 {
   g_input_stream_read_async (data->stream, data->buffer, sizeof data->buffer,
-                             READ_PRIORITY, hearth_reply_get_cancellable (data->reply),
+                             G_PRIORITY_DEFAULT, hearth_reply_get_cancellable (data->reply),
                              chat_read_cb, data);
 }
 
@@ -589,6 +617,8 @@ chat_send_cb (GObject      *object,
       g_source_set_callback (data->source, (GSourceFunc) chat_readable_cb, data, NULL);
       g_source_set_priority (data->source, READ_PRIORITY);
       g_source_attach (data->source, g_main_context_get_thread_default ());
+      data->last_read_us = g_get_monotonic_time ();
+      data->guard_id = g_timeout_add (READ_GUARD_MS, read_guard_cb, data);
     }
   else
     {
