@@ -5,7 +5,6 @@
 
 #define _GNU_SOURCE
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,8 +12,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include "hearth-hardware.h"
-#include "hearth-sampler.h"
+#include "hearth-sampler-private.h"
 
 #define DEFAULT_ACTIVE_MS 1000
 /* The one timer that runs while Hearth is idle and hidden, on purpose: each
@@ -27,64 +25,6 @@
  * window was closed. One wake-up every 10 s; every second only while a page
  * holds the sampler to draw it live. */
 #define DEFAULT_IDLE_MS   10000
-/* Walking every process's file descriptors costs milliseconds; it is done
- * at most this often, and never twice for the same listening socket. */
-#define SERVER_RESCAN_US  (10 * G_USEC_PER_SEC)
-#define MAX_INODES        8
-
-/* What the reading side keeps between two readings. */
-typedef struct
-{
-  guint64  busy;
-  guint64  total;
-} CpuTimes;
-
-struct _HearthSampler
-{
-  GObject          parent_instance;
-
-  /* Reading: one thread at a time, under read_lock */
-  GMutex           read_lock;
-  char            *root;
-  char            *stat_path;
-  char            *meminfo_path;
-  char            *buffer;
-  gsize            buffer_size;
-  CpuTimes        *cpu_prev;         /* [0] all cores, [1 + i] core i */
-  CpuTimes        *cpu_now;
-  guint            cpu_capacity;
-  guint            n_cpu_prev;       /* entries in cpu_prev, 0 = none yet */
-  HearthGpuReader *gpus;
-  guint            server_port_read; /* the port the cached pid was found for */
-  int              server_pid;
-  char            *server_fd_path;   /* the fd linking to the socket */
-  char            *server_link;      /* "socket:[inode]" */
-  gint64           server_scan_us;   /* monotonic, last walk of /proc; 0 = never */
-  guint64          server_scan_inode;  /* the socket that walk looked for */
-  guint64          server_ticks;
-  gint64           server_ticks_us;
-  long             clock_ticks;
-  long             page_size;
-
-  /* Shared with the worker thread, under lock */
-  GMutex           lock;
-  GCond            cond;
-  guint            port;
-  char            *disk_path;
-  guint            holds;
-  guint            active_ms;
-  guint            idle_ms;
-  gboolean         stopping;
-
-  /* Main thread */
-  GThread         *thread;
-  GMainContext    *context;
-  guint            generation;
-  HearthSample   **ring;
-  guint            ring_capacity;
-  guint            ring_start;
-  guint            ring_length;
-};
 
 G_DEFINE_FINAL_TYPE (HearthSampler, hearth_sampler, G_TYPE_OBJECT)
 
@@ -139,8 +79,8 @@ hearth_sample_free (HearthSample *sample)
 /* Files: read every second, so into one reused buffer with open and read
  * rather than an allocation per file. */
 
-static gssize
-read_into (HearthSampler *self,
+gssize
+_hearth_sampler_read_into (HearthSampler *self,
            const char    *path)
 {
   gsize length = 0;
@@ -250,7 +190,7 @@ busy_percent (const CpuTimes *before,
 static HearthSample *
 read_cpu (HearthSampler *self)
 {
-  gssize length = read_into (self, self->stat_path);
+  gssize length = _hearth_sampler_read_into (self, self->stat_path);
   guint n_lines = length > 0 ? count_cpu_lines (self->buffer) : 0;
   HearthSample *sample;
   CpuTimes *swap;
@@ -301,7 +241,7 @@ read_memory (HearthSampler *self,
 {
   gint64 available, swap_free;
 
-  if (read_into (self, self->meminfo_path) <= 0)
+  if (_hearth_sampler_read_into (self, self->meminfo_path) <= 0)
     return;
   sample->mem_total = meminfo_value (self->buffer, "MemTotal:");
   available = meminfo_value (self->buffer, "MemAvailable:");
@@ -338,226 +278,6 @@ read_gpus (HearthSampler *self,
     }
 }
 
-/* The server process
- *
- * proc/net/tcp and tcp6 name the inode of the socket listening on the
- * port; the process holding it has a proc/<pid>/fd/N linking to
- * "socket:[inode]". Once found, one readlink per reading confirms it.
- */
-
-static guint
-listening_inodes (HearthSampler *self,
-                  guint          port,
-                  guint64       *inodes)
-{
-  static const char * const tables[] = { "proc/net/tcp", "proc/net/tcp6" };
-  guint n = 0;
-
-  for (guint t = 0; t < G_N_ELEMENTS (tables); t++)
-    {
-      g_autofree char *path = g_build_filename (self->root, tables[t], NULL);
-      char *line;
-
-      if (read_into (self, path) <= 0)
-        continue;
-      line = strchr (self->buffer, '\n');
-      while (line != NULL && n < MAX_INODES)
-        {
-          unsigned int local_port, state;
-          unsigned long inode;
-
-          line++;
-          /* sl: local:port remote:port st tx:rx tr:when retrnsmt uid timeout inode */
-          if (sscanf (line, " %*u: %*[0-9A-Fa-f]:%X %*[0-9A-Fa-f]:%*X %X %*X:%*X %*X:%*X %*X"
-                      " %*u %*u %lu", &local_port, &state, &inode) == 3
-              && local_port == port && state == 0x0A && inode != 0)
-            inodes[n++] = inode;
-          line = strchr (line, '\n');
-        }
-    }
-  return n;
-}
-
-static gboolean
-link_is_socket (const char    *path,
-                const guint64 *inodes,
-                guint          n_inodes,
-                guint64       *found)
-{
-  char target[64];
-  ssize_t length = readlink (path, target, sizeof target - 1);
-  unsigned long inode;
-
-  if (length <= 0)
-    return FALSE;
-  target[length] = '\0';
-  if (sscanf (target, "socket:[%lu]", &inode) != 1)
-    return FALSE;
-  for (guint i = 0; i < n_inodes; i++)
-    if (inodes[i] == inode)
-      {
-        *found = inode;
-        return TRUE;
-      }
-  return FALSE;
-}
-
-static void
-server_set (HearthSampler *self,
-            int            pid,
-            const char    *fd_path,
-            guint64        inode)
-{
-  self->server_pid = pid;
-  g_clear_pointer (&self->server_fd_path, g_free);
-  g_clear_pointer (&self->server_link, g_free);
-  self->server_ticks_us = 0;
-  if (pid <= 0)
-    return;
-  self->server_fd_path = g_strdup (fd_path);
-  self->server_link = g_strdup_printf ("socket:[%" G_GUINT64_FORMAT "]", inode);
-}
-
-static gboolean
-process_holds_socket (HearthSampler *self,
-                      const char    *pid_name,
-                      const guint64 *inodes,
-                      guint          n_inodes)
-{
-  g_autofree char *fd_dir = g_build_filename (self->root, "proc", pid_name, "fd", NULL);
-  DIR *dir = opendir (fd_dir);
-  struct dirent *entry;
-  gboolean found = FALSE;
-
-  while (dir != NULL && !found && (entry = readdir (dir)) != NULL)
-    {
-      g_autofree char *path = NULL;
-      guint64 inode;
-
-      if (entry->d_name[0] == '.')
-        continue;
-      path = g_build_filename (fd_dir, entry->d_name, NULL);
-      if (link_is_socket (path, inodes, n_inodes, &inode))
-        {
-          server_set (self, atoi (pid_name), path, inode);
-          /* Found: a later walk for the same socket is worth doing. */
-          self->server_scan_inode = 0;
-          found = TRUE;
-        }
-    }
-  if (dir != NULL)
-    closedir (dir);
-  return found;
-}
-
-static void
-find_server (HearthSampler *self,
-             guint          port)
-{
-  g_autofree char *proc = g_build_filename (self->root, "proc", NULL);
-  guint64 inodes[MAX_INODES];
-  guint n_inodes = listening_inodes (self, port, inodes);
-  DIR *dir;
-  struct dirent *entry;
-
-  self->server_scan_us = g_get_monotonic_time ();
-  /* Nothing listens, or the walk already failed for this socket (it
-   * belongs to another user, whose fds are not ours to read). */
-  if (n_inodes == 0 || inodes[0] == self->server_scan_inode)
-    return;
-  self->server_scan_inode = inodes[0];
-  dir = opendir (proc);
-  while (dir != NULL && (entry = readdir (dir)) != NULL)
-    if (g_ascii_isdigit (entry->d_name[0])
-        && process_holds_socket (self, entry->d_name, inodes, n_inodes))
-      break;
-  if (dir != NULL)
-    closedir (dir);
-}
-
-static gboolean
-server_still_there (HearthSampler *self)
-{
-  char target[64];
-  ssize_t length;
-
-  if (self->server_pid <= 0)
-    return FALSE;
-  length = readlink (self->server_fd_path, target, sizeof target - 1);
-  if (length <= 0)
-    return FALSE;
-  target[length] = '\0';
-  return g_str_equal (target, self->server_link);
-}
-
-static void
-read_server_cpu (HearthSampler *self,
-                 HearthSample  *sample)
-{
-  char path[64];
-  g_autofree char *full = NULL;
-  unsigned long utime, stime;
-  const char *fields;
-  gint64 now = g_get_monotonic_time ();
-
-  g_snprintf (path, sizeof path, "proc/%d/stat", self->server_pid);
-  full = g_build_filename (self->root, path, NULL);
-  if (read_into (self, full) <= 0 || (fields = strrchr (self->buffer, ')')) == NULL)
-    return;
-  /* After the name: state, then fields 4..13, then utime and stime. */
-  if (sscanf (fields + 1, " %*c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %lu %lu",
-              &utime, &stime) != 2)
-    return;
-  if (self->server_ticks_us > 0 && now > self->server_ticks_us
-      && utime + stime >= self->server_ticks)
-    sample->server_cpu_percent = 100.0 * (utime + stime - self->server_ticks) / self->clock_ticks
-                                 / ((now - self->server_ticks_us) / (double) G_USEC_PER_SEC);
-  self->server_ticks = utime + stime;
-  self->server_ticks_us = now;
-}
-
-static void
-read_server_rss (HearthSampler *self,
-                 HearthSample  *sample)
-{
-  char path[64];
-  g_autofree char *full = NULL;
-  unsigned long size, resident;
-
-  g_snprintf (path, sizeof path, "proc/%d/statm", self->server_pid);
-  full = g_build_filename (self->root, path, NULL);
-  if (read_into (self, full) > 0 && sscanf (self->buffer, "%lu %lu", &size, &resident) == 2)
-    sample->server_rss = (gint64) resident * self->page_size;
-}
-
-static void
-read_server (HearthSampler *self,
-             HearthSample  *sample,
-             guint          port)
-{
-  if (port != self->server_port_read)
-    {
-      server_set (self, 0, NULL, 0);
-      self->server_port_read = port;
-      self->server_scan_us = 0;
-      self->server_scan_inode = 0;
-    }
-  if (port == 0)
-    return;
-  if (!server_still_there (self))
-    {
-      server_set (self, 0, NULL, 0);
-      if (self->server_scan_us == 0
-          || g_get_monotonic_time () - self->server_scan_us >= SERVER_RESCAN_US)
-        find_server (self, port);
-    }
-  if (self->server_pid <= 0)
-    return;
-  sample->server_pid = self->server_pid;
-  read_server_cpu (self, sample);
-  read_server_rss (self, sample);
-}
-
 /* One statvfs (a few microseconds): free to this user, not to root. */
 static void
 read_disk (HearthSample *sample,
@@ -585,7 +305,7 @@ take_sample (HearthSampler *self)
   sample = read_cpu (self);
   read_memory (self, sample);
   read_gpus (self, sample);
-  read_server (self, sample, port);
+  _hearth_sampler_read_server (self, sample, port);
   read_disk (sample, disk_path);
   g_mutex_unlock (&self->read_lock);
   return sample;
@@ -715,7 +435,7 @@ hearth_sampler_finalize (GObject *object)
     hearth_sample_free (self->ring[(self->ring_start + i) % self->ring_capacity]);
   g_free (self->ring);
   g_clear_pointer (&self->gpus, hearth_gpu_reader_free);
-  server_set (self, 0, NULL, 0);
+  _hearth_sampler_forget_server (self);
   g_free (self->cpu_prev);
   g_free (self->cpu_now);
   g_free (self->buffer);
