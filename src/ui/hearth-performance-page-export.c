@@ -7,50 +7,10 @@
 
 #include <glib/gi18n.h>
 
+#include "hearth-export-file.h"
 #include "hearth-performance-page-private.h"
 
 /* Export */
-
-typedef struct
-{
-  GFile *file;
-  char  *text;
-} Export;
-
-static void
-export_free (Export *export)
-{
-  g_clear_object (&export->file);
-  g_free (export->text);
-  g_free (export);
-}
-
-static void
-export_failed (GTask        *task,
-               GFile        *file,
-               const GError *error)
-{
-  g_autofree char *name = g_file_get_parse_name (file);
-
-  g_task_return_new_error (task, G_IO_ERROR,
-                           error->domain == G_IO_ERROR ? error->code : G_IO_ERROR_FAILED,
-                           _("The metrics could not be saved to %s: %s"), name, error->message);
-}
-
-static void
-export_written (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  Export *export = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-
-  if (!g_file_replace_contents_finish (G_FILE (object), result, NULL, &error))
-    export_failed (task, export->file, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
 
 static void
 export_read (GObject      *object,
@@ -58,18 +18,14 @@ export_read (GObject      *object,
              gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  Export *export = g_task_get_task_data (task);
+  GFile *file = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
+  char *text = hearth_engine_export_metrics_finish (HEARTH_ENGINE (object), result, &error);
 
-  export->text = hearth_engine_export_metrics_finish (HEARTH_ENGINE (object), result, &error);
-  if (export->text == NULL)
-    {
-      export_failed (task, export->file, error);
-      return;
-    }
-  g_file_replace_contents_async (export->file, export->text, strlen (export->text), NULL, FALSE,
-                                 G_FILE_CREATE_REPLACE_DESTINATION, g_task_get_cancellable (task),
-                                 export_written, g_object_ref (task));
+  if (text == NULL)
+    hearth_export_file_fail (task, file, _("The metrics"), error);
+  else
+    hearth_export_file_write (task, file, text, _("The metrics"));
 }
 
 void
@@ -81,7 +37,6 @@ hearth_performance_page_export_async (HearthPerformancePage *self,
                                       gpointer               user_data)
 {
   g_autoptr(GTask) task = NULL;
-  Export *export;
 
   g_return_if_fail (HEARTH_IS_PERFORMANCE_PAGE (self));
   g_return_if_fail (G_IS_FILE (file));
@@ -94,9 +49,7 @@ hearth_performance_page_export_async (HearthPerformancePage *self,
                                _("There is no history to export: the history database could not be opened"));
       return;
     }
-  export = g_new0 (Export, 1);
-  export->file = g_object_ref (file);
-  g_task_set_task_data (task, export, (GDestroyNotify) export_free);
+  g_task_set_task_data (task, g_object_ref (file), g_object_unref);
   hearth_engine_export_metrics_async (self->engine,
                                       g_get_real_time () / 1000
                                       - _hearth_performance_page_range_span_ms (self->range),
@@ -111,7 +64,7 @@ hearth_performance_page_export_finish (HearthPerformancePage  *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return g_task_propagate_int (G_TASK (result), error) >= 0;
 }
 
 static void

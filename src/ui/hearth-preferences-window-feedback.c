@@ -10,6 +10,7 @@
 
 #include "hearth-error.h"
 #include "hearth-model.h"
+#include "hearth-export-file.h"
 #include "hearth-preferences-window-private.h"
 
 /* The kinds of question ratings are counted under (hearth-feedback.h). */
@@ -184,68 +185,20 @@ use_ratings_changed_cb (GtkSwitch               *toggle,
 
 /* Export */
 
-typedef struct
-{
-  GFile *file;
-  char  *text;
-  guint  lines;
-} Export;
-
-static void
-export_free (Export *export)
-{
-  g_clear_object (&export->file);
-  g_free (export->text);
-  g_free (export);
-}
-
-static void
-export_failed (GTask        *task,
-               GFile        *file,
-               const GError *error)
-{
-  g_autofree char *name = g_file_get_parse_name (file);
-
-  g_task_return_new_error (task, error->domain, error->code,
-                           _("The ratings could not be exported to %s: %s"), name, error->message);
-}
-
-static void
-export_written_cb (GObject      *object,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  Export *export = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-
-  if (!g_file_replace_contents_finish (G_FILE (object), result, NULL, &error))
-    export_failed (task, export->file, error);
-  else
-    g_task_return_int (task, export->lines);
-}
-
 static void
 export_read_cb (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  Export *export = g_task_get_task_data (task);
+  GFile *file = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
+  char *text = hearth_engine_export_feedback_finish (HEARTH_ENGINE (object), result, &error);
 
-  export->text = hearth_engine_export_feedback_finish (HEARTH_ENGINE (object), result, &error);
-  if (export->text == NULL)
-    {
-      export_failed (task, export->file, error);
-      return;
-    }
-  for (const char *p = export->text; (p = strchr (p, '\n')) != NULL; p++)
-    export->lines++;
-  /* Written off the main thread: an export can be large. */
-  g_file_replace_contents_async (export->file, export->text, strlen (export->text), NULL, FALSE,
-                                 G_FILE_CREATE_REPLACE_DESTINATION, g_task_get_cancellable (task),
-                                 export_written_cb, g_object_ref (task));
+  if (text == NULL)
+    hearth_export_file_fail (task, file, _("The ratings"), error);
+  else
+    hearth_export_file_write (task, file, text, _("The ratings"));
 }
 
 /* Writes the ratings (@format) as JSON Lines to @file; finishes with the
@@ -259,16 +212,13 @@ hearth_preferences_window_export_feedback_async (HearthPreferencesWindow *self,
                                                  gpointer                 user_data)
 {
   g_autoptr(GTask) task = NULL;
-  Export *export;
 
   g_return_if_fail (HEARTH_IS_PREFERENCES_WINDOW (self));
   g_return_if_fail (G_IS_FILE (file));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, hearth_preferences_window_export_feedback_async);
-  export = g_new0 (Export, 1);
-  export->file = g_object_ref (file);
-  g_task_set_task_data (task, export, (GDestroyNotify) export_free);
+  g_task_set_task_data (task, g_object_ref (file), g_object_unref);
   hearth_engine_export_feedback_async (self->engine, format, 0, cancellable, export_read_cb,
                                        g_steal_pointer (&task));
 }
