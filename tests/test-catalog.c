@@ -276,7 +276,8 @@ static void
 test_catalog_new_families (void)
 {
   g_autoptr(GPtrArray) catalog = load_catalog ();
-  const char *added[] = { "qwen3:0.6b", "qwen3:4b", "qwen3:8b", "qwen3:30b", "qwen3:32b",
+  const char *added[] = { "qwen3:0.6b", "qwen3:1.7b", "qwen3:4b", "qwen3:8b", "qwen3:14b",
+                          "qwen3:30b", "qwen3:32b",
                           "gpt-oss:20b", "gpt-oss:120b" };
   guint n_checked = 0;
 
