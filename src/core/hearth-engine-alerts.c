@@ -25,6 +25,12 @@
 #define PROBE_TIMEOUT_S   10
 #define PROBE_BACKOFF_MAX (G_GINT64_CONSTANT (30) * 1000)
 #define PROBE_EVERY_MS    (G_GINT64_CONSTANT (5) * 1000)   /* at most, while it answers */
+/* A server Hearth only guessed, that has never answered, alerts nobody
+ * (see server_is_expected ()): looking for it every 30 s would wake an idle
+ * Hearth, on a machine without a server, for nothing. Once in 5 minutes
+ * notices one started since; the health monitor's own recovery probes keep
+ * the picker and Send current meanwhile. */
+#define PROBE_UNEXPECTED_MS (G_GINT64_CONSTANT (5) * 60 * 1000)
 
 struct _HearthEngineAlerts
 {
@@ -35,6 +41,7 @@ struct _HearthEngineAlerts
   gint64          backoff_ms;
   GHashTable     *spilled;           /* models last seen partly on the CPU */
   char           *answered;          /* the endpoint that has answered a probe */
+  char           *deferred;          /* the endpoint put off by PROBE_UNEXPECTED_MS */
 };
 
 static gint64
@@ -58,6 +65,7 @@ _hearth_engine_alerts_free (HearthEngineAlerts *watch)
   g_clear_object (&watch->cancellable);
   g_clear_object (&watch->alerts);
   g_clear_pointer (&watch->spilled, g_hash_table_unref);
+  g_free (watch->deferred);
   g_clear_pointer (&watch->answered, g_free);
   g_free (watch);
 }
@@ -297,10 +305,19 @@ version_read (GObject      *source,
   if (server_is_expected (probe->engine, endpoint))
     hearth_alerts_observe (watch->alerts, HEARTH_ALERT_METRIC_SERVER_UP, endpoint, up ? 1 : 0,
                            now_ms ());
+  if (up || server_is_expected (probe->engine, endpoint))
+    g_clear_pointer (&watch->deferred, g_free);
   if (up)
     {
       watch->backoff_ms = 0;
       watch->next_probe_ms = monotonic_ms () + PROBE_EVERY_MS;
+    }
+  else if (!server_is_expected (probe->engine, endpoint))
+    {
+      watch->backoff_ms = 0;
+      watch->next_probe_ms = monotonic_ms () + PROBE_UNEXPECTED_MS;
+      g_free (watch->deferred);
+      watch->deferred = g_strdup (endpoint);
     }
   else
     {
@@ -327,8 +344,8 @@ probe_server (HearthEngine *self)
   HearthProvider *provider;
   Probe *probe;
 
-  if (watch->probing || monotonic_ms () < watch->next_probe_ms ||
-      hearth_alerts_get_paused (watch->alerts))
+  if (watch->probing || hearth_alerts_get_paused (watch->alerts) ||
+      (monotonic_ms () < watch->next_probe_ms && watch->deferred == NULL))
     return;
   up_rule = _hearth_alerts_has_enabled_rule (watch->alerts, HEARTH_ALERT_METRIC_SERVER_UP);
   spill_rule = _hearth_alerts_has_enabled_rule (watch->alerts, HEARTH_ALERT_METRIC_VRAM_SPILL);
@@ -336,6 +353,12 @@ probe_server (HearthEngine *self)
     return;
   provider = hearth_engine_resolve_provider (self, NULL, NULL, NULL);
   if (provider == NULL)
+    return;
+  /* Put off while unexpected: looked at again at once when the user names
+   * a server, finishes the setup assistant, or another server is chosen. */
+  if (monotonic_ms () < watch->next_probe_ms &&
+      g_strcmp0 (watch->deferred, hearth_provider_get_endpoint (provider)) == 0 &&
+      !server_is_expected (self, watch->deferred))
     return;
   probe = g_new0 (Probe, 1);
   probe->engine = self;
