@@ -92,6 +92,7 @@ format_placement (const HearthLoadedModel *loaded)
   if (isnan (percent))
     return NULL;
   if (percent >= 99.5)
+    /* xgettext:no-c-format */
     return g_strdup (_("100 % in GPU memory"));
   if (percent < 0.5)
     return g_strdup (_("On the CPU"));

@@ -214,7 +214,7 @@ static char *
 format_interval (gint64 ms)
 {
   if (ms < 1000)
-    return g_strdup_printf (_("%" G_GINT64_FORMAT " ms"), ms);
+    return g_strdup_printf (_("%lld ms"), (long long) ms);
   if (ms < 60 * 1000)
     return g_strdup_printf (_("%.0f s"), ms / 1000.0);
   if (ms < 60 * 60 * 1000)

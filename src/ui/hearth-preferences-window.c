@@ -447,12 +447,15 @@ refresh_cache_stats (HearthPreferencesWindow *self)
   size = g_format_size (stats.bytes_on_disk);
   hits = stats.memory_hits + stats.disk_hits;
   lookups = hits + stats.disk_misses;
-  count = stats.entries == 1 ? g_strdup (_("1 answer"))
-                             : g_strdup_printf (_("%" G_GUINT64_FORMAT " answers"), stats.entries);
+  count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%llu answer", "%llu answers",
+                                        (unsigned long) MIN (stats.entries, G_MAXULONG)),
+                           (unsigned long long) stats.entries);
   if (lookups > 0)
-    text = g_strdup_printf (_("%s, %s · %.0f %% of %" G_GUINT64_FORMAT " lookups answered · "
+    /* Translators: answers kept, their size on disk, the share of lookups
+     * answered from the cache, how many lookups, the generation time saved */
+    text = g_strdup_printf (_("%s, %s · %.0f %% of %llu lookups answered · "
                               "%.1f s of generation saved"),
-                            count, size, 100.0 * hits / lookups, lookups,
+                            count, size, 100.0 * hits / lookups, (unsigned long long) lookups,
                             stats.time_saved_ms / 1000);
   else
     text = g_strdup_printf (_("%s, %s · no lookups yet"), count, size);
