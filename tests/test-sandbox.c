@@ -189,6 +189,17 @@ app_gone (gpointer data)
   return TRUE;
 }
 
+/* Lets what the bus delivers meanwhile (the portal's calls) be answered. */
+static void
+hearth_test_spin_for_bus (guint milliseconds)
+{
+  gboolean expired = FALSE;
+
+  g_timeout_add (milliseconds, timed_out, &expired);
+  while (!expired)
+    g_main_context_iteration (NULL, TRUE);
+}
+
 /* Every file and folder under dir that is not inside allowed. */
 static void
 collect_outside (const char *dir,
@@ -391,6 +402,26 @@ test_sandbox_run (void)
   g_assert_cmpstr (commandline[0], ==, "hearth");
   g_assert_cmpstr (commandline[1], ==, "--gapplication-service");
   g_free (commandline);
+
+  /* hearth --new-chat (the action's Exec=, for launchers that run it) while
+   * Hearth runs: handed to the running instance, no second window. */
+  {
+    const char *argv[] = { hearth, "--new-chat", NULL };
+    g_auto(GStrv) cli_env = g_environ_setenv (g_strdupv (env), "DBUS_SESSION_BUS_ADDRESS",
+                                              address, TRUE);
+    g_autoptr(GVariant) second = NULL;
+    int status = -1;
+
+    g_spawn_sync (NULL, (char **) argv, cli_env, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
+                  &status, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, &error));
+    g_assert_no_error (error);
+    hearth_test_spin_for_bus (500);
+    second = call_app (bus, APP_PATH "/window/2", "org.gtk.Actions", "List", NULL, &error);
+    g_assert_null (second);
+    g_clear_error (&error);
+  }
 
   /* Its history is where the sandbox keeps an app's data. */
   history = g_build_filename (var_app, "data", "hearth", "hearth.db", NULL);

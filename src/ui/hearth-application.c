@@ -298,9 +298,12 @@ hearth_application_handle_local_options (GApplication *application,
       return 1;
     }
   g_action_group_activate_action (G_ACTION_GROUP (application), "new-chat", NULL);
-  /* Remote: sent (GApplication flushes it on exit). Here: its window is
-   * open and the application runs on. */
-  return g_application_get_is_remote (application) ? 0 : -1;
+  /* Here: its window is open and the application runs on. Remote: sent
+   * before this process ends. */
+  if (!g_application_get_is_remote (application))
+    return -1;
+  g_dbus_connection_flush_sync (g_application_get_dbus_connection (application), NULL, NULL);
+  return 0;
 }
 
 static void
