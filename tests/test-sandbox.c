@@ -88,7 +88,15 @@ timed_out (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Iterates the default context until done (data) or timeout_ms pass. */
+static gboolean
+tick (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Iterates the default context until done (data) or timeout_ms pass; a
+ * tick wakes it to look again when done () polls something outside (the
+ * bus daemon) rather than waiting for an event here. */
 static gboolean
 spin_until (gboolean (*done) (gpointer),
             gpointer   data,
@@ -96,11 +104,13 @@ spin_until (gboolean (*done) (gpointer),
 {
   gboolean expired = FALSE;
   guint id = g_timeout_add (timeout_ms, timed_out, &expired);
+  guint tick_id = g_timeout_add (50, tick, NULL);
 
   while (!done (data) && !expired)
     g_main_context_iteration (NULL, TRUE);
   if (!expired)
     g_source_remove (id);
+  g_source_remove (tick_id);
   return done (data);
 }
 
@@ -164,8 +174,6 @@ window_on_bus (gpointer data)
   g_autoptr(GError) error = NULL;
 
   reply = call_app (data, APP_PATH "/window/1", "org.gtk.Actions", "List", NULL, &error);
-  if (reply == NULL)
-    g_usleep (100 * 1000);
   return reply != NULL;
 }
 
@@ -181,12 +189,7 @@ app_gone (gpointer data)
                                        G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
   if (reply != NULL)
     g_variant_get (reply, "(b)", &owned);
-  if (owned)
-    {
-      g_usleep (100 * 1000);
-      return FALSE;
-    }
-  return TRUE;
+  return !owned;
 }
 
 /* Lets what the bus delivers meanwhile (the portal's calls) be answered. */
