@@ -25,6 +25,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "hearth-test-util.h"
 
@@ -227,12 +228,24 @@ collect_outside (const char *dir,
     }
 }
 
-/* The bus goes with the test, also when an assertion ends it; Hearth,
- * whose bus that is, then exits too. */
+/* The bus and what it started (Hearth) are a process group of their own,
+ * which goes with the test, also when an assertion ends it. */
+static GPid bus_group;
+
 static void
 die_with_parent (gpointer data)
 {
+  setpgid (0, 0);
   prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static void
+kill_bus_group (int signal_number)
+{
+  if (bus_group > 0)
+    kill (-bus_group, SIGKILL);
+  signal (signal_number, SIG_DFL);
+  raise (signal_number);
 }
 
 static char *
@@ -366,6 +379,9 @@ test_sandbox_run (void)
                             die_with_parent, NULL, &daemon_pid, NULL, &daemon_out, NULL, &error);
   g_free ((char *) daemon_argv[3]);
   g_assert_no_error (error);
+  bus_group = daemon_pid;
+  signal (SIGABRT, kill_bus_group);
+  signal (SIGTRAP, kill_bus_group);
   channel = g_io_channel_unix_new (daemon_out);
   g_io_channel_set_close_on_unref (channel, TRUE);
   g_io_channel_read_line (channel, &address, &length, NULL, &error);
@@ -456,8 +472,11 @@ test_sandbox_run (void)
   }
 
   g_dbus_connection_close_sync (bus, NULL, NULL);
-  kill (daemon_pid, SIGTERM);
+  kill (-daemon_pid, SIGTERM);
   waitpid (daemon_pid, NULL, 0);
+  bus_group = 0;
+  signal (SIGABRT, SIG_DFL);
+  signal (SIGTRAP, SIG_DFL);
   g_spawn_close_pid (daemon_pid);
   g_ptr_array_unref (portal.requests);
   g_ptr_array_unref (portal.senders);
