@@ -7,7 +7,7 @@ BUILD_PACKAGES="meson ninja-build pkgconf gcc libgtk-4-dev libadwaita-1-dev libs
   libjson-glib-dev libsqlite3-dev libsecret-1-dev libmd4c-dev libmd4c-html0-dev
   libgtksourceview-5-dev libgtop2-dev libzstd-dev libhiredis-dev gettext desktop-file-utils appstream
   xvfb xauth"
-TEST_PACKAGES="libgtk-4-bin at-spi2-core gnome-keyring libsecret-tools dunst imagemagick
+TEST_PACKAGES="libgtk-4-bin at-spi2-core gnome-keyring libsecret-tools dunst imagemagick librsvg2-bin
   dbus-daemon flatpak-builder redis-server"
 # The sanitizer and fuzz build (build-aux/test): clang, its runtimes (ASan,
 # UBSan, libFuzzer: libclang-rt-14-dev, only recommended by clang) and

@@ -19,14 +19,17 @@
 
 #define BACKGROUND_NOTIFICATION_ID "background"
 
-/* HEARTH_FLATPAK_INFO: another file to look for, so the portal's side can
+/* Flatpak sets FLATPAK_ID in the sandbox and mounts /.flatpak-info there.
+ * HEARTH_FLATPAK_INFO: another file to look for, so the portal's side can
  * be tested outside a sandbox. */
 static gboolean
 in_flatpak (void)
 {
   const char *info = g_getenv ("HEARTH_FLATPAK_INFO");
+  const char *id = g_getenv ("FLATPAK_ID");
 
-  return g_file_test (info != NULL ? info : "/.flatpak-info", G_FILE_TEST_EXISTS);
+  return (id != NULL && *id != '\0') ||
+         g_file_test (info != NULL ? info : "/.flatpak-info", G_FILE_TEST_EXISTS);
 }
 
 /* Serving the API keeps Hearth running too: closing the window would cut
@@ -273,6 +276,11 @@ _hearth_application_setup_background (HearthApplication *self)
                            G_CALLBACK (autostart_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect (self, "window-removed", G_CALLBACK (on_window_removed), NULL);
   update_hold (self);
+  /* The portal keeps its answer, so asking again at each start costs no
+   * dialog; it tells us when the permission was taken back in Settings
+   * meanwhile, and keeps the autostart entry's command line current. */
+  if (in_flatpak () && g_settings_get_boolean (self->settings, "run-in-background"))
+    request_background (self);
 }
 
 /* app.quit and shutdown: the hold goes, whatever the setting says. */

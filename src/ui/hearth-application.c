@@ -280,6 +280,32 @@ hearth_application_dispose (GObject *object)
   G_OBJECT_CLASS (hearth_application_parent_class)->dispose (object);
 }
 
+/* hearth --new-chat: the launcher's New Chat where it runs Exec= rather than
+ * asking over D-Bus (org.freedesktop.Application.ActivateAction, which
+ * reaches app.new-chat directly). A running Hearth gets the action; else
+ * this one starts with it. */
+static int
+hearth_application_handle_local_options (GApplication *application,
+                                         GVariantDict *options)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_variant_dict_contains (options, "new-chat"))
+    return -1;
+  if (!g_application_register (application, NULL, &error))
+    {
+      g_printerr ("hearth: %s\n", error->message);
+      return 1;
+    }
+  g_action_group_activate_action (G_ACTION_GROUP (application), "new-chat", NULL);
+  /* Here: its window is open and the application runs on. Remote: sent
+   * before this process ends. */
+  if (!g_application_get_is_remote (application))
+    return -1;
+  g_dbus_connection_flush_sync (g_application_get_dbus_connection (application), NULL, NULL);
+  return 0;
+}
+
 static void
 hearth_application_class_init (HearthApplicationClass *klass)
 {
@@ -291,11 +317,14 @@ hearth_application_class_init (HearthApplicationClass *klass)
   app_class->activate = hearth_application_activate;
   app_class->startup = hearth_application_startup;
   app_class->shutdown = hearth_application_shutdown;
+  app_class->handle_local_options = hearth_application_handle_local_options;
 }
 
 static void
 hearth_application_init (HearthApplication *self)
 {
+  g_application_add_main_option (G_APPLICATION (self), "new-chat", 0, G_OPTION_FLAG_NONE,
+                                 G_OPTION_ARG_NONE, _("Open the window on a new chat"), NULL);
 }
 
 HearthApplication *
