@@ -76,7 +76,7 @@ parse_metric (const char  *option,
     }
   names = list_metrics ();
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               "--metric takes %s, not “%s”", names, value);
+               _("--metric takes %s, not “%s”"), names, value);
   return FALSE;
 }
 
@@ -129,7 +129,7 @@ parse_duration_value (const char  *option,
   if (hearth_alert_parse_duration (value, ms, &local) && *ms >= 0)
     return TRUE;
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               "%s takes a duration such as 30s, 10m, 2h or 1d, not “%s”", option, value);
+               _("%s takes a duration such as 30s, 10m, 2h or 1d, not “%s”"), option, value);
   return FALSE;
 }
 
@@ -160,7 +160,7 @@ parse_severity (const char  *option,
       return TRUE;
     }
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               "--severity takes warning or critical, not “%s”", value);
+               _("--severity takes warning or critical, not “%s”"), value);
   return FALSE;
 }
 
@@ -234,8 +234,8 @@ parse_channels (HearthAlertRule *rule,
 
           if (channels & HEARTH_ALERT_CHANNEL_WEBHOOK)
             {
-              *exit_code = usage_error ("alerts", "A rule has one webhook: give "
-                                        "--channel webhook:URL once");
+              *exit_code = usage_error ("alerts", _("A rule has one webhook: give "
+                                        "--channel webhook:URL once"));
               return FALSE;
             }
           if (!hearth_alert_webhook_check_url (url, &error))
@@ -314,8 +314,8 @@ alerts_rule_from_options (GSettings *settings,
     rule->for_ms = DEFAULT_TREND_WINDOW_MS;
   if (opt_condition == HEARTH_ALERT_TREND && rule->for_ms == 0)
     {
-      *exit_code = usage_error ("alerts", "A trend needs a window to measure its slope over: "
-                                "--for 10m, for example");
+      *exit_code = usage_error ("alerts", _("A trend needs a window to measure its slope over: "
+                                "--for 10m, for example"));
       return NULL;
     }
 
@@ -323,8 +323,8 @@ alerts_rule_from_options (GSettings *settings,
     {
       if (opt_condition != HEARTH_ALERT_ANOMALY)
         {
-          *exit_code = usage_error ("alerts", "--percent is the smallest change an anomaly "
-                                    "needs: it goes with --anomaly");
+          *exit_code = usage_error ("alerts", _("--percent is the smallest change an anomaly "
+                                    "needs: it goes with --anomaly"));
           return NULL;
         }
       rule->min_change_percent = opt_percent;
@@ -369,8 +369,8 @@ alerts_rule_from_options (GSettings *settings,
     {
       if (rule->severity == HEARTH_ALERT_CRITICAL)
         {
-          *exit_code = usage_error ("alerts", "--escalate-after turns a warning into a critical "
-                                    "alert: it goes with --severity warning");
+          *exit_code = usage_error ("alerts", _("--escalate-after turns a warning into a critical "
+                                    "alert: it goes with --severity warning"));
           return NULL;
         }
       rule->escalate_after_ms = opt_escalate_ms;
@@ -386,7 +386,7 @@ alerts_rule_from_options (GSettings *settings,
 
       if (*name == '\0')
         {
-          *exit_code = usage_error ("alerts", "The rule's name is empty");
+          *exit_code = usage_error ("alerts", _("The rule's name is empty"));
           return NULL;
         }
       rule->name = g_steal_pointer (&name);
@@ -407,13 +407,13 @@ alerts_options_fit (const char *sub,
 
   if (add_options && !g_str_equal (sub, "add"))
     {
-      *exit_code = usage_error ("alerts", "--metric, the conditions and the other rule options "
-                                "go with alerts add");
+      *exit_code = usage_error ("alerts", _("--metric, the conditions and the other rule options "
+                                "go with alerts add"));
       return FALSE;
     }
   if (opt_since_ms >= 0 && !g_str_equal (sub, "history"))
     {
-      *exit_code = usage_error ("alerts", "--since goes with alerts history");
+      *exit_code = usage_error ("alerts", _("--since goes with alerts history"));
       return FALSE;
     }
   return TRUE;

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <math.h>
 
 #include "hearth-alert-channels.h"
@@ -264,8 +266,8 @@ alerts_rules (HearthAlerts *alerts)
     }
   if (rules->len == 0)
     {
-      g_printerr ("hearth-cli: No alert rules. Add one with hearth-cli alerts add --metric … "
-                  "--below ….\n");
+      g_printerr (_("hearth-cli: No alert rules. Add one with hearth-cli alerts add --metric … "
+                  "--below ….\n"));
       return 0;
     }
   for (guint i = 0; i < rules->len; i++)
@@ -293,10 +295,10 @@ alerts_add (HearthAlerts    *alerts,
   description = hearth_alert_rule_describe (rule);
   channels = describe_channels (rule->channels, rule->webhook_url);
   if (g_strcmp0 (rule->name, description) == 0)
-    g_print ("Added rule %" G_GINT64_FORMAT ": %s (%s) → %s\n", rule->id, description,
+    g_print (_("Added rule %" PRId64 ": %s (%s) → %s\n"), rule->id, description,
              hearth_alert_severity_to_string (rule->severity), channels);
   else
-    g_print ("Added rule %" G_GINT64_FORMAT ", %s: %s (%s) → %s\n", rule->id, rule->name,
+    g_print (_("Added rule %" PRId64 ", %s: %s (%s) → %s\n"), rule->id, rule->name,
              description, hearth_alert_severity_to_string (rule->severity), channels);
   return 0;
 }
@@ -318,7 +320,7 @@ alerts_list (HearthAlerts *alerts)
     }
   if (active->len == 0)
     {
-      g_printerr ("hearth-cli: No alert is firing or pending.\n");
+      g_printerr (_("hearth-cli: No alert is firing or pending.\n"));
       return 0;
     }
   g_print ("%4s  %-19s  %-8s  %-8s  %s\n", "rule", "since", "state", "severity",
@@ -355,7 +357,7 @@ alerts_history (HearthAlerts *alerts)
     {
       g_autofree char *since = format_time (g_get_real_time () / 1000 - window);
 
-      g_printerr ("hearth-cli: No alert fired, resolved or was tested since %s.\n", since);
+      g_printerr (_("hearth-cli: No alert fired, resolved or was tested since %s.\n"), since);
       return 0;
     }
   g_print ("%4s  %-19s  %-8s  %-8s  %s\n", "rule", "time", "state", "severity",
@@ -473,16 +475,16 @@ alerts_test (HearthAlerts *alerts,
   if (!sent)
     return fail (error);
 
-  g_print ("Sent a test of rule %" G_GINT64_FORMAT ", %s:\n", rule->id, rule->name);
+  g_print (_("Sent a test of rule %" PRId64 ", %s:\n"), rule->id, rule->name);
   if (rule->channels & HEARTH_ALERT_CHANNEL_LOG)
-    g_print ("  log: %s\n", output_alert_logged_to_journal ()
+    g_print (_("  log: %s\n"), output_alert_logged_to_journal ()
              ? "written to the journal"
              : "written to standard error (this machine has no journal)");
   if (rule->channels & HEARTH_ALERT_CHANNEL_WEBHOOK)
     {
       g_autofree char *shown = hearth_alert_webhook_display_url (rule->webhook_url);
 
-      g_print ("  webhook: %s took it\n", shown);
+      g_print (_("  webhook: %s took it\n"), shown);
     }
   if (!(rule->channels & app_channels))
     return 0;
@@ -491,19 +493,19 @@ alerts_test (HearthAlerts *alerts,
   switch (ask_app_to_test (rule->id, &why))
     {
     case APP_REACHED:
-      g_print ("  %s: sent to the Hearth app\n", app_names);
+      g_print (_("  %s: sent to the Hearth app\n"), app_names);
       return 0;
     case APP_NOT_RUNNING:
-      g_print ("  %s: not sent, the Hearth app is not running\n", app_names);
-      g_printerr ("hearth-cli: The %s channel%s need%s the Hearth app: start it (or turn on "
-                  "“Run in the background” in its Preferences), then try again.\n",
+      g_print (_("  %s: not sent, the Hearth app is not running\n"), app_names);
+      g_printerr (_("hearth-cli: The %s channel%s need%s the Hearth app: start it (or turn on "
+                  "“Run in the background” in its Preferences), then try again.\n"),
                   app_names, strstr (app_names, " and ") ? "s" : "",
                   strstr (app_names, " and ") ? "" : "s");
       return EXIT_FAILED;
     case APP_CANNOT:
     default:
-      g_print ("  %s: not sent\n", app_names);
-      g_printerr ("hearth-cli: The %s channel%s could not be tested: %s.\n", app_names,
+      g_print (_("  %s: not sent\n"), app_names);
+      g_printerr (_("hearth-cli: The %s channel%s could not be tested: %s.\n"), app_names,
                   strstr (app_names, " and ") ? "s" : "", why);
       return EXIT_FAILED;
     }
@@ -544,8 +546,8 @@ alerts_change (HearthAlerts *alerts,
           g_autofree char *name = g_strdup (rule->name);
 
           g_strdelimit (name, "\r\n", ' ');
-          g_printerr ("hearth-cli: Nothing of the rule “%s” is firing, so there is nothing to "
-                      "acknowledge. hearth-cli alerts list shows what is firing.\n", name);
+          g_printerr (_("hearth-cli: Nothing of the rule “%s” is firing, so there is nothing to "
+                      "acknowledge. hearth-cli alerts list shows what is firing.\n"), name);
           return EXIT_FAILED;
         }
       done = hearth_alerts_acknowledge (alerts, rule_id, NULL, &error);
@@ -583,8 +585,8 @@ alerts_wait_until_idle (HearthAlerts *alerts,
   while (!late && hearth_alerts_is_busy (alerts))
     g_main_context_iteration (NULL, TRUE);
   if (late)
-    g_printerr ("hearth-cli: An alert webhook had not answered after %u s; hearth-cli did not "
-                "wait for it any longer (hearth-cli alerts history shows the alert).\n",
+    g_printerr (_("hearth-cli: An alert webhook had not answered after %u s; hearth-cli did not "
+                "wait for it any longer (hearth-cli alerts history shows the alert).\n"),
                 max_seconds);
   else
     g_source_remove (timeout);

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <math.h>
 #include <unistd.h>
 
@@ -260,11 +262,11 @@ fail_not_saved (Cli *cli)
   g_autofree char *why = describe_not_saved (hearth_reply_get_save_error (cli->reply));
 
   if (cli->interrupted)
-    g_printerr ("hearth-cli: Interrupted, and the reply so far was not saved: %s.\n", why);
+    g_printerr (_("hearth-cli: Interrupted, and the reply so far was not saved: %s.\n"), why);
   else if (error != NULL)
-    g_printerr ("hearth-cli: %s; what arrived was not saved: %s.\n", error->message, why);
+    g_printerr (_("hearth-cli: %s; what arrived was not saved: %s.\n"), error->message, why);
   else
-    g_printerr ("hearth-cli: The reply was not saved in the history: %s.\n", why);
+    g_printerr (_("hearth-cli: The reply was not saved in the history: %s.\n"), why);
   return cli->interrupted ? EXIT_INTERRUPTED : EXIT_DATABASE;
 }
 
@@ -294,8 +296,8 @@ finish_ask (Cli *cli)
     }
   if (cli->interrupted)
     {
-      g_printerr ("hearth-cli: Interrupted. The reply so far was kept in conversation %"
-                  G_GINT64_FORMAT ".\n", hearth_reply_get_conversation_id (reply));
+      g_printerr (_("hearth-cli: Interrupted. The reply so far was kept in conversation %"
+                  PRId64 ".\n"), hearth_reply_get_conversation_id (reply));
       return EXIT_INTERRUPTED;
     }
   return fail (error);
@@ -312,8 +314,8 @@ use_shared_cache (HearthEngine *engine,
 
   if (cache == NULL)
     {
-      g_printerr ("hearth-cli: --redis needs the answer cache, which is off. Turn on "
-                  "“Reuse Answers” in Hearth's Preferences, or run without --redis.\n");
+      g_printerr (_("hearth-cli: --redis needs the answer cache, which is off. Turn on "
+                  "“Reuse Answers” in Hearth's Preferences, or run without --redis.\n"));
       *exit_code = EXIT_USAGE;
       return FALSE;
     }
@@ -341,18 +343,18 @@ hearth_cli_command_ask (int    argc,
   if (!parse_options ("ask", "PROMPT | -", ask_entries, TRUE, &argc, &argv, &exit_code))
     return exit_code;
   if (argc < 3)
-    return usage_error ("ask", "Say what to ask: hearth-cli ask \"why is the sky blue?\"");
+    return usage_error ("ask", _("Say what to ask: hearth-cli ask \"why is the sky blue?\""));
   if ((prompt = read_prompt (argc, argv, &exit_code)) == NULL)
     return exit_code;
   if (prompt_is_blank (prompt))
-    return usage_error ("ask", "The prompt is empty");
+    return usage_error ("ask", _("The prompt is empty"));
   if (ensemble_options_given (&ensemble))
     {
       if (get_opt_server () != NULL || get_opt_endpoint () != NULL || get_opt_api () != NULL ||
           opt_model != NULL || opt_redis != NULL)
-        return usage_error ("ask", "An ensemble names its own models and servers "
+        return usage_error ("ask", _("An ensemble names its own models and servers "
                                    "(MODEL@SERVER): leave out --model, --server, --endpoint, "
-                                   "--api and --redis");
+                                   "--api and --redis"));
       if ((engine = open_engine (settings, HEARTH_ENGINE_HISTORY | HEARTH_ENGINE_CACHE,
                                  &error)) == NULL)
         return fail (error);

@@ -11,6 +11,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -270,7 +272,7 @@ show_block (Column *column)
     return;
   column->shown = TRUE;
   if (where != NULL)
-    g_print ("── %s on %s ──\n", column->label, where);
+    g_print (_("── %s on %s ──\n"), column->label, where);
   else
     g_print ("── %s ──\n", column->label);
   if (content != NULL && *content != '\0')
@@ -554,8 +556,8 @@ finish_answer_set (Cli             *cli,
     return EXIT_OUTPUT;
   if (cli->interrupted)
     {
-      g_printerr ("hearth-cli: Interrupted. The answers so far were kept in conversation %"
-                  G_GINT64_FORMAT ".\n", hearth_answer_set_get_conversation_id (set));
+      g_printerr (_("hearth-cli: Interrupted. The answers so far were kept in conversation %"
+                  PRId64 ".\n"), hearth_answer_set_get_conversation_id (set));
       return EXIT_INTERRUPTED;
     }
   for (guint i = 0; i < n; i++)
@@ -576,13 +578,13 @@ finish_answer_set (Cli             *cli,
         g_autofree char *line = hearth_error_describe (error);
         g_autofree char *label = candidate_label (set, i);
 
-        g_printerr ("hearth-cli: %s did not answer: %s\n", label, line);
+        g_printerr (_("hearth-cli: %s did not answer: %s\n"), label, line);
       }
     }
   if (save_error != NULL)
     {
-      g_printerr ("hearth-cli: The answers were printed but not all were saved in the "
-                  "history: %s. Free some space or check the history, then ask again.\n",
+      g_printerr (_("hearth-cli: The answers were printed but not all were saved in the "
+                  "history: %s. Free some space or check the history, then ask again.\n"),
                   save_error->message);
       return EXIT_DATABASE;
     }
@@ -597,8 +599,8 @@ finish_answer_set (Cli             *cli,
       g_strchomp (line);
       if (g_str_has_suffix (line, "."))
         line[strlen (line) - 1] = '\0';
-      g_printerr ("hearth-cli: %s. Each answer is in conversation %" G_GINT64_FORMAT
-                  " (hearth-cli history show %" G_GINT64_FORMAT ").\n", line,
+      g_printerr (_("hearth-cli: %s. Each answer is in conversation %" PRId64
+                  " (hearth-cli history show %" PRId64 ").\n"), line,
                   hearth_answer_set_get_conversation_id (set),
                   hearth_answer_set_get_conversation_id (set));
       return EXIT_FAILED;
@@ -644,9 +646,9 @@ print_compare_summary (HearthAnswerSet *set)
     }
   if (schedule != NULL)
     g_print ("%s\n", schedule);
-  g_print ("Conversation %" G_GINT64_FORMAT ". Keep one answer as its reply with "
+  g_print (_("Conversation %" PRId64 ". Keep one answer as its reply with "
            "hearth-cli compare --pick MESSAGE_ID; rate one with hearth-cli rate MESSAGE_ID "
-           "up|down.\n", hearth_answer_set_get_conversation_id (set));
+           "up|down.\n"), hearth_answer_set_get_conversation_id (set));
 }
 
 /* A MODEL@SERVER of a server that is not in the list: exit 4, naming the list. */
@@ -693,8 +695,8 @@ compare_pick (HearthEngine *engine)
       print_json (root);
     }
   else
-    g_print ("Kept message %" G_GINT64_FORMAT " as its conversation's reply; the other answers "
-             "stay in the history.\n", opt_pick);
+    g_print (_("Kept message %" PRId64 " as its conversation's reply; the other answers "
+             "stay in the history.\n"), opt_pick);
   return 0;
 }
 
@@ -727,24 +729,24 @@ hearth_cli_command_compare (int    argc,
     {
       if (opt_models != NULL || opt_system != NULL || opt_conversation > 0 || opt_no_cache ||
           argc > 2)
-        return usage_error ("compare", "--pick takes a message id and nothing else: "
-                                       "hearth-cli compare --pick MESSAGE_ID");
+        return usage_error ("compare", _("--pick takes a message id and nothing else: "
+                                       "hearth-cli compare --pick MESSAGE_ID"));
       if ((engine = open_engine (settings, HEARTH_ENGINE_HISTORY, &error)) == NULL)
         return fail (error);
       return compare_pick (engine);
     }
   if (opt_models == NULL)
-    return usage_error ("compare", "Say which models to compare: hearth-cli compare --models "
-                                   "qwen3:4b,llama3.2:3b \"why is the sky blue?\"");
+    return usage_error ("compare", _("Say which models to compare: hearth-cli compare --models "
+                                   "qwen3:4b,llama3.2:3b \"why is the sky blue?\""));
   if ((models = parse_model_list ("compare", "--models", opt_models, &exit_code)) == NULL)
     return exit_code;
   if (argc < 3)
-    return usage_error ("compare", "Say what to ask: hearth-cli compare --models A,B "
-                                   "\"why is the sky blue?\"");
+    return usage_error ("compare", _("Say what to ask: hearth-cli compare --models A,B "
+                                   "\"why is the sky blue?\""));
   if ((prompt = read_prompt (argc, argv, &exit_code)) == NULL)
     return exit_code;
   if (prompt_is_blank (prompt))
-    return usage_error ("compare", "The prompt is empty");
+    return usage_error ("compare", _("The prompt is empty"));
   if ((engine = open_engine (settings, HEARTH_ENGINE_HISTORY | HEARTH_ENGINE_CACHE,
                              &error)) == NULL)
     return fail (error);

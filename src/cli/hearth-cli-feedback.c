@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include "hearth-cli-private.h"
 #include "hearth-endpoint.h"
 #include "hearth-error.h"
@@ -65,7 +67,7 @@ hearth_cli_command_rate (int    argc,
       return usage_error ("rate", message);
     }
   if (rating == 0 && opt_note != NULL)
-    return usage_error ("rate", "clear takes the rating and its note back; it takes no --note");
+    return usage_error ("rate", _("clear takes the rating and its note back; it takes no --note"));
   if (opt_note != NULL && g_utf8_strlen (opt_note, -1) > HEARTH_FEEDBACK_NOTE_MAX)
     {
       g_autofree char *message =
@@ -80,9 +82,9 @@ hearth_cli_command_rate (int    argc,
   if (!hearth_engine_rate_message (engine, message_id, rating, opt_note, &error))
     return fail (error);
   if (rating == 0)
-    g_print ("Took back the rating of message %" G_GINT64_FORMAT ".\n", message_id);
+    g_print (_("Took back the rating of message %" PRId64 ".\n"), message_id);
   else
-    g_print ("Rated message %" G_GINT64_FORMAT " %s%s.\n", message_id,
+    g_print (_("Rated message %" PRId64 " %s%s.\n"), message_id,
              rating > 0 ? "up" : "down", opt_note != NULL ? ", with your note" : "");
   return 0;
 }
@@ -202,7 +204,7 @@ feedback_stats (HearthEngine *engine,
   g_clear_object (&cli.result);
   if (cli.interrupted)
     {
-      g_printerr ("hearth-cli: Interrupted while the ratings were read.\n");
+      g_printerr (_("hearth-cli: Interrupted while the ratings were read.\n"));
       return EXIT_INTERRUPTED;
     }
   if (stats == NULL)
@@ -233,13 +235,13 @@ feedback_stats (HearthEngine *engine,
       print_stats_table (stats);
       g_print ("\n");
     }
-  g_print ("%u %s, %u compare %s; an export would write %u preference %s.\n", stats->ratings,
+  g_print (_("%u %s, %u compare %s; an export would write %u preference %s.\n"), stats->ratings,
            stats->ratings == 1 ? "rating" : "ratings", stats->picks,
            stats->picks == 1 ? "pick" : "picks", stats->pairs, stats->pairs == 1 ? "pair" : "pairs");
   if (stats->records->len > 0)
-    g_print ("A win is a thumbs up or a compare pick, a loss a thumbs down or an answer not "
-             "picked; kind “all” counts every kind.\n");
-  g_print ("“auto” %s your ratings (hearth-cli feedback routing %s).\n",
+    g_print (_("A win is a thumbs up or a compare pick, a loss a thumbs down or an answer not "
+             "picked; kind “all” counts every kind.\n"));
+  g_print (_("“auto” %s your ratings (hearth-cli feedback routing %s).\n"),
            use ? "follows" : "does not follow", use ? "off" : "on");
   return 0;
 }
@@ -286,7 +288,7 @@ feedback_export (HearthEngine         *engine,
   g_clear_object (&cli.result);
   if (cli.interrupted)
     {
-      g_printerr ("hearth-cli: Interrupted while the feedback was read; nothing was written.\n");
+      g_printerr (_("hearth-cli: Interrupted while the feedback was read; nothing was written.\n"));
       return EXIT_INTERRUPTED;
     }
   if (text == NULL)
@@ -300,11 +302,11 @@ feedback_export (HearthEngine         *engine,
           g_autofree char *reason = g_strdup (error->message);
 
           g_strdelimit (reason, "\r\n", ' ');
-          g_printerr ("hearth-cli: Cannot write %s: %s. Choose a file in a folder you can "
-                      "write to.\n", opt_output, reason);
+          g_printerr (_("hearth-cli: Cannot write %s: %s. Choose a file in a folder you can "
+                      "write to.\n"), opt_output, reason);
           return EXIT_FAILED;
         }
-      g_printerr ("hearth-cli: Wrote %u %s to %s.\n", lines,
+      g_printerr (_("hearth-cli: Wrote %u %s to %s.\n"), lines,
                   format == HEARTH_FEEDBACK_PAIRS ? (lines == 1 ? "preference pair" : "preference pairs")
                                                   : (lines == 1 ? "rated reply" : "rated replies"),
                   opt_output);
@@ -314,7 +316,7 @@ feedback_export (HearthEngine         *engine,
   if (*text != '\0' && text[strlen (text) - 1] != '\n')
     output_write (OUTPUT_STDOUT, "\n", 1);
   if (lines == 0 && output_is_terminal (OUTPUT_STDERR))
-    g_printerr ("hearth-cli: Nothing to export yet: %s.\n",
+    g_printerr (_("hearth-cli: Nothing to export yet: %s.\n"),
                 format == HEARTH_FEEDBACK_PAIRS
                 ? "pairs come from compare picks and from up and down ratings of one question"
                 : "rate replies with hearth-cli rate MESSAGE_ID up|down");
@@ -357,14 +359,14 @@ feedback_routing (HearthEngine *engine,
       return 0;
     }
   if (use)
-    g_print ("On: for “auto”, once at least two models that can answer have %d ratings for "
+    g_print (_("On: for “auto”, once at least two models that can answer have %d ratings for "
              "a kind of question (code, long prompts, long conversations, the rest), the one "
-             "with the better record is asked when it beats the routing rule's choice.\n",
+             "with the better record is asked when it beats the routing rule's choice.\n"),
              HEARTH_FEEDBACK_MIN_RATINGS);
   else
-    g_print ("Off: “auto” follows the routing rules only (hearth-cli routes list). Turn it on "
+    g_print (_("Off: “auto” follows the routing rules only (hearth-cli routes list). Turn it on "
              "with hearth-cli feedback routing on: then, once two models have %d ratings for a "
-             "kind of question, the better rated one is asked.\n", HEARTH_FEEDBACK_MIN_RATINGS);
+             "kind of question, the better rated one is asked.\n"), HEARTH_FEEDBACK_MIN_RATINGS);
   return 0;
 }
 
@@ -390,20 +392,20 @@ hearth_cli_command_feedback (int    argc,
        !g_str_equal (sub, "routing")))
     return usage_error ("feedback", FEEDBACK_USAGE);
   if (!g_str_equal (sub, "export") && (opt_format != NULL || opt_output != NULL))
-    return usage_error ("feedback", "--format and --output are for feedback export");
+    return usage_error ("feedback", _("--format and --output are for feedback export"));
   if (g_str_equal (sub, "routing") && opt_since != NULL)
-    return usage_error ("feedback", "--since is for feedback stats and export");
+    return usage_error ("feedback", _("--since is for feedback stats and export"));
   if (g_str_equal (sub, "export"))
     {
       if (opt_format == NULL)
-        return usage_error ("feedback", "Say what to export: --format pairs (prompt, chosen, "
-                                        "rejected) or --format ratings");
+        return usage_error ("feedback", _("Say what to export: --format pairs (prompt, chosen, "
+                                        "rejected) or --format ratings"));
       if (!hearth_feedback_format_parse (opt_format, &format, &error))
         return usage_error ("feedback", error->message);
       if (opt_json)
-        return usage_error ("feedback", "export writes JSON lines already; leave out --json");
+        return usage_error ("feedback", _("export writes JSON lines already; leave out --json"));
       if (opt_output != NULL && *opt_output == '\0')
-        return usage_error ("feedback", "--output needs a file name");
+        return usage_error ("feedback", _("--output needs a file name"));
     }
   if (!since_ms (&since, &exit_code))
     return exit_code;

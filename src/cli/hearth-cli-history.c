@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include "hearth-cli-private.h"
 #include "hearth-endpoint.h"
 
@@ -56,7 +58,7 @@ history_list (HearthEngine *engine)
     }
   if (conversations->len == 0)
     {
-      g_printerr ("hearth-cli: No conversations yet. Start one with hearth-cli ask \"…\".\n");
+      g_printerr (_("hearth-cli: No conversations yet. Start one with hearth-cli ask \"…\".\n"));
       return 0;
     }
   for (guint i = 0; i < conversations->len; i++)
@@ -64,7 +66,7 @@ history_list (HearthEngine *engine)
       HearthConversation *c = g_ptr_array_index (conversations, i);
       g_autofree char *when = format_time (c->updated_ms);
 
-      g_print ("%6" G_GINT64_FORMAT "  %s  %3" G_GINT64_FORMAT " msgs  %s\n",
+      g_print (_("%6" PRId64 "  %s  %3" PRId64 " msgs  %s\n"),
                c->id, when, c->n_messages, c->title);
     }
   return 0;
@@ -142,15 +144,15 @@ print_message (HearthMessage *m)
   if (m->state != HEARTH_MESSAGE_COMPLETE)
     g_print (" · %s", hearth_message_state_to_string (m->state));
   if (assistant && m->figures.tokens_per_s > 0)
-    g_print (" · %.1f tokens/s", m->figures.tokens_per_s);
+    g_print (_(" · %.1f tokens/s"), m->figures.tokens_per_s);
   /* what hearth-cli rate and compare --pick take, and what they did */
   if (assistant)
-    g_print (" · message %" G_GINT64_FORMAT, m->id);
+    g_print (_(" · message %" PRId64), m->id);
   if (describe_pick (m) != NULL)
     g_print (" · %s", g_str_equal (describe_pick (m), "judge") ? "the judge's verdict"
                                                               : describe_pick (m));
   if (m->rating != 0)
-    g_print (" · rated %s", m->rating > 0 ? "up" : "down");
+    g_print (_(" · rated %s"), m->rating > 0 ? "up" : "down");
   g_print ("\n%s\n", m->content ? m->content : "");
   if (m->error != NULL)
     g_print ("(%s)\n", m->error);
@@ -259,7 +261,7 @@ history_search (HearthEngine *engine,
     }
   if (matches->len == 0)
     {
-      g_printerr ("hearth-cli: Nothing in the history matches “%s”.\n", query);
+      g_printerr (_("hearth-cli: Nothing in the history matches “%s”.\n"), query);
       return 0;
     }
   for (guint i = 0; i < matches->len; i++)
@@ -280,7 +282,7 @@ history_rename (HearthEngine  *engine,
       !check_text ("The title", title, strlen (title), &exit_code))
     return exit_code;
   if (*title == '\0')
-    return usage_error ("history", "The new title is empty");
+    return usage_error ("history", _("The new title is empty"));
   if (!hearth_engine_rename_conversation (engine, id, title, &error))
     return fail (error);
   return 0;

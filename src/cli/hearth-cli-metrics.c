@@ -230,13 +230,13 @@ hearth_cli_command_metrics (int    argc,
   if (!parse_options ("metrics", NULL, metrics_entries, FALSE, &argc, &argv, &exit_code))
     return exit_code;
   if (!parse_grouping (opt_by, &grouping))
-    return usage_error ("metrics", "--by takes model, endpoint or client");
+    return usage_error ("metrics", _("--by takes model, endpoint or client"));
   if (opt_by != NULL && !opt_summary)
-    return usage_error ("metrics", "--by groups the summary: add --summary");
+    return usage_error ("metrics", _("--by groups the summary: add --summary"));
   if (argc > 2)
-    return usage_error ("metrics", "metrics takes no arguments");
+    return usage_error ("metrics", _("metrics takes no arguments"));
   if (opt_csv && opt_json)
-    return usage_error ("metrics", "--csv and --json cannot go together: choose one");
+    return usage_error ("metrics", _("--csv and --json cannot go together: choose one"));
   window = hearth_metrics_parse_since (opt_since != NULL ? opt_since : "1h", &error);
   if (window < 0)
     return usage_error ("metrics", error->message);
@@ -350,32 +350,32 @@ resources_now (void)
     g_autofree char *mem_total = format_resource_bytes (row.mem_total);
     g_autofree char *swap = format_resource_bytes (row.swap_used);
 
-    g_print ("CPU:           %.1f%% of %u cores\n", row.cpu_percent, sample->n_cores);
-    g_print ("Memory used:   %s of %s; swap %s\n", mem, mem_total, swap);
+    g_print (_("CPU:           %.1f%% of %u cores\n"), row.cpu_percent, sample->n_cores);
+    g_print (_("Memory used:   %s of %s; swap %s\n"), mem, mem_total, swap);
   }
   if (row.gpu_percent >= 0 || row.vram_used >= 0)
     {
       g_autofree char *vram = format_resource_bytes (row.vram_used);
       g_autofree char *vram_total = format_resource_bytes (row.vram_total);
 
-      g_print ("GPU:           %.0f%% busy", row.gpu_percent);
+      g_print (_("GPU:           %.0f%% busy"), row.gpu_percent);
       if (row.gpu_temperature_c >= 0)
         g_print (", %.0f °C", row.gpu_temperature_c);
       if (row.gpu_power_w >= 0)
         g_print (", %.0f W", row.gpu_power_w);
-      g_print ("\nVRAM used:     %s of %s\n", vram, vram_total);
+      g_print (_("\nVRAM used:     %s of %s\n"), vram, vram_total);
     }
   else
-    g_print ("GPU:           none found (NVML, nvidia-smi and /sys/class/drm were read)\n");
+    g_print (_("GPU:           none found (NVML, nvidia-smi and /sys/class/drm were read)\n"));
   if (sample->server_pid > 0)
     {
       g_autofree char *rss = format_resource_bytes (row.server_rss);
 
-      g_print ("Server:        process %d, %.1f%% of one core, %s resident\n",
+      g_print (_("Server:        process %d, %.1f%% of one core, %s resident\n"),
                sample->server_pid, row.server_cpu_percent, rss);
     }
   else
-    g_print ("Server:        not found on this machine%s\n",
+    g_print (_("Server:        not found on this machine%s\n"),
              endpoint != NULL ? " (or run by another user)" : "");
   return 0;
 }
@@ -395,7 +395,7 @@ hearth_cli_command_resources (int    argc,
   if (!parse_options ("resources", NULL, resources_entries, TRUE, &argc, &argv, &exit_code))
     return exit_code;
   if (argc > 2)
-    return usage_error ("resources", "resources takes no arguments");
+    return usage_error ("resources", _("resources takes no arguments"));
   if (opt_now)
     return resources_now ();
   window = hearth_metrics_parse_since (opt_since != NULL ? opt_since : "1h", &error);
@@ -430,8 +430,8 @@ hearth_cli_command_resources (int    argc,
     }
   if (rows->len == 0)
     {
-      g_print ("No resource samples in this window: Hearth keeps them while the app runs "
-               "(every 10 s, every second on its Performance page).\n");
+      g_print (_("No resource samples in this window: Hearth keeps them while the app runs "
+               "(every 10 s, every second on its Performance page).\n"));
       return 0;
     }
   g_print ("%-16s %7s %7s %7s %11s %11s %6s %11s %10s %11s\n", "time", "samples", "cpu",

@@ -215,7 +215,7 @@ on_pull_progress (const char *status,
       cli->last_report_us = now;
       eta = speed > 0 ? format_eta ((total - completed) / speed) : g_strdup ("?");
       output_control (OUTPUT_STDERR, "\r\033[K");
-      g_printerr ("pulling %5.1f%%  %s / %s  %s/s  ETA %s%s", 100.0 * completed / total, done,
+      g_printerr (_("pulling %5.1f%%  %s / %s  %s/s  ETA %s%s"), 100.0 * completed / total, done,
                   all, rate, eta, tty ? "" : "\n");
       return;
     }
@@ -240,7 +240,7 @@ pull_cb (GObject      *object,
     return;
   if (cli->interrupted)
     {
-      g_printerr ("\nhearth-cli: Interrupted. Pull the model again to resume.\n");
+      g_printerr (_("\nhearth-cli: Interrupted. Pull the model again to resume.\n"));
       cli->exit_code = EXIT_INTERRUPTED;
       return;
     }
@@ -261,13 +261,13 @@ hearth_cli_command_pull (int    argc,
   if (!parse_options ("pull", "MODEL", NULL, TRUE, &argc, &argv, &exit_code))
     return exit_code;
   if (argc != 3)
-    return usage_error ("pull", "Name one model to pull, for example llama3.2:1b");
+    return usage_error ("pull", _("Name one model to pull, for example llama3.2:1b"));
   if (!check_text ("The model name", argv[2], strlen (argv[2]), &exit_code))
     return exit_code;
   if ((provider = open_provider (settings, 0, &engine, &error)) == NULL)
     return fail (error);
   if (!(hearth_provider_get_features (provider) & HEARTH_PROVIDER_CAN_PULL))
-    return usage_error ("pull", "Only Ollama servers can pull models: use --api ollama");
+    return usage_error ("pull", _("Only Ollama servers can pull models: use --api ollama"));
 
   cli.cancellable = g_cancellable_new ();
   cli.pull_started_us = g_get_monotonic_time ();

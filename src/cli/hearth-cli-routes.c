@@ -145,7 +145,7 @@ routes_list (HearthRoutes *routes)
           g_ptr_array_add (resolved, resolve_tier (routes, rule->model, &cli));
           if (cli.interrupted)
             {
-              g_printerr ("hearth-cli: Interrupted while the models were looked up.\n");
+              g_printerr (_("hearth-cli: Interrupted while the models were looked up.\n"));
               return EXIT_INTERRUPTED;
             }
         }
@@ -225,8 +225,8 @@ routes_list (HearthRoutes *routes)
     }
   if (resolved->len > 0)
     g_print ("\n");
-  g_print ("\n%s Rules are tried in order when the model is “auto” (hearth-cli ask --model "
-           "auto); the first that matches picks the model.\n",
+  g_print (_("\n%s Rules are tried in order when the model is “auto” (hearth-cli ask --model "
+           "auto); the first that matches picks the model.\n"),
            hearth_routes_are_default (routes) ? "These are the defaults." : "These are your rules.");
   return 0;
 }
@@ -241,8 +241,8 @@ fail_unknown_rule (HearthRoutes *routes,
   for (guint i = 0; i < rules->len; i++)
     g_string_append_printf (ids, "%s%s", i > 0 ? ", " : "",
                             ((HearthRoute *) g_ptr_array_index (rules, i))->id);
-  g_printerr ("hearth-cli: There is no rule “%s”; the rules are %s. Use one of those ids "
-              "(hearth-cli routes list).\n", id, ids->str);
+  g_printerr (_("hearth-cli: There is no rule “%s”; the rules are %s. Use one of those ids "
+              "(hearth-cli routes list).\n"), id, ids->str);
   return EXIT_NOT_FOUND;
 }
 
@@ -258,12 +258,12 @@ check_value (HearthRouteKind  kind,
     case HEARTH_ROUTE_CODE:
       if (opt_value == NULL)
         return TRUE;
-      *exit_code = usage_error ("routes", "A code rule takes no --value");
+      *exit_code = usage_error ("routes", _("A code rule takes no --value"));
       return FALSE;
     case HEARTH_ROUTE_KEYWORD:
       if (opt_value != NULL && *g_strstrip (opt_value) != '\0')
         return TRUE;
-      *exit_code = usage_error ("routes", "A keyword rule needs its word: --value WORD");
+      *exit_code = usage_error ("routes", _("A keyword rule needs its word: --value WORD"));
       return FALSE;
     case HEARTH_ROUTE_LONG_PROMPT:
     case HEARTH_ROUTE_SHORT_PROMPT:
@@ -297,8 +297,8 @@ routes_add (HearthEngine *engine,
   int exit_code = 0;
 
   if (opt_kind == NULL || opt_target == NULL)
-    return usage_error ("routes", "Say what the rule looks at and what it picks: routes add "
-                                  "--kind code --model @capable");
+    return usage_error ("routes", _("Say what the rule looks at and what it picks: routes add "
+                                  "--kind code --model @capable"));
   if (!hearth_route_kind_from_string (opt_kind, &kind) || kind == HEARTH_ROUTE_DEFAULT)
     {
       g_autofree char *message =
@@ -332,7 +332,7 @@ routes_add (HearthEngine *engine,
       if (!g_str_equal (rule->id, id))
         continue;
       words = hearth_route_describe (rule);
-      g_print ("Added rule %s, number %u of %u: %s.\n", id, i + 1, rules->len, words);
+      g_print (_("Added rule %s, number %u of %u: %s.\n"), id, i + 1, rules->len, words);
     }
   return 0;
 }
@@ -360,8 +360,8 @@ hearth_cli_command_routes (int    argc,
   if (!g_str_equal (sub, "add") &&
       (opt_kind != NULL || opt_value != NULL || opt_target != NULL || opt_on != NULL ||
        opt_position > 0))
-    return usage_error ("routes", "--kind, --value, --model, --server and --position are for "
-                                  "routes add");
+    return usage_error ("routes", _("--kind, --value, --model, --server and --position are for "
+                                  "routes add"));
   if ((engine = open_engine (settings, 0, &error)) == NULL)
     return fail (error);
   routes = hearth_engine_get_routes (engine);
@@ -381,11 +381,11 @@ hearth_cli_command_routes (int    argc,
         return fail_unknown_rule (routes, argv[3]);
       if (!hearth_routes_remove (routes, argv[3], &error))
         return fail (error);
-      g_print ("Removed rule %s.\n", argv[3]);
+      g_print (_("Removed rule %s.\n"), argv[3]);
       return 0;
     }
   if (!hearth_routes_reset (routes, &error))
     return fail (error);
-  g_print ("The routing rules are back to the defaults.\n");
+  g_print (_("The routing rules are back to the defaults.\n"));
   return 0;
 }

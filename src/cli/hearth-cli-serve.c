@@ -13,6 +13,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib-unix.h>
 #include <signal.h>
 
@@ -154,18 +156,18 @@ print_banner (Serve         *serve,
                  "hearth-cli serve --print-token shows it.\n");
     }
   if (hearth_cli_app_is_running ())
-    g_printerr ("hearth-cli: The Hearth app is running too; if it serves the API as well, "
-                "each listens on its own address.\n");
-  g_printerr ("hearth-cli: Ctrl+C stops.\n");
+    g_printerr (_("hearth-cli: The Hearth app is running too; if it serves the API as well, "
+                "each listens on its own address.\n"));
+  g_printerr (_("hearth-cli: Ctrl+C stops.\n"));
 }
 
 static void
 warn_not_loopback (Serve *serve)
 {
-  g_printerr ("hearth-cli: WARNING: %s is not a loopback address: other machines on the "
+  g_printerr (_("hearth-cli: WARNING: %s is not a loopback address: other machines on the "
               "network can reach this gateway and use your servers and their API keys. "
               "Every request must carry the token (Authorization: Bearer). Listen on "
-              "127.0.0.1 unless you mean it.\n", serve->host);
+              "127.0.0.1 unless you mean it.\n"), serve->host);
 }
 
 static void
@@ -195,9 +197,9 @@ print_summary (HearthGateway *gateway)
   HearthGatewayStats stats;
 
   hearth_gateway_get_stats (gateway, &stats);
-  g_printerr ("hearth-cli: Served %" G_GUINT64_FORMAT " request%s: %" G_GUINT64_FORMAT
-              " chat%s (%" G_GUINT64_FORMAT " from the cache), %" G_GUINT64_FORMAT
-              " refused with the queue full, %" G_GUINT64_FORMAT " other error%s.\n",
+  g_printerr (_("hearth-cli: Served %" PRIu64 " request%s: %" PRIu64
+              " chat%s (%" PRIu64 " from the cache), %" PRIu64
+              " refused with the queue full, %" PRIu64 " other error%s.\n"),
               stats.requests, stats.requests == 1 ? "" : "s", stats.chats,
               stats.chats == 1 ? "" : "s", stats.cache_hits, stats.rejected, stats.errors,
               stats.errors == 1 ? "" : "s");
@@ -257,8 +259,8 @@ run (Serve        *serve,
 
       if (cache == NULL)
         {
-          g_printerr ("hearth-cli: --redis needs the answer cache, which is off. Turn on "
-                      "“Reuse Answers” in Hearth's Preferences, or run without --redis.\n");
+          g_printerr (_("hearth-cli: --redis needs the answer cache, which is off. Turn on "
+                      "“Reuse Answers” in Hearth's Preferences, or run without --redis.\n"));
           return EXIT_USAGE;
         }
       if (!hearth_cache_set_shared (cache, opt_redis, &serve->error))
@@ -274,8 +276,8 @@ run (Serve        *serve,
         return fail (serve->error);
     }
   else if (opt_print_token)
-    g_printerr ("hearth-cli: %s is a loopback address: no token is asked there, so there "
-                "is none to print.\n", serve->host);
+    g_printerr (_("hearth-cli: %s is a loopback address: no token is asked there, so there "
+                "is none to print.\n"), serve->host);
 
   /* The sentence says what to do (another port, stop the other program);
    * not a usage error: the same command works once the port is free. */
@@ -326,7 +328,7 @@ hearth_cli_command_serve (int    argc,
       !check_servers (&exit_code))
     return exit_code;
   if (argc > 2)
-    return usage_error ("serve", "serve takes no arguments");
+    return usage_error ("serve", _("serve takes no arguments"));
 
   if ((engine = open_engine (settings, HEARTH_ENGINE_HISTORY | HEARTH_ENGINE_CACHE,
                              &error)) == NULL)

@@ -218,7 +218,7 @@ servers_print_managed (HearthServers *servers)
   {
     g_autofree char *title = pad_text ("NAME", width);
 
-    g_print ("\nRun by Hearth:\n%s  %-12s  %-10s  %-7s  %-8s  %s\n", title, "KIND", "PROCESS",
+    g_print (_("\nRun by Hearth:\n%s  %-12s  %-10s  %-7s  %-8s  %s\n"), title, "KIND", "PROCESS",
              "PID", "RESTARTS", "KEEP");
   }
   for (guint i = 0; i < n; i++)
@@ -256,6 +256,6 @@ servers_print_managed (HearthServers *servers)
           g_print ("%s\n", line);
         }
     }
-  g_print ("Start one with hearth-cli servers start NAME, stop it with hearth-cli servers stop "
-           "NAME, read its log with hearth-cli servers logs NAME.\n");
+  g_print (_("Start one with hearth-cli servers start NAME, stop it with hearth-cli servers stop "
+           "NAME, read its log with hearth-cli servers logs NAME.\n"));
 }

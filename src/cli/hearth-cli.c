@@ -169,7 +169,7 @@ run_command (int    argc,
       g_print ("hearth-cli %s\n", PACKAGE_VERSION);
       return 0;
     }
-  g_printerr ("hearth-cli: “%s” is not a command. Run hearth-cli --help for the commands.\n",
+  g_printerr (_("hearth-cli: “%s” is not a command. Run hearth-cli --help for the commands.\n"),
               command);
   return EXIT_USAGE;
 }

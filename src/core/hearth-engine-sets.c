@@ -13,6 +13,10 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
+#include <inttypes.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -140,7 +144,7 @@ static void
 drop_candidate (Candidate *c)
 {
   g_autoptr(GError) error = g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_CANCELLED,
-                                                 "Cancelled");
+                                                 _("Cancelled"));
 
   c->sent = TRUE;
   c->job = NULL;   /* the reply's now: freed once it is saved */
@@ -499,8 +503,8 @@ check_models (const char * const  *models,
   guint n = models != NULL ? g_strv_length ((char **) models) : 0;
 
   if (n < HEARTH_ENSEMBLE_MIN_MODELS || n > HEARTH_ENSEMBLE_MAX_MODELS)
-    return hearth_error_set_invalid (error, "Comparing takes %d to %d models, and %u were given: "
-                                     "choose between %d and %d", HEARTH_ENSEMBLE_MIN_MODELS,
+    return hearth_error_set_invalid (error, _("Comparing takes %d to %d models, and %u were given: "
+                                     "choose between %d and %d"), HEARTH_ENSEMBLE_MIN_MODELS,
                                      HEARTH_ENSEMBLE_MAX_MODELS, n, HEARTH_ENSEMBLE_MIN_MODELS,
                                      HEARTH_ENSEMBLE_MAX_MODELS);
   for (guint i = 0; i < n; i++)
@@ -508,10 +512,10 @@ check_models (const char * const  *models,
       g_autofree char *stripped = g_strstrip (g_strdup (models[i]));
 
       if (*stripped == '\0')
-        return hearth_error_set_invalid (error, "A model to compare has no name: name each one");
+        return hearth_error_set_invalid (error, _("A model to compare has no name: name each one"));
       for (guint j = 0; j < i; j++)
         if (g_str_equal (models[i], models[j]))
-          return hearth_error_set_invalid (error, "“%s” is asked twice: name each model once",
+          return hearth_error_set_invalid (error, _("“%s” is asked twice: name each model once"),
                                            models[i]);
     }
   return TRUE;
@@ -542,13 +546,13 @@ ask_set (HearthEngine        *self,
     return NULL;
   if (conversation_id == HEARTH_CONVERSATION_API)
     {
-      hearth_error_set_invalid (error, "Another program’s request cannot be compared: ask each "
-                                "model on its own");
+      hearth_error_set_invalid (error, _("Another program’s request cannot be compared: ask each "
+                                "model on its own"));
       return NULL;
     }
   if (base->messages->len == 0)
     {
-      hearth_error_set_invalid (error, "There is no question to ask: write one first");
+      hearth_error_set_invalid (error, _("There is no question to ask: write one first"));
       return NULL;
     }
   question = g_ptr_array_index (base->messages, base->messages->len - 1);
@@ -710,18 +714,18 @@ hearth_engine_pick_answer (HearthEngine  *self,
   g_return_val_if_fail (HEARTH_IS_ENGINE (self), FALSE);
 
   if (self->store == NULL)
-    return hearth_error_set_invalid (error, "There is no history to keep an answer in");
+    return hearth_error_set_invalid (error, _("There is no history to keep an answer in"));
   message = hearth_store_get_set_message (self->store, message_id, error);
   if (message == NULL)
     return FALSE;
   if (message->set_question <= 0 || g_strcmp0 (message->set_role, HEARTH_SET_ROLE_CANDIDATE) != 0)
-    return hearth_error_set_invalid (error, "Message %" G_GINT64_FORMAT " is not one of several "
+    return hearth_error_set_invalid (error, _("Message %" PRId64 " is not one of several "
                                      "answers to a question: only an answer from a comparison "
-                                     "or an ensemble can be kept", message_id);
+                                     "or an ensemble can be kept"), message_id);
   if (message->state != HEARTH_MESSAGE_COMPLETE || message->content == NULL ||
       *message->content == '\0')
-    return hearth_error_set_invalid (error, "That answer %s, so it cannot be the reply: keep one "
-                                     "that finished",
+    return hearth_error_set_invalid (error, _("That answer %s, so it cannot be the reply: keep one "
+                                     "that finished"),
                                      message->state == HEARTH_MESSAGE_PARTIAL ? "is not finished"
                                      : message->state == HEARTH_MESSAGE_COMPLETE ? "is empty"
                                      : "did not finish");

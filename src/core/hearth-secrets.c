@@ -3,6 +3,10 @@
  */
 #define G_LOG_DOMAIN "hearth-secrets"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include <libsecret/secret.h>
 #include <string.h>
 
@@ -42,13 +46,13 @@ map_error (GError       *error,
 
   if (g_cancellable_is_cancelled (cancellable))
     return g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_CANCELLED,
-                                "The keyring request was cancelled");
+                                _("The keyring request was cancelled"));
   if (is_locked_error (owned))
     return g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_KEYRING_LOCKED,
-                                "The keyring is locked and was not unlocked");
+                                _("The keyring is locked and was not unlocked"));
   /* libsecret's messages name paths and D-Bus errors, never secrets. */
   return g_error_new (HEARTH_ERROR, HEARTH_ERROR_KEYRING_UNAVAILABLE,
-                      "No keyring (Secret Service) could hold the API key (%s)",
+                      _("No keyring (Secret Service) could hold the API key (%s)"),
                       owned->message);
 }
 
@@ -89,7 +93,7 @@ hearth_secrets_check_key (const char  *key,
 
   if (key == NULL || *key == '\0')
     {
-      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_KEY, "%s is empty", origin);
+      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_KEY, _("%s is empty"), origin);
       return FALSE;
     }
   for (p = (const guchar *) key; *p != '\0'; p++)
@@ -107,7 +111,7 @@ hearth_secrets_check_key (const char  *key,
       if (what != NULL)
         {
           g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_KEY,
-                       "%s contains %s (at character %u), which cannot be sent to a server",
+                       _("%s contains %s (at character %u), which cannot be sent to a server"),
                        origin, what, (guint) ((const char *) p - key) + 1);
           return FALSE;
         }

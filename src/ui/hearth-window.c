@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <stdio.h>
 #include <time.h>
@@ -113,14 +115,14 @@ hearth_window_save_png (HearthWindow  *self,
                                              error))
     {
       if (error != NULL && *error == NULL)
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "The window has nothing to show yet");
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("The window has nothing to show yet"));
       return FALSE;
     }
   texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
   gsk_renderer_unrealize (renderer);
   if (!gdk_texture_save_to_png (texture, path))
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Could not write %s", path);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Could not write %s"), path);
       return FALSE;
     }
   return TRUE;
@@ -157,8 +159,8 @@ on_first_paint (GdkFrameClock *clock,
   /* The main thread's own work, which the other processes of a busy
    * machine do not stretch as they stretch the wall-clock time. */
   clock_gettime (CLOCK_THREAD_CPUTIME_ID, &cpu);
-  g_print ("first-frame: %" G_GINT64_FORMAT " us after main, RSS %s, main thread CPU %"
-           G_GINT64_FORMAT " us\n",
+  g_print (_("first-frame: %" PRId64 " us after main, RSS %s, main thread CPU %"
+           PRId64 " us\n"),
            g_get_monotonic_time () - hearth_main_started_us, rss,
            (gint64) cpu.tv_sec * G_USEC_PER_SEC + cpu.tv_nsec / 1000);
   fflush (stdout);

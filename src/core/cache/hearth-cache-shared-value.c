@@ -3,6 +3,10 @@
  */
 #define G_LOG_DOMAIN "hearth-cache"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "hearth-cache-private.h"
@@ -31,7 +35,7 @@ url_error (GError    **error,
            const char *what)
 {
   g_set_error (error, HEARTH_CACHE_ERROR, HEARTH_CACHE_ERROR_FAILED,
-               "“%s” is not a shared cache address: %s", url, what);
+               _("“%s” is not a shared cache address: %s"), url, what);
   return FALSE;
 }
 

@@ -3,6 +3,10 @@
  */
 #define G_LOG_DOMAIN "hearth-cache"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <string.h>
 #include <hiredis/hiredis.h>
@@ -582,7 +586,7 @@ hearth_cache_ping_shared_async (HearthCache         *self,
   if (self->shared == NULL)
     {
       g_task_return_new_error (task, HEARTH_CACHE_ERROR, HEARTH_CACHE_ERROR_FAILED,
-                               "No shared cache is set");
+                               _("No shared cache is set"));
       return;
     }
   shared_push (self->shared, OP_PING, NULL, NULL, 0, g_steal_pointer (&task));

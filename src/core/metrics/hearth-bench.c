@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 
 #include "hearth-bench.h"
@@ -479,7 +481,7 @@ clear_run_state (HearthBench *self)
 static GError *
 cancelled_error (void)
 {
-  return g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_CANCELLED, "The benchmark was cancelled");
+  return g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_CANCELLED, _("The benchmark was cancelled"));
 }
 
 /* Ends the run: @error NULL means complete. */
@@ -715,7 +717,7 @@ next_request (HearthBench *self)
       if (nothing_measured (self))
         {
           finish (self, g_error_new (HEARTH_ERROR, HEARTH_ERROR_SERVER_ERROR,
-                                     "The server refused every case of the benchmark. %s",
+                                     _("The server refused every case of the benchmark. %s"),
                                      self->left_out->str));
           return;
         }
@@ -856,7 +858,7 @@ models_cb (GObject      *object,
   if (models->len == 0)
     {
       finish (self, g_error_new (HEARTH_ERROR, HEARTH_ERROR_NO_MODEL,
-                                 "The server at %s has no models installed",
+                                 _("The server at %s has no models installed"),
                                  hearth_provider_get_endpoint (self->provider)));
       return;
     }
@@ -865,7 +867,7 @@ models_cb (GObject      *object,
   if (info == NULL)
     {
       finish (self, g_error_new (HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
-                                 "The model “%s” is not installed on the server", self->model));
+                                 _("The model “%s” is not installed on the server"), self->model));
       return;
     }
   /* One name per model, so that "m" and "m:latest" compare with each other. */

@@ -4,6 +4,10 @@
  */
 #define G_LOG_DOMAIN "hearth-provider"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "hearth-error.h"
 #include "hearth-provider-private.h"
 
@@ -106,7 +110,7 @@ operation_start (HearthProvider      *self,
   if (!(hearth_provider_get_features (self) & operations[kind].feature))
     {
       g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_NOT_SUPPORTED,
-                               "This server cannot %s: %s speaks the %s API",
+                               _("This server cannot %s: %s speaks the %s API"),
                                operations[kind].what, hearth_provider_get_endpoint (self),
                                hearth_provider_get_server_kind (self));
       g_object_unref (task);

@@ -3,6 +3,10 @@
  */
 #define G_LOG_DOMAIN "hearth-provider"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "hearth-anthropic-provider.h"
 #include "hearth-error.h"
 #include "hearth-http.h"
@@ -952,7 +956,7 @@ _hearth_provider_parse_model_list (HearthProvider  *self,
       !JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "data")))
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_MALFORMED_STREAM,
-                   "The server at %s did not answer like %s (no model list)",
+                   _("The server at %s did not answer like %s (no model list)"),
                    hearth_provider_get_endpoint (self), speaks);
       return NULL;
     }

@@ -17,6 +17,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -89,7 +91,7 @@ choose_port (HearthSupervisor  *sup,
   if (port == 0)
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_FAILED,
-                   "No free port could be found on 127.0.0.1 to start it on");
+                   _("No free port could be found on 127.0.0.1 to start it on"));
       return 0;
     }
   url = _hearth_managed_url (hearth_server_get_managed (server), port);
@@ -327,7 +329,7 @@ ready_tick_cb (gpointer user_data)
       sup->ready_id = 0;
       stop_readiness (sup);
       error = g_error_new (HEARTH_ERROR, HEARTH_ERROR_TIMEOUT,
-                           "It did not answer within %d s, so it was stopped%s%s",
+                           _("It did not answer within %d s, so it was stopped%s%s"),
                            HEARTH_MANAGED_READY_MAX_S, tail ? ": " : " (its log is empty)",
                            tail ? tail : "");
       _hearth_supervisor_set_state (sup, HEARTH_PROCESS_FAILED, error->message);
@@ -527,7 +529,7 @@ exited_cb (GObject      *object,
       if (before != HEARTH_PROCESS_FAILED)
         {
           g_autoptr(GError) error = g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_CANCELLED,
-                                                         "It was stopped before it answered");
+                                                         _("It was stopped before it answered"));
 
           message = sup->stopping ? g_strdup ("Stopped")
                                   : g_strdup_printf ("Stopped — %s", how);
@@ -566,8 +568,8 @@ _hearth_supervisor_spawn (HearthSupervisor  *sup,
   if (!_hearth_supervisor_take_lock (sup))
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_ALREADY_RUNNING,
-                   "Another Hearth process looks after %s and is restarting it: "
-                   "try again in a moment", sup->name);
+                   _("Another Hearth process looks after %s and is restarting it: "
+                   "try again in a moment"), sup->name);
       return FALSE;
     }
   if (!_hearth_supervisor_open_log (sup, error) || (port = choose_port (sup, error)) == 0 ||
@@ -596,7 +598,7 @@ _hearth_supervisor_spawn (HearthSupervisor  *sup,
   sup->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, error);
   if (sup->process == NULL)
     {
-      g_prefix_error (error, "%s could not be started: ", (char *) argv->pdata[0]);
+      g_prefix_error (error, _("%s could not be started: "), (char *) argv->pdata[0]);
       _hearth_supervisor_log (sup, "%s could not be started: %s", line, (*error)->message);
       _hearth_supervisor_drop_lock (sup);
       return FALSE;
@@ -665,7 +667,7 @@ watch_cb (gpointer user_data)
   else
     {
       g_autoptr(GError) error = g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_CANCELLED,
-                                                     "It was stopped by another Hearth process");
+                                                     _("It was stopped by another Hearth process"));
 
       sup->pid = 0;
       _hearth_supervisor_drop_lock (sup);
@@ -820,7 +822,7 @@ void
 _hearth_supervisor_free_process (HearthSupervisor *sup)
 {
   g_autoptr(GError) error = g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_CANCELLED,
-                                                 "Hearth is closing");
+                                                 _("Hearth is closing"));
 
   _hearth_supervisor_release (sup, TRUE);
   _hearth_supervisor_finish_starts (sup, error);

@@ -3,6 +3,10 @@
  */
 #define G_LOG_DOMAIN "hearth-routes"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -435,13 +439,13 @@ resolve_on_server (HearthRoutes *self,
 
   if (server == NULL)
     g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                             "%s sends questions to the server “%s”, which is no longer in "
-                             "your list: change the rule or add the server again",
+                             _("%s sends questions to the server “%s”, which is no longer in "
+                             "your list: change the rule or add the server again"),
                              rule, choose->server);
   else if (!hearth_server_get_enabled (server))
     g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                             "%s sends questions to the server “%s”, which is turned off: "
-                             "turn it on or change the rule", rule, choose->server);
+                             _("%s sends questions to the server “%s”, which is turned off: "
+                             "turn it on or change the rule"), rule, choose->server);
   else if (choose->by_ratings && choose->label != NULL)
     {
       choose->on_server = TRUE;
@@ -479,14 +483,14 @@ resolve_named (HearthRoutes *self,
   if (choose->rule_id == NULL)
     {
       g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
-                               "%s is not installed on any enabled server%s",
+                               _("%s is not installed on any enabled server%s"),
                                choose->target, missing);
       return;
     }
   rule = rule_name (choose);
   g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
-                           "%s picks %s, which is not installed on any enabled server%s: "
-                           "install it, or change the rule", rule, choose->target, missing);
+                           _("%s picks %s, which is not installed on any enabled server%s: "
+                           "install it, or change the rule"), rule, choose->target, missing);
 }
 
 static GPtrArray *
@@ -601,13 +605,13 @@ resolve_tier (HearthRoutes *self,
   missing = unanswered (choose->listed);
   if (choose->server != NULL)
     g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_NO_MODEL,
-                             "%s picks a model on %s, which lists none%s: install a model "
-                             "there, or change the rule", rule, choose->server, missing);
+                             _("%s picks a model on %s, which lists none%s: install a model "
+                             "there, or change the rule"), rule, choose->server, missing);
   else
     g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_NO_MODEL,
-                             "%s found no model to use: no enabled server on this computer or "
+                             _("%s found no model to use: no enabled server on this computer or "
                              "your network lists one%s. Install a model, or name a cloud model "
-                             "in a rule (cloud servers are only used when a rule names them)",
+                             "in a rule (cloud servers are only used when a rule names them)"),
                              rule, missing);
 }
 
@@ -677,7 +681,7 @@ listed (HearthRoutes *self,
   if (self->engine == NULL)
     {
       g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_CANCELLED,
-                               "Hearth is closing: no model was chosen");
+                               _("Hearth is closing: no model was chosen"));
       return;
     }
   if (choose->on_server)
@@ -758,7 +762,7 @@ gather_models (HearthRoutes *self,
       entry->server = g_object_ref (server);
       if (hearth_server_get_breaker_open (server))
         entry->error = g_error_new (HEARTH_ERROR, HEARTH_ERROR_CONNECTION_REFUSED,
-                                    "%s is skipped until it answers again",
+                                    _("%s is skipped until it answers again"),
                                     hearth_server_get_name (server));
       g_ptr_array_add (choose->listed, entry);
     }
@@ -791,7 +795,7 @@ start (HearthRoutes *self,
 
   if (self->engine == NULL)
     g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_CANCELLED,
-                             "Hearth is closing: no model was chosen");
+                             _("Hearth is closing: no model was chosen"));
   else if (choose->server != NULL && !is_tier (choose->target))
     resolve_on_server (self, task);
   else

@@ -3,9 +3,12 @@
  */
 #define G_LOG_DOMAIN "hearth-routes"
 
+#include "config.h"
+
 #include <errno.h>
 #include <string.h>
 #include <glib/gstdio.h>
+#include <glib/gi18n-lib.h>
 
 #include "hearth-engine.h"
 #include "hearth-config-file.h"
@@ -124,7 +127,8 @@ hearth_route_kind_parse (const char       *str,
     return TRUE;
 
   g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-               "“%s” is not a kind of rule: use " HEARTH_ROUTE_KINDS, str != NULL ? str : "");
+               /* Translators: the second %s lists the kinds, typed as they are */
+               _("“%s” is not a kind of rule: use %s"), str != NULL ? str : "", HEARTH_ROUTE_KINDS);
   return FALSE;
 }
 

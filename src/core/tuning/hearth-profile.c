@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "hearth-error.h"
@@ -209,21 +211,21 @@ hearth_profile_check_name (const char  *name,
   if (length == 0 || length > MAX_NAME_LENGTH)
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "A profile's name must have 1 to %d characters", MAX_NAME_LENGTH);
+                   _("A profile's name must have 1 to %d characters"), MAX_NAME_LENGTH);
       return FALSE;
     }
   for (const char *p = name; *p != '\0'; p++)
     if (!(g_ascii_islower (*p) || g_ascii_isdigit (*p) || *p == '-'))
       {
         g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                     "“%s” is not a profile name: use lower-case letters, digits and “-” "
-                     "(such as long-docs)", name);
+                     _("“%s” is not a profile name: use lower-case letters, digits and “-” "
+                     "(such as long-docs)"), name);
         return FALSE;
       }
   if (is_builtin_name (name))
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "“%s” is a built-in profile: give yours another name", name);
+                   _("“%s” is a built-in profile: give yours another name"), name);
       return FALSE;
     }
   return TRUE;

@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -363,14 +365,14 @@ check_value (HearthRunOptionKey   key,
   if (key == HEARTH_RUN_OPTION_KEEP_ALIVE)
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "keep_alive must be a time such as 90s, 30m or 1h (at most a year), "
-                   "“forever” (or -1), or 0 to unload at once");
+                   _("keep_alive must be a time such as 90s, 30m or 1h (at most a year), "
+                   "“forever” (or -1), or 0 to unload at once"));
       return FALSE;
     }
   min = g_strdup_printf (info->integer ? "%.0f" : "%g", info->min);
   max = g_strdup_printf (info->integer ? "%.0f" : "%g", info->max);
   g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-               "%s (%s) must be %s from %s to %s", info->name, info->title,
+               _("%s (%s) must be %s from %s to %s"), info->name, info->title,
                info->integer ? "a whole number" : "a number", min, max);
   return FALSE;
 }
@@ -436,7 +438,7 @@ set_unknown_key_error (const char  *name,
   g_autofree char *names = list_key_names ();
 
   g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-               "“%s” is not a run option; the options are %s", name, names);
+               _("“%s” is not a run option; the options are %s"), name, names);
 }
 
 static gboolean
@@ -476,8 +478,8 @@ hearth_run_options_parse_assignment (HearthRunOptions  *options,
   if (equals == NULL)
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "“%s” is not an option: write it as KEY=VALUE, such as num_ctx=8192 "
-                   "or keep_alive=30m", assignment ? assignment : "");
+                   _("“%s” is not an option: write it as KEY=VALUE, such as num_ctx=8192 "
+                   "or keep_alive=30m"), assignment ? assignment : "");
       return FALSE;
     }
   name = g_strstrip (g_strndup (assignment, equals - assignment));
@@ -544,7 +546,7 @@ hearth_run_options_from_json (JsonNode  *node,
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "Run options must be a JSON object such as {\"num_ctx\": 8192}");
+                   _("Run options must be a JSON object such as {\"num_ctx\": 8192}"));
       return NULL;
     }
   object = json_node_get_object (node);
@@ -602,7 +604,7 @@ hearth_run_options_from_json_string (const char  *json,
   if (!json_parser_load_from_data (parser, json, -1, &local))
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "Run options are not valid JSON: %s", local->message);
+                   _("Run options are not valid JSON: %s"), local->message);
       return NULL;
     }
   return hearth_run_options_from_json (json_parser_get_root (parser), error);

@@ -13,6 +13,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 
 #include "hearth-bench-private.h"
@@ -639,7 +641,7 @@ models_cb (GObject      *object,
   if (info == NULL)
     {
       finish (self, g_error_new (HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
-                                 "The model “%s” is not installed on the server", self->model));
+                                 _("The model “%s” is not installed on the server"), self->model));
       return;
     }
   self->name = g_strdup (info->name);

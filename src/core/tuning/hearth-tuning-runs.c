@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -85,7 +87,7 @@ require_store (HearthTuning  *self,
       const char *why = _hearth_tuning_get_unavailable_reason (self);
 
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_FAILED,
-                   "Tuning runs cannot be kept: %s",
+                   _("Tuning runs cannot be kept: %s"),
                    why != NULL ? why : "there is no history");
     }
   return store;
@@ -328,7 +330,7 @@ hearth_tuning_apply_result (HearthTuning      *self,
   if (result->best == NULL)
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "Nothing to apply: no trial of %s was measured",
+                   _("Nothing to apply: no trial of %s was measured"),
                    result->model != NULL ? result->model : "the model");
       return FALSE;
     }
@@ -379,7 +381,7 @@ hearth_tuning_rollback (HearthTuning  *self,
   if (current == NULL || current->previous == NULL || current->tune_run_id == 0)
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "There is nothing to roll back for %s: no tuning was applied to it on this machine",
+                   _("There is nothing to roll back for %s: no tuning was applied to it on this machine"),
                    model);
       return FALSE;
     }
@@ -470,7 +472,7 @@ load_trials (sqlite3           *db,
 
 failed:
   g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_FAILED,
-               "The tuning runs in the history cannot be read: %s", hearth_sqlite_describe (db, rc));
+               _("The tuning runs in the history cannot be read: %s"), hearth_sqlite_describe (db, rc));
   sqlite3_finalize (stmt);
   return FALSE;
 }
@@ -533,7 +535,7 @@ load_runs (sqlite3     *db,
 
 failed:
   g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_FAILED,
-               "The tuning runs in the history cannot be read: %s", hearth_sqlite_describe (db, rc));
+               _("The tuning runs in the history cannot be read: %s"), hearth_sqlite_describe (db, rc));
   sqlite3_finalize (stmt);
   return NULL;
 }

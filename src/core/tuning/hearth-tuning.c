@@ -14,6 +14,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "hearth-error.h"
@@ -728,7 +730,7 @@ hearth_tuning_set_model_options (HearthTuning            *self,
   if (model == NULL || *model == '\0')
     {
       g_set_error_literal (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                           "Name the model whose options to set");
+                           _("Name the model whose options to set"));
       return FALSE;
     }
   if (!_hearth_tuning_check_store (self, error))
