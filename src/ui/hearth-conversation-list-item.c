@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "hearth-conversation-list-private.h"
@@ -194,8 +196,8 @@ time_to_markup (HearthConversationItem *item)
 
   if (item->n_messages <= 0)
     return g_markup_escape_text (hours, -1);
-  text = g_strdup_printf (ngettext ("%s · %" G_GINT64_FORMAT " message",
-                                    "%s · %" G_GINT64_FORMAT " messages",
+  text = g_strdup_printf (ngettext ("%s · %" PRId64 " message",
+                                    "%s · %" PRId64 " messages",
                                     item->n_messages),
                           hours, item->n_messages);
   return g_markup_escape_text (text, -1);

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <math.h>
 #include <string.h>
@@ -448,9 +450,9 @@ refresh_cache_stats (HearthPreferencesWindow *self)
   hits = stats.memory_hits + stats.disk_hits;
   lookups = hits + stats.disk_misses;
   count = stats.entries == 1 ? g_strdup (_("1 answer"))
-                             : g_strdup_printf (_("%" G_GUINT64_FORMAT " answers"), stats.entries);
+                             : g_strdup_printf (_("%" PRIu64 " answers"), stats.entries);
   if (lookups > 0)
-    text = g_strdup_printf (_("%s, %s · %.0f %% of %" G_GUINT64_FORMAT " lookups answered · "
+    text = g_strdup_printf (_("%s, %s · %.0f %% of %" PRIu64 " lookups answered · "
                               "%.1f s of generation saved"),
                             count, size, 100.0 * hits / lookups, lookups,
                             stats.time_saved_ms / 1000);
