@@ -26,6 +26,10 @@ CALLS = {
     'g_prefix_error_literal': [1],
     'hearth_error_set_invalid': [1],
     'usage_error': [1],
+    'check_text': [0],
+    'check_texts': [0],
+    'parse_whole_number': [0],
+    'say': [0],
     'gtk_label_set_text': [1],
     'gtk_label_set_label': [1],
     'gtk_label_set_markup': [1],
@@ -136,6 +140,8 @@ def bare_literal (arg):
 def readable (literal):
     # the program's name alone, as in "hearth-cli: %s\n", is not a sentence
     text = re.sub (r'\bhearth(-cli)?\b', ' ', literal)
+    # nor is an option's name, as in parse_whole_number ("--runs", …)
+    text = re.sub (r'--[a-z][a-z-]*', ' ', text)
     text = FORMAT.sub (' ', text)
     text = ESCAPE.sub (' ', text)
     return WORD.search (text) is not None

@@ -225,7 +225,7 @@ parse_channels (HearthAlertRule *rule,
       const char *value = opt_channels[i];
       gboolean known = FALSE;
 
-      if (!check_text ("The value of --channel", value, strlen (value), exit_code))
+      if (!check_text (_("The value of --channel"), value, strlen (value), exit_code))
         return FALSE;
       if (g_str_has_prefix (value, "webhook:"))
         {
@@ -262,9 +262,9 @@ parse_channels (HearthAlertRule *rule,
         {
           g_autofree char *message =
             g_str_equal (value, "webhook")
-            ? g_strdup ("A webhook channel needs its address, as in --channel webhook:https://example.org/hook")
-            : g_strdup_printf ("--channel takes notification, tray, log or webhook:URL, "
-                               "not “%s”", value);
+            ? g_strdup (_("A webhook channel needs its address, as in --channel webhook:https://example.org/hook"))
+            : g_strdup_printf (_("--channel takes notification, tray, log or webhook:URL, "
+                               "not “%s”"), value);
 
           *exit_code = usage_error ("alerts", message);
           return FALSE;
@@ -289,7 +289,7 @@ alerts_rule_from_options (GSettings *settings,
   if (!have_metric)
     {
       g_autofree char *names = list_metrics ();
-      g_autofree char *message = g_strdup_printf ("alerts add needs --metric: %s", names);
+      g_autofree char *message = g_strdup_printf (_("alerts add needs --metric: %s"), names);
 
       *exit_code = usage_error ("alerts", message);
       return NULL;
@@ -332,14 +332,14 @@ alerts_rule_from_options (GSettings *settings,
 
   if (opt_model != NULL)
     {
-      if (!check_text ("The value of --model", opt_model, strlen (opt_model), exit_code))
+      if (!check_text (_("The value of --model"), opt_model, strlen (opt_model), exit_code))
         return NULL;
       if (!hearth_alert_metric_is_per_model (opt_metric) &&
           opt_metric != HEARTH_ALERT_METRIC_SERVER_UP)
         {
           g_autofree char *message =
-            g_strdup_printf ("%s is measured for the whole machine, not for a model: "
-                             "drop --model", metric);
+            g_strdup_printf (_("%s is measured for the whole machine, not for a model: "
+                             "drop --model"), metric);
 
           *exit_code = usage_error ("alerts", message);
           return NULL;

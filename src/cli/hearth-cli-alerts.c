@@ -61,7 +61,8 @@ describe_channels (HearthAlertChannels  channels,
       if (!(channels & channel_names[i].channel))
         continue;
       if (n > 0)
-        g_string_append (text, n + 1 == count ? " and " : ", ");
+        /* Translators: joins the last two channels of a list: "notification, tray and log" */
+        g_string_append (text, n + 1 == count ? _(" and ") : ", ");
       n++;
       g_string_append (text, channel_names[i].name);
       if (channel_names[i].channel == HEARTH_ALERT_CHANNEL_WEBHOOK && webhook_url != NULL)
@@ -72,7 +73,7 @@ describe_channels (HearthAlertChannels  channels,
         }
     }
   if (text->len == 0)
-    g_string_append (text, "no channel");
+    g_string_append (text, _("no channel"));
   return g_string_free (text, FALSE);
 }
 
@@ -192,8 +193,8 @@ parse_rule_id (const char *sub,
 
   if (g_ascii_string_to_signed (text, 10, 1, G_MAXINT64, id, NULL))
     return TRUE;
-  message = g_strdup_printf ("alerts %s takes a rule number, 1 or more (hearth-cli alerts rules "
-                             "lists them), not “%s”", sub, text);
+  message = g_strdup_printf (_("alerts %s takes a rule number, 1 or more (hearth-cli alerts rules "
+                             "lists them), not “%s”"), sub, text);
   *exit_code = usage_error ("alerts", message);
   return FALSE;
 }
@@ -236,8 +237,11 @@ print_rule (HearthAlertRule *rule)
     {
       g_autofree char *firing = hearth_alert_format_duration (rule->firing_ms);
 
-      stats = g_strdup_printf (" · fired %u time%s, %s in all, acknowledged %u", rule->n_fired,
-                               rule->n_fired == 1 ? "" : "s", firing, rule->n_acknowledged);
+      /* Translators: %s is how long it fired in all: "3 min" */
+      stats = g_strdup_printf (ngettext (" · fired %u time, %s in all, acknowledged %u",
+                                         " · fired %u times, %s in all, acknowledged %u",
+                                         rule->n_fired),
+                               rule->n_fired, firing, rule->n_acknowledged);
     }
   line = g_strdup_printf ("%4" G_GINT64_FORMAT "  %-3s  %-8s  %s%s", rule->id,
                           rule->enabled ? "on" : "off",
@@ -408,12 +412,12 @@ ask_app_to_test (gint64   rule_id,
 
   if (!hearth_cli_has_session_bus ())
     {
-      *why = g_strdup ("there is no desktop session here to show them in");
+      *why = g_strdup (_("there is no desktop session here to show them in"));
       return APP_CANNOT;
     }
   if ((bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error)) == NULL)
     {
-      *why = g_strdup_printf ("the desktop session's bus cannot be reached (%s)", error->message);
+      *why = g_strdup_printf (_("the desktop session's bus cannot be reached (%s)"), error->message);
       return APP_CANNOT;
     }
   description = g_dbus_connection_call_sync (bus, APP_ID, path, "org.gtk.Actions", "Describe",
@@ -428,14 +432,14 @@ ask_app_to_test (gint64   rule_id,
           g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD))
         return APP_NOT_RUNNING;
       g_dbus_error_strip_remote_error (error);
-      *why = g_strdup_printf ("the running Hearth app cannot send a test (%s); update it",
+      *why = g_strdup_printf (_("the running Hearth app cannot send a test (%s); update it"),
                               error->message);
       return APP_CANNOT;
     }
   g_variant_get (description, "((b&g@av))", &enabled, &type, NULL);
   if (!enabled || g_strcmp0 (type, "x") != 0)
     {
-      *why = g_strdup ("the running Hearth app does not take test alerts now; update it");
+      *why = g_strdup (_("the running Hearth app does not take test alerts now; update it"));
       return APP_CANNOT;
     }
   parameter = g_variant_builder_new (G_VARIANT_TYPE ("av"));
@@ -446,7 +450,7 @@ ask_app_to_test (gint64   rule_id,
   if (done == NULL)
     {
       g_dbus_error_strip_remote_error (error);
-      *why = g_strdup_printf ("the Hearth app did not take the test (%s)", error->message);
+      *why = g_strdup_printf (_("the Hearth app did not take the test (%s)"), error->message);
       return APP_CANNOT;
     }
   return APP_REACHED;
@@ -461,6 +465,7 @@ alerts_test (HearthAlerts *alerts,
   HearthAlertChannels app_channels = HEARTH_ALERT_CHANNEL_NOTIFICATION | HEARTH_ALERT_CHANNEL_TRAY;
   g_autofree char *why = NULL;
   g_autofree char *app_names = NULL;
+  guint n_app_channels;
   Cli cli = { 0 };
   gboolean sent;
   int exit_code = 0;
@@ -490,6 +495,8 @@ alerts_test (HearthAlerts *alerts,
     return 0;
 
   app_names = describe_channels (rule->channels & app_channels, NULL);
+  n_app_channels = ((rule->channels & HEARTH_ALERT_CHANNEL_NOTIFICATION) != 0) +
+                   ((rule->channels & HEARTH_ALERT_CHANNEL_TRAY) != 0);
   switch (ask_app_to_test (rule->id, &why))
     {
     case APP_REACHED:
@@ -497,16 +504,20 @@ alerts_test (HearthAlerts *alerts,
       return 0;
     case APP_NOT_RUNNING:
       g_print (_("  %s: not sent, the Hearth app is not running\n"), app_names);
-      g_printerr (_("hearth-cli: The %s channel%s need%s the Hearth app: start it (or turn on "
-                  "“Run in the background” in its Preferences), then try again.\n"),
-                  app_names, strstr (app_names, " and ") ? "s" : "",
-                  strstr (app_names, " and ") ? "" : "s");
+      /* Translators: %s is one channel ("tray") or two ("notification and tray") */
+      g_printerr (ngettext ("hearth-cli: The %s channel needs the Hearth app: start it (or turn on "
+                            "“Run in the background” in its Preferences), then try again.\n",
+                            "hearth-cli: The %s channels need the Hearth app: start it (or turn on "
+                            "“Run in the background” in its Preferences), then try again.\n",
+                            n_app_channels), app_names);
       return EXIT_FAILED;
     case APP_CANNOT:
     default:
       g_print (_("  %s: not sent\n"), app_names);
-      g_printerr (_("hearth-cli: The %s channel%s could not be tested: %s.\n"), app_names,
-                  strstr (app_names, " and ") ? "s" : "", why);
+      /* Translators: the first %s is one channel or two; the second says why */
+      g_printerr (ngettext ("hearth-cli: The %s channel could not be tested: %s.\n",
+                            "hearth-cli: The %s channels could not be tested: %s.\n",
+                            n_app_channels), app_names, why);
       return EXIT_FAILED;
     }
 }

@@ -195,11 +195,11 @@ read_prompt (int      argc,
           *exit_code = fail (error);
           return NULL;
         }
-      return check_text ("The prompt on standard input", text, len, exit_code)
+      return check_text (_("The prompt on standard input"), text, len, exit_code)
              ? g_steal_pointer (&text) : NULL;
     }
   text = g_strjoinv (" ", argv + 2);
-  return check_text ("The prompt", text, strlen (text), exit_code) ? g_steal_pointer (&text) : NULL;
+  return check_text (_("The prompt"), text, strlen (text), exit_code) ? g_steal_pointer (&text) : NULL;
 }
 
 gboolean
@@ -242,16 +242,16 @@ describe_not_saved (const GError *save_error)
   g_autofree char *reason = NULL;
 
   if (g_error_matches (save_error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_FULL))
-    return g_strdup ("the disk is full. Free some space and ask again; until then the text "
-                     "printed above is the only copy");
+    return g_strdup (_("the disk is full. Free some space and ask again; until then the text "
+                     "printed above is the only copy"));
   if (g_error_matches (save_error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_NOT_FOUND))
-    return g_strdup ("its conversation was deleted while it arrived. The text printed above "
-                     "is the only copy");
+    return g_strdup (_("its conversation was deleted while it arrived. The text printed above "
+                     "is the only copy"));
   reason = g_strdup (save_error->message);
   g_strdelimit (reason, "\r\n", ' ');
   while (g_str_has_suffix (reason, "."))
     reason[strlen (reason) - 1] = '\0';
-  return g_strdup_printf ("%s. The text printed above is the only copy", reason);
+  return g_strdup_printf (_("%s. The text printed above is the only copy"), reason);
 }
 
 /* One line, whatever else went wrong: the reply is not in the history. */

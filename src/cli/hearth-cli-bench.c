@@ -66,13 +66,13 @@ format_figure_with_spread (double median,
 {
   if (median < 0)
     return g_strdup ("unknown");
-  return g_strdup_printf ("%.1f (min %.1f, max %.1f)", median, min, max);
+  return g_strdup_printf (_("%.1f (min %.1f, max %.1f)"), median, min, max);
 }
 
 static char *
 format_peak_bytes (gint64 bytes)
 {
-  return bytes < 0 ? g_strdup ("not measured") : g_format_size (bytes);
+  return bytes < 0 ? g_strdup (_("not measured")) : g_format_size (bytes);
 }
 
 static void
@@ -175,7 +175,7 @@ print_bench_result (const HearthBenchResult *r)
                                                         r->decode_tps_max);
   g_autofree char *mem = format_peak_bytes (r->peak_mem_used);
   g_autofree char *vram = format_peak_bytes (r->peak_vram_used);
-  g_autofree char *cpu = r->peak_cpu_percent < 0 ? g_strdup ("not measured")
+  g_autofree char *cpu = r->peak_cpu_percent < 0 ? g_strdup (_("not measured"))
                          : g_strdup_printf ("%.0f %%", r->peak_cpu_percent);
 
   if (r->digest != NULL)
@@ -371,7 +371,7 @@ bench_show (GSettings  *settings,
   Cli cli = { 0 };
   gint64 id;
 
-  if (!parse_whole_number ("bench show", run, 1, G_MAXINT64, &id, &error))
+  if (!parse_whole_number (_("bench show"), run, 1, G_MAXINT64, &id, &error))
     return usage_error ("bench", error->message);
   if ((engine = open_engine (settings, HEARTH_ENGINE_HISTORY, &error)) == NULL)
     return fail (error);

@@ -150,7 +150,7 @@ check_options (const GOptionEntry *entries,
 
       if (value == NULL)
         continue;
-      what = g_strdup_printf ("The value of --%s", e->long_name);
+      what = g_strdup_printf (_("The value of --%s"), e->long_name);
       if (!check_text (what, value, strlen (value), exit_code))
         return FALSE;
     }

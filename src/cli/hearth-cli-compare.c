@@ -91,14 +91,14 @@ parse_model_list (const char *command,
 
       if (*name == '\0')
         {
-          message = g_strdup_printf ("%s has an empty name. Give the models separated by "
-                                     "commas, for example %s qwen3:4b,llama3.2:3b",
+          message = g_strdup_printf (_("%s has an empty name. Give the models separated by "
+                                     "commas, for example %s qwen3:4b,llama3.2:3b"),
                                      option, option);
           break;
         }
       for (guint j = 0; j < models->len && message == NULL; j++)
         if (g_str_equal (g_ptr_array_index (models, j), name))
-          message = g_strdup_printf ("“%s” is named twice in %s; name each model once",
+          message = g_strdup_printf (_("“%s” is named twice in %s; name each model once"),
                                      name, option);
       if (message != NULL)
         break;
@@ -106,7 +106,7 @@ parse_model_list (const char *command,
     }
   if (message == NULL &&
       (models->len < HEARTH_ENSEMBLE_MIN_MODELS || models->len > HEARTH_ENSEMBLE_MAX_MODELS))
-    message = g_strdup_printf ("%s takes %d to %d models separated by commas, not %u",
+    message = g_strdup_printf (_("%s takes %d to %d models separated by commas, not %u"),
                                option, HEARTH_ENSEMBLE_MIN_MODELS, HEARTH_ENSEMBLE_MAX_MODELS,
                                models->len);
   if (message != NULL)
@@ -185,7 +185,7 @@ describe_end (HearthReply *reply)
     {
       g_autofree char *line = hearth_error_describe (error);
 
-      return g_strdup_printf ("(no answer: %s)", line);
+      return g_strdup_printf (_("(no answer: %s)"), line);
     }
   return NULL;
 }
@@ -448,7 +448,7 @@ static char *
 format_duration (double ms)
 {
   if (ms < 1000)
-    return g_strdup_printf ("%.0f ms", ms);
+    return g_strdup_printf (_("%.0f ms"), ms);
   return g_strdup_printf ("%.1f s", ms / 1000);
 }
 
@@ -477,59 +477,61 @@ describe_candidate (HearthAnswerSet *set,
   const char *where = reply_where (reply);
 
   if (where != NULL)
-    g_string_append_printf (text, " on %s", where);
+    g_string_append_printf (text, _(" on %s"), where);
   g_string_append (text, ": ");
   if (hearth_reply_get_state (reply) == HEARTH_REPLY_CANCELLED)
-    append_part (parts, "stopped");
+    append_part (parts, _("stopped"));
   else if (error != NULL)
     {
       /* what went wrong, without figures of an answer that is not there */
       g_autofree char *line = hearth_error_describe (error);
 
-      g_string_append_printf (text, "failed: %s", line);
+      g_string_append_printf (text, _("failed: %s"), line);
       if (!g_str_has_suffix (text->str, "."))
         g_string_append_c (text, '.');
       if (hearth_reply_get_message_id (reply) > 0)
-        g_string_append_printf (text, " Message %" G_GINT64_FORMAT ".",
+        g_string_append_printf (text, _(" Message %" PRId64 "."),
                                 hearth_reply_get_message_id (reply));
       return g_string_free (g_steal_pointer (&text), FALSE);
     }
   if (figures->cached)
-    append_part (parts, "from the cache");
+    append_part (parts, _("from the cache"));
   if (figures->tokens_out >= 0 && error == NULL)
     {
-      g_autofree char *tokens = g_strdup_printf ("%" G_GINT64_FORMAT " tokens", figures->tokens_out);
+      g_autofree char *tokens = g_strdup_printf (ngettext ("%" PRId64 " token", "%" PRId64 " tokens",
+                                                           figures->tokens_out),
+                                                 figures->tokens_out);
 
       append_part (parts, tokens);
       if (figures->tokens_per_s >= 0 && !figures->cached)
-        g_string_append_printf (parts, " at %.1f tokens/s", figures->tokens_per_s);
+        g_string_append_printf (parts, _(" at %.1f tokens/s"), figures->tokens_per_s);
     }
   if (figures->ttft_ms >= 0 && error == NULL)
     {
-      g_autofree char *ttft = g_strdup_printf ("first token after %.0f ms", figures->ttft_ms);
+      g_autofree char *ttft = g_strdup_printf (_("first token after %.0f ms"), figures->ttft_ms);
 
       append_part (parts, ttft);
     }
   if (figures->total_ms >= 0)
     {
       g_autofree char *duration = format_duration (figures->total_ms);
-      g_autofree char *total = g_strdup_printf ("%s in all", duration);
+      g_autofree char *total = g_strdup_printf (_("%s in all"), duration);
 
       append_part (parts, total);
     }
   if (g_strcmp0 (hearth_reply_get_done_reason (reply), "length") == 0)
-    append_part (parts, "cut off at the length limit");
+    append_part (parts, _("cut off at the length limit"));
   g_string_append (text, parts->str);
   if (hearth_answer_set_candidate_waited (set, index))
-    g_string_append (text, "; it waited for another model on its server");
+    g_string_append (text, _("; it waited for another model on its server"));
   if (figures->load_ms > 0)
     {
       g_autofree char *duration = format_duration (figures->load_ms);
 
-      g_string_append_printf (text, "; the model was loaded first (%s)", duration);
+      g_string_append_printf (text, _("; the model was loaded first (%s)"), duration);
     }
   if (hearth_reply_get_message_id (reply) > 0)
-    g_string_append_printf (text, ". Message %" G_GINT64_FORMAT ".", hearth_reply_get_message_id (reply));
+    g_string_append_printf (text, _(". Message %" PRId64 "."), hearth_reply_get_message_id (reply));
   else
     g_string_append (text, ".");
   return g_string_free (g_steal_pointer (&text), FALSE);

@@ -78,7 +78,7 @@ ensemble_from_options (HearthEngine *engine,
   if (models_text == NULL || method_text == NULL)
     {
       g_autofree char *message =
-        g_strdup_printf ("Say which models and how one answer wins: %s A,B,C --method vote",
+        g_strdup_printf (_("Say which models and how one answer wins: %s A,B,C --method vote"),
                          models_option);
 
       *exit_code = usage_error (command, message);
@@ -125,15 +125,19 @@ fail_unknown_ensemble (HearthEnsembles *ensembles,
   g_autoptr(GString) names = g_string_new (NULL);
 
   for (guint i = 0; i < list->len; i++)
-    g_string_append_printf (names, "%s%s", i == 0 ? "" : i + 1 == list->len ? " and " : ", ",
+    /* Translators: joins the last two names of a list: "a, b and c" */
+    g_string_append_printf (names, "%s%s", i == 0 ? "" : i + 1 == list->len ? _(" and ") : ", ",
                             ((HearthEnsemble *) g_ptr_array_index (list, i))->name);
   if (list->len == 0)
     g_printerr (_("hearth-cli: There is no ensemble “%s”, nor any other. Make one with "
                 "hearth-cli ensembles add NAME --models A,B --method vote.\n"), name);
   else
-    g_printerr (_("hearth-cli: There is no ensemble “%s”; %s %s. Use one of those names "
-                "(hearth-cli ensembles list).\n"), name,
-                list->len == 1 ? "there is" : "there are", names->str);
+    /* Translators: the second %s lists the ensembles there are: "a, b and c" */
+    g_printerr (ngettext ("hearth-cli: There is no ensemble “%s”; there is %s. Use one of those "
+                          "names (hearth-cli ensembles list).\n",
+                          "hearth-cli: There is no ensemble “%s”; there are %s. Use one of those "
+                          "names (hearth-cli ensembles list).\n", list->len),
+                name, names->str);
   return EXIT_NOT_FOUND;
 }
 

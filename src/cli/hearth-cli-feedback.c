@@ -50,7 +50,7 @@ hearth_cli_command_rate (int    argc,
     return exit_code;
   if (argc != 4)
     return usage_error ("rate", RATE_USAGE);
-  if (!parse_whole_number ("The message id", argv[2], 1, G_MAXINT64, &message_id, &error))
+  if (!parse_whole_number (_("The message id"), argv[2], 1, G_MAXINT64, &message_id, &error))
     return usage_error ("rate", error->message);
   what = argv[3];
   if (g_str_equal (what, "up"))
@@ -62,7 +62,7 @@ hearth_cli_command_rate (int    argc,
   else
     {
       g_autofree char *message =
-        g_strdup_printf ("A rating is up, down or clear, not “%s”", what);
+        g_strdup_printf (_("A rating is up, down or clear, not “%s”"), what);
 
       return usage_error ("rate", message);
     }
@@ -71,7 +71,7 @@ hearth_cli_command_rate (int    argc,
   if (opt_note != NULL && g_utf8_strlen (opt_note, -1) > HEARTH_FEEDBACK_NOTE_MAX)
     {
       g_autofree char *message =
-        g_strdup_printf ("The note is %ld characters long; keep it to %d",
+        g_strdup_printf (_("The note is %ld characters long; keep it to %d"),
                          g_utf8_strlen (opt_note, -1), HEARTH_FEEDBACK_NOTE_MAX);
 
       return usage_error ("rate", message);
@@ -235,9 +235,17 @@ feedback_stats (HearthEngine *engine,
       print_stats_table (stats);
       g_print ("\n");
     }
-  g_print (_("%u %s, %u compare %s; an export would write %u preference %s.\n"), stats->ratings,
-           stats->ratings == 1 ? "rating" : "ratings", stats->picks,
-           stats->picks == 1 ? "pick" : "picks", stats->pairs, stats->pairs == 1 ? "pair" : "pairs");
+  {
+    g_autofree char *ratings = g_strdup_printf (ngettext ("%u rating", "%u ratings", stats->ratings),
+                                                stats->ratings);
+    g_autofree char *picks = g_strdup_printf (ngettext ("%u compare pick", "%u compare picks",
+                                                        stats->picks), stats->picks);
+    g_autofree char *pairs = g_strdup_printf (ngettext ("%u preference pair", "%u preference pairs",
+                                                        stats->pairs), stats->pairs);
+
+    /* Translators: "12 ratings, 3 compare picks; an export would write 4 preference pairs." */
+    g_print (_("%s, %s; an export would write %s.\n"), ratings, picks, pairs);
+  }
   if (stats->records->len > 0)
     g_print (_("A win is a thumbs up or a compare pick, a loss a thumbs down or an answer not "
              "picked; kind “all” counts every kind.\n"));
@@ -306,10 +314,15 @@ feedback_export (HearthEngine         *engine,
                       "write to.\n"), opt_output, reason);
           return EXIT_FAILED;
         }
-      g_printerr (_("hearth-cli: Wrote %u %s to %s.\n"), lines,
-                  format == HEARTH_FEEDBACK_PAIRS ? (lines == 1 ? "preference pair" : "preference pairs")
-                                                  : (lines == 1 ? "rated reply" : "rated replies"),
-                  opt_output);
+      /* Translators: the last %s is the file written */
+      if (format == HEARTH_FEEDBACK_PAIRS)
+        g_printerr (ngettext ("hearth-cli: Wrote %u preference pair to %s.\n",
+                              "hearth-cli: Wrote %u preference pairs to %s.\n", lines),
+                    lines, opt_output);
+      else
+        g_printerr (ngettext ("hearth-cli: Wrote %u rated reply to %s.\n",
+                              "hearth-cli: Wrote %u rated replies to %s.\n", lines),
+                    lines, opt_output);
       return 0;
     }
   print_json_text (text);
@@ -336,7 +349,7 @@ feedback_routing (HearthEngine *engine,
       if (!g_str_equal (value, "on") && !g_str_equal (value, "off"))
         {
           g_autofree char *message =
-            g_strdup_printf ("feedback routing takes on or off, not “%s”", value);
+            g_strdup_printf (_("feedback routing takes on or off, not “%s”"), value);
 
           return usage_error ("feedback", message);
         }

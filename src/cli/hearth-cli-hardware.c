@@ -134,10 +134,10 @@ print_recommendation (HearthRecommendation *r)
   g_autofree char *size = g_format_size (r->quant->size);
   g_autofree char *needed = g_format_size (r->fit->memory_needed);
   g_autofree char *speed = r->fit->measured
-                           ? g_strdup_printf ("%.1f tokens/s (measured)", r->fit->tokens_per_s)
+                           ? g_strdup_printf (_("%.1f tokens/s (measured)"), r->fit->tokens_per_s)
                            : r->fit->tokens_per_s > 0
-                           ? g_strdup_printf ("~%.0f tokens/s (estimate)", r->fit->tokens_per_s)
-                           : g_strdup ("no speed estimate");
+                           ? g_strdup_printf (_("~%.0f tokens/s (estimate)"), r->fit->tokens_per_s)
+                           : g_strdup (_("no speed estimate"));
 
   g_print (_("%-13s %-34s %s download, needs %s, %s, %s\n"), hearth_tier_to_string (r->tier),
            r->quant->tag, size, needed, hearth_placement_to_string (r->fit->placement), speed);

@@ -21,7 +21,7 @@ parse_id (const char *sub,
 
   if (g_ascii_string_to_signed (text, 10, 1, G_MAXINT64, id, NULL))
     return TRUE;
-  message = g_strdup_printf ("history %s takes a conversation number, 1 or more, not “%s”",
+  message = g_strdup_printf (_("history %s takes a conversation number, 1 or more, not “%s”"),
                              sub, text);
   *exit_code = usage_error ("history", message);
   return FALSE;
@@ -246,7 +246,7 @@ history_search (HearthEngine *engine,
   Cli cli = { 0 };
   int exit_code = 0;
 
-  if (!check_text ("The search text", query, strlen (query), &exit_code))
+  if (!check_text (_("The search text"), query, strlen (query), &exit_code))
     return exit_code;
   hearth_engine_search_async (engine, query, 50, NULL, keep_result, &cli);
   run_loop (&cli);
@@ -279,7 +279,7 @@ history_rename (HearthEngine  *engine,
   gint64 id;
 
   if (!parse_id ("rename", argv[3], &id, &exit_code) ||
-      !check_text ("The title", title, strlen (title), &exit_code))
+      !check_text (_("The title"), title, strlen (title), &exit_code))
     return exit_code;
   if (*title == '\0')
     return usage_error ("history", _("The new title is empty"));

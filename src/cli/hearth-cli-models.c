@@ -60,7 +60,7 @@ run_model_command (const char           *command,
     return exit_code;
   if (parameter != NULL ? argc != 3 : argc > 2)
     return usage_error (command, missing);
-  if (parameter != NULL && !check_text ("The model name", argv[2], strlen (argv[2]), &exit_code))
+  if (parameter != NULL && !check_text (_("The model name"), argv[2], strlen (argv[2]), &exit_code))
     return exit_code;
   /* ps says why Hearth loaded a model, which the history keeps */
   provider = g_str_equal (command, "ps") ? open_provider_maybe_history (settings, &engine, &error)
@@ -262,7 +262,7 @@ hearth_cli_command_pull (int    argc,
     return exit_code;
   if (argc != 3)
     return usage_error ("pull", _("Name one model to pull, for example llama3.2:1b"));
-  if (!check_text ("The model name", argv[2], strlen (argv[2]), &exit_code))
+  if (!check_text (_("The model name"), argv[2], strlen (argv[2]), &exit_code))
     return exit_code;
   if ((provider = open_provider (settings, 0, &engine, &error)) == NULL)
     return fail (error);

@@ -140,9 +140,13 @@ hearth_cli_command_monitor (int    argc,
   sources[2] = g_unix_signal_add (SIGHUP, on_stop, &monitor);
 
   n_firing = hearth_alerts_get_n_firing (alerts);
-  g_printerr (_("hearth-cli: Watching %u rule%s, sampling every %" PRId64 " s%s. "
-              "Ctrl+C stops.\n"), n_rules, n_rules == 1 ? "" : "s", opt_interval_s,
-              n_firing > 0 ? "; alerts already firing: hearth-cli alerts list" : "");
+  /* Translators: the last %s is empty or "; alerts already firing: hearth-cli alerts list" */
+  g_printerr (ngettext ("hearth-cli: Watching %u rule, sampling every %" PRId64 " s%s. "
+                        "Ctrl+C stops.\n",
+                        "hearth-cli: Watching %u rules, sampling every %" PRId64 " s%s. "
+                        "Ctrl+C stops.\n", n_rules),
+              n_rules, opt_interval_s,
+              n_firing > 0 ? _("; alerts already firing: hearth-cli alerts list") : "");
   /* Both would judge the same machine and tell the same alert twice. */
   if (hearth_cli_app_is_running ())
     g_printerr (_("hearth-cli: The Hearth app is running in this session and watches the same "

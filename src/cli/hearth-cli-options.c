@@ -78,7 +78,7 @@ parse_assignments (const char        *command,
                    HearthRunOptions  *options,
                    int               *exit_code)
 {
-  if (!check_texts ("The value of --set", assignments, exit_code))
+  if (!check_texts (_("The value of --set"), assignments, exit_code))
     return FALSE;
   for (guint i = 0; assignments != NULL && assignments[i] != NULL; i++)
     {
@@ -87,7 +87,7 @@ parse_assignments (const char        *command,
       if (strchr (assignments[i], '=') == NULL)
         {
           g_autofree char *message =
-            g_strdup_printf ("--set takes KEY=VALUE, for example num_ctx=8192, not “%s”",
+            g_strdup_printf (_("--set takes KEY=VALUE, for example num_ctx=8192, not “%s”"),
                              assignments[i]);
 
           *exit_code = usage_error (command, message);
@@ -132,7 +132,7 @@ format_speed_options (const HearthRunOptions *options)
                               hearth_run_option_key_to_string (key), value);
     }
   if (text->len == 0)
-    g_string_append (text, "the server's defaults");
+    g_string_append (text, _("the server's defaults"));
   return g_string_free (text, FALSE);
 }
 
@@ -193,7 +193,7 @@ static gboolean
 parse_unset (guint64 *unset,
              int     *exit_code)
 {
-  if (!check_texts ("The value of --unset", opt_unset, exit_code))
+  if (!check_texts (_("The value of --unset"), opt_unset, exit_code))
     return FALSE;
   for (guint i = 0; opt_unset != NULL && opt_unset[i] != NULL; i++)
     {
@@ -202,7 +202,7 @@ parse_unset (guint64 *unset,
       if (!hearth_run_option_key_from_string (opt_unset[i], &key))
         {
           g_autofree char *keys = list_keys ();
-          g_autofree char *message = g_strdup_printf ("“%s” is not an option; the options are %s",
+          g_autofree char *message = g_strdup_printf (_("“%s” is not an option; the options are %s"),
                                                       opt_unset[i], keys);
 
           *exit_code = usage_error ("options", message);
@@ -331,19 +331,19 @@ describe_source (HearthOptionSource   source,
     {
     case HEARTH_OPTION_SOURCE_PROFILE:
       if (parent != NULL)
-        return g_strdup_printf ("profile %s (from %s)", profile->name, parent);
-      return g_strdup_printf ("profile %s", profile != NULL ? profile->name : "");
+        return g_strdup_printf (_("profile %s (from %s)"), profile->name, parent);
+      return g_strdup_printf (_("profile %s"), profile != NULL ? profile->name : "");
     case HEARTH_OPTION_SOURCE_MODEL:
-      return g_strdup ("set by you");
+      return g_strdup (_("set by you"));
     case HEARTH_OPTION_SOURCE_TUNED:
       return g_strdup ("tuned");
     case HEARTH_OPTION_SOURCE_AUTOMATIC:
       return g_strdup ("automatic");
     case HEARTH_OPTION_SOURCE_REQUEST:
-      return g_strdup ("this request");
+      return g_strdup (_("this request"));
     case HEARTH_OPTION_SOURCE_NONE:
     default:
-      return g_strdup ("server default");
+      return g_strdup (_("server default"));
     }
 }
 
@@ -404,8 +404,8 @@ print_options_text (const OptionsView *view)
       g_autofree char *source = describe_source (row->source, view->profile, row->key);
       g_autofree char *padded = pad (value, 15);
       g_autofree char *from = !row->supported && row->set
-                              ? g_strdup_printf ("%s, not sent (below)", source)
-                              : !row->supported ? g_strdup ("this server does not take it")
+                              ? g_strdup_printf (_("%s, not sent (below)"), source)
+                              : !row->supported ? g_strdup (_("this server does not take it"))
                               : g_strdup (source);
 
       g_print ("%-15s %s %s\n", hearth_run_option_key_to_string (row->key), padded, from);
@@ -541,7 +541,7 @@ hearth_cli_command_options (int    argc,
     return exit_code;
   if (argc != 3)
     return usage_error ("options", _("Name one model, for example hearth-cli options llama3.2:1b"));
-  if (!check_text ("The model name", argv[2], strlen (argv[2]), &exit_code) ||
+  if (!check_text (_("The model name"), argv[2], strlen (argv[2]), &exit_code) ||
       !parse_assignments ("options", opt_set, set, &exit_code) ||
       !parse_unset (&changes.unset, &exit_code))
     return exit_code;
@@ -748,8 +748,8 @@ profile_add (HearthTuning *tuning,
   if ((parent = hearth_tuning_get_profile (tuning, opt_from, NULL)) == NULL || !parent->builtin)
     {
       g_autofree char *message =
-        g_strdup_printf ("--from takes a built-in profile: fast, balanced, quality or battery, "
-                         "not “%s”", opt_from);
+        g_strdup_printf (_("--from takes a built-in profile: fast, balanced, quality or battery, "
+                         "not “%s”"), opt_from);
 
       return usage_error ("profile", message);
     }
@@ -838,7 +838,7 @@ hearth_cli_command_profile (int    argc,
   if (!g_str_equal (sub, "add") &&
       (opt_from != NULL || opt_set != NULL || opt_title != NULL || opt_description != NULL))
     return usage_error ("profile", _("--from, --set, --title and --description go with profile add"));
-  if (argc == 4 && !check_text ("The profile name", argv[3], strlen (argv[3]), &exit_code))
+  if (argc == 4 && !check_text (_("The profile name"), argv[3], strlen (argv[3]), &exit_code))
     return exit_code;
 
   if ((engine = open_engine (settings, HEARTH_ENGINE_HISTORY, &error)) == NULL)

@@ -118,10 +118,10 @@ describe_resolved (const Resolved *r)
   if (r == NULL)
     return NULL;
   if (r->model == NULL)
-    return g_strdup ("no model now, see below");
+    return g_strdup (_("no model now, see below"));
   if (r->server != NULL)
-    return g_strdup_printf ("now %s on %s", r->model, r->server);
-  return g_strdup_printf ("now %s", r->model);
+    return g_strdup_printf (_("now %s on %s"), r->model, r->server);
+  return g_strdup_printf (_("now %s"), r->model);
 }
 
 static int
@@ -219,7 +219,7 @@ routes_list (HearthRoutes *routes)
           const Resolved *other = g_ptr_array_index (resolved, j);
 
           if (g_strcmp0 (other->error, r->error) == 0)
-            g_string_append_printf (targets, " and %s", other->target);
+            g_string_append_printf (targets, _(" and %s"), other->target);
         }
       g_print ("\n%s: %s", targets->str, r->error);
     }
@@ -302,8 +302,8 @@ routes_add (HearthEngine *engine,
   if (!hearth_route_kind_from_string (opt_kind, &kind) || kind == HEARTH_ROUTE_DEFAULT)
     {
       g_autofree char *message =
-        g_strdup_printf ("--kind takes code, long-prompt, short-prompt, long-conversation or "
-                         "keyword, not “%s”", opt_kind);
+        g_strdup_printf (_("--kind takes code, long-prompt, short-prompt, long-conversation or "
+                         "keyword, not “%s”"), opt_kind);
       return usage_error ("routes", message);
     }
   if (!check_value (kind, &exit_code))
@@ -312,7 +312,7 @@ routes_add (HearthEngine *engine,
       (opt_target[0] == '@' && !is_tier (opt_target)))
     {
       g_autofree char *message =
-        g_strdup_printf ("--model takes a model name, @fast or @capable, not “%s”", opt_target);
+        g_strdup_printf (_("--model takes a model name, @fast or @capable, not “%s”"), opt_target);
       return usage_error ("routes", message);
     }
   if (opt_on != NULL &&

@@ -142,18 +142,18 @@ print_banner (Serve         *serve,
   if (opt_servers != NULL && opt_servers[0] != NULL)
     names = g_strjoinv (", ", opt_servers);
   else
-    names = g_strdup ("every enabled server of your list");
-  say ("Serving the API at %s (%s)\n", url, names);
-  say ("  Ollama clients: OLLAMA_HOST=%s\n", url);
-  say ("  OpenAI clients: base_url %s/v1\n", url);
-  say ("  Models: as your servers name them, MODEL@SERVER to ask one server, or auto\n");
+    names = g_strdup (_("every enabled server of your list"));
+  say (_("Serving the API at %s (%s)\n"), url, names);
+  say (_("  Ollama clients: OLLAMA_HOST=%s\n"), url);
+  say (_("  OpenAI clients: base_url %s/v1\n"), url);
+  say (_("  Models: as your servers name them, MODEL@SERVER to ask one server, or auto\n"));
   if (serve->token != NULL)
     {
-      say ("  Every request needs the header: Authorization: Bearer %s\n",
+      say (_("  Every request needs the header: Authorization: Bearer %s\n"),
                opt_print_token ? serve->token : "TOKEN");
       if (!opt_print_token)
-        say ("  The token is in your keyring (“Hearth API gateway token”); "
-                 "hearth-cli serve --print-token shows it.\n");
+        say (_("  The token is in your keyring (“Hearth API gateway token”); "
+                 "hearth-cli serve --print-token shows it.\n"));
     }
   if (hearth_cli_app_is_running ())
     g_printerr (_("hearth-cli: The Hearth app is running too; if it serves the API as well, "
@@ -195,21 +195,30 @@ static void
 print_summary (HearthGateway *gateway)
 {
   HearthGatewayStats stats;
+  g_autofree char *requests = NULL;
+  g_autofree char *chats = NULL;
+  g_autofree char *errors = NULL;
 
   hearth_gateway_get_stats (gateway, &stats);
-  g_printerr (_("hearth-cli: Served %" PRIu64 " request%s: %" PRIu64
-              " chat%s (%" PRIu64 " from the cache), %" PRIu64
-              " refused with the queue full, %" PRIu64 " other error%s.\n"),
-              stats.requests, stats.requests == 1 ? "" : "s", stats.chats,
-              stats.chats == 1 ? "" : "s", stats.cache_hits, stats.rejected, stats.errors,
-              stats.errors == 1 ? "" : "s");
+  requests = g_strdup_printf (ngettext ("%" PRIu64 " request", "%" PRIu64 " requests",
+                                        stats.requests), stats.requests);
+  chats = g_strdup_printf (ngettext ("%" PRIu64 " chat", "%" PRIu64 " chats", stats.chats),
+                           stats.chats);
+  errors = g_strdup_printf (ngettext ("%" PRIu64 " other error", "%" PRIu64 " other errors",
+                                      stats.errors), stats.errors);
+
+  /* Translators: "Served 5 requests: 4 chats (1 from the cache), 0 refused with the queue
+   * full, 1 other error." */
+  g_printerr (_("hearth-cli: Served %s: %s (%" PRIu64 " from the cache), %" PRIu64
+              " refused with the queue full, %s.\n"),
+              requests, chats, stats.cache_hits, stats.rejected, errors);
 }
 
 static gboolean
 check_servers (int *exit_code)
 {
   for (guint i = 0; opt_servers != NULL && opt_servers[i] != NULL; i++)
-    if (!check_text ("The value of --server", opt_servers[i], strlen (opt_servers[i]),
+    if (!check_text (_("The value of --server"), opt_servers[i], strlen (opt_servers[i]),
                      exit_code))
       return FALSE;
   return TRUE;

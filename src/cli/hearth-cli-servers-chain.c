@@ -70,7 +70,7 @@ servers_fallback (HearthServers *servers,
         {
           int exit_code = 0;
 
-          if (!check_text ("A server name", argv[i], strlen (argv[i]), &exit_code))
+          if (!check_text (_("A server name"), argv[i], strlen (argv[i]), &exit_code))
             return exit_code;
           if (hearth_servers_lookup (servers, argv[i]) == NULL)
             return fail_unknown_server (servers, argv[i]);
@@ -130,8 +130,8 @@ servers_substitute (HearthServers *servers,
   const char *substitute = argc == 5 ? argv[4] : NULL;
   int exit_code = 0;
 
-  if (!check_text ("The model", model, strlen (model), &exit_code) ||
-      (substitute != NULL && !check_text ("The substitute", substitute, strlen (substitute),
+  if (!check_text (_("The model"), model, strlen (model), &exit_code) ||
+      (substitute != NULL && !check_text (_("The substitute"), substitute, strlen (substitute),
                                           &exit_code)))
     return exit_code;
   if ((substitute == NULL) == !off)

@@ -175,8 +175,8 @@ check_model_file (void)
 
   if (opt_model_file == NULL || g_file_test (opt_model_file, G_FILE_TEST_IS_REGULAR))
     return 0;
-  message = g_strdup_printf ("The model file %s does not exist or is not a file; give the path "
-                             "of a .gguf file with --model-file", opt_model_file);
+  message = g_strdup_printf (_("The model file %s does not exist or is not a file; give the path "
+                             "of a .gguf file with --model-file"), opt_model_file);
   return usage_error ("servers", message);
 }
 
@@ -192,8 +192,8 @@ servers_add_managed (HearthServers *servers,
   if (!hearth_managed_kind_from_string (opt_managed, &spec.kind) ||
       spec.kind == HEARTH_MANAGED_NONE)
     {
-      g_autofree char *message = g_strdup_printf ("--managed takes ollama, llama-server or "
-                                                  "engine, not “%s”", opt_managed);
+      g_autofree char *message = g_strdup_printf (_("--managed takes ollama, llama-server or "
+                                                  "engine, not “%s”"), opt_managed);
       return usage_error ("servers", message);
     }
   if (spec.kind == HEARTH_MANAGED_LLAMA_SERVER && opt_model_file == NULL)

@@ -39,12 +39,12 @@ managed_state_line (HearthServer *server)
     case HEARTH_PROCESS_STARTING:
       g_string_append (line, "starting");
       if (pid > 0)
-        g_string_append_printf (line, " (pid %d)", pid);
+        g_string_append_printf (line, _(" (pid %d)"), pid);
       break;
     case HEARTH_PROCESS_RUNNING:
-      g_string_append_printf (line, "running at %s", hearth_server_get_url (server));
+      g_string_append_printf (line, _("running at %s"), hearth_server_get_url (server));
       if (pid > 0)
-        g_string_append_printf (line, " (pid %d)", pid);
+        g_string_append_printf (line, _(" (pid %d)"), pid);
       break;
     case HEARTH_PROCESS_STOPPED:
       g_string_append (line, "stopped");
@@ -57,7 +57,7 @@ managed_state_line (HearthServer *server)
                                                 ? message
                                                 : hearth_process_state_to_string (state));
         g_autoptr(GString) text = g_string_new (lowered);
-        g_autofree char *logs = g_strdup_printf ("see hearth-cli servers logs %s", name);
+        g_autofree char *logs = g_strdup_printf (_("see hearth-cli servers logs %s"), name);
 
         while (text->len > 0 && text->str[text->len - 1] == '.')
           g_string_truncate (text, text->len - 1);

@@ -122,7 +122,7 @@ format_latency (HearthServer *server)
 
   if (ms < 0)
     return g_strdup ("—");
-  return g_strdup_printf ("%.0f ms", ms);
+  return g_strdup_printf (_("%.0f ms"), ms);
 }
 
 /* "up", "down (skipped)", "disabled" */
@@ -134,7 +134,7 @@ format_state (HearthServer *server)
   if (!hearth_server_get_enabled (server))
     return g_strdup ("disabled");
   if (hearth_server_get_breaker_open (server))
-    return g_strdup_printf ("%s (skipped)", state);
+    return g_strdup_printf (_("%s (skipped)"), state);
   return g_strdup (state);
 }
 
@@ -355,7 +355,7 @@ parse_kind (const char    *value,
 
   if (hearth_api_kind_from_string (value, api))
     return TRUE;
-  message = g_strdup_printf ("--api takes ollama, openai or anthropic, not “%s”", value);
+  message = g_strdup_printf (_("--api takes ollama, openai or anthropic, not “%s”"), value);
   *exit_code = usage_error ("servers", message);
   return FALSE;
 }
@@ -370,7 +370,7 @@ fail_unknown_preset (const char *id)
 
   for (guint i = 0; i < n; i++)
     g_string_append_printf (ids, "%s%s", i > 0 ? ", " : "", presets[i].id);
-  message = g_strdup_printf ("There is no preset “%s”; the presets are %s", id, ids->str);
+  message = g_strdup_printf (_("There is no preset “%s”; the presets are %s"), id, ids->str);
   return usage_error ("servers", message);
 }
 
@@ -594,11 +594,13 @@ servers_limits (HearthServers *servers,
       if (!hearth_servers_set_queue_limits (servers, name, concurrency, bound, &error))
         return fail (error);
     }
-  g_print (_("“%s” is sent %u request%s at once; up to %u requests from other programs may "
-           "wait, more are refused (429) until there is room.\n"), name,
-           hearth_server_get_concurrency (server),
-           hearth_server_get_concurrency (server) == 1 ? "" : "s",
-           hearth_server_get_queue_bound (server));
+  /* Translators: the first %s is the server's name; the second %u is the queue bound */
+  g_print (ngettext ("“%s” is sent %u request at once; up to %u requests from other programs may "
+                     "wait, more are refused (429) until there is room.\n",
+                     "“%s” is sent %u requests at once; up to %u requests from other programs may "
+                     "wait, more are refused (429) until there is room.\n",
+                     hearth_server_get_concurrency (server)),
+           name, hearth_server_get_concurrency (server), hearth_server_get_queue_bound (server));
   return 0;
 }
 
@@ -660,7 +662,7 @@ print_test_failure (HearthServers *servers,
     what = g_strdup (hearth_server_get_last_error (server));
   else if (error != NULL)
     what = hearth_error_describe (error);
-  g_string_printf (line, "The server “%s” is %s", name,
+  g_string_printf (line, _("The server “%s” is %s"), name,
                    hearth_server_state_to_string (hearth_server_get_state (server)));
   if (what != NULL)
     {
@@ -679,8 +681,8 @@ print_test_failure (HearthServers *servers,
     g_string_truncate (line, line->len - 1);
   if (hearth_server_get_state (server) == HEARTH_SERVER_STATE_DOWN && chain != NULL &&
       chain[0] != NULL && (chain[1] != NULL || g_strcmp0 (chain[0], name) != 0))
-    g_string_append (line, ". Until it answers, requests go to the next server of the "
-                           "fallback chain");
+    g_string_append (line, _(". Until it answers, requests go to the next server of the "
+                           "fallback chain"));
   g_printerr ("hearth-cli: %s.\n", line->str);
 }
 
@@ -761,15 +763,15 @@ hearth_cli_command_servers (int    argc,
   /* servers add NAME URL, as well as --url URL */
   if (g_str_equal (sub, "add") && argc == 5 && opt_url == NULL)
     {
-      if (!check_text ("The server's address", argv[4], strlen (argv[4]), &exit_code))
+      if (!check_text (_("The server's address"), argv[4], strlen (argv[4]), &exit_code))
         return exit_code;
       opt_url = g_strdup (argv[4]);
       argc = 4;
     }
   if (takes_name (sub) && argc != 4)
     {
-      g_autofree char *message = g_strdup_printf ("servers %s takes one server name: "
-                                                  "hearth-cli servers %s NAME", sub, sub);
+      g_autofree char *message = g_strdup_printf (_("servers %s takes one server name: "
+                                                  "hearth-cli servers %s NAME"), sub, sub);
       return usage_error ("servers", message);
     }
   if (((g_str_equal (sub, "list") || g_str_equal (sub, "substitutes") ||
@@ -790,7 +792,7 @@ hearth_cli_command_servers (int    argc,
     return usage_error ("servers", _("--concurrency and --queue-bound are for servers limits"));
   if (opt_off && !g_str_equal (sub, "fallback") && !g_str_equal (sub, "substitute"))
     return usage_error ("servers", _("--off is for servers fallback and servers substitute"));
-  if (takes_name (sub) && !check_text ("The server name", argv[3], strlen (argv[3]), &exit_code))
+  if (takes_name (sub) && !check_text (_("The server name"), argv[3], strlen (argv[3]), &exit_code))
     return exit_code;
   if (g_str_equal (sub, "presets"))
     return servers_presets ();

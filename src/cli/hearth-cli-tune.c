@@ -111,28 +111,28 @@ on_trial_finished (HearthTuner     *tuner,
   g_autofree char *options = describe_trial_options (trial, progress->model);
   g_autoptr(GString) line = g_string_new (NULL);
 
-  g_string_append_printf (line, "trial %u/%u  %s  ", trial->index,
+  g_string_append_printf (line, _("trial %u/%u  %s  "), trial->index,
                           MAX (hearth_tuner_get_n_planned (tuner), trial->index), options);
   switch (trial->state)
     {
     case HEARTH_TUNE_TRIAL_MEASURED:
       if (trial->decode_tps >= 0)
-        g_string_append_printf (line, "%.1f tok/s", trial->decode_tps);
+        g_string_append_printf (line, _("%.1f tok/s"), trial->decode_tps);
       else
-        g_string_append (line, "speed unknown");
+        g_string_append (line, _("speed unknown"));
       if (trial->ttft_ms >= 0)
-        g_string_append_printf (line, "  ttft %.0f ms", trial->ttft_ms);
+        g_string_append_printf (line, _("  ttft %.0f ms"), trial->ttft_ms);
       if (trial->spilled)
-        g_string_append (line, "  spills to the CPU");
+        g_string_append (line, _("  spills to the CPU"));
       if (trial->best)
-        g_string_append (line, "  best so far");
+        g_string_append (line, _("  best so far"));
       break;
     case HEARTH_TUNE_TRIAL_FAILED:
-      g_string_append_printf (line, "failed: %s", trial->error != NULL ? trial->error : "unknown");
+      g_string_append_printf (line, _("failed: %s"), trial->error != NULL ? trial->error : "unknown");
       break;
     case HEARTH_TUNE_TRIAL_SKIPPED:
     default:
-      g_string_append_printf (line, "skipped: %s", trial->error != NULL ? trial->error : "");
+      g_string_append_printf (line, _("skipped: %s"), trial->error != NULL ? trial->error : "");
       break;
     }
   g_strdelimit (line->str, "\r\n", ' ');
@@ -219,9 +219,11 @@ print_result_text (const HearthTuneResult *result,
   print_trials (result);
   g_print ("\n");
   g_print (_("Model:         %s\n"), result->model);
-  g_print (_("Search:        %s, %u trial%s%s\n"), result->method != NULL ? result->method : "?",
-           n_trials, n_trials == 1 ? "" : "s",
-           result->cancelled ? ", cancelled before the end" : "");
+  /* Translators: the first %s is the search method; the last is empty or
+   * ", cancelled before the end" */
+  g_print (ngettext ("Search:        %s, %u trial%s\n", "Search:        %s, %u trials%s\n", n_trials),
+           result->method != NULL ? result->method : "?", n_trials,
+           result->cancelled ? _(", cancelled before the end") : "");
   if (result->baseline_decode_tps >= 0)
     g_print (_("Before:        %s  %.1f tok/s\n"), baseline, result->baseline_decode_tps);
   else
@@ -457,7 +459,7 @@ hearth_cli_command_tune (int    argc,
     return exit_code;
   if (argc != 3)
     return usage_error ("tune", _("Name one model to tune, for example hearth-cli tune llama3.2:1b"));
-  if (!check_text ("The model name", argv[2], strlen (argv[2]), &exit_code) ||
+  if (!check_text (_("The model name"), argv[2], strlen (argv[2]), &exit_code) ||
       !tune_options_fit (&exit_code))
     return exit_code;
   if ((provider = open_provider (settings, HEARTH_ENGINE_HISTORY, &engine, &error)) == NULL)
@@ -522,13 +524,13 @@ describe_keep_alive (HearthTuning          *tuning,
       resolved = hearth_tuning_resolve (tuning, info->name, info->digest,
                                         hearth_provider_get_api (provider), NULL);
       if (!hearth_run_options_is_set (resolved->options, HEARTH_RUN_OPTION_KEEP_ALIVE))
-        return g_strdup ("as long as the server keeps models by default");
+        return g_strdup (_("as long as the server keeps models by default"));
       seconds = hearth_run_options_get (resolved->options, HEARTH_RUN_OPTION_KEEP_ALIVE);
     }
   if (seconds < 0)
-    return g_strdup ("until the server stops or you unload it");
+    return g_strdup (_("until the server stops or you unload it"));
   value = hearth_run_option_format_value (HEARTH_RUN_OPTION_KEEP_ALIVE, seconds);
-  return g_strdup_printf ("for %s after its last use", value);
+  return g_strdup_printf (_("for %s after its last use"), value);
 }
 
 int
@@ -554,7 +556,7 @@ hearth_cli_command_preload (int    argc,
   if (argc != 3)
     return usage_error ("preload", _("Name one model to load, for example "
                         "hearth-cli preload llama3.2:1b"));
-  if (!check_text ("The model name", argv[2], strlen (argv[2]), &exit_code) ||
+  if (!check_text (_("The model name"), argv[2], strlen (argv[2]), &exit_code) ||
       !parse_keep_alive (&keep_alive_s, &exit_code))
     return exit_code;
   if ((provider = open_provider (settings, HEARTH_ENGINE_HISTORY, &engine, &error)) == NULL)

@@ -389,7 +389,7 @@ title_from_prompt (const char *prompt)
 
   g_strdelimit (line, "\r\n\t", ' ');
   if (*line == '\0')
-    return g_strdup ("New chat");
+    return g_strdup (_("New chat"));
   if (g_utf8_strlen (line, -1) <= TITLE_LENGTH)
     return g_steal_pointer (&line);
   end = g_utf8_offset_to_pointer (line, TITLE_LENGTH - 1);

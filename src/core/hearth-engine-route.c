@@ -166,8 +166,8 @@ fail_exhausted (ChatJob *job)
 
   if (chain != NULL && chain[0] != NULL)
     {
-      char *message = g_strdup_printf ("%s; fallback found no other server that is up and "
-                                       "has %s", error->message,
+      char *message = g_strdup_printf (_("%s; fallback found no other server that is up and "
+                                       "has %s"), error->message,
                                        route->wanted_model ? route->wanted_model : "the model");
 
       g_free (error->message);

@@ -223,8 +223,8 @@ on_candidate_finished (HearthReply *reply,
   else if (run->method == HEARTH_SET_FIRST_GOOD && !run->decided && !run->cancelled &&
            text != NULL && hearth_answer_is_good (text, hearth_reply_get_done_reason (reply)))
     {
-      g_autofree char *reason = g_strdup_printf ("%s gave the first answer that passed the "
-                                                 "check (not empty, finished, not a refusal)",
+      g_autofree char *reason = g_strdup_printf (_("%s gave the first answer that passed the "
+                                                 "check (not empty, finished, not a refusal)"),
                                                  c->model);
 
       _hearth_set_run_decide (run, c->index, reason);
@@ -360,12 +360,12 @@ describe_schedule (SetRun *run)
     return g_strdup (own_servers ? "At once: each model is on its own server."
                                  : "At once: their servers answer several requests at a time.");
   if (n_groups == 1 && at_once->len == 0)
-    return g_strdup_printf ("One after another on %s: an Ollama server keeps one model in memory "
-                            "at a time, so two at once would each wait for the other to load.",
+    return g_strdup_printf (_("One after another on %s: an Ollama server keeps one model in memory "
+                            "at a time, so two at once would each wait for the other to load."),
                             server_label (candidate_at (run, 0)));
 
-  g_string_append (out, "One after another where models share an Ollama server, which keeps one "
-                        "model in memory at a time: ");
+  g_string_append (out, _("One after another where models share an Ollama server, which keeps one "
+                        "model in memory at a time: "));
   for (guint i = 0, k = 0; i < n; i++)
     {
       Candidate *first = candidate_at (run, i);
@@ -381,7 +381,7 @@ describe_schedule (SetRun *run)
       join_models (out, members, " then ");
       g_string_append_printf (out, " on %s", server_label (first));
     }
-  g_string_append (out, ". At the same time: ");
+  g_string_append (out, _(". At the same time: "));
   for (guint i = 0; i < at_once->len; i++)
     {
       Candidate *c = g_ptr_array_index (at_once, i);

@@ -152,7 +152,7 @@ apply_shared_cache (HearthEngine *self)
   url = g_settings_get_string (self->settings, "cache-shared-url");
   g_clear_pointer (&self->shared_cache_warning, g_free);
   if (!hearth_cache_set_shared (self->cache, url, &error))
-    self->shared_cache_warning = g_strdup_printf ("%s. Answering from this computer's cache only.",
+    self->shared_cache_warning = g_strdup_printf (_("%s. Answering from this computer's cache only."),
                                                   error->message);
 }
 
@@ -186,7 +186,7 @@ apply_cache_settings (HearthEngine *self)
   g_clear_pointer (&self->cache_warning, g_free);
   if (opened == NULL)
     {
-      self->cache_warning = g_strdup_printf ("%s. Answering without the cache.", error->message);
+      self->cache_warning = g_strdup_printf (_("%s. Answering without the cache."), error->message);
       return;
     }
   self->cache_warning = g_strdup (hearth_cache_get_warning (opened));

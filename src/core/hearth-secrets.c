@@ -59,7 +59,7 @@ map_error (GError       *error,
 static char *
 make_label (const char *endpoint)
 {
-  return g_strdup_printf ("Hearth API key for %s", endpoint);
+  return g_strdup_printf (_("Hearth API key for %s"), endpoint);
 }
 
 void

@@ -222,7 +222,7 @@ hearth_alert_webhook_display_url (const char *url)
   g_autoptr(GUri) uri = parse_url (url, NULL);
 
   if (uri == NULL)
-    return g_strdup ("(not a valid URL)");
+    return g_strdup (_("(not a valid URL)"));
   return display_uri (uri);
 }
 

@@ -555,7 +555,7 @@ new_test_event (HearthAlerts  *self,
   event->deliver = TRUE;
   event->channels = rule->channels;
   event->webhook_url = g_strdup (rule->webhook_url);
-  event->message = g_strdup_printf ("A test of the alert rule “%s”: its alerts reach you like this",
+  event->message = g_strdup_printf (_("A test of the alert rule “%s”: its alerts reach you like this"),
                                     rule->name);
   return g_steal_pointer (&event);
 }

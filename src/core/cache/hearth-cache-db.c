@@ -610,8 +610,8 @@ cache_set_aside (HearthCache  *self,
         return FALSE;
     }
   g_free (self->warning);
-  self->warning = g_strdup_printf ("The response cache %s was damaged, so Hearth moved it "
-                                   "aside to %s and started an empty one.", self->path, aside);
+  self->warning = g_strdup_printf (_("The response cache %s was damaged, so Hearth moved it "
+                                   "aside to %s and started an empty one."), self->path, aside);
   return TRUE;
 }
 

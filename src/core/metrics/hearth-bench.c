@@ -638,7 +638,7 @@ note_rejected (HearthBench  *self,
     return;
   self->rejected |= 1u << index;
   if (self->left_out == NULL)
-    self->left_out = g_string_new ("Left out, the server refused them: ");
+    self->left_out = g_string_new (_("Left out, the server refused them: "));
   else
     g_string_append (self->left_out, " · ");
   g_string_append_printf (self->left_out, "“%s” (%s)", cases[index].label, error->message);
@@ -699,8 +699,8 @@ request_label (HearthBench *self)
   guint index = current_case (self);
 
   if (self->done == 0)
-    return g_strdup_printf ("Warm-up · %s", cases[index].label);
-  return g_strdup_printf ("Run %u of %u · %s", (self->done - 1) / (guint) G_N_ELEMENTS (cases) + 1,
+    return g_strdup_printf (_("Warm-up · %s"), cases[index].label);
+  return g_strdup_printf (_("Run %u of %u · %s"), (self->done - 1) / (guint) G_N_ELEMENTS (cases) + 1,
                           self->runs, cases[index].label);
 }
 

@@ -253,12 +253,12 @@ running_message (HearthSupervisor *sup)
   guint restarts = hearth_server_get_restarts (sup->server);
 
   if (restarts == 0)
-    return g_strdup_printf ("Running · pid %d", sup->pid);
+    return g_strdup_printf (_("Running · pid %d"), sup->pid);
   if (restarts == 1)
-    return g_strdup_printf ("Running · pid %d · restarted once", sup->pid);
+    return g_strdup_printf (_("Running · pid %d · restarted once"), sup->pid);
   if (restarts == 2)
-    return g_strdup_printf ("Running · pid %d · restarted twice", sup->pid);
-  return g_strdup_printf ("Running · pid %d · restarted %u times", sup->pid, restarts);
+    return g_strdup_printf (_("Running · pid %d · restarted twice"), sup->pid);
+  return g_strdup_printf (_("Running · pid %d · restarted %u times"), sup->pid, restarts);
 }
 
 static void
@@ -371,14 +371,14 @@ static char *
 describe_exit (GSubprocess *process)
 {
   if (g_subprocess_get_if_exited (process))
-    return g_strdup_printf ("it exited with code %d", g_subprocess_get_exit_status (process));
+    return g_strdup_printf (_("it exited with code %d"), g_subprocess_get_exit_status (process));
   if (g_subprocess_get_if_signaled (process))
     {
       int sig = g_subprocess_get_term_sig (process);
 
-      return g_strdup_printf ("it was killed by signal %d (%s)", sig, g_strsignal (sig));
+      return g_strdup_printf (_("it was killed by signal %d (%s)"), sig, g_strsignal (sig));
     }
-  return g_strdup ("it ended");
+  return g_strdup (_("it ended"));
 }
 
 static gboolean
@@ -470,7 +470,7 @@ crashed (HearthSupervisor *sup,
   sup->pid = 0;
   if (sup->restart_times->len >= HEARTH_MANAGED_MAX_RESTARTS)
     {
-      message = g_strdup_printf ("Crashed %u times in a minute — not restarted; see its log (last: %s)",
+      message = g_strdup_printf (_("Crashed %u times in a minute — not restarted; see its log (last: %s)"),
                                  sup->restart_times->len + 1, how);
       give_up (sup, message);
       tell_alerts (sup);
@@ -480,9 +480,9 @@ crashed (HearthSupervisor *sup,
     }
   delay_ms = MIN (backoff_base_ms () << sup->restart_times->len, 30000);
   if (delay_ms >= 1000)
-    message = g_strdup_printf ("Restarting in %u s — %s", (delay_ms + 500) / 1000, how);
+    message = g_strdup_printf (_("Restarting in %u s — %s"), (delay_ms + 500) / 1000, how);
   else
-    message = g_strdup_printf ("Restarting in %.1f s — %s", delay_ms / 1000.0, how);
+    message = g_strdup_printf (_("Restarting in %.1f s — %s"), delay_ms / 1000.0, how);
   _hearth_supervisor_log (sup, "%s", message);
   _hearth_supervisor_set_state (sup, HEARTH_PROCESS_RESTARTING, message);
   sup->restart_id = g_timeout_add (delay_ms, restart_cb, sup);
@@ -532,7 +532,7 @@ exited_cb (GObject      *object,
                                                          _("It was stopped before it answered"));
 
           message = sup->stopping ? g_strdup ("Stopped")
-                                  : g_strdup_printf ("Stopped — %s", how);
+                                  : g_strdup_printf (_("Stopped — %s"), how);
           _hearth_supervisor_set_state (sup, HEARTH_PROCESS_STOPPED, message);
           _hearth_supervisor_finish_starts (sup, error);
         }
@@ -541,7 +541,7 @@ exited_cb (GObject      *object,
     }
   if (before == HEARTH_PROCESS_STARTING && !sup->restarting)
     {
-      message = g_strdup_printf ("It could not start — %s before answering%s%s", how,
+      message = g_strdup_printf (_("It could not start — %s before answering%s%s"), how,
                                  tail ? ": " : " (its log is empty)", tail ? tail : "");
       give_up (sup, message);
       return;
@@ -615,7 +615,7 @@ _hearth_supervisor_spawn (HearthSupervisor  *sup,
   _hearth_supervisor_log (sup, "started %s (pid %d%s)", line, sup->pid,
                           keep ? ", kept running after Hearth quits" : "");
   {
-    g_autofree char *message = sup->pid > 0 ? g_strdup_printf ("Starting · pid %d", sup->pid)
+    g_autofree char *message = sup->pid > 0 ? g_strdup_printf (_("Starting · pid %d"), sup->pid)
                                             : g_strdup ("Starting");
 
     _hearth_supervisor_set_state (sup, HEARTH_PROCESS_STARTING, message);
@@ -643,7 +643,7 @@ watch_cb (gpointer user_data)
       g_autofree char *message = NULL;
 
       sup->pid = pid;
-      message = g_strdup_printf ("Running · pid %d", pid);
+      message = g_strdup_printf (_("Running · pid %d"), pid);
       _hearth_supervisor_set_state (sup, HEARTH_PROCESS_RUNNING, message);
       _hearth_supervisor_finish_starts (sup, NULL);
       return G_SOURCE_CONTINUE;
@@ -681,7 +681,7 @@ void
 _hearth_supervisor_adopt (HearthSupervisor *sup,
                           int               pid)
 {
-  g_autofree char *message = g_strdup_printf ("Running · pid %d", pid);
+  g_autofree char *message = g_strdup_printf (_("Running · pid %d"), pid);
 
   sup->adopted = TRUE;
   sup->pid = pid;

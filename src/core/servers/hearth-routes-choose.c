@@ -292,7 +292,7 @@ rule_name (Choose *choose)
 {
   if (choose->rule_id == NULL)
     return g_strdup ("“Auto”");
-  return g_strdup_printf ("The rule “%s” (%s)", choose->rule_id, choose->label);
+  return g_strdup_printf (_("The rule “%s” (%s)"), choose->rule_id, choose->label);
 }
 
 static char *
@@ -310,7 +310,7 @@ unanswered (GPtrArray *listed)
     }
   if (names->len > 0)
     {
-      g_string_prepend (names, " (could not ask: ");
+      g_string_prepend (names, _(" (could not ask: "));
       g_string_append (names, ")");
     }
   return g_string_free (names, FALSE);
@@ -557,24 +557,24 @@ describe_pick (Choose                    *choose,
   if (choose->label == NULL)
     return g_steal_pointer (&name);
   if (none_fits)
-    return g_strdup_printf ("%s, the smallest model you have: none fits this computer’s memory",
+    return g_strdup_printf (_("%s, the smallest model you have: none fits this computer’s memory"),
                             name);
   /* A rule with a server picks among that server's models only. */
   if (n_choices == 1 && choose->server != NULL)
-    return g_strdup_printf ("%s, the only model %s has", pick->model, choose->server);
+    return g_strdup_printf (_("%s, the only model %s has"), pick->model, choose->server);
   if (n_choices == 1)
-    return g_strdup_printf ("%s, the only model you have, so it is both the fastest and the "
-                            "most capable", name);
-  where = choose->server != NULL ? g_strdup_printf ("on %s", choose->server)
-                                 : g_strdup ("you have");
+    return g_strdup_printf (_("%s, the only model you have, so it is both the fastest and the "
+                            "most capable"), name);
+  where = choose->server != NULL ? g_strdup_printf (_("on %s"), choose->server)
+                                 : g_strdup (_("you have"));
   if (capable)
-    return g_strdup_printf ("the most capable model %s (%s)", where,
+    return g_strdup_printf (_("the most capable model %s (%s)"), where,
                             choose->server != NULL ? pick->model : name);
   if (pick->tokens_per_s > 0)
-    return g_strdup_printf ("the fastest model %s (%s, measured at %.1f tokens/s)",
+    return g_strdup_printf (_("the fastest model %s (%s, measured at %.1f tokens/s)"),
                             where, choose->server != NULL ? pick->model : name,
                             pick->tokens_per_s);
-  return g_strdup_printf ("the fastest model %s (%s)", where,
+  return g_strdup_printf (_("the fastest model %s (%s)"), where,
                           choose->server != NULL ? pick->model : name);
 }
 

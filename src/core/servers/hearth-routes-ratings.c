@@ -4,6 +4,10 @@
  */
 #define G_LOG_DOMAIN "hearth-routes"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "hearth-routes-private.h"
 
 /* The words for a kind in "won 8 of 10 code questions". */
@@ -86,10 +90,10 @@ _hearth_routes_describe_ratings (const char              *kind,
   if (enough (rule))
     others = g_strdup_printf ("%s %u of %u", rule_model, rule->wins, n_rated (rule));
   else if (n_rated (rule) == 0)
-    others = g_strdup_printf ("%s, the rule’s choice, has no ratings for them yet", rule_model);
+    others = g_strdup_printf (_("%s, the rule’s choice, has no ratings for them yet"), rule_model);
   else
-    others = g_strdup_printf ("%s, the rule’s choice, has %u, fewer than the %d needed",
+    others = g_strdup_printf (_("%s, the rule’s choice, has %u, fewer than the %d needed"),
                               rule_model, n_rated (rule), HEARTH_FEEDBACK_MIN_RATINGS);
-  return g_strdup_printf ("your ratings: %s won %u of %u %s; %s", best->model, best->wins,
+  return g_strdup_printf (_("your ratings: %s won %u of %u %s; %s"), best->model, best->wins,
                           n_rated (best), kind_questions (kind), others);
 }

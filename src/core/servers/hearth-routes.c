@@ -188,18 +188,18 @@ describe_condition (const HearthRoute *route)
   switch (route->kind)
     {
     case HEARTH_ROUTE_LONG_PROMPT:
-      return g_strdup_printf ("Questions of %s characters or more", count);
+      return g_strdup_printf (_("Questions of %s characters or more"), count);
     case HEARTH_ROUTE_SHORT_PROMPT:
-      return g_strdup_printf ("Questions of %s characters or fewer", count);
+      return g_strdup_printf (_("Questions of %s characters or fewer"), count);
     case HEARTH_ROUTE_CODE:
-      return g_strdup ("Questions with code");
+      return g_strdup (_("Questions with code"));
     case HEARTH_ROUTE_LONG_CONVERSATION:
-      return g_strdup_printf ("Conversations with %s or more earlier messages", count);
+      return g_strdup_printf (_("Conversations with %s or more earlier messages"), count);
     case HEARTH_ROUTE_KEYWORD:
-      return g_strdup_printf ("Questions with the word “%s”", route->value);
+      return g_strdup_printf (_("Questions with the word “%s”"), route->value);
     case HEARTH_ROUTE_DEFAULT:
     default:
-      return g_strdup ("Everything else");
+      return g_strdup (_("Everything else"));
     }
 }
 
@@ -227,18 +227,18 @@ _hearth_route_label (const HearthRoute *route)
   switch (route->kind)
     {
     case HEARTH_ROUTE_LONG_PROMPT:
-      return g_strdup_printf ("a long question (%s characters or more)", count);
+      return g_strdup_printf (_("a long question (%s characters or more)"), count);
     case HEARTH_ROUTE_SHORT_PROMPT:
-      return g_strdup_printf ("a short question (%s characters or fewer)", count);
+      return g_strdup_printf (_("a short question (%s characters or fewer)"), count);
     case HEARTH_ROUTE_CODE:
       return g_strdup ("code");
     case HEARTH_ROUTE_LONG_CONVERSATION:
-      return g_strdup_printf ("a long conversation (%s earlier messages or more)", count);
+      return g_strdup_printf (_("a long conversation (%s earlier messages or more)"), count);
     case HEARTH_ROUTE_KEYWORD:
-      return g_strdup_printf ("the word “%s”", route->value);
+      return g_strdup_printf (_("the word “%s”"), route->value);
     case HEARTH_ROUTE_DEFAULT:
     default:
-      return g_strdup ("everything else");
+      return g_strdup (_("everything else"));
     }
 }
 

@@ -278,11 +278,11 @@ hearth_run_option_format_value (HearthRunOptionKey key,
       if (value < 0)
         return g_strdup ("forever");
       if (value == 0)
-        return g_strdup ("unload at once");
+        return g_strdup (_("unload at once"));
       return format_duration (value);
     }
   if (key == HEARTH_RUN_OPTION_NUM_PREDICT && value < 0)
-    return g_strdup ("no limit");
+    return g_strdup (_("no limit"));
   if (keys[key].integer)
     return g_strdup_printf ("%.0f", value);
   g_ascii_formatd (buf, sizeof buf, "%.6g", value);
@@ -623,22 +623,29 @@ hearth_run_options_summary (const HearthRunOptions *options)
   out = g_string_new (NULL);
 #define SEP() (out->len ? " · " : "")
   if (hearth_run_options_is_set (options, HEARTH_RUN_OPTION_NUM_CTX))
-    g_string_append_printf (out, "%sctx %.0f", SEP (), options->values[HEARTH_RUN_OPTION_NUM_CTX]);
+    /* Translators: a short label, the context window in tokens: "ctx 8192" */
+    g_string_append_printf (out, _("%sctx %.0f"), SEP (), options->values[HEARTH_RUN_OPTION_NUM_CTX]);
   if (hearth_run_options_is_set (options, HEARTH_RUN_OPTION_NUM_THREAD))
     {
       v = options->values[HEARTH_RUN_OPTION_NUM_THREAD];
-      g_string_append_printf (out, "%s%.0f %s", SEP (), v, v == 1 ? "thread" : "threads");
+      /* Translators: the first %s is a separator (" · ") or nothing */
+      g_string_append_printf (out, g_dngettext (GETTEXT_PACKAGE, "%s%.0f thread", "%s%.0f threads",
+                                                (gulong) v), SEP (), v);
     }
   if (hearth_run_options_is_set (options, HEARTH_RUN_OPTION_NUM_GPU))
     {
       v = options->values[HEARTH_RUN_OPTION_NUM_GPU];
       if (v == 0)
-        g_string_append_printf (out, "%sCPU only", SEP ());
+        /* Translators: the %s is a separator (" · ") or nothing */
+        g_string_append_printf (out, _("%sCPU only"), SEP ());
       else
-        g_string_append_printf (out, "%s%.0f %s", SEP (), v, v == 1 ? "GPU layer" : "GPU layers");
+        g_string_append_printf (out, g_dngettext (GETTEXT_PACKAGE, "%s%.0f GPU layer",
+                                                  "%s%.0f GPU layers", (gulong) v), SEP (), v);
     }
   if (hearth_run_options_is_set (options, HEARTH_RUN_OPTION_NUM_BATCH))
-    g_string_append_printf (out, "%sbatch %.0f", SEP (), options->values[HEARTH_RUN_OPTION_NUM_BATCH]);
+    /* Translators: a short label, the batch size in tokens: "batch 512" */
+    g_string_append_printf (out, _("%sbatch %.0f"), SEP (),
+                            options->values[HEARTH_RUN_OPTION_NUM_BATCH]);
 #undef SEP
   if (out->len == 0)
     {

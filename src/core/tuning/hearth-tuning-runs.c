@@ -631,13 +631,17 @@ value_label (HearthRunOptionKey key,
   g_autofree char *text = NULL;
 
   if (key == HEARTH_RUN_OPTION_NUM_THREAD)
-    return g_strdup_printf (value == 1 ? "%.0f thread" : "%.0f threads", value);
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%.0f thread", "%.0f threads",
+                                         (gulong) value), value);
   if (key == HEARTH_RUN_OPTION_NUM_BATCH)
-    return g_strdup_printf ("batch %.0f", value);
+    /* Translators: a short label, the batch size in tokens: "batch 512" */
+    return g_strdup_printf (_("batch %.0f"), value);
   if (key == HEARTH_RUN_OPTION_NUM_GPU)
-    return g_strdup_printf (value == 1 ? "%.0f GPU layer" : "%.0f GPU layers", value);
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%.0f GPU layer", "%.0f GPU layers",
+                                         (gulong) value), value);
   if (key == HEARTH_RUN_OPTION_NUM_CTX)
-    return g_strdup_printf ("ctx %.0f", value);
+    /* Translators: a short label, the context window in tokens: "ctx 8192" */
+    return g_strdup_printf (_("ctx %.0f"), value);
   text = hearth_run_option_format_value (key, value);
   return g_strdup_printf ("%s %s", hearth_run_option_key_to_string (key), text);
 }
@@ -740,7 +744,7 @@ hearth_tuning_describe_effect (HearthTuning       *self,
   when = g_date_time_new_from_unix_local (run->started_ms / 1000);
   date = when != NULL ? g_date_time_format (when, "%-d %b") : NULL;
   if (date != NULL)
-    g_string_append_printf (text, ", measured %s", date);
+    g_string_append_printf (text, _(", measured %s"), date);
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 

@@ -549,8 +549,8 @@ hearth_tuning_new (HearthStore *store,
   self = g_object_new (HEARTH_TYPE_TUNING, NULL);
   self->store = store ? g_object_ref (store) : NULL;
   if (store == NULL)
-    self->unavailable = g_strdup ("Hearth keeps no history here, so run options and profiles "
-                                  "cannot be saved");
+    self->unavailable = g_strdup (_("Hearth keeps no history here, so run options and profiles "
+                                  "cannot be saved"));
   read_machine (self);
 
   if (settings != NULL)
@@ -870,7 +870,7 @@ hearth_tuning_resolve (HearthTuning           *self,
                                   HEARTH_TUNING_PRESSURE_MAX_CTX, NULL);
           resolved->sources[HEARTH_RUN_OPTION_NUM_CTX] = HEARTH_OPTION_SOURCE_AUTOMATIC;
         }
-      g_string_append_printf (reason, "%sMemory is low: context limited to %d",
+      g_string_append_printf (reason, _("%sMemory is low: context limited to %d"),
                               reason->len ? "; " : "", HEARTH_TUNING_PRESSURE_MAX_CTX);
     }
   resolved->automatic_reason = reason->len ? g_string_free (reason, FALSE) : (g_string_free (reason, TRUE), NULL);
