@@ -150,10 +150,30 @@ def readable (literal):
 CALL = re.compile (r'\b(' + '|'.join (sorted (CALLS, key=len, reverse=True)) + r')\s*\(')
 
 
+MARK = re.compile (r'(?<![A-Za-z0-9_])(N?_|ngettext)\s*\(')
+PRI = re.compile (r'^PRI[diouxX](8|16|32|64|MAX|PTR)$')
+
+
+def scan_marked (text, rel):
+    """Marked strings with a macro inside (xgettext cannot read one: the msgid
+    would stop there), but for <inttypes.h>'s PRId64 and co, which it knows."""
+    found = []
+    for m in MARK.finditer (text):
+        for offset, arg in split_args (text, m.end () - 1):
+            if '"' not in arg or not LITERAL.match (arg):
+                continue
+            outside = re.sub (r'"(?:[^"\\\n]|\\.)*"', ' ', arg)
+            macros = [w for w in re.findall (r'[A-Za-z_][A-Za-z0-9_]*', outside) if not PRI.match (w)]
+            if macros:
+                line = text.count ('\n', 0, offset) + 1
+                found.append ((rel, line, m.group (1), 'MACRO ' + ' '.join (macros)))
+    return found
+
+
 def scan_file (path, rel):
     with open (path, encoding='utf-8') as f:
         text = strip_comments (f.read ())
-    found = []
+    found = scan_marked (text, rel)
     for m in CALL.finditer (text):
         args = split_args (text, m.end () - 1)
         for index in CALLS[m.group (1)]:
@@ -205,8 +225,13 @@ def main ():
                     if entry is not None:
                         entry[1] = True
                         continue
-                    problems.append ('%s:%d: %s ("%s") is not marked for translation'
-                                     % (rel, line, func, literal))
+                    if literal.startswith ('MACRO '):
+                        problems.append ('%s:%d: %s () holds %s between its strings: xgettext '
+                                         'stops there; write the text out or pass it as %%s'
+                                         % (rel, line, func, literal[6:]))
+                    else:
+                        problems.append ('%s:%d: %s ("%s") is not marked for translation'
+                                         % (rel, line, func, literal))
     for (rel, literal), (number, used) in sorted (allowed.items ()):
         if not used:
             problems.append ('%s:%d: the exception for %s "%s" matches nothing any more'

@@ -34,6 +34,7 @@ XGETTEXT_ARGS = [
 MARKER = re.compile (r'(?<![A-Za-z0-9_])(_|N_|C_|NC_|Q_|ngettext|g_dngettext|g_dgettext)\s*\('
                      r'|translatable="yes"')
 SCANNED = ('.c', '.h', '.ui', '.in', '.xml')
+DATA_FORMATS = ('.desktop.in', '.metainfo.xml.in', '.gschema.xml')
 
 
 def listed_files ():
@@ -54,7 +55,8 @@ def marked_files ():
                     text = f.read ()
                 # #define lines (gi18n's own or a file's) are not strings
                 text = re.sub (r'(?m)^\s*#\s*define.*$', '', text)
-                if MARKER.search (text):
+                # desktop files, metainfo and schemas are translatable by their format
+                if MARKER.search (text) or name.endswith (DATA_FORMATS):
                     found.append (os.path.relpath (path, TOP))
     return sorted (found)
 

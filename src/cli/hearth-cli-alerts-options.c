@@ -177,39 +177,39 @@ const GOptionEntry alerts_entries[] = {
   { "metric", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_metric,
     N_("add: what to watch: tokens_per_s, ttft_ms, error_rate, server_up, cpu_percent, "
        "memory_percent, swap_used_mb, vram_percent, vram_spill, gpu_temp_c, gpu_power_w, "
-       "disk_free_gb"), "METRIC" },
+       "disk_free_gb"), N_("METRIC") },
   { "above", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_condition,
-    N_("add: fire when the value is above X"), "X" },
+    N_("add: fire when the value is above X"), N_("X") },
   { "below", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_condition,
-    N_("add: fire when the value is below X"), "X" },
+    N_("add: fire when the value is below X"), N_("X") },
   { "anomaly", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_condition,
     N_("add: fire when the value is Z standard deviations from its own recent normal "
-       "(-2: well below); judged once there are 10 earlier values"), "Z" },
+       "(-2: well below); judged once there are 10 earlier values"), N_("Z") },
   { "trend", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_condition,
     N_("add: fire when the value changes this much per minute over --for (-5: falls by 5 a "
-       "minute)"), "SLOPE" },
+       "minute)"), N_("SLOPE") },
   { "for", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_duration_option,
     N_("add: how long it must hold before it fires (30s, 10m, 2h, 1d); for --trend the "
-       "window (default 10m)"), "DURATION" },
+       "window (default 10m)"), N_("DURATION") },
   { "model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model,
     N_("add: only this model (for server_up, this server's address); default: each one"),
-    "NAME" },
+    N_("NAME") },
   { "severity", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_severity,
-    N_("add: warning (the default) or critical"), "SEVERITY" },
+    N_("add: warning (the default) or critical"), N_("SEVERITY") },
   { "cooldown", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_duration_option,
-    N_("add: tell a repeat of the alert only after this long (default 10m)"), "DURATION" },
+    N_("add: tell a repeat of the alert only after this long (default 10m)"), N_("DURATION") },
   { "channel", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_channels,
     N_("add: where to tell, once for each: notification, tray, log or webhook:URL "
-       "(default: notification, tray and log)"), "CHANNEL" },
+       "(default: notification, tray and log)"), N_("CHANNEL") },
   { "name", 0, 0, G_OPTION_ARG_FILENAME, &opt_name,
-    N_("add: the rule's name (default: what it watches)"), "TEXT" },
+    N_("add: the rule's name (default: what it watches)"), N_("TEXT") },
   { "percent", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_percent,
     N_("add: with --anomaly, also ask the value to be this many percent from its normal"),
-    "P" },
+    N_("P") },
   { "escalate-after", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_duration_option,
-    N_("add: a warning firing this long becomes critical"), "DURATION" },
+    N_("add: a warning firing this long becomes critical"), N_("DURATION") },
   { "since", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_duration_option,
-    N_("history: transitions in this window (default 24h)"), "DURATION" },
+    N_("history: transitions in this window (default 24h)"), N_("DURATION") },
   { NULL }
 };
 

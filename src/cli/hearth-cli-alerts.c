@@ -638,8 +638,8 @@ hearth_cli_command_alerts (int    argc,
   gint64 id = 0;
 
   if (!parse_options ("alerts",
-                      "rules | add | remove ID | enable ID | disable ID | list | ack ID | "
-                      "history | test ID", alerts_entries, FALSE, &argc, &argv, &exit_code))
+                      N_("rules | add | remove ID | enable ID | disable ID | list | ack ID | "
+                         "history | test ID"), alerts_entries, FALSE, &argc, &argv, &exit_code))
     return exit_code;
   sub = argc > 2 ? argv[2] : "list";
   if (!alerts_args_valid (sub, argc))

@@ -53,30 +53,30 @@ parse_seed (const char  *option,
 
 static const GOptionEntry ask_entries[] = {
   { "model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model,
-    N_("The model to ask; auto lets the routing rules pick (hearth-cli routes list)"), "NAME" },
-  { "system", 0, 0, G_OPTION_ARG_FILENAME, &opt_system, N_("A system prompt"), "TEXT" },
+    N_("The model to ask; auto lets the routing rules pick (hearth-cli routes list)"), N_("NAME") },
+  { "system", 0, 0, G_OPTION_ARG_FILENAME, &opt_system, N_("A system prompt"), N_("TEXT") },
   { "conversation", 'c', G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_conversation,
-    N_("Continue this conversation (1 or more)"), "ID" },
+    N_("Continue this conversation (1 or more)"), N_("ID") },
   { "temperature", 't', G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_temperature,
-    N_("Sampling temperature, 0 to 2"), "T" },
+    N_("Sampling temperature, 0 to 2"), N_("T") },
   { "seed", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_seed,
-    N_("Sampling seed, 0 to 2147483647"), "N" },
+    N_("Sampling seed, 0 to 2147483647"), N_("N") },
   { "no-cache", 0, 0, G_OPTION_ARG_NONE, &opt_no_cache,
     N_("Generate a fresh answer, even for a question asked before"), NULL },
   { "redis", 0, 0, G_OPTION_ARG_FILENAME, &opt_redis,
     N_("Share the answer cache through this Redis or Valkey server, "
-       "redis://HOST[:PORT][/DB] (password from REDISCLI_AUTH)"), "URL" },
+       "redis://HOST[:PORT][/DB] (password from REDISCLI_AUTH)"), N_("URL") },
   { "ensemble", 0, 0, G_OPTION_ARG_FILENAME, &ensemble.name,
     N_("Ask a named ensemble (hearth-cli ensembles list) and print the answer that won"),
-    "NAME" },
+    N_("NAME") },
   { "ensemble-models", 0, 0, G_OPTION_ARG_FILENAME, &ensemble.models,
     N_("Ask these 2 to 4 models (MODEL or MODEL@SERVER, separated by commas) as an "
-       "ensemble, with --method"), "A,B[,C,D]" },
+       "ensemble, with --method"), N_("A,B[,C,D]") },
   { "method", 0, 0, G_OPTION_ARG_FILENAME, &ensemble.method,
     N_("With --ensemble-models: how one answer wins: vote (most agree), judge (--judge "
        "picks) or first-good (the fastest good one)"), "vote|judge|first-good" },
   { "judge", 0, 0, G_OPTION_ARG_FILENAME, &ensemble.judge,
-    N_("With --method judge: the model that reads the answers and picks one"), "MODEL" },
+    N_("With --method judge: the model that reads the answers and picks one"), N_("MODEL") },
   { NULL }
 };
 
@@ -340,7 +340,7 @@ hearth_cli_command_ask (int    argc,
   Cli cli = { 0 };
   int exit_code = 0;
 
-  if (!parse_options ("ask", "PROMPT | -", ask_entries, TRUE, &argc, &argv, &exit_code))
+  if (!parse_options ("ask", N_("PROMPT | -"), ask_entries, TRUE, &argc, &argv, &exit_code))
     return exit_code;
   if (argc < 3)
     return usage_error ("ask", _("Say what to ask: hearth-cli ask \"why is the sky blue?\""));

@@ -26,9 +26,9 @@ parse_runs (const char  *option,
 static const GOptionEntry bench_entries[] = {
   { "model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model,
     N_("The model to measure (default: the default model, else the server's first); "
-       "with list, only its runs"), "NAME" },
+       "with list, only its runs"), N_("NAME") },
   { "runs", 'n', G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_runs,
-    N_("Runs of the prompt set after the warm-up, 1 to 100 (default 3)"), "N" },
+    N_("Runs of the prompt set after the warm-up, 1 to 100 (default 3)"), N_("N") },
   { NULL }
 };
 
@@ -411,7 +411,7 @@ hearth_cli_command_bench (int    argc,
   g_autoptr(GSettings) settings = hearth_settings_try_new ();
   int exit_code = 0;
 
-  if (!parse_options ("bench", "[list | show RUN]", bench_entries, TRUE, &argc, &argv,
+  if (!parse_options ("bench", N_("[list | show RUN]"), bench_entries, TRUE, &argc, &argv,
                       &exit_code))
     return exit_code;
   if (argc == 4 && g_str_equal (argv[2], "show"))

@@ -15,7 +15,7 @@ static char *opt_redis;
 static const GOptionEntry cache_entries[] = {
   { "redis", 0, 0, G_OPTION_ARG_FILENAME, &opt_redis,
     N_("The shared cache tier, redis://HOST[:PORT][/DB] (password from REDISCLI_AUTH); "
-       "by default the one in Hearth's settings"), "URL" },
+       "by default the one in Hearth's settings"), N_("URL") },
   { NULL }
 };
 
@@ -134,7 +134,7 @@ hearth_cli_command_cache (int    argc,
   const char *sub;
   int exit_code = 0;
 
-  if (!parse_options ("cache", "stats | clear", cache_entries, FALSE, &argc, &argv, &exit_code))
+  if (!parse_options ("cache", N_("stats | clear"), cache_entries, FALSE, &argc, &argv, &exit_code))
     return exit_code;
   sub = argc > 2 ? argv[2] : "stats";
   if (argc > 3 || (!g_str_equal (sub, "stats") && !g_str_equal (sub, "clear")))

@@ -45,13 +45,13 @@ parse_timeout (const char  *option,
  * (or, in the C locale, refuse all but ASCII). check_options() wants UTF-8. */
 static const GOptionEntry server_entries[] = {
   { "server", 0, 0, G_OPTION_ARG_FILENAME, &opt_server,
-    N_("A server of your list, by name (hearth-cli servers list)"), "NAME" },
+    N_("A server of your list, by name (hearth-cli servers list)"), N_("NAME") },
   { "endpoint", 0, 0, G_OPTION_ARG_FILENAME, &opt_endpoint,
-    N_("The server: host, host:port or http://host:port"), "URL" },
+    N_("The server: host, host:port or http://host:port"), N_("URL") },
   { "api", 0, 0, G_OPTION_ARG_FILENAME, &opt_api,
-    N_("The server's API: ollama, openai or anthropic"), "KIND" },
+    N_("The server's API: ollama, openai or anthropic"), N_("KIND") },
   { "timeout", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_timeout,
-    N_("Give up when the server is silent this long: 1 to 86400 (default 300)"), "SECONDS" },
+    N_("Give up when the server is silent this long: 1 to 86400 (default 300)"), N_("SECONDS") },
   { NULL }
 };
 

@@ -47,16 +47,16 @@ parse_pick (const char  *option,
 static const GOptionEntry compare_entries[] = {
   { "models", 'm', 0, G_OPTION_ARG_FILENAME, &opt_models,
     N_("The models to ask, 2 to 4, separated by commas; MODEL@SERVER for a model on another "
-       "server of your list (hearth-cli servers list)"), "A,B[,C,D]" },
+       "server of your list (hearth-cli servers list)"), N_("A,B[,C,D]") },
   { "conversation", 'c', G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_conversation,
-    N_("Continue this conversation (1 or more)"), "ID" },
-  { "system", 0, 0, G_OPTION_ARG_FILENAME, &opt_system, N_("A system prompt"), "TEXT" },
+    N_("Continue this conversation (1 or more)"), N_("ID") },
+  { "system", 0, 0, G_OPTION_ARG_FILENAME, &opt_system, N_("A system prompt"), N_("TEXT") },
   { "no-cache", 0, 0, G_OPTION_ARG_NONE, &opt_no_cache,
     N_("Generate fresh answers, even for a question asked before"), NULL },
   { "pick", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_pick,
     N_("Keep this answer of an earlier compare as its conversation's reply, as “Use this "
        "answer” does in the app (the message ids are printed under the answers)"),
-    "MESSAGE_ID" },
+    N_("MESSAGE_ID") },
   { NULL }
 };
 
@@ -724,7 +724,7 @@ hearth_cli_command_compare (int    argc,
         g_print ("%s\n\n", COMPARE_SUMMARY);
         break;
       }
-  if (!parse_options ("compare", "--models A,B[,C,D] PROMPT | -  or  --pick MESSAGE_ID",
+  if (!parse_options ("compare", N_("--models A,B[,C,D] PROMPT | -  or  --pick MESSAGE_ID"),
                       compare_entries, FALSE, &argc, &argv, &exit_code))
     return exit_code;
   if (opt_pick > 0)

@@ -23,13 +23,13 @@ static gboolean  opt_replace;
 static const GOptionEntry ensembles_entries[] = {
   { "models", 'm', 0, G_OPTION_ARG_FILENAME, &opt_models,
     N_("add: its 2 to 4 models, separated by commas; MODEL@SERVER for a model on another "
-       "server of your list"), "A,B[,C,D]" },
+       "server of your list"), N_("A,B[,C,D]") },
   { "method", 0, 0, G_OPTION_ARG_FILENAME, &opt_method,
     N_("add: how one answer wins: vote (the answer most others agree with), judge (a model "
        "reads them and picks one) or first-good (the fastest answer that is good)"),
     "vote|judge|first-good" },
   { "judge", 0, 0, G_OPTION_ARG_FILENAME, &opt_judge,
-    N_("add, with --method judge: the model that picks (MODEL or MODEL@SERVER)"), "MODEL" },
+    N_("add, with --method judge: the model that picks (MODEL or MODEL@SERVER)"), N_("MODEL") },
   { "replace", 0, 0, G_OPTION_ARG_NONE, &opt_replace,
     N_("add: replace the ensemble of that name"), NULL },
   { NULL }
@@ -250,7 +250,7 @@ hearth_cli_command_ensembles (int    argc,
   const char *sub;
   int exit_code = 0;
 
-  if (!parse_options ("ensembles", "list | add NAME | remove NAME", ensembles_entries, FALSE,
+  if (!parse_options ("ensembles", N_("list | add NAME | remove NAME"), ensembles_entries, FALSE,
                       &argc, &argv, &exit_code))
     return exit_code;
   sub = argc >= 3 ? argv[2] : "list";

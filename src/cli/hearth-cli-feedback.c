@@ -26,7 +26,7 @@ static char *opt_output;
 
 static const GOptionEntry rate_entries[] = {
   { "note", 'n', 0, G_OPTION_ARG_FILENAME, &opt_note,
-    N_("A short note with the rating (500 characters at most)"), "TEXT" },
+    N_("A short note with the rating (500 characters at most)"), N_("TEXT") },
   { NULL }
 };
 
@@ -45,7 +45,7 @@ hearth_cli_command_rate (int    argc,
   int rating;
   int exit_code = 0;
 
-  if (!parse_options ("rate", "MESSAGE_ID up|down|clear", rate_entries, FALSE, &argc, &argv,
+  if (!parse_options ("rate", N_("MESSAGE_ID up|down|clear"), rate_entries, FALSE, &argc, &argv,
                       &exit_code))
     return exit_code;
   if (argc != 4)
@@ -100,7 +100,7 @@ static const GOptionEntry feedback_entries[] = {
        "rated reply)"), "pairs|ratings" },
   { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_output,
     N_("export: write to this file (made readable by you only) instead of standard output"),
-    "FILE" },
+    N_("FILE") },
   { NULL }
 };
 
@@ -395,7 +395,7 @@ hearth_cli_command_feedback (int    argc,
   gint64 since = 0;
   int exit_code = 0;
 
-  if (!parse_options ("feedback", "stats | export | routing [on|off]", feedback_entries, FALSE,
+  if (!parse_options ("feedback", N_("stats | export | routing [on|off]"), feedback_entries, FALSE,
                       &argc, &argv, &exit_code))
     return exit_code;
   sub = argc >= 3 ? argv[2] : "stats";

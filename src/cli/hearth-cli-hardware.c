@@ -97,7 +97,7 @@ hearth_cli_command_hardware (int    argc,
 
 static const GOptionEntry recommend_entries[] = {
   { "use", 0, 0, G_OPTION_ARG_FILENAME, &opt_use,
-    N_("What the model is for: chat, code or reasoning"), "USE" },
+    N_("What the model is for: chat, code or reasoning"), N_("USE") },
   { "refresh", 0, 0, G_OPTION_ARG_NONE, &opt_refresh,
     N_("Measure the memory bandwidth again (it is measured once and kept)"), NULL },
   { NULL }

@@ -330,7 +330,7 @@ hearth_cli_command_history (int    argc,
   const char *sub;
   int exit_code = 0;
 
-  if (!parse_options ("history", "list | show ID | search TEXT | rename ID TITLE | delete ID",
+  if (!parse_options ("history", N_("list | show ID | search TEXT | rename ID TITLE | delete ID"),
                       NULL, FALSE, &argc, &argv, &exit_code))
     return exit_code;
   sub = argc > 2 ? argv[2] : "list";

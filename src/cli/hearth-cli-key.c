@@ -135,7 +135,7 @@ hearth_cli_command_key (int    argc,
   const char *sub;
   int exit_code = 0;
 
-  if (!parse_options ("key", "set | delete | status", NULL, TRUE, &argc, &argv, &exit_code))
+  if (!parse_options ("key", N_("set | delete | status"), NULL, TRUE, &argc, &argv, &exit_code))
     return exit_code;
   sub = argc == 3 ? argv[2] : "";
   if (!g_str_equal (sub, "set") && !g_str_equal (sub, "delete") && !g_str_equal (sub, "status"))

@@ -19,8 +19,8 @@ static gboolean opt_summary;
 
 static const GOptionEntry metrics_entries[] = {
   { "since", 0, 0, G_OPTION_ARG_FILENAME, &opt_since,
-    N_("Requests in this window: 90s, 5m, 1h, 24h, 7d… (default 1h)"), "WINDOW" },
-  { "model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model, N_("Only requests to this model"), "NAME" },
+    N_("Requests in this window: 90s, 5m, 1h, 24h, 7d… (default 1h)"), N_("WINDOW") },
+  { "model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model, N_("Only requests to this model"), N_("NAME") },
   { "csv", 0, 0, G_OPTION_ARG_NONE, &opt_csv, N_("Print CSV"), NULL },
   { "summary", 0, 0, G_OPTION_ARG_NONE, &opt_summary,
     N_("Print counts, success rate and percentiles per model and endpoint"), NULL },
@@ -254,7 +254,7 @@ static gboolean opt_now;
 
 static const GOptionEntry resources_entries[] = {
   { "since", 0, 0, G_OPTION_ARG_FILENAME, &opt_since,
-    N_("Use in this window: 5m, 1h, 24h, 7d, 90d… (default 1h)"), "WINDOW" },
+    N_("Use in this window: 5m, 1h, 24h, 7d, 90d… (default 1h)"), N_("WINDOW") },
   { "now", 0, 0, G_OPTION_ARG_NONE, &opt_now,
     N_("Read this machine now, over one second, instead of the stored history"), NULL },
   { NULL }

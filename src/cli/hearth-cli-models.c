@@ -59,7 +59,7 @@ run_model_command (const char           *command,
   if (!parse_options (command, parameter, NULL, TRUE, &argc, &argv, &exit_code))
     return exit_code;
   if (parameter != NULL ? argc != 3 : argc > 2)
-    return usage_error (command, missing);
+    return usage_error (command, _(missing));
   if (parameter != NULL && !check_text (_("The model name"), argv[2], strlen (argv[2]), &exit_code))
     return exit_code;
   /* ps says why Hearth loaded a model, which the history keeps */
@@ -173,7 +173,7 @@ int
 hearth_cli_command_models (int    argc,
                            char **argv)
 {
-  return run_model_command ("models", NULL, "models takes no arguments", argc, argv,
+  return run_model_command ("models", NULL, N_("models takes no arguments"), argc, argv,
                             list_models, models_cb);
 }
 
@@ -258,7 +258,7 @@ hearth_cli_command_pull (int    argc,
   Cli cli = { 0 };
   int exit_code = 0;
 
-  if (!parse_options ("pull", "MODEL", NULL, TRUE, &argc, &argv, &exit_code))
+  if (!parse_options ("pull", N_("MODEL"), NULL, TRUE, &argc, &argv, &exit_code))
     return exit_code;
   if (argc != 3)
     return usage_error ("pull", _("Name one model to pull, for example llama3.2:1b"));
@@ -363,7 +363,7 @@ int
 hearth_cli_command_show (int    argc,
                          char **argv)
 {
-  return run_model_command ("show", "MODEL", "Name one model to show, for example llama3.2:1b",
+  return run_model_command ("show", N_("MODEL"), N_("Name one model to show, for example llama3.2:1b"),
                             argc, argv, hearth_provider_show_async, show_cb);
 }
 
@@ -473,7 +473,7 @@ int
 hearth_cli_command_ps (int    argc,
                        char **argv)
 {
-  return run_model_command ("ps", NULL, "ps takes no arguments", argc, argv, list_loaded, ps_cb);
+  return run_model_command ("ps", NULL, N_("ps takes no arguments"), argc, argv, list_loaded, ps_cb);
 }
 
 /* unload and rm: quiet when done, like the history's delete */
@@ -495,7 +495,7 @@ int
 hearth_cli_command_unload (int    argc,
                            char **argv)
 {
-  return run_model_command ("unload", "MODEL", "Name one model to unload, for example llama3.2:1b",
+  return run_model_command ("unload", N_("MODEL"), N_("Name one model to unload, for example llama3.2:1b"),
                             argc, argv, hearth_provider_unload_async, unload_cb);
 }
 
@@ -516,6 +516,6 @@ int
 hearth_cli_command_rm (int    argc,
                        char **argv)
 {
-  return run_model_command ("rm", "MODEL", "Name one model to delete, for example llama3.2:1b",
+  return run_model_command ("rm", N_("MODEL"), N_("Name one model to delete, for example llama3.2:1b"),
                             argc, argv, hearth_provider_delete_async, rm_cb);
 }

@@ -30,7 +30,7 @@ parse_interval (const char  *option,
 
 static const GOptionEntry monitor_entries[] = {
   { "interval", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_interval,
-    N_("Sample the machine and the server every SECONDS, 1 to 3600 (default 10)"), "SECONDS" },
+    N_("Sample the machine and the server every SECONDS, 1 to 3600 (default 10)"), N_("SECONDS") },
   { NULL }
 };
 

@@ -26,10 +26,10 @@ static char    *opt_description;
 static const GOptionEntry options_entries[] = {
   { "set", 's', 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_set,
     N_("Set one of the model's options: num_ctx=8192, keep_alive=30m, temperature=0.2 "
-       "(repeatable)"), "KEY=VALUE" },
+       "(repeatable)"), N_("KEY=VALUE") },
   { "unset", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_unset,
     N_("Drop the model's own value of an option: the profile's applies again (repeatable)"),
-    "KEY" },
+    N_("KEY") },
   { "reset", 0, 0, G_OPTION_ARG_NONE, &opt_reset,
     N_("Drop all the model's own options, tuned ones too"), NULL },
   { NULL }
@@ -37,13 +37,13 @@ static const GOptionEntry options_entries[] = {
 
 static const GOptionEntry profile_entries[] = {
   { "from", 0, 0, G_OPTION_ARG_FILENAME, &opt_from,
-    N_("add: the built-in profile it inherits: fast, balanced, quality or battery"), "NAME" },
+    N_("add: the built-in profile it inherits: fast, balanced, quality or battery"), N_("NAME") },
   { "set", 's', 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_set,
-    N_("add: an option it overrides, num_ctx=16384 (repeatable)"), "KEY=VALUE" },
+    N_("add: an option it overrides, num_ctx=16384 (repeatable)"), N_("KEY=VALUE") },
   { "title", 0, 0, G_OPTION_ARG_FILENAME, &opt_title,
-    N_("add: its title (default: its name)"), "TEXT" },
+    N_("add: its title (default: its name)"), N_("TEXT") },
   { "description", 0, 0, G_OPTION_ARG_FILENAME, &opt_description,
-    N_("add: one line on what it is for"), "TEXT" },
+    N_("add: one line on what it is for"), N_("TEXT") },
   { NULL }
 };
 
@@ -537,7 +537,7 @@ hearth_cli_command_options (int    argc,
   Cli cli = { 0 };
   int exit_code = 0;
 
-  if (!parse_options ("options", "MODEL", options_entries, TRUE, &argc, &argv, &exit_code))
+  if (!parse_options ("options", N_("MODEL"), options_entries, TRUE, &argc, &argv, &exit_code))
     return exit_code;
   if (argc != 3)
     return usage_error ("options", _("Name one model, for example hearth-cli options llama3.2:1b"));
@@ -829,7 +829,7 @@ hearth_cli_command_profile (int    argc,
   const char *sub;
   int exit_code = 0;
 
-  if (!parse_options ("profile", "list | show NAME | use NAME | add NAME | remove NAME",
+  if (!parse_options ("profile", N_("list | show NAME | use NAME | add NAME | remove NAME"),
                       profile_entries, FALSE, &argc, &argv, &exit_code))
     return exit_code;
   sub = argc > 2 ? argv[2] : "list";

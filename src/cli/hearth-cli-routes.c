@@ -30,17 +30,17 @@ parse_position (const char  *option,
 static const GOptionEntry routes_entries[] = {
   { "kind", 0, 0, G_OPTION_ARG_FILENAME, &opt_kind,
     N_("add: what the rule looks at: code, long-prompt, short-prompt, long-conversation "
-       "or keyword"), "KIND" },
+       "or keyword"), N_("KIND") },
   { "value", 0, 0, G_OPTION_ARG_FILENAME, &opt_value,
     N_("add: characters (long-prompt, short-prompt), messages (long-conversation) or the "
        "word (keyword)"), "N|WORD" },
   { "model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_target,
-    N_("add: the model it picks: a name, @fast or @capable"), "MODEL" },
+    N_("add: the model it picks: a name, @fast or @capable"), N_("MODEL") },
   { "server", 0, 0, G_OPTION_ARG_FILENAME, &opt_on,
-    N_("add: the server to ask (default: wherever the model is)"), "NAME" },
+    N_("add: the server to ask (default: wherever the model is)"), N_("NAME") },
   { "position", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_position,
     N_("add: its place in the list, 1 = tried first (default: last before the default rule)"),
-    "N" },
+    N_("N") },
   { NULL }
 };
 
@@ -348,7 +348,7 @@ hearth_cli_command_routes (int    argc,
   const char *sub;
   int exit_code = 0;
 
-  if (!parse_options ("routes", "list | add | remove ID | reset", routes_entries, FALSE, &argc,
+  if (!parse_options ("routes", N_("list | add | remove ID | reset"), routes_entries, FALSE, &argc,
                       &argv, &exit_code))
     return exit_code;
   sub = argc >= 3 ? argv[2] : "list";

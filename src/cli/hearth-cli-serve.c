@@ -28,14 +28,16 @@ static gboolean  opt_print_token;
 
 static const GOptionEntry serve_entries[] = {
   { "listen", 0, 0, G_OPTION_ARG_FILENAME, &opt_listen,
-    N_("Listen on HOST:PORT, [IPv6]:PORT or PORT (default " HEARTH_GATEWAY_DEFAULT_LISTEN
-       "); any address but loopback requires a token"), "ADDR" },
+    /* spelled out, not HEARTH_GATEWAY_DEFAULT_LISTEN: xgettext cannot read a macro, and the
+     * msgid would end at "(default " */
+    N_("Listen on HOST:PORT, [IPv6]:PORT or PORT (default 127.0.0.1:11435); any address but "
+       "loopback requires a token"), N_("ADDR") },
   { "server", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_servers,
     N_("Serve only this server of your list; repeat for more (default: every enabled one)"),
-    "NAME" },
+    N_("NAME") },
   { "redis", 0, 0, G_OPTION_ARG_FILENAME, &opt_redis,
     N_("Share the answer cache with other machines through Redis or Valkey at "
-       "redis://HOST[:PORT][/DB] (password from REDISCLI_AUTH)"), "URL" },
+       "redis://HOST[:PORT][/DB] (password from REDISCLI_AUTH)"), N_("URL") },
   { "print-token", 0, 0, G_OPTION_ARG_NONE, &opt_print_token,
     N_("On an address other than loopback, print the token clients must send"), NULL },
   { NULL }

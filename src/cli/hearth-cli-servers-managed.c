@@ -45,14 +45,14 @@ parse_lines (const char  *option,
 const GOptionEntry servers_managed_entries[] = {
   { "managed", 0, 0, G_OPTION_ARG_FILENAME, &opt_managed,
     N_("add: Hearth runs the server itself: ollama, llama-server or engine (the project's "
-       "test engine)"), "KIND" },
+       "test engine)"), N_("KIND") },
   { "model-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_model_file,
-    N_("add --managed: the GGUF file it serves (llama-server: required)"), "FILE" },
+    N_("add --managed: the GGUF file it serves (llama-server: required)"), N_("FILE") },
   { "models-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_models_dir,
-    N_("add --managed: its models folder (ollama: OLLAMA_MODELS; engine: --models)"), "DIR" },
+    N_("add --managed: its models folder (ollama: OLLAMA_MODELS; engine: --models)"), N_("DIR") },
   { "command", 0, 0, G_OPTION_ARG_FILENAME, &opt_command,
     N_("add --managed: the program to run, with leading arguments (default: ollama or "
-       "llama-server found on PATH)"), "CMD" },
+       "llama-server found on PATH)"), N_("CMD") },
   { "keep", 0, 0, G_OPTION_ARG_NONE, &opt_keep,
     N_("add --managed: leave it running when Hearth quits"), NULL },
   { "force", 0, 0, G_OPTION_ARG_NONE, &opt_force,
@@ -63,7 +63,7 @@ const GOptionEntry servers_managed_entries[] = {
   { "follow", 'f', 0, G_OPTION_ARG_NONE, &opt_follow,
     N_("logs: keep printing new lines until Ctrl+C"), NULL },
   { "lines", 'n', G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_lines,
-    N_("logs: how many of the last lines to print (default 50)"), "N" },
+    N_("logs: how many of the last lines to print (default 50)"), N_("N") },
   { NULL }
 };
 

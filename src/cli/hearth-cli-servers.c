@@ -25,21 +25,21 @@ static int      opt_queue_bound = -1;
 
 static const GOptionEntry servers_entries[] = {
   { "url", 0, 0, G_OPTION_ARG_FILENAME, &opt_url,
-    N_("add: its address: host, host:port or http://host:port"), "URL" },
+    N_("add: its address: host, host:port or http://host:port"), N_("URL") },
   { "api", 0, 0, G_OPTION_ARG_FILENAME, &opt_kind,
-    N_("add: its API: ollama (the default), openai or anthropic"), "KIND" },
+    N_("add: its API: ollama (the default), openai or anthropic"), N_("KIND") },
   { "cloud", 0, 0, G_OPTION_ARG_NONE, &opt_cloud,
     N_("add: it is a cloud service (used only when chosen or in the fallback chain)"), NULL },
   { "key-stdin", 0, 0, G_OPTION_ARG_NONE, &opt_key_stdin,
     N_("add: read its API key from standard input and keep it in the keyring"), NULL },
   { "preset", 0, 0, G_OPTION_ARG_FILENAME, &opt_preset,
-    N_("add: fill in the address, API and cloud of a known service (servers presets)"), "ID" },
+    N_("add: fill in the address, API and cloud of a known service (servers presets)"), N_("ID") },
   { "off", 0, 0, G_OPTION_ARG_NONE, &opt_off,
     N_("fallback: turn the chain off; substitute MODEL: forget its substitute"), NULL },
   { "concurrency", 0, 0, G_OPTION_ARG_INT, &opt_concurrency,
-    N_("limits: how many requests it is sent at once (0: the default)"), "N" },
+    N_("limits: how many requests it is sent at once (0: the default)"), N_("N") },
   { "queue-bound", 0, 0, G_OPTION_ARG_INT, &opt_queue_bound,
-    N_("limits: how many other programs' requests may wait (0: the default)"), "N" },
+    N_("limits: how many other programs' requests may wait (0: the default)"), N_("N") },
   { NULL }
 };
 
@@ -754,9 +754,9 @@ hearth_cli_command_servers (int    argc,
   int exit_code = 0;
 
   if (!parse_options ("servers",
-                      "list | add NAME | remove NAME | enable NAME | disable NAME | default NAME | "
-                      "test NAME | limits NAME | start NAME | stop NAME | logs NAME | demo | "
-                      "fallback [NAME…] | substitute MODEL [SUBSTITUTE] | substitutes | presets",
+                      N_("list | add NAME | remove NAME | enable NAME | disable NAME | default NAME | "
+                         "test NAME | limits NAME | start NAME | stop NAME | logs NAME | demo | "
+                         "fallback [NAME…] | substitute MODEL [SUBSTITUTE] | substitutes | presets"),
                       all_servers_entries (), FALSE, &argc, &argv, &exit_code))
     return exit_code;
   sub = argc >= 3 ? argv[2] : "list";

@@ -43,7 +43,7 @@ parse_apply_run (const char  *option,
 
 static const GOptionEntry tune_entries[] = {
   { "budget", 'b', G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_budget,
-    N_("The most trials to run, 1 to 100 (default 12)"), "TRIALS" },
+    N_("The most trials to run, 1 to 100 (default 12)"), N_("TRIALS") },
   { "variants", 0, 0, G_OPTION_ARG_NONE, &opt_variants,
     N_("Also try the model's other installed quantizations"), NULL },
   { "apply", 0, 0, G_OPTION_ARG_NONE, &opt_apply,
@@ -51,7 +51,7 @@ static const GOptionEntry tune_entries[] = {
        "--rollback)"), NULL },
   { "apply-run", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_apply_run,
     N_("Apply the best options of an earlier tuning run of this model, without tuning again"),
-    "RUN" },
+    N_("RUN") },
   { "rollback", 0, 0, G_OPTION_ARG_NONE, &opt_rollback,
     N_("Go back to the options the model had before its last applied tuning"), NULL },
   { NULL }
@@ -60,7 +60,7 @@ static const GOptionEntry tune_entries[] = {
 static const GOptionEntry preload_entries[] = {
   { "keep-alive", 'k', 0, G_OPTION_ARG_FILENAME, &opt_keep_alive,
     N_("How long the model stays in memory after its last use: 90s, 30m, 2h, forever "
-       "(default: the model's keep_alive option, else the server's)"), "DURATION" },
+       "(default: the model's keep_alive option, else the server's)"), N_("DURATION") },
   { NULL }
 };
 
@@ -455,7 +455,7 @@ hearth_cli_command_tune (int    argc,
   Cli cli = { 0 };
   int exit_code = 0;
 
-  if (!parse_options ("tune", "MODEL", tune_entries, TRUE, &argc, &argv, &exit_code))
+  if (!parse_options ("tune", N_("MODEL"), tune_entries, TRUE, &argc, &argv, &exit_code))
     return exit_code;
   if (argc != 3)
     return usage_error ("tune", _("Name one model to tune, for example hearth-cli tune llama3.2:1b"));
@@ -551,7 +551,7 @@ hearth_cli_command_preload (int    argc,
   double load_s;
   int exit_code = 0;
 
-  if (!parse_options ("preload", "MODEL", preload_entries, TRUE, &argc, &argv, &exit_code))
+  if (!parse_options ("preload", N_("MODEL"), preload_entries, TRUE, &argc, &argv, &exit_code))
     return exit_code;
   if (argc != 3)
     return usage_error ("preload", _("Name one model to load, for example "

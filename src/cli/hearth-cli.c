@@ -47,8 +47,10 @@ static const CliCommand commands[] = {
   { "feedback",  hearth_cli_command_feedback },
 };
 
-static const char usage[] =
-  "Usage:\n"
+/* Translators: keep the commands, options and their values as they are; translate
+ * the placeholders (NAME, MODEL…) and the sentences. */
+static const char *const usage =
+  N_("Usage:\n"
   "  hearth-cli ask [--server NAME | --endpoint URL] [--model NAME|auto] [--system TEXT]\n"
   "                 [--conversation ID] [--temperature T] [--seed N] [--no-cache] [--json]\n"
   "                 [PROMPT | -]\n"
@@ -141,7 +143,7 @@ static const char usage[] =
   "    9  the history or the response cache cannot be read or written; for ask,\n"
   "       the reply was printed but could not be saved\n"
   "   10  standard output cannot be written (without a line when a pipe's reader left)\n"
-  "  130  interrupted\n";
+  "  130  interrupted\n");
 
 static int
 run_command (int    argc,
@@ -151,7 +153,7 @@ run_command (int    argc,
 
   if (argc < 2)
     {
-      g_printerr ("%s", usage);
+      g_printerr ("%s", _(usage));
       return EXIT_USAGE;
     }
   command = argv[1];
@@ -161,7 +163,7 @@ run_command (int    argc,
   if (g_str_equal (command, "--help") || g_str_equal (command, "-h") ||
       g_str_equal (command, "help"))
     {
-      g_print ("%s", usage);
+      g_print ("%s", _(usage));
       return 0;
     }
   if (g_str_equal (command, "--version"))
