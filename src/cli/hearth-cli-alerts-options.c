@@ -264,7 +264,7 @@ parse_channels (HearthAlertRule *rule,
             g_str_equal (value, "webhook")
             ? g_strdup (_("A webhook channel needs its address, as in --channel webhook:https://example.org/hook"))
             : g_strdup_printf (_("--channel takes notification, tray, log or webhook:URL, "
-                               "not “%s”"), value);
+                                 "not “%s”"), value);
 
           *exit_code = usage_error ("alerts", message);
           return FALSE;
@@ -339,7 +339,7 @@ alerts_rule_from_options (GSettings *settings,
         {
           g_autofree char *message =
             g_strdup_printf (_("%s is measured for the whole machine, not for a model: "
-                             "drop --model"), metric);
+                               "drop --model"), metric);
 
           *exit_code = usage_error ("alerts", message);
           return NULL;

@@ -84,7 +84,8 @@ format_time_seconds (gint64 ms)
   g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (ms / 1000);
   g_autoptr(GDateTime) local = utc ? g_date_time_to_local (utc) : NULL;
 
-  return local ? g_date_time_format (local, "%Y-%m-%d %H:%M:%S") : g_strdup ("?");
+  /* Translators: a date and time to the second, see g_date_time_format() */
+  return local ? g_date_time_format (local, _("%Y-%m-%d %H:%M:%S")) : g_strdup ("?");
 }
 
 /* One transition, as alerts list, alerts history and monitor print it:
@@ -194,7 +195,7 @@ parse_rule_id (const char *sub,
   if (g_ascii_string_to_signed (text, 10, 1, G_MAXINT64, id, NULL))
     return TRUE;
   message = g_strdup_printf (_("alerts %s takes a rule number, 1 or more (hearth-cli alerts rules "
-                             "lists them), not “%s”"), sub, text);
+                               "lists them), not “%s”"), sub, text);
   *exit_code = usage_error ("alerts", message);
   return FALSE;
 }
@@ -271,7 +272,7 @@ alerts_rules (HearthAlerts *alerts)
   if (rules->len == 0)
     {
       g_printerr (_("hearth-cli: No alert rules. Add one with hearth-cli alerts add --metric … "
-                  "--below ….\n"));
+                    "--below ….\n"));
       return 0;
     }
   for (guint i = 0; i < rules->len; i++)
@@ -558,7 +559,7 @@ alerts_change (HearthAlerts *alerts,
 
           g_strdelimit (name, "\r\n", ' ');
           g_printerr (_("hearth-cli: Nothing of the rule “%s” is firing, so there is nothing to "
-                      "acknowledge. hearth-cli alerts list shows what is firing.\n"), name);
+                        "acknowledge. hearth-cli alerts list shows what is firing.\n"), name);
           return EXIT_FAILED;
         }
       done = hearth_alerts_acknowledge (alerts, rule_id, NULL, &error);
@@ -597,7 +598,7 @@ alerts_wait_until_idle (HearthAlerts *alerts,
     g_main_context_iteration (NULL, TRUE);
   if (late)
     g_printerr (_("hearth-cli: An alert webhook had not answered after %u s; hearth-cli did not "
-                "wait for it any longer (hearth-cli alerts history shows the alert).\n"),
+                  "wait for it any longer (hearth-cli alerts history shows the alert).\n"),
                 max_seconds);
   else
     g_source_remove (timeout);

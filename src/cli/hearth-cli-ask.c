@@ -243,10 +243,10 @@ describe_not_saved (const GError *save_error)
 
   if (g_error_matches (save_error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_FULL))
     return g_strdup (_("the disk is full. Free some space and ask again; until then the text "
-                     "printed above is the only copy"));
+                       "printed above is the only copy"));
   if (g_error_matches (save_error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_NOT_FOUND))
     return g_strdup (_("its conversation was deleted while it arrived. The text printed above "
-                     "is the only copy"));
+                       "is the only copy"));
   reason = g_strdup (save_error->message);
   g_strdelimit (reason, "\r\n", ' ');
   while (g_str_has_suffix (reason, "."))
@@ -315,7 +315,7 @@ use_shared_cache (HearthEngine *engine,
   if (cache == NULL)
     {
       g_printerr (_("hearth-cli: --redis needs the answer cache, which is off. Turn on "
-                  "“Reuse Answers” in Hearth's Preferences, or run without --redis.\n"));
+                    "“Reuse Answers” in Hearth's Preferences, or run without --redis.\n"));
       *exit_code = EXIT_USAGE;
       return FALSE;
     }
@@ -353,8 +353,8 @@ hearth_cli_command_ask (int    argc,
       if (get_opt_server () != NULL || get_opt_endpoint () != NULL || get_opt_api () != NULL ||
           opt_model != NULL || opt_redis != NULL)
         return usage_error ("ask", _("An ensemble names its own models and servers "
-                                   "(MODEL@SERVER): leave out --model, --server, --endpoint, "
-                                   "--api and --redis"));
+                                     "(MODEL@SERVER): leave out --model, --server, --endpoint, "
+                                     "--api and --redis"));
       if ((engine = open_engine (settings, HEARTH_ENGINE_HISTORY | HEARTH_ENGINE_CACHE,
                                  &error)) == NULL)
         return fail (error);

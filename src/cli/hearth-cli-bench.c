@@ -83,7 +83,7 @@ print_bench_comparison (const HearthBenchResult *r)
   if (r->previous_id <= 0)
     {
       g_print (_("No earlier run of this model with these options on this machine "
-               "to compare with.\n"));
+                 "to compare with.\n"));
       return;
     }
   when = format_time (r->previous_created_ms);
@@ -101,7 +101,7 @@ print_bench_comparison (const HearthBenchResult *r)
              r->change_percent, r->previous_id, when);
   /* The threshold the core used: never a number of the CLI's own. */
   g_print (_("A regression is a fall of more than %.0f %% (at least %.0f %%, more when the runs "
-           "themselves varied).\n"), r->regression_threshold_percent,
+             "themselves varied).\n"), r->regression_threshold_percent,
            hearth_bench_regression_base_percent ());
 }
 
@@ -400,7 +400,7 @@ bench_show (GSettings  *settings,
       return 0;
     }
   g_printerr (_("hearth-cli: There is no benchmark run #%" PRId64 ". hearth-cli bench "
-              "list shows the stored runs.\n"), id);
+                "list shows the stored runs.\n"), id);
   return EXIT_NOT_FOUND;
 }
 
@@ -418,7 +418,7 @@ hearth_cli_command_bench (int    argc,
     return bench_show (settings, argv[3]);
   if (argc > 3 || (argc == 3 && !g_str_equal (argv[2], "list")))
     return usage_error ("bench", _("Use bench to measure a model, bench list for the stored runs "
-                                 "or bench show RUN for one of them"));
+                                   "or bench show RUN for one of them"));
   if (argc == 3)
     return bench_list (settings);
   return bench_run (settings);

@@ -52,7 +52,7 @@ print_shared (const HearthCacheStats *stats,
 
   if (url == NULL)
     g_print (_("Shared:      none (set one with --redis redis://HOST:PORT/DB or in Hearth's "
-             "Preferences)\n"));
+               "Preferences)\n"));
   else
     g_print (_("Shared:      %s, %s\n"), url, stats->shared_connected ? "connected" : "not reachable");
   if (url != NULL && !stats->shared_connected && warning != NULL)

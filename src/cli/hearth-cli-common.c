@@ -129,10 +129,10 @@ check_text (const char *what,
 
   if (nul != NULL)
     g_printerr (_("hearth-cli: %s holds a NUL byte (byte %zu), so it is not text. "
-                "Remove it and try again.\n"), what, (gsize) (nul - text) + 1);
+                  "Remove it and try again.\n"), what, (gsize) (nul - text) + 1);
   else if (!g_utf8_validate_len (text, len, &end))
     g_printerr (_("hearth-cli: %s is not valid UTF-8 (byte %zu). Convert it to "
-                "UTF-8 (for example with iconv) and try again.\n"), what, (gsize) (end - text) + 1);
+                  "UTF-8 (for example with iconv) and try again.\n"), what, (gsize) (end - text) + 1);
   else
     return TRUE;
   *exit_code = EXIT_USAGE;
@@ -445,7 +445,8 @@ format_time (gint64 ms)
   g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (ms / 1000);
   g_autoptr(GDateTime) local = utc ? g_date_time_to_local (utc) : NULL;
 
-  return local ? g_date_time_format (local, "%Y-%m-%d %H:%M") : g_strdup ("?");
+  /* Translators: a date and time in a table, see g_date_time_format() */
+  return local ? g_date_time_format (local, _("%Y-%m-%d %H:%M")) : g_strdup ("?");
 }
 
 /* An unknown figure prints as an empty field. */

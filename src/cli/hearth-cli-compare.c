@@ -92,7 +92,7 @@ parse_model_list (const char *command,
       if (*name == '\0')
         {
           message = g_strdup_printf (_("%s has an empty name. Give the models separated by "
-                                     "commas, for example %s qwen3:4b,llama3.2:3b"),
+                                       "commas, for example %s qwen3:4b,llama3.2:3b"),
                                      option, option);
           break;
         }
@@ -586,7 +586,7 @@ finish_answer_set (Cli             *cli,
   if (save_error != NULL)
     {
       g_printerr (_("hearth-cli: The answers were printed but not all were saved in the "
-                  "history: %s. Free some space or check the history, then ask again.\n"),
+                    "history: %s. Free some space or check the history, then ask again.\n"),
                   save_error->message);
       return EXIT_DATABASE;
     }
@@ -649,8 +649,8 @@ print_compare_summary (HearthAnswerSet *set)
   if (schedule != NULL)
     g_print ("%s\n", schedule);
   g_print (_("Conversation %" PRId64 ". Keep one answer as its reply with "
-           "hearth-cli compare --pick MESSAGE_ID; rate one with hearth-cli rate MESSAGE_ID "
-           "up|down.\n"), hearth_answer_set_get_conversation_id (set));
+             "hearth-cli compare --pick MESSAGE_ID; rate one with hearth-cli rate MESSAGE_ID "
+             "up|down.\n"), hearth_answer_set_get_conversation_id (set));
 }
 
 /* A MODEL@SERVER of a server that is not in the list: exit 4, naming the list. */
@@ -698,7 +698,7 @@ compare_pick (HearthEngine *engine)
     }
   else
     g_print (_("Kept message %" PRId64 " as its conversation's reply; the other answers "
-             "stay in the history.\n"), opt_pick);
+               "stay in the history.\n"), opt_pick);
   return 0;
 }
 
@@ -732,19 +732,19 @@ hearth_cli_command_compare (int    argc,
       if (opt_models != NULL || opt_system != NULL || opt_conversation > 0 || opt_no_cache ||
           argc > 2)
         return usage_error ("compare", _("--pick takes a message id and nothing else: "
-                                       "hearth-cli compare --pick MESSAGE_ID"));
+                                         "hearth-cli compare --pick MESSAGE_ID"));
       if ((engine = open_engine (settings, HEARTH_ENGINE_HISTORY, &error)) == NULL)
         return fail (error);
       return compare_pick (engine);
     }
   if (opt_models == NULL)
     return usage_error ("compare", _("Say which models to compare: hearth-cli compare --models "
-                                   "qwen3:4b,llama3.2:3b \"why is the sky blue?\""));
+                                     "qwen3:4b,llama3.2:3b \"why is the sky blue?\""));
   if ((models = parse_model_list ("compare", "--models", opt_models, &exit_code)) == NULL)
     return exit_code;
   if (argc < 3)
     return usage_error ("compare", _("Say what to ask: hearth-cli compare --models A,B "
-                                   "\"why is the sky blue?\""));
+                                     "\"why is the sky blue?\""));
   if ((prompt = read_prompt (argc, argv, &exit_code)) == NULL)
     return exit_code;
   if (prompt_is_blank (prompt))

@@ -94,7 +94,7 @@ ensemble_from_options (HearthEngine *engine,
   if (method == HEARTH_SET_JUDGE && (judge == NULL || *judge == '\0'))
     {
       *exit_code = usage_error (command, _("--method judge needs the model that picks: "
-                                         "--judge MODEL"));
+                                           "--judge MODEL"));
       return NULL;
     }
   if (method != HEARTH_SET_JUDGE && judge != NULL)
@@ -130,7 +130,7 @@ fail_unknown_ensemble (HearthEnsembles *ensembles,
                             ((HearthEnsemble *) g_ptr_array_index (list, i))->name);
   if (list->len == 0)
     g_printerr (_("hearth-cli: There is no ensemble “%s”, nor any other. Make one with "
-                "hearth-cli ensembles add NAME --models A,B --method vote.\n"), name);
+                  "hearth-cli ensembles add NAME --models A,B --method vote.\n"), name);
   else
     /* Translators: the second %s lists the ensembles there are: "a, b and c" */
     g_printerr (ngettext ("hearth-cli: There is no ensemble “%s”; there is %s. Use one of those "
@@ -176,7 +176,7 @@ ensembles_list (HearthEnsembles *ensembles)
   if (list->len == 0)
     {
       g_printerr (_("hearth-cli: There are no ensembles yet. Make one with hearth-cli ensembles "
-                  "add NAME --models A,B --method vote.\n"));
+                    "add NAME --models A,B --method vote.\n"));
       return 0;
     }
   for (guint i = 0; i < list->len; i++)
@@ -207,7 +207,7 @@ ensembles_list (HearthEnsembles *ensembles)
         g_print ("%s  %s  %s\n", name, method, models);
     }
   g_print (_("\nAsk one with hearth-cli ask --ensemble NAME; the app lists them in its model "
-           "picker.\n"));
+             "picker.\n"));
   return 0;
 }
 
@@ -225,7 +225,7 @@ ensembles_add (HearthEngine    *engine,
   if (existed && !opt_replace)
     {
       g_printerr (_("hearth-cli: There is already an ensemble “%s”. Add --replace to replace "
-                  "it, or choose another name.\n"), name);
+                    "it, or choose another name.\n"), name);
       return EXIT_USAGE;
     }
   ensemble = ensemble_from_options (engine, "ensembles", name, "--models", opt_models,
@@ -261,7 +261,7 @@ hearth_cli_command_ensembles (int    argc,
   if (!g_str_equal (sub, "add") &&
       (opt_models != NULL || opt_method != NULL || opt_judge != NULL || opt_replace))
     return usage_error ("ensembles", _("--models, --method, --judge and --replace are for "
-                                     "ensembles add"));
+                                       "ensembles add"));
   if ((engine = open_engine (settings, 0, &error)) == NULL)
     return fail (error);
   ensembles = hearth_engine_get_ensembles (engine);
@@ -393,8 +393,8 @@ ask_ensemble (HearthEngine          *engine,
     {
       if (options->models != NULL || options->method != NULL || options->judge != NULL)
         return usage_error ("ask", _("--ensemble NAME has its own models and method: leave out "
-                                   "--ensemble-models, --method and --judge (change it with "
-                                   "hearth-cli ensembles add NAME --replace)"));
+                                     "--ensemble-models, --method and --judge (change it with "
+                                     "hearth-cli ensembles add NAME --replace)"));
       ensemble = hearth_ensembles_lookup (hearth_engine_get_ensembles (engine), options->name);
       if (ensemble == NULL)
         return fail_unknown_ensemble (hearth_engine_get_ensembles (engine), options->name);

@@ -248,7 +248,7 @@ feedback_stats (HearthEngine *engine,
   }
   if (stats->records->len > 0)
     g_print (_("A win is a thumbs up or a compare pick, a loss a thumbs down or an answer not "
-             "picked; kind “all” counts every kind.\n"));
+               "picked; kind “all” counts every kind.\n"));
   g_print (_("“auto” %s your ratings (hearth-cli feedback routing %s).\n"),
            use ? "follows" : "does not follow", use ? "off" : "on");
   return 0;
@@ -311,7 +311,7 @@ feedback_export (HearthEngine         *engine,
 
           g_strdelimit (reason, "\r\n", ' ');
           g_printerr (_("hearth-cli: Cannot write %s: %s. Choose a file in a folder you can "
-                      "write to.\n"), opt_output, reason);
+                        "write to.\n"), opt_output, reason);
           return EXIT_FAILED;
         }
       /* Translators: the last %s is the file written */
@@ -373,13 +373,13 @@ feedback_routing (HearthEngine *engine,
     }
   if (use)
     g_print (_("On: for “auto”, once at least two models that can answer have %d ratings for "
-             "a kind of question (code, long prompts, long conversations, the rest), the one "
-             "with the better record is asked when it beats the routing rule's choice.\n"),
+               "a kind of question (code, long prompts, long conversations, the rest), the one "
+               "with the better record is asked when it beats the routing rule's choice.\n"),
              HEARTH_FEEDBACK_MIN_RATINGS);
   else
     g_print (_("Off: “auto” follows the routing rules only (hearth-cli routes list). Turn it on "
-             "with hearth-cli feedback routing on: then, once two models have %d ratings for a "
-             "kind of question, the better rated one is asked.\n"), HEARTH_FEEDBACK_MIN_RATINGS);
+               "with hearth-cli feedback routing on: then, once two models have %d ratings for a "
+               "kind of question, the better rated one is asked.\n"), HEARTH_FEEDBACK_MIN_RATINGS);
   return 0;
 }
 
@@ -412,7 +412,7 @@ hearth_cli_command_feedback (int    argc,
     {
       if (opt_format == NULL)
         return usage_error ("feedback", _("Say what to export: --format pairs (prompt, chosen, "
-                                        "rejected) or --format ratings"));
+                                          "rejected) or --format ratings"));
       if (!hearth_feedback_format_parse (opt_format, &format, &error))
         return usage_error ("feedback", error->message);
       if (opt_json)

@@ -188,7 +188,7 @@ hearth_cli_command_recommend (int    argc,
   if (picks->len == 0)
     {
       g_printerr (_("hearth-cli: No model in the catalog runs well on this machine. "
-                  "Free some memory or use a server on another machine.\n"));
+                    "Free some memory or use a server on another machine.\n"));
       return 0;
     }
   for (guint i = 0; i < picks->len; i++)

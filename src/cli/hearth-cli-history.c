@@ -83,11 +83,11 @@ describe_pick (HearthMessage *m)
   switch (m->pick)
     {
     case HEARTH_PICK_USER:
-      return "kept by you";
+      return N_("kept by you");
     case HEARTH_PICK_AUTO:
-      return "kept";
+      return N_("kept");
     case HEARTH_PICK_NOT:
-      return "not kept";
+      return N_("not kept");
     case HEARTH_PICK_NONE:
     default:
       return NULL;
@@ -149,8 +149,8 @@ print_message (HearthMessage *m)
   if (assistant)
     g_print (_(" · message %" PRId64), m->id);
   if (describe_pick (m) != NULL)
-    g_print (" · %s", g_str_equal (describe_pick (m), "judge") ? "the judge's verdict"
-                                                              : describe_pick (m));
+    g_print (" · %s", g_str_equal (describe_pick (m), "judge") ? _("the judge's verdict")
+                                                              : _(describe_pick (m)));
   if (m->rating != 0)
     g_print (_(" · rated %s"), m->rating > 0 ? "up" : "down");
   g_print ("\n%s\n", m->content ? m->content : "");

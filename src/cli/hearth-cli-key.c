@@ -84,7 +84,7 @@ key_set (const char *endpoint)
     {
       hearth_secrets_free (key);
       return usage_error ("key", _("The key is empty: give it on standard input, for example "
-                                 "hearth-cli key set < key.txt"));
+                                   "hearth-cli key set < key.txt"));
     }
   stored = hearth_secrets_store_sync (endpoint, key, NULL, &error);
   hearth_secrets_free (key);
@@ -140,7 +140,7 @@ hearth_cli_command_key (int    argc,
   sub = argc == 3 ? argv[2] : "";
   if (!g_str_equal (sub, "set") && !g_str_equal (sub, "delete") && !g_str_equal (sub, "status"))
     return usage_error ("key", _("Use key set, key delete or key status; the key itself goes "
-                               "on standard input, never on the command line"));
+                                 "on standard input, never on the command line"));
   if (!resolve_server (settings, &api, &endpoint, &error))
     return fail (error);
   if (g_str_equal (sub, "set"))

@@ -303,7 +303,8 @@ static void
 print_resource_line (const HearthResourceRow *row)
 {
   g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (row->time_ms / 1000);
-  g_autofree char *time = g_date_time_format (when, "%Y-%m-%d %H:%M");
+  /* Translators: a date and time in a table, see g_date_time_format() */
+  g_autofree char *time = g_date_time_format (when, _("%Y-%m-%d %H:%M"));
   g_autofree char *cpu = format_resource_percent (row->cpu_percent);
   g_autofree char *peak = format_resource_percent (row->cpu_peak);
   g_autofree char *mem = format_resource_bytes (row->mem_used);
@@ -431,7 +432,7 @@ hearth_cli_command_resources (int    argc,
   if (rows->len == 0)
     {
       g_print (_("No resource samples in this window: Hearth keeps them while the app runs "
-               "(every 10 s, every second on its Performance page).\n"));
+                 "(every 10 s, every second on its Performance page).\n"));
       return 0;
     }
   g_print ("%-16s %7s %7s %7s %11s %11s %6s %11s %10s %11s\n", "time", "samples", "cpu",

@@ -380,7 +380,8 @@ format_expiry (const char *expires_at)
   if ((when = g_date_time_new_from_iso8601 (expires_at, NULL)) == NULL)
     return g_strdup (expires_at);
   local = g_date_time_to_local (when);
-  return g_date_time_format (local, "%Y-%m-%d %H:%M");
+  /* Translators: a date and time in a table, see g_date_time_format() */
+  return g_date_time_format (local, _("%Y-%m-%d %H:%M"));
 }
 
 static char *

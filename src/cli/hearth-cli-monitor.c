@@ -150,8 +150,8 @@ hearth_cli_command_monitor (int    argc,
   /* Both would judge the same machine and tell the same alert twice. */
   if (hearth_cli_app_is_running ())
     g_printerr (_("hearth-cli: The Hearth app is running in this session and watches the same "
-                "rules: you may hear of an alert from both. Quit the app, or turn off "
-                "the rule's channels in one of them.\n"));
+                  "rules: you may hear of an alert from both. Quit the app, or turn off "
+                  "the rule's channels in one of them.\n"));
   g_main_loop_run (loop);
 
   g_signal_handler_disconnect (alerts, handler);

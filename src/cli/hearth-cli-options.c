@@ -419,7 +419,7 @@ print_options_text (const OptionsView *view)
       g_print ("  %s\n", (const char *) g_ptr_array_index (resolved->unsupported, i));
     }
   g_print (_("\nChange one with hearth-cli options %s --set KEY=VALUE; "
-           "--unset KEY or --reset go back to the profile's.\n"), view->info->name);
+             "--unset KEY or --reset go back to the profile's.\n"), view->info->name);
 }
 
 static void
@@ -705,7 +705,7 @@ profile_use (HearthTuning *tuning,
   if (settings == NULL)
     {
       g_printerr (_("hearth-cli: Hearth's settings are not installed here (no schema %s), so "
-                  "the profile cannot be chosen. Install Hearth, or set GSETTINGS_SCHEMA_DIR.\n"),
+                    "the profile cannot be chosen. Install Hearth, or set GSETTINGS_SCHEMA_DIR.\n"),
                   APP_ID);
       return EXIT_FAILED;
     }
@@ -749,7 +749,7 @@ profile_add (HearthTuning *tuning,
     {
       g_autofree char *message =
         g_strdup_printf (_("--from takes a built-in profile: fast, balanced, quality or battery, "
-                         "not “%s”"), opt_from);
+                           "not “%s”"), opt_from);
 
       return usage_error ("profile", message);
     }
@@ -758,7 +758,7 @@ profile_add (HearthTuning *tuning,
   if ((existing = hearth_tuning_get_profile (tuning, name, NULL)) != NULL)
     {
       g_printerr (_("hearth-cli: A profile named “%s” exists. Remove it first "
-                  "(hearth-cli profile remove %s) or choose another name.\n"), name, name);
+                    "(hearth-cli profile remove %s) or choose another name.\n"), name, name);
       return EXIT_USAGE;
     }
 

@@ -316,7 +316,7 @@ output_finish (int exit_code)
     return exit_code;
   if (out->error != EPIPE)
     g_printerr (_("hearth-cli: Cannot write the output: %s. Check where standard output goes, "
-                "then try again.\n"), g_strerror (out->error));
+                  "then try again.\n"), g_strerror (out->error));
   return EXIT_OUTPUT;
 }
 

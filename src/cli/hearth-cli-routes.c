@@ -226,7 +226,7 @@ routes_list (HearthRoutes *routes)
   if (resolved->len > 0)
     g_print ("\n");
   g_print (_("\n%s Rules are tried in order when the model is “auto” (hearth-cli ask --model "
-           "auto); the first that matches picks the model.\n"),
+             "auto); the first that matches picks the model.\n"),
            hearth_routes_are_default (routes) ? "These are the defaults." : "These are your rules.");
   return 0;
 }
@@ -242,7 +242,7 @@ fail_unknown_rule (HearthRoutes *routes,
     g_string_append_printf (ids, "%s%s", i > 0 ? ", " : "",
                             ((HearthRoute *) g_ptr_array_index (rules, i))->id);
   g_printerr (_("hearth-cli: There is no rule “%s”; the rules are %s. Use one of those ids "
-              "(hearth-cli routes list).\n"), id, ids->str);
+                "(hearth-cli routes list).\n"), id, ids->str);
   return EXIT_NOT_FOUND;
 }
 
@@ -298,12 +298,12 @@ routes_add (HearthEngine *engine,
 
   if (opt_kind == NULL || opt_target == NULL)
     return usage_error ("routes", _("Say what the rule looks at and what it picks: routes add "
-                                  "--kind code --model @capable"));
+                                    "--kind code --model @capable"));
   if (!hearth_route_kind_from_string (opt_kind, &kind) || kind == HEARTH_ROUTE_DEFAULT)
     {
       g_autofree char *message =
         g_strdup_printf (_("--kind takes code, long-prompt, short-prompt, long-conversation or "
-                         "keyword, not “%s”"), opt_kind);
+                           "keyword, not “%s”"), opt_kind);
       return usage_error ("routes", message);
     }
   if (!check_value (kind, &exit_code))
@@ -361,7 +361,7 @@ hearth_cli_command_routes (int    argc,
       (opt_kind != NULL || opt_value != NULL || opt_target != NULL || opt_on != NULL ||
        opt_position > 0))
     return usage_error ("routes", _("--kind, --value, --model, --server and --position are for "
-                                  "routes add"));
+                                    "routes add"));
   if ((engine = open_engine (settings, 0, &error)) == NULL)
     return fail (error);
   routes = hearth_engine_get_routes (engine);

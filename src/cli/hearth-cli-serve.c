@@ -159,7 +159,7 @@ print_banner (Serve         *serve,
     }
   if (hearth_cli_app_is_running ())
     g_printerr (_("hearth-cli: The Hearth app is running too; if it serves the API as well, "
-                "each listens on its own address.\n"));
+                  "each listens on its own address.\n"));
   g_printerr (_("hearth-cli: Ctrl+C stops.\n"));
 }
 
@@ -167,9 +167,9 @@ static void
 warn_not_loopback (Serve *serve)
 {
   g_printerr (_("hearth-cli: WARNING: %s is not a loopback address: other machines on the "
-              "network can reach this gateway and use your servers and their API keys. "
-              "Every request must carry the token (Authorization: Bearer). Listen on "
-              "127.0.0.1 unless you mean it.\n"), serve->host);
+                "network can reach this gateway and use your servers and their API keys. "
+                "Every request must carry the token (Authorization: Bearer). Listen on "
+                "127.0.0.1 unless you mean it.\n"), serve->host);
 }
 
 static void
@@ -271,7 +271,7 @@ run (Serve        *serve,
       if (cache == NULL)
         {
           g_printerr (_("hearth-cli: --redis needs the answer cache, which is off. Turn on "
-                      "“Reuse Answers” in Hearth's Preferences, or run without --redis.\n"));
+                        "“Reuse Answers” in Hearth's Preferences, or run without --redis.\n"));
           return EXIT_USAGE;
         }
       if (!hearth_cache_set_shared (cache, opt_redis, &serve->error))
@@ -288,7 +288,7 @@ run (Serve        *serve,
     }
   else if (opt_print_token)
     g_printerr (_("hearth-cli: %s is a loopback address: no token is asked there, so there "
-                "is none to print.\n"), serve->host);
+                  "is none to print.\n"), serve->host);
 
   /* The sentence says what to do (another port, stop the other program);
    * not a usage error: the same command works once the port is free. */

@@ -33,7 +33,7 @@ print_fallback (HearthServers *servers)
   if (chain == NULL || chain[0] == NULL)
     {
       g_print (_("The fallback chain is off: a request that cannot start on its server fails. "
-               "Turn it on with hearth-cli servers fallback NAME….\n"));
+                 "Turn it on with hearth-cli servers fallback NAME….\n"));
       return;
     }
   g_print (_("Fallback chain:"));
@@ -45,7 +45,7 @@ print_fallback (HearthServers *servers)
                server != NULL && hearth_server_get_cloud (server) ? " (cloud)" : "");
     }
   g_print (_("\nA request that cannot start on its server (down, a server error, the model "
-           "missing) goes to the next of these that has the model or its substitute.\n"));
+             "missing) goes to the next of these that has the model or its substitute.\n"));
 }
 
 int
@@ -58,7 +58,7 @@ servers_fallback (HearthServers *servers,
 
   if (off && argc > 3)
     return usage_error ("servers", _("Use servers fallback NAME… or servers fallback --off, "
-                                   "not both"));
+                                     "not both"));
   if (off)
     {
       if (!hearth_servers_set_fallback (servers, NULL, &error))
@@ -107,7 +107,7 @@ servers_substitutes (HearthServers *servers)
   if (substitutes->len == 0)
     {
       g_print (_("No substitutes: a fallback asks the next server for the same model. Set one "
-               "with hearth-cli servers substitute MODEL SUBSTITUTE.\n"));
+                 "with hearth-cli servers substitute MODEL SUBSTITUTE.\n"));
       return 0;
     }
   for (guint i = 0; i < substitutes->len; i++)
@@ -136,7 +136,7 @@ servers_substitute (HearthServers *servers,
     return exit_code;
   if ((substitute == NULL) == !off)
     return usage_error ("servers", _("Use servers substitute MODEL SUBSTITUTE, or servers "
-                                   "substitute MODEL --off to forget it"));
+                                     "substitute MODEL --off to forget it"));
   if (!hearth_servers_set_substitute (servers, model, substitute, &error))
     return fail (error);
   if (substitute != NULL)

@@ -90,7 +90,7 @@ servers_print_log (HearthServer *server,
       g_autofree char *path = hearth_server_get_log_path (server);
 
       g_printerr (_("hearth-cli: %s has no log yet (%s): it has not been started. Start it with "
-                  "hearth-cli servers start %s.\n"), name, path, name);
+                    "hearth-cli servers start %s.\n"), name, path, name);
     }
   else
     return fail (error);

@@ -85,7 +85,7 @@ servers_managed_options_fit (const char *sub,
       (opt_model_file != NULL || opt_models_dir != NULL || opt_command != NULL || opt_keep ||
        opt_force))
     *exit_code = usage_error ("servers", _("--model-file, --models-dir, --command, --keep and "
-                                         "--force are for servers add NAME --managed KIND"));
+                                           "--force are for servers add NAME --managed KIND"));
   else if (opt_managed != NULL && !add)
     *exit_code = usage_error ("servers", _("--managed is for servers add"));
   else if (opt_detach && !start)
@@ -105,14 +105,14 @@ kind_title (HearthManagedKind kind)
   switch (kind)
     {
     case HEARTH_MANAGED_OLLAMA:
-      return "an Ollama server";
+      return _("an Ollama server");
     case HEARTH_MANAGED_LLAMA_SERVER:
-      return "a llama.cpp server (llama-server)";
+      return _("a llama.cpp server (llama-server)");
     case HEARTH_MANAGED_ENGINE:
-      return "the project's engine";
+      return _("the project's engine");
     case HEARTH_MANAGED_NONE:
     default:
-      return "a server";
+      return _("a server");
     }
 }
 
@@ -144,8 +144,8 @@ fail_already_running (HearthServers     *servers,
   if (url == NULL)
     return fail (error);
   g_printerr (_("hearth-cli: %s is already running at %s and is not in your list. Add it "
-              "instead with hearth-cli servers add %s --url %s%s, or run another one anyway "
-              "with --force.\n"), kind == HEARTH_MANAGED_OLLAMA ? "An Ollama server"
+                "instead with hearth-cli servers add %s --url %s%s, or run another one anyway "
+                "with --force.\n"), kind == HEARTH_MANAGED_OLLAMA ? "An Ollama server"
                                                               : "A llama.cpp server",
               url, name, url, kind == HEARTH_MANAGED_LLAMA_SERVER ? " --api openai" : "");
   return EXIT_FAILED;
@@ -176,7 +176,7 @@ check_model_file (void)
   if (opt_model_file == NULL || g_file_test (opt_model_file, G_FILE_TEST_IS_REGULAR))
     return 0;
   message = g_strdup_printf (_("The model file %s does not exist or is not a file; give the path "
-                             "of a .gguf file with --model-file"), opt_model_file);
+                               "of a .gguf file with --model-file"), opt_model_file);
   return usage_error ("servers", message);
 }
 
@@ -193,15 +193,15 @@ servers_add_managed (HearthServers *servers,
       spec.kind == HEARTH_MANAGED_NONE)
     {
       g_autofree char *message = g_strdup_printf (_("--managed takes ollama, llama-server or "
-                                                  "engine, not “%s”"), opt_managed);
+                                                    "engine, not “%s”"), opt_managed);
       return usage_error ("servers", message);
     }
   if (spec.kind == HEARTH_MANAGED_LLAMA_SERVER && opt_model_file == NULL)
     return usage_error ("servers", _("llama-server serves one model file: give it with "
-                                   "--model-file FILE.gguf"));
+                                     "--model-file FILE.gguf"));
   if (spec.kind == HEARTH_MANAGED_OLLAMA && opt_model_file != NULL)
     return usage_error ("servers", _("Ollama serves the models of its folder, not one file: use "
-                                   "--models-dir DIR, or --managed llama-server --model-file"));
+                                     "--models-dir DIR, or --managed llama-server --model-file"));
   if ((exit_code = check_model_file ()) != 0)
     return exit_code;
   spec.command = opt_command;
@@ -221,11 +221,11 @@ servers_add_managed (HearthServers *servers,
            hearth_api_kind_to_string (hearth_server_get_api (server)),
            hearth_servers_get_path (servers));
   g_print (_("It is not running yet: start it with hearth-cli servers start %s (it runs until "
-           "Ctrl+C; --detach leaves it running). Hearth and hearth-cli serve start it too.\n"),
+             "Ctrl+C; --detach leaves it running). Hearth and hearth-cli serve start it too.\n"),
            name);
   if (hearth_server_get_keep (server))
     g_print (_("It keeps running when Hearth quits (--keep); hearth-cli servers stop %s stops "
-             "it.\n"), name);
+               "it.\n"), name);
   return 0;
 }
 
@@ -248,7 +248,7 @@ lookup_managed (HearthServers *servers,
     return server;
   if (g_str_equal (sub, "logs"))
     g_printerr (_("hearth-cli: %s is not run by Hearth, so Hearth has no log of it; look at "
-                "the logs on its own computer.\n"), name);
+                  "the logs on its own computer.\n"), name);
   else
     g_printerr (_("hearth-cli: %s is not run by Hearth; %s it on its own computer (%s).\n"),
                 name, sub, hearth_server_get_url (server));
@@ -311,7 +311,7 @@ print_kept_or_stop (Start *start)
       hearth_server_get_process_state (start->server) != HEARTH_PROCESS_STOPPED &&
       hearth_server_get_pid (start->server) > 0)
     g_print (_("%s: left running (pid %d): it is kept when Hearth quits; hearth-cli servers "
-             "stop %s stops it.\n"), name, hearth_server_get_pid (start->server), name);
+               "stop %s stops it.\n"), name, hearth_server_get_pid (start->server), name);
   hearth_servers_shutdown_managed (start->servers);
 }
 
@@ -333,7 +333,7 @@ finish_detached (Start *start)
   g_print (_("%s: running at %s (pid %d).\n"), name, hearth_server_get_url (start->server),
            hearth_server_get_pid (start->server));
   g_print (_("It keeps running after this command; stop it with hearth-cli servers stop %s. "
-           "Until Hearth or hearth-cli serve runs, nothing restarts it if it dies.\n"), name);
+             "Until Hearth or hearth-cli serve runs, nothing restarts it if it dies.\n"), name);
   return 0;
 }
 
@@ -571,16 +571,16 @@ servers_demo (HearthServers *servers)
       while (why->len > 0 && why->str[why->len - 1] == '.')
         g_string_truncate (why, why->len - 1);
       g_printerr (_("hearth-cli: The demo cannot run here: %s. For real answers, run a server: "
-                  "install Ollama and add it with hearth-cli servers add NAME --managed ollama, "
-                  "or add one you have with hearth-cli servers add NAME --url URL.\n"), why->str);
+                    "install Ollama and add it with hearth-cli servers add NAME --managed ollama, "
+                    "or add one you have with hearth-cli servers add NAME --url URL.\n"), why->str);
       return EXIT_FAILED;
     }
   if (server == NULL && (server = add_demo (servers, &error)) == NULL)
     return fail (error);
   name = hearth_server_get_name (server);
   g_print (_("The demo server “%s” serves “%s”: %s. Its answers are placeholder text, not a "
-           "real model's.\n"), name, HEARTH_DEMO_MODEL, HEARTH_DEMO_LABEL);
+             "real model's.\n"), name, HEARTH_DEMO_MODEL, HEARTH_DEMO_LABEL);
   g_print (_("Try it: hearth-cli ask --server %s --model %s \"Hello\". It is removed as soon as "
-           "you add a real server.\n"), name, HEARTH_DEMO_MODEL);
+             "you add a real server.\n"), name, HEARTH_DEMO_MODEL);
   return run_start (servers, server);
 }

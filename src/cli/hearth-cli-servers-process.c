@@ -257,5 +257,5 @@ servers_print_managed (HearthServers *servers)
         }
     }
   g_print (_("Start one with hearth-cli servers start NAME, stop it with hearth-cli servers stop "
-           "NAME, read its log with hearth-cli servers logs NAME.\n"));
+             "NAME, read its log with hearth-cli servers logs NAME.\n"));
 }

@@ -95,10 +95,10 @@ fail_unknown_server (HearthServers *servers,
 
   if (*names == '\0')
     g_printerr (_("hearth-cli: There is no server named “%s”, and the list is empty. "
-                "Add one with hearth-cli servers add NAME --url URL --api KIND.\n"), name);
+                  "Add one with hearth-cli servers add NAME --url URL --api KIND.\n"), name);
   else
     g_printerr (_("hearth-cli: There is no server named “%s”; the servers are %s. "
-                "Use one of those names.\n"), name, names);
+                  "Use one of those names.\n"), name, names);
   return EXIT_NOT_FOUND;
 }
 
@@ -267,7 +267,7 @@ servers_list (HearthServers *servers)
   if (n == 0)
     {
       g_print (_("No servers. Add one with hearth-cli servers add NAME --url URL --api KIND "
-               "(hearth-cli servers presets lists known services).\n"));
+                 "(hearth-cli servers presets lists known services).\n"));
       return 0;
     }
   for (guint i = 0; i < n; i++)
@@ -306,7 +306,7 @@ servers_list (HearthServers *servers)
                hearth_server_get_enabled (server) ? "yes" : "no", state, queue, latency);
     }
   g_print (_("\nQUEUE: requests sent at once / other programs' requests that may wait "
-           "(hearth-cli servers limits NAME --concurrency N --queue-bound N).\n"));
+             "(hearth-cli servers limits NAME --concurrency N --queue-bound N).\n"));
   /* An address nobody typed (OLLAMA_HOST, the usual one): say where it
    * comes from, as the Servers page does. Hearth's own servers say so below. */
   for (guint i = 0; i < n; i++)
@@ -324,7 +324,7 @@ servers_list (HearthServers *servers)
     }
   if (default_server != NULL)
     g_print (_("\n* the default server: requests go there unless you choose another "
-             "(--server NAME).\n"));
+               "(--server NAME).\n"));
   else
     g_print (_("\nEvery server is disabled: enable one with hearth-cli servers enable NAME.\n"));
   for (guint i = 0; i < n; i++)
@@ -409,11 +409,11 @@ print_added (HearthServers *servers,
     g_print (_("Its API key is stored in the keyring, never in that file.\n"));
   else if (preset != NULL && preset->needs_key && key_env == NULL)
     g_print (_("It needs an API key: give it with hearth-cli key set --server %s (from standard "
-             "input)%s%s.\n"), name, preset->key_env != NULL ? " or in " : "",
+               "input)%s%s.\n"), name, preset->key_env != NULL ? " or in " : "",
              preset->key_env != NULL ? preset->key_env : "");
   if (hearth_server_get_cloud (server))
     g_print (_("It is a cloud server: Hearth only sends it a question when you choose it "
-             "(--server %s) or when it is in the fallback chain (hearth-cli servers fallback).\n"),
+               "(--server %s) or when it is in the fallback chain (hearth-cli servers fallback).\n"),
              name);
   if (default_server == server)
     g_print (_("It is the default server.\n"));
@@ -445,7 +445,7 @@ servers_add (HearthServers *servers,
   if (hearth_servers_lookup (servers, name) != NULL)
     {
       g_printerr (_("hearth-cli: There is already a server named “%s”. Choose another name, or "
-                  "remove it first with hearth-cli servers remove %s.\n"), name, name);
+                    "remove it first with hearth-cli servers remove %s.\n"), name, name);
       return EXIT_USAGE;
     }
   if (servers_managed_add_wanted ())
@@ -453,8 +453,8 @@ servers_add (HearthServers *servers,
       if (opt_url != NULL || opt_kind != NULL || opt_preset != NULL || opt_cloud ||
           opt_key_stdin)
         return usage_error ("servers", _("A server Hearth runs has its own address and API: "
-                                       "leave out the URL, --api, --preset, --cloud and "
-                                       "--key-stdin with --managed"));
+                                         "leave out the URL, --api, --preset, --cloud and "
+                                         "--key-stdin with --managed"));
       return servers_add_managed (servers, name);
     }
   if (opt_preset != NULL)
@@ -473,8 +473,8 @@ servers_add (HearthServers *servers,
   /* the API, as everywhere, is ollama unless said otherwise */
   if (url == NULL)
     return usage_error ("servers", _("Say where the server is: servers add NAME --url URL "
-                                   "[--api ollama|openai|anthropic], or --preset ID (servers "
-                                   "presets lists them)"));
+                                     "[--api ollama|openai|anthropic], or --preset ID (servers "
+                                     "presets lists them)"));
   /* "" is this computer's Ollama, as the first server of the list */
   if (*url != '\0' && (normalized = hearth_endpoint_normalize (url, api, &error)) == NULL)
     {
@@ -491,8 +491,8 @@ servers_add (HearthServers *servers,
         {
           hearth_secrets_free (key);
           return usage_error ("servers", _("The key is empty: give it on standard input, for "
-                                         "example hearth-cli servers add NAME … --key-stdin "
-                                         "< key.txt"));
+                                           "example hearth-cli servers add NAME … --key-stdin "
+                                           "< key.txt"));
         }
     }
 
@@ -515,7 +515,7 @@ servers_add (HearthServers *servers,
           /* all or nothing: the same command works again once the keyring does */
           hearth_servers_remove (servers, name, NULL);
           g_printerr (_("hearth-cli: The server “%s” was not added: its key could not be stored. "
-                      "%s\n"), name, line);
+                        "%s\n"), name, line);
           return exit_code_for_error (error);
         }
     }
@@ -545,7 +545,7 @@ servers_change (HearthServers *servers,
       if (!hearth_servers_remove (servers, name, &error))
         return fail (error);
       g_print (_("Removed the server “%s”. An API key it had stays in the keyring until "
-               "hearth-cli key delete --endpoint %s --api %s.\n"), name, endpoint,
+                 "hearth-cli key delete --endpoint %s --api %s.\n"), name, endpoint,
                hearth_api_kind_to_string (api));
     }
   else
@@ -581,7 +581,7 @@ servers_limits (HearthServers *servers,
     return fail_unknown_server (servers, name);
   if (opt_concurrency < -1 || opt_queue_bound < -1)
     return usage_error ("servers", _("--concurrency and --queue-bound take a whole number from 0 "
-                                   "(the default) up"));
+                                     "(the default) up"));
   if (opt_concurrency >= 0 || opt_queue_bound >= 0)
     {
       /* One left out keeps what the server has now. */
@@ -618,7 +618,7 @@ servers_make_default (HearthServers *servers,
     return fail (error);
   if (!hearth_server_get_enabled (server))
     g_print (_("“%s” is first in the list, but disabled: enable it with hearth-cli servers "
-             "enable %s to make it the default server.\n"), name, name);
+               "enable %s to make it the default server.\n"), name, name);
   else
     g_print (_("“%s” is the default server: requests go there unless you choose another.\n"),
              name);
@@ -635,14 +635,14 @@ advice (HearthServer *server)
     case HEARTH_SERVER_STATE_UP:
       return NULL;
     case HEARTH_SERVER_STATE_DEGRADED:
-      return "Check its API key (hearth-cli key set --server NAME) and its rate limits; "
-             "requests may still work";
+      return _("Check its API key (hearth-cli key set --server NAME) and its rate limits; "
+               "requests may still work");
     case HEARTH_SERVER_STATE_DOWN:
-      return "Check that the server runs and that its address is right (hearth-cli servers "
-             "list)";
+      return _("Check that the server runs and that its address is right (hearth-cli servers "
+               "list)");
     case HEARTH_SERVER_STATE_UNKNOWN:
     default:
-      return "Try again; if it stays unchecked, see hearth-cli servers list";
+      return _("Try again; if it stays unchecked, see hearth-cli servers list");
     }
 }
 
@@ -682,7 +682,7 @@ print_test_failure (HearthServers *servers,
   if (hearth_server_get_state (server) == HEARTH_SERVER_STATE_DOWN && chain != NULL &&
       chain[0] != NULL && (chain[1] != NULL || g_strcmp0 (chain[0], name) != 0))
     g_string_append (line, _(". Until it answers, requests go to the next server of the "
-                           "fallback chain"));
+                             "fallback chain"));
   g_printerr ("hearth-cli: %s.\n", line->str);
 }
 
@@ -771,7 +771,7 @@ hearth_cli_command_servers (int    argc,
   if (takes_name (sub) && argc != 4)
     {
       g_autofree char *message = g_strdup_printf (_("servers %s takes one server name: "
-                                                  "hearth-cli servers %s NAME"), sub, sub);
+                                                    "hearth-cli servers %s NAME"), sub, sub);
       return usage_error ("servers", message);
     }
   if (((g_str_equal (sub, "list") || g_str_equal (sub, "substitutes") ||
@@ -787,7 +787,7 @@ hearth_cli_command_servers (int    argc,
   if (!g_str_equal (sub, "add") &&
       (opt_url != NULL || opt_kind != NULL || opt_preset != NULL || opt_cloud || opt_key_stdin))
     return usage_error ("servers", _("--url, --api, --cloud, --key-stdin and --preset are for "
-                                   "servers add"));
+                                     "servers add"));
   if (!g_str_equal (sub, "limits") && (opt_concurrency != -1 || opt_queue_bound != -1))
     return usage_error ("servers", _("--concurrency and --queue-bound are for servers limits"));
   if (opt_off && !g_str_equal (sub, "fallback") && !g_str_equal (sub, "substitute"))

@@ -313,7 +313,7 @@ tune_run (HearthEngine          *engine,
       if (cli->interrupted)
         {
           g_printerr (_("hearth-cli: Interrupted before a trial finished. Nothing was applied "
-                      "or stored.\n"));
+                        "or stored.\n"));
           return EXIT_INTERRUPTED;
         }
       return fail (error);
@@ -334,7 +334,7 @@ tune_run (HearthEngine          *engine,
   if (result->cancelled)
     {
       g_printerr (_("hearth-cli: Interrupted. The trials run so far were stored; nothing was "
-                  "applied.\n"));
+                    "applied.\n"));
       return EXIT_INTERRUPTED;
     }
   return 0;
@@ -364,7 +364,7 @@ tune_apply_run (HearthEngine          *engine,
   if (run == NULL)
     {
       g_printerr (_("hearth-cli: %s has no tuning run #%" PRId64 " on this machine. "
-                  "Run hearth-cli tune %s to make one.\n"), info->name, opt_apply_run, info->name);
+                    "Run hearth-cli tune %s to make one.\n"), info->name, opt_apply_run, info->name);
       return EXIT_NOT_FOUND;
     }
   if (!hearth_tuning_apply_result (tuning, run, &error))
@@ -376,7 +376,7 @@ tune_apply_run (HearthEngine          *engine,
       g_autofree char *winner = format_speed_options (run->best);
 
       g_print (_("Applied: %s now runs with %s (tuning run #%" PRId64 "). "
-               "hearth-cli tune %s --rollback undoes it.\n"), info->name, winner, run->run_id,
+                 "hearth-cli tune %s --rollback undoes it.\n"), info->name, winner, run->run_id,
                info->name);
     }
   return 0;

@@ -40,7 +40,7 @@ check_rateable (HearthEngine  *self,
         {
           g_set_error (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_NOT_FOUND,
                        _("There is no message %" PRId64 " in the history: it may have "
-                       "been deleted; rate a reply that is there"), message_id);
+                         "been deleted; rate a reply that is there"), message_id);
           return FALSE;
         }
       g_propagate_error (error, g_steal_pointer (&local_error));

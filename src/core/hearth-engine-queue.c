@@ -348,7 +348,7 @@ _hearth_engine_queue_enter (HearthEngine          *engine,
       ticket->state = TICKET_DONE;
       ticket->error = g_error_new (HEARTH_ERROR, HEARTH_ERROR_QUEUE_FULL,
                                    _("The server “%s” is busy: %u requests from other programs "
-                                   "and benchmarks are waiting. Try again in about %u s"),
+                                     "and benchmarks are waiting. Try again in about %u s"),
                                    queue->label, n_refusable (queue), seconds);
       ticket->idle_id = g_idle_add_full (G_PRIORITY_DEFAULT, ready_idle_cb, ticket, NULL);
       return ticket;

@@ -167,7 +167,7 @@ fail_exhausted (ChatJob *job)
   if (chain != NULL && chain[0] != NULL)
     {
       char *message = g_strdup_printf (_("%s; fallback found no other server that is up and "
-                                       "has %s"), error->message,
+                                         "has %s"), error->message,
                                        route->wanted_model ? route->wanted_model : "the model");
 
       g_free (error->message);
@@ -302,7 +302,7 @@ send_first (ChatJob *job)
 
       error = g_error_new (HEARTH_ERROR, HEARTH_ERROR_CONNECTION_REFUSED,
                            _("The server “%s” is skipped after %u failures in a row (%s): "
-                           "Hearth asks it again once a check finds it answering"),
+                             "Hearth asks it again once a check finds it answering"),
                            hearth_server_get_name (job->server),
                            hearth_server_get_failures (job->server),
                            hearth_server_get_last_error (job->server)

@@ -97,7 +97,7 @@ default_provider (HearthEngine   *self,
     }
   g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
                _("None of your servers speaks the %s API: give its address with --endpoint, "
-               "or add it with hearth-cli servers add"), hearth_api_kind_to_string (api));
+                 "or add it with hearth-cli servers add"), hearth_api_kind_to_string (api));
   return NULL;
 }
 
@@ -210,7 +210,7 @@ hearth_engine_resolve_server (HearthEngine  *self,
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
                    _("The server “%s” is disabled: enable it with hearth-cli servers enable %s, "
-                   "or in Preferences → Servers"), server, server);
+                     "or in Preferences → Servers"), server, server);
       return NULL;
     }
   return server_provider (self, found, error);

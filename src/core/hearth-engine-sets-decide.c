@@ -187,7 +187,7 @@ ask_judge (SetRun *run)
                                         &set_fields, &error))
     {
       g_autofree char *prefix = g_strdup_printf (_("The judge could not be asked (%s), so the "
-                                                 "majority decided: "), error->message);
+                                                   "majority decided: "), error->message);
 
       _hearth_chat_job_free (job);
       decide_by_vote (run, prefix);

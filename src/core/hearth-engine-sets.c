@@ -224,7 +224,7 @@ on_candidate_finished (HearthReply *reply,
            text != NULL && hearth_answer_is_good (text, hearth_reply_get_done_reason (reply)))
     {
       g_autofree char *reason = g_strdup_printf (_("%s gave the first answer that passed the "
-                                                 "check (not empty, finished, not a refusal)"),
+                                                   "check (not empty, finished, not a refusal)"),
                                                  c->model);
 
       _hearth_set_run_decide (run, c->index, reason);
@@ -361,11 +361,11 @@ describe_schedule (SetRun *run)
                                  : "At once: their servers answer several requests at a time.");
   if (n_groups == 1 && at_once->len == 0)
     return g_strdup_printf (_("One after another on %s: an Ollama server keeps one model in memory "
-                            "at a time, so two at once would each wait for the other to load."),
+                              "at a time, so two at once would each wait for the other to load."),
                             server_label (candidate_at (run, 0)));
 
   g_string_append (out, _("One after another where models share an Ollama server, which keeps one "
-                        "model in memory at a time: "));
+                          "model in memory at a time: "));
   for (guint i = 0, k = 0; i < n; i++)
     {
       Candidate *first = candidate_at (run, i);

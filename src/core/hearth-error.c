@@ -21,56 +21,56 @@ const char *
 hearth_error_get_action (const GError *error)
 {
   if (error == NULL || error->domain != HEARTH_ERROR)
-    return "Try again, and report a bug if it keeps happening";
+    return _("Try again, and report a bug if it keeps happening");
 
   switch ((HearthErrorCode) error->code)
     {
     case HEARTH_ERROR_INVALID_ARGUMENT:
-      return "Check the value and try again";
+      return _("Check the value and try again");
     case HEARTH_ERROR_CONNECTION_REFUSED:
-      return "Start the server (for Ollama: ollama serve) or check the endpoint";
+      return _("Start the server (for Ollama: ollama serve) or check the endpoint");
     case HEARTH_ERROR_HOST_NOT_FOUND:
-      return "Check the host name in the endpoint";
+      return _("Check the host name in the endpoint");
     case HEARTH_ERROR_TIMEOUT:
-      return "Check that the server is running and not overloaded, then try again";
+      return _("Check that the server is running and not overloaded, then try again");
     case HEARTH_ERROR_TLS:
-      return "Check the server's certificate, or use http:// for a local server";
+      return _("Check the server's certificate, or use http:// for a local server");
     case HEARTH_ERROR_UNAUTHORIZED:
-      return "Check the API key for this server";
+      return _("Check the API key for this server");
     case HEARTH_ERROR_MODEL_NOT_FOUND:
-      return "Pull it first (hearth-cli pull MODEL) or choose an installed model";
+      return _("Pull it first (hearth-cli pull MODEL) or choose an installed model");
     case HEARTH_ERROR_NO_MODEL:
-      return "Pull a model first (hearth-cli pull MODEL)";
+      return _("Pull a model first (hearth-cli pull MODEL)");
     case HEARTH_ERROR_RATE_LIMITED:
-      return "Wait a little and try again";
+      return _("Wait a little and try again");
     case HEARTH_ERROR_SERVER_BUSY:
-      return "The server's queue is full: wait a little and try again";
+      return _("The server's queue is full: wait a little and try again");
     case HEARTH_ERROR_SERVER_ERROR:
-      return "Check the server's log, then try again";
+      return _("Check the server's log, then try again");
     case HEARTH_ERROR_BROKEN_STREAM:
-      return "Check the server and try again";
+      return _("Check the server and try again");
     case HEARTH_ERROR_MALFORMED_STREAM:
-      return "Check that the endpoint and API kind match the server";
+      return _("Check that the endpoint and API kind match the server");
     case HEARTH_ERROR_CANCELLED:
-      return "Ask again when you are ready";
+      return _("Ask again when you are ready");
     case HEARTH_ERROR_KEYRING_UNAVAILABLE:
-      return "Start a keyring such as GNOME Keyring, or set HEARTH_API_KEY for this session";
+      return _("Start a keyring such as GNOME Keyring, or set HEARTH_API_KEY for this session");
     case HEARTH_ERROR_KEYRING_LOCKED:
-      return "Unlock the keyring when asked, then try again";
+      return _("Unlock the keyring when asked, then try again");
     case HEARTH_ERROR_NOT_SUPPORTED:
-      return "Do it on the server itself, or use a server that speaks Ollama's API";
+      return _("Do it on the server itself, or use a server that speaks Ollama's API");
     case HEARTH_ERROR_INVALID_KEY:
-      return "Copy the key again, without line breaks or spaces, and set it once more";
+      return _("Copy the key again, without line breaks or spaces, and set it once more");
     case HEARTH_ERROR_WEBHOOK:
       /* What to do depends on what the webhook answered: the message says it. */
       return "";
     case HEARTH_ERROR_QUEUE_FULL:
-      return "Try again in a few seconds, or raise the server's queue limit";
+      return _("Try again in a few seconds, or raise the server's queue limit");
     case HEARTH_ERROR_ALREADY_RUNNING:
-      return "Add the running server to the list instead, or ask for another one anyway";
+      return _("Add the running server to the list instead, or ask for another one anyway");
     case HEARTH_ERROR_FAILED:
     default:
-      return "Try again, and report a bug if it keeps happening";
+      return _("Try again, and report a bug if it keeps happening");
     }
 }
 

@@ -30,7 +30,7 @@ can_keep (HearthAlerts  *self,
   else
     g_set_error_literal (error, HEARTH_ERROR, HEARTH_ERROR_FAILED,
                          _("Alert rules are kept in the history, which is not available: "
-                         "only the default rules watch, until Hearth can open its history"));
+                           "only the default rules watch, until Hearth can open its history"));
   return FALSE;
 }
 

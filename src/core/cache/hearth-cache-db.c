@@ -409,7 +409,7 @@ cache_make_parent (HearthCache  *self,
                saved_errno == EACCES || saved_errno == EPERM || saved_errno == EROFS
                  ? HEARTH_CACHE_ERROR_READ_ONLY : HEARTH_CACHE_ERROR_FAILED,
                _("The folder of the response cache %s cannot be created (%s): "
-               "check the permissions of %s; Hearth answers without a cache until then"),
+                 "check the permissions of %s; Hearth answers without a cache until then"),
                self->path, g_strerror (saved_errno), dir);
   return FALSE;
 }
@@ -426,19 +426,19 @@ cache_set_open_error (HearthCache  *self,
   if (hearth_sqlite_classify (rc) == HEARTH_SQLITE_FAILURE_BUSY)
     g_set_error (error, HEARTH_CACHE_ERROR, HEARTH_CACHE_ERROR_BUSY,
                  _("The response cache %s stayed busy for %d s: other copies of Hearth are "
-                 "using it; this answer is not cached, the next one tries again"),
+                   "using it; this answer is not cached, the next one tries again"),
                  self->path, BUSY_TIMEOUT_MS / 1000);
   /* An authorizer's refusal, too, is for the permissions to fix. */
   else if (hearth_sqlite_classify (rc) == HEARTH_SQLITE_FAILURE_READ_ONLY ||
       (rc & 0xff) == SQLITE_AUTH)
     g_set_error (error, HEARTH_CACHE_ERROR, HEARTH_CACHE_ERROR_READ_ONLY,
                  _("The response cache %s cannot be written (%s): check the permissions "
-                 "of %s and of its folder %s; Hearth answers without a cache until then"),
+                   "of %s and of its folder %s; Hearth answers without a cache until then"),
                  self->path, detail, self->path, dir);
   else
     g_set_error (error, HEARTH_CACHE_ERROR, HEARTH_CACHE_ERROR_FAILED,
                  _("The response cache %s cannot be opened (%s): delete it to start an "
-                 "empty cache; Hearth answers without a cache until then"),
+                   "empty cache; Hearth answers without a cache until then"),
                  self->path, detail);
 }
 
@@ -511,8 +511,8 @@ cache_too_new (HearthCache  *self,
     return FALSE;
   g_set_error (error, HEARTH_CACHE_ERROR, HEARTH_CACHE_ERROR_TOO_NEW,
                _("The response cache %s was written by a newer version of Hearth "
-               "(schema %d, this version knows up to %d): update Hearth, or delete the "
-               "file to start an empty cache"), self->path, version, SCHEMA_VERSION);
+                 "(schema %d, this version knows up to %d): update Hearth, or delete the "
+                 "file to start an empty cache"), self->path, version, SCHEMA_VERSION);
   return TRUE;
 }
 
@@ -583,7 +583,7 @@ rename_if_present (const char  *from,
                saved_errno == EACCES || saved_errno == EPERM || saved_errno == EROFS
                  ? HEARTH_CACHE_ERROR_READ_ONLY : HEARTH_CACHE_ERROR_FAILED,
                _("The response cache %s is damaged and cannot be moved aside (%s): check "
-               "the permissions of its folder, or delete it to start an empty cache"),
+                 "the permissions of its folder, or delete it to start an empty cache"),
                from, g_strerror (saved_errno));
   return FALSE;
 }
@@ -611,7 +611,7 @@ cache_set_aside (HearthCache  *self,
     }
   g_free (self->warning);
   self->warning = g_strdup_printf (_("The response cache %s was damaged, so Hearth moved it "
-                                   "aside to %s and started an empty one."), self->path, aside);
+                                     "aside to %s and started an empty one."), self->path, aside);
   return TRUE;
 }
 

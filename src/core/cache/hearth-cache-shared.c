@@ -112,7 +112,7 @@ set_unreachable (HearthCacheShared *shared,
 {
   g_autofree char *warning =
     g_strdup_printf (_("The shared cache at %s cannot be reached (%s); answers come from this "
-                     "computer's cache until it is back"), shared->addr.display, reason);
+                       "computer's cache until it is back"), shared->addr.display, reason);
 
   set_down (shared, warning);
 }
@@ -126,11 +126,11 @@ set_refused (HearthCacheShared *shared,
 
   if (shared->password == NULL && g_str_has_prefix (reason, "NOAUTH"))
     warning = g_strdup_printf (_("The shared cache at %s asks for a password (%s): set "
-                               "REDISCLI_AUTH in Hearth's environment; answers come from this "
-                               "computer's cache until then"), shared->addr.display, reason);
+                                 "REDISCLI_AUTH in Hearth's environment; answers come from this "
+                                 "computer's cache until then"), shared->addr.display, reason);
   else
     warning = g_strdup_printf (_("The shared cache at %s refused Hearth (%s)%s; answers come "
-                               "from this computer's cache until it is fixed"), shared->addr.display,
+                                 "from this computer's cache until it is fixed"), shared->addr.display,
                                reason,
                                shared->password != NULL ? ": check REDISCLI_AUTH" : "");
   set_down (shared, warning);

@@ -524,7 +524,7 @@ hearth_cache_clear (HearthCache  *self,
     return TRUE;
   g_set_error (error, HEARTH_CACHE_ERROR, HEARTH_CACHE_ERROR_FAILED,
                _("The response cache %s could not be cleared (%s): close other copies of "
-               "Hearth and try again, or delete the file"),
+                 "Hearth and try again, or delete the file"),
                self->path, self->db != NULL ? sqlite3_errmsg (self->db) : "not open");
   if (_hearth_cache_rc_means_damage (rc))
     self->needs_recovery = TRUE;

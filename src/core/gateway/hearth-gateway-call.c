@@ -168,7 +168,7 @@ _hearth_gateway_call_free (HearthGatewayCall *call)
       /* A handler that forgot to answer: the client still gets one. */
       g_autoptr(GError) error = g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_FAILED,
                                                      _("The gateway ended the request "
-                                                     "without an answer"));
+                                                       "without an answer"));
       _hearth_gateway_respond_error (call, error);
       return;
     }

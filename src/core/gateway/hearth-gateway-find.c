@@ -131,11 +131,11 @@ find_models_cb (GObject      *source,
   if (data->server != NULL)
     g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
                              _("The server %s has no model “%s”: /api/tags or /v1/models "
-                             "lists the models there are"), data->server, data->name);
+                               "lists the models there are"), data->server, data->name);
   else
     g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
                              _("No server has the model “%s” (looked on %s%s%s): /api/tags "
-                             "or /v1/models lists the models there are"), data->name,
+                               "or /v1/models lists the models there are"), data->name,
                              looked->len > 0 ? looked->str : "no server",
                              failed->len > 0 ? "; not answering: " : "",
                              failed->len > 0 ? failed->str : "");
@@ -173,7 +173,7 @@ _hearth_gateway_find_model_async (HearthGateway       *self,
 
           g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
                                    _("“%s” asks for the server %s, which this gateway does not "
-                                   "serve; it serves: %s"), model, data->server,
+                                     "serve; it serves: %s"), model, data->server,
                                    names != NULL ? names : "no server");
           return;
         }
@@ -199,7 +199,7 @@ _hearth_gateway_find_model_async (HearthGateway       *self,
         {
           g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
                                    _("There is no enabled server to answer “auto”: enable one "
-                                   "in Hearth's Servers"));
+                                     "in Hearth's Servers"));
           return;
         }
       result = g_new0 (FindResult, 1);

@@ -40,7 +40,7 @@ parse_port (const char  *text,
       || !g_ascii_string_to_unsigned (text, 10, 0, 65535, &value, NULL))
     return hearth_error_set_invalid (error,
                                      _("“%s” has no port Hearth can listen on: give a number "
-                                     "from 0 to 65535 (0 picks a free one), as in 127.0.0.1:11435"),
+                                       "from 0 to 65535 (0 picks a free one), as in 127.0.0.1:11435"),
                                      listen);
   *port = (guint) value;
   return TRUE;
@@ -63,7 +63,7 @@ hearth_gateway_parse_listen (const char  *listen,
   if (*text == '\0')
     return hearth_error_set_invalid (error,
                                      _("No address to listen on: give one as HOST:PORT, "
-                                     "as in %s"), HEARTH_GATEWAY_DEFAULT_LISTEN);
+                                       "as in %s"), HEARTH_GATEWAY_DEFAULT_LISTEN);
 
   if (text[0] == '[')
     {
@@ -72,7 +72,7 @@ hearth_gateway_parse_listen (const char  *listen,
       if (end == NULL || end[1] != ':')
         return hearth_error_set_invalid (error,
                                          _("“%s” is not an address Hearth can listen on: write an "
-                                         "IPv6 address with its port as [::1]:11435"), listen);
+                                           "IPv6 address with its port as [::1]:11435"), listen);
       name = g_strndup (text + 1, end - text - 1);
       port_text = end + 2;
     }
@@ -88,7 +88,7 @@ hearth_gateway_parse_listen (const char  *listen,
       else if (strchr (text, ':') != colon)
         return hearth_error_set_invalid (error,
                                          _("“%s” is not an address Hearth can listen on: write an "
-                                         "IPv6 address in brackets, as in [::1]:11435"), listen);
+                                           "IPv6 address in brackets, as in [::1]:11435"), listen);
       else
         {
           name = colon == text ? g_strdup ("127.0.0.1") : g_strndup (text, colon - text);
@@ -107,8 +107,8 @@ hearth_gateway_parse_listen (const char  *listen,
       if (address == NULL)
         return hearth_error_set_invalid (error,
                                          _("“%s” is not an IP address Hearth can listen on: give "
-                                         "127.0.0.1 (this computer only), 0.0.0.0 (every "
-                                         "network) or one of this computer's addresses"),
+                                           "127.0.0.1 (this computer only), 0.0.0.0 (every "
+                                           "network) or one of this computer's addresses"),
                                          name);
     }
 

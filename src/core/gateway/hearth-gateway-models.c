@@ -436,7 +436,7 @@ show_raw_cb (GObject      *source,
     {
       g_autoptr(GError) odd = g_error_new (HEARTH_ERROR, HEARTH_ERROR_MALFORMED_STREAM,
                                            _("The server %s answered /api/show with something "
-                                           "other than a JSON object"),
+                                             "other than a JSON object"),
                                            hearth_server_get_name (op->server));
       _hearth_gateway_op_error (op, odd);
     }

@@ -361,7 +361,7 @@ pull_server (HearthGateway  *self,
     }
   g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_NOT_SUPPORTED,
                _("None of the servers this gateway serves can download models (only Ollama "
-               "servers can): pull with `ollama pull` on the server itself"));
+                 "servers can): pull with `ollama pull` on the server itself"));
   return NULL;
 }
 

@@ -51,11 +51,11 @@ map_error (GError       *error,
       || g_error_matches (owned, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED))
     return g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_KEYRING_LOCKED,
                                 _("The keyring is locked and was not unlocked, so the "
-                                "gateway's token could not be read or kept"));
+                                  "gateway's token could not be read or kept"));
   /* libsecret's messages name paths and D-Bus errors, never secrets. */
   return g_error_new (HEARTH_ERROR, HEARTH_ERROR_KEYRING_UNAVAILABLE,
                       _("No keyring (Secret Service) could hold the gateway's token (%s): "
-                      "without one, serve on 127.0.0.1 only"), owned->message);
+                        "without one, serve on 127.0.0.1 only"), owned->message);
 }
 
 /* 32 bytes from the kernel's random source, base64url without padding:

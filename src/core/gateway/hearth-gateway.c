@@ -388,9 +388,9 @@ hearth_gateway_start (HearthGateway  *self,
     return start_failed (self,
                          g_error_new (HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
                                       _("Listening on %s would let other computers use your "
-                                      "servers, so it needs a token: give one (Hearth keeps it "
-                                      "in the keyring), or listen on 127.0.0.1 for this "
-                                      "computer only"), listen),
+                                        "servers, so it needs a token: give one (Hearth keeps it "
+                                        "in the keyring), or listen on 127.0.0.1 for this "
+                                        "computer only"), listen),
                          error);
 
   if (g_ascii_strcasecmp (host, "localhost") == 0)
@@ -408,12 +408,12 @@ hearth_gateway_start (HearthGateway  *self,
       if (address_in_use (local_error))
         sentence = g_error_new (HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
                                 _("Another program already listens on %s (port %u): stop it, "
-                                "or pick another address with --listen or in Preferences"),
+                                  "or pick another address with --listen or in Preferences"),
                                 listen, port);
       else
         sentence = g_error_new (HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
                                 _("Hearth could not listen on %s: %s. Pick another address "
-                                "with --listen or in Preferences"),
+                                  "with --listen or in Preferences"),
                                 listen, local_error->message);
       return start_failed (self, sentence, error);
     }

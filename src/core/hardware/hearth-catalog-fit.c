@@ -174,20 +174,20 @@ estimate_speed (HearthFit                *fit,
     set_estimate (fit, -1, g_strdup (_("No estimate: the model does not fit in this machine’s memory")));
   else if (fit->placement == HEARTH_PLACEMENT_RUNS_ON_GPU)
     set_estimate (fit, -1, g_strdup (_("No estimate: the GPU’s memory bandwidth is not measured; "
-                                     "run the model once to measure its speed")));
+                                       "run the model once to measure its speed")));
   else if (bandwidth <= 0)
     set_estimate (fit, -1, g_strdup (_("No estimate: system memory bandwidth is not measured")));
   else if (fit->placement == HEARTH_PLACEMENT_PARTLY_ON_GPU)
     /* The GPU's layers take time too, unknown without its bandwidth: an upper bound. */
     set_estimate (fit, bandwidth * BANDWIDTH_EFFICIENCY / in_ram_gb,
                   g_strdup_printf (_("Estimate, at most: %.0f GB/s of measured system memory "
-                                   "bandwidth over the %.1f GB of weights left in RAM, at %.0f %% "
-                                   "efficiency; the GPU’s share is not counted"),
+                                     "bandwidth over the %.1f GB of weights left in RAM, at %.0f %% "
+                                     "efficiency; the GPU’s share is not counted"),
                                    bandwidth, in_ram_gb, BANDWIDTH_EFFICIENCY * 100));
   else
     set_estimate (fit, bandwidth * BANDWIDTH_EFFICIENCY / in_ram_gb,
                   g_strdup_printf (_("Estimate: %.0f GB/s of measured system memory bandwidth "
-                                   "over %.1f GB of weights, at %.0f %% efficiency"),
+                                     "over %.1f GB of weights, at %.0f %% efficiency"),
                                    bandwidth, in_ram_gb, BANDWIDTH_EFFICIENCY * 100));
 }
 

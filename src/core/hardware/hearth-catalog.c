@@ -63,7 +63,7 @@ set_invalid (GError     **error,
 {
   g_set_error (error, HEARTH_CATALOG_ERROR, HEARTH_CATALOG_ERROR_INVALID,
                _("The model catalog entry “%s” has no valid %s; "
-               "correct data/models.json and rebuild"),
+                 "correct data/models.json and rebuild"),
                model ? model : "(unnamed)", what);
   return FALSE;
 }

@@ -465,7 +465,7 @@ hearth_metrics_parse_since (const char  *text,
     }
   g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
                _("“%s” is not a time window. Give a number and a unit, for example 90s, 5m, "
-               "1h, 24h or 7d"), text != NULL ? text : "");
+                 "1h, 24h or 7d"), text != NULL ? text : "");
   return -1;
 }
 

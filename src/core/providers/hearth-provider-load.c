@@ -44,7 +44,7 @@ hearth_provider_load_async (HearthProvider         *self,
     {
       g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_NOT_SUPPORTED,
                                _("This server cannot preload models: %s speaks the %s API, "
-                               "which loads a model itself when a request needs it"),
+                                 "which loads a model itself when a request needs it"),
                                hearth_provider_get_endpoint (self),
                                hearth_provider_get_server_kind (self));
       return;

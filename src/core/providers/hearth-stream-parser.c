@@ -70,7 +70,7 @@ _hearth_parser_fail_malformed (HearthStreamParser *self,
   return _hearth_parser_fail (self,
                               g_error_new (HEARTH_ERROR, HEARTH_ERROR_MALFORMED_STREAM,
                                            _("The server sent a line that is not part of a "
-                                           "chat reply (%s): “%s”"),
+                                             "chat reply (%s): “%s”"),
                                            why, quote),
                               error);
 }

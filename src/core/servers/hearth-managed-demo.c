@@ -84,12 +84,12 @@ demo_check (char   **script_out,
       if (env != NULL && *env != '\0')
         g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_NOT_SUPPORTED,
                      _("HEARTH_DEMO_ENGINE names %s, which is not there: point it at the "
-                     "engine's server.mjs"), env);
+                       "engine's server.mjs"), env);
       else
         g_set_error_literal (error, HEARTH_ERROR, HEARTH_ERROR_NOT_SUPPORTED,
                              _("The demo needs Hearth's own engine, which is not installed here "
-                             "(run Hearth from its source tree, or set HEARTH_DEMO_ENGINE to "
-                             "its server.mjs)"));
+                               "(run Hearth from its source tree, or set HEARTH_DEMO_ENGINE to "
+                               "its server.mjs)"));
       return FALSE;
     }
   dir = g_path_get_dirname (script);
@@ -211,7 +211,7 @@ check_no_servers (HearthServers  *self,
     return TRUE;
   g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
                _("The demo is for a Hearth without servers, and this one has %s: use them, "
-               "or remove them first"), names->str);
+                 "or remove them first"), names->str);
   return FALSE;
 }
 

@@ -569,7 +569,7 @@ _hearth_supervisor_spawn (HearthSupervisor  *sup,
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_ALREADY_RUNNING,
                    _("Another Hearth process looks after %s and is restarting it: "
-                   "try again in a moment"), sup->name);
+                     "try again in a moment"), sup->name);
       return FALSE;
     }
   if (!_hearth_supervisor_open_log (sup, error) || (port = choose_port (sup, error)) == 0 ||

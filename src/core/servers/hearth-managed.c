@@ -93,15 +93,15 @@ how_to_install (HearthManagedKind kind)
   switch (kind)
     {
     case HEARTH_MANAGED_OLLAMA:
-      return "Ollama is not installed (there is no “ollama” on PATH): install it from "
-             "https://ollama.com/download, or give the command that runs it";
+      return _("Ollama is not installed (there is no “ollama” on PATH): install it from "
+               "https://ollama.com/download, or give the command that runs it");
     case HEARTH_MANAGED_LLAMA_SERVER:
-      return "llama.cpp's server is not installed (there is no “llama-server” on PATH): install "
-             "llama.cpp (https://github.com/ggml-org/llama.cpp), or give the command that runs it";
+      return _("llama.cpp's server is not installed (there is no “llama-server” on PATH): install "
+               "llama.cpp (https://github.com/ggml-org/llama.cpp), or give the command that runs it");
     case HEARTH_MANAGED_ENGINE:
     case HEARTH_MANAGED_NONE:
     default:
-      return "Node.js is not installed (there is no “node” on PATH): install Node.js 20 or newer";
+      return _("Node.js is not installed (there is no “node” on PATH): install Node.js 20 or newer");
     }
 }
 
@@ -145,7 +145,7 @@ hearth_managed_find_program (HearthManagedKind   kind,
         {
           g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
                        _("Hearth's engine is not installed here: set HEARTH_DEMO_ENGINE to its "
-                       "server.mjs, or give the command that runs it"));
+                         "server.mjs, or give the command that runs it"));
           return NULL;
         }
       first = "node";

@@ -440,12 +440,12 @@ resolve_on_server (HearthRoutes *self,
   if (server == NULL)
     g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
                              _("%s sends questions to the server “%s”, which is no longer in "
-                             "your list: change the rule or add the server again"),
+                               "your list: change the rule or add the server again"),
                              rule, choose->server);
   else if (!hearth_server_get_enabled (server))
     g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
                              _("%s sends questions to the server “%s”, which is turned off: "
-                             "turn it on or change the rule"), rule, choose->server);
+                               "turn it on or change the rule"), rule, choose->server);
   else if (choose->by_ratings && choose->label != NULL)
     {
       choose->on_server = TRUE;
@@ -490,7 +490,7 @@ resolve_named (HearthRoutes *self,
   rule = rule_name (choose);
   g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
                            _("%s picks %s, which is not installed on any enabled server%s: "
-                           "install it, or change the rule"), rule, choose->target, missing);
+                             "install it, or change the rule"), rule, choose->target, missing);
 }
 
 static GPtrArray *
@@ -564,7 +564,7 @@ describe_pick (Choose                    *choose,
     return g_strdup_printf (_("%s, the only model %s has"), pick->model, choose->server);
   if (n_choices == 1)
     return g_strdup_printf (_("%s, the only model you have, so it is both the fastest and the "
-                            "most capable"), name);
+                              "most capable"), name);
   where = choose->server != NULL ? g_strdup_printf (_("on %s"), choose->server)
                                  : g_strdup (_("you have"));
   if (capable)
@@ -606,12 +606,12 @@ resolve_tier (HearthRoutes *self,
   if (choose->server != NULL)
     g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_NO_MODEL,
                              _("%s picks a model on %s, which lists none%s: install a model "
-                             "there, or change the rule"), rule, choose->server, missing);
+                               "there, or change the rule"), rule, choose->server, missing);
   else
     g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_NO_MODEL,
                              _("%s found no model to use: no enabled server on this computer or "
-                             "your network lists one%s. Install a model, or name a cloud model "
-                             "in a rule (cloud servers are only used when a rule names them)"),
+                               "your network lists one%s. Install a model, or name a cloud model "
+                               "in a rule (cloud servers are only used when a rule names them)"),
                              rule, missing);
 }
 

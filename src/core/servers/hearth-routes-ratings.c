@@ -15,12 +15,12 @@ static const char *
 kind_questions (const char *kind)
 {
   if (g_strcmp0 (kind, "code") == 0)
-    return "code questions";
+    return _("code questions");
   if (g_strcmp0 (kind, "long-prompt") == 0)
-    return "long questions";
+    return _("long questions");
   if (g_strcmp0 (kind, "long-conversation") == 0)
-    return "questions in long conversations";
-  return "plain questions (no code, not long)";
+    return _("questions in long conversations");
+  return _("plain questions (no code, not long)");
 }
 
 static guint

@@ -692,8 +692,10 @@ format_since (gint64 unix_ms)
     return g_strdup ("");
   if (g_date_time_get_day_of_year (time) == g_date_time_get_day_of_year (now) &&
       g_date_time_get_year (time) == g_date_time_get_year (now))
-    return g_date_time_format (time, "%H:%M");
-  return g_date_time_format (time, "%b %-d, %H:%M");
+    /* Translators: a time today, see g_date_time_format() */
+    return g_date_time_format (time, _("%H:%M"));
+  /* Translators: a date and time, "Dec 7, 14:02", see g_date_time_format() */
+  return g_date_time_format (time, _("%b %-d, %H:%M"));
 }
 
 /**

@@ -297,8 +297,8 @@ load_contents (HearthServers  *self,
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
                    _("%s could not be read (%s): the servers from the settings are used "
-                   "until it is fixed or the list is changed (the old file is then kept as "
-                   "servers.conf.bak)"), self->path, local_error->message);
+                     "until it is fixed or the list is changed (the old file is then kept as "
+                     "servers.conf.bak)"), self->path, local_error->message);
       return FALSE;
     }
   groups = g_key_file_get_groups (file, NULL);

@@ -197,7 +197,7 @@ hearth_servers_check_name (const char  *name,
   if (!ok)
     g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
                  _("“%s” cannot name a server: use 1 to 32 lowercase letters, digits, "
-                 "“.”, “-” or “_”, starting with a letter or digit (like laptop or big-box)"),
+                   "“.”, “-” or “_”, starting with a letter or digit (like laptop or big-box)"),
                  name ? name : "");
   return ok;
 }
@@ -265,7 +265,7 @@ no_such_server (HearthServers  *self,
   if (names->len == 0)
     g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
                  _("There is no server called “%s”: no server is set up yet "
-                 "(add one with hearth-cli servers add, or in Preferences → Servers)"),
+                   "(add one with hearth-cli servers add, or in Preferences → Servers)"),
                  name ? name : "");
   else
     g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,

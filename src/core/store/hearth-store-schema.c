@@ -401,7 +401,7 @@ store_check_not_too_new (HearthStore  *self,
     return TRUE;
   g_set_error (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_TOO_NEW,
                _("The history database %s was written by a newer version of Hearth "
-               "(schema %d, this version knows up to %d): update Hearth to open it"),
+                 "(schema %d, this version knows up to %d): update Hearth to open it"),
                self->path, version, LATEST_SCHEMA_VERSION);
   return FALSE;
 }
@@ -464,11 +464,11 @@ store_make_parent (HearthStore  *self,
   if (saved_errno == EACCES || saved_errno == EPERM || saved_errno == EROFS)
     g_set_error (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_READ_ONLY,
                  _("The folder of the history database %s cannot be created (%s): "
-                 "check the permissions of %s"), self->path, g_strerror (saved_errno), dir);
+                   "check the permissions of %s"), self->path, g_strerror (saved_errno), dir);
   else
     g_set_error (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_FAILED,
                  _("The folder of the history database %s cannot be created (%s): "
-                 "check the disk and try again"), self->path, g_strerror (saved_errno));
+                   "check the disk and try again"), self->path, g_strerror (saved_errno));
   return FALSE;
 }
 
@@ -493,7 +493,7 @@ store_check_current (HearthStore  *self,
     return TRUE;
   g_set_error (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_READ_ONLY,
                _("The history database %s needs an upgrade to this version of Hearth but "
-               "cannot be written: check the permissions of %s and of its folder"),
+                 "cannot be written: check the permissions of %s and of its folder"),
                self->path, self->path);
   return FALSE;
 }

@@ -371,7 +371,7 @@ _hearth_store_add_snippet_function (HearthStore  *self,
     {
       g_set_error (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_FAILED,
                    _("The history database %s cannot be searched: this SQLite has no "
-                   "full-text search (FTS5)"), self->path);
+                     "full-text search (FTS5)"), self->path);
       return FALSE;
     }
   rc = api->xCreateFunction (api, "hearth_snippet", NULL, hearth_snippet, NULL);

@@ -169,29 +169,29 @@ store_error_new (const char *path,
     case HEARTH_SQLITE_FAILURE_BUSY:
       return g_error_new (HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_LOCKED,
                           _("The history database is in use by another program (%s): "
-                          "close other copies of Hearth and try again"), path);
+                            "close other copies of Hearth and try again"), path);
     case HEARTH_SQLITE_FAILURE_READ_ONLY:
       return g_error_new (HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_READ_ONLY,
                           _("The history database %s cannot be written (%s): "
-                          "check the permissions of %s and of its folder"),
+                            "check the permissions of %s and of its folder"),
                           path, detail, path);
     case HEARTH_SQLITE_FAILURE_CORRUPT:
       return g_error_new (HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_CORRUPT,
                           _("The history database %s is damaged (%s): move it aside to start "
-                          "a new history, or restore it from a backup"), path, detail);
+                            "a new history, or restore it from a backup"), path, detail);
     case HEARTH_SQLITE_FAILURE_FULL:
       return g_error_new (HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_FULL,
                           _("The history database %s cannot grow because the disk is full: "
-                          "free some space and try again"), path);
+                            "free some space and try again"), path);
     case HEARTH_SQLITE_FAILURE_IO:
       return g_error_new (HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_FAILED,
                           _("The history database %s could not be read or written (%s): "
-                          "check the disk and try again"), path, detail);
+                            "check the disk and try again"), path, detail);
     case HEARTH_SQLITE_FAILURE_OTHER:
     default:
       return g_error_new (HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_FAILED,
                           _("The history database %s reported an error (%s): try again, "
-                          "and report a bug if it keeps happening"), path, detail);
+                            "and report a bug if it keeps happening"), path, detail);
     }
 }
 
@@ -266,7 +266,7 @@ _hearth_store_set_not_found (GError     **error,
 {
   g_set_error (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_NOT_FOUND,
                _("There is no %s %" PRId64 " in the history: "
-               "it may have been deleted, reload the list and try again"), what, id);
+                 "it may have been deleted, reload the list and try again"), what, id);
   return FALSE;
 }
 

@@ -39,60 +39,60 @@ typedef struct
 
 static const KeyInfo keys[HEARTH_N_RUN_OPTIONS] = {
   [HEARTH_RUN_OPTION_NUM_CTX] = {
-    "num_ctx", "Context length",
-    "How much of the conversation the model reads at once, in tokens; more uses more memory",
+    "num_ctx", N_("Context length"),
+    N_("How much of the conversation the model reads at once, in tokens; more uses more memory"),
     TRUE, TRUE, 128, 1048576, FALSE,
-    "an OpenAI-compatible server sets its context length when it loads the model, not per request" },
+    N_("an OpenAI-compatible server sets its context length when it loads the model, not per request") },
   [HEARTH_RUN_OPTION_NUM_GPU] = {
-    "num_gpu", "GPU layers",
-    "How many of the model's layers run on the graphics card; the rest run on the CPU (0: CPU only)",
+    "num_gpu", N_("GPU layers"),
+    N_("How many of the model's layers run on the graphics card; the rest run on the CPU (0: CPU only)"),
     TRUE, TRUE, 0, 999, FALSE,
-    "an OpenAI-compatible server decides itself how much of the model runs on the graphics card" },
+    N_("an OpenAI-compatible server decides itself how much of the model runs on the graphics card") },
   [HEARTH_RUN_OPTION_NUM_THREAD] = {
-    "num_thread", "CPU threads",
-    "How many processor threads work on the model; more is not always faster",
+    "num_thread", N_("CPU threads"),
+    N_("How many processor threads work on the model; more is not always faster"),
     TRUE, TRUE, 1, 1024, FALSE,
-    "an OpenAI-compatible server sets its own threads" },
+    N_("an OpenAI-compatible server sets its own threads") },
   [HEARTH_RUN_OPTION_NUM_BATCH] = {
-    "num_batch", "Batch size",
-    "How many tokens of your message the model reads in one step; larger reads long prompts faster but uses more memory",
+    "num_batch", N_("Batch size"),
+    N_("How many tokens of your message the model reads in one step; larger reads long prompts faster but uses more memory"),
     TRUE, TRUE, 1, 16384, FALSE,
-    "an OpenAI-compatible server sets its own batch size" },
+    N_("an OpenAI-compatible server sets its own batch size") },
   [HEARTH_RUN_OPTION_KEEP_ALIVE] = {
-    "keep_alive", "Keep loaded",
-    "How long the model stays in memory after a reply, so the next one starts at once (forever, or 0 to unload it at once)",
+    "keep_alive", N_("Keep loaded"),
+    N_("How long the model stays in memory after a reply, so the next one starts at once (forever, or 0 to unload it at once)"),
     TRUE, FALSE, FOREVER_S, YEAR_S, FALSE,
-    "an OpenAI-compatible server decides itself how long a model stays loaded" },
+    N_("an OpenAI-compatible server decides itself how long a model stays loaded") },
   [HEARTH_RUN_OPTION_TEMPERATURE] = {
-    "temperature", "Temperature",
-    "How freely the model picks its words: low gives steady, predictable answers, high more varied ones",
+    "temperature", N_("Temperature"),
+    N_("How freely the model picks its words: low gives steady, predictable answers, high more varied ones"),
     FALSE, FALSE, 0, 2, TRUE, NULL },
   [HEARTH_RUN_OPTION_TOP_P] = {
-    "top_p", "Top P",
-    "The model picks only among its likeliest words that together make up this share of the chances (1: all of them)",
+    "top_p", N_("Top P"),
+    N_("The model picks only among its likeliest words that together make up this share of the chances (1: all of them)"),
     FALSE, FALSE, 0, 1, TRUE, NULL },
   [HEARTH_RUN_OPTION_TOP_K] = {
-    "top_k", "Top K",
-    "The model picks only among this many of its likeliest next words (0: no limit)",
+    "top_k", N_("Top K"),
+    N_("The model picks only among this many of its likeliest next words (0: no limit)"),
     TRUE, FALSE, 0, 1000, FALSE,
-    "the OpenAI API has no setting for it" },
+    N_("the OpenAI API has no setting for it") },
   [HEARTH_RUN_OPTION_MIN_P] = {
-    "min_p", "Min P",
-    "Words less likely than this share of the likeliest word's chance are never picked (0: off)",
+    "min_p", N_("Min P"),
+    N_("Words less likely than this share of the likeliest word's chance are never picked (0: off)"),
     FALSE, FALSE, 0, 1, FALSE,
-    "the OpenAI API has no setting for it" },
+    N_("the OpenAI API has no setting for it") },
   [HEARTH_RUN_OPTION_REPEAT_PENALTY] = {
-    "repeat_penalty", "Repeat penalty",
-    "How much the model avoids repeating itself: 1 is no penalty, higher repeats less",
+    "repeat_penalty", N_("Repeat penalty"),
+    N_("How much the model avoids repeating itself: 1 is no penalty, higher repeats less"),
     FALSE, FALSE, 0, 2, FALSE,
-    "the OpenAI API has no setting for it (its frequency penalty works differently)" },
+    N_("the OpenAI API has no setting for it (its frequency penalty works differently)") },
   [HEARTH_RUN_OPTION_SEED] = {
-    "seed", "Seed",
-    "A fixed number makes the same question give the same answer again",
+    "seed", N_("Seed"),
+    N_("A fixed number makes the same question give the same answer again"),
     TRUE, FALSE, 0, 2147483647, TRUE, NULL },
   [HEARTH_RUN_OPTION_NUM_PREDICT] = {
-    "num_predict", "Longest reply",
-    "The most tokens a reply may have before it is cut off (-1: no limit)",
+    "num_predict", N_("Longest reply"),
+    N_("The most tokens a reply may have before it is cut off (-1: no limit)"),
     TRUE, FALSE, -1, 1048576, TRUE, NULL },
 };
 
@@ -130,14 +130,14 @@ const char *
 hearth_run_option_get_title (HearthRunOptionKey key)
 {
   g_return_val_if_fail (key < HEARTH_N_RUN_OPTIONS, NULL);
-  return keys[key].title;
+  return _(keys[key].title);
 }
 
 const char *
 hearth_run_option_get_description (HearthRunOptionKey key)
 {
   g_return_val_if_fail (key < HEARTH_N_RUN_OPTIONS, NULL);
-  return keys[key].description;
+  return _(keys[key].description);
 }
 
 gboolean
@@ -183,14 +183,14 @@ hearth_run_option_is_supported (HearthRunOptionKey   key,
         return TRUE;
       if (why != NULL)
         *why = keys[key].speed || key == HEARTH_RUN_OPTION_KEEP_ALIVE
-               ? "Anthropic runs its models itself: there is no such setting"
-               : "Anthropic's API has no setting for it";
+               ? _("Anthropic runs its models itself: there is no such setting")
+               : _("Anthropic's API has no setting for it");
       return FALSE;
     }
   if (api != HEARTH_API_OPENAI || keys[key].openai)
     return TRUE;
   if (why != NULL)
-    *why = keys[key].openai_why;
+    *why = _(keys[key].openai_why);
   return FALSE;
 }
 
@@ -366,13 +366,13 @@ check_value (HearthRunOptionKey   key,
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
                    _("keep_alive must be a time such as 90s, 30m or 1h (at most a year), "
-                   "“forever” (or -1), or 0 to unload at once"));
+                     "“forever” (or -1), or 0 to unload at once"));
       return FALSE;
     }
   min = g_strdup_printf (info->integer ? "%.0f" : "%g", info->min);
   max = g_strdup_printf (info->integer ? "%.0f" : "%g", info->max);
   g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-               _("%s (%s) must be %s from %s to %s"), info->name, info->title,
+               _("%s (%s) must be %s from %s to %s"), info->name, _(info->title),
                info->integer ? "a whole number" : "a number", min, max);
   return FALSE;
 }
@@ -479,7 +479,7 @@ hearth_run_options_parse_assignment (HearthRunOptions  *options,
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
                    _("“%s” is not an option: write it as KEY=VALUE, such as num_ctx=8192 "
-                   "or keep_alive=30m"), assignment ? assignment : "");
+                     "or keep_alive=30m"), assignment ? assignment : "");
       return FALSE;
     }
   name = g_strstrip (g_strndup (assignment, equals - assignment));

@@ -664,6 +664,7 @@ explain (HearthTuneSearch      *self,
                             "which spilled."),
                             (1 - winner->decode_tps / fastest->decode_tps) * 100, fastest->index);
   if (winner->spilled)
+    /* xgettext:no-c-format */
     g_string_append (text, _(" It spills layers to the CPU, but is more than 5 % faster than "
                      "anything that does not."));
   if (result->cancelled)
@@ -685,7 +686,7 @@ hearth_tune_search_finish (HearthTuneSearch *self,
   self->over = TRUE;
   g_clear_pointer (&self->pending, hearth_run_options_free);
   result = _hearth_tune_result_new ();
-  result->method = g_strdup (_("coordinate descent"));
+  result->method = g_strdup ("coordinate descent");
   result->cancelled = cancelled;
   for (guint i = 0; i < self->trials->len; i++)
     g_ptr_array_add (result->trials, hearth_tune_trial_copy (g_ptr_array_index (self->trials, i)));

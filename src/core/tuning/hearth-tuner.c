@@ -264,8 +264,8 @@ estimate_note (const char *quantization)
   if (bits < 0 || bits <= target * 1.15)
     return NULL;
   return g_strdup_printf (_("q4_K_M: about %.1f× the speed of %s here — an estimate, not measured "
-                          "(no other quantization is installed): decoding reads every weight for "
-                          "each token, and q4_K_M stores %.2f bits per weight against %.2f"),
+                            "(no other quantization is installed): decoding reads every weight for "
+                            "each token, and q4_K_M stores %.2f bits per weight against %.2f"),
                           bits / target, ours, target, bits);
 }
 

@@ -154,7 +154,7 @@ hearth_tuning_save_profile (HearthTuning         *self,
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
                    _("A profile of your own starts from a built-in one: fast, balanced, quality "
-                   "or battery%s%s%s"), profile->parent ? " (not “" : "",
+                     "or battery%s%s%s"), profile->parent ? " (not “" : "",
                    profile->parent ? profile->parent : "", profile->parent ? "”)" : "");
       return FALSE;
     }

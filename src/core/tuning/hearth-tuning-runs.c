@@ -742,7 +742,8 @@ hearth_tuning_describe_effect (HearthTuning       *self,
       g_string_append_printf (text, "%s%s: %.0f tok/s", i == 0 ? "" : " · ", label, t->decode_tps);
     }
   when = g_date_time_new_from_unix_local (run->started_ms / 1000);
-  date = when != NULL ? g_date_time_format (when, "%-d %b") : NULL;
+  /* Translators: a short date, "7 Dec", see g_date_time_format() */
+  date = when != NULL ? g_date_time_format (when, _("%-d %b")) : NULL;
   if (date != NULL)
     g_string_append_printf (text, _(", measured %s"), date);
   return g_string_free (g_steal_pointer (&text), FALSE);

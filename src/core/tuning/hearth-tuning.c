@@ -550,7 +550,7 @@ hearth_tuning_new (HearthStore *store,
   self->store = store ? g_object_ref (store) : NULL;
   if (store == NULL)
     self->unavailable = g_strdup (_("Hearth keeps no history here, so run options and profiles "
-                                  "cannot be saved"));
+                                    "cannot be saved"));
   read_machine (self);
 
   if (settings != NULL)
