@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <langinfo.h>
 #include <string.h>
 #include <glib/gstdio.h>
 #include <glib/gi18n-lib.h>
@@ -145,11 +146,16 @@ _hearth_routes_format_count (gint64 count)
   g_autofree char *digits = g_strdup_printf ("%" G_GINT64_FORMAT, ABS (count));
   GString *out = g_string_new (count < 0 ? "−" : NULL);
   gsize len = strlen (digits);
+  /* the locale's thousands separator ("1.500" in German); the C locale has
+   * none, and English's comma is the one a person expects there */
+  const char *separator = nl_langinfo (THOUSEP);
 
+  if (separator == NULL || *separator == '\0')
+    separator = ",";
   for (gsize i = 0; i < len; i++)
     {
       if (i > 0 && (len - i) % 3 == 0)
-        g_string_append_c (out, ',');
+        g_string_append (out, separator);
       g_string_append_c (out, digits[i]);
     }
 
