@@ -5,8 +5,6 @@
 
 #include "config.h"
 
-#include <inttypes.h>
-
 #include <glib/gi18n.h>
 #include <stdio.h>
 #include <time.h>
@@ -159,8 +157,8 @@ on_first_paint (GdkFrameClock *clock,
   /* The main thread's own work, which the other processes of a busy
    * machine do not stretch as they stretch the wall-clock time. */
   clock_gettime (CLOCK_THREAD_CPUTIME_ID, &cpu);
-  g_print (_("first-frame: %" PRId64 " us after main, RSS %s, main thread CPU %"
-           PRId64 " us\n"),
+  g_print ("first-frame: %" G_GINT64_FORMAT " us after main, RSS %s, main thread CPU %"
+           G_GINT64_FORMAT " us\n",
            g_get_monotonic_time () - hearth_main_started_us, rss,
            (gint64) cpu.tv_sec * G_USEC_PER_SEC + cpu.tv_nsec / 1000);
   fflush (stdout);
