@@ -100,8 +100,8 @@ parse_condition (const char  *option,
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    opt_condition == HEARTH_ALERT_ANOMALY
-                   ? "%s takes a z-score from -100 to 100, such as -2, not “%s”"
-                   : "%s takes a number, such as 20 or 0.5, not “%s”", option, value);
+                   ? _("%s takes a z-score from -100 to 100, such as -2, not “%s”")
+                   : _("%s takes a number, such as 20 or 0.5, not “%s”"), option, value);
       return FALSE;
     }
   if (opt_threshold == 0 && (opt_condition == HEARTH_ALERT_ANOMALY ||
@@ -109,10 +109,10 @@ parse_condition (const char  *option,
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    opt_condition == HEARTH_ALERT_ANOMALY
-                   ? "--anomaly takes a z-score other than 0: 2 fires when a value is 2 standard "
-                     "deviations above its normal, -2 below"
-                   : "--trend takes a slope per minute other than 0: 5 fires when the value "
-                     "rises by 5 a minute or faster, -5 when it falls that fast");
+                   ? _("--anomaly takes a z-score other than 0: 2 fires when a value is 2 standard "
+                     "deviations above its normal, -2 below")
+                   : _("--trend takes a slope per minute other than 0: 5 fires when the value "
+                     "rises by 5 a minute or faster, -5 when it falls that fast"));
       return FALSE;
     }
   return TRUE;
@@ -298,9 +298,9 @@ alerts_rule_from_options (GSettings *settings,
   if (n_conditions != 1)
     {
       *exit_code = usage_error ("alerts", n_conditions == 0
-                                ? "alerts add needs a condition: --above X, --below X, "
-                                  "--anomaly Z or --trend SLOPE"
-                                : "Give one condition: --above, --below, --anomaly or --trend");
+                                ? _("alerts add needs a condition: --above X, --below X, "
+                                  "--anomaly Z or --trend SLOPE")
+                                : _("Give one condition: --above, --below, --anomaly or --trend"));
       return NULL;
     }
   rule->metric = opt_metric;

@@ -328,8 +328,9 @@ alerts_list (HearthAlerts *alerts)
       g_printerr (_("hearth-cli: No alert is firing or pending.\n"));
       return 0;
     }
-  g_print ("%4s  %-19s  %-8s  %-8s  %s\n", "rule", "since", "state", "severity",
-           "name: what happened");
+  /* Translators: column headers of hearth-cli alerts list */
+  g_print ("%4s  %-19s  %-8s  %-8s  %s\n", _("rule"), _("since"), _("state"), _("severity"),
+           _("name: what happened"));
   for (guint i = 0; i < active->len; i++)
     alerts_print_event_line (g_ptr_array_index (active, i), TRUE);
   return 0;
@@ -365,8 +366,9 @@ alerts_history (HearthAlerts *alerts)
       g_printerr (_("hearth-cli: No alert fired, resolved or was tested since %s.\n"), since);
       return 0;
     }
-  g_print ("%4s  %-19s  %-8s  %-8s  %s\n", "rule", "time", "state", "severity",
-           "name: what happened");
+  /* Translators: column headers of hearth-cli alerts history */
+  g_print ("%4s  %-19s  %-8s  %-8s  %s\n", _("rule"), _("time"), _("state"), _("severity"),
+           _("name: what happened"));
   for (guint i = 0; i < events->len; i++)
     alerts_print_event_line (g_ptr_array_index (events, i), TRUE);
   return 0;
@@ -484,8 +486,8 @@ alerts_test (HearthAlerts *alerts,
   g_print (_("Sent a test of rule %" PRId64 ", %s:\n"), rule->id, rule->name);
   if (rule->channels & HEARTH_ALERT_CHANNEL_LOG)
     g_print (_("  log: %s\n"), output_alert_logged_to_journal ()
-             ? "written to the journal"
-             : "written to standard error (this machine has no journal)");
+             ? _("written to the journal")
+             : _("written to standard error (this machine has no journal)"));
   if (rule->channels & HEARTH_ALERT_CHANNEL_WEBHOOK)
     {
       g_autofree char *shown = hearth_alert_webhook_display_url (rule->webhook_url);
@@ -606,8 +608,8 @@ alerts_wait_until_idle (HearthAlerts *alerts,
 
 /* The command */
 
-#define ALERTS_USAGE "Use alerts rules, add --metric … --above X, remove ID, enable ID, " \
-                     "disable ID, list, ack ID, history or test ID"
+#define ALERTS_USAGE _("Use alerts rules, add --metric … --above X, remove ID, enable ID, " \
+                     "disable ID, list, ack ID, history or test ID")
 
 static gboolean
 alerts_args_valid (const char *sub,

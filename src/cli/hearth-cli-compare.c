@@ -61,7 +61,7 @@ static const GOptionEntry compare_entries[] = {
 };
 
 #define COMPARE_SUMMARY \
-  "Asks 2 to 4 models the same question at once. On a terminal each answer streams\n" \
+  _("Asks 2 to 4 models the same question at once. On a terminal each answer streams\n" \
   "as it comes, every line after its model's name; to a pipe or a file each answer\n" \
   "is printed whole as it finishes, under a line that names the model. Then, for\n" \
   "each model: its speed, the time to its first token, its server, whether it\n" \
@@ -72,7 +72,7 @@ static const GOptionEntry compare_entries[] = {
   "\n" \
   "Exit status: 0 when at least one model answered (a model that failed is named\n" \
   "in its place and on standard error); when none did, that of the first failure\n" \
-  "(3 unreachable, 4 no such model, 5 a server error…)."
+  "(3 unreachable, 4 no such model, 5 a server error…).")
 
 /* --models A,B[,C,D]: 2 to 4 names, none twice, in the order given. */
 char **
@@ -596,7 +596,7 @@ finish_answer_set (Cli             *cli,
   if (need_winner && hearth_answer_set_get_winner (set) < 0)
     {
       g_autofree char *line = g_strdup (hearth_answer_set_get_reason (set) != NULL
-                                        ? hearth_answer_set_get_reason (set) : "No answer won");
+                                        ? hearth_answer_set_get_reason (set) : _("No answer won"));
 
       g_strchomp (line);
       if (g_str_has_suffix (line, "."))

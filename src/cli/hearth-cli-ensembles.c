@@ -36,8 +36,8 @@ static const GOptionEntry ensembles_entries[] = {
 };
 
 #define ENSEMBLES_USAGE \
-  "Use ensembles list, ensembles add NAME --models A,B[,C,D] --method vote|judge|first-good " \
-  "[--judge MODEL] [--replace] or ensembles remove NAME"
+  _("Use ensembles list, ensembles add NAME --models A,B[,C,D] --method vote|judge|first-good " \
+  "[--judge MODEL] [--replace] or ensembles remove NAME")
 
 /* A MODEL@SERVER whose server is not in the list: exit 4, naming the list. */
 static gboolean

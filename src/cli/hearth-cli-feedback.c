@@ -30,8 +30,8 @@ static const GOptionEntry rate_entries[] = {
   { NULL }
 };
 
-#define RATE_USAGE "Use rate MESSAGE_ID up|down|clear [--note TEXT]; the message ids are in " \
-                   "hearth-cli history show ID and ask --json"
+#define RATE_USAGE _("Use rate MESSAGE_ID up|down|clear [--note TEXT]; the message ids are in " \
+                   "hearth-cli history show ID and ask --json")
 
 int
 hearth_cli_command_rate (int    argc,
@@ -85,7 +85,7 @@ hearth_cli_command_rate (int    argc,
     g_print (_("Took back the rating of message %" PRId64 ".\n"), message_id);
   else
     g_print (_("Rated message %" PRId64 " %s%s.\n"), message_id,
-             rating > 0 ? "up" : "down", opt_note != NULL ? ", with your note" : "");
+             rating > 0 ? _("up") : "down", opt_note != NULL ? ", with your note" : "");
   return 0;
 }
 
@@ -105,8 +105,8 @@ static const GOptionEntry feedback_entries[] = {
 };
 
 #define FEEDBACK_USAGE \
-  "Use feedback stats [--since 30d], feedback export --format pairs|ratings [--since 30d] " \
-  "[--output FILE] or feedback routing [on|off]"
+  _("Use feedback stats [--since 30d], feedback export --format pairs|ratings [--since 30d] " \
+  "[--output FILE] or feedback routing [on|off]")
 
 /* --since as metrics reads it; 0 (all time) without it */
 static gboolean
@@ -249,8 +249,10 @@ feedback_stats (HearthEngine *engine,
   if (stats->records->len > 0)
     g_print (_("A win is a thumbs up or a compare pick, a loss a thumbs down or an answer not "
                "picked; kind “all” counts every kind.\n"));
+  /* Translators: the first %s is "follows" or "does not follow"; the second is on or off,
+   * typed as they are */
   g_print (_("“auto” %s your ratings (hearth-cli feedback routing %s).\n"),
-           use ? "follows" : "does not follow", use ? "off" : "on");
+           use ? _("follows") : _("does not follow"), use ? "off" : "on");
   return 0;
 }
 
@@ -331,8 +333,8 @@ feedback_export (HearthEngine         *engine,
   if (lines == 0 && output_is_terminal (OUTPUT_STDERR))
     g_printerr (_("hearth-cli: Nothing to export yet: %s.\n"),
                 format == HEARTH_FEEDBACK_PAIRS
-                ? "pairs come from compare picks and from up and down ratings of one question"
-                : "rate replies with hearth-cli rate MESSAGE_ID up|down");
+                ? _("pairs come from compare picks and from up and down ratings of one question")
+                : _("rate replies with hearth-cli rate MESSAGE_ID up|down"));
   return 0;
 }
 

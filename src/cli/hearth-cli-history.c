@@ -303,7 +303,7 @@ history_delete (HearthEngine *engine,
   return 0;
 }
 
-#define HISTORY_USAGE "Use history list, show ID, search TEXT, rename ID TITLE or delete ID"
+#define HISTORY_USAGE _("Use history list, show ID, search TEXT, rename ID TITLE or delete ID")
 
 static gboolean
 history_args_valid (const char *sub,

@@ -166,7 +166,7 @@ print_group_line (HearthMetricsGroup    *g,
     {
       /* No client: Hearth's own chat. */
       g_print ("%-47s %6u %6u %8s  %s / %s / %s  %s / %s / %s  %s\n",
-               g->client != NULL ? g->client : "Hearth (its own chat)", g->count,
+               g->client != NULL ? g->client : _("Hearth (its own chat)"), g->count,
                g->cache_hits, success, t50, t95, t99, a50, a95, a99, speed);
       return;
     }
@@ -204,13 +204,14 @@ metrics_summary (HearthEngine          *engine,
   if (groups == NULL)
     return fail (error);
   if (grouping == HEARTH_METRICS_BY_CLIENT)
-    g_print ("%-47s %6s %6s %8s  %s  %s  %s\n", "client (the program that asked)", "count",
-             "cached", "success", "ttft ms p50 / p95 / p99", "total ms p50 / p95 / p99",
-             "tokens/s");
+    /* Translators: the column headers of hearth-cli metrics --summary --by client */
+    g_print ("%-47s %6s %6s %8s  %s  %s  %s\n", _("client (the program that asked)"), _("count"),
+             _("cached"), _("success"), _("ttft ms p50 / p95 / p99"), _("total ms p50 / p95 / p99"),
+             _("tokens/s"));
   else
-    g_print ("%-20s %-26s %6s %6s %8s  %s  %s  %s\n", "model", "endpoint", "count", "cached",
-           "success",
-           "ttft ms p50 / p95 / p99", "total ms p50 / p95 / p99", "tokens/s");
+    g_print ("%-20s %-26s %6s %6s %8s  %s  %s  %s\n", _("model"), _("endpoint"), _("count"),
+             _("cached"), _("success"), _("ttft ms p50 / p95 / p99"), _("total ms p50 / p95 / p99"),
+             _("tokens/s"));
   for (guint i = 0; i < groups->len; i++)
     print_group_line (g_ptr_array_index (groups, i), grouping);
   return 0;
@@ -377,7 +378,7 @@ resources_now (void)
     }
   else
     g_print (_("Server:        not found on this machine%s\n"),
-             endpoint != NULL ? " (or run by another user)" : "");
+             endpoint != NULL ? _(" (or run by another user)") : "");
   return 0;
 }
 

@@ -101,7 +101,7 @@ print_table (Cli              *cli,
   else if (cli->json)
     print_json_list (items, table->add_json);
   else if (items->len == 0)
-    g_printerr ("hearth-cli: %s\n", table->empty);
+    g_printerr ("hearth-cli: %s\n", _(table->empty));
   else
     {
       table->print_header ();
@@ -142,7 +142,7 @@ print_model (HearthModelInfo *info,
 
 static const ModelTable model_table = {
   (HearthJsonAddFunc) add_model_json,
-  "The server has no models. Pull one with hearth-cli pull MODEL.",
+  N_("The server has no models. Pull one with hearth-cli pull MODEL."),
   print_model_header,
   (GFunc) print_model,
 };
@@ -441,7 +441,7 @@ print_loaded (const HearthLoadedModel *model,
 
 static const ModelTable loaded_table = {
   (HearthJsonAddFunc) add_loaded_json,
-  "No model is loaded.",
+  N_("No model is loaded."),
   print_loaded_header,
   (GFunc) print_loaded,
 };

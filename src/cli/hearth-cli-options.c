@@ -48,8 +48,8 @@ static const GOptionEntry profile_entries[] = {
 };
 
 #define PROFILE_USAGE \
-  "Use profile list, profile show NAME, profile use NAME, " \
-  "profile add NAME --from fast [--set KEY=VALUE]… or profile remove NAME"
+  _("Use profile list, profile show NAME, profile use NAME, " \
+  "profile add NAME --from fast [--set KEY=VALUE]… or profile remove NAME")
 
 /* What options, tune and preload share */
 
@@ -249,7 +249,7 @@ warn_unsupported (const HearthRunOptions *set,
       if (hearth_run_options_is_set (set, key) && !hearth_run_option_is_supported (key, api, &why))
         g_printerr (_("hearth-cli: %s is kept for this model but not sent to this server: %s\n"),
                     hearth_run_option_key_to_string (key),
-                    why != NULL ? why : "its API has no such option.");
+                    why != NULL ? why : _("its API has no such option."));
     }
 }
 
@@ -393,7 +393,7 @@ print_options_text (const OptionsView *view)
       g_print (_("Tuned:      by tuning run #%" PRId64 "%s%s%s\n"), view->own->tune_run_id,
                *tps != '\0' ? ", measured " : "", tps, *tps != '\0' ? " tokens/s" : "");
     }
-  g_print (_("Sent:       %s\n\n"), sent != NULL ? sent : "no speed option: the server's defaults");
+  g_print (_("Sent:       %s\n\n"), sent != NULL ? sent : _("no speed option: the server's defaults"));
 
   g_print ("%-15s %-15s %s\n", "OPTION", "VALUE", "FROM");
   for (guint i = 0; i < view->rows->len; i++)
@@ -634,7 +634,7 @@ profile_list (HearthTuning *tuning)
       g_autofree char *parent = pad (profile->parent != NULL ? profile->parent : "—", 10);
 
       g_print ("%s %s %s %s %s\n", is_active (tuning, profile) ? "*" : " ", name, title, parent,
-               summary != NULL ? summary : "the server's defaults");
+               summary != NULL ? summary : _("the server's defaults"));
     }
   g_print (_("\n* in use. Change with hearth-cli profile use NAME.\n"));
   print_automatic (tuning);
@@ -667,10 +667,10 @@ profile_show (HearthTuning *tuning,
   g_print (_("Title:       %s\n"), profile->title != NULL ? profile->title : profile->name);
   if (profile->description != NULL && *profile->description != '\0')
     g_print (_("Description: %s\n"), profile->description);
-  g_print (_("Inherits:    %s\n"), profile->parent != NULL ? profile->parent : "— (built in)");
-  g_print (_("In use:      %s\n"), is_active (tuning, profile) ? "yes"
-                                : is_chosen (tuning, profile) ? "chosen, but not in force now"
-                                : "no");
+  g_print (_("Inherits:    %s\n"), profile->parent != NULL ? profile->parent : _("— (built in)"));
+  g_print (_("In use:      %s\n"), is_active (tuning, profile) ? _("yes")
+                                : is_chosen (tuning, profile) ? _("chosen, but not in force now")
+                                : _("no"));
   g_print ("\n%-15s %-15s %s\n", "OPTION", "VALUE", "FROM");
   for (guint key = 0; key < HEARTH_N_RUN_OPTIONS; key++)
     {

@@ -45,8 +45,8 @@ static const GOptionEntry routes_entries[] = {
 };
 
 #define ROUTES_USAGE \
-  "Use routes list, routes add --kind KIND [--value N|WORD] --model MODEL|@fast|@capable " \
-  "[--server NAME] [--position N], routes remove ID or routes reset"
+  _("Use routes list, routes add --kind KIND [--value N|WORD] --model MODEL|@fast|@capable " \
+  "[--server NAME] [--position N], routes remove ID or routes reset")
 
 static gboolean
 is_tier (const char *model)
@@ -227,7 +227,7 @@ routes_list (HearthRoutes *routes)
     g_print ("\n");
   g_print (_("\n%s Rules are tried in order when the model is “auto” (hearth-cli ask --model "
              "auto); the first that matches picks the model.\n"),
-           hearth_routes_are_default (routes) ? "These are the defaults." : "These are your rules.");
+           hearth_routes_are_default (routes) ? _("These are the defaults.") : _("These are your rules."));
   return 0;
 }
 
@@ -273,8 +273,8 @@ check_value (HearthRouteKind  kind,
       if (opt_value == NULL)
         {
           *exit_code = usage_error ("routes", kind == HEARTH_ROUTE_LONG_CONVERSATION
-                                    ? "This rule needs a number of messages: --value N"
-                                    : "This rule needs a number of characters: --value N");
+                                    ? _("This rule needs a number of messages: --value N")
+                                    : _("This rule needs a number of characters: --value N"));
           return FALSE;
         }
       if (!parse_whole_number ("--value", opt_value, 1, 10000000, &number, &error))

@@ -145,8 +145,8 @@ fail_already_running (HearthServers     *servers,
     return fail (error);
   g_printerr (_("hearth-cli: %s is already running at %s and is not in your list. Add it "
                 "instead with hearth-cli servers add %s --url %s%s, or run another one anyway "
-                "with --force.\n"), kind == HEARTH_MANAGED_OLLAMA ? "An Ollama server"
-                                                              : "A llama.cpp server",
+                "with --force.\n"), kind == HEARTH_MANAGED_OLLAMA ? _("An Ollama server")
+                                                              : _("A llama.cpp server"),
               url, name, url, kind == HEARTH_MANAGED_LLAMA_SERVER ? " --api openai" : "");
   return EXIT_FAILED;
 }
@@ -565,8 +565,8 @@ servers_demo (HearthServers *servers)
   if (server == NULL && !hearth_servers_demo_available (servers, &why_not))
     {
       g_autoptr(GString) why = g_string_new (why_not != NULL ? why_not
-                                                             : "the project's engine is not "
-                                                               "installed");
+                                                             : _("the project's engine is not "
+                                                                 "installed"));
 
       while (why->len > 0 && why->str[why->len - 1] == '.')
         g_string_truncate (why, why->len - 1);

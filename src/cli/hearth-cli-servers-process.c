@@ -61,7 +61,9 @@ managed_state_line (HearthServer *server)
 
         while (text->len > 0 && text->str[text->len - 1] == '.')
           g_string_truncate (text, text->len - 1);
-        g_string_replace (text, "see its log", logs, 0);
+        /* Translators: the same words as in "Crashed %u times in a minute — not restarted;
+         * see its log (last: %s)", which this replaces with the command that shows it */
+        g_string_replace (text, _("see its log"), logs, 0);
         if (state == HEARTH_PROCESS_FAILED && strstr (text->str, logs) == NULL)
           g_string_append_printf (text, "; %s", logs);
         g_string_append (line, text->str);

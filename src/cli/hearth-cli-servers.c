@@ -44,13 +44,13 @@ static const GOptionEntry servers_entries[] = {
 };
 
 #define SERVERS_USAGE \
-  "Use servers list, servers add NAME --url URL --api KIND, " \
+  _("Use servers list, servers add NAME --url URL --api KIND, " \
   "servers add NAME --managed ollama|llama-server|engine, servers start NAME [--detach], " \
   "servers stop NAME, servers logs NAME [--follow], servers demo, servers remove NAME, " \
   "servers enable NAME, servers disable NAME, servers default NAME, servers test NAME, " \
   "servers limits NAME [--concurrency N] [--queue-bound N], " \
   "servers fallback [NAME…|--off], " \
-  "servers substitute MODEL SUBSTITUTE|--off, servers substitutes or servers presets"
+  "servers substitute MODEL SUBSTITUTE|--off, servers substitutes or servers presets")
 
 /* servers' own options and those of the servers Hearth runs, as one list */
 static const GOptionEntry *

@@ -567,7 +567,7 @@ hearth_cli_command_preload (int    argc,
     return cli.interrupted ? EXIT_INTERRUPTED : fail (error);
   tuning = hearth_engine_get_tuning (engine);
   started_us = g_get_monotonic_time ();
-  hearth_tuning_preload_async (tuning, provider, info->name, keep_alive_s, "preloaded by you",
+  hearth_tuning_preload_async (tuning, provider, info->name, keep_alive_s, _("preloaded by you"),
                                cancellable, keep_result, &cli);
   run_loop (&cli);
   load_s = (g_get_monotonic_time () - started_us) / 1e6;
