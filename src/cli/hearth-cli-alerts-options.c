@@ -110,9 +110,9 @@ parse_condition (const char  *option,
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    opt_condition == HEARTH_ALERT_ANOMALY
                    ? _("--anomaly takes a z-score other than 0: 2 fires when a value is 2 standard "
-                     "deviations above its normal, -2 below")
+                       "deviations above its normal, -2 below")
                    : _("--trend takes a slope per minute other than 0: 5 fires when the value "
-                     "rises by 5 a minute or faster, -5 when it falls that fast"));
+                       "rises by 5 a minute or faster, -5 when it falls that fast"));
       return FALSE;
     }
   return TRUE;
@@ -299,7 +299,7 @@ alerts_rule_from_options (GSettings *settings,
     {
       *exit_code = usage_error ("alerts", n_conditions == 0
                                 ? _("alerts add needs a condition: --above X, --below X, "
-                                  "--anomaly Z or --trend SLOPE")
+                                    "--anomaly Z or --trend SLOPE")
                                 : _("Give one condition: --above, --below, --anomaly or --trend"));
       return NULL;
     }

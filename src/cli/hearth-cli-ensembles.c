@@ -364,7 +364,7 @@ print_winner (HearthAnswerSet *set)
                               hearth_reply_get_message_id (reply), hearth_reply_get_model (reply));
     }
   g_printerr (_("hearth-cli: %s won (%s): %s\n"), hearth_reply_get_model (won),
-              hearth_set_method_get_label (hearth_answer_set_get_method (set)),
+              _(hearth_set_method_get_label (hearth_answer_set_get_method (set))),
               reason != NULL ? reason : "");
   if (hearth_answer_set_get_judge_reply (set) != NULL)
     g_printerr (_("hearth-cli: The judge's reasoning is message %" PRId64

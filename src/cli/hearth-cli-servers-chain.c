@@ -191,7 +191,7 @@ servers_presets (void)
                hearth_api_kind_to_string (presets[i].api), presets[i].cloud ? "yes" : "no",
                *presets[i].url != '\0' ? presets[i].url : "this computer");
       if (presets[i].description != NULL)
-        g_print ("%-11s %s\n", "", presets[i].description);
+        g_print ("%-11s %s\n", "", _(presets[i].description));
     }
   g_print (_("\nAdd one with hearth-cli servers add NAME --preset ID [--key-stdin].\n"));
   return 0;

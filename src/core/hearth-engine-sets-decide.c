@@ -49,8 +49,8 @@ _hearth_set_run_decide (SetRun     *run,
 static void
 fail_set (SetRun *run)
 {
-  _hearth_set_run_decide (run, -1, run->cancelled ? "Stopped before an answer could be kept"
-                                   : "Every model failed: each one's error is under its answer");
+  _hearth_set_run_decide (run, -1, run->cancelled ? _("Stopped before an answer could be kept")
+                                   : _("Every model failed: each one's error is under its answer"));
 }
 
 static guint
@@ -142,7 +142,7 @@ on_judge_finished (HearthReply *reply,
       const GError *error = hearth_reply_get_error (reply);
 
       prefix = g_strdup_printf (_("The judge (%s) did not answer (%s), so the majority decided: "),
-                                judge_model, error ? error->message : "no reason given");
+                                judge_model, error ? error->message : _("no reason given"));
     }
   decide_by_vote (run, prefix);
   _hearth_set_run_check_done (run);
@@ -229,7 +229,7 @@ _hearth_set_run_decide_at_end (SetRun *run)
       if (answered >= 2)
         ask_judge (run);
       else
-        decide_by_vote (run, "There was nothing to judge: ");
+        decide_by_vote (run, _("There was nothing to judge: "));
       break;
     case HEARTH_SET_FIRST_GOOD:
       {
@@ -247,8 +247,8 @@ _hearth_set_run_decide_at_end (SetRun *run)
                 longest_len = strlen (text);
               }
           }
-        _hearth_set_run_decide (run, longest, "No answer passed the check (not empty, finished, not a refusal), "
-                              "so the longest one is kept");
+        _hearth_set_run_decide (run, longest, _("No answer passed the check (not empty, finished, not a refusal), "
+                              "so the longest one is kept"));
       }
       break;
     case HEARTH_SET_COMPARE:

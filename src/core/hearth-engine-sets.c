@@ -211,7 +211,7 @@ on_candidate_finished (HearthReply *reply,
 
   if (run->method == HEARTH_SET_COMPARE && text != NULL && !run->provisional)
     {
-      const char *reason = "Answered first; kept until you choose an answer";
+      const char *reason = _("Answered first; kept until you choose an answer");
 
       run->provisional = TRUE;
       if (!_hearth_answer_set_get_user_picked (run->set))
@@ -309,7 +309,7 @@ loads_one_at_a_time (HearthServer *server)
 static const char *
 server_label (Candidate *c)
 {
-  return c->server_name != NULL ? c->server_name : "the default server";
+  return c->server_name != NULL ? c->server_name : _("the default server");
 }
 
 /* "tiny" for "tiny:latest", as the answers' cards name it. */
@@ -357,8 +357,8 @@ describe_schedule (SetRun *run)
           own_servers = FALSE;
     }
   if (n_groups == 0)
-    return g_strdup (own_servers ? "At once: each model is on its own server."
-                                 : "At once: their servers answer several requests at a time.");
+    return g_strdup (own_servers ? _("At once: each model is on its own server.")
+                                 : _("At once: their servers answer several requests at a time."));
   if (n_groups == 1 && at_once->len == 0)
     return g_strdup_printf (_("One after another on %s: an Ollama server keeps one model in memory "
                               "at a time, so two at once would each wait for the other to load."),
@@ -709,7 +709,7 @@ hearth_engine_pick_answer (HearthEngine  *self,
 {
   g_autoptr(HearthMessage) message = NULL;
   g_autoptr(HearthAnswerSet) set = NULL;
-  const char *reason = "You chose this answer";
+  const char *reason = _("You chose this answer");
 
   g_return_val_if_fail (HEARTH_IS_ENGINE (self), FALSE);
 
@@ -726,9 +726,9 @@ hearth_engine_pick_answer (HearthEngine  *self,
       *message->content == '\0')
     return hearth_error_set_invalid (error, _("That answer %s, so it cannot be the reply: keep one "
                                      "that finished"),
-                                     message->state == HEARTH_MESSAGE_PARTIAL ? "is not finished"
-                                     : message->state == HEARTH_MESSAGE_COMPLETE ? "is empty"
-                                     : "did not finish");
+                                     message->state == HEARTH_MESSAGE_PARTIAL ? _("is not finished")
+                                     : message->state == HEARTH_MESSAGE_COMPLETE ? _("is empty")
+                                     : _("did not finish"));
   if (!hearth_store_keep_answer (self->store, message_id, HEARTH_PICK_USER, reason, error))
     return FALSE;
 

@@ -607,8 +607,8 @@ hearth_reply_fail (HearthReply  *self,
     {
       g_free (self->error->message);
       self->error->message = g_strdup_printf (hearth_reply_has_text (self)
-                                              ? "%s, after part of the reply had arrived"
-                                              : "%s, before any of the reply arrived",
+                                              ? _("%s, after part of the reply had arrived")
+                                              : _("%s, before any of the reply arrived"),
                                               error->message);
     }
   hearth_set_str (&self->done_reason, cancelled ? "cancelled" : "error");

@@ -107,7 +107,7 @@ hearth_secrets_check_key (const char  *key,
       else if (*p == ' ')
         what = "a space";
       else if (*p >= 0x80)
-        what = "a character outside ASCII";
+        what = _("a character outside ASCII");
       if (what != NULL)
         {
           g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_KEY,
@@ -151,7 +151,7 @@ hearth_secrets_store_async (const char          *endpoint,
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, hearth_secrets_store_async);
-  if (!hearth_secrets_check_key (key, "The API key", &error))
+  if (!hearth_secrets_check_key (key, _("The API key"), &error))
     {
       g_task_return_error (task, error);
       return;
@@ -273,7 +273,7 @@ hearth_secrets_store_sync (const char    *endpoint,
   g_return_val_if_fail (endpoint != NULL, FALSE);
   g_return_val_if_fail (key != NULL, FALSE);
 
-  if (!hearth_secrets_check_key (key, "The API key", error))
+  if (!hearth_secrets_check_key (key, _("The API key"), error))
     return FALSE;
   label = make_label (endpoint);
   if (secret_password_store_sync (get_schema (), SECRET_COLLECTION_DEFAULT, label, key,

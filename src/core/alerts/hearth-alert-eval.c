@@ -512,18 +512,18 @@ threshold_message (const HearthAlertRule *rule,
   if (rule->metric == HEARTH_ALERT_METRIC_SERVER_UP)
     {
       if (subject == NULL)
-        return g_strdup (holds ? "The inference server does not answer"
-                               : "The inference server answers again");
-      return g_strdup_printf (holds ? "The server at %s does not answer"
-                                    : "The server at %s answers again", subject);
+        return g_strdup (holds ? _("The inference server does not answer")
+                               : _("The inference server answers again"));
+      return g_strdup_printf (holds ? _("The server at %s does not answer")
+                                    : _("The server at %s answers again"), subject);
     }
   if (rule->metric == HEARTH_ALERT_METRIC_VRAM_SPILL)
-    return g_strdup_printf (holds ? "%s runs partly on the CPU: it does not fit in the GPU's memory"
-                                    : "%s no longer runs partly on the CPU",
+    return g_strdup_printf (holds ? _("%s runs partly on the CPU: it does not fit in the GPU's memory")
+                                    : _("%s no longer runs partly on the CPU"),
                               subject != NULL ? subject : "A model");
   if (rule->metric == HEARTH_ALERT_METRIC_ERROR_RATE)
-    return g_strdup_printf (holds ? "%s failed %s of its last replies, %s %s"
-                                  : "%s failed %s of its last replies, back %s %s",
+    return g_strdup_printf (holds ? _("%s failed %s of its last replies, %s %s")
+                                  : _("%s failed %s of its last replies, back %s %s"),
                             subject != NULL ? subject : "A model", v,
                             holds ? side : (rule->condition == HEARTH_ALERT_BELOW ? "above" : "under"),
                             limit);

@@ -345,8 +345,8 @@ count_words (WebhookSend *data)
   if (data->tries <= 1)
     return "";
   if (!data->same_outcome)
-    return data->tries == 2 ? " on the second try" : " on the last of three tries";
-  return data->tries == 2 ? " twice" : " three times";
+    return data->tries == 2 ? _(" on the second try") : _(" on the last of three tries");
+  return data->tries == 2 ? _(" twice") : _(" three times");
 }
 
 static char *
@@ -423,7 +423,7 @@ io_failure_error (WebhookSend *data)
     return g_error_new (HEARTH_ERROR, HEARTH_ERROR_WEBHOOK,
                         _("Nothing is listening at %s%s: start the service that receives the "
                           "webhook, or correct the URL's host and port"), url,
-                        *times ? (data->same_outcome ? " (tried three times)" : times) : "");
+                        *times ? (data->same_outcome ? _(" (tried three times)") : times) : "");
   if (io != NULL && io->domain == G_RESOLVER_ERROR)
     return g_error_new (HEARTH_ERROR, HEARTH_ERROR_WEBHOOK,
                         _("Could not find the host of the webhook at %s: check the host name "

@@ -132,7 +132,7 @@ set_refused (HearthCacheShared *shared,
     warning = g_strdup_printf (_("The shared cache at %s refused Hearth (%s)%s; answers come "
                                  "from this computer's cache until it is fixed"), shared->addr.display,
                                reason,
-                               shared->password != NULL ? ": check REDISCLI_AUTH" : "");
+                               shared->password != NULL ? _(": check REDISCLI_AUTH") : "");
   set_down (shared, warning);
 }
 
@@ -288,7 +288,7 @@ op_complete_in_main (gpointer user_data)
     g_task_return_new_error (task, HEARTH_CACHE_ERROR, HEARTH_CACHE_ERROR_FAILED, "%s",
                              _hearth_cache_shared_warning (self) != NULL
                              ? _hearth_cache_shared_warning (self)
-                             : "The shared cache did not answer");
+                             : _("The shared cache did not answer"));
   else
     g_task_return_boolean (task, TRUE);
   op_free (op);

@@ -32,10 +32,10 @@ static const struct
   const char *name;
   const char *label;
 } methods[] = {
-  [HEARTH_SET_COMPARE] = { "compare", "Side by side" },
-  [HEARTH_SET_VOTE] = { "vote", "Majority vote" },
-  [HEARTH_SET_JUDGE] = { "judge", "A judge picks" },
-  [HEARTH_SET_FIRST_GOOD] = { "first-good", "First good answer" },
+  [HEARTH_SET_COMPARE] = { "compare", N_("Side by side") },
+  [HEARTH_SET_VOTE] = { "vote", N_("Majority vote") },
+  [HEARTH_SET_JUDGE] = { "judge", N_("A judge picks") },
+  [HEARTH_SET_FIRST_GOOD] = { "first-good", N_("First good answer") },
 };
 
 const char *
@@ -249,12 +249,13 @@ hearth_ensemble_describe (const HearthEnsemble *ensemble)
   for (guint i = 0; i < n; i++)
     {
       if (i > 0)
-        g_string_append (text, i + 1 == n ? " and " : ", ");
+        /* Translators: joins the last two models of a list: "a, b and c" */
+        g_string_append (text, i + 1 == n ? _(" and ") : ", ");
       append_spec (text, ensemble->models[i]);
     }
   if ((guint) ensemble->method >= G_N_ELEMENTS (methods))
     return g_string_free (text, FALSE);
-  label = g_ascii_strdown (methods[ensemble->method].label, -1);
+  label = g_utf8_strdown (_(methods[ensemble->method].label), -1);
   g_string_append_printf (text, " — %s", label);
   if (ensemble->method == HEARTH_SET_JUDGE && ensemble->judge != NULL)
     {
@@ -540,7 +541,7 @@ hearth_ensembles_remove (HearthEnsembles  *self,
                                 ((HearthEnsemble *) g_ptr_array_index (ensembles, j))->name);
       return hearth_error_set_invalid (error, _("There is no ensemble called “%s”: %s%s"),
                                        name != NULL ? name : "",
-                                       names->len > 0 ? "the ensembles are " : "there are none yet",
+                                       names->len > 0 ? _("the ensembles are ") : _("there are none yet"),
                                        names->str);
     }
   g_ptr_array_remove_index (ensembles, i);

@@ -456,10 +456,10 @@ explain_repeats (GPtrArray *recommendations,
 
           if (earlier->model == r->model)
             r->note = g_strdup_printf (n_usable == 1
-                                       ? "Same as %s: it is the only model in the catalog for "
-                                         "this use that runs well on this machine"
-                                       : "Same as %s: only %u models in the catalog for this use "
-                                         "run well on this machine",
+                                       ? _("Same as %s: it is the only model in the catalog for "
+                                           "this use that runs well on this machine")
+                                       : _("Same as %s: only %u models in the catalog for this use "
+                                           "run well on this machine"),
                                        hearth_tier_to_string (earlier->tier), n_usable);
         }
     }

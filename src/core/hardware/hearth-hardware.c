@@ -674,7 +674,7 @@ markdown_gpu (GString         *out,
                           hearth_gpu_vendor_to_string (gpu->vendor),
                           gpu->integrated ? "integrated" : "discrete");
   g_string_append_printf (out, _("  - VRAM: %s\n"), gpu->integrated && gpu->vram_total < 0
-                          ? "shared with system memory" : vram);
+                          ? _("shared with system memory") : vram);
   g_string_append_printf (out, _("  - Driver: %s\n"), or_unknown (gpu->driver));
   if (gpu->compute_capability != NULL)
     g_string_append_printf (out, _("  - Compute capability: %s\n"), gpu->compute_capability);

@@ -220,7 +220,7 @@ void
 hearth_provider_set_api_key (HearthProvider *self,
                              const char     *api_key)
 {
-  accept_key (self, api_key, "The API key");
+  accept_key (self, api_key, _("The API key"));
 }
 
 static void
@@ -237,7 +237,7 @@ api_key_looked_up_cb (GObject      *object,
   if (error != NULL)
     g_debug ("No API key for %s: %s", hearth_provider_get_endpoint (self), error->message);
   if (key != NULL)
-    accept_key (self, key, "The API key stored in the keyring for this server");
+    accept_key (self, key, _("The API key stored in the keyring for this server"));
   hearth_secrets_free (key);
   g_task_return_boolean (task, TRUE);
 }

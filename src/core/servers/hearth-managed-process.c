@@ -105,7 +105,7 @@ choose_port (HearthSupervisor  *sup,
       if (!_hearth_servers_commit (sup->servers, &save_error))
         g_message ("%s: %s", sup->name, save_error->message);
     }
-  _hearth_supervisor_log (sup, "port %u is taken by another program: using %u (saved)", old, port);
+  _hearth_supervisor_log (sup, _("port %u is taken by another program: using %u (saved)"), old, port);
   return port;
 }
 
@@ -307,7 +307,7 @@ probe_answered_cb (GObject      *object,
   _hearth_server_record_probe (sup->server, latency_ms, error);
   message = running_message (sup);
   _hearth_supervisor_set_state (sup, HEARTH_PROCESS_RUNNING, message);
-  _hearth_supervisor_log (sup, "it answers at %s", hearth_server_get_endpoint (sup->server));
+  _hearth_supervisor_log (sup, _("it answers at %s"), hearth_server_get_endpoint (sup->server));
   if (sup->alerted)
     tell_alerts (sup);
   _hearth_supervisor_finish_starts (sup, NULL);
@@ -330,7 +330,7 @@ ready_tick_cb (gpointer user_data)
       stop_readiness (sup);
       error = g_error_new (HEARTH_ERROR, HEARTH_ERROR_TIMEOUT,
                            _("It did not answer within %d s, so it was stopped%s%s"),
-                           HEARTH_MANAGED_READY_MAX_S, tail ? ": " : " (its log is empty)",
+                           HEARTH_MANAGED_READY_MAX_S, tail ? ": " : _(" (its log is empty)"),
                            tail ? tail : "");
       _hearth_supervisor_set_state (sup, HEARTH_PROCESS_FAILED, error->message);
       _hearth_supervisor_finish_starts (sup, error);
@@ -542,7 +542,7 @@ exited_cb (GObject      *object,
   if (before == HEARTH_PROCESS_STARTING && !sup->restarting)
     {
       message = g_strdup_printf (_("It could not start — %s before answering%s%s"), how,
-                                 tail ? ": " : " (its log is empty)", tail ? tail : "");
+                                 tail ? ": " : _(" (its log is empty)"), tail ? tail : "");
       give_up (sup, message);
       return;
     }
@@ -599,7 +599,7 @@ _hearth_supervisor_spawn (HearthSupervisor  *sup,
   if (sup->process == NULL)
     {
       g_prefix_error (error, _("%s could not be started: "), (char *) argv->pdata[0]);
-      _hearth_supervisor_log (sup, "%s could not be started: %s", line, (*error)->message);
+      _hearth_supervisor_log (sup, _("%s could not be started: %s"), line, (*error)->message);
       _hearth_supervisor_drop_lock (sup);
       return FALSE;
     }
@@ -613,7 +613,7 @@ _hearth_supervisor_spawn (HearthSupervisor  *sup,
   if (sup->pid > 0)
     _hearth_supervisor_write_pid_file (sup, port);
   _hearth_supervisor_log (sup, "started %s (pid %d%s)", line, sup->pid,
-                          keep ? ", kept running after Hearth quits" : "");
+                          keep ? _(", kept running after Hearth quits") : "");
   {
     g_autofree char *message = sup->pid > 0 ? g_strdup_printf (_("Starting · pid %d"), sup->pid)
                                             : g_strdup ("Starting");
@@ -652,7 +652,7 @@ watch_cb (gpointer user_data)
     {
       sup->pid = 0;
       _hearth_supervisor_set_state (sup, HEARTH_PROCESS_RESTARTING,
-                                    "Restarting — another Hearth process looks after it");
+                                    _("Restarting — another Hearth process looks after it"));
       return G_SOURCE_CONTINUE;
     }
   /* Its supervisor is gone: this process takes over. */
@@ -660,9 +660,9 @@ watch_cb (gpointer user_data)
   sup->adopted = FALSE;
   if (_hearth_supervisor_pid_file_exists (sup))
     {
-      _hearth_supervisor_log (sup, "pid %d is gone without being stopped", sup->pid);
+      _hearth_supervisor_log (sup, _("pid %d is gone without being stopped"), sup->pid);
       sup->restarting = TRUE;
-      crashed (sup, "it ended without being stopped");
+      crashed (sup, _("it ended without being stopped"));
     }
   else
     {
@@ -702,7 +702,7 @@ kill_cb (gpointer user_data)
   sup->kill_id = 0;
   if (sup->process != NULL)
     {
-      _hearth_supervisor_log (sup, "pid %d did not stop within %d s: killed (SIGKILL)",
+      _hearth_supervisor_log (sup, _("pid %d did not stop within %d s: killed (SIGKILL)"),
                               sup->pid, HEARTH_MANAGED_STOP_WAIT_MS / 1000);
       g_subprocess_force_exit (sup->process);
     }
@@ -745,7 +745,7 @@ _hearth_supervisor_stop (HearthSupervisor *sup)
     {
       if (sup->kill_id == 0)
         {
-          _hearth_supervisor_log (sup, "stopping pid %d (SIGTERM)", sup->pid);
+          _hearth_supervisor_log (sup, _("stopping pid %d (SIGTERM)"), sup->pid);
           g_subprocess_send_signal (sup->process, SIGTERM);
           sup->kill_id = g_timeout_add (HEARTH_MANAGED_STOP_WAIT_MS, kill_cb, sup);
         }
@@ -755,7 +755,7 @@ _hearth_supervisor_stop (HearthSupervisor *sup)
     {
       if (sup->kill_deadline_us == 0)
         {
-          _hearth_supervisor_log (sup, "stopping pid %d (SIGTERM)", sup->pid);
+          _hearth_supervisor_log (sup, _("stopping pid %d (SIGTERM)"), sup->pid);
           kill (sup->pid, SIGTERM);
           g_clear_handle_id (&sup->watch_id, g_source_remove);
           sup->kill_deadline_us = g_get_monotonic_time () + HEARTH_MANAGED_STOP_WAIT_MS * 1000;
@@ -802,14 +802,14 @@ _hearth_supervisor_release (HearthSupervisor *sup,
   if (ours && terminate && !hearth_server_get_keep (sup->server) && !sup->detached)
     {
       sup->stopping = TRUE;
-      _hearth_supervisor_log (sup, "stopping pid %d (SIGTERM): it is not kept", sup->pid);
+      _hearth_supervisor_log (sup, _("stopping pid %d (SIGTERM): it is not kept"), sup->pid);
       g_subprocess_send_signal (sup->process, SIGTERM);
       _hearth_supervisor_remove_pid_file (sup, sup->pid);
       sup->pid = 0;
       _hearth_supervisor_set_state (sup, HEARTH_PROCESS_STOPPED, "Stopped");
     }
   else if (ours)
-    _hearth_supervisor_log (sup, "pid %d is kept running without this Hearth process", sup->pid);
+    _hearth_supervisor_log (sup, _("pid %d is kept running without this Hearth process"), sup->pid);
   /* Its exit is no longer this process's business. */
   sup->generation++;
   g_clear_object (&sup->process);

@@ -570,8 +570,8 @@ add_managed_checked_cb (GObject      *object,
     {
       g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_ALREADY_RUNNING,
                                _("%s is already running at %s; add it as an existing server instead"),
-                               add->spec.kind == HEARTH_MANAGED_OLLAMA ? "An Ollama server"
-                                                                       : "A llama.cpp server",
+                               add->spec.kind == HEARTH_MANAGED_OLLAMA ? _("An Ollama server")
+                                                                       : _("A llama.cpp server"),
                                running);
       return;
     }

@@ -175,9 +175,9 @@ describe_target (const HearthRoute *route)
   const char *model;
 
   if (g_strcmp0 (route->model, HEARTH_ROUTE_TARGET_CAPABLE) == 0)
-    model = "the most capable model";
+    model = _("the most capable model");
   else if (g_strcmp0 (route->model, HEARTH_ROUTE_TARGET_FAST) == 0)
-    model = "the fastest model";
+    model = _("the fastest model");
   else
     model = route->model;
 

@@ -895,8 +895,8 @@ hearth_server_get_process_message (HearthServer *self)
     return NULL;
   if (self->process_message != NULL)
     return self->process_message;
-  return self->enabled ? "Not running — Start it"
-                       : "Not running — Start it, or turn on “Start with Hearth”";
+  return self->enabled ? _("Not running — Start it")
+                       : _("Not running — Start it, or turn on “Start with Hearth”");
 }
 
 char *

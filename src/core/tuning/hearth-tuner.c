@@ -440,7 +440,7 @@ fail_trial (HearthTuner  *self,
             const GError *error)
 {
   self->current->state = HEARTH_TUNE_TRIAL_FAILED;
-  hearth_set_str (&self->current->error, error != NULL ? error->message : "The request failed");
+  hearth_set_str (&self->current->error, error != NULL ? error->message : _("The request failed"));
   trial_done (self);
 }
 

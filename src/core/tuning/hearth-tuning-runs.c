@@ -88,7 +88,7 @@ require_store (HearthTuning  *self,
 
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_FAILED,
                    _("Tuning runs cannot be kept: %s"),
-                   why != NULL ? why : "there is no history");
+                   why != NULL ? why : _("there is no history"));
     }
   return store;
 }
