@@ -420,7 +420,8 @@ ask_app_to_test (gint64   rule_id,
     }
   if ((bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error)) == NULL)
     {
-      *why = g_strdup_printf (_("the desktop session's bus cannot be reached (%s)"), error->message);
+      *why = g_strdup_printf (_("the desktop session's bus cannot be reached (%s)"),
+                              error->message);
       return APP_CANNOT;
     }
   description = g_dbus_connection_call_sync (bus, APP_ID, path, "org.gtk.Actions", "Describe",

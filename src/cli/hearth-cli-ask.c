@@ -199,7 +199,8 @@ read_prompt (int      argc,
              ? g_steal_pointer (&text) : NULL;
     }
   text = g_strjoinv (" ", argv + 2);
-  return check_text (_("The prompt"), text, strlen (text), exit_code) ? g_steal_pointer (&text) : NULL;
+  return check_text (_("The prompt"), text, strlen (text), exit_code)
+         ? g_steal_pointer (&text) : NULL;
 }
 
 gboolean

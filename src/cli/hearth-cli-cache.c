@@ -54,7 +54,8 @@ print_shared (const HearthCacheStats *stats,
     g_print (_("Shared:      none (set one with --redis redis://HOST:PORT/DB or in Hearth's "
                "Preferences)\n"));
   else
-    g_print (_("Shared:      %s, %s\n"), url, stats->shared_connected ? "connected" : "not reachable");
+    g_print (_("Shared:      %s, %s\n"), url,
+             stats->shared_connected ? _("connected") : _("not reachable"));
   if (url != NULL && !stats->shared_connected && warning != NULL)
     g_print ("             %s\n", warning);
   if (lookups > 0 || stats->shared_errors > 0)

@@ -498,7 +498,8 @@ describe_candidate (HearthAnswerSet *set,
     append_part (parts, _("from the cache"));
   if (figures->tokens_out >= 0 && error == NULL)
     {
-      g_autofree char *tokens = g_strdup_printf (ngettext ("%" PRId64 " token", "%" PRId64 " tokens",
+      g_autofree char *tokens = g_strdup_printf (ngettext ("%" PRId64 " token",
+                                                           "%" PRId64 " tokens",
                                                            figures->tokens_out),
                                                  figures->tokens_out);
 

@@ -236,7 +236,8 @@ feedback_stats (HearthEngine *engine,
       g_print ("\n");
     }
   {
-    g_autofree char *ratings = g_strdup_printf (ngettext ("%u rating", "%u ratings", stats->ratings),
+    g_autofree char *ratings = g_strdup_printf (ngettext ("%u rating", "%u ratings",
+                                                          stats->ratings),
                                                 stats->ratings);
     g_autofree char *picks = g_strdup_printf (ngettext ("%u compare pick", "%u compare picks",
                                                         stats->picks), stats->picks);

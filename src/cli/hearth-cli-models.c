@@ -363,7 +363,8 @@ int
 hearth_cli_command_show (int    argc,
                          char **argv)
 {
-  return run_model_command ("show", N_("MODEL"), N_("Name one model to show, for example llama3.2:1b"),
+  return run_model_command ("show", N_("MODEL"),
+                            N_("Name one model to show, for example llama3.2:1b"),
                             argc, argv, hearth_provider_show_async, show_cb);
 }
 
@@ -474,7 +475,8 @@ int
 hearth_cli_command_ps (int    argc,
                        char **argv)
 {
-  return run_model_command ("ps", NULL, N_("ps takes no arguments"), argc, argv, list_loaded, ps_cb);
+  return run_model_command ("ps", NULL,
+                            N_("ps takes no arguments"), argc, argv, list_loaded, ps_cb);
 }
 
 /* unload and rm: quiet when done, like the history's delete */
@@ -496,7 +498,8 @@ int
 hearth_cli_command_unload (int    argc,
                            char **argv)
 {
-  return run_model_command ("unload", N_("MODEL"), N_("Name one model to unload, for example llama3.2:1b"),
+  return run_model_command ("unload", N_("MODEL"),
+                            N_("Name one model to unload, for example llama3.2:1b"),
                             argc, argv, hearth_provider_unload_async, unload_cb);
 }
 
@@ -517,6 +520,7 @@ int
 hearth_cli_command_rm (int    argc,
                        char **argv)
 {
-  return run_model_command ("rm", N_("MODEL"), N_("Name one model to delete, for example llama3.2:1b"),
+  return run_model_command ("rm", N_("MODEL"),
+                            N_("Name one model to delete, for example llama3.2:1b"),
                             argc, argv, hearth_provider_delete_async, rm_cb);
 }

@@ -393,7 +393,8 @@ print_options_text (const OptionsView *view)
       g_print (_("Tuned:      by tuning run #%" PRId64 "%s%s%s\n"), view->own->tune_run_id,
                *tps != '\0' ? ", measured " : "", tps, *tps != '\0' ? " tokens/s" : "");
     }
-  g_print (_("Sent:       %s\n\n"), sent != NULL ? sent : _("no speed option: the server's defaults"));
+  g_print (_("Sent:       %s\n\n"),
+           sent != NULL ? sent : _("no speed option: the server's defaults"));
 
   g_print ("%-15s %-15s %s\n", "OPTION", "VALUE", "FROM");
   for (guint i = 0; i < view->rows->len; i++)
@@ -797,7 +798,8 @@ profile_remove (HearthTuning *tuning,
     }
   if (profile->builtin)
     {
-      g_printerr (_("hearth-cli: %s is built in and cannot be removed; only your own profiles can.\n"),
+      g_printerr (_("hearth-cli: %s is built in and cannot be removed; only your own profiles "
+                    "can.\n"),
                   name);
       return EXIT_USAGE;
     }
@@ -837,7 +839,8 @@ hearth_cli_command_profile (int    argc,
     return usage_error ("profile", PROFILE_USAGE);
   if (!g_str_equal (sub, "add") &&
       (opt_from != NULL || opt_set != NULL || opt_title != NULL || opt_description != NULL))
-    return usage_error ("profile", _("--from, --set, --title and --description go with profile add"));
+    return usage_error ("profile",
+                        _("--from, --set, --title and --description go with profile add"));
   if (argc == 4 && !check_text (_("The profile name"), argv[3], strlen (argv[3]), &exit_code))
     return exit_code;
 

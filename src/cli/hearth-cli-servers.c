@@ -754,9 +754,10 @@ hearth_cli_command_servers (int    argc,
   int exit_code = 0;
 
   if (!parse_options ("servers",
-                      N_("list | add NAME | remove NAME | enable NAME | disable NAME | default NAME | "
-                         "test NAME | limits NAME | start NAME | stop NAME | logs NAME | demo | "
-                         "fallback [NAME…] | substitute MODEL [SUBSTITUTE] | substitutes | presets"),
+                      N_("list | add NAME | remove NAME | enable NAME | disable NAME | "
+                         "default NAME | test NAME | limits NAME | start NAME | stop NAME | "
+                         "logs NAME | demo | fallback [NAME…] | substitute MODEL [SUBSTITUTE] | "
+                         "substitutes | presets"),
                       all_servers_entries (), FALSE, &argc, &argv, &exit_code))
     return exit_code;
   sub = argc >= 3 ? argv[2] : "list";

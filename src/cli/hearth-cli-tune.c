@@ -128,7 +128,8 @@ on_trial_finished (HearthTuner     *tuner,
         g_string_append (line, _("  best so far"));
       break;
     case HEARTH_TUNE_TRIAL_FAILED:
-      g_string_append_printf (line, _("failed: %s"), trial->error != NULL ? trial->error : "unknown");
+      g_string_append_printf (line,
+                              _("failed: %s"), trial->error != NULL ? trial->error : "unknown");
       break;
     case HEARTH_TUNE_TRIAL_SKIPPED:
     default:
@@ -458,7 +459,8 @@ hearth_cli_command_tune (int    argc,
   if (!parse_options ("tune", N_("MODEL"), tune_entries, TRUE, &argc, &argv, &exit_code))
     return exit_code;
   if (argc != 3)
-    return usage_error ("tune", _("Name one model to tune, for example hearth-cli tune llama3.2:1b"));
+    return usage_error ("tune",
+                        _("Name one model to tune, for example hearth-cli tune llama3.2:1b"));
   if (!check_text (_("The model name"), argv[2], strlen (argv[2]), &exit_code) ||
       !tune_options_fit (&exit_code))
     return exit_code;

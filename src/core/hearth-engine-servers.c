@@ -79,9 +79,11 @@ default_provider (HearthEngine   *self,
   if (server == NULL)
     {
       g_set_error_literal (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                           n == 0 ? _("There is no server to ask: add one with hearth-cli servers add "
+                           n == 0 ? _("There is no server to ask: add one with hearth-cli servers "
+                                      "add "
                                       "NAME URL, or in Preferences → Servers")
-                                  : _("Every server is disabled: enable one with hearth-cli servers "
+                                  : _("Every server is disabled: enable one with hearth-cli "
+                                      "servers "
                                       "enable NAME, or in Preferences → Servers"));
       return NULL;
     }
@@ -201,7 +203,8 @@ hearth_engine_resolve_server (HearthEngine  *self,
                                 hearth_server_get_name (g_ptr_array_index (servers->servers, i)));
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
                    _("There is no server called “%s”: %s%s"), server,
-                   names->len > 0 ? _("the servers are ") : _("no server is set up yet (add one with "
+                   names->len > 0 ? _("the servers are ") : _("no server is set up yet (add one "
+                                                              "with "
                                                          "hearth-cli servers add NAME URL)"),
                    names->str);
       return NULL;

@@ -518,7 +518,8 @@ threshold_message (const HearthAlertRule *rule,
                                     : _("The server at %s answers again"), subject);
     }
   if (rule->metric == HEARTH_ALERT_METRIC_VRAM_SPILL)
-    return g_strdup_printf (holds ? _("%s runs partly on the CPU: it does not fit in the GPU's memory")
+    return g_strdup_printf (holds ? _("%s runs partly on the CPU: it does not fit in the GPU's "
+                                      "memory")
                                     : _("%s no longer runs partly on the CPU"),
                               subject != NULL ? subject : "A model");
   if (rule->metric == HEARTH_ALERT_METRIC_ERROR_RATE)

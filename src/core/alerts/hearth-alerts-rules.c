@@ -53,7 +53,8 @@ check_rule (const HearthAlertRule  *rule,
     return hearth_error_set_invalid (error, _("An anomaly rule needs a z-score other than 0: -2 for “two standard "
                            "deviations below normal”, 2 for above"));
   if (rule->condition == HEARTH_ALERT_TREND && rule->for_ms <= 0)
-    return hearth_error_set_invalid (error, _("A trend rule needs a window (--for), for example 10m"));
+    return hearth_error_set_invalid (error,
+                                     _("A trend rule needs a window (--for), for example 10m"));
   if (rule->channels & HEARTH_ALERT_CHANNEL_WEBHOOK)
     return hearth_alert_webhook_check_url (rule->webhook_url, error);
   return TRUE;

@@ -222,7 +222,8 @@ _hearth_gateway_call_read_json (HearthGatewayCall  *call,
     }
   if (!g_utf8_validate (data, length, NULL))
     {
-      hearth_error_set_invalid (error, _("The request's body is not UTF-8 text: send a JSON object"));
+      hearth_error_set_invalid (error,
+                                _("The request's body is not UTF-8 text: send a JSON object"));
       return NULL;
     }
   if (!hearth_json_parser_load (parser, data, length, &local_error))

@@ -181,8 +181,8 @@ estimate_speed (HearthFit                *fit,
     /* The GPU's layers take time too, unknown without its bandwidth: an upper bound. */
     set_estimate (fit, bandwidth * BANDWIDTH_EFFICIENCY / in_ram_gb,
                   g_strdup_printf (_("Estimate, at most: %.0f GB/s of measured system memory "
-                                     "bandwidth over the %.1f GB of weights left in RAM, at %.0f %% "
-                                     "efficiency; the GPU’s share is not counted"),
+                                     "bandwidth over the %.1f GB of weights left in RAM, at "
+                                     "%.0f %% efficiency; the GPU’s share is not counted"),
                                    bandwidth, in_ram_gb, BANDWIDTH_EFFICIENCY * 100));
   else
     set_estimate (fit, bandwidth * BANDWIDTH_EFFICIENCY / in_ram_gb,

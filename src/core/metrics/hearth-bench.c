@@ -481,7 +481,8 @@ clear_run_state (HearthBench *self)
 static GError *
 cancelled_error (void)
 {
-  return g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_CANCELLED, _("The benchmark was cancelled"));
+  return g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_CANCELLED,
+                              _("The benchmark was cancelled"));
 }
 
 /* Ends the run: @error NULL means complete. */

@@ -286,7 +286,8 @@ _hearth_ollama_pull_line (HearthOllamaPull  *data,
       const char *message = hearth_json_get_string (object, "error");
 
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_SERVER_ERROR,
-                   _("Downloading “%s” failed: %s"), data->model, message ? message : "unknown error");
+                   _("Downloading “%s” failed: %s"), data->model, message ? message : "unknown "
+                                                                                      "error");
       return FALSE;
     }
 

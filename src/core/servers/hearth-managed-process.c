@@ -105,7 +105,8 @@ choose_port (HearthSupervisor  *sup,
       if (!_hearth_servers_commit (sup->servers, &save_error))
         g_message ("%s: %s", sup->name, save_error->message);
     }
-  _hearth_supervisor_log (sup, _("port %u is taken by another program: using %u (saved)"), old, port);
+  _hearth_supervisor_log (sup,
+                          _("port %u is taken by another program: using %u (saved)"), old, port);
   return port;
 }
 

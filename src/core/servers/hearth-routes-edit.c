@@ -112,7 +112,8 @@ check_server (HearthRoutes  *self,
 
   names = server_names (servers);
   if (*names == '\0')
-    return hearth_error_set_invalid (error, _("There is no server named “%s”: add it first"), server);
+    return hearth_error_set_invalid (error,
+                                     _("There is no server named “%s”: add it first"), server);
   return hearth_error_set_invalid (error, _("There is no server named “%s”: your servers are %s"), server, names);
 }
 

@@ -36,7 +36,8 @@ lookup_or_fail (HearthServers *self,
 
   if (server == NULL)
     g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                             _("There is no server called “%s”: see the list with hearth-cli servers"),
+                             _("There is no server called “%s”: see the list with hearth-cli "
+                               "servers"),
                              name ? name : "");
   return server;
 }

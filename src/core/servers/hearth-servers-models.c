@@ -137,7 +137,8 @@ hearth_servers_list_models_async (HearthServers       *self,
       one->entry = entry;
       if (provider == NULL)
         {
-          g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_CANCELLED, _("Hearth is closing"));
+          g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_CANCELLED,
+                                   _("Hearth is closing"));
           g_object_unref (one->task);
           g_free (one);
           return;

@@ -168,7 +168,8 @@ hearth_profile_list_builtin (int physical_cores)
   /* Quality: long conversations and pasted documents stay in view; the
    * words are picked a little less freely than Ollama's default 0.8. */
   profile = builtin (HEARTH_PROFILE_QUALITY, _("Quality"),
-                     _("For long conversations and documents: the model reads the last 8,192 tokens "
+                     _("For long conversations and documents: the model reads the last 8,192 "
+                       "tokens "
                        "and picks its words a little more carefully; slower, and uses more memory"));
   set (profile, HEARTH_RUN_OPTION_NUM_CTX, 8192);
   set (profile, HEARTH_RUN_OPTION_TEMPERATURE, 0.7);

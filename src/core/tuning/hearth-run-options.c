@@ -624,7 +624,8 @@ hearth_run_options_summary (const HearthRunOptions *options)
 #define SEP() (out->len ? " · " : "")
   if (hearth_run_options_is_set (options, HEARTH_RUN_OPTION_NUM_CTX))
     /* Translators: a short label, the context window in tokens: "ctx 8192" */
-    g_string_append_printf (out, _("%sctx %.0f"), SEP (), options->values[HEARTH_RUN_OPTION_NUM_CTX]);
+    g_string_append_printf (out,
+                            _("%sctx %.0f"), SEP (), options->values[HEARTH_RUN_OPTION_NUM_CTX]);
   if (hearth_run_options_is_set (options, HEARTH_RUN_OPTION_NUM_THREAD))
     {
       v = options->values[HEARTH_RUN_OPTION_NUM_THREAD];
