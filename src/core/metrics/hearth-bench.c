@@ -39,10 +39,10 @@ typedef struct
 } BenchCase;
 
 static const BenchCase cases[] = {
-  { "short prompt, short answer", FALSE, SHORT_ANSWER },
-  { "short prompt, long answer", FALSE, LONG_ANSWER },
-  { "long prompt, short answer", TRUE, SHORT_ANSWER },
-  { "long prompt, long answer", TRUE, LONG_ANSWER },
+  { N_("short prompt, short answer"), FALSE, SHORT_ANSWER },
+  { N_("short prompt, long answer"), FALSE, LONG_ANSWER },
+  { N_("long prompt, short answer"), TRUE, SHORT_ANSWER },
+  { N_("long prompt, long answer"), TRUE, LONG_ANSWER },
 };
 
 /* About 130 words; LONG_PROMPT_PARTS of them make about 1,000 tokens on
@@ -642,7 +642,7 @@ note_rejected (HearthBench  *self,
     self->left_out = g_string_new (_("Left out, the server refused them: "));
   else
     g_string_append (self->left_out, " · ");
-  g_string_append_printf (self->left_out, "“%s” (%s)", cases[index].label, error->message);
+  g_string_append_printf (self->left_out, "“%s” (%s)", _(cases[index].label), error->message);
 }
 
 /* Every measured case refused: there is nothing to report but why. */
@@ -700,9 +700,9 @@ request_label (HearthBench *self)
   guint index = current_case (self);
 
   if (self->done == 0)
-    return g_strdup_printf (_("Warm-up · %s"), cases[index].label);
+    return g_strdup_printf (_("Warm-up · %s"), _(cases[index].label));
   return g_strdup_printf (_("Run %u of %u · %s"), (self->done - 1) / (guint) G_N_ELEMENTS (cases) + 1,
-                          self->runs, cases[index].label);
+                          self->runs, _(cases[index].label));
 }
 
 static void

@@ -544,7 +544,8 @@ hearth_store_get_api_conversation (HearthStore  *self,
   g_clear_pointer (&find, hearth_sqlite_statement_release);
   if ((create = _hearth_store_statement (self, STMT_CREATE_API_CONVERSATION, error)) == NULL)
     return -1;
-  hearth_sqlite_bind_text (create, ":title", "Requests from other programs");
+  /* Translators: the title of the conversation that holds the API gateway's requests */
+  hearth_sqlite_bind_text (create, ":title", _("Requests from other programs"));
   hearth_sqlite_bind_int64 (create, ":now", now_ms ());
   if (!_hearth_store_step_done (self, create, error))
     return -1;
