@@ -76,7 +76,7 @@ parse_metric (const char  *option,
     }
   names = list_metrics ();
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               "--metric takes %s, not “%s”", names, value);
+               _("--metric takes %s, not “%s”"), names, value);
   return FALSE;
 }
 
@@ -100,8 +100,8 @@ parse_condition (const char  *option,
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    opt_condition == HEARTH_ALERT_ANOMALY
-                   ? "%s takes a z-score from -100 to 100, such as -2, not “%s”"
-                   : "%s takes a number, such as 20 or 0.5, not “%s”", option, value);
+                   ? _("%s takes a z-score from -100 to 100, such as -2, not “%s”")
+                   : _("%s takes a number, such as 20 or 0.5, not “%s”"), option, value);
       return FALSE;
     }
   if (opt_threshold == 0 && (opt_condition == HEARTH_ALERT_ANOMALY ||
@@ -109,10 +109,10 @@ parse_condition (const char  *option,
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    opt_condition == HEARTH_ALERT_ANOMALY
-                   ? "--anomaly takes a z-score other than 0: 2 fires when a value is 2 standard "
-                     "deviations above its normal, -2 below"
-                   : "--trend takes a slope per minute other than 0: 5 fires when the value "
-                     "rises by 5 a minute or faster, -5 when it falls that fast");
+                   ? _("--anomaly takes a z-score other than 0: 2 fires when a value is 2 standard "
+                       "deviations above its normal, -2 below")
+                   : _("--trend takes a slope per minute other than 0: 5 fires when the value "
+                       "rises by 5 a minute or faster, -5 when it falls that fast"));
       return FALSE;
     }
   return TRUE;
@@ -129,7 +129,7 @@ parse_duration_value (const char  *option,
   if (hearth_alert_parse_duration (value, ms, &local) && *ms >= 0)
     return TRUE;
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               "%s takes a duration such as 30s, 10m, 2h or 1d, not “%s”", option, value);
+               _("%s takes a duration such as 30s, 10m, 2h or 1d, not “%s”"), option, value);
   return FALSE;
 }
 
@@ -160,7 +160,7 @@ parse_severity (const char  *option,
       return TRUE;
     }
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               "--severity takes warning or critical, not “%s”", value);
+               _("--severity takes warning or critical, not “%s”"), value);
   return FALSE;
 }
 
@@ -177,39 +177,39 @@ const GOptionEntry alerts_entries[] = {
   { "metric", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_metric,
     N_("add: what to watch: tokens_per_s, ttft_ms, error_rate, server_up, cpu_percent, "
        "memory_percent, swap_used_mb, vram_percent, vram_spill, gpu_temp_c, gpu_power_w, "
-       "disk_free_gb"), "METRIC" },
+       "disk_free_gb"), N_("METRIC") },
   { "above", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_condition,
-    N_("add: fire when the value is above X"), "X" },
+    N_("add: fire when the value is above X"), N_("X") },
   { "below", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_condition,
-    N_("add: fire when the value is below X"), "X" },
+    N_("add: fire when the value is below X"), N_("X") },
   { "anomaly", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_condition,
     N_("add: fire when the value is Z standard deviations from its own recent normal "
-       "(-2: well below); judged once there are 10 earlier values"), "Z" },
+       "(-2: well below); judged once there are 10 earlier values"), N_("Z") },
   { "trend", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_condition,
     N_("add: fire when the value changes this much per minute over --for (-5: falls by 5 a "
-       "minute)"), "SLOPE" },
+       "minute)"), N_("SLOPE") },
   { "for", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_duration_option,
     N_("add: how long it must hold before it fires (30s, 10m, 2h, 1d); for --trend the "
-       "window (default 10m)"), "DURATION" },
+       "window (default 10m)"), N_("DURATION") },
   { "model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model,
     N_("add: only this model (for server_up, this server's address); default: each one"),
-    "NAME" },
+    N_("NAME") },
   { "severity", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_severity,
-    N_("add: warning (the default) or critical"), "SEVERITY" },
+    N_("add: warning (the default) or critical"), N_("SEVERITY") },
   { "cooldown", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_duration_option,
-    N_("add: tell a repeat of the alert only after this long (default 10m)"), "DURATION" },
+    N_("add: tell a repeat of the alert only after this long (default 10m)"), N_("DURATION") },
   { "channel", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_channels,
     N_("add: where to tell, once for each: notification, tray, log or webhook:URL "
-       "(default: notification, tray and log)"), "CHANNEL" },
+       "(default: notification, tray and log)"), N_("CHANNEL") },
   { "name", 0, 0, G_OPTION_ARG_FILENAME, &opt_name,
-    N_("add: the rule's name (default: what it watches)"), "TEXT" },
+    N_("add: the rule's name (default: what it watches)"), N_("TEXT") },
   { "percent", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_percent,
     N_("add: with --anomaly, also ask the value to be this many percent from its normal"),
-    "P" },
+    N_("P") },
   { "escalate-after", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_duration_option,
-    N_("add: a warning firing this long becomes critical"), "DURATION" },
+    N_("add: a warning firing this long becomes critical"), N_("DURATION") },
   { "since", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_duration_option,
-    N_("history: transitions in this window (default 24h)"), "DURATION" },
+    N_("history: transitions in this window (default 24h)"), N_("DURATION") },
   { NULL }
 };
 
@@ -225,7 +225,7 @@ parse_channels (HearthAlertRule *rule,
       const char *value = opt_channels[i];
       gboolean known = FALSE;
 
-      if (!check_text ("The value of --channel", value, strlen (value), exit_code))
+      if (!check_text (_("The value of --channel"), value, strlen (value), exit_code))
         return FALSE;
       if (g_str_has_prefix (value, "webhook:"))
         {
@@ -234,8 +234,8 @@ parse_channels (HearthAlertRule *rule,
 
           if (channels & HEARTH_ALERT_CHANNEL_WEBHOOK)
             {
-              *exit_code = usage_error ("alerts", "A rule has one webhook: give "
-                                        "--channel webhook:URL once");
+              *exit_code = usage_error ("alerts", _("A rule has one webhook: give "
+                                        "--channel webhook:URL once"));
               return FALSE;
             }
           if (!hearth_alert_webhook_check_url (url, &error))
@@ -262,9 +262,9 @@ parse_channels (HearthAlertRule *rule,
         {
           g_autofree char *message =
             g_str_equal (value, "webhook")
-            ? g_strdup ("A webhook channel needs its address, as in --channel webhook:https://example.org/hook")
-            : g_strdup_printf ("--channel takes notification, tray, log or webhook:URL, "
-                               "not “%s”", value);
+            ? g_strdup (_("A webhook channel needs its address, as in --channel webhook:https://example.org/hook"))
+            : g_strdup_printf (_("--channel takes notification, tray, log or webhook:URL, "
+                                 "not “%s”"), value);
 
           *exit_code = usage_error ("alerts", message);
           return FALSE;
@@ -289,7 +289,7 @@ alerts_rule_from_options (GSettings *settings,
   if (!have_metric)
     {
       g_autofree char *names = list_metrics ();
-      g_autofree char *message = g_strdup_printf ("alerts add needs --metric: %s", names);
+      g_autofree char *message = g_strdup_printf (_("alerts add needs --metric: %s"), names);
 
       *exit_code = usage_error ("alerts", message);
       return NULL;
@@ -298,9 +298,9 @@ alerts_rule_from_options (GSettings *settings,
   if (n_conditions != 1)
     {
       *exit_code = usage_error ("alerts", n_conditions == 0
-                                ? "alerts add needs a condition: --above X, --below X, "
-                                  "--anomaly Z or --trend SLOPE"
-                                : "Give one condition: --above, --below, --anomaly or --trend");
+                                ? _("alerts add needs a condition: --above X, --below X, "
+                                    "--anomaly Z or --trend SLOPE")
+                                : _("Give one condition: --above, --below, --anomaly or --trend"));
       return NULL;
     }
   rule->metric = opt_metric;
@@ -314,8 +314,8 @@ alerts_rule_from_options (GSettings *settings,
     rule->for_ms = DEFAULT_TREND_WINDOW_MS;
   if (opt_condition == HEARTH_ALERT_TREND && rule->for_ms == 0)
     {
-      *exit_code = usage_error ("alerts", "A trend needs a window to measure its slope over: "
-                                "--for 10m, for example");
+      *exit_code = usage_error ("alerts", _("A trend needs a window to measure its slope over: "
+                                "--for 10m, for example"));
       return NULL;
     }
 
@@ -323,8 +323,8 @@ alerts_rule_from_options (GSettings *settings,
     {
       if (opt_condition != HEARTH_ALERT_ANOMALY)
         {
-          *exit_code = usage_error ("alerts", "--percent is the smallest change an anomaly "
-                                    "needs: it goes with --anomaly");
+          *exit_code = usage_error ("alerts", _("--percent is the smallest change an anomaly "
+                                    "needs: it goes with --anomaly"));
           return NULL;
         }
       rule->min_change_percent = opt_percent;
@@ -332,14 +332,14 @@ alerts_rule_from_options (GSettings *settings,
 
   if (opt_model != NULL)
     {
-      if (!check_text ("The value of --model", opt_model, strlen (opt_model), exit_code))
+      if (!check_text (_("The value of --model"), opt_model, strlen (opt_model), exit_code))
         return NULL;
       if (!hearth_alert_metric_is_per_model (opt_metric) &&
           opt_metric != HEARTH_ALERT_METRIC_SERVER_UP)
         {
           g_autofree char *message =
-            g_strdup_printf ("%s is measured for the whole machine, not for a model: "
-                             "drop --model", metric);
+            g_strdup_printf (_("%s is measured for the whole machine, not for a model: "
+                               "drop --model"), metric);
 
           *exit_code = usage_error ("alerts", message);
           return NULL;
@@ -369,8 +369,8 @@ alerts_rule_from_options (GSettings *settings,
     {
       if (rule->severity == HEARTH_ALERT_CRITICAL)
         {
-          *exit_code = usage_error ("alerts", "--escalate-after turns a warning into a critical "
-                                    "alert: it goes with --severity warning");
+          *exit_code = usage_error ("alerts", _("--escalate-after turns a warning into a critical "
+                                    "alert: it goes with --severity warning"));
           return NULL;
         }
       rule->escalate_after_ms = opt_escalate_ms;
@@ -386,7 +386,7 @@ alerts_rule_from_options (GSettings *settings,
 
       if (*name == '\0')
         {
-          *exit_code = usage_error ("alerts", "The rule's name is empty");
+          *exit_code = usage_error ("alerts", _("The rule's name is empty"));
           return NULL;
         }
       rule->name = g_steal_pointer (&name);
@@ -407,13 +407,13 @@ alerts_options_fit (const char *sub,
 
   if (add_options && !g_str_equal (sub, "add"))
     {
-      *exit_code = usage_error ("alerts", "--metric, the conditions and the other rule options "
-                                "go with alerts add");
+      *exit_code = usage_error ("alerts", _("--metric, the conditions and the other rule options "
+                                "go with alerts add"));
       return FALSE;
     }
   if (opt_since_ms >= 0 && !g_str_equal (sub, "history"))
     {
-      *exit_code = usage_error ("alerts", "--since goes with alerts history");
+      *exit_code = usage_error ("alerts", _("--since goes with alerts history"));
       return FALSE;
     }
   return TRUE;

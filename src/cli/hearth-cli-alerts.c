@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <math.h>
 
 #include "hearth-alert-channels.h"
@@ -59,7 +61,8 @@ describe_channels (HearthAlertChannels  channels,
       if (!(channels & channel_names[i].channel))
         continue;
       if (n > 0)
-        g_string_append (text, n + 1 == count ? " and " : ", ");
+        /* Translators: joins the last two channels of a list: "notification, tray and log" */
+        g_string_append (text, n + 1 == count ? _(" and ") : ", ");
       n++;
       g_string_append (text, channel_names[i].name);
       if (channel_names[i].channel == HEARTH_ALERT_CHANNEL_WEBHOOK && webhook_url != NULL)
@@ -70,7 +73,7 @@ describe_channels (HearthAlertChannels  channels,
         }
     }
   if (text->len == 0)
-    g_string_append (text, "no channel");
+    g_string_append (text, _("no channel"));
   return g_string_free (text, FALSE);
 }
 
@@ -81,7 +84,8 @@ format_time_seconds (gint64 ms)
   g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (ms / 1000);
   g_autoptr(GDateTime) local = utc ? g_date_time_to_local (utc) : NULL;
 
-  return local ? g_date_time_format (local, "%Y-%m-%d %H:%M:%S") : g_strdup ("?");
+  /* Translators: a date and time to the second, see g_date_time_format() */
+  return local ? g_date_time_format (local, _("%Y-%m-%d %H:%M:%S")) : g_strdup ("?");
 }
 
 /* One transition, as alerts list, alerts history and monitor print it:
@@ -190,8 +194,8 @@ parse_rule_id (const char *sub,
 
   if (g_ascii_string_to_signed (text, 10, 1, G_MAXINT64, id, NULL))
     return TRUE;
-  message = g_strdup_printf ("alerts %s takes a rule number, 1 or more (hearth-cli alerts rules "
-                             "lists them), not “%s”", sub, text);
+  message = g_strdup_printf (_("alerts %s takes a rule number, 1 or more (hearth-cli alerts rules "
+                               "lists them), not “%s”"), sub, text);
   *exit_code = usage_error ("alerts", message);
   return FALSE;
 }
@@ -234,8 +238,11 @@ print_rule (HearthAlertRule *rule)
     {
       g_autofree char *firing = hearth_alert_format_duration (rule->firing_ms);
 
-      stats = g_strdup_printf (" · fired %u time%s, %s in all, acknowledged %u", rule->n_fired,
-                               rule->n_fired == 1 ? "" : "s", firing, rule->n_acknowledged);
+      /* Translators: %s is how long it fired in all: "3 min" */
+      stats = g_strdup_printf (ngettext (" · fired %u time, %s in all, acknowledged %u",
+                                         " · fired %u times, %s in all, acknowledged %u",
+                                         rule->n_fired),
+                               rule->n_fired, firing, rule->n_acknowledged);
     }
   line = g_strdup_printf ("%4" G_GINT64_FORMAT "  %-3s  %-8s  %s%s", rule->id,
                           rule->enabled ? "on" : "off",
@@ -264,8 +271,8 @@ alerts_rules (HearthAlerts *alerts)
     }
   if (rules->len == 0)
     {
-      g_printerr ("hearth-cli: No alert rules. Add one with hearth-cli alerts add --metric … "
-                  "--below ….\n");
+      g_printerr (_("hearth-cli: No alert rules. Add one with hearth-cli alerts add --metric … "
+                    "--below ….\n"));
       return 0;
     }
   for (guint i = 0; i < rules->len; i++)
@@ -293,10 +300,10 @@ alerts_add (HearthAlerts    *alerts,
   description = hearth_alert_rule_describe (rule);
   channels = describe_channels (rule->channels, rule->webhook_url);
   if (g_strcmp0 (rule->name, description) == 0)
-    g_print ("Added rule %" G_GINT64_FORMAT ": %s (%s) → %s\n", rule->id, description,
+    g_print (_("Added rule %" PRId64 ": %s (%s) → %s\n"), rule->id, description,
              hearth_alert_severity_to_string (rule->severity), channels);
   else
-    g_print ("Added rule %" G_GINT64_FORMAT ", %s: %s (%s) → %s\n", rule->id, rule->name,
+    g_print (_("Added rule %" PRId64 ", %s: %s (%s) → %s\n"), rule->id, rule->name,
              description, hearth_alert_severity_to_string (rule->severity), channels);
   return 0;
 }
@@ -318,11 +325,12 @@ alerts_list (HearthAlerts *alerts)
     }
   if (active->len == 0)
     {
-      g_printerr ("hearth-cli: No alert is firing or pending.\n");
+      g_printerr (_("hearth-cli: No alert is firing or pending.\n"));
       return 0;
     }
-  g_print ("%4s  %-19s  %-8s  %-8s  %s\n", "rule", "since", "state", "severity",
-           "name: what happened");
+  /* Translators: column headers of hearth-cli alerts list */
+  g_print ("%4s  %-19s  %-8s  %-8s  %s\n", _("rule"), _("since"), _("state"), _("severity"),
+           _("name: what happened"));
   for (guint i = 0; i < active->len; i++)
     alerts_print_event_line (g_ptr_array_index (active, i), TRUE);
   return 0;
@@ -355,11 +363,12 @@ alerts_history (HearthAlerts *alerts)
     {
       g_autofree char *since = format_time (g_get_real_time () / 1000 - window);
 
-      g_printerr ("hearth-cli: No alert fired, resolved or was tested since %s.\n", since);
+      g_printerr (_("hearth-cli: No alert fired, resolved or was tested since %s.\n"), since);
       return 0;
     }
-  g_print ("%4s  %-19s  %-8s  %-8s  %s\n", "rule", "time", "state", "severity",
-           "name: what happened");
+  /* Translators: column headers of hearth-cli alerts history */
+  g_print ("%4s  %-19s  %-8s  %-8s  %s\n", _("rule"), _("time"), _("state"), _("severity"),
+           _("name: what happened"));
   for (guint i = 0; i < events->len; i++)
     alerts_print_event_line (g_ptr_array_index (events, i), TRUE);
   return 0;
@@ -406,12 +415,13 @@ ask_app_to_test (gint64   rule_id,
 
   if (!hearth_cli_has_session_bus ())
     {
-      *why = g_strdup ("there is no desktop session here to show them in");
+      *why = g_strdup (_("there is no desktop session here to show them in"));
       return APP_CANNOT;
     }
   if ((bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error)) == NULL)
     {
-      *why = g_strdup_printf ("the desktop session's bus cannot be reached (%s)", error->message);
+      *why = g_strdup_printf (_("the desktop session's bus cannot be reached (%s)"),
+                              error->message);
       return APP_CANNOT;
     }
   description = g_dbus_connection_call_sync (bus, APP_ID, path, "org.gtk.Actions", "Describe",
@@ -426,14 +436,14 @@ ask_app_to_test (gint64   rule_id,
           g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD))
         return APP_NOT_RUNNING;
       g_dbus_error_strip_remote_error (error);
-      *why = g_strdup_printf ("the running Hearth app cannot send a test (%s); update it",
+      *why = g_strdup_printf (_("the running Hearth app cannot send a test (%s); update it"),
                               error->message);
       return APP_CANNOT;
     }
   g_variant_get (description, "((b&g@av))", &enabled, &type, NULL);
   if (!enabled || g_strcmp0 (type, "x") != 0)
     {
-      *why = g_strdup ("the running Hearth app does not take test alerts now; update it");
+      *why = g_strdup (_("the running Hearth app does not take test alerts now; update it"));
       return APP_CANNOT;
     }
   parameter = g_variant_builder_new (G_VARIANT_TYPE ("av"));
@@ -444,7 +454,7 @@ ask_app_to_test (gint64   rule_id,
   if (done == NULL)
     {
       g_dbus_error_strip_remote_error (error);
-      *why = g_strdup_printf ("the Hearth app did not take the test (%s)", error->message);
+      *why = g_strdup_printf (_("the Hearth app did not take the test (%s)"), error->message);
       return APP_CANNOT;
     }
   return APP_REACHED;
@@ -459,6 +469,7 @@ alerts_test (HearthAlerts *alerts,
   HearthAlertChannels app_channels = HEARTH_ALERT_CHANNEL_NOTIFICATION | HEARTH_ALERT_CHANNEL_TRAY;
   g_autofree char *why = NULL;
   g_autofree char *app_names = NULL;
+  guint n_app_channels;
   Cli cli = { 0 };
   gboolean sent;
   int exit_code = 0;
@@ -473,38 +484,44 @@ alerts_test (HearthAlerts *alerts,
   if (!sent)
     return fail (error);
 
-  g_print ("Sent a test of rule %" G_GINT64_FORMAT ", %s:\n", rule->id, rule->name);
+  g_print (_("Sent a test of rule %" PRId64 ", %s:\n"), rule->id, rule->name);
   if (rule->channels & HEARTH_ALERT_CHANNEL_LOG)
-    g_print ("  log: %s\n", output_alert_logged_to_journal ()
-             ? "written to the journal"
-             : "written to standard error (this machine has no journal)");
+    g_print (_("  log: %s\n"), output_alert_logged_to_journal ()
+             ? _("written to the journal")
+             : _("written to standard error (this machine has no journal)"));
   if (rule->channels & HEARTH_ALERT_CHANNEL_WEBHOOK)
     {
       g_autofree char *shown = hearth_alert_webhook_display_url (rule->webhook_url);
 
-      g_print ("  webhook: %s took it\n", shown);
+      g_print (_("  webhook: %s took it\n"), shown);
     }
   if (!(rule->channels & app_channels))
     return 0;
 
   app_names = describe_channels (rule->channels & app_channels, NULL);
+  n_app_channels = ((rule->channels & HEARTH_ALERT_CHANNEL_NOTIFICATION) != 0) +
+                   ((rule->channels & HEARTH_ALERT_CHANNEL_TRAY) != 0);
   switch (ask_app_to_test (rule->id, &why))
     {
     case APP_REACHED:
-      g_print ("  %s: sent to the Hearth app\n", app_names);
+      g_print (_("  %s: sent to the Hearth app\n"), app_names);
       return 0;
     case APP_NOT_RUNNING:
-      g_print ("  %s: not sent, the Hearth app is not running\n", app_names);
-      g_printerr ("hearth-cli: The %s channel%s need%s the Hearth app: start it (or turn on "
-                  "“Run in the background” in its Preferences), then try again.\n",
-                  app_names, strstr (app_names, " and ") ? "s" : "",
-                  strstr (app_names, " and ") ? "" : "s");
+      g_print (_("  %s: not sent, the Hearth app is not running\n"), app_names);
+      /* Translators: %s is one channel ("tray") or two ("notification and tray") */
+      g_printerr (ngettext ("hearth-cli: The %s channel needs the Hearth app: start it (or turn on "
+                            "“Run in the background” in its Preferences), then try again.\n",
+                            "hearth-cli: The %s channels need the Hearth app: start it (or turn on "
+                            "“Run in the background” in its Preferences), then try again.\n",
+                            n_app_channels), app_names);
       return EXIT_FAILED;
     case APP_CANNOT:
     default:
-      g_print ("  %s: not sent\n", app_names);
-      g_printerr ("hearth-cli: The %s channel%s could not be tested: %s.\n", app_names,
-                  strstr (app_names, " and ") ? "s" : "", why);
+      g_print (_("  %s: not sent\n"), app_names);
+      /* Translators: the first %s is one channel or two; the second says why */
+      g_printerr (ngettext ("hearth-cli: The %s channel could not be tested: %s.\n",
+                            "hearth-cli: The %s channels could not be tested: %s.\n",
+                            n_app_channels), app_names, why);
       return EXIT_FAILED;
     }
 }
@@ -544,8 +561,8 @@ alerts_change (HearthAlerts *alerts,
           g_autofree char *name = g_strdup (rule->name);
 
           g_strdelimit (name, "\r\n", ' ');
-          g_printerr ("hearth-cli: Nothing of the rule “%s” is firing, so there is nothing to "
-                      "acknowledge. hearth-cli alerts list shows what is firing.\n", name);
+          g_printerr (_("hearth-cli: Nothing of the rule “%s” is firing, so there is nothing to "
+                        "acknowledge. hearth-cli alerts list shows what is firing.\n"), name);
           return EXIT_FAILED;
         }
       done = hearth_alerts_acknowledge (alerts, rule_id, NULL, &error);
@@ -583,8 +600,8 @@ alerts_wait_until_idle (HearthAlerts *alerts,
   while (!late && hearth_alerts_is_busy (alerts))
     g_main_context_iteration (NULL, TRUE);
   if (late)
-    g_printerr ("hearth-cli: An alert webhook had not answered after %u s; hearth-cli did not "
-                "wait for it any longer (hearth-cli alerts history shows the alert).\n",
+    g_printerr (_("hearth-cli: An alert webhook had not answered after %u s; hearth-cli did not "
+                  "wait for it any longer (hearth-cli alerts history shows the alert).\n"),
                 max_seconds);
   else
     g_source_remove (timeout);
@@ -592,8 +609,8 @@ alerts_wait_until_idle (HearthAlerts *alerts,
 
 /* The command */
 
-#define ALERTS_USAGE "Use alerts rules, add --metric … --above X, remove ID, enable ID, " \
-                     "disable ID, list, ack ID, history or test ID"
+#define ALERTS_USAGE _("Use alerts rules, add --metric … --above X, remove ID, enable ID, " \
+                     "disable ID, list, ack ID, history or test ID")
 
 static gboolean
 alerts_args_valid (const char *sub,
@@ -625,8 +642,8 @@ hearth_cli_command_alerts (int    argc,
   gint64 id = 0;
 
   if (!parse_options ("alerts",
-                      "rules | add | remove ID | enable ID | disable ID | list | ack ID | "
-                      "history | test ID", alerts_entries, FALSE, &argc, &argv, &exit_code))
+                      N_("rules | add | remove ID | enable ID | disable ID | list | ack ID | "
+                         "history | test ID"), alerts_entries, FALSE, &argc, &argv, &exit_code))
     return exit_code;
   sub = argc > 2 ? argv[2] : "list";
   if (!alerts_args_valid (sub, argc))

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <math.h>
 #include <unistd.h>
 
@@ -51,30 +53,30 @@ parse_seed (const char  *option,
 
 static const GOptionEntry ask_entries[] = {
   { "model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model,
-    N_("The model to ask; auto lets the routing rules pick (hearth-cli routes list)"), "NAME" },
-  { "system", 0, 0, G_OPTION_ARG_FILENAME, &opt_system, N_("A system prompt"), "TEXT" },
+    N_("The model to ask; auto lets the routing rules pick (hearth-cli routes list)"), N_("NAME") },
+  { "system", 0, 0, G_OPTION_ARG_FILENAME, &opt_system, N_("A system prompt"), N_("TEXT") },
   { "conversation", 'c', G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_conversation,
-    N_("Continue this conversation (1 or more)"), "ID" },
+    N_("Continue this conversation (1 or more)"), N_("ID") },
   { "temperature", 't', G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_temperature,
-    N_("Sampling temperature, 0 to 2"), "T" },
+    N_("Sampling temperature, 0 to 2"), N_("T") },
   { "seed", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_seed,
-    N_("Sampling seed, 0 to 2147483647"), "N" },
+    N_("Sampling seed, 0 to 2147483647"), N_("N") },
   { "no-cache", 0, 0, G_OPTION_ARG_NONE, &opt_no_cache,
     N_("Generate a fresh answer, even for a question asked before"), NULL },
   { "redis", 0, 0, G_OPTION_ARG_FILENAME, &opt_redis,
     N_("Share the answer cache through this Redis or Valkey server, "
-       "redis://HOST[:PORT][/DB] (password from REDISCLI_AUTH)"), "URL" },
+       "redis://HOST[:PORT][/DB] (password from REDISCLI_AUTH)"), N_("URL") },
   { "ensemble", 0, 0, G_OPTION_ARG_FILENAME, &ensemble.name,
     N_("Ask a named ensemble (hearth-cli ensembles list) and print the answer that won"),
-    "NAME" },
+    N_("NAME") },
   { "ensemble-models", 0, 0, G_OPTION_ARG_FILENAME, &ensemble.models,
     N_("Ask these 2 to 4 models (MODEL or MODEL@SERVER, separated by commas) as an "
-       "ensemble, with --method"), "A,B[,C,D]" },
+       "ensemble, with --method"), N_("A,B[,C,D]") },
   { "method", 0, 0, G_OPTION_ARG_FILENAME, &ensemble.method,
     N_("With --ensemble-models: how one answer wins: vote (most agree), judge (--judge "
        "picks) or first-good (the fastest good one)"), "vote|judge|first-good" },
   { "judge", 0, 0, G_OPTION_ARG_FILENAME, &ensemble.judge,
-    N_("With --method judge: the model that reads the answers and picks one"), "MODEL" },
+    N_("With --method judge: the model that reads the answers and picks one"), N_("MODEL") },
   { NULL }
 };
 
@@ -193,11 +195,12 @@ read_prompt (int      argc,
           *exit_code = fail (error);
           return NULL;
         }
-      return check_text ("The prompt on standard input", text, len, exit_code)
+      return check_text (_("The prompt on standard input"), text, len, exit_code)
              ? g_steal_pointer (&text) : NULL;
     }
   text = g_strjoinv (" ", argv + 2);
-  return check_text ("The prompt", text, strlen (text), exit_code) ? g_steal_pointer (&text) : NULL;
+  return check_text (_("The prompt"), text, strlen (text), exit_code)
+         ? g_steal_pointer (&text) : NULL;
 }
 
 gboolean
@@ -240,16 +243,16 @@ describe_not_saved (const GError *save_error)
   g_autofree char *reason = NULL;
 
   if (g_error_matches (save_error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_FULL))
-    return g_strdup ("the disk is full. Free some space and ask again; until then the text "
-                     "printed above is the only copy");
+    return g_strdup (_("the disk is full. Free some space and ask again; until then the text "
+                       "printed above is the only copy"));
   if (g_error_matches (save_error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_NOT_FOUND))
-    return g_strdup ("its conversation was deleted while it arrived. The text printed above "
-                     "is the only copy");
+    return g_strdup (_("its conversation was deleted while it arrived. The text printed above "
+                       "is the only copy"));
   reason = g_strdup (save_error->message);
   g_strdelimit (reason, "\r\n", ' ');
   while (g_str_has_suffix (reason, "."))
     reason[strlen (reason) - 1] = '\0';
-  return g_strdup_printf ("%s. The text printed above is the only copy", reason);
+  return g_strdup_printf (_("%s. The text printed above is the only copy"), reason);
 }
 
 /* One line, whatever else went wrong: the reply is not in the history. */
@@ -260,11 +263,11 @@ fail_not_saved (Cli *cli)
   g_autofree char *why = describe_not_saved (hearth_reply_get_save_error (cli->reply));
 
   if (cli->interrupted)
-    g_printerr ("hearth-cli: Interrupted, and the reply so far was not saved: %s.\n", why);
+    g_printerr (_("hearth-cli: Interrupted, and the reply so far was not saved: %s.\n"), why);
   else if (error != NULL)
-    g_printerr ("hearth-cli: %s; what arrived was not saved: %s.\n", error->message, why);
+    g_printerr (_("hearth-cli: %s; what arrived was not saved: %s.\n"), error->message, why);
   else
-    g_printerr ("hearth-cli: The reply was not saved in the history: %s.\n", why);
+    g_printerr (_("hearth-cli: The reply was not saved in the history: %s.\n"), why);
   return cli->interrupted ? EXIT_INTERRUPTED : EXIT_DATABASE;
 }
 
@@ -294,8 +297,8 @@ finish_ask (Cli *cli)
     }
   if (cli->interrupted)
     {
-      g_printerr ("hearth-cli: Interrupted. The reply so far was kept in conversation %"
-                  G_GINT64_FORMAT ".\n", hearth_reply_get_conversation_id (reply));
+      g_printerr (_("hearth-cli: Interrupted. The reply so far was kept in conversation %"
+                  PRId64 ".\n"), hearth_reply_get_conversation_id (reply));
       return EXIT_INTERRUPTED;
     }
   return fail (error);
@@ -312,8 +315,8 @@ use_shared_cache (HearthEngine *engine,
 
   if (cache == NULL)
     {
-      g_printerr ("hearth-cli: --redis needs the answer cache, which is off. Turn on "
-                  "“Reuse Answers” in Hearth's Preferences, or run without --redis.\n");
+      g_printerr (_("hearth-cli: --redis needs the answer cache, which is off. Turn on "
+                    "“Reuse Answers” in Hearth's Preferences, or run without --redis.\n"));
       *exit_code = EXIT_USAGE;
       return FALSE;
     }
@@ -338,21 +341,21 @@ hearth_cli_command_ask (int    argc,
   Cli cli = { 0 };
   int exit_code = 0;
 
-  if (!parse_options ("ask", "PROMPT | -", ask_entries, TRUE, &argc, &argv, &exit_code))
+  if (!parse_options ("ask", N_("PROMPT | -"), ask_entries, TRUE, &argc, &argv, &exit_code))
     return exit_code;
   if (argc < 3)
-    return usage_error ("ask", "Say what to ask: hearth-cli ask \"why is the sky blue?\"");
+    return usage_error ("ask", _("Say what to ask: hearth-cli ask \"why is the sky blue?\""));
   if ((prompt = read_prompt (argc, argv, &exit_code)) == NULL)
     return exit_code;
   if (prompt_is_blank (prompt))
-    return usage_error ("ask", "The prompt is empty");
+    return usage_error ("ask", _("The prompt is empty"));
   if (ensemble_options_given (&ensemble))
     {
       if (get_opt_server () != NULL || get_opt_endpoint () != NULL || get_opt_api () != NULL ||
           opt_model != NULL || opt_redis != NULL)
-        return usage_error ("ask", "An ensemble names its own models and servers "
-                                   "(MODEL@SERVER): leave out --model, --server, --endpoint, "
-                                   "--api and --redis");
+        return usage_error ("ask", _("An ensemble names its own models and servers "
+                                     "(MODEL@SERVER): leave out --model, --server, --endpoint, "
+                                     "--api and --redis"));
       if ((engine = open_engine (settings, HEARTH_ENGINE_HISTORY | HEARTH_ENGINE_CACHE,
                                  &error)) == NULL)
         return fail (error);

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <math.h>
 
 #include "hearth-cli-private.h"
@@ -24,9 +26,9 @@ parse_runs (const char  *option,
 static const GOptionEntry bench_entries[] = {
   { "model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model,
     N_("The model to measure (default: the default model, else the server's first); "
-       "with list, only its runs"), "NAME" },
+       "with list, only its runs"), N_("NAME") },
   { "runs", 'n', G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_runs,
-    N_("Runs of the prompt set after the warm-up, 1 to 100 (default 3)"), "N" },
+    N_("Runs of the prompt set after the warm-up, 1 to 100 (default 3)"), N_("N") },
   { NULL }
 };
 
@@ -64,13 +66,13 @@ format_figure_with_spread (double median,
 {
   if (median < 0)
     return g_strdup ("unknown");
-  return g_strdup_printf ("%.1f (min %.1f, max %.1f)", median, min, max);
+  return g_strdup_printf (_("%.1f (min %.1f, max %.1f)"), median, min, max);
 }
 
 static char *
 format_peak_bytes (gint64 bytes)
 {
-  return bytes < 0 ? g_strdup ("not measured") : g_format_size (bytes);
+  return bytes < 0 ? g_strdup (_("not measured")) : g_format_size (bytes);
 }
 
 static void
@@ -80,8 +82,8 @@ print_bench_comparison (const HearthBenchResult *r)
 
   if (r->previous_id <= 0)
     {
-      g_print ("No earlier run of this model with these options on this machine "
-               "to compare with.\n");
+      g_print (_("No earlier run of this model with these options on this machine "
+                 "to compare with.\n"));
       return;
     }
   when = format_time (r->previous_created_ms);
@@ -89,17 +91,17 @@ print_bench_comparison (const HearthBenchResult *r)
     {
       g_print ("\n");
       output_control (OUTPUT_STDOUT, "\033[1;31m");
-      g_print ("Regression: %.1f %% slower than run #%" G_GINT64_FORMAT " on %s",
+      g_print (_("Regression: %.1f %% slower than run #%" PRId64 " on %s"),
                -r->change_percent, r->previous_id, when);
       output_control (OUTPUT_STDOUT, "\033[0m");
       g_print ("\n\n");
     }
   else
-    g_print ("Decode speed %+.1f %% against run #%" G_GINT64_FORMAT " on %s.\n",
+    g_print (_("Decode speed %+.1f %% against run #%" PRId64 " on %s.\n"),
              r->change_percent, r->previous_id, when);
   /* The threshold the core used: never a number of the CLI's own. */
-  g_print ("A regression is a fall of more than %.0f %% (at least %.0f %%, more when the runs "
-           "themselves varied).\n", r->regression_threshold_percent,
+  g_print (_("A regression is a fall of more than %.0f %% (at least %.0f %%, more when the runs "
+             "themselves varied).\n"), r->regression_threshold_percent,
            hearth_bench_regression_base_percent ());
 }
 
@@ -156,11 +158,11 @@ static void
 print_bench_load (const HearthBenchResult *r)
 {
   if (r->already_loaded)
-    g_print ("Load time:           none, the model was already in memory\n");
+    g_print (_("Load time:           none, the model was already in memory\n"));
   else if (r->load_ms >= 0)
-    g_print ("Load time:           %.1f ms\n", r->load_ms);
+    g_print (_("Load time:           %.1f ms\n"), r->load_ms);
   else
-    g_print ("Load time:           unknown\n");
+    g_print (_("Load time:           unknown\n"));
 }
 
 static void
@@ -173,32 +175,32 @@ print_bench_result (const HearthBenchResult *r)
                                                         r->decode_tps_max);
   g_autofree char *mem = format_peak_bytes (r->peak_mem_used);
   g_autofree char *vram = format_peak_bytes (r->peak_vram_used);
-  g_autofree char *cpu = r->peak_cpu_percent < 0 ? g_strdup ("not measured")
+  g_autofree char *cpu = r->peak_cpu_percent < 0 ? g_strdup (_("not measured"))
                          : g_strdup_printf ("%.0f %%", r->peak_cpu_percent);
 
   if (r->digest != NULL)
-    g_print ("Model:               %s (digest %.12s)\n", r->model, r->digest);
+    g_print (_("Model:               %s (digest %.12s)\n"), r->model, r->digest);
   else
-    g_print ("Model:               %s\n", r->model);
+    g_print (_("Model:               %s\n"), r->model);
   if (r->server != NULL)
-    g_print ("Server:              %s (%s, %s)\n", r->server, r->endpoint, r->api);
+    g_print (_("Server:              %s (%s, %s)\n"), r->server, r->endpoint, r->api);
   else
-    g_print ("Server:              %s (%s)\n", r->endpoint, r->api);
-  g_print ("Hardware:            %s\n", r->hardware);
-  g_print ("Options:             %s\n", options);
-  g_print ("Runs:                %u, after a warm-up\n", r->runs);
+    g_print (_("Server:              %s (%s)\n"), r->endpoint, r->api);
+  g_print (_("Hardware:            %s\n"), r->hardware);
+  g_print (_("Options:             %s\n"), options);
+  g_print (_("Runs:                %u, after a warm-up\n"), r->runs);
   if (r->error != NULL)
-    g_print ("Cases left out:      %s\n", r->error);
+    g_print (_("Cases left out:      %s\n"), r->error);
   print_bench_load (r);
-  g_print ("Time to first token: p50 %.1f ms, p95 %.1f ms\n", r->ttft_p50_ms, r->ttft_p95_ms);
-  g_print ("Prompt tokens/s:     %s\n", prompt);
-  g_print ("Decode tokens/s:     %s\n", decode);
-  g_print ("Speeds timed by:     %s\n", r->figures_from ? r->figures_from : "unknown");
-  g_print ("Peak CPU:            %s\n", cpu);
-  g_print ("Peak memory used:    %s\n", mem);
-  g_print ("Peak VRAM used:      %s\n", vram);
+  g_print (_("Time to first token: p50 %.1f ms, p95 %.1f ms\n"), r->ttft_p50_ms, r->ttft_p95_ms);
+  g_print (_("Prompt tokens/s:     %s\n"), prompt);
+  g_print (_("Decode tokens/s:     %s\n"), decode);
+  g_print (_("Speeds timed by:     %s\n"), r->figures_from ? r->figures_from : "unknown");
+  g_print (_("Peak CPU:            %s\n"), cpu);
+  g_print (_("Peak memory used:    %s\n"), mem);
+  g_print (_("Peak VRAM used:      %s\n"), vram);
   print_bench_comparison (r);
-  g_print ("Stored as benchmark run #%" G_GINT64_FORMAT ".\n", r->id);
+  g_print (_("Stored as benchmark run #%" PRId64 ".\n"), r->id);
 }
 
 static void
@@ -230,7 +232,7 @@ bench_end (Cli                *cli,
 
   if (cli->interrupted)
     {
-      g_printerr ("hearth-cli: Interrupted. The benchmark was cancelled and nothing was stored.\n");
+      g_printerr (_("hearth-cli: Interrupted. The benchmark was cancelled and nothing was stored.\n"));
       return EXIT_INTERRUPTED;
     }
   if (result == NULL)
@@ -369,7 +371,7 @@ bench_show (GSettings  *settings,
   Cli cli = { 0 };
   gint64 id;
 
-  if (!parse_whole_number ("bench show", run, 1, G_MAXINT64, &id, &error))
+  if (!parse_whole_number (_("bench show"), run, 1, G_MAXINT64, &id, &error))
     return usage_error ("bench", error->message);
   if ((engine = open_engine (settings, HEARTH_ENGINE_HISTORY, &error)) == NULL)
     return fail (error);
@@ -391,14 +393,14 @@ bench_show (GSettings  *settings,
         {
           g_autofree char *when = format_time (r->created_ms);
 
-          g_print ("Run:                 #%" G_GINT64_FORMAT ", %s, %s\n", r->id, when,
+          g_print (_("Run:                 #%" PRId64 ", %s, %s\n"), r->id, when,
                    hearth_bench_state_to_string (r->state));
           print_bench_result (r);
         }
       return 0;
     }
-  g_printerr ("hearth-cli: There is no benchmark run #%" G_GINT64_FORMAT ". hearth-cli bench "
-              "list shows the stored runs.\n", id);
+  g_printerr (_("hearth-cli: There is no benchmark run #%" PRId64 ". hearth-cli bench "
+                "list shows the stored runs.\n"), id);
   return EXIT_NOT_FOUND;
 }
 
@@ -409,14 +411,14 @@ hearth_cli_command_bench (int    argc,
   g_autoptr(GSettings) settings = hearth_settings_try_new ();
   int exit_code = 0;
 
-  if (!parse_options ("bench", "[list | show RUN]", bench_entries, TRUE, &argc, &argv,
+  if (!parse_options ("bench", N_("[list | show RUN]"), bench_entries, TRUE, &argc, &argv,
                       &exit_code))
     return exit_code;
   if (argc == 4 && g_str_equal (argv[2], "show"))
     return bench_show (settings, argv[3]);
   if (argc > 3 || (argc == 3 && !g_str_equal (argv[2], "list")))
-    return usage_error ("bench", "Use bench to measure a model, bench list for the stored runs "
-                                 "or bench show RUN for one of them");
+    return usage_error ("bench", _("Use bench to measure a model, bench list for the stored runs "
+                                   "or bench show RUN for one of them"));
   if (argc == 3)
     return bench_list (settings);
   return bench_run (settings);

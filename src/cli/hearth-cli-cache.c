@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include "hearth-cli-private.h"
 #include "hearth-endpoint.h"
 
@@ -13,7 +15,7 @@ static char *opt_redis;
 static const GOptionEntry cache_entries[] = {
   { "redis", 0, 0, G_OPTION_ARG_FILENAME, &opt_redis,
     N_("The shared cache tier, redis://HOST[:PORT][/DB] (password from REDISCLI_AUTH); "
-       "by default the one in Hearth's settings"), "URL" },
+       "by default the one in Hearth's settings"), N_("URL") },
   { NULL }
 };
 
@@ -49,15 +51,16 @@ print_shared (const HearthCacheStats *stats,
   guint64 lookups = stats->shared_hits + stats->shared_misses;
 
   if (url == NULL)
-    g_print ("Shared:      none (set one with --redis redis://HOST:PORT/DB or in Hearth's "
-             "Preferences)\n");
+    g_print (_("Shared:      none (set one with --redis redis://HOST:PORT/DB or in Hearth's "
+               "Preferences)\n"));
   else
-    g_print ("Shared:      %s, %s\n", url, stats->shared_connected ? "connected" : "not reachable");
+    g_print (_("Shared:      %s, %s\n"), url,
+             stats->shared_connected ? _("connected") : _("not reachable"));
   if (url != NULL && !stats->shared_connected && warning != NULL)
     g_print ("             %s\n", warning);
   if (lookups > 0 || stats->shared_errors > 0)
-    g_print ("             %" G_GUINT64_FORMAT " hits, %" G_GUINT64_FORMAT " misses, %"
-             G_GUINT64_FORMAT " errors (lookups and stores it failed)\n",
+    g_print (_("             %'" PRIu64 " hits, %'" PRIu64 " misses, %'"
+             PRIu64 " errors (lookups and stores it failed)\n"),
              stats->shared_hits, stats->shared_misses, stats->shared_errors);
 }
 
@@ -103,18 +106,19 @@ cache_stats (HearthCache *cache)
       print_json (root);
       return 0;
     }
+  /* counts a person reads: grouped the locale's way ("12.345" in German) with %' */
   on_disk = g_format_size (stats.bytes_on_disk);
   served = g_format_size (stats.bytes_served);
-  g_print ("Entries:     %" G_GUINT64_FORMAT " (%s compressed)\n", stats.entries, on_disk);
+  g_print (_("Entries:     %'" PRIu64 " (%s compressed)\n"), stats.entries, on_disk);
   if (lookups > 0)
-    g_print ("Hit rate:    %.1f %% (%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " lookups)\n",
+    g_print (_("Hit rate:    %.1f %% (%'" PRIu64 " of %'" PRIu64 " lookups)\n"),
              100.0 * hits / lookups, hits, lookups);
   else
-    g_print ("Hit rate:    no lookups yet\n");
-  g_print ("Hits:        %" G_GUINT64_FORMAT " from memory, %" G_GUINT64_FORMAT " from disk, %"
-           G_GUINT64_FORMAT " from the shared tier\n",
+    g_print (_("Hit rate:    no lookups yet\n"));
+  g_print (_("Hits:        %'" PRIu64 " from memory, %'" PRIu64 " from disk, %'"
+           PRIu64 " from the shared tier\n"),
            stats.memory_hits, stats.disk_hits, stats.shared_hits);
-  g_print ("Served:      %s of answers, %.1f s of generation saved\n", served,
+  g_print (_("Served:      %s of answers, %.1f s of generation saved\n"), served,
            stats.time_saved_ms / 1000);
   print_shared (&stats, url, hearth_cache_get_warning (cache));
   return 0;
@@ -132,11 +136,11 @@ hearth_cli_command_cache (int    argc,
   const char *sub;
   int exit_code = 0;
 
-  if (!parse_options ("cache", "stats | clear", cache_entries, FALSE, &argc, &argv, &exit_code))
+  if (!parse_options ("cache", N_("stats | clear"), cache_entries, FALSE, &argc, &argv, &exit_code))
     return exit_code;
   sub = argc > 2 ? argv[2] : "stats";
   if (argc > 3 || (!g_str_equal (sub, "stats") && !g_str_equal (sub, "clear")))
-    return usage_error ("cache", "Use cache stats or cache clear");
+    return usage_error ("cache", _("Use cache stats or cache clear"));
 
   /* The shared tier: --redis, else the one the app uses. */
   if (opt_redis != NULL)

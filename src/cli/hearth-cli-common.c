@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib-unix.h>
 #include <math.h>
 #include <unistd.h>
@@ -43,13 +45,13 @@ parse_timeout (const char  *option,
  * (or, in the C locale, refuse all but ASCII). check_options() wants UTF-8. */
 static const GOptionEntry server_entries[] = {
   { "server", 0, 0, G_OPTION_ARG_FILENAME, &opt_server,
-    N_("A server of your list, by name (hearth-cli servers list)"), "NAME" },
+    N_("A server of your list, by name (hearth-cli servers list)"), N_("NAME") },
   { "endpoint", 0, 0, G_OPTION_ARG_FILENAME, &opt_endpoint,
-    N_("The server: host, host:port or http://host:port"), "URL" },
+    N_("The server: host, host:port or http://host:port"), N_("URL") },
   { "api", 0, 0, G_OPTION_ARG_FILENAME, &opt_api,
-    N_("The server's API: ollama, openai or anthropic"), "KIND" },
+    N_("The server's API: ollama, openai or anthropic"), N_("KIND") },
   { "timeout", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_timeout,
-    N_("Give up when the server is silent this long: 1 to 86400 (default 300)"), "SECONDS" },
+    N_("Give up when the server is silent this long: 1 to 86400 (default 300)"), N_("SECONDS") },
   { NULL }
 };
 
@@ -104,7 +106,7 @@ int
 usage_error (const char *command,
              const char *message)
 {
-  g_printerr ("hearth-cli: %s. Run “hearth-cli %s --help” for usage.\n", message, command);
+  g_printerr (_("hearth-cli: %s. Run “hearth-cli %s --help” for usage.\n"), message, command);
   return EXIT_USAGE;
 }
 
@@ -126,11 +128,11 @@ check_text (const char *what,
   const char *end = NULL;
 
   if (nul != NULL)
-    g_printerr ("hearth-cli: %s holds a NUL byte (byte %" G_GSIZE_FORMAT "), so it is not text. "
-                "Remove it and try again.\n", what, (gsize) (nul - text) + 1);
+    g_printerr (_("hearth-cli: %s holds a NUL byte (byte %zu), so it is not text. "
+                  "Remove it and try again.\n"), what, (gsize) (nul - text) + 1);
   else if (!g_utf8_validate_len (text, len, &end))
-    g_printerr ("hearth-cli: %s is not valid UTF-8 (byte %" G_GSIZE_FORMAT "). Convert it to "
-                "UTF-8 (for example with iconv) and try again.\n", what, (gsize) (end - text) + 1);
+    g_printerr (_("hearth-cli: %s is not valid UTF-8 (byte %zu). Convert it to "
+                  "UTF-8 (for example with iconv) and try again.\n"), what, (gsize) (end - text) + 1);
   else
     return TRUE;
   *exit_code = EXIT_USAGE;
@@ -148,7 +150,7 @@ check_options (const GOptionEntry *entries,
 
       if (value == NULL)
         continue;
-      what = g_strdup_printf ("The value of --%s", e->long_name);
+      what = g_strdup_printf (_("The value of --%s"), e->long_name);
       if (!check_text (what, value, strlen (value), exit_code))
         return FALSE;
     }
@@ -169,12 +171,12 @@ parse_whole_number (const char  *option,
     return TRUE;
   if (max == G_MAXINT64)
     g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                 "%s takes a whole number, %" G_GINT64_FORMAT " or more, not “%s”",
+                 _("%s takes a whole number, %" PRId64 " or more, not “%s”"),
                  option, min, value);
   else
     g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                 "%s takes a whole number from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT
-                 ", not “%s”", option, min, max, value);
+                 _("%s takes a whole number from %" PRId64 " to %" PRId64
+                 ", not “%s”"), option, min, max, value);
   return FALSE;
 }
 
@@ -197,7 +199,7 @@ parse_decimal_number (const char  *option,
       return TRUE;
     }
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               "%s takes a number from %s to %s, not “%s”", option,
+               _("%s takes a number from %s to %s, not “%s”"), option,
                g_ascii_dtostr (low, sizeof low, min), g_ascii_dtostr (high, sizeof high, max),
                value);
   return FALSE;
@@ -443,7 +445,8 @@ format_time (gint64 ms)
   g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (ms / 1000);
   g_autoptr(GDateTime) local = utc ? g_date_time_to_local (utc) : NULL;
 
-  return local ? g_date_time_format (local, "%Y-%m-%d %H:%M") : g_strdup ("?");
+  /* Translators: a date and time in a table, see g_date_time_format() */
+  return local ? g_date_time_format (local, _("%Y-%m-%d %H:%M")) : g_strdup ("?");
 }
 
 /* An unknown figure prints as an empty field. */

@@ -11,6 +11,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -45,21 +47,21 @@ parse_pick (const char  *option,
 static const GOptionEntry compare_entries[] = {
   { "models", 'm', 0, G_OPTION_ARG_FILENAME, &opt_models,
     N_("The models to ask, 2 to 4, separated by commas; MODEL@SERVER for a model on another "
-       "server of your list (hearth-cli servers list)"), "A,B[,C,D]" },
+       "server of your list (hearth-cli servers list)"), N_("A,B[,C,D]") },
   { "conversation", 'c', G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_conversation,
-    N_("Continue this conversation (1 or more)"), "ID" },
-  { "system", 0, 0, G_OPTION_ARG_FILENAME, &opt_system, N_("A system prompt"), "TEXT" },
+    N_("Continue this conversation (1 or more)"), N_("ID") },
+  { "system", 0, 0, G_OPTION_ARG_FILENAME, &opt_system, N_("A system prompt"), N_("TEXT") },
   { "no-cache", 0, 0, G_OPTION_ARG_NONE, &opt_no_cache,
     N_("Generate fresh answers, even for a question asked before"), NULL },
   { "pick", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_pick,
     N_("Keep this answer of an earlier compare as its conversation's reply, as “Use this "
        "answer” does in the app (the message ids are printed under the answers)"),
-    "MESSAGE_ID" },
+    N_("MESSAGE_ID") },
   { NULL }
 };
 
 #define COMPARE_SUMMARY \
-  "Asks 2 to 4 models the same question at once. On a terminal each answer streams\n" \
+  _("Asks 2 to 4 models the same question at once. On a terminal each answer streams\n" \
   "as it comes, every line after its model's name; to a pipe or a file each answer\n" \
   "is printed whole as it finishes, under a line that names the model. Then, for\n" \
   "each model: its speed, the time to its first token, its server, whether it\n" \
@@ -70,7 +72,7 @@ static const GOptionEntry compare_entries[] = {
   "\n" \
   "Exit status: 0 when at least one model answered (a model that failed is named\n" \
   "in its place and on standard error); when none did, that of the first failure\n" \
-  "(3 unreachable, 4 no such model, 5 a server error…)."
+  "(3 unreachable, 4 no such model, 5 a server error…).")
 
 /* --models A,B[,C,D]: 2 to 4 names, none twice, in the order given. */
 char **
@@ -89,14 +91,14 @@ parse_model_list (const char *command,
 
       if (*name == '\0')
         {
-          message = g_strdup_printf ("%s has an empty name. Give the models separated by "
-                                     "commas, for example %s qwen3:4b,llama3.2:3b",
+          message = g_strdup_printf (_("%s has an empty name. Give the models separated by "
+                                       "commas, for example %s qwen3:4b,llama3.2:3b"),
                                      option, option);
           break;
         }
       for (guint j = 0; j < models->len && message == NULL; j++)
         if (g_str_equal (g_ptr_array_index (models, j), name))
-          message = g_strdup_printf ("“%s” is named twice in %s; name each model once",
+          message = g_strdup_printf (_("“%s” is named twice in %s; name each model once"),
                                      name, option);
       if (message != NULL)
         break;
@@ -104,7 +106,7 @@ parse_model_list (const char *command,
     }
   if (message == NULL &&
       (models->len < HEARTH_ENSEMBLE_MIN_MODELS || models->len > HEARTH_ENSEMBLE_MAX_MODELS))
-    message = g_strdup_printf ("%s takes %d to %d models separated by commas, not %u",
+    message = g_strdup_printf (_("%s takes %d to %d models separated by commas, not %u"),
                                option, HEARTH_ENSEMBLE_MIN_MODELS, HEARTH_ENSEMBLE_MAX_MODELS,
                                models->len);
   if (message != NULL)
@@ -183,7 +185,7 @@ describe_end (HearthReply *reply)
     {
       g_autofree char *line = hearth_error_describe (error);
 
-      return g_strdup_printf ("(no answer: %s)", line);
+      return g_strdup_printf (_("(no answer: %s)"), line);
     }
   return NULL;
 }
@@ -270,7 +272,7 @@ show_block (Column *column)
     return;
   column->shown = TRUE;
   if (where != NULL)
-    g_print ("── %s on %s ──\n", column->label, where);
+    g_print (_("── %s on %s ──\n"), column->label, where);
   else
     g_print ("── %s ──\n", column->label);
   if (content != NULL && *content != '\0')
@@ -446,7 +448,7 @@ static char *
 format_duration (double ms)
 {
   if (ms < 1000)
-    return g_strdup_printf ("%.0f ms", ms);
+    return g_strdup_printf (_("%.0f ms"), ms);
   return g_strdup_printf ("%.1f s", ms / 1000);
 }
 
@@ -475,59 +477,62 @@ describe_candidate (HearthAnswerSet *set,
   const char *where = reply_where (reply);
 
   if (where != NULL)
-    g_string_append_printf (text, " on %s", where);
+    g_string_append_printf (text, _(" on %s"), where);
   g_string_append (text, ": ");
   if (hearth_reply_get_state (reply) == HEARTH_REPLY_CANCELLED)
-    append_part (parts, "stopped");
+    append_part (parts, _("stopped"));
   else if (error != NULL)
     {
       /* what went wrong, without figures of an answer that is not there */
       g_autofree char *line = hearth_error_describe (error);
 
-      g_string_append_printf (text, "failed: %s", line);
+      g_string_append_printf (text, _("failed: %s"), line);
       if (!g_str_has_suffix (text->str, "."))
         g_string_append_c (text, '.');
       if (hearth_reply_get_message_id (reply) > 0)
-        g_string_append_printf (text, " Message %" G_GINT64_FORMAT ".",
+        g_string_append_printf (text, _(" Message %" PRId64 "."),
                                 hearth_reply_get_message_id (reply));
       return g_string_free (g_steal_pointer (&text), FALSE);
     }
   if (figures->cached)
-    append_part (parts, "from the cache");
+    append_part (parts, _("from the cache"));
   if (figures->tokens_out >= 0 && error == NULL)
     {
-      g_autofree char *tokens = g_strdup_printf ("%" G_GINT64_FORMAT " tokens", figures->tokens_out);
+      g_autofree char *tokens = g_strdup_printf (ngettext ("%" PRId64 " token",
+                                                           "%" PRId64 " tokens",
+                                                           figures->tokens_out),
+                                                 figures->tokens_out);
 
       append_part (parts, tokens);
       if (figures->tokens_per_s >= 0 && !figures->cached)
-        g_string_append_printf (parts, " at %.1f tokens/s", figures->tokens_per_s);
+        g_string_append_printf (parts, _(" at %.1f tokens/s"), figures->tokens_per_s);
     }
   if (figures->ttft_ms >= 0 && error == NULL)
     {
-      g_autofree char *ttft = g_strdup_printf ("first token after %.0f ms", figures->ttft_ms);
+      g_autofree char *ttft = g_strdup_printf (_("first token after %.0f ms"), figures->ttft_ms);
 
       append_part (parts, ttft);
     }
   if (figures->total_ms >= 0)
     {
       g_autofree char *duration = format_duration (figures->total_ms);
-      g_autofree char *total = g_strdup_printf ("%s in all", duration);
+      g_autofree char *total = g_strdup_printf (_("%s in all"), duration);
 
       append_part (parts, total);
     }
   if (g_strcmp0 (hearth_reply_get_done_reason (reply), "length") == 0)
-    append_part (parts, "cut off at the length limit");
+    append_part (parts, _("cut off at the length limit"));
   g_string_append (text, parts->str);
   if (hearth_answer_set_candidate_waited (set, index))
-    g_string_append (text, "; it waited for another model on its server");
+    g_string_append (text, _("; it waited for another model on its server"));
   if (figures->load_ms > 0)
     {
       g_autofree char *duration = format_duration (figures->load_ms);
 
-      g_string_append_printf (text, "; the model was loaded first (%s)", duration);
+      g_string_append_printf (text, _("; the model was loaded first (%s)"), duration);
     }
   if (hearth_reply_get_message_id (reply) > 0)
-    g_string_append_printf (text, ". Message %" G_GINT64_FORMAT ".", hearth_reply_get_message_id (reply));
+    g_string_append_printf (text, _(". Message %" PRId64 "."), hearth_reply_get_message_id (reply));
   else
     g_string_append (text, ".");
   return g_string_free (g_steal_pointer (&text), FALSE);
@@ -554,8 +559,8 @@ finish_answer_set (Cli             *cli,
     return EXIT_OUTPUT;
   if (cli->interrupted)
     {
-      g_printerr ("hearth-cli: Interrupted. The answers so far were kept in conversation %"
-                  G_GINT64_FORMAT ".\n", hearth_answer_set_get_conversation_id (set));
+      g_printerr (_("hearth-cli: Interrupted. The answers so far were kept in conversation %"
+                  PRId64 ".\n"), hearth_answer_set_get_conversation_id (set));
       return EXIT_INTERRUPTED;
     }
   for (guint i = 0; i < n; i++)
@@ -576,13 +581,13 @@ finish_answer_set (Cli             *cli,
         g_autofree char *line = hearth_error_describe (error);
         g_autofree char *label = candidate_label (set, i);
 
-        g_printerr ("hearth-cli: %s did not answer: %s\n", label, line);
+        g_printerr (_("hearth-cli: %s did not answer: %s\n"), label, line);
       }
     }
   if (save_error != NULL)
     {
-      g_printerr ("hearth-cli: The answers were printed but not all were saved in the "
-                  "history: %s. Free some space or check the history, then ask again.\n",
+      g_printerr (_("hearth-cli: The answers were printed but not all were saved in the "
+                    "history: %s. Free some space or check the history, then ask again.\n"),
                   save_error->message);
       return EXIT_DATABASE;
     }
@@ -592,13 +597,13 @@ finish_answer_set (Cli             *cli,
   if (need_winner && hearth_answer_set_get_winner (set) < 0)
     {
       g_autofree char *line = g_strdup (hearth_answer_set_get_reason (set) != NULL
-                                        ? hearth_answer_set_get_reason (set) : "No answer won");
+                                        ? hearth_answer_set_get_reason (set) : _("No answer won"));
 
       g_strchomp (line);
       if (g_str_has_suffix (line, "."))
         line[strlen (line) - 1] = '\0';
-      g_printerr ("hearth-cli: %s. Each answer is in conversation %" G_GINT64_FORMAT
-                  " (hearth-cli history show %" G_GINT64_FORMAT ").\n", line,
+      g_printerr (_("hearth-cli: %s. Each answer is in conversation %" PRId64
+                  " (hearth-cli history show %" PRId64 ").\n"), line,
                   hearth_answer_set_get_conversation_id (set),
                   hearth_answer_set_get_conversation_id (set));
       return EXIT_FAILED;
@@ -644,9 +649,9 @@ print_compare_summary (HearthAnswerSet *set)
     }
   if (schedule != NULL)
     g_print ("%s\n", schedule);
-  g_print ("Conversation %" G_GINT64_FORMAT ". Keep one answer as its reply with "
-           "hearth-cli compare --pick MESSAGE_ID; rate one with hearth-cli rate MESSAGE_ID "
-           "up|down.\n", hearth_answer_set_get_conversation_id (set));
+  g_print (_("Conversation %" PRId64 ". Keep one answer as its reply with "
+             "hearth-cli compare --pick MESSAGE_ID; rate one with hearth-cli rate MESSAGE_ID "
+             "up|down.\n"), hearth_answer_set_get_conversation_id (set));
 }
 
 /* A MODEL@SERVER of a server that is not in the list: exit 4, naming the list. */
@@ -693,8 +698,8 @@ compare_pick (HearthEngine *engine)
       print_json (root);
     }
   else
-    g_print ("Kept message %" G_GINT64_FORMAT " as its conversation's reply; the other answers "
-             "stay in the history.\n", opt_pick);
+    g_print (_("Kept message %" PRId64 " as its conversation's reply; the other answers "
+               "stay in the history.\n"), opt_pick);
   return 0;
 }
 
@@ -720,31 +725,31 @@ hearth_cli_command_compare (int    argc,
         g_print ("%s\n\n", COMPARE_SUMMARY);
         break;
       }
-  if (!parse_options ("compare", "--models A,B[,C,D] PROMPT | -  or  --pick MESSAGE_ID",
+  if (!parse_options ("compare", N_("--models A,B[,C,D] PROMPT | -  or  --pick MESSAGE_ID"),
                       compare_entries, FALSE, &argc, &argv, &exit_code))
     return exit_code;
   if (opt_pick > 0)
     {
       if (opt_models != NULL || opt_system != NULL || opt_conversation > 0 || opt_no_cache ||
           argc > 2)
-        return usage_error ("compare", "--pick takes a message id and nothing else: "
-                                       "hearth-cli compare --pick MESSAGE_ID");
+        return usage_error ("compare", _("--pick takes a message id and nothing else: "
+                                         "hearth-cli compare --pick MESSAGE_ID"));
       if ((engine = open_engine (settings, HEARTH_ENGINE_HISTORY, &error)) == NULL)
         return fail (error);
       return compare_pick (engine);
     }
   if (opt_models == NULL)
-    return usage_error ("compare", "Say which models to compare: hearth-cli compare --models "
-                                   "qwen3:4b,llama3.2:3b \"why is the sky blue?\"");
+    return usage_error ("compare", _("Say which models to compare: hearth-cli compare --models "
+                                     "qwen3:4b,llama3.2:3b \"why is the sky blue?\""));
   if ((models = parse_model_list ("compare", "--models", opt_models, &exit_code)) == NULL)
     return exit_code;
   if (argc < 3)
-    return usage_error ("compare", "Say what to ask: hearth-cli compare --models A,B "
-                                   "\"why is the sky blue?\"");
+    return usage_error ("compare", _("Say what to ask: hearth-cli compare --models A,B "
+                                     "\"why is the sky blue?\""));
   if ((prompt = read_prompt (argc, argv, &exit_code)) == NULL)
     return exit_code;
   if (prompt_is_blank (prompt))
-    return usage_error ("compare", "The prompt is empty");
+    return usage_error ("compare", _("The prompt is empty"));
   if ((engine = open_engine (settings, HEARTH_ENGINE_HISTORY | HEARTH_ENGINE_CACHE,
                              &error)) == NULL)
     return fail (error);

@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include "hearth-cli-private.h"
 #include "hearth-endpoint.h"
 #include "hearth-error.h"
@@ -21,21 +23,21 @@ static gboolean  opt_replace;
 static const GOptionEntry ensembles_entries[] = {
   { "models", 'm', 0, G_OPTION_ARG_FILENAME, &opt_models,
     N_("add: its 2 to 4 models, separated by commas; MODEL@SERVER for a model on another "
-       "server of your list"), "A,B[,C,D]" },
+       "server of your list"), N_("A,B[,C,D]") },
   { "method", 0, 0, G_OPTION_ARG_FILENAME, &opt_method,
     N_("add: how one answer wins: vote (the answer most others agree with), judge (a model "
        "reads them and picks one) or first-good (the fastest answer that is good)"),
     "vote|judge|first-good" },
   { "judge", 0, 0, G_OPTION_ARG_FILENAME, &opt_judge,
-    N_("add, with --method judge: the model that picks (MODEL or MODEL@SERVER)"), "MODEL" },
+    N_("add, with --method judge: the model that picks (MODEL or MODEL@SERVER)"), N_("MODEL") },
   { "replace", 0, 0, G_OPTION_ARG_NONE, &opt_replace,
     N_("add: replace the ensemble of that name"), NULL },
   { NULL }
 };
 
 #define ENSEMBLES_USAGE \
-  "Use ensembles list, ensembles add NAME --models A,B[,C,D] --method vote|judge|first-good " \
-  "[--judge MODEL] [--replace] or ensembles remove NAME"
+  _("Use ensembles list, ensembles add NAME --models A,B[,C,D] --method vote|judge|first-good " \
+  "[--judge MODEL] [--replace] or ensembles remove NAME")
 
 /* A MODEL@SERVER whose server is not in the list: exit 4, naming the list. */
 static gboolean
@@ -76,7 +78,7 @@ ensemble_from_options (HearthEngine *engine,
   if (models_text == NULL || method_text == NULL)
     {
       g_autofree char *message =
-        g_strdup_printf ("Say which models and how one answer wins: %s A,B,C --method vote",
+        g_strdup_printf (_("Say which models and how one answer wins: %s A,B,C --method vote"),
                          models_option);
 
       *exit_code = usage_error (command, message);
@@ -91,13 +93,13 @@ ensemble_from_options (HearthEngine *engine,
     }
   if (method == HEARTH_SET_JUDGE && (judge == NULL || *judge == '\0'))
     {
-      *exit_code = usage_error (command, "--method judge needs the model that picks: "
-                                         "--judge MODEL");
+      *exit_code = usage_error (command, _("--method judge needs the model that picks: "
+                                           "--judge MODEL"));
       return NULL;
     }
   if (method != HEARTH_SET_JUDGE && judge != NULL)
     {
-      *exit_code = usage_error (command, "--judge goes with --method judge");
+      *exit_code = usage_error (command, _("--judge goes with --method judge"));
       return NULL;
     }
   for (guint i = 0; models[i] != NULL; i++)
@@ -123,15 +125,19 @@ fail_unknown_ensemble (HearthEnsembles *ensembles,
   g_autoptr(GString) names = g_string_new (NULL);
 
   for (guint i = 0; i < list->len; i++)
-    g_string_append_printf (names, "%s%s", i == 0 ? "" : i + 1 == list->len ? " and " : ", ",
+    /* Translators: joins the last two names of a list: "a, b and c" */
+    g_string_append_printf (names, "%s%s", i == 0 ? "" : i + 1 == list->len ? _(" and ") : ", ",
                             ((HearthEnsemble *) g_ptr_array_index (list, i))->name);
   if (list->len == 0)
-    g_printerr ("hearth-cli: There is no ensemble “%s”, nor any other. Make one with "
-                "hearth-cli ensembles add NAME --models A,B --method vote.\n", name);
+    g_printerr (_("hearth-cli: There is no ensemble “%s”, nor any other. Make one with "
+                  "hearth-cli ensembles add NAME --models A,B --method vote.\n"), name);
   else
-    g_printerr ("hearth-cli: There is no ensemble “%s”; %s %s. Use one of those names "
-                "(hearth-cli ensembles list).\n", name,
-                list->len == 1 ? "there is" : "there are", names->str);
+    /* Translators: the second %s lists the ensembles there are: "a, b and c" */
+    g_printerr (ngettext ("hearth-cli: There is no ensemble “%s”; there is %s. Use one of those "
+                          "names (hearth-cli ensembles list).\n",
+                          "hearth-cli: There is no ensemble “%s”; there are %s. Use one of those "
+                          "names (hearth-cli ensembles list).\n", list->len),
+                name, names->str);
   return EXIT_NOT_FOUND;
 }
 
@@ -169,8 +175,8 @@ ensembles_list (HearthEnsembles *ensembles)
     }
   if (list->len == 0)
     {
-      g_printerr ("hearth-cli: There are no ensembles yet. Make one with hearth-cli ensembles "
-                  "add NAME --models A,B --method vote.\n");
+      g_printerr (_("hearth-cli: There are no ensembles yet. Make one with hearth-cli ensembles "
+                    "add NAME --models A,B --method vote.\n"));
       return 0;
     }
   for (guint i = 0; i < list->len; i++)
@@ -196,12 +202,12 @@ ensembles_list (HearthEnsembles *ensembles)
       g_autofree char *models = g_strjoinv (", ", ensemble->models);
 
       if (ensemble->judge != NULL)
-        g_print ("%s  %s  %s (judged by %s)\n", name, method, models, ensemble->judge);
+        g_print (_("%s  %s  %s (judged by %s)\n"), name, method, models, ensemble->judge);
       else
         g_print ("%s  %s  %s\n", name, method, models);
     }
-  g_print ("\nAsk one with hearth-cli ask --ensemble NAME; the app lists them in its model "
-           "picker.\n");
+  g_print (_("\nAsk one with hearth-cli ask --ensemble NAME; the app lists them in its model "
+             "picker.\n"));
   return 0;
 }
 
@@ -218,8 +224,8 @@ ensembles_add (HearthEngine    *engine,
 
   if (existed && !opt_replace)
     {
-      g_printerr ("hearth-cli: There is already an ensemble “%s”. Add --replace to replace "
-                  "it, or choose another name.\n", name);
+      g_printerr (_("hearth-cli: There is already an ensemble “%s”. Add --replace to replace "
+                    "it, or choose another name.\n"), name);
       return EXIT_USAGE;
     }
   ensemble = ensemble_from_options (engine, "ensembles", name, "--models", opt_models,
@@ -229,7 +235,7 @@ ensembles_add (HearthEngine    *engine,
   if (!hearth_ensembles_add (ensembles, ensemble, opt_replace, &error))
     return fail (error);
   description = hearth_ensemble_describe (ensemble);
-  g_print ("%s ensemble %s: %s.\n", existed ? "Replaced" : "Added", name, description);
+  g_print (_("%s ensemble %s: %s.\n"), existed ? "Replaced" : "Added", name, description);
   return 0;
 }
 
@@ -244,7 +250,7 @@ hearth_cli_command_ensembles (int    argc,
   const char *sub;
   int exit_code = 0;
 
-  if (!parse_options ("ensembles", "list | add NAME | remove NAME", ensembles_entries, FALSE,
+  if (!parse_options ("ensembles", N_("list | add NAME | remove NAME"), ensembles_entries, FALSE,
                       &argc, &argv, &exit_code))
     return exit_code;
   sub = argc >= 3 ? argv[2] : "list";
@@ -254,8 +260,8 @@ hearth_cli_command_ensembles (int    argc,
     return usage_error ("ensembles", ENSEMBLES_USAGE);
   if (!g_str_equal (sub, "add") &&
       (opt_models != NULL || opt_method != NULL || opt_judge != NULL || opt_replace))
-    return usage_error ("ensembles", "--models, --method, --judge and --replace are for "
-                                     "ensembles add");
+    return usage_error ("ensembles", _("--models, --method, --judge and --replace are for "
+                                       "ensembles add"));
   if ((engine = open_engine (settings, 0, &error)) == NULL)
     return fail (error);
   ensembles = hearth_engine_get_ensembles (engine);
@@ -268,7 +274,7 @@ hearth_cli_command_ensembles (int    argc,
     return fail_unknown_ensemble (ensembles, argv[3]);
   if (!hearth_ensembles_remove (ensembles, argv[3], &error))
     return fail (error);
-  g_print ("Removed ensemble %s.\n", argv[3]);
+  g_print (_("Removed ensemble %s.\n"), argv[3]);
   return 0;
 }
 
@@ -357,15 +363,15 @@ print_winner (HearthAnswerSet *set)
                               i == 0 ? "" : i + 1 == n ? " and " : ", ",
                               hearth_reply_get_message_id (reply), hearth_reply_get_model (reply));
     }
-  g_printerr ("hearth-cli: %s won (%s): %s\n", hearth_reply_get_model (won),
-              hearth_set_method_get_label (hearth_answer_set_get_method (set)),
+  g_printerr (_("hearth-cli: %s won (%s): %s\n"), hearth_reply_get_model (won),
+              _(hearth_set_method_get_label (hearth_answer_set_get_method (set))),
               reason != NULL ? reason : "");
   if (hearth_answer_set_get_judge_reply (set) != NULL)
-    g_printerr ("hearth-cli: The judge's reasoning is message %" G_GINT64_FORMAT
-                " (hearth-cli history show %" G_GINT64_FORMAT ", or --json).\n",
+    g_printerr (_("hearth-cli: The judge's reasoning is message %" PRId64
+                " (hearth-cli history show %" PRId64 ", or --json).\n"),
                 hearth_reply_get_message_id (hearth_answer_set_get_judge_reply (set)),
                 hearth_answer_set_get_conversation_id (set));
-  g_printerr ("hearth-cli: Every answer: messages %s of conversation %" G_GINT64_FORMAT ".\n",
+  g_printerr (_("hearth-cli: Every answer: messages %s of conversation %" PRId64 ".\n"),
               ids->str, hearth_answer_set_get_conversation_id (set));
 }
 
@@ -386,9 +392,9 @@ ask_ensemble (HearthEngine          *engine,
   if (options->name != NULL)
     {
       if (options->models != NULL || options->method != NULL || options->judge != NULL)
-        return usage_error ("ask", "--ensemble NAME has its own models and method: leave out "
-                                   "--ensemble-models, --method and --judge (change it with "
-                                   "hearth-cli ensembles add NAME --replace)");
+        return usage_error ("ask", _("--ensemble NAME has its own models and method: leave out "
+                                     "--ensemble-models, --method and --judge (change it with "
+                                     "hearth-cli ensembles add NAME --replace)"));
       ensemble = hearth_ensembles_lookup (hearth_engine_get_ensembles (engine), options->name);
       if (ensemble == NULL)
         return fail_unknown_ensemble (hearth_engine_get_ensembles (engine), options->name);
@@ -396,7 +402,7 @@ ask_ensemble (HearthEngine          *engine,
   else
     {
       if (options->models == NULL)
-        return usage_error ("ask", "--method and --judge go with --ensemble-models A,B,C");
+        return usage_error ("ask", _("--method and --judge go with --ensemble-models A,B,C"));
       adhoc = ensemble_from_options (engine, "ask", NULL, "--ensemble-models", options->models,
                                      options->method, options->judge, &exit_code);
       if (adhoc == NULL)

@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include "hearth-cli-private.h"
 #include "hearth-endpoint.h"
 #include "hearth-error.h"
@@ -24,12 +26,12 @@ static char *opt_output;
 
 static const GOptionEntry rate_entries[] = {
   { "note", 'n', 0, G_OPTION_ARG_FILENAME, &opt_note,
-    N_("A short note with the rating (500 characters at most)"), "TEXT" },
+    N_("A short note with the rating (500 characters at most)"), N_("TEXT") },
   { NULL }
 };
 
-#define RATE_USAGE "Use rate MESSAGE_ID up|down|clear [--note TEXT]; the message ids are in " \
-                   "hearth-cli history show ID and ask --json"
+#define RATE_USAGE _("Use rate MESSAGE_ID up|down|clear [--note TEXT]; the message ids are in " \
+                   "hearth-cli history show ID and ask --json")
 
 int
 hearth_cli_command_rate (int    argc,
@@ -43,12 +45,12 @@ hearth_cli_command_rate (int    argc,
   int rating;
   int exit_code = 0;
 
-  if (!parse_options ("rate", "MESSAGE_ID up|down|clear", rate_entries, FALSE, &argc, &argv,
+  if (!parse_options ("rate", N_("MESSAGE_ID up|down|clear"), rate_entries, FALSE, &argc, &argv,
                       &exit_code))
     return exit_code;
   if (argc != 4)
     return usage_error ("rate", RATE_USAGE);
-  if (!parse_whole_number ("The message id", argv[2], 1, G_MAXINT64, &message_id, &error))
+  if (!parse_whole_number (_("The message id"), argv[2], 1, G_MAXINT64, &message_id, &error))
     return usage_error ("rate", error->message);
   what = argv[3];
   if (g_str_equal (what, "up"))
@@ -60,16 +62,16 @@ hearth_cli_command_rate (int    argc,
   else
     {
       g_autofree char *message =
-        g_strdup_printf ("A rating is up, down or clear, not “%s”", what);
+        g_strdup_printf (_("A rating is up, down or clear, not “%s”"), what);
 
       return usage_error ("rate", message);
     }
   if (rating == 0 && opt_note != NULL)
-    return usage_error ("rate", "clear takes the rating and its note back; it takes no --note");
+    return usage_error ("rate", _("clear takes the rating and its note back; it takes no --note"));
   if (opt_note != NULL && g_utf8_strlen (opt_note, -1) > HEARTH_FEEDBACK_NOTE_MAX)
     {
       g_autofree char *message =
-        g_strdup_printf ("The note is %ld characters long; keep it to %d",
+        g_strdup_printf (_("The note is %ld characters long; keep it to %d"),
                          g_utf8_strlen (opt_note, -1), HEARTH_FEEDBACK_NOTE_MAX);
 
       return usage_error ("rate", message);
@@ -80,10 +82,10 @@ hearth_cli_command_rate (int    argc,
   if (!hearth_engine_rate_message (engine, message_id, rating, opt_note, &error))
     return fail (error);
   if (rating == 0)
-    g_print ("Took back the rating of message %" G_GINT64_FORMAT ".\n", message_id);
+    g_print (_("Took back the rating of message %" PRId64 ".\n"), message_id);
   else
-    g_print ("Rated message %" G_GINT64_FORMAT " %s%s.\n", message_id,
-             rating > 0 ? "up" : "down", opt_note != NULL ? ", with your note" : "");
+    g_print (_("Rated message %" PRId64 " %s%s.\n"), message_id,
+             rating > 0 ? _("up") : "down", opt_note != NULL ? ", with your note" : "");
   return 0;
 }
 
@@ -98,13 +100,13 @@ static const GOptionEntry feedback_entries[] = {
        "rated reply)"), "pairs|ratings" },
   { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_output,
     N_("export: write to this file (made readable by you only) instead of standard output"),
-    "FILE" },
+    N_("FILE") },
   { NULL }
 };
 
 #define FEEDBACK_USAGE \
-  "Use feedback stats [--since 30d], feedback export --format pairs|ratings [--since 30d] " \
-  "[--output FILE] or feedback routing [on|off]"
+  _("Use feedback stats [--since 30d], feedback export --format pairs|ratings [--since 30d] " \
+  "[--output FILE] or feedback routing [on|off]")
 
 /* --since as metrics reads it; 0 (all time) without it */
 static gboolean
@@ -202,7 +204,7 @@ feedback_stats (HearthEngine *engine,
   g_clear_object (&cli.result);
   if (cli.interrupted)
     {
-      g_printerr ("hearth-cli: Interrupted while the ratings were read.\n");
+      g_printerr (_("hearth-cli: Interrupted while the ratings were read.\n"));
       return EXIT_INTERRUPTED;
     }
   if (stats == NULL)
@@ -233,14 +235,25 @@ feedback_stats (HearthEngine *engine,
       print_stats_table (stats);
       g_print ("\n");
     }
-  g_print ("%u %s, %u compare %s; an export would write %u preference %s.\n", stats->ratings,
-           stats->ratings == 1 ? "rating" : "ratings", stats->picks,
-           stats->picks == 1 ? "pick" : "picks", stats->pairs, stats->pairs == 1 ? "pair" : "pairs");
+  {
+    g_autofree char *ratings = g_strdup_printf (ngettext ("%u rating", "%u ratings",
+                                                          stats->ratings),
+                                                stats->ratings);
+    g_autofree char *picks = g_strdup_printf (ngettext ("%u compare pick", "%u compare picks",
+                                                        stats->picks), stats->picks);
+    g_autofree char *pairs = g_strdup_printf (ngettext ("%u preference pair", "%u preference pairs",
+                                                        stats->pairs), stats->pairs);
+
+    /* Translators: "12 ratings, 3 compare picks; an export would write 4 preference pairs." */
+    g_print (_("%s, %s; an export would write %s.\n"), ratings, picks, pairs);
+  }
   if (stats->records->len > 0)
-    g_print ("A win is a thumbs up or a compare pick, a loss a thumbs down or an answer not "
-             "picked; kind “all” counts every kind.\n");
-  g_print ("“auto” %s your ratings (hearth-cli feedback routing %s).\n",
-           use ? "follows" : "does not follow", use ? "off" : "on");
+    g_print (_("A win is a thumbs up or a compare pick, a loss a thumbs down or an answer not "
+               "picked; kind “all” counts every kind.\n"));
+  /* Translators: the first %s is "follows" or "does not follow"; the second is on or off,
+   * typed as they are */
+  g_print (_("“auto” %s your ratings (hearth-cli feedback routing %s).\n"),
+           use ? _("follows") : _("does not follow"), use ? "off" : "on");
   return 0;
 }
 
@@ -286,7 +299,7 @@ feedback_export (HearthEngine         *engine,
   g_clear_object (&cli.result);
   if (cli.interrupted)
     {
-      g_printerr ("hearth-cli: Interrupted while the feedback was read; nothing was written.\n");
+      g_printerr (_("hearth-cli: Interrupted while the feedback was read; nothing was written.\n"));
       return EXIT_INTERRUPTED;
     }
   if (text == NULL)
@@ -300,24 +313,29 @@ feedback_export (HearthEngine         *engine,
           g_autofree char *reason = g_strdup (error->message);
 
           g_strdelimit (reason, "\r\n", ' ');
-          g_printerr ("hearth-cli: Cannot write %s: %s. Choose a file in a folder you can "
-                      "write to.\n", opt_output, reason);
+          g_printerr (_("hearth-cli: Cannot write %s: %s. Choose a file in a folder you can "
+                        "write to.\n"), opt_output, reason);
           return EXIT_FAILED;
         }
-      g_printerr ("hearth-cli: Wrote %u %s to %s.\n", lines,
-                  format == HEARTH_FEEDBACK_PAIRS ? (lines == 1 ? "preference pair" : "preference pairs")
-                                                  : (lines == 1 ? "rated reply" : "rated replies"),
-                  opt_output);
+      /* Translators: the last %s is the file written */
+      if (format == HEARTH_FEEDBACK_PAIRS)
+        g_printerr (ngettext ("hearth-cli: Wrote %u preference pair to %s.\n",
+                              "hearth-cli: Wrote %u preference pairs to %s.\n", lines),
+                    lines, opt_output);
+      else
+        g_printerr (ngettext ("hearth-cli: Wrote %u rated reply to %s.\n",
+                              "hearth-cli: Wrote %u rated replies to %s.\n", lines),
+                    lines, opt_output);
       return 0;
     }
   print_json_text (text);
   if (*text != '\0' && text[strlen (text) - 1] != '\n')
     output_write (OUTPUT_STDOUT, "\n", 1);
   if (lines == 0 && output_is_terminal (OUTPUT_STDERR))
-    g_printerr ("hearth-cli: Nothing to export yet: %s.\n",
+    g_printerr (_("hearth-cli: Nothing to export yet: %s.\n"),
                 format == HEARTH_FEEDBACK_PAIRS
-                ? "pairs come from compare picks and from up and down ratings of one question"
-                : "rate replies with hearth-cli rate MESSAGE_ID up|down");
+                ? _("pairs come from compare picks and from up and down ratings of one question")
+                : _("rate replies with hearth-cli rate MESSAGE_ID up|down"));
   return 0;
 }
 
@@ -334,7 +352,7 @@ feedback_routing (HearthEngine *engine,
       if (!g_str_equal (value, "on") && !g_str_equal (value, "off"))
         {
           g_autofree char *message =
-            g_strdup_printf ("feedback routing takes on or off, not “%s”", value);
+            g_strdup_printf (_("feedback routing takes on or off, not “%s”"), value);
 
           return usage_error ("feedback", message);
         }
@@ -357,14 +375,14 @@ feedback_routing (HearthEngine *engine,
       return 0;
     }
   if (use)
-    g_print ("On: for “auto”, once at least two models that can answer have %d ratings for "
-             "a kind of question (code, long prompts, long conversations, the rest), the one "
-             "with the better record is asked when it beats the routing rule's choice.\n",
+    g_print (_("On: for “auto”, once at least two models that can answer have %d ratings for "
+               "a kind of question (code, long prompts, long conversations, the rest), the one "
+               "with the better record is asked when it beats the routing rule's choice.\n"),
              HEARTH_FEEDBACK_MIN_RATINGS);
   else
-    g_print ("Off: “auto” follows the routing rules only (hearth-cli routes list). Turn it on "
-             "with hearth-cli feedback routing on: then, once two models have %d ratings for a "
-             "kind of question, the better rated one is asked.\n", HEARTH_FEEDBACK_MIN_RATINGS);
+    g_print (_("Off: “auto” follows the routing rules only (hearth-cli routes list). Turn it on "
+               "with hearth-cli feedback routing on: then, once two models have %d ratings for a "
+               "kind of question, the better rated one is asked.\n"), HEARTH_FEEDBACK_MIN_RATINGS);
   return 0;
 }
 
@@ -380,7 +398,7 @@ hearth_cli_command_feedback (int    argc,
   gint64 since = 0;
   int exit_code = 0;
 
-  if (!parse_options ("feedback", "stats | export | routing [on|off]", feedback_entries, FALSE,
+  if (!parse_options ("feedback", N_("stats | export | routing [on|off]"), feedback_entries, FALSE,
                       &argc, &argv, &exit_code))
     return exit_code;
   sub = argc >= 3 ? argv[2] : "stats";
@@ -390,20 +408,20 @@ hearth_cli_command_feedback (int    argc,
        !g_str_equal (sub, "routing")))
     return usage_error ("feedback", FEEDBACK_USAGE);
   if (!g_str_equal (sub, "export") && (opt_format != NULL || opt_output != NULL))
-    return usage_error ("feedback", "--format and --output are for feedback export");
+    return usage_error ("feedback", _("--format and --output are for feedback export"));
   if (g_str_equal (sub, "routing") && opt_since != NULL)
-    return usage_error ("feedback", "--since is for feedback stats and export");
+    return usage_error ("feedback", _("--since is for feedback stats and export"));
   if (g_str_equal (sub, "export"))
     {
       if (opt_format == NULL)
-        return usage_error ("feedback", "Say what to export: --format pairs (prompt, chosen, "
-                                        "rejected) or --format ratings");
+        return usage_error ("feedback", _("Say what to export: --format pairs (prompt, chosen, "
+                                          "rejected) or --format ratings"));
       if (!hearth_feedback_format_parse (opt_format, &format, &error))
         return usage_error ("feedback", error->message);
       if (opt_json)
-        return usage_error ("feedback", "export writes JSON lines already; leave out --json");
+        return usage_error ("feedback", _("export writes JSON lines already; leave out --json"));
       if (opt_output != NULL && *opt_output == '\0')
-        return usage_error ("feedback", "--output needs a file name");
+        return usage_error ("feedback", _("--output needs a file name"));
     }
   if (!since_ms (&since, &exit_code))
     return exit_code;

@@ -64,7 +64,7 @@ hearth_cli_command_hardware (int    argc,
   if (!parse_options ("hardware", NULL, hardware_entries, FALSE, &argc, &argv, &exit_code))
     return exit_code;
   if (argc > 2)
-    return usage_error ("hardware", "hardware takes no arguments");
+    return usage_error ("hardware", _("hardware takes no arguments"));
   if ((hardware = probe_this_machine (&error)) == NULL)
     return fail (error);
   score = hearth_hardware_score (hardware);
@@ -88,7 +88,7 @@ hearth_cli_command_hardware (int    argc,
   {
     g_autofree char *report = hearth_hardware_to_markdown (hardware);
 
-    g_print ("%s\n## Score: %d / 100\n\n", report, score->score);
+    g_print (_("%s\n## Score: %d / 100\n\n"), report, score->score);
     for (guint i = 0; i < score->reasons->len; i++)
       g_print ("- %s\n", ((HearthScoreReason *) g_ptr_array_index (score->reasons, i))->text);
   }
@@ -97,7 +97,7 @@ hearth_cli_command_hardware (int    argc,
 
 static const GOptionEntry recommend_entries[] = {
   { "use", 0, 0, G_OPTION_ARG_FILENAME, &opt_use,
-    N_("What the model is for: chat, code or reasoning"), "USE" },
+    N_("What the model is for: chat, code or reasoning"), N_("USE") },
   { "refresh", 0, 0, G_OPTION_ARG_NONE, &opt_refresh,
     N_("Measure the memory bandwidth again (it is measured once and kept)"), NULL },
   { NULL }
@@ -134,12 +134,12 @@ print_recommendation (HearthRecommendation *r)
   g_autofree char *size = g_format_size (r->quant->size);
   g_autofree char *needed = g_format_size (r->fit->memory_needed);
   g_autofree char *speed = r->fit->measured
-                           ? g_strdup_printf ("%.1f tokens/s (measured)", r->fit->tokens_per_s)
+                           ? g_strdup_printf (_("%.1f tokens/s (measured)"), r->fit->tokens_per_s)
                            : r->fit->tokens_per_s > 0
-                           ? g_strdup_printf ("~%.0f tokens/s (estimate)", r->fit->tokens_per_s)
-                           : g_strdup ("no speed estimate");
+                           ? g_strdup_printf (_("~%.0f tokens/s (estimate)"), r->fit->tokens_per_s)
+                           : g_strdup (_("no speed estimate"));
 
-  g_print ("%-13s %-34s %s download, needs %s, %s, %s\n", hearth_tier_to_string (r->tier),
+  g_print (_("%-13s %-34s %s download, needs %s, %s, %s\n"), hearth_tier_to_string (r->tier),
            r->quant->tag, size, needed, hearth_placement_to_string (r->fit->placement), speed);
   g_print ("%-13s %s\n", "", r->fit->estimate_basis);
   if (r->note != NULL)
@@ -160,7 +160,7 @@ hearth_cli_command_recommend (int    argc,
   if (!parse_options ("recommend", NULL, recommend_entries, FALSE, &argc, &argv, &exit_code))
     return exit_code;
   if (argc > 2)
-    return usage_error ("recommend", "recommend takes no arguments");
+    return usage_error ("recommend", _("recommend takes no arguments"));
   if (opt_use == NULL || g_str_equal (opt_use, "chat"))
     use = HEARTH_USE_CHAT;
   else if (g_str_equal (opt_use, "code"))
@@ -168,7 +168,7 @@ hearth_cli_command_recommend (int    argc,
   else if (g_str_equal (opt_use, "reasoning"))
     use = HEARTH_USE_REASONING;
   else
-    return usage_error ("recommend", "--use takes chat, code or reasoning");
+    return usage_error ("recommend", _("--use takes chat, code or reasoning"));
 
   if ((hardware = probe_this_machine (&error)) == NULL ||
       (catalog = hearth_catalog_load (&error)) == NULL)
@@ -187,8 +187,8 @@ hearth_cli_command_recommend (int    argc,
     }
   if (picks->len == 0)
     {
-      g_printerr ("hearth-cli: No model in the catalog runs well on this machine. "
-                  "Free some memory or use a server on another machine.\n");
+      g_printerr (_("hearth-cli: No model in the catalog runs well on this machine. "
+                    "Free some memory or use a server on another machine.\n"));
       return 0;
     }
   for (guint i = 0; i < picks->len; i++)

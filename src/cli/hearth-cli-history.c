@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include "hearth-cli-private.h"
 #include "hearth-endpoint.h"
 
@@ -19,7 +21,7 @@ parse_id (const char *sub,
 
   if (g_ascii_string_to_signed (text, 10, 1, G_MAXINT64, id, NULL))
     return TRUE;
-  message = g_strdup_printf ("history %s takes a conversation number, 1 or more, not “%s”",
+  message = g_strdup_printf (_("history %s takes a conversation number, 1 or more, not “%s”"),
                              sub, text);
   *exit_code = usage_error ("history", message);
   return FALSE;
@@ -56,7 +58,7 @@ history_list (HearthEngine *engine)
     }
   if (conversations->len == 0)
     {
-      g_printerr ("hearth-cli: No conversations yet. Start one with hearth-cli ask \"…\".\n");
+      g_printerr (_("hearth-cli: No conversations yet. Start one with hearth-cli ask \"…\".\n"));
       return 0;
     }
   for (guint i = 0; i < conversations->len; i++)
@@ -64,7 +66,7 @@ history_list (HearthEngine *engine)
       HearthConversation *c = g_ptr_array_index (conversations, i);
       g_autofree char *when = format_time (c->updated_ms);
 
-      g_print ("%6" G_GINT64_FORMAT "  %s  %3" G_GINT64_FORMAT " msgs  %s\n",
+      g_print (_("%6" PRId64 "  %s  %3" PRId64 " msgs  %s\n"),
                c->id, when, c->n_messages, c->title);
     }
   return 0;
@@ -81,11 +83,11 @@ describe_pick (HearthMessage *m)
   switch (m->pick)
     {
     case HEARTH_PICK_USER:
-      return "kept by you";
+      return N_("kept by you");
     case HEARTH_PICK_AUTO:
-      return "kept";
+      return N_("kept");
     case HEARTH_PICK_NOT:
-      return "not kept";
+      return N_("not kept");
     case HEARTH_PICK_NONE:
     default:
       return NULL;
@@ -142,15 +144,15 @@ print_message (HearthMessage *m)
   if (m->state != HEARTH_MESSAGE_COMPLETE)
     g_print (" · %s", hearth_message_state_to_string (m->state));
   if (assistant && m->figures.tokens_per_s > 0)
-    g_print (" · %.1f tokens/s", m->figures.tokens_per_s);
+    g_print (_(" · %.1f tokens/s"), m->figures.tokens_per_s);
   /* what hearth-cli rate and compare --pick take, and what they did */
   if (assistant)
-    g_print (" · message %" G_GINT64_FORMAT, m->id);
+    g_print (_(" · message %" PRId64), m->id);
   if (describe_pick (m) != NULL)
-    g_print (" · %s", g_str_equal (describe_pick (m), "judge") ? "the judge's verdict"
-                                                              : describe_pick (m));
+    g_print (" · %s", g_str_equal (describe_pick (m), "judge") ? _("the judge's verdict")
+                                                              : _(describe_pick (m)));
   if (m->rating != 0)
-    g_print (" · rated %s", m->rating > 0 ? "up" : "down");
+    g_print (_(" · rated %s"), m->rating > 0 ? "up" : "down");
   g_print ("\n%s\n", m->content ? m->content : "");
   if (m->error != NULL)
     g_print ("(%s)\n", m->error);
@@ -244,7 +246,7 @@ history_search (HearthEngine *engine,
   Cli cli = { 0 };
   int exit_code = 0;
 
-  if (!check_text ("The search text", query, strlen (query), &exit_code))
+  if (!check_text (_("The search text"), query, strlen (query), &exit_code))
     return exit_code;
   hearth_engine_search_async (engine, query, 50, NULL, keep_result, &cli);
   run_loop (&cli);
@@ -259,7 +261,7 @@ history_search (HearthEngine *engine,
     }
   if (matches->len == 0)
     {
-      g_printerr ("hearth-cli: Nothing in the history matches “%s”.\n", query);
+      g_printerr (_("hearth-cli: Nothing in the history matches “%s”.\n"), query);
       return 0;
     }
   for (guint i = 0; i < matches->len; i++)
@@ -277,10 +279,10 @@ history_rename (HearthEngine  *engine,
   gint64 id;
 
   if (!parse_id ("rename", argv[3], &id, &exit_code) ||
-      !check_text ("The title", title, strlen (title), &exit_code))
+      !check_text (_("The title"), title, strlen (title), &exit_code))
     return exit_code;
   if (*title == '\0')
-    return usage_error ("history", "The new title is empty");
+    return usage_error ("history", _("The new title is empty"));
   if (!hearth_engine_rename_conversation (engine, id, title, &error))
     return fail (error);
   return 0;
@@ -301,7 +303,7 @@ history_delete (HearthEngine *engine,
   return 0;
 }
 
-#define HISTORY_USAGE "Use history list, show ID, search TEXT, rename ID TITLE or delete ID"
+#define HISTORY_USAGE _("Use history list, show ID, search TEXT, rename ID TITLE or delete ID")
 
 static gboolean
 history_args_valid (const char *sub,
@@ -328,7 +330,7 @@ hearth_cli_command_history (int    argc,
   const char *sub;
   int exit_code = 0;
 
-  if (!parse_options ("history", "list | show ID | search TEXT | rename ID TITLE | delete ID",
+  if (!parse_options ("history", N_("list | show ID | search TEXT | rename ID TITLE | delete ID"),
                       NULL, FALSE, &argc, &argv, &exit_code))
     return exit_code;
   sub = argc > 2 ? argv[2] : "list";

@@ -35,7 +35,7 @@ read_api_key (GError **error)
       struct termios quiet = saved;
 
       quiet.c_lflag &= ~ECHO;
-      g_printerr ("API key: ");
+      g_printerr (_("API key: "));
       tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
       key = g_data_input_stream_read_line (data, NULL, NULL, error);
       tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
@@ -53,7 +53,7 @@ read_api_key (GError **error)
         {
           hearth_secrets_free (key);
           g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_KEY,
-                       "The API key is longer than %d bytes: is this the right file?",
+                       _("The API key is longer than %d bytes: is this the right file?"),
                        MAX_KEY_INPUT);
           return NULL;
         }
@@ -61,7 +61,7 @@ read_api_key (GError **error)
         {
           hearth_secrets_free (key);
           g_set_error_literal (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_KEY,
-                               "The API key contains a NUL byte, which cannot be sent to a server");
+                               _("The API key contains a NUL byte, which cannot be sent to a server"));
           return NULL;
         }
     }
@@ -83,14 +83,14 @@ key_set (const char *endpoint)
   if (key == NULL || *key == '\0')
     {
       hearth_secrets_free (key);
-      return usage_error ("key", "The key is empty: give it on standard input, for example "
-                                 "hearth-cli key set < key.txt");
+      return usage_error ("key", _("The key is empty: give it on standard input, for example "
+                                   "hearth-cli key set < key.txt"));
     }
   stored = hearth_secrets_store_sync (endpoint, key, NULL, &error);
   hearth_secrets_free (key);
   if (!stored)
     return fail (error);
-  g_print ("The API key for %s is stored in the keyring.\n", endpoint);
+  g_print (_("The API key for %s is stored in the keyring.\n"), endpoint);
   return 0;
 }
 
@@ -100,9 +100,9 @@ key_delete (const char *endpoint)
   g_autoptr(GError) error = NULL;
 
   if (hearth_secrets_delete_sync (endpoint, NULL, &error))
-    g_print ("The API key for %s was removed from the keyring.\n", endpoint);
+    g_print (_("The API key for %s was removed from the keyring.\n"), endpoint);
   else if (error == NULL)
-    g_print ("No API key for %s was stored.\n", endpoint);
+    g_print (_("No API key for %s was stored.\n"), endpoint);
   else
     return fail (error);
   return 0;
@@ -117,9 +117,9 @@ key_status (const char *endpoint)
   if (error != NULL)
     return fail (error);
   if (key != NULL)
-    g_print ("An API key for %s is stored in the keyring.\n", endpoint);
+    g_print (_("An API key for %s is stored in the keyring.\n"), endpoint);
   else
-    g_print ("No API key for %s is stored.\n", endpoint);
+    g_print (_("No API key for %s is stored.\n"), endpoint);
   hearth_secrets_free (key);
   return 0;
 }
@@ -135,12 +135,12 @@ hearth_cli_command_key (int    argc,
   const char *sub;
   int exit_code = 0;
 
-  if (!parse_options ("key", "set | delete | status", NULL, TRUE, &argc, &argv, &exit_code))
+  if (!parse_options ("key", N_("set | delete | status"), NULL, TRUE, &argc, &argv, &exit_code))
     return exit_code;
   sub = argc == 3 ? argv[2] : "";
   if (!g_str_equal (sub, "set") && !g_str_equal (sub, "delete") && !g_str_equal (sub, "status"))
-    return usage_error ("key", "Use key set, key delete or key status; the key itself goes "
-                               "on standard input, never on the command line");
+    return usage_error ("key", _("Use key set, key delete or key status; the key itself goes "
+                                 "on standard input, never on the command line"));
   if (!resolve_server (settings, &api, &endpoint, &error))
     return fail (error);
   if (g_str_equal (sub, "set"))

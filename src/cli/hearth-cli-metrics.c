@@ -19,8 +19,8 @@ static gboolean opt_summary;
 
 static const GOptionEntry metrics_entries[] = {
   { "since", 0, 0, G_OPTION_ARG_FILENAME, &opt_since,
-    N_("Requests in this window: 90s, 5m, 1h, 24h, 7d… (default 1h)"), "WINDOW" },
-  { "model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model, N_("Only requests to this model"), "NAME" },
+    N_("Requests in this window: 90s, 5m, 1h, 24h, 7d… (default 1h)"), N_("WINDOW") },
+  { "model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model, N_("Only requests to this model"), N_("NAME") },
   { "csv", 0, 0, G_OPTION_ARG_NONE, &opt_csv, N_("Print CSV"), NULL },
   { "summary", 0, 0, G_OPTION_ARG_NONE, &opt_summary,
     N_("Print counts, success rate and percentiles per model and endpoint"), NULL },
@@ -166,7 +166,7 @@ print_group_line (HearthMetricsGroup    *g,
     {
       /* No client: Hearth's own chat. */
       g_print ("%-47s %6u %6u %8s  %s / %s / %s  %s / %s / %s  %s\n",
-               g->client != NULL ? g->client : "Hearth (its own chat)", g->count,
+               g->client != NULL ? g->client : _("Hearth (its own chat)"), g->count,
                g->cache_hits, success, t50, t95, t99, a50, a95, a99, speed);
       return;
     }
@@ -204,13 +204,14 @@ metrics_summary (HearthEngine          *engine,
   if (groups == NULL)
     return fail (error);
   if (grouping == HEARTH_METRICS_BY_CLIENT)
-    g_print ("%-47s %6s %6s %8s  %s  %s  %s\n", "client (the program that asked)", "count",
-             "cached", "success", "ttft ms p50 / p95 / p99", "total ms p50 / p95 / p99",
-             "tokens/s");
+    /* Translators: the column headers of hearth-cli metrics --summary --by client */
+    g_print ("%-47s %6s %6s %8s  %s  %s  %s\n", _("client (the program that asked)"), _("count"),
+             _("cached"), _("success"), _("ttft ms p50 / p95 / p99"), _("total ms p50 / p95 / p99"),
+             _("tokens/s"));
   else
-    g_print ("%-20s %-26s %6s %6s %8s  %s  %s  %s\n", "model", "endpoint", "count", "cached",
-           "success",
-           "ttft ms p50 / p95 / p99", "total ms p50 / p95 / p99", "tokens/s");
+    g_print ("%-20s %-26s %6s %6s %8s  %s  %s  %s\n", _("model"), _("endpoint"), _("count"),
+             _("cached"), _("success"), _("ttft ms p50 / p95 / p99"), _("total ms p50 / p95 / p99"),
+             _("tokens/s"));
   for (guint i = 0; i < groups->len; i++)
     print_group_line (g_ptr_array_index (groups, i), grouping);
   return 0;
@@ -230,13 +231,13 @@ hearth_cli_command_metrics (int    argc,
   if (!parse_options ("metrics", NULL, metrics_entries, FALSE, &argc, &argv, &exit_code))
     return exit_code;
   if (!parse_grouping (opt_by, &grouping))
-    return usage_error ("metrics", "--by takes model, endpoint or client");
+    return usage_error ("metrics", _("--by takes model, endpoint or client"));
   if (opt_by != NULL && !opt_summary)
-    return usage_error ("metrics", "--by groups the summary: add --summary");
+    return usage_error ("metrics", _("--by groups the summary: add --summary"));
   if (argc > 2)
-    return usage_error ("metrics", "metrics takes no arguments");
+    return usage_error ("metrics", _("metrics takes no arguments"));
   if (opt_csv && opt_json)
-    return usage_error ("metrics", "--csv and --json cannot go together: choose one");
+    return usage_error ("metrics", _("--csv and --json cannot go together: choose one"));
   window = hearth_metrics_parse_since (opt_since != NULL ? opt_since : "1h", &error);
   if (window < 0)
     return usage_error ("metrics", error->message);
@@ -254,7 +255,7 @@ static gboolean opt_now;
 
 static const GOptionEntry resources_entries[] = {
   { "since", 0, 0, G_OPTION_ARG_FILENAME, &opt_since,
-    N_("Use in this window: 5m, 1h, 24h, 7d, 90d… (default 1h)"), "WINDOW" },
+    N_("Use in this window: 5m, 1h, 24h, 7d, 90d… (default 1h)"), N_("WINDOW") },
   { "now", 0, 0, G_OPTION_ARG_NONE, &opt_now,
     N_("Read this machine now, over one second, instead of the stored history"), NULL },
   { NULL }
@@ -303,7 +304,8 @@ static void
 print_resource_line (const HearthResourceRow *row)
 {
   g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (row->time_ms / 1000);
-  g_autofree char *time = g_date_time_format (when, "%Y-%m-%d %H:%M");
+  /* Translators: a date and time in a table, see g_date_time_format() */
+  g_autofree char *time = g_date_time_format (when, _("%Y-%m-%d %H:%M"));
   g_autofree char *cpu = format_resource_percent (row->cpu_percent);
   g_autofree char *peak = format_resource_percent (row->cpu_peak);
   g_autofree char *mem = format_resource_bytes (row->mem_used);
@@ -350,33 +352,33 @@ resources_now (void)
     g_autofree char *mem_total = format_resource_bytes (row.mem_total);
     g_autofree char *swap = format_resource_bytes (row.swap_used);
 
-    g_print ("CPU:           %.1f%% of %u cores\n", row.cpu_percent, sample->n_cores);
-    g_print ("Memory used:   %s of %s; swap %s\n", mem, mem_total, swap);
+    g_print (_("CPU:           %.1f%% of %u cores\n"), row.cpu_percent, sample->n_cores);
+    g_print (_("Memory used:   %s of %s; swap %s\n"), mem, mem_total, swap);
   }
   if (row.gpu_percent >= 0 || row.vram_used >= 0)
     {
       g_autofree char *vram = format_resource_bytes (row.vram_used);
       g_autofree char *vram_total = format_resource_bytes (row.vram_total);
 
-      g_print ("GPU:           %.0f%% busy", row.gpu_percent);
+      g_print (_("GPU:           %.0f%% busy"), row.gpu_percent);
       if (row.gpu_temperature_c >= 0)
         g_print (", %.0f °C", row.gpu_temperature_c);
       if (row.gpu_power_w >= 0)
         g_print (", %.0f W", row.gpu_power_w);
-      g_print ("\nVRAM used:     %s of %s\n", vram, vram_total);
+      g_print (_("\nVRAM used:     %s of %s\n"), vram, vram_total);
     }
   else
-    g_print ("GPU:           none found (NVML, nvidia-smi and /sys/class/drm were read)\n");
+    g_print (_("GPU:           none found (NVML, nvidia-smi and /sys/class/drm were read)\n"));
   if (sample->server_pid > 0)
     {
       g_autofree char *rss = format_resource_bytes (row.server_rss);
 
-      g_print ("Server:        process %d, %.1f%% of one core, %s resident\n",
+      g_print (_("Server:        process %d, %.1f%% of one core, %s resident\n"),
                sample->server_pid, row.server_cpu_percent, rss);
     }
   else
-    g_print ("Server:        not found on this machine%s\n",
-             endpoint != NULL ? " (or run by another user)" : "");
+    g_print (_("Server:        not found on this machine%s\n"),
+             endpoint != NULL ? _(" (or run by another user)") : "");
   return 0;
 }
 
@@ -395,7 +397,7 @@ hearth_cli_command_resources (int    argc,
   if (!parse_options ("resources", NULL, resources_entries, TRUE, &argc, &argv, &exit_code))
     return exit_code;
   if (argc > 2)
-    return usage_error ("resources", "resources takes no arguments");
+    return usage_error ("resources", _("resources takes no arguments"));
   if (opt_now)
     return resources_now ();
   window = hearth_metrics_parse_since (opt_since != NULL ? opt_since : "1h", &error);
@@ -430,8 +432,8 @@ hearth_cli_command_resources (int    argc,
     }
   if (rows->len == 0)
     {
-      g_print ("No resource samples in this window: Hearth keeps them while the app runs "
-               "(every 10 s, every second on its Performance page).\n");
+      g_print (_("No resource samples in this window: Hearth keeps them while the app runs "
+                 "(every 10 s, every second on its Performance page).\n"));
       return 0;
     }
   g_print ("%-16s %7s %7s %7s %11s %11s %6s %11s %10s %11s\n", "time", "samples", "cpu",

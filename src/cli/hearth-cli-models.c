@@ -59,8 +59,8 @@ run_model_command (const char           *command,
   if (!parse_options (command, parameter, NULL, TRUE, &argc, &argv, &exit_code))
     return exit_code;
   if (parameter != NULL ? argc != 3 : argc > 2)
-    return usage_error (command, missing);
-  if (parameter != NULL && !check_text ("The model name", argv[2], strlen (argv[2]), &exit_code))
+    return usage_error (command, _(missing));
+  if (parameter != NULL && !check_text (_("The model name"), argv[2], strlen (argv[2]), &exit_code))
     return exit_code;
   /* ps says why Hearth loaded a model, which the history keeps */
   provider = g_str_equal (command, "ps") ? open_provider_maybe_history (settings, &engine, &error)
@@ -101,7 +101,7 @@ print_table (Cli              *cli,
   else if (cli->json)
     print_json_list (items, table->add_json);
   else if (items->len == 0)
-    g_printerr ("hearth-cli: %s\n", table->empty);
+    g_printerr ("hearth-cli: %s\n", _(table->empty));
   else
     {
       table->print_header ();
@@ -142,7 +142,7 @@ print_model (HearthModelInfo *info,
 
 static const ModelTable model_table = {
   (HearthJsonAddFunc) add_model_json,
-  "The server has no models. Pull one with hearth-cli pull MODEL.",
+  N_("The server has no models. Pull one with hearth-cli pull MODEL."),
   print_model_header,
   (GFunc) print_model,
 };
@@ -173,7 +173,7 @@ int
 hearth_cli_command_models (int    argc,
                            char **argv)
 {
-  return run_model_command ("models", NULL, "models takes no arguments", argc, argv,
+  return run_model_command ("models", NULL, N_("models takes no arguments"), argc, argv,
                             list_models, models_cb);
 }
 
@@ -215,7 +215,7 @@ on_pull_progress (const char *status,
       cli->last_report_us = now;
       eta = speed > 0 ? format_eta ((total - completed) / speed) : g_strdup ("?");
       output_control (OUTPUT_STDERR, "\r\033[K");
-      g_printerr ("pulling %5.1f%%  %s / %s  %s/s  ETA %s%s", 100.0 * completed / total, done,
+      g_printerr (_("pulling %5.1f%%  %s / %s  %s/s  ETA %s%s"), 100.0 * completed / total, done,
                   all, rate, eta, tty ? "" : "\n");
       return;
     }
@@ -240,7 +240,7 @@ pull_cb (GObject      *object,
     return;
   if (cli->interrupted)
     {
-      g_printerr ("\nhearth-cli: Interrupted. Pull the model again to resume.\n");
+      g_printerr (_("\nhearth-cli: Interrupted. Pull the model again to resume.\n"));
       cli->exit_code = EXIT_INTERRUPTED;
       return;
     }
@@ -258,16 +258,16 @@ hearth_cli_command_pull (int    argc,
   Cli cli = { 0 };
   int exit_code = 0;
 
-  if (!parse_options ("pull", "MODEL", NULL, TRUE, &argc, &argv, &exit_code))
+  if (!parse_options ("pull", N_("MODEL"), NULL, TRUE, &argc, &argv, &exit_code))
     return exit_code;
   if (argc != 3)
-    return usage_error ("pull", "Name one model to pull, for example llama3.2:1b");
-  if (!check_text ("The model name", argv[2], strlen (argv[2]), &exit_code))
+    return usage_error ("pull", _("Name one model to pull, for example llama3.2:1b"));
+  if (!check_text (_("The model name"), argv[2], strlen (argv[2]), &exit_code))
     return exit_code;
   if ((provider = open_provider (settings, 0, &engine, &error)) == NULL)
     return fail (error);
   if (!(hearth_provider_get_features (provider) & HEARTH_PROVIDER_CAN_PULL))
-    return usage_error ("pull", "Only Ollama servers can pull models: use --api ollama");
+    return usage_error ("pull", _("Only Ollama servers can pull models: use --api ollama"));
 
   cli.cancellable = g_cancellable_new ();
   cli.pull_started_us = g_get_monotonic_time ();
@@ -363,7 +363,8 @@ int
 hearth_cli_command_show (int    argc,
                          char **argv)
 {
-  return run_model_command ("show", "MODEL", "Name one model to show, for example llama3.2:1b",
+  return run_model_command ("show", N_("MODEL"),
+                            N_("Name one model to show, for example llama3.2:1b"),
                             argc, argv, hearth_provider_show_async, show_cb);
 }
 
@@ -380,7 +381,8 @@ format_expiry (const char *expires_at)
   if ((when = g_date_time_new_from_iso8601 (expires_at, NULL)) == NULL)
     return g_strdup (expires_at);
   local = g_date_time_to_local (when);
-  return g_date_time_format (local, "%Y-%m-%d %H:%M");
+  /* Translators: a date and time in a table, see g_date_time_format() */
+  return g_date_time_format (local, _("%Y-%m-%d %H:%M"));
 }
 
 static char *
@@ -440,7 +442,7 @@ print_loaded (const HearthLoadedModel *model,
 
 static const ModelTable loaded_table = {
   (HearthJsonAddFunc) add_loaded_json,
-  "No model is loaded.",
+  N_("No model is loaded."),
   print_loaded_header,
   (GFunc) print_loaded,
 };
@@ -473,7 +475,8 @@ int
 hearth_cli_command_ps (int    argc,
                        char **argv)
 {
-  return run_model_command ("ps", NULL, "ps takes no arguments", argc, argv, list_loaded, ps_cb);
+  return run_model_command ("ps", NULL,
+                            N_("ps takes no arguments"), argc, argv, list_loaded, ps_cb);
 }
 
 /* unload and rm: quiet when done, like the history's delete */
@@ -495,7 +498,8 @@ int
 hearth_cli_command_unload (int    argc,
                            char **argv)
 {
-  return run_model_command ("unload", "MODEL", "Name one model to unload, for example llama3.2:1b",
+  return run_model_command ("unload", N_("MODEL"),
+                            N_("Name one model to unload, for example llama3.2:1b"),
                             argc, argv, hearth_provider_unload_async, unload_cb);
 }
 
@@ -516,6 +520,7 @@ int
 hearth_cli_command_rm (int    argc,
                        char **argv)
 {
-  return run_model_command ("rm", "MODEL", "Name one model to delete, for example llama3.2:1b",
+  return run_model_command ("rm", N_("MODEL"),
+                            N_("Name one model to delete, for example llama3.2:1b"),
                             argc, argv, hearth_provider_delete_async, rm_cb);
 }

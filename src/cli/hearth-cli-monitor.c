@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib-unix.h>
 #include <signal.h>
 
@@ -28,7 +30,7 @@ parse_interval (const char  *option,
 
 static const GOptionEntry monitor_entries[] = {
   { "interval", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_interval,
-    N_("Sample the machine and the server every SECONDS, 1 to 3600 (default 10)"), "SECONDS" },
+    N_("Sample the machine and the server every SECONDS, 1 to 3600 (default 10)"), N_("SECONDS") },
   { NULL }
 };
 
@@ -117,7 +119,7 @@ hearth_cli_command_monitor (int    argc,
   if (!parse_options ("monitor", NULL, monitor_entries, FALSE, &argc, &argv, &exit_code))
     return exit_code;
   if (argc > 2)
-    return usage_error ("monitor", "monitor takes no arguments");
+    return usage_error ("monitor", _("monitor takes no arguments"));
 
   if ((engine = open_engine (settings, HEARTH_ENGINE_HISTORY | HEARTH_ENGINE_SAMPLER,
                              &error)) == NULL)
@@ -138,14 +140,18 @@ hearth_cli_command_monitor (int    argc,
   sources[2] = g_unix_signal_add (SIGHUP, on_stop, &monitor);
 
   n_firing = hearth_alerts_get_n_firing (alerts);
-  g_printerr ("hearth-cli: Watching %u rule%s, sampling every %" G_GINT64_FORMAT " s%s. "
-              "Ctrl+C stops.\n", n_rules, n_rules == 1 ? "" : "s", opt_interval_s,
-              n_firing > 0 ? "; alerts already firing: hearth-cli alerts list" : "");
+  /* Translators: the last %s is empty or "; alerts already firing: hearth-cli alerts list" */
+  g_printerr (ngettext ("hearth-cli: Watching %u rule, sampling every %" PRId64 " s%s. "
+                        "Ctrl+C stops.\n",
+                        "hearth-cli: Watching %u rules, sampling every %" PRId64 " s%s. "
+                        "Ctrl+C stops.\n", n_rules),
+              n_rules, opt_interval_s,
+              n_firing > 0 ? _("; alerts already firing: hearth-cli alerts list") : "");
   /* Both would judge the same machine and tell the same alert twice. */
   if (hearth_cli_app_is_running ())
-    g_printerr ("hearth-cli: The Hearth app is running in this session and watches the same "
-                "rules: you may hear of an alert from both. Quit the app, or turn off "
-                "the rule's channels in one of them.\n");
+    g_printerr (_("hearth-cli: The Hearth app is running in this session and watches the same "
+                  "rules: you may hear of an alert from both. Quit the app, or turn off "
+                  "the rule's channels in one of them.\n"));
   g_main_loop_run (loop);
 
   g_signal_handler_disconnect (alerts, handler);

@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include "hearth-cli-private.h"
 #include "hearth-endpoint.h"
 #include "hearth-error.h"
@@ -24,10 +26,10 @@ static char    *opt_description;
 static const GOptionEntry options_entries[] = {
   { "set", 's', 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_set,
     N_("Set one of the model's options: num_ctx=8192, keep_alive=30m, temperature=0.2 "
-       "(repeatable)"), "KEY=VALUE" },
+       "(repeatable)"), N_("KEY=VALUE") },
   { "unset", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_unset,
     N_("Drop the model's own value of an option: the profile's applies again (repeatable)"),
-    "KEY" },
+    N_("KEY") },
   { "reset", 0, 0, G_OPTION_ARG_NONE, &opt_reset,
     N_("Drop all the model's own options, tuned ones too"), NULL },
   { NULL }
@@ -35,19 +37,19 @@ static const GOptionEntry options_entries[] = {
 
 static const GOptionEntry profile_entries[] = {
   { "from", 0, 0, G_OPTION_ARG_FILENAME, &opt_from,
-    N_("add: the built-in profile it inherits: fast, balanced, quality or battery"), "NAME" },
+    N_("add: the built-in profile it inherits: fast, balanced, quality or battery"), N_("NAME") },
   { "set", 's', 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_set,
-    N_("add: an option it overrides, num_ctx=16384 (repeatable)"), "KEY=VALUE" },
+    N_("add: an option it overrides, num_ctx=16384 (repeatable)"), N_("KEY=VALUE") },
   { "title", 0, 0, G_OPTION_ARG_FILENAME, &opt_title,
-    N_("add: its title (default: its name)"), "TEXT" },
+    N_("add: its title (default: its name)"), N_("TEXT") },
   { "description", 0, 0, G_OPTION_ARG_FILENAME, &opt_description,
-    N_("add: one line on what it is for"), "TEXT" },
+    N_("add: one line on what it is for"), N_("TEXT") },
   { NULL }
 };
 
 #define PROFILE_USAGE \
-  "Use profile list, profile show NAME, profile use NAME, " \
-  "profile add NAME --from fast [--set KEY=VALUE]… or profile remove NAME"
+  _("Use profile list, profile show NAME, profile use NAME, " \
+  "profile add NAME --from fast [--set KEY=VALUE]… or profile remove NAME")
 
 /* What options, tune and preload share */
 
@@ -76,7 +78,7 @@ parse_assignments (const char        *command,
                    HearthRunOptions  *options,
                    int               *exit_code)
 {
-  if (!check_texts ("The value of --set", assignments, exit_code))
+  if (!check_texts (_("The value of --set"), assignments, exit_code))
     return FALSE;
   for (guint i = 0; assignments != NULL && assignments[i] != NULL; i++)
     {
@@ -85,7 +87,7 @@ parse_assignments (const char        *command,
       if (strchr (assignments[i], '=') == NULL)
         {
           g_autofree char *message =
-            g_strdup_printf ("--set takes KEY=VALUE, for example num_ctx=8192, not “%s”",
+            g_strdup_printf (_("--set takes KEY=VALUE, for example num_ctx=8192, not “%s”"),
                              assignments[i]);
 
           *exit_code = usage_error (command, message);
@@ -130,7 +132,7 @@ format_speed_options (const HearthRunOptions *options)
                               hearth_run_option_key_to_string (key), value);
     }
   if (text->len == 0)
-    g_string_append (text, "the server's defaults");
+    g_string_append (text, _("the server's defaults"));
   return g_string_free (text, FALSE);
 }
 
@@ -174,7 +176,7 @@ find_server_model (Cli             *cli,
         return g_ptr_array_steal_index (models, i);
     }
   g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
-               "The server at %s has no model “%s” (hearth-cli models lists those it has)",
+               _("The server at %s has no model “%s” (hearth-cli models lists those it has)"),
                hearth_provider_get_endpoint (provider), name);
   return NULL;
 }
@@ -191,7 +193,7 @@ static gboolean
 parse_unset (guint64 *unset,
              int     *exit_code)
 {
-  if (!check_texts ("The value of --unset", opt_unset, exit_code))
+  if (!check_texts (_("The value of --unset"), opt_unset, exit_code))
     return FALSE;
   for (guint i = 0; opt_unset != NULL && opt_unset[i] != NULL; i++)
     {
@@ -200,7 +202,7 @@ parse_unset (guint64 *unset,
       if (!hearth_run_option_key_from_string (opt_unset[i], &key))
         {
           g_autofree char *keys = list_keys ();
-          g_autofree char *message = g_strdup_printf ("“%s” is not an option; the options are %s",
+          g_autofree char *message = g_strdup_printf (_("“%s” is not an option; the options are %s"),
                                                       opt_unset[i], keys);
 
           *exit_code = usage_error ("options", message);
@@ -245,9 +247,9 @@ warn_unsupported (const HearthRunOptions *set,
       const char *why = NULL;
 
       if (hearth_run_options_is_set (set, key) && !hearth_run_option_is_supported (key, api, &why))
-        g_printerr ("hearth-cli: %s is kept for this model but not sent to this server: %s\n",
+        g_printerr (_("hearth-cli: %s is kept for this model but not sent to this server: %s\n"),
                     hearth_run_option_key_to_string (key),
-                    why != NULL ? why : "its API has no such option.");
+                    why != NULL ? why : _("its API has no such option."));
     }
 }
 
@@ -329,19 +331,19 @@ describe_source (HearthOptionSource   source,
     {
     case HEARTH_OPTION_SOURCE_PROFILE:
       if (parent != NULL)
-        return g_strdup_printf ("profile %s (from %s)", profile->name, parent);
-      return g_strdup_printf ("profile %s", profile != NULL ? profile->name : "");
+        return g_strdup_printf (_("profile %s (from %s)"), profile->name, parent);
+      return g_strdup_printf (_("profile %s"), profile != NULL ? profile->name : "");
     case HEARTH_OPTION_SOURCE_MODEL:
-      return g_strdup ("set by you");
+      return g_strdup (_("set by you"));
     case HEARTH_OPTION_SOURCE_TUNED:
       return g_strdup ("tuned");
     case HEARTH_OPTION_SOURCE_AUTOMATIC:
       return g_strdup ("automatic");
     case HEARTH_OPTION_SOURCE_REQUEST:
-      return g_strdup ("this request");
+      return g_strdup (_("this request"));
     case HEARTH_OPTION_SOURCE_NONE:
     default:
-      return g_strdup ("server default");
+      return g_strdup (_("server default"));
     }
 }
 
@@ -376,22 +378,23 @@ print_options_text (const OptionsView *view)
   g_autofree char *sent = hearth_run_options_summary (resolved->options);
 
   if (view->info->digest != NULL && *view->info->digest != '\0')
-    g_print ("Model:      %s (digest %.12s)\n", view->info->name, view->info->digest);
+    g_print (_("Model:      %s (digest %.12s)\n"), view->info->name, view->info->digest);
   else
-    g_print ("Model:      %s\n", view->info->name);
-  g_print ("Server:     %s (%s)\n", hearth_provider_get_endpoint (view->provider),
+    g_print (_("Model:      %s\n"), view->info->name);
+  g_print (_("Server:     %s (%s)\n"), hearth_provider_get_endpoint (view->provider),
            hearth_api_kind_to_string (view->api));
-  g_print ("Profile:    %s\n", resolved->profile != NULL ? resolved->profile : "none");
+  g_print (_("Profile:    %s\n"), resolved->profile != NULL ? resolved->profile : "none");
   if (resolved->automatic_reason != NULL)
-    g_print ("Automatic:  %s\n", resolved->automatic_reason);
+    g_print (_("Automatic:  %s\n"), resolved->automatic_reason);
   if (view->own != NULL && view->own->tune_run_id > 0)
     {
       g_autofree char *tps = format_figure (view->own->tuned_decode_tps);
 
-      g_print ("Tuned:      by tuning run #%" G_GINT64_FORMAT "%s%s%s\n", view->own->tune_run_id,
+      g_print (_("Tuned:      by tuning run #%" PRId64 "%s%s%s\n"), view->own->tune_run_id,
                *tps != '\0' ? ", measured " : "", tps, *tps != '\0' ? " tokens/s" : "");
     }
-  g_print ("Sent:       %s\n\n", sent != NULL ? sent : "no speed option: the server's defaults");
+  g_print (_("Sent:       %s\n\n"),
+           sent != NULL ? sent : _("no speed option: the server's defaults"));
 
   g_print ("%-15s %-15s %s\n", "OPTION", "VALUE", "FROM");
   for (guint i = 0; i < view->rows->len; i++)
@@ -402,8 +405,8 @@ print_options_text (const OptionsView *view)
       g_autofree char *source = describe_source (row->source, view->profile, row->key);
       g_autofree char *padded = pad (value, 15);
       g_autofree char *from = !row->supported && row->set
-                              ? g_strdup_printf ("%s, not sent (below)", source)
-                              : !row->supported ? g_strdup ("this server does not take it")
+                              ? g_strdup_printf (_("%s, not sent (below)"), source)
+                              : !row->supported ? g_strdup (_("this server does not take it"))
                               : g_strdup (source);
 
       g_print ("%-15s %s %s\n", hearth_run_option_key_to_string (row->key), padded, from);
@@ -413,11 +416,11 @@ print_options_text (const OptionsView *view)
   for (guint i = 0; resolved->unsupported != NULL && i < resolved->unsupported->len; i++)
     {
       if (i == 0)
-        g_print ("\nNot sent to this server:\n");
+        g_print (_("\nNot sent to this server:\n"));
       g_print ("  %s\n", (const char *) g_ptr_array_index (resolved->unsupported, i));
     }
-  g_print ("\nChange one with hearth-cli options %s --set KEY=VALUE; "
-           "--unset KEY or --reset go back to the profile's.\n", view->info->name);
+  g_print (_("\nChange one with hearth-cli options %s --set KEY=VALUE; "
+             "--unset KEY or --reset go back to the profile's.\n"), view->info->name);
 }
 
 static void
@@ -535,11 +538,11 @@ hearth_cli_command_options (int    argc,
   Cli cli = { 0 };
   int exit_code = 0;
 
-  if (!parse_options ("options", "MODEL", options_entries, TRUE, &argc, &argv, &exit_code))
+  if (!parse_options ("options", N_("MODEL"), options_entries, TRUE, &argc, &argv, &exit_code))
     return exit_code;
   if (argc != 3)
-    return usage_error ("options", "Name one model, for example hearth-cli options llama3.2:1b");
-  if (!check_text ("The model name", argv[2], strlen (argv[2]), &exit_code) ||
+    return usage_error ("options", _("Name one model, for example hearth-cli options llama3.2:1b"));
+  if (!check_text (_("The model name"), argv[2], strlen (argv[2]), &exit_code) ||
       !parse_assignments ("options", opt_set, set, &exit_code) ||
       !parse_unset (&changes.unset, &exit_code))
     return exit_code;
@@ -599,7 +602,7 @@ print_automatic (HearthTuning *tuning)
   const char *reason = hearth_tuning_get_automatic_reason (tuning);
 
   if (reason != NULL)
-    g_print ("\nNow: %s (the automatic choice; you chose %s).\n", reason,
+    g_print (_("\nNow: %s (the automatic choice; you chose %s).\n"), reason,
              hearth_tuning_get_chosen_profile (tuning));
 }
 
@@ -632,9 +635,9 @@ profile_list (HearthTuning *tuning)
       g_autofree char *parent = pad (profile->parent != NULL ? profile->parent : "—", 10);
 
       g_print ("%s %s %s %s %s\n", is_active (tuning, profile) ? "*" : " ", name, title, parent,
-               summary != NULL ? summary : "the server's defaults");
+               summary != NULL ? summary : _("the server's defaults"));
     }
-  g_print ("\n* in use. Change with hearth-cli profile use NAME.\n");
+  g_print (_("\n* in use. Change with hearth-cli profile use NAME.\n"));
   print_automatic (tuning);
   return 0;
 }
@@ -661,14 +664,14 @@ profile_show (HearthTuning *tuning,
     }
   if ((effective = hearth_tuning_get_profile_options (tuning, name, &error)) == NULL)
     return fail (error);
-  g_print ("Name:        %s\n", profile->name);
-  g_print ("Title:       %s\n", profile->title != NULL ? profile->title : profile->name);
+  g_print (_("Name:        %s\n"), profile->name);
+  g_print (_("Title:       %s\n"), profile->title != NULL ? profile->title : profile->name);
   if (profile->description != NULL && *profile->description != '\0')
-    g_print ("Description: %s\n", profile->description);
-  g_print ("Inherits:    %s\n", profile->parent != NULL ? profile->parent : "— (built in)");
-  g_print ("In use:      %s\n", is_active (tuning, profile) ? "yes"
-                                : is_chosen (tuning, profile) ? "chosen, but not in force now"
-                                : "no");
+    g_print (_("Description: %s\n"), profile->description);
+  g_print (_("Inherits:    %s\n"), profile->parent != NULL ? profile->parent : _("— (built in)"));
+  g_print (_("In use:      %s\n"), is_active (tuning, profile) ? _("yes")
+                                : is_chosen (tuning, profile) ? _("chosen, but not in force now")
+                                : _("no"));
   g_print ("\n%-15s %-15s %s\n", "OPTION", "VALUE", "FROM");
   for (guint key = 0; key < HEARTH_N_RUN_OPTIONS; key++)
     {
@@ -702,8 +705,8 @@ profile_use (HearthTuning *tuning,
   /* the choice is a setting: without Hearth's settings it would last until exit */
   if (settings == NULL)
     {
-      g_printerr ("hearth-cli: Hearth's settings are not installed here (no schema %s), so "
-                  "the profile cannot be chosen. Install Hearth, or set GSETTINGS_SCHEMA_DIR.\n",
+      g_printerr (_("hearth-cli: Hearth's settings are not installed here (no schema %s), so "
+                    "the profile cannot be chosen. Install Hearth, or set GSETTINGS_SCHEMA_DIR.\n"),
                   APP_ID);
       return EXIT_FAILED;
     }
@@ -716,11 +719,11 @@ profile_use (HearthTuning *tuning,
       print_json (root);
       return 0;
     }
-  g_print ("Every model now runs with the %s profile, in the app too.\n",
+  g_print (_("Every model now runs with the %s profile, in the app too.\n"),
            profile->title != NULL ? profile->title : profile->name);
   if ((reason = hearth_tuning_get_automatic_reason (tuning)) != NULL &&
       !is_active (tuning, profile))
-    g_print ("For now %s (the automatic choice).\n", reason);
+    g_print (_("For now %s (the automatic choice).\n"), reason);
   return 0;
 }
 
@@ -742,12 +745,12 @@ profile_add (HearthTuning *tuning,
     }
   if (opt_from == NULL)
     return usage_error ("profile",
-                        "Say which profile it inherits: --from fast, balanced, quality or battery");
+                        _("Say which profile it inherits: --from fast, balanced, quality or battery"));
   if ((parent = hearth_tuning_get_profile (tuning, opt_from, NULL)) == NULL || !parent->builtin)
     {
       g_autofree char *message =
-        g_strdup_printf ("--from takes a built-in profile: fast, balanced, quality or battery, "
-                         "not “%s”", opt_from);
+        g_strdup_printf (_("--from takes a built-in profile: fast, balanced, quality or battery, "
+                           "not “%s”"), opt_from);
 
       return usage_error ("profile", message);
     }
@@ -755,8 +758,8 @@ profile_add (HearthTuning *tuning,
     return exit_code;
   if ((existing = hearth_tuning_get_profile (tuning, name, NULL)) != NULL)
     {
-      g_printerr ("hearth-cli: A profile named “%s” exists. Remove it first "
-                  "(hearth-cli profile remove %s) or choose another name.\n", name, name);
+      g_printerr (_("hearth-cli: A profile named “%s” exists. Remove it first "
+                    "(hearth-cli profile remove %s) or choose another name.\n"), name, name);
       return EXIT_USAGE;
     }
 
@@ -776,7 +779,7 @@ profile_add (HearthTuning *tuning,
       print_json (root);
       return 0;
     }
-  g_print ("Added the profile %s, which inherits %s. Use it with hearth-cli profile use %s.\n",
+  g_print (_("Added the profile %s, which inherits %s. Use it with hearth-cli profile use %s.\n"),
            name, opt_from, name);
   return 0;
 }
@@ -795,7 +798,8 @@ profile_remove (HearthTuning *tuning,
     }
   if (profile->builtin)
     {
-      g_printerr ("hearth-cli: %s is built in and cannot be removed; only your own profiles can.\n",
+      g_printerr (_("hearth-cli: %s is built in and cannot be removed; only your own profiles "
+                    "can.\n"),
                   name);
       return EXIT_USAGE;
     }
@@ -827,7 +831,7 @@ hearth_cli_command_profile (int    argc,
   const char *sub;
   int exit_code = 0;
 
-  if (!parse_options ("profile", "list | show NAME | use NAME | add NAME | remove NAME",
+  if (!parse_options ("profile", N_("list | show NAME | use NAME | add NAME | remove NAME"),
                       profile_entries, FALSE, &argc, &argv, &exit_code))
     return exit_code;
   sub = argc > 2 ? argv[2] : "list";
@@ -835,8 +839,9 @@ hearth_cli_command_profile (int    argc,
     return usage_error ("profile", PROFILE_USAGE);
   if (!g_str_equal (sub, "add") &&
       (opt_from != NULL || opt_set != NULL || opt_title != NULL || opt_description != NULL))
-    return usage_error ("profile", "--from, --set, --title and --description go with profile add");
-  if (argc == 4 && !check_text ("The profile name", argv[3], strlen (argv[3]), &exit_code))
+    return usage_error ("profile",
+                        _("--from, --set, --title and --description go with profile add"));
+  if (argc == 4 && !check_text (_("The profile name"), argv[3], strlen (argv[3]), &exit_code))
     return exit_code;
 
   if ((engine = open_engine (settings, HEARTH_ENGINE_HISTORY, &error)) == NULL)

@@ -315,8 +315,8 @@ output_finish (int exit_code)
   if (out->error == 0 || (exit_code != 0 && exit_code != EXIT_OUTPUT))
     return exit_code;
   if (out->error != EPIPE)
-    g_printerr ("hearth-cli: Cannot write the output: %s. Check where standard output goes, "
-                "then try again.\n", g_strerror (out->error));
+    g_printerr (_("hearth-cli: Cannot write the output: %s. Check where standard output goes, "
+                  "then try again.\n"), g_strerror (out->error));
   return EXIT_OUTPUT;
 }
 

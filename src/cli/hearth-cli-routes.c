@@ -30,23 +30,23 @@ parse_position (const char  *option,
 static const GOptionEntry routes_entries[] = {
   { "kind", 0, 0, G_OPTION_ARG_FILENAME, &opt_kind,
     N_("add: what the rule looks at: code, long-prompt, short-prompt, long-conversation "
-       "or keyword"), "KIND" },
+       "or keyword"), N_("KIND") },
   { "value", 0, 0, G_OPTION_ARG_FILENAME, &opt_value,
     N_("add: characters (long-prompt, short-prompt), messages (long-conversation) or the "
        "word (keyword)"), "N|WORD" },
   { "model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_target,
-    N_("add: the model it picks: a name, @fast or @capable"), "MODEL" },
+    N_("add: the model it picks: a name, @fast or @capable"), N_("MODEL") },
   { "server", 0, 0, G_OPTION_ARG_FILENAME, &opt_on,
-    N_("add: the server to ask (default: wherever the model is)"), "NAME" },
+    N_("add: the server to ask (default: wherever the model is)"), N_("NAME") },
   { "position", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_position,
     N_("add: its place in the list, 1 = tried first (default: last before the default rule)"),
-    "N" },
+    N_("N") },
   { NULL }
 };
 
 #define ROUTES_USAGE \
-  "Use routes list, routes add --kind KIND [--value N|WORD] --model MODEL|@fast|@capable " \
-  "[--server NAME] [--position N], routes remove ID or routes reset"
+  _("Use routes list, routes add --kind KIND [--value N|WORD] --model MODEL|@fast|@capable " \
+  "[--server NAME] [--position N], routes remove ID or routes reset")
 
 static gboolean
 is_tier (const char *model)
@@ -118,10 +118,10 @@ describe_resolved (const Resolved *r)
   if (r == NULL)
     return NULL;
   if (r->model == NULL)
-    return g_strdup ("no model now, see below");
+    return g_strdup (_("no model now, see below"));
   if (r->server != NULL)
-    return g_strdup_printf ("now %s on %s", r->model, r->server);
-  return g_strdup_printf ("now %s", r->model);
+    return g_strdup_printf (_("now %s on %s"), r->model, r->server);
+  return g_strdup_printf (_("now %s"), r->model);
 }
 
 static int
@@ -145,7 +145,7 @@ routes_list (HearthRoutes *routes)
           g_ptr_array_add (resolved, resolve_tier (routes, rule->model, &cli));
           if (cli.interrupted)
             {
-              g_printerr ("hearth-cli: Interrupted while the models were looked up.\n");
+              g_printerr (_("hearth-cli: Interrupted while the models were looked up.\n"));
               return EXIT_INTERRUPTED;
             }
         }
@@ -219,15 +219,15 @@ routes_list (HearthRoutes *routes)
           const Resolved *other = g_ptr_array_index (resolved, j);
 
           if (g_strcmp0 (other->error, r->error) == 0)
-            g_string_append_printf (targets, " and %s", other->target);
+            g_string_append_printf (targets, _(" and %s"), other->target);
         }
       g_print ("\n%s: %s", targets->str, r->error);
     }
   if (resolved->len > 0)
     g_print ("\n");
-  g_print ("\n%s Rules are tried in order when the model is “auto” (hearth-cli ask --model "
-           "auto); the first that matches picks the model.\n",
-           hearth_routes_are_default (routes) ? "These are the defaults." : "These are your rules.");
+  g_print (_("\n%s Rules are tried in order when the model is “auto” (hearth-cli ask --model "
+             "auto); the first that matches picks the model.\n"),
+           hearth_routes_are_default (routes) ? _("These are the defaults.") : _("These are your rules."));
   return 0;
 }
 
@@ -241,8 +241,8 @@ fail_unknown_rule (HearthRoutes *routes,
   for (guint i = 0; i < rules->len; i++)
     g_string_append_printf (ids, "%s%s", i > 0 ? ", " : "",
                             ((HearthRoute *) g_ptr_array_index (rules, i))->id);
-  g_printerr ("hearth-cli: There is no rule “%s”; the rules are %s. Use one of those ids "
-              "(hearth-cli routes list).\n", id, ids->str);
+  g_printerr (_("hearth-cli: There is no rule “%s”; the rules are %s. Use one of those ids "
+                "(hearth-cli routes list).\n"), id, ids->str);
   return EXIT_NOT_FOUND;
 }
 
@@ -258,12 +258,12 @@ check_value (HearthRouteKind  kind,
     case HEARTH_ROUTE_CODE:
       if (opt_value == NULL)
         return TRUE;
-      *exit_code = usage_error ("routes", "A code rule takes no --value");
+      *exit_code = usage_error ("routes", _("A code rule takes no --value"));
       return FALSE;
     case HEARTH_ROUTE_KEYWORD:
       if (opt_value != NULL && *g_strstrip (opt_value) != '\0')
         return TRUE;
-      *exit_code = usage_error ("routes", "A keyword rule needs its word: --value WORD");
+      *exit_code = usage_error ("routes", _("A keyword rule needs its word: --value WORD"));
       return FALSE;
     case HEARTH_ROUTE_LONG_PROMPT:
     case HEARTH_ROUTE_SHORT_PROMPT:
@@ -273,8 +273,8 @@ check_value (HearthRouteKind  kind,
       if (opt_value == NULL)
         {
           *exit_code = usage_error ("routes", kind == HEARTH_ROUTE_LONG_CONVERSATION
-                                    ? "This rule needs a number of messages: --value N"
-                                    : "This rule needs a number of characters: --value N");
+                                    ? _("This rule needs a number of messages: --value N")
+                                    : _("This rule needs a number of characters: --value N"));
           return FALSE;
         }
       if (!parse_whole_number ("--value", opt_value, 1, 10000000, &number, &error))
@@ -297,13 +297,13 @@ routes_add (HearthEngine *engine,
   int exit_code = 0;
 
   if (opt_kind == NULL || opt_target == NULL)
-    return usage_error ("routes", "Say what the rule looks at and what it picks: routes add "
-                                  "--kind code --model @capable");
+    return usage_error ("routes", _("Say what the rule looks at and what it picks: routes add "
+                                    "--kind code --model @capable"));
   if (!hearth_route_kind_from_string (opt_kind, &kind) || kind == HEARTH_ROUTE_DEFAULT)
     {
       g_autofree char *message =
-        g_strdup_printf ("--kind takes code, long-prompt, short-prompt, long-conversation or "
-                         "keyword, not “%s”", opt_kind);
+        g_strdup_printf (_("--kind takes code, long-prompt, short-prompt, long-conversation or "
+                           "keyword, not “%s”"), opt_kind);
       return usage_error ("routes", message);
     }
   if (!check_value (kind, &exit_code))
@@ -312,7 +312,7 @@ routes_add (HearthEngine *engine,
       (opt_target[0] == '@' && !is_tier (opt_target)))
     {
       g_autofree char *message =
-        g_strdup_printf ("--model takes a model name, @fast or @capable, not “%s”", opt_target);
+        g_strdup_printf (_("--model takes a model name, @fast or @capable, not “%s”"), opt_target);
       return usage_error ("routes", message);
     }
   if (opt_on != NULL &&
@@ -332,7 +332,7 @@ routes_add (HearthEngine *engine,
       if (!g_str_equal (rule->id, id))
         continue;
       words = hearth_route_describe (rule);
-      g_print ("Added rule %s, number %u of %u: %s.\n", id, i + 1, rules->len, words);
+      g_print (_("Added rule %s, number %u of %u: %s.\n"), id, i + 1, rules->len, words);
     }
   return 0;
 }
@@ -348,7 +348,7 @@ hearth_cli_command_routes (int    argc,
   const char *sub;
   int exit_code = 0;
 
-  if (!parse_options ("routes", "list | add | remove ID | reset", routes_entries, FALSE, &argc,
+  if (!parse_options ("routes", N_("list | add | remove ID | reset"), routes_entries, FALSE, &argc,
                       &argv, &exit_code))
     return exit_code;
   sub = argc >= 3 ? argv[2] : "list";
@@ -360,8 +360,8 @@ hearth_cli_command_routes (int    argc,
   if (!g_str_equal (sub, "add") &&
       (opt_kind != NULL || opt_value != NULL || opt_target != NULL || opt_on != NULL ||
        opt_position > 0))
-    return usage_error ("routes", "--kind, --value, --model, --server and --position are for "
-                                  "routes add");
+    return usage_error ("routes", _("--kind, --value, --model, --server and --position are for "
+                                    "routes add"));
   if ((engine = open_engine (settings, 0, &error)) == NULL)
     return fail (error);
   routes = hearth_engine_get_routes (engine);
@@ -381,11 +381,11 @@ hearth_cli_command_routes (int    argc,
         return fail_unknown_rule (routes, argv[3]);
       if (!hearth_routes_remove (routes, argv[3], &error))
         return fail (error);
-      g_print ("Removed rule %s.\n", argv[3]);
+      g_print (_("Removed rule %s.\n"), argv[3]);
       return 0;
     }
   if (!hearth_routes_reset (routes, &error))
     return fail (error);
-  g_print ("The routing rules are back to the defaults.\n");
+  g_print (_("The routing rules are back to the defaults.\n"));
   return 0;
 }

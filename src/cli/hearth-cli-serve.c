@@ -13,6 +13,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib-unix.h>
 #include <signal.h>
 
@@ -26,14 +28,16 @@ static gboolean  opt_print_token;
 
 static const GOptionEntry serve_entries[] = {
   { "listen", 0, 0, G_OPTION_ARG_FILENAME, &opt_listen,
-    N_("Listen on HOST:PORT, [IPv6]:PORT or PORT (default " HEARTH_GATEWAY_DEFAULT_LISTEN
-       "); any address but loopback requires a token"), "ADDR" },
+    /* spelled out, not HEARTH_GATEWAY_DEFAULT_LISTEN: xgettext cannot read a macro, and the
+     * msgid would end at "(default " */
+    N_("Listen on HOST:PORT, [IPv6]:PORT or PORT (default 127.0.0.1:11435); any address but "
+       "loopback requires a token"), N_("ADDR") },
   { "server", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_servers,
     N_("Serve only this server of your list; repeat for more (default: every enabled one)"),
-    "NAME" },
+    N_("NAME") },
   { "redis", 0, 0, G_OPTION_ARG_FILENAME, &opt_redis,
     N_("Share the answer cache with other machines through Redis or Valkey at "
-       "redis://HOST[:PORT][/DB] (password from REDISCLI_AUTH)"), "URL" },
+       "redis://HOST[:PORT][/DB] (password from REDISCLI_AUTH)"), N_("URL") },
   { "print-token", 0, 0, G_OPTION_ARG_NONE, &opt_print_token,
     N_("On an address other than loopback, print the token clients must send"), NULL },
   { NULL }
@@ -140,32 +144,32 @@ print_banner (Serve         *serve,
   if (opt_servers != NULL && opt_servers[0] != NULL)
     names = g_strjoinv (", ", opt_servers);
   else
-    names = g_strdup ("every enabled server of your list");
-  say ("Serving the API at %s (%s)\n", url, names);
-  say ("  Ollama clients: OLLAMA_HOST=%s\n", url);
-  say ("  OpenAI clients: base_url %s/v1\n", url);
-  say ("  Models: as your servers name them, MODEL@SERVER to ask one server, or auto\n");
+    names = g_strdup (_("every enabled server of your list"));
+  say (_("Serving the API at %s (%s)\n"), url, names);
+  say (_("  Ollama clients: OLLAMA_HOST=%s\n"), url);
+  say (_("  OpenAI clients: base_url %s/v1\n"), url);
+  say (_("  Models: as your servers name them, MODEL@SERVER to ask one server, or auto\n"));
   if (serve->token != NULL)
     {
-      say ("  Every request needs the header: Authorization: Bearer %s\n",
+      say (_("  Every request needs the header: Authorization: Bearer %s\n"),
                opt_print_token ? serve->token : "TOKEN");
       if (!opt_print_token)
-        say ("  The token is in your keyring (“Hearth API gateway token”); "
-                 "hearth-cli serve --print-token shows it.\n");
+        say (_("  The token is in your keyring (“Hearth API gateway token”); "
+                 "hearth-cli serve --print-token shows it.\n"));
     }
   if (hearth_cli_app_is_running ())
-    g_printerr ("hearth-cli: The Hearth app is running too; if it serves the API as well, "
-                "each listens on its own address.\n");
-  g_printerr ("hearth-cli: Ctrl+C stops.\n");
+    g_printerr (_("hearth-cli: The Hearth app is running too; if it serves the API as well, "
+                  "each listens on its own address.\n"));
+  g_printerr (_("hearth-cli: Ctrl+C stops.\n"));
 }
 
 static void
 warn_not_loopback (Serve *serve)
 {
-  g_printerr ("hearth-cli: WARNING: %s is not a loopback address: other machines on the "
-              "network can reach this gateway and use your servers and their API keys. "
-              "Every request must carry the token (Authorization: Bearer). Listen on "
-              "127.0.0.1 unless you mean it.\n", serve->host);
+  g_printerr (_("hearth-cli: WARNING: %s is not a loopback address: other machines on the "
+                "network can reach this gateway and use your servers and their API keys. "
+                "Every request must carry the token (Authorization: Bearer). Listen on "
+                "127.0.0.1 unless you mean it.\n"), serve->host);
 }
 
 static void
@@ -193,21 +197,30 @@ static void
 print_summary (HearthGateway *gateway)
 {
   HearthGatewayStats stats;
+  g_autofree char *requests = NULL;
+  g_autofree char *chats = NULL;
+  g_autofree char *errors = NULL;
 
   hearth_gateway_get_stats (gateway, &stats);
-  g_printerr ("hearth-cli: Served %" G_GUINT64_FORMAT " request%s: %" G_GUINT64_FORMAT
-              " chat%s (%" G_GUINT64_FORMAT " from the cache), %" G_GUINT64_FORMAT
-              " refused with the queue full, %" G_GUINT64_FORMAT " other error%s.\n",
-              stats.requests, stats.requests == 1 ? "" : "s", stats.chats,
-              stats.chats == 1 ? "" : "s", stats.cache_hits, stats.rejected, stats.errors,
-              stats.errors == 1 ? "" : "s");
+  requests = g_strdup_printf (ngettext ("%" PRIu64 " request", "%" PRIu64 " requests",
+                                        stats.requests), stats.requests);
+  chats = g_strdup_printf (ngettext ("%" PRIu64 " chat", "%" PRIu64 " chats", stats.chats),
+                           stats.chats);
+  errors = g_strdup_printf (ngettext ("%" PRIu64 " other error", "%" PRIu64 " other errors",
+                                      stats.errors), stats.errors);
+
+  /* Translators: "Served 5 requests: 4 chats (1 from the cache), 0 refused with the queue
+   * full, 1 other error." */
+  g_printerr (_("hearth-cli: Served %s: %s (%" PRIu64 " from the cache), %" PRIu64
+              " refused with the queue full, %s.\n"),
+              requests, chats, stats.cache_hits, stats.rejected, errors);
 }
 
 static gboolean
 check_servers (int *exit_code)
 {
   for (guint i = 0; opt_servers != NULL && opt_servers[i] != NULL; i++)
-    if (!check_text ("The value of --server", opt_servers[i], strlen (opt_servers[i]),
+    if (!check_text (_("The value of --server"), opt_servers[i], strlen (opt_servers[i]),
                      exit_code))
       return FALSE;
   return TRUE;
@@ -257,8 +270,8 @@ run (Serve        *serve,
 
       if (cache == NULL)
         {
-          g_printerr ("hearth-cli: --redis needs the answer cache, which is off. Turn on "
-                      "“Reuse Answers” in Hearth's Preferences, or run without --redis.\n");
+          g_printerr (_("hearth-cli: --redis needs the answer cache, which is off. Turn on "
+                        "“Reuse Answers” in Hearth's Preferences, or run without --redis.\n"));
           return EXIT_USAGE;
         }
       if (!hearth_cache_set_shared (cache, opt_redis, &serve->error))
@@ -274,8 +287,8 @@ run (Serve        *serve,
         return fail (serve->error);
     }
   else if (opt_print_token)
-    g_printerr ("hearth-cli: %s is a loopback address: no token is asked there, so there "
-                "is none to print.\n", serve->host);
+    g_printerr (_("hearth-cli: %s is a loopback address: no token is asked there, so there "
+                  "is none to print.\n"), serve->host);
 
   /* The sentence says what to do (another port, stop the other program);
    * not a usage error: the same command works once the port is free. */
@@ -326,7 +339,7 @@ hearth_cli_command_serve (int    argc,
       !check_servers (&exit_code))
     return exit_code;
   if (argc > 2)
-    return usage_error ("serve", "serve takes no arguments");
+    return usage_error ("serve", _("serve takes no arguments"));
 
   if ((engine = open_engine (settings, HEARTH_ENGINE_HISTORY | HEARTH_ENGINE_CACHE,
                              &error)) == NULL)

@@ -32,11 +32,11 @@ print_fallback (HearthServers *servers)
     }
   if (chain == NULL || chain[0] == NULL)
     {
-      g_print ("The fallback chain is off: a request that cannot start on its server fails. "
-               "Turn it on with hearth-cli servers fallback NAME….\n");
+      g_print (_("The fallback chain is off: a request that cannot start on its server fails. "
+                 "Turn it on with hearth-cli servers fallback NAME….\n"));
       return;
     }
-  g_print ("Fallback chain:");
+  g_print (_("Fallback chain:"));
   for (guint i = 0; chain[i] != NULL; i++)
     {
       HearthServer *server = hearth_servers_lookup (servers, chain[i]);
@@ -44,8 +44,8 @@ print_fallback (HearthServers *servers)
       g_print ("%s%s%s", i == 0 ? " " : " → ", chain[i],
                server != NULL && hearth_server_get_cloud (server) ? " (cloud)" : "");
     }
-  g_print ("\nA request that cannot start on its server (down, a server error, the model "
-           "missing) goes to the next of these that has the model or its substitute.\n");
+  g_print (_("\nA request that cannot start on its server (down, a server error, the model "
+             "missing) goes to the next of these that has the model or its substitute.\n"));
 }
 
 int
@@ -57,8 +57,8 @@ servers_fallback (HearthServers *servers,
   g_autoptr(GError) error = NULL;
 
   if (off && argc > 3)
-    return usage_error ("servers", "Use servers fallback NAME… or servers fallback --off, "
-                                   "not both");
+    return usage_error ("servers", _("Use servers fallback NAME… or servers fallback --off, "
+                                     "not both"));
   if (off)
     {
       if (!hearth_servers_set_fallback (servers, NULL, &error))
@@ -70,7 +70,7 @@ servers_fallback (HearthServers *servers,
         {
           int exit_code = 0;
 
-          if (!check_text ("A server name", argv[i], strlen (argv[i]), &exit_code))
+          if (!check_text (_("A server name"), argv[i], strlen (argv[i]), &exit_code))
             return exit_code;
           if (hearth_servers_lookup (servers, argv[i]) == NULL)
             return fail_unknown_server (servers, argv[i]);
@@ -106,8 +106,8 @@ servers_substitutes (HearthServers *servers)
     }
   if (substitutes->len == 0)
     {
-      g_print ("No substitutes: a fallback asks the next server for the same model. Set one "
-               "with hearth-cli servers substitute MODEL SUBSTITUTE.\n");
+      g_print (_("No substitutes: a fallback asks the next server for the same model. Set one "
+                 "with hearth-cli servers substitute MODEL SUBSTITUTE.\n"));
       return 0;
     }
   for (guint i = 0; i < substitutes->len; i++)
@@ -130,20 +130,20 @@ servers_substitute (HearthServers *servers,
   const char *substitute = argc == 5 ? argv[4] : NULL;
   int exit_code = 0;
 
-  if (!check_text ("The model", model, strlen (model), &exit_code) ||
-      (substitute != NULL && !check_text ("The substitute", substitute, strlen (substitute),
+  if (!check_text (_("The model"), model, strlen (model), &exit_code) ||
+      (substitute != NULL && !check_text (_("The substitute"), substitute, strlen (substitute),
                                           &exit_code)))
     return exit_code;
   if ((substitute == NULL) == !off)
-    return usage_error ("servers", "Use servers substitute MODEL SUBSTITUTE, or servers "
-                                   "substitute MODEL --off to forget it");
+    return usage_error ("servers", _("Use servers substitute MODEL SUBSTITUTE, or servers "
+                                     "substitute MODEL --off to forget it"));
   if (!hearth_servers_set_substitute (servers, model, substitute, &error))
     return fail (error);
   if (substitute != NULL)
-    g_print ("When a request for %s falls back, the next server is asked for %s.\n", model,
+    g_print (_("When a request for %s falls back, the next server is asked for %s.\n"), model,
              substitute);
   else
-    g_print ("%s has no substitute: a fallback asks for the same model.\n", model);
+    g_print (_("%s has no substitute: a fallback asks for the same model.\n"), model);
   return 0;
 }
 
@@ -191,8 +191,8 @@ servers_presets (void)
                hearth_api_kind_to_string (presets[i].api), presets[i].cloud ? "yes" : "no",
                *presets[i].url != '\0' ? presets[i].url : "this computer");
       if (presets[i].description != NULL)
-        g_print ("%-11s %s\n", "", presets[i].description);
+        g_print ("%-11s %s\n", "", _(presets[i].description));
     }
-  g_print ("\nAdd one with hearth-cli servers add NAME --preset ID [--key-stdin].\n");
+  g_print (_("\nAdd one with hearth-cli servers add NAME --preset ID [--key-stdin].\n"));
   return 0;
 }

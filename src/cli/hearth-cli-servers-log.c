@@ -59,7 +59,7 @@ follow_log (HearthServer *server,
   follower = hearth_log_follower_new (server, lines, on_line, &follow, NULL);
   if (output_failed ())
     return;
-  g_printerr ("hearth-cli: Following %s; Ctrl+C stops.\n", path);
+  g_printerr (_("hearth-cli: Following %s; Ctrl+C stops.\n"), path);
   follow.loop = loop;
   sources[0] = g_unix_signal_add (SIGINT, on_follow_signal, &follow);
   sources[1] = g_unix_signal_add (SIGTERM, on_follow_signal, &follow);
@@ -89,8 +89,8 @@ servers_print_log (HearthServer *server,
     {
       g_autofree char *path = hearth_server_get_log_path (server);
 
-      g_printerr ("hearth-cli: %s has no log yet (%s): it has not been started. Start it with "
-                  "hearth-cli servers start %s.\n", name, path, name);
+      g_printerr (_("hearth-cli: %s has no log yet (%s): it has not been started. Start it with "
+                    "hearth-cli servers start %s.\n"), name, path, name);
     }
   else
     return fail (error);

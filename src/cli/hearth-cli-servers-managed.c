@@ -45,14 +45,14 @@ parse_lines (const char  *option,
 const GOptionEntry servers_managed_entries[] = {
   { "managed", 0, 0, G_OPTION_ARG_FILENAME, &opt_managed,
     N_("add: Hearth runs the server itself: ollama, llama-server or engine (the project's "
-       "test engine)"), "KIND" },
+       "test engine)"), N_("KIND") },
   { "model-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_model_file,
-    N_("add --managed: the GGUF file it serves (llama-server: required)"), "FILE" },
+    N_("add --managed: the GGUF file it serves (llama-server: required)"), N_("FILE") },
   { "models-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_models_dir,
-    N_("add --managed: its models folder (ollama: OLLAMA_MODELS; engine: --models)"), "DIR" },
+    N_("add --managed: its models folder (ollama: OLLAMA_MODELS; engine: --models)"), N_("DIR") },
   { "command", 0, 0, G_OPTION_ARG_FILENAME, &opt_command,
     N_("add --managed: the program to run, with leading arguments (default: ollama or "
-       "llama-server found on PATH)"), "CMD" },
+       "llama-server found on PATH)"), N_("CMD") },
   { "keep", 0, 0, G_OPTION_ARG_NONE, &opt_keep,
     N_("add --managed: leave it running when Hearth quits"), NULL },
   { "force", 0, 0, G_OPTION_ARG_NONE, &opt_force,
@@ -63,7 +63,7 @@ const GOptionEntry servers_managed_entries[] = {
   { "follow", 'f', 0, G_OPTION_ARG_NONE, &opt_follow,
     N_("logs: keep printing new lines until Ctrl+C"), NULL },
   { "lines", 'n', G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_lines,
-    N_("logs: how many of the last lines to print (default 50)"), "N" },
+    N_("logs: how many of the last lines to print (default 50)"), N_("N") },
   { NULL }
 };
 
@@ -84,14 +84,14 @@ servers_managed_options_fit (const char *sub,
   if (opt_managed == NULL &&
       (opt_model_file != NULL || opt_models_dir != NULL || opt_command != NULL || opt_keep ||
        opt_force))
-    *exit_code = usage_error ("servers", "--model-file, --models-dir, --command, --keep and "
-                                         "--force are for servers add NAME --managed KIND");
+    *exit_code = usage_error ("servers", _("--model-file, --models-dir, --command, --keep and "
+                                           "--force are for servers add NAME --managed KIND"));
   else if (opt_managed != NULL && !add)
-    *exit_code = usage_error ("servers", "--managed is for servers add");
+    *exit_code = usage_error ("servers", _("--managed is for servers add"));
   else if (opt_detach && !start)
-    *exit_code = usage_error ("servers", "--detach is for servers start and servers demo");
+    *exit_code = usage_error ("servers", _("--detach is for servers start and servers demo"));
   else if ((opt_follow || opt_lines_given) && !g_str_equal (sub, "logs"))
-    *exit_code = usage_error ("servers", "--follow and --lines are for servers logs");
+    *exit_code = usage_error ("servers", _("--follow and --lines are for servers logs"));
   else
     return TRUE;
   return FALSE;
@@ -105,14 +105,14 @@ kind_title (HearthManagedKind kind)
   switch (kind)
     {
     case HEARTH_MANAGED_OLLAMA:
-      return "an Ollama server";
+      return _("an Ollama server");
     case HEARTH_MANAGED_LLAMA_SERVER:
-      return "a llama.cpp server (llama-server)";
+      return _("a llama.cpp server (llama-server)");
     case HEARTH_MANAGED_ENGINE:
-      return "the project's engine";
+      return _("the project's engine");
     case HEARTH_MANAGED_NONE:
     default:
-      return "a server";
+      return _("a server");
     }
 }
 
@@ -143,10 +143,10 @@ fail_already_running (HearthServers     *servers,
 
   if (url == NULL)
     return fail (error);
-  g_printerr ("hearth-cli: %s is already running at %s and is not in your list. Add it "
-              "instead with hearth-cli servers add %s --url %s%s, or run another one anyway "
-              "with --force.\n", kind == HEARTH_MANAGED_OLLAMA ? "An Ollama server"
-                                                              : "A llama.cpp server",
+  g_printerr (_("hearth-cli: %s is already running at %s and is not in your list. Add it "
+                "instead with hearth-cli servers add %s --url %s%s, or run another one anyway "
+                "with --force.\n"), kind == HEARTH_MANAGED_OLLAMA ? _("An Ollama server")
+                                                              : _("A llama.cpp server"),
               url, name, url, kind == HEARTH_MANAGED_LLAMA_SERVER ? " --api openai" : "");
   return EXIT_FAILED;
 }
@@ -175,8 +175,8 @@ check_model_file (void)
 
   if (opt_model_file == NULL || g_file_test (opt_model_file, G_FILE_TEST_IS_REGULAR))
     return 0;
-  message = g_strdup_printf ("The model file %s does not exist or is not a file; give the path "
-                             "of a .gguf file with --model-file", opt_model_file);
+  message = g_strdup_printf (_("The model file %s does not exist or is not a file; give the path "
+                               "of a .gguf file with --model-file"), opt_model_file);
   return usage_error ("servers", message);
 }
 
@@ -192,16 +192,16 @@ servers_add_managed (HearthServers *servers,
   if (!hearth_managed_kind_from_string (opt_managed, &spec.kind) ||
       spec.kind == HEARTH_MANAGED_NONE)
     {
-      g_autofree char *message = g_strdup_printf ("--managed takes ollama, llama-server or "
-                                                  "engine, not “%s”", opt_managed);
+      g_autofree char *message = g_strdup_printf (_("--managed takes ollama, llama-server or "
+                                                    "engine, not “%s”"), opt_managed);
       return usage_error ("servers", message);
     }
   if (spec.kind == HEARTH_MANAGED_LLAMA_SERVER && opt_model_file == NULL)
-    return usage_error ("servers", "llama-server serves one model file: give it with "
-                                   "--model-file FILE.gguf");
+    return usage_error ("servers", _("llama-server serves one model file: give it with "
+                                     "--model-file FILE.gguf"));
   if (spec.kind == HEARTH_MANAGED_OLLAMA && opt_model_file != NULL)
-    return usage_error ("servers", "Ollama serves the models of its folder, not one file: use "
-                                   "--models-dir DIR, or --managed llama-server --model-file");
+    return usage_error ("servers", _("Ollama serves the models of its folder, not one file: use "
+                                     "--models-dir DIR, or --managed llama-server --model-file"));
   if ((exit_code = check_model_file ()) != 0)
     return exit_code;
   spec.command = opt_command;
@@ -216,16 +216,16 @@ servers_add_managed (HearthServers *servers,
   if (server == NULL)
     return fail (error);
 
-  g_print ("Added the server “%s”, %s Hearth runs itself, at %s (%s) to %s.\n", name,
+  g_print (_("Added the server “%s”, %s Hearth runs itself, at %s (%s) to %s.\n"), name,
            kind_title (spec.kind), hearth_server_get_url (server),
            hearth_api_kind_to_string (hearth_server_get_api (server)),
            hearth_servers_get_path (servers));
-  g_print ("It is not running yet: start it with hearth-cli servers start %s (it runs until "
-           "Ctrl+C; --detach leaves it running). Hearth and hearth-cli serve start it too.\n",
+  g_print (_("It is not running yet: start it with hearth-cli servers start %s (it runs until "
+             "Ctrl+C; --detach leaves it running). Hearth and hearth-cli serve start it too.\n"),
            name);
   if (hearth_server_get_keep (server))
-    g_print ("It keeps running when Hearth quits (--keep); hearth-cli servers stop %s stops "
-             "it.\n", name);
+    g_print (_("It keeps running when Hearth quits (--keep); hearth-cli servers stop %s stops "
+               "it.\n"), name);
   return 0;
 }
 
@@ -247,10 +247,10 @@ lookup_managed (HearthServers *servers,
   if (hearth_server_get_managed (server) != HEARTH_MANAGED_NONE)
     return server;
   if (g_str_equal (sub, "logs"))
-    g_printerr ("hearth-cli: %s is not run by Hearth, so Hearth has no log of it; look at "
-                "the logs on its own computer.\n", name);
+    g_printerr (_("hearth-cli: %s is not run by Hearth, so Hearth has no log of it; look at "
+                  "the logs on its own computer.\n"), name);
   else
-    g_printerr ("hearth-cli: %s is not run by Hearth; %s it on its own computer (%s).\n",
+    g_printerr (_("hearth-cli: %s is not run by Hearth; %s it on its own computer (%s).\n"),
                 name, sub, hearth_server_get_url (server));
   *exit_code = EXIT_USAGE;
   return NULL;
@@ -310,8 +310,8 @@ print_kept_or_stop (Start *start)
   if (hearth_server_get_keep (start->server) &&
       hearth_server_get_process_state (start->server) != HEARTH_PROCESS_STOPPED &&
       hearth_server_get_pid (start->server) > 0)
-    g_print ("%s: left running (pid %d): it is kept when Hearth quits; hearth-cli servers "
-             "stop %s stops it.\n", name, hearth_server_get_pid (start->server), name);
+    g_print (_("%s: left running (pid %d): it is kept when Hearth quits; hearth-cli servers "
+               "stop %s stops it.\n"), name, hearth_server_get_pid (start->server), name);
   hearth_servers_shutdown_managed (start->servers);
 }
 
@@ -320,7 +320,7 @@ print_running_elsewhere (HearthServer *server)
 {
   const char *name = hearth_server_get_name (server);
 
-  g_print ("%s is already running at %s (pid %d). hearth-cli servers stop %s stops it.\n",
+  g_print (_("%s is already running at %s (pid %d). hearth-cli servers stop %s stops it.\n"),
            name, hearth_server_get_url (server), hearth_server_get_pid (server), name);
 }
 
@@ -330,10 +330,10 @@ finish_detached (Start *start)
 {
   const char *name = hearth_server_get_name (start->server);
 
-  g_print ("%s: running at %s (pid %d).\n", name, hearth_server_get_url (start->server),
+  g_print (_("%s: running at %s (pid %d).\n"), name, hearth_server_get_url (start->server),
            hearth_server_get_pid (start->server));
-  g_print ("It keeps running after this command; stop it with hearth-cli servers stop %s. "
-           "Until Hearth or hearth-cli serve runs, nothing restarts it if it dies.\n", name);
+  g_print (_("It keeps running after this command; stop it with hearth-cli servers stop %s. "
+             "Until Hearth or hearth-cli serve runs, nothing restarts it if it dies.\n"), name);
   return 0;
 }
 
@@ -365,7 +365,7 @@ fail_start (HearthServer *server,
   g_strdelimit (text->str, "\r\n", ' ');
   while (text->len > 0 && text->str[text->len - 1] == '.')
     g_string_truncate (text, text->len - 1);
-  g_printerr ("hearth-cli: %s: %s; see hearth-cli servers logs %s.\n", name, text->str, name);
+  g_printerr (_("hearth-cli: %s: %s; see hearth-cli servers logs %s.\n"), name, text->str, name);
   return EXIT_FAILED;
 }
 
@@ -426,7 +426,7 @@ run_start (HearthServers *servers,
   started = wait_started (&start, &error);
   if (start.interrupted)
     {
-      g_printerr ("hearth-cli: Interrupted before %s answered; it is stopped.\n", name);
+      g_printerr (_("hearth-cli: Interrupted before %s answered; it is stopped.\n"), name);
       exit_code = EXIT_INTERRUPTED;
     }
   else if (!started && !opt_detach && start.gave_up)
@@ -446,7 +446,7 @@ run_start (HearthServers *servers,
 
   if (exit_code == 0 && !opt_detach && !start.gave_up && !output_failed ())
     {
-      g_printerr ("hearth-cli: Watching %s; Ctrl+C stops it.\n", name);
+      g_printerr (_("hearth-cli: Watching %s; Ctrl+C stops it.\n"), name);
       g_main_loop_run (loop);
     }
   if (start.gave_up)
@@ -499,9 +499,9 @@ servers_stop (HearthServers *servers,
   if (!stopped)
     return fail (error);
   if (pid > 0)
-    g_print ("%s: stopped (it was pid %d).\n", name, pid);
+    g_print (_("%s: stopped (it was pid %d).\n"), name, pid);
   else
-    g_print ("%s was not running.\n", name);
+    g_print (_("%s was not running.\n"), name);
   return 0;
 }
 
@@ -546,7 +546,7 @@ add_demo (HearthServers  *servers,
 
   /* progress, for a person waiting at a terminal */
   if (output_is_terminal (OUTPUT_STDERR))
-    g_printerr ("hearth-cli: Making the demo model (a few seconds, nothing to download)…\n");
+    g_printerr (_("hearth-cli: Making the demo model (a few seconds, nothing to download)…\n"));
   hearth_servers_add_demo_async (servers, NULL, keep_result, &cli);
   run_loop (&cli);
   server = hearth_servers_add_demo_finish (servers, cli.result, error);
@@ -565,22 +565,22 @@ servers_demo (HearthServers *servers)
   if (server == NULL && !hearth_servers_demo_available (servers, &why_not))
     {
       g_autoptr(GString) why = g_string_new (why_not != NULL ? why_not
-                                                             : "the project's engine is not "
-                                                               "installed");
+                                                             : _("the project's engine is not "
+                                                                 "installed"));
 
       while (why->len > 0 && why->str[why->len - 1] == '.')
         g_string_truncate (why, why->len - 1);
-      g_printerr ("hearth-cli: The demo cannot run here: %s. For real answers, run a server: "
-                  "install Ollama and add it with hearth-cli servers add NAME --managed ollama, "
-                  "or add one you have with hearth-cli servers add NAME --url URL.\n", why->str);
+      g_printerr (_("hearth-cli: The demo cannot run here: %s. For real answers, run a server: "
+                    "install Ollama and add it with hearth-cli servers add NAME --managed ollama, "
+                    "or add one you have with hearth-cli servers add NAME --url URL.\n"), why->str);
       return EXIT_FAILED;
     }
   if (server == NULL && (server = add_demo (servers, &error)) == NULL)
     return fail (error);
   name = hearth_server_get_name (server);
-  g_print ("The demo server “%s” serves “%s”: %s. Its answers are placeholder text, not a "
-           "real model's.\n", name, HEARTH_DEMO_MODEL, HEARTH_DEMO_LABEL);
-  g_print ("Try it: hearth-cli ask --server %s --model %s \"Hello\". It is removed as soon as "
-           "you add a real server.\n", name, HEARTH_DEMO_MODEL);
+  g_print (_("The demo server “%s” serves “%s”: %s. Its answers are placeholder text, not a "
+             "real model's.\n"), name, HEARTH_DEMO_MODEL, HEARTH_DEMO_LABEL);
+  g_print (_("Try it: hearth-cli ask --server %s --model %s \"Hello\". It is removed as soon as "
+             "you add a real server.\n"), name, HEARTH_DEMO_MODEL);
   return run_start (servers, server);
 }

@@ -39,12 +39,12 @@ managed_state_line (HearthServer *server)
     case HEARTH_PROCESS_STARTING:
       g_string_append (line, "starting");
       if (pid > 0)
-        g_string_append_printf (line, " (pid %d)", pid);
+        g_string_append_printf (line, _(" (pid %d)"), pid);
       break;
     case HEARTH_PROCESS_RUNNING:
-      g_string_append_printf (line, "running at %s", hearth_server_get_url (server));
+      g_string_append_printf (line, _("running at %s"), hearth_server_get_url (server));
       if (pid > 0)
-        g_string_append_printf (line, " (pid %d)", pid);
+        g_string_append_printf (line, _(" (pid %d)"), pid);
       break;
     case HEARTH_PROCESS_STOPPED:
       g_string_append (line, "stopped");
@@ -57,11 +57,13 @@ managed_state_line (HearthServer *server)
                                                 ? message
                                                 : hearth_process_state_to_string (state));
         g_autoptr(GString) text = g_string_new (lowered);
-        g_autofree char *logs = g_strdup_printf ("see hearth-cli servers logs %s", name);
+        g_autofree char *logs = g_strdup_printf (_("see hearth-cli servers logs %s"), name);
 
         while (text->len > 0 && text->str[text->len - 1] == '.')
           g_string_truncate (text, text->len - 1);
-        g_string_replace (text, "see its log", logs, 0);
+        /* Translators: the same words as in "Crashed %u times in a minute — not restarted;
+         * see its log (last: %s)", which this replaces with the command that shows it */
+        g_string_replace (text, _("see its log"), logs, 0);
         if (state == HEARTH_PROCESS_FAILED && strstr (text->str, logs) == NULL)
           g_string_append_printf (text, "; %s", logs);
         g_string_append (line, text->str);
@@ -218,7 +220,7 @@ servers_print_managed (HearthServers *servers)
   {
     g_autofree char *title = pad_text ("NAME", width);
 
-    g_print ("\nRun by Hearth:\n%s  %-12s  %-10s  %-7s  %-8s  %s\n", title, "KIND", "PROCESS",
+    g_print (_("\nRun by Hearth:\n%s  %-12s  %-10s  %-7s  %-8s  %s\n"), title, "KIND", "PROCESS",
              "PID", "RESTARTS", "KEEP");
   }
   for (guint i = 0; i < n; i++)
@@ -256,6 +258,6 @@ servers_print_managed (HearthServers *servers)
           g_print ("%s\n", line);
         }
     }
-  g_print ("Start one with hearth-cli servers start NAME, stop it with hearth-cli servers stop "
-           "NAME, read its log with hearth-cli servers logs NAME.\n");
+  g_print (_("Start one with hearth-cli servers start NAME, stop it with hearth-cli servers stop "
+             "NAME, read its log with hearth-cli servers logs NAME.\n"));
 }

@@ -25,32 +25,32 @@ static int      opt_queue_bound = -1;
 
 static const GOptionEntry servers_entries[] = {
   { "url", 0, 0, G_OPTION_ARG_FILENAME, &opt_url,
-    N_("add: its address: host, host:port or http://host:port"), "URL" },
+    N_("add: its address: host, host:port or http://host:port"), N_("URL") },
   { "api", 0, 0, G_OPTION_ARG_FILENAME, &opt_kind,
-    N_("add: its API: ollama (the default), openai or anthropic"), "KIND" },
+    N_("add: its API: ollama (the default), openai or anthropic"), N_("KIND") },
   { "cloud", 0, 0, G_OPTION_ARG_NONE, &opt_cloud,
     N_("add: it is a cloud service (used only when chosen or in the fallback chain)"), NULL },
   { "key-stdin", 0, 0, G_OPTION_ARG_NONE, &opt_key_stdin,
     N_("add: read its API key from standard input and keep it in the keyring"), NULL },
   { "preset", 0, 0, G_OPTION_ARG_FILENAME, &opt_preset,
-    N_("add: fill in the address, API and cloud of a known service (servers presets)"), "ID" },
+    N_("add: fill in the address, API and cloud of a known service (servers presets)"), N_("ID") },
   { "off", 0, 0, G_OPTION_ARG_NONE, &opt_off,
     N_("fallback: turn the chain off; substitute MODEL: forget its substitute"), NULL },
   { "concurrency", 0, 0, G_OPTION_ARG_INT, &opt_concurrency,
-    N_("limits: how many requests it is sent at once (0: the default)"), "N" },
+    N_("limits: how many requests it is sent at once (0: the default)"), N_("N") },
   { "queue-bound", 0, 0, G_OPTION_ARG_INT, &opt_queue_bound,
-    N_("limits: how many other programs' requests may wait (0: the default)"), "N" },
+    N_("limits: how many other programs' requests may wait (0: the default)"), N_("N") },
   { NULL }
 };
 
 #define SERVERS_USAGE \
-  "Use servers list, servers add NAME --url URL --api KIND, " \
+  _("Use servers list, servers add NAME --url URL --api KIND, " \
   "servers add NAME --managed ollama|llama-server|engine, servers start NAME [--detach], " \
   "servers stop NAME, servers logs NAME [--follow], servers demo, servers remove NAME, " \
   "servers enable NAME, servers disable NAME, servers default NAME, servers test NAME, " \
   "servers limits NAME [--concurrency N] [--queue-bound N], " \
   "servers fallback [NAME…|--off], " \
-  "servers substitute MODEL SUBSTITUTE|--off, servers substitutes or servers presets"
+  "servers substitute MODEL SUBSTITUTE|--off, servers substitutes or servers presets")
 
 /* servers' own options and those of the servers Hearth runs, as one list */
 static const GOptionEntry *
@@ -94,11 +94,11 @@ fail_unknown_server (HearthServers *servers,
   g_autofree char *names = list_server_names (servers);
 
   if (*names == '\0')
-    g_printerr ("hearth-cli: There is no server named “%s”, and the list is empty. "
-                "Add one with hearth-cli servers add NAME --url URL --api KIND.\n", name);
+    g_printerr (_("hearth-cli: There is no server named “%s”, and the list is empty. "
+                  "Add one with hearth-cli servers add NAME --url URL --api KIND.\n"), name);
   else
-    g_printerr ("hearth-cli: There is no server named “%s”; the servers are %s. "
-                "Use one of those names.\n", name, names);
+    g_printerr (_("hearth-cli: There is no server named “%s”; the servers are %s. "
+                  "Use one of those names.\n"), name, names);
   return EXIT_NOT_FOUND;
 }
 
@@ -122,7 +122,7 @@ format_latency (HearthServer *server)
 
   if (ms < 0)
     return g_strdup ("—");
-  return g_strdup_printf ("%.0f ms", ms);
+  return g_strdup_printf (_("%.0f ms"), ms);
 }
 
 /* "up", "down (skipped)", "disabled" */
@@ -134,7 +134,7 @@ format_state (HearthServer *server)
   if (!hearth_server_get_enabled (server))
     return g_strdup ("disabled");
   if (hearth_server_get_breaker_open (server))
-    return g_strdup_printf ("%s (skipped)", state);
+    return g_strdup_printf (_("%s (skipped)"), state);
   return g_strdup (state);
 }
 
@@ -211,7 +211,7 @@ probe (HearthServers  *servers,
   g_clear_object (&cli.result);
   if (cli.interrupted || g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_CANCELLED))
     {
-      g_printerr ("hearth-cli: Interrupted while the servers were checked.\n");
+      g_printerr (_("hearth-cli: Interrupted while the servers were checked.\n"));
       *exit_code = EXIT_INTERRUPTED;
       return FALSE;
     }
@@ -266,8 +266,8 @@ servers_list (HearthServers *servers)
 
   if (n == 0)
     {
-      g_print ("No servers. Add one with hearth-cli servers add NAME --url URL --api KIND "
-               "(hearth-cli servers presets lists known services).\n");
+      g_print (_("No servers. Add one with hearth-cli servers add NAME --url URL --api KIND "
+                 "(hearth-cli servers presets lists known services).\n"));
       return 0;
     }
   for (guint i = 0; i < n; i++)
@@ -305,8 +305,8 @@ servers_list (HearthServers *servers)
                hearth_server_get_cloud (server) ? "yes" : "no",
                hearth_server_get_enabled (server) ? "yes" : "no", state, queue, latency);
     }
-  g_print ("\nQUEUE: requests sent at once / other programs' requests that may wait "
-           "(hearth-cli servers limits NAME --concurrency N --queue-bound N).\n");
+  g_print (_("\nQUEUE: requests sent at once / other programs' requests that may wait "
+             "(hearth-cli servers limits NAME --concurrency N --queue-bound N).\n"));
   /* An address nobody typed (OLLAMA_HOST, the usual one): say where it
    * comes from, as the Servers page does. Hearth's own servers say so below. */
   for (guint i = 0; i < n; i++)
@@ -318,15 +318,15 @@ servers_list (HearthServers *servers)
       if (source == HEARTH_ADDRESS_TYPED || source == HEARTH_ADDRESS_MANAGED)
         continue;
       address = hearth_server_describe_address (server);
-      g_print ("%sThe address of %s is %s.\n", said_address ? "" : "\n",
+      g_print (_("%sThe address of %s is %s.\n"), said_address ? "" : "\n",
                hearth_server_get_name (server), address);
       said_address = TRUE;
     }
   if (default_server != NULL)
-    g_print ("\n* the default server: requests go there unless you choose another "
-             "(--server NAME).\n");
+    g_print (_("\n* the default server: requests go there unless you choose another "
+               "(--server NAME).\n"));
   else
-    g_print ("\nEvery server is disabled: enable one with hearth-cli servers enable NAME.\n");
+    g_print (_("\nEvery server is disabled: enable one with hearth-cli servers enable NAME.\n"));
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(HearthServer) server = g_list_model_get_item (list, i);
@@ -355,7 +355,7 @@ parse_kind (const char    *value,
 
   if (hearth_api_kind_from_string (value, api))
     return TRUE;
-  message = g_strdup_printf ("--api takes ollama, openai or anthropic, not “%s”", value);
+  message = g_strdup_printf (_("--api takes ollama, openai or anthropic, not “%s”"), value);
   *exit_code = usage_error ("servers", message);
   return FALSE;
 }
@@ -370,7 +370,7 @@ fail_unknown_preset (const char *id)
 
   for (guint i = 0; i < n; i++)
     g_string_append_printf (ids, "%s%s", i > 0 ? ", " : "", presets[i].id);
-  message = g_strdup_printf ("There is no preset “%s”; the presets are %s", id, ids->str);
+  message = g_strdup_printf (_("There is no preset “%s”; the presets are %s"), id, ids->str);
   return usage_error ("servers", message);
 }
 
@@ -402,25 +402,25 @@ print_added (HearthServers *servers,
                                      ? hearth_server_preset_find (hearth_server_get_preset (server))
                                      : NULL;
 
-  g_print ("Added the server “%s” (%s, %s) to %s.\n", name, hearth_server_get_endpoint (server),
+  g_print (_("Added the server “%s” (%s, %s) to %s.\n"), name, hearth_server_get_endpoint (server),
            hearth_api_kind_to_string (hearth_server_get_api (server)),
            hearth_servers_get_path (servers));
   if (with_key)
-    g_print ("Its API key is stored in the keyring, never in that file.\n");
+    g_print (_("Its API key is stored in the keyring, never in that file.\n"));
   else if (preset != NULL && preset->needs_key && key_env == NULL)
-    g_print ("It needs an API key: give it with hearth-cli key set --server %s (from standard "
-             "input)%s%s.\n", name, preset->key_env != NULL ? " or in " : "",
+    g_print (_("It needs an API key: give it with hearth-cli key set --server %s (from standard "
+               "input)%s%s.\n"), name, preset->key_env != NULL ? " or in " : "",
              preset->key_env != NULL ? preset->key_env : "");
   if (hearth_server_get_cloud (server))
-    g_print ("It is a cloud server: Hearth only sends it a question when you choose it "
-             "(--server %s) or when it is in the fallback chain (hearth-cli servers fallback).\n",
+    g_print (_("It is a cloud server: Hearth only sends it a question when you choose it "
+               "(--server %s) or when it is in the fallback chain (hearth-cli servers fallback).\n"),
              name);
   if (default_server == server)
-    g_print ("It is the default server.\n");
+    g_print (_("It is the default server.\n"));
   else if (default_server != NULL)
-    g_print ("The default server is still “%s”; ask this one with --server %s.\n",
+    g_print (_("The default server is still “%s”; ask this one with --server %s.\n"),
              hearth_server_get_name (default_server), name);
-  g_print ("Check it with hearth-cli servers test %s.\n", name);
+  g_print (_("Check it with hearth-cli servers test %s.\n"), name);
 }
 
 static int
@@ -444,17 +444,17 @@ servers_add (HearthServers *servers,
     }
   if (hearth_servers_lookup (servers, name) != NULL)
     {
-      g_printerr ("hearth-cli: There is already a server named “%s”. Choose another name, or "
-                  "remove it first with hearth-cli servers remove %s.\n", name, name);
+      g_printerr (_("hearth-cli: There is already a server named “%s”. Choose another name, or "
+                    "remove it first with hearth-cli servers remove %s.\n"), name, name);
       return EXIT_USAGE;
     }
   if (servers_managed_add_wanted ())
     {
       if (opt_url != NULL || opt_kind != NULL || opt_preset != NULL || opt_cloud ||
           opt_key_stdin)
-        return usage_error ("servers", "A server Hearth runs has its own address and API: "
-                                       "leave out the URL, --api, --preset, --cloud and "
-                                       "--key-stdin with --managed");
+        return usage_error ("servers", _("A server Hearth runs has its own address and API: "
+                                         "leave out the URL, --api, --preset, --cloud and "
+                                         "--key-stdin with --managed"));
       return servers_add_managed (servers, name);
     }
   if (opt_preset != NULL)
@@ -472,9 +472,9 @@ servers_add (HearthServers *servers,
     }
   /* the API, as everywhere, is ollama unless said otherwise */
   if (url == NULL)
-    return usage_error ("servers", "Say where the server is: servers add NAME --url URL "
-                                   "[--api ollama|openai|anthropic], or --preset ID (servers "
-                                   "presets lists them)");
+    return usage_error ("servers", _("Say where the server is: servers add NAME --url URL "
+                                     "[--api ollama|openai|anthropic], or --preset ID (servers "
+                                     "presets lists them)"));
   /* "" is this computer's Ollama, as the first server of the list */
   if (*url != '\0' && (normalized = hearth_endpoint_normalize (url, api, &error)) == NULL)
     {
@@ -490,9 +490,9 @@ servers_add (HearthServers *servers,
       if (key == NULL || *key == '\0')
         {
           hearth_secrets_free (key);
-          return usage_error ("servers", "The key is empty: give it on standard input, for "
-                                         "example hearth-cli servers add NAME … --key-stdin "
-                                         "< key.txt");
+          return usage_error ("servers", _("The key is empty: give it on standard input, for "
+                                           "example hearth-cli servers add NAME … --key-stdin "
+                                           "< key.txt"));
         }
     }
 
@@ -514,8 +514,8 @@ servers_add (HearthServers *servers,
 
           /* all or nothing: the same command works again once the keyring does */
           hearth_servers_remove (servers, name, NULL);
-          g_printerr ("hearth-cli: The server “%s” was not added: its key could not be stored. "
-                      "%s\n", name, line);
+          g_printerr (_("hearth-cli: The server “%s” was not added: its key could not be stored. "
+                        "%s\n"), name, line);
           return exit_code_for_error (error);
         }
     }
@@ -544,8 +544,8 @@ servers_change (HearthServers *servers,
     {
       if (!hearth_servers_remove (servers, name, &error))
         return fail (error);
-      g_print ("Removed the server “%s”. An API key it had stays in the keyring until "
-               "hearth-cli key delete --endpoint %s --api %s.\n", name, endpoint,
+      g_print (_("Removed the server “%s”. An API key it had stays in the keyring until "
+                 "hearth-cli key delete --endpoint %s --api %s.\n"), name, endpoint,
                hearth_api_kind_to_string (api));
     }
   else
@@ -553,18 +553,18 @@ servers_change (HearthServers *servers,
       if (!hearth_servers_set_enabled (servers, name, enable, &error))
         return fail (error);
       if (enable)
-        g_print ("The server “%s” is enabled.\n", name);
+        g_print (_("The server “%s” is enabled.\n"), name);
       else
-        g_print ("The server “%s” is disabled: no request goes there until you enable it.\n",
+        g_print (_("The server “%s” is disabled: no request goes there until you enable it.\n"),
                  name);
     }
   if (hearth_servers_get_default (servers) != NULL)
-    g_print ("The default server is “%s”.\n",
+    g_print (_("The default server is “%s”.\n"),
              hearth_server_get_name (hearth_servers_get_default (servers)));
   else if (g_list_model_get_n_items (G_LIST_MODEL (servers)) == 0)
-    g_print ("No server is left: add one with hearth-cli servers add NAME --url URL --api KIND.\n");
+    g_print (_("No server is left: add one with hearth-cli servers add NAME --url URL --api KIND.\n"));
   else
-    g_print ("Every server is disabled now: enable one with hearth-cli servers enable NAME.\n");
+    g_print (_("Every server is disabled now: enable one with hearth-cli servers enable NAME.\n"));
   return 0;
 }
 
@@ -580,8 +580,8 @@ servers_limits (HearthServers *servers,
   if (server == NULL)
     return fail_unknown_server (servers, name);
   if (opt_concurrency < -1 || opt_queue_bound < -1)
-    return usage_error ("servers", "--concurrency and --queue-bound take a whole number from 0 "
-                                   "(the default) up");
+    return usage_error ("servers", _("--concurrency and --queue-bound take a whole number from 0 "
+                                     "(the default) up"));
   if (opt_concurrency >= 0 || opt_queue_bound >= 0)
     {
       /* One left out keeps what the server has now. */
@@ -594,11 +594,13 @@ servers_limits (HearthServers *servers,
       if (!hearth_servers_set_queue_limits (servers, name, concurrency, bound, &error))
         return fail (error);
     }
-  g_print ("“%s” is sent %u request%s at once; up to %u requests from other programs may "
-           "wait, more are refused (429) until there is room.\n", name,
-           hearth_server_get_concurrency (server),
-           hearth_server_get_concurrency (server) == 1 ? "" : "s",
-           hearth_server_get_queue_bound (server));
+  /* Translators: the first %s is the server's name; the second %u is the queue bound */
+  g_print (ngettext ("“%s” is sent %u request at once; up to %u requests from other programs may "
+                     "wait, more are refused (429) until there is room.\n",
+                     "“%s” is sent %u requests at once; up to %u requests from other programs may "
+                     "wait, more are refused (429) until there is room.\n",
+                     hearth_server_get_concurrency (server)),
+           name, hearth_server_get_concurrency (server), hearth_server_get_queue_bound (server));
   return 0;
 }
 
@@ -615,10 +617,10 @@ servers_make_default (HearthServers *servers,
   if (!hearth_servers_move (servers, name, 0, &error))
     return fail (error);
   if (!hearth_server_get_enabled (server))
-    g_print ("“%s” is first in the list, but disabled: enable it with hearth-cli servers "
-             "enable %s to make it the default server.\n", name, name);
+    g_print (_("“%s” is first in the list, but disabled: enable it with hearth-cli servers "
+               "enable %s to make it the default server.\n"), name, name);
   else
-    g_print ("“%s” is the default server: requests go there unless you choose another.\n",
+    g_print (_("“%s” is the default server: requests go there unless you choose another.\n"),
              name);
   return 0;
 }
@@ -633,14 +635,14 @@ advice (HearthServer *server)
     case HEARTH_SERVER_STATE_UP:
       return NULL;
     case HEARTH_SERVER_STATE_DEGRADED:
-      return "Check its API key (hearth-cli key set --server NAME) and its rate limits; "
-             "requests may still work";
+      return _("Check its API key (hearth-cli key set --server NAME) and its rate limits; "
+               "requests may still work");
     case HEARTH_SERVER_STATE_DOWN:
-      return "Check that the server runs and that its address is right (hearth-cli servers "
-             "list)";
+      return _("Check that the server runs and that its address is right (hearth-cli servers "
+               "list)");
     case HEARTH_SERVER_STATE_UNKNOWN:
     default:
-      return "Try again; if it stays unchecked, see hearth-cli servers list";
+      return _("Try again; if it stays unchecked, see hearth-cli servers list");
     }
 }
 
@@ -660,7 +662,7 @@ print_test_failure (HearthServers *servers,
     what = g_strdup (hearth_server_get_last_error (server));
   else if (error != NULL)
     what = hearth_error_describe (error);
-  g_string_printf (line, "The server “%s” is %s", name,
+  g_string_printf (line, _("The server “%s” is %s"), name,
                    hearth_server_state_to_string (hearth_server_get_state (server)));
   if (what != NULL)
     {
@@ -679,8 +681,8 @@ print_test_failure (HearthServers *servers,
     g_string_truncate (line, line->len - 1);
   if (hearth_server_get_state (server) == HEARTH_SERVER_STATE_DOWN && chain != NULL &&
       chain[0] != NULL && (chain[1] != NULL || g_strcmp0 (chain[0], name) != 0))
-    g_string_append (line, ". Until it answers, requests go to the next server of the "
-                           "fallback chain");
+    g_string_append (line, _(". Until it answers, requests go to the next server of the "
+                             "fallback chain"));
   g_printerr ("hearth-cli: %s.\n", line->str);
 }
 
@@ -715,10 +717,10 @@ servers_test (HearthServers *servers,
     {
       latency = format_latency (server);
       state = format_state (server);
-      g_print ("Server:   %s (%s, %s)\n", name, hearth_server_get_endpoint (server),
+      g_print (_("Server:   %s (%s, %s)\n"), name, hearth_server_get_endpoint (server),
                hearth_api_kind_to_string (hearth_server_get_api (server)));
-      g_print ("State:    %s\n", state);
-      g_print ("Latency:  %s\n", g_str_equal (latency, "—") ? "unknown" : latency);
+      g_print (_("State:    %s\n"), state);
+      g_print (_("Latency:  %s\n"), g_str_equal (latency, "—") ? "unknown" : latency);
     }
   if (result == HEARTH_SERVER_STATE_UP && error == NULL)
     return 0;
@@ -752,24 +754,25 @@ hearth_cli_command_servers (int    argc,
   int exit_code = 0;
 
   if (!parse_options ("servers",
-                      "list | add NAME | remove NAME | enable NAME | disable NAME | default NAME | "
-                      "test NAME | limits NAME | start NAME | stop NAME | logs NAME | demo | "
-                      "fallback [NAME…] | substitute MODEL [SUBSTITUTE] | substitutes | presets",
+                      N_("list | add NAME | remove NAME | enable NAME | disable NAME | "
+                         "default NAME | test NAME | limits NAME | start NAME | stop NAME | "
+                         "logs NAME | demo | fallback [NAME…] | substitute MODEL [SUBSTITUTE] | "
+                         "substitutes | presets"),
                       all_servers_entries (), FALSE, &argc, &argv, &exit_code))
     return exit_code;
   sub = argc >= 3 ? argv[2] : "list";
   /* servers add NAME URL, as well as --url URL */
   if (g_str_equal (sub, "add") && argc == 5 && opt_url == NULL)
     {
-      if (!check_text ("The server's address", argv[4], strlen (argv[4]), &exit_code))
+      if (!check_text (_("The server's address"), argv[4], strlen (argv[4]), &exit_code))
         return exit_code;
       opt_url = g_strdup (argv[4]);
       argc = 4;
     }
   if (takes_name (sub) && argc != 4)
     {
-      g_autofree char *message = g_strdup_printf ("servers %s takes one server name: "
-                                                  "hearth-cli servers %s NAME", sub, sub);
+      g_autofree char *message = g_strdup_printf (_("servers %s takes one server name: "
+                                                    "hearth-cli servers %s NAME"), sub, sub);
       return usage_error ("servers", message);
     }
   if (((g_str_equal (sub, "list") || g_str_equal (sub, "substitutes") ||
@@ -784,13 +787,13 @@ hearth_cli_command_servers (int    argc,
     return exit_code;
   if (!g_str_equal (sub, "add") &&
       (opt_url != NULL || opt_kind != NULL || opt_preset != NULL || opt_cloud || opt_key_stdin))
-    return usage_error ("servers", "--url, --api, --cloud, --key-stdin and --preset are for "
-                                   "servers add");
+    return usage_error ("servers", _("--url, --api, --cloud, --key-stdin and --preset are for "
+                                     "servers add"));
   if (!g_str_equal (sub, "limits") && (opt_concurrency != -1 || opt_queue_bound != -1))
-    return usage_error ("servers", "--concurrency and --queue-bound are for servers limits");
+    return usage_error ("servers", _("--concurrency and --queue-bound are for servers limits"));
   if (opt_off && !g_str_equal (sub, "fallback") && !g_str_equal (sub, "substitute"))
-    return usage_error ("servers", "--off is for servers fallback and servers substitute");
-  if (takes_name (sub) && !check_text ("The server name", argv[3], strlen (argv[3]), &exit_code))
+    return usage_error ("servers", _("--off is for servers fallback and servers substitute"));
+  if (takes_name (sub) && !check_text (_("The server name"), argv[3], strlen (argv[3]), &exit_code))
     return exit_code;
   if (g_str_equal (sub, "presets"))
     return servers_presets ();

@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include "hearth-cli-private.h"
 #include "hearth-endpoint.h"
 #include "hearth-error.h"
@@ -41,7 +43,7 @@ parse_apply_run (const char  *option,
 
 static const GOptionEntry tune_entries[] = {
   { "budget", 'b', G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_budget,
-    N_("The most trials to run, 1 to 100 (default 12)"), "TRIALS" },
+    N_("The most trials to run, 1 to 100 (default 12)"), N_("TRIALS") },
   { "variants", 0, 0, G_OPTION_ARG_NONE, &opt_variants,
     N_("Also try the model's other installed quantizations"), NULL },
   { "apply", 0, 0, G_OPTION_ARG_NONE, &opt_apply,
@@ -49,7 +51,7 @@ static const GOptionEntry tune_entries[] = {
        "--rollback)"), NULL },
   { "apply-run", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, parse_apply_run,
     N_("Apply the best options of an earlier tuning run of this model, without tuning again"),
-    "RUN" },
+    N_("RUN") },
   { "rollback", 0, 0, G_OPTION_ARG_NONE, &opt_rollback,
     N_("Go back to the options the model had before its last applied tuning"), NULL },
   { NULL }
@@ -58,7 +60,7 @@ static const GOptionEntry tune_entries[] = {
 static const GOptionEntry preload_entries[] = {
   { "keep-alive", 'k', 0, G_OPTION_ARG_FILENAME, &opt_keep_alive,
     N_("How long the model stays in memory after its last use: 90s, 30m, 2h, forever "
-       "(default: the model's keep_alive option, else the server's)"), "DURATION" },
+       "(default: the model's keep_alive option, else the server's)"), N_("DURATION") },
   { NULL }
 };
 
@@ -96,7 +98,7 @@ on_trial_started (HearthTuner      *tuner,
     return;
   text = format_speed_options (options);
   output_control (OUTPUT_STDERR, "\r\033[K");
-  g_printerr ("trial %u/%u  %s  measuring…", index, hearth_tuner_get_n_planned (tuner), text);
+  g_printerr (_("trial %u/%u  %s  measuring…"), index, hearth_tuner_get_n_planned (tuner), text);
   progress->line_open = TRUE;
 }
 
@@ -109,28 +111,29 @@ on_trial_finished (HearthTuner     *tuner,
   g_autofree char *options = describe_trial_options (trial, progress->model);
   g_autoptr(GString) line = g_string_new (NULL);
 
-  g_string_append_printf (line, "trial %u/%u  %s  ", trial->index,
+  g_string_append_printf (line, _("trial %u/%u  %s  "), trial->index,
                           MAX (hearth_tuner_get_n_planned (tuner), trial->index), options);
   switch (trial->state)
     {
     case HEARTH_TUNE_TRIAL_MEASURED:
       if (trial->decode_tps >= 0)
-        g_string_append_printf (line, "%.1f tok/s", trial->decode_tps);
+        g_string_append_printf (line, _("%.1f tok/s"), trial->decode_tps);
       else
-        g_string_append (line, "speed unknown");
+        g_string_append (line, _("speed unknown"));
       if (trial->ttft_ms >= 0)
-        g_string_append_printf (line, "  ttft %.0f ms", trial->ttft_ms);
+        g_string_append_printf (line, _("  ttft %.0f ms"), trial->ttft_ms);
       if (trial->spilled)
-        g_string_append (line, "  spills to the CPU");
+        g_string_append (line, _("  spills to the CPU"));
       if (trial->best)
-        g_string_append (line, "  best so far");
+        g_string_append (line, _("  best so far"));
       break;
     case HEARTH_TUNE_TRIAL_FAILED:
-      g_string_append_printf (line, "failed: %s", trial->error != NULL ? trial->error : "unknown");
+      g_string_append_printf (line,
+                              _("failed: %s"), trial->error != NULL ? trial->error : "unknown");
       break;
     case HEARTH_TUNE_TRIAL_SKIPPED:
     default:
-      g_string_append_printf (line, "skipped: %s", trial->error != NULL ? trial->error : "");
+      g_string_append_printf (line, _("skipped: %s"), trial->error != NULL ? trial->error : "");
       break;
     }
   g_strdelimit (line->str, "\r\n", ' ');
@@ -216,45 +219,47 @@ print_result_text (const HearthTuneResult *result,
 
   print_trials (result);
   g_print ("\n");
-  g_print ("Model:         %s\n", result->model);
-  g_print ("Search:        %s, %u trial%s%s\n", result->method != NULL ? result->method : "?",
-           n_trials, n_trials == 1 ? "" : "s",
-           result->cancelled ? ", cancelled before the end" : "");
+  g_print (_("Model:         %s\n"), result->model);
+  /* Translators: the first %s is the search method; the last is empty or
+   * ", cancelled before the end" */
+  g_print (ngettext ("Search:        %s, %u trial%s\n", "Search:        %s, %u trials%s\n", n_trials),
+           result->method != NULL ? result->method : "?", n_trials,
+           result->cancelled ? _(", cancelled before the end") : "");
   if (result->baseline_decode_tps >= 0)
-    g_print ("Before:        %s  %.1f tok/s\n", baseline, result->baseline_decode_tps);
+    g_print (_("Before:        %s  %.1f tok/s\n"), baseline, result->baseline_decode_tps);
   else
-    g_print ("Before:        %s\n", baseline);
+    g_print (_("Before:        %s\n"), baseline);
   if (best == NULL || result->best_decode_tps < 0)
-    g_print ("Best:          none measured\n");
+    g_print (_("Best:          none measured\n"));
   else if (result->best != NULL && result->baseline != NULL &&
            hearth_run_options_equal (result->best, result->baseline))
-    g_print ("Best:          trial %u, the options it has  %.1f tok/s\n", result->best_index,
+    g_print (_("Best:          trial %u, the options it has  %.1f tok/s\n"), result->best_index,
              result->best_decode_tps);
   else if (result->baseline_decode_tps > 0)
-    g_print ("Best:          trial %u, %s  %.1f tok/s (%+.0f %% decode speed, measured)\n",
+    g_print (_("Best:          trial %u, %s  %.1f tok/s (%+.0f %% decode speed, measured)\n"),
              result->best_index, winner, result->best_decode_tps,
              100.0 * (result->best_decode_tps / result->baseline_decode_tps - 1));
   else
-    g_print ("Best:          trial %u, %s  %.1f tok/s\n", result->best_index, winner,
+    g_print (_("Best:          trial %u, %s  %.1f tok/s\n"), result->best_index, winner,
              result->best_decode_tps);
   if (result->explanation != NULL)
-    g_print ("Why:           %s\n", result->explanation);
+    g_print (_("Why:           %s\n"), result->explanation);
   if (result->quantization_note != NULL)
-    g_print ("Quantization:  %s\n", result->quantization_note);
+    g_print (_("Quantization:  %s\n"), result->quantization_note);
   if (saved)
-    g_print ("Stored as tuning run #%" G_GINT64_FORMAT ".\n", result->run_id);
+    g_print (_("Stored as tuning run #%" PRId64 ".\n"), result->run_id);
 
   if (result->cancelled)
-    g_print ("Cancelled: this is the best of the trials run, and nothing was applied.\n");
+    g_print (_("Cancelled: this is the best of the trials run, and nothing was applied.\n"));
   else if (applied)
-    g_print ("Applied: %s now runs with %s. hearth-cli tune %s --rollback undoes it.\n",
+    g_print (_("Applied: %s now runs with %s. hearth-cli tune %s --rollback undoes it.\n"),
              result->model, winner, result->model);
   else if (best != NULL && result->best != NULL && result->baseline != NULL &&
            hearth_run_options_equal (result->best, result->baseline))
-    g_print ("Nothing to apply: the options it has were the fastest measured.\n");
+    g_print (_("Nothing to apply: the options it has were the fastest measured.\n"));
   else if (best != NULL && saved)
-    g_print ("Not applied. Apply it with hearth-cli tune %s --apply-run %" G_GINT64_FORMAT
-             ".\n", result->model, result->run_id);
+    g_print (_("Not applied. Apply it with hearth-cli tune %s --apply-run %" PRId64
+             ".\n"), result->model, result->run_id);
 }
 
 static void
@@ -308,8 +313,8 @@ tune_run (HearthEngine          *engine,
     {
       if (cli->interrupted)
         {
-          g_printerr ("hearth-cli: Interrupted before a trial finished. Nothing was applied "
-                      "or stored.\n");
+          g_printerr (_("hearth-cli: Interrupted before a trial finished. Nothing was applied "
+                        "or stored.\n"));
           return EXIT_INTERRUPTED;
         }
       return fail (error);
@@ -329,8 +334,8 @@ tune_run (HearthEngine          *engine,
     return fail (save_error);
   if (result->cancelled)
     {
-      g_printerr ("hearth-cli: Interrupted. The trials run so far were stored; nothing was "
-                  "applied.\n");
+      g_printerr (_("hearth-cli: Interrupted. The trials run so far were stored; nothing was "
+                    "applied.\n"));
       return EXIT_INTERRUPTED;
     }
   return 0;
@@ -359,8 +364,8 @@ tune_apply_run (HearthEngine          *engine,
       run = g_ptr_array_index (runs, i);
   if (run == NULL)
     {
-      g_printerr ("hearth-cli: %s has no tuning run #%" G_GINT64_FORMAT " on this machine. "
-                  "Run hearth-cli tune %s to make one.\n", info->name, opt_apply_run, info->name);
+      g_printerr (_("hearth-cli: %s has no tuning run #%" PRId64 " on this machine. "
+                    "Run hearth-cli tune %s to make one.\n"), info->name, opt_apply_run, info->name);
       return EXIT_NOT_FOUND;
     }
   if (!hearth_tuning_apply_result (tuning, run, &error))
@@ -371,8 +376,8 @@ tune_apply_run (HearthEngine          *engine,
     {
       g_autofree char *winner = format_speed_options (run->best);
 
-      g_print ("Applied: %s now runs with %s (tuning run #%" G_GINT64_FORMAT "). "
-               "hearth-cli tune %s --rollback undoes it.\n", info->name, winner, run->run_id,
+      g_print (_("Applied: %s now runs with %s (tuning run #%" PRId64 "). "
+                 "hearth-cli tune %s --rollback undoes it.\n"), info->name, winner, run->run_id,
                info->name);
     }
   return 0;
@@ -411,12 +416,12 @@ tune_rollback (HearthEngine          *engine,
       return 0;
     }
   if (now == NULL || hearth_run_options_is_empty (now->options))
-    g_print ("Rolled back: %s has no options of its own again; the profile's apply.\n",
+    g_print (_("Rolled back: %s has no options of its own again; the profile's apply.\n"),
              info->name);
   else
     {
       options = format_speed_options (now->options);
-      g_print ("Rolled back: %s runs with its options from before the tuning again (%s).\n",
+      g_print (_("Rolled back: %s runs with its options from before the tuning again (%s).\n"),
                info->name, options);
     }
   return 0;
@@ -427,12 +432,12 @@ tune_options_fit (int *exit_code)
 {
   if (opt_rollback && (opt_apply || opt_apply_run > 0 || opt_budget > 0 || opt_variants))
     {
-      *exit_code = usage_error ("tune", "--rollback goes alone: it tunes nothing");
+      *exit_code = usage_error ("tune", _("--rollback goes alone: it tunes nothing"));
       return FALSE;
     }
   if (opt_apply_run > 0 && (opt_apply || opt_budget > 0 || opt_variants))
     {
-      *exit_code = usage_error ("tune", "--apply-run goes alone: it applies a stored run");
+      *exit_code = usage_error ("tune", _("--apply-run goes alone: it applies a stored run"));
       return FALSE;
     }
   return TRUE;
@@ -451,11 +456,12 @@ hearth_cli_command_tune (int    argc,
   Cli cli = { 0 };
   int exit_code = 0;
 
-  if (!parse_options ("tune", "MODEL", tune_entries, TRUE, &argc, &argv, &exit_code))
+  if (!parse_options ("tune", N_("MODEL"), tune_entries, TRUE, &argc, &argv, &exit_code))
     return exit_code;
   if (argc != 3)
-    return usage_error ("tune", "Name one model to tune, for example hearth-cli tune llama3.2:1b");
-  if (!check_text ("The model name", argv[2], strlen (argv[2]), &exit_code) ||
+    return usage_error ("tune",
+                        _("Name one model to tune, for example hearth-cli tune llama3.2:1b"));
+  if (!check_text (_("The model name"), argv[2], strlen (argv[2]), &exit_code) ||
       !tune_options_fit (&exit_code))
     return exit_code;
   if ((provider = open_provider (settings, HEARTH_ENGINE_HISTORY, &engine, &error)) == NULL)
@@ -496,8 +502,8 @@ parse_keep_alive (double *seconds,
   *seconds = hearth_run_options_get (options, HEARTH_RUN_OPTION_KEEP_ALIVE);
   if (*seconds == 0)
     {
-      *exit_code = usage_error ("preload", "--keep-alive 0 would unload the model at once: "
-                                "use hearth-cli unload MODEL for that");
+      *exit_code = usage_error ("preload", _("--keep-alive 0 would unload the model at once: "
+                                "use hearth-cli unload MODEL for that"));
       return FALSE;
     }
   if (*seconds < 0)
@@ -520,13 +526,13 @@ describe_keep_alive (HearthTuning          *tuning,
       resolved = hearth_tuning_resolve (tuning, info->name, info->digest,
                                         hearth_provider_get_api (provider), NULL);
       if (!hearth_run_options_is_set (resolved->options, HEARTH_RUN_OPTION_KEEP_ALIVE))
-        return g_strdup ("as long as the server keeps models by default");
+        return g_strdup (_("as long as the server keeps models by default"));
       seconds = hearth_run_options_get (resolved->options, HEARTH_RUN_OPTION_KEEP_ALIVE);
     }
   if (seconds < 0)
-    return g_strdup ("until the server stops or you unload it");
+    return g_strdup (_("until the server stops or you unload it"));
   value = hearth_run_option_format_value (HEARTH_RUN_OPTION_KEEP_ALIVE, seconds);
-  return g_strdup_printf ("for %s after its last use", value);
+  return g_strdup_printf (_("for %s after its last use"), value);
 }
 
 int
@@ -547,12 +553,12 @@ hearth_cli_command_preload (int    argc,
   double load_s;
   int exit_code = 0;
 
-  if (!parse_options ("preload", "MODEL", preload_entries, TRUE, &argc, &argv, &exit_code))
+  if (!parse_options ("preload", N_("MODEL"), preload_entries, TRUE, &argc, &argv, &exit_code))
     return exit_code;
   if (argc != 3)
-    return usage_error ("preload", "Name one model to load, for example "
-                        "hearth-cli preload llama3.2:1b");
-  if (!check_text ("The model name", argv[2], strlen (argv[2]), &exit_code) ||
+    return usage_error ("preload", _("Name one model to load, for example "
+                        "hearth-cli preload llama3.2:1b"));
+  if (!check_text (_("The model name"), argv[2], strlen (argv[2]), &exit_code) ||
       !parse_keep_alive (&keep_alive_s, &exit_code))
     return exit_code;
   if ((provider = open_provider (settings, HEARTH_ENGINE_HISTORY, &engine, &error)) == NULL)
@@ -563,7 +569,7 @@ hearth_cli_command_preload (int    argc,
     return cli.interrupted ? EXIT_INTERRUPTED : fail (error);
   tuning = hearth_engine_get_tuning (engine);
   started_us = g_get_monotonic_time ();
-  hearth_tuning_preload_async (tuning, provider, info->name, keep_alive_s, "preloaded by you",
+  hearth_tuning_preload_async (tuning, provider, info->name, keep_alive_s, _("preloaded by you"),
                                cancellable, keep_result, &cli);
   run_loop (&cli);
   load_s = (g_get_monotonic_time () - started_us) / 1e6;
@@ -572,7 +578,7 @@ hearth_cli_command_preload (int    argc,
       g_clear_object (&cli.result);
       if (cli.interrupted)
         {
-          g_printerr ("hearth-cli: Interrupted. The model may still be loading on the server.\n");
+          g_printerr (_("hearth-cli: Interrupted. The model may still be loading on the server.\n"));
           return EXIT_INTERRUPTED;
         }
       return fail (error);
@@ -598,6 +604,6 @@ hearth_cli_command_preload (int    argc,
       print_json (root);
     }
   else
-    g_print ("Loaded %s in %.1f s; it stays in memory %s.\n", info->name, load_s, stays);
+    g_print (_("Loaded %s in %.1f s; it stays in memory %s.\n"), info->name, load_s, stays);
   return 0;
 }

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <glib/gstdio.h>
 
@@ -29,7 +31,7 @@ hearth_config_file_write (const char  *path,
       int saved_errno = errno;
 
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_FAILED,
-                   "%s could not be saved: the folder %s could not be made (%s)",
+                   _("%s could not be saved: the folder %s could not be made (%s)"),
                    what, dir, g_strerror (saved_errno));
       return FALSE;
     }
@@ -47,7 +49,7 @@ hearth_config_file_write (const char  *path,
                                  &local_error))
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_FAILED,
-                   "%s could not be saved: %s. Nothing was changed.", what,
+                   _("%s could not be saved: %s. Nothing was changed."), what,
                    local_error->message);
       return FALSE;
     }

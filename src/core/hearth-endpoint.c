@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "hearth-endpoint.h"
 #include "hearth-error.h"
 
@@ -162,7 +164,7 @@ hearth_endpoint_normalize (const char     *input,
 
 invalid:
   g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-               "“%s” is not a server address: use host, host:port or http://host:port",
+               _("“%s” is not a server address: use host, host:port or http://host:port"),
                trimmed);
   return NULL;
 }

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "hearth-cache.h"
 #include "hearth-endpoint.h"
 #include "hearth-engine-chat-private.h"
@@ -354,7 +356,7 @@ models_listed_cb (GObject      *object,
   models = hearth_provider_list_models_finish (HEARTH_PROVIDER (object), result, &error);
   if (models != NULL && models->len == 0)
     error = g_error_new (HEARTH_ERROR, HEARTH_ERROR_NO_MODEL,
-                         "The server at %s has no models installed",
+                         _("The server at %s has no models installed"),
                          hearth_provider_get_endpoint (job->provider));
   if (error != NULL)
     {
@@ -387,7 +389,7 @@ title_from_prompt (const char *prompt)
 
   g_strdelimit (line, "\r\n\t", ' ');
   if (*line == '\0')
-    return g_strdup ("New chat");
+    return g_strdup (_("New chat"));
   if (g_utf8_strlen (line, -1) <= TITLE_LENGTH)
     return g_steal_pointer (&line);
   end = g_utf8_offset_to_pointer (line, TITLE_LENGTH - 1);
@@ -601,7 +603,7 @@ store_regeneration (HearthEngine  *self,
   if (question_id == 0)
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "The conversation does not end with a question to answer");
+                   _("The conversation does not end with a question to answer"));
       return FALSE;
     }
   return add_reply_record (self, job, conversation_id, question_id, error);
@@ -832,7 +834,7 @@ hearth_engine_regenerate (HearthEngine       *self,
     {
       hearth_chat_request_free (request);
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "There is no history to answer from");
+                   _("There is no history to answer from"));
       return NULL;
     }
   job = _hearth_chat_job_new (self, provider, request);

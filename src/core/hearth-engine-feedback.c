@@ -8,6 +8,11 @@
  */
 #define G_LOG_DOMAIN "hearth-engine"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include <inttypes.h>
 #include "hearth-answer-set.h"
 #include "hearth-engine-private.h"
 #include "hearth-error.h"
@@ -34,28 +39,28 @@ check_rateable (HearthEngine  *self,
       if (g_error_matches (local_error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_NOT_FOUND))
         {
           g_set_error (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_NOT_FOUND,
-                       "There is no message %" G_GINT64_FORMAT " in the history: it may have "
-                       "been deleted; rate a reply that is there", message_id);
+                       _("There is no message %" PRId64 " in the history: it may have "
+                         "been deleted; rate a reply that is there"), message_id);
           return FALSE;
         }
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
   if (!in_history)
-    return hearth_error_set_invalid (error, "Message %" G_GINT64_FORMAT " is another "
+    return hearth_error_set_invalid (error, _("Message %" PRId64 " is another "
                                      "program’s request through the gateway: only the replies "
-                                     "of your own conversations can be rated", message_id);
+                                     "of your own conversations can be rated"), message_id);
   if (g_strcmp0 (role, "user") == 0)
-    return hearth_error_set_invalid (error, "Message %" G_GINT64_FORMAT " is a question, not "
-                                     "a reply: rate the answer that follows it", message_id);
+    return hearth_error_set_invalid (error, _("Message %" PRId64 " is a question, not "
+                                     "a reply: rate the answer that follows it"), message_id);
   if (g_strcmp0 (role, "assistant") != 0)
-    return hearth_error_set_invalid (error, "Message %" G_GINT64_FORMAT " is not a reply (it "
-                                     "is a %s message): rate a model’s answer", message_id,
+    return hearth_error_set_invalid (error, _("Message %" PRId64 " is not a reply (it "
+                                     "is a %s message): rate a model’s answer"), message_id,
                                      role != NULL ? role : "hidden");
   if (g_strcmp0 (set_role, HEARTH_SET_ROLE_JUDGE) == 0)
-    return hearth_error_set_invalid (error, "Message %" G_GINT64_FORMAT " is a judge’s "
+    return hearth_error_set_invalid (error, _("Message %" PRId64 " is a judge’s "
                                      "verdict on a set of answers, not a reply: rate one of "
-                                     "the answers instead", message_id);
+                                     "the answers instead"), message_id);
   return TRUE;
 }
 
@@ -79,22 +84,22 @@ hearth_engine_rate_message (HearthEngine  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (rating < -1 || rating > 1)
-    return hearth_error_set_invalid (error, "A rating is 1 (thumbs up), -1 (thumbs down) or 0 "
-                                     "(no rating), not %d", rating);
+    return hearth_error_set_invalid (error, _("A rating is 1 (thumbs up), -1 (thumbs down) or 0 "
+                                     "(no rating), not %d"), rating);
   if (note != NULL && !g_utf8_validate (note, -1, NULL))
-    return hearth_error_set_invalid (error, "The note is not valid text (UTF-8): type it "
-                                     "again");
+    return hearth_error_set_invalid (error, _("The note is not valid text (UTF-8): type it "
+                                     "again"));
   if (note != NULL && g_utf8_strlen (note, -1) > HEARTH_FEEDBACK_NOTE_MAX)
-    return hearth_error_set_invalid (error, "The note has %ld characters, more than the %d a "
-                                     "note may have: shorten it", g_utf8_strlen (note, -1),
+    return hearth_error_set_invalid (error, _("The note has %ld characters, more than the %d a "
+                                     "note may have: shorten it"), g_utf8_strlen (note, -1),
                                      HEARTH_FEEDBACK_NOTE_MAX);
   if (rating == 0 && note != NULL && *note != '\0')
-    return hearth_error_set_invalid (error, "A note goes with a thumbs up or down: rate the "
-                                     "reply, or take the rating back without a note");
+    return hearth_error_set_invalid (error, _("A note goes with a thumbs up or down: rate the "
+                                     "reply, or take the rating back without a note"));
   if (self->store == NULL)
     {
       g_set_error_literal (error, HEARTH_ERROR, HEARTH_ERROR_FAILED,
-                           "The history is not available: there is nothing to rate");
+                           _("The history is not available: there is nothing to rate"));
       return FALSE;
     }
   if (!check_rateable (self, message_id, error))

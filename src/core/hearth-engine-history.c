@@ -3,6 +3,10 @@
  */
 #define G_LOG_DOMAIN "hearth-engine"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "hearth-engine-private.h"
 #include "hearth-error.h"
 
@@ -23,7 +27,7 @@ has_history (HearthEngine  *self,
 {
   if (self->store != NULL)
     return TRUE;
-  g_set_error_literal (error, HEARTH_ERROR, HEARTH_ERROR_FAILED, "The history is not available");
+  g_set_error_literal (error, HEARTH_ERROR, HEARTH_ERROR_FAILED, _("The history is not available"));
   return FALSE;
 }
 

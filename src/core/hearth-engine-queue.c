@@ -14,6 +14,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 
 #include "hearth-endpoint.h"
@@ -299,7 +301,7 @@ cancelled_cb (GCancellable *cancellable,
   clear_cancel_source (ticket);
   hearth_reply_set_queue_ahead (ticket->reply, 0);
   queue_tell_places (queue);
-  ticket->error = g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_CANCELLED, "Cancelled");
+  ticket->error = g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_CANCELLED, _("Cancelled"));
   ready_idle_cb (ticket);
   return G_SOURCE_REMOVE;
 }
@@ -345,8 +347,8 @@ _hearth_engine_queue_enter (HearthEngine          *engine,
 
       ticket->state = TICKET_DONE;
       ticket->error = g_error_new (HEARTH_ERROR, HEARTH_ERROR_QUEUE_FULL,
-                                   "The server “%s” is busy: %u requests from other programs "
-                                   "and benchmarks are waiting. Try again in about %u s",
+                                   _("The server “%s” is busy: %u requests from other programs "
+                                     "and benchmarks are waiting. Try again in about %u s"),
                                    queue->label, n_refusable (queue), seconds);
       ticket->idle_id = g_idle_add_full (G_PRIORITY_DEFAULT, ready_idle_cb, ticket, NULL);
       return ticket;

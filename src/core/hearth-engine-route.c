@@ -13,6 +13,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "hearth-engine-chat-private.h"
 #include "hearth-error.h"
 #include "hearth-reply-private.h"
@@ -164,8 +166,8 @@ fail_exhausted (ChatJob *job)
 
   if (chain != NULL && chain[0] != NULL)
     {
-      char *message = g_strdup_printf ("%s; fallback found no other server that is up and "
-                                       "has %s", error->message,
+      char *message = g_strdup_printf (_("%s; fallback found no other server that is up and "
+                                         "has %s"), error->message,
                                        route->wanted_model ? route->wanted_model : "the model");
 
       g_free (error->message);
@@ -189,7 +191,7 @@ next_fallback_cb (GObject      *object,
   if (g_cancellable_is_cancelled (hearth_reply_get_cancellable (job->reply)))
     {
       g_autoptr(GError) cancelled = g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_CANCELLED,
-                                                         "Cancelled");
+                                                         _("Cancelled"));
 
       hearth_reply_fail (job->reply, cancelled);
       return;
@@ -299,8 +301,8 @@ send_first (ChatJob *job)
       g_autoptr(GError) error = NULL;
 
       error = g_error_new (HEARTH_ERROR, HEARTH_ERROR_CONNECTION_REFUSED,
-                           "The server “%s” is skipped after %u failures in a row (%s): "
-                           "Hearth asks it again once a check finds it answering",
+                           _("The server “%s” is skipped after %u failures in a row (%s): "
+                             "Hearth asks it again once a check finds it answering"),
                            hearth_server_get_name (job->server),
                            hearth_server_get_failures (job->server),
                            hearth_server_get_last_error (job->server)

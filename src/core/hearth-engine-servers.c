@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "hearth-endpoint.h"
 #include "hearth-engine-private.h"
 #include "hearth-error.h"
@@ -77,10 +79,12 @@ default_provider (HearthEngine   *self,
   if (server == NULL)
     {
       g_set_error_literal (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                           n == 0 ? "There is no server to ask: add one with hearth-cli servers add "
-                                    "NAME URL, or in Preferences → Servers"
-                                  : "Every server is disabled: enable one with hearth-cli servers "
-                                    "enable NAME, or in Preferences → Servers");
+                           n == 0 ? _("There is no server to ask: add one with hearth-cli servers "
+                                      "add "
+                                      "NAME URL, or in Preferences → Servers")
+                                  : _("Every server is disabled: enable one with hearth-cli "
+                                      "servers "
+                                      "enable NAME, or in Preferences → Servers"));
       return NULL;
     }
   if (api_name == NULL || *api_name == '\0' || hearth_server_get_api (server) == api)
@@ -94,8 +98,8 @@ default_provider (HearthEngine   *self,
         return server_provider (self, other, error);
     }
   g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-               "None of your servers speaks the %s API: give its address with --endpoint, "
-               "or add it with hearth-cli servers add", hearth_api_kind_to_string (api));
+               _("None of your servers speaks the %s API: give its address with --endpoint, "
+                 "or add it with hearth-cli servers add"), hearth_api_kind_to_string (api));
   return NULL;
 }
 
@@ -183,7 +187,7 @@ hearth_engine_resolve_server (HearthEngine  *self,
   if (endpoint != NULL && *endpoint != '\0')
     {
       g_set_error_literal (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                           "Give a server's name (--server) or an address (--endpoint), not both");
+                           _("Give a server's name (--server) or an address (--endpoint), not both"));
       return NULL;
     }
   if (api != NULL && *api != '\0' && !hearth_resolve_api_kind (api, NULL, &kind, error))
@@ -198,17 +202,18 @@ hearth_engine_resolve_server (HearthEngine  *self,
         g_string_append_printf (names, "%s%s", i > 0 ? ", " : "",
                                 hearth_server_get_name (g_ptr_array_index (servers->servers, i)));
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "There is no server called “%s”: %s%s", server,
-                   names->len > 0 ? "the servers are " : "no server is set up yet (add one with "
-                                                         "hearth-cli servers add NAME URL)",
+                   _("There is no server called “%s”: %s%s"), server,
+                   names->len > 0 ? _("the servers are ") : _("no server is set up yet (add one "
+                                                              "with "
+                                                         "hearth-cli servers add NAME URL)"),
                    names->str);
       return NULL;
     }
   if (!hearth_server_get_enabled (found))
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "The server “%s” is disabled: enable it with hearth-cli servers enable %s, "
-                   "or in Preferences → Servers", server, server);
+                   _("The server “%s” is disabled: enable it with hearth-cli servers enable %s, "
+                     "or in Preferences → Servers"), server, server);
       return NULL;
     }
   return server_provider (self, found, error);

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "hearth-engine-sets-private.h"
@@ -47,8 +49,8 @@ _hearth_set_run_decide (SetRun     *run,
 static void
 fail_set (SetRun *run)
 {
-  _hearth_set_run_decide (run, -1, run->cancelled ? "Stopped before an answer could be kept"
-                                   : "Every model failed: each one's error is under its answer");
+  _hearth_set_run_decide (run, -1, run->cancelled ? _("Stopped before an answer could be kept")
+                                   : _("Every model failed: each one's error is under its answer"));
 }
 
 static guint
@@ -89,15 +91,15 @@ decide_by_vote (SetRun     *run,
     }
   answered = count_answered (run);
   if (answered == 1)
-    core = g_strdup ("only one model answered");
+    core = g_strdup (_("only one model answered"));
   else if (votes >= 2 && answered == run->candidates->len)
-    core = g_strdup_printf ("%u of %u answers agree", votes, answered);
+    core = g_strdup_printf (_("%u of %u answers agree"), votes, answered);
   else if (votes >= 2)
     /* A failed model did not disagree: it is counted apart. */
-    core = g_strdup_printf ("%u of %u answers agree; %u of %u models failed", votes, answered,
+    core = g_strdup_printf (_("%u of %u answers agree; %u of %u models failed"), votes, answered,
                             run->candidates->len - answered, run->candidates->len);
   else
-    core = g_strdup ("no two answers agree, so the first to finish is kept");
+    core = g_strdup (_("no two answers agree, so the first to finish is kept"));
   reason = g_strdup_printf ("%s%s", prefix != NULL ? prefix : "", core);
   if (prefix == NULL)
     reason[0] = g_ascii_toupper (reason[0]);
@@ -123,24 +125,24 @@ on_judge_finished (HearthReply *reply,
       if (verdict >= 0)
         {
           Candidate *c = candidate_at (run, g_array_index (run->judge_map, guint, verdict));
-          g_autofree char *reason = g_strdup_printf ("The judge (%s) picked %s’s answer",
+          g_autofree char *reason = g_strdup_printf (_("The judge (%s) picked %s’s answer"),
                                                      judge_model, c->model);
 
           _hearth_set_run_decide (run, c->index, reason);
           _hearth_set_run_check_done (run);
           return;
         }
-      prefix = g_strdup_printf ("The judge (%s) named no answer, so the majority decided: ",
+      prefix = g_strdup_printf (_("The judge (%s) named no answer, so the majority decided: "),
                                 judge_model);
     }
   else if (hearth_reply_get_state (reply) == HEARTH_REPLY_CANCELLED)
-    prefix = g_strdup ("The judge was stopped, so the majority decided: ");
+    prefix = g_strdup (_("The judge was stopped, so the majority decided: "));
   else
     {
       const GError *error = hearth_reply_get_error (reply);
 
-      prefix = g_strdup_printf ("The judge (%s) did not answer (%s), so the majority decided: ",
-                                judge_model, error ? error->message : "no reason given");
+      prefix = g_strdup_printf (_("The judge (%s) did not answer (%s), so the majority decided: "),
+                                judge_model, error ? error->message : _("no reason given"));
     }
   decide_by_vote (run, prefix);
   _hearth_set_run_check_done (run);
@@ -184,8 +186,8 @@ ask_judge (SetRun *run)
   if (!_hearth_chat_job_add_set_record (job, run->conversation_id, run->question_id, 0,
                                         &set_fields, &error))
     {
-      g_autofree char *prefix = g_strdup_printf ("The judge could not be asked (%s), so the "
-                                                 "majority decided: ", error->message);
+      g_autofree char *prefix = g_strdup_printf (_("The judge could not be asked (%s), so the "
+                                                   "majority decided: "), error->message);
 
       _hearth_chat_job_free (job);
       decide_by_vote (run, prefix);
@@ -227,7 +229,7 @@ _hearth_set_run_decide_at_end (SetRun *run)
       if (answered >= 2)
         ask_judge (run);
       else
-        decide_by_vote (run, "There was nothing to judge: ");
+        decide_by_vote (run, _("There was nothing to judge: "));
       break;
     case HEARTH_SET_FIRST_GOOD:
       {
@@ -245,8 +247,8 @@ _hearth_set_run_decide_at_end (SetRun *run)
                 longest_len = strlen (text);
               }
           }
-        _hearth_set_run_decide (run, longest, "No answer passed the check (not empty, finished, not a refusal), "
-                              "so the longest one is kept");
+        _hearth_set_run_decide (run, longest, _("No answer passed the check (not empty, finished, not a refusal), "
+                              "so the longest one is kept"));
       }
       break;
     case HEARTH_SET_COMPARE:

@@ -13,6 +13,10 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
+#include <inttypes.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -140,7 +144,7 @@ static void
 drop_candidate (Candidate *c)
 {
   g_autoptr(GError) error = g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_CANCELLED,
-                                                 "Cancelled");
+                                                 _("Cancelled"));
 
   c->sent = TRUE;
   c->job = NULL;   /* the reply's now: freed once it is saved */
@@ -207,7 +211,7 @@ on_candidate_finished (HearthReply *reply,
 
   if (run->method == HEARTH_SET_COMPARE && text != NULL && !run->provisional)
     {
-      const char *reason = "Answered first; kept until you choose an answer";
+      const char *reason = _("Answered first; kept until you choose an answer");
 
       run->provisional = TRUE;
       if (!_hearth_answer_set_get_user_picked (run->set))
@@ -219,8 +223,8 @@ on_candidate_finished (HearthReply *reply,
   else if (run->method == HEARTH_SET_FIRST_GOOD && !run->decided && !run->cancelled &&
            text != NULL && hearth_answer_is_good (text, hearth_reply_get_done_reason (reply)))
     {
-      g_autofree char *reason = g_strdup_printf ("%s gave the first answer that passed the "
-                                                 "check (not empty, finished, not a refusal)",
+      g_autofree char *reason = g_strdup_printf (_("%s gave the first answer that passed the "
+                                                   "check (not empty, finished, not a refusal)"),
                                                  c->model);
 
       _hearth_set_run_decide (run, c->index, reason);
@@ -305,7 +309,7 @@ loads_one_at_a_time (HearthServer *server)
 static const char *
 server_label (Candidate *c)
 {
-  return c->server_name != NULL ? c->server_name : "the default server";
+  return c->server_name != NULL ? c->server_name : _("the default server");
 }
 
 /* "tiny" for "tiny:latest", as the answers' cards name it. */
@@ -353,15 +357,15 @@ describe_schedule (SetRun *run)
           own_servers = FALSE;
     }
   if (n_groups == 0)
-    return g_strdup (own_servers ? "At once: each model is on its own server."
-                                 : "At once: their servers answer several requests at a time.");
+    return g_strdup (own_servers ? _("At once: each model is on its own server.")
+                                 : _("At once: their servers answer several requests at a time."));
   if (n_groups == 1 && at_once->len == 0)
-    return g_strdup_printf ("One after another on %s: an Ollama server keeps one model in memory "
-                            "at a time, so two at once would each wait for the other to load.",
+    return g_strdup_printf (_("One after another on %s: an Ollama server keeps one model in memory "
+                              "at a time, so two at once would each wait for the other to load."),
                             server_label (candidate_at (run, 0)));
 
-  g_string_append (out, "One after another where models share an Ollama server, which keeps one "
-                        "model in memory at a time: ");
+  g_string_append (out, _("One after another where models share an Ollama server, which keeps one "
+                          "model in memory at a time: "));
   for (guint i = 0, k = 0; i < n; i++)
     {
       Candidate *first = candidate_at (run, i);
@@ -377,7 +381,7 @@ describe_schedule (SetRun *run)
       join_models (out, members, " then ");
       g_string_append_printf (out, " on %s", server_label (first));
     }
-  g_string_append (out, ". At the same time: ");
+  g_string_append (out, _(". At the same time: "));
   for (guint i = 0; i < at_once->len; i++)
     {
       Candidate *c = g_ptr_array_index (at_once, i);
@@ -499,8 +503,8 @@ check_models (const char * const  *models,
   guint n = models != NULL ? g_strv_length ((char **) models) : 0;
 
   if (n < HEARTH_ENSEMBLE_MIN_MODELS || n > HEARTH_ENSEMBLE_MAX_MODELS)
-    return hearth_error_set_invalid (error, "Comparing takes %d to %d models, and %u were given: "
-                                     "choose between %d and %d", HEARTH_ENSEMBLE_MIN_MODELS,
+    return hearth_error_set_invalid (error, _("Comparing takes %d to %d models, and %u were given: "
+                                     "choose between %d and %d"), HEARTH_ENSEMBLE_MIN_MODELS,
                                      HEARTH_ENSEMBLE_MAX_MODELS, n, HEARTH_ENSEMBLE_MIN_MODELS,
                                      HEARTH_ENSEMBLE_MAX_MODELS);
   for (guint i = 0; i < n; i++)
@@ -508,10 +512,10 @@ check_models (const char * const  *models,
       g_autofree char *stripped = g_strstrip (g_strdup (models[i]));
 
       if (*stripped == '\0')
-        return hearth_error_set_invalid (error, "A model to compare has no name: name each one");
+        return hearth_error_set_invalid (error, _("A model to compare has no name: name each one"));
       for (guint j = 0; j < i; j++)
         if (g_str_equal (models[i], models[j]))
-          return hearth_error_set_invalid (error, "“%s” is asked twice: name each model once",
+          return hearth_error_set_invalid (error, _("“%s” is asked twice: name each model once"),
                                            models[i]);
     }
   return TRUE;
@@ -542,13 +546,13 @@ ask_set (HearthEngine        *self,
     return NULL;
   if (conversation_id == HEARTH_CONVERSATION_API)
     {
-      hearth_error_set_invalid (error, "Another program’s request cannot be compared: ask each "
-                                "model on its own");
+      hearth_error_set_invalid (error, _("Another program’s request cannot be compared: ask each "
+                                "model on its own"));
       return NULL;
     }
   if (base->messages->len == 0)
     {
-      hearth_error_set_invalid (error, "There is no question to ask: write one first");
+      hearth_error_set_invalid (error, _("There is no question to ask: write one first"));
       return NULL;
     }
   question = g_ptr_array_index (base->messages, base->messages->len - 1);
@@ -705,26 +709,26 @@ hearth_engine_pick_answer (HearthEngine  *self,
 {
   g_autoptr(HearthMessage) message = NULL;
   g_autoptr(HearthAnswerSet) set = NULL;
-  const char *reason = "You chose this answer";
+  const char *reason = _("You chose this answer");
 
   g_return_val_if_fail (HEARTH_IS_ENGINE (self), FALSE);
 
   if (self->store == NULL)
-    return hearth_error_set_invalid (error, "There is no history to keep an answer in");
+    return hearth_error_set_invalid (error, _("There is no history to keep an answer in"));
   message = hearth_store_get_set_message (self->store, message_id, error);
   if (message == NULL)
     return FALSE;
   if (message->set_question <= 0 || g_strcmp0 (message->set_role, HEARTH_SET_ROLE_CANDIDATE) != 0)
-    return hearth_error_set_invalid (error, "Message %" G_GINT64_FORMAT " is not one of several "
+    return hearth_error_set_invalid (error, _("Message %" PRId64 " is not one of several "
                                      "answers to a question: only an answer from a comparison "
-                                     "or an ensemble can be kept", message_id);
+                                     "or an ensemble can be kept"), message_id);
   if (message->state != HEARTH_MESSAGE_COMPLETE || message->content == NULL ||
       *message->content == '\0')
-    return hearth_error_set_invalid (error, "That answer %s, so it cannot be the reply: keep one "
-                                     "that finished",
-                                     message->state == HEARTH_MESSAGE_PARTIAL ? "is not finished"
-                                     : message->state == HEARTH_MESSAGE_COMPLETE ? "is empty"
-                                     : "did not finish");
+    return hearth_error_set_invalid (error, _("That answer %s, so it cannot be the reply: keep one "
+                                     "that finished"),
+                                     message->state == HEARTH_MESSAGE_PARTIAL ? _("is not finished")
+                                     : message->state == HEARTH_MESSAGE_COMPLETE ? _("is empty")
+                                     : _("did not finish"));
   if (!hearth_store_keep_answer (self->store, message_id, HEARTH_PICK_USER, reason, error))
     return FALSE;
 

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "hearth-endpoint.h"
 #include "hearth-engine-private.h"
 #include "hearth-error.h"
@@ -150,7 +152,7 @@ apply_shared_cache (HearthEngine *self)
   url = g_settings_get_string (self->settings, "cache-shared-url");
   g_clear_pointer (&self->shared_cache_warning, g_free);
   if (!hearth_cache_set_shared (self->cache, url, &error))
-    self->shared_cache_warning = g_strdup_printf ("%s. Answering from this computer's cache only.",
+    self->shared_cache_warning = g_strdup_printf (_("%s. Answering from this computer's cache only."),
                                                   error->message);
 }
 
@@ -184,7 +186,7 @@ apply_cache_settings (HearthEngine *self)
   g_clear_pointer (&self->cache_warning, g_free);
   if (opened == NULL)
     {
-      self->cache_warning = g_strdup_printf ("%s. Answering without the cache.", error->message);
+      self->cache_warning = g_strdup_printf (_("%s. Answering without the cache."), error->message);
       return;
     }
   self->cache_warning = g_strdup (hearth_cache_get_warning (opened));
@@ -497,7 +499,7 @@ hearth_resolve_api_kind (const char     *explicit_api,
   if (hearth_api_kind_from_string (name, api))
     return TRUE;
   g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-               "“%s” is not an API Hearth speaks: use ollama or openai", name);
+               _("“%s” is not an API Hearth speaks: use ollama or openai"), name);
   return FALSE;
 }
 
@@ -578,7 +580,7 @@ reader_thread (GTask        *task,
   if (self->reader == NULL)
     g_task_return_error (task, error ? g_steal_pointer (&error)
                                      : g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_FAILED,
-                                                            "There is no history"));
+                                                            _("There is no history")));
   else
     func (self->reader, task, task_data, cancellable);
   g_mutex_unlock (&self->reader_lock);
@@ -599,7 +601,7 @@ _hearth_engine_run_reader (HearthEngine     *self,
   if (self->store == NULL)
     {
       g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_FAILED,
-                               "The history is not available");
+                               _("The history is not available"));
       return;
     }
   g_return_if_fail (g_task_get_source_object (task) == self);

@@ -3,6 +3,10 @@
  */
 #define G_LOG_DOMAIN "hearth-error"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include <gio/gio.h>
@@ -17,56 +21,56 @@ const char *
 hearth_error_get_action (const GError *error)
 {
   if (error == NULL || error->domain != HEARTH_ERROR)
-    return "Try again, and report a bug if it keeps happening";
+    return _("Try again, and report a bug if it keeps happening");
 
   switch ((HearthErrorCode) error->code)
     {
     case HEARTH_ERROR_INVALID_ARGUMENT:
-      return "Check the value and try again";
+      return _("Check the value and try again");
     case HEARTH_ERROR_CONNECTION_REFUSED:
-      return "Start the server (for Ollama: ollama serve) or check the endpoint";
+      return _("Start the server (for Ollama: ollama serve) or check the endpoint");
     case HEARTH_ERROR_HOST_NOT_FOUND:
-      return "Check the host name in the endpoint";
+      return _("Check the host name in the endpoint");
     case HEARTH_ERROR_TIMEOUT:
-      return "Check that the server is running and not overloaded, then try again";
+      return _("Check that the server is running and not overloaded, then try again");
     case HEARTH_ERROR_TLS:
-      return "Check the server's certificate, or use http:// for a local server";
+      return _("Check the server's certificate, or use http:// for a local server");
     case HEARTH_ERROR_UNAUTHORIZED:
-      return "Check the API key for this server";
+      return _("Check the API key for this server");
     case HEARTH_ERROR_MODEL_NOT_FOUND:
-      return "Pull it first (hearth-cli pull MODEL) or choose an installed model";
+      return _("Pull it first (hearth-cli pull MODEL) or choose an installed model");
     case HEARTH_ERROR_NO_MODEL:
-      return "Pull a model first (hearth-cli pull MODEL)";
+      return _("Pull a model first (hearth-cli pull MODEL)");
     case HEARTH_ERROR_RATE_LIMITED:
-      return "Wait a little and try again";
+      return _("Wait a little and try again");
     case HEARTH_ERROR_SERVER_BUSY:
-      return "The server's queue is full: wait a little and try again";
+      return _("The server's queue is full: wait a little and try again");
     case HEARTH_ERROR_SERVER_ERROR:
-      return "Check the server's log, then try again";
+      return _("Check the server's log, then try again");
     case HEARTH_ERROR_BROKEN_STREAM:
-      return "Check the server and try again";
+      return _("Check the server and try again");
     case HEARTH_ERROR_MALFORMED_STREAM:
-      return "Check that the endpoint and API kind match the server";
+      return _("Check that the endpoint and API kind match the server");
     case HEARTH_ERROR_CANCELLED:
-      return "Ask again when you are ready";
+      return _("Ask again when you are ready");
     case HEARTH_ERROR_KEYRING_UNAVAILABLE:
-      return "Start a keyring such as GNOME Keyring, or set HEARTH_API_KEY for this session";
+      return _("Start a keyring such as GNOME Keyring, or set HEARTH_API_KEY for this session");
     case HEARTH_ERROR_KEYRING_LOCKED:
-      return "Unlock the keyring when asked, then try again";
+      return _("Unlock the keyring when asked, then try again");
     case HEARTH_ERROR_NOT_SUPPORTED:
-      return "Do it on the server itself, or use a server that speaks Ollama's API";
+      return _("Do it on the server itself, or use a server that speaks Ollama's API");
     case HEARTH_ERROR_INVALID_KEY:
-      return "Copy the key again, without line breaks or spaces, and set it once more";
+      return _("Copy the key again, without line breaks or spaces, and set it once more");
     case HEARTH_ERROR_WEBHOOK:
       /* What to do depends on what the webhook answered: the message says it. */
       return "";
     case HEARTH_ERROR_QUEUE_FULL:
-      return "Try again in a few seconds, or raise the server's queue limit";
+      return _("Try again in a few seconds, or raise the server's queue limit");
     case HEARTH_ERROR_ALREADY_RUNNING:
-      return "Add the running server to the list instead, or ask for another one anyway";
+      return _("Add the running server to the list instead, or ask for another one anyway");
     case HEARTH_ERROR_FAILED:
     default:
-      return "Try again, and report a bug if it keeps happening";
+      return _("Try again, and report a bug if it keeps happening");
     }
 }
 
@@ -241,12 +245,12 @@ hearth_error_from_server_message (const char *message,
     {
       if (model != NULL)
         return g_error_new (HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
-                            "The model “%s” is not installed on the server", model);
+                            _("The model “%s” is not installed on the server"), model);
       return g_error_new (HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
-                          "The server does not have that model (%s)", message);
+                          _("The server does not have that model (%s)"), message);
     }
   return g_error_new (HEARTH_ERROR, HEARTH_ERROR_SERVER_ERROR,
-                      "The server reported an error: %s", message ? message : "unknown error");
+                      _("The server reported an error: %s"), message ? message : "unknown error");
 }
 
 /* Written by hearth_error_from_http () and read back by
@@ -265,7 +269,7 @@ hearth_error_from_http (guint       status,
 
   if (status == 401 || status == 403)
     return g_error_new (HEARTH_ERROR, HEARTH_ERROR_UNAUTHORIZED,
-                        "The server at %s refused the request (HTTP %u: %s)",
+                        _("The server at %s refused the request (HTTP %u: %s)"),
                         endpoint, status, detail);
   if (status == 404 && (model != NULL || message_means_model_not_found (message)) &&
       (message == NULL || message_means_model_not_found (message)))
@@ -273,20 +277,20 @@ hearth_error_from_http (guint       status,
   /* Anthropic names the missing model only as "model: NAME". */
   if (status == 404 && model != NULL && g_strcmp0 (type, "not_found_error") == 0)
     return g_error_new (HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
-                        "The server at %s has no model “%s” (%s)", endpoint, model, detail);
+                        _("The server at %s has no model “%s” (%s)"), endpoint, model, detail);
   if (status == 404)
     return g_error_new (HEARTH_ERROR, HEARTH_ERROR_SERVER_ERROR,
-                        "The server at %s has no such API (HTTP 404)", endpoint);
+                        _("The server at %s has no such API (HTTP 404)"), endpoint);
   if (status == 429)
     return g_error_new (HEARTH_ERROR, HEARTH_ERROR_RATE_LIMITED,
-                        "The server at %s is rate limiting requests (HTTP 429)", endpoint);
+                        _("The server at %s is rate limiting requests (HTTP 429)"), endpoint);
   if (status == 503)
     return g_error_new (HEARTH_ERROR, HEARTH_ERROR_SERVER_BUSY,
-                        "The server at %s is busy (HTTP 503: %s)", endpoint, detail);
+                        _("The server at %s is busy (HTTP 503: %s)"), endpoint, detail);
   /* Anthropic's "overloaded_error": too many requests for everyone, not for this key. */
   if (status == 529 || g_strcmp0 (type, "overloaded_error") == 0)
     return g_error_new (HEARTH_ERROR, HEARTH_ERROR_SERVER_BUSY,
-                        "The server at %s is overloaded (HTTP %u: %s)", endpoint, status, detail);
+                        _("The server at %s is overloaded (HTTP %u: %s)"), endpoint, status, detail);
   if (status == 400 && message_means_model_not_found (message))
     return hearth_error_from_server_message (message, model);
   return g_error_new (HEARTH_ERROR, HEARTH_ERROR_SERVER_ERROR,
@@ -321,25 +325,25 @@ hearth_error_from_io (const GError *io_error,
   const char *what = io_error ? io_error->message : "unknown error";
 
   if (g_error_matches (io_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_CANCELLED, "Cancelled");
+    return g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_CANCELLED, _("Cancelled"));
   if (g_error_matches (io_error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
     return g_error_new (HEARTH_ERROR, HEARTH_ERROR_CONNECTION_REFUSED,
-                        "Could not connect to %s: nothing is listening there", endpoint);
+                        _("Could not connect to %s: nothing is listening there"), endpoint);
   if (io_error != NULL && io_error->domain == G_RESOLVER_ERROR)
     return g_error_new (HEARTH_ERROR, HEARTH_ERROR_HOST_NOT_FOUND,
-                        "Could not find the host of %s (%s)", endpoint, what);
+                        _("Could not find the host of %s (%s)"), endpoint, what);
   if (g_error_matches (io_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     return g_error_new (HEARTH_ERROR, HEARTH_ERROR_TIMEOUT,
-                        "The server at %s did not answer in time", endpoint);
+                        _("The server at %s did not answer in time"), endpoint);
   if (io_error != NULL && io_error->domain == G_TLS_ERROR)
     return g_error_new (HEARTH_ERROR, HEARTH_ERROR_TLS,
-                        "A secure connection to %s failed (%s)", endpoint, what);
+                        _("A secure connection to %s failed (%s)"), endpoint, what);
   if (g_error_matches (io_error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE) ||
       g_error_matches (io_error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE))
     return g_error_new (HEARTH_ERROR, HEARTH_ERROR_CONNECTION_REFUSED,
-                        "Could not reach %s (%s)", endpoint, what);
+                        _("Could not reach %s (%s)"), endpoint, what);
   return g_error_new (HEARTH_ERROR, HEARTH_ERROR_BROKEN_STREAM,
-                      "The connection to %s broke (%s)", endpoint, what);
+                      _("The connection to %s broke (%s)"), endpoint, what);
 }
 
 /**

@@ -3,6 +3,10 @@
  */
 #define G_LOG_DOMAIN "hearth-reply"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "hearth-error.h"
 #include "hearth-reply-private.h"
 
@@ -603,8 +607,8 @@ hearth_reply_fail (HearthReply  *self,
     {
       g_free (self->error->message);
       self->error->message = g_strdup_printf (hearth_reply_has_text (self)
-                                              ? "%s, after part of the reply had arrived"
-                                              : "%s, before any of the reply arrived",
+                                              ? _("%s, after part of the reply had arrived")
+                                              : _("%s, before any of the reply arrived"),
                                               error->message);
     }
   hearth_set_str (&self->done_reason, cancelled ? "cancelled" : "error");
@@ -757,27 +761,27 @@ hearth_describe_route (const char *server,
   GString *text = g_string_new (NULL);
 
   if (route_rule != NULL && *route_rule != '\0')
-    g_string_append_printf (text, "chosen by rule: %s", route_rule);
+    g_string_append_printf (text, _("chosen by rule: %s"), route_rule);
   if (fallback_from != NULL && server != NULL)
     {
       if (text->len > 0)
         g_string_append (text, "; ");
-      g_string_append_printf (text, "answered by %s", server);
+      g_string_append_printf (text, _("answered by %s"), server);
       if (g_strcmp0 (fallback_reason, "down") == 0)
-        g_string_append_printf (text, " because %s was down", fallback_from);
+        g_string_append_printf (text, _(" because %s was down"), fallback_from);
       else if (g_strcmp0 (fallback_reason, "model missing") == 0 &&
                wanted_model != NULL && *wanted_model != '\0')
-        g_string_append_printf (text, " because %s had no %s", fallback_from, wanted_model);
+        g_string_append_printf (text, _(" because %s had no %s"), fallback_from, wanted_model);
       else if (g_strcmp0 (fallback_reason, "model missing") == 0)
-        g_string_append_printf (text, " because %s did not have the model", fallback_from);
+        g_string_append_printf (text, _(" because %s did not have the model"), fallback_from);
       else if (g_strcmp0 (fallback_reason, "server error") == 0)
-        g_string_append_printf (text, " because %s failed (server error)", fallback_from);
+        g_string_append_printf (text, _(" because %s failed (server error)"), fallback_from);
       else if (g_strcmp0 (fallback_reason, "skipped (down)") == 0)
-        g_string_append_printf (text, ", skipped %s (down)", fallback_from);
+        g_string_append_printf (text, _(", skipped %s (down)"), fallback_from);
       else if (fallback_reason != NULL)
-        g_string_append_printf (text, " instead of %s (%s)", fallback_from, fallback_reason);
+        g_string_append_printf (text, _(" instead of %s (%s)"), fallback_from, fallback_reason);
       else
-        g_string_append_printf (text, " instead of %s", fallback_from);
+        g_string_append_printf (text, _(" instead of %s"), fallback_from);
     }
   if (text->len == 0)
     {

@@ -3,6 +3,10 @@
  */
 #define G_LOG_DOMAIN "hearth-secrets"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include <libsecret/secret.h>
 #include <string.h>
 
@@ -42,20 +46,20 @@ map_error (GError       *error,
 
   if (g_cancellable_is_cancelled (cancellable))
     return g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_CANCELLED,
-                                "The keyring request was cancelled");
+                                _("The keyring request was cancelled"));
   if (is_locked_error (owned))
     return g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_KEYRING_LOCKED,
-                                "The keyring is locked and was not unlocked");
+                                _("The keyring is locked and was not unlocked"));
   /* libsecret's messages name paths and D-Bus errors, never secrets. */
   return g_error_new (HEARTH_ERROR, HEARTH_ERROR_KEYRING_UNAVAILABLE,
-                      "No keyring (Secret Service) could hold the API key (%s)",
+                      _("No keyring (Secret Service) could hold the API key (%s)"),
                       owned->message);
 }
 
 static char *
 make_label (const char *endpoint)
 {
-  return g_strdup_printf ("Hearth API key for %s", endpoint);
+  return g_strdup_printf (_("Hearth API key for %s"), endpoint);
 }
 
 void
@@ -89,7 +93,7 @@ hearth_secrets_check_key (const char  *key,
 
   if (key == NULL || *key == '\0')
     {
-      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_KEY, "%s is empty", origin);
+      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_KEY, _("%s is empty"), origin);
       return FALSE;
     }
   for (p = (const guchar *) key; *p != '\0'; p++)
@@ -103,11 +107,11 @@ hearth_secrets_check_key (const char  *key,
       else if (*p == ' ')
         what = "a space";
       else if (*p >= 0x80)
-        what = "a character outside ASCII";
+        what = _("a character outside ASCII");
       if (what != NULL)
         {
           g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_KEY,
-                       "%s contains %s (at character %u), which cannot be sent to a server",
+                       _("%s contains %s (at character %u), which cannot be sent to a server"),
                        origin, what, (guint) ((const char *) p - key) + 1);
           return FALSE;
         }
@@ -147,7 +151,7 @@ hearth_secrets_store_async (const char          *endpoint,
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, hearth_secrets_store_async);
-  if (!hearth_secrets_check_key (key, "The API key", &error))
+  if (!hearth_secrets_check_key (key, _("The API key"), &error))
     {
       g_task_return_error (task, error);
       return;
@@ -269,7 +273,7 @@ hearth_secrets_store_sync (const char    *endpoint,
   g_return_val_if_fail (endpoint != NULL, FALSE);
   g_return_val_if_fail (key != NULL, FALSE);
 
-  if (!hearth_secrets_check_key (key, "The API key", error))
+  if (!hearth_secrets_check_key (key, _("The API key"), error))
     return FALSE;
   label = make_label (endpoint);
   if (secret_password_store_sync (get_schema (), SECRET_COLLECTION_DEFAULT, label, key,

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "hearth-conversation-list-private.h"
@@ -194,11 +196,10 @@ time_to_markup (HearthConversationItem *item)
 
   if (item->n_messages <= 0)
     return g_markup_escape_text (hours, -1);
-  /* Translators: the time of the last message, then how many there are.
-   * (%lld, not G_GINT64_FORMAT: xgettext cannot read through that macro.) */
-  text = g_strdup_printf (ngettext ("%s · %lld message", "%s · %lld messages",
-                                    (unsigned long) MIN (item->n_messages, G_MAXLONG)),
-                          hours, (long long) item->n_messages);
+  text = g_strdup_printf (ngettext ("%s · %" PRId64 " message",
+                                    "%s · %" PRId64 " messages",
+                                    item->n_messages),
+                          hours, item->n_messages);
   return g_markup_escape_text (text, -1);
 }
 

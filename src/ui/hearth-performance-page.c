@@ -17,6 +17,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <math.h>
 
 #include "hearth-endpoint.h"
@@ -214,7 +215,7 @@ static char *
 format_interval (gint64 ms)
 {
   if (ms < 1000)
-    return g_strdup_printf (_("%lld ms"), (long long) ms);
+    return g_strdup_printf (_("%" PRId64 " ms"), ms);
   if (ms < 60 * 1000)
     return g_strdup_printf (_("%.0f s"), ms / 1000.0);
   if (ms < 60 * 60 * 1000)

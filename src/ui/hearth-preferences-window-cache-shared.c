@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "hearth-cache.h"
@@ -41,15 +43,15 @@ show_shared_status (HearthPreferencesWindow *self,
       return;
     }
   if (stats.shared_connected)
-    text = g_strdup_printf (_("Connected · %" G_GUINT64_FORMAT " answers found there, %"
-                              G_GUINT64_FORMAT " not found, %" G_GUINT64_FORMAT " failed"),
+    text = g_strdup_printf (_("Connected · %" PRIu64 " answers found there, %"
+                              PRIu64 " not found, %" PRIu64 " failed"),
                             stats.shared_hits, stats.shared_misses, stats.shared_errors);
   else if (hearth_cache_get_shared_url (cache) == NULL && warning != NULL)
     text = g_strdup (warning);      /* the setting holds an address that cannot be used */
   else if (pinging || warning == NULL)
     text = g_strdup (_("Connecting…"));
   else if (stats.shared_errors > 0)
-    text = g_strdup_printf (_("%s. %" G_GUINT64_FORMAT " lookups or stores failed so far."),
+    text = g_strdup_printf (_("%s. %" PRIu64 " lookups or stores failed so far."),
                             warning, stats.shared_errors);
   else
     text = g_strdup_printf ("%s.", warning);

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "hearth-error.h"
@@ -42,9 +43,9 @@ describe_status (HearthPreferencesWindow *self)
       return g_strdup (_("Off: programs talk to your servers directly"));
     }
   hearth_gateway_get_stats (gateway, &stats);
-  requests = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%llu request", "%llu requests",
-                                           (unsigned long) MIN (stats.requests, G_MAXULONG)),
-                              (unsigned long long) stats.requests);
+  requests = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" PRIu64 " request",
+                                           "%" PRIu64 " requests", stats.requests),
+                              stats.requests);
   if (stats.active > 0)
     return g_strdup_printf (_("Serving at %s — %s, %u in progress"),
                             hearth_gateway_get_url (gateway), requests, stats.active);

@@ -199,7 +199,7 @@ preset_selected_cb (HearthServerDialog *self)
       gtk_editable_set_text (GTK_EDITABLE (self->url_row), preset->url);
       adw_combo_row_set_selected (self->api_row, preset->api);
       gtk_switch_set_active (self->cloud_switch, preset->cloud);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->preset_row), preset->description);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->preset_row), _(preset->description));
     }
   else
     adw_action_row_set_subtitle (ADW_ACTION_ROW (self->preset_row),

@@ -3,6 +3,10 @@
  */
 #define G_LOG_DOMAIN "hearth-alerts"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 
 #include "hearth-alert-eval.h"
@@ -462,16 +466,16 @@ anomaly_message (const HearthAlertRule *rule,
   if (!holds)
     {
       if (rule->metric == HEARTH_ALERT_METRIC_TOKENS_PER_S)
-        return g_strdup_printf ("%s answers at its normal speed again (%s)", model, v);
-      return g_strdup_printf ("%s is back to normal (%s, normally %s)", name, v, normal);
+        return g_strdup_printf (_("%s answers at its normal speed again (%s)"), model, v);
+      return g_strdup_printf (_("%s is back to normal (%s, normally %s)"), name, v, normal);
     }
   if (rule->metric == HEARTH_ALERT_METRIC_TOKENS_PER_S)
-    return g_strdup_printf ("%s answers at %s, %.0f %% %s its normal %s",
+    return g_strdup_printf (_("%s answers at %s, %.0f %% %s its normal %s"),
                             model, v, fabs (change), side, normal);
   if (rule->metric == HEARTH_ALERT_METRIC_TTFT_MS)
-    return g_strdup_printf ("%s takes %s to its first token, %.0f %% %s its normal %s",
+    return g_strdup_printf (_("%s takes %s to its first token, %.0f %% %s its normal %s"),
                             model, v, fabs (change), side, normal);
-  return g_strdup_printf ("%s is %s, %.0f %% %s its normal %s", name, v, fabs (change), side, normal);
+  return g_strdup_printf (_("%s is %s, %.0f %% %s its normal %s"), name, v, fabs (change), side, normal);
 }
 
 static char *
@@ -487,9 +491,9 @@ trend_message (const HearthAlertRule *rule,
   g_autofree char *window = hearth_alert_format_duration (rule->for_ms);
 
   if (!holds)
-    return g_strdup_printf ("%s no longer %s fast (now %s)", name,
+    return g_strdup_printf (_("%s no longer %s fast (now %s)"), name,
                             rule->threshold < 0 ? "falls" : "rises", v);
-  return g_strdup_printf ("%s %s by %s a minute over the last %s (now %s)", name,
+  return g_strdup_printf (_("%s %s by %s a minute over the last %s (now %s)"), name,
                           slope < 0 ? "falls" : "rises", per, window, v);
 }
 
@@ -508,33 +512,34 @@ threshold_message (const HearthAlertRule *rule,
   if (rule->metric == HEARTH_ALERT_METRIC_SERVER_UP)
     {
       if (subject == NULL)
-        return g_strdup (holds ? "The inference server does not answer"
-                               : "The inference server answers again");
-      return g_strdup_printf (holds ? "The server at %s does not answer"
-                                    : "The server at %s answers again", subject);
+        return g_strdup (holds ? _("The inference server does not answer")
+                               : _("The inference server answers again"));
+      return g_strdup_printf (holds ? _("The server at %s does not answer")
+                                    : _("The server at %s answers again"), subject);
     }
   if (rule->metric == HEARTH_ALERT_METRIC_VRAM_SPILL)
-    return g_strdup_printf (holds ? "%s runs partly on the CPU: it does not fit in the GPU's memory"
-                                    : "%s no longer runs partly on the CPU",
+    return g_strdup_printf (holds ? _("%s runs partly on the CPU: it does not fit in the GPU's "
+                                      "memory")
+                                    : _("%s no longer runs partly on the CPU"),
                               subject != NULL ? subject : "A model");
   if (rule->metric == HEARTH_ALERT_METRIC_ERROR_RATE)
-    return g_strdup_printf (holds ? "%s failed %s of its last replies, %s %s"
-                                  : "%s failed %s of its last replies, back %s %s",
+    return g_strdup_printf (holds ? _("%s failed %s of its last replies, %s %s")
+                                  : _("%s failed %s of its last replies, back %s %s"),
                             subject != NULL ? subject : "A model", v,
                             holds ? side : (rule->condition == HEARTH_ALERT_BELOW ? "above" : "under"),
                             limit);
   if (rule->metric == HEARTH_ALERT_METRIC_DISK_FREE_GB)
     {
       if (holds)
-        return g_strdup_printf ("The models' disk has %s free, %s %s", v,
+        return g_strdup_printf (_("The models' disk has %s free, %s %s"), v,
                                 rule->condition == HEARTH_ALERT_BELOW ? "under" : "over", limit);
-      return g_strdup_printf ("The models' disk has %s free again", v);
+      return g_strdup_printf (_("The models' disk has %s free again"), v);
     }
   if (!holds)
-    return g_strdup_printf ("%s is back to %s", name, v);
+    return g_strdup_printf (_("%s is back to %s"), name, v);
   if (lasting != NULL)
-    return g_strdup_printf ("%s is %s, %s %s for %s", name, v, side, limit, lasting);
-  return g_strdup_printf ("%s is %s, %s %s", name, v, side, limit);
+    return g_strdup_printf (_("%s is %s, %s %s for %s"), name, v, side, limit, lasting);
+  return g_strdup_printf (_("%s is %s, %s %s"), name, v, side, limit);
 }
 
 char *

@@ -3,6 +3,10 @@
  */
 #define G_LOG_DOMAIN "hearth-alerts"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 
 #include "hearth-alert-channels.h"
@@ -35,11 +39,11 @@ event_message (const HearthAlertEvent *event)
   if (event->message != NULL && *event->message != '\0')
     text = g_strdup (event->message);
   else
-    text = g_strdup_printf ("Alert “%s” is %s",
+    text = g_strdup_printf (_("Alert “%s” is %s"),
                             event->rule_name ? event->rule_name : "(unnamed)",
                             hearth_alert_state_to_string (event->state));
   if (event->is_test)
-    return g_strdup_printf ("Test alert, nothing is wrong: %s", text);
+    return g_strdup_printf (_("Test alert, nothing is wrong: %s"), text);
   return g_steal_pointer (&text);
 }
 

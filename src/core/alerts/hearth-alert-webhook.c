@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <json-glib/json-glib.h>
 
 #include "hearth-alert-channels.h"
@@ -139,15 +141,15 @@ parse_url (const char  *url,
   if (url == NULL || *url == '\0')
     {
       g_set_error_literal (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                           "No webhook URL was given: give the address the service shows "
-                           "for it, such as https://homeassistant.local:8123/api/webhook/ID");
+                           _("No webhook URL was given: give the address the service shows "
+                             "for it, such as https://homeassistant.local:8123/api/webhook/ID"));
       return NULL;
     }
   if (has_space_or_control (url))
     {
       g_set_error_literal (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                           "The webhook URL has a space or a line break in it: "
-                           "copy it again without them");
+                           _("The webhook URL has a space or a line break in it: "
+                             "copy it again without them"));
       return NULL;
     }
   /* GLib's messages do not repeat the URL, which may hold a password. */
@@ -155,23 +157,23 @@ parse_url (const char  *url,
   if (uri == NULL)
     {
       g_set_error_literal (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                           "The webhook URL is not a complete URL: it should look like "
-                           "https://host/path");
+                           _("The webhook URL is not a complete URL: it should look like "
+                             "https://host/path"));
       return NULL;
     }
   scheme = g_uri_get_scheme (uri);
   if (g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "https") != 0)
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "A webhook URL starts with http:// or https:// (this one starts with "
-                   "“%s:”): give the address the service shows for its webhook", scheme);
+                   _("A webhook URL starts with http:// or https:// (this one starts with "
+                     "“%s:”): give the address the service shows for its webhook"), scheme);
       return NULL;
     }
   host = g_uri_get_host (uri);
   if (host == NULL || *host == '\0')
     {
       g_set_error_literal (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                           "The webhook URL has no host: it should look like https://host/path");
+                           _("The webhook URL has no host: it should look like https://host/path"));
       return NULL;
     }
   return g_steal_pointer (&uri);
@@ -220,7 +222,7 @@ hearth_alert_webhook_display_url (const char *url)
   g_autoptr(GUri) uri = parse_url (url, NULL);
 
   if (uri == NULL)
-    return g_strdup ("(not a valid URL)");
+    return g_strdup (_("(not a valid URL)"));
   return display_uri (uri);
 }
 
@@ -343,8 +345,8 @@ count_words (WebhookSend *data)
   if (data->tries <= 1)
     return "";
   if (!data->same_outcome)
-    return data->tries == 2 ? " on the second try" : " on the last of three tries";
-  return data->tries == 2 ? " twice" : " three times";
+    return data->tries == 2 ? _(" on the second try") : _(" on the last of three tries");
+  return data->tries == 2 ? _(" twice") : _(" three times");
 }
 
 static char *
@@ -371,38 +373,38 @@ answered_error (WebhookSend *data)
 
   if (data->retry_after_s > MAX_RETRY_AFTER_S)
     return g_error_new (HEARTH_ERROR, HEARTH_ERROR_WEBHOOK,
-                        "The webhook at %s answered %s and asked to wait %u s, longer than "
-                        "Hearth waits (%u s), so the alert was not delivered: give the rule a "
-                        "longer cooldown, or check the service's limits",
+                        _("The webhook at %s answered %s and asked to wait %u s, longer than "
+                          "Hearth waits (%u s), so the alert was not delivered: give the rule a "
+                          "longer cooldown, or check the service's limits"),
                         url, what, data->retry_after_s, MAX_RETRY_AFTER_S);
   if (status == 429)
     return g_error_new (HEARTH_ERROR, HEARTH_ERROR_WEBHOOK,
-                        "The webhook at %s asked Hearth to slow down (%s)%s: give the rule "
-                        "a longer cooldown, or check the service's limits",
+                        _("The webhook at %s asked Hearth to slow down (%s)%s: give the rule "
+                          "a longer cooldown, or check the service's limits"),
                         url, what, count_words (data));
   if (status >= 500)
     return g_error_new (HEARTH_ERROR, HEARTH_ERROR_WEBHOOK,
-                        "The webhook at %s answered %s%s%s: the service behind it "
-                        "failed; look at its log, then send a test alert",
+                        _("The webhook at %s answered %s%s%s: the service behind it "
+                          "failed; look at its log, then send a test alert"),
                         url, what, quoted, count_words (data));
   if (status == 401 || status == 403)
     return g_error_new (HEARTH_ERROR, HEARTH_ERROR_WEBHOOK,
-                        "The webhook at %s refused the alert (%s%s): check the token or the "
-                        "user and password the service expects in the URL",
+                        _("The webhook at %s refused the alert (%s%s): check the token or the "
+                          "user and password the service expects in the URL"),
                         url, what, detail);
   if (status == 404)
     return g_error_new (HEARTH_ERROR, HEARTH_ERROR_WEBHOOK,
-                        "There is no webhook at %s (%s): check the URL's path (Home "
-                        "Assistant: /api/webhook/ID; ntfy: /TOPIC)", url, what);
+                        _("There is no webhook at %s (%s): check the URL's path (Home "
+                          "Assistant: /api/webhook/ID; ntfy: /TOPIC)"), url, what);
   if (status >= 400)
     return g_error_new (HEARTH_ERROR, HEARTH_ERROR_WEBHOOK,
-                        "The webhook at %s refused the alert (%s%s): check that the URL is "
-                        "the service's webhook address and that it takes a JSON body "
-                        "(see “Alerts” in the README)",
+                        _("The webhook at %s refused the alert (%s%s): check that the URL is "
+                          "the service's webhook address and that it takes a JSON body "
+                          "(see “Alerts” in the README)"),
                         url, what, detail);
   return g_error_new (HEARTH_ERROR, HEARTH_ERROR_WEBHOOK,
-                      "The webhook at %s answered %s, not a success: check that the URL is "
-                      "the service's webhook address", url, what);
+                      _("The webhook at %s answered %s, not a success: check that the URL is "
+                        "the service's webhook address"), url, what);
 }
 
 static GError *
@@ -414,26 +416,26 @@ io_failure_error (WebhookSend *data)
 
   if (data->outcome == OUTCOME_TIMEOUT)
     return g_error_new (HEARTH_ERROR, HEARTH_ERROR_WEBHOOK,
-                        "The webhook at %s did not answer within %u s%s%s: check that the "
-                        "service is running and reachable from this machine",
+                        _("The webhook at %s did not answer within %u s%s%s: check that the "
+                          "service is running and reachable from this machine"),
                         url, (try_timeout_ms () + 999) / 1000, *times ? "," : "", times);
   if (g_error_matches (io, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
     return g_error_new (HEARTH_ERROR, HEARTH_ERROR_WEBHOOK,
-                        "Nothing is listening at %s%s: start the service that receives the "
-                        "webhook, or correct the URL's host and port", url,
-                        *times ? (data->same_outcome ? " (tried three times)" : times) : "");
+                        _("Nothing is listening at %s%s: start the service that receives the "
+                          "webhook, or correct the URL's host and port"), url,
+                        *times ? (data->same_outcome ? _(" (tried three times)") : times) : "");
   if (io != NULL && io->domain == G_RESOLVER_ERROR)
     return g_error_new (HEARTH_ERROR, HEARTH_ERROR_WEBHOOK,
-                        "Could not find the host of the webhook at %s: check the host name "
-                        "in the URL and this machine's network", url);
+                        _("Could not find the host of the webhook at %s: check the host name "
+                          "in the URL and this machine's network"), url);
   if (io != NULL && io->domain == G_TLS_ERROR)
     return g_error_new (HEARTH_ERROR, HEARTH_ERROR_WEBHOOK,
-                        "A secure connection to the webhook at %s failed (%s): check the "
-                        "service's certificate, or use http:// for a service on your own "
-                        "network", url, io->message);
+                        _("A secure connection to the webhook at %s failed (%s): check the "
+                          "service's certificate, or use http:// for a service on your own "
+                          "network"), url, io->message);
   return g_error_new (HEARTH_ERROR, HEARTH_ERROR_WEBHOOK,
-                      "Could not send the alert to the webhook at %s (%s)%s: check the URL "
-                      "and this machine's network", url, io ? io->message : "unknown error",
+                      _("Could not send the alert to the webhook at %s (%s)%s: check the URL "
+                        "and this machine's network"), url, io ? io->message : "unknown error",
                       times);
 }
 

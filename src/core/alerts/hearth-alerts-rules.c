@@ -4,6 +4,11 @@
  */
 #define G_LOG_DOMAIN "hearth-alerts"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <string.h>
@@ -20,12 +25,12 @@ can_keep (HearthAlerts  *self,
     return TRUE;
   if (self->unavailable != NULL)
     g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_FAILED,
-                 "Alert rules are kept in the history, which is not available: %s",
+                 _("Alert rules are kept in the history, which is not available: %s"),
                  self->unavailable);
   else
     g_set_error_literal (error, HEARTH_ERROR, HEARTH_ERROR_FAILED,
-                         "Alert rules are kept in the history, which is not available: "
-                         "only the default rules watch, until Hearth can open its history");
+                         _("Alert rules are kept in the history, which is not available: "
+                           "only the default rules watch, until Hearth can open its history"));
   return FALSE;
 }
 
@@ -37,18 +42,19 @@ check_rule (const HearthAlertRule  *rule,
   if (error != NULL && *error != NULL)
     return FALSE;
   if (rule->name == NULL || strspn (rule->name, " \t\n") == strlen (rule->name))
-    return hearth_error_set_invalid (error, "An alert rule needs a name");
+    return hearth_error_set_invalid (error, _("An alert rule needs a name"));
   if ((guint) rule->metric >= HEARTH_ALERT_N_METRICS)
-    return hearth_error_set_invalid (error, "The alert rule “%s” watches no metric Hearth knows", rule->name);
+    return hearth_error_set_invalid (error, _("The alert rule “%s” watches no metric Hearth knows"), rule->name);
   if (!isfinite (rule->threshold) || !isfinite (rule->min_change_percent))
-    return hearth_error_set_invalid (error, "The threshold of the alert rule “%s” is not a number", rule->name);
+    return hearth_error_set_invalid (error, _("The threshold of the alert rule “%s” is not a number"), rule->name);
   if (rule->for_ms < 0 || rule->cooldown_ms < 0 || rule->escalate_after_ms < 0)
-    return hearth_error_set_invalid (error, "The durations of the alert rule “%s” cannot be negative", rule->name);
+    return hearth_error_set_invalid (error, _("The durations of the alert rule “%s” cannot be negative"), rule->name);
   if (rule->condition == HEARTH_ALERT_ANOMALY && rule->threshold == 0)
-    return hearth_error_set_invalid (error, "An anomaly rule needs a z-score other than 0: -2 for “two standard "
-                           "deviations below normal”, 2 for above");
+    return hearth_error_set_invalid (error, _("An anomaly rule needs a z-score other than 0: -2 for “two standard "
+                           "deviations below normal”, 2 for above"));
   if (rule->condition == HEARTH_ALERT_TREND && rule->for_ms <= 0)
-    return hearth_error_set_invalid (error, "A trend rule needs a window (--for), for example 10m");
+    return hearth_error_set_invalid (error,
+                                     _("A trend rule needs a window (--for), for example 10m"));
   if (rule->channels & HEARTH_ALERT_CHANNEL_WEBHOOK)
     return hearth_alert_webhook_check_url (rule->webhook_url, error);
   return TRUE;
@@ -106,7 +112,7 @@ no_rule (GError **error,
          gint64   rule_id)
 {
   g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-               "There is no alert rule %" G_GINT64_FORMAT ": “hearth-cli alerts rules” lists them",
+               _("There is no alert rule %" PRId64 ": “hearth-cli alerts rules” lists them"),
                rule_id);
   return FALSE;
 }
@@ -378,7 +384,7 @@ hearth_alerts_acknowledge (HearthAlerts  *self,
   if (n == 0)
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "The alert rule “%s” has nothing firing to acknowledge", rule->name);
+                   _("The alert rule “%s” has nothing firing to acknowledge"), rule->name);
       return FALSE;
     }
   _hearth_alerts_emit_changed (self);
@@ -421,7 +427,7 @@ hearth_alerts_list_history_async (HearthAlerts        *self,
   if (!can_keep (self, &error))
     {
       g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_FAILED,
-                               "No alert history is kept: the history is not available");
+                               _("No alert history is kept: the history is not available"));
       return;
     }
   g_task_set_task_data (task, g_memdup2 (&since_ms, sizeof since_ms), g_free);
@@ -550,7 +556,7 @@ new_test_event (HearthAlerts  *self,
   event->deliver = TRUE;
   event->channels = rule->channels;
   event->webhook_url = g_strdup (rule->webhook_url);
-  event->message = g_strdup_printf ("A test of the alert rule “%s”: its alerts reach you like this",
+  event->message = g_strdup_printf (_("A test of the alert rule “%s”: its alerts reach you like this"),
                                     rule->name);
   return g_steal_pointer (&event);
 }

@@ -3,6 +3,11 @@
  */
 #define G_LOG_DOMAIN "hearth-alerts"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include <inttypes.h>
 #include <math.h>
 
 #include "hearth-alerts-private.h"
@@ -183,7 +188,7 @@ rule_changed (HearthStore  *store,
   if (sqlite3_changes (hearth_store_get_db (store)) > 0)
     return TRUE;
   g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-               "There is no alert rule %" G_GINT64_FORMAT ": “hearth-cli alerts rules” lists them",
+               _("There is no alert rule %" PRId64 ": “hearth-cli alerts rules” lists them"),
                rule_id);
   return FALSE;
 }
@@ -551,7 +556,7 @@ open_reader (const char  *path,
   if (rc != SQLITE_OK)
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_FAILED,
-                   "The alert history in %s cannot be read: %s", path,
+                   _("The alert history in %s cannot be read: %s"), path,
                    hearth_sqlite_describe (db, rc));
       sqlite3_close (db);
       return NULL;
@@ -567,7 +572,7 @@ reader_failed (sqlite3     *db,
                GError     **error)
 {
   g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_FAILED,
-               "The alert history in %s cannot be read: %s", path,
+               _("The alert history in %s cannot be read: %s"), path,
                hearth_sqlite_describe (db, rc));
   return FALSE;
 }

@@ -3,6 +3,10 @@
  */
 #define G_LOG_DOMAIN "hearth-cache"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <string.h>
 #include <glib/gstdio.h>
@@ -386,7 +390,7 @@ _hearth_cache_flush_pending (HearthCache *self,
   if (rc == SQLITE_DONE)
     _hearth_cache_pending_written (self, now);
   else
-    _hearth_cache_note_failure (self, rc, "save its statistics");
+    _hearth_cache_note_failure (self, rc, _("save its statistics"));
 }
 
 /* Opening */
@@ -404,8 +408,8 @@ cache_make_parent (HearthCache  *self,
   g_set_error (error, HEARTH_CACHE_ERROR,
                saved_errno == EACCES || saved_errno == EPERM || saved_errno == EROFS
                  ? HEARTH_CACHE_ERROR_READ_ONLY : HEARTH_CACHE_ERROR_FAILED,
-               "The folder of the response cache %s cannot be created (%s): "
-               "check the permissions of %s; Hearth answers without a cache until then",
+               _("The folder of the response cache %s cannot be created (%s): "
+                 "check the permissions of %s; Hearth answers without a cache until then"),
                self->path, g_strerror (saved_errno), dir);
   return FALSE;
 }
@@ -421,20 +425,20 @@ cache_set_open_error (HearthCache  *self,
   /* Contention is nobody's fault and nothing to delete. */
   if (hearth_sqlite_classify (rc) == HEARTH_SQLITE_FAILURE_BUSY)
     g_set_error (error, HEARTH_CACHE_ERROR, HEARTH_CACHE_ERROR_BUSY,
-                 "The response cache %s stayed busy for %d s: other copies of Hearth are "
-                 "using it; this answer is not cached, the next one tries again",
+                 _("The response cache %s stayed busy for %d s: other copies of Hearth are "
+                   "using it; this answer is not cached, the next one tries again"),
                  self->path, BUSY_TIMEOUT_MS / 1000);
   /* An authorizer's refusal, too, is for the permissions to fix. */
   else if (hearth_sqlite_classify (rc) == HEARTH_SQLITE_FAILURE_READ_ONLY ||
       (rc & 0xff) == SQLITE_AUTH)
     g_set_error (error, HEARTH_CACHE_ERROR, HEARTH_CACHE_ERROR_READ_ONLY,
-                 "The response cache %s cannot be written (%s): check the permissions "
-                 "of %s and of its folder %s; Hearth answers without a cache until then",
+                 _("The response cache %s cannot be written (%s): check the permissions "
+                   "of %s and of its folder %s; Hearth answers without a cache until then"),
                  self->path, detail, self->path, dir);
   else
     g_set_error (error, HEARTH_CACHE_ERROR, HEARTH_CACHE_ERROR_FAILED,
-                 "The response cache %s cannot be opened (%s): delete it to start an "
-                 "empty cache; Hearth answers without a cache until then",
+                 _("The response cache %s cannot be opened (%s): delete it to start an "
+                   "empty cache; Hearth answers without a cache until then"),
                  self->path, detail);
 }
 
@@ -506,9 +510,9 @@ cache_too_new (HearthCache  *self,
   if (version <= SCHEMA_VERSION)
     return FALSE;
   g_set_error (error, HEARTH_CACHE_ERROR, HEARTH_CACHE_ERROR_TOO_NEW,
-               "The response cache %s was written by a newer version of Hearth "
-               "(schema %d, this version knows up to %d): update Hearth, or delete the "
-               "file to start an empty cache", self->path, version, SCHEMA_VERSION);
+               _("The response cache %s was written by a newer version of Hearth "
+                 "(schema %d, this version knows up to %d): update Hearth, or delete the "
+                 "file to start an empty cache"), self->path, version, SCHEMA_VERSION);
   return TRUE;
 }
 
@@ -578,8 +582,8 @@ rename_if_present (const char  *from,
   g_set_error (error, HEARTH_CACHE_ERROR,
                saved_errno == EACCES || saved_errno == EPERM || saved_errno == EROFS
                  ? HEARTH_CACHE_ERROR_READ_ONLY : HEARTH_CACHE_ERROR_FAILED,
-               "The response cache %s is damaged and cannot be moved aside (%s): check "
-               "the permissions of its folder, or delete it to start an empty cache",
+               _("The response cache %s is damaged and cannot be moved aside (%s): check "
+                 "the permissions of its folder, or delete it to start an empty cache"),
                from, g_strerror (saved_errno));
   return FALSE;
 }
@@ -606,8 +610,8 @@ cache_set_aside (HearthCache  *self,
         return FALSE;
     }
   g_free (self->warning);
-  self->warning = g_strdup_printf ("The response cache %s was damaged, so Hearth moved it "
-                                   "aside to %s and started an empty one.", self->path, aside);
+  self->warning = g_strdup_printf (_("The response cache %s was damaged, so Hearth moved it "
+                                     "aside to %s and started an empty one."), self->path, aside);
   return TRUE;
 }
 
@@ -830,7 +834,7 @@ _hearth_cache_stats_read_disk (HearthCache      *self,
 
   if (stmt == NULL || (rc = sqlite3_step (stmt)) != SQLITE_ROW)
     {
-      _hearth_cache_note_failure (self, rc, "read its statistics");
+      _hearth_cache_note_failure (self, rc, _("read its statistics"));
       return;
     }
   stats->memory_hits = sqlite3_column_int64 (stmt, 0);

@@ -3,6 +3,10 @@
  */
 #define G_LOG_DOMAIN "hearth-cache"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "hearth-cache-private.h"
@@ -31,7 +35,7 @@ url_error (GError    **error,
            const char *what)
 {
   g_set_error (error, HEARTH_CACHE_ERROR, HEARTH_CACHE_ERROR_FAILED,
-               "“%s” is not a shared cache address: %s", url, what);
+               _("“%s” is not a shared cache address: %s"), url, what);
   return FALSE;
 }
 
@@ -47,8 +51,8 @@ _hearth_cache_shared_parse_url (const char         *url,
   const char *path;
 
   if (uri == NULL || g_uri_get_scheme (uri) == NULL)
-    return url_error (error, url, "write it as redis://HOST:PORT/DB (for example "
-                      "redis://cache.lan:6379/0) or unix:///path/to/redis.sock");
+    return url_error (error, url, _("write it as redis://HOST:PORT/DB (for example "
+                      "redis://cache.lan:6379/0) or unix:///path/to/redis.sock"));
   scheme = g_uri_get_scheme (uri);
   path = g_uri_get_path (uri);
   if (g_uri_get_userinfo (uri) != NULL)
@@ -56,40 +60,40 @@ _hearth_cache_shared_parse_url (const char         *url,
       /* The password is not repeated: the message may be shown or logged. */
       g_autofree char *hidden = g_uri_to_string_partial (uri, G_URI_HIDE_USERINFO);
 
-      return url_error (error, hidden, "it holds a user name or password, which would be kept in "
+      return url_error (error, hidden, _("it holds a user name or password, which would be kept in "
                       "the settings; remove it and put the password in the REDISCLI_AUTH "
-                      "environment variable, as for redis-cli");
+                      "environment variable, as for redis-cli"));
     }
   if (g_ascii_strcasecmp (scheme, "rediss") == 0)
-    return url_error (error, url, "Hearth does not speak TLS to the shared cache; use "
-                      "redis:// on a trusted network, or a tunnel");
+    return url_error (error, url, _("Hearth does not speak TLS to the shared cache; use "
+                      "redis:// on a trusted network, or a tunnel"));
   if (g_uri_get_query (uri) != NULL || g_uri_get_fragment (uri) != NULL)
-    return url_error (error, url, "remove what follows “?” or “#”; the address is "
-                      "redis://HOST:PORT/DB");
+    return url_error (error, url, _("remove what follows “?” or “#”; the address is "
+                      "redis://HOST:PORT/DB"));
   if (g_ascii_strcasecmp (scheme, "unix") == 0)
     {
       if (g_uri_get_host (uri) != NULL && *g_uri_get_host (uri) != '\0')
-        return url_error (error, url, "a socket is written unix:///path/to/redis.sock, "
-                          "with three slashes");
+        return url_error (error, url, _("a socket is written unix:///path/to/redis.sock, "
+                          "with three slashes"));
       if (!g_path_is_absolute (path))
-        return url_error (error, url, "the socket's path must be absolute, as in "
-                          "unix:///run/redis/redis.sock");
+        return url_error (error, url, _("the socket's path must be absolute, as in "
+                          "unix:///run/redis/redis.sock"));
       addr->socket_path = g_uri_unescape_string (path, NULL);
       addr->display = g_strdup_printf ("unix://%s", addr->socket_path);
       return TRUE;
     }
   if (g_ascii_strcasecmp (scheme, "redis") != 0)
-    return url_error (error, url, "only redis:// and unix:// addresses are understood "
-                      "(Valkey speaks the same protocol: use redis://)");
+    return url_error (error, url, _("only redis:// and unix:// addresses are understood "
+                      "(Valkey speaks the same protocol: use redis://)"));
   if (g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
-    return url_error (error, url, "the server's name is missing, as in redis://cache.lan:6379");
+    return url_error (error, url, _("the server's name is missing, as in redis://cache.lan:6379"));
   if (*path != '\0' && !g_str_equal (path, "/"))
     {
       guint64 db;
 
       if (!g_ascii_string_to_unsigned (path + 1, 10, 0, G_MAXINT, &db, NULL))
-        return url_error (error, url, "what follows the port must be a database number, "
-                          "as in redis://cache.lan:6379/0");
+        return url_error (error, url, _("what follows the port must be a database number, "
+                          "as in redis://cache.lan:6379/0"));
       addr->db = (int) db;
     }
   addr->host = g_strdup (g_uri_get_host (uri));

@@ -3,6 +3,10 @@
  */
 #define G_LOG_DOMAIN "hearth-cache"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <string.h>
 #include <hiredis/hiredis.h>
@@ -107,8 +111,8 @@ set_unreachable (HearthCacheShared *shared,
                  const char        *reason)
 {
   g_autofree char *warning =
-    g_strdup_printf ("The shared cache at %s cannot be reached (%s); answers come from this "
-                     "computer's cache until it is back", shared->addr.display, reason);
+    g_strdup_printf (_("The shared cache at %s cannot be reached (%s); answers come from this "
+                       "computer's cache until it is back"), shared->addr.display, reason);
 
   set_down (shared, warning);
 }
@@ -121,14 +125,14 @@ set_refused (HearthCacheShared *shared,
   g_autofree char *warning = NULL;
 
   if (shared->password == NULL && g_str_has_prefix (reason, "NOAUTH"))
-    warning = g_strdup_printf ("The shared cache at %s asks for a password (%s): set "
-                               "REDISCLI_AUTH in Hearth's environment; answers come from this "
-                               "computer's cache until then", shared->addr.display, reason);
+    warning = g_strdup_printf (_("The shared cache at %s asks for a password (%s): set "
+                                 "REDISCLI_AUTH in Hearth's environment; answers come from this "
+                                 "computer's cache until then"), shared->addr.display, reason);
   else
-    warning = g_strdup_printf ("The shared cache at %s refused Hearth (%s)%s; answers come "
-                               "from this computer's cache until it is fixed", shared->addr.display,
+    warning = g_strdup_printf (_("The shared cache at %s refused Hearth (%s)%s; answers come "
+                                 "from this computer's cache until it is fixed"), shared->addr.display,
                                reason,
-                               shared->password != NULL ? ": check REDISCLI_AUTH" : "");
+                               shared->password != NULL ? _(": check REDISCLI_AUTH") : "");
   set_down (shared, warning);
 }
 
@@ -284,7 +288,7 @@ op_complete_in_main (gpointer user_data)
     g_task_return_new_error (task, HEARTH_CACHE_ERROR, HEARTH_CACHE_ERROR_FAILED, "%s",
                              _hearth_cache_shared_warning (self) != NULL
                              ? _hearth_cache_shared_warning (self)
-                             : "The shared cache did not answer");
+                             : _("The shared cache did not answer"));
   else
     g_task_return_boolean (task, TRUE);
   op_free (op);
@@ -582,7 +586,7 @@ hearth_cache_ping_shared_async (HearthCache         *self,
   if (self->shared == NULL)
     {
       g_task_return_new_error (task, HEARTH_CACHE_ERROR, HEARTH_CACHE_ERROR_FAILED,
-                               "No shared cache is set");
+                               _("No shared cache is set"));
       return;
     }
   shared_push (self->shared, OP_PING, NULL, NULL, 0, g_steal_pointer (&task));

@@ -3,6 +3,10 @@
  */
 #define G_LOG_DOMAIN "hearth-cache"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -495,7 +499,7 @@ hearth_cache_set_limits (HearthCache *self,
     rc = _hearth_cache_disk_evict (self);
   rc = _hearth_cache_commit (self, rc);
   if (rc != SQLITE_DONE)
-    _hearth_cache_note_failure (self, rc, "apply a smaller size limit");
+    _hearth_cache_note_failure (self, rc, _("apply a smaller size limit"));
   _hearth_cache_recover_if_needed (self);
 }
 
@@ -519,8 +523,8 @@ hearth_cache_clear (HearthCache  *self,
   if (rc == SQLITE_DONE)
     return TRUE;
   g_set_error (error, HEARTH_CACHE_ERROR, HEARTH_CACHE_ERROR_FAILED,
-               "The response cache %s could not be cleared (%s): close other copies of "
-               "Hearth and try again, or delete the file",
+               _("The response cache %s could not be cleared (%s): close other copies of "
+                 "Hearth and try again, or delete the file"),
                self->path, self->db != NULL ? sqlite3_errmsg (self->db) : "not open");
   if (_hearth_cache_rc_means_damage (rc))
     self->needs_recovery = TRUE;

@@ -11,6 +11,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <string.h>
 #include <glib/gstdio.h>
@@ -30,10 +32,10 @@ static const struct
   const char *name;
   const char *label;
 } methods[] = {
-  [HEARTH_SET_COMPARE] = { "compare", "Side by side" },
-  [HEARTH_SET_VOTE] = { "vote", "Majority vote" },
-  [HEARTH_SET_JUDGE] = { "judge", "A judge picks" },
-  [HEARTH_SET_FIRST_GOOD] = { "first-good", "First good answer" },
+  [HEARTH_SET_COMPARE] = { "compare", N_("Side by side") },
+  [HEARTH_SET_VOTE] = { "vote", N_("Majority vote") },
+  [HEARTH_SET_JUDGE] = { "judge", N_("A judge picks") },
+  [HEARTH_SET_FIRST_GOOD] = { "first-good", N_("First good answer") },
 };
 
 const char *
@@ -64,8 +66,8 @@ hearth_set_method_parse (const char       *str,
           *method = i;
         return TRUE;
       }
-  return hearth_error_set_invalid (error, "“%s” is not a way to combine answers: use vote, "
-                                   "judge or first-good", str != NULL ? str : "");
+  return hearth_error_set_invalid (error, _("“%s” is not a way to combine answers: use vote, "
+                                   "judge or first-good"), str != NULL ? str : "");
 }
 
 /* MODEL@SERVER */
@@ -146,8 +148,8 @@ check_name (const char  *name,
   for (gsize i = 0; ok && i < len; i++)
     ok = g_ascii_isalnum (name[i]) || strchr ("._-", name[i]) != NULL;
   if (!ok)
-    return hearth_error_set_invalid (error, "“%s” cannot name an ensemble: use 1 to %d letters, "
-                                     "digits, “.”, “-” or “_” (like three-small)",
+    return hearth_error_set_invalid (error, _("“%s” cannot name an ensemble: use 1 to %d letters, "
+                                     "digits, “.”, “-” or “_” (like three-small)"),
                                      name != NULL ? name : "", NAME_MAX_LENGTH);
   return TRUE;
 }
@@ -164,8 +166,8 @@ check_model (const char  *spec,
   for (const char *p = spec; ok && *p != '\0'; p++)
     ok = !g_ascii_isspace (*p) && !g_ascii_iscntrl (*p) && *p != ';' && *p != ',';
   if (!ok)
-    return hearth_error_set_invalid (error, "“%s” is not a model %s can use: write MODEL or "
-                                     "MODEL@SERVER, without spaces, commas or semicolons",
+    return hearth_error_set_invalid (error, _("“%s” is not a model %s can use: write MODEL or "
+                                     "MODEL@SERVER, without spaces, commas or semicolons"),
                                      spec != NULL ? spec : "", what);
   return TRUE;
 }
@@ -182,8 +184,8 @@ hearth_ensemble_validate (const HearthEnsemble  *ensemble,
     return FALSE;
   n = ensemble->models != NULL ? g_strv_length (ensemble->models) : 0;
   if (n < HEARTH_ENSEMBLE_MIN_MODELS || n > HEARTH_ENSEMBLE_MAX_MODELS)
-    return hearth_error_set_invalid (error, "An ensemble needs %d to %d models, and “%s” has %u: "
-                                     "name between %d and %d", HEARTH_ENSEMBLE_MIN_MODELS,
+    return hearth_error_set_invalid (error, _("An ensemble needs %d to %d models, and “%s” has %u: "
+                                     "name between %d and %d"), HEARTH_ENSEMBLE_MIN_MODELS,
                                      HEARTH_ENSEMBLE_MAX_MODELS, ensemble->name, n,
                                      HEARTH_ENSEMBLE_MIN_MODELS, HEARTH_ENSEMBLE_MAX_MODELS);
   for (guint i = 0; i < n; i++)
@@ -192,27 +194,27 @@ hearth_ensemble_validate (const HearthEnsemble  *ensemble,
         return FALSE;
       for (guint j = 0; j < i; j++)
         if (g_str_equal (ensemble->models[i], ensemble->models[j]))
-          return hearth_error_set_invalid (error, "“%s” is in the ensemble twice: name each "
-                                           "model once", ensemble->models[i]);
+          return hearth_error_set_invalid (error, _("“%s” is in the ensemble twice: name each "
+                                           "model once"), ensemble->models[i]);
     }
   switch (ensemble->method)
     {
     case HEARTH_SET_JUDGE:
       if (ensemble->judge == NULL)
-        return hearth_error_set_invalid (error, "A judge ensemble needs a model to judge the "
-                                         "answers: name one");
+        return hearth_error_set_invalid (error, _("A judge ensemble needs a model to judge the "
+                                         "answers: name one"));
       return check_model (ensemble->judge, "a judge", error);
     case HEARTH_SET_VOTE:
     case HEARTH_SET_FIRST_GOOD:
       if (ensemble->judge != NULL)
-        return hearth_error_set_invalid (error, "Only a judge ensemble has a judge: leave the "
-                                         "judge out, or use the method judge");
+        return hearth_error_set_invalid (error, _("Only a judge ensemble has a judge: leave the "
+                                         "judge out, or use the method judge"));
       return TRUE;
     case HEARTH_SET_COMPARE:
     default:
-      return hearth_error_set_invalid (error, "An ensemble combines its answers by vote, judge "
+      return hearth_error_set_invalid (error, _("An ensemble combines its answers by vote, judge "
                                        "or first-good; side by side is a comparison, not an "
-                                       "ensemble");
+                                       "ensemble"));
     }
 }
 
@@ -247,12 +249,13 @@ hearth_ensemble_describe (const HearthEnsemble *ensemble)
   for (guint i = 0; i < n; i++)
     {
       if (i > 0)
-        g_string_append (text, i + 1 == n ? " and " : ", ");
+        /* Translators: joins the last two models of a list: "a, b and c" */
+        g_string_append (text, i + 1 == n ? _(" and ") : ", ");
       append_spec (text, ensemble->models[i]);
     }
   if ((guint) ensemble->method >= G_N_ELEMENTS (methods))
     return g_string_free (text, FALSE);
-  label = g_ascii_strdown (methods[ensemble->method].label, -1);
+  label = g_utf8_strdown (_(methods[ensemble->method].label), -1);
   g_string_append_printf (text, " — %s", label);
   if (ensemble->method == HEARTH_SET_JUDGE && ensemble->judge != NULL)
     {
@@ -509,8 +512,8 @@ hearth_ensembles_add (HearthEnsembles       *self,
   ensembles = copy_list (reload (self));
   i = find (ensembles, ensemble->name);
   if (i >= 0 && !replace)
-    return hearth_error_set_invalid (error, "There is already an ensemble called “%s”: choose "
-                                     "another name, or replace it", ensemble->name);
+    return hearth_error_set_invalid (error, _("There is already an ensemble called “%s”: choose "
+                                     "another name, or replace it"), ensemble->name);
   if (i >= 0)
     g_ptr_array_remove_index (ensembles, i);
   g_ptr_array_add (ensembles, hearth_ensemble_copy (ensemble));
@@ -536,9 +539,9 @@ hearth_ensembles_remove (HearthEnsembles  *self,
       for (guint j = 0; j < ensembles->len; j++)
         g_string_append_printf (names, "%s%s", j > 0 ? ", " : "",
                                 ((HearthEnsemble *) g_ptr_array_index (ensembles, j))->name);
-      return hearth_error_set_invalid (error, "There is no ensemble called “%s”: %s%s",
+      return hearth_error_set_invalid (error, _("There is no ensemble called “%s”: %s%s"),
                                        name != NULL ? name : "",
-                                       names->len > 0 ? "the ensembles are " : "there are none yet",
+                                       names->len > 0 ? _("the ensembles are ") : _("there are none yet"),
                                        names->str);
     }
   g_ptr_array_remove_index (ensembles, i);

@@ -4,6 +4,10 @@
  */
 #define G_LOG_DOMAIN "hearth-feedback"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "hearth-error.h"
@@ -36,9 +40,9 @@ hearth_feedback_format_parse (const char            *str,
         return TRUE;
       }
 
-  return hearth_error_set_invalid (error, "“%s” is not an export format: use pairs (preferred "
+  return hearth_error_set_invalid (error, _("“%s” is not an export format: use pairs (preferred "
                                    "and rejected answers to one question) or ratings (each "
-                                   "rated reply)", str != NULL ? str : "");
+                                   "rated reply)"), str != NULL ? str : "");
 }
 
 /* The routing rules' own matchers and their default figures, so that a

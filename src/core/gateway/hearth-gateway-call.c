@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -165,8 +167,8 @@ _hearth_gateway_call_free (HearthGatewayCall *call)
     {
       /* A handler that forgot to answer: the client still gets one. */
       g_autoptr(GError) error = g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_FAILED,
-                                                     "The gateway ended the request "
-                                                     "without an answer");
+                                                     _("The gateway ended the request "
+                                                       "without an answer"));
       _hearth_gateway_respond_error (call, error);
       return;
     }
@@ -214,26 +216,27 @@ _hearth_gateway_call_read_json (HearthGatewayCall  *call,
 
   if (length == 0)
     {
-      hearth_error_set_invalid (error, "The request to %s has no body: send a JSON object",
+      hearth_error_set_invalid (error, _("The request to %s has no body: send a JSON object"),
                                 call->path);
       return NULL;
     }
   if (!g_utf8_validate (data, length, NULL))
     {
-      hearth_error_set_invalid (error, "The request's body is not UTF-8 text: send a JSON object");
+      hearth_error_set_invalid (error,
+                                _("The request's body is not UTF-8 text: send a JSON object"));
       return NULL;
     }
   if (!hearth_json_parser_load (parser, data, length, &local_error))
     {
-      hearth_error_set_invalid (error, "The request's body is not valid JSON: %s",
+      hearth_error_set_invalid (error, _("The request's body is not valid JSON: %s"),
                                 local_error->message);
       return NULL;
     }
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      hearth_error_set_invalid (error, "The request's body is JSON but not an object: send "
-                                "{…} with the fields %s takes", call->path);
+      hearth_error_set_invalid (error, _("The request's body is JSON but not an object: send "
+                                "{…} with the fields %s takes"), call->path);
       return NULL;
     }
   return json_object_ref (json_node_get_object (root));

@@ -14,6 +14,10 @@
  */
 #define G_LOG_DOMAIN "hearth-gateway"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -443,7 +447,8 @@ on_finished (HearthReply       *reply,
   if (hearth_reply_get_error (reply) != NULL)
     error = g_error_copy (hearth_reply_get_error (reply));
   else
-    error = g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_CANCELLED, "The request was cancelled");
+    error = g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_CANCELLED,
+                                 _("The request was cancelled"));
   /* Nothing came: a real status. Text came: it is sent, then the error. */
   if (!chat->started && chat->pending->len == 0 && chat->pending_thinking->len == 0)
     {

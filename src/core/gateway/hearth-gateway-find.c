@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "hearth-error.h"
@@ -128,12 +130,12 @@ find_models_cb (GObject      *source,
 
   if (data->server != NULL)
     g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
-                             "The server %s has no model “%s”: /api/tags or /v1/models "
-                             "lists the models there are", data->server, data->name);
+                             _("The server %s has no model “%s”: /api/tags or /v1/models "
+                               "lists the models there are"), data->server, data->name);
   else
     g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
-                             "No server has the model “%s” (looked on %s%s%s): /api/tags "
-                             "or /v1/models lists the models there are", data->name,
+                             _("No server has the model “%s” (looked on %s%s%s): /api/tags "
+                               "or /v1/models lists the models there are"), data->name,
                              looked->len > 0 ? looked->str : "no server",
                              failed->len > 0 ? "; not answering: " : "",
                              failed->len > 0 ? failed->str : "");
@@ -170,8 +172,8 @@ _hearth_gateway_find_model_async (HearthGateway       *self,
           g_autofree char *names = served_names (self);
 
           g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
-                                   "“%s” asks for the server %s, which this gateway does not "
-                                   "serve; it serves: %s", model, data->server,
+                                   _("“%s” asks for the server %s, which this gateway does not "
+                                     "serve; it serves: %s"), model, data->server,
                                    names != NULL ? names : "no server");
           return;
         }
@@ -196,8 +198,8 @@ _hearth_gateway_find_model_async (HearthGateway       *self,
       if (server == NULL)
         {
           g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
-                                   "There is no enabled server to answer “auto”: enable one "
-                                   "in Hearth's Servers");
+                                   _("There is no enabled server to answer “auto”: enable one "
+                                     "in Hearth's Servers"));
           return;
         }
       result = g_new0 (FindResult, 1);

@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "hearth-error.h"
@@ -37,8 +39,8 @@ parse_port (const char  *text,
   if (text == NULL || *text == '\0'
       || !g_ascii_string_to_unsigned (text, 10, 0, 65535, &value, NULL))
     return hearth_error_set_invalid (error,
-                                     "“%s” has no port Hearth can listen on: give a number "
-                                     "from 0 to 65535 (0 picks a free one), as in 127.0.0.1:11435",
+                                     _("“%s” has no port Hearth can listen on: give a number "
+                                       "from 0 to 65535 (0 picks a free one), as in 127.0.0.1:11435"),
                                      listen);
   *port = (guint) value;
   return TRUE;
@@ -60,8 +62,8 @@ hearth_gateway_parse_listen (const char  *listen,
   text = g_strstrip (g_strdup (listen != NULL ? listen : ""));
   if (*text == '\0')
     return hearth_error_set_invalid (error,
-                                     "No address to listen on: give one as HOST:PORT, "
-                                     "as in %s", HEARTH_GATEWAY_DEFAULT_LISTEN);
+                                     _("No address to listen on: give one as HOST:PORT, "
+                                       "as in %s"), HEARTH_GATEWAY_DEFAULT_LISTEN);
 
   if (text[0] == '[')
     {
@@ -69,8 +71,8 @@ hearth_gateway_parse_listen (const char  *listen,
 
       if (end == NULL || end[1] != ':')
         return hearth_error_set_invalid (error,
-                                         "“%s” is not an address Hearth can listen on: write an "
-                                         "IPv6 address with its port as [::1]:11435", listen);
+                                         _("“%s” is not an address Hearth can listen on: write an "
+                                           "IPv6 address with its port as [::1]:11435"), listen);
       name = g_strndup (text + 1, end - text - 1);
       port_text = end + 2;
     }
@@ -85,8 +87,8 @@ hearth_gateway_parse_listen (const char  *listen,
         }
       else if (strchr (text, ':') != colon)
         return hearth_error_set_invalid (error,
-                                         "“%s” is not an address Hearth can listen on: write an "
-                                         "IPv6 address in brackets, as in [::1]:11435", listen);
+                                         _("“%s” is not an address Hearth can listen on: write an "
+                                           "IPv6 address in brackets, as in [::1]:11435"), listen);
       else
         {
           name = colon == text ? g_strdup ("127.0.0.1") : g_strndup (text, colon - text);
@@ -104,9 +106,9 @@ hearth_gateway_parse_listen (const char  *listen,
 
       if (address == NULL)
         return hearth_error_set_invalid (error,
-                                         "“%s” is not an IP address Hearth can listen on: give "
-                                         "127.0.0.1 (this computer only), 0.0.0.0 (every "
-                                         "network) or one of this computer's addresses",
+                                         _("“%s” is not an IP address Hearth can listen on: give "
+                                           "127.0.0.1 (this computer only), 0.0.0.0 (every "
+                                           "network) or one of this computer's addresses"),
                                          name);
     }
 

@@ -11,6 +11,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "hearth-error.h"
@@ -93,8 +95,8 @@ body_model (HearthGatewayCall  *call,
     model = hearth_json_get_string (body, "name");
   if (model == NULL || *model == '\0')
     {
-      hearth_error_set_invalid (error, "The request to %s names no model: send "
-                                "{\"model\": \"NAME\"}", call->path);
+      hearth_error_set_invalid (error, _("The request to %s names no model: send "
+                                "{\"model\": \"NAME\"}"), call->path);
       return NULL;
     }
   return g_strdup (model);
@@ -405,7 +407,7 @@ _hearth_gateway_require_feature (ModelsOp               *op,
   if (provider != NULL && (hearth_provider_get_features (provider) & feature) != 0)
     return TRUE;
   error = g_error_new (HEARTH_ERROR, HEARTH_ERROR_NOT_SUPPORTED,
-                       "The server %s (%s) cannot %s through its API",
+                       _("The server %s (%s) cannot %s through its API"),
                        hearth_server_get_name (op->server),
                        provider != NULL ? hearth_provider_get_server_kind (provider) : "unknown",
                        what);
@@ -433,8 +435,8 @@ show_raw_cb (GObject      *source,
   else if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       g_autoptr(GError) odd = g_error_new (HEARTH_ERROR, HEARTH_ERROR_MALFORMED_STREAM,
-                                           "The server %s answered /api/show with something "
-                                           "other than a JSON object",
+                                           _("The server %s answered /api/show with something "
+                                             "other than a JSON object"),
                                            hearth_server_get_name (op->server));
       _hearth_gateway_op_error (op, odd);
     }
@@ -504,8 +506,8 @@ show_found (ModelsOp *op)
     {
       g_autoptr(GError) error = NULL;
 
-      hearth_error_set_invalid (&error, "“auto” is not one model: the routing rules pick one "
-                                "for each request; ask /api/show about a model /api/tags lists");
+      hearth_error_set_invalid (&error, _("“auto” is not one model: the routing rules pick one "
+                                "for each request; ask /api/show about a model /api/tags lists"));
       _hearth_gateway_op_error (op, error);
       return;
     }
@@ -617,7 +619,7 @@ _hearth_gateway_handle_models (HearthGatewayCall *call)
   else
     {
       g_autoptr(GError) error = g_error_new (HEARTH_ERROR, HEARTH_ERROR_NOT_SUPPORTED,
-                                             "%s is not served by this gateway", path);
+                                             _("%s is not served by this gateway"), path);
 
       _hearth_gateway_respond_error (call, error);
     }

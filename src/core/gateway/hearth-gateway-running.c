@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "hearth-error.h"
@@ -338,7 +340,7 @@ pull_server (HearthGateway  *self,
       if (server == NULL || !_hearth_gateway_serves (self, server))
         {
           g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
-                       "“%s” asks for the server %s, which this gateway does not serve",
+                       _("“%s” asks for the server %s, which this gateway does not serve"),
                        *name, server_name);
           return NULL;
         }
@@ -358,8 +360,8 @@ pull_server (HearthGateway  *self,
         return g_steal_pointer (&server);
     }
   g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_NOT_SUPPORTED,
-               "None of the servers this gateway serves can download models (only Ollama "
-               "servers can): pull with `ollama pull` on the server itself");
+               _("None of the servers this gateway serves can download models (only Ollama "
+                 "servers can): pull with `ollama pull` on the server itself"));
   return NULL;
 }
 
@@ -383,8 +385,8 @@ _hearth_gateway_handle_pull (HearthGatewayCall *call)
     {
       g_autoptr(GError) invalid = NULL;
 
-      hearth_error_set_invalid (&invalid, "The request to /api/pull names no model: send "
-                                "{\"model\": \"NAME\"}");
+      hearth_error_set_invalid (&invalid, _("The request to /api/pull names no model: send "
+                                "{\"model\": \"NAME\"}"));
       _hearth_gateway_respond_error (call, invalid);
       return;
     }

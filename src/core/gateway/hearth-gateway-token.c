@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <libsecret/secret.h>
 #include <string.h>
@@ -43,17 +45,17 @@ map_error (GError       *error,
 
   if (g_cancellable_is_cancelled (cancellable))
     return g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_CANCELLED,
-                                "The keyring request was cancelled");
+                                _("The keyring request was cancelled"));
   if (g_error_matches (owned, SECRET_ERROR, SECRET_ERROR_IS_LOCKED)
       || g_error_matches (owned, G_IO_ERROR, G_IO_ERROR_CANCELLED)
       || g_error_matches (owned, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED))
     return g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_KEYRING_LOCKED,
-                                "The keyring is locked and was not unlocked, so the "
-                                "gateway's token could not be read or kept");
+                                _("The keyring is locked and was not unlocked, so the "
+                                  "gateway's token could not be read or kept"));
   /* libsecret's messages name paths and D-Bus errors, never secrets. */
   return g_error_new (HEARTH_ERROR, HEARTH_ERROR_KEYRING_UNAVAILABLE,
-                      "No keyring (Secret Service) could hold the gateway's token (%s): "
-                      "without one, serve on 127.0.0.1 only", owned->message);
+                      _("No keyring (Secret Service) could hold the gateway's token (%s): "
+                        "without one, serve on 127.0.0.1 only"), owned->message);
 }
 
 /* 32 bytes from the kernel's random source, base64url without padding:
@@ -141,7 +143,7 @@ lookup_cb (GObject      *source,
   if (token == NULL)
     {
       g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_FAILED,
-                               "This computer gave no random bytes to make a token from: %s",
+                               _("This computer gave no random bytes to make a token from: %s"),
                                g_strerror (errno));
       return;
     }

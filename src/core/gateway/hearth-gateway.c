@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 #include <sys/socket.h>
 
@@ -385,10 +387,10 @@ hearth_gateway_start (HearthGateway  *self,
   if (token == NULL && !hearth_gateway_host_is_loopback (host))
     return start_failed (self,
                          g_error_new (HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                                      "Listening on %s would let other computers use your "
-                                      "servers, so it needs a token: give one (Hearth keeps it "
-                                      "in the keyring), or listen on 127.0.0.1 for this "
-                                      "computer only", listen),
+                                      _("Listening on %s would let other computers use your "
+                                        "servers, so it needs a token: give one (Hearth keeps it "
+                                        "in the keyring), or listen on 127.0.0.1 for this "
+                                        "computer only"), listen),
                          error);
 
   if (g_ascii_strcasecmp (host, "localhost") == 0)
@@ -405,13 +407,13 @@ hearth_gateway_start (HearthGateway  *self,
 
       if (address_in_use (local_error))
         sentence = g_error_new (HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                                "Another program already listens on %s (port %u): stop it, "
-                                "or pick another address with --listen or in Preferences",
+                                _("Another program already listens on %s (port %u): stop it, "
+                                  "or pick another address with --listen or in Preferences"),
                                 listen, port);
       else
         sentence = g_error_new (HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                                "Hearth could not listen on %s: %s. Pick another address "
-                                "with --listen or in Preferences",
+                                _("Hearth could not listen on %s: %s. Pick another address "
+                                  "with --listen or in Preferences"),
                                 listen, local_error->message);
       return start_failed (self, sentence, error);
     }
@@ -594,7 +596,7 @@ hearth_gateway_set_servers (HearthGateway       *self,
                                     hearth_server_get_name (server));
           }
         return hearth_error_set_invalid (error,
-                                         "There is no server called “%s”; the servers are: %s",
+                                         _("There is no server called “%s”; the servers are: %s"),
                                          servers[i],
                                          names->len > 0 ? names->str : "none yet");
       }

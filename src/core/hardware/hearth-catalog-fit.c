@@ -3,6 +3,10 @@
  */
 #define G_LOG_DOMAIN "hearth-catalog"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 
 #include "hearth-catalog-private.h"
@@ -167,23 +171,23 @@ estimate_speed (HearthFit                *fit,
   double in_ram_gb = quant->size * (1.0 - fit->gpu_fraction) / 1e9;
 
   if (fit->placement == HEARTH_PLACEMENT_TOO_LARGE)
-    set_estimate (fit, -1, g_strdup ("No estimate: the model does not fit in this machine’s memory"));
+    set_estimate (fit, -1, g_strdup (_("No estimate: the model does not fit in this machine’s memory")));
   else if (fit->placement == HEARTH_PLACEMENT_RUNS_ON_GPU)
-    set_estimate (fit, -1, g_strdup ("No estimate: the GPU’s memory bandwidth is not measured; "
-                                     "run the model once to measure its speed"));
+    set_estimate (fit, -1, g_strdup (_("No estimate: the GPU’s memory bandwidth is not measured; "
+                                       "run the model once to measure its speed")));
   else if (bandwidth <= 0)
-    set_estimate (fit, -1, g_strdup ("No estimate: system memory bandwidth is not measured"));
+    set_estimate (fit, -1, g_strdup (_("No estimate: system memory bandwidth is not measured")));
   else if (fit->placement == HEARTH_PLACEMENT_PARTLY_ON_GPU)
     /* The GPU's layers take time too, unknown without its bandwidth: an upper bound. */
     set_estimate (fit, bandwidth * BANDWIDTH_EFFICIENCY / in_ram_gb,
-                  g_strdup_printf ("Estimate, at most: %.0f GB/s of measured system memory "
-                                   "bandwidth over the %.1f GB of weights left in RAM, at %.0f %% "
-                                   "efficiency; the GPU’s share is not counted",
+                  g_strdup_printf (_("Estimate, at most: %.0f GB/s of measured system memory "
+                                     "bandwidth over the %.1f GB of weights left in RAM, at "
+                                     "%.0f %% efficiency; the GPU’s share is not counted"),
                                    bandwidth, in_ram_gb, BANDWIDTH_EFFICIENCY * 100));
   else
     set_estimate (fit, bandwidth * BANDWIDTH_EFFICIENCY / in_ram_gb,
-                  g_strdup_printf ("Estimate: %.0f GB/s of measured system memory bandwidth "
-                                   "over %.1f GB of weights, at %.0f %% efficiency",
+                  g_strdup_printf (_("Estimate: %.0f GB/s of measured system memory bandwidth "
+                                     "over %.1f GB of weights, at %.0f %% efficiency"),
                                    bandwidth, in_ram_gb, BANDWIDTH_EFFICIENCY * 100));
 }
 
@@ -229,7 +233,7 @@ hearth_fit_set_measured (HearthFit *fit,
 
   fit->measured = TRUE;
   set_estimate (fit, tokens_per_s,
-                g_strdup_printf ("Measured: %.1f tokens/s on this machine", tokens_per_s));
+                g_strdup_printf (_("Measured: %.1f tokens/s on this machine"), tokens_per_s));
 }
 
 static HearthFit *
@@ -452,10 +456,10 @@ explain_repeats (GPtrArray *recommendations,
 
           if (earlier->model == r->model)
             r->note = g_strdup_printf (n_usable == 1
-                                       ? "Same as %s: it is the only model in the catalog for "
-                                         "this use that runs well on this machine"
-                                       : "Same as %s: only %u models in the catalog for this use "
-                                         "run well on this machine",
+                                       ? _("Same as %s: it is the only model in the catalog for "
+                                           "this use that runs well on this machine")
+                                       : _("Same as %s: only %u models in the catalog for this use "
+                                           "run well on this machine"),
                                        hearth_tier_to_string (earlier->tier), n_usable);
         }
     }

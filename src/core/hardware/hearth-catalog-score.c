@@ -3,6 +3,10 @@
  */
 #define G_LOG_DOMAIN "hearth-catalog"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 
 #include "hearth-catalog-private.h"
@@ -84,13 +88,13 @@ score_memory (HearthScore          *score,
 
   if (hardware->mem_total <= 0)
     {
-      add_reason (score, 0, "for system memory: not measured");
+      add_reason (score, 0, _("for system memory: not measured"));
       return;
     }
 
   size = g_format_size (hardware->mem_total);
   add_reason (score, log_points ((double) hardware->mem_total, 4.0 * GIB, 128.0 * GIB, 35),
-              "for %s of system memory", size);
+              _("for %s of system memory"), size);
 }
 
 static void
@@ -100,10 +104,10 @@ score_bandwidth (HearthScore          *score,
   double bandwidth = hardware->mem_bandwidth_gbs;
 
   if (bandwidth <= 0)
-    add_reason (score, 0, "for memory bandwidth: not measured");
+    add_reason (score, 0, _("for memory bandwidth: not measured"));
   else
     add_reason (score, log_points (bandwidth, 5, 160, 20),
-                "for %.0f GB/s of measured memory bandwidth", bandwidth);
+                _("for %.0f GB/s of measured memory bandwidth"), bandwidth);
 }
 
 static const HearthGpu *
@@ -132,15 +136,15 @@ score_gpu (HearthScore          *score,
     {
       size = g_format_size (gpu->vram_total);
       add_reason (score, log_points ((double) gpu->vram_total, 1.0 * GIB, 32.0 * GIB, 30),
-                  "for %s of VRAM on %s", size, gpu->name ? gpu->name : "the GPU");
+                  _("for %s of VRAM on %s"), size, gpu->name ? gpu->name : _("the GPU"));
     }
   else if (integrated != NULL)
-    add_reason (score, 0, "for %s: an integrated GPU shares system memory, counted above",
+    add_reason (score, 0, _("for %s: an integrated GPU shares system memory, counted above"),
                 integrated->name ? integrated->name : "the GPU");
   else if (hardware->gpus != NULL && hardware->gpus->len > 0)
-    add_reason (score, 0, "for GPU memory: not measured");
+    add_reason (score, 0, _("for GPU memory: not measured"));
   else
-    add_reason (score, 0, "for the GPU: none found, models run on the CPU");
+    add_reason (score, 0, _("for the GPU: none found, models run on the CPU"));
 }
 
 static void
@@ -148,10 +152,10 @@ score_cores (HearthScore          *score,
              const HearthHardware *hardware)
 {
   if (hardware->cpu_cores <= 0)
-    add_reason (score, 0, "for CPU cores: not measured");
+    add_reason (score, 0, _("for CPU cores: not measured"));
   else
     add_reason (score, log_points (hardware->cpu_cores, 2, 16, 10),
-                "for %d physical CPU cores", hardware->cpu_cores);
+                _("for %d physical CPU cores"), hardware->cpu_cores);
 }
 
 static gboolean
@@ -167,13 +171,13 @@ score_x86_features (HearthScore          *score,
 {
   if (!has_feature (hardware, "avx2"))
     {
-      add_reason (score, -5, "no AVX2: llama.cpp’s fast paths need it");
+      add_reason (score, -5, _("no AVX2: llama.cpp’s fast paths need it"));
       return;
     }
 
   add_reason (score, 3, "for AVX2");
   if (has_feature (hardware, "fma") && has_feature (hardware, "f16c"))
-    add_reason (score, 1, "for FMA and F16C");
+    add_reason (score, 1, _("for FMA and F16C"));
   if (has_feature (hardware, "avx512f"))
     add_reason (score, 1, "for AVX-512");
 }
@@ -183,13 +187,13 @@ score_features (HearthScore          *score,
                 const HearthHardware *hardware)
 {
   if (hardware->cpu_features == NULL || hardware->arch == NULL)
-    add_reason (score, 0, "for CPU features: not measured");
+    add_reason (score, 0, _("for CPU features: not measured"));
   else if (g_str_equal (hardware->arch, "x86_64"))
     score_x86_features (score, hardware);
   else if (has_feature (hardware, "neon"))
     add_reason (score, 3, "for NEON");
   else
-    add_reason (score, 0, "for CPU features: none that llama.cpp accelerates");
+    add_reason (score, 0, _("for CPU features: none that llama.cpp accelerates"));
 }
 
 /**
@@ -214,7 +218,7 @@ hearth_hardware_score (const HearthHardware *hardware)
 
   /* Only the missing-AVX2 penalty can push a bare machine below 0. */
   if (score->score < 0)
-    add_reason (score, -score->score, "so that the score does not go below 0");
+    add_reason (score, -score->score, _("so that the score does not go below 0"));
 
   return score;
 }

@@ -3,6 +3,10 @@
  */
 #define G_LOG_DOMAIN "hearth-catalog"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <string.h>
@@ -58,8 +62,8 @@ set_invalid (GError     **error,
              const char  *what)
 {
   g_set_error (error, HEARTH_CATALOG_ERROR, HEARTH_CATALOG_ERROR_INVALID,
-               "The model catalog entry “%s” has no valid %s; "
-               "correct data/models.json and rebuild",
+               _("The model catalog entry “%s” has no valid %s; "
+                 "correct data/models.json and rebuild"),
                model ? model : "(unnamed)", what);
   return FALSE;
 }

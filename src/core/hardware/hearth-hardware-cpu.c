@@ -3,6 +3,10 @@
  */
 #define G_LOG_DOMAIN "hearth-hardware"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 #include <sys/utsname.h>
 
@@ -279,7 +283,7 @@ _hearth_hardware_probe_cpu (const char      *root,
   if (text == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   "No processor information at %s: is this the root of a Linux system?",
+                   _("No processor information at %s: is this the root of a Linux system?"),
                    root_shown);
       return FALSE;
     }
@@ -336,7 +340,7 @@ _hearth_hardware_probe_memory (const char      *root,
   if (text == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   "No memory information at %s: is this the root of a Linux system?",
+                   _("No memory information at %s: is this the root of a Linux system?"),
                    root_shown);
       return FALSE;
     }

@@ -5,6 +5,10 @@
 
 #define _GNU_SOURCE
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -630,15 +634,15 @@ markdown_cpu (GString              *out,
   g_autofree char *features = hw->cpu_features != NULL && hw->cpu_features[0] != NULL
                               ? g_strjoinv (", ", hw->cpu_features) : g_strdup ("none");
 
-  g_string_append (out, "## CPU\n\n");
-  g_string_append_printf (out, "- Model: %s\n", or_unknown (hw->cpu_model));
-  g_string_append_printf (out, "- Vendor: %s\n", or_unknown (hw->cpu_vendor));
-  g_string_append_printf (out, "- Architecture: %s\n", or_unknown (hw->arch));
-  g_string_append_printf (out, "- Cores: %d physical, %d threads\n", hw->cpu_cores, hw->cpu_threads);
+  g_string_append (out, _("## CPU\n\n"));
+  g_string_append_printf (out, _("- Model: %s\n"), or_unknown (hw->cpu_model));
+  g_string_append_printf (out, _("- Vendor: %s\n"), or_unknown (hw->cpu_vendor));
+  g_string_append_printf (out, _("- Architecture: %s\n"), or_unknown (hw->arch));
+  g_string_append_printf (out, _("- Cores: %d physical, %d threads\n"), hw->cpu_cores, hw->cpu_threads);
   if (hw->cpu_max_mhz > 0)
-    g_string_append_printf (out, "- Maximum clock: %.0f MHz\n", hw->cpu_max_mhz);
-  g_string_append_printf (out, "- Cache: L2 %s, L3 %s\n", l2, l3);
-  g_string_append_printf (out, "- Features: %s\n\n", features);
+    g_string_append_printf (out, _("- Maximum clock: %.0f MHz\n"), hw->cpu_max_mhz);
+  g_string_append_printf (out, _("- Cache: L2 %s, L3 %s\n"), l2, l3);
+  g_string_append_printf (out, _("- Features: %s\n\n"), features);
 }
 
 static void
@@ -650,13 +654,13 @@ markdown_memory (GString              *out,
   g_autofree char *swap = format_bytes (hw->swap_total);
   g_autofree char *swap_free = format_bytes (hw->swap_free);
 
-  g_string_append (out, "## Memory\n\n");
-  g_string_append_printf (out, "- Total: %s (%s available)\n", total, available);
-  g_string_append_printf (out, "- Swap: %s (%s free)\n", swap, swap_free);
+  g_string_append (out, _("## Memory\n\n"));
+  g_string_append_printf (out, _("- Total: %s (%s available)\n"), total, available);
+  g_string_append_printf (out, _("- Swap: %s (%s free)\n"), swap, swap_free);
   if (hw->mem_bandwidth_gbs > 0)
-    g_string_append_printf (out, "- Read bandwidth: %.1f GB/s\n", hw->mem_bandwidth_gbs);
+    g_string_append_printf (out, _("- Read bandwidth: %.1f GB/s\n"), hw->mem_bandwidth_gbs);
   else
-    g_string_append (out, "- Read bandwidth: not measured\n");
+    g_string_append (out, _("- Read bandwidth: not measured\n"));
   g_string_append (out, "\n");
 }
 
@@ -669,17 +673,17 @@ markdown_gpu (GString         *out,
   g_string_append_printf (out, "- **%s** (%s, %s)\n", or_unknown (gpu->name),
                           hearth_gpu_vendor_to_string (gpu->vendor),
                           gpu->integrated ? "integrated" : "discrete");
-  g_string_append_printf (out, "  - VRAM: %s\n", gpu->integrated && gpu->vram_total < 0
-                          ? "shared with system memory" : vram);
-  g_string_append_printf (out, "  - Driver: %s\n", or_unknown (gpu->driver));
+  g_string_append_printf (out, _("  - VRAM: %s\n"), gpu->integrated && gpu->vram_total < 0
+                          ? _("shared with system memory") : vram);
+  g_string_append_printf (out, _("  - Driver: %s\n"), or_unknown (gpu->driver));
   if (gpu->compute_capability != NULL)
-    g_string_append_printf (out, "  - Compute capability: %s\n", gpu->compute_capability);
+    g_string_append_printf (out, _("  - Compute capability: %s\n"), gpu->compute_capability);
   if (gpu->utilization >= 0)
-    g_string_append_printf (out, "  - Utilisation: %d%%\n", gpu->utilization);
+    g_string_append_printf (out, _("  - Utilisation: %d%%\n"), gpu->utilization);
   if (gpu->temperature_c >= 0)
-    g_string_append_printf (out, "  - Temperature: %.0f °C\n", gpu->temperature_c);
+    g_string_append_printf (out, _("  - Temperature: %.0f °C\n"), gpu->temperature_c);
   if (gpu->power_w >= 0)
-    g_string_append_printf (out, "  - Power: %.0f W\n", gpu->power_w);
+    g_string_append_printf (out, _("  - Power: %.0f W\n"), gpu->power_w);
 }
 
 static void
@@ -688,21 +692,21 @@ markdown_rest (GString              *out,
 {
   g_autofree char *free_text = format_bytes (hw->models_free);
 
-  g_string_append (out, "## GPUs\n\n");
+  g_string_append (out, _("## GPUs\n\n"));
   if (hw->gpus == NULL || hw->gpus->len == 0)
-    g_string_append (out, "- None found\n");
+    g_string_append (out, _("- None found\n"));
   for (guint i = 0; hw->gpus != NULL && i < hw->gpus->len; i++)
     markdown_gpu (out, g_ptr_array_index (hw->gpus, i));
 
-  g_string_append (out, "\n## Storage\n\n");
-  g_string_append_printf (out, "- Models directory: %s\n", or_unknown (hw->models_dir));
-  g_string_append_printf (out, "- Free space: %s\n", free_text);
-  g_string_append_printf (out, "- Kind: %s\n", hearth_storage_kind_to_string (hw->storage_kind));
+  g_string_append (out, _("\n## Storage\n\n"));
+  g_string_append_printf (out, _("- Models directory: %s\n"), or_unknown (hw->models_dir));
+  g_string_append_printf (out, _("- Free space: %s\n"), free_text);
+  g_string_append_printf (out, _("- Kind: %s\n"), hearth_storage_kind_to_string (hw->storage_kind));
 
-  g_string_append (out, "\n## System\n\n");
-  g_string_append_printf (out, "- OS: %s\n", or_unknown (hw->os_name));
-  g_string_append_printf (out, "- Kernel: %s\n", or_unknown (hw->kernel));
-  g_string_append_printf (out, "- Flatpak: %s\n", hw->flatpak ? "yes" : "no");
+  g_string_append (out, _("\n## System\n\n"));
+  g_string_append_printf (out, _("- OS: %s\n"), or_unknown (hw->os_name));
+  g_string_append_printf (out, _("- Kernel: %s\n"), or_unknown (hw->kernel));
+  g_string_append_printf (out, _("- Flatpak: %s\n"), hw->flatpak ? "yes" : "no");
 }
 
 char *
@@ -712,7 +716,7 @@ hearth_hardware_to_markdown (const HearthHardware *hardware)
 
   g_return_val_if_fail (hardware != NULL, NULL);
 
-  out = g_string_new ("# Hardware\n\n");
+  out = g_string_new (_("# Hardware\n\n"));
   markdown_cpu (out, hardware);
   markdown_memory (out, hardware);
   markdown_rest (out, hardware);

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 
 #include "hearth-bench.h"
@@ -37,10 +39,10 @@ typedef struct
 } BenchCase;
 
 static const BenchCase cases[] = {
-  { "short prompt, short answer", FALSE, SHORT_ANSWER },
-  { "short prompt, long answer", FALSE, LONG_ANSWER },
-  { "long prompt, short answer", TRUE, SHORT_ANSWER },
-  { "long prompt, long answer", TRUE, LONG_ANSWER },
+  { N_("short prompt, short answer"), FALSE, SHORT_ANSWER },
+  { N_("short prompt, long answer"), FALSE, LONG_ANSWER },
+  { N_("long prompt, short answer"), TRUE, SHORT_ANSWER },
+  { N_("long prompt, long answer"), TRUE, LONG_ANSWER },
 };
 
 /* About 130 words; LONG_PROMPT_PARTS of them make about 1,000 tokens on
@@ -479,7 +481,8 @@ clear_run_state (HearthBench *self)
 static GError *
 cancelled_error (void)
 {
-  return g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_CANCELLED, "The benchmark was cancelled");
+  return g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_CANCELLED,
+                              _("The benchmark was cancelled"));
 }
 
 /* Ends the run: @error NULL means complete. */
@@ -636,10 +639,10 @@ note_rejected (HearthBench  *self,
     return;
   self->rejected |= 1u << index;
   if (self->left_out == NULL)
-    self->left_out = g_string_new ("Left out, the server refused them: ");
+    self->left_out = g_string_new (_("Left out, the server refused them: "));
   else
     g_string_append (self->left_out, " · ");
-  g_string_append_printf (self->left_out, "“%s” (%s)", cases[index].label, error->message);
+  g_string_append_printf (self->left_out, "“%s” (%s)", _(cases[index].label), error->message);
 }
 
 /* Every measured case refused: there is nothing to report but why. */
@@ -697,9 +700,9 @@ request_label (HearthBench *self)
   guint index = current_case (self);
 
   if (self->done == 0)
-    return g_strdup_printf ("Warm-up · %s", cases[index].label);
-  return g_strdup_printf ("Run %u of %u · %s", (self->done - 1) / (guint) G_N_ELEMENTS (cases) + 1,
-                          self->runs, cases[index].label);
+    return g_strdup_printf (_("Warm-up · %s"), _(cases[index].label));
+  return g_strdup_printf (_("Run %u of %u · %s"), (self->done - 1) / (guint) G_N_ELEMENTS (cases) + 1,
+                          self->runs, _(cases[index].label));
 }
 
 static void
@@ -715,7 +718,7 @@ next_request (HearthBench *self)
       if (nothing_measured (self))
         {
           finish (self, g_error_new (HEARTH_ERROR, HEARTH_ERROR_SERVER_ERROR,
-                                     "The server refused every case of the benchmark. %s",
+                                     _("The server refused every case of the benchmark. %s"),
                                      self->left_out->str));
           return;
         }
@@ -856,7 +859,7 @@ models_cb (GObject      *object,
   if (models->len == 0)
     {
       finish (self, g_error_new (HEARTH_ERROR, HEARTH_ERROR_NO_MODEL,
-                                 "The server at %s has no models installed",
+                                 _("The server at %s has no models installed"),
                                  hearth_provider_get_endpoint (self->provider)));
       return;
     }
@@ -865,7 +868,7 @@ models_cb (GObject      *object,
   if (info == NULL)
     {
       finish (self, g_error_new (HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
-                                 "The model “%s” is not installed on the server", self->model));
+                                 _("The model “%s” is not installed on the server"), self->model));
       return;
     }
   /* One name per model, so that "m" and "m:latest" compare with each other. */

@@ -3,6 +3,10 @@
  */
 #define G_LOG_DOMAIN "hearth-metrics"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -460,8 +464,8 @@ hearth_metrics_parse_since (const char  *text,
         return (gint64) n * units[i].ms;
     }
   g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-               "“%s” is not a time window. Give a number and a unit, for example 90s, 5m, "
-               "1h, 24h or 7d", text != NULL ? text : "");
+               _("“%s” is not a time window. Give a number and a unit, for example 90s, 5m, "
+                 "1h, 24h or 7d"), text != NULL ? text : "");
   return -1;
 }
 

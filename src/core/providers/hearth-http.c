@@ -3,6 +3,10 @@
  */
 #define G_LOG_DOMAIN "hearth-http"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "hearth-error.h"
 #include "hearth-json.h"
 #include "hearth-http.h"
@@ -308,7 +312,7 @@ hearth_http_parse_json (GBytes      *body,
       json_parser_get_root (parser) == NULL)
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_MALFORMED_STREAM,
-                   "The server at %s did not answer with JSON", endpoint);
+                   _("The server at %s did not answer with JSON"), endpoint);
       return NULL;
     }
   return json_node_copy (json_parser_get_root (parser));

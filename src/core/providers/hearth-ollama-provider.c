@@ -3,6 +3,10 @@
  */
 #define G_LOG_DOMAIN "hearth-ollama"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 
 #include "hearth-error.h"
@@ -138,7 +142,7 @@ hearth_ollama_provider_parse_models (HearthProvider  *provider,
       !JSON_NODE_HOLDS_ARRAY (json_object_get_member (json_node_get_object (root), "models")))
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_MALFORMED_STREAM,
-                   "The server at %s did not answer like Ollama (no model list)",
+                   _("The server at %s did not answer like Ollama (no model list)"),
                    hearth_provider_get_endpoint (provider));
       return NULL;
     }
@@ -273,7 +277,7 @@ _hearth_ollama_pull_line (HearthOllamaPull  *data,
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_MALFORMED_STREAM,
-                   "The server sent download progress that could not be read");
+                   _("The server sent download progress that could not be read"));
       return FALSE;
     }
   object = json_node_get_object (json_parser_get_root (parser));
@@ -282,7 +286,8 @@ _hearth_ollama_pull_line (HearthOllamaPull  *data,
       const char *message = hearth_json_get_string (object, "error");
 
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_SERVER_ERROR,
-                   "Downloading “%s” failed: %s", data->model, message ? message : "unknown error");
+                   _("Downloading “%s” failed: %s"), data->model, message ? message : "unknown "
+                                                                                      "error");
       return FALSE;
     }
 
@@ -334,7 +339,7 @@ pull_read_line_cb (GObject      *object,
         g_task_return_boolean (task, TRUE);
       else
         g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_BROKEN_STREAM,
-                                 "The download of “%s” stopped before it finished", data->model);
+                                 _("The download of “%s” stopped before it finished"), data->model);
       return;
     }
   g_strchomp (line);
@@ -438,7 +443,7 @@ expect_object (HearthProvider  *provider,
   if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
     return json_node_get_object (root);
   g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_MALFORMED_STREAM,
-               "The server at %s did not answer like Ollama",
+               _("The server at %s did not answer like Ollama"),
                hearth_provider_get_endpoint (provider));
   return NULL;
 }

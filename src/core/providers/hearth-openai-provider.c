@@ -3,6 +3,10 @@
  */
 #define G_LOG_DOMAIN "hearth-openai"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 
 #include "hearth-error.h"
@@ -107,7 +111,7 @@ hearth_openai_provider_parse_models (HearthProvider  *provider,
                                      JsonNode        *root,
                                      GError         **error)
 {
-  return _hearth_provider_parse_model_list (provider, root, NULL, "an OpenAI-compatible server",
+  return _hearth_provider_parse_model_list (provider, root, NULL, _("an OpenAI-compatible server"),
                                             error);
 }
 

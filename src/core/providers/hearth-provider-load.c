@@ -3,6 +3,10 @@
  */
 #define G_LOG_DOMAIN "hearth-provider"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "hearth-error.h"
 #include "hearth-provider.h"
 
@@ -39,8 +43,8 @@ hearth_provider_load_async (HearthProvider         *self,
   if (klass->load_async == NULL)
     {
       g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_NOT_SUPPORTED,
-                               "This server cannot preload models: %s speaks the %s API, "
-                               "which loads a model itself when a request needs it",
+                               _("This server cannot preload models: %s speaks the %s API, "
+                                 "which loads a model itself when a request needs it"),
                                hearth_provider_get_endpoint (self),
                                hearth_provider_get_server_kind (self));
       return;
@@ -48,13 +52,13 @@ hearth_provider_load_async (HearthProvider         *self,
   if (*model == '\0')
     {
       g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                               "Which model to preload? The name is empty");
+                               _("Which model to preload? The name is empty"));
       return;
     }
   if (keep_alive_s == 0)
     {
       g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                               "A model kept in memory 0 seconds is unloaded, not preloaded");
+                               _("A model kept in memory 0 seconds is unloaded, not preloaded"));
       return;
     }
   klass->load_async (self, g_steal_pointer (&task), model, options, keep_alive_s);

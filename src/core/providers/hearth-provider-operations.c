@@ -4,6 +4,10 @@
  */
 #define G_LOG_DOMAIN "hearth-provider"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "hearth-error.h"
 #include "hearth-provider-private.h"
 
@@ -23,12 +27,12 @@ static const struct
   HearthProviderFeatures  feature;
   const char             *what;
 } operations[] = {
-  [OP_SHOW]        = { HEARTH_PROVIDER_CAN_SHOW, "show a model's details" },
-  [OP_PULL]        = { HEARTH_PROVIDER_CAN_PULL, "download models" },
-  [OP_DELETE]      = { HEARTH_PROVIDER_CAN_DELETE, "delete models" },
-  [OP_LIST_LOADED] = { HEARTH_PROVIDER_CAN_LIST_LOADED, "list the models in memory" },
-  [OP_UNLOAD]      = { HEARTH_PROVIDER_CAN_UNLOAD, "unload models" },
-  [OP_VERSION]     = { HEARTH_PROVIDER_CAN_VERSION, "tell its version" },
+  [OP_SHOW]        = { HEARTH_PROVIDER_CAN_SHOW, N_("show a model's details") },
+  [OP_PULL]        = { HEARTH_PROVIDER_CAN_PULL, N_("download models") },
+  [OP_DELETE]      = { HEARTH_PROVIDER_CAN_DELETE, N_("delete models") },
+  [OP_LIST_LOADED] = { HEARTH_PROVIDER_CAN_LIST_LOADED, N_("list the models in memory") },
+  [OP_UNLOAD]      = { HEARTH_PROVIDER_CAN_UNLOAD, N_("unload models") },
+  [OP_VERSION]     = { HEARTH_PROVIDER_CAN_VERSION, N_("tell its version") },
 };
 
 typedef struct
@@ -106,8 +110,10 @@ operation_start (HearthProvider      *self,
   if (!(hearth_provider_get_features (self) & operations[kind].feature))
     {
       g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_NOT_SUPPORTED,
-                               "This server cannot %s: %s speaks the %s API",
-                               operations[kind].what, hearth_provider_get_endpoint (self),
+                               /* Translators: the first %s is what it cannot do: "download
+                                * models"; the last is the kind of API: "OpenAI-compatible" */
+                               _("This server cannot %s: %s speaks the %s API"),
+                               _(operations[kind].what), hearth_provider_get_endpoint (self),
                                hearth_provider_get_server_kind (self));
       g_object_unref (task);
       return;

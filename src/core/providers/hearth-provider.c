@@ -3,6 +3,10 @@
  */
 #define G_LOG_DOMAIN "hearth-provider"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "hearth-anthropic-provider.h"
 #include "hearth-error.h"
 #include "hearth-http.h"
@@ -216,7 +220,7 @@ void
 hearth_provider_set_api_key (HearthProvider *self,
                              const char     *api_key)
 {
-  accept_key (self, api_key, "The API key");
+  accept_key (self, api_key, _("The API key"));
 }
 
 static void
@@ -233,7 +237,7 @@ api_key_looked_up_cb (GObject      *object,
   if (error != NULL)
     g_debug ("No API key for %s: %s", hearth_provider_get_endpoint (self), error->message);
   if (key != NULL)
-    accept_key (self, key, "The API key stored in the keyring for this server");
+    accept_key (self, key, _("The API key stored in the keyring for this server"));
   hearth_secrets_free (key);
   g_task_return_boolean (task, TRUE);
 }
@@ -952,7 +956,7 @@ _hearth_provider_parse_model_list (HearthProvider  *self,
       !JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "data")))
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_MALFORMED_STREAM,
-                   "The server at %s did not answer like %s (no model list)",
+                   _("The server at %s did not answer like %s (no model list)"),
                    hearth_provider_get_endpoint (self), speaks);
       return NULL;
     }

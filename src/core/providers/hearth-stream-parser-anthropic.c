@@ -22,6 +22,10 @@
  */
 #define G_LOG_DOMAIN "hearth-stream-parser"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "hearth-error.h"
@@ -73,7 +77,7 @@ error_event (HearthStreamParser  *self,
   if (g_strcmp0 (type, "overloaded_error") == 0)
     return _hearth_parser_fail (self,
                                 g_error_new (HEARTH_ERROR, HEARTH_ERROR_SERVER_BUSY,
-                                             "The server is overloaded: %s", message),
+                                             _("The server is overloaded: %s"), message),
                                 error);
   return _hearth_parser_fail (self, hearth_error_from_server_message (message,
                                                                       self->figures.model),

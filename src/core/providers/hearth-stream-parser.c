@@ -3,6 +3,10 @@
  */
 #define G_LOG_DOMAIN "hearth-stream-parser"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 #include <string.h>
 #include <json-glib/json-glib.h>
@@ -65,8 +69,8 @@ _hearth_parser_fail_malformed (HearthStreamParser *self,
 
   return _hearth_parser_fail (self,
                               g_error_new (HEARTH_ERROR, HEARTH_ERROR_MALFORMED_STREAM,
-                                           "The server sent a line that is not part of a "
-                                           "chat reply (%s): “%s”",
+                                           _("The server sent a line that is not part of a "
+                                             "chat reply (%s): “%s”"),
                                            why, quote),
                               error);
 }
@@ -77,7 +81,7 @@ fail_too_long (HearthStreamParser  *self,
 {
   return _hearth_parser_fail (self,
                               g_error_new (HEARTH_ERROR, HEARTH_ERROR_MALFORMED_STREAM,
-                                           "The server sent a line longer than %u MiB",
+                                           _("The server sent a line longer than %u MiB"),
                                            MAX_LINE_SIZE / (1024 * 1024)),
                               error);
 }
@@ -818,7 +822,7 @@ hearth_stream_parser_finish (HearthStreamParser  *self,
   if (!self->done)
     return _hearth_parser_fail (self,
                                 g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_BROKEN_STREAM,
-                                                     "The server ended the stream early"),
+                                                     _("The server ended the stream early")),
                                 error);
   return TRUE;
 }

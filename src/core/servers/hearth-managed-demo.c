@@ -11,6 +11,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <glib/gstdio.h>
 
 #include "hearth-error.h"
@@ -81,13 +83,13 @@ demo_check (char   **script_out,
 
       if (env != NULL && *env != '\0')
         g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_NOT_SUPPORTED,
-                     "HEARTH_DEMO_ENGINE names %s, which is not there: point it at the "
-                     "engine's server.mjs", env);
+                     _("HEARTH_DEMO_ENGINE names %s, which is not there: point it at the "
+                       "engine's server.mjs"), env);
       else
         g_set_error_literal (error, HEARTH_ERROR, HEARTH_ERROR_NOT_SUPPORTED,
-                             "The demo needs Hearth's own engine, which is not installed here "
-                             "(run Hearth from its source tree, or set HEARTH_DEMO_ENGINE to "
-                             "its server.mjs)");
+                             _("The demo needs Hearth's own engine, which is not installed here "
+                               "(run Hearth from its source tree, or set HEARTH_DEMO_ENGINE to "
+                               "its server.mjs)"));
       return FALSE;
     }
   dir = g_path_get_dirname (script);
@@ -95,17 +97,17 @@ demo_check (char   **script_out,
   if (!g_file_test (modules, G_FILE_TEST_IS_DIR))
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_NOT_SUPPORTED,
-                   "The demo's engine in %s is not set up: run “npm ci” there", dir);
+                   _("The demo's engine in %s is not set up: run “npm ci” there"), dir);
       return FALSE;
     }
   if (node_major (&version) < 20)
     {
       if (version != NULL)
         g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_NOT_SUPPORTED,
-                     "The demo needs Node.js 20 or newer; this computer has %s", version);
+                     _("The demo needs Node.js 20 or newer; this computer has %s"), version);
       else
         g_set_error_literal (error, HEARTH_ERROR, HEARTH_ERROR_NOT_SUPPORTED,
-                             "The demo needs Node.js 20 or newer (there is no “node” on PATH)");
+                             _("The demo needs Node.js 20 or newer (there is no “node” on PATH)"));
       return FALSE;
     }
   if (script_out != NULL)
@@ -161,7 +163,7 @@ make_model_thread (GTask        *task,
       int saved_errno = errno;
 
       g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_FAILED,
-                               "The demo's folder %s could not be made: %s", dir,
+                               _("The demo's folder %s could not be made: %s"), dir,
                                g_strerror (saved_errno));
       return;
     }
@@ -172,7 +174,7 @@ make_model_thread (GTask        *task,
       !g_subprocess_communicate_utf8 (process, NULL, cancellable, NULL, &err, &error))
     {
       g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_FAILED,
-                               "The demo's model could not be made: %s", error->message);
+                               _("The demo's model could not be made: %s"), error->message);
       return;
     }
   /* Whole or not at all: the engine never sees half a file. */
@@ -180,7 +182,7 @@ make_model_thread (GTask        *task,
     {
       g_unlink (partial);
       g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_FAILED,
-                               "The demo's model could not be made: %s",
+                               _("The demo's model could not be made: %s"),
                                err && *err ? g_strstrip (err) : "make-model.mjs failed");
       return;
     }
@@ -208,8 +210,8 @@ check_no_servers (HearthServers  *self,
   if (names->len == 0)
     return TRUE;
   g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-               "The demo is for a Hearth without servers, and this one has %s: use them, "
-               "or remove them first", names->str);
+               _("The demo is for a Hearth without servers, and this one has %s: use them, "
+                 "or remove them first"), names->str);
   return FALSE;
 }
 
@@ -248,7 +250,7 @@ model_made_cb (GObject      *object,
   if ((port = _hearth_managed_free_port ()) == 0)
     {
       g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_FAILED,
-                               "No free port could be found on 127.0.0.1 for the demo");
+                               _("No free port could be found on 127.0.0.1 for the demo"));
       return;
     }
   /* Before the list is saved, its one entry is the settings' guess at

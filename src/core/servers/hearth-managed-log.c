@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -175,7 +177,7 @@ _hearth_supervisor_open_log (HearthSupervisor  *sup,
       int saved_errno = errno;
 
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_FAILED,
-                   "Its log %s could not be opened: %s", path, g_strerror (saved_errno));
+                   _("Its log %s could not be opened: %s"), path, g_strerror (saved_errno));
       return FALSE;
     }
   /* Lines from now on: the file's older lines are not news. */

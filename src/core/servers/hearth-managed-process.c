@@ -17,6 +17,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -89,7 +91,7 @@ choose_port (HearthSupervisor  *sup,
   if (port == 0)
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_FAILED,
-                   "No free port could be found on 127.0.0.1 to start it on");
+                   _("No free port could be found on 127.0.0.1 to start it on"));
       return 0;
     }
   url = _hearth_managed_url (hearth_server_get_managed (server), port);
@@ -103,7 +105,8 @@ choose_port (HearthSupervisor  *sup,
       if (!_hearth_servers_commit (sup->servers, &save_error))
         g_message ("%s: %s", sup->name, save_error->message);
     }
-  _hearth_supervisor_log (sup, "port %u is taken by another program: using %u (saved)", old, port);
+  _hearth_supervisor_log (sup,
+                          _("port %u is taken by another program: using %u (saved)"), old, port);
   return port;
 }
 
@@ -251,12 +254,12 @@ running_message (HearthSupervisor *sup)
   guint restarts = hearth_server_get_restarts (sup->server);
 
   if (restarts == 0)
-    return g_strdup_printf ("Running · pid %d", sup->pid);
+    return g_strdup_printf (_("Running · pid %d"), sup->pid);
   if (restarts == 1)
-    return g_strdup_printf ("Running · pid %d · restarted once", sup->pid);
+    return g_strdup_printf (_("Running · pid %d · restarted once"), sup->pid);
   if (restarts == 2)
-    return g_strdup_printf ("Running · pid %d · restarted twice", sup->pid);
-  return g_strdup_printf ("Running · pid %d · restarted %u times", sup->pid, restarts);
+    return g_strdup_printf (_("Running · pid %d · restarted twice"), sup->pid);
+  return g_strdup_printf (_("Running · pid %d · restarted %u times"), sup->pid, restarts);
 }
 
 static void
@@ -305,7 +308,7 @@ probe_answered_cb (GObject      *object,
   _hearth_server_record_probe (sup->server, latency_ms, error);
   message = running_message (sup);
   _hearth_supervisor_set_state (sup, HEARTH_PROCESS_RUNNING, message);
-  _hearth_supervisor_log (sup, "it answers at %s", hearth_server_get_endpoint (sup->server));
+  _hearth_supervisor_log (sup, _("it answers at %s"), hearth_server_get_endpoint (sup->server));
   if (sup->alerted)
     tell_alerts (sup);
   _hearth_supervisor_finish_starts (sup, NULL);
@@ -327,8 +330,8 @@ ready_tick_cb (gpointer user_data)
       sup->ready_id = 0;
       stop_readiness (sup);
       error = g_error_new (HEARTH_ERROR, HEARTH_ERROR_TIMEOUT,
-                           "It did not answer within %d s, so it was stopped%s%s",
-                           HEARTH_MANAGED_READY_MAX_S, tail ? ": " : " (its log is empty)",
+                           _("It did not answer within %d s, so it was stopped%s%s"),
+                           HEARTH_MANAGED_READY_MAX_S, tail ? ": " : _(" (its log is empty)"),
                            tail ? tail : "");
       _hearth_supervisor_set_state (sup, HEARTH_PROCESS_FAILED, error->message);
       _hearth_supervisor_finish_starts (sup, error);
@@ -369,14 +372,14 @@ static char *
 describe_exit (GSubprocess *process)
 {
   if (g_subprocess_get_if_exited (process))
-    return g_strdup_printf ("it exited with code %d", g_subprocess_get_exit_status (process));
+    return g_strdup_printf (_("it exited with code %d"), g_subprocess_get_exit_status (process));
   if (g_subprocess_get_if_signaled (process))
     {
       int sig = g_subprocess_get_term_sig (process);
 
-      return g_strdup_printf ("it was killed by signal %d (%s)", sig, g_strsignal (sig));
+      return g_strdup_printf (_("it was killed by signal %d (%s)"), sig, g_strsignal (sig));
     }
-  return g_strdup ("it ended");
+  return g_strdup (_("it ended"));
 }
 
 static gboolean
@@ -468,7 +471,7 @@ crashed (HearthSupervisor *sup,
   sup->pid = 0;
   if (sup->restart_times->len >= HEARTH_MANAGED_MAX_RESTARTS)
     {
-      message = g_strdup_printf ("Crashed %u times in a minute — not restarted; see its log (last: %s)",
+      message = g_strdup_printf (_("Crashed %u times in a minute — not restarted; see its log (last: %s)"),
                                  sup->restart_times->len + 1, how);
       give_up (sup, message);
       tell_alerts (sup);
@@ -478,9 +481,9 @@ crashed (HearthSupervisor *sup,
     }
   delay_ms = MIN (backoff_base_ms () << sup->restart_times->len, 30000);
   if (delay_ms >= 1000)
-    message = g_strdup_printf ("Restarting in %u s — %s", (delay_ms + 500) / 1000, how);
+    message = g_strdup_printf (_("Restarting in %u s — %s"), (delay_ms + 500) / 1000, how);
   else
-    message = g_strdup_printf ("Restarting in %.1f s — %s", delay_ms / 1000.0, how);
+    message = g_strdup_printf (_("Restarting in %.1f s — %s"), delay_ms / 1000.0, how);
   _hearth_supervisor_log (sup, "%s", message);
   _hearth_supervisor_set_state (sup, HEARTH_PROCESS_RESTARTING, message);
   sup->restart_id = g_timeout_add (delay_ms, restart_cb, sup);
@@ -527,10 +530,10 @@ exited_cb (GObject      *object,
       if (before != HEARTH_PROCESS_FAILED)
         {
           g_autoptr(GError) error = g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_CANCELLED,
-                                                         "It was stopped before it answered");
+                                                         _("It was stopped before it answered"));
 
           message = sup->stopping ? g_strdup ("Stopped")
-                                  : g_strdup_printf ("Stopped — %s", how);
+                                  : g_strdup_printf (_("Stopped — %s"), how);
           _hearth_supervisor_set_state (sup, HEARTH_PROCESS_STOPPED, message);
           _hearth_supervisor_finish_starts (sup, error);
         }
@@ -539,8 +542,8 @@ exited_cb (GObject      *object,
     }
   if (before == HEARTH_PROCESS_STARTING && !sup->restarting)
     {
-      message = g_strdup_printf ("It could not start — %s before answering%s%s", how,
-                                 tail ? ": " : " (its log is empty)", tail ? tail : "");
+      message = g_strdup_printf (_("It could not start — %s before answering%s%s"), how,
+                                 tail ? ": " : _(" (its log is empty)"), tail ? tail : "");
       give_up (sup, message);
       return;
     }
@@ -566,8 +569,8 @@ _hearth_supervisor_spawn (HearthSupervisor  *sup,
   if (!_hearth_supervisor_take_lock (sup))
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_ALREADY_RUNNING,
-                   "Another Hearth process looks after %s and is restarting it: "
-                   "try again in a moment", sup->name);
+                   _("Another Hearth process looks after %s and is restarting it: "
+                     "try again in a moment"), sup->name);
       return FALSE;
     }
   if (!_hearth_supervisor_open_log (sup, error) || (port = choose_port (sup, error)) == 0 ||
@@ -596,8 +599,8 @@ _hearth_supervisor_spawn (HearthSupervisor  *sup,
   sup->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, error);
   if (sup->process == NULL)
     {
-      g_prefix_error (error, "%s could not be started: ", (char *) argv->pdata[0]);
-      _hearth_supervisor_log (sup, "%s could not be started: %s", line, (*error)->message);
+      g_prefix_error (error, _("%s could not be started: "), (char *) argv->pdata[0]);
+      _hearth_supervisor_log (sup, _("%s could not be started: %s"), line, (*error)->message);
       _hearth_supervisor_drop_lock (sup);
       return FALSE;
     }
@@ -611,9 +614,9 @@ _hearth_supervisor_spawn (HearthSupervisor  *sup,
   if (sup->pid > 0)
     _hearth_supervisor_write_pid_file (sup, port);
   _hearth_supervisor_log (sup, "started %s (pid %d%s)", line, sup->pid,
-                          keep ? ", kept running after Hearth quits" : "");
+                          keep ? _(", kept running after Hearth quits") : "");
   {
-    g_autofree char *message = sup->pid > 0 ? g_strdup_printf ("Starting · pid %d", sup->pid)
+    g_autofree char *message = sup->pid > 0 ? g_strdup_printf (_("Starting · pid %d"), sup->pid)
                                             : g_strdup ("Starting");
 
     _hearth_supervisor_set_state (sup, HEARTH_PROCESS_STARTING, message);
@@ -641,7 +644,7 @@ watch_cb (gpointer user_data)
       g_autofree char *message = NULL;
 
       sup->pid = pid;
-      message = g_strdup_printf ("Running · pid %d", pid);
+      message = g_strdup_printf (_("Running · pid %d"), pid);
       _hearth_supervisor_set_state (sup, HEARTH_PROCESS_RUNNING, message);
       _hearth_supervisor_finish_starts (sup, NULL);
       return G_SOURCE_CONTINUE;
@@ -650,7 +653,7 @@ watch_cb (gpointer user_data)
     {
       sup->pid = 0;
       _hearth_supervisor_set_state (sup, HEARTH_PROCESS_RESTARTING,
-                                    "Restarting — another Hearth process looks after it");
+                                    _("Restarting — another Hearth process looks after it"));
       return G_SOURCE_CONTINUE;
     }
   /* Its supervisor is gone: this process takes over. */
@@ -658,14 +661,14 @@ watch_cb (gpointer user_data)
   sup->adopted = FALSE;
   if (_hearth_supervisor_pid_file_exists (sup))
     {
-      _hearth_supervisor_log (sup, "pid %d is gone without being stopped", sup->pid);
+      _hearth_supervisor_log (sup, _("pid %d is gone without being stopped"), sup->pid);
       sup->restarting = TRUE;
-      crashed (sup, "it ended without being stopped");
+      crashed (sup, _("it ended without being stopped"));
     }
   else
     {
       g_autoptr(GError) error = g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_CANCELLED,
-                                                     "It was stopped by another Hearth process");
+                                                     _("It was stopped by another Hearth process"));
 
       sup->pid = 0;
       _hearth_supervisor_drop_lock (sup);
@@ -679,7 +682,7 @@ void
 _hearth_supervisor_adopt (HearthSupervisor *sup,
                           int               pid)
 {
-  g_autofree char *message = g_strdup_printf ("Running · pid %d", pid);
+  g_autofree char *message = g_strdup_printf (_("Running · pid %d"), pid);
 
   sup->adopted = TRUE;
   sup->pid = pid;
@@ -700,7 +703,7 @@ kill_cb (gpointer user_data)
   sup->kill_id = 0;
   if (sup->process != NULL)
     {
-      _hearth_supervisor_log (sup, "pid %d did not stop within %d s: killed (SIGKILL)",
+      _hearth_supervisor_log (sup, _("pid %d did not stop within %d s: killed (SIGKILL)"),
                               sup->pid, HEARTH_MANAGED_STOP_WAIT_MS / 1000);
       g_subprocess_force_exit (sup->process);
     }
@@ -743,7 +746,7 @@ _hearth_supervisor_stop (HearthSupervisor *sup)
     {
       if (sup->kill_id == 0)
         {
-          _hearth_supervisor_log (sup, "stopping pid %d (SIGTERM)", sup->pid);
+          _hearth_supervisor_log (sup, _("stopping pid %d (SIGTERM)"), sup->pid);
           g_subprocess_send_signal (sup->process, SIGTERM);
           sup->kill_id = g_timeout_add (HEARTH_MANAGED_STOP_WAIT_MS, kill_cb, sup);
         }
@@ -753,7 +756,7 @@ _hearth_supervisor_stop (HearthSupervisor *sup)
     {
       if (sup->kill_deadline_us == 0)
         {
-          _hearth_supervisor_log (sup, "stopping pid %d (SIGTERM)", sup->pid);
+          _hearth_supervisor_log (sup, _("stopping pid %d (SIGTERM)"), sup->pid);
           kill (sup->pid, SIGTERM);
           g_clear_handle_id (&sup->watch_id, g_source_remove);
           sup->kill_deadline_us = g_get_monotonic_time () + HEARTH_MANAGED_STOP_WAIT_MS * 1000;
@@ -800,14 +803,14 @@ _hearth_supervisor_release (HearthSupervisor *sup,
   if (ours && terminate && !hearth_server_get_keep (sup->server) && !sup->detached)
     {
       sup->stopping = TRUE;
-      _hearth_supervisor_log (sup, "stopping pid %d (SIGTERM): it is not kept", sup->pid);
+      _hearth_supervisor_log (sup, _("stopping pid %d (SIGTERM): it is not kept"), sup->pid);
       g_subprocess_send_signal (sup->process, SIGTERM);
       _hearth_supervisor_remove_pid_file (sup, sup->pid);
       sup->pid = 0;
       _hearth_supervisor_set_state (sup, HEARTH_PROCESS_STOPPED, "Stopped");
     }
   else if (ours)
-    _hearth_supervisor_log (sup, "pid %d is kept running without this Hearth process", sup->pid);
+    _hearth_supervisor_log (sup, _("pid %d is kept running without this Hearth process"), sup->pid);
   /* Its exit is no longer this process's business. */
   sup->generation++;
   g_clear_object (&sup->process);
@@ -820,7 +823,7 @@ void
 _hearth_supervisor_free_process (HearthSupervisor *sup)
 {
   g_autoptr(GError) error = g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_CANCELLED,
-                                                 "Hearth is closing");
+                                                 _("Hearth is closing"));
 
   _hearth_supervisor_release (sup, TRUE);
   _hearth_supervisor_finish_starts (sup, error);

@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -91,15 +93,15 @@ how_to_install (HearthManagedKind kind)
   switch (kind)
     {
     case HEARTH_MANAGED_OLLAMA:
-      return "Ollama is not installed (there is no “ollama” on PATH): install it from "
-             "https://ollama.com/download, or give the command that runs it";
+      return _("Ollama is not installed (there is no “ollama” on PATH): install it from "
+               "https://ollama.com/download, or give the command that runs it");
     case HEARTH_MANAGED_LLAMA_SERVER:
-      return "llama.cpp's server is not installed (there is no “llama-server” on PATH): install "
-             "llama.cpp (https://github.com/ggml-org/llama.cpp), or give the command that runs it";
+      return _("llama.cpp's server is not installed (there is no “llama-server” on PATH): install "
+               "llama.cpp (https://github.com/ggml-org/llama.cpp), or give the command that runs it");
     case HEARTH_MANAGED_ENGINE:
     case HEARTH_MANAGED_NONE:
     default:
-      return "Node.js is not installed (there is no “node” on PATH): install Node.js 20 or newer";
+      return _("Node.js is not installed (there is no “node” on PATH): install Node.js 20 or newer");
     }
 }
 
@@ -121,7 +123,7 @@ hearth_managed_find_program (HearthManagedKind   kind,
   if (hearth_managed_kind_to_string (kind) == NULL)
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "Hearth runs ollama, llama-server or its engine, nothing else");
+                   _("Hearth runs ollama, llama-server or its engine, nothing else"));
       return NULL;
     }
   if (command != NULL && *command != '\0')
@@ -129,7 +131,7 @@ hearth_managed_find_program (HearthManagedKind   kind,
       if (!g_shell_parse_argv (command, NULL, &words, &parse_error))
         {
           g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                       "The command “%s” cannot be read (%s): quote it as a shell would",
+                       _("The command “%s” cannot be read (%s): quote it as a shell would"),
                        command, parse_error->message);
           return NULL;
         }
@@ -142,8 +144,8 @@ hearth_managed_find_program (HearthManagedKind   kind,
       if (script == NULL)
         {
           g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                       "Hearth's engine is not installed here: set HEARTH_DEMO_ENGINE to its "
-                       "server.mjs, or give the command that runs it");
+                       _("Hearth's engine is not installed here: set HEARTH_DEMO_ENGINE to its "
+                         "server.mjs, or give the command that runs it"));
           return NULL;
         }
       first = "node";
@@ -160,7 +162,7 @@ hearth_managed_find_program (HearthManagedKind   kind,
     return path;
   if (command != NULL && *command != '\0')
     g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                 "“%s” was not found%s: check the command “%s”", first,
+                 _("“%s” was not found%s: check the command “%s”"), first,
                  strchr (first, '/') != NULL ? "" : " on PATH", command);
   else
     g_set_error_literal (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT, how_to_install (kind));
@@ -307,14 +309,14 @@ check_gguf (const char  *path,
   if (stream == NULL)
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "The model file %s cannot be read: %s", path, local_error->message);
+                   _("The model file %s cannot be read: %s"), path, local_error->message);
       return FALSE;
     }
   if (!g_input_stream_read_all (G_INPUT_STREAM (stream), magic, sizeof magic, &read, NULL, NULL) ||
       read != sizeof magic || memcmp (magic, "GGUF", 4) != 0)
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "%s is not a GGUF model file: give a .gguf file (like one from Hugging Face)",
+                   _("%s is not a GGUF model file: give a .gguf file (like one from Hugging Face)"),
                    path);
       return FALSE;
     }
@@ -349,7 +351,7 @@ hearth_servers_add_managed (HearthServers            *self,
   if (spec->kind == HEARTH_MANAGED_LLAMA_SERVER && (spec->model_file == NULL || *spec->model_file == '\0'))
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "llama.cpp's server runs one model file: give a .gguf file");
+                   _("llama.cpp's server runs one model file: give a .gguf file"));
       return NULL;
     }
   if (spec->model_file != NULL && *spec->model_file != '\0')
@@ -360,7 +362,7 @@ hearth_servers_add_managed (HearthServers            *self,
       if (model_file == NULL || !g_file_test (model_file, G_FILE_TEST_IS_REGULAR))
         {
           g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                       "There is no model file %s: check the path", spec->model_file);
+                       _("There is no model file %s: check the path"), spec->model_file);
           return NULL;
         }
       if (!check_gguf (model_file, error))
@@ -375,7 +377,7 @@ hearth_servers_add_managed (HearthServers            *self,
           (g_file_test (models_dir, G_FILE_TEST_EXISTS) && !g_file_test (models_dir, G_FILE_TEST_IS_DIR)))
         {
           g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                       "%s is not a folder: give the folder the models are kept in",
+                       _("%s is not a folder: give the folder the models are kept in"),
                        spec->models_dir);
           return NULL;
         }
@@ -383,7 +385,7 @@ hearth_servers_add_managed (HearthServers            *self,
   if ((port = _hearth_managed_free_port ()) == 0)
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_FAILED,
-                   "No free port could be found on 127.0.0.1 for it");
+                   _("No free port could be found on 127.0.0.1 for it"));
       return NULL;
     }
   url = _hearth_managed_url (spec->kind, port);
@@ -567,9 +569,9 @@ add_managed_checked_cb (GObject      *object,
   if (running != NULL)
     {
       g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_ALREADY_RUNNING,
-                               "%s is already running at %s; add it as an existing server instead",
-                               add->spec.kind == HEARTH_MANAGED_OLLAMA ? "An Ollama server"
-                                                                       : "A llama.cpp server",
+                               _("%s is already running at %s; add it as an existing server instead"),
+                               add->spec.kind == HEARTH_MANAGED_OLLAMA ? _("An Ollama server")
+                                                                       : _("A llama.cpp server"),
                                running);
       return;
     }
@@ -644,13 +646,13 @@ lookup_managed (HearthServers  *self,
   if (server == NULL)
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "There is no server called “%s”", name ? name : "");
+                   _("There is no server called “%s”"), name ? name : "");
       return NULL;
     }
   if (hearth_server_get_managed (server) == HEARTH_MANAGED_NONE)
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "“%s” is a server you run yourself: Hearth does not start or stop it", name);
+                   _("“%s” is a server you run yourself: Hearth does not start or stop it"), name);
       return NULL;
     }
   return server;
@@ -685,7 +687,7 @@ start_full (HearthServers       *self,
   if (sup->kill_deadline_us != 0 || (sup->stopping && sup->process != NULL))
     {
       g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_ALREADY_RUNNING,
-                               "%s is being stopped: start it again once it has stopped", name);
+                               _("%s is being stopped: start it again once it has stopped"), name);
       return;
     }
   if (sup->process != NULL || sup->adopted || sup->restart_id != 0)

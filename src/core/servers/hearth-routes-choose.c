@@ -3,6 +3,10 @@
  */
 #define G_LOG_DOMAIN "hearth-routes"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -288,7 +292,7 @@ rule_name (Choose *choose)
 {
   if (choose->rule_id == NULL)
     return g_strdup ("“Auto”");
-  return g_strdup_printf ("The rule “%s” (%s)", choose->rule_id, choose->label);
+  return g_strdup_printf (_("The rule “%s” (%s)"), choose->rule_id, choose->label);
 }
 
 static char *
@@ -306,7 +310,7 @@ unanswered (GPtrArray *listed)
     }
   if (names->len > 0)
     {
-      g_string_prepend (names, " (could not ask: ");
+      g_string_prepend (names, _(" (could not ask: "));
       g_string_append (names, ")");
     }
   return g_string_free (names, FALSE);
@@ -435,13 +439,13 @@ resolve_on_server (HearthRoutes *self,
 
   if (server == NULL)
     g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                             "%s sends questions to the server “%s”, which is no longer in "
-                             "your list: change the rule or add the server again",
+                             _("%s sends questions to the server “%s”, which is no longer in "
+                               "your list: change the rule or add the server again"),
                              rule, choose->server);
   else if (!hearth_server_get_enabled (server))
     g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                             "%s sends questions to the server “%s”, which is turned off: "
-                             "turn it on or change the rule", rule, choose->server);
+                             _("%s sends questions to the server “%s”, which is turned off: "
+                               "turn it on or change the rule"), rule, choose->server);
   else if (choose->by_ratings && choose->label != NULL)
     {
       choose->on_server = TRUE;
@@ -479,14 +483,14 @@ resolve_named (HearthRoutes *self,
   if (choose->rule_id == NULL)
     {
       g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
-                               "%s is not installed on any enabled server%s",
+                               _("%s is not installed on any enabled server%s"),
                                choose->target, missing);
       return;
     }
   rule = rule_name (choose);
   g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
-                           "%s picks %s, which is not installed on any enabled server%s: "
-                           "install it, or change the rule", rule, choose->target, missing);
+                           _("%s picks %s, which is not installed on any enabled server%s: "
+                             "install it, or change the rule"), rule, choose->target, missing);
 }
 
 static GPtrArray *
@@ -553,24 +557,24 @@ describe_pick (Choose                    *choose,
   if (choose->label == NULL)
     return g_steal_pointer (&name);
   if (none_fits)
-    return g_strdup_printf ("%s, the smallest model you have: none fits this computer’s memory",
+    return g_strdup_printf (_("%s, the smallest model you have: none fits this computer’s memory"),
                             name);
   /* A rule with a server picks among that server's models only. */
   if (n_choices == 1 && choose->server != NULL)
-    return g_strdup_printf ("%s, the only model %s has", pick->model, choose->server);
+    return g_strdup_printf (_("%s, the only model %s has"), pick->model, choose->server);
   if (n_choices == 1)
-    return g_strdup_printf ("%s, the only model you have, so it is both the fastest and the "
-                            "most capable", name);
-  where = choose->server != NULL ? g_strdup_printf ("on %s", choose->server)
-                                 : g_strdup ("you have");
+    return g_strdup_printf (_("%s, the only model you have, so it is both the fastest and the "
+                              "most capable"), name);
+  where = choose->server != NULL ? g_strdup_printf (_("on %s"), choose->server)
+                                 : g_strdup (_("you have"));
   if (capable)
-    return g_strdup_printf ("the most capable model %s (%s)", where,
+    return g_strdup_printf (_("the most capable model %s (%s)"), where,
                             choose->server != NULL ? pick->model : name);
   if (pick->tokens_per_s > 0)
-    return g_strdup_printf ("the fastest model %s (%s, measured at %.1f tokens/s)",
+    return g_strdup_printf (_("the fastest model %s (%s, measured at %.1f tokens/s)"),
                             where, choose->server != NULL ? pick->model : name,
                             pick->tokens_per_s);
-  return g_strdup_printf ("the fastest model %s (%s)", where,
+  return g_strdup_printf (_("the fastest model %s (%s)"), where,
                           choose->server != NULL ? pick->model : name);
 }
 
@@ -601,13 +605,13 @@ resolve_tier (HearthRoutes *self,
   missing = unanswered (choose->listed);
   if (choose->server != NULL)
     g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_NO_MODEL,
-                             "%s picks a model on %s, which lists none%s: install a model "
-                             "there, or change the rule", rule, choose->server, missing);
+                             _("%s picks a model on %s, which lists none%s: install a model "
+                               "there, or change the rule"), rule, choose->server, missing);
   else
     g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_NO_MODEL,
-                             "%s found no model to use: no enabled server on this computer or "
-                             "your network lists one%s. Install a model, or name a cloud model "
-                             "in a rule (cloud servers are only used when a rule names them)",
+                             _("%s found no model to use: no enabled server on this computer or "
+                               "your network lists one%s. Install a model, or name a cloud model "
+                               "in a rule (cloud servers are only used when a rule names them)"),
                              rule, missing);
 }
 
@@ -677,7 +681,7 @@ listed (HearthRoutes *self,
   if (self->engine == NULL)
     {
       g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_CANCELLED,
-                               "Hearth is closing: no model was chosen");
+                               _("Hearth is closing: no model was chosen"));
       return;
     }
   if (choose->on_server)
@@ -758,7 +762,7 @@ gather_models (HearthRoutes *self,
       entry->server = g_object_ref (server);
       if (hearth_server_get_breaker_open (server))
         entry->error = g_error_new (HEARTH_ERROR, HEARTH_ERROR_CONNECTION_REFUSED,
-                                    "%s is skipped until it answers again",
+                                    _("%s is skipped until it answers again"),
                                     hearth_server_get_name (server));
       g_ptr_array_add (choose->listed, entry);
     }
@@ -791,7 +795,7 @@ start (HearthRoutes *self,
 
   if (self->engine == NULL)
     g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_CANCELLED,
-                             "Hearth is closing: no model was chosen");
+                             _("Hearth is closing: no model was chosen"));
   else if (choose->server != NULL && !is_tier (choose->target))
     resolve_on_server (self, task);
   else

@@ -3,6 +3,10 @@
  */
 #define G_LOG_DOMAIN "hearth-routes"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <string.h>
 #include <glib/gstdio.h>
@@ -31,24 +35,24 @@ check_value (HearthRouteKind   kind,
   gboolean empty = value == NULL || *value == '\0';
 
   if (_hearth_route_kind_has_count (kind) && empty)
-    return hearth_error_set_invalid (error, "A %s rule needs a number of %s, such as %d",
+    return hearth_error_set_invalid (error, _("A %s rule needs a number of %s, such as %d"),
                     hearth_route_kind_to_string (kind),
                     kind == HEARTH_ROUTE_LONG_CONVERSATION ? "earlier messages" : "characters",
                     kind == HEARTH_ROUTE_LONG_CONVERSATION ? HEARTH_ROUTES_LONG_CONVERSATION
                                                            : HEARTH_ROUTES_LONG_PROMPT);
   if (_hearth_route_kind_has_count (kind) && !_hearth_routes_parse_count (value, NULL))
-    return hearth_error_set_invalid (error, "“%s” is not a positive whole number: a %s rule needs a number of %s "
-                           "above 0, such as %d", value,
+    return hearth_error_set_invalid (error, _("“%s” is not a positive whole number: a %s rule needs a number of %s "
+                           "above 0, such as %d"), value,
                     hearth_route_kind_to_string (kind),
                     kind == HEARTH_ROUTE_LONG_CONVERSATION ? "messages" : "characters",
                     kind == HEARTH_ROUTE_LONG_CONVERSATION ? HEARTH_ROUTES_LONG_CONVERSATION
                                                            : HEARTH_ROUTES_LONG_PROMPT);
   if (kind == HEARTH_ROUTE_KEYWORD && (empty || strspn (value, " \t\n") == strlen (value)))
-    return hearth_error_set_invalid (error, "A keyword rule needs a word to look for, such as “sql”");
+    return hearth_error_set_invalid (error, _("A keyword rule needs a word to look for, such as “sql”"));
   if (kind == HEARTH_ROUTE_KEYWORD && !g_utf8_validate (value, -1, NULL))
-    return hearth_error_set_invalid (error, "The keyword is not valid text (UTF-8)");
+    return hearth_error_set_invalid (error, _("The keyword is not valid text (UTF-8)"));
   if ((kind == HEARTH_ROUTE_CODE || kind == HEARTH_ROUTE_DEFAULT) && !empty)
-    return hearth_error_set_invalid (error, "A %s rule takes no value (“%s”): leave it out",
+    return hearth_error_set_invalid (error, _("A %s rule takes no value (“%s”): leave it out"),
                     hearth_route_kind_to_string (kind), value);
   return TRUE;
 }
@@ -58,20 +62,22 @@ check_model (const char  *model,
              GError     **error)
 {
   if (model == NULL || *model == '\0')
-    return hearth_error_set_invalid (error, "A rule needs a model: a model’s name, "
-                           HEARTH_ROUTE_TARGET_FAST " or " HEARTH_ROUTE_TARGET_CAPABLE);
+    return hearth_error_set_invalid (error, _("A rule needs a model: a model’s name, %s or %s"),
+                                     HEARTH_ROUTE_TARGET_FAST, HEARTH_ROUTE_TARGET_CAPABLE);
   if (g_str_equal (model, HEARTH_MODEL_AUTO))
-    return hearth_error_set_invalid (error, "A rule cannot pick “auto”: give a model’s name, "
-                           HEARTH_ROUTE_TARGET_FAST " or " HEARTH_ROUTE_TARGET_CAPABLE);
+    return hearth_error_set_invalid (error,
+                                     _("A rule cannot pick “auto”: give a model’s name, %s or %s"),
+                                     HEARTH_ROUTE_TARGET_FAST, HEARTH_ROUTE_TARGET_CAPABLE);
   if (model[0] == '@' && !g_str_equal (model, HEARTH_ROUTE_TARGET_FAST)
       && !g_str_equal (model, HEARTH_ROUTE_TARGET_CAPABLE))
-    return hearth_error_set_invalid (error, "“%s” is not a model Hearth can pick: use "
-                           HEARTH_ROUTE_TARGET_FAST " (the fastest model you have), "
-                           HEARTH_ROUTE_TARGET_CAPABLE " (the most capable) or a model’s name",
-                    model);
+    /* Translators: the second and third %s are @fast and @capable, typed as they are */
+    return hearth_error_set_invalid (error, _("“%s” is not a model Hearth can pick: use "
+                                              "%s (the fastest model you have), "
+                                              "%s (the most capable) or a model’s name"),
+                                     model, HEARTH_ROUTE_TARGET_FAST, HEARTH_ROUTE_TARGET_CAPABLE);
   if (strpbrk (model, " \t\n") != NULL || !g_utf8_validate (model, -1, NULL))
-    return hearth_error_set_invalid (error, "“%s” is not a model’s name: names have no spaces, such as "
-                           "“qwen2.5:7b”", model);
+    return hearth_error_set_invalid (error, _("“%s” is not a model’s name: names have no spaces, such as "
+                           "“qwen2.5:7b”"), model);
   return TRUE;
 }
 
@@ -106,8 +112,9 @@ check_server (HearthRoutes  *self,
 
   names = server_names (servers);
   if (*names == '\0')
-    return hearth_error_set_invalid (error, "There is no server named “%s”: add it first", server);
-  return hearth_error_set_invalid (error, "There is no server named “%s”: your servers are %s", server, names);
+    return hearth_error_set_invalid (error,
+                                     _("There is no server named “%s”: add it first"), server);
+  return hearth_error_set_invalid (error, _("There is no server named “%s”: your servers are %s"), server, names);
 }
 
 static char *
@@ -161,7 +168,9 @@ hearth_routes_add (HearthRoutes     *self,
     server = NULL;
   if (!_hearth_route_kind_is_valid (kind))
     {
-      hearth_error_set_invalid (error, "Hearth knows no such kind of rule: use " HEARTH_ROUTE_KINDS);
+      /* Translators: %s lists the kinds, typed as they are: code, long-prompt, … */
+      hearth_error_set_invalid (error, _("Hearth knows no such kind of rule: use %s"),
+                                HEARTH_ROUTE_KINDS);
       return NULL;
     }
   if (!check_value (kind, value, error) || !check_model (model, error)
@@ -169,8 +178,8 @@ hearth_routes_add (HearthRoutes     *self,
     return NULL;
   if (position < -1)
     {
-      hearth_error_set_invalid (error, "%d is not a position in the list: give 0 for the first place, or leave "
-                      "it out to add the rule before the default one", position);
+      hearth_error_set_invalid (error, _("%d is not a position in the list: give 0 for the first place, or leave "
+                      "it out to add the rule before the default one"), position);
       return NULL;
     }
   if (kind == HEARTH_ROUTE_DEFAULT)
@@ -203,7 +212,7 @@ lookup_rule (GPtrArray   *rules,
   if (*index >= 0)
     return TRUE;
   ids = list_ids (rules);
-  return hearth_error_set_invalid (error, "There is no rule “%s”: the rules are %s", id ? id : "", ids);
+  return hearth_error_set_invalid (error, _("There is no rule “%s”: the rules are %s"), id ? id : "", ids);
 }
 
 gboolean
@@ -221,8 +230,8 @@ hearth_routes_remove (HearthRoutes  *self,
   if (!lookup_rule (rules, id, &index, error))
     return FALSE;
   if (index == (int) rules->len - 1)
-    return hearth_error_set_invalid (error, "The default rule cannot be removed: it picks the model when no other "
-                           "rule matches. Add a default rule to change what it picks");
+    return hearth_error_set_invalid (error, _("The default rule cannot be removed: it picks the model when no other "
+                           "rule matches. Add a default rule to change what it picks"));
   g_ptr_array_remove_index (rules, index);
   return _hearth_routes_commit (self, g_steal_pointer (&rules), error);
 }
@@ -245,11 +254,11 @@ hearth_routes_move (HearthRoutes  *self,
     return FALSE;
   last = rules->len - 1;
   if ((guint) index == last)
-    return hearth_error_set_invalid (error, "The default rule cannot be moved: it stays last, to pick the model "
-                           "when no other rule matches");
+    return hearth_error_set_invalid (error, _("The default rule cannot be moved: it stays last, to pick the model "
+                           "when no other rule matches"));
   if (position >= last)
-    return hearth_error_set_invalid (error, "“%s” cannot go to position %u: the default rule stays last, so the "
-                           "positions are 0 to %u", id, position, last - 1);
+    return hearth_error_set_invalid (error, _("“%s” cannot go to position %u: the default rule stays last, so the "
+                           "positions are 0 to %u"), id, position, last - 1);
   if ((guint) index == position)
     return TRUE;
 
@@ -272,7 +281,7 @@ hearth_routes_reset (HearthRoutes  *self,
       int saved_errno = errno;
 
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_FAILED,
-                   "The routing rules could not be reset: %s cannot be removed (%s)",
+                   _("The routing rules could not be reset: %s cannot be removed (%s)"),
                    self->path, g_strerror (saved_errno));
       return FALSE;
     }

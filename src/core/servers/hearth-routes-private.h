@@ -69,7 +69,7 @@ gboolean        _hearth_routes_has_word          (const char          *text,
                                                   const char          *word);
 /* "code", "the word “sql”", "everything else": what the reply's line starts with. */
 char           *_hearth_route_label              (const HearthRoute   *route);
-/* "1,500" */
+/* "1,500", with the locale's thousands separator */
 char           *_hearth_routes_format_count      (gint64               count);
 
 /* A model the tiers may pick. */

@@ -4,6 +4,10 @@
  */
 #define G_LOG_DOMAIN "hearth-routes"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "hearth-routes-private.h"
 
 /* The words for a kind in "won 8 of 10 code questions". */
@@ -11,12 +15,12 @@ static const char *
 kind_questions (const char *kind)
 {
   if (g_strcmp0 (kind, "code") == 0)
-    return "code questions";
+    return _("code questions");
   if (g_strcmp0 (kind, "long-prompt") == 0)
-    return "long questions";
+    return _("long questions");
   if (g_strcmp0 (kind, "long-conversation") == 0)
-    return "questions in long conversations";
-  return "plain questions (no code, not long)";
+    return _("questions in long conversations");
+  return _("plain questions (no code, not long)");
 }
 
 static guint
@@ -86,10 +90,10 @@ _hearth_routes_describe_ratings (const char              *kind,
   if (enough (rule))
     others = g_strdup_printf ("%s %u of %u", rule_model, rule->wins, n_rated (rule));
   else if (n_rated (rule) == 0)
-    others = g_strdup_printf ("%s, the rule’s choice, has no ratings for them yet", rule_model);
+    others = g_strdup_printf (_("%s, the rule’s choice, has no ratings for them yet"), rule_model);
   else
-    others = g_strdup_printf ("%s, the rule’s choice, has %u, fewer than the %d needed",
+    others = g_strdup_printf (_("%s, the rule’s choice, has %u, fewer than the %d needed"),
                               rule_model, n_rated (rule), HEARTH_FEEDBACK_MIN_RATINGS);
-  return g_strdup_printf ("your ratings: %s won %u of %u %s; %s", best->model, best->wins,
+  return g_strdup_printf (_("your ratings: %s won %u of %u %s; %s"), best->model, best->wins,
                           n_rated (best), kind_questions (kind), others);
 }

@@ -3,9 +3,13 @@
  */
 #define G_LOG_DOMAIN "hearth-routes"
 
+#include "config.h"
+
 #include <errno.h>
+#include <langinfo.h>
 #include <string.h>
 #include <glib/gstdio.h>
+#include <glib/gi18n-lib.h>
 
 #include "hearth-engine.h"
 #include "hearth-config-file.h"
@@ -124,7 +128,8 @@ hearth_route_kind_parse (const char       *str,
     return TRUE;
 
   g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-               "“%s” is not a kind of rule: use " HEARTH_ROUTE_KINDS, str != NULL ? str : "");
+               /* Translators: the second %s lists the kinds, typed as they are */
+               _("“%s” is not a kind of rule: use %s"), str != NULL ? str : "", HEARTH_ROUTE_KINDS);
   return FALSE;
 }
 
@@ -141,11 +146,16 @@ _hearth_routes_format_count (gint64 count)
   g_autofree char *digits = g_strdup_printf ("%" G_GINT64_FORMAT, ABS (count));
   GString *out = g_string_new (count < 0 ? "−" : NULL);
   gsize len = strlen (digits);
+  /* the locale's thousands separator ("1.500" in German); the C locale has
+   * none, and English's comma is the one a person expects there */
+  const char *separator = nl_langinfo (THOUSEP);
 
+  if (separator == NULL || *separator == '\0')
+    separator = ",";
   for (gsize i = 0; i < len; i++)
     {
       if (i > 0 && (len - i) % 3 == 0)
-        g_string_append_c (out, ',');
+        g_string_append (out, separator);
       g_string_append_c (out, digits[i]);
     }
 
@@ -165,9 +175,9 @@ describe_target (const HearthRoute *route)
   const char *model;
 
   if (g_strcmp0 (route->model, HEARTH_ROUTE_TARGET_CAPABLE) == 0)
-    model = "the most capable model";
+    model = _("the most capable model");
   else if (g_strcmp0 (route->model, HEARTH_ROUTE_TARGET_FAST) == 0)
-    model = "the fastest model";
+    model = _("the fastest model");
   else
     model = route->model;
 
@@ -184,18 +194,18 @@ describe_condition (const HearthRoute *route)
   switch (route->kind)
     {
     case HEARTH_ROUTE_LONG_PROMPT:
-      return g_strdup_printf ("Questions of %s characters or more", count);
+      return g_strdup_printf (_("Questions of %s characters or more"), count);
     case HEARTH_ROUTE_SHORT_PROMPT:
-      return g_strdup_printf ("Questions of %s characters or fewer", count);
+      return g_strdup_printf (_("Questions of %s characters or fewer"), count);
     case HEARTH_ROUTE_CODE:
-      return g_strdup ("Questions with code");
+      return g_strdup (_("Questions with code"));
     case HEARTH_ROUTE_LONG_CONVERSATION:
-      return g_strdup_printf ("Conversations with %s or more earlier messages", count);
+      return g_strdup_printf (_("Conversations with %s or more earlier messages"), count);
     case HEARTH_ROUTE_KEYWORD:
-      return g_strdup_printf ("Questions with the word “%s”", route->value);
+      return g_strdup_printf (_("Questions with the word “%s”"), route->value);
     case HEARTH_ROUTE_DEFAULT:
     default:
-      return g_strdup ("Everything else");
+      return g_strdup (_("Everything else"));
     }
 }
 
@@ -223,18 +233,18 @@ _hearth_route_label (const HearthRoute *route)
   switch (route->kind)
     {
     case HEARTH_ROUTE_LONG_PROMPT:
-      return g_strdup_printf ("a long question (%s characters or more)", count);
+      return g_strdup_printf (_("a long question (%s characters or more)"), count);
     case HEARTH_ROUTE_SHORT_PROMPT:
-      return g_strdup_printf ("a short question (%s characters or fewer)", count);
+      return g_strdup_printf (_("a short question (%s characters or fewer)"), count);
     case HEARTH_ROUTE_CODE:
       return g_strdup ("code");
     case HEARTH_ROUTE_LONG_CONVERSATION:
-      return g_strdup_printf ("a long conversation (%s earlier messages or more)", count);
+      return g_strdup_printf (_("a long conversation (%s earlier messages or more)"), count);
     case HEARTH_ROUTE_KEYWORD:
-      return g_strdup_printf ("the word “%s”", route->value);
+      return g_strdup_printf (_("the word “%s”"), route->value);
     case HEARTH_ROUTE_DEFAULT:
     default:
-      return g_strdup ("everything else");
+      return g_strdup (_("everything else"));
     }
 }
 

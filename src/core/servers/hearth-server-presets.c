@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "hearth-server.h"
 
 /* The URLs are written as each project documents them ("…/v1"):
@@ -12,21 +14,21 @@
  * since the provider adds /v1/… to every path. */
 static const HearthServerPreset presets[] = {
   { "ollama", "Ollama", "ollama", "http://127.0.0.1:11434", HEARTH_API_OLLAMA,
-    FALSE, FALSE, NULL, "Ollama on this computer or another one" },
+    FALSE, FALSE, NULL, N_("Ollama on this computer or another one") },
   { "openai", "OpenAI", "openai", "https://api.openai.com/v1", HEARTH_API_OPENAI,
-    TRUE, TRUE, "OPENAI_API_KEY", "GPT models in OpenAI's cloud; needs an API key" },
+    TRUE, TRUE, "OPENAI_API_KEY", N_("GPT models in OpenAI's cloud; needs an API key") },
   { "anthropic", "Anthropic", "anthropic", "https://api.anthropic.com", HEARTH_API_ANTHROPIC,
-    TRUE, TRUE, "ANTHROPIC_API_KEY", "Claude models in Anthropic's cloud; needs an API key" },
+    TRUE, TRUE, "ANTHROPIC_API_KEY", N_("Claude models in Anthropic's cloud; needs an API key") },
   { "groq", "Groq", "groq", "https://api.groq.com/openai/v1", HEARTH_API_OPENAI,
-    TRUE, TRUE, NULL, "Open models on Groq's cloud; needs an API key" },
+    TRUE, TRUE, NULL, N_("Open models on Groq's cloud; needs an API key") },
   { "openrouter", "OpenRouter", "openrouter", "https://openrouter.ai/api/v1", HEARTH_API_OPENAI,
-    TRUE, TRUE, NULL, "Many providers' models through one cloud account; needs an API key" },
+    TRUE, TRUE, NULL, N_("Many providers' models through one cloud account; needs an API key") },
   { "lmstudio", "LM Studio", "lm-studio", "http://127.0.0.1:1234/v1", HEARTH_API_OPENAI,
-    FALSE, FALSE, NULL, "LM Studio's local server" },
+    FALSE, FALSE, NULL, N_("LM Studio's local server") },
   { "llamacpp", "llama.cpp", "llama-cpp", "http://127.0.0.1:8080/v1", HEARTH_API_OPENAI,
-    FALSE, FALSE, NULL, "llama.cpp's llama-server" },
+    FALSE, FALSE, NULL, N_("llama.cpp's llama-server") },
   { "vllm", "vLLM", "vllm", "http://127.0.0.1:8000/v1", HEARTH_API_OPENAI,
-    FALSE, FALSE, NULL, "A vLLM server" },
+    FALSE, FALSE, NULL, N_("A vLLM server") },
 };
 
 /**

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "hearth-endpoint.h"
 #include "hearth-engine.h"
 #include "hearth-error.h"
@@ -690,8 +692,10 @@ format_since (gint64 unix_ms)
     return g_strdup ("");
   if (g_date_time_get_day_of_year (time) == g_date_time_get_day_of_year (now) &&
       g_date_time_get_year (time) == g_date_time_get_year (now))
-    return g_date_time_format (time, "%H:%M");
-  return g_date_time_format (time, "%b %-d, %H:%M");
+    /* Translators: a time today, see g_date_time_format() */
+    return g_date_time_format (time, _("%H:%M"));
+  /* Translators: a date and time, "Dec 7, 14:02", see g_date_time_format() */
+  return g_date_time_format (time, _("%b %-d, %H:%M"));
 }
 
 /**
@@ -711,27 +715,27 @@ hearth_server_describe_state (HearthServer *self)
   if (!self->enabled)
     return g_strdup ("Disabled");
   if (self->breaker_open)
-    return g_strdup_printf ("Skipped until it answers again (%u failures in a row)%s%s",
+    return g_strdup_printf (_("Skipped until it answers again (%u failures in a row)%s%s"),
                             self->failures, self->last_error ? " — " : "",
                             self->last_error ? self->last_error : "");
   since = format_since (self->state_since_ms);
   if (self->latency_ms >= 0)
-    latency = g_strdup_printf (" · %.0f ms", self->latency_ms);
+    latency = g_strdup_printf (_(" · %.0f ms"), self->latency_ms);
   switch (self->state)
     {
     case HEARTH_SERVER_STATE_UP:
       return g_strdup_printf ("Up%s", latency ? latency : "");
     case HEARTH_SERVER_STATE_DEGRADED:
       if (self->last_error != NULL)
-        return g_strdup_printf ("Answers, but not well since %s — %s", since, self->last_error);
-      return g_strdup_printf ("Slow%s (more than %.0f s to answer)", latency ? latency : "",
+        return g_strdup_printf (_("Answers, but not well since %s — %s"), since, self->last_error);
+      return g_strdup_printf (_("Slow%s (more than %.0f s to answer)"), latency ? latency : "",
                               HEARTH_SERVER_SLOW_MS / 1000);
     case HEARTH_SERVER_STATE_DOWN:
-      return g_strdup_printf ("Down since %s%s%s", since, self->last_error ? " — " : "",
+      return g_strdup_printf (_("Down since %s%s%s"), since, self->last_error ? " — " : "",
                               self->last_error ? self->last_error : "");
     case HEARTH_SERVER_STATE_UNKNOWN:
     default:
-      return g_strdup ("Not checked yet");
+      return g_strdup (_("Not checked yet"));
     }
 }
 
@@ -891,8 +895,8 @@ hearth_server_get_process_message (HearthServer *self)
     return NULL;
   if (self->process_message != NULL)
     return self->process_message;
-  return self->enabled ? "Not running — Start it"
-                       : "Not running — Start it, or turn on “Start with Hearth”";
+  return self->enabled ? _("Not running — Start it")
+                       : _("Not running — Start it, or turn on “Start with Hearth”");
 }
 
 char *

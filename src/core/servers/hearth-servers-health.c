@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "hearth-error.h"
 #include "hearth-servers-impl.h"
 
@@ -132,7 +134,7 @@ probe_finish (GTask  *task,
     {
       g_clear_error (&error);
       error = g_error_new (HEARTH_ERROR, HEARTH_ERROR_TIMEOUT,
-                           "%s did not answer within %d s", hearth_server_get_endpoint (probe->server),
+                           _("%s did not answer within %d s"), hearth_server_get_endpoint (probe->server),
                            PROBE_TIMEOUT_MS / 1000);
     }
   /* Cancelled (by the caller, or the list going away) says nothing
@@ -249,7 +251,7 @@ probe_server (HearthServers       *self,
   probe->provider = hearth_server_get_provider (server);
   if (probe->provider == NULL)
     {
-      g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_CANCELLED, "Hearth is closing");
+      g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_CANCELLED, _("Hearth is closing"));
       g_object_unref (task);
       return;
     }
@@ -328,7 +330,7 @@ hearth_servers_probe_async (HearthServers       *self,
             g_string_append_printf (names, "%s%s", i ? ", " : "",
                                     hearth_server_get_name (g_ptr_array_index (self->servers, i)));
           g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                                   "There is no server called “%s”: the servers are %s",
+                                   _("There is no server called “%s”: the servers are %s"),
                                    name, names->len ? names->str : "none yet");
           return;
         }

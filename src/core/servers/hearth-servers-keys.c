@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "hearth-error.h"
 #include "hearth-secrets.h"
 #include "hearth-servers-impl.h"
@@ -34,7 +36,8 @@ lookup_or_fail (HearthServers *self,
 
   if (server == NULL)
     g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                             "There is no server called “%s”: see the list with hearth-cli servers",
+                             _("There is no server called “%s”: see the list with hearth-cli "
+                               "servers"),
                              name ? name : "");
   return server;
 }

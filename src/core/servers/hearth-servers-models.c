@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "hearth-error.h"
 #include "hearth-servers-impl.h"
 
@@ -135,7 +137,8 @@ hearth_servers_list_models_async (HearthServers       *self,
       one->entry = entry;
       if (provider == NULL)
         {
-          g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_CANCELLED, "Hearth is closing");
+          g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_CANCELLED,
+                                   _("Hearth is closing"));
           g_object_unref (one->task);
           g_free (one);
           return;
@@ -208,7 +211,7 @@ _hearth_servers_get_models_async (HearthServers       *self,
   provider = hearth_server_get_provider (server);
   if (provider == NULL)
     {
-      g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_CANCELLED, "Hearth is closing");
+      g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_CANCELLED, _("Hearth is closing"));
       g_object_unref (task);
       return;
     }

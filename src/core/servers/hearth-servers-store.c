@@ -25,6 +25,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <glib/gstdio.h>
 
 #include "hearth-endpoint.h"
@@ -294,9 +296,9 @@ load_contents (HearthServers  *self,
   if (!g_key_file_load_from_data (file, contents, -1, G_KEY_FILE_NONE, &local_error))
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "%s could not be read (%s): the servers from the settings are used "
-                   "until it is fixed or the list is changed (the old file is then kept as "
-                   "servers.conf.bak)", self->path, local_error->message);
+                   _("%s could not be read (%s): the servers from the settings are used "
+                     "until it is fixed or the list is changed (the old file is then kept as "
+                     "servers.conf.bak)"), self->path, local_error->message);
       return FALSE;
     }
   groups = g_key_file_get_groups (file, NULL);

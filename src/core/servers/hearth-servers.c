@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "hearth-endpoint.h"
 #include "hearth-error.h"
 #include "hearth-servers-impl.h"
@@ -194,8 +196,8 @@ hearth_servers_check_name (const char  *name,
     ok = g_ascii_islower (name[i]) || g_ascii_isdigit (name[i]) || strchr ("._-", name[i]) != NULL;
   if (!ok)
     g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                 "“%s” cannot name a server: use 1 to 32 lowercase letters, digits, "
-                 "“.”, “-” or “_”, starting with a letter or digit (like laptop or big-box)",
+                 _("“%s” cannot name a server: use 1 to 32 lowercase letters, digits, "
+                   "“.”, “-” or “_”, starting with a letter or digit (like laptop or big-box)"),
                  name ? name : "");
   return ok;
 }
@@ -262,12 +264,12 @@ no_such_server (HearthServers  *self,
                             hearth_server_get_name (g_ptr_array_index (self->servers, i)));
   if (names->len == 0)
     g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                 "There is no server called “%s”: no server is set up yet "
-                 "(add one with hearth-cli servers add, or in Preferences → Servers)",
+                 _("There is no server called “%s”: no server is set up yet "
+                   "(add one with hearth-cli servers add, or in Preferences → Servers)"),
                  name ? name : "");
   else
     g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                 "There is no server called “%s”: the servers are %s",
+                 _("There is no server called “%s”: the servers are %s"),
                  name ? name : "", names->str);
   return FALSE;
 }
@@ -332,7 +334,7 @@ check_url (const char     *url,
   if (trimmed[0] == '\0' && api != HEARTH_API_OLLAMA)
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "A %s server needs its address (like http://127.0.0.1:8080/v1)",
+                   _("A %s server needs its address (like http://127.0.0.1:8080/v1)"),
                    api == HEARTH_API_ANTHROPIC ? "Anthropic" : "OpenAI-compatible");
       return FALSE;
     }
@@ -352,7 +354,7 @@ check_free_name (HearthServers  *self,
   if (index_of (self, name) >= 0)
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "There is already a server called “%s”: choose another name", name);
+                   _("There is already a server called “%s”: choose another name"), name);
       return FALSE;
     }
   return TRUE;
@@ -385,7 +387,7 @@ _hearth_servers_add_entry (HearthServers           *self,
   if (preset != NULL && *preset != '\0' && hearth_server_preset_find (preset) == NULL)
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "“%s” is not a preset Hearth knows", preset);
+                   _("“%s” is not a preset Hearth knows"), preset);
       return NULL;
     }
   server = _hearth_server_new (self->engine, name);
@@ -467,7 +469,7 @@ hearth_servers_edit (HearthServers  *self,
       hearth_server_get_process_state (server) != HEARTH_PROCESS_FAILED)
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "%s is running: stop it before you rename it", name);
+                   _("%s is running: stop it before you rename it"), name);
       return FALSE;
     }
   if (!check_url (url, api, &kept, error))
@@ -542,7 +544,7 @@ hearth_servers_set_queue_limits (HearthServers  *self,
   if (concurrency > 100000 || bound > 100000)
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "%u is too many: give a number from 1 to 100000 (0 keeps the default)",
+                   _("%u is too many: give a number from 1 to 100000 (0 keeps the default)"),
                    MAX (concurrency, bound));
       return FALSE;
     }
@@ -569,7 +571,7 @@ hearth_servers_move (HearthServers  *self,
   if (position >= self->servers->len)
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "There is no place %u in a list of %u servers: give 1 to %u",
+                   _("There is no place %u in a list of %u servers: give 1 to %u"),
                    position + 1, self->servers->len, self->servers->len);
       return FALSE;
     }
@@ -613,7 +615,7 @@ hearth_servers_set_fallback (HearthServers       *self,
         if (g_str_equal (names[i], names[j]))
           {
             g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                         "“%s” is in the fallback chain twice: name each server once",
+                         _("“%s” is in the fallback chain twice: name each server once"),
                          names[i]);
             return FALSE;
           }
@@ -691,7 +693,7 @@ check_model_name (const char  *model,
     ok = (guchar) *c > ' ' && *c != '\x7f' && strchr ("=[]#", *c) == NULL;
   if (!ok)
     g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                 "“%s” is not a model name: give it as the server lists it (like llama3.2:3b)",
+                 _("“%s” is not a model name: give it as the server lists it (like llama3.2:3b)"),
                  model ? model : "");
   return ok;
 }

@@ -3,6 +3,10 @@
  */
 #define G_LOG_DOMAIN "hearth-store"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <unistd.h>
 
@@ -396,8 +400,8 @@ store_check_not_too_new (HearthStore  *self,
   if (version <= LATEST_SCHEMA_VERSION)
     return TRUE;
   g_set_error (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_TOO_NEW,
-               "The history database %s was written by a newer version of Hearth "
-               "(schema %d, this version knows up to %d): update Hearth to open it",
+               _("The history database %s was written by a newer version of Hearth "
+                 "(schema %d, this version knows up to %d): update Hearth to open it"),
                self->path, version, LATEST_SCHEMA_VERSION);
   return FALSE;
 }
@@ -459,12 +463,12 @@ store_make_parent (HearthStore  *self,
   saved_errno = errno;
   if (saved_errno == EACCES || saved_errno == EPERM || saved_errno == EROFS)
     g_set_error (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_READ_ONLY,
-                 "The folder of the history database %s cannot be created (%s): "
-                 "check the permissions of %s", self->path, g_strerror (saved_errno), dir);
+                 _("The folder of the history database %s cannot be created (%s): "
+                   "check the permissions of %s"), self->path, g_strerror (saved_errno), dir);
   else
     g_set_error (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_FAILED,
-                 "The folder of the history database %s cannot be created (%s): "
-                 "check the disk and try again", self->path, g_strerror (saved_errno));
+                 _("The folder of the history database %s cannot be created (%s): "
+                   "check the disk and try again"), self->path, g_strerror (saved_errno));
   return FALSE;
 }
 
@@ -488,8 +492,8 @@ store_check_current (HearthStore  *self,
   if (!self->read_only || self->schema_version == LATEST_SCHEMA_VERSION)
     return TRUE;
   g_set_error (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_READ_ONLY,
-               "The history database %s needs an upgrade to this version of Hearth but "
-               "cannot be written: check the permissions of %s and of its folder",
+               _("The history database %s needs an upgrade to this version of Hearth but "
+                 "cannot be written: check the permissions of %s and of its folder"),
                self->path, self->path);
   return FALSE;
 }

@@ -10,6 +10,10 @@
  */
 #define G_LOG_DOMAIN "hearth-store"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "hearth-store-private.h"
 
 /* Windows tried: the first matches are where the reader looks first. */
@@ -366,8 +370,8 @@ _hearth_store_add_snippet_function (HearthStore  *self,
   if (api == NULL)
     {
       g_set_error (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_FAILED,
-                   "The history database %s cannot be searched: this SQLite has no "
-                   "full-text search (FTS5)", self->path);
+                   _("The history database %s cannot be searched: this SQLite has no "
+                     "full-text search (FTS5)"), self->path);
       return FALSE;
     }
   rc = api->xCreateFunction (api, "hearth_snippet", NULL, hearth_snippet, NULL);

@@ -3,6 +3,11 @@
  */
 #define G_LOG_DOMAIN "hearth-store"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include <inttypes.h>
 #include <sqlite3.h>
 
 #include "hearth-sqlite.h"
@@ -163,30 +168,30 @@ store_error_new (const char *path,
     {
     case HEARTH_SQLITE_FAILURE_BUSY:
       return g_error_new (HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_LOCKED,
-                          "The history database is in use by another program (%s): "
-                          "close other copies of Hearth and try again", path);
+                          _("The history database is in use by another program (%s): "
+                            "close other copies of Hearth and try again"), path);
     case HEARTH_SQLITE_FAILURE_READ_ONLY:
       return g_error_new (HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_READ_ONLY,
-                          "The history database %s cannot be written (%s): "
-                          "check the permissions of %s and of its folder",
+                          _("The history database %s cannot be written (%s): "
+                            "check the permissions of %s and of its folder"),
                           path, detail, path);
     case HEARTH_SQLITE_FAILURE_CORRUPT:
       return g_error_new (HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_CORRUPT,
-                          "The history database %s is damaged (%s): move it aside to start "
-                          "a new history, or restore it from a backup", path, detail);
+                          _("The history database %s is damaged (%s): move it aside to start "
+                            "a new history, or restore it from a backup"), path, detail);
     case HEARTH_SQLITE_FAILURE_FULL:
       return g_error_new (HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_FULL,
-                          "The history database %s cannot grow because the disk is full: "
-                          "free some space and try again", path);
+                          _("The history database %s cannot grow because the disk is full: "
+                            "free some space and try again"), path);
     case HEARTH_SQLITE_FAILURE_IO:
       return g_error_new (HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_FAILED,
-                          "The history database %s could not be read or written (%s): "
-                          "check the disk and try again", path, detail);
+                          _("The history database %s could not be read or written (%s): "
+                            "check the disk and try again"), path, detail);
     case HEARTH_SQLITE_FAILURE_OTHER:
     default:
       return g_error_new (HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_FAILED,
-                          "The history database %s reported an error (%s): try again, "
-                          "and report a bug if it keeps happening", path, detail);
+                          _("The history database %s reported an error (%s): try again, "
+                            "and report a bug if it keeps happening"), path, detail);
     }
 }
 
@@ -260,8 +265,8 @@ _hearth_store_set_not_found (GError     **error,
                      gint64       id)
 {
   g_set_error (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_NOT_FOUND,
-               "There is no %s %" G_GINT64_FORMAT " in the history: "
-               "it may have been deleted, reload the list and try again", what, id);
+               _("There is no %s %" PRId64 " in the history: "
+                 "it may have been deleted, reload the list and try again"), what, id);
   return FALSE;
 }
 
@@ -539,7 +544,8 @@ hearth_store_get_api_conversation (HearthStore  *self,
   g_clear_pointer (&find, hearth_sqlite_statement_release);
   if ((create = _hearth_store_statement (self, STMT_CREATE_API_CONVERSATION, error)) == NULL)
     return -1;
-  hearth_sqlite_bind_text (create, ":title", "Requests from other programs");
+  /* Translators: the title of the conversation that holds the API gateway's requests */
+  hearth_sqlite_bind_text (create, ":title", _("Requests from other programs"));
   hearth_sqlite_bind_int64 (create, ":now", now_ms ());
   if (!_hearth_store_step_done (self, create, error))
     return -1;

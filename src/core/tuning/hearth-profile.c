@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "hearth-error.h"
@@ -145,10 +147,10 @@ hearth_profile_list_builtin (int physical_cores)
   HearthProfile *profile;
 
   /* Fast: less to read for each reply, and every core at work. */
-  profile = builtin (HEARTH_PROFILE_FAST, "Fast",
+  profile = builtin (HEARTH_PROFILE_FAST, _("Fast"),
                      physical_cores > 0
-                     ? "Quicker replies: the model reads the last 2,048 tokens of the conversation and uses every processor core"
-                     : "Quicker replies: the model reads the last 2,048 tokens of the conversation");
+                     ? _("Quicker replies: the model reads the last 2,048 tokens of the conversation and uses every processor core")
+                     : _("Quicker replies: the model reads the last 2,048 tokens of the conversation"));
   set (profile, HEARTH_RUN_OPTION_NUM_CTX, 2048);
   set (profile, HEARTH_RUN_OPTION_NUM_BATCH, 512);
   if (physical_cores > 0)
@@ -158,28 +160,29 @@ hearth_profile_list_builtin (int physical_cores)
   /* Balanced sets nothing: the server's own defaults (and OLLAMA_CONTEXT_LENGTH
    * and the like that the user gave it) stay in force, and Hearth's requests do
    * not make Ollama reload a model another program loaded with its defaults. */
-  profile = builtin (HEARTH_PROFILE_BALANCED, "Balanced",
-                     "For everyday use: the server's own settings, with what you set or "
-                     "tuned for each model");
+  profile = builtin (HEARTH_PROFILE_BALANCED, _("Balanced"),
+                     _("For everyday use: the server's own settings, with what you set or "
+                       "tuned for each model"));
   g_ptr_array_add (profiles, profile);
 
   /* Quality: long conversations and pasted documents stay in view; the
    * words are picked a little less freely than Ollama's default 0.8. */
-  profile = builtin (HEARTH_PROFILE_QUALITY, "Quality",
-                     "For long conversations and documents: the model reads the last 8,192 tokens "
-                     "and picks its words a little more carefully; slower, and uses more memory");
+  profile = builtin (HEARTH_PROFILE_QUALITY, _("Quality"),
+                     _("For long conversations and documents: the model reads the last 8,192 "
+                       "tokens "
+                       "and picks its words a little more carefully; slower, and uses more memory"));
   set (profile, HEARTH_RUN_OPTION_NUM_CTX, 8192);
   set (profile, HEARTH_RUN_OPTION_TEMPERATURE, 0.7);
   g_ptr_array_add (profiles, profile);
 
   /* Battery: half the cores, smaller steps, and the model leaves memory
    * a minute after a reply. */
-  profile = builtin (HEARTH_PROFILE_BATTERY, "Battery",
+  profile = builtin (HEARTH_PROFILE_BATTERY, _("Battery"),
                      physical_cores > 0
-                     ? "Saves power: half the processor cores, a 2,048-token context, smaller steps, "
-                       "and the model leaves memory a minute after each reply"
-                     : "Saves power: a 2,048-token context, smaller steps, "
-                       "and the model leaves memory a minute after each reply");
+                     ? _("Saves power: half the processor cores, a 2,048-token context, smaller steps, "
+                         "and the model leaves memory a minute after each reply")
+                     : _("Saves power: a 2,048-token context, smaller steps, "
+                         "and the model leaves memory a minute after each reply"));
   set (profile, HEARTH_RUN_OPTION_NUM_CTX, 2048);
   set (profile, HEARTH_RUN_OPTION_NUM_BATCH, 128);
   if (physical_cores > 0)
@@ -209,21 +212,21 @@ hearth_profile_check_name (const char  *name,
   if (length == 0 || length > MAX_NAME_LENGTH)
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "A profile's name must have 1 to %d characters", MAX_NAME_LENGTH);
+                   _("A profile's name must have 1 to %d characters"), MAX_NAME_LENGTH);
       return FALSE;
     }
   for (const char *p = name; *p != '\0'; p++)
     if (!(g_ascii_islower (*p) || g_ascii_isdigit (*p) || *p == '-'))
       {
         g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                     "“%s” is not a profile name: use lower-case letters, digits and “-” "
-                     "(such as long-docs)", name);
+                     _("“%s” is not a profile name: use lower-case letters, digits and “-” "
+                       "(such as long-docs)"), name);
         return FALSE;
       }
   if (is_builtin_name (name))
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "“%s” is a built-in profile: give yours another name", name);
+                   _("“%s” is a built-in profile: give yours another name"), name);
       return FALSE;
     }
   return TRUE;

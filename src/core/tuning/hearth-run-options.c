@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,60 +39,60 @@ typedef struct
 
 static const KeyInfo keys[HEARTH_N_RUN_OPTIONS] = {
   [HEARTH_RUN_OPTION_NUM_CTX] = {
-    "num_ctx", "Context length",
-    "How much of the conversation the model reads at once, in tokens; more uses more memory",
+    "num_ctx", N_("Context length"),
+    N_("How much of the conversation the model reads at once, in tokens; more uses more memory"),
     TRUE, TRUE, 128, 1048576, FALSE,
-    "an OpenAI-compatible server sets its context length when it loads the model, not per request" },
+    N_("an OpenAI-compatible server sets its context length when it loads the model, not per request") },
   [HEARTH_RUN_OPTION_NUM_GPU] = {
-    "num_gpu", "GPU layers",
-    "How many of the model's layers run on the graphics card; the rest run on the CPU (0: CPU only)",
+    "num_gpu", N_("GPU layers"),
+    N_("How many of the model's layers run on the graphics card; the rest run on the CPU (0: CPU only)"),
     TRUE, TRUE, 0, 999, FALSE,
-    "an OpenAI-compatible server decides itself how much of the model runs on the graphics card" },
+    N_("an OpenAI-compatible server decides itself how much of the model runs on the graphics card") },
   [HEARTH_RUN_OPTION_NUM_THREAD] = {
-    "num_thread", "CPU threads",
-    "How many processor threads work on the model; more is not always faster",
+    "num_thread", N_("CPU threads"),
+    N_("How many processor threads work on the model; more is not always faster"),
     TRUE, TRUE, 1, 1024, FALSE,
-    "an OpenAI-compatible server sets its own threads" },
+    N_("an OpenAI-compatible server sets its own threads") },
   [HEARTH_RUN_OPTION_NUM_BATCH] = {
-    "num_batch", "Batch size",
-    "How many tokens of your message the model reads in one step; larger reads long prompts faster but uses more memory",
+    "num_batch", N_("Batch size"),
+    N_("How many tokens of your message the model reads in one step; larger reads long prompts faster but uses more memory"),
     TRUE, TRUE, 1, 16384, FALSE,
-    "an OpenAI-compatible server sets its own batch size" },
+    N_("an OpenAI-compatible server sets its own batch size") },
   [HEARTH_RUN_OPTION_KEEP_ALIVE] = {
-    "keep_alive", "Keep loaded",
-    "How long the model stays in memory after a reply, so the next one starts at once (forever, or 0 to unload it at once)",
+    "keep_alive", N_("Keep loaded"),
+    N_("How long the model stays in memory after a reply, so the next one starts at once (forever, or 0 to unload it at once)"),
     TRUE, FALSE, FOREVER_S, YEAR_S, FALSE,
-    "an OpenAI-compatible server decides itself how long a model stays loaded" },
+    N_("an OpenAI-compatible server decides itself how long a model stays loaded") },
   [HEARTH_RUN_OPTION_TEMPERATURE] = {
-    "temperature", "Temperature",
-    "How freely the model picks its words: low gives steady, predictable answers, high more varied ones",
+    "temperature", N_("Temperature"),
+    N_("How freely the model picks its words: low gives steady, predictable answers, high more varied ones"),
     FALSE, FALSE, 0, 2, TRUE, NULL },
   [HEARTH_RUN_OPTION_TOP_P] = {
-    "top_p", "Top P",
-    "The model picks only among its likeliest words that together make up this share of the chances (1: all of them)",
+    "top_p", N_("Top P"),
+    N_("The model picks only among its likeliest words that together make up this share of the chances (1: all of them)"),
     FALSE, FALSE, 0, 1, TRUE, NULL },
   [HEARTH_RUN_OPTION_TOP_K] = {
-    "top_k", "Top K",
-    "The model picks only among this many of its likeliest next words (0: no limit)",
+    "top_k", N_("Top K"),
+    N_("The model picks only among this many of its likeliest next words (0: no limit)"),
     TRUE, FALSE, 0, 1000, FALSE,
-    "the OpenAI API has no setting for it" },
+    N_("the OpenAI API has no setting for it") },
   [HEARTH_RUN_OPTION_MIN_P] = {
-    "min_p", "Min P",
-    "Words less likely than this share of the likeliest word's chance are never picked (0: off)",
+    "min_p", N_("Min P"),
+    N_("Words less likely than this share of the likeliest word's chance are never picked (0: off)"),
     FALSE, FALSE, 0, 1, FALSE,
-    "the OpenAI API has no setting for it" },
+    N_("the OpenAI API has no setting for it") },
   [HEARTH_RUN_OPTION_REPEAT_PENALTY] = {
-    "repeat_penalty", "Repeat penalty",
-    "How much the model avoids repeating itself: 1 is no penalty, higher repeats less",
+    "repeat_penalty", N_("Repeat penalty"),
+    N_("How much the model avoids repeating itself: 1 is no penalty, higher repeats less"),
     FALSE, FALSE, 0, 2, FALSE,
-    "the OpenAI API has no setting for it (its frequency penalty works differently)" },
+    N_("the OpenAI API has no setting for it (its frequency penalty works differently)") },
   [HEARTH_RUN_OPTION_SEED] = {
-    "seed", "Seed",
-    "A fixed number makes the same question give the same answer again",
+    "seed", N_("Seed"),
+    N_("A fixed number makes the same question give the same answer again"),
     TRUE, FALSE, 0, 2147483647, TRUE, NULL },
   [HEARTH_RUN_OPTION_NUM_PREDICT] = {
-    "num_predict", "Longest reply",
-    "The most tokens a reply may have before it is cut off (-1: no limit)",
+    "num_predict", N_("Longest reply"),
+    N_("The most tokens a reply may have before it is cut off (-1: no limit)"),
     TRUE, FALSE, -1, 1048576, TRUE, NULL },
 };
 
@@ -128,14 +130,14 @@ const char *
 hearth_run_option_get_title (HearthRunOptionKey key)
 {
   g_return_val_if_fail (key < HEARTH_N_RUN_OPTIONS, NULL);
-  return keys[key].title;
+  return _(keys[key].title);
 }
 
 const char *
 hearth_run_option_get_description (HearthRunOptionKey key)
 {
   g_return_val_if_fail (key < HEARTH_N_RUN_OPTIONS, NULL);
-  return keys[key].description;
+  return _(keys[key].description);
 }
 
 gboolean
@@ -181,14 +183,14 @@ hearth_run_option_is_supported (HearthRunOptionKey   key,
         return TRUE;
       if (why != NULL)
         *why = keys[key].speed || key == HEARTH_RUN_OPTION_KEEP_ALIVE
-               ? "Anthropic runs its models itself: there is no such setting"
-               : "Anthropic's API has no setting for it";
+               ? _("Anthropic runs its models itself: there is no such setting")
+               : _("Anthropic's API has no setting for it");
       return FALSE;
     }
   if (api != HEARTH_API_OPENAI || keys[key].openai)
     return TRUE;
   if (why != NULL)
-    *why = keys[key].openai_why;
+    *why = _(keys[key].openai_why);
   return FALSE;
 }
 
@@ -276,11 +278,11 @@ hearth_run_option_format_value (HearthRunOptionKey key,
       if (value < 0)
         return g_strdup ("forever");
       if (value == 0)
-        return g_strdup ("unload at once");
+        return g_strdup (_("unload at once"));
       return format_duration (value);
     }
   if (key == HEARTH_RUN_OPTION_NUM_PREDICT && value < 0)
-    return g_strdup ("no limit");
+    return g_strdup (_("no limit"));
   if (keys[key].integer)
     return g_strdup_printf ("%.0f", value);
   g_ascii_formatd (buf, sizeof buf, "%.6g", value);
@@ -363,14 +365,14 @@ check_value (HearthRunOptionKey   key,
   if (key == HEARTH_RUN_OPTION_KEEP_ALIVE)
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "keep_alive must be a time such as 90s, 30m or 1h (at most a year), "
-                   "“forever” (or -1), or 0 to unload at once");
+                   _("keep_alive must be a time such as 90s, 30m or 1h (at most a year), "
+                     "“forever” (or -1), or 0 to unload at once"));
       return FALSE;
     }
   min = g_strdup_printf (info->integer ? "%.0f" : "%g", info->min);
   max = g_strdup_printf (info->integer ? "%.0f" : "%g", info->max);
   g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-               "%s (%s) must be %s from %s to %s", info->name, info->title,
+               _("%s (%s) must be %s from %s to %s"), info->name, _(info->title),
                info->integer ? "a whole number" : "a number", min, max);
   return FALSE;
 }
@@ -436,7 +438,7 @@ set_unknown_key_error (const char  *name,
   g_autofree char *names = list_key_names ();
 
   g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-               "“%s” is not a run option; the options are %s", name, names);
+               _("“%s” is not a run option; the options are %s"), name, names);
 }
 
 static gboolean
@@ -476,8 +478,8 @@ hearth_run_options_parse_assignment (HearthRunOptions  *options,
   if (equals == NULL)
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "“%s” is not an option: write it as KEY=VALUE, such as num_ctx=8192 "
-                   "or keep_alive=30m", assignment ? assignment : "");
+                   _("“%s” is not an option: write it as KEY=VALUE, such as num_ctx=8192 "
+                     "or keep_alive=30m"), assignment ? assignment : "");
       return FALSE;
     }
   name = g_strstrip (g_strndup (assignment, equals - assignment));
@@ -544,7 +546,7 @@ hearth_run_options_from_json (JsonNode  *node,
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "Run options must be a JSON object such as {\"num_ctx\": 8192}");
+                   _("Run options must be a JSON object such as {\"num_ctx\": 8192}"));
       return NULL;
     }
   object = json_node_get_object (node);
@@ -602,7 +604,7 @@ hearth_run_options_from_json_string (const char  *json,
   if (!json_parser_load_from_data (parser, json, -1, &local))
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "Run options are not valid JSON: %s", local->message);
+                   _("Run options are not valid JSON: %s"), local->message);
       return NULL;
     }
   return hearth_run_options_from_json (json_parser_get_root (parser), error);
@@ -621,22 +623,30 @@ hearth_run_options_summary (const HearthRunOptions *options)
   out = g_string_new (NULL);
 #define SEP() (out->len ? " · " : "")
   if (hearth_run_options_is_set (options, HEARTH_RUN_OPTION_NUM_CTX))
-    g_string_append_printf (out, "%sctx %.0f", SEP (), options->values[HEARTH_RUN_OPTION_NUM_CTX]);
+    /* Translators: a short label, the context window in tokens: "ctx 8192" */
+    g_string_append_printf (out,
+                            _("%sctx %.0f"), SEP (), options->values[HEARTH_RUN_OPTION_NUM_CTX]);
   if (hearth_run_options_is_set (options, HEARTH_RUN_OPTION_NUM_THREAD))
     {
       v = options->values[HEARTH_RUN_OPTION_NUM_THREAD];
-      g_string_append_printf (out, "%s%.0f %s", SEP (), v, v == 1 ? "thread" : "threads");
+      /* Translators: the first %s is a separator (" · ") or nothing */
+      g_string_append_printf (out, g_dngettext (GETTEXT_PACKAGE, "%s%.0f thread", "%s%.0f threads",
+                                                (gulong) v), SEP (), v);
     }
   if (hearth_run_options_is_set (options, HEARTH_RUN_OPTION_NUM_GPU))
     {
       v = options->values[HEARTH_RUN_OPTION_NUM_GPU];
       if (v == 0)
-        g_string_append_printf (out, "%sCPU only", SEP ());
+        /* Translators: the %s is a separator (" · ") or nothing */
+        g_string_append_printf (out, _("%sCPU only"), SEP ());
       else
-        g_string_append_printf (out, "%s%.0f %s", SEP (), v, v == 1 ? "GPU layer" : "GPU layers");
+        g_string_append_printf (out, g_dngettext (GETTEXT_PACKAGE, "%s%.0f GPU layer",
+                                                  "%s%.0f GPU layers", (gulong) v), SEP (), v);
     }
   if (hearth_run_options_is_set (options, HEARTH_RUN_OPTION_NUM_BATCH))
-    g_string_append_printf (out, "%sbatch %.0f", SEP (), options->values[HEARTH_RUN_OPTION_NUM_BATCH]);
+    /* Translators: a short label, the batch size in tokens: "batch 512" */
+    g_string_append_printf (out, _("%sbatch %.0f"), SEP (),
+                            options->values[HEARTH_RUN_OPTION_NUM_BATCH]);
 #undef SEP
   if (out->len == 0)
     {

@@ -25,6 +25,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 
 #include "hearth-tune-private.h"
@@ -520,7 +522,7 @@ hearth_tune_search_next (HearthTuneSearch *self)
 
           skipped->options = g_steal_pointer (&options);
           skipped->state = HEARTH_TUNE_TRIAL_SKIPPED;
-          skipped->error = g_strdup_printf ("Would need about %.1f GiB of RAM; %.1f GiB is free",
+          skipped->error = g_strdup_printf (_("Would need about %.1f GiB of RAM; %.1f GiB is free"),
                                             ram / (1 << 30),
                                             self->params.mem_available / (double) (1 << 30));
           consider (self, add_trial (self, skipped), place, dir);
@@ -602,7 +604,7 @@ describe_options (const HearthRunOptions *options)
 {
   char *summary = options != NULL ? hearth_run_options_summary (options) : NULL;
 
-  return summary != NULL ? summary : g_strdup ("the server's defaults");
+  return summary != NULL ? summary : g_strdup (_("the server's defaults"));
 }
 
 static void
@@ -611,7 +613,7 @@ explain (HearthTuneSearch      *self,
          const HearthTuneTrial *winner,
          const HearthTuneTrial *fastest)
 {
-  g_autoptr(GString) text = g_string_new ("Coordinate descent: ");
+  g_autoptr(GString) text = g_string_new (_("Coordinate descent: "));
   g_autofree char *what = NULL;
   guint n_axes = 0;
 
@@ -619,10 +621,10 @@ explain (HearthTuneSearch      *self,
     if (self->searched & (1u << a))
       g_string_append_printf (text, "%s%s", n_axes++ == 0 ? "" : ", then ", axis_names[a]);
   if (n_axes == 0)
-    g_string_append (text, "nothing to vary");
+    g_string_append (text, _("nothing to vary"));
   if (self->params.physical_cores > 0)
-    g_string_append_printf (text, ", from this machine's %d cores", self->params.physical_cores);
-  g_string_append_printf (text, ", one step at a time while it got faster; %u trials of a budget of %u.",
+    g_string_append_printf (text, _(", from this machine's %d cores"), self->params.physical_cores);
+  g_string_append_printf (text, _(", one step at a time while it got faster; %u trials of a budget of %u."),
                           self->n_run, self->budget);
 
   if (winner == NULL)
@@ -637,35 +639,36 @@ explain (HearthTuneSearch      *self,
             failed = t;
         }
       if (result->cancelled && self->n_run == 0)
-        g_string_append (text, " Cancelled before a trial finished.");
+        g_string_append (text, _(" Cancelled before a trial finished."));
       else if (failed != NULL)
-        g_string_append_printf (text, " No trial could be measured: %s", failed->error);
+        g_string_append_printf (text, _(" No trial could be measured: %s"), failed->error);
       else
-        g_string_append (text, " No trial could be measured.");
+        g_string_append (text, _(" No trial could be measured."));
       result->explanation = g_string_free (g_steal_pointer (&text), FALSE);
       return;
     }
 
   what = describe_options (winner->options);
-  g_string_append_printf (text, " Best: trial %u (%s), %.1f tokens/s", winner->index, what,
+  g_string_append_printf (text, _(" Best: trial %u (%s), %.1f tokens/s"), winner->index, what,
                           winner->decode_tps);
   if (winner->index == 1)
-    g_string_append (text, ": your current options were already the fastest measured.");
+    g_string_append (text, _(": your current options were already the fastest measured."));
   else if (result->baseline_decode_tps > 0)
-    g_string_append_printf (text, ", %.2f× the %.1f tokens/s of your current options.",
+    g_string_append_printf (text, _(", %.2f× the %.1f tokens/s of your current options."),
                             winner->decode_tps / result->baseline_decode_tps,
                             result->baseline_decode_tps);
   else
     g_string_append (text, ".");
   if (fastest != NULL && fastest != winner && fastest->spilled && !winner->spilled)
-    g_string_append_printf (text, " Fastest without spilling to the CPU, %.0f %% below trial %u, "
-                            "which spilled.",
+    g_string_append_printf (text, _(" Fastest without spilling to the CPU, %.0f %% below trial %u, "
+                            "which spilled."),
                             (1 - winner->decode_tps / fastest->decode_tps) * 100, fastest->index);
   if (winner->spilled)
-    g_string_append (text, " It spills layers to the CPU, but is more than 5 % faster than "
-                     "anything that does not.");
+    /* xgettext:no-c-format */
+    g_string_append (text, _(" It spills layers to the CPU, but is more than 5 % faster than "
+                     "anything that does not."));
   if (result->cancelled)
-    g_string_append_printf (text, " Cancelled after %u trials: the best of those.", self->n_run);
+    g_string_append_printf (text, _(" Cancelled after %u trials: the best of those."), self->n_run);
   result->explanation = g_string_free (g_steal_pointer (&text), FALSE);
 }
 

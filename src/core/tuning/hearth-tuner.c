@@ -13,6 +13,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 
 #include "hearth-bench-private.h"
@@ -261,9 +263,9 @@ estimate_note (const char *quantization)
 
   if (bits < 0 || bits <= target * 1.15)
     return NULL;
-  return g_strdup_printf ("q4_K_M: about %.1f× the speed of %s here — an estimate, not measured "
-                          "(no other quantization is installed): decoding reads every weight for "
-                          "each token, and q4_K_M stores %.2f bits per weight against %.2f",
+  return g_strdup_printf (_("q4_K_M: about %.1f× the speed of %s here — an estimate, not measured "
+                            "(no other quantization is installed): decoding reads every weight for "
+                            "each token, and q4_K_M stores %.2f bits per weight against %.2f"),
                           bits / target, ours, target, bits);
 }
 
@@ -292,7 +294,7 @@ note_variants (HearthTuner *self)
         note = g_string_new (NULL);
       else
         g_string_append (note, "; ");
-      g_string_append_printf (note, "%s: %.1f× the speed of %s here, measured (%s, %.1f against %.1f tokens/s)",
+      g_string_append_printf (note, _("%s: %.1f× the speed of %s here, measured (%s, %.1f against %.1f tokens/s)"),
                               theirs, t->decode_tps / r->best_decode_tps, ours, t->model,
                               t->decode_tps, r->best_decode_tps);
     }
@@ -404,7 +406,7 @@ trial_done (HearthTuner *self)
       if (!(trial->decode_tps > 0))
         {
           trial->state = HEARTH_TUNE_TRIAL_FAILED;
-          trial->error = g_strdup ("The server reported no decoding speed");
+          trial->error = g_strdup (_("The server reported no decoding speed"));
         }
     }
   if (self->sampler != NULL)
@@ -438,7 +440,7 @@ fail_trial (HearthTuner  *self,
             const GError *error)
 {
   self->current->state = HEARTH_TUNE_TRIAL_FAILED;
-  hearth_set_str (&self->current->error, error != NULL ? error->message : "The request failed");
+  hearth_set_str (&self->current->error, error != NULL ? error->message : _("The request failed"));
   trial_done (self);
 }
 
@@ -639,7 +641,7 @@ models_cb (GObject      *object,
   if (info == NULL)
     {
       finish (self, g_error_new (HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
-                                 "The model “%s” is not installed on the server", self->model));
+                                 _("The model “%s” is not installed on the server"), self->model));
       return;
     }
   self->name = g_strdup (info->name);

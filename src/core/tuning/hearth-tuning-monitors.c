@@ -12,6 +12,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "hearth-tuning-private.h"
 
 #define UPOWER_NAME      "org.freedesktop.UPower"
@@ -54,7 +56,7 @@ _hearth_tuning_update_automatic (HearthTuning *self)
     g_string_append (reason, self->on_battery ? "On battery: Battery profile"
                                               : "Power saver is on: Battery profile");
   if (hearth_tuning_get_memory_pressure (self))
-    g_string_append_printf (reason, "%sMemory is low: context limited to %d",
+    g_string_append_printf (reason, _("%sMemory is low: context limited to %d"),
                             reason->len ? "; " : "", HEARTH_TUNING_PRESSURE_MAX_CTX);
   text = g_string_free (reason, reason->len == 0);
   if (g_strcmp0 (text, self->automatic_reason) == 0)

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "hearth-error.h"
 #include "hearth-tuning-private.h"
 
@@ -59,7 +61,7 @@ set_no_profile_error (HearthTuning  *self,
   for (guint i = 0; i < self->custom->len; i++)
     g_string_append_printf (names, ", %s", ((HearthProfile *) g_ptr_array_index (self->custom, i))->name);
   g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-               "There is no profile called “%s”; the profiles are %s", name ? name : "", names->str);
+               _("There is no profile called “%s”; the profiles are %s"), name ? name : "", names->str);
   g_string_free (names, TRUE);
 }
 
@@ -151,8 +153,8 @@ hearth_tuning_save_profile (HearthTuning         *self,
   if (parent == NULL || !parent->builtin)
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "A profile of your own starts from a built-in one: fast, balanced, quality "
-                   "or battery%s%s%s", profile->parent ? " (not “" : "",
+                   _("A profile of your own starts from a built-in one: fast, balanced, quality "
+                     "or battery%s%s%s"), profile->parent ? " (not “" : "",
                    profile->parent ? profile->parent : "", profile->parent ? "”)" : "");
       return FALSE;
     }
@@ -199,7 +201,7 @@ hearth_tuning_remove_profile (HearthTuning  *self,
   if (profile->builtin)
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "“%s” is a built-in profile and cannot be removed", name);
+                   _("“%s” is a built-in profile and cannot be removed"), name);
       return FALSE;
     }
   if (!_hearth_tuning_check_store (self, error)

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -85,8 +87,8 @@ require_store (HearthTuning  *self,
       const char *why = _hearth_tuning_get_unavailable_reason (self);
 
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_FAILED,
-                   "Tuning runs cannot be kept: %s",
-                   why != NULL ? why : "there is no history");
+                   _("Tuning runs cannot be kept: %s"),
+                   why != NULL ? why : _("there is no history"));
     }
   return store;
 }
@@ -328,7 +330,7 @@ hearth_tuning_apply_result (HearthTuning      *self,
   if (result->best == NULL)
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "Nothing to apply: no trial of %s was measured",
+                   _("Nothing to apply: no trial of %s was measured"),
                    result->model != NULL ? result->model : "the model");
       return FALSE;
     }
@@ -379,7 +381,7 @@ hearth_tuning_rollback (HearthTuning  *self,
   if (current == NULL || current->previous == NULL || current->tune_run_id == 0)
     {
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   "There is nothing to roll back for %s: no tuning was applied to it on this machine",
+                   _("There is nothing to roll back for %s: no tuning was applied to it on this machine"),
                    model);
       return FALSE;
     }
@@ -470,7 +472,7 @@ load_trials (sqlite3           *db,
 
 failed:
   g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_FAILED,
-               "The tuning runs in the history cannot be read: %s", hearth_sqlite_describe (db, rc));
+               _("The tuning runs in the history cannot be read: %s"), hearth_sqlite_describe (db, rc));
   sqlite3_finalize (stmt);
   return FALSE;
 }
@@ -533,7 +535,7 @@ load_runs (sqlite3     *db,
 
 failed:
   g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_FAILED,
-               "The tuning runs in the history cannot be read: %s", hearth_sqlite_describe (db, rc));
+               _("The tuning runs in the history cannot be read: %s"), hearth_sqlite_describe (db, rc));
   sqlite3_finalize (stmt);
   return NULL;
 }
@@ -629,13 +631,17 @@ value_label (HearthRunOptionKey key,
   g_autofree char *text = NULL;
 
   if (key == HEARTH_RUN_OPTION_NUM_THREAD)
-    return g_strdup_printf (value == 1 ? "%.0f thread" : "%.0f threads", value);
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%.0f thread", "%.0f threads",
+                                         (gulong) value), value);
   if (key == HEARTH_RUN_OPTION_NUM_BATCH)
-    return g_strdup_printf ("batch %.0f", value);
+    /* Translators: a short label, the batch size in tokens: "batch 512" */
+    return g_strdup_printf (_("batch %.0f"), value);
   if (key == HEARTH_RUN_OPTION_NUM_GPU)
-    return g_strdup_printf (value == 1 ? "%.0f GPU layer" : "%.0f GPU layers", value);
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%.0f GPU layer", "%.0f GPU layers",
+                                         (gulong) value), value);
   if (key == HEARTH_RUN_OPTION_NUM_CTX)
-    return g_strdup_printf ("ctx %.0f", value);
+    /* Translators: a short label, the context window in tokens: "ctx 8192" */
+    return g_strdup_printf (_("ctx %.0f"), value);
   text = hearth_run_option_format_value (key, value);
   return g_strdup_printf ("%s %s", hearth_run_option_key_to_string (key), text);
 }
@@ -736,9 +742,10 @@ hearth_tuning_describe_effect (HearthTuning       *self,
       g_string_append_printf (text, "%s%s: %.0f tok/s", i == 0 ? "" : " · ", label, t->decode_tps);
     }
   when = g_date_time_new_from_unix_local (run->started_ms / 1000);
-  date = when != NULL ? g_date_time_format (when, "%-d %b") : NULL;
+  /* Translators: a short date, "7 Dec", see g_date_time_format() */
+  date = when != NULL ? g_date_time_format (when, _("%-d %b")) : NULL;
   if (date != NULL)
-    g_string_append_printf (text, ", measured %s", date);
+    g_string_append_printf (text, _(", measured %s"), date);
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 

@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "hearth-error.h"
 #include "hearth-sqlite.h"
 #include "hearth-store-private.h"
@@ -26,7 +28,7 @@ set_db_error (sqlite3     *db,
               GError     **error)
 {
   g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_FAILED,
-               "The run options in the history cannot be read: %s",
+               _("The run options in the history cannot be read: %s"),
                hearth_sqlite_describe (db, rc));
 }
 

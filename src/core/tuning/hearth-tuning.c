@@ -14,6 +14,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "hearth-error.h"
@@ -547,8 +549,8 @@ hearth_tuning_new (HearthStore *store,
   self = g_object_new (HEARTH_TYPE_TUNING, NULL);
   self->store = store ? g_object_ref (store) : NULL;
   if (store == NULL)
-    self->unavailable = g_strdup ("Hearth keeps no history here, so run options and profiles "
-                                  "cannot be saved");
+    self->unavailable = g_strdup (_("Hearth keeps no history here, so run options and profiles "
+                                    "cannot be saved"));
   read_machine (self);
 
   if (settings != NULL)
@@ -728,7 +730,7 @@ hearth_tuning_set_model_options (HearthTuning            *self,
   if (model == NULL || *model == '\0')
     {
       g_set_error_literal (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                           "Name the model whose options to set");
+                           _("Name the model whose options to set"));
       return FALSE;
     }
   if (!_hearth_tuning_check_store (self, error))
@@ -868,7 +870,7 @@ hearth_tuning_resolve (HearthTuning           *self,
                                   HEARTH_TUNING_PRESSURE_MAX_CTX, NULL);
           resolved->sources[HEARTH_RUN_OPTION_NUM_CTX] = HEARTH_OPTION_SOURCE_AUTOMATIC;
         }
-      g_string_append_printf (reason, "%sMemory is low: context limited to %d",
+      g_string_append_printf (reason, _("%sMemory is low: context limited to %d"),
                               reason->len ? "; " : "", HEARTH_TUNING_PRESSURE_MAX_CTX);
     }
   resolved->automatic_reason = reason->len ? g_string_free (reason, FALSE) : (g_string_free (reason, TRUE), NULL);
