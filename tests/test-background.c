@@ -12,6 +12,7 @@
 #include "hearth-alerts.h"
 #include "hearth-application.h"
 #include "hearth-test-dunst.h"
+#include "hearth-test-portal.h"
 #include "hearth-test-ui.h"
 #include "hearth-test-util.h"
 #include "hearth-window.h"
@@ -394,67 +395,27 @@ test_background_off (void)
 /* Inside Flatpak: the Background portal is asked, and its answer kept.
  * A portal of the test's own answers on the private bus. */
 
-static const char portal_xml[] =
-  "<node>"
-  "  <interface name='org.freedesktop.portal.Background'>"
-  "    <method name='RequestBackground'>"
-  "      <arg type='s' name='parent_window' direction='in'/>"
-  "      <arg type='a{sv}' name='options' direction='in'/>"
-  "      <arg type='o' name='handle' direction='out'/>"
-  "    </method>"
-  "  </interface>"
-  "</node>";
-
 typedef struct
 {
-  GPtrArray *requests;   /* GVariant a{sv}: the options of each request */
-  gboolean   allow;
-  guint      wanted;     /* requests waited for */
-} Portal;
-
-static void
-portal_method_call (GDBusConnection       *connection,
-                    const char            *sender,
-                    const char            *object_path,
-                    const char            *interface_name,
-                    const char            *method_name,
-                    GVariant              *parameters,
-                    GDBusMethodInvocation *invocation,
-                    gpointer               user_data)
-{
-  Portal *portal = user_data;
-  g_autoptr(GVariant) options = g_variant_get_child_value (parameters, 1);
-  g_autofree char *sender_part = g_strdelimit (g_strdup (sender + 1), ".", '_');
-  g_autofree char *handle = NULL;
-  const char *token = "t";
-  GVariantBuilder results;
-
-  g_variant_lookup (options, "handle_token", "&s", &token);
-  handle = g_strdup_printf ("/org/freedesktop/portal/desktop/request/%s/%s", sender_part, token);
-  g_ptr_array_add (portal->requests, g_variant_ref (options));
-  g_dbus_method_invocation_return_value (invocation, g_variant_new ("(o)", handle));
-
-  g_variant_builder_init (&results, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&results, "{sv}", "background", g_variant_new_boolean (portal->allow));
-  g_variant_builder_add (&results, "{sv}", "autostart", g_variant_new_boolean (FALSE));
-  g_dbus_connection_emit_signal (connection, sender, handle, "org.freedesktop.portal.Request",
-                                 "Response", g_variant_new ("(ua{sv})", 0, &results), NULL);
-}
+  HearthTestPortal *portal;
+  guint             wanted;     /* requests waited for */
+} Waiting;
 
 static gboolean
 n_requests_is (gpointer data)
 {
-  Portal *portal = data;
+  Waiting *waiting = data;
 
-  return portal->requests->len == portal->wanted;
+  return waiting->portal->requests->len == waiting->wanted;
 }
 
 static void
-wait_requests (Portal *portal,
-               guint   n)
+wait_requests (HearthTestPortal *portal,
+               guint             n)
 {
-  portal->wanted = n;
-  g_assert_true (hearth_test_spin_until (n_requests_is, portal, 5000));
+  Waiting waiting = { portal, n };
+
+  g_assert_true (hearth_test_spin_until (n_requests_is, &waiting, 5000));
 }
 
 static gboolean
@@ -466,30 +427,21 @@ setting_off (gpointer key)
 static void
 test_background_portal (void)
 {
-  static const GDBusInterfaceVTable vtable = { portal_method_call };
-  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (portal_xml, NULL);
   g_autofree char *flatpak_info = hearth_test_build_tmp_path ("flatpak-info", NULL);
   g_autofree char *autostart = autostart_path ();
   GDBusConnection *bus = hearth_test_dunst_bus ();
-  Portal portal = { g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref), FALSE, 0 };
+  g_autoptr(HearthTestPortal) portal = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *reason = NULL;
   const char **commandline = NULL;
   gboolean autostart_asked = TRUE;
-  guint object_id;
-  guint name_id;
 
   g_settings_reset (settings, "run-in-background");
   g_settings_reset (settings, "autostart");
   g_file_set_contents (flatpak_info, "[Application]\nname=" APP_ID "\n", -1, &error);
   g_assert_no_error (error);
   g_setenv ("HEARTH_FLATPAK_INFO", flatpak_info, TRUE);
-  object_id = g_dbus_connection_register_object (bus, "/org/freedesktop/portal/desktop",
-                                                 info->interfaces[0], &vtable, &portal, NULL,
-                                                 &error);
-  g_assert_no_error (error);
-  name_id = g_bus_own_name_on_connection (bus, "org.freedesktop.portal.Desktop",
-                                          G_BUS_NAME_OWNER_FLAGS_NONE, NULL, NULL, NULL, NULL);
+  portal = hearth_test_portal_new (bus, FALSE);
   app = hearth_application_new ();
   g_application_set_application_id (G_APPLICATION (app), APP_ID ".BackgroundPortal");
   g_application_register (G_APPLICATION (app), NULL, &error);
@@ -498,23 +450,23 @@ test_background_portal (void)
   /* Refused: the switch goes back off, rather than promise what the sandbox
    * will not allow. */
   g_settings_set_boolean (settings, "run-in-background", TRUE);
-  wait_requests (&portal, 1);
-  g_assert_true (g_variant_lookup (portal.requests->pdata[0], "reason", "s", &reason));
+  wait_requests (portal, 1);
+  g_assert_true (g_variant_lookup (portal->requests->pdata[0], "reason", "s", &reason));
   g_assert_nonnull (strstr (reason, "alerts"));
-  g_assert_true (g_variant_lookup (portal.requests->pdata[0], "autostart", "b", &autostart_asked));
+  g_assert_true (g_variant_lookup (portal->requests->pdata[0], "autostart", "b", &autostart_asked));
   g_assert_false (autostart_asked);
-  g_assert_true (g_variant_lookup (portal.requests->pdata[0], "commandline", "^a&s", &commandline));
+  g_assert_true (g_variant_lookup (portal->requests->pdata[0], "commandline", "^a&s", &commandline));
   g_assert_cmpstr (commandline[1], ==, "--gapplication-service");
   g_free (commandline);
   g_assert_true (hearth_test_spin_until (setting_off, (gpointer) "run-in-background", 5000));
 
   /* Allowed, with Start at Login: the portal starts it, no desktop file */
-  portal.allow = TRUE;
+  portal->allow = TRUE;
   g_settings_set_boolean (settings, "run-in-background", TRUE);
-  wait_requests (&portal, 2);
+  wait_requests (portal, 2);
   g_settings_set_boolean (settings, "autostart", TRUE);
-  wait_requests (&portal, 3);
-  g_assert_true (g_variant_lookup (portal.requests->pdata[2], "autostart", "b", &autostart_asked));
+  wait_requests (portal, 3);
+  g_assert_true (g_variant_lookup (portal->requests->pdata[2], "autostart", "b", &autostart_asked));
   g_assert_true (autostart_asked);
   hearth_test_spin_for (300);
   g_assert_true (g_settings_get_boolean (settings, "run-in-background"));
@@ -523,9 +475,6 @@ test_background_portal (void)
   g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
   g_clear_object (&app);
   g_unsetenv ("HEARTH_FLATPAK_INFO");
-  g_bus_unown_name (name_id);
-  g_dbus_connection_unregister_object (bus, object_id);
-  g_ptr_array_unref (portal.requests);
   g_settings_reset (settings, "run-in-background");
   g_settings_reset (settings, "autostart");
 }

@@ -27,60 +27,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "hearth-test-portal.h"
 #include "hearth-test-util.h"
 
 #define APP_PATH "/io/github/hearthapp/Hearth"
-
-typedef struct
-{
-  GPtrArray *requests;   /* GVariant a{sv}: the options of each RequestBackground */
-  GPtrArray *senders;    /* char *: who asked */
-} Portal;
-
-static const char portal_xml[] =
-  "<node>"
-  "  <interface name='org.freedesktop.portal.Background'>"
-  "    <method name='RequestBackground'>"
-  "      <arg type='s' name='parent_window' direction='in'/>"
-  "      <arg type='a{sv}' name='options' direction='in'/>"
-  "      <arg type='o' name='handle' direction='out'/>"
-  "    </method>"
-  "  </interface>"
-  "</node>";
-
-/* As xdg-desktop-portal answers: the request's object path, then its
- * Response signal there (0: allowed). */
-static void
-portal_method_call (GDBusConnection       *connection,
-                    const char            *sender,
-                    const char            *object_path,
-                    const char            *interface_name,
-                    const char            *method_name,
-                    GVariant              *parameters,
-                    GDBusMethodInvocation *invocation,
-                    gpointer               user_data)
-{
-  Portal *portal = user_data;
-  g_autoptr(GVariant) options = g_variant_get_child_value (parameters, 1);
-  g_autofree char *sender_part = g_strdelimit (g_strdup (sender + 1), ".", '_');
-  g_autofree char *handle = NULL;
-  const char *token = "t";
-  gboolean autostart = FALSE;
-  GVariantBuilder results;
-
-  g_variant_lookup (options, "handle_token", "&s", &token);
-  g_variant_lookup (options, "autostart", "b", &autostart);
-  handle = g_strdup_printf ("/org/freedesktop/portal/desktop/request/%s/%s", sender_part, token);
-  g_ptr_array_add (portal->requests, g_variant_ref (options));
-  g_ptr_array_add (portal->senders, g_strdup (sender));
-  g_dbus_method_invocation_return_value (invocation, g_variant_new ("(o)", handle));
-
-  g_variant_builder_init (&results, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&results, "{sv}", "background", g_variant_new_boolean (TRUE));
-  g_variant_builder_add (&results, "{sv}", "autostart", g_variant_new_boolean (autostart));
-  g_dbus_connection_emit_signal (connection, sender, handle, "org.freedesktop.portal.Request",
-                                 "Response", g_variant_new ("(ua{sv})", 0, &results), NULL);
-}
 
 static gboolean
 timed_out (gpointer data)
@@ -118,7 +68,7 @@ spin_until (gboolean (*done) (gpointer),
 static gboolean
 has_requests (gpointer data)
 {
-  return ((Portal *) data)->requests->len > 0;
+  return ((HearthTestPortal *) data)->requests->len > 0;
 }
 
 typedef struct
@@ -266,7 +216,6 @@ write_in (const char *dir,
 static void
 test_sandbox_run (void)
 {
-  static const GDBusInterfaceVTable vtable = { portal_method_call };
   const char *build_dir = g_getenv ("HEARTH_BUILD_DIR");
   g_autofree char *root = hearth_test_build_tmp_path ("sandbox", NULL);
   g_autofree char *home = g_build_filename (root, "home", NULL);
@@ -282,14 +231,12 @@ test_sandbox_run (void)
   g_autofree char *keyfile = NULL;
   g_autofree char *keyfile_text = NULL;
   g_auto(GStrv) env = NULL;
-  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (portal_xml, NULL);
   g_autoptr(GDBusConnection) bus = NULL;
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GPtrArray) outside = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
   g_autoptr(GIOChannel) channel = NULL;
-  Portal portal = { g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref),
-                    g_ptr_array_new_with_free_func (g_free) };
+  g_autoptr(HearthTestPortal) portal = NULL;
   const char *daemon_argv[] = { "dbus-daemon", "--nofork", "--print-address=1", NULL, NULL };
   const struct { const char *variable, *dir; } xdg[] = {
     { "XDG_DATA_HOME", "data" }, { "XDG_CONFIG_HOME", "config" },
@@ -394,16 +341,7 @@ test_sandbox_run (void)
                                                 NULL, NULL, &error);
   g_assert_no_error (error);
 
-  g_dbus_connection_register_object (bus, "/org/freedesktop/portal/desktop", info->interfaces[0],
-                                     &vtable, &portal, NULL, &error);
-  g_assert_no_error (error);
-  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                       "org.freedesktop.DBus", "RequestName",
-                                       g_variant_new ("(su)", "org.freedesktop.portal.Desktop", 4),
-                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
-                                       &error);
-  g_assert_no_error (error);
-  g_clear_pointer (&reply, g_variant_unref);
+  portal = hearth_test_portal_new (bus, TRUE);
 
   /* The launcher's "New Chat" with Hearth not running: the bus starts it. */
   reply = call_app (bus, APP_PATH, "org.freedesktop.Application", "ActivateAction",
@@ -413,10 +351,10 @@ test_sandbox_run (void)
   g_assert_true (spin_until (window_on_bus, bus, 20000));
 
   /* Background and Start at Login through the portal, by Hearth itself. */
-  g_assert_true (spin_until (has_requests, &portal, 10000));
-  g_assert_true (g_variant_lookup (portal.requests->pdata[0], "autostart", "b", &autostart));
+  g_assert_true (spin_until (has_requests, portal, 10000));
+  g_assert_true (g_variant_lookup (portal->requests->pdata[0], "autostart", "b", &autostart));
   g_assert_true (autostart);
-  g_assert_true (g_variant_lookup (portal.requests->pdata[0], "commandline", "^a&s",
+  g_assert_true (g_variant_lookup (portal->requests->pdata[0], "commandline", "^a&s",
                                    &commandline));
   g_assert_cmpstr (commandline[0], ==, "hearth");
   g_assert_cmpstr (commandline[1], ==, "--gapplication-service");
@@ -478,8 +416,6 @@ test_sandbox_run (void)
   signal (SIGABRT, SIG_DFL);
   signal (SIGTRAP, SIG_DFL);
   g_spawn_close_pid (daemon_pid);
-  g_ptr_array_unref (portal.requests);
-  g_ptr_array_unref (portal.senders);
   hearth_test_rm_rf (root);
 }
 
