@@ -235,7 +235,14 @@ ensembles_add (HearthEngine    *engine,
   if (!hearth_ensembles_add (ensembles, ensemble, opt_replace, &error))
     return fail (error);
   description = hearth_ensemble_describe (ensemble);
-  g_print (_("%s ensemble %s: %s.\n"), existed ? "Replaced" : "Added", name, description);
+  if (existed)
+    /* Translators: the ensemble's name, then what it does (“asks qwen3:4b and
+     * llama3.2:3b, and a vote picks the answer”) */
+    g_print (_("Replaced ensemble %s: %s.\n"), name, description);
+  else
+    /* Translators: the ensemble's name, then what it does (“asks qwen3:4b and
+     * llama3.2:3b, and a vote picks the answer”) */
+    g_print (_("Added ensemble %s: %s.\n"), name, description);
   return 0;
 }
 
