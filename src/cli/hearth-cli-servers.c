@@ -115,6 +115,15 @@ pad_text (const char *text,
   return g_string_free (padded, FALSE);
 }
 
+/* A table column's width: @width, or more if its @header needs it. Headers
+ * are translated, so they count in characters, not bytes. */
+guint
+column_width (const char *header,
+              guint       width)
+{
+  return MAX (width, (guint) g_utf8_strlen (header, -1));
+}
+
 static char *
 format_latency (HearthServer *server)
 {
@@ -236,7 +245,18 @@ servers_list (HearthServers *servers)
   GListModel *list = G_LIST_MODEL (servers);
   HearthServer *default_server;
   guint n = g_list_model_get_n_items (list);
-  guint widths[3] = { strlen ("NAME"), strlen ("URL"), strlen ("STATE") };
+  /* Translators: column headers of hearth-cli servers list; QUEUE is
+   * explained below the table */
+  const char *headers[] = { C_("column header", "NAME"), C_("column header", "URL"),
+                            C_("column header", "API"), C_("column header", "CLOUD"),
+                            C_("column header", "ENABLED"), C_("column header", "STATE"),
+                            C_("column header", "QUEUE"), C_("column header", "LATENCY") };
+  guint widths[3] = { g_utf8_strlen (headers[0], -1), g_utf8_strlen (headers[1], -1),
+                      g_utf8_strlen (headers[5], -1) };
+  guint api_width = column_width (headers[2], 9);
+  guint cloud_width = column_width (headers[3], 5);
+  guint enabled_width = column_width (headers[4], 7);
+  guint queue_width = column_width (headers[6], 7);
   gboolean said_address = FALSE;
   int exit_code = 0;
 
@@ -280,12 +300,16 @@ servers_list (HearthServers *servers)
       widths[2] = MAX (widths[2], g_utf8_strlen (state, -1));
     }
   {
-    g_autofree char *name = pad_text ("NAME", widths[0]);
-    g_autofree char *url = pad_text ("URL", widths[1]);
-    g_autofree char *state = pad_text ("STATE", widths[2]);
+    g_autofree char *name = pad_text (headers[0], widths[0]);
+    g_autofree char *url = pad_text (headers[1], widths[1]);
+    g_autofree char *api = pad_text (headers[2], api_width);
+    g_autofree char *cloud = pad_text (headers[3], cloud_width);
+    g_autofree char *enabled = pad_text (headers[4], enabled_width);
+    g_autofree char *state = pad_text (headers[5], widths[2]);
+    g_autofree char *queue = pad_text (headers[6], queue_width);
 
-    g_print ("%s  %s  %-9s  %-5s  %-7s  %s  %-7s  %s\n", name, url, "API", "CLOUD", "ENABLED",
-             state, "QUEUE", "LATENCY");
+    g_print ("%s  %s  %s  %s  %s  %s  %s  %s\n", name, url, api, cloud, enabled, state, queue,
+             headers[7]);
   }
   for (guint i = 0; i < n; i++)
     {
@@ -297,13 +321,19 @@ servers_list (HearthServers *servers)
       g_autofree char *state_text = format_state (server);
       g_autofree char *state = pad_text (state_text, widths[2]);
       g_autofree char *latency = format_latency (server);
-      g_autofree char *queue = g_strdup_printf ("%u/%u", hearth_server_get_concurrency (server),
-                                                hearth_server_get_queue_bound (server));
+      g_autofree char *queue_text = g_strdup_printf ("%u/%u",
+                                                     hearth_server_get_concurrency (server),
+                                                     hearth_server_get_queue_bound (server));
+      g_autofree char *queue = pad_text (queue_text, queue_width);
+      g_autofree char *api = pad_text (hearth_api_kind_to_string (hearth_server_get_api (server)),
+                                       api_width);
+      g_autofree char *cloud = pad_text (hearth_server_get_cloud (server) ? "yes" : "no",
+                                         cloud_width);
+      g_autofree char *enabled = pad_text (hearth_server_get_enabled (server) ? "yes" : "no",
+                                           enabled_width);
 
-      g_print ("%s  %s  %-9s  %-5s  %-7s  %s  %-7s  %s\n", name, url,
-               hearth_api_kind_to_string (hearth_server_get_api (server)),
-               hearth_server_get_cloud (server) ? "yes" : "no",
-               hearth_server_get_enabled (server) ? "yes" : "no", state, queue, latency);
+      g_print ("%s  %s  %s  %s  %s  %s  %s  %s\n", name, url, api, cloud, enabled, state, queue,
+               latency);
     }
   g_print (_("\nQUEUE: requests sent at once / other programs' requests that may wait "
              "(hearth-cli servers limits NAME --concurrency N --queue-bound N).\n"));
