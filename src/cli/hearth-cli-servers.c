@@ -134,15 +134,41 @@ format_latency (HearthServer *server)
   return g_strdup_printf (_("%.0f ms"), ms);
 }
 
+/* A server's state as a person reads it; --json keeps
+ * hearth_server_state_to_string (). */
+static const char *
+state_label (HearthServerState state)
+{
+  switch (state)
+    {
+    case HEARTH_SERVER_STATE_UP:
+      /* Translators: a server's state, in hearth-cli servers list and test */
+      return C_("server state", "up");
+    case HEARTH_SERVER_STATE_DEGRADED:
+      /* Translators: a server's state: it answers, but slowly or with errors */
+      return C_("server state", "degraded");
+    case HEARTH_SERVER_STATE_DOWN:
+      /* Translators: a server's state: it does not answer */
+      return C_("server state", "down");
+    case HEARTH_SERVER_STATE_UNKNOWN:
+    default:
+      /* Translators: a server's state: not checked yet */
+      return C_("server state", "unknown");
+    }
+}
+
 /* "up", "down (skipped)", "disabled" */
 static char *
 format_state (HearthServer *server)
 {
-  const char *state = hearth_server_state_to_string (hearth_server_get_state (server));
+  const char *state = state_label (hearth_server_get_state (server));
 
   if (!hearth_server_get_enabled (server))
-    return g_strdup ("disabled");
+    /* Translators: a server's state: turned off in the list */
+    return g_strdup (C_("server state", "disabled"));
   if (hearth_server_get_breaker_open (server))
+    /* Translators: %s is a server's state (“down”); skipped means requests
+     * go to other servers for a while */
     return g_strdup_printf (_("%s (skipped)"), state);
   return g_strdup (state);
 }
@@ -686,26 +712,50 @@ print_test_failure (HearthServers *servers,
   g_auto(GStrv) chain = hearth_servers_get_fallback (servers);
   g_autoptr(GString) line = g_string_new (NULL);
   g_autofree char *what = NULL;
+  g_autofree char *head = NULL;
 
   /* the last error says what happened and, from the core, what to do */
   if (hearth_server_get_last_error (server) != NULL)
     what = g_strdup (hearth_server_get_last_error (server));
   else if (error != NULL)
     what = hearth_error_describe (error);
-  g_string_printf (line, _("The server “%s” is %s"), name,
-                   hearth_server_state_to_string (hearth_server_get_state (server)));
+  switch (hearth_server_get_state (server))
+    {
+    case HEARTH_SERVER_STATE_UP:
+      /* Translators: %s is a server's name */
+      head = g_strdup_printf (_("The server “%s” is up"), name);
+      break;
+    case HEARTH_SERVER_STATE_DEGRADED:
+      /* Translators: %s is a server's name; it answers, but slowly or with errors */
+      head = g_strdup_printf (_("The server “%s” is degraded"), name);
+      break;
+    case HEARTH_SERVER_STATE_DOWN:
+      /* Translators: %s is a server's name; it does not answer */
+      head = g_strdup_printf (_("The server “%s” is down"), name);
+      break;
+    case HEARTH_SERVER_STATE_UNKNOWN:
+    default:
+      /* Translators: %s is a server's name; its state (not the server) is
+       * unknown: it could not be checked */
+      head = g_strdup_printf (_("The server “%s” is unknown"), name);
+      break;
+    }
   if (what != NULL)
     {
       g_strdelimit (what, "\r\n", ' ');
       g_strstrip (what);
-      g_string_append_printf (line, ": %s", what);
+      /* Translators: the server's state (“The server “laptop” is down”),
+       * then what happened, as the error says it */
+      g_string_printf (line, _("%s: %s"), head, what);
     }
   else
     {
       g_autoptr(GString) todo = g_string_new (advice (server));
 
       g_string_replace (todo, "NAME", name, 0);
-      g_string_append_printf (line, ". %s", todo->str);
+      /* Translators: the server's state (“The server “laptop” is down”),
+       * then what to do, a sentence of its own */
+      g_string_printf (line, _("%s. %s"), head, todo->str);
     }
   while (line->len > 0 && line->str[line->len - 1] == '.')
     g_string_truncate (line, line->len - 1);
@@ -713,7 +763,8 @@ print_test_failure (HearthServers *servers,
       chain[0] != NULL && (chain[1] != NULL || g_strcmp0 (chain[0], name) != 0))
     g_string_append (line, _(". Until it answers, requests go to the next server of the "
                              "fallback chain"));
-  g_printerr ("hearth-cli: %s.\n", line->str);
+  /* Translators: an error message (a whole sentence) after the program's name */
+  g_printerr (_("hearth-cli: %s.\n"), line->str);
 }
 
 static int
@@ -750,7 +801,9 @@ servers_test (HearthServers *servers,
       g_print (_("Server:   %s (%s, %s)\n"), name, hearth_server_get_endpoint (server),
                hearth_api_kind_to_string (hearth_server_get_api (server)));
       g_print (_("State:    %s\n"), state);
-      g_print (_("Latency:  %s\n"), g_str_equal (latency, "—") ? "unknown" : latency);
+      g_print (_("Latency:  %s\n"), g_str_equal (latency, "—")
+                                         /* Translators: a server's latency, not measured */
+                                         ? C_("latency", "unknown") : latency);
     }
   if (result == HEARTH_SERVER_STATE_UP && error == NULL)
     return 0;
