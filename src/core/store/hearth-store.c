@@ -811,7 +811,8 @@ hearth_store_add_message (HearthStore    *self,
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
     {
-      _hearth_store_set_not_found (error, HEARTH_STORE_MISSING_CONVERSATION, message->conversation_id);
+      _hearth_store_set_not_found (error, HEARTH_STORE_MISSING_CONVERSATION,
+                                   message->conversation_id);
       return -1;
     }
   if (rc != SQLITE_DONE)
