@@ -400,15 +400,25 @@ print_options_text (const OptionsView *view)
     g_print (_("Model:      %s\n"), view->info->name);
   g_print (_("Server:     %s (%s)\n"), hearth_provider_get_endpoint (view->provider),
            hearth_api_kind_to_string (view->api));
-  g_print (_("Profile:    %s\n"), resolved->profile != NULL ? resolved->profile : "none");
+  if (resolved->profile != NULL)
+    /* Translators: the profile's name, as typed (fast, balanced…) */
+    g_print (_("Profile:    %s\n"), resolved->profile);
+  else
+    g_print (_("Profile:    none\n"));
   if (resolved->automatic_reason != NULL)
     g_print (_("Automatic:  %s\n"), resolved->automatic_reason);
   if (view->own != NULL && view->own->tune_run_id > 0)
     {
       g_autofree char *tps = format_figure (view->own->tuned_decode_tps);
 
-      g_print (_("Tuned:      by tuning run #%" PRId64 "%s%s%s\n"), view->own->tune_run_id,
-               *tps != '\0' ? ", measured " : "", tps, *tps != '\0' ? " tokens/s" : "");
+      if (*tps != '\0')
+        /* Translators: the number of the tuning run, then the decode speed
+         * it measured (“23.4”) */
+        g_print (_("Tuned:      by tuning run #%" PRId64 ", measured %s tokens/s\n"),
+                 view->own->tune_run_id, tps);
+      else
+        /* Translators: the number of the tuning run */
+        g_print (_("Tuned:      by tuning run #%" PRId64 "\n"), view->own->tune_run_id);
     }
   g_print (_("Sent:       %s\n\n"),
            sent != NULL ? sent : _("no speed option: the server's defaults"));
