@@ -55,9 +55,15 @@ list_metrics (void)
   GString *names = g_string_new (NULL);
 
   for (guint i = 0; i < HEARTH_ALERT_N_METRICS; i++)
-    g_string_append_printf (names, "%s%s", i == 0 ? "" : i + 1 == HEARTH_ALERT_N_METRICS
-                                                    ? " or " : ", ",
-                            hearth_alert_metric_to_string (i));
+    {
+      if (i > 0 && i + 1 == HEARTH_ALERT_N_METRICS)
+        /* Translators: joins the last two of a list of choices, with spaces
+         * around: “tokens_per_s, ttft_ms or disk_free_gb” */
+        g_string_append (names, _(" or "));
+      else if (i > 0)
+        g_string_append (names, ", ");
+      g_string_append (names, hearth_alert_metric_to_string (i));
+    }
   return g_string_free (names, FALSE);
 }
 

@@ -292,7 +292,8 @@ finish_ask (Cli *cli)
 
       /* "answered by big-box because laptop was down": not the reply, so not on stdout */
       if (route != NULL)
-        g_printerr ("hearth-cli: %s\n", route);
+        /* Translators: an error message (a whole sentence) after the program's name */
+        g_printerr (_("hearth-cli: %s\n"), route);
       return 0;
     }
   if (cli->interrupted)

@@ -299,12 +299,47 @@ bench_server (const HearthBenchResult *r)
   return r->endpoint != NULL ? r->endpoint : "?";
 }
 
+/* The columns of bench list: which are numbers (aligned right), and their
+ * least widths; a translated header may make one wider. */
+enum { BENCH_COLUMNS = 12 };
+static const gboolean bench_right[BENCH_COLUMNS] = { TRUE, FALSE, FALSE, FALSE, FALSE, TRUE,
+                                                     TRUE, TRUE, TRUE, TRUE, TRUE, TRUE };
+static const guint bench_least[BENCH_COLUMNS] = { 5, 16, 0, 20, 9, 4, 9, 8, 8, 10, 10, 9 };
+static const char *bench_gap[BENCH_COLUMNS] = { "", "  ", "  ", "  ", " ", " ", " ", " ", " ",
+                                                " ", " ", " " };
+
+static void
+print_bench_cells (const char *const *cells,
+                   const guint       *widths,
+                   const char        *tail)
+{
+  GString *line = g_string_new (NULL);
+
+  for (guint i = 0; i < BENCH_COLUMNS; i++)
+    {
+      glong len = g_utf8_strlen (cells[i], -1);
+
+      g_string_append (line, bench_gap[i]);
+      if (bench_right[i])
+        for (glong j = len; j < (glong) widths[i]; j++)
+          g_string_append_c (line, ' ');
+      g_string_append (line, cells[i]);
+      if (!bench_right[i])
+        for (glong j = len; j < (glong) widths[i]; j++)
+          g_string_append_c (line, ' ');
+    }
+  g_string_append (line, tail);
+  g_print ("%s\n", line->str);
+  g_string_free (line, TRUE);
+}
+
 static void
 print_bench_row (const HearthBenchResult *r,
-                 guint                    server_width)
+                 const guint             *widths)
 {
-  g_autofree char *server = pad_text (bench_server (r), server_width);
+  g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, r->id);
   g_autofree char *when = format_time (r->created_ms);
+  g_autofree char *runs = g_strdup_printf ("%u", r->runs);
   g_autofree char *load = format_figure (r->load_ms);
   g_autofree char *t50 = format_figure (r->ttft_p50_ms);
   g_autofree char *t95 = format_figure (r->ttft_p95_ms);
@@ -312,10 +347,11 @@ print_bench_row (const HearthBenchResult *r,
   g_autofree char *decode = format_figure (r->decode_tps_median);
   g_autofree char *change = isnan (r->change_percent) ? g_strdup ("")
                             : g_strdup_printf ("%+.1f %%", r->change_percent);
+  const char *cells[BENCH_COLUMNS] = { id, when, bench_server (r), r->model,
+                                       hearth_bench_state_to_string (r->state), runs, load, t50,
+                                       t95, prompt, decode, change };
 
-  g_print ("%5" G_GINT64_FORMAT "  %s  %s  %-20s %-9s %4u %9s %8s %8s %10s %10s %9s%s\n", r->id,
-           when, server, r->model, hearth_bench_state_to_string (r->state), r->runs, load, t50, t95, prompt,
-           decode, change, r->regression ? "  REGRESSION" : "");
+  print_bench_cells (cells, widths, r->regression ? "  REGRESSION" : "");
 }
 
 static int
@@ -324,8 +360,19 @@ bench_list (GSettings *settings)
   g_autoptr(GError) error = NULL;
   g_autoptr(HearthEngine) engine = NULL;
   g_autoptr(GPtrArray) results = NULL;
-  g_autofree char *header = NULL;
-  guint server_width = strlen ("server");
+  /* Translators: column headers of hearth-cli bench list: the run's number,
+   * when it ran, the server, the model, the run's state, how many runs, the
+   * model's load time, time to first token (median, 95th percentile), prompt
+   * and decode speed in tokens a second, and the change against the run
+   * before */
+  const char *headers[BENCH_COLUMNS] = {
+    C_("column header", "run"), C_("column header", "time"), C_("column header", "server"),
+    C_("column header", "model"), C_("column header", "state"), C_("column header", "runs"),
+    C_("column header", "load ms"), C_("column header", "ttft p50"),
+    C_("column header", "ttft p95"), C_("column header", "prompt t/s"),
+    C_("column header", "decode t/s"), C_("column header", "change")
+  };
+  guint widths[BENCH_COLUMNS];
   Cli cli = { 0 };
 
   if ((engine = open_engine (settings, HEARTH_ENGINE_HISTORY, &error)) == NULL)
@@ -348,15 +395,14 @@ bench_list (GSettings *settings)
       print_json (root);
       return 0;
     }
+  for (guint i = 0; i < BENCH_COLUMNS; i++)
+    widths[i] = column_width (headers[i], bench_least[i]);
   for (guint i = 0; i < results->len; i++)
-    server_width = MAX (server_width,
-                        g_utf8_strlen (bench_server (g_ptr_array_index (results, i)), -1));
-  header = pad_text ("server", server_width);
-  g_print ("%5s  %-16s  %s  %-20s %-9s %4s %9s %8s %8s %10s %10s %9s\n", "run", "time", header,
-           "model", "state", "runs", "load ms", "ttft p50", "ttft p95", "prompt t/s",
-           "decode t/s", "change");
+    widths[2] = MAX (widths[2],
+                     g_utf8_strlen (bench_server (g_ptr_array_index (results, i)), -1));
+  print_bench_cells (headers, widths, "");
   for (guint i = 0; i < results->len; i++)
-    print_bench_row (g_ptr_array_index (results, i), server_width);
+    print_bench_row (g_ptr_array_index (results, i), widths);
   return 0;
 }
 

@@ -156,7 +156,8 @@ hearth_cli_command_cache (int    argc,
   if (g_str_equal (sub, "stats") && !hearth_cache_set_shared (cache, shared_url, &error))
     return fail (error);
   if (hearth_cache_get_warning (cache) != NULL)
-    g_printerr ("hearth-cli: %s\n", hearth_cache_get_warning (cache));
+    /* Translators: an error message (a whole sentence) after the program's name */
+    g_printerr (_("hearth-cli: %s\n"), hearth_cache_get_warning (cache));
   if (g_str_equal (sub, "clear"))
     return hearth_cache_clear (cache, &error) ? 0 : fail (error);
   return cache_stats (cache);

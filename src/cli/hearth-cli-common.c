@@ -95,10 +95,12 @@ fail (const GError *error)
       while (len > 0 && (text[len - 1] == '.' || text[len - 1] == '\n'))
         text[--len] = '\0';
       g_strdelimit (text, "\r\n", ' ');
-      g_printerr ("hearth-cli: %s.\n", text);
+      /* Translators: an error message (a whole sentence) after the program's name */
+      g_printerr (_("hearth-cli: %s.\n"), text);
     }
   else
-    g_printerr ("hearth-cli: %s\n", line);
+    /* Translators: an error message (a whole sentence) after the program's name */
+    g_printerr (_("hearth-cli: %s\n"), line);
   return exit_code_for (error);
 }
 
@@ -310,7 +312,8 @@ open_engine_full (GSettings          *settings,
       return NULL;
     }
   if (hearth_engine_get_cache_warning (engine) != NULL)
-    g_printerr ("hearth-cli: %s\n", hearth_engine_get_cache_warning (engine));
+    /* Translators: an error message (a whole sentence) after the program's name */
+    g_printerr (_("hearth-cli: %s\n"), hearth_engine_get_cache_warning (engine));
   hearth_engine_set_timeout (engine, opt_timeout);
   return g_steal_pointer (&engine);
 }

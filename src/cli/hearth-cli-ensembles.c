@@ -165,8 +165,12 @@ static int
 ensembles_list (HearthEnsembles *ensembles)
 {
   g_autoptr(GPtrArray) list = hearth_ensembles_list (ensembles);
-  guint width = strlen ("NAME");
-  guint method_width = strlen ("METHOD");
+  /* Translators: column headers of hearth-cli ensembles list: the
+   * ensemble's name, how it picks an answer, and the models it asks */
+  const char *name_header = C_("column header", "NAME");
+  const char *method_header = C_("column header", "METHOD");
+  guint width = g_utf8_strlen (name_header, -1);
+  guint method_width = g_utf8_strlen (method_header, -1);
 
   if (opt_json)
     {
@@ -188,10 +192,10 @@ ensembles_list (HearthEnsembles *ensembles)
                           strlen (hearth_set_method_to_string (ensemble->method)));
     }
   {
-    g_autofree char *name = pad_text ("NAME", width);
-    g_autofree char *method = pad_text ("METHOD", method_width);
+    g_autofree char *name = pad_text (name_header, width);
+    g_autofree char *method = pad_text (method_header, method_width);
 
-    g_print ("%s  %s  %s\n", name, method, "MODELS");
+    g_print ("%s  %s  %s\n", name, method, C_("column header", "MODELS"));
   }
   for (guint i = 0; i < list->len; i++)
     {
@@ -235,7 +239,14 @@ ensembles_add (HearthEngine    *engine,
   if (!hearth_ensembles_add (ensembles, ensemble, opt_replace, &error))
     return fail (error);
   description = hearth_ensemble_describe (ensemble);
-  g_print (_("%s ensemble %s: %s.\n"), existed ? "Replaced" : "Added", name, description);
+  if (existed)
+    /* Translators: the ensemble's name, then what it does (“asks qwen3:4b and
+     * llama3.2:3b, and a vote picks the answer”) */
+    g_print (_("Replaced ensemble %s: %s.\n"), name, description);
+  else
+    /* Translators: the ensemble's name, then what it does (“asks qwen3:4b and
+     * llama3.2:3b, and a vote picks the answer”) */
+    g_print (_("Added ensemble %s: %s.\n"), name, description);
   return 0;
 }
 

@@ -83,9 +83,18 @@ hearth_cli_command_rate (int    argc,
     return fail (error);
   if (rating == 0)
     g_print (_("Took back the rating of message %" PRId64 ".\n"), message_id);
+  else if (rating > 0 && opt_note != NULL)
+    /* Translators: the number is the message's id; “up” is the rating */
+    g_print (_("Rated message %" PRId64 " up, with your note.\n"), message_id);
+  else if (rating > 0)
+    /* Translators: the number is the message's id; “up” is the rating */
+    g_print (_("Rated message %" PRId64 " up.\n"), message_id);
+  else if (opt_note != NULL)
+    /* Translators: the number is the message's id; “down” is the rating */
+    g_print (_("Rated message %" PRId64 " down, with your note.\n"), message_id);
   else
-    g_print (_("Rated message %" PRId64 " %s%s.\n"), message_id,
-             rating > 0 ? _("up") : "down", opt_note != NULL ? ", with your note" : "");
+    /* Translators: the number is the message's id; “down” is the rating */
+    g_print (_("Rated message %" PRId64 " down.\n"), message_id);
   return 0;
 }
 

@@ -128,9 +128,59 @@ add_recommendation_json (JsonBuilder          *builder,
     hearth_json_add_string (builder, "checked", r->model->checked);
 }
 
+/* The tier and placement as a person reads them; --json keeps
+ * hearth_tier_to_string () and hearth_placement_to_string (). */
+static const char *
+tier_label (HearthTier tier)
+{
+  switch (tier)
+    {
+    case HEARTH_TIER_FAST:
+      /* Translators: the first of the models recommend suggests */
+      return C_("recommendation", "fast");
+    case HEARTH_TIER_BALANCED:
+      return C_("recommendation", "balanced");
+    case HEARTH_TIER_MOST_CAPABLE:
+    default:
+      return C_("recommendation", "most capable");
+    }
+}
+
+static const char *
+placement_label (HearthPlacement placement)
+{
+  switch (placement)
+    {
+    case HEARTH_PLACEMENT_RUNS_ON_GPU:
+      /* Translators: where a recommended model runs */
+      return C_("placement", "runs on GPU");
+    case HEARTH_PLACEMENT_PARTLY_ON_GPU:
+      return C_("placement", "partly on GPU");
+    case HEARTH_PLACEMENT_CPU_ONLY:
+      return C_("placement", "CPU only");
+    case HEARTH_PLACEMENT_TOO_LARGE:
+    default:
+      return C_("placement", "too large");
+    }
+}
+
+/* As wide as the widest tier's name, 13 characters at least */
+static guint
+tier_width (void)
+{
+  guint width = 13;
+
+  for (HearthTier tier = HEARTH_TIER_FAST; tier <= HEARTH_TIER_MOST_CAPABLE; tier++)
+    width = column_width (tier_label (tier), width);
+  return width;
+}
+
 static void
 print_recommendation (HearthRecommendation *r)
 {
+  g_autofree char *tier = pad_text (tier_label (r->tier), tier_width ());
+  g_autofree char *indent = pad_text ("", tier_width ());
+  g_autofree char *tag = pad_text (r->quant->tag, 34);
   g_autofree char *size = g_format_size (r->quant->size);
   g_autofree char *needed = g_format_size (r->fit->memory_needed);
   g_autofree char *speed = r->fit->measured
@@ -139,11 +189,14 @@ print_recommendation (HearthRecommendation *r)
                            ? g_strdup_printf (_("~%.0f tokens/s (estimate)"), r->fit->tokens_per_s)
                            : g_strdup (_("no speed estimate"));
 
-  g_print (_("%-13s %-34s %s download, needs %s, %s, %s\n"), hearth_tier_to_string (r->tier),
-           r->quant->tag, size, needed, hearth_placement_to_string (r->fit->placement), speed);
-  g_print ("%-13s %s\n", "", r->fit->estimate_basis);
+  g_print ("%s %s ", tier, tag);
+  /* Translators: a recommended model's download size, the memory it needs,
+   * where it runs (“runs on GPU”) and its speed (“~40 tokens/s (estimate)”) */
+  g_print (_("%s download, needs %s, %s, %s\n"), size, needed,
+           placement_label (r->fit->placement), speed);
+  g_print ("%s %s\n", indent, r->fit->estimate_basis);
   if (r->note != NULL)
-    g_print ("%-13s %s\n", "", r->note);
+    g_print ("%s %s\n", indent, r->note);
 }
 
 int

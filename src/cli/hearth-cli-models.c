@@ -101,7 +101,8 @@ print_table (Cli              *cli,
   else if (cli->json)
     print_json_list (items, table->add_json);
   else if (items->len == 0)
-    g_printerr ("hearth-cli: %s\n", _(table->empty));
+    /* Translators: an error message (a whole sentence) after the program's name */
+    g_printerr (_("hearth-cli: %s\n"), _(table->empty));
   else
     {
       table->print_header ();

@@ -371,11 +371,28 @@ pad (const char *text,
   return g_string_free (padded, FALSE);
 }
 
+/* The header of an options table, its columns as wide as @key_width and
+ * @value_width characters (translated headers count in characters) */
+static void
+print_options_header (const char *before,
+                      guint       key_width,
+                      guint       value_width)
+{
+  /* Translators: column headers of hearth-cli options and profile show:
+   * an option's name, its value, and where the value comes from */
+  g_autofree char *option = pad (C_("column header", "OPTION"), key_width);
+  g_autofree char *value = pad (C_("column header", "VALUE"), value_width);
+
+  g_print ("%s%s %s %s\n", before, option, value, C_("column header", "FROM"));
+}
+
 static void
 print_options_text (const OptionsView *view)
 {
   const HearthResolvedOptions *resolved = view->resolved;
   g_autofree char *sent = hearth_run_options_summary (resolved->options);
+  guint key_width = column_width (C_("column header", "OPTION"), 15);
+  guint value_width = column_width (C_("column header", "VALUE"), 15);
 
   if (view->info->digest != NULL && *view->info->digest != '\0')
     g_print (_("Model:      %s (digest %.12s)\n"), view->info->name, view->info->digest);
@@ -383,35 +400,47 @@ print_options_text (const OptionsView *view)
     g_print (_("Model:      %s\n"), view->info->name);
   g_print (_("Server:     %s (%s)\n"), hearth_provider_get_endpoint (view->provider),
            hearth_api_kind_to_string (view->api));
-  g_print (_("Profile:    %s\n"), resolved->profile != NULL ? resolved->profile : "none");
+  if (resolved->profile != NULL)
+    /* Translators: the profile's name, as typed (fast, balanced…) */
+    g_print (_("Profile:    %s\n"), resolved->profile);
+  else
+    g_print (_("Profile:    none\n"));
   if (resolved->automatic_reason != NULL)
     g_print (_("Automatic:  %s\n"), resolved->automatic_reason);
   if (view->own != NULL && view->own->tune_run_id > 0)
     {
       g_autofree char *tps = format_figure (view->own->tuned_decode_tps);
 
-      g_print (_("Tuned:      by tuning run #%" PRId64 "%s%s%s\n"), view->own->tune_run_id,
-               *tps != '\0' ? ", measured " : "", tps, *tps != '\0' ? " tokens/s" : "");
+      if (*tps != '\0')
+        /* Translators: the number of the tuning run, then the decode speed
+         * it measured (“23.4”) */
+        g_print (_("Tuned:      by tuning run #%" PRId64 ", measured %s tokens/s\n"),
+                 view->own->tune_run_id, tps);
+      else
+        /* Translators: the number of the tuning run */
+        g_print (_("Tuned:      by tuning run #%" PRId64 "\n"), view->own->tune_run_id);
     }
   g_print (_("Sent:       %s\n\n"),
            sent != NULL ? sent : _("no speed option: the server's defaults"));
 
-  g_print ("%-15s %-15s %s\n", "OPTION", "VALUE", "FROM");
+  print_options_header ("", key_width, value_width);
   for (guint i = 0; i < view->rows->len; i++)
     {
       const OptionRow *row = &g_array_index (view->rows, OptionRow, i);
       g_autofree char *value = row->set ? hearth_run_option_format_value (row->key, row->value)
                                         : g_strdup ("—");
       g_autofree char *source = describe_source (row->source, view->profile, row->key);
-      g_autofree char *padded = pad (value, 15);
+      g_autofree char *padded = pad (value, value_width);
+      g_autofree char *key = pad (hearth_run_option_key_to_string (row->key), key_width);
+      g_autofree char *indent = pad ("", key_width);
       g_autofree char *from = !row->supported && row->set
                               ? g_strdup_printf (_("%s, not sent (below)"), source)
                               : !row->supported ? g_strdup (_("this server does not take it"))
                               : g_strdup (source);
 
-      g_print ("%-15s %s %s\n", hearth_run_option_key_to_string (row->key), padded, from);
+      g_print ("%s %s %s\n", key, padded, from);
       if (row->effect != NULL)
-        g_print ("%-15s %s\n", "", row->effect);
+        g_print ("%s %s\n", indent, row->effect);
     }
   for (guint i = 0; resolved->unsupported != NULL && i < resolved->unsupported->len; i++)
     {
@@ -610,6 +639,13 @@ static int
 profile_list (HearthTuning *tuning)
 {
   g_autoptr(GPtrArray) profiles = hearth_tuning_list_profiles (tuning);
+  /* Translators: column headers of hearth-cli profile list; INHERITS is the
+   * profile a profile takes its options from */
+  const char *headers[] = { C_("column header", "NAME"), C_("column header", "TITLE"),
+                            C_("column header", "INHERITS"), C_("column header", "OPTIONS") };
+  guint name_width = column_width (headers[0], 20);
+  guint title_width = column_width (headers[1], 20);
+  guint parent_width = column_width (headers[2], 10);
 
   if (opt_json)
     {
@@ -622,7 +658,13 @@ profile_list (HearthTuning *tuning)
       print_json (root);
       return 0;
     }
-  g_print ("  %-20s %-20s %-10s %s\n", "NAME", "TITLE", "INHERITS", "OPTIONS");
+  {
+    g_autofree char *name = pad (headers[0], name_width);
+    g_autofree char *title = pad (headers[1], title_width);
+    g_autofree char *parent = pad (headers[2], parent_width);
+
+    g_print ("  %s %s %s %s\n", name, title, parent, headers[3]);
+  }
   for (guint i = 0; i < profiles->len; i++)
     {
       HearthProfile *profile = g_ptr_array_index (profiles, i);
@@ -630,9 +672,11 @@ profile_list (HearthTuning *tuning)
         hearth_tuning_get_profile_options (tuning, profile->name, NULL);
       g_autofree char *summary = effective ? hearth_run_options_summary (effective) : NULL;
 
-      g_autofree char *name = pad (profile->name, 20);
-      g_autofree char *title = pad (profile->title != NULL ? profile->title : profile->name, 20);
-      g_autofree char *parent = pad (profile->parent != NULL ? profile->parent : "—", 10);
+      g_autofree char *name = pad (profile->name, name_width);
+      g_autofree char *title = pad (profile->title != NULL ? profile->title : profile->name,
+                                    title_width);
+      g_autofree char *parent = pad (profile->parent != NULL ? profile->parent : "—",
+                                     parent_width);
 
       g_print ("%s %s %s %s %s\n", is_active (tuning, profile) ? "*" : " ", name, title, parent,
                summary != NULL ? summary : _("the server's defaults"));
@@ -649,6 +693,8 @@ profile_show (HearthTuning *tuning,
   g_autoptr(GError) error = NULL;
   g_autoptr(HearthProfile) profile = hearth_tuning_get_profile (tuning, name, &error);
   g_autoptr(HearthRunOptions) effective = NULL;
+  guint key_width = column_width (C_("column header", "OPTION"), 15);
+  guint value_width = column_width (C_("column header", "VALUE"), 15);
 
   if (profile == NULL)
     {
@@ -672,17 +718,22 @@ profile_show (HearthTuning *tuning,
   g_print (_("In use:      %s\n"), is_active (tuning, profile) ? _("yes")
                                 : is_chosen (tuning, profile) ? _("chosen, but not in force now")
                                 : _("no"));
-  g_print ("\n%-15s %-15s %s\n", "OPTION", "VALUE", "FROM");
+  print_options_header ("\n", key_width, value_width);
   for (guint key = 0; key < HEARTH_N_RUN_OPTIONS; key++)
     {
       g_autofree char *value = NULL;
+      g_autofree char *padded = NULL;
+      g_autofree char *option = NULL;
 
       if (!hearth_run_options_is_set (effective, key))
         continue;
       value = hearth_run_option_format_value (key, hearth_run_options_get (effective, key));
-      g_print ("%-15s %-15s %s\n", hearth_run_option_key_to_string (key), value,
+      padded = pad (value, value_width);
+      option = pad (hearth_run_option_key_to_string (key), key_width);
+      g_print ("%s %s %s\n", option, padded,
                hearth_run_options_is_set (profile->options, key) || profile->parent == NULL
-               ? "this profile" : profile->parent);
+               /* Translators: where an option's value comes from, in the FROM column */
+               ? _("this profile") : profile->parent);
     }
   print_automatic (tuning);
   return 0;

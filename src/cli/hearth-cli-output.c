@@ -224,7 +224,8 @@ write_log (GLogLevelFlags   level,
       alert_logged_to_journal = TRUE;
       return G_LOG_WRITER_HANDLED;
     }
-  g_printerr ("hearth-cli: %s\n", message);
+  /* Translators: an error message (a whole sentence) after the program's name */
+  g_printerr (_("hearth-cli: %s\n"), message);
   return G_LOG_WRITER_HANDLED;
 }
 

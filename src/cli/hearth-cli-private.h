@@ -251,6 +251,8 @@ int             fail_unknown_server           (HearthServers       *servers,
                                                const char          *name);
 char           *pad_text                      (const char          *text,
                                                guint                width);
+guint           column_width                  (const char          *header,
+                                               guint                width);
 
 /* hearth-cli-servers-chain.c: servers fallback, substitute, substitutes, presets */
 int             servers_fallback              (HearthServers       *servers,

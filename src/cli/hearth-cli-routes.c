@@ -131,7 +131,11 @@ routes_list (HearthRoutes *routes)
   g_autoptr(GPtrArray) resolved = g_ptr_array_new_with_free_func ((GDestroyNotify) resolved_free);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   Cli cli = { 0 };
-  guint width = strlen ("ID");
+  /* Translators: column headers of hearth-cli routes list: a rule's id, and
+   * what the rule does */
+  const char *id_header = C_("column header", "ID");
+  const char *rule_header = C_("column header", "RULE");
+  guint width = g_utf8_strlen (id_header, -1);
 
   /* each tier once, whatever number of rules name it */
   cli.cancellable = cancellable;
@@ -184,9 +188,9 @@ routes_list (HearthRoutes *routes)
     }
 
   {
-    g_autofree char *id = pad_text ("ID", width);
+    g_autofree char *id = pad_text (id_header, width);
 
-    g_print ("%s  %s\n", id, "RULE");
+    g_print ("%s  %s\n", id, rule_header);
   }
   for (guint i = 0; i < rules->len; i++)
     {

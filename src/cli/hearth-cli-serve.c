@@ -296,7 +296,12 @@ run (Serve        *serve,
     {
       g_autofree char *message = g_strstrip (g_strdup (serve->error->message));
 
-      g_printerr ("hearth-cli: %s%s\n", message, g_str_has_suffix (message, ".") ? "" : ".");
+      if (g_str_has_suffix (message, "."))
+        /* Translators: an error message (a whole sentence) after the program's name */
+        g_printerr (_("hearth-cli: %s\n"), message);
+      else
+        /* Translators: an error message (a whole sentence) after the program's name */
+        g_printerr (_("hearth-cli: %s.\n"), message);
       return EXIT_FAILED;
     }
 

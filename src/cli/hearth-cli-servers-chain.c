@@ -152,6 +152,14 @@ servers_substitute (HearthServers *servers,
 int
 servers_presets (void)
 {
+  /* Translators: column headers of hearth-cli servers presets */
+  const char *headers[] = { C_("column header", "ID"), C_("column header", "TITLE"),
+                            C_("column header", "API"), C_("column header", "CLOUD"),
+                            C_("column header", "URL") };
+  guint id_width = column_width (headers[0], 11);
+  guint title_width = column_width (headers[1], 11);
+  guint api_width = column_width (headers[2], 10);
+  guint cloud_width = column_width (headers[3], 5);
   guint n = 0;
   const HearthServerPreset *presets = hearth_server_presets (&n);
 
@@ -182,16 +190,27 @@ servers_presets (void)
       print_json (root);
       return 0;
     }
-  g_print ("%-11s %-11s %-10s %-5s %s\n", "ID", "TITLE", "API", "CLOUD", "URL");
+  {
+    g_autofree char *id = pad_text (headers[0], id_width);
+    g_autofree char *title = pad_text (headers[1], title_width);
+    g_autofree char *api = pad_text (headers[2], api_width);
+    g_autofree char *cloud = pad_text (headers[3], cloud_width);
+
+    g_print ("%s %s %s %s %s\n", id, title, api, cloud, headers[4]);
+  }
   for (guint i = 0; i < n; i++)
     {
-      g_autofree char *title = pad_text (presets[i].title, 11);
+      g_autofree char *id = pad_text (presets[i].id, id_width);
+      g_autofree char *title = pad_text (presets[i].title, title_width);
+      g_autofree char *api = pad_text (hearth_api_kind_to_string (presets[i].api), api_width);
+      g_autofree char *cloud = pad_text (presets[i].cloud ? "yes" : "no", cloud_width);
+      g_autofree char *indent = pad_text ("", id_width);
 
-      g_print ("%-11s %s %-10s %-5s %s\n", presets[i].id, title,
-               hearth_api_kind_to_string (presets[i].api), presets[i].cloud ? "yes" : "no",
-               *presets[i].url != '\0' ? presets[i].url : "this computer");
+      g_print ("%s %s %s %s %s\n", id, title, api, cloud,
+               /* Translators: where a preset's server runs when it has no address */
+               *presets[i].url != '\0' ? presets[i].url : _("this computer"));
       if (presets[i].description != NULL)
-        g_print ("%-11s %s\n", "", _(presets[i].description));
+        g_print ("%s %s\n", indent, _(presets[i].description));
     }
   g_print (_("\nAdd one with hearth-cli servers add NAME --preset ID [--key-stdin].\n"));
   return 0;

@@ -249,9 +249,14 @@ lookup_managed (HearthServers *servers,
   if (g_str_equal (sub, "logs"))
     g_printerr (_("hearth-cli: %s is not run by Hearth, so Hearth has no log of it; look at "
                   "the logs on its own computer.\n"), name);
+  else if (g_str_equal (sub, "start"))
+    /* Translators: the server's name, then its address */
+    g_printerr (_("hearth-cli: %s is not run by Hearth; start it on its own computer (%s).\n"),
+                name, hearth_server_get_url (server));
   else
-    g_printerr (_("hearth-cli: %s is not run by Hearth; %s it on its own computer (%s).\n"),
-                name, sub, hearth_server_get_url (server));
+    /* Translators: the server's name, then its address */
+    g_printerr (_("hearth-cli: %s is not run by Hearth; stop it on its own computer (%s).\n"),
+                name, hearth_server_get_url (server));
   *exit_code = EXIT_USAGE;
   return NULL;
 }

@@ -99,7 +99,8 @@ on_process_state (HearthServer *server,
   g_hash_table_insert (watch->last, server, GINT_TO_POINTER ((int) state + 1));
   line = managed_state_line (server);
   if (watch->to_stderr)
-    g_printerr ("hearth-cli: %s\n", line);
+    /* Translators: an error message (a whole sentence) after the program's name */
+    g_printerr (_("hearth-cli: %s\n"), line);
   else
     g_print ("%s\n", line);
   if (watch->changed != NULL)

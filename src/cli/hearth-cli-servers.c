@@ -115,6 +115,15 @@ pad_text (const char *text,
   return g_string_free (padded, FALSE);
 }
 
+/* A table column's width: @width, or more if its @header needs it. Headers
+ * are translated, so they count in characters, not bytes. */
+guint
+column_width (const char *header,
+              guint       width)
+{
+  return MAX (width, (guint) g_utf8_strlen (header, -1));
+}
+
 static char *
 format_latency (HearthServer *server)
 {
@@ -125,15 +134,41 @@ format_latency (HearthServer *server)
   return g_strdup_printf (_("%.0f ms"), ms);
 }
 
+/* A server's state as a person reads it; --json keeps
+ * hearth_server_state_to_string (). */
+static const char *
+state_label (HearthServerState state)
+{
+  switch (state)
+    {
+    case HEARTH_SERVER_STATE_UP:
+      /* Translators: a server's state, in hearth-cli servers list and test */
+      return C_("server state", "up");
+    case HEARTH_SERVER_STATE_DEGRADED:
+      /* Translators: a server's state: it answers, but slowly or with errors */
+      return C_("server state", "degraded");
+    case HEARTH_SERVER_STATE_DOWN:
+      /* Translators: a server's state: it does not answer */
+      return C_("server state", "down");
+    case HEARTH_SERVER_STATE_UNKNOWN:
+    default:
+      /* Translators: a server's state: not checked yet */
+      return C_("server state", "unknown");
+    }
+}
+
 /* "up", "down (skipped)", "disabled" */
 static char *
 format_state (HearthServer *server)
 {
-  const char *state = hearth_server_state_to_string (hearth_server_get_state (server));
+  const char *state = state_label (hearth_server_get_state (server));
 
   if (!hearth_server_get_enabled (server))
-    return g_strdup ("disabled");
+    /* Translators: a server's state: turned off in the list */
+    return g_strdup (C_("server state", "disabled"));
   if (hearth_server_get_breaker_open (server))
+    /* Translators: %s is a server's state (“down”); skipped means requests
+     * go to other servers for a while */
     return g_strdup_printf (_("%s (skipped)"), state);
   return g_strdup (state);
 }
@@ -236,7 +271,18 @@ servers_list (HearthServers *servers)
   GListModel *list = G_LIST_MODEL (servers);
   HearthServer *default_server;
   guint n = g_list_model_get_n_items (list);
-  guint widths[3] = { strlen ("NAME"), strlen ("URL"), strlen ("STATE") };
+  /* Translators: column headers of hearth-cli servers list; QUEUE is
+   * explained below the table */
+  const char *headers[] = { C_("column header", "NAME"), C_("column header", "URL"),
+                            C_("column header", "API"), C_("column header", "CLOUD"),
+                            C_("column header", "ENABLED"), C_("column header", "STATE"),
+                            C_("column header", "QUEUE"), C_("column header", "LATENCY") };
+  guint widths[3] = { g_utf8_strlen (headers[0], -1), g_utf8_strlen (headers[1], -1),
+                      g_utf8_strlen (headers[5], -1) };
+  guint api_width = column_width (headers[2], 9);
+  guint cloud_width = column_width (headers[3], 5);
+  guint enabled_width = column_width (headers[4], 7);
+  guint queue_width = column_width (headers[6], 7);
   gboolean said_address = FALSE;
   int exit_code = 0;
 
@@ -280,12 +326,16 @@ servers_list (HearthServers *servers)
       widths[2] = MAX (widths[2], g_utf8_strlen (state, -1));
     }
   {
-    g_autofree char *name = pad_text ("NAME", widths[0]);
-    g_autofree char *url = pad_text ("URL", widths[1]);
-    g_autofree char *state = pad_text ("STATE", widths[2]);
+    g_autofree char *name = pad_text (headers[0], widths[0]);
+    g_autofree char *url = pad_text (headers[1], widths[1]);
+    g_autofree char *api = pad_text (headers[2], api_width);
+    g_autofree char *cloud = pad_text (headers[3], cloud_width);
+    g_autofree char *enabled = pad_text (headers[4], enabled_width);
+    g_autofree char *state = pad_text (headers[5], widths[2]);
+    g_autofree char *queue = pad_text (headers[6], queue_width);
 
-    g_print ("%s  %s  %-9s  %-5s  %-7s  %s  %-7s  %s\n", name, url, "API", "CLOUD", "ENABLED",
-             state, "QUEUE", "LATENCY");
+    g_print ("%s  %s  %s  %s  %s  %s  %s  %s\n", name, url, api, cloud, enabled, state, queue,
+             headers[7]);
   }
   for (guint i = 0; i < n; i++)
     {
@@ -297,13 +347,19 @@ servers_list (HearthServers *servers)
       g_autofree char *state_text = format_state (server);
       g_autofree char *state = pad_text (state_text, widths[2]);
       g_autofree char *latency = format_latency (server);
-      g_autofree char *queue = g_strdup_printf ("%u/%u", hearth_server_get_concurrency (server),
-                                                hearth_server_get_queue_bound (server));
+      g_autofree char *queue_text = g_strdup_printf ("%u/%u",
+                                                     hearth_server_get_concurrency (server),
+                                                     hearth_server_get_queue_bound (server));
+      g_autofree char *queue = pad_text (queue_text, queue_width);
+      g_autofree char *api = pad_text (hearth_api_kind_to_string (hearth_server_get_api (server)),
+                                       api_width);
+      g_autofree char *cloud = pad_text (hearth_server_get_cloud (server) ? "yes" : "no",
+                                         cloud_width);
+      g_autofree char *enabled = pad_text (hearth_server_get_enabled (server) ? "yes" : "no",
+                                           enabled_width);
 
-      g_print ("%s  %s  %-9s  %-5s  %-7s  %s  %-7s  %s\n", name, url,
-               hearth_api_kind_to_string (hearth_server_get_api (server)),
-               hearth_server_get_cloud (server) ? "yes" : "no",
-               hearth_server_get_enabled (server) ? "yes" : "no", state, queue, latency);
+      g_print ("%s  %s  %s  %s  %s  %s  %s  %s\n", name, url, api, cloud, enabled, state, queue,
+               latency);
     }
   g_print (_("\nQUEUE: requests sent at once / other programs' requests that may wait "
              "(hearth-cli servers limits NAME --concurrency N --queue-bound N).\n"));
@@ -656,26 +712,50 @@ print_test_failure (HearthServers *servers,
   g_auto(GStrv) chain = hearth_servers_get_fallback (servers);
   g_autoptr(GString) line = g_string_new (NULL);
   g_autofree char *what = NULL;
+  g_autofree char *head = NULL;
 
   /* the last error says what happened and, from the core, what to do */
   if (hearth_server_get_last_error (server) != NULL)
     what = g_strdup (hearth_server_get_last_error (server));
   else if (error != NULL)
     what = hearth_error_describe (error);
-  g_string_printf (line, _("The server “%s” is %s"), name,
-                   hearth_server_state_to_string (hearth_server_get_state (server)));
+  switch (hearth_server_get_state (server))
+    {
+    case HEARTH_SERVER_STATE_UP:
+      /* Translators: %s is a server's name */
+      head = g_strdup_printf (_("The server “%s” is up"), name);
+      break;
+    case HEARTH_SERVER_STATE_DEGRADED:
+      /* Translators: %s is a server's name; it answers, but slowly or with errors */
+      head = g_strdup_printf (_("The server “%s” is degraded"), name);
+      break;
+    case HEARTH_SERVER_STATE_DOWN:
+      /* Translators: %s is a server's name; it does not answer */
+      head = g_strdup_printf (_("The server “%s” is down"), name);
+      break;
+    case HEARTH_SERVER_STATE_UNKNOWN:
+    default:
+      /* Translators: %s is a server's name; its state (not the server) is
+       * unknown: it could not be checked */
+      head = g_strdup_printf (_("The server “%s” is unknown"), name);
+      break;
+    }
   if (what != NULL)
     {
       g_strdelimit (what, "\r\n", ' ');
       g_strstrip (what);
-      g_string_append_printf (line, ": %s", what);
+      /* Translators: the server's state (“The server “laptop” is down”),
+       * then what happened, as the error says it */
+      g_string_printf (line, _("%s: %s"), head, what);
     }
   else
     {
       g_autoptr(GString) todo = g_string_new (advice (server));
 
       g_string_replace (todo, "NAME", name, 0);
-      g_string_append_printf (line, ". %s", todo->str);
+      /* Translators: the server's state (“The server “laptop” is down”),
+       * then what to do, a sentence of its own */
+      g_string_printf (line, _("%s. %s"), head, todo->str);
     }
   while (line->len > 0 && line->str[line->len - 1] == '.')
     g_string_truncate (line, line->len - 1);
@@ -683,7 +763,8 @@ print_test_failure (HearthServers *servers,
       chain[0] != NULL && (chain[1] != NULL || g_strcmp0 (chain[0], name) != 0))
     g_string_append (line, _(". Until it answers, requests go to the next server of the "
                              "fallback chain"));
-  g_printerr ("hearth-cli: %s.\n", line->str);
+  /* Translators: an error message (a whole sentence) after the program's name */
+  g_printerr (_("hearth-cli: %s.\n"), line->str);
 }
 
 static int
@@ -720,7 +801,9 @@ servers_test (HearthServers *servers,
       g_print (_("Server:   %s (%s, %s)\n"), name, hearth_server_get_endpoint (server),
                hearth_api_kind_to_string (hearth_server_get_api (server)));
       g_print (_("State:    %s\n"), state);
-      g_print (_("Latency:  %s\n"), g_str_equal (latency, "—") ? "unknown" : latency);
+      g_print (_("Latency:  %s\n"), g_str_equal (latency, "—")
+                                         /* Translators: a server's latency, not measured */
+                                         ? C_("latency", "unknown") : latency);
     }
   if (result == HEARTH_SERVER_STATE_UP && error == NULL)
     return 0;

@@ -53,10 +53,15 @@ check_rateable (HearthEngine  *self,
   if (g_strcmp0 (role, "user") == 0)
     return hearth_error_set_invalid (error, _("Message %" PRId64 " is a question, not "
                                      "a reply: rate the answer that follows it"), message_id);
+  if (role == NULL)
+    return hearth_error_set_invalid (error, _("Message %" PRId64 " is not a reply (it "
+                                     "is a hidden message): rate a model’s answer"), message_id);
   if (g_strcmp0 (role, "assistant") != 0)
+    /* Translators: %s is the message's role as the chat API names it, such
+     * as “system” or “tool”; keep it as it is */
     return hearth_error_set_invalid (error, _("Message %" PRId64 " is not a reply (it "
                                      "is a %s message): rate a model’s answer"), message_id,
-                                     role != NULL ? role : "hidden");
+                                     role);
   if (g_strcmp0 (set_role, HEARTH_SET_ROLE_JUDGE) == 0)
     return hearth_error_set_invalid (error, _("Message %" PRId64 " is a judge’s "
                                      "verdict on a set of answers, not a reply: rate one of "

@@ -166,9 +166,17 @@ fail_exhausted (ChatJob *job)
 
   if (chain != NULL && chain[0] != NULL)
     {
-      char *message = g_strdup_printf (_("%s; fallback found no other server that is up and "
-                                         "has %s"), error->message,
-                                       route->wanted_model ? route->wanted_model : "the model");
+      char *message;
+
+      if (route->wanted_model != NULL)
+        /* Translators: why the first server failed (a sentence), then the
+         * model's name */
+        message = g_strdup_printf (_("%s; fallback found no other server that is up and has "
+                                     "%s"), error->message, route->wanted_model);
+      else
+        /* Translators: %s is why the first server failed (a sentence) */
+        message = g_strdup_printf (_("%s; fallback found no other server that is up and has "
+                                     "the model"), error->message);
 
       g_free (error->message);
       error->message = message;

@@ -201,12 +201,16 @@ hearth_engine_resolve_server (HearthEngine  *self,
       for (guint i = 0; i < servers->servers->len; i++)
         g_string_append_printf (names, "%s%s", i > 0 ? ", " : "",
                                 hearth_server_get_name (g_ptr_array_index (servers->servers, i)));
-      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-                   _("There is no server called “%s”: %s%s"), server,
-                   names->len > 0 ? _("the servers are ") : _("no server is set up yet (add one "
-                                                              "with "
-                                                         "hearth-cli servers add NAME URL)"),
-                   names->str);
+      if (names->len > 0)
+        /* Translators: the name typed, then the servers' names (“laptop, big-box”) */
+        g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+                     _("There is no server called “%s”: the servers are %s"), server,
+                     names->str);
+      else
+        /* Translators: %s is the name typed */
+        g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+                     _("There is no server called “%s”: no server is set up yet (add one with "
+                       "hearth-cli servers add NAME URL)"), server);
       return NULL;
     }
   if (!hearth_server_get_enabled (found))

@@ -93,11 +93,20 @@ decide_by_vote (SetRun     *run,
   if (answered == 1)
     core = g_strdup (_("only one model answered"));
   else if (votes >= 2 && answered == run->candidates->len)
-    core = g_strdup_printf (_("%u of %u answers agree"), votes, answered);
+    /* Translators: how many answers agree, of how many; the plural
+     * follows the second number */
+    core = g_strdup_printf (ngettext ("%u of %u answer agree", "%u of %u answers agree",
+                                      answered),
+                            votes, answered);
   else if (votes >= 2)
     /* A failed model did not disagree: it is counted apart. */
-    core = g_strdup_printf (_("%u of %u answers agree; %u of %u models failed"), votes, answered,
-                            run->candidates->len - answered, run->candidates->len);
+    /* Translators: how many answers agree, of how many; then how many
+     * models failed, of how many asked; the plural follows the last number */
+    core = g_strdup_printf (ngettext ("%u of %u answers agree; %u of %u model failed",
+                                      "%u of %u answers agree; %u of %u models failed",
+                                      run->candidates->len),
+                            votes, answered, run->candidates->len - answered,
+                            run->candidates->len);
   else
     core = g_strdup (_("no two answers agree, so the first to finish is kept"));
   reason = g_strdup_printf ("%s%s", prefix != NULL ? prefix : "", core);

@@ -740,6 +740,44 @@ hearth_reply_get_headers_ms (HearthReply *self)
   return us_to_ms (self->sent_us, self->headers_us);
 }
 
+/* "answered by big-box because laptop was down": one whole clause per
+ * reason, so that no translation is glued from pieces */
+static char *
+describe_fallback (const char *server,
+                   const char *fallback_from,
+                   const char *fallback_reason,
+                   const char *wanted_model)
+{
+  if (g_strcmp0 (fallback_reason, "down") == 0)
+    /* Translators: the server that answered, then the one that was asked first */
+    return g_strdup_printf (_("answered by %s because %s was down"), server, fallback_from);
+  if (g_strcmp0 (fallback_reason, "model missing") == 0 &&
+      wanted_model != NULL && *wanted_model != '\0')
+    /* Translators: the server that answered, the one asked first, and the
+     * model that one did not have */
+    return g_strdup_printf (_("answered by %s because %s had no %s"), server, fallback_from,
+                            wanted_model);
+  if (g_strcmp0 (fallback_reason, "model missing") == 0)
+    /* Translators: the server that answered, then the one that was asked first */
+    return g_strdup_printf (_("answered by %s because %s did not have the model"), server,
+                            fallback_from);
+  if (g_strcmp0 (fallback_reason, "server error") == 0)
+    /* Translators: the server that answered, then the one that was asked first */
+    return g_strdup_printf (_("answered by %s because %s failed (server error)"), server,
+                            fallback_from);
+  if (g_strcmp0 (fallback_reason, "skipped (down)") == 0)
+    /* Translators: the server that answered, then the one that was skipped
+     * because it was known to be down */
+    return g_strdup_printf (_("answered by %s, skipped %s (down)"), server, fallback_from);
+  if (fallback_reason != NULL)
+    /* Translators: the server that answered, the one asked first, and why
+     * (a reason an older version stored, in English) */
+    return g_strdup_printf (_("answered by %s instead of %s (%s)"), server, fallback_from,
+                            fallback_reason);
+  /* Translators: the server that answered, then the one that was asked first */
+  return g_strdup_printf (_("answered by %s instead of %s"), server, fallback_from);
+}
+
 /**
  * hearth_describe_route:
  * @server: (nullable): the server that answered
@@ -764,24 +802,12 @@ hearth_describe_route (const char *server,
     g_string_append_printf (text, _("chosen by rule: %s"), route_rule);
   if (fallback_from != NULL && server != NULL)
     {
+      g_autofree char *answered = describe_fallback (server, fallback_from, fallback_reason,
+                                                     wanted_model);
+
       if (text->len > 0)
         g_string_append (text, "; ");
-      g_string_append_printf (text, _("answered by %s"), server);
-      if (g_strcmp0 (fallback_reason, "down") == 0)
-        g_string_append_printf (text, _(" because %s was down"), fallback_from);
-      else if (g_strcmp0 (fallback_reason, "model missing") == 0 &&
-               wanted_model != NULL && *wanted_model != '\0')
-        g_string_append_printf (text, _(" because %s had no %s"), fallback_from, wanted_model);
-      else if (g_strcmp0 (fallback_reason, "model missing") == 0)
-        g_string_append_printf (text, _(" because %s did not have the model"), fallback_from);
-      else if (g_strcmp0 (fallback_reason, "server error") == 0)
-        g_string_append_printf (text, _(" because %s failed (server error)"), fallback_from);
-      else if (g_strcmp0 (fallback_reason, "skipped (down)") == 0)
-        g_string_append_printf (text, _(", skipped %s (down)"), fallback_from);
-      else if (fallback_reason != NULL)
-        g_string_append_printf (text, _(" instead of %s (%s)"), fallback_from, fallback_reason);
-      else
-        g_string_append_printf (text, _(" instead of %s"), fallback_from);
+      g_string_append (text, answered);
     }
   if (text->len == 0)
     {

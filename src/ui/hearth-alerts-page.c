@@ -558,8 +558,10 @@ show_history (HearthAlertsPage *self,
     }
   if (events->len > HISTORY_MAX_ROWS)
     {
-      g_autofree char *more = g_strdup_printf (_("%u older changes not shown"),
-                                               events->len - HISTORY_MAX_ROWS);
+      guint hidden = events->len - HISTORY_MAX_ROWS;
+      g_autofree char *more = g_strdup_printf (ngettext ("%u older change not shown",
+                                                         "%u older changes not shown", hidden),
+                                               hidden);
 
       add_row (self->history_group, self->history_rows,
                plain_row (more, _("hearth-cli alerts history lists them all")));

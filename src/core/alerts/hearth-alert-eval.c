@@ -280,7 +280,10 @@ escalate (const HearthAlertRule *rule,
   /* Escalating keeps the firing's start: since is when it began to fire. */
   instance->since_ms = instance->firing_since_ms;
   event->since_ms = instance->firing_since_ms;
-  message = g_strdup_printf ("%s, for %s now", event->message, lasting);
+  /* Translators: an alert that has fired long enough to turn critical. The
+   * first %s is the alert's message, a whole sentence such as “CPU use is
+   * 96 %, above 90 %”; the second how long it has fired, such as “5m”. */
+  message = g_strdup_printf (_("%s, for %s now"), event->message, lasting);
   g_free (event->message);
   event->message = message;
   event->deliver = !instance->acknowledged;
@@ -408,11 +411,14 @@ hearth_alert_format_value (HearthAlertMetric metric,
                            double            value)
 {
   if (!isfinite (value))
-    return g_strdup ("unknown");
+    /* Translators: a measured value that is not known, in sentences such
+     * as “CPU use is unknown, above 90 %” */
+    return g_strdup (_("unknown"));
   switch (metric)
     {
     case HEARTH_ALERT_METRIC_TOKENS_PER_S:
-      return g_strdup_printf ("%.1f tokens/s", value);
+      /* Translators: a model's decode speed, in tokens a second */
+      return g_strdup_printf (_("%.1f tokens/s"), value);
     case HEARTH_ALERT_METRIC_TTFT_MS:
       return fabs (value) >= 1000 ? g_strdup_printf ("%.1f s", value / 1000)
                                   : g_strdup_printf ("%.0f ms", value);
@@ -445,10 +451,22 @@ what (const HearthAlertRule *rule,
 {
   const char *label = hearth_alert_metric_get_label (rule->metric);
 
-  return subject != NULL && *subject != '\0' ? g_strdup_printf ("%s of %s", label, subject)
-                                             : g_strdup (label);
+  if (subject == NULL || *subject == '\0')
+    return g_strdup (label);
+  /* Translators: what an alert measures, and of which model or server: the
+   * first %s is the measure (“Decode speed”, “Error rate”), the second a
+   * model's name or a server's address, as in “Decode speed of llama3.2” */
+  return g_strdup_printf (_("%s of %s"), label, subject);
 }
 
+static gboolean
+named (const char *subject)
+{
+  return subject != NULL && *subject != '\0';
+}
+
+/* Each variant is a whole sentence of its own (slower or faster, a named
+ * model or none), so that a translation never holds an English word. */
 static char *
 anomaly_message (const HearthAlertRule *rule,
                  const char            *subject,
@@ -460,22 +478,80 @@ anomaly_message (const HearthAlertRule *rule,
   g_autofree char *normal = hearth_alert_format_value (rule->metric, baseline);
   g_autofree char *name = what (rule, subject);
   double change = baseline != 0 && isfinite (baseline) ? (value - baseline) / fabs (baseline) * 100 : 0;
-  const char *side = change < 0 ? "below" : "above";
-  const char *model = subject != NULL ? subject : "The model";
+  double percent = fabs (change);
+  gboolean below = change < 0;
 
   if (!holds)
     {
+      if (rule->metric == HEARTH_ALERT_METRIC_TOKENS_PER_S && named (subject))
+        /* Translators: %s is a model's name, then its speed now (“17.6 tokens/s”) */
+        return g_strdup_printf (_("%s answers at its normal speed again (%s)"), subject, v);
       if (rule->metric == HEARTH_ALERT_METRIC_TOKENS_PER_S)
-        return g_strdup_printf (_("%s answers at its normal speed again (%s)"), model, v);
+        /* Translators: %s is the model's speed now (“17.6 tokens/s”) */
+        return g_strdup_printf (_("The model answers at its normal speed again (%s)"), v);
+      /* Translators: the first %s is what is measured (“Decode speed of
+       * llama3.2”), then its value now and its normal value */
       return g_strdup_printf (_("%s is back to normal (%s, normally %s)"), name, v, normal);
     }
+
   if (rule->metric == HEARTH_ALERT_METRIC_TOKENS_PER_S)
-    return g_strdup_printf (_("%s answers at %s, %.0f %% %s its normal %s"),
-                            model, v, fabs (change), side, normal);
+    {
+      if (named (subject) && below)
+        /* Translators: a model's name, its speed now, how many percent slower
+         * that is, and its normal speed: “llama3.2 answers at 12.1 tokens/s,
+         * 31 % below its normal 17.6 tokens/s” */
+        return g_strdup_printf (_("%s answers at %s, %.0f %% below its normal %s"),
+                                subject, v, percent, normal);
+      if (named (subject))
+        /* Translators: a model's name, its speed now, how many percent faster
+         * that is, and its normal speed */
+        return g_strdup_printf (_("%s answers at %s, %.0f %% above its normal %s"),
+                                subject, v, percent, normal);
+      if (below)
+        /* Translators: the model's speed now, how many percent slower that
+         * is, and its normal speed */
+        return g_strdup_printf (_("The model answers at %s, %.0f %% below its normal %s"),
+                                v, percent, normal);
+      /* Translators: the model's speed now, how many percent faster that is,
+       * and its normal speed */
+      return g_strdup_printf (_("The model answers at %s, %.0f %% above its normal %s"),
+                              v, percent, normal);
+    }
+
   if (rule->metric == HEARTH_ALERT_METRIC_TTFT_MS)
-    return g_strdup_printf (_("%s takes %s to its first token, %.0f %% %s its normal %s"),
-                            model, v, fabs (change), side, normal);
-  return g_strdup_printf (_("%s is %s, %.0f %% %s its normal %s"), name, v, fabs (change), side, normal);
+    {
+      if (named (subject) && below)
+        /* Translators: a model's name, its time to the first token now (“850
+         * ms”), how many percent shorter that is, and its normal time */
+        return g_strdup_printf (_("%s takes %s to its first token, %.0f %% below its normal %s"),
+                                subject, v, percent, normal);
+      if (named (subject))
+        /* Translators: a model's name, its time to the first token now (“2.1
+         * s”), how many percent longer that is, and its normal time */
+        return g_strdup_printf (_("%s takes %s to its first token, %.0f %% above its normal %s"),
+                                subject, v, percent, normal);
+      if (below)
+        /* Translators: the model's time to the first token now, how many
+         * percent shorter that is, and its normal time */
+        return g_strdup_printf (_("The model takes %s to its first token, %.0f %% below its "
+                                  "normal %s"),
+                                v, percent, normal);
+      /* Translators: the model's time to the first token now, how many
+       * percent longer that is, and its normal time */
+      return g_strdup_printf (_("The model takes %s to its first token, %.0f %% above its "
+                                "normal %s"),
+                              v, percent, normal);
+    }
+
+  if (below)
+    /* Translators: what is measured (“GPU temperature”, “Decode speed of
+     * llama3.2”), its value now, how many percent lower that is, and its
+     * normal value */
+    return g_strdup_printf (_("%s is %s, %.0f %% below its normal %s"), name, v, percent, normal);
+  /* Translators: what is measured (“GPU temperature”, “Decode speed of
+   * llama3.2”), its value now, how many percent higher that is, and its
+   * normal value */
+  return g_strdup_printf (_("%s is %s, %.0f %% above its normal %s"), name, v, percent, normal);
 }
 
 static char *
@@ -490,11 +566,65 @@ trend_message (const HearthAlertRule *rule,
   g_autofree char *per = hearth_alert_format_value (rule->metric, fabs (slope));
   g_autofree char *window = hearth_alert_format_duration (rule->for_ms);
 
+  if (!holds && rule->threshold < 0)
+    /* Translators: what is measured (“Free disk space”), then its value now */
+    return g_strdup_printf (_("%s no longer falls fast (now %s)"), name, v);
   if (!holds)
-    return g_strdup_printf (_("%s no longer %s fast (now %s)"), name,
-                            rule->threshold < 0 ? "falls" : "rises", v);
-  return g_strdup_printf (_("%s %s by %s a minute over the last %s (now %s)"), name,
-                          slope < 0 ? "falls" : "rises", per, window, v);
+    /* Translators: what is measured (“GPU temperature”), then its value now */
+    return g_strdup_printf (_("%s no longer rises fast (now %s)"), name, v);
+  if (slope < 0)
+    /* Translators: what is measured (“Free disk space”), by how much it
+     * falls each minute (“1.2 GB”), over how long (“10m”), its value now */
+    return g_strdup_printf (_("%s falls by %s a minute over the last %s (now %s)"),
+                            name, per, window, v);
+  /* Translators: what is measured (“GPU temperature”), by how much it rises
+   * each minute (“3 °C”), over how long (“10m”), its value now */
+  return g_strdup_printf (_("%s rises by %s a minute over the last %s (now %s)"),
+                          name, per, window, v);
+}
+
+/* A model's share of failed replies, as one whole sentence per side and
+ * whether the model has a name. */
+static char *
+error_rate_message (const HearthAlertRule *rule,
+                    const char            *subject,
+                    gboolean               holds,
+                    const char            *v,
+                    const char            *limit)
+{
+  gboolean below = rule->condition == HEARTH_ALERT_BELOW;
+
+  if (named (subject))
+    {
+      if (holds && below)
+        /* Translators: a model's name, its share of failed replies (“67 %”),
+         * and the limit it fell below */
+        return g_strdup_printf (_("%s failed %s of its last replies, below %s"), subject, v, limit);
+      if (holds)
+        /* Translators: a model's name, its share of failed replies (“67 %”),
+         * and the limit it went above */
+        return g_strdup_printf (_("%s failed %s of its last replies, above %s"), subject, v, limit);
+      if (below)
+        /* Translators: a model's name, its share of failed replies (“50 %”),
+         * and the limit it is back above */
+        return g_strdup_printf (_("%s failed %s of its last replies, back above %s"),
+                                subject, v, limit);
+      /* Translators: a model's name, its share of failed replies (“50 %”),
+       * and the limit it is back under */
+      return g_strdup_printf (_("%s failed %s of its last replies, back under %s"),
+                              subject, v, limit);
+    }
+  if (holds && below)
+    /* Translators: a share of failed replies (“67 %”), and the limit it fell below */
+    return g_strdup_printf (_("A model failed %s of its last replies, below %s"), v, limit);
+  if (holds)
+    /* Translators: a share of failed replies (“67 %”), and the limit it went above */
+    return g_strdup_printf (_("A model failed %s of its last replies, above %s"), v, limit);
+  if (below)
+    /* Translators: a share of failed replies (“50 %”), and the limit it is back above */
+    return g_strdup_printf (_("A model failed %s of its last replies, back above %s"), v, limit);
+  /* Translators: a share of failed replies (“50 %”), and the limit it is back under */
+  return g_strdup_printf (_("A model failed %s of its last replies, back under %s"), v, limit);
 }
 
 static char *
@@ -507,7 +637,7 @@ threshold_message (const HearthAlertRule *rule,
   g_autofree char *v = hearth_alert_format_value (rule->metric, value);
   g_autofree char *limit = hearth_alert_format_value (rule->metric, rule->threshold);
   g_autofree char *lasting = rule->for_ms > 0 ? hearth_alert_format_duration (rule->for_ms) : NULL;
-  const char *side = rule->condition == HEARTH_ALERT_BELOW ? "below" : "above";
+  gboolean below = rule->condition == HEARTH_ALERT_BELOW;
 
   if (rule->metric == HEARTH_ALERT_METRIC_SERVER_UP)
     {
@@ -518,28 +648,49 @@ threshold_message (const HearthAlertRule *rule,
                                     : _("The server at %s answers again"), subject);
     }
   if (rule->metric == HEARTH_ALERT_METRIC_VRAM_SPILL)
-    return g_strdup_printf (holds ? _("%s runs partly on the CPU: it does not fit in the GPU's "
-                                      "memory")
+    {
+      if (subject == NULL)
+        return g_strdup (holds ? _("A model runs partly on the CPU: it does not fit in the GPU's "
+                                   "memory")
+                               : _("A model no longer runs partly on the CPU"));
+      /* Translators: %s is a model's name */
+      return g_strdup_printf (holds ? _("%s runs partly on the CPU: it does not fit in the GPU's "
+                                        "memory")
                                     : _("%s no longer runs partly on the CPU"),
-                              subject != NULL ? subject : "A model");
+                              subject);
+    }
   if (rule->metric == HEARTH_ALERT_METRIC_ERROR_RATE)
-    return g_strdup_printf (holds ? _("%s failed %s of its last replies, %s %s")
-                                  : _("%s failed %s of its last replies, back %s %s"),
-                            subject != NULL ? subject : "A model", v,
-                            holds ? side : (rule->condition == HEARTH_ALERT_BELOW ? "above" : "under"),
-                            limit);
+    return error_rate_message (rule, subject != NULL ? subject : "", holds, v, limit);
   if (rule->metric == HEARTH_ALERT_METRIC_DISK_FREE_GB)
     {
-      if (holds)
-        return g_strdup_printf (_("The models' disk has %s free, %s %s"), v,
-                                rule->condition == HEARTH_ALERT_BELOW ? "under" : "over", limit);
-      return g_strdup_printf (_("The models' disk has %s free again"), v);
+      if (!holds)
+        /* Translators: %s is the free space (“12.5 GB”) */
+        return g_strdup_printf (_("The models' disk has %s free again"), v);
+      if (below)
+        /* Translators: the free space now (“3.2 GB”), and the limit it is under */
+        return g_strdup_printf (_("The models' disk has %s free, under %s"), v, limit);
+      /* Translators: the free space now (“80.0 GB”), and the limit it is over */
+      return g_strdup_printf (_("The models' disk has %s free, over %s"), v, limit);
     }
   if (!holds)
+    /* Translators: what is measured (“CPU use”, “Decode speed of llama3.2”),
+     * then its value now */
     return g_strdup_printf (_("%s is back to %s"), name, v);
+  if (lasting != NULL && below)
+    /* Translators: what is measured (“Decode speed of llama3.2”), its value
+     * now, the limit it is below, and for how long (“30s”) */
+    return g_strdup_printf (_("%s is %s, below %s for %s"), name, v, limit, lasting);
   if (lasting != NULL)
-    return g_strdup_printf (_("%s is %s, %s %s for %s"), name, v, side, limit, lasting);
-  return g_strdup_printf (_("%s is %s, %s %s"), name, v, side, limit);
+    /* Translators: what is measured (“CPU use”), its value now, the limit
+     * it is above, and for how long (“30s”) */
+    return g_strdup_printf (_("%s is %s, above %s for %s"), name, v, limit, lasting);
+  if (below)
+    /* Translators: what is measured (“Decode speed of llama3.2”), its value
+     * now, and the limit it is below */
+    return g_strdup_printf (_("%s is %s, below %s"), name, v, limit);
+  /* Translators: what is measured (“CPU use”), its value now, and the limit
+   * it is above */
+  return g_strdup_printf (_("%s is %s, above %s"), name, v, limit);
 }
 
 char *

@@ -31,6 +31,47 @@ event_priority (const HearthAlertEvent *event)
   return event->severity == HEARTH_ALERT_CRITICAL ? PRIORITY_ERR : PRIORITY_WARNING;
 }
 
+/* An event without a message of its own: one whole sentence per state, and
+ * for a rule without a name, so that no English word lands in a translation. */
+static char *
+state_message (const HearthAlertEvent *event)
+{
+  const char *name = event->rule_name;
+
+  if (name == NULL || *name == '\0')
+    switch (event->state)
+      {
+      case HEARTH_ALERT_STATE_PENDING:
+        return g_strdup (_("An unnamed alert is about to fire"));
+      case HEARTH_ALERT_STATE_FIRING:
+        return g_strdup (_("An unnamed alert is firing"));
+      case HEARTH_ALERT_STATE_RESOLVED:
+        return g_strdup (_("An unnamed alert is resolved"));
+      case HEARTH_ALERT_STATE_OK:
+      default:
+        return g_strdup (_("An unnamed alert is quiet"));
+      }
+
+  switch (event->state)
+    {
+    case HEARTH_ALERT_STATE_PENDING:
+      /* Translators: %s is the alert rule's name; its condition holds, but
+       * not yet for long enough to fire */
+      return g_strdup_printf (_("Alert “%s” is about to fire"), name);
+    case HEARTH_ALERT_STATE_FIRING:
+      /* Translators: %s is the alert rule's name */
+      return g_strdup_printf (_("Alert “%s” is firing"), name);
+    case HEARTH_ALERT_STATE_RESOLVED:
+      /* Translators: %s is the alert rule's name; it fired, and its
+       * condition no longer holds */
+      return g_strdup_printf (_("Alert “%s” is resolved"), name);
+    case HEARTH_ALERT_STATE_OK:
+    default:
+      /* Translators: %s is the alert rule's name; nothing is wrong */
+      return g_strdup_printf (_("Alert “%s” is quiet"), name);
+    }
+}
+
 static char *
 event_message (const HearthAlertEvent *event)
 {
@@ -39,9 +80,7 @@ event_message (const HearthAlertEvent *event)
   if (event->message != NULL && *event->message != '\0')
     text = g_strdup (event->message);
   else
-    text = g_strdup_printf (_("Alert “%s” is %s"),
-                            event->rule_name ? event->rule_name : "(unnamed)",
-                            hearth_alert_state_to_string (event->state));
+    text = state_message (event);
   if (event->is_test)
     return g_strdup_printf (_("Test alert, nothing is wrong: %s"), text);
   return g_steal_pointer (&text);

@@ -390,7 +390,7 @@ _hearth_cache_flush_pending (HearthCache *self,
   if (rc == SQLITE_DONE)
     _hearth_cache_pending_written (self, now);
   else
-    _hearth_cache_note_failure (self, rc, _("save its statistics"));
+    _hearth_cache_note_failure (self, rc, "save its statistics");
 }
 
 /* Opening */
@@ -834,7 +834,7 @@ _hearth_cache_stats_read_disk (HearthCache      *self,
 
   if (stmt == NULL || (rc = sqlite3_step (stmt)) != SQLITE_ROW)
     {
-      _hearth_cache_note_failure (self, rc, _("read its statistics"));
+      _hearth_cache_note_failure (self, rc, "read its statistics");
       return;
     }
   stats->memory_hits = sqlite3_column_int64 (stmt, 0);

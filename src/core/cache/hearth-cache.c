@@ -499,7 +499,7 @@ hearth_cache_set_limits (HearthCache *self,
     rc = _hearth_cache_disk_evict (self);
   rc = _hearth_cache_commit (self, rc);
   if (rc != SQLITE_DONE)
-    _hearth_cache_note_failure (self, rc, _("apply a smaller size limit"));
+    _hearth_cache_note_failure (self, rc, "apply a smaller size limit");
   _hearth_cache_recover_if_needed (self);
 }
 

@@ -396,21 +396,56 @@ openai_model_found (ModelsOp *op)
   _hearth_gateway_op_json (op, body);
 }
 
+/* What a server cannot do, one whole sentence per feature; @kind is the
+ * kind of server, NULL when not known */
+static char *
+describe_missing_feature (const char             *name,
+                          const char             *kind,
+                          HearthProviderFeatures  feature)
+{
+  if (feature == HEARTH_PROVIDER_CAN_SHOW)
+    {
+      if (kind != NULL)
+        /* Translators: the server's name, then its kind (“OpenAI-compatible”) */
+        return g_strdup_printf (_("The server %s (%s) cannot describe its models through its "
+                                  "API"), name, kind);
+      /* Translators: the server's name */
+      return g_strdup_printf (_("The server %s cannot describe its models through its API"),
+                              name);
+    }
+  if (feature == HEARTH_PROVIDER_CAN_DELETE)
+    {
+      if (kind != NULL)
+        /* Translators: the server's name, then its kind (“OpenAI-compatible”) */
+        return g_strdup_printf (_("The server %s (%s) cannot delete models through its API"),
+                                name, kind);
+      /* Translators: the server's name */
+      return g_strdup_printf (_("The server %s cannot delete models through its API"), name);
+    }
+  /* HEARTH_PROVIDER_CAN_PULL */
+  if (kind != NULL)
+    /* Translators: the server's name, then its kind (“OpenAI-compatible”) */
+    return g_strdup_printf (_("The server %s (%s) cannot download models through its API"),
+                            name, kind);
+  /* Translators: the server's name */
+  return g_strdup_printf (_("The server %s cannot download models through its API"), name);
+}
+
 gboolean
 _hearth_gateway_require_feature (ModelsOp               *op,
-                 HearthProviderFeatures  feature,
-                 const char             *what)
+                                 HearthProviderFeatures  feature)
 {
   HearthProvider *provider = hearth_server_get_provider (op->server);
   g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
 
   if (provider != NULL && (hearth_provider_get_features (provider) & feature) != 0)
     return TRUE;
-  error = g_error_new (HEARTH_ERROR, HEARTH_ERROR_NOT_SUPPORTED,
-                       _("The server %s (%s) cannot %s through its API"),
-                       hearth_server_get_name (op->server),
-                       provider != NULL ? hearth_provider_get_server_kind (provider) : "unknown",
-                       what);
+  message = describe_missing_feature (hearth_server_get_name (op->server),
+                                      provider != NULL
+                                      ? hearth_provider_get_server_kind (provider) : NULL,
+                                      feature);
+  error = g_error_new_literal (HEARTH_ERROR, HEARTH_ERROR_NOT_SUPPORTED, message);
   _hearth_gateway_op_error (op, error);
   return FALSE;
 }
@@ -525,7 +560,7 @@ show_found (ModelsOp *op)
                                           op->call->cancellable, show_raw_cb, op);
       return;
     }
-  if (!_hearth_gateway_require_feature (op, HEARTH_PROVIDER_CAN_SHOW, "describe its models"))
+  if (!_hearth_gateway_require_feature (op, HEARTH_PROVIDER_CAN_SHOW))
     return;
   hearth_provider_show_async (provider, op->name, op->call->cancellable, show_details_cb, op);
 }
@@ -555,7 +590,7 @@ delete_cb (GObject      *source,
 static void
 delete_found (ModelsOp *op)
 {
-  if (!_hearth_gateway_require_feature (op, HEARTH_PROVIDER_CAN_DELETE, "delete models"))
+  if (!_hearth_gateway_require_feature (op, HEARTH_PROVIDER_CAN_DELETE))
     return;
   hearth_provider_delete_async (hearth_server_get_provider (op->server), op->name,
                                 op->call->cancellable, delete_cb, op);

@@ -43,11 +43,10 @@ void       _hearth_gateway_op_error           (ModelsOp          *op,
                                                const GError      *error);
 void       _hearth_gateway_op_json            (ModelsOp          *op,
                                                JsonNode          *body);
-/* TRUE when @op's server can do @feature; else answers 501 saying so
- * (@what: "download models") and frees @op. */
+/* TRUE when @op's server can do @feature (HEARTH_PROVIDER_CAN_SHOW, _DELETE
+ * or _PULL); else answers 501 saying so and frees @op. */
 gboolean   _hearth_gateway_require_feature    (ModelsOp               *op,
-                                               HearthProviderFeatures  feature,
-                                               const char             *what);
+                                               HearthProviderFeatures  feature);
 /* Ollama's "details" object, from what the list says (@info nullable). */
 void       _hearth_gateway_add_details        (JsonBuilder           *builder,
                                                const HearthModelInfo *info);

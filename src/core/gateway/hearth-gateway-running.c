@@ -402,7 +402,7 @@ _hearth_gateway_handle_pull (HearthGatewayCall *call)
       _hearth_gateway_op_error (op, error);
       return;
     }
-  if (!_hearth_gateway_require_feature (op, HEARTH_PROVIDER_CAN_PULL, "download models"))
+  if (!_hearth_gateway_require_feature (op, HEARTH_PROVIDER_CAN_PULL))
     return;
   _hearth_gateway_call_note (call, NULL, hearth_server_get_name (op->server));
   g_debug ("Pulling %s on %s for %s", op->name, hearth_server_get_name (op->server),

@@ -440,6 +440,49 @@ add_tier (GPtrArray                  *recommendations,
   g_ptr_array_add (recommendations, copy);
 }
 
+/* Why a tier names the same model as the earlier @tier, one whole sentence
+ * per tier (the tiers' names are words a translation must not hold in
+ * English) */
+static char *
+same_as_note (HearthTier tier,
+              guint      n_usable)
+{
+  switch (tier)
+    {
+    case HEARTH_TIER_FAST:
+      if (n_usable == 1)
+        return g_strdup (_("Same as fast: it is the only model in the catalog for this use that "
+                           "runs well on this machine"));
+      /* Translators: “fast” is the first of the recommended models (fast,
+       * balanced, most capable); %u is how many models run well */
+      return g_strdup_printf (ngettext ("Same as fast: only %u model in the catalog for this use "
+                                        "runs well on this machine",
+                                        "Same as fast: only %u models in the catalog for this use "
+                                        "run well on this machine", n_usable), n_usable);
+    case HEARTH_TIER_BALANCED:
+      if (n_usable == 1)
+        return g_strdup (_("Same as balanced: it is the only model in the catalog for this use "
+                           "that runs well on this machine"));
+      /* Translators: “balanced” is the second of the recommended models
+       * (fast, balanced, most capable); %u is how many models run well */
+      return g_strdup_printf (ngettext ("Same as balanced: only %u model in the catalog for this "
+                                        "use runs well on this machine",
+                                        "Same as balanced: only %u models in the catalog for this "
+                                        "use run well on this machine", n_usable), n_usable);
+    case HEARTH_TIER_MOST_CAPABLE:
+    default:
+      if (n_usable == 1)
+        return g_strdup (_("Same as most capable: it is the only model in the catalog for this "
+                           "use that runs well on this machine"));
+      /* Translators: “most capable” is the last of the recommended models
+       * (fast, balanced, most capable); %u is how many models run well */
+      return g_strdup_printf (ngettext ("Same as most capable: only %u model in the catalog for "
+                                        "this use runs well on this machine",
+                                        "Same as most capable: only %u models in the catalog for "
+                                        "this use run well on this machine", n_usable), n_usable);
+    }
+}
+
 /* A tier that names the same model as an earlier one says why: the catalog
  * has no other model for this use that runs well here. */
 static void
@@ -455,12 +498,7 @@ explain_repeats (GPtrArray *recommendations,
           const HearthRecommendation *earlier = g_ptr_array_index (recommendations, j);
 
           if (earlier->model == r->model)
-            r->note = g_strdup_printf (n_usable == 1
-                                       ? _("Same as %s: it is the only model in the catalog for "
-                                           "this use that runs well on this machine")
-                                       : _("Same as %s: only %u models in the catalog for this use "
-                                           "run well on this machine"),
-                                       hearth_tier_to_string (earlier->tier), n_usable);
+            r->note = same_as_note (earlier->tier, n_usable);
         }
     }
 }

@@ -175,11 +175,13 @@ score_x86_features (HearthScore          *score,
       return;
     }
 
-  add_reason (score, 3, "for AVX2");
+  /* Translators: a line of the hardware score, shown after its points as
+   * in “+3 for AVX2”; AVX2 is a set of processor instructions */
+  add_reason (score, 3, _("for AVX2"));
   if (has_feature (hardware, "fma") && has_feature (hardware, "f16c"))
     add_reason (score, 1, _("for FMA and F16C"));
   if (has_feature (hardware, "avx512f"))
-    add_reason (score, 1, "for AVX-512");
+    add_reason (score, 1, _("for AVX-512"));
 }
 
 static void
@@ -191,7 +193,7 @@ score_features (HearthScore          *score,
   else if (g_str_equal (hardware->arch, "x86_64"))
     score_x86_features (score, hardware);
   else if (has_feature (hardware, "neon"))
-    add_reason (score, 3, "for NEON");
+    add_reason (score, 3, _("for NEON"));
   else
     add_reason (score, 0, _("for CPU features: none that llama.cpp accelerates"));
 }

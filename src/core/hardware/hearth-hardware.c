@@ -706,7 +706,7 @@ markdown_rest (GString              *out,
   g_string_append (out, _("\n## System\n\n"));
   g_string_append_printf (out, _("- OS: %s\n"), or_unknown (hw->os_name));
   g_string_append_printf (out, _("- Kernel: %s\n"), or_unknown (hw->kernel));
-  g_string_append_printf (out, _("- Flatpak: %s\n"), hw->flatpak ? "yes" : "no");
+  g_string_append (out, hw->flatpak ? _("- Flatpak: yes\n") : _("- Flatpak: no\n"));
 }
 
 char *

@@ -22,18 +22,62 @@ typedef enum
   OP_VERSION,
 } OperationKind;
 
-static const struct
-{
-  HearthProviderFeatures  feature;
-  const char             *what;
-} operations[] = {
-  [OP_SHOW]        = { HEARTH_PROVIDER_CAN_SHOW, N_("show a model's details") },
-  [OP_PULL]        = { HEARTH_PROVIDER_CAN_PULL, N_("download models") },
-  [OP_DELETE]      = { HEARTH_PROVIDER_CAN_DELETE, N_("delete models") },
-  [OP_LIST_LOADED] = { HEARTH_PROVIDER_CAN_LIST_LOADED, N_("list the models in memory") },
-  [OP_UNLOAD]      = { HEARTH_PROVIDER_CAN_UNLOAD, N_("unload models") },
-  [OP_VERSION]     = { HEARTH_PROVIDER_CAN_VERSION, N_("tell its version") },
+static const HearthProviderFeatures operation_features[] = {
+  [OP_SHOW]        = HEARTH_PROVIDER_CAN_SHOW,
+  [OP_PULL]        = HEARTH_PROVIDER_CAN_PULL,
+  [OP_DELETE]      = HEARTH_PROVIDER_CAN_DELETE,
+  [OP_LIST_LOADED] = HEARTH_PROVIDER_CAN_LIST_LOADED,
+  [OP_UNLOAD]      = HEARTH_PROVIDER_CAN_UNLOAD,
+  [OP_VERSION]     = HEARTH_PROVIDER_CAN_VERSION,
 };
+
+/* What @self cannot do, one whole sentence per operation */
+static void
+return_not_supported (GTask          *task,
+                      HearthProvider *self,
+                      OperationKind   kind)
+{
+  const char *endpoint = hearth_provider_get_endpoint (self);
+  const char *api = hearth_provider_get_server_kind (self);
+  g_autofree char *message = NULL;
+
+  switch (kind)
+    {
+    case OP_SHOW:
+      /* Translators: the server's address, then the kind of API it speaks:
+       * “OpenAI-compatible” */
+      message = g_strdup_printf (_("This server cannot show a model's details: %s speaks the %s "
+                                   "API"), endpoint, api);
+      break;
+    case OP_PULL:
+      /* Translators: the server's address, then the kind of API it speaks */
+      message = g_strdup_printf (_("This server cannot download models: %s speaks the %s API"),
+                                 endpoint, api);
+      break;
+    case OP_DELETE:
+      /* Translators: the server's address, then the kind of API it speaks */
+      message = g_strdup_printf (_("This server cannot delete models: %s speaks the %s API"),
+                                 endpoint, api);
+      break;
+    case OP_LIST_LOADED:
+      /* Translators: the server's address, then the kind of API it speaks */
+      message = g_strdup_printf (_("This server cannot list the models in memory: %s speaks the "
+                                   "%s API"), endpoint, api);
+      break;
+    case OP_UNLOAD:
+      /* Translators: the server's address, then the kind of API it speaks */
+      message = g_strdup_printf (_("This server cannot unload models: %s speaks the %s API"),
+                                 endpoint, api);
+      break;
+    case OP_VERSION:
+    default:
+      /* Translators: the server's address, then the kind of API it speaks */
+      message = g_strdup_printf (_("This server cannot tell its version: %s speaks the %s API"),
+                                 endpoint, api);
+      break;
+    }
+  g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_NOT_SUPPORTED, "%s", message);
+}
 
 typedef struct
 {
@@ -107,14 +151,9 @@ operation_start (HearthProvider      *self,
   Operation *op;
 
   g_task_set_source_tag (task, source_tag);
-  if (!(hearth_provider_get_features (self) & operations[kind].feature))
+  if (!(hearth_provider_get_features (self) & operation_features[kind]))
     {
-      g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_NOT_SUPPORTED,
-                               /* Translators: the first %s is what it cannot do: "download
-                                * models"; the last is the kind of API: "OpenAI-compatible" */
-                               _("This server cannot %s: %s speaks the %s API"),
-                               _(operations[kind].what), hearth_provider_get_endpoint (self),
-                               hearth_provider_get_server_kind (self));
+      return_not_supported (task, self, kind);
       g_object_unref (task);
       return;
     }

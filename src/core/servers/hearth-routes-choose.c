@@ -295,6 +295,7 @@ rule_name (Choose *choose)
   return g_strdup_printf (_("The rule “%s” (%s)"), choose->rule_id, choose->label);
 }
 
+/* The servers that could not be asked, "laptop, big-box", or NULL */
 static char *
 unanswered (GPtrArray *listed)
 {
@@ -308,10 +309,10 @@ unanswered (GPtrArray *listed)
         g_string_append_printf (names, "%s%s", names->len > 0 ? ", " : "",
                                 hearth_server_get_name (entry->server));
     }
-  if (names->len > 0)
+  if (names->len == 0)
     {
-      g_string_prepend (names, _(" (could not ask: "));
-      g_string_append (names, ")");
+      g_string_free (names, TRUE);
+      return NULL;
     }
   return g_string_free (names, FALSE);
 }
@@ -480,17 +481,31 @@ resolve_named (HearthRoutes *self,
       }
 
   missing = unanswered (choose->listed);
-  if (choose->rule_id == NULL)
-    {
-      g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
-                               _("%s is not installed on any enabled server%s"),
-                               choose->target, missing);
-      return;
-    }
-  rule = rule_name (choose);
-  g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
-                           _("%s picks %s, which is not installed on any enabled server%s: "
-                             "install it, or change the rule"), rule, choose->target, missing);
+  if (choose->rule_id != NULL)
+    rule = rule_name (choose);
+  if (choose->rule_id == NULL && missing == NULL)
+    /* Translators: %s is a model's name */
+    g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
+                             _("%s is not installed on any enabled server"), choose->target);
+  else if (choose->rule_id == NULL)
+    /* Translators: a model's name, then the servers that did not answer
+     * (“laptop, big-box”) */
+    g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
+                             _("%s is not installed on any enabled server (could not ask: %s)"),
+                             choose->target, missing);
+  else if (missing == NULL)
+    /* Translators: the rule (“The rule “code” (Questions with code)”), then
+     * a model's name */
+    g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
+                             _("%s picks %s, which is not installed on any enabled server: "
+                               "install it, or change the rule"), rule, choose->target);
+  else
+    /* Translators: the rule (“The rule “code” (Questions with code)”), a
+     * model's name, then the servers that did not answer (“laptop, big-box”) */
+    g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_MODEL_NOT_FOUND,
+                             _("%s picks %s, which is not installed on any enabled server "
+                               "(could not ask: %s): install it, or change the rule"),
+                             rule, choose->target, missing);
 }
 
 static GPtrArray *
@@ -603,15 +618,35 @@ resolve_tier (HearthRoutes *self,
 
   rule = rule_name (choose);
   missing = unanswered (choose->listed);
-  if (choose->server != NULL)
+  if (choose->server != NULL && missing == NULL)
+    /* Translators: the rule (“The rule “code” (Questions with code)”), then
+     * a server's name */
     g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_NO_MODEL,
-                             _("%s picks a model on %s, which lists none%s: install a model "
-                               "there, or change the rule"), rule, choose->server, missing);
-  else
+                             _("%s picks a model on %s, which lists none: install a model "
+                               "there, or change the rule"), rule, choose->server);
+  else if (choose->server != NULL)
+    /* Translators: the rule (“The rule “code” (Questions with code)”), a
+     * server's name, then the servers that did not answer (“laptop”) */
+    g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_NO_MODEL,
+                             _("%s picks a model on %s, which lists none (could not ask: %s): "
+                               "install a model there, or change the rule"),
+                             rule, choose->server, missing);
+  else if (missing == NULL)
+    /* Translators: the rule (“The rule “code” (Questions with code)”, or
+     * “Auto”) */
     g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_NO_MODEL,
                              _("%s found no model to use: no enabled server on this computer or "
-                               "your network lists one%s. Install a model, or name a cloud model "
+                               "your network lists one. Install a model, or name a cloud model "
                                "in a rule (cloud servers are only used when a rule names them)"),
+                             rule);
+  else
+    /* Translators: the rule (“The rule “code” (Questions with code)”, or
+     * “Auto”), then the servers that did not answer (“laptop, big-box”) */
+    g_task_return_new_error (task, HEARTH_ERROR, HEARTH_ERROR_NO_MODEL,
+                             _("%s found no model to use: no enabled server on this computer or "
+                               "your network lists one (could not ask: %s). Install a model, or "
+                               "name a cloud model in a rule (cloud servers are only used when a "
+                               "rule names them)"),
                              rule, missing);
 }
 

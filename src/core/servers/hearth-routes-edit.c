@@ -27,6 +27,72 @@ list_ids (GPtrArray *rules)
   return g_string_free (ids, FALSE);
 }
 
+/* A rule that counts needs its number: one whole sentence per kind. The
+ * kinds' names (long-prompt…) are what people type, so they stay as they
+ * are in every language. */
+static gboolean
+missing_count (HearthRouteKind   kind,
+               GError          **error)
+{
+  switch (kind)
+    {
+    case HEARTH_ROUTE_LONG_CONVERSATION:
+      /* Translators: “long-conversation” is typed as it is; keep it */
+      return hearth_error_set_invalid (error, _("A long-conversation rule needs a number of "
+                                                "earlier messages, such as %d"),
+                                       HEARTH_ROUTES_LONG_CONVERSATION);
+    case HEARTH_ROUTE_SHORT_PROMPT:
+      /* Translators: “short-prompt” is typed as it is; keep it */
+      return hearth_error_set_invalid (error, _("A short-prompt rule needs a number of "
+                                                "characters, such as %d"),
+                                       HEARTH_ROUTES_LONG_PROMPT);
+    case HEARTH_ROUTE_LONG_PROMPT:
+    case HEARTH_ROUTE_CODE:
+    case HEARTH_ROUTE_KEYWORD:
+    case HEARTH_ROUTE_DEFAULT:
+    default:
+      /* Translators: “long-prompt” is typed as it is; keep it */
+      return hearth_error_set_invalid (error, _("A long-prompt rule needs a number of "
+                                                "characters, such as %d"),
+                                       HEARTH_ROUTES_LONG_PROMPT);
+    }
+}
+
+static gboolean
+bad_count (HearthRouteKind   kind,
+           const char       *value,
+           GError          **error)
+{
+  switch (kind)
+    {
+    case HEARTH_ROUTE_LONG_CONVERSATION:
+      /* Translators: %s is what was typed; “long-conversation” is typed as
+       * it is; keep it */
+      return hearth_error_set_invalid (error, _("“%s” is not a positive whole number: a "
+                                                "long-conversation rule needs a number of "
+                                                "messages above 0, such as %d"),
+                                       value, HEARTH_ROUTES_LONG_CONVERSATION);
+    case HEARTH_ROUTE_SHORT_PROMPT:
+      /* Translators: %s is what was typed; “short-prompt” is typed as it
+       * is; keep it */
+      return hearth_error_set_invalid (error, _("“%s” is not a positive whole number: a "
+                                                "short-prompt rule needs a number of characters "
+                                                "above 0, such as %d"),
+                                       value, HEARTH_ROUTES_LONG_PROMPT);
+    case HEARTH_ROUTE_LONG_PROMPT:
+    case HEARTH_ROUTE_CODE:
+    case HEARTH_ROUTE_KEYWORD:
+    case HEARTH_ROUTE_DEFAULT:
+    default:
+      /* Translators: %s is what was typed; “long-prompt” is typed as it is;
+       * keep it */
+      return hearth_error_set_invalid (error, _("“%s” is not a positive whole number: a "
+                                                "long-prompt rule needs a number of characters "
+                                                "above 0, such as %d"),
+                                       value, HEARTH_ROUTES_LONG_PROMPT);
+    }
+}
+
 static gboolean
 check_value (HearthRouteKind   kind,
              const char       *value,
@@ -35,25 +101,22 @@ check_value (HearthRouteKind   kind,
   gboolean empty = value == NULL || *value == '\0';
 
   if (_hearth_route_kind_has_count (kind) && empty)
-    return hearth_error_set_invalid (error, _("A %s rule needs a number of %s, such as %d"),
-                    hearth_route_kind_to_string (kind),
-                    kind == HEARTH_ROUTE_LONG_CONVERSATION ? "earlier messages" : "characters",
-                    kind == HEARTH_ROUTE_LONG_CONVERSATION ? HEARTH_ROUTES_LONG_CONVERSATION
-                                                           : HEARTH_ROUTES_LONG_PROMPT);
+    return missing_count (kind, error);
   if (_hearth_route_kind_has_count (kind) && !_hearth_routes_parse_count (value, NULL))
-    return hearth_error_set_invalid (error, _("“%s” is not a positive whole number: a %s rule needs a number of %s "
-                           "above 0, such as %d"), value,
-                    hearth_route_kind_to_string (kind),
-                    kind == HEARTH_ROUTE_LONG_CONVERSATION ? "messages" : "characters",
-                    kind == HEARTH_ROUTE_LONG_CONVERSATION ? HEARTH_ROUTES_LONG_CONVERSATION
-                                                           : HEARTH_ROUTES_LONG_PROMPT);
+    return bad_count (kind, value, error);
   if (kind == HEARTH_ROUTE_KEYWORD && (empty || strspn (value, " \t\n") == strlen (value)))
     return hearth_error_set_invalid (error, _("A keyword rule needs a word to look for, such as “sql”"));
   if (kind == HEARTH_ROUTE_KEYWORD && !g_utf8_validate (value, -1, NULL))
     return hearth_error_set_invalid (error, _("The keyword is not valid text (UTF-8)"));
-  if ((kind == HEARTH_ROUTE_CODE || kind == HEARTH_ROUTE_DEFAULT) && !empty)
-    return hearth_error_set_invalid (error, _("A %s rule takes no value (“%s”): leave it out"),
-                    hearth_route_kind_to_string (kind), value);
+  if (kind == HEARTH_ROUTE_CODE && !empty)
+    /* Translators: %s is what was typed; “code” is typed as it is; keep it */
+    return hearth_error_set_invalid (error, _("A code rule takes no value (“%s”): leave it out"),
+                                     value);
+  if (kind == HEARTH_ROUTE_DEFAULT && !empty)
+    /* Translators: %s is what was typed; “default” is typed as it is; keep it */
+    return hearth_error_set_invalid (error, _("A default rule takes no value (“%s”): leave it "
+                                              "out"),
+                                     value);
   return TRUE;
 }
 

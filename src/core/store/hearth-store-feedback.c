@@ -154,7 +154,7 @@ hearth_store_describe_message (HearthStore  *self,
     {
       if (!finish (self, stmt, rc, error))
         return FALSE;
-      return _hearth_store_set_not_found (error, "message", message_id);
+      return _hearth_store_set_not_found (error, HEARTH_STORE_MISSING_MESSAGE, message_id);
     }
   if (role != NULL)
     *role = hearth_sqlite_column_text (stmt, 0);
@@ -228,7 +228,7 @@ hearth_store_set_rating (HearthStore  *self,
   if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
     {
       sqlite3_finalize (stmt);
-      return _hearth_store_set_not_found (error, "message", message_id);
+      return _hearth_store_set_not_found (error, HEARTH_STORE_MISSING_MESSAGE, message_id);
     }
   return finish (self, stmt, rc, error);
 }

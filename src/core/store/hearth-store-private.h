@@ -87,8 +87,16 @@ void                   _hearth_store_shrink_log_after_full (HearthStore *self);
 gboolean               _hearth_store_step_done        (HearthStore     *self,
                                                        sqlite3_stmt    *stmt,
                                                        GError         **error);
+/* What an id did not name, so that each has its own sentence */
+typedef enum
+{
+  HEARTH_STORE_MISSING_CONVERSATION,
+  HEARTH_STORE_MISSING_MESSAGE,
+  HEARTH_STORE_MISSING_SET_ANSWER,
+} HearthStoreMissing;
+
 gboolean               _hearth_store_set_not_found    (GError         **error,
-                                                       const char      *what,
+                                                       HearthStoreMissing what,
                                                        gint64           id);
 
 /* hearth-store-stream.c */

@@ -47,7 +47,7 @@ run (HearthStore  *self,
     hearth_sqlite_bind_text (stmt, ":reason", reason);
   ok = _hearth_store_step_done (self, stmt, error);
   if (ok && must_change && sqlite3_changes (hearth_store_get_db (self)) == 0)
-    ok = _hearth_store_set_not_found (error, "answer of a set", message_id);
+    ok = _hearth_store_set_not_found (error, HEARTH_STORE_MISSING_SET_ANSWER, message_id);
   sqlite3_finalize (stmt);
   return ok;
 }
@@ -110,7 +110,7 @@ hearth_store_get_set_message (HearthStore  *self,
       message->set_reason = hearth_sqlite_column_text (stmt, 12);
     }
   else if (rc == SQLITE_DONE)
-    _hearth_store_set_not_found (error, "message", message_id);
+    _hearth_store_set_not_found (error, HEARTH_STORE_MISSING_MESSAGE, message_id);
   else
     hearth_store_set_error (self, rc, error);
   sqlite3_finalize (stmt);

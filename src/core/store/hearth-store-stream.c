@@ -71,7 +71,7 @@ append_chunk (HearthStore          *self,
   rc = hearth_sqlite_step_done (stmt);
   /* The message, or its whole conversation, was deleted meanwhile. */
   if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
-    return _hearth_store_set_not_found (error, "message", message->id);
+    return _hearth_store_set_not_found (error, HEARTH_STORE_MISSING_MESSAGE, message->id);
   if (rc != SQLITE_DONE)
     {
       hearth_store_set_error (self, rc, error);
@@ -95,7 +95,7 @@ update_status (HearthStore          *self,
   if (!_hearth_store_step_done (self, stmt, error))
     return FALSE;
   if (sqlite3_changes (self->db) == 0)
-    return _hearth_store_set_not_found (error, "message", message->id);
+    return _hearth_store_set_not_found (error, HEARTH_STORE_MISSING_MESSAGE, message->id);
   return TRUE;
 }
 

@@ -260,13 +260,33 @@ store_set_error (HearthStore  *self,
 }
 
 gboolean
-_hearth_store_set_not_found (GError     **error,
-                     const char  *what,
-                     gint64       id)
+_hearth_store_set_not_found (GError             **error,
+                             HearthStoreMissing   what,
+                             gint64               id)
 {
-  g_set_error (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_NOT_FOUND,
-               _("There is no %s %" PRId64 " in the history: "
-                 "it may have been deleted, reload the list and try again"), what, id);
+  switch (what)
+    {
+    case HEARTH_STORE_MISSING_CONVERSATION:
+      /* Translators: the number is the conversation's id */
+      g_set_error (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_NOT_FOUND,
+                   _("There is no conversation %" PRId64 " in the history: "
+                     "it may have been deleted, reload the list and try again"), id);
+      break;
+    case HEARTH_STORE_MISSING_SET_ANSWER:
+      /* Translators: the number is a message's id; a set is the answers of
+       * several models to one question, side by side */
+      g_set_error (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_NOT_FOUND,
+                   _("There is no answer of a set %" PRId64 " in the history: "
+                     "it may have been deleted, reload the list and try again"), id);
+      break;
+    case HEARTH_STORE_MISSING_MESSAGE:
+    default:
+      /* Translators: the number is the message's id */
+      g_set_error (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_NOT_FOUND,
+                   _("There is no message %" PRId64 " in the history: "
+                     "it may have been deleted, reload the list and try again"), id);
+      break;
+    }
   return FALSE;
 }
 
@@ -569,7 +589,7 @@ store_change_conversation (HearthStore  *self,
   if (!_hearth_store_step_done (self, stmt, error))
     return FALSE;
   if (sqlite3_changes (self->db) == 0)
-    return _hearth_store_set_not_found (error, "conversation", conversation_id);
+    return _hearth_store_set_not_found (error, HEARTH_STORE_MISSING_CONVERSATION, conversation_id);
   return TRUE;
 }
 
@@ -614,7 +634,7 @@ delete_messages (HearthStore  *self,
   if (!_hearth_store_step_done (self, stmt, error))
     return FALSE;
   if (sqlite3_changes (self->db) == 0)
-    return _hearth_store_set_not_found (error, "message", message_id);
+    return _hearth_store_set_not_found (error, HEARTH_STORE_MISSING_MESSAGE, message_id);
   return TRUE;
 }
 
@@ -672,7 +692,7 @@ get_conversation (HearthStore  *self,
   if (rc == SQLITE_ROW)
     return conversation_from_row (stmt);
   if (rc == SQLITE_DONE)
-    _hearth_store_set_not_found (error, "conversation", conversation_id);
+    _hearth_store_set_not_found (error, HEARTH_STORE_MISSING_CONVERSATION, conversation_id);
   else
     store_set_error (self, rc, error);
   return NULL;
@@ -791,7 +811,8 @@ hearth_store_add_message (HearthStore    *self,
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
     {
-      _hearth_store_set_not_found (error, "conversation", message->conversation_id);
+      _hearth_store_set_not_found (error, HEARTH_STORE_MISSING_CONVERSATION,
+                                   message->conversation_id);
       return -1;
     }
   if (rc != SQLITE_DONE)
@@ -819,7 +840,7 @@ store_update_message (HearthStore          *self,
   if (!_hearth_store_step_done (self, stmt, error))
     return FALSE;
   if (sqlite3_changes (self->db) == 0)
-    return _hearth_store_set_not_found (error, "message", message->id);
+    return _hearth_store_set_not_found (error, HEARTH_STORE_MISSING_MESSAGE, message->id);
   return _hearth_store_forget_chunks (self, message->id, error);
 }
 

@@ -371,9 +371,18 @@ check_value (HearthRunOptionKey   key,
     }
   min = g_strdup_printf (info->integer ? "%.0f" : "%g", info->min);
   max = g_strdup_printf (info->integer ? "%.0f" : "%g", info->max);
-  g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
-               _("%s (%s) must be %s from %s to %s"), info->name, _(info->title),
-               info->integer ? "a whole number" : "a number", min, max);
+  if (info->integer)
+    /* Translators: an option's name as typed (num_ctx), its title, and the
+     * smallest and largest value it takes */
+    g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+                 _("%s (%s) must be a whole number from %s to %s"), info->name, _(info->title),
+                 min, max);
+  else
+    /* Translators: an option's name as typed (temperature), its title, and
+     * the smallest and largest value it takes */
+    g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+                 _("%s (%s) must be a number from %s to %s"), info->name, _(info->title),
+                 min, max);
   return FALSE;
 }
 

@@ -66,16 +66,21 @@ typedef struct
 #define WEEKEND  0x60
 #define ALL_DAYS 0x7f
 
+/* Each slot a whole phrase, so that a translation need not glue "weekday"
+ * to "mornings" (the word order and agreement differ by language). */
 static const struct
 {
-  const char *plural;      /* "mornings": "weekday mornings" */
-  const char *singular;    /* "every morning" */
+  const char *weekdays;    /* "weekday mornings" */
+  const char *weekend;     /* "weekend mornings" */
+  const char *every;       /* "every morning" */
   guint32     hours;
 } parts[] = {
-  { N_("mornings"), N_("morning"), 0x000fc0 },     /* 06–11 */
-  { N_("afternoons"), N_("afternoon"), 0x01f000 }, /* 12–16 */
-  { N_("evenings"), N_("evening"), 0x3e0000 },     /* 17–21 */
-  { N_("nights"), N_("night"), 0xc0003f },         /* 22–05 */
+  /* Translators: when a model is used: Monday to Friday, 6:00 to 12:00 */
+  { N_("weekday mornings"), N_("weekend mornings"), N_("every morning"), 0x000fc0 }, /* 06–11 */
+  { N_("weekday afternoons"), N_("weekend afternoons"), N_("every afternoon"), 0x01f000 },
+  { N_("weekday evenings"), N_("weekend evenings"), N_("every evening"), 0x3e0000 },
+  /* Translators: when a model is used: 22:00 to 6:00 */
+  { N_("weekday nights"), N_("weekend nights"), N_("every night"), 0xc0003f },
 };
 
 guint
@@ -154,13 +159,30 @@ static char *
 day_around (guint day,
             guint hour)
 {
-  static const char *days[] = {
-    N_("Mondays"), N_("Tuesdays"), N_("Wednesdays"), N_("Thursdays"),
-    N_("Fridays"), N_("Saturdays"), N_("Sundays"),
-  };
-
-  /* Translators: "Mondays around 9:00" */
-  return g_strdup_printf (_("%s around %u:00"), _(days[day]), hour);
+  switch (day)
+    {
+    case 0:
+      /* Translators: when a model is used; %u is an hour (9 for 9:00) */
+      return g_strdup_printf (_("Mondays around %u:00"), hour);
+    case 1:
+      /* Translators: when a model is used; %u is an hour (9 for 9:00) */
+      return g_strdup_printf (_("Tuesdays around %u:00"), hour);
+    case 2:
+      /* Translators: when a model is used; %u is an hour (9 for 9:00) */
+      return g_strdup_printf (_("Wednesdays around %u:00"), hour);
+    case 3:
+      /* Translators: when a model is used; %u is an hour (9 for 9:00) */
+      return g_strdup_printf (_("Thursdays around %u:00"), hour);
+    case 4:
+      /* Translators: when a model is used; %u is an hour (9 for 9:00) */
+      return g_strdup_printf (_("Fridays around %u:00"), hour);
+    case 5:
+      /* Translators: when a model is used; %u is an hour (9 for 9:00) */
+      return g_strdup_printf (_("Saturdays around %u:00"), hour);
+    default:
+      /* Translators: when a model is used; %u is an hour (9 for 9:00) */
+      return g_strdup_printf (_("Sundays around %u:00"), hour);
+    }
 }
 
 /* The words for @usage and the hours they cover, or NULL. */
@@ -206,18 +228,15 @@ describe (const Usage *usage,
       if (per_weekend_day < per_weekday / 2)
         {
           if (slice_holds (usage, (found = (Slice) { WEEKDAYS, parts[p].hours }), 3, FALSE))
-            /* Translators: "weekday mornings" */
-            words = g_strdup_printf (_("weekday %s"), _(parts[p].plural));
+            words = g_strdup (_(parts[p].weekdays));
         }
       else if (per_weekday < per_weekend_day / 2)
         {
           if (slice_holds (usage, (found = (Slice) { WEEKEND, parts[p].hours }), 2, FALSE))
-            /* Translators: "weekend evenings" */
-            words = g_strdup_printf (_("weekend %s"), _(parts[p].plural));
+            words = g_strdup (_(parts[p].weekend));
         }
       else if (slice_holds (usage, (found = (Slice) { ALL_DAYS, parts[p].hours }), 4, TRUE))
-        /* Translators: "every evening" */
-        words = g_strdup_printf (_("every %s"), _(parts[p].singular));
+        words = g_strdup (_(parts[p].every));
     }
   /* 3. Weekends. */
   if (words == NULL && slice_holds (usage, (found = (Slice) { WEEKEND, 0xffffff }), 2, FALSE))
