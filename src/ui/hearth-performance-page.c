@@ -128,6 +128,7 @@ card_init (Card        *card,
   gtk_label_set_max_width_chars (GTK_LABEL (caption), 36);
   gtk_widget_set_size_request (graph, 200, 120);
   hearth_graph_set_unit (HEARTH_GRAPH (graph), unit);
+  hearth_graph_set_title (HEARTH_GRAPH (graph), title);
 
   gtk_box_append (GTK_BOX (header), title_label);
   gtk_box_append (GTK_BOX (header), value);

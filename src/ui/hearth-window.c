@@ -349,6 +349,29 @@ on_page_changed (HearthWindow *self)
   gtk_widget_set_visible (self->hardware_refresh_button, hardware);
 }
 
+/* win.show-page("NAME"), Alt+1…Alt+5 as in GNOME's apps: the pages by
+ * keyboard. The focus was in the page that is now hidden, and an unmapped
+ * focus is a lost one: it moves into the page shown, or to the switcher. */
+static void
+show_page (GtkWidget  *widget,
+           const char *action_name,
+           GVariant   *parameter)
+{
+  HearthWindow *self = HEARTH_WINDOW (widget);
+  const char *name = g_variant_get_string (parameter, NULL);
+  GtkWidget *page = adw_view_stack_get_child_by_name (self->view_stack, name);
+  GtkWidget *focus;
+
+  if (page == NULL)
+    return;
+  adw_view_stack_set_visible_child_name (self->view_stack, name);
+  focus = gtk_root_get_focus (GTK_ROOT (self));
+  if (focus != NULL && gtk_widget_is_ancestor (focus, page))
+    return;
+  if (!gtk_widget_child_focus (page, GTK_DIR_TAB_FORWARD))
+    gtk_widget_child_focus (GTK_WIDGET (self), GTK_DIR_TAB_FORWARD);
+}
+
 static void
 hearth_window_class_init (HearthWindowClass *klass)
 {
@@ -380,6 +403,14 @@ hearth_window_class_init (HearthWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "hardware.refresh", NULL, forward_to_hardware);
   gtk_widget_class_install_action (widget_class, "hardware.copy", NULL, forward_to_hardware);
   gtk_widget_class_install_action (widget_class, "hardware.export", NULL, forward_to_hardware);
+  gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page);
+  {
+    static const char *pages[] = { "chat", "hardware", "performance", "models", "alerts" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+      gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_ALT_MASK,
+                                           "win.show-page", "s", pages[i]);
+  }
 
   g_type_ensure (HEARTH_TYPE_CHAT_PAGE);
 }
