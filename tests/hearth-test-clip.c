@@ -8,9 +8,26 @@
 /* Layouts round to whole pixels: one pixel of slack. */
 #define SLACK 1.0
 
+/* Whether the user can scroll @scrollable in @orientation: there is more
+ * than it shows, and its scrolled window lets them (an EXTERNAL policy
+ * gives the content its width without a scrollbar: what sticks out is cut). */
 static gboolean
-scrolls (GtkAdjustment *adjustment)
+scrolls (GtkWidget      *scrollable,
+         GtkOrientation  orientation)
 {
+  GtkAdjustment *adjustment = orientation == GTK_ORIENTATION_HORIZONTAL
+                              ? gtk_scrollable_get_hadjustment (GTK_SCROLLABLE (scrollable))
+                              : gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (scrollable));
+  GtkWidget *parent = gtk_widget_get_parent (scrollable);
+
+  if (GTK_IS_SCROLLED_WINDOW (parent))
+    {
+      GtkPolicyType h, v;
+
+      gtk_scrolled_window_get_policy (GTK_SCROLLED_WINDOW (parent), &h, &v);
+      if ((orientation == GTK_ORIENTATION_HORIZONTAL ? h : v) == GTK_POLICY_EXTERNAL)
+        return FALSE;
+    }
   return adjustment != NULL
          && gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_lower (adjustment)
             > gtk_adjustment_get_page_size (adjustment) + SLACK;
@@ -51,8 +68,8 @@ note (GString    *report,
 }
 
 /* Whether @label, at @bounds in @root's coordinates, is cut by an ancestor
- * that clips: the nearest scrolled window clips only across the directions
- * it does not scroll in. */
+ * that clips: a scrollable (viewport, list) clips only across the
+ * directions it does not scroll in. */
 static gboolean
 check_edges (GtkWidget             *label,
              GtkWidget             *root,
@@ -63,7 +80,8 @@ check_edges (GtkWidget             *label,
     {
       graphene_rect_t clip;
       gboolean h_scrolls = FALSE, v_scrolls = FALSE;
-      gboolean is_scroller = GTK_IS_SCROLLED_WINDOW (a);
+      /* a viewport, list or text view: what a scrolled window moves */
+      gboolean is_scroller = GTK_IS_SCROLLABLE (a);
 
       if (!is_scroller && a != root && gtk_widget_get_overflow (a) != GTK_OVERFLOW_HIDDEN)
         continue;
@@ -71,8 +89,8 @@ check_edges (GtkWidget             *label,
         continue;
       if (is_scroller)
         {
-          h_scrolls = scrolls (gtk_scrolled_window_get_hadjustment (GTK_SCROLLED_WINDOW (a)));
-          v_scrolls = scrolls (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (a)));
+          h_scrolls = scrolls (a, GTK_ORIENTATION_HORIZONTAL);
+          v_scrolls = scrolls (a, GTK_ORIENTATION_VERTICAL);
           /* wholly out of view, or partly at an edge it scrolls past: scrolled, not cut */
           if (!graphene_rect_intersection (bounds, &clip, NULL))
             return TRUE;

@@ -191,11 +191,18 @@ show_page (HearthWindow *window,
 }
 
 static gboolean
+is_filled_graph (GtkWidget *widget,
+                 gpointer   data)
+{
+  return HEARTH_IS_GRAPH (widget) && gtk_widget_get_mapped (widget)
+         && hearth_graph_get_n_samples (HEARTH_GRAPH (widget), 0) > 1;
+}
+
+/* Some graph on the page has drawn a line (the sampler's). */
+static gboolean
 performance_graphs_filled (gpointer data)
 {
-  GtkWidget *graph = hearth_test_find_descendant (data, HEARTH_TYPE_GRAPH);
-
-  return graph != NULL && hearth_graph_get_n_samples (HEARTH_GRAPH (graph), 0) > 1;
+  return hearth_test_find_widget (data, is_filled_graph, NULL) != NULL;
 }
 
 static gboolean
@@ -463,6 +470,39 @@ check_pages (HearthWindow *window,
   return n;
 }
 
+/* The checker itself: a label a scrolled window without a scrollbar cuts
+ * is found; the same text wrapping, or ellipsized, is not. */
+static void
+test_clip_checker (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *cut = gtk_label_new ("A label far too long for a window this narrow to show");
+  GtkWidget *wrapped = gtk_label_new ("A label far too long for a window this narrow, wrapping");
+  GtkWidget *ellipsized = gtk_label_new ("A label far too long for a window this narrow, ellipsized");
+  g_autoptr(GString) report = g_string_new (NULL);
+
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_EXTERNAL,
+                                  GTK_POLICY_NEVER);
+  gtk_label_set_wrap (GTK_LABEL (wrapped), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (wrapped), 10);
+  gtk_label_set_ellipsize (GTK_LABEL (ellipsized), PANGO_ELLIPSIZE_END);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), cut);
+  gtk_box_append (GTK_BOX (box), scroller);
+  gtk_box_append (GTK_BOX (box), wrapped);
+  gtk_box_append (GTK_BOX (box), ellipsized);
+  gtk_window_set_child (GTK_WINDOW (window), box);
+  gtk_window_set_default_size (GTK_WINDOW (window), 120, 200);
+  gtk_window_present (GTK_WINDOW (window));
+  hearth_test_wait_drawn (window, 2000);
+
+  g_assert_cmpuint (hearth_test_find_clipped_labels (window, report), ==, 1);
+  g_test_message ("%s", report->str);
+  g_assert_nonnull (strstr (report->str, "A label far too long for a window this narrow to show"));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_clip (gconstpointer data)
 {
@@ -534,6 +574,7 @@ main (int   argc,
   g_test_add_func ("/a11y/names", test_names);
   g_test_add_func ("/a11y/graph/description", test_graph_description);
   g_test_add_func ("/a11y/graph/page", test_page_graphs);
+  g_test_add_func ("/a11y/clip/checker", test_clip_checker);
   g_test_add_data_func ("/a11y/clip/normal", GINT_TO_POINTER (LOOK_NORMAL), test_clip);
   g_test_add_data_func ("/a11y/clip/high-contrast", GINT_TO_POINTER (LOOK_HIGH_CONTRAST),
                         test_clip);

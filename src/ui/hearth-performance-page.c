@@ -114,6 +114,8 @@ card_init (Card        *card,
   gtk_label_set_xalign (GTK_LABEL (title_label), 0);
   gtk_widget_set_hexpand (title_label, TRUE);
   gtk_label_set_ellipsize (GTK_LABEL (title_label), PANGO_ELLIPSIZE_END);
+  /* narrow, or with large text, the title is cut short: whole on hover */
+  gtk_widget_set_tooltip_text (title_label, title);
   gtk_widget_add_css_class (value, "title-3");
   gtk_widget_add_css_class (value, "numeric");
   gtk_label_set_xalign (GTK_LABEL (value), 1);
