@@ -425,17 +425,18 @@ high_contrast_is (gpointer wanted)
          == GPOINTER_TO_INT (wanted);
 }
 
-/* The look as the desktop would set it: without the settings portal or the
- * GNOME schema (this test's bus and schema dir have neither), libadwaita
- * 1.2 takes high contrast from GTK's theme name, and text scale is GTK's
- * font resolution, as gnome-settings-daemon sets it (96 dpi × 1.5). */
+/* The look as GNOME sets it: high contrast is org.gnome.desktop.a11y.interface's
+ * high-contrast, which libadwaita 1.2 reads through GSettings when there is
+ * no settings portal (this test's private bus has none; the memory backend
+ * keeps it to this process); text scale is GTK's font resolution, which
+ * gnome-settings-daemon sets to 96 dpi × text-scaling-factor. */
 static void
 set_look (Look look)
 {
-  GtkSettings *settings = gtk_settings_get_default ();
+  g_autoptr(GSettings) a11y = g_settings_new ("org.gnome.desktop.a11y.interface");
 
-  g_object_set (settings,
-                "gtk-theme-name", look == LOOK_HIGH_CONTRAST ? "HighContrast" : "Adwaita",
+  g_settings_set_boolean (a11y, "high-contrast", look == LOOK_HIGH_CONTRAST);
+  g_object_set (gtk_settings_get_default (),
                 "gtk-xft-dpi", look == LOOK_LARGE_TEXT ? (int) (1.5 * 96 * 1024) : 96 * 1024,
                 NULL);
   g_assert_true (hearth_test_spin_until (high_contrast_is,
@@ -463,7 +464,14 @@ check_pages (HearthWindow *window,
       hearth_test_spin_for (600);
       hearth_test_wait_drawn (GTK_WIDGET (window), 2000);
       g_free (hearth_test_save_screenshot (GTK_WIDGET (window), shot));
-      g_string_append_printf (report, "-- %s\n", shot);
+      {
+        int minimum = 0;
+
+        gtk_widget_measure (hearth_window_get_page (window, pages[i]), GTK_ORIENTATION_HORIZONTAL,
+                            -1, &minimum, NULL, NULL, NULL);
+        g_string_append_printf (report, "-- %s (window %d px wide, the page needs %d)\n", shot,
+                                gtk_widget_get_width (GTK_WIDGET (window)), minimum);
+      }
       found = hearth_test_find_clipped_labels (GTK_WIDGET (window), report);
       n += found;
     }
