@@ -30,6 +30,9 @@
 
 static HearthApplication *app;
 
+/* The narrowest window (hearth-window.ui's width-request): a phone */
+#define PHONE_WIDTH 360
+
 static const char *pages[] = { "chat", "hardware", "performance", "models", "alerts" };
 
 /* The test engine; a model whose answer is a fenced code block, so that a
@@ -471,6 +474,15 @@ check_pages (HearthWindow *window,
                             -1, &minimum, NULL, NULL, NULL);
         g_string_append_printf (report, "-- %s (window %d px wide, the page needs %d)\n", shot,
                                 gtk_widget_get_width (GTK_WIDGET (window)), minimum);
+        /* a page wider than the window may be (its width-request, a
+         * phone's screen) is cut by the screen's edge; with large text a
+         * phone shows less, and that is not asked */
+        if (look != LOOK_LARGE_TEXT && minimum > PHONE_WIDTH)
+          {
+            g_string_append_printf (report, "the %s page needs %d px, more than a phone's %d\n",
+                                    pages[i], minimum, PHONE_WIDTH);
+            n++;
+          }
       }
       found = hearth_test_find_clipped_labels (GTK_WIDGET (window), report);
       n += found;
