@@ -8,7 +8,7 @@ BUILD_PACKAGES="meson ninja-build pkgconf gcc libgtk-4-dev libadwaita-1-dev libs
   libgtksourceview-5-dev libgtop2-dev libzstd-dev libhiredis-dev gettext desktop-file-utils appstream
   xvfb xauth"
 TEST_PACKAGES="libgtk-4-bin at-spi2-core gnome-keyring libsecret-tools dunst imagemagick
-  dbus-daemon flatpak-builder redis-server"
+  dbus-daemon flatpak-builder redis-server python3-gi gir1.2-atspi-2.0 xdotool"
 # The sanitizer and fuzz build (build-aux/test): clang, its runtimes (ASan,
 # UBSan, libFuzzer: libclang-rt-14-dev, only recommended by clang) and
 # llvm-symbolizer (llvm-14) for readable reports.

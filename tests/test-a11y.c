@@ -148,6 +148,23 @@ check_names (GtkWidget *widget,
           n++;
         }
     }
+  /* GTK 4.8 gives a mnemonic button its label as written: "_Retry" */
+  if (GTK_IS_BUTTON (widget) && gtk_button_get_use_underline (GTK_BUTTON (widget))
+      && gtk_button_get_label (GTK_BUTTON (widget)) != NULL
+      && strchr (gtk_button_get_label (GTK_BUTTON (widget)), '_') != NULL)
+    {
+      g_autofree char *differs =
+        gtk_test_accessible_check_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                            gtk_button_get_label (GTK_BUTTON (widget)));
+
+      if (differs == NULL)
+        {
+          g_string_append_printf (report, "%s is named \"%s\", underscore and all\n",
+                                  G_OBJECT_TYPE_NAME (widget),
+                                  gtk_button_get_label (GTK_BUTTON (widget)));
+          n++;
+        }
+    }
   role = wanted_role (widget);
   if (role >= 0)
     {
