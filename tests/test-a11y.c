@@ -250,6 +250,50 @@ window_with_conversation (int width)
   return window;
 }
 
+static gboolean
+is_check_button (GtkWidget *widget,
+                 gpointer   data)
+{
+  return GTK_IS_CHECK_BUTTON (widget) && gtk_widget_get_mapped (widget)
+         && !gtk_check_button_get_active (GTK_CHECK_BUTTON (widget));
+}
+
+static gboolean
+has_two_columns (gpointer page)
+{
+  return count_type (page, HEARTH_TYPE_COMPARE_COLUMN) >= 2;
+}
+
+/* The compare picker, then two models' answers side by side: the picker's
+ * rows and the cards checked like the rest. */
+static void
+compare_two (HearthChatPage *page,
+             GString        *report)
+{
+  GtkWidget *button = hearth_test_find_named (GTK_WIDGET (page), GTK_TYPE_MENU_BUTTON,
+                                              "Ask 2 to 4 Models at Once and Compare Their Answers");
+  GtkPopover *popover;
+
+  g_assert_nonnull (button);
+  popover = hearth_test_popup_menu (GTK_MENU_BUTTON (button));
+  for (guint i = 0; i < 2; i++)
+    {
+      GtkWidget *check = hearth_test_find_widget (GTK_WIDGET (popover), is_check_button, NULL);
+
+      g_assert_nonnull (check);
+      gtk_check_button_set_active (GTK_CHECK_BUTTON (check), TRUE);
+    }
+  hearth_test_wait_drawn (GTK_WIDGET (popover), 2000);
+  g_string_append (report, "-- compare picker:\n");
+  check_names (GTK_WIDGET (popover), report);
+  gtk_popover_popdown (popover);
+  hearth_test_chat_send (page, "Which is better?");
+  g_assert_true (hearth_test_spin_until (has_two_columns, page, 20000));
+  hearth_test_spin_for (1000);
+  g_string_append (report, "-- compare cards:\n");
+  check_names (GTK_WIDGET (page), report);
+}
+
 /* Every button a user can reach on every page, named; the custom widgets
  * with their roles and names. */
 static void
@@ -290,6 +334,7 @@ test_names (void)
       check_names (GTK_WIDGET (window), report);
     }
   show_page (window, "chat");
+  compare_two (page, report);
   hearth_test_chat_open_model_picker (page);
   popover = hearth_test_chat_model_popover (page);
   g_string_append (report, "-- model picker:\n");
