@@ -624,8 +624,9 @@ use_language (void)
                          GETTEXT_PACKAGE ".mo", NULL);
   if (!g_file_test (mo, G_FILE_TEST_EXISTS))
     {
-      g_printerr ("# SKIP: no compiled '%s' catalog at %s (is %s in po/LINGUAS?)\n", lang, mo,
-                  lang);
+      /* TAP's way of skipping a whole program, which meson reports as SKIP */
+      g_print ("1..0 # SKIP no compiled '%s' catalog at %s (is %s in po/LINGUAS?)\n", lang, mo,
+               lang);
       return FALSE;
     }
   /* gettext ignores LANGUAGE in the C locale: C.UTF-8 is the one every
@@ -650,7 +651,7 @@ main (int   argc,
   int status;
 
   if (!use_language ())
-    return 77;
+    return 0;
   app = hearth_test_chat_init (&argc, &argv);
 
   g_test_add_func ("/a11y/names", test_names);
