@@ -22,6 +22,7 @@
 #include "hearth-conversation-row.h"
 #include "hearth-graph.h"
 #include "hearth-message-row.h"
+#include "hearth-preferences-window.h"
 #include "hearth-test-chat.h"
 #include "hearth-test-clip.h"
 #include "hearth-test-server.h"
@@ -294,6 +295,46 @@ compare_two (HearthChatPage *page,
   check_names (GTK_WIDGET (page), report);
 }
 
+static void
+collect_pages (GtkWidget *widget,
+               GPtrArray *pages_out)
+{
+  /* the window's own pages, in its view stack (not a subpage's) */
+  if (ADW_IS_PREFERENCES_PAGE (widget) && ADW_IS_VIEW_STACK (gtk_widget_get_parent (widget)))
+    {
+      g_ptr_array_add (pages_out, widget);
+      return;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_pages (child, pages_out);
+}
+
+/* Each page of Preferences, as the window shows it. */
+static void
+check_preferences (HearthWindow *window,
+                   GString      *report)
+{
+  GtkWidget *prefs =
+    hearth_preferences_window_new (GTK_WINDOW (window), hearth_application_get_engine (app));
+  g_autoptr(GPtrArray) prefs_pages = g_ptr_array_new ();
+
+  gtk_window_present (GTK_WINDOW (prefs));
+  hearth_test_wait_drawn (prefs, 2000);
+  collect_pages (prefs, prefs_pages);
+  g_assert_cmpuint (prefs_pages->len, >=, 1);
+  for (guint i = 0; i < prefs_pages->len; i++)
+    {
+      AdwPreferencesPage *page = g_ptr_array_index (prefs_pages, i);
+
+      adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (prefs), page);
+      hearth_test_wait_drawn (prefs, 2000);
+      g_string_append_printf (report, "-- Preferences, %s:\n", adw_preferences_page_get_title (page));
+      check_names (prefs, report);
+    }
+  gtk_window_destroy (GTK_WINDOW (prefs));
+}
+
 /* Every button a user can reach on every page, named; the custom widgets
  * with their roles and names. */
 static void
@@ -334,6 +375,7 @@ test_names (void)
       check_names (GTK_WIDGET (window), report);
     }
   show_page (window, "chat");
+  check_preferences (window, report);
   compare_two (page, report);
   hearth_test_chat_open_model_picker (page);
   popover = hearth_test_chat_model_popover (page);

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "hearth-a11y.h"
 
 /* GTK 4.8 names a button whose label has a mnemonic ("_Retry") by that
@@ -18,6 +20,23 @@ on_map (GSignalInvocationHint *hint,
         gpointer               data)
 {
   GObject *object = g_value_get_object (&values[0]);
+
+  /* GTK 4.8's spin buttons leave their − and + buttons unnamed (later
+   * GTK names them so): a screen reader says "button", twice. */
+  if (GTK_IS_BUTTON (object) && GTK_IS_SPIN_BUTTON (gtk_widget_get_parent (GTK_WIDGET (object)))
+      && !gtk_test_accessible_has_property (GTK_ACCESSIBLE (object), GTK_ACCESSIBLE_PROPERTY_LABEL))
+    {
+      const char *icon = gtk_button_get_icon_name (GTK_BUTTON (object));
+
+      if (g_strcmp0 (icon, "value-decrease-symbolic") == 0)
+        /* Translators: a spin button's − button, read by a screen reader */
+        gtk_accessible_update_property (GTK_ACCESSIBLE (object), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                        _("Decrease"), -1);
+      else if (g_strcmp0 (icon, "value-increase-symbolic") == 0)
+        /* Translators: a spin button's + button, read by a screen reader */
+        gtk_accessible_update_property (GTK_ACCESSIBLE (object), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                        _("Increase"), -1);
+    }
 
   if (GTK_IS_BUTTON (object) && gtk_button_get_use_underline (GTK_BUTTON (object))
       && gtk_button_get_label (GTK_BUTTON (object)) != NULL
