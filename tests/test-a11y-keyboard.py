@@ -319,6 +319,18 @@ def main():
         key("alt+%d" % n)
         time.sleep(0.5)
         focused = check_focus(app, "Alt+%d (%s)" % (n, page))
+        # Tab through the page: the focus always on a widget on screen
+        lost = []
+        for t in range(12):
+            key("Tab")
+            time.sleep(0.1)
+            last = focus_lines[-1] if focus_lines else ""
+            if "mapped=1" not in last or "focus-visible=1" not in last:
+                lost.append("Tab %d: %s" % (t + 1, last))
+        ok(not lost, "Tab through the %s page: the focus stays on a shown widget, drawn" % page,
+           "\n".join(lost))
+        key("alt+%d" % n)
+        time.sleep(0.3)
         # in the page, or on the page's own button in the view switcher
         ok(focused is not None
            and (focused.get_role() != Atspi.Role.PAGE_TAB or focused.get_name() == page),
