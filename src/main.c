@@ -19,7 +19,10 @@ main (int   argc,
 
   hearth_main_started_us = g_get_monotonic_time ();
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* HEARTH_LOCALEDIR: the build's catalogs (_build/po), to see a
+   * translation before it is installed */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("HEARTH_LOCALEDIR") != NULL
+                                   ? g_getenv ("HEARTH_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

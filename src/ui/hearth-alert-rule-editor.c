@@ -166,6 +166,8 @@ reload_values (HearthAlertRuleEditor *self)
                                             subject[0] != '\0' ? subject : NULL, since_ms);
   hearth_graph_clear (self->graph);
   hearth_graph_set_unit (self->graph, hearth_alert_metric_get_unit (metric));
+  /* its name for a screen reader: what it shows */
+  hearth_graph_set_title (self->graph, hearth_alert_metric_get_label (metric));
   hearth_graph_set_time_window (self->graph, time_window_us (points));
   for (guint i = 0; points != NULL && i < points->len; i++)
     {

@@ -141,6 +141,7 @@ hearth_code_block_class_init (HearthCodeBlockClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, hearth_code_block_copy);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "codeblock");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 
   gtk_source_init ();
   g_type_ensure (GTK_SOURCE_TYPE_VIEW);
@@ -182,6 +183,15 @@ hearth_code_block_set_language (HearthCodeBlock *self,
   else
     shown = g_strdup (_("Code"));
   gtk_label_set_text (self->language_label, shown);
+  {
+    /* Translators: a code block's name for a screen reader; %s is its
+     * language ("Python") */
+    g_autofree char *name = language != NULL || self->language != NULL
+                            ? g_strdup_printf (_("%s code"), shown) : g_strdup (shown);
+
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, name,
+                                    -1);
+  }
 }
 
 GtkWidget *

@@ -79,6 +79,8 @@ hearth_conversation_row_class_init (HearthConversationRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HearthConversationRow, title_label);
   gtk_widget_class_bind_template_child (widget_class, HearthConversationRow, subtitle_label);
   gtk_widget_class_bind_template_child (widget_class, HearthConversationRow, menu_button);
+  /* named by its title, which a list item alone would not say */
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }
 
 static void
@@ -87,6 +89,8 @@ hearth_conversation_row_init (HearthConversationRow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->conversation_id = -1;
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_RELATION_LABELLED_BY,
+                                  self->title_label, NULL, -1);
   gtk_widget_set_has_tooltip (GTK_WIDGET (self->title_label), TRUE);
   g_signal_connect_object (self->title_label, "query-tooltip",
                            G_CALLBACK (on_title_query_tooltip), self, 0);

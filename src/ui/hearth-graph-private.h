@@ -42,6 +42,13 @@ struct _HearthGraph
   guint          index_last;    /* > 0: an index axis 1 … index_last */
   char          *index_format;  /* "Trial %u" */
   char          *summary;
+  /* what assistive technologies get: the title as the name, the figures
+   * (now, lowest, highest over the shown window) as the description, given
+   * at most once a second */
+  char          *title;
+  char          *description;
+  gint64         a11y_updated_us;
+  guint          a11y_source;
 
   /* the cached grid, and what it was drawn for */
   GskRenderNode *grid_node;

@@ -17,6 +17,123 @@
 
 G_DEFINE_FINAL_TYPE (HearthGraph, hearth_graph, GTK_TYPE_WIDGET)
 
+/* How long the figures an assistive technology is given may lag: a sample a
+ * second on each of several graphs must not become a stream of announcements. */
+#define A11Y_INTERVAL_US G_USEC_PER_SEC
+
+/* Returns: (transfer full): "last 5 minutes", the window the graph shows. */
+static char *
+describe_window (HearthGraph *self)
+{
+  guint64 seconds = (guint64) (self->span_us / G_USEC_PER_SEC);
+
+  if (self->index_last > 0)
+    /* Translators: what a graph of a tuner's trials shows, read by a screen reader */
+    return g_strdup_printf (ngettext ("%u trial", "%u trials", self->index_last),
+                            self->index_last);
+  if (seconds >= 86400 && seconds % 86400 == 0)
+    /* Translators: the time a graph shows, read by a screen reader */
+    return g_strdup_printf (ngettext ("last %u day", "last %u days", (gulong) (seconds / 86400)),
+                            (guint) (seconds / 86400));
+  if (seconds >= 3600 && seconds % 3600 == 0)
+    /* Translators: the time a graph shows, read by a screen reader */
+    return g_strdup_printf (ngettext ("last %u hour", "last %u hours", (gulong) (seconds / 3600)),
+                            (guint) (seconds / 3600));
+  if (seconds >= 60)
+    /* Translators: the time a graph shows, read by a screen reader */
+    return g_strdup_printf (ngettext ("last %u minute", "last %u minutes", (gulong) (seconds / 60)),
+                            (guint) (seconds / 60));
+  /* Translators: the time a graph shows, read by a screen reader */
+  return g_strdup_printf (ngettext ("last %u second", "last %u seconds", (gulong) seconds),
+                          (guint) seconds);
+}
+
+/* Returns: (transfer full): the graph's text alternative, every figure it
+ * shows: "CPU, last 5 minutes: All now 12%, lowest 3%, highest 40%; …". */
+static char *
+build_description (HearthGraph *self)
+{
+  GString *text = g_string_new (NULL);
+  g_autofree char *window = describe_window (self);
+  gint64 end_us = G_MININT64;
+  guint n_described = 0;
+
+  for (guint i = 0; i < self->n_series; i++)
+    {
+      const HearthGraphSample *last = hearth_graph_ring_get_last (self->series[i].ring);
+
+      if (last != NULL)
+        end_us = MAX (end_us, last->time_us);
+    }
+  if (self->title != NULL)
+    g_string_append_printf (text, "%s, ", self->title);
+  g_string_append_printf (text, "%s: ", window);
+  for (guint i = 0; i < self->n_series; i++)
+    {
+      const HearthGraphSample *last = hearth_graph_ring_get_last (self->series[i].ring);
+      g_autofree char *now = NULL;
+      g_autofree char *lowest = NULL;
+      g_autofree char *highest = NULL;
+      double min, max;
+
+      if (last == NULL
+          || !hearth_graph_ring_get_bounds (self->series[i].ring, end_us - self->span_us,
+                                            &min, &max))
+        continue;
+      now = _hearth_graph_format_value (self, last->value);
+      lowest = _hearth_graph_format_value (self, min);
+      highest = _hearth_graph_format_value (self, max);
+      if (n_described++ > 0)
+        g_string_append (text, "; ");
+      /* Translators: one line of a graph, read by a screen reader:
+       * "Server now 12%, lowest 3%, highest 40%" */
+      g_string_append_printf (text, _("%s now %s, lowest %s, highest %s"),
+                              self->series[i].name, now, lowest, highest);
+    }
+  if (n_described == 0)
+    g_string_append (text, _("No data yet"));
+  return g_string_free (text, FALSE);
+}
+
+static void
+update_accessible (HearthGraph *self)
+{
+  g_clear_handle_id (&self->a11y_source, g_source_remove);
+  self->a11y_updated_us = g_get_monotonic_time ();
+  g_free (self->description);
+  self->description = build_description (self);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  self->title != NULL ? self->title : self->summary,
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, self->description,
+                                  -1);
+}
+
+static gboolean
+on_a11y_timeout (gpointer data)
+{
+  HearthGraph *self = data;
+
+  self->a11y_source = 0;
+  update_accessible (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Now if the last update is a second old, else once it is. */
+static void
+queue_accessible (HearthGraph *self)
+{
+  gint64 since = g_get_monotonic_time () - self->a11y_updated_us;
+
+  if (self->a11y_source != 0)
+    return;
+  if (since >= A11Y_INTERVAL_US)
+    update_accessible (self);
+  else
+    self->a11y_source = g_timeout_add ((guint) ((A11Y_INTERVAL_US - since) / 1000) + 1,
+                                       on_a11y_timeout, self);
+}
+
 static void
 update_summary (HearthGraph *self)
 {
@@ -39,9 +156,7 @@ update_summary (HearthGraph *self)
 
   g_free (self->summary);
   self->summary = g_string_free (text, FALSE);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, self->summary,
-                                  -1);
+  queue_accessible (self);
 }
 
 static void
@@ -121,6 +236,16 @@ on_leave (GtkEventControllerMotion *controller,
 }
 
 static void
+hearth_graph_dispose (GObject *object)
+{
+  HearthGraph *self = HEARTH_GRAPH (object);
+
+  g_clear_handle_id (&self->a11y_source, g_source_remove);
+
+  G_OBJECT_CLASS (hearth_graph_parent_class)->dispose (object);
+}
+
+static void
 hearth_graph_finalize (GObject *object)
 {
   HearthGraph *self = HEARTH_GRAPH (object);
@@ -134,6 +259,8 @@ hearth_graph_finalize (GObject *object)
   g_free (self->unit);
   g_free (self->index_format);
   g_free (self->summary);
+  g_free (self->title);
+  g_free (self->description);
   g_ptr_array_unref (self->drawn_text);
 
   G_OBJECT_CLASS (hearth_graph_parent_class)->finalize (object);
@@ -145,6 +272,7 @@ hearth_graph_class_init (HearthGraphClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->dispose = hearth_graph_dispose;
   object_class->finalize = hearth_graph_finalize;
   widget_class->snapshot = _hearth_graph_snapshot;
   widget_class->measure = hearth_graph_measure;
@@ -282,6 +410,7 @@ hearth_graph_set_time_window (HearthGraph *self,
   if (self->span_us == span_us)
     return;
   self->span_us = span_us;
+  queue_accessible (self);
   invalidate (self);
 }
 
@@ -298,6 +427,7 @@ hearth_graph_set_index_axis (HearthGraph *self,
   self->index_format = g_strdup (pointer_format);
   /* each index in the middle of its own slot: 1 … last between 0.5 and last + 0.5 */
   self->span_us = (gint64) last * G_USEC_PER_SEC;
+  queue_accessible (self);
   _hearth_graph_drop_grid (self);
   invalidate (self);
 }
@@ -315,6 +445,31 @@ hearth_graph_set_unit (HearthGraph *self,
   _hearth_graph_drop_grid (self);
   update_summary (self);
   invalidate (self);
+}
+
+/* @title: what the graph shows ("CPU"), its accessible name; NULL names it
+ * by its latest figures instead */
+void
+hearth_graph_set_title (HearthGraph *self,
+                        const char  *title)
+{
+  g_return_if_fail (HEARTH_IS_GRAPH (self));
+
+  if (g_strcmp0 (self->title, title) == 0)
+    return;
+  g_free (self->title);
+  self->title = g_strdup (title);
+  update_accessible (self);
+}
+
+/* The text alternative assistive technologies were last given (at most a
+ * second behind the samples). */
+const char *
+hearth_graph_get_description (HearthGraph *self)
+{
+  g_return_val_if_fail (HEARTH_IS_GRAPH (self), NULL);
+
+  return self->description;
 }
 
 const char *

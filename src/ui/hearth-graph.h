@@ -41,7 +41,10 @@ void        hearth_graph_set_time_window        (HearthGraph      *self,
                                                  gint64            span_us);
 void        hearth_graph_set_unit               (HearthGraph      *self,
                                                  const char       *unit);
+void        hearth_graph_set_title              (HearthGraph      *self,
+                                                 const char       *title);
 const char *hearth_graph_get_summary            (HearthGraph      *self);
+const char *hearth_graph_get_description        (HearthGraph      *self);
 /* Counts instead of times on the x axis (a tuner's trials): push sample n at
  * time_us = n * G_USEC_PER_SEC; the axis shows 1 … @last, every point gets a
  * dot, and the pointer says @pointer_format ("Trial %u") instead of a clock. */

@@ -574,6 +574,9 @@ hearth_message_row_init (HearthMessageRow *self)
   g_type_ensure (HEARTH_TYPE_MARKDOWN_VIEW);
   g_type_ensure (HEARTH_TYPE_COMPARE_VIEW);
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* a screen reader names the message by who wrote it ("You", the model) */
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_RELATION_LABELLED_BY,
+                                  self->role_label, NULL, -1);
   self->thinking = g_string_new (NULL);
   add_action_controllers (self);
   g_signal_connect (self->thumbs_up_button, "toggled", G_CALLBACK (on_thumb_toggled), self);

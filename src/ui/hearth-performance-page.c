@@ -114,10 +114,18 @@ card_init (Card        *card,
   gtk_widget_add_css_class (title_label, "heading");
   gtk_label_set_xalign (GTK_LABEL (title_label), 0);
   gtk_widget_set_hexpand (title_label, TRUE);
-  gtk_label_set_ellipsize (GTK_LABEL (title_label), PANGO_ELLIPSIZE_END);
+  /* narrow, or with large text, the title takes two lines rather than
+   * being cut short ("To…") */
+  gtk_label_set_wrap (GTK_LABEL (title_label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (title_label), PANGO_WRAP_WORD_CHAR);
+  gtk_widget_set_valign (title_label, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (value, "title-3");
   gtk_widget_add_css_class (value, "numeric");
   gtk_label_set_xalign (GTK_LABEL (value), 1);
+  /* "1.1 GB of 25.3 GB" in large text breaks in two rather than widening
+   * the card past a narrow window */
+  gtk_label_set_wrap (GTK_LABEL (value), TRUE);
+  gtk_label_set_justify (GTK_LABEL (value), GTK_JUSTIFY_RIGHT);
   gtk_label_set_selectable (GTK_LABEL (value), TRUE);
   gtk_widget_add_css_class (caption, "dim-label");
   gtk_widget_add_css_class (caption, "caption");
@@ -129,6 +137,7 @@ card_init (Card        *card,
   gtk_label_set_max_width_chars (GTK_LABEL (caption), 36);
   gtk_widget_set_size_request (graph, 200, 120);
   hearth_graph_set_unit (HEARTH_GRAPH (graph), unit);
+  hearth_graph_set_title (HEARTH_GRAPH (graph), title);
 
   gtk_box_append (GTK_BOX (header), title_label);
   gtk_box_append (GTK_BOX (header), value);

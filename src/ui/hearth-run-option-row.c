@@ -230,6 +230,9 @@ hearth_run_option_row_init (HearthRunOptionRow *self)
   gtk_widget_add_css_class (self->clear_button, "flat");
   gtk_widget_add_css_class (self->clear_button, "run-option-clear");
   gtk_widget_set_tooltip_text (self->clear_button, _("Use the Value It Would Have Without This"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->clear_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Use the Value It Would Have Without This"), -1);
   g_signal_connect_object (self->clear_button, "clicked", G_CALLBACK (clear_clicked_cb), self, 0);
 
   adw_action_row_add_suffix (ADW_ACTION_ROW (self), GTK_WIDGET (self->spin));

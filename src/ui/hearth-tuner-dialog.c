@@ -761,6 +761,7 @@ hearth_tuner_dialog_init (HearthTunerDialog *self)
   self->graph = hearth_graph_new (GRAPH_CAPACITY);
   self->series = hearth_graph_add_series (HEARTH_GRAPH (self->graph), _("Generation speed"));
   hearth_graph_set_unit (HEARTH_GRAPH (self->graph), _("tokens/s"));
+  hearth_graph_set_title (HEARTH_GRAPH (self->graph), _("Generation speed"));
   hearth_graph_set_range (HEARTH_GRAPH (self->graph), 0, NAN);
   hearth_graph_set_index_axis (HEARTH_GRAPH (self->graph), HEARTH_TUNE_DEFAULT_BUDGET,
                                _("Trial %u"));

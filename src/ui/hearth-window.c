@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "hearth-a11y.h"
 #include "hearth-alerts-page.h"
 #include "hearth-chat-page.h"
 #include "hearth-hardware-page.h"
@@ -24,6 +25,8 @@ struct _HearthWindow
   GSettings            *settings;
 
   AdwViewStack         *view_stack;
+  GtkWidget            *switcher_title;
+  GtkWidget            *switcher_bar;
   HearthChatPage       *chat_page;
   GtkWidget            *hardware_menu_button;
   GtkWidget            *hardware_refresh_button;
@@ -349,6 +352,89 @@ on_page_changed (HearthWindow *self)
   gtk_widget_set_visible (self->hardware_refresh_button, hardware);
 }
 
+/* The shown page's button in a view switcher. */
+static GtkWidget *
+find_checked_toggle (GtkWidget *widget)
+{
+  if (!gtk_widget_get_mapped (widget))
+    return NULL;
+  if (GTK_IS_TOGGLE_BUTTON (widget) && gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (widget)))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_checked_toggle (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The shown page's button in whichever view switcher is on screen, which
+ * says where the user is. */
+static void
+focus_switcher (HearthWindow *self)
+{
+  GtkWidget *button = find_checked_toggle (self->switcher_bar);
+
+  if (button == NULL)
+    button = find_checked_toggle (self->switcher_title);
+  if (button == NULL || !gtk_widget_grab_focus (button))
+    gtk_widget_child_focus (GTK_WIDGET (self), GTK_DIR_TAB_FORWARD);
+}
+
+static void
+focus_switcher_after_paint (GdkFrameClock *clock,
+                            HearthWindow  *self)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+  g_signal_handlers_disconnect_by_func (clock, focus_switcher_after_paint, self);
+  /* unless the user has gone on */
+  if (focus == NULL || !gtk_widget_get_mapped (focus) || GTK_IS_TOGGLE_BUTTON (focus))
+    focus_switcher (self);
+}
+
+/* win.show-page("NAME"), Alt+1…Alt+5 as in GNOME's apps: the pages by
+ * keyboard. The focus was in the page that is now hidden, and an unmapped
+ * focus is a lost one: it moves into the page shown, or to the switcher. */
+static void
+show_page (GtkWidget  *widget,
+           const char *action_name,
+           GVariant   *parameter)
+{
+  HearthWindow *self = HEARTH_WINDOW (widget);
+  const char *name = g_variant_get_string (parameter, NULL);
+  GtkWidget *page = adw_view_stack_get_child_by_name (self->view_stack, name);
+  GtkWidget *focus;
+
+  if (page == NULL)
+    return;
+  /* Let go of a focus the page being hidden holds first: GTK would move
+   * it on the next frame, to the window's first widget, past the one
+   * given below. */
+  focus = gtk_root_get_focus (GTK_ROOT (self));
+  if (focus != NULL && !gtk_widget_is_ancestor (focus, page)
+      && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->view_stack)))
+    gtk_window_set_focus (GTK_WINDOW (self), NULL);
+  adw_view_stack_set_visible_child_name (self->view_stack, name);
+  /* only keys lead here: where the focus goes is drawn */
+  gtk_window_set_focus_visible (GTK_WINDOW (self), TRUE);
+  focus = gtk_root_get_focus (GTK_ROOT (self));
+  if (focus != NULL && gtk_widget_is_ancestor (focus, page))
+    return;
+  if (gtk_widget_child_focus (page, GTK_DIR_TAB_FORWARD))
+    return;
+  /* nothing to focus in the page yet (it is loading): its button in the
+   * view switcher, once the frame is laid out — the Hardware page's header
+   * buttons can make the header swap its switcher for a narrower one,
+   * taking a focused button with it */
+  focus_switcher (self);
+  g_signal_connect_object (gtk_widget_get_frame_clock (GTK_WIDGET (self)), "after-paint",
+                           G_CALLBACK (focus_switcher_after_paint), self, 0);
+}
+
 static void
 hearth_window_class_init (HearthWindowClass *klass)
 {
@@ -364,6 +450,8 @@ hearth_window_class_init (HearthWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/hearthapp/Hearth/hearth-window.ui");
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, HearthWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, HearthWindow, switcher_bar);
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, chat_page);
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, hardware_menu_button);
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, hardware_refresh_button);
@@ -380,8 +468,36 @@ hearth_window_class_init (HearthWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "hardware.refresh", NULL, forward_to_hardware);
   gtk_widget_class_install_action (widget_class, "hardware.copy", NULL, forward_to_hardware);
   gtk_widget_class_install_action (widget_class, "hardware.export", NULL, forward_to_hardware);
+  gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page);
+  {
+    static const char *pages[] = { "chat", "hardware", "performance", "models", "alerts" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+      gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_ALT_MASK,
+                                           "win.show-page", "s", pages[i]);
+  }
 
   g_type_ensure (HEARTH_TYPE_CHAT_PAGE);
+  hearth_a11y_init ();
+}
+
+/* HEARTH_DEBUG_FOCUS=1: each move of the keyboard focus, and whether it is
+ * shown, on stderr; the keyboard test (tests/test-a11y-keyboard.py) reads
+ * it, since AT-SPI says which widget has the focus but not that GTK draws it. */
+static void
+print_focus (HearthWindow *self)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+  g_autofree char *label = NULL;
+
+  if (focus != NULL && g_object_class_find_property (G_OBJECT_GET_CLASS (focus), "label") != NULL
+      && g_object_class_find_property (G_OBJECT_GET_CLASS (focus), "label")->value_type
+         == G_TYPE_STRING)
+    g_object_get (focus, "label", &label, NULL);
+  g_printerr ("hearth-focus: %s \"%s\" mapped=%d focus-visible=%d\n",
+              focus != NULL ? G_OBJECT_TYPE_NAME (focus) : "none", label ? label : "",
+              focus != NULL && gtk_widget_get_mapped (focus),
+              gtk_window_get_focus_visible (GTK_WINDOW (self)));
 }
 
 static void
@@ -401,6 +517,11 @@ hearth_window_init (HearthWindow *self)
 
   if (g_strcmp0 (PROFILE, "development") == 0)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
+  if (g_getenv ("HEARTH_DEBUG_FOCUS") != NULL)
+    {
+      g_signal_connect (self, "notify::focus-widget", G_CALLBACK (print_focus), NULL);
+      g_signal_connect (self, "notify::focus-visible", G_CALLBACK (print_focus), NULL);
+    }
 }
 
 HearthWindow *
