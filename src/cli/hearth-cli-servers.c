@@ -683,7 +683,8 @@ servers_make_default (HearthServers *servers,
 
 /* test */
 
-static const char *
+/* Returns: (transfer full) (nullable): what to do, naming the server */
+static char *
 advice (HearthServer *server)
 {
   switch (hearth_server_get_state (server))
@@ -691,14 +692,16 @@ advice (HearthServer *server)
     case HEARTH_SERVER_STATE_UP:
       return NULL;
     case HEARTH_SERVER_STATE_DEGRADED:
-      return _("Check its API key (hearth-cli key set --server NAME) and its rate limits; "
-               "requests may still work");
+      /* Translators: %s is the server's name, part of a command to type */
+      return g_strdup_printf (_("Check its API key (hearth-cli key set --server %s) and its rate "
+                                "limits; requests may still work"),
+                              hearth_server_get_name (server));
     case HEARTH_SERVER_STATE_DOWN:
-      return _("Check that the server runs and that its address is right (hearth-cli servers "
-               "list)");
+      return g_strdup (_("Check that the server runs and that its address is right (hearth-cli "
+                         "servers list)"));
     case HEARTH_SERVER_STATE_UNKNOWN:
     default:
-      return _("Try again; if it stays unchecked, see hearth-cli servers list");
+      return g_strdup (_("Try again; if it stays unchecked, see hearth-cli servers list"));
     }
 }
 
@@ -750,12 +753,11 @@ print_test_failure (HearthServers *servers,
     }
   else
     {
-      g_autoptr(GString) todo = g_string_new (advice (server));
+      g_autofree char *todo = advice (server);
 
-      g_string_replace (todo, "NAME", name, 0);
       /* Translators: the server's state (“The server “laptop” is down”),
        * then what to do, a sentence of its own */
-      g_string_printf (line, _("%s. %s"), head, todo->str);
+      g_string_printf (line, _("%s. %s"), head, todo != NULL ? todo : "");
     }
   while (line->len > 0 && line->str[line->len - 1] == '.')
     g_string_truncate (line, line->len - 1);
