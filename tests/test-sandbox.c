@@ -246,6 +246,7 @@ test_sandbox_run (void)
   g_autoptr(GSettingsSchema) system_schema = NULL;
   const char **commandline = NULL;
   gboolean autostart = FALSE;
+  g_autofree char *daemon_path = NULL;
   GPid daemon_pid = 0;
   int daemon_out = -1;
   gsize length = 0;
@@ -255,7 +256,7 @@ test_sandbox_run (void)
       g_test_skip ("HEARTH_BUILD_DIR is not set: run it from meson test");
       return;
     }
-  if (g_find_program_in_path ("dbus-daemon") == NULL)
+  if ((daemon_path = g_find_program_in_path ("dbus-daemon")) == NULL)
     {
       g_test_skip ("dbus-daemon is not installed (build-aux/setup.sh installs it)");
       return;
@@ -322,7 +323,11 @@ test_sandbox_run (void)
                                "</busconfig>\n", root, root);
   conf = write_in (root, "session.conf", conf_text);
   daemon_argv[3] = g_strconcat ("--config-file=", conf, NULL);
-  g_spawn_async_with_pipes (NULL, (char **) daemon_argv, env, G_SPAWN_SEARCH_PATH,
+  /* Not reaped by GLib: without that flag GLib forks twice, and the daemon's
+   * parent, the intermediate child, exits at once, which the daemon's
+   * PR_SET_PDEATHSIG took for the test dying (under ASan, most times). */
+  g_spawn_async_with_pipes (NULL, (char **) daemon_argv, env,
+                            G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
                             die_with_parent, NULL, &daemon_pid, NULL, &daemon_out, NULL, &error);
   g_free ((char *) daemon_argv[3]);
   g_assert_no_error (error);
