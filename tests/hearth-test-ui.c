@@ -240,6 +240,34 @@ hearth_test_find_named (GtkWidget  *widget,
   return hearth_test_find_widget (widget, is_named, &named);
 }
 
+/* The shortcuts of @widget's shortcut controllers that a key with
+ * modifiers triggers (a GtkKeyvalTrigger), in order.
+ * Returns: (transfer full) (element-type GtkShortcut) */
+GPtrArray *
+hearth_test_keyval_shortcuts (GtkWidget *widget)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+  GPtrArray *shortcuts = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          GtkShortcut *shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+
+          if (GTK_IS_KEYVAL_TRIGGER (gtk_shortcut_get_trigger (shortcut)))
+            g_ptr_array_add (shortcuts, shortcut);
+          else
+            g_object_unref (shortcut);
+        }
+    }
+  return shortcuts;
+}
+
 GtkWidget *
 hearth_test_find_descendant (GtkWidget *widget,
                              GType      type)

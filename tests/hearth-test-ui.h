@@ -30,6 +30,7 @@ GtkWidget *hearth_test_find_widget            (GtkWidget   *widget,
 GtkWidget *hearth_test_find_named             (GtkWidget   *widget,
                                                GType        type,
                                                const char  *name);
+GPtrArray *hearth_test_keyval_shortcuts       (GtkWidget   *widget);
 GtkWidget *hearth_test_find_descendant        (GtkWidget   *widget,
                                                GType        type);
 GtkWidget *hearth_test_find_with_class        (GtkWidget   *widget,

@@ -196,27 +196,16 @@ static void
 collect_controller_accels (GtkWidget  *widget,
                            GHashTable *names)
 {
-  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+  g_autoptr(GPtrArray) shortcuts = hearth_test_keyval_shortcuts (widget);
 
-  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+  for (guint i = 0; i < shortcuts->len; i++)
     {
-      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+      GtkKeyvalTrigger *trigger =
+        GTK_KEYVAL_TRIGGER (gtk_shortcut_get_trigger (g_ptr_array_index (shortcuts, i)));
+      Accel accel = { gtk_keyval_trigger_get_keyval (trigger),
+                      gtk_keyval_trigger_get_modifiers (trigger) };
 
-      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
-        continue;
-      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
-        {
-          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
-          GtkShortcutTrigger *trigger = gtk_shortcut_get_trigger (shortcut);
-
-          if (GTK_IS_KEYVAL_TRIGGER (trigger))
-            {
-              Accel accel = { gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (trigger)),
-                              gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (trigger)) };
-
-              g_hash_table_add (names, accel_name (&accel));
-            }
-        }
+      g_hash_table_add (names, accel_name (&accel));
     }
 }
 

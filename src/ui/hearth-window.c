@@ -488,11 +488,12 @@ static void
 print_focus (HearthWindow *self)
 {
   GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+  GParamSpec *pspec = focus != NULL ? g_object_class_find_property (G_OBJECT_GET_CLASS (focus),
+                                                                    "label")
+                                    : NULL;
   g_autofree char *label = NULL;
 
-  if (focus != NULL && g_object_class_find_property (G_OBJECT_GET_CLASS (focus), "label") != NULL
-      && g_object_class_find_property (G_OBJECT_GET_CLASS (focus), "label")->value_type
-         == G_TYPE_STRING)
+  if (pspec != NULL && pspec->value_type == G_TYPE_STRING)
     g_object_get (focus, "label", &label, NULL);
   g_printerr ("hearth-focus: %s \"%s\" mapped=%d focus-visible=%d\n",
               focus != NULL ? G_OBJECT_TYPE_NAME (focus) : "none", label ? label : "",
