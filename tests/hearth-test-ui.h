@@ -15,6 +15,7 @@ gboolean   hearth_test_spin_until             (gboolean   (*done) (gpointer),
                                                gpointer     data,
                                                guint        timeout_ms);
 void       hearth_test_spin_for               (guint        milliseconds);
+void       hearth_test_wait_clock             (guint        milliseconds);
 gboolean   hearth_test_wait_drawn             (GtkWidget   *widget,
                                                guint        timeout_ms);
 gboolean   hearth_test_wait_frame             (GtkWidget   *widget,

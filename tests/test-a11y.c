@@ -484,7 +484,8 @@ test_page_graphs (void)
       hearth_test_chat_close_window (window);
       return;
     }
-  hearth_test_spin_for (1100);
+  /* descriptions follow the figures at most once a second, on the clock */
+  hearth_test_wait_clock (1100);
   for (GtkWidget *w = hearth_test_find_descendant (performance, HEARTH_TYPE_GRAPH); w != NULL;)
     {
       HearthGraph *graph = HEARTH_GRAPH (w);
@@ -550,6 +551,20 @@ set_look (Look look)
                                          GINT_TO_POINTER (look == LOOK_HIGH_CONTRAST), 2000));
 }
 
+static gboolean
+is_spinning (GtkWidget *widget,
+             gpointer   data)
+{
+  return GTK_IS_SPINNER (widget) && gtk_widget_get_mapped (widget)
+         && gtk_spinner_get_spinning (GTK_SPINNER (widget));
+}
+
+static gboolean
+nothing_spins (gpointer window)
+{
+  return hearth_test_find_widget (window, is_spinning, NULL) == NULL;
+}
+
 /* Every page of @window, checked and saved as "clip-LANG-LOOK-WIDTH-PAGE.png". */
 static guint
 check_pages (HearthWindow *window,
@@ -567,8 +582,9 @@ check_pages (HearthWindow *window,
       guint found;
 
       show_page (window, pages[i]);
-      /* pages that fill in from the engine and the sampler */
-      hearth_test_spin_for (600);
+      /* pages that fill in from the engine (the Models page's list, the
+       * Hardware page's probe) show a spinner until they have */
+      g_assert_true (hearth_test_spin_until (nothing_spins, window, 10000));
       hearth_test_wait_drawn (GTK_WIDGET (window), 2000);
       g_free (hearth_test_save_screenshot (GTK_WIDGET (window), shot));
       {

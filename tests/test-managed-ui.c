@@ -398,7 +398,7 @@ test_managed_row (void)
   row = require_row (prefs, name);
   g_assert_true (gtk_widget_activate_action (row, "managed.keep", NULL));
   g_assert_false (hearth_server_get_keep (demo));
-  hearth_test_spin_for (700);   /* a tooltip timer GTK 4.8 starts must not outlive the window */
+  hearth_test_wait_clock (1000);   /* a tooltip timer GTK 4.8 starts (500 ms) must not outlive the window */
   close_window (prefs);
 }
 
@@ -537,7 +537,7 @@ test_add_ollama (void)
       g_assert_false (hearth_server_get_demo (server));
     }
   hearth_test_save_wide_and_narrow (GTK_WINDOW (prefs), "managed-prefs-ollama", FALSE);
-  hearth_test_spin_for (700);   /* a tooltip timer GTK 4.8 starts must not outlive the window */
+  hearth_test_wait_clock (1000);   /* a tooltip timer GTK 4.8 starts (500 ms) must not outlive the window */
   close_window (prefs);
 }
 
@@ -677,7 +677,7 @@ test_add_llama_server (void)
   wait_row_says (prefs, "llama-cpp", "Running · pid");
   hearth_test_wait_drawn (prefs, 2000);
   g_free (hearth_test_save_screenshot (prefs, "managed-prefs-llama.png"));
-  hearth_test_spin_for (700);   /* a tooltip timer GTK 4.8 starts must not outlive the window */
+  hearth_test_wait_clock (1000);   /* a tooltip timer GTK 4.8 starts (500 ms) must not outlive the window */
   close_window (prefs);
 }
 

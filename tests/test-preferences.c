@@ -73,7 +73,7 @@ close_and_finalize (GtkWidget *window)
   /* A timer GTK 4.8 starts as the pointer crosses widgets (a tooltip's, after
    * a popover closed under it) outlives a window closed at once and then asks
    * the gone surface for the pointer: it runs first. */
-  hearth_test_spin_for (700);
+  hearth_test_wait_clock (1000);
   g_object_ref (window);
   gtk_window_close (GTK_WINDOW (window));
   hearth_test_spin_until (hearth_test_only_ref, window, 2000);

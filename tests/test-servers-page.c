@@ -102,7 +102,7 @@ fixture_tear_down (Fixture       *fixture,
     if (l->data != fixture->window)
       gtk_window_destroy (l->data);
   /* a pointer timer GTK 4.8 starts (a tooltip's) must not outlive the window */
-  hearth_test_spin_for (700);
+  hearth_test_wait_clock (1000);
   g_object_ref (fixture->window);
   gtk_window_close (GTK_WINDOW (fixture->window));
   hearth_test_spin_until (hearth_test_only_ref, fixture->window, 2000);
@@ -213,7 +213,7 @@ save_row_menu (GtkWidget *row)
   g_assert_null (strstr (text, "Move Down"));   /* it is the last */
   g_free (hearth_test_save_screenshot (GTK_WIDGET (popover), "servers-page-row-menu.png"));
   /* the timer GTK 4.8 starts for what the pointer is over must not outlive the popover */
-  hearth_test_spin_for (700);
+  hearth_test_wait_clock (1000);
   gtk_menu_button_popdown (GTK_MENU_BUTTON (button));
 }
 
