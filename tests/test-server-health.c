@@ -240,6 +240,42 @@ test_breaker (Fixture       *fixture,
   }
 }
 
+/* A probe asks once: a busy server (503), which a request tries four
+ * times, gets one request; the schedule is the probe's retry (each
+ * attempt woke an idle Hearth). A request still tries again. */
+static void
+test_probe_once (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(HearthTestServer) status = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stats = NULL;
+  g_autofree char *stats_after = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) models = NULL;
+  HearthServer *server;
+
+  if (!hearth_test_require_node ())
+    return;
+  status = status_server ();
+  server = add (fixture, "busy", hearth_test_server_get_url (status), HEARTH_API_OLLAMA);
+  set_status (status, 503, 0);
+  g_assert_false (probe (fixture, "busy", &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  stats = hearth_test_server_request (status, "GET", "/_stats");
+  g_test_message ("after one probe: %s", stats);
+  g_assert_nonnull (strstr (stats, "\"total\":1,"));
+
+  _hearth_servers_get_models_async (fixture->servers, server, 0, NULL, done_cb, &result);
+  models = _hearth_servers_get_models_finish (fixture->servers, wait_for (&result), &error);
+  g_assert_null (models);
+  g_assert_nonnull (error);
+  stats_after = hearth_test_server_request (status, "GET", "/_stats");
+  g_test_message ("after a request too: %s", stats_after);
+  g_assert_nonnull (strstr (stats_after, "\"total\":5,"));
+}
+
 /* It answers, but refuses (401, 429) or takes more than 2 s: degraded, not down. */
 static void
 test_degraded (Fixture       *fixture,
@@ -521,6 +557,7 @@ main (int    argc,
   ADD ("/server-health/up", test_up);
   ADD ("/server-health/down", test_down);
   ADD ("/server-health/breaker", test_breaker);
+  ADD ("/server-health/probe-once", test_probe_once);
   ADD ("/server-health/degraded", test_degraded);
   ADD ("/server-health/backoff", test_backoff);
   ADD ("/server-health/idle-when-up", test_idle_when_up);

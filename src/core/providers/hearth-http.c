@@ -134,13 +134,40 @@ hearth_http_wait_source_new (guint         delay_ms,
   return source;
 }
 
+static GQuark
+single_attempt_quark (void)
+{
+  return g_quark_from_static_string ("hearth-http-single-attempt");
+}
+
+/**
+ * hearth_http_set_single_attempt:
+ * @cancellable: the cancellable requests will be sent with
+ *
+ * Requests sent with @cancellable are tried once: a refused connection or
+ * a busy server is not tried again. For probes, whose schedule is their
+ * retry: each attempt wakes the program, and an idle Hearth probing a
+ * stopped server made three connections (two waits between) a probe.
+ */
+void
+hearth_http_set_single_attempt (GCancellable *cancellable)
+{
+  g_return_if_fail (G_IS_CANCELLABLE (cancellable));
+
+  g_object_set_qdata (G_OBJECT (cancellable), single_attempt_quark (), GINT_TO_POINTER (TRUE));
+}
+
 static gboolean
-may_retry (SendData     *data,
+may_retry (GTask        *task,
            const GError *error)
 {
+  SendData *data = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
   guint limit;
 
   if (!hearth_error_is_retryable (error))
+    return FALSE;
+  if (cancellable != NULL && g_object_get_qdata (G_OBJECT (cancellable), single_attempt_quark ()))
     return FALSE;
   limit = g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_CONNECTION_REFUSED)
           ? CONNECT_ATTEMPTS : RATE_LIMIT_ATTEMPTS;
@@ -157,7 +184,7 @@ fail_or_retry (GTask  *task,
   GCancellable *cancellable = g_task_get_cancellable (task);
   guint delay_ms;
 
-  if (!may_retry (data, error) || retry_after_s > MAX_RETRY_AFTER_S)
+  if (!may_retry (task, error) || retry_after_s > MAX_RETRY_AFTER_S)
     {
       g_task_return_error (task, error);
       g_object_unref (task);

@@ -44,6 +44,7 @@ JsonNode      *hearth_http_parse_json       (GBytes               *body,
                                              const char           *endpoint,
                                              GError              **error);
 guint          hearth_http_parse_retry_after (const char          *value);
+void           hearth_http_set_single_attempt (GCancellable       *cancellable);
 GSource       *hearth_http_wait_source_new  (guint                 delay_ms,
                                              GCancellable         *cancellable,
                                              GSourceFunc           callback,

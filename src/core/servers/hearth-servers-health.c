@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "hearth-error.h"
+#include "hearth-http.h"
 #include "hearth-servers-impl.h"
 
 #define DEFAULT_INTERVAL_MS   60000   /* while up */
@@ -235,6 +236,8 @@ probe_server (HearthServers       *self,
   g_task_set_source_tag (task, probe_server);
   probe->server = g_object_ref (server);
   probe->cancellable = g_cancellable_new ();
+  /* one connection a probe: the schedule is the retry */
+  hearth_http_set_single_attempt (probe->cancellable);
   g_task_set_task_data (task, probe, (GDestroyNotify) probe_free);
   /* Cancelled by the caller, or by the list going away. */
   if (cancellable != NULL)
