@@ -80,6 +80,34 @@ for loc in de_DE.UTF-8 fr_FR.UTF-8; do
   [ $? -eq 2 ] || fail "$loc: a bad command does not exit 2"
 done
 
+# A table in German, with the build's catalog: its headers and yes/no cells
+# translated, and its columns lined up by characters ("GRÖSSE", "—" and
+# "Zustand" are longer in bytes than on screen).
+podir=$(cd "$(dirname "$cli")/.." && pwd)/po
+if [ -f "$podir/de/LC_MESSAGES/hearth.mo" ] && locale -a 2>/dev/null | grep -qix de_DE.utf8; then
+  tried=$((tried + 1))
+  out=$(LC_ALL=de_DE.UTF-8 LANGUAGE=de HEARTH_LOCALEDIR=$podir "$cli" servers list 2>/dev/null)
+  if printf '%s\n' "$out" | "$python" -c '
+import sys
+lines = sys.stdin.read ().splitlines ()
+header, row = lines[0], lines[1]
+for word in ("URL", "ZUSTAND", "AKTIV"):
+    if word not in header:
+        sys.exit ("no %s in the header: %r" % (word, header))
+if " ja " not in row and " nein " not in row:
+    sys.exit ("no ja/nein cell: %r" % row)
+# the address starts where its header does, counted in characters
+if row.index ("http") != header.index ("URL"):
+    sys.exit ("columns out of line:\n%s\n%s" % (header, row))
+'; then
+    echo "ok: de hearth-cli servers list: German headers and cells, columns lined up"
+  else
+    fail "de hearth-cli servers list: $(printf '%s' "$out" | head -3)"
+  fi
+else
+  echo "# no German catalog in $podir or no de_DE.UTF-8 locale: the German table is not checked"
+fi
+
 if [ $tried -eq 0 ]; then
   echo "########################################################################"
   echo "# SKIPPED: no de_DE.UTF-8 or fr_FR.UTF-8 locale here (locale -a)."

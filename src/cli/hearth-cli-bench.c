@@ -317,16 +317,11 @@ print_bench_cells (const char *const *cells,
 
   for (guint i = 0; i < BENCH_COLUMNS; i++)
     {
-      glong len = g_utf8_strlen (cells[i], -1);
+      g_autofree char *cell = bench_right[i] ? pad_text_start (cells[i], widths[i])
+                                             : pad_text (cells[i], widths[i]);
 
       g_string_append (line, bench_gap[i]);
-      if (bench_right[i])
-        for (glong j = len; j < (glong) widths[i]; j++)
-          g_string_append_c (line, ' ');
-      g_string_append (line, cells[i]);
-      if (!bench_right[i])
-        for (glong j = len; j < (glong) widths[i]; j++)
-          g_string_append_c (line, ' ');
+      g_string_append (line, cell);
     }
   g_string_append (line, tail);
   g_print ("%s\n", line->str);

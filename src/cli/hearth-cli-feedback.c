@@ -166,34 +166,35 @@ format_rate (double rate)
 static void
 print_stats_table (HearthFeedbackStats *stats)
 {
-  guint model_width = strlen ("MODEL");
-  guint kind_width = strlen ("KIND");
+  /* Translators: column headers of hearth-cli feedback stats: the model,
+   * the kind of question, comparisons it won, of how many, its rate of
+   * wins, thumbs up and down, and the times it was picked as the better
+   * answer and passed over */
+  g_autoptr(CliTable) table = cli_table_new (9, 0x1fc, C_("column header", "MODEL"),
+                                             C_("column header", "KIND"),
+                                             C_("column header", "WINS"),
+                                             C_("column header", "OF"),
+                                             C_("column header", "RATE"),
+                                             C_("column header", "UP"),
+                                             C_("column header", "DOWN"),
+                                             C_("column header", "PICKS WON"),
+                                             C_("column header", "PICKS LOST"));
 
   for (guint i = 0; i < stats->records->len; i++)
     {
       const HearthModelRecord *record = g_ptr_array_index (stats->records, i);
-
-      model_width = MAX (model_width, g_utf8_strlen (record->model, -1));
-      kind_width = MAX (kind_width, g_utf8_strlen (record->kind, -1));
-    }
-  {
-    g_autofree char *model = pad_text ("MODEL", model_width);
-    g_autofree char *kind = pad_text ("KIND", kind_width);
-
-    g_print ("%s  %s  %6s  %4s  %6s  %4s  %4s  %10s  %12s\n", model, kind, "WINS", "OF", "RATE",
-             "UP", "DOWN", "PICKS WON", "PICKS LOST");
-  }
-  for (guint i = 0; i < stats->records->len; i++)
-    {
-      const HearthModelRecord *record = g_ptr_array_index (stats->records, i);
-      g_autofree char *model = pad_text (record->model, model_width);
-      g_autofree char *kind = pad_text (record->kind, kind_width);
       g_autofree char *rate = format_rate (record->rate);
+      g_autofree char *wins = g_strdup_printf ("%u", record->wins);
+      g_autofree char *of = g_strdup_printf ("%u", record->wins + record->losses);
+      g_autofree char *ups = g_strdup_printf ("%u", record->ups);
+      g_autofree char *downs = g_strdup_printf ("%u", record->downs);
+      g_autofree char *pick_wins = g_strdup_printf ("%u", record->pick_wins);
+      g_autofree char *pick_losses = g_strdup_printf ("%u", record->pick_losses);
 
-      g_print ("%s  %s  %6u  %4u  %6s  %4u  %4u  %10u  %12u\n", model, kind, record->wins,
-               record->wins + record->losses, rate, record->ups, record->downs,
-               record->pick_wins, record->pick_losses);
+      cli_table_add (table, record->model, record->kind, wins, of, rate, ups, downs, pick_wins,
+                     pick_losses);
     }
+  cli_table_print (table);
 }
 
 static int

@@ -84,8 +84,8 @@ typedef struct
 {
   HearthJsonAddFunc   add_json;
   const char         *empty;
-  void              (*print_header) (void);
-  GFunc               print_row;
+  CliTable         *(*new_table) (void);
+  GFunc               add_row;   /* (item, the CliTable) */
 } ModelTable;
 
 /* The callback's end: quits the loop and prints @items, or fails with @error. */
@@ -105,8 +105,10 @@ print_table (Cli              *cli,
     g_printerr (_("hearth-cli: %s\n"), _(table->empty));
   else
     {
-      table->print_header ();
-      g_ptr_array_foreach (items, table->print_row, NULL);
+      g_autoptr(CliTable) printed = table->new_table ();
+
+      g_ptr_array_foreach (items, table->add_row, printed);
+      cli_table_print (printed);
     }
 }
 
@@ -124,28 +126,30 @@ add_model_json (JsonBuilder     *builder,
   hearth_json_add_string (builder, "digest", info->digest);
 }
 
-static void
-print_model_header (void)
+static CliTable *
+new_model_table (void)
 {
-  g_print ("%-40s %10s %11s %s\n", "NAME", "SIZE", "PARAMETERS", "QUANTIZATION");
+  /* Translators: column headers of hearth-cli models: the model's name, its
+   * size on disk, how many parameters it has, how they are quantized */
+  return cli_table_new (4, 1 << 1 | 1 << 2, C_("column header", "NAME"),
+                        C_("column header", "SIZE"), C_("column header", "PARAMETERS"),
+                        C_("column header", "QUANTIZATION"));
 }
 
 static void
-print_model (HearthModelInfo *info,
-             gpointer         unused)
+add_model_row (HearthModelInfo *info,
+               CliTable        *table)
 {
-  g_autofree char *size = info->size >= 0 ? g_format_size (info->size) : g_strdup ("—");
+  g_autofree char *size = info->size >= 0 ? g_format_size (info->size) : NULL;
 
-  g_print ("%-40s %10s %11s %s\n", info->name, size,
-           info->parameter_size ? info->parameter_size : "—",
-           info->quantization ? info->quantization : "—");
+  cli_table_add (table, info->name, size, info->parameter_size, info->quantization);
 }
 
 static const ModelTable model_table = {
   (HearthJsonAddFunc) add_model_json,
   N_("The server has no models. Pull one with hearth-cli pull MODEL."),
-  print_model_header,
-  (GFunc) print_model,
+  new_model_table,
+  (GFunc) add_model_row,
 };
 
 static void
@@ -282,7 +286,14 @@ hearth_cli_command_pull (int    argc,
 
 /* show */
 
-#define UNKNOWN "unknown"
+/* What the server did not say */
+static const char *
+unknown (void)
+{
+  /* Translators: a value hearth-cli show and ps print when the server did
+   * not say (a model's family, context length, when it unloads…) */
+  return C_("model detail", "unknown");
+}
 
 static char *
 format_parameters (const HearthModelDetails *details)
@@ -294,7 +305,7 @@ format_parameters (const HearthModelDetails *details)
     return g_strdup (details->parameter_size);
   if (details->parameter_count > 0)
     return g_strdup_printf ("%" G_GINT64_FORMAT, details->parameter_count);
-  return g_strdup (UNKNOWN);
+  return g_strdup (unknown ());
 }
 
 static void
@@ -303,18 +314,26 @@ print_details (const HearthModelDetails *details)
   g_autofree char *parameters = format_parameters (details);
   g_autofree char *context = details->context_length > 0
                              ? g_strdup_printf ("%" G_GINT64_FORMAT, details->context_length)
-                             : g_strdup (UNKNOWN);
-  g_autofree char *capabilities = details->capabilities == NULL ? g_strdup (UNKNOWN)
-                                  : details->capabilities[0] == NULL ? g_strdup ("none")
+                             : g_strdup (unknown ());
+  g_autofree char *capabilities = details->capabilities == NULL ? g_strdup (unknown ())
+                                  : details->capabilities[0] == NULL
+                                  /* Translators: hearth-cli show: a model with no capabilities */
+                                  ? g_strdup (C_("capabilities", "none"))
                                   : g_strjoinv (", ", details->capabilities);
 
-  g_print ("%-16s %s\n", "Name:", details->name ? details->name : UNKNOWN);
-  g_print ("%-16s %s\n", "Family:", details->family ? details->family : UNKNOWN);
-  g_print ("%-16s %s\n", "Parameters:", parameters);
-  g_print ("%-16s %s\n", "Quantization:", details->quantization ? details->quantization : UNKNOWN);
-  g_print ("%-16s %s\n", "Format:", details->format ? details->format : UNKNOWN);
-  g_print ("%-16s %s\n", "Context length:", context);
-  g_print ("%-16s %s\n", "Capabilities:", capabilities);
+  /* Translators: the labels of hearth-cli show, before the model's
+   * details; they are lined up */
+  g_autoptr(CliTable) table = cli_table_new (2, 0, _("Name:"),
+                                             details->name ? details->name : unknown ());
+
+  cli_table_add (table, _("Family:"), details->family ? details->family : unknown ());
+  cli_table_add (table, _("Parameters:"), parameters);
+  cli_table_add (table, _("Quantization:"),
+                 details->quantization ? details->quantization : unknown ());
+  cli_table_add (table, _("Format:"), details->format ? details->format : unknown ());
+  cli_table_add (table, _("Context length:"), context);
+  cli_table_add (table, _("Capabilities:"), capabilities);
+  cli_table_print (table);
 }
 
 static void
@@ -378,7 +397,7 @@ format_expiry (const char *expires_at)
   g_autoptr(GDateTime) local = NULL;
 
   if (expires_at == NULL)
-    return g_strdup (UNKNOWN);
+    return g_strdup (unknown ());
   if ((when = g_date_time_new_from_iso8601 (expires_at, NULL)) == NULL)
     return g_strdup (expires_at);
   local = g_date_time_to_local (when);
@@ -389,7 +408,7 @@ format_expiry (const char *expires_at)
 static char *
 format_loaded_size (gint64 size)
 {
-  return size >= 0 ? g_format_size (size) : g_strdup (UNKNOWN);
+  return size >= 0 ? g_format_size (size) : g_strdup (unknown ());
 }
 
 /* Why Hearth loaded it ("preloaded by you"), or NULL: ps's callbacks know
@@ -419,33 +438,36 @@ add_loaded_json (JsonBuilder       *builder,
   hearth_json_add_string (builder, "reason", load_reason (model));
 }
 
-static void
-print_loaded_header (void)
+static CliTable *
+new_loaded_table (void)
 {
-  g_print ("%-40s %10s %10s %7s  %-16s  %s\n", "NAME", "SIZE", "VRAM", "IN VRAM", "EXPIRES",
-           "WHY LOADED");
+  /* Translators: column headers of hearth-cli ps: the model's name, the
+   * memory it takes, how much of it is on the graphics card, that share,
+   * when the server unloads it, and why it was loaded */
+  return cli_table_new (6, 1 << 1 | 1 << 2 | 1 << 3, C_("column header", "NAME"),
+                        C_("column header", "SIZE"), C_("column header", "VRAM"),
+                        C_("column header", "IN VRAM"), C_("column header", "EXPIRES"),
+                        C_("column header", "WHY LOADED"));
 }
 
 static void
-print_loaded (const HearthLoadedModel *model,
-              gpointer                 unused)
+add_loaded_row (const HearthLoadedModel *model,
+                CliTable                *table)
 {
   double percent = hearth_loaded_model_vram_percent (model);
   g_autofree char *size = format_loaded_size (model->size);
   g_autofree char *vram = format_loaded_size (model->size_vram);
-  g_autofree char *share = isnan (percent) ? g_strdup (UNKNOWN) : g_strdup_printf ("%.0f%%", percent);
+  g_autofree char *share = isnan (percent) ? g_strdup (unknown ()) : g_strdup_printf ("%.0f%%", percent);
   g_autofree char *expires = format_expiry (model->expires_at);
-  const char *reason = load_reason (model);
 
-  g_print ("%-40s %10s %10s %7s  %-16s  %s\n", model->name, size, vram, share, expires,
-           reason != NULL ? reason : "—");
+  cli_table_add (table, model->name, size, vram, share, expires, load_reason (model));
 }
 
 static const ModelTable loaded_table = {
   (HearthJsonAddFunc) add_loaded_json,
   N_("No model is loaded."),
-  print_loaded_header,
-  (GFunc) print_loaded,
+  new_loaded_table,
+  (GFunc) add_loaded_row,
 };
 
 static void

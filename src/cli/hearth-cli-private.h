@@ -249,7 +249,23 @@ char           *read_api_key                  (GError             **error);
 char           *list_server_names             (HearthServers       *servers);
 int             fail_unknown_server           (HearthServers       *servers,
                                                const char          *name);
+
+/* hearth-cli-table.c: tables for people, measured in characters */
+typedef struct _CliTable CliTable;
+CliTable       *cli_table_new                 (guint                n_columns,
+                                               guint32              right,
+                                               const char          *first_header,
+                                               ...);
+void            cli_table_add                 (CliTable            *table,
+                                               const char          *first_cell,
+                                               ...);
+void            cli_table_print               (CliTable            *table);
+void            cli_table_free                (CliTable            *table);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CliTable, cli_table_free)
+const char     *yes_no                        (gboolean             value);
 char           *pad_text                      (const char          *text,
+                                               guint                width);
+char           *pad_text_start                (const char          *text,
                                                guint                width);
 guint           column_width                  (const char          *header,
                                                guint                width);

@@ -159,7 +159,8 @@ servers_presets (void)
   guint id_width = column_width (headers[0], 11);
   guint title_width = column_width (headers[1], 11);
   guint api_width = column_width (headers[2], 10);
-  guint cloud_width = column_width (headers[3], 5);
+  guint cloud_width = column_width (headers[3], MAX (column_width (yes_no (TRUE), 5),
+                                                     column_width (yes_no (FALSE), 5)));
   guint n = 0;
   const HearthServerPreset *presets = hearth_server_presets (&n);
 
@@ -203,7 +204,7 @@ servers_presets (void)
       g_autofree char *id = pad_text (presets[i].id, id_width);
       g_autofree char *title = pad_text (presets[i].title, title_width);
       g_autofree char *api = pad_text (hearth_api_kind_to_string (presets[i].api), api_width);
-      g_autofree char *cloud = pad_text (presets[i].cloud ? "yes" : "no", cloud_width);
+      g_autofree char *cloud = pad_text (yes_no (presets[i].cloud), cloud_width);
       g_autofree char *indent = pad_text ("", id_width);
 
       g_print ("%s %s %s %s %s\n", id, title, api, cloud,

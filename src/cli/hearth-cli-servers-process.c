@@ -22,6 +22,26 @@ lower_first (const char *text)
   return g_strconcat (buffer, g_utf8_next_char (text), NULL);
 }
 
+/* A process's state, as a cell of the table under servers list */
+static const char *
+process_state_text (HearthProcessState state)
+{
+  switch (state)
+    {
+    case HEARTH_PROCESS_STARTING:
+      return C_("process state", "Starting");
+    case HEARTH_PROCESS_RUNNING:
+      return C_("process state", "Running");
+    case HEARTH_PROCESS_RESTARTING:
+      return C_("process state", "Restarting");
+    case HEARTH_PROCESS_FAILED:
+      return C_("process state", "Failed");
+    case HEARTH_PROCESS_STOPPED:
+    default:
+      return C_("process state", "Stopped");
+    }
+}
+
 /* The process's own sentence, as a line "NAME: …"; its log named by the
  * command that prints it. */
 char *
@@ -33,21 +53,25 @@ managed_state_line (HearthServer *server)
   int pid = hearth_server_get_pid (server);
   g_autoptr(GString) line = g_string_new (NULL);
 
-  g_string_printf (line, "%s: ", name);
+  /* Translators: hearth-cli's lines as the process of a server Hearth
+   * runs changes state; the first %s is the server's name */
   switch (state)
     {
     case HEARTH_PROCESS_STARTING:
-      g_string_append (line, "starting");
       if (pid > 0)
-        g_string_append_printf (line, _(" (pid %d)"), pid);
+        g_string_printf (line, _("%s: starting (pid %d)"), name, pid);
+      else
+        g_string_printf (line, _("%s: starting"), name);
       break;
     case HEARTH_PROCESS_RUNNING:
-      g_string_append_printf (line, _("running at %s"), hearth_server_get_url (server));
       if (pid > 0)
-        g_string_append_printf (line, _(" (pid %d)"), pid);
+        g_string_printf (line, _("%s: running at %s (pid %d)"), name,
+                         hearth_server_get_url (server), pid);
+      else
+        g_string_printf (line, _("%s: running at %s"), name, hearth_server_get_url (server));
       break;
     case HEARTH_PROCESS_STOPPED:
-      g_string_append (line, "stopped");
+      g_string_printf (line, _("%s: stopped"), name);
       break;
     case HEARTH_PROCESS_RESTARTING:
     case HEARTH_PROCESS_FAILED:
@@ -66,7 +90,7 @@ managed_state_line (HearthServer *server)
         g_string_replace (text, _("see its log"), logs, 0);
         if (state == HEARTH_PROCESS_FAILED && strstr (text->str, logs) == NULL)
           g_string_append_printf (text, "; %s", logs);
-        g_string_append (line, text->str);
+        g_string_printf (line, "%s: %s", name, text->str);
       }
       break;
     }
@@ -204,45 +228,36 @@ servers_print_managed (HearthServers *servers)
 {
   GListModel *list = G_LIST_MODEL (servers);
   guint n = g_list_model_get_n_items (list);
-  guint width = strlen ("NAME");
-  gboolean any = FALSE;
+  g_autoptr(CliTable) table = NULL;
 
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(HearthServer) server = g_list_model_get_item (list, i);
-
-      if (hearth_server_get_managed (server) == HEARTH_MANAGED_NONE)
-        continue;
-      any = TRUE;
-      width = MAX (width, g_utf8_strlen (hearth_server_get_name (server), -1));
-    }
-  if (!any)
-    return;
-  {
-    g_autofree char *title = pad_text ("NAME", width);
-
-    g_print (_("\nRun by Hearth:\n%s  %-12s  %-10s  %-7s  %-8s  %s\n"), title, "KIND", "PROCESS",
-             "PID", "RESTARTS", "KEEP");
-  }
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(HearthServer) server = g_list_model_get_item (list, i);
-      g_autofree char *name = NULL;
       g_autofree char *pid = NULL;
-      g_autofree char *pid_text = NULL;
+      g_autofree char *restarts = NULL;
 
       if (hearth_server_get_managed (server) == HEARTH_MANAGED_NONE)
         continue;
-      pid_text = format_pid (server);
-      name = pad_text (hearth_server_get_name (server), width);
-      /* "—" is one character of three bytes: padded by characters */
-      pid = pad_text (pid_text, 7);
-      g_print ("%s  %-12s  %-10s  %s  %-8u  %s\n", name,
-               hearth_managed_kind_to_string (hearth_server_get_managed (server)),
-               hearth_process_state_to_string (hearth_server_get_process_state (server)), pid,
-               hearth_server_get_restarts (server),
-               hearth_server_get_keep (server) ? "yes" : "no");
+      if (table == NULL)
+        /* Translators: column headers of the table of the servers Hearth
+         * runs, under hearth-cli servers list: the server's name, which
+         * program it is, the state of its process, its process id, how
+         * often it was restarted, whether Hearth keeps it running */
+        table = cli_table_new (6, 1 << 3 | 1 << 4, C_("column header", "NAME"),
+                               C_("column header", "KIND"), C_("column header", "PROCESS"),
+                               C_("column header", "PID"), C_("column header", "RESTARTS"),
+                               C_("column header", "KEEP"));
+      pid = format_pid (server);
+      restarts = g_strdup_printf ("%u", hearth_server_get_restarts (server));
+      cli_table_add (table, hearth_server_get_name (server),
+                     hearth_managed_kind_to_string (hearth_server_get_managed (server)),
+                     process_state_text (hearth_server_get_process_state (server)), pid,
+                     restarts, yes_no (hearth_server_get_keep (server)));
     }
+  if (table == NULL)
+    return;
+  g_print ("\n%s\n", _("Run by Hearth:"));
+  cli_table_print (table);
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(HearthServer) server = g_list_model_get_item (list, i);

@@ -102,28 +102,6 @@ fail_unknown_server (HearthServers *servers,
   return EXIT_NOT_FOUND;
 }
 
-/* @text, then spaces up to @width characters (not bytes) */
-char *
-pad_text (const char *text,
-          guint       width)
-{
-  glong len = g_utf8_strlen (text, -1);
-  GString *padded = g_string_new (text);
-
-  for (glong i = len; i < (glong) width; i++)
-    g_string_append_c (padded, ' ');
-  return g_string_free (padded, FALSE);
-}
-
-/* A table column's width: @width, or more if its @header needs it. Headers
- * are translated, so they count in characters, not bytes. */
-guint
-column_width (const char *header,
-              guint       width)
-{
-  return MAX (width, (guint) g_utf8_strlen (header, -1));
-}
-
 static char *
 format_latency (HearthServer *server)
 {
@@ -277,12 +255,7 @@ servers_list (HearthServers *servers)
                             C_("column header", "API"), C_("column header", "CLOUD"),
                             C_("column header", "ENABLED"), C_("column header", "STATE"),
                             C_("column header", "QUEUE"), C_("column header", "LATENCY") };
-  guint widths[3] = { g_utf8_strlen (headers[0], -1), g_utf8_strlen (headers[1], -1),
-                      g_utf8_strlen (headers[5], -1) };
-  guint api_width = column_width (headers[2], 9);
-  guint cloud_width = column_width (headers[3], 5);
-  guint enabled_width = column_width (headers[4], 7);
-  guint queue_width = column_width (headers[6], 7);
+  g_autoptr(CliTable) table = NULL;
   gboolean said_address = FALSE;
   int exit_code = 0;
 
@@ -316,51 +289,24 @@ servers_list (HearthServers *servers)
                  "(hearth-cli servers presets lists known services).\n"));
       return 0;
     }
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(HearthServer) server = g_list_model_get_item (list, i);
-      g_autofree char *state = format_state (server);
-
-      widths[0] = MAX (widths[0], g_utf8_strlen (hearth_server_get_name (server), -1) + 2);
-      widths[1] = MAX (widths[1], g_utf8_strlen (hearth_server_get_endpoint (server), -1));
-      widths[2] = MAX (widths[2], g_utf8_strlen (state, -1));
-    }
-  {
-    g_autofree char *name = pad_text (headers[0], widths[0]);
-    g_autofree char *url = pad_text (headers[1], widths[1]);
-    g_autofree char *api = pad_text (headers[2], api_width);
-    g_autofree char *cloud = pad_text (headers[3], cloud_width);
-    g_autofree char *enabled = pad_text (headers[4], enabled_width);
-    g_autofree char *state = pad_text (headers[5], widths[2]);
-    g_autofree char *queue = pad_text (headers[6], queue_width);
-
-    g_print ("%s  %s  %s  %s  %s  %s  %s  %s\n", name, url, api, cloud, enabled, state, queue,
-             headers[7]);
-  }
+  table = cli_table_new (G_N_ELEMENTS (headers), 0, headers[0], headers[1], headers[2],
+                         headers[3], headers[4], headers[5], headers[6], headers[7]);
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(HearthServer) server = g_list_model_get_item (list, i);
       g_autofree char *marked = g_strdup_printf ("%s%s", hearth_server_get_name (server),
                                                  server == default_server ? " *" : "");
-      g_autofree char *name = pad_text (marked, widths[0]);
-      g_autofree char *url = pad_text (hearth_server_get_endpoint (server), widths[1]);
-      g_autofree char *state_text = format_state (server);
-      g_autofree char *state = pad_text (state_text, widths[2]);
+      g_autofree char *state = format_state (server);
       g_autofree char *latency = format_latency (server);
-      g_autofree char *queue_text = g_strdup_printf ("%u/%u",
-                                                     hearth_server_get_concurrency (server),
-                                                     hearth_server_get_queue_bound (server));
-      g_autofree char *queue = pad_text (queue_text, queue_width);
-      g_autofree char *api = pad_text (hearth_api_kind_to_string (hearth_server_get_api (server)),
-                                       api_width);
-      g_autofree char *cloud = pad_text (hearth_server_get_cloud (server) ? "yes" : "no",
-                                         cloud_width);
-      g_autofree char *enabled = pad_text (hearth_server_get_enabled (server) ? "yes" : "no",
-                                           enabled_width);
+      g_autofree char *queue = g_strdup_printf ("%u/%u", hearth_server_get_concurrency (server),
+                                                hearth_server_get_queue_bound (server));
 
-      g_print ("%s  %s  %s  %s  %s  %s  %s  %s\n", name, url, api, cloud, enabled, state, queue,
-               latency);
+      cli_table_add (table, marked, hearth_server_get_endpoint (server),
+                     hearth_api_kind_to_string (hearth_server_get_api (server)),
+                     yes_no (hearth_server_get_cloud (server)),
+                     yes_no (hearth_server_get_enabled (server)), state, queue, latency);
     }
+  cli_table_print (table);
   g_print (_("\nQUEUE: requests sent at once / other programs' requests that may wait "
              "(hearth-cli servers limits NAME --concurrency N --queue-bound N).\n"));
   /* An address nobody typed (OLLAMA_HOST, the usual one): say where it

@@ -231,9 +231,13 @@ append_spec (GString    *text,
 
   hearth_split_model_at_server (spec, &model, &server);
   shown = hearth_model_display_name (model);
-  g_string_append (text, shown != NULL ? shown : model);
   if (server != NULL)
-    g_string_append_printf (text, " on %s", server);
+    /* Translators: a model and the server it is asked on, in the list of an
+     * ensemble's models ("Llama 3.2 on laptop, Qwen 2.5 and Gemma 3") */
+    g_string_append_printf (text, _("%s on %s"), shown != NULL ? shown : model,
+                            server);
+  else
+    g_string_append (text, shown != NULL ? shown : model);
 }
 
 char *
