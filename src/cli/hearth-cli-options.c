@@ -358,19 +358,6 @@ typedef struct
   GArray                      *rows;    /* OptionRow, one per key */
 } OptionsView;
 
-/* @text, then spaces up to @width characters (not bytes: "—") */
-static char *
-pad (const char *text,
-     guint       width)
-{
-  glong len = g_utf8_strlen (text, -1);
-  GString *padded = g_string_new (text);
-
-  for (glong i = len; i < (glong) width; i++)
-    g_string_append_c (padded, ' ');
-  return g_string_free (padded, FALSE);
-}
-
 /* The header of an options table, its columns as wide as @key_width and
  * @value_width characters (translated headers count in characters) */
 static void
@@ -380,8 +367,8 @@ print_options_header (const char *before,
 {
   /* Translators: column headers of hearth-cli options and profile show:
    * an option's name, its value, and where the value comes from */
-  g_autofree char *option = pad (C_("column header", "OPTION"), key_width);
-  g_autofree char *value = pad (C_("column header", "VALUE"), value_width);
+  g_autofree char *option = pad_text (C_("column header", "OPTION"), key_width);
+  g_autofree char *value = pad_text (C_("column header", "VALUE"), value_width);
 
   g_print ("%s%s %s %s\n", before, option, value, C_("column header", "FROM"));
 }
@@ -430,9 +417,9 @@ print_options_text (const OptionsView *view)
       g_autofree char *value = row->set ? hearth_run_option_format_value (row->key, row->value)
                                         : g_strdup ("—");
       g_autofree char *source = describe_source (row->source, view->profile, row->key);
-      g_autofree char *padded = pad (value, value_width);
-      g_autofree char *key = pad (hearth_run_option_key_to_string (row->key), key_width);
-      g_autofree char *indent = pad ("", key_width);
+      g_autofree char *padded = pad_text (value, value_width);
+      g_autofree char *key = pad_text (hearth_run_option_key_to_string (row->key), key_width);
+      g_autofree char *indent = pad_text ("", key_width);
       g_autofree char *from = !row->supported && row->set
                               ? g_strdup_printf (_("%s, not sent (below)"), source)
                               : !row->supported ? g_strdup (_("this server does not take it"))
@@ -659,9 +646,9 @@ profile_list (HearthTuning *tuning)
       return 0;
     }
   {
-    g_autofree char *name = pad (headers[0], name_width);
-    g_autofree char *title = pad (headers[1], title_width);
-    g_autofree char *parent = pad (headers[2], parent_width);
+    g_autofree char *name = pad_text (headers[0], name_width);
+    g_autofree char *title = pad_text (headers[1], title_width);
+    g_autofree char *parent = pad_text (headers[2], parent_width);
 
     g_print ("  %s %s %s %s\n", name, title, parent, headers[3]);
   }
@@ -672,10 +659,10 @@ profile_list (HearthTuning *tuning)
         hearth_tuning_get_profile_options (tuning, profile->name, NULL);
       g_autofree char *summary = effective ? hearth_run_options_summary (effective) : NULL;
 
-      g_autofree char *name = pad (profile->name, name_width);
-      g_autofree char *title = pad (profile->title != NULL ? profile->title : profile->name,
+      g_autofree char *name = pad_text (profile->name, name_width);
+      g_autofree char *title = pad_text (profile->title != NULL ? profile->title : profile->name,
                                     title_width);
-      g_autofree char *parent = pad (profile->parent != NULL ? profile->parent : "—",
+      g_autofree char *parent = pad_text (profile->parent != NULL ? profile->parent : "—",
                                      parent_width);
 
       g_print ("%s %s %s %s %s\n", is_active (tuning, profile) ? "*" : " ", name, title, parent,
@@ -728,8 +715,8 @@ profile_show (HearthTuning *tuning,
       if (!hearth_run_options_is_set (effective, key))
         continue;
       value = hearth_run_option_format_value (key, hearth_run_options_get (effective, key));
-      padded = pad (value, value_width);
-      option = pad (hearth_run_option_key_to_string (key), key_width);
+      padded = pad_text (value, value_width);
+      option = pad_text (hearth_run_option_key_to_string (key), key_width);
       g_print ("%s %s %s\n", option, padded,
                hearth_run_options_is_set (profile->options, key) || profile->parent == NULL
                /* Translators: where an option's value comes from, in the FROM column */

@@ -20,17 +20,27 @@ struct _CliTable
   GPtrArray *rows;      /* of GStrv, the headers first */
 };
 
+static char *
+pad_to (const char *text,
+        guint       width,
+        gboolean    before)
+{
+  glong len = g_utf8_strlen (text, -1);
+  GString *padded = g_string_new (before ? NULL : text);
+
+  for (glong i = len; i < (glong) width; i++)
+    g_string_append_c (padded, ' ');
+  if (before)
+    g_string_append (padded, text);
+  return g_string_free (padded, FALSE);
+}
+
 /* @text and spaces after it up to @width characters */
 char *
 pad_text (const char *text,
           guint       width)
 {
-  glong len = g_utf8_strlen (text, -1);
-  GString *padded = g_string_new (text);
-
-  for (glong i = len; i < (glong) width; i++)
-    g_string_append_c (padded, ' ');
-  return g_string_free (padded, FALSE);
+  return pad_to (text, width, FALSE);
 }
 
 /* Spaces before @text up to @width characters: a figure in its column */
@@ -38,13 +48,7 @@ char *
 pad_text_start (const char *text,
                 guint       width)
 {
-  glong len = g_utf8_strlen (text, -1);
-  GString *padded = g_string_new (NULL);
-
-  for (glong i = len; i < (glong) width; i++)
-    g_string_append_c (padded, ' ');
-  g_string_append (padded, text);
-  return g_string_free (padded, FALSE);
+  return pad_to (text, width, TRUE);
 }
 
 /* A table column's width: @width, or more if its @header needs it. Headers
