@@ -293,8 +293,9 @@ scroll_to_system (Fixture *fixture)
   hearth_test_wait_drawn (scroller, 100);
 }
 
-/* Wide tables scroll inside the page: the window still narrows to a phone's
- * 360 pixels (its width-request). */
+/* A table too wide for the page folds (a row a title and a line of its
+ * figures): the window still narrows to a phone's 360 pixels (its
+ * width-request). */
 static void
 count_class (GtkWidget  *widget,
              const char *css_class,
@@ -355,6 +356,33 @@ assert_fits_narrow_window (GtkWidget *page)
   g_assert_cmpint (minimum, <=, 360);
 }
 
+/* At a phone's width the table per model is a model a line with its
+ * figures under it, none cut off; wide, the table again. */
+static void
+assert_table_folds (Fixture *fixture)
+{
+  GtkWidget *table = hearth_test_find_with_class (GTK_WIDGET (fixture->page), GTK_TYPE_GRID,
+                                                  "perf-models-table");
+  g_autofree char *text = NULL;
+  int old_width, old_height;
+
+  g_assert_true (gtk_widget_get_mapped (table));
+  gtk_window_get_default_size (fixture->window, &old_width, &old_height);
+  gtk_window_set_default_size (fixture->window, 380, old_height);
+  hearth_test_spin_until (no_wider_than, &(WidthWait) { GTK_WIDGET (fixture->window), 380 }, 2000);
+  hearth_test_wait_drawn (GTK_WIDGET (fixture->window), 300);
+  g_assert_false (gtk_widget_get_mapped (table));
+  text = hearth_test_visible_text (GTK_WIDGET (fixture->page));
+  assert_text_has (text, "gamma:3b");
+  assert_text_has (text, "2 requests");
+  assert_text_has (text, "50 % answered");
+  assert_text_has (text, "1 request ·");
+  g_free (hearth_test_save_screenshot (GTK_WIDGET (fixture->window), "performance-folded.png"));
+  gtk_window_set_default_size (fixture->window, old_width, old_height);
+  hearth_test_spin_until ((gboolean (*) (gpointer)) gtk_widget_get_mapped, table, 2000);
+  g_assert_true (gtk_widget_get_mapped (table));
+}
+
 static gboolean
 page_shows_delta (gpointer data)
 {
@@ -409,6 +437,7 @@ test_performance_requests (void)
   /* 10, 20, 30, 90 → nearest-rank median 20 */
   assert_text_has (text, "20.0 tokens/s");
   g_assert_cmpuint (count_grid_rows (GTK_WIDGET (fixture.page), "perf-models-table"), ==, 4);
+  assert_table_folds (&fixture);
   g_clear_pointer (&shot, g_free);
   shot = hearth_test_save_screenshot (GTK_WIDGET (fixture.window), "performance-1h.png");
   g_test_message ("screenshot: %s", shot);

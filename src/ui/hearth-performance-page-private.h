@@ -35,12 +35,14 @@ struct _HearthPerformancePage
   GtkStack               *requests_stack;
   GtkFlowBox             *request_cards;
   GtkGrid                *models_grid;
+  GtkBox                 *models_list;    /* the same, folded for a narrow page */
   GtkLabel               *system_caption;
   GtkFlowBox             *system_cards;
   GtkLabel               *loaded_label;
   GtkStack               *bench_stack;
   GtkGrid                *bench_grid;
   GtkGrid                *recent_grid;    /* made by -requests.c */
+  GtkBox                 *recent_list;
 
   HearthEngine           *engine;
   GSettings              *settings;
@@ -89,6 +91,11 @@ GtkLabel *_hearth_performance_page_grid_cell               (GtkGrid             
                                                             int                     row,
                                                             const char             *text,
                                                             gboolean                numeric);
+void      _hearth_performance_page_list_clear              (GtkBox                 *list);
+void      _hearth_performance_page_list_row                (GtkBox                 *list,
+                                                            const char             *title,
+                                                            GPtrArray              *details,
+                                                            gboolean                failed);
 
 /* hearth-performance-page-system.c */
 void      _hearth_performance_page_fill_system_graphs      (HearthPerformancePage  *self,

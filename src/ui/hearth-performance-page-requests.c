@@ -46,7 +46,7 @@ ensure_grid (HearthPerformancePage *self)
 {
   GtkWidget *frame = gtk_widget_get_ancestor (GTK_WIDGET (self->models_grid), GTK_TYPE_FRAME);
   GtkWidget *box = gtk_widget_get_parent (frame);
-  GtkWidget *heading, *scroller, *own_frame;
+  GtkWidget *heading, *squeezer, *own_frame;
 
   if (self->recent_grid != NULL)
     return self->recent_grid;
@@ -63,16 +63,50 @@ ensure_grid (HearthPerformancePage *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->recent_grid),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Latest requests and the program that sent each"), -1);
-  scroller = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_AUTOMATIC,
-                                  GTK_POLICY_NEVER);
-  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroller), TRUE);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (self->recent_grid));
+  self->recent_list = GTK_BOX (gtk_box_new (GTK_ORIENTATION_VERTICAL, 12));
+  g_object_set (self->recent_list, "margin-top", 12, "margin-bottom", 12, "margin-start", 12,
+                "margin-end", 12, NULL);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->recent_list),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Latest requests and the program that sent each"), -1);
+  /* the table while its columns fit, as the table per model above */
+  squeezer = adw_squeezer_new ();
+  adw_squeezer_set_homogeneous (ADW_SQUEEZER (squeezer), FALSE);
+  adw_squeezer_set_switch_threshold_policy (ADW_SQUEEZER (squeezer),
+                                            ADW_FOLD_THRESHOLD_POLICY_NATURAL);
+  adw_squeezer_set_transition_type (ADW_SQUEEZER (squeezer), ADW_SQUEEZER_TRANSITION_TYPE_NONE);
+  adw_squeezer_add (ADW_SQUEEZER (squeezer), GTK_WIDGET (self->recent_grid));
+  adw_squeezer_add (ADW_SQUEEZER (squeezer), GTK_WIDGET (self->recent_list));
   own_frame = gtk_frame_new (NULL);
-  gtk_frame_set_child (GTK_FRAME (own_frame), scroller);
+  gtk_frame_set_child (GTK_FRAME (own_frame), squeezer);
   gtk_box_insert_child_after (GTK_BOX (box), heading, frame);
   gtk_box_insert_child_after (GTK_BOX (box), own_frame, heading);
   return self->recent_grid;
+}
+
+/* A request, folded: the program, and what it asked in a line */
+static void
+add_recent_list_row (HearthPerformancePage *self,
+                     const HearthMessage   *row,
+                     const char            *server,
+                     const char            *time)
+{
+  g_autoptr(GPtrArray) details = g_ptr_array_new_with_free_func (g_free);
+
+  g_ptr_array_add (details, g_strdup (row->model != NULL ? row->model : _("Unknown")));
+  g_ptr_array_add (details, g_strdup (server));
+  g_ptr_array_add (details, g_strdup (time));
+  g_ptr_array_add (details, g_strdup (describe_result (row)));
+  if (!row->figures.cached && row->figures.ttft_ms >= 0)
+    {
+      g_autofree char *ttft = _hearth_performance_page_format_ms (row->figures.ttft_ms);
+
+      /* Translators: a request's time to its first token */
+      g_ptr_array_add (details, g_strdup_printf (_("first token %s"), ttft));
+    }
+  _hearth_performance_page_list_row (self->recent_list,
+                                     row->client != NULL ? row->client : _("Hearth (chat)"),
+                                     details, row->state == HEARTH_MESSAGE_FAILED);
 }
 
 /* @rows: HearthMessage, oldest first */
@@ -88,6 +122,7 @@ _hearth_performance_page_fill_recent_requests (HearthPerformancePage *self,
   guint shown = MIN (rows->len, RECENT_ROWS);
 
   _hearth_performance_page_grid_clear (grid);
+  _hearth_performance_page_list_clear (self->recent_list);
   for (guint c = 0; c < G_N_ELEMENTS (headers); c++)
     _hearth_performance_page_grid_cell (grid, c, 0, _(headers[c]), c == 5);
 
@@ -115,5 +150,6 @@ _hearth_performance_page_fill_recent_requests (HearthPerformancePage *self,
       if (row->state == HEARTH_MESSAGE_FAILED)
         gtk_widget_add_css_class (GTK_WIDGET (result), "error");
       _hearth_performance_page_grid_cell (grid, 5, r, ttft, TRUE);
+      add_recent_list_row (self, row, server, time);
     }
 }

@@ -180,6 +180,55 @@ _hearth_performance_page_grid_clear (GtkGrid *grid)
     gtk_grid_remove (grid, child);
 }
 
+void
+_hearth_performance_page_list_clear (GtkBox *list)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
+    gtk_box_remove (list, child);
+}
+
+/* A table's row folded for a narrow page: its first cell as a title, the
+ * others (@details, strings) in a line under it that wraps. */
+void
+_hearth_performance_page_list_row (GtkBox     *list,
+                                   const char *title,
+                                   GPtrArray  *details,
+                                   gboolean    failed)
+{
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_VERTICAL, 3);
+  GtkWidget *title_label = gtk_label_new (title);
+  g_autoptr(GString) joined = g_string_new (NULL);
+  GtkWidget *details_label;
+
+  /* a cell with nothing in it (a server without a name) is left out */
+  for (guint i = 0; i < details->len; i++)
+    {
+      const char *detail = g_ptr_array_index (details, i);
+
+      if (detail == NULL || *detail == '\0')
+        continue;
+      if (joined->len > 0)
+        g_string_append (joined, " · ");
+      g_string_append (joined, detail);
+    }
+  details_label = gtk_label_new (joined->str);
+  for (GtkWidget *l = title_label; l != NULL; l = l == title_label ? details_label : NULL)
+    {
+      gtk_label_set_xalign (GTK_LABEL (l), 0);
+      gtk_label_set_wrap (GTK_LABEL (l), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (l), PANGO_WRAP_WORD_CHAR);
+      gtk_label_set_selectable (GTK_LABEL (l), TRUE);
+    }
+  gtk_widget_add_css_class (title_label, "heading");
+  gtk_widget_add_css_class (details_label, "caption");
+  gtk_widget_add_css_class (details_label, failed ? "error" : "dim-label");
+  gtk_box_append (GTK_BOX (row), title_label);
+  gtk_box_append (GTK_BOX (row), details_label);
+  gtk_box_append (list, row);
+}
+
 GtkLabel *
 _hearth_performance_page_grid_cell (GtkGrid    *grid,
                                     int         column,
@@ -354,6 +403,43 @@ fill_request_cards (HearthPerformancePage *self,
   _hearth_performance_page_card_set (&self->ttft, ttft_text, ttft_caption);
 }
 
+/* The models table's row, folded: the model, and its figures in a line */
+static void
+add_model_list_row (HearthPerformancePage    *self,
+                    const HearthMetricsGroup *group,
+                    const char               *server,
+                    const char               *success,
+                    const char               *p50,
+                    const char               *p95,
+                    const char               *speed)
+{
+  g_autoptr(GPtrArray) details = g_ptr_array_new_with_free_func (g_free);
+
+  g_ptr_array_add (details, g_strdup (server));
+  if (group->cache_hits > 0)
+    /* Translators: a model's requests and the answers the cache gave it,
+     * on the Performance page of a narrow window */
+    g_ptr_array_add (details, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                            "%u request + %u cached",
+                                                            "%u requests + %u cached",
+                                                            group->count),
+                                               group->count, group->cache_hits));
+  else
+    g_ptr_array_add (details, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u request",
+                                                            "%u requests", group->count),
+                                               group->count));
+  /* Translators: the share of a model's requests that were answered ("100 %") */
+  g_ptr_array_add (details, g_strdup_printf (_("%s answered"), success));
+  /* Translators: a model's median time to the first token, and its 95th percentile */
+  if (group->ttft_p50_ms >= 0)
+    g_ptr_array_add (details, g_strdup_printf (_("first token %s, p95 %s"), p50, p95));
+  if (group->median_tokens_per_s >= 0 && !isnan (group->median_tokens_per_s))
+    g_ptr_array_add (details, g_strdup_printf (_("%s tokens/s"), speed));
+  _hearth_performance_page_list_row (self->models_list,
+                                     group->model != NULL ? group->model : _("Unknown"),
+                                     details, group->success_rate == 0);
+}
+
 static void
 fill_models_table (HearthPerformancePage *self,
                    GPtrArray             *groups)
@@ -364,6 +450,7 @@ fill_models_table (HearthPerformancePage *self,
   };
 
   _hearth_performance_page_grid_clear (self->models_grid);
+  _hearth_performance_page_list_clear (self->models_list);
   for (guint c = 0; c < G_N_ELEMENTS (headers); c++)
     _hearth_performance_page_grid_cell (self->models_grid, c, 0, _(headers[c]), c >= 2);
 
@@ -397,6 +484,7 @@ fill_models_table (HearthPerformancePage *self,
       _hearth_performance_page_grid_cell (self->models_grid, 4, row, p50, TRUE);
       _hearth_performance_page_grid_cell (self->models_grid, 5, row, p95, TRUE);
       _hearth_performance_page_grid_cell (self->models_grid, 6, row, speed, TRUE);
+      add_model_list_row (self, group, server, success, p50, p95, speed);
     }
 }
 
@@ -674,6 +762,7 @@ hearth_performance_page_class_init (HearthPerformancePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HearthPerformancePage, requests_stack);
   gtk_widget_class_bind_template_child (widget_class, HearthPerformancePage, request_cards);
   gtk_widget_class_bind_template_child (widget_class, HearthPerformancePage, models_grid);
+  gtk_widget_class_bind_template_child (widget_class, HearthPerformancePage, models_list);
   gtk_widget_class_bind_template_child (widget_class, HearthPerformancePage, system_caption);
   gtk_widget_class_bind_template_child (widget_class, HearthPerformancePage, system_cards);
   gtk_widget_class_bind_template_child (widget_class, HearthPerformancePage, loaded_label);
