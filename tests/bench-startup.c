@@ -26,10 +26,16 @@
  * whole process's CPU time (/proc/PID/stat) are read over two windows of
  * IDLE_SECONDS: from 1 s after the first frame, while the composer's cursor
  * still blinks (GTK stops it after 10 s without input), and the next one.
+ *
+ * Last, when valgrind is installed, each kind again under callgrind: the
+ * main thread's instructions to its first frame, which do not change with
+ * the machine's load as times do (the server's address is a socket that
+ * never answers, so no reply races the first frame). Nothing is asserted.
  */
 #include <signal.h>
 #include <unistd.h>
 #include <adwaita.h>
+#include <glib/gstdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <string.h>
@@ -224,9 +230,9 @@ launch_fresh (const char * const *argv,
 
 /* ~200 conversations of 2 to 20 messages, written once with the store API. */
 static char *
-make_history (void)
+make_history_in (const char *name)
 {
-  char *home = make_dirs ("history");
+  char *home = make_dirs (name);
   g_autofree char *db = g_build_filename (home, "data", "hearth", "hearth.db", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(HearthStore) store = NULL;
@@ -319,6 +325,127 @@ measure_idle (const char * const *argv,
   g_subprocess_wait (child, NULL, NULL);
 }
 
+/* Instructions */
+
+/* A server address that takes connections and never answers: no reply (or
+ * refusal) races the first frame, so each launch does the same work. */
+static GSocket *
+silent_server (char **address)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  GSocket *socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                  G_SOCKET_PROTOCOL_TCP, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (socket, any, TRUE, &error));
+  g_assert_true (g_socket_listen (socket, &error));
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  *address = g_strdup_printf ("127.0.0.1:%u",
+                              g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  return socket;
+}
+
+/* The main thread's instructions to its first frame (and the short exit
+ * after it), counted by callgrind: unlike times, the same on a busy machine
+ * as on a quiet one, so a change of a few percent shows. */
+static double
+count_instructions (const char * const *argv,
+                    const char         *home,
+                    const char         *server)
+{
+  g_autofree char *valgrind = g_find_program_in_path ("valgrind");
+  g_autofree char *out = g_build_filename (home, "callgrind.out", NULL);
+  g_autofree char *out_arg = g_strconcat ("--callgrind-out-file=", out, NULL);
+  g_autofree char *main_out = g_strconcat (out, "-01", NULL);
+  g_autoptr(GPtrArray) full = g_ptr_array_new ();
+  g_autoptr(GSubprocessLauncher) launcher = new_launcher (home);
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  const char *summary;
+
+  g_ptr_array_add (full, valgrind);
+  g_ptr_array_add (full, (char *) "--tool=callgrind");
+  g_ptr_array_add (full, (char *) "--separate-threads=yes");
+  g_ptr_array_add (full, out_arg);
+  for (guint i = 0; argv[i] != NULL; i++)
+    g_ptr_array_add (full, (char *) argv[i]);
+  g_ptr_array_add (full, NULL);
+  g_subprocess_launcher_setenv (launcher, "OLLAMA_HOST", server, TRUE);
+  g_subprocess_launcher_set_flags (launcher, G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                             G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  child = g_subprocess_launcher_spawnv (launcher, (const char * const *) full->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait_check (child, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (main_out, &text, NULL, &error));
+  summary = strstr (text, "\nsummary: ");
+  g_assert_nonnull (summary);
+  g_unlink (main_out);
+  return g_ascii_strtod (summary + strlen ("\nsummary: "), NULL) / 1e6;
+}
+
+#define INSTRUCTION_RUNS 3
+
+static void
+print_instructions (void)
+{
+  g_autofree char *valgrind = g_find_program_in_path ("valgrind");
+  g_autofree char *hearth = g_build_filename (g_getenv ("HEARTH_BUILD_DIR"), "src", "ui", "hearth",
+                                              NULL);
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *history = make_history_in ("history-instructions");
+  g_autofree char *server = NULL;
+  g_autoptr(GSocket) silent = NULL;
+  const char *hearth_argv[] = { hearth, NULL };
+  const char *bare_argv[] = { self, "--bare", NULL };
+  const char *titled_argv[] = { self, "--bare-titled", NULL };
+  double plain[INSTRUCTION_RUNS], with_history[INSTRUCTION_RUNS], bare[INSTRUCTION_RUNS];
+  double titled[INSTRUCTION_RUNS];
+
+  if (valgrind == NULL)
+    {
+      g_print ("startup-instructions: NOT MEASURED: valgrind is not installed "
+               "(apt-get install valgrind)\n");
+      return;
+    }
+  silent = silent_server (&server);
+  for (guint i = 0; i < INSTRUCTION_RUNS; i++)
+    {
+      g_autofree char *dir = g_strdup_printf ("instructions-%u", i);
+      g_autofree char *home = make_dirs (dir);
+      g_autofree char *bare_dir = g_strdup_printf ("instructions-bare-%u", i);
+      g_autofree char *bare_home = make_dirs (bare_dir);
+      g_autofree char *titled_dir = g_strdup_printf ("instructions-titled-%u", i);
+      g_autofree char *titled_home = make_dirs (titled_dir);
+
+      plain[i] = count_instructions (hearth_argv, home, server);
+      with_history[i] = count_instructions (hearth_argv, history, server);
+      bare[i] = count_instructions (bare_argv, bare_home, server);
+      titled[i] = count_instructions (titled_argv, titled_home, server);
+    }
+  g_print ("startup-instructions-hearth: %.1f M (the main thread's, to the first frame; "
+           "callgrind, median of %u)\n", hearth_bench_median (plain, INSTRUCTION_RUNS),
+           INSTRUCTION_RUNS);
+  g_print ("startup-instructions-hearth-with-history: %.1f M\n",
+           hearth_bench_median (with_history, INSTRUCTION_RUNS));
+  g_print ("startup-instructions-bare-adw-window: %.1f M\n",
+           hearth_bench_median (bare, INSTRUCTION_RUNS));
+  g_print ("startup-instructions-titled-adw-window: %.1f M\n",
+           hearth_bench_median (titled, INSTRUCTION_RUNS));
+  g_print ("startup-instructions-ratio: %.2f (with history %.2f; target <= 1.5); against the "
+           "titled reference %.2f (a reference, not the target)\n",
+           hearth_bench_median (plain, INSTRUCTION_RUNS) / hearth_bench_median (bare, INSTRUCTION_RUNS),
+           hearth_bench_median (with_history, INSTRUCTION_RUNS)
+             / hearth_bench_median (bare, INSTRUCTION_RUNS),
+           hearth_bench_median (with_history, INSTRUCTION_RUNS)
+             / hearth_bench_median (titled, INSTRUCTION_RUNS));
+}
+
 static void
 print_launches (const char *name,
                 Launches   *launches)
@@ -355,7 +482,7 @@ bench_startup (void)
   g_autofree char *hearth = g_build_filename (g_getenv ("HEARTH_BUILD_DIR"), "src", "ui", "hearth",
                                               NULL);
   g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
-  g_autofree char *history = make_history ();
+  g_autofree char *history = make_history_in ("history");
   const char *hearth_argv[] = { hearth, NULL };
   const char *bare_argv[] = { self, "--bare", NULL };
   const char *bare_stay_argv[] = { self, "--bare", "--stay", NULL };
@@ -388,6 +515,7 @@ bench_startup (void)
 
   measure_idle (hearth_argv, history, "hearth-with-history");
   measure_idle (bare_stay_argv, bare_home, "bare-adw-window");
+  print_instructions ();
 }
 
 int
