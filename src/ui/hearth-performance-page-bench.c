@@ -307,12 +307,8 @@ add_run_details (GtkGrid    *grid,
                  int         row,
                  const char *text)
 {
-  GtkWidget *label = gtk_label_new (text);
+  GtkWidget *label = _hearth_performance_page_wrapping_label (text);
 
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
   gtk_widget_add_css_class (label, "numeric");
   gtk_widget_add_css_class (label, "dim-label");
   gtk_grid_attach (grid, label, 0, row, 2, 1);

@@ -91,6 +91,7 @@ GtkLabel *_hearth_performance_page_grid_cell               (GtkGrid             
                                                             int                     row,
                                                             const char             *text,
                                                             gboolean                numeric);
+GtkWidget *_hearth_performance_page_wrapping_label        (const char             *text);
 void      _hearth_performance_page_list_clear              (GtkBox                 *list);
 void      _hearth_performance_page_list_row                (GtkBox                 *list,
                                                             const char             *title,

@@ -180,6 +180,19 @@ _hearth_performance_page_grid_clear (GtkGrid *grid)
     gtk_grid_remove (grid, child);
 }
 
+/* Text that wraps, even inside a long word, rather than widen the page */
+GtkWidget *
+_hearth_performance_page_wrapping_label (const char *text)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+  return label;
+}
+
 void
 _hearth_performance_page_list_clear (GtkBox *list)
 {
@@ -198,7 +211,7 @@ _hearth_performance_page_list_row (GtkBox     *list,
                                    gboolean    failed)
 {
   GtkWidget *row = gtk_box_new (GTK_ORIENTATION_VERTICAL, 3);
-  GtkWidget *title_label = gtk_label_new (title);
+  GtkWidget *title_label = _hearth_performance_page_wrapping_label (title);
   g_autoptr(GString) joined = g_string_new (NULL);
   GtkWidget *details_label;
 
@@ -213,14 +226,7 @@ _hearth_performance_page_list_row (GtkBox     *list,
         g_string_append (joined, " · ");
       g_string_append (joined, detail);
     }
-  details_label = gtk_label_new (joined->str);
-  for (GtkWidget *l = title_label; l != NULL; l = l == title_label ? details_label : NULL)
-    {
-      gtk_label_set_xalign (GTK_LABEL (l), 0);
-      gtk_label_set_wrap (GTK_LABEL (l), TRUE);
-      gtk_label_set_wrap_mode (GTK_LABEL (l), PANGO_WRAP_WORD_CHAR);
-      gtk_label_set_selectable (GTK_LABEL (l), TRUE);
-    }
+  details_label = _hearth_performance_page_wrapping_label (joined->str);
   gtk_widget_add_css_class (title_label, "heading");
   gtk_widget_add_css_class (details_label, "caption");
   gtk_widget_add_css_class (details_label, failed ? "error" : "dim-label");
