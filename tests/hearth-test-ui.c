@@ -192,6 +192,19 @@ hearth_test_only_ref (gpointer object)
   return g_atomic_int_get ((int *) &G_OBJECT (object)->ref_count) == 1;
 }
 
+guint
+hearth_test_count_widgets (GtkWidget             *widget,
+                           HearthTestWidgetMatch  match,
+                           gpointer               data)
+{
+  guint n = match (widget, data) ? 1 : 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += hearth_test_count_widgets (child, match, data);
+  return n;
+}
+
 GtkWidget *
 hearth_test_find_widget (GtkWidget             *widget,
                          HearthTestWidgetMatch  match,

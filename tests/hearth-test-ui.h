@@ -28,6 +28,10 @@ typedef gboolean (*HearthTestWidgetMatch) (GtkWidget *widget,
 GtkWidget *hearth_test_find_widget            (GtkWidget   *widget,
                                                HearthTestWidgetMatch match,
                                                gpointer     data);
+/* How many widgets under @widget (itself included) @match accepts */
+guint      hearth_test_count_widgets          (GtkWidget   *widget,
+                                               HearthTestWidgetMatch match,
+                                               gpointer     data);
 GtkWidget *hearth_test_find_named             (GtkWidget   *widget,
                                                GType        type,
                                                const char  *name);

@@ -188,16 +188,19 @@ check_names (GtkWidget *widget,
   return n;
 }
 
+static gboolean
+is_mapped_of_type (GtkWidget *widget,
+                   gpointer   type)
+{
+  return gtk_widget_get_mapped (widget)
+         && G_TYPE_CHECK_INSTANCE_TYPE (widget, (GType) GPOINTER_TO_SIZE (type));
+}
+
 static guint
 count_type (GtkWidget *widget,
             GType      type)
 {
-  guint n = gtk_widget_get_mapped (widget) && G_TYPE_CHECK_INSTANCE_TYPE (widget, type);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    n += count_type (child, type);
-  return n;
+  return hearth_test_count_widgets (widget, is_mapped_of_type, GSIZE_TO_POINTER (type));
 }
 
 static void

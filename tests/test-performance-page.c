@@ -296,25 +296,18 @@ scroll_to_system (Fixture *fixture)
 /* A table too wide for the page folds (a row a title and a line of its
  * figures): the window still narrows to a phone's 360 pixels (its
  * width-request). */
-static void
-count_class (GtkWidget  *widget,
-             const char *css_class,
-             guint      *n)
+static gboolean
+is_mapped_with_class (GtkWidget *widget,
+                      gpointer   css_class)
 {
-  if (gtk_widget_has_css_class (widget, css_class) && gtk_widget_get_mapped (widget))
-    (*n)++;
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
-    count_class (c, css_class, n);
+  return gtk_widget_has_css_class (widget, css_class) && gtk_widget_get_mapped (widget);
 }
 
 static guint
 count_with_class (GtkWidget  *widget,
                   const char *css_class)
 {
-  guint n = 0;
-
-  count_class (widget, css_class, &n);
-  return n;
+  return hearth_test_count_widgets (widget, is_mapped_with_class, (gpointer) css_class);
 }
 
 /* At @width, every label in the @css_class widget gets the width it asks
