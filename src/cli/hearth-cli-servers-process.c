@@ -79,7 +79,7 @@ managed_state_line (HearthServer *server)
       {
         g_autofree char *lowered = lower_first (message != NULL && *message != '\0'
                                                 ? message
-                                                : hearth_process_state_to_string (state));
+                                                : process_state_text (state));
         g_autoptr(GString) text = g_string_new (lowered);
         g_autofree char *logs = g_strdup_printf (_("see hearth-cli servers logs %s"), name);
 
