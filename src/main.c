@@ -5,10 +5,8 @@
 
 #include "config.h"
 
-#include <glib/gi18n.h>
-#include <locale.h>
-
 #include "hearth-application.h"
+#include "hearth-i18n.h"
 #include "hearth-window.h"
 
 int
@@ -18,13 +16,7 @@ main (int   argc,
   g_autoptr(HearthApplication) app = NULL;
 
   hearth_main_started_us = g_get_monotonic_time ();
-  setlocale (LC_ALL, "");
-  /* HEARTH_LOCALEDIR: the build's catalogs (_build/po), to see a
-   * translation before it is installed */
-  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("HEARTH_LOCALEDIR") != NULL
-                                   ? g_getenv ("HEARTH_LOCALEDIR") : LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  hearth_i18n_init ();
 
   app = hearth_application_new ();
 

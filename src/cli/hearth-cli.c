@@ -5,9 +5,8 @@
 
 #include "config.h"
 
-#include <locale.h>
-
 #include "hearth-cli-private.h"
+#include "hearth-i18n.h"
 
 typedef struct
 {
@@ -180,12 +179,7 @@ int
 main (int    argc,
       char **argv)
 {
-  setlocale (LC_ALL, "");
-  /* HEARTH_LOCALEDIR: the build's catalogs (_build/po), as for the app */
-  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("HEARTH_LOCALEDIR") != NULL
-                                   ? g_getenv ("HEARTH_LOCALEDIR") : LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  hearth_i18n_init ();
   g_set_prgname ("hearth-cli");
   output_init ();
 
